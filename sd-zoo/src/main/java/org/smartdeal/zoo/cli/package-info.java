@@ -1,0 +1,4 @@
+/**
+ * The {@code smartdeal} command line (picocli).
+ */
+package org.smartdeal.zoo.cli;

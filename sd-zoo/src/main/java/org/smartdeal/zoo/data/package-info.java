@@ -1,0 +1,4 @@
+/**
+ * Fashion-MNIST iterators and the fine-tune / adaptation task splits.
+ */
+package org.smartdeal.zoo.data;
