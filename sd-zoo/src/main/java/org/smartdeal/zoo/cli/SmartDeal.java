@@ -1,0 +1,77 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code smartdeal} command line. Exit codes: {@value #EXIT_OK} ok, {@value #EXIT_USAGE}
+ * usage error, {@value #EXIT_BAD_INPUT} bad input (a file, a value), {@value #EXIT_INTERNAL}
+ * internal error. Every error message names what was wrong and what is allowed.
+ */
+@Command(name = "smartdeal", mixinStandardHelpOptions = true, version = "smartdeal 0.1.0-SNAPSHOT",
+        description = "SmartDeal (W = C*B, C sparse powers of two) for Deeplearning4j.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class SmartDeal {
+
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** An unexpected failure inside the program. */
+    public static final int EXIT_INTERNAL = 1;
+    /** The command line itself was wrong (unknown option, missing argument). */
+    public static final int EXIT_USAGE = 2;
+    /** A file or value given by the user was wrong. */
+    public static final int EXIT_BAD_INPUT = 3;
+
+    private SmartDeal() {
+    }
+
+    /**
+     * Builds the command line with the exit-code policy installed.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @return a ready {@link CommandLine}
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new SmartDeal());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            PrintWriter e = line.getErr();
+            if (ex instanceof BadInputException) {
+                e.println("error: " + ex.getMessage());
+                e.flush();
+                return EXIT_BAD_INPUT;
+            }
+            e.println("internal error: " + ex);
+            ex.printStackTrace(e);
+            e.flush();
+            return EXIT_INTERNAL;
+        });
+        return cl;
+    }
+
+    /**
+     * Runs a command line and returns its exit code (for tests and embedding).
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /**
+     * Entry point of the {@code smartdeal} launcher.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+}

@@ -1,0 +1,145 @@
+package org.smartdeal.zoo.data;
+
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link DataSetIterator} over a {@link FashionMnist} split held in memory: features
+ * [batch, 784] in [0, 1], one-hot labels [batch, 10]. When shuffling, epoch {@code e} uses a
+ * permutation drawn from {@code seed + e}, so a run is reproducible and independent of how many
+ * times the iterator was created.
+ */
+public final class InMemoryDataSetIterator implements DataSetIterator {
+
+    private static final long serialVersionUID = 1L;
+
+    private final FashionMnist data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final int[] order;
+    private int epoch;
+    private int cursor;
+    private DataSetPreProcessor preProcessor;
+
+    InMemoryDataSetIterator(FashionMnist data, int batchSize, boolean shuffle, long seed) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.seed = seed;
+        this.order = new int[data.size()];
+        arrange();
+    }
+
+    private void arrange() {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            SplittableRandom rnd = new SplittableRandom(seed + epoch);
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        cursor = 0;
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch exhausted: call reset()");
+        }
+        int n = Math.min(num, order.length - cursor);
+        float[] features = new float[n * FashionMnist.PIXELS];
+        float[] labels = new float[n * FashionMnist.CLASSES];
+        for (int j = 0; j < n; j++) {
+            int i = order[cursor + j];
+            data.copyImage(i, features, j * FashionMnist.PIXELS);
+            labels[j * FashionMnist.CLASSES + data.label(i)] = 1f;
+        }
+        cursor += n;
+        INDArray f = Nd4j.create(features, new long[] {n, FashionMnist.PIXELS}, 'c');
+        INDArray l = Nd4j.create(labels, new long[] {n, FashionMnist.CLASSES}, 'c');
+        DataSet ds = new DataSet(f, l);
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    @Override
+    public DataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public boolean hasNext() {
+        return cursor < order.length;
+    }
+
+    @Override
+    public int inputColumns() {
+        return FashionMnist.PIXELS;
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return FashionMnist.CLASSES;
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    /** Starts the next epoch; with shuffling on, the order changes deterministically. */
+    @Override
+    public void reset() {
+        if (cursor > 0) {
+            epoch++;
+        }
+        arrange();
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public List<String> getLabels() {
+        return List.of(FashionMnist.CLASS_NAMES);
+    }
+
+    /** @return the number of examples per epoch */
+    public int numExamples() {
+        return order.length;
+    }
+}
