@@ -1,0 +1,229 @@
+package org.smartdeal.zoo.convert;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * What to convert and how: plan-wide defaults plus per-layer overrides addressed by layer name.
+ * A plan naming a layer the network does not have is an error ({@link #checkLayersExist}), not
+ * ignored.
+ *
+ * <p>JSON form (every key optional; unknown keys are errors):
+ * <pre>
+ * {"defaults": {"theta": 0.004, "sliceRows": 192, "basisWidth": 3, "maxCoeff": 32,
+ *               "maxIter": 30, "tol": 1e-10, "structuredRatio": 0, "bnGammaThreshold": 0,
+ *               "skip": false},
+ *  "convertDepthwise": false,
+ *  "layers": {"conv1": {"structuredRatio": 0.2}, "fc": {"skip": true}}}
+ * </pre>
+ *
+ * @param defaults settings of every layer without an override
+ * @param convertDepthwise whether depthwise convolutions are converted (default false: they gain
+ *     little, ALGORITHMS.md 2)
+ * @param overrides per-layer settings, already merged with the defaults, by layer name
+ */
+public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<String, LayerPlan> overrides) {
+
+    private static final Set<String> FIELDS = Set.of("theta", "sliceRows", "basisWidth", "maxCoeff", "maxIter",
+            "tol", "structuredRatio", "bnGammaThreshold", "skip");
+
+    /** Copies the override map and checks that each entry is keyed by its own layer name. */
+    public ConversionPlan {
+        if (defaults == null) {
+            throw new IllegalArgumentException("plan.defaults must not be null");
+        }
+        overrides = Map.copyOf(overrides);
+        overrides.forEach((k, v) -> {
+            if (!k.equals(v.layer())) {
+                throw new IllegalArgumentException("plan.layers[" + k + "] holds settings for layer " + v.layer());
+            }
+        });
+    }
+
+    /** @return the plan of ALGORITHMS.md's defaults with no overrides */
+    public static ConversionPlan defaultPlan() {
+        return new ConversionPlan(LayerPlan.DEFAULTS, false, Map.of());
+    }
+
+    /**
+     * @param theta the sparsity threshold for every layer
+     * @return a copy whose defaults use {@code theta}
+     */
+    public ConversionPlan withTheta(double theta) {
+        LayerPlan d = defaults;
+        return new ConversionPlan(new LayerPlan(d.layer(), theta, d.sliceRows(), d.basisWidth(), d.maxCoeff(),
+                d.maxIter(), d.tol(), d.structuredRatio(), d.bnGammaThreshold(), d.skip()), convertDepthwise, overrides);
+    }
+
+    /**
+     * @param layerName a layer name of the network
+     * @return the resolved settings of that layer
+     */
+    public LayerPlan settingsFor(String layerName) {
+        LayerPlan p = overrides.get(layerName);
+        return p != null ? p : defaults.forLayer(layerName);
+    }
+
+    /**
+     * Fails when an override names a layer that is not in {@code layerNames}.
+     *
+     * @param layerNames the names of the network's layers
+     * @throws IllegalArgumentException naming the unknown layers and the known ones
+     */
+    public void checkLayersExist(Collection<String> layerNames) {
+        Set<String> unknown = new TreeSet<>(overrides.keySet());
+        unknown.removeAll(layerNames);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("plan.layers names layers the network does not have: " + unknown
+                    + "; the network's layers are " + layerNames);
+        }
+    }
+
+    /**
+     * Reads a plan from JSON.
+     *
+     * @param file the plan file
+     * @return the plan
+     * @throws IOException when the file cannot be read
+     * @throws IllegalArgumentException when the JSON is malformed or a value is out of range (message
+     *     names the file, the field and the value)
+     */
+    public static ConversionPlan load(Path file) throws IOException {
+        String json = Files.readString(file);
+        try {
+            return fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a plan from its JSON text.
+     *
+     * @param json the text
+     * @return the plan
+     */
+    public static ConversionPlan fromJson(String json) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("plan is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("plan must be a JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!Set.of("defaults", "layers", "convertDepthwise").contains(k)) {
+                throw new IllegalArgumentException("plan has unknown key '" + k + "'; allowed: defaults, layers, convertDepthwise");
+            }
+        }
+        LayerPlan defaults = root.has("defaults") ? merge(LayerPlan.DEFAULTS, "defaults", root.get("defaults")) : LayerPlan.DEFAULTS;
+        boolean depthwise = root.has("convertDepthwise") && bool(root.get("convertDepthwise"), "plan.convertDepthwise");
+        Map<String, LayerPlan> overrides = new LinkedHashMap<>();
+        JsonNode layers = root.get("layers");
+        if (layers != null) {
+            if (!layers.isObject()) {
+                throw new IllegalArgumentException("plan.layers must be an object keyed by layer name");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = layers.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                overrides.put(e.getKey(), merge(defaults.forLayer(e.getKey()), e.getKey(), e.getValue()));
+            }
+        }
+        return new ConversionPlan(defaults, depthwise, overrides);
+    }
+
+    /** @return this plan as JSON text (only overridden fields are written per layer) */
+    public String toJson() {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.set("defaults", write(m, defaults, null));
+        root.put("convertDepthwise", convertDepthwise);
+        ObjectNode layers = root.putObject("layers");
+        overrides.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> layers.set(e.getKey(), write(m, e.getValue(), defaults)));
+        try {
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode write(ObjectMapper m, LayerPlan p, LayerPlan base) {
+        ObjectNode n = m.createObjectNode();
+        if (base == null || p.theta() != base.theta()) n.put("theta", p.theta());
+        if (base == null || p.sliceRows() != base.sliceRows()) n.put("sliceRows", p.sliceRows());
+        if (base == null || p.basisWidth() != base.basisWidth()) n.put("basisWidth", p.basisWidth());
+        if (base == null || p.maxCoeff() != base.maxCoeff()) n.put("maxCoeff", p.maxCoeff());
+        if (base == null || p.maxIter() != base.maxIter()) n.put("maxIter", p.maxIter());
+        if (base == null || p.tol() != base.tol()) n.put("tol", p.tol());
+        if (base == null || p.structuredRatio() != base.structuredRatio()) n.put("structuredRatio", p.structuredRatio());
+        if (base == null || p.bnGammaThreshold() != base.bnGammaThreshold()) n.put("bnGammaThreshold", p.bnGammaThreshold());
+        if (base == null || p.skip() != base.skip()) n.put("skip", p.skip());
+        return n;
+    }
+
+    private static LayerPlan merge(LayerPlan base, String layer, JsonNode node) {
+        String where = "defaults".equals(layer) ? "plan.defaults" : "plan.layers[" + layer + "]";
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(where + " must be an object");
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!FIELDS.contains(k)) {
+                throw new IllegalArgumentException(where + " has unknown key '" + k + "'; allowed: " + new TreeSet<>(FIELDS));
+            }
+        }
+        return new LayerPlan(layer,
+                num(node, "theta", base.theta(), where),
+                integer(node, "sliceRows", base.sliceRows(), where),
+                integer(node, "basisWidth", base.basisWidth(), where),
+                num(node, "maxCoeff", base.maxCoeff(), where),
+                integer(node, "maxIter", base.maxIter(), where),
+                num(node, "tol", base.tol(), where),
+                num(node, "structuredRatio", base.structuredRatio(), where),
+                num(node, "bnGammaThreshold", base.bnGammaThreshold(), where),
+                node.has("skip") ? bool(node.get("skip"), where + ".skip") : base.skip());
+    }
+
+    private static double num(JsonNode n, String key, double dflt, String where) {
+        JsonNode v = n.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException(where + "." + key + " must be a number, got " + v);
+        }
+        return v.doubleValue();
+    }
+
+    private static int integer(JsonNode n, String key, int dflt, String where) {
+        JsonNode v = n.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(where + "." + key + " must be an integer, got " + v);
+        }
+        return v.intValue();
+    }
+
+    private static boolean bool(JsonNode v, String where) {
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(where + " must be true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+}
