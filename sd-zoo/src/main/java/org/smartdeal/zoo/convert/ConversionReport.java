@@ -1,0 +1,177 @@
+package org.smartdeal.zoo.convert;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * What a conversion cost and saved, layer by layer and in total (ALGORITHMS.md 1.3 and 4.3).
+ * Printable as a table and writable as JSON or CSV.
+ *
+ * @param layers one row per weight-carrying layer, in network order
+ */
+public record ConversionReport(List<Row> layers) {
+
+    /**
+     * One layer.
+     *
+     * @param name layer name
+     * @param type layer type as converted, e.g. {@code SdConvolutionLayer} or {@code DenseLayer (kept)}
+     * @param shape DL4J weight shape, e.g. {@code [64, 3, 3, 3]}
+     * @param converted true when the layer is in SD form
+     * @param weights number of weights (entries of W)
+     * @param slices number of slices (0 when kept dense)
+     * @param cDensity non-zeros of C / entries of C (1 when kept dense)
+     * @param wDensity non-zeros of the rebuilt W / entries of W
+     * @param relError ||W - C*B||_F / ||W||_F (0 when kept dense)
+     * @param meanIterations mean decomposition iterations per slice
+     * @param distinctExponents distinct exponents among C's non-zeros
+     * @param prunedChannels output channels masked by the BatchNorm-gamma rule
+     * @param indexBits bits of the sparsity index
+     * @param cBits Huffman-coded bits of C's non-zeros
+     * @param tableBits bits of the Huffman tables
+     * @param bBits bits of B (int8)
+     * @param denseBits 32 bits per weight of a layer kept dense
+     * @param seconds decomposition time of this layer
+     */
+    public record Row(String name, String type, String shape, boolean converted, long weights, long slices,
+                      double cDensity, double wDensity, double relError, double meanIterations, int distinctExponents,
+                      int prunedChannels, long indexBits, long cBits, long tableBits, long bBits, long denseBits,
+                      double seconds) {
+
+        /** @return bits this layer's weights take in the compressed form */
+        public long storedBits() {
+            return indexBits + cBits + tableBits + bBits + denseBits;
+        }
+
+        /** @return paper CR of this layer alone: 32 bits per weight / stored bits */
+        public double paperCR() {
+            return storedBits() == 0 ? 0 : 32.0 * weights / storedBits();
+        }
+    }
+
+    /** Copies the list. */
+    public ConversionReport {
+        layers = List.copyOf(layers);
+    }
+
+    /** @return total number of weights of all conv and dense layers */
+    public long totalWeights() {
+        return layers.stream().mapToLong(Row::weights).sum();
+    }
+
+    /** @return total stored bits (index + C + tables + B + dense layers at 32 bits) */
+    public long totalStoredBits() {
+        return layers.stream().mapToLong(Row::storedBits).sum();
+    }
+
+    /** @return the paper's compression rate (ALGORITHMS.md 4.3): FP32 weight bits / stored bits */
+    public double paperCR() {
+        long stored = totalStoredBits();
+        return stored == 0 ? 0 : 32.0 * totalWeights() / stored;
+    }
+
+    /** @return the mean of the layers' relative errors weighted by their weight counts */
+    public double meanRelError() {
+        long w = totalWeights();
+        return w == 0 ? 0 : layers.stream().mapToDouble(r -> r.relError() * r.weights()).sum() / w;
+    }
+
+    /** @return the weight-weighted density of C over converted layers */
+    public double cDensity() {
+        double nz = 0;
+        double all = 0;
+        for (Row r : layers) {
+            if (r.converted()) {
+                nz += r.cDensity() * r.weights();
+                all += r.weights();
+            }
+        }
+        return all == 0 ? 0 : nz / all;
+    }
+
+    /** @return the weight-weighted density of the rebuilt W over all layers */
+    public double wDensity() {
+        long w = totalWeights();
+        return w == 0 ? 0 : layers.stream().mapToDouble(r -> r.wDensity() * r.weights()).sum() / w;
+    }
+
+    /** @return a fixed-width table with one line per layer and a totals line */
+    public String toTable() {
+        StringBuilder sb = new StringBuilder();
+        String head = "%-22s %-20s %-18s %9s %7s %7s %9s %10s %10s %8s%n";
+        sb.append(String.format(Locale.ROOT, head, "layer", "type", "shape", "weights", "C dens", "W dens",
+                "rel err", "stored KB", "paper CR", "seconds"));
+        String line = "%-22s %-20s %-18s %9d %7.3f %7.3f %9.2e %10.2f %10.2f %8.3f%n";
+        for (Row r : layers) {
+            sb.append(String.format(Locale.ROOT, line, clip(r.name(), 22), clip(r.type(), 20), clip(r.shape(), 18),
+                    r.weights(), r.cDensity(), r.wDensity(), r.relError(), r.storedBits() / 8192.0, r.paperCR(), r.seconds()));
+        }
+        sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
+                meanRelError(), totalStoredBits() / 8192.0, paperCR(), layers.stream().mapToDouble(Row::seconds).sum()));
+        sb.append(String.format(Locale.ROOT, "bits: index %d, C %d, tables %d, B %d, dense %d%n",
+                sum(Row::indexBits), sum(Row::cBits), sum(Row::tableBits), sum(Row::bBits), sum(Row::denseBits)));
+        return sb.toString();
+    }
+
+    private long sum(java.util.function.ToLongFunction<Row> f) {
+        return layers.stream().mapToLong(f).sum();
+    }
+
+    private static String clip(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+    }
+
+    /** @return the report as JSON: {@code layers} (one object per row) and {@code totals} */
+    public ObjectNode toJsonNode() {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        ArrayNode arr = root.putArray("layers");
+        for (Row r : layers) {
+            ObjectNode n = arr.addObject();
+            n.put("name", r.name()).put("type", r.type()).put("shape", r.shape()).put("converted", r.converted())
+                    .put("weights", r.weights()).put("slices", r.slices()).put("cDensity", r.cDensity())
+                    .put("wDensity", r.wDensity()).put("relError", r.relError()).put("meanIterations", r.meanIterations())
+                    .put("distinctExponents", r.distinctExponents()).put("prunedChannels", r.prunedChannels())
+                    .put("indexBits", r.indexBits()).put("cBits", r.cBits()).put("tableBits", r.tableBits())
+                    .put("bBits", r.bBits()).put("otherBits", r.denseBits()).put("paperCR", r.paperCR())
+                    .put("seconds", r.seconds());
+        }
+        ObjectNode t = root.putObject("totals");
+        t.put("weights", totalWeights()).put("cDensity", cDensity()).put("wDensity", wDensity())
+                .put("meanRelError", meanRelError())
+                .put("indexBits", sum(Row::indexBits)).put("cBits", sum(Row::cBits)).put("tableBits", sum(Row::tableBits))
+                .put("bBits", sum(Row::bBits)).put("otherBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
+                .put("paperCR", paperCR()).put("seconds", layers.stream().mapToDouble(Row::seconds).sum());
+        return root;
+    }
+
+    /** @return the JSON text of {@link #toJsonNode()} */
+    public String toJson() {
+        try {
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJsonNode());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return one CSV line per layer with a header line */
+    public String toCsv() {
+        StringBuilder sb = new StringBuilder("name,type,shape,converted,weights,slices,cDensity,wDensity,relError,"
+                + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,otherBits,paperCR,seconds\n");
+        for (Row r : layers) {
+            sb.append(String.join(",", r.name(), r.type(), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
+                    Long.toString(r.weights()), Long.toString(r.slices()), Double.toString(r.cDensity()),
+                    Double.toString(r.wDensity()), Double.toString(r.relError()), Double.toString(r.meanIterations()),
+                    Integer.toString(r.distinctExponents()), Integer.toString(r.prunedChannels()),
+                    Long.toString(r.indexBits()), Long.toString(r.cBits()), Long.toString(r.tableBits()),
+                    Long.toString(r.bBits()), Long.toString(r.denseBits()), Double.toString(r.paperCR()),
+                    Double.toString(r.seconds()))).append('\n');
+        }
+        return sb.toString();
+    }
+}
