@@ -1,0 +1,241 @@
+package org.smartdeal.optim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Post-training re-training (RT) of SmartDeal, paper Sec. III-C-2 and ALGORITHMS.md 5: alternate
+ * one epoch of ordinary dense training with a fresh decomposition of every planned layer that
+ * overwrites W with C*B, and keep the epoch with the best validation accuracy.
+ *
+ * <p>The decomposition is supplied by the caller as a {@link Redecomposer} (the converter in
+ * {@code sd-zoo} provides one for a conversion plan), so this driver works for any
+ * {@link MultiLayerNetwork} or {@link ComputationGraph}. It never prints: per-epoch results go to
+ * the log and to an optional {@link EpochListener} (the CLI draws its progress bar from it).
+ */
+public final class Retraining {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retraining.class);
+
+    private Retraining() {
+    }
+
+    /**
+     * Re-decomposes the planned layers of a dense network and overwrites their W with C*B.
+     *
+     * @param <S> the state kept for the best epoch (e.g. the decompositions themselves)
+     */
+    public interface Redecomposer<S> {
+        /**
+         * @param net the dense network (Modified: planned weights become C*B)
+         * @return the state of this decomposition
+         */
+        S redecompose(Model net);
+
+        /**
+         * @param state a state returned by {@link #redecompose}
+         * @return C density of that state (non-zeros / entries over SD layers)
+         */
+        double cDensity(S state);
+
+        /**
+         * @param state a state returned by {@link #redecompose}
+         * @return paper compression rate of that state (ALGORITHMS.md 4.3)
+         */
+        double paperCR(S state);
+    }
+
+    /** Receives one call per finished epoch. */
+    @FunctionalInterface
+    public interface EpochListener {
+        /** @param epoch the epoch's figures */
+        void onEpoch(EpochResult epoch);
+    }
+
+    /**
+     * Figures of one RT epoch, measured after the overwrite with C*B.
+     *
+     * @param epoch 1-based epoch number
+     * @param trainLoss mean training loss reported by the network during the epoch
+     * @param valLoss mean validation loss
+     * @param valAccuracy validation accuracy in [0, 1]
+     * @param cDensity C density
+     * @param paperCR paper compression rate
+     * @param seconds wall time of the epoch including decomposition and validation
+     */
+    public record EpochResult(int epoch, double trainLoss, double valLoss, double valAccuracy, double cDensity,
+                              double paperCR, double seconds) {
+        /** @return the per-epoch log line */
+        public String line() {
+            return String.format(Locale.ROOT, "RT epoch %3d  loss %.4f  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs",
+                    epoch, trainLoss, valLoss, valAccuracy, cDensity, paperCR, seconds);
+        }
+    }
+
+    /**
+     * The outcome: the network holds the parameters of the best epoch.
+     *
+     * @param <S> the decomposition state type
+     * @param bestEpoch 1-based best epoch (0 when the initial decomposition was best)
+     * @param bestAccuracy its validation accuracy
+     * @param bestState its decomposition state
+     * @param history every epoch, in order (epoch 0 is the initial decomposition before training)
+     */
+    public record Result<S>(int bestEpoch, double bestAccuracy, S bestState, List<EpochResult> history) {
+    }
+
+    /**
+     * Sets the RT optimiser of ALGORITHMS.md 5 on every layer: SGD with momentum 0.9 and weight
+     * decay 5e-4, learning rate {@code lr} halved every 30 epochs, and resets the updater state.
+     *
+     * @param net the network (Modified)
+     * @param lr initial learning rate, &gt; 0 (the spec's default is 0.05)
+     * @param iterationsPerEpoch minibatches per epoch (the halving is counted in iterations)
+     */
+    public static void useRtOptimizer(Model net, double lr, int iterationsPerEpoch) {
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("RT learning rate must be finite and > 0, got " + lr);
+        }
+        if (iterationsPerEpoch < 1) {
+            throw new IllegalArgumentException("iterationsPerEpoch must be at least 1, got " + iterationsPerEpoch);
+        }
+        Nesterovs sgd = new Nesterovs(new StepSchedule(ScheduleType.ITERATION, lr, 0.5, 30.0 * iterationsPerEpoch), 0.9);
+        List<Regularization> wd = List.of(new WeightDecay(5e-4, true));
+        for (org.deeplearning4j.nn.api.Layer l : layers(net)) {
+            if (l.conf().getLayer() instanceof BaseLayer bl) {
+                bl.setIUpdater(sgd.clone());
+                bl.setRegularization(wd);
+                bl.setRegularizationBias(List.of());
+            }
+        }
+        if (net instanceof MultiLayerNetwork m) {
+            m.setUpdater(null);
+        } else {
+            ((ComputationGraph) net).setUpdater(null);
+        }
+    }
+
+    /**
+     * Runs RT.
+     *
+     * @param <S> decomposition state type
+     * @param net dense network, already trained (Modified: ends with the best epoch's parameters, W = C*B)
+     * @param train training data
+     * @param validation validation data (model selection)
+     * @param epochs number of RT epochs, &gt;= 0
+     * @param redecomposer how planned layers are decomposed and overwritten
+     * @param listener per-epoch callback, may be null
+     * @return the best epoch and the history
+     */
+    public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
+                                    Redecomposer<S> redecomposer, EpochListener listener) {
+        Objects.requireNonNull(redecomposer, "redecomposer");
+        if (epochs < 0) {
+            throw new IllegalArgumentException("RT epochs must be >= 0, got " + epochs);
+        }
+        List<EpochResult> history = new ArrayList<>();
+        long t0 = System.nanoTime();
+        S state = redecomposer.redecompose(net);
+        EpochResult initial = measure(net, validation, 0, Double.NaN, redecomposer, state, t0);
+        history.add(initial);
+        report(initial, listener);
+        S bestState = state;
+        int bestEpoch = 0;
+        double bestAcc = initial.valAccuracy();
+        INDArray bestParams = net.params().dup();
+        for (int e = 1; e <= epochs; e++) {
+            long t = System.nanoTime();
+            double trainLoss = fitOneEpoch(net, train);
+            state = redecomposer.redecompose(net);
+            EpochResult r = measure(net, validation, e, trainLoss, redecomposer, state, t);
+            history.add(r);
+            report(r, listener);
+            if (r.valAccuracy() > bestAcc) {
+                bestAcc = r.valAccuracy();
+                bestEpoch = e;
+                bestState = state;
+                bestParams.assign(net.params());
+            }
+        }
+        net.setParams(bestParams);
+        LOG.info("RT best epoch {} with validation accuracy {}", bestEpoch, String.format(Locale.ROOT, "%.4f", bestAcc));
+        return new Result<>(bestEpoch, bestAcc, bestState, List.copyOf(history));
+    }
+
+    private static void report(EpochResult r, EpochListener listener) {
+        LOG.info(r.line());
+        if (listener != null) {
+            listener.onEpoch(r);
+        }
+    }
+
+    private static double fitOneEpoch(Model net, DataSetIterator train) {
+        train.reset();
+        double sum = 0;
+        int n = 0;
+        while (train.hasNext()) {
+            DataSet ds = train.next();
+            if (net instanceof MultiLayerNetwork m) {
+                m.fit(ds);
+            } else {
+                ((ComputationGraph) net).fit(ds);
+            }
+            sum += net.score();
+            n++;
+        }
+        if (net instanceof MultiLayerNetwork m) {
+            m.incrementEpochCount();
+        } else {
+            ((ComputationGraph) net).incrementEpochCount();
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double trainLoss,
+                                           Redecomposer<S> r, S state, long startNanos) {
+        validation.reset();
+        Evaluation eval = new Evaluation();
+        double loss = 0;
+        long count = 0;
+        while (validation.hasNext()) {
+            DataSet ds = validation.next();
+            INDArray out;
+            double score;
+            if (net instanceof MultiLayerNetwork m) {
+                out = m.output(ds.getFeatures(), false);
+                score = m.score(ds, false);
+            } else {
+                ComputationGraph g = (ComputationGraph) net;
+                out = g.outputSingle(false, ds.getFeatures());
+                score = g.score(ds, false);
+            }
+            eval.eval(ds.getLabels(), out);
+            loss += score * ds.numExamples();
+            count += ds.numExamples();
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return new EpochResult(epoch, trainLoss, count == 0 ? Double.NaN : loss / count, eval.accuracy(),
+                r.cDensity(state), r.paperCR(state), seconds);
+    }
+
+    private static org.deeplearning4j.nn.api.Layer[] layers(Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) net).getLayers();
+    }
+}

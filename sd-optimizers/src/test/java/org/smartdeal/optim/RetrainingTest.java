@@ -1,0 +1,117 @@
+package org.smartdeal.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class RetrainingTest {
+
+    /** Two Gaussian blobs in 4-D, linearly separable: a small MLP reaches high accuracy fast. */
+    private static ListDataSetIterator<DataSet> blobs(long seed, int n) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(n, 4);
+        INDArray y = Nd4j.zeros(n, 2);
+        for (int i = 0; i < n; i++) {
+            int c = i % 2;
+            x.getRow(i).addi(c == 0 ? -1.5 : 1.5);
+            y.putScalar(i, c, 1.0);
+        }
+        return new ListDataSetIterator<>(new DataSet(x, y).asList(), 32);
+    }
+
+    private static MultiLayerNetwork net() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2)).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    /** Rounds layer 0's W to multiples of 1/4, and on the third call destroys it (all zero). */
+    private static final class FakeRedecomposer implements Retraining.Redecomposer<Integer> {
+        int calls;
+
+        @Override
+        public Integer redecompose(Model model) {
+            INDArray w = ((MultiLayerNetwork) model).getLayer(0).getParam("W");
+            if (calls == 3) {
+                w.assign(0);
+            } else {
+                w.muli(4).assign(org.nd4j.linalg.ops.transforms.Transforms.round(w)).divi(4);
+            }
+            return calls++;
+        }
+
+        @Override
+        public double cDensity(Integer state) {
+            return 1.0;
+        }
+
+        @Override
+        public double paperCR(Integer state) {
+            return 1.0;
+        }
+    }
+
+    @Test
+    void keepsTheBestEpochAndRestoresItsParameters() {
+        MultiLayerNetwork n = net();
+        ListDataSetIterator<DataSet> train = blobs(3, 256);
+        ListDataSetIterator<DataSet> val = blobs(4, 128);
+        List<Retraining.EpochResult> seen = new ArrayList<>();
+        FakeRedecomposer r = new FakeRedecomposer();
+        Retraining.Result<Integer> res = Retraining.run(n, train, val, 3, r, seen::add);
+        assertEquals(4, res.history().size(), "initial decomposition plus 3 epochs");
+        assertEquals(res.history(), seen);
+        // Epoch 3's redecomposition zeroed W: every hidden unit is then constant, so the output is the
+        // same for all inputs and the accuracy on the balanced validation set (64/64) is exactly 0.5.
+        assertEquals(0.5, res.history().get(3).valAccuracy(), 1e-12, res.history().toString());
+        assertTrue(res.bestEpoch() < 3);
+        double max = res.history().stream().mapToDouble(Retraining.EpochResult::valAccuracy).max().orElseThrow();
+        assertEquals(max, res.bestAccuracy(), 0.0, "best = highest validation accuracy of the history");
+        assertTrue(res.bestAccuracy() > 0.5, "best accuracy " + res.bestAccuracy());
+        assertTrue(n.getLayer(0).getParam("W").amaxNumber().doubleValue() > 0, "best parameters restored");
+        assertEquals(res.bestEpoch(), res.bestState().intValue(), "state of the best epoch is returned");
+        // Restored parameters give the recorded best accuracy again.
+        val.reset();
+        assertEquals(res.bestAccuracy(), n.evaluate(val).accuracy(), 1e-12);
+    }
+
+    @Test
+    void rtOptimizerIsSgdWithMomentumAndWeightDecay() {
+        MultiLayerNetwork n = net();
+        Retraining.useRtOptimizer(n, 0.05, 10);
+        BaseLayer l0 = (BaseLayer) n.getLayer(0).conf().getLayer();
+        Nesterovs u = assertInstanceOf(Nesterovs.class, l0.getIUpdater());
+        assertEquals(0.9, u.getMomentum());
+        // ALGORITHMS.md 5: lr 0.05 halved every 30 epochs; at 10 iterations/epoch, iteration 300 is epoch 30.
+        assertEquals(0.05, u.getLearningRate(0, 0), 1e-15);
+        assertEquals(0.05, u.getLearningRate(299, 29), 1e-15);
+        assertEquals(0.025, u.getLearningRate(300, 30), 1e-15);
+        assertEquals(1, l0.getRegularization().size());
+        n.fit(blobs(5, 64));
+        assertInstanceOf(Nesterovs.class, ((BaseLayer) n.getLayer(1).conf().getLayer()).getIUpdater());
+    }
+}
