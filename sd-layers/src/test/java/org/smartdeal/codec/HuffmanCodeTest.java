@@ -1,0 +1,165 @@
+package org.smartdeal.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HuffmanCodeTest {
+
+    /** Naive reference: optimal Huffman cost = sum of the weights of all merged nodes. */
+    private static long naiveHuffmanCost(long[] freqs) {
+        List<Long> w = new ArrayList<>();
+        for (long f : freqs) {
+            w.add(f);
+        }
+        long cost = 0;
+        while (w.size() > 1) {
+            Collections.sort(w);
+            long merged = w.remove(0) + w.remove(0);
+            cost += merged;
+            w.add(merged);
+        }
+        return cost;
+    }
+
+    private static long cost(HuffmanCode code, int[] symbols, long[] freqs) {
+        long bits = 0;
+        for (int i = 0; i < symbols.length; i++) {
+            bits += freqs[i] * code.lengthOf(symbols[i]);
+        }
+        return bits;
+    }
+
+    private static long kraftNumerator(HuffmanCode code) {
+        long sum = 0;
+        for (int l : code.lengths()) {
+            sum += 1L << (HuffmanCode.MAX_CODE_LENGTH - l);
+        }
+        return sum;
+    }
+
+    @Test
+    void handExampleGivesTextbookCanonicalCodes() {
+        // freqs A=5, B=2, C=1, D=1: merges 1+1=2, 2+2=4, 4+5=9 -> lengths 1, 2, 3, 3.
+        // Canonical: A=0, B=10, C=110, D=111 (symbols 10 < 20 < 30 < 40).
+        int[] s = {30, 10, 40, 20};
+        long[] f = {1, 5, 1, 2};
+        HuffmanCode code = HuffmanCode.build(s, f);
+        assertEquals(1, code.lengthOf(10));
+        assertEquals(2, code.lengthOf(20));
+        assertEquals(3, code.lengthOf(30));
+        assertEquals(3, code.lengthOf(40));
+        assertEquals(0b0, code.codeOf(10));
+        assertEquals(0b10, code.codeOf(20));
+        assertEquals(0b110, code.codeOf(30));
+        assertEquals(0b111, code.codeOf(40));
+        assertEquals(15, cost(code, s, f)); // 5*1 + 2*2 + 1*3 + 1*3
+        assertEquals(naiveHuffmanCost(f), cost(code, s, f));
+    }
+
+    @Test
+    void randomAlphabetsAreOptimalCompleteAndDecodable() throws Exception {
+        Random rnd = new Random(42);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 2 + rnd.nextInt(40);
+            int[] s = new int[n];
+            long[] f = new long[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = -2000 + 7 * i + (trial % 5);
+                f[i] = 1 + (rnd.nextBoolean() ? rnd.nextInt(10) : rnd.nextInt(100000));
+            }
+            HuffmanCode code = HuffmanCode.build(s, f);
+            assertEquals(1L << HuffmanCode.MAX_CODE_LENGTH, kraftNumerator(code), "Kraft equality, trial " + trial);
+            assertEquals(naiveHuffmanCost(f), cost(code, s, f), "optimal total bits, trial " + trial);
+
+            BitWriter w = new BitWriter();
+            code.writeTable(w);
+            assertEquals(code.tableBits(), w.bitLength());
+            int[] message = new int[300];
+            for (int i = 0; i < message.length; i++) {
+                message[i] = s[rnd.nextInt(n)];
+                code.encode(message[i], w);
+            }
+            BitReader r = new BitReader(w.toByteArray(), "test");
+            HuffmanCode back = HuffmanCode.readTable(r);
+            assertArrayEquals(code.symbols(), back.symbols());
+            assertArrayEquals(code.lengths(), back.lengths());
+            for (int i = 0; i < message.length; i++) {
+                assertEquals(message[i], back.decode(r), "symbol " + i + ", trial " + trial);
+            }
+        }
+    }
+
+    @Test
+    void singleSymbolHasZeroBitCode() throws Exception {
+        HuffmanCode code = HuffmanCode.build(new int[] {-7}, new long[] {123});
+        assertEquals(0, code.lengthOf(-7));
+        // table: u16 count + s16 min + u5 width(=0) + 1 x (0 offset bits + u5 length)
+        assertEquals(16 + 16 + 5 + 5, code.tableBits());
+        BitWriter w = new BitWriter();
+        code.writeTable(w);
+        BitReader r = new BitReader(w.toByteArray(), "t");
+        HuffmanCode back = HuffmanCode.readTable(r);
+        assertEquals(-7, back.decode(r));
+        assertEquals(-7, back.decode(r));
+    }
+
+    @Test
+    void emptyAlphabetHasSixteenBitTable() throws Exception {
+        HuffmanCode code = HuffmanCode.build(new int[0], new long[0]);
+        assertEquals(0, code.size());
+        assertEquals(16, code.tableBits());
+        BitWriter w = new BitWriter();
+        code.writeTable(w);
+        assertEquals(0, HuffmanCode.readTable(new BitReader(w.toByteArray(), "t")).size());
+    }
+
+    @Test
+    void lengthLimitShortensFibonacciTreeKeepingKraftEquality() {
+        // Fibonacci frequencies give the deepest Huffman tree: 10 symbols -> longest code 9 bits.
+        long[] f = {1, 1, 2, 3, 5, 8, 13, 21, 34, 55};
+        int[] s = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        HuffmanCode unlimited = HuffmanCode.build(s, f);
+        assertEquals(9, java.util.Arrays.stream(unlimited.lengths()).max().getAsInt());
+        HuffmanCode limited = HuffmanCode.build(s, f, 5);
+        assertTrue(java.util.Arrays.stream(limited.lengths()).max().getAsInt() <= 5);
+        assertEquals(1L << HuffmanCode.MAX_CODE_LENGTH, kraftNumerator(limited));
+        assertTrue(cost(limited, s, f) >= cost(unlimited, s, f));
+        // 10 symbols need at least 4 bits: a limit of 3 is refused.
+        assertThrows(IllegalArgumentException.class, () -> HuffmanCode.build(s, f, 3));
+    }
+
+    @Test
+    void adjustToLimitHandExample() {
+        // lengths histogram 1:1, 2:1, 3:1, 4:2 (Kraft 1/2+1/4+1/8+2/16 = 1), limit 3:
+        // two codes of length 4 -> one of length 3, one length-2 code splits into two of length 3.
+        int[] perLength = {0, 1, 1, 1, 2};
+        HuffmanCode.adjustToLimit(perLength, 3);
+        assertArrayEquals(new int[] {0, 1, 0, 4, 0}, perLength);
+    }
+
+    @Test
+    void corruptTablesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> HuffmanCode.fromLengths(new int[] {1, 2}, new int[] {1, 2}));
+        assertThrows(IllegalArgumentException.class, () -> HuffmanCode.fromLengths(new int[] {1, 1}, new int[] {1, 1}));
+        assertThrows(IllegalArgumentException.class, () -> HuffmanCode.fromLengths(new int[] {5}, new int[] {1}));
+        BitWriter w = new BitWriter();
+        w.writeBits(2, 16);
+        w.writeSigned(0, 16);
+        w.writeBits(1, 5);
+        w.writeBits(0, 1);
+        w.writeBits(1, 5);
+        w.writeBits(1, 1);
+        w.writeBits(2, 5); // lengths 1 and 2: Kraft sum 3/4
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> HuffmanCode.readTable(new BitReader(w.toByteArray(), "t")));
+        assertTrue(e.getMessage().contains("Kraft"), e.getMessage());
+    }
+}
