@@ -1,0 +1,88 @@
+package org.smartdeal.codec;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Atomic file replacement: the content goes to a temporary file in the target's directory
+ * (named {@code .<target name>.<random>.tmp}), is flushed and fsync'ed, then renamed onto the
+ * target with {@link StandardCopyOption#ATOMIC_MOVE}; finally the directory is fsync'ed where the
+ * platform allows it. Readers therefore see the old file or the complete new one, never a part.
+ * On any failure the temporary file is deleted and an existing target is left untouched. A file
+ * system without atomic rename makes the write fail
+ * ({@link java.nio.file.AtomicMoveNotSupportedException}) rather than silently lose atomicity.
+ * New files get permissions rw-r--r-- on POSIX systems.
+ */
+public final class AtomicFiles {
+
+    /** Writes content to a stream; the stream is closed by {@link AtomicFiles}, not by the body. */
+    @FunctionalInterface
+    public interface Body {
+        /** Writes the whole content to {@code out}. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /** Atomically replaces {@code target} with {@code bytes}. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Atomically replaces {@code target} with what {@code body} writes.
+     *
+     * @throws IOException from the body, the file system, or the rename; the target is unchanged
+     */
+    public static void write(Path target, Body body) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null) {
+            throw new IOException("cannot write " + target + ": it has no parent directory");
+        }
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                body.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            PosixFileAttributeView posix = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+            if (posix != null) {
+                posix.setPermissions(PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException suppressed) {
+                    // the original failure is what the caller needs to see
+                }
+            }
+        }
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform can fsync a directory; the rename itself has happened
+        }
+    }
+}

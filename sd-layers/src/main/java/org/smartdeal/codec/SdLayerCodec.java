@@ -1,0 +1,268 @@
+package org.smartdeal.codec;
+
+import java.util.Objects;
+
+/**
+ * Encodes one SD layer (ALGORITHMS.md 4.1) into bytes and back. C comes back exactly; B comes
+ * back as its int8 rounding ({@link Int8Basis}).
+ *
+ * <p><b>Byte format</b> (one bit stream, MSB-first, counted as in {@link StorageBreakdown}):
+ * <pre>
+ *   u32 K, u32 m, u32 n            other  (96 bits; each in [1, 2^31-1], K*m*n &lt;= 2^31-9)
+ *   Huffman table                  table  ({@link HuffmanCode} table format)
+ *   u1  index mode (0 ELEM, 1 VECTOR)  index
+ *   index bits                     index  ({@link SparsityIndex})
+ *   Huffman codes of the non-zeros of C, in C order    C
+ *   s16 f                          B      (fraction bits of {@link Int8Basis})
+ *   K*n*n x s8 q                   B      (B in [K, n, n] C order, q in [-127, 127])
+ *   zero bits to the byte boundary other
+ * </pre>
+ * The table lists exactly the symbols that occur (none for an all-zero C; one symbol with a
+ * 0-bit code when all non-zeros are equal). The index mode is the cheaper of ELEM and VECTOR
+ * (ELEM on a tie).
+ *
+ * <p>Zeros of either sign are zeros: {@code -0.0} in C decodes as {@code +0.0}.
+ *
+ * <p>The decoder checks every count against the bits that remain before it allocates, and
+ * also refuses a layer whose decoded arrays would not fit in the free heap, so corrupt input
+ * gives {@link SdmFormatException}, never an OutOfMemoryError.
+ */
+public final class SdLayerCodec {
+
+    /** Bits of the K, m, n header. */
+    public static final int HEADER_BITS = 96;
+    /** Largest number of entries of packed C (Java's array limit). */
+    public static final long MAX_ENTRIES = Integer.MAX_VALUE - 8L;
+
+    private static final int SYMBOL_OFFSET = -(PowerOfTwoSymbols.MIN_EXPONENT * 2);
+    private static final int SYMBOL_RANGE = (PowerOfTwoSymbols.MAX_EXPONENT * 2 + 1) + SYMBOL_OFFSET + 1;
+
+    private SdLayerCodec() {
+    }
+
+    /**
+     * Encodes a layer whose B is given as doubles; B is quantized with {@link Int8Basis#quantize}.
+     *
+     * @param c packed C [K, m, n], entries 0 or +-2^p; not modified
+     * @param b packed B [K, n, n]; not modified
+     * @throws IllegalArgumentException for bad shapes, or naming the index and value of the first
+     *                                  entry of C that is not 0 or +-2^p, or of B that is not finite
+     */
+    public static EncodedLayer encode(double[] c, int sliceCount, int sliceRows, int width, double[] b) {
+        Objects.requireNonNull(c, "C");
+        Objects.requireNonNull(b, "B");
+        checkLengths(c.length, b.length, sliceCount, sliceRows, width);
+        return encode(new SdLayerData(sliceCount, sliceRows, width, c, Int8Basis.quantize(b)));
+    }
+
+    /** As {@link #encode(double[], int, int, int, double[])} for float32 C and B. */
+    public static EncodedLayer encode(float[] c, int sliceCount, int sliceRows, int width, float[] b) {
+        Objects.requireNonNull(c, "C");
+        Objects.requireNonNull(b, "B");
+        checkLengths(c.length, b.length, sliceCount, sliceRows, width);
+        double[] cd = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            if (!PowerOfTwoSymbols.isZeroOrPowerOfTwo(c[i])) {
+                throw new IllegalArgumentException("C[" + i + "] must be 0 or +-2^p, got " + c[i]);
+            }
+            cd[i] = c[i];
+        }
+        return encode(new SdLayerData(sliceCount, sliceRows, width, cd, Int8Basis.quantize(b)));
+    }
+
+    private static void checkLengths(int cLength, int bLength, int k, int m, int n) {
+        long entries = checkShape(k, m, n);
+        if (cLength != entries) {
+            throw new IllegalArgumentException("C length " + cLength + " != K*m*n = " + k + "*" + m + "*" + n
+                    + " = " + entries);
+        }
+        long bEntries = (long) k * n * n;
+        if (bLength != bEntries) {
+            throw new IllegalArgumentException("B length " + bLength + " != K*n*n = " + k + "*" + n + "*" + n
+                    + " = " + bEntries);
+        }
+    }
+
+    /** Encodes a layer whose B is already int8. */
+    public static EncodedLayer encode(SdLayerData layer) {
+        double[] c = layer.c();
+        int n = layer.width();
+        long[] freq = new long[SYMBOL_RANGE];
+        long nnz = 0;
+        for (double v : c) {
+            if (v != 0.0) {
+                freq[PowerOfTwoSymbols.symbolOf(v) + SYMBOL_OFFSET]++;
+                nnz++;
+            }
+        }
+        int distinct = 0;
+        for (long f : freq) {
+            distinct += f > 0 ? 1 : 0;
+        }
+        int[] symbols = new int[distinct];
+        long[] counts = new long[distinct];
+        for (int s = 0, i = 0; s < SYMBOL_RANGE; s++) {
+            if (freq[s] > 0) {
+                symbols[i] = s - SYMBOL_OFFSET;
+                counts[i++] = freq[s];
+            }
+        }
+        HuffmanCode code = HuffmanCode.build(symbols, counts);
+        IndexMode mode = SparsityIndex.choose(c, n);
+
+        BitWriter w = new BitWriter();
+        w.writeBits(layer.sliceCount(), 32);
+        w.writeBits(layer.sliceRows(), 32);
+        w.writeBits(n, 32);
+        long mark = w.bitLength();
+        code.writeTable(w);
+        long tableBits = w.bitLength() - mark;
+        mark = w.bitLength();
+        w.writeBit(mode == IndexMode.VECTOR ? 1 : 0);
+        SparsityIndex.write(c, n, mode, w);
+        long indexBits = w.bitLength() - mark;
+        mark = w.bitLength();
+        for (double v : c) {
+            if (v != 0.0) {
+                code.encode(PowerOfTwoSymbols.symbolOf(v), w);
+            }
+        }
+        long cBits = w.bitLength() - mark;
+        mark = w.bitLength();
+        w.writeSigned(layer.b().fracBits(), 16);
+        for (byte q : layer.b().values()) {
+            w.writeBits(q & 0xFF, 8);
+        }
+        long bBits = w.bitLength() - mark;
+        int pad = w.padToByte();
+        StorageBreakdown bd = new StorageBreakdown(indexBits, cBits, tableBits, bBits, 0, HEADER_BITS + pad);
+        return new EncodedLayer(w.toByteArray(), bd, mode, nnz);
+    }
+
+    /** Decodes bytes written by {@link #encode}; errors name the layer as "SD layer". */
+    public static DecodedLayer decode(byte[] bytes) throws SdmFormatException {
+        return decode(bytes, "SD layer");
+    }
+
+    /**
+     * Decodes bytes written by {@link #encode}.
+     *
+     * @param bytes   the whole encoding and nothing else; not modified
+     * @param context prefix of error messages, e.g. "file x.sdm, section 3 (SD layer 'fc1')"
+     * @throws SdmFormatException if the bytes are truncated, inconsistent or have trailing data
+     */
+    public static DecodedLayer decode(byte[] bytes, String context) throws SdmFormatException {
+        BitReader r = new BitReader(bytes, context);
+        long k = r.readBits(32);
+        long m = r.readBits(32);
+        long n = r.readBits(32);
+        long entries;
+        try {
+            entries = checkShape(k, m, n);
+        } catch (IllegalArgumentException e) {
+            throw new SdmFormatException(context + ": " + e.getMessage());
+        }
+        HuffmanCode code;
+        try {
+            code = HuffmanCode.readTable(r);
+        } catch (SdmFormatException e) {
+            throw new SdmFormatException(context + ": " + e.getMessage(), e);
+        }
+        for (int s : code.symbols()) {
+            int p = PowerOfTwoSymbols.exponentOf(s);
+            if (p < PowerOfTwoSymbols.MIN_EXPONENT || p > PowerOfTwoSymbols.MAX_EXPONENT) {
+                throw new SdmFormatException(context + ": Huffman table exponent must be in ["
+                        + PowerOfTwoSymbols.MIN_EXPONENT + ", " + PowerOfTwoSymbols.MAX_EXPONENT + "], got " + p);
+            }
+        }
+        long tableEnd = r.position();
+        IndexMode mode = r.readBit() == 0 ? IndexMode.ELEM : IndexMode.VECTOR;
+        long bEntries = k * n * n;
+        long minIndex = mode == IndexMode.ELEM ? entries : k * m;
+        r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
+                + ") and B of " + bEntries + " entries");
+        long heapNeeded = entries * (Double.BYTES + 1) + bEntries;
+        Runtime rt = Runtime.getRuntime();
+        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (heapNeeded > heapFree) {
+            throw new SdmFormatException(context + ": layer of K*m*n = " + entries + " entries needs about "
+                    + heapNeeded + " bytes of heap, only " + heapFree + " free");
+        }
+        boolean[] nz = new boolean[(int) entries];
+        long nnz;
+        try {
+            nnz = SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+        } catch (SdmFormatException e) {
+            throw new SdmFormatException(context + ": " + e.getMessage(), e);
+        }
+        if ((nnz == 0) != (code.size() == 0)) {
+            throw new SdmFormatException(context + ": index has " + nnz + " non-zeros but the Huffman table has "
+                    + code.size() + " symbols");
+        }
+        long indexEnd = r.position();
+        double[] c = new double[(int) entries];
+        try {
+            for (int i = 0; i < c.length; i++) {
+                if (nz[i]) {
+                    c[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                }
+            }
+        } catch (SdmFormatException e) {
+            throw new SdmFormatException(context + ": C payload: " + e.getMessage(), e);
+        }
+        long cEnd = r.position();
+        int f = (int) r.readSigned(16);
+        if (f < Int8Basis.MIN_FRAC_BITS || f > Int8Basis.MAX_FRAC_BITS) {
+            throw new SdmFormatException(context + ": B fraction bits must be in [" + Int8Basis.MIN_FRAC_BITS + ", "
+                    + Int8Basis.MAX_FRAC_BITS + "], got " + f);
+        }
+        r.require(8 * bEntries, "B of " + bEntries + " int8 entries");
+        byte[] q = new byte[(int) bEntries];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) r.readBits(8);
+            if (q[i] == Byte.MIN_VALUE) {
+                throw new SdmFormatException(context + ": B[" + i + "] must be in [-127, 127], got -128");
+            }
+        }
+        long bEnd = r.position();
+        r.alignToByte();
+        if (r.remainingBits() != 0) {
+            throw new SdmFormatException(context + ": " + r.remainingBits() / 8 + " trailing bytes after the layer");
+        }
+        StorageBreakdown bd = new StorageBreakdown(indexEnd - tableEnd, cEnd - indexEnd,
+                tableEnd - HEADER_BITS, bEnd - cEnd, 0, HEADER_BITS + (r.position() - bEnd));
+        SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, c, new Int8Basis(q, f));
+        return new DecodedLayer(layer, mode, bd);
+    }
+
+    /**
+     * Validates K, m, n and returns K*m*n.
+     *
+     * @throws IllegalArgumentException naming the field and value, or the product if too large
+     */
+    static long checkShape(long k, long m, long n) {
+        if (k < 1 || k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("K (slices) must be in [1, " + Integer.MAX_VALUE + "], got " + k);
+        }
+        if (m < 1 || m > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("m (slice rows) must be in [1, " + Integer.MAX_VALUE + "], got " + m);
+        }
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("n (width) must be in [1, " + Integer.MAX_VALUE + "], got " + n);
+        }
+        if (k * m > MAX_ENTRIES || k * m * n > MAX_ENTRIES || n * n > MAX_ENTRIES || k * n * n > MAX_ENTRIES) {
+            throw new IllegalArgumentException("K*m*n = " + k + "*" + m + "*" + n + " and K*n*n must be <= "
+                    + MAX_ENTRIES);
+        }
+        return k * m * n;
+    }
+
+    /** Throws naming the first index of {@code c} whose value is not 0 or +-2^p. */
+    static void checkC(double[] c) {
+        for (int i = 0; i < c.length; i++) {
+            if (!PowerOfTwoSymbols.isZeroOrPowerOfTwo(c[i])) {
+                throw new IllegalArgumentException("C[" + i + "] must be 0 or +-2^p, got " + c[i]);
+            }
+        }
+    }
+}

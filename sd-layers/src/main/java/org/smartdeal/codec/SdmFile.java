@@ -1,0 +1,145 @@
+package org.smartdeal.codec;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The content of an {@code .sdm} model file (ALGORITHMS.md 4.2): the network configuration,
+ * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
+ * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
+ *
+ * <h2>Byte format, version 1.0</h2>
+ * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
+ * length followed by that many bytes of strict UTF-8.
+ * <pre>
+ * File   = Header Section[N]                         (nothing may follow the last section)
+ * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
+ *                                                     text-mode and 7-bit transfers)
+ *          u16 major version = 1, u16 minor version = 0
+ *          u32 N  number of sections, &gt;= 2
+ *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
+ * Section = u8 type, u64 payload length L, L bytes payload,
+ *           u32 CRC32C of (type, length, payload)                    (L + 13 bytes in all)
+ *
+ * Section 0, type 1 CONFIG : the configuration JSON (e.g. DL4J's toJson()), UTF-8, whole payload
+ * Section 1, type 2 META   : u8 network type (0 other, 1 MultiLayerNetwork, 2 ComputationGraph)
+ *                            u32 P, P x (str key, str value)          properties, in order
+ *                            u32 E, E x (u8 section type 3|4, str name)  table of contents, E = N - 2
+ * Sections 2..N-1          : the E entries, in table-of-contents order, each
+ *   type 3 SD_LAYER    : str name, str paramPrefix
+ *                        u8 rank (1..32), rank x u64 weightShape (each &gt;= 1)
+ *                        u8 flags (bit 0: explicit mask follows; other bits 0)
+ *                        u32 E, E bytes: the layer encoded by {@link SdLayerCodec}
+ *                        [mask: ceil(K*m*n/8) bytes, 1 bit per entry of packed C, MSB-first,
+ *                         zero padding bits; present only if the mask differs from C != 0]
+ *   type 4 FLOAT_ARRAY : str name, u8 role (0 other, 1 dense conv/FC weight)
+ *                        u8 rank (0..32), rank x u64 shape
+ *                        product(shape) x IEEE float32 (big-endian), C order
+ * </pre>
+ * A payload must be consumed exactly. Entry names are unique per section type.
+ *
+ * <p>The reader checks the magic, the version, every CRC, every length against the bytes
+ * that remain before allocating, and the table of contents against the sections; any failure
+ * is an {@link SdmFormatException} naming the file, the section (index, type, name, offset) and
+ * the rule. Writing is atomic ({@link AtomicFiles}).
+ *
+ * @param networkType which network the configuration builds
+ * @param configJson  the configuration JSON
+ * @param properties  free-form string properties (e.g. conversion settings), in order
+ * @param entries     the parameter entries, in file order
+ */
+public record SdmFile(NetworkType networkType, String configJson, Map<String, String> properties,
+                      List<SdmEntry> entries) {
+
+    /** The 8-byte magic number. */
+    public static final byte[] MAGIC = {(byte) 0x89, 'S', 'D', 'M', 0x0D, 0x0A, 0x1A, 0x0A};
+    /** Major format version written and read. */
+    public static final int FORMAT_MAJOR = 1;
+    /** Minor format version written and read. */
+    public static final int FORMAT_MINOR = 0;
+    /** Size of the file header. */
+    public static final int HEADER_BYTES = 20;
+
+    /** Validates the fields and that entry names are unique per kind; copies the collections. */
+    public SdmFile {
+        Objects.requireNonNull(networkType, "SdmFile.networkType");
+        Objects.requireNonNull(configJson, "SdmFile.configJson");
+        Objects.requireNonNull(properties, "SdmFile.properties");
+        Objects.requireNonNull(entries, "SdmFile.entries");
+        Map<String, String> props = new LinkedHashMap<>();
+        properties.forEach((k, v) -> props.put(Objects.requireNonNull(k, "SdmFile.properties key"),
+                Objects.requireNonNull(v, "SdmFile.properties[" + k + "]")));
+        properties = Collections.unmodifiableMap(props);
+        Set<String> seen = new HashSet<>();
+        for (SdmEntry e : entries) {
+            Objects.requireNonNull(e, "SdmFile.entries element");
+            if (!seen.add(e.sectionType() + "/" + e.name())) {
+                throw new IllegalArgumentException("SdmFile.entries: " + e.sectionType() + " name '" + e.name()
+                        + "' occurs twice");
+            }
+        }
+        entries = List.copyOf(entries);
+    }
+
+    /** The SD layers in file order. */
+    public List<SdLayerEntry> sdLayers() {
+        List<SdLayerEntry> out = new ArrayList<>();
+        for (SdmEntry e : entries) {
+            if (e instanceof SdLayerEntry s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The float arrays in file order. */
+    public List<FloatArrayEntry> floatArrays() {
+        List<FloatArrayEntry> out = new ArrayList<>();
+        for (SdmEntry e : entries) {
+            if (e instanceof FloatArrayEntry f) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The SD layer of that name, if any. */
+    public Optional<SdLayerEntry> sdLayer(String name) {
+        return sdLayers().stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    /** The float array of that name, if any. */
+    public Optional<FloatArrayEntry> floatArray(String name) {
+        return floatArrays().stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Conv and FC weights of the original network: the weight counts of the SD layers plus the
+     * dense-weight float arrays. The paper CR's numerator is 32 times this.
+     */
+    public long denseWeightCount() {
+        long n = 0;
+        for (SdmEntry e : entries) {
+            if (e instanceof SdLayerEntry || (e instanceof FloatArrayEntry f && f.role() == FloatArrayEntry.Role.DENSE_WEIGHT)) {
+                n += e.parameterCount();
+            }
+        }
+        return n;
+    }
+
+    /** All parameters of the network as float32 counts (SD layers by weight count); for the file CR. */
+    public long parameterCount() {
+        long n = 0;
+        for (SdmEntry e : entries) {
+            n += e.parameterCount();
+        }
+        return n;
+    }
+}

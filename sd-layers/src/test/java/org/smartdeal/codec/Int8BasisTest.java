@@ -1,0 +1,63 @@
+package org.smartdeal.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class Int8BasisTest {
+
+    @Test
+    void fracBitsHandCases() {
+        assertEquals(6, Int8Basis.fracBitsFor(1.0));      // 1*64 = 64 <= 127, 1*128 > 127
+        assertEquals(5, Int8Basis.fracBitsFor(1.99));     // 1.99*64 = 127.36 > 127, 1.99*32 = 63.68
+        assertEquals(6, Int8Basis.fracBitsFor(127.0 / 64)); // exactly 127 at f=6
+        assertEquals(0, Int8Basis.fracBitsFor(127.0));
+        assertEquals(-1, Int8Basis.fracBitsFor(127.5));   // 127.5 > 127, 63.75 <= 127
+        assertEquals(-1, Int8Basis.fracBitsFor(200.0));   // 100
+        assertEquals(7, Int8Basis.fracBitsFor(0.75));     // 96 <= 127, 192 > 127
+        assertEquals(0, Int8Basis.fracBitsFor(0.0));
+        assertEquals(1080, Int8Basis.fracBitsFor(Double.MIN_VALUE)); // 2^-1074 * 2^1080 = 64
+        assertEquals(6 - 1023, Int8Basis.fracBitsFor(Math.scalb(1.0, 1023)));
+    }
+
+    @Test
+    void roundsHalfToEvenAndDecodesExactly() {
+        // max|B| = 1 -> f = 6; values in units of 1/64.
+        double[] b = {1.0, 2.5 / 64, 1.5 / 64, -2.5 / 64, 0.3, -1.0, 0.0};
+        Int8Basis q = Int8Basis.quantize(b);
+        assertEquals(6, q.fracBits());
+        // 0.3 * 64 = 19.2 -> 19
+        assertArrayEquals(new byte[] {64, 2, 2, -2, 19, -64, 0}, q.values());
+        assertArrayEquals(new double[] {1.0, 2.0 / 64, 2.0 / 64, -2.0 / 64, 19.0 / 64, -1.0, 0.0}, q.toDoubles());
+        assertArrayEquals(new float[] {1f, 2f / 64, 2f / 64, -2f / 64, 19f / 64, -1f, 0f}, q.toFloats());
+    }
+
+    @Test
+    void allZeroBIsFracBitsZero() {
+        Int8Basis q = Int8Basis.quantize(new double[] {0, 0, 0, 0});
+        assertEquals(0, q.fracBits());
+        assertArrayEquals(new byte[4], q.values());
+    }
+
+    @Test
+    void largeBGetsNegativeFracBits() {
+        Int8Basis q = Int8Basis.quantize(new double[] {1000.0, -3.0});
+        // 1000 in [512, 1024): e = 9, 1000 * 2^-3 = 125 <= 127 -> f = -3
+        assertEquals(-3, q.fracBits());
+        assertArrayEquals(new byte[] {125, 0}, q.values()); // -3/8 = -0.375 -> 0
+        assertArrayEquals(new double[] {1000.0, 0.0}, q.toDoubles());
+    }
+
+    @Test
+    void nonFiniteBIsRejectedWithIndexAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Int8Basis.quantize(new double[] {1, 2, Double.NaN}));
+        assertEquals("B[2] must be finite, got NaN", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[] {-128}, 0));
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[1], 5000));
+        assertTrue(f.getMessage().contains("5000"), f.getMessage());
+    }
+}

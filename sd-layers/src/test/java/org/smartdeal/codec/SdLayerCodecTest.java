@@ -1,0 +1,217 @@
+package org.smartdeal.codec;
+
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SdLayerCodecTest {
+
+    /** Random packed C: a fraction of zero rows, mixed signs and exponents in [pMin, pMax]. */
+    static double[] randomC(Random rnd, int k, int m, int n, double zeroRowProb, double zeroProb, int pMin, int pMax) {
+        double[] c = new double[k * m * n];
+        for (int row = 0; row < k * m; row++) {
+            if (rnd.nextDouble() < zeroRowProb) {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                if (rnd.nextDouble() >= zeroProb) {
+                    double v = Math.scalb(1.0, pMin + rnd.nextInt(pMax - pMin + 1));
+                    c[row * n + j] = rnd.nextBoolean() ? v : -v;
+                }
+            }
+        }
+        return c;
+    }
+
+    static double[] randomB(Random rnd, int k, int n) {
+        double[] b = new double[k * n * n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = rnd.nextGaussian() * 0.1;
+        }
+        return b;
+    }
+
+    private static DecodedLayer roundTrip(double[] c, int k, int m, int n, double[] b) throws Exception {
+        double[] cCopy = c.clone();
+        double[] bCopy = b.clone();
+        EncodedLayer enc = SdLayerCodec.encode(c, k, m, n, b);
+        assertArrayEquals(cCopy, c, "C not modified");
+        assertArrayEquals(bCopy, b, "B not modified");
+        assertEquals(8L * enc.bytes().length, enc.breakdown().totalBits(), "bits == bytes written");
+        DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
+        assertArrayEquals(c, dec.layer().c(), "C exact");
+        assertEquals(Int8Basis.quantize(b), dec.layer().b(), "B int8");
+        assertArrayEquals(Int8Basis.roundTrip(b), dec.layer().b().toDoubles());
+        assertEquals(enc.breakdown(), dec.breakdown());
+        assertEquals(enc.indexMode(), dec.indexMode());
+        assertEquals(k, dec.layer().sliceCount());
+        assertEquals(m, dec.layer().sliceRows());
+        assertEquals(n, dec.layer().width());
+        return dec;
+    }
+
+    @Test
+    void handCheckedLayerHasExactBitCounts() throws Exception {
+        // K=1, m=2, n=3. Row 0 = (1, 0, -0.5), row 1 zero.
+        double[] c = {1, 0, -0.5, 0, 0, 0};
+        double[] b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+        EncodedLayer enc = SdLayerCodec.encode(c, 1, 2, 3, b);
+        // index: ELEM 6 bits vs VECTOR 2 + 3 = 5 -> VECTOR, plus the mode bit = 6
+        assertEquals(IndexMode.VECTOR, enc.indexMode());
+        assertEquals(6, enc.breakdown().indexBits());
+        // two symbols (p=0,+) and (p=-1,-), one each: 1 bit each
+        assertEquals(2, enc.breakdown().cBits());
+        // table: 16 count + 16 min + 5 width + 2 x (1 offset bit + 5 length bits) = 49
+        assertEquals(49, enc.breakdown().tableBits());
+        // B: 16-bit f + 9 x 8 = 88
+        assertEquals(88, enc.breakdown().bBits());
+        // header 96 + padding: 96 + 49 + 6 + 2 + 88 = 241 -> 7 padding bits
+        assertEquals(96 + 7, enc.breakdown().otherBits());
+        assertEquals(31, enc.bytes().length);
+        assertEquals(2, enc.nonZeros());
+        roundTrip(c, 1, 2, 3, b);
+    }
+
+    @Test
+    void randomLayersRoundTripExactly() throws Exception {
+        Random rnd = new Random(2024);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 1 + rnd.nextInt(12);
+            int m = 1 + rnd.nextInt(20);
+            int n = 1 + rnd.nextInt(5);
+            double zeroRow = trial % 2 == 0 ? 0.0 : 0.6;
+            double[] c = randomC(rnd, k, m, n, zeroRow, 0.5, -12, 5);
+            roundTrip(c, k, m, n, randomB(rnd, k, n));
+        }
+    }
+
+    @Test
+    void extremeExponentsRoundTrip() throws Exception {
+        double[] c = {Double.MIN_VALUE, -Math.scalb(1.0, 1023), Math.scalb(1.0, -1022), 0, 1, -1};
+        roundTrip(c, 2, 1, 3, new double[18]);
+    }
+
+    @Test
+    void allZeroCHasEmptyTableAndNoPayload() throws Exception {
+        double[] c = new double[4 * 6 * 3];
+        DecodedLayer dec = roundTrip(c, 4, 6, 3, randomB(new Random(1), 4, 3));
+        assertEquals(0, dec.breakdown().cBits());
+        assertEquals(16, dec.breakdown().tableBits());
+        // VECTOR: 1 mode bit + 24 row bits (ELEM would be 72)
+        assertEquals(IndexMode.VECTOR, dec.indexMode());
+        assertEquals(1 + 24, dec.breakdown().indexBits());
+    }
+
+    @Test
+    void singleSymbolCCostsNoPayloadBits() throws Exception {
+        double[] c = new double[3 * 4 * 3];
+        for (int i = 0; i < c.length; i += 2) {
+            c[i] = -0.25;
+        }
+        DecodedLayer dec = roundTrip(c, 3, 4, 3, randomB(new Random(2), 3, 3));
+        assertEquals(0, dec.breakdown().cBits());
+        assertEquals(16 + 16 + 5 + 5, dec.breakdown().tableBits());
+    }
+
+    @Test
+    void oneSliceAndWidthOne() throws Exception {
+        Random rnd = new Random(5);
+        roundTrip(randomC(rnd, 1, 9, 3, 0, 0.3, -4, 2), 1, 9, 3, randomB(rnd, 1, 3));
+        roundTrip(randomC(rnd, 7, 5, 1, 0, 0.3, -4, 2), 7, 5, 1, randomB(rnd, 7, 1));
+        roundTrip(new double[] {2}, 1, 1, 1, new double[] {0.5});
+    }
+
+    @Test
+    void floatInputRoundTrips() throws Exception {
+        float[] c = {0.5f, 0f, -4f, 0f, 0f, 0f, 1f, 1f, 1f, 0f, 0f, 0.125f};
+        float[] b = new float[2 * 4];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = 0.1f * (i - 3);
+        }
+        EncodedLayer enc = SdLayerCodec.encode(c, 2, 3, 2, b);
+        DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
+        assertArrayEquals(c, dec.layer().cAsFloat());
+        assertArrayEquals(Int8Basis.quantize(b).toFloats(), dec.layer().b().toFloats());
+    }
+
+    @Test
+    void negativeZeroDecodesAsPositiveZero() throws Exception {
+        double[] c = {-0.0, 1, 0};
+        DecodedLayer dec = SdLayerCodec.decode(SdLayerCodec.encode(c, 1, 1, 3, new double[9]).bytes());
+        assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(dec.layer().c()[0]));
+    }
+
+    @Test
+    void invalidCNamesIndexAndValue() {
+        double[] c = {1, 0, 0.5, 0, 0.3, 0};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdLayerCodec.encode(c, 1, 2, 3, new double[9]));
+        assertEquals("C[4] must be 0 or +-2^p, got 0.3", e.getMessage());
+        double[] inf = {1, Double.POSITIVE_INFINITY, 0};
+        assertEquals("C[1] must be 0 or +-2^p, got Infinity", assertThrows(IllegalArgumentException.class,
+                () -> SdLayerCodec.encode(inf, 1, 1, 3, new double[9])).getMessage());
+        float[] cf = {0.75f};
+        assertEquals("C[0] must be 0 or +-2^p, got 0.75", assertThrows(IllegalArgumentException.class,
+                () -> SdLayerCodec.encode(cf, 1, 1, 1, new float[1])).getMessage());
+    }
+
+    @Test
+    void shapeErrorsNameBothSizes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdLayerCodec.encode(new double[5], 1, 2, 3, new double[9]));
+        assertEquals("C length 5 != K*m*n = 1*2*3 = 6", e.getMessage());
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
+                () -> SdLayerCodec.encode(new double[6], 1, 2, 3, new double[8]));
+        assertEquals("B length 8 != K*n*n = 1*3*3 = 9", f.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.encode(new double[0], 0, 2, 3, new double[0]));
+    }
+
+    @Test
+    void everyTruncationAndTrailingByteIsDetected() throws Exception {
+        Random rnd = new Random(9);
+        byte[] bytes = SdLayerCodec.encode(randomC(rnd, 3, 8, 3, 0.3, 0.4, -6, 1), 3, 8, 3, randomB(rnd, 3, 3)).bytes();
+        for (int len = 0; len < bytes.length; len++) {
+            byte[] cut = Arrays.copyOf(bytes, len);
+            assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(cut), "length " + len);
+        }
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(longer, "layer x"));
+        assertTrue(e.getMessage().startsWith("layer x: "), e.getMessage());
+    }
+
+    @Test
+    void bitFlipsNeverThrowAnythingButFormatException() throws Exception {
+        Random rnd = new Random(11);
+        byte[] bytes = SdLayerCodec.encode(randomC(rnd, 4, 8, 3, 0.3, 0.4, -6, 1), 4, 8, 3, randomB(rnd, 4, 3)).bytes();
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] bad = bytes.clone();
+            int bit = rnd.nextInt(8 * bad.length);
+            bad[bit >>> 3] ^= (byte) (0x80 >>> (bit & 7));
+            Throwable t = catchThrowable(() -> SdLayerCodec.decode(bad));
+            assertTrue(t == null || t instanceof SdmFormatException, "flip of bit " + bit + " threw " + t);
+        }
+    }
+
+    @Test
+    void hugeDeclaredShapeIsRejectedBeforeAllocation() {
+        BitWriter w = new BitWriter();
+        w.writeBits(1 << 20, 32);
+        w.writeBits(1 << 10, 32);
+        w.writeBits(1, 32);
+        w.writeBits(0, 16); // empty table
+        w.writeBits(0, 1);  // ELEM
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray()));
+        assertTrue(e.getMessage().contains("remain"), e.getMessage());
+        BitWriter v = new BitWriter();
+        v.writeBits(Integer.MAX_VALUE, 32);
+        v.writeBits(Integer.MAX_VALUE, 32);
+        v.writeBits(3, 32);
+        assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v.toByteArray()));
+    }
+}

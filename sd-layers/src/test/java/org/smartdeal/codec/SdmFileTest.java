@@ -1,0 +1,314 @@
+package org.smartdeal.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SdmFileTest {
+
+    @TempDir
+    Path dir;
+
+    static SdmFile sampleFile() {
+        Random rnd = new Random(77);
+        double[] c1 = SdLayerCodecTest.randomC(rnd, 4, 6, 3, 0.3, 0.5, -6, 1);
+        SdLayerData fc1 = new SdLayerData(4, 6, 3, c1, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 4, 3)));
+        double[] c2 = SdLayerCodecTest.randomC(rnd, 2, 3, 3, 0.0, 0.3, -3, 0);
+        SdLayerData conv = new SdLayerData(2, 3, 3, c2, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 2, 3)));
+        boolean[] mask = new boolean[c2.length];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = c2[i] != 0;
+        }
+        mask[0] = !mask[0]; // differs from C != 0 in entry 0
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("theta", "0.004");
+        props.put("note", "größe µ");
+        List<SdmEntry> entries = List.of(
+                SdLayerEntry.of("fc1", "0_", new long[] {20, 3}, fc1),
+                FloatArrayEntry.of("0_b", new long[] {1, 3}, new float[] {0.5f, -1.25f, 3e-8f}),
+                new SdLayerEntry("conv1", "1_", new long[] {2, 1, 3, 3}, conv, mask),
+                new FloatArrayEntry("2_W", FloatArrayEntry.Role.DENSE_WEIGHT, new long[] {3, 2},
+                        new float[] {1, 2, 3, 4, 5, Float.NaN}),
+                FloatArrayEntry.of("scalar", new long[0], new float[] {7f}),
+                FloatArrayEntry.of("empty", new long[] {0, 4}, new float[0]));
+        return new SdmFile(NetworkType.MULTI_LAYER_NETWORK, "{\"layers\":[\"dense\",\"α\"]}", props, entries);
+    }
+
+    private static byte[] sampleBytes() {
+        return SdmWriter.serialize(sampleFile()).bytes();
+    }
+
+    /** Recomputes the CRC32C of the section starting at {@code offset} (to craft valid-CRC bad payloads). */
+    private static void fixSectionCrc(byte[] b, int offset) {
+        long len = 0;
+        for (int i = 0; i < 8; i++) {
+            len = (len << 8) | (b[offset + 1 + i] & 0xFF);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b, offset, 9 + (int) len);
+        int at = offset + 9 + (int) len;
+        int v = (int) crc.getValue();
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    private static void fixHeaderCrc(byte[] b) {
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, 16);
+        int v = (int) crc.getValue();
+        b[16] = (byte) (v >>> 24);
+        b[17] = (byte) (v >>> 16);
+        b[18] = (byte) (v >>> 8);
+        b[19] = (byte) v;
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (v >>> (56 - 8 * i));
+        }
+    }
+
+    @Test
+    void roundTripsThroughDiskWithExactLayout() throws Exception {
+        SdmFile file = sampleFile();
+        Path target = dir.resolve("model.sdm");
+        SdmLayout written = SdmWriter.write(target, file);
+        SdmReader.Result read = SdmReader.read(target);
+        assertEquals(file, read.file());
+        assertEquals(written, read.layout());
+        assertEquals(Files.size(target), written.fileBytes());
+        assertEquals(8 * Files.size(target), written.totalBreakdown().totalBits());
+        // the mask that differs from C != 0 survives; the other layer has none
+        SdLayerEntry conv = read.file().sdLayer("conv1").orElseThrow();
+        assertArrayEquals(file.sdLayer("conv1").orElseThrow().mask(), conv.mask());
+        assertNull(read.file().sdLayer("fc1").orElseThrow().mask());
+        assertEquals(NetworkType.MULTI_LAYER_NETWORK, read.file().networkType());
+        assertEquals("größe µ", read.file().properties().get("note"));
+        assertTrue(Float.isNaN(read.file().floatArray("2_W").orElseThrow().values()[5]));
+    }
+
+    @Test
+    void headerAndSectionSizesMatchTheSpec() {
+        SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
+        byte[] b = s.bytes();
+        assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
+        assertArrayEquals(new byte[] {0, 1, 0, 0, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v1.0, 8 sections
+        List<SectionInfo> sec = s.layout().sections();
+        assertEquals(8, sec.size());
+        assertEquals(20, sec.get(0).offset());
+        for (int i = 1; i < sec.size(); i++) {
+            assertEquals(sec.get(i - 1).offset() + sec.get(i - 1).totalBytes(), sec.get(i).offset());
+        }
+        // CONFIG payload is exactly the UTF-8 JSON
+        assertEquals(sampleFile().configJson().getBytes(StandardCharsets.UTF_8).length, sec.get(0).payloadBytes());
+        // FLOAT_ARRAY '0_b': str name (4 + 3) + role 1 + rank 1 + 2 x 8 dims + 3 x 4 values = 37
+        SectionInfo bias = sec.get(3);
+        assertEquals("0_b", bias.name());
+        assertEquals(37, bias.payloadBytes());
+        assertEquals(8 * (37 + 13), bias.breakdown().otherBits());
+        // DENSE_WEIGHT '2_W': 6 weights -> 192 dense-weight bits
+        assertEquals(192, sec.get(5).breakdown().denseWeightBits());
+        // SD layer 'fc1': its index/C/table/B bits are exactly the codec's
+        StorageBreakdown codec = SdLayerCodec.encode(sampleFile().sdLayer("fc1").orElseThrow().layer()).breakdown();
+        StorageBreakdown fc1 = sec.get(2).breakdown();
+        assertEquals(codec.indexBits(), fc1.indexBits());
+        assertEquals(codec.cBits(), fc1.cBits());
+        assertEquals(codec.tableBits(), fc1.tableBits());
+        assertEquals(codec.bBits(), fc1.bBits());
+        assertEquals(b.length, s.layout().bytesOf(SectionType.CONFIG) + s.layout().bytesOf(SectionType.META)
+                + s.layout().bytesOf(SectionType.SD_LAYER) + s.layout().bytesOf(SectionType.FLOAT_ARRAY) + 20);
+    }
+
+    @Test
+    void paperCrFromTheFile() {
+        SdmFile file = sampleFile();
+        SdmLayout layout = SdmWriter.serialize(file).layout();
+        // conv/FC weights: fc1 20*3 + conv1 2*1*3*3 + dense 2_W 6 = 84
+        assertEquals(84, file.denseWeightCount());
+        assertEquals(84 + 3 + 1 + 0, file.parameterCount());
+        StorageBreakdown total = layout.totalBreakdown();
+        long sdBits = 0;
+        for (SdLayerEntry e : file.sdLayers()) {
+            StorageBreakdown b = SdLayerCodec.encode(e.layer()).breakdown();
+            sdBits += b.indexBits() + b.cBits() + b.tableBits() + b.bBits();
+        }
+        assertEquals(sdBits + 6 * 32, total.paperBits());
+        assertEquals(32.0 * 84 / (sdBits + 192), StorageBreakdown.paperCR(file.denseWeightCount(), total), 1e-12);
+    }
+
+    @Test
+    void truncationAtEveryOffsetIsAClearError() {
+        byte[] b = sampleBytes();
+        SdmLayout layout = SdmWriter.serialize(sampleFile()).layout();
+        for (int len = 0; len < b.length; len++) {
+            byte[] cut = Arrays.copyOf(b, len);
+            SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(cut, "cut.sdm"),
+                    "length " + len);
+            assertTrue(e.getMessage().startsWith("file cut.sdm"), e.getMessage());
+        }
+        for (SectionInfo s : layout.sections()) {
+            byte[] cut = Arrays.copyOf(b, (int) s.offset());
+            SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(cut, "cut.sdm"));
+            assertTrue(e.getMessage().contains("section count") || e.getMessage().contains("section " + s.index()),
+                    e.getMessage());
+        }
+        // cut inside the last section: the message names it
+        SectionInfo last = layout.sections().get(layout.sections().size() - 1);
+        byte[] cut = Arrays.copyOf(b, (int) (last.offset() + last.totalBytes() - 1));
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(cut, "cut.sdm"));
+        assertTrue(e.getMessage().contains("section 7 of 8 (FLOAT_ARRAY 'empty'"), e.getMessage());
+    }
+
+    @Test
+    void randomBitFlipsAreAlwaysDetected() {
+        byte[] b = sampleBytes();
+        Random rnd = new Random(12345);
+        for (int trial = 0; trial < 3000; trial++) {
+            byte[] bad = b.clone();
+            int flips = 1 + rnd.nextInt(3);
+            for (int f = 0; f < flips; f++) {
+                int bit = rnd.nextInt(8 * bad.length);
+                bad[bit >>> 3] ^= (byte) (0x80 >>> (bit & 7));
+            }
+            if (Arrays.equals(bad, b)) {
+                continue; // two flips of the same bit cancel
+            }
+            assertThrows(SdmFormatException.class, () -> SdmReader.read(bad, "flip.sdm"), "trial " + trial);
+        }
+    }
+
+    @Test
+    void crcMismatchNamesTheSection() {
+        byte[] b = sampleBytes();
+        SectionInfo conv = SdmWriter.serialize(sampleFile()).layout().sections().get(4);
+        b[(int) conv.offset() + 20] ^= 1;
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(b, "m.sdm"));
+        assertTrue(e.getMessage().startsWith("file m.sdm, section 4 of 8 (SD_LAYER 'conv1' at byte offset "
+                + conv.offset() + "): CRC32C mismatch"), e.getMessage());
+    }
+
+    @Test
+    void foreignFilesAreRecognised() {
+        byte[] zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        SdmFormatException z = assertThrows(SdmFormatException.class, () -> SdmReader.read(zip, "model.zip"));
+        assertTrue(z.getMessage().contains("not an .sdm file") && z.getMessage().contains("ZIP"), z.getMessage());
+        byte[] npy = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0};
+        SdmFormatException n = assertThrows(SdmFormatException.class, () -> SdmReader.read(npy, "w.npy"));
+        assertTrue(n.getMessage().contains(".npy"), n.getMessage());
+        SdmFormatException empty = assertThrows(SdmFormatException.class, () -> SdmReader.read(new byte[0], "e"));
+        assertTrue(empty.getMessage().contains("only 0 bytes"), empty.getMessage());
+        byte[] text = "{\"not\": \"a model\"}".getBytes(StandardCharsets.UTF_8);
+        assertThrows(SdmFormatException.class, () -> SdmReader.read(text, "t.json"));
+    }
+
+    @Test
+    void hugeDeclaredLengthsAreRejectedBeforeAllocation() {
+        byte[] b = sampleBytes();
+        SdmLayout layout = SdmWriter.serialize(sampleFile()).layout();
+        // 1) a section payload length of 2^62
+        byte[] huge = b.clone();
+        putLong(huge, (int) layout.sections().get(0).offset() + 1, 1L << 62);
+        SdmFormatException e1 = assertThrows(SdmFormatException.class, () -> SdmReader.read(huge, "h.sdm"));
+        assertTrue(e1.getMessage().contains("payload length 4611686018427387904 exceeds"), e1.getMessage());
+        // 2) a header declaring 2^32-1 sections (with a valid header CRC)
+        byte[] many = b.clone();
+        many[12] = many[13] = many[14] = many[15] = (byte) 0xFF;
+        fixHeaderCrc(many);
+        SdmFormatException e2 = assertThrows(SdmFormatException.class, () -> SdmReader.read(many, "h.sdm"));
+        assertTrue(e2.getMessage().contains("section count 4294967295 needs at least"), e2.getMessage());
+        // 3) a float array whose shape claims 2^40 x 2^20 values (CRC recomputed, so only validation can catch it)
+        SectionInfo bias = layout.sections().get(3);
+        byte[] dims = b.clone();
+        int dimAt = (int) bias.offset() + 9 + 4 + 3 + 1 + 1;
+        putLong(dims, dimAt, 1L << 40);
+        putLong(dims, dimAt + 8, 1L << 20);
+        fixSectionCrc(dims, (int) bias.offset());
+        SdmFormatException e3 = assertThrows(SdmFormatException.class, () -> SdmReader.read(dims, "h.sdm"));
+        assertTrue(e3.getMessage().contains("section 3 of 8 (FLOAT_ARRAY '0_b'"), e3.getMessage());
+        // 4) an SD layer whose encoded K is 2^31-1 (CRC recomputed)
+        SectionInfo fc1 = layout.sections().get(2);
+        byte[] k = b.clone();
+        int encAt = (int) fc1.offset() + 9 + (4 + 3) + (4 + 2) + 1 + 2 * 8 + 1 + 4;
+        k[encAt] = 0x7F;
+        k[encAt + 1] = k[encAt + 2] = k[encAt + 3] = (byte) 0xFF;
+        fixSectionCrc(k, (int) fc1.offset());
+        SdmFormatException e4 = assertThrows(SdmFormatException.class, () -> SdmReader.read(k, "h.sdm"));
+        assertTrue(e4.getMessage().contains("SD_LAYER 'fc1'"), e4.getMessage());
+    }
+
+    @Test
+    void otherVersionsAndTrailingBytesAreRejected() {
+        byte[] v2 = sampleBytes();
+        v2[9] = 2;
+        fixHeaderCrc(v2);
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v2, "v.sdm"));
+        assertTrue(e.getMessage().contains("unsupported format version 2.0"), e.getMessage());
+        byte[] b = sampleBytes();
+        byte[] longer = Arrays.copyOf(b, b.length + 3);
+        SdmFormatException t = assertThrows(SdmFormatException.class, () -> SdmReader.read(longer, "v.sdm"));
+        assertTrue(t.getMessage().contains("3 trailing bytes"), t.getMessage());
+    }
+
+    @Test
+    void duplicateEntryNamesAreRejected() {
+        FloatArrayEntry a = FloatArrayEntry.of("x", new long[] {1}, new float[1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SdmFile(NetworkType.OTHER, "{}", Map.of(), List.of(a, a)));
+        assertEquals("SdmFile.entries: FLOAT_ARRAY name 'x' occurs twice", e.getMessage());
+        IllegalArgumentException s = assertThrows(IllegalArgumentException.class,
+                () -> FloatArrayEntry.of("y", new long[] {2, 2}, new float[3]));
+        assertEquals("FloatArrayEntry(y): shape [2, 2] holds 4 values but values.length = 3", s.getMessage());
+    }
+
+    @Test
+    void writeLeavesNoTemporaryFileAndReplacesTheTarget() throws Exception {
+        Path target = dir.resolve("m.sdm");
+        Files.writeString(target, "old");
+        SdmWriter.write(target, sampleFile());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList());
+        }
+        assertEquals(sampleFile(), SdmReader.read(target).file());
+    }
+
+    @Test
+    void failedWriteKeepsTheOldTargetAndDeletesTheTemporaryFile() throws Exception {
+        Path target = dir.resolve("m.sdm");
+        Files.writeString(target, "old content");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> AtomicFiles.write(target, out -> {
+            out.write(new byte[100_000]);
+            throw new java.io.IOException("disk full (simulated)");
+        }));
+        assertEquals("disk full (simulated)", e.getMessage());
+        assertEquals("old content", Files.readString(target));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList());
+        }
+        // a target that is a non-empty directory cannot be replaced: the rename fails, nothing is left
+        Path busy = dir.resolve("busy");
+        Files.createDirectory(busy);
+        Files.writeString(busy.resolve("inside"), "x");
+        assertThrows(java.io.IOException.class, () -> SdmWriter.write(busy, sampleFile()));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count());
+        }
+        assertThrows(java.io.IOException.class, () -> SdmWriter.write(dir.resolve("missing/m.sdm"), sampleFile()));
+    }
+}
