@@ -41,6 +41,7 @@ public final class NpyFile {
             throw new NpyFormatException("file " + path + ": size " + size + " bytes exceeds the limit of "
                     + (Integer.MAX_VALUE - 8L));
         }
+        AtomicFiles.checkHeapFor(size, path);
         return read(Files.readAllBytes(path), path.toString());
     }
 
