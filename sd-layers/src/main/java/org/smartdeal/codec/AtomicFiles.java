@@ -78,6 +78,20 @@ public final class AtomicFiles {
         syncDirectory(dir);
     }
 
+    /**
+     * Throws an IOException if a file of {@code bytes} bytes plus its decoded form (assumed at
+     * most twice as large) would not fit in the free heap, so that readers fail with a clear
+     * message instead of an OutOfMemoryError.
+     */
+    static void checkHeapFor(long bytes, Path path) throws IOException {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (3 * bytes > free) {
+            throw new IOException("file " + path + ": reading " + bytes + " bytes needs about " + 3 * bytes
+                    + " bytes of heap but only " + free + " are free (raise -Xmx)");
+        }
+    }
+
     private static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

@@ -64,8 +64,14 @@ public final class BitReader {
         }
         require(count, count + "-bit field");
         long v = 0;
-        for (int i = 0; i < count; i++) {
-            v = (v << 1) | readBit();
+        int left = count;
+        while (left > 0) {
+            int avail = 8 - (int) (pos & 7);
+            int take = Math.min(avail, left);
+            int b = buf[(int) (pos >>> 3)] & 0xFF;
+            v = (v << take) | ((b >>> (avail - take)) & ((1 << take) - 1));
+            pos += take;
+            left -= take;
         }
         return v;
     }

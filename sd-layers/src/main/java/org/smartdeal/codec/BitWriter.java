@@ -26,20 +26,32 @@ public final class BitWriter {
         if (count < 0 || count > 64) {
             throw new IllegalArgumentException("BitWriter.count must be in [0, 64], got " + count);
         }
-        for (int i = count - 1; i >= 0; i--) {
-            writeBit((int) (value >>> i) & 1);
+        int left = count;
+        while (left > 0) {
+            int byteIndex = (int) (bitLength >>> 3);
+            ensure(byteIndex);
+            int free = 8 - (int) (bitLength & 7);
+            int take = Math.min(free, left);
+            int bits = (int) ((value >>> (left - take)) & ((1 << take) - 1));
+            buf[byteIndex] |= (byte) (bits << (free - take));
+            bitLength += take;
+            left -= take;
         }
     }
 
-    /** Writes one bit (0 or non-zero meaning 1). */
-    public void writeBit(int bit) {
-        int byteIndex = (int) (bitLength >>> 3);
+    private void ensure(int byteIndex) {
         if (byteIndex >= buf.length) {
             if (buf.length >= Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("BitWriter exceeds 2^31 bytes");
             }
             buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16L, 2L * buf.length));
         }
+    }
+
+    /** Writes one bit (0 or non-zero meaning 1). */
+    public void writeBit(int bit) {
+        int byteIndex = (int) (bitLength >>> 3);
+        ensure(byteIndex);
         if (bit != 0) {
             buf[byteIndex] |= (byte) (0x80 >>> (int) (bitLength & 7));
         }

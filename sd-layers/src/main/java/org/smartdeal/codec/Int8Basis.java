@@ -105,7 +105,7 @@ public record Int8Basis(byte[] values, int fracBits) {
         return out;
     }
 
-    /** Decoded values as floats: the double value rounded to float (exact for |f| &lt;= 140). */
+    /** Decoded values as floats: the double value rounded to float (exact for f in [-121, 149]). */
     public float[] toFloats() {
         double[] d = toDoubles();
         float[] out = new float[d.length];

@@ -122,9 +122,16 @@ public final class SdLayerCodec {
         SparsityIndex.write(c, n, mode, w);
         long indexBits = w.bitLength() - mark;
         mark = w.bitLength();
+        int[] codeBySymbol = new int[SYMBOL_RANGE];
+        int[] lengthBySymbol = new int[SYMBOL_RANGE];
+        for (int s : symbols) {
+            codeBySymbol[s + SYMBOL_OFFSET] = code.codeOf(s);
+            lengthBySymbol[s + SYMBOL_OFFSET] = code.lengthOf(s);
+        }
         for (double v : c) {
             if (v != 0.0) {
-                code.encode(PowerOfTwoSymbols.symbolOf(v), w);
+                int s = PowerOfTwoSymbols.symbolOf(v) + SYMBOL_OFFSET;
+                w.writeBits(codeBySymbol[s], lengthBySymbol[s]);
             }
         }
         long cBits = w.bitLength() - mark;

@@ -45,6 +45,7 @@ public final class SdmReader {
             throw new SdmFormatException("file " + path + ": size " + size + " bytes exceeds the limit of "
                     + MAX_FILE_BYTES);
         }
+        AtomicFiles.checkHeapFor(size, path);
         byte[] bytes = Files.readAllBytes(path);
         return read(bytes, path.toString());
     }

@@ -49,9 +49,17 @@ public final class SparsityIndex {
     /** Writes the index of {@code c} (entries != 0) in the given mode. {@code c} is not modified. */
     public static void write(double[] c, int n, IndexMode mode, BitWriter out) {
         if (mode == IndexMode.ELEM) {
+            long acc = 0;
+            int held = 0;
             for (double v : c) {
-                out.writeBit(v != 0.0 ? 1 : 0);
+                acc = (acc << 1) | (v != 0.0 ? 1 : 0);
+                if (++held == 64) {
+                    out.writeBits(acc, 64);
+                    acc = 0;
+                    held = 0;
+                }
             }
+            out.writeBits(acc, held);
             return;
         }
         int rows = c.length / n;
@@ -82,9 +90,13 @@ public final class SparsityIndex {
         long nnz = 0;
         if (mode == IndexMode.ELEM) {
             in.require(nonZero.length, "ELEM index of " + nonZero.length + " entries");
-            for (int i = 0; i < nonZero.length; i++) {
-                nonZero[i] = in.readBit() != 0;
-                nnz += nonZero[i] ? 1 : 0;
+            for (int i = 0; i < nonZero.length; i += 64) {
+                int take = Math.min(64, nonZero.length - i);
+                long word = in.readBits(take);
+                nnz += Long.bitCount(word);
+                for (int j = 0; j < take; j++) {
+                    nonZero[i + j] = ((word >>> (take - 1 - j)) & 1) != 0;
+                }
             }
             return nnz;
         }

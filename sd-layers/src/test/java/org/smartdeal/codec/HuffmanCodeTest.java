@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class HuffmanCodeTest {
 
     /** Naive reference: optimal Huffman cost = sum of the weights of all merged nodes. */
-    private static long naiveHuffmanCost(long[] freqs) {
+    static long naiveHuffmanCost(long[] freqs) {
         List<Long> w = new ArrayList<>();
         for (long f : freqs) {
             w.add(f);

@@ -92,6 +92,22 @@ class SdLayerCodecTest {
     }
 
     @Test
+    void payloadBitsEqualANaiveHuffmanOverTheSymbolsOfC() {
+        Random rnd = new Random(31);
+        double[] c = randomC(rnd, 10, 16, 3, 0.2, 0.4, -9, 2);
+        java.util.Map<Double, Long> counts = new java.util.TreeMap<>();
+        for (double v : c) {
+            if (v != 0) {
+                counts.merge(v, 1L, Long::sum);
+            }
+        }
+        long[] freqs = counts.values().stream().mapToLong(Long::longValue).toArray();
+        EncodedLayer enc = SdLayerCodec.encode(c, 10, 16, 3, randomB(rnd, 10, 3));
+        assertTrue(freqs.length > 10, "many distinct (sign, exponent) symbols");
+        assertEquals(HuffmanCodeTest.naiveHuffmanCost(freqs), enc.breakdown().cBits());
+    }
+
+    @Test
     void extremeExponentsRoundTrip() throws Exception {
         double[] c = {Double.MIN_VALUE, -Math.scalb(1.0, 1023), Math.scalb(1.0, -1022), 0, 1, -1};
         roundTrip(c, 2, 1, 3, new double[18]);
