@@ -1,0 +1,242 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.codec.EncodedLayer;
+import org.smartdeal.codec.NpyArray;
+import org.smartdeal.codec.NpyFile;
+import org.smartdeal.codec.SdLayerCodec;
+import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.core.DecompositionBatch;
+import org.smartdeal.core.DecompositionConfig;
+import org.smartdeal.core.DecompositionStats;
+import org.smartdeal.core.Decomposer;
+import org.smartdeal.core.LayerDecomposition;
+import org.smartdeal.core.LayerInput;
+import org.smartdeal.core.SliceLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal decompose}: .npy weights in, SD form out (ALGORITHMS.md 1-4), for numpy and
+ * PyTorch users. All inputs are read and validated before anything is written, and every output
+ * file is written atomically, so outputs appear complete or not at all.
+ */
+@Command(name = "decompose", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Decompose weight tensors (.npy) into C*B (ALGORITHMS.md 1.1).",
+            "Writes NAME.c.npy [K,m,n], NAME.b.npy [K,n,n], NAME.w.npy (rebuilt weight, input layout, float32)",
+            "and report.json into --out."})
+public final class DecomposeCommand implements Callable<Integer> {
+
+    /** How input arrays are laid out. */
+    enum Kind {
+        /** [nOut, nIn, kh, kw]. */
+        conv,
+        /** DL4J dense [nIn, nOut]. */
+        dense,
+        /** Raw slices [K, m, n]. */
+        slices
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--kind", description = "conv ([nOut,nIn,kh,kw]), dense ([nIn,nOut]) or slices ([K,m,n]); default ${DEFAULT-VALUE}")
+    Kind kind = Kind.conv;
+
+    @Option(names = "--theta", description = "sparsity threshold, >= 0; default ${DEFAULT-VALUE}")
+    double theta = DecompositionConfig.DEFAULT_THETA;
+
+    @Option(names = "--max-iter", description = "iterations, in [1, 10000]; default ${DEFAULT-VALUE}")
+    int maxIter = DecompositionConfig.DEFAULT_MAX_ITER;
+
+    @Option(names = "--tol", description = "per-slice early-stop tolerance, >= 0; default ${DEFAULT-VALUE}")
+    double tol = DecompositionConfig.DEFAULT_TOL;
+
+    @Option(names = "--slice-rows", description = "rows per slice, in [n, 1048576]; default ${DEFAULT-VALUE}")
+    int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
+
+    @Option(names = "--basis-width", description = "n for 1x1 convs and dense layers, in [1, 64]; default ${DEFAULT-VALUE}")
+    int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
+
+    @Option(names = "--max-coeff", description = "largest |C|, in [2^-149, 2^127]; default ${DEFAULT-VALUE}")
+    double maxCoeff = DecompositionConfig.DEFAULT_MAX_COEFF;
+
+    @Option(names = "--threads", description = "worker threads, in [1, 1024]; default: available processors")
+    Integer threads;
+
+    @Option(names = "--out", required = true, description = "output folder (created if missing)")
+    Path out;
+
+    @Option(names = "--quiet", description = "no progress output")
+    boolean quiet;
+
+    @Parameters(arity = "1..*", paramLabel = "IN.npy", description = "weight tensors to decompose")
+    List<Path> inputs;
+
+    /** One validated input. */
+    private record Input(Path file, String name, int[] shape, SliceLayout layout, double[] data) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        DecompositionConfig config = config();
+        PrintWriter o = spec.commandLine().getOut();
+        List<Input> loaded = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Path f : inputs) {
+            Input in = load(f);
+            if (!names.add(in.name())) {
+                throw new BadInputException(f + ": output name '" + in.name() + "' is used by two inputs; names must be unique");
+            }
+            loaded.add(in);
+        }
+        List<LayerInput> batch = new ArrayList<>();
+        for (Input in : loaded) {
+            batch.add(kind == Kind.slices ? LayerInput.ofSlices(in.name(), in.layout(), in.data())
+                    : LayerInput.ofWeight(in.name(), in.layout(), in.data()));
+        }
+        DecompositionBatch result;
+        try (Decomposer d = new Decomposer(config); Progress p = Progress.start("decompose", 1, quiet)) {
+            result = d.decompose(batch);
+            p.step();
+        }
+        Files.createDirectories(out);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode report = mapper.createObjectNode();
+        report.put("seconds", result.wallSeconds());
+        ObjectNode settings = report.putObject("settings");
+        settings.put("kind", kind.name()).put("theta", theta).put("maxIter", maxIter).put("tol", tol)
+                .put("sliceRows", sliceRows).put("basisWidth", basisWidth).put("maxCoeff", maxCoeff)
+                .put("threads", config.threads());
+        ArrayNode items = report.putArray("inputs");
+        for (int i = 0; i < loaded.size(); i++) {
+            Input in = loaded.get(i);
+            LayerDecomposition dec = result.layers().get(i);
+            SliceLayout lay = dec.layout();
+            EncodedLayer enc = SdLayerCodec.encode(dec.c(), lay.numSlices(), lay.rows(), lay.width(), dec.bAsFloat());
+            StorageBreakdown sb = enc.breakdown();
+            long weights = in.data().length;
+            NpyFile.writeFloat32(out.resolve(in.name() + ".c.npy"), new long[] {lay.numSlices(), lay.rows(), lay.width()}, dec.c());
+            NpyFile.writeFloat32(out.resolve(in.name() + ".b.npy"), new long[] {lay.numSlices(), lay.width(), lay.width()}, dec.bAsFloat());
+            float[] w = new float[lay.weightLength()];
+            dec.rebuildWeight(w);
+            NpyFile.writeFloat32(out.resolve(in.name() + ".w.npy"), Arrays.stream(in.shape()).asLongStream().toArray(), w);
+            DecompositionStats s = dec.stats();
+            ObjectNode n = items.addObject();
+            n.put("name", in.name()).put("file", in.file().toString());
+            ArrayNode shape = n.putArray("shape");
+            Arrays.stream(in.shape()).forEach(shape::add);
+            n.put("slices", lay.numSlices()).put("sliceRows", lay.rows()).put("width", lay.width())
+                    .put("meanIterations", s.meanIterations()).put("cDensity", s.cDensity())
+                    .put("wDensity", s.weightDensity()).put("relativeError", s.relativeError())
+                    .put("distinctExponents", s.distinctExponents()).put("indexMode", enc.indexMode().name());
+            ObjectNode st = n.putObject("storageBits");
+            st.put("index", sb.indexBits()).put("c", sb.cBits()).put("tables", sb.tableBits()).put("b", sb.bBits())
+                    .put("other", sb.otherBits()).put("total", sb.totalBits());
+            n.put("paperCR", StorageBreakdown.paperCR(weights, sb)).put("seconds", s.seconds());
+            o.printf(Locale.ROOT, "%-24s slices %7d  iters %5.2f  C density %.4f  rel err %.3e  CR %6.2fx  %.3fs%n",
+                    in.name(), lay.numSlices(), s.meanIterations(), s.cDensity(), s.relativeError(),
+                    StorageBreakdown.paperCR(weights, sb), s.seconds());
+        }
+        AtomicFiles.write(out.resolve("report.json"),
+                mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
+        o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve("report.json"));
+        return SmartDeal.EXIT_OK;
+    }
+
+    private DecompositionConfig config() {
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        try {
+            return new DecompositionConfig(theta, tol, maxIter, maxCoeff, null, false, t);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()));
+        }
+    }
+
+    private static String optionMessage(String msg) {
+        return msg.replace("DecompositionConfig.theta", "--theta").replace("DecompositionConfig.tol", "--tol")
+                .replace("DecompositionConfig.maxIter", "--max-iter").replace("DecompositionConfig.maxCoeff", "--max-coeff")
+                .replace("DecompositionConfig.threads", "--threads");
+    }
+
+    private Input load(Path f) {
+        String file = f.getFileName().toString();
+        if (!file.endsWith(".npy")) {
+            throw new BadInputException(f + ": input must be a .npy file, got name '" + file + "'");
+        }
+        String name = file.substring(0, file.length() - 4);
+        NpyArray arr;
+        try {
+            arr = NpyFile.read(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(f + ": file not found", e);
+        } catch (IOException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        int[] shape = new int[arr.shape().length];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = Math.toIntExact(arr.shape()[i]);
+        }
+        int rank = switch (kind) {
+            case conv -> 4;
+            case dense -> 2;
+            case slices -> 3;
+        };
+        if (shape.length != rank) {
+            throw new BadInputException(f + ": --kind " + kind + " needs a rank-" + rank + " array "
+                    + expectedShape() + ", got shape " + Arrays.toString(shape));
+        }
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                throw new BadInputException(f + ": arrays must not be empty, got shape " + Arrays.toString(shape));
+            }
+        }
+        double[] data = arr.data();
+        for (int i = 0; i < data.length; i++) {
+            if (!Double.isFinite(data[i])) {
+                throw new BadInputException(f + ": weights must be finite, got " + data[i] + " at flat index " + i
+                        + " (shape " + Arrays.toString(shape) + ")");
+            }
+        }
+        SliceLayout layout;
+        try {
+            layout = switch (kind) {
+                case conv -> SliceLayout.conv(shape[0], shape[1], shape[2], shape[3], sliceRows, basisWidth);
+                case dense -> SliceLayout.dense(shape[0], shape[1], sliceRows, basisWidth);
+                case slices -> SliceLayout.rawSlices(shape[0], shape[1], shape[2]);
+            };
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage().replaceAll("SliceLayout\\.\\w+\\.sliceRows", "--slice-rows")
+                    .replaceAll("SliceLayout\\.\\w+\\.basisWidth", "--basis-width");
+            throw new BadInputException(f + ": " + m);
+        }
+        return new Input(f, name, shape, layout, data);
+    }
+
+    private String expectedShape() {
+        return switch (kind) {
+            case conv -> "[nOut, nIn, kh, kw]";
+            case dense -> "[nIn, nOut]";
+            case slices -> "[K, m, n]";
+        };
+    }
+}

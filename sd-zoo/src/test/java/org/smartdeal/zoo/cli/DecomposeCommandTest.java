@@ -1,0 +1,143 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.codec.NpyArray;
+import org.smartdeal.codec.NpyFile;
+
+class DecomposeCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path npy(String name, long[] shape, long seed) throws IOException {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        float[] v = new float[n];
+        Random r = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * 0.1);
+        }
+        Path p = dir.resolve(name);
+        NpyFile.writeFloat32(p, shape, v);
+        return p;
+    }
+
+    @Test
+    void writesCBRebuiltWeightAndReportForEachInput() throws IOException {
+        Path conv = npy("conv.npy", new long[] {8, 5, 3, 3}, 1);
+        Path out = dir.resolve("out");
+        Run r = run("decompose", "--quiet", "--out", out.toString(), conv.toString());
+        assertEquals(0, r.code(), r.err());
+        NpyArray c = NpyFile.read(out.resolve("conv.c.npy"));
+        NpyArray b = NpyFile.read(out.resolve("conv.b.npy"));
+        NpyArray w = NpyFile.read(out.resolve("conv.w.npy"));
+        // Layout (ALGORITHMS.md 2): 8 filters, R = nIn*kh = 15 rows of kw = 3, one slice each.
+        assertArrayEquals(new long[] {8, 15, 3}, c.shape());
+        assertArrayEquals(new long[] {8, 3, 3}, b.shape());
+        assertArrayEquals(new long[] {8, 5, 3, 3}, w.shape());
+        // Independent rebuild with plain loops: W[o] reshaped (15, 3) = C[o] (15x3) * B[o] (3x3).
+        for (int o = 0; o < 8; o++) {
+            for (int row = 0; row < 15; row++) {
+                for (int col = 0; col < 3; col++) {
+                    double s = 0;
+                    for (int j = 0; j < 3; j++) {
+                        s += c.data()[(o * 15 + row) * 3 + j] * b.data()[(o * 3 + j) * 3 + col];
+                    }
+                    assertEquals(s, w.data()[o * 45 + row * 3 + col], 1e-6);
+                }
+            }
+        }
+        for (double v : c.data()) {
+            assertTrue(v == 0 || Math.abs(v) == Math.scalb(1.0, Math.getExponent(v)), "C entry " + v);
+        }
+        JsonNode rep = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+        assertTrue(rep.get("seconds").asDouble() > 0);
+        JsonNode item = rep.get("inputs").get(0);
+        assertEquals("conv", item.get("name").asText());
+        assertEquals(8, item.get("slices").asInt());
+        JsonNode bits = item.get("storageBits");
+        long total = bits.get("index").asLong() + bits.get("c").asLong() + bits.get("tables").asLong()
+                + bits.get("b").asLong() + bits.get("other").asLong();
+        assertEquals(total, bits.get("total").asLong());
+        // Paper CR = 32 bits x 360 weights / (index + C + tables + B) (ALGORITHMS.md 4.3).
+        long paperBits = total - bits.get("other").asLong();
+        assertEquals(32.0 * 360 / paperBits, item.get("paperCR").asDouble(), 1e-9);
+    }
+
+    @Test
+    void denseAndSlicesKindsUseTheirLayouts() throws IOException {
+        Path fc = npy("fc.npy", new long[] {10, 4}, 2);
+        Path sl = npy("sl.npy", new long[] {3, 7, 2}, 3);
+        Path out = dir.resolve("o2");
+        assertEquals(0, run("decompose", "--kind", "dense", "--out", out.toString(), fc.toString()).code());
+        // Dense [nIn=10, nOut=4]: 4 units, ceil(10/3) = 4 rows of n = 3.
+        assertArrayEquals(new long[] {4, 4, 3}, NpyFile.read(out.resolve("fc.c.npy")).shape());
+        assertEquals(0, run("decompose", "--kind", "slices", "--out", out.toString(), sl.toString()).code());
+        assertArrayEquals(new long[] {3, 7, 2}, NpyFile.read(out.resolve("sl.c.npy")).shape());
+        assertArrayEquals(new long[] {3, 2, 2}, NpyFile.read(out.resolve("sl.b.npy")).shape());
+    }
+
+    @Test
+    void badInputsExitWithCodeAndMessageAndWriteNothing() throws IOException {
+        Path good = npy("good.npy", new long[] {4, 2, 3, 3}, 4);
+        Path dense = npy("dense.npy", new long[] {6, 2}, 5);
+        Path text = dir.resolve("text.npy");
+        Files.writeString(text, "hello");
+        float[] nanData = {1f, Float.NaN, 0f, 2f};
+        Path nan = dir.resolve("nan.npy");
+        NpyFile.writeFloat32(nan, new long[] {1, 1, 2, 2}, nanData);
+        Path empty = dir.resolve("empty.npy");
+        NpyFile.writeFloat32(empty, new long[] {0, 1, 3, 3}, new float[0]);
+        Path out = dir.resolve("none");
+        Object[][] cases = {
+            {new String[] {good.toString(), text.toString()}, 3, "not a .npy file"},
+            {new String[] {good.toString(), nan.toString()}, 3, "nan.npy: weights must be finite, got NaN at flat index 1"},
+            {new String[] {dense.toString()}, 3, "dense.npy: --kind conv needs a rank-4 array [nOut, nIn, kh, kw], got shape [6, 2]"},
+            {new String[] {empty.toString()}, 3, "empty.npy: arrays must not be empty, got shape [0, 1, 3, 3]"},
+            {new String[] {dir.resolve("missing.npy").toString()}, 3, "missing.npy: file not found"},
+            {new String[] {"--theta", "-1", good.toString()}, 2, "--theta must be finite and >= 0, got -1.0"},
+            {new String[] {"--max-iter", "0", good.toString()}, 2, "--max-iter must be in [1, 10000], got 0"},
+            {new String[] {"--slice-rows", "2", good.toString()}, 3, "--slice-rows must be in [3, 1048576], got 2"},
+            {new String[] {"--kind", "lstm", good.toString()}, 2, "--kind"},
+        };
+        for (Object[] c : cases) {
+            String[] files = (String[]) c[0];
+            String[] args = Stream.concat(Stream.of("decompose", "--out", out.toString()), Stream.of(files)).toArray(String[]::new);
+            Run r = run(args);
+            assertEquals((int) c[1], r.code(), String.join(" ", args) + " -> " + r.err());
+            assertTrue(r.err().contains((String) c[2]), "expected '" + c[2] + "' in: " + r.err());
+            assertFalse(Files.exists(out), "no output may be written for " + String.join(" ", args));
+        }
+        // The input files are untouched.
+        assertArrayEquals(new long[] {1, 1, 2, 2}, NpyFile.read(nan).shape());
+        assertEquals("hello", Files.readString(text, StandardCharsets.UTF_8));
+    }
+}
