@@ -1,0 +1,59 @@
+package org.smartdeal.layers;
+
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+
+/** Validation shared by the SD layer configurations. Messages name the layer, field, range and value. */
+final class SdConfigs {
+
+    private SdConfigs() {
+    }
+
+    /** "SdDenseLayer(name=fc1, index=3)"; index -1 means not known yet (builder time). */
+    static String where(Object layer, String name, int index) {
+        String n = name == null ? "(unnamed)" : name;
+        return layer.getClass().getSimpleName() + "(name=" + n + (index >= 0 ? ", index=" + index : "") + ")";
+    }
+
+    /**
+     * Checks the SD hyperparameters.
+     *
+     * @param where      layer description from {@link #where}
+     * @param n          effective basis width (kw for conv with kw &gt; 1)
+     * @throws IllegalArgumentException naming field, range and value
+     */
+    static void validate(String where, int n, SdLayer l, BaseLayer base) {
+        int bw = l.getBasisWidth();
+        if (bw < 1 || bw > SdLayer.MAX_BASIS_WIDTH) {
+            throw new IllegalArgumentException(where + ".basisWidth must be in [1, " + SdLayer.MAX_BASIS_WIDTH
+                    + "], got " + bw);
+        }
+        int sr = l.getSliceRows();
+        if (sr < n || sr > SdLayer.MAX_SLICE_ROWS) {
+            throw new IllegalArgumentException(where + ".sliceRows must be in [n=" + n + ", "
+                    + SdLayer.MAX_SLICE_ROWS + "], got " + sr);
+        }
+        double theta = l.getTheta();
+        if (!(theta >= 0.0 && theta <= 1.0)) {
+            throw new IllegalArgumentException(where + ".theta must be in [0, 1], got " + theta);
+        }
+        double mc = l.getMaxCoeff();
+        boolean pow2 = mc > 0 && Double.isFinite(mc) && mc == Math.scalb(1.0, Math.getExponent(mc));
+        if (!pow2 || mc < 0x1p-10 || mc > 0x1p20) {
+            throw new IllegalArgumentException(where + ".maxCoeff must be a power of two in [2^-10, 2^20], got " + mc);
+        }
+        if (base.getWeightNoise() != null) {
+            throw new IllegalArgumentException(where + ".weightNoise must be null (not supported by SD layers), got "
+                    + base.getWeightNoise());
+        }
+    }
+
+    /** Checks nIn and nOut at instantiation time. */
+    static void validateSizes(String where, long nIn, long nOut) {
+        if (nIn < 1) {
+            throw new IllegalArgumentException(where + ".nIn must be >= 1, got " + nIn);
+        }
+        if (nOut < 1) {
+            throw new IllegalArgumentException(where + ".nOut must be >= 1, got " + nOut);
+        }
+    }
+}

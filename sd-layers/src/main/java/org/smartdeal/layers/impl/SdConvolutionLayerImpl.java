@@ -1,0 +1,42 @@
+package org.smartdeal.layers.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.layers.SdConvolutionLayer;
+
+/**
+ * Runtime of {@link SdConvolutionLayer}: DL4J's own convolution runtime (all kernel sizes, strides,
+ * dilations, padding, convolution modes, NCHW/NHWC, and its helpers) on the weight
+ * {@code [nOut, nIn, kh, kw]} rebuilt by {@link SdWeights}.
+ */
+public class SdConvolutionLayerImpl extends ConvolutionLayer {
+
+    private final SdWeights weights;
+    private transient SdWeights.Rebuilt backpropWeight;
+
+    /** Creates the runtime for a configuration whose layer is an {@link SdConvolutionLayer}. */
+    public SdConvolutionLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        this.weights = SdWeights.of((SdConvolutionLayer) conf.getLayer());
+    }
+
+    @Override
+    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (SdBackprop.DL4J_WEIGHT_KEY.equals(param)) {
+            return backpropWeight != null ? backpropWeight.weight()
+                    : SdBackprop.forwardWeight(weights, params, workspaceMgr);
+        }
+        return getParam(param);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return SdBackprop.backprop(weights, params, gradientViews, hasBias(), workspaceMgr,
+                r -> backpropWeight = r, () -> super.backpropGradient(epsilon, workspaceMgr));
+    }
+}

@@ -1,0 +1,61 @@
+package org.smartdeal.layers.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.layers.SdDenseLayer;
+
+/**
+ * Runtime of {@link SdDenseLayer}: DL4J's own dense forward/backward ({@link BaseLayer}) on the
+ * weight W rebuilt by {@link SdWeights}; dW is chained to dC/dB per ALGORITHMS.md 6.1.
+ */
+public class SdDenseLayerImpl extends BaseLayer<SdDenseLayer> {
+
+    private final SdWeights weights;
+    private transient SdWeights.Rebuilt backpropWeight;
+
+    /** Creates the runtime for a configuration whose layer is an {@link SdDenseLayer}. */
+    public SdDenseLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        this.weights = SdWeights.of((SdDenseLayer) conf.getLayer());
+    }
+
+    @Override
+    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (SdBackprop.DL4J_WEIGHT_KEY.equals(param)) {
+            return backpropWeight != null ? backpropWeight.weight()
+                    : SdBackprop.forwardWeight(weights, params, workspaceMgr);
+        }
+        return getParam(param);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return SdBackprop.backprop(weights, params, gradientViews, hasBias(), workspaceMgr,
+                r -> backpropWeight = r, () -> super.backpropGradient(epsilon, workspaceMgr));
+    }
+
+    @Override
+    public boolean hasBias() {
+        return layerConf().hasBias();
+    }
+
+    @Override
+    public boolean hasLayerNorm() {
+        return false;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        throw new UnsupportedOperationException("SdDenseLayer " + layerId() + " is not a pretrain layer");
+    }
+}

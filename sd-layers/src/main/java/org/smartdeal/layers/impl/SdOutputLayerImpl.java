@@ -1,0 +1,47 @@
+package org.smartdeal.layers.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.layers.SdOutputLayer;
+
+/**
+ * Runtime of {@link SdOutputLayer}: DL4J's output-layer machinery ({@link BaseOutputLayer}: loss
+ * functions, scores, label masks) on the weight W rebuilt by {@link SdWeights}.
+ */
+public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> {
+
+    private final SdWeights weights;
+    private transient SdWeights.Rebuilt backpropWeight;
+
+    /** Creates the runtime for a configuration whose layer is an {@link SdOutputLayer}. */
+    public SdOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        this.weights = SdWeights.of((SdOutputLayer) conf.getLayer());
+    }
+
+    @Override
+    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (SdBackprop.DL4J_WEIGHT_KEY.equals(param)) {
+            return backpropWeight != null ? backpropWeight.weight()
+                    : SdBackprop.forwardWeight(weights, params, workspaceMgr);
+        }
+        return getParam(param);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return SdBackprop.backprop(weights, params, gradientViews, hasBias(), workspaceMgr,
+                r -> backpropWeight = r, () -> super.backpropGradient(epsilon, workspaceMgr));
+    }
+
+    @Override
+    protected INDArray getLabels2d(LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
+        return labels;
+    }
+}

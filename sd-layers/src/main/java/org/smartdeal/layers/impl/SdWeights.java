@@ -1,0 +1,223 @@
+package org.smartdeal.layers.impl;
+
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.javacpp.indexer.Indexer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdSliceShape;
+
+/**
+ * The one place where an SD layer's weight W is rebuilt from its packed parameters and where the
+ * weight gradient dW is chained back to them (SmartDeal, Chen et al., arXiv 2101.01163, Sec. IV;
+ * ALGORITHMS.md 2 and 6.1).
+ *
+ * <p>Forward: {@code Ce = P(C) .* M}; {@code Prod[k] = Ce[k] @ B[k]} (one batched ND4J matmul over
+ * the K slices); {@code Prod} viewed as {@code [U, S*m*n]} keeps its first L columns (the unit's
+ * weights in C order); dense/output layers transpose that to DL4J's {@code [nIn, nOut]} (an
+ * f-order view, as DL4J's own W), conv layers reshape it to {@code [nOut, nIn, kh, kw]}.
+ *
+ * <p>Backward (straight-through): {@code dProd} = dW laid out as above and zero-padded;
+ * {@code dC = M .* (dProd @ B^T)}, {@code dB = Ce^T @ dProd} per slice (batched), dM = 0.
+ *
+ * <p>P is the training projection: 0 where {@code |c| < theta - 1e-5}, otherwise the nearest power
+ * of two in the linear domain with ties going up, clamped to maxCoeff. It is a guard: converted C
+ * is already in that domain, so P changes nothing there.
+ */
+public final class SdWeights {
+
+    private final SdSliceShape shape;
+    private final long[] weightShape;
+    private final boolean unitsAreColumns;
+    private final double theta;
+    private final double maxCoeff;
+    private final boolean project;
+
+    /**
+     * @param shape       packed geometry
+     * @param weightShape DL4J weight shape: rank 2 {@code [nIn, nOut]} (units are columns) or
+     *                    rank 4 {@code [nOut, nIn, kh, kw]} (units are the leading axis)
+     * @param theta       projection threshold
+     * @param maxCoeff    projection clamp
+     * @param project     whether P is applied (false only for gradient checks)
+     */
+    public SdWeights(SdSliceShape shape, long[] weightShape, double theta, double maxCoeff, boolean project) {
+        this.shape = shape;
+        this.weightShape = weightShape.clone();
+        this.unitsAreColumns = weightShape.length == 2;
+        long real = 1;
+        for (long d : weightShape) {
+            real *= d;
+        }
+        if (real != shape.units() * shape.weightsPerUnit()) {
+            throw new IllegalArgumentException("SdWeights: weight shape " + java.util.Arrays.toString(weightShape)
+                    + " does not hold units*weightsPerUnit = " + shape.units() + "*" + shape.weightsPerUnit());
+        }
+        this.theta = theta;
+        this.maxCoeff = maxCoeff;
+        this.project = project;
+    }
+
+    /** Builds the helper for a layer configuration (nIn/nOut must be set). */
+    public static SdWeights of(SdLayer layer) {
+        return new SdWeights(layer.sliceShape(), layer.weightShape(), layer.getTheta(), layer.getMaxCoeff(),
+                layer.isProjectCoefficients());
+    }
+
+    /** Packed geometry. */
+    public SdSliceShape shape() {
+        return shape;
+    }
+
+    /** DL4J weight shape (a copy). */
+    public long[] weightShape() {
+        return weightShape.clone();
+    }
+
+    /**
+     * A rebuilt weight and the effective coefficients it came from.
+     *
+     * @param weight      W in DL4J's layout for the layer type
+     * @param effectiveC  Ce = P(C) .* M, [K, m, n]; needed by {@link #backward}
+     */
+    public record Rebuilt(INDArray weight, INDArray effectiveC) {
+    }
+
+    /**
+     * Rebuilds W. Not modified: c, b, mask. Temporaries and the result come from {@code type}'s
+     * workspace of {@code mgr}.
+     */
+    public Rebuilt rebuild(INDArray c, INDArray b, INDArray mask, LayerWorkspaceMgr mgr, ArrayType type) {
+        DataType dt = c.dataType();
+        INDArray ce = mgr.createUninitialized(type, dt, shape.coefficientShape(), 'c');
+        effectiveCoefficients(c, mask, ce);
+        INDArray prod = mgr.createUninitialized(type, dt, shape.coefficientShape(), 'c');
+        Nd4j.matmul(ce, b, prod, false, false, false);
+        long u = shape.units();
+        long l = shape.weightsPerUnit();
+        INDArray perUnit = prod.reshape('c', new long[] {u, shape.paddedPerUnit()});
+        INDArray unitMajor;
+        if (shape.paddedPerUnit() == l) {
+            unitMajor = perUnit;
+        } else {
+            unitMajor = mgr.createUninitialized(type, dt, new long[] {u, l}, 'c');
+            unitMajor.assign(perUnit.get(NDArrayIndex.all(), NDArrayIndex.interval(0, l)));
+        }
+        INDArray w = unitsAreColumns ? unitMajor.transpose() : unitMajor.reshape('c', weightShape);
+        return new Rebuilt(w, ce);
+    }
+
+    /** A zeroed weight-gradient array in the layout DL4J's runtime writes dW into. */
+    public INDArray createWeightGradient(LayerWorkspaceMgr mgr, ArrayType type, DataType dt) {
+        return mgr.create(type, dt, weightShape, unitsAreColumns ? 'f' : 'c');
+    }
+
+    /**
+     * Chains dW to the packed parameters. Not modified: dW, effectiveC, b, mask. Modified: gradC
+     * (= M .* (dProd @ B^T)), gradB (= Ce^T @ dProd), gradM (= 0).
+     */
+    public void backward(INDArray dW, INDArray effectiveC, INDArray b, INDArray mask, INDArray gradC, INDArray gradB,
+            INDArray gradM, LayerWorkspaceMgr mgr, ArrayType type) {
+        long u = shape.units();
+        long l = shape.weightsPerUnit();
+        INDArray dUnits = unitsAreColumns ? dW.transpose() : dW.reshape('c', new long[] {u, l});
+        INDArray dPadded;
+        if (shape.paddedPerUnit() == l && dUnits.ordering() == 'c' && dUnits.elementWiseStride() == 1) {
+            dPadded = dUnits;
+        } else {
+            dPadded = mgr.create(type, dW.dataType(), new long[] {u, shape.paddedPerUnit()}, 'c');
+            dPadded.get(NDArrayIndex.all(), NDArrayIndex.interval(0, l)).assign(dUnits);
+        }
+        INDArray dProd = dPadded.reshape('c', shape.coefficientShape());
+        Nd4j.matmul(dProd, b, gradC, false, true, false);
+        gradC.muli(mask);
+        Nd4j.matmul(effectiveC, dProd, gradB, true, false, false);
+        gradM.assign(0);
+    }
+
+    /** Ce = P(C) .* M (or C .* M when projection is off). Not modified: c, mask. Modified: out. */
+    public void effectiveCoefficients(INDArray c, INDArray mask, INDArray out) {
+        if (!project) {
+            out.assign(c).muli(mask);
+            return;
+        }
+        INDArray cc = flatAccessible(c);
+        INDArray mm = flatAccessible(mask);
+        boolean direct = isFlatAccessible(out);
+        INDArray oo = direct ? out : Nd4j.createUninitialized(out.dataType(), out.shape(), 'c');
+        long n = cc.length();
+        Indexer ic = cc.data().indexer();
+        Indexer im = mm.data().indexer();
+        Indexer io = oo.data().indexer();
+        if (ic instanceof FloatIndexer fc && im instanceof FloatIndexer fm && io instanceof FloatIndexer fo) {
+            float t = (float) theta;
+            float mc = (float) maxCoeff;
+            for (long i = 0; i < n; i++) {
+                fo.put(i, fm.get(i) != 0f ? project(fc.get(i), t, mc) : 0f);
+            }
+        } else if (ic instanceof DoubleIndexer dc && im instanceof DoubleIndexer dm && io instanceof DoubleIndexer dO) {
+            for (long i = 0; i < n; i++) {
+                dO.put(i, dm.get(i) != 0.0 ? project(dc.get(i), theta, maxCoeff) : 0.0);
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                double v = mm.getDouble(i) != 0.0 ? project(cc.getDouble(i), theta, maxCoeff) : 0.0;
+                oo.putScalar(i, v);
+            }
+        }
+        if (!direct) {
+            out.assign(oo);
+        }
+    }
+
+    private static boolean isFlatAccessible(INDArray a) {
+        return a.ordering() == 'c' && a.data().length() == a.length() && a.elementWiseStride() == 1;
+    }
+
+    private static INDArray flatAccessible(INDArray a) {
+        return isFlatAccessible(a) ? a : a.dup('c');
+    }
+
+    /**
+     * The training projection P of ALGORITHMS.md 6.1 in double precision: 0 for |c| &lt; theta - 1e-5
+     * (and for c = 0), otherwise sign(c) times the nearest power of two to |c| in the linear
+     * domain, ties going up, clamped to maxCoeff. NaN stays NaN.
+     */
+    public static double project(double c, double theta, double maxCoeff) {
+        double a = Math.abs(c);
+        if (Double.isNaN(c)) {
+            return c;
+        }
+        if (a == 0.0 || a < theta - 1e-5) {
+            return 0.0;
+        }
+        if (a >= maxCoeff) {
+            return Math.copySign(maxCoeff, c);
+        }
+        double lo = Math.scalb(1.0, Math.getExponent(a));
+        double p = a >= 1.5 * lo ? 2.0 * lo : lo;
+        return Math.copySign(Math.min(p, maxCoeff), c);
+    }
+
+    /** Single-precision twin of {@link #project(double, double, double)} (same rules). */
+    public static float project(float c, float theta, float maxCoeff) {
+        float a = Math.abs(c);
+        if (Float.isNaN(c)) {
+            return c;
+        }
+        if (a == 0f || a < (double) theta - 1e-5) {
+            return 0f;
+        }
+        if (a >= maxCoeff) {
+            return Math.copySign(maxCoeff, c);
+        }
+        float lo = Math.scalb(1f, Math.getExponent(a));
+        float p = a >= 1.5f * lo ? 2f * lo : lo;
+        return Math.copySign(Math.min(p, maxCoeff), c);
+    }
+}
