@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  *       an independent Python count.</li>
  *   <li>MACs (conv + linear only): ResNet-18 1.81 G, ResNet-50 4.09 G, MobileNetV2 300 M, VGG-16
  *       15.47 G as commonly quoted; the exact integers were computed by an independent
- *       layer-by-layer Python count (out_h * out_w * k * k * c_in / groups * c_out per conv).</li>
+ *       layer-by-layer Python count (out_h * out_w * k * k * c_in / groups * c_out per conv),
+ *       {@code src/test/resources/org/smartdeal/zoo/models/reference_counts.py}, which also
+ *       reproduces every parameter count below.</li>
  * </ul>
  */
 class ModelStatsTest {
