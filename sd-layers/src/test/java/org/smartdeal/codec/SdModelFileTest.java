@@ -1,0 +1,216 @@
+package org.smartdeal.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.SdConvolutionLayer;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.layers.params.SdParamInitializer;
+
+/** Round trips of DL4J networks through the .sdm file (ALGORITHMS.md 4.1-4.2). */
+class SdModelFileTest {
+
+    @TempDir
+    Path dir;
+
+    private static MultiLayerNetwork mln() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new SdDenseLayer.Builder().name("fc1").nIn(10).nOut(7).activation(Activation.TANH).build())
+                .layer(new BatchNormalization.Builder().nOut(7).build())
+                .layer(new DenseLayer.Builder().name("fc2").nIn(7).nOut(5).activation(Activation.RELU).build())
+                .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    private static ComputationGraph graph() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(8).graphBuilder()
+                .addInputs("in")
+                .addLayer("conv", new SdConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "bn")
+                .addLayer("out", new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(6, 6, 2)).build());
+        g.init();
+        return g;
+    }
+
+    /**
+     * Puts SD-form values into every SD layer: C in {0, +-2^p} with about a third zeros, a mask
+     * that also holds some zeros of C (revivable entries), random B; BatchNorm statistics moved
+     * off their defaults so that they are checked too.
+     */
+    private static void fillSdForm(Layer[] layers, long seed) {
+        Random r = new Random(seed);
+        for (Layer l : layers) {
+            if (l.conf().getLayer() instanceof SdLayer) {
+                INDArray c = l.getParam(SdParamInitializer.C_KEY);
+                INDArray m = l.getParam(SdParamInitializer.MASK_KEY);
+                for (long i = 0; i < c.length(); i++) {
+                    int k = r.nextInt(3);
+                    double v = k == 0 ? 0 : (r.nextBoolean() ? 1 : -1) * Math.scalb(1.0, -r.nextInt(8));
+                    c.putScalar(i, v);
+                    m.putScalar(i, v != 0 || r.nextInt(4) == 0 ? 1 : 0);
+                }
+                INDArray b = l.getParam(SdParamInitializer.B_KEY);
+                b.assign(Nd4j.rand(DataType.DOUBLE, b.shape()).subi(0.5).castTo(b.dataType()));
+            } else if (l.conf().getLayer() instanceof BatchNormalization) {
+                for (INDArray p : l.paramTable().values()) {
+                    p.assign(Nd4j.rand(DataType.DOUBLE, p.shape()).addi(0.5).castTo(p.dataType()));
+                }
+            }
+        }
+    }
+
+    /** Rounds every SD layer's B to int8 exactly as the file does (one power-of-two scale per layer). */
+    private static void roundB(Layer[] layers) {
+        for (Layer l : layers) {
+            if (l.conf().getLayer() instanceof SdLayer) {
+                INDArray b = l.getParam(SdParamInitializer.B_KEY);
+                double[] v = b.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+                b.assign(Nd4j.create(Int8Basis.roundTrip(v), b.shape(), 'c').castTo(b.dataType()));
+            }
+        }
+    }
+
+    private static Layer[] layers(Model m) {
+        return m instanceof MultiLayerNetwork n ? n.getLayers() : ((ComputationGraph) m).getLayers();
+    }
+
+    @Test
+    void multiLayerNetworkRoundTripsToTheSameOutputsWithInt8B() throws IOException {
+        MultiLayerNetwork net = mln();
+        fillSdForm(net.getLayers(), 1);
+        INDArray before = net.params().dup();
+        Path file = dir.resolve("m.sdm");
+        SdmLayout layout = SdModelFile.write(net, file);
+        assertEquals(before, net.params(), "writing does not modify the network");
+        assertEquals(Files.size(file), layout.fileBytes());
+        assertEquals(8 * Files.size(file), layout.totalBreakdown().totalBits(), "bit accounting equals the file size");
+
+        MultiLayerNetwork back = SdModelFile.readMultiLayerNetwork(file);
+        // C and M come back exactly; B comes back int8-rounded; everything else bit-exact.
+        roundB(net.getLayers());
+        assertEquals(net.params(), back.params());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 10);
+        assertEquals(net.output(x), back.output(x));
+        // The revivable zeros (mask 1, C 0) survive: the mask is stored explicitly.
+        assertEquals(net.getLayer(0).getParam("M"), back.getLayer(0).getParam("M"));
+    }
+
+    @Test
+    void computationGraphWithConvolutionRoundTrips() throws IOException {
+        ComputationGraph g = graph();
+        fillSdForm(g.getLayers(), 2);
+        Path file = dir.resolve("g.sdm");
+        SdModelFile.write(g, file);
+        Model back = SdModelFile.read(file);
+        ComputationGraph gb = assertInstanceOf(ComputationGraph.class, back);
+        roundB(g.getLayers());
+        assertEquals(g.params(), gb.params());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 2, 6, 6);
+        assertEquals(g.outputSingle(x), gb.outputSingle(x));
+    }
+
+    @Test
+    void nonPowerOfTwoCoefficientsAreStoredAsTheForwardPassSeesThem() throws IOException {
+        MultiLayerNetwork net = mln();
+        fillSdForm(net.getLayers(), 3);
+        INDArray c = net.getLayer(0).getParam("C");
+        // 0.3 -> P -> 0.25 (nearest power of two); 0.375 is a tie between 0.25 and 0.5 -> up (ALGORITHMS.md 6.1).
+        c.putScalar(0, 0.3);
+        c.putScalar(1, -0.375);
+        net.getLayer(0).getParam("M").putScalar(0, 1).putScalar(1, 1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 10);
+        roundB(net.getLayers());
+        INDArray expected = net.output(x);
+        Path file = dir.resolve("p.sdm");
+        SdModelFile.write(net, file);
+        MultiLayerNetwork back = SdModelFile.readMultiLayerNetwork(file);
+        assertEquals(0.25, back.getLayer(0).getParam("C").getDouble(0));
+        assertEquals(-0.5, back.getLayer(0).getParam("C").getDouble(1));
+        assertEquals(expected, back.output(x));
+    }
+
+    @Test
+    void corruptTruncatedAndMismatchedFilesFailNamingTheSection() throws IOException {
+        MultiLayerNetwork net = mln();
+        fillSdForm(net.getLayers(), 4);
+        Path file = dir.resolve("c.sdm");
+        SdModelFile.write(net, file);
+        byte[] bytes = Files.readAllBytes(file);
+
+        Path truncated = dir.resolve("t.sdm");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 7));
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdModelFile.read(truncated));
+        assertTrue(e.getMessage().contains("t.sdm"), e.getMessage());
+
+        Path flipped = dir.resolve("f.sdm");
+        byte[] f = bytes.clone();
+        f[f.length / 2] ^= 0x10;
+        Files.write(flipped, f);
+        e = assertThrows(SdmFormatException.class, () -> SdModelFile.read(flipped));
+        assertTrue(e.getMessage().toLowerCase().contains("crc") || e.getMessage().contains("section"), e.getMessage());
+
+        // A valid file whose entries do not fit the configuration: swap in another network's CONFIG.
+        SdmFile good = SdmReader.read(file).file();
+        String otherConf = graph().getConfiguration().toJson();
+        SdmFile mismatched = new SdmFile(NetworkType.COMPUTATION_GRAPH, otherConf, good.properties(), good.entries());
+        e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(mismatched, "mismatch.sdm"));
+        assertTrue(e.getMessage().contains("mismatch.sdm") && e.getMessage().contains("section"), e.getMessage());
+
+        SdmFile notDl4j = new SdmFile(NetworkType.MULTI_LAYER_NETWORK, "{\"hello\": 1}", good.properties(), good.entries());
+        e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(notDl4j, "bad.sdm"));
+        assertTrue(e.getMessage().contains("section CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void sdLayerShapesInFileMatchTheLayout() {
+        MultiLayerNetwork net = mln();
+        SdmFile f = SdModelFile.toSdm(net);
+        SdLayerEntry fc1 = f.sdLayer("0").orElseThrow();
+        // Dense 10 -> 7 with n = 3: 7 units, ceil(10/3) = 4 rows each, one slice per unit.
+        assertEquals(7, fc1.layer().sliceCount());
+        assertEquals(4, fc1.layer().sliceRows());
+        assertEquals(3, fc1.layer().width());
+        assertArrayEquals(new long[] {10, 7}, fc1.weightShape());
+        // fc2 stays dense: its weight is counted as a dense weight in the paper CR's numerator.
+        assertEquals(FloatArrayEntry.Role.DENSE_WEIGHT, f.floatArray("2_W").orElseThrow().role());
+        assertEquals(FloatArrayEntry.Role.OTHER, f.floatArray("2_b").orElseThrow().role());
+        assertEquals(10 * 7 + 7 * 5 + 5 * 3, f.denseWeightCount());
+    }
+}
