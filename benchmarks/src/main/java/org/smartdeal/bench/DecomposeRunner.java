@@ -102,8 +102,8 @@ public final class DecomposeRunner {
         System.out.printf(Locale.ROOT, "result arrays (C float32, B float64, iterations): %.1f MB"
                 + " = %.2f x float32 weight bytes%n", resultBytes / 1e6,
                 resultBytes / (double) weightBytes);
-        System.out.printf(Locale.ROOT, "measured heap (G1 regions; humongous arrays round up) "
-                + "beyond baseline with weights and results held: "
+        System.out.printf(Locale.ROOT, "measured heap after GC beyond baseline (under G1 large "
+                + "arrays round up to whole regions; -XX:+UseParallelGC gives a tight figure) with weights and results held: "
                 + "%.1f MB = %.2f x float32 weight bytes (%.1f MB); heap peak %.1f MB%n",
                 retained / 1e6, retained / (double) weightBytes, weightBytes / 1e6,
                 peakHeap() / 1e6);

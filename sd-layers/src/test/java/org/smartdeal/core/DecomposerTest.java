@@ -289,6 +289,30 @@ class DecomposerTest {
     }
 
     @Test
+    void floatAndDoubleInputsOfEqualValuesGiveEqualResults() {
+        SliceLayout lay = SliceLayout.rawSlices(9, 14, 3);
+        float[] f = new float[lay.packedLength()];
+        Random rnd = new Random(31);
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) (rnd.nextGaussian() * 0.05);
+        }
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        try (Decomposer dec = new Decomposer(ONE_THREAD)) {
+            DecompositionBatch b = dec.decompose(List.of(LayerInput.ofSlices("f", lay, f),
+                    LayerInput.ofSlices("d", lay, d), LayerInput.ofWeight("w", lay, f)));
+            for (int l = 1; l < 3; l++) {
+                assertArrayEquals(b.layers().get(0).c(), b.layers().get(l).c());
+                assertArrayEquals(b.layers().get(0).b(), b.layers().get(l).b());
+            }
+            assertEquals("d", b.layers().get(1).name());
+            assertEquals(3 * 9, b.totals().slices());
+        }
+    }
+
+    @Test
     void nonFiniteInputIsRejectedNamingTheLayer() {
         float[] w = new float[2 * 3 * 9];
         w[17] = Float.NaN;
