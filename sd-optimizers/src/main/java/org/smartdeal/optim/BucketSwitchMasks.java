@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 
@@ -63,12 +64,13 @@ public final class BucketSwitchMasks {
                     throw new IllegalArgumentException("parameter " + ref + " does not use a BucketSwitch updater with "
                             + "maskInState(true); its updater is " + (gu == null ? null : gu.getConfig()));
                 }
-                INDArray param = ps.getParamView();
+                // the layer's shaped view (e.g. W [nIn, nOut] in 'f' order); the block walks its memory order
+                INDArray param = ps.getLayer().paramTable(false).get(ps.getParamName());
                 if (!Arrays.equals(mask.shape(), param.shape())) {
                     throw new IllegalArgumentException("mask of " + ref + " has shape " + Arrays.toString(mask.shape())
                             + " but the parameter has shape " + Arrays.toString(param.shape()));
                 }
-                INDArray flat = mask.castTo(param.dataType()).reshape(param.ordering(), param.length());
+                INDArray flat = Nd4j.toFlattened(param.ordering(), mask.castTo(param.dataType()));
                 long bad = flat.neq(0).castTo(param.dataType()).mul(flat.neq(1).castTo(param.dataType()))
                         .sumNumber().longValue();
                 if (bad != 0) {
