@@ -70,12 +70,14 @@ public final class DecomposeRunner {
             for (int r = 0; r < repeat; r++) {
                 batch = null;
                 resetPeaks();
+                long cpu0 = processCpuNanos();
                 batch = dec.decompose(inputs);
+                double cpu = (processCpuNanos() - cpu0) / 1e9;
                 best = Math.min(best, batch.wallSeconds());
                 System.gc();
                 retained = usedHeap() - baseline;
-                System.out.printf(Locale.ROOT, "run %d: %.3f s wall%s%n", r + 1,
-                        batch.wallSeconds(), r == 0 ? " (includes JIT warm-up)" : "");
+                System.out.printf(Locale.ROOT, "run %d: %.3f s wall, %.3f s process CPU%s%n", r + 1,
+                        batch.wallSeconds(), cpu, r == 0 ? " (includes JIT warm-up)" : "");
             }
         }
         System.out.printf(Locale.ROOT, "%-24s %-18s %7s %8s %6s %8s %8s %9s %4s%n", "layer",
@@ -100,8 +102,8 @@ public final class DecomposeRunner {
         System.out.printf(Locale.ROOT, "result arrays (C float32, B float64, iterations): %.1f MB"
                 + " = %.2f x float32 weight bytes%n", resultBytes / 1e6,
                 resultBytes / (double) weightBytes);
-        System.out.printf(Locale.ROOT, "measured heap (G1 regions; humongous arrays round up) "
-                + "beyond baseline with weights and results held: "
+        System.out.printf(Locale.ROOT, "measured heap after GC beyond baseline (under G1 large "
+                + "arrays round up to whole regions; -XX:+UseParallelGC gives a tight figure) with weights and results held: "
                 + "%.1f MB = %.2f x float32 weight bytes (%.1f MB); heap peak %.1f MB%n",
                 retained / 1e6, retained / (double) weightBytes, weightBytes / 1e6,
                 peakHeap() / 1e6);
@@ -127,6 +129,15 @@ public final class DecomposeRunner {
             b.append(i == 0 ? "" : "x").append(s[i]);
         }
         return b.toString();
+    }
+
+    /** Process CPU time (all threads, including GC and JIT), or -1 when unavailable. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static long usedHeap() {

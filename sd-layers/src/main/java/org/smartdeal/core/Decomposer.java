@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every slice A (m x n) is decomposed independently in double precision: C = A, B = I; repeat
  * Q(C), early stop when Q(C) no longer changes (||dQ||_F &lt;= tol), B = argmin ||A - Q(C) B||
- * through the n x n normal equations with an eigen pseudo-inverse (relative cut-off 1e-13),
+ * through the n x n normal equations with an eigen pseudo-inverse (relative cut-off 1e-13; for
+ * n = 3 a cofactor inverse when the matrix is provably far from that cut-off),
  * C = A pinv(B), zero |C| &lt; theta; finally C = Q(C) and one last refit of B.
  *
  * <p>Slices are cut into fixed chunks (never spanning two layers) that worker threads take from a

@@ -309,6 +309,9 @@ final class SliceKernel {
      * @param out the pseudo-inverse, modified
      */
     void pinvSymmetric(double[] s, double[] out) {
+        if (n == 3 && inverse3(s, out)) {
+            return;
+        }
         jacobi(s);
         double max = 0;
         for (int i = 0; i < n; i++) {
@@ -329,6 +332,43 @@ final class SliceKernel {
                 }
             }
         }
+    }
+
+    /**
+     * Fast path for a well-conditioned symmetric positive semi-definite 3x3 matrix: its inverse by
+     * cofactors. For such a matrix lambda_min &gt;= det / lambda_max^2 and lambda_max &lt;= trace,
+     * so det &gt; 1e-10 * trace^3 guarantees lambda_min / lambda_max &gt; 1e-10, far above the
+     * 1e-13 cut-off: then pinv = inverse and no eigenvalue would be dropped.
+     *
+     * @return false (out untouched) when the guarantee does not hold; use the eigen path then
+     */
+    private static boolean inverse3(double[] s, double[] out) {
+        double a = s[0], b = s[1], c = s[2], d = s[4], e = s[5], f = s[8];
+        double trace = a + d + f;
+        if (!(trace > 0)) {
+            return false;
+        }
+        double c11 = d * f - e * e;
+        double c12 = c * e - b * f;
+        double c13 = b * e - c * d;
+        double det = a * c11 + b * c12 + c * c13;
+        if (!(det > 1e-10 * trace * trace * trace)) {
+            return false;
+        }
+        double inv = 1.0 / det;
+        double c22 = a * f - c * c;
+        double c23 = b * c - a * e;
+        double c33 = a * d - b * b;
+        out[0] = c11 * inv;
+        out[1] = c12 * inv;
+        out[2] = c13 * inv;
+        out[3] = c12 * inv;
+        out[4] = c22 * inv;
+        out[5] = c23 * inv;
+        out[6] = c13 * inv;
+        out[7] = c23 * inv;
+        out[8] = c33 * inv;
+        return true;
     }
 
     /** Eigen-decomposition of symmetric s (destroyed): eigenvalues in w, eigenvectors in v's columns. */

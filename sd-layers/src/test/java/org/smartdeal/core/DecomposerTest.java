@@ -289,6 +289,50 @@ class DecomposerTest {
     }
 
     @Test
+    void withOneIterationCIsTheQuantizedWeightWithTiesDownAndNoThreshold() {
+        // maxIter = 1: Algorithm 1 skips the loop, so C = Q(A) (no theta threshold on A itself).
+        double[] a = {0.75, 3.0, -3.0 / 16, 1e-3, 100.0, -0.3, 0.5, 1.5 * 0x1p-8, 0.2, 0.9, -0.6,
+            0x1p-160};
+        DecompositionConfig cfg = ONE_THREAD.withMaxIter(1);
+        try (Decomposer dec = new Decomposer(cfg)) {
+            LayerDecomposition d = dec.decomposeSlices(SliceLayout.rawSlices(1, 4, 3), a);
+            float[] expected = {0.5f, 2f, -0.125f, 0x1p-10f, 32f, -0.25f, 0.5f, 0x1p-8f, 0.25f, 1f,
+                -0.5f, 0f};
+            assertArrayEquals(expected, d.c());
+            assertEquals(0, d.iterations()[0]);
+        }
+        try (Decomposer dec = new Decomposer(cfg.withWindow(new ExponentWindow(-3, 0)))) {
+            LayerDecomposition d = dec.decomposeSlices(SliceLayout.rawSlices(1, 4, 3), a);
+            float[] expected = {0.5f, 1f, -0.125f, 0f, 1f, -0.25f, 0.5f, 0f, 0.25f, 1f, -0.5f, 0f};
+            assertArrayEquals(expected, d.c());
+        }
+    }
+
+    @Test
+    void floatAndDoubleInputsOfEqualValuesGiveEqualResults() {
+        SliceLayout lay = SliceLayout.rawSlices(9, 14, 3);
+        float[] f = new float[lay.packedLength()];
+        Random rnd = new Random(31);
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) (rnd.nextGaussian() * 0.05);
+        }
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        try (Decomposer dec = new Decomposer(ONE_THREAD)) {
+            DecompositionBatch b = dec.decompose(List.of(LayerInput.ofSlices("f", lay, f),
+                    LayerInput.ofSlices("d", lay, d), LayerInput.ofWeight("w", lay, f)));
+            for (int l = 1; l < 3; l++) {
+                assertArrayEquals(b.layers().get(0).c(), b.layers().get(l).c());
+                assertArrayEquals(b.layers().get(0).b(), b.layers().get(l).b());
+            }
+            assertEquals("d", b.layers().get(1).name());
+            assertEquals(3 * 9, b.totals().slices());
+        }
+    }
+
+    @Test
     void nonFiniteInputIsRejectedNamingTheLayer() {
         float[] w = new float[2 * 3 * 9];
         w[17] = Float.NaN;

@@ -1,0 +1,31 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/** One accelerator's analytical model: layer, weights and activation statistics in, action counts out. */
+public interface AcceleratorModel {
+
+    /** Short lower-case name used in reports, e.g. {@code smartdeal}. */
+    String name();
+
+    /** Whether this accelerator runs the layer type at all (SCNN has no FC model [P]). */
+    default boolean supports(LayerSpec layer) {
+        return true;
+    }
+
+    /**
+     * Counts every action for one layer. {@code w} is the network's executed weights (SD form or
+     * dense); baselines take what {@code arch.knobs().baselineWeights()} prescribes.
+     */
+    ActionCounts count(LayerSpec layer, WeightRep w, ActStats act, ArchSpec arch);
+
+    /** The five accelerators of the paper's Figs. 8-10, DianNao first (the normalisation base). */
+    static List<AcceleratorModel> all() {
+        return List.of(new DianNao(), new CambriconX(), new Scnn(), new BitPragmatic(), new SmartDealAccel());
+    }
+}

@@ -1,0 +1,33 @@
+package org.smartdeal.hw.model;
+
+import java.util.List;
+
+/**
+ * The explicit intermediate of the cost model: everything one accelerator does for one layer,
+ * before any energy is applied (HWMODEL.md 2-3).
+ *
+ * @param accelerator  accelerator name
+ * @param layerId      layer name
+ * @param ccomp        compute cycles (no memory stalls)
+ * @param work         effectual operations (MACs, products or bit-serial terms)
+ * @param peakPerCycle peak effectual operations per cycle (1024 MACs or 8192 terms)
+ * @param tiling       chosen tiling and per-tensor DRAM bytes
+ * @param actions      every counted action, each priced by one energy-table entry
+ */
+public record ActionCounts(String accelerator, String layerId, double ccomp, double work, double peakPerCycle,
+                           Tiling tiling, List<Action> actions) {
+
+    /** Validates counts. */
+    public ActionCounts {
+        if (!(ccomp >= 0)) throw new IllegalArgumentException("ActionCounts(" + accelerator + "," + layerId + ").ccomp must be >= 0, got " + ccomp);
+        if (!(peakPerCycle > 0)) throw new IllegalArgumentException("ActionCounts.peakPerCycle must be > 0, got " + peakPerCycle);
+        actions = List.copyOf(actions);
+    }
+
+    /** Sum of the counts of all actions with this name (0 if none). */
+    public double count(String name) {
+        double t = 0;
+        for (Action a : actions) if (a.name().equals(name)) t += a.count();
+        return t;
+    }
+}

@@ -1,0 +1,41 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/**
+ * Bit-pragmatic (Albericio et al., MICRO'17) on the SmartDeal array [P Table IX]: 64 filters x 8
+ * windows x 16-channel bricks of bit-serial terms; activation bits only, a brick waits for its
+ * densest activation (tPRA, [S:DNNsim BitPragmatic.cpp]) (HWMODEL.md 2.4).
+ */
+public final class BitPragmatic implements AcceleratorModel {
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "bitpragmatic";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
+        double mac = l.macs(), seg = Counts.ceilDiv(l.f(), a.praWindows()), mg = Counts.ceilDiv(l.m(), a.praFilters());
+        double cc = act.tPRA() * switch (l.type()) {
+            case CONV -> l.batch() * mg * l.e() * seg * l.r() * l.s() * Counts.ceilDiv(l.cg(), a.praBrick());
+            case DWCONV -> l.batch() * mg * l.e() * seg * Counts.ceilDiv(l.r() * l.s(), a.praBrick());
+            case FC, SE_FC -> Counts.ceilDiv(l.batch(), a.praWindows()) * mg * Counts.ceilDiv(l.c(), a.praBrick());
+        };
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
+        List<Action> x = Counts.dram(t);
+        double lanes = (double) a.praFilters() * a.praWindows() * a.praBrick();
+        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac / a.praWindows(), Counts.sram(a.weightBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", mac / a.praFilters(), Counts.sram(a.inputBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.praFilters() * a.praWindows(), "rf"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.bitsRaw(), "term"));
+        return new ActionCounts(name(), l.id(), cc, mac * act.bitsRaw(), lanes, t, x);
+    }
+}

@@ -1,0 +1,46 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/**
+ * Cambricon-X (Zhang et al., MICRO'16) scaled to 64 PEs x 16 MACs [A]: weight sparsity only, PEs of
+ * one output pixel wait for the slowest filter; step index min(1 bit/weight, 4 bits/nnz) (HWMODEL.md 2.4).
+ */
+public final class CambriconX implements AcceleratorModel {
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "cambriconx";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ActionCounts count(LayerSpec l, WeightRep w0, ActStats act, ArchSpec a) {
+        WeightRep w = Counts.baseline(l, w0, a);
+        double[] nzm = Counts.nnzPerFilter(l, w);
+        double nnz = 0;
+        for (double v : nzm) nnz += v;
+        double[] steps = new double[nzm.length];
+        for (int m = 0; m < nzm.length; m++) steps[m] = Counts.ceilDiv(nzm[m], a.cxMacsPerPe());
+        double nef = (double) l.batch() * l.e() * l.f(), nzMac = nef * nnz;
+        double cc = nef * Counts.groupMaxSum(steps, a.cxPes());
+        double idxBits = Math.min(l.wSize(), a.cxIdxBitsPerNz() * nnz);
+        double idxPerNz = nnz > 0 ? idxBits / 8 / nnz : 0;
+        Tiling t = TilingSearch.search(l, (8 * nnz + idxBits) / (8 * l.wSize()), 1, 1, 0, a);
+        List<Action> x = Counts.dram(t);
+        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight+index buffer reads", nzMac * (1 + idxPerNz),
+            Counts.sram(a.weightBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
+            nef * Counts.ceilDiv(l.m(), a.cxPes()) * l.cg() * l.r() * l.s(), Counts.sram(a.inputBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.cxPes(), "rf"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", nzMac, "mac"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "IM selects", nzMac, "select"));
+        return new ActionCounts(name(), l.id(), cc, nzMac, (double) a.cxPes() * a.cxMacsPerPe(), t, x);
+    }
+}

@@ -1,0 +1,54 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Combines action counts with the energy table and the DRAM roofline (HWMODEL.md 2.2-2.3). Energy is
+ * only ever count x table entry, so every figure traces back to its actions.
+ */
+public final class CostModel {
+    private CostModel() {
+    }
+
+    /** Prices one layer's counts: energy matrix, roofline cycles with double-buffer overlap, utilisation. */
+    public static LayerResult price(ActionCounts c, LayerSpec l, ArchSpec a, EnergyTable e) {
+        double bw = a.knobs().dramBwBytesPerCycle();
+        double cdram = c.tiling().dramBytes() / bw;
+        double fill = (c.tiling().firstWTile() + c.tiling().firstITile()) / bw;
+        double cycles = Math.max(c.ccomp(), cdram) + fill;
+        List<Action> acts = c.actions();
+        if (e.staticMw() > 0) {
+            acts = new ArrayList<>(acts);
+            acts.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "leakage cycles", cycles, "leakageCycle"));
+            c = new ActionCounts(c.accelerator(), c.layerId(), c.ccomp(), c.work(), c.peakPerCycle(), c.tiling(), acts);
+        }
+        double[][] m = new double[Action.Level.values().length][Action.Data.values().length];
+        double tot = 0;
+        for (Action x : acts) {
+            double pj = x.count() * (x.unit().equals("leakageCycle") ? e.staticMw() : e.pj(x.unit()));
+            m[x.level().ordinal()][x.data().ordinal()] += pj;
+            tot += pj;
+        }
+        double util = cycles > 0 ? c.work() / (c.peakPerCycle() * cycles) : 0;
+        return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() >= cdram ? "compute" : "dram", util);
+    }
+
+    /** Counts and prices one layer on one accelerator. */
+    public static LayerResult price(AcceleratorModel acc, Workload.Entry x, ArchSpec a, EnergyTable e) {
+        LayerSpec l = x.layer().withBatch(a.knobs().batch());
+        return price(acc.count(l, x.weights(), x.act(), a), l, a, e);
+    }
+
+    /** Prices every layer the accelerator supports; returns null if it supports no benchmark layer. */
+    public static ModelResult price(AcceleratorModel acc, Workload w, ArchSpec a, EnergyTable e) {
+        List<LayerResult> out = new ArrayList<>();
+        for (Workload.Entry x : w.layers()) if (acc.supports(x.layer())) out.add(price(acc, x, a, e));
+        return new ModelResult(w.name(), acc.name(), out);
+    }
+}

@@ -1,0 +1,61 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Shared helpers of the five accelerator models: kernel sums and the common DRAM actions. */
+final class Counts {
+    private Counts() {
+    }
+
+    /** nnzW_m = sum over c of nnzW[m][c], per filter m. */
+    static double[] nnzPerFilter(LayerSpec l, WeightRep w) {
+        int cg = l.cg();
+        double[] out = new double[l.m()];
+        short[] nz = w.nnzW();
+        for (int m = 0; m < l.m(); m++) {
+            int s = 0;
+            for (int c = 0, k = m * cg; c < cg; c++, k++) s += nz[k];
+            out[m] = s;
+        }
+        return out;
+    }
+
+    /** Sum over groups of {@code g} consecutive filters of the group maximum of {@code perFilter}. */
+    static double groupMaxSum(double[] perFilter, int g) {
+        double t = 0;
+        for (int s = 0; s < perFilter.length; s += g) {
+            double mx = 0;
+            for (int m = s; m < Math.min(perFilter.length, s + g); m++) mx = Math.max(mx, perFilter[m]);
+            t += mx;
+        }
+        return t;
+    }
+
+    static double ceilDiv(double a, double b) {
+        return Math.ceil(a / b - 1e-9);
+    }
+
+    /** The baseline's view of the weights: the same rebuilt zeros (SAME) or dense (DENSE knob). */
+    static WeightRep baseline(LayerSpec l, WeightRep w, ArchSpec a) {
+        return a.knobs().baselineWeights() == org.smartdeal.hw.spec.Knobs.BaselineWeights.DENSE ? WeightRep.dense(l) : w;
+    }
+
+    /** A fresh action list holding the four DRAM actions of a tiling. */
+    static List<Action> dram(Tiling t) {
+        List<Action> a = new ArrayList<>();
+        a.add(new Action(Action.Level.DRAM, Action.Data.W, "DRAM weight reads", t.wBytes(), "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.I, "DRAM input reads", t.iBytes(), "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM output writes", t.oBytes(), "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM psum write+read", t.psumBytes(), "dram"));
+        return a;
+    }
+
+    static String sram(double bankBytes) {
+        return "sram" + (long) bankBytes;
+    }
+}

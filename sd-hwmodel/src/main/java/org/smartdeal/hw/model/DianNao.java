@@ -1,0 +1,42 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/**
+ * DianNao (Chen et al., ASPLOS'14) scaled to Tn x Ti = 32 x 32 8-bit MACs [A]: dense NFU with
+ * output-lane accumulators; zeros are computed (HWMODEL.md 2.4).
+ */
+public final class DianNao implements AcceleratorModel {
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "diannao";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
+        int tn = a.dnTn(), ti = a.dnTi();
+        double nef = (double) l.batch() * l.e() * l.f(), mac = l.macs();
+        double cc = switch (l.type()) {
+            case CONV -> nef * l.r() * l.s() * Counts.ceilDiv(l.cg(), ti) * Counts.ceilDiv(l.m(), tn);
+            case DWCONV -> nef * Counts.ceilDiv(l.r() * l.s(), ti) * Counts.ceilDiv(l.m(), tn);
+            case FC, SE_FC -> l.batch() * Counts.ceilDiv(l.c(), ti) * Counts.ceilDiv(l.m(), tn);
+        };
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
+        List<Action> x = Counts.dram(t);
+        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac, Counts.sram(a.weightBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
+            l.type() == LayerType.DWCONV ? mac : mac / tn, Counts.sram(a.inputBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * mac / ti, "rf"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", mac, "mac"));
+        return new ActionCounts(name(), l.id(), cc, mac, (double) tn * ti, t, x);
+    }
+}

@@ -1,0 +1,94 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/**
+ * SCNN (Parashar et al., ISCA'17), PT-IS-CP-sparse: 8x8 PEs of F x I = 4 x 4 multipliers, output
+ * channels in groups of Kc, per-channel barrier and halo term as in [S:DNNsim SCNN.cpp]
+ * (HWMODEL.md 2.4). Not modelled for FC/SE layers [P].
+ * Activation non-zeros per PE tile come from {@code ActStats.scnnNZ} or, when absent, the uniform
+ * density dA over a ceil(H/8) x ceil(W/8) input tile [A]. Halo psums: 2 floor(R/2) rows on each
+ * of the 7 inner tile boundaries per direction, capped at |O| [A].
+ */
+public final class Scnn implements AcceleratorModel {
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "scnn";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean supports(LayerSpec l) {
+        return l.type() == LayerType.CONV || l.type() == LayerType.DWCONV;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ActionCounts count(LayerSpec l, WeightRep w0, ActStats act, ArchSpec a) {
+        if (!supports(l)) throw new IllegalArgumentException("Scnn: layer " + l.id() + " of type " + l.type() + " is not modelled [P]");
+        WeightRep w = Counts.baseline(l, w0, a);
+        boolean dw = l.type() == LayerType.DWCONV;
+        int g = a.scnnPeGrid(), pes = g * g, cg = l.cg();
+        int tw = (l.f() + g - 1) / g, th = (l.e() + g - 1) / g;
+        int kc = dw ? 1 : Math.max(1, Math.min(l.m(), a.scnnAccumulatorsPerPe() / (tw * th)));
+        int groups = (l.m() + kc - 1) / kc;
+        double tileIn = Math.ceil((double) l.h() / g) * Math.ceil((double) l.w() / g);
+        double[] maxTileSteps = new double[l.c()], nnzA = new double[l.c()];
+        for (int c = 0; c < l.c(); c++) {
+            if (act.scnnNZ() == null) {
+                maxTileSteps[c] = Counts.ceilDiv(Math.ceil(act.dA() * tileIn - 1e-9), a.scnnI());
+                nnzA[c] = act.dA() * l.h() * l.w();
+            } else {
+                double mx = 0, s = 0;
+                for (int p = 0; p < pes; p++) { int v = act.scnnNZ()[c * pes + p]; mx = Math.max(mx, v); s += v; }
+                maxTileSteps[c] = Counts.ceilDiv(mx, a.scnnI());
+                nnzA[c] = s;
+            }
+        }
+        short[] nz = w.nnzW();
+        double cc = 0, prod = 0, nnzW = 0;
+        double[] nzWc = new double[cg];
+        for (int k = 0; k < groups; k++) {
+            java.util.Arrays.fill(nzWc, 0);
+            for (int m = k * kc; m < Math.min(l.m(), (k + 1) * kc); m++)
+                for (int c = 0; c < cg; c++) nzWc[c] += nz[m * cg + c];
+            for (int c = 0; c < cg; c++) {
+                int cin = dw ? k : c;
+                cc += maxTileSteps[cin] * Counts.ceilDiv(nzWc[c], a.scnnF());
+                prod += nnzA[cin] * nzWc[c];
+                nnzW += nzWc[c];
+            }
+            cc += (double) kc * Math.max(tw, th) * (l.r() / 2);
+        }
+        double n = l.batch();
+        cc *= n;
+        prod *= n;
+        double sumNnzA = 0;
+        for (double v : nnzA) sumNnzA += v;
+        double halo = Math.min(l.oSize(), n * l.m() * 2.0 * (l.r() / 2) * (g - 1) * (l.e() + l.f()));
+        double accBytes = pes * a.scnnAccumulatorsPerPe() * a.psumBytes();
+        double wBytesPerNz = 1 + a.scnnIdxBitsPerNz() / 8;
+        Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),
+            a.scnnActBytesPerNz() * act.dOut(), accBytes, a);
+        List<Action> x = Counts.dram(t);
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", a.scnnActBytesPerNz() * n * sumNnzA * groups,
+            Counts.sram(a.inputBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", wBytesPerNz * nnzW * n, Counts.sram(a.weightBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "OARAM writes", l.oSize() * a.scnnActBytesPerNz() * act.dOut(),
+            Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "halo psum exchange", halo * a.psumBytes(), Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.RF, Action.Data.I, "operand buffer reads", prod * (1.0 / a.scnnF() + 1.0 / a.scnnI()), "rf"));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read-modify-write", 2 * a.psumBytes() * prod, "rf"));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator drain reads", a.psumBytes() * l.oSize(), "rf"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "products", prod, "mult"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "crossbar transfers", prod, "crossbar"));
+        return new ActionCounts(name(), l.id(), cc, prod, (double) pes * a.scnnF() * a.scnnI(), t, x);
+    }
+}

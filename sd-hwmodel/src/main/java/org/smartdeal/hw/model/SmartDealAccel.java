@@ -1,0 +1,94 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+
+/**
+ * The SmartDeal accelerator [P V-B, Table IX]: dim_M = 64 slices x dim_C = 16 PE lines x dim_F = 8
+ * bit-serial radix-4 Booth MACs sharing one weight; rebuild engines turn C_e rows into weight rows
+ * (once per output segment, no rebuilt-weight cache [A]); slices skip zero C_e vectors and zero
+ * weights; zero input row segments are skipped (rowZero) (HWMODEL.md 2.4).
+ * Union of needed input rows over a slice group is exact (OR of kernel row masks).
+ * Depthwise: max non-zeros of one kernel row is taken as min(S, nnz) of the kernel [A].
+ */
+public final class SmartDealAccel implements AcceleratorModel {
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return "smartdeal";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
+        w.checkFor(l);
+        boolean sd = w.kind() == WeightRep.Kind.SD, fc = l.type() == LayerType.FC || l.type() == LayerType.SE_FC;
+        boolean dw = l.type() == LayerType.DWCONV;
+        int dimM = a.sdDimM(), dimC = a.sdDimC(), dimF = a.sdDimF(), cg = l.cg();
+        short[] nz = w.nnzW(), mask = w.rowMask();
+        double rz = act.rowZero(), n = l.batch();
+        double seg = Counts.ceilDiv(l.f(), dimF), kSeg = n * l.e() * seg;
+        double[] perFilter = new double[l.m()];
+        double nnz = 0, rowsAll = 0, rowsUnion = 0;
+        int[] lines = new int[dimC];
+        for (int m = 0; m < l.m(); m++) {
+            java.util.Arrays.fill(lines, 0);
+            int vec = 0, mx = 0;
+            for (int c = 0, k = m * cg, ln = 0; c < cg; c++, k++, ln = ln + 1 == dimC ? 0 : ln + 1) {
+                lines[ln] += nz[k];
+                nnz += nz[k];
+                rowsAll += Integer.bitCount(mask[k]);
+                mx = Math.max(mx, Math.min(l.s(), nz[k]));
+            }
+            if (fc) for (int c0 = 0; c0 < cg; c0 += w.n()) {
+                boolean on = false;
+                for (int c = c0; c < Math.min(cg, c0 + w.n()); c++) on |= nz[m * cg + c] != 0;
+                if (on) vec++;
+            }
+            int best = 0;
+            for (int v : lines) best = Math.max(best, v);
+            perFilter[m] = fc ? Counts.ceilDiv(vec, (double) dimC * a.sdRePerLine()) : dw ? mx : best;
+        }
+        if (dw) rowsUnion = rowsAll;
+        else for (int g0 = 0; g0 < l.m(); g0 += dimM) {
+            int[] or = new int[cg];
+            for (int m = g0; m < Math.min(l.m(), g0 + dimM); m++) for (int c = 0, k = m * cg; c < cg; c++, k++) or[c] |= mask[k];
+            for (int v : or) rowsUnion += Integer.bitCount(v);
+        }
+        double gms = Counts.groupMaxSum(perFilter, dimM);
+        double cc = act.tSD() * switch (l.type()) {
+            case CONV -> kSeg * (1 - rz) * gms;
+            case DWCONV -> n * Counts.ceilDiv(l.e(), Math.max(1, dimC / l.r())) * seg * (1 - rz) * gms;
+            case FC, SE_FC -> n * gms;
+        };
+        double nzMac = n * l.e() * l.f() * nnz;
+        double len = fc ? 1 : (dimF - 1) * l.stride() + (l.s() - 1) * l.dil() + 1;
+        double fetchRows = a.knobs().kappaPerSliceFetch() ? rowsAll : rowsUnion;
+        double inReads = kSeg * len * (1 - rz) * fetchRows;
+        double fifo = kSeg * len * (1 - rz) * rowsAll;
+        double betaW = sd ? (w.ceBytes() + w.bBytes()) / l.wSize() : 1;
+        Tiling t = TilingSearch.search(l, betaW, 1, 1, 0, a);
+        List<Action> x = Counts.dram(t);
+        String wBank = Counts.sram(a.weightBankBytes());
+        if (sd) {
+            x.add(new Action(Action.Level.SRAM, Action.Data.W, "C_e+index buffer reads", kSeg * w.ceBytes(), wBank));
+            x.add(new Action(Action.Level.SRAM, Action.Data.W, "basis buffer reads", kSeg * w.bBytes(), wBank));
+            x.add(new Action(Action.Level.RF, Action.Data.W, "basis RF reads", kSeg * w.ceNnz() * w.n(), "rf"));
+            x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "rebuild shift-adds", kSeg * w.ceNnz() * w.n(), "reShiftAdd"));
+            x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "Huffman decodes", kSeg * w.ceNnz(), "huffman"));
+        } else {
+            x.add(new Action(Action.Level.SRAM, Action.Data.W, "dense weight buffer reads", kSeg * l.wSize(), wBank));
+        }
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input GB reads", inReads, Counts.sram(a.inputBankBytes())));
+        x.add(new Action(Action.Level.RF, Action.Data.I, "input FIFO writes", fifo, "rf"));
+        x.add(new Action(Action.Level.SRAM, Action.Data.O, "output GB writes", l.oSize(), Counts.sram(a.outputBankBytes())));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "Booth encodes", inReads, "select"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", nzMac * act.boothDig(), "term"));
+        return new ActionCounts(name(), l.id(), cc, nzMac * act.boothDig(), (double) dimM * dimC * dimF, t, x);
+    }
+}

@@ -1,0 +1,27 @@
+package org.smartdeal.hw.model;
+
+/**
+ * The DRAM-optimal tiling of one layer for one accelerator (HWMODEL.md 2.1): tile counts per loop,
+ * the loop order outer to inner, and the resulting DRAM bytes per tensor.
+ *
+ * @param tN           tiles of the batch loop (1 or N; the N loop is outermost)
+ * @param tM           tiles of M
+ * @param tC           tiles of C/G
+ * @param tE           tiles of E
+ * @param tF           tiles of F
+ * @param order        loop order outer to inner, e.g. "MCEF"
+ * @param wBytes       weight DRAM bytes (incl. index and B)
+ * @param iBytes       input activation DRAM bytes (incl. halo re-reads)
+ * @param oBytes       output DRAM bytes written once
+ * @param psumBytes    partial-sum write-back plus re-read DRAM bytes
+ * @param firstWTile   bytes of the first weight tile (fill latency)
+ * @param firstITile   bytes of the first input tile (fill latency)
+ */
+public record Tiling(int tN, int tM, int tC, int tE, int tF, String order, double wBytes, double iBytes, double oBytes,
+                     double psumBytes, double firstWTile, double firstITile) {
+
+    /** Total DRAM bytes. */
+    public double dramBytes() {
+        return wBytes + iBytes + oBytes + psumBytes;
+    }
+}

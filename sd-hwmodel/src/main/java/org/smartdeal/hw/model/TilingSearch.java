@@ -1,0 +1,164 @@
+package org.smartdeal.hw.model;
+
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+
+/**
+ * Exhaustive DRAM-minimising tiling search shared by all accelerators (HWMODEL.md 2.1): tile counts
+ * in powers of two for M, C/G, E, F, the batch tiled as 1 or N (N outermost), all 24 orders of
+ * M, C, E, F. Reuse rule (Timeloop [S:TL]): a tensor is re-fetched once per iteration of every
+ * irrelevant loop above its innermost relevant loop; loops with one tile are ignored.
+ * Fixes to the spec: (1) the input halo factor is the exact sum of the input rows (columns) of the
+ * real E (F) tiles divided by the padded extent (E-1)U + R_eff, not t_E rows/H, so an untiled layer
+ * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
+ * (2) tile counts are the effective counts ceil(X / ceil(X/t)). Search pruning: once every tile
+ * fits, larger tile counts of inner loops are skipped (traffic is non-decreasing in each count),
+ * except for stride > kernel layers, which are searched exhaustively.
+ */
+public final class TilingSearch {
+    private static final int M = 0, C = 1, E = 2, F = 3;
+    private static final int[][] ORDERS = permutations();
+    private static final String NAMES = "MCEF";
+
+    private TilingSearch() {
+    }
+
+    /**
+     * Searches the tiling with minimum DRAM bytes (ties: fewest tiles).
+     *
+     * @param l        layer
+     * @param betaW    stored weight bytes per weight element
+     * @param betaI    stored input bytes per element
+     * @param betaO    stored output bytes per element
+     * @param accBytes extra on-chip accumulator bytes for psums (SCNN), else 0
+     * @param a        architecture (buffer capacities, psum bytes, fuseOnChip knob)
+     */
+    public static Tiling search(LayerSpec l, double betaW, double betaI, double betaO, double accBytes, ArchSpec a) {
+        boolean dw = l.type() == LayerType.DWCONV;
+        int rEff = (l.r() - 1) * l.dil() + 1, sEff = (l.s() - 1) * l.dil() + 1;
+        double capW = a.weightBufBytes() * a.tileCapFraction(), capI = a.inputBufBytes() * a.tileCapFraction();
+        double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
+        double hPad = (double) (l.e() - 1) * l.stride() + rEff, wPad = (double) (l.f() - 1) * l.stride() + sEff;
+        double wAll = l.wSize() * betaW, iAll = l.iSize() * betaI, oAll = l.oSize() * betaO;
+        boolean fuse = a.knobs().fuseOnChip() && iAll <= a.inputBufBytes() && oAll <= a.inputBufBytes();
+        int cg = dw ? 1 : l.cg();
+        // traffic is non-decreasing in every tile count once all tiles fit, unless stride > kernel (tiles then skip rows)
+        boolean prune = l.stride() <= rEff && l.stride() <= sEff;
+        double best = Double.POSITIVE_INFINITY;
+        long bestTiles = Long.MAX_VALUE;
+        Tiling bestT = null;
+        int[] t = new int[4], u = new int[4];
+        int[] ns = l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1};
+        for (int tN : ns) {
+            int nT = l.batch() / tN;
+            for (t[M] = 1; t[M] < 2 * l.m(); t[M] *= 2) {
+                int mT = ceil(l.m(), t[M]);
+                u[M] = ceil(l.m(), mT);
+                boolean brkM = false;
+                for (t[C] = 1; t[C] < 2 * cg; t[C] *= 2) {
+                    boolean brkC = false;
+                    int cT = dw ? mT : ceil(cg, t[C]);
+                    u[C] = dw ? 1 : ceil(cg, cT);
+                    double wTile = (double) (dw ? mT : mT * (double) cT) * l.r() * l.s() * betaW;
+                    if (wTile > capW) continue;
+                    for (t[E] = 1; t[E] < 2 * l.e(); t[E] *= 2) {
+                        boolean brkE = false;
+                        int eT = ceil(l.e(), t[E]);
+                        u[E] = ceil(l.e(), eT);
+                        double rows = (double) (eT - 1) * l.stride() + rEff;
+                        double rowsAll = (double) (l.e() - u[E]) * l.stride() + (double) u[E] * rEff;
+                        for (t[F] = 1; t[F] < 2 * l.f(); t[F] *= 2) {
+                            int fT = ceil(l.f(), t[F]);
+                            u[F] = ceil(l.f(), fT);
+                            double cols = (double) (fT - 1) * l.stride() + sEff;
+                            double colsAll = (double) (l.f() - u[F]) * l.stride() + (double) u[F] * sEff;
+                            double iTile = (double) nT * cT * rows * cols * betaI;
+                            if (iTile > capI) continue;
+                            double halo = rowsAll / hPad * (colsAll / wPad);
+                            long tiles = (long) tN * u[M] * u[C] * u[E] * u[F];
+                            double oTile = (double) nT * mT * eT * fT * ps;
+                            boolean[] seen = new boolean[512];
+                            for (int[] ord : ORDERS) {
+                                int key = 0, nAct = 0;
+                                for (int k : ord) if (u[k] > 1) { key = key * 4 + k; nAct++; }
+                                key += nAct * 64;
+                                if (seen[key]) continue;
+                                seen[key] = true;
+                                double mw = mult(ord, u, true, false, false, dw);
+                                if (tN > 1 && innermost(ord, u, true, false, false, dw) >= 0) mw *= tN;
+                                double mi = mult(ord, u, false, true, false, dw);
+                                double mo = mult(ord, u, false, false, true, dw);
+                                int jO = innermost(ord, u, false, false, true, dw);
+                                int posC = pos(ord, C);
+                                int p = !dw && u[C] > 1 && posC < jO ? u[C] : 1;
+                                if (!dw && u[C] > 1 && p == 1 && oTile > capO) continue;
+                                double tw = wAll * mw, ti = fuse ? 0 : iAll * mi * halo;
+                                double to = fuse ? 0 : oAll * mo, tp = 2 * ps * l.oSize() * (p - 1);
+                                double tot = tw + ti + to + tp;
+                                if (tot < best * (1 - 1e-12) || (tot <= best * (1 + 1e-12) && tiles < bestTiles)) {
+                                    best = tot;
+                                    bestTiles = tiles;
+                                    StringBuilder o = new StringBuilder(tN > 1 ? "N" : "");
+                                    for (int k : ord) o.append(NAMES.charAt(k));
+                                    bestT = new Tiling(tN, u[M], dw ? u[M] : u[C], u[E], u[F], o.toString(), tw, ti, to, tp, wTile,
+                                        fuse ? 0 : iTile);
+                                }
+                            }
+                            if (prune && (u[C] == 1 || oTile <= capO)) {
+                                // every larger tiling of the inner loops is dominated (traffic is non-decreasing in each t)
+                                if (t[F] == 1) { brkE = true; if (t[E] == 1) { brkC = true; if (t[C] == 1) brkM = true; } }
+                                break;
+                            }
+                        }
+                        if (brkE) break;
+                    }
+                    if (brkC) break;
+                }
+                if (brkM) break;
+            }
+        }
+        if (bestT == null)
+            throw new IllegalStateException("TilingSearch: no feasible tiling for layer " + l.id() + " (one kernel row exceeds a buffer)");
+        return bestT;
+    }
+
+    private static boolean rel(int loop, boolean w, boolean i, boolean o, boolean dw) {
+        if (w) return loop == M || loop == C;
+        if (i) return loop == C || loop == E || loop == F || (dw && loop == M);
+        return loop == M || loop == E || loop == F;
+    }
+
+    /** Position (0 = outermost) of the innermost relevant loop with more than one tile, or -1. */
+    private static int innermost(int[] ord, int[] t, boolean w, boolean i, boolean o, boolean dw) {
+        int j = -1;
+        for (int k = 0; k < 4; k++) if (t[ord[k]] > 1 && rel(ord[k], w, i, o, dw)) j = k;
+        return j;
+    }
+
+    private static double mult(int[] ord, int[] t, boolean w, boolean i, boolean o, boolean dw) {
+        int j = innermost(ord, t, w, i, o, dw);
+        double m = 1;
+        for (int k = 0; k < j; k++) if (!rel(ord[k], w, i, o, dw)) m *= t[ord[k]];
+        return m;
+    }
+
+    private static int pos(int[] ord, int loop) {
+        for (int k = 0; k < 4; k++) if (ord[k] == loop) return k;
+        return -1;
+    }
+
+    private static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static int[][] permutations() {
+        int[][] out = new int[24][];
+        int n = 0;
+        for (int a = 0; a < 4; a++) for (int b = 0; b < 4; b++) for (int c = 0; c < 4; c++) {
+            int d = 6 - a - b - c;
+            if (a != b && a != c && b != c && d != a && d != b && d != c) out[n++] = new int[] {a, b, c, d};
+        }
+        return out;
+    }
+}

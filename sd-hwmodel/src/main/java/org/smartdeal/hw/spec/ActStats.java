@@ -1,0 +1,97 @@
+package org.smartdeal.hw.spec;
+
+/**
+ * Statistics of one layer's 8-bit input activations (HWMODEL.md 1.3; exact definitions there).
+ *
+ * @param dA       value density #(q != 0)/#q
+ * @param bitsRaw  mean popcount(|q|) over all q (zeros included)
+ * @param boothDig mean non-zero radix-4 Booth digits per q (0..4)
+ * @param rowZero  fraction of all-zero input row segments feeding one dim_F output segment
+ * @param tSD      SmartDeal cycles per weight broadcast: mean max(1, max Booth digits over dim_F)
+ * @param tPRA     Bit-pragmatic cycles per brick: mean max(1, max popcount over 16 channels)
+ * @param dOut     density of this layer's output
+ * @param scnnNZ   optional non-zeros per (channel c, PE tile p) in c-major order, length C*64;
+ *                 null means uniform density dA
+ */
+public record ActStats(double dA, double bitsRaw, double boothDig, double rowZero, double tSD, double tPRA,
+                       double dOut, int[] scnnNZ) {
+
+    /** Validates ranges. */
+    public ActStats {
+        Specs.range("ActStats", "dA", dA, 0, 1);
+        Specs.range("ActStats", "bitsRaw", bitsRaw, 0, 8 * dA + 1e-12);
+        Specs.range("ActStats", "boothDig", boothDig, 0, 4 * dA + 1e-12);
+        Specs.range("ActStats", "rowZero", rowZero, 0, 0.999);
+        Specs.range("ActStats", "tSD", tSD, 1, 4);
+        Specs.range("ActStats", "tPRA", tPRA, 1, 8);
+        Specs.range("ActStats", "dOut", dOut, 0, 1);
+    }
+
+    /** Dense worst case: every activation non-zero with 8 set bits (tPRA = 8) and 4 Booth digits. */
+    public static ActStats worstCase() {
+        return new ActStats(1, 8, 4, 0, 4, 8, 1, null);
+    }
+
+    /** Radix-4 Booth digits of q (two's complement, 8 bit, b_-1 = 0), HWMODEL.md 1.3. */
+    public static int boothDigits(int q) {
+        int b = q & 0xFF, d = 0;
+        for (int i = 0; i < 4; i++) {
+            int bm1 = i == 0 ? 0 : (b >> (2 * i - 1)) & 1, b0 = (b >> (2 * i)) & 1, b1 = (b >> (2 * i + 1)) & 1;
+            if (bm1 + b0 - 2 * b1 != 0) d++;
+        }
+        return d;
+    }
+
+    /**
+     * Statistics of an i.i.d. activation model [A]: a segment row is all-zero with probability
+     * {@code rowZero}; otherwise each value is zero with probability 1 - dA/(1-rowZero) and else has
+     * magnitude v in 1..127 with P(v) ~ exp(-v/lambda). tSD and tPRA are exact expectations of the
+     * maxima over dimF (resp. brick) i.i.d. values.
+     */
+    public static ActStats iid(double dA, double lambda, double rowZero, double dOut, int dimF, int brick) {
+        double[] p = magnitudePmf(lambda);
+        double pop = 0, booth = 0;
+        for (int v = 1; v < 128; v++) { pop += p[v] * Integer.bitCount(v); booth += p[v] * boothDigits(v); }
+        double d1 = Math.min(1, dA / (1 - rowZero));
+        double tsd = expectedMax(p, d1, dimF, false), tpra = expectedMax(p, dA, brick, true);
+        return new ActStats(dA, dA * pop, dA * booth, rowZero, tsd, tpra, dOut, null);
+    }
+
+    /**
+     * The i.i.d. model of {@link #iid} whose bitsRaw and boothDig match given values (e.g. Fig. 3's
+     * MBV2 79.8% bit and 66.0% Booth sparsity): solves lambda from boothDig/bitsRaw, then dA.
+     */
+    public static ActStats fitted(double bitsRaw, double boothDig, double rowZero, int dimF, int brick) {
+        double target = boothDig / bitsRaw, lo = 0.05, hi = 200;
+        for (int it = 0; it < 100; it++) {
+            double mid = Math.sqrt(lo * hi), pop = 0, booth = 0;
+            double[] p = magnitudePmf(mid);
+            for (int v = 1; v < 128; v++) { pop += p[v] * Integer.bitCount(v); booth += p[v] * boothDigits(v); }
+            if (booth / pop > target) lo = mid; else hi = mid;
+        }
+        double lambda = Math.sqrt(lo * hi), pop = 0;
+        double[] p = magnitudePmf(lambda);
+        for (int v = 1; v < 128; v++) pop += p[v] * Integer.bitCount(v);
+        double dA = Math.min(1, bitsRaw / pop);
+        return iid(dA, lambda, rowZero, dA, dimF, brick);
+    }
+
+    private static double[] magnitudePmf(double lambda) {
+        double[] p = new double[128];
+        double z = 0;
+        for (int v = 1; v < 128; v++) z += p[v] = Math.exp(-v / lambda);
+        for (int v = 1; v < 128; v++) p[v] /= z;
+        return p;
+    }
+
+    private static double expectedMax(double[] p, double d, int k, boolean popcount) {
+        int top = popcount ? 8 : 4;
+        double[] cdf = new double[top + 1];
+        for (int v = 1; v < 128; v++) cdf[popcount ? Integer.bitCount(v) : boothDigits(v)] += d * p[v];
+        cdf[0] += 1 - d;
+        for (int x = 1; x <= top; x++) cdf[x] += cdf[x - 1];
+        double e = 1;
+        for (int x = 2; x <= top; x++) e += 1 - Math.pow(Math.min(1, cdf[x - 1]), k);
+        return e;
+    }
+}

@@ -1,0 +1,172 @@
+package org.smartdeal.hw.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Minimal JSON reader/writer (objects, arrays, strings, numbers, booleans, null) so the cost
+ * model needs no JSON library. Objects become {@link LinkedHashMap}, arrays {@link ArrayList},
+ * numbers {@link Double}.
+ */
+public final class Json {
+    private final String s;
+    private int i;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    /** Parses one JSON value; throws IllegalArgumentException naming the offset on bad input. */
+    public static Object parse(String text) {
+        Json p = new Json(text);
+        Object v = p.value();
+        p.ws();
+        if (p.i != text.length()) throw p.err("trailing characters");
+        return v;
+    }
+
+    /** Reads and parses a classpath resource relative to this package's root {@code org/smartdeal/hw/}. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> resource(String name) {
+        try (InputStream in = Json.class.getResourceAsStream("/org/smartdeal/hw/" + name)) {
+            if (in == null) throw new IllegalArgumentException("resource org/smartdeal/hw/" + name + " not found");
+            return (Map<String, Object>) parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Returns the number under {@code key} of the object {@code o}, or fails naming the key. */
+    public static double num(Map<String, Object> o, String key) {
+        Object v = o.get(key);
+        if (!(v instanceof Double d)) throw new IllegalArgumentException("JSON key '" + key + "' must be a number, got " + v);
+        return d;
+    }
+
+    /** Serialises maps, lists, numbers (NaN/infinite as null), strings and booleans, pretty-printed. */
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, 0);
+        return b.append('\n').toString();
+    }
+
+    private static void write(StringBuilder b, Object v, int ind) {
+        if (v == null) b.append("null");
+        else if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            int k = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                b.append(k++ == 0 ? "\n" : ",\n").append("  ".repeat(ind + 1));
+                str(b, String.valueOf(e.getKey()));
+                b.append(": ");
+                write(b, e.getValue(), ind + 1);
+            }
+            b.append(m.isEmpty() ? "" : "\n" + "  ".repeat(ind)).append('}');
+        } else if (v instanceof List<?> l) {
+            b.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                if (k > 0) b.append(", ");
+                write(b, l.get(k), ind + 1);
+            }
+            b.append(']');
+        } else if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) b.append("null");
+            else if (d == Math.rint(d) && Math.abs(d) < 1e15) b.append((long) d);
+            else b.append(d);
+        } else if (v instanceof Boolean) b.append(v);
+        else str(b, v.toString());
+    }
+
+    private static void str(StringBuilder b, String t) {
+        b.append('"');
+        for (char c : t.toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c == '\n') b.append("\\n");
+            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        b.append('"');
+    }
+
+    private IllegalArgumentException err(String what) {
+        return new IllegalArgumentException("JSON " + what + " at offset " + i);
+    }
+
+    private void ws() {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+    }
+
+    private Object value() {
+        ws();
+        if (i >= s.length()) throw err("unexpected end");
+        char c = s.charAt(i);
+        if (c == '{') {
+            Map<String, Object> m = new LinkedHashMap<>();
+            i++;
+            ws();
+            if (s.charAt(i) == '}') { i++; return m; }
+            while (true) {
+                ws();
+                String k = string();
+                ws();
+                if (s.charAt(i++) != ':') throw err("expected ':'");
+                m.put(k, value());
+                ws();
+                char d = s.charAt(i++);
+                if (d == '}') return m;
+                if (d != ',') throw err("expected ',' or '}'");
+            }
+        }
+        if (c == '[') {
+            List<Object> l = new ArrayList<>();
+            i++;
+            ws();
+            if (s.charAt(i) == ']') { i++; return l; }
+            while (true) {
+                l.add(value());
+                ws();
+                char d = s.charAt(i++);
+                if (d == ']') return l;
+                if (d != ',') throw err("expected ',' or ']'");
+            }
+        }
+        if (c == '"') return string();
+        for (String lit : new String[] {"true", "false", "null"}) {
+            if (s.startsWith(lit, i)) {
+                i += lit.length();
+                return lit.equals("null") ? null : Boolean.valueOf(lit);
+            }
+        }
+        int st = i;
+        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
+        if (st == i) throw err("unexpected character '" + c + "'");
+        return Double.parseDouble(s.substring(st, i));
+    }
+
+    private String string() {
+        if (s.charAt(i) != '"') throw err("expected string");
+        StringBuilder b = new StringBuilder();
+        i++;
+        while (s.charAt(i) != '"') {
+            char c = s.charAt(i++);
+            if (c == '\\') {
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n' -> b.append('\n');
+                    case 't' -> b.append('\t');
+                    case 'u' -> { b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
+                    default -> b.append(e);
+                }
+            } else b.append(c);
+        }
+        i++;
+        return b.toString();
+    }
+}

@@ -1,0 +1,98 @@
+package org.smartdeal.hw.spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One layer of a workload in execution order (HWMODEL.md 1.1, Timeloop-style problem shape).
+ * Sizes are in elements; {@code e} and {@code f} must equal the convolution arithmetic
+ * {@code (h + 2 pad - ((r-1) dil + 1)) / stride + 1}.
+ *
+ * @param id          layer name
+ * @param type        layer kind
+ * @param batch       N, images per pass
+ * @param m           output channels
+ * @param c           input channels
+ * @param groups      G (DWCONV: groups = c = m)
+ * @param r           kernel height
+ * @param s           kernel width
+ * @param h           input height
+ * @param w           input width
+ * @param e           output height
+ * @param f           output width
+ * @param stride      U
+ * @param pad         zero padding on each side
+ * @param dil         dilation (1 = none); only changes the input halo
+ * @param inBenchmark false for classifier FC layers, which Figs. 8-10 exclude [P VI-D]
+ */
+public record LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
+                        int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark) {
+
+    /** Validates every field; errors name the layer, field, range and value. */
+    public LayerSpec {
+        if (id == null || id.isBlank()) throw new IllegalArgumentException("LayerSpec.id must be non-blank, got " + id);
+        if (type == null) throw new IllegalArgumentException("LayerSpec(" + id + ").type must be set");
+        pos(id, "batch", batch); pos(id, "m", m); pos(id, "c", c); pos(id, "groups", groups);
+        pos(id, "r", r); pos(id, "s", s); pos(id, "h", h); pos(id, "w", w); pos(id, "e", e); pos(id, "f", f);
+        pos(id, "stride", stride); pos(id, "dil", dil);
+        if (pad < 0) throw new IllegalArgumentException("LayerSpec(" + id + ").pad must be >= 0, got " + pad);
+        if (r > 15) throw new IllegalArgumentException("LayerSpec(" + id + ").r must be in [1, 15], got " + r);
+        if (c % groups != 0 || m % groups != 0)
+            throw new IllegalArgumentException("LayerSpec(" + id + ").groups=" + groups + " must divide c=" + c + " and m=" + m);
+        if (type == LayerType.DWCONV && !(groups == c && c == m))
+            throw new IllegalArgumentException("LayerSpec(" + id + ") DWCONV needs groups = c = m, got " + groups + "/" + c + "/" + m);
+        if ((type == LayerType.FC || type == LayerType.SE_FC) && (h | w | e | f | r | s) != 1)
+            throw new IllegalArgumentException("LayerSpec(" + id + ") " + type + " needs h=w=e=f=r=s=1");
+        int ee = (h + 2 * pad - ((r - 1) * dil + 1)) / stride + 1, ff = (w + 2 * pad - ((s - 1) * dil + 1)) / stride + 1;
+        if (ee != e || ff != f)
+            throw new IllegalArgumentException("LayerSpec(" + id + ") output " + e + "x" + f + " must equal conv arithmetic " + ee + "x" + ff);
+    }
+
+    private static void pos(String id, String field, int v) {
+        if (v < 1) throw new IllegalArgumentException("LayerSpec(" + id + ")." + field + " must be >= 1, got " + v);
+    }
+
+    /** Convenience factory for a convolution whose output size follows from the input. */
+    public static LayerSpec conv(String id, LayerType type, int m, int c, int k, int h, int w, int stride, int pad, int dil) {
+        int g = type == LayerType.DWCONV ? c : 1;
+        int e = (h + 2 * pad - ((k - 1) * dil + 1)) / stride + 1, f = (w + 2 * pad - ((k - 1) * dil + 1)) / stride + 1;
+        return new LayerSpec(id, type, 1, m, c, g, k, k, h, w, e, f, stride, pad, dil, true);
+    }
+
+    /** Convenience factory for an FC or SE_FC layer. */
+    public static LayerSpec fc(String id, LayerType type, int m, int c, boolean inBenchmark) {
+        return new LayerSpec(id, type, 1, m, c, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, inBenchmark);
+    }
+
+    /** The same layer at another batch size. */
+    public LayerSpec withBatch(int n) {
+        return new LayerSpec(id, type, n, m, c, groups, r, s, h, w, e, f, stride, pad, dil, inBenchmark);
+    }
+
+    /** Input channels per group, C/G. */
+    public int cg() { return c / groups; }
+
+    /** Dense MACs N*M*E*F*R*S*C/G. */
+    public double macs() { return (double) batch * m * e * f * r * s * cg(); }
+
+    /** |W| = M*(C/G)*R*S elements. */
+    public double wSize() { return (double) m * cg() * r * s; }
+
+    /** |I| = N*C*H*W elements. */
+    public double iSize() { return (double) batch * c * h * w; }
+
+    /** |O| = N*M*E*F elements. */
+    public double oSize() { return (double) batch * m * e * f; }
+
+    /** Number of (m, c) kernels stored: M*(C/G). */
+    public int kernels() { return m * cg(); }
+
+    /** Field map for reports and JSON export. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", id); o.put("type", type.name()); o.put("N", batch); o.put("M", m); o.put("C", c); o.put("G", groups);
+        o.put("R", r); o.put("S", s); o.put("H", h); o.put("W", w); o.put("E", e); o.put("F", f); o.put("U", stride);
+        o.put("pad", pad); o.put("dil", dil); o.put("inBenchmark", inBenchmark);
+        return o;
+    }
+}

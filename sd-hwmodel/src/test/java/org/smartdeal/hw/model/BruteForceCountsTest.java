@@ -1,0 +1,197 @@
+package org.smartdeal.hw.model;
+
+import org.junit.jupiter.api.Test;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.WeightRep;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on three
+ * small layers (3x3 conv, strided 1x1 conv, depthwise), for MACs, DianNao, Cambricon-X and
+ * SmartDeal cycles, SmartDeal input-GB reads, and the DRAM traffic of the tiling search (simulated
+ * tile by tile, and minimised over every tiling and loop order).
+ */
+class BruteForceCountsTest {
+    static final ArchSpec ARCH = ArchSpec.paper();
+    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    static final List<LayerSpec> LAYERS = List.of(
+        LayerSpec.conv("c3x3", LayerType.CONV, 70, 20, 3, 10, 10, 1, 0, 1).withBatch(2),
+        LayerSpec.conv("c1x1s2", LayerType.CONV, 70, 40, 1, 15, 15, 2, 0, 1),
+        LayerSpec.conv("dw3x3", LayerType.DWCONV, 70, 70, 3, 10, 10, 1, 0, 1));
+
+    static int[] weights(LayerSpec l, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] w = new int[l.kernels() * l.r() * l.s()];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextDouble() < 0.35 ? r.nextInt(1, 128) : 0;
+        if (l.type() == LayerType.DWCONV) // SD row structure: a kernel row is all zero or all non-zero
+            for (int row = 0; row < w.length / l.s(); row++) {
+                boolean on = r.nextDouble() < 0.6;
+                for (int s = 0; s < l.s(); s++) w[row * l.s() + s] = on ? 1 + s : 0;
+            }
+        return w;
+    }
+
+    static int wAt(LayerSpec l, int[] w, int m, int c, int r, int s) {
+        return w[((m * l.cg() + c) * l.r() + r) * l.s() + s];
+    }
+
+    @Test
+    void computeCountsEqualLoopNestEnumeration() {
+        long seed = 1;
+        for (LayerSpec l : LAYERS) {
+            int[] w = weights(l, seed++);
+            WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
+            boolean dw = l.type() == LayerType.DWCONV;
+            long nzMac = 0, dnCycles = 0, cxCycles = 0;
+            double sdCycles = 0, sdReads = 0;
+            int cg = l.cg(), rs = l.r() * l.s();
+            for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int f = 0; f < l.f(); f++) {
+                for (int m = 0; m < l.m(); m++) for (int c = 0; c < cg; c++) for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
+                    if (wAt(l, w, m, c, r, s) != 0) nzMac++;
+                if (dw) { for (int t0 = 0; t0 < rs; t0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) dnCycles++; }
+                else for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
+                    for (int c0 = 0; c0 < cg; c0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) dnCycles++;
+                for (int g0 = 0; g0 < l.m(); g0 += ARCH.cxPes()) {
+                    long slowest = 0;
+                    for (int m = g0; m < Math.min(l.m(), g0 + ARCH.cxPes()); m++) {
+                        long cnt = 0;
+                        for (int c = 0; c < cg; c++) for (int j = 0; j < rs; j++) if (w[(m * cg + c) * rs + j] != 0) cnt++;
+                        slowest = Math.max(slowest, (cnt + ARCH.cxMacsPerPe() - 1) / ARCH.cxMacsPerPe());
+                    }
+                    cxCycles += slowest;
+                }
+            }
+            int dimF = ARCH.sdDimF(), segs = (l.f() + dimF - 1) / dimF;
+            double len = (dimF - 1) * l.stride() + l.s();
+            int rowBlocks = dw ? (l.e() + ARCH.sdDimC() / l.r() - 1) / (ARCH.sdDimC() / l.r()) : l.e();
+            for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int j = 0; j < segs; j++)
+                for (int g0 = 0; g0 < l.m(); g0 += ARCH.sdDimM()) {
+                    long slowest = 0;
+                    for (int m = g0; m < Math.min(l.m(), g0 + ARCH.sdDimM()); m++) {
+                        if (dw) {
+                            for (int r = 0; r < l.r(); r++) {
+                                long cnt = 0;
+                                for (int s = 0; s < l.s(); s++) if (wAt(l, w, m, 0, r, s) != 0) cnt++;
+                                slowest = Math.max(slowest, cnt);
+                            }
+                            continue;
+                        }
+                        for (int line = 0; line < ARCH.sdDimC(); line++) {
+                            long cnt = 0;
+                            for (int c = line; c < cg; c += ARCH.sdDimC()) for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
+                                if (wAt(l, w, m, c, r, s) != 0) cnt++;
+                            slowest = Math.max(slowest, cnt);
+                        }
+                    }
+                    if (!dw || e < rowBlocks) sdCycles += slowest * ACT.tSD() * (1 - ACT.rowZero());
+                    for (int c = 0; c < cg; c++) for (int r = 0; r < l.r(); r++) {
+                        if (dw) {
+                            for (int m = g0; m < Math.min(l.m(), g0 + ARCH.sdDimM()); m++) {
+                                boolean any = false;
+                                for (int s = 0; s < l.s(); s++) any |= wAt(l, w, m, 0, r, s) != 0;
+                                if (any) sdReads += len * (1 - ACT.rowZero());
+                            }
+                            continue;
+                        }
+                        boolean any = false;
+                        for (int m = g0; m < Math.min(l.m(), g0 + ARCH.sdDimM()); m++)
+                            for (int s = 0; s < l.s(); s++) any |= wAt(l, w, m, c, r, s) != 0;
+                        if (any) sdReads += len * (1 - ACT.rowZero());
+                    }
+                }
+            ActionCounts dn = new DianNao().count(l, rep, ACT, ARCH);
+            ActionCounts cx = new CambriconX().count(l, rep, ACT, ARCH);
+            ActionCounts sd = new SmartDealAccel().count(l, rep, ACT, ARCH);
+            assertEquals(l.macs(), dn.count("MACs"), 0, l.id() + " dense MACs");
+            assertEquals(nzMac, cx.count("MACs"), 0, l.id() + " nzMac");
+            assertEquals(dnCycles, dn.ccomp(), 1e-9, l.id() + " DianNao cycles");
+            assertEquals(cxCycles, cx.ccomp(), 1e-9, l.id() + " Cambricon-X cycles");
+            assertEquals(sdCycles, sd.ccomp(), 1e-6, l.id() + " SmartDeal cycles");
+            assertEquals(nzMac * ACT.boothDig(), sd.count("bit-serial terms"), 1e-6, l.id() + " SmartDeal terms");
+            assertEquals(sdReads, sd.count("input GB reads"), 1e-6, l.id() + " SmartDeal input GB reads");
+        }
+    }
+
+    /**
+     * Tile-by-tile simulation of one tiling and loop order with the real (edge) tile extents:
+     * DRAM bytes {W, I, O, psum}, or null if the largest tile does not fit.
+     */
+    static double[] simulate(LayerSpec l, int tN, int[] t, String order, ArchSpec a) {
+        boolean dw = l.type() == LayerType.DWCONV;
+        int cg = dw ? 1 : l.cg();
+        int nT = l.batch() / tN, mT = ceil(l.m(), t[0]), cT = dw ? mT : ceil(cg, t[1]), eT = ceil(l.e(), t[2]), fT = ceil(l.f(), t[3]);
+        double maxW = (dw ? mT : (double) mT * cT) * l.r() * l.s();
+        double maxI = (double) nT * cT * ((eT - 1) * l.stride() + l.r()) * ((fT - 1) * l.stride() + l.s());
+        if (maxW > a.weightBufBytes() * a.tileCapFraction() || maxI > a.inputBufBytes() * a.tileCapFraction()) return null;
+        int[] lim = {tN, ceil(l.m(), mT), dw ? 1 : ceil(cg, cT), ceil(l.e(), eT), ceil(l.f(), fT)};
+        int[] perm = new int[5], cnt = new int[5];
+        for (int k = 0; k < 4; k++) perm[k + 1] = 1 + "MCEF".indexOf(order.charAt(k));
+        int curW = -1, curI = -1, curO = -1;
+        double tw = 0, ti = 0;
+        int[] visits = new int[lim[0] * lim[1] * lim[3] * lim[4]];
+        double[] oSizes = new double[visits.length];
+        int total = lim[0] * lim[1] * lim[2] * lim[3] * lim[4];
+        for (int it = 0; it < total; it++) {
+            int rem = it;
+            for (int k = 4; k >= 0; k--) { cnt[perm[k]] = rem % lim[perm[k]]; rem /= lim[perm[k]]; }
+            int m = Math.min(mT, l.m() - cnt[1] * mT), c = dw ? m : Math.min(cT, cg - cnt[2] * cT);
+            int e = Math.min(eT, l.e() - cnt[3] * eT), f = Math.min(fT, l.f() - cnt[4] * fT);
+            int w = cnt[1] * lim[2] + cnt[2];
+            int i = ((cnt[0] * (dw ? lim[1] : lim[2]) + (dw ? cnt[1] : cnt[2])) * lim[3] + cnt[3]) * lim[4] + cnt[4];
+            int o = ((cnt[0] * lim[1] + cnt[1]) * lim[3] + cnt[3]) * lim[4] + cnt[4];
+            if (w != curW) { tw += (double) m * (dw ? 1 : c) * l.r() * l.s(); curW = w; }
+            if (i != curI) { ti += (double) nT * c * ((e - 1) * l.stride() + l.r()) * ((f - 1) * l.stride() + l.s()); curI = i; }
+            if (o != curO) { visits[o]++; oSizes[o] = (double) nT * m * e * f; curO = o; }
+        }
+        int maxVisits = java.util.Arrays.stream(visits).max().orElse(1);
+        if (!dw && lim[2] > 1 && maxVisits == 1 && (double) nT * mT * eT * fT * a.psumBytes() > a.outputBufBytes()) return null;
+        double psum = 0;
+        for (int k = 0; k < visits.length; k++) psum += 2 * a.psumBytes() * oSizes[k] * (visits[k] - 1);
+        return new double[] {tw, ti, l.oSize(), psum};
+    }
+
+    static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    @Test
+    void tilingSearchMatchesExhaustiveSimulation() {
+        ArchSpec small = ARCH.withBuffers(4096, 2048, 512);
+        for (LayerSpec l : LAYERS) {
+            Tiling best = TilingSearch.search(l, 1, 1, 1, 0, small);
+            double[] sim = simulate(l, best.tN(), new int[] {best.tM(), best.tC(), best.tE(), best.tF()},
+                best.order().replace("N", ""), small);
+            assertEquals(sim[0], best.wBytes(), 1e-9, l.id() + " W bytes of chosen tiling");
+            assertEquals(sim[1], best.iBytes(), 1e-9, l.id() + " I bytes of chosen tiling");
+            assertEquals(sim[2], best.oBytes(), 1e-9, l.id() + " O bytes of chosen tiling");
+            assertEquals(sim[3], best.psumBytes(), 1e-9, l.id() + " psum bytes of chosen tiling");
+            double min = Double.POSITIVE_INFINITY;
+            boolean dw = l.type() == LayerType.DWCONV;
+            for (int tN : l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1})
+                for (int tm = 1; tm < 2 * l.m(); tm *= 2) for (int tc = 1; tc < 2 * (dw ? 1 : l.cg()); tc *= 2)
+                    for (int te = 1; te < 2 * l.e(); te *= 2) for (int tf = 1; tf < 2 * l.f(); tf *= 2)
+                        for (String ord : orders()) {
+                            double[] s = simulate(l, tN, new int[] {tm, tc, te, tf}, ord, small);
+                            if (s != null) min = Math.min(min, s[0] + s[1] + s[2] + s[3]);
+                        }
+            assertEquals(min, best.dramBytes(), 1e-9 * min, l.id() + " search minimum vs exhaustive minimum");
+        }
+    }
+
+    static List<String> orders() {
+        List<String> out = new java.util.ArrayList<>();
+        String s = "MCEF";
+        for (char a : s.toCharArray()) for (char b : s.toCharArray()) for (char c : s.toCharArray()) for (char d : s.toCharArray()) {
+            String o = "" + a + b + c + d;
+            if (o.chars().distinct().count() == 4) out.add(o);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package org.smartdeal.hw.spec;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Spec records: resource loading, validation messages, Table I/IX values, paper model shapes. */
+class SpecTest {
+    @Test
+    void resourcesCarryPaperValues() {
+        EnergyTable e = EnergyTable.paper28nm();
+        assertEquals(100, e.pj("dram"));
+        assertEquals(0.143, e.pj("mac"));
+        assertEquals(1.36, e.pj("sram2048"), 1e-12, "2 KB bank, Table I low end");
+        assertEquals(2.45, e.pj("sram16384"), 1e-12, "16 KB bank, Table I high end");
+        assertEquals(1.36 + 1.09 / 3, e.pj("sram4096"), 1e-12, "4 KB bank, HWMODEL.md 1.4 gives 1.72");
+        ArchSpec a = ArchSpec.paper();
+        assertEquals(64 * 16 * 8, a.sdDimM() * a.sdDimC() * a.sdDimF(), "8K bit-serial multipliers [P T.IX]");
+        assertEquals(1024, a.dnTn() * a.dnTi(), "1K 8-bit MACs");
+        assertEquals(25.6, Knobs.defaults().dramBwBytesPerCycle());
+        assertEquals(Knobs.defaults(), a.knobs(), "arch-v1.json and knobs-v1.json defaults agree");
+    }
+
+    @Test
+    void validationNamesFieldRangeAndValue() {
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+            () -> new Knobs(0, 25.6, Knobs.BaselineWeights.SAME, false, false, 0));
+        assertTrue(x.getMessage().contains("Knobs.batch") && x.getMessage().contains("got 0.0"), x.getMessage());
+        x = assertThrows(IllegalArgumentException.class,
+            () -> new LayerSpec("l3", LayerType.CONV, 1, 8, 8, 1, 3, 3, 8, 8, 9, 8, 1, 1, 1, true));
+        assertTrue(x.getMessage().contains("l3") && x.getMessage().contains("9x8"), x.getMessage());
+        x = assertThrows(IllegalArgumentException.class, () -> new ActStats(1.2, 1, 1, 0, 1, 1, 1, null));
+        assertTrue(x.getMessage().contains("ActStats.dA must be in [0.0, 1.0], got 1.2"), x.getMessage());
+        x = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": [1, 2}"));
+        assertTrue(x.getMessage().contains("offset"), x.getMessage());
+    }
+
+    @Test
+    void jsonRoundTrip() {
+        Object v = Json.parse(Json.write(Map.of("k", List.of(1.5, "x\"y", true))));
+        assertEquals(Map.of("k", List.of(1.5, "x\"y", true)), v);
+    }
+
+    @Test
+    void boothDigitsFollowRadix4Definition() {
+        assertEquals(0, ActStats.boothDigits(0));
+        assertEquals(2, ActStats.boothDigits(3), "3 = 4 - 1");
+        assertEquals(2, ActStats.boothDigits(7), "7 = 8 - 1");
+        assertEquals(1, ActStats.boothDigits(64));
+        assertEquals(2, ActStats.boothDigits(127), "127 = 128 - 1");
+    }
+
+    @Test
+    void fittedActivationsReproduceFig3WithinThreePoints() {
+        ActStats a = ActStats.fitted(8 * 0.202, 4 * 0.34, 0.271, 8, 16);
+        assertEquals(0.798, 1 - a.bitsRaw() / 8, 0.03, "MBV2 bit sparsity [P Fig. 3]");
+        assertEquals(0.660, 1 - a.boothDig() / 4, 0.03, "MBV2 Booth sparsity [P Fig. 3]");
+        assertTrue(a.tSD() >= 1 && a.tSD() <= 4 && a.tPRA() >= 1 && a.tPRA() <= 8);
+    }
+
+    @Test
+    void paperModelShapesMatchPublishedMacCounts() {
+        // published dense MACs (conv + FC): VGG-11 7.6 G, ResNet-50 4.1 G, MobileNetV2 0.30 G, EfficientNet-B0 0.39 G
+        assertEquals(7.6e9, macs("vgg11"), 0.05 * 7.6e9);
+        assertEquals(4.1e9, macs("resnet50"), 0.05 * 4.1e9);
+        assertEquals(0.30e9, macs("mobilenetv2"), 0.05 * 0.30e9);
+        assertEquals(0.39e9, macs("efficientnetb0"), 0.05 * 0.39e9);
+        assertEquals(164, PaperModels.layers("resnet164").stream().filter(l -> !l.id().endsWith("_down")).count(),
+            "ResNet-164 depth: 1 stem + 54 blocks x 3 convs + FC (shortcuts not counted)");
+        assertTrue(PaperModels.layers("vgg11").stream().filter(l -> l.type() == LayerType.FC).noneMatch(LayerSpec::inBenchmark));
+    }
+
+    private static double macs(String m) {
+        return PaperModels.layers(m).stream().mapToDouble(LayerSpec::macs).sum();
+    }
+}

@@ -1,0 +1,207 @@
+package org.smartdeal.optim;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * POST_UPDATER step of the bucket switch (ALGORITHMS.md 6.2): reads the switch direction
+ * {@code s} in {-1, 0, +1} that {@link BucketSwitchUpdater} left in the update array and replaces it by
+ * {@code C - C_new}, so that DL4J's following {@code params -= update} stores exactly {@code C_new}:
+ * <pre>
+ * s == 0:            C_new = C                       (update 0)
+ * C != 0:            C_new = C * 2^(s*sign(C))       (doubles when s points away from 0, else halves)
+ *                    |C_new| &lt; minCoeff -&gt; 0         (flush)
+ * C == 0:            C_new = s * minCoeff            (revival; only reachable inside the mask, see
+ *                                                     {@link BucketSwitch} "Mask")
+ * then               |C_new| clamped to maxCoeff
+ * </pre>
+ * The subtraction is exact in float32 and float64: C and C_new are powers of two (or 0) within a
+ * factor 2 of each other, so {@code C - C_new} and {@code C - (C - C_new)} need no rounding.
+ *
+ * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
+ * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
+ * routing error.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class BucketSwitchStep implements Regularization {
+
+    private static final long serialVersionUID = 1L;
+
+    private final double minCoeff;
+    private final double maxCoeff;
+
+    private transient INDArray cachedParam;
+    private transient INDArray cachedUpdate;
+    private transient FloatBuffer paramF;
+    private transient FloatBuffer updateF;
+    private transient DoubleBuffer paramD;
+    private transient DoubleBuffer updateD;
+
+    /**
+     * @param minCoeff smallest non-zero magnitude, a power of two in [2^-10, 1]
+     * @param maxCoeff largest magnitude, a power of two >= minCoeff
+     */
+    @JsonCreator
+    public BucketSwitchStep(@JsonProperty("minCoeff") double minCoeff, @JsonProperty("maxCoeff") double maxCoeff) {
+        if (!Pow2.isPowerOfTwo(minCoeff) || minCoeff < Pow2.MIN_COEFF_LOWEST || minCoeff > 1.0) {
+            throw new IllegalArgumentException(
+                    "BucketSwitchStep.minCoeff must be a power of two in [2^-10, 1], got " + minCoeff);
+        }
+        if (!Pow2.isPowerOfTwo(maxCoeff) || maxCoeff < minCoeff || maxCoeff > 1 << 20) {
+            throw new IllegalArgumentException("BucketSwitchStep.maxCoeff must be a power of two in [minCoeff="
+                    + minCoeff + ", 2^20], got " + maxCoeff);
+        }
+        this.minCoeff = minCoeff;
+        this.maxCoeff = maxCoeff;
+    }
+
+    /**
+     * The value C moves to under switch direction {@code s} (ALGORITHMS.md 6.2), mask already applied.
+     *
+     * @param c current value, 0 or +-2^p
+     * @param s direction, -1 or +1
+     */
+    public static double next(double c, double s, double minCoeff, double maxCoeff) {
+        double m;
+        if (c != 0.0) {
+            m = Math.abs(c);
+            m = (s > 0) == (c > 0) ? m * 2.0 : m * 0.5;
+            if (m < minCoeff) {
+                return 0.0;
+            }
+        } else {
+            m = minCoeff;
+        }
+        if (m > maxCoeff) {
+            m = maxCoeff;
+        }
+        return c != 0.0 ? Math.copySign(m, c) : Math.copySign(m, s);
+    }
+
+    @Override
+    public ApplyStep applyStep() {
+        return ApplyStep.POST_UPDATER;
+    }
+
+    @Override
+    public void apply(INDArray param, INDArray update, double lr, int iteration, int epoch) {
+        if (param != cachedParam || update != cachedUpdate) {
+            DirectBuffers.requireDense(param, "BucketSwitchStep parameter");
+            DirectBuffers.requireDense(update, "BucketSwitchStep update");
+            DirectBuffers.requireSameLayout(param, "BucketSwitchStep parameter", update, "update");
+            boolean f = param.dataType() == DataType.FLOAT;
+            paramF = f ? DirectBuffers.floats(param) : null;
+            updateF = f ? DirectBuffers.floats(update) : null;
+            paramD = f ? null : DirectBuffers.doubles(param);
+            updateD = f ? null : DirectBuffers.doubles(update);
+            cachedParam = param;
+            cachedUpdate = update;
+        }
+        int n = (int) param.length();
+        int po = (int) param.offset();
+        int uo = (int) update.offset();
+        if (paramF != null) {
+            applyFloat(paramF, po, updateF, uo, n);
+        } else {
+            applyDouble(paramD, po, updateD, uo, n);
+        }
+    }
+
+    private void applyFloat(FloatBuffer p, int po, FloatBuffer u, int uo, int n) {
+        float minC = (float) minCoeff;
+        float maxC = (float) maxCoeff;
+        for (int i = 0; i < n; i++) {
+            float s = u.get(uo + i);
+            if (s == 0f) {
+                continue;
+            }
+            if (s != 1f && s != -1f) {
+                throw routingError(s, i);
+            }
+            float c = p.get(po + i);
+            float m;
+            if (c != 0f) {
+                m = Math.abs(c);
+                m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
+                if (m < minC) {
+                    m = 0f;
+                }
+            } else {
+                m = minC;
+            }
+            if (m > maxC) {
+                m = maxC;
+            }
+            float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
+            u.put(uo + i, c - next);
+        }
+    }
+
+    private void applyDouble(DoubleBuffer p, int po, DoubleBuffer u, int uo, int n) {
+        for (int i = 0; i < n; i++) {
+            double s = u.get(uo + i);
+            if (s == 0d) {
+                continue;
+            }
+            if (s != 1d && s != -1d) {
+                throw routingError(s, i);
+            }
+            double c = p.get(po + i);
+            u.put(uo + i, c - next(c, s, minCoeff, maxCoeff));
+        }
+    }
+
+    private static IllegalStateException routingError(double s, int i) {
+        return new IllegalStateException("BucketSwitchStep expects a switch direction in {-1, 0, +1} in the update "
+                + "array, got " + s + " at index " + i + ": the parameter must use the BucketSwitch updater and "
+                + "this step must be its last POST_UPDATER regularization");
+    }
+
+    /** Contributes nothing to the score. */
+    @Override
+    public double score(INDArray param, int iteration, int epoch) {
+        return 0.0;
+    }
+
+    @Override
+    public BucketSwitchStep clone() {
+        return new BucketSwitchStep(minCoeff, maxCoeff);
+    }
+
+    /** Smallest non-zero magnitude. */
+    public double getMinCoeff() {
+        return minCoeff;
+    }
+
+    /** Largest magnitude. */
+    public double getMaxCoeff() {
+        return maxCoeff;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BucketSwitchStep && Double.compare(minCoeff, ((BucketSwitchStep) o).minCoeff) == 0
+                && Double.compare(maxCoeff, ((BucketSwitchStep) o).maxCoeff) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(minCoeff, maxCoeff);
+    }
+
+    @Override
+    public String toString() {
+        return "BucketSwitchStep(minCoeff=" + minCoeff + ", maxCoeff=" + maxCoeff + ")";
+    }
+}

@@ -1,0 +1,176 @@
+package org.smartdeal.optim;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * Routes the SD-training optimizers (ALGORITHMS.md 6.2 and 6.3) onto a network configuration: every
+ * coefficient parameter ("C") gets {@link BucketSwitch} with its {@link BucketSwitch#regularization()};
+ * every other parameter gets an ordinary updater (by default SGD with Nesterov momentum 0.9) with
+ * {@code L2Regularization(weightDecay)}, i.e. {@code g + wd*w} fed into the momentum, as the SGD of the
+ * reference implementation does.
+ *
+ * <p>DL4J M2.1 asks {@code TrainingConfig.getUpdaterByParam(key)} / {@code getRegularizationByParam(key)}
+ * per parameter, but its built-in {@code BaseLayer} answers per layer with a weight/bias split only
+ * ({@code iUpdater}/{@code regularization} for weight keys, {@code biasUpdater}/{@code regularizationBias}
+ * for bias keys). Therefore:
+ * <ul>
+ *   <li>a layer implementing {@link PerParamUpdaterRouting} (SD layers) is routed per key;</li>
+ *   <li>a built-in {@code BaseLayer} may have coefficient parameters only if they are exactly its weight
+ *       keys (e.g. DenseLayer "W"); its bias keys then get the other updater;</li>
+ *   <li>anything else with parameters is rejected with a message naming the layer.</li>
+ * </ul>
+ * Call before the network is built (or at least before its updater is created by the first fit); the
+ * configuration is modified in place and returned.
+ */
+public final class SdUpdaterRouting {
+
+    /** Momentum of the ordinary updater (ALGORITHMS.md 6.3). */
+    public static final double DEFAULT_MOMENTUM = 0.9;
+    /** Weight decay of the ordinary updater (ALGORITHMS.md 6.3). */
+    public static final double DEFAULT_WEIGHT_DECAY = 5e-4;
+
+    private SdUpdaterRouting() {
+    }
+
+    /** SGD with Nesterov momentum 0.9 and a fixed learning rate: the default ordinary updater. */
+    public static IUpdater sgdMomentum(double learningRate) {
+        return new Nesterovs(learningRate, DEFAULT_MOMENTUM);
+    }
+
+    /** SGD with Nesterov momentum 0.9 and a learning-rate schedule (e.g. {@link SwaLrSchedule}). */
+    public static IUpdater sgdMomentum(ISchedule learningRateSchedule) {
+        return new Nesterovs(learningRateSchedule, DEFAULT_MOMENTUM);
+    }
+
+    /**
+     * Routes a MultiLayerNetwork configuration.
+     *
+     * @param conf              configuration, modified in place
+     * @param coefficientParams the parameters that hold power-of-two coefficients
+     * @param bucketSwitch      updater for those parameters
+     * @param otherUpdater      updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)})
+     * @param otherWeightDecay  L2 coefficient for the other parameters (0 for none)
+     * @return {@code conf}
+     * @throws IllegalArgumentException if a coefficient parameter is not found or cannot be routed
+     */
+    public static MultiLayerConfiguration route(MultiLayerConfiguration conf, Set<ParamRef> coefficientParams,
+            BucketSwitch bucketSwitch, IUpdater otherUpdater, double otherWeightDecay) {
+        Set<ParamRef> routed = new HashSet<>();
+        List<NeuralNetConfiguration> confs = conf.getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            routeLayer(confs.get(i).getLayer(), i, coefficientParams, bucketSwitch, otherUpdater, otherWeightDecay,
+                    routed);
+        }
+        checkAllRouted(coefficientParams, routed);
+        return conf;
+    }
+
+    /** Routes a ComputationGraph configuration; see {@link #route(MultiLayerConfiguration, Set, BucketSwitch, IUpdater, double)}. */
+    public static ComputationGraphConfiguration route(ComputationGraphConfiguration conf,
+            Set<ParamRef> coefficientParams, BucketSwitch bucketSwitch, IUpdater otherUpdater,
+            double otherWeightDecay) {
+        Set<ParamRef> routed = new HashSet<>();
+        int index = 0;
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex) {
+                routeLayer(((LayerVertex) e.getValue()).getLayerConf().getLayer(), index, coefficientParams,
+                        bucketSwitch, otherUpdater, otherWeightDecay, routed);
+            }
+            index++;
+        }
+        checkAllRouted(coefficientParams, routed);
+        return conf;
+    }
+
+    private static void routeLayer(Layer layer, int index, Set<ParamRef> coefficientParams,
+            BucketSwitch bucketSwitch, IUpdater otherUpdater, double otherWeightDecay, Set<ParamRef> routed) {
+        if (!(otherWeightDecay >= 0 && Double.isFinite(otherWeightDecay))) {
+            throw new IllegalArgumentException("otherWeightDecay must be finite and >= 0, got " + otherWeightDecay);
+        }
+        String name = layer.getLayerName();
+        List<String> keys = layer.initializer().paramKeys(layer);
+        if (keys.isEmpty()) {
+            return;
+        }
+        Set<String> coeffKeys = new HashSet<>();
+        for (ParamRef p : coefficientParams) {
+            if (p.layerName().equals(name)) {
+                if (!keys.contains(p.paramKey())) {
+                    throw new IllegalArgumentException("coefficient parameter " + p + ": layer '" + name + "' (index "
+                            + index + ", " + layer.getClass().getSimpleName() + ") has no such parameter; its keys are "
+                            + keys);
+                }
+                coeffKeys.add(p.paramKey());
+            }
+        }
+        List<Regularization> otherRegs = otherWeightDecay > 0
+                ? List.of(new L2Regularization(otherWeightDecay)) : List.of();
+        if (layer instanceof PerParamUpdaterRouting) {
+            PerParamUpdaterRouting r = (PerParamUpdaterRouting) layer;
+            for (String key : keys) {
+                if (r.frozenParamKeys().contains(key)) {
+                    if (coeffKeys.contains(key)) {
+                        throw new IllegalArgumentException("coefficient parameter " + name + "/" + key
+                                + " is frozen by its layer (frozen keys " + r.frozenParamKeys() + ")");
+                    }
+                    continue;
+                }
+                if (coeffKeys.contains(key)) {
+                    r.setParamTraining(key, bucketSwitch.clone(), bucketSwitch.regularization());
+                } else {
+                    r.setParamTraining(key, otherUpdater.clone(), new ArrayList<>(otherRegs));
+                }
+            }
+        } else if (layer instanceof BaseLayer) {
+            BaseLayer b = (BaseLayer) layer;
+            List<String> weightKeys = layer.initializer().weightKeys(layer);
+            if (!coeffKeys.isEmpty() && !coeffKeys.equals(new HashSet<>(weightKeys))) {
+                throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+                        + layer.getClass().getSimpleName() + ") routes updaters by weight/bias only: coefficient "
+                        + "parameters must be exactly its weight keys " + weightKeys + ", got " + coeffKeys
+                        + "; implement PerParamUpdaterRouting for finer routing");
+            }
+            if (coeffKeys.isEmpty()) {
+                b.setIUpdater(otherUpdater.clone());
+                b.setRegularization(new ArrayList<>(otherRegs));
+            } else {
+                b.setIUpdater(bucketSwitch.clone());
+                b.setRegularization(new ArrayList<>(bucketSwitch.regularization()));
+            }
+            b.setBiasUpdater(otherUpdater.clone());
+            b.setRegularizationBias(new ArrayList<>(otherRegs));
+        } else {
+            throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+                    + layer.getClass().getName() + ") has parameters " + keys + " but is neither a BaseLayer nor "
+                    + "PerParamUpdaterRouting, so its updaters cannot be routed");
+        }
+        for (String k : coeffKeys) {
+            routed.add(ParamRef.of(name, k));
+        }
+    }
+
+    private static void checkAllRouted(Set<ParamRef> requested, Set<ParamRef> routed) {
+        Set<ParamRef> missing = new HashSet<>(requested);
+        missing.removeAll(routed);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("coefficient parameters not found in the configuration: " + missing);
+        }
+    }
+}

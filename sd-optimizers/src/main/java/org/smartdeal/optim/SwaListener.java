@@ -1,0 +1,296 @@
+package org.smartdeal.optim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Stochastic weight averaging for SD training (ALGORITHMS.md 6.4; Izmailov et al. 2018 as used by the
+ * SmartDeal reference code).
+ *
+ * <ul>
+ *   <li>At the end of every epoch {@code e} (0-based, DL4J's epoch count) with {@code e + 1 >= swaStart}
+ *       (the reference's {@code (epoch + 1) >= swa_start}), all parameters of the model are added to a
+ *       running arithmetic mean, one sample per epoch: {@code mean += (x - mean) / n}, in float64 so
+ *       that the mean of exactly representable samples is exact.</li>
+ *   <li>{@link #finish(Model, DataSetIterator)} writes the mean into the model, projects each listed
+ *       coefficient parameter with P (ties up, threshold theta - 1e-5, {@link Pow2#project}) inside its
+ *       mask (0 outside), and re-estimates the BatchNorm running statistics with one pass over the data.</li>
+ * </ul>
+ *
+ * <p><b>BatchNorm statistics.</b> In DL4J M2.1 the global mean/variance of a BatchNormalization layer
+ * change only through its backward pass (as a pseudo-gradient {@code (1-decay)*(global - batch)} with a
+ * NoOp updater), so a pass that changed only them would need a {@code fit} that also moves every other
+ * parameter. Instead of adjusting {@code decay}, this listener runs training-mode forward passes (each BN
+ * normalises with its batch statistics, as in PyTorch's {@code bn_update}), takes the batch mean and the
+ * biased batch variance of each BN input (DL4J's own convention), averages them over the pass weighted
+ * by batch size (a cumulative average: the old running values are discarded, which is the "reset") and
+ * writes them into {@code mean} and {@code var} or {@code log10stdev = log10(sqrt(var))} (when the layer
+ * uses {@code useLogStd}). Rank-2 and rank-4 (NCHW and NHWC) inputs are supported.
+ *
+ * <p>All work runs inside {@code scopeOutOfWorkspaces()}. The average lives in this listener only; it is
+ * not saved with the model (a run restored mid-SWA starts a new average).
+ */
+public final class SwaListener extends BaseTrainingListener {
+
+    private final int swaStart;
+    private final double theta;
+    private final List<CoefficientParam> coefficients;
+    private final Map<ParamRef, INDArray> startMasks = new HashMap<>();
+    private INDArray mean;
+    private int samples;
+
+    /**
+     * @param swaStart     number of completed epochs from which averaging starts, >= 1
+     * @param theta        sparsity threshold of the projection P, in (0, 1]
+     * @param coefficients the coefficient parameters to project at the end (may be empty)
+     */
+    public SwaListener(int swaStart, double theta, List<CoefficientParam> coefficients) {
+        if (swaStart < 1) {
+            throw new IllegalArgumentException("SwaListener.swaStart must be >= 1, got " + swaStart);
+        }
+        if (!(theta > 0 && theta <= 1)) {
+            throw new IllegalArgumentException("SwaListener.theta must be in (0, 1], got " + theta);
+        }
+        this.swaStart = swaStart;
+        this.theta = theta;
+        this.coefficients = List.copyOf(coefficients);
+    }
+
+    /** Snapshots "C != 0" masks when training starts (first epoch start seen). */
+    @Override
+    public void onEpochStart(Model model) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            snapshotStartMasks(model);
+        }
+    }
+
+    /** Adds one sample to the running mean when {@code epoch + 1 >= swaStart}. */
+    @Override
+    public void onEpochEnd(Model model) {
+        int epoch = epochOf(model);
+        if (epoch + 1 < swaStart) {
+            return;
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            addSample(model);
+        }
+    }
+
+    private void snapshotStartMasks(Model model) {
+        for (CoefficientParam c : coefficients) {
+            if (c.isNonZeroAtStart() && !startMasks.containsKey(c.param())) {
+                startMasks.put(c.param(), c.maskIn(model));
+            }
+        }
+    }
+
+    /** Adds the model's current parameters as one sample of the mean (normally called by {@link #onEpochEnd}). */
+    public void addSample(Model model) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            snapshotStartMasks(model);
+            INDArray x = model.params().castTo(DataType.DOUBLE).reshape(model.params().length());
+            if (mean == null) {
+                mean = x.dup();
+                samples = 1;
+                return;
+            }
+            if (mean.length() != x.length()) {
+                throw new IllegalStateException("SWA sample has " + x.length() + " parameters, the average has "
+                        + mean.length());
+            }
+            samples++;
+            mean.addi(x.sub(mean).divi(samples));
+        }
+    }
+
+    /** Number of samples in the mean so far. */
+    public int samples() {
+        return samples;
+    }
+
+    /** A copy of the current mean of the flattened parameters (float64), or null before the first sample. */
+    public INDArray average() {
+        return mean == null ? null : mean.dup();
+    }
+
+    /**
+     * Ends SWA: writes the mean into {@code model}, projects the coefficient parameters inside their masks
+     * and, if the model has BatchNormalization layers, re-estimates their statistics with one pass over
+     * {@code trainData} (reset before and after; may be null when there is no BatchNorm).
+     *
+     * @throws IllegalStateException if no sample was taken
+     */
+    public void finish(Model model, DataSetIterator trainData) {
+        if (samples == 0) {
+            throw new IllegalStateException("SwaListener.finish: no SWA sample was taken (swaStart=" + swaStart
+                    + ", model epoch=" + epochOf(model) + ")");
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray params = model.params();
+            params.assign(mean.castTo(params.dataType()).reshape(params.shape()));
+            for (CoefficientParam c : coefficients) {
+                INDArray mask = c.isNonZeroAtStart() ? startMasks.get(c.param()) : c.maskIn(model);
+                if (mask == null) {
+                    throw new IllegalStateException("no start mask was recorded for " + c);
+                }
+                project(c.valueIn(model), mask, theta);
+            }
+            recomputeBatchNorm(model, trainData);
+        }
+    }
+
+    /** Replaces every entry of {@code c} by {@code M ? P(c) : 0} (ALGORITHMS.md 6.1 / 6.4). Modifies c. */
+    static void project(INDArray c, INDArray mask, double theta) {
+        double[] v = c.dup('c').data().asDouble();
+        double[] m = mask.dup('c').data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = m[i] != 0 ? Pow2.project(v[i], theta) : 0.0;
+        }
+        c.assign(Nd4j.create(v, c.shape(), 'c').castTo(c.dataType()));
+    }
+
+    private static int epochOf(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getEpochCount();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getEpochCount();
+        }
+        throw new IllegalArgumentException("expected a MultiLayerNetwork or ComputationGraph, got "
+                + model.getClass().getName());
+    }
+
+    /** One BN layer: where its input comes from and the running sums. */
+    private static final class BnStats {
+        final Layer layer;
+        final BatchNormalization conf;
+        final InputPreProcessor preProcessor;
+        final int mlnIndex;
+        final String graphInput;
+        INDArray meanSum;
+        INDArray varSum;
+        long count;
+
+        BnStats(Layer layer, InputPreProcessor preProcessor, int mlnIndex, String graphInput) {
+            this.layer = layer;
+            this.conf = (BatchNormalization) layer.conf().getLayer();
+            this.preProcessor = preProcessor;
+            this.mlnIndex = mlnIndex;
+            this.graphInput = graphInput;
+        }
+
+        void add(INDArray in) {
+            if (preProcessor != null) {
+                in = preProcessor.preProcess(in, (int) in.size(0), LayerWorkspaceMgr.noWorkspaces());
+            }
+            int[] dims;
+            if (in.rank() == 2) {
+                dims = new int[] {0};
+            } else if (in.rank() == 4) {
+                dims = conf.getCnn2DFormat() == CNN2DFormat.NHWC ? new int[] {0, 1, 2} : new int[] {0, 2, 3};
+            } else {
+                throw new IllegalStateException("BatchNorm layer '" + conf.getLayerName() + "': input of rank "
+                        + in.rank() + " is not supported by the SWA statistics pass (rank 2 or 4)");
+            }
+            long b = in.size(0);
+            INDArray x = in.castTo(DataType.DOUBLE);
+            INDArray m = x.mean(dims).reshape(-1).muli(b);
+            INDArray v = x.var(false, dims).reshape(-1).muli(b);
+            meanSum = meanSum == null ? m : meanSum.addi(m);
+            varSum = varSum == null ? v : varSum.addi(v);
+            count += b;
+        }
+
+        void write() {
+            INDArray m = meanSum.div(count);
+            INDArray var = varSum.div(count);
+            INDArray meanParam = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+            meanParam.assign(m.reshape(meanParam.shape()).castTo(meanParam.dataType()));
+            if (conf.isUseLogStd()) {
+                INDArray p = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+                INDArray log10std = Transforms.log(var, 10.0, true).muli(0.5); // log10(sqrt(var))
+                p.assign(log10std.reshape(p.shape()).castTo(p.dataType()));
+            } else {
+                INDArray p = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
+                p.assign(var.reshape(p.shape()).castTo(p.dataType()));
+            }
+        }
+    }
+
+    private static void recomputeBatchNorm(Model model, DataSetIterator data) {
+        List<BnStats> bns = new ArrayList<>();
+        if (model instanceof MultiLayerNetwork) {
+            MultiLayerNetwork net = (MultiLayerNetwork) model;
+            for (int i = 0; i < net.getnLayers(); i++) {
+                Layer l = net.getLayer(i);
+                if (l.conf().getLayer() instanceof BatchNormalization) {
+                    bns.add(new BnStats(l, net.getLayerWiseConfigurations().getInputPreProcess(i), i, null));
+                }
+            }
+        } else {
+            ComputationGraph g = (ComputationGraph) model;
+            ComputationGraphConfiguration conf = g.getConfiguration();
+            for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+                if (e.getValue() instanceof LayerVertex
+                        && ((LayerVertex) e.getValue()).getLayerConf().getLayer() instanceof BatchNormalization) {
+                    List<String> inputs = conf.getVertexInputs().get(e.getKey());
+                    bns.add(new BnStats(g.getLayer(e.getKey()), ((LayerVertex) e.getValue()).getPreProcessor(), -1,
+                            inputs.get(0)));
+                }
+            }
+        }
+        if (bns.isEmpty()) {
+            return;
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("the model has " + bns.size() + " BatchNormalization layers: "
+                    + "finish needs the training data for their statistics pass");
+        }
+        data.reset();
+        while (data.hasNext()) {
+            DataSet ds = data.next();
+            if (model instanceof MultiLayerNetwork) {
+                List<INDArray> acts = ((MultiLayerNetwork) model).feedForward(ds.getFeatures(), true);
+                for (BnStats s : bns) {
+                    s.add(acts.get(s.mlnIndex)); // acts[i] is the input of layer i (acts[0] = features)
+                }
+            } else {
+                Map<String, INDArray> acts = ((ComputationGraph) model)
+                        .feedForward(new INDArray[] {ds.getFeatures()}, true);
+                for (BnStats s : bns) {
+                    s.add(acts.get(s.graphInput));
+                }
+            }
+        }
+        data.reset();
+        for (BnStats s : bns) {
+            if (s.count == 0) {
+                throw new IllegalArgumentException("the training data iterator returned no examples");
+            }
+            s.write();
+        }
+    }
+}
