@@ -1,0 +1,495 @@
+package org.smartdeal.zoo.convert;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.codec.EncodedLayer;
+import org.smartdeal.codec.SdLayerCodec;
+import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.core.DecompositionBatch;
+import org.smartdeal.core.DecompositionConfig;
+import org.smartdeal.core.DecompositionStats;
+import org.smartdeal.core.Decomposer;
+import org.smartdeal.core.LayerDecomposition;
+import org.smartdeal.core.LayerInput;
+import org.smartdeal.core.SliceLayout;
+import org.smartdeal.core.StructuredPruning;
+import org.smartdeal.layers.SdConvolutionLayer;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.layers.SdSliceShape;
+import org.smartdeal.layers.params.SdParamInitializer;
+import org.smartdeal.optim.Retraining;
+
+/**
+ * Converts a trained dense DL4J network into an SD network (ALGORITHMS.md 1-3): every planned
+ * {@link DenseLayer}, {@link OutputLayer} and {@link ConvolutionLayer} becomes the matching SD
+ * layer holding the decomposition W ~= C*B of its trained weight; everything else (BatchNorm,
+ * pooling, activations, vertices, preprocessors, biases, updaters) is carried over unchanged.
+ * Depthwise convolutions stay dense (see {@link SdConvolutionLayer}).
+ *
+ * <p>The converted network computes exactly what the dense network computes with each planned W
+ * replaced by C*B. To make the SD layers' training projection P a no-op on the decomposed C, each
+ * SD layer's {@code theta} is set to the largest power of two not above the plan's theta: the
+ * decomposition's quantizer never produces a non-zero below it.
+ *
+ * <p>The input network is never modified, except by {@link #overwriteWithCB}, whose purpose it is.
+ */
+public final class SdConverter {
+
+    private SdConverter() {
+    }
+
+    /**
+     * The converted network and the figures of the conversion.
+     *
+     * @param network the SD network (same class as the input)
+     * @param decomposition the SD form of each planned layer and the report
+     */
+    public record Result(Model network, NetworkDecomposition decomposition) {
+        /** @return the per-layer report */
+        public ConversionReport report() {
+            return decomposition.report();
+        }
+    }
+
+    /** Receives progress: one call per decomposed layer batch and per built layer. */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /**
+         * @param done steps done
+         * @param total steps in all
+         * @param what what is being done
+         */
+        void progress(int done, int total, String what);
+    }
+
+    /**
+     * Decomposes and converts in one call.
+     *
+     * @param dense a trained MultiLayerNetwork or ComputationGraph (not modified)
+     * @param plan what to convert and how
+     * @return the SD network and the report
+     */
+    public static Result convert(Model dense, ConversionPlan plan) {
+        NetworkDecomposition d = decompose(dense, plan);
+        return new Result(build(dense, d), d);
+    }
+
+    /**
+     * Decomposes every planned layer (structured pruning and BatchNorm-gamma masking first, when
+     * the plan asks for them), all layers as one parallel batch per distinct decomposition setting.
+     *
+     * @param dense the network (not modified)
+     * @param plan the plan; naming a layer the network lacks is an error
+     * @return per-layer SD forms and the report
+     */
+    public static NetworkDecomposition decompose(Model dense, ConversionPlan plan) {
+        return decompose(dense, plan, null);
+    }
+
+    /**
+     * As {@link #decompose(Model, ConversionPlan)} with progress reporting.
+     *
+     * @param dense the network (not modified)
+     * @param plan the plan
+     * @param progress receives progress, may be null
+     * @return per-layer SD forms and the report
+     */
+    public static NetworkDecomposition decompose(Model dense, ConversionPlan plan, ProgressListener progress) {
+        Objects.requireNonNull(plan, "plan");
+        List<Slot> slots = slots(dense);
+        plan.checkLayersExist(slots.stream().map(Slot::name).toList());
+        // Group planned layers by decomposition settings: one batch per distinct setting.
+        Map<DecompositionConfig, List<Prepared>> groups = new LinkedHashMap<>();
+        List<ConversionReport.Row> keptRows = new ArrayList<>();
+        Map<String, Prepared> prepared = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            LayerPlan lp = plan.settingsFor(s.name());
+            if (s.kind() == Kind.OTHER) {
+                continue;
+            }
+            if (s.kind() == Kind.KEPT || lp.skip()) {
+                keptRows.add(keptRow(s));
+                continue;
+            }
+            Prepared p = prepare(s, lp);
+            prepared.put(s.name(), p);
+            DecompositionConfig cfg = new DecompositionConfig(lp.theta(), lp.tol(), lp.maxIter(), lp.maxCoeff(), null,
+                    false, Runtime.getRuntime().availableProcessors());
+            groups.computeIfAbsent(cfg, k -> new ArrayList<>()).add(p);
+        }
+        Map<String, LayerDecomposition> results = new LinkedHashMap<>();
+        int done = 0;
+        for (Map.Entry<DecompositionConfig, List<Prepared>> g : groups.entrySet()) {
+            List<LayerInput> inputs = g.getValue().stream()
+                    .map(p -> LayerInput.ofWeight(p.slot().name(), p.layout(), p.weight())).toList();
+            try (Decomposer dec = new Decomposer(g.getKey())) {
+                DecompositionBatch batch = dec.decompose(inputs);
+                for (int i = 0; i < inputs.size(); i++) {
+                    results.put(g.getValue().get(i).slot().name(), batch.layers().get(i));
+                }
+            }
+            done += g.getValue().size();
+            if (progress != null) {
+                progress.progress(done, prepared.size(), "decomposed " + done + "/" + prepared.size() + " layers");
+            }
+        }
+        List<NetworkDecomposition.PlannedLayer> planned = new ArrayList<>();
+        List<ConversionReport.Row> rows = new ArrayList<>();
+        for (Slot s : slots) {
+            Prepared p = prepared.get(s.name());
+            if (p != null) {
+                LayerDecomposition d = results.get(s.name());
+                planned.add(new NetworkDecomposition.PlannedLayer(s.name(), s.index(), p.settings(), d,
+                        p.prunedVectors(), p.prunedChannels()));
+                rows.add(sdRow(s, d, p));
+            } else {
+                keptRows.stream().filter(r -> r.name().equals(s.name())).findFirst().ifPresent(rows::add);
+            }
+        }
+        return new NetworkDecomposition(planned, new ConversionReport(rows));
+    }
+
+    /**
+     * Builds the SD network holding a decomposition of {@code dense}.
+     *
+     * @param dense the dense network whose other parameters (biases, BatchNorm, kept layers) are copied (not modified)
+     * @param d the decomposition of its planned layers
+     * @return a new, initialised SD network of the same class
+     */
+    public static Model build(Model dense, NetworkDecomposition d) {
+        Map<String, NetworkDecomposition.PlannedLayer> byName = new LinkedHashMap<>();
+        d.layers().forEach(p -> byName.put(p.name(), p));
+        Model sd;
+        if (dense instanceof MultiLayerNetwork m) {
+            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(m.getLayerWiseConfigurations().toJson());
+            for (Slot s : slots(dense)) {
+                NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+                if (p != null) {
+                    conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
+                }
+            }
+            MultiLayerNetwork out = new MultiLayerNetwork(conf);
+            out.init();
+            sd = out;
+        } else {
+            ComputationGraph g = (ComputationGraph) dense;
+            ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson());
+            for (Slot s : slots(dense)) {
+                NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+                if (p != null) {
+                    GraphVertex v = conf.getVertices().get(s.name());
+                    ((LayerVertex) v).getLayerConf().setLayer(sdLayer(s.conf(), p));
+                }
+            }
+            ComputationGraph out = new ComputationGraph(conf);
+            out.init();
+            sd = out;
+        }
+        Layer[] src = layers(dense);
+        Layer[] dst = layers(sd);
+        for (int i = 0; i < src.length; i++) {
+            String name = nameOf(dense, src[i], i);
+            NetworkDecomposition.PlannedLayer p = byName.get(name);
+            if (p == null) {
+                for (Map.Entry<String, INDArray> e : src[i].paramTable().entrySet()) {
+                    dst[i].getParam(e.getKey()).assign(e.getValue());
+                }
+                continue;
+            }
+            SdLayer sdConf = (SdLayer) dst[i].conf().getLayer();
+            LayerDecomposition dec = p.decomposition();
+            checkShapes(name, sdConf.sliceShape(), dec.layout());
+            float[] c = dec.c();
+            float[] mask = new float[c.length];
+            for (int k = 0; k < c.length; k++) {
+                mask[k] = c[k] != 0 ? 1f : 0f;
+            }
+            set(dst[i], SdParamInitializer.C_KEY, c);
+            set(dst[i], SdParamInitializer.B_KEY, dec.bAsFloat());
+            set(dst[i], SdParamInitializer.MASK_KEY, mask);
+            INDArray bias = src[i].paramTable().get("b");
+            if (bias != null) {
+                dst[i].getParam(SdParamInitializer.BIAS_KEY).assign(bias);
+            }
+        }
+        return sd;
+    }
+
+    /**
+     * Overwrites each planned layer's W in the dense network with its C*B (the RT step of
+     * ALGORITHMS.md 5).
+     *
+     * @param dense the dense network (Modified)
+     * @param d a decomposition of it
+     */
+    public static void overwriteWithCB(Model dense, NetworkDecomposition d) {
+        Layer[] ls = layers(dense);
+        for (NetworkDecomposition.PlannedLayer p : d.layers()) {
+            INDArray w = ls[p.index()].getParam("W");
+            float[] rebuilt = new float[p.decomposition().layout().weightLength()];
+            p.decomposition().rebuildWeight(rebuilt);
+            long[] shape = Arrays.stream(p.decomposition().layout().weightShape()).asLongStream().toArray();
+            w.assign(Nd4j.create(rebuilt, shape, 'c').castTo(w.dataType()));
+        }
+    }
+
+    /**
+     * The re-decomposition step of RT for this plan: decompose, then overwrite W with C*B.
+     *
+     * @param plan the conversion plan
+     * @return a {@link Retraining.Redecomposer} whose state is the decomposition
+     */
+    public static Retraining.Redecomposer<NetworkDecomposition> redecomposer(ConversionPlan plan) {
+        return new Retraining.Redecomposer<>() {
+            @Override
+            public NetworkDecomposition redecompose(Model net) {
+                NetworkDecomposition d = decompose(net, plan);
+                overwriteWithCB(net, d);
+                return d;
+            }
+
+            @Override
+            public double cDensity(NetworkDecomposition state) {
+                return state.report().cDensity();
+            }
+
+            @Override
+            public double paperCR(NetworkDecomposition state) {
+                return state.report().paperCR();
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private enum Kind { DENSE, OUTPUT, CONV, KEPT, OTHER }
+
+    /** A layer of the network with its name, position and conversion kind. */
+    private record Slot(String name, int index, Layer runtime, org.deeplearning4j.nn.conf.layers.Layer conf,
+                        Kind kind, Layer batchNormAfter) {
+    }
+
+    /** A planned layer's weight after structured sparsity, ready to decompose. */
+    private record Prepared(Slot slot, LayerPlan settings, SliceLayout layout, float[] weight, long prunedVectors,
+                            int prunedChannels) {
+    }
+
+    private static List<Slot> slots(Model net) {
+        Layer[] ls = layers(net);
+        List<Slot> out = new ArrayList<>();
+        Map<String, Layer> bnByInput = new LinkedHashMap<>();
+        if (net instanceof ComputationGraph g) {
+            Map<String, List<String>> inputs = g.getConfiguration().getVertexInputs();
+            for (Layer l : ls) {
+                String n = l.conf().getLayer().getLayerName();
+                List<String> in = inputs.get(n);
+                if (l.conf().getLayer() instanceof BatchNormalization && in != null && in.size() == 1) {
+                    bnByInput.put(in.get(0), l);
+                }
+            }
+        }
+        for (int i = 0; i < ls.length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = ls[i].conf().getLayer();
+            String name = nameOf(net, ls[i], i);
+            Layer bn;
+            if (net instanceof MultiLayerNetwork) {
+                bn = i + 1 < ls.length && ls[i + 1].conf().getLayer() instanceof BatchNormalization ? ls[i + 1] : null;
+            } else {
+                bn = bnByInput.get(name);
+            }
+            out.add(new Slot(name, i, ls[i], conf, kindOf(conf, ls[i]), bn));
+        }
+        return out;
+    }
+
+    private static Kind kindOf(org.deeplearning4j.nn.conf.layers.Layer conf, Layer runtime) {
+        if (conf instanceof SdLayer) {
+            return Kind.OTHER;
+        }
+        Class<?> c = conf.getClass();
+        if (c == DenseLayer.class) {
+            return Kind.DENSE;
+        }
+        if (c == OutputLayer.class) {
+            return Kind.OUTPUT;
+        }
+        if (c == ConvolutionLayer.class) {
+            return Kind.CONV;
+        }
+        boolean hasWeights = runtime.paramTable().keySet().stream()
+                .anyMatch(k -> conf.initializer().isWeightParam(conf, k));
+        return hasWeights ? Kind.KEPT : Kind.OTHER;
+    }
+
+    private static String nameOf(Model net, Layer l, int index) {
+        String n = l.conf().getLayer().getLayerName();
+        return n != null ? n : (net instanceof MultiLayerNetwork ? "layer" + index : String.valueOf(index));
+    }
+
+    private static Prepared prepare(Slot s, LayerPlan lp) {
+        INDArray wArr = s.runtime().getParam("W");
+        float[] w = wArr.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        SliceLayout layout;
+        int nOut;
+        int nIn;
+        int kh;
+        int kw;
+        boolean denseLayout = s.kind() != Kind.CONV;
+        if (denseLayout) {
+            nIn = (int) wArr.size(0);
+            nOut = (int) wArr.size(1);
+            kh = 1;
+            kw = 1;
+            layout = SliceLayout.dense(nIn, nOut, Math.max(lp.sliceRows(), lp.basisWidth()), lp.basisWidth());
+        } else {
+            nOut = (int) wArr.size(0);
+            nIn = (int) wArr.size(1);
+            kh = (int) wArr.size(2);
+            kw = (int) wArr.size(3);
+            int n = kw > 1 ? kw : lp.basisWidth();
+            layout = SliceLayout.conv(nOut, nIn, kh, kw, Math.max(lp.sliceRows(), n), lp.basisWidth());
+        }
+        long prunedVectors = 0;
+        int prunedChannels = 0;
+        if (lp.structuredRatio() > 0 || lp.bnGammaThreshold() > 0) {
+            // Work on the [nOut, nIn*kh*kw] view: dense weights are transposed to it and back.
+            float[] filters = denseLayout ? transpose(w, nIn, nOut) : w;
+            if (lp.structuredRatio() > 0) {
+                prunedVectors = StructuredPruning.vectorWise(filters, nOut, nIn, kh, kw, lp.structuredRatio(),
+                        StructuredPruning.DEFAULT_GROUP_SIZE, filters);
+            }
+            if (lp.bnGammaThreshold() > 0 && s.batchNormAfter() != null) {
+                float[] gamma = s.batchNormAfter().getParam("gamma").dup('c').castTo(DataType.FLOAT).data().asFloat();
+                StructuredPruning.ChannelMask mask = StructuredPruning.bnGammaMask(gamma, lp.bnGammaThreshold());
+                prunedChannels = StructuredPruning.maskOutputChannels(filters, mask, filters);
+            }
+            w = denseLayout ? transpose(filters, nOut, nIn) : filters;
+        }
+        return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels);
+    }
+
+    /** Transposes a row-major [rows, cols] matrix. */
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = a[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.Layer sdLayer(org.deeplearning4j.nn.conf.layers.Layer old,
+                                                                   NetworkDecomposition.PlannedLayer p) {
+        LayerPlan lp = p.settings();
+        double theta = lp.theta() == 0 ? 0 : Math.scalb(1.0, Math.getExponent(lp.theta()));
+        // The same slice height the decomposition's layout was built with (at least n).
+        int sliceRows = Math.max(lp.sliceRows(), p.decomposition().layout().width());
+        BaseLayer out;
+        if (old.getClass() == DenseLayer.class) {
+            DenseLayer d = (DenseLayer) old;
+            out = new SdDenseLayer.Builder().name(d.getLayerName()).nIn(d.getNIn()).nOut(d.getNOut())
+                    .activation(d.getActivationFn()).hasBias(d.hasBias()).sliceRows(sliceRows)
+                    .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
+        } else if (old.getClass() == OutputLayer.class) {
+            OutputLayer o = (OutputLayer) old;
+            out = new SdOutputLayer.Builder(o.getLossFn()).name(o.getLayerName()).nIn(o.getNIn()).nOut(o.getNOut())
+                    .activation(o.getActivationFn()).hasBias(o.hasBias()).sliceRows(sliceRows)
+                    .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
+        } else {
+            ConvolutionLayer c = (ConvolutionLayer) old;
+            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), c.getPadding())
+                    .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                    .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
+                    .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
+                    .maxCoeff(lp.maxCoeff()).build();
+        }
+        BaseLayer b = (BaseLayer) old;
+        out.setIUpdater(b.getIUpdater());
+        out.setBiasUpdater(b.getBiasUpdater());
+        out.setRegularization(b.getRegularization());
+        out.setRegularizationBias(b.getRegularizationBias());
+        out.setWeightInitFn(b.getWeightInitFn());
+        out.setBiasInit(b.getBiasInit());
+        out.setGainInit(b.getGainInit());
+        out.setGradientNormalization(b.getGradientNormalization());
+        out.setGradientNormalizationThreshold(b.getGradientNormalizationThreshold());
+        out.setIDropout(b.getIDropout());
+        out.setWeightNoise(b.getWeightNoise());
+        out.setConstraints(b.getConstraints());
+        return out;
+    }
+
+    private static void checkShapes(String name, SdSliceShape s, SliceLayout l) {
+        if (s.numSlices() != l.numSlices() || s.sliceHeight() != l.rows() || s.basisWidth() != l.width()) {
+            throw new IllegalStateException("layer " + name + ": SD layer geometry [K, m, n] = [" + s.numSlices() + ", "
+                    + s.sliceHeight() + ", " + s.basisWidth() + "] differs from the decomposition's [" + l.numSlices()
+                    + ", " + l.rows() + ", " + l.width() + "]");
+        }
+    }
+
+    private static void set(Layer l, String key, float[] values) {
+        INDArray p = l.getParam(key);
+        p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType()));
+    }
+
+    private static ConversionReport.Row sdRow(Slot s, LayerDecomposition d, Prepared p) {
+        SliceLayout l = d.layout();
+        EncodedLayer enc = SdLayerCodec.encode(d.c(), l.numSlices(), l.rows(), l.width(), d.bAsFloat());
+        StorageBreakdown sb = enc.breakdown();
+        DecompositionStats st = d.stats();
+        String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer" : "SdConvolutionLayer";
+        return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
+                l.numSlices(), st.cDensity(), st.weightDensity(), st.relativeError(), st.meanIterations(),
+                st.distinctExponents(), p.prunedChannels(), sb.indexBits(), sb.cBits(), sb.tableBits(), sb.bBits(), 0,
+                st.seconds());
+    }
+
+    private static ConversionReport.Row keptRow(Slot s) {
+        long weights = 0;
+        double nz = 0;
+        String shape = "";
+        for (Map.Entry<String, INDArray> e : s.runtime().paramTable().entrySet()) {
+            if (s.conf().initializer().isWeightParam(s.conf(), e.getKey())) {
+                weights += e.getValue().length();
+                nz += e.getValue().neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+                shape = Arrays.toString(e.getValue().shape());
+            }
+        }
+        return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName() + " (kept)", shape, false, weights,
+                0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
+    }
+
+    private static Layer[] layers(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return m.getLayers();
+        }
+        if (net instanceof ComputationGraph g) {
+            return g.getLayers();
+        }
+        throw new IllegalArgumentException("network must be a MultiLayerNetwork or ComputationGraph, got "
+                + (net == null ? null : net.getClass().getName()));
+    }
+}

@@ -1,0 +1,145 @@
+package org.smartdeal.zoo.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.SdConvolutionLayer;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdOutputLayer;
+
+class SdConverterTest {
+
+    private static MultiLayerNetwork mlp() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(20).nOut(12).activation(Activation.TANH).build())
+                .layer(new BatchNormalization.Builder().name("bn1").nOut(12).build())
+                .layer(new DenseLayer.Builder().name("fc2").nIn(12).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        return n;
+    }
+
+    private static ComputationGraph residual() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-3))
+                .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in")
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "in")
+                .addLayer("bn1", new BatchNormalization.Builder().build(), "conv1")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU).build(), "bn1")
+                .addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).activation(Activation.RELU).build(), "conv2")
+                .addLayer("proj", new ConvolutionLayer.Builder(1, 1).nOut(8).stride(1, 1).activation(Activation.IDENTITY).build(), "dw")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "proj", "bn1")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "add")
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("fc").setInputTypes(InputType.convolutional(8, 8, 3)).build());
+        g.init();
+        return g;
+    }
+
+    @Test
+    void mlnOutputEqualsDenseNetworkWithWReplacedByCB() {
+        MultiLayerNetwork dense = mlp();
+        INDArray before = dense.params().dup();
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+        assertEquals(before, dense.params(), "the input network is not modified");
+        MultiLayerNetwork sd = assertInstanceOf(MultiLayerNetwork.class, r.network());
+        assertInstanceOf(SdDenseLayer.class, sd.getLayer(0).conf().getLayer());
+        assertInstanceOf(BatchNormalization.class, sd.getLayer(1).conf().getLayer());
+        assertInstanceOf(SdOutputLayer.class, sd.getLayer(3).conf().getLayer());
+        // Independent reference: the dense network itself with each W overwritten by C*B.
+        MultiLayerNetwork ref = dense.clone();
+        SdConverter.overwriteWithCB(ref, r.decomposition());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 20);
+        INDArray expected = ref.output(x);
+        INDArray actual = sd.output(x);
+        assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+        // The converted network trains like any DL4J network.
+        sd.fit(x, Nd4j.eye(3).getRows(0, 1, 2, 0, 1));
+        assertTrue(Double.isFinite(sd.score()));
+    }
+
+    @Test
+    void graphWithResidualConvsAndDepthwiseConverts() {
+        ComputationGraph dense = residual();
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+        ComputationGraph sd = assertInstanceOf(ComputationGraph.class, r.network());
+        assertInstanceOf(SdConvolutionLayer.class, sd.getLayer("conv1").conf().getLayer());
+        assertInstanceOf(SdConvolutionLayer.class, sd.getLayer("proj").conf().getLayer());
+        // Depthwise stays dense by default (ALGORITHMS.md 2).
+        assertInstanceOf(DepthwiseConvolution2D.class, sd.getLayer("dw").conf().getLayer());
+        assertInstanceOf(SdOutputLayer.class, sd.getLayer("fc").conf().getLayer());
+        ComputationGraph ref = dense.clone();
+        SdConverter.overwriteWithCB(ref, r.decomposition());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+        assertTrue(ref.outputSingle(x).equalsWithEps(sd.outputSingle(x), 1e-5));
+        ConversionReport rep = r.report();
+        assertEquals(5, rep.layers().size(), "conv1, conv2, dw, proj, fc carry weights");
+        ConversionReport.Row dw = rep.layers().stream().filter(l -> l.name().equals("dw")).findFirst().orElseThrow();
+        assertFalse(dw.converted());
+        assertEquals(32L * 3 * 3 * 8, dw.denseBits(), "a kept layer costs 32 bits per weight");
+        // Paper CR from its definition (ALGORITHMS.md 4.3): 32 bits x all weights / stored bits.
+        assertEquals(32.0 * rep.totalWeights() / rep.totalStoredBits(), rep.paperCR(), 1e-12);
+    }
+
+    @Test
+    void planOverridesSkipAndUnknownLayers() {
+        MultiLayerNetwork dense = mlp();
+        ConversionPlan skip = ConversionPlan.fromJson("{\"layers\": {\"fc2\": {\"skip\": true}}}");
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(dense, skip).network();
+        assertEquals(DenseLayer.class, sd.getLayer(2).conf().getLayer().getClass());
+        assertEquals(dense.getLayer(2).getParam("W"), sd.getLayer(2).getParam("W"));
+        ConversionPlan unknown = ConversionPlan.fromJson("{\"layers\": {\"fc9\": {\"skip\": true}}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(dense, unknown));
+        assertTrue(e.getMessage().contains("fc9"), e.getMessage());
+    }
+
+    @Test
+    void structuredRatioAndBatchNormGammaZeroWholeRowsAndChannels() {
+        ComputationGraph dense = residual();
+        // Channels 1 and 5 of conv1 have a tiny BatchNorm scale: with threshold 0.01 they are masked.
+        INDArray gamma = dense.getLayer("bn1").getParam("gamma");
+        gamma.putScalar(1, 0.001).putScalar(5, -0.002);
+        ConversionPlan plan = ConversionPlan.fromJson(
+                "{\"layers\": {\"conv1\": {\"bnGammaThreshold\": 0.01}, \"conv2\": {\"structuredRatio\": 0.25}}}");
+        NetworkDecomposition d = SdConverter.decompose(dense, plan);
+        NetworkDecomposition.PlannedLayer c1 = d.layers().stream().filter(p -> p.name().equals("conv1")).findFirst().orElseThrow();
+        assertEquals(2, c1.prunedChannels());
+        float[] c = c1.decomposition().c();
+        int perUnit = c.length / 8;
+        for (int unit : new int[] {1, 5}) {
+            for (int i = 0; i < perUnit; i++) {
+                assertEquals(0f, c[unit * perUnit + i], "masked channel " + unit + " has zero C");
+            }
+        }
+        NetworkDecomposition.PlannedLayer c2 = d.layers().stream().filter(p -> p.name().equals("conv2")).findFirst().orElseThrow();
+        // conv2 is 8x8x3x3: rows = nIn*kh = 24 per filter; ceil(0.25 * 24) = 6 rows zeroed in each of the
+        // 8 filters (one block of 8 <= 32 filters): 48 vectors.
+        assertEquals(48, c2.prunedVectors());
+    }
+}
