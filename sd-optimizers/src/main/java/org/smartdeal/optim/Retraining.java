@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -175,12 +174,12 @@ public final class Retraining {
             }
         }
         net.setParams(bestParams);
-        LOG.info("RT best epoch {} with validation accuracy {}", bestEpoch, String.format(Locale.ROOT, "%.4f", bestAcc));
+        LOG.debug("RT best epoch {} with validation accuracy {}", bestEpoch, String.format(Locale.ROOT, "%.4f", bestAcc));
         return new Result<>(bestEpoch, bestAcc, bestState, List.copyOf(history));
     }
 
     private static void report(EpochResult r, EpochListener listener) {
-        LOG.info(r.line());
+        LOG.debug(r.line());
         if (listener != null) {
             listener.onEpoch(r);
         }
@@ -210,29 +209,9 @@ public final class Retraining {
 
     private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double trainLoss,
                                            Redecomposer<S> r, S state, long startNanos) {
-        validation.reset();
-        Evaluation eval = new Evaluation();
-        double loss = 0;
-        long count = 0;
-        while (validation.hasNext()) {
-            DataSet ds = validation.next();
-            INDArray out;
-            double score;
-            if (net instanceof MultiLayerNetwork m) {
-                out = m.output(ds.getFeatures(), false);
-                score = m.score(ds, false);
-            } else {
-                ComputationGraph g = (ComputationGraph) net;
-                out = g.outputSingle(false, ds.getFeatures());
-                score = g.score(ds, false);
-            }
-            eval.eval(ds.getLabels(), out);
-            loss += score * ds.numExamples();
-            count += ds.numExamples();
-        }
+        ModelScore score = ModelScore.of(net, validation);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        return new EpochResult(epoch, trainLoss, count == 0 ? Double.NaN : loss / count, eval.accuracy(),
-                r.cDensity(state), r.paperCR(state), seconds);
+        return new EpochResult(epoch, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
     }
 
     private static org.deeplearning4j.nn.api.Layer[] layers(Model net) {

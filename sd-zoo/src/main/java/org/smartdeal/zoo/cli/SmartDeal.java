@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "smartdeal", mixinStandardHelpOptions = true, version = "smartdeal 0.1.0-SNAPSHOT",
         description = "SmartDeal (W = C*B, C sparse powers of two) for Deeplearning4j.",
-        subcommands = {DecomposeCommand.class, ZooCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, DecomposeCommand.class, ZooCommand.class, CommandLine.HelpCommand.class})
 public final class SmartDeal {
 
     /** Success. */
@@ -70,6 +70,9 @@ public final class SmartDeal {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        // ND4J frees native buffers only when their Java objects are collected; with little heap
+        // pressure, long runs grow off-heap memory without bound (DL4J-NOTES.md). Collect every 10 s.
+        org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(10_000);
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

@@ -1,0 +1,53 @@
+package org.smartdeal.optim;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * Classification accuracy and mean loss of a MultiLayerNetwork or single-output ComputationGraph
+ * over a dataset, in inference mode (no dropout, BatchNorm running statistics).
+ *
+ * @param accuracy fraction of examples whose arg-max output is the labelled class
+ * @param loss mean loss per example (the network's loss function, without regularization)
+ * @param examples number of examples seen
+ */
+public record ModelScore(double accuracy, double loss, long examples) {
+
+    /**
+     * Scores a network on every example of {@code data} (the iterator is reset first).
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph with one output
+     * @param data labelled examples
+     * @return accuracy and mean loss
+     */
+    public static ModelScore of(Model net, DataSetIterator data) {
+        data.reset();
+        Evaluation eval = new Evaluation();
+        double loss = 0;
+        long count = 0;
+        while (data.hasNext()) {
+            DataSet ds = data.next();
+            INDArray out;
+            double score;
+            if (net instanceof MultiLayerNetwork m) {
+                out = m.output(ds.getFeatures(), false);
+                score = m.score(ds, false);
+            } else if (net instanceof ComputationGraph g) {
+                out = g.outputSingle(false, ds.getFeatures());
+                score = g.score(ds, false);
+            } else {
+                throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
+                        + (net == null ? null : net.getClass().getName()));
+            }
+            eval.eval(ds.getLabels(), out);
+            loss += score * ds.numExamples();
+            count += ds.numExamples();
+        }
+        return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);
+    }
+}

@@ -1,0 +1,201 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.optim.Retraining;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.NetworkDecomposition;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal demo}, the embedded default: trains LeNet-300-100 on Fashion-MNIST, converts it
+ * to SD form, re-trains (RT, ALGORITHMS.md 5), writes the {@code .sdm} file, loads it back,
+ * evaluates the loaded model on the test set and reports per layer and in total.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The embedded default: LeNet-300-100 on Fashion-MNIST, dense training, SD conversion,",
+            "re-training (RT), .sdm file, reload, evaluation. Writes summary.json, report.json, the .sdm",
+            "and the dense baseline .zip into --out."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", description = "output folder; default ${DEFAULT-VALUE}")
+    Path out = Path.of("smartdeal-out", "demo");
+
+    @Option(names = "--epochs", description = "dense training epochs (Adam 1e-3, batch 128), in [1, 1000]; default ${DEFAULT-VALUE}")
+    int epochs = 10;
+
+    @Option(names = "--rt-epochs", description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
+    int rtEpochs = 10;
+
+    @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
+    double rtLr = 0.01;
+
+    @Option(names = "--theta", description = "sparsity threshold theta, in [0, 1]; default ${DEFAULT-VALUE}")
+    double theta = 0.02;
+
+    @Option(names = "--quick", description = "a small subset and 1 + 1 epochs (under a minute, for tests)")
+    boolean quick;
+
+    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+            + " or " + FashionMnist.DEFAULT_DIR)
+    Path dataDir;
+
+    @Option(names = "--seed", description = "random seed; default ${DEFAULT-VALUE}")
+    long seed = 42;
+
+    @Option(names = "--quiet", description = "no progress bars")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        PrintWriter o = spec.commandLine().getOut();
+        validate();
+        int denseEpochs = quick ? 1 : epochs;
+        int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
+        Path dir = FashionMnist.resolveDir(dataDir);
+        FashionMnist train;
+        FashionMnist test;
+        try {
+            train = FashionMnist.load(dir, true);
+            test = FashionMnist.load(dir, false);
+        } catch (FashionMnist.DataMissingException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        if (quick) {
+            train = train.limit(6000);
+            test = test.limit(2000);
+        }
+        // Hold out the last tenth of the (shuffled) training set for RT's model selection.
+        int[] perm = permutation(train.size(), seed);
+        int nVal = train.size() / 10;
+        FashionMnist fit = train.subset(java.util.Arrays.copyOfRange(perm, nVal, perm.length));
+        FashionMnist val = train.subset(java.util.Arrays.copyOfRange(perm, 0, nVal));
+        InMemoryDataSetIterator trainIt = fit.iterator(128, true, seed);
+        InMemoryDataSetIterator valIt = val.iterator(512, false, seed);
+        InMemoryDataSetIterator testIt = test.iterator(512, false, seed);
+        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %d train, %d validation, %d test examples%n",
+                dir, fit.size(), val.size(), test.size());
+
+        MultiLayerNetwork dense = LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
+        int itersPerEpoch = (fit.size() + 127) / 128;
+        try (Progress p = Progress.start("dense training", (long) denseEpochs * itersPerEpoch, quiet)) {
+            for (int e = 0; e < denseEpochs; e++) {
+                trainIt.reset();
+                while (trainIt.hasNext()) {
+                    dense.fit(trainIt.next());
+                    p.step();
+                }
+                dense.incrementEpochCount();
+                p.message(String.format(Locale.ROOT, "epoch %d loss %.4f", e + 1, dense.score()));
+            }
+        }
+        ModelScore baseline = ModelScore.of(dense, testIt);
+        o.printf(Locale.ROOT, "dense LeNet-300-100: test accuracy %.4f, loss %.4f (%d epochs)%n",
+                baseline.accuracy(), baseline.loss(), denseEpochs);
+        Files.createDirectories(out);
+        Path zip = out.resolve("lenet300-dense.zip");
+        AtomicFiles.write(zip, os -> ModelSerializer.writeModel(dense, os, false));
+        long denseParams = dense.numParams();
+
+        ConversionPlan plan = ConversionPlan.defaultPlan().withTheta(theta);
+        Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
+        Retraining.Result<NetworkDecomposition> result;
+        try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
+            result = Retraining.run(dense, trainIt, valIt, rt, SdConverter.redecomposer(plan), e -> {
+                o.println(e.line());
+                p.step();
+            });
+        }
+        Model sd = SdConverter.build(dense, result.bestState());
+        Path sdm = out.resolve("lenet300.sdm");
+        SdmLayout layout = SdModelFile.write(sd, sdm);
+        Model loaded = SdModelFile.read(sdm);
+        ModelScore sdScore = ModelScore.of(loaded, testIt);
+        long sdmBytes = Files.size(sdm);
+
+        var report = result.bestState().report();
+        o.println();
+        o.print(report.toTable());
+        double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",
+                baseline.accuracy(), sdScore.accuracy(), 100 * (baseline.accuracy() - sdScore.accuracy()));
+        o.printf(Locale.ROOT, "paper CR %.1fx | file CR %.1fx | %s: %d bytes (dense params %d bytes) | RT best epoch %d | %.1f s%n",
+                report.paperCR(), fileCR, sdm.getFileName(), sdmBytes, denseParams * 4, result.bestEpoch(), seconds);
+
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode s = m.createObjectNode();
+        s.put("model", "lenet300").put("dataset", "fashion-mnist").put("quick", quick)
+                .put("baselineAccuracy", baseline.accuracy()).put("sdAccuracy", sdScore.accuracy())
+                .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
+                .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
+                .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
+                .put("theta", theta).put("epochs", denseEpochs).put("rtEpochs", rt).put("rtBestEpoch", result.bestEpoch())
+                .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
+                .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
+        AtomicFiles.write(out.resolve("summary.json"),
+                m.writerWithDefaultPrettyPrinter().writeValueAsString(s).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(out.resolve("report.json"), report.toJson().getBytes(StandardCharsets.UTF_8));
+        o.printf("wrote %s, %s, %s, %s%n", out.resolve("summary.json"), out.resolve("report.json"), sdm, zip);
+        return SmartDeal.EXIT_OK;
+    }
+
+    private void validate() {
+        if (epochs < 1 || epochs > 1000) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be in [1, 1000], got " + epochs);
+        }
+        if (rtEpochs < 0 || rtEpochs > 1000) {
+            throw new ParameterException(spec.commandLine(), "--rt-epochs must be in [0, 1000], got " + rtEpochs);
+        }
+        if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
+            throw new ParameterException(spec.commandLine(), "--rt-lr must be finite and > 0, got " + rtLr);
+        }
+        if (!(theta >= 0 && theta <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + theta);
+        }
+    }
+
+    private static int[] permutation(int n, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
