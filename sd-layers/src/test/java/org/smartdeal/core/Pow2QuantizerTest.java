@@ -1,0 +1,149 @@
+package org.smartdeal.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Hand-checked cases of the quantizer Q and projection P (ALGORITHMS.md 1.2 and 6.1). */
+class Pow2QuantizerTest {
+
+    private static final Pow2Quantizer DOWN = Pow2Quantizer.decomposition(32);
+    private static final Pow2Quantizer UP = new Pow2Quantizer(Pow2Quantizer.Tie.UP, 32, null, 0);
+
+    @Test
+    void exactTiesGoDownInDecompositionAndUpInProjection() {
+        // 0.75 lies halfway between 0.5 and 1: |0.75-0.5| = |1-0.75| = 0.25.
+        assertEquals(0.5, DOWN.quantize(0.75));
+        assertEquals(1.0, UP.quantize(0.75));
+        // 3 lies halfway between 2 and 4.
+        assertEquals(2.0, DOWN.quantize(3.0));
+        assertEquals(4.0, UP.quantize(3.0));
+        assertEquals(-2.0, DOWN.quantize(-3.0));
+        assertEquals(-4.0, UP.quantize(-3.0));
+    }
+
+    @Test
+    void nearestInLinearDomainNotLogDomain() {
+        // log-domain rounding would send 2.9 (log2 = 1.536) to 4; linear distance: 0.9 vs 1.1 -> 2.
+        assertEquals(2.0, DOWN.quantize(2.9));
+        assertEquals(2.0, UP.quantize(2.9));
+        assertEquals(4.0, DOWN.quantize(Math.nextUp(3.0)));
+        assertEquals(2.0, UP.quantize(Math.nextDown(3.0)));
+        assertEquals(0.25, DOWN.quantize(0.3));
+        assertEquals(-0.125, DOWN.quantize(-0.1));
+    }
+
+    @Test
+    void powersOfTwoAndZeroAreFixedPoints() {
+        for (int p = -1074; p <= 5; p++) {
+            double v = Pow2Quantizer.powerOfTwo(p);
+            assertEquals(v, DOWN.quantize(v), "2^" + p);
+            assertEquals(-v, UP.quantize(-v), "-2^" + p);
+        }
+        assertEquals(0.0, DOWN.quantize(0.0));
+        assertEquals(0L, Double.doubleToRawLongBits(DOWN.quantize(-0.0)), "Q(-0) = +0");
+    }
+
+    @Test
+    void subnormalsRoundExactly() {
+        double min = Double.MIN_VALUE; // 2^-1074
+        assertEquals(min, DOWN.quantize(min));
+        // 3 * 2^-1074 is a tie between 2^-1073 and 2^-1072.
+        assertEquals(2 * min, DOWN.quantize(3 * min));
+        assertEquals(4 * min, UP.quantize(3 * min));
+        // 5 * 2^-1074: 4 is nearer than 8.
+        assertEquals(4 * min, UP.quantize(5 * min));
+        // Largest subnormal (2^-1022 - 2^-1074) rounds up to the smallest normal 2^-1022.
+        assertEquals(Double.MIN_NORMAL, DOWN.quantize(Math.nextDown(Double.MIN_NORMAL)));
+        // 1.5 * 2^-1030 is a subnormal tie.
+        double tie = 1.5 * 0x1p-1030;
+        assertEquals(0x1p-1030, DOWN.quantize(tie));
+        assertEquals(0x1p-1029, UP.quantize(tie));
+    }
+
+    @Test
+    void clampsToMaxCoeffAndFloorsMaxCoeffToAPowerOfTwo() {
+        assertEquals(32.0, DOWN.quantize(1000.0));
+        assertEquals(-32.0, DOWN.quantize(-47.0));
+        assertEquals(32.0, DOWN.quantize(Double.POSITIVE_INFINITY));
+        assertEquals(32.0, DOWN.quantize(Double.MAX_VALUE));
+        Pow2Quantizer q20 = Pow2Quantizer.decomposition(20);
+        assertEquals(16.0, q20.cap());
+        assertEquals(16.0, q20.quantize(19.0));
+        assertEquals(1.0, Pow2Quantizer.decomposition(1.0).quantize(1.4));
+        assertTrue(Double.isNaN(DOWN.quantize(Double.NaN)));
+    }
+
+    @Test
+    void exponentWindowZeroesBelowAndClampsAbove() {
+        Pow2Quantizer q = Pow2Quantizer.decomposition(32, new ExponentWindow(-3, 2));
+        assertEquals(0.0, q.quantize(0.124)); // below 2^-3 = 0.125
+        assertEquals(0.125, q.quantize(0.125));
+        assertEquals(-0.125, q.quantize(-0.18)); // nearest of 0.125/0.25 is 0.125
+        assertEquals(4.0, q.quantize(7.0)); // 8 clamped to 2^2
+        assertEquals(4.0, q.quantize(4.0));
+        assertEquals(0.0, q.quantize(Double.MIN_VALUE));
+    }
+
+    @Test
+    void trainingProjectionZeroesBelowThetaMinusSlackAndTiesUp() {
+        Pow2Quantizer p = Pow2Quantizer.trainingProjection(4e-3, 1.0);
+        assertEquals(0.0, p.quantize(3.98e-3)); // < 4e-3 - 1e-5 = 3.99e-3
+        assertEquals(0x1p-8, p.quantize(3.995e-3)); // 2^-8 = 0.00390625 nearest
+        assertEquals(1.0, p.cap());
+        assertEquals(1.0, p.quantize(0.75)); // tie up
+        assertEquals(1.0, p.quantize(3.0)); // 4 clamped to 1
+    }
+
+    @Test
+    void bitTrickAgreesWithLinearDistanceDefinitionOnRandomValues() {
+        Random rnd = new Random(7);
+        for (int i = 0; i < 20000; i++) {
+            double c = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(12) - 6);
+            double a = Math.abs(c);
+            int e = (int) Math.ceil(Math.log(a) / Math.log(2));
+            // Guard log rounding near exact powers: adjust e so that 2^(e-1) < a <= 2^e.
+            while (Math.scalb(1.0, e - 1) >= a) {
+                e--;
+            }
+            while (Math.scalb(1.0, e) < a) {
+                e++;
+            }
+            double lo = Math.scalb(1.0, e - 1);
+            double hi = Math.scalb(1.0, e);
+            double expected = Math.copySign(a - lo <= hi - a ? lo : hi, c);
+            assertEquals(expected, Pow2Quantizer.nearestPowerOfTwo(c, Pow2Quantizer.Tie.DOWN), "c=" + c);
+        }
+    }
+
+    @Test
+    void helpersReportExponentsAndPowerOfTwoMembership() {
+        assertEquals(-1074, Pow2Quantizer.exponentOf(Double.MIN_VALUE));
+        assertEquals(-1022, Pow2Quantizer.exponentOf(Double.MIN_NORMAL));
+        assertEquals(5, Pow2Quantizer.exponentOf(-32.0));
+        assertEquals(1, Pow2Quantizer.exponentOf(3.0));
+        assertTrue(Pow2Quantizer.isPowerOfTwoOrZero(0.0));
+        assertTrue(Pow2Quantizer.isPowerOfTwoOrZero(-0x1p-1070));
+        assertFalse(Pow2Quantizer.isPowerOfTwoOrZero(3 * Double.MIN_VALUE));
+        assertFalse(Pow2Quantizer.isPowerOfTwoOrZero(0.75));
+        assertFalse(Pow2Quantizer.isPowerOfTwoOrZero(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Pow2Quantizer.exponentOf(0.0));
+    }
+
+    @Test
+    void invalidSettingsNameFieldRangeAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pow2Quantizer.decomposition(-1));
+        assertTrue(e.getMessage().contains("maxCoeff") && e.getMessage().contains("-1.0"));
+        e = assertThrows(IllegalArgumentException.class, () -> new ExponentWindow(3, 2));
+        assertTrue(e.getMessage().contains("pMax must be in [pMin=3, 1023], got 2"));
+        e = assertThrows(IllegalArgumentException.class, () -> new ExponentWindow(-2000, 2));
+        assertTrue(e.getMessage().contains("pMin") && e.getMessage().contains("-2000"));
+        assertThrows(IllegalArgumentException.class,
+                () -> Pow2Quantizer.trainingProjection(Double.NaN, 1));
+    }
+}

@@ -1,0 +1,111 @@
+package org.smartdeal.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Vector-wise pruning and the BN-gamma mask (ALGORITHMS.md 3.1, 3.2) on hand-made arrays. */
+class StructuredPruningTest {
+
+    @Test
+    void vectorWiseZeroesTheLowestSummedRowPositionsPerBlock() {
+        // nOut = 3, nIn = 2, kh = 2, kw = 2: each filter has rows r = ci*2 + y, 4 rows of 2.
+        // groupSize 2: block {0, 1} and block {2}. ratio 0.5 -> ceil(0.5 * 4) = 2 rows per block.
+        float[] w = {
+            // filter 0: rows 0..3
+            1, 1, 0.1f, 0.1f, 5, 0, -0.2f, 0,
+            // filter 1
+            1, -1, 0.1f, 0, 0, 0.1f, 3, 0,
+            // filter 2
+            0, 0, 9, 9, 0.5f, 0, 0.1f, 0.1f,
+        };
+        float[] before = w.clone();
+        float[] out = new float[w.length];
+        long zeroed = StructuredPruning.vectorWise(w, 3, 2, 2, 2, 0.5, 2, out);
+        assertArrayEquals(before, w, "input not modified");
+        // Block {0,1}: row sums 0: 2+2 = 4, 1: 0.2+0.1 = 0.3, 2: 5+0.1 = 5.1, 3: 0.2+3 = 3.2.
+        // Lowest two: rows 1 and 3. Block {2}: sums 0, 18, 0.5, 0.2 -> rows 0 and 3.
+        float[] expected = {
+            1, 1, 0, 0, 5, 0, 0, 0,
+            1, -1, 0, 0, 0, 0.1f, 0, 0,
+            0, 0, 9, 9, 0.5f, 0, 0, 0,
+        };
+        assertArrayEquals(expected, out);
+        assertEquals(2 * 2 + 2 * 1, zeroed);
+    }
+
+    @Test
+    void oneByOneConvPrunesInputChannelsPerBlock() {
+        // nOut = 2, nIn = 5, 1x1: a vector is one input channel's weight. ratio 0.3 -> ceil(1.5) = 2.
+        double[] w = {0.5, -0.1, 2, 0.05, 1, -0.4, 0.2, 1, 0.1, -3};
+        double[] out = new double[w.length];
+        StructuredPruning.vectorWise(w, 2, 5, 1, 1, 0.3, 32, out);
+        // Channel sums: 0.9, 0.3, 3, 0.15, 4 -> channels 3 and 1 are zeroed in both filters.
+        assertArrayEquals(new double[] {0.5, 0, 2, 0, 1, -0.4, 0, 1, 0, -3}, out);
+    }
+
+    @Test
+    void ratioBoundsAndTiesAreExact() {
+        assertEquals(3, StructuredPruning.rowsToPrune(0.3, 10));
+        assertEquals(0, StructuredPruning.rowsToPrune(0.0, 10));
+        assertEquals(10, StructuredPruning.rowsToPrune(1.0, 10));
+        assertEquals(1, StructuredPruning.rowsToPrune(0.01, 10));
+        // Equal scores: the lower row index goes first.
+        float[] w = {1, 1, 1, 1};
+        float[] out = new float[4];
+        StructuredPruning.vectorWise(w, 1, 4, 1, 1, 0.5, 32, out);
+        assertArrayEquals(new float[] {0, 0, 1, 1}, out);
+        // In place.
+        StructuredPruning.vectorWise(w, 1, 4, 1, 1, 0.25, 32, w);
+        assertArrayEquals(new float[] {0, 1, 1, 1}, w);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new float[4], 1, 4, 1, 1, 1.5, 32, new float[4]));
+        assertEquals("StructuredPruning.vectorWise.ratio must be in [0, 1], got 1.5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new float[5], 1, 4, 1, 1, 0.5, 32, new float[5]));
+        assertTrue(e.getMessage().contains("must both be 4"));
+    }
+
+    @Test
+    void bnGammaMaskZeroesChannelsBelowThresholdAndCountsThem() {
+        // 0.25 equals the threshold exactly and is kept (only |gamma| < threshold is masked).
+        float[] gamma = {0.5f, -0.001f, 0.25f, 0.0f, -0.3f};
+        StructuredPruning.ChannelMask mask = StructuredPruning.bnGammaMask(gamma, 0.25);
+        assertArrayEquals(new boolean[] {true, false, true, false, true}, mask.keep());
+        assertEquals(2, mask.removed());
+        float[] w = new float[5 * 2];
+        java.util.Arrays.fill(w, 1f);
+        float[] out = new float[w.length];
+        assertEquals(2, StructuredPruning.maskOutputChannels(w, mask, out));
+        assertArrayEquals(new float[] {1, 1, 0, 0, 1, 1, 0, 0, 1, 1}, out);
+        assertEquals(1f, w[2], "input not modified");
+        assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.bnGammaMask(gamma, -1));
+    }
+
+    @Test
+    void zeroRowsOfWGiveExactZeroRowsOfC() {
+        float[] w = new float[8 * 4 * 9];
+        java.util.Random rnd = new java.util.Random(4);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (rnd.nextGaussian() * 0.05);
+        }
+        float[] pruned = new float[w.length];
+        StructuredPruning.vectorWise(w, 8, 4, 3, 3, 0.5, 32, pruned);
+        try (Decomposer dec = new Decomposer(DecompositionConfig.defaults().withThreads(1))) {
+            LayerDecomposition d = dec.decompose(SliceLayout.conv(8, 4, 3, 3), pruned)
+                    .decomposition();
+            for (int i = 0; i < pruned.length; i += 3) {
+                if (pruned[i] == 0 && pruned[i + 1] == 0 && pruned[i + 2] == 0) {
+                    // Conv 3x3: packed C has the same order as W (one slice per filter here).
+                    assertEquals(0f, d.c()[i]);
+                    assertEquals(0f, d.c()[i + 1]);
+                    assertEquals(0f, d.c()[i + 2]);
+                }
+            }
+        }
+    }
+}
