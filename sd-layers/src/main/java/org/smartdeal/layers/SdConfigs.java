@@ -47,6 +47,15 @@ final class SdConfigs {
         }
     }
 
+    /**
+     * Clamps a size to at least 1 for geometry computed before instantiation (DL4J sizes the flat
+     * parameter buffer first); the invalid value itself is then reported by instantiate, with the
+     * layer index.
+     */
+    static int atLeastOne(int v) {
+        return Math.max(1, v);
+    }
+
     /** Checks nIn and nOut at instantiation time. */
     static void validateSizes(String where, long nIn, long nOut) {
         if (nIn < 1) {

@@ -139,7 +139,8 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer {
 
     @Override
     public SdSliceShape sliceShape() {
-        return new SdSliceShape(nOut, nIn * kernelSize[0] * kernelSize[1], effectiveBasisWidth(), sliceRows);
+        return new SdSliceShape(nOut, nIn * kernelSize[0] * kernelSize[1], SdConfigs.atLeastOne(effectiveBasisWidth()),
+                SdConfigs.atLeastOne(sliceRows));
     }
 
     @Override

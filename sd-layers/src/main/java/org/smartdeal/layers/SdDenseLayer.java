@@ -143,7 +143,7 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
 
     @Override
     public SdSliceShape sliceShape() {
-        return new SdSliceShape(nOut, nIn, basisWidth, sliceRows);
+        return new SdSliceShape(nOut, nIn, SdConfigs.atLeastOne(basisWidth), SdConfigs.atLeastOne(sliceRows));
     }
 
     @Override

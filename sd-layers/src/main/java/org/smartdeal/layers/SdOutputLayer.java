@@ -121,7 +121,7 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
 
     @Override
     public SdSliceShape sliceShape() {
-        return new SdSliceShape(nOut, nIn, basisWidth, sliceRows);
+        return new SdSliceShape(nOut, nIn, SdConfigs.atLeastOne(basisWidth), SdConfigs.atLeastOne(sliceRows));
     }
 
     @Override

@@ -313,6 +313,37 @@ class SdDenseAndOutputLayerTest {
     }
 
     @Test
+    void reusingTheSameInputArrayAcrossStepsTrainsLikeFreshArrays() {
+        // The rebuilt W is reused from a training forward to its backward pass only; a stale W
+        // (from before the last update) would make these two trajectories differ.
+        MultiLayerNetwork a = sdNet(new Sgd(0.5), true);
+        randomise(a, 61);
+        MultiLayerNetwork b = a.clone();
+        MultiLayerNetwork outOnly = new MultiLayerNetwork(base(new Sgd(0.5)).list().layer(
+                new SdOutputLayer.Builder(LossFunction.MCXENT).nIn(N_IN).nOut(CLASSES).activation(Activation.SOFTMAX)
+                        .build()).build());
+        outOnly.init();
+        MultiLayerNetwork outOnlyB = outOnly.clone();
+        INDArray x = input(62);
+        INDArray y = labels();
+        for (int i = 0; i < 3; i++) {
+            a.fit(x, y);
+            b.fit(x.dup(), y.dup());
+            outOnly.fit(x, y);
+            outOnlyB.fit(x.dup(), y.dup());
+        }
+        assertArrayEquals(SdTestSupport.values(b.params()), SdTestSupport.values(a.params()), 0.0);
+        assertArrayEquals(SdTestSupport.values(outOnlyB.params()), SdTestSupport.values(outOnly.params()), 0.0);
+        assertNotEquals(0.0, maxAbsDiff(SdTestSupport.values(a.params()), SdTestSupport.values(sdNetParams61())));
+    }
+
+    private static INDArray sdNetParams61() {
+        MultiLayerNetwork n = sdNet(new Sgd(0.5), true);
+        randomise(n, 61);
+        return n.params();
+    }
+
+    @Test
     void paramKeysAndShapesFollowTheConvention() {
         MultiLayerNetwork net = sdNet(new NoOp(), true);
         org.deeplearning4j.nn.api.Layer l = net.getLayer(0);

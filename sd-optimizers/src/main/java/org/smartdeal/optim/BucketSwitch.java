@@ -184,7 +184,10 @@ public final class BucketSwitch implements IUpdater {
         return u;
     }
 
-    /** Not supported: the per-name state map is only used by SameDiff's own training loop. */
+    /**
+     * From a state map holding {@link BucketSwitchUpdater#STATE_KEY} (the form SameDiff's own training
+     * loop uses); the array has the layout of {@link #stateSize(long)}.
+     */
     @Override
     public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
         BucketSwitchUpdater u = new BucketSwitchUpdater(this);

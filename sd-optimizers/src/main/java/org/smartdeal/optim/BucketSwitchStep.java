@@ -47,6 +47,12 @@ public final class BucketSwitchStep implements Regularization {
     private transient FloatBuffer updateF;
     private transient DoubleBuffer paramD;
     private transient DoubleBuffer updateD;
+    /** Scratch chunks, allocated once (see BucketSwitchUpdater for why chunks). */
+    private static final int CHUNK = 8192;
+    private transient float[] pF;
+    private transient float[] uF;
+    private transient double[] pD;
+    private transient double[] uD;
 
     /**
      * @param minCoeff smallest non-zero magnitude, a power of two in [2^-10, 1]
@@ -121,44 +127,63 @@ public final class BucketSwitchStep implements Regularization {
     private void applyFloat(FloatBuffer p, int po, FloatBuffer u, int uo, int n) {
         float minC = (float) minCoeff;
         float maxC = (float) maxCoeff;
-        for (int i = 0; i < n; i++) {
-            float s = u.get(uo + i);
-            if (s == 0f) {
-                continue;
-            }
-            if (s != 1f && s != -1f) {
-                throw routingError(s, i);
-            }
-            float c = p.get(po + i);
-            float m;
-            if (c != 0f) {
-                m = Math.abs(c);
-                m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
-                if (m < minC) {
-                    m = 0f;
+        if (pF == null) {
+            pF = new float[CHUNK];
+            uF = new float[CHUNK];
+        }
+        for (int base = 0; base < n; base += CHUNK) {
+            int len = Math.min(CHUNK, n - base);
+            p.get(po + base, pF, 0, len);
+            u.get(uo + base, uF, 0, len);
+            for (int i = 0; i < len; i++) {
+                float s = uF[i];
+                if (s == 0f) {
+                    continue;
                 }
-            } else {
-                m = minC;
+                if (s != 1f && s != -1f) {
+                    throw routingError(s, base + i);
+                }
+                float c = pF[i];
+                float m;
+                if (c != 0f) {
+                    m = Math.abs(c);
+                    m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
+                    if (m < minC) {
+                        m = 0f;
+                    }
+                } else {
+                    m = minC;
+                }
+                if (m > maxC) {
+                    m = maxC;
+                }
+                float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
+                uF[i] = c - next;
             }
-            if (m > maxC) {
-                m = maxC;
-            }
-            float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
-            u.put(uo + i, c - next);
+            u.put(uo + base, uF, 0, len);
         }
     }
 
     private void applyDouble(DoubleBuffer p, int po, DoubleBuffer u, int uo, int n) {
-        for (int i = 0; i < n; i++) {
-            double s = u.get(uo + i);
-            if (s == 0d) {
-                continue;
+        if (pD == null) {
+            pD = new double[CHUNK];
+            uD = new double[CHUNK];
+        }
+        for (int base = 0; base < n; base += CHUNK) {
+            int len = Math.min(CHUNK, n - base);
+            p.get(po + base, pD, 0, len);
+            u.get(uo + base, uD, 0, len);
+            for (int i = 0; i < len; i++) {
+                double s = uD[i];
+                if (s == 0d) {
+                    continue;
+                }
+                if (s != 1d && s != -1d) {
+                    throw routingError(s, base + i);
+                }
+                uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
             }
-            if (s != 1d && s != -1d) {
-                throw routingError(s, i);
-            }
-            double c = p.get(po + i);
-            u.put(uo + i, c - next(c, s, minCoeff, maxCoeff));
+            u.put(uo + base, uD, 0, len);
         }
     }
 

@@ -22,7 +22,8 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * if |counter| &gt;= thetaC: s = sign(counter), counter = 0   else s = 0
  * </pre>
  * All counters are zeroed on the first call of a new epoch (the last epoch is kept in the state).
- * One fused pass over the block; no allocation after the first call.
+ * One fused pass over the block, in chunks of 8192 entries copied to small heap arrays; no
+ * allocation after the first call.
  */
 public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> {
 
@@ -37,6 +38,21 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
     private DoubleBuffer gradD;
     private FloatBuffer stateF;
     private DoubleBuffer stateD;
+
+    /*
+     * Scratch chunks: element-wise NIO access to native memory with several buffers in one loop was
+     * measured ~10x slower than bulk-copying chunks to small heap arrays and computing there. Allocated
+     * once per updater (4 x 8192 entries), so a step allocates nothing.
+     */
+    private static final int CHUNK = 8192;
+    private float[] gF;
+    private float[] vF;
+    private float[] cF;
+    private float[] mF;
+    private double[] gD;
+    private double[] vD;
+    private double[] cD;
+    private double[] mD;
 
     /** Creates the runtime for {@code config}; call {@link #setStateViewArray} before use. */
     public BucketSwitchUpdater(BucketSwitch config) {
@@ -114,34 +130,58 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
         int vo = so + 1;
         int co = vo + n;
         int mo = co + n;
+        boolean masked = config.isMaskInState();
+        if (gF == null) {
+            gF = new float[CHUNK];
+            vF = new float[CHUNK];
+            cF = new float[CHUNK];
+            mF = masked ? new float[CHUNK] : null;
+        }
         if ((int) s.get(so) != epoch) {
-            for (int i = 0; i < n; i++) {
-                s.put(co + i, 0f);
+            java.util.Arrays.fill(cF, 0f);
+            for (int base = 0; base < n; base += CHUNK) {
+                s.put(co + base, cF, 0, Math.min(CHUNK, n - base));
             }
             s.put(so, epoch);
         }
         double mu = config.getMomentum();
         double thetaG = config.getThetaG();
-        float thetaC = config.getThetaC();
-        boolean masked = config.isMaskInState();
-        for (int i = 0; i < n; i++) {
-            if (masked && s.get(mo + i) != 0f) {
-                g.put(go + i, 0f);
-                continue;
+        int thetaC = config.getThetaC();
+        long thetaGBits = Double.doubleToRawLongBits(thetaG);
+        float[] gs = gF;
+        float[] vs = vF;
+        float[] cs = cF;
+        float[] mk = mF;
+        for (int base = 0; base < n; base += CHUNK) {
+            int len = Math.min(CHUNK, n - base);
+            g.get(go + base, gF, 0, len);
+            s.get(vo + base, vF, 0, len);
+            s.get(co + base, cF, 0, len);
+            if (masked) {
+                s.get(mo + base, mF, 0, len);
             }
-            float v = (float) (mu * s.get(vo + i) + g.get(go + i));
-            s.put(vo + i, v);
-            double d = -lr * v;
-            float out = 0f;
-            if (Math.abs(d) > thetaG) {
-                float c = s.get(co + i) + (d > 0 ? 1f : -1f);
-                if (Math.abs(c) >= thetaC) {
-                    out = c > 0 ? 1f : -1f;
-                    c = 0f;
+            if (masked) {
+                for (int i = 0; i < len; i++) {
+                    float keep = 1f - mk[i]; // maskedOut is exactly 0 or 1
+                    vs[i] = (float) (mu * vs[i] + gs[i] * keep);
+                    int step = stepOf(-lr * vs[i], thetaGBits) * (int) keep;
+                    int c = (int) cs[i] + step;
+                    int fire = (thetaC - 1 - Math.abs(c)) >>> 31; // 1 iff |c| >= thetaC
+                    gs[i] = fire * Integer.signum(c);
+                    cs[i] = c * (1 - fire);
                 }
-                s.put(co + i, c);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    vs[i] = (float) (mu * vs[i] + gs[i]);
+                    int c = (int) cs[i] + stepOf(-lr * vs[i], thetaGBits);
+                    int fire = (thetaC - 1 - Math.abs(c)) >>> 31;
+                    gs[i] = fire * Integer.signum(c);
+                    cs[i] = c * (1 - fire);
+                }
             }
-            g.put(go + i, out);
+            g.put(go + base, gF, 0, len);
+            s.put(vo + base, vF, 0, len);
+            s.put(co + base, cF, 0, len);
         }
     }
 
@@ -149,34 +189,58 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
         int vo = so + 1;
         int co = vo + n;
         int mo = co + n;
+        boolean masked = config.isMaskInState();
+        if (gD == null) {
+            gD = new double[CHUNK];
+            vD = new double[CHUNK];
+            cD = new double[CHUNK];
+            mD = masked ? new double[CHUNK] : null;
+        }
         if ((int) s.get(so) != epoch) {
-            for (int i = 0; i < n; i++) {
-                s.put(co + i, 0d);
+            java.util.Arrays.fill(cD, 0d);
+            for (int base = 0; base < n; base += CHUNK) {
+                s.put(co + base, cD, 0, Math.min(CHUNK, n - base));
             }
             s.put(so, epoch);
         }
         double mu = config.getMomentum();
         double thetaG = config.getThetaG();
-        double thetaC = config.getThetaC();
-        boolean masked = config.isMaskInState();
-        for (int i = 0; i < n; i++) {
-            if (masked && s.get(mo + i) != 0d) {
-                g.put(go + i, 0d);
-                continue;
+        int thetaC = config.getThetaC();
+        long thetaGBits = Double.doubleToRawLongBits(thetaG);
+        double[] gs = gD;
+        double[] vs = vD;
+        double[] cs = cD;
+        double[] mk = mD;
+        for (int base = 0; base < n; base += CHUNK) {
+            int len = Math.min(CHUNK, n - base);
+            g.get(go + base, gD, 0, len);
+            s.get(vo + base, vD, 0, len);
+            s.get(co + base, cD, 0, len);
+            if (masked) {
+                s.get(mo + base, mD, 0, len);
             }
-            double v = mu * s.get(vo + i) + g.get(go + i);
-            s.put(vo + i, v);
-            double d = -lr * v;
-            double out = 0d;
-            if (Math.abs(d) > thetaG) {
-                double c = s.get(co + i) + (d > 0 ? 1d : -1d);
-                if (Math.abs(c) >= thetaC) {
-                    out = c > 0 ? 1d : -1d;
-                    c = 0d;
-                }
-                s.put(co + i, c);
+            for (int i = 0; i < len; i++) {
+                double keep = masked ? 1d - mk[i] : 1d;
+                vs[i] = mu * vs[i] + gs[i] * keep;
+                int c = (int) cs[i] + stepOf(-lr * vs[i], thetaGBits) * (int) keep;
+                int fire = (thetaC - 1 - Math.abs(c)) >>> 31;
+                gs[i] = fire * Integer.signum(c);
+                cs[i] = c * (1 - fire);
             }
-            g.put(go + i, out);
+            g.put(go + base, gD, 0, len);
+            s.put(vo + base, vD, 0, len);
+            s.put(co + base, cD, 0, len);
         }
+    }
+
+    /**
+     * sign(d) if |d| > thetaG, else 0, without branches (random signs defeat branch prediction; the
+     * branchy form was measured several times slower). For non-negative doubles the raw bit patterns
+     * order like the values, so {@code (thetaGBits - |d|bits) >>> 63} is 1 exactly when |d| > thetaG.
+     */
+    private static int stepOf(double d, long thetaGBits) {
+        long bits = Double.doubleToRawLongBits(d);
+        int active = (int) ((thetaGBits - (bits & 0x7FFF_FFFF_FFFF_FFFFL)) >>> 63);
+        return active * (1 - 2 * (int) (bits >>> 63));
     }
 }

@@ -45,10 +45,16 @@ public final class CostModel {
         return price(acc.count(l, x.weights(), x.act(), a), l, a, e);
     }
 
-    /** Prices every layer the accelerator supports; returns null if it supports no benchmark layer. */
+    /** Prices every layer the accelerator supports. */
     public static ModelResult price(AcceleratorModel acc, Workload w, ArchSpec a, EnergyTable e) {
+        return price(acc, w, a, e, false);
+    }
+
+    /** Prices the layers the accelerator supports, only the {@code inBenchmark} ones if {@code benchmarkOnly}. */
+    public static ModelResult price(AcceleratorModel acc, Workload w, ArchSpec a, EnergyTable e, boolean benchmarkOnly) {
         List<LayerResult> out = new ArrayList<>();
-        for (Workload.Entry x : w.layers()) if (acc.supports(x.layer())) out.add(price(acc, x, a, e));
+        for (Workload.Entry x : w.layers())
+            if (acc.supports(x.layer()) && (!benchmarkOnly || x.layer().inBenchmark())) out.add(price(acc, x, a, e));
         return new ModelResult(w.name(), acc.name(), out);
     }
 }

@@ -76,7 +76,10 @@ public final class PaperModels {
             + ", activations fitted to Fig. 3 MBV2: " + act);
     }
 
-    /** Layer shapes (batch 1) of one paper model. */
+    /**
+     * Layer shapes (batch 1) of one paper model; also {@code resnet18-cifar} and
+     * {@code mobilenetv2-cifar}, the training workloads of Tables V/VI.
+     */
     public static List<LayerSpec> layers(String model) {
         B b = new B();
         switch (model) {
@@ -111,7 +114,21 @@ public final class PaperModels {
                 b.c = 304; b.conv("dec_conv1", 256, 3, 1, 1, 1); b.conv("dec_conv2", 256, 3, 1, 1, 1);
                 b.conv("classifier", 11, 1, 1, 0, 1);
                 if (hh != 23 || ww != 30) throw new IllegalStateException("DeepLabV3+ backbone output " + hh + "x" + ww); }
-            default -> throw new IllegalArgumentException("paper model must be one of " + NAMES + ", got " + model);
+            case "resnet18-cifar" -> { b.at(3, 32, 32); b.conv("conv1", 64, 3, 1, 1, 1);
+                int[] wd = {64, 128, 256, 512};
+                for (int st = 0; st < 4; st++) for (int j = 0; j < 2; j++) {
+                    int s = j == 0 && st > 0 ? 2 : 1, in = b.c, hh = b.h, ww = b.w;
+                    b.conv("l" + (st + 1) + "_" + j + "_c1", wd[st], 3, s, 1, 1);
+                    b.conv("l" + (st + 1) + "_" + j + "_c2", wd[st], 3, 1, 1, 1);
+                    if (s != 1 || in != wd[st]) b.out.add(LayerSpec.conv("l" + (st + 1) + "_" + j + "_sc", LayerType.CONV, wd[st], in, 1, hh, ww, s, 0, 1));
+                }
+                b.fc(10, 512); }
+            case "mobilenetv2-cifar" -> { b.at(3, 32, 32); b.conv("conv1", 32, 3, 1, 1, 1);
+                int[][] cfg = {{1, 16, 1, 1}, {6, 24, 2, 1}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+                int blk = 0;
+                for (int[] r : cfg) for (int j = 0; j < r[2]; j++) b.mbconv("b" + blk++, r[0], 3, j == 0 ? r[3] : 1, r[1], false);
+                b.conv("conv_last", 1280, 1, 1, 0, 1); b.fc(10, 1280); }
+            default -> throw new IllegalArgumentException("paper model must be one of " + NAMES + " or resnet18-cifar, mobilenetv2-cifar, got " + model);
         }
         return List.copyOf(b.out);
     }

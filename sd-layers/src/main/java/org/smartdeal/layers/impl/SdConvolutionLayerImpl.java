@@ -16,27 +16,30 @@ import org.smartdeal.layers.SdConvolutionLayer;
  */
 public class SdConvolutionLayerImpl extends ConvolutionLayer {
 
-    private final SdWeights weights;
-    private transient SdWeights.Rebuilt backpropWeight;
+    private final SdLayerCore core;
 
     /** Creates the runtime for a configuration whose layer is an {@link SdConvolutionLayer}. */
     public SdConvolutionLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.weights = SdWeights.of((SdConvolutionLayer) conf.getLayer());
+        this.core = new SdLayerCore((SdConvolutionLayer) conf.getLayer());
     }
 
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (SdBackprop.DL4J_WEIGHT_KEY.equals(param)) {
-            return backpropWeight != null ? backpropWeight.weight()
-                    : SdBackprop.forwardWeight(weights, params, workspaceMgr);
+        if (SdLayerCore.DL4J_WEIGHT_KEY.equals(param)) {
+            return core.weight(params, training, input);
         }
         return getParam(param);
     }
 
     @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        return core.activate(training, () -> super.activate(training, workspaceMgr));
+    }
+
+    @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return SdBackprop.backprop(weights, params, gradientViews, hasBias(), workspaceMgr,
-                r -> backpropWeight = r, () -> super.backpropGradient(epsilon, workspaceMgr));
+        return core.backprop(params, gradientViews, hasBias(), input, workspaceMgr,
+                () -> super.backpropGradient(epsilon, workspaceMgr));
     }
 }

@@ -16,28 +16,26 @@ import org.smartdeal.layers.SdOutputLayer;
  */
 public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> {
 
-    private final SdWeights weights;
-    private transient SdWeights.Rebuilt backpropWeight;
+    private final SdLayerCore core;
 
     /** Creates the runtime for a configuration whose layer is an {@link SdOutputLayer}. */
     public SdOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        this.weights = SdWeights.of((SdOutputLayer) conf.getLayer());
+        this.core = new SdLayerCore((SdOutputLayer) conf.getLayer());
     }
 
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (SdBackprop.DL4J_WEIGHT_KEY.equals(param)) {
-            return backpropWeight != null ? backpropWeight.weight()
-                    : SdBackprop.forwardWeight(weights, params, workspaceMgr);
+        if (SdLayerCore.DL4J_WEIGHT_KEY.equals(param)) {
+            return core.weight(params, training, input);
         }
         return getParam(param);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return SdBackprop.backprop(weights, params, gradientViews, hasBias(), workspaceMgr,
-                r -> backpropWeight = r, () -> super.backpropGradient(epsilon, workspaceMgr));
+        return core.backprop(params, gradientViews, hasBias(), input, workspaceMgr,
+                () -> super.backpropGradient(epsilon, workspaceMgr));
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.indexer.Indexer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -25,6 +26,9 @@ import org.smartdeal.layers.SdSliceShape;
  * <p>Backward (straight-through): {@code dProd} = dW laid out as above and zero-padded;
  * {@code dC = M .* (dProd @ B^T)}, {@code dB = Ce^T @ dProd} per slice (batched), dM = 0.
  *
+ * <p>Instances are per runtime layer and hold persistent rebuild buffers (Ce, the product and W:
+ * about two to three times the dense weight's size), so they are not thread-safe, like DL4J layers.
+ *
  * <p>P is the training projection: 0 where {@code |c| < theta - 1e-5}, otherwise the nearest power
  * of two in the linear domain with ties going up, clamped to maxCoeff. It is a guard: converted C
  * is already in that domain, so P changes nothing there.
@@ -37,6 +41,13 @@ public final class SdWeights {
     private final double theta;
     private final double maxCoeff;
     private final boolean project;
+    private transient INDArray ce;
+    private transient INDArray prod;
+    private transient INDArray prodPerUnit;
+    private transient INDArray unitMajor;
+    private transient INDArray weight;
+    private transient float[] floatScratch;
+    private transient double[] doubleScratch;
 
     /**
      * @param shape       packed geometry
@@ -80,36 +91,42 @@ public final class SdWeights {
     }
 
     /**
-     * A rebuilt weight and the effective coefficients it came from.
-     *
-     * @param weight      W in DL4J's layout for the layer type
-     * @param effectiveC  Ce = P(C) .* M, [K, m, n]; needed by {@link #backward}
+     * Rebuilds W into this object's persistent buffers (allocated once outside any workspace, so
+     * a training step allocates nothing for the rebuild) and returns it; valid until the next
+     * rebuild. Not modified: c, b, mask.
      */
-    public record Rebuilt(INDArray weight, INDArray effectiveC) {
+    public INDArray rebuild(INDArray c, INDArray b, INDArray mask) {
+        DataType dt = c.dataType();
+        if (ce == null || ce.dataType() != dt) {
+            allocate(dt);
+        }
+        effectiveCoefficients(c, mask, ce);
+        Nd4j.matmul(ce, b, prod, false, false, false);
+        if (unitMajor != prodPerUnit) {
+            unitMajor.assign(prodPerUnit.get(NDArrayIndex.all(), NDArrayIndex.interval(0, shape.weightsPerUnit())));
+        }
+        return weight;
     }
 
-    /**
-     * Rebuilds W. Not modified: c, b, mask. Temporaries and the result come from {@code type}'s
-     * workspace of {@code mgr}.
-     */
-    public Rebuilt rebuild(INDArray c, INDArray b, INDArray mask, LayerWorkspaceMgr mgr, ArrayType type) {
-        DataType dt = c.dataType();
-        INDArray ce = mgr.createUninitialized(type, dt, shape.coefficientShape(), 'c');
-        effectiveCoefficients(c, mask, ce);
-        INDArray prod = mgr.createUninitialized(type, dt, shape.coefficientShape(), 'c');
-        Nd4j.matmul(ce, b, prod, false, false, false);
-        long u = shape.units();
-        long l = shape.weightsPerUnit();
-        INDArray perUnit = prod.reshape('c', new long[] {u, shape.paddedPerUnit()});
-        INDArray unitMajor;
-        if (shape.paddedPerUnit() == l) {
-            unitMajor = perUnit;
-        } else {
-            unitMajor = mgr.createUninitialized(type, dt, new long[] {u, l}, 'c');
-            unitMajor.assign(perUnit.get(NDArrayIndex.all(), NDArrayIndex.interval(0, l)));
+    /** Ce = P(C) .* M of the last {@link #rebuild}, [K, m, n]; needed by {@link #backward}. */
+    public INDArray effectiveC() {
+        return ce;
+    }
+
+    /** The W of the last {@link #rebuild} (null before the first). */
+    public INDArray lastWeight() {
+        return weight;
+    }
+
+    private void allocate(DataType dt) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            ce = Nd4j.create(dt, shape.coefficientShape(), 'c');
+            prod = Nd4j.create(dt, shape.coefficientShape(), 'c');
+            prodPerUnit = prod.reshape('c', new long[] {shape.units(), shape.paddedPerUnit()});
+            unitMajor = shape.paddedPerUnit() == shape.weightsPerUnit() ? prodPerUnit
+                    : Nd4j.create(dt, new long[] {shape.units(), shape.weightsPerUnit()}, 'c');
+            weight = unitsAreColumns ? unitMajor.transpose() : unitMajor.reshape('c', weightShape);
         }
-        INDArray w = unitsAreColumns ? unitMajor.transpose() : unitMajor.reshape('c', weightShape);
-        return new Rebuilt(w, ce);
     }
 
     /** A zeroed weight-gradient array in the layout DL4J's runtime writes dW into. */
@@ -150,20 +167,34 @@ public final class SdWeights {
         INDArray mm = flatAccessible(mask);
         boolean direct = isFlatAccessible(out);
         INDArray oo = direct ? out : Nd4j.createUninitialized(out.dataType(), out.shape(), 'c');
-        long n = cc.length();
+        int n = Math.toIntExact(cc.length());
         Indexer ic = cc.data().indexer();
         Indexer im = mm.data().indexer();
         Indexer io = oo.data().indexer();
         if (ic instanceof FloatIndexer fc && im instanceof FloatIndexer fm && io instanceof FloatIndexer fo) {
+            if (floatScratch == null || floatScratch.length < 2 * n) {
+                floatScratch = new float[2 * n];
+            }
+            float[] v = floatScratch;
+            fc.get(0, v, 0, n);
+            fm.get(0, v, n, n);
             float t = (float) theta;
             float mc = (float) maxCoeff;
-            for (long i = 0; i < n; i++) {
-                fo.put(i, fm.get(i) != 0f ? project(fc.get(i), t, mc) : 0f);
+            for (int i = 0; i < n; i++) {
+                v[i] = v[n + i] != 0f ? project(v[i], t, mc) : 0f;
             }
+            fo.put(0, v, 0, n);
         } else if (ic instanceof DoubleIndexer dc && im instanceof DoubleIndexer dm && io instanceof DoubleIndexer dO) {
-            for (long i = 0; i < n; i++) {
-                dO.put(i, dm.get(i) != 0.0 ? project(dc.get(i), theta, maxCoeff) : 0.0);
+            if (doubleScratch == null || doubleScratch.length < 2 * n) {
+                doubleScratch = new double[2 * n];
             }
+            double[] v = doubleScratch;
+            dc.get(0, v, 0, n);
+            dm.get(0, v, n, n);
+            for (int i = 0; i < n; i++) {
+                v[i] = v[n + i] != 0.0 ? project(v[i], theta, maxCoeff) : 0.0;
+            }
+            dO.put(0, v, 0, n);
         } else {
             for (long i = 0; i < n; i++) {
                 double v = mm.getDouble(i) != 0.0 ? project(cc.getDouble(i), theta, maxCoeff) : 0.0;

@@ -1,0 +1,37 @@
+package org.smartdeal.hw.report;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** PNG bar charts with XChart (axis titles carry units). */
+public final class Charts {
+    private Charts() {
+    }
+
+    /**
+     * Writes a grouped (or stacked) bar chart: {@code series} maps series name to one value per
+     * category.
+     */
+    public static void bars(Path png, String title, String xTitle, String yTitle, List<String> categories,
+                            Map<String, List<Double>> series, boolean stacked) {
+        System.setProperty("java.awt.headless", "true");
+        CategoryChart c = new CategoryChartBuilder().width(1000).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        c.getStyler().setStacked(stacked);
+        c.getStyler().setXAxisLabelRotation(20);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        for (Map.Entry<String, List<Double>> s : series.entrySet()) c.addSeries(s.getKey(), categories, s.getValue());
+        try {
+            java.nio.file.Files.createDirectories(png.toAbsolutePath().getParent());
+            BitmapEncoder.saveBitmap(c, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

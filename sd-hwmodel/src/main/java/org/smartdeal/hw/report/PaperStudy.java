@@ -1,0 +1,262 @@
+package org.smartdeal.hw.report;
+
+import org.smartdeal.hw.model.AcceleratorModel;
+import org.smartdeal.hw.model.Action;
+import org.smartdeal.hw.model.CostModel;
+import org.smartdeal.hw.model.ModelResult;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.Json;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Specs;
+import org.smartdeal.hw.spec.Workload;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The paper's Figs. 8-10 comparison (SmartDeal vs DianNao, Cambricon-X, SCNN, Bit-pragmatic on
+ * seven models, HWMODEL.md 4.2) at given knobs, plus the one-at-a-time sweep of the ambiguous
+ * knobs (batch, DRAM bandwidth, baseline weights, kappa). Writes into {@code outDir}:
+ * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv;
+ * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}}).
+ */
+public final class PaperStudy {
+    /** Accelerators in report order, DianNao (the normalisation base) first. */
+    public static final List<String> ACCELERATORS = List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic");
+
+    private PaperStudy() {
+    }
+
+    /** Prices all seven paper models on every accelerator the paper ran them on. */
+    public static Map<String, Map<String, ModelResult>> price(Map<String, Workload> workloads, ArchSpec a, EnergyTable e,
+                                                              boolean benchmarkOnly) {
+        Map<String, Map<String, ModelResult>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Workload> w : workloads.entrySet()) {
+            Map<String, ModelResult> per = new LinkedHashMap<>();
+            for (String name : ACCELERATORS) {
+                if (name.equals("scnn") && !PaperModels.scnnRuns(w.getKey())) continue;
+                AcceleratorModel acc = AcceleratorModel.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+                per.put(name, CostModel.price(acc, w.getValue(), a, e, benchmarkOnly));
+            }
+            out.put(w.getKey(), per);
+        }
+        return out;
+    }
+
+    /**
+     * Runs the study and writes every output; returns the summary map written as paper-summary.json.
+     *
+     * @param outDir output directory (created)
+     * @param knobs  the knobs of the main run (the sweep varies them one at a time)
+     * @param sweep  whether to run the knob sweep too
+     */
+    public static Map<String, Object> run(Path outDir, Knobs knobs, boolean sweep) {
+        ArchSpec a = ArchSpec.paper().withKnobs(knobs);
+        EnergyTable e = EnergyTable.paper28nm();
+        Map<String, Workload> wl = new LinkedHashMap<>();
+        for (String m : PaperModels.NAMES) wl.put(m, PaperModels.workload(m, knobs, a));
+        Map<String, Map<String, ModelResult>> res = price(wl, a, e, false);
+
+        StringBuilder layers = new StringBuilder(Reports.layerCsvHeader()), actions = new StringBuilder(Reports.actionsCsvHeader());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        for (var m : res.entrySet()) {
+            Map<String, Object> perAcc = new LinkedHashMap<>();
+            for (ModelResult r : m.getValue().values()) {
+                layers.append(Reports.layerCsvRows(r));
+                actions.append(Reports.actionsCsvRows(r, e));
+                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, a, e)));
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("energyPj", r.energyPj()); t.put("cycles", r.cycles()); t.put("dramBytes", r.dramBytes());
+                perAcc.put(r.accelerator(), t);
+            }
+            summary.put(m.getKey(), perAcc);
+            Map<String, Object> shapes = new LinkedHashMap<>();
+            shapes.put("model", m.getKey());
+            shapes.put("statsSource", wl.get(m.getKey()).notes());
+            shapes.put("layers", PaperModels.layersAsMaps(m.getKey()));
+            Reports.write(outDir.resolve("workloads/" + m.getKey() + ".json"), Json.write(shapes));
+        }
+        Reports.write(outDir.resolve("layers.csv"), layers.toString());
+        Reports.write(outDir.resolve("actions.csv"), actions.toString());
+        Reports.write(outDir.resolve("paper-summary.json"), Json.write(summary));
+        Map<String, Object> knobEcho = new LinkedHashMap<>(Specs.toMap(a));
+        knobEcho.put("energyTable", Specs.toMap(e));
+        Reports.write(outDir.resolve("knobs.json"), Json.write(knobEcho));
+        Reports.write(outDir.resolve("fig8-energy-efficiency-vs-diannao.csv"), ratioCsv(res, "ee"));
+        Reports.write(outDir.resolve("fig9-dram-vs-smartdeal.csv"), ratioCsv(res, "dram"));
+        Reports.write(outDir.resolve("fig10-speedup-vs-diannao.csv"), ratioCsv(res, "speedup"));
+        Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
+        charts(outDir, res);
+        if (sweep) Reports.write(outDir.resolve("sweep.csv"), sweep(wl, knobs, e));
+        return summary;
+    }
+
+    static double ratio(Map<String, ModelResult> per, String acc, String kind) {
+        ModelResult x = per.get(acc), dn = per.get("diannao"), sd = per.get("smartdeal");
+        if (x == null) return Double.NaN;
+        return switch (kind) {
+            case "ee" -> dn.energyPj() / x.energyPj();
+            case "speedup" -> dn.cycles() / x.cycles();
+            case "dram" -> x.dramBytes() / sd.dramBytes();
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    static String ratioCsv(Map<String, Map<String, ModelResult>> res, String kind) {
+        StringBuilder b = new StringBuilder("model," + String.join(",", ACCELERATORS) + "\n");
+        for (var m : res.entrySet()) {
+            b.append(m.getKey());
+            for (String acc : ACCELERATORS) b.append(',').append(Reports.g(ratio(m.getValue(), acc, kind)));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The Markdown comparison table of HWMODEL.md 4.2 for the given results. */
+    public static String comparisonMarkdown(Map<String, Map<String, ModelResult>> res, Knobs k) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Knobs: %s%n%n", Specs.toMap(k)));
+        b.append("| model | SD EE/DN | SD speedup/DN | SD energy gain over CX / SCNN / PRA | SD speedup over CX / SCNN / PRA "
+            + "| DRAM baseline/SD: DN / CX / SCNN / PRA | bands (EE in [1.5,8.7], SU in [6.8,25], SD lowest E and latency) |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        double[] sum = new double[3];
+        int[] cnt = new int[3];
+        for (var m : res.entrySet()) {
+            var p = m.getValue();
+            ModelResult sd = p.get("smartdeal");
+            double ee = ratio(p, "smartdeal", "ee"), su = ratio(p, "smartdeal", "speedup");
+            boolean lowest = p.values().stream().allMatch(x -> x == sd || (x.energyPj() > sd.energyPj() && x.cycles() > sd.cycles()));
+            String[] bl = {"cambriconx", "scnn", "bitpragmatic"};
+            StringBuilder eg = new StringBuilder(), sg = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                ModelResult x = p.get(bl[i]);
+                eg.append(i > 0 ? " / " : "").append(x == null ? "-" : f(x.energyPj() / sd.energyPj()));
+                sg.append(i > 0 ? " / " : "").append(x == null ? "-" : f(x.cycles() / sd.cycles()));
+                if (x != null) { sum[i] += x.cycles() / sd.cycles(); cnt[i]++; }
+            }
+            StringBuilder dr = new StringBuilder();
+            for (String acc : List.of("diannao", "cambriconx", "scnn", "bitpragmatic"))
+                dr.append(dr.length() > 0 ? " / " : "").append(p.containsKey(acc) ? f(ratio(p, acc, "dram")) : "-");
+            String ok = (ee >= 1.5 && ee <= 8.7 ? "EE ok" : "EE MISS") + ", " + (su >= 6.8 && su <= 25 ? "SU ok" : "SU MISS") + ", "
+                + (lowest ? "lowest ok" : "lowest MISS");
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", m.getKey(), f(ee), f(su), eg, sg, dr, ok));
+        }
+        b.append(String.format(Locale.ROOT, "%nMean SD speedup over CX / SCNN / PRA: %s / %s / %s (paper: 2.5 / 3.8 / 2.0)%n",
+            f(sum[0] / cnt[0]), f(sum[1] / cnt[1]), f(sum[2] / cnt[2])));
+        return b.toString();
+    }
+
+    static String f(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static void charts(Path out, Map<String, Map<String, ModelResult>> res) {
+        List<String> models = new ArrayList<>(res.keySet());
+        for (String kind : List.of("ee", "speedup")) {
+            Map<String, List<Double>> s = new LinkedHashMap<>();
+            for (String acc : ACCELERATORS) {
+                List<Double> v = new ArrayList<>();
+                for (String m : models) { double r = ratio(res.get(m), acc, kind); v.add(Double.isNaN(r) ? 0.0 : r); }
+                s.put(acc, v);
+            }
+            boolean ee = kind.equals("ee");
+            Charts.bars(out.resolve(ee ? "fig8-energy-efficiency.png" : "fig10-speedup.png"),
+                ee ? "Energy efficiency normalised to DianNao (Fig. 8 analogue)" : "Speedup normalised to DianNao, batch latency (Fig. 10 analogue)",
+                "model", ee ? "E_DianNao / E_x (x)" : "cycles_DianNao / cycles_x (x)", models, s, false);
+        }
+        Map<String, List<Double>> dram = new LinkedHashMap<>();
+        for (String acc : ACCELERATORS) {
+            List<Double> v = new ArrayList<>();
+            for (String m : models) { double r = ratio(res.get(m), acc, "dram"); v.add(Double.isNaN(r) ? 0.0 : r); }
+            dram.put(acc, v);
+        }
+        Charts.bars(out.resolve("fig9-dram.png"), "DRAM bytes normalised to SmartDeal (Fig. 9 analogue)", "model",
+            "bytes_x / bytes_SmartDeal (x)", models, dram, false);
+        for (String m : models) {
+            List<String> accs = new ArrayList<>(res.get(m).keySet());
+            Map<String, List<Double>> lv = new LinkedHashMap<>(), tn = new LinkedHashMap<>();
+            for (Action.Level l : Action.Level.values()) {
+                List<Double> v = new ArrayList<>();
+                for (String acc : accs) {
+                    double s = 0;
+                    for (Action.Data d : Action.Data.values()) s += res.get(m).get(acc).energyPj(l, d);
+                    v.add(s / 1e6);
+                }
+                lv.put(l.name(), v);
+            }
+            for (String t : List.of("W", "I", "O", "psum")) {
+                List<Double> v = new ArrayList<>();
+                for (String acc : accs) v.add(res.get(m).get(acc).dramBytes(t) / 1e6);
+                tn.put(t, v);
+            }
+            Charts.bars(out.resolve("charts/energy-by-level-" + m + ".png"), m + ": energy by level", "accelerator", "energy (uJ)", accs, lv, true);
+            Charts.bars(out.resolve("charts/dram-per-tensor-" + m + ".png"), m + ": DRAM traffic per tensor", "accelerator", "DRAM (MB, 10^6 bytes)", accs, tn, true);
+        }
+    }
+
+    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only). */
+    static String sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
+        Map<String, Knobs> cfg = new LinkedHashMap<>();
+        cfg.put("default", base);
+        cfg.put("batch=16", base.withBatch(16));
+        for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY}) cfg.put("dramBw=" + bw, base.withBw(bw));
+        cfg.put("baselineWeights=DENSE", base.withBaselineWeights(Knobs.BaselineWeights.DENSE));
+        cfg.put("kappaPerSliceFetch=true", base.withKappa(true));
+        StringBuilder b = new StringBuilder("config,model,accelerator,energy_pJ,cycles,dram_bytes,ee_vs_diannao,speedup_vs_diannao,"
+            + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
+        for (var c : cfg.entrySet()) {
+            ArchSpec a = ArchSpec.paper().withKnobs(c.getValue());
+            var res = price(wl, a, e, true);
+            for (var m : res.entrySet())
+                for (ModelResult x : m.getValue().values()) {
+                    ModelResult sd = m.getValue().get("smartdeal");
+                    b.append(String.join(",", c.getKey(), m.getKey(), x.accelerator(), Reports.g(x.energyPj()), Reports.g(x.cycles()),
+                        Reports.g(x.dramBytes()), Reports.g(ratio(m.getValue(), x.accelerator(), "ee")),
+                        Reports.g(ratio(m.getValue(), x.accelerator(), "speedup")), Reports.g(ratio(m.getValue(), x.accelerator(), "dram")),
+                        Reports.g(x.energyPj() / sd.energyPj()), Reports.g(x.cycles() / sd.cycles()))).append('\n');
+                }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Command line: {@code PaperStudy OUT_DIR [--batch N] [--dram-bw X|inf] [--baseline SAME|DENSE] [--no-sweep]}.
+     * Prints the comparison table and the wall time.
+     */
+    public static void main(String[] args) {
+        if (args.length < 1) {
+            System.err.println("usage: PaperStudy OUT_DIR [--batch N] [--dram-bw X|inf] [--baseline SAME|DENSE] [--no-sweep]");
+            System.exit(2);
+        }
+        Knobs k = Knobs.defaults();
+        boolean sweep = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--batch" -> k = k.withBatch(Integer.parseInt(args[++i]));
+                case "--dram-bw" -> { String v = args[++i]; k = k.withBw(v.equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(v)); }
+                case "--baseline" -> k = k.withBaselineWeights(Knobs.BaselineWeights.valueOf(args[++i]));
+                case "--no-sweep" -> sweep = false;
+                default -> { System.err.println("unknown option " + args[i]); System.exit(2); }
+            }
+        }
+        long t0 = System.nanoTime();
+        Path out = Path.of(args[0]);
+        run(out, k, sweep);
+        System.out.println(new String(readOrEmpty(out.resolve("paper-comparison.md"))));
+        System.out.printf(Locale.ROOT, "wrote %s in %.1f s%n", out.toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static byte[] readOrEmpty(Path p) {
+        try {
+            return java.nio.file.Files.readAllBytes(p);
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
+    }
+}

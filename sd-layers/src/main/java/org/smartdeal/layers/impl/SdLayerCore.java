@@ -1,0 +1,107 @@
+package org.smartdeal.layers.impl;
+
+import static org.smartdeal.layers.params.SdParamInitializer.BIAS_KEY;
+import static org.smartdeal.layers.params.SdParamInitializer.B_KEY;
+import static org.smartdeal.layers.params.SdParamInitializer.C_KEY;
+import static org.smartdeal.layers.params.SdParamInitializer.MASK_KEY;
+
+import java.util.Map;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.layers.SdLayer;
+
+/**
+ * The part every SD runtime layer shares (they reuse DL4J's own dense, output and convolution
+ * math through different DL4J superclasses): answering DL4J's requests for "W" with the rebuilt
+ * weight, and the backward template: hand DL4J a scratch "W" gradient, run its backward, chain
+ * dW into dC and dB with {@link SdWeights#backward}.
+ *
+ * <p>A training {@code activate} rebuilds W and the following backward pass on the same input
+ * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. One instance per
+ * runtime layer; not thread-safe, like DL4J layers.
+ */
+final class SdLayerCore {
+
+    /** DL4J's key of the weight its runtime layers read and write. */
+    static final String DL4J_WEIGHT_KEY = "W";
+
+    private final SdWeights weights;
+    private INDArray freshForInput;
+    private boolean inBackprop;
+    private boolean inTrainingForward;
+
+    SdLayerCore(SdLayer conf) {
+        this.weights = SdWeights.of(conf);
+    }
+
+    /** The rebuild helper. */
+    SdWeights weights() {
+        return weights;
+    }
+
+    /** W for DL4J's getParamWithNoise("W"): the backward pass' weight, or a fresh rebuild. */
+    INDArray weight(Map<String, INDArray> params, boolean training, INDArray input) {
+        if (inBackprop) {
+            return weights.lastWeight();
+        }
+        INDArray w = weights.rebuild(params.get(C_KEY), params.get(B_KEY), params.get(MASK_KEY));
+        freshForInput = inTrainingForward ? input : null;
+        return w;
+    }
+
+    /**
+     * Runs a layer's activate; a training activation marks its rebuilt W reusable by the next
+     * backward pass on the same input. Other forward computations (scores) never do.
+     */
+    INDArray activate(boolean training, Supplier<INDArray> dl4jActivate) {
+        inTrainingForward = training;
+        try {
+            return dl4jActivate.get();
+        } finally {
+            inTrainingForward = false;
+        }
+    }
+
+    /**
+     * Runs DL4J's backward with the rebuilt weight and returns the SD gradient.
+     *
+     * @param dl4jBackprop the DL4J superclass' backpropGradient
+     */
+    Pair<Gradient, INDArray> backprop(Map<String, INDArray> params, Map<String, INDArray> gradientViews,
+            boolean hasBias, INDArray input, LayerWorkspaceMgr mgr, Supplier<Pair<Gradient, INDArray>> dl4jBackprop) {
+        INDArray c = params.get(C_KEY);
+        INDArray b = params.get(B_KEY);
+        INDArray mask = params.get(MASK_KEY);
+        if (freshForInput == null || freshForInput != input || weights.lastWeight() == null) {
+            weights.rebuild(c, b, mask);
+        }
+        freshForInput = null;
+        INDArray dW = weights.createWeightGradient(mgr, ArrayType.BP_WORKING_MEM, c.dataType());
+        Pair<Gradient, INDArray> dl4j;
+        inBackprop = true;
+        gradientViews.put(DL4J_WEIGHT_KEY, dW);
+        try {
+            dl4j = dl4jBackprop.get();
+        } finally {
+            gradientViews.remove(DL4J_WEIGHT_KEY);
+            inBackprop = false;
+        }
+        INDArray gC = gradientViews.get(C_KEY);
+        INDArray gB = gradientViews.get(B_KEY);
+        INDArray gM = gradientViews.get(MASK_KEY);
+        weights.backward(dW, weights.effectiveC(), b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
+        Gradient g = new DefaultGradient();
+        g.setGradientFor(C_KEY, gC);
+        g.setGradientFor(B_KEY, gB);
+        g.setGradientFor(MASK_KEY, gM);
+        if (hasBias) {
+            g.setGradientFor(BIAS_KEY, gradientViews.get(BIAS_KEY));
+        }
+        return new Pair<>(g, dl4j.getSecond());
+    }
+}
