@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Decomposer implements AutoCloseable {
 
-    /** Slices per work chunk (fixed, so the partition does not depend on the thread count). */
+    /**
+     * Target slices per work chunk. Chunks hold whole units (max(1, CHUNK / S) units each), a
+     * partition fixed by the layouts alone, never by the thread count.
+     */
     static final int CHUNK = 32;
 
     private final DecompositionConfig config;
@@ -110,8 +113,10 @@ public final class Decomposer implements AutoCloseable {
             bs[l] = new double[lay.basisLength()];
             its[l] = new int[lay.numSlices()];
             firstChunk[l] = chunks.size();
-            for (int k = 0; k < lay.numSlices(); k += CHUNK) {
-                chunks.add(new int[] {l, k, Math.min(lay.numSlices(), k + CHUNK)});
+            int s = lay.slicesPerUnit();
+            int unitsPerChunk = Math.max(1, CHUNK / s);
+            for (int o = 0; o < lay.units(); o += unitsPerChunk) {
+                chunks.add(new int[] {l, o * s, Math.min(lay.units(), o + unitsPerChunk) * s});
             }
         }
         firstChunk[nLayers] = chunks.size();
@@ -119,6 +124,7 @@ public final class Decomposer implements AutoCloseable {
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             Map<Long, SliceKernel> kernels = new HashMap<>();
+            Map<Integer, double[]> unitBufs = new HashMap<>();
             for (int ci = next.getAndIncrement(); ci < stats.length; ci = next.getAndIncrement()) {
                 int[] ch = chunks.get(ci);
                 LayerInput in = inputs.get(ch[0]);
@@ -126,7 +132,13 @@ public final class Decomposer implements AutoCloseable {
                 long key = ((long) lay.rows() << 32) | lay.width();
                 SliceKernel kern = kernels.computeIfAbsent(key,
                         x -> new SliceKernel(config, lay.rows(), lay.width()));
-                stats[ci] = runChunk(kern, in, ch[1], ch[2], cs[ch[0]], bs[ch[0]], its[ch[0]]);
+                double[] unitBuf = null;
+                if (in.strided()) {
+                    int len = Math.max(1, CHUNK / lay.slicesPerUnit()) * lay.packedUnitLength();
+                    unitBuf = unitBufs.computeIfAbsent(len, double[]::new);
+                }
+                stats[ci] = runChunk(kern, in, ch[1], ch[2], cs[ch[0]], bs[ch[0]], its[ch[0]],
+                        unitBuf);
             }
         };
         runWorkers(worker, chunks.size());
@@ -205,15 +217,23 @@ public final class Decomposer implements AutoCloseable {
     }
 
     private static ChunkStats runChunk(SliceKernel kern, LayerInput in, int k0, int k1, float[] c,
-            double[] b, int[] its) {
+            double[] b, int[] its, double[] unitBuf) {
         long t0 = System.nanoTime();
         ChunkStats st = new ChunkStats();
         SliceLayout lay = in.layout();
         int m = lay.rows();
         int n = lay.width();
         double[] a = kern.a;
+        int sPerUnit = lay.slicesPerUnit();
+        if (unitBuf != null) {
+            in.gatherUnits(k0 / sPerUnit, k1 / sPerUnit, unitBuf);
+        }
         for (int k = k0; k < k1; k++) {
-            in.gather(k, a);
+            if (unitBuf != null) {
+                System.arraycopy(unitBuf, (k - k0) * m * n, a, 0, m * n);
+            } else {
+                in.gather(k, a);
+            }
             int realRows = lay.realRows(k);
             int cOff = k * m * n;
             int bOff = k * n * n;

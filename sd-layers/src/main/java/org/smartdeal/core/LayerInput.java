@@ -60,6 +60,46 @@ public final class LayerInput {
         return layout;
     }
 
+    /** True for a weight whose unit entries are strided (dense, depthwise): gather by units. */
+    boolean strided() {
+        return !packed && layout.elementStride() != 1;
+    }
+
+    /**
+     * Copies units [o0, o1) into buf in packed order (unit u at (u - o0) * S*m*n, padding 0),
+     * reading the weight row by row so that consecutive units share cache lines (for dense
+     * [nIn, nOut] and depthwise weights units are adjacent columns). Throws on NaN or infinity.
+     */
+    void gatherUnits(int o0, int o1, double[] buf) {
+        int pu = layout.packedUnitLength();
+        int len = layout.unitLength();
+        int es = layout.elementStride();
+        int us = layout.unitStride();
+        int cnt = o1 - o0;
+        for (int e = 0; e < len; e++) {
+            int base = e * es + o0 * us;
+            if (floats != null) {
+                for (int u = 0; u < cnt; u++) {
+                    buf[u * pu + e] = floats[base + u * us];
+                }
+            } else {
+                for (int u = 0; u < cnt; u++) {
+                    buf[u * pu + e] = doubles[base + u * us];
+                }
+            }
+        }
+        for (int u = 0; u < cnt; u++) {
+            java.util.Arrays.fill(buf, u * pu + len, (u + 1) * pu, 0.0);
+            for (int e = 0; e < len; e++) {
+                double v = buf[u * pu + e];
+                if (v - v != 0) {
+                    throw new IllegalArgumentException("LayerInput(" + name + "): weights must be "
+                            + "finite, got " + v + " in unit " + (o0 + u) + " at entry " + e);
+                }
+            }
+        }
+    }
+
     /**
      * Copies the real entries of slice k into {@code a[0 .. realRows(k)*n)} (double), zero-filling
      * padding within the last real row. Throws on NaN or infinity, naming the layer and index.
