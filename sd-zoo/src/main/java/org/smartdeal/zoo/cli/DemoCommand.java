@@ -61,6 +61,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--theta", description = "sparsity threshold theta, in [0, 1]; default ${DEFAULT-VALUE}")
     double theta = 0.02;
 
+    @Option(names = "--plan", description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); --theta overrides its default theta")
+    Path planFile;
+
     @Option(names = "--quick", description = "a small subset and 1 + 1 epochs (under a minute, for tests)")
     boolean quick;
 
@@ -126,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicFiles.write(zip, os -> ModelSerializer.writeModel(dense, os, false));
         long denseParams = dense.numParams();
 
-        ConversionPlan plan = ConversionPlan.defaultPlan().withTheta(theta);
+        ConversionPlan plan = loadPlan().withTheta(theta);
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
         try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
@@ -167,6 +170,17 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicFiles.write(out.resolve("report.json"), report.toJson().getBytes(StandardCharsets.UTF_8));
         o.printf("wrote %s, %s, %s, %s%n", out.resolve("summary.json"), out.resolve("report.json"), sdm, zip);
         return SmartDeal.EXIT_OK;
+    }
+
+    private ConversionPlan loadPlan() {
+        if (planFile == null) {
+            return ConversionPlan.defaultPlan();
+        }
+        try {
+            return ConversionPlan.load(planFile);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("--plan " + e.getMessage(), e);
+        }
     }
 
     private void validate() {
