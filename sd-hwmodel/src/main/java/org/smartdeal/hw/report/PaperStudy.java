@@ -94,8 +94,9 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
         charts(outDir, res);
         if (sweep) {
-            Reports.write(outDir.resolve("sweep.csv"), sweep(wl, knobs, e));
-            Reports.write(outDir.resolve("sweep-summary.md"), sweepMarkdown);
+            String[] sw = sweep(wl, knobs, e);
+            Reports.write(outDir.resolve("sweep.csv"), sw[0]);
+            Reports.write(outDir.resolve("sweep-summary.md"), sw[1]);
         }
         return summary;
     }
@@ -203,8 +204,8 @@ public final class PaperStudy {
         }
     }
 
-    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only). */
-    static String sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
+    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only): {CSV, Markdown}. */
+    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
         Map<String, Knobs> cfg = new LinkedHashMap<>();
         cfg.put("default", base);
         cfg.put("batch=16", base.withBatch(16));
@@ -237,12 +238,9 @@ public final class PaperStudy {
                         Reports.g(x.energyPj() / sd.energyPj()), Reports.g(x.cycles() / sd.cycles()))).append('\n');
                 }
         }
-        sweepMarkdown = "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of DRAM_x/DRAM_SD "
-            + "(benchmark layers; one knob changed from the default per row)\n\n" + md;
-        return b.toString();
+        return new String[] {b.toString(), "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of "
+            + "DRAM_x/DRAM_SD (benchmark layers; one knob changed from the default per row)\n\n" + md};
     }
-
-    private static String sweepMarkdown = "";
 
     /**
      * Command line: {@code PaperStudy OUT_DIR [--batch N] [--dram-bw X|inf] [--baseline SAME|DENSE] [--no-sweep]}.
