@@ -286,7 +286,9 @@ public final class RunsIndex {
             long maxQ = remRows >>> k;
             long q = 0;
             while (true) {
-                need(in, 1, "run " + run + " (at row " + pos + " of " + rows + ", k = " + k + ") unary prefix");
+                if (in.remainingBits() < 1) {
+                    need(in, 1, "run " + run + " (at row " + pos + " of " + rows + ", k = " + k + ") unary prefix");
+                }
                 if (in.readBit() != 0) {
                     break;
                 }
@@ -296,7 +298,9 @@ public final class RunsIndex {
                             + " >> k = " + k + ", plus 1)");
                 }
             }
-            need(in, k, "run " + run + " (at row " + pos + " of " + rows + ") low " + k + " bits");
+            if (in.remainingBits() < k) {
+                need(in, k, "run " + run + " (at row " + pos + " of " + rows + ") low " + k + " bits");
+            }
             long r = (q << k) | in.readBits(k);
             if (r > remRows) {
                 throw new SdmFormatException("RUNS index: run " + run + " of " + r + " zero rows at row " + pos

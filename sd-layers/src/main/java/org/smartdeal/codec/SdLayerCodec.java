@@ -205,26 +205,52 @@ public final class SdLayerCodec {
         };
         r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
                 + ") and B of " + bEntries + " entries");
-        if (mode != IndexMode.RUNS) {
-            // ELEM and VECTOR read through a boolean[K*m*n] before C itself is allocated
+        // ELEM and VECTOR: the index bits checked above bound K*m*n by the input, so C is
+        // allocated at once (as in format 1.0). RUNS can describe a huge all-zero C in a few bits:
+        // its non-zeros stay sparse (positions, values) and the dense C is allocated only after
+        // the whole layer has been validated, so a corrupt K or m fails on the bits that are
+        // actually there before any large allocation.
+        boolean sparse = mode == IndexMode.RUNS;
+        double[] c = null;
+        boolean[] nz = null;
+        int[] positions = null;
+        long nnz;
+        if (sparse) {
+            try {
+                positions = RunsIndex.readPositions(r, (int) (k * m), (int) n);
+            } catch (SdmFormatException e) {
+                throw new SdmFormatException(context + ": " + e.getMessage(), e);
+            }
+            nnz = positions.length;
+        } else {
             checkHeap(entries * (Double.BYTES + 1) + bEntries, entries, context);
+            nz = new boolean[(int) entries];
+            try {
+                nnz = SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+            } catch (SdmFormatException e) {
+                throw new SdmFormatException(context + ": " + e.getMessage(), e);
+            }
         }
-        int[] positions;
-        try {
-            positions = SparsityIndex.readPositions(r, (int) (k * m), (int) n, mode);
-        } catch (SdmFormatException e) {
-            throw new SdmFormatException(context + ": " + e.getMessage(), e);
-        }
-        int nnz = positions.length;
         if ((nnz == 0) != (code.size() == 0)) {
             throw new SdmFormatException(context + ": index has " + nnz + " non-zeros but the Huffman table has "
                     + code.size() + " symbols");
         }
         long indexEnd = r.position();
-        double[] values = new double[nnz];
+        double[] values = null;
         try {
-            for (int i = 0; i < nnz; i++) {
-                values[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+            if (sparse) {
+                checkHeap(nnz * Double.BYTES, entries, context);
+                values = new double[(int) nnz];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                }
+            } else {
+                c = new double[(int) entries];
+                for (int i = 0; i < c.length; i++) {
+                    if (nz[i]) {
+                        c[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                    }
+                }
             }
         } catch (SdmFormatException e) {
             throw new SdmFormatException(context + ": C payload: " + e.getMessage(), e);
@@ -248,12 +274,12 @@ public final class SdLayerCodec {
         if (r.remainingBits() != 0) {
             throw new SdmFormatException(context + ": " + r.remainingBits() / 8 + " trailing bytes after the layer");
         }
-        // only now, with the whole layer validated, allocate dense C: a corrupt K or m in a RUNS
-        // layer fails above on the bits that are actually there, before any large allocation
-        checkHeap(entries * Double.BYTES + bEntries, entries, context);
-        double[] c = new double[(int) entries];
-        for (int i = 0; i < nnz; i++) {
-            c[positions[i]] = values[i];
+        if (sparse) {
+            checkHeap(entries * Double.BYTES, entries, context);
+            c = new double[(int) entries];
+            for (int i = 0; i < positions.length; i++) {
+                c[positions[i]] = values[i];
+            }
         }
         StorageBreakdown bd = new StorageBreakdown(indexEnd - tableEnd, cEnd - indexEnd,
                 tableEnd - HEADER_BITS, bEnd - cEnd, 0, HEADER_BITS + (r.position() - bEnd));

@@ -158,34 +158,6 @@ public final class SparsityIndex {
     }
 
     /**
-     * Reads an index of {@code rows * n} entries as the ascending flat positions (row * n +
-     * column) of the non-zeros (the mode field already read). ELEM and VECTOR first check that
-     * their fixed part (rows * n, resp. rows bits) is present; RUNS allocates only as it reads
-     * ({@link RunsIndex#readPositions}).
-     *
-     * @throws SdmFormatException for truncated or inconsistent input
-     */
-    public static int[] readPositions(BitReader in, int rows, int n, IndexMode mode) throws SdmFormatException {
-        if (mode == IndexMode.RUNS) {
-            return RunsIndex.readPositions(in, rows, n);
-        }
-        long entries = (long) rows * n;
-        if (mode == IndexMode.ELEM) {
-            in.require(entries, "ELEM index of " + entries + " entries");
-        } else {
-            in.require(rows, "VECTOR index row flags of " + rows + " rows");
-        }
-        boolean[] nz = new boolean[(int) entries];
-        int[] positions = new int[(int) read(in, rows, n, mode, nz)];
-        for (int i = 0, p = 0; i < nz.length; i++) {
-            if (nz[i]) {
-                positions[p++] = i;
-            }
-        }
-        return positions;
-    }
-
-    /**
      * Reads an index of {@code rows * n} entries (the mode field already read).
      *
      * @param nonZero output, length rows*n, all false on entry; Modified: set to true where C is non-zero

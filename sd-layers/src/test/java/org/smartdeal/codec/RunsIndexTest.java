@@ -284,6 +284,24 @@ class RunsIndexTest {
     }
 
     @Test
+    void corruptRowCountOfARunsLayerFailsOnContentNotOnTheHeapGuard() throws Exception {
+        // an all-zero K=1, m=4096, n=1 layer is RUNS: one run of 4096, (4096 >> k) + k + 1 =
+        // 15, 14, 14 for k = 10, 11, 12 -> k = 11, so 5 + 14 + 1 = 20 bits plus the 2 mode bits;
+        // declaring m = 2^28 instead (a 2 GiB dense C) must fail on the bits that are there
+        EncodedLayer enc = SdLayerCodec.encode(new double[4096], 1, 4096, 1, new double[] {0.5});
+        assertEquals(IndexMode.RUNS, enc.indexMode());
+        assertEquals(22, enc.breakdown().indexBits());
+        byte[] bytes = enc.bytes();
+        byte[] bad = bytes.clone();
+        bad[4] = 0x10; // m is bytes 4..7: 0x10000000 = 2^28
+        bad[5] = 0;
+        bad[6] = 0;
+        bad[7] = 0;
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(bad, "layer z"));
+        assertTrue(e.getMessage().startsWith("layer z: ") && !e.getMessage().contains("heap"), e.getMessage());
+    }
+
+    @Test
     void reservedModeThreeIsRejected() {
         BitWriter w = new BitWriter();
         w.writeBits(1, 32);
