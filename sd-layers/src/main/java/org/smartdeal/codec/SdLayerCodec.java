@@ -205,8 +205,8 @@ public final class SdLayerCodec {
         };
         r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
                 + ") and B of " + bEntries + " entries");
-        // ELEM and VECTOR: the index bits checked above bound K*m*n by the input, so C is
-        // allocated at once (as in format 1.0). RUNS can describe a huge all-zero C in a few bits:
+        // ELEM and VECTOR: the index bits checked above bound K*m*n (ELEM) or K*m (VECTOR) by the
+        // input, and C is allocated at once after the heap check (as in 1.0). RUNS can describe a huge all-zero C in a few bits:
         // its non-zeros stay sparse (positions, values) and the dense C is allocated only after
         // the whole layer has been validated, so a corrupt K or m fails on the bits that are
         // actually there before any large allocation.
