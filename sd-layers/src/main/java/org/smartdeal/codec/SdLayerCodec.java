@@ -10,22 +10,29 @@ import java.util.Objects;
  * <pre>
  *   u32 K, u32 m, u32 n            other  (96 bits; each in [1, 2^31-1], K*m*n &lt;= 2^31-9)
  *   Huffman table                  table  ({@link HuffmanCode} table format)
- *   u1  index mode (0 ELEM, 1 VECTOR)  index
- *   index bits                     index  ({@link SparsityIndex})
+ *   u2  index mode (0 ELEM, 1 VECTOR, 2 RUNS; 3 reserved)  index
+ *   index bits                     index  ({@link SparsityIndex}, {@link RunsIndex})
  *   Huffman codes of the non-zeros of C, in C order    C
  *   s16 f                          B      (fraction bits of {@link Int8Basis})
  *   K*n*n x s8 q                   B      (B in [K, n, n] C order, q in [-127, 127])
  *   zero bits to the byte boundary other
  * </pre>
  * The table lists exactly the symbols that occur (none for an all-zero C; one symbol with a
- * 0-bit code when all non-zeros are equal). The index mode is the cheaper of ELEM and VECTOR
- * (ELEM on a tie).
+ * 0-bit code when all non-zeros are equal). The index mode is the smallest of ELEM (K*m*n bits),
+ * VECTOR (K*m + n*Z bits, Z = rows with a non-zero) and RUNS (Golomb-Rice coded zero runs of
+ * rows plus raw or Huffman coded row patterns, see {@link RunsIndex}), ties in that order; the
+ * index bits of the breakdown are the 2 mode bits plus the index itself (for RUNS including its
+ * pattern Huffman table). The 2-bit mode field dates from format 2.0 (1.0 had a 1-bit field and
+ * no RUNS mode).
  *
  * <p>Zeros of either sign are zeros: {@code -0.0} in C decodes as {@code +0.0}.
  *
  * <p>The decoder checks every count against the bits that remain before it allocates, and
  * also refuses a layer whose decoded arrays would not fit in the free heap, so corrupt input
- * gives {@link SdmFormatException}, never an OutOfMemoryError.
+ * gives {@link SdmFormatException}, never an OutOfMemoryError. A RUNS index can describe a huge
+ * all-zero C in a few bits, so its decoder keeps the non-zeros sparse (their positions and
+ * values) and allocates the dense C only after the whole layer, B and padding included, has
+ * been validated.
  */
 public final class SdLayerCodec {
 
@@ -108,7 +115,8 @@ public final class SdLayerCodec {
             }
         }
         HuffmanCode code = HuffmanCode.build(symbols, counts);
-        IndexMode mode = SparsityIndex.choose(c, n);
+        SparsityIndex.Plan index = SparsityIndex.plan(c, n);
+        IndexMode mode = index.mode();
 
         BitWriter w = new BitWriter();
         w.writeBits(layer.sliceCount(), 32);
@@ -118,8 +126,8 @@ public final class SdLayerCodec {
         code.writeTable(w);
         long tableBits = w.bitLength() - mark;
         mark = w.bitLength();
-        w.writeBit(mode == IndexMode.VECTOR ? 1 : 0);
-        SparsityIndex.write(c, n, mode, w);
+        w.writeBits(mode.code(), IndexMode.FIELD_BITS);
+        index.write(w);
         long indexBits = w.bitLength() - mark;
         mark = w.bitLength();
         int[] codeBySymbol = new int[SYMBOL_RANGE];
@@ -183,35 +191,65 @@ public final class SdLayerCodec {
             }
         }
         long tableEnd = r.position();
-        IndexMode mode = r.readBit() == 0 ? IndexMode.ELEM : IndexMode.VECTOR;
-        long bEntries = k * n * n;
-        long minIndex = mode == IndexMode.ELEM ? entries : k * m;
-        r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
-                + ") and B of " + bEntries + " entries");
-        long heapNeeded = entries * (Double.BYTES + 1) + bEntries;
-        Runtime rt = Runtime.getRuntime();
-        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (heapNeeded > heapFree) {
-            throw new SdmFormatException(context + ": layer of K*m*n = " + entries + " entries needs about "
-                    + heapNeeded + " bytes of heap, only " + heapFree + " free");
-        }
-        boolean[] nz = new boolean[(int) entries];
-        long nnz;
+        IndexMode mode;
         try {
-            nnz = SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+            mode = IndexMode.fromCode(r.readBits(IndexMode.FIELD_BITS));
         } catch (SdmFormatException e) {
             throw new SdmFormatException(context + ": " + e.getMessage(), e);
+        }
+        long bEntries = k * n * n;
+        long minIndex = switch (mode) {
+            case ELEM -> entries;
+            case VECTOR -> k * m;
+            case RUNS -> RunsIndex.K_BITS + 1 + 1; // k, one run of >= 1 bit, the pattern coding flag
+        };
+        r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
+                + ") and B of " + bEntries + " entries");
+        // ELEM and VECTOR: the index bits checked above bound K*m*n (ELEM) or K*m (VECTOR) by the
+        // input, and C is allocated at once after the heap check (as in 1.0). RUNS can describe a huge all-zero C in a few bits:
+        // its non-zeros stay sparse (positions, values) and the dense C is allocated only after
+        // the whole layer has been validated, so a corrupt K or m fails on the bits that are
+        // actually there before any large allocation.
+        boolean sparse = mode == IndexMode.RUNS;
+        double[] c = null;
+        boolean[] nz = null;
+        int[] positions = null;
+        long nnz;
+        if (sparse) {
+            try {
+                positions = RunsIndex.readPositions(r, (int) (k * m), (int) n);
+            } catch (SdmFormatException e) {
+                throw new SdmFormatException(context + ": " + e.getMessage(), e);
+            }
+            nnz = positions.length;
+        } else {
+            checkHeap(entries * (Double.BYTES + 1) + bEntries, entries, context);
+            nz = new boolean[(int) entries];
+            try {
+                nnz = SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+            } catch (SdmFormatException e) {
+                throw new SdmFormatException(context + ": " + e.getMessage(), e);
+            }
         }
         if ((nnz == 0) != (code.size() == 0)) {
             throw new SdmFormatException(context + ": index has " + nnz + " non-zeros but the Huffman table has "
                     + code.size() + " symbols");
         }
         long indexEnd = r.position();
-        double[] c = new double[(int) entries];
+        double[] values = null;
         try {
-            for (int i = 0; i < c.length; i++) {
-                if (nz[i]) {
-                    c[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+            if (sparse) {
+                checkHeap(nnz * Double.BYTES, entries, context);
+                values = new double[(int) nnz];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                }
+            } else {
+                c = new double[(int) entries];
+                for (int i = 0; i < c.length; i++) {
+                    if (nz[i]) {
+                        c[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                    }
                 }
             }
         } catch (SdmFormatException e) {
@@ -236,10 +274,26 @@ public final class SdLayerCodec {
         if (r.remainingBits() != 0) {
             throw new SdmFormatException(context + ": " + r.remainingBits() / 8 + " trailing bytes after the layer");
         }
+        if (sparse) {
+            checkHeap(entries * Double.BYTES, entries, context);
+            c = new double[(int) entries];
+            for (int i = 0; i < positions.length; i++) {
+                c[positions[i]] = values[i];
+            }
+        }
         StorageBreakdown bd = new StorageBreakdown(indexEnd - tableEnd, cEnd - indexEnd,
                 tableEnd - HEADER_BITS, bEnd - cEnd, 0, HEADER_BITS + (r.position() - bEnd));
         SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, c, new Int8Basis(q, f));
         return new DecodedLayer(layer, mode, bd);
+    }
+
+    private static void checkHeap(long heapNeeded, long entries, String context) throws SdmFormatException {
+        Runtime rt = Runtime.getRuntime();
+        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (heapNeeded > heapFree) {
+            throw new SdmFormatException(context + ": layer of K*m*n = " + entries + " entries needs about "
+                    + heapNeeded + " bytes of heap, only " + heapFree + " free");
+        }
     }
 
     /**

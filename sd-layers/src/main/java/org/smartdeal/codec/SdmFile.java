@@ -15,14 +15,14 @@ import java.util.Set;
  * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
  * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
  *
- * <h2>Byte format, version 1.0</h2>
+ * <h2>Byte format, version 2.0</h2>
  * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
  * length followed by that many bytes of strict UTF-8.
  * <pre>
  * File   = Header Section[N]                         (nothing may follow the last section)
  * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
  *                                                     text-mode and 7-bit transfers)
- *          u16 major version = 1, u16 minor version = 0
+ *          u16 major version = 2, u16 minor version = 0
  *          u32 N  number of sections, &gt;= 2
  *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
  * Section = u8 type, u64 payload length L, L bytes payload,
@@ -45,6 +45,11 @@ import java.util.Set;
  * </pre>
  * A payload must be consumed exactly. Entry names are unique per section type.
  *
+ * <p><b>Versions.</b> 1.0: the SD layer encoding had a 1-bit index mode (ELEM, VECTOR).
+ * 2.0: the index mode field is 2 bits (ELEM, VECTOR, RUNS; 3 reserved), which shifts every
+ * later bit of every SD layer, so neither reader can parse the other's layers: a major change.
+ * The reader accepts exactly 2.0; 1.0 files must be converted again.
+ *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, and the table of contents against the sections; any failure
  * is an {@link SdmFormatException} naming the file, the section (index, type, name, offset) and
@@ -60,8 +65,8 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
 
     /** The 8-byte magic number. */
     public static final byte[] MAGIC = {(byte) 0x89, 'S', 'D', 'M', 0x0D, 0x0A, 0x1A, 0x0A};
-    /** Major format version written and read. */
-    public static final int FORMAT_MAJOR = 1;
+    /** Major format version written and read (2: 2-bit index mode with RUNS; 1.0 had a 1-bit mode). */
+    public static final int FORMAT_MAJOR = 2;
     /** Minor format version written and read. */
     public static final int FORMAT_MINOR = 0;
     /** Size of the file header. */

@@ -73,7 +73,8 @@ public final class SdmReader {
         }
         if (major != SdmFile.FORMAT_MAJOR || minor != SdmFile.FORMAT_MINOR) {
             throw head.error("unsupported format version " + major + "." + minor + " (this reader supports "
-                    + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR + ")");
+                    + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR
+                    + (major == 1 ? "; convert the model again to write a 2.0 file" : "") + ")");
         }
         long after = bytes.length - SdmFile.HEADER_BYTES;
         if (count < 2) {

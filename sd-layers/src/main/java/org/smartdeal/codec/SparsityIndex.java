@@ -1,12 +1,22 @@
 package org.smartdeal.codec;
 
 /**
- * The sparsity index of packed C ([K, m, n], C order), in ELEM or VECTOR mode
+ * The sparsity index of packed C ([K, m, n], C order) in ELEM, VECTOR or RUNS mode
  * ({@link IndexMode}). Bits are written MSB-first; in VECTOR mode all K*m row flags come first,
- * followed by the n entry bits of each flagged row in row order. The mode bit itself is stored
- * by {@link SdLayerCodec} and counted in the index bits there.
+ * followed by the n entry bits of each flagged row in row order; RUNS mode is described in
+ * {@link RunsIndex}. The 2-bit mode field itself is stored by {@link SdLayerCodec} and counted in
+ * the index bits there; the sizes here exclude it.
+ *
+ * <p>Sizes (Z = rows holding a non-zero, rows = K*m including padding rows):
+ * ELEM = K*m*n; VECTOR = K*m + n*Z; RUNS = 5 + runBits(k) + 1 + patternBits
+ * ({@link RunsIndex}). {@link #choose} takes the smallest, ties in the order ELEM, VECTOR, RUNS.
  */
 public final class SparsityIndex {
+
+    /** Smallest possible RUNS size for Z non-zero rows: k field, Z+1 one-bit runs, the coding flag. */
+    private static long runsLowerBound(long nonZeroRows) {
+        return RunsIndex.K_BITS + nonZeroRows + 1 + 1;
+    }
 
     private SparsityIndex() {
     }
@@ -35,19 +45,87 @@ public final class SparsityIndex {
         return count;
     }
 
-    /** The cheaper mode for {@code c} (ELEM on a tie). */
-    public static IndexMode choose(double[] c, int n) {
-        long rows = c.length / n;
-        return vectorBits(rows, n, nonZeroRows(c, n)) < elemBits(c.length) ? IndexMode.VECTOR : IndexMode.ELEM;
+    /**
+     * The index of one C in the smallest mode, ready to write. The RUNS plan is only built when
+     * its lower bound (5 + (Z+1) + 1 bits) could beat ELEM and VECTOR.
+     */
+    public static final class Plan {
+        private final double[] c;
+        private final int n;
+        private final IndexMode mode;
+        private final long bits;
+        private final RunsIndex runs;
+
+        private Plan(double[] c, int n) {
+            this.c = c;
+            this.n = n;
+            long z = nonZeroRows(c, n);
+            long elem = elemBits(c.length);
+            long vector = vectorBits(c.length / n, n, z);
+            IndexMode m = vector < elem ? IndexMode.VECTOR : IndexMode.ELEM;
+            long b = Math.min(elem, vector);
+            RunsIndex r = null;
+            if (runsLowerBound(z) < b) {
+                r = RunsIndex.of(c, n);
+                if (r.bits() < b) {
+                    m = IndexMode.RUNS;
+                    b = r.bits();
+                }
+            }
+            this.mode = m;
+            this.bits = b;
+            this.runs = m == IndexMode.RUNS ? r : null;
+        }
+
+        /** The chosen (smallest) mode. */
+        public IndexMode mode() {
+            return mode;
+        }
+
+        /** Bits of the index in the chosen mode, mode field excluded. */
+        public long bits() {
+            return bits;
+        }
+
+        /** Writes the index in the chosen mode (not the mode field): exactly {@link #bits()} bits. */
+        public void write(BitWriter out) {
+            if (mode == IndexMode.RUNS) {
+                runs.write(c, out);
+            } else {
+                SparsityIndex.write(c, n, mode, out);
+            }
+        }
     }
 
-    /** Size in bits of the index of {@code c} in the given mode (mode bit excluded). */
+    /**
+     * Plans the index of {@code c} in its smallest mode.
+     *
+     * @param c packed C; held (not copied, not modified) until the plan is written
+     */
+    public static Plan plan(double[] c, int n) {
+        return new Plan(c, n);
+    }
+
+    /** The smallest mode for {@code c} (ties: ELEM, then VECTOR, then RUNS). */
+    public static IndexMode choose(double[] c, int n) {
+        return plan(c, n).mode();
+    }
+
+    /** Size in bits of the index of {@code c} in the given mode (mode field excluded). */
     public static long bits(double[] c, int n, IndexMode mode) {
-        return mode == IndexMode.ELEM ? elemBits(c.length) : vectorBits(c.length / n, n, nonZeroRows(c, n));
+        return switch (mode) {
+            case ELEM -> elemBits(c.length);
+            case VECTOR -> vectorBits(c.length / n, n, nonZeroRows(c, n));
+            case RUNS -> RunsIndex.of(c, n).bits();
+        };
     }
 
     /** Writes the index of {@code c} (entries != 0) in the given mode. {@code c} is not modified. */
     public static void write(double[] c, int n, IndexMode mode, BitWriter out) {
+        if (mode == IndexMode.RUNS) {
+            RunsIndex.of(c, n).write(c, out);
+            return;
+        }
         if (mode == IndexMode.ELEM) {
             long acc = 0;
             int held = 0;
@@ -80,13 +158,16 @@ public final class SparsityIndex {
     }
 
     /**
-     * Reads an index of {@code rows * n} entries.
+     * Reads an index of {@code rows * n} entries (the mode field already read).
      *
-     * @param nonZero output, length rows*n; Modified: set to true where C is non-zero
+     * @param nonZero output, length rows*n, all false on entry; Modified: set to true where C is non-zero
      * @return the number of non-zero entries
      */
     public static long read(BitReader in, int rows, int n, IndexMode mode, boolean[] nonZero)
             throws SdmFormatException {
+        if (mode == IndexMode.RUNS) {
+            return RunsIndex.read(in, rows, n, nonZero);
+        }
         long nnz = 0;
         if (mode == IndexMode.ELEM) {
             in.require(nonZero.length, "ELEM index of " + nonZero.length + " entries");

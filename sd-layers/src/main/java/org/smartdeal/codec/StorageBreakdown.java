@@ -6,9 +6,10 @@ package org.smartdeal.codec;
  * <p>For an SD layer encoded by {@link SdLayerCodec} the components add up exactly to the bytes
  * written times 8:
  * <ul>
- *   <li>{@code indexBits}: the 1-bit index mode plus the ELEM or VECTOR index;</li>
+ *   <li>{@code indexBits}: the 2-bit index mode plus the ELEM, VECTOR or RUNS index (for RUNS
+ *       everything in {@link RunsIndex}, its pattern Huffman table included);</li>
  *   <li>{@code cBits}: the Huffman payload of the non-zeros of C;</li>
- *   <li>{@code tableBits}: the Huffman code table;</li>
+ *   <li>{@code tableBits}: the Huffman code table of the (sign, exponent) symbols of C;</li>
  *   <li>{@code bBits}: the 16-bit fraction-bit count f plus 8 bits per entry of B;</li>
  *   <li>{@code denseWeightBits}: 32 bits per conv/FC weight of layers left dense (0 for an SD
  *       layer); these count in the paper CR;</li>

@@ -62,17 +62,18 @@ class SdLayerCodecTest {
         double[] c = {1, 0, -0.5, 0, 0, 0};
         double[] b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
         EncodedLayer enc = SdLayerCodec.encode(c, 1, 2, 3, b);
-        // index: ELEM 6 bits vs VECTOR 2 + 3 = 5 -> VECTOR, plus the mode bit = 6
+        // index: ELEM 6 bits vs VECTOR 2 + 3 = 5 -> VECTOR (RUNS needs at least 5 + 2 + 1 = 8),
+        // plus the 2-bit mode field = 7
         assertEquals(IndexMode.VECTOR, enc.indexMode());
-        assertEquals(6, enc.breakdown().indexBits());
+        assertEquals(7, enc.breakdown().indexBits());
         // two symbols (p=0,+) and (p=-1,-), one each: 1 bit each
         assertEquals(2, enc.breakdown().cBits());
         // table: 16 count + 16 min + 5 width + 2 x (1 offset bit + 5 length bits) = 49
         assertEquals(49, enc.breakdown().tableBits());
         // B: 16-bit f + 9 x 8 = 88
         assertEquals(88, enc.breakdown().bBits());
-        // header 96 + padding: 96 + 49 + 6 + 2 + 88 = 241 -> 7 padding bits
-        assertEquals(96 + 7, enc.breakdown().otherBits());
+        // header 96 + padding: 96 + 49 + 7 + 2 + 88 = 242 -> 6 padding bits
+        assertEquals(96 + 6, enc.breakdown().otherBits());
         assertEquals(31, enc.bytes().length);
         assertEquals(2, enc.nonZeros());
         roundTrip(c, 1, 2, 3, b);
@@ -107,6 +108,90 @@ class SdLayerCodecTest {
         assertEquals(HuffmanCodeTest.naiveHuffmanCost(freqs), enc.breakdown().cBits());
     }
 
+    /**
+     * Packed C of a dense layer (nIn inputs, nOut units) in the slice layout of BRIEF.md: unit o's
+     * nIn weights row-major in (R = ceil(nIn/n), n), cut into S = ceil(R/sliceRows) slices of
+     * m = min(R, sliceRows) rows, padding (entries past nIn, rows past R) zero; each real weight
+     * is non-zero with probability {@code density}. Returns {K, m} in {@code shape}.
+     */
+    static double[] denseLayoutC(Random rnd, int nIn, int nOut, int n, int sliceRows, double density, int[] shape) {
+        int r = (nIn + n - 1) / n;
+        int s = (r + sliceRows - 1) / sliceRows;
+        int m = Math.min(r, sliceRows);
+        double[] c = new double[nOut * s * m * n];
+        for (int o = 0; o < nOut; o++) {
+            for (int i = 0; i < nIn; i++) {
+                if (rnd.nextDouble() < density) {
+                    int row = i / n;
+                    double v = Math.scalb(1.0, -8 + rnd.nextInt(9));
+                    c[((o * s + row / m) * m + row % m) * n + i % n] = rnd.nextBoolean() ? v : -v;
+                }
+            }
+        }
+        shape[0] = nOut * s;
+        shape[1] = m;
+        return c;
+    }
+
+    @Test
+    void everyDensityAndWidthRoundTripsInTheSmallestIndexMode() throws Exception {
+        Random rnd = new Random(77);
+        double[] densities = {0, 0.001, 0.01, 0.05, 0.2, 0.5, 1};
+        // (nIn, nOut, sliceRows): padding rows and entries (nIn not a multiple of n, R not of
+        // sliceRows), a single slice (K = 1), and a larger layer
+        int[][] layouts = {{100, 7, 16}, {50, 1, 192}, {784, 12, 192}};
+        for (int n = 1; n <= 4; n++) {
+            for (int[] lay : layouts) {
+                for (double d : densities) {
+                    int[] shape = new int[2];
+                    double[] c = denseLayoutC(rnd, lay[0], lay[1], n, lay[2], d, shape);
+                    String where = "n=" + n + " layout " + Arrays.toString(lay) + " density " + d;
+                    DecodedLayer dec = roundTrip(c, shape[0], shape[1], n, randomB(rnd, shape[0], n));
+                    // the mode is the first of ELEM, VECTOR, RUNS with the fewest bits
+                    IndexMode best = IndexMode.ELEM;
+                    for (IndexMode mode : IndexMode.values()) {
+                        if (SparsityIndex.bits(c, n, mode) < SparsityIndex.bits(c, n, best)) {
+                            best = mode;
+                        }
+                    }
+                    assertEquals(best, dec.indexMode(), where);
+                    assertEquals(2 + SparsityIndex.bits(c, n, best), dec.breakdown().indexBits(), where);
+                    // very sparse: RUNS (at 0.001 a layer has 0-3 non-zeros, a few runs of ~16 bits
+                    // each, far below VECTOR's one bit per row); the larger layer up to 5%
+                    if (d <= 0.001 || (d <= 0.05 && lay[0] == 784)) {
+                        assertEquals(IndexMode.RUNS, dec.indexMode(), where);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void elemForMaximumEntropyCAndRunsForAFullC() throws Exception {
+        Random rnd = new Random(21);
+        for (int n = 1; n <= 4; n++) {
+            // density 0.5 without padding: ELEM costs 1 bit per entry, the entropy; RUNS needs at
+            // least Z+1 + (R-Z) = R+1 run bits (k = 0) plus about log2(2^n - 1) bits per non-zero row
+            double[] half = RunsIndexTest.uniformC(rnd, 8 * 32 * n, 0.5);
+            EncodedLayer enc = SdLayerCodec.encode(half, 8, 32, n, randomB(rnd, 8, n));
+            assertEquals(IndexMode.ELEM, enc.indexMode(), "n = " + n);
+            assertEquals(2 + 8 * 32 * n, enc.breakdown().indexBits(), "n = " + n);
+        }
+        // a full C (K=4, m=16, n=3, R=64 rows): every row has pattern 111. RUNS: 65 runs of 0,
+        // k = 0 (65 bits; k = 1 would cost 130); patterns: a one-symbol Huffman table
+        // 16+16+5+(0+5) = 42 bits and 0-bit codes (raw: 192). RUNS = 5 + 65 + 1 + 42 = 113 bits
+        // < ELEM 192 < VECTOR 64 + 192 = 256.
+        double[] full = new double[4 * 16 * 3];
+        Arrays.fill(full, 0.5);
+        DecodedLayer dec = roundTrip(full, 4, 16, 3, randomB(rnd, 4, 3));
+        assertEquals(IndexMode.RUNS, dec.indexMode());
+        assertEquals(2 + 113, dec.breakdown().indexBits());
+        // n = 1: ELEM (64 bits) beats RUNS (5 + 65 + 1 + 42 = 113) and VECTOR (128)
+        double[] full1 = new double[64];
+        Arrays.fill(full1, -1);
+        assertEquals(IndexMode.ELEM, roundTrip(full1, 4, 16, 1, randomB(rnd, 4, 1)).indexMode());
+    }
+
     @Test
     void extremeExponentsRoundTrip() throws Exception {
         double[] c = {Double.MIN_VALUE, -Math.scalb(1.0, 1023), Math.scalb(1.0, -1022), 0, 1, -1};
@@ -119,9 +204,11 @@ class SdLayerCodecTest {
         DecodedLayer dec = roundTrip(c, 4, 6, 3, randomB(new Random(1), 4, 3));
         assertEquals(0, dec.breakdown().cBits());
         assertEquals(16, dec.breakdown().tableBits());
-        // VECTOR: 1 mode bit + 24 row bits (ELEM would be 72)
-        assertEquals(IndexMode.VECTOR, dec.indexMode());
-        assertEquals(1 + 24, dec.breakdown().indexBits());
+        // ELEM 72 bits, VECTOR 24 row bits; RUNS: one trailing run of 24 rows, Golomb-Rice bits
+        // (24 >> k) + k + 1 = 25, 14, 9, 7, 6, 6 for k = 0..5 -> k = 4 (smallest k of the minimum),
+        // so 5 (k) + 6 (run) + 1 (pattern flag) + 0 patterns = 12 -> RUNS, plus the 2 mode bits
+        assertEquals(IndexMode.RUNS, dec.indexMode());
+        assertEquals(2 + 12, dec.breakdown().indexBits());
     }
 
     @Test
@@ -221,7 +308,7 @@ class SdLayerCodecTest {
         w.writeBits(1 << 10, 32);
         w.writeBits(1, 32);
         w.writeBits(0, 16); // empty table
-        w.writeBits(0, 1);  // ELEM
+        w.writeBits(0, 2);  // ELEM
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray()));
         assertTrue(e.getMessage().contains("remain"), e.getMessage());
         BitWriter v = new BitWriter();

@@ -109,7 +109,7 @@ class SdmFileTest {
         SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
         byte[] b = s.bytes();
         assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
-        assertArrayEquals(new byte[] {0, 1, 0, 0, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v1.0, 8 sections
+        assertArrayEquals(new byte[] {0, 2, 0, 0, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.0, 8 sections
         List<SectionInfo> sec = s.layout().sections();
         assertEquals(8, sec.size());
         assertEquals(20, sec.get(0).offset());
@@ -255,11 +255,19 @@ class SdmFileTest {
 
     @Test
     void otherVersionsAndTrailingBytesAreRejected() {
-        byte[] v2 = sampleBytes();
-        v2[9] = 2;
-        fixHeaderCrc(v2);
-        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v2, "v.sdm"));
-        assertTrue(e.getMessage().contains("unsupported format version 2.0"), e.getMessage());
+        byte[] v3 = sampleBytes();
+        assertEquals(2, v3[9], "written as major version 2");
+        v3[9] = 3;
+        fixHeaderCrc(v3);
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v3, "v.sdm"));
+        assertTrue(e.getMessage().contains("unsupported format version 3.0 (this reader supports 2.0)"),
+                e.getMessage());
+        byte[] v1 = sampleBytes();
+        v1[9] = 1; // a 1.0 file: its SD layers have a 1-bit index mode
+        fixHeaderCrc(v1);
+        SdmFormatException old = assertThrows(SdmFormatException.class, () -> SdmReader.read(v1, "v.sdm"));
+        assertTrue(old.getMessage().contains("unsupported format version 1.0") && old.getMessage().contains("again"),
+                old.getMessage());
         byte[] b = sampleBytes();
         byte[] longer = Arrays.copyOf(b, b.length + 3);
         SdmFormatException t = assertThrows(SdmFormatException.class, () -> SdmReader.read(longer, "v.sdm"));

@@ -25,6 +25,30 @@ class SparsityIndexTest {
     }
 
     @Test
+    void tiesKeepElemThenVectorThenRuns() {
+        // n = 2, 15 rows, only row 0 non-zero: VECTOR = 15 + 2 = 17. RUNS: runs {0, 14}, Rice bits
+        // (0 >> k) + (14 >> k) + 2(k+1) = 16, 11, 9, 9 for k = 0..3 -> k = 2, 9 bits; raw pattern
+        // 2 bits (a one-symbol table costs 42): 5 + 9 + 1 + 2 = 17 = VECTOR -> VECTOR; ELEM = 30.
+        double[] c = new double[30];
+        c[1] = 1;
+        assertEquals(17, SparsityIndex.bits(c, 2, IndexMode.VECTOR));
+        assertEquals(17, SparsityIndex.bits(c, 2, IndexMode.RUNS));
+        assertEquals(IndexMode.VECTOR, SparsityIndex.choose(c, 2));
+        // n = 1, 16 rows, row 0 non-zero: ELEM 16; RUNS runs {0, 15}: 16+1=17, 7+4=11, 3+6=9, 1+8=9
+        // -> 9 bits, raw pattern 1 bit: 5 + 9 + 1 + 1 = 16 = ELEM -> ELEM; VECTOR = 17.
+        double[] d = new double[16];
+        d[0] = -0.5;
+        assertEquals(16, SparsityIndex.bits(d, 1, IndexMode.RUNS));
+        assertEquals(IndexMode.ELEM, SparsityIndex.choose(d, 1));
+        // 18 rows: runs {0, 17}: 19, 12, 10, 10 for k = 0..3 -> k = 2, 10 bits; RUNS = 5 + 10 + 1 + 1
+        // = 17 < ELEM 18 < VECTOR 19 -> RUNS
+        double[] e = new double[18];
+        e[0] = 1;
+        assertEquals(17, SparsityIndex.bits(e, 1, IndexMode.RUNS));
+        assertEquals(IndexMode.RUNS, SparsityIndex.choose(e, 1));
+    }
+
+    @Test
     void bothModesRoundTrip() throws Exception {
         Random rnd = new Random(3);
         for (IndexMode mode : IndexMode.values()) {
