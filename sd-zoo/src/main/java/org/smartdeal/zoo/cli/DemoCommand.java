@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--theta", description = "sparsity threshold theta, in [0, 1]; default ${DEFAULT-VALUE}")
     double theta = 0.02;
 
-    @Option(names = "--plan", description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); --theta overrides its default theta")
+    @Option(names = "--plan", description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); "
+            + "--theta overrides its default theta; default: sliceRows 512 (one slice per unit)")
     Path planFile;
 
     @Option(names = "--dense", paramLabel = "FILE.zip",
@@ -189,7 +190,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     private ConversionPlan loadPlan() {
         if (planFile == null) {
-            return ConversionPlan.defaultPlan();
+            // One slice per output unit for every LeNet layer (R = 262, 100, 34 rows): one B per
+            // unit instead of two for fc1, which halves fc1's B storage.
+            return ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 512}}");
         }
         try {
             return ConversionPlan.load(planFile);
