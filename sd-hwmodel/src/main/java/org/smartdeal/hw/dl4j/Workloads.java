@@ -191,7 +191,7 @@ public final class Workloads {
         if (in.length != inputs.size())
             throw new IllegalArgumentException("Workloads: the graph has " + inputs.size() + " inputs " + inputs + ", got "
                 + in.length + " InputTypes");
-        Map<String, InputType> types = new LinkedHashMap<>(conf.getLayerActivationTypes(false, in));
+        Map<String, InputType> types = new LinkedHashMap<>(conf.getLayerActivationTypes(in));
         for (int k = 0; k < inputs.size(); k++) types.put(inputs.get(k), in[k]);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
