@@ -27,8 +27,9 @@ import java.util.Map;
 
 /**
  * A network priced on a set of accelerators (HWMODEL.md 2-3) with the statistics it was priced with.
- * Totals are over all priced layers (every layer of a real network is {@code inBenchmark}); SCNN has no
- * FC model [P], so its totals cover the conv layers only ({@link #layersPriced}).
+ * Totals are over the {@code inBenchmark} layers: every layer of a DL4J network ({@link Workloads}), the
+ * non-classifier layers of a paper workload. SCNN has no FC model [P], so on networks with benchmark FC
+ * layers its totals cover the conv layers only ({@link #layersPriced}) and its ratios are NaN.
  *
  * @param workload    the priced workload (layers, weights, activation statistics)
  * @param results     accelerator name to priced result, in the requested order
@@ -110,10 +111,14 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return r == null ? 0 : r.layers().size();
     }
 
-    /** E_DianNao / E_x, cycles_DianNao / cycles_x and DRAM_x / DRAM_SmartDeal (NaN when a side is missing). */
+    /**
+     * E_DianNao / E_x ("ee"), cycles_DianNao / cycles_x ("speedup") or DRAM_x / DRAM_SmartDeal ("dram") over the
+     * benchmark layers; NaN when a side is missing or the accelerator could not price every benchmark layer.
+     */
     public double ratio(String accelerator, String kind) {
         ModelResult x = results.get(accelerator), dn = results.get("diannao"), sd = results.get("smartdeal");
-        boolean partial = x != null && layersPriced(accelerator) != workload.layers().size();
+        long bench = workload.layers().stream().filter(e -> e.layer().inBenchmark()).count();
+        boolean partial = x != null && x.layers().stream().filter(r -> r.layer().inBenchmark()).count() != bench;
         if (x == null || partial) return Double.NaN;
         return switch (kind) {
             case "ee" -> dn == null ? Double.NaN : dn.energyPj() / x.energyPj();
@@ -130,7 +135,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         o.put("statsSource", statsSource);
         o.put("notes", workload.notes());
         o.put("layers", workload.layers().size());
-        o.put("scope", "sums over all priced layers; SCNN has no FC model, its totals cover conv layers only (layersPriced)");
+        o.put("scope", "sums over inBenchmark layers (every layer of a DL4J network; paper workloads exclude the classifier FC); "
+            + "SCNN has no FC model, so with FC layers its totals cover conv layers only (layersPriced) and its ratios are null");
         Map<String, Object> acc = new LinkedHashMap<>();
         for (ModelResult r : results.values()) {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -184,8 +190,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             b.append(String.format(Locale.ROOT, "%-13s %7d %14.4f %14.0f %12.4f %9.2f %9.2f %9.2f%n", r.accelerator(), r.layers().size(),
                 r.energyPj() / 1e6, r.cycles(), r.dramBytes() / 1e6, ratio(r.accelerator(), "ee"), ratio(r.accelerator(), "speedup"),
                 ratio(r.accelerator(), "dram")));
-        if (results.containsKey("scnn") && layersPriced("scnn") != workload.layers().size())
+        if (results.containsKey("scnn") && Double.isNaN(ratio("scnn", "ee")))
             b.append("scnn: FC layers not modelled [P]; its totals cover conv layers only, ratios NaN\n");
+        b.append("totals: benchmark layers (every layer of a DL4J network; paper workloads exclude the classifier FC)\n");
         return b.toString();
     }
 
