@@ -70,7 +70,13 @@ public final class ActStatsCollector {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             int n = -1;
             for (int i = 0; i < acc.size(); i++) {
-                INDArray x = layers.layers().get(i).input(acts);
+                Workloads.NetLayer l = layers.layers().get(i);
+                INDArray x = l.input(acts);
+                if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
+                    // a training-time activation map may leave out the network inputs: take them from the graph
+                    int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
+                    if (k >= 0) x = l.prep(g.getInput(k));
+                }
                 if (x == null) continue;
                 n = addTo(acc.get(i), x);
             }

@@ -89,7 +89,8 @@ public final class Workloads {
             return x == null ? null : prep(x);
         }
 
-        private INDArray prep(INDArray x) {
+        /** Applies this layer's input preprocessor (if any) to a raw input activation. */
+        public INDArray prep(INDArray x) {
             return pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
         }
     }

@@ -53,7 +53,7 @@ class Dl4jAccountingTest {
     }
 
     static ComputationGraph graph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).graphBuilder().addInputs("in")
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).graphBuilder().addInputs("in")
             .addLayer("fc", new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).build(), "in")
             .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).build(), "fc")
             .setOutputs("out").build();
@@ -133,6 +133,20 @@ class Dl4jAccountingTest {
         assertEquals(r.results().get("diannao").energyPj() * 6, l.forwardEnergyPj(r, "diannao"), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> l.forwardEnergyPj(r, "scnn"));
         assertThrows(IllegalArgumentException.class, () -> new EnergyListener(net, ArchSpec.paper(), 0, InputType.feedForward(4)));
+    }
+
+    @Test
+    void listenerOnAGraphMeasuresTheSameStatistics() {
+        ComputationGraph g = graph();
+        EnergyListener l = new EnergyListener(g, ArchSpec.paper(), 1, InputType.feedForward(4));
+        g.setListeners(l);
+        g.fit(new DataSet(features(2), Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}})));
+        assertEquals(1, l.sampledPasses());
+        assertEquals(2, l.examplesSampled());
+        var w = l.workload("tinygraph");
+        assertEquals(0.75, w.layers().get(0).act().dA(), 1e-9);
+        assertEquals(0.5, w.layers().get(1).act().dA(), 1e-9);
+        assertEquals(3.5, w.layers().get(1).act().bitsRaw(), 1e-9);
     }
 
     @Test
