@@ -128,9 +128,10 @@ public final class EnergyCommand implements Callable<Integer> {
         if (source.paper) {
             long t0 = System.nanoTime();
             Map<String, Object> summary = PaperStudy.run(out, knobs, !noSweep);
-            o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV, "
-                    + "charts/%s) in %.1f s%n", summary.size(), org.smartdeal.hw.spec.Specs.toMap(knobs), out,
-                    noSweep ? "" : ", sweep.csv", (System.nanoTime() - t0) / 1e9);
+            o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
+                    + "and PNG, layers.csv, actions.csv, models/, charts/%s) in %.1f s%n", summary.size(),
+                    org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md",
+                    (System.nanoTime() - t0) / 1e9);
             o.print(java.nio.file.Files.readString(out.resolve("paper-comparison.md")));
             return SmartDeal.EXIT_OK;
         }

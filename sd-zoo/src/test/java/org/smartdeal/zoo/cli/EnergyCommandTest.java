@@ -102,6 +102,23 @@ class EnergyCommandTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void paperDelegatesToPaperStudyAndWritesPaperSummary() throws IOException {
+        Path out = dir.resolve("paper");
+        Run r = run("energy", "--paper", "--no-sweep", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> s = json(out.resolve("paper-summary.json"));
+        // issue 6: seven models; SCNN absent where the paper excludes it (EfficientNet-B0)
+        assertEquals(List.of("vgg11", "resnet50", "mobilenetv2", "efficientnetb0", "vgg19-cifar", "resnet164", "deeplabv3plus"),
+                List.copyOf(s.keySet()));
+        assertEquals(List.of("smartdeal", "diannao", "cambriconx", "bitpragmatic"),
+                List.copyOf(((Map<String, Object>) s.get("efficientnetb0")).keySet()));
+        Map<String, Object> r164 = (Map<String, Object>) s.get("resnet164");
+        assertTrue(((Map<String, Object>) r164.get("scnn")).containsKey("energyPj"));
+        assertTrue(Files.size(out.resolve("paper-comparison.md")) > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void convertedModelIsPricedAsSmartDealWeightsWithPaperDefaultsWithoutData() throws IOException {
         Path sdm = dir.resolve("lenet.sdm");
         Run c = run("convert", "--zoo", "lenet300", "--out", sdm.toString(), "--quiet");
