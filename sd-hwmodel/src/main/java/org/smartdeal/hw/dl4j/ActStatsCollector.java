@@ -1,0 +1,146 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures the HWMODEL.md 1.3 activation statistics of every priced layer's input by running real
+ * data through the network in inference mode ({@code MultiLayerNetwork.feedForward(x, false)},
+ * {@code ComputationGraph.feedForward(x, false)}); definitions and the int8 quantisation are those of
+ * {@link ActStatsAccumulator}. dOut of a layer is the dA of the next priced layer in execution order
+ * (HWMODEL.md: "= next layer's dA"); the last layer's dOut is the density of its own output.
+ */
+public final class ActStatsCollector {
+    private final Model net;
+    private final Workloads.Extracted layers;
+    private final List<ActStatsAccumulator> acc = new ArrayList<>();
+    private final List<ActStatsAccumulator> outAcc = new ArrayList<>();
+    private long images;
+
+    /** A collector for the priced layers of {@code net} on architecture {@code a}. */
+    public ActStatsCollector(Model net, Workloads.Extracted layers, ArchSpec a) {
+        this.net = net;
+        this.layers = layers;
+        for (Workloads.NetLayer l : layers.layers()) acc.add(new ActStatsAccumulator(l.spec(), a));
+    }
+
+    /** Images measured so far. */
+    public long images() {
+        return images;
+    }
+
+    /** Runs one minibatch of network input through the network (inference mode) and measures it. */
+    public void add(INDArray features) {
+        if (net instanceof MultiLayerNetwork m) addMln(m.feedForward(features, false));
+        else if (net instanceof ComputationGraph g) addCg(g.feedForward(features, false));
+        else throw new IllegalArgumentException("ActStatsCollector: network must be a MultiLayerNetwork or ComputationGraph");
+    }
+
+    /** Adds the activations of one MLN forward pass (index 0 = network input, i+1 = layer i's output). */
+    public void addMln(List<INDArray> acts) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            int n = -1;
+            for (int i = 0; i < acc.size(); i++) {
+                INDArray x = layers.layers().get(i).input(acts);
+                if (x == null) continue;
+                n = addTo(acc.get(i), x);
+            }
+            int last = layers.layers().get(acc.size() - 1).mlnIndex() + 1;
+            if (last < acts.size()) addOut(acts.get(last));
+            if (n > 0) images += n;
+        }
+    }
+
+    /** Adds the activations of one graph forward pass (vertex name to output, network inputs included). */
+    public void addCg(Map<String, INDArray> acts) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            int n = -1;
+            for (int i = 0; i < acc.size(); i++) {
+                Workloads.NetLayer l = layers.layers().get(i);
+                INDArray x = l.input(acts);
+                if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
+                    // a training-time activation map may leave out the network inputs: take them from the graph
+                    int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
+                    if (k >= 0) x = l.prep(g.getInput(k));
+                }
+                if (x == null) continue;
+                n = addTo(acc.get(i), x);
+            }
+            INDArray o = acts.get(layers.layers().get(acc.size() - 1).spec().id());
+            if (o != null) addOut(o);
+            if (n > 0) images += n;
+        }
+    }
+
+    private void addOut(INDArray o) {
+        if (outAcc.isEmpty()) {
+            var l = layers.layers().get(acc.size() - 1).spec();
+            long per = o.length() / o.size(0);
+            outAcc.add(new ActStatsAccumulator(org.smartdeal.hw.spec.LayerSpec.fc(l.id() + ":out",
+                org.smartdeal.hw.spec.LayerType.FC, 1, Math.toIntExact(per), true), 8, 16, 8));
+        }
+        addTo(outAcc.get(0), o);
+    }
+
+    static int addTo(ActStatsAccumulator a, INDArray x) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            int n = (int) x.size(0);
+            a.add(x.castTo(DataType.FLOAT).dup('c').data().asFloat(), n);
+            return n;
+        }
+    }
+
+    /** Per-layer statistics, in layer order. */
+    public List<ActStats> stats() {
+        List<ActStats> out = new ArrayList<>();
+        for (int i = 0; i < acc.size(); i++) {
+            double dOut = i + 1 < acc.size() ? acc.get(i + 1).density() : outAcc.isEmpty() ? 1 : outAcc.get(0).density();
+            out.add(acc.get(i).stats(dOut));
+        }
+        return out;
+    }
+
+    /** The workload with measured statistics. */
+    public Workload workload(String name, String notes) {
+        List<ActStats> st = stats();
+        List<Workload.Entry> e = new ArrayList<>();
+        for (int i = 0; i < st.size(); i++) e.add(new Workload.Entry(layers.layers().get(i).spec(), layers.layers().get(i).weights(), st.get(i)));
+        return new Workload(name, e, notes);
+    }
+
+    /**
+     * Measures up to {@code samples} examples from {@code data} (from its current position; the
+     * iterator is reset first when it supports it) and returns the collector.
+     *
+     * @throws IllegalArgumentException when samples &lt; 1 or the iterator gives no data
+     */
+    public static ActStatsCollector collect(Model net, Workloads.Extracted layers, DataSetIterator data, int samples, ArchSpec a) {
+        if (samples < 1) throw new IllegalArgumentException("ActStatsCollector: samples must be >= 1, got " + samples);
+        ActStatsCollector c = new ActStatsCollector(net, layers, a);
+        if (data.resetSupported()) data.reset();
+        long left = samples;
+        while (left > 0 && data.hasNext()) {
+            DataSet ds = data.next();
+            INDArray f = ds.getFeatures();
+            if (f.size(0) > left) f = f.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, left));
+            c.add(f);
+            left -= f.size(0);
+        }
+        if (c.images == 0) throw new IllegalArgumentException("ActStatsCollector: the data iterator gave no examples");
+        return c;
+    }
+}

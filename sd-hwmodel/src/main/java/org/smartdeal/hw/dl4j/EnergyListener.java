@@ -1,0 +1,144 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.Workload;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A DL4J {@link org.deeplearning4j.optimize.api.TrainingListener} that attaches per-layer accelerator
+ * accounting to a network while it trains ({@code fit}) or is scored with listeners.
+ *
+ * <p>What it counts, exactly:
+ * <ul>
+ * <li>every {@code onForwardPass} (one per minibatch; DL4J calls it from
+ *     {@code computeGradientAndScore}, i.e. in training mode, dropout included): the minibatch size is
+ *     added to {@link #examplesSeen()};</li>
+ * <li>every {@code every}-th forward pass (the 1st, (every+1)-th, ...) is <em>sampled</em>: each priced
+ *     layer's input activation is measured into the layer's {@link ActStatsAccumulator} (HWMODEL.md 1.3
+ *     statistics, per-minibatch int8 scale). The cost is one pass over the activations in Java per
+ *     sampled minibatch; nothing else is done per iteration;</li>
+ * <li>{@code iterationDone} counts iterations.</li>
+ * </ul>
+ * Pricing happens only on request ({@link #report}): the weights are read from the network at that
+ * moment (so they reflect training so far) and the accumulated statistics of all sampled minibatches are
+ * used; the report prices the <em>inference</em> (forward) pass per image on each accelerator, and
+ * {@link #forwardEnergyPj} scales it to the examples seen. The training backward pass is not priced here
+ * (HWMODEL.md 5, {@code hw.train}, covers training energy). The MultiLayerNetwork training forward pass
+ * stops at the output layer's input, so the last layer's dOut is taken as 1.
+ */
+public final class EnergyListener extends BaseTrainingListener {
+    private final Model net;
+    private final InputType[] inputTypes;
+    private final ArchSpec arch;
+    private final int every;
+    private final ActStatsCollector collector;
+    private long forwardPasses, sampled, examples, iterations;
+
+    /**
+     * @param net        the network the listener is attached to
+     * @param arch       architecture (dim_F, PRA brick, SCNN grid for the statistics)
+     * @param every      sample one forward pass in {@code every} (>= 1)
+     * @param inputTypes the network's input type(s)
+     */
+    public EnergyListener(Model net, ArchSpec arch, int every, InputType... inputTypes) {
+        if (every < 1) throw new IllegalArgumentException("EnergyListener.every must be >= 1, got " + every);
+        this.net = net;
+        this.arch = arch;
+        this.every = every;
+        this.inputTypes = inputTypes.clone();
+        this.collector = new ActStatsCollector(net, Workloads.extract(net, inputTypes), arch);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void onForwardPass(Model model, List<INDArray> activations) {
+        examples += activations.get(0).size(0);
+        if (forwardPasses++ % every == 0) {
+            collector.addMln(activations);
+            sampled++;
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void onForwardPass(Model model, Map<String, INDArray> activations) {
+        INDArray any = activations.values().iterator().next();
+        examples += any.size(0);
+        if (forwardPasses++ % every == 0) {
+            collector.addCg(activations);
+            sampled++;
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        iterations++;
+    }
+
+    /** Forward passes seen. */
+    public long forwardPasses() {
+        return forwardPasses;
+    }
+
+    /** Forward passes whose activations were measured. */
+    public long sampledPasses() {
+        return sampled;
+    }
+
+    /** Examples in all forward passes seen. */
+    public long examplesSeen() {
+        return examples;
+    }
+
+    /** Images whose activations were measured. */
+    public long examplesSampled() {
+        return collector.images();
+    }
+
+    /** Iterations completed. */
+    public long iterations() {
+        return iterations;
+    }
+
+    /**
+     * The workload now: current weights and the statistics of all sampled minibatches.
+     *
+     * @throws IllegalStateException before any forward pass was sampled
+     */
+    public Workload workload(String name) {
+        if (sampled == 0) throw new IllegalStateException("EnergyListener: no forward pass sampled yet");
+        Workloads.Extracted now = Workloads.extract(net, inputTypes);
+        var stats = collector.stats();
+        List<Workload.Entry> e = new java.util.ArrayList<>();
+        for (int i = 0; i < stats.size(); i++) e.add(new Workload.Entry(now.layers().get(i).spec(), now.layers().get(i).weights(), stats.get(i)));
+        return new Workload(name, e, statsSource() + Workloads.skippedNote(now));
+    }
+
+    private String statsSource() {
+        return "activation statistics measured by EnergyListener on " + collector.images() + " training examples ("
+            + sampled + " of " + forwardPasses + " forward passes sampled, every " + every + ")";
+    }
+
+    /** Prices the current workload (one inference pass per {@code knobs.batch()} images) on the named accelerators. */
+    public EnergyReport report(String name, List<String> accelerators, Knobs knobs) {
+        return EnergyReport.of(workload(name), statsSource(), accelerators, knobs);
+    }
+
+    /**
+     * Forward-pass energy of all examples seen on one accelerator, pJ:
+     * (priced energy / knobs.batch) x {@link #examplesSeen()}.
+     */
+    public double forwardEnergyPj(EnergyReport r, String accelerator) {
+        var m = r.results().get(accelerator);
+        if (m == null) throw new IllegalArgumentException("EnergyListener: accelerator " + accelerator + " not in the report " + r.results().keySet());
+        return m.energyPj() / r.arch().knobs().batch() * examples;
+    }
+}

@@ -1,0 +1,325 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.codec.EncodedLayer;
+import org.smartdeal.codec.SdLayerCodec;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.WeightRep;
+import org.smartdeal.hw.spec.Workload;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdSliceShape;
+import org.smartdeal.layers.impl.SdWeights;
+import org.smartdeal.layers.params.SdParamInitializer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Extracts the cost model's workload from a DL4J network: one {@link LayerSpec} and {@link WeightRep}
+ * per priced layer, in execution order (MultiLayerNetwork layer order; ComputationGraph topological
+ * order). Shapes come from the configuration's input types ({@code conf.getLayerActivationTypes}).
+ *
+ * <p>Priced layers (HWMODEL.md 1.1):
+ * <ul>
+ * <li>{@link ConvolutionLayer} (incl. {@code SdConvolutionLayer}): CONV with G = 1;</li>
+ * <li>{@link DepthwiseConvolution2D}: DWCONV (G = C = M) when depthMultiplier = 1, else CONV with
+ *     G = C, M = C x depthMultiplier (grouped; the cost model's DWCONV needs G = C = M);</li>
+ * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
+ * </ul>
+ * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
+ * (the paper's exclusion of classifier FC layers applies to its seven models only). Layers with
+ * parameters of other kinds (BatchNorm, ...) are not priced and are listed in
+ * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1].
+ *
+ * <p>Weights (HWMODEL.md 1.2) are the executed 8-bit weights: symmetric per-tensor int8 of the layer's
+ * W, {@code s = max|W|/127}, {@code q = round-half-away(W/s)}, and nnzW / row masks counted on q.
+ * Dense layers give kind DENSE8. SD layers give kind SD measured from the effective
+ * {@code Ce = P(C) .* M} and B: W is the rebuilt {@code Ce B} (via {@link SdWeights}, the layers' own
+ * rebuild), ceNnz the non-zeros of Ce, ceBytes and bBytes the exact encoded sizes from
+ * {@link SdLayerCodec} (Huffman payload + code table + index, and int8 B with its scale), numB = K.
+ * Unsupported: SeparableConvolution2D, Deconvolution2D, 1-D/3-D convolutions, NHWC data, unequal
+ * strides or dilations per axis, asymmetric padding (each rejected with a message naming the layer).
+ */
+public final class Workloads {
+    private Workloads() {
+    }
+
+    /**
+     * One priced layer of a network and where its input activation lives.
+     *
+     * @param spec      the layer (batch 1)
+     * @param weights   its executed 8-bit weights
+     * @param mlnIndex  MultiLayerNetwork layer index (its input is {@code feedForward(...).get(mlnIndex)}), -1 for graphs
+     * @param cgInput   ComputationGraph vertex whose output is this layer's input, null for MLN
+     * @param pre       the layer's input preprocessor, or null
+     */
+    public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, InputPreProcessor pre) {
+
+        /** This layer's input from a MultiLayerNetwork activation list (index 0 = network input), preprocessed. */
+        public INDArray input(List<INDArray> acts) {
+            return mlnIndex < acts.size() ? prep(acts.get(mlnIndex)) : null;
+        }
+
+        /** This layer's input from a ComputationGraph activation map (vertex name to output), preprocessed. */
+        public INDArray input(Map<String, INDArray> acts) {
+            INDArray x = acts.get(cgInput);
+            return x == null ? null : prep(x);
+        }
+
+        /** Applies this layer's input preprocessor (if any) to a raw input activation. */
+        public INDArray prep(INDArray x) {
+            return pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
+        }
+    }
+
+    /**
+     * The priced layers of a network and the layers left out.
+     *
+     * @param layers  priced layers in execution order
+     * @param skipped "name (Type)" of layers with parameters that are not priced
+     */
+    public record Extracted(List<NetLayer> layers, List<String> skipped) {
+        /** Copies the lists; rejects networks without any priced layer. */
+        public Extracted {
+            layers = List.copyOf(layers);
+            skipped = List.copyOf(skipped);
+            if (layers.isEmpty()) throw new IllegalArgumentException("Workloads: the network has no conv or dense layer to price");
+        }
+
+        /** The layer specs in execution order. */
+        public List<LayerSpec> specs() {
+            return layers.stream().map(NetLayer::spec).toList();
+        }
+    }
+
+    /**
+     * The workload of a network with the paper's default activation statistics (no data):
+     * {@link #paperDefaultStats} per layer.
+     *
+     * @param net        a MultiLayerNetwork or ComputationGraph (initialised)
+     * @param name       model name for reports
+     * @param knobs      knobs (rowZeroDefault is used)
+     * @param arch       architecture (dim_F, PRA brick)
+     * @param inputTypes the network input type(s), e.g. {@code InputType.convolutionalFlat(28, 28, 1)}
+     */
+    public static Workload of(Model net, String name, Knobs knobs, ArchSpec arch, InputType... inputTypes) {
+        Extracted x = extract(net, inputTypes);
+        List<Workload.Entry> out = new ArrayList<>();
+        for (int i = 0; i < x.layers().size(); i++) {
+            NetLayer l = x.layers().get(i);
+            out.add(new Workload.Entry(l.spec(), l.weights(), paperDefaultStats(i == 0, knobs, arch)));
+        }
+        return new Workload(name, out, PAPER_STATS_NOTE + skippedNote(x));
+    }
+
+    /** Where the default statistics come from (echoed in every report that uses them). */
+    public static final String PAPER_STATS_NOTE = "activation statistics: paper defaults (no data given): the i.i.d. model "
+        + "fitted to Fig. 3 MBV2 (79.8% bit, 66.0% Booth sparsity), rowZero = knob rowZeroDefault; first layer dense pixels "
+        + "(dA = 1), as PaperModels";
+
+    /**
+     * The paper-default activation statistics of {@link PaperModels}: the first layer sees dense image
+     * pixels (i.i.d., dA = 1, lambda 40); the others the i.i.d. model fitted to Fig. 3's MBV2 bit and Booth
+     * sparsity with rowZero = {@code knobs.rowZeroDefault()}.
+     */
+    public static ActStats paperDefaultStats(boolean firstLayer, Knobs knobs, ArchSpec a) {
+        ActStats act = ActStats.fitted(8 * (1 - PaperModels.BIT_SPARSITY), 4 * (1 - PaperModels.BOOTH_SPARSITY),
+            knobs.rowZeroDefault(), a.sdDimF(), a.praBrick());
+        return firstLayer ? ActStats.iid(1.0, 40, 0, act.dA(), a.sdDimF(), a.praBrick()) : act;
+    }
+
+    static String skippedNote(Extracted x) {
+        return x.skipped().isEmpty() ? "" : "; not priced (parameters of other layer kinds): " + String.join(", ", x.skipped());
+    }
+
+    /**
+     * Priced layers of a MultiLayerNetwork or ComputationGraph, with their weights measured now.
+     *
+     * @throws IllegalArgumentException for unsupported networks or layers, naming the layer
+     */
+    public static Extracted extract(Model net, InputType... inputTypes) {
+        if (inputTypes == null || inputTypes.length == 0) throw new IllegalArgumentException("Workloads: at least one InputType is needed");
+        if (net instanceof MultiLayerNetwork m) return extractMln(m, inputTypes[0]);
+        if (net instanceof ComputationGraph g) return extractCg(g, inputTypes);
+        throw new IllegalArgumentException("Workloads: network must be a MultiLayerNetwork or ComputationGraph, got "
+            + (net == null ? null : net.getClass().getName()));
+    }
+
+    private static Extracted extractMln(MultiLayerNetwork net, InputType in) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        List<InputType> outs = conf.getLayerActivationTypes(in);
+        List<NetLayer> layers = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer lc = conf.getConf(i).getLayer();
+            String name = lc.getLayerName() != null ? lc.getLayerName() : "layer" + i;
+            InputPreProcessor pre = conf.getInputPreProcess(i);
+            InputType t = i == 0 ? in : outs.get(i - 1);
+            if (pre != null) t = pre.getOutputType(t);
+            NetLayer l = layer(name, lc, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre);
+            if (l != null) layers.add(l);
+            else if (lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+        }
+        return new Extracted(layers, skipped);
+    }
+
+    private static Extracted extractCg(ComputationGraph g, InputType... in) {
+        ComputationGraphConfiguration conf = g.getConfiguration();
+        List<String> inputs = conf.getNetworkInputs();
+        if (in.length != inputs.size())
+            throw new IllegalArgumentException("Workloads: the graph has " + inputs.size() + " inputs " + inputs + ", got "
+                + in.length + " InputTypes");
+        Map<String, InputType> types = new LinkedHashMap<>(conf.getLayerActivationTypes(in));
+        for (int k = 0; k < inputs.size(); k++) types.put(inputs.get(k), in[k]);
+        List<NetLayer> layers = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        var vertices = g.getVertices();
+        for (int idx : g.topologicalSortOrder()) {
+            String name = vertices[idx].getVertexName();
+            if (!(conf.getVertices().get(name) instanceof LayerVertex lv)) continue;
+            Layer lc = lv.getLayerConf().getLayer();
+            List<String> srcs = conf.getVertexInputs().get(name);
+            String src = srcs == null || srcs.isEmpty() ? null : srcs.get(0);
+            InputType t = src == null ? null : types.get(src);
+            InputPreProcessor pre = lv.getPreProcessor();
+            if (pre != null && t != null) t = pre.getOutputType(t);
+            NetLayer l = t == null ? null : layer(name, lc, t, types.get(name), g.getLayer(name).paramTable(), -1, src, pre);
+            if (l != null && srcs.size() != 1)
+                throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
+            if (l != null) layers.add(l);
+            else if (lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+        }
+        return new Extracted(layers, skipped);
+    }
+
+    /** One priced layer, or null when the layer kind is not priced. */
+    static NetLayer layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
+                          String cgInput, InputPreProcessor pre) {
+        String cls = lc.getClass().getSimpleName();
+        if (cls.equals("SeparableConvolution2D") || cls.equals("Deconvolution2D") || cls.equals("Convolution1DLayer")
+            || cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
+            throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is not supported; supported: "
+                + "ConvolutionLayer, DepthwiseConvolution2D, DenseLayer, OutputLayer and the SD layers");
+        LayerSpec spec;
+        if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
+        else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdLayer) {
+            var ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+            spec = LayerSpec.fc(name, LayerType.FC, Math.toIntExact(ff.getNOut()), Math.toIntExact(ff.getNIn()), true);
+        } else return null;
+        WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params) : denseWeights(spec, lc, params.get("W"));
+        return new NetLayer(spec, w, mlnIndex, cgInput, pre);
+    }
+
+    private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
+        if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
+            throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
+                + in + " -> " + out);
+        if (ci.getFormat() != CNN2DFormat.NCHW)
+            throw new IllegalArgumentException("Workloads: layer " + name + " uses " + ci.getFormat() + "; only NCHW is supported");
+        int[] k = cl.getKernelSize(), st = cl.getStride(), dl = cl.getDilation();
+        if (st[0] != st[1] || dl[0] != dl[1])
+            throw new IllegalArgumentException("Workloads: layer " + name + " needs equal strides and dilations per axis, got stride "
+                + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
+        int h = (int) ci.getHeight(), w = (int) ci.getWidth(), c = (int) ci.getChannels();
+        int e = (int) co.getHeight(), f = (int) co.getWidth(), m = (int) co.getChannels();
+        int pad = pad(name, h, e, k[0], st[0], dl[0]);
+        int padW = pad(name, w, f, k[1], st[1], dl[1]);
+        if (padW != pad && (w + 2 * pad - ((k[1] - 1) * dl[1] + 1)) / st[1] + 1 != f)
+            throw new IllegalArgumentException("Workloads: layer " + name + " pads " + pad + " rows but " + padW
+                + " columns; LayerSpec has one pad");
+        boolean dw = cl instanceof DepthwiseConvolution2D;
+        int groups = dw ? c : 1;
+        LayerType type = dw && m == c ? LayerType.DWCONV : LayerType.CONV;
+        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h, w, e, f, st[0], pad, dl[0], true);
+    }
+
+    /** The symmetric padding that makes the conv arithmetic give {@code out}; errors name the layer. */
+    static int pad(String name, int in, int out, int k, int stride, int dil) {
+        int keff = (k - 1) * dil + 1, need = (out - 1) * stride + keff - in;
+        for (int p = Math.max(0, need / 2); p <= Math.max(0, (need + 1) / 2) + 1; p++)
+            if ((in + 2 * p - keff) / stride + 1 == out) return p;
+        throw new IllegalArgumentException("Workloads: layer " + name + ": no symmetric padding maps input " + in + " to output "
+            + out + " with kernel " + k + ", stride " + stride + ", dilation " + dil);
+    }
+
+    /** Symmetric per-tensor int8 (round half away from zero) of a float array; s = max|w|/127. */
+    static int[] int8(float[] w) {
+        float s = ActStatsAccumulator.scale(w);
+        int[] q = new int[w.length];
+        for (int i = 0; i < w.length; i++) q[i] = ActStatsAccumulator.quantise(w[i], s);
+        return q;
+    }
+
+    /** W in the [M][C/G][R][S] C order of {@link WeightRep#fromWeights}. */
+    static float[] kernelOrder(LayerSpec l, Layer lc, INDArray w) {
+        INDArray x = w.castTo(DataType.FLOAT);
+        if (l.type() == LayerType.FC) return x.transpose().dup('c').data().asFloat();
+        if (lc instanceof DepthwiseConvolution2D) {
+            // DL4J M2.1 depthwise W is [kh, kw, nIn, depthMultiplier]; output channel m = ci*dm + d
+            float[] src = x.dup('c').data().asFloat();
+            long[] sh = x.shape();
+            int kh = (int) sh[0], kw = (int) sh[1], cin = (int) sh[2], dm = (int) sh[3];
+            float[] out = new float[src.length];
+            for (int y = 0; y < kh; y++) for (int xx = 0; xx < kw; xx++) for (int ci = 0; ci < cin; ci++) for (int d = 0; d < dm; d++)
+                out[((ci * dm + d) * kh + y) * kw + xx] = src[((y * kw + xx) * cin + ci) * dm + d];
+            return out;
+        }
+        return x.dup('c').data().asFloat();
+    }
+
+    private static WeightRep denseWeights(LayerSpec l, Layer lc, INDArray w) {
+        if (w == null) throw new IllegalArgumentException("Workloads: layer " + l.id() + " has no weight parameter \"W\"");
+        return WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, int8(kernelOrder(l, lc, w)), 0, 0, 0, 0);
+    }
+
+    private static WeightRep sdWeights(LayerSpec l, SdLayer sd, Map<String, INDArray> p) {
+        INDArray c = p.get(SdParamInitializer.C_KEY), b = p.get(SdParamInitializer.B_KEY), mk = p.get(SdParamInitializer.MASK_KEY);
+        if (c == null || b == null || mk == null)
+            throw new IllegalArgumentException("Workloads: SD layer " + l.id() + " lacks one of the parameters C, B, M");
+        SdWeights sw = SdWeights.of(sd);
+        INDArray w = sw.rebuild(c, b, mk).dup();
+        double[] ce = sw.effectiveC().castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] bb = b.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        SdSliceShape sh = sd.sliceShape();
+        long nnz = 0;
+        for (double v : ce) if (v != 0) nnz++;
+        double ceBytes, bBytes;
+        try {
+            EncodedLayer enc = SdLayerCodec.encode(ce, (int) sh.numSlices(), (int) sh.sliceHeight(), sh.basisWidth(), bb);
+            var br = enc.breakdown();
+            ceBytes = (br.indexBits() + br.cBits() + br.tableBits()) / 8.0;
+            bBytes = br.bBits() / 8.0;
+        } catch (IllegalArgumentException ex) {
+            // C outside the power-of-two domain (projection off): HWMODEL.md 1.2 fallback
+            long vectors = sh.numSlices() * sh.sliceHeight();
+            ceBytes = (nnz * PaperModels.HUFF_BITS + vectors + (double) sh.basisWidth() * vectors) / 8;
+            bBytes = (double) sh.basisLength();
+        }
+        int[] q = int8(kernelOrder(l, (Layer) sd, w));
+        WeightRep r = WeightRep.fromWeights(l, WeightRep.Kind.SD, q, nnz, ceBytes, bBytes, Math.toIntExact(sh.numSlices()));
+        return new WeightRep(r.kind(), r.nnzW(), r.rowMask(), sh.basisWidth(), r.ceNnz(), r.ceBytes(), r.bBytes(), r.numB());
+    }
+}

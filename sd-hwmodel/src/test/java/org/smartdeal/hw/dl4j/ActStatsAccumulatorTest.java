@@ -1,0 +1,124 @@
+package org.smartdeal.hw.dl4j;
+
+import org.junit.jupiter.api.Test;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every HWMODEL.md 1.3 statistic on hand-made tensors; expected values are hand-computed in the comments. */
+class ActStatsAccumulatorTest {
+
+    @Test
+    void quantisationIsSymmetricPerTensorRoundHalfAway() {
+        // s = max|x|/127 = 3/127; x = 1 -> 42.33 -> 42; 2 -> 84.67 -> 85; -3 -> -127
+        float s = ActStatsAccumulator.scale(new float[] {0, 1, 2, -3});
+        assertEquals(3f / 127f, s, 1e-9);
+        assertEquals(42, ActStatsAccumulator.quantise(1, s));
+        assertEquals(85, ActStatsAccumulator.quantise(2, s));
+        assertEquals(-127, ActStatsAccumulator.quantise(-3, s));
+        assertEquals(1, ActStatsAccumulator.quantise(0.5f, 1f));   // half away from zero
+        assertEquals(-1, ActStatsAccumulator.quantise(-0.5f, 1f));
+        assertEquals(0, ActStatsAccumulator.quantise(5f, 0f));     // all-zero tensor: s = 0
+    }
+
+    @Test
+    void fcLayerStatistics() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 2, 4, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        a.add(new float[] {0, 1, 2, -3}, 1); // q = [0, 42, 85, -127]
+        ActStats st = a.stats(0.25);
+        assertEquals(0.75, st.dA(), 1e-12);             // 3 of 4 non-zero
+        // popcount: 42 = 101010b -> 3, 85 = 1010101b -> 4, |-127| = 1111111b -> 7: (0+3+4+7)/4
+        assertEquals(3.5, st.bitsRaw(), 1e-12);
+        // Booth digits: 42 = -2 - 4 - 16 + 64 -> 4; 85 = 1 + 4 + 16 + 64 -> 4; -127 = 10000001b = 1 - 2*64 -> 2
+        assertEquals(2.5, st.boothDig(), 1e-12);
+        // FC: a segment is one value (W = 1, columns beyond count as zero): 1 of 4 is zero
+        assertEquals(0.25, st.rowZero(), 1e-12);
+        // tSD over the 3 non-zero segments (S = 1): max(1, digits) = 4, 4, 2
+        assertEquals(10.0 / 3, st.tSD(), 1e-12);
+        // one pixel, one brick of 4 channels: max popcount 7
+        assertEquals(7, st.tPRA(), 1e-12);
+        assertEquals(0.25, st.dOut(), 0);
+        assertNull(st.scnnNZ());
+    }
+
+    @Test
+    void convRowSegmentsBoothSyncBricksAndScnnTiles() {
+        // 3x3 conv, C = M = 1, input 3 x 10, pad 1, stride 1 -> E = 3, F = 10; dimF = 4, brick 16, PE grid 2x2
+        LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 1, 1, 3, 3, 10, 1, 1, 1);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 4, 16, 2);
+        int[] q = new int[30];
+        q[10] = 3;       // row 1, col 0
+        q[20 + 5] = -1;  // row 2, col 5
+        q[20 + 9] = 7;   // row 2, col 9
+        a.addQuantised(q, 1);
+        ActStats st = a.stats(1);
+        assertEquals(0.1, st.dA(), 1e-12);                 // 3 of 30
+        assertEquals((2 + 1 + 3) / 30.0, st.bitsRaw(), 1e-12);  // popcount 3 -> 2, |-1| -> 1, 7 -> 3
+        // Booth: 3 = -1 + 4 -> 2; -1 = 11111111b -> 1; 7 = -1 + 2*4 -> 2
+        assertEquals((2 + 1 + 2) / 30.0, st.boothDig(), 1e-12);
+        // seg = ceil(10/4) = 3 per row, span (4-1)*1 + 3 = 6 padded columns: real cols [-1,4], [3,8], [7,12]
+        // row 0: 3 zero; row 1 (col 0): j=1, j=2 zero; row 2 (cols 5, 9): j=0 zero -> 6 of 9
+        assertEquals(6.0 / 9, st.rowZero(), 1e-12);
+        // tSD, per non-zero segment and s = 0..2 (cols (4j+k)+s-1, k < 4):
+        // row1 j0: s0 cols -1..2 -> 2, s1 cols 0..3 -> 2, s2 cols 1..4 -> max(1,0) = 1  (5)
+        // row2 j1: col 5 in all three windows -> 1, 1, 1                                 (3)
+        // row2 j2: col 9 in all three windows -> 2, 2, 2                                 (6)
+        assertEquals(14.0 / 9, st.tSD(), 1e-12);
+        // tPRA: 30 pixels, one channel each: 27 x 1 + popcounts 2, 1, 3
+        assertEquals(33.0 / 30, st.tPRA(), 1e-12);
+        // SCNN 2x2 grid: th = ceil(3/2) = 2, tw = ceil(10/2) = 5; (1,0) -> PE 0; (2,5), (2,9) -> PE (1,1) = 3
+        assertArrayEquals(new int[] {1, 0, 0, 2}, st.scnnNZ());
+    }
+
+    @Test
+    void stridedConvSegmentsUseTheStride() {
+        // 1x1 conv stride 2, input 1 x 8 -> F = 4; dimF = 2: seg = 2, span (2-1)*2 + 1 = 3: cols [0,3), [4,7)
+        LayerSpec l = new LayerSpec("s2", LayerType.CONV, 1, 1, 1, 1, 1, 1, 1, 8, 1, 4, 2, 0, 1, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 2, 16, 8);
+        a.addQuantised(new int[] {0, 0, 0, 5, 0, 0, 0, 0}, 1); // col 3 lies between the spans
+        ActStats st = a.stats(1);
+        assertEquals(1.0 * 0.999, st.rowZero(), 1e-12); // both segments zero -> 1, clamped to 0.999
+        assertEquals(1, st.tSD(), 0);                    // no non-zero segment
+    }
+
+    @Test
+    void minibatchesAccumulateWithTheirOwnScale() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 2, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        a.add(new float[] {0, 1}, 1);    // q = [0, 127]
+        a.add(new float[] {10, 20}, 1);  // s = 20/127: q = [64 (63.5 rounds up), 127]
+        ActStats st = a.stats(1);
+        assertEquals(0.75, st.dA(), 1e-12);
+        // popcount 127 -> 7, 64 -> 1, 127 -> 7: 15/4
+        assertEquals(15.0 / 4, st.bitsRaw(), 1e-12);
+        assertEquals(2, a.images());
+    }
+
+    @Test
+    void allZeroInputGivesZeroDensityAndUnitSyncCycles() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 3, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        a.add(new float[3], 1);
+        ActStats st = a.stats(0);
+        assertEquals(0, st.dA(), 0);
+        assertEquals(1, st.tSD(), 0);
+        assertEquals(1, st.tPRA(), 0);
+    }
+
+    @Test
+    void badInputsAreRejectedNamingSizes() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 3, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        var e = assertThrows(IllegalArgumentException.class, () -> a.add(new float[4], 1));
+        assertTrue(e.getMessage().contains("4 values") && e.getMessage().contains("fc"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> a.stats(1));
+        assertThrows(IllegalArgumentException.class, () -> new ActStatsAccumulator(fc, 0, 16, 8));
+    }
+}

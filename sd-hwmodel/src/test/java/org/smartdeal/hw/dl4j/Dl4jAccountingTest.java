@@ -1,0 +1,183 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.model.LayerResult;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Json;
+import org.smartdeal.hw.spec.Knobs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ActStatsCollector, EnergyListener and EnergyReport on a 4-2-2 network whose first layer passes the
+ * first two inputs through unchanged (W = [[1,0],[0,1],[0,0],[0,0]], identity activation, bias 0; SGD with
+ * learning rate 0 keeps it so during fit), so
+ * every layer input is known by hand.
+ */
+class Dl4jAccountingTest {
+    static final float[] X = {0, 1, 2, -3}; // q = [0, 42, 85, -127] (ActStatsAccumulatorTest)
+
+    static MultiLayerNetwork mln() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).list()
+            .layer(new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).name("fc").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).name("out").build())
+            .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        setPassThrough(net.getLayer(0).getParam("W"));
+        return net;
+    }
+
+    static ComputationGraph graph() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).graphBuilder().addInputs("in")
+            .addLayer("fc", new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).build(), "in")
+            .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).build(), "fc")
+            .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        setPassThrough(g.getLayer("fc").getParam("W"));
+        return g;
+    }
+
+    static void setPassThrough(INDArray w) {
+        w.assign(0);
+        w.putScalar(new int[] {0, 0}, 1);
+        w.putScalar(new int[] {1, 1}, 1);
+    }
+
+    static INDArray features(int n) {
+        INDArray f = Nd4j.create(n, 4);
+        for (int i = 0; i < n; i++) f.putRow(i, Nd4j.createFromArray(X));
+        return f;
+    }
+
+    static void assertHandStats(List<ActStats> st) {
+        ActStats a = st.get(0);
+        assertEquals(0.75, a.dA(), 1e-9);
+        assertEquals(3.5, a.bitsRaw(), 1e-9);
+        assertEquals(2.5, a.boothDig(), 1e-9);
+        assertEquals(10.0 / 3, a.tSD(), 1e-9);
+        assertEquals(7, a.tPRA(), 1e-9);
+        assertEquals(0.5, a.dOut(), 1e-9);   // next layer's dA
+        // second layer input = [0, 1] -> q = [0, 127]: popcount 7, Booth 127 = -1 + 2*64 -> 2 digits
+        ActStats b = st.get(1);
+        assertEquals(0.5, b.dA(), 1e-9);
+        assertEquals(3.5, b.bitsRaw(), 1e-9);
+        assertEquals(1.0, b.boothDig(), 1e-9);
+        assertEquals(0.5, b.rowZero(), 1e-9);
+        assertEquals(2, b.tSD(), 1e-9);
+        assertEquals(7, b.tPRA(), 1e-9);
+    }
+
+    @Test
+    void collectorMeasuresEachLayerInputOfAMultiLayerNetwork() {
+        MultiLayerNetwork net = mln();
+        var x = Workloads.extract(net, InputType.feedForward(4));
+        ActStatsCollector c = new ActStatsCollector(net, x, ArchSpec.paper());
+        c.add(features(3));
+        assertEquals(3, c.images());
+        List<ActStats> st = c.stats();
+        assertHandStats(st);
+        assertEquals(1.0, st.get(1).dOut(), 1e-9); // softmax outputs are all > 0
+    }
+
+    @Test
+    void collectorMeasuresEachLayerInputOfAGraph() {
+        ComputationGraph g = graph();
+        ActStatsCollector c = new ActStatsCollector(g, Workloads.extract(g, InputType.feedForward(4)), ArchSpec.paper());
+        c.add(features(2));
+        assertHandStats(c.stats());
+    }
+
+    @Test
+    void listenerSamplesEveryNthForwardPassAndPricesOnRequest() {
+        MultiLayerNetwork net = mln();
+        EnergyListener l = new EnergyListener(net, ArchSpec.paper(), 2, InputType.feedForward(4));
+        net.setListeners(l);
+        DataSet ds = new DataSet(features(2), Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}}));
+        for (int i = 0; i < 3; i++) net.fit(ds);
+        assertEquals(3, l.forwardPasses());
+        assertEquals(2, l.sampledPasses());   // passes 1 and 3
+        assertEquals(6, l.examplesSeen());
+        assertEquals(4, l.examplesSampled());
+        assertEquals(3, l.iterations());
+        var w = l.workload("tiny");
+        assertEquals(0.75, w.layers().get(0).act().dA(), 1e-9);
+        assertEquals(0.5, w.layers().get(1).act().dA(), 1e-9);
+        EnergyReport r = l.report("tiny", List.of("diannao,smartdeal"), Knobs.defaults());
+        assertEquals(List.of("diannao", "smartdeal"), List.copyOf(r.results().keySet()));
+        assertEquals(r.results().get("diannao").energyPj() * 6, l.forwardEnergyPj(r, "diannao"), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> l.forwardEnergyPj(r, "scnn"));
+        assertThrows(IllegalArgumentException.class, () -> new EnergyListener(net, ArchSpec.paper(), 0, InputType.feedForward(4)));
+    }
+
+    @Test
+    void listenerOnAGraphMeasuresTheSameStatistics() {
+        ComputationGraph g = graph();
+        EnergyListener l = new EnergyListener(g, ArchSpec.paper(), 1, InputType.feedForward(4));
+        g.setListeners(l);
+        g.fit(new DataSet(features(2), Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}})));
+        assertEquals(1, l.sampledPasses());
+        assertEquals(2, l.examplesSampled());
+        var w = l.workload("tinygraph");
+        assertEquals(0.75, w.layers().get(0).act().dA(), 1e-9);
+        assertEquals(0.5, w.layers().get(1).act().dA(), 1e-9);
+        assertEquals(3.5, w.layers().get(1).act().bitsRaw(), 1e-9);
+    }
+
+    @Test
+    void reportWithoutDataUsesPaperDefaultsAndWritesEveryFile(@TempDir Path dir) throws Exception {
+        EnergyReport r = EnergyReport.of(mln(), "tiny", InputType.feedForward(4), null, 0, List.of("all"), Knobs.defaults());
+        assertEquals(Workloads.PAPER_STATS_NOTE, r.statsSource());
+        assertEquals(5, r.results().size());
+        assertEquals(0, r.layersPriced("scnn"));                 // FC only: SCNN has no FC model
+        assertTrue(Double.isNaN(r.ratio("scnn", "ee")));
+        assertEquals(1.0, r.ratio("diannao", "speedup"), 0);
+        double sum = r.results().get("smartdeal").layers().stream().mapToDouble(LayerResult::totalPj).sum();
+        assertEquals(sum, r.results().get("smartdeal").energyPj(), 1e-9 * sum);  // every layer counts
+        r.write(dir);
+        for (String f : List.of("summary.json", "summary.txt", "models.csv", "layers.csv", "actions.csv", "workload.json",
+            "models/smartdeal.json", "charts/energy-by-level.png", "charts/dram-per-tensor.png",
+            "charts/speedup-and-efficiency-vs-diannao.png"))
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("summary.json")));
+        assertEquals(Workloads.PAPER_STATS_NOTE, s.get("statsSource"));
+        assertTrue(((Map<?, ?>) s.get("knobs")).containsKey("dramBwBytesPerCycle"));
+    }
+
+    @Test
+    void reportWithDataMeasuresTheGivenSamples() {
+        List<DataSet> list = List.of(new DataSet(features(2), Nd4j.zeros(2, 2)), new DataSet(features(2), Nd4j.zeros(2, 2)));
+        EnergyReport r = EnergyReport.of(mln(), "tiny", InputType.feedForward(4), new ListDataSetIterator<>(list, 2), 3,
+            List.of("smartdeal", "diannao"), Knobs.defaults());
+        assertTrue(r.statsSource().contains("measured on 3 examples"), r.statsSource());
+        assertEquals(0.75, r.workload().layers().get(0).act().dA(), 1e-9);
+        var e = assertThrows(IllegalArgumentException.class, () -> EnergyReport.accelerators(List.of("smartdeal,eyeriss")));
+        assertTrue(e.getMessage().contains("'eyeriss'") && e.getMessage().contains("diannao"), e.getMessage());
+    }
+}

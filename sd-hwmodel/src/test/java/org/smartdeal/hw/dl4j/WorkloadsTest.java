@@ -1,0 +1,141 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.WeightRep;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdOutputLayer;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** LayerSpec / WeightRep extraction from small hand-built networks (expected values hand-derived). */
+class WorkloadsTest {
+
+    static MultiLayerNetwork cnn() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+            .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(2).activation(Activation.RELU).name("conv").build())
+            .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).name("pool").build())
+            .layer(new DenseLayer.Builder().nOut(3).activation(Activation.RELU).name("fc").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutionalFlat(5, 5, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void mlnShapesInExecutionOrder() {
+        MultiLayerNetwork net = cnn();
+        List<LayerSpec> s = Workloads.extract(net, InputType.convolutionalFlat(5, 5, 1)).specs();
+        assertEquals(List.of("conv", "fc", "out"), s.stream().map(LayerSpec::id).toList());
+        // conv: 1 -> 2 channels, 3x3 pad 1 on 5x5 -> 5x5
+        assertEquals(new LayerSpec("conv", LayerType.CONV, 1, 2, 1, 1, 3, 3, 5, 5, 5, 5, 1, 1, 1, true), s.get(0));
+        // pool 2x2/2 of 5x5 -> 2x2, flattened 2*2*2 = 8 inputs to fc
+        assertEquals(LayerSpec.fc("fc", LayerType.FC, 3, 8, true), s.get(1));
+        assertEquals(LayerSpec.fc("out", LayerType.FC, 2, 3, true), s.get(2));
+    }
+
+    @Test
+    void denseWeightsAreCountedOnInt8() {
+        MultiLayerNetwork net = cnn();
+        // conv W [nOut=2, nIn=1, 3, 3]: all 1 except filter 0 kernel row 1 = 0 and one tiny weight 0.003 (< 1/254: q = 0)
+        var w = net.getLayer(0).getParam("W");
+        w.assign(1);
+        for (int x = 0; x < 3; x++) w.putScalar(new int[] {0, 0, 1, x}, 0);
+        w.putScalar(new int[] {1, 0, 2, 2}, 0.003);
+        // fc W [nIn=8, nOut=3]: unit 2 (column 2) has 5 non-zeros
+        var f = net.getLayer(2).getParam("W");
+        f.assign(0.5);
+        for (int i = 0; i < 3; i++) f.putScalar(new int[] {i, 2}, 0);
+        WeightRep conv = Workloads.extract(net, InputType.convolutionalFlat(5, 5, 1)).layers().get(0).weights();
+        assertEquals(WeightRep.Kind.DENSE8, conv.kind());
+        assertArrayEquals(new short[] {6, 8}, conv.nnzW());           // 9 - 3 and 9 - 1
+        assertArrayEquals(new short[] {0b101, 0b111}, conv.rowMask()); // filter 1: row 2 still has 2 of 3 non-zero
+        WeightRep fc = Workloads.extract(net, InputType.convolutionalFlat(5, 5, 1)).layers().get(1).weights();
+        assertEquals(8 + 8 + 5, fc.nnzTotal(), 0);
+        assertEquals(24, fc.nnzW().length);                            // kernels [M=3][C=8]
+    }
+
+    @Test
+    void sdLayersUseTheRebuiltWeightAndEncodedSizes() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+            .layer(new SdDenseLayer.Builder().nIn(6).nOut(2).activation(Activation.RELU).name("sd").build())
+            .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).name("sdout").build())
+            .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        // nIn 6, n = 3: R = 2 rows per unit, one slice per unit: C and M [2, 2, 3], B [2, 3, 3]
+        var l = net.getLayer(0);
+        l.getParam("C").assign(1);
+        var m = l.getParam("M");
+        m.assign(1);
+        for (int x = 0; x < 3; x++) m.putScalar(new int[] {0, 1, x}, 0); // unit 0, row 1 masked
+        var b = l.getParam("B");
+        b.assign(0);
+        for (int k = 0; k < 2; k++) for (int i = 0; i < 3; i++) b.putScalar(new int[] {k, i, i}, 0.5); // B = I/2
+        // W = Ce B: unit 0 = [.5 .5 .5 0 0 0], unit 1 = all .5 -> 9 non-zeros; Ce has 3 + 6 = 9 non-zeros
+        WeightRep w = Workloads.extract(net, InputType.feedForward(6)).layers().get(0).weights();
+        assertEquals(WeightRep.Kind.SD, w.kind());
+        assertArrayEquals(new short[] {1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1}, w.nnzW());
+        assertEquals(9, w.ceNnz(), 0);
+        assertEquals(2, w.numB());
+        assertEquals(3, w.n());
+        // B: 2 x 3 x 3 int8 entries + a 16-bit scale field (StorageBreakdown.bBits) -> 18 + 2 bytes
+        assertEquals(20, w.bBytes(), 0);
+        assertTrue(w.ceBytes() > 0 && w.ceBytes() < 12, "C_e with 9 equal symbols encodes in a few bytes, got " + w.ceBytes());
+    }
+
+    @Test
+    void graphAndDepthwiseFollowTopologicalOrder() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+            .addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).nOut(2).activation(Activation.RELU).build(), "in")
+            .addLayer("pw", new ConvolutionLayer.Builder(1, 1).nOut(4).stride(2, 2).activation(Activation.RELU).build(), "dw")
+            .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build(), "pw")
+            .setOutputs("out").setInputTypes(InputType.convolutional(6, 6, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        var w = g.getLayer("dw").getParam("W");
+        assertArrayEquals(new long[] {3, 3, 2, 1}, w.shape()); // DL4J M2.1: [kh, kw, nIn, depthMultiplier]
+        w.assign(1);
+        w.putScalar(new int[] {0, 0, 1, 0}, 0);                 // channel 1 loses one tap
+        Workloads.Extracted x = Workloads.extract(g, InputType.convolutional(6, 6, 2));
+        List<LayerSpec> s = x.specs();
+        assertEquals(List.of("dw", "pw", "out"), s.stream().map(LayerSpec::id).toList());
+        // dw: Truncate mode, no pad: 6 -> 4; G = C = M = 2
+        assertEquals(new LayerSpec("dw", LayerType.DWCONV, 1, 2, 2, 2, 3, 3, 6, 6, 4, 4, 1, 0, 1, true), s.get(0));
+        assertEquals(new LayerSpec("pw", LayerType.CONV, 1, 4, 2, 1, 1, 1, 4, 4, 2, 2, 2, 0, 1, true), s.get(1));
+        assertEquals(LayerSpec.fc("out", LayerType.FC, 2, 16, true), s.get(2));
+        assertArrayEquals(new short[] {9, 8}, x.layers().get(0).weights().nnzW());
+        assertEquals("dw", x.layers().get(1).cgInput());
+    }
+
+    @Test
+    void unsupportedInputsAreRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Workloads.extract(cnn()));
+        assertTrue(e.getMessage().contains("InputType"), e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Workloads.pad("c", 5, 4, 3, 1, 1)); // stride 1: pad p gives 3 + 2p, never 4
+        assertTrue(e2.getMessage().contains("input 5 to output 4"), e2.getMessage());
+        assertEquals(1, Workloads.pad("c", 7, 4, 3, 2, 1)); // Same mode, 7 -> ceil(7/2) = 4: pad 1
+        assertEquals(0, Nd4j.zeros(1).sumNumber().intValue());
+    }
+}

@@ -1,0 +1,302 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.smartdeal.hw.dl4j.ActStatsCollector;
+import org.smartdeal.hw.dl4j.EnergyReport;
+import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.report.PaperStudy;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Workload;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.models.ZooConfiguration;
+import org.smartdeal.zoo.models.ZooModel;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal energy}: prices a network on the SmartDeal accelerator and the four baselines of the
+ * paper (HWMODEL.md) and writes per-layer and per-model CSV and JSON (every count, every energy term with
+ * its unit, every knob) and PNG charts; {@code --paper} runs the paper's seven-model study
+ * ({@link PaperStudy}). Activation statistics are measured on Fashion-MNIST with {@code --data}, else
+ * the paper's defaults are used (the output says which).
+ */
+@Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Energy, latency and DRAM traffic of a network on SmartDeal, DianNao, Cambricon-X, SCNN and Bit-pragmatic.",
+            "Writes summary.json/.txt, models.csv, layers.csv, actions.csv, workload.json, models/*.json and charts/*.png to --out.",
+            "Without --data the activation statistics are the paper's defaults (Fig. 3 fit); the output says so."})
+public final class EnergyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    /** What to price: exactly one source. */
+    static final class Source {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "a .sdm or DL4J .zip model")
+        Path file;
+
+        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo model with random (He) weights (see `smartdeal zoo list`)")
+        String zoo;
+
+        @Option(names = "--paper-model", paramLabel = "NAME", description = "a paper workload: vgg11, resnet50, mobilenetv2, "
+                + "efficientnetb0, vgg19-cifar, resnet164, deeplabv3plus (also resnet18-cifar, mobilenetv2-cifar)")
+        String paperModel;
+
+        @Option(names = "--paper", description = "the paper's seven-model study (Figs. 8-10 tables and charts, sweep, paper-summary.json)")
+        boolean paper;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--data", paramLabel = "NAME", description = "measure activation statistics on this dataset; only fashion-mnist")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files")
+    Path dataDir;
+
+    @Option(names = "--samples", paramLabel = "N", description = "test examples measured with --data, in [1, 10000]; default ${DEFAULT-VALUE}")
+    int samples = 256;
+
+    @Option(names = "--input", paramLabel = "CxHxW", description = "network input shape for .sdm/.zip files whose first layer is a "
+            + "convolution without a flat-input preprocessor, e.g. 1x28x28")
+    String input;
+
+    @Option(names = "--accelerators", paramLabel = "LIST", description = "all, or a comma list of smartdeal, diannao, cambriconx, "
+            + "scnn, bitpragmatic; default ${DEFAULT-VALUE}")
+    String accelerators = "all";
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per priced pass, in [1, 4096]; default from knobs-v1.json (1)")
+    Integer batch;
+
+    @Option(names = "--dram-bw", paramLabel = "X", description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default "
+            + "from knobs-v1.json (25.6)")
+    String dramBw;
+
+    @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")
+    boolean noSweep;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder; default ${DEFAULT-VALUE}")
+    Path out = Path.of("energy-report");
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        Knobs knobs = knobs();
+        PrintWriter o = spec.commandLine().getOut();
+        if (data != null && !"fashion-mnist".equals(data)) {
+            throw usage("--data must be fashion-mnist, got '" + data + "'");
+        }
+        if (samples < 1 || samples > 10_000) {
+            throw usage("--samples must be in [1, 10000], got " + samples);
+        }
+        List<String> accs = List.of(accelerators);
+        try {
+            EnergyReport.accelerators(accs);
+        } catch (IllegalArgumentException e) {
+            throw usage("--accelerators " + e.getMessage());
+        }
+        if ((source.paper || source.paperModel != null) && data != null) {
+            throw usage("--data applies to networks (FILE, --zoo); paper workloads use the paper's statistics");
+        }
+        if (source.paper) {
+            long t0 = System.nanoTime();
+            Map<String, Object> summary = PaperStudy.run(out, knobs, !noSweep);
+            o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
+                    + "and PNG, layers.csv, actions.csv, models/, charts/%s) in %.1f s%n", summary.size(),
+                    org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md",
+                    (System.nanoTime() - t0) / 1e9);
+            o.print(java.nio.file.Files.readString(out.resolve("paper-comparison.md")));
+            return SmartDeal.EXIT_OK;
+        }
+        EnergyReport report;
+        if (source.paperModel != null) {
+            Workload w;
+            try {
+                w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--paper-model " + e.getMessage(), e);
+            }
+            report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs);
+        } else {
+            report = priceNetwork(knobs, accs);
+        }
+        report.write(out);
+        o.print(report.summaryText());
+        o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/%n", out);
+        return SmartDeal.EXIT_OK;
+    }
+
+    private EnergyReport priceNetwork(Knobs knobs, List<String> accs) {
+        String name;
+        Model net;
+        InputType type;
+        if (source.zoo != null) {
+            ZooModel z;
+            try {
+                z = ZooModel.byName(source.zoo);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--zoo " + e.getMessage(), e);
+            }
+            ZooConfiguration c = z.defaultConfiguration();
+            net = c.init();
+            type = c.inputType();
+            name = z.id();
+        } else {
+            net = ModelFiles.load(source.file);
+            type = inputType(net);
+            String f = source.file.getFileName().toString();
+            name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
+        }
+        Workloads.Extracted x;
+        try {
+            x = Workloads.extract(net, type);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new BadInputException(name + ": cannot price this network: " + e.getMessage(), e);
+        }
+        ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
+        if (data == null) {
+            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs);
+        }
+        DataSetIterator it = fashionMnist(type, name);
+        ActStatsCollector c = new ActStatsCollector(net, x, arch);
+        try (Progress p = Progress.start("activation statistics", samples, quiet)) {
+            while (it.hasNext()) {
+                var f = it.next().getFeatures();
+                c.add(f);
+                p.stepBy(f.size(0));
+            }
+        }
+        String src = "activation statistics measured on " + c.images() + " Fashion-MNIST test examples (HWMODEL.md 1.3, "
+                + "per-minibatch int8 scale)";
+        return EnergyReport.of(c.workload(name, src), src, accs, knobs);
+    }
+
+    private DataSetIterator fashionMnist(InputType type, String name) {
+        boolean flat = type instanceof InputType.InputTypeConvolutionalFlat cf && cf.getHeight() == 28 && cf.getWidth() == 28
+                && cf.getDepth() == 1 || type instanceof InputType.InputTypeFeedForward ff && ff.getSize() == FashionMnist.PIXELS;
+        boolean image = type instanceof InputType.InputTypeConvolutional ci && ci.getHeight() == 28 && ci.getWidth() == 28
+                && ci.getChannels() == 1;
+        if (!flat && !image) {
+            throw new BadInputException("--data fashion-mnist gives 1x28x28 images (784 values), but " + name + " takes " + type);
+        }
+        FashionMnist test;
+        try {
+            test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
+        } catch (IOException e) {
+            throw new BadInputException("--data fashion-mnist: " + e.getMessage(), e);
+        }
+        InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);
+        if (image) {
+            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
+        }
+        return it;
+    }
+
+    /** The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn, else --input. */
+    InputType inputType(Model net) {
+        Layer first;
+        InputPreProcessor pre;
+        if (net instanceof MultiLayerNetwork m) {
+            first = m.getLayerWiseConfigurations().getConf(0).getLayer();
+            pre = m.getLayerWiseConfigurations().getInputPreProcess(0);
+        } else {
+            var conf = ((ComputationGraph) net).getConfiguration();
+            String in = conf.getNetworkInputs().get(0);
+            first = null;
+            pre = null;
+            for (var e : conf.getVertexInputs().entrySet()) {
+                if (e.getValue().contains(in) && conf.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
+                    first = lv.getLayerConf().getLayer();
+                    pre = lv.getPreProcessor();
+                    break;
+                }
+            }
+        }
+        int[] shape = input == null ? null : parseInput();
+        if (pre instanceof FeedForwardToCnnPreProcessor p) {
+            return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
+                    : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
+        }
+        if (shape != null) {
+            return InputType.convolutional(shape[1], shape[2], shape[0]);
+        }
+        if (first instanceof ConvolutionLayer) {
+            throw new BadInputException(source.file + ": the first layer is a convolution without a flat-input preprocessor; "
+                    + "give the input shape with --input CxHxW, e.g. --input 1x28x28");
+        }
+        if (first instanceof FeedForwardLayer ff) {
+            return InputType.feedForward(ff.getNIn());
+        }
+        throw new BadInputException(source.file + ": cannot infer the input type from the first layer ("
+                + (first == null ? "none" : first.getClass().getSimpleName()) + "); give --input CxHxW");
+    }
+
+    private int[] parseInput() {
+        String[] p = input.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (p.length == 3) {
+                int[] v = {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+                if (v[0] >= 1 && v[1] >= 1 && v[2] >= 1) {
+                    return v;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
+    }
+
+    private Knobs knobs() {
+        Knobs k = Knobs.defaults();
+        if (batch != null) {
+            if (batch < 1 || batch > 4096) {
+                throw usage("--batch must be in [1, 4096], got " + batch);
+            }
+            k = k.withBatch(batch);
+        }
+        if (dramBw != null) {
+            double bw;
+            try {
+                bw = dramBw.equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(dramBw);
+            } catch (NumberFormatException e) {
+                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+            }
+            if (!(bw > 0)) {
+                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+            }
+            k = k.withBw(bw);
+        }
+        return k;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

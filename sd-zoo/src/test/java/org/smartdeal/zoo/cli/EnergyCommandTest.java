@@ -1,0 +1,183 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.spec.Json;
+import org.smartdeal.zoo.data.FashionMnist;
+
+/** {@code smartdeal energy}: the zoo CNN on Fashion-MNIST, a paper workload, a converted model and bad inputs. */
+class EnergyCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(Path p) throws IOException {
+        return (Map<String, Object>) Json.parse(Files.readString(p));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> acc(Map<String, Object> summary, String name) {
+        return (Map<String, Object>) ((Map<String, Object>) summary.get("accelerators")).get(name);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void zooCnnOnFashionMnistMeasuresTheStatistics() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
+        Path out = dir.resolve("cnn");
+        Run r = run("energy", "--zoo", "cnn", "--data", "fashion-mnist", "--samples", "64", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("measured on 64 Fashion-MNIST"), r.out());
+        Map<String, Object> s = json(out.resolve("summary.json"));
+        assertEquals(5.0, ((Number) s.get("layers")).doubleValue()); // conv1..3, fc1, fc2 (SmallCnn Javadoc)
+        for (String a : List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic")) {
+            assertTrue(((Number) acc(s, a).get("energyPj")).doubleValue() > 0, a);
+        }
+        assertEquals(3.0, ((Number) acc(s, "scnn").get("layersPriced")).doubleValue()); // no FC model for SCNN [P]
+        // First-layer dA, recomputed here from the raw pixels with the documented quantisation
+        // (per-minibatch scale max|x|/127, q = round half away): the 64 images are one minibatch.
+        FashionMnist test = FashionMnist.load(data, false).limit(64);
+        float[] px = new float[64 * FashionMnist.PIXELS];
+        for (int i = 0; i < 64; i++) {
+            test.copyImage(i, px, i * FashionMnist.PIXELS);
+        }
+        float max = 0;
+        for (float v : px) {
+            max = Math.max(max, v);
+        }
+        long nz = 0;
+        for (float v : px) {
+            if (Math.floor(v / (max / 127f) + 0.5f) != 0) {
+                nz++;
+            }
+        }
+        Map<String, Object> wl = json(out.resolve("workload.json"));
+        Map<String, Object> first = (Map<String, Object>) ((List<Object>) wl.get("layers")).get(0);
+        Map<String, Object> act = (Map<String, Object>) first.get("actStats");
+        assertEquals((double) nz / px.length, ((Number) act.get("dA")).doubleValue(), 1e-9);
+        assertEquals("conv1", first.get("id"));
+        for (String f : List.of("models.csv", "layers.csv", "actions.csv", "summary.txt", "models/smartdeal.json",
+                "charts/energy-by-level.png", "charts/speedup-and-efficiency-vs-diannao.png", "charts/dram-per-tensor.png")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+    }
+
+    @Test
+    void paperModelResnet164WritesTheFilesWithThePaperStatistics() throws IOException {
+        Path out = dir.resolve("r164");
+        Run r = run("energy", "--paper-model", "resnet164", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> s = json(out.resolve("summary.json"));
+        assertTrue(((String) s.get("statsSource")).startsWith("paper defaults"), (String) s.get("statsSource"));
+        // docs/HWMODEL-RESULTS.md, default knobs: ResNet-164 SD EE/DN 1.52, speedup 1.44
+        assertEquals(1.52, ((Number) acc(s, "smartdeal").get("energyEfficiencyVsDiannao")).doubleValue(), 0.005);
+        assertEquals(1.44, ((Number) acc(s, "smartdeal").get("speedupVsDiannao")).doubleValue(), 0.005);
+        assertTrue(Files.readString(out.resolve("layers.csv")).contains("s3b17_c"));
+        assertTrue(Files.size(out.resolve("charts/energy-by-level.png")) > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void paperDelegatesToPaperStudyAndWritesPaperSummary() throws IOException {
+        Path out = dir.resolve("paper");
+        Run r = run("energy", "--paper", "--no-sweep", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> s = json(out.resolve("paper-summary.json"));
+        // issue 6: seven models; SCNN absent where the paper excludes it (EfficientNet-B0)
+        assertEquals(List.of("vgg11", "resnet50", "mobilenetv2", "efficientnetb0", "vgg19-cifar", "resnet164", "deeplabv3plus"),
+                List.copyOf(s.keySet()));
+        assertEquals(List.of("smartdeal", "diannao", "cambriconx", "bitpragmatic"),
+                List.copyOf(((Map<String, Object>) s.get("efficientnetb0")).keySet()));
+        Map<String, Object> r164 = (Map<String, Object>) s.get("resnet164");
+        assertTrue(((Map<String, Object>) r164.get("scnn")).containsKey("energyPj"));
+        assertTrue(Files.size(out.resolve("paper-comparison.md")) > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void convertedModelIsPricedAsSmartDealWeightsWithPaperDefaultsWithoutData() throws IOException {
+        Path sdm = dir.resolve("lenet.sdm");
+        Run c = run("convert", "--zoo", "lenet300", "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.code(), c.err());
+        Path out = dir.resolve("lenet");
+        Run r = run("energy", sdm.toString(), "--accelerators", "smartdeal,diannao", "--batch", "4", "--dram-bw", "inf",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("paper defaults (no data given)"), r.out());
+        Map<String, Object> s = json(out.resolve("summary.json"));
+        assertEquals(Workloads.PAPER_STATS_NOTE, s.get("statsSource"));
+        assertEquals(2, ((Map<String, Object>) s.get("accelerators")).size());
+        Map<String, Object> k = (Map<String, Object>) s.get("knobs");
+        assertEquals(4.0, ((Number) k.get("batch")).doubleValue());
+        assertEquals(null, k.get("dramBwBytesPerCycle")); // infinity is written as null
+        List<Object> layers = (List<Object>) json(out.resolve("workload.json")).get("layers");
+        assertEquals(3, layers.size()); // LeNet-300-100: fc1, fc2, output
+        for (Object l : layers) {
+            Map<String, Object> w = (Map<String, Object>) ((Map<String, Object>) l).get("weightRep");
+            assertEquals("SD", w.get("kind"));
+            assertTrue(((Number) w.get("ceBytes")).doubleValue() > 0);
+        }
+    }
+
+    @Test
+    void badInputsExitWithMessagesNamingTheOption() {
+        Path out = dir.resolve("bad");
+        Run a = run("energy", "--zoo", "cnn", "--accelerators", "smartdeal,eyeriss", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_USAGE, a.code());
+        assertTrue(a.err().contains("--accelerators") && a.err().contains("'eyeriss'"), a.err());
+        Run s = run("energy", "--zoo", "cnn", "--samples", "0", "--data", "fashion-mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, s.code());
+        assertTrue(s.err().contains("--samples must be in [1, 10000], got 0"), s.err());
+        Run b = run("energy", "--paper-model", "resnet164", "--batch", "0");
+        assertEquals(SmartDeal.EXIT_USAGE, b.code());
+        assertTrue(b.err().contains("--batch must be in [1, 4096], got 0"), b.err());
+        Run bw = run("energy", "--paper-model", "resnet164", "--dram-bw", "-1");
+        assertEquals(SmartDeal.EXIT_USAGE, bw.code());
+        assertTrue(bw.err().contains("--dram-bw must be a number > 0"), bw.err());
+        Run d = run("energy", "--zoo", "cnn", "--data", "mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, d.code());
+        assertTrue(d.err().contains("--data must be fashion-mnist, got 'mnist'"), d.err());
+        Run pd = run("energy", "--paper-model", "resnet164", "--data", "fashion-mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, pd.code());
+        Run none = run("energy");
+        assertEquals(SmartDeal.EXIT_USAGE, none.code());
+        Run two = run("energy", "--zoo", "cnn", "--paper");
+        assertEquals(SmartDeal.EXIT_USAGE, two.code());
+        Run z = run("energy", "--zoo", "nope");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, z.code());
+        assertTrue(z.err().contains("--zoo") && z.err().contains("'nope'"), z.err());
+        Run p = run("energy", "--paper-model", "alexnet");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, p.code());
+        assertTrue(p.err().contains("--paper-model") && p.err().contains("alexnet"), p.err());
+        Run f = run("energy", dir.resolve("missing.sdm").toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, f.code());
+        assertTrue(f.err().contains("missing.sdm: file not found"), f.err());
+        Run img = run("energy", "--zoo", "resnet20", "--data", "fashion-mnist", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, img.code());
+        assertTrue(img.err().contains("--data fashion-mnist gives 1x28x28"), img.err());
+    }
+}
