@@ -72,7 +72,7 @@ public final class Retraining {
      * Figures of one RT epoch, measured after the overwrite with C*B.
      *
      * @param epoch 1-based epoch number
-     * @param trainLoss mean training loss reported by the network during the epoch
+     * @param trainLoss mean training loss reported by the network during the epoch (NaN for epoch 0, before any training)
      * @param valLoss mean validation loss
      * @param valAccuracy validation accuracy in [0, 1]
      * @param cDensity C density
@@ -83,8 +83,9 @@ public final class Retraining {
                               double paperCR, double seconds) {
         /** @return the per-epoch log line */
         public String line() {
-            return String.format(Locale.ROOT, "RT epoch %3d  loss %.4f  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs",
-                    epoch, trainLoss, valLoss, valAccuracy, cDensity, paperCR, seconds);
+            String loss = Double.isNaN(trainLoss) ? "     -" : String.format(Locale.ROOT, "%.4f", trainLoss);
+            return String.format(Locale.ROOT, "RT epoch %3d  loss %s  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs",
+                    epoch, loss, valLoss, valAccuracy, cDensity, paperCR, seconds);
         }
     }
 
