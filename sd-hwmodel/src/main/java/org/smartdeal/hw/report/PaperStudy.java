@@ -93,7 +93,11 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("fig10-speedup-vs-diannao.csv"), ratioCsv(res, "speedup"));
         Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
         charts(outDir, res);
-        if (sweep) Reports.write(outDir.resolve("sweep.csv"), sweep(wl, knobs, e));
+        if (sweep) {
+            String[] sw = sweep(wl, knobs, e);
+            Reports.write(outDir.resolve("sweep.csv"), sw[0]);
+            Reports.write(outDir.resolve("sweep-summary.md"), sw[1]);
+        }
         return summary;
     }
 
@@ -200,19 +204,31 @@ public final class PaperStudy {
         }
     }
 
-    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only). */
-    static String sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
+    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only): {CSV, Markdown}. */
+    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
         Map<String, Knobs> cfg = new LinkedHashMap<>();
         cfg.put("default", base);
         cfg.put("batch=16", base.withBatch(16));
         for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY}) cfg.put("dramBw=" + bw, base.withBw(bw));
         cfg.put("baselineWeights=DENSE", base.withBaselineWeights(Knobs.BaselineWeights.DENSE));
         cfg.put("kappaPerSliceFetch=true", base.withKappa(true));
+        cfg.put("fuseOnChip=true", new Knobs(base.batch(), base.dramBwBytesPerCycle(), base.baselineWeights(),
+            base.kappaPerSliceFetch(), true, base.rowZeroDefault()));
+        StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");
+        for (int i = 0; i < wl.size(); i++) md.append("---|");
+        md.append("\n");
         StringBuilder b = new StringBuilder("config,model,accelerator,energy_pJ,cycles,dram_bytes,ee_vs_diannao,speedup_vs_diannao,"
             + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
         for (var c : cfg.entrySet()) {
             ArchSpec a = ArchSpec.paper().withKnobs(c.getValue());
             var res = price(wl, a, e, true);
+            md.append("| ").append(c.getKey()).append(" |");
+            for (var m : res.values()) {
+                double minDram = m.keySet().stream().filter(x -> !x.equals("smartdeal")).mapToDouble(x -> ratio(m, x, "dram")).min().orElse(Double.NaN);
+                md.append(' ').append(f(ratio(m, "smartdeal", "ee"))).append(" / ").append(f(ratio(m, "smartdeal", "speedup")))
+                    .append(" / ").append(f(minDram)).append(" |");
+            }
+            md.append('\n');
             for (var m : res.entrySet())
                 for (ModelResult x : m.getValue().values()) {
                     ModelResult sd = m.getValue().get("smartdeal");
@@ -222,7 +238,8 @@ public final class PaperStudy {
                         Reports.g(x.energyPj() / sd.energyPj()), Reports.g(x.cycles() / sd.cycles()))).append('\n');
                 }
         }
-        return b.toString();
+        return new String[] {b.toString(), "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of "
+            + "DRAM_x/DRAM_SD (benchmark layers; one knob changed from the default per row)\n\n" + md};
     }
 
     /**

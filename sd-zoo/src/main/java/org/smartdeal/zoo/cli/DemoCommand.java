@@ -61,6 +61,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--theta", description = "sparsity threshold theta, in [0, 1]; default ${DEFAULT-VALUE}")
     double theta = 0.02;
 
+    @Option(names = "--plan", description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); --theta overrides its default theta")
+    Path planFile;
+
+    @Option(names = "--dense", paramLabel = "FILE.zip",
+            description = "start from this trained LeNet-300-100 (DL4J zip, e.g. a previous demo's lenet300-dense.zip) instead of training one")
+    Path denseFile;
+
     @Option(names = "--quick", description = "a small subset and 1 + 1 epochs (under a minute, for tests)")
     boolean quick;
 
@@ -105,10 +112,12 @@ public final class DemoCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "Fashion-MNIST from %s: %d train, %d validation, %d test examples%n",
                 dir, fit.size(), val.size(), test.size());
 
-        MultiLayerNetwork dense = LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
         int itersPerEpoch = (fit.size() + 127) / 128;
-        try (Progress p = Progress.start("dense training", (long) denseEpochs * itersPerEpoch, quiet)) {
-            for (int e = 0; e < denseEpochs; e++) {
+        MultiLayerNetwork dense = denseFile != null ? loadDense(denseFile)
+                : LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
+        int trainEpochs = denseFile != null ? 0 : denseEpochs;
+        try (Progress p = Progress.start("dense training", (long) trainEpochs * itersPerEpoch, quiet)) {
+            for (int e = 0; e < trainEpochs; e++) {
                 trainIt.reset();
                 while (trainIt.hasNext()) {
                     dense.fit(trainIt.next());
@@ -119,14 +128,14 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         ModelScore baseline = ModelScore.of(dense, testIt);
-        o.printf(Locale.ROOT, "dense LeNet-300-100: test accuracy %.4f, loss %.4f (%d epochs)%n",
-                baseline.accuracy(), baseline.loss(), denseEpochs);
+        o.printf(Locale.ROOT, "dense LeNet-300-100: test accuracy %.4f, loss %.4f (%s)%n", baseline.accuracy(),
+                baseline.loss(), denseFile != null ? "loaded from " + denseFile : trainEpochs + " epochs");
         Files.createDirectories(out);
         Path zip = out.resolve("lenet300-dense.zip");
         AtomicFiles.write(zip, os -> ModelSerializer.writeModel(dense, os, false));
         long denseParams = dense.numParams();
 
-        ConversionPlan plan = ConversionPlan.defaultPlan().withTheta(theta);
+        ConversionPlan plan = loadPlan().withTheta(theta);
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
         try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
@@ -159,7 +168,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("theta", theta).put("epochs", denseEpochs).put("rtEpochs", rt).put("rtBestEpoch", result.bestEpoch())
+                .put("theta", theta).put("epochs", trainEpochs).put("rtEpochs", rt).put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
         AtomicFiles.write(out.resolve("summary.json"),
@@ -167,6 +176,26 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicFiles.write(out.resolve("report.json"), report.toJson().getBytes(StandardCharsets.UTF_8));
         o.printf("wrote %s, %s, %s, %s%n", out.resolve("summary.json"), out.resolve("report.json"), sdm, zip);
         return SmartDeal.EXIT_OK;
+    }
+
+    private static MultiLayerNetwork loadDense(Path file) {
+        org.deeplearning4j.nn.api.Model m = ModelFiles.load(file);
+        if (!(m instanceof MultiLayerNetwork mln) || mln.numParams() != 266_610) {
+            throw new BadInputException(file + ": --dense must be a LeNet-300-100 MultiLayerNetwork (266,610 parameters), got "
+                    + m.getClass().getSimpleName() + " with " + m.numParams() + " parameters");
+        }
+        return mln;
+    }
+
+    private ConversionPlan loadPlan() {
+        if (planFile == null) {
+            return ConversionPlan.defaultPlan();
+        }
+        try {
+            return ConversionPlan.load(planFile);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("--plan " + e.getMessage(), e);
+        }
     }
 
     private void validate() {

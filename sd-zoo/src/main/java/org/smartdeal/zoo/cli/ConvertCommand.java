@@ -1,0 +1,131 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Model;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.NetworkDecomposition;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.models.ZooModel;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal convert}: a trained DL4J network (a ModelSerializer {@code .zip}, or a zoo model)
+ * to a compact {@code .sdm} file, with a per-layer report.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Convert a DL4J network (.zip) or a zoo model to SD form and write a .sdm file.",
+            "Prints the per-layer table; --report writes it as JSON (or CSV when the name ends in .csv)."})
+public final class ConvertCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    /** Where the network comes from: a file or a zoo model. */
+    static final class Source {
+        @Parameters(index = "0", paramLabel = "IN.zip", description = "a DL4J ModelSerializer zip")
+        Path input;
+
+        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo model (see `smartdeal zoo list`)")
+        String zoo;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--weights", paramLabel = "random|FILE.zip",
+            description = "with --zoo: random (He) weights, or a ModelSerializer zip of the same architecture; default ${DEFAULT-VALUE}")
+    String weights = "random";
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.sdm", description = "the .sdm file to write (atomically)")
+    Path out;
+
+    @Option(names = "--plan", paramLabel = "plan.json", description = "conversion plan (defaults and per-layer overrides)")
+    Path planFile;
+
+    @Option(names = "--theta", description = "sparsity threshold for the plan's defaults, in [0, 1]")
+    Double theta;
+
+    @Option(names = "--report", paramLabel = "report.json", description = "write the report (JSON, or CSV for *.csv)")
+    Path report;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
+            throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
+        }
+        ConversionPlan plan = plan();
+        Model dense = load();
+        NetworkDecomposition d;
+        try (Progress p = Progress.start("decompose", 1, quiet)) {
+            d = SdConverter.decompose(dense, plan, (done, total, what) -> p.message(what));
+            p.step();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        Model sd = SdConverter.build(dense, d);
+        SdmLayout layout = SdModelFile.write(sd, out);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        PrintWriter o = spec.commandLine().getOut();
+        o.print(d.report().toTable());
+        long params = dense.numParams();
+        o.printf(Locale.ROOT, "wrote %s: %d bytes | paper CR %.2fx | file CR %.2fx | %.2f s%n", out, layout.fileBytes(),
+                d.report().paperCR(), StorageBreakdown.fileCR(params, layout.fileBytes()), seconds);
+        if (report != null) {
+            String text = report.getFileName().toString().endsWith(".csv") ? d.report().toCsv() : d.report().toJson();
+            AtomicFiles.write(report, text.getBytes(StandardCharsets.UTF_8));
+        }
+        return SmartDeal.EXIT_OK;
+    }
+
+    private ConversionPlan plan() {
+        ConversionPlan p = ConversionPlan.defaultPlan();
+        try {
+            if (planFile != null) {
+                p = ConversionPlan.load(planFile);
+            }
+            return theta == null ? p : p.withTheta(theta);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException((planFile != null ? "--plan " : "--theta ") + e.getMessage(), e);
+        }
+    }
+
+    private Model load() {
+        if (source.input != null) {
+            return ModelFiles.load(source.input);
+        }
+        ZooModel z;
+        try {
+            z = ZooModel.byName(source.zoo);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--zoo " + e.getMessage(), e);
+        }
+        Model m = z.defaultConfiguration().init();
+        if ("random".equals(weights)) {
+            return m;
+        }
+        Model w = ModelFiles.load(Path.of(weights));
+        if (w.numParams() != m.numParams()) {
+            throw new BadInputException("--weights " + weights + " has " + w.numParams() + " parameters but zoo model "
+                    + z.id() + " has " + m.numParams());
+        }
+        return w;
+    }
+}

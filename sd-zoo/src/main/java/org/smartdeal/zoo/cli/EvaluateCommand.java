@@ -1,0 +1,89 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code smartdeal evaluate}: test accuracy and loss of a {@code .sdm} or DL4J {@code .zip} model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Accuracy and mean loss of a model (.sdm or DL4J .zip) on the Fashion-MNIST test set.")
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "a .sdm or DL4J .zip model")
+    Path file;
+
+    @Option(names = "--data", description = "dataset; only fashion-mnist; default ${DEFAULT-VALUE}")
+    String data = "fashion-mnist";
+
+    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files")
+    Path dataDir;
+
+    @Option(names = "--limit", description = "evaluate the first N test examples, N >= 1")
+    Integer limit;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!"fashion-mnist".equals(data)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--data must be fashion-mnist, got '" + data + "'");
+        }
+        if (limit != null && limit < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be >= 1, got " + limit);
+        }
+        Model net = ModelFiles.load(file);
+        FashionMnist test;
+        try {
+            test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
+        } catch (FashionMnist.DataMissingException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        if (limit != null) {
+            test = test.limit(limit);
+        }
+        InMemoryDataSetIterator it = test.iterator(512, false, 0);
+        if (needsImageInput(net)) {
+            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
+        }
+        ModelScore s = ModelScore.of(net, it);
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),
+                s.loss(), s.examples());
+        return SmartDeal.EXIT_OK;
+    }
+
+    /** True when the network takes [N, 1, 28, 28] images rather than flat [N, 784] rows. */
+    private static boolean needsImageInput(Model net) {
+        if (net instanceof ComputationGraph g) {
+            var conf = g.getConfiguration();
+            String input = conf.getNetworkInputs().get(0);
+            for (var e : conf.getVertexInputs().entrySet()) {
+                if (e.getValue().contains(input)
+                        && conf.getVertices().get(e.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                        && lv.getPreProcessor() == null
+                        && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        MultiLayerNetwork m = (MultiLayerNetwork) net;
+        return m.getLayerWiseConfigurations().getInputPreProcess(0) == null
+                && m.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+    }
+}

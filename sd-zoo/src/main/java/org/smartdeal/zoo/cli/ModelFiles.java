@@ -1,0 +1,63 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.util.ModelSerializer;
+import org.smartdeal.codec.SdModelFile;
+
+/** Loading the two model file kinds the CLI accepts: SmartDeal {@code .sdm} and DL4J {@code .zip}. */
+final class ModelFiles {
+
+    private ModelFiles() {
+    }
+
+    /**
+     * Loads a network, choosing the reader by extension.
+     *
+     * @param file a {@code .sdm} or DL4J {@code .zip} file
+     * @return a MultiLayerNetwork or ComputationGraph
+     * @throws BadInputException naming the file when it is missing, of another kind, or unreadable
+     */
+    static Model load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file + ": file not found");
+        }
+        String name = file.getFileName().toString();
+        try {
+            if (name.endsWith(SdModelFile.EXTENSION)) {
+                return SdModelFile.read(file);
+            }
+            if (name.endsWith(".zip")) {
+                return loadZip(file);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(file + ": cannot load the model: " + e.getMessage(), e);
+        }
+        throw new BadInputException(file + ": model files must end in .sdm (SmartDeal) or .zip (DL4J ModelSerializer), got '" + name + "'");
+    }
+
+    /**
+     * Loads a DL4J ModelSerializer zip holding either network class.
+     *
+     * @param file the zip
+     * @return the network
+     * @throws IOException when the zip is not a DL4J model
+     */
+    static Model loadZip(Path file) throws IOException {
+        String json;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            var entry = zip.getEntry("configuration.json");
+            if (entry == null) {
+                throw new IOException("not a DL4J ModelSerializer zip (no configuration.json entry)");
+            }
+            json = new String(zip.getInputStream(entry).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
+        if (json.contains("\"vertices\"")) {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
+        }
+        return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+    }
+}

@@ -1,0 +1,120 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+
+class ConvertInspectEvaluateTest {
+
+    @TempDir
+    Path dir;
+
+    private Path zip;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void lenet() throws IOException {
+        MultiLayerNetwork net = LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init();
+        zip = dir.resolve("lenet.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+    }
+
+    @Test
+    void convertWritesALoadableFileAndAReportWhoseTotalsMatchInspect() throws IOException {
+        Path sdm = dir.resolve("lenet.sdm");
+        Path report = dir.resolve("report.json");
+        Run r = run("convert", zip.toString(), "--out", sdm.toString(), "--theta", "0.05", "--report", report.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("fc1") && r.out().contains("TOTAL"), r.out());
+        JsonNode rep = new ObjectMapper().readTree(Files.readString(report));
+        JsonNode totals = rep.get("totals");
+        for (String k : new String[] {"indexBits", "cBits", "tableBits", "bBits", "otherBits", "paperCR"}) {
+            assertTrue(totals.has(k), "totals." + k);
+        }
+        // LeNet-300-100 has 784*300 + 300*100 + 100*10 = 266,200 weights.
+        assertEquals(266_200, totals.get("weights").asLong());
+        assertEquals(3, SdModelFile.toSdm(SdModelFile.read(sdm)).sdLayers().size());
+
+        Run i = run("inspect", sdm.toString(), "--json");
+        assertEquals(0, i.code(), i.err());
+        JsonNode ins = new ObjectMapper().readTree(i.out());
+        assertEquals(Files.size(sdm), ins.get("fileBytes").asLong());
+        // The file stores exactly the C and B the report accounted for (int8 B, Huffman C, index).
+        for (String k : new String[] {"indexBits", "cBits", "tableBits", "bBits"}) {
+            assertEquals(totals.get(k).asLong(), ins.get("totals").get(k).asLong(), k);
+        }
+        assertEquals(totals.get("paperCR").asDouble(), ins.get("totals").get("paperCR").asDouble(), 1e-9);
+        Run t = run("inspect", sdm.toString());
+        assertTrue(t.out().contains("paper CR"), t.out());
+    }
+
+    @Test
+    void convertRejectsBadInputsWithoutWritingOutput() throws IOException {
+        Path sdm = dir.resolve("x.sdm");
+        Run r = run("convert", dir.resolve("missing.zip").toString(), "--out", sdm.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("missing.zip: file not found"), r.err());
+        Path plan = dir.resolve("plan.json");
+        Files.writeString(plan, "{\"layers\": {\"conv9\": {\"skip\": true}}}");
+        r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("conv9"), r.err());
+        r = run("convert", zip.toString(), "--out", dir.resolve("x.bin").toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
+        r = run("convert", "--zoo", "nope", "--out", sdm.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("lenet300"), "lists the known names: " + r.err());
+        assertFalse(Files.exists(sdm));
+        Path junk = dir.resolve("junk.sdm");
+        Files.writeString(junk, "not a model");
+        r = run("inspect", junk.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("junk.sdm"), r.err());
+    }
+
+    @Test
+    void evaluateAgreesWithDl4jsOwnEvaluation() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
+        Run r = run("evaluate", zip.toString(), "--limit", "300");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("on 300 Fashion-MNIST test examples"), r.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d{4})").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+        double expected = net.evaluate(FashionMnist.load(data, false).limit(300).iterator(64, false, 0)).accuracy();
+        assertEquals(expected, Double.parseDouble(m.group(1)), 0.5e-4);
+        r = run("evaluate", zip.toString(), "--data", "cifar10");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--data must be fashion-mnist"), r.err());
+    }
+}
