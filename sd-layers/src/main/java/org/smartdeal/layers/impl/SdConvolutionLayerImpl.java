@@ -14,7 +14,7 @@ import org.smartdeal.layers.SdConvolutionLayer;
  * dilations, padding, convolution modes, NCHW/NHWC, and its helpers) on the weight
  * {@code [nOut, nIn, kh, kw]} rebuilt by {@link SdWeights}.
  */
-public class SdConvolutionLayerImpl extends ConvolutionLayer {
+public class SdConvolutionLayerImpl extends ConvolutionLayer implements SdRuntimeLayer {
 
     private final SdLayerCore core;
 
@@ -41,5 +41,56 @@ public class SdConvolutionLayerImpl extends ConvolutionLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         return core.backprop(params, gradientViews, hasBias(), input, workspaceMgr,
                 () -> super.backpropGradient(epsilon, workspaceMgr));
+    }
+
+    @Override
+    public void setInferenceCache(boolean enabled) {
+        core.setInferenceCache(enabled);
+    }
+
+    @Override
+    public boolean isInferenceCacheEnabled() {
+        return core.inferenceCacheEnabled();
+    }
+
+    @Override
+    public boolean isInferenceCacheValid() {
+        return core.inferenceCacheValid();
+    }
+
+    @Override
+    public void invalidateWeightCache() {
+        core.invalidate();
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        invalidateIfBuilt();
+        super.setParams(params);
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        invalidateIfBuilt();
+        super.setParam(key, val);
+    }
+
+    @Override
+    public void setParamTable(java.util.Map<String, INDArray> paramTable) {
+        invalidateIfBuilt();
+        super.setParamTable(paramTable);
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        invalidateIfBuilt();
+        super.setParamsViewArray(params);
+    }
+
+    /** Setters may run from DL4J's superclass constructor, before the core exists. */
+    private void invalidateIfBuilt() {
+        if (core != null) {
+            core.invalidate();
+        }
     }
 }

@@ -13,7 +13,7 @@ import org.smartdeal.layers.SdDenseLayer;
  * Runtime of {@link SdDenseLayer}: DL4J's own dense forward/backward ({@link BaseLayer}) on the
  * weight W rebuilt by {@link SdWeights}; dW is chained to dC/dB per ALGORITHMS.md 6.1.
  */
-public class SdDenseLayerImpl extends BaseLayer<SdDenseLayer> {
+public class SdDenseLayerImpl extends BaseLayer<SdDenseLayer> implements SdRuntimeLayer {
 
     private final SdLayerCore core;
 
@@ -60,5 +60,56 @@ public class SdDenseLayerImpl extends BaseLayer<SdDenseLayer> {
     @Override
     public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         throw new UnsupportedOperationException("SdDenseLayer " + layerId() + " is not a pretrain layer");
+    }
+
+    @Override
+    public void setInferenceCache(boolean enabled) {
+        core.setInferenceCache(enabled);
+    }
+
+    @Override
+    public boolean isInferenceCacheEnabled() {
+        return core.inferenceCacheEnabled();
+    }
+
+    @Override
+    public boolean isInferenceCacheValid() {
+        return core.inferenceCacheValid();
+    }
+
+    @Override
+    public void invalidateWeightCache() {
+        core.invalidate();
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        invalidateIfBuilt();
+        super.setParams(params);
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        invalidateIfBuilt();
+        super.setParam(key, val);
+    }
+
+    @Override
+    public void setParamTable(java.util.Map<String, INDArray> paramTable) {
+        invalidateIfBuilt();
+        super.setParamTable(paramTable);
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        invalidateIfBuilt();
+        super.setParamsViewArray(params);
+    }
+
+    /** Setters may run from DL4J's superclass constructor, before the core exists. */
+    private void invalidateIfBuilt() {
+        if (core != null) {
+            core.invalidate();
+        }
     }
 }

@@ -24,6 +24,12 @@ import org.smartdeal.layers.SdLayer;
  * <p>A training {@code activate} rebuilds W and the following backward pass on the same input
  * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. One instance per
  * runtime layer; not thread-safe, like DL4J layers.
+ *
+ * <p><b>Inference cache</b> (off by default, see {@link SdRuntimeLayer#setInferenceCache}): when on,
+ * an inference forward pass reuses the W rebuilt by the previous inference pass instead of rebuilding
+ * it, so inference costs what the dense layer costs. The cached W is dropped by every training
+ * forward pass, every backward pass (so by every fit step, before its updater step changes C and B),
+ * and by {@link #invalidate()}, which the runtime layers call from every parameter setter.
  */
 final class SdLayerCore {
 
@@ -34,6 +40,8 @@ final class SdLayerCore {
     private INDArray freshForInput;
     private boolean inBackprop;
     private boolean inTrainingForward;
+    private boolean cacheEnabled;
+    private boolean cacheValid;
 
     SdLayerCore(SdLayer conf) {
         this.weights = SdWeights.of(conf);
@@ -49,9 +57,36 @@ final class SdLayerCore {
         if (inBackprop) {
             return weights.lastWeight();
         }
+        boolean inference = !training && !inTrainingForward;
+        if (inference && cacheEnabled && cacheValid && weights.lastWeight() != null) {
+            freshForInput = null;
+            return weights.lastWeight();
+        }
         INDArray w = weights.rebuild(params.get(C_KEY), params.get(B_KEY), params.get(MASK_KEY));
         freshForInput = inTrainingForward ? input : null;
+        cacheValid = inference && cacheEnabled;
         return w;
+    }
+
+    /** Turns the inference cache on or off; either way the current cached W is dropped. */
+    void setInferenceCache(boolean enabled) {
+        cacheEnabled = enabled;
+        cacheValid = false;
+    }
+
+    /** @return whether the inference cache is on */
+    boolean inferenceCacheEnabled() {
+        return cacheEnabled;
+    }
+
+    /** @return whether the next inference forward pass will reuse the cached W (no rebuild) */
+    boolean inferenceCacheValid() {
+        return cacheEnabled && cacheValid;
+    }
+
+    /** Drops the cached W: the next forward pass rebuilds it from C, B and M. */
+    void invalidate() {
+        cacheValid = false;
     }
 
     /**
@@ -59,6 +94,9 @@ final class SdLayerCore {
      * backward pass on the same input. Other forward computations (scores) never do.
      */
     INDArray activate(boolean training, Supplier<INDArray> dl4jActivate) {
+        if (training) {
+            cacheValid = false;
+        }
         inTrainingForward = training;
         try {
             return dl4jActivate.get();
@@ -77,6 +115,8 @@ final class SdLayerCore {
         INDArray c = params.get(C_KEY);
         INDArray b = params.get(B_KEY);
         INDArray mask = params.get(MASK_KEY);
+        // The parameters are about to change (updater step): the inference cache must not survive.
+        cacheValid = false;
         if (freshForInput == null || freshForInput != input || weights.lastWeight() == null) {
             weights.rebuild(c, b, mask);
         }

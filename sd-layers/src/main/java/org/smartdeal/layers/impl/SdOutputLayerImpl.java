@@ -14,7 +14,7 @@ import org.smartdeal.layers.SdOutputLayer;
  * Runtime of {@link SdOutputLayer}: DL4J's output-layer machinery ({@link BaseOutputLayer}: loss
  * functions, scores, label masks) on the weight W rebuilt by {@link SdWeights}.
  */
-public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> {
+public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> implements SdRuntimeLayer {
 
     private final SdLayerCore core;
 
@@ -41,5 +41,56 @@ public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> {
     @Override
     protected INDArray getLabels2d(LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
         return labels;
+    }
+
+    @Override
+    public void setInferenceCache(boolean enabled) {
+        core.setInferenceCache(enabled);
+    }
+
+    @Override
+    public boolean isInferenceCacheEnabled() {
+        return core.inferenceCacheEnabled();
+    }
+
+    @Override
+    public boolean isInferenceCacheValid() {
+        return core.inferenceCacheValid();
+    }
+
+    @Override
+    public void invalidateWeightCache() {
+        core.invalidate();
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        invalidateIfBuilt();
+        super.setParams(params);
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        invalidateIfBuilt();
+        super.setParam(key, val);
+    }
+
+    @Override
+    public void setParamTable(java.util.Map<String, INDArray> paramTable) {
+        invalidateIfBuilt();
+        super.setParamTable(paramTable);
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        invalidateIfBuilt();
+        super.setParamsViewArray(params);
+    }
+
+    /** Setters may run from DL4J's superclass constructor, before the core exists. */
+    private void invalidateIfBuilt() {
+        if (core != null) {
+            core.invalidate();
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.models.ZooModel;
@@ -53,8 +54,11 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.sdm", description = "the .sdm file to write (atomically)")
     Path out;
 
-    @Option(names = "--plan", paramLabel = "plan.json", description = "conversion plan (defaults and per-layer overrides)")
-    Path planFile;
+    @Option(names = "--plan", paramLabel = "plan.json|NAME",
+            description = {"conversion plan (defaults and per-layer overrides): a JSON file or, when no such file exists,",
+                "a shipped plan: resnet18-cifar10, resnet18-cifar10-delta, resnet18-cifar100 (paper Table X),",
+                "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar"})
+    String planFile;
 
     @Option(names = "--theta", description = "sparsity threshold for the plan's defaults, in [0, 1]")
     Double theta;
@@ -80,7 +84,13 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }
-        Model sd = SdConverter.build(dense, d);
+        Model sd;
+        try (Progress p = Progress.start("build", layerCount(dense), quiet)) {
+            sd = SdConverter.build(dense, d, (done, total, what) -> {
+                p.step();
+                p.message(what);
+            });
+        }
         SdmLayout layout = SdModelFile.write(sd, out);
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
@@ -99,12 +109,17 @@ public final class ConvertCommand implements Callable<Integer> {
         ConversionPlan p = ConversionPlan.defaultPlan();
         try {
             if (planFile != null) {
-                p = ConversionPlan.load(planFile);
+                p = ConversionPlans.resolve(planFile);
             }
             return theta == null ? p : p.withTheta(theta);
         } catch (IOException | IllegalArgumentException e) {
             throw new BadInputException((planFile != null ? "--plan " : "--theta ") + e.getMessage(), e);
         }
+    }
+
+    private static int layerCount(Model m) {
+        return m instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork n ? n.getLayers().length
+                : ((org.deeplearning4j.nn.graph.ComputationGraph) m).getLayers().length;
     }
 
     private Model load() {

@@ -20,7 +20,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *
  * <p>JSON form (every key optional; unknown keys are errors):
  * <pre>
- * {"defaults": {"theta": 0.004, "sliceRows": 192, "basisWidth": 3, "maxCoeff": 32,
+ * {"description": "free text, ignored",
+ *  "defaults": {"theta": 0.004, "sliceRows": 192, "basisWidth": 3, "maxCoeff": 32,
  *               "maxIter": 30, "tol": 1e-10, "structuredRatio": 0, "bnGammaThreshold": 0,
  *               "skip": false},
  *  "convertDepthwise": false,
@@ -108,6 +109,17 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     /**
+     * Loads one of the plans shipped with the zoo (see {@link ConversionPlans#names()}).
+     *
+     * @param name a shipped plan's name, e.g. {@code resnet18-cifar10}
+     * @return the plan
+     * @throws IllegalArgumentException when no plan has that name (the message lists the names)
+     */
+    public static ConversionPlan resource(String name) {
+        return ConversionPlans.named(name);
+    }
+
+    /**
      * Parses a plan from its JSON text.
      *
      * @param json the text
@@ -125,9 +137,13 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!Set.of("defaults", "layers", "convertDepthwise").contains(k)) {
-                throw new IllegalArgumentException("plan has unknown key '" + k + "'; allowed: defaults, layers, convertDepthwise");
+            if (!Set.of("description", "defaults", "layers", "convertDepthwise").contains(k)) {
+                throw new IllegalArgumentException("plan has unknown key '" + k
+                        + "'; allowed: description, defaults, layers, convertDepthwise");
             }
+        }
+        if (root.has("description") && !root.get("description").isTextual()) {
+            throw new IllegalArgumentException("plan.description must be a string, got " + root.get("description"));
         }
         LayerPlan defaults = root.has("defaults") ? merge(LayerPlan.DEFAULTS, "defaults", root.get("defaults")) : LayerPlan.DEFAULTS;
         boolean depthwise = root.has("convertDepthwise") && bool(root.get("convertDepthwise"), "plan.convertDepthwise");

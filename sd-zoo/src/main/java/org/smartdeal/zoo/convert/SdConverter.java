@@ -6,10 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -155,6 +161,9 @@ public final class SdConverter {
                 progress.progress(done, prepared.size(), "decomposed " + done + "/" + prepared.size() + " layers");
             }
         }
+        // The report's storage figures come from encoding each layer (Huffman): layers are independent,
+        // so encode them in parallel; the rows are put back in network order.
+        Map<String, ConversionReport.Row> sdRows = sdRows(prepared, results);
         List<NetworkDecomposition.PlannedLayer> planned = new ArrayList<>();
         List<ConversionReport.Row> rows = new ArrayList<>();
         for (Slot s : slots) {
@@ -163,7 +172,7 @@ public final class SdConverter {
                 LayerDecomposition d = results.get(s.name());
                 planned.add(new NetworkDecomposition.PlannedLayer(s.name(), s.index(), p.settings(), d,
                         p.prunedVectors(), p.prunedChannels()));
-                rows.add(sdRow(s, d, p));
+                rows.add(sdRows.get(s.name()));
             } else {
                 keptRows.stream().filter(r -> r.name().equals(s.name())).findFirst().ifPresent(rows::add);
             }
@@ -179,32 +188,57 @@ public final class SdConverter {
      * @return a new, initialised SD network of the same class
      */
     public static Model build(Model dense, NetworkDecomposition d) {
+        return build(dense, d, null);
+    }
+
+    /**
+     * As {@link #build(Model, NetworkDecomposition)} with progress reporting: one call per layer
+     * whose parameters were filled in.
+     *
+     * @param dense the dense network (not modified)
+     * @param d the decomposition of its planned layers
+     * @param progress receives progress, may be null
+     * @return a new, initialised SD network of the same class
+     */
+    public static Model build(Model dense, NetworkDecomposition d, ProgressListener progress) {
         Map<String, NetworkDecomposition.PlannedLayer> byName = new LinkedHashMap<>();
         d.layers().forEach(p -> byName.put(p.name(), p));
+        List<Slot> slots = slots(dense);
         Model sd;
+        // The configuration is deep-copied with clone() (no JSON round trip), and the new network is
+        // initialised on a zeroed flat parameter array: DL4J then skips its random initialisation,
+        // which would be overwritten below anyway (every parameter of every layer is set).
         if (dense instanceof MultiLayerNetwork m) {
-            MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(m.getLayerWiseConfigurations().toJson());
-            for (Slot s : slots(dense)) {
+            MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+            for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {
                     conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
                 }
             }
+            long n = 0;
+            for (NeuralNetConfiguration c : conf.getConfs()) {
+                n += c.getLayer().initializer().numParams(c);
+            }
             MultiLayerNetwork out = new MultiLayerNetwork(conf);
-            out.init();
+            out.init(flatParams(n, m.params()), false);
             sd = out;
         } else {
             ComputationGraph g = (ComputationGraph) dense;
-            ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson());
-            for (Slot s : slots(dense)) {
+            ComputationGraphConfiguration conf = g.getConfiguration().clone();
+            for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {
                     GraphVertex v = conf.getVertices().get(s.name());
                     ((LayerVertex) v).getLayerConf().setLayer(sdLayer(s.conf(), p));
                 }
             }
+            long n = 0;
+            for (GraphVertex v : conf.getVertices().values()) {
+                n += v.numParams(false);
+            }
             ComputationGraph out = new ComputationGraph(conf);
-            out.init();
+            out.init(flatParams(n, g.params()), false);
             sd = out;
         }
         Layer[] src = layers(dense);
@@ -216,25 +250,34 @@ public final class SdConverter {
                 for (Map.Entry<String, INDArray> e : src[i].paramTable().entrySet()) {
                     dst[i].getParam(e.getKey()).assign(e.getValue());
                 }
-                continue;
+            } else {
+                SdLayer sdConf = (SdLayer) dst[i].conf().getLayer();
+                LayerDecomposition dec = p.decomposition();
+                checkShapes(name, sdConf.sliceShape(), dec.layout());
+                float[] c = dec.c();
+                set(dst[i], SdParamInitializer.C_KEY, c);
+                set(dst[i], SdParamInitializer.B_KEY, dec.bAsFloat());
+                float[] mask = new float[c.length];
+                for (int k = 0; k < c.length; k++) {
+                    mask[k] = c[k] != 0 ? 1f : 0f;
+                }
+                set(dst[i], SdParamInitializer.MASK_KEY, mask);
+                INDArray bias = src[i].paramTable().get("b");
+                if (bias != null) {
+                    dst[i].getParam(SdParamInitializer.BIAS_KEY).assign(bias);
+                }
             }
-            SdLayer sdConf = (SdLayer) dst[i].conf().getLayer();
-            LayerDecomposition dec = p.decomposition();
-            checkShapes(name, sdConf.sliceShape(), dec.layout());
-            float[] c = dec.c();
-            float[] mask = new float[c.length];
-            for (int k = 0; k < c.length; k++) {
-                mask[k] = c[k] != 0 ? 1f : 0f;
-            }
-            set(dst[i], SdParamInitializer.C_KEY, c);
-            set(dst[i], SdParamInitializer.B_KEY, dec.bAsFloat());
-            set(dst[i], SdParamInitializer.MASK_KEY, mask);
-            INDArray bias = src[i].paramTable().get("b");
-            if (bias != null) {
-                dst[i].getParam(SdParamInitializer.BIAS_KEY).assign(bias);
+            if (progress != null) {
+                progress.progress(i + 1, src.length, "built layer " + name);
             }
         }
         return sd;
+    }
+
+    /** A zeroed flat parameter row vector of n values with the data type of the dense network's. */
+    private static INDArray flatParams(long n, INDArray denseParams) {
+        DataType dt = denseParams == null ? Nd4j.defaultFloatingPointType() : denseParams.dataType();
+        return Nd4j.create(dt, 1, n);
     }
 
     /**
@@ -350,7 +393,8 @@ public final class SdConverter {
 
     private static Prepared prepare(Slot s, LayerPlan lp) {
         INDArray wArr = s.runtime().getParam("W");
-        float[] w = wArr.dup('c').castTo(DataType.FLOAT).data().asFloat();
+        INDArray wc = wArr.dataType() == DataType.FLOAT ? wArr.dup('c') : wArr.castTo(DataType.FLOAT).dup('c');
+        float[] w = wc.data().asFloat();
         SliceLayout layout;
         int nOut;
         int nIn;
@@ -450,9 +494,62 @@ public final class SdConverter {
         }
     }
 
+    /** Writes values into a parameter view: straight into its buffer when it is a contiguous float view. */
     private static void set(Layer l, String key, float[] values) {
         INDArray p = l.getParam(key);
-        p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType()));
+        if (p.length() != values.length) {
+            throw new IllegalStateException("layer " + l.conf().getLayer().getLayerName() + " parameter " + key + ": "
+                    + p.length() + " entries (shape " + Arrays.toString(p.shape()) + ") but " + values.length + " values");
+        }
+        // A parameter view's buffer starts at the view's first element (ND4J M2.1 view buffers).
+        if (p.dataType() == DataType.FLOAT && p.ordering() == 'c' && p.elementWiseStride() == 1
+                && p.data().length() == values.length && p.data().indexer() instanceof FloatIndexer idx) {
+            idx.put(0, values, 0, values.length);
+        } else {
+            p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType()));
+        }
+    }
+
+    private static Map<String, ConversionReport.Row> sdRows(Map<String, Prepared> prepared,
+                                                            Map<String, LayerDecomposition> results) {
+        List<Prepared> ps = new ArrayList<>(prepared.values());
+        ConversionReport.Row[] rows = new ConversionReport.Row[ps.size()];
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), ps.size()));
+        if (threads == 1) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = sdRow(ps.get(i).slot(), results.get(ps.get(i).slot().name()), ps.get(i));
+            }
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "sd-report");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<ConversionReport.Row>> fs = new ArrayList<>();
+                for (Prepared p : ps) {
+                    fs.add(pool.submit(() -> sdRow(p.slot(), results.get(p.slot().name()), p)));
+                }
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = fs.get(i).get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while encoding the report", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        Map<String, ConversionReport.Row> out = new LinkedHashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            out.put(ps.get(i).slot().name(), rows[i]);
+        }
+        return out;
     }
 
     private static ConversionReport.Row sdRow(Slot s, LayerDecomposition d, Prepared p) {

@@ -1,0 +1,103 @@
+package org.smartdeal.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.layers.SdInferenceCache;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.ZooModel;
+
+/**
+ * Inference latency of a converted SD network against its dense original, in one run so the result
+ * is a ratio: for each model and batch size, the dense network, the SD network rebuilding W on every
+ * pass (the default) and the SD network with {@link SdInferenceCache} on are timed in interleaved
+ * rounds (dense, SD, SD cached, dense, ...), so machine load drifts hit all three alike. Each round
+ * times {@code --iters} calls of {@code output(x)}; the figure is the median round, per call.
+ *
+ * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
+ * [--iters 5]}; default models {@code resnet18-cifar mobilenetv2-cifar}. Output: CSV on stdout.
+ */
+public final class InferenceLatencyRunner {
+
+    private InferenceLatencyRunner() {
+    }
+
+    /** Entry point; see the class comment for arguments. */
+    public static void main(String[] args) {
+        List<String> models = new ArrayList<>();
+        int[] batches = {1, 32};
+        int warmup = 3;
+        int rounds = 7;
+        int iters = 5;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--iters" -> iters = Integer.parseInt(args[++i]);
+                default -> models.add(args[i]);
+            }
+        }
+        if (models.isEmpty()) {
+            models = List.of("resnet18-cifar", "mobilenetv2-cifar");
+        }
+        System.out.printf(Locale.ROOT, "# cores %d, JDK %s, warmup %d, rounds %d, iters %d%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup, rounds, iters);
+        System.out.println("model,batch,dense_ms,sd_ms,sd_cached_ms,sd_over_dense,sd_cached_over_dense");
+        for (String id : models) {
+            ZooModel zm = ZooModel.byName(id);
+            Model dense = zm.defaultConfiguration().init();
+            Model sd = SdConverter.convert(dense, ConversionPlan.defaultPlan()).network();
+            Model cached = copy(sd);
+            SdInferenceCache.enable(cached);
+            for (int batch : batches) {
+                InputShape s = zm.defaultInputShape();
+                Nd4j.getRandom().setSeed(batch);
+                INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(batch));
+                Model[] nets = {dense, sd, cached};
+                for (int w = 0; w < warmup; w++) {
+                    for (Model m : nets) {
+                        output(m, x);
+                    }
+                }
+                double[][] perCall = new double[3][rounds];
+                for (int r = 0; r < rounds; r++) {
+                    for (int k = 0; k < 3; k++) {
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < iters; i++) {
+                            output(nets[k], x);
+                        }
+                        perCall[k][r] = (System.nanoTime() - t0) / 1e6 / iters;
+                    }
+                }
+                double d = median(perCall[0]);
+                double s1 = median(perCall[1]);
+                double s2 = median(perCall[2]);
+                System.out.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f%n", id, batch, d, s1, s2, s1 / d, s2 / d);
+            }
+        }
+    }
+
+    private static Model copy(Model m) {
+        return m instanceof MultiLayerNetwork n ? n.clone() : ((ComputationGraph) m).clone();
+    }
+
+    private static INDArray output(Model m, INDArray x) {
+        return m instanceof MultiLayerNetwork n ? n.output(x) : ((ComputationGraph) m).outputSingle(x);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
