@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.smartdeal.core.Pow2Quantizer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
 
@@ -41,6 +42,8 @@ public final class SdWeights {
     private final double theta;
     private final double maxCoeff;
     private final boolean project;
+    /** The projection P, shared with the decomposition code (core's bit-exact quantizer). */
+    private final Pow2Quantizer projection;
     private transient INDArray ce;
     private transient INDArray prod;
     private transient INDArray prodPerUnit;
@@ -122,6 +125,7 @@ public final class SdWeights {
         }
         this.theta = theta;
         this.maxCoeff = maxCoeff;
+        this.projection = Pow2Quantizer.trainingProjection(theta, maxCoeff);
         this.project = project;
     }
 
@@ -200,7 +204,7 @@ public final class SdWeights {
         read(b, jb);
         for (int i = 0; i < len; i++) {
             double v = jm[i] != 0.0 ? jc[i] : 0.0;
-            jc[i] = project && v != 0.0 ? project(v, theta, maxCoeff) : v;
+            jc[i] = project && v != 0.0 ? projection.quantize(v) : v;
         }
         ceStale = true;
         int n = shape.basisWidth();
@@ -409,10 +413,8 @@ public final class SdWeights {
             float[] v = floatScratch;
             fc.get(0, v, 0, n);
             fm.get(0, v, n, n);
-            float t = (float) theta;
-            float mc = (float) maxCoeff;
             for (int i = 0; i < n; i++) {
-                v[i] = v[n + i] != 0f ? project(v[i], t, mc) : 0f;
+                v[i] = v[n + i] != 0f ? projection.quantize(v[i]) : 0f;
             }
             fo.put(0, v, 0, n);
         } else if (ic instanceof DoubleIndexer dc && im instanceof DoubleIndexer dm && io instanceof DoubleIndexer dO) {
@@ -423,12 +425,12 @@ public final class SdWeights {
             dc.get(0, v, 0, n);
             dm.get(0, v, n, n);
             for (int i = 0; i < n; i++) {
-                v[i] = v[n + i] != 0.0 ? project(v[i], theta, maxCoeff) : 0.0;
+                v[i] = v[n + i] != 0.0 ? projection.quantize(v[i]) : 0.0;
             }
             dO.put(0, v, 0, n);
         } else {
             for (long i = 0; i < n; i++) {
-                double v = mm.getDouble(i) != 0.0 ? project(cc.getDouble(i), theta, maxCoeff) : 0.0;
+                double v = mm.getDouble(i) != 0.0 ? projection.quantize(cc.getDouble(i)) : 0.0;
                 oo.putScalar(i, v);
             }
         }
@@ -451,35 +453,11 @@ public final class SdWeights {
      * domain, ties going up, clamped to maxCoeff. NaN stays NaN.
      */
     public static double project(double c, double theta, double maxCoeff) {
-        double a = Math.abs(c);
-        if (Double.isNaN(c)) {
-            return c;
-        }
-        if (a == 0.0 || a < theta - 1e-5) {
-            return 0.0;
-        }
-        if (a >= maxCoeff) {
-            return Math.copySign(maxCoeff, c);
-        }
-        double lo = Math.scalb(1.0, Math.getExponent(a));
-        double p = a >= 1.5 * lo ? 2.0 * lo : lo;
-        return Math.copySign(Math.min(p, maxCoeff), c);
+        return Double.isNaN(c) ? c : Pow2Quantizer.trainingProjection(theta, maxCoeff).quantize(c);
     }
 
     /** Single-precision twin of {@link #project(double, double, double)} (same rules). */
     public static float project(float c, float theta, float maxCoeff) {
-        float a = Math.abs(c);
-        if (Float.isNaN(c)) {
-            return c;
-        }
-        if (a == 0f || a < (double) theta - 1e-5) {
-            return 0f;
-        }
-        if (a >= maxCoeff) {
-            return Math.copySign(maxCoeff, c);
-        }
-        float lo = Math.scalb(1f, Math.getExponent(a));
-        float p = a >= 1.5f * lo ? 2f * lo : lo;
-        return Math.copySign(Math.min(p, maxCoeff), c);
+        return Float.isNaN(c) ? c : Pow2Quantizer.trainingProjection(theta, maxCoeff).quantize(c);
     }
 }
