@@ -35,6 +35,12 @@ import org.smartdeal.optim.BucketSwitch;
  * <p>Sizes: 1M parameters, and 11,173,962 (ResNet-18 for CIFAR-10, the paper's largest CIFAR model).
  * Run with {@code -prof gc}: the target is no allocation per step ({@code gc.alloc.rate.norm} near 0 B/op
  * for the bucket switch) and a time no worse than Adam.
+ *
+ * <pre>
+ * mvn -B -o -q -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
+ *     org.openjdk.jmh.Main BucketSwitchBenchmark -prof gc
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
