@@ -25,10 +25,14 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * of basisWidth (ALGORITHMS.md section 2).
  *
  * <p><b>Implementation choice: classic, not SameDiff.</b> The runtime ({@link SdOutputLayerImpl})
- * reuses DL4J's own output-layer forward/backward on W rebuilt by one batched matmul, with every temporary
- * in DL4J's working-memory workspaces. DL4J-NOTES measured a classic dense layer at 1.1-1.5x the
- * step time of DenseLayer (the same math as OutputLayer) against 1.5-2.0x for a SameDiffLayer (which in M2.1 also doubles the
- * gradient); see {@code SdLayerStepBenchmark} for the paired numbers of this layer.
+ * runs DL4J's own output-layer forward/backward (loss, score, masks) on W rebuilt by {@code SdWeights} into persistent buffers
+ * (a training forward's W is reused by its backward pass); backward temporaries come from DL4J's
+ * working-memory workspace. DL4J-NOTES measured a classic dense layer at 1.1-1.5x DenseLayer's
+ * step time against 1.5-2.0x for a SameDiffLayer, which in M2.1 also returns 2x the gradient.
+ * Measured here (fit on one minibatch of 128, float, Nesterovs; shared 2-core machine under heavy
+ * load, median of 40 interleaved SD/DL4J pairs, so noisy): 512x10 1.08x and 512x512 1.46x
+ * DenseLayer (target 1.3x; the output layer runs the same math as DenseLayer). Part of the 512x512 gap is DL4J's updater pipeline running over C, M
+ * and B, about 2.3x as many parameters as W. Benchmark: {@code SdLayerStepBenchmarkDense}.
  *
  * <pre>
  * new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(100).nOut(10).activation(Activation.SOFTMAX)

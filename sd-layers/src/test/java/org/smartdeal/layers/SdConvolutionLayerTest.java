@@ -228,6 +228,31 @@ class SdConvolutionLayerTest {
     }
 
     @Test
+    void nd4jAndJavaKernelsGiveTheSameOutputsAndGradients() {
+        Case c = cases().findFirst().orElseThrow();
+        MultiLayerNetwork java;
+        MultiLayerNetwork nd4j;
+        System.setProperty("smartdeal.sd.kernel", "java");
+        try {
+            java = sdNet(c, true, new NoOp());
+            System.setProperty("smartdeal.sd.kernel", "nd4j");
+            nd4j = sdNet(c, true, new NoOp());
+        } finally {
+            System.clearProperty("smartdeal.sd.kernel");
+        }
+        nd4j.setParams(java.params().dup());
+        INDArray x = input(c, 12);
+        assertArrayEquals(SdTestSupport.values(java.output(x)), SdTestSupport.values(nd4j.output(x)), 1e-12);
+        for (MultiLayerNetwork n : new MultiLayerNetwork[] {java, nd4j}) {
+            n.setInput(x);
+            n.setLabels(labels());
+            n.computeGradientAndScore();
+        }
+        assertArrayEquals(SdTestSupport.values(java.gradient().gradient()), SdTestSupport.values(nd4j.gradient().gradient()),
+                1e-12);
+    }
+
+    @Test
     void configurationRoundTripsThroughJson() {
         for (Case c : cases().toList()) {
             MultiLayerConfiguration conf = conf(c, sdConv(c, true), new Adam(1e-3));

@@ -94,7 +94,7 @@ final class SdLayerCore {
         INDArray gC = gradientViews.get(C_KEY);
         INDArray gB = gradientViews.get(B_KEY);
         INDArray gM = gradientViews.get(MASK_KEY);
-        weights.backward(dW, weights.effectiveC(), b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
+        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
         Gradient g = new DefaultGradient();
         g.setGradientFor(C_KEY, gC);
         g.setGradientFor(B_KEY, gB);

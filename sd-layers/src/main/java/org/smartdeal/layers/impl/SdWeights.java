@@ -48,6 +48,50 @@ public final class SdWeights {
     private transient INDArray weight;
     private transient float[] floatScratch;
     private transient double[] doubleScratch;
+    private final Kernel kernel;
+    private transient double[] jc;
+    private transient double[] jm;
+    private transient double[] jb;
+    private transient double[] jw;
+    private transient boolean ceStale;
+    private transient float[] jf;
+    private transient double[] jd;
+    private transient double[] jg;
+
+    /**
+     * How the rebuild and the chain rule are computed. Both give the same numbers (tested).
+     * <ul>
+     *   <li>{@link #JAVA}: one Java pass over bulk copies of C, M, B (and dW), writing W (and dC,
+     *       dB, dM) with bulk copies: no ND4J op is launched.</li>
+     *   <li>{@link #ND4J}: P(C).*M in Java, then batched ND4J matmuls and slice/reshape views
+     *       (about 8 native ops per step, multi-threaded).</li>
+     * </ul>
+     * Layers pick JAVA up to {@link #JAVA_MAX_COEFFICIENTS} packed entries and ND4J above
+     * ({@link #auto}); measured on the 2-core machine under load (median of interleaved pairs,
+     * SD step / DL4J step): dense 512x10 1.08x (JAVA) vs 1.74x (ND4J); dense 512x512 1.46x vs 1.45x;
+     * conv 512ch 4x4 1.45x vs 1.24x. {@code -Dsmartdeal.sd.kernel=java|nd4j} forces one.
+     */
+    public enum Kernel {
+        /** Plain Java loops on bulk copies. */
+        JAVA,
+        /** Batched ND4J matmuls. */
+        ND4J;
+
+        /** Packed-entry count up to which {@link #auto} picks JAVA. */
+        public static final long JAVA_MAX_COEFFICIENTS = 1L << 18;
+
+        /** The kernel forced by {@code smartdeal.sd.kernel}, else JAVA for small and ND4J for large layers. */
+        public static Kernel auto(SdSliceShape shape) {
+            String forced = System.getProperty("smartdeal.sd.kernel", "");
+            if ("java".equalsIgnoreCase(forced)) {
+                return JAVA;
+            }
+            if ("nd4j".equalsIgnoreCase(forced)) {
+                return ND4J;
+            }
+            return shape.coefficientLength() <= JAVA_MAX_COEFFICIENTS ? JAVA : ND4J;
+        }
+    }
 
     /**
      * @param shape       packed geometry
@@ -58,6 +102,13 @@ public final class SdWeights {
      * @param project     whether P is applied (false only for gradient checks)
      */
     public SdWeights(SdSliceShape shape, long[] weightShape, double theta, double maxCoeff, boolean project) {
+        this(shape, weightShape, theta, maxCoeff, project, Kernel.auto(shape));
+    }
+
+    /** As {@link #SdWeights(SdSliceShape, long[], double, double, boolean)} with an explicit kernel. */
+    public SdWeights(SdSliceShape shape, long[] weightShape, double theta, double maxCoeff, boolean project,
+            Kernel kernel) {
+        this.kernel = kernel;
         this.shape = shape;
         this.weightShape = weightShape.clone();
         this.unitsAreColumns = weightShape.length == 2;
@@ -100,6 +151,10 @@ public final class SdWeights {
         if (ce == null || ce.dataType() != dt) {
             allocate(dt);
         }
+        if (kernel == Kernel.JAVA) {
+            javaRebuild(c, b, mask);
+            return weight;
+        }
         effectiveCoefficients(c, mask, ce);
         Nd4j.matmul(ce, b, prod, false, false, false);
         if (unitMajor != prodPerUnit) {
@@ -110,7 +165,183 @@ public final class SdWeights {
 
     /** Ce = P(C) .* M of the last {@link #rebuild}, [K, m, n]; needed by {@link #backward}. */
     public INDArray effectiveC() {
+        if (ceStale) {
+            write(jc, ce);
+            ceStale = false;
+        }
         return ce;
+    }
+
+    /**
+     * Chains dW to the packed parameters using the Ce and B of the last {@link #rebuild} (b must be
+     * the B it was called with). Modified: gradC, gradB, gradM.
+     */
+    public void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
+            LayerWorkspaceMgr mgr, ArrayType type) {
+        if (kernel == Kernel.JAVA && jc != null) {
+            javaBackward(dW, gradC, gradB, gradM);
+            return;
+        }
+        backward(dW, effectiveC(), b, mask, gradC, gradB, gradM, mgr, type);
+    }
+
+    private void javaRebuild(INDArray c, INDArray b, INDArray mask) {
+        int len = Math.toIntExact(shape.coefficientLength());
+        int bl = Math.toIntExact(shape.basisLength());
+        int wl = Math.toIntExact(shape.units() * shape.weightsPerUnit());
+        if (jc == null) {
+            jc = new double[len];
+            jm = new double[len];
+            jb = new double[bl];
+            jw = new double[Math.max(wl, 2 * len)];
+        }
+        read(c, jc);
+        read(mask, jm);
+        read(b, jb);
+        for (int i = 0; i < len; i++) {
+            double v = jm[i] != 0.0 ? jc[i] : 0.0;
+            jc[i] = project && v != 0.0 ? project(v, theta, maxCoeff) : v;
+        }
+        ceStale = true;
+        int n = shape.basisWidth();
+        int m = (int) shape.sliceHeight();
+        int spu = (int) shape.slicesPerUnit();
+        int l = (int) shape.weightsPerUnit();
+        int units = (int) shape.units();
+        int nn = n * n;
+        for (int o = 0; o < units; o++) {
+            int wBase = o * l;
+            int t = 0;
+            for (int s = 0; s < spu && t < l; s++) {
+                int k = o * spu + s;
+                int bBase = k * nn;
+                for (int i = 0; i < m && t < l; i++) {
+                    int cBase = (k * m + i) * n;
+                    for (int col = 0; col < n && t < l; col++, t++) {
+                        double acc = 0;
+                        for (int j = 0; j < n; j++) {
+                            acc += jc[cBase + j] * jb[bBase + j * n + col];
+                        }
+                        jw[wBase + t] = acc;
+                    }
+                }
+            }
+        }
+        writeRaw(jw, wl, unitMajor);
+    }
+
+    private void javaBackward(INDArray dW, INDArray gradC, INDArray gradB, INDArray gradM) {
+        int len = Math.toIntExact(shape.coefficientLength());
+        int wl = Math.toIntExact(shape.units() * shape.weightsPerUnit());
+        if (dW.data().length() != wl) {
+            throw new IllegalStateException("SdWeights: dW must be a dense array of " + wl + " entries, got buffer of "
+                    + dW.data().length());
+        }
+        if (jd == null) {
+            jd = new double[wl];
+            jg = new double[Math.toIntExact(shape.basisLength())];
+        }
+        double[] dw = jd;
+        readRaw(dW, dw);
+        double[] gc = jw.length >= 2 * len ? jw : new double[2 * len];
+        int n = shape.basisWidth();
+        int m = (int) shape.sliceHeight();
+        int spu = (int) shape.slicesPerUnit();
+        int l = (int) shape.weightsPerUnit();
+        int units = (int) shape.units();
+        int nn = n * n;
+        double[] gb = jg;
+        java.util.Arrays.fill(gb, 0.0);
+        java.util.Arrays.fill(gc, 0, len, 0.0);
+        for (int o = 0; o < units; o++) {
+            int wBase = o * l;
+            for (int s = 0; s < spu; s++) {
+                int k = o * spu + s;
+                int bBase = k * nn;
+                for (int i = 0; i < m; i++) {
+                    int row = s * m + i;
+                    int t0 = row * n;
+                    if (t0 >= l) {
+                        break;
+                    }
+                    int cBase = (k * m + i) * n;
+                    int qEnd = Math.min(n, l - t0);
+                    for (int q = 0; q < qEnd; q++) {
+                        double d = dw[wBase + t0 + q];
+                        if (d == 0.0) {
+                            continue;
+                        }
+                        for (int j = 0; j < n; j++) {
+                            gc[cBase + j] += d * jb[bBase + j * n + q];
+                            gb[bBase + j * n + q] += jc[cBase + j] * d;
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < len; i++) {
+            gc[i] = jm[i] != 0.0 ? gc[i] : 0.0;
+        }
+        write(gc, gradC);
+        write(gb, gradB);
+        java.util.Arrays.fill(gc, 0, len, 0.0);
+        write(gc, gradM);
+    }
+
+    /** Reads a (possibly view) array in C order into dst. */
+    private void read(INDArray a, double[] dst) {
+        INDArray x = flatAccessible(a);
+        readRaw(x, dst);
+    }
+
+    /** Reads the first length() entries of a's own buffer (its storage order) into dst. */
+    private void readRaw(INDArray x, double[] dst) {
+        int n = Math.toIntExact(x.length());
+        Indexer ix = x.data().indexer();
+        if (ix instanceof DoubleIndexer di) {
+            di.get(0, dst, 0, n);
+        } else if (ix instanceof FloatIndexer fi) {
+            if (jf == null || jf.length < n) {
+                jf = new float[n];
+            }
+            fi.get(0, jf, 0, n);
+            for (int i = 0; i < n; i++) {
+                dst[i] = jf[i];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[i] = x.data().getDouble(i);
+            }
+        }
+    }
+
+    /** Writes src into a C-order array (directly when it is a dense C-order view, else via assign). */
+    private void write(double[] src, INDArray dst) {
+        if (isFlatAccessible(dst)) {
+            writeRaw(src, Math.toIntExact(dst.length()), dst);
+        } else {
+            dst.assign(Nd4j.create(java.util.Arrays.copyOf(src, Math.toIntExact(dst.length())), dst.shape(), 'c')
+                    .castTo(dst.dataType()));
+        }
+    }
+
+    private void writeRaw(double[] src, int n, INDArray dst) {
+        Indexer ix = dst.data().indexer();
+        if (ix instanceof DoubleIndexer di) {
+            di.put(0, src, 0, n);
+        } else if (ix instanceof FloatIndexer fi) {
+            if (jf == null || jf.length < n) {
+                jf = new float[n];
+            }
+            for (int i = 0; i < n; i++) {
+                jf[i] = (float) src[i];
+            }
+            fi.put(0, jf, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst.data().put(i, src[i]);
+            }
+        }
     }
 
     /** The W of the last {@link #rebuild} (null before the first). */

@@ -54,11 +54,13 @@ class SdWeightsSliceLayoutCrossCheckTest {
         double[] expected = new double[layout.weightLength()];
         layout.fromSlices(products, expected);
 
-        SdWeights w = new SdWeights(shape, weightShape, 4e-3, 32, true);
-        INDArray got = w.rebuild(Nd4j.create(c, shape.coefficientShape(), 'c'),
-                Nd4j.create(b, shape.basisShape(), 'c'), Nd4j.create(mask, shape.coefficientShape(), 'c'));
-        assertArrayEquals(weightShape, got.shape());
-        assertArrayEquals(expected, got.dup('c').castTo(DataType.DOUBLE).data().asDouble(), 1e-12);
+        for (SdWeights.Kernel kernel : SdWeights.Kernel.values()) {
+            SdWeights w = new SdWeights(shape, weightShape, 4e-3, 32, true, kernel);
+            INDArray got = w.rebuild(Nd4j.create(c, shape.coefficientShape(), 'c'),
+                    Nd4j.create(b, shape.basisShape(), 'c'), Nd4j.create(mask, shape.coefficientShape(), 'c'));
+            assertArrayEquals(weightShape, got.shape());
+            assertArrayEquals(expected, got.dup('c').castTo(DataType.DOUBLE).data().asDouble(), 1e-12, kernel.name());
+        }
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.util.Random;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,21 +53,23 @@ class SdWeightsTest {
         return w;
     }
 
-    @Test
-    void handCheckedTwoUnitDenseRebuild() {
+    @ParameterizedTest
+    @EnumSource(SdWeights.Kernel.class)
+    void handCheckedTwoUnitDenseRebuild(SdWeights.Kernel kernel) {
         // nIn=4, nOut=2, n=2, sliceRows=2: R=2, S=1, m=2, K=2. C[k] = I, B[k] = [[1,2],[3,4]] * (k+1).
         SdSliceShape s = new SdSliceShape(2, 4, 2, 2);
         INDArray c = Nd4j.create(new double[] {1, 0, 0, 1, 1, 0, 0, 1}, new long[] {2, 2, 2}, 'c');
         INDArray b = Nd4j.create(new double[] {1, 2, 3, 4, 2, 4, 6, 8}, new long[] {2, 2, 2}, 'c');
         INDArray m = Nd4j.ones(DataType.DOUBLE, 2, 2, 2);
-        SdWeights w = new SdWeights(s, new long[] {4, 2}, 4e-3, 32, true);
+        SdWeights w = new SdWeights(s, new long[] {4, 2}, 4e-3, 32, true, kernel);
         INDArray weight = w.rebuild(c, b, m);
         // unit 0 weights = B[0] flattened = 1,2,3,4 (column 0); unit 1 = 2,4,6,8 (column 1).
         assertArrayEquals(new double[][] {{1, 2}, {2, 4}, {3, 6}, {4, 8}}, weight.toDoubleMatrix());
     }
 
-    @Test
-    void rebuildAndBackwardMatchNaiveLoopsWithPaddingAndMaskWithoutModifyingInputs() {
+    @ParameterizedTest
+    @EnumSource(SdWeights.Kernel.class)
+    void rebuildAndBackwardMatchNaiveLoopsWithPaddingAndMaskWithoutModifyingInputs(SdWeights.Kernel kernel) {
         // nIn=11, n=3: R=4, sliceRows=3: S=2, m=3, last slice has 1 real row and 2 padding rows.
         SdSliceShape s = new SdSliceShape(4, 11, 3, 3);
         Random r = new Random(5);
@@ -86,7 +90,7 @@ class SdWeightsTest {
         INDArray mArr = Nd4j.create(mask, s.coefficientShape(), 'c');
         INDArray c0 = cArr.dup();
         INDArray b0 = bArr.dup();
-        SdWeights w = new SdWeights(s, new long[] {11, 4}, 4e-3, 32, true);
+        SdWeights w = new SdWeights(s, new long[] {11, 4}, 4e-3, 32, true, kernel);
         INDArray weight = w.rebuild(cArr, bArr, mArr);
         double[][] expected = naiveDense(s, c, b);
         double[][] got = weight.toDoubleMatrix();
@@ -97,12 +101,11 @@ class SdWeightsTest {
         assertEquals(b0, bArr);
 
         // Backward: dW = all ones -> dProd has ones on the 11 real entries of each unit, 0 on padding.
-        INDArray dW = Nd4j.ones(DataType.DOUBLE, 11, 4);
+        INDArray dW = Nd4j.create(DataType.DOUBLE, new long[] {11, 4}, 'f').assign(1.0);
         INDArray gC = Nd4j.create(DataType.DOUBLE, s.coefficientShape());
         INDArray gB = Nd4j.create(DataType.DOUBLE, s.basisShape());
         INDArray gM = Nd4j.ones(DataType.DOUBLE, s.coefficientShape());
-        w.backward(dW, w.effectiveC(), bArr, mArr, gC, gB, gM, LayerWorkspaceMgr.noWorkspaces(),
-                ArrayType.BP_WORKING_MEM);
+        w.backward(dW, bArr, mArr, gC, gB, gM, LayerWorkspaceMgr.noWorkspaces(), ArrayType.BP_WORKING_MEM);
         int n = 3;
         int m = 3;
         for (int k = 0; k < s.numSlices(); k++) {
@@ -130,13 +133,14 @@ class SdWeightsTest {
         assertEquals(0.0, gM.sumNumber().doubleValue());
     }
 
-    @Test
-    void floatRebuildProjectsAndMasks() {
+    @ParameterizedTest
+    @EnumSource(SdWeights.Kernel.class)
+    void floatRebuildProjectsAndMasks(SdWeights.Kernel kernel) {
         SdSliceShape s = new SdSliceShape(1, 3, 3, 3);
         INDArray c = Nd4j.create(new float[] {0.7f, 0.001f, 3f}, new long[] {1, 1, 3}, 'c');
         INDArray m = Nd4j.create(new float[] {1f, 1f, 0f}, new long[] {1, 1, 3}, 'c');
         INDArray b = Nd4j.eye(3).castTo(DataType.FLOAT).reshape(1, 3, 3);
-        INDArray w = new SdWeights(s, new long[] {3, 1}, 4e-3, 32, true).rebuild(c, b, m);
+        INDArray w = new SdWeights(s, new long[] {3, 1}, 4e-3, 32, true, kernel).rebuild(c, b, m);
         // P(0.7) = 0.5, P(0.001) = 0 (below theta), 3 masked out.
         assertArrayEquals(new float[] {0.5f, 0f, 0f}, w.dup().data().asFloat());
     }
