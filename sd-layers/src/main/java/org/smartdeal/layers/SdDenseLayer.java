@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -41,7 +42,7 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * </pre>
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
-public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
+public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamUpdaterRouting {
 
     private static final long serialVersionUID = 1L;
 
@@ -51,6 +52,8 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
     private double theta = DEFAULT_THETA;
     private double maxCoeff = DEFAULT_MAX_COEFF;
     private boolean projectCoefficients = true;
+    /** Per-parameter updaters and regularizations set by {@link #setParamTraining}; null until then. */
+    private SdParamTraining paramTraining;
 
     /** For JSON deserialisation only. */
     public SdDenseLayer() {
@@ -89,16 +92,45 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
         return SdParamInitializer.getInstance();
     }
 
-    /** M goes to {@link FreezeUpdater}; b to the bias updater if set; C and B to the layer updater. */
+    /**
+     * M goes to {@link FreezeUpdater}; a parameter set with {@link #setParamTraining} to its own updater;
+     * otherwise b to the bias updater if set, C and B to the layer updater.
+     */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        return SdLayerRouting.updater(paramName, getIUpdater(), getBiasUpdater());
+        return SdLayerRouting.updater(paramName, paramTraining, getIUpdater(), getBiasUpdater());
     }
 
-    /** M: none; b: the bias regularization; C and B: the weight regularization. */
+    /**
+     * M: none; a parameter set with {@link #setParamTraining}: its own list; otherwise b: the bias
+     * regularization, C and B: the weight regularization.
+     */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        return SdLayerRouting.regularization(paramName, getRegularization(), getRegularizationBias());
+        return SdLayerRouting.regularization(paramName, paramTraining, getRegularization(), getRegularizationBias());
+    }
+
+    /** The mask "M". */
+    @Override
+    public Set<String> frozenParamKeys() {
+        return SdLayerRouting.FROZEN_KEYS;
+    }
+
+    /**
+     * Gives one parameter (C, B or b) its own updater and regularizations, e.g. C the bucket switch
+     * (see {@code SdTraining.configure}); kept in the configuration and its JSON.
+     *
+     * @throws IllegalArgumentException for M (always frozen) or a key this layer does not have
+     */
+    @Override
+    public void setParamTraining(String paramKey, IUpdater updater, List<Regularization> regularization) {
+        paramTraining = SdLayerRouting.set(SdConfigs.where(this, getLayerName(), -1), initializer().paramKeys(this),
+                paramTraining, paramKey, updater, regularization);
+    }
+
+    /** The per-parameter routing set so far (a copy), or null when none was set. */
+    public SdParamTraining getParamTraining() {
+        return paramTraining == null ? null : paramTraining.copy();
     }
 
     @Override
@@ -165,6 +197,14 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
         return nOut;
     }
 
+    /** Deep-copies the per-parameter routing as well. */
+    @Override
+    public SdDenseLayer clone() {
+        SdDenseLayer c = (SdDenseLayer) super.clone();
+        c.paramTraining = paramTraining == null ? null : paramTraining.copy();
+        return c;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -176,12 +216,14 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer {
         SdDenseLayer x = (SdDenseLayer) o;
         return hasBias == x.hasBias && sliceRows == x.sliceRows && basisWidth == x.basisWidth
                 && Double.compare(theta, x.theta) == 0 && Double.compare(maxCoeff, x.maxCoeff) == 0
-                && projectCoefficients == x.projectCoefficients;
+                && projectCoefficients == x.projectCoefficients
+                && Objects.equals(paramTraining, x.paramTraining);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), hasBias, sliceRows, basisWidth, theta, maxCoeff, projectCoefficients);
+        return Objects.hash(super.hashCode(), hasBias, sliceRows, basisWidth, theta, maxCoeff, projectCoefficients,
+                paramTraining);
     }
 
     @Override

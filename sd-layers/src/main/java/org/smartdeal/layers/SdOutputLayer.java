@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -40,7 +41,7 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * </pre>
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
-public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
+public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamUpdaterRouting {
 
     private static final long serialVersionUID = 1L;
 
@@ -49,6 +50,8 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
     private double theta = DEFAULT_THETA;
     private double maxCoeff = DEFAULT_MAX_COEFF;
     private boolean projectCoefficients = true;
+    /** Per-parameter updaters and regularizations set by {@link #setParamTraining}; null until then. */
+    private SdParamTraining paramTraining;
 
     /** For JSON deserialisation only. */
     public SdOutputLayer() {
@@ -86,16 +89,45 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
         return SdParamInitializer.getInstance();
     }
 
-    /** M goes to {@link FreezeUpdater}; b to the bias updater if set; C and B to the layer updater. */
+    /**
+     * M goes to {@link FreezeUpdater}; a parameter set with {@link #setParamTraining} to its own updater;
+     * otherwise b to the bias updater if set, C and B to the layer updater.
+     */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        return SdLayerRouting.updater(paramName, getIUpdater(), getBiasUpdater());
+        return SdLayerRouting.updater(paramName, paramTraining, getIUpdater(), getBiasUpdater());
     }
 
-    /** M: none; b: the bias regularization; C and B: the weight regularization. */
+    /**
+     * M: none; a parameter set with {@link #setParamTraining}: its own list; otherwise b: the bias
+     * regularization, C and B: the weight regularization.
+     */
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        return SdLayerRouting.regularization(paramName, getRegularization(), getRegularizationBias());
+        return SdLayerRouting.regularization(paramName, paramTraining, getRegularization(), getRegularizationBias());
+    }
+
+    /** The mask "M". */
+    @Override
+    public Set<String> frozenParamKeys() {
+        return SdLayerRouting.FROZEN_KEYS;
+    }
+
+    /**
+     * Gives one parameter (C, B or b) its own updater and regularizations, e.g. C the bucket switch
+     * (see {@code SdTraining.configure}); kept in the configuration and its JSON.
+     *
+     * @throws IllegalArgumentException for M (always frozen) or a key this layer does not have
+     */
+    @Override
+    public void setParamTraining(String paramKey, IUpdater updater, List<Regularization> regularization) {
+        paramTraining = SdLayerRouting.set(SdConfigs.where(this, getLayerName(), -1), initializer().paramKeys(this),
+                paramTraining, paramKey, updater, regularization);
+    }
+
+    /** The per-parameter routing set so far (a copy), or null when none was set. */
+    public SdParamTraining getParamTraining() {
+        return paramTraining == null ? null : paramTraining.copy();
     }
 
     @Override
@@ -143,6 +175,14 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
         return nOut;
     }
 
+    /** Deep-copies the per-parameter routing as well. */
+    @Override
+    public SdOutputLayer clone() {
+        SdOutputLayer c = (SdOutputLayer) super.clone();
+        c.paramTraining = paramTraining == null ? null : paramTraining.copy();
+        return c;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -154,12 +194,14 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer {
         SdOutputLayer x = (SdOutputLayer) o;
         return sliceRows == x.sliceRows && basisWidth == x.basisWidth
                 && Double.compare(theta, x.theta) == 0 && Double.compare(maxCoeff, x.maxCoeff) == 0
-                && projectCoefficients == x.projectCoefficients;
+                && projectCoefficients == x.projectCoefficients
+                && Objects.equals(paramTraining, x.paramTraining);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), sliceRows, basisWidth, theta, maxCoeff, projectCoefficients);
+        return Objects.hash(super.hashCode(), sliceRows, basisWidth, theta, maxCoeff, projectCoefficients,
+                paramTraining);
     }
 
     @Override

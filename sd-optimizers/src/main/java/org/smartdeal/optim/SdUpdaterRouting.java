@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.smartdeal.layers.PerParamUpdaterRouting;
 
 /**
  * Routes the SD-training optimizers (ALGORITHMS.md 6.2 and 6.3) onto a network configuration: every

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "smartdeal", mixinStandardHelpOptions = true, version = "smartdeal 0.1.0-SNAPSHOT",
         description = "SmartDeal (W = C*B, C sparse powers of two) for Deeplearning4j.",
         subcommands = {DemoCommand.class, ConvertCommand.class, InspectCommand.class, EvaluateCommand.class,
-            DecomposeCommand.class, ZooCommand.class, EnergyCommand.class, CommandLine.HelpCommand.class})
+            DecomposeCommand.class, ZooCommand.class, EnergyCommand.class, TrainCommand.class,
+            CommandLine.HelpCommand.class})
 public final class SmartDeal {
 
     /** Success. */

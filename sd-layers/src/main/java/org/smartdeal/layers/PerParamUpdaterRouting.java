@@ -1,4 +1,4 @@
-package org.smartdeal.optim;
+package org.smartdeal.layers;
 
 import java.util.List;
 import java.util.Set;
@@ -9,12 +9,13 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 /**
  * Implemented by a layer configuration whose {@code getUpdaterByParam} / {@code getRegularizationByParam}
  * can answer per parameter key (DL4J's built-in {@code BaseLayer} only distinguishes weights from biases).
- * {@link SdUpdaterRouting} calls it for every trainable parameter of the layer.
+ * {@code org.smartdeal.optim.SdUpdaterRouting} (and {@code SdTraining.configure}) call it for every
+ * trainable parameter of the layer.
  *
- * <p>Intended for SD layers (params C, B, M, b): C gets {@link BucketSwitch}, B and b SGD with momentum,
- * M stays frozen. Because sd-layers must not depend on sd-optimizers, this interface (which only uses
- * ND4J types) is meant to move to sd-layers when the SD layers are wired; the routing code only needs
- * its import changed.
+ * <p>The SD layers ({@link SdDenseLayer}, {@link SdOutputLayer}, {@link SdConvolutionLayer}) implement it:
+ * C gets the bucket switch, B and b SGD with momentum, and the mask M stays frozen
+ * ({@link FreezeUpdater}, no regularization). The settings are part of the layer configuration and its
+ * JSON. The interface lives here, with the layers, because sd-layers does not depend on sd-optimizers.
  */
 public interface PerParamUpdaterRouting {
 
@@ -32,6 +33,7 @@ public interface PerParamUpdaterRouting {
      * @param paramKey       a key of the layer's ParamInitializer, not in {@link #frozenParamKeys()}
      * @param updater        the updater for this parameter (a private copy)
      * @param regularization the regularizations for this parameter, in order
+     * @throws IllegalArgumentException for a frozen key or a key the layer does not have
      */
     void setParamTraining(String paramKey, IUpdater updater, List<Regularization> regularization);
 }

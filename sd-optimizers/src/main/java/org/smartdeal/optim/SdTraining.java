@@ -1,0 +1,196 @@
+package org.smartdeal.optim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.params.SdParamInitializer;
+
+/**
+ * Makes an SD network trainable in SD form (SD-T, ALGORITHMS.md 6.1-6.3) with one call:
+ * <pre>
+ * BucketSwitch bs = BucketSwitch.builder(0.01).learningRateSchedule(new SwaLrSchedule(0.01, 0.002, 40))
+ *         .theta(7e-3).build();
+ * SdTraining.configure(net, bs, SdUpdaterRouting.sgdMomentum(new SwaLrSchedule(0.01, 0.002, 40)), 5e-4);
+ * net.setListeners(SdTraining.swaListener(net, 40, 7e-3));
+ * </pre>
+ * After the call, in every SD layer ({@link SdLayer}: {@code SdDenseLayer}, {@code SdOutputLayer},
+ * {@code SdConvolutionLayer}):
+ * <ul>
+ *   <li>C ({@value SdParamInitializer#C_KEY}) trains with {@link BucketSwitch} and its two
+ *       regularizations ({@link BucketSwitch#regularization()}: L2 before the updater, the exact
+ *       power-of-two step after it), so C only ever holds 0 or +-2^p; the updater state of C holds only
+ *       the momentum buffer and the signed counters (no float copy of C exists);</li>
+ *   <li>B and the bias train with {@code others} (normally SGD with momentum 0.9) and
+ *       {@code L2Regularization(weightDecay)};</li>
+ *   <li>the mask M stays frozen (the layers route it to their {@code FreezeUpdater} and no
+ *       regularization); the layers' backward gives {@code dC = M .* (...)}, so C never leaves its mask.</li>
+ * </ul>
+ * Every other layer with parameters (dense, convolution, BatchNorm, ...) trains with {@code others}
+ * and {@code L2Regularization(weightDecay)} (DL4J's BatchNorm keeps its running statistics on its own
+ * no-op updater). A network without SD layers is thus configured for plain SGD-with-momentum training
+ * (the vanilla "VA" variant of ALGORITHMS.md 6.5).
+ *
+ * <p>The routing is written into the layer configurations, so it survives JSON and
+ * {@code ModelSerializer} round trips. Configuring a network discards its updater state (a fresh
+ * updater is installed): call it before training.
+ */
+public final class SdTraining {
+
+    private SdTraining() {
+    }
+
+    /**
+     * Routes a MultiLayerNetwork configuration (in place).
+     *
+     * @param conf        the configuration, Modified
+     * @param bucketSwitch updater of every SD layer's C
+     * @param others      updater of every other trainable parameter
+     * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
+     * @return {@code conf}
+     * @throws IllegalArgumentException if an SD layer is unnamed, or its theta or maxCoeff do not fit
+     *                                  {@code bucketSwitch} (messages name the layer, field and values)
+     */
+    public static MultiLayerConfiguration configure(MultiLayerConfiguration conf, BucketSwitch bucketSwitch,
+            IUpdater others, double weightDecay) {
+        List<Layer> layers = new ArrayList<>();
+        conf.getConfs().forEach(c -> layers.add(c.getLayer()));
+        Set<ParamRef> cParams = coefficientParams(layers, bucketSwitch);
+        return SdUpdaterRouting.route(conf, cParams, bucketSwitch, requireOthers(others), weightDecay);
+    }
+
+    /** Routes a ComputationGraph configuration (in place); see {@link #configure(MultiLayerConfiguration, BucketSwitch, IUpdater, double)}. */
+    public static ComputationGraphConfiguration configure(ComputationGraphConfiguration conf,
+            BucketSwitch bucketSwitch, IUpdater others, double weightDecay) {
+        Set<ParamRef> cParams = coefficientParams(graphLayers(conf), bucketSwitch);
+        return SdUpdaterRouting.route(conf, cParams, bucketSwitch, requireOthers(others), weightDecay);
+    }
+
+    /**
+     * Routes an initialised network's configuration (in place) and installs a fresh updater built from
+     * it (any previous updater state is discarded).
+     *
+     * @param net          a MultiLayerNetwork or ComputationGraph, Modified
+     * @param bucketSwitch updater of every SD layer's C
+     * @param others       updater of every other trainable parameter
+     * @param weightDecay  L2 coefficient of the other parameters, finite and &gt;= 0
+     * @param <T>          the network class
+     * @return {@code net}
+     */
+    public static <T extends Model> T configure(T net, BucketSwitch bucketSwitch, IUpdater others,
+            double weightDecay) {
+        if (net instanceof MultiLayerNetwork m) {
+            configure(m.getLayerWiseConfigurations(), bucketSwitch, others, weightDecay);
+            m.setUpdater(new MultiLayerUpdater(m));
+        } else if (net instanceof ComputationGraph g) {
+            configure(g.getConfiguration(), bucketSwitch, others, weightDecay);
+            g.setUpdater(new ComputationGraphUpdater(g));
+        } else {
+            throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
+                    + (net == null ? null : net.getClass().getName()));
+        }
+        return net;
+    }
+
+    /** The coefficient parameter ("C") of every SD layer of {@code net}, in layer order. */
+    public static Set<ParamRef> coefficientParams(Model net) {
+        return coefficientParams(layersOf(net), null);
+    }
+
+    /**
+     * The coefficient parameters of {@code net} with their masks ("M" of the same layer), as
+     * {@link SwaListener} needs them.
+     */
+    public static List<CoefficientParam> swaCoefficients(Model net) {
+        List<CoefficientParam> out = new ArrayList<>();
+        for (ParamRef p : coefficientParams(net)) {
+            out.add(CoefficientParam.maskedBy(p, SdParamInitializer.MASK_KEY));
+        }
+        return out;
+    }
+
+    /**
+     * An SWA listener for {@code net} (ALGORITHMS.md 6.4) that projects every SD layer's averaged C
+     * inside its mask M at the end.
+     *
+     * @param net      the network
+     * @param swaStart number of completed epochs from which averaging starts, &gt;= 1
+     * @param theta    sparsity threshold of the projection P (the theta of the decomposition)
+     * @return the listener; add it to the network and call {@link SwaListener#finish} after training
+     */
+    public static SwaListener swaListener(Model net, int swaStart, double theta) {
+        return new SwaListener(swaStart, theta, swaCoefficients(net));
+    }
+
+    private static IUpdater requireOthers(IUpdater others) {
+        return Objects.requireNonNull(others, "others (the updater of the non-coefficient parameters)");
+    }
+
+    private static Set<ParamRef> coefficientParams(List<Layer> layers, BucketSwitch bs) {
+        Set<ParamRef> out = new LinkedHashSet<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (!(l instanceof SdLayer sd)) {
+                continue;
+            }
+            String where = l.getClass().getSimpleName() + "(name=" + l.getLayerName() + ", index=" + i + ")";
+            if (l.getLayerName() == null || l.getLayerName().isBlank()) {
+                throw new IllegalArgumentException(where + " has no name: SD training routes parameters by "
+                        + "layer name, so name every SD layer");
+            }
+            if (bs != null) {
+                double threshold = sd.isProjectCoefficients() ? sd.getTheta() - 1e-5 : 0;
+                if (bs.getMinCoeff() < threshold) {
+                    throw new IllegalArgumentException(where + ": BucketSwitch.minCoeff must be >= the layer's "
+                            + "projection threshold theta - 1e-5 = " + threshold + " (else a revived coefficient "
+                            + "projects to 0 in the forward pass), got minCoeff " + bs.getMinCoeff());
+                }
+                if (bs.getMaxCoeff() > sd.getMaxCoeff()) {
+                    throw new IllegalArgumentException(where + ": BucketSwitch.maxCoeff must be <= the layer's "
+                            + "maxCoeff " + sd.getMaxCoeff() + " (the forward pass clamps there), got "
+                            + bs.getMaxCoeff());
+                }
+            }
+            out.add(ParamRef.of(l.getLayerName(), SdParamInitializer.C_KEY));
+        }
+        return out;
+    }
+
+    private static List<Layer> graphLayers(ComputationGraphConfiguration conf) {
+        List<Layer> out = new ArrayList<>();
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex v) {
+                out.add(v.getLayerConf().getLayer());
+            }
+        }
+        return out;
+    }
+
+    private static List<Layer> layersOf(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            List<Layer> out = new ArrayList<>();
+            m.getLayerWiseConfigurations().getConfs().forEach(c -> out.add(c.getLayer()));
+            return out;
+        }
+        if (net instanceof ComputationGraph g) {
+            return graphLayers(g.getConfiguration());
+        }
+        throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
+                + (net == null ? null : net.getClass().getName()));
+    }
+}

@@ -1,0 +1,84 @@
+package org.smartdeal.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdOutputLayer;
+
+/**
+ * {@link SdTraining}: which parameters are coefficients, the consistency checks between the bucket
+ * switch and the SD layers, and plain networks (the VA variant). The routing of SD layers themselves is
+ * tested on converted networks in sd-zoo ({@code SdTrainingWiringTest}).
+ */
+class SdTrainingTest {
+
+    /** Dense 6 -> sd1 5 (SD, theta 2^-8) -> sdOut 3 (SD). */
+    private static MultiLayerConfiguration sdConf(double layerTheta) {
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().name("plain").nIn(6).nOut(6).activation(Activation.TANH).build())
+                .layer(new SdDenseLayer.Builder().name("sd1").nIn(6).nOut(5).theta(layerTheta)
+                        .activation(Activation.TANH).build())
+                .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("sdOut").nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+    }
+
+    @Test
+    void coefficientParametersAreTheCOfEverySdLayerInOrder() {
+        MultiLayerNetwork net = new MultiLayerNetwork(sdConf(0x1p-8));
+        net.init();
+        assertEquals(List.of(ParamRef.of("sd1", "C"), ParamRef.of("sdOut", "C")),
+                List.copyOf(SdTraining.coefficientParams(net)));
+        assertEquals("[sd1/C masked by M, sdOut/C masked by M]", SdTraining.swaCoefficients(net).toString());
+    }
+
+    @Test
+    void aMinCoeffBelowTheLayersProjectionThresholdIsRejected() {
+        // Layer theta 2^-6 = 0.015625: P maps |c| < 0.015615 to 0, so a revived minCoeff 2^-7 would vanish.
+        BucketSwitch bs = BucketSwitch.builder(0.1).minCoeff(0x1p-7).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(sdConf(0x1p-6), bs, new Nesterovs(0.1, 0.9), 5e-4));
+        assertTrue(e.getMessage().contains("SdDenseLayer(name=sd1, index=1)")
+                && e.getMessage().contains("got minCoeff 0.0078125"), e.getMessage());
+    }
+
+    @Test
+    void aPlainNetworkGetsTheOtherUpdaterEverywhere() {
+        MultiLayerNetwork net = new MultiLayerNetwork(TestNets.denseConf());
+        net.init();
+        SdTraining.configure(net, BucketSwitch.builder(0.1).build(), new Nesterovs(0.05, 0.9), 5e-4);
+        for (int i = 0; i < 2; i++) {
+            BaseLayer l = (BaseLayer) net.getLayerWiseConfigurations().getConf(i).getLayer();
+            assertEquals(new Nesterovs(0.05, 0.9), l.getUpdaterByParam("W"));
+            assertEquals(new Nesterovs(0.05, 0.9), l.getUpdaterByParam("b"));
+            assertEquals(List.of(new L2Regularization(5e-4)), l.getRegularizationByParam("W"));
+        }
+        // Nesterovs keeps one momentum entry per parameter: (6*5 + 5) + (5*3 + 3) = 53.
+        assertEquals(53, net.getUpdater().getStateViewArray().length());
+        assertTrue(SdTraining.coefficientParams(net).isEmpty());
+    }
+
+    @Test
+    void somethingOtherThanANetworkIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure((org.deeplearning4j.nn.api.Model) null, BucketSwitch.builder(0.1).build(),
+                        new Nesterovs(0.1, 0.9), 0));
+        assertTrue(e.getMessage().contains("MultiLayerNetwork or ComputationGraph, got null"), e.getMessage());
+    }
+}

@@ -1,0 +1,319 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.TaskSplits;
+import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.recipes.RecipeListener;
+import org.smartdeal.zoo.recipes.RecipeResult;
+import org.smartdeal.zoo.recipes.SdTrainingRecipe;
+import org.smartdeal.zoo.recipes.TrainingSettings;
+import org.smartdeal.zoo.recipes.Variant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal train}: transfer training on Fashion-MNIST as vanilla dense (va), SD-T (sd) or SD-T
+ * with structured sparsity (ss), for the fine-tuning or the adaptation task (ALGORITHMS.md 6.5), with
+ * {@link SdTrainingRecipe}. Writes {@code summary.json} and the trained model ({@code .sdm} for sd/ss,
+ * DL4J {@code .zip} for va) into {@code --out}. Option errors exit with 2, a missing dataset with 3.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Transfer training in SD form (SD-T) on Fashion-MNIST: pre-train dense on the source split,",
+            "decompose once (sd, ss), train on the target split with the bucket switch, SWA lr schedule and SWA,",
+            "evaluate on the task's test set. Writes summary.json and the model (.sdm for sd/ss, .zip for va)."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--task", required = true, description = "finetune (random halves) or adapt (classes 0-4 -> 5-9)")
+    String task;
+
+    @Option(names = "--variant", required = true, description = "va (dense), sd (SD-T) or ss (SD-T with structured sparsity)")
+    String variant;
+
+    @Option(names = "--arch", required = true, description = "lenet300 or cnn")
+    String arch;
+
+    @Option(names = "--epochs", description = "transfer-training epochs, in [1, 10000]; default 80")
+    Integer epochs;
+
+    @Option(names = "--swa-start", description = "epoch from which SWA averages, in [1, epochs]; default epochs/2")
+    Integer swaStart;
+
+    @Option(names = "--lr", description = "initial learning rate, in (0, 10]; default 0.01 (finetune) or 0.1 (adapt)")
+    Double lr;
+
+    @Option(names = "--swa-lr", description = "SWA learning rate, in (0, 10]; default lr*0.2 (finetune) or lr*0.05 (adapt)")
+    Double swaLr;
+
+    @Option(names = "--theta-g", description = "bucket-switch dead zone theta_g, in [0, 1]; default 0.005")
+    Double thetaG;
+
+    @Option(names = "--theta-c", description = "bucket-switch counter threshold theta_c, in [1, 127]; default 7")
+    Integer thetaC;
+
+    @Option(names = "--theta", description = "decomposition threshold theta, in [2^-10, 1]; default 0.007")
+    Double theta;
+
+    @Option(names = "--structured-ratio", description = "ss only: vector-wise pruning ratio, in [0, 1); default 0.3")
+    Double structuredRatio;
+
+    @Option(names = "--pretrain-epochs", description = "dense pre-training epochs (Adam 1e-3), in [1, 10000]; default 10")
+    Integer pretrainEpochs;
+
+    @Option(names = "--batch", description = "minibatch size, in [1, 65536]; default 128")
+    Integer batch;
+
+    @Option(names = "--limit", description = "keep only the first N training and the first N test examples, in [2, 60000]")
+    Integer limit;
+
+    @Option(names = "--out", description = "output folder; default smartdeal-out/train-<arch>-<task>-<variant>")
+    Path out;
+
+    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+            + " or " + FashionMnist.DEFAULT_DIR)
+    Path dataDir;
+
+    @Option(names = "--seed", description = "seed of the split, initialisation and shuffling; default ${DEFAULT-VALUE}")
+    long seed = TrainingSettings.DEFAULT_SEED;
+
+    @Option(names = "--quiet", description = "no progress bars")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        TrainingSettings settings = settings();
+        Path outDir = out != null ? out
+                : Path.of("smartdeal-out", "train-" + settings.arch().id() + "-" + settings.task().id() + "-"
+                        + settings.variant().id());
+        Path dir = FashionMnist.resolveDir(dataDir);
+        FashionMnist train;
+        FashionMnist test;
+        try {
+            train = FashionMnist.load(dir, true);
+            test = FashionMnist.load(dir, false);
+        } catch (FashionMnist.DataMissingException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        if (limit != null) {
+            train = train.limit(limit);
+            test = test.limit(limit);
+        }
+        TaskSplits.TaskData data;
+        try {
+            data = TaskSplits.split(settings.task(), train, test, seed);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--limit " + limit + " leaves too little data: " + e.getMessage(), e);
+        }
+        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet));
+        writeSummary(outDir.resolve("summary.json"), r, data);
+        o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
+        return SmartDeal.EXIT_OK;
+    }
+
+    /** Validates the options (errors name the option, the rule and the value: exit 2) and builds the settings. */
+    private TrainingSettings settings() {
+        TaskSplits.Task t;
+        Variant v;
+        ZooModel a;
+        try {
+            t = TaskSplits.Task.byName(task);
+        } catch (IllegalArgumentException e) {
+            throw usage("--task must be one of [finetune, adapt], got '" + task + "'");
+        }
+        try {
+            v = Variant.byName(variant);
+        } catch (IllegalArgumentException e) {
+            throw usage("--variant must be one of [va, sd, ss], got '" + variant + "'");
+        }
+        if ("lenet300".equalsIgnoreCase(arch.trim())) {
+            a = ZooModel.LENET300;
+        } else if ("cnn".equalsIgnoreCase(arch.trim())) {
+            a = ZooModel.CNN;
+        } else {
+            throw usage("--arch must be one of [lenet300, cnn], got '" + arch + "'");
+        }
+        checkInt("--epochs", epochs, 1, 10_000);
+        int effectiveEpochs = epochs != null ? epochs : TrainingSettings.DEFAULT_EPOCHS;
+        checkInt("--swa-start", swaStart, 1, effectiveEpochs);
+        checkOpen("--lr", lr, 10);
+        checkOpen("--swa-lr", swaLr, 10);
+        check("--theta-g", thetaG, 0, 1);
+        checkInt("--theta-c", thetaC, 1, 127);
+        check("--theta", theta, 0x1p-10, 1);
+        if (structuredRatio != null && !(structuredRatio >= 0 && structuredRatio < 1)) {
+            throw usage("--structured-ratio must be in [0, 1), got " + structuredRatio);
+        }
+        checkInt("--pretrain-epochs", pretrainEpochs, 1, 10_000);
+        checkInt("--batch", batch, 1, 65_536);
+        checkInt("--limit", limit, 2, 60_000);
+
+        TrainingSettings.Builder b = TrainingSettings.builder(t, v, a).seed(seed);
+        if (epochs != null) {
+            b.epochs(epochs);
+        }
+        if (swaStart != null) {
+            b.swaStart(swaStart);
+        }
+        if (lr != null) {
+            b.lr(lr);
+        }
+        if (swaLr != null) {
+            b.swaLr(swaLr);
+        }
+        if (thetaG != null) {
+            b.thetaG(thetaG);
+        }
+        if (thetaC != null) {
+            b.thetaC(thetaC);
+        }
+        if (theta != null) {
+            b.theta(theta);
+        }
+        if (structuredRatio != null) {
+            b.structuredRatio(structuredRatio);
+        }
+        if (pretrainEpochs != null) {
+            b.pretrainEpochs(pretrainEpochs);
+        }
+        if (batch != null) {
+            b.batchSize(batch);
+        }
+        return b.build();
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private void checkInt(String option, Integer v, int lo, int hi) {
+        if (v != null && (v < lo || v > hi)) {
+            throw usage(option + " must be in [" + lo + ", " + hi + "], got " + v);
+        }
+    }
+
+    private void check(String option, Double v, double lo, double hi) {
+        if (v != null && !(v >= lo && v <= hi)) {
+            throw usage(option + " must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + v);
+        }
+    }
+
+    private void checkOpen(String option, Double v, double hi) {
+        if (v != null && !(v > 0 && v <= hi)) {
+            throw usage(option + " must be in (0, " + fmt(hi) + "], got " + v);
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private void writeSummary(Path file, RecipeResult r, TaskSplits.TaskData data) throws IOException {
+        TrainingSettings s = r.settings();
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode n = m.createObjectNode();
+        n.put("task", s.task().id()).put("variant", s.variant().id()).put("arch", s.arch().id())
+                .put("dataset", "fashion-mnist");
+        putNumber(n, "accuracy", r.accuracy());
+        putNumber(n, "fileAccuracy", r.fileAccuracy());
+        putNumber(n, "loss", r.loss());
+        putNumber(n, "pretrainAccuracy", r.pretrainAccuracy());
+        putNumber(n, "decomposedAccuracy", r.decomposedAccuracy());
+        n.put("trainableStateBytes", r.trainableStateBytes())
+                .put("trainableStateBytesAsHeld", r.trainableStateBytesAsHeld())
+                .put("modelBytes", r.modelBytes())
+                .put("modelFile", r.modelFile().getFileName().toString());
+        putNumber(n, "coefficientDensity", r.coefficientDensity());
+        n.put("epochs", s.epochs()).put("swaStart", s.swaStart()).put("lr", s.lr()).put("swaLr", s.swaLr())
+                .put("thetaG", s.thetaG()).put("thetaC", s.thetaC()).put("theta", s.theta())
+                .put("structuredRatio", s.effectiveStructuredRatio()).put("pretrainEpochs", s.pretrainEpochs())
+                .put("pretrainLr", s.pretrainLr()).put("weightDecay", s.weightDecay()).put("batchSize", s.batchSize())
+                .put("seed", s.seed());
+        if (limit != null) {
+            n.put("limit", limit);
+        } else {
+            n.putNull("limit");
+        }
+        n.put("sourceExamples", data.source().size()).put("targetExamples", data.target().size())
+                .put("testExamples", data.test().size()).put("seconds", r.seconds());
+        ArrayNode log = n.putArray("epochLog");
+        for (RecipeListener.EpochResult e : r.epochs()) {
+            ObjectNode x = log.addObject();
+            x.put("epoch", e.epoch()).put("lr", e.lr());
+            putNumber(x, "loss", e.meanLoss());
+            x.put("switched", e.switched()).put("seconds", e.seconds());
+        }
+        AtomicFiles.write(file, m.writerWithDefaultPrettyPrinter().writeValueAsString(n)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void putNumber(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.putNull(key);
+        }
+    }
+
+    /** Prints log lines and drives one progress bar per phase. */
+    private static final class CliListener implements RecipeListener {
+        private final PrintWriter out;
+        private final boolean quiet;
+        private Progress bar;
+
+        CliListener(PrintWriter out, boolean quiet) {
+            this.out = out;
+            this.quiet = quiet;
+        }
+
+        @Override
+        public void phaseStarted(String phase, long totalSteps) {
+            bar = Progress.start(phase, totalSteps, quiet);
+        }
+
+        @Override
+        public void step() {
+            if (bar != null) {
+                bar.step();
+            }
+        }
+
+        @Override
+        public void phaseEnded() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+
+        @Override
+        public void epoch(EpochResult epoch) {
+            if (bar != null) {
+                bar.message(String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch.epoch(), epoch.epochs(),
+                        epoch.meanLoss()));
+            }
+            log(epoch.line());
+        }
+
+        @Override
+        public void log(String line) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.smartdeal.zoo.recipes;
+
+import java.util.Locale;
+
+/**
+ * Receives the progress of {@link SdTrainingRecipe#run}: phases of minibatch steps (for progress
+ * bars), one {@link EpochResult} per epoch and free log lines. Every method has an empty default.
+ */
+public interface RecipeListener {
+
+    /** A listener that ignores everything. */
+    RecipeListener NONE = new RecipeListener() {
+    };
+
+    /**
+     * A phase of minibatch steps starts.
+     *
+     * @param phase      its name ("pre-training", "training")
+     * @param totalSteps the number of {@link #step()} calls that will follow
+     */
+    default void phaseStarted(String phase, long totalSteps) {
+    }
+
+    /** One minibatch step of the current phase is done. */
+    default void step() {
+    }
+
+    /** The current phase is over. */
+    default void phaseEnded() {
+    }
+
+    /** One epoch is over; by default its {@link EpochResult#line()} goes to {@link #log}. */
+    default void epoch(EpochResult epoch) {
+        log(epoch.line());
+    }
+
+    /** A log line (a stage result, a setting). */
+    default void log(String line) {
+    }
+
+    /**
+     * One epoch of one phase.
+     *
+     * @param phase    "pre-training" or "training"
+     * @param epoch    1-based epoch number
+     * @param epochs   epochs of the phase
+     * @param lr       learning rate used in the epoch (the schedule's value)
+     * @param meanLoss mean minibatch loss over the epoch (with regularization, as DL4J scores it)
+     * @param switched coefficient entries of C whose value changed during the epoch (0 for dense training)
+     * @param seconds  wall time of the epoch
+     */
+    record EpochResult(String phase, int epoch, int epochs, double lr, double meanLoss, long switched,
+                       double seconds) {
+        /** "training epoch 3/80: lr 0.0100, score 0.4321 (loss + L2), 1234 C entries switched, 12.3 s". */
+        public String line() {
+            return String.format(Locale.ROOT,
+                    "%s epoch %d/%d: lr %.5g, score %.4f (loss + L2), %d C entries switched, %.1f s",
+                    phase, epoch, epochs, lr, meanLoss, switched, seconds);
+        }
+    }
+}

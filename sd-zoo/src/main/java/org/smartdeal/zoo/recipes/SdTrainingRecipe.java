@@ -1,0 +1,311 @@
+package org.smartdeal.zoo.recipes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.optim.ParamRef;
+import org.smartdeal.optim.SdTraining;
+import org.smartdeal.optim.SdUpdaterRouting;
+import org.smartdeal.optim.SwaListener;
+import org.smartdeal.optim.SwaLrSchedule;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.data.TaskSplits;
+import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.ZooConfiguration;
+
+/**
+ * The transfer-training recipe of SD training (SmartDeal, Chen et al., arXiv 2101.01163, Sec. IV and
+ * VI-C; ALGORITHMS.md 6) on Fashion-MNIST, for {@code lenet300} and {@code cnn}:
+ *
+ * <ol>
+ *   <li><b>Pre-train</b> the dense network on the task's source split (Adam, {@code pretrainEpochs}).</li>
+ *   <li><b>Adaptation only: reset the classifier</b>: the output layer's parameters are replaced by a
+ *       fresh initialisation (its own weight init, seed + 1). The network keeps its 10 outputs (see
+ *       {@link TaskSplits}).</li>
+ *   <li><b>SD and SS: decompose once</b> with {@link SdConverter} at theta ({@code 7e-3} by default, the
+ *       paper's one-pass SD), every dense, output and convolution layer, the re-initialised classifier
+ *       included (so the whole network trains in SD form; decomposing random weights is as exact as
+ *       decomposing trained ones). SS first prunes vector-wise with {@code structuredRatio} every layer
+ *       but the classifier (ALGORITHMS.md 3.1).</li>
+ *   <li><b>Train</b> on the target split for {@code epochs} with {@link SdTraining#configure}: SD layers'
+ *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
+ *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
+ *       {@code swaStart} and writes the average (C projected inside its mask) into the network.</li>
+ *   <li><b>Evaluate</b> on the task's test set, <b>save</b> ({@code .sdm} via {@link SdModelFile} for SD/SS,
+ *       DL4J {@code .zip} without updater for VA), reload and evaluate the file.</li>
+ * </ol>
+ * Progress goes to a {@link RecipeListener}: one step per minibatch, one {@link RecipeListener.EpochResult}
+ * per epoch, log lines for each stage. The run is deterministic for a seed up to DL4J's own
+ * floating-point ordering.
+ */
+public final class SdTrainingRecipe {
+
+    /** Test-set minibatch size. */
+    private static final int EVAL_BATCH = 512;
+
+    private SdTrainingRecipe() {
+    }
+
+    /**
+     * Runs the recipe, pre-training included.
+     *
+     * @param s        the settings
+     * @param data     the task's data ({@link TaskSplits#split}); its task must be {@code s.task()}
+     * @param outDir   folder for the model file {@code <arch>-<task>-<variant>.sdm|.zip} (created)
+     * @param listener progress receiver, may be {@link RecipeListener#NONE}
+     * @return accuracy, trainable-state bytes, model file and bytes, per-epoch results
+     * @throws IOException when the model file cannot be written or read back
+     */
+    public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, Path outDir, RecipeListener listener)
+            throws IOException {
+        return run(s, data, null, outDir, listener);
+    }
+
+    /**
+     * Runs the recipe from a given pre-trained network (e.g. to compare the three variants from the same
+     * start), or pre-trains first when it is null.
+     *
+     * @param s          the settings
+     * @param data       the task's data; its task must be {@code s.task()}
+     * @param pretrained the result of {@link #pretrain} for these settings and data (not modified: a copy
+     *                   is trained), or null
+     * @param outDir     folder for the model file (created)
+     * @param listener   progress receiver
+     * @return the result
+     * @throws IOException when the model file cannot be written or read back
+     */
+    public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, MultiLayerNetwork pretrained,
+            Path outDir, RecipeListener listener) throws IOException {
+        if (data.task() != s.task()) {
+            throw new IllegalArgumentException("data is split for task " + data.task().id() + " but the settings say "
+                    + s.task().id());
+        }
+        long t0 = System.nanoTime();
+        listener.log(s.describe());
+        listener.log(data.describe());
+        InMemoryDataSetIterator testIt = data.test().iterator(EVAL_BATCH, false, s.seed());
+
+        MultiLayerNetwork dense = pretrained != null ? pretrained.clone() : pretrain(s, data.source(), listener);
+        double pretrainAccuracy = Double.NaN;
+        if (s.task() == Task.FINETUNE) {
+            pretrainAccuracy = ModelScore.of(dense, testIt).accuracy();
+            listener.log(String.format(Locale.ROOT, "pre-trained dense %s: test accuracy %.4f", s.arch().id(),
+                    pretrainAccuracy));
+        } else {
+            String name = resetClassifier(dense, s);
+            listener.log("adaptation: classifier '" + name + "' re-initialised");
+        }
+
+        MultiLayerNetwork net = dense;
+        double decomposedAccuracy = Double.NaN;
+        if (s.variant().isSd()) {
+            ConversionPlan plan = plan(s, dense);
+            SdConverter.Result r = SdConverter.convert(dense, plan);
+            net = (MultiLayerNetwork) r.network();
+            decomposedAccuracy = ModelScore.of(net, testIt).accuracy();
+            listener.log(String.format(Locale.ROOT, "decomposed (theta %g%s): paper CR %.1fx, test accuracy %.4f",
+                    s.theta(), s.variant() == Variant.SS
+                            ? String.format(Locale.ROOT, ", structured ratio %g", s.structuredRatio()) : "",
+                    r.report().paperCR(), decomposedAccuracy));
+        }
+
+        List<RecipeListener.EpochResult> epochs = transfer(s, net, data.target(), listener);
+        ModelScore score = ModelScore.of(net, testIt);
+        long stateBytes = TrainableState.bytes(net);
+        long stateBytesAsHeld = TrainableState.bytesAsHeld(net);
+        double density = s.variant().isSd() ? coefficientDensity(net) : Double.NaN;
+
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve(s.arch().id() + "-" + s.task().id() + "-" + s.variant().id()
+                + (s.variant().isSd() ? SdModelFile.EXTENSION : ".zip"));
+        Model reloaded;
+        if (s.variant().isSd()) {
+            SdModelFile.write(net, file);
+            reloaded = SdModelFile.read(file);
+        } else {
+            MultiLayerNetwork toSave = net;
+            AtomicFiles.write(file, os -> ModelSerializer.writeModel(toSave, os, false));
+            reloaded = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        }
+        double fileAccuracy = ModelScore.of(reloaded, testIt).accuracy();
+        long modelBytes = Files.size(file);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        listener.log(String.format(Locale.ROOT,
+                "%s %s %s: test accuracy %.4f (reloaded file %.4f), trainable state %d bytes, %s %d bytes, %.1f s",
+                s.arch().id(), s.task().id(), s.variant().id(), score.accuracy(), fileAccuracy, stateBytes,
+                file.getFileName(), modelBytes, seconds));
+        return new RecipeResult(s, net, score.accuracy(), score.loss(), fileAccuracy, pretrainAccuracy,
+                decomposedAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density, epochs, seconds);
+    }
+
+    /**
+     * Dense pre-training of {@code s.arch()} on the source split with Adam({@code s.pretrainLr()}) for
+     * {@code s.pretrainEpochs()} epochs (seeded by {@code s.seed()}).
+     *
+     * @param s        the settings
+     * @param source   the source split
+     * @param listener progress receiver
+     * @return the pre-trained dense network
+     */
+    public static MultiLayerNetwork pretrain(TrainingSettings s, FashionMnist source, RecipeListener listener) {
+        MultiLayerNetwork dense = (MultiLayerNetwork) s.arch()
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, s.seed(), new Adam(s.pretrainLr())).init();
+        InMemoryDataSetIterator it = source.iterator(s.batchSize(), true, s.seed());
+        int steps = batches(source.size(), s.batchSize());
+        listener.phaseStarted("pre-training", (long) steps * s.pretrainEpochs());
+        try {
+            for (int e = 0; e < s.pretrainEpochs(); e++) {
+                long t = System.nanoTime();
+                double loss = fitEpoch(dense, it, listener);
+                dense.incrementEpochCount();
+                listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
+                        s.pretrainLr(), loss, 0, (System.nanoTime() - t) / 1e9));
+            }
+        } finally {
+            listener.phaseEnded();
+        }
+        return dense;
+    }
+
+    /**
+     * Replaces the output layer's parameters by a fresh initialisation of the same configuration
+     * (seed + 1), as the adaptation task requires.
+     *
+     * @return the output layer's name
+     */
+    static String resetClassifier(MultiLayerNetwork net, TrainingSettings s) {
+        ZooConfiguration.Sequential fresh = (ZooConfiguration.Sequential) s.arch()
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, s.seed() + 1);
+        MultiLayerNetwork other = fresh.init();
+        int last = net.getnLayers() - 1;
+        for (Map.Entry<String, INDArray> p : other.getLayer(last).paramTable().entrySet()) {
+            net.getLayer(last).getParam(p.getKey()).assign(p.getValue());
+        }
+        return net.getLayer(last).conf().getLayer().getLayerName();
+    }
+
+    /** The conversion plan: theta everywhere; SS adds the structured ratio to every layer but the classifier. */
+    static ConversionPlan plan(TrainingSettings s, MultiLayerNetwork dense) {
+        LayerPlan d = LayerPlan.DEFAULTS;
+        double ratio = s.effectiveStructuredRatio();
+        LayerPlan defaults = new LayerPlan("defaults", s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
+                d.maxIter(), d.tol(), ratio, 0, false);
+        if (ratio == 0) {
+            return new ConversionPlan(defaults, false, Map.of());
+        }
+        String classifier = dense.getLayer(dense.getnLayers() - 1).conf().getLayer().getLayerName();
+        LayerPlan keep = new LayerPlan(classifier, s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
+                d.maxIter(), d.tol(), 0, 0, false);
+        return new ConversionPlan(defaults, false, Map.of(classifier, keep));
+    }
+
+    /** Transfer training with the SD-T routing, the SWA lr schedule and SWA. */
+    private static List<RecipeListener.EpochResult> transfer(TrainingSettings s, MultiLayerNetwork net,
+            FashionMnist target, RecipeListener listener) {
+        ISchedule schedule = new SwaLrSchedule(s.lr(), s.swaLr(), s.swaStart());
+        IUpdater others = SdUpdaterRouting.sgdMomentum(schedule);
+        BucketSwitch bs = BucketSwitch.builder(s.lr()).learningRateSchedule(schedule).thetaG(s.thetaG())
+                .thetaC(s.thetaC()).theta(s.theta()).weightDecay(s.weightDecay()).build();
+        SdTraining.configure(net, bs, others, s.weightDecay());
+        net.setEpochCount(0);
+        net.setIterationCount(0);
+        SwaListener swa = SdTraining.swaListener(net, s.swaStart(), s.theta());
+        List<ParamRef> cParams = new ArrayList<>(SdTraining.coefficientParams(net));
+
+        InMemoryDataSetIterator it = target.iterator(s.batchSize(), true, s.seed() + 1);
+        int steps = batches(target.size(), s.batchSize());
+        List<RecipeListener.EpochResult> out = new ArrayList<>();
+        listener.phaseStarted("training", (long) steps * s.epochs());
+        try {
+            for (int e = 0; e < s.epochs(); e++) {
+                long t = System.nanoTime();
+                Map<ParamRef, INDArray> before = snapshot(net, cParams);
+                swa.onEpochStart(net);
+                double loss = fitEpoch(net, it, listener);
+                swa.onEpochEnd(net);
+                net.incrementEpochCount();
+                RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
+                        schedule.valueAt(0, e), loss, changed(net, before), (System.nanoTime() - t) / 1e9);
+                out.add(r);
+                listener.epoch(r);
+            }
+        } finally {
+            listener.phaseEnded();
+        }
+        swa.finish(net, it);
+        listener.log(String.format(Locale.ROOT, "SWA: %d epoch samples averaged (from epoch %d)", swa.samples(),
+                s.swaStart()));
+        return out;
+    }
+
+    private static double fitEpoch(MultiLayerNetwork net, InMemoryDataSetIterator it, RecipeListener listener) {
+        it.reset();
+        double sum = 0;
+        int n = 0;
+        while (it.hasNext()) {
+            net.fit(it.next());
+            sum += net.score();
+            n++;
+            listener.step();
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static Map<ParamRef, INDArray> snapshot(MultiLayerNetwork net, List<ParamRef> params) {
+        Map<ParamRef, INDArray> out = new LinkedHashMap<>();
+        for (ParamRef p : params) {
+            out.put(p, layerParam(net, p).dup());
+        }
+        return out;
+    }
+
+    private static long changed(MultiLayerNetwork net, Map<ParamRef, INDArray> before) {
+        long n = 0;
+        for (Map.Entry<ParamRef, INDArray> e : before.entrySet()) {
+            n += layerParam(net, e.getKey()).neq(e.getValue()).castTo(DataType.INT32).sumNumber().longValue();
+        }
+        return n;
+    }
+
+    private static INDArray layerParam(MultiLayerNetwork net, ParamRef p) {
+        return net.getLayer(p.layerName()).getParam(p.paramKey());
+    }
+
+    /** Fraction of non-zero entries over every SD layer's C. */
+    static double coefficientDensity(MultiLayerNetwork net) {
+        long nz = 0;
+        long total = 0;
+        for (ParamRef p : SdTraining.coefficientParams(net)) {
+            INDArray c = layerParam(net, p);
+            nz += c.neq(0).castTo(DataType.INT32).sumNumber().longValue();
+            total += c.length();
+        }
+        return total == 0 ? Double.NaN : (double) nz / total;
+    }
+
+    private static int batches(int examples, int batch) {
+        return (examples + batch - 1) / batch;
+    }
+}

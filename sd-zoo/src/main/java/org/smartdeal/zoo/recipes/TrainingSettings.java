@@ -1,0 +1,265 @@
+package org.smartdeal.zoo.recipes;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.ZooModel;
+
+/**
+ * Everything {@link SdTrainingRecipe} needs to know, validated on construction (errors name the field,
+ * the allowed range and the value). Build with {@link #builder(Task, Variant, ZooModel)}: task, variant
+ * and architecture are required, everything else defaults to ALGORITHMS.md 6 and the paper's
+ * Appendix E (PAPER-TABLES.md "Settings"):
+ *
+ * <ul>
+ *   <li>80 epochs, SWA from epoch 40 ({@code swaStart} defaults to half the epochs when only the
+ *       epochs are set);</li>
+ *   <li>fine-tune lr 1e-2, SWA lr 2e-3; adaptation lr 1e-1, SWA lr 5e-3 (when only lr is set, the SWA lr
+ *       keeps the paper's ratio: 0.2 for fine-tuning, 0.05 for adaptation);</li>
+ *   <li>theta_g 5e-3, theta_c 7, decomposition theta 7e-3 (the paper's one-pass SD), weight decay 5e-4,
+ *       momentum 0.9, batch 128;</li>
+ *   <li>SS: vector-wise structured ratio 0.3 on every convolution and hidden dense layer, 0 on the
+ *       classifier (our choice: the middle of the paper's ResNet-18 CIFAR-10 ratios, Table X, whose
+ *       classifier ratio is 0);</li>
+ *   <li>pre-training (not specified by the paper for our models): 10 epochs of Adam(1e-3), batch 128.</li>
+ * </ul>
+ *
+ * @param task            fine-tuning or adaptation
+ * @param variant         VA, SD or SS
+ * @param arch            {@link ZooModel#LENET300} or {@link ZooModel#CNN} (Fashion-MNIST, 1x28x28)
+ * @param epochs          transfer-training epochs, in [1, 10000]
+ * @param swaStart        epoch count from which SWA averages, in [1, epochs]
+ * @param lr              initial learning rate of the transfer training, in (0, 10]
+ * @param swaLr           learning rate from 90% of swaStart on, in (0, 10]
+ * @param thetaG          bucket-switch dead zone, in [0, 1]
+ * @param thetaC          bucket-switch counter threshold, in [1, 127]
+ * @param theta           decomposition sparsity threshold (and SWA projection threshold), in [2^-10, 1]
+ * @param structuredRatio SS vector-wise ratio of convolutions and hidden dense layers, in [0, 1)
+ * @param pretrainEpochs  dense pre-training epochs on the source split, in [1, 10000]
+ * @param pretrainLr      Adam learning rate of the pre-training, in (0, 1]
+ * @param weightDecay     L2 coefficient of every trained parameter (C included), in [0, 1]
+ * @param batchSize       minibatch size, in [1, 65536]
+ * @param seed            seed of the network initialisation and of the shuffling
+ */
+public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
+                               double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
+                               int pretrainEpochs, double pretrainLr, double weightDecay, int batchSize, long seed) {
+
+    /** Paper default: 80 epochs. */
+    public static final int DEFAULT_EPOCHS = 80;
+    /** Fine-tune lr 1e-2 (Appendix E). */
+    public static final double FINETUNE_LR = 1e-2;
+    /** Fine-tune SWA lr 2e-3 (Appendix E). */
+    public static final double FINETUNE_SWA_LR = 2e-3;
+    /** Adaptation lr 1e-1 (Appendix E). */
+    public static final double ADAPT_LR = 1e-1;
+    /** Adaptation SWA lr 5e-3 (Appendix E, ResNet-18). */
+    public static final double ADAPT_SWA_LR = 5e-3;
+    /** theta = 7e-3 for the one-pass SD (Appendix E). */
+    public static final double DEFAULT_THETA = 7e-3;
+    /** SS structured ratio of convolutions and hidden dense layers (our choice, see the class comment). */
+    public static final double DEFAULT_STRUCTURED_RATIO = 0.3;
+    /** Pre-training epochs (our choice). */
+    public static final int DEFAULT_PRETRAIN_EPOCHS = 10;
+    /** Pre-training Adam learning rate (our choice, as the demo). */
+    public static final double DEFAULT_PRETRAIN_LR = 1e-3;
+    /** Minibatch size. */
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    /** Default seed. */
+    public static final long DEFAULT_SEED = 42L;
+
+    /** Validates every field. */
+    public TrainingSettings {
+        Objects.requireNonNull(task, "TrainingSettings.task");
+        Objects.requireNonNull(variant, "TrainingSettings.variant");
+        Objects.requireNonNull(arch, "TrainingSettings.arch");
+        if (arch != ZooModel.LENET300 && arch != ZooModel.CNN) {
+            throw new IllegalArgumentException("TrainingSettings.arch must be one of [lenet300, cnn], got '"
+                    + arch.id() + "'");
+        }
+        checkInt("epochs", epochs, 1, 10_000);
+        checkInt("swaStart", swaStart, 1, epochs);
+        checkOpen("lr", lr, 10);
+        checkOpen("swaLr", swaLr, 10);
+        check("thetaG", thetaG, 0, 1);
+        checkInt("thetaC", thetaC, 1, 127);
+        check("theta", theta, 0x1p-10, 1);
+        if (!(structuredRatio >= 0 && structuredRatio < 1)) {
+            throw new IllegalArgumentException("TrainingSettings.structuredRatio must be in [0, 1), got "
+                    + structuredRatio);
+        }
+        checkInt("pretrainEpochs", pretrainEpochs, 1, 10_000);
+        checkOpen("pretrainLr", pretrainLr, 1);
+        check("weightDecay", weightDecay, 0, 1);
+        checkInt("batchSize", batchSize, 1, 65_536);
+    }
+
+    private static void checkInt(String field, int v, int lo, int hi) {
+        if (v < lo || v > hi) {
+            throw new IllegalArgumentException("TrainingSettings." + field + " must be in [" + lo + ", " + hi
+                    + "], got " + v);
+        }
+    }
+
+    private static void check(String field, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) {
+            throw new IllegalArgumentException("TrainingSettings." + field + " must be in [" + lo + ", " + hi
+                    + "], got " + v);
+        }
+    }
+
+    private static void checkOpen(String field, double v, double hi) {
+        if (!(v > 0 && v <= hi)) {
+            throw new IllegalArgumentException("TrainingSettings." + field + " must be in (0, " + hi + "], got " + v);
+        }
+    }
+
+    /**
+     * A builder with the documented defaults.
+     *
+     * @param task    required: fine-tuning or adaptation
+     * @param variant required: VA, SD or SS
+     * @param arch    required: lenet300 or cnn
+     * @return the builder
+     */
+    public static Builder builder(Task task, Variant variant, ZooModel arch) {
+        return new Builder(task, variant, arch);
+    }
+
+    /** The structured ratio actually applied: {@link #structuredRatio} for SS, 0 otherwise. */
+    public double effectiveStructuredRatio() {
+        return variant == Variant.SS ? structuredRatio : 0.0;
+    }
+
+    /** The bucket-switch minCoeff that follows from theta (ALGORITHMS.md 6.2). */
+    public double minCoeff() {
+        return BucketSwitch.minCoeffFor(theta);
+    }
+
+    /** One line for logs. */
+    public String describe() {
+        return String.format(Locale.ROOT,
+                "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %g, theta_g %g, theta_c %d%s, "
+                        + "pre-train %d epochs, batch %d, seed %d",
+                arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, theta, thetaG, thetaC,
+                variant == Variant.SS ? String.format(Locale.ROOT, ", structured ratio %g", structuredRatio) : "",
+                pretrainEpochs, batchSize, seed);
+    }
+
+    /** Builder for {@link TrainingSettings}; the three required settings are the factory's arguments. */
+    public static final class Builder {
+        private final Task task;
+        private final Variant variant;
+        private final ZooModel arch;
+        private int epochs = DEFAULT_EPOCHS;
+        private Integer swaStart;
+        private Double lr;
+        private Double swaLr;
+        private double thetaG = BucketSwitch.DEFAULT_THETA_G;
+        private int thetaC = BucketSwitch.DEFAULT_THETA_C;
+        private double theta = DEFAULT_THETA;
+        private double structuredRatio = DEFAULT_STRUCTURED_RATIO;
+        private int pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
+        private double pretrainLr = DEFAULT_PRETRAIN_LR;
+        private double weightDecay = BucketSwitch.DEFAULT_WEIGHT_DECAY;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private long seed = DEFAULT_SEED;
+
+        private Builder(Task task, Variant variant, ZooModel arch) {
+            this.task = Objects.requireNonNull(task, "task");
+            this.variant = Objects.requireNonNull(variant, "variant");
+            this.arch = Objects.requireNonNull(arch, "arch");
+        }
+
+        /** Optional: transfer-training epochs (default 80). */
+        public Builder epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Optional: SWA start (default half the epochs, at least 1: 40 of 80). */
+        public Builder swaStart(int swaStart) {
+            this.swaStart = swaStart;
+            return this;
+        }
+
+        /** Optional: initial learning rate (default by task: 1e-2 fine-tune, 1e-1 adaptation). */
+        public Builder lr(double lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        /** Optional: SWA learning rate (default lr times 0.2 for fine-tuning, 0.05 for adaptation). */
+        public Builder swaLr(double swaLr) {
+            this.swaLr = swaLr;
+            return this;
+        }
+
+        /** Optional: bucket-switch dead zone theta_g (default 5e-3). */
+        public Builder thetaG(double thetaG) {
+            this.thetaG = thetaG;
+            return this;
+        }
+
+        /** Optional: bucket-switch counter threshold theta_c (default 7). */
+        public Builder thetaC(int thetaC) {
+            this.thetaC = thetaC;
+            return this;
+        }
+
+        /** Optional: decomposition threshold theta (default 7e-3). */
+        public Builder theta(double theta) {
+            this.theta = theta;
+            return this;
+        }
+
+        /** Optional: SS structured ratio (default 0.3; ignored by VA and SD). */
+        public Builder structuredRatio(double structuredRatio) {
+            this.structuredRatio = structuredRatio;
+            return this;
+        }
+
+        /** Optional: pre-training epochs (default 10). */
+        public Builder pretrainEpochs(int pretrainEpochs) {
+            this.pretrainEpochs = pretrainEpochs;
+            return this;
+        }
+
+        /** Optional: pre-training Adam learning rate (default 1e-3). */
+        public Builder pretrainLr(double pretrainLr) {
+            this.pretrainLr = pretrainLr;
+            return this;
+        }
+
+        /** Optional: weight decay (default 5e-4). */
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** Optional: minibatch size (default 128). */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Optional: seed (default 42). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public TrainingSettings build() {
+            double defaultLr = task == Task.FINETUNE ? FINETUNE_LR : ADAPT_LR;
+            double ratio = task == Task.FINETUNE ? FINETUNE_SWA_LR / FINETUNE_LR : ADAPT_SWA_LR / ADAPT_LR;
+            double defaultSwaLr = task == Task.FINETUNE ? FINETUNE_SWA_LR : ADAPT_SWA_LR;
+            double l = lr != null ? lr : defaultLr;
+            double s = swaLr != null ? swaLr : lr == null ? defaultSwaLr : l * ratio;
+            int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
+            return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
+                    structuredRatio, pretrainEpochs, pretrainLr, weightDecay, batchSize, seed);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.zoo.data.FashionMnist;
+
+/**
+ * {@code smartdeal train}: a small run per variant and task (skipped with a reason when Fashion-MNIST is
+ * absent) and option errors (exit 2, message naming the option, the rule and the value).
+ */
+class TrainCommandTest {
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static void requireData() {
+        Path dir = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(dir),
+                "Fashion-MNIST not installed in " + dir + " (apt-get install dataset-fashion-mnist): skipping training run");
+    }
+
+    /**
+     * 2,000 training examples (1,000 source, 1,000 target for fine-tuning; about 1,000 / 1,000 by class
+     * for adaptation), 1 pre-training and 2 training epochs. The bounds are chance-based: 10 classes give
+     * 0.1 for fine-tuning, the 5 target classes 0.2 for adaptation; a working run is far above 2x chance.
+     */
+    @ParameterizedTest
+    @CsvSource({"finetune,va", "finetune,sd", "finetune,ss", "adapt,va", "adapt,sd"})
+    void smallRunWritesSummaryAndModel(String task, String variant, @TempDir Path dir) throws IOException {
+        requireData();
+        Run r = run("train", "--task", task, "--variant", variant, "--arch", "lenet300", "--epochs", "2",
+                "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--out", dir.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("training epoch 2/2"), r.out());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertEquals(task, s.get("task").asText());
+        assertEquals(variant, s.get("variant").asText());
+        assertEquals(2, s.get("epochs").asInt());
+        double chance = task.equals("finetune") ? 0.1 : 0.2;
+        assertTrue(s.get("accuracy").asDouble() > 2 * chance, "accuracy " + s.get("accuracy"));
+        String ext = variant.equals("va") ? ".zip" : ".sdm";
+        Path model = dir.resolve("lenet300-" + task + "-" + variant + ext);
+        assertTrue(Files.isRegularFile(model), model + " missing");
+        assertEquals(Files.size(model), s.get("modelBytes").asLong());
+        assertTrue(s.get("seconds").asDouble() > 0);
+        assertEquals(2, s.get("epochLog").size());
+        if (variant.equals("va")) {
+            // LeNet-300-100 has 266,610 parameters (ModelStatsTest); SGD with momentum holds value + momentum,
+            // 4 + 4 bytes each.
+            assertEquals(266_610L * 8, s.get("trainableStateBytes").asLong());
+            assertTrue(s.get("coefficientDensity").isNull());
+        } else {
+            assertTrue(s.get("trainableStateBytes").asLong() < 266_610L * 8,
+                    "SD state " + s.get("trainableStateBytes") + " must be below the dense 2,132,880 bytes");
+            double density = s.get("coefficientDensity").asDouble();
+            assertTrue(density > 0 && density < 1, "density " + density);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--task|transfer|--task must be one of [finetune, adapt], got 'transfer'",
+        "--variant|xx|--variant must be one of [va, sd, ss], got 'xx'",
+        "--arch|resnet18|--arch must be one of [lenet300, cnn], got 'resnet18'",
+        "--epochs|0|--epochs must be in [1, 10000], got 0",
+        "--lr|-1|--lr must be in (0, 10], got -1.0",
+        "--theta-g|2|--theta-g must be in [0, 1], got 2.0",
+        "--theta-c|0|--theta-c must be in [1, 127], got 0",
+        "--limit|1|--limit must be in [2, 60000], got 1",
+        "--structured-ratio|1|--structured-ratio must be in [0, 1), got 1.0"})
+    void badOptionsExitWith2AndNameOptionRuleAndValue(String option, String value, String message) {
+        java.util.List<String> args = new java.util.ArrayList<>(
+                java.util.List.of("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300"));
+        int at = args.indexOf(option);
+        if (at >= 0) {
+            args.set(at + 1, value);
+        } else {
+            args.add(option);
+            args.add(value);
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+    }
+
+    @Test
+    void swaStartAfterTheLastEpochIsRejected() {
+        Run r = run("train", "--task", "adapt", "--variant", "va", "--arch", "cnn", "--epochs", "4", "--swa-start", "5");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("--swa-start must be in [1, 4], got 5"), r.err());
+    }
+
+    @Test
+    void missingDatasetExitsWith3AndSaysWhereItLooked(@TempDir Path empty) {
+        Run r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", empty.toString(),
+                "--out", empty.resolve("out").toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains(empty.toString()) && r.err().contains("dataset-fashion-mnist"), r.err());
+    }
+}

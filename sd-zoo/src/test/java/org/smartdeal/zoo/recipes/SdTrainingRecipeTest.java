@@ -1,0 +1,54 @@
+package org.smartdeal.zoo.recipes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.ZooConfiguration;
+import org.smartdeal.zoo.models.ZooModel;
+
+/** The recipe's pieces that need no data: the classifier reset and the conversion plans. */
+class SdTrainingRecipeTest {
+
+    private static MultiLayerNetwork lenet(long seed) {
+        return ((ZooConfiguration.Sequential) ZooModel.LENET300.configuration(InputShape.MNIST, 10, seed)).init();
+    }
+
+    @Test
+    void resetClassifierReplacesOnlyTheOutputLayersParameters() {
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SD, ZooModel.LENET300).seed(5).build();
+        MultiLayerNetwork net = lenet(5);
+        Map<String, INDArray> fc1 = Map.of("W", net.getLayer(0).getParam("W").dup(), "b",
+                net.getLayer(0).getParam("b").dup());
+        INDArray fc3Before = net.getLayer(2).getParam("W").dup();
+        assertEquals("fc3", SdTrainingRecipe.resetClassifier(net, s));
+        assertEquals(fc1.get("W"), net.getLayer(0).getParam("W"));
+        assertEquals(fc1.get("b"), net.getLayer(0).getParam("b"));
+        assertNotEquals(fc3Before, net.getLayer(2).getParam("W"));
+        // the new classifier is the fresh initialisation with seed + 1
+        assertEquals(lenet(6).getLayer(2).getParam("W"), net.getLayer(2).getParam("W"));
+    }
+
+    @Test
+    void sdPlanUsesThetaEverywhereAndSsKeepsTheClassifierUnpruned() {
+        MultiLayerNetwork net = lenet(1);
+        ConversionPlan sd = SdTrainingRecipe.plan(
+                TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).theta(7e-3).build(), net);
+        assertEquals(7e-3, sd.defaults().theta());
+        assertEquals(0.0, sd.defaults().structuredRatio());
+        assertTrue(sd.overrides().isEmpty());
+        ConversionPlan ss = SdTrainingRecipe.plan(
+                TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300).build(), net);
+        assertEquals(0.3, ss.settingsFor("fc1").structuredRatio());
+        assertEquals(0.3, ss.settingsFor("fc2").structuredRatio());
+        assertEquals(0.0, ss.settingsFor("fc3").structuredRatio());
+        assertEquals(7e-3, ss.settingsFor("fc3").theta());
+    }
+}

@@ -1,0 +1,49 @@
+package org.smartdeal.zoo.recipes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.ZooModel;
+
+/** Defaults of {@link TrainingSettings} against the paper's Appendix E (PAPER-TABLES.md "Settings"). */
+class TrainingSettingsTest {
+
+    @Test
+    void defaultsFollowAppendixE() {
+        TrainingSettings ft = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).build();
+        assertEquals(80, ft.epochs());
+        assertEquals(40, ft.swaStart());
+        assertEquals(1e-2, ft.lr());
+        assertEquals(2e-3, ft.swaLr());
+        assertEquals(7e-3, ft.theta());
+        assertEquals(7, ft.thetaC());
+        assertEquals(5e-3, ft.thetaG());
+        assertEquals(0x1p-7, ft.minCoeff()); // smallest 2^i >= 7e-3 (ALGORITHMS.md 6.2)
+        TrainingSettings ad = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.CNN).build();
+        assertEquals(1e-1, ad.lr());
+        assertEquals(5e-3, ad.swaLr());
+        assertEquals(0.0, ad.effectiveStructuredRatio());
+    }
+
+    @Test
+    void swaStartAndSwaLrFollowTheirPrimarySettings() {
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SS, ZooModel.CNN).epochs(10).lr(0.2).build();
+        assertEquals(5, s.swaStart());
+        assertEquals(0.2 * 0.05, s.swaLr(), 1e-15);
+        assertEquals(0.3, s.effectiveStructuredRatio());
+    }
+
+    @Test
+    void invalidSettingsNameTheFieldRangeAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(4).swaStart(5)
+                        .build());
+        assertTrue(e.getMessage().contains("TrainingSettings.swaStart must be in [1, 4], got 5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.RESNET18).build());
+        assertTrue(e.getMessage().contains("arch must be one of [lenet300, cnn], got 'resnet18'"), e.getMessage());
+    }
+}
