@@ -1,5 +1,7 @@
 package org.smartdeal.optim;
 
+import org.smartdeal.core.Pow2Quantizer;
+
 /**
  * Power-of-two helpers on doubles, by exact exponent manipulation (no log/pow).
  *
@@ -38,15 +40,10 @@ public final class Pow2 {
      *         (e.g. 0.75 -> 1, 0.7 -> 0.5, 3 -> 4, -0.1875 -> -0.25)
      */
     public static double project(double c, double theta) {
-        double a = Math.abs(c);
-        if (!(a >= theta - P_THRESHOLD_GUARD) || a == 0.0) {
-            return 0.0;
-        }
-        if (Double.isInfinite(a)) {
+        if (Double.isInfinite(c)) {
             throw new IllegalArgumentException("cannot project an infinite value");
         }
-        double lo = a < Double.MIN_NORMAL ? Double.MIN_VALUE : Math.scalb(1.0, Math.getExponent(a));
-        double p = a >= 1.5 * lo ? 2 * lo : lo; // 1.5*lo is the linear midpoint of [lo, 2lo], exact
-        return Math.copySign(p, c);
+        // One implementation of P for the whole project: core's bit-exact quantizer, uncapped here.
+        return Pow2Quantizer.trainingProjection(theta, Double.MAX_VALUE).quantize(c);
     }
 }
