@@ -3,7 +3,8 @@ package org.smartdeal.optim;
 import org.smartdeal.core.Pow2Quantizer;
 
 /**
- * Power-of-two helpers on doubles, by exact exponent manipulation (no log/pow).
+ * Power-of-two helpers on doubles, by exact exponent manipulation (no log/pow); the projection
+ * delegates to core's {@link Pow2Quantizer}.
  *
  * <p>Holds the training projection P of ALGORITHMS.md 6.1: 0 for {@code |c| < theta - 1e-5}, otherwise
  * the nearest power of two in the linear domain with ties going UP. (The decomposition quantizer Q
@@ -13,9 +14,6 @@ public final class Pow2 {
 
     /** Lowest allowed minCoeff, 2^-10 (ALGORITHMS.md 6.2). */
     public static final double MIN_COEFF_LOWEST = 0x1p-10;
-
-    /** The guard subtracted from theta in the projection P (ALGORITHMS.md 6.1). */
-    public static final double P_THRESHOLD_GUARD = 1e-5;
 
     private Pow2() {
     }
