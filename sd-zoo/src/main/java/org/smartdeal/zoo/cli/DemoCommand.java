@@ -24,6 +24,7 @@ import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.LeNet300;
 import picocli.CommandLine.Command;
@@ -103,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
             test = test.limit(2000);
         }
         // Hold out the last tenth of the (shuffled) training set for RT's model selection.
-        int[] perm = permutation(train.size(), seed);
+        int[] perm = TaskSplits.permutation(train.size(), seed);
         int nVal = train.size() / 10;
         FashionMnist fit = train.subset(java.util.Arrays.copyOfRange(perm, nVal, perm.length));
         FashionMnist val = train.subset(java.util.Arrays.copyOfRange(perm, 0, nVal));
@@ -214,20 +215,5 @@ public final class DemoCommand implements Callable<Integer> {
         if (!(theta >= 0 && theta <= 1)) {
             throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + theta);
         }
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

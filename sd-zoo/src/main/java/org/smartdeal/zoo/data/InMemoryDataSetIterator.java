@@ -2,7 +2,6 @@ package org.smartdeal.zoo.data;
 
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -41,16 +40,11 @@ public final class InMemoryDataSetIterator implements DataSetIterator {
     }
 
     private void arrange() {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
         if (shuffle) {
-            SplittableRandom rnd = new SplittableRandom(seed + epoch);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
+            System.arraycopy(TaskSplits.permutation(order.length, seed + epoch), 0, order, 0, order.length);
+        } else {
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
             }
         }
         cursor = 0;

@@ -236,8 +236,15 @@ public final class TaskSplits {
         }
     }
 
-    /** A seeded Fisher-Yates permutation of [0, n). */
-    static int[] permutation(int n, long seed) {
+    /**
+     * A seeded Fisher-Yates permutation of [0, n): the one shuffle used for task splits, the demo's
+     * validation hold-out and the per-epoch order of {@link InMemoryDataSetIterator}.
+     *
+     * @param n length, &gt;= 0
+     * @param seed the seed
+     * @return a new array holding 0..n-1 in shuffled order
+     */
+    public static int[] permutation(int n, long seed) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
         SplittableRandom r = new SplittableRandom(seed);
