@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
 import org.smartdeal.layers.impl.SdWeights;
@@ -84,7 +85,7 @@ public final class SdModelFile {
                     + (net == null ? null : net.getClass().getName()));
         }
         List<SdmEntry> entries = new ArrayList<>();
-        for (Layer layer : layers(net)) {
+        for (Layer layer : Networks.layers(net)) {
             String prefix = prefix(net, layer);
             ParamInitializer init = layer.conf().getLayer().initializer();
             Map<String, INDArray> params = layer.paramTable();
@@ -180,7 +181,7 @@ public final class SdModelFile {
             throw new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
         }
         Set<String> used = new LinkedHashSet<>();
-        for (Layer layer : layers(net)) {
+        for (Layer layer : Networks.layers(net)) {
             String prefix = prefix(net, layer);
             Map<String, INDArray> params = layer.paramTable();
             if (layer.conf().getLayer() instanceof SdLayer sd) {
@@ -265,10 +266,6 @@ public final class SdModelFile {
 
     private static FloatArrayEntry floatEntry(String name, FloatArrayEntry.Role role, INDArray v) {
         return new FloatArrayEntry(name, role, v.shape(), v.dup('c').castTo(DataType.FLOAT).data().asFloat());
-    }
-
-    private static Layer[] layers(Model net) {
-        return net instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) net).getLayers();
     }
 
     private static String prefix(Model net, Layer layer) {

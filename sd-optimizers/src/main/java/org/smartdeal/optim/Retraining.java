@@ -18,6 +18,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smartdeal.layers.Networks;
 
 /**
  * Post-training re-training (RT) of SmartDeal, paper Sec. III-C-2 and ALGORITHMS.md 5: alternate
@@ -118,7 +119,7 @@ public final class Retraining {
         }
         Nesterovs sgd = new Nesterovs(new StepSchedule(ScheduleType.ITERATION, lr, 0.5, 30.0 * iterationsPerEpoch), 0.9);
         List<Regularization> wd = List.of(new WeightDecay(5e-4, true));
-        for (org.deeplearning4j.nn.api.Layer l : layers(net)) {
+        for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
             if (l.conf().getLayer() instanceof BaseLayer bl) {
                 bl.setIUpdater(sgd.clone());
                 bl.setRegularization(wd);
@@ -213,9 +214,5 @@ public final class Retraining {
         ModelScore score = ModelScore.of(net, validation);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return new EpochResult(epoch, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
-    }
-
-    private static org.deeplearning4j.nn.api.Layer[] layers(Model net) {
-        return net instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) net).getLayers();
     }
 }

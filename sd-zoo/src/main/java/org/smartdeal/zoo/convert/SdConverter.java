@@ -39,6 +39,7 @@ import org.smartdeal.core.LayerDecomposition;
 import org.smartdeal.core.LayerInput;
 import org.smartdeal.core.SliceLayout;
 import org.smartdeal.core.StructuredPruning;
+import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdLayer;
@@ -241,8 +242,8 @@ public final class SdConverter {
             out.init(flatParams(n, g.params()), false);
             sd = out;
         }
-        Layer[] src = layers(dense);
-        Layer[] dst = layers(sd);
+        Layer[] src = Networks.layers(dense);
+        Layer[] dst = Networks.layers(sd);
         for (int i = 0; i < src.length; i++) {
             String name = nameOf(dense, src[i], i);
             NetworkDecomposition.PlannedLayer p = byName.get(name);
@@ -288,7 +289,7 @@ public final class SdConverter {
      * @param d a decomposition of it
      */
     public static void overwriteWithCB(Model dense, NetworkDecomposition d) {
-        Layer[] ls = layers(dense);
+        Layer[] ls = Networks.layers(dense);
         for (NetworkDecomposition.PlannedLayer p : d.layers()) {
             INDArray w = ls[p.index()].getParam("W");
             float[] rebuilt = new float[p.decomposition().layout().weightLength()];
@@ -340,7 +341,7 @@ public final class SdConverter {
     }
 
     private static List<Slot> slots(Model net) {
-        Layer[] ls = layers(net);
+        Layer[] ls = Networks.layers(net);
         List<Slot> out = new ArrayList<>();
         Map<String, Layer> bnByInput = new LinkedHashMap<>();
         if (net instanceof ComputationGraph g) {
@@ -577,16 +578,5 @@ public final class SdConverter {
         }
         return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName() + " (kept)", shape, false, weights,
                 0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
-    }
-
-    private static Layer[] layers(Model net) {
-        if (net instanceof MultiLayerNetwork m) {
-            return m.getLayers();
-        }
-        if (net instanceof ComputationGraph g) {
-            return g.getLayers();
-        }
-        throw new IllegalArgumentException("network must be a MultiLayerNetwork or ComputationGraph, got "
-                + (net == null ? null : net.getClass().getName()));
     }
 }

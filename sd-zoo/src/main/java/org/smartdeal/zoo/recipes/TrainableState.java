@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.smartdeal.layers.FreezeUpdater;
+import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.params.SdParamInitializer;
 import org.smartdeal.optim.BucketSwitch;
 
@@ -61,7 +62,7 @@ public final class TrainableState {
 
     private static long sum(Model net, boolean sparse) {
         long total = 0;
-        for (Layer layer : layers(net)) {
+        for (Layer layer : Networks.layers(net)) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             Map<String, INDArray> params = layer.paramTable();
             for (Map.Entry<String, INDArray> p : params.entrySet()) {
@@ -101,16 +102,5 @@ public final class TrainableState {
         }
         long state = updater == null ? 0 : updater.stateSize(n);
         return (n + state) * width;
-    }
-
-    private static Layer[] layers(Model net) {
-        if (net instanceof MultiLayerNetwork m) {
-            return m.getLayers();
-        }
-        if (net instanceof ComputationGraph g) {
-            return g.getLayers();
-        }
-        throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
-                + (net == null ? null : net.getClass().getName()));
     }
 }
