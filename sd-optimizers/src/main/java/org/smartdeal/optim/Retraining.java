@@ -29,6 +29,15 @@ import org.smartdeal.layers.Networks;
  * {@code sd-zoo} provides one for a conversion plan), so this driver works for any
  * {@link MultiLayerNetwork} or {@link ComputationGraph}. It never prints: per-epoch results go to
  * the log and to an optional {@link EpochListener} (the CLI draws its progress bar from it).
+ *
+ * <p><b>Threshold ramp (an extension of ALGORITHMS.md 5).</b> With {@code rampEpochs = R > 0} the
+ * sparsity thresholds are not applied at full strength at once: the decomposition after epoch
+ * {@code e} (0 being the initial one) uses every layer's theta times {@code min(1, (e+1)/(R+1))},
+ * so the network prunes gradually over the first R epochs and then keeps the full threshold.
+ * A one-shot threshold high enough for large compression rates removes most of each unit's
+ * weights at once, which one dense epoch followed by a decomposition from scratch does not recover
+ * from (docs/RESULTS.md section 3). Only epochs at the full threshold compete for the best epoch,
+ * so the result always has the requested compression. {@code R = 0} is the specification's loop.
  */
 public final class Retraining {
 
@@ -45,9 +54,11 @@ public final class Retraining {
     public interface Redecomposer<S> {
         /**
          * @param net the dense network (Modified: planned weights become C*B)
+         * @param thetaScale factor in (0, 1] applied to every layer's sparsity threshold (1 = the
+         *     planned thresholds; smaller during the threshold ramp)
          * @return the state of this decomposition
          */
-        S redecompose(Model net);
+        S redecompose(Model net, double thetaScale);
 
         /**
          * @param state a state returned by {@link #redecompose}
@@ -73,6 +84,7 @@ public final class Retraining {
      * Figures of one RT epoch, measured after the overwrite with C*B.
      *
      * @param epoch 1-based epoch number
+     * @param thetaScale the factor applied to the planned thresholds in this epoch's decomposition
      * @param trainLoss mean training loss reported by the network during the epoch (NaN for epoch 0, before any training)
      * @param valLoss mean validation loss
      * @param valAccuracy validation accuracy in [0, 1]
@@ -80,13 +92,14 @@ public final class Retraining {
      * @param paperCR paper compression rate
      * @param seconds wall time of the epoch including decomposition and validation
      */
-    public record EpochResult(int epoch, double trainLoss, double valLoss, double valAccuracy, double cDensity,
-                              double paperCR, double seconds) {
+    public record EpochResult(int epoch, double thetaScale, double trainLoss, double valLoss, double valAccuracy,
+                              double cDensity, double paperCR, double seconds) {
         /** @return the per-epoch log line */
         public String line() {
             String loss = Double.isNaN(trainLoss) ? "     -" : String.format(Locale.ROOT, "%.4f", trainLoss);
-            return String.format(Locale.ROOT, "RT epoch %3d  loss %s  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs",
-                    epoch, loss, valLoss, valAccuracy, cDensity, paperCR, seconds);
+            String ramp = thetaScale < 1 ? String.format(Locale.ROOT, "  theta x%.2f", thetaScale) : "";
+            return String.format(Locale.ROOT, "RT epoch %3d  loss %s  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs%s",
+                    epoch, loss, valLoss, valAccuracy, cDensity, paperCR, seconds, ramp);
         }
     }
 
@@ -94,7 +107,8 @@ public final class Retraining {
      * The outcome: the network holds the parameters of the best epoch.
      *
      * @param <S> the decomposition state type
-     * @param bestEpoch 1-based best epoch (0 when the initial decomposition was best)
+     * @param bestEpoch 1-based best epoch (0 when the initial decomposition was best); always an
+     *     epoch at the full threshold
      * @param bestAccuracy its validation accuracy
      * @param bestState its decomposition state
      * @param history every epoch, in order (epoch 0 is the initial decomposition before training)
@@ -134,7 +148,7 @@ public final class Retraining {
     }
 
     /**
-     * Runs RT.
+     * Runs RT as ALGORITHMS.md 5 specifies (no threshold ramp).
      *
      * @param <S> decomposition state type
      * @param net dense network, already trained (Modified: ends with the best epoch's parameters, W = C*B)
@@ -147,32 +161,65 @@ public final class Retraining {
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     Redecomposer<S> redecomposer, EpochListener listener) {
+        return run(net, train, validation, epochs, 0, redecomposer, listener);
+    }
+
+    /**
+     * The threshold factor of an epoch under a ramp of {@code rampEpochs} epochs (see the class
+     * Javadoc).
+     *
+     * @param epoch 0 for the initial decomposition, then 1-based RT epochs
+     * @param rampEpochs ramp length, &gt;= 0
+     * @return {@code min(1, (epoch + 1) / (rampEpochs + 1))}
+     */
+    public static double thetaScale(int epoch, int rampEpochs) {
+        return Math.min(1.0, (epoch + 1) / (double) (rampEpochs + 1));
+    }
+
+    /**
+     * Runs RT with a threshold ramp over the first {@code rampEpochs} epochs.
+     *
+     * @param <S> decomposition state type
+     * @param net dense network, already trained (Modified: ends with the best epoch's parameters, W = C*B)
+     * @param train training data
+     * @param validation validation data (model selection)
+     * @param epochs number of RT epochs, &gt;= 0
+     * @param rampEpochs epochs over which the thresholds rise to their planned values, in [0, epochs]
+     * @param redecomposer how planned layers are decomposed and overwritten
+     * @param listener per-epoch callback, may be null
+     * @return the best epoch at the full threshold and the history
+     */
+    public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
+                                    int rampEpochs, Redecomposer<S> redecomposer, EpochListener listener) {
         Objects.requireNonNull(redecomposer, "redecomposer");
         if (epochs < 0) {
             throw new IllegalArgumentException("RT epochs must be >= 0, got " + epochs);
         }
+        if (rampEpochs < 0 || rampEpochs > epochs) {
+            throw new IllegalArgumentException("RT rampEpochs must be in [0, epochs = " + epochs + "], got " + rampEpochs);
+        }
         List<EpochResult> history = new ArrayList<>();
-        long t0 = System.nanoTime();
-        S state = redecomposer.redecompose(net);
-        EpochResult initial = measure(net, validation, 0, Double.NaN, redecomposer, state, t0);
-        history.add(initial);
-        report(initial, listener);
-        S bestState = state;
-        int bestEpoch = 0;
-        double bestAcc = initial.valAccuracy();
-        INDArray bestParams = net.params().dup();
-        for (int e = 1; e <= epochs; e++) {
+        S bestState = null;
+        int bestEpoch = -1;
+        double bestAcc = Double.NEGATIVE_INFINITY;
+        INDArray bestParams = null;
+        for (int e = 0; e <= epochs; e++) {
             long t = System.nanoTime();
-            double trainLoss = fitOneEpoch(net, train);
-            state = redecomposer.redecompose(net);
-            EpochResult r = measure(net, validation, e, trainLoss, redecomposer, state, t);
+            double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train);
+            double scale = thetaScale(e, rampEpochs);
+            S state = redecomposer.redecompose(net, scale);
+            EpochResult r = measure(net, validation, e, scale, trainLoss, redecomposer, state, t);
             history.add(r);
             report(r, listener);
-            if (r.valAccuracy() > bestAcc) {
+            if (scale == 1.0 && r.valAccuracy() > bestAcc) {
                 bestAcc = r.valAccuracy();
                 bestEpoch = e;
                 bestState = state;
-                bestParams.assign(net.params());
+                if (bestParams == null) {
+                    bestParams = net.params().dup();
+                } else {
+                    bestParams.assign(net.params());
+                }
             }
         }
         net.setParams(bestParams);
@@ -209,10 +256,10 @@ public final class Retraining {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double trainLoss,
-                                           Redecomposer<S> r, S state, long startNanos) {
+    private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double thetaScale,
+                                           double trainLoss, Redecomposer<S> r, S state, long startNanos) {
         ModelScore score = ModelScore.of(net, validation);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        return new EpochResult(epoch, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
+        return new EpochResult(epoch, thetaScale, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
     }
 }

@@ -54,7 +54,7 @@ class RetrainingTest {
         int calls;
 
         @Override
-        public Integer redecompose(Model model) {
+        public Integer redecompose(Model model, double thetaScale) {
             INDArray w = ((MultiLayerNetwork) model).getLayer(0).getParam("W");
             if (calls == 3) {
                 w.assign(0);
@@ -97,6 +97,53 @@ class RetrainingTest {
         // Restored parameters give the recorded best accuracy again.
         val.reset();
         assertEquals(res.bestAccuracy(), n.evaluate(val).accuracy(), 1e-12);
+    }
+
+    /** Destroys layer 0's W (all zero) at the full threshold, leaves it alone during the ramp. */
+    private static final class RampRecorder implements Retraining.Redecomposer<Double> {
+        final List<Double> scales = new ArrayList<>();
+
+        @Override
+        public Double redecompose(Model model, double thetaScale) {
+            scales.add(thetaScale);
+            if (thetaScale == 1.0) {
+                ((MultiLayerNetwork) model).getLayer(0).getParam("W").assign(0);
+            }
+            return thetaScale;
+        }
+
+        @Override
+        public double cDensity(Double state) {
+            return state;
+        }
+
+        @Override
+        public double paperCR(Double state) {
+            return 1 / state;
+        }
+    }
+
+    @Test
+    void rampRaisesTheThresholdLinearlyAndOnlyFullThresholdEpochsCompete() {
+        MultiLayerNetwork n = net();
+        RampRecorder r = new RampRecorder();
+        Retraining.Result<Double> res = Retraining.run(n, blobs(3, 256), blobs(4, 128), 4, 2, r, null);
+        // min(1, (e+1)/(R+1)) with R = 2 for e = 0..4.
+        assertEquals(List.of(1 / 3.0, 2 / 3.0, 1.0, 1.0, 1.0), r.scales);
+        assertEquals(r.scales, res.history().stream().map(Retraining.EpochResult::thetaScale).toList());
+        // The ramp epochs keep a trained W (accuracy well above chance); every full-threshold epoch
+        // zeroes it (accuracy exactly 0.5 on the balanced set), yet the best epoch is one of those.
+        assertTrue(res.history().get(1).valAccuracy() > 0.5, res.history().toString());
+        assertTrue(res.bestEpoch() >= 2, "best epoch " + res.bestEpoch());
+        assertEquals(0.5, res.bestAccuracy(), 1e-12);
+        assertEquals(1.0, res.bestState());
+    }
+
+    @Test
+    void rampLongerThanTheRunIsRejected() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Retraining.run(net(), blobs(3, 64), blobs(4, 64), 2, 3, new RampRecorder(), null));
+        assertTrue(e.getMessage().contains("rampEpochs") && e.getMessage().contains("3"), e.getMessage());
     }
 
     @Test

@@ -56,6 +56,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rt-epochs", description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
     int rtEpochs = 10;
 
+    @Option(names = "--ramp-epochs", description = "RT epochs over which the thresholds rise linearly to their planned "
+            + "values, in [0, --rt-epochs] (0: the full threshold from the start); default ${DEFAULT-VALUE}")
+    int rampEpochs = 0;
+
     @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
     double rtLr = 0.01;
 
@@ -90,6 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
         validate();
         int denseEpochs = quick ? 1 : epochs;
         int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
+        int ramp = Math.min(rampEpochs, rt);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -141,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
         try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
-            result = Retraining.run(dense, trainIt, valIt, rt, SdConverter.redecomposer(plan), e -> {
+            result = Retraining.run(dense, trainIt, valIt, rt, ramp, SdConverter.redecomposer(plan), e -> {
                 o.println(e.line());
                 p.step();
             });
@@ -170,7 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("theta", theta).put("epochs", trainEpochs).put("rtEpochs", rt).put("rtBestEpoch", result.bestEpoch())
+                .put("theta", theta).put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
         AtomicFiles.write(out.resolve("summary.json"),
@@ -208,6 +213,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (rtEpochs < 0 || rtEpochs > 1000) {
             throw new ParameterException(spec.commandLine(), "--rt-epochs must be in [0, 1000], got " + rtEpochs);
+        }
+        if (rampEpochs < 0 || rampEpochs > rtEpochs) {
+            throw new ParameterException(spec.commandLine(), "--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs
+                    + "], got " + rampEpochs);
         }
         if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
             throw new ParameterException(spec.commandLine(), "--rt-lr must be finite and > 0, got " + rtLr);

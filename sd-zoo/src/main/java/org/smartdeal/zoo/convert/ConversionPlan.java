@@ -61,9 +61,20 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
      * @return a copy whose defaults use {@code theta}
      */
     public ConversionPlan withTheta(double theta) {
-        LayerPlan d = defaults;
-        return new ConversionPlan(new LayerPlan(d.layer(), theta, d.sliceRows(), d.basisWidth(), d.maxCoeff(),
-                d.maxIter(), d.tol(), d.structuredRatio(), d.bnGammaThreshold(), d.skip()), convertDepthwise, overrides);
+        return new ConversionPlan(defaults.withTheta(theta), convertDepthwise, overrides);
+    }
+
+    /**
+     * @param factor a factor in (0, 1] (the RT threshold ramp, {@code Retraining})
+     * @return a copy whose default and per-layer thresholds are all multiplied by {@code factor}
+     */
+    public ConversionPlan withThetaScaled(double factor) {
+        if (!(factor > 0 && factor <= 1)) {
+            throw new IllegalArgumentException("theta factor must be in (0, 1], got " + factor);
+        }
+        Map<String, LayerPlan> scaled = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> scaled.put(k, v.withTheta(v.theta() * factor)));
+        return new ConversionPlan(defaults.withTheta(defaults.theta() * factor), convertDepthwise, scaled);
     }
 
     /**

@@ -62,4 +62,9 @@ public record LayerPlan(String layer, double theta, int sliceRows, int basisWidt
     public LayerPlan forLayer(String name) {
         return new LayerPlan(name, theta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip);
     }
+
+    /** @param newTheta the sparsity threshold @return a copy with that threshold (validated like any plan) */
+    public LayerPlan withTheta(double newTheta) {
+        return new LayerPlan(layer, newTheta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip);
+    }
 }

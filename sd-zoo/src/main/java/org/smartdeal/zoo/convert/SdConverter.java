@@ -300,7 +300,8 @@ public final class SdConverter {
     }
 
     /**
-     * The re-decomposition step of RT for this plan: decompose, then overwrite W with C*B.
+     * The re-decomposition step of RT for this plan: decompose (with the plan's thresholds scaled
+     * by the ramp factor RT passes), then overwrite W with C*B.
      *
      * @param plan the conversion plan
      * @return a {@link Retraining.Redecomposer} whose state is the decomposition
@@ -308,8 +309,8 @@ public final class SdConverter {
     public static Retraining.Redecomposer<NetworkDecomposition> redecomposer(ConversionPlan plan) {
         return new Retraining.Redecomposer<>() {
             @Override
-            public NetworkDecomposition redecompose(Model net) {
-                NetworkDecomposition d = decompose(net, plan);
+            public NetworkDecomposition redecompose(Model net, double thetaScale) {
+                NetworkDecomposition d = decompose(net, thetaScale == 1.0 ? plan : plan.withThetaScaled(thetaScale));
                 overwriteWithCB(net, d);
                 return d;
             }

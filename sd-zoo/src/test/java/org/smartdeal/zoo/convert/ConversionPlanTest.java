@@ -39,6 +39,23 @@ class ConversionPlanTest {
     }
 
     @Test
+    void thetaScalingMultipliesDefaultAndOverriddenThresholdsAndNothingElse() {
+        ConversionPlan p = ConversionPlan.fromJson("""
+                {"defaults": {"theta": 0.08, "sliceRows": 512},
+                 "layers": {"fc1": {"theta": 0.2, "structuredRatio": 0.3}, "fc3": {"skip": true}}}""");
+        ConversionPlan q = p.withThetaScaled(0.25);
+        assertEquals(0.02, q.settingsFor("other").theta(), 1e-15);
+        assertEquals(0.05, q.settingsFor("fc1").theta(), 1e-15);
+        assertEquals(0.02, q.settingsFor("fc3").theta(), 1e-15, "fc3 inherits the scaled default");
+        assertEquals(0.3, q.settingsFor("fc1").structuredRatio());
+        assertTrue(q.settingsFor("fc3").skip());
+        assertEquals(512, q.settingsFor("fc1").sliceRows());
+        assertEquals(p, p.withThetaScaled(1.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.withThetaScaled(0));
+        assertEquals("theta factor must be in (0, 1], got 0.0", e.getMessage());
+    }
+
+    @Test
     void unknownLayerIsAnErrorNotIgnored() {
         ConversionPlan p = ConversionPlan.fromJson("{\"layers\": {\"conv9\": {\"skip\": true}}}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
