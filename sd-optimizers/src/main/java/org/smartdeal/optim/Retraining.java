@@ -30,13 +30,15 @@ import org.smartdeal.layers.Networks;
  * {@link MultiLayerNetwork} or {@link ComputationGraph}. It never prints: per-epoch results go to
  * the log and to an optional {@link EpochListener} (the CLI draws its progress bar from it).
  *
- * <p><b>Threshold ramp (an extension of ALGORITHMS.md 5).</b> With {@code rampEpochs = R > 0} the
- * sparsity thresholds are not applied at full strength at once: the decomposition after epoch
- * {@code e} (0 being the initial one) uses every layer's theta times {@code min(1, (e+1)/(R+1))},
- * so the network prunes gradually over the first R epochs and then keeps the full threshold.
+ * <p><b>Sparsity ramp (an extension of ALGORITHMS.md 5).</b> With {@code rampEpochs = R > 0} the
+ * planned sparsity is not applied at full strength at once: the decomposition after epoch
+ * {@code e} (0 being the initial one) uses the ramp factor {@code f = min(1, (e+1)/(R+1))}: every
+ * layer's threshold times f, or, for a layer planned with a target C density d, the density d^f
+ * (geometric pruning towards d). The network prunes gradually over the first R epochs and then
+ * keeps the planned sparsity.
  * A one-shot threshold high enough for large compression rates removes most of each unit's
  * weights at once, which one dense epoch followed by a decomposition from scratch does not recover
- * from (docs/RESULTS.md section 3). Only epochs at the full threshold compete for the best epoch,
+ * from (docs/RESULTS.md section 3). Only epochs at the full sparsity compete for the best epoch,
  * so the result always has the requested compression. {@code R = 0} is the specification's loop.
  */
 public final class Retraining {
@@ -54,11 +56,11 @@ public final class Retraining {
     public interface Redecomposer<S> {
         /**
          * @param net the dense network (Modified: planned weights become C*B)
-         * @param thetaScale factor in (0, 1] applied to every layer's sparsity threshold (1 = the
-         *     planned thresholds; smaller during the threshold ramp)
+         * @param rampFactor the ramp factor in (0, 1] (see the class Javadoc): 1 means the planned
+         *     sparsity; below 1, thresholds times the factor and density targets d as d^factor
          * @return the state of this decomposition
          */
-        S redecompose(Model net, double thetaScale);
+        S redecompose(Model net, double rampFactor);
 
         /**
          * @param state a state returned by {@link #redecompose}
@@ -84,7 +86,7 @@ public final class Retraining {
      * Figures of one RT epoch, measured after the overwrite with C*B.
      *
      * @param epoch 1-based epoch number
-     * @param thetaScale the factor applied to the planned thresholds in this epoch's decomposition
+     * @param rampFactor the ramp factor of this epoch's decomposition
      * @param trainLoss mean training loss reported by the network during the epoch (NaN for epoch 0, before any training)
      * @param valLoss mean validation loss
      * @param valAccuracy validation accuracy in [0, 1]
@@ -92,12 +94,12 @@ public final class Retraining {
      * @param paperCR paper compression rate
      * @param seconds wall time of the epoch including decomposition and validation
      */
-    public record EpochResult(int epoch, double thetaScale, double trainLoss, double valLoss, double valAccuracy,
+    public record EpochResult(int epoch, double rampFactor, double trainLoss, double valLoss, double valAccuracy,
                               double cDensity, double paperCR, double seconds) {
         /** @return the per-epoch log line */
         public String line() {
             String loss = Double.isNaN(trainLoss) ? "     -" : String.format(Locale.ROOT, "%.4f", trainLoss);
-            String ramp = thetaScale < 1 ? String.format(Locale.ROOT, "  theta x%.2f", thetaScale) : "";
+            String ramp = rampFactor < 1 ? String.format(Locale.ROOT, "  ramp %.2f", rampFactor) : "";
             return String.format(Locale.ROOT, "RT epoch %3d  loss %s  val loss %.4f  val acc %.4f  C density %.4f  CR %.1fx  %.1fs%s",
                     epoch, loss, valLoss, valAccuracy, cDensity, paperCR, seconds, ramp);
         }
@@ -165,26 +167,26 @@ public final class Retraining {
     }
 
     /**
-     * The threshold factor of an epoch under a ramp of {@code rampEpochs} epochs (see the class
+     * The ramp factor of an epoch under a ramp of {@code rampEpochs} epochs (see the class
      * Javadoc).
      *
      * @param epoch 0 for the initial decomposition, then 1-based RT epochs
      * @param rampEpochs ramp length, &gt;= 0
      * @return {@code min(1, (epoch + 1) / (rampEpochs + 1))}
      */
-    public static double thetaScale(int epoch, int rampEpochs) {
+    public static double rampFactor(int epoch, int rampEpochs) {
         return Math.min(1.0, (epoch + 1) / (double) (rampEpochs + 1));
     }
 
     /**
-     * Runs RT with a threshold ramp over the first {@code rampEpochs} epochs.
+     * Runs RT with a sparsity ramp over the first {@code rampEpochs} epochs.
      *
      * @param <S> decomposition state type
      * @param net dense network, already trained (Modified: ends with the best epoch's parameters, W = C*B)
      * @param train training data
      * @param validation validation data (model selection)
      * @param epochs number of RT epochs, &gt;= 0
-     * @param rampEpochs epochs over which the thresholds rise to their planned values, in [0, epochs]
+     * @param rampEpochs epochs over which the sparsity rises to the planned one, in [0, epochs]
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch at the full threshold and the history
@@ -206,7 +208,7 @@ public final class Retraining {
         for (int e = 0; e <= epochs; e++) {
             long t = System.nanoTime();
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train);
-            double scale = thetaScale(e, rampEpochs);
+            double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);
             EpochResult r = measure(net, validation, e, scale, trainLoss, redecomposer, state, t);
             history.add(r);
@@ -256,10 +258,10 @@ public final class Retraining {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double thetaScale,
+    private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double rampFactor,
                                            double trainLoss, Redecomposer<S> r, S state, long startNanos) {
         ModelScore score = ModelScore.of(net, validation);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        return new EpochResult(epoch, thetaScale, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
+        return new EpochResult(epoch, rampFactor, trainLoss, score.loss(), score.accuracy(), r.cDensity(state), r.paperCR(state), seconds);
     }
 }

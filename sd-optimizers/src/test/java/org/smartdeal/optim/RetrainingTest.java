@@ -54,7 +54,7 @@ class RetrainingTest {
         int calls;
 
         @Override
-        public Integer redecompose(Model model, double thetaScale) {
+        public Integer redecompose(Model model, double rampFactor) {
             INDArray w = ((MultiLayerNetwork) model).getLayer(0).getParam("W");
             if (calls == 3) {
                 w.assign(0);
@@ -104,12 +104,12 @@ class RetrainingTest {
         final List<Double> scales = new ArrayList<>();
 
         @Override
-        public Double redecompose(Model model, double thetaScale) {
-            scales.add(thetaScale);
-            if (thetaScale == 1.0) {
+        public Double redecompose(Model model, double rampFactor) {
+            scales.add(rampFactor);
+            if (rampFactor == 1.0) {
                 ((MultiLayerNetwork) model).getLayer(0).getParam("W").assign(0);
             }
-            return thetaScale;
+            return rampFactor;
         }
 
         @Override
@@ -130,7 +130,7 @@ class RetrainingTest {
         Retraining.Result<Double> res = Retraining.run(n, blobs(3, 256), blobs(4, 128), 4, 2, r, null);
         // min(1, (e+1)/(R+1)) with R = 2 for e = 0..4.
         assertEquals(List.of(1 / 3.0, 2 / 3.0, 1.0, 1.0, 1.0), r.scales);
-        assertEquals(r.scales, res.history().stream().map(Retraining.EpochResult::thetaScale).toList());
+        assertEquals(r.scales, res.history().stream().map(Retraining.EpochResult::rampFactor).toList());
         // The ramp epochs keep a trained W (accuracy well above chance); every full-threshold epoch
         // zeroes it (accuracy exactly 0.5 on the balanced set), yet the best epoch is one of those.
         assertTrue(res.history().get(1).valAccuracy() > 0.5, res.history().toString());

@@ -56,8 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rt-epochs", description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
     int rtEpochs = 10;
 
-    @Option(names = "--ramp-epochs", description = "RT epochs over which the thresholds rise linearly to their planned "
-            + "values, in [0, --rt-epochs] (0: the full threshold from the start); default ${DEFAULT-VALUE}")
+    @Option(names = "--ramp-epochs", description = "RT epochs over which the sparsity rises to the planned one (thresholds "
+            + "linearly, density targets geometrically), in [0, --rt-epochs]; default ${DEFAULT-VALUE}")
     int rampEpochs = 0;
 
     @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")

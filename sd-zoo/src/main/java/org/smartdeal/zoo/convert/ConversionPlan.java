@@ -23,10 +23,13 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * {"description": "free text, ignored",
  *  "defaults": {"theta": 0.004, "sliceRows": 192, "basisWidth": 3, "maxCoeff": 32,
  *               "maxIter": 30, "tol": 1e-10, "structuredRatio": 0, "bnGammaThreshold": 0,
- *               "skip": false},
+ *               "skip": false, "density": 0},
  *  "convertDepthwise": false,
  *  "layers": {"conv1": {"structuredRatio": 0.2}, "fc": {"skip": true}}}
  * </pre>
+ *
+ * <p>{@code density} (0 = off) asks for a target density of C instead of a fixed threshold: the
+ * converter searches the threshold per layer (see {@link SdConverter}).
  *
  * @param defaults settings of every layer without an override
  * @param convertDepthwise whether depthwise convolutions are converted (default false: they gain
@@ -35,7 +38,7 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  */
 public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<String, LayerPlan> overrides) {
 
-    private static final Set<String> FIELDS = Set.of("theta", "sliceRows", "basisWidth", "maxCoeff", "maxIter",
+    private static final Set<String> FIELDS = Set.of("theta", "density", "sliceRows", "basisWidth", "maxCoeff", "maxIter",
             "tol", "structuredRatio", "bnGammaThreshold", "skip");
 
     /** Copies the override map and checks that each entry is keyed by its own layer name. */
@@ -65,16 +68,24 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     /**
-     * @param factor a factor in (0, 1] (the RT threshold ramp, {@code Retraining})
-     * @return a copy whose default and per-layer thresholds are all multiplied by {@code factor}
+     * The plan at one step of the RT ramp ({@code Retraining}): every threshold (default and
+     * per-layer) times {@code factor}, and every density target {@code d} raised to
+     * {@code d^factor}, so a ramp over factors rising to 1 prunes geometrically towards the target.
+     *
+     * @param factor a factor in (0, 1]
+     * @return the ramped copy ({@code this} plan's values at factor 1)
      */
-    public ConversionPlan withThetaScaled(double factor) {
+    public ConversionPlan ramped(double factor) {
         if (!(factor > 0 && factor <= 1)) {
-            throw new IllegalArgumentException("theta factor must be in (0, 1], got " + factor);
+            throw new IllegalArgumentException("ramp factor must be in (0, 1], got " + factor);
         }
         Map<String, LayerPlan> scaled = new LinkedHashMap<>();
-        overrides.forEach((k, v) -> scaled.put(k, v.withTheta(v.theta() * factor)));
-        return new ConversionPlan(defaults.withTheta(defaults.theta() * factor), convertDepthwise, scaled);
+        overrides.forEach((k, v) -> scaled.put(k, ramped(v, factor)));
+        return new ConversionPlan(ramped(defaults, factor), convertDepthwise, scaled);
+    }
+
+    private static LayerPlan ramped(LayerPlan p, double factor) {
+        return p.withSparsity(p.theta() * factor, p.density() == 0 ? 0 : Math.pow(p.density(), factor));
     }
 
     /**
@@ -191,6 +202,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     private static ObjectNode write(ObjectMapper m, LayerPlan p, LayerPlan base) {
         ObjectNode n = m.createObjectNode();
         if (base == null || p.theta() != base.theta()) n.put("theta", p.theta());
+        if (base == null || p.density() != base.density()) n.put("density", p.density());
         if (base == null || p.sliceRows() != base.sliceRows()) n.put("sliceRows", p.sliceRows());
         if (base == null || p.basisWidth() != base.basisWidth()) n.put("basisWidth", p.basisWidth());
         if (base == null || p.maxCoeff() != base.maxCoeff()) n.put("maxCoeff", p.maxCoeff());
@@ -222,7 +234,8 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
                 num(node, "tol", base.tol(), where),
                 num(node, "structuredRatio", base.structuredRatio(), where),
                 num(node, "bnGammaThreshold", base.bnGammaThreshold(), where),
-                node.has("skip") ? bool(node.get("skip"), where + ".skip") : base.skip());
+                node.has("skip") ? bool(node.get("skip"), where + ".skip") : base.skip(),
+                num(node, "density", base.density(), where));
     }
 
     private static double num(JsonNode n, String key, double dflt, String where) {

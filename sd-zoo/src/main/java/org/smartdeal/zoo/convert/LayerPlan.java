@@ -17,16 +17,40 @@ import java.util.Locale;
  * @param structuredRatio vector-wise pruning ratio (ALGORITHMS.md 3.1), in [0, 1)
  * @param bnGammaThreshold BatchNorm |gamma| channel threshold (ALGORITHMS.md 3.2), &gt;= 0; 0 = off
  * @param skip true to leave the layer dense
+ * @param density target density of C in [0, 1]; 0 = off. When set, the converter searches the
+ *     threshold that gives at most this density (see {@code SdConverter}); {@code theta} is then
+ *     ignored and the threshold found replaces it in the result.
  */
 public record LayerPlan(String layer, double theta, int sliceRows, int basisWidth, double maxCoeff,
-                        int maxIter, double tol, double structuredRatio, double bnGammaThreshold, boolean skip) {
+                        int maxIter, double tol, double structuredRatio, double bnGammaThreshold, boolean skip,
+                        double density) {
 
     /** The defaults of ALGORITHMS.md: theta 4e-3, 192 rows, width 3, maxCoeff 32, 30 iterations, tol 1e-10. */
-    public static final LayerPlan DEFAULTS = new LayerPlan("defaults", 4e-3, 192, 3, 32, 30, 1e-10, 0, 0, false);
+    public static final LayerPlan DEFAULTS = new LayerPlan("defaults", 4e-3, 192, 3, 32, 30, 1e-10, 0, 0, false, 0);
+
+    /**
+     * Settings without a density target.
+     *
+     * @param layer layer name
+     * @param theta threshold
+     * @param sliceRows rows per slice
+     * @param basisWidth slice width
+     * @param maxCoeff largest |C|
+     * @param maxIter iterations
+     * @param tol tolerance
+     * @param structuredRatio vector-wise pruning ratio
+     * @param bnGammaThreshold BatchNorm gamma threshold
+     * @param skip leave dense
+     */
+    public LayerPlan(String layer, double theta, int sliceRows, int basisWidth, double maxCoeff, int maxIter, double tol,
+                     double structuredRatio, double bnGammaThreshold, boolean skip) {
+        this(layer, theta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip, 0);
+    }
 
     /** Validates every field. */
     public LayerPlan {
         check(layer, "theta", theta, 0, 1);
+        check(layer, "density", density, 0, 1);
         check(layer, "sliceRows", sliceRows, 1, 4096);
         check(layer, "basisWidth", basisWidth, 1, 16);
         check(layer, "maxCoeff", maxCoeff, 0x1p-10, 0x1p10);
@@ -60,11 +84,23 @@ public record LayerPlan(String layer, double theta, int sliceRows, int basisWidt
 
     /** @param name the layer these settings now apply to @return a copy for that layer */
     public LayerPlan forLayer(String name) {
-        return new LayerPlan(name, theta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip);
+        return new LayerPlan(name, theta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip,
+                density);
     }
 
     /** @param newTheta the sparsity threshold @return a copy with that threshold (validated like any plan) */
     public LayerPlan withTheta(double newTheta) {
-        return new LayerPlan(layer, newTheta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip);
+        return new LayerPlan(layer, newTheta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip,
+                density);
+    }
+
+    /**
+     * @param newTheta the sparsity threshold
+     * @param newDensity the density target (0 = off)
+     * @return a copy with both (validated like any plan)
+     */
+    public LayerPlan withSparsity(double newTheta, double newDensity) {
+        return new LayerPlan(layer, newTheta, sliceRows, basisWidth, maxCoeff, maxIter, tol, structuredRatio, bnGammaThreshold, skip,
+                newDensity);
     }
 }

@@ -140,7 +140,8 @@ public final class SdConverter {
                 keptRows.add(keptRow(s));
                 continue;
             }
-            Prepared p = prepare(s, lp);
+            Prepared p = withDensityTheta(prepare(s, lp));
+            lp = p.settings();
             prepared.put(s.name(), p);
             DecompositionConfig cfg = new DecompositionConfig(lp.theta(), lp.tol(), lp.maxIter(), lp.maxCoeff(), null,
                     false, Runtime.getRuntime().availableProcessors());
@@ -300,8 +301,8 @@ public final class SdConverter {
     }
 
     /**
-     * The re-decomposition step of RT for this plan: decompose (with the plan's thresholds scaled
-     * by the ramp factor RT passes), then overwrite W with C*B.
+     * The re-decomposition step of RT for this plan: decompose (with the plan
+     * {@link ConversionPlan#ramped ramped} by the factor RT passes), then overwrite W with C*B.
      *
      * @param plan the conversion plan
      * @return a {@link Retraining.Redecomposer} whose state is the decomposition
@@ -309,8 +310,8 @@ public final class SdConverter {
     public static Retraining.Redecomposer<NetworkDecomposition> redecomposer(ConversionPlan plan) {
         return new Retraining.Redecomposer<>() {
             @Override
-            public NetworkDecomposition redecompose(Model net, double thetaScale) {
-                NetworkDecomposition d = decompose(net, thetaScale == 1.0 ? plan : plan.withThetaScaled(thetaScale));
+            public NetworkDecomposition redecompose(Model net, double rampFactor) {
+                NetworkDecomposition d = decompose(net, rampFactor == 1.0 ? plan : plan.ramped(rampFactor));
                 overwriteWithCB(net, d);
                 return d;
             }
@@ -437,6 +438,54 @@ public final class SdConverter {
     }
 
     /** Transposes a row-major [rows, cols] matrix. */
+    /** Bisection steps on log(theta) in [1e-6, 1]: 2^-14 of the 13.8-wide log range, 0.08% in theta. */
+    private static final int DENSITY_SEARCH_STEPS = 14;
+
+    /**
+     * For a layer with a density target, the smallest threshold (to 0.1%) in [1e-6, 1] whose
+     * decomposition has a C density at most the target, found by bisection on log(theta); the
+     * settings come back with that theta. C density is not strictly monotone in theta (the
+     * decomposition re-fits B after thresholding), so the search keeps the invariant "density at
+     * the upper end &lt;= target" and returns that end. Deterministic: same weights, same theta.
+     */
+    private static Prepared withDensityTheta(Prepared p) {
+        LayerPlan lp = p.settings();
+        double target = lp.density();
+        if (target == 0) {
+            return p;
+        }
+        double theta;
+        if (target >= 1) {
+            theta = 0;
+        } else {
+            LayerInput in = LayerInput.ofWeight(p.slot().name(), p.layout(), p.weight());
+            double lo = Math.log(1e-6);
+            double hi = 0;
+            if (cDensity(in, lp, 1e-6) <= target) {
+                hi = lo;
+            } else {
+                for (int i = 0; i < DENSITY_SEARCH_STEPS; i++) {
+                    double mid = 0.5 * (lo + hi);
+                    if (cDensity(in, lp, Math.exp(mid)) <= target) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+            }
+            theta = Math.exp(hi);
+        }
+        return new Prepared(p.slot(), lp.withTheta(theta), p.layout(), p.weight(), p.prunedVectors(), p.prunedChannels());
+    }
+
+    private static double cDensity(LayerInput in, LayerPlan lp, double theta) {
+        DecompositionConfig cfg = new DecompositionConfig(theta, lp.tol(), lp.maxIter(), lp.maxCoeff(), null, false,
+                Runtime.getRuntime().availableProcessors());
+        try (Decomposer dec = new Decomposer(cfg)) {
+            return dec.decompose(List.of(in)).layers().get(0).stats().cDensity();
+        }
+    }
+
     private static float[] transpose(float[] a, int rows, int cols) {
         float[] t = new float[a.length];
         for (int r = 0; r < rows; r++) {

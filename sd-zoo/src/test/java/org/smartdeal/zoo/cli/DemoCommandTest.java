@@ -50,7 +50,7 @@ class DemoCommandTest {
         // epoch at the full one, which is therefore the only candidate for the best epoch.
         assertEquals(1, s.get("rampEpochs").asInt());
         assertEquals(1, s.get("rtBestEpoch").asInt());
-        assertTrue(r.out().contains("theta x0.50"), r.out());
+        assertTrue(r.out().contains("ramp 0.50"), r.out());
         // 10 classes: chance is 0.1; even one epoch on 5,400 images is far above twice that.
         assertTrue(s.get("baselineAccuracy").asDouble() > 0.2, "baseline " + s.get("baselineAccuracy"));
         assertTrue(s.get("sdAccuracy").asDouble() > 0.2, "SD " + s.get("sdAccuracy"));

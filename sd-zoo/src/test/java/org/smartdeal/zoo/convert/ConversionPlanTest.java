@@ -39,20 +39,24 @@ class ConversionPlanTest {
     }
 
     @Test
-    void thetaScalingMultipliesDefaultAndOverriddenThresholdsAndNothingElse() {
+    void rampScalesThresholdsLinearlyAndDensityTargetsGeometrically() {
         ConversionPlan p = ConversionPlan.fromJson("""
                 {"defaults": {"theta": 0.08, "sliceRows": 512},
-                 "layers": {"fc1": {"theta": 0.2, "structuredRatio": 0.3}, "fc3": {"skip": true}}}""");
-        ConversionPlan q = p.withThetaScaled(0.25);
-        assertEquals(0.02, q.settingsFor("other").theta(), 1e-15);
-        assertEquals(0.05, q.settingsFor("fc1").theta(), 1e-15);
-        assertEquals(0.02, q.settingsFor("fc3").theta(), 1e-15, "fc3 inherits the scaled default");
+                 "layers": {"fc1": {"density": 0.04, "structuredRatio": 0.3}, "fc3": {"skip": true}}}""");
+        ConversionPlan q = p.ramped(0.5);
+        assertEquals(0.04, q.settingsFor("other").theta(), 1e-15);
+        assertEquals(0.0, q.settingsFor("other").density());
+        assertEquals(0.2, q.settingsFor("fc1").density(), 1e-15, "0.04^0.5");
+        assertEquals(0.04, q.settingsFor("fc3").theta(), 1e-15, "fc3 inherits the ramped default");
         assertEquals(0.3, q.settingsFor("fc1").structuredRatio());
         assertTrue(q.settingsFor("fc3").skip());
         assertEquals(512, q.settingsFor("fc1").sliceRows());
-        assertEquals(p, p.withThetaScaled(1.0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.withThetaScaled(0));
-        assertEquals("theta factor must be in (0, 1], got 0.0", e.getMessage());
+        assertEquals(p, p.ramped(1.0));
+        assertEquals(p, ConversionPlan.fromJson(p.toJson()), "density survives the JSON round trip");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.ramped(0));
+        assertEquals("ramp factor must be in (0, 1], got 0.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.fromJson("{\"layers\": {\"fc1\": {\"density\": 1.5}}}"));
+        assertEquals("plan.layers[fc1].density must be in [0, 1], got 1.5", e.getMessage());
     }
 
     @Test

@@ -85,6 +85,31 @@ class SdConverterTest {
     }
 
     @Test
+    void densityTargetFindsTheSmallestThresholdMeetingIt() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(300).nOut(40).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(40).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        dense.init();
+        ConversionPlan plan = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 512}, \"layers\": {\"fc1\": {\"density\": 0.1}}}");
+        NetworkDecomposition d = SdConverter.decompose(dense, plan);
+        ConversionReport.Row fc1 = d.report().layers().get(0);
+        // At most the target; the search's resolution is 0.1% in theta, so on 12,000 Gaussian-ish
+        // weights it lands within a few percent of the target from below.
+        assertTrue(fc1.cDensity() <= 0.1 && fc1.cDensity() > 0.09, "fc1 C density " + fc1.cDensity());
+        double theta = d.layers().get(0).settings().theta();
+        // Independent check: the plain threshold just below the one found gives a density above the target.
+        NetworkDecomposition below = SdConverter.decompose(dense, ConversionPlan.fromJson(
+                "{\"defaults\": {\"sliceRows\": 512}, \"layers\": {\"fc1\": {\"theta\": " + theta * 0.99 + "}}}"));
+        assertTrue(below.report().layers().get(0).cDensity() > 0.1, "density at 0.99 theta " + below.report().layers().get(0).cDensity());
+        // The layer without a target keeps the plan's threshold.
+        assertEquals(LayerPlan.DEFAULTS.theta(), d.layers().get(1).settings().theta());
+        // Same weights, same answer.
+        assertEquals(theta, SdConverter.decompose(dense, plan).layers().get(0).settings().theta());
+    }
+
+    @Test
     void graphWithResidualConvsAndDepthwiseConverts() {
         ComputationGraph dense = residual();
         SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
