@@ -26,6 +26,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The subtraction is exact in float32 and float64: C and C_new are powers of two (or 0) within a
  * factor 2 of each other, so {@code C - C_new} and {@code C - (C - C_new)} need no rounding.
  *
+ * <p><b>Speed.</b> Chunks of {@value ChunkPool#CHUNK} entries run on the threads of {@link ChunkPool}
+ * (system property {@value ChunkPool#THREADS_PROPERTY}, default: available processors). A chunk whose
+ * directions are all 0 (found by a vectorised max-|s| scan; the usual case, switches are rare) is
+ * neither read from the parameter nor written back. Results are bit-identical for any thread count:
+ * each entry depends only on its own C and s. After a routing error every other chunk has still been
+ * processed, and the error reported is the one at the lowest index.
+ *
  * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
  * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
  * routing error.
@@ -47,12 +54,13 @@ public final class BucketSwitchStep implements Regularization {
     private transient FloatBuffer updateF;
     private transient DoubleBuffer paramD;
     private transient DoubleBuffer updateD;
-    /** Scratch chunks, allocated once (see BucketSwitchUpdater for why chunks). */
-    private static final int CHUNK = 8192;
-    private transient float[] pF;
-    private transient float[] uF;
-    private transient double[] pD;
-    private transient double[] uD;
+    /* The current call's offsets, read by the chunk kernels (published by ChunkPool.run). */
+    private transient int paramOffset;
+    private transient int updateOffset;
+    /* Created on first use (transient fields are not restored by deserialization). */
+    private transient ChunkPool.Kernel floatKernel;
+    private transient ChunkPool.Kernel doubleKernel;
+    private transient ChunkPool pool;
 
     /**
      * @param minCoeff smallest non-zero magnitude, a power of two in [2^-10, 1]
@@ -114,83 +122,105 @@ public final class BucketSwitchStep implements Regularization {
             cachedParam = param;
             cachedUpdate = update;
         }
-        int n = (int) param.length();
-        int po = (int) param.offset();
-        int uo = (int) update.offset();
-        if (paramF != null) {
-            applyFloat(paramF, po, updateF, uo, n);
-        } else {
-            applyDouble(paramD, po, updateD, uo, n);
+        paramOffset = (int) param.offset();
+        updateOffset = (int) update.offset();
+        if (floatKernel == null) {
+            floatKernel = this::floatChunk;
+            doubleKernel = this::doubleChunk;
         }
+        ChunkPool p = pool != null ? pool : ChunkPool.shared();
+        p.run((int) param.length(), paramF != null ? floatKernel : doubleKernel);
     }
 
-    private void applyFloat(FloatBuffer p, int po, FloatBuffer u, int uo, int n) {
+    /** Runs this step's chunks on {@code p} instead of {@link ChunkPool#shared()} (tests). */
+    BucketSwitchStep withPool(ChunkPool p) {
+        this.pool = p;
+        return this;
+    }
+
+    /** max |u[i]| over the first len entries; NaN if any is NaN. A vectorisable reduction. */
+    private static float maxAbs(float[] u, int len) {
+        float m = 0f;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(u[i]));
+        }
+        return m;
+    }
+
+    private static double maxAbs(double[] u, int len) {
+        double m = 0d;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(u[i]));
+        }
+        return m;
+    }
+
+    private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
+        float[][] f = scratch.floats();
+        float[] uF = f[0];
+        float[] pF = f[1];
+        updateF.get(updateOffset + start, uF, 0, len);
+        if (maxAbs(uF, len) == 0f) {
+            return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
+        }
+        paramF.get(paramOffset + start, pF, 0, len);
         float minC = (float) minCoeff;
         float maxC = (float) maxCoeff;
-        if (pF == null) {
-            pF = new float[CHUNK];
-            uF = new float[CHUNK];
-        }
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            p.get(po + base, pF, 0, len);
-            u.get(uo + base, uF, 0, len);
-            for (int i = 0; i < len; i++) {
-                float s = uF[i];
-                if (s == 0f) {
-                    continue;
-                }
-                if (s != 1f && s != -1f) {
-                    throw routingError(s, base + i);
-                }
-                float c = pF[i];
-                float m;
-                if (c != 0f) {
-                    m = Math.abs(c);
-                    m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
-                    if (m < minC) {
-                        m = 0f;
-                    }
-                } else {
-                    m = minC;
-                }
-                if (m > maxC) {
-                    m = maxC;
-                }
-                float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
-                uF[i] = c - next;
+        for (int i = 0; i < len; i++) {
+            float s = uF[i];
+            if (s == 0f) {
+                continue;
             }
-            u.put(uo + base, uF, 0, len);
+            if (s != 1f && s != -1f) {
+                throw routingError(s, start + i);
+            }
+            float c = pF[i];
+            float m;
+            if (c != 0f) {
+                m = Math.abs(c);
+                m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
+                if (m < minC) {
+                    m = 0f;
+                }
+            } else {
+                m = minC;
+            }
+            if (m > maxC) {
+                m = maxC;
+            }
+            float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
+            uF[i] = c - next;
         }
+        updateF.put(updateOffset + start, uF, 0, len);
     }
 
-    private void applyDouble(DoubleBuffer p, int po, DoubleBuffer u, int uo, int n) {
-        if (pD == null) {
-            pD = new double[CHUNK];
-            uD = new double[CHUNK];
+    private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
+        double[][] f = scratch.doubles();
+        double[] uD = f[0];
+        double[] pD = f[1];
+        updateD.get(updateOffset + start, uD, 0, len);
+        if (maxAbs(uD, len) == 0d) {
+            return;
         }
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            p.get(po + base, pD, 0, len);
-            u.get(uo + base, uD, 0, len);
-            for (int i = 0; i < len; i++) {
-                double s = uD[i];
-                if (s == 0d) {
-                    continue;
-                }
-                if (s != 1d && s != -1d) {
-                    throw routingError(s, base + i);
-                }
-                uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
+        paramD.get(paramOffset + start, pD, 0, len);
+        for (int i = 0; i < len; i++) {
+            double s = uD[i];
+            if (s == 0d) {
+                continue;
             }
-            u.put(uo + base, uD, 0, len);
+            if (s != 1d && s != -1d) {
+                throw routingError(s, start + i);
+            }
+            uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
         }
+        updateD.put(updateOffset + start, uD, 0, len);
     }
 
     private static IllegalStateException routingError(double s, int i) {
         return new IllegalStateException("BucketSwitchStep expects a switch direction in {-1, 0, +1} in the update "
                 + "array, got " + s + " at index " + i + ": the parameter must use the BucketSwitch updater and "
-                + "this step must be its last POST_UPDATER regularization");
+                + "this step must be its last POST_UPDATER regularization"
+                + (Double.isNaN(s) ? " (NaN: a NaN gradient or momentum reached the updater)" : ""));
     }
 
     /** Contributes nothing to the score. */
