@@ -26,8 +26,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The subtraction is exact in float32 and float64: C and C_new are powers of two (or 0) within a
  * factor 2 of each other, so {@code C - C_new} and {@code C - (C - C_new)} need no rounding.
  *
- * <p><b>Speed.</b> Chunks of {@value ChunkPool#CHUNK} entries run on the threads of {@link ChunkPool}
- * (system property {@value ChunkPool#THREADS_PROPERTY}, default: available processors). A chunk whose
+ * <p><b>Speed.</b> Chunks of 8192 entries run on the threads of the updater's pool (system property
+ * {@value BucketSwitchUpdater#THREADS_PROPERTY}, default: available processors). A chunk whose
  * directions are all 0 (found by a vectorised max-|s| scan; the usual case, switches are rare) is
  * neither read from the parameter nor written back. Results are bit-identical for any thread count:
  * each entry depends only on its own C and s. After a routing error every other chunk has still been
@@ -164,21 +164,88 @@ public final class BucketSwitchStep implements Regularization {
             return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
         }
         paramF.get(paramOffset + start, pF, 0, len);
-        float minC = (float) minCoeff;
-        float maxC = (float) maxCoeff;
+        float[] out = f[2];
+        if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
+            updateF.put(updateOffset + start, out, 0, len);
+            return;
+        }
+        int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
+        if (bad >= 0) {
+            throw routingError(uF[bad], start + bad);
+        }
+        updateF.put(updateOffset + start, uF, 0, len);
+    }
+
+    /** 2^100: turns a non-zero |x| >= 2^-100 into a product of magnitude >= 1 (see below). */
+    private static final float BIG = 0x1p100f;
+
+    /**
+     * The same result as {@link #switchFloats} without branches, so that the JIT vectorises it (a random
+     * few percent of switching entries make the branchy loop several times slower, from mispredictions),
+     * or false when the chunk is outside the domain where the two are proven equal: every direction
+     * -1, 0 or +1 and every C either 0 or finite with {@code 2^-100 <= |C| <= 2^100} (which holds for any
+     * C of ALGORITHMS.md 6.2: powers of two in [2^-10, 2^20]). The caller then runs {@link #switchFloats}.
+     *
+     * <p>With {@code q = clamp(s*C*2^100, -1, 1)} (exactly sign(s*C) on the domain) the magnitude
+     * {@code |C| * (1 + 0.75q + 0.25q^2)} is |C| doubled, halved or kept, by the same float product as
+     * the branchy form; the flush ({@code clamp01((minC - m)*2^100)}, exact because minC >= 2^-10), the
+     * revival and the clamp to maxC are then switched on and off by exact 0/1 products, and the sign is
+     * {@code sign(C)}, or {@code s} for C = 0. {@code (C + 0) - next} gives +0.0 where s = +0.0 and C = -0.0,
+     * as the branchy form (which leaves s) does. The one difference: a direction of -0.0 (the updater
+     * never writes one) becomes +0.0.
+     *
+     * @param out receives the update; {@code u} is left unchanged for the fallback
+     * @param tmp scratch of at least len entries
+     */
+    private static boolean switchFloatsBranchFree(float[] c, float[] u, float[] out, float[] tmp, int len,
+            float minC, float maxC) {
+        // the three loops are kept small: one loop doing all of it is not vectorised by C2 (JDK 17)
         for (int i = 0; i < len; i++) {
-            float s = uF[i];
+            float s = u[i];
+            float as = Math.abs(s);
+            float q = Math.min(Math.max(s * c[i] * BIG, -1f), 1f);
+            float nz = q * q;
+            float m = Math.abs(c[i]) * (1f + 0.75f * q + 0.25f * nz);
+            float flush = Math.max(Math.min((minC - m) * BIG, 1f), 0f);
+            m = m * (1f - nz * flush) + (as - nz) * minC;
+            tmp[i] = Math.min(m, as * maxC + (1f - as) * Float.MAX_VALUE);
+        }
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            float ci = c[i];
+            float g = Math.min(Math.max(ci * BIG, -1f), 1f);
+            out[i] = (ci + 0f) - (g + (1f - Math.abs(g)) * s) * tmp[i];
+        }
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            float ci = c[i];
+            float as = Math.abs(s);
+            float g = Math.min(Math.max(ci * BIG, -1f), 1f);
+            // 0 exactly on the domain: s*s == |s|, g*g == |g| (no 0 < |C| < 2^-100), |C| <= 2^100; NaN-safe
+            tmp[i] = Math.abs(s * s - as) + Math.abs(g * g - Math.abs(g)) + Math.max(Math.abs(ci) - BIG, 0f);
+        }
+        return maxAbs(tmp, len) == 0f;
+    }
+
+    /**
+     * Replaces each direction {@code u[i]} != 0 by {@code c[i] - next(c[i], u[i])} (float32 form of
+     * {@link #next}); returns the first index whose direction is not -1, 0 or +1 (u then partly
+     * rewritten), or -1.
+     */
+    private static int switchFloats(float[] c, float[] u, int len, float minC, float maxC) {
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
             if (s == 0f) {
                 continue;
             }
             if (s != 1f && s != -1f) {
-                throw routingError(s, start + i);
+                return i;
             }
-            float c = pF[i];
+            float ci = c[i];
             float m;
-            if (c != 0f) {
-                m = Math.abs(c);
-                m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
+            if (ci != 0f) {
+                m = Math.abs(ci);
+                m = (s > 0) == (ci > 0) ? m * 2f : m * 0.5f;
                 if (m < minC) {
                     m = 0f;
                 }
@@ -188,10 +255,10 @@ public final class BucketSwitchStep implements Regularization {
             if (m > maxC) {
                 m = maxC;
             }
-            float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
-            uF[i] = c - next;
+            float next = ci != 0f ? Math.copySign(m, ci) : Math.copySign(m, s);
+            u[i] = ci - next;
         }
-        updateF.put(updateOffset + start, uF, 0, len);
+        return -1;
     }
 
     private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {

@@ -26,10 +26,11 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * roundings per {@code mu*v + g}, as PyTorch's SGD on float32 tensors) or float64.
  * All counters are zeroed on the first call of a new epoch (the last epoch is kept in the state).
  *
- * <p><b>Speed.</b> One fused pass over the block in chunks of {@value ChunkPool#CHUNK} entries, each
- * bulk-copied to per-thread heap arrays, run on the threads of {@link ChunkPool} (system property
- * {@value ChunkPool#THREADS_PROPERTY}, default: available processors); no allocation after the first
- * call. The float32 loop is written without branches and without int/float conversions (threshold
+ * <p><b>Speed.</b> One fused pass over the block in chunks of 8192 entries, each bulk-copied to
+ * per-thread heap arrays, run on a fixed pool of threads shared by all bucket-switch updaters and steps
+ * of the JVM; no allocation after the first call. The thread count (the calling thread included) is
+ * the system property {@value #THREADS_PROPERTY}, an integer >= 1 read once on first use; default
+ * {@code Runtime.availableProcessors()}, 1 runs on the calling thread only. The float32 loop is written without branches and without int/float conversions (threshold
  * tests as {@code min}/{@code max} clamps of exactly representable differences) so that the JIT
  * vectorises it; it gives bit for bit the same v, counters and directions as the rule above.
  *
@@ -39,6 +40,12 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * direction NaN, which {@link BucketSwitchStep} then rejects, rather than counting as a step.
  */
 public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> {
+
+    /**
+     * System property with the number of threads (including the caller) that run the chunks of the
+     * bucket-switch updater and step; default: available processors. Results do not depend on it.
+     */
+    public static final String THREADS_PROPERTY = "smartdeal.bucketSwitch.threads";
 
     /** Key of the whole state array in {@link #getState()}. */
     public static final String STATE_KEY = "bucketSwitchState";

@@ -35,7 +35,7 @@ final class ChunkPool {
     static final int CHUNK = 8192;
 
     /** System property with the total thread count of {@link #shared()} (workers + caller). */
-    static final String THREADS_PROPERTY = "smartdeal.bucketSwitch.threads";
+    static final String THREADS_PROPERTY = BucketSwitchUpdater.THREADS_PROPERTY;
 
     /** Spins before a waiting thread parks (a few tens of microseconds). */
     private static final int SPINS = 1 << 12;

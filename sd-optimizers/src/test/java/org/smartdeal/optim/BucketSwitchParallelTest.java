@@ -257,6 +257,52 @@ class BucketSwitchParallelTest {
                 false, 1e-3, 8);
     }
 
+    /**
+     * The step's branch-free float32 kernel against the float32 form of the rule ({@code C - next(C, s)},
+     * update s where s = 0) on directions in {-1, 0, +1} and C drawn from zeros of both signs, buckets at
+     * and beyond minCoeff/maxCoeff, arbitrary normal floats, and values outside the kernel's domain
+     * (tiny, huge, infinite, NaN), which must fall back to the per-entry loop with the same result.
+     */
+    @Test
+    void stepMatchesTheRuleBitForBitOnEveryKindOfValue() {
+        Random rnd = new Random(9);
+        float minC = 0x1p-7f;
+        float maxC = 32f;
+        float[] special = {0f, -0f, minC, -minC, maxC, -maxC, 2 * maxC, 0x1p-100f, -0x1p100f, 0x1p-101f, 0x1p101f,
+            Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN};
+        for (int trial = 0; trial < 6; trial++) {
+            float[] c = new float[N];
+            float[] u = new float[N];
+            for (int i = 0; i < N; i++) {
+                int kind = rnd.nextInt(10);
+                if (kind < 5) {
+                    c[i] = (rnd.nextBoolean() ? 1 : -1) * Math.scalb(1f, rnd.nextInt(12) - 8);
+                } else if (kind < 8) {
+                    c[i] = (rnd.nextBoolean() ? 1 : -1) * Math.scalb(1f + rnd.nextFloat(), rnd.nextInt(200) - 100);
+                } else if (kind == 8 || trial < 3) {
+                    c[i] = rnd.nextBoolean() ? 0f : -0f;
+                } else {
+                    // trials 3..5 put out-of-domain values into some chunks only
+                    c[i] = i / ChunkPool.CHUNK % 2 == 0 ? special[rnd.nextInt(special.length)] : 0f;
+                }
+                u[i] = rnd.nextInt(3) - 1;
+            }
+            float[] expected = new float[N];
+            for (int i = 0; i < N; i++) {
+                expected[i] = u[i] == 0f ? u[i] : c[i] - (float) BucketSwitchStep.next(c[i], u[i], minC, maxC);
+            }
+            INDArray update = Nd4j.createFromArray(u);
+            new BucketSwitchStep(minC, maxC).withPool(TWO).apply(Nd4j.createFromArray(c), update, 1, 0, 0);
+            float[] actual = update.toFloatVector();
+            for (int i = 0; i < N; i++) {
+                if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                    fail("trial " + trial + " index " + i + ": C " + c[i] + " s " + u[i] + " expected update "
+                            + expected[i] + " got " + actual[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void routingErrorReportsTheLowestIndexAndStillProcessesEveryOtherChunk() {
         int n = 4 * ChunkPool.CHUNK;
