@@ -30,9 +30,10 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * per-thread heap arrays, run on a fixed pool of threads shared by all bucket-switch updaters and steps
  * of the JVM; no allocation after the first call. The thread count (the calling thread included) is
  * the system property {@value #THREADS_PROPERTY}, an integer >= 1 read once on first use; default
- * {@code Runtime.availableProcessors()}, 1 runs on the calling thread only. The float32 loop is written without branches and without int/float conversions (threshold
- * tests as {@code min}/{@code max} clamps of exactly representable differences) so that the JIT
- * vectorises it; it gives bit for bit the same v, counters and directions as the rule above.
+ * {@code Runtime.availableProcessors()}, 1 runs on the calling thread only. The float32 loop is
+ * written without branches and without int/float conversions (threshold tests as {@code min}/{@code max}
+ * clamps of exactly representable differences) so that the JIT vectorises it; it gives bit for bit the
+ * same v, counters and directions as the rule above.
  *
  * <p><b>Determinism.</b> Every entry's result depends only on that entry's gradient and state, so
  * the result is bit-identical for any thread count (tested). The one documented difference from a
