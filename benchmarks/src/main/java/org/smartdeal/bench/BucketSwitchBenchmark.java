@@ -41,6 +41,8 @@ import org.smartdeal.optim.BucketSwitch;
  * java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
  *     org.openjdk.jmh.Main BucketSwitchBenchmark -prof gc
  * </pre>
+ * The bucket switch runs its chunks on {@code smartdeal.bucketSwitch.threads} threads (default: available
+ * processors); add e.g. {@code -jvmArgsAppend -Dsmartdeal.bucketSwitch.threads=1} to measure one thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

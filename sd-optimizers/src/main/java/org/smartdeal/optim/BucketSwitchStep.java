@@ -26,6 +26,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * The subtraction is exact in float32 and float64: C and C_new are powers of two (or 0) within a
  * factor 2 of each other, so {@code C - C_new} and {@code C - (C - C_new)} need no rounding.
  *
+ * <p><b>Speed.</b> Chunks of 8192 entries run on the threads of the updater's pool (system property
+ * {@value BucketSwitchUpdater#THREADS_PROPERTY}, default: available processors). A chunk whose
+ * directions are all 0 (found by a vectorised max-|s| scan; the usual case, switches are rare) is
+ * neither read from the parameter nor written back. Results are bit-identical for any thread count:
+ * each entry depends only on its own C and s. After a routing error every other chunk has still been
+ * processed, and the error reported is the one at the lowest index.
+ *
  * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
  * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
  * routing error.
@@ -47,12 +54,13 @@ public final class BucketSwitchStep implements Regularization {
     private transient FloatBuffer updateF;
     private transient DoubleBuffer paramD;
     private transient DoubleBuffer updateD;
-    /** Scratch chunks, allocated once (see BucketSwitchUpdater for why chunks). */
-    private static final int CHUNK = 8192;
-    private transient float[] pF;
-    private transient float[] uF;
-    private transient double[] pD;
-    private transient double[] uD;
+    /* The current call's offsets, read by the chunk kernels (published by ChunkPool.run). */
+    private transient int paramOffset;
+    private transient int updateOffset;
+    /* Created on first use (transient fields are not restored by deserialization). */
+    private transient ChunkPool.Kernel floatKernel;
+    private transient ChunkPool.Kernel doubleKernel;
+    private transient ChunkPool pool;
 
     /**
      * @param minCoeff smallest non-zero magnitude, a power of two in [2^-10, 1]
@@ -114,83 +122,172 @@ public final class BucketSwitchStep implements Regularization {
             cachedParam = param;
             cachedUpdate = update;
         }
-        int n = (int) param.length();
-        int po = (int) param.offset();
-        int uo = (int) update.offset();
-        if (paramF != null) {
-            applyFloat(paramF, po, updateF, uo, n);
-        } else {
-            applyDouble(paramD, po, updateD, uo, n);
+        paramOffset = (int) param.offset();
+        updateOffset = (int) update.offset();
+        if (floatKernel == null) {
+            floatKernel = this::floatChunk;
+            doubleKernel = this::doubleChunk;
         }
+        ChunkPool p = pool != null ? pool : ChunkPool.shared();
+        p.run((int) param.length(), paramF != null ? floatKernel : doubleKernel);
     }
 
-    private void applyFloat(FloatBuffer p, int po, FloatBuffer u, int uo, int n) {
-        float minC = (float) minCoeff;
-        float maxC = (float) maxCoeff;
-        if (pF == null) {
-            pF = new float[CHUNK];
-            uF = new float[CHUNK];
-        }
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            p.get(po + base, pF, 0, len);
-            u.get(uo + base, uF, 0, len);
-            for (int i = 0; i < len; i++) {
-                float s = uF[i];
-                if (s == 0f) {
-                    continue;
-                }
-                if (s != 1f && s != -1f) {
-                    throw routingError(s, base + i);
-                }
-                float c = pF[i];
-                float m;
-                if (c != 0f) {
-                    m = Math.abs(c);
-                    m = (s > 0) == (c > 0) ? m * 2f : m * 0.5f;
-                    if (m < minC) {
-                        m = 0f;
-                    }
-                } else {
-                    m = minC;
-                }
-                if (m > maxC) {
-                    m = maxC;
-                }
-                float next = c != 0f ? Math.copySign(m, c) : Math.copySign(m, s);
-                uF[i] = c - next;
-            }
-            u.put(uo + base, uF, 0, len);
-        }
+    /** Runs this step's chunks on {@code p} instead of {@link ChunkPool#shared()} (tests). */
+    BucketSwitchStep withPool(ChunkPool p) {
+        this.pool = p;
+        return this;
     }
 
-    private void applyDouble(DoubleBuffer p, int po, DoubleBuffer u, int uo, int n) {
-        if (pD == null) {
-            pD = new double[CHUNK];
-            uD = new double[CHUNK];
+    /** max |u[i]| over the first len entries; NaN if any is NaN. A vectorisable reduction. */
+    private static float maxAbs(float[] u, int len) {
+        float m = 0f;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(u[i]));
         }
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            p.get(po + base, pD, 0, len);
-            u.get(uo + base, uD, 0, len);
-            for (int i = 0; i < len; i++) {
-                double s = uD[i];
-                if (s == 0d) {
-                    continue;
-                }
-                if (s != 1d && s != -1d) {
-                    throw routingError(s, base + i);
-                }
-                uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
+        return m;
+    }
+
+    private static double maxAbs(double[] u, int len) {
+        double m = 0d;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(u[i]));
+        }
+        return m;
+    }
+
+    private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
+        float[][] f = scratch.floats();
+        float[] uF = f[0];
+        float[] pF = f[1];
+        updateF.get(updateOffset + start, uF, 0, len);
+        if (maxAbs(uF, len) == 0f) {
+            return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
+        }
+        paramF.get(paramOffset + start, pF, 0, len);
+        float[] out = f[2];
+        if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
+            updateF.put(updateOffset + start, out, 0, len);
+            return;
+        }
+        int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
+        if (bad >= 0) {
+            throw routingError(uF[bad], start + bad);
+        }
+        updateF.put(updateOffset + start, uF, 0, len);
+    }
+
+    /** 2^100: turns a non-zero |x| >= 2^-100 into a product of magnitude >= 1 (see below). */
+    private static final float BIG = 0x1p100f;
+
+    /**
+     * The same result as {@link #switchFloats} without branches, so that the JIT vectorises it (a random
+     * few percent of switching entries make the branchy loop several times slower, from mispredictions),
+     * or false when the chunk is outside the domain where the two are proven equal: every direction
+     * -1, 0 or +1 and every C either 0 or finite with {@code 2^-100 <= |C| <= 2^100} (which holds for any
+     * C of ALGORITHMS.md 6.2: powers of two in [2^-10, 2^20]). The caller then runs {@link #switchFloats}.
+     *
+     * <p>With {@code q = clamp(s*C*2^100, -1, 1)} (exactly sign(s*C) on the domain) the magnitude
+     * {@code |C| * (1 + 0.75q + 0.25q^2)} is |C| doubled, halved or kept, by the same float product as
+     * the branchy form; the flush ({@code clamp01((minC - m)*2^100)}, exact because minC >= 2^-10), the
+     * revival and the clamp to maxC are then switched on and off by exact 0/1 products, and the sign is
+     * {@code sign(C)}, or {@code s} for C = 0. {@code (C + 0) - next} gives +0.0 where s = +0.0 and C = -0.0,
+     * as the branchy form (which leaves s) does. The one difference: a direction of -0.0 (the updater
+     * never writes one) becomes +0.0.
+     *
+     * @param out receives the update; {@code u} is left unchanged for the fallback
+     * @param tmp scratch of at least len entries
+     */
+    private static boolean switchFloatsBranchFree(float[] c, float[] u, float[] out, float[] tmp, int len,
+            float minC, float maxC) {
+        // the three loops are kept small: one loop doing all of it is not vectorised by C2 (JDK 17)
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            float as = Math.abs(s);
+            float q = Math.min(Math.max(s * c[i] * BIG, -1f), 1f);
+            float nz = q * q;
+            float m = Math.abs(c[i]) * (1f + 0.75f * q + 0.25f * nz);
+            float flush = Math.max(Math.min((minC - m) * BIG, 1f), 0f);
+            m = m * (1f - nz * flush) + (as - nz) * minC;
+            tmp[i] = Math.min(m, as * maxC + (1f - as) * Float.MAX_VALUE);
+        }
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            float ci = c[i];
+            float g = Math.min(Math.max(ci * BIG, -1f), 1f);
+            out[i] = (ci + 0f) - (g + (1f - Math.abs(g)) * s) * tmp[i];
+        }
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            float ci = c[i];
+            float as = Math.abs(s);
+            float g = Math.min(Math.max(ci * BIG, -1f), 1f);
+            // 0 exactly on the domain: s*s == |s|, g*g == |g| (no 0 < |C| < 2^-100), |C| <= 2^100; NaN-safe
+            tmp[i] = Math.abs(s * s - as) + Math.abs(g * g - Math.abs(g)) + Math.max(Math.abs(ci) - BIG, 0f);
+        }
+        return maxAbs(tmp, len) == 0f;
+    }
+
+    /**
+     * Replaces each direction {@code u[i]} != 0 by {@code c[i] - next(c[i], u[i])} (float32 form of
+     * {@link #next}); returns the first index whose direction is not -1, 0 or +1 (u then partly
+     * rewritten), or -1.
+     */
+    private static int switchFloats(float[] c, float[] u, int len, float minC, float maxC) {
+        for (int i = 0; i < len; i++) {
+            float s = u[i];
+            if (s == 0f) {
+                continue;
             }
-            u.put(uo + base, uD, 0, len);
+            if (s != 1f && s != -1f) {
+                return i;
+            }
+            float ci = c[i];
+            float m;
+            if (ci != 0f) {
+                m = Math.abs(ci);
+                m = (s > 0) == (ci > 0) ? m * 2f : m * 0.5f;
+                if (m < minC) {
+                    m = 0f;
+                }
+            } else {
+                m = minC;
+            }
+            if (m > maxC) {
+                m = maxC;
+            }
+            float next = ci != 0f ? Math.copySign(m, ci) : Math.copySign(m, s);
+            u[i] = ci - next;
         }
+        return -1;
+    }
+
+    private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
+        double[][] f = scratch.doubles();
+        double[] uD = f[0];
+        double[] pD = f[1];
+        updateD.get(updateOffset + start, uD, 0, len);
+        if (maxAbs(uD, len) == 0d) {
+            return;
+        }
+        paramD.get(paramOffset + start, pD, 0, len);
+        for (int i = 0; i < len; i++) {
+            double s = uD[i];
+            if (s == 0d) {
+                continue;
+            }
+            if (s != 1d && s != -1d) {
+                throw routingError(s, start + i);
+            }
+            uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
+        }
+        updateD.put(updateOffset + start, uD, 0, len);
     }
 
     private static IllegalStateException routingError(double s, int i) {
         return new IllegalStateException("BucketSwitchStep expects a switch direction in {-1, 0, +1} in the update "
                 + "array, got " + s + " at index " + i + ": the parameter must use the BucketSwitch updater and "
-                + "this step must be its last POST_UPDATER regularization");
+                + "this step must be its last POST_UPDATER regularization"
+                + (Double.isNaN(s) ? " (NaN: a NaN gradient or momentum reached the updater)" : ""));
     }
 
     /** Contributes nothing to the score. */

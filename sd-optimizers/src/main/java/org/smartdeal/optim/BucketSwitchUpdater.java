@@ -2,6 +2,7 @@ package org.smartdeal.optim;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,10 +25,28 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * Arithmetic is done in the state's data type: float32 (mu, lr and thetaG rounded to float, two
  * roundings per {@code mu*v + g}, as PyTorch's SGD on float32 tensors) or float64.
  * All counters are zeroed on the first call of a new epoch (the last epoch is kept in the state).
- * One fused pass over the block, in chunks of 8192 entries copied to small heap arrays; no
- * allocation after the first call.
+ *
+ * <p><b>Speed.</b> One fused pass over the block in chunks of 8192 entries, each bulk-copied to
+ * per-thread heap arrays, run on a fixed pool of threads shared by all bucket-switch updaters and steps
+ * of the JVM; no allocation after the first call. The thread count (the calling thread included) is
+ * the system property {@value #THREADS_PROPERTY}, an integer >= 1 read once on first use; default
+ * {@code Runtime.availableProcessors()}, 1 runs on the calling thread only. The float32 loop is
+ * written without branches and without int/float conversions (threshold tests as {@code min}/{@code max}
+ * clamps of exactly representable differences) so that the JIT vectorises it; it gives bit for bit the
+ * same v, counters and directions as the rule above.
+ *
+ * <p><b>Determinism.</b> Every entry's result depends only on that entry's gradient and state, so
+ * the result is bit-identical for any thread count (tested). The one documented difference from a
+ * branchy reading of the rule: a NaN in {@code v} (a NaN gradient) makes the counter and the
+ * direction NaN, which {@link BucketSwitchStep} then rejects, rather than counting as a step.
  */
 public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> {
+
+    /**
+     * System property with the number of threads (including the caller) that run the chunks of the
+     * bucket-switch updater and step; default: available processors. Results do not depend on it.
+     */
+    public static final String THREADS_PROPERTY = "smartdeal.bucketSwitch.threads";
 
     /** Key of the whole state array in {@link #getState()}. */
     public static final String STATE_KEY = "bucketSwitchState";
@@ -42,23 +61,40 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
     private DoubleBuffer stateD;
 
     /*
-     * Scratch chunks: element-wise NIO access to native memory with several buffers in one loop was
-     * measured ~10x slower than bulk-copying chunks to small heap arrays and computing there. Allocated
-     * once per updater (4 x 8192 entries), so a step allocates nothing.
+     * Element-wise NIO access to native memory with several buffers in one loop was measured ~10x
+     * slower than bulk-copying chunks to small heap arrays and computing there; the scratch arrays are
+     * per thread (ChunkPool.Scratch), so a step allocates nothing.
      */
-    private static final int CHUNK = 8192;
-    private float[] gF;
-    private float[] vF;
-    private float[] cF;
-    private float[] mF;
-    private double[] gD;
-    private double[] vD;
-    private double[] cD;
-    private double[] mD;
+    private ChunkPool pool;
+    private final ChunkPool.Kernel floatKernel = this::floatChunk;
+    private final ChunkPool.Kernel doubleKernel = this::doubleChunk;
+
+    /* The current call's arguments, read by the chunk kernels (published to the pool's threads by
+     * ChunkPool.run). */
+    private int gradOffset;
+    private int vOffset;
+    private int cOffset;
+    private int mOffset;
+    private boolean resetCounters;
+    private float muF;
+    private float lrF;
+    private float thetaGF;
+    private float thetaCm1F;
+    private double lrD;
 
     /** Creates the runtime for {@code config}; call {@link #setStateViewArray} before use. */
     public BucketSwitchUpdater(BucketSwitch config) {
         this.config = config;
+    }
+
+    /** Runs this updater's chunks on {@code p} instead of {@link ChunkPool#shared()} (tests). */
+    BucketSwitchUpdater withPool(ChunkPool p) {
+        this.pool = p;
+        return this;
+    }
+
+    private ChunkPool pool() {
+        return pool != null ? pool : ChunkPool.shared();
     }
 
     @Override
@@ -120,132 +156,166 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
             gradD = gradient.dataType() == DataType.DOUBLE ? DirectBuffers.doubles(gradient) : null;
             cachedGradient = gradient;
         }
+        int so = (int) state.offset();
+        gradOffset = (int) gradient.offset();
+        vOffset = so + 1;
+        cOffset = vOffset + (int) n;
+        mOffset = cOffset + (int) n;
         double lr = config.getLearningRate(iteration, epoch);
         if (gradF != null) {
-            applyFloat(gradF, (int) gradient.offset(), stateF, (int) state.offset(), (int) n, lr, epoch);
+            resetCounters = (int) stateF.get(so) != epoch;
+            // float32 arithmetic throughout, as the PyTorch reference does on float32 tensors
+            muF = (float) config.getMomentum();
+            lrF = (float) lr;
+            thetaGF = (float) config.getThetaG();
+            thetaCm1F = config.getThetaC() - 1f;
+            pool().run((int) n, floatKernel);
+            if (resetCounters) {
+                stateF.put(so, epoch);
+            }
         } else {
-            applyDouble(gradD, (int) gradient.offset(), stateD, (int) state.offset(), (int) n, lr, epoch);
+            resetCounters = (int) stateD.get(so) != epoch;
+            lrD = lr;
+            pool().run((int) n, doubleKernel);
+            if (resetCounters) {
+                stateD.put(so, epoch);
+            }
         }
     }
 
-    private void applyFloat(FloatBuffer g, int go, FloatBuffer s, int so, int n, double lr, int epoch) {
-        int vo = so + 1;
-        int co = vo + n;
-        int mo = co + n;
-        boolean masked = config.isMaskInState();
-        if (gF == null) {
-            gF = new float[CHUNK];
-            vF = new float[CHUNK];
-            cF = new float[CHUNK];
-            mF = masked ? new float[CHUNK] : null;
+    /** 2^100: scales any difference from a threshold >= 2^-77 to at least 1 (see {@link #stepsFast}). */
+    private static final float BIG = 0x1p100f;
+    /** Below this thetaG one scaling by {@link #BIG} may leave a positive difference under 1. */
+    private static final float SMALL_THETA_G = 0x1p-77f;
+
+    private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
+        float[][] f = scratch.floats();
+        float[] gs = f[0];
+        float[] vs = f[1];
+        float[] cs = f[2];
+        FloatBuffer g = gradF;
+        FloatBuffer s = stateF;
+        g.get(gradOffset + start, gs, 0, len);
+        s.get(vOffset + start, vs, 0, len);
+        if (resetCounters) {
+            Arrays.fill(cs, 0, len, 0f);
+        } else {
+            s.get(cOffset + start, cs, 0, len);
         }
-        if ((int) s.get(so) != epoch) {
-            java.util.Arrays.fill(cF, 0f);
-            for (int base = 0; base < n; base += CHUNK) {
-                s.put(co + base, cF, 0, Math.min(CHUNK, n - base));
-            }
-            s.put(so, epoch);
+        if (config.isMaskInState()) {
+            float[] mk = f[3];
+            s.get(mOffset + start, mk, 0, len);
+            stepsMasked(gs, vs, cs, mk, len, muF, lrF, thetaGF, thetaCm1F);
+        } else if (thetaGF >= SMALL_THETA_G) {
+            stepsFast(gs, vs, cs, len, muF, lrF, thetaGF, thetaCm1F);
+        } else {
+            stepsSmallThetaG(gs, vs, cs, len, muF, lrF, thetaGF, thetaCm1F);
         }
-        // float32 arithmetic throughout, as the PyTorch reference does on float32 tensors; it also lets
-        // the JIT vectorise the loop (the double-precision form was measured ~6x slower). For
-        // non-negative floats the raw bits order like the values, so the threshold tests are integer
-        // subtractions whose sign bit is the answer: no branches, which random signs would defeat.
-        float muF = (float) config.getMomentum();
-        float lrF = (float) lr;
-        int thetaGBits = Float.floatToRawIntBits((float) config.getThetaG());
-        int thetaCBits = Float.floatToRawIntBits((float) config.getThetaC());
-        float[] gs = gF;
-        float[] vs = vF;
-        float[] cs = cF;
-        float[] mk = mF;
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            g.get(go + base, gF, 0, len);
-            s.get(vo + base, vF, 0, len);
-            s.get(co + base, cF, 0, len);
-            if (masked) {
-                s.get(mo + base, mF, 0, len);
-            }
-            if (masked) {
-                for (int i = 0; i < len; i++) {
-                    float keep = 1f - mk[i]; // maskedOut is exactly 0 or 1
-                    float v = muF * vs[i] + gs[i] * keep;
-                    vs[i] = v;
-                    int db = Float.floatToRawIntBits(-lrF * v);
-                    int active = ((thetaGBits - (db & 0x7FFF_FFFF)) >>> 31) * (int) keep;
-                    float c = cs[i] + active * (1 - 2 * (db >>> 31));
-                    int cb = Float.floatToRawIntBits(c);
-                    int fire = (thetaCBits - 1 - (cb & 0x7FFF_FFFF)) >>> 31; // 1 iff |c| >= thetaC
-                    gs[i] = fire * (1 - 2 * (cb >>> 31));
-                    cs[i] = c - fire * c;
-                }
-            } else {
-                for (int i = 0; i < len; i++) {
-                    float v = muF * vs[i] + gs[i];
-                    vs[i] = v;
-                    int db = Float.floatToRawIntBits(-lrF * v);
-                    int active = (thetaGBits - (db & 0x7FFF_FFFF)) >>> 31; // 1 iff |d| > thetaG
-                    float c = cs[i] + active * (1 - 2 * (db >>> 31));       // + sign(d)
-                    int cb = Float.floatToRawIntBits(c);
-                    int fire = (thetaCBits - 1 - (cb & 0x7FFF_FFFF)) >>> 31;
-                    gs[i] = fire * (1 - 2 * (cb >>> 31));                    // int: never -0.0
-                    cs[i] = c - fire * c;                                    // +0.0 after a switch
-                }
-            }
-            g.put(go + base, gF, 0, len);
-            s.put(vo + base, vF, 0, len);
-            s.put(co + base, cF, 0, len);
+        g.put(gradOffset + start, gs, 0, len);
+        s.put(vOffset + start, vs, 0, len);
+        s.put(cOffset + start, cs, 0, len);
+    }
+
+    /**
+     * The float32 rule for thetaG >= 2^-77, in place on one chunk: gs holds g on entry and the
+     * direction on exit; vs and cs are v and the counters.
+     *
+     * <p>Why it equals the rule: {@code d > thetaG} exactly when the float difference {@code d - thetaG}
+     * is positive, and then it is at least ulp(thetaG) >= 2^-100, so {@code clamp01((d - thetaG)*2^100)}
+     * is exactly 1 or 0 ({@code up}; {@code dn} likewise for {@code -d > thetaG}). The counters hold
+     * small integers, so {@code clamp01(c - (thetaC - 1))} is 1 exactly when {@code c >= thetaC}. All
+     * sums of these 0/1 values are exact; {@code c - c*1} is +0.0 as in the reset, and {@code 0 - 0} is
+     * a +0.0 direction.
+     */
+    private static void stepsFast(float[] gs, float[] vs, float[] cs, int len, float mu, float lr, float thetaG,
+            float thetaCm1) {
+        for (int i = 0; i < len; i++) {
+            float v = mu * vs[i] + gs[i];
+            vs[i] = v;
+            float d = -lr * v;
+            float up = Math.max(Math.min((d - thetaG) * BIG, 1f), 0f);
+            float dn = Math.max(Math.min((-d - thetaG) * BIG, 1f), 0f);
+            float c = cs[i] + (up - dn);
+            float su = Math.min(Math.max(c - thetaCm1, 0f), 1f);
+            float sd = Math.min(Math.max(-c - thetaCm1, 0f), 1f);
+            gs[i] = su - sd;
+            cs[i] = c - c * (su + sd);
         }
     }
 
-    private void applyDouble(DoubleBuffer g, int go, DoubleBuffer s, int so, int n, double lr, int epoch) {
-        int vo = so + 1;
-        int co = vo + n;
-        int mo = co + n;
-        boolean masked = config.isMaskInState();
-        if (gD == null) {
-            gD = new double[CHUNK];
-            vD = new double[CHUNK];
-            cD = new double[CHUNK];
-            mD = masked ? new double[CHUNK] : null;
+    /** {@link #stepsFast} for thetaG < 2^-77 (e.g. 0): two scalings by 2^100 reach 1 from 2^-149. */
+    private static void stepsSmallThetaG(float[] gs, float[] vs, float[] cs, int len, float mu, float lr,
+            float thetaG, float thetaCm1) {
+        for (int i = 0; i < len; i++) {
+            float v = mu * vs[i] + gs[i];
+            vs[i] = v;
+            float d = -lr * v;
+            float up = Math.max(Math.min(Math.min((d - thetaG) * BIG, 1f) * BIG, 1f), 0f);
+            float dn = Math.max(Math.min(Math.min((-d - thetaG) * BIG, 1f) * BIG, 1f), 0f);
+            float c = cs[i] + (up - dn);
+            float su = Math.min(Math.max(c - thetaCm1, 0f), 1f);
+            float sd = Math.min(Math.max(-c - thetaCm1, 0f), 1f);
+            gs[i] = su - sd;
+            cs[i] = c - c * (su + sd);
         }
-        if ((int) s.get(so) != epoch) {
-            java.util.Arrays.fill(cD, 0d);
-            for (int base = 0; base < n; base += CHUNK) {
-                s.put(co + base, cD, 0, Math.min(CHUNK, n - base));
-            }
-            s.put(so, epoch);
+    }
+
+    /**
+     * {@link #stepsSmallThetaG} (valid for every thetaG) with the masked-out flags mk (exactly 0 or 1):
+     * a masked-out entry gets no gradient and never counts.
+     */
+    private static void stepsMasked(float[] gs, float[] vs, float[] cs, float[] mk, int len, float mu, float lr,
+            float thetaG, float thetaCm1) {
+        for (int i = 0; i < len; i++) {
+            float keep = 1f - mk[i];
+            float v = mu * vs[i] + gs[i] * keep;
+            vs[i] = v;
+            float d = -lr * v;
+            float up = Math.max(Math.min(Math.min((d - thetaG) * BIG, 1f) * BIG, 1f), 0f) * keep;
+            float dn = Math.max(Math.min(Math.min((-d - thetaG) * BIG, 1f) * BIG, 1f), 0f) * keep;
+            float c = cs[i] + (up - dn);
+            float su = Math.min(Math.max(c - thetaCm1, 0f), 1f);
+            float sd = Math.min(Math.max(-c - thetaCm1, 0f), 1f);
+            gs[i] = su - sd;
+            cs[i] = c - c * (su + sd);
+        }
+    }
+
+    private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
+        double[][] f = scratch.doubles();
+        double[] gs = f[0];
+        double[] vs = f[1];
+        double[] cs = f[2];
+        double[] mk = f[3];
+        DoubleBuffer g = gradD;
+        DoubleBuffer s = stateD;
+        boolean masked = config.isMaskInState();
+        g.get(gradOffset + start, gs, 0, len);
+        s.get(vOffset + start, vs, 0, len);
+        if (resetCounters) {
+            Arrays.fill(cs, 0, len, 0d);
+        } else {
+            s.get(cOffset + start, cs, 0, len);
+        }
+        if (masked) {
+            s.get(mOffset + start, mk, 0, len);
         }
         double mu = config.getMomentum();
-        double thetaG = config.getThetaG();
+        double lr = lrD;
         int thetaC = config.getThetaC();
-        long thetaGBits = Double.doubleToRawLongBits(thetaG);
-        double[] gs = gD;
-        double[] vs = vD;
-        double[] cs = cD;
-        double[] mk = mD;
-        for (int base = 0; base < n; base += CHUNK) {
-            int len = Math.min(CHUNK, n - base);
-            g.get(go + base, gD, 0, len);
-            s.get(vo + base, vD, 0, len);
-            s.get(co + base, cD, 0, len);
-            if (masked) {
-                s.get(mo + base, mD, 0, len);
-            }
-            for (int i = 0; i < len; i++) {
-                double keep = masked ? 1d - mk[i] : 1d;
-                vs[i] = mu * vs[i] + gs[i] * keep;
-                int c = (int) cs[i] + stepOf(-lr * vs[i], thetaGBits) * (int) keep;
-                int fire = (thetaC - 1 - Math.abs(c)) >>> 31;
-                gs[i] = fire * Integer.signum(c);
-                cs[i] = c * (1 - fire);
-            }
-            g.put(go + base, gD, 0, len);
-            s.put(vo + base, vD, 0, len);
-            s.put(co + base, cD, 0, len);
+        long thetaGBits = Double.doubleToRawLongBits(config.getThetaG());
+        for (int i = 0; i < len; i++) {
+            double keep = masked ? 1d - mk[i] : 1d;
+            vs[i] = mu * vs[i] + gs[i] * keep;
+            int c = (int) cs[i] + stepOf(-lr * vs[i], thetaGBits) * (int) keep;
+            int fire = (thetaC - 1 - Math.abs(c)) >>> 31;
+            gs[i] = fire * Integer.signum(c);
+            cs[i] = c * (1 - fire);
         }
+        g.put(gradOffset + start, gs, 0, len);
+        s.put(vOffset + start, vs, 0, len);
+        s.put(cOffset + start, cs, 0, len);
     }
-
     /**
      * sign(d) if |d| > thetaG, else 0, without branches (random signs defeat branch prediction; the
      * branchy form was measured several times slower). For non-negative doubles the raw bit patterns
