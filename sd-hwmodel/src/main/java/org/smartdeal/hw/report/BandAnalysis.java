@@ -10,6 +10,7 @@ import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
 
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ import java.util.Locale;
  *     non-zero segment);</li>
  * <li>{@code mapping}: decoupled SD compute cycles / ideal cycles: slowest of 16 lines x 64 slices,
  *     dim_F segment padding, idle lines and slices on narrow layers;</li>
+ * <li>{@code structural}: the same ratio with dense weights (padding and idle lines/slices only), so
+ *     mapping / structural is the imbalance the randomly placed zero C_e rows add;</li>
  * <li>{@code computeSU}: DN / SD compute cycles (BW unlimited, no fill) = arrayBound / (sync x mapping);</li>
  * <li>{@code dramFactor}: computeSU / speedup at the given knobs (DRAM roofline plus fill);</li>
  * <li>{@code dnDramShare}: DianNao DRAM cycles / DianNao cycles at the given knobs. Figs. 9 and 10
@@ -50,13 +53,14 @@ public final class BandAnalysis {
      * @param arrayBound  DN compute cycles / ideal SD cycles
      * @param sync        SD compute cycles, tSD over decoupled lanes
      * @param mapping     decoupled SD compute cycles / ideal SD cycles
+     * @param structural the mapping ratio with dense weights
      * @param computeSU   DN / SD compute cycles
      * @param speedup     DN / SD cycles at the knobs
      * @param dnDramShare DN DRAM cycles / DN cycles at the knobs
      * @param decoupledSU DN / SD compute cycles with decoupled lanes (BW unlimited)
      * @param dwBroadcast DN compute cycles with broadcast depthwise / default DN compute cycles
      */
-    public record Row(String model, double dnUtil, double arrayBound, double sync, double mapping, double computeSU,
+    public record Row(String model, double dnUtil, double arrayBound, double sync, double mapping, double structural, double computeSU,
                       double speedup, double dnDramShare, double decoupledSU, double dwBroadcast) {
     }
 
@@ -68,15 +72,17 @@ public final class BandAnalysis {
         List<Row> out = new ArrayList<>();
         for (String m : PaperModels.NAMES) {
             Workload w = PaperModels.workload(m, k, a);
-            List<Workload.Entry> dec = new ArrayList<>();
+            List<Workload.Entry> dec = new ArrayList<>(), dense = new ArrayList<>();
             for (Workload.Entry x : w.layers()) {
                 ActStats s = x.act();
                 double t = Math.max(1, s.boothDig() / (1 - s.rowZero()));
-                dec.add(new Workload.Entry(x.layer(), x.weights(),
-                    new ActStats(s.dA(), s.bitsRaw(), s.boothDig(), s.rowZero(), t, s.tPRA(), s.dOut(), s.scnnNZ())));
+                ActStats d = new ActStats(s.dA(), s.bitsRaw(), s.boothDig(), s.rowZero(), t, s.tPRA(), s.dOut(), s.scnnNZ());
+                dec.add(new Workload.Entry(x.layer(), x.weights(), d));
+                dense.add(new Workload.Entry(x.layer(), WeightRep.dense(x.layer()), d));
             }
             ModelResult dnK = CostModel.price(dn, w, a, e, true), sdK = CostModel.price(sd, w, a, e, true);
             ModelResult sdDec = CostModel.price(sd, new Workload(m, dec, "decoupled lanes"), inf, e, true);
+            ModelResult sdDense = CostModel.price(sd, new Workload(m, dense, "decoupled lanes, dense weights"), inf, e, true);
             double cDn = 0, mac = 0, dwExtra = 0, dram = 0;
             for (LayerResult r : dnK.layers()) {
                 if (!r.layer().inBenchmark()) continue;
@@ -89,9 +95,8 @@ public final class BandAnalysis {
                     dwExtra += bc - r.counts().ccomp();
                 }
             }
-            double cSd = comp(sdK), cDec = comp(sdDec), ideal = 0;
-            for (LayerResult r : sdK.layers()) if (r.layer().inBenchmark()) ideal += r.counts().work() / r.counts().peakPerCycle();
-            out.add(new Row(m, mac / (a.dnTn() * (double) a.dnTi()) / cDn, cDn / ideal, cSd / cDec, cDec / ideal, cDn / cSd,
+            double cSd = comp(sdK), cDec = comp(sdDec), ideal = ideal(sdK), structural = comp(sdDense) / ideal(sdDense);
+            out.add(new Row(m, mac / (a.dnTn() * (double) a.dnTi()) / cDn, cDn / ideal, cSd / cDec, cDec / ideal, structural, cDn / cSd,
                 dnK.cycles() / sdK.cycles(), dram / dnK.cycles(), cDn / cDec, (cDn + dwExtra) / cDn));
         }
         return out;
@@ -101,17 +106,21 @@ public final class BandAnalysis {
         return r.layers().stream().filter(x -> x.layer().inBenchmark()).mapToDouble(x -> x.counts().ccomp()).sum();
     }
 
+    private static double ideal(ModelResult r) {
+        return r.layers().stream().filter(x -> x.layer().inBenchmark()).mapToDouble(x -> x.counts().work() / x.counts().peakPerCycle()).sum();
+    }
+
     private static AcceleratorModel find(String name) {
         return AcceleratorModel.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** The rows as a Markdown table. */
     public static String markdown(List<Row> rows) {
-        StringBuilder b = new StringBuilder("| model | DN util | array bound | sync (tSD) | mapping | compute SU | DRAM factor | SU | "
+        StringBuilder b = new StringBuilder("| model | DN util | array bound | sync (tSD) | mapping (structural x imbalance) | compute SU | DRAM factor | SU | "
             + "DN DRAM share (paper <= 0.40) | SU decoupled, BW inf | DN x (broadcast DW) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows)
-            b.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", r.model(),
-                r.dnUtil(), r.arrayBound(), r.sync(), r.mapping(), r.computeSU(), r.computeSU() / r.speedup(), r.speedup(),
+            b.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %.2f | %.2f (%.2f x %.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", r.model(),
+                r.dnUtil(), r.arrayBound(), r.sync(), r.mapping(), r.structural(), r.mapping() / r.structural(), r.computeSU(), r.computeSU() / r.speedup(), r.speedup(),
                 r.dnDramShare(), r.decoupledSU(), r.dwBroadcast()));
         return b.toString();
     }

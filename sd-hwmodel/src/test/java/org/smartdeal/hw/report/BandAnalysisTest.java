@@ -35,6 +35,10 @@ class BandAnalysisTest {
         for (String s : List.of("mobilenetv2", "efficientnetb0", "vgg19-cifar", "resnet164"))
             assertTrue(m.get(s).dnDramShare() > 0.40, s);
         assertEquals(5.53, m.get("mobilenetv2").dwBroadcast(), 0.01);
+        // mapping split: MBV2 all structural (dense C_e), VGG11 mostly imbalance of the random zero C_e rows
+        assertEquals(2.11, m.get("mobilenetv2").structural(), 0.01);
+        assertEquals(m.get("mobilenetv2").mapping(), m.get("mobilenetv2").structural(), 1e-6);
+        assertEquals(2.14, m.get("vgg11").mapping() / m.get("vgg11").structural(), 0.01);
         assertTrue(BandAnalysis.markdown(rows).contains("| mobilenetv2 | 0.595 | 9.18 |"));
     }
 }
