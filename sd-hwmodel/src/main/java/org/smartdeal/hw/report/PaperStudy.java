@@ -24,6 +24,7 @@ import java.util.Map;
  * seven models, HWMODEL.md 4.2) at given knobs, plus the one-at-a-time sweep of the ambiguous
  * knobs (batch, DRAM bandwidth, baseline weights, kappa). Writes into {@code outDir}:
  * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv;
+ * band-analysis.md ({@link BandAnalysis});
  * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}}).
  */
 public final class PaperStudy {
@@ -93,6 +94,7 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("fig10-speedup-vs-diannao.csv"), ratioCsv(res, "speedup"));
         Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
         charts(outDir, res);
+        Reports.write(outDir.resolve("band-analysis.md"), BandAnalysis.markdown(BandAnalysis.rows(knobs)));
         if (sweep) {
             String[] sw = sweep(wl, knobs, e);
             Reports.write(outDir.resolve("sweep.csv"), sw[0]);

@@ -64,6 +64,26 @@ class SpecTest {
     }
 
     @Test
+    void vectorDensityFitsTableTwoBetterThanTheConstantRatio() {
+        double sseFit = 0, sseRatio = 0;
+        for (double[] p : PaperModels.TABLE2_CE_W) {
+            double fit = PaperModels.vectorDensity(p[0]), ratio = Math.min(1, 22.12 / 12.77 * p[0]);
+            // every Table II (C_e, W) pair within 0.05 (worst: SD-, C_e 36.36% -> W 48.27%, fit 0.532)
+            assertEquals(p[1], fit, 0.05, "W density at C_e density " + p[0]);
+            sseFit += (fit - p[1]) * (fit - p[1]);
+            sseRatio += (ratio - p[1]) * (ratio - p[1]);
+        }
+        // sum of squared errors: 0.0063 for the fit, 0.048 for min(1, 1.732 d) (exp. 7: 0.804 vs 0.672)
+        assertEquals(0.0063, sseFit, 0.0005);
+        assertTrue(sseRatio > 7 * sseFit, "constant-ratio SSE " + sseRatio);
+        // Table III/IV C_e densities: ResNet-50 0.55 -> 0.738, ResNet-164 0.624 -> 0.806, MBV2 1 -> 1
+        assertEquals(0.738, PaperModels.vectorDensity(0.55), 0.001);
+        assertEquals(0.806, PaperModels.vectorDensity(0.624), 0.001);
+        assertEquals(1.0, PaperModels.vectorDensity(1.0), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> PaperModels.vectorDensity(1.5));
+    }
+
+    @Test
     void paperModelShapesMatchPublishedMacCounts() {
         // published dense MACs (conv + FC): VGG-11 7.6 G, ResNet-50 4.1 G, MobileNetV2 0.30 G, EfficientNet-B0 0.39 G
         assertEquals(7.6e9, macs("vgg11"), 0.05 * 7.6e9);
