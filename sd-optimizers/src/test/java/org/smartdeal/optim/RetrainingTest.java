@@ -127,7 +127,7 @@ class RetrainingTest {
     void rampRaisesTheThresholdLinearlyAndOnlyFullThresholdEpochsCompete() {
         MultiLayerNetwork n = net();
         RampRecorder r = new RampRecorder();
-        Retraining.Result<Double> res = Retraining.run(n, blobs(3, 256), blobs(4, 128), 4, 2, r, null);
+        Retraining.Result<Double> res = Retraining.run(n, blobs(3, 256), blobs(4, 128), 4, 2, false, r, null);
         // min(1, (e+1)/(R+1)) with R = 2 for e = 0..4.
         assertEquals(List.of(1 / 3.0, 2 / 3.0, 1.0, 1.0, 1.0), r.scales);
         assertEquals(r.scales, res.history().stream().map(Retraining.EpochResult::rampFactor).toList());
@@ -139,10 +139,52 @@ class RetrainingTest {
         assertEquals(1.0, res.bestState());
     }
 
+    /** Zeroes the first 4 inputs' rows of layer 0's W and counts how many of them training revived. */
+    private static final class HalfZeroer implements Retraining.Redecomposer<Integer> {
+        final List<Long> revived = new ArrayList<>();
+
+        @Override
+        public Integer redecompose(Model model, double rampFactor) {
+            INDArray w = ((MultiLayerNetwork) model).getLayer(0).getParam("W");
+            INDArray rows = w.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            revived.add(rows.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue());
+            rows.assign(0);
+            return revived.size();
+        }
+
+        @Override
+        public List<INDArray> plannedWeights(Model net, Integer state) {
+            return List.of(((MultiLayerNetwork) net).getLayer(0).getParam("W"));
+        }
+
+        @Override
+        public double cDensity(Integer state) {
+            return 0.75;
+        }
+
+        @Override
+        public double paperCR(Integer state) {
+            return 1;
+        }
+    }
+
+    @Test
+    void keepZerosHoldsTheDecompositionsZerosThroughTheDenseEpoch() {
+        HalfZeroer kept = new HalfZeroer();
+        Retraining.run(net(), blobs(3, 256), blobs(4, 128), 3, 0, true, kept, null);
+        // First call sees the initial random W (16 non-zeros in 2 rows x 8 units); after that every
+        // epoch starts from the zeroed rows, and with keepZeros none of them may come back.
+        assertEquals(List.of(16L, 0L, 0L, 0L), kept.revived);
+        HalfZeroer free = new HalfZeroer();
+        Retraining.run(net(), blobs(3, 256), blobs(4, 128), 3, 0, false, free, null);
+        assertEquals(16L, free.revived.get(0));
+        assertTrue(free.revived.subList(1, 4).stream().allMatch(c -> c > 0), "without keepZeros SGD revives them: " + free.revived);
+    }
+
     @Test
     void rampLongerThanTheRunIsRejected() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Retraining.run(net(), blobs(3, 64), blobs(4, 64), 2, 3, new RampRecorder(), null));
+                () -> Retraining.run(net(), blobs(3, 64), blobs(4, 64), 2, 3, false, new RampRecorder(), null));
         assertTrue(e.getMessage().contains("rampEpochs") && e.getMessage().contains("3"), e.getMessage());
     }
 

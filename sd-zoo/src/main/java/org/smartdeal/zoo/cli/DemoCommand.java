@@ -60,6 +60,10 @@ public final class DemoCommand implements Callable<Integer> {
             + "linearly, density targets geometrically), in [0, --rt-epochs]; default ${DEFAULT-VALUE}")
     int rampEpochs = 0;
 
+    @Option(names = "--keep-zeros", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "hold the weights each decomposition zeroed at zero through the next RT epoch; default ${DEFAULT-VALUE}")
+    boolean keepZeros = true;
+
     @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
     double rtLr = 0.01;
 
@@ -146,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
         try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
-            result = Retraining.run(dense, trainIt, valIt, rt, ramp, SdConverter.redecomposer(plan), e -> {
+            result = Retraining.run(dense, trainIt, valIt, rt, ramp, keepZeros, SdConverter.redecomposer(plan), e -> {
                 o.println(e.line());
                 p.step();
             });
@@ -175,7 +179,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("theta", theta).put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("rtBestEpoch", result.bestEpoch())
+                .put("theta", theta).put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("keepZeros", keepZeros).put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
         AtomicFiles.write(out.resolve("summary.json"),

@@ -317,6 +317,12 @@ public final class SdConverter {
             }
 
             @Override
+            public List<INDArray> plannedWeights(Model net, NetworkDecomposition state) {
+                Layer[] ls = Networks.layers(net);
+                return state.layers().stream().map(p -> ls[p.index()].getParam("W")).toList();
+            }
+
+            @Override
             public double cDensity(NetworkDecomposition state) {
                 return state.report().cDensity();
             }
