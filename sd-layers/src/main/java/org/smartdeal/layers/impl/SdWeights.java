@@ -26,8 +26,12 @@ import org.smartdeal.layers.SdSliceShape;
  * <p>Backward (straight-through): {@code dProd} = dW laid out as above and zero-padded;
  * {@code dC = M .* (dProd @ B^T)}, {@code dB = Ce^T @ dProd} per slice (batched), dM = 0.
  *
- * <p>Instances are per runtime layer and hold persistent rebuild buffers (Ce, the product and W:
- * about two to three times the dense weight's size), so they are not thread-safe, like DL4J layers.
+ * <p>The computation is chosen by {@link Kernel}: layers use the Java kernel, which does the same
+ * math per slice in loops over bulk copies (for FLOAT parameters {@link SdFloatKernel}).
+ *
+ * <p>Instances are per runtime layer and hold persistent rebuild buffers (Ce, the product and W,
+ * and the Java kernel's arrays: a few times the dense weight's size), so they are not thread-safe,
+ * like DL4J layers.
  *
  * <p>P is the training projection: 0 where {@code |c| < theta - 1e-5}, otherwise the nearest power
  * of two in the linear domain with ties going up, clamped to maxCoeff. It is a guard: converted C
