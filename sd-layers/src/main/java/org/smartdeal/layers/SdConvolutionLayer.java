@@ -37,10 +37,11 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * overhead is only the rebuild and the dW-to-dC/dB chain, O(K*m*n*n) against the convolution's
  * O(batch*H*W*nIn*nOut*kh*kw). A SameDiff conv2d was measured at 0.86-0.89x of ConvolutionLayer
  * (DL4J-NOTES) but would need the M2.1 doubled-gradient workaround, a YXIO kernel permute and its
- * own NHWC/mode plumbing. Measured here (fit on one minibatch of 32, 3x3 Same, float; shared
- * 2-core machine under heavy load, median of 6-8 interleaved SD/DL4J pairs, so noisy): 512ch 4x4
- * 1.24x, 256ch 8x8 1.08-1.12x ConvolutionLayer (target 1.15x). Benchmark:
- * {@code SdLayerStepBenchmarkConv}.
+ * own NHWC/mode plumbing. Measured here (fit on one minibatch of 32, 3x3 Same, float; CPU time of
+ * the fitting thread with OMP_NUM_THREADS=1 and one Java processor on the loaded shared 2-core
+ * machine, median of 5 interleaved SD/DL4J rounds): 512ch 4x4 1.06x (1.21x before the FLOAT Java
+ * kernel of {@code SdWeights}), 256ch 8x8 1.02x (1.01x) ConvolutionLayer (target 1.15x).
+ * Benchmark: {@code SdLayerStepBenchmarkConv}.
  *
  * <p><b>Depthwise convolution stays dense.</b> The default conversion plan leaves depthwise layers
  * dense (ALGORITHMS.md 2: "a depthwise layer gains little"): a kh x kw depthwise kernel is one

@@ -31,10 +31,14 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * (a training forward's W is reused by its backward pass); backward temporaries come from DL4J's
  * working-memory workspace. DL4J-NOTES measured a classic dense layer at 1.1-1.5x DenseLayer's
  * step time against 1.5-2.0x for a SameDiffLayer, which in M2.1 also returns 2x the gradient.
- * Measured here (fit on one minibatch of 128, float, Nesterovs; shared 2-core machine under heavy
- * load, median of 40 interleaved SD/DL4J pairs, so noisy): 512x10 1.08x and 512x512 1.46x
- * DenseLayer (target 1.3x). Part of the 512x512 gap is DL4J's updater pipeline running over C, M
- * and B, about 2.3x as many parameters as W. Benchmark: {@code SdLayerStepBenchmarkDense}.
+ * Measured here (fit on one minibatch of 128, float, Nesterovs; CPU time of the fitting thread
+ * with OMP_NUM_THREADS=1 and one Java processor, so that the loaded shared 2-core machine does not
+ * decide the result; median of 11 interleaved rounds of SD/DL4J): 512x512 1.35x (2.01x before
+ * the FLOAT Java kernel of {@code SdWeights}), 512x10 1.29x (1.41x) DenseLayer (target 1.3x).
+ * What is left: the rebuild and the chain rule (about 0.5 + 0.6 ms single-threaded for 512x512,
+ * against 0.9 ms for one of the three 128x512x512 gemms of the step), their bulk copies, and DL4J's
+ * updater pipeline running over C, M and B, about twice as many parameters as W.
+ * Benchmark: {@code SdLayerStepBenchmarkDense}.
  *
  * <pre>
  * new SdDenseLayer.Builder().nIn(784).nOut(300).activation(Activation.RELU)
