@@ -7,10 +7,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.train.TrainingModel;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdSliceShape;
+import org.smartdeal.optim.ParamRef;
+import org.smartdeal.optim.SdTraining;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.ZooConfiguration;
 import org.smartdeal.zoo.models.ZooModel;
 import org.smartdeal.zoo.recipes.RecipeListener;
 import org.smartdeal.zoo.recipes.RecipeResult;
@@ -22,8 +36,16 @@ import org.smartdeal.zoo.recipes.Variant;
  * The Fashion-MNIST analogue of the paper's Tables V and VI (SD training, Chen et al., arXiv 2101.01163,
  * Sec. VI-C): for each architecture and task, one dense pre-training on the source split, then the three
  * variants VA, SD and SS trained from that same pre-trained network with {@link SdTrainingRecipe}. Prints
- * a Markdown table (accuracy, model file bytes and size relative to VA, trainable-state bytes, seconds) and
- * writes it as CSV.
+ * a Markdown table (accuracy, model file bytes and size relative to VA, trainable-state bytes, seconds,
+ * normalised training energy, C entries switched per epoch) and writes it as CSV.
+ *
+ * <p>Training energy: E_VA / E_variant per iteration from the hardware model's training part
+ * ({@link TrainingModel#efficiencyOverVa}, HWMODEL.md 5; paper platform {@link ArchSpec#paper()} and
+ * {@link EnergyTable#paper28nm()}, as its {@code paperTable}), on the layer shapes of the network
+ * ({@link Workloads#extract}) at the training minibatch, with the densities measured on the trained network:
+ * C_e density = non-zeros of C over the real (unpadded) entries, vector density = non-zero rows of C over
+ * the real rows; SS keep ratio = 1 - structured ratio over the pruned layers' weights (classifier kept).
+ * Same epochs for all variants, so the per-iteration ratio is the training-energy ratio.
  *
  * <p>Usage (defaults in brackets: the paper's schedule; a full run is hours of CPU on 2 cores):
  * <pre>
@@ -31,8 +53,11 @@ import org.smartdeal.zoo.recipes.Variant;
  * java -Xmx4g -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
  *     org.smartdeal.bench.SdTrainingRunner [--archs lenet300,cnn] [--tasks finetune,adapt] \
  *     [--variants va,sd,ss] [--epochs 80] [--swa-start epochs/2] [--pretrain-epochs 10] [--limit N] \
- *     [--out smartdeal-out/sd-training] [--seed 42]
+ *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] [--theta-g 5e-3] \
+ *     [--theta-c 7] [--lr by task] [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128]
  * </pre>
+ * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
+ * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
  * Writes {@code <out>/results.csv} and {@code <out>/results.md}, and each model file under {@code <out>}.
  */
 public final class SdTrainingRunner {
@@ -42,7 +67,7 @@ public final class SdTrainingRunner {
 
     /** One row of the table. */
     private record Row(String arch, String task, String variant, double accuracy, double fileAccuracy,
-                       long modelBytes, long stateBytes, double seconds) {
+                       long modelBytes, long stateBytes, double seconds, double energyRatio, String switched) {
     }
 
     /** Entry point; see the class comment for arguments. */
@@ -55,8 +80,17 @@ public final class SdTrainingRunner {
         Integer swaStart = null;
         Integer pretrainEpochs = null;
         Integer limit = null;
+        Integer testLimit = null;
         long seed = TrainingSettings.DEFAULT_SEED;
         Path out = Path.of("smartdeal-out", "sd-training");
+        Double theta = null;
+        Double ssRatio = null;
+        Double thetaG = null;
+        Integer thetaC = null;
+        Double lr = null;
+        Double swaLr = null;
+        Double pretrainLr = null;
+        Integer batch = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -71,10 +105,20 @@ public final class SdTrainingRunner {
                 case "--swa-start" -> swaStart = Integer.parseInt(v);
                 case "--pretrain-epochs" -> pretrainEpochs = Integer.parseInt(v);
                 case "--limit" -> limit = Integer.parseInt(v);
+                case "--test-limit" -> testLimit = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--out" -> out = Path.of(v);
+                case "--theta" -> theta = Double.parseDouble(v);
+                case "--structured-ratio" -> ssRatio = Double.parseDouble(v);
+                case "--theta-g" -> thetaG = Double.parseDouble(v);
+                case "--theta-c" -> thetaC = Integer.parseInt(v);
+                case "--lr" -> lr = Double.parseDouble(v);
+                case "--swa-lr" -> swaLr = Double.parseDouble(v);
+                case "--pretrain-lr" -> pretrainLr = Double.parseDouble(v);
+                case "--batch" -> batch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --seed --out");
+                        + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
+                        + " --out --theta --structured-ratio --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
             }
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
@@ -82,6 +126,9 @@ public final class SdTrainingRunner {
         if (limit != null) {
             train = train.limit(limit);
             test = test.limit(limit);
+        }
+        if (testLimit != null) {
+            test = test.limit(testLimit);
         }
         System.out.printf(Locale.ROOT, "SD training runner: JDK %s, %d cores, archs %s, tasks %s, variants %s%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), archs, tasks, variants);
@@ -109,13 +156,42 @@ public final class SdTrainingRunner {
                     if (pretrainEpochs != null) {
                         b.pretrainEpochs(pretrainEpochs);
                     }
+                    if (theta != null) {
+                        b.theta(theta);
+                    }
+                    if (ssRatio != null) {
+                        b.structuredRatio(ssRatio);
+                    }
+                    if (thetaG != null) {
+                        b.thetaG(thetaG);
+                    }
+                    if (thetaC != null) {
+                        b.thetaC(thetaC);
+                    }
+                    if (lr != null) {
+                        b.lr(lr);
+                    }
+                    if (swaLr != null) {
+                        b.swaLr(swaLr);
+                    }
+                    if (pretrainLr != null) {
+                        b.pretrainLr(pretrainLr);
+                    }
+                    if (batch != null) {
+                        b.batchSize(batch);
+                    }
                     TrainingSettings s = b.build();
                     if (pretrained == null) {
                         pretrained = SdTrainingRecipe.pretrain(s, data.source(), log);
                     }
                     RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, out, log);
+                    double energy = energyRatio(s, pretrained, r);
+                    String switched = r.epochs().stream().map(e -> Long.toString(e.switched()))
+                            .reduce((x, y) -> x + " " + y).orElse("");
+                    System.out.printf(Locale.ROOT, "  %s %s %s: E_VA/E = %.3f, C density %.4f, C entries switched per"
+                            + " epoch: %s%n", arch, task, variant, energy, r.coefficientDensity(), switched);
                     rows.add(new Row(arch, task, variant, r.accuracy(), r.fileAccuracy(), r.modelBytes(),
-                            r.trainableStateBytes(), r.seconds()));
+                            r.trainableStateBytes(), r.seconds(), energy, switched));
                 }
             }
         }
@@ -128,6 +204,70 @@ public final class SdTrainingRunner {
         System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("results.csv"));
     }
 
+    /**
+     * E_VA / E_variant per training iteration (HWMODEL.md 5) for the layer shapes of {@code dense} at the
+     * training minibatch, with the C_e and vector densities measured on the trained SD network (1 for VA).
+     */
+    private static double energyRatio(TrainingSettings s, MultiLayerNetwork dense, RecipeResult r) {
+        if (!s.variant().isSd()) {
+            return 1.0;
+        }
+        ZooConfiguration.Sequential conf = (ZooConfiguration.Sequential) s.arch()
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, s.seed());
+        List<LayerSpec> specs = Workloads.extract(dense, conf.inputType()).specs();
+        double[] d = coefficientDensities((MultiLayerNetwork) r.network());
+        double ceDensity = d[0];
+        double vecDensity = d[1];
+        double ssKeep = ssKeep(specs, s.effectiveStructuredRatio());
+        TrainingModel.Mode mode = s.variant() == Variant.SS ? TrainingModel.Mode.SS : TrainingModel.Mode.SDT;
+        System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f%n",
+                ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep : 1.0);
+        return TrainingModel.efficiencyOverVa(specs, mode, ceDensity, vecDensity,
+                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm());
+    }
+
+    /**
+     * C_e density and vector density of every SD layer of {@code net} together, over the real entries and
+     * rows of C (ALGORITHMS.md 2: U * R rows of n entries per layer; the zero padding of the last slice is
+     * left out of both numerator and denominator).
+     *
+     * @return {non-zero entries / real entries, rows with a non-zero / real rows}
+     */
+    static double[] coefficientDensities(MultiLayerNetwork net) {
+        long nz = 0;
+        long realEntries = 0;
+        long nzRows = 0;
+        long realRows = 0;
+        for (ParamRef p : SdTraining.coefficientParams(net)) {
+            Layer layer = net.getLayer(p.layerName());
+            SdSliceShape shape = ((SdLayer) layer.conf().getLayer()).sliceShape();
+            INDArray c = layer.getParam(p.paramKey());
+            INDArray rowsNz = c.reshape('c', c.length() / shape.basisWidth(), shape.basisWidth()).neq(0)
+                    .castTo(DataType.INT32);
+            nz += rowsNz.sumNumber().longValue();
+            nzRows += rowsNz.max(1).sumNumber().longValue();
+            realRows += shape.units() * shape.rows();
+            realEntries += shape.units() * shape.rows() * shape.basisWidth();
+        }
+        return new double[] {(double) nz / realEntries, (double) nzRows / realRows};
+    }
+
+    /**
+     * The SS keep ratio of the training-energy model: 1 - ratio times the weight share of the layers the
+     * recipe prunes (all but the last, the classifier).
+     */
+    static double ssKeep(List<LayerSpec> specs, double ratio) {
+        double pruned = 0;
+        double total = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            total += specs.get(i).wSize();
+            if (i < specs.size() - 1) {
+                pruned += specs.get(i).wSize();
+            }
+        }
+        return 1 - ratio * pruned / total;
+    }
+
     private static long vaBytes(List<Row> rows, Row r) {
         return rows.stream().filter(x -> x.arch().equals(r.arch()) && x.task().equals(r.task())
                 && x.variant().equals("va")).mapToLong(Row::modelBytes).findFirst().orElse(0);
@@ -136,23 +276,24 @@ public final class SdTrainingRunner {
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("| arch | task | variant | accuracy | file accuracy | model bytes | VA size / size | "
-                + "trainable state bytes | seconds |\n|---|---|---|---|---|---|---|---|---|\n");
+                + "trainable state bytes | seconds | E_VA / E |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             long va = vaBytes(rows, r);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f | %.2f |%n",
                     r.arch(), r.task(), r.variant(), 100 * r.accuracy(), 100 * r.fileAccuracy(), r.modelBytes(),
                     va > 0 ? String.format(Locale.ROOT, "%.1fx", (double) va / r.modelBytes()) : "-",
-                    r.stateBytes(), r.seconds()));
+                    r.stateBytes(), r.seconds(), r.energyRatio()));
         }
         return sb.toString();
     }
 
     private static String csv(List<Row> rows) {
         StringBuilder sb = new StringBuilder(
-                "arch,task,variant,accuracy,fileAccuracy,modelBytes,trainableStateBytes,seconds\n");
+                "arch,task,variant,accuracy,fileAccuracy,modelBytes,trainableStateBytes,seconds,energyRatio,switched\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f,%d,%d,%.1f%n", r.arch(), r.task(), r.variant(),
-                    r.accuracy(), r.fileAccuracy(), r.modelBytes(), r.stateBytes(), r.seconds()));
+            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f,%d,%d,%.1f,%.4f,%s%n", r.arch(), r.task(),
+                    r.variant(), r.accuracy(), r.fileAccuracy(), r.modelBytes(), r.stateBytes(), r.seconds(),
+                    r.energyRatio(), r.switched()));
         }
         return sb.toString();
     }

@@ -1,0 +1,64 @@
+package org.smartdeal.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+
+/** The energy-model inputs the runner measures, against hand counts of the slice layout (ALGORITHMS.md 2). */
+class SdTrainingRunnerTest {
+
+    /**
+     * 20 -> fc1 7 -> out 3, converted with slices of at most 4 rows and basis width 3: fc1 has R = 7 real
+     * rows per unit (S = 2 slices of 4 rows, one padding row), out R = 3 (one slice). Real rows: 7 * 7 + 3 * 3
+     * = 58; real entries 3 * 58 = 174 (the packed C of fc1 holds 7 * 8 rows).
+     */
+    @Test
+    void densitiesCountRealRowsAndEntriesOnly() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(20).nOut(7).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(7).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        dense.init();
+        LayerPlan d = LayerPlan.DEFAULTS;
+        LayerPlan rows4 = new LayerPlan("defaults", 7e-3, 4, 3, d.maxCoeff(), d.maxIter(), d.tol(), 0, 0, false);
+        MultiLayerNetwork net = (MultiLayerNetwork) SdConverter.convert(dense,
+                new ConversionPlan(rows4, false, Map.of())).network();
+        INDArray c1 = net.getLayer("fc1").getParam("C");
+        INDArray c2 = net.getLayer("out").getParam("C");
+        assertEquals(7L * 2 * 4 * 3, c1.length());
+        c1.assign(0);
+        c2.assign(0);
+        c1.putScalar(0, 1.0); // unit 0, slice 0, row 0: two entries in one row
+        c1.putScalar(1, 0.5);
+        c2.putScalar(c2.length() - 1, -2.0); // unit 2, last row, last column
+        assertArrayEquals(new double[] {3.0 / 174, 2.0 / 58}, SdTrainingRunner.coefficientDensities(net), 1e-12);
+    }
+
+    /** SS prunes every layer but the classifier: keep = 1 - ratio * (pruned weights / all weights). */
+    @Test
+    void ssKeepWeighsThePrunedLayersByWeightCount() {
+        List<LayerSpec> specs = List.of(LayerSpec.fc("fc1", LayerType.FC, 300, 784, true),
+                LayerSpec.fc("fc2", LayerType.FC, 100, 300, true), LayerSpec.fc("out", LayerType.FC, 10, 100, true));
+        // 235,200 + 30,000 pruned of 266,200 weights.
+        assertEquals(1 - 0.3 * 265_200.0 / 266_200.0, SdTrainingRunner.ssKeep(specs, 0.3), 1e-12);
+        assertEquals(1.0, SdTrainingRunner.ssKeep(specs, 0.0), 0.0);
+    }
+}
