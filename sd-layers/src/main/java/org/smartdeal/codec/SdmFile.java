@@ -15,20 +15,23 @@ import java.util.Set;
  * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
  * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
  *
- * <h2>Byte format, version 2.0</h2>
+ * <h2>Byte format, version 2.1</h2>
  * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
  * length followed by that many bytes of strict UTF-8.
  * <pre>
  * File   = Header Section[N]                         (nothing may follow the last section)
  * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
  *                                                     text-mode and 7-bit transfers)
- *          u16 major version = 2, u16 minor version = 0
+ *          u16 major version = 2, u16 minor version = 1
  *          u32 N  number of sections, &gt;= 2
  *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
  * Section = u8 type, u64 payload length L, L bytes payload,
  *           u32 CRC32C of (type, length, payload)                    (L + 13 bytes in all)
  *
- * Section 0, type 1 CONFIG : the configuration JSON (e.g. DL4J's toJson()), UTF-8, whole payload
+ * Section 0, type 1 CONFIG : u32 U, then a zlib stream (RFC 1950: DEFLATE with Adler-32) that
+ *                            inflates to exactly U bytes, the configuration JSON (e.g. DL4J's
+ *                            toJson()) in UTF-8; U &lt;= {@link #MAX_CONFIG_BYTES}
+ *                            (2.0: the UTF-8 JSON itself, the whole payload)
  * Section 1, type 2 META   : u8 network type (0 other, 1 MultiLayerNetwork, 2 ComputationGraph)
  *                            u32 P, P x (str key, str value)          properties, in order
  *                            u32 E, E x (u8 section type 3|4, str name)  table of contents, E = N - 2
@@ -48,7 +51,9 @@ import java.util.Set;
  * <p><b>Versions.</b> 1.0: the SD layer encoding had a 1-bit index mode (ELEM, VECTOR).
  * 2.0: the index mode field is 2 bits (ELEM, VECTOR, RUNS; 3 reserved), which shifts every
  * later bit of every SD layer, so neither reader can parse the other's layers: a major change.
- * The reader accepts exactly 2.0; 1.0 files must be converted again.
+ * 2.1: the CONFIG section is deflated (DL4J's configuration JSON is 7-25 KB for small networks,
+ * as much as their SD layers; it deflates about 10x). The reader accepts 2.0 and 2.1; 1.0 files
+ * must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, and the table of contents against the sections; any failure
@@ -67,8 +72,11 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
     public static final byte[] MAGIC = {(byte) 0x89, 'S', 'D', 'M', 0x0D, 0x0A, 0x1A, 0x0A};
     /** Major format version written and read (2: 2-bit index mode with RUNS; 1.0 had a 1-bit mode). */
     public static final int FORMAT_MAJOR = 2;
-    /** Minor format version written and read. */
-    public static final int FORMAT_MINOR = 0;
+    /** Minor format version written (2.1: deflated CONFIG); the reader also accepts 2.0. */
+    public static final int FORMAT_MINOR = 1;
+
+    /** Largest inflated configuration the reader accepts (64 MiB), checked before allocating. */
+    public static final int MAX_CONFIG_BYTES = 64 << 20;
     /** Size of the file header. */
     public static final int HEADER_BYTES = 20;
 

@@ -71,11 +71,12 @@ public final class SdmReader {
         if (crc.getValue() != storedCrc) {
             throw head.error("CRC32C mismatch: stored " + hex(storedCrc) + ", computed " + hex(crc.getValue()));
         }
-        if (major != SdmFile.FORMAT_MAJOR || minor != SdmFile.FORMAT_MINOR) {
+        if (major != SdmFile.FORMAT_MAJOR || minor > SdmFile.FORMAT_MINOR) {
             throw head.error("unsupported format version " + major + "." + minor + " (this reader supports "
-                    + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR
-                    + (major == 1 ? "; convert the model again to write a 2.0 file" : "") + ")");
+                    + SdmFile.FORMAT_MAJOR + ".0 and " + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR
+                    + (major == 1 ? "; convert the model again to write a 2.x file" : "") + ")");
         }
+        boolean deflatedConfig = minor >= 1;
         long after = bytes.length - SdmFile.HEADER_BYTES;
         if (count < 2) {
             throw head.error("section count must be >= 2 (CONFIG and META), got " + count);
@@ -130,7 +131,8 @@ public final class SdmReader {
             long denseWeights = 0;
             try {
                 switch (type) {
-                    case CONFIG -> config = p.utf8(p.bytes(length, "configuration"), "configuration");
+                    case CONFIG -> config = deflatedConfig ? inflateConfig(p, length)
+                            : p.utf8(p.bytes(length, "configuration"), "configuration");
                     case META -> {
                         int nt = p.u8("network type");
                         networkType = NetworkType.ofCode(nt);
@@ -279,5 +281,42 @@ public final class SdmReader {
 
     private static String hex(long v) {
         return String.format("0x%08x", v);
+    }
+
+    /** CONFIG of format 2.1: u32 U, then a zlib stream inflating to exactly U bytes of UTF-8 JSON. */
+    static String inflateConfig(ByteCursor p, long length) throws SdmFormatException {
+        long inflated = p.u32("inflated configuration length");
+        if (inflated > SdmFile.MAX_CONFIG_BYTES) {
+            throw p.error("inflated configuration length " + inflated + " exceeds the format's limit of "
+                    + SdmFile.MAX_CONFIG_BYTES + " bytes");
+        }
+        byte[] packed = p.bytes(length - 4, "deflated configuration");
+        byte[] out = new byte[(int) inflated];
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        try {
+            inf.setInput(packed);
+            int n = 0;
+            while (n < out.length) {
+                int got = inf.inflate(out, n, out.length - n);
+                if (got == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+                    break;
+                }
+                n += got;
+            }
+            if (n == out.length && !inf.finished() && inf.inflate(new byte[1]) > 0) {
+                n++; // the stream holds more than the stated length
+            }
+            if (n != out.length || !inf.finished() || inf.getRemaining() != 0) {
+                throw p.error("deflated configuration does not inflate to exactly the stated " + inflated
+                        + " bytes (" + (n > out.length ? "more" : n + (inf.finished() ? "" : ", stream unfinished"))
+                        + (inf.getRemaining() != 0 ? ", " + inf.getRemaining() + " bytes after the stream" : "")
+                        + "; corrupt file)");
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw p.error("deflated configuration is not a valid zlib stream: " + e.getMessage());
+        } finally {
+            inf.end();
+        }
+        return p.utf8(out, "configuration");
     }
 }

@@ -51,10 +51,32 @@ public final class SdmWriter {
         }
     }
 
+    /** CONFIG payload of format 2.1: u32 inflated length, then the zlib stream (level 9, deterministic). */
+    private static byte[] deflatedConfig(String json) throws IOException {
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > SdmFile.MAX_CONFIG_BYTES) {
+            throw new IllegalArgumentException("configuration JSON is " + utf8.length + " bytes; the format allows at most "
+                    + SdmFile.MAX_CONFIG_BYTES);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(utf8.length / 4 + 16);
+        new DataOutputStream(out).writeInt(utf8.length);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+        try {
+            d.setInput(utf8);
+            d.finish();
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+        } finally {
+            d.end();
+        }
+        return out.toByteArray();
+    }
+
     private static Serialized doSerialize(SdmFile file) throws IOException {
         List<Section> sections = new ArrayList<>();
-        byte[] config = file.configJson().getBytes(StandardCharsets.UTF_8);
-        sections.add(new Section(SectionType.CONFIG, "CONFIG", config, null, 0));
+        sections.add(new Section(SectionType.CONFIG, "CONFIG", deflatedConfig(file.configJson()), null, 0));
 
         ByteArrayOutputStream metaBytes = new ByteArrayOutputStream();
         DataOutputStream meta = new DataOutputStream(metaBytes);

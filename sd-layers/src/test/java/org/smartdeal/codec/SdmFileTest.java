@@ -1,6 +1,7 @@
 package org.smartdeal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,15 +110,24 @@ class SdmFileTest {
         SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
         byte[] b = s.bytes();
         assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
-        assertArrayEquals(new byte[] {0, 2, 0, 0, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.0, 8 sections
+        assertArrayEquals(new byte[] {0, 2, 0, 1, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.1, 8 sections
         List<SectionInfo> sec = s.layout().sections();
         assertEquals(8, sec.size());
         assertEquals(20, sec.get(0).offset());
         for (int i = 1; i < sec.size(); i++) {
             assertEquals(sec.get(i - 1).offset() + sec.get(i - 1).totalBytes(), sec.get(i).offset());
         }
-        // CONFIG payload is exactly the UTF-8 JSON
-        assertEquals(sampleFile().configJson().getBytes(StandardCharsets.UTF_8).length, sec.get(0).payloadBytes());
+        // CONFIG payload: u32 inflated length = the UTF-8 JSON's length, then the zlib stream of the JSON.
+        byte[] json = sampleFile().configJson().getBytes(StandardCharsets.UTF_8);
+        int cfg = (int) sec.get(0).offset() + 9;
+        assertEquals(json.length, java.nio.ByteBuffer.wrap(b, cfg, 4).getInt());
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        inf.setInput(b, cfg + 4, (int) sec.get(0).payloadBytes() - 4);
+        byte[] back = new byte[json.length];
+        assertEquals(json.length, assertDoesNotThrow(() -> inf.inflate(back)));
+        assertTrue(inf.finished());
+        inf.end();
+        assertArrayEquals(json, back);
         // FLOAT_ARRAY '0_b': str name (4 + 3) + role 1 + rank 1 + 2 x 8 dims + 3 x 4 values = 37
         SectionInfo bias = sec.get(3);
         assertEquals("0_b", bias.name());
@@ -253,6 +263,66 @@ class SdmFileTest {
         assertTrue(e4.getMessage().contains("SD_LAYER 'fc1'"), e4.getMessage());
     }
 
+    /** The same file in format 2.0: header minor 0 and a CONFIG section holding the plain UTF-8 JSON. */
+    private static byte[] asVersion20(byte[] v21, String json) {
+        int cfgStart = 20;
+        long len = java.nio.ByteBuffer.wrap(v21, cfgStart + 1, 8).getLong();
+        int rest = cfgStart + 13 + (int) len;
+        byte[] raw = json.getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(20 + 13 + raw.length + v21.length - rest);
+        out.put(v21, 0, 20).put((byte) 1).putLong(raw.length).put(raw).putInt(0).put(v21, rest, v21.length - rest);
+        byte[] b = out.array();
+        b[11] = 0; // minor version 0
+        fixHeaderCrc(b);
+        fixSectionCrc(b, cfgStart);
+        return b;
+    }
+
+    @Test
+    void version20FilesWithAPlainConfigurationStillRead() throws SdmFormatException {
+        SdmFile f = sampleFile();
+        byte[] v20 = asVersion20(sampleBytes(), f.configJson());
+        SdmReader.Result r = SdmReader.read(v20, "old.sdm");
+        assertEquals(f.configJson(), r.file().configJson());
+        assertEquals(f.entries().size(), r.file().entries().size());
+        // Everything after CONFIG is unchanged: the two files differ by exactly the two CONFIG payloads.
+        long deflatedPayload = SdmWriter.serialize(f).layout().sections().get(0).payloadBytes();
+        int rawPayload = f.configJson().getBytes(StandardCharsets.UTF_8).length;
+        assertEquals(sampleBytes().length - deflatedPayload, v20.length - rawPayload);
+    }
+
+    @Test
+    void corruptDeflatedConfigurationsAreNamedErrors() throws Exception {
+        byte[] json = "{\"a\": [1, 2, 3], \"b\": \"configuration\"}".getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(z)) {
+            d.write(json);
+        }
+        byte[] stream = z.toByteArray();
+        java.util.function.BiFunction<Integer, byte[], String> read = (stated, body) -> {
+            byte[] payload = java.nio.ByteBuffer.allocate(4 + body.length).putInt(stated).put(body).array();
+            try {
+                return SdmReader.inflateConfig(new ByteCursor(payload, 0, payload.length, "section 0 (CONFIG)"), payload.length);
+            } catch (SdmFormatException e) {
+                return "ERROR " + e.getMessage();
+            }
+        };
+        assertEquals(new String(json, StandardCharsets.UTF_8), read.apply(json.length, stream));
+        String longer = read.apply(json.length + 5, stream);
+        assertTrue(longer.startsWith("ERROR") && longer.contains("section 0 (CONFIG)")
+                && longer.contains("does not inflate to exactly the stated " + (json.length + 5) + " bytes"), longer);
+        String shorter = read.apply(json.length - 1, stream);
+        assertTrue(shorter.startsWith("ERROR") && shorter.contains("(more;"), shorter);
+        byte[] trailing = Arrays.copyOf(stream, stream.length + 3);
+        String tail = read.apply(json.length, trailing);
+        assertTrue(tail.startsWith("ERROR") && tail.contains("3 bytes after the stream"), tail);
+        String garbage = read.apply(json.length, new byte[] {1, 2, 3, 4, 5, 6});
+        assertTrue(garbage.startsWith("ERROR") && garbage.contains("not a valid zlib stream"), garbage);
+        // A huge stated length is refused before anything is allocated.
+        String huge = read.apply(-1, stream);
+        assertTrue(huge.startsWith("ERROR") && huge.contains("inflated configuration length 4294967295 exceeds"), huge);
+    }
+
     @Test
     void otherVersionsAndTrailingBytesAreRejected() {
         byte[] v3 = sampleBytes();
@@ -260,10 +330,16 @@ class SdmFileTest {
         v3[9] = 3;
         fixHeaderCrc(v3);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v3, "v.sdm"));
-        assertTrue(e.getMessage().contains("unsupported format version 3.0 (this reader supports 2.0)"),
+        assertTrue(e.getMessage().contains("unsupported format version 3.1 (this reader supports 2.0 and 2.1)"),
                 e.getMessage());
+        byte[] v22 = sampleBytes();
+        v22[11] = 2; // a newer minor version than this reader knows
+        fixHeaderCrc(v22);
+        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v22, "v.sdm"));
+        assertTrue(newer.getMessage().contains("unsupported format version 2.2"), newer.getMessage());
         byte[] v1 = sampleBytes();
         v1[9] = 1; // a 1.0 file: its SD layers have a 1-bit index mode
+        v1[11] = 0;
         fixHeaderCrc(v1);
         SdmFormatException old = assertThrows(SdmFormatException.class, () -> SdmReader.read(v1, "v.sdm"));
         assertTrue(old.getMessage().contains("unsupported format version 1.0") && old.getMessage().contains("again"),

@@ -129,7 +129,7 @@ public final class Retraining {
      *
      * @param <S> the decomposition state type
      * @param bestEpoch 1-based best epoch (0 when the initial decomposition was best); always an
-     *     epoch at the full threshold
+     *     epoch at the full sparsity
      * @param bestAccuracy its validation accuracy
      * @param bestState its decomposition state
      * @param history every epoch, in order (epoch 0 is the initial decomposition before training)
@@ -169,7 +169,7 @@ public final class Retraining {
     }
 
     /**
-     * Runs RT as ALGORITHMS.md 5 specifies (no threshold ramp).
+     * Runs RT as ALGORITHMS.md 5 specifies (no ramp, no zero-keeping).
      *
      * @param <S> decomposition state type
      * @param net dense network, already trained (Modified: ends with the best epoch's parameters, W = C*B)
@@ -210,7 +210,7 @@ public final class Retraining {
      * @param keepZeros hold the planned weights' zeros at zero during the dense epochs
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
-     * @return the best epoch at the full threshold and the history
+     * @return the best epoch at the full sparsity and the history
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     int rampEpochs, boolean keepZeros, Redecomposer<S> redecomposer,
@@ -239,7 +239,7 @@ public final class Retraining {
             EpochResult r = measure(net, validation, e, scale, trainLoss, redecomposer, state, t);
             history.add(r);
             report(r, listener);
-            if (scale == 1.0 && r.valAccuracy() > bestAcc) {
+            if (scale == 1.0 && (bestParams == null || r.valAccuracy() > bestAcc)) {
                 bestAcc = r.valAccuracy();
                 bestEpoch = e;
                 bestState = state;

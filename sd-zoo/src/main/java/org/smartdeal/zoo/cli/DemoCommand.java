@@ -69,9 +69,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rt-epochs", description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
     int rtEpochs = 24;
 
+    /** Ramp length when {@code --ramp-epochs} is not given (capped at {@code --rt-epochs}). */
+    static final int DEFAULT_RAMP_EPOCHS = 6;
+
     @Option(names = "--ramp-epochs", description = "RT epochs over which the sparsity rises to the planned one (thresholds "
-            + "linearly, density targets geometrically), in [0, --rt-epochs]; default ${DEFAULT-VALUE}")
-    int rampEpochs = 6;
+            + "linearly, density targets geometrically), in [0, --rt-epochs]; default " + DEFAULT_RAMP_EPOCHS
+            + " (or --rt-epochs if smaller)")
+    Integer rampEpochs;
 
     @Option(names = "--keep-zeros", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "hold the weights each decomposition zeroed at zero through the next RT epoch; default ${DEFAULT-VALUE}")
@@ -112,7 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
         validate();
         int denseEpochs = quick ? 1 : epochs;
         int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
-        int ramp = Math.min(rampEpochs, rt);
+        int ramp = Math.min(rampEpochs != null ? rampEpochs : DEFAULT_RAMP_EPOCHS, rt);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -193,7 +197,9 @@ public final class DemoCommand implements Callable<Integer> {
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("plan", planFile != null ? planFile.toString() : theta != null ? "theta " + theta : DEFAULT_PLAN).put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("keepZeros", keepZeros).put("rtBestEpoch", result.bestEpoch())
+                .put("plan", planFile != null ? planFile.toString() : theta != null ? "theta " + theta : DEFAULT_PLAN)
+                .put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("keepZeros", keepZeros)
+                .put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
         AtomicFiles.write(out.resolve("summary.json"),
@@ -239,7 +245,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (rtEpochs < 0 || rtEpochs > 1000) {
             throw new ParameterException(spec.commandLine(), "--rt-epochs must be in [0, 1000], got " + rtEpochs);
         }
-        if (rampEpochs < 0 || rampEpochs > rtEpochs) {
+        if (rampEpochs != null && (rampEpochs < 0 || rampEpochs > rtEpochs)) {
             throw new ParameterException(spec.commandLine(), "--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs
                     + "], got " + rampEpochs);
         }

@@ -36,7 +36,7 @@ class DemoCommandTest {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data),
                 "Fashion-MNIST not installed in " + data + " (apt-get install dataset-fashion-mnist): skipping the demo run");
-        Run r = run("demo", "--quick", "--rt-epochs", "1", "--ramp-epochs", "1", "--out", dir.toString(), "--quiet");
+        Run r = run("demo", "--quick", "--rt-epochs", "1", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         Path sdm = dir.resolve("lenet300.sdm");
@@ -46,8 +46,8 @@ class DemoCommandTest {
         // LeNet-300-100: 266,610 float32 parameters (ModelStatsTest).
         assertEquals(266_610L * 4, s.get("denseParamBytes").asLong());
         assertEquals(s.get("denseParamBytes").asDouble() / s.get("sdmBytes").asDouble(), s.get("fileCR").asDouble(), 1e-9);
-        // One RT epoch with a one-epoch ramp: the initial decomposition at half the threshold, the
-        // epoch at the full one, which is therefore the only candidate for the best epoch.
+        // One RT epoch: the default 6-epoch ramp is capped at 1, so the initial decomposition runs at
+        // ramp factor 0.5 and the epoch at the full sparsity, the only candidate for the best epoch.
         assertEquals(1, s.get("rampEpochs").asInt());
         assertEquals(1, s.get("rtBestEpoch").asInt());
         assertTrue(r.out().contains("ramp 0.50"), r.out());
