@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -30,14 +28,8 @@ class ConvertInspectEvaluateTest {
 
     private Path zip;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeEach
@@ -51,8 +43,8 @@ class ConvertInspectEvaluateTest {
     void convertWritesALoadableFileAndAReportWhoseTotalsMatchInspect() throws IOException {
         Path sdm = dir.resolve("lenet.sdm");
         Path report = dir.resolve("report.json");
-        Run r = run("convert", zip.toString(), "--out", sdm.toString(), "--theta", "0.05", "--report", report.toString(), "--quiet");
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("convert", zip.toString(), "--out", sdm.toString(), "--theta", "0.05", "--report", report.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("fc1") && r.out().contains("TOTAL"), r.out());
         JsonNode rep = new ObjectMapper().readTree(Files.readString(report));
         JsonNode totals = rep.get("totals");
@@ -63,8 +55,8 @@ class ConvertInspectEvaluateTest {
         assertEquals(266_200, totals.get("weights").asLong());
         assertEquals(3, SdModelFile.toSdm(SdModelFile.read(sdm)).sdLayers().size());
 
-        Run i = run("inspect", sdm.toString(), "--json");
-        assertEquals(0, i.code(), i.err());
+        CliRun i = run("inspect", sdm.toString(), "--json");
+        assertEquals(0, i.exit(), i.err());
         JsonNode ins = new ObjectMapper().readTree(i.out());
         assertEquals(Files.size(sdm), ins.get("fileBytes").asLong());
         // The file stores exactly the C and B the report accounted for (int8 B, Huffman C, index).
@@ -72,32 +64,32 @@ class ConvertInspectEvaluateTest {
             assertEquals(totals.get(k).asLong(), ins.get("totals").get(k).asLong(), k);
         }
         assertEquals(totals.get("paperCR").asDouble(), ins.get("totals").get("paperCR").asDouble(), 1e-9);
-        Run t = run("inspect", sdm.toString());
+        CliRun t = run("inspect", sdm.toString());
         assertTrue(t.out().contains("paper CR"), t.out());
     }
 
     @Test
     void convertRejectsBadInputsWithoutWritingOutput() throws IOException {
         Path sdm = dir.resolve("x.sdm");
-        Run r = run("convert", dir.resolve("missing.zip").toString(), "--out", sdm.toString());
-        assertEquals(3, r.code());
+        CliRun r = run("convert", dir.resolve("missing.zip").toString(), "--out", sdm.toString());
+        assertEquals(3, r.exit());
         assertTrue(r.err().contains("missing.zip: file not found"), r.err());
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"layers\": {\"conv9\": {\"skip\": true}}}");
         r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString());
-        assertEquals(3, r.code());
+        assertEquals(3, r.exit());
         assertTrue(r.err().contains("conv9"), r.err());
         r = run("convert", zip.toString(), "--out", dir.resolve("x.bin").toString());
-        assertEquals(3, r.code());
+        assertEquals(3, r.exit());
         assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
         r = run("convert", "--zoo", "nope", "--out", sdm.toString());
-        assertEquals(3, r.code());
+        assertEquals(3, r.exit());
         assertTrue(r.err().contains("lenet300"), "lists the known names: " + r.err());
         assertFalse(Files.exists(sdm));
         Path junk = dir.resolve("junk.sdm");
         Files.writeString(junk, "not a model");
         r = run("inspect", junk.toString());
-        assertEquals(3, r.code());
+        assertEquals(3, r.exit());
         assertTrue(r.err().contains("junk.sdm"), r.err());
     }
 
@@ -105,8 +97,8 @@ class ConvertInspectEvaluateTest {
     void evaluateAgreesWithDl4jsOwnEvaluation() throws IOException {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
-        Run r = run("evaluate", zip.toString(), "--limit", "300");
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("evaluate", zip.toString(), "--limit", "300");
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("on 300 Fashion-MNIST test examples"), r.out());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d{4})").matcher(r.out());
         assertTrue(m.find(), r.out());
@@ -114,7 +106,7 @@ class ConvertInspectEvaluateTest {
         double expected = net.evaluate(FashionMnist.load(data, false).limit(300).iterator(64, false, 0)).accuracy();
         assertEquals(expected, Double.parseDouble(m.group(1)), 0.5e-4);
         r = run("evaluate", zip.toString(), "--data", "cifar10");
-        assertEquals(2, r.code());
+        assertEquals(2, r.exit());
         assertTrue(r.err().contains("--data must be fashion-mnist"), r.err());
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +23,8 @@ class DecomposeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path npy(String name, long[] shape, long seed) throws IOException {
@@ -54,8 +46,8 @@ class DecomposeCommandTest {
     void writesCBRebuiltWeightAndReportForEachInput() throws IOException {
         Path conv = npy("conv.npy", new long[] {8, 5, 3, 3}, 1);
         Path out = dir.resolve("out");
-        Run r = run("decompose", "--quiet", "--out", out.toString(), conv.toString());
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("decompose", "--quiet", "--out", out.toString(), conv.toString());
+        assertEquals(0, r.exit(), r.err());
         NpyArray c = NpyFile.read(out.resolve("conv.c.npy"));
         NpyArray b = NpyFile.read(out.resolve("conv.b.npy"));
         NpyArray w = NpyFile.read(out.resolve("conv.w.npy"));
@@ -97,10 +89,10 @@ class DecomposeCommandTest {
         Path fc = npy("fc.npy", new long[] {10, 4}, 2);
         Path sl = npy("sl.npy", new long[] {3, 7, 2}, 3);
         Path out = dir.resolve("o2");
-        assertEquals(0, run("decompose", "--kind", "dense", "--out", out.toString(), fc.toString()).code());
+        assertEquals(0, run("decompose", "--kind", "dense", "--out", out.toString(), fc.toString()).exit());
         // Dense [nIn=10, nOut=4]: 4 units, ceil(10/3) = 4 rows of n = 3.
         assertArrayEquals(new long[] {4, 4, 3}, NpyFile.read(out.resolve("fc.c.npy")).shape());
-        assertEquals(0, run("decompose", "--kind", "slices", "--out", out.toString(), sl.toString()).code());
+        assertEquals(0, run("decompose", "--kind", "slices", "--out", out.toString(), sl.toString()).exit());
         assertArrayEquals(new long[] {3, 7, 2}, NpyFile.read(out.resolve("sl.c.npy")).shape());
         assertArrayEquals(new long[] {3, 2, 2}, NpyFile.read(out.resolve("sl.b.npy")).shape());
     }
@@ -131,8 +123,8 @@ class DecomposeCommandTest {
         for (Object[] c : cases) {
             String[] files = (String[]) c[0];
             String[] args = Stream.concat(Stream.of("decompose", "--out", out.toString()), Stream.of(files)).toArray(String[]::new);
-            Run r = run(args);
-            assertEquals((int) c[1], r.code(), String.join(" ", args) + " -> " + r.err());
+            CliRun r = run(args);
+            assertEquals((int) c[1], r.exit(), String.join(" ", args) + " -> " + r.err());
             assertTrue(r.err().contains((String) c[2]), "expected '" + c[2] + "' in: " + r.err());
             assertFalse(Files.exists(out), "no output may be written for " + String.join(" ", args));
         }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,14 +19,8 @@ import org.smartdeal.zoo.data.FashionMnist;
  */
 class DemoCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -36,7 +28,7 @@ class DemoCommandTest {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data),
                 "Fashion-MNIST not installed in " + data + " (apt-get install dataset-fashion-mnist): skipping the demo run");
-        Run r = run("demo", "--quick", "--rt-epochs", "1", "--out", dir.toString(), "--quiet");
+        CliRun r = run("demo", "--quick", "--rt-epochs", "1", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         Path sdm = dir.resolve("lenet300.sdm");
@@ -61,7 +53,7 @@ class DemoCommandTest {
 
     @Test
     void rampLongerThanRtIsAnOptionError(@TempDir Path dir) {
-        Run r = run("demo", "--rt-epochs", "3", "--ramp-epochs", "4", "--out", dir.toString());
+        CliRun r = run("demo", "--rt-epochs", "3", "--ramp-epochs", "4", "--out", dir.toString());
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("--ramp-epochs must be in [0, --rt-epochs = 3], got 4"), r.err());
     }

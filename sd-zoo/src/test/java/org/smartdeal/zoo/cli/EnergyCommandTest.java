@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,14 +21,8 @@ class EnergyCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @SuppressWarnings("unchecked")
@@ -49,8 +41,8 @@ class EnergyCommandTest {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
         Path out = dir.resolve("cnn");
-        Run r = run("energy", "--zoo", "cnn", "--data", "fashion-mnist", "--samples", "64", "--out", out.toString(), "--quiet");
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("energy", "--zoo", "cnn", "--data", "fashion-mnist", "--samples", "64", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("measured on 64 Fashion-MNIST"), r.out());
         Map<String, Object> s = json(out.resolve("summary.json"));
         assertEquals(5.0, ((Number) s.get("layers")).doubleValue()); // conv1..3, fc1, fc2 (SmallCnn Javadoc)
@@ -89,8 +81,8 @@ class EnergyCommandTest {
     @Test
     void paperModelResnet164WritesTheFilesWithThePaperStatistics() throws IOException {
         Path out = dir.resolve("r164");
-        Run r = run("energy", "--paper-model", "resnet164", "--out", out.toString());
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("energy", "--paper-model", "resnet164", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
         Map<String, Object> s = json(out.resolve("summary.json"));
         assertTrue(((String) s.get("statsSource")).startsWith("paper defaults"), (String) s.get("statsSource"));
         // docs/HWMODEL-RESULTS.md, default knobs (after its fix 8, Table II vector density): ResNet-164 SD EE/DN 1.55, speedup 1.45
@@ -104,8 +96,8 @@ class EnergyCommandTest {
     @SuppressWarnings("unchecked")
     void paperDelegatesToPaperStudyAndWritesPaperSummary() throws IOException {
         Path out = dir.resolve("paper");
-        Run r = run("energy", "--paper", "--no-sweep", "--out", out.toString());
-        assertEquals(0, r.code(), r.err());
+        CliRun r = run("energy", "--paper", "--no-sweep", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
         Map<String, Object> s = json(out.resolve("paper-summary.json"));
         // issue 6: seven models; SCNN absent where the paper excludes it (EfficientNet-B0)
         assertEquals(List.of("vgg11", "resnet50", "mobilenetv2", "efficientnetb0", "vgg19-cifar", "resnet164", "deeplabv3plus"),
@@ -121,12 +113,12 @@ class EnergyCommandTest {
     @SuppressWarnings("unchecked")
     void convertedModelIsPricedAsSmartDealWeightsWithPaperDefaultsWithoutData() throws IOException {
         Path sdm = dir.resolve("lenet.sdm");
-        Run c = run("convert", "--zoo", "lenet300", "--out", sdm.toString(), "--quiet");
-        assertEquals(0, c.code(), c.err());
+        CliRun c = run("convert", "--zoo", "lenet300", "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
         Path out = dir.resolve("lenet");
-        Run r = run("energy", sdm.toString(), "--accelerators", "smartdeal,diannao", "--batch", "4", "--dram-bw", "inf",
+        CliRun r = run("energy", sdm.toString(), "--accelerators", "smartdeal,diannao", "--batch", "4", "--dram-bw", "inf",
                 "--out", out.toString());
-        assertEquals(0, r.code(), r.err());
+        assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("paper defaults (no data given)"), r.out());
         Map<String, Object> s = json(out.resolve("summary.json"));
         assertEquals(Workloads.PAPER_STATS_NOTE, s.get("statsSource"));
@@ -146,38 +138,38 @@ class EnergyCommandTest {
     @Test
     void badInputsExitWithMessagesNamingTheOption() {
         Path out = dir.resolve("bad");
-        Run a = run("energy", "--zoo", "cnn", "--accelerators", "smartdeal,eyeriss", "--out", out.toString());
-        assertEquals(SmartDeal.EXIT_USAGE, a.code());
+        CliRun a = run("energy", "--zoo", "cnn", "--accelerators", "smartdeal,eyeriss", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_USAGE, a.exit());
         assertTrue(a.err().contains("--accelerators") && a.err().contains("'eyeriss'"), a.err());
-        Run s = run("energy", "--zoo", "cnn", "--samples", "0", "--data", "fashion-mnist");
-        assertEquals(SmartDeal.EXIT_USAGE, s.code());
+        CliRun s = run("energy", "--zoo", "cnn", "--samples", "0", "--data", "fashion-mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, s.exit());
         assertTrue(s.err().contains("--samples must be in [1, 10000], got 0"), s.err());
-        Run b = run("energy", "--paper-model", "resnet164", "--batch", "0");
-        assertEquals(SmartDeal.EXIT_USAGE, b.code());
+        CliRun b = run("energy", "--paper-model", "resnet164", "--batch", "0");
+        assertEquals(SmartDeal.EXIT_USAGE, b.exit());
         assertTrue(b.err().contains("--batch must be in [1, 4096], got 0"), b.err());
-        Run bw = run("energy", "--paper-model", "resnet164", "--dram-bw", "-1");
-        assertEquals(SmartDeal.EXIT_USAGE, bw.code());
+        CliRun bw = run("energy", "--paper-model", "resnet164", "--dram-bw", "-1");
+        assertEquals(SmartDeal.EXIT_USAGE, bw.exit());
         assertTrue(bw.err().contains("--dram-bw must be a number > 0"), bw.err());
-        Run d = run("energy", "--zoo", "cnn", "--data", "mnist");
-        assertEquals(SmartDeal.EXIT_USAGE, d.code());
+        CliRun d = run("energy", "--zoo", "cnn", "--data", "mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, d.exit());
         assertTrue(d.err().contains("--data must be fashion-mnist, got 'mnist'"), d.err());
-        Run pd = run("energy", "--paper-model", "resnet164", "--data", "fashion-mnist");
-        assertEquals(SmartDeal.EXIT_USAGE, pd.code());
-        Run none = run("energy");
-        assertEquals(SmartDeal.EXIT_USAGE, none.code());
-        Run two = run("energy", "--zoo", "cnn", "--paper");
-        assertEquals(SmartDeal.EXIT_USAGE, two.code());
-        Run z = run("energy", "--zoo", "nope");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, z.code());
+        CliRun pd = run("energy", "--paper-model", "resnet164", "--data", "fashion-mnist");
+        assertEquals(SmartDeal.EXIT_USAGE, pd.exit());
+        CliRun none = run("energy");
+        assertEquals(SmartDeal.EXIT_USAGE, none.exit());
+        CliRun two = run("energy", "--zoo", "cnn", "--paper");
+        assertEquals(SmartDeal.EXIT_USAGE, two.exit());
+        CliRun z = run("energy", "--zoo", "nope");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, z.exit());
         assertTrue(z.err().contains("--zoo") && z.err().contains("'nope'"), z.err());
-        Run p = run("energy", "--paper-model", "alexnet");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, p.code());
+        CliRun p = run("energy", "--paper-model", "alexnet");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, p.exit());
         assertTrue(p.err().contains("--paper-model") && p.err().contains("alexnet"), p.err());
-        Run f = run("energy", dir.resolve("missing.sdm").toString());
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, f.code());
+        CliRun f = run("energy", dir.resolve("missing.sdm").toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, f.exit());
         assertTrue(f.err().contains("missing.sdm: file not found"), f.err());
-        Run img = run("energy", "--zoo", "resnet20", "--data", "fashion-mnist", "--out", out.toString());
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, img.code());
+        CliRun img = run("energy", "--zoo", "resnet20", "--data", "fashion-mnist", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, img.exit());
         assertTrue(img.err().contains("--data fashion-mnist gives 1x28x28"), img.err());
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,14 +21,8 @@ import org.smartdeal.zoo.data.FashionMnist;
  */
 class TrainCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static void requireData() {
@@ -48,7 +40,7 @@ class TrainCommandTest {
     @CsvSource({"finetune,va", "finetune,sd", "finetune,ss", "adapt,va", "adapt,sd"})
     void smallRunWritesSummaryAndModel(String task, String variant, @TempDir Path dir) throws IOException {
         requireData();
-        Run r = run("train", "--task", task, "--variant", variant, "--arch", "lenet300", "--epochs", "2",
+        CliRun r = run("train", "--task", task, "--variant", variant, "--arch", "lenet300", "--epochs", "2",
                 "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("training epoch 2/2"), r.out());
@@ -98,21 +90,21 @@ class TrainCommandTest {
             args.add(option);
             args.add(value);
         }
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
         assertTrue(r.err().contains(message), r.err());
     }
 
     @Test
     void swaStartAfterTheLastEpochIsRejected() {
-        Run r = run("train", "--task", "adapt", "--variant", "va", "--arch", "cnn", "--epochs", "4", "--swa-start", "5");
+        CliRun r = run("train", "--task", "adapt", "--variant", "va", "--arch", "cnn", "--epochs", "4", "--swa-start", "5");
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("--swa-start must be in [1, 4], got 5"), r.err());
     }
 
     @Test
     void missingDatasetExitsWith3AndSaysWhereItLooked(@TempDir Path empty) {
-        Run r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", empty.toString(),
+        CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", empty.toString(),
                 "--out", empty.resolve("out").toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
         assertTrue(r.err().contains(empty.toString()) && r.err().contains("dataset-fashion-mnist"), r.err());
