@@ -452,7 +452,9 @@ public final class SdConverter {
      * decomposition has a C density at most the target, found by bisection on log(theta); the
      * settings come back with that theta. C density is not strictly monotone in theta (the
      * decomposition re-fits B after thresholding), so the search keeps the invariant "density at
-     * the upper end &lt;= target" and returns that end. Deterministic: same weights, same theta.
+     * the upper end &lt;= target" and returns that end; when even theta = 1 (the largest a plan
+     * allows) leaves more, that is returned and the report shows the higher density.
+     * Deterministic: same weights, same theta.
      */
     private static Prepared withDensityTheta(Prepared p) {
         LayerPlan lp = p.settings();
