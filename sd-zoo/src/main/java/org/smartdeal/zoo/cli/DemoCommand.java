@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,7 +21,6 @@ import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
 import org.smartdeal.zoo.convert.ConversionPlan;
-import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -229,13 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new BadInputException("--plan " + e.getMessage(), e);
             }
         }
-        if (theta == null) {
-            return plan;
-        }
         // --theta: one threshold everywhere, density targets off.
-        Map<String, LayerPlan> layers = new LinkedHashMap<>();
-        plan.overrides().forEach((k, v) -> layers.put(k, v.withSparsity(theta, 0)));
-        return new ConversionPlan(plan.defaults().withSparsity(theta, 0), plan.convertDepthwise(), layers);
+        return theta == null ? plan : plan.withThetaEverywhere(theta);
     }
 
     private void validate() {

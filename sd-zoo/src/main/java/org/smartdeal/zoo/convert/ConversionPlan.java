@@ -79,13 +79,23 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("ramp factor must be in (0, 1], got " + factor);
         }
-        Map<String, LayerPlan> scaled = new LinkedHashMap<>();
-        overrides.forEach((k, v) -> scaled.put(k, ramped(v, factor)));
-        return new ConversionPlan(ramped(defaults, factor), convertDepthwise, scaled);
+        return mapLayers(p -> p.withSparsity(p.theta() * factor, p.density() == 0 ? 0 : Math.pow(p.density(), factor)));
     }
 
-    private static LayerPlan ramped(LayerPlan p, double factor) {
-        return p.withSparsity(p.theta() * factor, p.density() == 0 ? 0 : Math.pow(p.density(), factor));
+    /**
+     * @param theta the sparsity threshold
+     * @return a copy in which the defaults and every per-layer override use {@code theta} and no
+     *     density target
+     */
+    public ConversionPlan withThetaEverywhere(double theta) {
+        return mapLayers(p -> p.withSparsity(theta, 0));
+    }
+
+    /** The same plan with {@code f} applied to the defaults and to every per-layer override. */
+    private ConversionPlan mapLayers(java.util.function.UnaryOperator<LayerPlan> f) {
+        Map<String, LayerPlan> mapped = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> mapped.put(k, f.apply(v)));
+        return new ConversionPlan(f.apply(defaults), convertDepthwise, mapped);
     }
 
     /**

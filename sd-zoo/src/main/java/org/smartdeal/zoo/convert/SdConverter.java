@@ -143,8 +143,7 @@ public final class SdConverter {
             Prepared p = withDensityTheta(prepare(s, lp));
             lp = p.settings();
             prepared.put(s.name(), p);
-            DecompositionConfig cfg = new DecompositionConfig(lp.theta(), lp.tol(), lp.maxIter(), lp.maxCoeff(), null,
-                    false, Runtime.getRuntime().availableProcessors());
+            DecompositionConfig cfg = decompositionConfig(lp, lp.theta());
             groups.computeIfAbsent(cfg, k -> new ArrayList<>()).add(p);
         }
         Map<String, LayerDecomposition> results = new LinkedHashMap<>();
@@ -486,10 +485,14 @@ public final class SdConverter {
         return new Prepared(p.slot(), lp.withTheta(theta), p.layout(), p.weight(), p.prunedVectors(), p.prunedChannels());
     }
 
-    private static double cDensity(LayerInput in, LayerPlan lp, double theta) {
-        DecompositionConfig cfg = new DecompositionConfig(theta, lp.tol(), lp.maxIter(), lp.maxCoeff(), null, false,
+    /** The decomposition settings of a layer's plan at threshold {@code theta}, on every core. */
+    private static DecompositionConfig decompositionConfig(LayerPlan lp, double theta) {
+        return new DecompositionConfig(theta, lp.tol(), lp.maxIter(), lp.maxCoeff(), null, false,
                 Runtime.getRuntime().availableProcessors());
-        try (Decomposer dec = new Decomposer(cfg)) {
+    }
+
+    private static double cDensity(LayerInput in, LayerPlan lp, double theta) {
+        try (Decomposer dec = new Decomposer(decompositionConfig(lp, theta))) {
             return dec.decompose(List.of(in)).layers().get(0).stats().cDensity();
         }
     }

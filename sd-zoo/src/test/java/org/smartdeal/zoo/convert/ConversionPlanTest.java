@@ -60,6 +60,21 @@ class ConversionPlanTest {
     }
 
     @Test
+    void thetaEverywhereReplacesEveryThresholdAndDensityTarget() {
+        ConversionPlan p = ConversionPlan.fromJson("""
+                {"defaults": {"density": 0.1, "sliceRows": 512},
+                 "layers": {"fc1": {"density": 0.04, "structuredRatio": 0.3}, "fc2": {"theta": 0.2}}}""");
+        ConversionPlan q = p.withThetaEverywhere(0.05);
+        for (String layer : List.of("fc1", "fc2", "other")) {
+            assertEquals(0.05, q.settingsFor(layer).theta(), layer);
+            assertEquals(0.0, q.settingsFor(layer).density(), layer);
+            assertEquals(512, q.settingsFor(layer).sliceRows(), layer);
+        }
+        assertEquals(0.3, q.settingsFor("fc1").structuredRatio());
+        assertEquals(p.overrides().keySet(), q.overrides().keySet());
+    }
+
+    @Test
     void unknownLayerIsAnErrorNotIgnored() {
         ConversionPlan p = ConversionPlan.fromJson("{\"layers\": {\"conv9\": {\"skip\": true}}}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
