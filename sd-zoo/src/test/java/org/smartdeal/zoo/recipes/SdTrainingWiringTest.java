@@ -281,6 +281,51 @@ class SdTrainingWiringTest {
         }
     }
 
+    /**
+     * One step with theta_c 1, no dead zone, no momentum history and no weight decay: every masked-in C entry
+     * with a non-zero gradient must move one bucket in the descent direction, -sign(dL/dC), where dL/dC is
+     * computed by DL4J on the same minibatch before the step (ALGORITHMS.md 6.2: d = -lr v, v = g on the first
+     * step). Checked on convolutions (graph) and dense layers, so a layout mismatch between the gradient, the
+     * updater state and C would show as entries moving up the loss.
+     */
+    @Test
+    void eachSwitchFollowsTheDescentDirectionOfItsOwnGradient() {
+        BucketSwitch oneStep = BucketSwitch.builder(0.1).thetaC(1).thetaG(1e-30).theta(7e-3).weightDecay(0)
+                .build();
+        ComputationGraph g = sdGraph();
+        SdTraining.configure(g, oneStep, others(), 0);
+        DataSet ds = data(15, 1, new long[] {8, 2, 6, 6}, 3).get(0);
+        g.setInputs(ds.getFeatures());
+        g.setLabels(ds.getLabels());
+        g.computeGradientAndScore();
+        java.util.Map<String, INDArray> grads = new java.util.HashMap<>();
+        java.util.Map<String, INDArray> before = new java.util.HashMap<>();
+        for (String v : List.of("conv1", "conv2", "fc")) {
+            grads.put(v, g.gradient().getGradientFor(v + "_C").dup());
+            before.put(v, g.getLayer(v).getParam("C").dup());
+        }
+        g.fit(ds);
+        int checked = 0;
+        for (String v : List.of("conv1", "conv2", "fc")) {
+            float[] gr = grads.get(v).data().asFloat();
+            float[] c0 = before.get(v).data().asFloat();
+            float[] c1 = g.getLayer(v).getParam("C").dup().data().asFloat();
+            float[] m = g.getLayer(v).getParam("M").dup().data().asFloat();
+            for (int k = 0; k < c0.length; k++) {
+                if (m[k] == 0f || gr[k] == 0f) {
+                    assertEquals(c0[k], c1[k], v + " C[" + k + "] must not move (mask " + m[k] + ", grad " + gr[k]
+                            + ")");
+                    continue;
+                }
+                assertTrue(c1[k] != c0[k], v + " C[" + k + "] did not switch, grad " + gr[k]);
+                assertEquals(-Math.signum(gr[k]), Math.signum(c1[k] - c0[k]),
+                        v + " C[" + k + "] moved " + c0[k] + " -> " + c1[k] + " with gradient " + gr[k]);
+                checked++;
+            }
+        }
+        assertTrue(checked > 50, "too few entries checked: " + checked);
+    }
+
     @Test
     void aMaxCoeffAboveTheLayersClampIsRejectedNamingTheLayer() {
         MultiLayerNetwork net = sdMlp();
