@@ -42,6 +42,8 @@ final class SdLayerCore {
     private boolean inTrainingForward;
     private boolean cacheEnabled;
     private boolean cacheValid;
+    /** The dM gradient view last zeroed by {@link #backprop} (it stays 0, see there). */
+    private INDArray zeroedMaskGradient;
 
     SdLayerCore(SdLayer conf) {
         this.weights = SdWeights.of(conf);
@@ -121,7 +123,10 @@ final class SdLayerCore {
             weights.rebuild(c, b, mask);
         }
         freshForInput = null;
-        INDArray dW = weights.createWeightGradient(mgr, ArrayType.BP_WORKING_MEM, c.dataType());
+        INDArray dW = weights.reusableWeightGradient(c.dataType());
+        if (dW == null) {
+            dW = weights.createWeightGradient(mgr, ArrayType.BP_WORKING_MEM, c.dataType());
+        }
         Pair<Gradient, INDArray> dl4j;
         inBackprop = true;
         gradientViews.put(DL4J_WEIGHT_KEY, dW);
@@ -134,7 +139,10 @@ final class SdLayerCore {
         INDArray gC = gradientViews.get(C_KEY);
         INDArray gB = gradientViews.get(B_KEY);
         INDArray gM = gradientViews.get(MASK_KEY);
-        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
+        // dM is 0. Once zeroed, this gradient view stays 0: nothing but this method and
+        // FreezeUpdater (which zeroes it) writes it, so it is zeroed again only for a new view.
+        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM, gM != zeroedMaskGradient);
+        zeroedMaskGradient = gM;
         Gradient g = new DefaultGradient();
         g.setGradientFor(C_KEY, gC);
         g.setGradientFor(B_KEY, gB);
