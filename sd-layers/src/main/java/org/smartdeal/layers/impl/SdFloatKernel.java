@@ -21,7 +21,9 @@ import org.smartdeal.layers.SdSliceShape;
  * per unit with C projected in place, no double-precision staging arrays, the basis of a slice in
  * registers for the common width n = 3, and the units split into two deterministic halves computed
  * in parallel when the layer is large enough for it to pay (each unit's outputs depend on that
- * unit's inputs only, so the result does not depend on the split).
+ * unit's inputs only, so the result does not depend on the split). Each half also does its own
+ * bulk copies (its units' ranges of C, M, B and W, or of dW, dC and dB are contiguous), so the
+ * copies run on both threads too.
  *
  * <p>Holds persistent buffers of about four times W's size; not thread-safe, like DL4J layers.
  */

@@ -22,8 +22,12 @@ import org.smartdeal.layers.SdLayer;
  * dW into dC and dB with {@link SdWeights#backward}.
  *
  * <p>A training {@code activate} rebuilds W and the following backward pass on the same input
- * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. One instance per
- * runtime layer; not thread-safe, like DL4J layers.
+ * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. Per step the
+ * backward pass allocates nothing for dense and output layers: DL4J writes dW into a persistent
+ * buffer of {@link SdWeights} (its gemm overwrites it entirely), and dM is zeroed only the first time
+ * a gradient view is seen (afterwards nothing but {@link org.smartdeal.layers.FreezeUpdater}, which
+ * zeroes it again, writes that view; this saves a native op over an array of C's size per step). One
+ * instance per runtime layer; not thread-safe, like DL4J layers.
  *
  * <p><b>Inference cache</b> (off by default, see {@link SdRuntimeLayer#setInferenceCache}): when on,
  * an inference forward pass reuses the W rebuilt by the previous inference pass instead of rebuilding
