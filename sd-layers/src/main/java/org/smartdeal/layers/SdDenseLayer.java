@@ -48,8 +48,12 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * its threads. Not done: the updater blocks of M and b exist because M is a parameter between B and
  * b (removing them would change the parameter layout and the saved format). Measured with JMH
  * ({@code -f 2 -wi 3 -i 8}, SD and DenseLayer in the same run), OMP_NUM_THREADS=1: before 1.62x
- * (512x512) and 1.31x (512x10) (docs/RESULTS.md section 2), after 5.23 / 4.92 ms = 1.06x and 0.962 / 0.875 ms = 1.10x. With
- * ND4J's default two OpenMP threads the machine was too loaded to measure (errors of 20-85%).
+ * (512x512) and 1.31x (512x10) (docs/RESULTS.md section 2); after, two runs: 5.23 / 4.92 ms =
+ * 1.06x and 5.52 / 5.07 ms = 1.09x (512x512), 0.962 / 0.875 ms = 1.10x and 1.007 / 0.823 ms =
+ * 1.22x (512x10). With ND4J's default two OpenMP threads every native op costs several times more
+ * and the loaded machine gave errors of 20-95%, so no ratio could be measured; what can be counted:
+ * a step now launches as many native ops as DenseLayer's (22 per step for 512x10, OpProfiler),
+ * against 25 before (the z copy replaces the recomputed gemm and bias add; the dM zeroing is gone).
  * Benchmark: {@code SdLayerStepBenchmarkDense}.
  *
  * <pre>
