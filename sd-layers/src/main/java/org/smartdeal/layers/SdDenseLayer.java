@@ -28,16 +28,32 @@ import org.smartdeal.layers.params.SdParamInitializer;
  *
  * <p><b>Implementation choice: classic, not SameDiff.</b> The runtime ({@link SdDenseLayerImpl})
  * runs DL4J's own dense forward/backward on W rebuilt by {@code SdWeights} into persistent buffers
- * (a training forward's W is reused by its backward pass); backward temporaries come from DL4J's
- * working-memory workspace. DL4J-NOTES measured a classic dense layer at 1.1-1.5x DenseLayer's
- * step time against 1.5-2.0x for a SameDiffLayer, which in M2.1 also returns 2x the gradient.
- * Measured here (fit on one minibatch of 128, float, Nesterovs; CPU time of the fitting thread
- * with OMP_NUM_THREADS=1 and one Java processor, so that the loaded shared 2-core machine does not
- * decide the result; median of 11 interleaved rounds of SD/DL4J): 512x512 1.35x (2.01x before
- * the FLOAT Java kernel of {@code SdWeights}), 512x10 1.29x (1.41x) DenseLayer (target 1.3x).
- * What is left: the rebuild and the chain rule (about 0.5 + 0.6 ms single-threaded for 512x512,
- * against 0.9 ms for one of the three 128x512x512 gemms of the step), their bulk copies, and DL4J's
- * updater pipeline running over C, M and B, about twice as many parameters as W.
+ * (a training forward's W is reused by its backward pass). DL4J-NOTES measured a classic dense layer
+ * at 1.1-1.5x DenseLayer's step time against 1.5-2.0x for a SameDiffLayer, which in M2.1 also
+ * returns 2x the gradient.
+ *
+ * <p><b>Step time (target: at most 1.3x DenseLayer).</b> Profile of one fit step (minibatch 128,
+ * float, Nesterovs, OMP_NUM_THREADS=1, JFR plus per-part timers; loaded shared 2-core machine, so
+ * approximate): DenseLayer 512x512 is about 4.9 ms, of which four 128x512x512 gemms take about 4 ms;
+ * DL4J's dense backward recomputes the forward gemm (about 1 ms) although the forward pass of the
+ * same step just computed it. The SD extras were the rebuild and the chain rule (about 0.2 + 0.3 ms
+ * on each of two threads for 512x512), a zeroing of dM and a workspace allocation and zeroing of dW
+ * per step (about 0.04 ms each), and DL4J's updater handling four parameter arrays in three updater
+ * blocks instead of two arrays in one: each extra block costs about 0.08 ms per step whatever its size
+ * (in M2.1 every step takes the "external gradient" path, which creates four array views per
+ * parameter and one per block, each about 10 us, mostly JavaCPP's physical-memory check), so for
+ * 512x10 the updater was almost the whole gap. What was done: the backward pass reuses the forward
+ * pass' pre-activation instead of recomputing it (same bits; {@link SdDenseLayerImpl}); dW goes into
+ * a persistent buffer; dM is zeroed once per gradient view; the kernel's bulk copies run on both of
+ * its threads. Not done: the updater blocks of M and b exist because M is a parameter between B and
+ * b (removing them would change the parameter layout and the saved format). Measured with JMH
+ * ({@code -f 2 -wi 3 -i 8}, SD and DenseLayer in the same run), OMP_NUM_THREADS=1: before 1.62x
+ * (512x512) and 1.31x (512x10) (docs/RESULTS.md section 2); after, two runs: 5.23 / 4.92 ms =
+ * 1.06x and 5.52 / 5.07 ms = 1.09x (512x512), 0.962 / 0.875 ms = 1.10x and 1.007 / 0.823 ms =
+ * 1.22x (512x10). With ND4J's default two OpenMP threads every native op costs several times more
+ * and the loaded machine gave errors of 20-95%, so no ratio could be measured; what can be counted:
+ * a step now launches as many native ops as DenseLayer's (22 per step for 512x10, OpProfiler),
+ * against 25 before (the z copy replaces the recomputed gemm and bias add; the dM zeroing is gone).
  * Benchmark: {@code SdLayerStepBenchmarkDense}.
  *
  * <pre>

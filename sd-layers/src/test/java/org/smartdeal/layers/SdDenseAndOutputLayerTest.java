@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,47 @@ class SdDenseAndOutputLayerTest {
                 }
             }
         }
+    }
+
+    /** The layer's C, B and b gradients and the epsilon it passes down, copied out of the views. */
+    private static double[][] backward(org.deeplearning4j.nn.api.Layer l, INDArray eps) {
+        org.nd4j.common.primitives.Pair<Gradient, INDArray> p =
+                l.backpropGradient(eps.dup(), LayerWorkspaceMgr.noWorkspaces());
+        Gradient g = p.getFirst();
+        return new double[][] {SdTestSupport.values(g.getGradientFor("C")), SdTestSupport.values(g.getGradientFor("B")),
+            SdTestSupport.values(g.getGradientFor("b")), SdTestSupport.values(p.getSecond())};
+    }
+
+    @Test
+    void denseBackwardReusesTheForwardPreActivationOnlyOnceAndOnlyForTheSameInput() {
+        MultiLayerNetwork net = sdNet(new NoOp(), true);
+        randomise(net, 71);
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer l = net.getLayer(0);
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        INDArray x1 = input(72);
+        INDArray x2 = input(73);
+        Nd4j.getRandom().setSeed(74);
+        INDArray eps = Nd4j.rand(DataType.DOUBLE, 4, HIDDEN).subi(0.5);
+        // recomputed z: the training forward ran on another input
+        l.setInput(x1, ws);
+        l.activate(true, ws);
+        l.setInput(x2, ws);
+        double[][] recomputed = backward(l, eps);
+        // reused z: forward and backward on the same input
+        l.setInput(x2, ws);
+        l.activate(true, ws);
+        double[][] reused = backward(l, eps);
+        // a second backward without a forward recomputes (the copy was consumed)
+        double[][] again = backward(l, eps);
+        l.setInput(x1, ws);
+        l.activate(true, ws);
+        double[][] x1Grad = backward(l, eps);
+        for (int k = 0; k < 4; k++) {
+            assertArrayEquals(recomputed[k], reused[k], 0.0, "array " + k + ": reused z must give the same bits");
+            assertArrayEquals(recomputed[k], again[k], 0.0, "array " + k + ": second backward");
+        }
+        assertNotEquals(0.0, maxAbsDiff(x1Grad[0], recomputed[0]), "the inputs must give different dC");
     }
 
     @Test

@@ -21,7 +21,9 @@ import org.smartdeal.layers.SdSliceShape;
  * per unit with C projected in place, no double-precision staging arrays, the basis of a slice in
  * registers for the common width n = 3, and the units split into two deterministic halves computed
  * in parallel when the layer is large enough for it to pay (each unit's outputs depend on that
- * unit's inputs only, so the result does not depend on the split).
+ * unit's inputs only, so the result does not depend on the split). Each half also does its own
+ * bulk copies (its units' ranges of C, M, B and W, or of dW, dC and dB are contiguous), so the
+ * copies run on both threads too.
  *
  * <p>Holds persistent buffers of about four times W's size; not thread-safe, like DL4J layers.
  */
@@ -90,11 +92,7 @@ final class SdFloatKernel {
      * array out ({@code [U, L]} in C order). Not modified: c, b, maskArr.
      */
     void rebuild(INDArray c, INDArray b, INDArray maskArr, INDArray out) {
-        bits(c).get(ce, 0, ce.length);
-        bits(maskArr).get(mask, 0, mask.length);
-        pointer(b).get(basis, 0, basis.length);
-        forUnits(true);
-        pointer(out).put(w, 0, w.length);
+        forUnits(new Buffers(pointer(c), pointer(maskArr), pointer(b), pointer(out)), true);
     }
 
     /**
@@ -102,10 +100,7 @@ final class SdFloatKernel {
      * Modified: gC, gB (dense C-order FLOAT).
      */
     void backward(INDArray dW, INDArray gC, INDArray gB) {
-        pointer(dW).get(w, 0, w.length);
-        forUnits(false);
-        pointer(gC).put(gradC, 0, gradC.length);
-        pointer(gB).put(gradB, 0, gradB.length);
+        forUnits(new Buffers(pointer(dW), pointer(gC), pointer(gB), null), false);
     }
 
     /** Writes Ce of the last rebuild into a dense C-order FLOAT array. */
@@ -113,32 +108,59 @@ final class SdFloatKernel {
         bits(out).put(ce, 0, ce.length);
     }
 
-    private void forUnits(boolean rebuild) {
+    /**
+     * The native buffers of one call, read by both halves: each half copies its own contiguous
+     * ranges in and out (on its own pointer copies), so that the bulk copies (about 25 us per MB,
+     * cache-hot, against about 200 us of arithmetic per half for 512x512) run in parallel too.
+     */
+    private record Buffers(FloatPointer a, FloatPointer b, FloatPointer c, FloatPointer d) {
+    }
+
+    private void forUnits(Buffers io, boolean rebuild) {
         if (!parallel) {
-            run(rebuild, 0, units);
+            run(io, rebuild, 0, units);
             return;
         }
         int mid = units / 2;
         RecursiveAction second = new RecursiveAction() {
             @Override
             protected void compute() {
-                run(rebuild, mid, units);
+                run(io, rebuild, mid, units);
             }
         };
         ForkJoinPool.commonPool().execute(second);
-        run(rebuild, 0, mid);
+        run(io, rebuild, 0, mid);
         if (!second.tryUnfork()) {
             second.join();
         } else {
-            run(rebuild, mid, units);
+            run(io, rebuild, mid, units);
         }
     }
 
-    private void run(boolean rebuild, int from, int to) {
+    /**
+     * Units [from, to): rebuild (io = C, M, B, W) or backward (io = dW, dC, dB), copying exactly
+     * those units' entries in and out.
+     */
+    private void run(Buffers io, boolean rebuild, int from, int to) {
+        int perUnit = spu * m * n;
+        int basisPerUnit = spu * n * n;
+        int c0 = from * perUnit;
+        int cl = (to - from) * perUnit;
+        int b0 = from * basisPerUnit;
+        int bl = (to - from) * basisPerUnit;
+        int w0 = from * l;
+        int wl = (to - from) * l;
         if (rebuild) {
+            bitsAt(io.a(), c0).get(ce, c0, cl);
+            bitsAt(io.b(), c0).get(mask, c0, cl);
+            at(io.c(), b0).get(basis, b0, bl);
             rebuildUnits(from, to);
+            at(io.d(), w0).put(w, w0, wl);
         } else {
+            at(io.a(), w0).get(w, w0, wl);
             backwardUnits(from, to);
+            at(io.b(), c0).put(gradC, c0, cl);
+            at(io.c(), b0).put(gradB, b0, bl);
         }
     }
 
@@ -352,6 +374,20 @@ final class SdFloatKernel {
      */
     private static FloatPointer pointer(INDArray a) {
         return (FloatPointer) a.data().indexer().pointer();
+    }
+
+    /** A new pointer to element {@code offset} of base's memory (base itself is not moved). */
+    private static FloatPointer at(FloatPointer base, int offset) {
+        FloatPointer p = new FloatPointer(base);
+        p.position(base.position() + offset);
+        return p;
+    }
+
+    /** As {@link #at}, read and written as raw float bits. */
+    private static IntPointer bitsAt(FloatPointer base, int offset) {
+        IntPointer p = new IntPointer(base);
+        p.position(base.position() + offset);
+        return p;
     }
 
     /** The same memory as {@link #pointer}, read and written as raw float bits. */

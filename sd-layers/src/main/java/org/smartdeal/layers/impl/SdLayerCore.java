@@ -22,8 +22,12 @@ import org.smartdeal.layers.SdLayer;
  * dW into dC and dB with {@link SdWeights#backward}.
  *
  * <p>A training {@code activate} rebuilds W and the following backward pass on the same input
- * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. One instance per
- * runtime layer; not thread-safe, like DL4J layers.
+ * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. Per step the
+ * backward pass allocates nothing for dense and output layers: DL4J writes dW into a persistent
+ * buffer of {@link SdWeights} (its gemm overwrites it entirely), and dM is zeroed only the first time
+ * a gradient view is seen (afterwards nothing but {@link org.smartdeal.layers.FreezeUpdater}, which
+ * zeroes it again, writes that view; this saves a native op over an array of C's size per step). One
+ * instance per runtime layer; not thread-safe, like DL4J layers.
  *
  * <p><b>Inference cache</b> (off by default, see {@link SdRuntimeLayer#setInferenceCache}): when on,
  * an inference forward pass reuses the W rebuilt by the previous inference pass instead of rebuilding
@@ -42,6 +46,8 @@ final class SdLayerCore {
     private boolean inTrainingForward;
     private boolean cacheEnabled;
     private boolean cacheValid;
+    /** The dM gradient view last zeroed by {@link #backprop} (it stays 0, see there). */
+    private INDArray zeroedMaskGradient;
 
     SdLayerCore(SdLayer conf) {
         this.weights = SdWeights.of(conf);
@@ -121,7 +127,10 @@ final class SdLayerCore {
             weights.rebuild(c, b, mask);
         }
         freshForInput = null;
-        INDArray dW = weights.createWeightGradient(mgr, ArrayType.BP_WORKING_MEM, c.dataType());
+        INDArray dW = weights.reusableWeightGradient(c.dataType());
+        if (dW == null) {
+            dW = weights.createWeightGradient(mgr, ArrayType.BP_WORKING_MEM, c.dataType());
+        }
         Pair<Gradient, INDArray> dl4j;
         inBackprop = true;
         gradientViews.put(DL4J_WEIGHT_KEY, dW);
@@ -134,7 +143,10 @@ final class SdLayerCore {
         INDArray gC = gradientViews.get(C_KEY);
         INDArray gB = gradientViews.get(B_KEY);
         INDArray gM = gradientViews.get(MASK_KEY);
-        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
+        // dM is 0. Once zeroed, this gradient view stays 0: nothing but this method and
+        // FreezeUpdater (which zeroes it) writes it, so it is zeroed again only for a new view.
+        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM, gM != zeroedMaskGradient);
+        zeroedMaskGradient = gM;
         Gradient g = new DefaultGradient();
         g.setGradientFor(C_KEY, gC);
         g.setGradientFor(B_KEY, gB);

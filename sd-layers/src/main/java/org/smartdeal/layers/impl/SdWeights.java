@@ -52,6 +52,7 @@ public final class SdWeights {
     private transient INDArray prodPerUnit;
     private transient INDArray unitMajor;
     private transient INDArray weight;
+    private transient INDArray weightGrad;
     private transient float[] floatScratch;
     private transient double[] doubleScratch;
     private final Kernel kernel;
@@ -201,15 +202,30 @@ public final class SdWeights {
      */
     public void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
             LayerWorkspaceMgr mgr, ArrayType type) {
+        backward(dW, b, mask, gradC, gradB, gradM, mgr, type, true);
+    }
+
+    /**
+     * As {@link #backward(INDArray, INDArray, INDArray, INDArray, INDArray, INDArray, LayerWorkspaceMgr,
+     * ArrayType)}; with {@code zeroGradM} false the Java kernels leave gradM alone (the caller knows
+     * it already holds zeros) instead of zeroing it.
+     */
+    void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
+            LayerWorkspaceMgr mgr, ArrayType type, boolean zeroGradM) {
         if (kernel == Kernel.JAVA && lastFloat && dW.dataType() == DataType.FLOAT
                 && dW.data().length() == dW.length() && isFlatAccessible(gradC) && isFlatAccessible(gradB)
                 && gradC.dataType() == DataType.FLOAT && gradB.dataType() == DataType.FLOAT) {
             floatKernel.backward(dW, gradC, gradB);
-            gradM.assign(0);
+            if (zeroGradM) {
+                gradM.assign(0);
+            }
             return;
         }
         if (kernel == Kernel.JAVA && jc != null && !lastFloat) {
-            javaBackward(dW, gradC, gradB, gradM);
+            javaBackward(dW, gradC, gradB);
+            if (zeroGradM) {
+                gradM.assign(0);
+            }
             return;
         }
         backward(dW, effectiveC(), b, mask, gradC, gradB, gradM, mgr, type);
@@ -329,7 +345,7 @@ public final class SdWeights {
         }
     }
 
-    private void javaBackward(INDArray dW, INDArray gradC, INDArray gradB, INDArray gradM) {
+    private void javaBackward(INDArray dW, INDArray gradC, INDArray gradB) {
         int len = Math.toIntExact(shape.coefficientLength());
         int wl = Math.toIntExact(shape.units() * shape.weightsPerUnit());
         if (dW.data().length() != wl) {
@@ -345,7 +361,6 @@ public final class SdWeights {
         backwardUnits(0, (int) shape.units());
         write(jgc, gradC);
         write(jg, gradB);
-        gradM.assign(0);
     }
 
     /** dC (masked) and dB of units [from, to) into jgc and jg, from jd, jc, jb and jmask. */
@@ -519,6 +534,25 @@ public final class SdWeights {
     /** A zeroed weight-gradient array in the layout DL4J's runtime writes dW into. */
     public INDArray createWeightGradient(LayerWorkspaceMgr mgr, ArrayType type, DataType dt) {
         return mgr.create(type, dt, weightShape, unitsAreColumns ? 'f' : 'c');
+    }
+
+    /**
+     * For dense and output layers (rank-2 weight): this object's persistent weight-gradient array, in
+     * the layout DL4J's runtime writes dW into, allocated once outside any workspace (DL4J's dense and
+     * output backward overwrite it entirely: a gemm with beta = 0). Saves the per-step workspace
+     * allocation and zeroing of an array of W's size. Null for conv layers (their dW comes from
+     * {@link #createWeightGradient}). Valid until the next call; contents unspecified.
+     */
+    INDArray reusableWeightGradient(DataType dt) {
+        if (!unitsAreColumns) {
+            return null;
+        }
+        if (weightGrad == null || weightGrad.dataType() != dt) {
+            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                weightGrad = Nd4j.create(dt, weightShape, 'f');
+            }
+        }
+        return weightGrad;
     }
 
     /**
