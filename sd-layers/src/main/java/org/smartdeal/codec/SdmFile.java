@@ -15,14 +15,14 @@ import java.util.Set;
  * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
  * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
  *
- * <h2>Byte format, version 2.1</h2>
+ * <h2>Byte format, version 2.2</h2>
  * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
  * length followed by that many bytes of strict UTF-8.
  * <pre>
  * File   = Header Section[N]                         (nothing may follow the last section)
  * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
  *                                                     text-mode and 7-bit transfers)
- *          u16 major version = 2, u16 minor version = 1
+ *          u16 major version = 2, u16 minor version = 2
  *          u32 N  number of sections, &gt;= 2
  *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
  * Section = u8 type, u64 payload length L, L bytes payload,
@@ -38,10 +38,14 @@ import java.util.Set;
  * Sections 2..N-1          : the E entries, in table-of-contents order, each
  *   type 3 SD_LAYER    : str name, str paramPrefix
  *                        u8 rank (1..32), rank x u64 weightShape (each &gt;= 1)
- *                        u8 flags (bit 0: explicit mask follows; other bits 0)
+ *                        u8 flags: 0 the mask is C != 0, 1 a mask bitmap follows, 2 a list of
+ *                                  masked-in zeros follows (2.2; the smaller of 1 and 2 is written)
  *                        u32 E, E bytes: the layer encoded by {@link SdLayerCodec}
- *                        [mask: ceil(K*m*n/8) bytes, 1 bit per entry of packed C, MSB-first,
- *                         zero padding bits; present only if the mask differs from C != 0]
+ *                        [flags 1, mask bitmap: ceil(K*m*n/8) bytes, 1 bit per entry of packed C,
+ *                         MSB-first, zero padding bits]
+ *                        [flags 2, masked-in zeros ({@link MaskedZeros}): u32 Z &gt;= 1, u32 L,
+ *                         L bytes: Z Elias-gamma codes of the position gaps; the mask is C != 0
+ *                         plus these Z positions, each of which holds 0 in C]
  *   type 4 FLOAT_ARRAY : str name, u8 role (0 other, 1 dense conv/FC weight)
  *                        u8 rank (0..32), rank x u64 shape
  *                        product(shape) x IEEE float32 (big-endian), C order
@@ -52,8 +56,9 @@ import java.util.Set;
  * 2.0: the index mode field is 2 bits (ELEM, VECTOR, RUNS; 3 reserved), which shifts every
  * later bit of every SD layer, so neither reader can parse the other's layers: a major change.
  * 2.1: the CONFIG section is deflated (DL4J's configuration JSON is 7-25 KB for small networks,
- * as much as their SD layers; it deflates about 10x). The reader accepts 2.0 and 2.1; 1.0 files
- * must be converted again.
+ * as much as their SD layers; it deflates about 10x). 2.2: flag 2, a mask stored as the list of
+ * its masked-in zeros (a bitmap costs 1 bit per entry of C however few entries SD training flushed
+ * to 0). The reader accepts 2.0 to 2.2; 1.0 files must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, and the table of contents against the sections; any failure
@@ -72,8 +77,8 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
     public static final byte[] MAGIC = {(byte) 0x89, 'S', 'D', 'M', 0x0D, 0x0A, 0x1A, 0x0A};
     /** Major format version written and read (2: 2-bit index mode with RUNS; 1.0 had a 1-bit mode). */
     public static final int FORMAT_MAJOR = 2;
-    /** Minor format version written (2.1: deflated CONFIG); the reader also accepts 2.0. */
-    public static final int FORMAT_MINOR = 1;
+    /** Minor format version written (2.1: deflated CONFIG; 2.2: masked-in zero lists); the reader accepts 2.0 to 2.2. */
+    public static final int FORMAT_MINOR = 2;
 
     /** Largest inflated configuration the reader accepts (64 MiB), checked before allocating. */
     public static final int MAX_CONFIG_BYTES = 64 << 20;

@@ -73,7 +73,7 @@ public final class SdmReader {
         }
         if (major != SdmFile.FORMAT_MAJOR || minor > SdmFile.FORMAT_MINOR) {
             throw head.error("unsupported format version " + major + "." + minor + " (this reader supports "
-                    + SdmFile.FORMAT_MAJOR + ".0 and " + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR
+                    + SdmFile.FORMAT_MAJOR + ".0 to " + SdmFile.FORMAT_MAJOR + "." + SdmFile.FORMAT_MINOR
                     + (major == 1 ? "; convert the model again to write a 2.x file" : "") + ")");
         }
         boolean deflatedConfig = minor >= 1;
@@ -167,7 +167,7 @@ public final class SdmReader {
                     }
                     case SD_LAYER -> {
                         StorageBreakdown[] layerBits = new StorageBreakdown[1];
-                        entries.add(readSdLayer(p, where, expectedName, layerBits));
+                        entries.add(readSdLayer(p, where, expectedName, minor, layerBits));
                         codec = layerBits[0];
                     }
                     case FLOAT_ARRAY -> {
@@ -199,14 +199,15 @@ public final class SdmReader {
         }
     }
 
-    private static SdLayerEntry readSdLayer(ByteCursor p, String where, String expectedName,
+    private static SdLayerEntry readSdLayer(ByteCursor p, String where, String expectedName, int minor,
                                             StorageBreakdown[] layerBits) throws SdmFormatException {
         String name = readName(p, expectedName);
         String prefix = p.string("param key prefix");
         long[] shape = readShape(p, 1, "weight shape");
         int flags = p.u8("flags");
-        if ((flags & ~1) != 0) {
-            throw p.error("flags must be 0 or 1, got " + flags);
+        if (flags > (minor >= 2 ? 2 : 1)) {
+            throw p.error("flags must be 0 (no mask), 1 (mask bitmap)" + (minor >= 2 ? " or 2 (masked-in zero list)" : "")
+                    + " in format 2." + minor + ", got " + flags);
         }
         long encLength = p.u32("encoded layer length");
         byte[] enc = p.bytes(encLength, "encoded layer");
@@ -222,6 +223,8 @@ public final class SdmReader {
                 mask[i] = r.readBit() != 0;
             }
             r.alignToByte();
+        } else if (flags == 2) {
+            mask = MaskedZeros.decode(p, decoded.layer().c(), where);
         }
         return new SdLayerEntry(name, prefix, shape, decoded.layer(), mask);
     }

@@ -100,17 +100,13 @@ public final class SdmWriter {
             if (e instanceof SdLayerEntry s) {
                 writeString(out, s.paramPrefix());
                 writeShape(out, s.weightShape());
-                boolean explicitMask = s.hasExplicitMask();
-                out.writeByte(explicitMask ? 1 : 0);
+                byte[] mask = s.hasExplicitMask() ? maskBytes(s) : null;
+                out.writeByte(mask == null ? 0 : mask[0]);
                 EncodedLayer enc = SdLayerCodec.encode(s.layer());
                 out.writeInt(enc.bytes().length);
                 out.write(enc.bytes());
-                if (explicitMask) {
-                    BitWriter bits = new BitWriter();
-                    for (boolean b : s.mask()) {
-                        bits.writeBit(b ? 1 : 0);
-                    }
-                    out.write(bits.toByteArray());
+                if (mask != null) {
+                    out.write(mask, 1, mask.length - 1);
                 }
                 out.flush();
                 sections.add(new Section(SectionType.SD_LAYER, e.name(), raw.toByteArray(), enc.breakdown(), 0));
@@ -157,6 +153,36 @@ public final class SdmWriter {
         }
         out.flush();
         return new Serialized(fileBytes.toByteArray(), new SdmLayout(SdmFile.HEADER_BYTES, infos));
+    }
+
+    /**
+     * The flags byte followed by the smaller of the two mask forms: flag 2, the list of masked-in
+     * zeros ({@link MaskedZeros}), or flag 1, the bitmap (1 bit per entry of packed C). A tie goes
+     * to the bitmap; a mask that leaves out a non-zero of C can only be a bitmap.
+     */
+    private static byte[] maskBytes(SdLayerEntry s) {
+        boolean[] mask = s.mask();
+        int[] zeros = MaskedZeros.positions(mask, s.layer().c());
+        long bitmapBytes = (mask.length + 7L) / 8;
+        if (zeros != null && zeros.length > 0 && (long) MaskedZeros.HEADER_BYTES + zeros.length / 8 < bitmapBytes) {
+            byte[] list = MaskedZeros.encode(zeros);
+            if (list.length < bitmapBytes) {
+                byte[] out = new byte[list.length + 1];
+                out[0] = 2;
+                System.arraycopy(list, 0, out, 1, list.length);
+                return out;
+            }
+        }
+        BitWriter bits = new BitWriter();
+        for (boolean b : mask) {
+            bits.writeBit(b ? 1 : 0);
+        }
+        bits.padToByte();
+        byte[] bitmap = bits.toByteArray();
+        byte[] out = new byte[bitmap.length + 1];
+        out[0] = 1;
+        System.arraycopy(bitmap, 0, out, 1, bitmap.length);
+        return out;
     }
 
     private record Section(SectionType type, String name, byte[] payload, StorageBreakdown codec, long denseWeights) {

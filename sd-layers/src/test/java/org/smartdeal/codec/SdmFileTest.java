@@ -110,7 +110,7 @@ class SdmFileTest {
         SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
         byte[] b = s.bytes();
         assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
-        assertArrayEquals(new byte[] {0, 2, 0, 1, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.1, 8 sections
+        assertArrayEquals(new byte[] {0, 2, 0, 2, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.2, 8 sections
         List<SectionInfo> sec = s.layout().sections();
         assertEquals(8, sec.size());
         assertEquals(20, sec.get(0).offset());
@@ -330,13 +330,13 @@ class SdmFileTest {
         v3[9] = 3;
         fixHeaderCrc(v3);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v3, "v.sdm"));
-        assertTrue(e.getMessage().contains("unsupported format version 3.1 (this reader supports 2.0 and 2.1)"),
+        assertTrue(e.getMessage().contains("unsupported format version 3.2 (this reader supports 2.0 to 2.2)"),
                 e.getMessage());
-        byte[] v22 = sampleBytes();
-        v22[11] = 2; // a newer minor version than this reader knows
-        fixHeaderCrc(v22);
-        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v22, "v.sdm"));
-        assertTrue(newer.getMessage().contains("unsupported format version 2.2"), newer.getMessage());
+        byte[] v23 = sampleBytes();
+        v23[11] = 3; // a newer minor version than this reader knows
+        fixHeaderCrc(v23);
+        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v23, "v.sdm"));
+        assertTrue(newer.getMessage().contains("unsupported format version 2.3"), newer.getMessage());
         byte[] v1 = sampleBytes();
         v1[9] = 1; // a 1.0 file: its SD layers have a 1-bit index mode
         v1[11] = 0;
