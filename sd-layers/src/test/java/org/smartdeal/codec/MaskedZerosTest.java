@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /** The masked-in zero list of format 2.2 (flag 2 of an SD_LAYER section; {@link MaskedZeros}). */
@@ -138,13 +137,7 @@ class MaskedZerosTest {
         byte[] b = SdmWriter.serialize(fileWith(new SdLayerEntry("fc", "0_", new long[] {60, 50}, d, mask))).bytes();
         assertEquals(2, b[11], "written as 2.2");
         b[11] = 1;
-        CRC32C crc = new CRC32C();
-        crc.update(b, 0, 16);
-        int v = (int) crc.getValue();
-        b[16] = (byte) (v >>> 24);
-        b[17] = (byte) (v >>> 16);
-        b[18] = (byte) (v >>> 8);
-        b[19] = (byte) v;
+        SdmFileTest.fixHeaderCrc(b);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(b, "old.sdm"));
         assertTrue(e.getMessage().contains("flags must be 0 (no mask), 1 (mask bitmap) in format 2.1, got 2")
                 && e.getMessage().contains("SD_LAYER"), e.getMessage());

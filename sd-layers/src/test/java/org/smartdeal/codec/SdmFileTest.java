@@ -70,7 +70,8 @@ class SdmFileTest {
         b[at + 3] = (byte) v;
     }
 
-    private static void fixHeaderCrc(byte[] b) {
+    /** Recomputes the header CRC32C (to craft files with another version). */
+    static void fixHeaderCrc(byte[] b) {
         CRC32C crc = new CRC32C();
         crc.update(b, 0, 16);
         int v = (int) crc.getValue();
