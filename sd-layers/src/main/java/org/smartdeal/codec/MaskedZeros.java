@@ -5,7 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * The sparse form of an SD layer's mask in an {@code .sdm} file (format 2.2, flag bit 1): the
+ * The sparse form of an SD layer's mask in an {@code .sdm} file (format 2.2, flags value 2): the
  * positions of the masked-in zeros of C, that is of the entries with M = 1 and C = 0. The mask
  * is then C != 0 plus these positions.
  *
@@ -16,9 +16,9 @@ import java.io.IOException;
  * Listed, each costs an Elias-gamma code of its gap to the previous one (2 floor(log2 gap) + 1
  * bits) plus 8 bytes of counts per layer. The writer stores whichever of the two is smaller.
  *
- * <p>Layout: {@code u32 Z} (>= 1), {@code u32 L}, then L bytes: Z Elias-gamma codes of the gaps
+ * <p>Layout: {@code u32 Z} (&gt;= 1), {@code u32 L}, then L bytes: Z Elias-gamma codes of the gaps
  * g_1 = p_1 + 1, g_i = p_i - p_(i-1) of the strictly increasing positions p_i (indices into packed
- * C in C order), MSB-first, zero padding to the byte. A gamma code of g >= 1 is floor(log2 g) zero
+ * C in C order), MSB-first, zero padding to the byte. A gamma code of g &gt;= 1 is floor(log2 g) zero
  * bits followed by g in floor(log2 g) + 1 bits.
  */
 final class MaskedZeros {

@@ -286,7 +286,7 @@ public final class SdmReader {
         return String.format("0x%08x", v);
     }
 
-    /** CONFIG of format 2.1: u32 U, then a zlib stream inflating to exactly U bytes of UTF-8 JSON. */
+    /** CONFIG since format 2.1: u32 U, then a zlib stream inflating to exactly U bytes of UTF-8 JSON. */
     static String inflateConfig(ByteCursor p, long length) throws SdmFormatException {
         long inflated = p.u32("inflated configuration length");
         if (inflated > SdmFile.MAX_CONFIG_BYTES) {

@@ -51,7 +51,7 @@ public final class SdmWriter {
         }
     }
 
-    /** CONFIG payload of format 2.1: u32 inflated length, then the zlib stream (level 9, deterministic). */
+    /** CONFIG payload since format 2.1: u32 inflated length, then the zlib stream (level 9, deterministic). */
     private static byte[] deflatedConfig(String json) throws IOException {
         byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > SdmFile.MAX_CONFIG_BYTES) {
