@@ -100,14 +100,12 @@ public final class SdmWriter {
             if (e instanceof SdLayerEntry s) {
                 writeString(out, s.paramPrefix());
                 writeShape(out, s.weightShape());
-                byte[] mask = s.hasExplicitMask() ? maskBytes(s) : null;
-                out.writeByte(mask == null ? 0 : mask[0]);
+                StoredMask mask = StoredMask.of(s);
+                out.writeByte(mask.flags());
                 EncodedLayer enc = SdLayerCodec.encode(s.layer());
                 out.writeInt(enc.bytes().length);
                 out.write(enc.bytes());
-                if (mask != null) {
-                    out.write(mask, 1, mask.length - 1);
-                }
+                out.write(mask.bytes());
                 out.flush();
                 sections.add(new Section(SectionType.SD_LAYER, e.name(), raw.toByteArray(), enc.breakdown(), 0));
             } else if (e instanceof FloatArrayEntry f) {
@@ -156,33 +154,32 @@ public final class SdmWriter {
     }
 
     /**
-     * The flags byte followed by the smaller of the two mask forms: flag 2, the list of masked-in
-     * zeros ({@link MaskedZeros}), or flag 1, the bitmap (1 bit per entry of packed C). A tie goes
-     * to the bitmap; a mask that leaves out a non-zero of C can only be a bitmap.
+     * How an SD layer's mask is stored: its flags value and the bytes after the encoded layer.
+     * None (flags 0) when the mask is C != 0; otherwise the smaller of flags 2, the list of
+     * masked-in zeros ({@link MaskedZeros}), and flags 1, the bitmap (1 bit per entry of packed C).
+     * A tie goes to the bitmap; a mask that leaves out a non-zero of C can only be a bitmap.
      */
-    private static byte[] maskBytes(SdLayerEntry s) {
-        boolean[] mask = s.mask();
-        int[] zeros = MaskedZeros.positions(mask, s.layer().c());
-        long bitmapBytes = (mask.length + 7L) / 8;
-        if (zeros != null && zeros.length > 0 && (long) MaskedZeros.HEADER_BYTES + zeros.length / 8 < bitmapBytes) {
-            byte[] list = MaskedZeros.encode(zeros);
-            if (list.length < bitmapBytes) {
-                byte[] out = new byte[list.length + 1];
-                out[0] = 2;
-                System.arraycopy(list, 0, out, 1, list.length);
-                return out;
+    private record StoredMask(int flags, byte[] bytes) {
+
+        static StoredMask of(SdLayerEntry s) {
+            if (!s.hasExplicitMask()) {
+                return new StoredMask(0, new byte[0]);
             }
+            boolean[] mask = s.mask();
+            long bitmapBytes = (mask.length + 7L) / 8;
+            int[] zeros = MaskedZeros.positions(mask, s.layer().c());
+            if (zeros != null && zeros.length > 0) {
+                byte[] list = MaskedZeros.encode(zeros);
+                if (list.length < bitmapBytes) {
+                    return new StoredMask(2, list);
+                }
+            }
+            BitWriter bits = new BitWriter();
+            for (boolean b : mask) {
+                bits.writeBit(b ? 1 : 0);
+            }
+            return new StoredMask(1, bits.toByteArray());
         }
-        BitWriter bits = new BitWriter();
-        for (boolean b : mask) {
-            bits.writeBit(b ? 1 : 0);
-        }
-        bits.padToByte();
-        byte[] bitmap = bits.toByteArray();
-        byte[] out = new byte[bitmap.length + 1];
-        out[0] = 1;
-        System.arraycopy(bitmap, 0, out, 1, bitmap.length);
-        return out;
     }
 
     private record Section(SectionType type, String name, byte[] payload, StorageBreakdown codec, long denseWeights) {
