@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -53,8 +56,9 @@ import org.smartdeal.zoo.recipes.Variant;
  * java -Xmx4g -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
  *     org.smartdeal.bench.SdTrainingRunner [--archs lenet300,cnn] [--tasks finetune,adapt] \
  *     [--variants va,sd,ss] [--epochs 80] [--swa-start epochs/2] [--pretrain-epochs 10] [--limit N] \
- *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] [--theta-g 5e-3] \
- *     [--theta-c 7] [--lr by task] [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128]
+ *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
+ *     [--layer-ratios conv2=0.1,...] [--dense-layers fc2] [--theta-g 5e-3] [--theta-c 7] [--lr by task] [--swa-lr by task] \
+ *     [--pretrain-lr 1e-3] [--batch 128]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
@@ -85,6 +89,8 @@ public final class SdTrainingRunner {
         Path out = Path.of("smartdeal-out", "sd-training");
         Double theta = null;
         Double ssRatio = null;
+        Map<String, Double> layerRatios = Map.of();
+        Set<String> denseLayers = Set.of();
         Double thetaG = null;
         Integer thetaC = null;
         Double lr = null;
@@ -110,6 +116,8 @@ public final class SdTrainingRunner {
                 case "--out" -> out = Path.of(v);
                 case "--theta" -> theta = Double.parseDouble(v);
                 case "--structured-ratio" -> ssRatio = Double.parseDouble(v);
+                case "--layer-ratios" -> layerRatios = TrainingSettings.parseLayerRatios(v);
+                case "--dense-layers" -> denseLayers = new LinkedHashSet<>(List.of(v.split(",")));
                 case "--theta-g" -> thetaG = Double.parseDouble(v);
                 case "--theta-c" -> thetaC = Integer.parseInt(v);
                 case "--lr" -> lr = Double.parseDouble(v);
@@ -118,7 +126,7 @@ public final class SdTrainingRunner {
                 case "--batch" -> batch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
-                        + " --out --theta --structured-ratio --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
+                        + " --out --theta --structured-ratio --layer-ratios --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
             }
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
@@ -162,6 +170,7 @@ public final class SdTrainingRunner {
                     if (ssRatio != null) {
                         b.structuredRatio(ssRatio);
                     }
+                    b.layerRatios(layerRatios).denseLayers(denseLayers);
                     if (thetaG != null) {
                         b.thetaG(thetaG);
                     }
@@ -218,12 +227,25 @@ public final class SdTrainingRunner {
         double[] d = coefficientDensities((MultiLayerNetwork) r.network());
         double ceDensity = d[0];
         double vecDensity = d[1];
-        double ssKeep = ssKeep(specs, s.effectiveStructuredRatio());
+        double ssKeep = ssKeep(specs, s);
         TrainingModel.Mode mode = s.variant() == Variant.SS ? TrainingModel.Mode.SS : TrainingModel.Mode.SDT;
         System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f%n",
                 ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep : 1.0);
-        return TrainingModel.efficiencyOverVa(specs, mode, ceDensity, vecDensity,
-                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm());
+        if (s.denseLayers().isEmpty()) {
+            return TrainingModel.efficiencyOverVa(specs, mode, ceDensity, vecDensity,
+                    mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm());
+        }
+        // Layers left dense train as VA does. Each part is priced as its own list, so a dense layer that is
+        // not the network's first gets 2 passes (no input gradient) instead of 3: a small undercount.
+        List<LayerSpec> sdSpecs = specs.stream().filter(l -> !s.denseLayers().contains(l.id())).toList();
+        List<LayerSpec> denseSpecs = specs.stream().filter(l -> s.denseLayers().contains(l.id())).toList();
+        double va = TrainingModel.iteration(specs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), ArchSpec.paper(),
+                EnergyTable.paper28nm()).totalPj();
+        double e = TrainingModel.iteration(sdSpecs, mode, ceDensity, vecDensity,
+                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm())
+                .totalPj() + TrainingModel.iteration(denseSpecs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(),
+                ArchSpec.paper(), EnergyTable.paper28nm()).totalPj();
+        return va / e;
     }
 
     /**
@@ -253,19 +275,17 @@ public final class SdTrainingRunner {
     }
 
     /**
-     * The SS keep ratio of the training-energy model: 1 - ratio times the weight share of the layers the
-     * recipe prunes (all but the last, the classifier).
+     * The SS keep ratio of the training-energy model: 1 - the weight-weighted mean of the per-layer
+     * structured ratios ({@link TrainingSettings#ratioFor}; the last layer is the classifier).
      */
-    static double ssKeep(List<LayerSpec> specs, double ratio) {
+    static double ssKeep(List<LayerSpec> specs, TrainingSettings s) {
         double pruned = 0;
         double total = 0;
         for (int i = 0; i < specs.size(); i++) {
             total += specs.get(i).wSize();
-            if (i < specs.size() - 1) {
-                pruned += specs.get(i).wSize();
-            }
+            pruned += s.ratioFor(specs.get(i).id(), i == specs.size() - 1) * specs.get(i).wSize();
         }
-        return 1 - ratio * pruned / total;
+        return 1 - pruned / total;
     }
 
     private static long vaBytes(List<Row> rows, Row r) {

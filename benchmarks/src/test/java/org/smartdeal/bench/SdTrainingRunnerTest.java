@@ -19,6 +19,10 @@ import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.recipes.TrainingSettings;
+import org.smartdeal.zoo.recipes.Variant;
 
 /** The energy-model inputs the runner measures, against hand counts of the slice layout (ALGORITHMS.md 2). */
 class SdTrainingRunnerTest {
@@ -52,13 +56,23 @@ class SdTrainingRunnerTest {
         assertArrayEquals(new double[] {3.0 / 174, 2.0 / 58}, SdTrainingRunner.coefficientDensities(net), 1e-12);
     }
 
-    /** SS prunes every layer but the classifier: keep = 1 - ratio * (pruned weights / all weights). */
+    /**
+     * SS prunes every layer but the classifier: keep = 1 - sum(ratio_l * weights_l) / all weights; per-layer
+     * ratios weigh their own layers (hand calculation on LeNet-300-100's 235,200 + 30,000 + 1,000 weights).
+     */
     @Test
     void ssKeepWeighsThePrunedLayersByWeightCount() {
         List<LayerSpec> specs = List.of(LayerSpec.fc("fc1", LayerType.FC, 300, 784, true),
-                LayerSpec.fc("fc2", LayerType.FC, 100, 300, true), LayerSpec.fc("out", LayerType.FC, 10, 100, true));
+                LayerSpec.fc("fc2", LayerType.FC, 100, 300, true), LayerSpec.fc("fc3", LayerType.FC, 10, 100, true));
+        TrainingSettings.Builder ss = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300);
         // 235,200 + 30,000 pruned of 266,200 weights.
-        assertEquals(1 - 0.3 * 265_200.0 / 266_200.0, SdTrainingRunner.ssKeep(specs, 0.3), 1e-12);
-        assertEquals(1.0, SdTrainingRunner.ssKeep(specs, 0.0), 0.0);
+        assertEquals(1 - 0.3 * 265_200.0 / 266_200.0, SdTrainingRunner.ssKeep(specs, ss.structuredRatio(0.3).build()),
+                1e-12);
+        assertEquals(1.0, SdTrainingRunner.ssKeep(specs, ss.structuredRatio(0.0).build()), 0.0);
+        // fc1 0.1, fc2 the default 0.3, the classifier 0.5: (23,520 + 9,000 + 500) / 266,200.
+        TrainingSettings perLayer = ss.structuredRatio(0.3).layerRatios(Map.of("fc1", 0.1, "fc3", 0.5)).build();
+        assertEquals(1 - 33_020.0 / 266_200.0, SdTrainingRunner.ssKeep(specs, perLayer), 1e-12);
+        assertEquals(1.0, SdTrainingRunner.ssKeep(specs,
+                TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).build()), 0.0);
     }
 }

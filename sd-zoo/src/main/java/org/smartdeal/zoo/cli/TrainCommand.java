@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
@@ -71,6 +74,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--structured-ratio", description = "ss only: vector-wise pruning ratio, in [0, 1); default 0.3")
     Double structuredRatio;
+
+    @Option(names = "--layer-ratios", paramLabel = "NAME=X[,NAME=X...]", description = "ss only: per-layer "
+            + "vector-wise pruning ratios overriding --structured-ratio (the classifier, 0 otherwise, included), "
+            + "e.g. conv2=0.1,conv3=0.2,fc1=0.3")
+    String layerRatios;
+
+    @Option(names = "--dense-layers", split = ",", paramLabel = "NAME[,NAME...]", description = "sd and ss: layers "
+            + "left dense (trained with SGD), e.g. fc2, the classifier adaptation re-initialises; default none")
+    List<String> denseLayers;
 
     @Option(names = "--pretrain-epochs", description = "dense pre-training epochs (Adam 1e-3), in [1, 10000]; default 10")
     Integer pretrainEpochs;
@@ -159,6 +171,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (structuredRatio != null && !(structuredRatio >= 0 && structuredRatio < 1)) {
             throw usage("--structured-ratio must be in [0, 1), got " + structuredRatio);
         }
+        Map<String, Double> ratios;
+        try {
+            ratios = TrainingSettings.parseLayerRatios(layerRatios);
+        } catch (IllegalArgumentException e) {
+            throw usage("--layer-ratios: " + e.getMessage());
+        }
         checkInt("--pretrain-epochs", pretrainEpochs, 1, 10_000);
         checkInt("--batch", batch, 1, 65_536);
         checkInt("--limit", limit, 2, 60_000);
@@ -188,13 +206,23 @@ public final class TrainCommand implements Callable<Integer> {
         if (structuredRatio != null) {
             b.structuredRatio(structuredRatio);
         }
+        b.layerRatios(ratios);
+        if (denseLayers != null) {
+            b.denseLayers(new LinkedHashSet<>(denseLayers));
+        }
         if (pretrainEpochs != null) {
             b.pretrainEpochs(pretrainEpochs);
         }
         if (batch != null) {
             b.batchSize(batch);
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            // every other field is checked above; what is left is a layer name the arch lacks
+            throw usage(e.getMessage().replace("TrainingSettings.layerRatios", "--layer-ratios")
+                    .replace("TrainingSettings.denseLayers", "--dense-layers"));
+        }
     }
 
     private ParameterException usage(String message) {
@@ -244,6 +272,14 @@ public final class TrainCommand implements Callable<Integer> {
                 .put("structuredRatio", s.effectiveStructuredRatio()).put("pretrainEpochs", s.pretrainEpochs())
                 .put("pretrainLr", s.pretrainLr()).put("weightDecay", s.weightDecay()).put("batchSize", s.batchSize())
                 .put("seed", s.seed());
+        ObjectNode ratios = n.putObject("layerRatios");
+        if (s.variant() == Variant.SS) {
+            s.layerRatios().forEach(ratios::put);
+        }
+        ArrayNode dense = n.putArray("denseLayers");
+        if (s.variant().isSd()) {
+            s.denseLayers().forEach(dense::add);
+        }
         if (limit != null) {
             n.put("limit", limit);
         } else {

@@ -48,7 +48,7 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *       paper's one-pass SD), every dense, output and convolution layer, the re-initialised classifier
  *       included (so the whole network trains in SD form; decomposing random weights is as exact as
  *       decomposing trained ones). SS first prunes vector-wise with {@code structuredRatio} every layer
- *       but the classifier (ALGORITHMS.md 3.1).</li>
+ *       but the classifier, or per layer with {@code layerRatios} (ALGORITHMS.md 3.1).</li>
  *   <li><b>Train</b> on the target split for {@code epochs} with {@link SdTraining#configure}: SD layers'
  *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
  *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
@@ -127,7 +127,7 @@ public final class SdTrainingRecipe {
             decomposedAccuracy = ModelScore.of(net, testIt).accuracy();
             listener.log(String.format(Locale.ROOT, "decomposed (theta %g%s): paper CR %.1fx, test accuracy %.4f",
                     s.theta(), s.variant() == Variant.SS
-                            ? String.format(Locale.ROOT, ", structured ratio %g", s.structuredRatio()) : "",
+                            ? ", structured ratio " + s.ratioText() : "",
                     r.report().paperCR(), decomposedAccuracy));
         }
 
@@ -206,19 +206,27 @@ public final class SdTrainingRecipe {
         return net.getLayer(last).conf().getLayer().getLayerName();
     }
 
-    /** The conversion plan: theta everywhere; SS adds the structured ratio to every layer but the classifier. */
+    /**
+     * The conversion plan: theta everywhere; SS adds {@link TrainingSettings#ratioFor} to each layer (the
+     * structured ratio to every layer but the classifier unless {@code layerRatios} says otherwise); the
+     * {@code denseLayers} are skipped.
+     */
     static ConversionPlan plan(TrainingSettings s, MultiLayerNetwork dense) {
         LayerPlan d = LayerPlan.DEFAULTS;
-        double ratio = s.effectiveStructuredRatio();
         LayerPlan defaults = new LayerPlan("defaults", s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
-                d.maxIter(), d.tol(), ratio, 0, false);
-        if (ratio == 0) {
-            return new ConversionPlan(defaults, false, Map.of());
-        }
-        String classifier = dense.getLayer(dense.getnLayers() - 1).conf().getLayer().getLayerName();
-        LayerPlan keep = new LayerPlan(classifier, s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
                 d.maxIter(), d.tol(), 0, 0, false);
-        return new ConversionPlan(defaults, false, Map.of(classifier, keep));
+        Map<String, LayerPlan> overrides = new LinkedHashMap<>();
+        int n = dense.getnLayers();
+        for (int i = 0; i < n; i++) {
+            String name = dense.getLayer(i).conf().getLayer().getLayerName();
+            double ratio = s.ratioFor(name, i == n - 1);
+            boolean skip = s.denseLayers().contains(name);
+            if (ratio > 0 || skip) {
+                overrides.put(name, new LayerPlan(name, s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
+                        d.maxIter(), d.tol(), ratio, 0, skip));
+            }
+        }
+        return new ConversionPlan(defaults, false, overrides);
     }
 
     /** Transfer training with the SD-T routing, the SWA lr schedule and SWA. */

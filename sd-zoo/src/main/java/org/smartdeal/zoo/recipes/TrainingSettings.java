@@ -1,9 +1,22 @@
 package org.smartdeal.zoo.recipes;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits.Task;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.ZooConfiguration;
 import org.smartdeal.zoo.models.ZooModel;
 
 /**
@@ -21,7 +34,8 @@ import org.smartdeal.zoo.models.ZooModel;
  *       momentum 0.9, batch 128;</li>
  *   <li>SS: vector-wise structured ratio 0.3 on every convolution and hidden dense layer, 0 on the
  *       classifier (our choice: the middle of the paper's ResNet-18 CIFAR-10 ratios, Table X, whose
- *       classifier ratio is 0);</li>
+ *       classifier ratio is 0); {@code layerRatios} overrides it per layer by name, as the paper's
+ *       per-layer Tables X and XI do;</li>
  *   <li>pre-training (not specified by the paper for our models): 10 epochs of Adam(1e-3), batch 128.</li>
  * </ul>
  *
@@ -36,6 +50,12 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param thetaC          bucket-switch counter threshold, in [1, 127]
  * @param theta           decomposition sparsity threshold (and SWA projection threshold), in [2^-10, 1]
  * @param structuredRatio SS vector-wise ratio of convolutions and hidden dense layers, in [0, 1)
+ * @param layerRatios     SS per-layer ratios by layer name, each in [0, 1), overriding {@code structuredRatio}
+ *                        (the classifier included); empty by default; every name must be a layer of
+ *                        {@code arch}
+ * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
+ *                        re-initialised classifier of adaptation; empty by default (the whole network in
+ *                        SD form); every name must be a layer of {@code arch}
  * @param pretrainEpochs  dense pre-training epochs on the source split, in [1, 10000]
  * @param pretrainLr      Adam learning rate of the pre-training, in (0, 1]
  * @param weightDecay     L2 coefficient of every trained parameter (C included), in [0, 1]
@@ -44,7 +64,8 @@ import org.smartdeal.zoo.models.ZooModel;
  */
 public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
                                double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
-                               int pretrainEpochs, double pretrainLr, double weightDecay, int batchSize, long seed) {
+                               Map<String, Double> layerRatios, Set<String> denseLayers, int pretrainEpochs, double pretrainLr,
+                               double weightDecay, int batchSize, long seed) {
 
     /** Paper default: 80 epochs. */
     public static final int DEFAULT_EPOCHS = 80;
@@ -89,10 +110,50 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             throw new IllegalArgumentException("TrainingSettings.structuredRatio must be in [0, 1), got "
                     + structuredRatio);
         }
+        Objects.requireNonNull(layerRatios, "TrainingSettings.layerRatios");
+        for (Map.Entry<String, Double> e : layerRatios.entrySet()) {
+            if (e.getKey() == null || e.getKey().isBlank()) {
+                throw new IllegalArgumentException("TrainingSettings.layerRatios: a layer name is blank");
+            }
+            Double r = e.getValue();
+            if (r == null || !(r >= 0 && r < 1)) {
+                throw new IllegalArgumentException("TrainingSettings.layerRatios['" + e.getKey()
+                        + "'] must be in [0, 1), got " + r);
+            }
+        }
+        Objects.requireNonNull(denseLayers, "TrainingSettings.denseLayers");
+        requireLayers(arch, "layerRatios", layerRatios.keySet());
+        requireLayers(arch, "denseLayers", denseLayers);
+        layerRatios = Collections.unmodifiableMap(new LinkedHashMap<>(layerRatios));
+        denseLayers = Collections.unmodifiableSet(new LinkedHashSet<>(denseLayers));
         checkInt("pretrainEpochs", pretrainEpochs, 1, 10_000);
         checkOpen("pretrainLr", pretrainLr, 1);
         check("weightDecay", weightDecay, 0, 1);
         checkInt("batchSize", batchSize, 1, 65_536);
+    }
+
+    private static void requireLayers(ZooModel arch, String field, Set<String> named) {
+        if (named.isEmpty()) {
+            return;
+        }
+        List<String> names = layerNames(arch);
+        for (String n : named) {
+            if (!names.contains(n)) {
+                throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', which "
+                        + arch.id() + " does not have; its layers are " + names);
+            }
+        }
+    }
+
+    /** The layer names of {@code arch} on Fashion-MNIST, in order. */
+    static List<String> layerNames(ZooModel arch) {
+        MultiLayerConfiguration conf = ((ZooConfiguration.Sequential) arch
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, DEFAULT_SEED)).conf();
+        List<String> names = new ArrayList<>();
+        for (NeuralNetConfiguration c : conf.getConfs()) {
+            names.add(c.getLayer().getLayerName());
+        }
+        return names;
     }
 
     private static void checkInt(String field, int v, int lo, int hi) {
@@ -132,6 +193,61 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         return variant == Variant.SS ? structuredRatio : 0.0;
     }
 
+    /**
+     * Parses per-layer structured ratios written as {@code name=ratio[,name=ratio...]}, e.g.
+     * {@code conv2=0.1,conv3=0.2,fc1=0.3} (the form of the {@code --layer-ratios} options).
+     *
+     * @param text the list; blank gives an empty map
+     * @return the ratios in the order given
+     * @throws IllegalArgumentException naming the item that is not {@code name=number}, a repeated
+     *         name or a ratio outside [0, 1)
+     */
+    public static Map<String, Double> parseLayerRatios(String text) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String item : text.split(",")) {
+            String t = item.trim();
+            int eq = t.indexOf('=');
+            if (eq <= 0 || eq == t.length() - 1) {
+                throw new IllegalArgumentException("layer ratio '" + t + "' is not of the form name=ratio");
+            }
+            String name = t.substring(0, eq).trim();
+            double r;
+            try {
+                r = Double.parseDouble(t.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("layer ratio '" + t + "': '" + t.substring(eq + 1).trim()
+                        + "' is not a number");
+            }
+            if (!(r >= 0 && r < 1)) {
+                throw new IllegalArgumentException("layer ratio '" + t + "' must be in [0, 1), got " + r);
+            }
+            if (out.put(name, r) != null) {
+                throw new IllegalArgumentException("layer ratio for '" + name + "' is given twice");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The structured ratio SS applies to one layer: 0 for VA, SD and {@link #denseLayers}; otherwise the layer's entry of
+     * {@link #layerRatios} if it has one, else 0 for the classifier and {@link #structuredRatio} for
+     * every other layer.
+     *
+     * @param layer      the layer's name
+     * @param classifier whether it is the network's output layer
+     * @return the ratio, in [0, 1)
+     */
+    public double ratioFor(String layer, boolean classifier) {
+        if (variant != Variant.SS || denseLayers.contains(layer)) {
+            return 0.0;
+        }
+        Double r = layerRatios.get(layer);
+        return r != null ? r : classifier ? 0.0 : structuredRatio;
+    }
+
     /** The bucket-switch minCoeff that follows from theta (ALGORITHMS.md 6.2). */
     public double minCoeff() {
         return BucketSwitch.minCoeffFor(theta);
@@ -143,8 +259,20 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
                 "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %g, theta_g %g, theta_c %d%s, "
                         + "pre-train %d epochs, batch %d, seed %d",
                 arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, theta, thetaG, thetaC,
-                variant == Variant.SS ? String.format(Locale.ROOT, ", structured ratio %g", structuredRatio) : "",
+                (variant == Variant.SS ? ", structured ratio " + ratioText() : "")
+                        + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : ""),
                 pretrainEpochs, batchSize, seed);
+    }
+
+    /** The SS ratios for logs: the default, then the per-layer overrides, e.g. {@code 0.3 (conv2=0.1)}. */
+    public String ratioText() {
+        String base = String.format(Locale.ROOT, "%g", structuredRatio);
+        if (layerRatios.isEmpty()) {
+            return base;
+        }
+        return base + layerRatios.entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s=%g", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", ", " (", ")"));
     }
 
     /** Builder for {@link TrainingSettings}; the three required settings are the factory's arguments. */
@@ -160,6 +288,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         private int thetaC = BucketSwitch.DEFAULT_THETA_C;
         private double theta = DEFAULT_THETA;
         private double structuredRatio = DEFAULT_STRUCTURED_RATIO;
+        private Map<String, Double> layerRatios = Map.of();
+        private Set<String> denseLayers = Set.of();
         private int pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
         private double pretrainLr = DEFAULT_PRETRAIN_LR;
         private double weightDecay = BucketSwitch.DEFAULT_WEIGHT_DECAY;
@@ -220,6 +350,18 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             return this;
         }
 
+        /** Optional: SS per-layer ratios by layer name, overriding the structured ratio (default none). */
+        public Builder layerRatios(Map<String, Double> layerRatios) {
+            this.layerRatios = Objects.requireNonNull(layerRatios, "layerRatios");
+            return this;
+        }
+
+        /** Optional: layers SD and SS leave dense (default none). */
+        public Builder denseLayers(Set<String> denseLayers) {
+            this.denseLayers = Objects.requireNonNull(denseLayers, "denseLayers");
+            return this;
+        }
+
         /** Optional: pre-training epochs (default 10). */
         public Builder pretrainEpochs(int pretrainEpochs) {
             this.pretrainEpochs = pretrainEpochs;
@@ -259,7 +401,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             double s = swaLr != null ? swaLr : lr == null ? defaultSwaLr : l * ratio;
             int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
             return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
-                    structuredRatio, pretrainEpochs, pretrainLr, weightDecay, batchSize, seed);
+                    structuredRatio, layerRatios, denseLayers, pretrainEpochs, pretrainLr, weightDecay, batchSize, seed);
         }
     }
 }

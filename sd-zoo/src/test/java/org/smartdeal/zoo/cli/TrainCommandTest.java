@@ -79,7 +79,13 @@ class TrainCommandTest {
         "--theta-g|2|--theta-g must be in [0, 1], got 2.0",
         "--theta-c|0|--theta-c must be in [1, 127], got 0",
         "--limit|1|--limit must be in [2, 60000], got 1",
-        "--structured-ratio|1|--structured-ratio must be in [0, 1), got 1.0"})
+        "--structured-ratio|1|--structured-ratio must be in [0, 1), got 1.0",
+        "--layer-ratios|fc1:0.2|--layer-ratios: layer ratio 'fc1:0.2' is not of the form name=ratio",
+        "--layer-ratios|fc1=x|--layer-ratios: layer ratio 'fc1=x': 'x' is not a number",
+        "--layer-ratios|fc1=1.5|--layer-ratios: layer ratio 'fc1=1.5' must be in [0, 1), got 1.5",
+        "--layer-ratios|fc1=0.1,fc1=0.2|--layer-ratios: layer ratio for 'fc1' is given twice",
+        "--layer-ratios|conv9=0.1|--layer-ratios names layer 'conv9', which lenet300 does not have; its layers are [fc1, fc2, fc3]",
+        "--dense-layers|fc9|--dense-layers names layer 'fc9', which lenet300 does not have; its layers are [fc1, fc2, fc3]"})
     void badOptionsExitWith2AndNameOptionRuleAndValue(String option, String value, String message) {
         java.util.List<String> args = new java.util.ArrayList<>(
                 java.util.List.of("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300"));

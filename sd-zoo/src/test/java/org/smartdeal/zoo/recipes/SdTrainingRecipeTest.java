@@ -1,14 +1,17 @@
 package org.smartdeal.zoo.recipes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.TaskSplits.Task;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.ZooConfiguration;
@@ -50,5 +53,42 @@ class SdTrainingRecipeTest {
         assertEquals(0.3, ss.settingsFor("fc2").structuredRatio());
         assertEquals(0.0, ss.settingsFor("fc3").structuredRatio());
         assertEquals(7e-3, ss.settingsFor("fc3").theta());
+    }
+
+    @Test
+    void layerRatiosOverrideTheDefaultRatioPerLayerTheClassifierIncluded() {
+        MultiLayerNetwork net = lenet(1);
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300)
+                .structuredRatio(0.3).layerRatios(TrainingSettings.parseLayerRatios("fc2=0.1,fc3=0.2")).build();
+        ConversionPlan ss = SdTrainingRecipe.plan(s, net);
+        assertEquals(0.3, ss.settingsFor("fc1").structuredRatio());
+        assertEquals(0.1, ss.settingsFor("fc2").structuredRatio());
+        assertEquals(0.2, ss.settingsFor("fc3").structuredRatio());
+        assertEquals("0.300000 (fc2=0.100000, fc3=0.200000)", s.ratioText());
+        // the same settings for SD prune nothing
+        ConversionPlan sd = SdTrainingRecipe.plan(TrainingSettings.builder(Task.FINETUNE, Variant.SD,
+                ZooModel.LENET300).layerRatios(Map.of("fc2", 0.1)).build(), net);
+        assertTrue(sd.overrides().isEmpty());
+    }
+
+    @Test
+    void denseLayersAreSkippedAndNeverPruned() {
+        MultiLayerNetwork net = lenet(1);
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SS, ZooModel.LENET300)
+                .layerRatios(Map.of("fc3", 0.2)).denseLayers(Set.of("fc3")).build();
+        ConversionPlan ss = SdTrainingRecipe.plan(s, net);
+        assertTrue(ss.settingsFor("fc3").skip());
+        assertEquals(0.0, ss.settingsFor("fc3").structuredRatio());
+        assertEquals(0.0, s.ratioFor("fc3", true));
+        assertFalse(ss.settingsFor("fc1").skip());
+        assertEquals(0.3, ss.settingsFor("fc1").structuredRatio());
+        // SD converts everything else and leaves fc3 a DL4J layer
+        ConversionPlan sd = SdTrainingRecipe.plan(TrainingSettings.builder(Task.ADAPT, Variant.SD,
+                ZooModel.LENET300).denseLayers(Set.of("fc3")).build(), net);
+        assertTrue(sd.settingsFor("fc3").skip());
+        assertFalse(sd.settingsFor("fc2").skip());
+        MultiLayerNetwork converted = (MultiLayerNetwork) SdConverter.convert(net, sd).network();
+        assertEquals(Set.of("W", "b"), converted.getLayer(2).paramTable().keySet());
+        assertTrue(converted.getLayer(0).paramTable().containsKey("C"));
     }
 }

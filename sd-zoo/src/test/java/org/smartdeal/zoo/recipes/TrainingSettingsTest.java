@@ -46,4 +46,30 @@ class TrainingSettingsTest {
                 () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.RESNET18).build());
         assertTrue(e.getMessage().contains("arch must be one of [lenet300, cnn], got 'resnet18'"), e.getMessage());
     }
+
+    @Test
+    void layerRatiosParseInOrderAndTheSettingsCopyThem() {
+        java.util.Map<String, Double> r = TrainingSettings.parseLayerRatios(" conv2=0.1, conv3 = 0.2,fc1=0 ");
+        assertEquals(java.util.List.of("conv2", "conv3", "fc1"), java.util.List.copyOf(r.keySet()));
+        assertEquals(0.2, r.get("conv3"));
+        assertTrue(TrainingSettings.parseLayerRatios("  ").isEmpty());
+        java.util.Map<String, Double> mutable = new java.util.HashMap<>(java.util.Map.of("conv2", 0.1));
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.CNN).layerRatios(mutable)
+                .build();
+        mutable.put("conv3", 0.5);
+        assertEquals(java.util.Map.of("conv2", 0.1), s.layerRatios());
+        assertEquals(0.1, s.ratioFor("conv2", false));
+        assertEquals(0.3, s.ratioFor("conv3", false));
+        assertEquals(0.0, s.ratioFor("fc2", true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.CNN)
+                        .layerRatios(java.util.Map.of("conv2", 1.0)).build());
+        assertTrue(e.getMessage().contains("TrainingSettings.layerRatios['conv2'] must be in [0, 1), got 1.0"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.CNN)
+                        .denseLayers(java.util.Set.of("fc3")).build());
+        assertTrue(e.getMessage().contains("TrainingSettings.denseLayers names layer 'fc3', which cnn does not have;"
+                + " its layers are [conv1, pool1, conv2, pool2, conv3, pool3, fc1, fc2]"), e.getMessage());
+    }
 }
