@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
@@ -57,12 +59,15 @@ import org.smartdeal.zoo.recipes.Variant;
  *     org.smartdeal.bench.SdTrainingRunner [--archs lenet300,cnn] [--tasks finetune,adapt] \
  *     [--variants va,sd,ss] [--epochs 80] [--swa-start epochs/2] [--pretrain-epochs 10] [--limit N] \
  *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
- *     [--layer-ratios conv2=0.1,...] [--dense-layers fc2] [--theta-g 5e-3] [--theta-c 7] [--lr by task] [--swa-lr by task] \
- *     [--pretrain-lr 1e-3] [--batch 128]
+ *     [--layer-ratios conv2=0.1,...] [--dense-layers fc2] [--theta-g 5e-3] [--theta-c 7] [--lr by task] \
+ *     [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] [--pretrained-cache DIR]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
  * Writes {@code <out>/results.csv} and {@code <out>/results.md}, and each model file under {@code <out>}.
+ * {@code --pretrained-cache DIR} keeps each pre-trained dense network in DIR, named by everything that
+ * determines it (arch, task, seed, pre-training epochs, lr and batch, limit), and reuses it in later runs
+ * instead of pre-training again (the network is the same either way: pre-training is deterministic).
  */
 public final class SdTrainingRunner {
 
@@ -87,6 +92,7 @@ public final class SdTrainingRunner {
         Integer testLimit = null;
         long seed = TrainingSettings.DEFAULT_SEED;
         Path out = Path.of("smartdeal-out", "sd-training");
+        Path cache = null;
         Double theta = null;
         Double ssRatio = null;
         Map<String, Double> layerRatios = Map.of();
@@ -114,6 +120,7 @@ public final class SdTrainingRunner {
                 case "--test-limit" -> testLimit = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--out" -> out = Path.of(v);
+                case "--pretrained-cache" -> cache = Path.of(v);
                 case "--theta" -> theta = Double.parseDouble(v);
                 case "--structured-ratio" -> ssRatio = Double.parseDouble(v);
                 case "--layer-ratios" -> layerRatios = TrainingSettings.parseLayerRatios(v);
@@ -126,7 +133,7 @@ public final class SdTrainingRunner {
                 case "--batch" -> batch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
-                        + " --out --theta --structured-ratio --layer-ratios --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
+                        + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
             }
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
@@ -191,7 +198,7 @@ public final class SdTrainingRunner {
                     }
                     TrainingSettings s = b.build();
                     if (pretrained == null) {
-                        pretrained = SdTrainingRecipe.pretrain(s, data.source(), log);
+                        pretrained = pretrained(s, data, limit, cache, log);
                     }
                     RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, out, log);
                     double energy = energyRatio(s, pretrained, r);
@@ -211,6 +218,26 @@ public final class SdTrainingRunner {
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), csv(rows), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("results.csv"));
+    }
+
+    /** Pre-trains, or reads the network an earlier run with the same pre-training settings left in the cache. */
+    private static MultiLayerNetwork pretrained(TrainingSettings s, TaskSplits.TaskData data, Integer limit, Path cache,
+            RecipeListener log) throws IOException {
+        if (cache == null) {
+            return SdTrainingRecipe.pretrain(s, data.source(), log);
+        }
+        Path file = cache.resolve(String.format(Locale.ROOT, "%s-%s-seed%d-e%d-lr%s-b%d%s.zip", s.arch().id(),
+                s.task().id(), s.seed(), s.pretrainEpochs(), Double.toString(s.pretrainLr()), s.batchSize(),
+                limit == null ? "" : "-limit" + limit));
+        if (Files.exists(file)) {
+            log.log("pre-trained network read from " + file);
+            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        }
+        MultiLayerNetwork net = SdTrainingRecipe.pretrain(s, data.source(), log);
+        Files.createDirectories(cache);
+        AtomicFiles.write(file, os -> ModelSerializer.writeModel(net, os, false));
+        log.log("pre-trained network cached in " + file);
+        return net;
     }
 
     /**
