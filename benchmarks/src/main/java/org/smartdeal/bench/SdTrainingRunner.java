@@ -221,7 +221,7 @@ public final class SdTrainingRunner {
     }
 
     /** Pre-trains, or reads the network an earlier run with the same pre-training settings left in the cache. */
-    private static MultiLayerNetwork pretrained(TrainingSettings s, TaskSplits.TaskData data, Integer limit, Path cache,
+    static MultiLayerNetwork pretrained(TrainingSettings s, TaskSplits.TaskData data, Integer limit, Path cache,
             RecipeListener log) throws IOException {
         if (cache == null) {
             return SdTrainingRecipe.pretrain(s, data.source(), log);

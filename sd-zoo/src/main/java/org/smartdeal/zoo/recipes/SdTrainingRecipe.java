@@ -210,8 +210,12 @@ public final class SdTrainingRecipe {
      * The conversion plan: theta everywhere; SS adds {@link TrainingSettings#ratioFor} to each layer (the
      * structured ratio to every layer but the classifier unless {@code layerRatios} says otherwise); the
      * {@code denseLayers} are skipped.
+     *
+     * @param s     the settings
+     * @param dense the network to decompose (its layer names and which layer is last)
+     * @return the plan the recipe decomposes {@code dense} with
      */
-    static ConversionPlan plan(TrainingSettings s, MultiLayerNetwork dense) {
+    public static ConversionPlan plan(TrainingSettings s, MultiLayerNetwork dense) {
         LayerPlan d = LayerPlan.DEFAULTS;
         LayerPlan defaults = new LayerPlan("defaults", s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
                 d.maxIter(), d.tol(), 0, 0, false);
