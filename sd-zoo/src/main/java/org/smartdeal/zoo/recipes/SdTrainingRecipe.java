@@ -47,8 +47,9 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *   <li><b>SD and SS: decompose once</b> with {@link SdConverter} at theta ({@code 7e-3} by default, the
  *       paper's one-pass SD), every dense, output and convolution layer, the re-initialised classifier
  *       included (so the whole network trains in SD form; decomposing random weights is as exact as
- *       decomposing trained ones). SS first prunes vector-wise with {@code structuredRatio} every layer
- *       but the classifier, or per layer with {@code layerRatios} (ALGORITHMS.md 3.1).</li>
+ *       decomposing trained ones), except the {@code denseLayers}, which stay DL4J layers and train as
+ *       VA. SS first prunes vector-wise with {@code structuredRatio} every layer but the classifier, or
+ *       per layer with {@code layerRatios} (ALGORITHMS.md 3.1).</li>
  *   <li><b>Train</b> on the target split for {@code epochs} with {@link SdTraining#configure}: SD layers'
  *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
  *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
