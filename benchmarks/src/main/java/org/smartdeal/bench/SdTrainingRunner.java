@@ -133,7 +133,8 @@ public final class SdTrainingRunner {
                 case "--batch" -> batch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
-                        + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch");
+                        + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --dense-layers --theta-g"
+                        + " --theta-c --lr --swa-lr --pretrain-lr --batch");
             }
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
@@ -260,7 +261,8 @@ public final class SdTrainingRunner {
                 ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep : 1.0);
         if (s.denseLayers().isEmpty()) {
             return TrainingModel.efficiencyOverVa(specs, mode, ceDensity, vecDensity,
-                    mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm());
+                    mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(),
+                    EnergyTable.paper28nm());
         }
         // Layers left dense train as VA does. Each part is priced as its own list, so a dense layer that is
         // not the network's first gets 2 passes (no input gradient) instead of 3: a small undercount.

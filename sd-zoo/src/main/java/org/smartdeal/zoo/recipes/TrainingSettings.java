@@ -64,8 +64,8 @@ import org.smartdeal.zoo.models.ZooModel;
  */
 public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
                                double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
-                               Map<String, Double> layerRatios, Set<String> denseLayers, int pretrainEpochs, double pretrainLr,
-                               double weightDecay, int batchSize, long seed) {
+                               Map<String, Double> layerRatios, Set<String> denseLayers, int pretrainEpochs,
+                               double pretrainLr, double weightDecay, int batchSize, long seed) {
 
     /** Paper default: 80 epochs. */
     public static final int DEFAULT_EPOCHS = 80;
@@ -232,9 +232,9 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
     }
 
     /**
-     * The structured ratio SS applies to one layer: 0 for VA, SD and {@link #denseLayers}; otherwise the layer's entry of
-     * {@link #layerRatios} if it has one, else 0 for the classifier and {@link #structuredRatio} for
-     * every other layer.
+     * The structured ratio SS applies to one layer: 0 for VA, SD and {@link #denseLayers}; otherwise the
+     * layer's entry of {@link #layerRatios} if it has one, else 0 for the classifier and
+     * {@link #structuredRatio} for every other layer.
      *
      * @param layer      the layer's name
      * @param classifier whether it is the network's output layer
@@ -401,7 +401,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             double s = swaLr != null ? swaLr : lr == null ? defaultSwaLr : l * ratio;
             int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
             return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
-                    structuredRatio, layerRatios, denseLayers, pretrainEpochs, pretrainLr, weightDecay, batchSize, seed);
+                    structuredRatio, layerRatios, denseLayers, pretrainEpochs, pretrainLr, weightDecay, batchSize,
+                    seed);
         }
     }
 }

@@ -75,9 +75,9 @@ class TrainCommandTest {
     @Test
     void layerRatiosAndDenseLayersReachSummaryAndFile(@TempDir Path dir) throws IOException {
         requireData();
-        CliRun r = run("train", "--task", "adapt", "--variant", "ss", "--arch", "lenet300", "--epochs", "2", "--lr", "1e-2",
-                "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--layer-ratios", "fc1=0.1",
-                "--dense-layers", "fc3", "--out", dir.toString(), "--quiet");
+        CliRun r = run("train", "--task", "adapt", "--variant", "ss", "--arch", "lenet300", "--epochs", "2",
+                "--lr", "1e-2", "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--layer-ratios",
+                "fc1=0.1", "--dense-layers", "fc3", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("structured ratio 0.300000 (fc1=0.100000), dense layers [fc3]"), r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
