@@ -259,21 +259,19 @@ public final class SdTrainingRunner {
         TrainingModel.Mode mode = s.variant() == Variant.SS ? TrainingModel.Mode.SS : TrainingModel.Mode.SDT;
         System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f%n",
                 ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep : 1.0);
-        if (s.denseLayers().isEmpty()) {
-            return TrainingModel.efficiencyOverVa(specs, mode, ceDensity, vecDensity,
-                    mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(),
-                    EnergyTable.paper28nm());
-        }
-        // Layers left dense train as VA does. Each part is priced as its own list, so a dense layer that is
-        // not the network's first gets 2 passes (no input gradient) instead of 3: a small undercount.
+        // Layers left dense train as VA does (none by default, when this is TrainingModel.efficiencyOverVa).
+        // Each part is priced as its own list, so a dense layer that is not the network's first gets 2
+        // passes (no input gradient) instead of 3: a small undercount.
         List<LayerSpec> sdSpecs = specs.stream().filter(l -> !s.denseLayers().contains(l.id())).toList();
         List<LayerSpec> denseSpecs = specs.stream().filter(l -> s.denseLayers().contains(l.id())).toList();
-        double va = TrainingModel.iteration(specs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), ArchSpec.paper(),
-                EnergyTable.paper28nm()).totalPj();
+        ArchSpec arch = ArchSpec.paper();
+        EnergyTable table = EnergyTable.paper28nm();
+        double va = TrainingModel.iteration(specs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), arch, table)
+                .totalPj();
         double e = TrainingModel.iteration(sdSpecs, mode, ceDensity, vecDensity,
-                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), ArchSpec.paper(), EnergyTable.paper28nm())
-                .totalPj() + TrainingModel.iteration(denseSpecs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(),
-                ArchSpec.paper(), EnergyTable.paper28nm()).totalPj();
+                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), arch, table).totalPj()
+                + TrainingModel.iteration(denseSpecs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), arch, table)
+                .totalPj();
         return va / e;
     }
 

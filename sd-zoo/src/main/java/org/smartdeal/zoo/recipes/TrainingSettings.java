@@ -122,8 +122,11 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             }
         }
         Objects.requireNonNull(denseLayers, "TrainingSettings.denseLayers");
-        requireLayers(arch, "layerRatios", layerRatios.keySet());
-        requireLayers(arch, "denseLayers", denseLayers);
+        if (!layerRatios.isEmpty() || !denseLayers.isEmpty()) {
+            List<String> names = layerNames(arch);
+            requireLayers(arch, names, "layerRatios", layerRatios.keySet());
+            requireLayers(arch, names, "denseLayers", denseLayers);
+        }
         layerRatios = Collections.unmodifiableMap(new LinkedHashMap<>(layerRatios));
         denseLayers = Collections.unmodifiableSet(new LinkedHashSet<>(denseLayers));
         checkInt("pretrainEpochs", pretrainEpochs, 1, 10_000);
@@ -132,11 +135,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         checkInt("batchSize", batchSize, 1, 65_536);
     }
 
-    private static void requireLayers(ZooModel arch, String field, Set<String> named) {
-        if (named.isEmpty()) {
-            return;
-        }
-        List<String> names = layerNames(arch);
+    private static void requireLayers(ZooModel arch, List<String> names, String field, Set<String> named) {
         for (String n : named) {
             if (!names.contains(n)) {
                 throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', which "
