@@ -255,10 +255,10 @@ public final class SdTrainingRunner {
         double[] d = coefficientDensities((MultiLayerNetwork) r.network());
         double ceDensity = d[0];
         double vecDensity = d[1];
-        double ssKeep = ssKeep(specs, s);
         TrainingModel.Mode mode = s.variant() == Variant.SS ? TrainingModel.Mode.SS : TrainingModel.Mode.SDT;
+        double keep = mode == TrainingModel.Mode.SS ? ssKeep(specs, s) : 1.0;
         System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f%n",
-                ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep : 1.0);
+                ceDensity, vecDensity, keep);
         // Layers left dense train as VA does (none by default, when this is TrainingModel.efficiencyOverVa).
         // Each part is priced as its own list, so a dense layer that is not the network's first gets 2
         // passes (no input gradient) instead of 3: a small undercount.
@@ -268,8 +268,8 @@ public final class SdTrainingRunner {
         EnergyTable table = EnergyTable.paper28nm();
         double va = TrainingModel.iteration(specs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), arch, table)
                 .totalPj();
-        double e = TrainingModel.iteration(sdSpecs, mode, ceDensity, vecDensity,
-                mode == TrainingModel.Mode.SS ? ssKeep : 1.0, s.batchSize(), arch, table).totalPj()
+        double e = TrainingModel.iteration(sdSpecs, mode, ceDensity, vecDensity, keep, s.batchSize(), arch, table)
+                .totalPj()
                 + TrainingModel.iteration(denseSpecs, TrainingModel.Mode.VA, 1, 1, 1, s.batchSize(), arch, table)
                 .totalPj();
         return va / e;
