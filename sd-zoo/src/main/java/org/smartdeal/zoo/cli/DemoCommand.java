@@ -128,11 +128,10 @@ public final class DemoCommand implements Callable<Integer> {
             train = train.limit(6000);
             test = test.limit(2000);
         }
-        // Hold out the last tenth of the (shuffled) training set for RT's model selection.
-        int[] perm = TaskSplits.permutation(train.size(), seed);
-        int nVal = train.size() / 10;
-        FashionMnist fit = train.subset(java.util.Arrays.copyOfRange(perm, nVal, perm.length));
-        FashionMnist val = train.subset(java.util.Arrays.copyOfRange(perm, 0, nVal));
+        // Hold out a tenth of the training set, chosen at random, for RT's model selection.
+        TaskSplits.HoldOut cut = TaskSplits.holdOut(train, train.size() / 10, seed);
+        FashionMnist fit = cut.fit();
+        FashionMnist val = cut.validation();
         InMemoryDataSetIterator trainIt = fit.iterator(128, true, seed);
         InMemoryDataSetIterator valIt = val.iterator(512, false, seed);
         InMemoryDataSetIterator testIt = test.iterator(512, false, seed);

@@ -51,6 +51,30 @@ public final class FashionMnist {
     }
 
     /**
+     * Examples given in memory (e.g. synthetic data in tests, or images prepared elsewhere in the same
+     * layout); the arrays are copied.
+     *
+     * @param images pixels, {@link #PIXELS} per example in example order, scaled as {@link #load} scales them
+     * @param labels one label per example, each in [0, 9]
+     * @return the dataset
+     * @throws IllegalArgumentException naming the rule and the value when the lengths disagree or a label
+     *                                  is out of range
+     */
+    public static FashionMnist of(float[] images, int[] labels) {
+        if ((long) labels.length * PIXELS != images.length) {
+            throw new IllegalArgumentException("images must hold " + PIXELS + " pixels per label: "
+                    + labels.length + " labels need " + (long) labels.length * PIXELS + " pixels, got "
+                    + images.length);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= CLASSES) {
+                throw new IllegalArgumentException("label " + i + " must be in [0, 9], got " + labels[i]);
+            }
+        }
+        return new FashionMnist(images.clone(), labels.clone());
+    }
+
+    /**
      * Resolves the data folder: {@code userDir} when not null, else the system property
      * {@value #DIR_PROPERTY}, else the environment variable {@value #DIR_ENV}, else
      * {@value #DEFAULT_DIR}.

@@ -24,7 +24,9 @@ import java.util.SplittableRandom;
  *       re-initialised before training on B, and the classes of A then never occur as targets.</li>
  * </ul>
  * Splits are index lists into the given datasets (so they can be checked without the data) and are
- * applied with {@link #split(Task, FashionMnist, FashionMnist, long)}.
+ * applied with {@link #split(Task, FashionMnist, FashionMnist, long)}. Neither task has a validation
+ * split of its own; {@link TaskData#withValidation} holds one out of the target split, so settings can
+ * be chosen without the test set.
  */
 public final class TaskSplits {
 
@@ -130,11 +132,63 @@ public final class TaskSplits {
             return targetClasses.clone();
         }
 
+        /**
+         * The same task with a validation set held out of the target split, for choosing settings without
+         * looking at the test set: the returned data's {@code target} is the target split less {@code n}
+         * examples and its {@code test} is those {@code n} examples ({@link TaskSplits#holdOut}); the
+         * source split, and so the pre-training, is unchanged. Evaluate the final choice on this
+         * object's {@link #test()}.
+         *
+         * @param n    validation examples, in [1, target size - 1]
+         * @param seed seed of the hold-out permutation
+         * @return source, target less the validation set, validation set as test, same target classes
+         * @throws IllegalArgumentException naming the rule and the value when {@code n} is out of range
+         */
+        public TaskData withValidation(int n, long seed) {
+            HoldOut h = holdOut(target, n, seed);
+            return new TaskData(task, source, h.fit(), h.validation(), targetClasses);
+        }
+
         /** One line: "finetune: source 30000, target 30000, test 10000 examples". */
         public String describe() {
             return String.format(Locale.ROOT, "%s: source %d, target %d, test %d examples (target classes %s)",
                     task.id(), source.size(), target.size(), test.size(), Arrays.toString(targetClasses));
         }
+    }
+
+    /**
+     * A set cut into a part to train on and a held-out validation part.
+     *
+     * @param fit        the examples to train on
+     * @param validation the held-out examples
+     */
+    public record HoldOut(FashionMnist fit, FashionMnist validation) {
+        /** Checks non-null. */
+        public HoldOut {
+            Objects.requireNonNull(fit, "HoldOut.fit");
+            Objects.requireNonNull(validation, "HoldOut.validation");
+        }
+    }
+
+    /**
+     * Holds {@code n} examples of {@code set} out for validation: the first {@code n} positions of
+     * {@link #permutation}{@code (set.size(), seed)} are the validation set, the remaining positions, in
+     * permutation order, the part to train on. Disjoint, together exactly {@code set}; same seed, same cut.
+     *
+     * @param set  the examples (not modified)
+     * @param n    validation examples, in [1, set size - 1]
+     * @param seed permutation seed
+     * @return the two parts
+     * @throws IllegalArgumentException naming the rule and the value when {@code n} is out of range
+     */
+    public static HoldOut holdOut(FashionMnist set, int n, long seed) {
+        if (n < 1 || n >= set.size()) {
+            throw new IllegalArgumentException("validation hold-out: n must be in [1, " + (set.size() - 1)
+                    + "] (at least one example on each side of " + set.size() + "), got " + n);
+        }
+        int[] perm = permutation(set.size(), seed);
+        return new HoldOut(set.subset(Arrays.copyOfRange(perm, n, perm.length)),
+                set.subset(Arrays.copyOfRange(perm, 0, n)));
     }
 
     /**

@@ -122,4 +122,75 @@ class TaskSplitsTest {
         assertTrue(Arrays.stream(ad.target().labels()).allMatch(y -> y >= 5));
         assertTrue(Arrays.stream(ad.test().labels()).allMatch(y -> y >= 5));
     }
+    @Test
+    void holdOutIsASeededDisjointCoverOfTheSetAndLeavesItUnchanged() {
+        // 50 synthetic examples whose first pixel is the example's index, so each part can be traced back.
+        int n = 50;
+        float[] img = new float[n * FashionMnist.PIXELS];
+        int[] lab = new int[n];
+        for (int i = 0; i < n; i++) {
+            img[i * FashionMnist.PIXELS] = i;
+            lab[i] = i % FashionMnist.CLASSES;
+        }
+        FashionMnist set = FashionMnist.of(img, lab);
+        TaskSplits.HoldOut h = TaskSplits.holdOut(set, 12, 3);
+        assertEquals(12, h.validation().size());
+        assertEquals(38, h.fit().size());
+        int[] perm = TaskSplits.permutation(n, 3);
+        BitSet seen = new BitSet();
+        for (int j = 0; j < 12; j++) {
+            int id = firstPixel(h.validation(), j);
+            assertEquals(perm[j], id, "validation example " + j + " is permutation position " + j);
+            assertEquals(id % FashionMnist.CLASSES, h.validation().labels()[j], "label travels with its image");
+            seen.set(id);
+        }
+        for (int j = 0; j < 38; j++) {
+            int id = firstPixel(h.fit(), j);
+            assertFalse(seen.get(id), "example " + id + " is in both parts");
+            seen.set(id);
+        }
+        assertEquals(n, seen.cardinality(), "the two parts together are the whole set");
+        assertEquals(49, firstPixel(set, 49), "input unchanged");
+        assertArrayEquals(h.validation().labels(), TaskSplits.holdOut(set, 12, 3).validation().labels());
+        assertFalse(Arrays.equals(perm, TaskSplits.permutation(n, 4)), "another seed cuts elsewhere");
+    }
+
+    private static int firstPixel(FashionMnist set, int i) {
+        float[] px = new float[FashionMnist.PIXELS];
+        set.copyImage(i, px, 0);
+        return (int) px[0];
+    }
+
+    @Test
+    void ofRejectsMismatchedLengthsAndBadLabels() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FashionMnist.of(new float[10], new int[1]));
+        assertTrue(e.getMessage().contains("784") && e.getMessage().contains("got 10"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FashionMnist.of(new float[FashionMnist.PIXELS], new int[] {10}));
+        assertTrue(e.getMessage().contains("label 0 must be in [0, 9], got 10"), e.getMessage());
+    }
+
+    @Test
+    void holdOutRejectsSizesThatLeaveAPartEmpty() {
+        FashionMnist set = FashionMnist.of(new float[3 * FashionMnist.PIXELS], new int[3]);
+        for (int bad : new int[] {0, 3, -1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TaskSplits.holdOut(set, bad, 1));
+            assertTrue(e.getMessage().contains("[1, 2]") && e.getMessage().contains("got " + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void withValidationKeepsSourceAndTestClassesAndCutsTheTarget() {
+        FashionMnist train = FashionMnist.of(new float[20 * FashionMnist.PIXELS], new int[20]);
+        FashionMnist test = FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[4]);
+        TaskSplits.TaskData d = TaskSplits.split(TaskSplits.Task.FINETUNE, train, test, 42);
+        TaskSplits.TaskData v = d.withValidation(3, 42);
+        assertEquals(10, v.source().size());
+        assertEquals(7, v.target().size());
+        assertEquals(3, v.test().size(), "the validation set takes the test set's place");
+        assertEquals(10, d.target().size(), "the original is unchanged");
+        assertArrayEquals(d.targetClasses(), v.targetClasses());
+    }
 }
