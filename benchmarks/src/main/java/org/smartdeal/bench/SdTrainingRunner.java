@@ -11,14 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.smartdeal.codec.AtomicFiles;
-import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
@@ -26,7 +24,6 @@ import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.train.TrainingModel;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
-import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.ParamRef;
 import org.smartdeal.optim.SdTraining;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -71,10 +68,10 @@ import org.smartdeal.zoo.recipes.Variant;
  * {@code --pretrained-cache DIR} keeps each pre-trained dense network in DIR, named by everything that
  * determines it (arch, task, seed, pre-training epochs, lr and batch, limit), and reuses it in later runs
  * instead of pre-training again (the network is the same either way: pre-training is deterministic).
- * {@code --validation N} holds N examples of the target split out ({@link TaskSplits.TaskData#withValidation},
- * seeded by {@code --seed}) and trains on the rest, so settings can be chosen on the validation accuracy
- * without looking at the test set: the recipe's log lines then score the hold-out, and the table gives
- * both the validation accuracy and the test accuracy of the same trained network and of its file.
+ * {@code --validation N} holds N examples of the target split out
+ * ({@link TrainingSettings#validationExamples}, seeded by {@code --seed}) and trains on the rest, so settings
+ * can be chosen on the validation accuracy without looking at the test set: the table gives both the
+ * validation accuracy and the test accuracy of the same trained network.
  */
 public final class SdTrainingRunner {
 
@@ -169,14 +166,6 @@ public final class SdTrainingRunner {
             for (String task : tasks) {
                 TaskSplits.Task t = TaskSplits.Task.byName(task);
                 TaskSplits.TaskData data = TaskSplits.split(t, train, test, seed);
-                // With --validation the recipe trains on the target less the hold-out and its "test"
-                // lines are on the hold-out; the test set proper is scored here afterwards.
-                TaskSplits.TaskData runData = validation == null ? data : data.withValidation(validation, seed);
-                if (validation != null) {
-                    log.log(String.format(Locale.ROOT, "validation: %d of the %d target examples held out (seed %d);"
-                            + " the recipe's 'test' figures below are on them, the test set (%d) is scored at the"
-                            + " end of each variant", validation, data.target().size(), seed, data.test().size()));
-                }
                 MultiLayerNetwork pretrained = null;
                 for (String variant : variants) {
                     TrainingSettings.Builder b = TrainingSettings.builder(t, Variant.byName(variant),
@@ -215,30 +204,21 @@ public final class SdTrainingRunner {
                     if (batch != null) {
                         b.batchSize(batch);
                     }
+                    if (validation != null) {
+                        b.validationExamples(validation);
+                    }
                     TrainingSettings s = b.build();
                     if (pretrained == null) {
                         pretrained = pretrained(s, data, limit, cache, log);
                     }
-                    RecipeResult r = SdTrainingRecipe.run(s, runData, pretrained, out, log);
-                    double accuracy = r.accuracy();
-                    double fileAccuracy = r.fileAccuracy();
-                    double validationAccuracy = Double.NaN;
-                    if (validation != null) {
-                        validationAccuracy = r.accuracy();
-                        accuracy = testAccuracy(r.network(), data);
-                        fileAccuracy = testAccuracy(s.variant().isSd() ? SdModelFile.read(r.modelFile())
-                                : ModelSerializer.restoreMultiLayerNetwork(r.modelFile().toFile(), false), data);
-                        log.log(String.format(Locale.ROOT, "%s %s %s: validation accuracy %.4f, test accuracy %.4f"
-                                + " (reloaded file %.4f)", arch, task, variant, validationAccuracy, accuracy,
-                                fileAccuracy));
-                    }
+                    RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, out, log);
                     double energy = energyRatio(s, pretrained, r);
                     String switched = r.epochs().stream().map(e -> Long.toString(e.switched()))
                             .reduce((x, y) -> x + " " + y).orElse("");
                     System.out.printf(Locale.ROOT, "  %s %s %s: E_VA/E = %.3f, C density %.4f, C entries switched per"
                             + " epoch: %s%n", arch, task, variant, energy, r.coefficientDensity(), switched);
-                    rows.add(new Row(arch, task, variant, accuracy, fileAccuracy, r.modelBytes(),
-                            r.trainableStateBytes(), r.seconds(), energy, switched, validationAccuracy));
+                    rows.add(new Row(arch, task, variant, r.accuracy(), r.fileAccuracy(), r.modelBytes(),
+                            r.trainableStateBytes(), r.seconds(), energy, switched, r.validationAccuracy()));
                 }
             }
         }
@@ -249,11 +229,6 @@ public final class SdTrainingRunner {
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), csv(rows), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("results.csv"));
-    }
-
-    /** Accuracy of {@code net} on the task's test set. */
-    private static double testAccuracy(Model net, TaskSplits.TaskData data) {
-        return ModelScore.of(net, data.test().iterator(512, false, 0)).accuracy();
     }
 
     /** Pre-trains, or reads the network an earlier run with the same pre-training settings left in the cache. */
@@ -361,9 +336,11 @@ public final class SdTrainingRunner {
                 + " | trainable state bytes | seconds | E_VA / E |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             long va = vaBytes(rows, r);
+            String validation = Double.isNaN(r.validationAccuracy()) ? "-"
+                    : String.format(Locale.ROOT, "%.2f%%", 100 * r.validationAccuracy());
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f | %.2f |%n",
-                    r.arch(), r.task(), r.variant(), Double.isNaN(r.validationAccuracy()) ? "-"
-                            : String.format(Locale.ROOT, "%.2f%%", 100 * r.validationAccuracy()), 100 * r.accuracy(), 100 * r.fileAccuracy(), r.modelBytes(),
+                    r.arch(), r.task(), r.variant(), validation, 100 * r.accuracy(), 100 * r.fileAccuracy(),
+                    r.modelBytes(),
                     va > 0 ? String.format(Locale.ROOT, "%.1fx", (double) va / r.modelBytes()) : "-",
                     r.stateBytes(), r.seconds(), r.energyRatio()));
         }

@@ -93,6 +93,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "keep only the first N training and the first N test examples, in [2, 60000]")
     Integer limit;
 
+    @Option(names = "--validation", paramLabel = "N", description = "hold N random examples of the target split "
+            + "out for validation (not trained on; reported as validationAccuracy), to choose settings without "
+            + "the test set; at least 1 and below the target split's size; default none")
+    Integer validation;
+
     @Option(names = "--out", description = "output folder; default smartdeal-out/train-<arch>-<task>-<variant>")
     Path out;
 
@@ -131,6 +136,10 @@ public final class TrainCommand implements Callable<Integer> {
             data = TaskSplits.split(settings.task(), train, test, seed);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--limit " + limit + " leaves too little data: " + e.getMessage(), e);
+        }
+        if (validation != null && validation >= data.target().size()) {
+            throw usage("--validation must be below the " + data.target().size() + " examples of the target split"
+                    + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
         RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet));
         writeSummary(outDir.resolve("summary.json"), r, data);
@@ -180,6 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
         checkInt("--pretrain-epochs", pretrainEpochs, 1, 10_000);
         checkInt("--batch", batch, 1, 65_536);
         checkInt("--limit", limit, 2, 60_000);
+        checkInt("--validation", validation, 1, 60_000);
 
         TrainingSettings.Builder b = TrainingSettings.builder(t, v, a).seed(seed);
         if (epochs != null) {
@@ -215,6 +225,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (batch != null) {
             b.batchSize(batch);
+        }
+        if (validation != null) {
+            b.validationExamples(validation);
         }
         try {
             return b.build();
@@ -262,6 +275,7 @@ public final class TrainCommand implements Callable<Integer> {
         putNumber(n, "loss", r.loss());
         putNumber(n, "pretrainAccuracy", r.pretrainAccuracy());
         putNumber(n, "decomposedAccuracy", r.decomposedAccuracy());
+        putNumber(n, "validationAccuracy", r.validationAccuracy());
         n.put("trainableStateBytes", r.trainableStateBytes())
                 .put("trainableStateBytesAsHeld", r.trainableStateBytesAsHeld())
                 .put("modelBytes", r.modelBytes())
@@ -285,8 +299,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             n.putNull("limit");
         }
-        n.put("sourceExamples", data.source().size()).put("targetExamples", data.target().size())
-                .put("testExamples", data.test().size()).put("seconds", r.seconds());
+        int held = s.validationExamples();
+        n.put("sourceExamples", data.source().size()).put("targetExamples", data.target().size() - held)
+                .put("validationExamples", held).put("testExamples", data.test().size()).put("seconds", r.seconds());
         ArrayNode log = n.putArray("epochLog");
         for (RecipeListener.EpochResult e : r.epochs()) {
             ObjectNode x = log.addObject();

@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * </ul>
  * Splits are index lists into the given datasets (so they can be checked without the data) and are
  * applied with {@link #split(Task, FashionMnist, FashionMnist, long)}. Neither task has a validation
- * split of its own; {@link TaskData#withValidation} holds one out of the target split, so settings can
- * be chosen without the test set.
+ * split of its own; {@link #holdOut} cuts one out of the target split (the recipes' {@code
+ * validationExamples}), so settings can be chosen without the test set.
  */
 public final class TaskSplits {
 
@@ -130,23 +130,6 @@ public final class TaskSplits {
         @Override
         public int[] targetClasses() {
             return targetClasses.clone();
-        }
-
-        /**
-         * The same task with a validation set held out of the target split, for choosing settings without
-         * looking at the test set: the returned data's {@code target} is the target split less {@code n}
-         * examples and its {@code test} is those {@code n} examples ({@link TaskSplits#holdOut}); the
-         * source split, and so the pre-training, is unchanged. Evaluate the final choice on this
-         * object's {@link #test()}.
-         *
-         * @param n    validation examples, in [1, target size - 1]
-         * @param seed seed of the hold-out permutation
-         * @return source, target less the validation set, validation set as test, same target classes
-         * @throws IllegalArgumentException naming the rule and the value when {@code n} is out of range
-         */
-        public TaskData withValidation(int n, long seed) {
-            HoldOut h = holdOut(target, n, seed);
-            return new TaskData(task, source, h.fit(), h.validation(), targetClasses);
         }
 
         /** One line: "finetune: source 30000, target 30000, test 10000 examples". */

@@ -14,10 +14,15 @@ import org.deeplearning4j.nn.api.Model;
  * @param loss                 mean test loss of {@code network}
  * @param fileAccuracy         accuracy of the model as reloaded from {@code modelFile} (an SD file stores B
  *                             as int8, so it may differ slightly from {@code accuracy})
- * @param pretrainAccuracy     accuracy of the pre-trained dense network on the test set, before the
- *                             transfer (NaN for adaptation, whose classifier is reset)
+ * @param pretrainAccuracy     accuracy of the pre-trained dense network on the test set (the validation
+ *                             set when one is held out), before the transfer (NaN for adaptation, whose
+ *                             classifier is reset)
  * @param decomposedAccuracy   accuracy right after decomposition, before the transfer training (NaN for
  *                             VA; for adaptation measured with the reset classifier)
+ * @param validationAccuracy   accuracy of {@code network} on the validation examples held out of the target
+ *                             split ({@link TrainingSettings#validationExamples}), NaN when none; when there
+ *                             are, {@code pretrainAccuracy} and {@code decomposedAccuracy} are measured on them
+ *                             too, so the test set is scored only at the end
  * @param trainableStateBytes  bytes of trainable state, as defined by {@link TrainableState#bytes}
  * @param trainableStateBytesAsHeld the same over DL4J's dense packed arrays ({@link TrainableState#bytesAsHeld})
  * @param modelFile            the saved model ({@code .sdm} for SD/SS, {@code .zip} for VA)
@@ -28,7 +33,9 @@ import org.deeplearning4j.nn.api.Model;
  */
 public record RecipeResult(TrainingSettings settings, Model network, double accuracy, double loss,
                            double fileAccuracy, double pretrainAccuracy, double decomposedAccuracy,
-                           long trainableStateBytes, long trainableStateBytesAsHeld, Path modelFile, long modelBytes, double coefficientDensity,
+                           double validationAccuracy,
+                           long trainableStateBytes, long trainableStateBytesAsHeld, Path modelFile, long modelBytes,
+                           double coefficientDensity,
                            List<RecipeListener.EpochResult> epochs, double seconds) {
 
     /** Checks the references and copies the epoch list. */

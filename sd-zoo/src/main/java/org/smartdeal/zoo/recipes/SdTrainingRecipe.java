@@ -54,7 +54,9 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
  *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
  *       {@code swaStart} and writes the average (C projected inside its mask) into the network.</li>
- *   <li><b>Evaluate</b> on the task's test set, <b>save</b> ({@code .sdm} via {@link SdModelFile} for SD/SS,
+ *   <li><b>Evaluate</b> on the task's test set (and on the validation examples, when
+ *       {@link TrainingSettings#validationExamples} holds some of the target split out: they are not trained
+ *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b> ({@code .sdm} via {@link SdModelFile} for SD/SS,
  *       DL4J {@code .zip} without updater for VA), reload and evaluate the file.</li>
  * </ol>
  * Progress goes to a {@link RecipeListener}: one step per minibatch, one {@link RecipeListener.EpochResult}
@@ -107,13 +109,30 @@ public final class SdTrainingRecipe {
         listener.log(s.describe());
         listener.log(data.describe());
         InMemoryDataSetIterator testIt = data.test().iterator(EVAL_BATCH, false, s.seed());
+        FashionMnist target = data.target();
+        InMemoryDataSetIterator valIt = null;
+        if (s.validationExamples() > 0) {
+            if (s.validationExamples() >= target.size()) {
+                throw new IllegalArgumentException("TrainingSettings.validationExamples must be below the "
+                        + target.size() + " examples of the target split, got " + s.validationExamples());
+            }
+            TaskSplits.HoldOut h = TaskSplits.holdOut(target, s.validationExamples(), s.seed());
+            target = h.fit();
+            valIt = h.validation().iterator(EVAL_BATCH, false, s.seed());
+            listener.log(String.format(Locale.ROOT, "validation: %d of the %d target examples held out, %d trained on;"
+                    + " accuracies before the end are on the validation examples", h.validation().size(),
+                    data.target().size(), target.size()));
+        }
+        // Intermediate checks use the validation examples when there are some, so the test set is scored once.
+        InMemoryDataSetIterator checkIt = valIt != null ? valIt : testIt;
+        String checkSet = valIt != null ? "validation" : "test";
 
         MultiLayerNetwork dense = pretrained != null ? pretrained.clone() : pretrain(s, data.source(), listener);
         double pretrainAccuracy = Double.NaN;
         if (s.task() == Task.FINETUNE) {
-            pretrainAccuracy = ModelScore.of(dense, testIt).accuracy();
-            listener.log(String.format(Locale.ROOT, "pre-trained dense %s: test accuracy %.4f", s.arch().id(),
-                    pretrainAccuracy));
+            pretrainAccuracy = ModelScore.of(dense, checkIt).accuracy();
+            listener.log(String.format(Locale.ROOT, "pre-trained dense %s: %s accuracy %.4f", s.arch().id(),
+                    checkSet, pretrainAccuracy));
         } else {
             String name = resetClassifier(dense, s);
             listener.log("adaptation: classifier '" + name + "' re-initialised");
@@ -125,14 +144,15 @@ public final class SdTrainingRecipe {
             ConversionPlan plan = plan(s, dense);
             SdConverter.Result r = SdConverter.convert(dense, plan);
             net = (MultiLayerNetwork) r.network();
-            decomposedAccuracy = ModelScore.of(net, testIt).accuracy();
-            listener.log(String.format(Locale.ROOT, "decomposed (theta %g%s): paper CR %.1fx, test accuracy %.4f",
+            decomposedAccuracy = ModelScore.of(net, checkIt).accuracy();
+            listener.log(String.format(Locale.ROOT, "decomposed (theta %g%s): paper CR %.1fx, %s accuracy %.4f",
                     s.theta(), s.variant() == Variant.SS
                             ? ", structured ratio " + s.ratioText() : "",
-                    r.report().paperCR(), decomposedAccuracy));
+                    r.report().paperCR(), checkSet, decomposedAccuracy));
         }
 
-        List<RecipeListener.EpochResult> epochs = transfer(s, net, data.target(), listener);
+        List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener);
+        double validationAccuracy = valIt != null ? ModelScore.of(net, valIt).accuracy() : Double.NaN;
         ModelScore score = ModelScore.of(net, testIt);
         long stateBytes = TrainableState.bytes(net);
         long stateBytesAsHeld = TrainableState.bytesAsHeld(net);
@@ -154,11 +174,12 @@ public final class SdTrainingRecipe {
         long modelBytes = Files.size(file);
         double seconds = (System.nanoTime() - t0) / 1e9;
         listener.log(String.format(Locale.ROOT,
-                "%s %s %s: test accuracy %.4f (reloaded file %.4f), trainable state %d bytes, %s %d bytes, %.1f s",
-                s.arch().id(), s.task().id(), s.variant().id(), score.accuracy(), fileAccuracy, stateBytes,
-                file.getFileName(), modelBytes, seconds));
+                "%s %s %s: %stest accuracy %.4f (reloaded file %.4f), trainable state %d bytes, %s %d bytes, %.1f s",
+                s.arch().id(), s.task().id(), s.variant().id(), valIt != null
+                        ? String.format(Locale.ROOT, "validation accuracy %.4f, ", validationAccuracy) : "",
+                score.accuracy(), fileAccuracy, stateBytes, file.getFileName(), modelBytes, seconds));
         return new RecipeResult(s, net, score.accuracy(), score.loss(), fileAccuracy, pretrainAccuracy,
-                decomposedAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density, epochs, seconds);
+                decomposedAccuracy, validationAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density, epochs, seconds);
     }
 
     /**

@@ -36,7 +36,8 @@ import org.smartdeal.zoo.models.ZooModel;
  *       classifier (our choice: the middle of the paper's ResNet-18 CIFAR-10 ratios, Table X, whose
  *       classifier ratio is 0); {@code layerRatios} overrides it per layer by name, as the paper's
  *       per-layer Tables X and XI do;</li>
- *   <li>pre-training (not specified by the paper for our models): 10 epochs of Adam(1e-3), batch 128.</li>
+ *   <li>pre-training (not specified by the paper for our models): 10 epochs of Adam(1e-3), batch 128;</li>
+ *   <li>no validation hold-out ({@code validationExamples} 0): the target split is trained on whole.</li>
  * </ul>
  *
  * @param task            fine-tuning or adaptation
@@ -61,11 +62,16 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param weightDecay     L2 coefficient of every trained parameter (C included), in [0, 1]
  * @param batchSize       minibatch size, in [1, 65536]
  * @param seed            seed of the network initialisation and of the shuffling
+ * @param validationExamples examples of the target split held out for validation
+ *                        ({@link org.smartdeal.zoo.data.TaskSplits#holdOut}, seeded by {@code seed}) and not
+ *                        trained on, so settings can be chosen without the test set; 0 for none, at most
+ *                        1,000,000 (and fewer than the target split holds, checked when the recipe runs)
  */
 public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
                                double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
                                Map<String, Double> layerRatios, Set<String> denseLayers, int pretrainEpochs,
-                               double pretrainLr, double weightDecay, int batchSize, long seed) {
+                               double pretrainLr, double weightDecay, int batchSize, long seed,
+                               int validationExamples) {
 
     /** Paper default: 80 epochs. */
     public static final int DEFAULT_EPOCHS = 80;
@@ -133,6 +139,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         checkOpen("pretrainLr", pretrainLr, 1);
         check("weightDecay", weightDecay, 0, 1);
         checkInt("batchSize", batchSize, 1, 65_536);
+        checkInt("validationExamples", validationExamples, 0, 1_000_000);
     }
 
     private static void requireLayers(ZooModel arch, List<String> names, String field, Set<String> named) {
@@ -256,11 +263,12 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
     public String describe() {
         return String.format(Locale.ROOT,
                 "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %g, theta_g %g, theta_c %d%s, "
-                        + "pre-train %d epochs, batch %d, seed %d",
+                        + "pre-train %d epochs, batch %d, seed %d%s",
                 arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, theta, thetaG, thetaC,
                 (variant == Variant.SS ? ", structured ratio " + ratioText() : "")
                         + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : ""),
-                pretrainEpochs, batchSize, seed);
+                pretrainEpochs, batchSize, seed,
+                validationExamples > 0 ? ", " + validationExamples + " target examples held out for validation" : "");
     }
 
     /** The SS ratios for logs: the default, then the per-layer overrides, e.g. {@code 0.3 (conv2=0.1)}. */
@@ -294,6 +302,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         private double weightDecay = BucketSwitch.DEFAULT_WEIGHT_DECAY;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private long seed = DEFAULT_SEED;
+        private int validationExamples;
 
         private Builder(Task task, Variant variant, ZooModel arch) {
             this.task = Objects.requireNonNull(task, "task");
@@ -391,6 +400,12 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             return this;
         }
 
+        /** Optional: target examples held out for validation (default 0, none). */
+        public Builder validationExamples(int validationExamples) {
+            this.validationExamples = validationExamples;
+            return this;
+        }
+
         /** Validates and builds. */
         public TrainingSettings build() {
             double defaultLr = task == Task.FINETUNE ? FINETUNE_LR : ADAPT_LR;
@@ -401,7 +416,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
             return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
                     structuredRatio, layerRatios, denseLayers, pretrainEpochs, pretrainLr, weightDecay, batchSize,
-                    seed);
+                    seed, validationExamples);
         }
     }
 }

@@ -94,6 +94,43 @@ class TrainCommandTest {
         assertTrue(net.getLayer(0).paramTable().containsKey("C"));
     }
 
+    /**
+     * A validation hold-out: 200 of the 1,000 fine-tuning target examples are held out, so 800 are trained
+     * on; the validation accuracy is reported beside the test accuracy, and the test set is scored only at
+     * the end (the intermediate checks name the validation set).
+     */
+    @Test
+    void validationHoldOutIsReportedAndNotTrainedOn(@TempDir Path dir) throws IOException {
+        requireData();
+        CliRun r = run("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--epochs", "2",
+                "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--validation", "200",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("validation: 200 of the 1000 target examples held out, 800 trained on"), r.out());
+        assertTrue(r.out().contains("pre-trained dense lenet300: validation accuracy"), r.out());
+        assertTrue(r.out().matches("(?s).*decomposed \\(theta [^\\n]*, validation accuracy [0-9.]+\\R.*"),
+                "decomposition is checked on the validation set: " + r.out());
+        assertTrue(r.out().matches("(?s).*lenet300 finetune sd: validation accuracy [0-9.]+, test accuracy [0-9.]+ .*"),
+                r.out());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertEquals(800, s.get("targetExamples").asInt());
+        assertEquals(200, s.get("validationExamples").asInt());
+        assertEquals(2000, s.get("testExamples").asInt());
+        double v = s.get("validationAccuracy").asDouble();
+        assertTrue(v > 0.2 && v <= 1, "validation accuracy " + v + " must be above 2x chance (0.1)");
+        assertTrue(s.get("accuracy").asDouble() > 0.2, "test accuracy " + s.get("accuracy"));
+    }
+
+    @Test
+    void validationAsLargeAsTheTargetSplitIsRejected(@TempDir Path dir) {
+        requireData();
+        CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--limit", "2000",
+                "--validation", "1000", "--out", dir.toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("--validation must be below the 1000 examples of the target split (after --limit"
+                + " 2000), got 1000"), r.err());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--task|transfer|--task must be one of [finetune, adapt], got 'transfer'",
@@ -104,6 +141,7 @@ class TrainCommandTest {
         "--theta-g|2|--theta-g must be in [0, 1], got 2.0",
         "--theta-c|0|--theta-c must be in [1, 127], got 0",
         "--limit|1|--limit must be in [2, 60000], got 1",
+        "--validation|0|--validation must be in [1, 60000], got 0",
         "--structured-ratio|1|--structured-ratio must be in [0, 1), got 1.0",
         "--layer-ratios|fc1:0.2|--layer-ratios: layer ratio 'fc1:0.2' is not of the form name=ratio",
         "--layer-ratios|fc1=x|--layer-ratios: layer ratio 'fc1=x': 'x' is not a number",

@@ -180,17 +180,4 @@ class TaskSplitsTest {
             assertTrue(e.getMessage().contains("[1, 2]") && e.getMessage().contains("got " + bad), e.getMessage());
         }
     }
-
-    @Test
-    void withValidationKeepsSourceAndTestClassesAndCutsTheTarget() {
-        FashionMnist train = FashionMnist.of(new float[20 * FashionMnist.PIXELS], new int[20]);
-        FashionMnist test = FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[4]);
-        TaskSplits.TaskData d = TaskSplits.split(TaskSplits.Task.FINETUNE, train, test, 42);
-        TaskSplits.TaskData v = d.withValidation(3, 42);
-        assertEquals(10, v.source().size());
-        assertEquals(7, v.target().size());
-        assertEquals(3, v.test().size(), "the validation set takes the test set's place");
-        assertEquals(10, d.target().size(), "the original is unchanged");
-        assertArrayEquals(d.targetClasses(), v.targetClasses());
-    }
 }

@@ -3,8 +3,10 @@ package org.smartdeal.zoo.recipes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -12,16 +14,33 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.data.TaskSplits.Task;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.ZooConfiguration;
 import org.smartdeal.zoo.models.ZooModel;
 
-/** The recipe's pieces that need no data: the classifier reset and the conversion plans. */
+/** The recipe's pieces that need no data: the classifier reset, the conversion plans, input checks. */
 class SdTrainingRecipeTest {
 
     private static MultiLayerNetwork lenet(long seed) {
         return ((ZooConfiguration.Sequential) ZooModel.LENET300.configuration(InputShape.MNIST, 10, seed)).init();
+    }
+
+    @Test
+    void aValidationHoldOutAsLargeAsTheTargetIsRejectedBeforeAnyTraining() {
+        // 8 synthetic examples: fine-tuning halves of 4 / 4, so a hold-out of 4 would leave nothing to train on
+        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE,
+                FashionMnist.of(new float[8 * FashionMnist.PIXELS], new int[8]),
+                FashionMnist.of(new float[2 * FashionMnist.PIXELS], new int[2]), 1);
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300)
+                .validationExamples(4).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdTrainingRecipe.run(s, data, Path.of("unused"), RecipeListener.NONE));
+        assertTrue(e.getMessage().contains("TrainingSettings.validationExamples must be below the 4 examples of the"
+                + " target split, got 4"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(Path.of("unused")), "nothing written");
     }
 
     @Test

@@ -22,6 +22,7 @@ class TrainingSettingsTest {
         assertEquals(7, ft.thetaC());
         assertEquals(5e-3, ft.thetaG());
         assertEquals(0x1p-7, ft.minCoeff()); // smallest 2^i >= 7e-3 (ALGORITHMS.md 6.2)
+        assertEquals(0, ft.validationExamples(), "no hold-out unless asked for");
         TrainingSettings ad = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.CNN).build();
         assertEquals(1e-1, ad.lr());
         assertEquals(5e-3, ad.swaLr());
@@ -45,6 +46,11 @@ class TrainingSettingsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.RESNET18).build());
         assertTrue(e.getMessage().contains("arch must be one of [lenet300, cnn], got 'resnet18'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).validationExamples(-1)
+                        .build());
+        assertTrue(e.getMessage().contains("TrainingSettings.validationExamples must be in [0, 1000000], got -1"),
+                e.getMessage());
     }
 
     @Test
