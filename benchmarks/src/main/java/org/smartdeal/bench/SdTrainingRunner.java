@@ -332,13 +332,15 @@ public final class SdTrainingRunner {
 
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| arch | task | variant | validation accuracy | accuracy | file accuracy | model bytes | VA size / size"
-                + " | trainable state bytes | seconds | E_VA / E |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| arch | task | variant | validation accuracy | accuracy | file accuracy | model bytes"
+                + " | VA size / size | trainable state bytes | seconds | E_VA / E |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             long va = vaBytes(rows, r);
             String validation = Double.isNaN(r.validationAccuracy()) ? "-"
                     : String.format(Locale.ROOT, "%.2f%%", 100 * r.validationAccuracy());
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f | %.2f |%n",
+            sb.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f | %.2f |%n",
                     r.arch(), r.task(), r.variant(), validation, 100 * r.accuracy(), 100 * r.fileAccuracy(),
                     r.modelBytes(),
                     va > 0 ? String.format(Locale.ROOT, "%.1fx", (double) va / r.modelBytes()) : "-",

@@ -56,7 +56,8 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *       {@code swaStart} and writes the average (C projected inside its mask) into the network.</li>
  *   <li><b>Evaluate</b> on the task's test set (and on the validation examples, when
  *       {@link TrainingSettings#validationExamples} holds some of the target split out: they are not trained
- *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b> ({@code .sdm} via {@link SdModelFile} for SD/SS,
+ *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b>
+ *       ({@code .sdm} via {@link SdModelFile} for SD/SS,
  *       DL4J {@code .zip} without updater for VA), reload and evaluate the file.</li>
  * </ol>
  * Progress goes to a {@link RecipeListener}: one step per minibatch, one {@link RecipeListener.EpochResult}
@@ -179,7 +180,8 @@ public final class SdTrainingRecipe {
                         ? String.format(Locale.ROOT, "validation accuracy %.4f, ", validationAccuracy) : "",
                 score.accuracy(), fileAccuracy, stateBytes, file.getFileName(), modelBytes, seconds));
         return new RecipeResult(s, net, score.accuracy(), score.loss(), fileAccuracy, pretrainAccuracy,
-                decomposedAccuracy, validationAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density, epochs, seconds);
+                decomposedAccuracy, validationAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density,
+                epochs, seconds);
     }
 
     /**
