@@ -47,15 +47,19 @@ public interface RecipeListener {
      * @param lr       learning rate used in the epoch (the schedule's value)
      * @param meanLoss mean minibatch loss over the epoch (with regularization, as DL4J scores it)
      * @param switched coefficient entries of C whose value changed during the epoch (0 for dense training)
+     * @param sdForm   whether the network trained had SD layers (false for pre-training and VA)
      * @param seconds  wall time of the epoch
      */
     record EpochResult(String phase, int epoch, int epochs, double lr, double meanLoss, long switched,
-                       double seconds) {
-        /** "training epoch 3/80: lr 0.0100, score 0.4321 (loss + L2), 1234 C entries switched, 12.3 s". */
+                       boolean sdForm, double seconds) {
+        /**
+         * "training epoch 3/80: lr 0.0100, score 0.4321 (loss + L2), 1234 C entries switched, 12.3 s"; a
+         * dense epoch has no C and its line no count.
+         */
         public String line() {
-            return String.format(Locale.ROOT,
-                    "%s epoch %d/%d: lr %.5g, score %.4f (loss + L2), %d C entries switched, %.1f s",
-                    phase, epoch, epochs, lr, meanLoss, switched, seconds);
+            String c = sdForm ? String.format(Locale.ROOT, " %d C entries switched,", switched) : "";
+            return String.format(Locale.ROOT, "%s epoch %d/%d: lr %.5g, score %.4f (loss + L2),%s %.1f s",
+                    phase, epoch, epochs, lr, meanLoss, c, seconds);
         }
     }
 }

@@ -205,7 +205,7 @@ public final class SdTrainingRecipe {
                 double loss = fitEpoch(dense, it, listener);
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
-                        s.pretrainLr(), loss, 0, (System.nanoTime() - t) / 1e9));
+                        s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
             }
         } finally {
             listener.phaseEnded();
@@ -283,7 +283,8 @@ public final class SdTrainingRecipe {
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
-                        schedule.valueAt(0, e), loss, changed(net, before), (System.nanoTime() - t) / 1e9);
+                        schedule.valueAt(0, e), loss, changed(net, before), !cParams.isEmpty(),
+                        (System.nanoTime() - t) / 1e9);
                 out.add(r);
                 listener.epoch(r);
             }

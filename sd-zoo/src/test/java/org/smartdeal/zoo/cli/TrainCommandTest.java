@@ -46,6 +46,11 @@ class TrainCommandTest {
                 "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("training epoch 2/2"), r.out());
+        // the epoch lines count C's bucket switches only where there is a C: not in pre-training, not in VA
+        assertTrue(r.out().lines().filter(l -> l.contains("pre-training epoch 1/1"))
+                .noneMatch(l -> l.contains("switched")), r.out());
+        assertEquals(!variant.equals("va"), r.out().lines().filter(l -> l.contains("training epoch 2/2"))
+                .anyMatch(l -> l.contains("C entries switched")), r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertEquals(task, s.get("task").asText());
         assertEquals(variant, s.get("variant").asText());
