@@ -47,6 +47,7 @@ class TrainCommandTest {
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("training epoch 2/2"), r.out());
         // the epoch lines count C's bucket switches only where there is a C: not in pre-training, not in VA
+        assertTrue(r.out().contains("pre-training epoch 1/1"), r.out());
         assertTrue(r.out().lines().filter(l -> l.contains("pre-training epoch 1/1"))
                 .noneMatch(l -> l.contains("switched")), r.out());
         assertEquals(!variant.equals("va"), r.out().lines().filter(l -> l.contains("training epoch 2/2"))
