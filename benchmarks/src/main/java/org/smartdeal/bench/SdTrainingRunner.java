@@ -61,6 +61,7 @@ import org.smartdeal.zoo.recipes.Variant;
  *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
  *     [--layer-ratios conv2=0.1,...] [--dense-layers fc2] [--theta-g 5e-3] [--theta-c 7] [--lr by task] \
  *     [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] [--pretrained-cache DIR] [--validation N]
+ *     [--seal-test]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
@@ -71,7 +72,11 @@ import org.smartdeal.zoo.recipes.Variant;
  * {@code --validation N} holds N examples of the target split out
  * ({@link TrainingSettings#validationExamples}, seeded by {@code --seed}) and trains on the rest, so settings
  * can be chosen on the validation accuracy without looking at the test set: the table gives both the
- * validation accuracy and the test accuracy of the same trained network.
+ * validation accuracy and the test accuracy of the same trained network. {@code --seal-test} (needs
+ * {@code --validation}) keeps the test figures out of the log and of {@code results.md}/{@code results.csv}
+ * ("sealed" there) and writes them to {@code <out>/sealed-test.csv} only, so a run made to choose settings
+ * shows nothing but validation figures until the choice is fixed. The column {@code switched} (C entries
+ * whose value changed, per epoch) is "-" for VA, which has no C.
  */
 public final class SdTrainingRunner {
 
@@ -79,7 +84,7 @@ public final class SdTrainingRunner {
     }
 
     /** One row of the table. */
-    private record Row(String arch, String task, String variant, double accuracy, double fileAccuracy,
+    record Row(String arch, String task, String variant, double accuracy, double fileAccuracy,
                        long modelBytes, long stateBytes, double seconds, double energyRatio, String switched,
                        double validationAccuracy) {
     }
@@ -109,8 +114,13 @@ public final class SdTrainingRunner {
         Double pretrainLr = null;
         Integer batch = null;
         Integer validation = null;
+        boolean sealTest = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--seal-test")) {
+                sealTest = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(a + " needs a value");
             }
@@ -141,8 +151,12 @@ public final class SdTrainingRunner {
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
                         + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --dense-layers --theta-g"
-                        + " --theta-c --lr --swa-lr --pretrain-lr --batch --validation");
+                        + " --theta-c --lr --swa-lr --pretrain-lr --batch --validation --seal-test");
             }
+        }
+        if (sealTest && validation == null) {
+            throw new IllegalArgumentException("--seal-test needs --validation N: without a hold-out there is"
+                    + " nothing but the test set to read");
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
         FashionMnist test = FashionMnist.load(FashionMnist.resolveDir(null), false);
@@ -155,10 +169,16 @@ public final class SdTrainingRunner {
         }
         System.out.printf(Locale.ROOT, "SD training runner: JDK %s, %d cores, archs %s, tasks %s, variants %s%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), archs, tasks, variants);
+        boolean showTest = !sealTest;
         RecipeListener log = new RecipeListener() {
             @Override
             public void log(String line) {
                 System.out.println("  " + line);
+            }
+
+            @Override
+            public boolean showsTestFigures() {
+                return showTest;
             }
         };
         List<Row> rows = new ArrayList<>();
@@ -213,8 +233,7 @@ public final class SdTrainingRunner {
                     }
                     RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, out, log);
                     double energy = energyRatio(s, pretrained, r);
-                    String switched = r.epochs().stream().map(e -> Long.toString(e.switched()))
-                            .reduce((x, y) -> x + " " + y).orElse("");
+                    String switched = switchedText(r.epochs());
                     System.out.printf(Locale.ROOT, "  %s %s %s: E_VA/E = %.3f, C density %.4f, C entries switched per"
                             + " epoch: %s%n", arch, task, variant, energy, r.coefficientDensity(), switched);
                     rows.add(new Row(arch, task, variant, r.accuracy(), r.fileAccuracy(), r.modelBytes(),
@@ -222,13 +241,17 @@ public final class SdTrainingRunner {
                 }
             }
         }
-        String md = markdown(rows);
+        String md = markdown(rows, sealTest);
         System.out.println();
         System.out.print(md);
         Files.createDirectories(out);
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("results.csv"), csv(rows), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("results.csv"), csv(rows, sealTest), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.resolve("results.md") + " and " + out.resolve("results.csv"));
+        if (sealTest) {
+            Files.writeString(out.resolve("sealed-test.csv"), sealedCsv(rows), StandardCharsets.UTF_8);
+            System.out.println("test figures sealed in " + out.resolve("sealed-test.csv"));
+        }
     }
 
     /** Pre-trains, or reads the network an earlier run with the same pre-training settings left in the cache. */
@@ -325,12 +348,23 @@ public final class SdTrainingRunner {
         return 1 - pruned / total;
     }
 
+    /**
+     * The C entries switched in each epoch, space-separated ("12 0 3"), or "-" when no epoch trained an SD
+     * network (VA: there is no C to count).
+     */
+    static String switchedText(List<RecipeListener.EpochResult> epochs) {
+        if (epochs.stream().noneMatch(RecipeListener.EpochResult::sdForm)) {
+            return "-";
+        }
+        return String.join(" ", epochs.stream().map(e -> Long.toString(e.switched())).toList());
+    }
+
     private static long vaBytes(List<Row> rows, Row r) {
         return rows.stream().filter(x -> x.arch().equals(r.arch()) && x.task().equals(r.task())
                 && x.variant().equals("va")).mapToLong(Row::modelBytes).findFirst().orElse(0);
     }
 
-    private static String markdown(List<Row> rows) {
+    static String markdown(List<Row> rows, boolean sealTest) {
         StringBuilder sb = new StringBuilder();
         sb.append("| arch | task | variant | validation accuracy | accuracy | file accuracy | model bytes"
                 + " | VA size / size | trainable state bytes | seconds | E_VA / E |\n"
@@ -339,9 +373,11 @@ public final class SdTrainingRunner {
             long va = vaBytes(rows, r);
             String validation = Double.isNaN(r.validationAccuracy()) ? "-"
                     : String.format(Locale.ROOT, "%.2f%%", 100 * r.validationAccuracy());
+            String accuracy = sealTest ? "sealed" : String.format(Locale.ROOT, "%.2f%%", 100 * r.accuracy());
+            String fileAccuracy = sealTest ? "sealed" : String.format(Locale.ROOT, "%.2f%%", 100 * r.fileAccuracy());
             sb.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | %s | %.2f%% | %.2f%% | %d | %s | %d | %.0f | %.2f |%n",
-                    r.arch(), r.task(), r.variant(), validation, 100 * r.accuracy(), 100 * r.fileAccuracy(),
+                    "| %s | %s | %s | %s | %s | %s | %d | %s | %d | %.0f | %.2f |%n",
+                    r.arch(), r.task(), r.variant(), validation, accuracy, fileAccuracy,
                     r.modelBytes(),
                     va > 0 ? String.format(Locale.ROOT, "%.1fx", (double) va / r.modelBytes()) : "-",
                     r.stateBytes(), r.seconds(), r.energyRatio()));
@@ -349,14 +385,26 @@ public final class SdTrainingRunner {
         return sb.toString();
     }
 
-    private static String csv(List<Row> rows) {
+    static String csv(List<Row> rows, boolean sealTest) {
         StringBuilder sb = new StringBuilder(
                 "arch,task,variant,accuracy,fileAccuracy,modelBytes,trainableStateBytes,seconds,energyRatio,switched,"
                 + "validationAccuracy\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f,%d,%d,%.1f,%.4f,%s,%.6f%n", r.arch(), r.task(),
-                    r.variant(), r.accuracy(), r.fileAccuracy(), r.modelBytes(), r.stateBytes(), r.seconds(),
+            String accuracies = sealTest ? "sealed,sealed"
+                    : String.format(Locale.ROOT, "%.6f,%.6f", r.accuracy(), r.fileAccuracy());
+            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%.1f,%.4f,%s,%.6f%n", r.arch(), r.task(),
+                    r.variant(), accuracies, r.modelBytes(), r.stateBytes(), r.seconds(),
                     r.energyRatio(), r.switched(), r.validationAccuracy()));
+        }
+        return sb.toString();
+    }
+
+    /** The test figures a {@code --seal-test} run keeps out of sight: arch, task, variant and both accuracies. */
+    static String sealedCsv(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("arch,task,variant,accuracy,fileAccuracy\n");
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.6f,%.6f%n", r.arch(), r.task(), r.variant(),
+                    r.accuracy(), r.fileAccuracy()));
         }
         return sb.toString();
     }

@@ -2,6 +2,8 @@ package org.smartdeal.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -21,10 +23,14 @@ import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.TaskSplits.Task;
 import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.recipes.RecipeListener.EpochResult;
 import org.smartdeal.zoo.recipes.TrainingSettings;
 import org.smartdeal.zoo.recipes.Variant;
 
-/** The energy-model inputs the runner measures, against hand counts of the slice layout (ALGORITHMS.md 2). */
+/**
+ * The energy-model inputs the runner measures, against hand counts of the slice layout (ALGORITHMS.md 2), and
+ * its tables with and without the test figures sealed.
+ */
 class SdTrainingRunnerTest {
 
     /**
@@ -74,5 +80,40 @@ class SdTrainingRunnerTest {
         assertEquals(1 - 33_020.0 / 266_200.0, SdTrainingRunner.ssKeep(specs, perLayer), 1e-12);
         assertEquals(1.0, SdTrainingRunner.ssKeep(specs,
                 TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).build()), 0.0);
+    }
+
+    /** VA trains no C, so it has no switch count ("-"); an SD run lists one count per epoch. */
+    @Test
+    void switchedIsADashForDenseRunsAndOneCountPerEpochForSd() {
+        List<EpochResult> va = List.of(new EpochResult("training", 1, 2, 0.05, 0.4, 0, false, 1.0),
+                new EpochResult("training", 2, 2, 0.05, 0.3, 0, false, 1.0));
+        List<EpochResult> sd = List.of(new EpochResult("training", 1, 3, 0.05, 0.4, 10, true, 1.0),
+                new EpochResult("training", 2, 3, 0.05, 0.3, 0, true, 1.0),
+                new EpochResult("training", 3, 3, 0.05, 0.3, 2, true, 1.0));
+        assertEquals("-", SdTrainingRunner.switchedText(va));
+        assertEquals("10 0 2", SdTrainingRunner.switchedText(sd));
+    }
+
+    /**
+     * With the test sealed, results.md and results.csv carry no digit of the test accuracies (0.987654 and
+     * 0.912345 here) but keep the validation accuracy; sealed-test.csv holds exactly those two figures.
+     */
+    @Test
+    void sealedTablesHideTheTestFiguresAndTheSealedFileHoldsThem() {
+        List<SdTrainingRunner.Row> rows = List.of(new SdTrainingRunner.Row("cnn", "adapt", "sd", 0.987654, 0.912345,
+                34_078, 270_538, 751.8, 1.0943, "10 0", 0.9654));
+        String md = SdTrainingRunner.markdown(rows, true);
+        String csv = SdTrainingRunner.csv(rows, true);
+        for (String table : List.of(md, csv)) {
+            assertFalse(table.contains("98.77") || table.contains("0.987654") || table.contains("91.23")
+                    || table.contains("0.912345"), table);
+            assertTrue(table.contains("sealed"), table);
+        }
+        assertTrue(md.contains("| 96.54% | sealed | sealed | 34078 |"), md);
+        assertTrue(csv.endsWith("cnn,adapt,sd,sealed,sealed,34078,270538,751.8,1.0943,10 0,0.965400\n"), csv);
+        assertEquals("arch,task,variant,accuracy,fileAccuracy\ncnn,adapt,sd,0.987654,0.912345\n",
+                SdTrainingRunner.sealedCsv(rows));
+        assertTrue(SdTrainingRunner.markdown(rows, false).contains("| 96.54% | 98.77% | 91.23% | 34078 |"));
+        assertTrue(SdTrainingRunner.csv(rows, false).contains("cnn,adapt,sd,0.987654,0.912345,34078,"));
     }
 }

@@ -39,6 +39,17 @@ public interface RecipeListener {
     }
 
     /**
+     * Whether log lines may carry test-set figures (true by default). A listener used while settings are
+     * chosen on a validation hold-out returns false: the recipe then writes "test accuracy sealed" in its
+     * final line, and the test figures reach the caller only through the {@link RecipeResult}, to be read
+     * once the choice is fixed. The recipe refuses such a listener without a hold-out
+     * ({@link TrainingSettings#validationExamples} 0), whose intermediate checks would score the test set.
+     */
+    default boolean showsTestFigures() {
+        return true;
+    }
+
+    /**
      * One epoch of one phase.
      *
      * @param phase    "pre-training" or "training"

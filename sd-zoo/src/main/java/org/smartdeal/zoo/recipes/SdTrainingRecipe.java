@@ -106,6 +106,11 @@ public final class SdTrainingRecipe {
             throw new IllegalArgumentException("data is split for task " + data.task().id() + " but the settings say "
                     + s.task().id());
         }
+        if (!listener.showsTestFigures() && s.validationExamples() == 0) {
+            throw new IllegalArgumentException("a listener that hides test figures needs a validation hold-out"
+                    + " (TrainingSettings.validationExamples > 0), got 0: the intermediate checks would score the"
+                    + " test set");
+        }
         long t0 = System.nanoTime();
         listener.log(s.describe());
         listener.log(data.describe());
@@ -174,11 +179,14 @@ public final class SdTrainingRecipe {
         double fileAccuracy = ModelScore.of(reloaded, testIt).accuracy();
         long modelBytes = Files.size(file);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        String testFigures = listener.showsTestFigures()
+                ? String.format(Locale.ROOT, "test accuracy %.4f (reloaded file %.4f)", score.accuracy(), fileAccuracy)
+                : "test accuracy sealed";
         listener.log(String.format(Locale.ROOT,
-                "%s %s %s: %stest accuracy %.4f (reloaded file %.4f), trainable state %d bytes, %s %d bytes, %.1f s",
+                "%s %s %s: %s%s, trainable state %d bytes, %s %d bytes, %.1f s",
                 s.arch().id(), s.task().id(), s.variant().id(), valIt != null
                         ? String.format(Locale.ROOT, "validation accuracy %.4f, ", validationAccuracy) : "",
-                score.accuracy(), fileAccuracy, stateBytes, file.getFileName(), modelBytes, seconds));
+                testFigures, stateBytes, file.getFileName(), modelBytes, seconds));
         return new RecipeResult(s, net, score.accuracy(), score.loss(), fileAccuracy, pretrainAccuracy,
                 decomposedAccuracy, validationAccuracy, stateBytes, stateBytesAsHeld, file, modelBytes, density,
                 epochs, seconds);

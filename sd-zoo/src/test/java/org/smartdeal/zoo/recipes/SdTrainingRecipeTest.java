@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -41,6 +42,64 @@ class SdTrainingRecipeTest {
         assertTrue(e.getMessage().contains("TrainingSettings.validationExamples must be below the 4 examples of the"
                 + " target split, got 4"), e.getMessage());
         assertFalse(java.nio.file.Files.exists(Path.of("unused")), "nothing written");
+    }
+
+    @Test
+    void aListenerThatHidesTestFiguresIsRefusedWithoutAValidationHoldOut() {
+        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE,
+                FashionMnist.of(new float[8 * FashionMnist.PIXELS], new int[8]),
+                FashionMnist.of(new float[2 * FashionMnist.PIXELS], new int[2]), 1);
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300).build();
+        RecipeListener sealing = new RecipeListener() {
+            @Override
+            public boolean showsTestFigures() {
+                return false;
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdTrainingRecipe.run(s, data, Path.of("unused"), sealing));
+        assertTrue(e.getMessage().contains("a listener that hides test figures needs a validation hold-out"
+                + " (TrainingSettings.validationExamples > 0), got 0"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(Path.of("unused")), "nothing written");
+    }
+
+    /**
+     * A sealing listener with a hold-out: the run completes on 40 synthetic examples (1 pre-training epoch,
+     * 1 SD epoch), the final line says "test accuracy sealed" and no other line has a test accuracy, while the
+     * result still has the test accuracy. Every image is blank, so the network gives all 4 test examples
+     * (labels 0, 1, 0, 1) the same class: the accuracy is 0.5 (class 0 or 1) or 0 (any other class).
+     */
+    @Test
+    void aSealingListenerSeesNoTestFigureButTheResultHasThem(@TempDir Path dir) throws java.io.IOException {
+        int n = 40;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS],
+                labels), FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
+                .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        RecipeListener sealing = new RecipeListener() {
+            @Override
+            public void log(String line) {
+                lines.add(line);
+            }
+
+            @Override
+            public boolean showsTestFigures() {
+                return false;
+            }
+        };
+        RecipeResult r = SdTrainingRecipe.run(s, data, dir, sealing);
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.matches("lenet300 finetune sd: validation accuracy [0-9.]+, test accuracy sealed, .*"), last);
+        assertTrue(lines.stream().filter(l -> l.contains("test accuracy")).allMatch(l -> l.contains("test accuracy sealed,")),
+                String.join("\n", lines));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("reloaded file")), String.join("\n", lines));
+        assertTrue(r.accuracy() == 0 || r.accuracy() == 0.5, "accuracy " + r.accuracy());
+        assertTrue(r.fileAccuracy() == 0 || r.fileAccuracy() == 0.5, "file accuracy " + r.fileAccuracy());
     }
 
     @Test
