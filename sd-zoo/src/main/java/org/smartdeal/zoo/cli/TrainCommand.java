@@ -39,6 +39,9 @@ import picocli.CommandLine.Spec;
             "evaluate on the task's test set. Writes summary.json and the model (.sdm for sd/ss, .zip for va)."})
 public final class TrainCommand implements Callable<Integer> {
 
+    /** Where {@code --seal-test} puts the test figures. */
+    static final String SEALED_FILE = "sealed-test.json";
+
     @Spec
     CommandSpec spec;
 
@@ -98,6 +101,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "the test set; at least 1 and below the target split's size; default none")
     Integer validation;
 
+    @Option(names = "--seal-test", description = "with --validation: keep the test figures out of the log and of "
+            + "summary.json and write them to sealed-test.json only, to be read once the settings are chosen")
+    boolean sealTest;
+
     @Option(names = "--out", description = "output folder; default smartdeal-out/train-<arch>-<task>-<variant>")
     Path out;
 
@@ -141,9 +148,13 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--validation must be below the " + data.target().size() + " examples of the target split"
                     + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
-        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet));
+        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest));
         writeSummary(outDir.resolve("summary.json"), r, data);
         o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
+        if (sealTest) {
+            writeSealed(outDir.resolve(SEALED_FILE), r);
+            o.printf(Locale.ROOT, "test figures sealed in %s%n", outDir.resolve(SEALED_FILE));
+        }
         return SmartDeal.EXIT_OK;
     }
 
@@ -190,6 +201,10 @@ public final class TrainCommand implements Callable<Integer> {
         checkInt("--batch", batch, 1, 65_536);
         checkInt("--limit", limit, 2, 60_000);
         checkInt("--validation", validation, 1, 60_000);
+        if (sealTest && validation == null) {
+            throw usage("--seal-test needs --validation N: without a hold-out there is nothing but the test set"
+                    + " to read");
+        }
 
         TrainingSettings.Builder b = TrainingSettings.builder(t, v, a).seed(seed);
         if (epochs != null) {
@@ -270,9 +285,13 @@ public final class TrainCommand implements Callable<Integer> {
         ObjectNode n = m.createObjectNode();
         n.put("task", s.task().id()).put("variant", s.variant().id()).put("arch", s.arch().id())
                 .put("dataset", "fashion-mnist");
-        putNumber(n, "accuracy", r.accuracy());
-        putNumber(n, "fileAccuracy", r.fileAccuracy());
-        putNumber(n, "loss", r.loss());
+        if (sealTest) {
+            n.put("testSealed", SEALED_FILE);
+        } else {
+            putNumber(n, "accuracy", r.accuracy());
+            putNumber(n, "fileAccuracy", r.fileAccuracy());
+            putNumber(n, "loss", r.loss());
+        }
         putNumber(n, "pretrainAccuracy", r.pretrainAccuracy());
         putNumber(n, "decomposedAccuracy", r.decomposedAccuracy());
         putNumber(n, "validationAccuracy", r.validationAccuracy());
@@ -313,6 +332,17 @@ public final class TrainCommand implements Callable<Integer> {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The test figures summary.json leaves out under {@code --seal-test}. */
+    private static void writeSealed(Path file, RecipeResult r) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode n = m.createObjectNode();
+        putNumber(n, "accuracy", r.accuracy());
+        putNumber(n, "fileAccuracy", r.fileAccuracy());
+        putNumber(n, "loss", r.loss());
+        AtomicFiles.write(file, m.writerWithDefaultPrettyPrinter().writeValueAsString(n)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
     private static void putNumber(ObjectNode n, String key, double v) {
         if (Double.isFinite(v)) {
             n.put(key, v);
@@ -325,11 +355,18 @@ public final class TrainCommand implements Callable<Integer> {
     private static final class CliListener implements RecipeListener {
         private final PrintWriter out;
         private final boolean quiet;
+        private final boolean sealTest;
         private Progress bar;
 
-        CliListener(PrintWriter out, boolean quiet) {
+        CliListener(PrintWriter out, boolean quiet, boolean sealTest) {
             this.out = out;
             this.quiet = quiet;
+            this.sealTest = sealTest;
+        }
+
+        @Override
+        public boolean showsTestFigures() {
+            return !sealTest;
         }
 
         @Override

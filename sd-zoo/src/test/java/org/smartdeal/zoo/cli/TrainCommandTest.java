@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -125,6 +126,40 @@ class TrainCommandTest {
         double v = s.get("validationAccuracy").asDouble();
         assertTrue(v > 0.2 && v <= 1, "validation accuracy " + v + " must be above 2x chance (0.1)");
         assertTrue(s.get("accuracy").asDouble() > 0.2, "test accuracy " + s.get("accuracy"));
+    }
+
+    /**
+     * --seal-test: the output shows the validation accuracy but no test accuracy ("test accuracy sealed"),
+     * summary.json has no accuracy, fileAccuracy or loss and points to sealed-test.json, which has all three.
+     */
+    @Test
+    void sealedTestFiguresAreOnlyInTheSealedFile(@TempDir Path dir) throws IOException {
+        requireData();
+        CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--epochs", "1",
+                "--pretrain-epochs", "1", "--limit", "2000", "--validation", "200", "--seal-test",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*lenet300 finetune va: validation accuracy [0-9.]+, test accuracy sealed, .*"),
+                r.out());
+        assertFalse(r.out().contains("reloaded file"), r.out());
+        assertTrue(r.out().contains("test figures sealed in " + dir.resolve("sealed-test.json")), r.out());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertFalse(s.has("accuracy") || s.has("fileAccuracy") || s.has("loss"), s.toString());
+        assertEquals("sealed-test.json", s.get("testSealed").asText());
+        assertTrue(s.get("validationAccuracy").asDouble() > 0.2, s.toString());
+        JsonNode t = new ObjectMapper().readTree(dir.resolve("sealed-test.json").toFile());
+        assertTrue(t.get("accuracy").asDouble() > 0.2, "test accuracy above 2x chance: " + t);
+        // the VA .zip reloads bit-identically, so the file's accuracy is the trained network's
+        assertEquals(t.get("accuracy").asDouble(), t.get("fileAccuracy").asDouble(), 0.0, t.toString());
+        assertTrue(t.get("loss").asDouble() > 0, t.toString());
+    }
+
+    @Test
+    void sealTestWithoutValidationIsRejected(@TempDir Path dir) {
+        CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--seal-test",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("--seal-test needs --validation N"), r.err());
     }
 
     @Test
