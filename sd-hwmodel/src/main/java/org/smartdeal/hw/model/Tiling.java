@@ -15,7 +15,7 @@ package org.smartdeal.hw.model;
  * @param oBytes       output DRAM bytes written once
  * @param psumBytes    partial-sum write-back plus re-read DRAM bytes
  * @param firstWTile   bytes of the first weight tile (fill latency)
- * @param firstITile   bytes of the first input tile (fill latency)
+ * @param firstITile   DRAM bytes of the first input tile, its zero padding left out (fill latency)
  */
 public record Tiling(int tN, int tM, int tC, int tE, int tF, String order, double wBytes, double iBytes, double oBytes,
                      double psumBytes, double firstWTile, double firstITile) {

@@ -12,7 +12,8 @@ import org.smartdeal.hw.spec.LayerType;
  * Fixes to the spec: (1) the input halo factor is the exact sum of the input rows (columns) of the
  * real E (F) tiles divided by the padded extent (E-1)U + R_eff, not t_E rows/H, so an untiled layer
  * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
- * (2) tile counts are the effective counts ceil(X / ceil(X/t)). Search pruning: once every tile
+ * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first input
+ * tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip. Search pruning: once every tile
  * fits, larger tile counts of inner loops are skipped (traffic is non-decreasing in each count),
  * except for stride > kernel layers, which are searched exhaustively.
  */
@@ -75,6 +76,10 @@ public final class TilingSearch {
                             double colsAll = (double) (l.f() - u[F]) * l.stride() + (double) u[F] * sEff;
                             double iTile = (double) nT * cT * rows * cols * betaI;
                             if (iTile > capI) continue;
+                            // fix 9: the fill moves the first tile's real rows and columns only (its top and
+                            // left padding is made on chip, not read from DRAM)
+                            double iTileDram = (double) nT * cT * Math.max(0, Math.min(rows - l.pad(), l.h()))
+                                    * Math.max(0, Math.min(cols - l.pad(), l.w())) * betaI;
                             double halo = rowsAll / hPad * (colsAll / wPad);
                             long tiles = (long) tN * u[M] * u[C] * u[E] * u[F];
                             double oTile = (double) nT * mT * eT * fT * ps;
@@ -102,7 +107,7 @@ public final class TilingSearch {
                                     StringBuilder o = new StringBuilder(tN > 1 ? "N" : "");
                                     for (int k : ord) o.append(NAMES.charAt(k));
                                     bestT = new Tiling(tN, u[M], dw ? u[M] : u[C], u[E], u[F], o.toString(), tw, ti, to, tp, wTile,
-                                        fuse ? 0 : iTile);
+                                        fuse ? 0 : iTileDram);
                                 }
                             }
                             if (prune && (u[C] == 1 || oTile <= capO)) {
