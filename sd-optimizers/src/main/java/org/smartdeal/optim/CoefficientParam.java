@@ -12,17 +12,47 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Three mask sources: a sibling parameter of the same layer (SD layers: "M"), an explicit array,
  * or "C != 0 when training starts" (M's definition in ALGORITHMS.md 6.1, for plain layers).
+ *
+ * <p>A coefficient parameter may carry its own projection threshold theta ({@link #withTheta}); SD
+ * layers' coefficients do ({@code SdTraining.swaCoefficients}: the theta the layer's forward pass
+ * projects with), so a network converted with per-layer thresholds keeps each layer's small powers of
+ * two through SWA. Without one, {@link SwaListener}'s theta applies.
  */
 public final class CoefficientParam {
 
     private final ParamRef param;
     private final String maskParamKey;
     private final INDArray mask;
+    /** Projection threshold of this parameter, or NaN for the listener's. */
+    private final double theta;
 
-    private CoefficientParam(ParamRef param, String maskParamKey, INDArray mask) {
+    private CoefficientParam(ParamRef param, String maskParamKey, INDArray mask, double theta) {
         this.param = Objects.requireNonNull(param, "param");
         this.maskParamKey = maskParamKey;
         this.mask = mask;
+        this.theta = theta;
+    }
+
+    private CoefficientParam(ParamRef param, String maskParamKey, INDArray mask) {
+        this(param, maskParamKey, mask, Double.NaN);
+    }
+
+    /**
+     * The same parameter and mask with its own projection threshold.
+     *
+     * @param theta the threshold of P for this parameter, in (0, 1]
+     * @return a new object
+     */
+    public CoefficientParam withTheta(double theta) {
+        if (!(theta > 0 && theta <= 1)) {
+            throw new IllegalArgumentException("theta of " + param + " must be in (0, 1], got " + theta);
+        }
+        return new CoefficientParam(param, maskParamKey, mask, theta);
+    }
+
+    /** The projection threshold: this parameter's own (see {@link #withTheta}) or {@code fallback}. */
+    public double thetaOr(double fallback) {
+        return Double.isNaN(theta) ? fallback : theta;
     }
 
     /** C masked by another parameter of the same layer, e.g. {@code maskedBy(ParamRef.of("sd1", "C"), "M")}. */
@@ -83,6 +113,7 @@ public final class CoefficientParam {
     @Override
     public String toString() {
         return param + (maskParamKey != null ? " masked by " + maskParamKey
-                : mask != null ? " with explicit mask" : " masked by C != 0 at start");
+                : mask != null ? " with explicit mask" : " masked by C != 0 at start")
+                + (Double.isNaN(theta) ? "" : ", theta " + theta);
     }
 }

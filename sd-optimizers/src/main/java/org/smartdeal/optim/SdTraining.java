@@ -113,24 +113,32 @@ public final class SdTraining {
     }
 
     /**
-     * The coefficient parameters of {@code net} with their masks ("M" of the same layer), as
-     * {@link SwaListener} needs them.
+     * The coefficient parameters of {@code net} with their masks ("M" of the same layer) and, for layers
+     * whose forward pass projects C ({@link SdLayer#isProjectCoefficients}), the layer's own theta as the
+     * projection threshold, as {@link SwaListener} needs them.
      */
     public static List<CoefficientParam> swaCoefficients(Model net) {
+        coefficientParams(net); // every SD layer must be named
         List<CoefficientParam> out = new ArrayList<>();
-        for (ParamRef p : coefficientParams(net)) {
-            out.add(CoefficientParam.maskedBy(p, SdParamInitializer.MASK_KEY));
+        for (Layer l : layersOf(net)) {
+            if (l instanceof SdLayer sd) {
+                ParamRef p = ParamRef.of(l.getLayerName(), SdParamInitializer.C_KEY);
+                CoefficientParam c = CoefficientParam.maskedBy(p, SdParamInitializer.MASK_KEY);
+                out.add(sd.isProjectCoefficients() ? c.withTheta(sd.getTheta()) : c);
+            }
         }
         return out;
     }
 
     /**
      * An SWA listener for {@code net} (ALGORITHMS.md 6.4) that projects every SD layer's averaged C
-     * inside its mask M at the end.
+     * inside its mask M at the end, with the threshold the layer's forward pass uses (its own theta), so
+     * layers converted with different thresholds each keep theirs.
      *
      * @param net      the network
      * @param swaStart number of completed epochs from which averaging starts, &gt;= 1
-     * @param theta    sparsity threshold of the projection P (the theta of the decomposition)
+     * @param theta    sparsity threshold of the projection P for SD layers that do not project C in their
+     *                 forward pass (the theta of the decomposition), in (0, 1]
      * @return the listener; add it to the network and call {@link SwaListener#finish} after training
      */
     public static SwaListener swaListener(Model net, int swaStart, double theta) {

@@ -36,8 +36,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       running arithmetic mean, one sample per epoch: {@code mean += (x - mean) / n}, in float64 so
  *       that the mean of exactly representable samples is exact.</li>
  *   <li>{@link #finish(Model, DataSetIterator)} writes the mean into the model, projects each listed
- *       coefficient parameter with P (ties up, threshold theta - 1e-5, {@link Pow2#project}) inside its
- *       mask (0 outside), and re-estimates the BatchNorm running statistics with one pass over the data.</li>
+ *       coefficient parameter with P (ties up, threshold theta - 1e-5, {@link Pow2#project}; theta is the
+ *       parameter's own when it carries one, {@link CoefficientParam#withTheta}, else this listener's)
+ *       inside its mask (0 outside), and re-estimates the BatchNorm running statistics with one pass over
+ *       the data.</li>
  * </ul>
  *
  * <p><b>BatchNorm statistics.</b> In DL4J M2.1 the global mean/variance of a BatchNormalization layer
@@ -64,7 +66,8 @@ public final class SwaListener extends BaseTrainingListener {
 
     /**
      * @param swaStart     number of completed epochs from which averaging starts, >= 1
-     * @param theta        sparsity threshold of the projection P, in (0, 1]
+     * @param theta        sparsity threshold of the projection P, in (0, 1], for the coefficient parameters
+     *                     that carry none of their own
      * @param coefficients the coefficient parameters to project at the end (may be empty)
      */
     public SwaListener(int swaStart, double theta, List<CoefficientParam> coefficients) {
@@ -156,7 +159,7 @@ public final class SwaListener extends BaseTrainingListener {
                 if (mask == null) {
                     throw new IllegalStateException("no start mask was recorded for " + c);
                 }
-                project(c.valueIn(model), mask, theta);
+                project(c.valueIn(model), mask, c.thetaOr(theta));
             }
             recomputeBatchNorm(model, trainData);
         }

@@ -45,7 +45,35 @@ class SdTrainingTest {
         net.init();
         assertEquals(List.of(ParamRef.of("sd1", "C"), ParamRef.of("sdOut", "C")),
                 List.copyOf(SdTraining.coefficientParams(net)));
-        assertEquals("[sd1/C masked by M, sdOut/C masked by M]", SdTraining.swaCoefficients(net).toString());
+        assertEquals("[sd1/C masked by M, theta 0.00390625, sdOut/C masked by M, theta 0.004]",
+                SdTraining.swaCoefficients(net).toString());
+    }
+
+    /**
+     * SWA projects each SD layer's C with the layer's own theta, whatever theta the listener is given:
+     * sd1 (theta 2^-9 = 0.00195) keeps an averaged 2^-8 = 0.0039 entry that the listener's theta 0.004
+     * (threshold 0.00399) would have flushed; sdOut (theta 0.004, the layer default) flushes its 2^-8 entry
+     * and keeps 2^-7 (P of ALGORITHMS.md 6.1: 0 below theta - 1e-5, else the power of two itself).
+     */
+    @Test
+    void swaProjectsEachSdLayerWithItsOwnTheta() {
+        MultiLayerNetwork net = new MultiLayerNetwork(sdConf(0x1p-9));
+        net.init();
+        org.nd4j.linalg.api.ndarray.INDArray c1 = net.getLayer("sd1").getParam("C");
+        org.nd4j.linalg.api.ndarray.INDArray c2 = net.getLayer("sdOut").getParam("C");
+        net.getLayer("sd1").getParam("M").assign(1);
+        net.getLayer("sdOut").getParam("M").assign(1);
+        c1.assign(0).putScalar(0, 0x1p-8);
+        c2.assign(0).putScalar(0, 0x1p-8);
+        c2.putScalar(1, 0x1p-7);
+        SwaListener swa = SdTraining.swaListener(net, 1, 4e-3);
+        swa.addSample(net);
+        swa.finish(net, null);
+        assertEquals(0x1p-8, c1.getDouble(0), 0.0);
+        assertEquals(0x1p-8, c1.sumNumber().doubleValue(), 0.0);
+        assertEquals(0.0, c2.getDouble(0), 0.0);
+        assertEquals(0x1p-7, c2.getDouble(1), 0.0);
+        assertEquals(0x1p-7, c2.sumNumber().doubleValue(), 0.0);
     }
 
     @Test
