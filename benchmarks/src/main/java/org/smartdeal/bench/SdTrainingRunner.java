@@ -85,8 +85,8 @@ public final class SdTrainingRunner {
 
     /** One row of the table. */
     record Row(String arch, String task, String variant, double accuracy, double fileAccuracy,
-                       long modelBytes, long stateBytes, double seconds, double energyRatio, String switched,
-                       double validationAccuracy) {
+               long modelBytes, long stateBytes, double seconds, double energyRatio, String switched,
+               double validationAccuracy) {
     }
 
     /** Entry point; see the class comment for arguments. */

@@ -12,10 +12,10 @@ import org.smartdeal.hw.spec.LayerType;
  * Fixes to the spec: (1) the input halo factor is the exact sum of the input rows (columns) of the
  * real E (F) tiles divided by the padded extent (E-1)U + R_eff, not t_E rows/H, so an untiled layer
  * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
- * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first input
- * tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip. Search pruning: once every tile
- * fits, larger tile counts of inner loops are skipped (traffic is non-decreasing in each count),
- * except for stride > kernel layers, which are searched exhaustively.
+ * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first
+ * input tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip.
+ * Search pruning: once every tile fits, larger tile counts of inner loops are skipped (traffic is
+ * non-decreasing in each count), except for stride > kernel layers, which are searched exhaustively.
  */
 public final class TilingSearch {
     private static final int M = 0, C = 1, E = 2, F = 3;
