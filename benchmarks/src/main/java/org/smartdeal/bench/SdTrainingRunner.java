@@ -59,9 +59,9 @@ import org.smartdeal.zoo.recipes.Variant;
  *     org.smartdeal.bench.SdTrainingRunner [--archs lenet300,cnn] [--tasks finetune,adapt] \
  *     [--variants va,sd,ss] [--epochs 80] [--swa-start epochs/2] [--pretrain-epochs 10] [--limit N] \
  *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
- *     [--layer-ratios conv2=0.1,...] [--dense-layers fc2] [--theta-g 5e-3] [--theta-c 7] [--lr by task] \
- *     [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] [--pretrained-cache DIR] [--validation N]
- *     [--seal-test]
+ *     [--layer-ratios conv2=0.1,...] [--layer-thetas fc1=0.05,...] [--dense-layers fc2] [--theta-g 5e-3] \
+ *     [--theta-c 7] [--lr by task] [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] \
+ *     [--pretrained-cache DIR] [--validation N] [--seal-test]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
@@ -106,6 +106,7 @@ public final class SdTrainingRunner {
         Double theta = null;
         Double ssRatio = null;
         Map<String, Double> layerRatios = Map.of();
+        Map<String, Double> layerThetas = Map.of();
         Set<String> denseLayers = Set.of();
         Double thetaG = null;
         Integer thetaC = null;
@@ -140,6 +141,7 @@ public final class SdTrainingRunner {
                 case "--theta" -> theta = Double.parseDouble(v);
                 case "--structured-ratio" -> ssRatio = Double.parseDouble(v);
                 case "--layer-ratios" -> layerRatios = TrainingSettings.parseLayerRatios(v);
+                case "--layer-thetas" -> layerThetas = TrainingSettings.parseLayerThetas(v);
                 case "--dense-layers" -> denseLayers = new LinkedHashSet<>(List.of(v.split(",")));
                 case "--theta-g" -> thetaG = Double.parseDouble(v);
                 case "--theta-c" -> thetaC = Integer.parseInt(v);
@@ -150,8 +152,9 @@ public final class SdTrainingRunner {
                 case "--validation" -> validation = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
-                        + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --dense-layers --theta-g"
-                        + " --theta-c --lr --swa-lr --pretrain-lr --batch --validation --seal-test");
+                        + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --layer-thetas"
+                        + " --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch --validation"
+                        + " --seal-test");
             }
         }
         if (sealTest && validation == null) {
@@ -205,7 +208,7 @@ public final class SdTrainingRunner {
                     if (ssRatio != null) {
                         b.structuredRatio(ssRatio);
                     }
-                    b.layerRatios(layerRatios).denseLayers(denseLayers);
+                    b.layerRatios(layerRatios).layerThetas(layerThetas).denseLayers(denseLayers);
                     if (thetaG != null) {
                         b.thetaG(thetaG);
                     }

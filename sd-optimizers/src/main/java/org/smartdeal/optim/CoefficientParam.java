@@ -13,10 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Three mask sources: a sibling parameter of the same layer (SD layers: "M"), an explicit array,
  * or "C != 0 when training starts" (M's definition in ALGORITHMS.md 6.1, for plain layers).
  *
- * <p>A coefficient parameter may carry its own projection threshold theta ({@link #withTheta}); SD
- * layers' coefficients do ({@code SdTraining.swaCoefficients}: the theta the layer's forward pass
- * projects with), so a network converted with per-layer thresholds keeps each layer's small powers of
- * two through SWA. Without one, {@link SwaListener}'s theta applies.
+ * <p>A coefficient parameter may carry its own projection threshold theta ({@link #withTheta}), e.g. the
+ * theta its layer was decomposed at when the layers of a network were decomposed at different
+ * thresholds ({@code SdTraining.swaListener(net, swaStart, thetaOfLayer)}); without one,
+ * {@link SwaListener}'s theta applies.
  */
 public final class CoefficientParam {
 

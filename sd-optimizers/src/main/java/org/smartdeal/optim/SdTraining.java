@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -113,36 +114,46 @@ public final class SdTraining {
     }
 
     /**
-     * The coefficient parameters of {@code net} with their masks ("M" of the same layer) and, for layers
-     * whose forward pass projects C ({@link SdLayer#isProjectCoefficients}), the layer's own theta as the
-     * projection threshold, as {@link SwaListener} needs them.
+     * The coefficient parameters of {@code net} with their masks ("M" of the same layer), as
+     * {@link SwaListener} needs them.
      */
     public static List<CoefficientParam> swaCoefficients(Model net) {
-        coefficientParams(net); // every SD layer must be named
         List<CoefficientParam> out = new ArrayList<>();
-        for (Layer l : layersOf(net)) {
-            if (l instanceof SdLayer sd) {
-                ParamRef p = ParamRef.of(l.getLayerName(), SdParamInitializer.C_KEY);
-                CoefficientParam c = CoefficientParam.maskedBy(p, SdParamInitializer.MASK_KEY);
-                out.add(sd.isProjectCoefficients() ? c.withTheta(sd.getTheta()) : c);
-            }
+        for (ParamRef p : coefficientParams(net)) {
+            out.add(CoefficientParam.maskedBy(p, SdParamInitializer.MASK_KEY));
         }
         return out;
     }
 
     /**
      * An SWA listener for {@code net} (ALGORITHMS.md 6.4) that projects every SD layer's averaged C
-     * inside its mask M at the end, with the threshold the layer's forward pass uses (its own theta), so
-     * layers converted with different thresholds each keep theirs.
+     * inside its mask M at the end.
      *
      * @param net      the network
      * @param swaStart number of completed epochs from which averaging starts, &gt;= 1
-     * @param theta    sparsity threshold of the projection P for SD layers that do not project C in their
-     *                 forward pass (the theta of the decomposition), in (0, 1]
+     * @param theta    sparsity threshold of the projection P (the theta of the decomposition)
      * @return the listener; add it to the network and call {@link SwaListener#finish} after training
      */
     public static SwaListener swaListener(Model net, int swaStart, double theta) {
         return new SwaListener(swaStart, theta, swaCoefficients(net));
+    }
+
+    /**
+     * An SWA listener for a network decomposed with per-layer thresholds: each SD layer's averaged C is
+     * projected with the theta its layer was decomposed at, so a layer with a lower threshold keeps the
+     * small powers of two one network-wide theta would flush.
+     *
+     * @param net          the network
+     * @param swaStart     number of completed epochs from which averaging starts, &gt;= 1
+     * @param thetaOfLayer the decomposition theta of each SD layer, by layer name, in (0, 1]
+     * @return the listener; add it to the network and call {@link SwaListener#finish} after training
+     */
+    public static SwaListener swaListener(Model net, int swaStart, ToDoubleFunction<String> thetaOfLayer) {
+        List<CoefficientParam> out = new ArrayList<>();
+        for (CoefficientParam c : swaCoefficients(net)) {
+            out.add(c.withTheta(thetaOfLayer.applyAsDouble(c.param().layerName())));
+        }
+        return new SwaListener(swaStart, out);
     }
 
     private static IUpdater requireOthers(IUpdater others) {

@@ -82,6 +82,29 @@ public final class SwaListener extends BaseTrainingListener {
         this.coefficients = List.copyOf(coefficients);
     }
 
+    /**
+     * A listener whose coefficient parameters each carry their own projection threshold
+     * ({@link CoefficientParam#withTheta}).
+     *
+     * @param swaStart     number of completed epochs from which averaging starts, >= 1
+     * @param coefficients the coefficient parameters to project at the end, each with its theta
+     * @throws IllegalArgumentException naming a coefficient parameter without a theta
+     */
+    public SwaListener(int swaStart, List<CoefficientParam> coefficients) {
+        if (swaStart < 1) {
+            throw new IllegalArgumentException("SwaListener.swaStart must be >= 1, got " + swaStart);
+        }
+        for (CoefficientParam c : coefficients) {
+            if (Double.isNaN(c.thetaOr(Double.NaN))) {
+                throw new IllegalArgumentException("SwaListener(swaStart, coefficients): coefficient parameter " + c
+                        + " has no theta of its own; give it one with CoefficientParam.withTheta");
+            }
+        }
+        this.swaStart = swaStart;
+        this.theta = Double.NaN;
+        this.coefficients = List.copyOf(coefficients);
+    }
+
     /** Snapshots "C != 0" masks when training starts (first epoch start seen). */
     @Override
     public void onEpochStart(Model model) {

@@ -45,15 +45,14 @@ class SdTrainingTest {
         net.init();
         assertEquals(List.of(ParamRef.of("sd1", "C"), ParamRef.of("sdOut", "C")),
                 List.copyOf(SdTraining.coefficientParams(net)));
-        assertEquals("[sd1/C masked by M, theta 0.00390625, sdOut/C masked by M, theta 0.004]",
-                SdTraining.swaCoefficients(net).toString());
+        assertEquals("[sd1/C masked by M, sdOut/C masked by M]", SdTraining.swaCoefficients(net).toString());
     }
 
     /**
-     * SWA projects each SD layer's C with the layer's own theta, whatever theta the listener is given:
-     * sd1 (theta 2^-9 = 0.00195) keeps an averaged 2^-8 = 0.0039 entry that the listener's theta 0.004
-     * (threshold 0.00399) would have flushed; sdOut (theta 0.004, the layer default) flushes its 2^-8 entry
-     * and keeps 2^-7 (P of ALGORITHMS.md 6.1: 0 below theta - 1e-5, else the power of two itself).
+     * Per-layer thresholds: sd1 decomposed at theta 0.002 keeps an averaged 2^-8 = 0.0039 entry that one
+     * network-wide theta 0.004 (threshold 0.00399) flushes; sdOut at 0.004 flushes its 2^-8 entry and keeps
+     * 2^-7 (P of ALGORITHMS.md 6.1: 0 below theta - 1e-5, else the power of two itself). The single-theta
+     * listener flushes both 2^-8 entries.
      */
     @Test
     void swaProjectsEachSdLayerWithItsOwnTheta() {
@@ -66,14 +65,29 @@ class SdTrainingTest {
         c1.assign(0).putScalar(0, 0x1p-8);
         c2.assign(0).putScalar(0, 0x1p-8);
         c2.putScalar(1, 0x1p-7);
-        SwaListener swa = SdTraining.swaListener(net, 1, 4e-3);
-        swa.addSample(net);
-        swa.finish(net, null);
+        SwaListener single = SdTraining.swaListener(net, 1, 4e-3);
+        single.addSample(net);
+        SwaListener perLayer = SdTraining.swaListener(net, 1, layer -> layer.equals("sd1") ? 2e-3 : 4e-3);
+        perLayer.addSample(net);
+        perLayer.finish(net, null);
         assertEquals(0x1p-8, c1.getDouble(0), 0.0);
         assertEquals(0x1p-8, c1.sumNumber().doubleValue(), 0.0);
         assertEquals(0.0, c2.getDouble(0), 0.0);
         assertEquals(0x1p-7, c2.getDouble(1), 0.0);
         assertEquals(0x1p-7, c2.sumNumber().doubleValue(), 0.0);
+        single.finish(net, null);
+        assertEquals(0.0, c1.sumNumber().doubleValue(), 0.0);
+        assertEquals(0x1p-7, c2.sumNumber().doubleValue(), 0.0);
+    }
+
+    @Test
+    void aPerParameterListenerNeedsEveryThetaSet() {
+        MultiLayerNetwork net = new MultiLayerNetwork(sdConf(0x1p-9));
+        net.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SwaListener(1, SdTraining.swaCoefficients(net)));
+        assertTrue(e.getMessage().contains("coefficient parameter sd1/C masked by M has no theta of its own"),
+                e.getMessage());
     }
 
     @Test

@@ -83,6 +83,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "e.g. conv2=0.1,conv3=0.2,fc1=0.3")
     String layerRatios;
 
+    @Option(names = "--layer-thetas", paramLabel = "NAME=X[,NAME=X...]", description = "sd and ss: per-layer "
+            + "decomposition thresholds overriding --theta, each in [2^-10, 1], e.g. conv3=0.07,fc1=0.05")
+    String layerThetas;
+
     @Option(names = "--dense-layers", split = ",", paramLabel = "NAME[,NAME...]", description = "sd and ss: layers "
             + "left dense (trained with SGD), e.g. fc2, the classifier adaptation re-initialises; default none")
     List<String> denseLayers;
@@ -197,6 +201,12 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage("--layer-ratios: " + e.getMessage());
         }
+        Map<String, Double> thetas;
+        try {
+            thetas = TrainingSettings.parseLayerThetas(layerThetas);
+        } catch (IllegalArgumentException e) {
+            throw usage("--layer-thetas: " + e.getMessage());
+        }
         checkInt("--pretrain-epochs", pretrainEpochs, 1, 10_000);
         checkInt("--batch", batch, 1, 65_536);
         checkInt("--limit", limit, 2, 60_000);
@@ -231,7 +241,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (structuredRatio != null) {
             b.structuredRatio(structuredRatio);
         }
-        b.layerRatios(ratios);
+        b.layerRatios(ratios).layerThetas(thetas);
         if (denseLayers != null) {
             b.denseLayers(new LinkedHashSet<>(denseLayers));
         }
@@ -249,6 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // every other field is checked above; what is left is a layer name the arch lacks
             throw usage(e.getMessage().replace("TrainingSettings.layerRatios", "--layer-ratios")
+                    .replace("TrainingSettings.layerThetas", "--layer-thetas")
                     .replace("TrainingSettings.denseLayers", "--dense-layers"));
         }
     }
@@ -308,6 +319,10 @@ public final class TrainCommand implements Callable<Integer> {
         ObjectNode ratios = n.putObject("layerRatios");
         if (s.variant() == Variant.SS) {
             s.layerRatios().forEach(ratios::put);
+        }
+        ObjectNode thetas = n.putObject("layerThetas");
+        if (s.variant().isSd()) {
+            s.layerThetas().forEach(thetas::put);
         }
         ArrayNode dense = n.putArray("denseLayers");
         if (s.variant().isSd()) {

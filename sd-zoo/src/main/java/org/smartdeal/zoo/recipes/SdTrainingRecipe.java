@@ -151,8 +151,8 @@ public final class SdTrainingRecipe {
             SdConverter.Result r = SdConverter.convert(dense, plan);
             net = (MultiLayerNetwork) r.network();
             decomposedAccuracy = ModelScore.of(net, checkIt).accuracy();
-            listener.log(String.format(Locale.ROOT, "decomposed (theta %g%s): paper CR %.1fx, %s accuracy %.4f",
-                    s.theta(), s.variant() == Variant.SS
+            listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f",
+                    s.thetaText(), s.variant() == Variant.SS
                             ? ", structured ratio " + s.ratioText() : "",
                     r.report().paperCR(), checkSet, decomposedAccuracy));
         }
@@ -239,9 +239,10 @@ public final class SdTrainingRecipe {
     }
 
     /**
-     * The conversion plan: theta everywhere; SS adds {@link TrainingSettings#ratioFor} to each layer (the
-     * structured ratio to every layer but the classifier unless {@code layerRatios} says otherwise); the
-     * {@code denseLayers} are skipped.
+     * The conversion plan: {@link TrainingSettings#thetaFor} each layer (theta unless {@code layerThetas}
+     * says otherwise); SS adds {@link TrainingSettings#ratioFor} to each layer (the structured ratio to every
+     * layer but the classifier unless {@code layerRatios} says otherwise); the {@code denseLayers} are
+     * skipped.
      *
      * @param s     the settings
      * @param dense the network to decompose (its layer names and which layer is last)
@@ -257,8 +258,8 @@ public final class SdTrainingRecipe {
             String name = dense.getLayer(i).conf().getLayer().getLayerName();
             double ratio = s.ratioFor(name, i == n - 1);
             boolean skip = s.denseLayers().contains(name);
-            if (ratio > 0 || skip) {
-                overrides.put(name, new LayerPlan(name, s.theta(), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
+            if (ratio > 0 || skip || s.layerThetas().containsKey(name)) {
+                overrides.put(name, new LayerPlan(name, s.thetaFor(name), d.sliceRows(), d.basisWidth(), d.maxCoeff(),
                         d.maxIter(), d.tol(), ratio, 0, skip));
             }
         }
@@ -271,11 +272,11 @@ public final class SdTrainingRecipe {
         ISchedule schedule = new SwaLrSchedule(s.lr(), s.swaLr(), s.swaStart());
         IUpdater others = SdUpdaterRouting.sgdMomentum(schedule);
         BucketSwitch bs = BucketSwitch.builder(s.lr()).learningRateSchedule(schedule).thetaG(s.thetaG())
-                .thetaC(s.thetaC()).theta(s.theta()).weightDecay(s.weightDecay()).build();
+                .thetaC(s.thetaC()).theta(s.maxTheta()).weightDecay(s.weightDecay()).build();
         SdTraining.configure(net, bs, others, s.weightDecay());
         net.setEpochCount(0);
         net.setIterationCount(0);
-        SwaListener swa = SdTraining.swaListener(net, s.swaStart(), s.theta());
+        SwaListener swa = SdTraining.swaListener(net, s.swaStart(), s::thetaFor);
         List<ParamRef> cParams = new ArrayList<>(SdTraining.coefficientParams(net));
 
         InMemoryDataSetIterator it = target.iterator(s.batchSize(), true, s.seed() + 1);

@@ -54,6 +54,11 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param layerRatios     SS per-layer ratios by layer name, each in [0, 1), overriding {@code structuredRatio}
  *                        (the classifier included); empty by default; every name must be a layer of
  *                        {@code arch}
+ * @param layerThetas     SD and SS: per-layer decomposition thresholds by layer name, each in [2^-10, 1],
+ *                        overriding {@code theta} for those layers (each layer's forward pass and its SWA
+ *                        projection then use its own); the bucket switch's minCoeff follows the largest
+ *                        threshold of the decomposed layers ({@link #minCoeff}); empty by default; every
+ *                        name must be a layer of {@code arch}
  * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
  *                        re-initialised classifier of adaptation; empty by default (the whole network in
  *                        SD form); every name must be a layer of {@code arch}
@@ -69,7 +74,8 @@ import org.smartdeal.zoo.models.ZooModel;
  */
 public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
                                double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
-                               Map<String, Double> layerRatios, Set<String> denseLayers, int pretrainEpochs,
+                               Map<String, Double> layerRatios, Map<String, Double> layerThetas,
+                               Set<String> denseLayers, int pretrainEpochs,
                                double pretrainLr, double weightDecay, int batchSize, long seed,
                                int validationExamples) {
 
@@ -127,13 +133,26 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
                         + "'] must be in [0, 1), got " + r);
             }
         }
+        Objects.requireNonNull(layerThetas, "TrainingSettings.layerThetas");
+        for (Map.Entry<String, Double> e : layerThetas.entrySet()) {
+            if (e.getKey() == null || e.getKey().isBlank()) {
+                throw new IllegalArgumentException("TrainingSettings.layerThetas: a layer name is blank");
+            }
+            Double t = e.getValue();
+            if (t == null || !(t >= 0x1p-10 && t <= 1)) {
+                throw new IllegalArgumentException("TrainingSettings.layerThetas['" + e.getKey()
+                        + "'] must be in [" + 0x1p-10 + ", 1.0], got " + t);
+            }
+        }
         Objects.requireNonNull(denseLayers, "TrainingSettings.denseLayers");
-        if (!layerRatios.isEmpty() || !denseLayers.isEmpty()) {
+        if (!layerRatios.isEmpty() || !layerThetas.isEmpty() || !denseLayers.isEmpty()) {
             List<String> names = layerNames(arch);
             requireLayers(arch, names, "layerRatios", layerRatios.keySet());
+            requireLayers(arch, names, "layerThetas", layerThetas.keySet());
             requireLayers(arch, names, "denseLayers", denseLayers);
         }
         layerRatios = Collections.unmodifiableMap(new LinkedHashMap<>(layerRatios));
+        layerThetas = Collections.unmodifiableMap(new LinkedHashMap<>(layerThetas));
         denseLayers = Collections.unmodifiableSet(new LinkedHashSet<>(denseLayers));
         checkInt("pretrainEpochs", pretrainEpochs, 1, 10_000);
         checkOpen("pretrainLr", pretrainLr, 1);
@@ -209,6 +228,24 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
      *         name or a ratio outside [0, 1)
      */
     public static Map<String, Double> parseLayerRatios(String text) {
+        return parseLayerValues(text, "ratio", r -> r >= 0 && r < 1, "[0, 1)");
+    }
+
+    /**
+     * Parses per-layer decomposition thresholds written as {@code name=theta[,name=theta...]}, e.g.
+     * {@code conv3=0.07,fc1=0.05} (the form of the {@code --layer-thetas} options).
+     *
+     * @param text the list; blank gives an empty map
+     * @return the thresholds in the order given
+     * @throws IllegalArgumentException naming the item that is not {@code name=number}, a repeated
+     *         name or a threshold outside [2^-10, 1]
+     */
+    public static Map<String, Double> parseLayerThetas(String text) {
+        return parseLayerValues(text, "theta", t -> t >= 0x1p-10 && t <= 1, "[" + 0x1p-10 + ", 1.0]");
+    }
+
+    private static Map<String, Double> parseLayerValues(String text, String noun,
+            java.util.function.DoublePredicate valid, String range) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return out;
@@ -217,21 +254,21 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             String t = item.trim();
             int eq = t.indexOf('=');
             if (eq <= 0 || eq == t.length() - 1) {
-                throw new IllegalArgumentException("layer ratio '" + t + "' is not of the form name=ratio");
+                throw new IllegalArgumentException("layer " + noun + " '" + t + "' is not of the form name=" + noun);
             }
             String name = t.substring(0, eq).trim();
             double r;
             try {
                 r = Double.parseDouble(t.substring(eq + 1).trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("layer ratio '" + t + "': '" + t.substring(eq + 1).trim()
+                throw new IllegalArgumentException("layer " + noun + " '" + t + "': '" + t.substring(eq + 1).trim()
                         + "' is not a number");
             }
-            if (!(r >= 0 && r < 1)) {
-                throw new IllegalArgumentException("layer ratio '" + t + "' must be in [0, 1), got " + r);
+            if (!valid.test(r)) {
+                throw new IllegalArgumentException("layer " + noun + " '" + t + "' must be in " + range + ", got " + r);
             }
             if (out.put(name, r) != null) {
-                throw new IllegalArgumentException("layer ratio for '" + name + "' is given twice");
+                throw new IllegalArgumentException("layer " + noun + " for '" + name + "' is given twice");
             }
         }
         return out;
@@ -254,17 +291,44 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         return r != null ? r : classifier ? 0.0 : structuredRatio;
     }
 
-    /** The bucket-switch minCoeff that follows from theta (ALGORITHMS.md 6.2). */
+    /** The decomposition threshold of one layer: its entry of {@link #layerThetas}, else {@link #theta}. */
+    public double thetaFor(String layer) {
+        Double t = layerThetas.get(layer);
+        return t != null ? t : theta;
+    }
+
+    /**
+     * The largest decomposition threshold of the layers SD and SS decompose (every layer of the arch but
+     * the {@link #denseLayers}): {@link #theta} unless {@link #layerThetas} raises some layer above it or
+     * overrides every layer it applies to.
+     */
+    public double maxTheta() {
+        if (layerThetas.isEmpty()) {
+            return theta;
+        }
+        double max = 0;
+        for (String name : layerNames(arch)) {
+            if (!denseLayers.contains(name)) {
+                max = Math.max(max, thetaFor(name));
+            }
+        }
+        return max > 0 ? max : theta;
+    }
+
+    /**
+     * The bucket-switch minCoeff (ALGORITHMS.md 6.2): the smallest 2^i at or above {@link #maxTheta}, so
+     * that a revived coefficient survives every layer's projection (one bucket switch serves all layers).
+     */
     public double minCoeff() {
-        return BucketSwitch.minCoeffFor(theta);
+        return BucketSwitch.minCoeffFor(maxTheta());
     }
 
     /** One line for logs. */
     public String describe() {
         return String.format(Locale.ROOT,
-                "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %g, theta_g %g, theta_c %d%s, "
+                "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %s, theta_g %g, theta_c %d%s, "
                         + "pre-train %d epochs, batch %d, seed %d%s",
-                arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, theta, thetaG, thetaC,
+                arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, thetaText(), thetaG, thetaC,
                 (variant == Variant.SS ? ", structured ratio " + ratioText() : "")
                         + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : ""),
                 pretrainEpochs, batchSize, seed,
@@ -273,11 +337,20 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
 
     /** The SS ratios for logs: the default, then the per-layer overrides, e.g. {@code 0.3 (conv2=0.1)}. */
     public String ratioText() {
-        String base = String.format(Locale.ROOT, "%g", structuredRatio);
-        if (layerRatios.isEmpty()) {
-            return base;
+        return withOverrides(structuredRatio, layerRatios);
+    }
+
+    /** The thresholds for logs: the default, then the per-layer overrides, e.g. {@code 0.06 (fc1=0.05)}. */
+    public String thetaText() {
+        return withOverrides(theta, layerThetas);
+    }
+
+    private static String withOverrides(double base, Map<String, Double> perLayer) {
+        String b = String.format(Locale.ROOT, "%g", base);
+        if (perLayer.isEmpty()) {
+            return b;
         }
-        return base + layerRatios.entrySet().stream()
+        return b + perLayer.entrySet().stream()
                 .map(e -> String.format(Locale.ROOT, "%s=%g", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", ", " (", ")"));
     }
@@ -296,6 +369,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         private double theta = DEFAULT_THETA;
         private double structuredRatio = DEFAULT_STRUCTURED_RATIO;
         private Map<String, Double> layerRatios = Map.of();
+        private Map<String, Double> layerThetas = Map.of();
         private Set<String> denseLayers = Set.of();
         private int pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
         private double pretrainLr = DEFAULT_PRETRAIN_LR;
@@ -364,6 +438,12 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             return this;
         }
 
+        /** Optional: per-layer decomposition thresholds by layer name, overriding theta (default none). */
+        public Builder layerThetas(Map<String, Double> layerThetas) {
+            this.layerThetas = Objects.requireNonNull(layerThetas, "layerThetas");
+            return this;
+        }
+
         /** Optional: layers SD and SS leave dense (default none). */
         public Builder denseLayers(Set<String> denseLayers) {
             this.denseLayers = Objects.requireNonNull(denseLayers, "denseLayers");
@@ -415,8 +495,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             double s = swaLr != null ? swaLr : lr == null ? defaultSwaLr : l * ratio;
             int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
             return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
-                    structuredRatio, layerRatios, denseLayers, pretrainEpochs, pretrainLr, weightDecay, batchSize,
-                    seed, validationExamples);
+                    structuredRatio, layerRatios, layerThetas, denseLayers, pretrainEpochs, pretrainLr, weightDecay,
+                    batchSize, seed, validationExamples);
         }
     }
 }

@@ -78,18 +78,24 @@ class TrainCommandTest {
         }
     }
 
-    /** SS adaptation with a per-layer ratio and the classifier left dense: both in the summary and the file. */
+    /**
+     * SS adaptation with a per-layer ratio, a per-layer theta and the classifier left dense: all in the
+     * summary and the file (the converter gives an SD layer the power of two at or below its theta as its
+     * forward projection threshold: fc1 7e-3 -> 2^-8, fc2 0.02 -> 2^-6).
+     */
     @Test
     void layerRatiosAndDenseLayersReachSummaryAndFile(@TempDir Path dir) throws IOException {
         requireData();
         CliRun r = run("train", "--task", "adapt", "--variant", "ss", "--arch", "lenet300", "--epochs", "2",
                 "--lr", "1e-2", "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--layer-ratios",
-                "fc1=0.1", "--dense-layers", "fc3", "--out", dir.toString(), "--quiet");
+                "fc1=0.1", "--layer-thetas", "fc2=0.02", "--dense-layers", "fc3", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("structured ratio 0.300000 (fc1=0.100000), dense layers [fc3]"), r.out());
+        assertTrue(r.out().contains("theta 0.00700000 (fc2=0.0200000)"), r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertEquals(0.1, s.get("layerRatios").get("fc1").asDouble());
         assertEquals(1, s.get("layerRatios").size());
+        assertEquals(0.02, s.get("layerThetas").get("fc2").asDouble());
         assertEquals("fc3", s.get("denseLayers").get(0).asText());
         // plumbing, not accuracy: 16 minibatches at lr 1e-2 leave the new classifier near chance (0.2), so the
         // check is that training moved it above chance and that the file, fc3's float weights included, gives
@@ -98,6 +104,8 @@ class TrainCommandTest {
         assertEquals(s.get("accuracy").asDouble(), s.get("fileAccuracy").asDouble(), 0.01);
         MultiLayerNetwork net = (MultiLayerNetwork) SdModelFile.read(dir.resolve("lenet300-adapt-ss.sdm"));
         assertEquals(java.util.Set.of("W", "b"), net.getLayer(2).paramTable().keySet());
+        assertEquals(0x1p-8, ((org.smartdeal.layers.SdLayer) net.getLayer(0).conf().getLayer()).getTheta());
+        assertEquals(0x1p-6, ((org.smartdeal.layers.SdLayer) net.getLayer(1).conf().getLayer()).getTheta());
         assertTrue(net.getLayer(0).paramTable().containsKey("C"));
     }
 
@@ -189,6 +197,8 @@ class TrainCommandTest {
         "--layer-ratios|fc1=1.5|--layer-ratios: layer ratio 'fc1=1.5' must be in [0, 1), got 1.5",
         "--layer-ratios|fc1=0.1,fc1=0.2|--layer-ratios: layer ratio for 'fc1' is given twice",
         "--layer-ratios|conv9=0.1|--layer-ratios names layer 'conv9', which lenet300 does not have; its layers are [fc1, fc2, fc3]",
+        "--layer-thetas|fc1=2|--layer-thetas: layer theta 'fc1=2' must be in [9.765625E-4, 1.0], got 2.0",
+        "--layer-thetas|conv9=0.1|--layer-thetas names layer 'conv9', which lenet300 does not have; its layers are [fc1, fc2, fc3]",
         "--dense-layers|fc9|--dense-layers names layer 'fc9', which lenet300 does not have; its layers are [fc1, fc2, fc3]"})
     void badOptionsExitWith2AndNameOptionRuleAndValue(String option, String value, String message) {
         java.util.List<String> args = new java.util.ArrayList<>(

@@ -149,6 +149,34 @@ class SdTrainingRecipeTest {
         assertTrue(sd.overrides().isEmpty());
     }
 
+    /**
+     * Per-layer thresholds reach the plan (theta elsewhere) and the bucket switch's minCoeff follows the
+     * largest threshold of the decomposed layers: fc1 0.05 and fc2 0.02 with theta 7e-3 give max 0.05 and
+     * minCoeff 2^-4 = 0.0625 (the smallest 2^i >= 0.05); with fc1 left dense the max is fc2's 0.02 and
+     * minCoeff 2^-5 = 0.03125.
+     */
+    @Test
+    void layerThetasReachThePlanAndTheBucketSwitchFollowsTheLargest() {
+        MultiLayerNetwork net = lenet(1);
+        Map<String, Double> thetas = TrainingSettings.parseLayerThetas("fc1=0.05, fc2=0.02");
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).theta(7e-3)
+                .layerThetas(thetas).build();
+        ConversionPlan sd = SdTrainingRecipe.plan(s, net);
+        assertEquals(7e-3, sd.defaults().theta());
+        assertEquals(0.05, sd.settingsFor("fc1").theta());
+        assertEquals(0.02, sd.settingsFor("fc2").theta());
+        assertEquals(7e-3, sd.settingsFor("fc3").theta());
+        assertEquals(0.05, s.maxTheta());
+        assertEquals(0x1p-4, s.minCoeff());
+        assertEquals("0.00700000 (fc1=0.0500000, fc2=0.0200000)", s.thetaText());
+        assertTrue(s.describe().contains("theta 0.00700000 (fc1=0.0500000, fc2=0.0200000), theta_g"), s.describe());
+        TrainingSettings fc1Dense = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300)
+                .theta(7e-3).layerThetas(thetas).denseLayers(Set.of("fc1")).build();
+        assertEquals(0.02, fc1Dense.maxTheta());
+        assertEquals(0x1p-5, fc1Dense.minCoeff());
+        assertTrue(SdTrainingRecipe.plan(fc1Dense, net).settingsFor("fc1").skip());
+    }
+
     @Test
     void denseLayersAreSkippedAndNeverPruned() {
         MultiLayerNetwork net = lenet(1);

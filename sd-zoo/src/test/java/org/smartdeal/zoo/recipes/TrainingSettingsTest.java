@@ -54,6 +54,32 @@ class TrainingSettingsTest {
     }
 
     @Test
+    void layerThetasAreCheckedByRangeAndLayerName() {
+        assertEquals(java.util.Map.of("fc1", 0.05), TrainingSettings.parseLayerThetas("fc1=0.05"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.parseLayerThetas("fc1=0"));
+        assertTrue(e.getMessage().contains("layer theta 'fc1=0' must be in [9.765625E-4, 1.0], got 0.0"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.parseLayerThetas("fc1:0.1"));
+        assertTrue(e.getMessage().contains("layer theta 'fc1:0.1' is not of the form name=theta"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.CNN)
+                        .layerThetas(java.util.Map.of("fc1", 2.0)).build());
+        assertTrue(e.getMessage().contains("TrainingSettings.layerThetas['fc1'] must be in [9.765625E-4, 1.0], got 2.0"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.CNN)
+                        .layerThetas(java.util.Map.of("fc9", 0.05)).build());
+        assertTrue(e.getMessage().contains("TrainingSettings.layerThetas names layer 'fc9', which cnn does not have"),
+                e.getMessage());
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SD, ZooModel.CNN).theta(0.06)
+                .layerThetas(java.util.Map.of("fc1", 0.05)).build();
+        assertEquals(0.05, s.thetaFor("fc1"));
+        assertEquals(0.06, s.thetaFor("conv1"));
+        assertEquals(0.06, s.maxTheta());
+    }
+
+    @Test
     void layerRatiosParseInOrderAndTheSettingsCopyThem() {
         java.util.Map<String, Double> r = TrainingSettings.parseLayerRatios(" conv2=0.1, conv3 = 0.2,fc1=0 ");
         assertEquals(java.util.List.of("conv2", "conv3", "fc1"), java.util.List.copyOf(r.keySet()));
