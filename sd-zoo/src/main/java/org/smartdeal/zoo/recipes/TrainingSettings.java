@@ -57,8 +57,8 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param layerThetas     SD and SS: per-layer decomposition thresholds by layer name, each in [2^-10, 1],
  *                        overriding {@code theta} for those layers (each layer's forward pass and its SWA
  *                        projection then use its own); the bucket switch's minCoeff follows the largest
- *                        threshold of the decomposed layers ({@link #minCoeff}); empty by default; every
- *                        name must be a layer of {@code arch}
+ *                        of theta and the decomposed layers' thresholds ({@link #maxTheta}); empty by
+ *                        default; every name must be a layer of {@code arch}
  * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
  *                        re-initialised classifier of adaptation; empty by default (the whole network in
  *                        SD form); every name must be a layer of {@code arch}
@@ -298,21 +298,18 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
     }
 
     /**
-     * The largest decomposition threshold of the layers SD and SS decompose (every layer of the arch but
-     * the {@link #denseLayers}): {@link #theta} unless {@link #layerThetas} raises some layer above it or
-     * overrides every layer it applies to.
+     * The largest decomposition threshold in use: {@link #theta} or a larger entry of {@link #layerThetas}
+     * for a layer SD and SS decompose (not one of the {@link #denseLayers}). Conservative when every
+     * decomposed layer has its own, lower threshold (theta still counts).
      */
     public double maxTheta() {
-        if (layerThetas.isEmpty()) {
-            return theta;
-        }
-        double max = 0;
-        for (String name : layerNames(arch)) {
-            if (!denseLayers.contains(name)) {
-                max = Math.max(max, thetaFor(name));
+        double max = theta;
+        for (Map.Entry<String, Double> e : layerThetas.entrySet()) {
+            if (!denseLayers.contains(e.getKey())) {
+                max = Math.max(max, e.getValue());
             }
         }
-        return max > 0 ? max : theta;
+        return max;
     }
 
     /**

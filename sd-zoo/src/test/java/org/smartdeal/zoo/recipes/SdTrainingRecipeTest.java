@@ -151,9 +151,9 @@ class SdTrainingRecipeTest {
 
     /**
      * Per-layer thresholds reach the plan (theta elsewhere) and the bucket switch's minCoeff follows the
-     * largest threshold of the decomposed layers: fc1 0.05 and fc2 0.02 with theta 7e-3 give max 0.05 and
-     * minCoeff 2^-4 = 0.0625 (the smallest 2^i >= 0.05); with fc1 left dense the max is fc2's 0.02 and
-     * minCoeff 2^-5 = 0.03125.
+     * largest of theta and the decomposed layers' thresholds: fc1 0.05 and fc2 0.02 with theta 7e-3 give
+     * max 0.05 and minCoeff 2^-4 = 0.0625 (the smallest 2^i >= 0.05); with fc1 left dense the max is fc2's
+     * 0.02 and minCoeff 2^-5 = 0.03125.
      */
     @Test
     void layerThetasReachThePlanAndTheBucketSwitchFollowsTheLargest() {
