@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.DoublePredicate;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -122,28 +123,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             throw new IllegalArgumentException("TrainingSettings.structuredRatio must be in [0, 1), got "
                     + structuredRatio);
         }
-        Objects.requireNonNull(layerRatios, "TrainingSettings.layerRatios");
-        for (Map.Entry<String, Double> e : layerRatios.entrySet()) {
-            if (e.getKey() == null || e.getKey().isBlank()) {
-                throw new IllegalArgumentException("TrainingSettings.layerRatios: a layer name is blank");
-            }
-            Double r = e.getValue();
-            if (r == null || !(r >= 0 && r < 1)) {
-                throw new IllegalArgumentException("TrainingSettings.layerRatios['" + e.getKey()
-                        + "'] must be in [0, 1), got " + r);
-            }
-        }
-        Objects.requireNonNull(layerThetas, "TrainingSettings.layerThetas");
-        for (Map.Entry<String, Double> e : layerThetas.entrySet()) {
-            if (e.getKey() == null || e.getKey().isBlank()) {
-                throw new IllegalArgumentException("TrainingSettings.layerThetas: a layer name is blank");
-            }
-            Double t = e.getValue();
-            if (t == null || !(t >= 0x1p-10 && t <= 1)) {
-                throw new IllegalArgumentException("TrainingSettings.layerThetas['" + e.getKey()
-                        + "'] must be in [" + 0x1p-10 + ", 1.0], got " + t);
-            }
-        }
+        checkLayerValues("layerRatios", layerRatios, RATIO_RANGE);
+        checkLayerValues("layerThetas", layerThetas, THETA_RANGE);
         Objects.requireNonNull(denseLayers, "TrainingSettings.denseLayers");
         if (!layerRatios.isEmpty() || !layerThetas.isEmpty() || !denseLayers.isEmpty()) {
             List<String> names = layerNames(arch);
@@ -159,6 +140,29 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         check("weightDecay", weightDecay, 0, 1);
         checkInt("batchSize", batchSize, 1, 65_536);
         checkInt("validationExamples", validationExamples, 0, 1_000_000);
+    }
+
+    /** An allowed interval of per-layer values: the test and its text for messages. */
+    private record Range(DoublePredicate contains, String text) {
+    }
+
+    /** Structured ratios: [0, 1). */
+    private static final Range RATIO_RANGE = new Range(r -> r >= 0 && r < 1, "[0, 1)");
+    /** Decomposition thresholds: [2^-10, 1]. */
+    private static final Range THETA_RANGE = new Range(t -> t >= 0x1p-10 && t <= 1, "[" + 0x1p-10 + ", 1.0]");
+
+    private static void checkLayerValues(String field, Map<String, Double> values, Range range) {
+        Objects.requireNonNull(values, "TrainingSettings." + field);
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            if (e.getKey() == null || e.getKey().isBlank()) {
+                throw new IllegalArgumentException("TrainingSettings." + field + ": a layer name is blank");
+            }
+            Double v = e.getValue();
+            if (v == null || !range.contains().test(v)) {
+                throw new IllegalArgumentException("TrainingSettings." + field + "['" + e.getKey()
+                        + "'] must be in " + range.text() + ", got " + v);
+            }
+        }
     }
 
     private static void requireLayers(ZooModel arch, List<String> names, String field, Set<String> named) {
@@ -228,7 +232,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
      *         name or a ratio outside [0, 1)
      */
     public static Map<String, Double> parseLayerRatios(String text) {
-        return parseLayerValues(text, "ratio", r -> r >= 0 && r < 1, "[0, 1)");
+        return parseLayerValues(text, "ratio", RATIO_RANGE);
     }
 
     /**
@@ -241,11 +245,10 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
      *         name or a threshold outside [2^-10, 1]
      */
     public static Map<String, Double> parseLayerThetas(String text) {
-        return parseLayerValues(text, "theta", t -> t >= 0x1p-10 && t <= 1, "[" + 0x1p-10 + ", 1.0]");
+        return parseLayerValues(text, "theta", THETA_RANGE);
     }
 
-    private static Map<String, Double> parseLayerValues(String text, String noun,
-            java.util.function.DoublePredicate valid, String range) {
+    private static Map<String, Double> parseLayerValues(String text, String noun, Range range) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return out;
@@ -264,8 +267,9 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
                 throw new IllegalArgumentException("layer " + noun + " '" + t + "': '" + t.substring(eq + 1).trim()
                         + "' is not a number");
             }
-            if (!valid.test(r)) {
-                throw new IllegalArgumentException("layer " + noun + " '" + t + "' must be in " + range + ", got " + r);
+            if (!range.contains().test(r)) {
+                throw new IllegalArgumentException("layer " + noun + " '" + t + "' must be in " + range.text()
+                        + ", got " + r);
             }
             if (out.put(name, r) != null) {
                 throw new IllegalArgumentException("layer " + noun + " for '" + name + "' is given twice");
