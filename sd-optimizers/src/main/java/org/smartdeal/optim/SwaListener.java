@@ -71,13 +71,10 @@ public final class SwaListener extends BaseTrainingListener {
      * @param coefficients the coefficient parameters to project at the end (may be empty)
      */
     public SwaListener(int swaStart, double theta, List<CoefficientParam> coefficients) {
-        if (swaStart < 1) {
-            throw new IllegalArgumentException("SwaListener.swaStart must be >= 1, got " + swaStart);
-        }
         if (!(theta > 0 && theta <= 1)) {
             throw new IllegalArgumentException("SwaListener.theta must be in (0, 1], got " + theta);
         }
-        this.swaStart = swaStart;
+        this.swaStart = checkSwaStart(swaStart);
         this.theta = theta;
         this.coefficients = List.copyOf(coefficients);
     }
@@ -91,18 +88,22 @@ public final class SwaListener extends BaseTrainingListener {
      * @throws IllegalArgumentException naming a coefficient parameter without a theta
      */
     public SwaListener(int swaStart, List<CoefficientParam> coefficients) {
-        if (swaStart < 1) {
-            throw new IllegalArgumentException("SwaListener.swaStart must be >= 1, got " + swaStart);
-        }
         for (CoefficientParam c : coefficients) {
             if (Double.isNaN(c.thetaOr(Double.NaN))) {
                 throw new IllegalArgumentException("SwaListener(swaStart, coefficients): coefficient parameter " + c
                         + " has no theta of its own; give it one with CoefficientParam.withTheta");
             }
         }
-        this.swaStart = swaStart;
+        this.swaStart = checkSwaStart(swaStart);
         this.theta = Double.NaN;
         this.coefficients = List.copyOf(coefficients);
+    }
+
+    private static int checkSwaStart(int swaStart) {
+        if (swaStart < 1) {
+            throw new IllegalArgumentException("SwaListener.swaStart must be >= 1, got " + swaStart);
+        }
+        return swaStart;
     }
 
     /** Snapshots "C != 0" masks when training starts (first epoch start seen). */
