@@ -14,8 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * or "C != 0 when training starts" (M's definition in ALGORITHMS.md 6.1, for plain layers).
  *
  * <p>A coefficient parameter may carry its own projection threshold theta ({@link #withTheta}), e.g. the
- * theta its layer was decomposed at when the layers of a network were decomposed at different
- * thresholds ({@code SdTraining.swaListener(net, swaStart, thetaOfLayer)}); without one,
+ * forward threshold of its SD layer ({@code SdTraining.swaListener(net, swaStart)}); without one,
  * {@link SwaListener}'s theta applies.
  */
 public final class CoefficientParam {

@@ -1,12 +1,12 @@
 package org.smartdeal.optim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -28,7 +28,7 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * BucketSwitch bs = BucketSwitch.builder(0.01).learningRateSchedule(new SwaLrSchedule(0.01, 0.002, 40))
  *         .theta(7e-3).build();
  * SdTraining.configure(net, bs, SdUpdaterRouting.sgdMomentum(new SwaLrSchedule(0.01, 0.002, 40)), 5e-4);
- * net.setListeners(SdTraining.swaListener(net, 40, 7e-3));
+ * net.setListeners(SdTraining.swaListener(net, 40));
  * </pre>
  * After the call, in every SD layer ({@link SdLayer}: {@code SdDenseLayer}, {@code SdOutputLayer},
  * {@code SdConvolutionLayer}):
@@ -127,7 +127,9 @@ public final class SdTraining {
 
     /**
      * An SWA listener for {@code net} (ALGORITHMS.md 6.4) that projects every SD layer's averaged C
-     * inside its mask M at the end.
+     * inside its mask M at the end with one threshold. A theta above a layer's own forward threshold
+     * flushes the coefficients between the two (see {@link #swaListener(Model, int)}, which a converted
+     * network needs).
      *
      * @param net      the network
      * @param swaStart number of completed epochs from which averaging starts, &gt;= 1
@@ -139,19 +141,32 @@ public final class SdTraining {
     }
 
     /**
-     * An SWA listener for a network decomposed with per-layer thresholds: each SD layer's averaged C is
-     * projected with the theta its layer was decomposed at, so a layer with a lower threshold keeps the
-     * small powers of two one network-wide theta would flush.
+     * An SWA listener for {@code net} (ALGORITHMS.md 6.4) that projects each SD layer's averaged C inside
+     * its mask M with the threshold that layer's own forward pass applies ({@link SdLayer#getTheta}), so
+     * that SWA ends in the domain the layer computes with. This is the listener to use for a converted
+     * network: {@code SdConverter} gives each layer the power of two at or below the theta it was
+     * decomposed at, because the decomposition's quantizer rounds a coefficient in
+     * [theta, 1.5 x 2^floor(log2 theta)) down to 2^floor(log2 theta), below theta (theta 0.045 keeps
+     * 2^-5 = 0.03125); projecting with theta itself would flush those coefficients at the end of
+     * training even when they never moved. Per-layer decomposition thresholds need nothing more: each
+     * layer carries its own. A layer that does not project its coefficients, or has theta 0, is projected
+     * onto the powers of two without a sparsity threshold.
      *
-     * @param net          the network
-     * @param swaStart     number of completed epochs from which averaging starts, &gt;= 1
-     * @param thetaOfLayer the decomposition theta of each SD layer, by layer name, in (0, 1]
+     * @param net      the network
+     * @param swaStart number of completed epochs from which averaging starts, &gt;= 1
      * @return the listener; add it to the network and call {@link SwaListener#finish} after training
      */
-    public static SwaListener swaListener(Model net, int swaStart, ToDoubleFunction<String> thetaOfLayer) {
+    public static SwaListener swaListener(Model net, int swaStart) {
+        Map<String, Double> thresholds = new HashMap<>();
+        for (Layer l : layersOf(net)) {
+            if (l instanceof SdLayer sd) {
+                boolean projects = sd.isProjectCoefficients() && sd.getTheta() > 0;
+                thresholds.put(l.getLayerName(), projects ? sd.getTheta() : Double.MIN_NORMAL);
+            }
+        }
         List<CoefficientParam> out = new ArrayList<>();
         for (CoefficientParam c : swaCoefficients(net)) {
-            out.add(c.withTheta(thetaOfLayer.applyAsDouble(c.param().layerName())));
+            out.add(c.withTheta(thresholds.get(c.param().layerName())));
         }
         return new SwaListener(swaStart, out);
     }

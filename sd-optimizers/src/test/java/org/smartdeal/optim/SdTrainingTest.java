@@ -19,6 +19,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdOutputLayer;
 
 /**
@@ -28,14 +29,19 @@ import org.smartdeal.layers.SdOutputLayer;
  */
 class SdTrainingTest {
 
-    /** Dense 6 -> sd1 5 (SD, theta 2^-8) -> sdOut 3 (SD). */
+    /** Dense 6 -> sd1 5 (SD, the given theta) -> sdOut 3 (SD, default theta). */
     private static MultiLayerConfiguration sdConf(double layerTheta) {
+        return sdConf(layerTheta, SdLayer.DEFAULT_THETA);
+    }
+
+    /** Dense 6 -> sd1 5 (SD) -> sdOut 3 (SD), each SD layer with the given forward threshold. */
+    private static MultiLayerConfiguration sdConf(double layerTheta, double outTheta) {
         return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
                 .layer(new DenseLayer.Builder().name("plain").nIn(6).nOut(6).activation(Activation.TANH).build())
                 .layer(new SdDenseLayer.Builder().name("sd1").nIn(6).nOut(5).theta(layerTheta)
                         .activation(Activation.TANH).build())
                 .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("sdOut").nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
+                        .theta(outTheta).activation(Activation.SOFTMAX).build())
                 .build();
     }
 
@@ -49,35 +55,41 @@ class SdTrainingTest {
     }
 
     /**
-     * Per-layer thresholds: sd1 decomposed at theta 0.002 keeps an averaged 2^-8 = 0.0039 entry that one
-     * network-wide theta 0.004 (threshold 0.00399) flushes; sdOut at 0.004 flushes its 2^-8 entry and keeps
-     * 2^-7 (P of ALGORITHMS.md 6.1: 0 below theta - 1e-5, else the power of two itself). The single-theta
-     * listener flushes both 2^-8 entries.
+     * SWA projects each SD layer with its own forward threshold. sdOut is configured as the converter
+     * configures a layer decomposed at theta 0.045: forward threshold 2^-5, because the decomposition's
+     * quantizer rounds 0.045 <= |c| < 0.046875 down to 2^-5 = 0.03125 (ALGORITHMS.md 1.2, nearest power
+     * of two in the linear domain). An unchanged C (one SWA sample) must come back unchanged: the
+     * layer-threshold listener keeps the 2^-5 entry, while one network-wide theta 0.045 (threshold
+     * 0.04499) flushes it. sd1 (threshold 2^-9) keeps 2^-9, and an averaged 0.003 (not a power of two)
+     * projects to the nearest one, 2^-8 (P of ALGORITHMS.md 6.1).
      */
     @Test
-    void swaProjectsEachSdLayerWithItsOwnTheta() {
-        MultiLayerNetwork net = new MultiLayerNetwork(sdConf(0x1p-9));
+    void swaProjectsEachSdLayerWithItsOwnForwardThreshold() {
+        MultiLayerNetwork net = new MultiLayerNetwork(sdConf(0x1p-9, 0x1p-5));
         net.init();
         org.nd4j.linalg.api.ndarray.INDArray c1 = net.getLayer("sd1").getParam("C");
         org.nd4j.linalg.api.ndarray.INDArray c2 = net.getLayer("sdOut").getParam("C");
         net.getLayer("sd1").getParam("M").assign(1);
         net.getLayer("sdOut").getParam("M").assign(1);
-        c1.assign(0).putScalar(0, 0x1p-8);
-        c2.assign(0).putScalar(0, 0x1p-8);
-        c2.putScalar(1, 0x1p-7);
-        SwaListener single = SdTraining.swaListener(net, 1, 4e-3);
+        c1.assign(0).putScalar(0, 0x1p-9);
+        c1.putScalar(1, 0.003);
+        c2.assign(0).putScalar(0, -0x1p-5);
+        c2.putScalar(1, 0x1p-4);
+        SwaListener single = SdTraining.swaListener(net, 1, 0.045);
         single.addSample(net);
-        SwaListener perLayer = SdTraining.swaListener(net, 1, layer -> layer.equals("sd1") ? 2e-3 : 4e-3);
-        perLayer.addSample(net);
-        perLayer.finish(net, null);
-        assertEquals(0x1p-8, c1.getDouble(0), 0.0);
-        assertEquals(0x1p-8, c1.sumNumber().doubleValue(), 0.0);
-        assertEquals(0.0, c2.getDouble(0), 0.0);
-        assertEquals(0x1p-7, c2.getDouble(1), 0.0);
-        assertEquals(0x1p-7, c2.sumNumber().doubleValue(), 0.0);
+        SwaListener own = SdTraining.swaListener(net, 1);
+        own.addSample(net);
+        own.finish(net, null);
+        assertEquals(0x1p-9, c1.getDouble(0), 0.0);
+        assertEquals(0x1p-8, c1.getDouble(1), 0.0);
+        assertEquals(0x1p-9 + 0x1p-8, c1.sumNumber().doubleValue(), 0.0);
+        assertEquals(-0x1p-5, c2.getDouble(0), 0.0);
+        assertEquals(0x1p-4, c2.getDouble(1), 0.0);
+        assertEquals(0x1p-4 - 0x1p-5, c2.sumNumber().doubleValue(), 0.0);
         single.finish(net, null);
         assertEquals(0.0, c1.sumNumber().doubleValue(), 0.0);
-        assertEquals(0x1p-7, c2.sumNumber().doubleValue(), 0.0);
+        assertEquals(0.0, c2.getDouble(0), 0.0);
+        assertEquals(0x1p-4, c2.sumNumber().doubleValue(), 0.0);
     }
 
     @Test

@@ -53,7 +53,8 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *   <li><b>Train</b> on the target split for {@code epochs} with {@link SdTraining#configure}: SD layers'
  *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
  *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
- *       {@code swaStart} and writes the average (C projected inside its mask) into the network.</li>
+ *       {@code swaStart} and writes the average (C projected inside its mask with its layer's own forward
+ *       threshold, {@link SdTraining#swaListener(org.deeplearning4j.nn.api.Model, int)}) into the network.</li>
  *   <li><b>Evaluate</b> on the task's test set (and on the validation examples, when
  *       {@link TrainingSettings#validationExamples} holds some of the target split out: they are not trained
  *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b>
@@ -276,7 +277,7 @@ public final class SdTrainingRecipe {
         SdTraining.configure(net, bs, others, s.weightDecay());
         net.setEpochCount(0);
         net.setIterationCount(0);
-        SwaListener swa = SdTraining.swaListener(net, s.swaStart(), s::thetaFor);
+        SwaListener swa = SdTraining.swaListener(net, s.swaStart());
         List<ParamRef> cParams = new ArrayList<>(SdTraining.coefficientParams(net));
 
         InMemoryDataSetIterator it = target.iterator(s.batchSize(), true, s.seed() + 1);

@@ -50,14 +50,16 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param swaLr           learning rate from 90% of swaStart on, in (0, 10]
  * @param thetaG          bucket-switch dead zone, in [0, 1]
  * @param thetaC          bucket-switch counter threshold, in [1, 127]
- * @param theta           decomposition sparsity threshold (and SWA projection threshold), in [2^-10, 1]
+ * @param theta           decomposition sparsity threshold, in [2^-10, 1]; the SD layers' forward pass and the SWA
+ *                        projection use the power of two at or below it (the smallest value the
+ *                        decomposition keeps)
  * @param structuredRatio SS vector-wise ratio of convolutions and hidden dense layers, in [0, 1)
  * @param layerRatios     SS per-layer ratios by layer name, each in [0, 1), overriding {@code structuredRatio}
  *                        (the classifier included); empty by default; every name must be a layer of
  *                        {@code arch}
  * @param layerThetas     SD and SS: per-layer decomposition thresholds by layer name, each in [2^-10, 1],
  *                        overriding {@code theta} for those layers (each layer's forward pass and its SWA
- *                        projection then use its own); the bucket switch's minCoeff follows the largest
+ *                        projection then follow its own); the bucket switch's minCoeff follows the largest
  *                        of theta and the decomposed layers' thresholds ({@link #maxTheta}); empty by
  *                        default; every name must be a layer of {@code arch}
  * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
