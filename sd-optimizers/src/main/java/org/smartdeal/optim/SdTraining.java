@@ -145,8 +145,8 @@ public final class SdTraining {
      * its mask M with the threshold that layer's own forward pass applies ({@link SdLayer#getTheta}), so
      * that SWA ends in the domain the layer computes with. This is the listener to use for a converted
      * network: {@code SdConverter} gives each layer the power of two at or below the theta it was
-     * decomposed at, because the decomposition's quantizer rounds a coefficient in
-     * [theta, 1.5 x 2^floor(log2 theta)) down to 2^floor(log2 theta), below theta (theta 0.045 keeps
+     * decomposed at, because the decomposition's quantizer (ties down) rounds a coefficient from theta
+     * up to 1.5 x 2^floor(log2 theta) down to 2^floor(log2 theta), below theta (theta 0.045 keeps
      * 2^-5 = 0.03125); projecting with theta itself would flush those coefficients at the end of
      * training even when they never moved. Per-layer decomposition thresholds need nothing more: each
      * layer carries its own. A layer that does not project its coefficients, or has theta 0, is projected

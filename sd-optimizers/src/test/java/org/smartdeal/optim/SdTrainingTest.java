@@ -57,8 +57,8 @@ class SdTrainingTest {
     /**
      * SWA projects each SD layer with its own forward threshold. sdOut is configured as the converter
      * configures a layer decomposed at theta 0.045: forward threshold 2^-5, because the decomposition's
-     * quantizer rounds 0.045 <= |c| < 0.046875 down to 2^-5 = 0.03125 (ALGORITHMS.md 1.2, nearest power
-     * of two in the linear domain). An unchanged C (one SWA sample) must come back unchanged: the
+     * quantizer rounds 0.045 <= |c| <= 0.046875 down to 2^-5 = 0.03125 (ALGORITHMS.md 1.2, nearest power
+     * of two in the linear domain, ties down). An unchanged C (one SWA sample) must come back unchanged: the
      * layer-threshold listener keeps the 2^-5 entry, while one network-wide theta 0.045 (threshold
      * 0.04499) flushes it. sd1 (threshold 2^-9) keeps 2^-9, and an averaged 0.003 (not a power of two)
      * projects to the nearest one, 2^-8 (P of ALGORITHMS.md 6.1).
