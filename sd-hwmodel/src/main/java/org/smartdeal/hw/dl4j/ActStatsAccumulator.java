@@ -29,37 +29,41 @@ import org.smartdeal.hw.spec.LayerType;
  *     channels (the last brick may be partial).</li>
  * <li>scnnNZ[c][p] (CONV/DWCONV only, c-major, p = py*G + px on the G x G = 8 x 8 PE grid):
  *     input pixel (h, w) belongs to PE (min(G-1, floor(h / (U th))), min(G-1, floor(w / (U tw))))
- *     with th = ceil(E/G), tw = ceil(F/G), i.e. the input tile aligned to each PE's output tile [A];
- *     the value is the per-image count, averaged over images and rounded to the nearest integer.</li>
+ *     with th = ceil(E/G), tw = ceil(F/G), i.e. the input tile aligned to each PE's output tile [A].
+ *     Counted per image; {@link ActStats.ScnnTiles} keeps the mean count per tile and, per channel,
+ *     the mean over images of max_p ceil(count / I), I = SCNN's activation vector width (fix 16).</li>
  * </ul>
  * The layer geometry (S, U, pad, dil, F, E) comes from the {@link LayerSpec}; dimF, the brick and
  * the PE grid from the {@link ArchSpec}.
  */
 public final class ActStatsAccumulator {
     private final LayerSpec l;
-    private final int dimF, brick, grid;
+    private final int dimF, brick, grid, scnnI;
     private long values, nonZero, images;
     private double popSum, boothSum;
     private long segments, zeroSegments, tsdCount, praCount;
     private double tsdSum, praSum;
     private final long[] scnnSum;
+    private final long[] scnnStepSum;
 
     /** Starts an empty accumulator for layer {@code l} on architecture {@code a}. */
     public ActStatsAccumulator(LayerSpec l, ArchSpec a) {
-        this(l, a.sdDimF(), a.praBrick(), a.scnnPeGrid());
+        this(l, a.sdDimF(), a.praBrick(), a.scnnPeGrid(), a.scnnI());
     }
 
-    /** Starts an empty accumulator with explicit dim_F, PRA brick and SCNN PE grid side. */
-    public ActStatsAccumulator(LayerSpec l, int dimF, int brick, int grid) {
-        if (dimF < 1 || brick < 1 || grid < 1)
-            throw new IllegalArgumentException("ActStatsAccumulator(" + l.id() + "): dimF, brick and grid must be >= 1, got "
-                + dimF + ", " + brick + ", " + grid);
+    /** Starts an empty accumulator with explicit dim_F, PRA brick, SCNN PE grid side and SCNN vector width I. */
+    public ActStatsAccumulator(LayerSpec l, int dimF, int brick, int grid, int scnnI) {
+        if (dimF < 1 || brick < 1 || grid < 1 || scnnI < 1)
+            throw new IllegalArgumentException("ActStatsAccumulator(" + l.id() + "): dimF, brick, grid and scnnI must be >= 1, got "
+                + dimF + ", " + brick + ", " + grid + ", " + scnnI);
+        this.scnnI = scnnI;
         this.l = l;
         this.dimF = dimF;
         this.brick = brick;
         this.grid = grid;
         boolean conv = l.type() == LayerType.CONV || l.type() == LayerType.DWCONV;
         this.scnnSum = conv ? new long[l.c() * grid * grid] : null;
+        this.scnnStepSum = conv ? new long[l.c()] : null;
     }
 
     /** The layer this accumulator measures. */
@@ -172,16 +176,23 @@ public final class ActStatsAccumulator {
     private void scnn(int[] q, int n) {
         int c = l.c(), h = l.h(), w = l.w(), u = l.stride();
         int th = (l.e() + grid - 1) / grid, tw = (l.f() + grid - 1) / grid;
+        int pes = grid * grid;
+        int[] tile = new int[pes];
         for (int img = 0; img < n; img++)
-            for (int ch = 0; ch < c; ch++)
+            for (int ch = 0; ch < c; ch++) {
+                java.util.Arrays.fill(tile, 0);
                 for (int y = 0; y < h; y++) {
                     int py = Math.min(grid - 1, y / (u * th));
                     for (int x = 0; x < w; x++)
-                        if (q[((img * c + ch) * h + y) * w + x] != 0) {
-                            int px = Math.min(grid - 1, x / (u * tw));
-                            scnnSum[(ch * grid + py) * grid + px]++;
-                        }
+                        if (q[((img * c + ch) * h + y) * w + x] != 0) tile[py * grid + Math.min(grid - 1, x / (u * tw))]++;
                 }
+                int mx = 0;
+                for (int p = 0; p < pes; p++) {
+                    scnnSum[ch * pes + p] += tile[p];
+                    mx = Math.max(mx, tile[p]);
+                }
+                scnnStepSum[ch] += (mx + scnnI - 1) / scnnI;
+            }
     }
 
     /** Value density #(q != 0)/#q so far (0 before any data). */
@@ -197,10 +208,12 @@ public final class ActStatsAccumulator {
      */
     public ActStats stats(double dOut) {
         if (values == 0) throw new IllegalStateException("ActStatsAccumulator(" + l.id() + "): no activations were added");
-        int[] nz = null;
+        ActStats.ScnnTiles nz = null;
         if (scnnSum != null) {
-            nz = new int[scnnSum.length];
-            for (int i = 0; i < nz.length; i++) nz[i] = (int) Math.round((double) scnnSum[i] / images);
+            double[] mean = new double[scnnSum.length], steps = new double[scnnStepSum.length];
+            for (int i = 0; i < mean.length; i++) mean[i] = (double) scnnSum[i] / images;
+            for (int i = 0; i < steps.length; i++) steps[i] = (double) scnnStepSum[i] / images;
+            nz = new ActStats.ScnnTiles(grid, scnnI, mean, steps);
         }
         double rz = Math.min(0.999, (double) zeroSegments / segments);
         double tsd = tsdCount == 0 ? 1 : Math.min(4, tsdSum / tsdCount);

@@ -91,7 +91,7 @@ public final class ActStatsCollector {
             var l = layers.layers().get(acc.size() - 1).spec();
             long per = o.length() / o.size(0);
             outAcc.add(new ActStatsAccumulator(org.smartdeal.hw.spec.LayerSpec.fc(l.id() + ":out",
-                org.smartdeal.hw.spec.LayerType.FC, 1, Math.toIntExact(per), true), 8, 16, 8));
+                org.smartdeal.hw.spec.LayerType.FC, 1, Math.toIntExact(per), true), 8, 16, 8, 4));
         }
         addTo(outAcc.get(0), o);
     }

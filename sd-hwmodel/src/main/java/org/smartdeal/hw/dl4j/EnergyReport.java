@@ -172,7 +172,10 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             am.put("dA", a.dA()); am.put("bitsRaw", a.bitsRaw()); am.put("boothDig", a.boothDig()); am.put("rowZero", a.rowZero());
             am.put("tSD", a.tSD()); am.put("tPRA", a.tPRA()); am.put("dOut", a.dOut());
             am.put("bitSparsity", 1 - a.bitsRaw() / 8); am.put("boothSparsity", 1 - a.boothDig() / 4);
-            if (a.scnnNZ() != null) am.put("scnnNZ", java.util.Arrays.stream(a.scnnNZ()).boxed().toList());
+            if (a.scnn() != null) {
+                am.put("scnnMeanNnz", java.util.Arrays.stream(a.scnn().meanNnz()).boxed().toList());
+                am.put("scnnMeanMaxSteps", java.util.Arrays.stream(a.scnn().meanMaxSteps()).boxed().toList());
+            }
             m.put("actStats", am);
             out.add(m);
         }

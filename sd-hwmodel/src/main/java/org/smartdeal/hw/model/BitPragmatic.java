@@ -3,6 +3,7 @@ package org.smartdeal.hw.model;
 import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.WeightRep;
 
 import java.util.List;
@@ -32,7 +33,9 @@ public final class BitPragmatic implements AcceleratorModel {
         List<Action> x = Counts.dram(t);
         double lanes = (double) a.praFilters() * a.praWindows() * a.praBrick();
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac / a.praWindows(), Counts.sram(a.weightBankBytes())));
-        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", mac / a.praFilters(), Counts.sram(a.inputBankBytes())));
+        // fix 14: no brick multicast on depthwise layers (each filter reads its own channel), as DianNao
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
+            l.type() == LayerType.DWCONV ? mac : mac / a.praFilters(), Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.praFilters() * a.praWindows(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.bitsRaw(), "term"));

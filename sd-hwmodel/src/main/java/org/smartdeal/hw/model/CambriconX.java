@@ -3,6 +3,7 @@ package org.smartdeal.hw.model;
 import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.WeightRep;
 
 import java.util.List;
@@ -35,8 +36,9 @@ public final class CambriconX implements AcceleratorModel {
         List<Action> x = Counts.dram(t);
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight+index buffer reads", nzMac * (1 + idxPerNz),
             Counts.sram(a.weightBankBytes())));
-        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
-            nef * Counts.ceilDiv(l.m(), a.cxPes()) * l.cg() * l.r() * l.s(), Counts.sram(a.inputBankBytes())));
+        // fix 14: a depthwise filter needs its own channel, so the window is not shared by the 64 PEs
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", l.type() == LayerType.DWCONV ? l.macs()
+            : nef * Counts.ceilDiv(l.m(), a.cxPes()) * l.cg() * l.r() * l.s(), Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.cxPes(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", nzMac, "mac"));

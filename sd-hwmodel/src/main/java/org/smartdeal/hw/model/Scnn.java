@@ -12,7 +12,7 @@ import java.util.List;
  * SCNN (Parashar et al., ISCA'17), PT-IS-CP-sparse: 8x8 PEs of F x I = 4 x 4 multipliers, output
  * channels in groups of Kc, per-channel barrier and halo term as in [S:DNNsim SCNN.cpp]
  * (HWMODEL.md 2.4). Not modelled for FC/SE layers [P].
- * Activation non-zeros per PE tile come from {@code ActStats.scnnNZ} or, when absent, the uniform
+ * Activation non-zeros per PE tile come from {@code ActStats.scnn} (per-image maxima, fix 16) or, when absent, the uniform
  * density dA over a ceil(H/8) x ceil(W/8) input tile [A]. Halo psums: 2 floor(R/2) rows on each
  * of the 7 inner tile boundaries per direction, capped at |O| [A].
  */
@@ -41,14 +41,19 @@ public final class Scnn implements AcceleratorModel {
         int groups = (l.m() + kc - 1) / kc;
         double tileIn = Math.ceil((double) l.h() / g) * Math.ceil((double) l.w() / g);
         double[] maxTileSteps = new double[l.c()], nnzA = new double[l.c()];
+        ActStats.ScnnTiles st = act.scnn();
+        if (st != null && (st.grid() != g || st.inputsPerStep() != a.scnnI() || st.channels() != l.c()))
+            throw new IllegalArgumentException("Scnn: layer " + l.id() + " has SCNN tile statistics for grid " + st.grid()
+                + ", I = " + st.inputsPerStep() + " and " + st.channels() + " channels; the architecture needs grid " + g
+                + ", I = " + a.scnnI() + " and the layer C = " + l.c());
         for (int c = 0; c < l.c(); c++) {
-            if (act.scnnNZ() == null) {
+            if (st == null) {
                 maxTileSteps[c] = Counts.ceilDiv(Math.ceil(act.dA() * tileIn - 1e-9), a.scnnI());
                 nnzA[c] = act.dA() * l.h() * l.w();
             } else {
-                double mx = 0, s = 0;
-                for (int p = 0; p < pes; p++) { int v = act.scnnNZ()[c * pes + p]; mx = Math.max(mx, v); s += v; }
-                maxTileSteps[c] = Counts.ceilDiv(mx, a.scnnI());
+                double s = 0;
+                for (int p = 0; p < pes; p++) s += st.meanNnz()[c * pes + p];
+                maxTileSteps[c] = st.meanMaxSteps()[c];
                 nnzA[c] = s;
             }
         }
@@ -78,7 +83,8 @@ public final class Scnn implements AcceleratorModel {
         Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),
             a.scnnActBytesPerNz() * act.dOut(), accBytes, a);
         List<Action> x = Counts.dram(t);
-        x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", a.scnnActBytesPerNz() * n * sumNnzA * groups,
+        // fix 13: a depthwise group (Kc = 1) reads only its own channel, so every channel is read once
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", a.scnnActBytesPerNz() * n * sumNnzA * (dw ? 1 : groups),
             Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", wBytesPerNz * nnzW * n, Counts.sram(a.weightBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "OARAM writes", l.oSize() * a.scnnActBytesPerNz() * act.dOut(),

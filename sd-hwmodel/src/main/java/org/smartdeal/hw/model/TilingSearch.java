@@ -13,7 +13,11 @@ import org.smartdeal.hw.spec.LayerType;
  * real E (F) tiles divided by the padded extent (E-1)U + R_eff, not t_E rows/H, so an untiled layer
  * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
  * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first
- * input tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip.
+ * input tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip;
+ * (10) when partial sums spill, the final outputs are written once ({@code |O| beta_O}) and the P - 1
+ * spills are the psum term, as HWMODEL.md 2.1 states (the code had charged {@code |O| beta_O P});
+ * (11) a dilated kernel's input rows are the union of its R row blocks, see {@link #span};
+ * (12) SCNN's accumulators are taken from its input buffer, keeping the same total SRAM.
  * Search pruning: once every tile fits, larger tile counts of inner loops are skipped (traffic is
  * non-decreasing in each count), except for stride > kernel layers, which are searched exhaustively.
  */
@@ -32,15 +36,21 @@ public final class TilingSearch {
      * @param betaW    stored weight bytes per weight element
      * @param betaI    stored input bytes per element
      * @param betaO    stored output bytes per element
-     * @param accBytes extra on-chip accumulator bytes for psums (SCNN), else 0
+     * @param accBytes on-chip accumulator bytes for psums (SCNN), else 0: they hold output tiles (added to
+     *                 the output capacity) and are part of the same total SRAM as the other designs' buffers
+     *                 [P T.IX notes], so they are taken from the input buffer (fix 12)
      * @param a        architecture (buffer capacities, psum bytes, fuseOnChip knob)
      */
     public static Tiling search(LayerSpec l, double betaW, double betaI, double betaO, double accBytes, ArchSpec a) {
         boolean dw = l.type() == LayerType.DWCONV;
         int rEff = (l.r() - 1) * l.dil() + 1, sEff = (l.s() - 1) * l.dil() + 1;
-        double capW = a.weightBufBytes() * a.tileCapFraction(), capI = a.inputBufBytes() * a.tileCapFraction();
+        if (!(accBytes >= 0 && accBytes < a.inputBufBytes()))
+            throw new IllegalArgumentException("TilingSearch(" + l.id() + "): accBytes must be in [0, inputBufBytes "
+                + a.inputBufBytes() + "), got " + accBytes);
+        // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
+        double capW = a.weightBufBytes() * a.tileCapFraction(), capI = (a.inputBufBytes() - accBytes) * a.tileCapFraction();
         double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
-        double hPad = (double) (l.e() - 1) * l.stride() + rEff, wPad = (double) (l.f() - 1) * l.stride() + sEff;
+        double hPad = span(l.e(), l.stride(), l.r(), l.dil()), wPad = span(l.f(), l.stride(), l.s(), l.dil());
         double wAll = l.wSize() * betaW, iAll = l.iSize() * betaI, oAll = l.oSize() * betaO;
         boolean fuse = a.knobs().fuseOnChip() && iAll <= a.inputBufBytes() && oAll <= a.inputBufBytes();
         int cg = dw ? 1 : l.cg();
@@ -67,13 +77,13 @@ public final class TilingSearch {
                         boolean brkE = false;
                         int eT = ceil(l.e(), t[E]);
                         u[E] = ceil(l.e(), eT);
-                        double rows = (double) (eT - 1) * l.stride() + rEff;
-                        double rowsAll = (double) (l.e() - u[E]) * l.stride() + (double) u[E] * rEff;
+                        double rows = span(eT, l.stride(), l.r(), l.dil());
+                        double rowsAll = (u[E] - 1) * rows + span(l.e() - (u[E] - 1) * eT, l.stride(), l.r(), l.dil());
                         for (t[F] = 1; t[F] < 2 * l.f(); t[F] *= 2) {
                             int fT = ceil(l.f(), t[F]);
                             u[F] = ceil(l.f(), fT);
-                            double cols = (double) (fT - 1) * l.stride() + sEff;
-                            double colsAll = (double) (l.f() - u[F]) * l.stride() + (double) u[F] * sEff;
+                            double cols = span(fT, l.stride(), l.s(), l.dil());
+                            double colsAll = (u[F] - 1) * cols + span(l.f() - (u[F] - 1) * fT, l.stride(), l.s(), l.dil());
                             double iTile = (double) nT * cT * rows * cols * betaI;
                             if (iTile > capI) continue;
                             // fix 9: the fill moves the first tile's real rows and columns only (its top and
@@ -99,7 +109,8 @@ public final class TilingSearch {
                                 int p = !dw && u[C] > 1 && posC < jO ? u[C] : 1;
                                 if (!dw && u[C] > 1 && p == 1 && oTile > capO) continue;
                                 double tw = wAll * mw, ti = fuse ? 0 : iAll * mi * halo;
-                                double to = fuse ? 0 : oAll * mo, tp = 2 * ps * l.oSize() * (p - 1);
+                                // fix 10: the final outputs are written once; the P - 1 spills are the psum term
+                                double to = fuse ? 0 : oAll * mo / p, tp = 2 * ps * l.oSize() * (p - 1);
                                 double tot = tw + ti + to + tp;
                                 if (tot < best * (1 - 1e-12) || (tot <= best * (1 + 1e-12) && tiles < bestTiles)) {
                                     best = tot;
@@ -146,6 +157,17 @@ public final class TilingSearch {
         double m = 1;
         for (int k = 0; k < j; k++) if (!rel(ord[k], w, i, o, dw)) m *= t[ord[k]];
         return m;
+    }
+
+    /**
+     * Input rows (or columns) read by a tile of {@code n} output rows: the padded span
+     * {@code (n-1)U + (R-1)dil + 1}, or, when a dilated kernel's R row blocks of {@code (n-1)U + 1}
+     * rows do not overlap, their sum (fix 11: a one-row tile of a 3x3 kernel at dilation 18 reads 3
+     * rows, not 37). Equal to the span for dil = 1.
+     */
+    static double span(int n, int stride, int k, int dil) {
+        double block = (double) (n - 1) * stride + 1;
+        return Math.min(block + (double) (k - 1) * dil, k * block);
     }
 
     private static int pos(int[] ord, int loop) {

@@ -10,11 +10,41 @@ package org.smartdeal.hw.spec;
  * @param tSD      SmartDeal cycles per weight broadcast: mean max(1, max Booth digits over dim_F)
  * @param tPRA     Bit-pragmatic cycles per brick: mean max(1, max popcount over 16 channels)
  * @param dOut     density of this layer's output
- * @param scnnNZ   optional non-zeros per (channel c, PE tile p) in c-major order, length C*64;
- *                 null means uniform density dA
+ * @param scnn     optional SCNN per-tile statistics measured on real images; null means uniform density dA
  */
 public record ActStats(double dA, double bitsRaw, double boothDig, double rowZero, double tSD, double tPRA,
-                       double dOut, int[] scnnNZ) {
+                       double dOut, ScnnTiles scnn) {
+
+    /**
+     * SCNN's per-PE-tile activation statistics (HWMODEL.md 1.3 {@code scnnNZ[c][p]}), reduced per image
+     * before averaging so that SCNN's cycle formula {@code N sum_c max_p ceil(scnnNZ[c][p] / I)} keeps
+     * its per-image maximum and ceiling (fix 16: averaging and rounding the counts first understated
+     * the slowest tile and could round sparse tiles to zero products).
+     *
+     * @param grid          PE grid side G the tiles were measured for (8 [S:SC])
+     * @param inputsPerStep activation vector width I the steps were measured for (4 [S:SC])
+     * @param meanNnz       mean non-zeros per image in (channel c, tile p), c-major, length C*G*G
+     * @param meanMaxSteps  per channel c, the mean over images of {@code max_p ceil(nz[c][p] / I)}
+     */
+    public record ScnnTiles(int grid, int inputsPerStep, double[] meanNnz, double[] meanMaxSteps) {
+        /** Validates shapes and values. */
+        public ScnnTiles {
+            if (grid < 1 || inputsPerStep < 1)
+                throw new IllegalArgumentException("ActStats.ScnnTiles: grid and inputsPerStep must be >= 1, got " + grid
+                    + " and " + inputsPerStep);
+            if (meanNnz == null || meanMaxSteps == null || meanNnz.length != (long) meanMaxSteps.length * grid * grid)
+                throw new IllegalArgumentException("ActStats.ScnnTiles: meanNnz must hold C*G*G values for the C = "
+                    + (meanMaxSteps == null ? "?" : meanMaxSteps.length) + " channels of meanMaxSteps, got "
+                    + (meanNnz == null ? "null" : meanNnz.length));
+            for (double v : meanNnz) Specs.range("ActStats.ScnnTiles", "meanNnz", v, 0, 1e12);
+            for (double v : meanMaxSteps) Specs.range("ActStats.ScnnTiles", "meanMaxSteps", v, 0, 1e12);
+        }
+
+        /** Channels C. */
+        public int channels() {
+            return meanMaxSteps.length;
+        }
+    }
 
     /** Validates ranges. */
     public ActStats {

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The seven workloads of the paper's Figs. 8-10 as data (layer shapes generated from the published
- * architectures; classifier FC layers have {@code inBenchmark=false} [P VI-D]), with default weight
+ * architectures; FC layers, the classifiers and EfficientNet-B0's squeeze-excitation FCs, have
+ * {@code inBenchmark=false}: "FC layers are excluded" [P VI-D], fix 15), with default weight
  * and activation statistics taken from the paper where it states them:
  * <ul>
  * <li>C_e density = 1 - "spar." of Tables III/IV (DeepLabV3+: ResNet-50's 45% [A]); vector (row)
@@ -208,8 +209,9 @@ public final class PaperModels {
             dw(id + "_dw", k, s);
             if (se) {
                 int sq = Math.max(1, in / 4);
-                out.add(LayerSpec.fc(id + "_se1", LayerType.SE_FC, sq, c, true));
-                out.add(LayerSpec.fc(id + "_se2", LayerType.SE_FC, c, sq, true));
+                // fix 15: Figs. 8-10 exclude FC layers [P VI-D], the SE FCs too (they are still priced)
+                out.add(LayerSpec.fc(id + "_se1", LayerType.SE_FC, sq, c, false));
+                out.add(LayerSpec.fc(id + "_se2", LayerType.SE_FC, c, sq, false));
             }
             conv(id + "_project", cout, 1, 1, 0, 1);
         }

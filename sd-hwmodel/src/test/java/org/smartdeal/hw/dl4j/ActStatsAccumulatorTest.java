@@ -30,7 +30,7 @@ class ActStatsAccumulatorTest {
     @Test
     void fcLayerStatistics() {
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 2, 4, true);
-        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
         a.add(new float[] {0, 1, 2, -3}, 1); // q = [0, 42, 85, -127]
         ActStats st = a.stats(0.25);
         assertEquals(0.75, st.dA(), 1e-12);             // 3 of 4 non-zero
@@ -45,14 +45,14 @@ class ActStatsAccumulatorTest {
         // one pixel, one brick of 4 channels: max popcount 7
         assertEquals(7, st.tPRA(), 1e-12);
         assertEquals(0.25, st.dOut(), 0);
-        assertNull(st.scnnNZ());
+        assertNull(st.scnn());
     }
 
     @Test
     void convRowSegmentsBoothSyncBricksAndScnnTiles() {
         // 3x3 conv, C = M = 1, input 3 x 10, pad 1, stride 1 -> E = 3, F = 10; dimF = 4, brick 16, PE grid 2x2
         LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 1, 1, 3, 3, 10, 1, 1, 1);
-        ActStatsAccumulator a = new ActStatsAccumulator(l, 4, 16, 2);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 4, 16, 2, 1);
         int[] q = new int[30];
         q[10] = 3;       // row 1, col 0
         q[20 + 5] = -1;  // row 2, col 5
@@ -74,14 +74,34 @@ class ActStatsAccumulatorTest {
         // tPRA: 30 pixels, one channel each: 27 x 1 + popcounts 2, 1, 3
         assertEquals(33.0 / 30, st.tPRA(), 1e-12);
         // SCNN 2x2 grid: th = ceil(3/2) = 2, tw = ceil(10/2) = 5; (1,0) -> PE 0; (2,5), (2,9) -> PE (1,1) = 3
-        assertArrayEquals(new int[] {1, 0, 0, 2}, st.scnnNZ());
+        assertArrayEquals(new double[] {1, 0, 0, 2}, st.scnn().meanNnz(), 0);
+        assertArrayEquals(new double[] {2}, st.scnn().meanMaxSteps(), 0); // I = 1: the slowest tile's count
+    }
+
+    @Test
+    void scnnTileMaximaAreTakenPerImageBeforeAveraging() {
+        // 1x1 conv, C = M = 1, input 4 x 4, PE grid 2x2 (2x2 pixels per tile), I = 2. Image A has its
+        // four non-zeros in tile 0, image B in tile 3.
+        LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 1, 1, 1, 4, 4, 1, 0, 1);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 2, 16, 2, 2);
+        int[] q = new int[32];
+        for (int i : new int[] {0, 1, 4, 5}) q[i] = 5;
+        for (int i : new int[] {10, 11, 14, 15}) q[16 + i] = 5;
+        a.addQuantised(q, 2);
+        ActStats.ScnnTiles st = a.stats(1).scnn();
+        assertArrayEquals(new double[] {2, 0, 0, 2}, st.meanNnz(), 0);
+        // each image waits ceil(4 / 2) = 2 steps for its slowest tile; the maximum of the averaged counts
+        // would give ceil(2 / 2) = 1
+        assertArrayEquals(new double[] {2}, st.meanMaxSteps(), 0);
+        assertEquals(2, st.grid());
+        assertEquals(2, st.inputsPerStep());
     }
 
     @Test
     void stridedConvSegmentsUseTheStride() {
         // 1x1 conv stride 2, input 1 x 8 -> F = 4; dimF = 2: seg = 2, span (2-1)*2 + 1 = 3: cols [0,3), [4,7)
         LayerSpec l = new LayerSpec("s2", LayerType.CONV, 1, 1, 1, 1, 1, 1, 1, 8, 1, 4, 2, 0, 1, true);
-        ActStatsAccumulator a = new ActStatsAccumulator(l, 2, 16, 8);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 2, 16, 8, 4);
         a.addQuantised(new int[] {0, 0, 0, 5, 0, 0, 0, 0}, 1); // col 3 lies between the spans
         ActStats st = a.stats(1);
         assertEquals(1.0 * 0.999, st.rowZero(), 1e-12); // both segments zero -> 1, clamped to 0.999
@@ -91,7 +111,7 @@ class ActStatsAccumulatorTest {
     @Test
     void minibatchesAccumulateWithTheirOwnScale() {
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 2, true);
-        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
         a.add(new float[] {0, 1}, 1);    // q = [0, 127]
         a.add(new float[] {10, 20}, 1);  // s = 20/127: q = [64 (63.5 rounds up), 127]
         ActStats st = a.stats(1);
@@ -104,7 +124,7 @@ class ActStatsAccumulatorTest {
     @Test
     void allZeroInputGivesZeroDensityAndUnitSyncCycles() {
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 3, true);
-        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
         a.add(new float[3], 1);
         ActStats st = a.stats(0);
         assertEquals(0, st.dA(), 0);
@@ -115,10 +135,10 @@ class ActStatsAccumulatorTest {
     @Test
     void badInputsAreRejectedNamingSizes() {
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 3, true);
-        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
         var e = assertThrows(IllegalArgumentException.class, () -> a.add(new float[4], 1));
         assertTrue(e.getMessage().contains("4 values") && e.getMessage().contains("fc"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> a.stats(1));
-        assertThrows(IllegalArgumentException.class, () -> new ActStatsAccumulator(fc, 0, 16, 8));
+        assertThrows(IllegalArgumentException.class, () -> new ActStatsAccumulator(fc, 0, 16, 8, 4));
     }
 }

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on three
- * small layers (3x3 conv, strided 1x1 conv, depthwise), for MACs, DianNao, Cambricon-X and
+ * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on four
+ * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums), for MACs, DianNao, Cambricon-X and
  * SmartDeal cycles, SmartDeal input-GB reads, and the DRAM traffic of the tiling search (simulated
  * tile by tile, and minimised over every tiling and loop order).
  */
@@ -24,7 +25,8 @@ class BruteForceCountsTest {
     static final List<LayerSpec> LAYERS = List.of(
         LayerSpec.conv("c3x3", LayerType.CONV, 70, 20, 3, 10, 10, 1, 0, 1).withBatch(2),
         LayerSpec.conv("c1x1s2", LayerType.CONV, 70, 40, 1, 15, 15, 2, 0, 1),
-        LayerSpec.conv("dw3x3", LayerType.DWCONV, 70, 70, 3, 10, 10, 1, 0, 1));
+        LayerSpec.conv("dw3x3", LayerType.DWCONV, 70, 70, 3, 10, 10, 1, 0, 1),
+        LayerSpec.conv("c1x1deep", LayerType.CONV, 16, 1024, 1, 4, 4, 1, 0, 1));
 
     static int[] weights(LayerSpec l, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -164,8 +166,10 @@ class BruteForceCountsTest {
     @Test
     void tilingSearchMatchesExhaustiveSimulation() {
         ArchSpec small = ARCH.withBuffers(4096, 2048, 512);
+        boolean spilled = false;
         for (LayerSpec l : LAYERS) {
             Tiling best = TilingSearch.search(l, 1, 1, 1, 0, small);
+            spilled |= best.psumBytes() > 0;
             double[] sim = simulate(l, best.tN(), new int[] {best.tM(), best.tC(), best.tE(), best.tF()},
                 best.order().replace("N", ""), small);
             assertEquals(sim[0], best.wBytes(), 1e-9, l.id() + " W bytes of chosen tiling");
@@ -183,6 +187,9 @@ class BruteForceCountsTest {
                         }
             assertEquals(min, best.dramBytes(), 1e-9 * min, l.id() + " search minimum vs exhaustive minimum");
         }
+        // c1x1deep's weights (16 KB) dwarf its outputs (256 B): its best tiling spills partial sums, which
+        // checks the output rule |O| + 6|O|(P - 1) of HWMODEL.md 2.1 (fix 10)
+        assertTrue(spilled, "no layer's best tiling spilled partial sums");
     }
 
     static List<String> orders() {

@@ -1,0 +1,106 @@
+package org.smartdeal.hw.model;
+
+import org.junit.jupiter.api.Test;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.WeightRep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hand calculations for fixes 10-16 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
+ * Fix 10 (psums) is checked against the tile-by-tile simulator in {@link BruteForceCountsTest}.
+ */
+class ModelFixesTest {
+    static final ArchSpec ARCH = ArchSpec.paper();
+    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    /** Depthwise 3x3 stride 2, 48 channels, 14x14 -> 7x7: 48 * 49 * 9 = 21,168 MACs. */
+    static final LayerSpec DW = LayerSpec.conv("dw", LayerType.DWCONV, 48, 48, 3, 14, 14, 2, 1, 1);
+
+    @Test
+    void dilatedKernelRowsAreTheUnionOfTheirBlocks() {
+        // fix 11: one output row of a 3x3 kernel at dilation 18 reads rows 0, 18 and 36: 3 rows, not 37
+        assertEquals(3, TilingSearch.span(1, 1, 3, 18));
+        // two output rows: blocks {0,1}, {18,19}, {36,37}: 6 rows
+        assertEquals(6, TilingSearch.span(2, 1, 3, 18));
+        // 23 output rows: the blocks overlap, the padded span (23 - 1) + 36 + 1 = 59
+        assertEquals(59, TilingSearch.span(23, 1, 3, 18));
+        // no dilation: HWMODEL.md 2.1's (n - 1)U + R
+        assertEquals(7, TilingSearch.span(5, 1, 3, 1));
+        assertEquals(11, TilingSearch.span(5, 2, 3, 1));
+    }
+
+    @Test
+    void untiledDilatedLayerMovesItsInputOnce() {
+        // invariant 4.1.6 for a dilated layer (3x3, dilation 6, pad 6, 12x12, 64 -> 8 channels): all fits
+        LayerSpec l = LayerSpec.conv("d6", LayerType.CONV, 8, 64, 3, 12, 12, 1, 6, 6);
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, ARCH);
+        assertEquals(l.iSize(), t.iBytes(), 1e-9);
+        assertEquals(l.wSize() + l.iSize() + l.oSize(), t.dramBytes(), 1e-9);
+    }
+
+    @Test
+    void scnnAccumulatorsComeOutOfTheInputBuffer() {
+        // fix 12: 3x3, 224 -> 16 channels, 28x28, pad 1: the padded input 224*30*30 = 201,600 B fits half
+        // the 512 KB input buffer (262,144 B) but not half of 512 KB - 192 KB of accumulators (163,840 B)
+        LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 16, 224, 3, 28, 28, 1, 1, 1);
+        double acc = 64 * 1024 * 3;
+        Tiling alone = TilingSearch.search(l, 1, 1, 1, 0, ARCH);
+        Tiling shared = TilingSearch.search(l, 1, 1, 1, acc, ARCH);
+        assertEquals(1, alone.tC() * alone.tE() * alone.tF());
+        assertTrue(shared.tC() * shared.tE() * shared.tF() > 1, shared.toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> TilingSearch.search(l, 1, 1, 1, 600_000, ARCH));
+        assertTrue(e.getMessage().contains("accBytes"), e.getMessage());
+    }
+
+    @Test
+    void scnnReadsEachDepthwiseChannelOnce() {
+        // fix 13: IARAM reads = 1.5 B x N x sum_c nnzA_c = 1.5 * 48 * 0.5 * 196 = 7,056 (was x 48 groups)
+        ActionCounts c = new Scnn().count(DW, WeightRep.dense(DW), ACT, ARCH);
+        assertEquals(7_056, c.count("IARAM reads"), 1e-9);
+    }
+
+    @Test
+    void depthwiseInputsAreNotSharedOnCambriconXAndBitPragmatic() {
+        // fix 14: one input read per MAC, as DianNao's depthwise rule: 48 * 7 * 7 * 9 = 21,168
+        assertEquals(21_168, DW.macs());
+        assertEquals(21_168, new CambriconX().count(DW, WeightRep.dense(DW), ACT, ARCH).count("input buffer reads"), 1e-9);
+        assertEquals(21_168, new BitPragmatic().count(DW, WeightRep.dense(DW), ACT, ARCH).count("input buffer reads"), 1e-9);
+        assertEquals(21_168, new DianNao().count(DW, WeightRep.dense(DW), ACT, ARCH).count("input buffer reads"), 1e-9);
+        // a standard conv keeps the multicast: ceil(M/64) * C * R * S per output pixel on Cambricon-X
+        LayerSpec conv = LayerSpec.conv("c", LayerType.CONV, 48, 48, 3, 14, 14, 2, 1, 1);
+        assertEquals(49 * 48 * 9, new CambriconX().count(conv, WeightRep.dense(conv), ACT, ARCH).count("input buffer reads"), 1e-9);
+    }
+
+    @Test
+    void squeezeExcitationFcsAreOutsideTheBenchmark() {
+        // fix 15: "FC layers are excluded" from Figs. 8-10 [P VI-D]; EfficientNet-B0 has 16 MBConv blocks, 2 SE FCs each
+        var se = PaperModels.layers("efficientnetb0").stream().filter(l -> l.type() == LayerType.SE_FC).toList();
+        assertEquals(32, se.size());
+        se.forEach(l -> assertFalse(l.inBenchmark(), l.id()));
+    }
+
+    @Test
+    void measuredScnnTilesMustMatchTheArchitecture() {
+        // fix 16: per-image tile maxima are stored for one grid and vector width; another is a clear error
+        LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 4, 1, 1, 4, 4, 1, 0, 1);
+        ActStats.ScnnTiles tiles = new ActStats.ScnnTiles(2, 4, new double[4], new double[1]);
+        ActStats act = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 0.5, tiles);
+        var e = assertThrows(IllegalArgumentException.class, () -> new Scnn().count(l, WeightRep.dense(l), act, ARCH));
+        assertTrue(e.getMessage().contains("grid 2") && e.getMessage().contains("grid 8"), e.getMessage());
+        // with the architecture's grid, the stored per-image maxima are used as they are: 1 channel, 3.5 steps,
+        // ceil(4 filters' 1 weight / F = 4) = 1 weight step, plus no halo (1x1): 3.5 cycles
+        double[] nnz = new double[64];
+        nnz[0] = 10;
+        ActStats ok = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 0.5, new ActStats.ScnnTiles(8, 4, nnz, new double[] {3.5}));
+        ActionCounts c = new Scnn().count(l, WeightRep.dense(l), ok, ARCH);
+        assertEquals(3.5, c.ccomp(), 1e-12);
+        assertEquals(10 * 4, c.count("products"), 1e-12); // 10 non-zeros x 4 filters
+    }
+}
