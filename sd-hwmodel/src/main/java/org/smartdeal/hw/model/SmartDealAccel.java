@@ -67,6 +67,7 @@ public final class SmartDealAccel implements AcceleratorModel {
             case FC, SE_FC -> n * gms;
         };
         double nzMac = n * l.e() * l.f() * nnz;
+        // an FC input row is one value per channel, not HWMODEL.md 2.4's spatial L = (dim_F - 1)U + S (fix 17)
         double len = fc ? 1 : (dimF - 1) * l.stride() + (l.s() - 1) * l.dil() + 1;
         double fetchRows = a.knobs().kappaPerSliceFetch() ? rowsAll : rowsUnion;
         double inReads = kSeg * len * (1 - rz) * fetchRows;

@@ -10,7 +10,7 @@ import org.smartdeal.hw.spec.LayerType;
  * M, C, E, F. Reuse rule (Timeloop [S:TL]): a tensor is re-fetched once per iteration of every
  * irrelevant loop above its innermost relevant loop; loops with one tile are ignored.
  * Fixes to the spec: (1) the input halo factor is the exact sum of the input rows (columns) of the
- * real E (F) tiles divided by the padded extent (E-1)U + R_eff, not t_E rows/H, so an untiled layer
+ * real E (F) tiles divided by those of the whole layer ((E-1)U + R_eff, or less when dilated: fix 11), not t_E rows/H, so an untiled layer
  * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
  * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first
  * input tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip;
@@ -48,11 +48,12 @@ public final class TilingSearch {
             throw new IllegalArgumentException("TilingSearch(" + l.id() + "): accBytes must be in [0, inputBufBytes "
                 + a.inputBufBytes() + "), got " + accBytes);
         // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
-        double capW = a.weightBufBytes() * a.tileCapFraction(), capI = (a.inputBufBytes() - accBytes) * a.tileCapFraction();
+        double capW = a.weightBufBytes() * a.tileCapFraction(), capI = inBufBytes(a, accBytes) * a.tileCapFraction();
         double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
         double hPad = span(l.e(), l.stride(), l.r(), l.dil()), wPad = span(l.f(), l.stride(), l.s(), l.dil());
         double wAll = l.wSize() * betaW, iAll = l.iSize() * betaI, oAll = l.oSize() * betaO;
-        boolean fuse = a.knobs().fuseOnChip() && iAll <= a.inputBufBytes() && oAll <= a.inputBufBytes();
+        double inBuf = inBufBytes(a, accBytes);
+        boolean fuse = a.knobs().fuseOnChip() && iAll <= inBuf && oAll <= inBuf;
         int cg = dw ? 1 : l.cg();
         // traffic is non-decreasing in every tile count once all tiles fit, unless stride > kernel (tiles then skip rows)
         boolean prune = l.stride() <= rEff && l.stride() <= sEff;
@@ -157,6 +158,10 @@ public final class TilingSearch {
         double m = 1;
         for (int k = 0; k < j; k++) if (!rel(ord[k], w, i, o, dw)) m *= t[ord[k]];
         return m;
+    }
+
+    private static double inBufBytes(ArchSpec a, double accBytes) {
+        return a.inputBufBytes() - accBytes;
     }
 
     /**

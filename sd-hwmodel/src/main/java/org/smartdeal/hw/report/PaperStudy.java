@@ -206,24 +206,29 @@ public final class PaperStudy {
         }
     }
 
-    /** One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 (benchmark layers only): {CSV, Markdown}. */
+    /**
+     * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
+     * fraction (benchmark layers only): {CSV, Markdown}.
+     */
     static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
-        Map<String, Knobs> cfg = new LinkedHashMap<>();
-        cfg.put("default", base);
-        cfg.put("batch=16", base.withBatch(16));
-        for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY}) cfg.put("dramBw=" + bw, base.withBw(bw));
-        cfg.put("baselineWeights=DENSE", base.withBaselineWeights(Knobs.BaselineWeights.DENSE));
-        cfg.put("kappaPerSliceFetch=true", base.withKappa(true));
-        cfg.put("fuseOnChip=true", new Knobs(base.batch(), base.dramBwBytesPerCycle(), base.baselineWeights(),
-            base.kappaPerSliceFetch(), true, base.rowZeroDefault()));
+        ArchSpec paper = ArchSpec.paper();
+        Map<String, ArchSpec> cfg = new LinkedHashMap<>();
+        cfg.put("default", paper.withKnobs(base));
+        cfg.put("batch=16", paper.withKnobs(base.withBatch(16)));
+        for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY}) cfg.put("dramBw=" + bw, paper.withKnobs(base.withBw(bw)));
+        cfg.put("baselineWeights=DENSE", paper.withKnobs(base.withBaselineWeights(Knobs.BaselineWeights.DENSE)));
+        cfg.put("kappaPerSliceFetch=true", paper.withKnobs(base.withKappa(true)));
+        cfg.put("fuseOnChip=true", paper.withKnobs(new Knobs(base.batch(), base.dramBwBytesPerCycle(), base.baselineWeights(),
+            base.kappaPerSliceFetch(), true, base.rowZeroDefault())));
+        // arch-v1.json's [A] tileCapFraction 0.5 (double buffering): a tile may use the whole buffer
+        cfg.put("tileCapFraction=1.0", paper.withKnobs(base).withTileCapFraction(1.0));
         StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");
         for (int i = 0; i < wl.size(); i++) md.append("---|");
         md.append("\n");
         StringBuilder b = new StringBuilder("config,model,accelerator,energy_pJ,cycles,dram_bytes,ee_vs_diannao,speedup_vs_diannao,"
             + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
         for (var c : cfg.entrySet()) {
-            ArchSpec a = ArchSpec.paper().withKnobs(c.getValue());
-            var res = price(wl, a, e, true);
+            var res = price(wl, c.getValue(), e, true);
             md.append("| ").append(c.getKey()).append(" |");
             for (var m : res.values()) {
                 double minDram = m.keySet().stream().filter(x -> !x.equals("smartdeal")).mapToDouble(x -> ratio(m, x, "dram")).min().orElse(Double.NaN);

@@ -75,6 +75,14 @@ public record ArchSpec(double inputBufBytes, double inputBankBytes, double weigh
             praBrick, k);
     }
 
+    /** Copy with another tile capacity fraction (the paper-study sweep: 1.0 = no double buffering). */
+    public ArchSpec withTileCapFraction(double f) {
+        return new ArchSpec(inputBufBytes, inputBankBytes, weightBufBytes, weightBankBytes, outputBufBytes, outputBankBytes,
+            f, psumBytes, sdDimM, sdDimC, sdDimF, sdRePerLine, dnTn, dnTi, cxPes, cxMacsPerPe, cxIdxBitsPerNz,
+            scnnPeGrid, scnnF, scnnI, scnnAccumulatorsPerPe, scnnIdxBitsPerNz, scnnActBytesPerNz, praFilters, praWindows,
+            praBrick, knobs);
+    }
+
     /** Copy with other buffer capacities (tests: tiling sanity). */
     public ArchSpec withBuffers(double inBytes, double wBytes, double outBytes) {
         return new ArchSpec(inBytes, Math.min(inputBankBytes, inBytes), wBytes, Math.min(weightBankBytes, wBytes), outBytes,
