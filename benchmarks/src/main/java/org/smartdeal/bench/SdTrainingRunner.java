@@ -49,7 +49,8 @@ import org.smartdeal.zoo.recipes.Variant;
  * {@link EnergyTable#paper28nm()}, as its {@code paperTable}), on the layer shapes of the network
  * ({@link Workloads#extract}) at the training minibatch, with the densities measured on the trained network:
  * C_e density = non-zeros of C over the real (unpadded) entries, vector density = non-zero rows of C over
- * the real rows; SS keep ratio = 1 - structured ratio over the pruned layers' weights (classifier kept).
+ * the real rows; SS keeps each layer's vectors by its own structured ratio (classifier kept; HWMODEL-RESULTS.md
+ * fix 19), and the log prints the MAC-weighted keep ratio.
  * Same epochs for all variants, so the per-iteration ratio is the training-energy ratio.
  *
  * <p>Usage (defaults in brackets: the paper's schedule; a full run is hours of CPU on 2 cores):
@@ -292,9 +293,11 @@ public final class SdTrainingRunner {
         double ceDensity = d[0];
         double vecDensity = d[1];
         TrainingModel.Mode mode = s.variant() == Variant.SS ? TrainingModel.Mode.SS : TrainingModel.Mode.SDT;
-        double keep = mode == TrainingModel.Mode.SS ? ssKeep(specs, s) : 1.0;
-        System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f%n",
-                ceDensity, vecDensity, keep);
+        LayerSpec classifier = specs.get(specs.size() - 1);
+        java.util.function.ToDoubleFunction<LayerSpec> keep = mode == TrainingModel.Mode.SS
+                ? l -> 1 - s.ratioFor(l.id(), l == classifier) : l -> 1.0;
+        System.out.printf(Locale.ROOT, "  energy model: C_e density %.4f, vector density %.4f, SS keep %.3f (MAC-weighted)%n",
+                ceDensity, vecDensity, mode == TrainingModel.Mode.SS ? ssKeep(specs, s) : 1.0);
         // Layers left dense train as VA does (none by default, when this is TrainingModel.efficiencyOverVa).
         // Each part is priced as its own list, so a dense layer that is not the network's first gets 2
         // passes (no input gradient) instead of 3: a small undercount.
@@ -338,15 +341,16 @@ public final class SdTrainingRunner {
     }
 
     /**
-     * The SS keep ratio of the training-energy model: 1 - the weight-weighted mean of the per-layer
-     * structured ratios ({@link TrainingSettings#ratioFor}; the last layer is the classifier).
+     * The SS keep ratio the training-energy model applies on the whole, for the log: 1 - the MAC-weighted
+     * mean of the per-layer structured ratios ({@link TrainingSettings#ratioFor}; the last layer is the
+     * classifier). The model itself scales each layer's MACs by that layer's own keep ratio.
      */
     static double ssKeep(List<LayerSpec> specs, TrainingSettings s) {
         double pruned = 0;
         double total = 0;
         for (int i = 0; i < specs.size(); i++) {
-            total += specs.get(i).wSize();
-            pruned += s.ratioFor(specs.get(i).id(), i == specs.size() - 1) * specs.get(i).wSize();
+            total += specs.get(i).macs();
+            pruned += s.ratioFor(specs.get(i).id(), i == specs.size() - 1) * specs.get(i).macs();
         }
         return 1 - pruned / total;
     }

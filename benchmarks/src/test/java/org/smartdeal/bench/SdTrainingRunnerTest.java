@@ -63,11 +63,12 @@ class SdTrainingRunnerTest {
     }
 
     /**
-     * SS prunes every layer but the classifier: keep = 1 - sum(ratio_l * weights_l) / all weights; per-layer
-     * ratios weigh their own layers (hand calculation on LeNet-300-100's 235,200 + 30,000 + 1,000 weights).
+     * SS prunes every layer but the classifier: the logged keep = 1 - sum(ratio_l * MACs_l) / all MACs; per-layer
+     * ratios weigh their own layers (hand calculation on LeNet-300-100, whose MACs per image equal its
+     * 235,200 + 30,000 + 1,000 weights).
      */
     @Test
-    void ssKeepWeighsThePrunedLayersByWeightCount() {
+    void ssKeepWeighsThePrunedLayersByMacs() {
         List<LayerSpec> specs = List.of(LayerSpec.fc("fc1", LayerType.FC, 300, 784, true),
                 LayerSpec.fc("fc2", LayerType.FC, 100, 300, true), LayerSpec.fc("fc3", LayerType.FC, 10, 100, true));
         TrainingSettings.Builder ss = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300);

@@ -21,14 +21,19 @@ import java.util.Map;
  * Measures the HWMODEL.md 1.3 activation statistics of every priced layer's input by running real
  * data through the network in inference mode ({@code MultiLayerNetwork.feedForward(x, false)},
  * {@code ComputationGraph.feedForward(x, false)}); definitions and the int8 quantisation are those of
- * {@link ActStatsAccumulator}. dOut of a layer is the dA of the next priced layer in execution order
- * (HWMODEL.md: "= next layer's dA"); the last layer's dOut is the density of its own output.
+ * {@link ActStatsAccumulator}. dOut of a layer is the density of its own output (the layer's activation
+ * after its activation function, int8 with one scale per minibatch as for dA), which is what SCNN writes
+ * compressed. HWMODEL.md 1.3's "= next layer's dA" holds only in a chain without pooling: in a graph the
+ * next priced layer can be a sibling branch (a residual block's downsample conv), and pooling raises the
+ * density (audit of 2026-12-04). When a forward pass does not hold a layer's output (a MultiLayerNetwork
+ * training pass stops at the output layer's input), dOut falls back to the next priced layer's dA, and
+ * to 1 for the last layer.
  */
 public final class ActStatsCollector {
     private final Model net;
     private final Workloads.Extracted layers;
     private final List<ActStatsAccumulator> acc = new ArrayList<>();
-    private final List<ActStatsAccumulator> outAcc = new ArrayList<>();
+    private final long[] outNonZero, outValues;
     private long images;
 
     /** A collector for the priced layers of {@code net} on architecture {@code a}. */
@@ -36,6 +41,8 @@ public final class ActStatsCollector {
         this.net = net;
         this.layers = layers;
         for (Workloads.NetLayer l : layers.layers()) acc.add(new ActStatsAccumulator(l.spec(), a));
+        outNonZero = new long[acc.size()];
+        outValues = new long[acc.size()];
     }
 
     /** Images measured so far. */
@@ -59,8 +66,10 @@ public final class ActStatsCollector {
                 if (x == null) continue;
                 n = addTo(acc.get(i), x);
             }
-            int last = layers.layers().get(acc.size() - 1).mlnIndex() + 1;
-            if (last < acts.size()) addOut(acts.get(last));
+            for (int i = 0; i < acc.size(); i++) {
+                int out = layers.layers().get(i).mlnIndex() + 1;
+                if (out < acts.size()) addOut(i, acts.get(out));
+            }
             if (n > 0) images += n;
         }
     }
@@ -80,20 +89,24 @@ public final class ActStatsCollector {
                 if (x == null) continue;
                 n = addTo(acc.get(i), x);
             }
-            INDArray o = acts.get(layers.layers().get(acc.size() - 1).spec().id());
-            if (o != null) addOut(o);
+            for (int i = 0; i < acc.size(); i++) {
+                INDArray o = acts.get(layers.layers().get(i).spec().id());
+                if (o != null) addOut(i, o);
+            }
             if (n > 0) images += n;
         }
     }
 
-    private void addOut(INDArray o) {
-        if (outAcc.isEmpty()) {
-            var l = layers.layers().get(acc.size() - 1).spec();
-            long per = o.length() / o.size(0);
-            outAcc.add(new ActStatsAccumulator(org.smartdeal.hw.spec.LayerSpec.fc(l.id() + ":out",
-                org.smartdeal.hw.spec.LayerType.FC, 1, Math.toIntExact(per), true), 8, 16, 8, 4));
+    /** Counts the int8 non-zeros of layer i's output (one scale per minibatch, as for the inputs). */
+    private void addOut(int i, INDArray o) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            float[] x = o.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            float s = ActStatsAccumulator.scale(x);
+            long nz = 0;
+            for (float v : x) if (ActStatsAccumulator.quantise(v, s) != 0) nz++;
+            outNonZero[i] += nz;
+            outValues[i] += x.length;
         }
-        addTo(outAcc.get(0), o);
     }
 
     static int addTo(ActStatsAccumulator a, INDArray x) {
@@ -108,7 +121,8 @@ public final class ActStatsCollector {
     public List<ActStats> stats() {
         List<ActStats> out = new ArrayList<>();
         for (int i = 0; i < acc.size(); i++) {
-            double dOut = i + 1 < acc.size() ? acc.get(i + 1).density() : outAcc.isEmpty() ? 1 : outAcc.get(0).density();
+            double dOut = outValues[i] > 0 ? (double) outNonZero[i] / outValues[i]
+                : i + 1 < acc.size() ? acc.get(i + 1).density() : 1;
             out.add(acc.get(i).stats(dOut));
         }
         return out;

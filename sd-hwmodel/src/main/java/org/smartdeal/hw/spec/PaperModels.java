@@ -96,6 +96,59 @@ public final class PaperModels {
     }
 
     /**
+     * Table X, ResNet-18 C-10 column, and Table XI, MobileNetV2 C-10 column [P]: {M, C/G, kernel, ratio x 100}
+     * per row in the paper's order (depthwise rows as C/G = 1). Table XI is for a CIFAR MobileNetV2 with
+     * an expansion conv in block 0 and 1x1 shortcut convs, which {@link #layers} does not have.
+     */
+    private static final Map<String, int[][]> STRUCTURAL_RATIOS = Map.of(
+        "resnet18-cifar", new int[][] {{64, 3, 3, 20}, {64, 64, 3, 20}, {64, 64, 3, 20}, {64, 64, 3, 20}, {64, 64, 3, 20},
+            {128, 64, 3, 20}, {128, 128, 3, 30}, {128, 64, 1, 10}, {128, 128, 3, 40}, {128, 128, 3, 40}, {256, 128, 3, 30},
+            {256, 256, 3, 30}, {256, 128, 1, 20}, {256, 256, 3, 40}, {256, 256, 3, 50}, {512, 256, 3, 50}, {512, 512, 3, 50},
+            {512, 256, 1, 50}, {512, 512, 3, 50}, {512, 512, 3, 50}, {10, 512, 1, 0}},
+        "mobilenetv2-cifar", new int[][] {{32, 3, 3, 10}, {32, 32, 1, 40}, {32, 1, 3, 0}, {16, 32, 1, 80}, {16, 32, 1, 20},
+            {96, 16, 1, 20}, {96, 1, 3, 0}, {24, 96, 1, 50}, {24, 16, 1, 5}, {144, 24, 1, 20}, {144, 1, 3, 0}, {24, 144, 1, 40},
+            {144, 24, 1, 10}, {144, 1, 3, 0}, {32, 144, 1, 10}, {192, 32, 1, 20}, {192, 1, 3, 0}, {32, 192, 1, 40},
+            {192, 32, 1, 20}, {192, 1, 3, 0}, {32, 192, 1, 40}, {192, 32, 1, 20}, {192, 1, 3, 0}, {64, 192, 1, 40},
+            {384, 64, 1, 20}, {384, 1, 3, 0}, {64, 384, 1, 40}, {384, 64, 1, 30}, {384, 1, 3, 0}, {64, 384, 1, 50},
+            {384, 64, 1, 50}, {384, 1, 3, 0}, {64, 384, 1, 60}, {384, 64, 1, 60}, {384, 1, 3, 0}, {96, 384, 1, 60},
+            {96, 64, 1, 10}, {576, 96, 1, 50}, {576, 1, 3, 0}, {96, 576, 1, 60}, {576, 96, 1, 60}, {576, 1, 3, 0},
+            {96, 576, 1, 60}, {576, 96, 1, 40}, {576, 1, 3, 0}, {160, 576, 1, 60}, {960, 160, 1, 60}, {960, 1, 3, 0},
+            {160, 960, 1, 80}, {960, 160, 1, 80}, {1280, 320, 1, 80}});
+
+    /**
+     * Per-layer structural keep ratio (1 - pruning ratio) of Table X (resnet18-cifar) or Table XI
+     * (mobilenetv2-cifar), C-10 column, for SS training energy (fix 19). Rows are matched to
+     * {@link #layers} in order by shape (M, C/G, kernel): each row takes the first later layer of its
+     * shape. Table rows without a counterpart (MobileNetV2: L0.C1, L0.SC, L1.SC, L10.SC) are skipped;
+     * Table XI's last row, "L15.C2 1280x320x1x1", has the final 1x1 conv's shape and takes it; layers no
+     * row matches keep everything (ratio 0, as PAPER-TABLES.md says for the rows Table XI leaves out).
+     *
+     * @return layer id to keep ratio, for every layer of the model
+     * @throws IllegalArgumentException for a model without a table
+     */
+    public static Map<String, Double> structuralKeep(String model) {
+        int[][] rows = STRUCTURAL_RATIOS.get(model);
+        if (rows == null)
+            throw new IllegalArgumentException("PaperModels.structuralKeep: no structural ratio table for '" + model
+                + "'; known: " + STRUCTURAL_RATIOS.keySet());
+        List<LayerSpec> ls = layers(model);
+        Map<String, Double> keep = new LinkedHashMap<>();
+        for (LayerSpec l : ls) keep.put(l.id(), 1.0);
+        int next = 0;
+        for (int[] row : rows) {
+            for (int j = next; j < ls.size(); j++) {
+                LayerSpec l = ls.get(j);
+                if (l.m() == row[0] && l.cg() == row[1] && l.r() == row[2]) {
+                    keep.put(l.id(), 1 - row[3] / 100.0);
+                    next = j + 1;
+                    break;
+                }
+            }
+        }
+        return keep;
+    }
+
+    /**
      * Layer shapes (batch 1) of one paper model; also {@code resnet18-cifar} and
      * {@code mobilenetv2-cifar}, the training workloads of Tables V/VI.
      */

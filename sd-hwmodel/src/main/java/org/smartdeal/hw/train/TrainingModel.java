@@ -14,9 +14,13 @@ import java.util.List;
  * Energy per training iteration (HWMODEL.md 5): FP, BP (data gradient, none for layer 1), WG and
  * update, on one platform for all modes so only the ratio E_VA / E_mode is meaningful. 16-bit
  * operands: Table I with x2 SRAM/RF/add and x4 multiplier energy [A]; DRAM by the tiling search of
- * section 2.1 with 16-bit activations (one FP-shaped traffic per pass, three passes) [A];
- * VA reads FP32 weights [P Table V], SD-T reads C_e + B and rebuilds W once per pass [A].
- * SS skips FP/BP/WG MACs on zero vectors (fixed vector mask) [A].
+ * section 2.1 with 16-bit activations, one FP-shaped traffic per pass [A]. FP and BP read the weights
+ * (VA: FP32 [P Table V]; SD-T: C_e + B, rebuilding W); WG reads the saved activations and the output
+ * gradients only, so its traffic is the pass's without the weight term and it rebuilds nothing
+ * (fix 18 of docs/HWMODEL-RESULTS.md: it had been charged a weight read and a rebuild like FP).
+ * SS skips FP/BP/WG MACs on its structurally pruned vectors: each layer's MACs are scaled by its own
+ * keep ratio, 1 - its pruning ratio of Tables X/XI (fix 19; a single parameter-weighted ratio had been
+ * applied to every layer) [A].
  */
 public final class TrainingModel {
     /** Training mode. */
@@ -51,10 +55,20 @@ public final class TrainingModel {
      * @param ceDensity  C_e non-zero ratio (Table II: 12.77% SD, 10.53% SD-dagger)
      * @param vecDensity weight (vector) non-zero ratio (Table II: 22.12% SD, 17.16% SD-dagger)
      * @param ssKeep     SS only: fraction of vectors kept by the structural mask, whose work is done
-     *                   (1 - the structural pruning ratio of Tables X/XI)
+     *                   (1 - the structural pruning ratio of Tables X/XI), the same for every layer
      */
     public static IterationEnergy iteration(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity, double ssKeep,
                                             int batch, ArchSpec a, EnergyTable e) {
+        return iteration(layers, mode, ceDensity, vecDensity, l -> ssKeep, batch, a, e);
+    }
+
+    /**
+     * Energy of one iteration at minibatch {@code batch}, with a keep ratio per layer.
+     *
+     * @param ssKeep SS only: per layer, the fraction of its vectors kept by the structural mask, in [0, 1]
+     */
+    public static IterationEnergy iteration(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
+                                            java.util.function.ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
         double mac16 = 4 * e.multPjPer8Bit() + 2 * e.addPjPer8Bit(), rf16 = 2 * e.rfPjPer8Bit();
         double sram16 = 2 * e.sramPjPer8Bit(a.inputBankBytes()), dram = e.dramPjPer8Bit();
         double compute = 0, onChip = 0, dramPj = 0;
@@ -63,19 +77,22 @@ public final class TrainingModel {
             LayerSpec l = l0.withBatch(batch);
             boolean dw = l.type() == LayerType.DWCONV;
             double w = l.wSize();
-            double skip = mode == Mode.SS && !dw ? ssKeep : 1;
+            double skip = mode == Mode.SS && !dw ? ssKeep.applyAsDouble(l0) : 1;
+            if (!(skip >= 0 && skip <= 1))
+                throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got " + skip);
             WeightRep sd = mode == Mode.VA ? null : WeightRep.syntheticSd(l0, dw ? 1 : vecDensity, dw ? 1 : ceDensity, 2.3,
                 WeightRep.IdxMode.VECTOR_ELEM, 192, l0.id().hashCode());
             double betaW = sd == null ? 4 : (sd.ceBytes() + sd.bBytes()) / w;
             Tiling t = TilingSearch.search(l, betaW, 2, 2, 0, a);
-            int passes = first ? 2 : 3;
+            int readsW = first ? 1 : 2, passes = readsW + 1; // FP (+ BP) read W; WG does not
             double macs = passes * l.macs() * skip;
+            double bytes = readsW * t.dramBytes() + (t.dramBytes() - t.wBytes());
             compute += macs * mac16;
-            onChip += macs * 3 * rf16 + passes * t.dramBytes() * sram16 / 2;
-            dramPj += passes * t.dramBytes() * dram;
+            onChip += macs * 3 * rf16 + bytes * sram16 / 2;
+            dramPj += bytes * dram;
             if (sd != null) {
-                double rebuild = passes * sd.ceNnz() * sd.n();
-                compute += rebuild * 2 * e.reShiftAddPj() + passes * sd.ceNnz() * e.huffmanDecodePj();
+                double rebuild = readsW * sd.ceNnz() * sd.n();
+                compute += rebuild * 2 * e.reShiftAddPj() + readsW * sd.ceNnz() * e.huffmanDecodePj();
                 compute += sd.ceNnz() * sd.n() * mac16 + sd.ceNnz() * sd.n() * 2 * e.reShiftAddPj(); // dC_e = dW B^T, dB = C_e^T dW
                 double bParams = sd.numB() * (double) sd.n() * sd.n();
                 dramPj += bParams * 18 * dram + 2 * (sd.ceBytes() + sd.ceNnz() * 0.5) * dram; // B SGD-momentum; C_e + 4-bit counters r/w
@@ -96,22 +113,27 @@ public final class TrainingModel {
             / iteration(layers, mode, ceDensity, vecDensity, ssKeep, batch, a, e).totalPj();
     }
 
-    /** Structural keep ratio of ResNet-18 C-10, 1 - the parameter-weighted mean of Table X (0.466) [P T.X]. */
-    public static final double RESNET18_SS_KEEP = 0.534;
+    /** E_VA / E_mode with a keep ratio per layer (SS). */
+    public static double efficiencyOverVa(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
+                                          java.util.function.ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
+        return iteration(layers, Mode.VA, 1, 1, 1, batch, a, e).totalPj()
+            / iteration(layers, mode, ceDensity, vecDensity, ssKeep, batch, a, e).totalPj();
+    }
 
     /**
      * The Tables V/VI comparison at B=128 for {@code resnet18-cifar} and {@code mobilenetv2-cifar}:
      * {model: {SD: ratio, SS: ratio}}; SD uses Table II's SD densities (12.77% / 22.12%), SS Table II's
-     * SD-dagger densities (10.53% / 17.16%) with keep ratio {@link #RESNET18_SS_KEEP} (applied to
-     * MobileNetV2 too [A]).
+     * SD-dagger densities (10.53% / 17.16%) with each layer's keep ratio from Table X (ResNet-18, C-10
+     * column) or Table XI (MobileNetV2, C-10), {@link org.smartdeal.hw.spec.PaperModels#structuralKeep}.
      */
     public static java.util.Map<String, java.util.Map<String, Double>> paperTable(ArchSpec a, EnergyTable e) {
         java.util.Map<String, java.util.Map<String, Double>> out = new java.util.LinkedHashMap<>();
         for (String m : List.of("resnet18-cifar", "mobilenetv2-cifar")) {
             List<LayerSpec> ls = org.smartdeal.hw.spec.PaperModels.layers(m);
+            java.util.Map<String, Double> keep = org.smartdeal.hw.spec.PaperModels.structuralKeep(m);
             java.util.Map<String, Double> r = new java.util.LinkedHashMap<>();
             r.put("SD", efficiencyOverVa(ls, Mode.SDT, 0.1277, 0.2212, 1, 128, a, e));
-            r.put("SS", efficiencyOverVa(ls, Mode.SS, 0.1053, 0.1716, RESNET18_SS_KEEP, 128, a, e));
+            r.put("SS", efficiencyOverVa(ls, Mode.SS, 0.1053, 0.1716, l -> keep.get(l.id()), 128, a, e));
             out.put(m, r);
         }
         return out;

@@ -114,6 +114,37 @@ class Dl4jAccountingTest {
     }
 
     @Test
+    void dOutIsTheLayersOwnOutputNotASiblingBranchsInput() {
+        // in -> a (pass-through of inputs 0, 1: output [0, 1], density 0.5) and in -> b (W rows 1 and 2 all
+        // ones: output [1 + 2, 1 + 2] = [3, 3], density 1); both feed "out". In topological order a's next
+        // priced layer is its sibling b, whose input (the network input, density 0.75) is not a's output.
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).graphBuilder()
+            .addInputs("in")
+            .addLayer("a", new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).build(), "in")
+            .addLayer("b", new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).build(), "in")
+            .addVertex("m", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b")
+            .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2).activation(Activation.SOFTMAX).build(), "m")
+            .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        setPassThrough(g.getLayer("a").getParam("W"));
+        INDArray wb = g.getLayer("b").getParam("W");
+        wb.assign(0);
+        for (int j = 0; j < 2; j++) { wb.putScalar(new int[] {1, j}, 1); wb.putScalar(new int[] {2, j}, 1); }
+        g.getLayer("b").getParam("b").assign(0);
+        g.getLayer("a").getParam("b").assign(0);
+        var x = Workloads.extract(g, InputType.feedForward(4));
+        ActStatsCollector c = new ActStatsCollector(g, x, ArchSpec.paper());
+        c.add(features(2));
+        List<ActStats> st = c.stats();
+        Map<String, ActStats> byId = new java.util.HashMap<>();
+        for (int i = 0; i < st.size(); i++) byId.put(x.layers().get(i).spec().id(), st.get(i));
+        assertEquals(0.75, byId.get("b").dA(), 1e-9);   // the network input
+        assertEquals(0.5, byId.get("a").dOut(), 1e-9);  // [0, 1]: a's own output
+        assertEquals(1.0, byId.get("b").dOut(), 1e-9);  // [3, 3]
+    }
+
+    @Test
     void listenerSamplesEveryNthForwardPassAndPricesOnRequest() {
         MultiLayerNetwork net = mln();
         EnergyListener l = new EnergyListener(net, ArchSpec.paper(), 2, InputType.feedForward(4));

@@ -76,20 +76,29 @@ class WorkloadsTest {
         assertEquals(24, fc.nnzW().length);                            // kernels [M=3][C=8]
     }
 
-    @Test
-    void sdLayersUseTheRebuiltWeightAndEncodedSizes() {
+    /**
+     * An SD dense layer 6 -> 2 (n = 3: R = 2 rows per unit, one slice per unit: C and M [2, 2, 3], B [2, 3, 3])
+     * with every C entry {@code c} and unit 0's row 1 masked out, before an SD output layer.
+     */
+    static MultiLayerNetwork sdNet(boolean project, double c) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
-            .layer(new SdDenseLayer.Builder().nIn(6).nOut(2).activation(Activation.RELU).name("sd").build())
+            .layer(new SdDenseLayer.Builder().nIn(6).nOut(2).projectCoefficients(project).activation(Activation.RELU).name("sd").build())
             .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).name("sdout").build())
             .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        // nIn 6, n = 3: R = 2 rows per unit, one slice per unit: C and M [2, 2, 3], B [2, 3, 3]
         var l = net.getLayer(0);
-        l.getParam("C").assign(1);
+        l.getParam("C").assign(c);
         var m = l.getParam("M");
         m.assign(1);
-        for (int x = 0; x < 3; x++) m.putScalar(new int[] {0, 1, x}, 0); // unit 0, row 1 masked
+        for (int x = 0; x < 3; x++) m.putScalar(new int[] {0, 1, x}, 0);
+        return net;
+    }
+
+    @Test
+    void sdLayersUseTheRebuiltWeightAndEncodedSizes() {
+        MultiLayerNetwork net = sdNet(true, 1);
+        var l = net.getLayer(0);
         var b = l.getParam("B");
         b.assign(0);
         for (int k = 0; k < 2; k++) for (int i = 0; i < 3; i++) b.putScalar(new int[] {k, i, i}, 0.5); // B = I/2
@@ -103,6 +112,18 @@ class WorkloadsTest {
         // B: 2 x 3 x 3 int8 entries + a 16-bit scale field (StorageBreakdown.bBits) -> 18 + 2 bytes
         assertEquals(20, w.bBytes(), 0);
         assertTrue(w.ceBytes() > 0 && w.ceBytes() < 12, "C_e with 9 equal symbols encodes in a few bytes, got " + w.ceBytes());
+    }
+
+    @Test
+    void nonPowerOfTwoCoefficientsUseTheVectorIndexFallback() {
+        // projection off and C = 0.3 (not a power of two): the codec refuses C, HWMODEL.md 1.2's fallback prices it:
+        // 4 vectors (2 units x 2 rows of n = 3), unit 0's row 1 masked -> 3 non-zero vectors, 9 non-zeros:
+        // (9 x 2.3 + 4 x 1 + 3 x 3) / 8 = 4.2125 bytes; B = 2 x 3 x 3 = 18 bytes
+        MultiLayerNetwork net = sdNet(false, 0.3);
+        WeightRep w = Workloads.extract(net, InputType.feedForward(6)).layers().get(0).weights();
+        assertEquals(9, w.ceNnz(), 0);
+        assertEquals((9 * 2.3 + 4 + 3 * 3) / 8, w.ceBytes(), 1e-12);
+        assertEquals(18, w.bBytes(), 0);
     }
 
     @Test

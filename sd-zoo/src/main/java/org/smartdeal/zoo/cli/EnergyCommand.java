@@ -87,7 +87,7 @@ public final class EnergyCommand implements Callable<Integer> {
     String input;
 
     @Option(names = "--accelerators", paramLabel = "LIST", description = "all, or a comma list of smartdeal, diannao, cambriconx, "
-            + "scnn, bitpragmatic; default ${DEFAULT-VALUE}")
+            + "scnn, bitpragmatic (not with --paper, which prices all five); default ${DEFAULT-VALUE}")
     String accelerators = "all";
 
     @Option(names = "--batch", paramLabel = "N", description = "images per priced pass, in [1, 4096]; default from knobs-v1.json (1)")
@@ -124,6 +124,10 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         if ((source.paper || source.paperModel != null) && data != null) {
             throw usage("--data applies to networks (FILE, --zoo); paper workloads use the paper's statistics");
+        }
+        if (source.paper && !"all".equals(accelerators)) {
+            throw usage("--accelerators applies to networks and --paper-model; --paper always prices all five accelerators "
+                + "(the figures are normalised to DianNao), got --accelerators " + accelerators);
         }
         if (source.paper) {
             long t0 = System.nanoTime();

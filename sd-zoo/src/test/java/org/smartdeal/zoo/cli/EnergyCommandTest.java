@@ -156,6 +156,9 @@ class EnergyCommandTest {
         assertTrue(d.err().contains("--data must be fashion-mnist, got 'mnist'"), d.err());
         CliRun pd = run("energy", "--paper-model", "resnet164", "--data", "fashion-mnist");
         assertEquals(SmartDeal.EXIT_USAGE, pd.exit());
+        CliRun pa = run("energy", "--paper", "--no-sweep", "--accelerators", "diannao", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_USAGE, pa.exit());
+        assertTrue(pa.err().contains("--paper always prices all five"), pa.err());
         CliRun none = run("energy");
         assertEquals(SmartDeal.EXIT_USAGE, none.exit());
         CliRun two = run("energy", "--zoo", "cnn", "--paper");
