@@ -141,7 +141,13 @@ public final class Retraining {
      * Sets the RT optimiser of ALGORITHMS.md 5 on every layer: SGD with momentum 0.9 and weight
      * decay 5e-4, learning rate {@code lr} halved every 30 epochs, and resets the updater state.
      *
-     * @param net the network (Modified)
+     * <p>DL4J evaluates learning-rate schedules at the network's cumulative iteration count, so
+     * this also resets the network's iteration and epoch counters to 0: the halving then counts
+     * RT epochs only, whatever training came before (without the reset, the demo's 10 dense
+     * epochs made the rate halve at RT epoch 21 instead of 31). Call it right before RT.
+     *
+     * @param net the network (Modified: updaters, regularization, updater state, and iteration
+     *     and epoch counters reset to 0)
      * @param lr initial learning rate, &gt; 0 (the spec's default is 0.05)
      * @param iterationsPerEpoch minibatches per epoch (the halving is counted in iterations)
      */
@@ -163,8 +169,13 @@ public final class Retraining {
         }
         if (net instanceof MultiLayerNetwork m) {
             m.setUpdater(null);
+            m.setIterationCount(0);
+            m.setEpochCount(0);
         } else {
-            ((ComputationGraph) net).setUpdater(null);
+            ComputationGraph g = (ComputationGraph) net;
+            g.setUpdater(null);
+            g.getConfiguration().setIterationCount(0);
+            g.getConfiguration().setEpochCount(0);
         }
     }
 
