@@ -22,6 +22,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class RetrainingTest {
@@ -257,6 +259,11 @@ class RetrainingTest {
         assertEquals(0.05, u.getLearningRate(299, 29), 1e-15);
         assertEquals(0.025, u.getLearningRate(300, 30), 1e-15);
         assertEquals(1, l0.getRegularization().size());
+        // Weight decay coupled into the gradient before the momentum (ALGORITHMS.md 6.2): L2.
+        L2Regularization l2 = assertInstanceOf(L2Regularization.class, l0.getRegularization().get(0));
+        assertEquals(Regularization.ApplyStep.BEFORE_UPDATER, l2.applyStep());
+        assertEquals(5e-4, l2.getL2().valueAt(0, 0), 0.0);
+        assertEquals(List.of(), l0.getRegularizationBias());
         n.fit(blobs(5, 64));
         assertInstanceOf(Nesterovs.class, ((BaseLayer) n.getLayer(1).conf().getLayer()).getIUpdater());
     }
