@@ -29,8 +29,13 @@ import java.util.Objects;
  *
  * <p>The decoder checks every count against the bits that remain before it allocates, and
  * also refuses a layer whose decoded arrays would not fit in the free heap, so corrupt input
- * gives {@link SdmFormatException}, never an OutOfMemoryError. A RUNS index can describe a huge
- * all-zero C in a few bits, so its decoder keeps the non-zeros sparse (their positions and
+ * gives {@link SdmFormatException}, never an OutOfMemoryError. In VECTOR mode the row flags are
+ * read first and the entry bits of the flagged rows and B are checked against the remaining
+ * bits before C is allocated. A valid, sparse layer can still decode to far more entries than
+ * it has bits (a VECTOR all-zero row is one bit for n entries; a RUNS index describes a huge
+ * all-zero C in a few bits): its size then comes from K, m and n alone ({@link SdModelFile}
+ * matches them against the layer shape of the network configuration only after decoding), and
+ * only the heap check bounds the allocation. The RUNS decoder keeps the non-zeros sparse (their positions and
  * values) and allocates the dense C only after the whole layer, B and padding included, has
  * been validated.
  */
@@ -205,11 +210,14 @@ public final class SdLayerCodec {
         };
         r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
                 + ") and B of " + bEntries + " entries");
-        // ELEM and VECTOR: the index bits checked above bound K*m*n (ELEM) or K*m (VECTOR) by the
-        // input, and C is allocated at once after the heap check (as in 1.0). RUNS can describe a huge all-zero C in a few bits:
-        // its non-zeros stay sparse (positions, values) and the dense C is allocated only after
-        // the whole layer has been validated, so a corrupt K or m fails on the bits that are
-        // actually there before any large allocation.
+        // ELEM: the index bits checked above bound K*m*n by the input, and C is allocated at once
+        // after the heap check. VECTOR: the K*m row flags are read first (rows/8 bytes), and the
+        // n entry bits of every flagged row plus B are checked against the remaining bits before
+        // C is allocated; all-zero rows cost one bit each, so a valid, sparse VECTOR layer can
+        // still decode to n entries per bit of its index and only the heap check bounds it.
+        // RUNS can describe a huge all-zero C in a few bits: its non-zeros stay sparse (positions,
+        // values) and the dense C is allocated only after the whole layer has been validated, so
+        // a corrupt K or m fails on the bits that are actually there before any large allocation.
         boolean sparse = mode == IndexMode.RUNS;
         double[] c = null;
         boolean[] nz = null;
@@ -223,10 +231,19 @@ public final class SdLayerCodec {
             }
             nnz = positions.length;
         } else {
+            SparsityIndex.VectorRows rows = null;
+            try {
+                if (mode == IndexMode.VECTOR) {
+                    rows = SparsityIndex.readVectorRows(r, (int) (k * m), (int) n, 16 + 8 * bEntries);
+                }
+            } catch (SdmFormatException e) {
+                throw new SdmFormatException(context + ": " + e.getMessage(), e);
+            }
             checkHeap(entries * (Double.BYTES + 1) + bEntries, entries, context);
             nz = new boolean[(int) entries];
             try {
-                nnz = SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+                nnz = rows != null ? SparsityIndex.readVectorEntries(r, rows, (int) n, nz)
+                        : SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
             } catch (SdmFormatException e) {
                 throw new SdmFormatException(context + ": " + e.getMessage(), e);
             }

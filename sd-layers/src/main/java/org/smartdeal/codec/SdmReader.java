@@ -286,32 +286,53 @@ public final class SdmReader {
         return String.format("0x%08x", v);
     }
 
-    /** CONFIG since format 2.1: u32 U, then a zlib stream inflating to exactly U bytes of UTF-8 JSON. */
+    /**
+     * Largest ratio of inflated to deflated bytes deflate can reach (a 258-byte match coded in
+     * 2 bits, zlib's "1032:1"); a stated length beyond it cannot be true.
+     */
+    static final int MAX_DEFLATE_RATIO = 1032;
+    /** First capacity of the inflation buffer, which then doubles up to the stated length. */
+    static final int INFLATE_START_BYTES = 8192;
+
+    /**
+     * CONFIG since format 2.1: u32 U, then a zlib stream inflating to exactly U bytes of UTF-8 JSON.
+     * U is checked against the format's limit and against what the stream's length can inflate to
+     * (deflate's maximum ratio), and the output buffer grows with the bytes actually inflated, so
+     * a small file cannot make the reader allocate the stated length.
+     */
     static String inflateConfig(ByteCursor p, long length) throws SdmFormatException {
         long inflated = p.u32("inflated configuration length");
         if (inflated > SdmFile.MAX_CONFIG_BYTES) {
             throw p.error("inflated configuration length " + inflated + " exceeds the format's limit of "
                     + SdmFile.MAX_CONFIG_BYTES + " bytes");
         }
+        long deflated = Math.max(0, length - 4);
+        if (inflated > MAX_DEFLATE_RATIO * deflated) {
+            throw p.error("inflated configuration length " + inflated + " exceeds what " + deflated
+                    + " deflated bytes can hold (at most " + MAX_DEFLATE_RATIO * deflated + "; corrupt file)");
+        }
         byte[] packed = p.bytes(length - 4, "deflated configuration");
-        byte[] out = new byte[(int) inflated];
+        byte[] out = new byte[(int) Math.min(inflated, INFLATE_START_BYTES)];
         java.util.zip.Inflater inf = new java.util.zip.Inflater();
         try {
             inf.setInput(packed);
             int n = 0;
-            while (n < out.length) {
+            while (n < inflated) {
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(inflated, 2L * out.length));
+                }
                 int got = inf.inflate(out, n, out.length - n);
                 if (got == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
                     break;
                 }
                 n += got;
             }
-            if (n == out.length && !inf.finished() && inf.inflate(new byte[1]) > 0) {
+            if (n == inflated && !inf.finished() && inf.inflate(new byte[1]) > 0) {
                 n++; // the stream holds more than the stated length
             }
-            if (n != out.length || !inf.finished() || inf.getRemaining() != 0) {
+            if (n != inflated || !inf.finished() || inf.getRemaining() != 0) {
                 throw p.error("deflated configuration does not inflate to exactly the stated " + inflated
-                        + " bytes (" + (n > out.length ? "more" : n + (inf.finished() ? "" : ", stream unfinished"))
+                        + " bytes (" + (n > inflated ? "more" : n + (inf.finished() ? "" : ", stream unfinished"))
                         + (inf.getRemaining() != 0 ? ", " + inf.getRemaining() + " bytes after the stream" : "")
                         + "; corrupt file)");
             }

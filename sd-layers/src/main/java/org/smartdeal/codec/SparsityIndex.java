@@ -181,16 +181,63 @@ public final class SparsityIndex {
             }
             return nnz;
         }
+        return readVectorEntries(in, readVectorRows(in, rows, n, 0), n, nonZero);
+    }
+
+    /**
+     * The row flags of a VECTOR index, read ahead of its entry bits so that a decoder can check
+     * the bits the entries need before it allocates the [rows, n] output.
+     *
+     * @param rows          K*m, the number of rows
+     * @param flags         bit {@code row % 64} of word {@code row / 64} set where the row is flagged non-zero
+     * @param nonZeroRows   number of flagged rows
+     */
+    public record VectorRows(int rows, long[] flags, long nonZeroRows) {
+        /** True when row {@code row} is flagged non-zero. */
+        public boolean flagged(int row) {
+            return (flags[row >>> 6] & (1L << row)) != 0;
+        }
+    }
+
+    /**
+     * Reads the K*m row flags of a VECTOR index and checks that the n entry bits of every flagged
+     * row, plus {@code bitsAfter} further bits, remain. Allocates only rows/8 bytes, after checking
+     * that the rows bits are there.
+     *
+     * @param bitsAfter bits the caller needs after the index (at least 0)
+     * @throws SdmFormatException naming the part that is missing when the input is too short
+     */
+    public static VectorRows readVectorRows(BitReader in, int rows, int n, long bitsAfter)
+            throws SdmFormatException {
         in.require(rows, "VECTOR index row flags of " + rows + " rows");
-        boolean[] rowNz = new boolean[rows];
+        long[] flags = new long[(rows + 63) >>> 6];
         long nzRows = 0;
         for (int row = 0; row < rows; row++) {
-            rowNz[row] = in.readBit() != 0;
-            nzRows += rowNz[row] ? 1 : 0;
+            if (in.readBit() != 0) {
+                flags[row >>> 6] |= 1L << row;
+                nzRows++;
+            }
         }
-        in.require(nzRows * n, "VECTOR index entries of " + nzRows + " non-zero rows");
-        for (int row = 0; row < rows; row++) {
-            if (!rowNz[row]) {
+        in.require(nzRows * n + bitsAfter, "VECTOR index entries of " + nzRows + " non-zero rows"
+                + (bitsAfter > 0 ? " and the " + bitsAfter + " bits after the index" : ""));
+        return new VectorRows(rows, flags, nzRows);
+    }
+
+    /**
+     * Reads the entry bits of a VECTOR index whose row flags {@link #readVectorRows} returned.
+     *
+     * @param nonZero output, length rows*n, all false on entry; Modified: set to true where C is non-zero
+     * @return the number of non-zero entries
+     */
+    public static long readVectorEntries(BitReader in, VectorRows rows, int n, boolean[] nonZero)
+            throws SdmFormatException {
+        if (nonZero.length != (long) rows.rows() * n) {
+            throw new IllegalArgumentException("SparsityIndex.readVectorEntries: nonZero length " + nonZero.length
+                    + " must be rows*n = " + rows.rows() + "*" + n);
+        }
+        long nnz = 0;
+        for (int row = 0; row < rows.rows(); row++) {
+            if (!rows.flagged(row)) {
                 continue;
             }
             boolean any = false;

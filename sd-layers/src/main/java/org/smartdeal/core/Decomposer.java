@@ -167,7 +167,7 @@ public final class Decomposer implements AutoCloseable {
                     exps[i] |= s.exponents[i];
                 }
             }
-            DecompositionStats st = DecompositionStats.of(lay.numSlices(), lay.packedLength(), cNz,
+            DecompositionStats st = DecompositionStats.of(lay.numSlices(), lay.coefficientEntries(), cNz,
                     wEntries, wNz, err, norm, iterSum, nanos / 1e9 / threadsUsed, exps);
             out.add(new LayerDecomposition(inputs.get(l).name(), lay, cs[l], bs[l], its[l], st));
         }

@@ -4,7 +4,9 @@ package org.smartdeal.core;
  * Quality measures of one decomposed layer (ALGORITHMS.md 1.3), or of several layers together.
  *
  * @param relativeError ||W - C*B||_F / ||W||_F over the real (not padding) weights; 0 when W = 0
- * @param cDensity non-zeros of C / K*m*n (padding entries of C count as entries, as in the index)
+ * @param cDensity non-zeros of C / {@link #cEntries()}: real rows x n, so the in-row padding of
+ *     1x1/dense units counts as entries of C but the rows padding a unit's last slice up to m do
+ *     not (see {@link SliceLayout#coefficientEntries()})
  * @param weightDensity non-zeros of the rebuilt W (computed in double) / real weights
  * @param distinctExponents number of distinct exponents p among the non-zeros +-2^p of C
  * @param meanIterations mean refits of C per slice (see {@link LayerDecomposition#iterations()})
@@ -12,7 +14,7 @@ package org.smartdeal.core;
  *     and divided by the thread count (for a single-layer call about its wall time; in a batch the
  *     figures add up to about the batch wall time)
  * @param slices number of slices K
- * @param cEntries K*m*n
+ * @param cEntries entries of C that count in its density: U*R*n (not the padded K*m*n)
  * @param cNonZeros non-zeros of C
  * @param weightEntries real weights
  * @param weightNonZeros non-zeros of the rebuilt W

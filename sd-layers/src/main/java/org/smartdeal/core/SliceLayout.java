@@ -284,6 +284,16 @@ public final class SliceLayout {
         return numSlices * rows * width;
     }
 
+    /**
+     * Entries of C that count in its density (ALGORITHMS.md 1.3): U*R*n, the real rows of every
+     * unit times n. The zero padding of a 1x1/dense unit's last row up to n counts (padding
+     * entries belong to C, ALGORITHMS.md 2); the rows that pad a unit's last slice up to m do not.
+     * Equals {@link #packedLength()} when R is a multiple of m.
+     */
+    public long coefficientEntries() {
+        return (long) units * unitRows * width;
+    }
+
     /** K*n*n, the length of a packed B array. */
     public int basisLength() {
         return numSlices * width * width;

@@ -80,6 +80,36 @@ class SdLayerCodecTest {
     }
 
     @Test
+    void aVectorIndexWithMissingEntryBitsIsRejectedBeforeCIsAllocated() {
+        // K = 1, m = 2^20, n = 64: C would have 2^26 entries (a 64 MB mask and 512 MB of doubles).
+        // All 2^20 row flags are set, but only B's 16 + 8*64*64 bits follow instead of the
+        // 2^26 entry bits the flagged rows need: the decoder must say so before allocating C.
+        int m = 1 << 20;
+        int n = 64;
+        BitWriter w = new BitWriter();
+        w.writeBits(1, 32);
+        w.writeBits(m, 32);
+        w.writeBits(n, 32);
+        HuffmanCode.build(new int[] {PowerOfTwoSymbols.symbolOf(1.0)}, new long[] {1}).writeTable(w);
+        w.writeBits(IndexMode.VECTOR.code(), IndexMode.FIELD_BITS);
+        for (int row = 0; row < m; row++) {
+            w.writeBit(1);
+        }
+        for (int i = 0; i < 16 + 8 * n * n; i++) {
+            w.writeBit(0);
+        }
+        w.padToByte();
+        byte[] bytes = w.toByteArray();
+        Allocations.Thrown<SdmFormatException> t = Allocations.whileThrowing(SdmFormatException.class,
+                () -> SdLayerCodec.decode(bytes, "SD layer 'big'"));
+        String msg = t.error().getMessage();
+        assertTrue(msg.startsWith("SD layer 'big'") && msg.contains("VECTOR index entries of " + m + " non-zero rows")
+                && msg.contains("bits after the index"), msg);
+        // The row flags (m/8 = 128 KiB) may be held; C (2^26 entries) must not be allocated.
+        assertTrue(t.bytes() < (1 << 20), "allocated " + t.bytes() + " bytes");
+    }
+
+    @Test
     void randomLayersRoundTripExactly() throws Exception {
         Random rnd = new Random(2024);
         for (int trial = 0; trial < 40; trial++) {

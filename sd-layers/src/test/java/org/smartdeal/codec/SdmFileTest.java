@@ -324,6 +324,66 @@ class SdmFileTest {
         assertTrue(huge.startsWith("ERROR") && huge.contains("inflated configuration length 4294967295 exceeds"), huge);
     }
 
+    private static byte[] zlib(byte[] data) throws java.io.IOException {
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(z)) {
+            d.write(data);
+        }
+        return z.toByteArray();
+    }
+
+    @Test
+    void aTinyFileStatingAHugeConfigurationIsRejectedWithoutAllocatingIt() throws Exception {
+        // 60 bytes: header (N = 2), a CONFIG section stating U = 64 MiB around the 10-byte zlib
+        // stream of "{}", then 13 bytes where META would be. The reader must name CONFIG and
+        // allocate far less than U (it used to allocate all 64 MiB before inflating).
+        byte[] stream = zlib("{}".getBytes(StandardCharsets.UTF_8));
+        int u = SdmFile.MAX_CONFIG_BYTES;
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(20 + 13 + 4 + stream.length + 13);
+        bb.put(sampleBytes(), 0, 20).put((byte) 1).putLong(4 + stream.length).putInt(u).put(stream);
+        byte[] b = bb.array();
+        b[12] = b[13] = b[14] = 0;
+        b[15] = 2; // section count
+        fixHeaderCrc(b);
+        fixSectionCrc(b, 20);
+        assertEquals(60, b.length);
+        Allocations.Thrown<SdmFormatException> t =
+                Allocations.whileThrowing(SdmFormatException.class, () -> SdmReader.read(b, "tiny.sdm"));
+        String msg = t.error().getMessage();
+        assertTrue(msg.contains("section 0 of 2 (CONFIG") && msg.contains("inflated configuration length " + u)
+                && msg.contains("exceeds what 10 deflated bytes can hold"), msg);
+        assertTrue(t.bytes() < (1 << 20), "allocated " + t.bytes() + " bytes reading a 60-byte file");
+    }
+
+    @Test
+    void theInflationBufferGrowsWithTheBytesActuallyInflated() throws Exception {
+        // A stated U = 64 MiB that the ratio bound allows (65,100 deflated bytes can hold up to
+        // 67 MB): a 10-byte stream of "{}" followed by 65,090 bytes of junk. The error names the
+        // junk; the reader allocates about the payload, not U.
+        byte[] stream = zlib("{}".getBytes(StandardCharsets.UTF_8));
+        int u = SdmFile.MAX_CONFIG_BYTES;
+        byte[] payload = java.nio.ByteBuffer.allocate(4 + 65_100).putInt(u).put(stream).array();
+        Allocations.Thrown<SdmFormatException> t = Allocations.whileThrowing(SdmFormatException.class,
+                () -> SdmReader.inflateConfig(new ByteCursor(payload, 0, payload.length, "section 0 (CONFIG)"),
+                        payload.length));
+        String msg = t.error().getMessage();
+        assertTrue(msg.contains("section 0 (CONFIG)") && msg.contains("does not inflate to exactly the stated " + u)
+                && msg.contains("65090 bytes after the stream"), msg);
+        assertTrue(t.bytes() < (1 << 20), "allocated " + t.bytes() + " bytes for a 65 KB payload");
+        // A configuration larger than the first buffer (8 KiB) comes back whole through the doubling.
+        StringBuilder json = new StringBuilder("{\"a\": [");
+        Random rnd = new Random(5);
+        for (int i = 0; i < 20_000; i++) {
+            json.append(i == 0 ? "" : ", ").append(rnd.nextInt(1000));
+        }
+        byte[] big = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        byte[] z = zlib(big);
+        byte[] ok = java.nio.ByteBuffer.allocate(4 + z.length).putInt(big.length).put(z).array();
+        assertTrue(big.length > 4 * SdmReader.INFLATE_START_BYTES, "configuration of " + big.length + " bytes");
+        assertEquals(new String(big, StandardCharsets.UTF_8),
+                SdmReader.inflateConfig(new ByteCursor(ok, 0, ok.length, "section 0 (CONFIG)"), ok.length));
+    }
+
     @Test
     void otherVersionsAndTrailingBytesAreRejected() {
         byte[] v3 = sampleBytes();

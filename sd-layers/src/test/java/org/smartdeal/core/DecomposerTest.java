@@ -268,7 +268,10 @@ class DecomposerTest {
                     exps.add(Pow2Quantizer.exponentOf(c));
                 }
             }
-            assertEquals((double) cnz / d.c().length, d.stats().cDensity(), 0.0);
+            // Entries of C: 24 units x R = 4 real rows x n = 3 (the 2 padding rows of each
+            // second slice do not count).
+            assertEquals(288, d.stats().cEntries());
+            assertEquals((double) cnz / 288, d.stats().cDensity(), 0.0);
             assertEquals(exps.size(), d.stats().distinctExponents());
             double it = 0;
             for (int x : d.iterations()) {
@@ -286,6 +289,45 @@ class DecomposerTest {
             assertEquals(d.stats().relativeError(), total.relativeError(), 1e-15);
             assertEquals(2 * d.stats().slices(), total.slices());
         }
+    }
+
+    @Test
+    void cDensityCountsRealRowsButNotTheRowsPaddingTheLastSlice() {
+        // maxIter = 1 gives C = Q(W), so C's non-zeros are exactly W's non-zeros (all |w| in
+        // [0.1, 1], far from underflow and from maxCoeff).
+        DecompositionConfig cfg = ONE_THREAD.withMaxIter(1);
+        // 3-wide conv [2, 5, 1, 3]: R = 5 rows per unit, sliceRows 3 so m = 3, S = 2; the second
+        // slice has 2 real rows and 1 padding row. Real entries 2*5*3 = 30 (padded: 2*2*3*3 = 36).
+        SliceLayout conv = SliceLayout.conv(2, 5, 1, 3, 3, 3);
+        float[] w = new float[30];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i % 5 == 4 ? 0f : 0.1f + 0.03f * i; // 6 zeros (i = 4, 9, ..., 29), 24 non-zeros
+        }
+        // 1x1-like dense [10, 2] with basisWidth 3, sliceRows 3: L = 10, R = 4 (the last row holds
+        // 1 weight and 2 in-row padding entries, which count), m = 3, S = 2. Real entries
+        // 2*4*3 = 24 (padded: 2*2*3*3 = 36); all 20 weights non-zero.
+        SliceLayout dense = SliceLayout.dense(10, 2, 3, 3);
+        float[] v = new float[20];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (i % 2 == 0 ? 1 : -1) * (0.1f + 0.04f * i);
+        }
+        try (Decomposer dec = new Decomposer(cfg)) {
+            DecompositionBatch b = dec.decompose(List.of(LayerInput.ofWeight("conv", conv, w),
+                    LayerInput.ofWeight("dense", dense, v)));
+            DecompositionStats c = b.layers().get(0).stats();
+            assertEquals(30, c.cEntries());
+            assertEquals(24, c.cNonZeros());
+            assertEquals(0.8, c.cDensity(), 1e-15, "24 / 30");
+            DecompositionStats d = b.layers().get(1).stats();
+            assertEquals(24, d.cEntries());
+            assertEquals(20, d.cNonZeros());
+            assertEquals(20.0 / 24, d.cDensity(), 1e-15, "20 / 24");
+            DecompositionStats total = DecompositionStats.combine(List.of(c, d));
+            assertEquals(44.0 / 54, total.cDensity(), 1e-15, "(24 + 20) / (30 + 24)");
+        }
+        assertEquals(36, conv.packedLength());
+        assertEquals(30, conv.coefficientEntries());
+        assertEquals(24, dense.coefficientEntries());
     }
 
     @Test

@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
-import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.slf4j.Logger;
@@ -141,7 +141,19 @@ public final class Retraining {
      * Sets the RT optimiser of ALGORITHMS.md 5 on every layer: SGD with momentum 0.9 and weight
      * decay 5e-4, learning rate {@code lr} halved every 30 epochs, and resets the updater state.
      *
-     * @param net the network (Modified)
+     * <p>The momentum is DL4J's {@link Nesterovs} (DL4J has no classical-momentum updater).
+     * The weight decay is {@link L2Regularization}: DL4J adds 5e-4 * W to the gradient before the
+     * updater, so the momentum buffer is v = mu*v + (g + wd*W), as in ALGORITHMS.md 6.2 and in
+     * PyTorch's SGD {@code weight_decay}, which the reference used. (DL4J's {@code WeightDecay}
+     * would instead subtract lr * wd * W after the updater, decoupled from the momentum.)
+     *
+     * <p>DL4J evaluates learning-rate schedules at the network's cumulative iteration count, so
+     * this also resets the network's iteration and epoch counters to 0: the halving then counts
+     * RT epochs only, whatever training came before (without the reset, the demo's 10 dense
+     * epochs made the rate halve at RT epoch 21 instead of 31). Call it right before RT.
+     *
+     * @param net the network (Modified: updaters, regularization, updater state, and iteration
+     *     and epoch counters reset to 0)
      * @param lr initial learning rate, &gt; 0 (the spec's default is 0.05)
      * @param iterationsPerEpoch minibatches per epoch (the halving is counted in iterations)
      */
@@ -153,7 +165,7 @@ public final class Retraining {
             throw new IllegalArgumentException("iterationsPerEpoch must be at least 1, got " + iterationsPerEpoch);
         }
         Nesterovs sgd = new Nesterovs(new StepSchedule(ScheduleType.ITERATION, lr, 0.5, 30.0 * iterationsPerEpoch), 0.9);
-        List<Regularization> wd = List.of(new WeightDecay(5e-4, true));
+        List<Regularization> wd = List.of(new L2Regularization(5e-4));
         for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
             if (l.conf().getLayer() instanceof BaseLayer bl) {
                 bl.setIUpdater(sgd.clone());
@@ -163,8 +175,13 @@ public final class Retraining {
         }
         if (net instanceof MultiLayerNetwork m) {
             m.setUpdater(null);
+            m.setIterationCount(0);
+            m.setEpochCount(0);
         } else {
-            ((ComputationGraph) net).setUpdater(null);
+            ComputationGraph g = (ComputationGraph) net;
+            g.setUpdater(null);
+            g.getConfiguration().setIterationCount(0);
+            g.getConfiguration().setEpochCount(0);
         }
     }
 

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class RetrainingTest {
@@ -188,6 +191,62 @@ class RetrainingTest {
         assertTrue(e.getMessage().contains("rampEpochs") && e.getMessage().contains("3"), e.getMessage());
     }
 
+    /** Leaves the network alone. */
+    private static final class NoOp implements Retraining.Redecomposer<Integer> {
+        @Override
+        public Integer redecompose(Model model, double rampFactor) {
+            return 0;
+        }
+
+        @Override
+        public double cDensity(Integer state) {
+            return 1;
+        }
+
+        @Override
+        public double paperCR(Integer state) {
+            return 1;
+        }
+    }
+
+    /**
+     * Records the learning rate of layer 0's W at every iteration. DL4J M2.1's
+     * StochasticGradientDescent.optimize passes the same (iteration, epoch) counts to the updater
+     * and then to iterationDone, so this is the rate the update used.
+     */
+    private static final class LrRecorder extends BaseTrainingListener {
+        final List<Double> rates = new ArrayList<>();
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            BaseLayer l = (BaseLayer) ((MultiLayerNetwork) model).getLayer(0).conf().getLayer();
+            rates.add(l.getUpdaterByParam("W").getLearningRate(iteration, epoch));
+        }
+    }
+
+    @Test
+    void rtLearningRateHalvesEvery30RtEpochsWhateverTrainingCameBefore() {
+        // 64 examples in batches of 32: 2 iterations per epoch.
+        for (int prior : new int[] {0, 10}) {
+            MultiLayerNetwork n = net();
+            ListDataSetIterator<DataSet> train = blobs(3, 64);
+            for (int e = 0; e < prior; e++) {
+                n.fit(train);
+            }
+            assertEquals(prior, n.getEpochCount());
+            Retraining.useRtOptimizer(n, 0.05, 2);
+            LrRecorder lr = new LrRecorder();
+            n.setListeners(lr);
+            Retraining.run(n, train, blobs(4, 64), 31, new NoOp(), null);
+            assertEquals(2 * 31, lr.rates.size());
+            for (int i = 0; i < lr.rates.size(); i++) {
+                int k = i / 2; // 0-based RT epoch
+                assertEquals(0.05 * Math.pow(0.5, k / 30), lr.rates.get(i), 1e-15,
+                        "after " + prior + " prior epochs, RT epoch " + k + " (0-based), iteration " + i);
+            }
+        }
+    }
+
     @Test
     void rtOptimizerIsSgdWithMomentumAndWeightDecay() {
         MultiLayerNetwork n = net();
@@ -200,6 +259,11 @@ class RetrainingTest {
         assertEquals(0.05, u.getLearningRate(299, 29), 1e-15);
         assertEquals(0.025, u.getLearningRate(300, 30), 1e-15);
         assertEquals(1, l0.getRegularization().size());
+        // Weight decay coupled into the gradient before the momentum (ALGORITHMS.md 6.2): L2.
+        L2Regularization l2 = assertInstanceOf(L2Regularization.class, l0.getRegularization().get(0));
+        assertEquals(Regularization.ApplyStep.BEFORE_UPDATER, l2.applyStep());
+        assertEquals(5e-4, l2.getL2().valueAt(0, 0), 0.0);
+        assertEquals(List.of(), l0.getRegularizationBias());
         n.fit(blobs(5, 64));
         assertInstanceOf(Nesterovs.class, ((BaseLayer) n.getLayer(1).conf().getLayer()).getIUpdater());
     }
