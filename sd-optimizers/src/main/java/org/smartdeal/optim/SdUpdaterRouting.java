@@ -25,7 +25,9 @@ import org.smartdeal.layers.PerParamUpdaterRouting;
  * coefficient parameter ("C") gets {@link BucketSwitch} with its {@link BucketSwitch#regularization()};
  * every other parameter gets an ordinary updater (by default SGD with Nesterov momentum 0.9) with
  * {@code L2Regularization(weightDecay)}, i.e. {@code g + wd*w} fed into the momentum, as the SGD of the
- * reference implementation does.
+ * reference implementation does. ALGORITHMS.md 6.3 says "ordinary SGD with momentum 0.9"; DL4J M2.1 has
+ * no classical-momentum updater, so Nesterov momentum stands in: the same steady-state step
+ * {@code lr g / (1 - mu)}, a first step of {@code (1 + mu) lr g} instead of {@code lr g}.
  *
  * <p>DL4J M2.1 asks {@code TrainingConfig.getUpdaterByParam(key)} / {@code getRegularizationByParam(key)}
  * per parameter, but its built-in {@code BaseLayer} answers per layer with a weight/bias split only

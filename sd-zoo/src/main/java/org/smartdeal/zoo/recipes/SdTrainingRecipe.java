@@ -272,6 +272,9 @@ public final class SdTrainingRecipe {
             FashionMnist target, RecipeListener listener) {
         ISchedule schedule = new SwaLrSchedule(s.lr(), s.swaLr(), s.swaStart());
         IUpdater others = SdUpdaterRouting.sgdMomentum(schedule);
+        // One bucket switch for all layers, its smallest bucket from the largest per-layer theta: layers whose
+        // thetas lie in other powers of two would get another layer's smallest bucket (the shipped settings'
+        // 0.04 / 0.06 both give 2^-4; a per-layer minCoeff needs one BucketSwitch per layer)
         BucketSwitch bs = BucketSwitch.builder(s.lr()).learningRateSchedule(schedule).thetaG(s.thetaG())
                 .thetaC(s.thetaC()).theta(s.maxTheta()).weightDecay(s.weightDecay()).build();
         SdTraining.configure(net, bs, others, s.weightDecay());
