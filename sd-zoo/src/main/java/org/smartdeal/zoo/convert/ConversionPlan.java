@@ -32,8 +32,11 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * converter searches the threshold per layer (see {@link SdConverter}).
  *
  * @param defaults settings of every layer without an override
- * @param convertDepthwise whether depthwise convolutions are converted (default false: they gain
- *     little, ALGORITHMS.md 2)
+ * @param convertDepthwise whether depthwise convolutions are converted: must be false. ALGORITHMS.md 2
+ *     asks to offer it (the default plan leaves them dense: they gain little), but there is no SD
+ *     depthwise layer yet, so true is rejected rather than silently ignored. The same holds for any
+ *     other ConvolutionLayer subclass (separable, deconvolution, 1-D/3-D): it is kept dense and listed
+ *     as kept.
  * @param overrides per-layer settings, already merged with the defaults, by layer name
  */
 public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<String, LayerPlan> overrides) {
@@ -45,6 +48,11 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     public ConversionPlan {
         if (defaults == null) {
             throw new IllegalArgumentException("plan.defaults must not be null");
+        }
+        if (convertDepthwise) {
+            throw new IllegalArgumentException("plan.convertDepthwise must be false, got true: this version has no SD "
+                    + "depthwise layer, so depthwise convolutions are always kept dense (the conversion report lists "
+                    + "them as kept)");
         }
         overrides = Map.copyOf(overrides);
         overrides.forEach((k, v) -> {

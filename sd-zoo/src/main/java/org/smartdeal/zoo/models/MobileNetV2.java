@@ -20,7 +20,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  *   <li>{@link #cifar}: the CIFAR MobileNetV2 of the SmartDeal paper's Table XI
  *       (kuangliu/pytorch-cifar): stem 3x3/1, s2 = 1, every block has the expansion convolution
  *       (block 0: 32x32x1x1), and stride-1 blocks whose channel count changes get a projection
- *       shortcut (1x1 conv + BN: blocks 0, 1 and 10, the rows L0.SC, L1.SC, L10.SC); no dropout.
+ *       shortcut (1x1 conv + BN: blocks 0, 1 and 10, the rows L0.SC, L1.SC, L10.SC, and block 16,
+ *       160 -> 320, which Table XI does not list); no dropout.
  *       2,296,922 trainable parameters at 10 classes. (kuangliu uses ReLU; we use ReLU6 as the
  *       MobileNetV2 paper does, which changes no shape or count.)</li>
  * </ul>

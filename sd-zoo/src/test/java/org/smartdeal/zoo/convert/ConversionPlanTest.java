@@ -11,6 +11,14 @@ import org.junit.jupiter.api.Test;
 class ConversionPlanTest {
 
     @Test
+    void convertingDepthwiseLayersIsRejectedNotIgnored() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionPlan.fromJson("{\"convertDepthwise\": true}"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("plan.convertDepthwise must be false"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(ConversionPlan.fromJson("{\"convertDepthwise\": false}").convertDepthwise());
+    }
+
+    @Test
     void defaultsAreThoseOfTheSpec() {
         LayerPlan d = ConversionPlan.defaultPlan().settingsFor("anything");
         // ALGORITHMS.md 1.1 and 2: theta 4e-3, tol 1e-10, maxIter 30, maxCoeff 32, sliceRows 192, n = 3.
