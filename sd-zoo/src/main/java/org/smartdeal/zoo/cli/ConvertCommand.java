@@ -3,6 +3,7 @@ package org.smartdeal.zoo.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -75,6 +76,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
             throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
         }
+        checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load();
         NetworkDecomposition d;
@@ -103,6 +105,38 @@ public final class ConvertCommand implements Callable<Integer> {
             AtomicFiles.write(report, text.getBytes(StandardCharsets.UTF_8));
         }
         return SmartDeal.EXIT_OK;
+    }
+
+    /** The outputs must not be the input model, the weights or the plan file, nor each other (inputs are never modified). */
+    private void checkOutputs() throws IOException {
+        if (report != null) {
+            String r = report.getFileName().toString();
+            if (!r.endsWith(".json") && !r.endsWith(".csv")) {
+                throw new BadInputException("--report must name a .json or .csv file, got " + report);
+            }
+            if (same(report, out)) {
+                throw new BadInputException("--report " + report + " is the same file as --out");
+            }
+        }
+        java.util.List<Path> inputs = new java.util.ArrayList<>();
+        if (source.input != null) inputs.add(source.input);
+        if (source.zoo != null && !"random".equals(weights)) inputs.add(Path.of(weights));
+        if (planFile != null && Files.isRegularFile(Path.of(planFile))) inputs.add(Path.of(planFile));
+        for (Path in : inputs) {
+            for (var o : java.util.Map.of("--out", out, "--report", report == null ? out : report).entrySet()) {
+                if (same(in, o.getValue())) {
+                    throw new BadInputException(o.getKey() + " " + o.getValue() + " is the input file " + in
+                            + "; inputs are never overwritten: choose another name");
+                }
+            }
+        }
+    }
+
+    private static boolean same(Path a, Path b) throws IOException {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
     }
 
     private ConversionPlan plan() {

@@ -93,6 +93,36 @@ public final class DecomposeCommand implements Callable<Integer> {
     List<Path> inputs;
 
     /** One validated input. */
+    /**
+     * Before anything is computed or written: --out must be a folder (or not exist yet), and no output
+     * file may be one of the inputs (inputs are never modified).
+     */
+    private void checkOutputs(List<Input> loaded) throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " exists and is not a folder; give a folder (created if missing)");
+        }
+        Set<Path> ins = new HashSet<>();
+        for (Input in : loaded) ins.add(in.file().toAbsolutePath().normalize());
+        for (Input in : loaded) {
+            for (String suffix : List.of(".c.npy", ".b.npy", ".w.npy")) {
+                Path target = out.resolve(in.name() + suffix).toAbsolutePath().normalize();
+                if (ins.contains(target) || (Files.exists(target) && inputsContainSameFile(loaded, target))) {
+                    throw new BadInputException(in.file() + ": its output " + target + " would overwrite an input file; "
+                            + "choose another --out or rename the input");
+                }
+            }
+        }
+    }
+
+    private static boolean inputsContainSameFile(List<Input> loaded, Path target) throws IOException {
+        for (Input in : loaded) {
+            if (Files.isSameFile(in.file(), target)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private record Input(Path file, String name, int[] shape, SliceLayout layout, double[] data) {
     }
 
@@ -109,6 +139,7 @@ public final class DecomposeCommand implements Callable<Integer> {
             }
             loaded.add(in);
         }
+        checkOutputs(loaded);
         List<LayerInput> batch = new ArrayList<>();
         for (Input in : loaded) {
             batch.add(kind == Kind.slices ? LayerInput.ofSlices(in.name(), in.layout(), in.data())

@@ -116,6 +116,13 @@ public final class EnergyCommand implements Callable<Integer> {
         if (samples < 1 || samples > 10_000) {
             throw usage("--samples must be in [1, 10000], got " + samples);
         }
+        if (data == null && spec.commandLine().getParseResult().hasMatchedOption("--samples")) {
+            throw usage("--samples applies with --data only (the examples measured); without --data the paper's "
+                + "default statistics are used");
+        }
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " exists and is not a folder; give a folder (created if missing)");
+        }
         List<String> accs = List.of(accelerators);
         try {
             EnergyReport.accelerators(accs);

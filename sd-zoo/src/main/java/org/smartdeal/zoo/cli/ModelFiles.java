@@ -21,6 +21,9 @@ final class ModelFiles {
      * @throws BadInputException naming the file when it is missing, of another kind, or unreadable
      */
     static Model load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new BadInputException(file + ": is a folder; expected a .sdm or DL4J .zip model file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(file + ": file not found");
         }
@@ -32,8 +35,12 @@ final class ModelFiles {
             if (name.endsWith(".zip")) {
                 return loadZip(file);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             throw new BadInputException(file + ": cannot load the model: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // DL4J's own deserialisation failing (e.g. a configuration.json it cannot map)
+            throw new BadInputException(file + ": not a network this DL4J (1.0.0-M2.1) can load from its "
+                    + "configuration and parameters: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
         throw new BadInputException(file + ": model files must end in .sdm (SmartDeal) or .zip (DL4J ModelSerializer), got '" + name + "'");
     }

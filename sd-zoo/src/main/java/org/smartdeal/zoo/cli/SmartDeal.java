@@ -46,12 +46,39 @@ public final class SmartDeal {
                 e.flush();
                 return EXIT_BAD_INPUT;
             }
+            String io = fileProblem(ex);
+            if (io != null) {
+                e.println("error: " + io);
+                e.flush();
+                return EXIT_BAD_INPUT;
+            }
             e.println("internal error: " + ex);
             ex.printStackTrace(e);
             e.flush();
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * A file-system problem (a path that exists as a file where a folder is needed, a missing or
+     * unwritable folder, a read error) is bad input, not an internal error: its message names the path
+     * and the reason. Null for anything else.
+     */
+    static String fileProblem(Throwable ex) {
+        Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+        if (t instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + ": exists and is not a folder (or cannot be replaced); give another path";
+        }
+        if (t instanceof java.nio.file.FileSystemException f) {
+            String reason = f.getReason() != null ? f.getReason() : t.getClass().getSimpleName();
+            return (f.getFile() != null ? f.getFile() + ": " : "") + reason
+                    + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "");
+        }
+        if (t instanceof java.io.IOException) {
+            return "cannot read or write a file: " + t.getMessage();
+        }
+        return null;
     }
 
     /**

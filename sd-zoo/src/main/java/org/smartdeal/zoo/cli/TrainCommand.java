@@ -129,6 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("smartdeal-out", "train-" + settings.arch().id() + "-" + settings.task().id() + "-"
                         + settings.variant().id());
+        if (java.nio.file.Files.exists(outDir) && !java.nio.file.Files.isDirectory(outDir)) {
+            throw new BadInputException("--out " + outDir + " exists and is not a folder; give a folder (created if missing)");
+        }
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -254,14 +257,21 @@ public final class TrainCommand implements Callable<Integer> {
         if (validation != null) {
             b.validationExamples(validation);
         }
+        TrainingSettings built;
         try {
-            return b.build();
+            built = b.build();
         } catch (IllegalArgumentException e) {
             // every other field is checked above; what is left is a layer name the arch lacks
             throw usage(e.getMessage().replace("TrainingSettings.layerRatios", "--layer-ratios")
                     .replace("TrainingSettings.layerThetas", "--layer-thetas")
                     .replace("TrainingSettings.denseLayers", "--dense-layers"));
         }
+        // valid values given to a variant that does not use them are a usage error too, not silently ignored
+        if (v != Variant.SS && (structuredRatio != null || layerRatios != null)) {
+            throw usage((structuredRatio != null ? "--structured-ratio" : "--layer-ratios")
+                    + " applies to --variant ss only, got --variant " + v.id());
+        }
+        return built;
     }
 
     private ParameterException usage(String message) {

@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,25 @@ class ConvertInspectEvaluateTest {
         r = run("inspect", junk.toString());
         assertEquals(3, r.exit());
         assertTrue(r.err().contains("junk.sdm"), r.err());
+        // a report over the input model, or of another kind, is refused before anything is written
+        byte[] before = Files.readAllBytes(zip);
+        r = run("convert", zip.toString(), "--out", sdm.toString(), "--report", zip.toString());
+        assertEquals(3, r.exit(), r.err());
+        assertTrue(r.err().contains("is the input file") || r.err().contains("--report must name a .json or .csv file"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(zip));
+        String planText = Files.readString(plan);
+        r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString(), "--report", plan.toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("is the input file"), r.err());
+        assertEquals(planText, Files.readString(plan));
+        r = run("convert", zip.toString(), "--out", sdm.toString(), "--report", dir.resolve("r.txt").toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("--report must name a .json or .csv file"), r.err());
+        assertFalse(Files.exists(sdm));
+        // a folder given as the model names the rule
+        r = run("evaluate", dir.toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("is a folder"), r.err());
     }
 
     @Test

@@ -132,4 +132,22 @@ class DecomposeCommandTest {
         assertArrayEquals(new long[] {1, 1, 2, 2}, NpyFile.read(nan).shape());
         assertEquals("hello", Files.readString(text, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void outputsThatWouldOverwriteAnInputOrAFileAreRefused() throws IOException {
+        // a.npy's rebuilt weight would be written to a.w.npy, which is the second input
+        Path clash = Files.createDirectories(dir.resolve("clash"));
+        Path a = npy("clash/a.npy", new long[] {4, 3}, 1);
+        Path aw = npy("clash/a.w.npy", new long[] {4, 3}, 2);
+        byte[] before = Files.readAllBytes(aw);
+        CliRun r = run("decompose", "--kind", "dense", "--out", clash.toString(), a.toString(), aw.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.err().contains("would overwrite an input file"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(aw));
+        // --out naming an existing file: exit 3 with the rule, not an internal error
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        CliRun f = run("decompose", "--kind", "dense", "--out", file.toString(), a.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, f.exit(), f.err());
+        org.junit.jupiter.api.Assertions.assertTrue(f.err().contains("exists and is not a folder"), f.err());
+    }
 }

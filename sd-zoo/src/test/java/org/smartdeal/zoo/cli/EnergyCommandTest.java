@@ -156,6 +156,9 @@ class EnergyCommandTest {
         assertTrue(d.err().contains("--data must be fashion-mnist, got 'mnist'"), d.err());
         CliRun pd = run("energy", "--paper-model", "resnet164", "--data", "fashion-mnist");
         assertEquals(SmartDeal.EXIT_USAGE, pd.exit());
+        CliRun ns = run("energy", "--paper-model", "resnet164", "--samples", "10");
+        assertEquals(SmartDeal.EXIT_USAGE, ns.exit());
+        assertTrue(ns.err().contains("--samples applies with --data only"), ns.err());
         CliRun pa = run("energy", "--paper", "--no-sweep", "--accelerators", "diannao", "--out", out.toString());
         assertEquals(SmartDeal.EXIT_USAGE, pa.exit());
         assertTrue(pa.err().contains("--paper always prices all five"), pa.err());

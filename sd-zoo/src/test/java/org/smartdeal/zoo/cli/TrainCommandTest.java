@@ -163,6 +163,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void ssOnlyOptionsAndAFileAsOutAreRejected(@TempDir Path dir) throws java.io.IOException {
+        CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--structured-ratio", "0.3",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("--structured-ratio applies to --variant ss only, got --variant va"), r.err());
+        Path file = java.nio.file.Files.writeString(dir.resolve("afile"), "x");
+        r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--out", file.toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains("exists and is not a folder"), r.err());
+    }
+
+    @Test
     void sealTestWithoutValidationIsRejected(@TempDir Path dir) {
         CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--seal-test",
                 "--out", dir.toString(), "--quiet");
