@@ -13,13 +13,18 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * over a dataset, in inference mode (no dropout, BatchNorm running statistics).
  *
  * @param accuracy fraction of examples whose arg-max output is the labelled class
- * @param loss mean loss per example (the network's loss function, without regularization)
+ * @param loss mean loss per example: the network's loss function only, without the L1/L2/weight
+ *     decay regularization term (DL4J's {@code score(ds, false)} adds that term; the flag there is
+ *     "training", not "add regularization"), averaged over all examples, so minibatches of
+ *     different sizes weigh by their example count
  * @param examples number of examples seen
  */
 public record ModelScore(double accuracy, double loss, long examples) {
 
     /**
-     * Scores a network on every example of {@code data} (the iterator is reset first).
+     * Scores a network on every example of {@code data} (the iterator is reset first). The loss is
+     * the sum of DL4J's per-example scores {@code scoreExamples(ds, false)} (no regularization)
+     * divided by the number of examples.
      *
      * @param net a MultiLayerNetwork or ComputationGraph with one output
      * @param data labelled examples
@@ -33,19 +38,19 @@ public record ModelScore(double accuracy, double loss, long examples) {
         while (data.hasNext()) {
             DataSet ds = data.next();
             INDArray out;
-            double score;
+            INDArray perExample;
             if (net instanceof MultiLayerNetwork m) {
                 out = m.output(ds.getFeatures(), false);
-                score = m.score(ds, false);
+                perExample = m.scoreExamples(ds, false);
             } else if (net instanceof ComputationGraph g) {
                 out = g.outputSingle(false, ds.getFeatures());
-                score = g.score(ds, false);
+                perExample = g.scoreExamples(ds, false);
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                         + (net == null ? null : net.getClass().getName()));
             }
             eval.eval(ds.getLabels(), out);
-            loss += score * ds.numExamples();
+            loss += perExample.sumNumber().doubleValue();
             count += ds.numExamples();
         }
         return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);

@@ -4,25 +4,44 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.FloatArrayEntry;
+import org.smartdeal.codec.NetworkType;
 import org.smartdeal.codec.SdLayerEntry;
 import org.smartdeal.codec.SdmFile;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SectionInfo;
 import org.smartdeal.codec.SectionType;
 import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.SdSliceShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code smartdeal inspect}: what a {@code .sdm} file holds, per layer and in total, from the file alone. */
+/**
+ * {@code smartdeal inspect}: what a {@code .sdm} file holds, per layer and in total, from the file alone.
+ *
+ * <p>An SD layer's C density is counted as {@code convert} counts it
+ * ({@link org.smartdeal.core.DecompositionStats#cDensity()}): non-zeros of C over its real rows,
+ * units x R x n, where the rows that pad each unit's last slice up to m do not count. The layer's
+ * geometry ({@link SdSliceShape}: nIn, kernel, basisWidth, sliceRows) comes from the DL4J
+ * configuration stored in the file. The JSON also gives the stored (padded) length K*m*n as
+ * {@code cEntriesPadded}. A file of network type OTHER carries no DL4J configuration, so its SD
+ * layers get no C density.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Per-layer table and totals of a .sdm file: shapes, C density, bits by kind, paper CR.")
 public final class InspectCommand implements Callable<Integer> {
@@ -47,6 +66,7 @@ public final class InspectCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage(), e);
         }
         SdmFile f = r.file();
+        Map<String, SdSliceShape> shapes = sliceShapes(f);
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("file", file.toString()).put("networkType", f.networkType().name()).put("fileBytes", r.layout().fileBytes());
@@ -54,12 +74,17 @@ public final class InspectCommand implements Callable<Integer> {
         for (SectionInfo s : r.layout().sections()) {
             if (s.type() == SectionType.SD_LAYER) {
                 SdLayerEntry e = f.sdLayer(s.name()).orElseThrow();
-                long entries = e.layer().c().length;
                 ObjectNode n = layers.addObject();
                 n.put("name", e.name()).put("kind", "SD").put("weightShape", Arrays.toString(e.weightShape()))
                         .put("slices", e.layer().sliceCount()).put("sliceRows", e.layer().sliceRows())
-                        .put("width", e.layer().width()).put("cDensity", (double) e.layer().nonZeros() / entries)
-                        .put("explicitMask", e.hasExplicitMask());
+                        .put("width", e.layer().width());
+                if (f.networkType() != NetworkType.OTHER) {
+                    SdSliceShape shape = shapeOf(e, shapes);
+                    long nonZeros = realRowNonZeros(shape, e.layer().c());
+                    long entries = shape.units() * shape.rows() * shape.basisWidth();
+                    n.put("cDensity", (double) nonZeros / entries).put("cNonZeros", nonZeros).put("cEntries", entries);
+                }
+                n.put("cEntriesPadded", e.layer().c().length).put("explicitMask", e.hasExplicitMask());
                 bits(n, s.breakdown(), s.payloadBytes() + SectionInfo.FRAMING_BYTES);
             } else if (s.type() == SectionType.FLOAT_ARRAY) {
                 FloatArrayEntry e = f.floatArray(s.name()).orElseThrow();
@@ -96,6 +121,87 @@ public final class InspectCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "weights %d | paper CR %.2fx | file CR %.2fx%n", denseWeights,
                 t.get("paperCR").asDouble(), t.get("fileCR").asDouble());
         return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * The slice geometry of every SD layer in the stored configuration, by section name (the
+     * layer index for a MultiLayerNetwork, the layer name for a ComputationGraph, as
+     * {@code SdModelFile} writes them).
+     */
+    private Map<String, SdSliceShape> sliceShapes(SdmFile f) {
+        Map<String, SdSliceShape> out = new LinkedHashMap<>();
+        try {
+            switch (f.networkType()) {
+                case MULTI_LAYER_NETWORK -> {
+                    MultiLayerConfiguration c = MultiLayerConfiguration.fromJson(f.configJson());
+                    for (int i = 0; i < c.getConfs().size(); i++) {
+                        if (c.getConf(i).getLayer() instanceof SdLayer sd) {
+                            out.put(String.valueOf(i), sd.sliceShape());
+                        }
+                    }
+                }
+                case COMPUTATION_GRAPH -> {
+                    ComputationGraphConfiguration c = ComputationGraphConfiguration.fromJson(f.configJson());
+                    for (Map.Entry<String, GraphVertex> v : c.getVertices().entrySet()) {
+                        if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof SdLayer sd) {
+                            out.put(v.getKey(), sd.sliceShape());
+                        }
+                    }
+                }
+                default -> {
+                    // not a DL4J network: no configuration to count real rows from, no C density
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new BadInputException(file + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The configured geometry of SD section {@code e}, checked against the stored [K, m, n]. */
+    private SdSliceShape shapeOf(SdLayerEntry e, Map<String, SdSliceShape> shapes) {
+        SdSliceShape s = shapes.get(e.name());
+        if (s == null) {
+            throw new BadInputException(file + ": section SD_LAYER '" + e.name()
+                    + "' matches no SD layer of the stored configuration (SD layers: " + shapes.keySet() + ")");
+        }
+        long[] stored = {e.layer().sliceCount(), e.layer().sliceRows(), e.layer().width()};
+        if (!Arrays.equals(stored, s.coefficientShape())) {
+            throw new BadInputException(file + ": section SD_LAYER '" + e.name() + "' holds [K, m, n] = "
+                    + Arrays.toString(stored) + " but the configuration needs " + Arrays.toString(s.coefficientShape()));
+        }
+        return s;
+    }
+
+    /**
+     * Non-zeros of packed C in the real rows of each unit, skipping the rows that pad a unit's last
+     * slice up to m ({@link SdSliceShape#isRealRow}).
+     *
+     * @param shape the layer geometry
+     * @param c packed C, length {@code shape.coefficientLength()}; not modified
+     * @return the count
+     */
+    static long realRowNonZeros(SdSliceShape shape, double[] c) {
+        if (c.length != shape.coefficientLength()) {
+            throw new IllegalArgumentException("C length must be K*m*n = " + Arrays.toString(shape.coefficientShape())
+                    + " = " + shape.coefficientLength() + ", got " + c.length);
+        }
+        long perUnit = shape.slicesPerUnit();
+        int m = Math.toIntExact(shape.sliceHeight());
+        int n = shape.basisWidth();
+        long nz = 0;
+        for (long k = 0; k < shape.numSlices(); k++) {
+            long s = k % perUnit;
+            for (int i = 0; i < m && shape.isRealRow(s, i); i++) {
+                int base = Math.toIntExact((k * m + i) * n);
+                for (int j = 0; j < n; j++) {
+                    if (c[base + j] != 0.0) {
+                        nz++;
+                    }
+                }
+            }
+        }
+        return nz;
     }
 
     private static void bits(ObjectNode n, StorageBreakdown b, long bytes) {

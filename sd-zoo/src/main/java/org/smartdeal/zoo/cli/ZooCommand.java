@@ -17,20 +17,15 @@ import picocli.CommandLine.Spec;
  * {@link ZooModel}: name, default input shape, default class count, trainable parameters and MACs
  * per example (counted from the configuration by {@link ModelStats}, nothing is allocated).
  * Output goes to the command line's {@code getOut()} writer, so tests can capture it.
+ *
+ * <p>Like the top-level {@code smartdeal}, {@code zoo} does nothing on its own: without a
+ * subcommand picocli reports "Missing required subcommand" with the usage (which lists the
+ * subcommands) on stderr, and the exit code is {@link SmartDeal#EXIT_USAGE}.
  */
 @Command(name = "zoo", mixinStandardHelpOptions = true,
         description = "The model zoo: VGG, ResNet, MobileNetV2, LeNet builders.",
         subcommands = {ZooCommand.ListModels.class})
-public final class ZooCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
-
-    /** Without a subcommand, prints the usage help. */
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class ZooCommand {
 
     /** {@code smartdeal zoo list}: the table of zoo models. */
     @Command(name = "list", mixinStandardHelpOptions = true,

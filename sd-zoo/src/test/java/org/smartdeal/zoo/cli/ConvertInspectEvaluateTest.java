@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +67,27 @@ class ConvertInspectEvaluateTest {
             assertEquals(totals.get(k).asLong(), ins.get("totals").get(k).asLong(), k);
         }
         assertEquals(totals.get("paperCR").asDouble(), ins.get("totals").get("paperCR").asDouble(), 1e-9);
+        // Per SD layer, inspect's C density (real rows, from the stored configuration) is convert's.
+        // fc1 (784 inputs, n = 3: 262 rows in slices of 192) has rows padding its last slice.
+        List<JsonNode> converted = new ArrayList<>();
+        for (JsonNode l : rep.get("layers")) {
+            if (l.get("converted").asBoolean()) {
+                converted.add(l);
+            }
+        }
+        List<JsonNode> sd = new ArrayList<>();
+        for (JsonNode l : ins.get("layers")) {
+            if ("SD".equals(l.get("kind").asText())) {
+                sd.add(l);
+            }
+        }
+        assertEquals(3, converted.size());
+        assertEquals(converted.size(), sd.size());
+        for (int k = 0; k < sd.size(); k++) {
+            assertEquals(converted.get(k).get("cDensity").asDouble(), sd.get(k).get("cDensity").asDouble(), 1e-12,
+                    converted.get(k).get("name").asText());
+        }
+        assertTrue(sd.get(0).get("cEntries").asLong() < sd.get(0).get("cEntriesPadded").asLong(), sd.get(0).toString());
         CliRun t = run("inspect", sdm.toString());
         assertTrue(t.out().contains("paper CR"), t.out());
     }

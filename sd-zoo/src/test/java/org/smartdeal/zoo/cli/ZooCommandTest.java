@@ -52,11 +52,26 @@ class ZooCommandTest {
     }
 
     @Test
-    void zooWithoutSubcommandPrintsUsage() {
-        StringWriter text = new StringWriter();
-        CommandLine cli = new CommandLine(new ZooCommand());
-        cli.setOut(new PrintWriter(text));
-        assertEquals(0, cli.execute());
-        assertTrue(text.toString().contains("list"), text.toString());
+    void zooWithoutSubcommandIsUsageErrorListingSubcommands() {
+        CliRun r = CliRun.of("zoo");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("Missing required subcommand"), r.err());
+        assertTrue(r.err().contains("Commands:") && r.err().contains("list"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void zooWithoutSubcommandBehavesLikeBareSmartdeal() {
+        CliRun top = CliRun.of();
+        CliRun zoo = CliRun.of("zoo");
+        assertEquals(top.exit(), zoo.exit());
+        assertEquals(top.err().lines().findFirst(), zoo.err().lines().findFirst());
+    }
+
+    @Test
+    void zooHelpStillExitsZero() {
+        CliRun r = CliRun.of("zoo", "--help");
+        assertEquals(SmartDeal.EXIT_OK, r.exit(), r.err());
+        assertTrue(r.out().contains("list"), r.out());
     }
 }

@@ -1,0 +1,154 @@
+package org.smartdeal.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * {@link ModelScore}'s loss is the loss function alone: the same with and without an L2
+ * regularization (which DL4J's {@code score(ds, false)} adds), equal to the mean cross-entropy
+ * computed independently from the softmax outputs, weighted by example over minibatches of
+ * different sizes, and the same for a MultiLayerNetwork and a ComputationGraph holding the same numbers.
+ */
+class ModelScoreTest {
+
+    private static final double L2 = 0.5;
+
+    private static NeuralNetConfiguration.Builder base(boolean l2) {
+        List<Regularization> reg = l2 ? List.of(new L2Regularization(L2)) : List.of();
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE).updater(new Sgd(0.1))
+                .regularization(reg);
+    }
+
+    private static MultiLayerNetwork mln(boolean l2) {
+        MultiLayerConfiguration conf = base(l2).list()
+                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static ComputationGraph graph(boolean l2) {
+        ComputationGraph g = new ComputationGraph(base(l2).graphBuilder().addInputs("in")
+                .addLayer("0", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("1", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "0")
+                .setOutputs("1").setInputTypes(InputType.feedForward(6)).build());
+        g.init();
+        return g;
+    }
+
+    /** Two minibatches, 16 and 5 examples, so a per-batch mean would weigh the 5 too much. */
+    private static List<DataSet> data() {
+        List<DataSet> sixteen = TestNets.data(1, 11);
+        Random rnd = new Random(12);
+        double[][] x = new double[5][6];
+        double[][] y = new double[5][3];
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 6; j++) {
+                x[i][j] = 3 * rnd.nextGaussian();
+            }
+            y[i][i % 3] = 1;
+        }
+        List<DataSet> out = new ArrayList<>();
+        DataSet first = sixteen.get(0);
+        out.add(new DataSet(first.getFeatures().castTo(DataType.DOUBLE), first.getLabels().castTo(DataType.DOUBLE)));
+        out.add(new DataSet(Nd4j.createFromArray(x), Nd4j.createFromArray(y)));
+        return out;
+    }
+
+    /** Mean over all examples of -ln p(label), from the network's softmax output. */
+    private static double meanCrossEntropy(MultiLayerNetwork net, List<DataSet> data) {
+        double sum = 0;
+        long n = 0;
+        for (DataSet ds : data) {
+            INDArray p = net.output(ds.getFeatures(), false);
+            INDArray labels = ds.getLabels();
+            for (int i = 0; i < labels.rows(); i++) {
+                int y = labels.getRow(i).argMax().getInt(0);
+                sum -= Math.log(p.getDouble(i, y));
+                n++;
+            }
+        }
+        return sum / n;
+    }
+
+    @Test
+    void lossIsMeanCrossEntropyWeightedByExample() {
+        MultiLayerNetwork net = mln(false);
+        List<DataSet> data = data();
+        ModelScore s = ModelScore.of(net, new ExistingDataSetIterator(data));
+        assertEquals(21, s.examples());
+        assertEquals(meanCrossEntropy(net, data), s.loss(), 1e-12);
+    }
+
+    @Test
+    void l2RegularizationDoesNotChangeTheLossButChangesDl4jScore() {
+        MultiLayerNetwork plain = mln(false);
+        MultiLayerNetwork withL2 = mln(true);
+        withL2.setParams(plain.params().dup());
+        List<DataSet> data = data();
+
+        // DL4J's score(ds, false) adds 0.5 * l2 * sum(W^2) of the weights
+        DataSet ds = data.get(0);
+        double w2 = 0;
+        for (int i = 0; i < 2; i++) {
+            INDArray w = withL2.getLayer(i).getParam("W");
+            w2 += w.mul(w).sumNumber().doubleValue();
+        }
+        assertEquals(0.5 * L2 * w2, withL2.score(ds, false) - plain.score(ds, false), 1e-9);
+        assertTrue(0.5 * L2 * w2 > 0.1, "the L2 term must be large enough to matter: " + 0.5 * L2 * w2);
+
+        ModelScore a = ModelScore.of(plain, new ExistingDataSetIterator(data));
+        ModelScore b = ModelScore.of(withL2, new ExistingDataSetIterator(data));
+        assertEquals(a.loss(), b.loss(), 1e-12);
+        assertEquals(a.accuracy(), b.accuracy());
+    }
+
+    @Test
+    void computationGraphScoresLikeTheSameMultiLayerNetwork() {
+        MultiLayerNetwork mln = mln(false);
+        ComputationGraph plain = graph(false);
+        ComputationGraph withL2 = graph(true);
+        plain.setParams(mln.params().dup());
+        withL2.setParams(mln.params().dup());
+        List<DataSet> data = data();
+        double want = meanCrossEntropy(mln, data);
+
+        assertTrue(withL2.score(data.get(0), false) > plain.score(data.get(0), false) + 0.1);
+        assertEquals(want, ModelScore.of(plain, new ExistingDataSetIterator(data)).loss(), 1e-12);
+        assertEquals(want, ModelScore.of(withL2, new ExistingDataSetIterator(data)).loss(), 1e-12);
+    }
+
+    @Test
+    void rejectsOtherModels() {
+        assertThrows(IllegalArgumentException.class,
+                () -> ModelScore.of(null, new ExistingDataSetIterator(data())));
+    }
+}
