@@ -140,6 +140,20 @@ class SdInferenceCacheTest {
     }
 
     @Test
+    void layerSetParamsWorksAndDropsTheCache() {
+        // DL4J sizes layer.setParams(...) from conf.variables(), which the SD initializer must fill
+        SdInferenceCache.enable(net);
+        INDArray before = net.output(x);
+        Layer fc = net.getLayer(1);
+        assertEquals(fc.paramTable().keySet().stream().toList(), fc.conf().variables());
+        fc.setParams(fc.params().mul(0.5));
+        assertFalse(((SdRuntimeLayer) fc).isInferenceCacheValid());
+        INDArray after = net.output(x);
+        assertNotEquals(before, after);
+        assertEquals(reference(), after);
+    }
+
+    @Test
     void networkSetParamsNeedsExplicitInvalidation() {
         SdInferenceCache.enable(net);
         INDArray before = net.output(x);

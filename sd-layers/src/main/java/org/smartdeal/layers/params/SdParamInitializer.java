@@ -105,6 +105,12 @@ public final class SdParamInitializer implements ParamInitializer {
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         Layer layer = conf.getLayer();
         Map<String, INDArray> views = views(layer, paramsView);
+        // Register the parameters with the configuration, as DL4J's own initializers do: BaseLayer.setParams
+        // and other DL4J code size a layer's parameters from conf.variables() (empty before, so
+        // layer.setParams(...) failed with "must be of length 0")
+        for (String key : views.keySet()) {
+            conf.addVariable(key);
+        }
         if (initializeParams) {
             initialize(layer, views);
         }
