@@ -335,7 +335,7 @@ public final class SdTrainingRunner {
             nz += rowsNz.sumNumber().longValue();
             nzRows += rowsNz.max(1).sumNumber().longValue();
             realRows += shape.units() * shape.rows();
-            realEntries += shape.units() * shape.rows() * shape.basisWidth();
+            realEntries += shape.realCoefficientLength();
         }
         return new double[] {(double) nz / realEntries, (double) nzRows / realRows};
     }

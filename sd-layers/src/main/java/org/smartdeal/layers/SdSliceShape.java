@@ -72,6 +72,14 @@ public record SdSliceShape(long units, long weightsPerUnit, int basisWidth, int 
         return numSlices() * sliceHeight() * basisWidth;
     }
 
+    /**
+     * Entries of C that count in its density (ALGORITHMS.md 1.3): U * R * n, the real rows of every
+     * unit (a unit's in-row padding up to n counts, the rows padding its last slice up to m do not).
+     */
+    public long realCoefficientLength() {
+        return units * rows() * basisWidth;
+    }
+
     /** Number of entries of packed B. */
     public long basisLength() {
         return numSlices() * basisWidth * (long) basisWidth;

@@ -109,8 +109,7 @@ public final class TrainingModel {
     /** Energy-efficiency ratio E_VA / E_mode for one model at one minibatch. */
     public static double efficiencyOverVa(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity, double ssKeep,
                                           int batch, ArchSpec a, EnergyTable e) {
-        return iteration(layers, Mode.VA, 1, 1, 1, batch, a, e).totalPj()
-            / iteration(layers, mode, ceDensity, vecDensity, ssKeep, batch, a, e).totalPj();
+        return efficiencyOverVa(layers, mode, ceDensity, vecDensity, l -> ssKeep, batch, a, e);
     }
 
     /** E_VA / E_mode with a keep ratio per layer (SS). */

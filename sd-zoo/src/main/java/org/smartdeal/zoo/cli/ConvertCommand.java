@@ -114,7 +114,7 @@ public final class ConvertCommand implements Callable<Integer> {
             if (!r.endsWith(".json") && !r.endsWith(".csv")) {
                 throw new BadInputException("--report must name a .json or .csv file, got " + report);
             }
-            if (same(report, out)) {
+            if (OutputPaths.sameFile(report, out)) {
                 throw new BadInputException("--report " + report + " is the same file as --out");
             }
         }
@@ -124,19 +124,12 @@ public final class ConvertCommand implements Callable<Integer> {
         if (planFile != null && Files.isRegularFile(Path.of(planFile))) inputs.add(Path.of(planFile));
         for (Path in : inputs) {
             for (var o : java.util.Map.of("--out", out, "--report", report == null ? out : report).entrySet()) {
-                if (same(in, o.getValue())) {
+                if (OutputPaths.sameFile(in, o.getValue())) {
                     throw new BadInputException(o.getKey() + " " + o.getValue() + " is the input file " + in
                             + "; inputs are never overwritten: choose another name");
                 }
             }
         }
-    }
-
-    private static boolean same(Path a, Path b) throws IOException {
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
     }
 
     private ConversionPlan plan() {

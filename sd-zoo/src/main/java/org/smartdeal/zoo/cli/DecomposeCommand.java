@@ -98,29 +98,18 @@ public final class DecomposeCommand implements Callable<Integer> {
      * file may be one of the inputs (inputs are never modified).
      */
     private void checkOutputs(List<Input> loaded) throws IOException {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new BadInputException("--out " + out + " exists and is not a folder; give a folder (created if missing)");
-        }
-        Set<Path> ins = new HashSet<>();
-        for (Input in : loaded) ins.add(in.file().toAbsolutePath().normalize());
+        OutputPaths.requireFolderOrAbsent("--out", out);
         for (Input in : loaded) {
             for (String suffix : List.of(".c.npy", ".b.npy", ".w.npy")) {
                 Path target = out.resolve(in.name() + suffix).toAbsolutePath().normalize();
-                if (ins.contains(target) || (Files.exists(target) && inputsContainSameFile(loaded, target))) {
-                    throw new BadInputException(in.file() + ": its output " + target + " would overwrite an input file; "
-                            + "choose another --out or rename the input");
+                for (Input other : loaded) {
+                    if (OutputPaths.sameFile(other.file(), target)) {
+                        throw new BadInputException(in.file() + ": its output " + target + " would overwrite an input file; "
+                                + "choose another --out or rename the input");
+                    }
                 }
             }
         }
-    }
-
-    private static boolean inputsContainSameFile(List<Input> loaded, Path target) throws IOException {
-        for (Input in : loaded) {
-            if (Files.isSameFile(in.file(), target)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private record Input(Path file, String name, int[] shape, SliceLayout layout, double[] data) {

@@ -120,9 +120,7 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--samples applies with --data only (the examples measured); without --data the paper's "
                 + "default statistics are used");
         }
-        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-            throw new BadInputException("--out " + out + " exists and is not a folder; give a folder (created if missing)");
-        }
+        OutputPaths.requireFolderOrAbsent("--out", out);
         List<String> accs = List.of(accelerators);
         try {
             EnergyReport.accelerators(accs);

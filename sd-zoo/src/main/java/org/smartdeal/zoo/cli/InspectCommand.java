@@ -81,7 +81,7 @@ public final class InspectCommand implements Callable<Integer> {
                 if (f.networkType() != NetworkType.OTHER) {
                     SdSliceShape shape = shapeOf(e, shapes);
                     long nonZeros = realRowNonZeros(shape, e.layer().c());
-                    long entries = shape.units() * shape.rows() * shape.basisWidth();
+                    long entries = shape.realCoefficientLength();
                     n.put("cDensity", (double) nonZeros / entries).put("cNonZeros", nonZeros).put("cEntries", entries);
                 }
                 n.put("cEntriesPadded", e.layer().c().length).put("explicitMask", e.hasExplicitMask());

@@ -129,9 +129,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("smartdeal-out", "train-" + settings.arch().id() + "-" + settings.task().id() + "-"
                         + settings.variant().id());
-        if (java.nio.file.Files.exists(outDir) && !java.nio.file.Files.isDirectory(outDir)) {
-            throw new BadInputException("--out " + outDir + " exists and is not a folder; give a folder (created if missing)");
-        }
+        OutputPaths.requireFolderOrAbsent("--out", outDir);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
