@@ -1,0 +1,67 @@
+package org.smartdeal.it.arbiter;
+
+import java.util.Objects;
+import org.deeplearning4j.arbiter.layers.BaseOutputLayerSpace;
+import org.deeplearning4j.arbiter.util.LeafUtils;
+import org.smartdeal.layers.SdOutputLayer;
+
+/**
+ * Arbiter {@code LayerSpace} for {@link SdOutputLayer}: DL4J's output-layer hyperparameters (nIn, nOut,
+ * loss, hasBias, activation, ...) from {@link BaseOutputLayerSpace}, plus the SD hyperparameters as an
+ * {@link SdHyperparameterSpace}. Without a loss function the SdOutputLayer default (MCXENT) applies.
+ */
+public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
+
+    private SdHyperparameterSpace sd;
+
+    /** For Arbiter's JSON deserialisation only. */
+    protected SdOutputLayerSpace() {
+    }
+
+    private SdOutputLayerSpace(Builder b) {
+        super(b);
+        this.sd = b.sd;
+        this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
+    }
+
+    @Override
+    public SdOutputLayer getValue(double[] values) {
+        SdOutputLayer.Builder b = new SdOutputLayer.Builder();
+        setLayerOptionsBuilder(b, values);
+        SdHyperparameterSpace.apply(sd, values, b::sliceRows, b::basisWidth, b::theta, b::maxCoeff);
+        return b.build();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SdOutputLayerSpace s && super.equals(o) && Objects.equals(sd, s.sd);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), sd);
+    }
+
+    @Override
+    public String toString() {
+        return "SdOutputLayerSpace(" + super.toString() + ", sd: " + sd + ")";
+    }
+
+    /** Builder in Arbiter's style; nOut required, everything else optional. */
+    // Arbiter declares build() as <E extends LayerSpace> E build(); a concrete return type is unchecked.
+    @SuppressWarnings("unchecked")
+    public static class Builder extends BaseOutputLayerSpace.Builder<Builder> {
+        private SdHyperparameterSpace sd;
+
+        /** Optional: the SD hyperparameters (absent: the SdOutputLayer defaults). */
+        public Builder sd(SdHyperparameterSpace sd) {
+            this.sd = sd;
+            return this;
+        }
+
+        @Override
+        public SdOutputLayerSpace build() {
+            return new SdOutputLayerSpace(this);
+        }
+    }
+}
