@@ -171,6 +171,52 @@ class RealRowsTest {
         assertTrue(StorageBreakdown.paperCR(nIn * nOut, b) > StorageBreakdown.paperCR(nIn * nOut, a));
     }
 
+    /**
+     * A format 2.2 layer written bit by bit from docs/FORMAT.md, K = 2, m = 2, n = 1, C = (0.5, 0.5, 0.5, 0),
+     * B = (1, -0.5): u32 K, m, n (96 bits); a one-symbol Huffman table (u16 S = 1, s16 min = symbol of +2^-1 =
+     * (-1 << 1) | 0 = -2, u5 w = 0, then u0 symbol - min and u5 code length 0: 42 bits); mode ELEM (2 bits);
+     * 4 index bits 1110; no code bits (one symbol); s16 f = 6 (max|B| = 1) and q = 64, -32 (32 bits).
+     * 176 bits, 22 bytes, no padding.
+     */
+    private static byte[] handBuiltVersion22Layer() {
+        BitWriter w = new BitWriter();
+        w.writeBits(2, 32);
+        w.writeBits(2, 32);
+        w.writeBits(1, 32);
+        w.writeBits(1, 16);
+        w.writeSigned(-2, 16);
+        w.writeBits(0, 5);
+        w.writeBits(0, 5);
+        w.writeBits(IndexMode.ELEM.code(), 2);
+        w.writeBits(0b1110, 4);
+        w.writeSigned(6, 16);
+        w.writeBits(64, 8);
+        w.writeBits(-32 & 0xFF, 8);
+        assertEquals(0, w.padToByte());
+        return w.toByteArray();
+    }
+
+    @Test
+    void aHandBuiltVersion22LayerReadsWithEveryRowReal() throws SdmFormatException {
+        byte[] v22 = handBuiltVersion22Layer();
+        assertEquals(22, v22.length);
+        DecodedLayer dec = SdLayerCodec.decode(v22, "layer 'fc1'", 2);
+        assertEquals(new SdLayerData(2, 2, 1, 2, new double[] {0.5, 0.5, 0.5, 0}, new Int8Basis(new byte[] {64, -32}, 6)),
+                dec.layer());
+        assertEquals(new StorageBreakdown(2 + 4, 0, 42, 32, 0, 96), dec.breakdown());
+        // The writer's 2.3 bytes of the same layer with R = m differ exactly by the u32 R = 2 after K, m, n.
+        byte[] v23 = SdLayerCodec.encode(dec.layer()).bytes();
+        byte[] expected = java.nio.ByteBuffer.allocate(26).put(v22, 0, 12).putInt(2).put(v22, 12, 10).array();
+        assertArrayEquals(expected, v23);
+        // Read as 2.3, the table's first 32 bits would be R: 0x0001FFFE, outside [m, K*m].
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v22, "layer 'fc1'"));
+        assertEquals("layer 'fc1': R (real rows per unit) must be in [m = 2, K*m = 2*2 = 4], got 131070", e.getMessage());
+        // As one unit of R = 3 rows (slice 1 row 1 padding) 2.3 indexes 3 rows: one index bit fewer.
+        EncodedLayer unit = SdLayerCodec.encode(new SdLayerData(2, 2, 1, 3, dec.layer().c(), dec.layer().b()));
+        assertEquals(2 + 3, unit.breakdown().indexBits());
+        assertArrayEquals(dec.layer().c(), SdLayerCodec.decode(unit.bytes()).layer().c());
+    }
+
     @Test
     void aNonZeroPaddingRowIsRejectedNamingSliceRowAndValue() {
         // K = 2, m = 4, n = 3, R = 7: one unit, slice 1 has 3 real rows and padding row 3 (C[21..23])
