@@ -3,8 +3,9 @@ package org.smartdeal.codec;
 import java.util.Arrays;
 
 /**
- * The RUNS sparsity index ({@link IndexMode#RUNS}) of packed C ([K, m, n], C order, rows of n
- * entries, padding rows included): an entropy-coded form of the VECTOR index for very sparse C.
+ * The RUNS sparsity index ({@link IndexMode#RUNS}) of C as rows of n entries in C order (the rows
+ * {@link SparsityIndex} indexes: since format 2.3 the U*R real rows of packed C): an entropy-coded
+ * form of the VECTOR index for very sparse C.
  *
  * <p><b>Bit format</b> (MSB-first, after the 2-bit mode field that {@link SdLayerCodec} writes):
  * <pre>
@@ -13,7 +14,7 @@ import java.util.Arrays;
  *                         r_Z = zero rows after the last one (the trailing run, possibly 0).
  *                         Each run r: q = r &gt;&gt; k zero bits, a one bit, then the low k bits of r.
  *                         Z is not stored: the decoder reads runs until they and the non-zero
- *                         rows between them cover all K*m rows; a run that reaches the last row
+ *                         rows between them cover all the rows; a run that reaches the last row
  *                         exactly is the trailing one.
  *   u1  pattern coding    0 raw, 1 Huffman
  *   raw:     Z x u{n}     the pattern of each non-zero row, entry j of the row = bit n-1-j
@@ -66,7 +67,7 @@ public final class RunsIndex {
     /**
      * Plans the RUNS index of {@code c}: the runs, the best k and the cheaper pattern coding.
      *
-     * @param c packed C, length a multiple of {@code n}; not modified
+     * @param c the rows of C to index, length a multiple of {@code n}; not modified
      * @param n row width, &gt;= 1
      */
     public static RunsIndex of(double[] c, int n) {
@@ -204,7 +205,7 @@ public final class RunsIndex {
     /**
      * Writes this index (format in the class comment), exactly {@link #bits()} bits.
      *
-     * @param c   the same packed C this index was planned for; not modified
+     * @param c   the same C this index was planned for; not modified
      * @param out Modified: the bits are appended
      */
     public void write(double[] c, BitWriter out) {
@@ -271,7 +272,7 @@ public final class RunsIndex {
 
     /**
      * Reads a RUNS index as the ascending flat positions (row * n + column) of the non-zeros of
-     * packed C. Memory grows with the bits actually read, never with the declared {@code rows}
+     * the indexed C. Memory grows with the bits actually read, never with the declared {@code rows}
      * alone, so a corrupt row count cannot make the reader allocate before the input runs out.
      *
      * @throws SdmFormatException for truncated or inconsistent input (see the class comment)

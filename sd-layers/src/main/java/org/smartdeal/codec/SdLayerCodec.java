@@ -6,9 +6,10 @@ import java.util.Objects;
  * Encodes one SD layer (ALGORITHMS.md 4.1) into bytes and back. C comes back exactly; B comes
  * back as its int8 rounding ({@link Int8Basis}).
  *
- * <p><b>Byte format</b> (one bit stream, MSB-first, counted as in {@link StorageBreakdown}):
+ * <p><b>Byte format 2.3</b> (one bit stream, MSB-first, counted as in {@link StorageBreakdown}):
  * <pre>
  *   u32 K, u32 m, u32 n            other  (96 bits; each in [1, 2^31-1], K*m*n &lt;= 2^31-9)
+ *   u32 R                          other  (32 bits; real rows per unit, rule below; not in 2.0-2.2)
  *   Huffman table                  table  ({@link HuffmanCode} table format)
  *   u2  index mode (0 ELEM, 1 VECTOR, 2 RUNS; 3 reserved)  index
  *   index bits                     index  ({@link SparsityIndex}, {@link RunsIndex})
@@ -17,10 +18,21 @@ import java.util.Objects;
  *   K*n*n x s8 q                   B      (B in [K, n, n] C order, q in [-127, 127])
  *   zero bits to the byte boundary other
  * </pre>
- * The table lists exactly the symbols that occur (none for an all-zero C; one symbol with a
- * 0-bit code when all non-zeros are equal). The index mode is the smallest of ELEM (K*m*n bits),
- * VECTOR (K*m + n*Z bits, Z = rows with a non-zero) and RUNS (Golomb-Rice coded zero runs of
- * rows plus raw or Huffman coded row patterns, see {@link RunsIndex}), ties in that order; the
+ * <b>Real rows.</b> The K slices of m rows belong to U = K/S units of R real rows each, S =
+ * ceil(R/m) slices per unit; the last slice of a unit is padded with zero rows up to m
+ * ({@link SdLayerData}). Rule: m &lt;= R &lt;= K*m and K divisible by S (then (S-1)*m &lt; R &lt;= S*m
+ * by the definition of S). R &gt;= m because a slice is never taller than its unit (m =
+ * min(R, sliceRows), ALGORITHMS.md 2); it also keeps packed C below twice the U*R*n entries the
+ * index covers, so a corrupt m cannot inflate the decoder's allocation. The index and the Huffman codes cover only the U*R real rows, that is
+ * C compacted to [U*R, n] by dropping the padding rows ({@link SdLayerData#realRowsOfC}); the
+ * decoder expands them back to packed [K, m, n] with zero padding rows. Format 2.0 to 2.2 has no
+ * R field and indexes every row of packed C: such a layer reads with R = m (one slice per unit,
+ * every row real), which is the same thing.
+ *
+ * <p>The table lists exactly the symbols that occur (none for an all-zero C; one symbol with a
+ * 0-bit code when all non-zeros are equal). The index mode is the smallest of ELEM (U*R*n bits),
+ * VECTOR (U*R + n*Z bits, Z = real rows with a non-zero) and RUNS (Golomb-Rice coded zero runs
+ * of rows plus raw or Huffman coded row patterns, see {@link RunsIndex}), ties in that order; the
  * index bits of the breakdown are the 2 mode bits plus the index itself (for RUNS including its
  * pattern Huffman table). The 2-bit mode field dates from format 2.0 (1.0 had a 1-bit field and
  * no RUNS mode).
@@ -33,7 +45,7 @@ import java.util.Objects;
  * read first and the entry bits of the flagged rows and B are checked against the remaining
  * bits before C is allocated. A valid, sparse layer can still decode to far more entries than
  * it has bits (a VECTOR all-zero row is one bit for n entries; a RUNS index describes a huge
- * all-zero C in a few bits): its size then comes from K, m and n alone ({@link SdModelFile}
+ * all-zero C in a few bits): its size then comes from K, m, n and R alone ({@link SdModelFile}
  * matches them against the layer shape of the network configuration only after decoding), and
  * only the heap check bounds the allocation. The RUNS decoder keeps the non-zeros sparse (their positions and
  * values) and allocates the dense C only after the whole layer, B and padding included, has
@@ -41,8 +53,12 @@ import java.util.Objects;
  */
 public final class SdLayerCodec {
 
-    /** Bits of the K, m, n header. */
-    public static final int HEADER_BITS = 96;
+    /** Bits of the K, m, n, R header (format 2.3). */
+    public static final int HEADER_BITS = 128;
+    /** Bits of the K, m, n header of format 2.0 to 2.2, which has no R field. */
+    public static final int LEGACY_HEADER_BITS = 96;
+    /** First minor version of format 2 whose layers store R and index only the real rows. */
+    public static final int UNIT_ROWS_SINCE_MINOR = 3;
     /** Largest number of entries of packed C (Java's array limit). */
     public static final long MAX_ENTRIES = Integer.MAX_VALUE - 8L;
 
@@ -55,20 +71,29 @@ public final class SdLayerCodec {
     /**
      * Encodes a layer whose B is given as doubles; B is quantized with {@link Int8Basis#quantize}.
      *
-     * @param c packed C [K, m, n], entries 0 or +-2^p; not modified
-     * @param b packed B [K, n, n]; not modified
-     * @throws IllegalArgumentException for bad shapes, or naming the index and value of the first
-     *                                  entry of C that is not 0 or +-2^p, or of B that is not finite
+     * @param c        packed C [K, m, n], entries 0 or +-2^p, 0 on the padding rows; not modified
+     * @param unitRows R, the real rows of each unit (see {@link SdLayerData})
+     * @param b        packed B [K, n, n]; not modified
+     * @throws IllegalArgumentException for bad shapes or R, naming the index and value of the first
+     *                                  entry of C that is not 0 or +-2^p, the slice, row and value
+     *                                  of a non-zero padding row, or the entry of B that is not finite
      */
-    public static EncodedLayer encode(double[] c, int sliceCount, int sliceRows, int width, double[] b) {
+    public static EncodedLayer encode(double[] c, int sliceCount, int sliceRows, int width, int unitRows,
+                                      double[] b) {
         Objects.requireNonNull(c, "C");
         Objects.requireNonNull(b, "B");
         checkLengths(c.length, b.length, sliceCount, sliceRows, width);
-        return encode(new SdLayerData(sliceCount, sliceRows, width, c, Int8Basis.quantize(b)));
+        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, c, Int8Basis.quantize(b)));
     }
 
-    /** As {@link #encode(double[], int, int, int, double[])} for float32 C and B. */
-    public static EncodedLayer encode(float[] c, int sliceCount, int sliceRows, int width, float[] b) {
+    /** As {@link #encode(double[], int, int, int, int, double[])} with every row real (R = m). */
+    public static EncodedLayer encode(double[] c, int sliceCount, int sliceRows, int width, double[] b) {
+        return encode(c, sliceCount, sliceRows, width, sliceRows, b);
+    }
+
+    /** As {@link #encode(double[], int, int, int, int, double[])} for float32 C and B. */
+    public static EncodedLayer encode(float[] c, int sliceCount, int sliceRows, int width, int unitRows,
+                                      float[] b) {
         Objects.requireNonNull(c, "C");
         Objects.requireNonNull(b, "B");
         checkLengths(c.length, b.length, sliceCount, sliceRows, width);
@@ -79,7 +104,12 @@ public final class SdLayerCodec {
             }
             cd[i] = c[i];
         }
-        return encode(new SdLayerData(sliceCount, sliceRows, width, cd, Int8Basis.quantize(b)));
+        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, cd, Int8Basis.quantize(b)));
+    }
+
+    /** As {@link #encode(float[], int, int, int, int, float[])} with every row real (R = m). */
+    public static EncodedLayer encode(float[] c, int sliceCount, int sliceRows, int width, float[] b) {
+        return encode(c, sliceCount, sliceRows, width, sliceRows, b);
     }
 
     private static void checkLengths(int cLength, int bLength, int k, int m, int n) {
@@ -95,9 +125,9 @@ public final class SdLayerCodec {
         }
     }
 
-    /** Encodes a layer whose B is already int8. */
+    /** Encodes a layer whose B is already int8, in the current format (2.3). */
     public static EncodedLayer encode(SdLayerData layer) {
-        double[] c = layer.c();
+        double[] c = layer.realRowsOfC();
         int n = layer.width();
         long[] freq = new long[SYMBOL_RANGE];
         long nnz = 0;
@@ -127,6 +157,7 @@ public final class SdLayerCodec {
         w.writeBits(layer.sliceCount(), 32);
         w.writeBits(layer.sliceRows(), 32);
         w.writeBits(n, 32);
+        w.writeBits(layer.unitRows(), 32);
         long mark = w.bitLength();
         code.writeTable(w);
         long tableBits = w.bitLength() - mark;
@@ -164,24 +195,45 @@ public final class SdLayerCodec {
         return decode(bytes, "SD layer");
     }
 
+    /** Decodes bytes written by {@link #encode} (the current format, 2.3). */
+    public static DecodedLayer decode(byte[] bytes, String context) throws SdmFormatException {
+        return decode(bytes, context, SdmFile.FORMAT_MINOR);
+    }
+
     /**
-     * Decodes bytes written by {@link #encode}.
+     * Decodes one layer of a format 2.x file.
      *
-     * @param bytes   the whole encoding and nothing else; not modified
-     * @param context prefix of error messages, e.g. "file x.sdm, section 3 (SD layer 'fc1')"
+     * @param bytes       the whole encoding and nothing else; not modified
+     * @param context     prefix of error messages, e.g. "file x.sdm, section 3 (SD layer 'fc1')"
+     * @param formatMinor the file's minor version, in [0, {@link SdmFile#FORMAT_MINOR}]; below
+     *                    {@link #UNIT_ROWS_SINCE_MINOR} the layer has no R field and reads with R = m
      * @throws SdmFormatException if the bytes are truncated, inconsistent or have trailing data
      */
-    public static DecodedLayer decode(byte[] bytes, String context) throws SdmFormatException {
+    public static DecodedLayer decode(byte[] bytes, String context, int formatMinor) throws SdmFormatException {
+        if (formatMinor < 0 || formatMinor > SdmFile.FORMAT_MINOR) {
+            throw new IllegalArgumentException("SdLayerCodec.decode: formatMinor must be in [0, "
+                    + SdmFile.FORMAT_MINOR + "], got " + formatMinor);
+        }
         BitReader r = new BitReader(bytes, context);
         long k = r.readBits(32);
         long m = r.readBits(32);
         long n = r.readBits(32);
+        boolean storesR = formatMinor >= UNIT_ROWS_SINCE_MINOR;
+        long unitRows = storesR ? r.readBits(32) : m;
+        int headerBits = storesR ? HEADER_BITS : LEGACY_HEADER_BITS;
         long entries;
+        long perUnit;
         try {
             entries = checkShape(k, m, n);
+            perUnit = checkUnitRows(k, m, unitRows);
         } catch (IllegalArgumentException e) {
             throw new SdmFormatException(context + ": " + e.getMessage());
         }
+        // The index and the codes cover the U*R real rows; packed C adds S*m - R padding rows per unit.
+        long realRows = k / perUnit * unitRows;
+        long realEntries = realRows * n;
+        int unitReal = (int) (unitRows * n);
+        int unitPacked = (int) (perUnit * m * n);
         HuffmanCode code;
         try {
             code = HuffmanCode.readTable(r);
@@ -204,14 +256,15 @@ public final class SdLayerCodec {
         }
         long bEntries = k * n * n;
         long minIndex = switch (mode) {
-            case ELEM -> entries;
-            case VECTOR -> k * m;
+            case ELEM -> realEntries;
+            case VECTOR -> realRows;
             case RUNS -> RunsIndex.K_BITS + 1 + 1; // k, one run of >= 1 bit, the pattern coding flag
         };
         r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
-                + ") and B of " + bEntries + " entries");
-        // ELEM: the index bits checked above bound K*m*n by the input, and C is allocated at once
-        // after the heap check. VECTOR: the K*m row flags are read first (rows/8 bytes), and the
+                + ", R=" + unitRows + ") and B of " + bEntries + " entries");
+        // ELEM: the index bits checked above bound the U*R*n real entries by the input (packed C,
+        // K*m*n, is less than twice that since m <= R), and C is allocated at once after the heap check.
+        // VECTOR: the U*R row flags are read first (rows/8 bytes), and the
         // n entry bits of every flagged row plus B are checked against the remaining bits before
         // C is allocated; all-zero rows cost one bit each, so a valid, sparse VECTOR layer can
         // still decode to n entries per bit of its index and only the heap check bounds it.
@@ -225,7 +278,7 @@ public final class SdLayerCodec {
         long nnz;
         if (sparse) {
             try {
-                positions = RunsIndex.readPositions(r, (int) (k * m), (int) n);
+                positions = RunsIndex.readPositions(r, (int) realRows, (int) n);
             } catch (SdmFormatException e) {
                 throw new SdmFormatException(context + ": " + e.getMessage(), e);
             }
@@ -234,16 +287,16 @@ public final class SdLayerCodec {
             SparsityIndex.VectorRows rows = null;
             try {
                 if (mode == IndexMode.VECTOR) {
-                    rows = SparsityIndex.readVectorRows(r, (int) (k * m), (int) n, 16 + 8 * bEntries);
+                    rows = SparsityIndex.readVectorRows(r, (int) realRows, (int) n, 16 + 8 * bEntries);
                 }
             } catch (SdmFormatException e) {
                 throw new SdmFormatException(context + ": " + e.getMessage(), e);
             }
-            checkHeap(entries * (Double.BYTES + 1) + bEntries, entries, context);
-            nz = new boolean[(int) entries];
+            checkHeap(entries * Double.BYTES + realEntries + bEntries, entries, context);
+            nz = new boolean[(int) realEntries];
             try {
                 nnz = rows != null ? SparsityIndex.readVectorEntries(r, rows, (int) n, nz)
-                        : SparsityIndex.read(r, (int) (k * m), (int) n, mode, nz);
+                        : SparsityIndex.read(r, (int) realRows, (int) n, mode, nz);
             } catch (SdmFormatException e) {
                 throw new SdmFormatException(context + ": " + e.getMessage(), e);
             }
@@ -263,9 +316,9 @@ public final class SdLayerCodec {
                 }
             } else {
                 c = new double[(int) entries];
-                for (int i = 0; i < c.length; i++) {
+                for (int i = 0; i < nz.length; i++) {
                     if (nz[i]) {
-                        c[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                        c[packedIndex(i, unitReal, unitPacked)] = PowerOfTwoSymbols.valueOf(code.decode(r));
                     }
                 }
             }
@@ -295,12 +348,12 @@ public final class SdLayerCodec {
             checkHeap(entries * Double.BYTES, entries, context);
             c = new double[(int) entries];
             for (int i = 0; i < positions.length; i++) {
-                c[positions[i]] = values[i];
+                c[packedIndex(positions[i], unitReal, unitPacked)] = values[i];
             }
         }
         StorageBreakdown bd = new StorageBreakdown(indexEnd - tableEnd, cEnd - indexEnd,
-                tableEnd - HEADER_BITS, bEnd - cEnd, 0, HEADER_BITS + (r.position() - bEnd));
-        SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, c, new Int8Basis(q, f));
+                tableEnd - headerBits, bEnd - cEnd, 0, headerBits + (r.position() - bEnd));
+        SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, (int) unitRows, c, new Int8Basis(q, f));
         return new DecodedLayer(layer, mode, bd);
     }
 
@@ -311,6 +364,37 @@ public final class SdLayerCodec {
             throw new SdmFormatException(context + ": layer of K*m*n = " + entries + " entries needs about "
                     + heapNeeded + " bytes of heap, only " + heapFree + " free");
         }
+    }
+
+    /**
+     * Where entry {@code i} of C's real rows ([U*R, n]) lies in packed C ([K, m, n]): unit
+     * u = i / (R*n) starts at u*S*m*n in packed C and at u*R*n in the real rows.
+     *
+     * @param unitReal   R*n, real entries per unit
+     * @param unitPacked S*m*n, packed entries per unit
+     */
+    private static int packedIndex(int i, int unitReal, int unitPacked) {
+        return i + (i / unitReal) * (unitPacked - unitReal);
+    }
+
+    /**
+     * Validates R, the real rows per unit, against K and m (format 2.3): m &lt;= R &lt;= K*m and K a
+     * multiple of S = ceil(R/m). Then (S-1)*m &lt; R &lt;= S*m holds by the definition of S.
+     *
+     * @return S, the slices per unit
+     * @throws IllegalArgumentException naming the field, the rule and the value
+     */
+    static long checkUnitRows(long k, long m, long unitRows) {
+        if (unitRows < m || unitRows > k * m) {
+            throw new IllegalArgumentException("R (real rows per unit) must be in [m = " + m + ", K*m = " + k + "*" + m
+                    + " = " + k * m + "], got " + unitRows);
+        }
+        long perUnit = (unitRows + m - 1) / m;
+        if (k % perUnit != 0) {
+            throw new IllegalArgumentException("K (slices) must be a multiple of S = ceil(R/m) = ceil(" + unitRows
+                    + "/" + m + ") = " + perUnit + " slices per unit, got K = " + k);
+        }
+        return perUnit;
     }
 
     /**

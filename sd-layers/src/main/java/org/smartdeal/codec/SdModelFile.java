@@ -120,8 +120,8 @@ public final class SdModelFile {
      *     configuration (the message names the file and section)
      */
     public static Model read(Path path) throws IOException {
-        SdmFile file = SdmReader.read(path).file();
-        return build(file, path.toString());
+        SdmReader.Result r = SdmReader.read(path);
+        return build(r.file(), path.toString(), r.formatMinor());
     }
 
     /**
@@ -155,7 +155,8 @@ public final class SdModelFile {
     }
 
     /**
-     * Builds a network from an in-memory {@code .sdm} representation.
+     * Builds a network from an in-memory {@code .sdm} representation in the current format: every
+     * SD layer's R must be the real rows per unit of the configured layer.
      *
      * @param file the contents
      * @param source name used in error messages
@@ -163,6 +164,23 @@ public final class SdModelFile {
      * @throws SdmFormatException when the contents do not match the configuration
      */
     public static Model build(SdmFile file, String source) throws SdmFormatException {
+        return build(file, source, SdmFile.FORMAT_MINOR);
+    }
+
+    /**
+     * Builds a network from the contents of a file of the given minor version
+     * ({@link SdmReader.Result#formatMinor()}). Layers of a file before
+     * {@link SdLayerCodec#UNIT_ROWS_SINCE_MINOR} did not store R (they read with R = m), so only
+     * their [K, m, n] is matched against the configuration.
+     *
+     * @param file the contents
+     * @param source name used in error messages
+     * @param formatMinor the minor version the contents were read from
+     * @return the network
+     * @throws SdmFormatException when the contents do not match the configuration
+     */
+    public static Model build(SdmFile file, String source, int formatMinor) throws SdmFormatException {
+        boolean storesR = formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR;
         Model net;
         try {
             if (file.networkType() == NetworkType.MULTI_LAYER_NETWORK) {
@@ -187,7 +205,7 @@ public final class SdModelFile {
             if (layer.conf().getLayer() instanceof SdLayer sd) {
                 SdLayerEntry e = file.sdLayer(prefix).orElseThrow(() -> new SdmFormatException(
                         source + ": section SD_LAYER '" + prefix + "' is missing for SD layer " + prefix));
-                fillSd(e, sd, params, source);
+                fillSd(e, sd, params, source, storesR);
                 used.add(prefix);
             }
             for (Map.Entry<String, INDArray> p : params.entrySet()) {
@@ -238,18 +256,23 @@ public final class SdModelFile {
         }
         double[] b = params.get(SdParamInitializer.B_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble();
         SdLayerData data = new SdLayerData(Math.toIntExact(s.numSlices()), Math.toIntExact(s.sliceHeight()),
-                s.basisWidth(), cv, Int8Basis.quantize(b));
+                s.basisWidth(), Math.toIntExact(s.rows()), cv, Int8Basis.quantize(b));
         return new SdLayerEntry(prefix, prefix, sd.weightShape(), data, mv);
     }
 
-    private static void fillSd(SdLayerEntry e, SdLayer sd, Map<String, INDArray> params, String source)
-            throws SdmFormatException {
+    private static void fillSd(SdLayerEntry e, SdLayer sd, Map<String, INDArray> params, String source,
+                               boolean storesR) throws SdmFormatException {
         SdSliceShape s = sd.sliceShape();
         SdLayerData d = e.layer();
         if (d.sliceCount() != s.numSlices() || d.sliceRows() != s.sliceHeight() || d.width() != s.basisWidth()) {
             throw new SdmFormatException(source + ": section SD_LAYER '" + e.name() + "' holds [K, m, n] = ["
                     + d.sliceCount() + ", " + d.sliceRows() + ", " + d.width() + "] but the configuration needs ["
                     + s.numSlices() + ", " + s.sliceHeight() + ", " + s.basisWidth() + "]");
+        }
+        if (storesR && d.unitRows() != s.rows()) {
+            throw new SdmFormatException(source + ": section SD_LAYER '" + e.name() + "' holds R = " + d.unitRows()
+                    + " real rows per unit but the configuration needs R = ceil(" + s.weightsPerUnit() + " weights / n = "
+                    + s.basisWidth() + ") = " + s.rows());
         }
         INDArray c = params.get(SdParamInitializer.C_KEY);
         INDArray b = params.get(SdParamInitializer.B_KEY);

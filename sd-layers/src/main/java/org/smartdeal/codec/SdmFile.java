@@ -15,14 +15,14 @@ import java.util.Set;
  * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
  * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
  *
- * <h2>Byte format, version 2.2</h2>
+ * <h2>Byte format, version 2.3</h2>
  * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
  * length followed by that many bytes of strict UTF-8.
  * <pre>
  * File   = Header Section[N]                         (nothing may follow the last section)
  * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
  *                                                     text-mode and 7-bit transfers)
- *          u16 major version = 2, u16 minor version = 2
+ *          u16 major version = 2, u16 minor version = 3
  *          u32 N  number of sections, &gt;= 2
  *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
  * Section = u8 type, u64 payload length L, L bytes payload,
@@ -40,12 +40,13 @@ import java.util.Set;
  *                        u8 rank (1..32), rank x u64 weightShape (each &gt;= 1)
  *                        u8 flags: 0 the mask is C != 0, 1 a mask bitmap follows, 2 a list of
  *                                  masked-in zeros follows (2.2; the smaller of 1 and 2 is written)
- *                        u32 E, E bytes: the layer encoded by {@link SdLayerCodec}
- *                        [flags 1, mask bitmap: ceil(K*m*n/8) bytes, 1 bit per entry of packed C,
- *                         MSB-first, zero padding bits]
+ *                        u32 E, E bytes: the layer encoded by {@link SdLayerCodec} (2.3: with
+ *                                  R, the real rows per unit, indexing only the real rows)
+ *                        [flags 1, mask bitmap: ceil(K*m*n/8) bytes, 1 bit per entry of packed C
+ *                         (padding rows included, also in 2.3), MSB-first, zero padding bits]
  *                        [flags 2, masked-in zeros ({@link MaskedZeros}): u32 Z &gt;= 1, u32 L,
- *                         L bytes: Z Elias-gamma codes of the position gaps; the mask is C != 0
- *                         plus these Z positions, each of which holds 0 in C]
+ *                         L bytes: Z Elias-gamma codes of the position gaps (positions in packed
+ *                         C); the mask is C != 0 plus these Z positions, each of which holds 0 in C]
  *   type 4 FLOAT_ARRAY : str name, u8 role (0 other, 1 dense conv/FC weight)
  *                        u8 rank (0..32), rank x u64 shape
  *                        product(shape) x IEEE float32 (big-endian), C order
@@ -58,7 +59,10 @@ import java.util.Set;
  * 2.1: the CONFIG section is deflated (DL4J's configuration JSON is 7-25 KB for small networks,
  * as much as their SD layers; it deflates about 10x). 2.2: flag 2, a mask stored as the list of
  * its masked-in zeros (a bitmap costs 1 bit per entry of C however few entries SD training flushed
- * to 0). The reader accepts 2.0 to 2.2; 1.0 files must be converted again.
+ * to 0). 2.3: the SD layer encoding stores R, the real rows per unit, and indexes and codes only
+ * the real rows, not the zero rows that pad each unit's last slice up to m (ALGORITHMS.md 2: the
+ * last slice is shorter); a 2.0 to 2.2 layer reads with R = m. The reader accepts 2.0 to 2.3; 1.0
+ * files must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, and the table of contents against the sections; any failure
@@ -77,8 +81,11 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
     public static final byte[] MAGIC = {(byte) 0x89, 'S', 'D', 'M', 0x0D, 0x0A, 0x1A, 0x0A};
     /** Major format version written and read (2: 2-bit index mode with RUNS; 1.0 had a 1-bit mode). */
     public static final int FORMAT_MAJOR = 2;
-    /** Minor format version written (2.1: deflated CONFIG; 2.2: masked-in zero lists); the reader accepts 2.0 to 2.2. */
-    public static final int FORMAT_MINOR = 2;
+    /**
+     * Minor format version written (2.1: deflated CONFIG; 2.2: masked-in zero lists; 2.3: R and
+     * real rows only in SD layers); the reader accepts 2.0 to 2.3.
+     */
+    public static final int FORMAT_MINOR = 3;
 
     /** Largest inflated configuration the reader accepts (64 MiB), checked before allocating. */
     public static final int MAX_CONFIG_BYTES = 64 << 20;

@@ -21,8 +21,14 @@ public final class SdmReader {
     /** Largest file this reader accepts (Java's array limit). */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8L;
 
-    /** A file's content and its exact byte layout. */
-    public record Result(SdmFile file, SdmLayout layout) {
+    /**
+     * A file's content, its exact byte layout and the minor version it was written in.
+     *
+     * @param formatMinor the minor version of the file, in [0, {@link SdmFile#FORMAT_MINOR}]; below
+     *                    {@link SdLayerCodec#UNIT_ROWS_SINCE_MINOR} its SD layers did not store R
+     *                    and read with R = m
+     */
+    public record Result(SdmFile file, SdmLayout layout, int formatMinor) {
         /** Checks that neither part is null. */
         public Result {
             Objects.requireNonNull(file, "Result.file");
@@ -193,7 +199,7 @@ public final class SdmReader {
         }
         try {
             SdmFile content = new SdmFile(networkType, config, properties, entries);
-            return new Result(content, new SdmLayout(SdmFile.HEADER_BYTES, infos));
+            return new Result(content, new SdmLayout(SdmFile.HEADER_BYTES, infos), minor);
         } catch (IllegalArgumentException e) {
             throw new SdmFormatException(file + ": " + e.getMessage(), e);
         }
@@ -211,7 +217,7 @@ public final class SdmReader {
         }
         long encLength = p.u32("encoded layer length");
         byte[] enc = p.bytes(encLength, "encoded layer");
-        DecodedLayer decoded = SdLayerCodec.decode(enc, where + ", encoded layer");
+        DecodedLayer decoded = SdLayerCodec.decode(enc, where + ", encoded layer", minor);
         layerBits[0] = decoded.breakdown();
         boolean[] mask = null;
         if ((flags & 1) != 0) {

@@ -1,14 +1,15 @@
 package org.smartdeal.codec;
 
 /**
- * The sparsity index of packed C ([K, m, n], C order) in ELEM, VECTOR or RUNS mode
- * ({@link IndexMode}). Bits are written MSB-first; in VECTOR mode all K*m row flags come first,
+ * The sparsity index of C as rows of n entries in C order (since format 2.3 the U*R real rows of
+ * packed C, {@link SdLayerData#realRowsOfC}; before, all K*m rows of packed C) in ELEM, VECTOR or
+ * RUNS mode ({@link IndexMode}). Bits are written MSB-first; in VECTOR mode all row flags come first,
  * followed by the n entry bits of each flagged row in row order; RUNS mode is described in
  * {@link RunsIndex}. The 2-bit mode field itself is stored by {@link SdLayerCodec} and counted in
  * the index bits there; the sizes here exclude it.
  *
- * <p>Sizes (Z = rows holding a non-zero, rows = K*m including padding rows):
- * ELEM = K*m*n; VECTOR = K*m + n*Z; RUNS = 5 + runBits(k) + 1 + patternBits
+ * <p>Sizes (Z = rows holding a non-zero):
+ * ELEM = rows*n; VECTOR = rows + n*Z; RUNS = 5 + runBits(k) + 1 + patternBits
  * ({@link RunsIndex}). {@link #choose} takes the smallest, ties in the order ELEM, VECTOR, RUNS.
  */
 public final class SparsityIndex {
@@ -100,7 +101,7 @@ public final class SparsityIndex {
     /**
      * Plans the index of {@code c} in its smallest mode.
      *
-     * @param c packed C; held (not copied, not modified) until the plan is written
+     * @param c the rows of C to index; held (not copied, not modified) until the plan is written
      */
     public static Plan plan(double[] c, int n) {
         return new Plan(c, n);
@@ -188,7 +189,7 @@ public final class SparsityIndex {
      * The row flags of a VECTOR index, read ahead of its entry bits so that a decoder can check
      * the bits the entries need before it allocates the [rows, n] output.
      *
-     * @param rows          K*m, the number of rows
+     * @param rows          the number of rows (U*R)
      * @param flags         bit {@code row % 64} of word {@code row / 64} set where the row is flagged non-zero
      * @param nonZeroRows   number of flagged rows
      */
@@ -200,7 +201,7 @@ public final class SparsityIndex {
     }
 
     /**
-     * Reads the K*m row flags of a VECTOR index and checks that the n entry bits of every flagged
+     * Reads the row flags of a VECTOR index and checks that the n entry bits of every flagged
      * row, plus {@code bitsAfter} further bits, remain. Allocates only rows/8 bytes, after checking
      * that the rows bits are there.
      *

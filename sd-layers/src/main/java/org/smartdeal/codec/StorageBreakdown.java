@@ -14,7 +14,7 @@ package org.smartdeal.codec;
  *   <li>{@code denseWeightBits}: 32 bits per conv/FC weight of layers left dense (0 for an SD
  *       layer); these count in the paper CR;</li>
  *   <li>{@code otherBits}: everything that does not count in the paper CR: the layer header
- *       (K, m, n: 96 bits), padding to the byte, and, when summing a model, biases, BatchNorm
+ *       (K, m, n, R: 128 bits; K, m, n: 96 in format 2.0 to 2.2), padding to the byte, and, when summing a model, biases, BatchNorm
  *       parameters, names and file framing.</li>
  * </ul>
  *

@@ -135,7 +135,7 @@ class MaskedZerosTest {
         }
         mask[firstZero] = true; // one masked-in zero: written as a list
         byte[] b = SdmWriter.serialize(fileWith(new SdLayerEntry("fc", "0_", new long[] {60, 50}, d, mask))).bytes();
-        assertEquals(2, b[11], "written as 2.2");
+        assertEquals(3, b[11], "written as 2.3");
         b[11] = 1;
         SdmFileTest.fixHeaderCrc(b);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(b, "old.sdm"));

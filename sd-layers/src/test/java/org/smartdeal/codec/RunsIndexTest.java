@@ -74,17 +74,17 @@ class RunsIndexTest {
         plan.write(c, w);
         assertEquals("00011" + "1101" + "0001000" + "01001" + "0" + "100" + "010", bitString(w));
 
-        // The whole layer (K = 1, m = 40, n = 3): header 96; C table: symbols 0 (+1) and 3 (-2),
-        // w = 2: 16+16+5+2x7 = 51; index 2 + 28 = 30; C 2 x 1 bit; B 16 + 9 x 8 = 88;
-        // 96+51+30+2+88 = 267 -> 5 padding bits, 34 bytes.
+        // The whole layer (K = 1, m = 40, n = 3, R = 40): header 128; C table: symbols 0 (+1) and
+        // 3 (-2), w = 2: 16+16+5+2x7 = 51; index 2 + 28 = 30; C 2 x 1 bit; B 16 + 9 x 8 = 88;
+        // 128+51+30+2+88 = 299 -> 5 padding bits, 38 bytes.
         EncodedLayer enc = SdLayerCodec.encode(c, 1, 40, 3, new double[9]);
         assertEquals(IndexMode.RUNS, enc.indexMode());
         assertEquals(30, enc.breakdown().indexBits());
         assertEquals(51, enc.breakdown().tableBits());
         assertEquals(2, enc.breakdown().cBits());
         assertEquals(88, enc.breakdown().bBits());
-        assertEquals(96 + 5, enc.breakdown().otherBits());
-        assertEquals(34, enc.bytes().length);
+        assertEquals(128 + 5, enc.breakdown().otherBits());
+        assertEquals(38, enc.bytes().length);
         DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
         assertArrayEquals(c, dec.layer().c());
         assertEquals(IndexMode.RUNS, dec.indexMode());
@@ -285,20 +285,32 @@ class RunsIndexTest {
 
     @Test
     void corruptRowCountOfARunsLayerFailsOnContentNotOnTheHeapGuard() throws Exception {
-        // an all-zero K=1, m=4096, n=1 layer is RUNS: one run of 4096, (4096 >> k) + k + 1 =
-        // 15, 14, 14 for k = 10, 11, 12 -> k = 11, so 5 + 14 + 1 = 20 bits plus the 2 mode bits;
-        // declaring m = 2^28 instead (a 2 GiB dense C) must fail on the bits that are there
+        // an all-zero K=1, m=4096, n=1, R=4096 layer is RUNS: one run of 4096, (4096 >> k) + k + 1 =
+        // 15, 14, 14 for k = 10, 11, 12 -> k = 11, so 5 + 14 + 1 = 20 bits plus the 2 mode bits.
+        // Declaring m = 2^28 or K = 2^16 instead (a 2 GiB dense C) must fail without a large
+        // allocation: m = 2^28 breaks the rule m <= R; K = 2^16 declares 2^16 slices, whose B and
+        // 2^28 real rows the stored bits cannot hold.
         EncodedLayer enc = SdLayerCodec.encode(new double[4096], 1, 4096, 1, new double[] {0.5});
         assertEquals(IndexMode.RUNS, enc.indexMode());
         assertEquals(22, enc.breakdown().indexBits());
         byte[] bytes = enc.bytes();
-        byte[] bad = bytes.clone();
-        bad[4] = 0x10; // m is bytes 4..7: 0x10000000 = 2^28
-        bad[5] = 0;
-        bad[6] = 0;
-        bad[7] = 0;
-        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(bad, "layer z"));
-        assertTrue(e.getMessage().startsWith("layer z: ") && !e.getMessage().contains("heap"), e.getMessage());
+        byte[] tallSlices = bytes.clone();
+        tallSlices[4] = 0x10; // m is bytes 4..7: 0x10000000 = 2^28
+        tallSlices[5] = 0;
+        tallSlices[6] = 0;
+        tallSlices[7] = 0;
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> SdLayerCodec.decode(tallSlices, "layer z"));
+        assertEquals("layer z: R (real rows per unit) must be in [m = 268435456, K*m = 1*268435456 = 268435456],"
+                + " got 4096", e.getMessage());
+        byte[] manyUnits = bytes.clone();
+        manyUnits[2] = 1; // K is bytes 0..3: 0x00010000 = 2^16
+        manyUnits[3] = 0;
+        Allocations.Thrown<SdmFormatException> t = Allocations.whileThrowing(SdmFormatException.class,
+                () -> SdLayerCodec.decode(manyUnits, "layer z"));
+        assertTrue(t.error().getMessage().startsWith("layer z: ") && !t.error().getMessage().contains("heap"),
+                t.error().getMessage());
+        assertTrue(t.bytes() < (1 << 20), "allocated " + t.bytes() + " bytes");
     }
 
     @Test
@@ -307,6 +319,7 @@ class RunsIndexTest {
         w.writeBits(1, 32);
         w.writeBits(1, 32);
         w.writeBits(1, 32);
+        w.writeBits(1, 32); // R
         w.writeBits(0, 16); // empty table
         w.writeBits(3, 2);  // reserved index mode
         w.writeBits(0, 64);

@@ -72,9 +72,9 @@ class SdLayerCodecTest {
         assertEquals(49, enc.breakdown().tableBits());
         // B: 16-bit f + 9 x 8 = 88
         assertEquals(88, enc.breakdown().bBits());
-        // header 96 + padding: 96 + 49 + 7 + 2 + 88 = 242 -> 6 padding bits
-        assertEquals(96 + 6, enc.breakdown().otherBits());
-        assertEquals(31, enc.bytes().length);
+        // header K, m, n, R 128 + padding: 128 + 49 + 7 + 2 + 88 = 274 -> 6 padding bits
+        assertEquals(128 + 6, enc.breakdown().otherBits());
+        assertEquals(35, enc.bytes().length);
         assertEquals(2, enc.nonZeros());
         roundTrip(c, 1, 2, 3, b);
     }
@@ -90,6 +90,7 @@ class SdLayerCodecTest {
         w.writeBits(1, 32);
         w.writeBits(m, 32);
         w.writeBits(n, 32);
+        w.writeBits(m, 32); // R = m: one slice, every row real
         HuffmanCode.build(new int[] {PowerOfTwoSymbols.symbolOf(1.0)}, new long[] {1}).writeTable(w);
         w.writeBits(IndexMode.VECTOR.code(), IndexMode.FIELD_BITS);
         for (int row = 0; row < m; row++) {
@@ -337,6 +338,7 @@ class SdLayerCodecTest {
         w.writeBits(1 << 20, 32);
         w.writeBits(1 << 10, 32);
         w.writeBits(1, 32);
+        w.writeBits(1 << 10, 32); // R = m
         w.writeBits(0, 16); // empty table
         w.writeBits(0, 2);  // ELEM
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray()));
@@ -345,6 +347,7 @@ class SdLayerCodecTest {
         v.writeBits(Integer.MAX_VALUE, 32);
         v.writeBits(Integer.MAX_VALUE, 32);
         v.writeBits(3, 32);
+        v.writeBits(Integer.MAX_VALUE, 32);
         assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v.toByteArray()));
     }
 }

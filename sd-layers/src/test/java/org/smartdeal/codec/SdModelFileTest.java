@@ -34,6 +34,7 @@ import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.layers.SdSliceShape;
 import org.smartdeal.layers.params.SdParamInitializer;
 
 /** Round trips of DL4J networks through the .sdm file (ALGORITHMS.md 4.1-4.2). */
@@ -70,21 +71,44 @@ class SdModelFileTest {
     }
 
     /**
-     * Puts SD-form values into every SD layer: C in {0, +-2^p} with about a third zeros, a mask
-     * that also holds some zeros of C (revivable entries), random B; BatchNorm statistics moved
-     * off their defaults so that they are checked too.
+     * A network whose SD layers have padded last slices: conv 3x3 5 -> 4 (R = 15 rows per unit, slices
+     * of 6: S = 3, the last with 3 real rows), dense 144 -> 7 (R = 48 rows of n = 3, slices of 20:
+     * S = 3, the last with 8 real rows), output 7 -> 3 (R = 3, one slice).
+     */
+    private static MultiLayerNetwork paddedMln() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(9).list()
+                .layer(new SdConvolutionLayer.Builder(3, 3).name("conv").nOut(4).sliceRows(6)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new SdDenseLayer.Builder().name("fc").nOut(7).sliceRows(20).activation(Activation.TANH).build())
+                .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 5)).build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    /**
+     * Puts SD-form values into every SD layer: C in {0, +-2^p} with about a third zeros on the real
+     * rows, a mask that also holds some zeros of C (revivable entries), both 0 on the rows padding a
+     * unit's last slice (as SdParamInitializer sets them), random B; BatchNorm statistics moved off
+     * their defaults so that they are checked too.
      */
     private static void fillSdForm(Layer[] layers, long seed) {
         Random r = new Random(seed);
         for (Layer l : layers) {
-            if (l.conf().getLayer() instanceof SdLayer) {
+            if (l.conf().getLayer() instanceof SdLayer sd) {
+                SdSliceShape shape = sd.sliceShape();
+                long m = shape.sliceHeight();
+                int n = shape.basisWidth();
                 INDArray c = l.getParam(SdParamInitializer.C_KEY);
-                INDArray m = l.getParam(SdParamInitializer.MASK_KEY);
+                INDArray mask = l.getParam(SdParamInitializer.MASK_KEY);
                 for (long i = 0; i < c.length(); i++) {
+                    boolean real = shape.isRealRow(i / (m * n) % shape.slicesPerUnit(), i / n % m);
                     int k = r.nextInt(3);
-                    double v = k == 0 ? 0 : (r.nextBoolean() ? 1 : -1) * Math.scalb(1.0, -r.nextInt(8));
+                    double v = !real || k == 0 ? 0 : (r.nextBoolean() ? 1 : -1) * Math.scalb(1.0, -r.nextInt(8));
                     c.putScalar(i, v);
-                    m.putScalar(i, v != 0 || r.nextInt(4) == 0 ? 1 : 0);
+                    mask.putScalar(i, real && (v != 0 || r.nextInt(4) == 0) ? 1 : 0);
                 }
                 INDArray b = l.getParam(SdParamInitializer.B_KEY);
                 b.assign(Nd4j.rand(DataType.DOUBLE, b.shape()).subi(0.5).castTo(b.dataType()));
@@ -196,6 +220,78 @@ class SdModelFileTest {
         SdmFile notDl4j = new SdmFile(NetworkType.MULTI_LAYER_NETWORK, "{\"hello\": 1}", good.properties(), good.entries());
         e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(notDl4j, "bad.sdm"));
         assertTrue(e.getMessage().contains("section CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void layersWithPaddedLastSlicesRoundTripToTheSameOutputs() throws IOException {
+        MultiLayerNetwork net = paddedMln();
+        fillSdForm(net.getLayers(), 5);
+        Path file = dir.resolve("padded.sdm");
+        SdmLayout layout = SdModelFile.write(net, file);
+        assertEquals(8 * Files.size(file), layout.totalBreakdown().totalBits(), "bit accounting equals the file size");
+        SdmFile stored = SdmReader.read(file).file();
+        // [K, m, n, R] by hand: conv 4 units x 3 slices of 6 rows of n = kw = 3, R = 5*3; fc 7 x 3 slices of 20, R = 48
+        SdLayerData conv = stored.sdLayer("0").orElseThrow().layer();
+        assertArrayEquals(new int[] {12, 6, 3, 15}, new int[] {conv.sliceCount(), conv.sliceRows(), conv.width(),
+            conv.unitRows()});
+        SdLayerData fc = stored.sdLayer("1").orElseThrow().layer();
+        assertArrayEquals(new int[] {21, 20, 3, 48}, new int[] {fc.sliceCount(), fc.sliceRows(), fc.width(),
+            fc.unitRows()});
+
+        MultiLayerNetwork back = SdModelFile.readMultiLayerNetwork(file);
+        roundB(net.getLayers());
+        assertEquals(net.params(), back.params());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5, 6, 6);
+        assertEquals(net.output(x), back.output(x));
+    }
+
+    /** The file's SD layers with every row real (R = m): what a 2.2 writer stored. */
+    private static SdmFile everyRowReal(SdmFile f) {
+        java.util.List<SdmEntry> entries = new java.util.ArrayList<>();
+        for (SdmEntry e : f.entries()) {
+            if (e instanceof SdLayerEntry s) {
+                SdLayerData d = s.layer();
+                e = new SdLayerEntry(s.name(), s.paramPrefix(), s.weightShape(),
+                        new SdLayerData(d.sliceCount(), d.sliceRows(), d.width(), d.c(), d.b()), s.mask());
+            }
+            entries.add(e);
+        }
+        return new SdmFile(f.networkType(), f.configJson(), f.properties(), entries);
+    }
+
+    @Test
+    void aVersion22FileOfPaddedLayersStillReadsAndA23FileMustStateTheRealRows() throws IOException {
+        MultiLayerNetwork net = paddedMln();
+        fillSdForm(net.getLayers(), 6);
+        SdmFile legacy = everyRowReal(SdModelFile.toSdm(net));
+        // In 2.3 a layer must state the configuration's real rows: the conv's R = m = 6 is not 5*3 = 15.
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(legacy, "r.sdm"));
+        assertEquals("r.sdm: section SD_LAYER '0' holds R = 6 real rows per unit but the configuration needs"
+                + " R = ceil(45 weights / n = 3) = 15", e.getMessage());
+        // The same layers in a 2.2 file (no R field, every packed row indexed) read as before.
+        byte[] v23 = SdmWriter.serialize(legacy).bytes();
+        Path file = dir.resolve("v22.sdm");
+        Files.write(file, SdmFileTest.asVersion22(v23));
+        SdmReader.Result old = SdmReader.read(file);
+        assertEquals(2, old.formatMinor());
+        assertEquals(20, old.file().sdLayer("1").orElseThrow().layer().unitRows(), "R = m");
+        MultiLayerNetwork back = SdModelFile.readMultiLayerNetwork(file);
+        roundB(net.getLayers());
+        assertEquals(net.params(), back.params());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 5, 6, 6);
+        assertEquals(net.output(x), back.output(x));
+        // 2.2 indexed the padding rows, 2.3 does not: the layers with padding cost fewer index bits now
+        SdmLayout now = SdmWriter.serialize(SdModelFile.toSdm(net)).layout();
+        int padded = 0;
+        for (int i = 0; i < now.sections().size(); i++) {
+            SectionInfo a = old.layout().sections().get(i);
+            SectionInfo b = now.sections().get(i);
+            if (b.name().equals("0") || b.name().equals("1")) {
+                assertTrue(b.breakdown().indexBits() < a.breakdown().indexBits(), b.name());
+                padded++;
+            }
+        }
+        assertEquals(2, padded, "the conv and fc sections");
     }
 
     @Test

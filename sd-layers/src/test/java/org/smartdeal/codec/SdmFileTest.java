@@ -111,7 +111,7 @@ class SdmFileTest {
         SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
         byte[] b = s.bytes();
         assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
-        assertArrayEquals(new byte[] {0, 2, 0, 2, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.2, 8 sections
+        assertArrayEquals(new byte[] {0, 2, 0, 3, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.3, 8 sections
         List<SectionInfo> sec = s.layout().sections();
         assertEquals(8, sec.size());
         assertEquals(20, sec.get(0).offset());
@@ -264,6 +264,49 @@ class SdmFileTest {
         assertTrue(e4.getMessage().contains("SD_LAYER 'fc1'"), e4.getMessage());
     }
 
+    /**
+     * The same file in format 2.2, built from the 2.3 bytes by the format description: header minor 2
+     * and every SD layer's encoding without its u32 R (bytes 12..15, after K, m, n), encoding length
+     * and section length 4 bytes shorter, CRCs recomputed. For a layer whose rows are all real (R = m,
+     * one slice per unit) that is the whole difference: 2.3 then indexes every row of packed C, as
+     * 2.2 does, and the 32-bit field leaves the rest byte-aligned. Fails unless every SD layer has R = m.
+     */
+    static byte[] asVersion22(byte[] v23) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(v23);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(v23, 0, 20);
+        for (int pos = 20; pos < v23.length; ) {
+            int type = v23[pos];
+            int len = Math.toIntExact(in.getLong(pos + 1));
+            byte[] payload = Arrays.copyOfRange(v23, pos + 9, pos + 9 + len);
+            if (type == SectionType.SD_LAYER.code()) {
+                payload = withoutUnitRows(payload);
+            }
+            byte[] section = java.nio.ByteBuffer.allocate(13 + payload.length).put((byte) type)
+                    .putLong(payload.length).put(payload).putInt(0).array();
+            fixSectionCrc(section, 0);
+            out.write(section, 0, section.length);
+            pos += 13 + len;
+        }
+        byte[] b = out.toByteArray();
+        b[11] = 2;
+        fixHeaderCrc(b);
+        return b;
+    }
+
+    /** An SD_LAYER payload (str name, str prefix, u8 rank, rank x u64, u8 flags, u32 E, E bytes, mask) without R. */
+    private static byte[] withoutUnitRows(byte[] p) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(p);
+        int at = 4 + bb.getInt(0);
+        at += 4 + bb.getInt(at);
+        at += 1 + 8 * (p[at] & 0xFF) + 1;
+        int length = bb.getInt(at);
+        int enc = at + 4;
+        assertEquals(bb.getInt(enc + 4), bb.getInt(enc + 12), "R = m: every row real");
+        return java.nio.ByteBuffer.allocate(p.length - 4).put(p, 0, at).putInt(length - 4).put(p, enc, 12)
+                .put(p, enc + 16, p.length - enc - 16).array();
+    }
+
     /** The same file in format 2.0: header minor 0 and a CONFIG section holding the plain UTF-8 JSON. */
     private static byte[] asVersion20(byte[] v21, String json) {
         int cfgStart = 20;
@@ -282,14 +325,41 @@ class SdmFileTest {
     @Test
     void version20FilesWithAPlainConfigurationStillRead() throws SdmFormatException {
         SdmFile f = sampleFile();
-        byte[] v20 = asVersion20(sampleBytes(), f.configJson());
+        byte[] v22 = asVersion22(sampleBytes());
+        byte[] v20 = asVersion20(v22, f.configJson());
         SdmReader.Result r = SdmReader.read(v20, "old.sdm");
+        assertEquals(0, r.formatMinor());
         assertEquals(f.configJson(), r.file().configJson());
-        assertEquals(f.entries().size(), r.file().entries().size());
+        assertEquals(f, new SdmFile(f.networkType(), r.file().configJson(), r.file().properties(), r.file().entries()));
         // Everything after CONFIG is unchanged: the two files differ by exactly the two CONFIG payloads.
         long deflatedPayload = SdmWriter.serialize(f).layout().sections().get(0).payloadBytes();
         int rawPayload = f.configJson().getBytes(StandardCharsets.UTF_8).length;
-        assertEquals(sampleBytes().length - deflatedPayload, v20.length - rawPayload);
+        assertEquals(v22.length - deflatedPayload, v20.length - rawPayload);
+    }
+
+    @Test
+    void version22FilesReadWithEveryRowReal() throws SdmFormatException {
+        // Two SD layers with R = m: the 2.2 file is 2 x 4 bytes shorter, reads back the same entries,
+        // and its SD layers' bits differ from the 2.3 ones by exactly the 32 bits of R (other bits).
+        byte[] v23 = sampleBytes();
+        byte[] v22 = asVersion22(v23);
+        assertEquals(v23.length - 8, v22.length);
+        SdmReader.Result old = SdmReader.read(v22, "old.sdm");
+        SdmReader.Result now = SdmReader.read(v23, "new.sdm");
+        assertEquals(2, old.formatMinor());
+        assertEquals(3, now.formatMinor());
+        assertEquals(sampleFile(), old.file());
+        StorageBreakdown a = old.layout().totalBreakdown();
+        StorageBreakdown b = now.layout().totalBreakdown();
+        assertEquals(8L * v22.length, a.totalBits());
+        assertEquals(b.paperBits(), a.paperBits());
+        assertEquals(b.otherBits() - 2 * 32, a.otherBits());
+        // the same 2.2 bytes declared as 2.3 misread K, m, n, R and the rest: a named error
+        byte[] misread = v22.clone();
+        misread[11] = 3;
+        fixHeaderCrc(misread);
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(misread, "m.sdm"));
+        assertTrue(e.getMessage().contains("SD_LAYER 'fc1'"), e.getMessage());
     }
 
     @Test
@@ -391,13 +461,13 @@ class SdmFileTest {
         v3[9] = 3;
         fixHeaderCrc(v3);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v3, "v.sdm"));
-        assertTrue(e.getMessage().contains("unsupported format version 3.2 (this reader supports 2.0 to 2.2)"),
+        assertTrue(e.getMessage().contains("unsupported format version 3.3 (this reader supports 2.0 to 2.3)"),
                 e.getMessage());
-        byte[] v23 = sampleBytes();
-        v23[11] = 3; // a newer minor version than this reader knows
-        fixHeaderCrc(v23);
-        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v23, "v.sdm"));
-        assertTrue(newer.getMessage().contains("unsupported format version 2.3"), newer.getMessage());
+        byte[] v24 = sampleBytes();
+        v24[11] = 4; // a newer minor version than this reader knows
+        fixHeaderCrc(v24);
+        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v24, "v.sdm"));
+        assertTrue(newer.getMessage().contains("unsupported format version 2.4"), newer.getMessage());
         byte[] v1 = sampleBytes();
         v1[9] = 1; // a 1.0 file: its SD layers have a 1-bit index mode
         v1[11] = 0;

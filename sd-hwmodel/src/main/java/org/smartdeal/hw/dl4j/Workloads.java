@@ -312,7 +312,8 @@ public final class Workloads {
         for (double v : ce) if (v != 0) nnz++;
         double ceBytes, bBytes;
         try {
-            EncodedLayer enc = SdLayerCodec.encode(ce, (int) sh.numSlices(), (int) sh.sliceHeight(), sh.basisWidth(), bb);
+            EncodedLayer enc = SdLayerCodec.encode(ce, (int) sh.numSlices(), (int) sh.sliceHeight(), sh.basisWidth(),
+                    (int) sh.rows(), bb);
             var br = enc.breakdown();
             ceBytes = (br.indexBits() + br.cBits() + br.tableBits()) / 8.0;
             bBytes = br.bBits() / 8.0;

@@ -152,7 +152,8 @@ public final class DecomposeCommand implements Callable<Integer> {
             Input in = loaded.get(i);
             LayerDecomposition dec = result.layers().get(i);
             SliceLayout lay = dec.layout();
-            EncodedLayer enc = SdLayerCodec.encode(dec.c(), lay.numSlices(), lay.rows(), lay.width(), dec.bAsFloat());
+            EncodedLayer enc = SdLayerCodec.encode(dec.c(), lay.numSlices(), lay.rows(), lay.width(), lay.unitRows(),
+                    dec.bAsFloat());
             StorageBreakdown sb = enc.breakdown();
             long weights = in.data().length;
             NpyFile.writeFloat32(out.resolve(in.name() + ".c.npy"), new long[] {lay.numSlices(), lay.rows(), lay.width()}, dec.c());

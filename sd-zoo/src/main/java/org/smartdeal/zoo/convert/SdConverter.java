@@ -616,7 +616,7 @@ public final class SdConverter {
 
     private static ConversionReport.Row sdRow(Slot s, LayerDecomposition d, Prepared p) {
         SliceLayout l = d.layout();
-        EncodedLayer enc = SdLayerCodec.encode(d.c(), l.numSlices(), l.rows(), l.width(), d.bAsFloat());
+        EncodedLayer enc = SdLayerCodec.encode(d.c(), l.numSlices(), l.rows(), l.width(), l.unitRows(), d.bAsFloat());
         StorageBreakdown sb = enc.breakdown();
         DecompositionStats st = d.stats();
         String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer" : "SdConvolutionLayer";

@@ -27,7 +27,8 @@ import org.deeplearning4j.nn.api.Model;
  * @param trainableStateBytesAsHeld the same over DL4J's dense packed arrays ({@link TrainableState#bytesAsHeld})
  * @param modelFile            the saved model ({@code .sdm} for SD/SS, {@code .zip} for VA)
  * @param modelBytes           size of {@code modelFile} in bytes
- * @param coefficientDensity   fraction of non-zero entries of all C after training (NaN for VA)
+ * @param coefficientDensity   fraction of non-zero entries of all C after training, over the real rows (the rows
+ *                             padding a unit's last slice do not count; NaN for VA)
  * @param epochs               the per-epoch results of the transfer training
  * @param seconds              wall time of the whole run
  */

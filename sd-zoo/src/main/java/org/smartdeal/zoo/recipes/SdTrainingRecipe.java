@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.layers.SdLayer;
 import org.smartdeal.optim.BucketSwitch;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.ParamRef;
@@ -343,14 +344,17 @@ public final class SdTrainingRecipe {
         return net.getLayer(p.layerName()).getParam(p.paramKey());
     }
 
-    /** Fraction of non-zero entries over every SD layer's C. */
+    /**
+     * Fraction of non-zero entries over every SD layer's C, counting only the entries of real rows
+     * ({@link org.smartdeal.layers.SdSliceShape#realCoefficientLength}, ALGORITHMS.md 1.3): the zero rows that pad a unit's
+     * last slice up to the slice height are not C's entries.
+     */
     static double coefficientDensity(MultiLayerNetwork net) {
         long nz = 0;
         long total = 0;
         for (ParamRef p : SdTraining.coefficientParams(net)) {
-            INDArray c = layerParam(net, p);
-            nz += c.neq(0).castTo(DataType.INT32).sumNumber().longValue();
-            total += c.length();
+            nz += layerParam(net, p).neq(0).castTo(DataType.INT32).sumNumber().longValue();
+            total += ((SdLayer) net.getLayer(p.layerName()).conf().getLayer()).sliceShape().realCoefficientLength();
         }
         return total == 0 ? Double.NaN : (double) nz / total;
     }

@@ -9,10 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdOutputLayer;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -175,6 +180,28 @@ class SdTrainingRecipeTest {
         assertEquals(0.02, fc1Dense.maxTheta());
         assertEquals(0x1p-5, fc1Dense.minCoeff());
         assertTrue(SdTrainingRecipe.plan(fc1Dense, net).settingsFor("fc1").skip());
+    }
+
+    /**
+     * SD layers 20 -> fc1 7 -> out 3 with slices of at most 4 rows and basis width 3: fc1 has R = 7 real rows
+     * per unit (S = 2 slices of 4 rows, one padding row), out R = 3 (one slice). A fresh SD layer holds
+     * C = +-1 on every real row and 0 on the padding rows (SdParamInitializer), so the density over the
+     * 3 * (7 * 7 + 3 * 3) = 174 real entries is 1, while the packed C hold 7 * 8 * 3 + 3 * 3 * 3 = 195.
+     */
+    @Test
+    void coefficientDensityCountsRealRowsOnly() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(new SdDenseLayer.Builder().name("fc1").nIn(20).nOut(7).sliceRows(4).build())
+                .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(7).nOut(3)
+                        .sliceRows(4).activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        INDArray c1 = net.getLayer("fc1").getParam("C");
+        assertEquals(7L * 2 * 4 * 3, c1.length());
+        assertEquals(3L * 3 * 3, net.getLayer("out").getParam("C").length());
+        assertEquals(1.0, SdTrainingRecipe.coefficientDensity(net));
+        c1.putScalar(0, 0.0);
+        assertEquals(173.0 / 174, SdTrainingRecipe.coefficientDensity(net), 1e-15);
     }
 
     @Test
