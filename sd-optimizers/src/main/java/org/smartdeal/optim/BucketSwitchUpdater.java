@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
@@ -133,6 +135,37 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
     /** The state array: [lastEpoch, v[N], counter[N], (maskedOut[N])] (see {@link BucketSwitch}). */
     public INDArray getStateViewArray() {
         return state;
+    }
+
+    /**
+     * Truncates every counter of the state toward zero (2.5 -> 2, -1.5 -> -1), leaving the epoch entry,
+     * the momentum buffer and the mask flags as they are. Counters are integers whenever the state was
+     * made by this updater; they stop being integers when something outside it writes the state, for
+     * example the arithmetic mean of several workers' states in parameter averaging, after which the
+     * float32 step would reject the fractional switch direction. See {@link SdTraining#restoreInvariants}.
+     *
+     * @return the number of counters that changed
+     * @throws IllegalStateException if no state array has been set
+     */
+    public long truncateCounters() {
+        if (state == null) {
+            throw new IllegalStateException("BucketSwitch updater has no state array yet");
+        }
+        long n = (state.length() - 1) / (config.isMaskInState() ? 3 : 2);
+        INDArray counters = state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n));
+        double[] c = counters.dup().data().asDouble();
+        long changed = 0;
+        for (int i = 0; i < c.length; i++) {
+            double t = c[i] < 0 ? Math.ceil(c[i]) : Math.floor(c[i]);
+            if (t != c[i]) {
+                c[i] = t;
+                changed++;
+            }
+        }
+        if (changed > 0) {
+            counters.assign(Nd4j.create(c, counters.shape()).castTo(counters.dataType()));
+        }
+        return changed;
     }
 
     @Override

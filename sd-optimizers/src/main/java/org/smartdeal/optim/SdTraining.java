@@ -16,9 +16,12 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.smartdeal.layers.SdInferenceCache;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.params.SdParamInitializer;
 
@@ -169,6 +172,53 @@ public final class SdTraining {
             out.add(c.withTheta(thresholds.get(c.param().layerName())));
         }
         return new SwaListener(swaStart, out);
+    }
+
+    /** What {@link #restoreInvariants} changed. */
+    public record Restoration(long coefficientsChanged, long countersChanged) {
+    }
+
+    /**
+     * Puts an SD network back into the domain SD training works in, after something outside the bucket
+     * switch has written its parameters or updater state, typically the arithmetic mean of several
+     * workers' networks in data-parallel training (parameter averaging; docs/EXTENDING.md):
+     * <ul>
+     *   <li>every SD layer's C becomes {@code M ? P(c) : 0} with the layer's own forward threshold
+     *       ({@link SdLayer#getTheta}; no sparsity threshold when the layer does not project), as at the end
+     *       of SWA (ALGORITHMS.md 6.1, 6.4): the mean of 1 and 0.5 becomes 1;</li>
+     *   <li>every bucket-switch counter is truncated toward zero ({@link BucketSwitchUpdater#truncateCounters});
+     *       the momentum buffer keeps its value;</li>
+     *   <li>the SD inference cache of every layer is dropped ({@link SdInferenceCache#invalidate}).</li>
+     * </ul>
+     * The mask M is not touched. On a network that is already in SD form nothing changes (the call is
+     * idempotent), so it is safe to call after every averaging round.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph, initialised; Modified
+     * @return how many coefficients and counters changed
+     */
+    public static Restoration restoreInvariants(Model net) {
+        layersOf(net); // rejects anything but a MultiLayerNetwork or ComputationGraph
+        org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
+                : ((ComputationGraph) net).getLayers();
+        long coefficients = 0;
+        for (org.deeplearning4j.nn.api.Layer layer : layers) {
+            if (layer.conf().getLayer() instanceof SdLayer sd) {
+                double theta = sd.isProjectCoefficients() && sd.getTheta() > 0 ? sd.getTheta() : Double.MIN_NORMAL;
+                coefficients += SwaListener.project(layer.getParam(SdParamInitializer.C_KEY),
+                        layer.getParam(SdParamInitializer.MASK_KEY), theta);
+            }
+        }
+        long counters = 0;
+        Object updater = net instanceof MultiLayerNetwork m ? m.getUpdater(false) : ((ComputationGraph) net).getUpdater(false);
+        if (updater instanceof BaseMultiLayerUpdater<?> u) {
+            for (UpdaterBlock block : u.getUpdaterBlocks()) {
+                if (block.getGradientUpdater() instanceof BucketSwitchUpdater bs && bs.getStateViewArray() != null) {
+                    counters += bs.truncateCounters();
+                }
+            }
+        }
+        SdInferenceCache.invalidate(net);
+        return new Restoration(coefficients, counters);
     }
 
     private static IUpdater requireOthers(IUpdater others) {

@@ -189,14 +189,24 @@ public final class SwaListener extends BaseTrainingListener {
         }
     }
 
-    /** Replaces every entry of {@code c} by {@code M ? P(c) : 0} (ALGORITHMS.md 6.1 / 6.4). Modifies c. */
-    static void project(INDArray c, INDArray mask, double theta) {
+    /**
+     * Replaces every entry of {@code c} by {@code M ? P(c) : 0} (ALGORITHMS.md 6.1 / 6.4). Modifies c.
+     *
+     * @return the number of entries that changed
+     */
+    static long project(INDArray c, INDArray mask, double theta) {
         double[] v = c.dup('c').data().asDouble();
         double[] m = mask.dup('c').data().asDouble();
+        long changed = 0;
         for (int i = 0; i < v.length; i++) {
-            v[i] = m[i] != 0 ? Pow2.project(v[i], theta) : 0.0;
+            double p = m[i] != 0 ? Pow2.project(v[i], theta) : 0.0;
+            if (Double.compare(p, v[i]) != 0 && !(p == 0.0 && v[i] == 0.0)) {
+                changed++;
+            }
+            v[i] = p;
         }
         c.assign(Nd4j.create(v, c.shape(), 'c').castTo(c.dataType()));
+        return changed;
     }
 
     private static int epochOf(Model model) {

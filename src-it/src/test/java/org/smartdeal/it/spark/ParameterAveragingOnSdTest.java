@@ -89,14 +89,14 @@ class ParameterAveragingOnSdTest {
         assertTrue(e.getMessage().contains("BucketSwitchStep"), e.getMessage());
 
         // The projection hook restores both invariants, and averaging rounds then keep running.
-        SdProjection.apply(master);
+        SdTraining.restoreInvariants(master);
         for (int round = 0; round < 3; round++) {
             assertEquals(0, offGrid(master), "round " + round + ": C on the grid after the projection");
             for (double k : SdTestNets.counters(master)) {
                 assertTrue(k == Math.rint(k) && Math.abs(k) < 3, "round " + round + ": counter " + k);
             }
             ParameterAveragingRound.run(master, split(3), true);
-            SdProjection.apply(master);
+            SdTraining.restoreInvariants(master);
         }
         assertArrayEquals(mask0, SdTestNets.param(master, 0, M));
     }
@@ -155,7 +155,7 @@ class ParameterAveragingOnSdTest {
         SwaListener swa = SdTraining.swaListener(master, 1);
         for (int round = 0; round < 2; round++) {
             ParameterAveragingRound.run(master, split(3), true);
-            SdProjection.apply(master);
+            SdTraining.restoreInvariants(master);
             swa.addSample(master);
         }
         assertEquals(2, swa.samples());
