@@ -260,9 +260,19 @@ public final class SdModelFile {
         return new SdLayerEntry(prefix, prefix, sd.weightShape(), data, mv);
     }
 
-    private static void fillSd(SdLayerEntry e, SdLayer sd, Map<String, INDArray> params, String source,
-                               boolean storesR) throws SdmFormatException {
-        SdSliceShape s = sd.sliceShape();
+    /**
+     * Checks that a stored SD layer fits the slice geometry its configuration asks for: [K, m, n] and,
+     * in files that store it (format 2.3 on), the real rows per unit R.
+     *
+     * @param e       the stored layer
+     * @param s       the geometry of the configured layer ({@link SdLayer#sliceShape()})
+     * @param source  the file, for messages
+     * @param storesR whether the file's format stores R ({@link SdmReader.Result#formatMinor()} &gt;=
+     *                {@link SdLayerCodec#UNIT_ROWS_SINCE_MINOR})
+     * @throws SdmFormatException naming the section, what it holds and what the configuration needs
+     */
+    public static void checkGeometry(SdLayerEntry e, SdSliceShape s, String source, boolean storesR)
+            throws SdmFormatException {
         SdLayerData d = e.layer();
         if (d.sliceCount() != s.numSlices() || d.sliceRows() != s.sliceHeight() || d.width() != s.basisWidth()) {
             throw new SdmFormatException(source + ": section SD_LAYER '" + e.name() + "' holds [K, m, n] = ["
@@ -274,6 +284,12 @@ public final class SdModelFile {
                     + " real rows per unit but the configuration needs R = ceil(" + s.weightsPerUnit() + " weights / n = "
                     + s.basisWidth() + ") = " + s.rows());
         }
+    }
+
+    private static void fillSd(SdLayerEntry e, SdLayer sd, Map<String, INDArray> params, String source,
+                               boolean storesR) throws SdmFormatException {
+        checkGeometry(e, sd.sliceShape(), source, storesR);
+        SdLayerData d = e.layer();
         INDArray c = params.get(SdParamInitializer.C_KEY);
         INDArray b = params.get(SdParamInitializer.B_KEY);
         INDArray m = params.get(SdParamInitializer.MASK_KEY);

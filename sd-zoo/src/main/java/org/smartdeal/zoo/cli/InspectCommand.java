@@ -17,8 +17,11 @@ import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.FloatArrayEntry;
 import org.smartdeal.codec.NetworkType;
+import org.smartdeal.codec.SdLayerCodec;
 import org.smartdeal.codec.SdLayerEntry;
+import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFile;
+import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SectionInfo;
 import org.smartdeal.codec.SectionType;
@@ -79,7 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
                         .put("slices", e.layer().sliceCount()).put("sliceRows", e.layer().sliceRows())
                         .put("width", e.layer().width());
                 if (f.networkType() != NetworkType.OTHER) {
-                    SdSliceShape shape = shapeOf(e, shapes);
+                    SdSliceShape shape = shapeOf(e, shapes, r.formatMinor());
                     long nonZeros = realRowNonZeros(shape, e.layer().c());
                     long entries = shape.realCoefficientLength();
                     n.put("cDensity", (double) nonZeros / entries).put("cNonZeros", nonZeros).put("cEntries", entries);
@@ -158,17 +161,17 @@ public final class InspectCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The configured geometry of SD section {@code e}, checked against the stored [K, m, n]. */
-    private SdSliceShape shapeOf(SdLayerEntry e, Map<String, SdSliceShape> shapes) {
+    /** The configured geometry of SD section {@code e}, checked against the stored [K, m, n] and R. */
+    private SdSliceShape shapeOf(SdLayerEntry e, Map<String, SdSliceShape> shapes, int formatMinor) {
         SdSliceShape s = shapes.get(e.name());
         if (s == null) {
             throw new BadInputException(file + ": section SD_LAYER '" + e.name()
                     + "' matches no SD layer of the stored configuration (SD layers: " + shapes.keySet() + ")");
         }
-        long[] stored = {e.layer().sliceCount(), e.layer().sliceRows(), e.layer().width()};
-        if (!Arrays.equals(stored, s.coefficientShape())) {
-            throw new BadInputException(file + ": section SD_LAYER '" + e.name() + "' holds [K, m, n] = "
-                    + Arrays.toString(stored) + " but the configuration needs " + Arrays.toString(s.coefficientShape()));
+        try {
+            SdModelFile.checkGeometry(e, s, file.toString(), formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR);
+        } catch (SdmFormatException ex) {
+            throw new BadInputException(ex.getMessage(), ex);
         }
         return s;
     }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import org.deeplearning4j.nn.api.Model;
@@ -24,7 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.codec.SdLayerData;
+import org.smartdeal.codec.SdLayerEntry;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmEntry;
+import org.smartdeal.codec.SdmFile;
+import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdSliceShape;
 import org.smartdeal.layers.params.SdParamInitializer;
@@ -135,5 +142,34 @@ class InspectCommandTest {
         CliRun r = CliRun.of("inspect", sdm.toString());
         assertEquals(SmartDeal.EXIT_OK, r.exit(), r.err());
         assertTrue(r.out().contains(String.format(Locale.ROOT, "%.4f", 30.0 / 42)), r.out());
+    }
+
+    /**
+     * A 2.3 file whose SD layer states R = 8 real rows per unit where the configuration's layer has
+     * R = ceil(20 / 3) = 7 (K, m and n agree: 8 rows are still 2 slices of 4): inspect rejects it as bad
+     * input, naming the section and both values, as loading the file would.
+     */
+    @Test
+    void aStoredRealRowCountThatDisagreesWithTheConfigurationIsBadInput() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(sdLayer("fc")).layer(out()).build());
+        net.init();
+        setC(net.getLayer(0).getParam(SdParamInitializer.C_KEY));
+        SdmFile f = SdModelFile.toSdm(net);
+        List<SdmEntry> entries = new ArrayList<>();
+        for (SdmEntry e : f.entries()) {
+            if (e instanceof SdLayerEntry s) {
+                SdLayerData d = s.layer();
+                e = new SdLayerEntry(s.name(), s.paramPrefix(), s.weightShape(),
+                        new SdLayerData(d.sliceCount(), d.sliceRows(), d.width(), 8, d.c(), d.b()), s.mask());
+            }
+            entries.add(e);
+        }
+        Path sdm = dir.resolve("r8.sdm");
+        SdmWriter.write(sdm, new SdmFile(f.networkType(), f.configJson(), f.properties(), entries));
+        CliRun r = CliRun.of("inspect", sdm.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains("section SD_LAYER '0' holds R = 8 real rows per unit but the configuration needs"
+                + " R = ceil(20 weights / n = 3) = 7"), r.err());
     }
 }
