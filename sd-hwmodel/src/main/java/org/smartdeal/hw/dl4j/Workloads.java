@@ -319,10 +319,11 @@ public final class Workloads {
             bBytes = br.bBits() / 8.0;
         } catch (IllegalArgumentException ex) {
             // C outside the power-of-two domain (projection off): HWMODEL.md 1.2 fallback
-            // VECTOR_ELEM index: 1 bit per vector (C_e row of n entries) + n bits per non-zero vector
-            long vectors = sh.numSlices() * sh.sliceHeight(), nzVectors = 0;
+            // VECTOR_ELEM index: 1 bit per vector (real C_e row of n entries; the rows that pad a unit's
+            // last slice are not stored, as in format 2.3) + n bits per non-zero vector
+            long packedRows = sh.numSlices() * sh.sliceHeight(), vectors = sh.units() * sh.rows(), nzVectors = 0;
             int n = sh.basisWidth();
-            for (int v = 0; v < vectors; v++)
+            for (int v = 0; v < packedRows; v++)
                 for (int j = 0; j < n; j++)
                     if (ce[v * n + j] != 0) { nzVectors++; break; }
             ceBytes = (nnz * PaperModels.HUFF_BITS + vectors + (double) n * nzVectors) / 8;

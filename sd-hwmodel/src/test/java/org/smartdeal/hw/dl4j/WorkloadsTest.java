@@ -127,6 +127,31 @@ class WorkloadsTest {
     }
 
     @Test
+    void theFallbackIndexCountsRealRowsOnly() {
+        // nIn 21, n = 3, sliceRows 4: R = 7 rows per unit in S = 2 slices of m = 4, so K = 4 and packed C has
+        // 16 rows, of which 2 (row 3 of slices 1 and 3) only pad the units' last slices. Projection off and
+        // C = 0.3 inside M (every real row): 14 vectors, all non-zero, 42 non-zeros:
+        // (42 x 2.3 + 14 x 1 + 14 x 3) / 8 bytes (16 vectors, as before format 2.3, would add 2 bits).
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+            .layer(new SdDenseLayer.Builder().nIn(21).nOut(2).basisWidth(3).sliceRows(4).projectCoefficients(false)
+                .activation(Activation.RELU).name("sd").build())
+            .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2)
+                .activation(Activation.SOFTMAX).name("sdout").build())
+            .build());
+        net.init();
+        var l = net.getLayer(0);
+        assertArrayEquals(new long[] {4, 4, 3}, l.getParam("C").shape());
+        l.getParam("C").assign(0.3);
+        var m = l.getParam("M");
+        m.assign(1);
+        for (int k : new int[] {1, 3}) for (int x = 0; x < 3; x++) m.putScalar(new int[] {k, 3, x}, 0);
+        WeightRep w = Workloads.extract(net, InputType.feedForward(21)).layers().get(0).weights();
+        assertEquals(42, w.ceNnz(), 0);
+        assertEquals((42 * 2.3 + 14 + 14 * 3) / 8, w.ceBytes(), 1e-12);
+        assertEquals(4 * 3 * 3, w.bBytes(), 0);
+    }
+
+    @Test
     void graphAndDepthwiseFollowTopologicalOrder() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
             .addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).nOut(2).activation(Activation.RELU).build(), "in")
