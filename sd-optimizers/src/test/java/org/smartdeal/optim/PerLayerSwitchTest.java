@@ -141,20 +141,37 @@ class PerLayerSwitchTest {
         }
     }
 
-    /** Entries of {@code c} that were 0 inside M at the start and now hold 0 &lt; |c| &lt; {@code below}. */
-    private static int revivedBelow(double[] start, double[] mask, double[] now, double below) {
-        int n = 0;
-        for (int i = 0; i < now.length; i++) {
-            if (start[i] == 0 && mask[i] != 0 && now[i] != 0 && Math.abs(now[i]) < below) {
-                n++;
-            }
-        }
-        return n;
+    /** Counts over the epoch ends of sd1 entries that were 0 inside M at the start. */
+    private record Revivals(int belowLargeMinCoeff, int nonZero) {
     }
 
-    /** Entries that were 0 inside M at the start and are not 0 now. */
-    private static int revived(double[] start, double[] mask, double[] now) {
-        return revivedBelow(start, mask, now, Double.POSITIVE_INFINITY);
+    /**
+     * Trains a routed network for 4 epochs and checks after each that its C are routed to and stay in the domain
+     * of the given minCoeffs.
+     *
+     * @return at the epoch ends, how many sd1 entries that were 0 inside M hold 0 &lt; |c| &lt; 2^-4, and how many
+     *         are not 0
+     */
+    private static Revivals train(Model net, double sd1MinCoeff, double outMinCoeff) {
+        assertEquals(sd1MinCoeff, routed(net, "sd1").getMinCoeff());
+        assertEquals(outMinCoeff, routed(net, "sdOut").getMinCoeff());
+        double[] start = values(net, SD1_C);
+        double[] mask = values(net, ParamRef.of("sd1", "M"));
+        int below = 0;
+        int nonZero = 0;
+        for (int epoch = 0; epoch < 4; epoch++) {
+            fitEpochs(net, 1, 100 + epoch);
+            assertInDomain(net, SD1_C, sd1MinCoeff);
+            assertInDomain(net, OUT_C, outMinCoeff);
+            double[] now = values(net, SD1_C);
+            for (int i = 0; i < now.length; i++) {
+                if (start[i] == 0 && mask[i] != 0 && now[i] != 0) {
+                    nonZero++;
+                    below += Math.abs(now[i]) < LARGE_THETA ? 1 : 0;
+                }
+            }
+        }
+        return new Revivals(below, nonZero);
     }
 
     /** The bucket switch routed to a layer's C (the runtime layer shares the network's configuration). */
@@ -163,6 +180,25 @@ class PerLayerSwitchTest {
         BucketSwitch bs = assertInstanceOf(BucketSwitch.class, b.getUpdaterByParam("C"), name + "/C updater");
         assertEquals(bs.regularization(), b.getRegularizationByParam("C"), name + "/C regularizations");
         return bs;
+    }
+
+    /** Routes {@code net} for SD-T with {@link SdTraining#perLayerSwitches} of the template. */
+    private static <T extends Model> T perLayer(T net) {
+        return SdTraining.configure(net, SdTraining.perLayerSwitches(net, template()),
+                SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
+    }
+
+    private static INDArray updaterState(Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
+                : ((ComputationGraph) net).getUpdater().getStateViewArray();
+    }
+
+    /** Trains both networks on the same data and asserts bit-identical parameters and updater state. */
+    private static void assertTrainIdentically(Model a, Model b, int epochs, long seed) {
+        fitEpochs(a, epochs, seed);
+        fitEpochs(b, epochs, seed);
+        assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector(), "parameters");
+        assertArrayEquals(updaterState(a).toFloatVector(), updaterState(b).toFloatVector(), "updater state");
     }
 
     @Test
@@ -187,53 +223,19 @@ class PerLayerSwitchTest {
      */
     @Test
     void theSmallThresholdLayerRevivesBelowTheLargeThresholdLayersMinCoeff() {
-        MultiLayerNetwork perLayer = mln();
-        double[] start = values(perLayer, SD1_C);
-        double[] mask = values(perLayer, ParamRef.of("sd1", "M"));
-        SdTraining.configure(perLayer, SdTraining.perLayerSwitches(perLayer, template()),
-                SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
-        assertEquals(SMALL_THETA, routed(perLayer, "sd1").getMinCoeff());
-        assertEquals(LARGE_THETA, routed(perLayer, "sdOut").getMinCoeff());
-
-        MultiLayerNetwork single = mln();
-        SdTraining.configure(single, template().withTheta(LARGE_THETA), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
-        assertEquals(LARGE_THETA, routed(single, "sd1").getMinCoeff());
-
-        int small = 0;
-        int singleRevived = 0;
-        int singleSmall = 0;
-        for (int epoch = 0; epoch < 4; epoch++) {
-            fitEpochs(perLayer, 1, 100 + epoch);
-            fitEpochs(single, 1, 100 + epoch);
-            assertInDomain(perLayer, SD1_C, SMALL_THETA);
-            assertInDomain(perLayer, OUT_C, LARGE_THETA);
-            assertInDomain(single, SD1_C, LARGE_THETA);
-            assertInDomain(single, OUT_C, LARGE_THETA);
-            small += revivedBelow(start, mask, values(perLayer, SD1_C), LARGE_THETA);
-            singleRevived += revived(start, mask, values(single, SD1_C));
-            singleSmall += revivedBelow(start, mask, values(single, SD1_C), LARGE_THETA);
-        }
-        assertTrue(small > 0, "no sd1 entry revived below 2^-4 with its own switch (counted at every epoch end)");
-        assertTrue(singleRevived > 0, "the single switch revives sd1 entries too");
-        assertEquals(0, singleSmall, "the single switch revives at 2^-4");
+        Revivals own = train(perLayer(mln()), SMALL_THETA, LARGE_THETA);
+        assertTrue(own.belowLargeMinCoeff() > 0, "no sd1 entry revived below 2^-4 with its own switch: " + own);
+        Revivals single = train(SdTraining.configure(mln(), template().withTheta(LARGE_THETA),
+                SdUpdaterRouting.sgdMomentum(0.05), 5e-4), LARGE_THETA, LARGE_THETA);
+        assertTrue(single.nonZero() > 0, "the single switch revives sd1 entries too: " + single);
+        assertEquals(0, single.belowLargeMinCoeff(), "the single switch revives at 2^-4: " + single);
     }
 
     /** The same on a ComputationGraph. */
     @Test
     void aComputationGraphTrainsEachLayerInItsOwnDomain() {
-        ComputationGraph g = graph();
-        double[] start = values(g, SD1_C);
-        double[] mask = values(g, ParamRef.of("sd1", "M"));
-        SdTraining.configure(g, SdTraining.perLayerSwitches(g, template()), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
-        assertEquals(SMALL_THETA, routed(g, "sd1").getMinCoeff());
-        assertEquals(LARGE_THETA, routed(g, "sdOut").getMinCoeff());
-        for (int epoch = 0; epoch < 4; epoch++) {
-            fitEpochs(g, 1, 100 + epoch);
-            assertInDomain(g, SD1_C, SMALL_THETA);
-            assertInDomain(g, OUT_C, LARGE_THETA);
-        }
-        assertTrue(revivedBelow(start, mask, values(g, SD1_C), LARGE_THETA) > 0,
-                "no sd1 entry revived below 2^-4 with its own switch");
+        Revivals own = train(perLayer(graph()), SMALL_THETA, LARGE_THETA);
+        assertTrue(own.belowLargeMinCoeff() > 0, "no sd1 entry revived below 2^-4 with its own switch: " + own);
     }
 
     /**
@@ -249,23 +251,15 @@ class PerLayerSwitchTest {
         SdTraining.configure(b, Map.of(OUT_C, bs, SD1_C, bs), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
         assertEquals(a.getLayerWiseConfigurations().toJson(), b.getLayerWiseConfigurations().toJson());
         INDArray before = a.params().dup();
-        fitEpochs(a, 3, 200);
-        fitEpochs(b, 3, 200);
+        assertTrainIdentically(a, b, 3, 200);
         assertNotEquals(before, a.params(), "training changed something");
-        assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector());
-        assertArrayEquals(a.getUpdater().getStateViewArray().toFloatVector(),
-                b.getUpdater().getStateViewArray().toFloatVector());
 
         ComputationGraph ga = graph();
         SdTraining.configure(ga, bs, SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
         ComputationGraph gb = graph();
         SdTraining.configure(gb, Map.of(SD1_C, bs, OUT_C, bs), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
         assertEquals(ga.getConfiguration().toJson(), gb.getConfiguration().toJson());
-        fitEpochs(ga, 3, 200);
-        fitEpochs(gb, 3, 200);
-        assertArrayEquals(ga.params().toFloatVector(), gb.params().toFloatVector());
-        assertArrayEquals(ga.getUpdater().getStateViewArray().toFloatVector(),
-                gb.getUpdater().getStateViewArray().toFloatVector());
+        assertTrainIdentically(ga, gb, 3, 200);
     }
 
     @Test
@@ -290,37 +284,30 @@ class PerLayerSwitchTest {
         assertEquals(SMALL_THETA, ((BucketSwitch) gSd1.getUpdaterByParam("C")).getMinCoeff());
     }
 
-    /** A model saved mid-training with its updater restores the per-layer routing and continues bit-identically. */
+    /**
+     * A model saved mid-training with its updater restores the per-layer routing and continues bit-identically,
+     * MultiLayerNetwork and ComputationGraph.
+     */
     @Test
     void perLayerRoutingSurvivesModelSerializer(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork a = mln();
-        SdTraining.configure(a, SdTraining.perLayerSwitches(a, template()), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
-        fitEpochs(a, 2, 300);
-        File file = dir.resolve("mid.zip").toFile();
-        ModelSerializer.writeModel(a, file, true);
-        MultiLayerNetwork b = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertEquals(a.getLayerWiseConfigurations(), b.getLayerWiseConfigurations());
-        assertEquals(SMALL_THETA, routed(b, "sd1").getMinCoeff());
-        assertEquals(LARGE_THETA, routed(b, "sdOut").getMinCoeff());
-        fitEpochs(a, 2, 400);
-        fitEpochs(b, 2, 400);
-        assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector());
-        assertArrayEquals(a.getUpdater().getStateViewArray().toFloatVector(),
-                b.getUpdater().getStateViewArray().toFloatVector());
-        assertInDomain(b, SD1_C, SMALL_THETA);
-        assertInDomain(b, OUT_C, LARGE_THETA);
+        for (Model trained : List.of(perLayer(mln()), perLayer(graph()))) {
+            fitEpochs(trained, 2, 300);
+            File file = dir.resolve(trained.getClass().getSimpleName() + ".zip").toFile();
+            ModelSerializer.writeModel(trained, file, true);
+            Model restored = trained instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(file, true)
+                    : ModelSerializer.restoreComputationGraph(file, true);
+            assertEquals(configurationJson(trained), configurationJson(restored));
+            assertEquals(SMALL_THETA, routed(restored, "sd1").getMinCoeff());
+            assertEquals(LARGE_THETA, routed(restored, "sdOut").getMinCoeff());
+            assertTrainIdentically(trained, restored, 2, 400);
+            assertInDomain(restored, SD1_C, SMALL_THETA);
+            assertInDomain(restored, OUT_C, LARGE_THETA);
+        }
+    }
 
-        ComputationGraph ga = graph();
-        SdTraining.configure(ga, SdTraining.perLayerSwitches(ga, template()), SdUpdaterRouting.sgdMomentum(0.05), 5e-4);
-        fitEpochs(ga, 1, 300);
-        File gFile = dir.resolve("graph.zip").toFile();
-        ModelSerializer.writeModel(ga, gFile, true);
-        ComputationGraph gb = ModelSerializer.restoreComputationGraph(gFile, true);
-        assertEquals(ga.getConfiguration(), gb.getConfiguration());
-        assertEquals(SMALL_THETA, routed(gb, "sd1").getMinCoeff());
-        fitEpochs(ga, 1, 400);
-        fitEpochs(gb, 1, 400);
-        assertArrayEquals(ga.params().toFloatVector(), gb.params().toFloatVector());
+    private static String configurationJson(Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().toJson()
+                : ((ComputationGraph) net).getConfiguration().toJson();
     }
 
     @Test

@@ -76,6 +76,20 @@ class SdTrainingRecipeTest {
     }
 
     /**
+     * Fine-tuning data of 40 blank training images labelled 0, 1, 0, 1, ... (halves of 20 / 20) and 4 blank
+     * test images labelled 0, 1, 0, 1: enough for a whole recipe run in a second.
+     */
+    private static TaskSplits.TaskData blankFinetuneData() {
+        int n = 40;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        return TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS], labels),
+                FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+    }
+
+    /**
      * A sealing listener with a hold-out: the run completes on 40 synthetic examples (1 pre-training epoch,
      * 1 SD epoch), the final line says "test accuracy sealed" and no other line has a test accuracy, while the
      * result still has the test accuracy. Every image is blank, so the network gives all 4 test examples
@@ -83,13 +97,7 @@ class SdTrainingRecipeTest {
      */
     @Test
     void aSealingListenerSeesNoTestFigureButTheResultHasThem(@TempDir Path dir) throws java.io.IOException {
-        int n = 40;
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-        }
-        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS],
-                labels), FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+        TaskSplits.TaskData data = blankFinetuneData();
         TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
                 .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
         java.util.List<String> lines = new java.util.ArrayList<>();
@@ -232,13 +240,7 @@ class SdTrainingRecipeTest {
      */
     @Test
     void theRecipeTrainsWithAPerLayerSwitch(@TempDir Path dir) throws java.io.IOException {
-        int n = 40;
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-        }
-        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS],
-                labels), FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+        TaskSplits.TaskData data = blankFinetuneData();
         TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
                 .swaStart(1).pretrainEpochs(1).batchSize(8).perLayerSwitch(true)
                 .layerThetas(TrainingSettings.parseLayerThetas("fc1=0.05,fc2=0.02")).build();
