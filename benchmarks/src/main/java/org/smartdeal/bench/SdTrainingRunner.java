@@ -62,7 +62,7 @@ import org.smartdeal.zoo.recipes.Variant;
  *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
  *     [--layer-ratios conv2=0.1,...] [--layer-thetas fc1=0.05,...] [--dense-layers fc2] [--theta-g 5e-3] \
  *     [--theta-c 7] [--lr by task] [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] \
- *     [--pretrained-cache DIR] [--validation N] [--seal-test]
+ *     [--pretrained-cache DIR] [--validation N] [--seal-test] [--per-layer-switch]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
@@ -77,7 +77,9 @@ import org.smartdeal.zoo.recipes.Variant;
  * {@code --validation}) keeps the test figures out of the log and of {@code results.md}/{@code results.csv}
  * ("sealed" there) and writes them to {@code <out>/sealed-test.csv} only, so a run made to choose settings
  * shows nothing but validation figures until the choice is fixed. The column {@code switched} (C entries
- * whose value changed, per epoch) is "-" for VA, which has no C.
+ * whose value changed, per epoch) is "-" for VA, which has no C. {@code --per-layer-switch} gives SD and SS
+ * a bucket switch per layer ({@link TrainingSettings#perLayerSwitch}; off in every run docs/RESULTS.md
+ * records).
  */
 public final class SdTrainingRunner {
 
@@ -117,10 +119,15 @@ public final class SdTrainingRunner {
         Integer batch = null;
         Integer validation = null;
         boolean sealTest = false;
+        boolean perLayerSwitch = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--seal-test")) {
                 sealTest = true;
+                continue;
+            }
+            if (a.equals("--per-layer-switch")) {
+                perLayerSwitch = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -155,7 +162,7 @@ public final class SdTrainingRunner {
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
                         + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --layer-thetas"
                         + " --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch --validation"
-                        + " --seal-test");
+                        + " --seal-test --per-layer-switch");
             }
         }
         if (sealTest && validation == null) {
@@ -209,7 +216,8 @@ public final class SdTrainingRunner {
                     if (ssRatio != null) {
                         b.structuredRatio(ssRatio);
                     }
-                    b.layerRatios(layerRatios).layerThetas(layerThetas).denseLayers(denseLayers);
+                    b.layerRatios(layerRatios).layerThetas(layerThetas).denseLayers(denseLayers)
+                            .perLayerSwitch(perLayerSwitch);
                     if (thetaG != null) {
                         b.thetaG(thetaG);
                     }

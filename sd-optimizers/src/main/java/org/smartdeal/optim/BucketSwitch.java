@@ -162,6 +162,20 @@ public final class BucketSwitch implements IUpdater {
     }
 
     /**
+     * A copy of this configuration whose minCoeff is derived from {@code theta} as {@link Builder#theta}
+     * derives it ({@link #minCoeffFor}); every other setting (learning rate and schedule, momentum, weight
+     * decay, theta_g, theta_c, maxCoeff, maskInState) is kept. Used to give each SD layer a switch of its
+     * own from one template ({@code SdTraining.perLayerSwitches}).
+     *
+     * @param theta the sparsity threshold, in (0, 1]
+     * @return the copy
+     */
+    public BucketSwitch withTheta(double theta) {
+        return new BucketSwitch(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(),
+                momentum, weightDecay, thetaG, thetaC, minCoeffFor(theta), maxCoeff, maskInState);
+    }
+
+    /**
      * The two regularizations that must be routed, in this order, to every parameter that uses this
      * updater: BEFORE_UPDATER {@code L2Regularization(weightDecay)} (adds {@code wd*C} to the
      * gradient, which the momentum buffer then accumulates) and the POST_UPDATER

@@ -2,6 +2,7 @@ package org.smartdeal.optim;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,16 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * SdTraining.configure(net, bs, SdUpdaterRouting.sgdMomentum(new SwaLrSchedule(0.01, 0.002, 40)), 5e-4);
  * net.setListeners(SdTraining.swaListener(net, 40));
  * </pre>
+ * One switch serves every SD layer, so it must fit all of them (its minCoeff at or above every layer's
+ * threshold). When the layers have thresholds of their own (per-layer plans, sampled thetas), give each
+ * layer's C its own switch instead, here each minCoeff derived from its layer's threshold:
+ * <pre>
+ * SdTraining.configure(net, SdTraining.perLayerSwitches(net, bs), others, 5e-4);
+ * </pre>
  * After the call, in every SD layer ({@link SdLayer}: {@code SdDenseLayer}, {@code SdOutputLayer},
  * {@code SdConvolutionLayer}):
  * <ul>
- *   <li>C ({@value SdParamInitializer#C_KEY}) trains with {@link BucketSwitch} and its two
+ *   <li>C ({@value SdParamInitializer#C_KEY}) trains with its {@link BucketSwitch} and its two
  *       regularizations ({@link BucketSwitch#regularization()}: L2 before the updater, the exact
  *       power-of-two step after it), so C only ever holds 0 or +-2^p; the updater state of C holds only
  *       the momentum buffer and the signed counters (no float copy of C exists);</li>
@@ -60,7 +67,10 @@ public final class SdTraining {
     }
 
     /**
-     * Routes a MultiLayerNetwork configuration (in place).
+     * Routes a MultiLayerNetwork configuration (in place) with one bucket switch for every SD layer's C;
+     * the same as {@link #configure(MultiLayerConfiguration, Map, IUpdater, double)} with every C mapped to
+     * {@code bucketSwitch}. It must fit every SD layer, so with per-layer thresholds its minCoeff has to
+     * come from the largest one: use {@link #perLayerSwitches} to give each layer its own.
      *
      * @param conf        the configuration, Modified
      * @param bucketSwitch updater of every SD layer's C
@@ -72,22 +82,45 @@ public final class SdTraining {
      */
     public static MultiLayerConfiguration configure(MultiLayerConfiguration conf, BucketSwitch bucketSwitch,
             IUpdater others, double weightDecay) {
-        List<Layer> layers = new ArrayList<>();
-        conf.getConfs().forEach(c -> layers.add(c.getLayer()));
-        Set<ParamRef> cParams = coefficientParams(layers, bucketSwitch);
-        return SdUpdaterRouting.route(conf, cParams, bucketSwitch, requireOthers(others), weightDecay);
+        return configure(conf, sameSwitch(layersOf(conf), bucketSwitch), others, weightDecay);
     }
 
     /** Routes a ComputationGraph configuration (in place); see {@link #configure(MultiLayerConfiguration, BucketSwitch, IUpdater, double)}. */
     public static ComputationGraphConfiguration configure(ComputationGraphConfiguration conf,
             BucketSwitch bucketSwitch, IUpdater others, double weightDecay) {
-        Set<ParamRef> cParams = coefficientParams(graphLayers(conf), bucketSwitch);
-        return SdUpdaterRouting.route(conf, cParams, bucketSwitch, requireOthers(others), weightDecay);
+        return configure(conf, sameSwitch(graphLayers(conf), bucketSwitch), others, weightDecay);
     }
 
     /**
-     * Routes an initialised network's configuration (in place) and installs a fresh updater built from
-     * it (any previous updater state is discarded).
+     * Routes a MultiLayerNetwork configuration (in place) with a bucket switch of its own for each SD
+     * layer's C, e.g. {@link #perLayerSwitches} (each minCoeff from its layer's threshold).
+     *
+     * @param conf        the configuration, Modified
+     * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
+     * @param others      updater of every other trainable parameter
+     * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
+     * @return {@code conf}
+     * @throws IllegalArgumentException if an SD layer is unnamed, its C has no switch, a switch's minCoeff or
+     *                                  maxCoeff does not fit its layer's theta or maxCoeff, or the map names a
+     *                                  parameter that is not an SD layer's C (messages name the layer or
+     *                                  parameter, the field and the values)
+     */
+    public static MultiLayerConfiguration configure(MultiLayerConfiguration conf, Map<ParamRef, BucketSwitch> switches,
+            IUpdater others, double weightDecay) {
+        Map<ParamRef, BucketSwitch> checked = checkedSwitches(layersOf(conf), switches);
+        return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
+    }
+
+    /** Routes a ComputationGraph configuration (in place); see {@link #configure(MultiLayerConfiguration, Map, IUpdater, double)}. */
+    public static ComputationGraphConfiguration configure(ComputationGraphConfiguration conf,
+            Map<ParamRef, BucketSwitch> switches, IUpdater others, double weightDecay) {
+        Map<ParamRef, BucketSwitch> checked = checkedSwitches(graphLayers(conf), switches);
+        return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
+    }
+
+    /**
+     * Routes an initialised network's configuration (in place) with one bucket switch for every SD
+     * layer's C and installs a fresh updater built from it (any previous updater state is discarded).
      *
      * @param net          a MultiLayerNetwork or ComputationGraph, Modified
      * @param bucketSwitch updater of every SD layer's C
@@ -98,22 +131,75 @@ public final class SdTraining {
      */
     public static <T extends Model> T configure(T net, BucketSwitch bucketSwitch, IUpdater others,
             double weightDecay) {
+        return configure(net, sameSwitch(layersOf(net), bucketSwitch), others, weightDecay);
+    }
+
+    /**
+     * Routes an initialised network's configuration (in place) with a bucket switch of its own for each
+     * SD layer's C and installs a fresh updater built from it (any previous updater state is discarded):
+     * <pre>
+     * BucketSwitch template = BucketSwitch.builder(0.01).learningRateSchedule(schedule).thetaC(7).build();
+     * SdTraining.configure(net, SdTraining.perLayerSwitches(net, template), others, 5e-4);
+     * </pre>
+     *
+     * @param net         a MultiLayerNetwork or ComputationGraph, Modified
+     * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
+     * @param others      updater of every other trainable parameter
+     * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
+     * @param <T>         the network class
+     * @return {@code net}
+     * @throws IllegalArgumentException as {@link #configure(MultiLayerConfiguration, Map, IUpdater, double)}
+     */
+    public static <T extends Model> T configure(T net, Map<ParamRef, BucketSwitch> switches, IUpdater others,
+            double weightDecay) {
         if (net instanceof MultiLayerNetwork m) {
-            configure(m.getLayerWiseConfigurations(), bucketSwitch, others, weightDecay);
+            configure(m.getLayerWiseConfigurations(), switches, others, weightDecay);
             m.setUpdater(new MultiLayerUpdater(m));
         } else if (net instanceof ComputationGraph g) {
-            configure(g.getConfiguration(), bucketSwitch, others, weightDecay);
+            configure(g.getConfiguration(), switches, others, weightDecay);
             g.setUpdater(new ComputationGraphUpdater(g));
         } else {
-            throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
-                    + (net == null ? null : net.getClass().getName()));
+            throw notANetwork(net);
         }
         return net;
     }
 
+    /**
+     * One bucket switch per SD layer's C, made from {@code template}: the same learning rate and schedule,
+     * momentum, weight decay, theta_g, theta_c, maxCoeff and mask setting, with minCoeff derived from the
+     * layer's own forward threshold ({@link SdLayer#getTheta}) by the rule of {@link BucketSwitch#withTheta}
+     * (ALGORITHMS.md 6.2: the smallest 2^i &gt;= theta). A layer decomposed by {@code SdConverter} has a
+     * power of two as its threshold, so its coefficients revive at that threshold, the smallest magnitude the
+     * layer keeps. A layer that does not project its coefficients, or has theta 0, gets the template's
+     * minCoeff. The template's maxCoeff must not exceed a layer's ({@link #configure} names the layer if it
+     * does).
+     *
+     * @param net      a MultiLayerNetwork or ComputationGraph
+     * @param template the settings every switch shares, not modified
+     * @return the switches by coefficient parameter, in layer order
+     */
+    public static Map<ParamRef, BucketSwitch> perLayerSwitches(Model net, BucketSwitch template) {
+        return perLayerSwitches(layersOf(net), template);
+    }
+
+    /** {@link #perLayerSwitches(Model, BucketSwitch)} for a MultiLayerNetwork configuration. */
+    public static Map<ParamRef, BucketSwitch> perLayerSwitches(MultiLayerConfiguration conf, BucketSwitch template) {
+        return perLayerSwitches(layersOf(conf), template);
+    }
+
+    /** {@link #perLayerSwitches(Model, BucketSwitch)} for a ComputationGraph configuration. */
+    public static Map<ParamRef, BucketSwitch> perLayerSwitches(ComputationGraphConfiguration conf,
+            BucketSwitch template) {
+        return perLayerSwitches(graphLayers(conf), template);
+    }
+
     /** The coefficient parameter ("C") of every SD layer of {@code net}, in layer order. */
     public static Set<ParamRef> coefficientParams(Model net) {
-        return coefficientParams(layersOf(net), null);
+        Set<ParamRef> out = new LinkedHashSet<>();
+        for (SdLayerRef l : sdLayers(layersOf(net))) {
+            out.add(l.coefficients());
+        }
+        return out;
     }
 
     /**
@@ -225,8 +311,13 @@ public final class SdTraining {
         return Objects.requireNonNull(others, "others (the updater of the non-coefficient parameters)");
     }
 
-    private static Set<ParamRef> coefficientParams(List<Layer> layers, BucketSwitch bs) {
-        Set<ParamRef> out = new LinkedHashSet<>();
+    /** An SD layer of a configuration: its C, its configuration and where it is, for messages. */
+    private record SdLayerRef(ParamRef coefficients, SdLayer layer, String where) {
+    }
+
+    /** The SD layers in order; every one must be named (routing goes by layer name). */
+    private static List<SdLayerRef> sdLayers(List<Layer> layers) {
+        List<SdLayerRef> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             if (!(l instanceof SdLayer sd)) {
@@ -237,22 +328,69 @@ public final class SdTraining {
                 throw new IllegalArgumentException(where + " has no name: SD training routes parameters by "
                         + "layer name, so name every SD layer");
             }
-            if (bs != null) {
-                double threshold = sd.isProjectCoefficients() ? sd.getTheta() - 1e-5 : 0;
-                if (bs.getMinCoeff() < threshold) {
-                    throw new IllegalArgumentException(where + ": BucketSwitch.minCoeff must be >= the layer's "
-                            + "projection threshold theta - 1e-5 = " + threshold + " (else a revived coefficient "
-                            + "projects to 0 in the forward pass), got minCoeff " + bs.getMinCoeff());
-                }
-                if (bs.getMaxCoeff() > sd.getMaxCoeff()) {
-                    throw new IllegalArgumentException(where + ": BucketSwitch.maxCoeff must be <= the layer's "
-                            + "maxCoeff " + sd.getMaxCoeff() + " (the forward pass clamps there), got "
-                            + bs.getMaxCoeff());
-                }
-            }
-            out.add(ParamRef.of(l.getLayerName(), SdParamInitializer.C_KEY));
+            out.add(new SdLayerRef(ParamRef.of(l.getLayerName(), SdParamInitializer.C_KEY), sd, where));
         }
         return out;
+    }
+
+    private static Map<ParamRef, BucketSwitch> sameSwitch(List<Layer> layers, BucketSwitch bucketSwitch) {
+        Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
+        for (SdLayerRef l : sdLayers(layers)) {
+            out.put(l.coefficients(), Objects.requireNonNull(bucketSwitch, "bucketSwitch"));
+        }
+        return out;
+    }
+
+    private static Map<ParamRef, BucketSwitch> perLayerSwitches(List<Layer> layers, BucketSwitch template) {
+        Objects.requireNonNull(template, "template");
+        Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
+        for (SdLayerRef l : sdLayers(layers)) {
+            SdLayer sd = l.layer();
+            boolean projects = sd.isProjectCoefficients() && sd.getTheta() > 0;
+            out.put(l.coefficients(), projects ? template.withTheta(sd.getTheta()) : template.clone());
+        }
+        return out;
+    }
+
+    /**
+     * Checks that {@code switches} holds exactly the SD layers' C and that each switch fits its layer;
+     * returns them in layer order.
+     */
+    private static Map<ParamRef, BucketSwitch> checkedSwitches(List<Layer> layers, Map<ParamRef, BucketSwitch> switches) {
+        Objects.requireNonNull(switches, "switches (one BucketSwitch per SD layer's C)");
+        List<SdLayerRef> sdLayers = sdLayers(layers);
+        Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
+        for (SdLayerRef l : sdLayers) {
+            BucketSwitch bs = switches.get(l.coefficients());
+            if (bs == null) {
+                throw new IllegalArgumentException(l.where() + ": no BucketSwitch for its coefficient parameter "
+                        + l.coefficients() + " (the switches name " + switches.keySet() + ")");
+            }
+            checkFits(l, bs);
+            out.put(l.coefficients(), bs);
+        }
+        for (ParamRef p : switches.keySet()) {
+            if (!out.containsKey(p)) {
+                throw new IllegalArgumentException("a BucketSwitch is given for " + p + ", which is not the "
+                        + "coefficient parameter of an SD layer; those are " + out.keySet());
+            }
+        }
+        return out;
+    }
+
+    private static void checkFits(SdLayerRef l, BucketSwitch bs) {
+        SdLayer sd = l.layer();
+        double threshold = sd.isProjectCoefficients() ? sd.getTheta() - 1e-5 : 0;
+        if (bs.getMinCoeff() < threshold) {
+            throw new IllegalArgumentException(l.where() + ": BucketSwitch.minCoeff must be >= the layer's "
+                    + "projection threshold theta - 1e-5 = " + threshold + " (else a revived coefficient "
+                    + "projects to 0 in the forward pass), got minCoeff " + bs.getMinCoeff());
+        }
+        if (bs.getMaxCoeff() > sd.getMaxCoeff()) {
+            throw new IllegalArgumentException(l.where() + ": BucketSwitch.maxCoeff must be <= the layer's "
+                    + "maxCoeff " + sd.getMaxCoeff() + " (the forward pass clamps there), got "
+                    + bs.getMaxCoeff());
+        }
     }
 
     private static List<Layer> graphLayers(ComputationGraphConfiguration conf) {
@@ -265,16 +403,24 @@ public final class SdTraining {
         return out;
     }
 
+    private static List<Layer> layersOf(MultiLayerConfiguration conf) {
+        List<Layer> out = new ArrayList<>();
+        conf.getConfs().forEach(c -> out.add(c.getLayer()));
+        return out;
+    }
+
     private static List<Layer> layersOf(Model net) {
         if (net instanceof MultiLayerNetwork m) {
-            List<Layer> out = new ArrayList<>();
-            m.getLayerWiseConfigurations().getConfs().forEach(c -> out.add(c.getLayer()));
-            return out;
+            return layersOf(m.getLayerWiseConfigurations());
         }
         if (net instanceof ComputationGraph g) {
             return graphLayers(g.getConfiguration());
         }
-        throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
+        throw notANetwork(net);
+    }
+
+    private static IllegalArgumentException notANetwork(Model net) {
+        return new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                 + (net == null ? null : net.getClass().getName()));
     }
 }

@@ -2,8 +2,10 @@ package org.smartdeal.optim;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -22,7 +24,8 @@ import org.smartdeal.layers.PerParamUpdaterRouting;
 
 /**
  * Routes the SD-training optimizers (ALGORITHMS.md 6.2 and 6.3) onto a network configuration: every
- * coefficient parameter ("C") gets {@link BucketSwitch} with its {@link BucketSwitch#regularization()};
+ * coefficient parameter ("C") gets a {@link BucketSwitch} (one for all, or one per parameter) with its
+ * {@link BucketSwitch#regularization()};
  * every other parameter gets an ordinary updater (by default SGD with Nesterov momentum 0.9) with
  * {@code L2Regularization(weightDecay)}, i.e. {@code g + wd*w} fed into the momentum, as the SGD of the
  * reference implementation does. ALGORITHMS.md 6.3 says "ordinary SGD with momentum 0.9"; DL4J M2.1 has
@@ -63,7 +66,9 @@ public final class SdUpdaterRouting {
     }
 
     /**
-     * Routes a MultiLayerNetwork configuration.
+     * Routes a MultiLayerNetwork configuration with one bucket switch for every coefficient parameter;
+     * the same as {@link #route(MultiLayerConfiguration, Map, IUpdater, double)} with every parameter
+     * mapped to {@code bucketSwitch}.
      *
      * @param conf              configuration, modified in place
      * @param coefficientParams the parameters that hold power-of-two coefficients
@@ -75,35 +80,82 @@ public final class SdUpdaterRouting {
      */
     public static MultiLayerConfiguration route(MultiLayerConfiguration conf, Set<ParamRef> coefficientParams,
             BucketSwitch bucketSwitch, IUpdater otherUpdater, double otherWeightDecay) {
-        Set<ParamRef> routed = new HashSet<>();
-        List<NeuralNetConfiguration> confs = conf.getConfs();
-        for (int i = 0; i < confs.size(); i++) {
-            routeLayer(confs.get(i).getLayer(), i, coefficientParams, bucketSwitch, otherUpdater, otherWeightDecay,
-                    routed);
-        }
-        checkAllRouted(coefficientParams, routed);
-        return conf;
+        return route(conf, sameSwitch(coefficientParams, bucketSwitch), otherUpdater, otherWeightDecay);
     }
 
     /** Routes a ComputationGraph configuration; see {@link #route(MultiLayerConfiguration, Set, BucketSwitch, IUpdater, double)}. */
     public static ComputationGraphConfiguration route(ComputationGraphConfiguration conf,
             Set<ParamRef> coefficientParams, BucketSwitch bucketSwitch, IUpdater otherUpdater,
             double otherWeightDecay) {
+        return route(conf, sameSwitch(coefficientParams, bucketSwitch), otherUpdater, otherWeightDecay);
+    }
+
+    /**
+     * Routes a MultiLayerNetwork configuration with a bucket switch of its own for each coefficient
+     * parameter (e.g. a minCoeff per layer; {@code SdTraining.perLayerSwitches} builds such a map). Each
+     * parameter gets a copy of its switch and that switch's {@link BucketSwitch#regularization()}. A
+     * built-in {@code BaseLayer} has one weight updater, so all its coefficient parameters must map to
+     * equal switches.
+     *
+     * @param conf                configuration, modified in place
+     * @param coefficientSwitches the parameters that hold power-of-two coefficients, each with its updater
+     * @param otherUpdater        updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)})
+     * @param otherWeightDecay    L2 coefficient for the other parameters (0 for none)
+     * @return {@code conf}
+     * @throws IllegalArgumentException if a coefficient parameter is not found, has no switch, or cannot be
+     *                                  routed (the message names it)
+     */
+    public static MultiLayerConfiguration route(MultiLayerConfiguration conf,
+            Map<ParamRef, BucketSwitch> coefficientSwitches, IUpdater otherUpdater, double otherWeightDecay) {
+        checkSwitches(coefficientSwitches);
+        Set<ParamRef> routed = new HashSet<>();
+        List<NeuralNetConfiguration> confs = conf.getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            routeLayer(confs.get(i).getLayer(), i, coefficientSwitches, otherUpdater, otherWeightDecay, routed);
+        }
+        checkAllRouted(coefficientSwitches.keySet(), routed);
+        return conf;
+    }
+
+    /** Routes a ComputationGraph configuration; see {@link #route(MultiLayerConfiguration, Map, IUpdater, double)}. */
+    public static ComputationGraphConfiguration route(ComputationGraphConfiguration conf,
+            Map<ParamRef, BucketSwitch> coefficientSwitches, IUpdater otherUpdater, double otherWeightDecay) {
+        checkSwitches(coefficientSwitches);
         Set<ParamRef> routed = new HashSet<>();
         int index = 0;
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             if (e.getValue() instanceof LayerVertex) {
-                routeLayer(((LayerVertex) e.getValue()).getLayerConf().getLayer(), index, coefficientParams,
-                        bucketSwitch, otherUpdater, otherWeightDecay, routed);
+                routeLayer(((LayerVertex) e.getValue()).getLayerConf().getLayer(), index, coefficientSwitches,
+                        otherUpdater, otherWeightDecay, routed);
             }
             index++;
         }
-        checkAllRouted(coefficientParams, routed);
+        checkAllRouted(coefficientSwitches.keySet(), routed);
         return conf;
     }
 
-    private static void routeLayer(Layer layer, int index, Set<ParamRef> coefficientParams,
-            BucketSwitch bucketSwitch, IUpdater otherUpdater, double otherWeightDecay, Set<ParamRef> routed) {
+    private static Map<ParamRef, BucketSwitch> sameSwitch(Set<ParamRef> coefficientParams, BucketSwitch bucketSwitch) {
+        Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
+        for (ParamRef p : coefficientParams) {
+            out.put(p, bucketSwitch);
+        }
+        return out;
+    }
+
+    private static void checkSwitches(Map<ParamRef, BucketSwitch> coefficientSwitches) {
+        Objects.requireNonNull(coefficientSwitches, "coefficientSwitches");
+        for (Map.Entry<ParamRef, BucketSwitch> e : coefficientSwitches.entrySet()) {
+            if (e.getKey() == null) {
+                throw new IllegalArgumentException("coefficientSwitches has a null parameter");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("coefficient parameter " + e.getKey() + " has no BucketSwitch (null)");
+            }
+        }
+    }
+
+    private static void routeLayer(Layer layer, int index, Map<ParamRef, BucketSwitch> coefficientSwitches,
+            IUpdater otherUpdater, double otherWeightDecay, Set<ParamRef> routed) {
         if (!(otherWeightDecay >= 0 && Double.isFinite(otherWeightDecay))) {
             throw new IllegalArgumentException("otherWeightDecay must be finite and >= 0, got " + otherWeightDecay);
         }
@@ -112,15 +164,16 @@ public final class SdUpdaterRouting {
         if (keys.isEmpty()) {
             return;
         }
-        Set<String> coeffKeys = new HashSet<>();
-        for (ParamRef p : coefficientParams) {
+        Map<String, BucketSwitch> coeffKeys = new LinkedHashMap<>();
+        for (Map.Entry<ParamRef, BucketSwitch> e : coefficientSwitches.entrySet()) {
+            ParamRef p = e.getKey();
             if (p.layerName().equals(name)) {
                 if (!keys.contains(p.paramKey())) {
                     throw new IllegalArgumentException("coefficient parameter " + p + ": layer '" + name + "' (index "
                             + index + ", " + layer.getClass().getSimpleName() + ") has no such parameter; its keys are "
                             + keys);
                 }
-                coeffKeys.add(p.paramKey());
+                coeffKeys.put(p.paramKey(), e.getValue());
             }
         }
         List<Regularization> otherRegs = otherWeightDecay > 0
@@ -129,13 +182,14 @@ public final class SdUpdaterRouting {
             PerParamUpdaterRouting r = (PerParamUpdaterRouting) layer;
             for (String key : keys) {
                 if (r.frozenParamKeys().contains(key)) {
-                    if (coeffKeys.contains(key)) {
+                    if (coeffKeys.containsKey(key)) {
                         throw new IllegalArgumentException("coefficient parameter " + name + "/" + key
                                 + " is frozen by its layer (frozen keys " + r.frozenParamKeys() + ")");
                     }
                     continue;
                 }
-                if (coeffKeys.contains(key)) {
+                BucketSwitch bucketSwitch = coeffKeys.get(key);
+                if (bucketSwitch != null) {
                     r.setParamTraining(key, bucketSwitch.clone(), bucketSwitch.regularization());
                 } else {
                     r.setParamTraining(key, otherUpdater.clone(), new ArrayList<>(otherRegs));
@@ -144,16 +198,22 @@ public final class SdUpdaterRouting {
         } else if (layer instanceof BaseLayer) {
             BaseLayer b = (BaseLayer) layer;
             List<String> weightKeys = layer.initializer().weightKeys(layer);
-            if (!coeffKeys.isEmpty() && !coeffKeys.equals(new HashSet<>(weightKeys))) {
+            if (!coeffKeys.isEmpty() && !coeffKeys.keySet().equals(new HashSet<>(weightKeys))) {
                 throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
                         + layer.getClass().getSimpleName() + ") routes updaters by weight/bias only: coefficient "
-                        + "parameters must be exactly its weight keys " + weightKeys + ", got " + coeffKeys
+                        + "parameters must be exactly its weight keys " + weightKeys + ", got " + coeffKeys.keySet()
                         + "; implement PerParamUpdaterRouting for finer routing");
+            }
+            if (new HashSet<>(coeffKeys.values()).size() > 1) {
+                throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+                        + layer.getClass().getSimpleName() + ") has one updater for all its weights " + weightKeys
+                        + ", so their bucket switches must be equal, got " + coeffKeys);
             }
             if (coeffKeys.isEmpty()) {
                 b.setIUpdater(otherUpdater.clone());
                 b.setRegularization(new ArrayList<>(otherRegs));
             } else {
+                BucketSwitch bucketSwitch = coeffKeys.values().iterator().next();
                 b.setIUpdater(bucketSwitch.clone());
                 b.setRegularization(new ArrayList<>(bucketSwitch.regularization()));
             }
@@ -164,7 +224,7 @@ public final class SdUpdaterRouting {
                     + layer.getClass().getName() + ") has parameters " + keys + " but is neither a BaseLayer nor "
                     + "PerParamUpdaterRouting, so its updaters cannot be routed");
         }
-        for (String k : coeffKeys) {
+        for (String k : coeffKeys.keySet()) {
             routed.add(ParamRef.of(name, k));
         }
     }

@@ -91,6 +91,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "left dense (trained with SGD), e.g. fc2, the classifier adaptation re-initialises; default none")
     List<String> denseLayers;
 
+    @Option(names = "--per-layer-switch", description = "sd and ss: give each SD layer's C its own bucket switch, "
+            + "whose smallest magnitude (minCoeff, where revived coefficients start) comes from that layer's "
+            + "threshold (--layer-thetas, else --theta); default off: one switch, minCoeff from the largest threshold")
+    boolean perLayerSwitch;
+
     @Option(names = "--pretrain-epochs", description = "dense pre-training epochs (Adam 1e-3), in [1, 10000]; default 10")
     Integer pretrainEpochs;
 
@@ -246,6 +251,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (denseLayers != null) {
             b.denseLayers(new LinkedHashSet<>(denseLayers));
         }
+        b.perLayerSwitch(perLayerSwitch);
         if (pretrainEpochs != null) {
             b.pretrainEpochs(pretrainEpochs);
         }
@@ -268,6 +274,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (v != Variant.SS && (structuredRatio != null || layerRatios != null)) {
             throw usage((structuredRatio != null ? "--structured-ratio" : "--layer-ratios")
                     + " applies to --variant ss only, got --variant " + v.id());
+        }
+        if (!v.isSd() && perLayerSwitch) {
+            throw usage("--per-layer-switch applies to --variant sd and ss only (va has no bucket switch), got"
+                    + " --variant " + v.id());
         }
         return built;
     }
@@ -321,7 +331,8 @@ public final class TrainCommand implements Callable<Integer> {
         putNumber(n, "coefficientDensity", r.coefficientDensity());
         n.put("epochs", s.epochs()).put("swaStart", s.swaStart()).put("lr", s.lr()).put("swaLr", s.swaLr())
                 .put("thetaG", s.thetaG()).put("thetaC", s.thetaC()).put("theta", s.theta())
-                .put("structuredRatio", s.effectiveStructuredRatio()).put("pretrainEpochs", s.pretrainEpochs())
+                .put("structuredRatio", s.effectiveStructuredRatio()).put("perLayerSwitch", s.perLayerSwitch())
+                .put("pretrainEpochs", s.pretrainEpochs())
                 .put("pretrainLr", s.pretrainLr()).put("weightDecay", s.weightDecay()).put("batchSize", s.batchSize())
                 .put("seed", s.seed());
         ObjectNode ratios = n.putObject("layerRatios");

@@ -52,10 +52,12 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *       VA. SS first prunes vector-wise with {@code structuredRatio} every layer but the classifier, or
  *       per layer with {@code layerRatios} (ALGORITHMS.md 3.1).</li>
  *   <li><b>Train</b> on the target split for {@code epochs} with {@link SdTraining#configure}: SD layers'
- *       C with {@link BucketSwitch}, everything else (all of VA) with SGD with Nesterov momentum 0.9 and
- *       weight decay; both follow the {@link SwaLrSchedule}. {@link SwaListener} averages from
- *       {@code swaStart} and writes the average (C projected inside its mask with its layer's own forward
- *       threshold, {@link SdTraining#swaListener(org.deeplearning4j.nn.api.Model, int)}) into the network.</li>
+ *       C with {@link BucketSwitch} (one for all layers, minCoeff from the largest threshold, or with
+ *       {@code perLayerSwitch} one per layer, minCoeff from the layer's threshold), everything else (all of
+ *       VA) with SGD with Nesterov momentum 0.9 and weight decay; both follow the {@link SwaLrSchedule}.
+ *       {@link SwaListener} averages from {@code swaStart} and writes the average (C projected inside its
+ *       mask with its layer's own forward threshold,
+ *       {@link SdTraining#swaListener(org.deeplearning4j.nn.api.Model, int)}) into the network.</li>
  *   <li><b>Evaluate</b> on the task's test set (and on the validation examples, when
  *       {@link TrainingSettings#validationExamples} holds some of the target split out: they are not trained
  *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b>
@@ -273,12 +275,11 @@ public final class SdTrainingRecipe {
             FashionMnist target, RecipeListener listener) {
         ISchedule schedule = new SwaLrSchedule(s.lr(), s.swaLr(), s.swaStart());
         IUpdater others = SdUpdaterRouting.sgdMomentum(schedule);
-        // One bucket switch for all layers, its smallest bucket from the largest per-layer theta: layers whose
-        // thetas lie in other powers of two would get another layer's smallest bucket (the shipped settings'
-        // 0.04 / 0.06 both give 2^-4; a per-layer minCoeff needs one BucketSwitch per layer)
-        BucketSwitch bs = BucketSwitch.builder(s.lr()).learningRateSchedule(schedule).thetaG(s.thetaG())
-                .thetaC(s.thetaC()).theta(s.maxTheta()).weightDecay(s.weightDecay()).build();
-        SdTraining.configure(net, bs, others, s.weightDecay());
+        Map<ParamRef, BucketSwitch> switches = bucketSwitches(s, net, schedule);
+        SdTraining.configure(net, switches, others, s.weightDecay());
+        if (!switches.isEmpty()) {
+            listener.log(switchText(s, switches));
+        }
         net.setEpochCount(0);
         net.setIterationCount(0);
         SwaListener swa = SdTraining.swaListener(net, s.swaStart());
@@ -309,6 +310,42 @@ public final class SdTrainingRecipe {
         listener.log(String.format(Locale.ROOT, "SWA: %d epoch samples averaged (from epoch %d)", swa.samples(),
                 s.swaStart()));
         return out;
+    }
+
+    /**
+     * The bucket switch of every SD layer's C: the settings' lr schedule, theta_g, theta_c and weight decay,
+     * minCoeff from {@link TrainingSettings#switchTheta} of the layer (its own threshold with
+     * {@link TrainingSettings#perLayerSwitch}, else the largest: then all switches are equal, the one switch
+     * of {@link SdTraining#configure(org.deeplearning4j.nn.api.Model, BucketSwitch, IUpdater, double)}).
+     *
+     * @param s        the settings
+     * @param net      the network to train, SD layers named as in {@code s.arch()}
+     * @param schedule the learning-rate schedule
+     * @return the switches by coefficient parameter, in layer order (empty for VA)
+     */
+    static Map<ParamRef, BucketSwitch> bucketSwitches(TrainingSettings s, MultiLayerNetwork net, ISchedule schedule) {
+        BucketSwitch template = BucketSwitch.builder(s.lr()).learningRateSchedule(schedule).thetaG(s.thetaG())
+                .thetaC(s.thetaC()).weightDecay(s.weightDecay()).build();
+        Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
+        for (ParamRef c : SdTraining.coefficientParams(net)) {
+            out.put(c, template.withTheta(s.switchTheta(c.layerName())));
+        }
+        return out;
+    }
+
+    /** The log line naming each layer's minCoeff, or the one shared by all. */
+    private static String switchText(TrainingSettings s, Map<ParamRef, BucketSwitch> switches) {
+        if (!s.perLayerSwitch()) {
+            return String.format(Locale.ROOT, "bucket switch: minCoeff %s for every SD layer (largest theta %g)",
+                    switches.values().iterator().next().getMinCoeff(), s.maxTheta());
+        }
+        StringBuilder b = new StringBuilder("bucket switch per layer: minCoeff");
+        String sep = " ";
+        for (Map.Entry<ParamRef, BucketSwitch> e : switches.entrySet()) {
+            b.append(sep).append(e.getKey().layerName()).append('=').append(e.getValue().getMinCoeff());
+            sep = ", ";
+        }
+        return b.toString();
     }
 
     private static double fitEpoch(MultiLayerNetwork net, InMemoryDataSetIterator it, RecipeListener listener) {

@@ -60,11 +60,17 @@ import org.smartdeal.zoo.models.ZooModel;
  * @param layerThetas     SD and SS: per-layer decomposition thresholds by layer name, each in [2^-10, 1],
  *                        overriding {@code theta} for those layers (each layer's forward pass and its SWA
  *                        projection then follow its own); the bucket switch's minCoeff follows the largest
- *                        of theta and the decomposed layers' thresholds ({@link #maxTheta}); empty by
- *                        default; every name must be a layer of {@code arch}
+ *                        of theta and the decomposed layers' thresholds ({@link #maxTheta}) unless
+ *                        {@code perLayerSwitch}; empty by default; every name must be a layer of {@code arch}
  * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
  *                        re-initialised classifier of adaptation; empty by default (the whole network in
  *                        SD form); every name must be a layer of {@code arch}
+ * @param perLayerSwitch  SD and SS: give each SD layer's C a bucket switch of its own whose minCoeff derives from
+ *                        that layer's threshold ({@link #thetaFor}), so that a layer with a smaller threshold
+ *                        revives coefficients at its own smallest bucket; false (the default, and what every run
+ *                        in docs/RESULTS.md used) gives all layers one switch with minCoeff from {@link #maxTheta}
+ *                        ({@link #switchTheta}). The two agree when every decomposed layer's threshold lies in
+ *                        the same power-of-two interval as the largest
  * @param pretrainEpochs  dense pre-training epochs on the source split, in [1, 10000]
  * @param pretrainLr      Adam learning rate of the pre-training, in (0, 1]
  * @param weightDecay     L2 coefficient of every trained parameter (C included), in [0, 1]
@@ -78,7 +84,7 @@ import org.smartdeal.zoo.models.ZooModel;
 public record TrainingSettings(Task task, Variant variant, ZooModel arch, int epochs, int swaStart, double lr,
                                double swaLr, double thetaG, int thetaC, double theta, double structuredRatio,
                                Map<String, Double> layerRatios, Map<String, Double> layerThetas,
-                               Set<String> denseLayers, int pretrainEpochs,
+                               Set<String> denseLayers, boolean perLayerSwitch, int pretrainEpochs,
                                double pretrainLr, double weightDecay, int batchSize, long seed,
                                int validationExamples) {
 
@@ -319,11 +325,23 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
     }
 
     /**
-     * The bucket-switch minCoeff (ALGORITHMS.md 6.2): the smallest 2^i at or above {@link #maxTheta}, so
-     * that a revived coefficient survives every layer's projection (one bucket switch serves all layers).
+     * The bucket-switch minCoeff (ALGORITHMS.md 6.2) of one switch for every layer: the smallest 2^i at or
+     * above {@link #maxTheta}, so that a revived coefficient survives every layer's projection.
      */
     public double minCoeff() {
         return BucketSwitch.minCoeffFor(maxTheta());
+    }
+
+    /**
+     * The threshold from which the bucket switch of one SD layer's C derives its minCoeff
+     * ({@link BucketSwitch#minCoeffFor}): the layer's own ({@link #thetaFor}) with {@link #perLayerSwitch},
+     * else {@link #maxTheta} (one switch for all layers, minCoeff {@link #minCoeff()}).
+     *
+     * @param layer the layer's name
+     * @return the threshold, in [2^-10, 1]
+     */
+    public double switchTheta(String layer) {
+        return perLayerSwitch ? thetaFor(layer) : maxTheta();
     }
 
     /** One line for logs. */
@@ -333,7 +351,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
                         + "pre-train %d epochs, batch %d, seed %d%s",
                 arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, thetaText(), thetaG, thetaC,
                 (variant == Variant.SS ? ", structured ratio " + ratioText() : "")
-                        + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : ""),
+                        + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : "")
+                        + (variant.isSd() && perLayerSwitch ? ", a bucket switch per layer" : ""),
                 pretrainEpochs, batchSize, seed,
                 validationExamples > 0 ? ", " + validationExamples + " target examples held out for validation" : "");
     }
@@ -374,6 +393,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         private Map<String, Double> layerRatios = Map.of();
         private Map<String, Double> layerThetas = Map.of();
         private Set<String> denseLayers = Set.of();
+        private boolean perLayerSwitch;
         private int pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
         private double pretrainLr = DEFAULT_PRETRAIN_LR;
         private double weightDecay = BucketSwitch.DEFAULT_WEIGHT_DECAY;
@@ -453,6 +473,15 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             return this;
         }
 
+        /**
+         * Optional: SD and SS give each SD layer's C its own bucket switch, minCoeff from the layer's threshold
+         * (default false: one switch, minCoeff from the largest threshold).
+         */
+        public Builder perLayerSwitch(boolean perLayerSwitch) {
+            this.perLayerSwitch = perLayerSwitch;
+            return this;
+        }
+
         /** Optional: pre-training epochs (default 10). */
         public Builder pretrainEpochs(int pretrainEpochs) {
             this.pretrainEpochs = pretrainEpochs;
@@ -498,8 +527,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             double s = swaLr != null ? swaLr : lr == null ? defaultSwaLr : l * ratio;
             int start = swaStart != null ? swaStart : Math.max(1, epochs / 2);
             return new TrainingSettings(task, variant, arch, epochs, start, l, s, thetaG, thetaC, theta,
-                    structuredRatio, layerRatios, layerThetas, denseLayers, pretrainEpochs, pretrainLr, weightDecay,
-                    batchSize, seed, validationExamples);
+                    structuredRatio, layerRatios, layerThetas, denseLayers, perLayerSwitch, pretrainEpochs, pretrainLr,
+                    weightDecay, batchSize, seed, validationExamples);
         }
     }
 }

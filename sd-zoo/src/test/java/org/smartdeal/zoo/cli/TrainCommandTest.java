@@ -57,6 +57,7 @@ class TrainCommandTest {
         assertEquals(task, s.get("task").asText());
         assertEquals(variant, s.get("variant").asText());
         assertEquals(2, s.get("epochs").asInt());
+        assertFalse(s.get("perLayerSwitch").asBoolean(), "one bucket switch by default");
         double chance = task.equals("finetune") ? 0.1 : 0.2;
         assertTrue(s.get("accuracy").asDouble() > 2 * chance, "accuracy " + s.get("accuracy"));
         String ext = variant.equals("va") ? ".zip" : ".sdm";
@@ -79,20 +80,25 @@ class TrainCommandTest {
     }
 
     /**
-     * SS adaptation with a per-layer ratio, a per-layer theta and the classifier left dense: all in the
-     * summary and the file (the converter gives an SD layer the power of two at or below its theta as its
-     * forward projection threshold: fc1 7e-3 -> 2^-8, fc2 0.02 -> 2^-6).
+     * SS adaptation with a per-layer ratio, a per-layer theta, a bucket switch per layer and the classifier
+     * left dense: all in the log, the summary and the file (the converter gives an SD layer the power of two at
+     * or below its theta as its forward projection threshold: fc1 7e-3 -> 2^-8, fc2 0.02 -> 2^-6; the bucket
+     * switches' minCoeff is the smallest power of two at or above each theta: fc1 2^-7, fc2 2^-5).
      */
     @Test
-    void layerRatiosAndDenseLayersReachSummaryAndFile(@TempDir Path dir) throws IOException {
+    void layerRatiosDenseLayersAndPerLayerSwitchReachSummaryAndFile(@TempDir Path dir) throws IOException {
         requireData();
         CliRun r = run("train", "--task", "adapt", "--variant", "ss", "--arch", "lenet300", "--epochs", "2",
                 "--lr", "1e-2", "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--layer-ratios",
-                "fc1=0.1", "--layer-thetas", "fc2=0.02", "--dense-layers", "fc3", "--out", dir.toString(), "--quiet");
+                "fc1=0.1", "--layer-thetas", "fc2=0.02", "--dense-layers", "fc3", "--per-layer-switch",
+                "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
-        assertTrue(r.out().contains("structured ratio 0.300000 (fc1=0.100000), dense layers [fc3]"), r.out());
+        assertTrue(r.out().contains("structured ratio 0.300000 (fc1=0.100000), dense layers [fc3], a bucket switch per"
+                + " layer"), r.out());
         assertTrue(r.out().contains("theta 0.00700000 (fc2=0.0200000)"), r.out());
+        assertTrue(r.out().contains("bucket switch per layer: minCoeff fc1=0.0078125, fc2=0.03125"), r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertTrue(s.get("perLayerSwitch").asBoolean(), s.toString());
         assertEquals(0.1, s.get("layerRatios").get("fc1").asDouble());
         assertEquals(1, s.get("layerRatios").size());
         assertEquals(0.02, s.get("layerThetas").get("fc2").asDouble());
@@ -163,11 +169,16 @@ class TrainCommandTest {
     }
 
     @Test
-    void ssOnlyOptionsAndAFileAsOutAreRejected(@TempDir Path dir) throws java.io.IOException {
+    void optionsOfOtherVariantsAndAFileAsOutAreRejected(@TempDir Path dir) throws java.io.IOException {
         CliRun r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--structured-ratio", "0.3",
                 "--out", dir.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("--structured-ratio applies to --variant ss only, got --variant va"), r.err());
+        r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--per-layer-switch",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("--per-layer-switch applies to --variant sd and ss only (va has no bucket switch),"
+                + " got --variant va"), r.err());
         Path file = java.nio.file.Files.writeString(dir.resolve("afile"), "x");
         r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--out", file.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());

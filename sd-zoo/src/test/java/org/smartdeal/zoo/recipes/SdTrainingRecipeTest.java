@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.optim.ParamRef;
+import org.smartdeal.optim.SdTraining;
+import org.smartdeal.optim.SdUpdaterRouting;
+import org.smartdeal.optim.SwaLrSchedule;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -69,6 +76,20 @@ class SdTrainingRecipeTest {
     }
 
     /**
+     * Fine-tuning data of 40 blank training images labelled 0, 1, 0, 1, ... (halves of 20 / 20) and 4 blank
+     * test images labelled 0, 1, 0, 1: enough for a whole recipe run in a second.
+     */
+    private static TaskSplits.TaskData blankFinetuneData() {
+        int n = 40;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        return TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS], labels),
+                FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+    }
+
+    /**
      * A sealing listener with a hold-out: the run completes on 40 synthetic examples (1 pre-training epoch,
      * 1 SD epoch), the final line says "test accuracy sealed" and no other line has a test accuracy, while the
      * result still has the test accuracy. Every image is blank, so the network gives all 4 test examples
@@ -76,13 +97,7 @@ class SdTrainingRecipeTest {
      */
     @Test
     void aSealingListenerSeesNoTestFigureButTheResultHasThem(@TempDir Path dir) throws java.io.IOException {
-        int n = 40;
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-        }
-        TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS],
-                labels), FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+        TaskSplits.TaskData data = blankFinetuneData();
         TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
                 .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
         java.util.List<String> lines = new java.util.ArrayList<>();
@@ -180,6 +195,70 @@ class SdTrainingRecipeTest {
         assertEquals(0.02, fc1Dense.maxTheta());
         assertEquals(0x1p-5, fc1Dense.minCoeff());
         assertTrue(SdTrainingRecipe.plan(fc1Dense, net).settingsFor("fc1").skip());
+    }
+
+    /**
+     * The bucket switches the recipe routes: with fc1 0.05, fc2 0.02 and fc3 at theta 7e-3, one switch gives
+     * every layer minCoeff 2^-4 (the smallest 2^i &gt;= the largest, 0.05); perLayerSwitch gives 2^-4, 2^-5 and
+     * 2^-7 (smallest 2^i &gt;= 0.05, 0.02, 7e-3), and both fit the converted layers (forward thresholds 2^-5,
+     * 2^-6, 2^-8: the power of two at or below each theta). Everything but minCoeff is the settings'.
+     */
+    @Test
+    void perLayerSwitchGivesEachLayerTheMinCoeffOfItsOwnTheta() {
+        TrainingSettings.Builder b = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300)
+                .layerThetas(TrainingSettings.parseLayerThetas("fc1=0.05,fc2=0.02")).thetaG(1e-2).thetaC(5);
+        TrainingSettings one = b.build();
+        TrainingSettings own = b.perLayerSwitch(true).build();
+        MultiLayerNetwork net = (MultiLayerNetwork) SdConverter.convert(lenet(1), SdTrainingRecipe.plan(own, lenet(1)))
+                .network();
+        SwaLrSchedule schedule = new SwaLrSchedule(own.lr(), own.swaLr(), own.swaStart());
+        Map<ParamRef, BucketSwitch> shared = SdTrainingRecipe.bucketSwitches(one, net, schedule);
+        Map<ParamRef, BucketSwitch> perLayer = SdTrainingRecipe.bucketSwitches(own, net, schedule);
+        assertEquals(List.of(ParamRef.of("fc1", "C"), ParamRef.of("fc2", "C"), ParamRef.of("fc3", "C")),
+                List.copyOf(perLayer.keySet()));
+        assertEquals(List.of(0x1p-4, 0x1p-4, 0x1p-4), shared.values().stream().map(BucketSwitch::getMinCoeff).toList());
+        assertEquals(List.of(0x1p-4, 0x1p-5, 0x1p-7), perLayer.values().stream().map(BucketSwitch::getMinCoeff).toList());
+        BucketSwitch expected = BucketSwitch.builder(own.lr()).learningRateSchedule(schedule).thetaG(1e-2).thetaC(5)
+                .weightDecay(own.weightDecay()).theta(0.02).build();
+        assertEquals(expected, perLayer.get(ParamRef.of("fc2", "C")));
+        SdTraining.configure(net, perLayer, SdUpdaterRouting.sgdMomentum(schedule), own.weightDecay());
+        SdTraining.configure(net, shared, SdUpdaterRouting.sgdMomentum(schedule), own.weightDecay());
+
+        // without per-layer thresholds the knob changes nothing
+        TrainingSettings plain = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).build();
+        TrainingSettings plainOwn = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300)
+                .perLayerSwitch(true).build();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(lenet(1), SdTrainingRecipe.plan(plain, lenet(1)))
+                .network();
+        assertEquals(SdTrainingRecipe.bucketSwitches(plain, sd, schedule),
+                SdTrainingRecipe.bucketSwitches(plainOwn, sd, schedule));
+    }
+
+    /**
+     * perLayerSwitch reaches the training: a whole run (40 blank synthetic examples, 1 pre-training and 1 SD
+     * epoch) logs each layer's minCoeff and the trained network's C are routed to those switches.
+     */
+    @Test
+    void theRecipeTrainsWithAPerLayerSwitch(@TempDir Path dir) throws java.io.IOException {
+        TaskSplits.TaskData data = blankFinetuneData();
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
+                .swaStart(1).pretrainEpochs(1).batchSize(8).perLayerSwitch(true)
+                .layerThetas(TrainingSettings.parseLayerThetas("fc1=0.05,fc2=0.02")).build();
+        List<String> lines = new java.util.ArrayList<>();
+        RecipeResult r = SdTrainingRecipe.run(s, data, dir, new RecipeListener() {
+            @Override
+            public void log(String line) {
+                lines.add(line);
+            }
+        });
+        assertTrue(lines.contains("bucket switch per layer: minCoeff fc1=0.0625, fc2=0.03125, fc3=0.0078125"),
+                String.join("\n", lines));
+        MultiLayerNetwork net = (MultiLayerNetwork) r.network();
+        double[] expected = {0x1p-4, 0x1p-5, 0x1p-7};
+        for (int i = 0; i < 3; i++) {
+            BucketSwitch bs = (BucketSwitch) ((BaseLayer) net.getLayer(i).conf().getLayer()).getUpdaterByParam("C");
+            assertEquals(expected[i], bs.getMinCoeff(), "layer " + i);
+        }
     }
 
     /**

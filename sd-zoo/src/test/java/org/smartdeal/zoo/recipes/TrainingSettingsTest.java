@@ -23,6 +23,7 @@ class TrainingSettingsTest {
         assertEquals(5e-3, ft.thetaG());
         assertEquals(0x1p-7, ft.minCoeff()); // smallest 2^i >= 7e-3 (ALGORITHMS.md 6.2)
         assertEquals(0, ft.validationExamples(), "no hold-out unless asked for");
+        assertEquals(false, ft.perLayerSwitch(), "one bucket switch unless asked for (as every recorded run)");
         TrainingSettings ad = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.CNN).build();
         assertEquals(1e-1, ad.lr());
         assertEquals(5e-3, ad.swaLr());
@@ -77,6 +78,27 @@ class TrainingSettingsTest {
         assertEquals(0.05, s.thetaFor("fc1"));
         assertEquals(0.06, s.thetaFor("conv1"));
         assertEquals(0.06, s.maxTheta());
+    }
+
+    /**
+     * The threshold each layer's bucket switch derives its minCoeff from: the largest by default (0.05 here, the
+     * default theta 7e-3 being smaller), the layer's own with perLayerSwitch, which describe() then names.
+     */
+    @Test
+    void perLayerSwitchTakesEachLayersOwnThreshold() {
+        TrainingSettings.Builder b = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300)
+                .layerThetas(java.util.Map.of("fc1", 0.05, "fc2", 0.02));
+        TrainingSettings one = b.build();
+        TrainingSettings own = b.perLayerSwitch(true).build();
+        for (String layer : java.util.List.of("fc1", "fc2", "fc3")) {
+            assertEquals(0.05, one.switchTheta(layer), layer);
+            assertEquals(own.thetaFor(layer), own.switchTheta(layer), layer);
+        }
+        assertEquals(7e-3, own.switchTheta("fc3"));
+        assertTrue(own.describe().contains(", a bucket switch per layer"), own.describe());
+        assertTrue(!one.describe().contains("bucket switch"), one.describe());
+        assertTrue(!TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300).perLayerSwitch(true).build()
+                .describe().contains("bucket switch"), "VA has no bucket switch");
     }
 
     @Test

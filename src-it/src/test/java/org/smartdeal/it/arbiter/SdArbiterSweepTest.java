@@ -31,6 +31,7 @@ import org.deeplearning4j.arbiter.task.TaskListener;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -245,9 +246,16 @@ class SdArbiterSweepTest {
         assertEquals(List.of(2L, 2L), List.of(y.size(0), y.size(1)));
     }
 
+    /**
+     * The listener gives each SD layer's C its own bucket switch, minCoeff from the layer's sampled theta. The
+     * output layer's theta is searched in [0.02, 0.05] here, so its minCoeff is at least 2^-5 (the smallest
+     * 2^i &gt;= 0.02) while the dense layer's, from a theta of at most 0.01, is at most 2^-6: the layers differ
+     * in every candidate (one switch for both would have to take the output layer's).
+     */
     @Test
     void bucketSwitchTrainingIsDrivenPerCandidateByATaskListener() throws IOException {
-        Leaves l = leaves();
+        Leaves l = new Leaves(new ContinuousParameterSpace(THETA_LO, THETA_HI), new DiscreteParameterSpace<>(SLICE_ROWS),
+                new ContinuousParameterSpace(5e-3, 2e-2), new ContinuousParameterSpace(2e-2, 5e-2));
         SdTrainingTaskListener listener = new SdTrainingTaskListener(0.05, 2, 0.0);
         LocalOptimizationRunner runner = run(space(l), 2, listener);
 
@@ -256,27 +264,31 @@ class SdArbiterSweepTest {
         for (Trained t : trained(runner)) {
             String c = "candidate " + t.result().getIndex();
             MultiLayerNetwork net = t.net();
-            SdDenseLayer fc = (SdDenseLayer) net.getLayer(0).conf().getLayer();
-            SdOutputLayer out = (SdOutputLayer) net.getLayer(1).conf().getLayer();
-            double maxTheta = Math.max(fc.getTheta(), out.getTheta());
-            BucketSwitch bs = assertInstanceOf(BucketSwitch.class,
-                    fc.getParamTraining().updater(SdParamInitializer.C_KEY), c + " C's updater");
-            assertEquals(BucketSwitch.minCoeffFor(maxTheta), bs.getMinCoeff(), c + " minCoeff from the largest theta");
-            assertEquals(bs, out.getParamTraining().updater(SdParamInitializer.C_KEY), c + " one switch per network");
             int switched = 0;
+            double[] minCoeff = new double[2];
             for (int i = 0; i < 2; i++) {
+                SdLayer sd = (SdLayer) net.getLayer(i).conf().getLayer();
+                String where = c + " layer " + i;
+                BucketSwitch bs = assertInstanceOf(BucketSwitch.class,
+                        ((BaseLayer) sd).getUpdaterByParam(SdParamInitializer.C_KEY), where + " C's updater");
+                assertEquals(BucketSwitch.minCoeffFor(sd.getTheta()), bs.getMinCoeff(),
+                        where + " minCoeff from its own theta " + sd.getTheta());
+                minCoeff[i] = bs.getMinCoeff();
                 double[] cs = net.getLayer(i).getParam(SdParamInitializer.C_KEY).dup().data().asDouble();
                 double[] ms = net.getLayer(i).getParam(SdParamInitializer.MASK_KEY).dup().data().asDouble();
                 for (int k = 0; k < cs.length; k++) {
-                    assertTrue(Pow2.isZeroOrSignedPowerOfTwo(cs[k]), c + " layer " + i + " C[" + k + "] = " + cs[k]);
-                    assertTrue(ms[k] != 0 || cs[k] == 0, c + " layer " + i + " C[" + k + "] outside the mask");
+                    assertTrue(Pow2.isZeroOrSignedPowerOfTwo(cs[k]), where + " C[" + k + "] = " + cs[k]);
+                    assertTrue(ms[k] != 0 || cs[k] == 0, where + " C[" + k + "] outside the mask");
                     assertTrue(cs[k] == 0 || Math.abs(cs[k]) >= bs.getMinCoeff() && Math.abs(cs[k]) <= bs.getMaxCoeff(),
-                            c + " layer " + i + " |C[" + k + "]| = " + cs[k]);
+                            where + " |C[" + k + "]| = " + cs[k] + " outside [" + bs.getMinCoeff() + ", "
+                            + bs.getMaxCoeff() + "]");
                     // a fresh SD layer starts with C = +-1 on its mask
                     switched += ms[k] != 0 && Math.abs(cs[k]) != 1 ? 1 : 0;
                 }
             }
             assertTrue(switched > 0, c + ": no coefficient left +-1, so the bucket switch never ran");
+            assertTrue(minCoeff[0] <= 0x1p-6 && minCoeff[1] >= 0x1p-5, c + " minCoeff dense " + minCoeff[0]
+                    + ", output " + minCoeff[1]);
             assertTrue(Double.isFinite(t.result().getScore()), c + " score");
         }
     }

@@ -2,6 +2,7 @@ package org.smartdeal.it.arbiter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.task.TaskListener;
 import org.deeplearning4j.nn.api.Model;
@@ -10,21 +11,23 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.optim.ParamRef;
 import org.smartdeal.optim.SdTraining;
 import org.smartdeal.optim.SdUpdaterRouting;
 
 /**
  * Makes every Arbiter candidate train in SD form (SD-T, ALGORITHMS.md 6.2-6.3). Arbiter's
  * {@code MultiLayerNetworkTaskCreator} calls {@link #preProcess} after {@code net.init()} and before the
- * first {@code fit}; there this listener calls {@link SdTraining#configure(Model, BucketSwitch,
- * org.nd4j.linalg.learning.config.IUpdater, double)}, which routes every SD layer's C to a
- * {@link BucketSwitch} and everything else to SGD with Nesterov momentum, and installs a fresh updater.
+ * first {@code fit}; there this listener calls {@link SdTraining#configure(Model, Map,
+ * org.nd4j.linalg.learning.config.IUpdater, double)}, which routes every SD layer's C to a bucket switch of
+ * its own and everything else to SGD with Nesterov momentum, and installs a fresh updater.
  *
- * <p>The bucket switch depends on the candidate: SdTraining takes one BucketSwitch per network, and it
- * must satisfy every SD layer (minCoeff &gt;= theta - 1e-5, maxCoeff &lt;= the layer's maxCoeff), so
- * minCoeff is derived from the largest sampled theta and maxCoeff is the smallest sampled maxCoeff. The
- * other bucket-switch settings (lr, thetaC, thetaG) are fixed per listener: they are not part of the
- * Arbiter search space. The global updater of the MultiLayerSpace is overridden for every layer.
+ * <p>The bucket switches depend on the candidate: each SD layer's C gets one whose minCoeff derives from
+ * that layer's sampled theta ({@link SdTraining#perLayerSwitches}), so a layer with a small theta revives
+ * coefficients at its own smallest bucket. maxCoeff is shared: the smallest of the layers' clamps (every
+ * switch must stay at or below its layer's). The other bucket-switch settings (lr, thetaC, thetaG) are fixed
+ * per listener: they are not part of the Arbiter search space. The global updater of the MultiLayerSpace is
+ * overridden for every layer.
  */
 @SuppressWarnings("rawtypes") // Arbiter's TaskListener takes a raw Candidate
 public final class SdTrainingTaskListener implements TaskListener {
@@ -36,9 +39,9 @@ public final class SdTrainingTaskListener implements TaskListener {
     private final double thetaG;
 
     /**
-     * @param learningRate lr of the bucket switch and of the other parameters' SGD
-     * @param thetaC       counter threshold of the bucket switch
-     * @param thetaG       dead zone of the bucket switch
+     * @param learningRate lr of the bucket switches and of the other parameters' SGD
+     * @param thetaC       counter threshold of the bucket switches
+     * @param thetaG       dead zone of the bucket switches
      */
     public SdTrainingTaskListener(double learningRate, int thetaC, double thetaG) {
         this.learningRate = learningRate;
@@ -46,29 +49,27 @@ public final class SdTrainingTaskListener implements TaskListener {
         this.thetaG = thetaG;
     }
 
-    /** The bucket switch this listener gives a network: minCoeff from the largest theta, maxCoeff the smallest clamp. */
-    public BucketSwitch bucketSwitchFor(Model net) {
-        double maxTheta = 0;
+    /**
+     * The bucket switches this listener gives a network, one per SD layer's C: minCoeff from the layer's theta,
+     * maxCoeff the smallest of the layers' clamps.
+     */
+    public Map<ParamRef, BucketSwitch> bucketSwitchesFor(Model net) {
         double minMaxCoeff = Double.MAX_VALUE;
         for (Layer l : layers(net)) {
             if (l instanceof SdLayer sd) {
-                maxTheta = Math.max(maxTheta, sd.getTheta());
                 minMaxCoeff = Math.min(minMaxCoeff, sd.getMaxCoeff());
             }
         }
         BucketSwitch.Builder b = BucketSwitch.builder(learningRate).thetaC(thetaC).thetaG(thetaG);
-        if (maxTheta > 0) {
-            b.theta(maxTheta);
-        }
         if (minMaxCoeff < Double.MAX_VALUE) {
             b.maxCoeff(minMaxCoeff);
         }
-        return b.build();
+        return SdTraining.perLayerSwitches(net, b.build());
     }
 
     @Override
     public <T extends Model> T preProcess(T model, Candidate candidate) {
-        return SdTraining.configure(model, bucketSwitchFor(model), SdUpdaterRouting.sgdMomentum(learningRate),
+        return SdTraining.configure(model, bucketSwitchesFor(model), SdUpdaterRouting.sgdMomentum(learningRate),
                 SdUpdaterRouting.DEFAULT_WEIGHT_DECAY);
     }
 
