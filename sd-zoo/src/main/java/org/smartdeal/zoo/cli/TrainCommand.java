@@ -66,13 +66,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--swa-lr", description = "SWA learning rate, in (0, 10]; default lr*0.2 (finetune) or lr*0.05 (adapt)")
     Double swaLr;
 
-    @Option(names = "--theta-g", description = "bucket-switch dead zone theta_g, in [0, 1]; default 0.005")
+    @Option(names = "--theta-g", description = "sd and ss: bucket-switch dead zone theta_g, in [0, 1]; default 0.005")
     Double thetaG;
 
-    @Option(names = "--theta-c", description = "bucket-switch counter threshold theta_c, in [1, 127]; default 7")
+    @Option(names = "--theta-c", description = "sd and ss: bucket-switch counter threshold theta_c, in [1, 127]; default 7")
     Integer thetaC;
 
-    @Option(names = "--theta", description = "decomposition threshold theta, in [2^-10, 1]; default 0.007")
+    @Option(names = "--theta", description = "sd and ss: decomposition threshold theta, in [2^-10, 1]; default 0.007")
     Double theta;
 
     @Option(names = "--structured-ratio", description = "ss only: vector-wise pruning ratio, in [0, 1); default 0.3")
@@ -275,9 +275,14 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage((structuredRatio != null ? "--structured-ratio" : "--layer-ratios")
                     + " applies to --variant ss only, got --variant " + v.id());
         }
-        if (!v.isSd() && perLayerSwitch) {
-            throw usage("--per-layer-switch applies to --variant sd and ss only (va has no bucket switch), got"
-                    + " --variant " + v.id());
+        if (!v.isSd()) {
+            String sdOnly = theta != null ? "--theta" : layerThetas != null ? "--layer-thetas"
+                    : denseLayers != null ? "--dense-layers" : thetaG != null ? "--theta-g"
+                    : thetaC != null ? "--theta-c" : perLayerSwitch ? "--per-layer-switch" : null;
+            if (sdOnly != null) {
+                throw usage(sdOnly + " applies to --variant sd and ss only (va is trained dense, with no decomposition"
+                        + " and no bucket switch), got --variant " + v.id());
+            }
         }
         return built;
     }

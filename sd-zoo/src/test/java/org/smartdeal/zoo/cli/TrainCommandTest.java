@@ -177,8 +177,15 @@ class TrainCommandTest {
         r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--per-layer-switch",
                 "--out", dir.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
-        assertTrue(r.err().contains("--per-layer-switch applies to --variant sd and ss only (va has no bucket switch),"
-                + " got --variant va"), r.err());
+        assertTrue(r.err().contains("--per-layer-switch applies to --variant sd and ss only (va is trained dense,"
+                + " with no decomposition and no bucket switch), got --variant va"), r.err());
+        for (String[] opt : new String[][] {{"--theta", "0.01"}, {"--layer-thetas", "fc1=0.05"}, {"--dense-layers", "fc3"},
+                {"--theta-g", "0.01"}, {"--theta-c", "5"}}) {
+            r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", opt[0], opt[1],
+                    "--out", dir.toString(), "--quiet");
+            assertEquals(SmartDeal.EXIT_USAGE, r.exit(), opt[0] + ": " + r.err());
+            assertTrue(r.err().contains(opt[0] + " applies to --variant sd and ss only"), r.err());
+        }
         Path file = java.nio.file.Files.writeString(dir.resolve("afile"), "x");
         r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--out", file.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
