@@ -25,7 +25,8 @@ import java.util.Map;
  * knobs (batch, DRAM bandwidth, baseline weights, kappa). Writes into {@code outDir}:
  * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv;
  * band-analysis.md ({@link BandAnalysis});
- * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}}).
+ * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}});
+ * the training-energy comparison's training-actions.csv and training-summary.json ({@link TrainingStudy}).
  */
 public final class PaperStudy {
     /** Accelerators in report order, DianNao (the normalisation base) first. */
@@ -95,6 +96,7 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
         charts(outDir, res);
         Reports.write(outDir.resolve("band-analysis.md"), BandAnalysis.markdown(BandAnalysis.rows(knobs)));
+        TrainingStudy.run(outDir); // Tables V/VI on the paper platform, independent of the knobs
         if (sweep) {
             String[] sw = sweep(wl, knobs, e);
             Reports.write(outDir.resolve("sweep.csv"), sw[0]);

@@ -1,28 +1,46 @@
 package org.smartdeal.hw.train;
 
-import org.smartdeal.hw.model.TilingSearch;
+import org.smartdeal.hw.model.Action;
+import org.smartdeal.hw.model.Action.Data;
+import org.smartdeal.hw.model.Action.Level;
 import org.smartdeal.hw.model.Tiling;
+import org.smartdeal.hw.model.TilingSearch;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.PaperModels;
 import org.smartdeal.hw.spec.WeightRep;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Energy per training iteration (HWMODEL.md 5): FP, BP (data gradient, none for layer 1), WG and
- * update, on one platform for all modes so only the ratio E_VA / E_mode is meaningful. 16-bit
- * operands: Table I with x2 SRAM/RF/add and x4 multiplier energy [A]; DRAM by the tiling search of
- * section 2.1 with 16-bit activations, one FP-shaped traffic per pass [A]. FP and BP read the weights
+ * update, on one platform for all modes so only the ratio E_VA / E_mode is meaningful. As for
+ * inference, the model first lists every action of every layer and pass ({@link #actions}: count in
+ * energy-table units, and the table key pricing it), and energy is only ever count x table entry
+ * ({@link IterationEnergy#of}). The constants are the fields of {@link TrainingSpec}
+ * ({@code training-v1.json}); each action names the ones its count uses.
+ * <p>
+ * 16-bit operands: Table I with x2 RF/add and x4 multiplier energy [A]; DRAM by the tiling search of
+ * section 2.1 with 16-bit activations, one FP-shaped traffic per pass [A]; every DRAM byte of a pass is
+ * also one access to a bank of the input buffer [A]. FP and BP read the weights
  * (VA: FP32 [P Table V]; SD-T: C_e + B, rebuilding W); WG reads the saved activations and the output
  * gradients only, so its traffic is the pass's without the weight term and it rebuilds nothing
  * (fix 18 of docs/HWMODEL-RESULTS.md: it had been charged a weight read and a rebuild like FP).
  * SS skips FP/BP/WG MACs on its structurally pruned vectors: each layer's MACs are scaled by its own
  * keep ratio, 1 - its pruning ratio of Tables X/XI (fix 19; a single parameter-weighted ratio had been
- * applied to every layer) [A].
+ * applied to every layer) [A]. The update reads and writes FP32 weights and momentum and reads the
+ * 16-bit gradient (VA: W; SD-T: B), and SD-T also reads and writes C_e and its bucket-switch counters.
  */
 public final class TrainingModel {
+    /** The two Tables V/VI models of {@link #paperTable}. */
+    public static final List<String> PAPER_MODELS = List.of("resnet18-cifar", "mobilenetv2-cifar");
+
     /** Training mode. */
     public enum Mode {
         /** vanilla training, FP32 weights */ VA,
@@ -30,17 +48,39 @@ public final class TrainingModel {
         /** SD-T with structured (vector) sparsity exploited by the accelerator */ SS
     }
 
+    /** The passes of one training iteration, in execution order per layer. */
+    public enum Pass {
+        /** forward pass (FP) */ FORWARD,
+        /** data-gradient pass (BP), none for the first layer */ INPUT_GRADIENT,
+        /** weight-gradient pass (WG) */ WEIGHT_GRADIENT,
+        /** optimiser update */ UPDATE
+    }
+
     /**
      * Energy of one iteration, pJ, split by phase.
      *
-     * @param computePj MACs and rebuild / update arithmetic
-     * @param onChipPj  RF and SRAM traffic
-     * @param dramPj    DRAM traffic
+     * @param computePj MACs and rebuild / update arithmetic (actions at level COMPUTE)
+     * @param onChipPj  RF and SRAM traffic (levels RF and SRAM)
+     * @param dramPj    DRAM traffic (level DRAM)
      */
     public record IterationEnergy(double computePj, double onChipPj, double dramPj) {
         /** Total pJ. */
         public double totalPj() {
             return computePj + onChipPj + dramPj;
+        }
+
+        /** Sums count x table entry of each action, in list order, into the three phases. */
+        public static IterationEnergy of(List<TrainingAction> actions, EnergyTable e) {
+            double compute = 0, onChip = 0, dram = 0;
+            for (TrainingAction x : actions) {
+                double pj = x.energyPj(e);
+                switch (x.action().level()) {
+                    case COMPUTE -> compute += pj;
+                    case RF, SRAM -> onChip += pj;
+                    case DRAM -> dram += pj;
+                }
+            }
+            return new IterationEnergy(compute, onChip, dram);
         }
     }
 
@@ -48,7 +88,116 @@ public final class TrainingModel {
     }
 
     /**
-     * Energy of one iteration at minibatch {@code batch}.
+     * Every action of one iteration at minibatch {@code batch}, layer by layer in order, each layer's
+     * passes in {@link Pass} order. Counts only: no energy table is involved.
+     *
+     * @param layers     layer shapes (batch 1)
+     * @param mode       VA, SDT or SS
+     * @param ceDensity  C_e non-zero ratio (Table II: 12.77% SD, 10.53% SD-dagger); ignored for VA
+     * @param vecDensity weight (vector) non-zero ratio (Table II: 22.12% SD, 17.16% SD-dagger); ignored for VA
+     * @param ssKeep     SS only: per layer, the fraction of its vectors kept by the structural mask, in [0, 1]
+     * @param batch      minibatch
+     * @param a          architecture (buffer capacities of the tiling search, input bank size)
+     * @param t          the model's constants
+     */
+    public static List<TrainingAction> actions(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
+                                               ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, TrainingSpec t) {
+        List<TrainingAction> out = new ArrayList<>();
+        String sram = "sram" + (long) a.inputBankBytes();
+        boolean first = true;
+        for (LayerSpec l0 : layers) {
+            LayerSpec l = l0.withBatch(batch);
+            boolean dw = l.type() == LayerType.DWCONV;
+            double w = l.wSize();
+            double keep = mode == Mode.SS && !dw ? ssKeep.applyAsDouble(l0) : 1;
+            if (!(keep >= 0 && keep <= 1))
+                throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got " + keep);
+            WeightRep sd = mode == Mode.VA ? null : WeightRep.syntheticSd(l0, dw ? 1 : vecDensity, dw ? 1 : ceDensity, t.huffBits(),
+                t.idxMode(), t.sliceRows(), l0.id().hashCode());
+            double betaW = sd == null ? t.masterWeightBytes() : (sd.ceBytes() + sd.bBytes()) / w;
+            Tiling tl = TilingSearch.search(l, betaW, t.activationBytes(), t.activationBytes(), 0, a);
+            Layer x = new Layer(out, l0.id(), sram, t);
+            double macs = l.macs() * keep;
+            for (Pass p : first ? List.of(Pass.FORWARD) : List.of(Pass.FORWARD, Pass.INPUT_GRADIENT)) {
+                x.traffic(p, tl, true);
+                x.macs(p, macs);
+                if (sd != null) { // rebuild W from C_e and B for this pass
+                    x.op(p, Data.OVERHEAD, "rebuild shift-adds", sd.ceNnz() * sd.n(), "C_e non-zeros x n", t.addWidthFactor(),
+                        "addWidthFactor", "reShiftAdd");
+                    x.op(p, Data.OVERHEAD, "Huffman decodes", sd.ceNnz(), "C_e non-zeros", 1, "-", "huffman");
+                }
+            }
+            Pass wg = Pass.WEIGHT_GRADIENT;
+            x.traffic(wg, tl, false);
+            x.macs(wg, macs);
+            if (sd != null) { // dC_e = dW B^T on the fixed non-zeros; dB = C_e^T dW by shift-adds (C_e is a power of 2)
+                double q = sd.ceNnz() * sd.n();
+                x.op(wg, Data.ARITH, "dC_e multiplies", q, "16-bit MACs (C_e non-zeros x n)", t.multWidthFactor(), "multWidthFactor", "mult");
+                x.op(wg, Data.ARITH, "dC_e adds", q, "16-bit MACs (C_e non-zeros x n)", t.addWidthFactor(), "addWidthFactor", "add");
+                x.op(wg, Data.ARITH, "dB shift-adds", q, "C_e non-zeros x n", t.addWidthFactor(), "addWidthFactor", "reShiftAdd");
+            }
+            if (sd == null) x.sgdMomentum("weight", w, "parameters (|W|)");
+            else {
+                x.sgdMomentum("basis", sd.numB() * (double) sd.n() * sd.n(), "B parameters (numB x n x n)");
+                Pass u = Pass.UPDATE;
+                x.mem(u, Level.DRAM, Data.W, "DRAM C_e reads", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");
+                x.mem(u, Level.DRAM, Data.W, "DRAM C_e writes", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");
+                x.mem(u, Level.DRAM, Data.W, "DRAM counter reads", sd.ceNnz(), "C_e non-zeros", t.counterBytes(), "counterBits / 8", "dram");
+                x.mem(u, Level.DRAM, Data.W, "DRAM counter writes", sd.ceNnz(), "C_e non-zeros", t.counterBytes(), "counterBits / 8", "dram");
+                x.op(u, Data.OVERHEAD, "update selects", sd.ceNnz(), "C_e non-zeros", t.selectsPerCeUpdate(), "selectsPerCeUpdate", "select");
+            }
+            first = false;
+        }
+        return out;
+    }
+
+    /** Appends one layer's actions. */
+    private record Layer(List<TrainingAction> out, String id, String sram, TrainingSpec t) {
+        void mem(Pass p, Level lv, Data d, String name, double q, String qUnit, double factor, String src, String unit) {
+            out.add(TrainingAction.of(id, p, lv, d, name, q, qUnit, factor, src, unit));
+        }
+
+        void op(Pass p, Data d, String name, double q, String qUnit, double factor, String src, String unit) {
+            out.add(TrainingAction.of(id, p, Level.COMPUTE, d, name, q, qUnit, factor, src, unit));
+        }
+
+        /** The pass's DRAM traffic by tensor (the weights only if it reads them), each byte also one input-bank SRAM access. */
+        void traffic(Pass p, Tiling tl, boolean readsW) {
+            if (readsW) mem(p, Level.DRAM, Data.W, "DRAM weight reads", tl.wBytes(), "bytes (tiling)", 1, "-", "dram");
+            mem(p, Level.DRAM, Data.I, "DRAM input reads", tl.iBytes(), "bytes (tiling)", 1, "-", "dram");
+            mem(p, Level.DRAM, Data.O, "DRAM output writes", tl.oBytes(), "bytes (tiling)", 1, "-", "dram");
+            mem(p, Level.DRAM, Data.O, "DRAM psum write+read", tl.psumBytes(), "bytes (tiling)", 1, "-", "dram");
+            if (readsW) mem(p, Level.SRAM, Data.W, "SRAM weight accesses", tl.wBytes(), "bytes (tiling)", 1, "-", sram);
+            mem(p, Level.SRAM, Data.I, "SRAM input accesses", tl.iBytes(), "bytes (tiling)", 1, "-", sram);
+            mem(p, Level.SRAM, Data.O, "SRAM output accesses", tl.oBytes(), "bytes (tiling)", 1, "-", sram);
+            mem(p, Level.SRAM, Data.O, "SRAM psum accesses", tl.psumBytes(), "bytes (tiling)", 1, "-", sram);
+        }
+
+        /** The pass's 16-bit MACs: RF operand accesses, multiplies and accumulating adds. */
+        void macs(Pass p, double macs) {
+            mem(p, Level.RF, Data.ARITH, "RF operand accesses", macs, "16-bit MACs", t.rfAccessesPerMac() * t.rfBytesPerAccess(),
+                "rfAccessesPerMac x rfBytesPerAccess", "rf");
+            op(p, Data.ARITH, "MAC multiplies", macs, "16-bit MACs", t.multWidthFactor(), "multWidthFactor", "mult");
+            op(p, Data.ARITH, "MAC adds", macs, "16-bit MACs", t.addWidthFactor(), "addWidthFactor", "add");
+        }
+
+        /** SGD-momentum on {@code params} FP32 parameters: read W and m, write W and m, read the 16-bit gradient. */
+        void sgdMomentum(String what, double params, String qUnit) {
+            Pass u = Pass.UPDATE;
+            mem(u, Level.DRAM, Data.W, "DRAM " + what + " reads (FP32)", params, qUnit, t.masterWeightBytes(), "masterWeightBytes", "dram");
+            mem(u, Level.DRAM, Data.W, "DRAM " + what + " writes (FP32)", params, qUnit, t.masterWeightBytes(), "masterWeightBytes", "dram");
+            mem(u, Level.DRAM, Data.W, "DRAM " + what + " momentum reads", params, qUnit, t.momentumBytes(), "momentumBytes", "dram");
+            mem(u, Level.DRAM, Data.W, "DRAM " + what + " momentum writes", params, qUnit, t.momentumBytes(), "momentumBytes", "dram");
+            mem(u, Level.DRAM, Data.W, "DRAM " + what + " gradient reads", params, qUnit, t.gradientBytes(), "gradientBytes", "dram");
+            op(u, Data.ARITH, "SGD-momentum multiplies", params, qUnit, t.updateOpsPerParam() * t.multWidthFactor(),
+                "updateOpsPerParam x multWidthFactor", "mult");
+            op(u, Data.ARITH, "SGD-momentum adds", params, qUnit, t.updateOpsPerParam() * t.addWidthFactor(),
+                "updateOpsPerParam x addWidthFactor", "add");
+        }
+    }
+
+    /**
+     * Energy of one iteration at minibatch {@code batch}, with the default {@link TrainingSpec}.
      *
      * @param layers     layer shapes (batch 1)
      * @param mode       VA, SDT or SS
@@ -63,47 +212,14 @@ public final class TrainingModel {
     }
 
     /**
-     * Energy of one iteration at minibatch {@code batch}, with a keep ratio per layer.
+     * Energy of one iteration at minibatch {@code batch}, with a keep ratio per layer: the sum of
+     * {@link #actions} priced by {@code e}.
      *
      * @param ssKeep SS only: per layer, the fraction of its vectors kept by the structural mask, in [0, 1]
      */
     public static IterationEnergy iteration(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
-                                            java.util.function.ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
-        double mac16 = 4 * e.multPjPer8Bit() + 2 * e.addPjPer8Bit(), rf16 = 2 * e.rfPjPer8Bit();
-        double sram16 = 2 * e.sramPjPer8Bit(a.inputBankBytes()), dram = e.dramPjPer8Bit();
-        double compute = 0, onChip = 0, dramPj = 0;
-        boolean first = true;
-        for (LayerSpec l0 : layers) {
-            LayerSpec l = l0.withBatch(batch);
-            boolean dw = l.type() == LayerType.DWCONV;
-            double w = l.wSize();
-            double skip = mode == Mode.SS && !dw ? ssKeep.applyAsDouble(l0) : 1;
-            if (!(skip >= 0 && skip <= 1))
-                throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got " + skip);
-            WeightRep sd = mode == Mode.VA ? null : WeightRep.syntheticSd(l0, dw ? 1 : vecDensity, dw ? 1 : ceDensity, 2.3,
-                WeightRep.IdxMode.VECTOR_ELEM, 192, l0.id().hashCode());
-            double betaW = sd == null ? 4 : (sd.ceBytes() + sd.bBytes()) / w;
-            Tiling t = TilingSearch.search(l, betaW, 2, 2, 0, a);
-            int readsW = first ? 1 : 2, passes = readsW + 1; // FP (+ BP) read W; WG does not
-            double macs = passes * l.macs() * skip;
-            double bytes = readsW * t.dramBytes() + (t.dramBytes() - t.wBytes());
-            compute += macs * mac16;
-            onChip += macs * 3 * rf16 + bytes * sram16 / 2;
-            dramPj += bytes * dram;
-            if (sd != null) {
-                double rebuild = readsW * sd.ceNnz() * sd.n();
-                compute += rebuild * 2 * e.reShiftAddPj() + readsW * sd.ceNnz() * e.huffmanDecodePj();
-                compute += sd.ceNnz() * sd.n() * mac16 + sd.ceNnz() * sd.n() * 2 * e.reShiftAddPj(); // dC_e = dW B^T, dB = C_e^T dW
-                double bParams = sd.numB() * (double) sd.n() * sd.n();
-                dramPj += bParams * 18 * dram + 2 * (sd.ceBytes() + sd.ceNnz() * 0.5) * dram; // B SGD-momentum; C_e + 4-bit counters r/w
-                compute += bParams * 3 * mac16 + sd.ceNnz() * 4 * e.selectPj(); // threshold, sign, counter, compare
-            } else {
-                dramPj += w * 18 * dram; // read W, m, g; write W, m (FP32 / 16-bit grad)
-                compute += w * 3 * mac16;
-            }
-            first = false;
-        }
-        return new IterationEnergy(compute, onChip, dramPj);
+                                            ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
+        return IterationEnergy.of(actions(layers, mode, ceDensity, vecDensity, ssKeep, batch, a, TrainingSpec.defaults()), e);
     }
 
     /** Energy-efficiency ratio E_VA / E_mode for one model at one minibatch. */
@@ -114,25 +230,54 @@ public final class TrainingModel {
 
     /** E_VA / E_mode with a keep ratio per layer (SS). */
     public static double efficiencyOverVa(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
-                                          java.util.function.ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
+                                          ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, EnergyTable e) {
         return iteration(layers, Mode.VA, 1, 1, 1, batch, a, e).totalPj()
             / iteration(layers, mode, ceDensity, vecDensity, ssKeep, batch, a, e).totalPj();
     }
 
     /**
-     * The Tables V/VI comparison at B=128 for {@code resnet18-cifar} and {@code mobilenetv2-cifar}:
-     * {model: {SD: ratio, SS: ratio}}; SD uses Table II's SD densities (12.77% / 22.12%), SS Table II's
+     * The actions of one model of {@link #paperTable} in one mode, at {@code t.paperBatch()}: VA; SD-T at
+     * Table II's SD densities (12.77% / 22.12%, {@link PaperModels#TABLE2_CE_W} row SD); SS at Table II's
      * SD-dagger densities (10.53% / 17.16%) with each layer's keep ratio from Table X (ResNet-18, C-10
-     * column) or Table XI (MobileNetV2, C-10), {@link org.smartdeal.hw.spec.PaperModels#structuralKeep}.
+     * column) or Table XI (MobileNetV2, C-10), {@link PaperModels#structuralKeep}.
+     *
+     * @param model one of {@link #PAPER_MODELS}
      */
-    public static java.util.Map<String, java.util.Map<String, Double>> paperTable(ArchSpec a, EnergyTable e) {
-        java.util.Map<String, java.util.Map<String, Double>> out = new java.util.LinkedHashMap<>();
-        for (String m : List.of("resnet18-cifar", "mobilenetv2-cifar")) {
-            List<LayerSpec> ls = org.smartdeal.hw.spec.PaperModels.layers(m);
-            java.util.Map<String, Double> keep = org.smartdeal.hw.spec.PaperModels.structuralKeep(m);
-            java.util.Map<String, Double> r = new java.util.LinkedHashMap<>();
-            r.put("SD", efficiencyOverVa(ls, Mode.SDT, 0.1277, 0.2212, 1, 128, a, e));
-            r.put("SS", efficiencyOverVa(ls, Mode.SS, 0.1053, 0.1716, l -> keep.get(l.id()), 128, a, e));
+    public static List<TrainingAction> paperActions(String model, Mode mode, ArchSpec a, TrainingSpec t) {
+        if (!PAPER_MODELS.contains(model))
+            throw new IllegalArgumentException("TrainingModel.paperActions: model must be one of " + PAPER_MODELS + ", got " + model);
+        List<LayerSpec> ls = PaperModels.layers(model);
+        double[] d = paperDensities(mode);
+        if (mode != Mode.SS) return actions(ls, mode, d[0], d[1], l -> 1, t.paperBatch(), a, t);
+        Map<String, Double> keep = PaperModels.structuralKeep(model);
+        return actions(ls, mode, d[0], d[1], l -> keep.get(l.id()), t.paperBatch(), a, t);
+    }
+
+    /**
+     * {C_e density, vector density} of {@link #paperActions}: VA 1, 1; SD-T Table II's SD row; SS Table II's
+     * SD-dagger row ({@link PaperModels#TABLE2_CE_W}).
+     */
+    public static double[] paperDensities(Mode mode) {
+        return switch (mode) {
+            case VA -> new double[] {1, 1};
+            case SDT -> PaperModels.TABLE2_CE_W[3].clone();
+            case SS -> PaperModels.TABLE2_CE_W[5].clone();
+        };
+    }
+
+    /**
+     * The Tables V/VI comparison at B=128 for {@code resnet18-cifar} and {@code mobilenetv2-cifar}:
+     * {model: {SD: ratio, SS: ratio}}, E_VA / E_mode of {@link #paperActions} with the default
+     * {@link TrainingSpec}. {@code org.smartdeal.hw.report.TrainingStudy} writes the actions behind it.
+     */
+    public static Map<String, Map<String, Double>> paperTable(ArchSpec a, EnergyTable e) {
+        TrainingSpec t = TrainingSpec.defaults();
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (String m : PAPER_MODELS) {
+            double va = IterationEnergy.of(paperActions(m, Mode.VA, a, t), e).totalPj();
+            Map<String, Double> r = new LinkedHashMap<>();
+            r.put("SD", va / IterationEnergy.of(paperActions(m, Mode.SDT, a, t), e).totalPj());
+            r.put("SS", va / IterationEnergy.of(paperActions(m, Mode.SS, a, t), e).totalPj());
             out.put(m, r);
         }
         return out;

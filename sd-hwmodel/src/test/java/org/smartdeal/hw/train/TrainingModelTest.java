@@ -4,12 +4,18 @@ import org.junit.jupiter.api.Test;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** HWMODEL.md 5 acceptance: SS > SD > VA on both Table V/VI models; MobileNetV2 within +-25% of Table V. */
+/**
+ * HWMODEL.md 5 acceptance: SS > SD > VA on both Table V/VI models; MobileNetV2 within +-25% of Table V; the
+ * action lists by hand; the totals equal to those of the code before it listed actions.
+ */
 class TrainingModelTest {
     @Test
     void structuralKeepFollowsTablesXAndXi() {
@@ -52,5 +58,144 @@ class TrainingModelTest {
         for (Map<String, Double> r : t.values()) assertTrue(r.get("SS") > r.get("SD") && r.get("SD") > 1, r.toString());
         assertEquals(1.29, t.get("mobilenetv2-cifar").get("SD"), 0.25 * 1.29, "Table V MBV2 C10 fine-tune SD EE");
         assertEquals(1.40, t.get("mobilenetv2-cifar").get("SS"), 0.25 * 1.40, "Table V MBV2 C10 fine-tune SS EE");
+    }
+
+    /**
+     * The paper table and the nine iteration energies of the code before the actions were listed (commit
+     * 841e68c, which summed into three buckets directly), printed there with Double.toString: the action
+     * sums must agree within 1e-12 relative (they differ only in summation order).
+     */
+    @Test
+    void totalsEqualThoseBeforeActionsWereListed() {
+        ArchSpec a = ArchSpec.paper();
+        EnergyTable e = EnergyTable.paper28nm();
+        Map<String, Map<String, Double>> t = TrainingModel.paperTable(a, e);
+        assertRel(1.5305069561561948, t.get("resnet18-cifar").get("SD"));
+        assertRel(2.080761135672119, t.get("resnet18-cifar").get("SS"));
+        assertRel(1.0693385944233005, t.get("mobilenetv2-cifar").get("SD"));
+        assertRel(1.138559402140251, t.get("mobilenetv2-cifar").get("SS"));
+        // {compute, on-chip, DRAM} pJ per model, VA / SDT / SS
+        double[][] before = {
+            {1.1378969961408003E11, 1.90463534514288E11, 3.3281545006432825E11},
+            {1.1377587894980745E11, 1.856468438161196E11, 1.1682411729592278E11},
+            {7.390572646922595E10, 1.2144118009507242E11, 1.1082407734679478E11},
+            {1.7983153547136E10, 3.5428529230591995E10, 2.709000448E11},
+            {1.7980777409025135E10, 3.501159649804662E10, 2.502901684691631E11},
+            {1.0913316480071846E10, 2.3656085349924217E10, 2.5027452196360712E11}};
+        int k = 0;
+        for (String m : TrainingModel.PAPER_MODELS)
+            for (TrainingModel.Mode mode : TrainingModel.Mode.values()) {
+                var it = TrainingModel.IterationEnergy.of(TrainingModel.paperActions(m, mode, a, TrainingSpec.defaults()), e);
+                assertRel(before[k][0], it.computePj());
+                assertRel(before[k][1], it.onChipPj());
+                assertRel(before[k][2], it.dramPj());
+                k++;
+            }
+    }
+
+    private static void assertRel(double expected, double actual) {
+        assertEquals(expected, actual, 1e-12 * Math.abs(expected));
+    }
+
+    /**
+     * One small layer by hand, in each variant: two 3x3 convs, C = M = 8, 4x4 input, pad 1 (E = F = 4), batch 2;
+     * the second one ("c2") has all four passes. Every tensor fits on chip, so each pass moves the stored sizes
+     * (HWMODEL.md 4.1.6) with no psum spill.
+     * <pre>
+     * MACs per pass = N M E F R S C = 2*8*4*4*9*8 = 18432 (SS: keep 0.5 -> 9216); |W| = 576
+     * per MAC: RF 3 accesses x 2 B = 6 B, multiplies x4, adds x2  -> 110592 B, 73728, 36864
+     * DRAM I = O = 2*8*4*4 * 2 B = 512 B; VA W = 576 * 4 B = 2304 B
+     * SD (vecDensity 1, ceDensity 0.5): 192 vectors (M C R) of n = 3, all non-zero; ceNnz = max(192, 0.5*576) = 288;
+     *   ceBytes = (288*2.3 + 192 + 3*192) / 8 = 178.8; numB = 8 * ceil(24 rows / 192) = 8, B = 8*3*3 = 72 B;
+     *   W = 250.8 B; rebuild 288*3 = 864 shift-adds x2 = 1728; Huffman 288; dC_e 864 MACs (3456 mult, 1728 add);
+     *   dB 864 x2 = 1728 shift-adds
+     * update VA: W and m r/w 576*4 = 2304 B each, g 576*2 = 1152 B; 3 ops/param: 6912 mult, 3456 add
+     * update SD: B (72 params) r/w 288 B each, g 144 B, 864 mult, 432 add; C_e r/w 178.8 B each,
+     *   counters r/w 288 * 0.5 = 144 B each, selects 288*4 = 1152
+     * VA energy of c2: DRAM 18048 B * 100 + SRAM 7680 B * 2.45 + RF 331776 B * 0.143 + mult 228096 * 0.124
+     *   + add 114048 * 0.019 = 1804800 + 18816 + 47443.968 + 28283.904 + 2166.912 = 1901510.784 pJ
+     * </pre>
+     */
+    @Test
+    void smallLayerActionsByHand() {
+        var c1 = org.smartdeal.hw.spec.LayerSpec.conv("c1", org.smartdeal.hw.spec.LayerType.CONV, 8, 8, 3, 4, 4, 1, 1, 1);
+        var c2 = org.smartdeal.hw.spec.LayerSpec.conv("c2", org.smartdeal.hw.spec.LayerType.CONV, 8, 8, 3, 4, 4, 1, 1, 1);
+        ArchSpec a = ArchSpec.paper();
+        TrainingSpec ts = TrainingSpec.defaults();
+        for (TrainingModel.Mode mode : TrainingModel.Mode.values()) {
+            List<TrainingAction> all = TrainingModel.actions(List.of(c1, c2), mode, 0.5, 1, l -> 0.5, 2, a, ts);
+            assertTrue(all.stream().noneMatch(x -> x.layer().equals("c1") && x.pass() == TrainingModel.Pass.INPUT_GRADIENT),
+                "the first layer has no input-gradient pass");
+            List<TrainingAction> got = all.stream().filter(x -> x.layer().equals("c2")).toList();
+            boolean sd = mode != TrainingModel.Mode.VA;
+            double macs = mode == TrainingModel.Mode.SS ? 9216 : 18432;
+            List<Object[]> exp = new ArrayList<>();
+            for (String p : List.of("FORWARD", "INPUT_GRADIENT", "WEIGHT_GRADIENT")) {
+                boolean wg = p.equals("WEIGHT_GRADIENT");
+                if (!wg) exp.add(new Object[] {p, "DRAM weight reads", sd ? 250.8 : 2304.0});
+                exp.add(new Object[] {p, "DRAM input reads", 512.0});
+                exp.add(new Object[] {p, "DRAM output writes", 512.0});
+                exp.add(new Object[] {p, "DRAM psum write+read", 0.0});
+                if (!wg) exp.add(new Object[] {p, "SRAM weight accesses", sd ? 250.8 : 2304.0});
+                exp.add(new Object[] {p, "SRAM input accesses", 512.0});
+                exp.add(new Object[] {p, "SRAM output accesses", 512.0});
+                exp.add(new Object[] {p, "SRAM psum accesses", 0.0});
+                exp.add(new Object[] {p, "RF operand accesses", 6 * macs});
+                exp.add(new Object[] {p, "MAC multiplies", 4 * macs});
+                exp.add(new Object[] {p, "MAC adds", 2 * macs});
+                if (sd && !wg) {
+                    exp.add(new Object[] {p, "rebuild shift-adds", 1728.0});
+                    exp.add(new Object[] {p, "Huffman decodes", 288.0});
+                }
+                if (sd && wg) {
+                    exp.add(new Object[] {p, "dC_e multiplies", 3456.0});
+                    exp.add(new Object[] {p, "dC_e adds", 1728.0});
+                    exp.add(new Object[] {p, "dB shift-adds", 1728.0});
+                }
+            }
+            String what = sd ? "basis" : "weight";
+            double params = sd ? 72 : 576;
+            for (Object[] u : new Object[][] {{" reads (FP32)", 4.0}, {" writes (FP32)", 4.0}, {" momentum reads", 4.0},
+                {" momentum writes", 4.0}, {" gradient reads", 2.0}})
+                exp.add(new Object[] {"UPDATE", "DRAM " + what + u[0], params * (Double) u[1]});
+            exp.add(new Object[] {"UPDATE", "SGD-momentum multiplies", params * 12});
+            exp.add(new Object[] {"UPDATE", "SGD-momentum adds", params * 6});
+            if (sd) {
+                exp.add(new Object[] {"UPDATE", "DRAM C_e reads", 178.8});
+                exp.add(new Object[] {"UPDATE", "DRAM C_e writes", 178.8});
+                exp.add(new Object[] {"UPDATE", "DRAM counter reads", 144.0});
+                exp.add(new Object[] {"UPDATE", "DRAM counter writes", 144.0});
+                exp.add(new Object[] {"UPDATE", "update selects", 1152.0});
+            }
+            assertEquals(exp.size(), got.size(), mode + ": " + got);
+            for (int i = 0; i < exp.size(); i++) {
+                TrainingAction x = got.get(i);
+                String where = mode + " action " + i + " " + x;
+                assertEquals(exp.get(i)[0], x.pass().name(), where);
+                assertEquals(exp.get(i)[1], x.action().name(), where);
+                double c = (Double) exp.get(i)[2];
+                assertEquals(c, x.action().count(), 1e-12 * c, where);
+            }
+            if (!sd) {
+                var it = TrainingModel.IterationEnergy.of(got, EnergyTable.paper28nm());
+                assertEquals(1901510.784, it.totalPj(), 1e-9 * 1901510.784, "VA energy of c2 by hand");
+                assertEquals(1804800, it.dramPj(), 1e-9 * 1804800);
+            }
+        }
+    }
+
+    @Test
+    void specResourceCarriesHwmodelSection5Values() {
+        TrainingSpec t = TrainingSpec.defaults();
+        // HWMODEL.md 5: 16-bit operands (x4 mult, x2 add / RF), FP32 W and m, 16-bit gradient (4+4+4+4+2 B), 4-bit counters, B = 128
+        assertEquals(4, t.multWidthFactor());
+        assertEquals(2, t.addWidthFactor());
+        assertEquals(2, t.rfBytesPerAccess());
+        assertEquals(18, 2 * t.masterWeightBytes() + 2 * t.momentumBytes() + t.gradientBytes());
+        assertEquals(0.5, t.counterBytes());
+        assertEquals(128, t.paperBatch());
+        var ex = assertThrows(IllegalArgumentException.class, () -> new TrainingSpec(4, 2, 2, 3, 2, 4, 4, 2, 3, -1, 4, 2.3,
+            org.smartdeal.hw.spec.WeightRep.IdxMode.VECTOR_ELEM, 192, 128));
+        assertEquals("TrainingSpec.counterBits must be in [0.0, 64.0], got -1.0", ex.getMessage());
     }
 }
