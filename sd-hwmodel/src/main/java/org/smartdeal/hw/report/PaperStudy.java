@@ -79,7 +79,7 @@ public final class PaperStudy {
             for (ModelResult r : m.getValue().values()) {
                 layers.append(Reports.layerCsvRows(r));
                 actions.append(Reports.actionsCsvRows(r, e));
-                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, a, e)));
+                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, wl.get(m.getKey()), a, e)));
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("energyPj", r.energyPj()); t.put("cycles", r.cycles()); t.put("dramBytes", r.dramBytes());
                 perAcc.put(r.accelerator(), t);
