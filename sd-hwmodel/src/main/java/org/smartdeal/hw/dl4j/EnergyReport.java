@@ -6,30 +6,37 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.hw.model.AcceleratorModel;
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.model.CostModel;
+import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
 import org.smartdeal.hw.report.Charts;
+import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.report.Reports;
 import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
 import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A network priced on a set of accelerators (HWMODEL.md 2-3) with the statistics it was priced with.
  * Totals are over the {@code inBenchmark} layers: every layer of a DL4J network ({@link Workloads}), the
  * non-classifier layers of a paper workload. SCNN has no FC model [P], so on networks with benchmark FC
- * layers its totals cover the conv layers only ({@link #layersPriced}) and its ratios are NaN.
+ * layers its totals cover the conv layers only ({@link #coverage} PARTIAL, or NONE on an all-FC network) and
+ * its ratios are NaN; every output says so.
  *
  * @param workload    the priced workload (layers, weights, activation statistics)
  * @param results     accelerator name to priced result, in the requested order
@@ -43,6 +50,16 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     /** Accelerator names accepted by {@link #accelerators}, DianNao-normalised reports need "diannao". */
     public static final List<String> NAMES = List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic");
 
+    /** How many of the workload's benchmark layers an accelerator's totals cover. */
+    public enum Coverage {
+        /** Every benchmark layer. */
+        FULL,
+        /** Some: the accelerator has no model for the others (SCNN: FC); its ratios are NaN. */
+        PARTIAL,
+        /** None: the accelerator has no model for any benchmark layer; its totals are NaN ("not modelled"). */
+        NONE
+    }
+
     /** Copies the map. */
     public EnergyReport {
         results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
@@ -51,12 +68,19 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     /**
      * Parses an accelerator list: {@code all} or names from {@link #NAMES}, comma-separated.
      *
-     * @throws IllegalArgumentException naming the bad entry and the allowed names
+     * @throws IllegalArgumentException naming the bad entry and the allowed names; also for an empty list or an
+     *                                  empty name (e.g. {@code "smartdeal,,scnn"})
      */
     public static List<AcceleratorModel> accelerators(List<String> names) {
+        String given = String.join(",", names), rule = "the accelerator list must be all or a comma list of " + NAMES + ", got ";
+        if (given.isBlank()) throw new IllegalArgumentException(rule + "an empty list");
         List<String> want = new ArrayList<>();
-        for (String n : names) for (String p : n.split(",")) if (!p.isBlank()) want.add(p.trim().toLowerCase(Locale.ROOT));
-        if (want.isEmpty() || want.contains("all")) want = NAMES;
+        for (String n : names)
+            for (String p : n.split(",", -1)) {
+                if (p.isBlank()) throw new IllegalArgumentException(rule + "an empty name in '" + given + "'");
+                want.add(p.trim().toLowerCase(Locale.ROOT));
+            }
+        if (want.contains("all")) want = NAMES;
         List<AcceleratorModel> out = new ArrayList<>();
         for (String n : want) {
             AcceleratorModel a = AcceleratorModel.all().stream().filter(x -> x.name().equals(n)).findFirst()
@@ -105,10 +129,64 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return new EnergyReport(w, res, a, e, statsSource);
     }
 
-    /** Number of layers an accelerator priced (SCNN skips FC layers). */
+    /** Number of layers an accelerator priced (SCNN skips FC layers), benchmark or not. */
     public int layersPriced(String accelerator) {
         ModelResult r = results.get(accelerator);
         return r == null ? 0 : r.layers().size();
+    }
+
+    /** Number of an accelerator's priced layers that its totals sum ({@code inBenchmark}). */
+    public int layersInTotals(String accelerator) {
+        ModelResult r = results.get(accelerator);
+        return r == null ? 0 : (int) r.layers().stream().filter(x -> x.layer().inBenchmark()).count();
+    }
+
+    /** Number of the workload's layers that totals sum ({@code inBenchmark}). */
+    public int benchmarkLayers() {
+        return (int) workload.layers().stream().filter(e -> e.layer().inBenchmark()).count();
+    }
+
+    /** How many benchmark layers an accelerator's totals cover. */
+    public Coverage coverage(String accelerator) {
+        int in = layersInTotals(accelerator);
+        return in == benchmarkLayers() ? Coverage.FULL : in == 0 ? Coverage.NONE : Coverage.PARTIAL;
+    }
+
+    /**
+     * The coverage in words, e.g. "conv layers only: 3 of 5 benchmark layers (no model for FC layers)" or
+     * "not modelled: no model for FC layers"; empty for FULL.
+     */
+    public String coverageText(String accelerator) {
+        return switch (coverage(accelerator)) {
+            case FULL -> "";
+            case PARTIAL -> covered(accelerator) + " benchmark layers (" + missing(accelerator) + ")";
+            case NONE -> "not modelled: " + missing(accelerator);
+        };
+    }
+
+    /** The accelerator's name for charts: with its coverage when not FULL, e.g. "scnn (conv layers only: 3 of 5)". */
+    String chartLabel(String accelerator) {
+        return switch (coverage(accelerator)) {
+            case FULL -> accelerator;
+            case PARTIAL -> accelerator + " (" + covered(accelerator) + ")";
+            case NONE -> accelerator + " (not modelled)";
+        };
+    }
+
+    /** "conv layers only: 3 of 5" (or "3 of 5" when the priced benchmark layers are not all convolutions). */
+    private String covered(String accelerator) {
+        boolean conv = results.get(accelerator).layers().stream().filter(r -> r.layer().inBenchmark())
+            .allMatch(r -> r.layer().type() == LayerType.CONV || r.layer().type() == LayerType.DWCONV);
+        return (conv ? "conv layers only: " : "") + layersInTotals(accelerator) + " of " + benchmarkLayers();
+    }
+
+    /** "no model for FC layers": the types of the benchmark layers the accelerator did not price. */
+    private String missing(String accelerator) {
+        Set<String> priced = new HashSet<>(), types = new TreeSet<>();
+        for (LayerResult r : results.get(accelerator).layers()) priced.add(r.layer().id());
+        for (Workload.Entry e : workload.layers())
+            if (e.layer().inBenchmark() && !priced.contains(e.layer().id())) types.add(e.layer().type().name());
+        return "no model for " + String.join("/", types) + " layers";
     }
 
     /**
@@ -117,15 +195,41 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public double ratio(String accelerator, String kind) {
         ModelResult x = results.get(accelerator), dn = results.get("diannao"), sd = results.get("smartdeal");
-        long bench = workload.layers().stream().filter(e -> e.layer().inBenchmark()).count();
-        boolean partial = x != null && x.layers().stream().filter(r -> r.layer().inBenchmark()).count() != bench;
-        if (x == null || partial) return Double.NaN;
+        if (x == null || coverage(accelerator) != Coverage.FULL) return Double.NaN;
         return switch (kind) {
             case "ee" -> dn == null ? Double.NaN : dn.energyPj() / x.energyPj();
             case "speedup" -> dn == null ? Double.NaN : dn.cycles() / x.cycles();
             case "dram" -> sd == null ? Double.NaN : x.dramBytes() / sd.dramBytes();
             default -> throw new IllegalArgumentException("ratio kind must be ee, speedup or dram, got " + kind);
         };
+    }
+
+    /** Why ratios are absent, one line each: partial or no coverage, DianNao or SmartDeal not priced. */
+    public List<String> ratioNotes() {
+        List<String> out = new ArrayList<>();
+        for (String acc : results.keySet())
+            switch (coverage(acc)) {
+                case PARTIAL -> out.add(acc + ": " + coverageText(acc) + "; its totals cover those " + layersInTotals(acc)
+                    + " layers only, so it has no ratios");
+                case NONE -> out.add(acc + ": " + coverageText(acc) + "; no totals, no ratios");
+                case FULL -> { }
+            }
+        if (!results.containsKey("diannao"))
+            out.add("EE/DN and SU/DN: diannao is not among the accelerators priced (add it to get them)");
+        if (!results.containsKey("smartdeal"))
+            out.add("DRAM/SD: smartdeal is not among the accelerators priced (add it to get it)");
+        return out;
+    }
+
+    /**
+     * What the workload's notes say beyond {@link #statsSource}, e.g. the network's layers that are not priced
+     * ({@link Workloads#skippedNote}); empty when nothing.
+     */
+    public String otherNotes() {
+        String n = workload.notes();
+        if (n == null || statsSource.contains(n)) return "";
+        String extra = n.startsWith(statsSource) ? n.substring(statsSource.length()) : n;
+        return extra.replaceFirst("^[;\\s]+", "");
     }
 
     /** The summary map written as summary.json. */
@@ -135,19 +239,25 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         o.put("statsSource", statsSource);
         o.put("notes", workload.notes());
         o.put("layers", workload.layers().size());
-        o.put("scope", "sums over inBenchmark layers (every layer of a DL4J network; paper workloads exclude the classifier FC); "
-            + "SCNN has no FC model, so with FC layers its totals cover conv layers only (layersPriced) and its ratios are null");
+        o.put("benchmarkLayers", benchmarkLayers());
+        o.put("scope", "totals " + Reports.benchmarkScope(workload) + "; per accelerator, coverage says how many of them its "
+            + "totals cover (SCNN has no FC model: partial, or none with null totals) and ratios are null unless full");
         Map<String, Object> acc = new LinkedHashMap<>();
         for (ModelResult r : results.values()) {
+            String a = r.accelerator();
+            boolean none = coverage(a) == Coverage.NONE;
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("energyPj", r.energyPj());
-            t.put("cycles", r.cycles());
-            t.put("dramBytes", r.dramBytes());
+            t.put("energyPj", none ? Double.NaN : r.energyPj());
+            t.put("cycles", none ? Double.NaN : r.cycles());
+            t.put("dramBytes", none ? Double.NaN : r.dramBytes());
             t.put("layersPriced", r.layers().size());
-            t.put("energyEfficiencyVsDiannao", ratio(r.accelerator(), "ee"));
-            t.put("speedupVsDiannao", ratio(r.accelerator(), "speedup"));
-            t.put("dramVsSmartdeal", ratio(r.accelerator(), "dram"));
-            acc.put(r.accelerator(), t);
+            t.put("layersInTotals", layersInTotals(a));
+            t.put("coverage", coverage(a).name().toLowerCase(Locale.ROOT));
+            t.put("scope", Reports.scope(r, workload));
+            t.put("energyEfficiencyVsDiannao", ratio(a, "ee"));
+            t.put("speedupVsDiannao", ratio(a, "speedup"));
+            t.put("dramVsSmartdeal", ratio(a, "dram"));
+            acc.put(a, t);
         }
         o.put("accelerators", acc);
         o.put("knobs", Specs.toMap(arch.knobs()));
@@ -182,41 +292,71 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return out;
     }
 
-    /** A per-accelerator text table: energy (uJ), cycles, DRAM (MB) and the DianNao-normalised ratios. */
+    /**
+     * A per-accelerator text table: layers priced and in the totals, energy (uJ), cycles, DRAM (MB) and the
+     * DianNao-normalised ratios ("-" when absent), then why ratios are absent, the layers not priced and what the
+     * totals sum.
+     */
     public String summaryText() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s: %d layers; %s%n", workload.name(), workload.layers().size(), statsSource));
+        b.append(String.format(Locale.ROOT, "%s: %d layers, %d in the totals; %s%n", workload.name(), workload.layers().size(),
+            benchmarkLayers(), statsSource));
+        String other = otherNotes();
+        if (!other.isEmpty()) b.append("note: ").append(other).append('\n');
         b.append(String.format(Locale.ROOT, "knobs: %s%n", Specs.toMap(arch.knobs())));
-        b.append(String.format(Locale.ROOT, "%-13s %7s %14s %14s %12s %9s %9s %9s%n", "accelerator", "layers", "energy_uJ", "cycles",
-            "DRAM_MB", "EE/DN", "SU/DN", "DRAM/SD"));
-        for (ModelResult r : results.values())
-            b.append(String.format(Locale.ROOT, "%-13s %7d %14.4f %14.0f %12.4f %9.2f %9.2f %9.2f%n", r.accelerator(), r.layers().size(),
-                r.energyPj() / 1e6, r.cycles(), r.dramBytes() / 1e6, ratio(r.accelerator(), "ee"), ratio(r.accelerator(), "speedup"),
-                ratio(r.accelerator(), "dram")));
-        if (results.containsKey("scnn") && Double.isNaN(ratio("scnn", "ee")))
-            b.append("scnn: FC layers not modelled [P]; its totals cover conv layers only, ratios NaN\n");
-        b.append("totals: benchmark layers (every layer of a DL4J network; paper workloads exclude the classifier FC)\n");
+        b.append(String.format(Locale.ROOT, "%-13s %6s %9s %14s %14s %12s %9s %9s %9s%n", "accelerator", "priced", "in_totals",
+            "energy_uJ", "cycles", "DRAM_MB", "EE/DN", "SU/DN", "DRAM/SD"));
+        for (ModelResult r : results.values()) {
+            String a = r.accelerator();
+            b.append(String.format(Locale.ROOT, "%-13s %6d %9d ", a, r.layers().size(), layersInTotals(a)));
+            if (coverage(a) == Coverage.NONE) {
+                b.append(coverageText(a)).append('\n');
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, "%14.4f %14.0f %12.4f %9s %9s %9s%n", r.energyPj() / 1e6, r.cycles(),
+                r.dramBytes() / 1e6, f2(ratio(a, "ee")), f2(ratio(a, "speedup")), f2(ratio(a, "dram"))));
+        }
+        for (String n : ratioNotes()) b.append(n).append('\n');
+        b.append("totals: ").append(Reports.benchmarkScope(workload)).append('\n');
         return b.toString();
     }
 
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
     /**
-     * Writes into {@code dir}: {@code summary.json}, {@code summary.txt}, {@code models.csv} (per model and
-     * accelerator), {@code layers.csv} (per layer and accelerator: counts, tiling, energy matrix),
-     * {@code actions.csv} (every count x unit energy), {@code workload.json} (shapes, weights, ActStats),
-     * {@code models/<accelerator>.json} (full per-layer JSON with knobs, arch, energy table) and PNG
-     * charts in {@code charts/}: energy by level, speedup and energy efficiency vs DianNao, DRAM per tensor.
+     * Writes into {@code dir}, replacing the files of the report written there before as one set
+     * ({@link ReportFolder}: a failure leaves the folder as it was; other files are never removed):
+     * {@code summary.json}, {@code summary.txt}, {@code models.csv} (per model and accelerator),
+     * {@code layers.csv} (per layer and accelerator: counts, tiling, energy matrix), {@code actions.csv}
+     * (every count x unit energy), {@code workload.json} (shapes, weights, ActStats),
+     * {@code models/<accelerator>.json} (full per-layer JSON with knobs, arch, energy table), PNG charts in
+     * {@code charts/} (energy by level, speedup and energy efficiency vs DianNao, DRAM per tensor) and
+     * {@link ReportFolder#MANIFEST}. Columns: docs/HWMODEL-RESULTS.md "Output files".
      */
     public void write(Path dir) {
+        ReportFolder.write(dir, this::writeInto);
+    }
+
+    private void writeInto(Path dir) {
         StringBuilder layers = new StringBuilder(Reports.layerCsvHeader()), actions = new StringBuilder(Reports.actionsCsvHeader());
-        StringBuilder models = new StringBuilder("model,accelerator,layers_priced,energy_pJ,cycles,dram_bytes,dramW_bytes,dramI_bytes,"
-            + "dramO_bytes,dramPsum_bytes,ee_vs_diannao,speedup_vs_diannao,dram_vs_smartdeal\n");
+        StringBuilder models = new StringBuilder("model,accelerator,layers_priced,layers_in_totals,benchmark_layers,coverage,"
+            + "energy_pJ,cycles,dram_bytes,dramW_bytes,dramI_bytes,dramO_bytes,dramPsum_bytes,ee_vs_diannao,speedup_vs_diannao,"
+            + "dram_vs_smartdeal\n");
         for (ModelResult r : results.values()) {
+            String a = r.accelerator();
             layers.append(Reports.layerCsvRows(r));
             actions.append(Reports.actionsCsvRows(r, table));
-            Reports.write(dir.resolve("models/" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, arch, table)));
-            models.append(String.join(",", r.model(), r.accelerator(), Integer.toString(r.layers().size()), g(r.energyPj()), g(r.cycles()),
-                g(r.dramBytes()), g(r.dramBytes("W")), g(r.dramBytes("I")), g(r.dramBytes("O")), g(r.dramBytes("psum")),
-                g(ratio(r.accelerator(), "ee")), g(ratio(r.accelerator(), "speedup")), g(ratio(r.accelerator(), "dram")))).append('\n');
+            Reports.write(dir.resolve("models/" + a + ".json"), Json.write(Reports.modelJson(r, workload, arch, table)));
+            boolean none = coverage(a) == Coverage.NONE;
+            List<String> row = new ArrayList<>(List.of(r.model(), a, Integer.toString(r.layers().size()),
+                Integer.toString(layersInTotals(a)), Integer.toString(benchmarkLayers()), coverage(a).name().toLowerCase(Locale.ROOT)));
+            for (double v : new double[] {r.energyPj(), r.cycles(), r.dramBytes(), r.dramBytes("W"), r.dramBytes("I"),
+                r.dramBytes("O"), r.dramBytes("psum")})
+                row.add(Reports.g(none ? Double.NaN : v));
+            for (String kind : List.of("ee", "speedup", "dram")) row.add(Reports.g(ratio(a, kind)));
+            models.append(String.join(",", row)).append('\n');
         }
         Reports.write(dir.resolve("layers.csv"), layers.toString());
         Reports.write(dir.resolve("actions.csv"), actions.toString());
@@ -233,6 +373,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
 
     private void charts(Path dir) {
         List<String> accs = new ArrayList<>(results.keySet());
+        List<String> labels = accs.stream().map(this::chartLabel).toList();
         String m = workload.name();
         Map<String, List<Double>> lv = new LinkedHashMap<>(), tn = new LinkedHashMap<>(), rat = new LinkedHashMap<>();
         for (Action.Level l : Action.Level.values()) {
@@ -249,8 +390,11 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             for (String acc : accs) v.add(results.get(acc).dramBytes(t) / 1e6);
             tn.put(t, v);
         }
-        Charts.bars(dir.resolve("energy-by-level.png"), m + ": energy by level", "accelerator", "energy (uJ)", accs, lv, true);
-        Charts.bars(dir.resolve("dram-per-tensor.png"), m + ": DRAM traffic per tensor", "accelerator", "DRAM (MB, 10^6 bytes)", accs, tn, true);
+        boolean allFull = accs.stream().allMatch(a -> coverage(a) == Coverage.FULL);
+        String cover = allFull ? "" : " (not every accelerator prices every layer: see the labels)";
+        Charts.bars(dir.resolve("energy-by-level.png"), m + ": energy by level" + cover, "accelerator", "energy (uJ)", labels, lv, true);
+        Charts.bars(dir.resolve("dram-per-tensor.png"), m + ": DRAM traffic per tensor" + cover, "accelerator",
+            "DRAM (MB, 10^6 bytes)", labels, tn, true);
         if (results.containsKey("diannao")) {
             List<Double> ee = new ArrayList<>(), su = new ArrayList<>();
             for (String acc : accs) {
@@ -260,12 +404,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             }
             rat.put("energy efficiency (E_DN / E_x)", ee);
             rat.put("speedup (cycles_DN / cycles_x)", su);
-            Charts.bars(dir.resolve("speedup-and-efficiency-vs-diannao.png"), m + ": normalised to DianNao (0 = not modelled)",
-                "accelerator", "ratio to DianNao (x)", accs, rat, false);
+            Charts.bars(dir.resolve("speedup-and-efficiency-vs-diannao.png"), m + ": normalised to DianNao (0 = no ratio: "
+                + "not every benchmark layer priced)", "accelerator", "ratio to DianNao (x)", labels, rat, false);
         }
-    }
-
-    private static String g(double v) {
-        return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.9g", v);
     }
 }

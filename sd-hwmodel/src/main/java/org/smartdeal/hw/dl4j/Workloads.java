@@ -155,7 +155,11 @@ public final class Workloads {
         return firstLayer ? ActStats.iid(1.0, 40, 0, act.dA(), a.sdDimF(), a.praBrick()) : act;
     }
 
-    static String skippedNote(Extracted x) {
+    /**
+     * The note naming the network's layers with parameters that are not priced ("; not priced (parameters of other
+     * layer kinds): bn1 (BatchNormalization), ..."), to append to a workload's notes; empty when there are none.
+     */
+    public static String skippedNote(Extracted x) {
         return x.skipped().isEmpty() ? "" : "; not priced (parameters of other layer kinds): " + String.join(", ", x.skipped());
     }
 

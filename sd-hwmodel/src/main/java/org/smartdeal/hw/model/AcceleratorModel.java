@@ -13,6 +13,12 @@ public interface AcceleratorModel {
     /** Short lower-case name used in reports, e.g. {@code smartdeal}. */
     String name();
 
+    /**
+     * What {@link ActionCounts#work()} and {@link ActionCounts#peakPerCycle()} count on this accelerator, e.g.
+     * {@code MAC} or {@code Booth term} (reports write it next to the work).
+     */
+    String workUnit();
+
     /** Whether this accelerator runs the layer type at all (SCNN has no FC model [P]). */
     default boolean supports(LayerSpec layer) {
         return true;

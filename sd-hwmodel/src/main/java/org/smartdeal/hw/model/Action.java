@@ -20,6 +20,15 @@ public record Action(Level level, Data data, String name, double count, String u
     /** Data type an action serves. */
     public enum Data { W, I, O, OVERHEAD, ARITH }
 
+    /**
+     * What {@link #count} counts: {@code bytes} (8-bit accesses) at DRAM, SRAM and RF, {@code cycles} for the
+     * leakage action (unit {@code leakageCycle}), {@code operations} for every other compute action.
+     */
+    public String countUnit() {
+        if (level != Level.COMPUTE) return "bytes";
+        return unit.equals("leakageCycle") ? "cycles" : "operations";
+    }
+
     /** Rejects negative or non-finite counts. */
     public Action {
         if (!(count >= 0) || Double.isInfinite(count))

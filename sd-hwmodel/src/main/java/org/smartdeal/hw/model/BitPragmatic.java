@@ -20,6 +20,12 @@ public final class BitPragmatic implements AcceleratorModel {
         return "bitpragmatic";
     }
 
+    /** {@inheritDoc} (one per non-zero activation bit of each MAC) */
+    @Override
+    public String workUnit() {
+        return "bit-serial term";
+    }
+
     /** {@inheritDoc} */
     @Override
     public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {

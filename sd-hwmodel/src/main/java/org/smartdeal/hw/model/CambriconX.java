@@ -19,6 +19,12 @@ public final class CambriconX implements AcceleratorModel {
         return "cambriconx";
     }
 
+    /** {@inheritDoc} (MACs with a non-zero weight) */
+    @Override
+    public String workUnit() {
+        return "non-zero-weight MAC";
+    }
+
     /** {@inheritDoc} */
     @Override
     public ActionCounts count(LayerSpec l, WeightRep w0, ActStats act, ArchSpec a) {

@@ -19,6 +19,12 @@ public final class DianNao implements AcceleratorModel {
         return "diannao";
     }
 
+    /** {@inheritDoc} (every MAC, zero operands included) */
+    @Override
+    public String workUnit() {
+        return "MAC";
+    }
+
     /** {@inheritDoc} */
     @Override
     public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {

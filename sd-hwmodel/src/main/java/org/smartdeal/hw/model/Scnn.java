@@ -23,6 +23,12 @@ public final class Scnn implements AcceleratorModel {
         return "scnn";
     }
 
+    /** {@inheritDoc} (products of a non-zero weight and a non-zero activation) */
+    @Override
+    public String workUnit() {
+        return "non-zero product";
+    }
+
     /** {@inheritDoc} */
     @Override
     public boolean supports(LayerSpec l) {

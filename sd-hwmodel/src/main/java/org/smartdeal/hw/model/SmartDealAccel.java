@@ -23,6 +23,12 @@ public final class SmartDealAccel implements AcceleratorModel {
         return "smartdeal";
     }
 
+    /** {@inheritDoc} (one per non-zero Booth digit of the activation of each non-zero-weight MAC) */
+    @Override
+    public String workUnit() {
+        return "Booth term";
+    }
+
     /** {@inheritDoc} */
     @Override
     public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {

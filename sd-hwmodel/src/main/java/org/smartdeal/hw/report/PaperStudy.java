@@ -52,13 +52,21 @@ public final class PaperStudy {
     }
 
     /**
-     * Runs the study and writes every output; returns the summary map written as paper-summary.json.
+     * Runs the study and writes every output; returns the summary map written as paper-summary.json. The files
+     * replace those of the report written to {@code outDir} before as one set ({@link ReportFolder}: e.g. no
+     * sweep.csv is left from an earlier run when {@code sweep} is false; other files are never removed).
      *
      * @param outDir output directory (created)
      * @param knobs  the knobs of the main run (the sweep varies them one at a time)
      * @param sweep  whether to run the knob sweep too
      */
     public static Map<String, Object> run(Path outDir, Knobs knobs, boolean sweep) {
+        List<Map<String, Object>> summary = new ArrayList<>(1);
+        ReportFolder.write(outDir, dir -> summary.add(writeInto(dir, knobs, sweep)));
+        return summary.get(0);
+    }
+
+    private static Map<String, Object> writeInto(Path outDir, Knobs knobs, boolean sweep) {
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, Workload> wl = new LinkedHashMap<>();
@@ -72,7 +80,7 @@ public final class PaperStudy {
             for (ModelResult r : m.getValue().values()) {
                 layers.append(Reports.layerCsvRows(r));
                 actions.append(Reports.actionsCsvRows(r, e));
-                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, a, e)));
+                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, wl.get(m.getKey()), a, e)));
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("energyPj", r.energyPj()); t.put("cycles", r.cycles()); t.put("dramBytes", r.dramBytes());
                 perAcc.put(r.accelerator(), t);

@@ -1,37 +1,44 @@
 package org.smartdeal.hw.report;
 
+import org.smartdeal.hw.model.AcceleratorModel;
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
 import org.smartdeal.hw.model.Tiling;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.Specs;
+import org.smartdeal.hw.spec.Workload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * CSV and JSON writers. Units are in the column names ({@code _pJ}, {@code _bytes}, {@code _cycles});
- * the actions CSV lists every count with its energy-table unit and unit energy, so each energy
- * figure is traceable to count x table entry.
+ * CSV and JSON writers. Units are in the column names ({@code _pJ}, {@code _bytes}, {@code _cycles}) or in
+ * a unit column ({@code count_unit}, {@code work_unit}); the actions CSV lists every count with its
+ * energy-table unit and unit energy, so each energy figure is traceable to count x table entry. Numbers
+ * are written round-trippably ({@link #g}). The columns are described in docs/HWMODEL-RESULTS.md
+ * ("Output files").
  */
 public final class Reports {
     private Reports() {
     }
 
-    /** Per-layer CSV header. */
+    /** Per-layer CSV header (columns: docs/HWMODEL-RESULTS.md "Output files"). */
     public static String layerCsvHeader() {
-        StringBuilder h = new StringBuilder("model,accelerator,layer,type,N,M,C,G,R,S,H,W,E,F,U,inBenchmark,"
+        StringBuilder h = new StringBuilder("model,accelerator,layer,type,N,M,C,G,R,S,H,W,E,F,U,pad,dil,inBenchmark,"
             + "tN,tM,tC,tE,tF,loopOrder,ccomp_cycles,cdram_cycles,fill_cycles,cycles,boundBy,utilisation,"
-            + "dramW_bytes,dramI_bytes,dramO_bytes,dramPsum_bytes,dram_bytes,work_ops");
+            + "dramW_bytes,dramI_bytes,dramO_bytes,dramPsum_bytes,dram_bytes,firstWTile_bytes,firstITile_bytes,"
+            + "work_ops,work_unit,peak_work_per_cycle");
         for (Action.Level lv : Action.Level.values())
             for (Action.Data d : Action.Data.values()) h.append(",E_").append(lv).append('_').append(d).append("_pJ");
         return h.append(",E_total_pJ\n").toString();
@@ -39,24 +46,26 @@ public final class Reports {
 
     /** Per-layer CSV rows of one model on one accelerator. */
     public static String layerCsvRows(ModelResult m) {
+        String unit = accelerator(m.accelerator()).workUnit();
         StringBuilder b = new StringBuilder();
         for (LayerResult r : m.layers()) {
             var l = r.layer();
             Tiling t = r.counts().tiling();
             b.append(String.join(",", m.model(), m.accelerator(), l.id(), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
-                i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), String.valueOf(l.inBenchmark()),
-                i(t.tN()), i(t.tM()), i(t.tC()), i(t.tE()), i(t.tF()), t.order(), g(r.counts().ccomp()), g(r.cdram()), g(r.fill()),
-                g(r.cycles()), r.boundBy(), g(r.utilisation()), g(t.wBytes()), g(t.iBytes()), g(t.oBytes()), g(t.psumBytes()),
-                g(t.dramBytes()), g(r.counts().work())));
+                i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), i(l.pad()), i(l.dil()),
+                String.valueOf(l.inBenchmark()), i(t.tN()), i(t.tM()), i(t.tC()), i(t.tE()), i(t.tF()), t.order(),
+                g(r.counts().ccomp()), g(r.cdram()), g(r.fill()), g(r.cycles()), r.boundBy(), g(r.utilisation()), g(t.wBytes()),
+                g(t.iBytes()), g(t.oBytes()), g(t.psumBytes()), g(t.dramBytes()), g(t.firstWTile()), g(t.firstITile()),
+                g(r.counts().work()), unit, g(r.counts().peakPerCycle())));
             for (double[] row : r.energyPj()) for (double v : row) b.append(',').append(g(v));
             b.append(',').append(g(r.totalPj())).append('\n');
         }
         return b.toString();
     }
 
-    /** Actions CSV header. */
+    /** Actions CSV header (columns: docs/HWMODEL-RESULTS.md "Output files"). */
     public static String actionsCsvHeader() {
-        return "model,accelerator,layer,level,data,action,count,unit,unit_pJ,energy_pJ\n";
+        return "model,accelerator,layer,inBenchmark,level,data,action,count,count_unit,unit,unit_pJ,energy_pJ\n";
     }
 
     /** Every action of every layer: count x unit energy = energy. */
@@ -65,14 +74,69 @@ public final class Reports {
         for (LayerResult r : m.layers())
             for (Action a : r.counts().actions()) {
                 double u = a.unit().equals("leakageCycle") ? e.staticMw() : e.pj(a.unit());
-                b.append(String.join(",", m.model(), m.accelerator(), r.layer().id(), a.level().name(), a.data().name(),
-                    '"' + a.name() + '"', g(a.count()), a.unit(), g(u), g(a.count() * u))).append('\n');
+                b.append(String.join(",", m.model(), m.accelerator(), r.layer().id(), String.valueOf(r.layer().inBenchmark()),
+                    a.level().name(), a.data().name(), '"' + a.name() + '"', g(a.count()), a.countUnit(), a.unit(), g(u),
+                    g(a.count() * u))).append('\n');
             }
         return b.toString();
     }
 
-    /** Model totals with the energy matrix, DRAM per tensor, every knob, the architecture and energy table. */
-    public static Map<String, Object> modelJson(ModelResult m, ArchSpec a, EnergyTable e) {
+    /**
+     * What the totals of one priced model cover, in words: the layers summed, the priced layers left out
+     * ({@code inBenchmark = false}: a paper workload's classifier FC, EfficientNet-B0's SE FCs) and the workload's
+     * layers this accelerator has no model for (SCNN: FC).
+     */
+    public static String scope(ModelResult m, Workload w) {
+        List<LayerSpec> in = new ArrayList<>(), out = new ArrayList<>(), unpriced = new ArrayList<>();
+        Set<String> priced = new HashSet<>();
+        for (LayerResult r : m.layers()) {
+            (r.layer().inBenchmark() ? in : out).add(r.layer());
+            priced.add(r.layer().id());
+        }
+        for (Workload.Entry x : w.layers()) if (!priced.contains(x.layer().id())) unpriced.add(x.layer());
+        StringBuilder b = new StringBuilder("sums over the ").append(in.size()).append(" priced layers with inBenchmark = true");
+        if (out.isEmpty() && unpriced.isEmpty()) b.append(" (every layer of ").append(w.name()).append(')');
+        if (!out.isEmpty()) b.append("; priced but outside the totals (inBenchmark = false): ").append(describe(out));
+        if (!unpriced.isEmpty())
+            b.append("; not priced (").append(m.accelerator()).append(" has no model for them): ").append(describe(unpriced));
+        return b.toString();
+    }
+
+    /**
+     * What a workload's totals sum, in words: the number of {@code inBenchmark} layers, and the layers left out of
+     * the totals (a paper workload's classifier FC, EfficientNet-B0's SE FCs; none in a DL4J network).
+     */
+    public static String benchmarkScope(Workload w) {
+        List<LayerSpec> out = new ArrayList<>();
+        for (Workload.Entry x : w.layers()) if (!x.layer().inBenchmark()) out.add(x.layer());
+        int n = w.layers().size();
+        StringBuilder b = new StringBuilder("sums over the ").append(n - out.size()).append(" of ").append(n)
+            .append(" layers with inBenchmark = true");
+        b.append(out.isEmpty() ? " (every layer, the classifier included)" : "; outside the totals: " + describe(out));
+        return b.toString();
+    }
+
+    /** "2 FC (fc1, fc2)" per layer type, at most three names each. */
+    public static String describe(List<LayerSpec> layers) {
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        for (LayerSpec l : layers) byType.computeIfAbsent(l.type().name(), k -> new ArrayList<>()).add(l.id());
+        List<String> parts = new ArrayList<>();
+        for (var e : byType.entrySet()) {
+            List<String> ids = e.getValue();
+            String names = String.join(", ", ids.subList(0, Math.min(3, ids.size()))) + (ids.size() > 3 ? ", ..." : "");
+            String kind = e.getKey().equals("SE_FC") ? "SE_FC (squeeze-and-excitation FC)" : e.getKey();
+            parts.add(ids.size() + " " + kind + " (" + names + ")");
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * Model totals with the energy matrix, DRAM per tensor, what the totals cover ({@link #scope}), every knob,
+     * the architecture and energy table, and per layer the tiling, cycles, work and actions.
+     *
+     * @param w the priced workload (for the layers the accelerator did not price)
+     */
+    public static Map<String, Object> modelJson(ModelResult m, Workload w, ArchSpec a, EnergyTable e) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", m.model());
         o.put("accelerator", m.accelerator());
@@ -86,7 +150,8 @@ public final class Reports {
         for (Action.Level lv : Action.Level.values())
             for (Action.Data d : Action.Data.values()) en.put(lv + "_" + d + "_pJ", m.energyPj(lv, d));
         o.put("energyByLevelAndData", en);
-        o.put("scope", "sums over inBenchmark layers (classifier FC excluded, as Figs. 8-10)");
+        o.put("scope", scope(m, w));
+        o.put("workUnit", accelerator(m.accelerator()).workUnit());
         o.put("knobs", Specs.toMap(a.knobs()));
         o.put("arch", Specs.toMap(a));
         o.put("energyTable", Specs.toMap(e));
@@ -98,12 +163,14 @@ public final class Reports {
             x.put("cycles", r.cycles());
             x.put("boundBy", r.boundBy());
             x.put("utilisation", r.utilisation());
+            x.put("work", r.counts().work());
+            x.put("peakWorkPerCycle", r.counts().peakPerCycle());
             x.put("energyPj", r.totalPj());
             List<Object> acts = new ArrayList<>();
             for (Action ac : r.counts().actions()) {
                 Map<String, Object> y = new LinkedHashMap<>();
                 y.put("level", ac.level().name()); y.put("data", ac.data().name()); y.put("action", ac.name());
-                y.put("count", ac.count()); y.put("unit", ac.unit());
+                y.put("count", ac.count()); y.put("countUnit", ac.countUnit()); y.put("unit", ac.unit());
                 acts.add(y);
             }
             x.put("actions", acts);
@@ -127,8 +194,17 @@ public final class Reports {
         return Integer.toString(v);
     }
 
-    /** Number formatting used in all CSVs (round-trippable, locale-independent). */
-    static String g(double v) {
-        return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.9g", v);
+    /**
+     * Number formatting used in all CSVs: {@link Double#toString}, which parses back to the same double
+     * ({@code Double.parseDouble}, Python {@code float}), so sums re-computed from a CSV reproduce the JSON
+     * totals; {@code NaN} for an absent value, {@code Infinity} for an unbounded one.
+     */
+    public static String g(double v) {
+        return Double.toString(v);
+    }
+
+    private static AcceleratorModel accelerator(String name) {
+        return AcceleratorModel.all().stream().filter(x -> x.name().equals(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no accelerator model named '" + name + "'"));
     }
 }

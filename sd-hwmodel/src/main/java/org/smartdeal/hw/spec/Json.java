@@ -31,12 +31,19 @@ public final class Json {
         return v;
     }
 
-    /** Reads and parses a classpath resource relative to this package's root {@code org/smartdeal/hw/}. */
+    /** Parses one JSON object (e.g. a report's summary.json); throws IllegalArgumentException for any other value. */
     @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) throw new IllegalArgumentException("JSON text must be an object, got " + v);
+        return (Map<String, Object>) v;
+    }
+
+    /** Reads and parses a classpath resource relative to this package's root {@code org/smartdeal/hw/}. */
     public static Map<String, Object> resource(String name) {
         try (InputStream in = Json.class.getResourceAsStream("/org/smartdeal/hw/" + name)) {
             if (in == null) throw new IllegalArgumentException("resource org/smartdeal/hw/" + name + " not found");
-            return (Map<String, Object>) parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,6 +22,7 @@ import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.report.PaperStudy;
+import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.PaperModels;
@@ -63,7 +64,7 @@ public final class EnergyCommand implements Callable<Integer> {
         String zoo;
 
         @Option(names = "--paper-model", paramLabel = "NAME", description = "a paper workload: vgg11, resnet50, mobilenetv2, "
-                + "efficientnetb0, vgg19-cifar, resnet164, deeplabv3plus (also resnet18-cifar, mobilenetv2-cifar)")
+                + "efficientnetb0, vgg19-cifar, resnet164, deeplabv3plus")
         String paperModel;
 
         @Option(names = "--paper", description = "the paper's seven-model study (Figs. 8-10 tables and charts, sweep, paper-summary.json)")
@@ -125,7 +126,7 @@ public final class EnergyCommand implements Callable<Integer> {
         try {
             EnergyReport.accelerators(accs);
         } catch (IllegalArgumentException e) {
-            throw usage("--accelerators " + e.getMessage());
+            throw usage("--accelerators: " + e.getMessage());
         }
         if ((source.paper || source.paperModel != null) && data != null) {
             throw usage("--data applies to networks (FILE, --zoo); paper workloads use the paper's statistics");
@@ -138,27 +139,26 @@ public final class EnergyCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             Map<String, Object> summary = PaperStudy.run(out, knobs, !noSweep);
             o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
-                    + "and PNG, layers.csv, actions.csv, models/, charts/%s) in %.1f s%n", summary.size(),
-                    org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md",
+                    + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
+                    org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md", ReportFolder.MANIFEST,
                     (System.nanoTime() - t0) / 1e9);
             o.print(java.nio.file.Files.readString(out.resolve("paper-comparison.md")));
             return SmartDeal.EXIT_OK;
         }
         EnergyReport report;
         if (source.paperModel != null) {
-            Workload w;
-            try {
-                w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--paper-model " + e.getMessage(), e);
+            if (!PaperModels.NAMES.contains(source.paperModel)) {
+                throw usage("--paper-model must be one of " + PaperModels.NAMES + ", got '" + source.paperModel + "'");
             }
+            Workload w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
             report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs);
         } else {
             report = priceNetwork(knobs, accs);
         }
         report.write(out);
         o.print(report.summaryText());
-        o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/%n", out);
+        o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
+                + "%s%n", out, ReportFolder.MANIFEST);
         return SmartDeal.EXIT_OK;
     }
 
@@ -171,7 +171,7 @@ public final class EnergyCommand implements Callable<Integer> {
             try {
                 z = ZooModel.byName(source.zoo);
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--zoo " + e.getMessage(), e);
+                throw usage("--zoo: " + e.getMessage());
             }
             ZooConfiguration c = z.defaultConfiguration();
             net = c.init();
@@ -204,7 +204,7 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         String src = "activation statistics measured on " + c.images() + " Fashion-MNIST test examples (HWMODEL.md 1.3, "
                 + "per-minibatch int8 scale)";
-        return EnergyReport.of(c.workload(name, src), src, accs, knobs);
+        return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs);
     }
 
     private DataSetIterator fashionMnist(InputType type, String name) {

@@ -25,9 +25,8 @@ class EnergyCommandTest {
         return CliRun.of(args);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(Path p) throws IOException {
-        return (Map<String, Object>) Json.parse(Files.readString(p));
+        return Json.parseObject(Files.readString(p));
     }
 
     @SuppressWarnings("unchecked")
@@ -166,17 +165,106 @@ class EnergyCommandTest {
         assertEquals(SmartDeal.EXIT_USAGE, none.exit());
         CliRun two = run("energy", "--zoo", "cnn", "--paper");
         assertEquals(SmartDeal.EXIT_USAGE, two.exit());
-        CliRun z = run("energy", "--zoo", "nope");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, z.exit());
-        assertTrue(z.err().contains("--zoo") && z.err().contains("'nope'"), z.err());
-        CliRun p = run("energy", "--paper-model", "alexnet");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, p.exit());
-        assertTrue(p.err().contains("--paper-model") && p.err().contains("alexnet"), p.err());
         CliRun f = run("energy", dir.resolve("missing.sdm").toString());
         assertEquals(SmartDeal.EXIT_BAD_INPUT, f.exit());
         assertTrue(f.err().contains("missing.sdm: file not found"), f.err());
         CliRun img = run("energy", "--zoo", "resnet20", "--data", "fashion-mnist", "--out", out.toString());
         assertEquals(SmartDeal.EXIT_BAD_INPUT, img.exit());
         assertTrue(img.err().contains("--data fashion-mnist gives 1x28x28"), img.err());
+    }
+
+    /**
+     * An unknown name given as an option value is a usage error (2), like every other option value out of its
+     * allowed set (--data, --batch; `smartdeal train --arch`); the message lists the allowed names.
+     */
+    @Test
+    void unknownNamesAndEmptyListsAreUsageErrorsListingTheAllowedNames() {
+        CliRun z = run("energy", "--zoo", "nope");
+        assertEquals(SmartDeal.EXIT_USAGE, z.exit(), z.err());
+        assertTrue(z.err().contains("--zoo") && z.err().contains("'nope'") && z.err().contains("lenet300"), z.err());
+        CliRun p = run("energy", "--paper-model", "alexnet");
+        assertEquals(SmartDeal.EXIT_USAGE, p.exit(), p.err());
+        assertTrue(p.err().contains("--paper-model must be one of [vgg11, resnet50") && p.err().contains("got 'alexnet'"), p.err());
+        CliRun d = run("energy", "--zoo", "cnn", "--data", "cifar");
+        assertEquals(SmartDeal.EXIT_USAGE, d.exit(), d.err());
+        assertTrue(d.err().contains("--data must be fashion-mnist, got 'cifar'"), d.err());
+        CliRun a = run("energy", "--zoo", "cnn", "--accelerators", "foo");
+        assertEquals(SmartDeal.EXIT_USAGE, a.exit(), a.err());
+        assertTrue(a.err().contains("--accelerators") && a.err().contains("'foo'") && a.err().contains("bitpragmatic"), a.err());
+        for (String empty : List.of("", "smartdeal,,scnn")) {
+            CliRun e = run("energy", "--zoo", "cnn", "--accelerators", empty);
+            assertEquals(SmartDeal.EXIT_USAGE, e.exit(), e.err());
+            assertTrue(e.err().contains("--accelerators: the accelerator list must be all or a comma list of [smartdeal, "), e.err());
+        }
+    }
+
+    /** The audit's sequence: a full run, then DianNao alone at batch 4 into the same folder; then a failed run. */
+    @Test
+    void outReusedHoldsOnlyTheLastReportAndAFailedRunChangesNothing() throws IOException {
+        Path out = dir.resolve("again");
+        CliRun full = run("energy", "--zoo", "cnn", "--out", out.toString());
+        assertEquals(0, full.exit(), full.err());
+        // the zoo cnn's SCNN bars and rows say they cover its 3 conv layers of 5
+        assertTrue(full.out().contains("scnn: conv layers only: 3 of 5 benchmark layers (no model for FC layers)"), full.out());
+        Files.writeString(out.resolve("my-notes.txt"), "mine");
+        CliRun dn = run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--batch", "4", "--out", out.toString());
+        assertEquals(0, dn.exit(), dn.err());
+        try (var s = Files.list(out.resolve("models"))) {
+            assertEquals(List.of("diannao.json"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals("mine", Files.readString(out.resolve("my-notes.txt")));
+        // a file called charts where the report writes its charts folder: exit 3, the last report left whole
+        try (var s = Files.list(out.resolve("charts"))) {
+            for (Path p : s.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(out.resolve("charts"));
+        Files.writeString(out.resolve("charts"), "not a folder");
+        String summary = Files.readString(out.resolve("summary.json"));
+        CliRun bad = run("energy", "--zoo", "cnn", "--out", out.toString());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("charts: is a file, but the report writes charts/"), bad.err());
+        assertEquals(summary, Files.readString(out.resolve("summary.json")));
+        try (var s = Files.list(out.resolve("models"))) {
+            assertEquals(List.of("diannao.json"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** resnet20's BatchNormalization layers are not priced: the console and summary.txt say so. */
+    @Test
+    void layersNotPricedArePrintedAndWrittenWithoutData() throws IOException {
+        Path out = dir.resolve("rn20");
+        CliRun r = run("energy", "--zoo", "resnet20", "--accelerators", "diannao", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("note: not priced (parameters of other layer kinds): "), r.out());
+        assertTrue(r.out().contains("(BatchNormalization)"), r.out());
+        assertTrue(Files.readString(out.resolve("summary.txt")).contains("(BatchNormalization)"));
+    }
+
+    /** With --data the notes name the unpriced layers too (before, only the library path did). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void layersNotPricedArePrintedAndWrittenWithData() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(FashionMnist.PIXELS).nOut(8).name("fc1").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(8).name("bn1").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(10).name("out")
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        Path zip = dir.resolve("bn.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), false);
+        Path out = dir.resolve("bn");
+        CliRun r = run("energy", zip.toString(), "--data", "fashion-mnist", "--samples", "8", "--accelerators", "diannao",
+                "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        String note = "note: not priced (parameters of other layer kinds): bn1 (BatchNormalization)";
+        assertTrue(r.out().contains(note), r.out());
+        assertTrue(Files.readString(out.resolve("summary.txt")).contains(note));
+        assertTrue(((String) json(out.resolve("summary.json")).get("notes")).contains("bn1 (BatchNormalization)"));
     }
 }

@@ -1,0 +1,330 @@
+package org.smartdeal.hw.dl4j;
+
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.model.Action;
+import org.smartdeal.hw.model.CostModel;
+import org.smartdeal.hw.model.DianNao;
+import org.smartdeal.hw.model.ModelResult;
+import org.smartdeal.hw.report.ReportFolder;
+import org.smartdeal.hw.report.Reports;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.Json;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Workload;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.DoubleStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What {@link EnergyReport#write} puts in its files: numbers that re-sum to the JSON totals, the columns that
+ * give every count and work figure its unit, coverage marks for accelerators that price only part of a network,
+ * the layers a network has that are not priced, and one consistent set of files when a folder is written again.
+ */
+class EnergyReportFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final Knobs K = Knobs.defaults();
+
+    private static Workload paper(String model) {
+        return PaperModels.workload(model, K, ArchSpec.paper().withKnobs(K));
+    }
+
+    /** The workload with every layer in the benchmark, as in a DL4J network (classifier FC included). */
+    private static Workload allInBenchmark(Workload w) {
+        List<Workload.Entry> out = new ArrayList<>();
+        for (Workload.Entry e : w.layers()) {
+            LayerSpec l = e.layer();
+            out.add(new Workload.Entry(new LayerSpec(l.id(), l.type(), l.batch(), l.m(), l.c(), l.groups(), l.r(), l.s(), l.h(),
+                l.w(), l.e(), l.f(), l.stride(), l.pad(), l.dil(), true), e.weights(), e.act()));
+        }
+        return new Workload(w.name(), out, w.notes());
+    }
+
+    private static String fcId(Workload w) {
+        return w.layers().stream().filter(e -> e.layer().type() == LayerType.FC).findFirst().orElseThrow().layer().id();
+    }
+
+    /** Rows of a CSV file as header-to-value maps (quoted fields hold no commas here). */
+    private static List<Map<String, String>> csv(Path p) throws IOException {
+        List<String> lines = Files.readAllLines(p);
+        String[] h = lines.get(0).split(",");
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] v = line.split(",", -1);
+            assertEquals(h.length, v.length, line);
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < h.length; i++) m.put(h[i], v[i]);
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static double d(Map<String, String> row, String col) {
+        assertTrue(row.containsKey(col), "column " + col);
+        return Double.parseDouble(row.get(col));
+    }
+
+    private static Map<String, Object> json(Path p) throws IOException {
+        return Json.parseObject(Files.readString(p));
+    }
+
+    /** summary.json's "accelerators": name to totals, coverage and ratios. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> accelerators(Path out) throws IOException {
+        return (Map<String, Map<String, Object>>) json(out.resolve("summary.json")).get("accelerators");
+    }
+
+    /**
+     * actions.csv and layers.csv re-sum to the JSON totals exactly (not to the last ulp: every value parses back to the
+     * double written): per action count x unit_pJ = energy_pJ; per layer the actions' energies summed left to right in
+     * file order = E_total_pJ (CostModel's order); per model DoubleStream.sum of the inBenchmark layers' E_total_pJ in
+     * file order = summary.json and models/*.json energyPj (ModelResult's sum). The same for DRAM bytes and cycles.
+     */
+    @Test
+    void csvNumbersReSumToTheJsonTotalsExactly() throws IOException {
+        EnergyReport r = EnergyReport.of(paper("vgg19-cifar"), "paper defaults", List.of("all"), K);
+        Path out = tmp.resolve("vgg");
+        r.write(out);
+        Map<String, Map<String, Double>> layerSum = new HashMap<>();
+        for (Map<String, String> a : csv(out.resolve("actions.csv"))) {
+            assertEquals(d(a, "energy_pJ"), d(a, "count") * d(a, "unit_pJ"), 0.0, a.toString());
+            layerSum.computeIfAbsent(a.get("accelerator"), k -> new LinkedHashMap<>())
+                .merge(a.get("layer"), d(a, "energy_pJ"), Double::sum);
+        }
+        Map<String, List<Double>> e = new LinkedHashMap<>(), cyc = new LinkedHashMap<>(), dram = new LinkedHashMap<>();
+        for (Map<String, String> l : csv(out.resolve("layers.csv"))) {
+            String acc = l.get("accelerator");
+            assertEquals(d(l, "E_total_pJ"), layerSum.get(acc).get(l.get("layer")), 0.0, l.get("layer"));
+            if (!Boolean.parseBoolean(l.get("inBenchmark"))) continue;
+            e.computeIfAbsent(acc, k -> new ArrayList<>()).add(d(l, "E_total_pJ"));
+            cyc.computeIfAbsent(acc, k -> new ArrayList<>()).add(d(l, "cycles"));
+            dram.computeIfAbsent(acc, k -> new ArrayList<>()).add(d(l, "dram_bytes"));
+        }
+        Map<String, Map<String, Object>> s = accelerators(out);
+        Map<String, Map<String, String>> models = new HashMap<>();
+        for (Map<String, String> m : csv(out.resolve("models.csv"))) models.put(m.get("accelerator"), m);
+        for (String acc : EnergyReport.NAMES) {
+            double energy = e.get(acc).stream().mapToDouble(Double::doubleValue).sum();
+            assertEquals(((Number) s.get(acc).get("energyPj")).doubleValue(), energy, 0.0, acc);
+            assertEquals(((Number) json(out.resolve("models/" + acc + ".json")).get("energyPj")).doubleValue(), energy, 0.0, acc);
+            assertEquals(d(models.get(acc), "energy_pJ"), energy, 0.0, acc);
+            assertEquals(((Number) s.get(acc).get("cycles")).doubleValue(), DoubleStream.of(
+                cyc.get(acc).stream().mapToDouble(Double::doubleValue).toArray()).sum(), 0.0, acc);
+            assertEquals(d(models.get(acc), "dram_bytes"), dram.get(acc).stream().mapToDouble(Double::doubleValue).sum(), 0.0, acc);
+            assertEquals(r.results().get(acc).energyPj(), energy, 0.0, acc);
+        }
+    }
+
+    @Test
+    void columnsGiveUnitsBenchmarkMembershipAndWhatRederivesFillAndUtilisation() throws IOException {
+        Workload w = paper("vgg19-cifar");
+        EnergyReport r = EnergyReport.of(w, "paper defaults", List.of("all"), K);
+        Path out = tmp.resolve("vgg");
+        r.write(out);
+        Map<String, LayerSpec> spec = new HashMap<>();
+        for (Workload.Entry x : w.layers()) spec.put(x.layer().id(), x.layer());
+        Map<String, String> unit = Map.of("diannao", "MAC", "cambriconx", "non-zero-weight MAC", "scnn", "non-zero product",
+            "bitpragmatic", "bit-serial term", "smartdeal", "Booth term");
+        double bw = K.dramBwBytesPerCycle();
+        for (Map<String, String> l : csv(out.resolve("layers.csv"))) {
+            LayerSpec x = spec.get(l.get("layer"));
+            assertEquals(x.pad(), Integer.parseInt(l.get("pad")), l.get("layer"));
+            assertEquals(x.dil(), Integer.parseInt(l.get("dil")), l.get("layer"));
+            assertEquals(unit.get(l.get("accelerator")), l.get("work_unit"));
+            // fill = (first W tile + first I tile) / BW and utilisation = work / (peak x cycles), CostModel.price
+            assertEquals(d(l, "fill_cycles"), (d(l, "firstWTile_bytes") + d(l, "firstITile_bytes")) / bw, 0.0, l.toString());
+            assertEquals(d(l, "utilisation"), d(l, "work_ops") / (d(l, "peak_work_per_cycle") * d(l, "cycles")), 0.0, l.toString());
+            assertTrue(d(l, "firstITile_bytes") > 0, l.get("layer"));
+        }
+        Map<String, String> bench = new HashMap<>();
+        for (Map<String, String> l : csv(out.resolve("layers.csv"))) bench.put(l.get("layer"), l.get("inBenchmark"));
+        for (Map<String, String> a : csv(out.resolve("actions.csv"))) {
+            assertEquals(bench.get(a.get("layer")), a.get("inBenchmark"), a.get("layer"));
+            assertEquals(a.get("level").equals("COMPUTE") ? "operations" : "bytes", a.get("count_unit"), a.toString());
+        }
+        assertEquals("cycles", new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "leakage cycles", 3, "leakageCycle").countUnit());
+        // vgg19-cifar: 16 conv layers in the totals, the classifier FC priced but outside them (SCNN does not price it)
+        for (Map<String, String> m : csv(out.resolve("models.csv"))) {
+            boolean scnn = m.get("accelerator").equals("scnn");
+            assertEquals(scnn ? "16" : "17", m.get("layers_priced"), m.get("accelerator"));
+            assertEquals("16", m.get("layers_in_totals"));
+            assertEquals("16", m.get("benchmark_layers"));
+            assertEquals("full", m.get("coverage"));
+        }
+        String scope = (String) json(out.resolve("models/diannao.json")).get("scope");
+        assertEquals("sums over the 16 priced layers with inBenchmark = true; priced but outside the totals "
+            + "(inBenchmark = false): 1 FC (" + fcId(w) + ")", scope);
+        assertTrue(((String) json(out.resolve("models/scnn.json")).get("scope")).endsWith("not priced (scnn has no model for them): 1 FC (" + fcId(w) + ")"));
+    }
+
+    @Test
+    void scopeNamesTheSeFcsOfEfficientNetAndIncludesTheClassifierOfADl4jNetwork() throws IOException {
+        ArchSpec a = ArchSpec.paper().withKnobs(K);
+        Workload eff = paper("efficientnetb0");
+        String s = Reports.scope(CostModel.price(new DianNao(), eff, a, EnergyTable.paper28nm()), eff);
+        assertTrue(s.contains("32 SE_FC (squeeze-and-excitation FC) (") && s.contains("1 FC ("), s);
+        EnergyReport r = EnergyReport.of(Dl4jAccountingTest.mln(), "tiny", InputType.feedForward(4), null, 0, List.of("diannao"), K);
+        Path out = tmp.resolve("tiny");
+        r.write(out);
+        assertEquals("sums over the 2 priced layers with inBenchmark = true (every layer of tiny)",
+            json(out.resolve("models/diannao.json")).get("scope"));
+    }
+
+    /** zoo cnn shape: conv layers and FC layers all in the benchmark; SCNN prices the convolutions only. */
+    @Test
+    void partialCoverageIsMarkedInChartsTablesAndCsv() throws IOException {
+        EnergyReport r = EnergyReport.of(allInBenchmark(paper("vgg19-cifar")), "paper defaults", List.of("all"), K);
+        assertEquals(EnergyReport.Coverage.PARTIAL, r.coverage("scnn"));
+        assertEquals("scnn (conv layers only: 16 of 17)", r.chartLabel("scnn"));
+        assertEquals("diannao", r.chartLabel("diannao"));
+        Path out = tmp.resolve("partial");
+        r.write(out);
+        String txt = Files.readString(out.resolve("summary.txt"));
+        assertTrue(txt.contains("scnn: conv layers only: 16 of 17 benchmark layers (no model for FC layers); its totals cover "
+            + "those 16 layers only, so it has no ratios"), txt);
+        Map<String, String> scnn = csv(out.resolve("models.csv")).stream().filter(m -> m.get("accelerator").equals("scnn"))
+            .findFirst().orElseThrow();
+        assertEquals("partial", scnn.get("coverage"));
+        assertEquals("16", scnn.get("layers_in_totals"));
+        assertEquals("17", scnn.get("benchmark_layers"));
+        assertEquals("NaN", scnn.get("ee_vs_diannao"));
+        assertEquals("partial", accelerators(out).get("scnn").get("coverage"));
+    }
+
+    /** LeNet-like all-FC network: SCNN prices nothing and says so instead of 0 layers / 0 uJ. */
+    @Test
+    void anAcceleratorThatPricesNoLayerIsNotModelledRatherThanZero() throws IOException {
+        EnergyReport r = EnergyReport.of(Dl4jAccountingTest.mln(), "tiny", InputType.feedForward(4), null, 0, List.of("all"), K);
+        assertEquals(EnergyReport.Coverage.NONE, r.coverage("scnn"));
+        assertEquals("scnn (not modelled)", r.chartLabel("scnn"));
+        Path out = tmp.resolve("fc");
+        r.write(out);
+        String txt = Files.readString(out.resolve("summary.txt"));
+        String row = txt.lines().filter(l -> l.startsWith("scnn ")).findFirst().orElseThrow();
+        assertTrue(row.endsWith("not modelled: no model for FC layers"), row);
+        assertFalse(row.contains("0.0000"), row);
+        Map<String, String> scnn = csv(out.resolve("models.csv")).stream().filter(m -> m.get("accelerator").equals("scnn"))
+            .findFirst().orElseThrow();
+        assertEquals("none", scnn.get("coverage"));
+        assertEquals("NaN", scnn.get("energy_pJ"));
+        assertNull(accelerators(out).get("scnn").get("energyPj"));
+    }
+
+    /** ResNet-50 on SmartDeal and SCNN only: SCNN covers all 53 benchmark layers; the ratios are absent for lack of DianNao. */
+    @Test
+    void ratiosAbsentForLackOfDiannaoAreExplainedAsSuch() {
+        EnergyReport r = EnergyReport.of(paper("resnet50"), "paper defaults", List.of("smartdeal,scnn"), K);
+        assertEquals(EnergyReport.Coverage.FULL, r.coverage("scnn"));
+        assertEquals(53, r.layersInTotals("scnn"));
+        assertEquals(54, r.layersPriced("smartdeal"));
+        String txt = r.summaryText();
+        assertFalse(txt.contains("not modelled") || txt.contains("conv layers only"), txt);
+        assertTrue(txt.contains("EE/DN and SU/DN: diannao is not among the accelerators priced"), txt);
+        assertFalse(txt.contains("DRAM/SD:"), txt);
+        assertFalse(Double.isNaN(r.ratio("scnn", "dram")));
+        assertTrue(txt.contains("resnet50: 54 layers, 53 in the totals;"), txt);
+    }
+
+    private static MultiLayerNetwork withBatchNorm() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).list()
+            .layer(new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).name("fc").build())
+            .layer(new BatchNormalization.Builder().nOut(2).name("bn").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX).name("out").build())
+            .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void layersNotPricedAreNamedInTheSummaryTextWithAndWithoutData() {
+        String note = "note: not priced (parameters of other layer kinds): bn (BatchNormalization)";
+        EnergyReport noData = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), null, 0, List.of("diannao"), K);
+        assertTrue(noData.summaryText().contains(note + "\n"), noData.summaryText());
+        var it = new ListDataSetIterator<>(List.of(new DataSet(Dl4jAccountingTest.features(2), Nd4j.zeros(2, 2))), 2);
+        EnergyReport data = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), it, 2, List.of("diannao"), K);
+        assertTrue(data.summaryText().contains(note + "\n"), data.summaryText());
+        EnergyReport none = EnergyReport.of(Dl4jAccountingTest.mln(), "tiny", InputType.feedForward(4), null, 0, List.of("diannao"), K);
+        assertFalse(none.summaryText().contains("note:"), none.summaryText());
+    }
+
+    @Test
+    void emptyAcceleratorListsAreRejected() {
+        for (String bad : List.of("", " ", "smartdeal,,scnn", "smartdeal,")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> EnergyReport.accelerators(List.of(bad)), bad);
+            assertTrue(e.getMessage().contains(EnergyReport.NAMES.toString()), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> EnergyReport.accelerators(List.of()));
+    }
+
+    /** The audit's sequence: all five, then DianNao alone at batch 4 into the same folder. */
+    @Test
+    void aReportWrittenAgainLeavesNoFileOfTheReportBefore() throws IOException {
+        Path out = tmp.resolve("again");
+        Workload w = paper("vgg19-cifar");
+        EnergyReport.of(w, "paper defaults", List.of("all"), K).write(out);
+        Files.writeString(out.resolve("my-notes.txt"), "mine");
+        EnergyReport.of(w, "paper defaults", List.of("diannao"), K.withBatch(4)).write(out);
+        try (Stream<Path> s = Files.list(out.resolve("models"))) {
+            assertEquals(List.of("diannao.json"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals("mine", Files.readString(out.resolve("my-notes.txt")));
+        assertEquals(List.of("diannao"), csv(out.resolve("models.csv")).stream().map(m -> m.get("accelerator")).toList());
+        assertTrue(csv(out.resolve("layers.csv")).stream().allMatch(m -> m.get("N").equals("4")));
+        assertEquals(List.of("diannao"), List.copyOf(accelerators(out).keySet()));
+        assertTrue(Files.readString(out.resolve(ReportFolder.MANIFEST)).contains("\nmodels/diannao.json\n"));
+    }
+
+    /** A file called {@code charts} in the folder: the write fails before any change, the previous set intact. */
+    @Test
+    void aFailedWriteLeavesThePreviousReportWhole() throws IOException {
+        Path out = tmp.resolve("fail");
+        Workload w = paper("vgg19-cifar");
+        EnergyReport.of(w, "paper defaults", List.of("all"), K).write(out);
+        try (Stream<Path> s = Files.list(out.resolve("charts"))) {
+            for (Path p : s.toList()) Files.delete(p);
+        }
+        Files.delete(out.resolve("charts"));
+        Files.writeString(out.resolve("charts"), "not a folder");
+        String summary = Files.readString(out.resolve("summary.json")), models = Files.readString(out.resolve("models.csv"));
+        assertThrows(java.io.UncheckedIOException.class,
+            () -> EnergyReport.of(w, "paper defaults", List.of("diannao"), K.withBatch(4)).write(out));
+        assertEquals(summary, Files.readString(out.resolve("summary.json")));
+        assertEquals(models, Files.readString(out.resolve("models.csv")));
+        assertTrue(Files.exists(out.resolve("models/scnn.json")));
+    }
+}
