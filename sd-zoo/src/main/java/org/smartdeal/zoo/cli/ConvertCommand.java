@@ -157,7 +157,8 @@ public final class ConvertCommand implements Callable<Integer> {
         try {
             z = ZooModel.byName(source.zoo);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--zoo " + e.getMessage(), e);
+            // an unknown name given as an option value is a usage error, as in energy and train
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--zoo " + e.getMessage());
         }
         Model m = z.defaultConfiguration().init();
         if ("random".equals(weights)) {

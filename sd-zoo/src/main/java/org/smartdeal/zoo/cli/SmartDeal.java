@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code smartdeal} command line. Exit codes: {@value #EXIT_OK} ok, {@value #EXIT_USAGE}
- * usage error, {@value #EXIT_BAD_INPUT} bad input (a file, a value), {@value #EXIT_INTERNAL}
+ * usage error, {@value #EXIT_BAD_INPUT} bad input (a file, its path or contents), {@value #EXIT_INTERNAL}
  * internal error. Every error message names what was wrong and what is allowed.
  */
 @Command(name = "smartdeal", mixinStandardHelpOptions = true, version = "smartdeal 0.1.0-SNAPSHOT",
@@ -20,9 +20,12 @@ public final class SmartDeal {
     public static final int EXIT_OK = 0;
     /** An unexpected failure inside the program. */
     public static final int EXIT_INTERNAL = 1;
-    /** The command line itself was wrong (unknown option, missing argument). */
+    /**
+     * The command line itself was wrong: an unknown or missing option, or an option value outside its allowed
+     * set or range (unknown names included).
+     */
     public static final int EXIT_USAGE = 2;
-    /** A file or value given by the user was wrong. */
+    /** A file given by the user (its path or its contents) was wrong. */
     public static final int EXIT_BAD_INPUT = 3;
 
     private SmartDeal() {

@@ -107,7 +107,7 @@ class ConvertInspectEvaluateTest {
         assertEquals(3, r.exit());
         assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
         r = run("convert", "--zoo", "nope", "--out", sdm.toString());
-        assertEquals(3, r.exit());
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("lenet300"), "lists the known names: " + r.err());
         assertFalse(Files.exists(sdm));
         Path junk = dir.resolve("junk.sdm");
