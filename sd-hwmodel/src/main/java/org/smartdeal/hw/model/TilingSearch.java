@@ -9,17 +9,20 @@ import org.smartdeal.hw.spec.LayerType;
  * in powers of two for M, C/G, E, F, the batch tiled as 1 or N (N outermost), all 24 orders of
  * M, C, E, F. Reuse rule (Timeloop [S:TL]): a tensor is re-fetched once per iteration of every
  * irrelevant loop above its innermost relevant loop; loops with one tile are ignored.
- * Fixes to the spec: (1) the input halo factor is the exact sum of the input rows (columns) of the
- * real E (F) tiles divided by those of the whole layer ((E-1)U + R_eff, or less when dilated: fix 11), not t_E rows/H, so an untiled layer
- * moves exactly |I| bytes (invariant 4.1.6) and tiles of a strided 1x1 layer skip unused rows;
- * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9, docs/HWMODEL-RESULTS.md) the first
- * input tile's fill bytes count its real rows and columns, not the zero padding, which is made on chip;
+ * Fixes to the spec (numbered as in docs/HWMODEL-RESULTS.md): (1, 22) the input halo factor is the sum over
+ * the real E (F) tiles of the input rows (columns) each tile reads, clipped to the input [0, H) ([0, W)),
+ * divided by H (W), not t_E rows_in/H: DRAM sends each tile's real rows and columns, the zero padding being
+ * made on chip (see {@link #realRows}); an untiled layer whose windows cover its input moves exactly |I| bytes
+ * (invariant 4.1.6), and tiles of a strided 1x1 layer skip unused rows;
+ * (2) tile counts are the effective counts ceil(X / ceil(X/t)); (9) the first input tile's fill bytes are
+ * its real rows times columns by the same count;
  * (10) when partial sums spill, the final outputs are written once ({@code |O| beta_O}) and the P - 1
  * spills are the psum term, as HWMODEL.md 2.1 states (the code had charged {@code |O| beta_O P});
  * (11) a dilated kernel's input rows are the union of its R row blocks, see {@link #span};
  * (12) SCNN's accumulators are taken from its input buffer, keeping the same total SRAM.
  * Search pruning: once every tile fits, larger tile counts of inner loops are skipped (traffic is
- * non-decreasing in each count), except for stride > kernel layers, which are searched exhaustively.
+ * non-decreasing in each count), except where smaller tiles can skip input rows between a tile's taps
+ * (stride > kernel, or stride > 1 with dilation): those layers are searched exhaustively.
  */
 public final class TilingSearch {
     private static final int M = 0, C = 1, E = 2, F = 3;
@@ -50,13 +53,16 @@ public final class TilingSearch {
         // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
         double capW = a.weightBufBytes() * a.tileCapFraction(), capI = inBufBytes(a, accBytes) * a.tileCapFraction();
         double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
-        double hPad = span(l.e(), l.stride(), l.r(), l.dil()), wPad = span(l.f(), l.stride(), l.s(), l.dil());
+        // fix 22: real input rows (columns) read by all E (F) tiles and by the first, per t = 1, 2, 4, ...
+        double[][] rowsReal = realRows(l.e(), l.h(), l.stride(), l.r(), l.dil(), l.pad());
+        double[][] colsReal = realRows(l.f(), l.w(), l.stride(), l.s(), l.dil(), l.pad());
         double wAll = l.wSize() * betaW, iAll = l.iSize() * betaI, oAll = l.oSize() * betaO;
         double inBuf = inBufBytes(a, accBytes);
         boolean fuse = a.knobs().fuseOnChip() && iAll <= inBuf && oAll <= inBuf;
         int cg = dw ? 1 : l.cg();
-        // traffic is non-decreasing in every tile count once all tiles fit, unless stride > kernel (tiles then skip rows)
-        boolean prune = l.stride() <= rEff && l.stride() <= sEff;
+        // traffic is non-decreasing in every tile count once all tiles fit, unless smaller tiles skip rows between
+        // a tile's taps: stride > kernel, or stride > 1 with dilation
+        boolean prune = l.stride() == 1 || (l.dil() == 1 && l.stride() <= rEff && l.stride() <= sEff);
         double best = Double.POSITIVE_INFINITY;
         long bestTiles = Long.MAX_VALUE;
         Tiling bestT = null;
@@ -79,19 +85,18 @@ public final class TilingSearch {
                         int eT = ceil(l.e(), t[E]);
                         u[E] = ceil(l.e(), eT);
                         double rows = span(eT, l.stride(), l.r(), l.dil());
-                        double rowsAll = (u[E] - 1) * rows + span(l.e() - (u[E] - 1) * eT, l.stride(), l.r(), l.dil());
+                        double[] rowsIn = rowsReal[Integer.numberOfTrailingZeros(t[E])];
                         for (t[F] = 1; t[F] < 2 * l.f(); t[F] *= 2) {
                             int fT = ceil(l.f(), t[F]);
                             u[F] = ceil(l.f(), fT);
                             double cols = span(fT, l.stride(), l.s(), l.dil());
-                            double colsAll = (u[F] - 1) * cols + span(l.f() - (u[F] - 1) * fT, l.stride(), l.s(), l.dil());
+                            double[] colsIn = colsReal[Integer.numberOfTrailingZeros(t[F])];
+                            // the buffer holds the padded tile (the padding is made there) ...
                             double iTile = (double) nT * cT * rows * cols * betaI;
                             if (iTile > capI) continue;
-                            // fix 9: the fill moves the first tile's real rows and columns only (its top and
-                            // left padding is made on chip, not read from DRAM)
-                            double iTileDram = (double) nT * cT * Math.max(0, Math.min(rows - l.pad(), l.h()))
-                                    * Math.max(0, Math.min(cols - l.pad(), l.w())) * betaI;
-                            double halo = rowsAll / hPad * (colsAll / wPad);
+                            // ... DRAM sends the real rows and columns only (fix 9: first tile, fill; fix 22: traffic)
+                            double iTileDram = (double) nT * cT * rowsIn[1] * colsIn[1] * betaI;
+                            double halo = rowsIn[0] / l.h() * (colsIn[0] / l.w());
                             long tiles = (long) tN * u[M] * u[C] * u[E] * u[F];
                             double oTile = (double) nT * mT * eT * fT * ps;
                             boolean[] seen = new boolean[512];
@@ -173,6 +178,46 @@ public final class TilingSearch {
     static double span(int n, int stride, int k, int dil) {
         double block = (double) (n - 1) * stride + 1;
         return Math.min(block + (double) (k - 1) * dil, k * block);
+    }
+
+    /**
+     * Input rows (or columns) DRAM sends for one spatial dimension, for each tile count
+     * {@code t = 1, 2, 4, ... < 2 out} (index log2 t): {sum over the ceil(out / ceil(out/t)) tiles, first tile}.
+     * A tile of output rows {@code [o0, o0 + n)} reads, for each of its {@code k} kernel rows {@code r}, the
+     * block of {@code (n-1)U + 1} rows from {@code o0 U - pad + r dil} (fix 11: their union), clipped to the
+     * real input {@code [0, in)}: the zero padding is made on chip (fixes 9, 22). Rows inside a block that a
+     * stride > kernel skips are read (one contiguous transfer per block); one-row tiles avoid them.
+     *
+     * @param out    output rows E (or columns F)
+     * @param in     input rows H (or columns W)
+     * @param stride U
+     * @param k      kernel rows R (or columns S)
+     * @param dil    dilation
+     * @param pad    zero padding on each side
+     */
+    static double[][] realRows(int out, int in, int stride, int k, int dil, int pad) {
+        double[][] rows = new double[32 - Integer.numberOfLeadingZeros(2 * out - 1)][];
+        for (int i = 0; i < rows.length; i++) {
+            int n = ceil(out, 1 << i);
+            double all = 0;
+            for (int o0 = 0; o0 < out; o0 += n) all += tileRows(o0, Math.min(n, out - o0), in, stride, k, dil, pad);
+            rows[i] = new double[] {all, tileRows(0, n, in, stride, k, dil, pad)};
+        }
+        return rows;
+    }
+
+    /** Real input rows read by the tile of output rows {@code [o0, o0 + n)}: see {@link #realRows}. */
+    private static long tileRows(int o0, int n, int in, int stride, int k, int dil, int pad) {
+        long first = (long) o0 * stride - pad, block = (long) (n - 1) * stride + 1;
+        if (dil < block) return clip(first, block + (long) (k - 1) * dil, in); // the blocks overlap: one interval
+        long rows = 0;
+        for (int r = 0; r < k; r++) rows += clip(first + (long) r * dil, block, in);
+        return rows;
+    }
+
+    /** Length of {@code [from, from + len)} inside {@code [0, in)}. */
+    private static long clip(long from, long len, int in) {
+        return Math.max(0, Math.min(from + len, in) - Math.max(from, 0));
     }
 
     private static int pos(int[] ord, int loop) {

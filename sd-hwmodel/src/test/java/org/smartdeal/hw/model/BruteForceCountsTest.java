@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on four
- * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums), for MACs, DianNao, Cambricon-X and
- * SmartDeal cycles, SmartDeal input-GB reads, and the DRAM traffic of the tiling search (simulated
- * tile by tile, and minimised over every tiling and loop order).
+ * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on eight
+ * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums, and
+ * four whose tiles cut through zero padding or unused input rows: fix 22), for MACs, DianNao, Cambricon-X and
+ * SmartDeal cycles, SmartDeal input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling
+ * search (simulated tile by tile, and minimised over every tiling and loop order).
  */
 class BruteForceCountsTest {
     static final ArchSpec ARCH = ArchSpec.paper();
@@ -26,7 +27,15 @@ class BruteForceCountsTest {
         LayerSpec.conv("c3x3", LayerType.CONV, 70, 20, 3, 10, 10, 1, 0, 1).withBatch(2),
         LayerSpec.conv("c1x1s2", LayerType.CONV, 70, 40, 1, 15, 15, 2, 0, 1),
         LayerSpec.conv("dw3x3", LayerType.DWCONV, 70, 70, 3, 10, 10, 1, 0, 1),
-        LayerSpec.conv("c1x1deep", LayerType.CONV, 16, 1024, 1, 4, 4, 1, 0, 1));
+        LayerSpec.conv("c1x1deep", LayerType.CONV, 16, 1024, 1, 4, 4, 1, 0, 1),
+        // fix 22: tiled layers whose windows do not match the input exactly (pad > 0, or H != (E-1)U + R)
+        new LayerSpec("c3x3p1", LayerType.CONV, 1, 8, 16, 1, 3, 3, 16, 8, 16, 8, 1, 1, 1, true),
+        LayerSpec.conv("c1x1s2even", LayerType.CONV, 8, 32, 1, 16, 16, 2, 0, 1),
+        LayerSpec.conv("d2p2", LayerType.CONV, 8, 16, 3, 12, 12, 1, 2, 2),
+        // stride 2 at dilation 4: one-column tiles read only the columns under taps; the pruned search missed them
+        LayerSpec.conv("d4s2p4", LayerType.CONV, 8, 8, 3, 12, 12, 2, 4, 4));
+    /** The layers of {@link #LAYERS} whose best tiling on the small buffers must split E or F (fix 22). */
+    static final List<String> HALO_TILED = List.of("c3x3p1", "c1x1s2even", "d2p2", "d4s2p4");
 
     static int[] weights(LayerSpec l, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -71,7 +80,8 @@ class BruteForceCountsTest {
                 }
             }
             int dimF = ARCH.sdDimF(), segs = (l.f() + dimF - 1) / dimF;
-            double len = (dimF - 1) * l.stride() + l.s();
+            // a line reads the input row segment from the first tap of its first output to the last of its last
+            double len = (dimF - 1) * l.stride() + (l.s() - 1) * l.dil() + 1;
             int rowBlocks = dw ? (l.e() + ARCH.sdDimC() / l.r() - 1) / (ARCH.sdDimC() / l.r()) : l.e();
             for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int j = 0; j < segs; j++)
                 for (int g0 = 0; g0 < l.m(); g0 += ARCH.sdDimM()) {
@@ -122,17 +132,38 @@ class BruteForceCountsTest {
     }
 
     /**
+     * Input rows (columns) a tile of output rows {@code [o0, o0 + n)} reads, marked one by one: for each kernel
+     * row r, every row from its first output row's tap {@code o0 U - pad + r dil} to its last one's (a tile
+     * moves whole row blocks, fix 11). With {@code clip}, only rows inside the input {@code [0, in)} count (the
+     * DRAM transfer, the padding being made on chip); without, the padded rows the input buffer holds.
+     */
+    static int inputRows(int o0, int n, int in, int stride, int k, int dil, int pad, boolean clip) {
+        int first = o0 * stride - pad, last = (o0 + n - 1) * stride - pad + (k - 1) * dil;
+        boolean[] read = new boolean[last - first + 1];
+        for (int r = 0; r < k; r++)
+            for (int p = o0 * stride - pad + r * dil; p <= (o0 + n - 1) * stride - pad + r * dil; p++) read[p - first] = true;
+        int rows = 0;
+        for (int p = first; p <= last; p++) if (read[p - first] && (!clip || (p >= 0 && p < in))) rows++;
+        return rows;
+    }
+
+    /**
      * Tile-by-tile simulation of one tiling and loop order with the real (edge) tile extents:
-     * DRAM bytes {W, I, O, psum}, or null if the largest tile does not fit.
+     * DRAM bytes {W, I, O, psum, first input tile}, or null if the largest tile does not fit.
      */
     static double[] simulate(LayerSpec l, int tN, int[] t, String order, ArchSpec a) {
         boolean dw = l.type() == LayerType.DWCONV;
         int cg = dw ? 1 : l.cg();
         int nT = l.batch() / tN, mT = ceil(l.m(), t[0]), cT = dw ? mT : ceil(cg, t[1]), eT = ceil(l.e(), t[2]), fT = ceil(l.f(), t[3]);
-        double maxW = (dw ? mT : (double) mT * cT) * l.r() * l.s();
-        double maxI = (double) nT * cT * ((eT - 1) * l.stride() + l.r()) * ((fT - 1) * l.stride() + l.s());
-        if (maxW > a.weightBufBytes() * a.tileCapFraction() || maxI > a.inputBufBytes() * a.tileCapFraction()) return null;
         int[] lim = {tN, ceil(l.m(), mT), dw ? 1 : ceil(cg, cT), ceil(l.e(), eT), ceil(l.f(), fT)};
+        // real input rows (columns) of each E (F) tile, and the padded extent of the first (largest) one
+        int[] rowsIn = new int[lim[3]], colsIn = new int[lim[4]];
+        for (int j = 0; j < lim[3]; j++) rowsIn[j] = inputRows(j * eT, Math.min(eT, l.e() - j * eT), l.h(), l.stride(), l.r(), l.dil(), l.pad(), true);
+        for (int j = 0; j < lim[4]; j++) colsIn[j] = inputRows(j * fT, Math.min(fT, l.f() - j * fT), l.w(), l.stride(), l.s(), l.dil(), l.pad(), true);
+        double maxW = (dw ? mT : (double) mT * cT) * l.r() * l.s();
+        double maxI = (double) nT * cT * inputRows(0, eT, l.h(), l.stride(), l.r(), l.dil(), l.pad(), false)
+            * inputRows(0, fT, l.w(), l.stride(), l.s(), l.dil(), l.pad(), false);
+        if (maxW > a.weightBufBytes() * a.tileCapFraction() || maxI > a.inputBufBytes() * a.tileCapFraction()) return null;
         int[] perm = new int[5], cnt = new int[5];
         for (int k = 0; k < 4; k++) perm[k + 1] = 1 + "MCEF".indexOf(order.charAt(k));
         int curW = -1, curI = -1, curO = -1;
@@ -149,14 +180,14 @@ class BruteForceCountsTest {
             int i = ((cnt[0] * (dw ? lim[1] : lim[2]) + (dw ? cnt[1] : cnt[2])) * lim[3] + cnt[3]) * lim[4] + cnt[4];
             int o = ((cnt[0] * lim[1] + cnt[1]) * lim[3] + cnt[3]) * lim[4] + cnt[4];
             if (w != curW) { tw += (double) m * (dw ? 1 : c) * l.r() * l.s(); curW = w; }
-            if (i != curI) { ti += (double) nT * c * ((e - 1) * l.stride() + l.r()) * ((f - 1) * l.stride() + l.s()); curI = i; }
+            if (i != curI) { ti += (double) nT * c * rowsIn[cnt[3]] * colsIn[cnt[4]]; curI = i; }
             if (o != curO) { visits[o]++; oSizes[o] = (double) nT * m * e * f; curO = o; }
         }
         int maxVisits = java.util.Arrays.stream(visits).max().orElse(1);
         if (!dw && lim[2] > 1 && maxVisits == 1 && (double) nT * mT * eT * fT * a.psumBytes() > a.outputBufBytes()) return null;
         double psum = 0;
         for (int k = 0; k < visits.length; k++) psum += 2 * a.psumBytes() * oSizes[k] * (visits[k] - 1);
-        return new double[] {tw, ti, l.oSize(), psum};
+        return new double[] {tw, ti, l.oSize(), psum, (double) nT * cT * rowsIn[0] * colsIn[0]};
     }
 
     static int ceil(int a, int b) {
@@ -176,6 +207,9 @@ class BruteForceCountsTest {
             assertEquals(sim[1], best.iBytes(), 1e-9, l.id() + " I bytes of chosen tiling");
             assertEquals(sim[2], best.oBytes(), 1e-9, l.id() + " O bytes of chosen tiling");
             assertEquals(sim[3], best.psumBytes(), 1e-9, l.id() + " psum bytes of chosen tiling");
+            assertEquals(sim[4], best.firstITile(), 1e-9, l.id() + " first input tile's DRAM bytes (fill)");
+            if (HALO_TILED.contains(l.id()))
+                assertTrue(best.tE() * best.tF() > 1, l.id() + " should split E or F on the small buffers: " + best);
             double min = Double.POSITIVE_INFINITY;
             boolean dw = l.type() == LayerType.DWCONV;
             for (int tN : l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1})

@@ -8,13 +8,14 @@ import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
 import org.smartdeal.hw.spec.WeightRep;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hand calculations for fixes 10-16 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
+ * Hand calculations for fixes 10-16 and 22 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
  * Fix 10 (psums) is checked against the tile-by-tile simulator in {@link BruteForceCountsTest}.
  */
 class ModelFixesTest {
@@ -43,6 +44,35 @@ class ModelFixesTest {
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, ARCH);
         assertEquals(l.iSize(), t.iBytes(), 1e-9);
         assertEquals(l.wSize() + l.iSize() + l.oSize(), t.dramBytes(), 1e-9);
+    }
+
+    @Test
+    void tilesReadTheirRealInputRowsOnly() {
+        // fix 22, DeepLabV3+ aspp_d12 (3x3, dilation 12, pad 12, 23 rows) in t = 4 tiles of 6, 6, 6, 5 rows:
+        // blocks of 6 rows at -12, 0, 12 -> 0 + 6 + 6; at -6, 6, 18 -> 0 + 6 + 5 (rows 18-22); at 0, 12, 24
+        // -> 6 + 6 + 0; 5-row blocks at 6, 18, 30 -> 5 + 5 + 0: 45 rows in all, 12 for the first tile
+        assertArrayEquals(new double[] {45, 12}, TilingSearch.realRows(23, 23, 1, 3, 12, 12)[2]);
+        // untiled: the blocks overlap, rows -12..34 clipped to the 23 real ones
+        assertArrayEquals(new double[] {23, 23}, TilingSearch.realRows(23, 23, 1, 3, 12, 12)[0]);
+        // ResNet-50 s2b0_down (1x1, stride 2, 56 -> 28 rows): untiled it reads rows 0..54, 55 of 56 ...
+        assertArrayEquals(new double[] {55, 55}, TilingSearch.realRows(28, 56, 2, 1, 1, 0)[0]);
+        // ... in one-row tiles (t = 32, u = 28) only the 28 even rows: half the input, not 28/55 of it
+        assertArrayEquals(new double[] {28, 1}, TilingSearch.realRows(28, 56, 2, 1, 1, 0)[5]);
+        // 3x3 pad 1 (28 rows) in two tiles of 14: rows -1..14 -> 15 and 13..28 -> 15; the padding is not sent
+        assertArrayEquals(new double[] {30, 15}, TilingSearch.realRows(28, 28, 1, 3, 1, 1)[1]);
+    }
+
+    @Test
+    void untiledStridedLayerSkipsItsUnusedLastRow() {
+        // fix 22, ResNet-50 s4b0_down (1x1, stride 2, 1024 -> 2048 channels, 14 -> 7): the input is one tile
+        // (only M is tiled), and its row 13 and column 13 are never read: 1024 x 13 x 13 = 173,056 B, not
+        // |I| = 200,704 B
+        LayerSpec l = LayerSpec.conv("s4b0_down", LayerType.CONV, 2048, 1024, 1, 14, 14, 2, 0, 1);
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, ARCH);
+        assertEquals(1, t.tE() * t.tF() * t.tC());
+        assertEquals(200_704, l.iSize(), 1e-9);
+        assertEquals(173_056, t.iBytes(), 1e-9);
+        assertEquals(173_056, t.firstITile(), 1e-9);
     }
 
     @Test
