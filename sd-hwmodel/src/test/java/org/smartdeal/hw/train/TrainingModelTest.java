@@ -61,27 +61,31 @@ class TrainingModelTest {
     }
 
     /**
-     * The paper table and the nine iteration energies of the code before the actions were listed (commit
-     * 841e68c, which summed into three buckets directly), printed there with Double.toString: the action
-     * sums must agree within 1e-12 relative (they differ only in summation order).
+     * Regression values of the paper table and the six models x variants' {compute, on-chip, DRAM} iteration
+     * energies, printed with Double.toString. First pinned from the code before the actions were listed
+     * (commit 841e68c, which summed into three buckets directly; the action sums agreed within 2.4e-15
+     * relative, summation order only); re-pinned after fix 22 (input tiles charged their real rows), which
+     * raises ResNet-18's FP/IG input traffic on its padded, tiled layers (SD-T 1.5305 -> 1.5375, SS 2.0808 ->
+     * 2.0908) and leaves MobileNetV2's values within 1e-14. Not an independent check (that is
+     * {@link #smallLayerActionsByHand}): it makes any change of these figures visible.
      */
     @Test
-    void totalsEqualThoseBeforeActionsWereListed() {
+    void paperTableAndBucketsRegression() {
         ArchSpec a = ArchSpec.paper();
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, Map<String, Double>> t = TrainingModel.paperTable(a, e);
-        assertRel(1.5305069561561948, t.get("resnet18-cifar").get("SD"));
-        assertRel(2.080761135672119, t.get("resnet18-cifar").get("SS"));
-        assertRel(1.0693385944233005, t.get("mobilenetv2-cifar").get("SD"));
-        assertRel(1.138559402140251, t.get("mobilenetv2-cifar").get("SS"));
+        assertRel(1.5374978219641364, t.get("resnet18-cifar").get("SD"));
+        assertRel(2.0907568497182987, t.get("resnet18-cifar").get("SS"));
+        assertRel(1.0693385944233011, t.get("mobilenetv2-cifar").get("SD"));
+        assertRel(1.1385594021402534, t.get("mobilenetv2-cifar").get("SS"));
         // {compute, on-chip, DRAM} pJ per model, VA / SDT / SS
         double[][] before = {
-            {1.1378969961408003E11, 1.90463534514288E11, 3.3281545006432825E11},
-            {1.1377587894980745E11, 1.856468438161196E11, 1.1682411729592278E11},
-            {7.390572646922595E10, 1.2144118009507242E11, 1.1082407734679478E11},
-            {1.7983153547136E10, 3.5428529230591995E10, 2.709000448E11},
-            {1.7980777409025135E10, 3.501159649804662E10, 2.502901684691631E11},
-            {1.0913316480071846E10, 2.3656085349924217E10, 2.5027452196360712E11}};
+            {1.1378969961408005E11, 1.9052312289331168E11, 3.352476288E11},
+            {1.1377587894980734E11, 1.8564033981307324E11, 1.1655864778383115E11},
+            {7.390572646922588E10, 1.2143467609202588E11, 1.1055860783470311E11},
+            {1.7983153547136E10, 3.542852923059201E10, 2.709000448E11},
+            {1.7980777409025116E10, 3.5011596498046616E10, 2.5029016846916296E11},
+            {1.091331648007182E10, 2.3656085349924183E10, 2.5027452196360657E11}};
         int k = 0;
         for (String m : TrainingModel.PAPER_MODELS)
             for (TrainingModel.Mode mode : TrainingModel.Mode.values()) {
