@@ -63,9 +63,12 @@ import java.util.Map;
  * Unsupported: SeparableConvolution2D, Deconvolution2D, 1-D/3-D convolutions, NHWC data, unequal
  * strides or dilations per axis, unequal row and column padding (each rejected with a message naming
  * the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
- * is priced with the symmetric padding that gives the same output size [A]: shapes, MACs and DRAM
- * traffic are exact; the activation-statistics windows shift by at most one row or column (under 1%
- * on a 3x3 stride-2 conv over 256 Fashion-MNIST images: rowZero 0.1552 / 0.1539, tSD 3.670 / 3.643).
+ * is priced with the symmetric padding that gives the same output size [A]: shapes, MACs, weight and
+ * output traffic are exact; since input tiles are charged the real rows they read (fix 22), the input
+ * traffic counts the rows and columns the symmetric windows read, which can differ from DL4J's windows
+ * by one row or column at the edge; the activation-statistics windows shift
+ * by at most one row or column (under 1% on a 3x3 stride-2 conv over 256 Fashion-MNIST images: rowZero
+ * 0.1552 / 0.1539, tSD 3.670 / 3.643).
  */
 public final class Workloads {
     private Workloads() {
