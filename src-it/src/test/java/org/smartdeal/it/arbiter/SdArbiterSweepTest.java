@@ -51,11 +51,16 @@ import org.smartdeal.layers.SdOutputLayer;
 import org.smartdeal.layers.params.SdParamInitializer;
 import org.smartdeal.optim.BucketSwitch;
 import org.smartdeal.optim.Pow2;
+import org.smartdeal.zoo.sweep.SdConvolutionLayerSpace;
+import org.smartdeal.zoo.sweep.SdDenseLayerSpace;
+import org.smartdeal.zoo.sweep.SdHyperparameterSpace;
+import org.smartdeal.zoo.sweep.SdOutputLayerSpace;
+import org.smartdeal.zoo.sweep.SdTrainingTaskListener;
 
 /**
- * Arbiter 1.0.0-beta7 sweeps over SD networks on DL4J M2.1: the SD layer spaces of this package inside a
- * {@link MultiLayerSpace}, run by Arbiter's {@link LocalOptimizationRunner} with random search on
- * {@link SyntheticBlobs}. Each candidate sleeps 2 s in Arbiter's task (MultiLayerNetworkTaskCreator), so a
+ * Arbiter 1.0.0-beta7 sweeps over SD networks on DL4J M2.1: the SD layer spaces of sd-zoo's
+ * {@code org.smartdeal.zoo.sweep} inside a {@link MultiLayerSpace}, run by Arbiter's
+ * {@link LocalOptimizationRunner} with random search on {@link SyntheticBlobs}. Each candidate sleeps 2 s in Arbiter's task (MultiLayerNetworkTaskCreator), so a
  * sweep of n candidates takes at least 2n seconds.
  */
 class SdArbiterSweepTest {

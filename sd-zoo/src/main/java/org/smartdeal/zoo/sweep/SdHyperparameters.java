@@ -1,4 +1,4 @@
-package org.smartdeal.it.arbiter;
+package org.smartdeal.zoo.sweep;
 
 import java.util.function.DoubleConsumer;
 import java.util.function.IntConsumer;

@@ -1,4 +1,4 @@
-package org.smartdeal.it.arbiter;
+package org.smartdeal.zoo.sweep;
 
 import java.util.Objects;
 import org.deeplearning4j.arbiter.layers.FeedForwardLayerSpace;
@@ -35,6 +35,13 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
         this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
     }
 
+    /**
+     * Builds the {@link SdDenseLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     *
+     * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
+     * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
+     *                                  sampled setting is out of range
+     */
     @Override
     public SdDenseLayer getValue(double[] values) {
         SdDenseLayer.Builder b = new SdDenseLayer.Builder();
@@ -46,6 +53,7 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
         return b.build();
     }
 
+    /** Equal when the base space and the SD settings are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof SdDenseLayerSpace s && super.equals(o)
@@ -80,12 +88,13 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
             return this;
         }
 
-        /** Optional: the SD hyperparameters (absent: the SdDenseLayer defaults). */
+        /** Optional: the SD hyperparameters (unset: the {@link SdDenseLayer} defaults, see {@link SdHyperparameterSpace}). */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;
         }
 
+        /** Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built. */
         @Override
         public SdDenseLayerSpace build() {
             return new SdDenseLayerSpace(this);

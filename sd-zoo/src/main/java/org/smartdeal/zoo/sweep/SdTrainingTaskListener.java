@@ -1,4 +1,4 @@
-package org.smartdeal.it.arbiter;
+package org.smartdeal.zoo.sweep;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +39,21 @@ public final class SdTrainingTaskListener implements TaskListener {
     private final double thetaG;
 
     /**
-     * @param learningRate lr of the bucket switches and of the other parameters' SGD
-     * @param thetaC       counter threshold of the bucket switches
-     * @param thetaG       dead zone of the bucket switches
+     * A listener whose bucket switches use these settings (momentum and weight decay: the {@link BucketSwitch}
+     * defaults); every other parameter gets SGD with Nesterov momentum at the same lr and L2
+     * {@link SdUpdaterRouting#DEFAULT_WEIGHT_DECAY}.
+     *
+     * <pre>{@code
+     * new LocalOptimizationRunner(conf, new MultiLayerNetworkTaskCreator(null, new SdTrainingTaskListener(0.05, 7, 5e-3)));
+     * }</pre>
+     *
+     * @param learningRate lr of the bucket switches and of the other parameters' SGD, finite and &gt; 0
+     * @param thetaC       counter threshold of the bucket switches, in [1, 2^20]
+     * @param thetaG       dead zone of the bucket switches, finite and &gt;= 0
+     * @throws IllegalArgumentException naming the field, range and value (checked as {@link BucketSwitch} does)
      */
     public SdTrainingTaskListener(double learningRate, int thetaC, double thetaG) {
+        BucketSwitch.builder(learningRate).thetaC(thetaC).thetaG(thetaG).build();
         this.learningRate = learningRate;
         this.thetaC = thetaC;
         this.thetaG = thetaG;
@@ -52,6 +62,9 @@ public final class SdTrainingTaskListener implements TaskListener {
     /**
      * The bucket switches this listener gives a network, one per SD layer's C: minCoeff from the layer's theta,
      * maxCoeff the smallest of the layers' clamps.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph, initialised
+     * @throws IllegalArgumentException for another kind of model, or an SD layer whose theta gives no minCoeff
      */
     public Map<ParamRef, BucketSwitch> bucketSwitchesFor(Model net) {
         double minMaxCoeff = Double.MAX_VALUE;
@@ -67,6 +80,11 @@ public final class SdTrainingTaskListener implements TaskListener {
         return SdTraining.perLayerSwitches(net, b.build());
     }
 
+    /**
+     * Routes the model for SD-T in place (see the class comment) before Arbiter's first {@code fit}.
+     *
+     * @return {@code model}, configured
+     */
     @Override
     public <T extends Model> T preProcess(T model, Candidate candidate) {
         return SdTraining.configure(model, bucketSwitchesFor(model), SdUpdaterRouting.sgdMomentum(learningRate),

@@ -1,4 +1,4 @@
-package org.smartdeal.it.arbiter;
+package org.smartdeal.zoo.sweep;
 
 import java.util.Objects;
 import org.deeplearning4j.arbiter.layers.BaseConvolutionLayerSpace;
@@ -25,6 +25,13 @@ public class SdConvolutionLayerSpace extends BaseConvolutionLayerSpace<SdConvolu
         this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
     }
 
+    /**
+     * Builds the {@link SdConvolutionLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     *
+     * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
+     * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
+     *                                  sampled setting is out of range
+     */
     @Override
     public SdConvolutionLayer getValue(double[] values) {
         SdConvolutionLayer.Builder b = new SdConvolutionLayer.Builder();
@@ -33,6 +40,7 @@ public class SdConvolutionLayerSpace extends BaseConvolutionLayerSpace<SdConvolu
         return b.build();
     }
 
+    /** Equal when the base space and the SD settings are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof SdConvolutionLayerSpace s && super.equals(o)
@@ -55,12 +63,13 @@ public class SdConvolutionLayerSpace extends BaseConvolutionLayerSpace<SdConvolu
     public static class Builder extends BaseConvolutionLayerSpace.Builder<Builder> {
         private SdHyperparameterSpace sd;
 
-        /** Optional: the SD hyperparameters (absent: the SdConvolutionLayer defaults). */
+        /** Optional: the SD hyperparameters (unset: the {@link SdConvolutionLayer} defaults, see {@link SdHyperparameterSpace}). */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;
         }
 
+        /** Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built. */
         @Override
         public SdConvolutionLayerSpace build() {
             return new SdConvolutionLayerSpace(this);

@@ -1,4 +1,4 @@
-package org.smartdeal.it.arbiter;
+package org.smartdeal.zoo.sweep;
 
 import java.util.Objects;
 import org.deeplearning4j.arbiter.layers.BaseOutputLayerSpace;
@@ -24,6 +24,13 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
         this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
     }
 
+    /**
+     * Builds the {@link SdOutputLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     *
+     * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
+     * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
+     *                                  sampled setting is out of range
+     */
     @Override
     public SdOutputLayer getValue(double[] values) {
         SdOutputLayer.Builder b = new SdOutputLayer.Builder();
@@ -32,6 +39,7 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
         return b.build();
     }
 
+    /** Equal when the base space and the SD settings are equal. */
     @Override
     public boolean equals(Object o) {
         return o instanceof SdOutputLayerSpace s && super.equals(o) && Objects.equals(sd, s.sd);
@@ -53,12 +61,13 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
     public static class Builder extends BaseOutputLayerSpace.Builder<Builder> {
         private SdHyperparameterSpace sd;
 
-        /** Optional: the SD hyperparameters (absent: the SdOutputLayer defaults). */
+        /** Optional: the SD hyperparameters (unset: the {@link SdOutputLayer} defaults, see {@link SdHyperparameterSpace}). */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;
         }
 
+        /** Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built. */
         @Override
         public SdOutputLayerSpace build() {
             return new SdOutputLayerSpace(this);

@@ -1,0 +1,289 @@
+package org.smartdeal.zoo.sweep;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.IntConsumer;
+import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
+import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
+import org.deeplearning4j.arbiter.util.LeafUtils;
+import org.smartdeal.layers.SdLayer;
+
+/**
+ * Arbiter search space of the SD hyperparameters of one layer (ARCHITECTURE.md "a ParameterSpace for the
+ * SD hyperparameters"): sliceRows, basisWidth, theta and maxCoeff, each a {@link ParameterSpace} (for example
+ * a {@code ContinuousParameterSpace} for theta, a {@code DiscreteParameterSpace} for sliceRows), a fixed value,
+ * or unset. Unset means the layer default: {@value SdLayer#DEFAULT_SLICE_ROWS}, {@value SdLayer#DEFAULT_BASIS_WIDTH},
+ * {@value SdLayer#DEFAULT_THETA} and {@value SdLayer#DEFAULT_MAX_COEFF}.
+ *
+ * <p>The SD layer spaces ({@link SdDenseLayerSpace}, {@link SdOutputLayerSpace}, {@link SdConvolutionLayerSpace})
+ * hold one as a nested space, so its leaves join the candidate vector like any other Arbiter leaf:
+ *
+ * <pre>{@code
+ * SdHyperparameterSpace sd = new SdHyperparameterSpace.Builder()
+ *         .theta(new ContinuousParameterSpace(1e-3, 1e-2))     // searched
+ *         .sliceRows(new DiscreteParameterSpace<>(6, 12))      // searched
+ *         .basisWidth(3)                                       // fixed
+ *         .build();                                            // maxCoeff: layer default
+ * LayerSpace<SdDenseLayer> fc = new SdDenseLayerSpace.Builder().nIn(12).nOut(16).sd(sd).build();
+ * }</pre>
+ *
+ * <p>Allowed values are the SD layers' ({@link SdLayer}): sliceRows in [n, {@value SdLayer#MAX_SLICE_ROWS}] where n
+ * is the layer's effective basis width, basisWidth in [1, {@value SdLayer#MAX_BASIS_WIDTH}], theta in [0, 1],
+ * maxCoeff a power of two in [2^-10, 2^20]. A fixed value (a space with no free parameter) is checked when the space
+ * is built; a sampled value is checked by the SD layer builder when a candidate is built, and the candidate then
+ * fails with that builder's message (layer, field, range, value).
+ *
+ * <p>Not a leaf: Arbiter finds the four fields by reflection ({@code AbstractParameterSpace.getNestedSpaces})
+ * and serialises them by field (its JsonMapper), so they keep these names.
+ */
+public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperparameters> {
+
+    private ParameterSpace<Integer> sliceRows;
+    private ParameterSpace<Integer> basisWidth;
+    private ParameterSpace<Double> theta;
+    private ParameterSpace<Double> maxCoeff;
+
+    /** For Arbiter's JSON deserialisation only. */
+    private SdHyperparameterSpace() {
+    }
+
+    private SdHyperparameterSpace(Builder b) {
+        this.sliceRows = b.sliceRows;
+        this.basisWidth = b.basisWidth;
+        this.theta = b.theta;
+        this.maxCoeff = b.maxCoeff;
+        checkIfFixed(sliceRows, SdHyperparameterSpace::checkSliceRows);
+        checkIfFixed(basisWidth, SdHyperparameterSpace::checkBasisWidth);
+        checkIfFixed(theta, SdHyperparameterSpace::checkTheta);
+        checkIfFixed(maxCoeff, SdHyperparameterSpace::checkMaxCoeff);
+    }
+
+    /**
+     * The sampled SD settings at a candidate vector; a field is null when the space leaves it unset.
+     *
+     * @param values the candidate's flat vector, each entry in [0, 1]; the leaves must have their indices
+     *               (Arbiter sets them when a candidate generator is created for the enclosing space)
+     */
+    public SdHyperparameters getValue(double[] values) {
+        return new SdHyperparameters(valueOf(sliceRows, values), valueOf(basisWidth, values), valueOf(theta, values),
+                valueOf(maxCoeff, values));
+    }
+
+    /**
+     * Passes the sampled SD settings to a layer builder's setters (those the space sets); nothing when
+     * {@code space} is null.
+     */
+    static void apply(SdHyperparameterSpace space, double[] values, IntConsumer sliceRowsSetter,
+            IntConsumer basisWidthSetter, DoubleConsumer thetaSetter, DoubleConsumer maxCoeffSetter) {
+        if (space != null) {
+            space.getValue(values).applyTo(sliceRowsSetter, basisWidthSetter, thetaSetter, maxCoeffSetter);
+        }
+    }
+
+    private static <T> T valueOf(ParameterSpace<T> space, double[] values) {
+        return space == null ? null : space.getValue(values);
+    }
+
+    /** The number of distinct searched leaves (0 when every setting is fixed or unset). */
+    @Override
+    public int numParameters() {
+        return LeafUtils.countUniqueParameters(collectLeaves());
+    }
+
+    /** The leaves of the set fields (fixed values included), in field order. */
+    @Override
+    @SuppressWarnings("rawtypes") // Arbiter's ParameterSpace.collectLeaves returns a raw List<ParameterSpace>
+    public List<ParameterSpace> collectLeaves() {
+        List<ParameterSpace> out = new ArrayList<>();
+        for (ParameterSpace<?> p : getNestedSpaces().values()) {
+            out.addAll(p.collectLeaves());
+        }
+        return out;
+    }
+
+    /** False: the four fields are the (nested) spaces. */
+    @Override
+    public boolean isLeaf() {
+        return false;
+    }
+
+    /**
+     * Not supported: Arbiter indexes the leaves of this space, not the space.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void setIndices(int... indices) {
+        throw new UnsupportedOperationException("SdHyperparameterSpace is not a leaf; Arbiter indexes its leaves");
+    }
+
+    /** The sliceRows space, or null when unset (layer default). */
+    public ParameterSpace<Integer> getSliceRows() {
+        return sliceRows;
+    }
+
+    /** The basisWidth space, or null when unset (layer default). */
+    public ParameterSpace<Integer> getBasisWidth() {
+        return basisWidth;
+    }
+
+    /** The theta space, or null when unset (layer default). */
+    public ParameterSpace<Double> getTheta() {
+        return theta;
+    }
+
+    /** The maxCoeff space, or null when unset (layer default). */
+    public ParameterSpace<Double> getMaxCoeff() {
+        return maxCoeff;
+    }
+
+    /** Equal when the four spaces are equal (Arbiter compares spaces by value). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SdHyperparameterSpace s && Objects.equals(sliceRows, s.sliceRows)
+                && Objects.equals(basisWidth, s.basisWidth) && Objects.equals(theta, s.theta)
+                && Objects.equals(maxCoeff, s.maxCoeff);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sliceRows, basisWidth, theta, maxCoeff);
+    }
+
+    @Override
+    public String toString() {
+        return "SdHyperparameterSpace(sliceRows=" + sliceRows + ", basisWidth=" + basisWidth + ", theta=" + theta
+                + ", maxCoeff=" + maxCoeff + ")";
+    }
+
+    /** A constant space (no free parameter) is checked now; a searched one when a candidate is built. */
+    private static <T> void checkIfFixed(ParameterSpace<T> space, Consumer<T> check) {
+        if (space != null && space.numParameters() == 0) {
+            check.accept(space.getValue(new double[0]));
+        }
+    }
+
+    private static void checkSliceRows(int v) {
+        if (v < 1 || v > SdLayer.MAX_SLICE_ROWS) {
+            throw new IllegalArgumentException("SdHyperparameterSpace.sliceRows must be in [1, " + SdLayer.MAX_SLICE_ROWS
+                    + "] (and at least the layer's basis width), got " + v);
+        }
+    }
+
+    private static void checkBasisWidth(int v) {
+        if (v < 1 || v > SdLayer.MAX_BASIS_WIDTH) {
+            throw new IllegalArgumentException("SdHyperparameterSpace.basisWidth must be in [1, "
+                    + SdLayer.MAX_BASIS_WIDTH + "], got " + v);
+        }
+    }
+
+    private static void checkTheta(double v) {
+        if (!(v >= 0.0 && v <= 1.0)) {
+            throw new IllegalArgumentException("SdHyperparameterSpace.theta must be in [0, 1], got " + v);
+        }
+    }
+
+    private static void checkMaxCoeff(double v) {
+        boolean pow2 = v > 0 && Double.isFinite(v) && v == Math.scalb(1.0, Math.getExponent(v));
+        if (!pow2 || v < 0x1p-10 || v > 0x1p20) {
+            throw new IllegalArgumentException("SdHyperparameterSpace.maxCoeff must be a power of two in [2^-10, 2^20], got "
+                    + v);
+        }
+    }
+
+    private static <T> ParameterSpace<T> notNull(String field, ParameterSpace<T> space) {
+        if (space == null) {
+            throw new IllegalArgumentException("SdHyperparameterSpace." + field
+                    + " must be a ParameterSpace, got null (leave " + field + " unset for the layer default)");
+        }
+        return space;
+    }
+
+    /**
+     * Builder; every setting is optional (unset: the layer's default). Each setting takes a space to search or a
+     * fixed value; the last call for a setting wins.
+     */
+    public static final class Builder {
+        private ParameterSpace<Integer> sliceRows;
+        private ParameterSpace<Integer> basisWidth;
+        private ParameterSpace<Double> theta;
+        private ParameterSpace<Double> maxCoeff;
+
+        /**
+         * Optional: a space for the maximum slice height m (default {@value SdLayer#DEFAULT_SLICE_ROWS}).
+         *
+         * @throws IllegalArgumentException if {@code sliceRows} is null
+         */
+        public Builder sliceRows(ParameterSpace<Integer> sliceRows) {
+            this.sliceRows = notNull("sliceRows", sliceRows);
+            return this;
+        }
+
+        /** Optional: a fixed maximum slice height m, in [1, {@value SdLayer#MAX_SLICE_ROWS}], checked by {@link #build}. */
+        public Builder sliceRows(int sliceRows) {
+            return sliceRows(new FixedValue<>(sliceRows));
+        }
+
+        /**
+         * Optional: a space for the basis width n of dense, output and kw = 1 convolution layers (a conv layer with
+         * kw &gt; 1 uses n = kw); default {@value SdLayer#DEFAULT_BASIS_WIDTH}.
+         *
+         * @throws IllegalArgumentException if {@code basisWidth} is null
+         */
+        public Builder basisWidth(ParameterSpace<Integer> basisWidth) {
+            this.basisWidth = notNull("basisWidth", basisWidth);
+            return this;
+        }
+
+        /** Optional: a fixed basis width n, in [1, {@value SdLayer#MAX_BASIS_WIDTH}], checked by {@link #build}. */
+        public Builder basisWidth(int basisWidth) {
+            return basisWidth(new FixedValue<>(basisWidth));
+        }
+
+        /**
+         * Optional: a space for the threshold theta of the projection P, within [0, 1] (default
+         * {@value SdLayer#DEFAULT_THETA}).
+         *
+         * @throws IllegalArgumentException if {@code theta} is null
+         */
+        public Builder theta(ParameterSpace<Double> theta) {
+            this.theta = notNull("theta", theta);
+            return this;
+        }
+
+        /** Optional: a fixed theta, in [0, 1], checked by {@link #build}. */
+        public Builder theta(double theta) {
+            return theta(new FixedValue<>(theta));
+        }
+
+        /**
+         * Optional: a space for the clamp of |P(c)|; its values must be powers of two in [2^-10, 2^20], so use a
+         * {@code DiscreteParameterSpace}, not a continuous one (default {@value SdLayer#DEFAULT_MAX_COEFF}).
+         *
+         * @throws IllegalArgumentException if {@code maxCoeff} is null
+         */
+        public Builder maxCoeff(ParameterSpace<Double> maxCoeff) {
+            this.maxCoeff = notNull("maxCoeff", maxCoeff);
+            return this;
+        }
+
+        /** Optional: a fixed maxCoeff, a power of two in [2^-10, 2^20], checked by {@link #build}. */
+        public Builder maxCoeff(double maxCoeff) {
+            return maxCoeff(new FixedValue<>(maxCoeff));
+        }
+
+        /**
+         * Builds the space.
+         *
+         * @throws IllegalArgumentException naming the field, the allowed range and the value, when a fixed setting
+         *                                  is out of range
+         */
+        public SdHyperparameterSpace build() {
+            return new SdHyperparameterSpace(this);
+        }
+    }
+}
