@@ -26,7 +26,8 @@ public class SdConvolutionLayerSpace extends BaseConvolutionLayerSpace<SdConvolu
     }
 
     /**
-     * Builds the {@link SdConvolutionLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     * Builds the {@link SdConvolutionLayer} of a candidate: DL4J's settings from the base space, then the sampled SD
+     * settings.
      *
      * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
      * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
@@ -63,7 +64,10 @@ public class SdConvolutionLayerSpace extends BaseConvolutionLayerSpace<SdConvolu
     public static class Builder extends BaseConvolutionLayerSpace.Builder<Builder> {
         private SdHyperparameterSpace sd;
 
-        /** Optional: the SD hyperparameters (unset: the {@link SdConvolutionLayer} defaults, see {@link SdHyperparameterSpace}). */
+        /**
+         * Optional: the SD hyperparameters (unset: the {@link SdConvolutionLayer} defaults, see
+         * {@link SdHyperparameterSpace}).
+         */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;

@@ -36,7 +36,8 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
     }
 
     /**
-     * Builds the {@link SdDenseLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     * Builds the {@link SdDenseLayer} of a candidate: DL4J's settings from the base space, then the sampled SD
+     * settings.
      *
      * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
      * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
@@ -88,7 +89,10 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
             return this;
         }
 
-        /** Optional: the SD hyperparameters (unset: the {@link SdDenseLayer} defaults, see {@link SdHyperparameterSpace}). */
+        /**
+         * Optional: the SD hyperparameters (unset: the {@link SdDenseLayer} defaults, see
+         * {@link SdHyperparameterSpace}).
+         */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;

@@ -169,8 +169,8 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
 
     private static void checkSliceRows(int v) {
         if (v < 1 || v > SdLayer.MAX_SLICE_ROWS) {
-            throw new IllegalArgumentException("SdHyperparameterSpace.sliceRows must be in [1, " + SdLayer.MAX_SLICE_ROWS
-                    + "] (and at least the layer's basis width), got " + v);
+            throw new IllegalArgumentException("SdHyperparameterSpace.sliceRows must be in [1, "
+                    + SdLayer.MAX_SLICE_ROWS + "] (and at least the layer's basis width), got " + v);
         }
     }
 
@@ -190,8 +190,8 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
     private static void checkMaxCoeff(double v) {
         boolean pow2 = v > 0 && Double.isFinite(v) && v == Math.scalb(1.0, Math.getExponent(v));
         if (!pow2 || v < 0x1p-10 || v > 0x1p20) {
-            throw new IllegalArgumentException("SdHyperparameterSpace.maxCoeff must be a power of two in [2^-10, 2^20], got "
-                    + v);
+            throw new IllegalArgumentException(
+                    "SdHyperparameterSpace.maxCoeff must be a power of two in [2^-10, 2^20], got " + v);
         }
     }
 
@@ -223,7 +223,7 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
             return this;
         }
 
-        /** Optional: a fixed maximum slice height m, in [1, {@value SdLayer#MAX_SLICE_ROWS}], checked by {@link #build}. */
+        /** Optional: a fixed maximum slice height m, in [1, {@value SdLayer#MAX_SLICE_ROWS}], checked by build. */
         public Builder sliceRows(int sliceRows) {
             return sliceRows(new FixedValue<>(sliceRows));
         }

@@ -15,7 +15,10 @@ import java.util.function.IntConsumer;
  */
 public record SdHyperparameters(Integer sliceRows, Integer basisWidth, Double theta, Double maxCoeff) {
 
-    /** Calls each setter whose value is set; e.g. {@code applyTo(b::sliceRows, b::basisWidth, b::theta, b::maxCoeff)}. */
+    /**
+     * Calls each setter whose value is set, for example
+     * {@code applyTo(b::sliceRows, b::basisWidth, b::theta, b::maxCoeff)} on an SD layer builder {@code b}.
+     */
     public void applyTo(IntConsumer sliceRowsSetter, IntConsumer basisWidthSetter, DoubleConsumer thetaSetter,
             DoubleConsumer maxCoeffSetter) {
         if (sliceRows != null) {

@@ -25,7 +25,8 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
     }
 
     /**
-     * Builds the {@link SdOutputLayer} of a candidate: DL4J's settings from the base space, then the sampled SD settings.
+     * Builds the {@link SdOutputLayer} of a candidate: DL4J's settings from the base space, then the sampled SD
+     * settings.
      *
      * @param values the candidate's flat vector (leaves indexed by Arbiter's candidate generator)
      * @throws IllegalArgumentException from the layer builder, naming the layer, field, range and value, when a
@@ -61,7 +62,10 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
     public static class Builder extends BaseOutputLayerSpace.Builder<Builder> {
         private SdHyperparameterSpace sd;
 
-        /** Optional: the SD hyperparameters (unset: the {@link SdOutputLayer} defaults, see {@link SdHyperparameterSpace}). */
+        /**
+         * Optional: the SD hyperparameters (unset: the {@link SdOutputLayer} defaults, see
+         * {@link SdHyperparameterSpace}).
+         */
         public Builder sd(SdHyperparameterSpace sd) {
             this.sd = sd;
             return this;

@@ -44,7 +44,8 @@ public final class SdTrainingTaskListener implements TaskListener {
      * {@link SdUpdaterRouting#DEFAULT_WEIGHT_DECAY}.
      *
      * <pre>{@code
-     * new LocalOptimizationRunner(conf, new MultiLayerNetworkTaskCreator(null, new SdTrainingTaskListener(0.05, 7, 5e-3)));
+     * TaskListener listener = new SdTrainingTaskListener(0.05, 7, 5e-3);
+     * new LocalOptimizationRunner(conf, new MultiLayerNetworkTaskCreator(null, listener)).execute();
      * }</pre>
      *
      * @param learningRate lr of the bucket switches and of the other parameters' SGD, finite and &gt; 0

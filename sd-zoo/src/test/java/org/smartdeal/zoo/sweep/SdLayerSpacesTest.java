@@ -157,10 +157,10 @@ class SdLayerSpacesTest {
 
     @Test
     void fixedSettingsOutOfRangeAreRejectedWithFieldRangeAndValue() {
-        assertMessage("SdHyperparameterSpace.sliceRows must be in [1, 4096] (and at least the layer's basis width), got 0",
-                () -> new SdHyperparameterSpace.Builder().sliceRows(0).build());
-        assertMessage("SdHyperparameterSpace.sliceRows must be in [1, 4096] (and at least the layer's basis width), got 4097",
-                () -> new SdHyperparameterSpace.Builder().sliceRows(4097).build());
+        String sliceRows = "SdHyperparameterSpace.sliceRows must be in [1, 4096] (and at least the layer's basis"
+                + " width)";
+        assertMessage(sliceRows + ", got 0", () -> new SdHyperparameterSpace.Builder().sliceRows(0).build());
+        assertMessage(sliceRows + ", got 4097", () -> new SdHyperparameterSpace.Builder().sliceRows(4097).build());
         assertMessage("SdHyperparameterSpace.basisWidth must be in [1, 64], got 65",
                 () -> new SdHyperparameterSpace.Builder().basisWidth(65).build());
         assertMessage("SdHyperparameterSpace.theta must be in [0, 1], got 1.5",
@@ -190,7 +190,8 @@ class SdLayerSpacesTest {
 
     @Test
     void taskListenerRejectsBadBucketSwitchSettings() {
-        assertMessage("BucketSwitch.thetaC must be in [1, 1048576], got 0", () -> new SdTrainingTaskListener(0.05, 0, 0.0));
+        assertMessage("BucketSwitch.thetaC must be in [1, 1048576], got 0",
+                () -> new SdTrainingTaskListener(0.05, 0, 0.0));
         assertMessage("BucketSwitch.learningRate must be finite and > 0, got 0.0",
                 () -> new SdTrainingTaskListener(0.0, 7, 0.0));
         assertMessage("BucketSwitch.thetaG must be finite and >= 0, got -1.0",
