@@ -1,0 +1,298 @@
+package org.smartdeal.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.smartdeal.codec.Int8Basis;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.hw.dl4j.EnergyReport;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.layers.SdLayer;
+import org.smartdeal.layers.params.SdParamInitializer;
+import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.optim.SdTraining;
+import org.smartdeal.optim.SdUpdaterRouting;
+import org.smartdeal.optim.SwaListener;
+import org.smartdeal.optim.SwaLrSchedule;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+
+/**
+ * The Java snippets of README.md's "As a library" run as written. Each test copies one snippet verbatim
+ * between a {@code // README begin} and a {@code // README end} line, declares the variables the README leaves
+ * to the reader ({@code trainedNet}, {@code file}, {@code net}, {@code train}, {@code data}, ...) before it and checks
+ * the results after it. The network is the zoo's LeNet-300-100 (784-300-100-10) with random weights, the data
+ * {@value #EXAMPLES} random examples: no dataset is needed.
+ *
+ * <p>{@link #everyReadmeSnippetIsRunByATest} keeps README and tests together: it extracts every
+ * {@code ```java} block of README.md and every marked region of this file and of sd-zoo's
+ * {@code SdLayerSpacesTest} (which runs the Arbiter sweep snippet), removes each region's common indentation
+ * and trailing blanks, and requires the two lists to be equal, so a snippet edited on one side only, a new
+ * untested snippet or a region no longer in the README fails the build. What the snippets print
+ * ({@code System.out}) is captured and checked, never shown.
+ */
+class ReadmeExamplesTest {
+
+    private static final String BEGIN = "// README begin";
+    private static final String END = "// README end";
+    /** Synthetic examples (two minibatches of 32). */
+    private static final int EXAMPLES = 64;
+
+    /** LeNet-300-100 converted at theta 0.02, shared (each test trains or prices a clone). */
+    private static MultiLayerNetwork converted;
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private PrintStream stdout;
+
+    @BeforeAll
+    static void convertOnce() {
+        converted = (MultiLayerNetwork) SdConverter.convert(lenet300(), ConversionPlan.defaultPlan().withTheta(0.02))
+                .network();
+    }
+
+    @BeforeEach
+    void captureStdout() {
+        stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStdout() {
+        System.setOut(stdout);
+    }
+
+    @Test
+    void conversionAndFileRoundTrip() throws IOException {
+        MultiLayerNetwork trainedNet = lenet300();
+        Path file = tmp.resolve("model.sdm");
+        // README begin
+        ConversionPlan plan = ConversionPlan.defaultPlan().withTheta(0.02);
+        SdConverter.Result r = SdConverter.convert(trainedNet, plan);     // MultiLayerNetwork or ComputationGraph
+        System.out.print(r.report().toTable());
+        SdModelFile.write(r.network(), file);                             // atomic; file: e.g. Path.of("model.sdm")
+        Model back = SdModelFile.read(file);                              // a working DL4J network
+        // README end
+        String table = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("fc1") && table.contains("fc3") && table.contains("TOTAL"), table);
+        MultiLayerNetwork sd = assertInstanceOf(MultiLayerNetwork.class, r.network());
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(SdLayer.class, sd.getLayer(i).conf().getLayer(), "layer " + i + " converted");
+        }
+        INDArray x = features(8, 3);
+        INDArray out = sd.output(x);
+        assertArrayEquals(new long[] {8, 10}, out.shape());
+        assertEquals(8.0, out.sumNumber().doubleValue(), 1e-4, "softmax rows sum to 1");
+        // docs/FORMAT.md: C, M and the biases come back exactly, B int8-rounded (Int8Basis), so the outputs are close.
+        MultiLayerNetwork reloaded = assertInstanceOf(MultiLayerNetwork.class, back);
+        for (int i = 0; i < 3; i++) {
+            for (String key : List.of(SdParamInitializer.C_KEY, SdParamInitializer.MASK_KEY,
+                    SdParamInitializer.BIAS_KEY)) {
+                assertEquals(sd.getLayer(i).getParam(key), reloaded.getLayer(i).getParam(key),
+                        "layer " + i + " " + key);
+            }
+            assertArrayEquals(Int8Basis.roundTrip(doubles(sd.getLayer(i).getParam(SdParamInitializer.B_KEY))),
+                    doubles(reloaded.getLayer(i).getParam(SdParamInitializer.B_KEY)), "layer " + i + " B");
+        }
+        assertTrue(out.equalsWithEps(reloaded.output(x), 1e-2), "outputs of the reloaded file");
+        assertTrue(r.report().paperCR() > 1, "paper CR " + r.report().paperCR());
+    }
+
+    @Test
+    void trainingInSdForm() {
+        MultiLayerNetwork net = converted.clone();
+        int swaStart = 4;
+        int epochs = 6;
+        DataSetIterator train = data(5);
+        double[] before = doubles(net.params());
+        double lossBefore = ModelScore.of(net, train).loss();
+        // README begin
+        ISchedule lr = new SwaLrSchedule(0.01, 0.002, swaStart);          // smartdeal train's fine-tuning defaults
+        SdTraining.configure(net, BucketSwitch.builder(0.01).learningRateSchedule(lr).theta(0.02).build(),
+                SdUpdaterRouting.sgdMomentum(lr), 5e-4);                  // the plan's theta: minCoeff >= every layer's
+        SwaListener swa = SdTraining.swaListener(net, swaStart);          // projects C at each layer's threshold
+        net.setListeners(swa);
+        net.fit(train, epochs);
+        swa.finish(net, train);                                           // writes the average: C on 0 and +-2^p
+        // README end
+        assertEquals(epochs, net.getEpochCount(), "fit(iterator, epochs) counts epochs");
+        assertEquals(epochs - swaStart + 1, swa.samples(), "one SWA sample per epoch from epoch swaStart");
+        assertFalse(Arrays.equals(before, doubles(net.params())), "training moved parameters");
+        double lossAfter = ModelScore.of(net, train).loss();
+        assertTrue(lossAfter < lossBefore, "loss on the training data (no weight decay) " + lossBefore + " -> "
+                + lossAfter);
+        long nonZero = 0;
+        for (int i = 0; i < 3; i++) {
+            double[] c = doubles(net.getLayer(i).getParam(SdParamInitializer.C_KEY));
+            double[] m = doubles(net.getLayer(i).getParam(SdParamInitializer.MASK_KEY));
+            for (int k = 0; k < c.length; k++) {
+                assertTrue(isZeroOrSignedPowerOfTwo(c[k]), "layer " + i + " C[" + k + "] = " + c[k]);
+                assertTrue(m[k] != 0 || c[k] == 0, "layer " + i + " C[" + k + "] = " + c[k] + " outside the mask");
+                nonZero += c[k] != 0 ? 1 : 0;
+            }
+        }
+        assertTrue(nonZero > 0, "C is not all zero");
+    }
+
+    @Test
+    void pricingOnTheAccelerators() throws IOException {
+        MultiLayerNetwork net = converted.clone();
+        DataSetIterator data = data(7);
+        Path outDir = tmp.resolve("energy");
+        // README begin
+        EnergyReport report = EnergyReport.of(net, "lenet300", InputType.feedForward(784), data, 256,
+                List.of("all"), Knobs.defaults());                        // or List.of("smartdeal,diannao")
+        System.out.print(report.summaryText());
+        double smartdealUj = report.results().get("smartdeal").energyPj() / 1e6;
+        report.write(outDir);                                             // summary.json, CSVs, charts/*.png
+        // README end
+        assertEquals(EnergyReport.NAMES, new ArrayList<>(report.results().keySet()));
+        assertTrue(Double.isFinite(smartdealUj) && smartdealUj > 0, "SmartDeal energy " + smartdealUj + " uJ");
+        double diannaoUj = report.results().get("diannao").energyPj() / 1e6;
+        // The paper's Fig. 8: SmartDeal needs less energy than DianNao on every model.
+        assertTrue(smartdealUj < diannaoUj, "SmartDeal " + smartdealUj + " uJ, DianNao " + diannaoUj + " uJ");
+        assertTrue(report.statsSource().contains("measured on " + EXAMPLES + " examples"), report.statsSource());
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("smartdeal"));
+        for (String f : List.of("summary.json", "summary.txt", "models.csv", "layers.csv", "models/smartdeal.json")) {
+            assertTrue(Files.size(outDir.resolve(f)) > 0, f);
+        }
+    }
+
+    @Test
+    void everyReadmeSnippetIsRunByATest() throws IOException {
+        Path root = projectRoot();
+        List<String> readme = javaBlocks(Files.readAllLines(root.resolve("README.md")));
+        List<String> tested = new ArrayList<>(markedRegions(Files.readAllLines(
+                root.resolve("src-it/src/test/java/org/smartdeal/it/ReadmeExamplesTest.java"))));
+        tested.addAll(markedRegions(Files.readAllLines(
+                root.resolve("sd-zoo/src/test/java/org/smartdeal/zoo/sweep/SdLayerSpacesTest.java"))));
+        assertEquals(4, readme.size(), "README 'As a library' has four Java snippets");
+        assertEquals(readme.stream().sorted().toList(), tested.stream().sorted().toList(),
+                "README ```java blocks and the tests' README regions differ");
+    }
+
+    /** The directory holding README.md and src-it, searched upwards from the working directory (src-it/). */
+    private static Path projectRoot() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("README.md")) && Files.isDirectory(d.resolve("src-it"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("no README.md beside src-it/ above " + Path.of("").toAbsolutePath());
+    }
+
+    /** The bodies of the {@code ```java} blocks, in order. */
+    private static List<String> javaBlocks(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        List<String> block = null;
+        for (String l : lines) {
+            if (block == null && l.strip().equals("```java")) {
+                block = new ArrayList<>();
+            } else if (block != null && l.strip().equals("```")) {
+                out.add(normalised(block));
+                block = null;
+            } else if (block != null) {
+                block.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** The lines between each {@value #BEGIN} and {@value #END}, in order. */
+    private static List<String> markedRegions(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        List<String> region = null;
+        for (String l : lines) {
+            if (l.strip().equals(BEGIN)) {
+                region = new ArrayList<>();
+            } else if (l.strip().equals(END)) {
+                out.add(normalised(region));
+                region = null;
+            } else if (region != null) {
+                region.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** Lines without trailing blanks and without the indentation they all share, joined by '\n'. */
+    private static String normalised(List<String> lines) {
+        int indent = lines.stream().filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        return String.join("\n", lines.stream().map(l -> l.isBlank() ? "" : l.substring(indent).stripTrailing())
+                .toList());
+    }
+
+    /** A copy of {@code a}'s values in C order, widened to double. */
+    private static double[] doubles(INDArray a) {
+        return a.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+    }
+
+    private static boolean isZeroOrSignedPowerOfTwo(double v) {
+        double a = Math.abs(v);
+        return v == 0 || a == Math.scalb(1.0, Math.getExponent(a));
+    }
+
+    /** LeNet-300-100 with its random initial weights (seed 42). */
+    private static MultiLayerNetwork lenet300() {
+        return LeNet300.build(InputShape.MNIST, 10, 42, new Adam(1e-3)).init();
+    }
+
+    /** {@code n} examples of 784 uniform [0, 1) values, float32. */
+    private static INDArray features(int n, long seed) {
+        return Nd4j.rand(seed, new long[] {n, 784}).castTo(DataType.FLOAT);
+    }
+
+    /**
+     * {@value #EXAMPLES} examples of random features (from {@code seed}), labelled with the index of the largest
+     * of their first 10 features (a rule the network can learn).
+     */
+    private static DataSet mergedData(long seed) {
+        INDArray x = features(EXAMPLES, seed);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, EXAMPLES, 10);
+        INDArray classes = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10)).argMax(1);
+        for (int i = 0; i < EXAMPLES; i++) {
+            labels.putScalar(i, classes.getInt(i), 1.0);
+        }
+        return new DataSet(x, labels);
+    }
+
+    /** {@link #mergedData} in minibatches of 32. */
+    private static DataSetIterator data(long seed) {
+        return new ListDataSetIterator<>(mergedData(seed).asList(), 32);
+    }
+}
