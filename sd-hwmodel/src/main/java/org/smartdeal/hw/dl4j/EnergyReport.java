@@ -120,6 +120,45 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return of(w, src, accelerators, knobs);
     }
 
+    /** Examples the statistics of {@link #of(Model, DataSetIterator, List)} are measured on, at most. */
+    public static final int DEFAULT_SAMPLES = 256;
+
+    /**
+     * Prices a DL4J network with the defaults: activation statistics measured on up to {@value #DEFAULT_SAMPLES}
+     * examples of {@code data}, the default knobs, the model named "network", and the input type read from the
+     * first minibatch: features [n, f] give {@code InputType.feedForward(f)} (DL4J's preprocessors then reshape it
+     * for a network configured with {@code convolutionalFlat}), [n, c, h, w] give
+     * {@code InputType.convolutional(h, w, c)}. Other shapes, or another layout, need
+     * {@link #of(Model, String, InputType, DataSetIterator, int, List, Knobs)}.
+     * <pre>
+     * EnergyReport report = EnergyReport.of(net, testData, List.of("all"));
+     * System.out.print(report.summaryText());
+     * </pre>
+     *
+     * @param net          MultiLayerNetwork or ComputationGraph
+     * @param data         data for the statistics (reset before and after reading its first minibatch when it
+     *                     supports reset)
+     * @param accelerators accelerator names ({@link #accelerators}), e.g. {@code List.of("all")}
+     * @throws IllegalArgumentException if data is empty or its features are neither rank 2 nor rank 4
+     */
+    public static EnergyReport of(Model net, DataSetIterator data, List<String> accelerators) {
+        java.util.Objects.requireNonNull(data, "data");
+        if (data.resetSupported()) data.reset();
+        if (!data.hasNext()) throw new IllegalArgumentException("EnergyReport.of: data has no examples");
+        long[] shape = data.next().getFeatures().shape();
+        if (data.resetSupported()) data.reset();
+        InputType in;
+        if (shape.length == 2) {
+            in = InputType.feedForward(shape[1]);
+        } else if (shape.length == 4) {
+            in = InputType.convolutional(shape[2], shape[3], shape[1]);
+        } else {
+            throw new IllegalArgumentException("EnergyReport.of: features must be [n, f] or [n, c, h, w] to infer the "
+                + "input type, got shape " + java.util.Arrays.toString(shape) + "; pass the InputType explicitly");
+        }
+        return of(net, "network", in, data, DEFAULT_SAMPLES, accelerators, Knobs.defaults());
+    }
+
     /** Prices a ready workload (e.g. a paper model) on the named accelerators. */
     public static EnergyReport of(Workload w, String statsSource, List<String> accelerators, Knobs knobs) {
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);

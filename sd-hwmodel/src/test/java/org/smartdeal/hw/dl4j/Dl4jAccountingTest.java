@@ -211,4 +211,51 @@ class Dl4jAccountingTest {
         var e = assertThrows(IllegalArgumentException.class, () -> EnergyReport.accelerators(List.of("smartdeal,eyeriss")));
         assertTrue(e.getMessage().contains("'eyeriss'") && e.getMessage().contains("diannao"), e.getMessage());
     }
+
+    /** A 3x3 conv (2 -> 3 channels, 6x6) and a softmax output, configured for the given input type. */
+    private static MultiLayerNetwork convNet(InputType in) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(3)
+                .activation(Activation.RELU).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build())
+            .setInputType(in).build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * The three-argument form reads the input type from the first minibatch and prices exactly as the full form
+     * given that type: [n, f] features as feedForward (also for a network configured with convolutionalFlat,
+     * through DL4J's preprocessor), [n, c, h, w] as convolutional.
+     */
+    @Test
+    void theShortFormReadsTheInputTypeFromTheData() {
+        MultiLayerNetwork ff = mln();
+        List<DataSet> flat = List.of(new DataSet(features(2), Nd4j.zeros(2, 2)), new DataSet(features(2), Nd4j.zeros(2, 2)));
+        EnergyReport s = EnergyReport.of(ff, new ListDataSetIterator<>(flat, 1), List.of("all"));
+        EnergyReport f = EnergyReport.of(ff, "network", InputType.feedForward(4), new ListDataSetIterator<>(flat, 1),
+            EnergyReport.DEFAULT_SAMPLES, List.of("all"), Knobs.defaults());
+        assertTrue(s.statsSource().contains("measured on 4 examples"), s.statsSource());
+        for (String a : EnergyReport.NAMES) assertEquals(f.results().get(a).energyPj(), s.results().get(a).energyPj(), a);
+
+        org.nd4j.linalg.api.rng.Random rnd = Nd4j.getRandomFactory().getNewRandomInstance(3);
+        INDArray x4 = Nd4j.rand(rnd, 4, 2, 6, 6).subi(0.5);
+        List<DataSet> images = List.of(new DataSet(x4, Nd4j.zeros(4, 2)));
+        MultiLayerNetwork conv = convNet(InputType.convolutional(6, 6, 2));
+        EnergyReport c = EnergyReport.of(conv, new ListDataSetIterator<>(images, 1), List.of("smartdeal", "diannao"));
+        EnergyReport cf = EnergyReport.of(conv, "network", InputType.convolutional(6, 6, 2), new ListDataSetIterator<>(images, 1),
+            EnergyReport.DEFAULT_SAMPLES, List.of("smartdeal", "diannao"), Knobs.defaults());
+        assertEquals(cf.results().get("smartdeal").energyPj(), c.results().get("smartdeal").energyPj());
+        assertEquals(6, c.workload().layers().get(0).layer().h());
+
+        MultiLayerNetwork flatConv = convNet(InputType.convolutionalFlat(6, 6, 2));
+        List<DataSet> flatImages = List.of(new DataSet(x4.reshape(4, 72), Nd4j.zeros(4, 2)));
+        EnergyReport fc = EnergyReport.of(flatConv, new ListDataSetIterator<>(flatImages, 1), List.of("smartdeal"));
+        assertEquals(4, fc.workload().layers().get(0).layer().e(), "3x3 over 6x6, no padding");
+
+        List<DataSet> seq = List.of(new DataSet(Nd4j.zeros(2, 4, 3), Nd4j.zeros(2, 2)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.of(ff, new ListDataSetIterator<>(seq, 1), List.of("all")));
+        assertTrue(e.getMessage().contains("[2, 4, 3]") && e.getMessage().contains("InputType"), e.getMessage());
+    }
 }
