@@ -42,6 +42,20 @@ public final class SmartDeal {
         CommandLine cl = new CommandLine(new SmartDeal());
         cl.setOut(out);
         cl.setErr(err);
+        // A usage error names what was wrong and how to see the options, without a subcommand's whole option list.
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            PrintWriter e = c.getErr();
+            e.println("error: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);
+            if (!c.getSubcommands().isEmpty()) {
+                c.usage(e); // a command of commands: its short list of subcommands is the help wanted
+            } else {
+                e.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            }
+            e.flush();
+            return EXIT_USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter e = line.getErr();
             if (ex instanceof BadInputException) {

@@ -174,6 +174,9 @@ class TrainCommandTest {
                 "--out", dir.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("--structured-ratio applies to --variant ss only, got --variant va"), r.err());
+        // a usage error is the message and a pointer to --help, not the whole option list
+        assertTrue(r.err().startsWith("error: --structured-ratio applies"), r.err());
+        assertTrue(r.err().contains("Try 'smartdeal train --help' for the options.") && !r.err().contains("Usage:"), r.err());
         r = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--per-layer-switch",
                 "--out", dir.toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
