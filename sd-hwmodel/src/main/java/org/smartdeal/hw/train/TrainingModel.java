@@ -28,14 +28,18 @@ import java.util.function.ToDoubleFunction;
  * <p>
  * 16-bit operands: Table I with x2 RF/add and x4 multiplier energy [A]; DRAM by the tiling search of
  * section 2.1 with 16-bit activations, one FP-shaped traffic per pass [A]; every DRAM byte of a pass is
- * also one access to a bank of the input buffer [A]. FP and BP read the weights
+ * also one SRAM access [A]: weight bytes (VA: W; SD-T: C_e + B) and weight gradients to a bank of the
+ * weight buffer, as the inference models read weights, activations and partial sums to a bank of the input
+ * buffer (fix 24 of docs/HWMODEL-RESULTS.md: the weights had been priced at the input bank too). FP and BP read the weights
  * (VA: FP32 [P Table V]; SD-T: C_e + B, rebuilding W); WG reads the saved activations and the output
  * gradients only, so its traffic is the pass's without the weight term and it rebuilds nothing
  * (fix 18 of docs/HWMODEL-RESULTS.md: it had been charged a weight read and a rebuild like FP).
  * SS skips FP/BP/WG MACs on its structurally pruned vectors: each layer's MACs are scaled by its own
  * keep ratio, 1 - its pruning ratio of Tables X/XI (fix 19; a single parameter-weighted ratio had been
- * applied to every layer) [A]. The update reads and writes FP32 weights and momentum and reads the
- * 16-bit gradient (VA: W; SD-T: B), and SD-T also reads and writes C_e and its bucket-switch counters.
+ * applied to every layer) [A]. WG writes the 16-bit gradient it produces to DRAM (VA: dW; SD-T: dC_e of
+ * the C_e non-zeros and dB), and the update reads exactly that (fix 23: the update had read a VA gradient
+ * nothing wrote, and SD-T's dC_e and dB had no memory traffic). The update reads and writes FP32 weights
+ * and momentum (VA: W; SD-T: B), and SD-T also reads and writes C_e and its bucket-switch counters.
  */
 public final class TrainingModel {
     /** The two Tables V/VI models of {@link #paperTable}. */
@@ -97,13 +101,14 @@ public final class TrainingModel {
      * @param vecDensity weight (vector) non-zero ratio (Table II: 22.12% SD, 17.16% SD-dagger); ignored for VA
      * @param ssKeep     SS only: per layer, the fraction of its vectors kept by the structural mask, in [0, 1]
      * @param batch      minibatch
-     * @param a          architecture (buffer capacities of the tiling search, input bank size)
+     * @param a          architecture (buffer capacities of the tiling search, input and weight bank sizes)
      * @param t          the model's constants
      */
     public static List<TrainingAction> actions(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
                                                ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, TrainingSpec t) {
         List<TrainingAction> out = new ArrayList<>();
-        String sram = "sram" + (long) a.inputBankBytes();
+        String iBank = "sram" + (long) a.inputBankBytes();
+        String wBank = "sram" + (long) a.weightBankBytes();
         boolean first = true;
         for (LayerSpec l0 : layers) {
             LayerSpec l = l0.withBatch(batch);
@@ -116,7 +121,7 @@ public final class TrainingModel {
                 t.idxMode(), t.sliceRows(), l0.id().hashCode());
             double betaW = sd == null ? t.masterWeightBytes() : (sd.ceBytes() + sd.bBytes()) / w;
             Tiling tl = TilingSearch.search(l, betaW, t.activationBytes(), t.activationBytes(), 0, a);
-            Layer x = new Layer(out, l0.id(), sram, t);
+            Layer x = new Layer(out, l0.id(), iBank, wBank, t);
             double macs = l.macs() * keep;
             for (Pass p : first ? List.of(Pass.FORWARD) : List.of(Pass.FORWARD, Pass.INPUT_GRADIENT)) {
                 x.traffic(p, tl, true);
@@ -136,10 +141,16 @@ public final class TrainingModel {
                 x.op(wg, Data.ARITH, "dC_e adds", q, "16-bit MACs (C_e non-zeros x n)", t.addWidthFactor(), "addWidthFactor", "add");
                 x.op(wg, Data.ARITH, "dB shift-adds", q, "C_e non-zeros x n", t.addWidthFactor(), "addWidthFactor", "reShiftAdd");
             }
-            if (sd == null) x.sgdMomentum("weight", w, "parameters (|W|)");
-            else {
-                x.sgdMomentum("basis", sd.numB() * (double) sd.n() * sd.n(), "B parameters (numB x n x n)");
+            if (sd == null) {
+                x.gradientWrites("weight", w, "parameters (|W|)");
+                x.sgdMomentum("weight", w, "parameters (|W|)");
+            } else {
+                double bParams = sd.numB() * (double) sd.n() * sd.n();
+                x.gradientWrites("C_e", sd.ceNnz(), "C_e non-zeros");
+                x.gradientWrites("basis", bParams, "B parameters (numB x n x n)");
+                x.sgdMomentum("basis", bParams, "B parameters (numB x n x n)");
                 Pass u = Pass.UPDATE;
+                x.mem(u, Level.DRAM, Data.W, "DRAM C_e gradient reads", sd.ceNnz(), "C_e non-zeros", t.gradientBytes(), "gradientBytes", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM C_e reads", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM C_e writes", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM counter reads", sd.ceNnz(), "C_e non-zeros", t.counterBytes(), "counterBits / 8", "dram");
@@ -152,7 +163,7 @@ public final class TrainingModel {
     }
 
     /** Appends one layer's actions. */
-    private record Layer(List<TrainingAction> out, String id, String sram, TrainingSpec t) {
+    private record Layer(List<TrainingAction> out, String id, String iBank, String wBank, TrainingSpec t) {
         void mem(Pass p, Level lv, Data d, String name, double q, String qUnit, double factor, String src, String unit) {
             out.add(TrainingAction.of(id, p, lv, d, name, q, qUnit, factor, src, unit));
         }
@@ -161,16 +172,19 @@ public final class TrainingModel {
             out.add(TrainingAction.of(id, p, Level.COMPUTE, d, name, q, qUnit, factor, src, unit));
         }
 
-        /** The pass's DRAM traffic by tensor (the weights only if it reads them), each byte also one input-bank SRAM access. */
+        /**
+         * The pass's DRAM traffic by tensor (the weights only if it reads them), each byte also one SRAM access:
+         * weights to a weight-buffer bank, activations and partial sums to an input-buffer bank.
+         */
         void traffic(Pass p, Tiling tl, boolean readsW) {
             if (readsW) mem(p, Level.DRAM, Data.W, "DRAM weight reads", tl.wBytes(), "bytes (tiling)", 1, "-", "dram");
             mem(p, Level.DRAM, Data.I, "DRAM input reads", tl.iBytes(), "bytes (tiling)", 1, "-", "dram");
             mem(p, Level.DRAM, Data.O, "DRAM output writes", tl.oBytes(), "bytes (tiling)", 1, "-", "dram");
             mem(p, Level.DRAM, Data.O, "DRAM psum write+read", tl.psumBytes(), "bytes (tiling)", 1, "-", "dram");
-            if (readsW) mem(p, Level.SRAM, Data.W, "SRAM weight accesses", tl.wBytes(), "bytes (tiling)", 1, "-", sram);
-            mem(p, Level.SRAM, Data.I, "SRAM input accesses", tl.iBytes(), "bytes (tiling)", 1, "-", sram);
-            mem(p, Level.SRAM, Data.O, "SRAM output accesses", tl.oBytes(), "bytes (tiling)", 1, "-", sram);
-            mem(p, Level.SRAM, Data.O, "SRAM psum accesses", tl.psumBytes(), "bytes (tiling)", 1, "-", sram);
+            if (readsW) mem(p, Level.SRAM, Data.W, "SRAM weight accesses", tl.wBytes(), "bytes (tiling)", 1, "-", wBank);
+            mem(p, Level.SRAM, Data.I, "SRAM input accesses", tl.iBytes(), "bytes (tiling)", 1, "-", iBank);
+            mem(p, Level.SRAM, Data.O, "SRAM output accesses", tl.oBytes(), "bytes (tiling)", 1, "-", iBank);
+            mem(p, Level.SRAM, Data.O, "SRAM psum accesses", tl.psumBytes(), "bytes (tiling)", 1, "-", iBank);
         }
 
         /** The pass's 16-bit MACs: RF operand accesses, multiplies and accumulating adds. */
@@ -181,7 +195,17 @@ public final class TrainingModel {
             op(p, Data.ARITH, "MAC adds", macs, "16-bit MACs", t.addWidthFactor(), "addWidthFactor", "add");
         }
 
-        /** SGD-momentum on {@code params} FP32 parameters: read W and m, write W and m, read the 16-bit gradient. */
+        /**
+         * WG's write of the 16-bit gradient of {@code entries} parameters to DRAM, each byte also one
+         * weight-buffer SRAM access: what the update reads (fix 23).
+         */
+        void gradientWrites(String what, double entries, String qUnit) {
+            Pass wg = Pass.WEIGHT_GRADIENT;
+            mem(wg, Level.DRAM, Data.W, "DRAM " + what + " gradient writes", entries, qUnit, t.gradientBytes(), "gradientBytes", "dram");
+            mem(wg, Level.SRAM, Data.W, "SRAM " + what + " gradient accesses", entries, qUnit, t.gradientBytes(), "gradientBytes", wBank);
+        }
+
+        /** SGD-momentum on {@code params} FP32 parameters: read W and m, write W and m, read the 16-bit gradient WG wrote. */
         void sgdMomentum(String what, double params, String qUnit) {
             Pass u = Pass.UPDATE;
             mem(u, Level.DRAM, Data.W, "DRAM " + what + " reads (FP32)", params, qUnit, t.masterWeightBytes(), "masterWeightBytes", "dram");

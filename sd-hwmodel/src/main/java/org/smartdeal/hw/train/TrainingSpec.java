@@ -17,7 +17,8 @@ import org.smartdeal.hw.spec.WeightRep;
  * @param masterWeightBytes  bytes per FP32 weight: VA's FP/BP weight reads and every SGD-momentum
  *                           update of W and B [P Table V] 4
  * @param momentumBytes      bytes per momentum entry [A, HWMODEL.md 5] 4
- * @param gradientBytes      bytes per weight gradient read by the update [A, HWMODEL.md 5] 2
+ * @param gradientBytes      bytes per weight gradient (VA: W; SD-T: C_e non-zero, B entry), written by WG
+ *                           and read by the update [A, HWMODEL.md 5; fix 23] 2
  * @param updateOpsPerParam  SGD-momentum operations per parameter, each a 16-bit MAC [HWMODEL.md 5; A] 3
  * @param counterBits        bits of one bucket-switch counter per C_e non-zero [A, HWMODEL.md 5] 4
  * @param selectsPerCeUpdate selects per C_e non-zero update: threshold, sign, counter, compare [A] 4
