@@ -249,8 +249,7 @@ public final class SdTraining {
         Map<String, Double> thresholds = new HashMap<>();
         for (Layer l : layersOf(net)) {
             if (l instanceof SdLayer sd) {
-                boolean projects = sd.isProjectCoefficients() && sd.getTheta() > 0;
-                thresholds.put(l.getLayerName(), projects ? sd.getTheta() : Double.MIN_NORMAL);
+                thresholds.put(l.getLayerName(), projectionTheta(sd));
             }
         }
         List<CoefficientParam> out = new ArrayList<>();
@@ -289,9 +288,8 @@ public final class SdTraining {
         long coefficients = 0;
         for (org.deeplearning4j.nn.api.Layer layer : layers) {
             if (layer.conf().getLayer() instanceof SdLayer sd) {
-                double theta = sd.isProjectCoefficients() && sd.getTheta() > 0 ? sd.getTheta() : Double.MIN_NORMAL;
                 coefficients += SwaListener.project(layer.getParam(SdParamInitializer.C_KEY),
-                        layer.getParam(SdParamInitializer.MASK_KEY), theta);
+                        layer.getParam(SdParamInitializer.MASK_KEY), projectionTheta(sd));
             }
         }
         long counters = 0;
@@ -305,6 +303,19 @@ public final class SdTraining {
         }
         SdInferenceCache.invalidate(net);
         return new Restoration(coefficients, counters);
+    }
+
+    /** Whether the layer's forward pass projects C with a sparsity threshold (theta &gt; 0). */
+    private static boolean projects(SdLayer sd) {
+        return sd.isProjectCoefficients() && sd.getTheta() > 0;
+    }
+
+    /**
+     * The threshold C is projected with to stay in the domain the layer computes with: its own theta, or, for a
+     * layer without a sparsity threshold, none (projection onto the powers of two only).
+     */
+    private static double projectionTheta(SdLayer sd) {
+        return projects(sd) ? sd.getTheta() : Double.MIN_NORMAL;
     }
 
     private static IUpdater requireOthers(IUpdater others) {
@@ -346,8 +357,7 @@ public final class SdTraining {
         Map<ParamRef, BucketSwitch> out = new LinkedHashMap<>();
         for (SdLayerRef l : sdLayers(layers)) {
             SdLayer sd = l.layer();
-            boolean projects = sd.isProjectCoefficients() && sd.getTheta() > 0;
-            out.put(l.coefficients(), projects ? template.withTheta(sd.getTheta()) : template.clone());
+            out.put(l.coefficients(), projects(sd) ? template.withTheta(sd.getTheta()) : template.clone());
         }
         return out;
     }
