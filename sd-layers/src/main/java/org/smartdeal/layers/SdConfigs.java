@@ -22,25 +22,14 @@ final class SdConfigs {
      * @throws IllegalArgumentException naming field, range and value
      */
     static void validate(String where, int n, SdLayer l, BaseLayer base) {
-        int bw = l.getBasisWidth();
-        if (bw < 1 || bw > SdLayer.MAX_BASIS_WIDTH) {
-            throw new IllegalArgumentException(where + ".basisWidth must be in [1, " + SdLayer.MAX_BASIS_WIDTH
-                    + "], got " + bw);
-        }
+        SdLayer.checkBasisWidth(where, l.getBasisWidth());
         int sr = l.getSliceRows();
         if (sr < n || sr > SdLayer.MAX_SLICE_ROWS) {
             throw new IllegalArgumentException(where + ".sliceRows must be in [n=" + n + ", "
                     + SdLayer.MAX_SLICE_ROWS + "], got " + sr);
         }
-        double theta = l.getTheta();
-        if (!(theta >= 0.0 && theta <= 1.0)) {
-            throw new IllegalArgumentException(where + ".theta must be in [0, 1], got " + theta);
-        }
-        double mc = l.getMaxCoeff();
-        boolean pow2 = mc > 0 && Double.isFinite(mc) && mc == Math.scalb(1.0, Math.getExponent(mc));
-        if (!pow2 || mc < 0x1p-10 || mc > 0x1p20) {
-            throw new IllegalArgumentException(where + ".maxCoeff must be a power of two in [2^-10, 2^20], got " + mc);
-        }
+        SdLayer.checkTheta(where, l.getTheta());
+        SdLayer.checkMaxCoeff(where, l.getMaxCoeff());
         if (base.getWeightNoise() != null) {
             throw new IllegalArgumentException(where + ".weightNoise must be null (not supported by SD layers), got "
                     + base.getWeightNoise());

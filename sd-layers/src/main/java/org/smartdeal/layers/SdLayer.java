@@ -22,6 +22,47 @@ public interface SdLayer {
     /** Largest allowed basisWidth. */
     int MAX_BASIS_WIDTH = 64;
 
+    /**
+     * Checks a basis width against [1, {@link #MAX_BASIS_WIDTH}] (for layer configurations, and for anything
+     * that sets one, such as a search space).
+     *
+     * @param where what holds the value, the start of the message (e.g. "SdDenseLayer(name=fc1)")
+     * @throws IllegalArgumentException "where.basisWidth must be in [1, 64], got v"
+     */
+    static void checkBasisWidth(String where, int basisWidth) {
+        if (basisWidth < 1 || basisWidth > MAX_BASIS_WIDTH) {
+            throw new IllegalArgumentException(where + ".basisWidth must be in [1, " + MAX_BASIS_WIDTH + "], got "
+                    + basisWidth);
+        }
+    }
+
+    /**
+     * Checks a projection threshold against [0, 1].
+     *
+     * @param where what holds the value, the start of the message
+     * @throws IllegalArgumentException "where.theta must be in [0, 1], got v" (NaN included)
+     */
+    static void checkTheta(String where, double theta) {
+        if (!(theta >= 0.0 && theta <= 1.0)) {
+            throw new IllegalArgumentException(where + ".theta must be in [0, 1], got " + theta);
+        }
+    }
+
+    /**
+     * Checks a clamp of |P(c)|: a power of two in [2^-10, 2^20].
+     *
+     * @param where what holds the value, the start of the message
+     * @throws IllegalArgumentException "where.maxCoeff must be a power of two in [2^-10, 2^20], got v"
+     */
+    static void checkMaxCoeff(String where, double maxCoeff) {
+        boolean pow2 = maxCoeff > 0 && Double.isFinite(maxCoeff)
+                && maxCoeff == Math.scalb(1.0, Math.getExponent(maxCoeff));
+        if (!pow2 || maxCoeff < 0x1p-10 || maxCoeff > 0x1p20) {
+            throw new IllegalArgumentException(where + ".maxCoeff must be a power of two in [2^-10, 2^20], got "
+                    + maxCoeff);
+        }
+    }
+
     /** Maximum slice height m. */
     int getSliceRows();
 

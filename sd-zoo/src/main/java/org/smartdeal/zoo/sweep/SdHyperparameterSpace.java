@@ -57,9 +57,9 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
         this.theta = b.theta;
         this.maxCoeff = b.maxCoeff;
         checkIfFixed(sliceRows, SdHyperparameterSpace::checkSliceRows);
-        checkIfFixed(basisWidth, SdHyperparameterSpace::checkBasisWidth);
-        checkIfFixed(theta, SdHyperparameterSpace::checkTheta);
-        checkIfFixed(maxCoeff, SdHyperparameterSpace::checkMaxCoeff);
+        checkIfFixed(basisWidth, v -> SdLayer.checkBasisWidth("SdHyperparameterSpace", v));
+        checkIfFixed(theta, v -> SdLayer.checkTheta("SdHyperparameterSpace", v));
+        checkIfFixed(maxCoeff, v -> SdLayer.checkMaxCoeff("SdHyperparameterSpace", v));
     }
 
     /**
@@ -171,27 +171,6 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
         if (v < 1 || v > SdLayer.MAX_SLICE_ROWS) {
             throw new IllegalArgumentException("SdHyperparameterSpace.sliceRows must be in [1, "
                     + SdLayer.MAX_SLICE_ROWS + "] (and at least the layer's basis width), got " + v);
-        }
-    }
-
-    private static void checkBasisWidth(int v) {
-        if (v < 1 || v > SdLayer.MAX_BASIS_WIDTH) {
-            throw new IllegalArgumentException("SdHyperparameterSpace.basisWidth must be in [1, "
-                    + SdLayer.MAX_BASIS_WIDTH + "], got " + v);
-        }
-    }
-
-    private static void checkTheta(double v) {
-        if (!(v >= 0.0 && v <= 1.0)) {
-            throw new IllegalArgumentException("SdHyperparameterSpace.theta must be in [0, 1], got " + v);
-        }
-    }
-
-    private static void checkMaxCoeff(double v) {
-        boolean pow2 = v > 0 && Double.isFinite(v) && v == Math.scalb(1.0, Math.getExponent(v));
-        if (!pow2 || v < 0x1p-10 || v > 0x1p20) {
-            throw new IllegalArgumentException(
-                    "SdHyperparameterSpace.maxCoeff must be a power of two in [2^-10, 2^20], got " + v);
         }
     }
 
