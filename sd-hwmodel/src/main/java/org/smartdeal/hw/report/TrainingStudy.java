@@ -58,8 +58,9 @@ public final class TrainingStudy {
         for (TrainingAction x : actions) {
             Action a = x.action();
             b.append(String.join(",", model, mode.name(), x.layer(), x.pass().name(), a.level().name(), a.data().name(),
-                q(a.name()), d(x.quantity()), q(x.quantityUnit()), d(x.factor()), q(x.factorSource()), d(a.count()),
-                q(TrainingAction.countUnit(a.unit())), a.unit(), d(e.pj(a.unit())), d(x.energyPj(e)))).append('\n');
+                q(a.name()), Reports.g(x.quantity()), q(x.quantityUnit()), Reports.g(x.factor()), q(x.factorSource()),
+                Reports.g(a.count()), q(TrainingAction.countUnit(a.unit())), a.unit(), Reports.g(e.pj(a.unit())),
+                Reports.g(x.energyPj(e)))).append('\n');
         }
         return b.toString();
     }
@@ -115,10 +116,6 @@ public final class TrainingStudy {
         Reports.write(outDir.resolve(ACTIONS_CSV), csv.toString());
         Reports.write(outDir.resolve(SUMMARY_JSON), Json.write(o));
         return o;
-    }
-
-    private static String d(double v) {
-        return Double.toString(v);
     }
 
     private static String q(String s) {
