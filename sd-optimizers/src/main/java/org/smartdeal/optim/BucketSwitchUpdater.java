@@ -174,7 +174,7 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
             throw new IllegalStateException("BucketSwitch updater state was not set");
         }
         long n = gradient.length();
-        long needed = (config.isMaskInState() ? 3 : 2) * n + 1;
+        long needed = config.stateSize(n);
         if (state.length() < needed) {
             throw new IllegalStateException("BucketSwitch state has length " + state.length() + " but a gradient of "
                     + n + " entries needs " + needed);
