@@ -21,7 +21,11 @@ import org.smartdeal.zoo.models.ZooModel;
  * is a ratio: for each model and batch size, the dense network, the SD network rebuilding W on every
  * pass (the default) and the SD network with {@link SdInferenceCache} on are timed in interleaved
  * rounds (dense, SD, SD cached, dense, ...), so machine load drifts hit all three alike. Each round
- * times {@code --iters} calls of {@code output(x)}; the figure is the median round, per call.
+ * times {@code --iters} calls of {@code output(x)}; the figure is the median round, per call. The
+ * starting network rotates from round to round, so none always runs first after the others. Besides
+ * the ratio of the medians, the paired ratios (each SD round over the dense round next to it) are
+ * summarised by their median and quartiles: a drift in machine load moves both sides of a pair alike,
+ * so the quartiles show how far the ratio itself is resolved.
  *
  * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
  * [--iters 5]}; default models {@code resnet18-cifar mobilenetv2-cifar}. Output: CSV on stdout.
@@ -52,7 +56,8 @@ public final class InferenceLatencyRunner {
         }
         System.out.printf(Locale.ROOT, "# cores %d, JDK %s, warmup %d, rounds %d, iters %d%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup, rounds, iters);
-        System.out.println("model,batch,dense_ms,sd_ms,sd_cached_ms,sd_over_dense,sd_cached_over_dense");
+        System.out.println("model,batch,dense_ms,sd_ms,sd_cached_ms,sd_over_dense,sd_cached_over_dense,"
+                + "paired_sd_median,paired_sd_q1,paired_sd_q3,paired_cached_median,paired_cached_q1,paired_cached_q3");
         for (String id : models) {
             ZooModel zm = ZooModel.byName(id);
             Model dense = zm.defaultConfiguration().init();
@@ -71,7 +76,8 @@ public final class InferenceLatencyRunner {
                 }
                 double[][] perCall = new double[3][rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int k = 0; k < 3; k++) {
+                    for (int j = 0; j < 3; j++) {
+                        int k = (r + j) % 3;
                         long t0 = System.nanoTime();
                         for (int i = 0; i < iters; i++) {
                             output(nets[k], x);
@@ -82,7 +88,15 @@ public final class InferenceLatencyRunner {
                 double d = median(perCall[0]);
                 double s1 = median(perCall[1]);
                 double s2 = median(perCall[2]);
-                System.out.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f%n", id, batch, d, s1, s2, s1 / d, s2 / d);
+                double[] pSd = new double[rounds];
+                double[] pCached = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    pSd[r] = perCall[1][r] / perCall[0][r];
+                    pCached[r] = perCall[2][r] / perCall[0][r];
+                }
+                System.out.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f%n", id,
+                        batch, d, s1, s2, s1 / d, s2 / d, median(pSd), quantile(pSd, 0.25), quantile(pSd, 0.75),
+                        median(pCached), quantile(pCached, 0.25), quantile(pCached, 0.75));
             }
         }
     }
@@ -93,6 +107,16 @@ public final class InferenceLatencyRunner {
 
     private static INDArray output(Model m, INDArray x) {
         return m instanceof MultiLayerNetwork n ? n.output(x) : ((ComputationGraph) m).outputSingle(x);
+    }
+
+    /** The q-quantile of {@code v} with linear interpolation between order statistics (q in [0, 1]). */
+    static double quantile(double[] v, double q) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        double pos = q * (s.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, s.length - 1);
+        return s[lo] + (pos - lo) * (s[hi] - s[lo]);
     }
 
     private static double median(double[] v) {
