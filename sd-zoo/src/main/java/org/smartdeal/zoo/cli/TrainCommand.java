@@ -134,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("smartdeal-out", "train-" + settings.arch().id() + "-" + settings.task().id() + "-"
                         + settings.variant().id());
-        OutputPaths.requireFolderOrAbsent("--out", outDir);
+        OutputPaths.requireFolder("--out", outDir);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
