@@ -39,6 +39,10 @@ public final class SmartDeal {
      * else {@link #FALLBACK_VERSION}.
      */
     public static final class Version implements CommandLine.IVersionProvider {
+        /** Creates the provider (picocli also instantiates it from the annotation). */
+        public Version() {
+        }
+
         /** @return one line, {@code smartdeal <version>} */
         @Override
         public String[] getVersion() {

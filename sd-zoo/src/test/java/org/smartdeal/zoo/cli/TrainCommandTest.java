@@ -303,15 +303,22 @@ class TrainCommandTest {
                 "--out /proc/x: the folder does not exist and cannot be created");
     }
 
-    /** A layer left dense takes no structured ratio and no threshold: naming it in both is a usage error. */
+    /**
+     * A layer left dense takes no structured ratio and no threshold: naming it in both is a usage error
+     * (with an empty data folder and a temporary --out, so that a regression fails fast and writes nothing here).
+     */
     @Test
-    void denseLayersContradictingPerLayerSettingsAreUsageErrors() {
-        run("train", "--task", "finetune", "--variant", "ss", "--arch", "lenet300", "--dense-layers", "fc1",
-                "--layer-ratios", "fc1=0.2").assertUserError(SmartDeal.EXIT_USAGE,
-                "--layer-ratios names layer 'fc1', which --dense-layers leaves dense");
-        run("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--dense-layers", "fc2,fc1",
-                "--layer-thetas", "fc1=0.05").assertUserError(SmartDeal.EXIT_USAGE,
-                "--layer-thetas names layer 'fc1', which --dense-layers leaves dense");
+    void denseLayersContradictingPerLayerSettingsAreUsageErrors(@TempDir Path dir) {
+        String[] common = {"train", "--task", "finetune", "--arch", "lenet300", "--data-dir", dir.toString(),
+            "--out", dir.resolve("out").toString(), "--quiet"};
+        run(concat(common, "--variant", "ss", "--dense-layers", "fc1", "--layer-ratios", "fc1=0.2"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios names layer 'fc1', which --dense-layers leaves dense");
+        run(concat(common, "--variant", "sd", "--dense-layers", "fc2,fc1", "--layer-thetas", "fc1=0.05"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-thetas names layer 'fc1', which --dense-layers leaves dense");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     @Test
