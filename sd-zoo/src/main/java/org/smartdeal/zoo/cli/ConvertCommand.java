@@ -5,12 +5,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
-import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.ConversionPlans;
@@ -21,6 +23,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -73,12 +76,20 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
+        // option values and combinations first (exit 2), then paths and files (exit 3), all before any work
+        if (theta != null && !(theta >= 0 && theta <= 1)) {
+            throw usage("--theta must be in [0, 1], got " + theta);
+        }
+        if (source.input != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
+            throw usage("--weights applies with --zoo only (an IN.zip carries its own weights), got --weights " + weights);
+        }
+        ZooModel zoo = source.zoo != null ? zoo() : null;
         if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
             throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
         }
         checkOutputs();
         ConversionPlan plan = plan();
-        Model dense = load();
+        Model dense = load(zoo);
         NetworkDecomposition d;
         try (Progress p = Progress.start("decompose", 1, quiet)) {
             d = SdConverter.decompose(dense, plan, (done, total, what) -> p.message(what));
@@ -93,7 +104,16 @@ public final class ConvertCommand implements Callable<Integer> {
                 p.message(what);
             });
         }
-        SdmLayout layout = SdModelFile.write(sd, out);
+        SdmWriter.Serialized file = SdmWriter.serialize(SdModelFile.toSdm(sd));
+        SdmLayout layout = file.layout();
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(out, file.bytes());
+        if (report != null) {
+            String text = report.getFileName().toString().endsWith(".csv") ? d.report().toCsv() : d.report().toJson();
+            files.put(report, text.getBytes(StandardCharsets.UTF_8));
+        }
+        // the .sdm and the report appear together or not at all
+        OutputPaths.writeTogether(files);
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
         o.print(d.report().toTable());
@@ -101,14 +121,21 @@ public final class ConvertCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s: %d bytes | paper CR %.2fx | file CR %.2fx | %.2f s%n", out, layout.fileBytes(),
                 d.report().paperCR(), StorageBreakdown.fileCR(params, layout.fileBytes()), seconds);
         if (report != null) {
-            String text = report.getFileName().toString().endsWith(".csv") ? d.report().toCsv() : d.report().toJson();
-            AtomicFiles.write(report, text.getBytes(StandardCharsets.UTF_8));
+            o.printf(Locale.ROOT, "wrote %s%n", report);
         }
         return SmartDeal.EXIT_OK;
     }
 
-    /** The outputs must not be the input model, the weights or the plan file, nor each other (inputs are never modified). */
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * The outputs can be written (their folders exist or can be created and accept files) and are not the
+     * input model, the weights or the plan file, nor each other (inputs are never modified).
+     */
     private void checkOutputs() throws IOException {
+        OutputPaths.requireFile("--out", out);
         if (report != null) {
             String r = report.getFileName().toString();
             if (!r.endsWith(".json") && !r.endsWith(".csv")) {
@@ -117,6 +144,7 @@ public final class ConvertCommand implements Callable<Integer> {
             if (OutputPaths.sameFile(report, out)) {
                 throw new BadInputException("--report " + report + " is the same file as --out");
             }
+            OutputPaths.requireFile("--report", report);
         }
         java.util.List<Path> inputs = new java.util.ArrayList<>();
         if (source.input != null) inputs.add(source.input);
@@ -134,14 +162,21 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private ConversionPlan plan() {
         ConversionPlan p = ConversionPlan.defaultPlan();
-        try {
-            if (planFile != null) {
-                p = ConversionPlans.resolve(planFile);
+        if (planFile != null) {
+            if (Files.isDirectory(Path.of(planFile))) {
+                throw new BadInputException("--plan " + planFile + ": is a directory, expected a plan JSON file or a shipped "
+                        + "plan's name");
             }
-            return theta == null ? p : p.withTheta(theta);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new BadInputException((planFile != null ? "--plan " : "--theta ") + e.getMessage(), e);
+            try {
+                p = ConversionPlans.resolve(planFile);
+            } catch (IOException e) {
+                throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--plan " + e.getMessage(), e);
+            }
         }
+        // --theta is range-checked above, so this cannot fail
+        return theta == null ? p : p.withTheta(theta);
     }
 
     private static int layerCount(Model m) {
@@ -149,26 +184,43 @@ public final class ConvertCommand implements Callable<Integer> {
                 : ((org.deeplearning4j.nn.graph.ComputationGraph) m).getLayers().length;
     }
 
-    private Model load() {
-        if (source.input != null) {
-            return ModelFiles.load(source.input);
-        }
-        ZooModel z;
+    private ZooModel zoo() {
         try {
-            z = ZooModel.byName(source.zoo);
+            return ZooModel.byName(source.zoo);
         } catch (IllegalArgumentException e) {
             // an unknown name given as an option value is a usage error, as in energy and train
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--zoo " + e.getMessage());
+            throw usage("--zoo " + e.getMessage());
+        }
+    }
+
+    private Model load(ZooModel z) {
+        if (z == null) {
+            return requireDense(source.input, null);
         }
         Model m = z.defaultConfiguration().init();
         if ("random".equals(weights)) {
             return m;
         }
-        Model w = ModelFiles.load(Path.of(weights));
+        Model w = requireDense(Path.of(weights), "--weights");
         if (w.numParams() != m.numParams()) {
             throw new BadInputException("--weights " + weights + " has " + w.numParams() + " parameters but zoo model "
                     + z.id() + " has " + m.numParams());
         }
         return w;
+    }
+
+    /** A dense DL4J ModelSerializer .zip: a .sdm file or a network with SD layers is already converted. */
+    private static Model requireDense(Path file, String option) {
+        String who = (option == null ? "" : option + " ") + file;
+        String rule = "convert takes a dense DL4J ModelSerializer .zip (a trained network before conversion)";
+        String name = file.getFileName().toString();
+        if (name.endsWith(SdModelFile.EXTENSION) && Files.isRegularFile(file)) {
+            throw new BadInputException(who + ": is a .sdm file, already in SD form; " + rule);
+        }
+        Model m = ModelFiles.load(file);
+        if (ModelFiles.hasSdLayers(m)) {
+            throw new BadInputException(who + ": holds SD layers, already converted; " + rule);
+        }
+        return m;
     }
 }

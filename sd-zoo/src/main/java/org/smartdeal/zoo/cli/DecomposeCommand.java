@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.EncodedLayer;
 import org.smartdeal.codec.NpyArray;
 import org.smartdeal.codec.NpyFile;
@@ -71,10 +72,12 @@ public final class DecomposeCommand implements Callable<Integer> {
     @Option(names = "--tol", description = "per-slice early-stop tolerance, >= 0; default ${DEFAULT-VALUE}")
     double tol = DecompositionConfig.DEFAULT_TOL;
 
-    @Option(names = "--slice-rows", description = "rows per slice, in [n, 1048576]; default ${DEFAULT-VALUE}")
+    @Option(names = "--slice-rows", description = "rows per slice, in [n, 1048576] (n: the basis width, or kw for "
+            + "kernels wider than 1); conv and dense only; default ${DEFAULT-VALUE}")
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
-    @Option(names = "--basis-width", description = "n for 1x1 convs and dense layers, in [1, 64]; default ${DEFAULT-VALUE}")
+    @Option(names = "--basis-width", description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; "
+            + "default ${DEFAULT-VALUE}")
     int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
 
     @Option(names = "--max-coeff", description = "largest |C|, in [2^-149, 2^127]; default ${DEFAULT-VALUE}")
@@ -92,15 +95,22 @@ public final class DecomposeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IN.npy", description = "weight tensors to decompose")
     List<Path> inputs;
 
-    /** One validated input. */
+    /** The report's name in --out. */
+    static final String REPORT = "report.json";
+
+    /** The suffixes of the three files written per input. */
+    private static final List<String> SUFFIXES = List.of(".c.npy", ".b.npy", ".w.npy");
+
     /**
-     * Before anything is computed or written: --out must be a folder (or not exist yet), and no output
-     * file may be one of the inputs (inputs are never modified).
+     * Before anything is computed or written: --out must be a folder that can be written to (or be
+     * creatable), no output may be an existing folder, and no output file may be one of the inputs
+     * (inputs are never modified).
      */
     private void checkOutputs(List<Input> loaded) throws IOException {
-        OutputPaths.requireFolderOrAbsent("--out", out);
+        OutputPaths.requireFolder("--out", out);
+        List<Path> targets = new ArrayList<>();
         for (Input in : loaded) {
-            for (String suffix : List.of(".c.npy", ".b.npy", ".w.npy")) {
+            for (String suffix : SUFFIXES) {
                 Path target = out.resolve(in.name() + suffix).toAbsolutePath().normalize();
                 for (Input other : loaded) {
                     if (OutputPaths.sameFile(other.file(), target)) {
@@ -108,15 +118,26 @@ public final class DecomposeCommand implements Callable<Integer> {
                                 + "choose another --out or rename the input");
                     }
                 }
+                targets.add(target);
+            }
+        }
+        targets.add(out.resolve(REPORT));
+        for (Path t : targets) {
+            if (Files.isDirectory(t)) {
+                throw new BadInputException("--out " + out + ": the output " + t + " is a directory, expected a file (or "
+                        + "nothing); move it away or choose another --out");
             }
         }
     }
 
+    /** One validated input. */
     private record Input(Path file, String name, int[] shape, SliceLayout layout, double[] data) {
     }
 
     @Override
     public Integer call() throws IOException {
+        // option values first (exit 2), before any input is read
+        checkLayoutOptions();
         DecompositionConfig config = config();
         PrintWriter o = spec.commandLine().getOut();
         List<Input> loaded = new ArrayList<>();
@@ -139,7 +160,8 @@ public final class DecomposeCommand implements Callable<Integer> {
             result = d.decompose(batch);
             p.step();
         }
-        Files.createDirectories(out);
+        // every output is staged and moved into --out only once all are ready (OutputPaths.writeTogether)
+        Map<Path, byte[]> files = new LinkedHashMap<>();
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode report = mapper.createObjectNode();
         report.put("seconds", result.wallSeconds());
@@ -156,11 +178,12 @@ public final class DecomposeCommand implements Callable<Integer> {
                     dec.bAsFloat());
             StorageBreakdown sb = enc.breakdown();
             long weights = in.data().length;
-            NpyFile.writeFloat32(out.resolve(in.name() + ".c.npy"), new long[] {lay.numSlices(), lay.rows(), lay.width()}, dec.c());
-            NpyFile.writeFloat32(out.resolve(in.name() + ".b.npy"), new long[] {lay.numSlices(), lay.width(), lay.width()}, dec.bAsFloat());
+            files.put(out.resolve(in.name() + ".c.npy"), NpyFile.toBytes(new long[] {lay.numSlices(), lay.rows(), lay.width()}, dec.c()));
+            files.put(out.resolve(in.name() + ".b.npy"),
+                    NpyFile.toBytes(new long[] {lay.numSlices(), lay.width(), lay.width()}, dec.bAsFloat()));
             float[] w = new float[lay.weightLength()];
             dec.rebuildWeight(w);
-            NpyFile.writeFloat32(out.resolve(in.name() + ".w.npy"), Arrays.stream(in.shape()).asLongStream().toArray(), w);
+            files.put(out.resolve(in.name() + ".w.npy"), NpyFile.toBytes(Arrays.stream(in.shape()).asLongStream().toArray(), w));
             DecompositionStats s = dec.stats();
             ObjectNode n = items.addObject();
             n.put("name", in.name()).put("file", in.file().toString());
@@ -178,10 +201,36 @@ public final class DecomposeCommand implements Callable<Integer> {
                     in.name(), lay.numSlices(), s.meanIterations(), s.cDensity(), s.relativeError(),
                     StorageBreakdown.paperCR(weights, sb), s.seconds());
         }
-        AtomicFiles.write(out.resolve("report.json"),
+        files.put(out.resolve(REPORT),
                 mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
-        o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve("report.json"));
+        OutputPaths.writeTogether(files);
+        o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve(REPORT));
         return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * --slice-rows and --basis-width within their ranges, and given only where they apply (not with
+     * --kind slices, whose arrays are the slices); the rule that needs an input's shape (slice rows at
+     * least the basis width n, n = kw for kernels wider than 1) is checked per input.
+     */
+    private void checkLayoutOptions() {
+        var parsed = spec.commandLine().getParseResult();
+        if (kind == Kind.slices) {
+            for (String o : List.of("--slice-rows", "--basis-width")) {
+                if (parsed.hasMatchedOption(o)) {
+                    throw new ParameterException(spec.commandLine(), o + " applies to --kind conv and dense only; --kind "
+                            + "slices takes the slices [K, m, n] as they are");
+                }
+            }
+        }
+        if (basisWidth < 1 || basisWidth > SliceLayout.MAX_WIDTH) {
+            throw new ParameterException(spec.commandLine(), "--basis-width must be in [1, " + SliceLayout.MAX_WIDTH
+                    + "], got " + basisWidth);
+        }
+        if (sliceRows < 1 || sliceRows > SliceLayout.MAX_SLICE_ROWS) {
+            throw new ParameterException(spec.commandLine(), "--slice-rows must be in [1, " + SliceLayout.MAX_SLICE_ROWS
+                    + "] (and at least the basis width n), got " + sliceRows);
+        }
     }
 
     private DecompositionConfig config() {

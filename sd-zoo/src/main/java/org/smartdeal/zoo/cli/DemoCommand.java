@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,9 +16,9 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
@@ -41,9 +43,10 @@ import picocli.CommandLine.Spec;
  * evaluates the loaded model on the test set and reports per layer and in total.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The embedded default: LeNet-300-100 on Fashion-MNIST, dense training, SD conversion,",
-            "re-training (RT), .sdm file, reload, evaluation. Writes summary.json, report.json, the .sdm",
-            "and the dense baseline .zip into --out."})
+        description = {"The embedded default: LeNet-300-100 on Fashion-MNIST, dense training, SD conversion, "
+            + "re-training (RT), .sdm file, reload, evaluation.",
+            "Writes summary.json, report.json, the .sdm and the dense baseline .zip into --out, all at the end of the run "
+            + "(a failed run leaves --out as it was)."})
 public final class DemoCommand implements Callable<Integer> {
 
     /**
@@ -107,11 +110,50 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bars")
     boolean quiet;
 
+    /** The output files, all written together at the end of a run ({@link OutputPaths#writeTogether}). */
+    static final String SDM = "lenet300.sdm";
+    /** The dense baseline. */
+    static final String DENSE_ZIP = "lenet300-dense.zip";
+    /** The run's figures. */
+    static final String SUMMARY = "summary.json";
+    /** The per-layer report. */
+    static final String REPORT = "report.json";
+
+    /** The plan {@code --theta} alone starts from: one slice per output unit, the threshold everywhere. */
+    static final String THETA_PLAN = "{\"defaults\": {\"sliceRows\": 512}}";
+
+    /** LeNet-300-100's parameter count (ModelStatsTest). */
+    private static final long LENET300_PARAMS = 266_610;
+
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
         PrintWriter o = spec.commandLine().getOut();
         validate();
+        // Everything the user gave is checked before any training, so that a mistake costs no time and
+        // --out is left as it was: the output folder and files, the plan (and its layer names), --dense.
+        OutputPaths.requireFolder("--out", out);
+        Path zip = out.resolve(DENSE_ZIP);
+        Path sdm = out.resolve(SDM);
+        Path summaryFile = out.resolve(SUMMARY);
+        Path reportFile = out.resolve(REPORT);
+        for (Path p : List.of(sdm, zip, summaryFile, reportFile)) {
+            OutputPaths.requireFile("--out", p);
+        }
+        MultiLayerNetwork dense = denseFile != null ? loadDense(denseFile)
+                : LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
+        // --dense may be this folder's own baseline: an input, never rewritten
+        boolean writeZip = denseFile == null || !OutputPaths.sameFile(denseFile, zip);
+        if (denseFile != null) {
+            for (Path p : List.of(sdm, summaryFile, reportFile)) {
+                if (OutputPaths.sameFile(denseFile, p)) {
+                    throw new BadInputException("--dense " + denseFile + " is the output file " + p
+                            + "; inputs are never overwritten: choose another --out");
+                }
+            }
+        }
+        ConversionPlan plan = loadPlan(dense);
+
         int denseEpochs = quick ? 1 : epochs;
         int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
         int ramp = Math.min(rampEpochs != null ? rampEpochs : DEFAULT_RAMP_EPOCHS, rt);
@@ -139,8 +181,6 @@ public final class DemoCommand implements Callable<Integer> {
                 dir, fit.size(), val.size(), test.size());
 
         int itersPerEpoch = (fit.size() + 127) / 128;
-        MultiLayerNetwork dense = denseFile != null ? loadDense(denseFile)
-                : LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
         int trainEpochs = denseFile != null ? 0 : denseEpochs;
         try (Progress p = Progress.start("dense training", (long) trainEpochs * itersPerEpoch, quiet)) {
             for (int e = 0; e < trainEpochs; e++) {
@@ -155,13 +195,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
         ModelScore baseline = ModelScore.of(dense, testIt);
         o.printf(Locale.ROOT, "dense LeNet-300-100: test accuracy %.4f, loss %.4f (%s)%n", baseline.accuracy(),
-                baseline.loss(), denseFile != null ? "loaded from " + denseFile : trainEpochs + " epochs");
-        Files.createDirectories(out);
-        Path zip = out.resolve("lenet300-dense.zip");
-        AtomicFiles.write(zip, os -> ModelSerializer.writeModel(dense, os, false));
+                baseline.loss(), denseFile != null ? "loaded from " + denseFile : epochs(trainEpochs));
+        // the baseline as it is now: RT below trains this network further
+        java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
+        if (writeZip) {
+            ModelSerializer.writeModel(dense, zipBytes, false);
+        }
         long denseParams = dense.numParams();
 
-        ConversionPlan plan = loadPlan();
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
         try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
@@ -171,59 +212,105 @@ public final class DemoCommand implements Callable<Integer> {
             });
         }
         Model sd = SdConverter.build(dense, result.bestState());
-        Path sdm = out.resolve("lenet300.sdm");
-        SdmLayout layout = SdModelFile.write(sd, sdm);
-        Model loaded = SdModelFile.read(sdm);
-        ModelScore sdScore = ModelScore.of(loaded, testIt);
-        long sdmBytes = Files.size(sdm);
+        // The .sdm is serialised in memory and read back from a scratch folder; --out changes only once
+        // everything is ready.
+        SdmWriter.Serialized serialized = SdmWriter.serialize(SdModelFile.toSdm(sd));
+        byte[] sdmBytes = serialized.bytes();
+        SdmLayout layout = serialized.layout();
+        ModelScore sdScore;
+        Path scratch = Files.createTempDirectory("smartdeal-demo-");
+        Path staged = scratch.resolve(SDM);
+        try {
+            Files.write(staged, sdmBytes);
+            sdScore = ModelScore.of(SdModelFile.read(staged), testIt);
+        } finally {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(scratch);
+        }
 
         var report = result.bestState().report();
         o.println();
         o.print(report.toTable());
-        double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes);
+        double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes.length);
         double seconds = (System.nanoTime() - t0) / 1e9;
         o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",
                 baseline.accuracy(), sdScore.accuracy(), 100 * (baseline.accuracy() - sdScore.accuracy()));
         o.printf(Locale.ROOT, "paper CR %.1fx | file CR %.1fx | %s: %d bytes (dense params %d bytes) | RT best epoch %d | %.1f s%n",
-                report.paperCR(), fileCR, sdm.getFileName(), sdmBytes, denseParams * 4, result.bestEpoch(), seconds);
+                report.paperCR(), fileCR, sdm.getFileName(), sdmBytes.length, denseParams * 4, result.bestEpoch(), seconds);
 
         ObjectMapper m = new ObjectMapper();
         ObjectNode s = m.createObjectNode();
         s.put("model", "lenet300").put("dataset", "fashion-mnist").put("quick", quick)
                 .put("baselineAccuracy", baseline.accuracy()).put("sdAccuracy", sdScore.accuracy())
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
-                .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes)
+                .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes.length)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("plan", planFile != null ? planFile.toString() : theta != null ? "theta " + theta : DEFAULT_PLAN)
+                .put("plan", planFile != null ? planFile.toString() : theta != null ? THETA_PLAN : DEFAULT_PLAN);
+        if (theta != null) {
+            s.put("theta", theta);
+        } else {
+            s.putNull("theta");
+        }
+        s.put("dense", denseFile != null ? denseFile.toString() : null)
                 .put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("keepZeros", keepZeros)
                 .put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
-        AtomicFiles.write(out.resolve("summary.json"),
-                m.writerWithDefaultPrettyPrinter().writeValueAsString(s).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(out.resolve("report.json"), report.toJson().getBytes(StandardCharsets.UTF_8));
-        o.printf("wrote %s, %s, %s, %s%n", out.resolve("summary.json"), out.resolve("report.json"), sdm, zip);
+        byte[] summaryBytes = m.writerWithDefaultPrettyPrinter().writeValueAsString(s).getBytes(StandardCharsets.UTF_8);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(sdm, sdmBytes);
+        files.put(reportFile, report.toJson().getBytes(StandardCharsets.UTF_8));
+        if (writeZip) {
+            files.put(zip, zipBytes.toByteArray());
+        }
+        files.put(summaryFile, summaryBytes);
+        OutputPaths.writeTogether(files);
+        o.printf("wrote %s, %s, %s%s%n", summaryFile, reportFile, sdm,
+                writeZip ? ", " + zip : " (" + zip + " is the --dense input, left as it was)");
         return SmartDeal.EXIT_OK;
     }
 
+    /** {@code "1 epoch"}, {@code "10 epochs"}. */
+    static String epochs(int n) {
+        return n + (n == 1 ? " epoch" : " epochs");
+    }
+
     private static MultiLayerNetwork loadDense(Path file) {
-        org.deeplearning4j.nn.api.Model m = ModelFiles.load(file);
-        if (!(m instanceof MultiLayerNetwork mln) || mln.numParams() != 266_610) {
-            throw new BadInputException(file + ": --dense must be a LeNet-300-100 MultiLayerNetwork (266,610 parameters), got "
-                    + m.getClass().getSimpleName() + " with " + m.numParams() + " parameters");
+        String expected = "a DL4J ModelSerializer .zip of LeNet-300-100 (e.g. an earlier demo's " + DENSE_ZIP + ")";
+        InputPaths.requireFile("--dense", file, expected);
+        if (!file.getFileName().toString().endsWith(".zip")) {
+            throw new BadInputException("--dense " + file + ": not " + expected
+                    + (file.getFileName().toString().endsWith(SdModelFile.EXTENSION) ? "; a .sdm file is an SD model" : ""));
+        }
+        Model m = ModelFiles.load(file);
+        if (!(m instanceof MultiLayerNetwork mln) || mln.numParams() != LENET300_PARAMS
+                || ModelFiles.hasSdLayers(m)) {
+            throw new BadInputException("--dense " + file + ": not LeNet-300-100 (a dense MultiLayerNetwork with 266,610 "
+                    + "parameters): it holds a " + (ModelFiles.hasSdLayers(m) ? "SD " : "") + m.getClass().getSimpleName()
+                    + " with " + m.numParams() + " parameters");
         }
         return mln;
     }
 
-    private ConversionPlan loadPlan() {
+    /** The plan: --plan (a readable JSON file naming only LeNet-300-100's layers) or the default, with --theta applied. */
+    private ConversionPlan loadPlan(MultiLayerNetwork net) {
         ConversionPlan plan;
         if (planFile == null) {
-            plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : "{\"defaults\": {\"sliceRows\": 512}}");
+            plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : THETA_PLAN);
         } else {
+            InputPaths.requireFile("--plan", planFile, "a plan JSON file");
             try {
                 plan = ConversionPlan.load(planFile);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
+                throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
+            } catch (IllegalArgumentException e) {
+                // the message starts with the file name
                 throw new BadInputException("--plan " + e.getMessage(), e);
+            }
+            try {
+                plan.checkLayersExist(ModelFiles.layerNames(net));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--plan " + planFile + ": " + e.getMessage(), e);
             }
         }
         // --theta: one threshold everywhere, density targets off.

@@ -8,21 +8,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.report.PaperStudy;
 import org.smartdeal.hw.report.ReportFolder;
+import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.PaperModels;
@@ -83,8 +76,8 @@ public final class EnergyCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "test examples measured with --data, in [1, 10000]; default ${DEFAULT-VALUE}")
     int samples = 256;
 
-    @Option(names = "--input", paramLabel = "CxHxW", description = "network input shape for .sdm/.zip files whose first layer is a "
-            + "convolution without a flat-input preprocessor, e.g. 1x28x28")
+    @Option(names = "--input", paramLabel = "CxHxW", description = "with FILE: the network's input shape, needed when its first "
+            + "layer is a convolution without a flat-input preprocessor, e.g. 1x28x28")
     String input;
 
     @Option(names = "--accelerators", paramLabel = "LIST", description = "all, or a comma list of smartdeal, diannao, cambriconx, "
@@ -121,7 +114,14 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--samples applies with --data only (the examples measured); without --data the paper's "
                 + "default statistics are used");
         }
-        OutputPaths.requireFolderOrAbsent("--out", out);
+        if (input != null && source.file == null) {
+            throw usage("--input applies to a FILE (.sdm or .zip) only: zoo models and paper workloads know their input "
+                    + "shape, got --input " + input);
+        }
+        int[] shape = input == null ? null : parseInput();
+        if (noSweep && !source.paper) {
+            throw usage("--no-sweep applies with --paper only (the sweep is part of the paper study)");
+        }
         List<String> accs = List.of(accelerators);
         try {
             EnergyReport.accelerators(accs);
@@ -135,6 +135,20 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--accelerators applies to networks and --paper-model; --paper always prices all five accelerators "
                 + "(the figures are normalised to DianNao), got --accelerators " + accelerators);
         }
+        if (source.paperModel != null && !PaperModels.NAMES.contains(source.paperModel)) {
+            throw usage("--paper-model must be one of " + PaperModels.NAMES + ", got '" + source.paperModel + "'");
+        }
+        ZooModel zoo = null;
+        if (source.zoo != null) {
+            try {
+                zoo = ZooModel.byName(source.zoo);
+            } catch (IllegalArgumentException e) {
+                throw usage("--zoo: " + e.getMessage());
+            }
+        }
+        // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
+        OutputPaths.requireFolder("--out", out);
+        OutputPaths.requireParentFolder("--out", out, "the report is staged there");
         if (source.paper) {
             long t0 = System.nanoTime();
             Map<String, Object> summary = PaperStudy.run(out, knobs, !noSweep);
@@ -147,13 +161,10 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         EnergyReport report;
         if (source.paperModel != null) {
-            if (!PaperModels.NAMES.contains(source.paperModel)) {
-                throw usage("--paper-model must be one of " + PaperModels.NAMES + ", got '" + source.paperModel + "'");
-            }
-            Workload w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
+            Workload w = readableNotes(PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs)));
             report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs);
         } else {
-            report = priceNetwork(knobs, accs);
+            report = priceNetwork(knobs, accs, shape, zoo);
         }
         report.write(out);
         o.print(report.summaryText());
@@ -162,24 +173,51 @@ public final class EnergyCommand implements Callable<Integer> {
         return SmartDeal.EXIT_OK;
     }
 
-    private EnergyReport priceNetwork(Knobs knobs, List<String> accs) {
+    /**
+     * The workload with its notes in words: {@link PaperModels#workload} ends them with the activation
+     * statistics' record as Java prints it ({@code ActStats[dA=0.4784376467021201, ...]}); this gives the
+     * same figures readably.
+     */
+    static Workload readableNotes(Workload w) {
+        String notes = w.notes();
+        if (notes == null) {
+            return w;
+        }
+        for (Workload.Entry e : w.layers()) {
+            String raw = e.act().toString();
+            if (notes.contains(raw)) {
+                notes = notes.replace(raw, describe(e.act()));
+            }
+        }
+        // long fractions (e.g. a vector density of 0.8062841289189311) to four significant digits
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+\\.\\d{6,}").matcher(notes);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, String.format(Locale.ROOT, "%.4g", Double.parseDouble(m.group())));
+        }
+        m.appendTail(b);
+        return new Workload(w.name(), w.layers(), b.toString());
+    }
+
+    /** Activation statistics in words, four significant digits. */
+    static String describe(ActStats a) {
+        return String.format(Locale.ROOT, "activation density %.4g, %.4g non-zero bits and %.4g Booth digits per "
+                + "activation, zero-row fraction %.4g, SD terms %.4g, PRA terms %.4g, output density %.4g",
+                a.dA(), a.bitsRaw(), a.boothDig(), a.rowZero(), a.tSD(), a.tPRA(), a.dOut());
+    }
+
+    private EnergyReport priceNetwork(Knobs knobs, List<String> accs, int[] shape, ZooModel z) {
         String name;
         Model net;
         InputType type;
-        if (source.zoo != null) {
-            ZooModel z;
-            try {
-                z = ZooModel.byName(source.zoo);
-            } catch (IllegalArgumentException e) {
-                throw usage("--zoo: " + e.getMessage());
-            }
+        if (z != null) {
             ZooConfiguration c = z.defaultConfiguration();
             net = c.init();
             type = c.inputType();
             name = z.id();
         } else {
             net = ModelFiles.load(source.file);
-            type = inputType(net);
+            type = FashionMnistInput.inputType(net, shape, false, source.file);
             String f = source.file.getFileName().toString();
             name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         }
@@ -208,13 +246,7 @@ public final class EnergyCommand implements Callable<Integer> {
     }
 
     private DataSetIterator fashionMnist(InputType type, String name) {
-        boolean flat = type instanceof InputType.InputTypeConvolutionalFlat cf && cf.getHeight() == 28 && cf.getWidth() == 28
-                && cf.getDepth() == 1 || type instanceof InputType.InputTypeFeedForward ff && ff.getSize() == FashionMnist.PIXELS;
-        boolean image = type instanceof InputType.InputTypeConvolutional ci && ci.getHeight() == 28 && ci.getWidth() == 28
-                && ci.getChannels() == 1;
-        if (!flat && !image) {
-            throw new BadInputException("--data fashion-mnist gives 1x28x28 images (784 values), but " + name + " takes " + type);
-        }
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, name);
         FashionMnist test;
         try {
             test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
@@ -222,49 +254,8 @@ public final class EnergyCommand implements Callable<Integer> {
             throw new BadInputException("--data fashion-mnist: " + e.getMessage(), e);
         }
         InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);
-        if (image) {
-            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
-        }
+        FashionMnistInput.apply(it, layout);
         return it;
-    }
-
-    /** The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn, else --input. */
-    InputType inputType(Model net) {
-        Layer first;
-        InputPreProcessor pre;
-        if (net instanceof MultiLayerNetwork m) {
-            first = m.getLayerWiseConfigurations().getConf(0).getLayer();
-            pre = m.getLayerWiseConfigurations().getInputPreProcess(0);
-        } else {
-            var conf = ((ComputationGraph) net).getConfiguration();
-            String in = conf.getNetworkInputs().get(0);
-            first = null;
-            pre = null;
-            for (var e : conf.getVertexInputs().entrySet()) {
-                if (e.getValue().contains(in) && conf.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
-                    first = lv.getLayerConf().getLayer();
-                    pre = lv.getPreProcessor();
-                    break;
-                }
-            }
-        }
-        int[] shape = input == null ? null : parseInput();
-        if (pre instanceof FeedForwardToCnnPreProcessor p) {
-            return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
-                    : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
-        }
-        if (shape != null) {
-            return InputType.convolutional(shape[1], shape[2], shape[0]);
-        }
-        if (first instanceof ConvolutionLayer) {
-            throw new BadInputException(source.file + ": the first layer is a convolution without a flat-input preprocessor; "
-                    + "give the input shape with --input CxHxW, e.g. --input 1x28x28");
-        }
-        if (first instanceof FeedForwardLayer ff) {
-            return InputType.feedForward(ff.getNIn());
-        }
-        throw new BadInputException(source.file + ": cannot infer the input type from the first layer ("
-                + (first == null ? "none" : first.getClass().getSimpleName()) + "); give --input CxHxW");
     }
 
     private int[] parseInput() {

@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
@@ -47,6 +45,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be >= 1, got " + limit);
         }
         Model net = ModelFiles.load(file);
+        String f = file.getFileName().toString();
+        String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
+        // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(net, null, true, file), name);
         FashionMnist test;
         try {
             test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
@@ -57,33 +59,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             test = test.limit(limit);
         }
         InMemoryDataSetIterator it = test.iterator(512, false, 0);
-        if (needsImageInput(net)) {
-            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
-        }
+        FashionMnistInput.apply(it, layout);
         ModelScore s = ModelScore.of(net, it);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),
                 s.loss(), s.examples());
         return SmartDeal.EXIT_OK;
-    }
-
-    /** True when the network takes [N, 1, 28, 28] images rather than flat [N, 784] rows. */
-    private static boolean needsImageInput(Model net) {
-        if (net instanceof ComputationGraph g) {
-            var conf = g.getConfiguration();
-            String input = conf.getNetworkInputs().get(0);
-            for (var e : conf.getVertexInputs().entrySet()) {
-                if (e.getValue().contains(input)
-                        && conf.getVertices().get(e.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
-                        && lv.getPreProcessor() == null
-                        && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        MultiLayerNetwork m = (MultiLayerNetwork) net;
-        return m.getLayerWiseConfigurations().getInputPreProcess(0) == null
-                && m.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
     }
 }

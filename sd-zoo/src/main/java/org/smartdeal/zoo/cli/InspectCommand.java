@@ -60,13 +60,17 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        InputPaths.requireFile(null, file, "a .sdm file");
         SdmReader.Result r;
         try {
             r = SdmReader.read(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException(file + ": file not found", e);
+            throw new BadInputException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new BadInputException(e.getMessage(), e);
+            // the reader's format errors name the file; a bare file-system error gets its name here
+            String m = e.getMessage() != null && e.getMessage().contains(file.toString()) ? e.getMessage()
+                    : file + ": " + OutputPaths.reason(e);
+            throw new BadInputException(m, e);
         }
         SdmFile f = r.file();
         Map<String, SdSliceShape> shapes = sliceShapes(f);

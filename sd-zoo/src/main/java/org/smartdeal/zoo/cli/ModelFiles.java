@@ -3,9 +3,13 @@ package org.smartdeal.zoo.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.layers.Networks;
+import org.smartdeal.layers.SdLayer;
 
 /** Loading the two model file kinds the CLI accepts: SmartDeal {@code .sdm} and DL4J {@code .zip}. */
 final class ModelFiles {
@@ -43,6 +47,39 @@ final class ModelFiles {
                     + "configuration and parameters: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
         throw new BadInputException(file + ": model files must end in .sdm (SmartDeal) or .zip (DL4J ModelSerializer), got '" + name + "'");
+    }
+
+    /**
+     * Whether a network holds SD layers (it was converted already).
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph
+     * @return true when any layer's configuration is an {@link SdLayer}
+     */
+    static boolean hasSdLayers(Model net) {
+        for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
+            if (l.conf().getLayer() instanceof SdLayer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The names a conversion plan uses for a network's layers: each layer's configured name, else
+     * {@code layer<i>} (MultiLayerNetwork) or {@code <i>} (ComputationGraph), as {@code SdConverter} names them.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph
+     * @return the names, in layer order
+     */
+    static List<String> layerNames(Model net) {
+        org.deeplearning4j.nn.api.Layer[] ls = Networks.layers(net);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < ls.length; i++) {
+            String n = ls[i].conf().getLayer().getLayerName();
+            names.add(n != null ? n : net instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork ? "layer" + i
+                    : String.valueOf(i));
+        }
+        return names;
     }
 
     /**

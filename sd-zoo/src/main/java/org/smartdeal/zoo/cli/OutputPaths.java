@@ -1,25 +1,253 @@
 package org.smartdeal.zoo.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Checks on output paths shared by the commands, made before any work so that nothing is lost. */
+/**
+ * Checks on output paths shared by the commands, made before any work so that nothing is lost: a command
+ * that would fail to write its outputs at the end fails at the start instead, with a message naming the
+ * option, the user's path and the reason in words. Also turns file-system exceptions into such words.
+ */
 final class OutputPaths {
+
+    /**
+     * The temporary names the writers use next to a target: {@code .NAME.<digits>.tmp}
+     * ({@code AtomicFiles}) and {@code .NAME.partial-<digits>} ({@code ReportFolder}).
+     */
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\.(.+?)(?:\\.-?\\d+\\.tmp|\\.partial-\\d+)$");
 
     private OutputPaths() {
     }
 
     /**
-     * Requires an output folder that exists or can be created.
+     * Requires an output folder that exists and can be written to, or that does not exist and can be
+     * created. Probes by creating and deleting a temporary entry; leaves nothing behind.
      *
      * @param option the option naming it, e.g. {@code --out}
      * @param dir the folder
-     * @throws BadInputException when {@code dir} exists and is not a folder
+     * @throws BadInputException naming the option, the folder and the reason
      */
-    static void requireFolderOrAbsent(String option, Path dir) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException(option + " " + dir + " exists and is not a folder; give a folder (created if missing)");
+    static void requireFolder(String option, Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs)) {
+            if (!Files.isDirectory(abs)) {
+                throw new BadInputException(option + " " + dir + " exists and is not a folder; give a folder (created if missing)");
+            }
+            probeFile(abs, why -> option + " " + dir + ": the folder cannot be written to (" + why + ")");
+            return;
+        }
+        requireCreatable(abs, why -> option + " " + dir + ": the folder does not exist and cannot be created (" + why + ")");
+    }
+
+    /**
+     * Requires the parent of an output folder to accept new entries when it exists (a writer that stages
+     * the folder's content beside it needs that); a missing parent is covered by {@link #requireFolder}.
+     *
+     * @param option the option naming the folder, e.g. {@code --out}
+     * @param dir the output folder
+     * @param why why the parent is written to, for the message
+     * @throws BadInputException naming the option, the folder, its parent and the reason
+     */
+    static void requireParentFolder(String option, Path dir, String why) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent == null) {
+            throw new BadInputException(option + " " + dir + ": a folder with a parent folder is needed (" + why + ")");
+        }
+        if (Files.isDirectory(parent)) {
+            probeFile(parent, r -> option + " " + dir + ": its parent folder " + parent + " cannot be written to, and "
+                    + why + " (" + r + ")");
+        }
+    }
+
+    /**
+     * Requires an output file that can be written atomically: not an existing folder, in a parent folder
+     * that exists and can be written to, or can be created.
+     *
+     * @param option the option naming it, e.g. {@code --report}
+     * @param file the file
+     * @throws BadInputException naming the option, the file and the reason
+     */
+    static void requireFile(String option, Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(abs)) {
+            throw new BadInputException(option + " " + file + ": is a directory, expected a file");
+        }
+        Path parent = abs.getParent();
+        if (parent == null) {
+            throw new BadInputException(option + " " + file + ": names no file (it has no parent folder)");
+        }
+        if (Files.exists(parent)) {
+            if (!Files.isDirectory(parent)) {
+                throw new BadInputException(option + " " + file + ": its parent " + parent + " is a file, not a folder");
+            }
+            probeFile(parent, why -> option + " " + file + ": its parent folder " + parent + " cannot be written to (" + why + ")");
+            return;
+        }
+        requireCreatable(parent, why -> option + " " + file + ": parent folder " + parent
+                + " does not exist and cannot be created (" + why + ")");
+    }
+
+    /** A missing folder can be created: its nearest existing ancestor is a folder that accepts a new folder. */
+    private static void requireCreatable(Path abs, java.util.function.UnaryOperator<String> message) {
+        Path a = abs.getParent();
+        while (a != null && !Files.exists(a)) {
+            a = a.getParent();
+        }
+        if (a == null) {
+            throw new BadInputException(message.apply("no part of the path exists"));
+        }
+        if (!Files.isDirectory(a)) {
+            throw new BadInputException(message.apply(a + " is a file, not a folder"));
+        }
+        try {
+            Files.delete(Files.createTempDirectory(a, ".smartdeal-probe-"));
+        } catch (IOException e) {
+            // ENOENT from a folder that exists: a virtual file system (e.g. /proc) that takes no new entries
+            throw new BadInputException(message.apply(a + " does not accept new folders"
+                    + (e instanceof NoSuchFileException ? "" : ": " + reason(e))), e);
+        }
+    }
+
+    private static void probeFile(Path dir, java.util.function.UnaryOperator<String> message) {
+        try {
+            Files.delete(Files.createTempFile(dir, ".smartdeal-probe-", ".tmp"));
+        } catch (IOException e) {
+            throw new BadInputException(message.apply(reason(e)), e);
+        }
+    }
+
+    /**
+     * A file-system exception in words: {@code "<the user's path>: <reason>"}, where a writer's temporary
+     * file is named by the file it stands for.
+     *
+     * @param e the exception
+     * @return the message
+     */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            String other = f.getOtherFile() != null ? " (" + userPath(f.getOtherFile()) + ")" : "";
+            return userPath(f.getFile()) + ": " + reason(e) + other;
+        }
+        return reason(e);
+    }
+
+    /**
+     * Why a file operation failed, in words: "no such file or folder", "permission denied", "is a
+     * directory, expected a file", or the system's reason.
+     *
+     * @param e the exception
+     * @return the reason, without the path
+     */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "a part of the path is not a folder";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "the folder is not empty";
+        }
+        if (e instanceof FileSystemException f) {
+            String r = f.getReason();
+            if (r == null) {
+                return "file system error (" + e.getClass().getSimpleName() + ")";
+            }
+            return switch (r) {
+                case "Is a directory" -> "is a directory, expected a file";
+                case "Not a directory" -> "a part of the path is not a folder";
+                case "Read-only file system" -> "read-only file system";
+                default -> r;
+            };
+        }
+        String m = e.getMessage();
+        if ("Is a directory".equals(m)) {
+            return "is a directory, expected a file";
+        }
+        return m != null ? m : e.getClass().getSimpleName();
+    }
+
+    /** The path a user gave for a writer's temporary file ({@link #TEMP_NAME}); any other path unchanged. */
+    static String userPath(String file) {
+        Path p = Path.of(file);
+        Path name = p.getFileName();
+        if (name == null) {
+            return file;
+        }
+        Matcher m = TEMP_NAME.matcher(name.toString());
+        if (!m.matches()) {
+            return file;
+        }
+        return p.getParent() == null ? m.group(1) : p.getParent().resolve(m.group(1)).toString();
+    }
+
+    /**
+     * Writes several files as one step: each to a temporary file beside its target first, then, once all
+     * are written, each renamed onto its target. A failure while writing leaves every target as it was (the
+     * temporary files are deleted); the folders are created only then.
+     *
+     * @param files target and content, in the order to write them
+     * @throws BadInputException naming the target (not a temporary file) and the reason
+     */
+    static void writeTogether(Map<Path, byte[]> files) {
+        Map<Path, Path> staged = new LinkedHashMap<>();
+        Path current = null;
+        boolean done = false;
+        try {
+            for (Map.Entry<Path, byte[]> e : files.entrySet()) {
+                current = e.getKey();
+                Path abs = current.toAbsolutePath().normalize();
+                Files.createDirectories(abs.getParent());
+                Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+                staged.put(abs, tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer b = ByteBuffer.wrap(e.getValue());
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                    ch.force(true);
+                }
+                PosixFileAttributeView posix = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+                if (posix != null) {
+                    posix.setPermissions(PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+            for (Map.Entry<Path, Path> e : staged.entrySet()) {
+                current = e.getKey();
+                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            done = true;
+        } catch (IOException e) {
+            throw new BadInputException(current + ": cannot be written: " + reason(e), e);
+        } finally {
+            if (!done) {
+                for (Path tmp : staged.values()) {
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException suppressed) {
+                        // the original failure is what the user needs to see
+                    }
+                }
+            }
         }
     }
 

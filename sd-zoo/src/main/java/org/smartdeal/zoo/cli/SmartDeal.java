@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * usage error, {@value #EXIT_BAD_INPUT} bad input (a file, its path or contents), {@value #EXIT_INTERNAL}
  * internal error. Every error message names what was wrong and what is allowed.
  */
-@Command(name = "smartdeal", mixinStandardHelpOptions = true, version = "smartdeal 0.1.0-SNAPSHOT",
+@Command(name = "smartdeal", mixinStandardHelpOptions = true, versionProvider = SmartDeal.Version.class,
         description = "SmartDeal (W = C*B, C sparse powers of two) for Deeplearning4j.",
         subcommands = {DemoCommand.class, ConvertCommand.class, InspectCommand.class, EvaluateCommand.class,
             DecomposeCommand.class, ZooCommand.class, EnergyCommand.class, TrainCommand.class,
@@ -28,7 +28,38 @@ public final class SmartDeal {
     /** A file given by the user (its path or its contents) was wrong. */
     public static final int EXIT_BAD_INPUT = 3;
 
+    /** The version when the jar's manifest carries no Implementation-Version (e.g. classes run from target/classes). */
+    static final String FALLBACK_VERSION = "0.1.0-SNAPSHOT";
+
     private SmartDeal() {
+    }
+
+    /**
+     * The version every command's {@code -V} prints: the jar manifest's Implementation-Version if present,
+     * else {@link #FALLBACK_VERSION}.
+     */
+    public static final class Version implements CommandLine.IVersionProvider {
+        /** Creates the provider (picocli also instantiates it from the annotation). */
+        public Version() {
+        }
+
+        /** @return one line, {@code smartdeal <version>} */
+        @Override
+        public String[] getVersion() {
+            return new String[] {"smartdeal " + version()};
+        }
+    }
+
+    /** @return the jar manifest's Implementation-Version, or {@link #FALLBACK_VERSION} */
+    static String version() {
+        String v = SmartDeal.class.getPackage() == null ? null : SmartDeal.class.getPackage().getImplementationVersion();
+        return v != null && !v.isBlank() ? v : FALLBACK_VERSION;
+    }
+
+    /** Gives {@code c} and all its subcommands the one version provider, so that {@code smartdeal demo -V} prints it too. */
+    private static void installVersion(CommandLine c) {
+        c.getCommandSpec().versionProvider(new Version());
+        c.getSubcommands().values().forEach(SmartDeal::installVersion);
     }
 
     /**
@@ -42,11 +73,14 @@ public final class SmartDeal {
         CommandLine cl = new CommandLine(new SmartDeal());
         cl.setOut(out);
         cl.setErr(err);
+        installVersion(cl);
         // A usage error names what was wrong and how to see the options, without a subcommand's whole option list.
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();
-            e.println("error: " + ex.getMessage());
+            String msg = ex.getMessage() == null ? "" : ex.getMessage();
+            // picocli's own messages start with "Error: "; the handler adds "error: " itself
+            e.println("error: " + (msg.startsWith("Error: ") ? msg.substring("Error: ".length()) : msg));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);
             if (!c.getSubcommands().isEmpty()) {
                 c.usage(e); // a command of commands: its short list of subcommands is the help wanted
@@ -80,20 +114,16 @@ public final class SmartDeal {
     /**
      * A file-system problem (a path that exists as a file where a folder is needed, a missing or
      * unwritable folder, a read error) is bad input, not an internal error: its message names the path
-     * and the reason. Null for anything else.
+     * the user gave (never a writer's temporary file) and the reason in words. Null for anything else.
      */
     static String fileProblem(Throwable ex) {
         Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
         if (t instanceof java.nio.file.FileAlreadyExistsException f) {
-            return f.getFile() + ": exists and is not a folder (or cannot be replaced); give another path";
+            return OutputPaths.userPath(f.getFile()) + ": exists and is not a folder (or cannot be replaced); give another path";
         }
-        if (t instanceof java.nio.file.FileSystemException f) {
-            String reason = f.getReason() != null ? f.getReason() : t.getClass().getSimpleName();
-            return (f.getFile() != null ? f.getFile() + ": " : "") + reason
-                    + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "");
-        }
-        if (t instanceof java.io.IOException) {
-            return "cannot read or write a file: " + t.getMessage();
+        if (t instanceof java.io.IOException io) {
+            return io instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? OutputPaths.describe(io)
+                    : "cannot read or write a file: " + OutputPaths.describe(io);
         }
         return null;
     }

@@ -34,9 +34,10 @@ import picocli.CommandLine.Spec;
  * DL4J {@code .zip} for va) into {@code --out}. Option errors exit with 2, a missing dataset with 3.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Transfer training in SD form (SD-T) on Fashion-MNIST: pre-train dense on the source split,",
-            "decompose once (sd, ss), train on the target split with the bucket switch, SWA lr schedule and SWA,",
-            "evaluate on the task's test set. Writes summary.json and the model (.sdm for sd/ss, .zip for va)."})
+        description = {"Transfer training in SD form (SD-T) on Fashion-MNIST: pre-train dense on the source split, "
+            + "decompose once (sd, ss), train on the target split with the bucket switch, SWA lr schedule and SWA, "
+            + "evaluate on the task's test set.",
+            "Writes summary.json and the model (.sdm for sd/ss, .zip for va)."})
 public final class TrainCommand implements Callable<Integer> {
 
     /** Where {@code --seal-test} puts the test figures. */
@@ -87,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
             + "decomposition thresholds overriding --theta, each in [2^-10, 1], e.g. conv3=0.07,fc1=0.05")
     String layerThetas;
 
-    @Option(names = "--dense-layers", split = ",", paramLabel = "NAME[,NAME...]", description = "sd and ss: layers "
+    @Option(names = "--dense-layers", split = ",", paramLabel = "NAME[,NAME...]", hideParamSyntax = true, description = "sd and ss: layers "
             + "left dense (trained with SGD), e.g. fc2, the classifier adaptation re-initialises; default none")
     List<String> denseLayers;
 
@@ -134,7 +135,12 @@ public final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("smartdeal-out", "train-" + settings.arch().id() + "-" + settings.task().id() + "-"
                         + settings.variant().id());
-        OutputPaths.requireFolderOrAbsent("--out", outDir);
+        // the folder and the files this command writes itself, before any work
+        OutputPaths.requireFolder("--out", outDir);
+        OutputPaths.requireFile("--out", outDir.resolve("summary.json"));
+        if (sealTest) {
+            OutputPaths.requireFile("--out", outDir.resolve(SEALED_FILE));
+        }
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -158,7 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--validation must be below the " + data.target().size() + " examples of the target split"
                     + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
-        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest));
+        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest, settings));
         writeSummary(outDir.resolve("summary.json"), r, data);
         o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
         if (sealTest) {
@@ -275,6 +281,18 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage((structuredRatio != null ? "--structured-ratio" : "--layer-ratios")
                     + " applies to --variant ss only, got --variant " + v.id());
         }
+        // a layer left dense is not decomposed: a ratio or a threshold for it would be silently ignored
+        if (v.isSd() && denseLayers != null) {
+            for (var named : Map.of("--layer-ratios", ratios.keySet(), "--layer-thetas", thetas.keySet()).entrySet()) {
+                for (String layer : named.getValue()) {
+                    if (denseLayers.contains(layer)) {
+                        throw usage(named.getKey() + " names layer '" + layer + "', which --dense-layers leaves dense "
+                                + "(not decomposed, so " + (named.getKey().equals("--layer-ratios") ? "not pruned" : "with no "
+                                + "threshold") + "); drop it from one of the two");
+                    }
+                }
+            }
+        }
         if (!v.isSd()) {
             String sdOnly = theta != null ? "--theta" : layerThetas != null ? "--layer-thetas"
                     : denseLayers != null ? "--dense-layers" : thetaG != null ? "--theta-g"
@@ -334,23 +352,29 @@ public final class TrainCommand implements Callable<Integer> {
                 .put("modelBytes", r.modelBytes())
                 .put("modelFile", r.modelFile().getFileName().toString());
         putNumber(n, "coefficientDensity", r.coefficientDensity());
-        n.put("epochs", s.epochs()).put("swaStart", s.swaStart()).put("lr", s.lr()).put("swaLr", s.swaLr())
-                .put("thetaG", s.thetaG()).put("thetaC", s.thetaC()).put("theta", s.theta())
-                .put("structuredRatio", s.effectiveStructuredRatio()).put("perLayerSwitch", s.perLayerSwitch())
+        // settings a variant does not use are null: thetaG, thetaC, theta, perLayerSwitch, layerThetas and
+        // denseLayers are SD and SS only; structuredRatio and layerRatios SS only
+        boolean sd = s.variant().isSd();
+        boolean ss = s.variant() == Variant.SS;
+        n.put("epochs", s.epochs()).put("swaStart", s.swaStart()).put("lr", s.lr()).put("swaLr", s.swaLr());
+        n.put("thetaG", sd ? s.thetaG() : null).put("thetaC", sd ? s.thetaC() : null).put("theta", sd ? s.theta() : null)
+                .put("structuredRatio", ss ? s.effectiveStructuredRatio() : null)
+                .put("perLayerSwitch", sd ? s.perLayerSwitch() : null)
                 .put("pretrainEpochs", s.pretrainEpochs())
                 .put("pretrainLr", s.pretrainLr()).put("weightDecay", s.weightDecay()).put("batchSize", s.batchSize())
                 .put("seed", s.seed());
-        ObjectNode ratios = n.putObject("layerRatios");
-        if (s.variant() == Variant.SS) {
-            s.layerRatios().forEach(ratios::put);
+        if (ss) {
+            s.layerRatios().forEach(n.putObject("layerRatios")::put);
+        } else {
+            n.putNull("layerRatios");
         }
-        ObjectNode thetas = n.putObject("layerThetas");
-        if (s.variant().isSd()) {
-            s.layerThetas().forEach(thetas::put);
-        }
-        ArrayNode dense = n.putArray("denseLayers");
-        if (s.variant().isSd()) {
+        if (sd) {
+            s.layerThetas().forEach(n.putObject("layerThetas")::put);
+            ArrayNode dense = n.putArray("denseLayers");
             s.denseLayers().forEach(dense::add);
+        } else {
+            n.putNull("layerThetas");
+            n.putNull("denseLayers");
         }
         if (limit != null) {
             n.put("limit", limit);
@@ -390,17 +414,52 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The settings line of the log, naming only what the variant uses: the recipe's
+     * {@link TrainingSettings#describe()} also prints theta, theta_g and theta_c for va, which trains dense.
+     *
+     * @param s the settings
+     * @return one line
+     */
+    static String header(TrainingSettings s) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s %s %s: %s (SWA from %d), lr %g -> %g",
+                s.arch().id(), s.task().id(), s.variant().id(), DemoCommand.epochs(s.epochs()), s.swaStart(), s.lr(),
+                s.swaLr()));
+        if (s.variant().isSd()) {
+            b.append(String.format(Locale.ROOT, ", theta %s, theta_g %g, theta_c %d", s.thetaText(), s.thetaG(), s.thetaC()));
+        }
+        if (s.variant() == Variant.SS) {
+            b.append(", structured ratio ").append(s.ratioText());
+        }
+        if (s.variant().isSd() && !s.denseLayers().isEmpty()) {
+            b.append(", dense layers ").append(s.denseLayers());
+        }
+        if (s.variant().isSd() && s.perLayerSwitch()) {
+            b.append(", a bucket switch per layer");
+        }
+        b.append(String.format(Locale.ROOT, ", pre-train %s, batch %d, seed %d", DemoCommand.epochs(s.pretrainEpochs()),
+                s.batchSize(), s.seed()));
+        if (s.validationExamples() > 0) {
+            b.append(", ").append(s.validationExamples()).append(" target examples held out for validation");
+        }
+        return b.toString();
+    }
+
     /** Prints log lines and drives one progress bar per phase. */
     private static final class CliListener implements RecipeListener {
         private final PrintWriter out;
         private final boolean quiet;
         private final boolean sealTest;
+        private final String recipeHeader;
+        private final String header;
         private Progress bar;
 
-        CliListener(PrintWriter out, boolean quiet, boolean sealTest) {
+        CliListener(PrintWriter out, boolean quiet, boolean sealTest, TrainingSettings settings) {
             this.out = out;
             this.quiet = quiet;
             this.sealTest = sealTest;
+            this.recipeHeader = settings.describe();
+            this.header = header(settings);
         }
 
         @Override
@@ -439,7 +498,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void log(String line) {
-            out.println(line);
+            out.println(line.equals(recipeHeader) ? header : line);
             out.flush();
         }
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,5 +152,104 @@ class ConvertInspectEvaluateTest {
         r = run("evaluate", zip.toString(), "--data", "cifar10");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--data must be fashion-mnist"), r.err());
+    }
+
+    /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
+    @Test
+    void convertRefusesAnAlreadyConvertedModel() throws IOException {
+        Path sdm = dir.resolve("lenet.sdm");
+        assertEquals(0, run("convert", zip.toString(), "--out", sdm.toString(), "--quiet").exit());
+        Path again = dir.resolve("again.sdm");
+        run("convert", sdm.toString(), "--out", again.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                sdm + ": is a .sdm file, already in SD form", "convert takes a dense DL4J ModelSerializer .zip");
+        Path sdZip = dir.resolve("sd.zip");
+        ModelSerializer.writeModel(SdModelFile.read(sdm), sdZip.toFile(), false);
+        run("convert", sdZip.toString(), "--out", again.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                sdZip + ": holds SD layers, already converted", "convert takes a dense DL4J ModelSerializer .zip");
+        assertFalse(Files.exists(again));
+    }
+
+    /**
+     * Where --out or --report cannot be written, nothing is written (the .sdm used to be written before the
+     * report failed): an earlier .sdm stays byte for byte, no temporary file is left, and the message names
+     * the user's path, not a temporary file.
+     */
+    @Test
+    void unwritableOutputsFailBeforeAnythingIsWritten() throws IOException {
+        Path outDir = Files.createDirectories(dir.resolve("o"));
+        Path sdm = outDir.resolve("model.sdm");
+        Files.writeString(sdm, "an earlier model");
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        Map<String, String> before = CliRun.files(outDir);
+        run("convert", zip.toString(), "--out", sdm.toString(), "--report", file.resolve("r.json").toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--report " + file.resolve("r.json") + ": its parent " + file
+                        + " is a file, not a folder");
+        assertEquals(before, CliRun.files(outDir));
+        Path reportDir = Files.createDirectories(outDir.resolve("r.json"));
+        before = CliRun.files(outDir);
+        run("convert", zip.toString(), "--out", sdm.toString(), "--report", reportDir.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--report " + reportDir + ": is a directory, expected a file");
+        assertEquals(before, CliRun.files(outDir));
+        Path fresh = dir.resolve("fresh.sdm");
+        if (Files.isDirectory(Path.of("/proc/self"))) {
+            CliRun r = run("convert", zip.toString(), "--out", fresh.toString(), "--report", "/proc/x/r.json", "--quiet")
+                    .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--report /proc/x/r.json: parent folder /proc/x does not exist "
+                            + "and cannot be created");
+            CliRun o = run("convert", zip.toString(), "--out", "/proc/x/y.sdm", "--quiet")
+                    .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out /proc/x/y.sdm: parent folder /proc/x");
+            assertFalse(r.err().contains(".tmp") || o.err().contains(".tmp"), r.err() + o.err());
+        }
+        assertFalse(Files.exists(fresh));
+    }
+
+    /** Out-of-range values and options that do not apply are usage errors (2) naming the option and the value. */
+    @Test
+    void convertOptionErrorsAreUsageErrorsNamingTheOption() throws IOException {
+        Path sdm = dir.resolve("x.sdm");
+        run("convert", zip.toString(), "--theta", "-0.1", "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1], got -0.1");
+        Path plan = Files.writeString(dir.resolve("plan.json"), "{}");
+        CliRun r = run("convert", "--zoo", "lenet300", "--plan", plan.toString(), "--theta", "5", "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1], got 5.0");
+        assertFalse(r.err().contains("--plan"), "--theta is to blame, not --plan: " + r.err());
+        run("convert", zip.toString(), "--weights", "random", "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--weights applies with --zoo only");
+        // picocli's own message gets one prefix, not "error: Error: "
+        CliRun m = run("convert", "--out", sdm.toString()).assertUserError(SmartDeal.EXIT_USAGE, "error: Missing required argument");
+        assertFalse(m.err().contains("Error:"), m.err());
+        run("convert", zip.toString(), "--plan", dir.toString(), "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--plan " + dir + ": is a directory");
+        assertFalse(Files.exists(sdm));
+    }
+
+    @Test
+    void inspectOfAFolderNamesItAndSaysWhy() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("DIR.sdm"));
+        run("inspect", folder.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, folder + ": is a directory, expected a .sdm file");
+        run("inspect", dir.resolve("none.sdm").toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, "none.sdm: no such file");
+    }
+
+    /**
+     * A network that does not take Fashion-MNIST's 1x28x28 images gets energy's message (one shared check),
+     * exit 3, before the data is read: here a convolution taking 3 channels, as resnet20 does.
+     */
+    @Test
+    void evaluateRefusesANetworkThatDoesNotTakeFashionMnistImages() throws IOException {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nIn(3).nOut(4).name("conv1").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(4).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path rgb = dir.resolve("rgb.zip");
+        ModelSerializer.writeModel(net, rgb.toFile(), false);
+        run("evaluate", rgb.toString(), "--limit", "10", "--data-dir", dir.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "--data fashion-mnist gives 1x28x28 images (784 values), but rgb takes 3x28x28 images");
+        // energy, the same file with --input: the channels must be the convolution's
+        run("energy", rgb.toString(), "--input", "1x28x28", "--out", dir.resolve("e").toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives 1 channel, but the first layer of " + rgb
+                        + " (a convolution) takes 3");
     }
 }

@@ -150,4 +150,55 @@ class DecomposeCommandTest {
         assertEquals(SmartDeal.EXIT_BAD_INPUT, f.exit(), f.err());
         org.junit.jupiter.api.Assertions.assertTrue(f.err().contains("exists and is not a folder"), f.err());
     }
+
+    /**
+     * Range errors of --basis-width and --slice-rows are usage errors (2) naming the option, found before any
+     * input is read (the input here does not exist); with --kind slices the two options do not apply.
+     */
+    @Test
+    void layoutOptionsOutOfRangeAreUsageErrorsBeforeInputsAreRead() {
+        String missing = dir.resolve("missing.npy").toString();
+        Path out = dir.resolve("none");
+        String[][] cases = {
+            {"--basis-width", "0", "--basis-width must be in [1, 64], got 0"},
+            {"--basis-width", "65", "--basis-width must be in [1, 64], got 65"},
+            {"--slice-rows", "0", "--slice-rows must be in [1, 1048576] (and at least the basis width n), got 0"},
+            {"--slice-rows", "2000000", "--slice-rows must be in [1, 1048576] (and at least the basis width n), got 2000000"},
+        };
+        for (String[] c : cases) {
+            CliRun r = run("decompose", c[0], c[1], "--out", out.toString(), missing).assertUserError(SmartDeal.EXIT_USAGE, c[2]);
+            assertTrue(r.err().startsWith("error: " + c[0]), "the option, not a file, comes first: " + r.err());
+        }
+        run("decompose", "--kind", "slices", "--slice-rows", "8", "--out", out.toString(), missing)
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv and dense only");
+        assertFalse(Files.exists(out));
+    }
+
+    /**
+     * An output path that is a folder (b.w.npy here) is found before the first file is written: nothing of
+     * this run appears (a.*.npy used to be written, then the run failed at b.w.npy) and an earlier report
+     * stays byte for byte.
+     */
+    @Test
+    void anOutputThatIsAFolderStopsTheRunBeforeAnythingIsWritten() throws IOException {
+        Path a = npy("a.npy", new long[] {6, 2}, 1);
+        Path b = npy("b.npy", new long[] {6, 2}, 2);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.createDirectories(out.resolve("b.w.npy"));
+        Files.writeString(out.resolve("report.json"), "an earlier report");
+        var before = CliRun.files(out);
+        run("decompose", "--kind", "dense", "--quiet", "--out", out.toString(), a.toString(), b.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + out + ": the output " + out.resolve("b.w.npy").toAbsolutePath()
+                        + " is a directory, expected a file");
+        assertEquals(before, CliRun.files(out));
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        run("decompose", "--kind", "dense", "--out", file.resolve("sub").toString(), a.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + file.resolve("sub") + ": the folder does not exist and "
+                        + "cannot be created (" + file + " is a file, not a folder)");
+        // a successful run writes every output and leaves no temporary file
+        Files.delete(out.resolve("b.w.npy"));
+        assertEquals(0, run("decompose", "--kind", "dense", "--quiet", "--out", out.toString(), a.toString(), b.toString()).exit());
+        assertEquals(java.util.List.of("/", "a.b.npy", "a.c.npy", "a.w.npy", "b.b.npy", "b.c.npy", "b.w.npy", "report.json"),
+                java.util.List.copyOf(CliRun.files(out).keySet()));
+    }
 }

@@ -1,12 +1,16 @@
 package org.smartdeal.zoo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -49,6 +53,77 @@ class DemoCommandTest {
         assertTrue(s.get("paperCR").asDouble() > 1, "paper CR " + s.get("paperCR"));
         assertTrue(Files.isRegularFile(dir.resolve("lenet300-dense.zip")));
         assertTrue(Files.isRegularFile(dir.resolve("report.json")));
+        assertTrue(r.out().contains("(1 epoch)") && !r.out().contains("1 epochs"), r.out());
+        // no --plan, no --theta: the default plan is recorded, theta null
+        assertEquals(DemoCommand.DEFAULT_PLAN, s.get("plan").asText());
+        assertTrue(s.get("theta").isNull(), s.toString());
+
+        // A second run from this folder's own baseline, with a plan and a theta override: both are recorded,
+        // and the baseline, an input, is left byte for byte as it was (not rewritten).
+        Path plan = Files.writeString(dir.resolve("plan.json"),
+                "{\"defaults\": {\"sliceRows\": 512}, \"layers\": {\"fc3\": {\"theta\": 0.01}}}");
+        Path zip = dir.resolve("lenet300-dense.zip");
+        byte[] baseline = Files.readAllBytes(zip);
+        String oldSummary = Files.readString(dir.resolve("summary.json"));
+        CliRun again = run("demo", "--quick", "--rt-epochs", "1", "--dense", zip.toString(), "--plan", plan.toString(),
+                "--theta", "0.02", "--out", dir.toString(), "--quiet");
+        assertEquals(0, again.exit(), again.err() + again.out());
+        assertArrayEquals(baseline, Files.readAllBytes(zip));
+        assertTrue(again.out().contains("is the --dense input, left as it was"), again.out());
+        JsonNode t = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertEquals(plan.toString(), t.get("plan").asText());
+        assertEquals(0.02, t.get("theta").asDouble());
+        assertEquals(zip.toString(), t.get("dense").asText());
+        assertTrue(!oldSummary.equals(Files.readString(dir.resolve("summary.json"))));
+        assertEquals(List.of("/", "lenet300-dense.zip", "lenet300.sdm", "plan.json", "report.json", "summary.json"),
+                List.copyOf(CliRun.files(dir).keySet()), "no temporary file left");
+    }
+
+    /**
+     * What the user gives is checked before any training, and a failed run leaves an earlier run's folder
+     * byte for byte as it was. The dataset folder given is empty: had a check come after the data is
+     * loaded (and training started), the error would be the missing dataset instead.
+     */
+    @Test
+    void badPlanOutOrDenseFailsBeforeTrainingAndLeavesAnEarlierRunAlone(@TempDir Path tmp) throws IOException {
+        Path earlier = Files.createDirectories(tmp.resolve("earlier"));
+        for (String f : List.of("lenet300-dense.zip", "lenet300.sdm", "summary.json", "report.json")) {
+            Files.writeString(earlier.resolve(f), "an earlier run's " + f);
+        }
+        Map<String, String> before = CliRun.files(earlier);
+        Path noData = Files.createDirectories(tmp.resolve("no-data"));
+        Path conv1 = Files.writeString(tmp.resolve("conv1.json"), "{\"layers\": {\"conv1\": {\"skip\": true}}}");
+        Path sdm = Files.writeString(tmp.resolve("model.sdm"), "not read");
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        String[][] cases = {
+            // a plan naming a layer LeNet-300-100 lacks: the message of convert's check, exit 3, no stack trace
+            {"--plan", conv1.toString(), "--plan " + conv1 + ": plan.layers names layers the network does not have: [conv1]",
+                "[fc1, fc2, fc3]"},
+            {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
+            {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
+            {"--dense", sdm.toString(), "--dense " + sdm + ": not a DL4J ModelSerializer .zip of LeNet-300-100"},
+        };
+        for (String[] c : cases) {
+            CliRun r = run("demo", "--quick", c[0], c[1], "--out", earlier.toString(), "--data-dir", noData.toString(), "--quiet");
+            r.assertUserError(SmartDeal.EXIT_BAD_INPUT, java.util.Arrays.copyOfRange(c, 2, c.length));
+            assertFalse(r.out().contains("dense LeNet-300-100"), "nothing trained: " + r.out());
+            assertEquals(before, CliRun.files(earlier), c[0] + " " + c[1]);
+        }
+        // --out naming a file, or a folder whose parent cannot be a folder: exit 3 naming --out and the path
+        run("demo", "--quick", "--out", file.toString(), "--data-dir", noData.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + file + " exists and is not a folder");
+        run("demo", "--quick", "--out", file.resolve("sub").toString(), "--data-dir", noData.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + file.resolve("sub"), "cannot be created",
+                        file + " is a file, not a folder");
+        assertEquals("x", Files.readString(file));
+        // an output file that is a folder in --out
+        Path clash = Files.createDirectories(tmp.resolve("clash").resolve("summary.json"));
+        run("demo", "--quick", "--out", clash.getParent().toString(), "--data-dir", noData.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, clash + ": is a directory, expected a file");
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc: skipping the /proc/x case");
+        CliRun p = run("demo", "--quick", "--out", "/proc/x", "--data-dir", noData.toString(), "--quiet");
+        p.assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out /proc/x: the folder does not exist and cannot be created");
+        assertFalse(p.err().contains(".partial") || p.err().contains(".tmp"), p.err());
     }
 
     @Test

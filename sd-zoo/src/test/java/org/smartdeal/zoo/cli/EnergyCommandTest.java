@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -89,6 +90,9 @@ class EnergyCommandTest {
         assertEquals(1.546, ((Number) acc(s, "smartdeal").get("energyEfficiencyVsDiannao")).doubleValue(), 0.005);
         assertEquals(1.454, ((Number) acc(s, "smartdeal").get("speedupVsDiannao")).doubleValue(), 0.002);
         assertTrue(Files.readString(out.resolve("layers.csv")).contains("s3b17_c"));
+        // the paper's activation statistics in words, not as Java prints the record
+        assertTrue(r.out().contains("activations fitted to Fig. 3 MBV2: activation density 0.4784"), r.out());
+        assertFalse(r.out().contains("ActStats[") || r.out().contains("0.8062841289189311"), r.out());
         assertTrue(Files.size(out.resolve("charts/energy-by-level.png")) > 0);
     }
 
@@ -266,5 +270,26 @@ class EnergyCommandTest {
         assertTrue(r.out().contains(note), r.out());
         assertTrue(Files.readString(out.resolve("summary.txt")).contains(note));
         assertTrue(((String) json(out.resolve("summary.json")).get("notes")).contains("bn1 (BatchNormalization)"));
+    }
+
+    /** Options that do not apply are usage errors (2) saying why; an --out that cannot be made is bad input (3). */
+    @Test
+    void optionsThatDoNotApplyAndUnwritableOutAreRefusedUpFront() throws IOException {
+        Path out = dir.resolve("none");
+        run("energy", "--zoo", "cnn", "--input", "1x28", "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--input applies to a FILE (.sdm or .zip) only", "got --input 1x28");
+        run("energy", "--zoo", "cnn", "--no-sweep", "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--no-sweep applies with --paper only");
+        run("energy", dir.resolve("missing.sdm").toString(), "--input", "1x28", "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--input must be CxHxW with positive integers, e.g. 1x28x28, got '1x28'");
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        run("energy", "--zoo", "cnn", "--out", file.resolve("sub").toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + file.resolve("sub") + ": the folder does not exist and "
+                        + "cannot be created");
+        assertFalse(Files.exists(out));
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc: skipping the /proc/x case");
+        CliRun p = run("energy", "--zoo", "cnn", "--out", "/proc/x")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out /proc/x: the folder does not exist and cannot be created");
+        assertFalse(p.err().contains(".partial"), "names the user's path, not the staging folder: " + p.err());
     }
 }

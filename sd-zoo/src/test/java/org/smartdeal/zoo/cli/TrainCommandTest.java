@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +54,21 @@ class TrainCommandTest {
                 .noneMatch(l -> l.contains("switched")), r.out());
         assertEquals(!variant.equals("va"), r.out().lines().filter(l -> l.contains("training epoch 2/2"))
                 .anyMatch(l -> l.contains("C entries switched")), r.out());
+        // the settings line names what the variant uses: no thresholds for va, which trains dense
+        String header = r.out().lines().filter(l -> l.startsWith("lenet300 " + task + " " + variant + ": 2 epochs"))
+                .findFirst().orElseThrow(() -> new AssertionError("no settings line: " + r.out()));
+        assertEquals(!variant.equals("va"), header.contains("theta 0.00700000, theta_g 0.00500000, theta_c 7"), header);
+        assertTrue(header.contains("pre-train 1 epoch,"), header);
+        assertFalse(r.out().contains("1 epochs"), r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertEquals(task, s.get("task").asText());
+        // settings a variant does not use are null in the summary
+        for (String key : List.of("theta", "thetaG", "thetaC", "perLayerSwitch", "layerThetas", "denseLayers")) {
+            assertEquals(variant.equals("va"), s.get(key).isNull(), key + " in " + s);
+        }
+        for (String key : List.of("structuredRatio", "layerRatios")) {
+            assertEquals(!variant.equals("ss"), s.get(key).isNull(), key + " in " + s);
+        }
         assertEquals(variant, s.get("variant").asText());
         assertEquals(2, s.get("epochs").asInt());
         assertFalse(s.get("perLayerSwitch").asBoolean(), "one bucket switch by default");
@@ -261,5 +275,58 @@ class TrainCommandTest {
                 "--out", empty.resolve("out").toString(), "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
         assertTrue(r.err().contains(empty.toString()) && r.err().contains("dataset-fashion-mnist"), r.err());
+    }
+
+    /**
+     * --out is checked before the data is read or anything trained (the data folder here is empty: a later
+     * check would report the missing dataset instead), and a failed run leaves the folder as it was.
+     */
+    @Test
+    void unwritableOutFailsBeforeTrainingAndLeavesTheFolderAlone(@TempDir Path dir) throws IOException {
+        Path noData = Files.createDirectories(dir.resolve("no-data"));
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", noData.toString(),
+                "--out", file.resolve("sub").toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "--out " + file.resolve("sub") + ": the folder does not exist and cannot be created (" + file
+                        + " is a file, not a folder)");
+        Path earlier = Files.createDirectories(dir.resolve("earlier"));
+        Files.writeString(earlier.resolve("lenet300-finetune-va.zip"), "an earlier model");
+        Files.createDirectories(earlier.resolve("summary.json"));
+        var before = CliRun.files(earlier);
+        run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", noData.toString(),
+                "--out", earlier.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                earlier.resolve("summary.json") + ": is a directory, expected a file");
+        assertEquals(before, CliRun.files(earlier));
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc: skipping the /proc/x case");
+        run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", noData.toString(),
+                "--out", "/proc/x", "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "--out /proc/x: the folder does not exist and cannot be created");
+    }
+
+    /**
+     * A layer left dense takes no structured ratio and no threshold: naming it in both is a usage error
+     * (with an empty data folder and a temporary --out, so that a regression fails fast and writes nothing here).
+     */
+    @Test
+    void denseLayersContradictingPerLayerSettingsAreUsageErrors(@TempDir Path dir) {
+        String[] common = {"train", "--task", "finetune", "--arch", "lenet300", "--data-dir", dir.toString(),
+            "--out", dir.resolve("out").toString(), "--quiet"};
+        run(concat(common, "--variant", "ss", "--dense-layers", "fc1", "--layer-ratios", "fc1=0.2"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios names layer 'fc1', which --dense-layers leaves dense");
+        run(concat(common, "--variant", "sd", "--dense-layers", "fc2,fc1", "--layer-thetas", "fc1=0.05"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-thetas names layer 'fc1', which --dense-layers leaves dense");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
+    @Test
+    void helpShowsTheDenseLayersSyntaxOnce() {
+        CliRun r = run("train", "--help");
+        assertEquals(0, r.exit(), r.err());
+        String synopsis = r.out().replaceAll("\\s+", " ");
+        assertTrue(synopsis.contains("[--dense-layers=NAME[,NAME...]]..."), r.out());
+        assertFalse(synopsis.contains("[,NAME[,NAME...]...]"), r.out());
     }
 }

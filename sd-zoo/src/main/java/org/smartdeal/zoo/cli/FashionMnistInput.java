@@ -1,0 +1,146 @@
+package org.smartdeal.zoo.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+
+/**
+ * Feeding Fashion-MNIST's 1x28x28 images to a network, shared by {@code energy --data} and {@code evaluate}:
+ * the network's input type, the check that it takes these images (a clear error naming the network and
+ * what it takes, instead of DL4J's exception from the forward pass) and the iterator's layout.
+ */
+final class FashionMnistInput {
+
+    private FashionMnistInput() {
+    }
+
+    /** How the images are given to the network. */
+    enum Layout {
+        /** Rows of 784 values, [N, 784]: dense first layers and flat-input CNN preprocessors. */
+        FLAT,
+        /** Images [N, 1, 28, 28]: a convolution first layer without a flat-input preprocessor. */
+        IMAGE
+    }
+
+    /** The first layer of a network and the preprocessor before it. */
+    private record First(Layer layer, InputPreProcessor pre) {
+    }
+
+    private static First first(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return new First(m.getLayerWiseConfigurations().getConf(0).getLayer(),
+                    m.getLayerWiseConfigurations().getInputPreProcess(0));
+        }
+        var conf = ((ComputationGraph) net).getConfiguration();
+        String in = conf.getNetworkInputs().get(0);
+        for (var e : conf.getVertexInputs().entrySet()) {
+            if (e.getValue().contains(in) && conf.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
+                return new First(lv.getLayerConf().getLayer(), lv.getPreProcessor());
+            }
+        }
+        return new First(null, null);
+    }
+
+    /**
+     * The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn.
+     *
+     * @param net the network
+     * @param shape {@code [C, H, W]} the user gave (energy's {@code --input}), or null
+     * @param dataSize true to take a convolution first layer without a preprocessor at Fashion-MNIST's 28x28
+     *     (a convolution takes any size; its channels are what must match), false to require {@code shape}
+     * @param file the model file, for messages
+     * @return the type
+     * @throws BadInputException when the type cannot be inferred, or {@code shape}'s channels are not the
+     *     first convolution's
+     */
+    static InputType inputType(Model net, int[] shape, boolean dataSize, Path file) {
+        First f = first(net);
+        if (f.pre() instanceof FeedForwardToCnnPreProcessor p) {
+            return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
+                    : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
+        }
+        if (f.layer() instanceof ConvolutionLayer c) {
+            if (shape != null && c.getNIn() > 0 && c.getNIn() != shape[0]) {
+                throw new BadInputException("--input " + shape[0] + "x" + shape[1] + "x" + shape[2] + " gives " + shape[0]
+                        + (shape[0] == 1 ? " channel" : " channels") + ", but the first layer of " + file
+                        + " (a convolution) takes " + c.getNIn());
+            }
+            if (shape != null) {
+                return InputType.convolutional(shape[1], shape[2], shape[0]);
+            }
+            if (dataSize) {
+                return InputType.convolutional(28, 28, c.getNIn());
+            }
+            throw new BadInputException(file + ": the first layer is a convolution without a flat-input preprocessor; "
+                    + "give the input shape with --input CxHxW, e.g. --input 1x28x28");
+        }
+        if (shape != null) {
+            return InputType.convolutional(shape[1], shape[2], shape[0]);
+        }
+        if (f.layer() instanceof FeedForwardLayer ff) {
+            return InputType.feedForward(ff.getNIn());
+        }
+        throw new BadInputException(file + ": cannot infer the input type from the first layer ("
+                + (f.layer() == null ? "none" : f.layer().getClass().getSimpleName()) + ")"
+                + (dataSize ? "" : "; give --input CxHxW"));
+    }
+
+    /**
+     * Checks that a network of input type {@code type} takes Fashion-MNIST's images, and says how.
+     *
+     * @param type the network's input type
+     * @param name the network's name, for the message
+     * @return the layout to feed
+     * @throws BadInputException "--data fashion-mnist gives 1x28x28 images (784 values), but NAME takes ..."
+     */
+    static Layout layout(InputType type, String name) {
+        if (type instanceof InputType.InputTypeConvolutionalFlat cf && cf.getHeight() == 28 && cf.getWidth() == 28
+                && cf.getDepth() == 1 || type instanceof InputType.InputTypeFeedForward ff && ff.getSize() == FashionMnist.PIXELS) {
+            return Layout.FLAT;
+        }
+        if (type instanceof InputType.InputTypeConvolutional ci && ci.getHeight() == 28 && ci.getWidth() == 28
+                && ci.getChannels() == 1) {
+            return Layout.IMAGE;
+        }
+        throw new BadInputException("--data fashion-mnist gives 1x28x28 images (784 values), but " + name + " takes "
+                + describe(type));
+    }
+
+    /** An input type in words: {@code 3x32x32 images}, {@code rows of 100 values}. */
+    static String describe(InputType type) {
+        if (type instanceof InputType.InputTypeConvolutionalFlat cf) {
+            return String.format(Locale.ROOT, "%dx%dx%d images given flat (%d values)", cf.getDepth(), cf.getHeight(),
+                    cf.getWidth(), cf.getDepth() * cf.getHeight() * cf.getWidth());
+        }
+        if (type instanceof InputType.InputTypeConvolutional ci) {
+            return String.format(Locale.ROOT, "%dx%dx%d images", ci.getChannels(), ci.getHeight(), ci.getWidth());
+        }
+        if (type instanceof InputType.InputTypeFeedForward ff) {
+            return "rows of " + ff.getSize() + " values";
+        }
+        return type.toString();
+    }
+
+    /**
+     * Makes an iterator over Fashion-MNIST give what the network takes.
+     *
+     * @param it the iterator (rows of 784 values)
+     * @param layout from {@link #layout}
+     */
+    static void apply(InMemoryDataSetIterator it, Layout layout) {
+        if (layout == Layout.IMAGE) {
+            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
+        }
+    }
+}

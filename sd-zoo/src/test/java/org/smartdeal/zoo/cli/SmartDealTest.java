@@ -1,0 +1,67 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The top-level command line: help, versions, and file-system errors in words. */
+class SmartDealTest {
+
+    /** The subcommand list shows each command's whole first sentence, not the text up to a line break. */
+    @Test
+    void topLevelHelpShowsWholeSentences() {
+        CliRun r = CliRun.of("--help");
+        assertEquals(0, r.exit(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("demo The embedded default: LeNet-300-100 on Fashion-MNIST, dense training, SD conversion, "
+                + "re-training (RT), .sdm file, reload, evaluation."), r.out());
+        assertTrue(help.contains("train Transfer training in SD form (SD-T) on Fashion-MNIST: pre-train dense on the source "
+                + "split, decompose once (sd, ss), train on the target split with the bucket switch, SWA lr schedule and SWA, "
+                + "evaluate on the task's test set."), r.out());
+    }
+
+    /** Every command's -V prints the one version (the jar manifest's, else the fallback). */
+    @ParameterizedTest
+    @ValueSource(strings = {"-V", "demo -V", "convert -V", "energy -V", "train --version", "zoo list -V"})
+    void everyCommandPrintsTheVersion(String args) {
+        CliRun r = CliRun.of(args.split(" "));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("smartdeal " + SmartDeal.version(), r.out().strip());
+        assertTrue(SmartDeal.version().equals(SmartDeal.FALLBACK_VERSION)
+                || SmartDeal.class.getPackage().getImplementationVersion() != null, SmartDeal.version());
+    }
+
+    /** A writer's temporary file is reported as the file the user named; exception class names become words. */
+    @Test
+    void fileProblemsNameTheUsersPathInWords() {
+        assertEquals("/proc/x/y.sdm: no such file or folder",
+                SmartDeal.fileProblem(new NoSuchFileException("/proc/x/.y.sdm.1830123456789.tmp")));
+        assertEquals("/proc/x: no such file or folder",
+                SmartDeal.fileProblem(new UncheckedIOException(new NoSuchFileException("/proc/.x.partial-1415926535"))));
+        assertEquals("/a/b.json: permission denied", SmartDeal.fileProblem(new AccessDeniedException("/a/b.json")));
+        assertEquals("/a/dir.sdm: is a directory, expected a file",
+                SmartDeal.fileProblem(new FileSystemException("/a/dir.sdm", null, "Is a directory")));
+        assertEquals("cannot read or write a file: is a directory, expected a file",
+                SmartDeal.fileProblem(new IOException("Is a directory")));
+        assertEquals(null, SmartDeal.fileProblem(new IllegalStateException("a bug")));
+        // a name that merely looks alike is left alone
+        assertEquals("/a/.profile: no such file or folder", SmartDeal.fileProblem(new NoSuchFileException("/a/.profile")));
+    }
+
+    @Test
+    void usageErrorsCarryOnePrefix() {
+        CliRun r = CliRun.of("inspect");
+        assertEquals(SmartDeal.EXIT_USAGE, r.exit());
+        assertTrue(r.err().startsWith("error: Missing required parameter"), r.err());
+        assertFalse(r.err().contains("Error:"), r.err());
+    }
+}
