@@ -152,6 +152,14 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+        if (planFile != null) {
+            for (Path p : List.of(sdm, zip, summaryFile, reportFile)) {
+                if (OutputPaths.sameFile(planFile, p)) {
+                    throw new BadInputException("--plan " + planFile + " is the output file " + p
+                            + "; inputs are never overwritten: choose another --out");
+                }
+            }
+        }
         ConversionPlan plan = loadPlan(dense);
 
         int denseEpochs = quick ? 1 : epochs;

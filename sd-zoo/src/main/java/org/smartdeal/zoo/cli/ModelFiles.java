@@ -1,13 +1,25 @@
 package org.smartdeal.zoo.cli;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmFile;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdLayer;
 
@@ -83,25 +95,123 @@ final class ModelFiles {
     }
 
     /**
-     * Loads a DL4J ModelSerializer zip holding either network class.
+     * Loads a DL4J ModelSerializer zip holding either network class. Before DL4J allocates anything, the
+     * zip is checked against itself, so that a corrupt or crafted file is refused instead of exhausting
+     * memory: {@code configuration.json} at most {@link SdmFile#MAX_CONFIG_BYTES} once inflated, a
+     * configuration DL4J can parse, the parameter count it asks for within this JVM's off-heap limit, and
+     * the header of {@code coefficients.bin} (ND4J's serialised array: shape information, then the data
+     * buffer's length and type) agreeing with that count and with the entry's inflated size.
      *
      * @param file the zip
      * @return the network
-     * @throws IOException when the zip is not a DL4J model
+     * @throws IOException when the zip is not a DL4J model or contradicts itself
      */
     static Model loadZip(Path file) throws IOException {
         String json;
+        boolean graph;
         try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
             var entry = zip.getEntry("configuration.json");
             if (entry == null) {
                 throw new IOException("not a DL4J ModelSerializer zip (no configuration.json entry)");
             }
-            json = new String(zip.getInputStream(entry).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes;
+            try (InputStream in = zip.getInputStream(entry)) {
+                bytes = in.readNBytes(SdmFile.MAX_CONFIG_BYTES + 1);
+            }
+            if (bytes.length > SdmFile.MAX_CONFIG_BYTES) {
+                throw new IOException("configuration.json inflates to more than " + SdmFile.MAX_CONFIG_BYTES
+                        + " bytes; a network configuration is far smaller");
+            }
+            json = new String(bytes, StandardCharsets.UTF_8);
+            // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
+            graph = json.contains("\"vertices\"");
+            long params = parameterCount(json, graph);
+            long limit = Pointer.maxBytes();
+            if (params > 0 && limit > 0 && params > limit / Float.BYTES) {
+                throw new IOException("configuration.json asks for " + params + " parameters (" + params * Float.BYTES
+                        / (1 << 20) + " MB as float32), more than this JVM's off-heap limit of " + limit / (1 << 20)
+                        + " MB; if the model is real, raise the limit (SMARTDEAL_JAVA_OPTS, e.g. -Xmx or "
+                        + "-Dorg.bytedeco.javacpp.maxbytes)");
+            }
+            var coefficients = zip.getEntry("coefficients.bin");
+            if (coefficients == null) {
+                if (params > 0) {
+                    throw new IOException("no coefficients.bin entry, but configuration.json has " + params
+                            + " parameters");
+                }
+            } else {
+                try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients)))) {
+                    checkCoefficientsHeader(in, params, coefficients.getSize());
+                }
+            }
         }
-        // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
-        if (json.contains("\"vertices\"")) {
+        if (graph) {
             return ModelSerializer.restoreComputationGraph(file.toFile(), false);
         }
         return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+    }
+
+    /** The parameter count a DL4J configuration asks for (what {@code init()} would allocate). */
+    private static long parameterCount(String json, boolean graph) throws IOException {
+        try {
+            long n = 0;
+            if (graph) {
+                for (GraphVertex v : ComputationGraphConfiguration.fromJson(json).getVertices().values()) {
+                    n = Math.addExact(n, v.numParams(true));
+                }
+            } else {
+                for (NeuralNetConfiguration c : MultiLayerConfiguration.fromJson(json).getConfs()) {
+                    n = Math.addExact(n, c.getLayer().initializer().numParams(c));
+                }
+            }
+            return n;
+        } catch (ArithmeticException e) {
+            throw new IOException("configuration.json asks for more than 2^63 parameters", e);
+        } catch (RuntimeException e) {
+            throw new IOException("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can "
+                    + "read: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the two buffer headers of ND4J's array serialisation ({@code Nd4j.write}: shape information,
+     * then data; each as allocation mode, length, data type, values) and checks them against the
+     * configuration's parameter count and the entry's inflated size, reading no values.
+     */
+    private static void checkCoefficientsHeader(DataInputStream in, long params, long entrySize) throws IOException {
+        try {
+            String shapeMode = in.readUTF();
+            long shapeLength = in.readLong();
+            String shapeType = in.readUTF();
+            int shapeWidth = "LONG".equals(shapeType) ? Long.BYTES : "INT".equals(shapeType) ? Integer.BYTES : -1;
+            // rank r gives 2r + 4 entries; ND4J's rank is at most 32
+            if (shapeWidth < 0 || shapeLength < 4 || shapeLength > 2 * 32 + 4 || shapeLength % 2 != 0) {
+                throw new IOException("coefficients.bin: shape information of length " + shapeLength + " and type "
+                        + shapeType + " is not ND4J's (LONG or INT, 2 x rank + 4 entries, rank <= 32)");
+            }
+            in.skipNBytes(shapeLength * shapeWidth);
+            String dataMode = in.readUTF();
+            long length = in.readLong();
+            String type = in.readUTF();
+            int width;
+            try {
+                width = DataType.valueOf(type).width();
+            } catch (IllegalArgumentException e) {
+                throw new IOException("coefficients.bin: data type '" + type + "' is not an ND4J data type", e);
+            }
+            if (length != params) {
+                throw new IOException("coefficients.bin holds " + length + " values but configuration.json has "
+                        + params + " parameters");
+            }
+            // each UTF string is a 2-byte length and its (ASCII) bytes
+            long header = 2 + shapeMode.length() + Long.BYTES + 2 + shapeType.length() + shapeLength * shapeWidth
+                    + 2 + dataMode.length() + Long.BYTES + 2 + type.length();
+            if (entrySize >= 0 && entrySize - header < length * width) {
+                throw new IOException("coefficients.bin inflates to " + entrySize + " bytes, too few for its " + length
+                        + " values of " + type + " (" + length * width + " bytes after a " + header + "-byte header)");
+            }
+        } catch (EOFException e) {
+            throw new IOException("coefficients.bin ends inside its header (truncated)", e);
+        }
     }
 }

@@ -102,6 +102,9 @@ class DemoCommandTest {
             {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
             {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
             {"--dense", sdm.toString(), "--dense " + sdm + ": not a DL4J ModelSerializer .zip of LeNet-300-100"},
+            // a plan that is one of the run's outputs would be overwritten by it
+            {"--plan", earlier.resolve("summary.json").toString(), "--plan " + earlier.resolve("summary.json")
+                + " is the output file", "inputs are never overwritten"},
         };
         for (String[] c : cases) {
             CliRun r = run("demo", "--quick", c[0], c[1], "--out", earlier.toString(), "--data-dir", noData.toString(), "--quiet");

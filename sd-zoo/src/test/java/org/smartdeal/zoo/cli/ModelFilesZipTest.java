@@ -1,0 +1,126 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.codec.SdmFile;
+
+/**
+ * {@link ModelFiles#loadZip} refuses DL4J zips that contradict themselves before DL4J allocates their
+ * parameters: each case is a valid zip of a 3-2-2 network (14 parameters, 169-byte coefficients.bin) with
+ * one entry rewritten, and must fail fast with a message naming the entry and the numbers.
+ */
+class ModelFilesZipTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Map<String, byte[]> entries;
+
+    @BeforeAll
+    static void writeValidZip() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(2).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        Path valid = dir.resolve("valid.zip");
+        ModelSerializer.writeModel(net, valid.toFile(), false);
+        entries = new LinkedHashMap<>();
+        try (ZipFile z = new ZipFile(valid.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+            }
+        }
+        // the layout the checks read: shape header (32 B) + 6 LONGs, data header (33 B) + 14 FLOATs
+        assertEquals(32 + 6 * 8 + 33 + 14 * 4, entries.get("coefficients.bin").length);
+    }
+
+    private static Path zipWith(String name, String entry, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(p))) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                out.putNextEntry(new ZipEntry(e.getKey()));
+                out.write(e.getKey().equals(entry) ? content : e.getValue());
+                out.closeEntry();
+            }
+        }
+        return p;
+    }
+
+    private static String refusal(Path zip) {
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.loadZip(zip));
+        return e.getMessage();
+    }
+
+    @Test
+    void theValidZipLoads() throws IOException {
+        Path p = zipWith("same.zip", "none", null);
+        assertEquals(14, ((MultiLayerNetwork) ModelFiles.loadZip(p)).numParams());
+    }
+
+    @Test
+    void aConfigurationThatInflatesBeyondTheLimitIsRefusedUnread() throws IOException {
+        byte[] bomb = new byte[SdmFile.MAX_CONFIG_BYTES + 10];
+        java.util.Arrays.fill(bomb, (byte) ' ');
+        String m = refusal(zipWith("bomb.zip", "configuration.json", bomb));
+        assertTrue(m.contains("configuration.json inflates to more than " + SdmFile.MAX_CONFIG_BYTES), m);
+    }
+
+    @Test
+    void aDataLengthThatDisagreesWithTheConfigurationIsRefused() throws IOException {
+        byte[] c = entries.get("coefficients.bin").clone();
+        // the data buffer's length field: after the shape header (32 B + 48 B) and the allocation mode UTF (18 B)
+        int at = 32 + 48 + 2 + "MIXED_DATA_TYPES".length();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        new DataOutputStream(b).writeLong(0x7fffffffL);
+        System.arraycopy(b.toByteArray(), 0, c, at, 8);
+        String m = refusal(zipWith("length.zip", "coefficients.bin", c));
+        assertEquals("coefficients.bin holds 2147483647 values but configuration.json has 14 parameters", m);
+    }
+
+    @Test
+    void aConfigurationAskingForMoreThanTheMemoryLimitIsRefused() throws IOException {
+        String json = new String(entries.get("configuration.json"), StandardCharsets.UTF_8);
+        // the first layer becomes 3 x 2,000,000,000: 6e9 weights, far above any off-heap limit of a test JVM
+        String big = json.replaceFirst("\"nout\" ?: ?2", "\"nout\" : 2000000000")
+                .replaceFirst("\"nin\" ?: ?2", "\"nin\" : 2000000000");
+        assertTrue(!big.equals(json), "the configuration names nin/nout as the test expects");
+        String m = refusal(zipWith("huge.zip", "configuration.json", big.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(m.startsWith("configuration.json asks for "), m);
+        assertTrue(m.contains("more than this JVM's off-heap limit"), m);
+    }
+
+    @Test
+    void aTruncatedOrMissingCoefficientsEntryIsRefused() throws IOException {
+        byte[] c = java.util.Arrays.copyOf(entries.get("coefficients.bin"), 40);
+        assertEquals("coefficients.bin ends inside its header (truncated)",
+                refusal(zipWith("trunc.zip", "coefficients.bin", c)));
+        byte[] shortData = java.util.Arrays.copyOf(entries.get("coefficients.bin"), 32 + 48 + 33 + 10);
+        assertEquals("coefficients.bin inflates to 123 bytes, too few for its 14 values of FLOAT (56 bytes after a 113-byte header)",
+                refusal(zipWith("short.zip", "coefficients.bin", shortData)));
+    }
+}
