@@ -41,7 +41,9 @@ final class ModelFiles {
             throw new BadInputException(file + ": is a folder; expected a .sdm or DL4J .zip model file");
         }
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + ": file not found");
+            throw new BadInputException(file + (Files.exists(file)
+                    ? ": not a regular file (a device, pipe or socket); expected a .sdm or DL4J .zip model file"
+                    : ": file not found"));
         }
         String name = file.getFileName().toString();
         try {

@@ -227,6 +227,9 @@ class ConvertInspectEvaluateTest {
         Path folder = Files.createDirectories(dir.resolve("DIR.sdm"));
         run("inspect", folder.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, folder + ": is a directory, expected a .sdm file");
         run("inspect", dir.resolve("none.sdm").toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, "none.sdm: no such file");
+        // a path that exists but is no regular file (a device; the project runs on Linux) is not "not found"
+        run("evaluate", "/dev/null").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "/dev/null: not a regular file (a device, pipe or socket)");
     }
 
     /**
