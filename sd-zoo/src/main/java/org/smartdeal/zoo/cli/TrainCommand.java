@@ -164,7 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--validation must be below the " + data.target().size() + " examples of the target split"
                     + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
-        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest, settings));
+        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest));
         writeSummary(outDir.resolve("summary.json"), r, data);
         o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
         if (sealTest) {
@@ -414,52 +414,17 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The settings line of the log, naming only what the variant uses: the recipe's
-     * {@link TrainingSettings#describe()} also prints theta, theta_g and theta_c for va, which trains dense.
-     *
-     * @param s the settings
-     * @return one line
-     */
-    static String header(TrainingSettings s) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s %s %s: %s (SWA from %d), lr %g -> %g",
-                s.arch().id(), s.task().id(), s.variant().id(), DemoCommand.epochs(s.epochs()), s.swaStart(), s.lr(),
-                s.swaLr()));
-        if (s.variant().isSd()) {
-            b.append(String.format(Locale.ROOT, ", theta %s, theta_g %g, theta_c %d", s.thetaText(), s.thetaG(), s.thetaC()));
-        }
-        if (s.variant() == Variant.SS) {
-            b.append(", structured ratio ").append(s.ratioText());
-        }
-        if (s.variant().isSd() && !s.denseLayers().isEmpty()) {
-            b.append(", dense layers ").append(s.denseLayers());
-        }
-        if (s.variant().isSd() && s.perLayerSwitch()) {
-            b.append(", a bucket switch per layer");
-        }
-        b.append(String.format(Locale.ROOT, ", pre-train %s, batch %d, seed %d", DemoCommand.epochs(s.pretrainEpochs()),
-                s.batchSize(), s.seed()));
-        if (s.validationExamples() > 0) {
-            b.append(", ").append(s.validationExamples()).append(" target examples held out for validation");
-        }
-        return b.toString();
-    }
-
     /** Prints log lines and drives one progress bar per phase. */
     private static final class CliListener implements RecipeListener {
         private final PrintWriter out;
         private final boolean quiet;
         private final boolean sealTest;
-        private final String recipeHeader;
-        private final String header;
         private Progress bar;
 
-        CliListener(PrintWriter out, boolean quiet, boolean sealTest, TrainingSettings settings) {
+        CliListener(PrintWriter out, boolean quiet, boolean sealTest) {
             this.out = out;
             this.quiet = quiet;
             this.sealTest = sealTest;
-            this.recipeHeader = settings.describe();
-            this.header = header(settings);
         }
 
         @Override
@@ -498,7 +463,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void log(String line) {
-            out.println(line.equals(recipeHeader) ? header : line);
+            out.println(line);
             out.flush();
         }
     }

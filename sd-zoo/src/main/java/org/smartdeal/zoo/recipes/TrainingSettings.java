@@ -346,15 +346,31 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
 
     /** One line for logs. */
     public String describe() {
-        return String.format(Locale.ROOT,
-                "%s %s %s: %d epochs (SWA from %d), lr %g -> %g, theta %s, theta_g %g, theta_c %d%s, "
-                        + "pre-train %d epochs, batch %d, seed %d%s",
-                arch.id(), task.id(), variant.id(), epochs, swaStart, lr, swaLr, thetaText(), thetaG, thetaC,
-                (variant == Variant.SS ? ", structured ratio " + ratioText() : "")
-                        + (variant.isSd() && !denseLayers.isEmpty() ? ", dense layers " + denseLayers : "")
-                        + (variant.isSd() && perLayerSwitch ? ", a bucket switch per layer" : ""),
-                pretrainEpochs, batchSize, seed,
-                validationExamples > 0 ? ", " + validationExamples + " target examples held out for validation" : "");
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s %s %s: %s (SWA from %d), lr %g -> %g",
+                arch.id(), task.id(), variant.id(), count(epochs, "epoch"), swaStart, lr, swaLr));
+        // theta, theta_g, theta_c, the ratios and the dense layers only mean something for SD and SS
+        if (variant.isSd()) {
+            b.append(String.format(Locale.ROOT, ", theta %s, theta_g %g, theta_c %d", thetaText(), thetaG, thetaC));
+        }
+        if (variant == Variant.SS) {
+            b.append(", structured ratio ").append(ratioText());
+        }
+        if (variant.isSd() && !denseLayers.isEmpty()) {
+            b.append(", dense layers ").append(denseLayers);
+        }
+        if (variant.isSd() && perLayerSwitch) {
+            b.append(", a bucket switch per layer");
+        }
+        b.append(String.format(Locale.ROOT, ", pre-train %s, batch %d, seed %d", count(pretrainEpochs, "epoch"),
+                batchSize, seed));
+        if (validationExamples > 0) {
+            b.append(", ").append(validationExamples).append(" target examples held out for validation");
+        }
+        return b.toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** The SS ratios for logs: the default, then the per-layer overrides, e.g. {@code 0.3 (conv2=0.1)}. */
