@@ -124,4 +124,15 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
         for (int x = 2; x <= top; x++) e += 1 - Math.pow(Math.min(1, cdf[x - 1]), k);
         return e;
     }
+
+    /**
+     * The statistics in words, four significant digits, for notes and logs (the SCNN tiles left out).
+     *
+     * @return e.g. {@code activation density 0.4784, 1.616 non-zero bits and ... per activation, ...}
+     */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "activation density %.4g, %.4g non-zero bits and %.4g Booth digits "
+                + "per activation, zero-row fraction %.4g, SD terms %.4g, PRA terms %.4g, output density %.4g",
+                dA, bitsRaw, boothDig, rowZero, tSD, tPRA, dOut);
+    }
 }

@@ -91,8 +91,9 @@ public final class PaperModels {
                 31L * i + model.hashCode());
             out.add(new Workload.Entry(l, w, i == 0 ? image : act));
         }
-        return new Workload(model, out, "C_e density " + dCe + " (Table III/IV), vector density " + dV
-            + ", activations fitted to Fig. 3 MBV2: " + act);
+        return new Workload(model, out, String.format(java.util.Locale.ROOT,
+            "C_e density %.4g (Table III/IV), vector density %.4g, activations fitted to Fig. 3 MBV2: %s", dCe, dV,
+            act.describe()));
     }
 
     /**

@@ -15,7 +15,6 @@ import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.report.PaperStudy;
 import org.smartdeal.hw.report.ReportFolder;
-import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.PaperModels;
@@ -161,7 +160,7 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         EnergyReport report;
         if (source.paperModel != null) {
-            Workload w = readableNotes(PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs)));
+            Workload w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
             report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs);
         } else {
             report = priceNetwork(knobs, accs, shape, zoo);
@@ -171,39 +170,6 @@ public final class EnergyCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
                 + "%s%n", out, ReportFolder.MANIFEST);
         return SmartDeal.EXIT_OK;
-    }
-
-    /**
-     * The workload with its notes in words: {@link PaperModels#workload} ends them with the activation
-     * statistics' record as Java prints it ({@code ActStats[dA=0.4784376467021201, ...]}); this gives the
-     * same figures readably.
-     */
-    static Workload readableNotes(Workload w) {
-        String notes = w.notes();
-        if (notes == null) {
-            return w;
-        }
-        for (Workload.Entry e : w.layers()) {
-            String raw = e.act().toString();
-            if (notes.contains(raw)) {
-                notes = notes.replace(raw, describe(e.act()));
-            }
-        }
-        // long fractions (e.g. a vector density of 0.8062841289189311) to four significant digits
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+\\.\\d{6,}").matcher(notes);
-        StringBuilder b = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(b, String.format(Locale.ROOT, "%.4g", Double.parseDouble(m.group())));
-        }
-        m.appendTail(b);
-        return new Workload(w.name(), w.layers(), b.toString());
-    }
-
-    /** Activation statistics in words, four significant digits. */
-    static String describe(ActStats a) {
-        return String.format(Locale.ROOT, "activation density %.4g, %.4g non-zero bits and %.4g Booth digits per "
-                + "activation, zero-row fraction %.4g, SD terms %.4g, PRA terms %.4g, output density %.4g",
-                a.dA(), a.bitsRaw(), a.boothDig(), a.rowZero(), a.tSD(), a.tPRA(), a.dOut());
     }
 
     private EnergyReport priceNetwork(Knobs knobs, List<String> accs, int[] shape, ZooModel z) {
