@@ -114,7 +114,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         } else {
             Workloads.Extracted x = Workloads.extract(net, inputType);
             ActStatsCollector c = ActStatsCollector.collect(net, x, data, samples, a);
-            src = "activation statistics measured on " + c.images() + " examples (HWMODEL.md 1.3, per-minibatch int8 scale)";
+            src = Workloads.measuredStatsNote(c.images(), null);
             w = c.workload(name, src + Workloads.skippedNote(x));
         }
         return of(w, src, accelerators, knobs);

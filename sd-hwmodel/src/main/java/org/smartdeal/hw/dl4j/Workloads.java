@@ -142,6 +142,18 @@ public final class Workloads {
         return new Workload(name, out, PAPER_STATS_NOTE + skippedNote(x));
     }
 
+    /**
+     * Where measured statistics come from (echoed in every report that uses them).
+     *
+     * @param images  how many input examples the statistics were measured on
+     * @param dataset the data's name, e.g. {@code Fashion-MNIST test}, or null
+     * @return one phrase
+     */
+    public static String measuredStatsNote(long images, String dataset) {
+        return "activation statistics measured on " + images + (dataset == null ? "" : " " + dataset)
+            + " examples (quantised to int8 with one scale per minibatch)";
+    }
+
     /** Where the default statistics come from (echoed in every report that uses them). */
     public static final String PAPER_STATS_NOTE = "activation statistics: paper defaults (no data given): the i.i.d. model "
         + "fitted to Fig. 3 MBV2 (79.8% bit, 66.0% Booth sparsity), rowZero = knob rowZeroDefault; first layer dense pixels "

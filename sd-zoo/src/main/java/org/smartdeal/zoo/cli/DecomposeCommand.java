@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
  * file is written atomically, so outputs appear complete or not at all.
  */
 @Command(name = "decompose", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decompose weight tensors (.npy) into C*B (ALGORITHMS.md 1.1).",
+        description = {"Decompose weight tensors (.npy) into C*B: per slice, a small dense basis B and a sparse C whose non-zeros are signed powers of two.",
             "Writes NAME.c.npy [K,m,n], NAME.b.npy [K,n,n], NAME.w.npy (rebuilt weight, input layout, float32)",
             "and report.json into --out."})
 public final class DecomposeCommand implements Callable<Integer> {

@@ -206,8 +206,7 @@ public final class EnergyCommand implements Callable<Integer> {
                 p.stepBy(f.size(0));
             }
         }
-        String src = "activation statistics measured on " + c.images() + " Fashion-MNIST test examples (HWMODEL.md 1.3, "
-                + "per-minibatch int8 scale)";
+        String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test");
         return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs);
     }
 
