@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param name   the array's name (e.g. a DL4J parameter key); non-empty
  * @param role   whether it is a conv/FC weight left dense (counts in the paper CR) or other
  * @param shape  dimensions, rank 0 to {@link #MAX_RANK}, each &gt;= 0; rank 0 holds one value
- * @param values the values in C order, length = product of shape; held, not copied
+ * @param values the values in C order, length = product of shape, each finite (a parameter is
+ *               never NaN or infinite); held, not copied
  */
 public record FloatArrayEntry(String name, Role role, long[] shape, float[] values) implements SdmEntry {
 
@@ -42,6 +43,12 @@ public record FloatArrayEntry(String name, Role role, long[] shape, float[] valu
         if (count != values.length) {
             throw new IllegalArgumentException("FloatArrayEntry(" + name + "): shape " + Arrays.toString(shape)
                     + " holds " + count + " values but values.length = " + values.length);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("FloatArrayEntry(" + name + ").values[" + i + "] must be finite"
+                        + " (a parameter is never NaN or infinite), got " + values[i]);
+            }
         }
     }
 

@@ -65,7 +65,8 @@ import java.util.Set;
  * files must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
- * that remain before allocating, and the table of contents against the sections; any failure
+ * that remain before allocating, the table of contents against the sections, and that every
+ * float32 value is finite (NaN and infinities are refused on writing too); any failure
  * is an {@link SdmFormatException} naming the file, the section (index, type, name, offset) and
  * the rule. Writing is atomic ({@link AtomicFiles}).
  *

@@ -1,8 +1,10 @@
 package org.smartdeal.codec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -40,19 +42,33 @@ public final class SdmReader {
     }
 
     /**
-     * Reads and validates a file.
+     * Reads and validates a file. It must be a regular file (after following links: a device such
+     * as /dev/zero or a FIFO is rejected before it is opened), and at most its size is read.
      *
      * @throws SdmFormatException if the file is not a valid .sdm file
      * @throws IOException        if it cannot be read
      */
     public static Result read(Path path) throws IOException {
-        long size = Files.size(path);
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class); // follows links
+        if (!attrs.isRegularFile()) {
+            throw new SdmFormatException("file " + path + ": not a regular file (" + (attrs.isDirectory() ? "a folder"
+                    : "a device, FIFO or socket") + "); an .sdm model must be a regular file");
+        }
+        long size = attrs.size();
         if (size > MAX_FILE_BYTES) {
             throw new SdmFormatException("file " + path + ": size " + size + " bytes exceeds the limit of "
                     + MAX_FILE_BYTES);
         }
         AtomicFiles.checkHeapFor(size, path);
-        byte[] bytes = Files.readAllBytes(path);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes((int) size);
+            if (bytes.length != size || in.read() != -1) {
+                throw new SdmFormatException("file " + path + ": changed while being read (its size was " + size
+                        + " bytes, then " + (bytes.length != size ? bytes.length : "more") + "); read it again when"
+                        + " nothing writes to it");
+            }
+        }
         return read(bytes, path.toString());
     }
 

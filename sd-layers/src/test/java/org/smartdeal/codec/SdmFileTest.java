@@ -44,7 +44,7 @@ class SdmFileTest {
                 FloatArrayEntry.of("0_b", new long[] {1, 3}, new float[] {0.5f, -1.25f, 3e-8f}),
                 new SdLayerEntry("conv1", "1_", new long[] {2, 1, 3, 3}, conv, mask),
                 new FloatArrayEntry("2_W", FloatArrayEntry.Role.DENSE_WEIGHT, new long[] {3, 2},
-                        new float[] {1, 2, 3, 4, 5, Float.NaN}),
+                        new float[] {1, 2, 3, 4, 5, -Float.MIN_VALUE}),
                 FloatArrayEntry.of("scalar", new long[0], new float[] {7f}),
                 FloatArrayEntry.of("empty", new long[] {0, 4}, new float[0]));
         return new SdmFile(NetworkType.MULTI_LAYER_NETWORK, "{\"layers\":[\"dense\",\"α\"]}", props, entries);
@@ -103,7 +103,7 @@ class SdmFileTest {
         assertNull(read.file().sdLayer("fc1").orElseThrow().mask());
         assertEquals(NetworkType.MULTI_LAYER_NETWORK, read.file().networkType());
         assertEquals("größe µ", read.file().properties().get("note"));
-        assertTrue(Float.isNaN(read.file().floatArray("2_W").orElseThrow().values()[5]));
+        assertEquals(-Float.MIN_VALUE, read.file().floatArray("2_W").orElseThrow().values()[5]);
     }
 
     @Test
@@ -525,5 +525,53 @@ class SdmFileTest {
             assertEquals(2, files.count());
         }
         assertThrows(java.io.IOException.class, () -> SdmWriter.write(dir.resolve("missing/m.sdm"), sampleFile()));
+    }
+
+    @Test
+    void nonFiniteFloatValuesAreRejectedNamingTheSectionEntryAndValue() throws Exception {
+        SdmWriter.Serialized ser = SdmWriter.serialize(sampleFile());
+        SectionInfo w = ser.layout().sections().stream().filter(x -> x.name().equals("2_W")).findFirst().orElseThrow();
+        int last = (int) (w.offset() + 9 + w.payloadBytes() - 4); // values[5] of 2_W, the section's last 4 bytes
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            byte[] b = ser.bytes().clone();
+            int bits = Float.floatToRawIntBits(bad);
+            for (int i = 0; i < 4; i++) {
+                b[last + i] = (byte) (bits >>> (24 - 8 * i));
+            }
+            fixSectionCrc(b, (int) w.offset());
+            SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(b, "nan.sdm"));
+            assertTrue(e.getMessage().startsWith("file nan.sdm, section " + w.index() + " of 8 (FLOAT_ARRAY '2_W'")
+                    && e.getMessage().endsWith("FloatArrayEntry(2_W).values[5] must be finite (a parameter is never NaN"
+                    + " or infinite), got " + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void onlyRegularFilesAreReadAndDevicesOrFifosAreRejectedBeforeOpening() throws Exception {
+        // a folder
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(dir));
+        assertEquals("file " + dir + ": not a regular file (a folder); an .sdm model must be a regular file", e.getMessage());
+        // an endless device behind an .sdm link: rejected, not read into memory
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            Path link = Files.createSymbolicLink(dir.resolve("zero.sdm"), zero);
+            e = assertThrows(SdmFormatException.class, () -> SdmReader.read(link));
+            assertEquals("file " + link + ": not a regular file (a device, FIFO or socket); an .sdm model must be a"
+                    + " regular file", e.getMessage());
+        }
+        // a FIFO without a writer: rejected, not waited on
+        Path fifo = dir.resolve("fifo.sdm");
+        boolean made;
+        try {
+            made = new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0;
+        } catch (java.io.IOException noMkfifo) {
+            made = false;
+        }
+        if (made) {
+            assertThrows(SdmFormatException.class, () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(20), () -> SdmReader.read(fifo)));
+        }
+        // a missing file stays a NoSuchFileException (the CLI names it "file not found")
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> SdmReader.read(dir.resolve("missing.sdm")));
     }
 }
