@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,11 +14,17 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.core.JsonFactory;
+import org.nd4j.shade.jackson.core.JsonParser;
+import org.nd4j.shade.jackson.core.JsonToken;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
@@ -173,6 +179,10 @@ public final class SdModelFile {
      * {@link SdLayerCodec#UNIT_ROWS_SINCE_MINOR} did not store R (they read with R = m), so only
      * their [K, m, n] is matched against the configuration.
      *
+     * <p>Every entry is matched against the configuration ({@link #check}) before the network is
+     * initialised, so a configuration that asks for more parameters than the file holds is
+     * rejected without allocating them.
+     *
      * @param file the contents
      * @param source name used in error messages
      * @param formatMinor the minor version the contents were read from
@@ -181,24 +191,21 @@ public final class SdModelFile {
      */
     public static Model build(SdmFile file, String source, int formatMinor) throws SdmFormatException {
         boolean storesR = formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR;
+        Object conf = matchConfiguration(file, source, storesR);
         Model net;
         try {
-            if (file.networkType() == NetworkType.MULTI_LAYER_NETWORK) {
-                MultiLayerNetwork m = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(file.configJson()));
+            if (conf instanceof MultiLayerConfiguration mc) {
+                MultiLayerNetwork m = new MultiLayerNetwork(mc);
                 m.init();
                 net = m;
-            } else if (file.networkType() == NetworkType.COMPUTATION_GRAPH) {
-                ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(file.configJson()));
+            } else {
+                ComputationGraph g = new ComputationGraph((ComputationGraphConfiguration) conf);
                 g.init();
                 net = g;
-            } else {
-                throw new SdmFormatException(source + ": section META: network type " + file.networkType()
-                        + " is not a DL4J network (MULTI_LAYER_NETWORK or COMPUTATION_GRAPH)");
             }
         } catch (RuntimeException e) {
             throw new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
         }
-        Set<String> used = new LinkedHashSet<>();
         for (Layer layer : Networks.layers(net)) {
             String prefix = prefix(net, layer);
             Map<String, INDArray> params = layer.paramTable();
@@ -206,7 +213,6 @@ public final class SdModelFile {
                 SdLayerEntry e = file.sdLayer(prefix).orElseThrow(() -> new SdmFormatException(
                         source + ": section SD_LAYER '" + prefix + "' is missing for SD layer " + prefix));
                 fillSd(e, sd, params, source, storesR);
-                used.add(prefix);
             }
             for (Map.Entry<String, INDArray> p : params.entrySet()) {
                 if (layer.conf().getLayer() instanceof SdLayer && isEncoded(p.getKey())) {
@@ -220,21 +226,237 @@ public final class SdModelFile {
                     throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + name + "' has shape "
                             + Arrays.toString(e.shape()) + " but the configuration needs " + Arrays.toString(want));
                 }
-                p.getValue().assign(Nd4j.create(e.values(), want, 'c').castTo(p.getValue().dataType()));
-                used.add(name);
+                p.getValue().assign(castFloats(e, p.getValue(), source));
             }
+        }
+        return net;
+    }
+
+    /**
+     * Checks the contents of a file against the network configuration it holds, without building
+     * the network: the CONFIG section must be a configuration of the network type META states,
+     * with at least one layer and valid SD hyperparameters (basisWidth, theta, maxCoeff); every
+     * parameter of every layer must have its entry (an SD_LAYER section of the configured geometry
+     * and weight shape, a FLOAT_ARRAY section of the right role), each layer's parameter count must
+     * equal what its entries hold, and no entry may be left over. Nothing the configuration asks
+     * for is allocated, so a small file cannot make this (or {@link #build}) allocate more than it
+     * describes.
+     *
+     * @param file        the contents, e.g. {@link SdmReader.Result#file()}
+     * @param source      the file, for messages
+     * @param formatMinor the minor version the contents were read from
+     * @throws SdmFormatException naming the file, the section or layer, the rule and the value
+     */
+    public static void check(SdmFile file, String source, int formatMinor) throws SdmFormatException {
+        matchConfiguration(file, source, formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR);
+    }
+
+    /** A configured layer, with the prefix of its entries and a description for messages. */
+    private record ConfiguredLayer(String prefix, org.deeplearning4j.nn.conf.layers.Layer layer, String where) {
+    }
+
+    /** Parses CONFIG, matches every entry against it (see {@link #check}) and returns the configuration. */
+    private static Object matchConfiguration(SdmFile file, String source, boolean storesR) throws SdmFormatException {
+        NetworkType type = file.networkType();
+        if (type != NetworkType.MULTI_LAYER_NETWORK && type != NetworkType.COMPUTATION_GRAPH) {
+            throw new SdmFormatException(source + ": section META: network type " + type
+                    + " is not a DL4J network (MULTI_LAYER_NETWORK or COMPUTATION_GRAPH)");
+        }
+        checkConfigOutline(file.configJson(), type, source);
+        Object conf;
+        List<ConfiguredLayer> layers = new ArrayList<>();
+        try {
+            if (type == NetworkType.MULTI_LAYER_NETWORK) {
+                MultiLayerConfiguration mc = MultiLayerConfiguration.fromJson(file.configJson());
+                if (mc == null || mc.getConfs() == null || mc.getConfs().isEmpty()) {
+                    throw new SdmFormatException(source + ": section CONFIG: the MultiLayerConfiguration has no layers"
+                            + " (a network needs at least one)");
+                }
+                for (int i = 0; i < mc.getConfs().size(); i++) {
+                    NeuralNetConfiguration c = mc.getConf(i);
+                    if (c == null || c.getLayer() == null) {
+                        throw new SdmFormatException(source + ": section CONFIG: layer " + i + " has no layer configuration");
+                    }
+                    org.deeplearning4j.nn.conf.layers.Layer l = c.getLayer();
+                    layers.add(new ConfiguredLayer(String.valueOf(i), l, l.getClass().getSimpleName() + "(name="
+                            + l.getLayerName() + ", index=" + i + ")"));
+                }
+                conf = mc;
+            } else {
+                ComputationGraphConfiguration gc = ComputationGraphConfiguration.fromJson(file.configJson());
+                if (gc == null || gc.getVertices() == null || gc.getVertices().isEmpty()) {
+                    throw new SdmFormatException(source + ": section CONFIG: the ComputationGraphConfiguration has no"
+                            + " vertices (a network needs at least one layer)");
+                }
+                for (Map.Entry<String, GraphVertex> v : gc.getVertices().entrySet()) {
+                    if (v.getValue() instanceof LayerVertex lv) {
+                        if (lv.getLayerConf() == null || lv.getLayerConf().getLayer() == null) {
+                            throw new SdmFormatException(source + ": section CONFIG: vertex '" + v.getKey()
+                                    + "' has no layer configuration");
+                        }
+                        org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+                        String name = l.getLayerName() != null ? l.getLayerName() : v.getKey();
+                        layers.add(new ConfiguredLayer(name, l, l.getClass().getSimpleName() + "(name=" + name + ")"));
+                    } else if (v.getValue() != null && v.getValue().numParams(true) != 0) {
+                        throw new SdmFormatException(source + ": section CONFIG: vertex '" + v.getKey() + "' ("
+                                + v.getValue().getClass().getSimpleName() + ") has " + v.getValue().numParams(true)
+                                + " parameters, but an .sdm file stores only the parameters of layers");
+                    }
+                }
+                if (layers.isEmpty()) {
+                    throw new SdmFormatException(source + ": section CONFIG: the ComputationGraphConfiguration has no"
+                            + " layers (a network needs at least one)");
+                }
+                conf = gc;
+            }
+        } catch (RuntimeException e) {
+            throw new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
+        }
+        Set<String> used = new HashSet<>();
+        for (ConfiguredLayer l : layers) {
+            matchLayer(file, source, storesR, l, used);
         }
         List<String> extra = new ArrayList<>();
         for (SdmEntry e : file.entries()) {
-            String n = e instanceof SdLayerEntry s ? s.name() : ((FloatArrayEntry) e).name();
-            if (!used.contains(n)) {
-                extra.add(n);
+            if (!used.contains(e.sectionType() + "/" + e.name())) {
+                extra.add(e.name());
             }
         }
         if (!extra.isEmpty()) {
             throw new SdmFormatException(source + ": sections " + extra + " match no parameter of the configured network");
         }
-        return net;
+        return conf;
+    }
+
+    /**
+     * Matches the entries of one configured layer: SD hyperparameters, the SD_LAYER section's geometry and
+     * weight shape, each FLOAT_ARRAY's presence and role, and the layer's parameter count against what its
+     * entries hold (so initialising the network allocates no more than the file describes).
+     */
+    private static void matchLayer(SdmFile file, String source, boolean storesR, ConfiguredLayer cl, Set<String> used)
+            throws SdmFormatException {
+        org.deeplearning4j.nn.conf.layers.Layer layer = cl.layer();
+        String config = source + ": section CONFIG: ";
+        ParamInitializer init;
+        long want;
+        List<String> keys;
+        try {
+            if (layer instanceof SdLayer sd) {
+                SdLayer.checkBasisWidth(cl.where(), sd.getBasisWidth());
+                SdLayer.checkTheta(cl.where(), sd.getTheta());
+                SdLayer.checkMaxCoeff(cl.where(), sd.getMaxCoeff());
+            }
+            init = layer.initializer();
+            want = init.numParams(layer);
+            keys = init.paramKeys(layer);
+        } catch (RuntimeException e) {
+            throw new SdmFormatException(config + (e.getMessage() != null && e.getMessage().startsWith(cl.where())
+                    ? e.getMessage() : cl.where() + ": " + e.getMessage()), e);
+        }
+        long have = 0;
+        List<String> held = new ArrayList<>();
+        if (layer instanceof SdLayer sd) {
+            SdLayerEntry e = file.sdLayer(cl.prefix()).orElseThrow(() -> new SdmFormatException(
+                    source + ": section SD_LAYER '" + cl.prefix() + "' is missing for SD layer " + cl.where()));
+            checkGeometry(e, sd, source, storesR);
+            have += 2L * e.layer().c().length + e.layer().b().values().length;
+            held.add("SD_LAYER '" + e.name() + "'");
+            used.add(SectionType.SD_LAYER + "/" + e.name());
+        }
+        for (String key : keys) {
+            if (layer instanceof SdLayer && isEncoded(key)) {
+                continue;
+            }
+            String name = cl.prefix() + "_" + key;
+            FloatArrayEntry f = file.floatArray(name).orElseThrow(() -> new SdmFormatException(
+                    source + ": section FLOAT_ARRAY '" + name + "' is missing (parameter " + key + " of " + cl.where() + ")"));
+            FloatArrayEntry.Role role = !(layer instanceof SdLayer) && init.isWeightParam(layer, key)
+                    ? FloatArrayEntry.Role.DENSE_WEIGHT : FloatArrayEntry.Role.OTHER;
+            if (f.role() != role) {
+                throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + name + "' has role " + f.role()
+                        + " (" + f.role().ordinal() + ") but parameter " + key + " of " + cl.where() + " is "
+                        + (role == FloatArrayEntry.Role.DENSE_WEIGHT ? "a dense weight" : "not a dense conv/FC weight")
+                        + ": the role must be " + role + " (" + role.ordinal() + ")");
+            }
+            have += f.values().length;
+            held.add("FLOAT_ARRAY '" + name + "' " + Arrays.toString(f.shape()));
+            used.add(SectionType.FLOAT_ARRAY + "/" + name);
+        }
+        if (have != want) {
+            throw new SdmFormatException(config + cl.where() + " has " + want + " parameters but its sections "
+                    + held + " hold " + have);
+        }
+    }
+
+    /**
+     * Rejects, before DL4J parses it, a configuration that is not a JSON object or lacks the layers
+     * of the network type META states (DL4J fails on those with a NullPointerException or an index
+     * error). Only the top level is scanned, with a streaming parser; anything it cannot parse is
+     * left to DL4J's own message.
+     */
+    private static void checkConfigOutline(String json, NetworkType type, String source) throws SdmFormatException {
+        boolean mln = type == NetworkType.MULTI_LAYER_NETWORK;
+        String expected = mln ? "MultiLayerConfiguration" : "ComputationGraphConfiguration";
+        String key = mln ? "confs" : "vertices";
+        String otherKey = mln ? "vertices" : "confs";
+        String meta = "META states network type " + type.code() + " (" + type + ")";
+        boolean found = false;
+        boolean empty = false;
+        boolean other = false;
+        JsonToken first;
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            first = p.nextToken();
+            while (first == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                JsonToken v = p.nextToken();
+                if (name.equals(key)) {
+                    found = true;
+                    JsonToken item = v == JsonToken.START_ARRAY || v == JsonToken.START_OBJECT ? p.nextToken() : null;
+                    empty = v == JsonToken.VALUE_NULL || item == JsonToken.END_ARRAY || item == JsonToken.END_OBJECT;
+                    if (item != null && !empty) {
+                        p.skipChildren(); // no-op unless the first element is a container
+                        skipRest(p);
+                    }
+                } else {
+                    other |= name.equals(otherKey);
+                    p.skipChildren();
+                }
+            }
+        } catch (java.io.IOException e) {
+            return; // malformed JSON: DL4J's parser reports it
+        }
+        if (first != JsonToken.START_OBJECT) {
+            throw new SdmFormatException(source + ": section CONFIG: the configuration must be a JSON object (a DL4J "
+                    + expected + ", as " + meta + "), got " + (first == null ? "no JSON value" : describe(first)));
+        }
+        if (!found || empty) {
+            String hint = other && !found ? "; it holds '" + otherKey + "' as a "
+                    + (mln ? "ComputationGraphConfiguration" : "MultiLayerConfiguration") + " does, but " + meta
+                    : " (" + meta + ")";
+            throw new SdmFormatException(source + ": section CONFIG: the " + expected + " has no layers ('" + key + "' is "
+                    + (found ? "empty" : "missing") + ")" + hint);
+        }
+    }
+
+    /** Skips the remaining values of the container the parser is in, up to and including its end. */
+    private static void skipRest(JsonParser p) throws java.io.IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) != null && t != JsonToken.END_ARRAY && t != JsonToken.END_OBJECT) {
+            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString();
+        };
     }
 
     private static boolean isEncoded(String key) {
@@ -261,8 +483,9 @@ public final class SdModelFile {
     }
 
     /**
-     * Checks that a stored SD layer fits the slice geometry its configuration asks for: [K, m, n] and,
-     * in files that store it (format 2.3 on), the real rows per unit R.
+     * Checks that a stored SD layer fits the slice geometry its configuration asks for: [K, m, n], in
+     * files that store it (format 2.3 on) the real rows per unit R, and the weight count of its weight
+     * shape (units x weights per unit; the paper CR counts it).
      *
      * @param e       the stored layer
      * @param s       the geometry of the configured layer ({@link SdLayer#sliceShape()})
@@ -284,23 +507,117 @@ public final class SdModelFile {
                     + " real rows per unit but the configuration needs R = ceil(" + s.weightsPerUnit() + " weights / n = "
                     + s.basisWidth() + ") = " + s.rows());
         }
+        long weights = e.parameterCount();
+        if (weights != s.units() * s.weightsPerUnit()) {
+            throw new SdmFormatException(source + ": section SD_LAYER '" + e.name() + "' has weight shape "
+                    + Arrays.toString(e.weightShape()) + " = " + weights + " weights but the configuration's layer has "
+                    + s.units() + " units x " + s.weightsPerUnit() + " weights = " + s.units() * s.weightsPerUnit());
+        }
+    }
+
+    /**
+     * As {@link #checkGeometry(SdLayerEntry, SdSliceShape, String, boolean)}, and the weight shape
+     * must be the configured layer's {@link SdLayer#weightShape()} exactly.
+     *
+     * @param e       the stored layer
+     * @param sd      the configured layer
+     * @param source  the file, for messages
+     * @param storesR whether the file's format stores R
+     * @throws SdmFormatException naming the section, what it holds and what the configuration needs
+     */
+    public static void checkGeometry(SdLayerEntry e, SdLayer sd, String source, boolean storesR)
+            throws SdmFormatException {
+        SdSliceShape s;
+        try {
+            s = sd.sliceShape();
+        } catch (RuntimeException ex) {
+            throw new SdmFormatException(source + ": section CONFIG: SD layer " + e.name() + ": " + ex.getMessage(), ex);
+        }
+        checkGeometry(e, s, source, storesR);
+        if (!Arrays.equals(e.weightShape(), sd.weightShape())) {
+            throw new SdmFormatException(source + ": section SD_LAYER '" + e.name() + "' has weight shape "
+                    + Arrays.toString(e.weightShape()) + " but the configuration's layer has "
+                    + Arrays.toString(sd.weightShape()));
+        }
     }
 
     private static void fillSd(SdLayerEntry e, SdLayer sd, Map<String, INDArray> params, String source,
                                boolean storesR) throws SdmFormatException {
-        checkGeometry(e, sd.sliceShape(), source, storesR);
+        checkGeometry(e, sd, source, storesR);
         SdLayerData d = e.layer();
         INDArray c = params.get(SdParamInitializer.C_KEY);
         INDArray b = params.get(SdParamInitializer.B_KEY);
         INDArray m = params.get(SdParamInitializer.MASK_KEY);
-        c.assign(Nd4j.create(d.c(), c.shape(), 'c').castTo(c.dataType()));
-        b.assign(Nd4j.create(d.b().toDoubles(), b.shape(), 'c').castTo(b.dataType()));
+        String where = source + ": section SD_LAYER '" + e.name() + "': ";
+        c.assign(castChecked(d.c(), null, c, where + "C"));
+        b.assign(castChecked(d.b().toDoubles(), d.b(), b, where + "B"));
         boolean[] mask = e.effectiveMask();
         double[] md = new double[mask.length];
         for (int i = 0; i < md.length; i++) {
             md[i] = mask[i] ? 1 : 0;
         }
         m.assign(Nd4j.create(md, m.shape(), 'c').castTo(m.dataType()));
+    }
+
+    /**
+     * {@code values} as an array of the parameter's shape and data type, failing on the first value
+     * the conversion would not keep: for C ({@code b} null, exact powers of two) any change; for B
+     * (the decoded {@code b}) an overflow to infinity or a non-zero int8 value that becomes 0 (also
+     * already in double, e.g. f = 1100).
+     */
+    private static INDArray castChecked(double[] values, Int8Basis b, INDArray param, String what)
+            throws SdmFormatException {
+        DataType type = param.dataType();
+        float[] f = type == DataType.DOUBLE ? null : new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double converted = f == null ? values[i] : (f[i] = (float) values[i]);
+            checkKept(values, b, i, converted, what, f == null ? DataType.DOUBLE : DataType.FLOAT);
+        }
+        if (f == null) {
+            return Nd4j.create(values, param.shape(), 'c');
+        }
+        INDArray a = Nd4j.create(f, param.shape(), 'c');
+        if (type == DataType.FLOAT) {
+            return a;
+        }
+        INDArray cast = a.castTo(type);
+        double[] back = cast.castTo(DataType.DOUBLE).data().asDouble();
+        for (int i = 0; i < back.length; i++) {
+            checkKept(values, b, i, back[i], what, type);
+        }
+        return cast;
+    }
+
+    private static void checkKept(double[] values, Int8Basis b, int i, double converted, String what, DataType type)
+            throws SdmFormatException {
+        double v = values[i];
+        boolean kept = b == null ? converted == v
+                : Double.isFinite(converted) && (b.values()[i] == 0 || converted != 0);
+        if (!kept) {
+            String value = b == null ? String.valueOf(v) : b.values()[i] + " x 2^" + (-b.fracBits()) + " = " + v;
+            throw new SdmFormatException(what + "[" + i + "] = " + value + " is not representable in the network's"
+                    + " data type " + type + " (it would become " + converted + "); " + (b == null
+                    ? "every value must convert exactly" : "no value may overflow or become 0"));
+        }
+    }
+
+    /** A float array's values in the parameter's data type; a value that overflows it (HALF) or becomes 0 is an error. */
+    private static INDArray castFloats(FloatArrayEntry e, INDArray param, String source) throws SdmFormatException {
+        INDArray a = Nd4j.create(e.values(), param.shape(), 'c');
+        if (param.dataType() == DataType.FLOAT || param.dataType() == DataType.DOUBLE) {
+            return a.castTo(param.dataType());
+        }
+        INDArray cast = a.castTo(param.dataType());
+        double[] back = cast.castTo(DataType.DOUBLE).data().asDouble();
+        for (int i = 0; i < back.length; i++) {
+            float v = e.values()[i];
+            if (!Double.isFinite(back[i]) || (v != 0 && back[i] == 0)) {
+                throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i + "] = " + v
+                        + " is not representable in the network's data type " + param.dataType() + " (it would become "
+                        + back[i] + "); no value may overflow or become 0");
+            }
+        }
+        return cast;
     }
 
     private static FloatArrayEntry floatEntry(String name, FloatArrayEntry.Role role, INDArray v) {
