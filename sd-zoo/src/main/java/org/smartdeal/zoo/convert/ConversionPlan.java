@@ -1,14 +1,31 @@
 package org.smartdeal.zoo.convert;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.nd4j.shade.jackson.core.JsonLocation;
+import org.nd4j.shade.jackson.core.JsonParser;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.core.JsonStreamContext;
+import org.nd4j.shade.jackson.core.JsonToken;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
@@ -125,13 +142,14 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         Set<String> unknown = new TreeSet<>(overrides.keySet());
         unknown.removeAll(layerNames);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("plan.layers names layers the network does not have: " + unknown
-                    + "; the network's layers are " + layerNames);
+            throw new IllegalArgumentException("plan.layers names layers the network does not have: " + list(unknown)
+                    + "; the network's layers are " + list(layerNames));
         }
     }
 
     /**
-     * Reads a plan from JSON.
+     * Reads a plan from JSON: a regular file of at most {@link #MAX_PLAN_BYTES} bytes of UTF-8 text,
+     * parsed as {@link #fromJson} does.
      *
      * @param file the plan file
      * @return the plan
@@ -140,7 +158,27 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
      *     names the file, the field and the value)
      */
     public static ConversionPlan load(Path file) throws IOException {
-        String json = Files.readString(file);
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class); // follows links
+        if (!attrs.isRegularFile()) {
+            throw new IllegalArgumentException(file + ": not a regular file (" + (attrs.isDirectory() ? "a folder"
+                    : "a device, FIFO or socket") + "); a plan is a JSON file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_PLAN_BYTES + 1);
+        }
+        if (bytes.length > MAX_PLAN_BYTES) {
+            throw new IllegalArgumentException(file + ": a plan may have at most " + MAX_PLAN_BYTES + " bytes (16 MiB;"
+                    + " plans are a few KB of JSON), this file has " + Math.max(attrs.size(), bytes.length));
+        }
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": a plan must be UTF-8 JSON text, but the file holds bytes that"
+                    + " are not UTF-8", e);
+        }
         try {
             return fromJson(json);
         } catch (IllegalArgumentException e) {
@@ -160,30 +198,27 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     /**
-     * Parses a plan from its JSON text.
+     * Parses a plan from its JSON text: exactly one JSON object (nothing may follow it), no key twice
+     * in an object, at most {@value #MAX_DEPTH} levels of nesting. Messages quote at most about 80
+     * characters of any value.
      *
      * @param json the text
      * @return the plan
      */
     public static ConversionPlan fromJson(String json) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("plan is not valid JSON: " + e.getMessage(), e);
-        }
+        JsonNode root = parse(json);
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("plan must be a JSON object");
+            throw new IllegalArgumentException("plan must be a JSON object" + (root == null ? "" : ", got " + summary(root)));
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!Set.of("description", "defaults", "layers", "convertDepthwise").contains(k)) {
-                throw new IllegalArgumentException("plan has unknown key '" + k
-                        + "'; allowed: description, defaults, layers, convertDepthwise");
+                throw new IllegalArgumentException("plan has unknown key " + quote(k)
+                        + "; allowed: description, defaults, layers, convertDepthwise");
             }
         }
         if (root.has("description") && !root.get("description").isTextual()) {
-            throw new IllegalArgumentException("plan.description must be a string, got " + root.get("description"));
+            throw new IllegalArgumentException("plan.description must be a string, got " + summary(root.get("description")));
         }
         LayerPlan defaults = root.has("defaults") ? merge(LayerPlan.DEFAULTS, "defaults", root.get("defaults")) : LayerPlan.DEFAULTS;
         boolean depthwise = root.has("convertDepthwise") && bool(root.get("convertDepthwise"), "plan.convertDepthwise");
@@ -191,7 +226,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         JsonNode layers = root.get("layers");
         if (layers != null) {
             if (!layers.isObject()) {
-                throw new IllegalArgumentException("plan.layers must be an object keyed by layer name");
+                throw new IllegalArgumentException("plan.layers must be an object keyed by layer name, got " + summary(layers));
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = layers.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -235,12 +270,12 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     private static LayerPlan merge(LayerPlan base, String layer, JsonNode node) {
         String where = "defaults".equals(layer) ? "plan.defaults" : "plan.layers[" + layer + "]";
         if (!node.isObject()) {
-            throw new IllegalArgumentException(where + " must be an object");
+            throw new IllegalArgumentException(where + " must be an object, got " + summary(node));
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!FIELDS.contains(k)) {
-                throw new IllegalArgumentException(where + " has unknown key '" + k + "'; allowed: " + new TreeSet<>(FIELDS));
+                throw new IllegalArgumentException(where + " has unknown key " + quote(k) + "; allowed: " + new TreeSet<>(FIELDS));
             }
         }
         return new LayerPlan(layer,
@@ -262,7 +297,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
             return dflt;
         }
         if (!v.isNumber()) {
-            throw new IllegalArgumentException(where + "." + key + " must be a number, got " + v);
+            throw new IllegalArgumentException(where + "." + key + " must be a number, got " + summary(v));
         }
         return v.doubleValue();
     }
@@ -273,15 +308,132 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
             return dflt;
         }
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(where + "." + key + " must be an integer, got " + v);
+            throw new IllegalArgumentException(where + "." + key + " must be an integer, got " + summary(v));
         }
         return v.intValue();
     }
 
     private static boolean bool(JsonNode v, String where) {
         if (!v.isBoolean()) {
-            throw new IllegalArgumentException(where + " must be true or false, got " + v);
+            throw new IllegalArgumentException(where + " must be true or false, got " + summary(v));
         }
         return v.booleanValue();
+    }
+
+    /**
+     * Parses plan JSON strictly: one JSON value and nothing after it, no key twice in an object, at most
+     * {@value #MAX_DEPTH} levels of nesting (a streaming pass checks all three before the tree is built,
+     * so a deeply nested value cannot overflow the stack). Messages name the rule, the key and the line
+     * and column, never more than a short excerpt of the input.
+     */
+    private static JsonNode parse(String json) {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonLocation rootEnd = null;
+        try (JsonParser p = mapper.getFactory().createParser(json)) {
+            Deque<Set<String>> keys = new ArrayDeque<>();
+            while (true) {
+                JsonToken t;
+                try {
+                    t = p.nextToken();
+                } catch (JsonProcessingException e) {
+                    if (rootEnd != null) {
+                        t = JsonToken.NOT_AVAILABLE; // not JSON, but after the value: the same error
+                    } else {
+                        throw e;
+                    }
+                }
+                if (t == null) {
+                    break;
+                }
+                if (rootEnd != null) {
+                    throw new IllegalArgumentException("plan has content after its JSON value, which ends at line "
+                            + rootEnd.getLineNr() + ", column " + rootEnd.getColumnNr() + "; a plan is one JSON object");
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    if (keys.size() == MAX_DEPTH) {
+                        throw new IllegalArgumentException("plan nests deeper than " + MAX_DEPTH + " levels" + at(p.getTokenLocation())
+                                + " under " + cut(pointer(p.getParsingContext())));
+                    }
+                    keys.push(t == JsonToken.START_OBJECT ? new HashSet<>() : Set.of());
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    keys.pop();
+                } else if (t == JsonToken.FIELD_NAME && !keys.peek().add(p.getCurrentName())) {
+                    throw new IllegalArgumentException("plan has key " + quote(p.getCurrentName()) + " twice in "
+                            + cut(pointer(p.getParsingContext())) + at(p.getTokenLocation())
+                            + "; each key may appear once");
+                }
+                if (keys.isEmpty()) {
+                    rootEnd = p.getTokenLocation();
+                }
+            }
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getOriginalMessage()) + at(e.getLocation()), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getMessage()), e);
+        }
+    }
+
+    /** Largest nesting of objects and arrays in a plan (a plan needs 3: plan, layers, a layer). */
+    static final int MAX_DEPTH = 64;
+
+    /** Largest plan file {@link #load} reads (16 MiB; plans are a few KB). */
+    public static final int MAX_PLAN_BYTES = 16 << 20;
+
+    /** Longest excerpt of the input a message quotes. */
+    private static final int EXCERPT = 80;
+
+    private static String at(JsonLocation l) {
+        return l == null ? "" : " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")";
+    }
+
+    /** Where the parser is, as "plan.defaults" or "plan.layers.fc1" (array elements as [i]). */
+    private static String pointer(JsonStreamContext c) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext x = c; x != null && !x.inRoot(); x = x.getParent()) {
+            JsonStreamContext parent = x.getParent();
+            if (parent != null && parent.inObject() && parent.getCurrentName() != null) {
+                parts.add("." + parent.getCurrentName());
+            } else if (parent != null && parent.inArray()) {
+                parts.add("[" + parent.getCurrentIndex() + "]");
+            }
+        }
+        Collections.reverse(parts);
+        return "plan" + String.join("", parts);
+    }
+
+    /** A JSON value for a message: scalars as JSON text of at most about 80 characters, containers by size. */
+    static String summary(JsonNode n) {
+        if (n.isArray()) {
+            return "an array of " + n.size() + " elements";
+        }
+        if (n.isObject()) {
+            return "an object of " + n.size() + " keys";
+        }
+        return cut(n.toString());
+    }
+
+    private static String quote(String key) {
+        return "'" + cut(key) + "'";
+    }
+
+    private static String cut(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= EXCERPT ? s : s.substring(0, EXCERPT) + "... (" + s.length() + " characters)";
+    }
+
+    /** Names for a message: at most 20, each cut to about 80 characters. */
+    private static String list(Collection<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (out.size() == 20) {
+                out.add("... " + (names.size() - 20) + " more");
+                break;
+            }
+            out.add(cut(n));
+        }
+        return out.toString();
     }
 }

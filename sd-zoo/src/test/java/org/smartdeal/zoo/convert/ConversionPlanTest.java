@@ -105,4 +105,62 @@ class ConversionPlanTest {
         e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.fromJson("[1"));
         assertTrue(e.getMessage().startsWith("plan is not valid JSON"), e.getMessage());
     }
+
+    private static String message(String json) {
+        return assertThrows(IllegalArgumentException.class, () -> ConversionPlan.fromJson(json)).getMessage();
+    }
+
+    @Test
+    void trailingContentAndDuplicateKeysAreErrorsNotIgnored() {
+        assertEquals("plan has content after its JSON value, which ends at line 1, column 27; a plan is one JSON object",
+                message("{\"defaults\":{\"theta\":0.01}} xyz"));
+        assertEquals("plan has content after its JSON value, which ends at line 1, column 27; a plan is one JSON object",
+                message("{\"defaults\":{\"theta\":0.01}} {\"defaults\":{\"theta\":0.9}}"));
+        assertEquals("plan has key 'theta' twice in plan.defaults (line 1, column 27); each key may appear once",
+                message("{\"defaults\":{\"theta\":0.01,\"theta\":0.9}}"));
+        assertEquals("plan has key 'layers' twice in plan (line 1, column 14); each key may appear once",
+                message("{\"layers\":{},\"layers\":{}}"));
+        // the same key in two objects is fine
+        ConversionPlan p = ConversionPlan.fromJson("{\"defaults\":{\"theta\":0.01},\"layers\":{\"fc\":{\"theta\":0.02}}}");
+        assertEquals(0.02, p.settingsFor("fc").theta());
+    }
+
+    @Test
+    void deepNestingAndHugeValuesGiveShortMessages() {
+        // 200,000 levels used to overflow the stack, and the message printed the whole value
+        String deep = "{\"description\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}";
+        String m = message(deep);
+        assertTrue(m.startsWith("plan nests deeper than 64 levels (line 1, column 79) under plan.description[0][0]"), m);
+        assertTrue(m.length() < 300, m);
+        String huge = "{\"description\":[" + "1,".repeat(3_000_000) + "1]}";
+        assertEquals("plan.description must be a string, got an array of 3000001 elements", message(huge));
+        String longString = "{\"defaults\":{\"theta\":\"" + "x".repeat(100_000) + "\"}}";
+        m = message(longString);
+        assertTrue(m.startsWith("plan.defaults.theta must be a number, got \"xxx") && m.endsWith("... (100002 characters)"), m);
+        assertTrue(m.length() < 200, m);
+    }
+
+    @Test
+    void aPlanFileIsAtMost16MiBOfUtf8(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path big = dir.resolve("big.json");
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(big)) {
+            out.write('{');
+            out.write(new byte[ConversionPlan.MAX_PLAN_BYTES]); // NULs: never parsed
+            out.write('}');
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.load(big));
+        assertEquals(big + ": a plan may have at most 16777216 bytes (16 MiB; plans are a few KB of JSON), this file"
+                + " has 16777218", e.getMessage());
+        java.nio.file.Path latin1 = dir.resolve("latin1.json");
+        java.nio.file.Files.write(latin1, new byte[] {'{', '"', 'd', 'e', 's', 'c', 'r', 'i', 'p', 't', 'i', 'o', 'n',
+            '"', ':', '"', (byte) 0xE9, '"', '}'});
+        e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.load(latin1));
+        assertEquals(latin1 + ": a plan must be UTF-8 JSON text, but the file holds bytes that are not UTF-8", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.load(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": not a regular file (a folder)"), e.getMessage());
+        java.nio.file.Path dup = dir.resolve("dup.json");
+        java.nio.file.Files.writeString(dup, "{\"defaults\":{\"theta\":0.01,\"theta\":0.9}}");
+        e = assertThrows(IllegalArgumentException.class, () -> ConversionPlan.load(dup));
+        assertTrue(e.getMessage().startsWith(dup + ": plan has key 'theta' twice in plan.defaults"), e.getMessage());
+    }
 }
