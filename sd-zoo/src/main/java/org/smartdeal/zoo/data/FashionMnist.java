@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * The Fashion-MNIST dataset (Xiao et al. 2017) held in memory: 28x28 grey images scaled to [0, 1]
@@ -19,7 +20,11 @@ import java.util.zip.GZIPInputStream;
  * <p>The files are the four IDX files of the Debian package {@code dataset-fashion-mnist}
  * (installed under {@value #DEFAULT_DIR}) or of a folder the user gives, gzipped or not. They are
  * read straight from the gzip stream, so no cache folder is written and nothing is downloaded.
- * The IDX headers are validated (magic number, counts, image size) before anything is allocated.
+ * The IDX headers are validated (magic number, counts, image size) before anything is allocated;
+ * the data must end right after the records the header declares (an uncompressed file's size is
+ * checked first), which for a gzipped file also checks its CRC-32 and length, and the buffers grow
+ * with the data actually read, so a header stating more records than the file holds fails as
+ * truncated instead of allocating them.
  */
 public final class FashionMnist {
 
@@ -41,6 +46,8 @@ public final class FashionMnist {
     private static final int IMAGE_MAGIC = 2051;
     private static final int LABEL_MAGIC = 2049;
     private static final int MAX_IMAGES = 1_000_000;
+    private static final int LABEL_HEADER_BYTES = 8;
+    private static final int IMAGE_HEADER_BYTES = 16;
 
     private final float[] images;
     private final int[] labels;
@@ -227,10 +234,14 @@ public final class FashionMnist {
 
     private static DataInputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        if (file.getFileName().toString().endsWith(".gz")) {
+        if (isGzip(file)) {
             in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
         }
         return new DataInputStream(in);
+    }
+
+    private static boolean isGzip(Path file) {
+        return file.getFileName().toString().endsWith(".gz");
     }
 
     private static int[] readLabels(Path file) throws IOException {
@@ -243,8 +254,9 @@ public final class FashionMnist {
             if (n < 1 || n > MAX_IMAGES) {
                 throw new IOException(file + ": label count must be in [1, " + MAX_IMAGES + "], got " + n);
             }
-            byte[] raw = new byte[n];
-            in.readFully(raw);
+            checkRawSize(file, LABEL_HEADER_BYTES, n, 1, "labels");
+            byte[] raw = readData(in, file, n, 1, "labels");
+            requireEnd(in, file, n, "labels");
             int[] labels = new int[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = raw[i] & 0xFF;
@@ -254,7 +266,10 @@ public final class FashionMnist {
             }
             return labels;
         } catch (EOFException e) {
-            throw new IOException(file + ": truncated IDX label file", e);
+            throw new IOException(file + ": truncated IDX label file (it ends inside the header"
+                    + (isGzip(file) ? " or the gzip stream is cut short" : "") + ")", e);
+        } catch (ZipException e) {
+            throw corruptGzip(file, e);
         }
     }
 
@@ -273,15 +288,89 @@ public final class FashionMnist {
             if (rows != 28 || cols != 28) {
                 throw new IOException(file + ": images must be 28x28, got " + rows + "x" + cols);
             }
-            byte[] raw = new byte[n * PIXELS];
-            in.readFully(raw);
+            checkRawSize(file, IMAGE_HEADER_BYTES, n, PIXELS, "images");
+            byte[] raw = readData(in, file, n, PIXELS, "images");
+            requireEnd(in, file, n, "images");
+            checkHeap(4L * raw.length, file, n + " images as floats");
             float[] images = new float[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 images[i] = (raw[i] & 0xFF) / 255f;
             }
             return images;
         } catch (EOFException e) {
-            throw new IOException(file + ": truncated IDX image file", e);
+            throw new IOException(file + ": truncated IDX image file (it ends inside the header"
+                    + (isGzip(file) ? " or the gzip stream is cut short" : "") + ")", e);
+        } catch (ZipException e) {
+            throw corruptGzip(file, e);
+        }
+    }
+
+    private static IOException corruptGzip(Path file, ZipException e) {
+        return new IOException(file + ": corrupt gzip file (" + e.getMessage() + "; a damaged download or disk:"
+                + " fetch the file again)", e);
+    }
+
+    /**
+     * For an uncompressed file, checks its size against what the header declares before anything is
+     * allocated: exactly {@code header + n * recordBytes} bytes.
+     */
+    private static void checkRawSize(Path file, long header, int n, int recordBytes, String what) throws IOException {
+        if (isGzip(file)) {
+            return; // the uncompressed size is known only by reading: readData grows with the data
+        }
+        long size = Files.size(file);
+        long want = header + (long) n * recordBytes;
+        if (size != want) {
+            throw new IOException(file + ": the header declares " + n + " " + what + ", so the file must hold "
+                    + header + " + " + n + " x " + recordBytes + " = " + want + " bytes, but it has " + size
+                    + (size < want ? " (truncated)" : " (" + (size - want) + " trailing bytes)"));
+        }
+    }
+
+    /**
+     * Reads the {@code n * recordBytes} data bytes the header declares into a buffer that grows with the
+     * bytes actually read (from 1 MiB, doubling, each step checked against the free heap), so a header
+     * stating a large count over little data fails as truncated instead of allocating the count.
+     */
+    private static byte[] readData(InputStream in, Path file, int n, int recordBytes, String what) throws IOException {
+        long bytes = (long) n * recordBytes;
+        byte[] buf = new byte[(int) Math.min(bytes, 1 << 20)];
+        int got = 0;
+        while (got < bytes) {
+            if (got == buf.length) {
+                int next = (int) Math.min(bytes, 2L * buf.length);
+                checkHeap(next, file, "the data of " + n + " " + what);
+                buf = Arrays.copyOf(buf, next);
+            }
+            int r = in.read(buf, got, buf.length - got);
+            if (r < 0) {
+                throw new IOException(file + ": truncated: the header declares " + n + " " + what + " (" + bytes
+                        + " bytes of data) but the " + (isGzip(file) ? "uncompressed " : "") + "data ends after "
+                        + got + " bytes");
+            }
+            got += r;
+        }
+        return buf;
+    }
+
+    /**
+     * Requires the end of the data right after the declared records. For a gzip file, reaching the
+     * end also makes {@link GZIPInputStream} check the member's CRC-32 and length (its trailer), so
+     * a damaged file fails here instead of loading changed pixels.
+     */
+    private static void requireEnd(InputStream in, Path file, int n, String what) throws IOException {
+        if (in.read() != -1) {
+            throw new IOException(file + ": trailing data after the " + n + " " + what + " the header declares"
+                    + (isGzip(file) ? " (in the uncompressed data)" : "") + "; an IDX file ends with its last record");
+        }
+    }
+
+    private static void checkHeap(long bytes, Path file, String what) throws IOException {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (bytes > free) {
+            throw new IOException(file + ": " + what + " need " + bytes + " bytes of heap but only " + free
+                    + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)");
         }
     }
 

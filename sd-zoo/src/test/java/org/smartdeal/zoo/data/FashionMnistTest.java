@@ -89,4 +89,103 @@ class FashionMnistTest {
         assertTrue(e.getMessage().contains("train-labels-idx1-ubyte"), e.getMessage());
         assertTrue(e.getMessage().contains("2049"), e.getMessage());
     }
+
+    /** An IDX label file of {@code n} labels (i % 10) followed by {@code extra} zero bytes. */
+    private static byte[] labelFile(int declared, int n, int extra) {
+        ByteBuffer b = ByteBuffer.allocate(8 + n + extra).putInt(2049).putInt(declared);
+        for (int i = 0; i < n; i++) {
+            b.put((byte) (i % 10));
+        }
+        return b.array();
+    }
+
+    /** An IDX image file of {@code n} 28x28 images of pseudo-random pixels followed by {@code extra} zero bytes. */
+    private static byte[] imageFile(int declared, int n, int extra) {
+        ByteBuffer b = ByteBuffer.allocate(16 + n * 784 + extra).putInt(2051).putInt(declared).putInt(28).putInt(28);
+        java.util.Random r = new java.util.Random(n);
+        for (int i = 0; i < n * 784; i++) {
+            b.put((byte) r.nextInt(256));
+        }
+        return b.array();
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes the t10k pair into {@code dir}, gzipped or not. */
+    private static void testSplit(Path dir, byte[] labels, byte[] images, boolean gz) throws IOException {
+        String ext = gz ? ".gz" : "";
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte" + ext), gz ? gzip(labels) : labels);
+        Files.write(dir.resolve("t10k-images-idx3-ubyte" + ext), gz ? gzip(images) : images);
+    }
+
+    @Test
+    void aDamagedGzipFileNeverLoadsChangedPixels(@TempDir Path dir) throws IOException {
+        testSplit(dir, labelFile(20, 20, 0), imageFile(20, 20, 0), true);
+        Path images = dir.resolve("t10k-images-idx3-ubyte.gz");
+        byte[] good = Files.readAllBytes(images);
+        float[] original = new float[784];
+        FashionMnist.load(dir, false).copyImage(19, original, 0);
+        // the CRC-32 trailer (the 8 bytes before the last 4): readFully used to stop before it
+        byte[] crc = good.clone();
+        crc[crc.length - 8] ^= 1;
+        Files.write(images, crc);
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(dir, false));
+        assertTrue(e.getMessage().startsWith(images + ": corrupt gzip file ("), e.getMessage());
+        // any single-bit flip after the 10-byte gzip header: an error, or (padding bits) the same pixels
+        int errors = 0;
+        for (int pos = 10; pos < good.length; pos += Math.max(1, good.length / 40)) {
+            byte[] b = good.clone();
+            b[pos] ^= (byte) (1 << (pos % 8));
+            Files.write(images, b);
+            try {
+                FashionMnist data = FashionMnist.load(dir, false);
+                float[] back = new float[784];
+                data.copyImage(19, back, 0);
+                assertArrayEquals(original, back, "flip at byte " + pos + " loaded changed pixels");
+            } catch (IOException ex) {
+                assertTrue(ex.getMessage().startsWith(images.toString()), ex.getMessage());
+                errors++;
+            }
+        }
+        assertTrue(errors > 30, errors + " flips detected");
+    }
+
+    @Test
+    void trailingDataIsRejectedInRawAndGzipFiles(@TempDir Path dir) throws IOException {
+        testSplit(dir, labelFile(5, 5, 0), imageFile(5, 5, 1000), false);
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(dir, false));
+        assertEquals(dir.resolve("t10k-images-idx3-ubyte") + ": the header declares 5 images, so the file must hold"
+                + " 16 + 5 x 784 = 3936 bytes, but it has 4936 (1000 trailing bytes)", e.getMessage());
+        Path gz = Files.createDirectory(dir.resolve("gz"));
+        testSplit(gz, labelFile(5, 5, 3), imageFile(5, 5, 0), true);
+        e = assertThrows(IOException.class, () -> FashionMnist.load(gz, false));
+        assertEquals(gz.resolve("t10k-labels-idx1-ubyte.gz") + ": trailing data after the 5 labels the header declares"
+                + " (in the uncompressed data); an IDX file ends with its last record", e.getMessage());
+    }
+
+    @Test
+    void aHugeCountOverLittleDataFailsAsTruncatedWithoutAllocatingTheCount(@TempDir Path dir) throws IOException {
+        // raw: the size check comes first
+        testSplit(dir, labelFile(1_000_000, 10, 0), imageFile(10, 10, 0), false);
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(dir, false));
+        assertEquals(dir.resolve("t10k-labels-idx1-ubyte") + ": the header declares 1000000 labels, so the file must"
+                + " hold 8 + 1000000 x 1 = 1000008 bytes, but it has 18 (truncated)", e.getMessage());
+        // gzip: a million real labels (1 MB, a few KB gzipped), images declaring a million over 3 images
+        Path gz = Files.createDirectory(dir.resolve("gz"));
+        testSplit(gz, labelFile(1_000_000, 1_000_000, 0), imageFile(1_000_000, 3, 0), true);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        e = assertThrows(IOException.class, () -> FashionMnist.load(gz, false));
+        long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertEquals(gz.resolve("t10k-images-idx3-ubyte.gz") + ": truncated: the header declares 1000000 images"
+                + " (784000000 bytes of data) but the uncompressed data ends after 2352 bytes", e.getMessage());
+        assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes; 784 MB used to be allocated up front");
+    }
 }
