@@ -3,32 +3,52 @@ package org.smartdeal.hw.report;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * Writes a report's files into a folder as one consistent set, so that a folder written again (a
- * smaller accelerator list, {@code --no-sweep}) never mixes the files of two reports.
+ * smaller accelerator list, {@code --no-sweep}) never mixes the files of two reports, not even when the
+ * process is killed while it commits.
  * <ol>
  *   <li>The report writes its whole set into a fresh temporary sibling folder
- *       ({@code .<name>.partial-<random>}). If that fails, the target folder is not touched.</li>
+ *       ({@code .<name>.partial-<pid>-<random>}). If that fails, the target folder is not touched.</li>
  *   <li>Before the first change, every path of the new set is checked against the target folder: a file
  *       where the set needs a folder, or a folder where it needs a file, fails here, the folder unchanged.</li>
- *   <li>The files the previous report listed in {@value #MANIFEST} and this one does not write are removed
- *       (with the folders that become empty), the new files are moved in, and {@value #MANIFEST} lists them.</li>
+ *   <li>The files of the target folder that the previous report did not list in {@value #MANIFEST} (the
+ *       user's files) and the new set does not replace are hard-linked (copied where links are not
+ *       possible) into the temporary folder, with their folders; {@value #MANIFEST} there lists the new
+ *       set. The previous report's files that the new one does not write, and folders left empty by them,
+ *       are thereby dropped.</li>
+ *   <li>The folders are swapped by two renames: the target to {@code .<name>.previous}, the temporary
+ *       folder to the target; then the previous folder is deleted. A process killed at any point leaves
+ *       the old complete set or the new complete set: the next write first restores
+ *       {@code .<name>.previous} if the target is missing (killed between the renames), else deletes it,
+ *       and deletes the temporary folders of processes that no longer run.</li>
  * </ol>
  * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed, unless the
  * new set writes a file of the same name. A folder written before reports kept a manifest has none: its
- * old files stay until they are overwritten.
+ * old files stay until they are overwritten. A target that is a symbolic link is followed (the folder it
+ * points to is replaced, the link kept); a target that cannot be renamed (a mount point) is updated in
+ * place instead: the previous report's files that the new set does not write are removed and the new files
+ * moved in one by one, which a killed process can leave half done. Two processes must not write the same
+ * folder at once.
  */
 public final class ReportFolder {
 
@@ -56,12 +76,14 @@ public final class ReportFolder {
     public static void write(Path dir, Body body) {
         try {
             Path target = dir.toAbsolutePath().normalize();
-            if (Files.exists(target) && !Files.isDirectory(target))
+            if (Files.isSymbolicLink(target) && Files.isDirectory(target)) target = target.toRealPath();
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
                 throw new FileSystemException(target.toString(), null, "exists and is not a folder; the report needs a folder");
             Path parent = target.getParent();
             if (parent == null) throw new FileSystemException(target.toString(), null, "a report needs a folder with a parent folder");
             Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+            recover(target);
+            Path staging = createStaging(target);
             try {
                 body.writeInto(staging);
                 commit(target, staging);
@@ -73,22 +95,197 @@ public final class ReportFolder {
                 }
                 throw t;
             }
-            deleteTree(staging);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * A new empty sibling {@code .<name>.partial-<pid>-<random>}, made with the default permissions (the
+     * umask's, as a folder the report creates gets; not the rwx------ of a temporary folder).
+     */
+    private static Path createStaging(Path target) throws IOException {
+        String prefix = partialPrefix(target) + ProcessHandle.current().pid() + "-";
+        for (int attempt = 0; ; attempt++) {
+            Path p = target.resolveSibling(prefix + Long.toUnsignedString(RANDOM.nextLong()));
+            try {
+                return Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
+            }
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Called with a step's name after each step of a commit that changes the disk; tests replace it to see
+     * the folders as a process killed at that point would leave them.
+     */
+    static volatile java.util.function.Consumer<String> afterStep = step -> { };
+
+    private static String partialPrefix(Path target) {
+        return "." + target.getFileName() + ".partial-";
+    }
+
+    /** Where the previous folder waits between the two renames of a commit. */
+    static Path backupOf(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".previous");
+    }
+
+    /**
+     * Brings the folder back to one complete set after a process was killed while writing it: a previous
+     * folder left by a commit is restored when the target is missing (killed between the two renames: the
+     * old set) and deleted otherwise (the new set is in place); temporary folders of processes that no longer
+     * run (or of this one) are deleted.
+     */
+    static void recover(Path target) throws IOException {
+        Path backup = backupOf(target);
+        if (Files.isDirectory(backup, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) move(backup, target);
+            else deleteTree(backup);
+        }
+        String prefix = partialPrefix(target);
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> s = Files.list(target.getParent())) {
+            s.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                .filter(p -> !ownerRuns(p.getFileName().toString().substring(prefix.length())))
+                .forEach(stale::add);
+        }
+        for (Path p : stale) deleteTree(p);
+    }
+
+    /**
+     * Whether the process that made a temporary folder still runs (another process writing the same folder);
+     * the name after the prefix is {@code <pid>-<random>} (older versions wrote {@code <random>}: stale).
+     */
+    private static boolean ownerRuns(String suffix) {
+        int dash = suffix.indexOf('-');
+        if (dash <= 0) return false;
+        try {
+            long pid = Long.parseLong(suffix.substring(0, dash));
+            return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private static void commit(Path target, Path staging) throws IOException {
         TreeSet<String> fresh = files(staging);
+        afterStep.accept("written");
         if (fresh.contains(MANIFEST))
             throw new IllegalArgumentException("a report may not write a file named " + MANIFEST + " (ReportFolder keeps it)");
-        Files.createDirectories(target);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            writeManifest(staging, fresh);
+            move(staging, target);
+            syncDirectory(target.getParent());
+            return;
+        }
         TreeSet<String> old = manifest(target);
         TreeSet<String> stale = new TreeSet<>(old);
         stale.removeAll(fresh);
         for (String f : fresh) checkPlace(target, f, stale);
-        // List old and new first: a failure while moving leaves every file a report wrote in the manifest.
+        carryUserFiles(target, staging, old, fresh);
+        writeManifest(staging, fresh);
+        afterStep.accept("staged");
+        Path backup = backupOf(target);
+        try {
+            Files.move(target, backup, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException e) {
+            commitInPlace(target, staging, old, fresh, stale); // e.g. a mount point, which cannot be renamed
+            return;
+        }
+        afterStep.accept("previous moved aside");
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            afterStep.accept("new set in place");
+        } catch (IOException e) {
+            try {
+                Files.move(backup, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException restore) {
+                e.addSuppressed(restore); // the next write restores it (recover)
+            }
+            throw e;
+        }
+        syncDirectory(target.getParent());
+        try {
+            deleteTree(backup);
+        } catch (IOException e) {
+            // the new set is in place; the next write deletes what is left of the previous folder (recover)
+        }
+    }
+
+    /**
+     * Links into {@code staging} every entry of {@code target} that is not a file of the previous report
+     * ({@code old}, regular files only: a path of the manifest the user replaced by a link or a folder is
+     * theirs), not the manifest and not replaced by the new set; folders that hold such entries, or are
+     * empty, are recreated with their permissions. Symbolic links are recreated, never followed.
+     */
+    private static void carryUserFiles(Path target, Path staging, Set<String> old, Set<String> fresh) throws IOException {
+        Files.walkFileTree(target, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (d.equals(target)) return FileVisitResult.CONTINUE;
+                String r = rel(target, d);
+                try (Stream<Path> s = Files.list(d)) {
+                    if (s.findAny().isEmpty()) copyDirectory(d, staging.resolve(r)); // the user's empty folder
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                String r = rel(target, f);
+                if (r.equals(MANIFEST) || fresh.contains(r) || (old.contains(r) && attrs.isRegularFile())) {
+                    return FileVisitResult.CONTINUE;
+                }
+                Path to = staging.resolve(r);
+                for (Path d = f.getParent(); !d.equals(target); d = d.getParent()) {
+                    copyDirectory(d, staging.resolve(rel(target, d)));
+                }
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(to, Files.readSymbolicLink(f));
+                } else {
+                    try {
+                        Files.createLink(to, f);
+                    } catch (UnsupportedOperationException | FileSystemException e) {
+                        Files.copy(f, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        // the report's folders keep the permissions they had in the target
+        try (Stream<Path> s = Files.walk(staging)) {
+            for (Path d : (Iterable<Path>) s::iterator) {
+                Path was = target.resolve(rel(staging, d));
+                if (!d.equals(staging) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isDirectory(was, LinkOption.NOFOLLOW_LINKS)) copyPermissions(was, d);
+            }
+        }
+        copyPermissions(target, staging);
+    }
+
+    /** Creates {@code to} (and its parents) if missing, with the permissions of {@code from}. */
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.createDirectories(to);
+        copyPermissions(from, to);
+    }
+
+    private static void copyPermissions(Path from, Path to) throws IOException {
+        PosixFileAttributeView a = Files.getFileAttributeView(from, PosixFileAttributeView.class);
+        PosixFileAttributeView b = Files.getFileAttributeView(to, PosixFileAttributeView.class);
+        if (a != null && b != null) b.setPermissions(a.readAttributes().permissions());
+    }
+
+    /**
+     * The update of a folder that cannot be renamed: the previous report's files that the new set does not
+     * write are removed (with the folders that become empty), the new files moved in, and {@value #MANIFEST}
+     * lists them. A process killed meanwhile can leave part of each set (the manifest then lists both).
+     */
+    private static void commitInPlace(Path target, Path staging, TreeSet<String> old, TreeSet<String> fresh,
+                                      TreeSet<String> stale) throws IOException {
         TreeSet<String> both = new TreeSet<>(old);
         both.addAll(fresh);
         writeManifest(target, both);
@@ -99,6 +296,7 @@ public final class ReportFolder {
             move(staging.resolve(f), to);
         }
         writeManifest(target, fresh);
+        deleteTree(staging);
     }
 
     /** A file of the new set may go to {@code f}: no file on its folder path (unless it is stale) and no folder at it. */
@@ -183,5 +381,13 @@ public final class ReportFolder {
         }
         all.sort(Comparator.reverseOrder());
         for (Path p : all) Files.deleteIfExists(p);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform can fsync a folder; the rename itself has happened
+        }
     }
 }

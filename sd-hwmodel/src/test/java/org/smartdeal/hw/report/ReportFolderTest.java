@@ -141,4 +141,115 @@ class ReportFolderTest {
         assertTrue(Files.size(out.resolve("paper-summary.json")) > 0);
         assertTrue(Files.readString(out.resolve(ReportFolder.MANIFEST)).contains("\nfig9-dram.png\n"));
     }
+
+    /** A copy of a folder tree (links copied as links), as a process killed at this instant leaves the disk. */
+    private static void snapshot(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path q = to.resolve(from.relativize(p).toString());
+                if (Files.isSymbolicLink(p)) Files.createSymbolicLink(q, Files.readSymbolicLink(p));
+                else if (Files.isDirectory(p)) Files.createDirectories(q);
+                else Files.copy(p, q);
+            }
+        }
+    }
+
+    /** The report files, the user's files and the manifest of a complete set (manifest lines without comments). */
+    private static Map<String, String> set(Path out) throws IOException {
+        Map<String, String> t = tree(out);
+        if (t.containsKey(ReportFolder.MANIFEST))
+            t.put(ReportFolder.MANIFEST, String.join(",", Files.readAllLines(out.resolve(ReportFolder.MANIFEST)).stream()
+                .filter(l -> !l.startsWith("#")).toList()));
+        return t;
+    }
+
+    @Test
+    void aProcessKilledAtAnyStepOfTheCommitLeavesTheOldOrTheNewCompleteSet() throws IOException {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path out = work.resolve("out");
+        report(out, "summary.txt", "first", "models/a.json", "a1", "models/b.json", "b1", "sweep.csv", "s1");
+        put(out, "notes.txt", "mine");
+        Map<String, String> oldSet = set(out);
+        Map<String, String> snapshots = new TreeMap<>();
+        ReportFolder.afterStep = step -> {
+            try {
+                Path snap = tmp.resolve("killed-" + snapshots.size());
+                snapshot(work, snap);
+                snapshots.put(step, snap.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        try {
+            report(out, "summary.txt", "second", "models/a.json", "a2");
+        } finally {
+            ReportFolder.afterStep = step -> { };
+        }
+        Map<String, String> newSet = set(out);
+        assertEquals(Map.of("summary.txt", "second", "models/a.json", "a2", "notes.txt", "mine",
+            ReportFolder.MANIFEST, "models/a.json,summary.txt"), newSet);
+        assertEquals(List.of("new set in place", "previous moved aside", "staged", "written"), List.copyOf(snapshots.keySet()));
+        for (Map.Entry<String, String> k : snapshots.entrySet()) {
+            Path killedOut = Path.of(k.getValue()).resolve("out");
+            // as the kill left it: the old set, the new set, or (between the renames) the old set aside
+            if (Files.exists(killedOut)) {
+                Map<String, String> now = set(killedOut);
+                assertTrue(now.equals(oldSet) || now.equals(newSet), k.getKey() + ": a mix " + now);
+            } else {
+                assertEquals(oldSet, set(ReportFolder.backupOf(killedOut)), k.getKey());
+            }
+            // the next write's recovery makes it one complete set and removes the leftovers
+            ReportFolder.recover(killedOut);
+            Map<String, String> recovered = set(killedOut);
+            assertTrue(recovered.equals(oldSet) || recovered.equals(newSet), k.getKey() + ": a mix " + recovered);
+            try (Stream<Path> s = Files.list(killedOut.getParent())) {
+                assertEquals(List.of(killedOut), s.toList(), k.getKey() + ": leftovers");
+            }
+        }
+    }
+
+    @Test
+    void staleTemporaryFoldersOfThisFolderAreRemovedButNotThoseOfARunningProcess() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        long live = ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow();
+        Path running = Files.createDirectory(tmp.resolve(".out.partial-" + live + "-1"));
+        Path dead = Files.createDirectory(tmp.resolve(".out.partial-" + Integer.MAX_VALUE + "-2"));
+        put(dead, "summary.txt", "half");
+        Path olderVersion = Files.createDirectory(tmp.resolve(".out.partial-123456789"));
+        Path otherFolder = Files.createDirectory(tmp.resolve(".other.partial-1-1"));
+        report(out, "summary.txt", "second");
+        assertTrue(Files.exists(running) && Files.exists(otherFolder));
+        assertFalse(Files.exists(dead) || Files.exists(olderVersion));
+        assertEquals("second", Files.readString(out.resolve("summary.txt")));
+    }
+
+    @Test
+    void theUsersFilesLinksFoldersAndPermissionsSurviveTheSwap() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "charts/x.png", "x");
+        put(out, "data/big.bin", "user data");
+        Path before = out.resolve("data/big.bin");
+        Object inode = Files.readAttributes(before, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Files.createDirectories(out.resolve("empty"));
+        Files.createSymbolicLink(out.resolve("elsewhere"), tmp);
+        boolean posix = Files.getFileAttributeView(out, java.nio.file.attribute.PosixFileAttributeView.class) != null;
+        if (posix) Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        report(out, "summary.txt", "second");
+        assertEquals("user data", Files.readString(out.resolve("data/big.bin")));
+        if (inode != null) {
+            assertEquals(inode, Files.readAttributes(out.resolve("data/big.bin"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "the same file, linked, not copied");
+        }
+        assertTrue(Files.isDirectory(out.resolve("empty")));
+        assertEquals(tmp, Files.readSymbolicLink(out.resolve("elsewhere")));
+        assertFalse(Files.exists(out.resolve("charts")), "the folder the report emptied is gone");
+        if (posix) assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(out)));
+        // a link to the report folder is followed: the folder it points to is replaced, the link kept
+        Path link = Files.createSymbolicLink(tmp.resolve("current"), out);
+        report(link, "summary.txt", "third");
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("third", Files.readString(out.resolve("summary.txt")));
+    }
 }
