@@ -45,8 +45,8 @@ import java.util.stream.Stream;
  * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed, unless the
  * new set writes a file of the same name. A folder written before reports kept a manifest has none: its
  * old files stay until they are overwritten. A target that is a symbolic link is followed (the folder it
- * points to is replaced, the link kept); a target that cannot be renamed (a mount point) is updated in
- * place instead: the previous report's files that the new set does not write are removed and the new files
+ * points to is replaced, the link kept); a target that cannot be renamed (a mount point) or holds the
+ * working folder (a shell in it would be left in the deleted previous folder) is updated in place instead: the previous report's files that the new set does not write are removed and the new files
  * moved in one by one, which a killed process can leave half done. Two processes must not write the same
  * folder at once.
  */
@@ -189,6 +189,12 @@ public final class ReportFolder {
         writeManifest(staging, fresh);
         afterStep.accept("staged");
         Path backup = backupOf(target);
+        if (Path.of("").toAbsolutePath().normalize().startsWith(target)) {
+            // the working folder (or one inside it): renaming it would leave the shell that started us in the
+            // deleted previous folder
+            commitInPlace(target, staging, old, fresh, stale);
+            return;
+        }
         try {
             Files.move(target, backup, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileSystemException e) {
