@@ -207,8 +207,11 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
      */
     public static ConversionPlan fromJson(String json) {
         JsonNode root = parse(json);
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("plan must be a JSON object" + (root == null ? "" : ", got " + summary(root)));
+        if (root == null || root.isMissingNode()) {
+            throw new IllegalArgumentException("plan is empty: it must be a JSON object");
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("plan must be a JSON object, got " + summary(root));
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -368,9 +371,10 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
             }
             return mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getOriginalMessage()) + at(e.getLocation()), e);
+            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getOriginalMessage(), 3 * EXCERPT)
+                    + at(e.getLocation()), e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getMessage()), e);
+            throw new IllegalArgumentException("plan is not valid JSON: " + cut(e.getMessage(), 3 * EXCERPT), e);
         }
     }
 
@@ -418,10 +422,14 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     private static String cut(String s) {
+        return cut(s, EXCERPT);
+    }
+
+    private static String cut(String s, int max) {
         if (s == null) {
             return "";
         }
-        return s.length() <= EXCERPT ? s : s.substring(0, EXCERPT) + "... (" + s.length() + " characters)";
+        return s.length() <= max ? s : s.substring(0, max) + "... (" + s.length() + " characters)";
     }
 
     /** Names for a message: at most 20, each cut to about 80 characters. */

@@ -134,6 +134,7 @@ class ConversionPlanTest {
         assertTrue(m.length() < 300, m);
         String huge = "{\"description\":[" + "1,".repeat(3_000_000) + "1]}";
         assertEquals("plan.description must be a string, got an array of 3000001 elements", message(huge));
+        assertEquals("plan is empty: it must be a JSON object", message("  \n"));
         String longString = "{\"defaults\":{\"theta\":\"" + "x".repeat(100_000) + "\"}}";
         m = message(longString);
         assertTrue(m.startsWith("plan.defaults.theta must be a number, got \"xxx") && m.endsWith("... (100002 characters)"), m);
