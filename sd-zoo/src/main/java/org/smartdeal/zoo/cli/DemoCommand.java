@@ -168,12 +168,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
-        try {
-            train = FashionMnist.load(dir, true);
-            test = FashionMnist.load(dir, false);
-        } catch (FashionMnist.DataMissingException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        train = FashionMnistInput.load(dir, true);
+        test = FashionMnistInput.load(dir, false);
         if (quick) {
             train = train.limit(6000);
             test = test.limit(2000);

@@ -212,12 +212,7 @@ public final class EnergyCommand implements Callable<Integer> {
 
     private DataSetIterator fashionMnist(InputType type, String name) {
         FashionMnistInput.Layout layout = FashionMnistInput.layout(type, name);
-        FashionMnist test;
-        try {
-            test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
-        } catch (IOException e) {
-            throw new BadInputException("--data fashion-mnist: " + e.getMessage(), e);
-        }
+        FashionMnist test = FashionMnistInput.load(dataDir, false);
         InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);
         FashionMnistInput.apply(it, layout);
         return it;

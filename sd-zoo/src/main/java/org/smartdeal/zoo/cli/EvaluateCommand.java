@@ -49,12 +49,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
         FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(net, null, true, file), name);
-        FashionMnist test;
-        try {
-            test = FashionMnist.load(FashionMnist.resolveDir(dataDir), false);
-        } catch (FashionMnist.DataMissingException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        FashionMnist test = FashionMnistInput.load(dataDir, false);
         if (limit != null) {
             test = test.limit(limit);
         }

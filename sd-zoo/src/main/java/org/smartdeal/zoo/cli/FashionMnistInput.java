@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
@@ -35,6 +36,25 @@ final class FashionMnistInput {
 
     /** The first layer of a network and the preprocessor before it. */
     private record First(Layer layer, InputPreProcessor pre) {
+    }
+
+    /**
+     * Loads one Fashion-MNIST split for a command: a missing, unreadable or corrupt file (a damaged gzip
+     * stream, a header that does not match the data) is bad input, exit 3, with the reader's message,
+     * which names the file.
+     *
+     * @param dataDir the user's {@code --data-dir}, or null for the default location
+     * @param train   the training split, else the test split
+     * @return the split
+     * @throws BadInputException naming the file and what is wrong with it
+     */
+    static FashionMnist load(Path dataDir, boolean train) {
+        try {
+            return FashionMnist.load(FashionMnist.resolveDir(dataDir), train);
+        } catch (IOException e) {
+            throw new BadInputException(e.getMessage() != null ? e.getMessage()
+                    : "Fashion-MNIST: " + OutputPaths.reason(e), e);
+        }
     }
 
     private static First first(Model net) {

@@ -73,6 +73,15 @@ public final class InspectCommand implements Callable<Integer> {
             throw new BadInputException(m, e);
         }
         SdmFile f = r.file();
+        if (f.networkType() != NetworkType.OTHER) {
+            // the checks loading makes (configuration, geometry, roles, parameter counts), without building the
+            // network: inspect reports on no file that evaluate would refuse
+            try {
+                SdModelFile.check(f, file.toString(), r.formatMinor());
+            } catch (SdmFormatException e) {
+                throw new BadInputException(e.getMessage(), e);
+            }
+        }
         Map<String, SdSliceShape> shapes = sliceShapes(f);
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();

@@ -28,9 +28,9 @@ final class OutputPaths {
 
     /**
      * The temporary names the writers use next to a target: {@code .NAME.<digits>.tmp}
-     * ({@code AtomicFiles}) and {@code .NAME.partial-<digits>} ({@code ReportFolder}).
+     * ({@code AtomicFiles}), {@code .NAME.partial-<pid>-<digits>} and {@code .NAME.previous} ({@code ReportFolder}).
      */
-    private static final Pattern TEMP_NAME = Pattern.compile("^\\.(.+?)(?:\\.-?\\d+\\.tmp|\\.partial-\\d+)$");
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\.(.+?)(?:\\.-?\\d+\\.tmp|\\.partial-[-\\d]+|\\.previous)$");
 
     private OutputPaths() {
     }

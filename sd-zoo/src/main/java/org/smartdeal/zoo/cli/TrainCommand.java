@@ -144,12 +144,8 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
-        try {
-            train = FashionMnist.load(dir, true);
-            test = FashionMnist.load(dir, false);
-        } catch (FashionMnist.DataMissingException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
+        train = FashionMnistInput.load(dir, true);
+        test = FashionMnistInput.load(dir, false);
         if (limit != null) {
             train = train.limit(limit);
             test = test.limit(limit);

@@ -255,4 +255,50 @@ class ConvertInspectEvaluateTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives 1 channel, but the first layer of " + rgb
                         + " (a convolution) takes 3");
     }
+
+    /**
+     * inspect applies the checks loading applies ({@code SdModelFile.check}): a file whose bias array claims
+     * to be a dense weight (CRCs valid, as a buggy writer would make it) changes the paper CR inspect would
+     * print, and is refused as evaluate refuses it.
+     */
+    @Test
+    void inspectRefusesAFileThatLoadingRefuses() throws IOException {
+        Path sdm = dir.resolve("ok.sdm");
+        CliRun c = run("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        org.smartdeal.codec.SdmFile f = org.smartdeal.codec.SdmReader.read(sdm).file();
+        List<org.smartdeal.codec.SdmEntry> entries = new ArrayList<>();
+        for (org.smartdeal.codec.SdmEntry e : f.entries()) {
+            entries.add(e instanceof org.smartdeal.codec.FloatArrayEntry a && a.name().equals("0_b")
+                    ? new org.smartdeal.codec.FloatArrayEntry(a.name(), org.smartdeal.codec.FloatArrayEntry.Role.DENSE_WEIGHT,
+                            a.shape(), a.values())
+                    : e);
+        }
+        Path bad = dir.resolve("role.sdm");
+        org.smartdeal.codec.SdmWriter.write(bad, new org.smartdeal.codec.SdmFile(f.networkType(), f.configJson(),
+                f.properties(), entries));
+        for (String cmd : List.of("inspect", "evaluate")) {
+            run(cmd, bad.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                    bad + ": section FLOAT_ARRAY '0_b' has role DENSE_WEIGHT (1)", "the role must be OTHER (0)");
+        }
+    }
+
+    /** A damaged Fashion-MNIST file (one flipped byte in the gzip stream) is bad input naming the file, exit 3. */
+    @Test
+    void evaluateRefusesDamagedData() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(Files.isRegularFile(data.resolve("t10k-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): skipping the damaged-data case");
+        Path copy = Files.createDirectories(dir.resolve("damaged"));
+        for (String name : List.of("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(data.resolve(name), copy.resolve(name));
+        }
+        Path images = copy.resolve("t10k-images-idx3-ubyte.gz");
+        byte[] b = Files.readAllBytes(images);
+        b[b.length / 2] ^= 0x10;
+        Files.write(images, b);
+        CliRun r = run("evaluate", zip.toString(), "--data-dir", copy.toString(), "--limit", "10");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, images.toString());
+        assertFalse(r.err().contains("cannot read or write a file"), r.err());
+    }
 }

@@ -47,6 +47,10 @@ class SmartDealTest {
                 SmartDeal.fileProblem(new NoSuchFileException("/proc/x/.y.sdm.1830123456789.tmp")));
         assertEquals("/proc/x: no such file or folder",
                 SmartDeal.fileProblem(new UncheckedIOException(new NoSuchFileException("/proc/.x.partial-1415926535"))));
+        // ReportFolder's names since its commit swaps folders: .NAME.partial-<pid>-<n> and .NAME.previous
+        assertEquals("/out/rep: no such file or folder",
+                SmartDeal.fileProblem(new NoSuchFileException("/out/.rep.partial-4242-8075531112458")));
+        assertEquals("/out/rep: permission denied", SmartDeal.fileProblem(new AccessDeniedException("/out/.rep.previous")));
         assertEquals("/a/b.json: permission denied", SmartDeal.fileProblem(new AccessDeniedException("/a/b.json")));
         assertEquals("/a/dir.sdm: is a directory, expected a file",
                 SmartDeal.fileProblem(new FileSystemException("/a/dir.sdm", null, "Is a directory")));
