@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Atomic file replacement: the content goes to a temporary file in the target's directory
@@ -46,12 +48,61 @@ public final class AtomicFiles {
      */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
+        Path tmp = stage(abs, body);
+        boolean moved = false;
+        try {
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+        } finally {
+            if (!moved) {
+                deleteQuietly(tmp);
+            }
+        }
+        syncDirectory(abs.getParent());
+    }
+
+    /**
+     * Writes several files as one step: every content to its temporary file first, and only when all are
+     * written and fsync'ed, each renamed onto its target in the map's order. A failure while writing leaves
+     * every target untouched (the temporary files are deleted); only a failing rename, after the others
+     * succeeded, can leave some targets new and some old. The parent folders must exist.
+     *
+     * @param files target and content
+     * @throws IOException from the file system; the exception names the temporary file or the target
+     */
+    public static void writeAll(Map<Path, byte[]> files) throws IOException {
+        Map<Path, Path> staged = new LinkedHashMap<>();
+        boolean moved = false;
+        try {
+            for (Map.Entry<Path, byte[]> e : files.entrySet()) {
+                byte[] bytes = e.getValue();
+                Path abs = e.getKey().toAbsolutePath();
+                staged.put(abs, stage(abs, out -> out.write(bytes)));
+            }
+            for (Map.Entry<Path, Path> e : staged.entrySet()) {
+                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                for (Path tmp : staged.values()) {
+                    deleteQuietly(tmp);
+                }
+            }
+        }
+        for (Path target : staged.keySet()) {
+            syncDirectory(target.getParent());
+        }
+    }
+
+    /** Writes {@code body} to a new temporary file beside {@code abs}, fsync'ed, rw-r--r--; deleted on failure. */
+    private static Path stage(Path abs, Body body) throws IOException {
         Path dir = abs.getParent();
         if (dir == null) {
-            throw new IOException("cannot write " + target + ": it has no parent directory");
+            throw new IOException("cannot write " + abs + ": it has no parent directory");
         }
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        boolean moved = false;
+        boolean written = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -64,18 +115,21 @@ public final class AtomicFiles {
             if (posix != null) {
                 posix.setPermissions(PosixFilePermissions.fromString("rw-r--r--"));
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
+            written = true;
+            return tmp;
         } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException suppressed) {
-                    // the original failure is what the caller needs to see
-                }
+            if (!written) {
+                deleteQuietly(tmp);
             }
         }
-        syncDirectory(dir);
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException suppressed) {
+            // the original failure is what the caller needs to see
+        }
     }
 
     /**

@@ -1,8 +1,6 @@
 package org.smartdeal.zoo.cli;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
@@ -10,14 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.smartdeal.codec.AtomicFiles;
 
 /**
  * Checks on output paths shared by the commands, made before any work so that nothing is lost: a command
@@ -201,53 +195,21 @@ final class OutputPaths {
     }
 
     /**
-     * Writes several files as one step: each to a temporary file beside its target first, then, once all
-     * are written, each renamed onto its target. A failure while writing leaves every target as it was (the
-     * temporary files are deleted); the folders are created only then.
+     * Writes several files as one step ({@link AtomicFiles#writeAll}): each to a temporary file beside its
+     * target first, then, once all are written, each renamed onto its target. A failure while writing leaves
+     * every target as it was; the folders are created first.
      *
      * @param files target and content, in the order to write them
      * @throws BadInputException naming the target (not a temporary file) and the reason
      */
     static void writeTogether(Map<Path, byte[]> files) {
-        Map<Path, Path> staged = new LinkedHashMap<>();
-        Path current = null;
-        boolean done = false;
         try {
-            for (Map.Entry<Path, byte[]> e : files.entrySet()) {
-                current = e.getKey();
-                Path abs = current.toAbsolutePath().normalize();
-                Files.createDirectories(abs.getParent());
-                Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-                staged.put(abs, tmp);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer b = ByteBuffer.wrap(e.getValue());
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    ch.force(true);
-                }
-                PosixFileAttributeView posix = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
-                if (posix != null) {
-                    posix.setPermissions(PosixFilePermissions.fromString("rw-r--r--"));
-                }
+            for (Path p : files.keySet()) {
+                Files.createDirectories(p.toAbsolutePath().normalize().getParent());
             }
-            for (Map.Entry<Path, Path> e : staged.entrySet()) {
-                current = e.getKey();
-                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
+            AtomicFiles.writeAll(files);
         } catch (IOException e) {
-            throw new BadInputException(current + ": cannot be written: " + reason(e), e);
-        } finally {
-            if (!done) {
-                for (Path tmp : staged.values()) {
-                    try {
-                        Files.deleteIfExists(tmp);
-                    } catch (IOException suppressed) {
-                        // the original failure is what the user needs to see
-                    }
-                }
-            }
+            throw new BadInputException(describe(e), e);
         }
     }
 
