@@ -221,6 +221,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (ModelFiles.hasSdLayers(m)) {
             throw new BadInputException(who + ": holds SD layers, already converted; " + rule);
         }
+        ModelFiles.requireFiniteParameters(m, who);
         return m;
     }
 }

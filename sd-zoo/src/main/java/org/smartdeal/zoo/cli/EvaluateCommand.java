@@ -55,7 +55,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         InMemoryDataSetIterator it = test.iterator(512, false, 0);
         FashionMnistInput.apply(it, layout);
-        ModelScore s = ModelScore.of(net, it);
+        ModelScore s;
+        try {
+            s = ModelScore.of(net, it);
+        } catch (org.deeplearning4j.exception.DL4JInvalidInputException e) {
+            throw new BadInputException(file + ": the network does not take Fashion-MNIST's 1x28x28 images: "
+                    + e.getMessage(), e);
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),
                 s.loss(), s.examples());

@@ -78,7 +78,8 @@ final class FashionMnistInput {
      * @param net the network
      * @param shape {@code [C, H, W]} the user gave (energy's {@code --input}), or null
      * @param dataSize true to take a convolution first layer without a preprocessor at Fashion-MNIST's 28x28
-     *     (a convolution takes any size; its channels are what must match), false to require {@code shape}
+     *     (a convolution takes any size; its channels are what must match) and a first layer of no stated size
+     *     as taking rows of 784 values, false to require {@code shape} in those cases
      * @param file the model file, for messages
      * @return the type
      * @throws BadInputException when the type cannot be inferred, or {@code shape}'s channels are not the
@@ -111,9 +112,13 @@ final class FashionMnistInput {
         if (f.layer() instanceof FeedForwardLayer ff) {
             return InputType.feedForward(ff.getNIn());
         }
+        if (dataSize) {
+            // a first layer that names no input size (e.g. an activation or dropout layer, or a vertex first in a
+            // graph): the data goes in as rows of 784 values, and the network's own check decides
+            return InputType.feedForward(FashionMnist.PIXELS);
+        }
         throw new BadInputException(file + ": cannot infer the input type from the first layer ("
-                + (f.layer() == null ? "none" : f.layer().getClass().getSimpleName()) + ")"
-                + (dataSize ? "" : "; give --input CxHxW"));
+                + (f.layer() == null ? "none" : f.layer().getClass().getSimpleName()) + "); give --input CxHxW");
     }
 
     /**

@@ -64,6 +64,28 @@ final class ModelFiles {
     }
 
     /**
+     * Requires every parameter of a loaded network to be finite: a NaN or infinite weight (a diverged
+     * training run, a damaged file) cannot be decomposed or stored, and is bad input.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph
+     * @param who the option and file, for the message
+     * @throws BadInputException naming the file, the layer and the parameter
+     */
+    static void requireFiniteParameters(Model net, String who) {
+        for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
+            for (java.util.Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> p : l.paramTable().entrySet()) {
+                org.nd4j.linalg.api.ndarray.INDArray v = p.getValue();
+                if (v.isNaN().any() || v.isInfinite().any()) {
+                    String name = l.conf().getLayer().getLayerName();
+                    throw new BadInputException(who + ": parameter " + p.getKey() + " of layer "
+                            + (name != null ? name : String.valueOf(l.getIndex())) + " holds NaN or infinite values; "
+                            + "only a network with finite parameters can be converted");
+                }
+            }
+        }
+    }
+
+    /**
      * Whether a network holds SD layers (it was converted already).
      *
      * @param net a MultiLayerNetwork or ComputationGraph

@@ -138,6 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         // the folder and the files this command writes itself, before any work
         OutputPaths.requireFolder("--out", outDir);
         OutputPaths.requireFile("--out", outDir.resolve("summary.json"));
+        OutputPaths.requireFile("--out", SdTrainingRecipe.modelFile(settings, outDir));
         if (sealTest) {
             OutputPaths.requireFile("--out", outDir.resolve(SEALED_FILE));
         }

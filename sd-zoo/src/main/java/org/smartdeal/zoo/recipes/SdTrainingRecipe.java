@@ -169,8 +169,7 @@ public final class SdTrainingRecipe {
         double density = s.variant().isSd() ? coefficientDensity(net) : Double.NaN;
 
         Files.createDirectories(outDir);
-        Path file = outDir.resolve(s.arch().id() + "-" + s.task().id() + "-" + s.variant().id()
-                + (s.variant().isSd() ? SdModelFile.EXTENSION : ".zip"));
+        Path file = modelFile(s, outDir);
         Model reloaded;
         if (s.variant().isSd()) {
             SdModelFile.write(net, file);
@@ -310,6 +309,19 @@ public final class SdTrainingRecipe {
         listener.log(String.format(Locale.ROOT, "SWA: %d epoch samples averaged (from epoch %d)", swa.samples(),
                 s.swaStart()));
         return out;
+    }
+
+    /**
+     * The model file a run writes into {@code outDir}: {@code <arch>-<task>-<variant>.sdm} for SD and SS,
+     * {@code .zip} (DL4J ModelSerializer) for VA.
+     *
+     * @param s      the settings
+     * @param outDir the output folder
+     * @return the file
+     */
+    public static Path modelFile(TrainingSettings s, Path outDir) {
+        return outDir.resolve(s.arch().id() + "-" + s.task().id() + "-" + s.variant().id()
+                + (s.variant().isSd() ? SdModelFile.EXTENSION : ".zip"));
     }
 
     /**

@@ -169,6 +169,19 @@ class ConvertInspectEvaluateTest {
         assertFalse(Files.exists(again));
     }
 
+    /** A dense network with a NaN parameter (e.g. from a diverged run) is bad input naming the layer, exit 3. */
+    @Test
+    void convertRefusesNonFiniteParameters() throws IOException {
+        MultiLayerNetwork net = LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init();
+        net.getLayer(0).getParam("b").putScalar(0, Float.NaN);
+        Path nan = dir.resolve("nan.zip");
+        ModelSerializer.writeModel(net, nan.toFile(), false);
+        Path out = dir.resolve("nan.sdm");
+        run("convert", nan.toString(), "--out", out.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                nan + ": parameter b of layer fc1 holds NaN or infinite values");
+        assertFalse(Files.exists(out));
+    }
+
     /**
      * Where --out or --report cannot be written, nothing is written (the .sdm used to be written before the
      * report failed): an earlier .sdm stays byte for byte, no temporary file is left, and the message names
@@ -300,5 +313,25 @@ class ConvertInspectEvaluateTest {
         CliRun r = run("evaluate", zip.toString(), "--data-dir", copy.toString(), "--limit", "10");
         r.assertUserError(SmartDeal.EXIT_BAD_INPUT, images.toString());
         assertFalse(r.err().contains("cannot read or write a file"), r.err());
+    }
+
+    /** A network whose first layer states no input size (an activation layer) is fed rows of 784 values. */
+    @Test
+    void evaluateFeedsFlatRowsWhenTheFirstLayerStatesNoSize() throws IOException {
+        assumeTrue(Files.isRegularFile(FashionMnist.resolveDir(null).resolve("t10k-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): skipping");
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(784).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path act = dir.resolve("act.zip");
+        ModelSerializer.writeModel(net, act.toFile(), false);
+        CliRun r = run("evaluate", act.toString(), "--limit", "20");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("on 20 Fashion-MNIST test examples"), r.out());
     }
 }

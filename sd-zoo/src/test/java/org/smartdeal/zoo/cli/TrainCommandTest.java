@@ -297,6 +297,11 @@ class TrainCommandTest {
                 "--out", earlier.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
                 earlier.resolve("summary.json") + ": is a directory, expected a file");
         assertEquals(before, CliRun.files(earlier));
+        // the model file the recipe writes is checked up front too
+        Path modelDir = Files.createDirectories(dir.resolve("model-dir").resolve("lenet300-finetune-sd.sdm"));
+        run("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--data-dir", noData.toString(),
+                "--out", modelDir.getParent().toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                modelDir + ": is a directory, expected a file");
         assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc: skipping the /proc/x case");
         run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--data-dir", noData.toString(),
                 "--out", "/proc/x", "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
