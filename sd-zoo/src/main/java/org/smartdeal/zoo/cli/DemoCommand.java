@@ -18,6 +18,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
@@ -216,21 +217,13 @@ public final class DemoCommand implements Callable<Integer> {
             });
         }
         Model sd = SdConverter.build(dense, result.bestState());
-        // The .sdm is serialised in memory and read back from a scratch folder; --out changes only once
-        // everything is ready.
+        // The .sdm is serialised in memory and read back from those bytes (the reader the file will meet);
+        // --out changes only once everything is ready.
         SdmWriter.Serialized serialized = SdmWriter.serialize(SdModelFile.toSdm(sd));
         byte[] sdmBytes = serialized.bytes();
         SdmLayout layout = serialized.layout();
-        ModelScore sdScore;
-        Path scratch = Files.createTempDirectory("smartdeal-demo-");
-        Path staged = scratch.resolve(SDM);
-        try {
-            Files.write(staged, sdmBytes);
-            sdScore = ModelScore.of(SdModelFile.read(staged), testIt);
-        } finally {
-            Files.deleteIfExists(staged);
-            Files.deleteIfExists(scratch);
-        }
+        SdmReader.Result reread = SdmReader.read(sdmBytes, sdm.toString());
+        ModelScore sdScore = ModelScore.of(SdModelFile.build(reread.file(), sdm.toString(), reread.formatMinor()), testIt);
 
         var report = result.bestState().report();
         o.println();
