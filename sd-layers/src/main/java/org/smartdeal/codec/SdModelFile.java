@@ -17,8 +17,12 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -237,10 +241,11 @@ public final class SdModelFile {
      * the network: the CONFIG section must be a configuration of the network type META states,
      * with at least one layer and valid SD hyperparameters (basisWidth, theta, maxCoeff); every
      * parameter of every layer must have its entry (an SD_LAYER section of the configured geometry
-     * and weight shape, a FLOAT_ARRAY section of the right role), each layer's parameter count must
-     * equal what its entries hold, and no entry may be left over. Nothing the configuration asks
-     * for is allocated, so a small file cannot make this (or {@link #build}) allocate more than it
-     * describes.
+     * and weight shape, a FLOAT_ARRAY section of the right role; a frozen layer is matched as the
+     * layer it wraps, and a BatchNormalization with locked gamma/beta has no gamma or beta), each
+     * layer's parameter count must equal what its entries hold, and no entry may be left over.
+     * Nothing the configuration asks for is allocated, so a small file cannot make this (or
+     * {@link #build}) allocate more than it describes.
      *
      * @param file        the contents, e.g. {@link SdmReader.Result#file()}
      * @param source      the file, for messages
@@ -335,8 +340,10 @@ public final class SdModelFile {
      */
     private static void matchLayer(SdmFile file, String source, boolean storesR, ConfiguredLayer cl, Set<String> used)
             throws SdmFormatException {
-        org.deeplearning4j.nn.conf.layers.Layer layer = cl.layer();
         String config = source + ": section CONFIG: ";
+        // As initialised, a frozen layer's parameters are those of the layer it wraps (its live
+        // conf().getLayer() is the inner layer, which toSdm writes and build fills): match against that.
+        org.deeplearning4j.nn.conf.layers.Layer layer = unwrapFrozen(cl.layer(), config + cl.where());
         ParamInitializer init;
         long want;
         List<String> keys;
@@ -348,7 +355,14 @@ public final class SdModelFile {
             }
             init = layer.initializer();
             want = init.numParams(layer);
-            keys = init.paramKeys(layer);
+            keys = new ArrayList<>(init.paramKeys(layer));
+            if (layer instanceof BatchNormalization bn && bn.isLockGammaBeta()) {
+                // DL4J's BatchNormalizationParamInitializer lists gamma and beta in paramKeys, but with
+                // lockGammaBeta they are constants of the configuration: numParams (2 nOut) leaves them
+                // out and init creates only mean and var/log10stdev, so the file holds no entry for them.
+                keys.remove(BatchNormalizationParamInitializer.GAMMA);
+                keys.remove(BatchNormalizationParamInitializer.BETA);
+            }
         } catch (RuntimeException e) {
             throw new SdmFormatException(config + (e.getMessage() != null && e.getMessage().startsWith(cl.where())
                     ? e.getMessage() : cl.where() + ": " + e.getMessage()), e);
@@ -386,6 +400,22 @@ public final class SdModelFile {
             throw new SdmFormatException(config + cl.where() + " has " + want + " parameters but its sections "
                     + held + " hold " + have);
         }
+    }
+
+    /**
+     * The layer a {@link FrozenLayer} or {@link FrozenLayerWithBackprop} wraps (repeatedly), else
+     * {@code layer} itself.
+     */
+    private static org.deeplearning4j.nn.conf.layers.Layer unwrapFrozen(org.deeplearning4j.nn.conf.layers.Layer layer,
+                                                                        String where) throws SdmFormatException {
+        org.deeplearning4j.nn.conf.layers.Layer l = layer;
+        while (l instanceof FrozenLayer || l instanceof FrozenLayerWithBackprop) {
+            l = l instanceof FrozenLayer f ? f.getLayer() : ((FrozenLayerWithBackprop) l).getUnderlying();
+            if (l == null) {
+                throw new SdmFormatException(where + ": the frozen layer wraps no layer");
+            }
+        }
+        return l;
     }
 
     /**

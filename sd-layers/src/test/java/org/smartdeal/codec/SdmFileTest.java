@@ -571,7 +571,7 @@ class SdmFileTest {
             assertThrows(SdmFormatException.class, () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
                     java.time.Duration.ofSeconds(20), () -> SdmReader.read(fifo)));
         }
-        // a missing file stays a NoSuchFileException (the CLI names it "file not found")
+        // a missing file stays a NoSuchFileException (the CLI's inspect reports it as "no such file")
         assertThrows(java.nio.file.NoSuchFileException.class, () -> SdmReader.read(dir.resolve("missing.sdm")));
     }
 }
