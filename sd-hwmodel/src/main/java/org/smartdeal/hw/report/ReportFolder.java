@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,18 +36,26 @@ import java.util.stream.Stream;
  *       user's files) and the new set does not replace are hard-linked (copied where links are not
  *       possible) into the temporary folder, with their folders; {@value #MANIFEST} there lists the new
  *       set. The previous report's files that the new one does not write, and folders left empty by them,
- *       are thereby dropped.</li>
+ *       are thereby dropped. The temporary folders are made owner-writable while entries are linked into
+ *       them and get the permissions of their target folders only afterwards, deepest first, so that a
+ *       read-only folder of the user's does not stop the report.</li>
  *   <li>The folders are swapped by two renames: the target to {@code .<name>.previous}, the temporary
- *       folder to the target; then the previous folder is deleted. A process killed at any point leaves
- *       the old complete set or the new complete set: the next write first restores
- *       {@code .<name>.previous} if the target is missing (killed between the renames), else deletes it,
- *       and deletes the temporary folders of processes that no longer run.</li>
+ *       folder to the target. Entries of the previous folder that were not carried, not listed in its
+ *       {@value #MANIFEST} and not replaced by the new set (files the user made while the report was
+ *       being staged) are then moved into the new folder, and the previous folder is deleted. If such an
+ *       entry cannot be moved, the previous folder is kept, renamed to {@code .<name>.kept-<time>}, and a
+ *       warning naming it is printed to standard error. A process killed at any point leaves the old
+ *       complete set or the new complete set: the next write first restores {@code .<name>.previous} if
+ *       the target is missing (killed between the renames), else moves the user's entries out of it as
+ *       above and deletes it, and deletes the temporary folders of processes that no longer run.</li>
  * </ol>
  * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed, unless the
  * new set writes a file of the same name. A folder written before reports kept a manifest has none: its
  * old files stay until they are overwritten. A target that is a symbolic link is followed (the folder it
  * points to is replaced, the link kept); a target that cannot be renamed (a mount point) or holds the
- * working folder (a shell in it would be left in the deleted previous folder) is updated in place instead: the previous report's files that the new set does not write are removed and the new files
+ * working folder (compared as real paths, so also through a symbolically linked parent: a shell in it would
+ * be left in the deleted previous folder) is updated in place instead: the previous report's files that the
+ * new set does not write are removed and the new files
  * moved in one by one, which a killed process can leave half done. Two processes must not write the same
  * folder at once.
  */
@@ -124,6 +133,15 @@ public final class ReportFolder {
      */
     static volatile java.util.function.Consumer<String> afterStep = step -> { };
 
+    /**
+     * Called with an event ({@code "carried"} or {@code "permissions"}) and the staged path it concerns while
+     * the user's entries are carried; tests replace it to check the order of the operations.
+     */
+    static volatile java.util.function.BiConsumer<String, Path> trace = (event, path) -> { };
+
+    /** The working folder, whose commit must not rename it away; tests replace it. */
+    static volatile java.util.function.Supplier<Path> workingFolder = () -> Path.of("").toAbsolutePath();
+
     private static String partialPrefix(Path target) {
         return "." + target.getFileName() + ".partial-";
     }
@@ -143,7 +161,7 @@ public final class ReportFolder {
         Path backup = backupOf(target);
         if (Files.isDirectory(backup, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) move(backup, target);
-            else deleteTree(backup);
+            else retire(backup, target);
         }
         String prefix = partialPrefix(target);
         List<Path> stale = new ArrayList<>();
@@ -187,9 +205,10 @@ public final class ReportFolder {
         for (String f : fresh) checkPlace(target, f, stale);
         carryUserFiles(target, staging, old, fresh);
         writeManifest(staging, fresh);
+        applyPermissions(target, staging);
         afterStep.accept("staged");
         Path backup = backupOf(target);
-        if (Path.of("").toAbsolutePath().normalize().startsWith(target)) {
+        if (realOrSelf(workingFolder.get()).startsWith(target.toRealPath())) {
             // the working folder (or one inside it): renaming it would leave the shell that started us in the
             // deleted previous folder
             commitInPlace(target, staging, old, fresh, stale);
@@ -214,11 +233,102 @@ public final class ReportFolder {
             throw e;
         }
         syncDirectory(target.getParent());
+        retire(backup, target);
+    }
+
+    private static Path realOrSelf(Path p) {
+        Path a = p.toAbsolutePath().normalize();
         try {
-            deleteTree(backup);
+            return a.toRealPath();
         } catch (IOException e) {
-            // the new set is in place; the next write deletes what is left of the previous folder (recover)
+            return a;
         }
+    }
+
+    /**
+     * Deletes the previous folder once the new set is in place, after moving into {@code target} the entries
+     * that are the user's and were not carried (made during the commit): not listed in the previous
+     * {@value #MANIFEST} (regular files), not in the new one and not already in the target. If one cannot be
+     * moved, the previous folder is renamed to {@code .<name>.kept-<time>} and kept, with a warning.
+     */
+    private static void retire(Path backup, Path target) {
+        boolean allMoved;
+        try {
+            allMoved = moveUserEntries(backup, target);
+        } catch (IOException e) {
+            allMoved = false;
+        }
+        if (allMoved) {
+            try {
+                deleteTree(backup);
+                return;
+            } catch (IOException e) {
+                // the new set is in place; the next write deletes what is left of the previous folder (recover)
+                return;
+            }
+        }
+        Path kept = target.resolveSibling("." + target.getFileName() + ".kept-" + System.currentTimeMillis());
+        try {
+            Files.move(backup, kept, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            kept = backup;
+        }
+        System.err.println("warning: " + kept + " holds files that could not be moved back into " + target
+            + "; it was kept: check it and delete it");
+    }
+
+    /** Moves the user's uncarried entries of {@code backup} into {@code target}; whether all could be moved. */
+    private static boolean moveUserEntries(Path backup, Path target) throws IOException {
+        TreeSet<String> old = manifest(backup);
+        TreeSet<String> fresh = manifest(target);
+        List<Path> entries = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(backup)) {
+            s.filter(p -> !p.equals(backup)).forEach(entries::add);
+        }
+        boolean all = true;
+        List<Path[]> made = new ArrayList<>(); // folders created in the target, with the folder they copy
+        for (Path p : entries) {
+            String r = rel(backup, p);
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (r.equals(MANIFEST) || fresh.contains(r) || (old.contains(r) && a.isRegularFile())) continue;
+            if (a.isDirectory()) {
+                boolean empty;
+                try (Stream<Path> s = Files.list(p)) {
+                    empty = s.findAny().isEmpty();
+                }
+                if (!empty) continue; // created below if an entry in it moves
+            }
+            Path to = target.resolve(r);
+            if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+                BasicFileAttributes b = Files.readAttributes(to, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory() && b.isDirectory()) continue;
+                if (a.fileKey() != null && a.fileKey().equals(b.fileKey())) continue; // carried (linked)
+                if (a.isSymbolicLink() && b.isSymbolicLink()
+                    && Files.readSymbolicLink(p).equals(Files.readSymbolicLink(to))) continue; // carried link
+                if (!(a.isRegularFile() && b.isRegularFile())) {
+                    all = false; // something else stands there now: keep it
+                    continue;
+                }
+                // a copy carried where links are not possible, or a file the user replaced meanwhile: the original
+            }
+            try {
+                List<Path> missing = new ArrayList<>();
+                for (Path d = to.getParent(); !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) missing.add(d);
+                Files.createDirectories(to.getParent());
+                for (Path d : missing) made.add(new Path[] {d, backup.resolve(rel(target, d))});
+                if (a.isDirectory()) {
+                    Files.createDirectory(to);
+                    made.add(new Path[] {to, p});
+                } else {
+                    Files.move(p, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                all = false;
+            }
+        }
+        made.sort((x, y) -> y[0].getNameCount() - x[0].getNameCount()); // deepest first
+        for (Path[] m : made) copyPermissions(m[1], m[0]);
+        return all;
     }
 
     /**
@@ -258,26 +368,52 @@ public final class ReportFolder {
                         Files.copy(f, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                     }
                 }
+                trace.accept("carried", to);
                 return FileVisitResult.CONTINUE;
             }
         });
-        // the report's folders keep the permissions they had in the target
-        try (Stream<Path> s = Files.walk(staging)) {
-            for (Path d : (Iterable<Path>) s::iterator) {
-                Path was = target.resolve(rel(staging, d));
-                if (!d.equals(staging) && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
-                    && Files.isDirectory(was, LinkOption.NOFOLLOW_LINKS)) copyPermissions(was, d);
-            }
-        }
-        copyPermissions(target, staging);
     }
 
-    /** Creates {@code to} (and its parents) if missing, with the permissions of {@code from}. */
+    /**
+     * Gives the staged folders the permissions they had in the target, deepest first and only once every entry
+     * is in place (a read-only folder could not take its entries afterwards).
+     */
+    private static void applyPermissions(Path target, Path staging) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(staging)) {
+            for (Path d : (Iterable<Path>) s::iterator)
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) dirs.add(d);
+        }
+        dirs.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+        for (Path d : dirs) {
+            Path was = target.resolve(rel(staging, d));
+            if (d.equals(staging) || Files.isDirectory(was, LinkOption.NOFOLLOW_LINKS)) {
+                copyPermissions(was, d);
+                trace.accept("permissions", d);
+            }
+        }
+    }
+
+    /** Creates {@code to} (and its parents) if missing, writable by its owner; permissions come later. */
     private static void copyDirectory(Path from, Path to) throws IOException {
         if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) return;
+        List<Path> missing = new ArrayList<>();
+        for (Path d = to; !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) missing.add(d);
         Files.createDirectories(to);
-        copyPermissions(from, to);
+        for (Path d : missing) makeOwnerWritable(d);
     }
+
+    private static void makeOwnerWritable(Path d) throws IOException {
+        PosixFileAttributeView v = Files.getFileAttributeView(d, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (v == null) return;
+        Set<PosixFilePermission> p = v.readAttributes().permissions();
+        if (p.containsAll(OWNER_RWX)) return;
+        p.addAll(OWNER_RWX);
+        v.setPermissions(p);
+    }
+
+    private static final Set<PosixFilePermission> OWNER_RWX =
+        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private static void copyPermissions(Path from, Path to) throws IOException {
         PosixFileAttributeView a = Files.getFileAttributeView(from, PosixFileAttributeView.class);
@@ -379,14 +515,18 @@ public final class ReportFolder {
         return root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
     }
 
+    /** Deletes a tree (links not followed); its read-only folders are made writable by their owner first. */
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
-        List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            s.forEach(all::add);
+        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            makeOwnerWritable(root);
+            List<Path> children;
+            try (Stream<Path> s = Files.list(root)) {
+                children = s.toList();
+            }
+            for (Path c : children) deleteTree(c);
         }
-        all.sort(Comparator.reverseOrder());
-        for (Path p : all) Files.deleteIfExists(p);
+        Files.deleteIfExists(root);
     }
 
     private static void syncDirectory(Path dir) {

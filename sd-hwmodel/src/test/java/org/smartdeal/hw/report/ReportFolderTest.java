@@ -252,4 +252,98 @@ class ReportFolderTest {
         assertTrue(Files.isSymbolicLink(link));
         assertEquals("third", Files.readString(out.resolve("summary.txt")));
     }
+
+    @Test
+    void aReadOnlyFolderOfTheUsersGetsItsPermissionsOnlyAfterItsEntriesAreCarried() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        put(out, "notes/deep/readme.txt", "mine");
+        put(out, "notes/top.txt", "mine too");
+        boolean posix = Files.getFileAttributeView(out, java.nio.file.attribute.PosixFileAttributeView.class) != null;
+        if (posix) {
+            Files.setPosixFilePermissions(out.resolve("notes/deep"), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.setPosixFilePermissions(out.resolve("notes"), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        List<String> events = new java.util.ArrayList<>();
+        ReportFolder.trace = (event, path) -> events.add(event + " "
+            + (path.getFileName().toString().startsWith(".out.partial-") ? "<staged>" : path.getFileName()));
+        try {
+            report(out, "summary.txt", "second");
+            report(out, "summary.txt", "third"); // every later report too
+        } finally {
+            ReportFolder.trace = (event, path) -> { };
+        }
+        assertEquals("mine", Files.readString(out.resolve("notes/deep/readme.txt")));
+        assertEquals("mine too", Files.readString(out.resolve("notes/top.txt")));
+        assertEquals("third", Files.readString(out.resolve("summary.txt")));
+        if (posix) assertEquals("r-xr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(out.resolve("notes"))));
+        // per report: both files carried, then the folders' permissions, deepest first
+        List<String> one = events.subList(0, events.size() / 2);
+        assertEquals(one, events.subList(events.size() / 2, events.size()));
+        int deep = one.indexOf("permissions deep"), notes = one.indexOf("permissions notes");
+        assertTrue(deep > one.indexOf("carried readme.txt") && deep > one.indexOf("carried top.txt") && notes > deep, one.toString());
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(out), s.toList(), "the previous folder, read-only folders and all, is deleted");
+        }
+    }
+
+    @Test
+    void filesTheUserMakesWhileTheReportIsStagedAreMovedIntoTheNewFolder() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "old.csv", "o");
+        put(out, "notes.txt", "mine");
+        ReportFolder.afterStep = step -> {
+            if (!step.equals("staged")) return;
+            try {
+                put(out, "late.txt", "written meanwhile");
+                put(out, "late/dir/x.txt", "x");
+                Files.createDirectories(out.resolve("late-empty"));
+                Files.writeString(out.resolve("notes.txt"), "replaced meanwhile"); // same file: linked
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        try {
+            report(out, "summary.txt", "second");
+        } finally {
+            ReportFolder.afterStep = step -> { };
+        }
+        assertEquals(Map.of("summary.txt", "second", "notes.txt", "replaced meanwhile", "late.txt", "written meanwhile",
+            "late/dir/x.txt", "x", ReportFolder.MANIFEST, "summary.txt"), set(out));
+        assertTrue(Files.isDirectory(out.resolve("late-empty")));
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(out), s.toList(), "the previous folder is deleted once nothing of the user's is in it");
+        }
+    }
+
+    @Test
+    void aPreviousFolderLeftByAKilledProcessGivesBackTheUsersFilesBeforeItIsDeleted() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "old.csv", "o");
+        Path previous = ReportFolder.backupOf(out);
+        snapshot(out, previous);
+        put(previous, "late.txt", "written meanwhile");
+        ReportFolder.recover(out);
+        assertEquals("written meanwhile", Files.readString(out.resolve("late.txt")));
+        assertFalse(Files.exists(previous));
+    }
+
+    @Test
+    void aWorkingFolderReachedThroughALinkedParentIsUpdatedInPlace() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        Path out = link.resolve("out");
+        report(out, "summary.txt", "first", "old.csv", "o");
+        Object folder = Files.readAttributes(real.resolve("out"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        ReportFolder.workingFolder = () -> real.resolve("out");
+        try {
+            report(out, "summary.txt", "second");
+        } finally {
+            ReportFolder.workingFolder = () -> Path.of("").toAbsolutePath();
+        }
+        assertEquals(Map.of("summary.txt", "second", ReportFolder.MANIFEST, "summary.txt"), set(real.resolve("out")));
+        if (folder != null) assertEquals(folder, Files.readAttributes(real.resolve("out"),
+            java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "the working folder itself, not a new one");
+    }
 }
