@@ -180,18 +180,25 @@ final class OutputPaths {
         return m != null ? m : e.getClass().getSimpleName();
     }
 
-    /** The path a user gave for a writer's temporary file ({@link #TEMP_NAME}); any other path unchanged. */
+    /**
+     * The path a user gave for a writer's temporary file or a file inside a staged folder (each part matching
+     * {@link #TEMP_NAME} replaced by the name it stands for); any other path unchanged.
+     */
     static String userPath(String file) {
         Path p = Path.of(file);
-        Path name = p.getFileName();
-        if (name == null) {
+        if (p.getNameCount() == 0) {
             return file;
         }
-        Matcher m = TEMP_NAME.matcher(name.toString());
-        if (!m.matches()) {
-            return file;
+        // any part of the path may be a temporary name: a file inside a staged report folder too
+        Path out = p.getRoot();
+        boolean changed = false;
+        for (Path part : p) {
+            Matcher m = TEMP_NAME.matcher(part.toString());
+            String name = m.matches() ? m.group(1) : part.toString();
+            changed |= m.matches();
+            out = out == null ? Path.of(name) : out.resolve(name);
         }
-        return p.getParent() == null ? m.group(1) : p.getParent().resolve(m.group(1)).toString();
+        return changed ? out.toString() : file;
     }
 
     /**

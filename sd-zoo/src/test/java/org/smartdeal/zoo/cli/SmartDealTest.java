@@ -51,6 +51,10 @@ class SmartDealTest {
         assertEquals("/out/rep: no such file or folder",
                 SmartDeal.fileProblem(new NoSuchFileException("/out/.rep.partial-4242-8075531112458")));
         assertEquals("/out/rep: permission denied", SmartDeal.fileProblem(new AccessDeniedException("/out/.rep.previous")));
+        assertEquals("/out/rep/notes/readme.txt: permission denied", SmartDeal.fileProblem(
+                new AccessDeniedException("/out/.rep.partial-4242-8075531112458/notes/readme.txt")));
+        assertEquals("rep/a.csv: no such file or folder",
+                SmartDeal.fileProblem(new NoSuchFileException(".rep.partial-1-2/a.csv")));
         assertEquals("/a/b.json: permission denied", SmartDeal.fileProblem(new AccessDeniedException("/a/b.json")));
         assertEquals("/a/dir.sdm: is a directory, expected a file",
                 SmartDeal.fileProblem(new FileSystemException("/a/dir.sdm", null, "Is a directory")));
