@@ -230,7 +230,7 @@ public final class SdModelFile {
                     throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + name + "' has shape "
                             + Arrays.toString(e.shape()) + " but the configuration needs " + Arrays.toString(want));
                 }
-                p.getValue().assign(castFloats(e, p.getValue(), source));
+                p.getValue().assign(Nd4j.create(e.values(), p.getValue().shape(), 'c').castTo(p.getValue().dataType()));
             }
         }
         return net;
@@ -317,9 +317,12 @@ public final class SdModelFile {
         } catch (RuntimeException e) {
             throw new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
         }
+        // the parameters' data type, in which every stored value must be representable
+        DataType dataType = conf instanceof MultiLayerConfiguration mlc ? mlc.getDataType()
+                : ((ComputationGraphConfiguration) conf).getDataType();
         Set<String> used = new HashSet<>();
         for (ConfiguredLayer l : layers) {
-            matchLayer(file, source, storesR, l, used);
+            matchLayer(file, source, storesR, l, used, dataType);
         }
         List<String> extra = new ArrayList<>();
         for (SdmEntry e : file.entries()) {
@@ -338,7 +341,8 @@ public final class SdModelFile {
      * weight shape, each FLOAT_ARRAY's presence and role, and the layer's parameter count against what its
      * entries hold (so initialising the network allocates no more than the file describes).
      */
-    private static void matchLayer(SdmFile file, String source, boolean storesR, ConfiguredLayer cl, Set<String> used)
+    private static void matchLayer(SdmFile file, String source, boolean storesR, ConfiguredLayer cl, Set<String> used,
+                                   DataType type)
             throws SdmFormatException {
         String config = source + ": section CONFIG: ";
         // As initialised, a frozen layer's parameters are those of the layer it wraps (its live
@@ -373,6 +377,9 @@ public final class SdModelFile {
             SdLayerEntry e = file.sdLayer(cl.prefix()).orElseThrow(() -> new SdmFormatException(
                     source + ": section SD_LAYER '" + cl.prefix() + "' is missing for SD layer " + cl.where()));
             checkGeometry(e, sd, source, storesR);
+            String where = source + ": section SD_LAYER '" + e.name() + "': ";
+            checkRepresentable(e.layer().c(), null, type, where + "C");
+            checkRepresentable(e.layer().b().toDoubles(), e.layer().b(), type, where + "B");
             have += 2L * e.layer().c().length + e.layer().b().values().length;
             held.add("SD_LAYER '" + e.name() + "'");
             used.add(SectionType.SD_LAYER + "/" + e.name());
@@ -392,6 +399,7 @@ public final class SdModelFile {
                         + (role == FloatArrayEntry.Role.DENSE_WEIGHT ? "a dense weight" : "not a dense conv/FC weight")
                         + ": the role must be " + role + " (" + role.ordinal() + ")");
             }
+            checkRepresentable(f, type, source);
             have += f.values().length;
             held.add("FLOAT_ARRAY '" + name + "' " + Arrays.toString(f.shape()));
             used.add(SectionType.FLOAT_ARRAY + "/" + name);
@@ -579,8 +587,8 @@ public final class SdModelFile {
         INDArray b = params.get(SdParamInitializer.B_KEY);
         INDArray m = params.get(SdParamInitializer.MASK_KEY);
         String where = source + ": section SD_LAYER '" + e.name() + "': ";
-        c.assign(castChecked(d.c(), null, c, where + "C"));
-        b.assign(castChecked(d.b().toDoubles(), d.b(), b, where + "B"));
+        c.assign(cast(d.c(), c));
+        b.assign(cast(d.b().toDoubles(), b));
         boolean[] mask = e.effectiveMask();
         double[] md = new double[mask.length];
         for (int i = 0; i < md.length; i++) {
@@ -590,32 +598,43 @@ public final class SdModelFile {
     }
 
     /**
-     * {@code values} as an array of the parameter's shape and data type, failing on the first value
-     * the conversion would not keep: for C ({@code b} null, exact powers of two) any change; for B
-     * (the decoded {@code b}) an overflow to infinity or a non-zero int8 value that becomes 0 (also
-     * already in double, e.g. f = 1100).
+     * Fails on the first of {@code values} that the network's data type would not keep: for C ({@code b}
+     * null, exact powers of two) any change; for B (the decoded {@code b}) an overflow to infinity or a
+     * non-zero int8 value that becomes 0 (also already in double, e.g. f = 1100). Run by {@link #check}, so
+     * {@code inspect} refuses what loading refuses.
      */
-    private static INDArray castChecked(double[] values, Int8Basis b, INDArray param, String what)
+    private static void checkRepresentable(double[] values, Int8Basis b, DataType type, String what)
             throws SdmFormatException {
-        DataType type = param.dataType();
-        float[] f = type == DataType.DOUBLE ? null : new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            double converted = f == null ? values[i] : (f[i] = (float) values[i]);
-            checkKept(values, b, i, converted, what, f == null ? DataType.DOUBLE : DataType.FLOAT);
+        if (type == DataType.DOUBLE) {
+            for (int i = 0; i < values.length; i++) {
+                checkKept(values, b, i, values[i], what, DataType.DOUBLE);
+            }
+            return;
         }
-        if (f == null) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            f[i] = (float) values[i];
+            checkKept(values, b, i, f[i], what, DataType.FLOAT);
+        }
+        if (type != DataType.FLOAT) {
+            double[] back = Nd4j.create(f).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
+            for (int i = 0; i < back.length; i++) {
+                checkKept(values, b, i, back[i], what, type);
+            }
+        }
+    }
+
+    /** {@code values} as an array of the parameter's shape and data type (checked by {@link #checkRepresentable}). */
+    private static INDArray cast(double[] values, INDArray param) {
+        if (param.dataType() == DataType.DOUBLE) {
             return Nd4j.create(values, param.shape(), 'c');
         }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
         INDArray a = Nd4j.create(f, param.shape(), 'c');
-        if (type == DataType.FLOAT) {
-            return a;
-        }
-        INDArray cast = a.castTo(type);
-        double[] back = cast.castTo(DataType.DOUBLE).data().asDouble();
-        for (int i = 0; i < back.length; i++) {
-            checkKept(values, b, i, back[i], what, type);
-        }
-        return cast;
+        return param.dataType() == DataType.FLOAT ? a : a.castTo(param.dataType());
     }
 
     private static void checkKept(double[] values, Int8Basis b, int i, double converted, String what, DataType type)
@@ -631,23 +650,23 @@ public final class SdModelFile {
         }
     }
 
-    /** A float array's values in the parameter's data type; a value that overflows it (HALF) or becomes 0 is an error. */
-    private static INDArray castFloats(FloatArrayEntry e, INDArray param, String source) throws SdmFormatException {
-        INDArray a = Nd4j.create(e.values(), param.shape(), 'c');
-        if (param.dataType() == DataType.FLOAT || param.dataType() == DataType.DOUBLE) {
-            return a.castTo(param.dataType());
+    /**
+     * Fails when a float array's value would not survive the network's data type: float32 values are finite
+     * ({@link FloatArrayEntry}), so only a narrower type (HALF) can overflow one or turn it into 0.
+     */
+    private static void checkRepresentable(FloatArrayEntry e, DataType type, String source) throws SdmFormatException {
+        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
+            return;
         }
-        INDArray cast = a.castTo(param.dataType());
-        double[] back = cast.castTo(DataType.DOUBLE).data().asDouble();
+        double[] back = Nd4j.create(e.values()).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
         for (int i = 0; i < back.length; i++) {
             float v = e.values()[i];
             if (!Double.isFinite(back[i]) || (v != 0 && back[i] == 0)) {
                 throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i + "] = " + v
-                        + " is not representable in the network's data type " + param.dataType() + " (it would become "
+                        + " is not representable in the network's data type " + type + " (it would become "
                         + back[i] + "); no value may overflow or become 0");
             }
         }
-        return cast;
     }
 
     private static FloatArrayEntry floatEntry(String name, FloatArrayEntry.Role role, INDArray v) {

@@ -94,11 +94,18 @@ class SdModelFileMismatchTest {
             SdmFormatException e = rejected(withLayer0(f, shift, null));
             assertTrue(e.getMessage().startsWith("x.sdm: section SD_LAYER '0': C[")
                     && e.getMessage().contains("is not representable in the network's data type FLOAT"), e.getMessage());
+            // inspect's check, which builds nothing, refuses the file with the same message
+            SdmFormatException c = assertThrows(SdmFormatException.class,
+                    () -> SdModelFile.check(withLayer0(f, shift, null), "x.sdm", SdmFile.FORMAT_MINOR));
+            assertEquals(e.getMessage(), c.getMessage());
         }
         // f = -200: B's values are q * 2^200 (Infinity as float); f = 200: q * 2^-200 (0 as float);
         // f = +-1100: q * 2^-+1100, 0 or Infinity already as double
         for (int fracBits : new int[] {-200, 200, -1100, 1100}) {
             SdmFormatException e = rejected(withLayer0(f, 0, fracBits));
+            SdmFormatException c = assertThrows(SdmFormatException.class,
+                    () -> SdModelFile.check(withLayer0(f, 0, fracBits), "x.sdm", SdmFile.FORMAT_MINOR));
+            assertEquals(e.getMessage(), c.getMessage());
             assertTrue(e.getMessage().startsWith("x.sdm: section SD_LAYER '0': B[")
                     && e.getMessage().contains(" x 2^" + (-fracBits) + " = ")
                     && e.getMessage().contains("FLOAT (it would become " + (fracBits < 0 ? "Infinity" : "0.0")),
