@@ -55,8 +55,12 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *     other ConvolutionLayer subclass (separable, deconvolution, 1-D/3-D): it is kept dense and listed
  *     as kept.
  * @param overrides per-layer settings, already merged with the defaults, by layer name
+ *
+ * <p>Serializable (Java serialisation, through the validating constructor) because Arbiter's candidates carry
+ * their values that way ({@code org.smartdeal.zoo.sweep.ConversionPlanSpace}).
  */
-public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<String, LayerPlan> overrides) {
+public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<String, LayerPlan> overrides)
+        implements java.io.Serializable {
 
     private static final Set<String> FIELDS = Set.of("theta", "density", "sliceRows", "basisWidth", "maxCoeff", "maxIter",
             "tol", "structuredRatio", "bnGammaThreshold", "skip");

@@ -23,7 +23,7 @@ import java.util.Locale;
  */
 public record LayerPlan(String layer, double theta, int sliceRows, int basisWidth, double maxCoeff,
                         int maxIter, double tol, double structuredRatio, double bnGammaThreshold, boolean skip,
-                        double density) {
+                        double density) implements java.io.Serializable {
 
     /** The defaults of ALGORITHMS.md: theta 4e-3, 192 rows, width 3, maxCoeff 32, 30 iterations, tol 1e-10. */
     public static final LayerPlan DEFAULTS = new LayerPlan("defaults", 4e-3, 192, 3, 32, 30, 1e-10, 0, 0, false, 0);

@@ -1,0 +1,49 @@
+package org.smartdeal.zoo.sweep;
+
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.ConversionReport;
+
+/**
+ * What one candidate of a conversion sweep gave: its plan, the conversion's figures, and the accuracy of the
+ * network read back from its {@code .sdm} bytes (never of the network in memory: what a user loads is what is
+ * scored). A failed candidate holds the error and NaN figures.
+ *
+ * @param index      the candidate's number (Arbiter's candidate index, from 0)
+ * @param plan       the plan it converted with, or null when the plan could not be made from the sample
+ * @param report     the conversion report, or null when it failed
+ * @param paperCR    dense 32-bit weight bits / stored SD bits of the converted layers ({@link ConversionReport#paperCR})
+ * @param fileCR     dense float32 parameter bytes / {@code .sdm} bytes
+ * @param sdm        the {@code .sdm} file's bytes (not copied: do not modify), or null when it failed
+ * @param accuracy   accuracy of the reloaded network on the validation data, in [0, 1]
+ * @param loss       its mean loss
+ * @param examples   validation examples scored
+ * @param seconds    wall time of conversion, serialisation, reload and scoring
+ * @param error      why the candidate failed, or null
+ */
+public record ConversionCandidate(int index, ConversionPlan plan, ConversionReport report, double paperCR,
+        double fileCR, byte[] sdm, double accuracy, double loss, long examples, double seconds, String error) {
+
+    /**
+     * A candidate that failed.
+     *
+     * @param index   its number
+     * @param plan    its plan, or null
+     * @param seconds time spent
+     * @param error   what went wrong (a message naming the field, rule and value where there is one)
+     * @return the failed candidate
+     */
+    public static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, String error) {
+        return new ConversionCandidate(index, plan, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0,
+                seconds, error);
+    }
+
+    /** @return true when the candidate was converted, reloaded and scored */
+    public boolean ok() {
+        return error == null;
+    }
+
+    /** @return the {@code .sdm} size in bytes, or 0 when it failed */
+    public long sdmBytes() {
+        return sdm == null ? 0 : sdm.length;
+    }
+}

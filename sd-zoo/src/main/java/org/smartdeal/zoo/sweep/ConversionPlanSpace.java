@@ -1,0 +1,233 @@
+package org.smartdeal.zoo.sweep;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
+import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
+import org.deeplearning4j.arbiter.util.LeafUtils;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
+
+/**
+ * Arbiter search space of {@link ConversionPlan}s: the conversion settings of a trained network (job 1,
+ * "compress"), searched by Arbiter's candidate generators ({@code GridSearchCandidateGenerator},
+ * {@code RandomSearchGenerator}) and priced by {@link ConversionTaskCreator}.
+ *
+ * <p>A candidate plan is a base plan with sampled SD settings put in:
+ * <ul>
+ *   <li>the {@linkplain Builder#defaults defaults space} sets each field it samples (theta, sliceRows, basisWidth,
+ *       maxCoeff) in the plan's defaults <em>and</em> in every per-layer override of the base plan, so a swept
+ *       theta reaches every layer; a sampled theta also clears any density target (the plan's {@code density},
+ *       which would otherwise replace the threshold);</li>
+ *   <li>a {@linkplain Builder#layer per-layer space} then sets its fields for that one layer (per-layer tuning:
+ *       each layer's leaves are separate entries of the candidate vector).</li>
+ * </ul>
+ * A field no space samples keeps the base plan's value. The space's leaves are those of its
+ * {@link SdHyperparameterSpace}s, in order: defaults, then the layers in the order they were added.
+ *
+ * <pre>{@code
+ * ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+ *         .defaults(new SdHyperparameterSpace.Builder()
+ *                 .theta(new ContinuousParameterSpace(new LogUniformDistribution(2e-3, 2e-2)))
+ *                 .sliceRows(new DiscreteParameterSpace<>(96, 192)).build())
+ *         .layer("layer2", new SdHyperparameterSpace.Builder().theta(1e-3).build())   // keep the classifier finer
+ *         .build();
+ * }</pre>
+ *
+ * <p>Sampled values are checked when the plan is made ({@link LayerPlan}'s ranges: theta in [0, 1], sliceRows in
+ * [1, 4096], basisWidth in [1, 16], maxCoeff a power of two in [2^-10, 2^10]); an out-of-range sample makes that
+ * candidate fail with LayerPlan's message. A layer name the network lacks fails every candidate when it is
+ * converted ({@link ConversionPlan#checkLayersExist}).
+ *
+ * <p>Not serialised with Arbiter's JSON (a {@link ConversionPlan} is a record): keep the space in code, or the base
+ * plan in its own JSON ({@link ConversionPlan#toJson}).
+ */
+public final class ConversionPlanSpace extends AbstractParameterSpace<ConversionPlan> {
+
+    private final ConversionPlan base;
+    private final SdHyperparameterSpace defaults;
+    private final Map<String, SdHyperparameterSpace> layers;
+
+    private ConversionPlanSpace(Builder b) {
+        this.base = b.base;
+        this.defaults = b.defaults;
+        this.layers = Collections.unmodifiableMap(new LinkedHashMap<>(b.layers));
+    }
+
+    /**
+     * The plan at a candidate vector.
+     *
+     * @param values the candidate's flat vector, each entry in [0, 1] (the leaves must have their indices, which
+     *               Arbiter sets when a candidate generator is created for this space)
+     * @return the base plan with the sampled settings put in
+     * @throws IllegalArgumentException when a sampled value is outside {@link LayerPlan}'s range (its message)
+     */
+    @Override
+    public ConversionPlan getValue(double[] values) {
+        SdHyperparameters d = defaults == null ? null : defaults.getValue(values);
+        LayerPlan newDefaults = with(base.defaults(), d);
+        Map<String, LayerPlan> overrides = new LinkedHashMap<>();
+        base.overrides().forEach((name, p) -> overrides.put(name, with(p, d)));
+        layers.forEach((name, space) -> overrides.put(name,
+                with(overrides.getOrDefault(name, newDefaults.forLayer(name)), space.getValue(values))));
+        return new ConversionPlan(newDefaults, base.convertDepthwise(), overrides);
+    }
+
+    /** {@code p} with the fields {@code h} sets; a set theta clears the density target. */
+    static LayerPlan with(LayerPlan p, SdHyperparameters h) {
+        if (h == null) {
+            return p;
+        }
+        return new LayerPlan(p.layer(), h.theta() != null ? h.theta() : p.theta(),
+                h.sliceRows() != null ? h.sliceRows() : p.sliceRows(),
+                h.basisWidth() != null ? h.basisWidth() : p.basisWidth(),
+                h.maxCoeff() != null ? h.maxCoeff() : p.maxCoeff(), p.maxIter(), p.tol(), p.structuredRatio(),
+                p.bnGammaThreshold(), p.skip(), h.theta() != null ? 0 : p.density());
+    }
+
+    /** @return the plan the samples are put into */
+    public ConversionPlan getBase() {
+        return base;
+    }
+
+    /** @return the space applied to the defaults and every override, or null */
+    public SdHyperparameterSpace getDefaults() {
+        return defaults;
+    }
+
+    /** @return the per-layer spaces, by layer name, in the order they were added (unmodifiable) */
+    public Map<String, SdHyperparameterSpace> getLayers() {
+        return layers;
+    }
+
+    /** The number of distinct searched leaves. */
+    @Override
+    public int numParameters() {
+        return LeafUtils.countUniqueParameters(collectLeaves());
+    }
+
+    /** The leaves of the defaults space, then of each layer space in insertion order. */
+    @Override
+    @SuppressWarnings("rawtypes") // Arbiter's ParameterSpace.collectLeaves returns a raw List<ParameterSpace>
+    public List<ParameterSpace> collectLeaves() {
+        List<ParameterSpace> out = new ArrayList<>();
+        for (ParameterSpace<?> p : getNestedSpaces().values()) {
+            out.addAll(p.collectLeaves());
+        }
+        return out;
+    }
+
+    /**
+     * The nested spaces: {@code "defaults"} and {@code "layers.NAME"} for each layer (Arbiter's reflection would
+     * not see the map's entries).
+     */
+    @Override
+    @SuppressWarnings("rawtypes") // Arbiter's signature
+    public Map<String, ParameterSpace> getNestedSpaces() {
+        Map<String, ParameterSpace> m = new LinkedHashMap<>();
+        if (defaults != null) {
+            m.put("defaults", defaults);
+        }
+        layers.forEach((name, space) -> m.put("layers." + name, space));
+        return m;
+    }
+
+    /** False: the SD spaces are the nested spaces. */
+    @Override
+    public boolean isLeaf() {
+        return false;
+    }
+
+    /**
+     * Not supported: Arbiter indexes the leaves of this space, not the space.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void setIndices(int... indices) {
+        throw new UnsupportedOperationException("ConversionPlanSpace is not a leaf; Arbiter indexes its leaves");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConversionPlanSpace s && base.equals(s.base) && Objects.equals(defaults, s.defaults)
+                && layers.equals(s.layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(base, defaults, layers);
+    }
+
+    @Override
+    public String toString() {
+        return "ConversionPlanSpace(defaults=" + defaults + ", layers=" + layers + ")";
+    }
+
+    /** Builder: a base plan, an optional defaults space and optional per-layer spaces. */
+    public static final class Builder {
+        private final ConversionPlan base;
+        private SdHyperparameterSpace defaults;
+        private final Map<String, SdHyperparameterSpace> layers = new LinkedHashMap<>();
+
+        /**
+         * @param base the plan the samples are put into ({@link ConversionPlan#defaultPlan()}, a shipped plan or the
+         *             user's); not modified
+         * @throws IllegalArgumentException if {@code base} is null
+         */
+        public Builder(ConversionPlan base) {
+            if (base == null) {
+                throw new IllegalArgumentException("ConversionPlanSpace.base must be a ConversionPlan, got null "
+                        + "(use ConversionPlan.defaultPlan() for the defaults)");
+            }
+            this.base = base;
+        }
+
+        /**
+         * The space whose samples go into the plan's defaults and into every per-layer override of the base plan.
+         *
+         * @throws IllegalArgumentException if {@code space} is null
+         */
+        public Builder defaults(SdHyperparameterSpace space) {
+            if (space == null) {
+                throw new IllegalArgumentException("ConversionPlanSpace.defaults must be an SdHyperparameterSpace, got "
+                        + "null (leave it unset to keep the base plan's defaults)");
+            }
+            this.defaults = space;
+            return this;
+        }
+
+        /**
+         * A space for one layer, applied after the defaults space.
+         *
+         * @param layerName the layer's name in the network (DL4J's layer name, as in plan JSON)
+         * @param space     its settings
+         * @throws IllegalArgumentException if the name is blank or already has a space, or the space is null
+         */
+        public Builder layer(String layerName, SdHyperparameterSpace space) {
+            if (layerName == null || layerName.isBlank()) {
+                throw new IllegalArgumentException("ConversionPlanSpace.layer: the layer name must not be blank, got '"
+                        + layerName + "'");
+            }
+            if (space == null) {
+                throw new IllegalArgumentException("ConversionPlanSpace.layer(" + layerName + "): space must be an "
+                        + "SdHyperparameterSpace, got null");
+            }
+            if (layers.containsKey(layerName)) {
+                throw new IllegalArgumentException("ConversionPlanSpace.layer(" + layerName + "): the layer already has "
+                        + "a space; give each layer one");
+            }
+            layers.put(layerName, space);
+            return this;
+        }
+
+        /** @return the space */
+        public ConversionPlanSpace build() {
+            return new ConversionPlanSpace(this);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package org.smartdeal.zoo.sweep;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.arbiter.optimize.api.Candidate;
+import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
+import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
+import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
+import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.LayerPlan;
+
+/**
+ * A conversion sweep run in this thread: Arbiter's candidate generator proposes plans from a
+ * {@link ConversionPlanSpace}, a {@link ConversionTaskCreator} converts and scores each on the validation data, and
+ * a {@link CompressionScoreFunction} picks the most compressed candidate whose accuracy drop stays within a bound.
+ *
+ * <pre>{@code
+ * ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+ *         .defaults(new SdHyperparameterSpace.Builder()
+ *                 .theta(new ContinuousParameterSpace(new LogUniformDistribution(1e-3, 1.6e-2))).build())
+ *         .build();
+ * ConversionSweep.Result r = ConversionSweep.run(dense,
+ *         new GridSearchCandidateGenerator(space, 5, GridSearchCandidateGenerator.Mode.Sequential, null),
+ *         20, validation, 0.01, null);
+ * ConversionCandidate best = r.best().orElseThrow();      // best.sdm() is the .sdm file's bytes
+ * }</pre>
+ *
+ * <p>Why not Arbiter's {@code LocalOptimizationRunner}: it polls once per second from a thread pool and loops forever
+ * when a generator runs out before its termination condition; this driver runs the same task creator, score function
+ * and generators sequentially, so a sweep is deterministic (the candidates, in order, follow from the generator and
+ * its seed). The task creator also works under {@code LocalOptimizationRunner} for users who want its listeners.
+ */
+public final class ConversionSweep {
+
+    private ConversionSweep() {
+    }
+
+    /** Told after every candidate. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param candidate the candidate just scored (or failed)
+         * @param done      candidates done so far
+         * @param total     candidates the sweep will run at most
+         */
+        void candidateDone(ConversionCandidate candidate, int done, int total);
+    }
+
+    /**
+     * The sweep's outcome.
+     *
+     * @param baseline   the dense network's accuracy and loss on the validation data
+     * @param score      the score function (baseline and drop bound)
+     * @param candidates every candidate in the order run
+     * @param bestPosition position in {@code candidates} of the lowest score (the first one on ties), or -1 when
+     *                     every candidate failed
+     */
+    public record Result(ModelScore baseline, CompressionScoreFunction score, List<ConversionCandidate> candidates,
+            int bestPosition) {
+
+        /** Copies the list. */
+        public Result {
+            candidates = List.copyOf(candidates);
+        }
+
+        /** @return the best candidate (see {@link CompressionScoreFunction}), empty when every candidate failed */
+        public Optional<ConversionCandidate> best() {
+            return bestPosition < 0 ? Optional.empty() : Optional.of(candidates.get(bestPosition));
+        }
+
+        /** @return whether the best candidate keeps the accuracy drop within the bound */
+        public boolean bestWithinDrop() {
+            return best().map(score::withinDrop).orElse(false);
+        }
+
+        /** @return a fixed-width table, one line per candidate; the best is marked with {@code *} */
+        public String toTable() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "%-4s %-10s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%n", "#", "theta",
+                    "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR", "accuracy", "drop pts", "within",
+                    "seconds"));
+            for (int i = 0; i < candidates.size(); i++) {
+                ConversionCandidate c = candidates.get(i);
+                String mark = (i == bestPosition ? "*" : " ") + c.index();
+                if (!c.ok()) {
+                    sb.append(String.format(Locale.ROOT, "%-4s failed: %s%n", mark, c.error()));
+                    continue;
+                }
+                LayerPlan d = c.plan().defaults();
+                sb.append(String.format(Locale.ROOT, "%-4s %-10.4g %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
+                        mark, d.theta(), d.sliceRows(), d.basisWidth(), fmt(d.maxCoeff()), c.report().cDensity(),
+                        c.paperCR(), c.fileCR(), c.accuracy(), 100 * score.drop(c), score.withinDrop(c) ? "yes" : "no",
+                        c.seconds()));
+            }
+            return sb.toString();
+        }
+
+        /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */
+        public String toCsv() {
+            StringBuilder sb = new StringBuilder("candidate,theta,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
+                    + "wDensity,paperCR,fileCR,sdmBytes,accuracy,loss,dropPoints,withinDrop,best,seconds,error\n");
+            for (int i = 0; i < candidates.size(); i++) {
+                ConversionCandidate c = candidates.get(i);
+                LayerPlan d = c.plan() == null ? null : c.plan().defaults();
+                List<String> f = new ArrayList<>(List.of(Integer.toString(c.index()),
+                        d == null ? "" : Double.toString(d.theta()), d == null ? "" : Integer.toString(d.sliceRows()),
+                        d == null ? "" : Integer.toString(d.basisWidth()), d == null ? "" : Double.toString(d.maxCoeff()),
+                        c.plan() == null ? "" : Integer.toString(c.plan().overrides().size())));
+                if (c.ok()) {
+                    f.addAll(List.of(Double.toString(c.report().cDensity()), Double.toString(c.report().wDensity()),
+                            Double.toString(c.paperCR()), Double.toString(c.fileCR()), Long.toString(c.sdmBytes()),
+                            Double.toString(c.accuracy()), Double.toString(c.loss()),
+                            Double.toString(100 * score.drop(c)), Boolean.toString(score.withinDrop(c))));
+                } else {
+                    f.addAll(List.of("", "", "", "", "", "", "", "", "false"));
+                }
+                f.addAll(List.of(Boolean.toString(i == bestPosition), Double.toString(c.seconds()),
+                        c.ok() ? "" : "\"" + c.error().replace("\"", "\"\"") + "\""));
+                sb.append(String.join(",", f)).append('\n');
+            }
+            return sb.toString();
+        }
+
+        /**
+         * @return {@code baseline}, {@code maxDropPoints}, {@code best} (candidate number or null) and
+         *     {@code candidates} (each with its full plan and conversion totals); failed candidates have
+         *     {@code error} and no figures
+         */
+        public ObjectNode toJsonNode() {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode root = m.createObjectNode();
+            root.putObject("baseline").put("accuracy", baseline.accuracy()).put("loss", baseline.loss())
+                    .put("examples", baseline.examples());
+            root.put("maxDropPoints", 100 * score.maxDrop());
+            if (bestPosition < 0) {
+                root.putNull("best");
+            } else {
+                root.put("best", candidates.get(bestPosition).index());
+            }
+            root.put("bestWithinDrop", bestWithinDrop());
+            ArrayNode arr = root.putArray("candidates");
+            for (ConversionCandidate c : candidates) {
+                ObjectNode n = arr.addObject();
+                n.put("candidate", c.index());
+                try {
+                    if (c.plan() == null) {
+                        n.putNull("plan");
+                    } else {
+                        n.set("plan", m.readTree(c.plan().toJson()));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                n.put("seconds", c.seconds());
+                if (!c.ok()) {
+                    n.put("error", c.error());
+                    continue;
+                }
+                n.put("cDensity", c.report().cDensity()).put("wDensity", c.report().wDensity())
+                        .put("meanRelError", c.report().meanRelError()).put("paperCR", c.paperCR())
+                        .put("fileCR", c.fileCR()).put("sdmBytes", c.sdmBytes()).put("accuracy", c.accuracy())
+                        .put("loss", c.loss()).put("dropPoints", 100 * score.drop(c))
+                        .put("withinDrop", score.withinDrop(c)).put("score", score.score(c));
+            }
+            return root;
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        }
+    }
+
+    /**
+     * Runs a sweep.
+     *
+     * @param dense         the trained network (a MultiLayerNetwork or ComputationGraph; not modified)
+     * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace} (its seed decides a random
+     *                      search)
+     * @param maxCandidates the most candidates to run, at least 1 (a grid stops earlier when it is exhausted)
+     * @param validation    the data to score on: hold it out of the training data
+     * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1] (0.01 = one point)
+     * @param listener      told after every candidate, may be null
+     * @return every candidate and the best
+     * @throws IllegalArgumentException naming the argument when one is out of range
+     */
+    public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
+            double maxDrop, Listener listener) {
+        if (generator == null) {
+            throw new IllegalArgumentException("ConversionSweep: generator must be an Arbiter CandidateGenerator, got null");
+        }
+        if (!(generator.getParameterSpace() instanceof ConversionPlanSpace)) {
+            throw new IllegalArgumentException("ConversionSweep: the generator's space must be a ConversionPlanSpace, got "
+                    + (generator.getParameterSpace() == null ? null : generator.getParameterSpace().getClass().getName()));
+        }
+        if (maxCandidates < 1) {
+            throw new IllegalArgumentException("ConversionSweep: maxCandidates must be at least 1, got " + maxCandidates);
+        }
+        if (validation == null) {
+            throw new IllegalArgumentException("ConversionSweep: validation data must be a DataSetIterator, got null");
+        }
+        ConversionTaskCreator creator = new ConversionTaskCreator(dense);
+        ModelScore baseline = ModelScore.of(dense, validation);
+        if (!(baseline.examples() > 0)) {
+            throw new IllegalArgumentException("ConversionSweep: the validation data holds no examples");
+        }
+        CompressionScoreFunction score = new CompressionScoreFunction(baseline.accuracy(), maxDrop);
+        int total = generator instanceof GridSearchCandidateGenerator g ? Math.min(g.getTotalNumCandidates(), maxCandidates)
+                : maxCandidates;
+        DataProvider data = new FixedData(validation);
+        List<ConversionCandidate> done = new ArrayList<>();
+        int best = -1;
+        double bestScore = Double.NaN;
+        while (done.size() < maxCandidates && generator.hasMoreCandidates()) {
+            Candidate<?> candidate = generator.getCandidate();
+            OptimizationResult r;
+            try {
+                r = creator.create(candidate, data, score, null, null).call();
+            } catch (Exception e) {
+                // the creator turns every failure into a failed candidate; this is a defect
+                throw new IllegalStateException("ConversionTaskCreator threw for candidate " + candidate.getIndex(), e);
+            }
+            generator.reportResults(r);
+            ConversionCandidate c = (ConversionCandidate) r.getModelSpecificResults();
+            done.add(c);
+            double s = score.score(c);
+            if (!Double.isNaN(s) && (best < 0 || s < bestScore)) {
+                best = done.size() - 1;
+                bestScore = s;
+            }
+            if (listener != null) {
+                listener.candidateDone(c, done.size(), total);
+            }
+        }
+        return new Result(baseline, score, done, best);
+    }
+
+    /** The validation iterator as Arbiter's data provider (test data; no training data: nothing is trained). */
+    private static final class FixedData implements DataProvider {
+        private static final long serialVersionUID = 1L;
+        private final transient DataSetIterator validation;
+
+        FixedData(DataSetIterator validation) {
+            this.validation = validation;
+        }
+
+        @Override
+        public Object trainData(Map<String, Object> dataParameters) {
+            throw new UnsupportedOperationException("a conversion sweep trains nothing: no training data");
+        }
+
+        @Override
+        public Object testData(Map<String, Object> dataParameters) {
+            return validation;
+        }
+
+        @Override
+        public Class<?> getDataType() {
+            return DataSetIterator.class;
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package org.smartdeal.zoo.sweep;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.commons.lang3.exception.ExceptionUtils;
+import org.deeplearning4j.arbiter.optimize.api.Candidate;
+import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
+import org.deeplearning4j.arbiter.optimize.api.TaskCreator;
+import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
+import org.deeplearning4j.arbiter.optimize.api.data.DataSource;
+import org.deeplearning4j.arbiter.optimize.api.saving.ResultReference;
+import org.deeplearning4j.arbiter.optimize.api.score.ScoreFunction;
+import org.deeplearning4j.arbiter.optimize.runner.CandidateInfo;
+import org.deeplearning4j.arbiter.optimize.runner.CandidateStatus;
+import org.deeplearning4j.arbiter.optimize.runner.IOptimizationRunner;
+import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmFormatException;
+import org.smartdeal.codec.SdmReader;
+import org.smartdeal.codec.SdmWriter;
+import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+
+/**
+ * Arbiter {@link TaskCreator} of a conversion sweep: each candidate is a {@link ConversionPlan} (from a
+ * {@link ConversionPlanSpace}) applied to one trained dense network. A task converts the network
+ * ({@link SdConverter#convert}), writes the {@code .sdm} bytes, reads them back, scores the reloaded network on the
+ * validation data (the data source's or provider's {@code testData}, a {@code DataSetIterator}: hold validation
+ * examples out of the training set; the test set is for the final report only) and returns an
+ * {@link OptimizationResult} whose model-specific result is the {@link ConversionCandidate}.
+ *
+ * <p>The score is the score function's: a {@link CompressionScoreFunction} scores the candidate itself (no data
+ * needed); any other Arbiter score function (for example {@code EvaluationScoreFunction}) is given the reloaded
+ * network. The result reference is held in memory: {@code getResultModel()} rebuilds the network from the
+ * candidate's {@code .sdm} bytes.
+ *
+ * <p>Works with Arbiter's {@code LocalOptimizationRunner} and with {@link ConversionSweep}, which runs the
+ * candidates one after the other without Arbiter's polling threads. The dense network is only read, so one creator
+ * serves every candidate. A candidate whose plan cannot be applied (a sampled value out of range, a layer the
+ * network lacks) fails with the plan's message; the sweep goes on.
+ */
+public final class ConversionTaskCreator implements TaskCreator {
+
+    private final Model dense;
+    private final long denseParams;
+    private DataSource cachedSource;
+    private Class<? extends DataSource> cachedClass;
+    private Properties cachedProperties;
+
+    /**
+     * @param dense the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified)
+     * @throws IllegalArgumentException if it is neither
+     */
+    public ConversionTaskCreator(Model dense) {
+        if (!(dense instanceof MultiLayerNetwork || dense instanceof ComputationGraph)) {
+            throw new IllegalArgumentException("ConversionTaskCreator: the network must be an initialised "
+                    + "MultiLayerNetwork or ComputationGraph, got " + (dense == null ? null : dense.getClass().getName()));
+        }
+        this.dense = dense;
+        this.denseParams = dense.numParams();
+    }
+
+    /**
+     * Converts with one plan and scores the reloaded network; never throws for a bad plan or a failed
+     * conversion (the candidate then holds the error).
+     *
+     * @param index      the candidate's number
+     * @param plan       the plan (null: a failed candidate saying the plan is missing)
+     * @param validation the data to score on (reset first)
+     * @return the candidate
+     */
+    public ConversionCandidate evaluate(int index, ConversionPlan plan, DataSetIterator validation) {
+        long t0 = System.nanoTime();
+        if (plan == null) {
+            return ConversionCandidate.failed(index, null, 0, "candidate " + index + " has no plan");
+        }
+        try {
+            SdConverter.Result r = SdConverter.convert(dense, plan);
+            byte[] bytes = SdmWriter.serialize(SdModelFile.toSdm(r.network())).bytes();
+            Model reloaded = rebuild(bytes, index);
+            ModelScore s = ModelScore.of(reloaded, validation);
+            return new ConversionCandidate(index, plan, r.report(), r.report().paperCR(),
+                    StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
+                    (System.nanoTime() - t0) / 1e9, null);
+        } catch (IllegalArgumentException | SdmFormatException e) {
+            return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, e.getMessage());
+        }
+    }
+
+    /** The network stored in a candidate's {@code .sdm} bytes. */
+    static Model rebuild(byte[] sdm, int index) throws SdmFormatException {
+        String source = "sweep candidate " + index;
+        SdmReader.Result back = SdmReader.read(sdm, source);
+        return SdModelFile.build(back.file(), source, back.formatMinor());
+    }
+
+    @Override
+    public Callable<OptimizationResult> create(Candidate candidate, DataProvider dataProvider,
+            ScoreFunction scoreFunction, List<StatusListener> statusListeners, IOptimizationRunner runner) {
+        return () -> run(candidate, () -> iterator(dataProvider.testData(candidate.getDataParameters()), "DataProvider"),
+                scoreFunction, net -> scoreFunction.score(net, dataProvider, candidate.getDataParameters()),
+                statusListeners, runner);
+    }
+
+    @Override
+    public Callable<OptimizationResult> create(Candidate candidate, Class<? extends DataSource> dataSource,
+            Properties dataSourceProperties, ScoreFunction scoreFunction, List<StatusListener> statusListeners,
+            IOptimizationRunner runner) {
+        return () -> run(candidate, () -> iterator(source(dataSource, dataSourceProperties).testData(),
+                        dataSource.getName()),
+                scoreFunction, net -> scoreFunction.score(net, dataSource, dataSourceProperties), statusListeners, runner);
+    }
+
+    private interface Data {
+        DataSetIterator get() throws Exception;
+    }
+
+    private interface NetScore {
+        double score(Model net) throws Exception;
+    }
+
+    @SuppressWarnings("rawtypes") // Arbiter's Candidate is generic, its TaskCreator passes it raw
+    private OptimizationResult run(Candidate candidate, Data data, ScoreFunction scoreFunction, NetScore netScore,
+            List<StatusListener> listeners, IOptimizationRunner runner) {
+        long start = System.currentTimeMillis();
+        int index = candidate.getIndex();
+        ConversionCandidate c;
+        Double score = null;
+        String trace = null;
+        if (candidate.getException() != null) {
+            c = ConversionCandidate.failed(index, null, 0, "the plan could not be made from the sample: "
+                    + candidate.getException().getMessage());
+        } else {
+            try {
+                Object value = candidate.getValue();
+                if (!(value instanceof ConversionPlan plan)) {
+                    throw new IllegalArgumentException("ConversionTaskCreator: candidates must be ConversionPlans (from "
+                            + "a ConversionPlanSpace), got " + (value == null ? null : value.getClass().getName()));
+                }
+                c = evaluate(index, plan, data.get());
+                if (c.ok() && scoreFunction != null) {
+                    score = scoreFunction instanceof CompressionScoreFunction f ? f.score(c)
+                            : netScore.score(rebuild(c.sdm(), index));
+                }
+            } catch (Exception e) {
+                c = ConversionCandidate.failed(index, null, (System.currentTimeMillis() - start) / 1e3, e.toString());
+                trace = ExceptionUtils.getStackTrace(e);
+            }
+        }
+        if (!c.ok() && trace == null) {
+            trace = c.error();
+        }
+        CandidateInfo info = new CandidateInfo(index, c.ok() ? CandidateStatus.Complete : CandidateStatus.Failed, score,
+                start, start, System.currentTimeMillis(), candidate.getFlatParameters(), trace);
+        OptimizationResult result = new OptimizationResult(candidate, score, index, c, info, null);
+        result.setResultReference(new InMemoryReference(result, c));
+        if (listeners != null) {
+            for (StatusListener l : listeners) {
+                l.onCandidateStatusChange(info, runner, result);
+            }
+        }
+        return result;
+    }
+
+    private static DataSetIterator iterator(Object data, String from) {
+        if (data instanceof DataSetIterator it) {
+            return it;
+        }
+        throw new IllegalArgumentException("ConversionTaskCreator: " + from + ".testData() must be a DataSetIterator "
+                + "(the validation examples), got " + (data == null ? null : data.getClass().getName()));
+    }
+
+    /** One configured data source per (class, properties), so its data is loaded once for the whole sweep. */
+    private synchronized DataSource source(Class<? extends DataSource> type, Properties properties) throws Exception {
+        if (cachedSource == null || cachedClass != type || !java.util.Objects.equals(cachedProperties, properties)) {
+            DataSource s = type.getDeclaredConstructor().newInstance();
+            s.configure(properties);
+            cachedSource = s;
+            cachedClass = type;
+            cachedProperties = properties == null ? null : (Properties) properties.clone();
+        }
+        return cachedSource;
+    }
+
+    /**
+     * A result held in memory; the model is rebuilt from the candidate's bytes on request. A plain class with
+     * identity equality: the result refers back to it, and Arbiter's OptimizationResult hashes and prints its
+     * reference, so value semantics here would recurse.
+     */
+    private static final class InMemoryReference implements ResultReference {
+        private final OptimizationResult result;
+        private final ConversionCandidate candidate;
+
+        InMemoryReference(OptimizationResult result, ConversionCandidate candidate) {
+            this.result = result;
+            this.candidate = candidate;
+        }
+
+        @Override
+        public OptimizationResult getResult() {
+            return result;
+        }
+
+        @Override
+        public Object getResultModel() throws java.io.IOException {
+            return candidate.ok() ? rebuild(candidate.sdm(), candidate.index()) : null;
+        }
+
+        @Override
+        public String toString() {
+            return "InMemoryReference(candidate " + candidate.index() + ")";
+        }
+    }
+
+    /** @return the dense network every candidate converts */
+    public Model dense() {
+        return dense;
+    }
+}

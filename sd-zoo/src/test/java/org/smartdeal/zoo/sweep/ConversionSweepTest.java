@@ -1,0 +1,313 @@
+package org.smartdeal.zoo.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
+import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
+import org.deeplearning4j.arbiter.optimize.api.saving.ResultReference;
+import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
+import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
+import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
+import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
+import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
+import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+
+/**
+ * The conversion sweep on a small trained network (3 Gaussian blobs in 12 dimensions, 12-16-3): every figure is
+ * checked against an independent computation (the .sdm written to disk and read with {@link SdModelFile}, a fresh
+ * conversion with the candidate's plan, the best chosen by brute force over the candidates).
+ */
+class ConversionSweepTest {
+
+    private static MultiLayerNetwork dense;
+    private static DataSetIterator validation;
+
+    @BeforeAll
+    static void trainDense() {
+        dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(0.02)).list()
+                .layer(new DenseLayer.Builder().nIn(12).nOut(16).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(3).activation(Activation.SOFTMAX).build())
+                .build());
+        dense.init();
+        DataSetIterator train = blobs(600, 1);
+        for (int e = 0; e < 15; e++) {
+            dense.fit(train);
+        }
+        validation = blobs(300, 2);
+    }
+
+    /** 3 blobs with unit-variance noise around centres +-1.2 on 4 coordinates each; fixed seed. */
+    private static DataSetIterator blobs(int n, long seed) {
+        Random r = new Random(seed);
+        float[][] x = new float[n][12];
+        float[][] y = new float[n][3];
+        for (int i = 0; i < n; i++) {
+            int k = i % 3;
+            for (int j = 0; j < 12; j++) {
+                x[i][j] = (float) (r.nextGaussian() + (j / 4 == k ? 1.2 : -0.4));
+            }
+            y[i][k] = 1;
+        }
+        List<DataSet> list = new DataSet(Nd4j.createFromArray(x), Nd4j.createFromArray(y)).asList();
+        return new ListDataSetIterator<>(list, 50);
+    }
+
+    private static ConversionPlanSpace thetaGrid(Double... thetas) {
+        return new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(thetas))
+                        .sliceRows(6).basisWidth(3).build())
+                .build();
+    }
+
+    private static GridSearchCandidateGenerator grid(ConversionPlanSpace space) {
+        return new GridSearchCandidateGenerator(space, 5, GridSearchCandidateGenerator.Mode.Sequential, null);
+    }
+
+    @Test
+    void gridSweepScoresEveryCandidateOnItsReloadedFileAndPicksTheMostCompressedWithinTheDrop(@TempDir Path dir)
+            throws Exception {
+        Double[] thetas = {0.001, 0.02, 0.1, 0.4, 1.0};
+        List<Integer> seen = new ArrayList<>();
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(thetaGrid(thetas)), 10, validation, 0.01,
+                (c, done, total) -> {
+                    assertEquals(5, total, "a 5-point grid under a cap of 10");
+                    seen.add(done);
+                });
+        assertEquals(List.of(1, 2, 3, 4, 5), seen, "the listener hears every candidate in order");
+        assertEquals(5, r.candidates().size());
+        ModelScore base = ModelScore.of(dense, validation);
+        assertEquals(base.accuracy(), r.baseline().accuracy(), 0, "baseline: the dense network on the validation data");
+        assertTrue(base.accuracy() > 0.9, "the blobs are separable; the dense network learned them: " + base.accuracy());
+
+        for (int i = 0; i < thetas.length; i++) {
+            ConversionCandidate c = r.candidates().get(i);
+            assertTrue(c.ok(), c.error());
+            assertEquals(i, c.index());
+            // the grid's sequential order walks the discrete values in order; the fixed settings are put in
+            assertEquals(thetas[i], c.plan().defaults().theta(), 0);
+            assertEquals(6, c.plan().defaults().sliceRows());
+            // accuracy: the .sdm bytes written to disk and read back by the public reader
+            Path f = dir.resolve("c" + i + ".sdm");
+            Files.write(f, c.sdm());
+            ModelScore fromFile = ModelScore.of(SdModelFile.read(f), validation);
+            assertEquals(fromFile.accuracy(), c.accuracy(), 0, "candidate " + i + " accuracy of its own file");
+            assertEquals(fromFile.loss(), c.loss(), 1e-12);
+            // compression: an independent conversion with the same plan (the conversion is deterministic)
+            assertEquals(SdConverter.convert(dense, c.plan()).report().paperCR(), c.paperCR(), 0);
+            assertEquals(c.sdm().length, c.sdmBytes());
+            assertEquals(dense.numParams() * 4.0 / c.sdm().length, c.fileCR(), 1e-9 * c.fileCR(),
+                    "file CR = float32 parameter bytes / file bytes");
+        }
+        // a larger threshold prunes more: the stored size falls along the grid
+        for (int i = 1; i < thetas.length; i++) {
+            assertTrue(r.candidates().get(i).paperCR() >= r.candidates().get(i - 1).paperCR(),
+                    "paper CR non-decreasing in theta at " + i);
+        }
+        // the best, by brute force: the largest paper CR with drop <= 1 point, else the smallest drop
+        int expected = -1;
+        for (int i = 0; i < thetas.length; i++) {
+            ConversionCandidate c = r.candidates().get(i);
+            boolean within = base.accuracy() - c.accuracy() <= 0.01;
+            if (within && (expected < 0 || c.paperCR() > r.candidates().get(expected).paperCR())) {
+                expected = i;
+            }
+        }
+        assertTrue(expected >= 0, "theta 0.001 keeps the accuracy: " + r.toTable());
+        assertEquals(expected, r.bestPosition(), r.toTable());
+        assertTrue(r.bestWithinDrop());
+        assertTrue(r.toTable().contains("*" + expected), r.toTable());
+        // the largest theta loses accuracy, so the bound is exercised, not trivially met
+        ConversionCandidate coarse = r.candidates().get(4);
+        assertTrue(coarse.accuracy() < base.accuracy() - 0.01, "theta 1 must cost accuracy: " + r.toTable());
+        assertFalse(r.score().withinDrop(coarse));
+        assertTrue(r.score().score(coarse) > 0, "outside the bound scores above every candidate inside it");
+    }
+
+    @Test
+    void reportsNameEveryCandidateAndWriteNoNaNIntoJson() {
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.001, 2.0)).build())
+                .build();
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 10, validation, 0.01, null);
+        assertTrue(r.candidates().get(0).ok());
+        ConversionCandidate bad = r.candidates().get(1);
+        assertFalse(bad.ok());
+        assertTrue(bad.error().contains("plan.defaults.theta must be in [0, 1], got 2"), bad.error());
+        assertEquals(0, r.bestPosition(), "a failed candidate is never the best");
+        String json = r.toJsonNode().toString();
+        assertFalse(json.contains("NaN"), json);
+        assertTrue(json.contains("\"error\""), json);
+        String[] csv = r.toCsv().split("\n");
+        assertEquals(3, csv.length, "header and two candidates");
+        assertEquals(csv[0].split(",", -1).length, csv[1].split(",", -1).length, "same columns: " + csv[1]);
+        // the failed line ends with its quoted error (which holds commas): the fields before it, plus it
+        int quote = csv[2].indexOf(",\"");
+        assertEquals(csv[0].split(",", -1).length, csv[2].substring(0, quote).split(",", -1).length + 1, csv[2]);
+        assertTrue(csv[2].endsWith("got 2\""), csv[2]);
+        assertTrue(csv[2].startsWith("1,"), csv[2]);
+        assertTrue(r.toTable().contains("failed: "), r.toTable());
+    }
+
+    @Test
+    void aLayerTheNetworkLacksFailsEveryCandidateByName() {
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .layer("fc9", new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.001, 0.01)).build())
+                .build();
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 10, validation, 0.01, null);
+        assertEquals(2, r.candidates().size());
+        for (ConversionCandidate c : r.candidates()) {
+            assertFalse(c.ok());
+            assertTrue(c.error().contains("fc9"), c.error());
+        }
+        assertTrue(r.best().isEmpty());
+        assertFalse(r.bestWithinDrop());
+    }
+
+    @Test
+    void perLayerSpacesOverrideTheDefaultsForTheirLayerOnly() {
+        ConversionPlan base = ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.004, \"density\": 0.5},"
+                + " \"layers\": {\"layer0\": {\"sliceRows\": 8}}}");
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(base)
+                .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.003)).build())
+                .layer("layer1", new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.01, 0.05))
+                        .basisWidth(2).build())
+                .build();
+        assertEquals(2, space.numParameters(), "two searched leaves (the fixed basis width is not searched)");
+        GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, 3,
+                GridSearchCandidateGenerator.Mode.Sequential, null);
+        assertEquals(6, g.getTotalNumCandidates(), "3 thetas for the defaults x 2 for layer1");
+        List<ConversionPlan> plans = new ArrayList<>();
+        while (g.hasMoreCandidates()) {
+            plans.add((ConversionPlan) g.getCandidate().getValue());
+        }
+        // Arbiter's sequential grid: the first leaf changes fastest; a continuous leaf takes 0, 0.5, 1 of its range
+        double[] expectDefault = {0.001, 0.002, 0.003, 0.001, 0.002, 0.003};
+        double[] expectLayer1 = {0.01, 0.01, 0.01, 0.05, 0.05, 0.05};
+        for (int i = 0; i < 6; i++) {
+            ConversionPlan p = plans.get(i);
+            assertEquals(expectDefault[i], p.defaults().theta(), 1e-15, "defaults theta of candidate " + i);
+            assertEquals(0, p.defaults().density(), "a sampled theta clears the density target");
+            LayerPlan l0 = p.settingsFor("layer0");
+            assertEquals(expectDefault[i], l0.theta(), 1e-15, "the defaults space reaches the base plan's override");
+            assertEquals(8, l0.sliceRows(), "the base plan's own override is kept");
+            LayerPlan l1 = p.settingsFor("layer1");
+            assertEquals(expectLayer1[i], l1.theta(), 0);
+            assertEquals(2, l1.basisWidth());
+            assertEquals(192, l1.sliceRows(), "unsampled: the base plan's default");
+        }
+    }
+
+    @Test
+    void aSeededRandomSearchRepeats() {
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.05))
+                        .sliceRows(6).build())
+                .build();
+        List<List<Double>> runs = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            RandomSearchGenerator gen = new RandomSearchGenerator(space, null);
+            gen.setRngSeed(11);
+            ConversionSweep.Result r = ConversionSweep.run(dense, gen, 3, validation, 0.01, null);
+            assertEquals(3, r.candidates().size(), "a random search runs up to the cap");
+            List<Double> figures = new ArrayList<>();
+            for (ConversionCandidate c : r.candidates()) {
+                figures.add(c.plan().defaults().theta());
+                figures.add(c.paperCR());
+                figures.add(c.accuracy());
+            }
+            runs.add(figures);
+        }
+        assertEquals(runs.get(0), runs.get(1));
+    }
+
+    @Test
+    void worksUnderArbitersLocalOptimizationRunner() throws Exception {
+        ConversionPlanSpace space = thetaGrid(0.001, 0.1);
+        ModelScore base = ModelScore.of(dense, validation);
+        OptimizationConfiguration conf = new OptimizationConfiguration.Builder()
+                .candidateGenerator(grid(space))
+                .dataProvider(new Provider())
+                .scoreFunction(new CompressionScoreFunction(base.accuracy(), 0.01))
+                .terminationConditions(new MaxCandidatesCondition(2))
+                .build();
+        LocalOptimizationRunner runner = new LocalOptimizationRunner(conf, new ConversionTaskCreator(dense));
+        runner.execute();
+        assertEquals(2, runner.numCandidatesCompleted());
+        assertEquals(0, runner.numCandidatesFailed());
+        List<ResultReference> results = runner.getResults();
+        assertEquals(2, results.size());
+        for (ResultReference ref : results) {
+            OptimizationResult res = ref.getResult();
+            ConversionCandidate c = (ConversionCandidate) res.getModelSpecificResults();
+            assertEquals(new CompressionScoreFunction(base.accuracy(), 0.01).score(c), res.getScore(), 0);
+            Model m = (Model) ref.getResultModel();
+            assertNotNull(m);
+            assertEquals(c.accuracy(), ModelScore.of(m, validation).accuracy(), 0);
+        }
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        ConversionPlanSpace space = thetaGrid(0.001);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionSweep.run(dense, grid(space), 0, validation, 0.01, null));
+        assertTrue(e.getMessage().contains("maxCandidates must be at least 1, got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionSweep.run(dense, grid(space), 1, validation, 1.5, null));
+        assertTrue(e.getMessage().contains("maxDrop must be a fraction in [0, 1]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                        .layer("a", new SdHyperparameterSpace.Builder().build())
+                        .layer("a", new SdHyperparameterSpace.Builder().build()));
+        assertTrue(e.getMessage().contains("layer(a)") && e.getMessage().contains("already has a space"), e.getMessage());
+    }
+
+    /** Arbiter's data provider over the validation blobs. */
+    private static final class Provider implements DataProvider {
+        @Override
+        public Object trainData(Map<String, Object> dataParameters) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Object testData(Map<String, Object> dataParameters) {
+            return validation;
+        }
+
+        @Override
+        public Class<?> getDataType() {
+            return DataSetIterator.class;
+        }
+    }
+}
