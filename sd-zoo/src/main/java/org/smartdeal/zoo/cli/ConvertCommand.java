@@ -161,22 +161,30 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     private ConversionPlan plan() {
-        ConversionPlan p = ConversionPlan.defaultPlan();
-        if (planFile != null) {
-            if (Files.isDirectory(Path.of(planFile))) {
-                throw new BadInputException("--plan " + planFile + ": is a directory, expected a plan JSON file or a shipped "
-                        + "plan's name");
-            }
-            try {
-                p = ConversionPlans.resolve(planFile);
-            } catch (IOException e) {
-                throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--plan " + e.getMessage(), e);
-            }
-        }
+        ConversionPlan p = planFile == null ? ConversionPlan.defaultPlan() : resolvePlan(planFile);
         // --theta is range-checked above, so this cannot fail
         return theta == null ? p : p.withTheta(theta);
+    }
+
+    /**
+     * The plan a {@code --plan} value names: a JSON file or, when no such file exists, a shipped plan's name.
+     *
+     * @param planFile the option's value
+     * @return the plan
+     * @throws BadInputException naming {@code --plan}, the value and what is wrong
+     */
+    static ConversionPlan resolvePlan(String planFile) {
+        if (Files.isDirectory(Path.of(planFile))) {
+            throw new BadInputException("--plan " + planFile + ": is a directory, expected a plan JSON file or a shipped "
+                    + "plan's name");
+        }
+        try {
+            return ConversionPlans.resolve(planFile);
+        } catch (IOException e) {
+            throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--plan " + e.getMessage(), e);
+        }
     }
 
     private static int layerCount(Model m) {
@@ -195,13 +203,13 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private Model load(ZooModel z) {
         if (z == null) {
-            return requireDense(source.input, null);
+            return requireDense(source.input, null, "convert");
         }
         Model m = z.defaultConfiguration().init();
         if ("random".equals(weights)) {
             return m;
         }
-        Model w = requireDense(Path.of(weights), "--weights");
+        Model w = requireDense(Path.of(weights), "--weights", "convert");
         if (w.numParams() != m.numParams()) {
             throw new BadInputException("--weights " + weights + " has " + w.numParams() + " parameters but zoo model "
                     + z.id() + " has " + m.numParams());
@@ -209,10 +217,19 @@ public final class ConvertCommand implements Callable<Integer> {
         return w;
     }
 
-    /** A dense DL4J ModelSerializer .zip: a .sdm file or a network with SD layers is already converted. */
-    private static Model requireDense(Path file, String option) {
+    /**
+     * A dense DL4J ModelSerializer .zip with finite parameters: a .sdm file or a network with SD layers is already
+     * converted.
+     *
+     * @param file    the file
+     * @param option  the option that named it, or null for a positional argument
+     * @param command the command, for the message ({@code convert}, {@code sweep})
+     * @return the network
+     * @throws BadInputException naming the file, the rule and what it holds
+     */
+    static Model requireDense(Path file, String option, String command) {
         String who = (option == null ? "" : option + " ") + file;
-        String rule = "convert takes a dense DL4J ModelSerializer .zip (a trained network before conversion)";
+        String rule = command + " takes a dense DL4J ModelSerializer .zip (a trained network before conversion)";
         String name = file.getFileName().toString();
         if (name.endsWith(SdModelFile.EXTENSION) && Files.isRegularFile(file)) {
             throw new BadInputException(who + ": is a .sdm file, already in SD form; " + rule);

@@ -98,8 +98,8 @@ public final class ConversionSweep {
                     continue;
                 }
                 LayerPlan d = c.plan().defaults();
-                sb.append(String.format(Locale.ROOT, "%-4s %-10.4g %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
-                        mark, d.theta(), d.sliceRows(), d.basisWidth(), fmt(d.maxCoeff()), c.report().cDensity(),
+                sb.append(String.format(Locale.ROOT, "%-4s %-10s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
+                        mark, shortNumber(d.theta()), d.sliceRows(), d.basisWidth(), shortNumber(d.maxCoeff()), c.report().cDensity(),
                         c.paperCR(), c.fileCR(), c.accuracy(), 100 * score.drop(c), score.withinDrop(c) ? "yes" : "no",
                         c.seconds()));
             }
@@ -175,10 +175,16 @@ public final class ConversionSweep {
             }
             return root;
         }
+    }
 
-        private static String fmt(double v) {
-            return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-        }
+    /**
+     * A number in at most three significant digits, without trailing zeros: {@code 0.001}, {@code 0.00168}, {@code 32}.
+     *
+     * @param v a finite number
+     * @return its short form
+     */
+    public static String shortNumber(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     /**

@@ -1,0 +1,371 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
+import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
+import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
+import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
+import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmFormatException;
+import org.smartdeal.codec.SdmReader;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.data.TaskSplits;
+import org.smartdeal.zoo.sweep.ConversionCandidate;
+import org.smartdeal.zoo.sweep.ConversionPlanSpace;
+import org.smartdeal.zoo.sweep.ConversionSweep;
+import org.smartdeal.zoo.sweep.SdHyperparameterSpace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal sweep}: searches the conversion settings of a trained network with Arbiter (grid or random
+ * search over theta, slice rows and basis width; {@link ConversionSweep}) and keeps the most compressed candidate
+ * whose accuracy drop on held-out validation data stays within a bound. Every candidate is scored on its
+ * {@code .sdm} read back from bytes; the Fashion-MNIST test set is used once, for the final figures of the dense
+ * network and of the chosen candidate.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Search the conversion settings of a trained DL4J network (.zip) with Arbiter: convert with each "
+            + "candidate's theta, slice rows and basis width, score the reloaded .sdm on validation examples held out of "
+            + "the Fashion-MNIST training set, and keep the most compressed candidate (paper CR) whose accuracy drop is "
+            + "at most --max-drop.",
+            "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan` and "
+            + "`train`) into --out, all at the end of the run. When every candidate fails, only sweep.json and "
+            + "candidates.csv are written and the exit code is 3."})
+public final class SweepCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN.zip", description = "a trained dense DL4J ModelSerializer zip that takes "
+            + "Fashion-MNIST images (e.g. a demo's lenet300-dense.zip)")
+    Path input;
+
+    @Option(names = "--out", description = "output folder; default ${DEFAULT-VALUE}")
+    Path out = Path.of("smartdeal-out", "sweep");
+
+    @Option(names = "--plan", paramLabel = "plan.json|NAME", description = "the plan the sampled settings go into "
+            + "(defaults and per-layer overrides; a sampled setting replaces that field everywhere); default: the "
+            + "default plan")
+    String planFile;
+
+    @Option(names = "--theta", paramLabel = "LO:HI|T[,T...]", description = "thresholds to search: a range LO:HI "
+            + "(0 < LO < HI <= 1, sampled log-uniformly; a grid takes --points values, e.g. 0.001:0.016 with 5 points "
+            + "gives 0.001, 0.002, 0.004, 0.008, 0.016) or a list of values in [0, 1]; default ${DEFAULT-VALUE}")
+    String theta = "0.001:0.016";
+
+    @Option(names = "--slice-rows", paramLabel = "M[,M...]", description = "slice heights to search, each in [1, 4096]; "
+            + "default: the plan's")
+    String sliceRows;
+
+    @Option(names = "--basis-width", paramLabel = "N[,N...]", description = "basis widths to search (dense layers and "
+            + "1x1 convolutions), each in [1, 16]; default: the plan's")
+    String basisWidth;
+
+    @Option(names = "--search", paramLabel = "grid|random", description = "Arbiter's grid search or random search; "
+            + "default ${DEFAULT-VALUE}")
+    String search = "grid";
+
+    @Option(names = "--points", description = "grid values of a LO:HI range, in [2, 100]; default ${DEFAULT-VALUE}")
+    int points = 5;
+
+    @Option(names = "--candidates", description = "the most candidates to run, in [1, 1000]; default: the whole grid, "
+            + "or 10 for a random search")
+    Integer candidates;
+
+    @Option(names = "--max-drop", paramLabel = "POINTS", description = "the accuracy drop allowed, in percentage points "
+            + "in [0, 100]; default ${DEFAULT-VALUE}")
+    double maxDrop = 1.0;
+
+    @Option(names = "--validation", description = "validation examples held out of the training set, in [1, 59999]; "
+            + "default ${DEFAULT-VALUE}")
+    int validation = 5000;
+
+    @Option(names = "--data", description = "the dataset; only ${DEFAULT-VALUE}")
+    String data = "fashion-mnist";
+
+    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+            + " or " + FashionMnist.DEFAULT_DIR)
+    Path dataDir;
+
+    @Option(names = "--seed", description = "seed of the hold-out and of a random search; default ${DEFAULT-VALUE}")
+    long seed = 42;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    /** The output files, written together at the end. */
+    static final String SUMMARY = "sweep.json";
+    /** One line per candidate. */
+    static final String CANDIDATES = "candidates.csv";
+    /** The chosen candidate's model. */
+    static final String BEST_SDM = "best.sdm";
+    /** The chosen candidate's plan. */
+    static final String BEST_PLAN = "best-plan.json";
+
+    /** Random-search candidates when {@code --candidates} is not given. */
+    static final int DEFAULT_RANDOM_CANDIDATES = 10;
+
+    @Override
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        // option values first (exit 2), then files (exit 3), all before any work
+        SdHyperparameterSpace sd = space();
+        if (!"grid".equals(search) && !"random".equals(search)) {
+            throw usage("--search must be grid or random, got '" + search + "'");
+        }
+        if (points < 2 || points > 100) {
+            throw usage("--points must be in [2, 100], got " + points);
+        }
+        if (candidates != null && (candidates < 1 || candidates > 1000)) {
+            throw usage("--candidates must be in [1, 1000], got " + candidates);
+        }
+        if (!(maxDrop >= 0 && maxDrop <= 100)) {
+            throw usage("--max-drop must be in [0, 100] percentage points, got " + maxDrop);
+        }
+        if (validation < 1 || validation > 59_999) {
+            throw usage("--validation must be in [1, 59999], got " + validation);
+        }
+        if (!"fashion-mnist".equals(data)) {
+            throw usage("--data must be fashion-mnist, got '" + data + "'");
+        }
+        OutputPaths.requireFolder("--out", out);
+        List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
+                out.resolve(BEST_PLAN));
+        for (Path p : outputs) {
+            OutputPaths.requireFile("--out", p);
+        }
+        for (Path p : outputs) {
+            if (OutputPaths.sameFile(input, p) || planFile != null && Files.isRegularFile(Path.of(planFile))
+                    && OutputPaths.sameFile(Path.of(planFile), p)) {
+                throw new BadInputException("the output file " + p + " is an input; inputs are never overwritten: "
+                        + "choose another --out");
+            }
+        }
+        ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
+        Model dense = ConvertCommand.requireDense(input, null, "sweep");
+        try {
+            base.checkLayersExist(ModelFiles.layerNames(dense));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--plan " + planFile + ": " + e.getMessage(), e);
+        }
+        String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(dense, null, true, input),
+                name);
+
+        Path dir = FashionMnist.resolveDir(dataDir);
+        FashionMnist train = FashionMnistInput.load(dir, true);
+        FashionMnist test = FashionMnistInput.load(dir, false);
+        if (validation >= train.size()) {
+            throw usage("--validation must be below the training set's " + train.size() + " examples, got " + validation);
+        }
+        FashionMnist val = TaskSplits.holdOut(train, validation, seed).validation();
+        InMemoryDataSetIterator valIt = val.iterator(512, false, seed);
+        InMemoryDataSetIterator testIt = test.iterator(512, false, seed);
+        FashionMnistInput.apply(valIt, layout);
+        FashionMnistInput.apply(testIt, layout);
+
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(base).defaults(sd).build();
+        CandidateGenerator generator;
+        int max;
+        if ("grid".equals(search)) {
+            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, points,
+                    GridSearchCandidateGenerator.Mode.Sequential, null);
+            if (candidates != null && g.getTotalNumCandidates() > candidates) {
+                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than --candidates "
+                        + candidates + ": raise --candidates, narrow the grid, or use --search random");
+            }
+            generator = g;
+            max = g.getTotalNumCandidates();
+        } else {
+            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
+            g.setRngSeed(seed);
+            generator = g;
+            max = candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES;
+        }
+
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %d validation examples held out of the training set (seed %d); "
+                + "the %d test examples score the dense network and the chosen candidate only%n", dir, val.size(), seed,
+                test.size());
+        o.printf(Locale.ROOT, "%s search over %s: up to %d candidates, accuracy drop at most %s%n", search,
+                describe(), max, points(maxDrop));
+        ConversionSweep.Result r;
+        try (Progress p = Progress.start("sweep", max, quiet)) {
+            r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, (c, done, total) -> {
+                p.step();
+                p.message(c.ok() ? String.format(Locale.ROOT, "#%d theta %s: CR %.1fx, accuracy %.4f", c.index(),
+                        ConversionSweep.shortNumber(c.plan().defaults().theta()), c.paperCR(), c.accuracy())
+                        : "#" + c.index() + " failed");
+            });
+        }
+        o.printf(Locale.ROOT, "dense network: validation accuracy %.4f%n", r.baseline().accuracy());
+        o.print(r.toTable());
+
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode summary = m.createObjectNode();
+        summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
+                .put("space", describe()).put("points", points).put("seed", seed)
+                .put("validationExamples", val.size()).put("testExamples", test.size());
+        summary.setAll(r.toJsonNode());
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(out.resolve(CANDIDATES), r.toCsv().getBytes(StandardCharsets.UTF_8));
+        ConversionCandidate best = r.best().orElse(null);
+        if (best != null) {
+            ModelScore denseTest = ModelScore.of(dense, testIt);
+            ModelScore bestTest;
+            try {
+                bestTest = ModelScore.of(SdModelFile.build(SdmReader.read(best.sdm(), BEST_SDM).file(), BEST_SDM), testIt);
+            } catch (SdmFormatException e) {
+                throw new IllegalStateException("the sweep's own .sdm bytes did not read back", e);
+            }
+            summary.putObject("test").put("denseAccuracy", denseTest.accuracy())
+                    .put("bestAccuracy", bestTest.accuracy())
+                    .put("dropPoints", 100 * (denseTest.accuracy() - bestTest.accuracy()))
+                    .put("examples", bestTest.examples());
+            files.put(out.resolve(BEST_SDM), best.sdm());
+            files.put(out.resolve(BEST_PLAN), best.plan().toJson().getBytes(StandardCharsets.UTF_8));
+            o.printf(Locale.ROOT, "best: candidate %d (%s) | paper CR %.2fx | file CR %.2fx | validation drop %.2f "
+                            + "points%s%n", best.index(), settings(best.plan()), best.paperCR(), best.fileCR(),
+                    100 * r.score().drop(best), r.bestWithinDrop() ? "" : " (no candidate met --max-drop " + fmt(maxDrop)
+                            + ": this one has the smallest drop)");
+            o.printf(Locale.ROOT, "test accuracy: dense %.4f | best.sdm %.4f | drop %.2f points (%d examples)%n",
+                    denseTest.accuracy(), bestTest.accuracy(), 100 * (denseTest.accuracy() - bestTest.accuracy()),
+                    bestTest.examples());
+        }
+        summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+        files.put(out.resolve(SUMMARY), m.writerWithDefaultPrettyPrinter().writeValueAsString(summary)
+                .getBytes(StandardCharsets.UTF_8));
+        OutputPaths.writeTogether(files);
+        List<String> names = new ArrayList<>();
+        files.keySet().forEach(f -> names.add(f.getFileName().toString()));
+        o.printf(Locale.ROOT, "wrote %s into %s (%.1f s)%n", String.join(", ", names), out,
+                (System.nanoTime() - t0) / 1e9);
+        if (best == null) {
+            throw new BadInputException("every candidate failed (their errors are in the table above and in "
+                    + out.resolve(CANDIDATES) + "); no best.sdm was written");
+        }
+        return SmartDeal.EXIT_OK;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** The searched SD settings from --theta, --slice-rows and --basis-width (exit 2 on a bad value). */
+    private SdHyperparameterSpace space() {
+        SdHyperparameterSpace.Builder b = new SdHyperparameterSpace.Builder();
+        String t = theta.trim();
+        if (t.contains(":")) {
+            String[] lohi = t.split(":", -1);
+            double lo = number("--theta", lohi[0]);
+            double hi = lohi.length == 2 ? number("--theta", lohi[1]) : Double.NaN;
+            if (lohi.length != 2 || !(lo > 0 && lo < hi && hi <= 1)) {
+                throw usage("--theta LO:HI needs 0 < LO < HI <= 1, got '" + theta + "'");
+            }
+            b.theta(new ContinuousParameterSpace(new LogUniformDistribution(lo, hi)));
+        } else {
+            List<Double> values = new ArrayList<>();
+            for (String v : list("--theta", t)) {
+                double d = number("--theta", v);
+                if (!(d >= 0 && d <= 1)) {
+                    throw usage("--theta values must be in [0, 1], got " + v);
+                }
+                values.add(d);
+            }
+            b.theta(new DiscreteParameterSpace<>(values));
+        }
+        if (sliceRows != null) {
+            b.sliceRows(new DiscreteParameterSpace<>(integers("--slice-rows", sliceRows, 1, 4096)));
+        }
+        if (basisWidth != null) {
+            b.basisWidth(new DiscreteParameterSpace<>(integers("--basis-width", basisWidth, 1, 16)));
+        }
+        return b.build();
+    }
+
+    private List<String> list(String option, String text) {
+        List<String> out = new ArrayList<>();
+        for (String s : text.split(",", -1)) {
+            if (s.isBlank()) {
+                throw usage(option + " takes comma-separated values without empty entries, got '" + text + "'");
+            }
+            out.add(s.trim());
+        }
+        return out;
+    }
+
+    private double number(String option, String text) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw usage(option + ": '" + text + "' is not a number");
+        }
+    }
+
+    private List<Integer> integers(String option, String text, int lo, int hi) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : list(option, text)) {
+            int v;
+            try {
+                v = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw usage(option + ": '" + s + "' is not a whole number");
+            }
+            if (v < lo || v > hi) {
+                throw usage(option + " values must be in [" + lo + ", " + hi + "], got " + v);
+            }
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** The searched settings in words, e.g. {@code theta 0.001:0.016 (log-uniform), slice rows 96,192}. */
+    private String describe() {
+        StringBuilder sb = new StringBuilder("theta ").append(theta.trim())
+                .append(theta.contains(":") ? " (log-uniform)" : "");
+        if (sliceRows != null) {
+            sb.append(", slice rows ").append(sliceRows.trim());
+        }
+        if (basisWidth != null) {
+            sb.append(", basis width ").append(basisWidth.trim());
+        }
+        return sb.toString();
+    }
+
+    private static String settings(ConversionPlan p) {
+        return String.format(Locale.ROOT, "theta %s, slice rows %d, basis width %d",
+                ConversionSweep.shortNumber(p.defaults().theta()), p.defaults().sliceRows(), p.defaults().basisWidth());
+    }
+
+    /** {@code "1 point"}, {@code "0.5 points"}. */
+    private static String points(double v) {
+        return fmt(v) + (v == 1 ? " point" : " points");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

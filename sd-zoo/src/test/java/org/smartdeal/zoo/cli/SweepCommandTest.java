@@ -1,0 +1,173 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+
+/**
+ * {@code smartdeal sweep} end to end on a LeNet-300-100 trained briefly here (2 epochs on 3,000 Fashion-MNIST
+ * images), and its usage and input errors. The figures it writes are checked against independent computations:
+ * best.sdm evaluated with DL4J on the test set, best-plan.json converted again, the CSV against the JSON.
+ */
+class SweepCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Path zip;
+    private static boolean data;
+
+    @BeforeAll
+    static void trainLenet() throws IOException {
+        MultiLayerNetwork net = LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init();
+        data = FashionMnist.isAvailable(FashionMnist.resolveDir(null));
+        if (data) {
+            InMemoryDataSetIterator it = FashionMnist.load(FashionMnist.resolveDir(null), true).limit(3000)
+                    .iterator(64, true, 1);
+            net.fit(it, 2);
+        }
+        zip = dir.resolve("lenet.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+    }
+
+    @Test
+    void aGridSweepWritesTheMostCompressedCandidateWithinTheDropAndItsFiguresHold() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the sweep run");
+        Path out = dir.resolve("sweep");
+        CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.002,0.02",
+                "--slice-rows", "96,192", "--validation", "1000", "--max-drop", "2", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("grid search over theta 0.002,0.02, slice rows 96,192: up to 4 candidates, "
+                + "accuracy drop at most 2 points"), r.out());
+        JsonNode s = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)));
+        JsonNode cands = s.get("candidates");
+        assertEquals(4, cands.size());
+        // Arbiter's sequential grid: the first leaf changes fastest, and SdHyperparameterSpace's leaves are in field
+        // order (sliceRows before theta)
+        double[][] settings = {{0.002, 96}, {0.002, 192}, {0.02, 96}, {0.02, 192}};
+        for (int i = 0; i < 4; i++) {
+            JsonNode d = cands.get(i).get("plan").get("defaults");
+            assertEquals(settings[i][0], d.get("theta").asDouble(), 0, "candidate " + i);
+            assertEquals((int) settings[i][1], d.get("sliceRows").asInt(), "candidate " + i);
+        }
+        // the best: the largest paper CR among drops <= 2 points, else the smallest drop (brute force here)
+        double base = s.get("baseline").get("accuracy").asDouble();
+        int expected = -1;
+        for (int i = 0; i < 4; i++) {
+            JsonNode c = cands.get(i);
+            double drop = base - c.get("accuracy").asDouble();
+            assertEquals(100 * drop, c.get("dropPoints").asDouble(), 1e-9);
+            if (drop <= 0.02 && (expected < 0 || c.get("paperCR").asDouble() > cands.get(expected).get("paperCR").asDouble())) {
+                expected = i;
+            }
+        }
+        if (expected < 0) {
+            for (int i = 0; i < 4; i++) {
+                if (expected < 0 || cands.get(i).get("dropPoints").asDouble() < cands.get(expected).get("dropPoints").asDouble()) {
+                    expected = i;
+                }
+            }
+        }
+        assertEquals(expected, s.get("best").asInt(), s.toString());
+        JsonNode best = cands.get(expected);
+
+        // best.sdm: its size is the candidate's, and DL4J's own evaluation of the file gives the test figure
+        Path sdm = out.resolve(SweepCommand.BEST_SDM);
+        assertEquals(best.get("sdmBytes").asLong(), Files.size(sdm));
+        double fileAcc = SdModelFile.readMultiLayerNetwork(sdm)
+                .evaluate(FashionMnist.load(FashionMnist.resolveDir(null), false).iterator(500, false, 0)).accuracy();
+        assertEquals(fileAcc, s.get("test").get("bestAccuracy").asDouble(), 1e-12);
+        assertEquals(10_000, s.get("test").get("examples").asLong());
+        double denseAcc = ModelScore.of(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false),
+                FashionMnist.load(FashionMnist.resolveDir(null), false).iterator(500, false, 0)).accuracy();
+        assertEquals(denseAcc, s.get("test").get("denseAccuracy").asDouble(), 1e-12);
+
+        // best-plan.json converts the dense network to the same compression
+        ConversionPlan plan = ConversionPlan.load(out.resolve(SweepCommand.BEST_PLAN));
+        assertEquals(best.get("paperCR").asDouble(),
+                SdConverter.convert(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false), plan).report().paperCR(), 0);
+
+        // the CSV says what the JSON says
+        List<String> csv = Files.readAllLines(out.resolve(SweepCommand.CANDIDATES));
+        assertEquals(5, csv.size(), "header and 4 candidates");
+        List<String> head = Arrays.asList(csv.get(0).split(","));
+        for (int i = 0; i < 4; i++) {
+            String[] f = csv.get(i + 1).split(",", -1);
+            assertEquals(cands.get(i).get("paperCR").asDouble(), Double.parseDouble(f[head.indexOf("paperCR")]), 0);
+            assertEquals(cands.get(i).get("accuracy").asDouble(), Double.parseDouble(f[head.indexOf("accuracy")]), 0);
+            assertEquals(i == expected, Boolean.parseBoolean(f[head.indexOf("best")]));
+        }
+        assertTrue(r.out().contains("*" + expected + " "), r.out());
+    }
+
+    @Test
+    void badOptionValuesAreUsageErrorsAndChangeNothing() {
+        Path out = dir.resolve("untouched");
+        Map<String, String> before = CliRun.files(out);
+        String[][] cases = {
+            {"--theta", "0.1:0.01", "--theta LO:HI needs 0 < LO < HI <= 1, got '0.1:0.01'"},
+            {"--theta", "0:0.1", "needs 0 < LO"},
+            {"--theta", "abc", "--theta: 'abc' is not a number"},
+            {"--theta", "0.1,,0.2", "without empty entries"},
+            {"--theta", "1.5", "--theta values must be in [0, 1], got 1.5"},
+            {"--slice-rows", "0", "--slice-rows values must be in [1, 4096], got 0"},
+            {"--basis-width", "3,x", "--basis-width: 'x' is not a whole number"},
+            {"--search", "bayes", "--search must be grid or random, got 'bayes'"},
+            {"--points", "1", "--points must be in [2, 100], got 1"},
+            {"--max-drop", "-1", "--max-drop must be in [0, 100]"},
+            {"--validation", "0", "--validation must be in [1, 59999], got 0"},
+            {"--data", "cifar10", "--data must be fashion-mnist"},
+        };
+        for (String[] c : cases) {
+            CliRun.of("sweep", zip.toString(), "--out", out.toString(), c[0], c[1], "--quiet").assertUserError(2, c[2]);
+        }
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "10",
+                "--slice-rows", "96,192", "--candidates", "12", "--quiet")
+                .assertUserError(2, "the grid has 20 candidates, more than --candidates 12");
+        assertEquals(before, CliRun.files(out), "a refused run writes nothing");
+    }
+
+    @Test
+    void badInputsAreNamed() throws IOException {
+        Path out = dir.resolve("bad-inputs");
+        CliRun.of("sweep", dir.resolve("missing.zip").toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(3, "missing.zip");
+        Path sdm = dir.resolve("lenet.sdm");
+        SdModelFile.write(SdConverter.convert(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false),
+                ConversionPlan.defaultPlan()).network(), sdm);
+        CliRun.of("sweep", sdm.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(3, "is a .sdm file, already in SD form; sweep takes a dense DL4J ModelSerializer .zip");
+        Path plan = dir.resolve("plan.json");
+        Files.writeString(plan, "{\"layers\": {\"fc9\": {\"theta\": 0.01}}}");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", plan.toString(), "--quiet")
+                .assertUserError(3, "fc9");
+        // an output that is the input
+        CliRun.of("sweep", out.resolve(SweepCommand.BEST_SDM).toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(3);
+        assertFalse(Files.exists(out.resolve(SweepCommand.SUMMARY)));
+    }
+}
