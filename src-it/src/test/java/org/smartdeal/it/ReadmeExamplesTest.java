@@ -58,7 +58,7 @@ import org.smartdeal.zoo.models.LeNet300;
  *
  * <p>{@link #everyReadmeSnippetIsRunByATest} keeps README and tests together: it extracts every
  * {@code ```java} block of README.md and every marked region of this file and of sd-zoo's
- * {@code SdLayerSpacesTest} (which runs the Arbiter sweep snippet), removes each region's common indentation
+ * {@code SdLayerSpacesTest} and {@code ConversionSweepTest} (which run the Arbiter sweep snippets), removes each region's common indentation
  * and trailing blanks, and requires the two lists to be equal, so a snippet edited on one side only, a new
  * untested snippet or a region no longer in the README fails the build. What the snippets print
  * ({@code System.out}) is captured and checked, never shown.
@@ -200,7 +200,9 @@ class ReadmeExamplesTest {
                 root.resolve("src-it/src/test/java/org/smartdeal/it/ReadmeExamplesTest.java"))));
         tested.addAll(markedRegions(Files.readAllLines(
                 root.resolve("sd-zoo/src/test/java/org/smartdeal/zoo/sweep/SdLayerSpacesTest.java"))));
-        assertEquals(4, readme.size(), "README 'As a library' has four Java snippets");
+        tested.addAll(markedRegions(Files.readAllLines(
+                root.resolve("sd-zoo/src/test/java/org/smartdeal/zoo/sweep/ConversionSweepTest.java"))));
+        assertEquals(5, readme.size(), "README 'As a library' has five Java snippets");
         assertEquals(readme.stream().sorted().toList(), tested.stream().sorted().toList(),
                 "README ```java blocks and the tests' README regions differ");
     }

@@ -29,7 +29,12 @@
  * ({@code MultiLayerSpace.toJson()/fromJson}) by field name and class name: do not rename their fields or classes
  * once released.
  *
- * <p>Belongs here: Arbiter adapters for SD layers and SD training. Not here: the {@code smartdeal sweep} command
+ * <p>The conversion sweep searches the settings of {@link org.smartdeal.zoo.convert.ConversionPlan}s for a trained
+ * network instead ({@link org.smartdeal.zoo.sweep.ConversionPlanSpace}, {@link org.smartdeal.zoo.sweep.ConversionTaskCreator},
+ * {@link org.smartdeal.zoo.sweep.CompressionScoreFunction}, {@link org.smartdeal.zoo.sweep.ConversionSweep}); it
+ * is what {@code smartdeal sweep} runs.
+ *
+ * <p>Belongs here: Arbiter adapters for SD layers, SD training and conversion. Not here: the {@code smartdeal sweep} command
  * ({@code zoo.cli}) and data sources for particular datasets ({@code zoo.data}). Only this package of sd-zoo uses
  * Arbiter types.
  */

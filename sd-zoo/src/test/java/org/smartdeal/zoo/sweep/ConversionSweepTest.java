@@ -16,6 +16,7 @@ import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
 import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
 import org.deeplearning4j.arbiter.optimize.api.saving.ResultReference;
 import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
+import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
 import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
 import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
@@ -291,6 +292,45 @@ class ConversionSweepTest {
                         .layer("a", new SdHyperparameterSpace.Builder().build())
                         .layer("a", new SdHyperparameterSpace.Builder().build()));
         assertTrue(e.getMessage().contains("layer(a)") && e.getMessage().contains("already has a space"), e.getMessage());
+    }
+
+    /** The README's "As a library" conversion-sweep example, verbatim between the markers. */
+    @Test
+    void readmeExampleSweepsAndGivesTheBestFile() throws Exception {
+        MultiLayerNetwork trainedNet = dense;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        byte[] sdmOfBest;
+        ConversionSweep.Result result;
+        try {
+            // README begin
+            ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                    .defaults(new SdHyperparameterSpace.Builder()
+                            .theta(new ContinuousParameterSpace(new LogUniformDistribution(1e-3, 1.6e-2))).build())
+                    .layer("layer1", new SdHyperparameterSpace.Builder().theta(1e-3).build())   // one layer, by name
+                    .build();
+            ConversionSweep.Result r = ConversionSweep.run(trainedNet,
+                    new GridSearchCandidateGenerator(space, 5, GridSearchCandidateGenerator.Mode.Sequential, null),
+                    20, validation, 0.01, null);                    // at most 20 candidates; accuracy drop <= 0.01
+            System.out.print(r.toTable());
+            byte[] bestSdm = r.best().orElseThrow().sdm();          // the chosen candidate's .sdm file
+            // README end
+            sdmOfBest = bestSdm;
+            result = r;
+        } finally {
+            System.setOut(stdout);
+        }
+        assertEquals(5, result.candidates().size());
+        // log-uniform over [1e-3, 1.6e-2] at 0, 1/4, ..., 1 of the range: 1e-3 x 2^k
+        for (int k = 0; k < 5; k++) {
+            ConversionPlan p = result.candidates().get(k).plan();
+            assertEquals(1e-3 * Math.pow(2, k), p.defaults().theta(), 1e-12);
+            assertEquals(1e-3, p.settingsFor("layer1").theta(), 0, "the layer's own setting");
+        }
+        assertTrue(printed.toString(java.nio.charset.StandardCharsets.UTF_8).contains("paper CR"));
+        assertEquals(result.best().orElseThrow().accuracy(),
+                ModelScore.of(ConversionTaskCreator.rebuild(sdmOfBest, 0), validation).accuracy(), 0);
     }
 
     /** Arbiter's data provider over the validation blobs. */
