@@ -71,10 +71,19 @@ public final class SweepCommand implements Callable<Integer> {
             + "default plan")
     String planFile;
 
+    /** The thresholds searched when neither --theta nor --density is given. */
+    static final String DEFAULT_THETA = "0.001:0.016";
+
     @Option(names = "--theta", paramLabel = "LO:HI|T[,T...]", description = "thresholds to search: a range LO:HI "
             + "(0 < LO < HI <= 1, sampled log-uniformly; a grid takes --points values, e.g. 0.001:0.016 with 5 points "
-            + "gives 0.001, 0.002, 0.004, 0.008, 0.016) or a list of values in [0, 1]; default ${DEFAULT-VALUE}")
-    String theta = "0.001:0.016";
+            + "gives 0.001, 0.002, 0.004, 0.008, 0.016) or a list of values in [0, 1]; default " + DEFAULT_THETA
+            + " unless --density is given")
+    String theta;
+
+    @Option(names = "--density", paramLabel = "LO:HI|D[,D...]", description = "C density targets to search instead of "
+            + "thresholds (the converter finds each layer's threshold for the target), as a range or a list like "
+            + "--theta's, in [0, 1]")
+    String density;
 
     @Option(names = "--slice-rows", paramLabel = "M[,M...]", description = "slice heights to search, each in [1, 4096]; "
             + "default: the plan's")
@@ -132,6 +141,10 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
         // option values first (exit 2), then files (exit 3), all before any work
+        if (theta != null && density != null) {
+            throw usage("--theta and --density both set the sparsity: give one (a density target replaces the "
+                    + "threshold), got --theta " + theta + " and --density " + density);
+        }
         SdHyperparameterSpace sd = space();
         if (!"grid".equals(search) && !"random".equals(search)) {
             throw usage("--search must be grid or random, got '" + search + "'");
@@ -187,7 +200,11 @@ public final class SweepCommand implements Callable<Integer> {
         FashionMnistInput.apply(valIt, layout);
         FashionMnistInput.apply(testIt, layout);
 
-        ConversionPlanSpace space = new ConversionPlanSpace.Builder(base).defaults(sd).build();
+        ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
+        if (density != null) {
+            sb.density(values("--density", density));
+        }
+        ConversionPlanSpace space = sb.build();
         CandidateGenerator generator;
         int max;
         if ("grid".equals(search)) {
@@ -216,9 +233,8 @@ public final class SweepCommand implements Callable<Integer> {
         try (Progress p = Progress.start("sweep", max, quiet)) {
             r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, (c, done, total) -> {
                 p.step();
-                p.message(c.ok() ? String.format(Locale.ROOT, "#%d theta %s: CR %.1fx, accuracy %.4f", c.index(),
-                        ConversionSweep.shortNumber(c.plan().defaults().theta()), c.paperCR(), c.accuracy())
-                        : "#" + c.index() + " failed");
+                p.message(c.ok() ? String.format(Locale.ROOT, "#%d: CR %.1fx, accuracy %.4f", c.index(), c.paperCR(),
+                        c.accuracy()) : "#" + c.index() + " failed");
             });
         }
         o.printf(Locale.ROOT, "dense network: validation accuracy %.4f%n", r.baseline().accuracy());
@@ -277,25 +293,8 @@ public final class SweepCommand implements Callable<Integer> {
     /** The searched SD settings from --theta, --slice-rows and --basis-width (exit 2 on a bad value). */
     private SdHyperparameterSpace space() {
         SdHyperparameterSpace.Builder b = new SdHyperparameterSpace.Builder();
-        String t = theta.trim();
-        if (t.contains(":")) {
-            String[] lohi = t.split(":", -1);
-            double lo = number("--theta", lohi[0]);
-            double hi = lohi.length == 2 ? number("--theta", lohi[1]) : Double.NaN;
-            if (lohi.length != 2 || !(lo > 0 && lo < hi && hi <= 1)) {
-                throw usage("--theta LO:HI needs 0 < LO < HI <= 1, got '" + theta + "'");
-            }
-            b.theta(new ContinuousParameterSpace(new LogUniformDistribution(lo, hi)));
-        } else {
-            List<Double> values = new ArrayList<>();
-            for (String v : list("--theta", t)) {
-                double d = number("--theta", v);
-                if (!(d >= 0 && d <= 1)) {
-                    throw usage("--theta values must be in [0, 1], got " + v);
-                }
-                values.add(d);
-            }
-            b.theta(new DiscreteParameterSpace<>(values));
+        if (thetaText() != null) {
+            b.theta(values("--theta", thetaText()));
         }
         if (sliceRows != null) {
             b.sliceRows(new DiscreteParameterSpace<>(integers("--slice-rows", sliceRows, 1, 4096)));
@@ -304,6 +303,37 @@ public final class SweepCommand implements Callable<Integer> {
             b.basisWidth(new DiscreteParameterSpace<>(integers("--basis-width", basisWidth, 1, 16)));
         }
         return b.build();
+    }
+
+    /** The threshold values searched: --theta, or the default when --density is not given either. */
+    private String thetaText() {
+        return theta != null ? theta : density == null ? DEFAULT_THETA : null;
+    }
+
+    /**
+     * A range {@code LO:HI} (0 &lt; LO &lt; HI &lt;= 1) as a log-uniform space, or a list of values in [0, 1] as a
+     * discrete one.
+     */
+    private org.deeplearning4j.arbiter.optimize.api.ParameterSpace<Double> values(String option, String text) {
+        String t = text.trim();
+        if (t.contains(":")) {
+            String[] lohi = t.split(":", -1);
+            double lo = number(option, lohi[0]);
+            double hi = lohi.length == 2 ? number(option, lohi[1]) : Double.NaN;
+            if (lohi.length != 2 || !(lo > 0 && lo < hi && hi <= 1)) {
+                throw usage(option + " LO:HI needs 0 < LO < HI <= 1, got '" + text + "'");
+            }
+            return new ContinuousParameterSpace(new LogUniformDistribution(lo, hi));
+        }
+        List<Double> out = new ArrayList<>();
+        for (String v : list(option, t)) {
+            double d = number(option, v);
+            if (!(d >= 0 && d <= 1)) {
+                throw usage(option + " values must be in [0, 1], got " + v);
+            }
+            out.add(d);
+        }
+        return new DiscreteParameterSpace<>(out);
     }
 
     private List<String> list(String option, String text) {
@@ -344,8 +374,13 @@ public final class SweepCommand implements Callable<Integer> {
 
     /** The searched settings in words, e.g. {@code theta 0.001:0.016 (log-uniform), slice rows 96,192}. */
     private String describe() {
-        StringBuilder sb = new StringBuilder("theta ").append(theta.trim())
-                .append(theta.contains(":") ? " (log-uniform)" : "");
+        StringBuilder sb = new StringBuilder();
+        String t = thetaText();
+        if (t != null) {
+            sb.append("theta ").append(t.trim()).append(t.contains(":") ? " (log-uniform)" : "");
+        } else {
+            sb.append("C density ").append(density.trim()).append(density.contains(":") ? " (log-uniform)" : "");
+        }
         if (sliceRows != null) {
             sb.append(", slice rows ").append(sliceRows.trim());
         }
@@ -356,8 +391,10 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private static String settings(ConversionPlan p) {
-        return String.format(Locale.ROOT, "theta %s, slice rows %d, basis width %d",
-                ConversionSweep.shortNumber(p.defaults().theta()), p.defaults().sliceRows(), p.defaults().basisWidth());
+        return String.format(Locale.ROOT, "%s, slice rows %d, basis width %d", p.defaults().density() > 0
+                        ? "C density target " + ConversionSweep.shortNumber(p.defaults().density())
+                        : "theta " + ConversionSweep.shortNumber(p.defaults().theta()),
+                p.defaults().sliceRows(), p.defaults().basisWidth());
     }
 
     /** {@code "1 point"}, {@code "0.5 points"}. */

@@ -23,11 +23,14 @@ import org.smartdeal.zoo.convert.LayerPlan;
  *       maxCoeff) in the plan's defaults <em>and</em> in every per-layer override of the base plan, so a swept
  *       theta reaches every layer; a sampled theta also clears any density target (the plan's {@code density},
  *       which would otherwise replace the threshold);</li>
- *   <li>a {@linkplain Builder#layer per-layer space} then sets its fields for that one layer (per-layer tuning:
- *       each layer's leaves are separate entries of the candidate vector).</li>
+ *   <li>a {@linkplain Builder#density density space} sets a target C density everywhere in the same way (the
+ *       converter then searches each layer's threshold: how {@code smartdeal demo} reaches 60x);</li>
+ *   <li>a {@linkplain Builder#layer per-layer space} then sets its fields for that one layer, and a
+ *       {@linkplain Builder#layerDensity per-layer density space} its density target (per-layer tuning: each
+ *       layer's leaves are separate entries of the candidate vector).</li>
  * </ul>
- * A field no space samples keeps the base plan's value. The space's leaves are those of its
- * {@link SdHyperparameterSpace}s, in order: defaults, then the layers in the order they were added.
+ * A field no space samples keeps the base plan's value. The space's leaves are those of its nested spaces, in the
+ * order of {@link #getNestedSpaces()}.
  *
  * <pre>{@code
  * ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
@@ -50,12 +53,16 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
 
     private final ConversionPlan base;
     private final SdHyperparameterSpace defaults;
+    private final ParameterSpace<Double> density;
     private final Map<String, SdHyperparameterSpace> layers;
+    private final Map<String, ParameterSpace<Double>> layerDensities;
 
     private ConversionPlanSpace(Builder b) {
         this.base = b.base;
         this.defaults = b.defaults;
+        this.density = b.density;
         this.layers = Collections.unmodifiableMap(new LinkedHashMap<>(b.layers));
+        this.layerDensities = Collections.unmodifiableMap(new LinkedHashMap<>(b.layerDensities));
     }
 
     /**
@@ -69,12 +76,20 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     @Override
     public ConversionPlan getValue(double[] values) {
         SdHyperparameters d = defaults == null ? null : defaults.getValue(values);
-        LayerPlan newDefaults = with(base.defaults(), d);
+        Double dd = density == null ? null : density.getValue(values);
+        LayerPlan newDefaults = withDensity(with(base.defaults(), d), dd);
         Map<String, LayerPlan> overrides = new LinkedHashMap<>();
-        base.overrides().forEach((name, p) -> overrides.put(name, with(p, d)));
+        base.overrides().forEach((name, p) -> overrides.put(name, withDensity(with(p, d), dd)));
         layers.forEach((name, space) -> overrides.put(name,
                 with(overrides.getOrDefault(name, newDefaults.forLayer(name)), space.getValue(values))));
+        layerDensities.forEach((name, space) -> overrides.put(name,
+                withDensity(overrides.getOrDefault(name, newDefaults.forLayer(name)), space.getValue(values))));
         return new ConversionPlan(newDefaults, base.convertDepthwise(), overrides);
+    }
+
+    /** {@code p} with density target {@code d} (null: unchanged); the threshold is then searched per layer. */
+    private static LayerPlan withDensity(LayerPlan p, Double d) {
+        return d == null ? p : p.withSparsity(p.theta(), d);
     }
 
     /** {@code p} with the fields {@code h} sets; a set theta clears the density target. */
@@ -104,13 +119,23 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         return layers;
     }
 
+    /** @return the density-target space applied to the defaults and every override, or null */
+    public ParameterSpace<Double> getDensity() {
+        return density;
+    }
+
+    /** @return the per-layer density-target spaces, by layer name, in the order they were added (unmodifiable) */
+    public Map<String, ParameterSpace<Double>> getLayerDensities() {
+        return layerDensities;
+    }
+
     /** The number of distinct searched leaves. */
     @Override
     public int numParameters() {
         return LeafUtils.countUniqueParameters(collectLeaves());
     }
 
-    /** The leaves of the defaults space, then of each layer space in insertion order. */
+    /** The leaves of the nested spaces, in the order of {@link #getNestedSpaces()}. */
     @Override
     @SuppressWarnings("rawtypes") // Arbiter's ParameterSpace.collectLeaves returns a raw List<ParameterSpace>
     public List<ParameterSpace> collectLeaves() {
@@ -122,8 +147,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     }
 
     /**
-     * The nested spaces: {@code "defaults"} and {@code "layers.NAME"} for each layer (Arbiter's reflection would
-     * not see the map's entries).
+     * The nested spaces: {@code "defaults"}, {@code "density"}, then {@code "layers.NAME"} and
+     * {@code "layerDensities.NAME"} for each layer (Arbiter's reflection would not see the maps' entries).
      */
     @Override
     @SuppressWarnings("rawtypes") // Arbiter's signature
@@ -132,7 +157,11 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         if (defaults != null) {
             m.put("defaults", defaults);
         }
+        if (density != null) {
+            m.put("density", density);
+        }
         layers.forEach((name, space) -> m.put("layers." + name, space));
+        layerDensities.forEach((name, space) -> m.put("layerDensities." + name, space));
         return m;
     }
 
@@ -155,24 +184,28 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     @Override
     public boolean equals(Object o) {
         return o instanceof ConversionPlanSpace s && base.equals(s.base) && Objects.equals(defaults, s.defaults)
-                && layers.equals(s.layers);
+                && Objects.equals(density, s.density) && layers.equals(s.layers)
+                && layerDensities.equals(s.layerDensities);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(base, defaults, layers);
+        return Objects.hash(base, defaults, density, layers, layerDensities);
     }
 
     @Override
     public String toString() {
-        return "ConversionPlanSpace(defaults=" + defaults + ", layers=" + layers + ")";
+        return "ConversionPlanSpace(defaults=" + defaults + ", density=" + density + ", layers=" + layers
+                + ", layerDensities=" + layerDensities + ")";
     }
 
     /** Builder: a base plan, an optional defaults space and optional per-layer spaces. */
     public static final class Builder {
         private final ConversionPlan base;
         private SdHyperparameterSpace defaults;
+        private ParameterSpace<Double> density;
         private final Map<String, SdHyperparameterSpace> layers = new LinkedHashMap<>();
+        private final Map<String, ParameterSpace<Double>> layerDensities = new LinkedHashMap<>();
 
         /**
          * @param base the plan the samples are put into ({@link ConversionPlan#defaultPlan()}, a shipped plan or the
@@ -202,6 +235,51 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         }
 
         /**
+         * A space of C density targets in [0, 1] (0 = off) set in the plan's defaults and in every override of the
+         * base plan: the converter then searches each layer's threshold for that density (ALGORITHMS.md's fixed
+         * threshold is replaced), so a density overrides any theta, sampled or not. Sampled values outside [0, 1]
+         * fail their candidate.
+         *
+         * @throws IllegalArgumentException if {@code space} is null
+         */
+        public Builder density(ParameterSpace<Double> space) {
+            if (space == null) {
+                throw new IllegalArgumentException("ConversionPlanSpace.density must be a ParameterSpace, got null (leave "
+                        + "it unset to keep the base plan's thresholds)");
+            }
+            this.density = space;
+            return this;
+        }
+
+        /**
+         * A density-target space for one layer, applied last (after every SD setting and the defaults' density).
+         *
+         * @param layerName the layer's name in the network
+         * @param space     its density targets, in [0, 1]
+         * @throws IllegalArgumentException if the name is blank or already has a density space, or the space is null
+         */
+        public Builder layerDensity(String layerName, ParameterSpace<Double> space) {
+            checkLayer("layerDensity", layerName, space, layerDensities);
+            layerDensities.put(layerName, space);
+            return this;
+        }
+
+        private static void checkLayer(String method, String layerName, Object space, Map<String, ?> taken) {
+            if (layerName == null || layerName.isBlank()) {
+                throw new IllegalArgumentException("ConversionPlanSpace." + method + ": the layer name must not be blank, "
+                        + "got '" + layerName + "'");
+            }
+            if (space == null) {
+                throw new IllegalArgumentException("ConversionPlanSpace." + method + "(" + layerName + "): space must not "
+                        + "be null");
+            }
+            if (taken.containsKey(layerName)) {
+                throw new IllegalArgumentException("ConversionPlanSpace." + method + "(" + layerName + "): the layer "
+                        + "already has a space; give each layer one");
+            }
+        }
+
+        /**
          * A space for one layer, applied after the defaults space.
          *
          * @param layerName the layer's name in the network (DL4J's layer name, as in plan JSON)
@@ -209,18 +287,7 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
          * @throws IllegalArgumentException if the name is blank or already has a space, or the space is null
          */
         public Builder layer(String layerName, SdHyperparameterSpace space) {
-            if (layerName == null || layerName.isBlank()) {
-                throw new IllegalArgumentException("ConversionPlanSpace.layer: the layer name must not be blank, got '"
-                        + layerName + "'");
-            }
-            if (space == null) {
-                throw new IllegalArgumentException("ConversionPlanSpace.layer(" + layerName + "): space must be an "
-                        + "SdHyperparameterSpace, got null");
-            }
-            if (layers.containsKey(layerName)) {
-                throw new IllegalArgumentException("ConversionPlanSpace.layer(" + layerName + "): the layer already has "
-                        + "a space; give each layer one");
-            }
+            checkLayer("layer", layerName, space, layers);
             layers.put(layerName, space);
             return this;
         }

@@ -84,12 +84,15 @@ public final class ConversionSweep {
             return best().map(score::withinDrop).orElse(false);
         }
 
-        /** @return a fixed-width table, one line per candidate; the best is marked with {@code *} */
+        /**
+         * @return a fixed-width table, one line per candidate, with the plan's default settings (theta, or the density
+         *     target when there is one: the converter then searches the thresholds); the best is marked with {@code *}
+         */
         public String toTable() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%-4s %-10s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%n", "#", "theta",
-                    "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR", "accuracy", "drop pts", "within",
-                    "seconds"));
+            sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%n", "#", "theta",
+                    "density", "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR", "accuracy", "drop pts",
+                    "within", "seconds"));
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 String mark = (i == bestPosition ? "*" : " ") + c.index();
@@ -98,8 +101,8 @@ public final class ConversionSweep {
                     continue;
                 }
                 LayerPlan d = c.plan().defaults();
-                sb.append(String.format(Locale.ROOT, "%-4s %-10s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
-                        mark, shortNumber(d.theta()), d.sliceRows(), d.basisWidth(), shortNumber(d.maxCoeff()), c.report().cDensity(),
+                sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
+                        mark, d.density() > 0 ? "-" : shortNumber(d.theta()), d.density() > 0 ? shortNumber(d.density()) : "-", d.sliceRows(), d.basisWidth(), shortNumber(d.maxCoeff()), c.report().cDensity(),
                         c.paperCR(), c.fileCR(), c.accuracy(), 100 * score.drop(c), score.withinDrop(c) ? "yes" : "no",
                         c.seconds()));
             }
@@ -108,13 +111,14 @@ public final class ConversionSweep {
 
         /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */
         public String toCsv() {
-            StringBuilder sb = new StringBuilder("candidate,theta,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
+            StringBuilder sb = new StringBuilder("candidate,theta,densityTarget,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
                     + "wDensity,paperCR,fileCR,sdmBytes,accuracy,loss,dropPoints,withinDrop,best,seconds,error\n");
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 LayerPlan d = c.plan() == null ? null : c.plan().defaults();
                 List<String> f = new ArrayList<>(List.of(Integer.toString(c.index()),
-                        d == null ? "" : Double.toString(d.theta()), d == null ? "" : Integer.toString(d.sliceRows()),
+                        d == null ? "" : Double.toString(d.theta()), d == null ? "" : Double.toString(d.density()),
+                        d == null ? "" : Integer.toString(d.sliceRows()),
                         d == null ? "" : Integer.toString(d.basisWidth()), d == null ? "" : Double.toString(d.maxCoeff()),
                         c.plan() == null ? "" : Integer.toString(c.plan().overrides().size())));
                 if (c.ok()) {

@@ -230,6 +230,35 @@ class ConversionSweepTest {
     }
 
     @Test
+    void densityTargetsGoEverywhereAndReplaceTheThresholdsThenPerLayerOnes() {
+        ConversionPlan base = ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.004},"
+                + " \"layers\": {\"layer0\": {\"sliceRows\": 8, \"theta\": 0.01}}}");
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(base)
+                .defaults(new SdHyperparameterSpace.Builder().theta(0.002).build())
+                .density(new DiscreteParameterSpace<>(0.2, 0.5))
+                .layerDensity("layer1", new DiscreteParameterSpace<>(0.9))
+                .build();
+        GridSearchCandidateGenerator g = grid(space);
+        assertEquals(2, g.getTotalNumCandidates());
+        for (double expected : new double[] {0.2, 0.5}) {
+            ConversionPlan p = (ConversionPlan) g.getCandidate().getValue();
+            assertEquals(expected, p.defaults().density(), 0, "a density target set after the sampled theta wins");
+            assertEquals(expected, p.settingsFor("layer0").density(), 0, "and reaches the base plan's override");
+            assertEquals(8, p.settingsFor("layer0").sliceRows());
+            assertEquals(0.9, p.settingsFor("layer1").density(), 0, "the layer's own density comes last");
+        }
+        // the converter meets the targets: C density at most the target on each layer (SdConverter's search)
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 10, validation, 0.05, null);
+        for (int i = 0; i < 2; i++) {
+            ConversionCandidate c = r.candidates().get(i);
+            assertTrue(c.ok(), c.error());
+            assertTrue(c.report().layers().get(0).cDensity() <= c.plan().settingsFor("layer0").density() + 1e-12,
+                    r.toTable());
+        }
+        assertTrue(r.candidates().get(0).paperCR() > r.candidates().get(1).paperCR(), "density 0.2 compresses more");
+    }
+
+    @Test
     void aSeededRandomSearchRepeats() {
         ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
                 .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.05))
