@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,17 +33,11 @@ final class ModelFiles {
      *
      * @param file a {@code .sdm} or DL4J {@code .zip} file
      * @return a MultiLayerNetwork or ComputationGraph
-     * @throws BadInputException naming the file when it is missing, of another kind, or unreadable
+     * @throws BadInputException naming the file when it is missing ({@link InputPaths#requireFile}), of another
+     *     kind, or unreadable
      */
     static Model load(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new BadInputException(file + ": is a folder; expected a .sdm or DL4J .zip model file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + (Files.exists(file)
-                    ? ": not a regular file (a device, pipe or socket); expected a .sdm or DL4J .zip model file"
-                    : ": file not found"));
-        }
+        InputPaths.requireFile(null, file, "a .sdm or DL4J .zip model file");
         String name = file.getFileName().toString();
         try {
             if (name.endsWith(SdModelFile.EXTENSION)) {
