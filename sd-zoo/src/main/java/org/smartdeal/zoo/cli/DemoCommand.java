@@ -305,7 +305,7 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new BadInputException("--plan " + e.getMessage(), e);
             }
             try {
-                plan.checkLayersExist(ModelFiles.layerNames(net));
+                plan.checkLayersExist(SdConverter.layerNames(net));
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("--plan " + planFile + ": " + e.getMessage(), e);
             }

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -91,24 +89,6 @@ final class ModelFiles {
             }
         }
         return false;
-    }
-
-    /**
-     * The names a conversion plan uses for a network's layers: each layer's configured name, else
-     * {@code layer<i>} (MultiLayerNetwork) or {@code <i>} (ComputationGraph), as {@code SdConverter} names them.
-     *
-     * @param net a MultiLayerNetwork or ComputationGraph
-     * @return the names, in layer order
-     */
-    static List<String> layerNames(Model net) {
-        org.deeplearning4j.nn.api.Layer[] ls = Networks.layers(net);
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < ls.length; i++) {
-            String n = ls[i].conf().getLayer().getLayerName();
-            names.add(n != null ? n : net instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork ? "layer" + i
-                    : String.valueOf(i));
-        }
-        return names;
     }
 
     /**
