@@ -101,9 +101,10 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.err().contains("missing.zip: no such file"), r.err());
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"layers\": {\"conv9\": {\"skip\": true}}}");
-        r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString());
-        assertEquals(3, r.exit());
-        assertTrue(r.err().contains("conv9"), r.err());
+        // the message names the plan file, the field, the unknown layer and the network's layers
+        run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "--plan " + plan + ": plan.layers names layers the network does not have:"
+                        + " [conv9]", "[fc1, fc2, fc3]");
         r = run("convert", zip.toString(), "--out", dir.resolve("x.bin").toString());
         assertEquals(3, r.exit());
         assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
