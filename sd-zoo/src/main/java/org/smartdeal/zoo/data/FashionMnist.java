@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.smartdeal.codec.HeapCheck;
 
 /**
  * The Fashion-MNIST dataset (Xiao et al. 2017) held in memory: 28x28 grey images scaled to [0, 1]
@@ -389,12 +390,8 @@ public final class FashionMnist {
     }
 
     private static void checkHeap(long bytes, Path file, String what) throws IOException {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            throw new IOException(file + ": " + what + " need " + bytes + " bytes of heap but only " + free
-                    + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)");
-        }
+        HeapCheck.require(bytes, free -> new IOException(file + ": " + what + " need " + bytes + " bytes of heap but only "
+                + free + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)"));
     }
 
     /** Thrown when the dataset files are absent; the message says how to obtain them. */
