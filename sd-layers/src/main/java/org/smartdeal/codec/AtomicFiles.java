@@ -138,8 +138,8 @@ public final class AtomicFiles {
      * message instead of an OutOfMemoryError.
      */
     static void checkHeapFor(long bytes, Path path) throws IOException {
-        HeapCheck.require(3 * bytes, free -> new IOException("file " + path + ": reading " + bytes + " bytes needs about "
-                + 3 * bytes + " bytes of heap but only " + free + " are free (raise -Xmx)"));
+        HeapCheck.require(3 * bytes, free -> new IOException("file " + path + ": reading " + bytes
+                + " bytes needs about " + 3 * bytes + " bytes of heap but only " + free + " are free (raise -Xmx)"));
     }
 
     private static void syncDirectory(Path dir) {

@@ -13,10 +13,8 @@ public final class HeapCheck {
     private HeapCheck() {
     }
 
-    /**
-     * @return the bytes the heap can still hold: {@link Runtime#maxMemory()} minus the bytes in use
-     */
-    public static long freeBytes() {
+    /** The bytes the heap can still hold: {@link Runtime#maxMemory()} minus the bytes in use. */
+    private static long freeBytes() {
         Runtime rt = Runtime.getRuntime();
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
@@ -25,8 +23,8 @@ public final class HeapCheck {
      * Requires {@code bytes} to fit in the free heap.
      *
      * @param bytes   the bytes about to be allocated
-     * @param failure builds the caller's exception from the free bytes, e.g.
-     *                {@code free -> new IOException(file + ": ... needs " + bytes + " bytes of heap but only " + free + " are free")}
+     * @param failure builds the caller's exception, with its own message (the file, what needs the heap,
+     *                {@code bytes}), from the free bytes
      * @param <E>     the caller's exception type
      * @throws E when {@code bytes} exceeds the free heap
      */

@@ -19,16 +19,10 @@ class HeapCheckTest {
     @Test
     void anAllocationLargerThanTheHeapThrowsTheCallersExceptionWithTheFreeBytes() {
         long max = Runtime.getRuntime().maxMemory();
-        SdmFormatException e = assertThrows(SdmFormatException.class,
-                () -> HeapCheck.require(max + 1, free -> new SdmFormatException("needs " + (max + 1) + ", free " + free)));
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> HeapCheck.require(max + 1,
+                free -> new SdmFormatException("needs " + (max + 1) + ", free " + free)));
         long free = Long.parseLong(e.getMessage().substring(e.getMessage().lastIndexOf(' ') + 1));
         assertTrue(free >= 0 && free <= max, "free " + free + " within [0, maxMemory " + max + "]");
         assertEquals("needs " + (max + 1) + ", free " + free, e.getMessage());
-    }
-
-    @Test
-    void freeBytesIsAtMostTheMaximumHeap() {
-        long free = HeapCheck.freeBytes();
-        assertTrue(free > 0 && free <= Runtime.getRuntime().maxMemory(), "free " + free);
     }
 }

@@ -311,8 +311,10 @@ class TrainCommandTest {
                         line.append(c[i]);
                         continue;
                     }
-                    try (java.util.stream.Stream<Path> files = Files.exists(out) ? Files.list(out) : java.util.stream.Stream.empty()) {
-                        lines.add(line + " | in --out: " + files.map(p -> p.getFileName().toString()).sorted().toList());
+                    try (java.util.stream.Stream<Path> files = Files.exists(out) ? Files.list(out)
+                            : java.util.stream.Stream.empty()) {
+                        lines.add(line + " | in --out: " + files.map(p -> p.getFileName().toString()).sorted()
+                                .toList());
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
