@@ -138,12 +138,8 @@ public final class AtomicFiles {
      * message instead of an OutOfMemoryError.
      */
     static void checkHeapFor(long bytes, Path path) throws IOException {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (3 * bytes > free) {
-            throw new IOException("file " + path + ": reading " + bytes + " bytes needs about " + 3 * bytes
-                    + " bytes of heap but only " + free + " are free (raise -Xmx)");
-        }
+        HeapCheck.require(3 * bytes, free -> new IOException("file " + path + ": reading " + bytes
+                + " bytes needs about " + 3 * bytes + " bytes of heap but only " + free + " are free (raise -Xmx)"));
     }
 
     private static void syncDirectory(Path dir) {

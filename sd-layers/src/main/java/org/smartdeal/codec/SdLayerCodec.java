@@ -358,12 +358,8 @@ public final class SdLayerCodec {
     }
 
     private static void checkHeap(long heapNeeded, long entries, String context) throws SdmFormatException {
-        Runtime rt = Runtime.getRuntime();
-        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (heapNeeded > heapFree) {
-            throw new SdmFormatException(context + ": layer of K*m*n = " + entries + " entries needs about "
-                    + heapNeeded + " bytes of heap, only " + heapFree + " free");
-        }
+        HeapCheck.require(heapNeeded, heapFree -> new SdmFormatException(context + ": layer of K*m*n = " + entries
+                + " entries needs about " + heapNeeded + " bytes of heap, only " + heapFree + " free"));
     }
 
     /**

@@ -90,6 +90,9 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
+        if (planFile != null) {
+            checkPlanLayers(planFile, plan, dense);
+        }
         NetworkDecomposition d;
         try (Progress p = Progress.start("decompose", 1, quiet)) {
             d = SdConverter.decompose(dense, plan, (done, total, what) -> p.message(what));
@@ -184,6 +187,23 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--plan " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Requires every layer a plan names to be in the network, as the converter does, with a message naming
+     * the plan too.
+     *
+     * @param planArg the {@code --plan} value: the plan file or a shipped plan's name
+     * @param plan the plan it gave
+     * @param net the network to convert
+     * @throws BadInputException "--plan PLAN: plan.layers names layers the network does not have: ..."
+     */
+    static void checkPlanLayers(String planArg, ConversionPlan plan, Model net) {
+        try {
+            plan.checkLayersExist(SdConverter.layerNames(net));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--plan " + planArg + ": " + e.getMessage(), e);
         }
     }
 

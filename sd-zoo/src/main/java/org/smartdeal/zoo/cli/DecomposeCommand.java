@@ -254,11 +254,12 @@ public final class DecomposeCommand implements Callable<Integer> {
             throw new BadInputException(f + ": input must be a .npy file, got name '" + file + "'");
         }
         String name = file.substring(0, file.length() - 4);
+        InputPaths.requireFile(null, f, "a .npy file");
         NpyArray arr;
         try {
             arr = NpyFile.read(f);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException(f + ": file not found", e);
+            throw InputPaths.noSuchFile(f.toString(), e);
         } catch (IOException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -304,11 +304,7 @@ public final class DemoCommand implements Callable<Integer> {
                 // the message starts with the file name
                 throw new BadInputException("--plan " + e.getMessage(), e);
             }
-            try {
-                plan.checkLayersExist(ModelFiles.layerNames(net));
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--plan " + planFile + ": " + e.getMessage(), e);
-            }
+            ConvertCommand.checkPlanLayers(planFile.toString(), plan, net);
         }
         // --theta: one threshold everywhere, density targets off.
         return theta == null ? plan : plan.withThetaEverywhere(theta);

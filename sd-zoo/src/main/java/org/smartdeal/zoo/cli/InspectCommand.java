@@ -65,7 +65,7 @@ public final class InspectCommand implements Callable<Integer> {
         try {
             r = SdmReader.read(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException(file + ": no such file", e);
+            throw InputPaths.noSuchFile(file.toString(), e);
         } catch (IOException e) {
             // the reader's format errors name the file; a bare file-system error gets its name here
             String m = e.getMessage() != null && e.getMessage().contains(file.toString()) ? e.getMessage()

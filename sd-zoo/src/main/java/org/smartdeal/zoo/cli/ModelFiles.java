@@ -6,10 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -34,17 +31,11 @@ final class ModelFiles {
      *
      * @param file a {@code .sdm} or DL4J {@code .zip} file
      * @return a MultiLayerNetwork or ComputationGraph
-     * @throws BadInputException naming the file when it is missing, of another kind, or unreadable
+     * @throws BadInputException naming the file when it is missing ({@link InputPaths#requireFile}), of another
+     *     kind, or unreadable
      */
     static Model load(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new BadInputException(file + ": is a folder; expected a .sdm or DL4J .zip model file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + (Files.exists(file)
-                    ? ": not a regular file (a device, pipe or socket); expected a .sdm or DL4J .zip model file"
-                    : ": file not found"));
-        }
+        InputPaths.requireFile(null, file, "a .sdm or DL4J .zip model file");
         String name = file.getFileName().toString();
         try {
             if (name.endsWith(SdModelFile.EXTENSION)) {
@@ -98,24 +89,6 @@ final class ModelFiles {
             }
         }
         return false;
-    }
-
-    /**
-     * The names a conversion plan uses for a network's layers: each layer's configured name, else
-     * {@code layer<i>} (MultiLayerNetwork) or {@code <i>} (ComputationGraph), as {@code SdConverter} names them.
-     *
-     * @param net a MultiLayerNetwork or ComputationGraph
-     * @return the names, in layer order
-     */
-    static List<String> layerNames(Model net) {
-        org.deeplearning4j.nn.api.Layer[] ls = Networks.layers(net);
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < ls.length; i++) {
-            String n = ls[i].conf().getLayer().getLayerName();
-            names.add(n != null ? n : net instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork ? "layer" + i
-                    : String.valueOf(i));
-        }
-        return names;
     }
 
     /**

@@ -179,11 +179,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
-        try {
-            base.checkLayersExist(ModelFiles.layerNames(dense));
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--plan " + planFile + ": " + e.getMessage(), e);
-        }
+        ConvertCommand.checkPlanLayers(planFile, base, dense);
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(dense, null, true, input),
                 name);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +13,6 @@ import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.ZooModel;
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * {@code smartdeal train}: transfer training on Fashion-MNIST as vanilla dense (va), SD-T (sd) or SD-T
  * with structured sparsity (ss), for the fine-tuning or the adaptation task (ALGORITHMS.md 6.5), with
  * {@link SdTrainingRecipe}. Writes {@code summary.json} and the trained model ({@code .sdm} for sd/ss,
- * DL4J {@code .zip} for va) into {@code --out}. Option errors exit with 2, a missing dataset with 3.
+ * DL4J {@code .zip} for va) into {@code --out}, together (and {@code sealed-test.json} under
+ * {@code --seal-test}). Option errors exit with 2, a missing dataset with 3.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Transfer training in SD form (SD-T) on Fashion-MNIST: pre-train dense on the source split, "
@@ -161,11 +162,17 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--validation must be below the " + data.target().size() + " examples of the target split"
                     + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
-        RecipeResult r = SdTrainingRecipe.run(settings, data, outDir, new CliListener(o, quiet, sealTest));
-        writeSummary(outDir.resolve("summary.json"), r, data);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        RecipeResult r = SdTrainingRecipe.run(settings, data, null, outDir, new CliListener(o, quiet, sealTest),
+                files::put);
+        if (sealTest) {
+            files.put(outDir.resolve(SEALED_FILE), sealed(r));
+        }
+        files.put(outDir.resolve("summary.json"), summary(r, data));
+        // the model, sealed-test.json and summary.json appear together or not at all
+        OutputPaths.writeTogether(files);
         o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
         if (sealTest) {
-            writeSealed(outDir.resolve(SEALED_FILE), r);
             o.printf(Locale.ROOT, "test figures sealed in %s%n", outDir.resolve(SEALED_FILE));
         }
         return SmartDeal.EXIT_OK;
@@ -328,7 +335,8 @@ public final class TrainCommand implements Callable<Integer> {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
-    private void writeSummary(Path file, RecipeResult r, TaskSplits.TaskData data) throws IOException {
+    /** The content of summary.json. */
+    private byte[] summary(RecipeResult r, TaskSplits.TaskData data) throws IOException {
         TrainingSettings s = r.settings();
         ObjectMapper m = new ObjectMapper();
         ObjectNode n = m.createObjectNode();
@@ -388,19 +396,17 @@ public final class TrainCommand implements Callable<Integer> {
             putNumber(x, "loss", e.meanLoss());
             x.put("switched", e.switched()).put("seconds", e.seconds());
         }
-        AtomicFiles.write(file, m.writerWithDefaultPrettyPrinter().writeValueAsString(n)
-                .getBytes(StandardCharsets.UTF_8));
+        return m.writerWithDefaultPrettyPrinter().writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The test figures summary.json leaves out under {@code --seal-test}. */
-    private static void writeSealed(Path file, RecipeResult r) throws IOException {
+    /** The content of sealed-test.json: the test figures summary.json leaves out under {@code --seal-test}. */
+    private static byte[] sealed(RecipeResult r) throws IOException {
         ObjectMapper m = new ObjectMapper();
         ObjectNode n = m.createObjectNode();
         putNumber(n, "accuracy", r.accuracy());
         putNumber(n, "fileAccuracy", r.fileAccuracy());
         putNumber(n, "loss", r.loss());
-        AtomicFiles.write(file, m.writerWithDefaultPrettyPrinter().writeValueAsString(n)
-                .getBytes(StandardCharsets.UTF_8));
+        return m.writerWithDefaultPrettyPrinter().writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
     }
 
     private static void putNumber(ObjectNode n, String key, double v) {

@@ -92,6 +92,23 @@ public final class SdConverter {
     }
 
     /**
+     * The names a {@link ConversionPlan} uses for a network's layers ({@link ConversionPlan#checkLayersExist}
+     * takes them): each layer's configured name, else {@code layer<i>} (MultiLayerNetwork) or {@code <i>}
+     * (ComputationGraph), {@code i} being the layer's index.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph (not modified)
+     * @return the names, in layer order
+     */
+    public static List<String> layerNames(Model net) {
+        Layer[] ls = Networks.layers(net);
+        List<String> names = new ArrayList<>(ls.length);
+        for (int i = 0; i < ls.length; i++) {
+            names.add(nameOf(net, ls[i], i));
+        }
+        return names;
+    }
+
+    /**
      * Decomposes and converts in one call.
      *
      * @param dense a trained MultiLayerNetwork or ComputationGraph (not modified)

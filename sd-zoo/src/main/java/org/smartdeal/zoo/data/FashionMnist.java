@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.smartdeal.codec.HeapCheck;
 
 /**
  * The Fashion-MNIST dataset (Xiao et al. 2017) held in memory: 28x28 grey images scaled to [0, 1]
@@ -233,9 +234,32 @@ public final class FashionMnist {
     }
 
     private static DataInputStream open(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        if (isGzip(file)) {
-            in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        return wrap(Files.newInputStream(file), isGzip(file));
+    }
+
+    /**
+     * The reader of an IDX file's bytes: buffered, and gunzipped when {@code gzip}. The gzip header is read
+     * here ({@link GZIPInputStream}'s constructor); when that fails (not gzip, cut short), {@code raw} is
+     * closed before the exception leaves, so a bad file leaks no file handle.
+     *
+     * @param raw the file's bytes; owned by the returned stream, or closed on failure
+     * @param gzip whether the bytes are gzipped
+     * @return the stream to read the IDX records from
+     * @throws IOException when the gzip header is invalid or cannot be read ({@code raw} is closed)
+     */
+    static DataInputStream wrap(InputStream raw, boolean gzip) throws IOException {
+        InputStream in = new BufferedInputStream(raw, 1 << 16);
+        if (gzip) {
+            try {
+                in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    in.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
         }
         return new DataInputStream(in);
     }
@@ -366,12 +390,8 @@ public final class FashionMnist {
     }
 
     private static void checkHeap(long bytes, Path file, String what) throws IOException {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            throw new IOException(file + ": " + what + " need " + bytes + " bytes of heap but only " + free
-                    + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)");
-        }
+        HeapCheck.require(bytes, free -> new IOException(file + ": " + what + " need " + bytes
+                + " bytes of heap but only " + free + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)"));
     }
 
     /** Thrown when the dataset files are absent; the message says how to obtain them. */

@@ -12,8 +12,8 @@ import org.deeplearning4j.nn.api.Model;
  * @param network              the trained network (SWA average written in), in memory
  * @param accuracy             accuracy of {@code network} on the task's test set
  * @param loss                 mean test loss of {@code network}
- * @param fileAccuracy         accuracy of the model as reloaded from {@code modelFile} (an SD file stores B
- *                             as int8, so it may differ slightly from {@code accuracy})
+ * @param fileAccuracy         accuracy of the model as reloaded from the content of {@code modelFile} (an SD
+ *                             file stores B as int8, so it may differ slightly from {@code accuracy})
  * @param pretrainAccuracy     accuracy of the pre-trained dense network on the test set (the validation
  *                             set when one is held out), before the transfer (NaN for adaptation, whose
  *                             classifier is reset)
@@ -25,7 +25,8 @@ import org.deeplearning4j.nn.api.Model;
  *                             too, so the test set is scored only at the end
  * @param trainableStateBytes  bytes of trainable state, as defined by {@link TrainableState#bytes}
  * @param trainableStateBytesAsHeld the same over DL4J's dense packed arrays ({@link TrainableState#bytesAsHeld})
- * @param modelFile            the saved model ({@code .sdm} for SD/SS, {@code .zip} for VA)
+ * @param modelFile            the saved model ({@code .sdm} for SD/SS, {@code .zip} for VA), written by the run
+ *                             or by the caller's {@link SdTrainingRecipe.ModelOutput}
  * @param modelBytes           size of {@code modelFile} in bytes
  * @param coefficientDensity   fraction of non-zero entries of all C after training, over the real rows (the rows
  *                             padding a unit's last slice do not count; NaN for VA)

@@ -1,5 +1,7 @@
 package org.smartdeal.zoo.recipes;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmReader;
+import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.optim.BucketSwitch;
 import org.smartdeal.optim.ModelScore;
@@ -62,7 +66,8 @@ import org.smartdeal.zoo.models.ZooConfiguration;
  *       {@link TrainingSettings#validationExamples} holds some of the target split out: they are not trained
  *       on, and every intermediate accuracy is then measured on them instead of the test set), <b>save</b>
  *       ({@code .sdm} via {@link SdModelFile} for SD/SS,
- *       DL4J {@code .zip} without updater for VA), reload and evaluate the file.</li>
+ *       DL4J {@code .zip} without updater for VA), reload and evaluate the file's content. The file is
+ *       written at once, or handed to a {@link ModelOutput} that writes it together with other files.</li>
  * </ol>
  * Progress goes to a {@link RecipeListener}: one step per minibatch, one {@link RecipeListener.EpochResult}
  * per epoch, log lines for each stage. The run is deterministic for a seed up to DL4J's own
@@ -74,6 +79,22 @@ public final class SdTrainingRecipe {
     private static final int EVAL_BATCH = 512;
 
     private SdTrainingRecipe() {
+    }
+
+    /**
+     * Receives the model file a run produces, complete, instead of the run writing it: a caller that writes
+     * other files with it (a summary) holds it and writes all of them together (e.g. with
+     * {@link AtomicFiles#writeAll}), so that they appear at once.
+     */
+    @FunctionalInterface
+    public interface ModelOutput {
+        /**
+         * @param file    where the model file goes ({@link #modelFile})
+         * @param content the whole file: {@code .sdm} for SD/SS, DL4J ModelSerializer {@code .zip} for VA;
+         *                the run does not use it afterwards
+         * @throws IOException when writing fails
+         */
+        void accept(Path file, byte[] content) throws IOException;
     }
 
     /**
@@ -106,6 +127,28 @@ public final class SdTrainingRecipe {
      */
     public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, MultiLayerNetwork pretrained,
             Path outDir, RecipeListener listener) throws IOException {
+        return run(s, data, pretrained, outDir, listener, (file, content) -> {
+            Files.createDirectories(outDir);
+            AtomicFiles.write(file, content);
+        });
+    }
+
+    /**
+     * Runs the recipe and hands the model file to {@code output} instead of writing it: the result's
+     * {@code fileAccuracy} and {@code modelBytes} are those of that content, and nothing is written to
+     * {@code outDir} by the run.
+     *
+     * @param s          the settings
+     * @param data       the task's data; its task must be {@code s.task()}
+     * @param pretrained the result of {@link #pretrain} for these settings and data (not modified), or null
+     * @param outDir     folder the model file is meant for (names it, see {@link #modelFile}; not created)
+     * @param listener   progress receiver
+     * @param output     receives the model file's path and content once, after training
+     * @return the result
+     * @throws IOException from {@code output}, or when the content cannot be read back
+     */
+    public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, MultiLayerNetwork pretrained,
+            Path outDir, RecipeListener listener, ModelOutput output) throws IOException {
         if (data.task() != s.task()) {
             throw new IllegalArgumentException("data is split for task " + data.task().id() + " but the settings say "
                     + s.task().id());
@@ -168,19 +211,22 @@ public final class SdTrainingRecipe {
         long stateBytesAsHeld = TrainableState.bytesAsHeld(net);
         double density = s.variant().isSd() ? coefficientDensity(net) : Double.NaN;
 
-        Files.createDirectories(outDir);
         Path file = modelFile(s, outDir);
+        byte[] content;
         Model reloaded;
         if (s.variant().isSd()) {
-            SdModelFile.write(net, file);
-            reloaded = SdModelFile.read(file);
+            content = SdmWriter.serialize(SdModelFile.toSdm(net)).bytes();
+            SdmReader.Result back = SdmReader.read(content, file.toString());
+            reloaded = SdModelFile.build(back.file(), file.toString(), back.formatMinor());
         } else {
-            MultiLayerNetwork toSave = net;
-            AtomicFiles.write(file, os -> ModelSerializer.writeModel(toSave, os, false));
-            reloaded = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            ByteArrayOutputStream zip = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(net, zip, false);
+            content = zip.toByteArray();
+            reloaded = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(content), false);
         }
+        output.accept(file, content);
         double fileAccuracy = ModelScore.of(reloaded, testIt).accuracy();
-        long modelBytes = Files.size(file);
+        long modelBytes = content.length;
         double seconds = (System.nanoTime() - t0) / 1e9;
         String testFigures = listener.showsTestFigures()
                 ? String.format(Locale.ROOT, "test accuracy %.4f (reloaded file %.4f)", score.accuracy(), fileAccuracy)

@@ -98,12 +98,13 @@ class ConvertInspectEvaluateTest {
         Path sdm = dir.resolve("x.sdm");
         CliRun r = run("convert", dir.resolve("missing.zip").toString(), "--out", sdm.toString());
         assertEquals(3, r.exit());
-        assertTrue(r.err().contains("missing.zip: file not found"), r.err());
+        assertTrue(r.err().contains("missing.zip: no such file"), r.err());
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"layers\": {\"conv9\": {\"skip\": true}}}");
-        r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString());
-        assertEquals(3, r.exit());
-        assertTrue(r.err().contains("conv9"), r.err());
+        // the message names the plan file, the field, the unknown layer and the network's layers
+        run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "--plan " + plan + ": plan.layers names layers the network does not have:"
+                        + " [conv9]", "[fc1, fc2, fc3]");
         r = run("convert", zip.toString(), "--out", dir.resolve("x.bin").toString());
         assertEquals(3, r.exit());
         assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
@@ -134,7 +135,7 @@ class ConvertInspectEvaluateTest {
         // a folder given as the model names the rule
         r = run("evaluate", dir.toString());
         assertEquals(3, r.exit());
-        assertTrue(r.err().contains("is a folder"), r.err());
+        assertTrue(r.err().contains(dir + ": is a directory, expected a .sdm or DL4J .zip model file"), r.err());
     }
 
     @Test
@@ -233,6 +234,41 @@ class ConvertInspectEvaluateTest {
         run("convert", zip.toString(), "--plan", dir.toString(), "--out", sdm.toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--plan " + dir + ": is a directory");
         assertFalse(Files.exists(sdm));
+    }
+
+    /**
+     * Every command checks its input file with the one check (InputPaths.requireFile): a missing file, a
+     * folder and a device get the same words whichever command reads them; "file not found" and "is a
+     * folder" were the words of the model loader only.
+     */
+    @Test
+    void everyCommandNamesAMissingOrWrongInputFileInTheSameWords() throws IOException {
+        Path out = dir.resolve("out");
+        for (String[] c : new String[][] {
+            {"inspect", ".sdm", "a .sdm file"},
+            {"evaluate", ".zip", "a .sdm or DL4J .zip model file"},
+            {"energy", ".sdm", "a .sdm or DL4J .zip model file"},
+            {"convert", ".zip", "a .sdm or DL4J .zip model file", "--out", out.resolve("x.sdm").toString()},
+            {"decompose", ".npy", "a .npy file", "--out", out.toString()},
+        }) {
+            String[] options = java.util.Arrays.copyOfRange(c, 3, c.length);
+            Path missing = dir.resolve("none" + c[1]);
+            Path folder = Files.createDirectories(dir.resolve(c[0] + c[1]));
+            run(concat(c[0], missing, options)).assertUserError(SmartDeal.EXIT_BAD_INPUT, missing + ": no such file");
+            run(concat(c[0], folder, options)).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                    folder + ": is a directory, expected " + c[2]);
+            if (!c[0].equals("decompose")) { // decompose takes only names ending in .npy
+                run(concat(c[0], Path.of("/dev/null"), options)).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                        "/dev/null: not a regular file (a device, pipe or socket), expected " + c[2]);
+            }
+        }
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    private static String[] concat(String command, Path file, String[] options) {
+        List<String> args = new ArrayList<>(List.of(command, file.toString()));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
     }
 
     @Test

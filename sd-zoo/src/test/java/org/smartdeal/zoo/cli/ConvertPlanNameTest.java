@@ -35,6 +35,8 @@ class ConvertPlanNameTest {
         int code = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), "convert", zip.toString(), "--out",
                 sdm.toString(), "--plan", "resnet18-cifar10", "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, code);
+        assertTrue(err.toString().contains("--plan resnet18-cifar10: plan.layers names layers the network does not"
+                + " have: ["), err.toString());
         assertTrue(err.toString().contains("layer1.0.conv1"), err.toString());
         // Neither a file nor a shipped name: the error lists the shipped plans.
         err = new StringWriter();

@@ -114,7 +114,7 @@ class DecomposeCommandTest {
             {new String[] {good.toString(), nan.toString()}, 3, "nan.npy: weights must be finite, got NaN at flat index 1"},
             {new String[] {dense.toString()}, 3, "dense.npy: --kind conv needs a rank-4 array [nOut, nIn, kh, kw], got shape [6, 2]"},
             {new String[] {empty.toString()}, 3, "empty.npy: arrays must not be empty, got shape [0, 1, 3, 3]"},
-            {new String[] {dir.resolve("missing.npy").toString()}, 3, "missing.npy: file not found"},
+            {new String[] {dir.resolve("missing.npy").toString()}, 3, "missing.npy: no such file"},
             {new String[] {"--theta", "-1", good.toString()}, 2, "--theta must be finite and >= 0, got -1.0"},
             {new String[] {"--max-iter", "0", good.toString()}, 2, "--max-iter must be in [1, 10000], got 0"},
             {new String[] {"--slice-rows", "2", good.toString()}, 3, "--slice-rows must be in [3, 1048576], got 2"},

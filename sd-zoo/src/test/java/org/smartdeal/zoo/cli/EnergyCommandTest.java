@@ -171,7 +171,7 @@ class EnergyCommandTest {
         assertEquals(SmartDeal.EXIT_USAGE, two.exit());
         CliRun f = run("energy", dir.resolve("missing.sdm").toString());
         assertEquals(SmartDeal.EXIT_BAD_INPUT, f.exit());
-        assertTrue(f.err().contains("missing.sdm: file not found"), f.err());
+        assertTrue(f.err().contains("missing.sdm: no such file"), f.err());
         CliRun img = run("energy", "--zoo", "resnet20", "--data", "fashion-mnist", "--out", out.toString());
         assertEquals(SmartDeal.EXIT_BAD_INPUT, img.exit());
         assertTrue(img.err().contains("--data fashion-mnist gives 1x28x28"), img.err());

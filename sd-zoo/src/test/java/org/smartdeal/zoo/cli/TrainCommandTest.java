@@ -277,6 +277,77 @@ class TrainCommandTest {
         assertTrue(r.err().contains(empty.toString()) && r.err().contains("dataset-fashion-mnist"), r.err());
     }
 
+    /** Writes an IDX pair of {@code n} blank 28x28 images labelled 0, 1, 0, 1, ... as {@code prefix}-*-ubyte. */
+    private static void blankIdx(Path dir, String prefix, int n) throws IOException {
+        java.nio.ByteBuffer labels = java.nio.ByteBuffer.allocate(8 + n).putInt(2049).putInt(n);
+        for (int i = 0; i < n; i++) {
+            labels.put((byte) (i % 2));
+        }
+        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), labels.array());
+        Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), java.nio.ByteBuffer.allocate(16 + n * 784)
+                .putInt(2051).putInt(n).putInt(28).putInt(28).array());
+    }
+
+    /**
+     * The model, sealed-test.json and summary.json appear together, after the run: while the command prints
+     * its progress (the recipe's last line comes after the model is saved and reloaded), --out holds none of
+     * them; the model used to be written first, on its own. On 40 blank synthetic examples (no dataset
+     * needed): 1 pre-training and 1 SD epoch.
+     */
+    @Test
+    void theOutputsAppearTogetherAfterTheRun(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        blankIdx(data, "train", 40);
+        blankIdx(data, "t10k", 4);
+        Path out = dir.resolve("out");
+        List<String> lines = new java.util.ArrayList<>();
+        java.io.Writer watching = new java.io.Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] c, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    if (c[i] != '\n') {
+                        line.append(c[i]);
+                        continue;
+                    }
+                    try (java.util.stream.Stream<Path> files = Files.exists(out) ? Files.list(out)
+                            : java.util.stream.Stream.empty()) {
+                        lines.add(line + " | in --out: " + files.map(p -> p.getFileName().toString()).sorted()
+                                .toList());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    line.setLength(0);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = SmartDeal.run(new java.io.PrintWriter(watching, true), new java.io.PrintWriter(err, true), "train",
+                "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--epochs", "1", "--swa-start", "1",
+                "--pretrain-epochs", "1", "--batch", "8", "--validation", "4", "--seal-test", "--data-dir",
+                data.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, exit, err + String.join("\n", lines));
+        int wrote = 0;
+        while (wrote < lines.size() && !lines.get(wrote).startsWith("wrote ")) {
+            wrote++;
+        }
+        assertTrue(wrote < lines.size() && wrote > 3, String.join("\n", lines));
+        for (String l : lines.subList(0, wrote)) {
+            assertTrue(l.endsWith(" | in --out: []"), "nothing in --out before the end: " + String.join("\n", lines));
+        }
+        assertTrue(lines.get(wrote).endsWith(" | in --out: [lenet300-finetune-sd.sdm, sealed-test.json, summary.json]"),
+                String.join("\n", lines));
+    }
+
     /**
      * --out is checked before the data is read or anything trained (the data folder here is empty: a later
      * check would report the missing dataset instead), and a failed run leaves the folder as it was.

@@ -144,6 +144,31 @@ class SdConverterTest {
         assertTrue(e.getMessage().contains("fc9"), e.getMessage());
     }
 
+    /**
+     * layerNames gives the names the converter matches a plan against: configured names, else layer&lt;i&gt; in
+     * a MultiLayerNetwork; a plan naming any of them is accepted, and skipping "layer1" keeps the unnamed
+     * second layer dense.
+     */
+    @Test
+    void layerNamesAreTheNamesAPlanMatches() {
+        assertEquals(java.util.List.of("fc1", "bn1", "fc2", "out"), SdConverter.layerNames(mlp()));
+        assertEquals(java.util.Set.of("conv1", "bn1", "conv2", "dw", "proj", "pool", "fc"),
+                java.util.Set.copyOf(SdConverter.layerNames(residual())));
+        MultiLayerNetwork unnamed = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new DenseLayer.Builder().nIn(20).nOut(12).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(12).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        unnamed.init();
+        java.util.List<String> names = SdConverter.layerNames(unnamed);
+        assertEquals(java.util.List.of("layer0", "layer1"), names);
+        ConversionPlan skip = ConversionPlan.fromJson("{\"layers\": {\"layer1\": {\"skip\": true}}}");
+        skip.checkLayersExist(names);
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(unnamed, skip).network();
+        assertInstanceOf(SdDenseLayer.class, sd.getLayer(0).conf().getLayer());
+        assertEquals(OutputLayer.class, sd.getLayer(1).conf().getLayer().getClass());
+    }
+
     @Test
     void structuredRatioAndBatchNormGammaZeroWholeRowsAndChannels() {
         ComputationGraph dense = residual();

@@ -156,6 +156,45 @@ class FashionMnistTest {
         assertTrue(errors > 30, errors + " flips detected");
     }
 
+    /** A stream over fixed bytes that records whether it was closed. */
+    private static final class RecordingStream extends java.io.ByteArrayInputStream {
+        boolean closed;
+
+        RecordingStream(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /**
+     * A .gz file whose gzip header is invalid (an uncompressed IDX file renamed) or cut short (empty) fails
+     * while the gzip header is read, and the file's stream is closed then: it used to stay open.
+     */
+    @Test
+    void aBadGzipHeaderClosesTheFileStream(@TempDir Path dir) throws IOException {
+        RecordingStream notGzip = new RecordingStream(labelFile(5, 5, 0));
+        assertThrows(java.util.zip.ZipException.class, () -> FashionMnist.wrap(notGzip, true));
+        assertTrue(notGzip.closed, "stream of a file that is not gzip closed");
+        RecordingStream empty = new RecordingStream(new byte[0]);
+        assertThrows(java.io.EOFException.class, () -> FashionMnist.wrap(empty, true));
+        assertTrue(empty.closed, "stream of an empty .gz file closed");
+        RecordingStream raw = new RecordingStream(labelFile(5, 5, 0));
+        try (java.io.DataInputStream in = FashionMnist.wrap(raw, false)) {
+            assertEquals(2049, in.readInt());
+            assertFalse(raw.closed, "a good stream stays open for reading");
+        }
+        // through load: the message names the file and says what is wrong
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), labelFile(5, 5, 0));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte.gz"), gzip(imageFile(5, 5, 0)));
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(dir, false));
+        assertTrue(e.getMessage().startsWith(dir.resolve("t10k-labels-idx1-ubyte.gz") + ": corrupt gzip file (Not in"
+                + " GZIP format;"), e.getMessage());
+    }
+
     @Test
     void trailingDataIsRejectedInRawAndGzipFiles(@TempDir Path dir) throws IOException {
         testSplit(dir, labelFile(5, 5, 0), imageFile(5, 5, 1000), false);

@@ -122,6 +122,40 @@ class SdTrainingRecipeTest {
         assertTrue(r.fileAccuracy() == 0 || r.fileAccuracy() == 0.5, "file accuracy " + r.fileAccuracy());
     }
 
+    /**
+     * With a ModelOutput the run writes nothing itself: the output gets the model file's path and whole
+     * content once, and the result's modelBytes is that content's length. The content is the trained network:
+     * an .sdm with lenet300's 3 SD layers (SD), a DL4J zip with its parameters (VA). 40 blank synthetic
+     * examples, 1 pre-training and 1 training epoch.
+     */
+    @Test
+    void aModelOutputGetsTheModelFileInsteadOfTheFolder(@TempDir Path dir) throws java.io.IOException {
+        TaskSplits.TaskData data = blankFinetuneData();
+        for (Variant v : new Variant[] {Variant.SD, Variant.VA}) {
+            TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, v, ZooModel.LENET300).epochs(1).swaStart(1)
+                    .pretrainEpochs(1).batchSize(8).build();
+            Map<Path, byte[]> got = new java.util.LinkedHashMap<>();
+            RecipeResult r = SdTrainingRecipe.run(s, data, null, dir, RecipeListener.NONE, (file, content) -> {
+                assertFalse(got.containsKey(file), "one call per run");
+                got.put(file, content);
+            });
+            Path file = SdTrainingRecipe.modelFile(s, dir);
+            assertEquals(Set.of(file), got.keySet());
+            assertEquals(file, r.modelFile());
+            assertEquals(got.get(file).length, r.modelBytes());
+            try (java.util.stream.Stream<Path> in = java.nio.file.Files.list(dir)) {
+                assertEquals(List.of(), in.toList(), "the run wrote nothing itself");
+            }
+            if (v.isSd()) {
+                assertEquals(3, org.smartdeal.codec.SdmReader.read(got.get(file), file.toString()).file().sdLayers().size());
+            } else {
+                MultiLayerNetwork back = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+                        new java.io.ByteArrayInputStream(got.get(file)), false);
+                assertEquals(((MultiLayerNetwork) r.network()).params(), back.params());
+            }
+        }
+    }
+
     @Test
     void resetClassifierReplacesOnlyTheOutputLayersParameters() {
         TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SD, ZooModel.LENET300).seed(5).build();
