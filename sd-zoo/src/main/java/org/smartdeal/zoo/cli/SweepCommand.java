@@ -30,6 +30,7 @@ import org.smartdeal.zoo.data.InMemoryDataSetIterator;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.sweep.ConversionCandidate;
 import org.smartdeal.zoo.sweep.ConversionPlanSpace;
+import org.smartdeal.zoo.sweep.ConversionTaskCreator;
 import org.smartdeal.zoo.sweep.ConversionSweep;
 import org.smartdeal.zoo.sweep.SdHyperparameterSpace;
 import picocli.CommandLine.Command;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Search the conversion settings of a trained DL4J network (.zip) with Arbiter: convert with each "
-            + "candidate's theta, slice rows and basis width, score the reloaded .sdm on validation examples held out of "
+            + "candidate's theta (or C density), slice rows and basis width, optionally re-train it (--rt-epochs), "
+            + "score the reloaded .sdm on validation examples held out of "
             + "the Fashion-MNIST training set, and keep the most compressed candidate (paper CR) whose accuracy drop is "
             + "at most --max-drop.",
             "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan` and "
@@ -112,6 +114,26 @@ public final class SweepCommand implements Callable<Integer> {
             + "default ${DEFAULT-VALUE}")
     int validation = 5000;
 
+    @Option(names = "--rt-epochs", description = "re-training (RT, as in demo) epochs of each candidate before it is "
+            + "scored, in [0, 1000]; 0 converts only; default ${DEFAULT-VALUE}")
+    int rtEpochs = 0;
+
+    @Option(names = "--ramp-epochs", description = "RT epochs over which the sparsity rises to the candidate's, in "
+            + "[0, --rt-epochs]; default " + DemoCommand.DEFAULT_RAMP_EPOCHS + " (or --rt-epochs if smaller)")
+    Integer rampEpochs;
+
+    @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
+    double rtLr = 0.05;
+
+    @Option(names = "--keep-zeros", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "hold the weights each RT decomposition zeroed at zero through the next epoch; default "
+                    + "${DEFAULT-VALUE}")
+    boolean keepZeros = true;
+
+    @Option(names = "--rt-examples", description = "RT training examples (the training set less the validation "
+            + "hold-out; the first N of it in a seeded random order), at least 1; default: all")
+    Integer rtExamples;
+
     @Option(names = "--data", description = "the dataset; only ${DEFAULT-VALUE}")
     String data = "fashion-mnist";
 
@@ -164,6 +186,26 @@ public final class SweepCommand implements Callable<Integer> {
         if (!"fashion-mnist".equals(data)) {
             throw usage("--data must be fashion-mnist, got '" + data + "'");
         }
+        if (rtEpochs < 0 || rtEpochs > 1000) {
+            throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
+        }
+        if (rtEpochs == 0) {
+            for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw usage(o + " applies to re-training only: give --rt-epochs N (N >= 1) too");
+                }
+            }
+        }
+        int ramp = Math.min(rampEpochs != null ? rampEpochs : DemoCommand.DEFAULT_RAMP_EPOCHS, rtEpochs);
+        if (rampEpochs != null && (rampEpochs < 0 || rampEpochs > rtEpochs)) {
+            throw usage("--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs + "], got " + rampEpochs);
+        }
+        if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
+            throw usage("--rt-lr must be finite and > 0, got " + rtLr);
+        }
+        if (rtExamples != null && rtExamples < 1) {
+            throw usage("--rt-examples must be at least 1, got " + rtExamples);
+        }
         OutputPaths.requireFolder("--out", out);
         List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
                 out.resolve(BEST_PLAN));
@@ -190,11 +232,19 @@ public final class SweepCommand implements Callable<Integer> {
         if (validation >= train.size()) {
             throw usage("--validation must be below the training set's " + train.size() + " examples, got " + validation);
         }
-        FashionMnist val = TaskSplits.holdOut(train, validation, seed).validation();
+        TaskSplits.HoldOut cut = TaskSplits.holdOut(train, validation, seed);
+        FashionMnist val = cut.validation();
+        FashionMnist fit = rtExamples == null ? cut.fit() : cut.fit().limit(Math.min(rtExamples, cut.fit().size()));
         InMemoryDataSetIterator valIt = val.iterator(512, false, seed);
         InMemoryDataSetIterator testIt = test.iterator(512, false, seed);
         FashionMnistInput.apply(valIt, layout);
         FashionMnistInput.apply(testIt, layout);
+        ConversionTaskCreator.Retrain retrain = null;
+        if (rtEpochs > 0) {
+            InMemoryDataSetIterator fitIt = fit.iterator(128, true, seed);
+            FashionMnistInput.apply(fitIt, layout);
+            retrain = new ConversionTaskCreator.Retrain(fitIt, rtEpochs, ramp, keepZeros, rtLr);
+        }
 
         ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
         if (density != null) {
@@ -225,9 +275,14 @@ public final class SweepCommand implements Callable<Integer> {
                 test.size());
         o.printf(Locale.ROOT, "%s search over %s: up to %d candidates, accuracy drop at most %s%n", search,
                 describe(), max, points(maxDrop));
+        if (retrain != null) {
+            o.printf(Locale.ROOT, "each candidate re-trained (RT) for %s on %d examples (ramp %d, lr %s, keep zeros %s), "
+                    + "its epoch chosen on the validation examples%n", DemoCommand.epochs(rtEpochs), fit.size(), ramp,
+                    fmt(rtLr), keepZeros);
+        }
         ConversionSweep.Result r;
         try (Progress p = Progress.start("sweep", max, quiet)) {
-            r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, (c, done, total) -> {
+            r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, retrain, (c, done, total) -> {
                 p.step();
                 p.message(c.ok() ? String.format(Locale.ROOT, "#%d: CR %.1fx, accuracy %.4f", c.index(), c.paperCR(),
                         c.accuracy()) : "#" + c.index() + " failed");
@@ -240,7 +295,11 @@ public final class SweepCommand implements Callable<Integer> {
         ObjectNode summary = m.createObjectNode();
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
                 .put("space", describe()).put("points", points).put("seed", seed)
-                .put("validationExamples", val.size()).put("testExamples", test.size());
+                .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
+        if (retrain != null) {
+            summary.put("rampEpochs", ramp).put("rtLearningRate", rtLr).put("keepZeros", keepZeros)
+                    .put("rtExamples", fit.size());
+        }
         summary.setAll(r.toJsonNode());
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out.resolve(CANDIDATES), r.toCsv().getBytes(StandardCharsets.UTF_8));

@@ -17,11 +17,13 @@ import org.smartdeal.zoo.convert.ConversionReport;
  * @param accuracy   accuracy of the reloaded network on the validation data, in [0, 1]
  * @param loss       its mean loss
  * @param examples   validation examples scored
- * @param seconds    wall time of conversion, serialisation, reload and scoring
+ * @param rtBestEpoch the re-training epoch kept (0: the first decomposition), or -1 without re-training
+ * @param seconds    wall time of re-training, conversion, serialisation, reload and scoring
  * @param error      why the candidate failed, or null
  */
 public record ConversionCandidate(int index, ConversionPlan plan, ConversionReport report, double paperCR,
-        double fileCR, byte[] sdm, double accuracy, double loss, long examples, double seconds, String error) {
+        double fileCR, byte[] sdm, double accuracy, double loss, long examples, int rtBestEpoch, double seconds,
+        String error) {
 
     /**
      * A candidate that failed.
@@ -33,7 +35,7 @@ public record ConversionCandidate(int index, ConversionPlan plan, ConversionRepo
      * @return the failed candidate
      */
     public static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, String error) {
-        return new ConversionCandidate(index, plan, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0,
+        return new ConversionCandidate(index, plan, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0, -1,
                 seconds, error);
     }
 

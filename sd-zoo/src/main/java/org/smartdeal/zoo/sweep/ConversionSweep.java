@@ -112,7 +112,7 @@ public final class ConversionSweep {
         /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */
         public String toCsv() {
             StringBuilder sb = new StringBuilder("candidate,theta,densityTarget,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
-                    + "wDensity,paperCR,fileCR,sdmBytes,accuracy,loss,dropPoints,withinDrop,best,seconds,error\n");
+                    + "wDensity,paperCR,fileCR,sdmBytes,accuracy,loss,dropPoints,withinDrop,rtBestEpoch,best,seconds,error\n");
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 LayerPlan d = c.plan() == null ? null : c.plan().defaults();
@@ -125,9 +125,10 @@ public final class ConversionSweep {
                     f.addAll(List.of(Double.toString(c.report().cDensity()), Double.toString(c.report().wDensity()),
                             Double.toString(c.paperCR()), Double.toString(c.fileCR()), Long.toString(c.sdmBytes()),
                             Double.toString(c.accuracy()), Double.toString(c.loss()),
-                            Double.toString(100 * score.drop(c)), Boolean.toString(score.withinDrop(c))));
+                            Double.toString(100 * score.drop(c)), Boolean.toString(score.withinDrop(c)),
+                            c.rtBestEpoch() < 0 ? "" : Integer.toString(c.rtBestEpoch())));
                 } else {
-                    f.addAll(List.of("", "", "", "", "", "", "", "", "false"));
+                    f.addAll(List.of("", "", "", "", "", "", "", "", "false", ""));
                 }
                 f.addAll(List.of(Boolean.toString(i == bestPosition), Double.toString(c.seconds()),
                         c.ok() ? "" : "\"" + c.error().replace("\"", "\"\"") + "\""));
@@ -176,6 +177,9 @@ public final class ConversionSweep {
                         .put("fileCR", c.fileCR()).put("sdmBytes", c.sdmBytes()).put("accuracy", c.accuracy())
                         .put("loss", c.loss()).put("dropPoints", 100 * score.drop(c))
                         .put("withinDrop", score.withinDrop(c)).put("score", score.score(c));
+                if (c.rtBestEpoch() >= 0) {
+                    n.put("rtBestEpoch", c.rtBestEpoch());
+                }
             }
             return root;
         }
@@ -206,6 +210,24 @@ public final class ConversionSweep {
      */
     public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
             double maxDrop, Listener listener) {
+        return run(dense, generator, maxCandidates, validation, maxDrop, null, listener);
+    }
+
+    /**
+     * Runs a sweep whose candidates are re-trained (RT) before they are scored.
+     *
+     * @param dense         the trained network (a MultiLayerNetwork or ComputationGraph; not modified)
+     * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace}
+     * @param maxCandidates the most candidates to run, at least 1
+     * @param validation    the data to score on (and to pick each candidate's RT epoch on)
+     * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1]
+     * @param retrain       re-training of every candidate, or null to convert only
+     * @param listener      told after every candidate, may be null
+     * @return every candidate and the best
+     * @throws IllegalArgumentException naming the argument when one is out of range
+     */
+    public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
+            double maxDrop, ConversionTaskCreator.Retrain retrain, Listener listener) {
         if (generator == null) {
             throw new IllegalArgumentException("ConversionSweep: generator must be an Arbiter CandidateGenerator, got null");
         }
@@ -219,7 +241,7 @@ public final class ConversionSweep {
         if (validation == null) {
             throw new IllegalArgumentException("ConversionSweep: validation data must be a DataSetIterator, got null");
         }
-        ConversionTaskCreator creator = new ConversionTaskCreator(dense);
+        ConversionTaskCreator creator = new ConversionTaskCreator(dense, retrain);
         ModelScore baseline = ModelScore.of(dense, validation);
         if (!(baseline.examples() > 0)) {
             throw new IllegalArgumentException("ConversionSweep: the validation data holds no examples");

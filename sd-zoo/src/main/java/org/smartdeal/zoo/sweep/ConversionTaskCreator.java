@@ -25,13 +25,15 @@ import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
+import org.smartdeal.optim.Retraining;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 
 /**
  * Arbiter {@link TaskCreator} of a conversion sweep: each candidate is a {@link ConversionPlan} (from a
  * {@link ConversionPlanSpace}) applied to one trained dense network. A task converts the network
- * ({@link SdConverter#convert}), writes the {@code .sdm} bytes, reads them back, scores the reloaded network on the
+ * ({@link SdConverter#convert}; with {@link Retrain}, re-trains a copy of it with the plan first), writes the {@code .sdm} bytes, reads them back, scores the reloaded network on the
  * validation data (the data source's or provider's {@code testData}, a {@code DataSetIterator}: hold validation
  * examples out of the training set; the test set is for the final report only) and returns an
  * {@link OptimizationResult} whose model-specific result is the {@link ConversionCandidate}.
@@ -50,21 +52,67 @@ public final class ConversionTaskCreator implements TaskCreator {
 
     private final Model dense;
     private final long denseParams;
+    private final Retrain retrain;
+    private int retrainBatches = -1;
     private DataSource cachedSource;
     private Class<? extends DataSource> cachedClass;
     private Properties cachedProperties;
 
     /**
+     * Re-training (RT, ALGORITHMS.md 5: dense epochs alternating with re-decomposition, the best epoch by validation
+     * accuracy kept) of a copy of the dense network with each candidate's plan, before the candidate is written and
+     * scored: the setting {@code smartdeal demo} uses, so aggressive plans are judged after the accuracy they can
+     * win back. The epoch is chosen on the same validation data the sweep scores on.
+     *
+     * @param train      the training data (not the validation data)
+     * @param epochs     RT epochs, at least 1
+     * @param rampEpochs epochs over which the sparsity rises to the plan's, in [0, epochs]
+     * @param keepZeros  hold each decomposition's zeros at zero through the next dense epoch
+     * @param lr         RT learning rate (SGD with momentum 0.9, weight decay 5e-4), finite and &gt; 0
+     */
+    public record Retrain(DataSetIterator train, int epochs, int rampEpochs, boolean keepZeros, double lr) {
+        /** Validates every field; the messages name the field, the range and the value. */
+        public Retrain {
+            if (train == null) {
+                throw new IllegalArgumentException("Retrain.train must be a DataSetIterator, got null");
+            }
+            if (epochs < 1) {
+                throw new IllegalArgumentException("Retrain.epochs must be at least 1, got " + epochs);
+            }
+            if (rampEpochs < 0 || rampEpochs > epochs) {
+                throw new IllegalArgumentException("Retrain.rampEpochs must be in [0, epochs = " + epochs + "], got "
+                        + rampEpochs);
+            }
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new IllegalArgumentException("Retrain.lr must be finite and > 0, got " + lr);
+            }
+        }
+    }
+
+    /**
+     * A creator that converts only (no re-training).
+     *
      * @param dense the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified)
      * @throws IllegalArgumentException if it is neither
      */
     public ConversionTaskCreator(Model dense) {
+        this(dense, null);
+    }
+
+    /**
+     * @param dense   the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified: each
+     *                candidate re-trains its own copy)
+     * @param retrain re-training of each candidate, or null to convert only
+     * @throws IllegalArgumentException if the network is neither
+     */
+    public ConversionTaskCreator(Model dense, Retrain retrain) {
         if (!(dense instanceof MultiLayerNetwork || dense instanceof ComputationGraph)) {
             throw new IllegalArgumentException("ConversionTaskCreator: the network must be an initialised "
                     + "MultiLayerNetwork or ComputationGraph, got " + (dense == null ? null : dense.getClass().getName()));
         }
         this.dense = dense;
         this.denseParams = dense.numParams();
+        this.retrain = retrain;
     }
 
     /**
@@ -82,16 +130,50 @@ public final class ConversionTaskCreator implements TaskCreator {
             return ConversionCandidate.failed(index, null, 0, "candidate " + index + " has no plan");
         }
         try {
-            SdConverter.Result r = SdConverter.convert(dense, plan);
-            byte[] bytes = SdmWriter.serialize(SdModelFile.toSdm(r.network())).bytes();
+            Model sd;
+            NetworkDecomposition d;
+            int bestEpoch = -1;
+            if (retrain == null) {
+                SdConverter.Result r = SdConverter.convert(dense, plan);
+                sd = r.network();
+                d = r.decomposition();
+            } else {
+                Model copy = dense instanceof MultiLayerNetwork m ? m.clone() : ((ComputationGraph) dense).clone();
+                Retraining.useRtOptimizer(copy, retrain.lr(), retrainBatches());
+                Retraining.Result<NetworkDecomposition> rt = Retraining.run(copy, retrain.train(), validation,
+                        retrain.epochs(), retrain.rampEpochs(), retrain.keepZeros(), SdConverter.redecomposer(plan), null);
+                d = rt.bestState();
+                sd = SdConverter.build(copy, d);
+                bestEpoch = rt.bestEpoch();
+            }
+            byte[] bytes = SdmWriter.serialize(SdModelFile.toSdm(sd)).bytes();
             Model reloaded = rebuild(bytes, index);
             ModelScore s = ModelScore.of(reloaded, validation);
-            return new ConversionCandidate(index, plan, r.report(), r.report().paperCR(),
+            return new ConversionCandidate(index, plan, d.report(), d.report().paperCR(),
                     StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
-                    (System.nanoTime() - t0) / 1e9, null);
+                    bestEpoch, (System.nanoTime() - t0) / 1e9, null);
         } catch (IllegalArgumentException | SdmFormatException e) {
             return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, e.getMessage());
         }
+    }
+
+    /** Minibatches per epoch of the re-training data, counted once (the RT learning rate halves every 30 epochs). */
+    private synchronized int retrainBatches() {
+        if (retrainBatches < 0) {
+            DataSetIterator it = retrain.train();
+            it.reset();
+            int n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            it.reset();
+            if (n == 0) {
+                throw new IllegalArgumentException("Retrain.train holds no examples");
+            }
+            retrainBatches = n;
+        }
+        return retrainBatches;
     }
 
     /** The network stored in a candidate's {@code .sdm} bytes. */

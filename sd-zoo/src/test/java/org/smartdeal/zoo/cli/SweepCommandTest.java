@@ -125,6 +125,29 @@ class SweepCommandTest {
     }
 
     @Test
+    void reTrainedCandidatesAreScoredOnTheirReTrainedFiles() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the RT sweep");
+        Path out = dir.resolve("rt");
+        CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--density", "0.05", "--rt-epochs", "2",
+                "--ramp-epochs", "1", "--rt-examples", "2000", "--validation", "1000", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("each candidate re-trained (RT) for 2 epochs on 2000 examples (ramp 1, lr 0.05, "
+                + "keep zeros true)"), r.out());
+        JsonNode s = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)));
+        JsonNode c = s.get("candidates").get(0);
+        assertEquals(0.05, c.get("plan").get("defaults").get("density").asDouble(), 0);
+        int epoch = c.get("rtBestEpoch").asInt();
+        assertTrue(epoch >= 1 && epoch <= 2, "with a 1-epoch ramp the best epoch is at the full sparsity: " + epoch);
+        assertTrue(c.get("cDensity").asDouble() <= 0.05 + 1e-9, "the density target holds after RT: " + c);
+        assertEquals(2000, s.get("rtExamples").asInt());
+        // the file is the re-trained one: its validation-set score is what the sweep reports
+        assertEquals(c.get("sdmBytes").asLong(), Files.size(out.resolve(SweepCommand.BEST_SDM)));
+        double fileAcc = SdModelFile.readMultiLayerNetwork(out.resolve(SweepCommand.BEST_SDM))
+                .evaluate(FashionMnist.load(FashionMnist.resolveDir(null), false).iterator(500, false, 0)).accuracy();
+        assertEquals(fileAcc, s.get("test").get("bestAccuracy").asDouble(), 1e-12);
+    }
+
+    @Test
     void badOptionValuesAreUsageErrorsAndChangeNothing() {
         Path out = dir.resolve("untouched");
         Map<String, String> before = CliRun.files(out);
@@ -141,10 +164,20 @@ class SweepCommandTest {
             {"--max-drop", "-1", "--max-drop must be in [0, 100]"},
             {"--validation", "0", "--validation must be in [1, 59999], got 0"},
             {"--data", "cifar10", "--data must be fashion-mnist"},
+            {"--rt-epochs", "-1", "--rt-epochs must be in [0, 1000], got -1"},
+            {"--rt-lr", "0.1", "--rt-lr applies to re-training only: give --rt-epochs N (N >= 1) too"},
+            {"--ramp-epochs", "1", "--ramp-epochs applies to re-training only"},
+            {"--rt-examples", "100", "--rt-examples applies to re-training only"},
         };
         for (String[] c : cases) {
             CliRun.of("sweep", zip.toString(), "--out", out.toString(), c[0], c[1], "--quiet").assertUserError(2, c[2]);
         }
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--rt-epochs", "2", "--ramp-epochs", "3", "--quiet")
+                .assertUserError(2, "--ramp-epochs must be in [0, --rt-epochs = 2], got 3");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--density", "0.1", "--quiet")
+                .assertUserError(2, "--theta and --density both set the sparsity: give one");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--density", "0.3:0.1", "--quiet")
+                .assertUserError(2, "--density LO:HI needs 0 < LO < HI <= 1, got '0.3:0.1'");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "10",
                 "--slice-rows", "96,192", "--candidates", "12", "--quiet")
                 .assertUserError(2, "the grid has 20 candidates, more than --candidates 12");

@@ -259,6 +259,30 @@ class ConversionSweepTest {
     }
 
     @Test
+    void reTrainingWorksOnACopyAndScoresTheReTrainedFile(@TempDir Path dir) throws Exception {
+        org.nd4j.linalg.api.ndarray.INDArray before = dense.params().dup();
+        ConversionPlanSpace space = thetaGrid(0.4);
+        ConversionCandidate plain = ConversionSweep.run(dense, grid(space), 1, validation, 0.01, null).candidates().get(0);
+        ConversionTaskCreator.Retrain rt = new ConversionTaskCreator.Retrain(blobs(600, 3), 2, 0, true, 0.05);
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 1, validation, 0.01, rt, null);
+        ConversionCandidate c = r.candidates().get(0);
+        assertTrue(c.ok(), c.error());
+        assertEquals(before, dense.params(), "the dense network is not modified: RT trains a copy");
+        assertTrue(c.rtBestEpoch() >= 0 && c.rtBestEpoch() <= 2, "epoch " + c.rtBestEpoch());
+        assertEquals(-1, plain.rtBestEpoch(), "no RT, no epoch");
+        Path f = dir.resolve("rt.sdm");
+        Files.write(f, c.sdm());
+        assertEquals(ModelScore.of(SdModelFile.read(f), validation).accuracy(), c.accuracy(), 0);
+        // without a ramp, RT's epoch 0 is the plain conversion, and RT keeps the best epoch on these same
+        // validation examples (measured before B's int8 rounding, hence the small allowance)
+        assertTrue(c.accuracy() >= plain.accuracy() - 0.01, "RT " + c.accuracy() + " vs plain " + plain.accuracy());
+        assertTrue(r.toJsonNode().get("candidates").get(0).has("rtBestEpoch"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ConversionTaskCreator.Retrain(blobs(10, 3), 2, 3, true, 0.05));
+        assertTrue(e.getMessage().contains("Retrain.rampEpochs must be in [0, epochs = 2], got 3"), e.getMessage());
+    }
+
+    @Test
     void aSeededRandomSearchRepeats() {
         ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
                 .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.05))
