@@ -1,6 +1,5 @@
 package org.smartdeal.zoo.sweep;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,11 +138,7 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     @Override
     @SuppressWarnings("rawtypes") // Arbiter's ParameterSpace.collectLeaves returns a raw List<ParameterSpace>
     public List<ParameterSpace> collectLeaves() {
-        List<ParameterSpace> out = new ArrayList<>();
-        for (ParameterSpace<?> p : getNestedSpaces().values()) {
-            out.addAll(p.collectLeaves());
-        }
-        return out;
+        return SdHyperparameterSpace.leavesOf(getNestedSpaces());
     }
 
     /**

@@ -249,7 +249,7 @@ public final class ConversionSweep {
         CompressionScoreFunction score = new CompressionScoreFunction(baseline.accuracy(), maxDrop);
         int total = generator instanceof GridSearchCandidateGenerator g ? Math.min(g.getTotalNumCandidates(), maxCandidates)
                 : maxCandidates;
-        DataProvider data = new FixedData(validation);
+        DataProvider data = new ValidationData(validation);
         List<ConversionCandidate> done = new ArrayList<>();
         int best = -1;
         double bestScore = Double.NaN;
@@ -277,18 +277,22 @@ public final class ConversionSweep {
         return new Result(baseline, score, done, best);
     }
 
-    /** The validation iterator as Arbiter's data provider (test data; no training data: nothing is trained). */
-    private static final class FixedData implements DataProvider {
+    /**
+     * A validation iterator as Arbiter's data provider: its test data. It has no training data (re-training data,
+     * when there is any, goes to {@link ConversionTaskCreator.Retrain}).
+     */
+    static final class ValidationData implements DataProvider {
         private static final long serialVersionUID = 1L;
         private final transient DataSetIterator validation;
 
-        FixedData(DataSetIterator validation) {
+        ValidationData(DataSetIterator validation) {
             this.validation = validation;
         }
 
         @Override
         public Object trainData(Map<String, Object> dataParameters) {
-            throw new UnsupportedOperationException("a conversion sweep trains nothing: no training data");
+            throw new UnsupportedOperationException("a conversion sweep's data provider holds validation data only "
+                    + "(re-training data goes to ConversionTaskCreator.Retrain)");
         }
 
         @Override

@@ -98,8 +98,14 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
     @Override
     @SuppressWarnings("rawtypes") // Arbiter's ParameterSpace.collectLeaves returns a raw List<ParameterSpace>
     public List<ParameterSpace> collectLeaves() {
+        return leavesOf(getNestedSpaces());
+    }
+
+    /** The leaves of nested spaces, in the map's order (shared by the package's non-leaf spaces). */
+    @SuppressWarnings("rawtypes") // Arbiter's raw ParameterSpace lists
+    static List<ParameterSpace> leavesOf(java.util.Map<String, ParameterSpace> nested) {
         List<ParameterSpace> out = new ArrayList<>();
-        for (ParameterSpace<?> p : getNestedSpaces().values()) {
+        for (ParameterSpace<?> p : nested.values()) {
             out.addAll(p.collectLeaves());
         }
         return out;

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
-import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
 import org.deeplearning4j.arbiter.optimize.api.saving.ResultReference;
 import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
 import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
@@ -311,7 +309,7 @@ class ConversionSweepTest {
         ModelScore base = ModelScore.of(dense, validation);
         OptimizationConfiguration conf = new OptimizationConfiguration.Builder()
                 .candidateGenerator(grid(space))
-                .dataProvider(new Provider())
+                .dataProvider(new ConversionSweep.ValidationData(validation))
                 .scoreFunction(new CompressionScoreFunction(base.accuracy(), 0.01))
                 .terminationConditions(new MaxCandidatesCondition(2))
                 .build();
@@ -384,23 +382,5 @@ class ConversionSweepTest {
         assertTrue(printed.toString(java.nio.charset.StandardCharsets.UTF_8).contains("paper CR"));
         assertEquals(result.best().orElseThrow().accuracy(),
                 ModelScore.of(ConversionTaskCreator.rebuild(sdmOfBest, 0), validation).accuracy(), 0);
-    }
-
-    /** Arbiter's data provider over the validation blobs. */
-    private static final class Provider implements DataProvider {
-        @Override
-        public Object trainData(Map<String, Object> dataParameters) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Object testData(Map<String, Object> dataParameters) {
-            return validation;
-        }
-
-        @Override
-        public Class<?> getDataType() {
-            return DataSetIterator.class;
-        }
     }
 }
