@@ -15,6 +15,7 @@ import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
 import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
+import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
 import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
 import org.deeplearning4j.nn.api.Model;
@@ -25,6 +26,7 @@ import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
 import org.smartdeal.zoo.data.TaskSplits;
@@ -86,6 +88,14 @@ public final class SweepCommand implements Callable<Integer> {
             + "thresholds (the converter finds each layer's threshold for the target), as a range or a list like "
             + "--theta's, in [0, 1]")
     String density;
+
+    @Option(names = "--layer-theta", paramLabel = "NAME=LO:HI|NAME=T[,T...]", description = "a layer's own thresholds "
+            + "to search, as --theta's (repeat for more layers): searched beside the others, so a grid multiplies")
+    Map<String, String> layerTheta = new LinkedHashMap<>();
+
+    @Option(names = "--layer-density", paramLabel = "NAME=LO:HI|NAME=D[,D...]", description = "a layer's own C density "
+            + "targets to search, as --density's (repeat for more layers)")
+    Map<String, String> layerDensity = new LinkedHashMap<>();
 
     @Option(names = "--slice-rows", paramLabel = "M[,M...]", description = "slice heights to search, each in [1, 4096]; "
             + "default: the plan's")
@@ -168,6 +178,17 @@ public final class SweepCommand implements Callable<Integer> {
                     + "threshold), got --theta " + theta + " and --density " + density);
         }
         SdHyperparameterSpace sd = space();
+        Map<String, SdHyperparameterSpace> perLayerTheta = new LinkedHashMap<>();
+        layerTheta.forEach((layer, text) -> perLayerTheta.put(layer,
+                new SdHyperparameterSpace.Builder().theta(values("--layer-theta " + layer, text)).build()));
+        Map<String, org.deeplearning4j.arbiter.optimize.api.ParameterSpace<Double>> perLayerDensity = new LinkedHashMap<>();
+        layerDensity.forEach((layer, text) -> perLayerDensity.put(layer, values("--layer-density " + layer, text)));
+        for (String layer : layerTheta.keySet()) {
+            if (layerDensity.containsKey(layer)) {
+                throw usage("layer " + layer + " is in both --layer-theta and --layer-density: give one (a density "
+                        + "target replaces the threshold)");
+            }
+        }
         if (!"grid".equals(search) && !"random".equals(search)) {
             throw usage("--search must be grid or random, got '" + search + "'");
         }
@@ -222,6 +243,15 @@ public final class SweepCommand implements Callable<Integer> {
         ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
         ConvertCommand.checkPlanLayers(planFile, base, dense);
+        List<String> layerNames = SdConverter.layerNames(dense);
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
+                if (!layerNames.contains(layer)) {
+                    throw usage(option + " names layer '" + layer + "', which " + input + " does not have; its layers are "
+                            + layerNames);
+                }
+            }
+        }
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(dense, null, true, input),
                 name);
@@ -250,6 +280,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (density != null) {
             sb.density(values("--density", density));
         }
+        perLayerTheta.forEach(sb::layer);
+        perLayerDensity.forEach(sb::layerDensity);
         ConversionPlanSpace space = sb.build();
         CandidateGenerator generator;
         int max;
@@ -352,10 +384,10 @@ public final class SweepCommand implements Callable<Integer> {
             b.theta(values("--theta", thetaText()));
         }
         if (sliceRows != null) {
-            b.sliceRows(new DiscreteParameterSpace<>(integers("--slice-rows", sliceRows, 1, 4096)));
+            b.sliceRows(searched(integers("--slice-rows", sliceRows, 1, 4096)));
         }
         if (basisWidth != null) {
-            b.basisWidth(new DiscreteParameterSpace<>(integers("--basis-width", basisWidth, 1, 16)));
+            b.basisWidth(searched(integers("--basis-width", basisWidth, 1, 16)));
         }
         return b.build();
     }
@@ -388,7 +420,12 @@ public final class SweepCommand implements Callable<Integer> {
             }
             out.add(d);
         }
-        return new DiscreteParameterSpace<>(out);
+        return searched(out);
+    }
+
+    /** One value as a fixed value (not searched), several as a discrete space (see SdHyperparameterSpace.gridSafe). */
+    private static <T> org.deeplearning4j.arbiter.optimize.api.ParameterSpace<T> searched(List<T> values) {
+        return values.size() == 1 ? new FixedValue<>(values.get(0)) : new DiscreteParameterSpace<>(values);
     }
 
     private List<String> list(String option, String text) {
@@ -442,6 +479,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (basisWidth != null) {
             sb.append(", basis width ").append(basisWidth.trim());
         }
+        layerTheta.forEach((layer, text) -> sb.append(", ").append(layer).append(" theta ").append(text.trim()));
+        layerDensity.forEach((layer, text) -> sb.append(", ").append(layer).append(" C density ").append(text.trim()));
         return sb.toString();
     }
 

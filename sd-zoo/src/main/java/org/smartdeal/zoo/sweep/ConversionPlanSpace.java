@@ -242,7 +242,7 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
                 throw new IllegalArgumentException("ConversionPlanSpace.density must be a ParameterSpace, got null (leave "
                         + "it unset to keep the base plan's thresholds)");
             }
-            this.density = space;
+            this.density = SdHyperparameterSpace.gridSafe("ConversionPlanSpace.density", space);
             return this;
         }
 
@@ -255,7 +255,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
          */
         public Builder layerDensity(String layerName, ParameterSpace<Double> space) {
             checkLayer("layerDensity", layerName, space, layerDensities);
-            layerDensities.put(layerName, space);
+            layerDensities.put(layerName, SdHyperparameterSpace.gridSafe("ConversionPlanSpace.layerDensity(" + layerName
+                    + ")", space));
             return this;
         }
 

@@ -18,6 +18,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.optim.ModelScore;
+import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
 
 /**
@@ -89,10 +90,11 @@ public final class ConversionSweep {
          *     target when there is one: the converter then searches the thresholds); the best is marked with {@code *}
          */
         public String toTable() {
+            boolean anyOverrides = candidates.stream().anyMatch(c -> c.plan() != null && !c.plan().overrides().isEmpty());
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%n", "#", "theta",
+            sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%s%n", "#", "theta",
                     "density", "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR", "accuracy", "drop pts",
-                    "within", "seconds"));
+                    "within", "seconds", anyOverrides ? "  layers (own settings)" : ""));
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 String mark = (i == bestPosition ? "*" : " ") + c.index();
@@ -101,12 +103,27 @@ public final class ConversionSweep {
                     continue;
                 }
                 LayerPlan d = c.plan().defaults();
-                sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%n",
-                        mark, d.density() > 0 ? "-" : shortNumber(d.theta()), d.density() > 0 ? shortNumber(d.density()) : "-", d.sliceRows(), d.basisWidth(), shortNumber(d.maxCoeff()), c.report().cDensity(),
-                        c.paperCR(), c.fileCR(), c.accuracy(), 100 * score.drop(c), score.withinDrop(c) ? "yes" : "no",
-                        c.seconds()));
+                sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%s%n",
+                        mark, sparsity(d, true), sparsity(d, false), d.sliceRows(), d.basisWidth(),
+                        shortNumber(d.maxCoeff()), c.report().cDensity(), c.paperCR(), c.fileCR(), c.accuracy(),
+                        100 * score.drop(c), score.withinDrop(c) ? "yes" : "no", c.seconds(),
+                        anyOverrides ? "  " + overrides(c.plan()) : ""));
             }
             return sb.toString();
+        }
+
+        /** The threshold (or "-" under a density target) or the density target (or "-"). */
+        private static String sparsity(LayerPlan p, boolean theta) {
+            boolean byDensity = p.density() > 0;
+            return theta ? (byDensity ? "-" : shortNumber(p.theta())) : (byDensity ? shortNumber(p.density()) : "-");
+        }
+
+        /** Each override's sparsity in short: {@code fc1 d=0.04, fc3 t=0.01}. */
+        private static String overrides(ConversionPlan plan) {
+            List<String> parts = new ArrayList<>();
+            plan.overrides().forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
+                    : p.density() > 0 ? " d=" + shortNumber(p.density()) : " t=" + shortNumber(p.theta()))));
+            return String.join(", ", parts);
         }
 
         /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */

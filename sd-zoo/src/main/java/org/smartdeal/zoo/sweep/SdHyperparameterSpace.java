@@ -9,6 +9,7 @@ import java.util.function.IntConsumer;
 import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
+import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
 import org.deeplearning4j.arbiter.util.LeafUtils;
 import org.smartdeal.layers.SdLayer;
 
@@ -184,6 +185,27 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
         if (space == null) {
             throw new IllegalArgumentException("SdHyperparameterSpace." + field
                     + " must be a ParameterSpace, got null (leave " + field + " unset for the layer default)");
+        }
+        return gridSafe("SdHyperparameterSpace." + field, space);
+    }
+
+    /**
+     * Refuses a {@code DiscreteParameterSpace} of one value. Arbiter 1.0.0-beta7's grid search gives such a leaf a
+     * position in the candidate vector ({@code BaseCandidateGenerator}) but leaves it out of the vector it builds
+     * ({@code GridSearchCandidateGenerator.indexToValues} keeps only parameters with more than one value), so every
+     * leaf after it reads past the end: each candidate fails. A fixed value ({@code FixedValue}) has no position and
+     * is safe.
+     *
+     * @param where the field, for the message
+     * @param space the space
+     * @return {@code space}
+     * @throws IllegalArgumentException for a one-value discrete space
+     */
+    static <T> ParameterSpace<T> gridSafe(String where, ParameterSpace<T> space) {
+        if (space instanceof DiscreteParameterSpace<?> d && d.numValues() == 1) {
+            throw new IllegalArgumentException(where + " is a DiscreteParameterSpace of one value: give the value "
+                    + "itself (a FixedValue), since Arbiter's grid search misplaces one-value discrete spaces and every "
+                    + "candidate after them fails");
         }
         return space;
     }

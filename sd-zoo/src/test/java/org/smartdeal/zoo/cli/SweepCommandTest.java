@@ -147,6 +147,36 @@ class SweepCommandTest {
         assertEquals(fileAcc, s.get("test").get("bestAccuracy").asDouble(), 1e-12);
     }
 
+    /**
+     * Per-layer axes beside a fixed global value: the shape that hit Arbiter beta7's one-value discrete space bug
+     * (every candidate failed) before single values became fixed values.
+     */
+    @Test
+    void perLayerDensitiesAreSearchedBesideAFixedGlobalOne() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the sweep run");
+        Path out = dir.resolve("per-layer");
+        CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--density", "0.3",
+                "--layer-density", "fc3=0.5,0.9", "--layer-density", "fc2=0.2,0.4", "--validation", "500",
+                "--max-drop", "100", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("C density 0.3, fc3 C density 0.5,0.9, fc2 C density 0.2,0.4"), r.out());
+        JsonNode cands = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY))).get("candidates");
+        assertEquals(4, cands.size());
+        double[][] expected = {{0.5, 0.2}, {0.9, 0.2}, {0.5, 0.4}, {0.9, 0.4}}; // fc3 (given first) changes fastest
+        for (int i = 0; i < 4; i++) {
+            JsonNode plan = cands.get(i).get("plan");
+            assertFalse(cands.get(i).has("error"), cands.get(i).toString());
+            assertEquals(0.3, plan.get("defaults").get("density").asDouble(), 0);
+            assertEquals(expected[i][0], plan.get("layers").get("fc3").get("density").asDouble(), 0, "candidate " + i);
+            assertEquals(expected[i][1], plan.get("layers").get("fc2").get("density").asDouble(), 0, "candidate " + i);
+        }
+        assertTrue(r.out().contains("fc3 d=0.5, fc2 d=0.2") || r.out().contains("fc2 d=0.2, fc3 d=0.5"), r.out());
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-density", "fc9=0.1", "--quiet")
+                .assertUserError(2, "--layer-density names layer 'fc9', which", "does not have; its layers are [fc1, fc2, fc3]");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-density", "fc1=0.1", "--layer-theta",
+                "fc1=0.01", "--quiet").assertUserError(2, "layer fc1 is in both --layer-theta and --layer-density");
+    }
+
     @Test
     void badOptionValuesAreUsageErrorsAndChangeNothing() {
         Path out = dir.resolve("untouched");

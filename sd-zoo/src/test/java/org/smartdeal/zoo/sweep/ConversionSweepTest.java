@@ -18,6 +18,7 @@ import org.deeplearning4j.arbiter.optimize.distribution.LogUniformDistribution;
 import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
 import org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
+import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
 import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
@@ -84,7 +85,8 @@ class ConversionSweepTest {
 
     private static ConversionPlanSpace thetaGrid(Double... thetas) {
         return new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
-                .defaults(new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(thetas))
+                .defaults(new SdHyperparameterSpace.Builder()
+                        .theta(thetas.length == 1 ? new FixedValue<>(thetas[0]) : new DiscreteParameterSpace<>(thetas))
                         .sliceRows(6).basisWidth(3).build())
                 .build();
     }
@@ -234,7 +236,7 @@ class ConversionSweepTest {
         ConversionPlanSpace space = new ConversionPlanSpace.Builder(base)
                 .defaults(new SdHyperparameterSpace.Builder().theta(0.002).build())
                 .density(new DiscreteParameterSpace<>(0.2, 0.5))
-                .layerDensity("layer1", new DiscreteParameterSpace<>(0.9))
+                .layerDensity("layer1", new FixedValue<>(0.9))
                 .build();
         GridSearchCandidateGenerator g = grid(space);
         assertEquals(2, g.getTotalNumCandidates());
@@ -343,6 +345,15 @@ class ConversionSweepTest {
                         .layer("a", new SdHyperparameterSpace.Builder().build())
                         .layer("a", new SdHyperparameterSpace.Builder().build()));
         assertTrue(e.getMessage().contains("layer(a)") && e.getMessage().contains("already has a space"), e.getMessage());
+        // Arbiter beta7's grid leaves one-value discrete spaces out of its vector but not out of the numbering
+        e = assertThrows(IllegalArgumentException.class, () -> new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .density(new DiscreteParameterSpace<>(0.045)));
+        assertTrue(e.getMessage().contains("ConversionPlanSpace.density is a DiscreteParameterSpace of one value"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SdHyperparameterSpace.Builder()
+                .sliceRows(new DiscreteParameterSpace<>(96)));
+        assertTrue(e.getMessage().contains("SdHyperparameterSpace.sliceRows is a DiscreteParameterSpace of one value"),
+                e.getMessage());
     }
 
     /** The README's "As a library" conversion-sweep example, verbatim between the markers. */
