@@ -19,7 +19,11 @@ import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
 import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.hw.dl4j.EnergyReport;
+import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.spec.Knobs;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
@@ -30,6 +34,7 @@ import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
 import org.smartdeal.zoo.data.TaskSplits;
+import org.smartdeal.zoo.sweep.CompressionScoreFunction;
 import org.smartdeal.zoo.sweep.ConversionCandidate;
 import org.smartdeal.zoo.sweep.ConversionPlanSpace;
 import org.smartdeal.zoo.sweep.ConversionTaskCreator;
@@ -144,6 +149,16 @@ public final class SweepCommand implements Callable<Integer> {
             + "hold-out; the first N of it in a seeded random order), at least 1; default: all")
     Integer rtExamples;
 
+    @Option(names = "--objective", paramLabel = "paper-cr|energy", description = "what the chosen candidate maximises "
+            + "within --max-drop: paper-cr, the paper's compression ratio, or energy, the dense network's energy per "
+            + "inference on the simulated SmartDeal accelerator over the candidate's (each candidate is then priced, "
+            + "with activation statistics measured on --energy-samples validation examples); default ${DEFAULT-VALUE}")
+    String objective = "paper-cr";
+
+    @Option(names = "--energy-samples", description = "with --objective energy: validation examples the activation "
+            + "statistics are measured on, in [1, --validation]; default ${DEFAULT-VALUE}")
+    int energySamples = 256;
+
     @Option(names = "--data", description = "the dataset; only ${DEFAULT-VALUE}")
     String data = "fashion-mnist";
 
@@ -165,6 +180,9 @@ public final class SweepCommand implements Callable<Integer> {
     static final String BEST_SDM = "best.sdm";
     /** The chosen candidate's plan. */
     static final String BEST_PLAN = "best-plan.json";
+
+    /** The most candidates one sweep runs (the bound of --candidates and of a grid's size). */
+    static final int MAX_CANDIDATES = 1000;
 
     /** Random-search candidates when {@code --candidates} is not given. */
     static final int DEFAULT_RANDOM_CANDIDATES = 10;
@@ -195,8 +213,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (points < 2 || points > 100) {
             throw usage("--points must be in [2, 100], got " + points);
         }
-        if (candidates != null && (candidates < 1 || candidates > 1000)) {
-            throw usage("--candidates must be in [1, 1000], got " + candidates);
+        if (candidates != null && (candidates < 1 || candidates > MAX_CANDIDATES)) {
+            throw usage("--candidates must be in [1, " + MAX_CANDIDATES + "], got " + candidates);
         }
         if (!(maxDrop >= 0 && maxDrop <= 100)) {
             throw usage("--max-drop must be in [0, 100] percentage points, got " + maxDrop);
@@ -206,6 +224,16 @@ public final class SweepCommand implements Callable<Integer> {
         }
         if (!"fashion-mnist".equals(data)) {
             throw usage("--data must be fashion-mnist, got '" + data + "'");
+        }
+        if (!"paper-cr".equals(objective) && !"energy".equals(objective)) {
+            throw usage("--objective must be paper-cr or energy, got '" + objective + "'");
+        }
+        boolean byEnergy = "energy".equals(objective);
+        if (!byEnergy && spec.commandLine().getParseResult().hasMatchedOption("--energy-samples")) {
+            throw usage("--energy-samples applies with --objective energy only");
+        }
+        if (energySamples < 1 || energySamples > validation) {
+            throw usage("--energy-samples must be in [1, --validation = " + validation + "], got " + energySamples);
         }
         if (rtEpochs < 0 || rtEpochs > 1000) {
             throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
@@ -241,6 +269,45 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
+        ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
+        if (density != null) {
+            sb.density(values("--density", density));
+        }
+        perLayerTheta.forEach(sb::layer);
+        perLayerDensity.forEach(sb::layerDensity);
+        ConversionPlanSpace space = sb.build();
+        CandidateGenerator generator;
+        int max;
+        if ("grid".equals(search)) {
+            GridSearchCandidateGenerator g;
+            try {
+                g = new GridSearchCandidateGenerator(space, points, GridSearchCandidateGenerator.Mode.Sequential, null);
+            } catch (IllegalStateException e) {
+                // Arbiter refuses grids of 2^31 candidates or more
+                throw usage("the grid has more than " + Integer.MAX_VALUE + " candidates: narrow it (fewer values or "
+                        + "--points) or use --search random");
+            }
+            if (candidates != null && g.getTotalNumCandidates() > candidates) {
+                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than --candidates "
+                        + candidates + ": raise --candidates, narrow the grid, or use --search random");
+            }
+            if (g.getTotalNumCandidates() > MAX_CANDIDATES) {
+                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than the " + MAX_CANDIDATES
+                        + " one sweep runs: narrow the grid (fewer values or --points) or use --search random");
+            }
+            generator = g;
+            max = g.getTotalNumCandidates();
+        } else {
+            if (space.numParameters() == 0) {
+                throw usage("--search random needs a searched setting (a range or several values), but every setting "
+                        + "given is a single value: use --search grid, which runs it once");
+            }
+            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
+            g.setRngSeed(seed);
+            generator = g;
+            max = candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES;
+        }
+
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
@@ -253,8 +320,15 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(dense, null, true, input),
-                name);
+        InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, name);
+        if (byEnergy) {
+            try {
+                Workloads.extract(dense, inputType);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new BadInputException(input + ": cannot price this network (--objective energy): " + e.getMessage(), e);
+            }
+        }
 
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train = FashionMnistInput.load(dir, true);
@@ -269,36 +343,21 @@ public final class SweepCommand implements Callable<Integer> {
         InMemoryDataSetIterator testIt = test.iterator(512, false, seed);
         FashionMnistInput.apply(valIt, layout);
         FashionMnistInput.apply(testIt, layout);
+        ConversionTaskCreator.Pricing pricing = null;
+        if (byEnergy) {
+            InMemoryDataSetIterator statsIt = val.limit(energySamples).iterator(256, false, seed);
+            FashionMnistInput.apply(statsIt, layout);
+            pricing = net -> {
+                statsIt.reset();
+                return EnergyReport.of(net, name, inputType, statsIt, energySamples, List.of("smartdeal"),
+                        Knobs.defaults()).results().get("smartdeal").energyPj();
+            };
+        }
         ConversionTaskCreator.Retrain retrain = null;
         if (rtEpochs > 0) {
             InMemoryDataSetIterator fitIt = fit.iterator(128, true, seed);
             FashionMnistInput.apply(fitIt, layout);
             retrain = new ConversionTaskCreator.Retrain(fitIt, rtEpochs, ramp, keepZeros, rtLr);
-        }
-
-        ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
-        if (density != null) {
-            sb.density(values("--density", density));
-        }
-        perLayerTheta.forEach(sb::layer);
-        perLayerDensity.forEach(sb::layerDensity);
-        ConversionPlanSpace space = sb.build();
-        CandidateGenerator generator;
-        int max;
-        if ("grid".equals(search)) {
-            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, points,
-                    GridSearchCandidateGenerator.Mode.Sequential, null);
-            if (candidates != null && g.getTotalNumCandidates() > candidates) {
-                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than --candidates "
-                        + candidates + ": raise --candidates, narrow the grid, or use --search random");
-            }
-            generator = g;
-            max = g.getTotalNumCandidates();
-        } else {
-            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
-            g.setRngSeed(seed);
-            generator = g;
-            max = candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES;
         }
 
         PrintWriter o = spec.commandLine().getOut();
@@ -307,6 +366,11 @@ public final class SweepCommand implements Callable<Integer> {
                 test.size());
         o.printf(Locale.ROOT, "%s search over %s: up to %d candidates, accuracy drop at most %s%n", search,
                 describe(), max, points(maxDrop));
+        if (byEnergy) {
+            o.printf(Locale.ROOT, "objective: energy per inference on the simulated SmartDeal accelerator (batch 1, default "
+                    + "knobs; activation statistics of %d validation examples), the dense network's over the "
+                    + "candidate's%n", energySamples);
+        }
         if (retrain != null) {
             o.printf(Locale.ROOT, "each candidate re-trained (RT) for %s on %d examples (ramp %d, lr %s, keep zeros %s), "
                     + "its epoch chosen on the validation examples%n", DemoCommand.epochs(rtEpochs), fit.size(), ramp,
@@ -314,13 +378,17 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ConversionSweep.Result r;
         try (Progress p = Progress.start("sweep", max, quiet)) {
-            r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, retrain, (c, done, total) -> {
+            ConversionSweep.Options options = new ConversionSweep.Options(retrain, pricing,
+                    byEnergy ? CompressionScoreFunction.Objective.ENERGY : CompressionScoreFunction.Objective.PAPER_CR);
+            r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, options, (c, done, total) -> {
                 p.step();
                 p.message(c.ok() ? String.format(Locale.ROOT, "#%d: CR %.1fx, accuracy %.4f", c.index(), c.paperCR(),
                         c.accuracy()) : "#" + c.index() + " failed");
             });
         }
-        o.printf(Locale.ROOT, "dense network: validation accuracy %.4f%n", r.baseline().accuracy());
+        o.printf(Locale.ROOT, "dense network: validation accuracy %.4f%s%n", r.baseline().accuracy(), byEnergy
+                ? String.format(Locale.ROOT, ", %.3f uJ per inference on the SmartDeal accelerator",
+                        r.score().baselineEnergyPj() / 1e6) : "");
         o.print(r.toTable());
 
         ObjectMapper m = new ObjectMapper();
@@ -328,6 +396,10 @@ public final class SweepCommand implements Callable<Integer> {
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
                 .put("space", describe()).put("points", points).put("seed", seed)
                 .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
+        if (byEnergy) {
+            summary.put("energySamples", energySamples).put("energyModel", "SmartDeal accelerator, batch 1, default knobs, "
+                    + "activation statistics measured on the first energySamples validation examples");
+        }
         if (retrain != null) {
             summary.put("rampEpochs", ramp).put("rtLearningRate", rtLr).put("keepZeros", keepZeros)
                     .put("rtExamples", fit.size());
@@ -350,8 +422,9 @@ public final class SweepCommand implements Callable<Integer> {
                     .put("examples", bestTest.examples());
             files.put(out.resolve(BEST_SDM), best.sdm());
             files.put(out.resolve(BEST_PLAN), best.plan().toJson().getBytes(StandardCharsets.UTF_8));
-            o.printf(Locale.ROOT, "best: candidate %d (%s) | paper CR %.2fx | file CR %.2fx | validation drop %.2f "
+            o.printf(Locale.ROOT, "best: candidate %d (%s) | paper CR %.2fx | file CR %.2fx%s | validation drop %.2f "
                             + "points%s%n", best.index(), settings(best.plan()), best.paperCR(), best.fileCR(),
+                    byEnergy ? String.format(Locale.ROOT, " | %.2fx less energy", r.score().gain(best)) : "",
                     100 * r.score().drop(best), r.bestWithinDrop() ? "" : " (no candidate met --max-drop " + fmt(maxDrop)
                             + ": this one has the smallest drop)");
             o.printf(Locale.ROOT, "test accuracy: dense %.4f | best.sdm %.4f | drop %.2f points (%d examples)%n",

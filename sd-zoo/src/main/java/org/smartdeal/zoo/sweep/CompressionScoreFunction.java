@@ -9,13 +9,14 @@ import org.deeplearning4j.arbiter.optimize.api.score.ScoreFunction;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
- * Arbiter score of a {@link ConversionCandidate} (minimised): the most compression that keeps the accuracy drop
- * within a bound.
+ * Arbiter score of a {@link ConversionCandidate} (minimised): the largest gain that keeps the accuracy drop
+ * within a bound. The gain is the {@link Objective}'s: the paper's compression ratio, or the energy the dense
+ * network costs over the candidate's.
  *
  * <ul>
  *   <li>drop = baseline accuracy - candidate accuracy (fractions, both on the same validation data);</li>
- *   <li>drop &lt;= maxDrop: score = -paperCR (at most -1), so among candidates that keep the accuracy the
- *       most compressed wins;</li>
+ *   <li>drop &lt;= maxDrop: score = -gain (below 0), so among candidates that keep the accuracy the largest gain
+ *       wins;</li>
  *   <li>drop &gt; maxDrop: score = drop - maxDrop (&gt; 0), so every candidate within the bound beats every one
  *       outside it, and among those outside the smallest drop wins.</li>
  * </ul>
@@ -25,15 +26,49 @@ public final class CompressionScoreFunction implements ScoreFunction {
 
     private static final long serialVersionUID = 1L;
 
+    /** What a candidate gains over the dense network. */
+    public enum Objective {
+        /** The paper's compression ratio: dense 32-bit weight bits / stored SD bits ({@link ConversionCandidate#paperCR}). */
+        PAPER_CR,
+        /** Energy: the dense network's price / the candidate's ({@link ConversionCandidate#energyPj}). */
+        ENERGY
+    }
+
     private final double baselineAccuracy;
     private final double maxDrop;
+    private final Objective objective;
+    private final double baselineEnergyPj;
 
     /**
+     * The paper-CR objective.
+     *
      * @param baselineAccuracy the dense network's accuracy on the validation data, in [0, 1]
      * @param maxDrop          the largest accuracy drop allowed, as a fraction in [0, 1] (0.01 = one point)
      * @throws IllegalArgumentException naming the argument, range and value
      */
     public CompressionScoreFunction(double baselineAccuracy, double maxDrop) {
+        this(baselineAccuracy, maxDrop, Objective.PAPER_CR, Double.NaN);
+    }
+
+    /**
+     * @param baselineAccuracy the dense network's accuracy on the validation data, in [0, 1]
+     * @param maxDrop          the largest accuracy drop allowed, as a fraction in [0, 1] (0.01 = one point)
+     * @param objective        what a candidate gains
+     * @param baselineEnergyPj the dense network's price in pJ (finite, &gt; 0) for {@link Objective#ENERGY}; ignored
+     *                         (may be NaN) for {@link Objective#PAPER_CR}
+     * @throws IllegalArgumentException naming the argument, range and value
+     */
+    public CompressionScoreFunction(double baselineAccuracy, double maxDrop, Objective objective,
+            double baselineEnergyPj) {
+        if (objective == null) {
+            throw new IllegalArgumentException("CompressionScoreFunction.objective must be PAPER_CR or ENERGY, got null");
+        }
+        if (objective == Objective.ENERGY && (!(baselineEnergyPj > 0) || Double.isInfinite(baselineEnergyPj))) {
+            throw new IllegalArgumentException("CompressionScoreFunction.baselineEnergyPj must be finite and > 0 for the "
+                    + "ENERGY objective, got " + baselineEnergyPj);
+        }
+        this.objective = objective;
+        this.baselineEnergyPj = baselineEnergyPj;
         if (!(baselineAccuracy >= 0 && baselineAccuracy <= 1)) {
             throw new IllegalArgumentException("CompressionScoreFunction.baselineAccuracy must be in [0, 1], got "
                     + baselineAccuracy);
@@ -56,6 +91,24 @@ public final class CompressionScoreFunction implements ScoreFunction {
         return maxDrop;
     }
 
+    /** @return what a candidate gains */
+    public Objective objective() {
+        return objective;
+    }
+
+    /** @return the dense network's price (pJ), NaN for the paper-CR objective */
+    public double baselineEnergyPj() {
+        return baselineEnergyPj;
+    }
+
+    /**
+     * @return the candidate's gain under the objective: its paper CR, or the dense network's price over its own (NaN
+     *     for a failed or unpriced candidate)
+     */
+    public double gain(ConversionCandidate c) {
+        return objective == Objective.PAPER_CR ? c.paperCR() : baselineEnergyPj / c.energyPj();
+    }
+
     /** @return baseline accuracy - the candidate's accuracy (NaN for a failed candidate) */
     public double drop(ConversionCandidate c) {
         return baselineAccuracy - c.accuracy();
@@ -75,7 +128,7 @@ public final class CompressionScoreFunction implements ScoreFunction {
             return Double.NaN;
         }
         double drop = drop(c);
-        return drop <= maxDrop ? -c.paperCR() : drop - maxDrop;
+        return drop <= maxDrop ? -gain(c) : drop - maxDrop;
     }
 
     @Override
@@ -114,6 +167,7 @@ public final class CompressionScoreFunction implements ScoreFunction {
 
     @Override
     public String toString() {
-        return "CompressionScoreFunction(baselineAccuracy=" + baselineAccuracy + ", maxDrop=" + maxDrop + ")";
+        return "CompressionScoreFunction(baselineAccuracy=" + baselineAccuracy + ", maxDrop=" + maxDrop + ", objective="
+                + objective + (objective == Objective.ENERGY ? ", baselineEnergyPj=" + baselineEnergyPj : "") + ")";
     }
 }

@@ -18,12 +18,14 @@ import org.smartdeal.zoo.convert.ConversionReport;
  * @param loss       its mean loss
  * @param examples   validation examples scored
  * @param rtBestEpoch the re-training epoch kept (0: the first decomposition), or -1 without re-training
+ * @param energyPj   the reloaded network's price (pJ per inference, from the sweep's {@link ConversionTaskCreator.Pricing}),
+ *                   or NaN when the sweep does not price
  * @param seconds    wall time of re-training, conversion, serialisation, reload and scoring
  * @param error      why the candidate failed, or null
  */
 public record ConversionCandidate(int index, ConversionPlan plan, ConversionReport report, double paperCR,
-        double fileCR, byte[] sdm, double accuracy, double loss, long examples, int rtBestEpoch, double seconds,
-        String error) {
+        double fileCR, byte[] sdm, double accuracy, double loss, long examples, int rtBestEpoch, double energyPj,
+        double seconds, String error) {
 
     /**
      * A candidate that failed.
@@ -36,7 +38,7 @@ public record ConversionCandidate(int index, ConversionPlan plan, ConversionRepo
      */
     public static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, String error) {
         return new ConversionCandidate(index, plan, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0, -1,
-                seconds, error);
+                Double.NaN, seconds, error);
     }
 
     /** @return true when the candidate was converted, reloaded and scored */

@@ -24,7 +24,8 @@ import org.smartdeal.zoo.convert.LayerPlan;
 /**
  * A conversion sweep run in this thread: Arbiter's candidate generator proposes plans from a
  * {@link ConversionPlanSpace}, a {@link ConversionTaskCreator} converts and scores each on the validation data, and
- * a {@link CompressionScoreFunction} picks the most compressed candidate whose accuracy drop stays within a bound.
+ * a {@link CompressionScoreFunction} picks the candidate with the largest gain (the paper's CR, or energy when the
+ * sweep prices: {@link Options}) whose accuracy drop stays within a bound.
  *
  * <pre>{@code
  * ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
@@ -91,10 +92,12 @@ public final class ConversionSweep {
          */
         public String toTable() {
             boolean anyOverrides = candidates.stream().anyMatch(c -> c.plan() != null && !c.plan().overrides().isEmpty());
+            boolean priced = candidates.stream().anyMatch(c -> !Double.isNaN(c.energyPj()));
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5s %5s %8s %7s %9s %8s %8s %9s %6s %7s%s%n", "#", "theta",
-                    "density", "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR", "accuracy", "drop pts",
-                    "within", "seconds", anyOverrides ? "  layers (own settings)" : ""));
+            sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5s %5s %8s %7s %9s %8s%s %8s %9s %6s %7s%s%n", "#",
+                    "theta", "density", "rows", "width", "maxCoeff", "C dens", "paper CR", "file CR",
+                    priced ? String.format(Locale.ROOT, " %10s %7s", "energy uJ", "E gain") : "", "accuracy",
+                    "drop pts", "within", "seconds", anyOverrides ? "  layers (own settings)" : ""));
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 String mark = (i == bestPosition ? "*" : " ") + c.index();
@@ -103,9 +106,11 @@ public final class ConversionSweep {
                     continue;
                 }
                 LayerPlan d = c.plan().defaults();
-                sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5d %5d %8s %7.4f %9.2f %8.2f %8.4f %9.2f %6s %7.2f%s%n",
+                sb.append(String.format(Locale.ROOT, "%-4s %-8s %-8s %5d %5d %8s %7.4f %9.2f %8.2f%s %8.4f %9.2f %6s %7.2f%s%n",
                         mark, sparsity(d, true), sparsity(d, false), d.sliceRows(), d.basisWidth(),
-                        shortNumber(d.maxCoeff()), c.report().cDensity(), c.paperCR(), c.fileCR(), c.accuracy(),
+                        shortNumber(d.maxCoeff()), c.report().cDensity(), c.paperCR(), c.fileCR(),
+                        priced ? String.format(Locale.ROOT, " %10.3f %7.2f", c.energyPj() / 1e6,
+                                score.baselineEnergyPj() / c.energyPj()) : "", c.accuracy(),
                         100 * score.drop(c), score.withinDrop(c) ? "yes" : "no", c.seconds(),
                         anyOverrides ? "  " + overrides(c.plan()) : ""));
             }
@@ -129,7 +134,7 @@ public final class ConversionSweep {
         /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */
         public String toCsv() {
             StringBuilder sb = new StringBuilder("candidate,theta,densityTarget,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
-                    + "wDensity,paperCR,fileCR,sdmBytes,accuracy,loss,dropPoints,withinDrop,rtBestEpoch,best,seconds,error\n");
+                    + "wDensity,paperCR,fileCR,sdmBytes,energyPj,accuracy,loss,dropPoints,withinDrop,rtBestEpoch,best,seconds,error\n");
             for (int i = 0; i < candidates.size(); i++) {
                 ConversionCandidate c = candidates.get(i);
                 LayerPlan d = c.plan() == null ? null : c.plan().defaults();
@@ -141,11 +146,12 @@ public final class ConversionSweep {
                 if (c.ok()) {
                     f.addAll(List.of(Double.toString(c.report().cDensity()), Double.toString(c.report().wDensity()),
                             Double.toString(c.paperCR()), Double.toString(c.fileCR()), Long.toString(c.sdmBytes()),
+                            Double.isNaN(c.energyPj()) ? "" : Double.toString(c.energyPj()),
                             Double.toString(c.accuracy()), Double.toString(c.loss()),
                             Double.toString(100 * score.drop(c)), Boolean.toString(score.withinDrop(c)),
                             c.rtBestEpoch() < 0 ? "" : Integer.toString(c.rtBestEpoch())));
                 } else {
-                    f.addAll(List.of("", "", "", "", "", "", "", "", "false", ""));
+                    f.addAll(List.of("", "", "", "", "", "", "", "", "", "false", ""));
                 }
                 f.addAll(List.of(Boolean.toString(i == bestPosition), Double.toString(c.seconds()),
                         c.ok() ? "" : "\"" + c.error().replace("\"", "\"\"") + "\""));
@@ -165,6 +171,10 @@ public final class ConversionSweep {
             root.putObject("baseline").put("accuracy", baseline.accuracy()).put("loss", baseline.loss())
                     .put("examples", baseline.examples());
             root.put("maxDropPoints", 100 * score.maxDrop());
+            root.put("objective", score.objective().name());
+            if (!Double.isNaN(score.baselineEnergyPj())) {
+                root.with("baseline").put("energyPj", score.baselineEnergyPj());
+            }
             if (bestPosition < 0) {
                 root.putNull("best");
             } else {
@@ -197,6 +207,9 @@ public final class ConversionSweep {
                 if (c.rtBestEpoch() >= 0) {
                     n.put("rtBestEpoch", c.rtBestEpoch());
                 }
+                if (!Double.isNaN(c.energyPj())) {
+                    n.put("energyPj", c.energyPj()).put("energyGain", score.baselineEnergyPj() / c.energyPj());
+                }
             }
             return root;
         }
@@ -227,24 +240,52 @@ public final class ConversionSweep {
      */
     public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
             double maxDrop, Listener listener) {
-        return run(dense, generator, maxCandidates, validation, maxDrop, null, listener);
+        return run(dense, generator, maxCandidates, validation, maxDrop, Options.DEFAULT, listener);
     }
 
     /**
-     * Runs a sweep whose candidates are re-trained (RT) before they are scored.
+     * What a sweep does to each candidate beyond converting it, and what it maximises.
+     *
+     * @param retrain   re-training of every candidate before it is scored, or null to convert only
+     * @param pricing   the price (pJ) of every candidate's reloaded network and of the dense network, or null
+     * @param objective the gain the best candidate maximises within the drop bound; {@code ENERGY} needs a pricing
+     */
+    public record Options(ConversionTaskCreator.Retrain retrain, ConversionTaskCreator.Pricing pricing,
+            CompressionScoreFunction.Objective objective) {
+
+        /** Convert only, no pricing, the paper's CR as the gain. */
+        public static final Options DEFAULT = new Options(null, null, CompressionScoreFunction.Objective.PAPER_CR);
+
+        /** Checks the objective and that ENERGY has a pricing. */
+        public Options {
+            if (objective == null) {
+                throw new IllegalArgumentException("ConversionSweep.Options.objective must be PAPER_CR or ENERGY, got null");
+            }
+            if (objective == CompressionScoreFunction.Objective.ENERGY && pricing == null) {
+                throw new IllegalArgumentException("ConversionSweep.Options: the ENERGY objective needs a pricing, got "
+                        + "none");
+            }
+        }
+    }
+
+    /**
+     * Runs a sweep with options: re-training, pricing, the objective.
      *
      * @param dense         the trained network (a MultiLayerNetwork or ComputationGraph; not modified)
      * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace}
      * @param maxCandidates the most candidates to run, at least 1
      * @param validation    the data to score on (and to pick each candidate's RT epoch on)
      * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1]
-     * @param retrain       re-training of every candidate, or null to convert only
+     * @param options       what to do beyond converting ({@link Options#DEFAULT}: nothing)
      * @param listener      told after every candidate, may be null
      * @return every candidate and the best
      * @throws IllegalArgumentException naming the argument when one is out of range
      */
     public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
-            double maxDrop, ConversionTaskCreator.Retrain retrain, Listener listener) {
+            double maxDrop, Options options, Listener listener) {
+        if (options == null) {
+            throw new IllegalArgumentException("ConversionSweep: options must be given (Options.DEFAULT for none), got null");
+        }
         if (generator == null) {
             throw new IllegalArgumentException("ConversionSweep: generator must be an Arbiter CandidateGenerator, got null");
         }
@@ -258,12 +299,15 @@ public final class ConversionSweep {
         if (validation == null) {
             throw new IllegalArgumentException("ConversionSweep: validation data must be a DataSetIterator, got null");
         }
-        ConversionTaskCreator creator = new ConversionTaskCreator(dense, retrain);
+        ConversionTaskCreator creator = new ConversionTaskCreator(dense, options.retrain(), options.pricing());
         ModelScore baseline = ModelScore.of(dense, validation);
         if (!(baseline.examples() > 0)) {
             throw new IllegalArgumentException("ConversionSweep: the validation data holds no examples");
         }
-        CompressionScoreFunction score = new CompressionScoreFunction(baseline.accuracy(), maxDrop);
+        double baselineEnergy = options.pricing() == null ? Double.NaN
+                : ConversionTaskCreator.price(options.pricing(), dense, "the dense network");
+        CompressionScoreFunction score = new CompressionScoreFunction(baseline.accuracy(), maxDrop, options.objective(),
+                baselineEnergy);
         int total = generator instanceof GridSearchCandidateGenerator g ? Math.min(g.getTotalNumCandidates(), maxCandidates)
                 : maxCandidates;
         DataProvider data = new ValidationData(validation);

@@ -53,6 +53,7 @@ public final class ConversionTaskCreator implements TaskCreator {
     private final Model dense;
     private final long denseParams;
     private final Retrain retrain;
+    private final Pricing pricing;
     private int retrainBatches = -1;
     private DataSource cachedSource;
     private Class<? extends DataSource> cachedClass;
@@ -90,6 +91,20 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     /**
+     * The price of a network, for example its energy per inference on the simulated SmartDeal accelerator
+     * ({@code EnergyReport.of(net, ...).results().get("smartdeal").energyPj()} of sd-hwmodel), in pJ. It must be
+     * finite and &gt; 0; a candidate whose price is not fails.
+     */
+    @FunctionalInterface
+    public interface Pricing {
+        /**
+         * @param network the network read back from a candidate's {@code .sdm}, or the dense network (the baseline)
+         * @return its price in pJ, finite and &gt; 0
+         */
+        double energyPj(Model network);
+    }
+
+    /**
      * A creator that converts only (no re-training).
      *
      * @param dense the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified)
@@ -106,6 +121,16 @@ public final class ConversionTaskCreator implements TaskCreator {
      * @throws IllegalArgumentException if the network is neither
      */
     public ConversionTaskCreator(Model dense, Retrain retrain) {
+        this(dense, retrain, null);
+    }
+
+    /**
+     * @param dense   the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified)
+     * @param retrain re-training of each candidate, or null to convert only
+     * @param pricing the price of each candidate's reloaded network, or null not to price
+     * @throws IllegalArgumentException if the network is neither
+     */
+    public ConversionTaskCreator(Model dense, Retrain retrain, Pricing pricing) {
         if (!(dense instanceof MultiLayerNetwork || dense instanceof ComputationGraph)) {
             throw new IllegalArgumentException("ConversionTaskCreator: the network must be an initialised "
                     + "MultiLayerNetwork or ComputationGraph, got " + (dense == null ? null : dense.getClass().getName()));
@@ -113,6 +138,7 @@ public final class ConversionTaskCreator implements TaskCreator {
         this.dense = dense;
         this.denseParams = dense.numParams();
         this.retrain = retrain;
+        this.pricing = pricing;
     }
 
     /**
@@ -149,12 +175,26 @@ public final class ConversionTaskCreator implements TaskCreator {
             byte[] bytes = SdmWriter.serialize(SdModelFile.toSdm(sd)).bytes();
             Model reloaded = rebuild(bytes, index);
             ModelScore s = ModelScore.of(reloaded, validation);
+            double energy = pricing == null ? Double.NaN : price(pricing, reloaded, "candidate " + index);
             return new ConversionCandidate(index, plan, d.report(), d.report().paperCR(),
                     StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
-                    bestEpoch, (System.nanoTime() - t0) / 1e9, null);
+                    bestEpoch, energy, (System.nanoTime() - t0) / 1e9, null);
         } catch (IllegalArgumentException | SdmFormatException e) {
             return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, e.getMessage());
         }
+    }
+
+    /**
+     * A network's price, checked.
+     *
+     * @throws IllegalArgumentException when the price is not finite and &gt; 0
+     */
+    static double price(Pricing pricing, Model net, String what) {
+        double e = pricing.energyPj(net);
+        if (!(e > 0) || Double.isInfinite(e)) {
+            throw new IllegalArgumentException("the price of " + what + " must be finite and > 0 pJ, got " + e);
+        }
+        return e;
     }
 
     /** Minibatches per epoch of the re-training data, counted once (the RT learning rate halves every 30 epochs). */

@@ -25,6 +25,7 @@ import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.LeNet300;
 
@@ -147,6 +148,41 @@ class SweepCommandTest {
         assertEquals(fileAcc, s.get("test").get("bestAccuracy").asDouble(), 1e-12);
     }
 
+    @Test
+    void theEnergyObjectivePricesEveryCandidateLikeTheEnergyCommand() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the sweep run");
+        Path out = dir.resolve("energy");
+        CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.002,0.05",
+                "--objective", "energy", "--energy-samples", "64", "--validation", "500", "--max-drop", "100", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.out().contains("objective: energy per inference on the simulated SmartDeal accelerator"), r.out());
+        JsonNode s = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)));
+        assertEquals("ENERGY", s.get("objective").asText());
+        // the same statistics by hand: the first 64 examples of the same hold-out, priced by sd-hwmodel directly
+        FashionMnist stats = TaskSplits.holdOut(FashionMnist.load(FashionMnist.resolveDir(null), true), 500, 42)
+                .validation().limit(64);
+        double dense = price(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false), stats);
+        assertEquals(dense, s.get("baseline").get("energyPj").asDouble(), 1e-9 * dense);
+        double file = price(SdModelFile.read(out.resolve(SweepCommand.BEST_SDM)), stats);
+        JsonNode best = s.get("candidates").get(s.get("best").asInt());
+        assertEquals(file, best.get("energyPj").asDouble(), 1e-9 * file);
+        assertEquals(dense / file, best.get("energyGain").asDouble(), 1e-9 * dense / file);
+        // with no drop bound in effect the larger energy gain wins
+        double g0 = s.get("candidates").get(0).get("energyGain").asDouble();
+        double g1 = s.get("candidates").get(1).get("energyGain").asDouble();
+        assertEquals(g1 > g0 ? 1 : 0, s.get("best").asInt(), s.toString());
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--energy-samples", "10", "--quiet")
+                .assertUserError(2, "--energy-samples applies with --objective energy only");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--objective", "joules", "--quiet")
+                .assertUserError(2, "--objective must be paper-cr or energy, got 'joules'");
+    }
+
+    private static double price(org.deeplearning4j.nn.api.Model net, FashionMnist stats) {
+        return org.smartdeal.hw.dl4j.EnergyReport.of(net, "x", org.deeplearning4j.nn.conf.inputs.InputType.feedForward(784),
+                stats.iterator(256, false, 0), 64, List.of("smartdeal"), org.smartdeal.hw.spec.Knobs.defaults())
+                .results().get("smartdeal").energyPj();
+    }
+
     /**
      * Per-layer axes beside a fixed global value: the shape that hit Arbiter beta7's one-value discrete space bug
      * (every candidate failed) before single values became fixed values.
@@ -211,6 +247,15 @@ class SweepCommandTest {
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "10",
                 "--slice-rows", "96,192", "--candidates", "12", "--quiet")
                 .assertUserError(2, "the grid has 20 candidates, more than --candidates 12");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "100",
+                "--layer-density", "fc1=0.01:0.1", "--quiet")
+                .assertUserError(2, "the grid has 10000 candidates, more than the 1000 one sweep runs");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "100",
+                "--layer-density", "fc1=0.01:0.1", "--layer-density", "fc2=0.01:0.1", "--layer-theta", "fc3=0.01:0.1",
+                "--slice-rows", "96,192,384,512,768,1024,2048,4096", "--basis-width", "1,2,3", "--quiet")
+                .assertUserError(2, "the grid has more than 2147483647 candidates");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--search", "random", "--quiet")
+                .assertUserError(2, "--search random needs a searched setting");
         assertEquals(before, CliRun.files(out), "a refused run writes nothing");
     }
 

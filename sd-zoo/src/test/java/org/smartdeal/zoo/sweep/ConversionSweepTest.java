@@ -264,7 +264,8 @@ class ConversionSweepTest {
         ConversionPlanSpace space = thetaGrid(0.4);
         ConversionCandidate plain = ConversionSweep.run(dense, grid(space), 1, validation, 0.01, null).candidates().get(0);
         ConversionTaskCreator.Retrain rt = new ConversionTaskCreator.Retrain(blobs(600, 3), 2, 0, true, 0.05);
-        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 1, validation, 0.01, rt, null);
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 1, validation, 0.01,
+                new ConversionSweep.Options(rt, null, CompressionScoreFunction.Objective.PAPER_CR), null);
         ConversionCandidate c = r.candidates().get(0);
         assertTrue(c.ok(), c.error());
         assertEquals(before, dense.params(), "the dense network is not modified: RT trains a copy");
@@ -280,6 +281,45 @@ class ConversionSweepTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ConversionTaskCreator.Retrain(blobs(10, 3), 2, 3, true, 0.05));
         assertTrue(e.getMessage().contains("Retrain.rampEpochs must be in [0, epochs = 2], got 3"), e.getMessage());
+    }
+
+    @Test
+    void theEnergyObjectivePicksTheLargestPricedGainWithinTheDrop(@TempDir Path dir) throws Exception {
+        // a stand-in price with a known value: the L1 norm of the parameters plus one (positive, deterministic)
+        ConversionTaskCreator.Pricing l1 = net -> 1 + net.params().norm1Number().doubleValue();
+        Double[] thetas = {0.001, 0.05, 0.2, 1.0};
+        ConversionSweep.Result r = ConversionSweep.run(dense, grid(thetaGrid(thetas)), 10, validation, 0.02,
+                new ConversionSweep.Options(null, l1, CompressionScoreFunction.Objective.ENERGY), null);
+        double base = 1 + dense.params().norm1Number().doubleValue();
+        assertEquals(base, r.score().baselineEnergyPj(), 0, "the dense network priced once");
+        int expected = -1;
+        double bestGain = 0;
+        for (int i = 0; i < thetas.length; i++) {
+            ConversionCandidate c = r.candidates().get(i);
+            Path f = dir.resolve("e" + i + ".sdm");
+            Files.write(f, c.sdm());
+            double price = l1.energyPj(SdModelFile.read(f));
+            assertEquals(price, c.energyPj(), 1e-9 * price, "priced on the file's network");
+            assertEquals(base / price, r.score().gain(c), 1e-9 * base / price);
+            if (r.baseline().accuracy() - c.accuracy() <= 0.02 && base / price > bestGain) {
+                bestGain = base / price;
+                expected = i;
+            }
+        }
+        assertEquals(expected, r.bestPosition(), r.toTable());
+        assertTrue(r.toTable().contains("energy uJ"), r.toTable());
+        assertEquals("ENERGY", r.toJsonNode().get("objective").asText());
+        assertEquals(base, r.toJsonNode().get("baseline").get("energyPj").asDouble(), 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ConversionSweep.Options(null, null, CompressionScoreFunction.Objective.ENERGY));
+        assertTrue(e.getMessage().contains("the ENERGY objective needs a pricing"), e.getMessage());
+        // a price that is not finite and > 0 fails its candidate, with the value
+        ConversionSweep.Result bad = ConversionSweep.run(dense, grid(thetaGrid(0.001)), 1, validation, 0.02,
+                new ConversionSweep.Options(null, net -> net instanceof MultiLayerNetwork m && m.getLayer(0).conf()
+                        .getLayer() instanceof org.smartdeal.layers.SdLayer ? Double.NaN : 1.0,
+                        CompressionScoreFunction.Objective.ENERGY), null);
+        assertTrue(bad.candidates().get(0).error().contains("the price of candidate 0 must be finite and > 0 pJ, got NaN"),
+                bad.candidates().get(0).error());
     }
 
     @Test
