@@ -409,10 +409,13 @@ public final class SweepCommand implements Callable<Integer> {
         files.put(out.resolve(CANDIDATES), r.toCsv().getBytes(StandardCharsets.UTF_8));
         ConversionCandidate best = r.best().orElse(null);
         if (best != null) {
-            ModelScore denseTest = ModelScore.of(dense, testIt);
+            ModelScore denseTest;
             ModelScore bestTest;
-            try {
+            try (Progress p = Progress.start("test set", 2, quiet)) {
+                denseTest = ModelScore.of(dense, testIt);
+                p.step();
                 bestTest = ModelScore.of(SdModelFile.build(SdmReader.read(best.sdm(), BEST_SDM).file(), BEST_SDM), testIt);
+                p.step();
             } catch (SdmFormatException e) {
                 throw new IllegalStateException("the sweep's own .sdm bytes did not read back", e);
             }
