@@ -165,7 +165,7 @@ final class FashionMnistInput {
      */
     static void apply(InMemoryDataSetIterator it, Layout layout) {
         if (layout == Layout.IMAGE) {
-            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
+            FashionMnist.asImages(it);
         }
     }
 }

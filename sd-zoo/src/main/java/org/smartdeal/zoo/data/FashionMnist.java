@@ -213,6 +213,18 @@ public final class FashionMnist {
         return new InMemoryDataSetIterator(this, batchSize, shuffle, seed);
     }
 
+    /**
+     * Makes an iterator over this data give images [batch, 1, 28, 28] instead of rows of 784 values (for a
+     * network whose first layer is a convolution without a flat-input preprocessor).
+     *
+     * @param it an iterator of {@link #iterator}
+     * @return {@code it}
+     */
+    public static InMemoryDataSetIterator asImages(InMemoryDataSetIterator it) {
+        it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 1, 28, 28)));
+        return it;
+    }
+
     private static Path require(Path dir, String base) throws DataMissingException {
         Path p = find(dir, base);
         if (p == null) {

@@ -32,10 +32,11 @@
  * <p>The conversion sweep searches the settings of {@link org.smartdeal.zoo.convert.ConversionPlan}s for a trained
  * network instead ({@link org.smartdeal.zoo.sweep.ConversionPlanSpace}, {@link org.smartdeal.zoo.sweep.ConversionTaskCreator},
  * {@link org.smartdeal.zoo.sweep.CompressionScoreFunction}, {@link org.smartdeal.zoo.sweep.ConversionSweep}); it
- * is what {@code smartdeal sweep} runs.
+ * is what {@code smartdeal sweep} runs. {@link org.smartdeal.zoo.sweep.FashionMnistDataSource} gives Arbiter's
+ * runners Fashion-MNIST by class name and properties.
  *
  * <p>Belongs here: Arbiter adapters for SD layers, SD training and conversion. Not here: the {@code smartdeal sweep} command
- * ({@code zoo.cli}) and data sources for particular datasets ({@code zoo.data}). Only this package of sd-zoo uses
+ * ({@code zoo.cli}); dataset readers ({@code zoo.data}; their Arbiter data sources live here). Only this package of sd-zoo uses
  * Arbiter types.
  */
 package org.smartdeal.zoo.sweep;
