@@ -117,6 +117,25 @@ public final class PaperModels {
             {160, 960, 1, 80}, {960, 160, 1, 80}, {1280, 320, 1, 80}});
 
     /**
+     * The rows of Table X (resnet18-cifar) or Table XI (mobilenetv2-cifar), C-10 column, as this class holds them:
+     * {M, C/G, kernel, ratio x 100} in the paper's order, depthwise rows as C/G = 1. sd-zoo's shipped plans
+     * {@code resnet18-cifar10} and {@code mobilenetv2-cifar10} hold the same ratios (a test there compares them).
+     *
+     * @param model {@code resnet18-cifar} or {@code mobilenetv2-cifar}
+     * @return a copy of the rows
+     * @throws IllegalArgumentException for a model without a table
+     */
+    public static int[][] structuralRatioRows(String model) {
+        int[][] rows = STRUCTURAL_RATIOS.get(model);
+        if (rows == null)
+            throw new IllegalArgumentException("PaperModels.structuralRatioRows: no structural ratio table for '" + model
+                + "'; known: " + STRUCTURAL_RATIOS.keySet());
+        int[][] out = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) out[i] = rows[i].clone();
+        return out;
+    }
+
+    /**
      * Per-layer structural keep ratio (1 - pruning ratio) of Table X (resnet18-cifar) or Table XI
      * (mobilenetv2-cifar), C-10 column, for SS training energy (fix 19). Rows are matched to
      * {@link #layers} in order by shape (M, C/G, kernel): each row takes the first later layer of its

@@ -196,4 +196,29 @@ class ConversionPlansTest {
         FeedForwardLayer f = (FeedForwardLayer) l;
         return f.getNOut() + "x" + f.getNIn();
     }
+
+    /**
+     * Table X / XI are held twice: as sd-zoo's shipped plans (JSON, by layer name) and as sd-hwmodel's rows for
+     * the SS training-energy model ({@code PaperModels}, by shape), which cannot read sd-zoo's resources. The C-10
+     * ratios must agree, row by row in the paper's order (the plans list no depthwise rows: those are kept dense).
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet18-cifar10, resnet18-cifar", "mobilenetv2-cifar10, mobilenetv2-cifar"})
+    void theShippedC10PlansHoldTheHardwareModelsRatios(String plan, String model) throws IOException {
+        java.util.List<Double> fromPlan = new java.util.ArrayList<>();
+        try (java.io.InputStream in = ConversionPlans.class.getResourceAsStream(
+                "/org/smartdeal/zoo/plans/" + plan + ".json")) {
+            org.nd4j.shade.jackson.databind.JsonNode layers = new org.nd4j.shade.jackson.databind.ObjectMapper()
+                    .readTree(in).get("layers");
+            layers.fields().forEachRemaining(e -> fromPlan.add(e.getValue().get("structuredRatio").asDouble()));
+        }
+        java.util.List<Double> fromTable = new java.util.ArrayList<>();
+        for (int[] row : org.smartdeal.hw.spec.PaperModels.structuralRatioRows(model)) {
+            boolean depthwise = row[1] == 1 && row[2] == 3;
+            if (!depthwise) {
+                fromTable.add(row[3] / 100.0);
+            }
+        }
+        assertEquals(fromTable, fromPlan);
+    }
 }
