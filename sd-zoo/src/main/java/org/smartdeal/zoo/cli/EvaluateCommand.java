@@ -49,6 +49,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
         FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(net, null, true, file), name);
+        FashionMnistInput.requireTenClasses(net, file);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
         if (limit != null) {
             test = test.limit(limit);

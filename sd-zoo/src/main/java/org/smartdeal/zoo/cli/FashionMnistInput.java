@@ -2,6 +2,8 @@ package org.smartdeal.zoo.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -138,8 +140,39 @@ final class FashionMnistInput {
                 && ci.getChannels() == 1) {
             return Layout.IMAGE;
         }
+        // a convolution first layer states its channels, not its image size: name only what is known
+        String takes = type instanceof InputType.InputTypeConvolutional ci && ci.getChannels() != 1
+                ? "images of " + ci.getChannels() + " channels" : describe(type);
         throw new BadInputException("--data fashion-mnist gives 1x28x28 images (784 values), but " + name + " takes "
-                + describe(type));
+                + takes);
+    }
+
+    /**
+     * Requires a network with one output of Fashion-MNIST's 10 classes, before any data goes through it.
+     *
+     * @param net  the network
+     * @param file the model file, for the message
+     * @throws BadInputException "FILE: the network has 5 outputs, but Fashion-MNIST has 10 classes"
+     */
+    static void requireTenClasses(Model net, Path file) {
+        List<Layer> outputs = new ArrayList<>();
+        if (net instanceof MultiLayerNetwork m) {
+            var conf = m.getLayerWiseConfigurations();
+            outputs.add(conf.getConf(conf.getConfs().size() - 1).getLayer());
+        } else if (net instanceof ComputationGraph g) {
+            var conf = g.getConfiguration();
+            for (String o : conf.getNetworkOutputs()) {
+                outputs.add(conf.getVertices().get(o) instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null);
+            }
+        }
+        if (outputs.size() != 1) {
+            throw new BadInputException(file + ": the network has " + outputs.size() + " outputs; Fashion-MNIST needs one, "
+                    + "of its " + FashionMnist.CLASSES + " classes");
+        }
+        if (outputs.get(0) instanceof FeedForwardLayer ff && ff.getNOut() != FashionMnist.CLASSES) {
+            throw new BadInputException(file + ": the network's output layer has " + ff.getNOut() + " units, but "
+                    + "Fashion-MNIST has " + FashionMnist.CLASSES + " classes");
+        }
     }
 
     /** An input type in words: {@code 3x32x32 images}, {@code rows of 100 values}. */

@@ -61,8 +61,8 @@ import picocli.CommandLine.Spec;
             + "the Fashion-MNIST training set, and keep the candidate with the largest gain (paper CR, or energy with "
             + "--objective energy) whose accuracy drop is at most --max-drop.",
             "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan` and "
-            + "`train`) into --out, all at the end of the run. When every candidate fails, only sweep.json and "
-            + "candidates.csv are written and the exit code is 3."})
+            + "`train`) into --out, all at the end of the run. When every candidate fails, nothing is written and the "
+            + "exit code is 3 (1 when a failure is a defect)."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec
@@ -269,6 +269,22 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
+        if (theta == null && density == null && (base.defaults().density() > 0
+                || base.overrides().values().stream().anyMatch(l -> l.density() > 0))) {
+            throw usage("--plan " + planFile + " sets C density targets, which the default threshold search (--theta "
+                    + DEFAULT_THETA + ") would replace: give --density to search densities, or --theta to replace them");
+        }
+        if (sliceRows != null) {
+            int smallest = integers("--slice-rows", sliceRows, 1, 4096).stream().min(Integer::compare).orElseThrow();
+            int widest = basisWidth != null
+                    ? integers("--basis-width", basisWidth, 1, 16).stream().max(Integer::compare).orElseThrow()
+                    : base.defaults().basisWidth();
+            if (smallest < widest) {
+                throw usage("--slice-rows " + smallest + " is below the basis width " + widest + ": a slice holds at least "
+                        + "as many rows as the basis is wide (the converter would use " + widest + "), so give slice rows "
+                        + "of at least " + widest);
+            }
+        }
         ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
         if (density != null) {
             sb.density(values("--density", density));
@@ -279,22 +295,18 @@ public final class SweepCommand implements Callable<Integer> {
         CandidateGenerator generator;
         int max;
         if ("grid".equals(search)) {
-            GridSearchCandidateGenerator g;
-            try {
-                g = new GridSearchCandidateGenerator(space, points, GridSearchCandidateGenerator.Mode.Sequential, null);
-            } catch (IllegalStateException e) {
-                // Arbiter refuses grids of 2^31 candidates or more
-                throw usage("the grid has more than " + Integer.MAX_VALUE + " candidates: narrow it (fewer values or "
-                        + "--points) or use --search random");
+            // counted before Arbiter builds the grid, which holds every candidate number in memory
+            double size = gridSize(space);
+            if (candidates != null && size > candidates) {
+                throw usage("the grid has " + count(size) + " candidates, more than --candidates " + candidates
+                        + ": raise --candidates, narrow the grid, or use --search random");
             }
-            if (candidates != null && g.getTotalNumCandidates() > candidates) {
-                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than --candidates "
-                        + candidates + ": raise --candidates, narrow the grid, or use --search random");
+            if (size > MAX_CANDIDATES) {
+                throw usage("the grid has " + count(size) + " candidates, more than the " + MAX_CANDIDATES + " one sweep "
+                        + "runs: narrow the grid (fewer values or --points) or use --search random");
             }
-            if (g.getTotalNumCandidates() > MAX_CANDIDATES) {
-                throw usage("the grid has " + g.getTotalNumCandidates() + " candidates, more than the " + MAX_CANDIDATES
-                        + " one sweep runs: narrow the grid (fewer values or --points) or use --search random");
-            }
+            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, points,
+                    GridSearchCandidateGenerator.Mode.Sequential, null);
             generator = g;
             max = g.getTotalNumCandidates();
         } else {
@@ -303,12 +315,14 @@ public final class SweepCommand implements Callable<Integer> {
                         + "given is a single value: use --search grid, which runs it once");
             }
             RandomSearchGenerator g = new RandomSearchGenerator(space, null);
-            g.setRngSeed(seed);
+            // java.util.Random (Arbiter's generator) gives nearly the same first draw for nearby seeds: mix first
+            g.setRngSeed(new java.util.SplittableRandom(seed).nextLong());
             generator = g;
             max = candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES;
         }
 
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
+        FashionMnistInput.requireTenClasses(dense, input);
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
         for (String option : List.of("--layer-theta", "--layer-density")) {
@@ -355,25 +369,29 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ConversionTaskCreator.Retrain retrain = null;
         if (rtEpochs > 0) {
-            InMemoryDataSetIterator fitIt = fit.iterator(128, true, seed);
-            FashionMnistInput.apply(fitIt, layout);
-            retrain = new ConversionTaskCreator.Retrain(fitIt, rtEpochs, ramp, keepZeros, rtLr);
+            // a fresh iterator per candidate: every candidate re-trains on the same shuffles
+            retrain = new ConversionTaskCreator.Retrain(() -> {
+                InMemoryDataSetIterator fitIt = fit.iterator(128, true, seed);
+                FashionMnistInput.apply(fitIt, layout);
+                return fitIt;
+            }, rtEpochs, ramp, keepZeros, rtLr);
         }
 
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %d validation examples held out of the training set (seed %d); "
-                + "the %d test examples score the dense network and the chosen candidate only%n", dir, val.size(), seed,
-                test.size());
-        o.printf(Locale.ROOT, "%s search over %s: up to %d candidates, accuracy drop at most %s%n", search,
-                describe(), max, points(maxDrop));
+        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %s held out of the training set (seed %d); "
+                + "the %d test examples score the dense network and the chosen candidate only%n", dir,
+                plural(val.size(), "validation example"), seed, test.size());
+        o.printf(Locale.ROOT, "%s search over %s: up to %s, accuracy drop at most %s%n", search,
+                describe(), plural(max, "candidate"), points(maxDrop));
         if (byEnergy) {
             o.printf(Locale.ROOT, "objective: energy per inference on the simulated SmartDeal accelerator (batch 1, default "
                     + "knobs; activation statistics of %d validation examples), the dense network's over the "
                     + "candidate's%n", energySamples);
         }
         if (retrain != null) {
-            o.printf(Locale.ROOT, "each candidate re-trained (RT) for %s on %d examples (ramp %d, lr %s, keep zeros %s), "
-                    + "its epoch chosen on the validation examples%n", DemoCommand.epochs(rtEpochs), fit.size(), ramp,
+            o.printf(Locale.ROOT, "each candidate re-trained (RT) for %s on %s (ramp %d, lr %s, keep zeros %s), "
+                    + "its epoch chosen on the validation examples%n", DemoCommand.epochs(rtEpochs),
+                    plural(fit.size(), "example"), ramp,
                     fmt(rtLr), keepZeros);
         }
         ConversionSweep.Result r;
@@ -394,8 +412,11 @@ public final class SweepCommand implements Callable<Integer> {
         ObjectMapper m = new ObjectMapper();
         ObjectNode summary = m.createObjectNode();
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
-                .put("space", describe()).put("points", points).put("seed", seed)
+                .put("space", describe()).put("seed", seed)
                 .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
+        if (searchesRange()) {
+            summary.put("points", points);
+        }
         if (byEnergy) {
             summary.put("energySamples", energySamples).put("energyModel", "SmartDeal accelerator, batch 1, default knobs, "
                     + "activation statistics measured on the first energySamples validation examples");
@@ -405,10 +426,19 @@ public final class SweepCommand implements Callable<Integer> {
                     .put("rtExamples", fit.size());
         }
         summary.setAll(r.toJsonNode());
+        ConversionCandidate best = r.best().orElse(null);
+        if (best == null) {
+            // --out is left as it was: a set without best.sdm beside an earlier run's would mislead
+            if (r.candidates().stream().anyMatch(ConversionCandidate::internalError)) {
+                throw new IllegalStateException("every candidate failed, at least one on a defect (see the table "
+                        + "above); nothing was written");
+            }
+            throw new BadInputException("every candidate failed (their errors are in the table above); nothing was "
+                    + "written into " + out);
+        }
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out.resolve(CANDIDATES), r.toCsv().getBytes(StandardCharsets.UTF_8));
-        ConversionCandidate best = r.best().orElse(null);
-        if (best != null) {
+        {
             ModelScore denseTest;
             ModelScore bestTest;
             try (Progress p = Progress.start("test set", 2, quiet)) {
@@ -425,6 +455,11 @@ public final class SweepCommand implements Callable<Integer> {
                     .put("examples", bestTest.examples());
             files.put(out.resolve(BEST_SDM), best.sdm());
             files.put(out.resolve(BEST_PLAN), best.plan().toJson().getBytes(StandardCharsets.UTF_8));
+            if (retrain != null) {
+                summary.put("bestPlanNote", "best.sdm is the chosen plan after " + DemoCommand.epochs(rtEpochs)
+                        + " of re-training (RT epoch " + best.rtBestEpoch() + " kept); converting with best-plan.json "
+                        + "alone gives the decomposition before re-training");
+            }
             o.printf(Locale.ROOT, "best: candidate %d (%s) | paper CR %.2fx | file CR %.2fx%s | validation drop %.2f "
                             + "points%s%n", best.index(), settings(best.plan()), best.paperCR(), best.fileCR(),
                     byEnergy ? String.format(Locale.ROOT, " | %.2fx less energy", r.score().gain(best)) : "",
@@ -433,6 +468,10 @@ public final class SweepCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "test accuracy: dense %.4f | best.sdm %.4f | drop %.2f points (%d examples)%n",
                     denseTest.accuracy(), bestTest.accuracy(), 100 * (denseTest.accuracy() - bestTest.accuracy()),
                     bestTest.examples());
+            if (retrain != null) {
+                o.printf(Locale.ROOT, "best.sdm is re-trained (RT epoch %d kept); best-plan.json alone, as in `convert "
+                        + "--plan`, gives the decomposition before re-training%n", best.rtBestEpoch());
+            }
         }
         summary.put("seconds", (System.nanoTime() - t0) / 1e9);
         files.put(out.resolve(SUMMARY), m.writerWithDefaultPrettyPrinter().writeValueAsString(summary)
@@ -442,10 +481,6 @@ public final class SweepCommand implements Callable<Integer> {
         files.keySet().forEach(f -> names.add(f.getFileName().toString()));
         o.printf(Locale.ROOT, "wrote %s into %s (%.1f s)%n", String.join(", ", names), out,
                 (System.nanoTime() - t0) / 1e9);
-        if (best == null) {
-            throw new BadInputException("every candidate failed (their errors are in the table above and in "
-                    + out.resolve(CANDIDATES) + "); no best.sdm was written");
-        }
         return SmartDeal.EXIT_OK;
     }
 
@@ -515,12 +550,16 @@ public final class SweepCommand implements Callable<Integer> {
         return out;
     }
 
+    /** Decimal numbers only (no hex, no type suffix); -0 is 0. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
     private double number(String option, String text) {
-        try {
-            return Double.parseDouble(text.trim());
-        } catch (NumberFormatException e) {
-            throw usage(option + ": '" + text + "' is not a number");
+        String t = text.trim();
+        if (!DECIMAL.matcher(t).matches()) {
+            throw usage(option + ": '" + text + "' is not a decimal number");
         }
+        return Double.parseDouble(t) + 0.0;
     }
 
     private List<Integer> integers(String option, String text, int lo, int hi) {
@@ -567,12 +606,42 @@ public final class SweepCommand implements Callable<Integer> {
                 p.defaults().sliceRows(), p.defaults().basisWidth());
     }
 
+    /** {@code "1 candidate"}, {@code "5 candidates"}. */
+    private static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /** A grid size in words: exact up to 2^53, else in E notation. */
+    private static String count(double n) {
+        return n < 0x1p53 ? Long.toString((long) n) : String.format(Locale.ROOT, "%.3g", n);
+    }
+
+    /** Whether a LO:HI range is searched (then --points matters). */
+    private boolean searchesRange() {
+        java.util.stream.Stream<String> specs = java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(thetaText(), density),
+                java.util.stream.Stream.concat(layerTheta.values().stream(), layerDensity.values().stream()));
+        return specs.anyMatch(t -> t != null && t.contains(":"));
+    }
+
+    /**
+     * The number of grid candidates: the product over the space's leaves of their values (a list its size, a range
+     * --points, a single value 1), as Arbiter's grid counts them; a double, so a huge grid does not overflow.
+     */
+    private double gridSize(ConversionPlanSpace space) {
+        double n = 1;
+        for (Object leaf : org.deeplearning4j.arbiter.util.LeafUtils.getUniqueObjects(space.collectLeaves())) {
+            n *= leaf instanceof DiscreteParameterSpace<?> d ? d.numValues() : leaf instanceof FixedValue<?> ? 1 : points;
+        }
+        return n;
+    }
+
     /** {@code "1 point"}, {@code "0.5 points"}. */
     private static String points(double v) {
         return fmt(v) + (v == 1 ? " point" : " points");
     }
 
     private static String fmt(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : ConversionSweep.shortNumber(v);
     }
 }

@@ -15,8 +15,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *
  * <ul>
  *   <li>drop = baseline accuracy - candidate accuracy (fractions, both on the same validation data);</li>
- *   <li>drop &lt;= maxDrop: score = -gain (below 0), so among candidates that keep the accuracy the largest gain
- *       wins;</li>
+ *   <li>drop &lt;= maxDrop (with {@link #DROP_TOLERANCE}): score = -gain (below 0), so among candidates that keep
+ *       the accuracy the largest gain wins;</li>
  *   <li>drop &gt; maxDrop: score = drop - maxDrop (&gt; 0), so every candidate within the bound beats every one
  *       outside it, and among those outside the smallest drop wins.</li>
  * </ul>
@@ -114,9 +114,16 @@ public final class CompressionScoreFunction implements ScoreFunction {
         return baselineAccuracy - c.accuracy();
     }
 
-    /** @return whether the candidate was scored and its drop is within the bound */
+    /**
+     * Allowance in comparing a drop with the bound: accuracies are fractions of a finite example count, and their
+     * difference carries rounding (0.8928 - 0.8848 = 0.008000000000000007), so a drop exactly at the bound counts
+     * as within it.
+     */
+    public static final double DROP_TOLERANCE = 1e-9;
+
+    /** @return whether the candidate was scored and its drop is within the bound (see {@link #DROP_TOLERANCE}) */
     public boolean withinDrop(ConversionCandidate c) {
-        return c.ok() && drop(c) <= maxDrop;
+        return c.ok() && drop(c) <= maxDrop + DROP_TOLERANCE;
     }
 
     /**
@@ -128,7 +135,7 @@ public final class CompressionScoreFunction implements ScoreFunction {
             return Double.NaN;
         }
         double drop = drop(c);
-        return drop <= maxDrop ? -gain(c) : drop - maxDrop;
+        return withinDrop(c) ? -gain(c) : drop - maxDrop;
     }
 
     @Override

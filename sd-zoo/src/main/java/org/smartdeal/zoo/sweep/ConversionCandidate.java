@@ -41,6 +41,14 @@ public record ConversionCandidate(int index, ConversionPlan plan, ConversionRepo
                 Double.NaN, seconds, error);
     }
 
+    /** Starts the error of a candidate that failed on something other than its settings or data (a defect). */
+    public static final String INTERNAL_ERROR = "internal error: ";
+
+    /** @return true when the candidate failed on a defect rather than on its settings or data */
+    public boolean internalError() {
+        return error != null && error.startsWith(INTERNAL_ERROR);
+    }
+
     /** @return true when the candidate was converted, reloaded and scored */
     public boolean ok() {
         return error == null;

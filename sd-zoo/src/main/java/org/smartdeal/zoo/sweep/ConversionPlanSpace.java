@@ -28,7 +28,8 @@ import org.smartdeal.zoo.convert.LayerPlan;
  *       {@linkplain Builder#layerDensity per-layer density space} its density target (per-layer tuning: each
  *       layer's leaves are separate entries of the candidate vector).</li>
  * </ul>
- * A field no space samples keeps the base plan's value. The space's leaves are those of its nested spaces, in the
+ * A field no space samples keeps the base plan's value. Sampled thresholds and densities are kept to 12
+ * significant digits ({@code 0.016}, not {@code 0.015999999999999997}). The space's leaves are those of its nested spaces, in the
  * order of {@link #getNestedSpaces()}.
  *
  * <pre>{@code
@@ -88,7 +89,16 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
 
     /** {@code p} with density target {@code d} (null: unchanged); the threshold is then searched per layer. */
     private static LayerPlan withDensity(LayerPlan p, Double d) {
-        return d == null ? p : p.withSparsity(p.theta(), d);
+        return d == null ? p : p.withSparsity(p.theta(), tidy(d));
+    }
+
+    /**
+     * A sampled real value to 12 significant digits, so that a plan reads 0.016 where a log-uniform grid computed
+     * 0.015999999999999997 (a change of at most 5e-13 relative).
+     */
+    static double tidy(double v) {
+        return v == 0 || !Double.isFinite(v) ? v
+                : new java.math.BigDecimal(v).round(new java.math.MathContext(12)).doubleValue();
     }
 
     /** {@code p} with the fields {@code h} sets; a set theta clears the density target. */
@@ -96,11 +106,29 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         if (h == null) {
             return p;
         }
-        return new LayerPlan(p.layer(), h.theta() != null ? h.theta() : p.theta(),
+        return new LayerPlan(p.layer(), h.theta() != null ? tidy(h.theta()) : p.theta(),
                 h.sliceRows() != null ? h.sliceRows() : p.sliceRows(),
                 h.basisWidth() != null ? h.basisWidth() : p.basisWidth(),
                 h.maxCoeff() != null ? h.maxCoeff() : p.maxCoeff(), p.maxIter(), p.tol(), p.structuredRatio(),
                 p.bnGammaThreshold(), p.skip(), h.theta() != null ? 0 : p.density());
+    }
+
+    /**
+     * Fails when the base plan or a per-layer space names a layer the network lacks (before any candidate is run;
+     * otherwise every candidate would fail with the same message).
+     *
+     * @param layerNames the network's layer names ({@code SdConverter.layerNames})
+     * @throws IllegalArgumentException naming the unknown layers and the known ones
+     */
+    public void checkLayersExist(java.util.Collection<String> layerNames) {
+        base.checkLayersExist(layerNames);
+        java.util.Set<String> unknown = new java.util.TreeSet<>(layers.keySet());
+        unknown.addAll(layerDensities.keySet());
+        unknown.removeAll(layerNames);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers the network does not have: "
+                    + unknown + "; the network's layers are " + layerNames);
+        }
     }
 
     /** @return the plan the samples are put into */
@@ -216,7 +244,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         }
 
         /**
-         * The space whose samples go into the plan's defaults and into every per-layer override of the base plan.
+         * The space whose samples go into the plan's defaults and into every per-layer override of the base plan
+         * (a second call replaces the first).
          *
          * @throws IllegalArgumentException if {@code space} is null
          */
@@ -230,7 +259,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         }
 
         /**
-         * A space of C density targets in [0, 1] (0 = off) set in the plan's defaults and in every override of the
+         * A space of C density targets in [0, 1] (0 = off; a second call replaces the first) set in the plan's
+         * defaults and in every override of the
          * base plan: the converter then searches each layer's threshold for that density (ALGORITHMS.md's fixed
          * threshold is replaced), so a density overrides any theta, sampled or not. Sampled values outside [0, 1]
          * fail their candidate.

@@ -20,6 +20,7 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.convert.SdConverter;
 
 /**
  * A conversion sweep run in this thread: Arbiter's candidate generator proposes plans from a
@@ -216,13 +217,19 @@ public final class ConversionSweep {
     }
 
     /**
-     * A number in at most three significant digits, without trailing zeros: {@code 0.001}, {@code 0.00168}, {@code 32}.
+     * A number in at most three significant digits, without trailing zeros: {@code 0.001}, {@code 0.00168}, {@code 32},
+     * {@code 1.5E-300}.
      *
      * @param v a finite number
      * @return its short form
      */
     public static String shortNumber(double v) {
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros();
+        // plain digits from 1e-6 up (0.00168, 4096); BigDecimal's own E notation below (1.5E-300)
+        return Math.abs(v) >= 1 || v == 0 ? b.toPlainString() : b.toString();
     }
 
     /**
@@ -299,7 +306,12 @@ public final class ConversionSweep {
         if (validation == null) {
             throw new IllegalArgumentException("ConversionSweep: validation data must be a DataSetIterator, got null");
         }
+        if (!(maxDrop >= 0 && maxDrop <= 1)) {
+            throw new IllegalArgumentException("ConversionSweep: maxDrop must be a fraction in [0, 1] (0.01 = one accuracy "
+                    + "point), got " + maxDrop);
+        }
         ConversionTaskCreator creator = new ConversionTaskCreator(dense, options.retrain(), options.pricing());
+        ((ConversionPlanSpace) generator.getParameterSpace()).checkLayersExist(SdConverter.layerNames(dense));
         ModelScore baseline = ModelScore.of(dense, validation);
         if (!(baseline.examples() > 0)) {
             throw new IllegalArgumentException("ConversionSweep: the validation data holds no examples");

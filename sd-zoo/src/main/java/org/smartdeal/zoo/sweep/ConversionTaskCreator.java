@@ -3,6 +3,7 @@ package org.smartdeal.zoo.sweep;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.apache.commons.lang3.exception.ExceptionUtils;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
@@ -38,9 +39,8 @@ import org.smartdeal.zoo.convert.SdConverter;
  * provider's {@code testData}, a {@code DataSetIterator}: hold validation examples out of the training set; the
  * test set is for the final report only) and returns an {@link OptimizationResult} whose model-specific result is
  * the {@link ConversionCandidate}.
- * With {@link Retrain}, each task re-trains its own copy of the dense network on {@link Retrain#train()} (whatever
- * the data source's {@code trainData} is); that iterator is shared by the tasks, so run them one at a time (as
- * {@link ConversionSweep} and {@code LocalOptimizationRunner}'s default of one concurrent task do).
+ * With {@link Retrain}, each task re-trains its own copy of the dense network on a fresh iterator from
+ * {@link Retrain#train()} (whatever the data source's {@code trainData} is).
  *
  * <p>The score is the score function's: a {@link CompressionScoreFunction} scores the candidate itself (no data
  * needed); any other Arbiter score function (for example {@code EvaluationScoreFunction}) is given the reloaded
@@ -69,17 +69,19 @@ public final class ConversionTaskCreator implements TaskCreator {
      * scored: the setting {@code smartdeal demo} uses, so aggressive plans are judged after the accuracy they can
      * win back. The epoch is chosen on the same validation data the sweep scores on.
      *
-     * @param train      the training data (not the validation data)
+     * @param train      a fresh iterator over the training data (not the validation data) at every call: each
+     *                   candidate re-trains on its own, so a shuffling iterator gives every candidate the same
+     *                   shuffles and a candidate's result depends on its plan only, not on its place in the sweep
      * @param epochs     RT epochs, at least 1
      * @param rampEpochs epochs over which the sparsity rises to the plan's, in [0, epochs]
      * @param keepZeros  hold each decomposition's zeros at zero through the next dense epoch
      * @param lr         RT learning rate (SGD with momentum 0.9, weight decay 5e-4), finite and &gt; 0
      */
-    public record Retrain(DataSetIterator train, int epochs, int rampEpochs, boolean keepZeros, double lr) {
+    public record Retrain(Supplier<DataSetIterator> train, int epochs, int rampEpochs, boolean keepZeros, double lr) {
         /** Validates every field; the messages name the field, the range and the value. */
         public Retrain {
             if (train == null) {
-                throw new IllegalArgumentException("Retrain.train must be a DataSetIterator, got null");
+                throw new IllegalArgumentException("Retrain.train must supply DataSetIterators, got null");
             }
             if (epochs < 1) {
                 throw new IllegalArgumentException("Retrain.epochs must be at least 1, got " + epochs);
@@ -170,7 +172,7 @@ public final class ConversionTaskCreator implements TaskCreator {
             } else {
                 Model copy = dense instanceof MultiLayerNetwork m ? m.clone() : ((ComputationGraph) dense).clone();
                 Retraining.useRtOptimizer(copy, retrain.lr(), retrainBatches());
-                Retraining.Result<NetworkDecomposition> rt = Retraining.run(copy, retrain.train(), validation,
+                Retraining.Result<NetworkDecomposition> rt = Retraining.run(copy, trainData(), validation,
                         retrain.epochs(), retrain.rampEpochs(), retrain.keepZeros(), SdConverter.redecomposer(plan), null);
                 d = rt.bestState();
                 sd = SdConverter.build(copy, d);
@@ -201,11 +203,19 @@ public final class ConversionTaskCreator implements TaskCreator {
         return e;
     }
 
+    /** A fresh re-training iterator from the supplier, checked. */
+    private DataSetIterator trainData() {
+        DataSetIterator it = retrain.train().get();
+        if (it == null) {
+            throw new IllegalArgumentException("Retrain.train supplied null instead of a DataSetIterator");
+        }
+        return it;
+    }
+
     /** Minibatches per epoch of the re-training data, counted once (the RT learning rate halves every 30 epochs). */
     private synchronized int retrainBatches() {
         if (retrainBatches < 0) {
-            DataSetIterator it = retrain.train();
-            it.reset();
+            DataSetIterator it = trainData();
             int n = 0;
             while (it.hasNext()) {
                 it.next();
@@ -276,7 +286,9 @@ public final class ConversionTaskCreator implements TaskCreator {
                             : netScore.score(rebuild(c.sdm(), index));
                 }
             } catch (Exception e) {
-                c = ConversionCandidate.failed(index, null, (System.currentTimeMillis() - start) / 1e3, e.toString());
+                // a bad candidate value or data shows as IllegalArgumentException; anything else is a defect
+                c = ConversionCandidate.failed(index, null, (System.currentTimeMillis() - start) / 1e3,
+                        e instanceof IllegalArgumentException ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e);
                 trace = ExceptionUtils.getStackTrace(e);
             }
         }

@@ -220,7 +220,9 @@ class SweepCommandTest {
         String[][] cases = {
             {"--theta", "0.1:0.01", "--theta LO:HI needs 0 < LO < HI <= 1, got '0.1:0.01'"},
             {"--theta", "0:0.1", "needs 0 < LO"},
-            {"--theta", "abc", "--theta: 'abc' is not a number"},
+            {"--theta", "abc", "--theta: 'abc' is not a decimal number"},
+            {"--theta", "0x1p-5", "--theta: '0x1p-5' is not a decimal number"},
+            {"--theta", "0.02d", "--theta: '0.02d' is not a decimal number"},
             {"--theta", "0.1,,0.2", "without empty entries"},
             {"--theta", "1.5", "--theta values must be in [0, 1], got 1.5"},
             {"--slice-rows", "0", "--slice-rows values must be in [1, 4096], got 0"},
@@ -253,9 +255,13 @@ class SweepCommandTest {
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.001:0.01", "--points", "100",
                 "--layer-density", "fc1=0.01:0.1", "--layer-density", "fc2=0.01:0.1", "--layer-theta", "fc3=0.01:0.1",
                 "--slice-rows", "96,192,384,512,768,1024,2048,4096", "--basis-width", "1,2,3", "--quiet")
-                .assertUserError(2, "the grid has more than 2147483647 candidates");
+                .assertUserError(2, "the grid has 2400000000 candidates, more than the 1000 one sweep runs");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--search", "random", "--quiet")
                 .assertUserError(2, "--search random needs a searched setting");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--slice-rows", "2,96", "--quiet")
+                .assertUserError(2, "--slice-rows 2 is below the basis width 3");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--slice-rows", "4,96", "--basis-width", "3,5",
+                "--quiet").assertUserError(2, "--slice-rows 4 is below the basis width 5");
         assertEquals(before, CliRun.files(out), "a refused run writes nothing");
     }
 
@@ -269,6 +275,23 @@ class SweepCommandTest {
                 ConversionPlan.defaultPlan()).network(), sdm);
         CliRun.of("sweep", sdm.toString(), "--out", out.toString(), "--quiet")
                 .assertUserError(3, "is a .sdm file, already in SD form; sweep takes a dense DL4J ModelSerializer .zip");
+        Path densityPlan = dir.resolve("density-plan.json");
+        Files.writeString(densityPlan, "{\"defaults\": {\"density\": 0.1}, \"layers\": {\"fc3\": {\"density\": 0.5}}}");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", densityPlan.toString(), "--quiet")
+                .assertUserError(2, "sets C density targets, which the default threshold search", "give --density");
+        // a network whose classifier does not have Fashion-MNIST's 10 classes
+        Path five = dir.resolve("five.zip");
+        MultiLayerNetwork n5 = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(32).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(32).nOut(5)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        n5.init();
+        ModelSerializer.writeModel(n5, five.toFile(), false);
+        CliRun.of("sweep", five.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(3, "five.zip: the network's output layer has 5 units, but Fashion-MNIST has 10 classes");
+        CliRun.of("evaluate", five.toString(), "--limit", "10")
+                .assertUserError(3, "the network's output layer has 5 units, but Fashion-MNIST has 10 classes");
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"layers\": {\"fc9\": {\"theta\": 0.01}}}");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", plan.toString(), "--quiet")

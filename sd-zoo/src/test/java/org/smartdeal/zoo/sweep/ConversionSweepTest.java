@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.sweep;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -181,18 +182,33 @@ class ConversionSweepTest {
     }
 
     @Test
-    void aLayerTheNetworkLacksFailsEveryCandidateByName() {
+    void aLayerTheNetworkLacksIsRefusedBeforeAnyCandidateRuns() {
         ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
                 .layer("fc9", new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.001, 0.01)).build())
                 .build();
-        ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 10, validation, 0.01, null);
-        assertEquals(2, r.candidates().size());
-        for (ConversionCandidate c : r.candidates()) {
-            assertFalse(c.ok());
-            assertTrue(c.error().contains("fc9"), c.error());
-        }
-        assertTrue(r.best().isEmpty());
-        assertFalse(r.bestWithinDrop());
+        List<Integer> heard = new ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionSweep.run(dense, grid(space), 10, validation, 0.01, (c, done, total) -> heard.add(done)));
+        assertTrue(e.getMessage().contains("spaces for layers the network does not have: [fc9]")
+                && e.getMessage().contains("[layer0, layer1]"), e.getMessage());
+        assertTrue(heard.isEmpty(), "no candidate ran");
+    }
+
+    /** A drop exactly at the bound is within it, despite the rounding of a difference of accuracies. */
+    @Test
+    void aDropAtTheBoundIsWithinIt() {
+        // 0.8928 - 0.8848 = 0.008000000000000007 in doubles (the audit's case: 4464 and 4424 of 5000 examples)
+        double base = 4464 / 5000.0;
+        ConversionCandidate atBound = new ConversionCandidate(0, ConversionPlan.defaultPlan(), null, 10, 9, new byte[1],
+                4424 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null);
+        CompressionScoreFunction f = new CompressionScoreFunction(base, 0.008);
+        assertTrue(f.drop(atBound) > 0.008, "the rounding the tolerance exists for: " + f.drop(atBound));
+        assertTrue(f.withinDrop(atBound));
+        assertEquals(-10, f.score(atBound), 0, "within: -paper CR");
+        ConversionCandidate over = new ConversionCandidate(1, ConversionPlan.defaultPlan(), null, 20, 19, new byte[1],
+                4423 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null);
+        assertFalse(f.withinDrop(over), "one example more is outside");
+        assertEquals(0.0002, f.score(over), 1e-12, "outside: drop - maxDrop");
     }
 
     @Test
@@ -263,7 +279,7 @@ class ConversionSweepTest {
         org.nd4j.linalg.api.ndarray.INDArray before = dense.params().dup();
         ConversionPlanSpace space = thetaGrid(0.4);
         ConversionCandidate plain = ConversionSweep.run(dense, grid(space), 1, validation, 0.01, null).candidates().get(0);
-        ConversionTaskCreator.Retrain rt = new ConversionTaskCreator.Retrain(blobs(600, 3), 2, 0, true, 0.05);
+        ConversionTaskCreator.Retrain rt = new ConversionTaskCreator.Retrain(() -> blobs(600, 3), 2, 0, true, 0.05);
         ConversionSweep.Result r = ConversionSweep.run(dense, grid(space), 1, validation, 0.01,
                 new ConversionSweep.Options(rt, null, CompressionScoreFunction.Objective.PAPER_CR), null);
         ConversionCandidate c = r.candidates().get(0);
@@ -279,7 +295,7 @@ class ConversionSweepTest {
         assertTrue(c.accuracy() >= plain.accuracy() - 0.01, "RT " + c.accuracy() + " vs plain " + plain.accuracy());
         assertTrue(r.toJsonNode().get("candidates").get(0).has("rtBestEpoch"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ConversionTaskCreator.Retrain(blobs(10, 3), 2, 3, true, 0.05));
+                () -> new ConversionTaskCreator.Retrain(() -> blobs(10, 3), 2, 3, true, 0.05));
         assertTrue(e.getMessage().contains("Retrain.rampEpochs must be in [0, epochs = 2], got 3"), e.getMessage());
     }
 
@@ -320,6 +336,105 @@ class ConversionSweepTest {
                         CompressionScoreFunction.Objective.ENERGY), null);
         assertTrue(bad.candidates().get(0).error().contains("the price of candidate 0 must be finite and > 0 pJ, got NaN"),
                 bad.candidates().get(0).error());
+    }
+
+    /**
+     * The audit's case: with a shuffling training iterator shared by the candidates, a plan re-trained second saw
+     * other shuffles than the same plan re-trained alone. Each candidate now gets a fresh iterator.
+     */
+    @Test
+    void aReTrainedCandidateDoesNotDependOnItsPlaceInTheSweep() {
+        ConversionTaskCreator.Retrain rt = new ConversionTaskCreator.Retrain(() -> new Reshuffled(blobs(300, 5), 9), 2, 0,
+                true, 0.05);
+        ConversionSweep.Options options = new ConversionSweep.Options(rt, null, CompressionScoreFunction.Objective.PAPER_CR);
+        ConversionCandidate alone = ConversionSweep.run(dense, grid(thetaGrid(0.2)), 1, validation, 0.01, options, null)
+                .candidates().get(0);
+        ConversionCandidate second = ConversionSweep.run(dense, grid(thetaGrid(0.05, 0.2)), 2, validation, 0.01, options,
+                null).candidates().get(1);
+        assertEquals(0.2, second.plan().defaults().theta(), 0);
+        assertArrayEquals(alone.sdm(), second.sdm(), "the same plan gives the same re-trained file wherever it runs");
+    }
+
+    /** A list of minibatches reshuffled, seeded by its epoch, at every reset (like the CLI's Fashion-MNIST iterator). */
+    private static final class Reshuffled implements DataSetIterator {
+        private final List<DataSet> examples = new ArrayList<>();
+        private final long seed;
+        private int epoch;
+        private int cursor;
+        private List<DataSet> order;
+
+        Reshuffled(DataSetIterator source, long seed) {
+            source.reset();
+            while (source.hasNext()) {
+                examples.addAll(source.next().asList());
+            }
+            this.seed = seed;
+            reset();
+        }
+
+        @Override
+        public DataSet next(int num) {
+            List<DataSet> batch = order.subList(cursor, Math.min(cursor + num, order.size()));
+            cursor += batch.size();
+            return DataSet.merge(batch);
+        }
+
+        @Override
+        public DataSet next() {
+            return next(50);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return cursor < order.size();
+        }
+
+        @Override
+        public void reset() {
+            order = new ArrayList<>(examples);
+            java.util.Collections.shuffle(order, new Random(seed + epoch++));
+            cursor = 0;
+        }
+
+        @Override
+        public int inputColumns() {
+            return 12;
+        }
+
+        @Override
+        public int totalOutcomes() {
+            return 3;
+        }
+
+        @Override
+        public boolean resetSupported() {
+            return true;
+        }
+
+        @Override
+        public boolean asyncSupported() {
+            return false;
+        }
+
+        @Override
+        public int batch() {
+            return 50;
+        }
+
+        @Override
+        public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor preProcessor) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() {
+            return null;
+        }
+
+        @Override
+        public List<String> getLabels() {
+            return null;
+        }
     }
 
     @Test
