@@ -124,10 +124,10 @@ public final class ConversionSweep {
             return theta ? (byDensity ? "-" : shortNumber(p.theta())) : (byDensity ? shortNumber(p.density()) : "-");
         }
 
-        /** Each override's sparsity in short: {@code fc1 d=0.04, fc3 t=0.01}. */
+        /** Each override's sparsity in short, by layer name: {@code fc1 d=0.04, fc3 t=0.01}. */
         private static String overrides(ConversionPlan plan) {
             List<String> parts = new ArrayList<>();
-            plan.overrides().forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
+            new java.util.TreeMap<>(plan.overrides()).forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
                     : p.density() > 0 ? " d=" + shortNumber(p.density()) : " t=" + shortNumber(p.theta()))));
             return String.join(", ", parts);
         }
