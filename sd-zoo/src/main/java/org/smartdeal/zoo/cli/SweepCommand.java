@@ -207,54 +207,9 @@ public final class SweepCommand implements Callable<Integer> {
                         + "target replaces the threshold)");
             }
         }
-        if (!"grid".equals(search) && !"random".equals(search)) {
-            throw usage("--search must be grid or random, got '" + search + "'");
-        }
-        if (points < 2 || points > 100) {
-            throw usage("--points must be in [2, 100], got " + points);
-        }
-        if (candidates != null && (candidates < 1 || candidates > MAX_CANDIDATES)) {
-            throw usage("--candidates must be in [1, " + MAX_CANDIDATES + "], got " + candidates);
-        }
-        if (!(maxDrop >= 0 && maxDrop <= 100)) {
-            throw usage("--max-drop must be in [0, 100] percentage points, got " + maxDrop);
-        }
-        if (validation < 1 || validation > 59_999) {
-            throw usage("--validation must be in [1, 59999], got " + validation);
-        }
-        if (!"fashion-mnist".equals(data)) {
-            throw usage("--data must be fashion-mnist, got '" + data + "'");
-        }
-        if (!"paper-cr".equals(objective) && !"energy".equals(objective)) {
-            throw usage("--objective must be paper-cr or energy, got '" + objective + "'");
-        }
+        checkOptions();
         boolean byEnergy = "energy".equals(objective);
-        if (!byEnergy && spec.commandLine().getParseResult().hasMatchedOption("--energy-samples")) {
-            throw usage("--energy-samples applies with --objective energy only");
-        }
-        if (energySamples < 1 || energySamples > validation) {
-            throw usage("--energy-samples must be in [1, --validation = " + validation + "], got " + energySamples);
-        }
-        if (rtEpochs < 0 || rtEpochs > 1000) {
-            throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
-        }
-        if (rtEpochs == 0) {
-            for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                    throw usage(o + " applies to re-training only: give --rt-epochs N (N >= 1) too");
-                }
-            }
-        }
         int ramp = Math.min(rampEpochs != null ? rampEpochs : DemoCommand.DEFAULT_RAMP_EPOCHS, rtEpochs);
-        if (rampEpochs != null && (rampEpochs < 0 || rampEpochs > rtEpochs)) {
-            throw usage("--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs + "], got " + rampEpochs);
-        }
-        if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
-            throw usage("--rt-lr must be finite and > 0, got " + rtLr);
-        }
-        if (rtExamples != null && rtExamples < 1) {
-            throw usage("--rt-examples must be at least 1, got " + rtExamples);
-        }
         OutputPaths.requireFolder("--out", out);
         List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
                 out.resolve(BEST_PLAN));
@@ -292,34 +247,9 @@ public final class SweepCommand implements Callable<Integer> {
         perLayerTheta.forEach(sb::layer);
         perLayerDensity.forEach(sb::layerDensity);
         ConversionPlanSpace space = sb.build();
-        CandidateGenerator generator;
-        int max;
-        if ("grid".equals(search)) {
-            // counted before Arbiter builds the grid, which holds every candidate number in memory
-            double size = gridSize(space);
-            if (candidates != null && size > candidates) {
-                throw usage("the grid has " + count(size) + " candidates, more than --candidates " + candidates
-                        + ": raise --candidates, narrow the grid, or use --search random");
-            }
-            if (size > MAX_CANDIDATES) {
-                throw usage("the grid has " + count(size) + " candidates, more than the " + MAX_CANDIDATES + " one sweep "
-                        + "runs: narrow the grid (fewer values or --points) or use --search random");
-            }
-            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, points,
-                    GridSearchCandidateGenerator.Mode.Sequential, null);
-            generator = g;
-            max = g.getTotalNumCandidates();
-        } else {
-            if (space.numParameters() == 0) {
-                throw usage("--search random needs a searched setting (a range or several values), but every setting "
-                        + "given is a single value: use --search grid, which runs it once");
-            }
-            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
-            // java.util.Random (Arbiter's generator) gives nearly the same first draw for nearby seeds: mix first
-            g.setRngSeed(new java.util.SplittableRandom(seed).nextLong());
-            generator = g;
-            max = candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES;
-        }
+        Search searchPlan = search(space);
+        CandidateGenerator generator = searchPlan.generator();
+        int max = searchPlan.max();
 
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
         FashionMnistInput.requireTenClasses(dense, input);
@@ -482,6 +412,88 @@ public final class SweepCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s into %s (%.1f s)%n", String.join(", ", names), out,
                 (System.nanoTime() - t0) / 1e9);
         return SmartDeal.EXIT_OK;
+    }
+
+    /** Every option value and combination that needs no file (exit 2), before any work. */
+    private void checkOptions() {
+        if (!"grid".equals(search) && !"random".equals(search)) {
+            throw usage("--search must be grid or random, got '" + search + "'");
+        }
+        if (points < 2 || points > 100) {
+            throw usage("--points must be in [2, 100], got " + points);
+        }
+        if (candidates != null && (candidates < 1 || candidates > MAX_CANDIDATES)) {
+            throw usage("--candidates must be in [1, " + MAX_CANDIDATES + "], got " + candidates);
+        }
+        if (!(maxDrop >= 0 && maxDrop <= 100)) {
+            throw usage("--max-drop must be in [0, 100] percentage points, got " + maxDrop);
+        }
+        if (validation < 1 || validation > 59_999) {
+            throw usage("--validation must be in [1, 59999], got " + validation);
+        }
+        if (!"fashion-mnist".equals(data)) {
+            throw usage("--data must be fashion-mnist, got '" + data + "'");
+        }
+        if (!"paper-cr".equals(objective) && !"energy".equals(objective)) {
+            throw usage("--objective must be paper-cr or energy, got '" + objective + "'");
+        }
+        if (!"energy".equals(objective) && spec.commandLine().getParseResult().hasMatchedOption("--energy-samples")) {
+            throw usage("--energy-samples applies with --objective energy only");
+        }
+        if (energySamples < 1 || energySamples > validation) {
+            throw usage("--energy-samples must be in [1, --validation = " + validation + "], got " + energySamples);
+        }
+        if (rtEpochs < 0 || rtEpochs > 1000) {
+            throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
+        }
+        if (rtEpochs == 0) {
+            for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw usage(o + " applies to re-training only: give --rt-epochs N (N >= 1) too");
+                }
+            }
+        }
+        if (rampEpochs != null && (rampEpochs < 0 || rampEpochs > rtEpochs)) {
+            throw usage("--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs + "], got " + rampEpochs);
+        }
+        if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
+            throw usage("--rt-lr must be finite and > 0, got " + rtLr);
+        }
+        if (rtExamples != null && rtExamples < 1) {
+            throw usage("--rt-examples must be at least 1, got " + rtExamples);
+        }
+    }
+
+    /** Arbiter's candidate generator and the most candidates it will give. */
+    private record Search(CandidateGenerator generator, int max) {
+    }
+
+    /** The grid or random search over the space, its size checked (exit 2) before Arbiter builds a grid. */
+    private Search search(ConversionPlanSpace space) {
+        if ("grid".equals(search)) {
+            // counted before Arbiter builds the grid, which holds every candidate number in memory
+            double size = gridSize(space);
+            if (candidates != null && size > candidates) {
+                throw usage("the grid has " + count(size) + " candidates, more than --candidates " + candidates
+                        + ": raise --candidates, narrow the grid, or use --search random");
+            }
+            if (size > MAX_CANDIDATES) {
+                throw usage("the grid has " + count(size) + " candidates, more than the " + MAX_CANDIDATES + " one sweep "
+                        + "runs: narrow the grid (fewer values or --points) or use --search random");
+            }
+            GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(space, points,
+                    GridSearchCandidateGenerator.Mode.Sequential, null);
+            return new Search(g, g.getTotalNumCandidates());
+        } else {
+            if (space.numParameters() == 0) {
+                throw usage("--search random needs a searched setting (a range or several values), but every setting "
+                        + "given is a single value: use --search grid, which runs it once");
+            }
+            RandomSearchGenerator g = new RandomSearchGenerator(space, null);
+            // java.util.Random (Arbiter's generator) gives nearly the same first draw for nearby seeds: mix first
+            g.setRngSeed(new java.util.SplittableRandom(seed).nextLong());
+            return new Search(g, candidates != null ? candidates : DEFAULT_RANDOM_CANDIDATES);
+        }
     }
 
     private ParameterException usage(String message) {
