@@ -41,7 +41,7 @@ public record Int8Basis(byte[] values, int fracBits, int[] shifts) {
     public static final int MIN_FRAC_BITS = -1100;
     /** Largest f (max|B| = 2^-1074 gives 1080). */
     public static final int MAX_FRAC_BITS = 1100;
-    /** Largest per-slice shift f_k - f (a u8 field in format 2.4). */
+    /** Largest per-slice shift f_k - f (format 2.4 stores each in w &lt;= 8 bits). */
     public static final int MAX_SHIFT = 255;
 
     /** Validates the values, f, the shifts and the slice count. */

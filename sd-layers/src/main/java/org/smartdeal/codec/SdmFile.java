@@ -63,11 +63,11 @@ import java.util.Set;
  * to 0). 2.3: the SD layer encoding stores R, the real rows per unit, and indexes and codes only
  * the real rows, not the zero rows that pad each unit's last slice up to m (ALGORITHMS.md 2: the
  * last slice is shorter); a 2.0 to 2.2 layer reads with R = m. 2.4: B has a power-of-two scale per
- * slice (a u8 shift each after the layer's s16 f), not one per layer: one slice with a large B
- * made the shared scale round the B of the other slices to 0 (a LeNet-300-100 converted with
- * basis width 4 loaded at chance accuracy); a 2.0 to 2.3 layer reads with one scale and is refused
- * if a slice holding a non-zero of C has an all-zero B ({@link SdLayerCodec}). The reader accepts
- * 2.0 to 2.4; 1.0 files must be converted again.
+ * slice (after the layer's s16 f: u4 w, then a w-bit shift per slice), not one per layer: one
+ * slice with a large B made the shared scale round the B of the other slices to 0 (a
+ * LeNet-300-100 converted with basis width 4 loaded at chance accuracy); a 2.0 to 2.3 layer reads
+ * with one scale and is refused if a slice holding a non-zero of C has an all-zero B
+ * ({@link SdLayerCodec}). The reader accepts 2.0 to 2.4; 1.0 files must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, the table of contents against the sections, and that every
