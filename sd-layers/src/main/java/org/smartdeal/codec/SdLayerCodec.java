@@ -6,7 +6,7 @@ import java.util.Objects;
  * Encodes one SD layer (ALGORITHMS.md 4.1) into bytes and back. C comes back exactly; B comes
  * back as its int8 rounding ({@link Int8Basis}).
  *
- * <p><b>Byte format 2.3</b> (one bit stream, MSB-first, counted as in {@link StorageBreakdown}):
+ * <p><b>Byte format 2.4</b> (one bit stream, MSB-first, counted as in {@link StorageBreakdown}):
  * <pre>
  *   u32 K, u32 m, u32 n            other  (96 bits; each in [1, 2^31-1], K*m*n &lt;= 2^31-9)
  *   u32 R                          other  (32 bits; real rows per unit, rule below; not in 2.0-2.2)
@@ -14,8 +14,10 @@ import java.util.Objects;
  *   u2  index mode (0 ELEM, 1 VECTOR, 2 RUNS; 3 reserved)  index
  *   index bits                     index  ({@link SparsityIndex}, {@link RunsIndex})
  *   Huffman codes of the non-zeros of C, in C order    C
- *   s16 f                          B      (fraction bits of {@link Int8Basis})
- *   K*n*n x s8 q                   B      (B in [K, n, n] C order, q in [-127, 127])
+ *   s16 f                          B      (fraction bits of {@link Int8Basis}: the smallest f_k)
+ *   u4 w, K x u{w} shift           B      (2.4, not in 2.0-2.3: f_k = f + shift_k is the scale of
+ *                                          slice k; w in [0, 8] the bit length of the largest shift)
+ *   K*n*n x s8 q                   B      (B in [K, n, n] C order, q in [-127, 127], b = q * 2^-f_k)
  *   zero bits to the byte boundary other
  * </pre>
  * <b>Real rows.</b> The K slices of m rows belong to U = K/S units of R real rows each, S =
@@ -36,6 +38,12 @@ import java.util.Objects;
  * index bits of the breakdown are the 2 mode bits plus the index itself (for RUNS including its
  * pattern Huffman table). The 2-bit mode field dates from format 2.0 (1.0 had a 1-bit field and
  * no RUNS mode).
+ *
+ * <p><b>B scales.</b> Format 2.0 to 2.3 stored one scale f per layer (ALGORITHMS.md 4.1), so one
+ * slice with a large B rounded the B of every other slice towards 0 (a dense 784 -&gt; 300 layer
+ * with basis width 4 lost the B of 547 of its 600 slices and loaded at chance accuracy); 2.4 stores
+ * a shift per slice ({@link Int8Basis}). A 2.0 to 2.3 layer reads with every shift 0 and is refused
+ * when a slice that holds a non-zero of C has an all-zero B, which only that loss produces.
  *
  * <p>Zeros of either sign are zeros: {@code -0.0} in C decodes as {@code +0.0}.
  *
@@ -59,6 +67,12 @@ public final class SdLayerCodec {
     public static final int LEGACY_HEADER_BITS = 96;
     /** First minor version of format 2 whose layers store R and index only the real rows. */
     public static final int UNIT_ROWS_SINCE_MINOR = 3;
+    /** First minor version of format 2 whose layers store a B scale per slice (a shift each). */
+    public static final int SLICE_SCALES_SINCE_MINOR = 4;
+    /** Bits of the field w, the bit length of every slice's B scale shift (format 2.4). */
+    static final int SHIFT_WIDTH_BITS = 4;
+    /** Largest w: shifts are at most {@link Int8Basis#MAX_SHIFT} = 255. */
+    static final int MAX_SHIFT_WIDTH = 8;
     /** Largest number of entries of packed C (Java's array limit). */
     public static final long MAX_ENTRIES = Integer.MAX_VALUE - 8L;
 
@@ -83,7 +97,7 @@ public final class SdLayerCodec {
         Objects.requireNonNull(c, "C");
         Objects.requireNonNull(b, "B");
         checkLengths(c.length, b.length, sliceCount, sliceRows, width);
-        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, c, Int8Basis.quantize(b)));
+        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, c, Int8Basis.quantize(b, sliceCount)));
     }
 
     /** As {@link #encode(double[], int, int, int, int, double[])} with every row real (R = m). */
@@ -104,7 +118,7 @@ public final class SdLayerCodec {
             }
             cd[i] = c[i];
         }
-        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, cd, Int8Basis.quantize(b)));
+        return encode(new SdLayerData(sliceCount, sliceRows, width, unitRows, cd, Int8Basis.quantize(b, sliceCount)));
     }
 
     /** As {@link #encode(float[], int, int, int, int, float[])} with every row real (R = m). */
@@ -125,8 +139,25 @@ public final class SdLayerCodec {
         }
     }
 
-    /** Encodes a layer whose B is already int8, in the current format (2.3). */
+    /** Encodes a layer whose B is already int8, in the current format (2.4). */
     public static EncodedLayer encode(SdLayerData layer) {
+        return encode(layer, SdmFile.FORMAT_MINOR);
+    }
+
+    /**
+     * Encodes a layer in format 2.{@code formatMinor}: the current one, or 2.3 (no per-slice B shifts,
+     * which needs every shift to be 0: one B scale per layer), which tests use to build older files.
+     */
+    static EncodedLayer encode(SdLayerData layer, int formatMinor) {
+        boolean storesShifts = formatMinor >= SLICE_SCALES_SINCE_MINOR;
+        if (formatMinor < UNIT_ROWS_SINCE_MINOR || formatMinor > SdmFile.FORMAT_MINOR) {
+            throw new IllegalArgumentException("SdLayerCodec.encode: formatMinor must be in [" + UNIT_ROWS_SINCE_MINOR
+                    + ", " + SdmFile.FORMAT_MINOR + "], got " + formatMinor);
+        }
+        if (!storesShifts && java.util.Arrays.stream(layer.b().shifts()).anyMatch(x -> x != 0)) {
+            throw new IllegalArgumentException("SdLayerCodec.encode: format 2." + formatMinor
+                    + " has one B scale per layer, but B has per-slice shifts");
+        }
         double[] c = layer.realRowsOfC();
         int n = layer.width();
         long[] freq = new long[SYMBOL_RANGE];
@@ -181,6 +212,14 @@ public final class SdLayerCodec {
         long cBits = w.bitLength() - mark;
         mark = w.bitLength();
         w.writeSigned(layer.b().fracBits(), 16);
+        if (storesShifts) {
+            int[] shifts = layer.b().shifts();
+            int width = shiftBits(shifts);
+            w.writeBits(width, SHIFT_WIDTH_BITS);
+            for (int shift : shifts) {
+                w.writeBits(shift, width);
+            }
+        }
         for (byte q : layer.b().values()) {
             w.writeBits(q & 0xFF, 8);
         }
@@ -195,7 +234,7 @@ public final class SdLayerCodec {
         return decode(bytes, "SD layer");
     }
 
-    /** Decodes bytes written by {@link #encode} (the current format, 2.3). */
+    /** Decodes bytes written by {@link #encode} (the current format, 2.4). */
     public static DecodedLayer decode(byte[] bytes, String context) throws SdmFormatException {
         return decode(bytes, context, SdmFile.FORMAT_MINOR);
     }
@@ -255,12 +294,15 @@ public final class SdLayerCodec {
             throw new SdmFormatException(context + ": " + e.getMessage(), e);
         }
         long bEntries = k * n * n;
+        boolean storesShifts = formatMinor >= SLICE_SCALES_SINCE_MINOR;
+        // s16 f, [2.4: u4 w, K x u{w} shift], K*n*n x s8 q; at least these bits (w = 0)
+        long bBits = 16 + (storesShifts ? SHIFT_WIDTH_BITS : 0) + 8 * bEntries;
         long minIndex = switch (mode) {
             case ELEM -> realEntries;
             case VECTOR -> realRows;
             case RUNS -> RunsIndex.K_BITS + 1 + 1; // k, one run of >= 1 bit, the pattern coding flag
         };
-        r.require(minIndex + 16 + 8 * bEntries, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
+        r.require(minIndex + bBits, "index (" + mode + ", K=" + k + ", m=" + m + ", n=" + n
                 + ", R=" + unitRows + ") and B of " + bEntries + " entries");
         // ELEM: the index bits checked above bound the U*R*n real entries by the input (packed C,
         // K*m*n, is less than twice that since m <= R), and C is allocated at once after the heap check.
@@ -287,7 +329,7 @@ public final class SdLayerCodec {
             SparsityIndex.VectorRows rows = null;
             try {
                 if (mode == IndexMode.VECTOR) {
-                    rows = SparsityIndex.readVectorRows(r, (int) realRows, (int) n, 16 + 8 * bEntries);
+                    rows = SparsityIndex.readVectorRows(r, (int) realRows, (int) n, bBits);
                 }
             } catch (SdmFormatException e) {
                 throw new SdmFormatException(context + ": " + e.getMessage(), e);
@@ -331,6 +373,23 @@ public final class SdLayerCodec {
             throw new SdmFormatException(context + ": B fraction bits must be in [" + Int8Basis.MIN_FRAC_BITS + ", "
                     + Int8Basis.MAX_FRAC_BITS + "], got " + f);
         }
+        int[] shifts = new int[(int) k];
+        if (storesShifts) {
+            r.require(SHIFT_WIDTH_BITS, "B scale shift width");
+            int width = (int) r.readBits(SHIFT_WIDTH_BITS);
+            if (width > MAX_SHIFT_WIDTH) {
+                throw new SdmFormatException(context + ": B scale shift width w must be in [0, " + MAX_SHIFT_WIDTH
+                        + "], got " + width);
+            }
+            r.require(k * width, "B scale shifts of " + k + " slices, " + width + " bits each");
+            for (int i = 0; i < shifts.length; i++) {
+                shifts[i] = (int) r.readBits(width);
+                if (f + shifts[i] > Int8Basis.MAX_FRAC_BITS) {
+                    throw new SdmFormatException(context + ": B scale of slice " + i + ": f + shift = " + f + " + "
+                            + shifts[i] + " must be <= " + Int8Basis.MAX_FRAC_BITS);
+                }
+            }
+        }
         r.require(8 * bEntries, "B of " + bEntries + " int8 entries");
         byte[] q = new byte[(int) bEntries];
         for (int i = 0; i < q.length; i++) {
@@ -353,8 +412,56 @@ public final class SdLayerCodec {
         }
         StorageBreakdown bd = new StorageBreakdown(indexEnd - tableEnd, cEnd - indexEnd,
                 tableEnd - headerBits, bEnd - cEnd, 0, headerBits + (r.position() - bEnd));
-        SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, (int) unitRows, c, new Int8Basis(q, f));
+        if (!storesShifts) {
+            checkNoSliceLost(c, q, (int) m, (int) n, f, context, formatMinor);
+        }
+        SdLayerData layer = new SdLayerData((int) k, (int) m, (int) n, (int) unitRows, c, new Int8Basis(q, f, shifts));
         return new DecodedLayer(layer, mode, bd);
+    }
+
+    /**
+     * Refuses a layer of format 2.0 to 2.3 (one B scale per layer) in which a slice holds non-zeros of
+     * C but its B was stored as all zeros: the one scale, set by a much larger B elsewhere in the layer,
+     * rounded that slice's B away, so its weights would load as 0. No decomposition gives a zero B to a
+     * slice with a non-zero C (B = 0 fits only an all-zero slice, whose C is then 0), so such a file
+     * can only have been written lossily; format 2.4 stores a scale per slice.
+     */
+    private static void checkNoSliceLost(double[] c, byte[] q, int m, int n, int f, String context, int formatMinor)
+            throws SdmFormatException {
+        int lost = 0;
+        int first = -1;
+        int slices = q.length / (n * n);
+        for (int s = 0; s < slices; s++) {
+            boolean zeroB = true;
+            for (int i = s * n * n; i < (s + 1) * n * n && zeroB; i++) {
+                zeroB = q[i] == 0;
+            }
+            if (!zeroB) {
+                continue;
+            }
+            for (int i = s * m * n; i < (s + 1) * m * n; i++) {
+                if (c[i] != 0.0) {
+                    lost++;
+                    first = first < 0 ? s : first;
+                    break;
+                }
+            }
+        }
+        if (lost > 0) {
+            throw new SdmFormatException(context + ": B of " + lost + " of " + slices + " slices (the first: slice "
+                    + first + ") is all zero while their C is not: format 2." + formatMinor + " stores one B scale per"
+                    + " layer (f = " + f + "), which rounded their B to 0, so the layer would load wrong; convert the"
+                    + " model again (format 2." + SdmFile.FORMAT_MINOR + " stores a scale per slice)");
+        }
+    }
+
+    /** w, the bit length of the largest shift (0 when every shift is 0). */
+    static int shiftBits(int[] shifts) {
+        int max = 0;
+        for (int x : shifts) {
+            max = Math.max(max, x);
+        }
+        return 32 - Integer.numberOfLeadingZeros(max);
     }
 
     private static void checkHeap(long heapNeeded, long entries, String context) throws SdmFormatException {

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param unitRows   R, real rows per unit, in [m, K*m]; R = m means one slice per unit and
  *                   every row real (how format 2.0 to 2.2 layers read)
  * @param c          packed C, length K*m*n, zero on the padding rows; held, not copied
- * @param b          B as int8, K*n*n values
+ * @param b          B as int8, K*n*n values with one scale per slice (K scales; all shifts 0 for a
+ *                   layer read from format 2.0 to 2.3)
  */
 public record SdLayerData(int sliceCount, int sliceRows, int width, int unitRows, double[] c, Int8Basis b) {
 
@@ -42,6 +43,10 @@ public record SdLayerData(int sliceCount, int sliceRows, int width, int unitRows
         if (b.values().length != bEntries) {
             throw new IllegalArgumentException("SdLayerData: B length " + b.values().length + " != K*n*n = "
                     + sliceCount + "*" + width + "*" + width + " = " + bEntries);
+        }
+        if (b.slices() != sliceCount) {
+            throw new IllegalArgumentException("SdLayerData: B has " + b.slices() + " scales, one per slice needs K = "
+                    + sliceCount);
         }
         SdLayerCodec.checkC(c);
         checkPaddingRows(sliceCount, sliceRows, width, unitRows, c);

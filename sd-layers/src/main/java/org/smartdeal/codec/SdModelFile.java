@@ -516,7 +516,7 @@ public final class SdModelFile {
         }
         double[] b = params.get(SdParamInitializer.B_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble();
         SdLayerData data = new SdLayerData(Math.toIntExact(s.numSlices()), Math.toIntExact(s.sliceHeight()),
-                s.basisWidth(), Math.toIntExact(s.rows()), cv, Int8Basis.quantize(b));
+                s.basisWidth(), Math.toIntExact(s.rows()), cv, Int8Basis.quantize(b, Math.toIntExact(s.numSlices())));
         return new SdLayerEntry(prefix, prefix, sd.weightShape(), data, mv);
     }
 
@@ -643,7 +643,7 @@ public final class SdModelFile {
         boolean kept = b == null ? converted == v
                 : Double.isFinite(converted) && (b.values()[i] == 0 || converted != 0);
         if (!kept) {
-            String value = b == null ? String.valueOf(v) : b.values()[i] + " x 2^" + (-b.fracBits()) + " = " + v;
+            String value = b == null ? String.valueOf(v) : b.values()[i] + " x 2^" + (-b.fracBitsOf(i)) + " = " + v;
             throw new SdmFormatException(what + "[" + i + "] = " + value + " is not representable in the network's"
                     + " data type " + type + " (it would become " + converted + "); " + (b == null
                     ? "every value must convert exactly" : "no value may overflow or become 0"));

@@ -15,14 +15,14 @@ import java.util.Set;
  * a few properties, and the parameter entries, SD layers or float32 arrays. Generic and free of
  * DL4J types; {@link SdmWriter} and {@link SdmReader} move it to and from bytes.
  *
- * <h2>Byte format, version 2.3</h2>
+ * <h2>Byte format, version 2.4</h2>
  * All integers are big-endian and unsigned unless marked s; strings ({@code str}) are a u32 byte
  * length followed by that many bytes of strict UTF-8.
  * <pre>
  * File   = Header Section[N]                         (nothing may follow the last section)
  * Header = magic   8 bytes  89 53 44 4D 0D 0A 1A 0A  ("\x89SDM\r\n\x1a\n", PNG style: catches
  *                                                     text-mode and 7-bit transfers)
- *          u16 major version = 2, u16 minor version = 3
+ *          u16 major version = 2, u16 minor version = 4
  *          u32 N  number of sections, &gt;= 2
  *          u32 CRC32C of the 16 bytes above                              (20 bytes in all)
  * Section = u8 type, u64 payload length L, L bytes payload,
@@ -41,7 +41,8 @@ import java.util.Set;
  *                        u8 flags: 0 the mask is C != 0, 1 a mask bitmap follows, 2 a list of
  *                                  masked-in zeros follows (2.2; the smaller of 1 and 2 is written)
  *                        u32 E, E bytes: the layer encoded by {@link SdLayerCodec} (2.3: with
- *                                  R, the real rows per unit, indexing only the real rows)
+ *                                  R, the real rows per unit, indexing only the real rows;
+ *                                  2.4: with a B scale per slice)
  *                        [flags 1, mask bitmap: ceil(K*m*n/8) bytes, 1 bit per entry of packed C
  *                         (padding rows included, also in 2.3), MSB-first, zero padding bits]
  *                        [flags 2, masked-in zeros ({@link MaskedZeros}): u32 Z &gt;= 1, u32 L,
@@ -61,8 +62,12 @@ import java.util.Set;
  * its masked-in zeros (a bitmap costs 1 bit per entry of C however few entries SD training flushed
  * to 0). 2.3: the SD layer encoding stores R, the real rows per unit, and indexes and codes only
  * the real rows, not the zero rows that pad each unit's last slice up to m (ALGORITHMS.md 2: the
- * last slice is shorter); a 2.0 to 2.2 layer reads with R = m. The reader accepts 2.0 to 2.3; 1.0
- * files must be converted again.
+ * last slice is shorter); a 2.0 to 2.2 layer reads with R = m. 2.4: B has a power-of-two scale per
+ * slice (after the layer's s16 f: u4 w, then a w-bit shift per slice), not one per layer: one
+ * slice with a large B made the shared scale round the B of the other slices to 0 (a
+ * LeNet-300-100 converted with basis width 4 loaded at chance accuracy); a 2.0 to 2.3 layer reads
+ * with one scale and is refused if a slice holding a non-zero of C has an all-zero B
+ * ({@link SdLayerCodec}). The reader accepts 2.0 to 2.4; 1.0 files must be converted again.
  *
  * <p>The reader checks the magic, the version, every CRC, every length against the bytes
  * that remain before allocating, the table of contents against the sections, and that every
@@ -84,9 +89,9 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
     public static final int FORMAT_MAJOR = 2;
     /**
      * Minor format version written (2.1: deflated CONFIG; 2.2: masked-in zero lists; 2.3: R and
-     * real rows only in SD layers); the reader accepts 2.0 to 2.3.
+     * real rows only in SD layers; 2.4: a B scale per slice); the reader accepts 2.0 to 2.4.
      */
-    public static final int FORMAT_MINOR = 3;
+    public static final int FORMAT_MINOR = 4;
 
     /** Largest inflated configuration the reader accepts (64 MiB), checked before allocating. */
     public static final int MAX_CONFIG_BYTES = 64 << 20;

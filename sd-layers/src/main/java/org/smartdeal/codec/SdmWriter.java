@@ -44,8 +44,21 @@ public final class SdmWriter {
 
     /** Serializes the file in memory. */
     public static Serialized serialize(SdmFile file) {
+        return serialize(file, SdmFile.FORMAT_MINOR);
+    }
+
+    /**
+     * Serializes the file in format 2.{@code formatMinor}: the current one, or 2.3 (SD layers with one
+     * B scale per layer, as written before 2.4; every layer's B must have all shifts 0), which tests
+     * use to check how older files read.
+     */
+    static Serialized serialize(SdmFile file, int formatMinor) {
+        if (formatMinor != SdmFile.FORMAT_MINOR && formatMinor != SdLayerCodec.SLICE_SCALES_SINCE_MINOR - 1) {
+            throw new IllegalArgumentException("SdmWriter.serialize: formatMinor must be "
+                    + (SdLayerCodec.SLICE_SCALES_SINCE_MINOR - 1) + " or " + SdmFile.FORMAT_MINOR + ", got " + formatMinor);
+        }
         try {
-            return doSerialize(file);
+            return doSerialize(file, formatMinor);
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory stream failed", e);
         }
@@ -74,7 +87,7 @@ public final class SdmWriter {
         return out.toByteArray();
     }
 
-    private static Serialized doSerialize(SdmFile file) throws IOException {
+    private static Serialized doSerialize(SdmFile file, int formatMinor) throws IOException {
         List<Section> sections = new ArrayList<>();
         sections.add(new Section(SectionType.CONFIG, "CONFIG", deflatedConfig(file.configJson()), null, 0));
 
@@ -102,7 +115,7 @@ public final class SdmWriter {
                 writeShape(out, s.weightShape());
                 StoredMask mask = StoredMask.of(s);
                 out.writeByte(mask.flags());
-                EncodedLayer enc = SdLayerCodec.encode(s.layer());
+                EncodedLayer enc = SdLayerCodec.encode(s.layer(), formatMinor);
                 out.writeInt(enc.bytes().length);
                 out.write(enc.bytes());
                 out.write(mask.bytes());
@@ -124,7 +137,7 @@ public final class SdmWriter {
         DataOutputStream out = new DataOutputStream(fileBytes);
         out.write(SdmFile.MAGIC);
         out.writeShort(SdmFile.FORMAT_MAJOR);
-        out.writeShort(SdmFile.FORMAT_MINOR);
+        out.writeShort(formatMinor);
         out.writeInt(sections.size());
         out.flush();
         CRC32C headerCrc = new CRC32C();

@@ -60,4 +60,43 @@ class Int8BasisTest {
         IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[1], 5000));
         assertTrue(f.getMessage().contains("5000"), f.getMessage());
     }
+    @Test
+    void aScalePerSliceKeepsASmallSliceThatOneScaleRoundsAway() {
+        // Slice 0 = {0.5, -0.25}: 0.5 * 2^7 = 64, 0.5 * 2^8 = 128 > 127 -> f_0 = 7.
+        // Slice 1 = {260, 1}: 260 in [256, 512), 260 * 2^-2 = 65 <= 127, 130 > 127 -> f_1 = -2.
+        // f = min = -2, shifts {9, 0}; q = {64, -32 | 65, rint(0.25) = 0}.
+        double[] b = {0.5, -0.25, 260, 1};
+        Int8Basis q = Int8Basis.quantize(b, 2);
+        assertEquals(-2, q.fracBits());
+        assertArrayEquals(new int[] {9, 0}, q.shifts());
+        assertArrayEquals(new byte[] {64, -32, 65, 0}, q.values());
+        assertArrayEquals(new double[] {0.5, -0.25, 260, 0}, q.toDoubles());
+        assertEquals(7, q.fracBitsOf(1));
+        assertEquals(-2, q.fracBitsOf(2));
+        // One scale for both (formats 2.0 to 2.3): f = -2 rounds slice 0 to {rint(0.125), rint(-0.0625)} = 0.
+        Int8Basis one = Int8Basis.quantize(b);
+        assertArrayEquals(new byte[] {0, 0, 65, 0}, one.values());
+        assertArrayEquals(new double[] {0, 0, 260, 0}, one.toDoubles());
+        // an all-zero slice has shift 0 and does not set f
+        Int8Basis zero = Int8Basis.quantize(new double[] {0, 0, 1.0, 0}, 2);
+        assertEquals(6, zero.fracBits());
+        assertArrayEquals(new int[] {0, 0}, zero.shifts());
+    }
+
+    @Test
+    void aSliceBeyondTheLargestShiftIsRefusedNotRoundedToZero() {
+        // 1.0 has f = 6; 2^-300 needs f = 306, a shift of 300 > 255: at f = 6 + 255 it would round to 0.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Int8Basis.quantize(new double[] {1.0, Math.scalb(1.0, -300)}, 2));
+        assertEquals("Int8Basis.quantize: B of slice 1 needs f = 306 but its shift from f = 6 is capped at 255,"
+                + " so its non-zero values would round to 0", e.getMessage());
+        // a shift of 255 is kept: 2^-255 has f = 6 + 255 = 261 -> q = 64
+        Int8Basis q = Int8Basis.quantize(new double[] {1.0, Math.scalb(1.0, -255)}, 2);
+        assertArrayEquals(new int[] {0, 255}, q.shifts());
+        assertArrayEquals(new double[] {1.0, Math.scalb(1.0, -255)}, q.toDoubles());
+        assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[2], 0, new int[] {0, 256}));
+        assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[2], 1000, new int[] {0, 101}));
+        assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[3], 0, new int[2]));
+        assertThrows(IllegalArgumentException.class, () -> Int8Basis.quantize(new double[3], 2));
+    }
 }

@@ -43,7 +43,7 @@ class MaskedZerosTest {
     private static SdLayerData layer() {
         Random rnd = new Random(5);
         double[] c = SdLayerCodecTest.randomC(rnd, 50, 20, 3, 0.0, 0.8, -6, 0);
-        return new SdLayerData(50, 20, 3, c, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 50, 3)));
+        return new SdLayerData(50, 20, 3, c, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 50, 3), 50));
     }
 
     private static SdmFile fileWith(SdLayerEntry e) {
@@ -135,7 +135,7 @@ class MaskedZerosTest {
         }
         mask[firstZero] = true; // one masked-in zero: written as a list
         byte[] b = SdmWriter.serialize(fileWith(new SdLayerEntry("fc", "0_", new long[] {60, 50}, d, mask))).bytes();
-        assertEquals(3, b[11], "written as 2.3");
+        assertEquals(4, b[11], "written as 2.4");
         b[11] = 1;
         SdmFileTest.fixHeaderCrc(b);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(b, "old.sdm"));

@@ -117,8 +117,8 @@ class RealRowsTest {
 
             DecodedLayer dec = SdLayerCodec.decode(enc.bytes(), where);
             assertArrayEquals(c, dec.layer().c(), "C exact, " + where);
-            assertEquals(Int8Basis.quantize(b), dec.layer().b(), where);
-            assertEquals(new SdLayerData(k, m, n, unitRows, c, Int8Basis.quantize(b)), dec.layer(), where);
+            assertEquals(Int8Basis.quantize(b, k), dec.layer().b(), where);
+            assertEquals(new SdLayerData(k, m, n, unitRows, c, Int8Basis.quantize(b, k)), dec.layer(), where);
             assertEquals(units, dec.layer().units(), where);
             assertEquals(enc.breakdown(), dec.breakdown(), where);
             // The same C with every row real (R = m, the 2.2 cost) indexes K*m rows: more bits, same payload.
@@ -201,11 +201,11 @@ class RealRowsTest {
         byte[] v22 = handBuiltVersion22Layer();
         assertEquals(22, v22.length);
         DecodedLayer dec = SdLayerCodec.decode(v22, "layer 'fc1'", 2);
-        assertEquals(new SdLayerData(2, 2, 1, 2, new double[] {0.5, 0.5, 0.5, 0}, new Int8Basis(new byte[] {64, -32}, 6)),
+        assertEquals(new SdLayerData(2, 2, 1, 2, new double[] {0.5, 0.5, 0.5, 0}, Int8Basis.oneScale(new byte[] {64, -32}, 6, 2)),
                 dec.layer());
         assertEquals(new StorageBreakdown(2 + 4, 0, 42, 32, 0, 96), dec.breakdown());
         // The writer's 2.3 bytes of the same layer with R = m differ exactly by the u32 R = 2 after K, m, n.
-        byte[] v23 = SdLayerCodec.encode(dec.layer()).bytes();
+        byte[] v23 = SdLayerCodec.encode(dec.layer(), 3).bytes();
         byte[] expected = java.nio.ByteBuffer.allocate(26).put(v22, 0, 12).putInt(2).put(v22, 12, 10).array();
         assertArrayEquals(expected, v23);
         // Read as 2.3, the table's first 32 bits would be R: 0x0001FFFE, outside [m, K*m].
@@ -237,7 +237,7 @@ class RealRowsTest {
 
     @Test
     void unitRowsOutsideTheRuleAreRejectedByTheRecord() {
-        Int8Basis b = Int8Basis.quantize(new double[6 * 9]);
+        Int8Basis b = Int8Basis.quantize(new double[6 * 9], 6);
         double[] c = new double[6 * 4 * 3];
         assertEquals("R (real rows per unit) must be in [m = 4, K*m = 6*4 = 24], got 3",
                 assertThrows(IllegalArgumentException.class, () -> new SdLayerData(6, 4, 3, 3, c, b)).getMessage());
@@ -280,7 +280,7 @@ class RealRowsTest {
     void aCorruptUnitRowsFieldInAFileNamesTheSectionAndTheField() {
         Random rnd = new Random(4);
         SdLayerData d = new SdLayerData(10, 4, 3, 7, paddedC(rnd, 5, 7, 4, 3, 0.2, 0.5),
-                Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 10, 3)));
+                Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 10, 3), 10));
         SdmFile f = new SdmFile(NetworkType.OTHER, "{}", java.util.Map.of(),
                 java.util.List.of(SdLayerEntry.of("fc1", "0_", new long[] {20, 5}, d)));
         SdmWriter.Serialized s = SdmWriter.serialize(f);

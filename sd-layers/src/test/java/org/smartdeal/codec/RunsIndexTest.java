@@ -75,15 +75,15 @@ class RunsIndexTest {
         assertEquals("00011" + "1101" + "0001000" + "01001" + "0" + "100" + "010", bitString(w));
 
         // The whole layer (K = 1, m = 40, n = 3, R = 40): header 128; C table: symbols 0 (+1) and
-        // 3 (-2), w = 2: 16+16+5+2x7 = 51; index 2 + 28 = 30; C 2 x 1 bit; B 16 + 9 x 8 = 88;
-        // 128+51+30+2+88 = 299 -> 5 padding bits, 38 bytes.
+        // 3 (-2), w = 2: 16+16+5+2x7 = 51; index 2 + 28 = 30; C 2 x 1 bit; B 16 + 4 (shift width
+        // 0: one slice, shift 0) + 9 x 8 = 92; 128+51+30+2+92 = 303 -> 1 padding bit, 38 bytes.
         EncodedLayer enc = SdLayerCodec.encode(c, 1, 40, 3, new double[9]);
         assertEquals(IndexMode.RUNS, enc.indexMode());
         assertEquals(30, enc.breakdown().indexBits());
         assertEquals(51, enc.breakdown().tableBits());
         assertEquals(2, enc.breakdown().cBits());
-        assertEquals(88, enc.breakdown().bBits());
-        assertEquals(128 + 5, enc.breakdown().otherBits());
+        assertEquals(92, enc.breakdown().bBits());
+        assertEquals(128 + 1, enc.breakdown().otherBits());
         assertEquals(38, enc.bytes().length);
         DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
         assertArrayEquals(c, dec.layer().c());

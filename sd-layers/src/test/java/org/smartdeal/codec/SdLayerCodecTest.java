@@ -46,8 +46,8 @@ class SdLayerCodecTest {
         assertEquals(8L * enc.bytes().length, enc.breakdown().totalBits(), "bits == bytes written");
         DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
         assertArrayEquals(c, dec.layer().c(), "C exact");
-        assertEquals(Int8Basis.quantize(b), dec.layer().b(), "B int8");
-        assertArrayEquals(Int8Basis.roundTrip(b), dec.layer().b().toDoubles());
+        assertEquals(Int8Basis.quantize(b, k), dec.layer().b(), "B int8, a scale per slice");
+        assertArrayEquals(Int8Basis.roundTrip(b, k), dec.layer().b().toDoubles());
         assertEquals(enc.breakdown(), dec.breakdown());
         assertEquals(enc.indexMode(), dec.indexMode());
         assertEquals(k, dec.layer().sliceCount());
@@ -70,10 +70,10 @@ class SdLayerCodecTest {
         assertEquals(2, enc.breakdown().cBits());
         // table: 16 count + 16 min + 5 width + 2 x (1 offset bit + 5 length bits) = 49
         assertEquals(49, enc.breakdown().tableBits());
-        // B: 16-bit f + 9 x 8 = 88
-        assertEquals(88, enc.breakdown().bBits());
-        // header K, m, n, R 128 + padding: 128 + 49 + 7 + 2 + 88 = 274 -> 6 padding bits
-        assertEquals(128 + 6, enc.breakdown().otherBits());
+        // B: 16-bit f + 4-bit shift width w = 0 (2.4; one slice, shift 0 in 0 bits) + 9 x 8 = 92
+        assertEquals(92, enc.breakdown().bBits());
+        // header K, m, n, R 128 + padding: 128 + 49 + 7 + 2 + 92 = 278 -> 2 padding bits
+        assertEquals(128 + 2, enc.breakdown().otherBits());
         assertEquals(35, enc.bytes().length);
         assertEquals(2, enc.nonZeros());
         roundTrip(c, 1, 2, 3, b);
@@ -82,7 +82,7 @@ class SdLayerCodecTest {
     @Test
     void aVectorIndexWithMissingEntryBitsIsRejectedBeforeCIsAllocated() {
         // K = 1, m = 2^20, n = 64: C would have 2^26 entries (a 64 MB mask and 512 MB of doubles).
-        // All 2^20 row flags are set, but only B's 16 + 8*64*64 bits follow instead of the
+        // All 2^20 row flags are set, but only B's 16 + 4 + 8*64*64 bits follow instead of the
         // 2^26 entry bits the flagged rows need: the decoder must say so before allocating C.
         int m = 1 << 20;
         int n = 64;
@@ -96,7 +96,7 @@ class SdLayerCodecTest {
         for (int row = 0; row < m; row++) {
             w.writeBit(1);
         }
-        for (int i = 0; i < 16 + 8 * n * n; i++) {
+        for (int i = 0; i < 16 + 4 + 8 * n * n; i++) {
             w.writeBit(0);
         }
         w.padToByte();
@@ -271,7 +271,7 @@ class SdLayerCodecTest {
         EncodedLayer enc = SdLayerCodec.encode(c, 2, 3, 2, b);
         DecodedLayer dec = SdLayerCodec.decode(enc.bytes());
         assertArrayEquals(c, dec.layer().cAsFloat());
-        assertArrayEquals(Int8Basis.quantize(b).toFloats(), dec.layer().b().toFloats());
+        assertArrayEquals(Int8Basis.quantize(b, 2).toFloats(), dec.layer().b().toFloats());
     }
 
     @Test
@@ -349,5 +349,52 @@ class SdLayerCodecTest {
         v.writeBits(3, 32);
         v.writeBits(Integer.MAX_VALUE, 32);
         assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v.toByteArray()));
+    }
+    /** K = 2 slices of m = 2, n = 1, C = {1, 0.5 | 0.25, 0}: slice 1 holds a non-zero of C. */
+    private static final double[] TWO_SLICES_C = {1, 0.5, 0.25, 0};
+
+    @Test
+    void aVersion23LayerWhoseOneScaleRoundedASliceToZeroIsRefused() throws Exception {
+        // One scale per layer (2.3): B = {300 | 0.5} -> f = -2 (300/4 = 75), slice 1's q = rint(0.125) = 0.
+        Int8Basis one = Int8Basis.quantize(new double[] {300, 0.5});
+        assertArrayEquals(new byte[] {75, 0}, one.values());
+        SdLayerData lost = new SdLayerData(2, 2, 1, TWO_SLICES_C, Int8Basis.oneScale(one.values(), one.fracBits(), 2));
+        byte[] v23 = SdLayerCodec.encode(lost, 3).bytes();
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v23, "layer 'fc1'", 3));
+        assertEquals("layer 'fc1': B of 1 of 2 slices (the first: slice 1) is all zero while their C is not: format 2.3"
+                + " stores one B scale per layer (f = -2), which rounded their B to 0, so the layer would load wrong;"
+                + " convert the model again (format 2.4 stores a scale per slice)", e.getMessage());
+        // A 2.3 layer whose slices all kept their B reads as before, with every shift 0.
+        Int8Basis kept = Int8Basis.quantize(new double[] {3, 0.5});
+        SdLayerData fine = new SdLayerData(2, 2, 1, TWO_SLICES_C, Int8Basis.oneScale(kept.values(), kept.fracBits(), 2));
+        assertEquals(fine, SdLayerCodec.decode(SdLayerCodec.encode(fine, 3).bytes(), "layer 'fc1'", 3).layer());
+        // 2.4 keeps slice 1: f = -2, shifts {0, 9} (0.5 * 2^7 = 64).
+        DecodedLayer now = SdLayerCodec.decode(SdLayerCodec.encode(TWO_SLICES_C, 2, 2, 1, new double[] {300, 0.5}).bytes());
+        assertArrayEquals(new double[] {300, 0.5}, now.layer().b().toDoubles());
+        assertArrayEquals(new int[] {0, 9}, now.layer().b().shifts());
+        // In 2.4 an all-zero B is what was stored (B = 0 exactly), not a rounding loss: it reads.
+        SdLayerData zeroB = new SdLayerData(2, 2, 1, TWO_SLICES_C, Int8Basis.quantize(new double[2], 2));
+        assertEquals(zeroB, SdLayerCodec.decode(SdLayerCodec.encode(zeroB).bytes()).layer());
+        // The 2.3 writer refuses per-slice shifts, which its format cannot hold.
+        assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.encode(now.layer(), 3));
+    }
+
+    @Test
+    void aShiftWidthAbove8IsRejected() {
+        // K = m = n = 1, C = 0: header, empty Huffman table (u16 0), ELEM mode and 1 index bit, f = 0, w = 9.
+        BitWriter w = new BitWriter();
+        for (int i = 0; i < 4; i++) {
+            w.writeBits(1, 32); // K, m, n, R
+        }
+        w.writeBits(0, 16);
+        w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
+        w.writeBit(0);
+        w.writeSigned(0, 16);
+        w.writeBits(9, 4);
+        w.writeBits(0, 9);
+        w.writeBits(0, 8);
+        w.padToByte();
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
+        assertEquals("x: B scale shift width w must be in [0, 8], got 9", e.getMessage());
     }
 }

@@ -63,7 +63,7 @@ class SdModelFileMismatchTest {
             for (int i = 0; i < c.length; i++) {
                 c[i] = Math.scalb(c[i], cExponentShift);
             }
-            Int8Basis b = fracBits == null ? d.b() : new Int8Basis(d.b().values(), fracBits);
+            Int8Basis b = fracBits == null ? d.b() : Int8Basis.oneScale(d.b().values(), fracBits, d.sliceCount());
             return new SdLayerEntry(s.name(), s.paramPrefix(), s.weightShape(),
                     new SdLayerData(d.sliceCount(), d.sliceRows(), d.width(), d.unitRows(), c, b), s.mask());
         });

@@ -120,13 +120,19 @@ class SdModelFileTest {
         }
     }
 
-    /** Rounds every SD layer's B to int8 exactly as the file does (one power-of-two scale per layer). */
+    /** Rounds every SD layer's B to int8 exactly as the file does (a power-of-two scale per slice, format 2.4). */
     private static void roundB(Layer[] layers) {
+        roundB(layers, true);
+    }
+
+    /** Rounds every SD layer's B to int8 with a scale per slice (2.4) or one per layer (2.0 to 2.3). */
+    private static void roundB(Layer[] layers, boolean perSlice) {
         for (Layer l : layers) {
             if (l.conf().getLayer() instanceof SdLayer) {
                 INDArray b = l.getParam(SdParamInitializer.B_KEY);
                 double[] v = b.dup('c').castTo(DataType.DOUBLE).data().asDouble();
-                b.assign(Nd4j.create(Int8Basis.roundTrip(v), b.shape(), 'c').castTo(b.dataType()));
+                double[] r = perSlice ? Int8Basis.roundTrip(v, (int) b.size(0)) : Int8Basis.roundTrip(v);
+                b.assign(Nd4j.create(r, b.shape(), 'c').castTo(b.dataType()));
             }
         }
     }
@@ -245,14 +251,16 @@ class SdModelFileTest {
         assertEquals(net.output(x), back.output(x));
     }
 
-    /** The file's SD layers with every row real (R = m): what a 2.2 writer stored. */
+    /** The file's SD layers with every row real (R = m) and one B scale per layer: what a 2.2 writer stored. */
     private static SdmFile everyRowReal(SdmFile f) {
         java.util.List<SdmEntry> entries = new java.util.ArrayList<>();
         for (SdmEntry e : f.entries()) {
             if (e instanceof SdLayerEntry s) {
                 SdLayerData d = s.layer();
-                e = new SdLayerEntry(s.name(), s.paramPrefix(), s.weightShape(),
-                        new SdLayerData(d.sliceCount(), d.sliceRows(), d.width(), d.c(), d.b()), s.mask());
+                Int8Basis one = Int8Basis.quantize(d.b().toDoubles());
+                e = new SdLayerEntry(s.name(), s.paramPrefix(), s.weightShape(), new SdLayerData(d.sliceCount(),
+                        d.sliceRows(), d.width(), d.c(), Int8Basis.oneScale(one.values(), one.fracBits(), d.sliceCount())),
+                        s.mask());
             }
             entries.add(e);
         }
@@ -269,14 +277,16 @@ class SdModelFileTest {
         assertEquals("r.sdm: section SD_LAYER '0' holds R = 6 real rows per unit but the configuration needs"
                 + " R = ceil(45 weights / n = 3) = 15", e.getMessage());
         // The same layers in a 2.2 file (no R field, every packed row indexed) read as before.
-        byte[] v23 = SdmWriter.serialize(legacy).bytes();
+        byte[] v23 = SdmWriter.serialize(legacy, 3).bytes();
         Path file = dir.resolve("v22.sdm");
         Files.write(file, SdmFileTest.asVersion22(v23));
         SdmReader.Result old = SdmReader.read(file);
         assertEquals(2, old.formatMinor());
         assertEquals(20, old.file().sdLayer("1").orElseThrow().layer().unitRows(), "R = m");
         MultiLayerNetwork back = SdModelFile.readMultiLayerNetwork(file);
-        roundB(net.getLayers());
+        // everyRowReal re-rounded the file's per-slice B to one scale per layer: do the same here
+        roundB(net.getLayers(), true);
+        roundB(net.getLayers(), false);
         assertEquals(net.params(), back.params());
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 5, 6, 6);
         assertEquals(net.output(x), back.output(x));

@@ -26,11 +26,19 @@ class SdmFileTest {
     Path dir;
 
     static SdmFile sampleFile() {
+        return sampleFile(SdmFile.FORMAT_MINOR);
+    }
+
+    /**
+     * The sample file with B quantized as format 2.{@code formatMinor} stores it: a scale per slice
+     * (2.4), or one scale per layer (2.3 and before, every shift 0).
+     */
+    static SdmFile sampleFile(int formatMinor) {
         Random rnd = new Random(77);
         double[] c1 = SdLayerCodecTest.randomC(rnd, 4, 6, 3, 0.3, 0.5, -6, 1);
-        SdLayerData fc1 = new SdLayerData(4, 6, 3, c1, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 4, 3)));
+        SdLayerData fc1 = new SdLayerData(4, 6, 3, c1, basis(SdLayerCodecTest.randomB(rnd, 4, 3), 4, formatMinor));
         double[] c2 = SdLayerCodecTest.randomC(rnd, 2, 3, 3, 0.0, 0.3, -3, 0);
-        SdLayerData conv = new SdLayerData(2, 3, 3, c2, Int8Basis.quantize(SdLayerCodecTest.randomB(rnd, 2, 3)));
+        SdLayerData conv = new SdLayerData(2, 3, 3, c2, basis(SdLayerCodecTest.randomB(rnd, 2, 3), 2, formatMinor));
         boolean[] mask = new boolean[c2.length];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = c2[i] != 0;
@@ -50,8 +58,22 @@ class SdmFileTest {
         return new SdmFile(NetworkType.MULTI_LAYER_NETWORK, "{\"layers\":[\"dense\",\"α\"]}", props, entries);
     }
 
+    /** B of {@code slices} slices as a file of format 2.{@code formatMinor} holds it. */
+    static Int8Basis basis(double[] b, int slices, int formatMinor) {
+        if (formatMinor >= SdLayerCodec.SLICE_SCALES_SINCE_MINOR) {
+            return Int8Basis.quantize(b, slices);
+        }
+        Int8Basis one = Int8Basis.quantize(b);
+        return Int8Basis.oneScale(one.values(), one.fracBits(), slices);
+    }
+
     private static byte[] sampleBytes() {
         return SdmWriter.serialize(sampleFile()).bytes();
+    }
+
+    /** The sample file written in format 2.3 (one B scale per layer), as a writer before 2.4 did. */
+    private static byte[] sampleBytes23() {
+        return SdmWriter.serialize(sampleFile(3), 3).bytes();
     }
 
     /** Recomputes the CRC32C of the section starting at {@code offset} (to craft valid-CRC bad payloads). */
@@ -111,7 +133,7 @@ class SdmFileTest {
         SdmWriter.Serialized s = SdmWriter.serialize(sampleFile());
         byte[] b = s.bytes();
         assertArrayEquals(SdmFile.MAGIC, Arrays.copyOf(b, 8));
-        assertArrayEquals(new byte[] {0, 2, 0, 3, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.3, 8 sections
+        assertArrayEquals(new byte[] {0, 2, 0, 4, 0, 0, 0, 8}, Arrays.copyOfRange(b, 8, 16)); // v2.4, 8 sections
         List<SectionInfo> sec = s.layout().sections();
         assertEquals(8, sec.size());
         assertEquals(20, sec.get(0).offset());
@@ -324,15 +346,15 @@ class SdmFileTest {
 
     @Test
     void version20FilesWithAPlainConfigurationStillRead() throws SdmFormatException {
-        SdmFile f = sampleFile();
-        byte[] v22 = asVersion22(sampleBytes());
+        SdmFile f = sampleFile(0);
+        byte[] v22 = asVersion22(sampleBytes23());
         byte[] v20 = asVersion20(v22, f.configJson());
         SdmReader.Result r = SdmReader.read(v20, "old.sdm");
         assertEquals(0, r.formatMinor());
         assertEquals(f.configJson(), r.file().configJson());
         assertEquals(f, new SdmFile(f.networkType(), r.file().configJson(), r.file().properties(), r.file().entries()));
         // Everything after CONFIG is unchanged: the two files differ by exactly the two CONFIG payloads.
-        long deflatedPayload = SdmWriter.serialize(f).layout().sections().get(0).payloadBytes();
+        long deflatedPayload = SdmWriter.serialize(f, 3).layout().sections().get(0).payloadBytes();
         int rawPayload = f.configJson().getBytes(StandardCharsets.UTF_8).length;
         assertEquals(v22.length - deflatedPayload, v20.length - rawPayload);
     }
@@ -341,14 +363,14 @@ class SdmFileTest {
     void version22FilesReadWithEveryRowReal() throws SdmFormatException {
         // Two SD layers with R = m: the 2.2 file is 2 x 4 bytes shorter, reads back the same entries,
         // and its SD layers' bits differ from the 2.3 ones by exactly the 32 bits of R (other bits).
-        byte[] v23 = sampleBytes();
+        byte[] v23 = sampleBytes23();
         byte[] v22 = asVersion22(v23);
         assertEquals(v23.length - 8, v22.length);
         SdmReader.Result old = SdmReader.read(v22, "old.sdm");
         SdmReader.Result now = SdmReader.read(v23, "new.sdm");
         assertEquals(2, old.formatMinor());
         assertEquals(3, now.formatMinor());
-        assertEquals(sampleFile(), old.file());
+        assertEquals(sampleFile(2), old.file());
         StorageBreakdown a = old.layout().totalBreakdown();
         StorageBreakdown b = now.layout().totalBreakdown();
         assertEquals(8L * v22.length, a.totalBits());
@@ -461,13 +483,13 @@ class SdmFileTest {
         v3[9] = 3;
         fixHeaderCrc(v3);
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdmReader.read(v3, "v.sdm"));
-        assertTrue(e.getMessage().contains("unsupported format version 3.3 (this reader supports 2.0 to 2.3)"),
+        assertTrue(e.getMessage().contains("unsupported format version 3.4 (this reader supports 2.0 to 2.4)"),
                 e.getMessage());
-        byte[] v24 = sampleBytes();
-        v24[11] = 4; // a newer minor version than this reader knows
-        fixHeaderCrc(v24);
-        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v24, "v.sdm"));
-        assertTrue(newer.getMessage().contains("unsupported format version 2.4"), newer.getMessage());
+        byte[] v25 = sampleBytes();
+        v25[11] = 5; // a newer minor version than this reader knows
+        fixHeaderCrc(v25);
+        SdmFormatException newer = assertThrows(SdmFormatException.class, () -> SdmReader.read(v25, "v.sdm"));
+        assertTrue(newer.getMessage().contains("unsupported format version 2.5"), newer.getMessage());
         byte[] v1 = sampleBytes();
         v1[9] = 1; // a 1.0 file: its SD layers have a 1-bit index mode
         v1[11] = 0;

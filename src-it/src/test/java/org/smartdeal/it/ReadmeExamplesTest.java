@@ -125,7 +125,8 @@ class ReadmeExamplesTest {
                 assertEquals(sd.getLayer(i).getParam(key), reloaded.getLayer(i).getParam(key),
                         "layer " + i + " " + key);
             }
-            assertArrayEquals(Int8Basis.roundTrip(doubles(sd.getLayer(i).getParam(SdParamInitializer.B_KEY))),
+            INDArray b = sd.getLayer(i).getParam(SdParamInitializer.B_KEY);
+            assertArrayEquals(Int8Basis.roundTrip(doubles(b), (int) b.size(0)), // a scale per slice (format 2.4)
                     doubles(reloaded.getLayer(i).getParam(SdParamInitializer.B_KEY)), "layer " + i + " B");
         }
         assertTrue(out.equalsWithEps(reloaded.output(x), 1e-2), "outputs of the reloaded file");

@@ -189,7 +189,7 @@ class SdArbiterSweepTest {
             if (layer.conf().getLayer() instanceof SdLayer) {
                 INDArray b = layer.getParam(SdParamInitializer.B_KEY);
                 double[] v = b.dup('c').castTo(DataType.DOUBLE).data().asDouble();
-                b.assign(Nd4j.create(Int8Basis.roundTrip(v), b.shape(), 'c').castTo(b.dataType()));
+                b.assign(Nd4j.create(Int8Basis.roundTrip(v, (int) b.size(0)), b.shape(), 'c').castTo(b.dataType()));
             }
         }
     }
