@@ -22,7 +22,7 @@ import java.util.Objects;
  * whose least-squares B reached 260, f = -2, and the B of 547 of its 600 slices rounded to 0, so
  * the file loaded into a network at chance accuracy. With a scale per slice every slice keeps
  * int8 precision relative to its own largest entry ({@link #MAX_SHIFT} bounds the range; a slice
- * more than 2^255 times smaller than the largest is refused rather than rounded to 0).
+ * whose scale would need a shift above 255 is refused rather than kept with a few bits or none).
  *
  * <p>Rounding is half-to-even ({@link Math#rint}): with f = 6, 2.5/64 stores 2 and 1.5/64
  * stores 2. The clamp never binds given f's definition but guards the int8 range; -128 is
@@ -115,8 +115,9 @@ public record Int8Basis(byte[] values, int fracBits, int[] shifts) {
      * @param b      B's values, {@code slices} slices of equal length in order; not modified; each finite
      * @param slices K, the number of slices, &gt;= 1, dividing {@code b.length}
      * @throws IllegalArgumentException naming the index and value of a NaN or infinite entry, or the
-     *                                  slice whose non-zero B is more than 2^{@link #MAX_SHIFT} times smaller
-     *                                  than the largest slice and would round to 0
+     *                                  slice whose scale f_k is more than {@link #MAX_SHIFT} above the
+     *                                  smallest (its B that many powers of two smaller than the largest
+     *                                  slice's), which would lose its int8 precision or round to 0
      */
     public static Int8Basis quantize(double[] b, int slices) {
         if (slices < 1 || b.length % slices != 0) {
@@ -145,17 +146,16 @@ public record Int8Basis(byte[] values, int fracBits, int[] shifts) {
         int[] shifts = new int[slices];
         byte[] q = new byte[b.length];
         for (int k = 0; k < slices; k++) {
-            shifts[k] = zero[k] ? 0 : Math.min(f[k] - base, MAX_SHIFT);
-            boolean any = false;
+            if (!zero[k] && f[k] - base > MAX_SHIFT) {
+                // at the capped scale its values would keep at most a few bits, or round to 0
+                throw new IllegalArgumentException("Int8Basis.quantize: B of slice " + k + " needs f = " + f[k]
+                        + " but its shift from f = " + base + " is capped at " + MAX_SHIFT
+                        + ", so its values would lose their int8 precision or round to 0");
+            }
+            shifts[k] = zero[k] ? 0 : f[k] - base;
             for (int i = k * len; i < (k + 1) * len; i++) {
                 double r = Math.rint(scaleBy(b[i], base + shifts[k]));
                 q[i] = (byte) Math.max(-127.0, Math.min(127.0, r));
-                any |= q[i] != 0;
-            }
-            if (!zero[k] && !any) {
-                throw new IllegalArgumentException("Int8Basis.quantize: B of slice " + k + " needs f = " + f[k]
-                        + " but its shift from f = " + base + " is capped at " + MAX_SHIFT
-                        + ", so its non-zero values would round to 0");
             }
         }
         return new Int8Basis(q, base, shifts);

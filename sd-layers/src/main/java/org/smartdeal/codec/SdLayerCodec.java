@@ -43,7 +43,9 @@ import java.util.Objects;
  * slice with a large B rounded the B of every other slice towards 0 (a dense 784 -&gt; 300 layer
  * with basis width 4 lost the B of 547 of its 600 slices and loaded at chance accuracy); 2.4 stores
  * a shift per slice ({@link Int8Basis}). A 2.0 to 2.3 layer reads with every shift 0 and is refused
- * when a slice that holds a non-zero of C has an all-zero B, which only that loss produces.
+ * when a slice that holds a non-zero of C has an all-zero B: the sign of that loss (a decomposition
+ * gives B = 0 only to a slice whose weights are all 0, and then C is 0 too). A slice whose B was only
+ * coarsened (kept a few bits) cannot be told from the file and still loads.
  *
  * <p>Zeros of either sign are zeros: {@code -0.0} in C decodes as {@code +0.0}.
  *

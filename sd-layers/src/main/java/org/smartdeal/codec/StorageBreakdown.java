@@ -10,8 +10,8 @@ package org.smartdeal.codec;
  *       everything in {@link RunsIndex}, its pattern Huffman table included);</li>
  *   <li>{@code cBits}: the Huffman payload of the non-zeros of C;</li>
  *   <li>{@code tableBits}: the Huffman code table of the (sign, exponent) symbols of C;</li>
- *   <li>{@code bBits}: the 16-bit fraction-bit count f, 8 bits per slice for its scale shift
- *       (format 2.4; none before) and 8 bits per entry of B;</li>
+ *   <li>{@code bBits}: the 16-bit fraction-bit count f, then (format 2.4; none before) a 4-bit shift
+ *       width w per layer and w &lt;= 8 bits per slice for its scale shift, and 8 bits per entry of B;</li>
  *   <li>{@code denseWeightBits}: 32 bits per conv/FC weight of layers left dense (0 for an SD
  *       layer); these count in the paper CR;</li>
  *   <li>{@code otherBits}: everything that does not count in the paper CR: the layer header

@@ -89,7 +89,11 @@ class Int8BasisTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Int8Basis.quantize(new double[] {1.0, Math.scalb(1.0, -300)}, 2));
         assertEquals("Int8Basis.quantize: B of slice 1 needs f = 306 but its shift from f = 6 is capped at 255,"
-                + " so its non-zero values would round to 0", e.getMessage());
+                + " so its values would lose their int8 precision or round to 0", e.getMessage());
+        // 2^-256 needs a shift of 256: at the capped scale it would keep one bit (q = 1), so it is refused too
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Int8Basis.quantize(new double[] {1.0, Math.scalb(1.0, -256)}, 2));
+        assertTrue(e.getMessage().contains("needs f = 262 but its shift from f = 6 is capped at 255"), e.getMessage());
         // a shift of 255 is kept: 2^-255 has f = 6 + 255 = 261 -> q = 64
         Int8Basis q = Int8Basis.quantize(new double[] {1.0, Math.scalb(1.0, -255)}, 2);
         assertArrayEquals(new int[] {0, 255}, q.shifts());

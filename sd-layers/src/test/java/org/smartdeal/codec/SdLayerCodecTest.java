@@ -397,4 +397,45 @@ class SdLayerCodecTest {
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
         assertEquals("x: B scale shift width w must be in [0, 8], got 9", e.getMessage());
     }
+
+    @Test
+    void aTruncatedShiftFieldIsRejectedBeforeReading() {
+        // K = 2 (two units of one row), m = n = 1, C = 0; f = 0, w = 8, then one shift of the two and the end
+        BitWriter w = new BitWriter();
+        w.writeBits(2, 32); // K
+        for (int i = 0; i < 3; i++) {
+            w.writeBits(1, 32); // m, n, R
+        }
+        w.writeBits(0, 16);
+        w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
+        w.writeBits(0, 2);
+        w.writeSigned(0, 16);
+        w.writeBits(8, 4);
+        w.writeBits(3, 8);
+        w.padToByte();
+        // the up-front check (index, f, w and B's 8 bits per entry, which cover any K shifts of w <= 8 bits) fires
+        // before the shifts are read: after the mode, 2 + 16 + 4 + 8 = 30 bits remain of the 2 + 16 + 4 + 16 needed
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
+        assertEquals("x: index (ELEM, K=2, m=1, n=1, R=1) and B of 2 entries needs 38 bits but only 30 remain "
+                + "(truncated or corrupt data)", e.getMessage());
+    }
+
+    @Test
+    void aSliceScaleBeyondTheLargestIsRejected() {
+        // K = m = n = 1, C = 0; f = 1000 and a shift of 200: f_0 = 1200 > 1100
+        BitWriter w = new BitWriter();
+        for (int i = 0; i < 4; i++) {
+            w.writeBits(1, 32); // K, m, n, R
+        }
+        w.writeBits(0, 16);
+        w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
+        w.writeBit(0);
+        w.writeSigned(1000, 16);
+        w.writeBits(8, 4);
+        w.writeBits(200, 8);
+        w.writeBits(0, 8);
+        w.padToByte();
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
+        assertEquals("x: B scale of slice 0: f + shift = 1000 + 200 must be <= 1100", e.getMessage());
+    }
 }

@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
             + "--objective energy) whose accuracy drop is at most --max-drop.",
             "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan` and "
             + "`train`) into --out, all at the end of the run. When every candidate fails, nothing is written and the "
-            + "exit code is 3 (1 when a failure is a defect)."})
+            + "exit code is 3; when any candidate fails on a defect, nothing is written and the exit code is 1."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec
@@ -156,7 +156,7 @@ public final class SweepCommand implements Callable<Integer> {
     String objective = "paper-cr";
 
     @Option(names = "--energy-samples", paramLabel = "N", description = "with --objective energy: validation examples the activation "
-            + "statistics are measured on, in [1, --validation]; default ${DEFAULT-VALUE}")
+            + "statistics are measured on, in [1, --validation]; default ${DEFAULT-VALUE} (or --validation if smaller)")
     int energySamples = 256;
 
     @Option(names = "--data", paramLabel = "NAME", description = "the dataset; only ${DEFAULT-VALUE}")
@@ -357,12 +357,13 @@ public final class SweepCommand implements Callable<Integer> {
         }
         summary.setAll(r.toJsonNode());
         ConversionCandidate best = r.best().orElse(null);
+        if (r.candidates().stream().anyMatch(ConversionCandidate::internalError)) {
+            // a defect may have cost the true best: no result is chosen from the others; --out is left as it was
+            throw new IllegalStateException("a candidate failed on a defect (its error is in the table above); nothing "
+                    + "was written");
+        }
         if (best == null) {
             // --out is left as it was: a set without best.sdm beside an earlier run's would mislead
-            if (r.candidates().stream().anyMatch(ConversionCandidate::internalError)) {
-                throw new IllegalStateException("every candidate failed, at least one on a defect (see the table "
-                        + "above); nothing was written");
-            }
             throw new BadInputException("every candidate failed (their errors are in the table above); nothing was "
                     + "written into " + out);
         }
@@ -440,9 +441,12 @@ public final class SweepCommand implements Callable<Integer> {
         if (!"energy".equals(objective) && spec.commandLine().getParseResult().hasMatchedOption("--energy-samples")) {
             throw usage("--energy-samples applies with --objective energy only");
         }
-        if (energySamples < 1 || energySamples > validation) {
+        if ("energy".equals(objective) && spec.commandLine().getParseResult().hasMatchedOption("--energy-samples")
+                && (energySamples < 1 || energySamples > validation)) {
             throw usage("--energy-samples must be in [1, --validation = " + validation + "], got " + energySamples);
         }
+        // the default, 256, is cut to the validation examples there are
+        energySamples = Math.min(energySamples, validation);
         if (rtEpochs < 0 || rtEpochs > 1000) {
             throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
         }

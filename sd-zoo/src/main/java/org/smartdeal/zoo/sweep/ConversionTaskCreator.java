@@ -40,7 +40,9 @@ import org.smartdeal.zoo.convert.SdConverter;
  * test set is for the final report only) and returns an {@link OptimizationResult} whose model-specific result is
  * the {@link ConversionCandidate}.
  * With {@link Retrain}, each task re-trains its own copy of the dense network on a fresh iterator from
- * {@link Retrain#train()} (whatever the data source's {@code trainData} is).
+ * {@link Retrain#train()} (whatever the data source's {@code trainData} is). A data provider's validation
+ * iterator is shared by the tasks, so run them one at a time ({@link ConversionSweep} does, and so does
+ * {@code LocalOptimizationRunner} with its default of one concurrent task).
  *
  * <p>The score is the score function's: a {@link CompressionScoreFunction} scores the candidate itself (no data
  * needed); any other Arbiter score function (for example {@code EvaluationScoreFunction}) is given the reloaded
@@ -274,12 +276,14 @@ public final class ConversionTaskCreator implements TaskCreator {
             c = ConversionCandidate.failed(index, null, 0, "the plan could not be made from the sample: "
                     + candidate.getException().getMessage());
         } else {
+            ConversionPlan plan = null;
             try {
                 Object value = candidate.getValue();
-                if (!(value instanceof ConversionPlan plan)) {
+                if (!(value instanceof ConversionPlan p)) {
                     throw new IllegalArgumentException("ConversionTaskCreator: candidates must be ConversionPlans (from "
                             + "a ConversionPlanSpace), got " + (value == null ? null : value.getClass().getName()));
                 }
+                plan = p;
                 c = evaluate(index, plan, data.get());
                 if (c.ok() && scoreFunction != null) {
                     score = scoreFunction instanceof CompressionScoreFunction f ? f.score(c)
@@ -287,7 +291,7 @@ public final class ConversionTaskCreator implements TaskCreator {
                 }
             } catch (Exception e) {
                 // a bad candidate value or data shows as IllegalArgumentException; anything else is a defect
-                c = ConversionCandidate.failed(index, null, (System.currentTimeMillis() - start) / 1e3,
+                c = ConversionCandidate.failed(index, plan, (System.currentTimeMillis() - start) / 1e3,
                         e instanceof IllegalArgumentException ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e);
                 trace = ExceptionUtils.getStackTrace(e);
             }

@@ -336,6 +336,20 @@ class ConversionSweepTest {
                         CompressionScoreFunction.Objective.ENERGY), null);
         assertTrue(bad.candidates().get(0).error().contains("the price of candidate 0 must be finite and > 0 pJ, got NaN"),
                 bad.candidates().get(0).error());
+        assertFalse(bad.candidates().get(0).internalError(), "a bad value is the candidate's, not a defect");
+        // an exception other than IllegalArgumentException is a defect, reported as such, with the plan kept
+        ConversionSweep.Result broken = ConversionSweep.run(dense, grid(thetaGrid(0.001)), 1, validation, 0.02,
+                new ConversionSweep.Options(null, net -> {
+                    if (net instanceof MultiLayerNetwork m && m.getLayer(0).conf().getLayer()
+                            instanceof org.smartdeal.layers.SdLayer) {
+                        throw new IllegalStateException("boom");
+                    }
+                    return 1.0;
+                }, CompressionScoreFunction.Objective.ENERGY), null);
+        ConversionCandidate c = broken.candidates().get(0);
+        assertTrue(c.internalError(), c.error());
+        assertEquals("internal error: java.lang.IllegalStateException: boom", c.error());
+        assertEquals(0.001, c.plan().defaults().theta(), 0, "the failed candidate keeps its plan");
     }
 
     /**
