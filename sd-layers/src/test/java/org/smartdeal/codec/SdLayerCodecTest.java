@@ -379,18 +379,28 @@ class SdLayerCodecTest {
         assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.encode(now.layer(), 3));
     }
 
-    @Test
-    void aShiftWidthAbove8IsRejected() {
-        // K = m = n = 1, C = 0: header, empty Huffman table (u16 0), ELEM mode and 1 index bit, f = 0, w = 9.
+    /**
+     * The start of a 2.4 layer with K units of one row (m = n = R = 1) and C = 0, up to the B scale fields: the
+     * header, an empty Huffman table (u16 0), ELEM mode with K zero index bits, f and the shift width w.
+     */
+    private static BitWriter zeroCLayerUpToShifts(int k, int f, int width) {
         BitWriter w = new BitWriter();
-        for (int i = 0; i < 4; i++) {
-            w.writeBits(1, 32); // K, m, n, R
+        w.writeBits(k, 32); // K
+        for (int i = 0; i < 3; i++) {
+            w.writeBits(1, 32); // m, n, R
         }
         w.writeBits(0, 16);
         w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
-        w.writeBit(0);
-        w.writeSigned(0, 16);
-        w.writeBits(9, 4);
+        w.writeBits(0, k);
+        w.writeSigned(f, 16);
+        w.writeBits(width, 4);
+        return w;
+    }
+
+    @Test
+    void aShiftWidthAbove8IsRejected() {
+        // K = 1, f = 0, w = 9: one 9-bit shift and one B entry follow
+        BitWriter w = zeroCLayerUpToShifts(1, 0, 9);
         w.writeBits(0, 9);
         w.writeBits(0, 8);
         w.padToByte();
@@ -400,17 +410,8 @@ class SdLayerCodecTest {
 
     @Test
     void aTruncatedShiftFieldIsRejectedBeforeReading() {
-        // K = 2 (two units of one row), m = n = 1, C = 0; f = 0, w = 8, then one shift of the two and the end
-        BitWriter w = new BitWriter();
-        w.writeBits(2, 32); // K
-        for (int i = 0; i < 3; i++) {
-            w.writeBits(1, 32); // m, n, R
-        }
-        w.writeBits(0, 16);
-        w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
-        w.writeBits(0, 2);
-        w.writeSigned(0, 16);
-        w.writeBits(8, 4);
+        // K = 2 (two units of one row), f = 0, w = 8, then one shift of the two and the end
+        BitWriter w = zeroCLayerUpToShifts(2, 0, 8);
         w.writeBits(3, 8);
         w.padToByte();
         // the up-front check (index, f, w and B's 8 bits per entry, which cover any K shifts of w <= 8 bits) fires
@@ -422,16 +423,8 @@ class SdLayerCodecTest {
 
     @Test
     void aSliceScaleBeyondTheLargestIsRejected() {
-        // K = m = n = 1, C = 0; f = 1000 and a shift of 200: f_0 = 1200 > 1100
-        BitWriter w = new BitWriter();
-        for (int i = 0; i < 4; i++) {
-            w.writeBits(1, 32); // K, m, n, R
-        }
-        w.writeBits(0, 16);
-        w.writeBits(IndexMode.ELEM.code(), IndexMode.FIELD_BITS);
-        w.writeBit(0);
-        w.writeSigned(1000, 16);
-        w.writeBits(8, 4);
+        // K = 1, f = 1000 and a shift of 200: f_0 = 1200 > 1100
+        BitWriter w = zeroCLayerUpToShifts(1, 1000, 8);
         w.writeBits(200, 8);
         w.writeBits(0, 8);
         w.padToByte();
