@@ -135,6 +135,21 @@ public final class SdModelFile {
     }
 
     /**
+     * Reads a {@code .sdm} file held in memory (for example {@link SdmWriter#serialize}'s bytes) into a ready
+     * network, as {@link #read(Path)} reads one from disk.
+     *
+     * @param bytes  the file's bytes (not modified)
+     * @param source name used in error messages
+     * @return a MultiLayerNetwork or ComputationGraph, as stored
+     * @throws SdmFormatException when the bytes are not a valid {@code .sdm} file or do not match its own
+     *     configuration
+     */
+    public static Model read(byte[] bytes, String source) throws SdmFormatException {
+        SdmReader.Result r = SdmReader.read(bytes, source);
+        return build(r.file(), source, r.formatMinor());
+    }
+
+    /**
      * As {@link #read}, requiring a MultiLayerNetwork.
      *
      * @param path the file

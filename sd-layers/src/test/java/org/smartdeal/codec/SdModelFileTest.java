@@ -160,6 +160,10 @@ class SdModelFileTest {
         assertEquals(net.output(x), back.output(x));
         // The revivable zeros (mask 1, C 0) survive: the mask is stored explicitly.
         assertEquals(net.getLayer(0).getParam("M"), back.getLayer(0).getParam("M"));
+        // the same file read from its bytes gives the same network
+        Model fromBytes = SdModelFile.read(Files.readAllBytes(file), "m.sdm in memory");
+        assertEquals(back.params(), fromBytes.params());
+        assertEquals(back.output(x), ((MultiLayerNetwork) fromBytes).output(x));
     }
 
     @Test

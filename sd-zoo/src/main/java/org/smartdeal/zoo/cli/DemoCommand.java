@@ -18,7 +18,6 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
-import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
@@ -165,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         int denseEpochs = quick ? 1 : epochs;
         int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
-        int ramp = Math.min(rampEpochs != null ? rampEpochs : DEFAULT_RAMP_EPOCHS, rt);
+        int ramp = rampEpochs(rampEpochs, rt);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -222,8 +221,7 @@ public final class DemoCommand implements Callable<Integer> {
         SdmWriter.Serialized serialized = SdmWriter.serialize(SdModelFile.toSdm(sd));
         byte[] sdmBytes = serialized.bytes();
         SdmLayout layout = serialized.layout();
-        SdmReader.Result reread = SdmReader.read(sdmBytes, sdm.toString());
-        ModelScore sdScore = ModelScore.of(SdModelFile.build(reread.file(), sdm.toString(), reread.formatMinor()), testIt);
+        ModelScore sdScore = ModelScore.of(SdModelFile.read(sdmBytes, sdm.toString()), testIt);
 
         var report = result.bestState().report();
         o.println();
@@ -310,10 +308,11 @@ public final class DemoCommand implements Callable<Integer> {
         return theta == null ? plan : plan.withThetaEverywhere(theta);
     }
 
-    private void validate() {
-        if (epochs < 1 || epochs > 1000) {
-            throw new ParameterException(spec.commandLine(), "--epochs must be in [1, 1000], got " + epochs);
-        }
+    /**
+     * The re-training options demo and sweep share (exit 2): --rt-epochs in [0, 1000], --ramp-epochs in
+     * [0, --rt-epochs], --rt-lr finite and &gt; 0.
+     */
+    static void checkRtOptions(CommandSpec spec, int rtEpochs, Integer rampEpochs, double rtLr) {
         if (rtEpochs < 0 || rtEpochs > 1000) {
             throw new ParameterException(spec.commandLine(), "--rt-epochs must be in [0, 1000], got " + rtEpochs);
         }
@@ -324,6 +323,18 @@ public final class DemoCommand implements Callable<Integer> {
         if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
             throw new ParameterException(spec.commandLine(), "--rt-lr must be finite and > 0, got " + rtLr);
         }
+    }
+
+    /** The ramp length: --ramp-epochs if given, else {@value #DEFAULT_RAMP_EPOCHS}, at most {@code rt}. */
+    static int rampEpochs(Integer given, int rt) {
+        return Math.min(given != null ? given : DEFAULT_RAMP_EPOCHS, rt);
+    }
+
+    private void validate() {
+        if (epochs < 1 || epochs > 1000) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be in [1, 1000], got " + epochs);
+        }
+        checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (theta != null && !(theta >= 0 && theta <= 1)) {
             throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + theta);
         }

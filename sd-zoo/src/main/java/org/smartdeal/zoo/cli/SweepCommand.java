@@ -27,7 +27,6 @@ import org.smartdeal.hw.spec.Knobs;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
-import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -209,7 +208,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         checkOptions();
         boolean byEnergy = "energy".equals(objective);
-        int ramp = Math.min(rampEpochs != null ? rampEpochs : DemoCommand.DEFAULT_RAMP_EPOCHS, rtEpochs);
+        int ramp = DemoCommand.rampEpochs(rampEpochs, rtEpochs);
         OutputPaths.requireFolder("--out", out);
         List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
                 out.resolve(BEST_PLAN));
@@ -375,7 +374,7 @@ public final class SweepCommand implements Callable<Integer> {
             try (Progress p = Progress.start("test set", 2, quiet)) {
                 denseTest = ModelScore.of(dense, testIt);
                 p.step();
-                bestTest = ModelScore.of(SdModelFile.build(SdmReader.read(best.sdm(), BEST_SDM).file(), BEST_SDM), testIt);
+                bestTest = ModelScore.of(SdModelFile.read(best.sdm(), BEST_SDM), testIt);
                 p.step();
             } catch (SdmFormatException e) {
                 throw new IllegalStateException("the sweep's own .sdm bytes did not read back", e);
@@ -447,9 +446,6 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // the default, 256, is cut to the validation examples there are
         energySamples = Math.min(energySamples, validation);
-        if (rtEpochs < 0 || rtEpochs > 1000) {
-            throw usage("--rt-epochs must be in [0, 1000], got " + rtEpochs);
-        }
         if (rtEpochs == 0) {
             for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
@@ -457,12 +453,7 @@ public final class SweepCommand implements Callable<Integer> {
                 }
             }
         }
-        if (rampEpochs != null && (rampEpochs < 0 || rampEpochs > rtEpochs)) {
-            throw usage("--ramp-epochs must be in [0, --rt-epochs = " + rtEpochs + "], got " + rampEpochs);
-        }
-        if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
-            throw usage("--rt-lr must be finite and > 0, got " + rtLr);
-        }
+        DemoCommand.checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (rtExamples != null && rtExamples < 1) {
             throw usage("--rt-examples must be at least 1, got " + rtExamples);
         }

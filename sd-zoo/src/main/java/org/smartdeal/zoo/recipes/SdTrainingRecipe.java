@@ -20,7 +20,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.AtomicFiles;
 import org.smartdeal.codec.SdModelFile;
-import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.optim.BucketSwitch;
@@ -216,8 +215,7 @@ public final class SdTrainingRecipe {
         Model reloaded;
         if (s.variant().isSd()) {
             content = SdmWriter.serialize(SdModelFile.toSdm(net)).bytes();
-            SdmReader.Result back = SdmReader.read(content, file.toString());
-            reloaded = SdModelFile.build(back.file(), file.toString(), back.formatMinor());
+            reloaded = SdModelFile.read(content, file.toString());
         } else {
             ByteArrayOutputStream zip = new ByteArrayOutputStream();
             ModelSerializer.writeModel(net, zip, false);

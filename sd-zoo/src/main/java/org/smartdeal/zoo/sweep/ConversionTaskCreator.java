@@ -22,7 +22,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
-import org.smartdeal.codec.SdmReader;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
@@ -234,9 +233,7 @@ public final class ConversionTaskCreator implements TaskCreator {
 
     /** The network stored in a candidate's {@code .sdm} bytes. */
     static Model rebuild(byte[] sdm, int index) throws SdmFormatException {
-        String source = "sweep candidate " + index;
-        SdmReader.Result back = SdmReader.read(sdm, source);
-        return SdModelFile.build(back.file(), source, back.formatMinor());
+        return SdModelFile.read(sdm, "sweep candidate " + index);
     }
 
     @Override
