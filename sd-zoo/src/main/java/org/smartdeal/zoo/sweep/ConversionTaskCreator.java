@@ -187,8 +187,21 @@ public final class ConversionTaskCreator implements TaskCreator {
                     StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
                     bestEpoch, energy, (System.nanoTime() - t0) / 1e9, null);
         } catch (IllegalArgumentException | SdmFormatException e) {
-            return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, e.getMessage());
+            return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, failure(e));
         }
+    }
+
+    /**
+     * A failed candidate's error: the message of a check this project makes on settings or data (an
+     * {@link SdmFormatException}, or an {@link IllegalArgumentException} thrown from an {@code org.smartdeal}
+     * class), otherwise {@link ConversionCandidate#INTERNAL_ERROR} and the exception, a defect: an
+     * {@code IllegalArgumentException} from ND4J's preconditions, DL4J or the JDK (say a
+     * {@code NumberFormatException}) inside a candidate is not something the candidate's settings asked for.
+     */
+    static String failure(Exception e) {
+        boolean ownCheck = e instanceof SdmFormatException || e instanceof IllegalArgumentException
+                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
+        return ownCheck ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e;
     }
 
     /**
@@ -287,9 +300,8 @@ public final class ConversionTaskCreator implements TaskCreator {
                             : netScore.score(rebuild(c.sdm(), index));
                 }
             } catch (Exception e) {
-                // a bad candidate value or data shows as IllegalArgumentException; anything else is a defect
-                c = ConversionCandidate.failed(index, plan, (System.currentTimeMillis() - start) / 1e3,
-                        e instanceof IllegalArgumentException ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e);
+                // a bad candidate value or data fails one of this project's checks; anything else is a defect
+                c = ConversionCandidate.failed(index, plan, (System.currentTimeMillis() - start) / 1e3, failure(e));
                 trace = ExceptionUtils.getStackTrace(e);
             }
         }

@@ -350,6 +350,18 @@ class ConversionSweepTest {
         assertTrue(c.internalError(), c.error());
         assertEquals("internal error: java.lang.IllegalStateException: boom", c.error());
         assertEquals(0.001, c.plan().defaults().theta(), 0, "the failed candidate keeps its plan");
+        // so is an IllegalArgumentException from outside this project (here ND4J's preconditions): it is not
+        // one of the checks on a candidate's settings or data
+        ConversionSweep.Result nd4j = ConversionSweep.run(dense, grid(thetaGrid(0.001)), 1, validation, 0.02,
+                new ConversionSweep.Options(null, net -> {
+                    boolean sd = net instanceof MultiLayerNetwork m && m.getLayer(0).conf().getLayer()
+                            instanceof org.smartdeal.layers.SdLayer;
+                    org.nd4j.common.base.Preconditions.checkArgument(!sd, "shape mismatch");
+                    return 1.0;
+                }, CompressionScoreFunction.Objective.ENERGY), null);
+        ConversionCandidate n = nd4j.candidates().get(0);
+        assertTrue(n.internalError(), n.error());
+        assertEquals("internal error: java.lang.IllegalArgumentException: shape mismatch", n.error());
     }
 
     /**
