@@ -149,17 +149,18 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             OutputPaths.requireFile("--report", report);
         }
-        java.util.List<Path> inputs = new java.util.ArrayList<>();
-        if (source.input != null) inputs.add(source.input);
-        if (source.zoo != null && !"random".equals(weights)) inputs.add(Path.of(weights));
-        if (planFile != null && Files.isRegularFile(Path.of(planFile))) inputs.add(Path.of(planFile));
-        for (Path in : inputs) {
-            for (var o : java.util.Map.of("--out", out, "--report", report == null ? out : report).entrySet()) {
-                if (OutputPaths.sameFile(in, o.getValue())) {
-                    throw new BadInputException(o.getKey() + " " + o.getValue() + " is the input file " + in
-                            + "; inputs are never overwritten: choose another name");
-                }
-            }
+        Path plan = planFile != null && Files.isRegularFile(Path.of(planFile)) ? Path.of(planFile) : null;
+        Path weightsFile = source.zoo != null && !"random".equals(weights) ? Path.of(weights) : null;
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        outputs.put("--out", out);
+        if (report != null) {
+            outputs.put("--report", report);
+        }
+        for (Map.Entry<String, Path> o : outputs.entrySet()) {
+            java.util.List<Path> written = java.util.List.of(o.getValue());
+            OutputPaths.requireNotInput("IN.zip", source.input, o.getKey(), written);
+            OutputPaths.requireNotInput("--weights", weightsFile, o.getKey(), written);
+            OutputPaths.requireNotInput("--plan", plan, o.getKey(), written);
         }
     }
 

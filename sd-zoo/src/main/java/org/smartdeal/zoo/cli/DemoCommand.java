@@ -144,22 +144,8 @@ public final class DemoCommand implements Callable<Integer> {
                 : LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, seed, new Adam(1e-3)).init();
         // --dense may be this folder's own baseline: an input, never rewritten
         boolean writeZip = denseFile == null || !OutputPaths.sameFile(denseFile, zip);
-        if (denseFile != null) {
-            for (Path p : List.of(sdm, summaryFile, reportFile)) {
-                if (OutputPaths.sameFile(denseFile, p)) {
-                    throw new BadInputException("--dense " + denseFile + " is the output file " + p
-                            + "; inputs are never overwritten: choose another --out");
-                }
-            }
-        }
-        if (planFile != null) {
-            for (Path p : List.of(sdm, zip, summaryFile, reportFile)) {
-                if (OutputPaths.sameFile(planFile, p)) {
-                    throw new BadInputException("--plan " + planFile + " is the output file " + p
-                            + "; inputs are never overwritten: choose another --out");
-                }
-            }
-        }
+        OutputPaths.requireNotInput("--dense", denseFile, "--out", List.of(sdm, summaryFile, reportFile));
+        OutputPaths.requireNotInput("--plan", planFile, "--out", List.of(sdm, zip, summaryFile, reportFile));
         ConversionPlan plan = loadPlan(dense);
 
         int denseEpochs = quick ? 1 : epochs;

@@ -221,6 +221,29 @@ final class OutputPaths {
     }
 
     /**
+     * Refuses an output that is an input file (inputs are never modified); one wording for every command.
+     *
+     * @param inputName    how the command line names the input ("--plan", "IN.zip")
+     * @param input        the input file, or null (nothing to check)
+     * @param outputOption the option that chose the outputs, named in the advice
+     * @param outputs      the files the command would write
+     * @throws BadInputException naming the input, the output file and the option to change
+     * @throws IOException       if the file system cannot compare the paths
+     */
+    static void requireNotInput(String inputName, Path input, String outputOption, java.util.Collection<Path> outputs)
+            throws IOException {
+        if (input == null) {
+            return;
+        }
+        for (Path p : outputs) {
+            if (sameFile(input, p)) {
+                throw new BadInputException(inputName + " " + input + " is the output file " + p
+                        + "; inputs are never overwritten: choose another " + outputOption);
+            }
+        }
+    }
+
+    /**
      * Whether two paths name the same file: equal once absolute and normalised, or, when both exist,
      * the same file by {@link Files#isSameFile} (links, other spellings).
      */

@@ -215,12 +215,9 @@ public final class SweepCommand implements Callable<Integer> {
         for (Path p : outputs) {
             OutputPaths.requireFile("--out", p);
         }
-        for (Path p : outputs) {
-            if (OutputPaths.sameFile(input, p) || planFile != null && Files.isRegularFile(Path.of(planFile))
-                    && OutputPaths.sameFile(Path.of(planFile), p)) {
-                throw new BadInputException("the output file " + p + " is an input; inputs are never overwritten: "
-                        + "choose another --out");
-            }
+        OutputPaths.requireNotInput("IN.zip", input, "--out", outputs);
+        if (planFile != null && Files.isRegularFile(Path.of(planFile))) {
+            OutputPaths.requireNotInput("--plan", Path.of(planFile), "--out", outputs);
         }
         ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
         if (theta == null && density == null && (base.defaults().density() > 0

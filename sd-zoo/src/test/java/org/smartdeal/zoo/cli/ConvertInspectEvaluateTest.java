@@ -121,12 +121,13 @@ class ConvertInspectEvaluateTest {
         byte[] before = Files.readAllBytes(zip);
         r = run("convert", zip.toString(), "--out", sdm.toString(), "--report", zip.toString());
         assertEquals(3, r.exit(), r.err());
-        assertTrue(r.err().contains("is the input file") || r.err().contains("--report must name a .json or .csv file"), r.err());
+        assertTrue(r.err().contains("--report must name a .json or .csv file, got " + zip), r.err());
         assertArrayEquals(before, Files.readAllBytes(zip));
         String planText = Files.readString(plan);
         r = run("convert", zip.toString(), "--out", sdm.toString(), "--plan", plan.toString(), "--report", plan.toString());
         assertEquals(3, r.exit());
-        assertTrue(r.err().contains("is the input file"), r.err());
+        assertTrue(r.err().contains("--plan " + plan + " is the output file " + plan
+                + "; inputs are never overwritten: choose another --report"), r.err());
         assertEquals(planText, Files.readString(plan));
         r = run("convert", zip.toString(), "--out", sdm.toString(), "--report", dir.resolve("r.txt").toString());
         assertEquals(3, r.exit());

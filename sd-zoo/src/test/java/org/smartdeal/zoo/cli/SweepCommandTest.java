@@ -297,9 +297,14 @@ class SweepCommandTest {
         Files.writeString(plan, "{\"layers\": {\"fc9\": {\"theta\": 0.01}}}");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", plan.toString(), "--quiet")
                 .assertUserError(3, "fc9");
-        // an output that is the input
-        CliRun.of("sweep", out.resolve(SweepCommand.BEST_SDM).toString(), "--out", out.toString(), "--quiet")
-                .assertUserError(3);
+        // an output that is an input: a sweep started from the best plan of an earlier sweep into the same folder
+        Files.createDirectories(out);
+        Path earlierBest = out.resolve(SweepCommand.BEST_PLAN);
+        Files.writeString(earlierBest, "{\"defaults\": {\"theta\": 0.01}}");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", earlierBest.toString(), "--quiet")
+                .assertUserError(3, "--plan " + earlierBest + " is the output file " + earlierBest
+                        + "; inputs are never overwritten: choose another --out");
+        assertEquals("{\"defaults\": {\"theta\": 0.01}}", Files.readString(earlierBest));
         assertFalse(Files.exists(out.resolve(SweepCommand.SUMMARY)));
     }
 }
