@@ -64,7 +64,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar"})
     String planFile;
 
-    @Option(names = "--theta", description = "sparsity threshold for the plan's defaults, in [0, 1]")
+    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults, in [0, 1]")
     Double theta;
 
     @Option(names = "--report", paramLabel = "report.json", description = "write the report (JSON, or CSV for *.csv)")

@@ -60,33 +60,39 @@ public final class DecomposeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kind", description = "conv ([nOut,nIn,kh,kw]), dense ([nIn,nOut]) or slices ([K,m,n]); default ${DEFAULT-VALUE}")
+    @Option(names = "--kind", paramLabel = "conv|dense|slices",
+            description = "conv ([nOut,nIn,kh,kw]), dense ([nIn,nOut]) or slices ([K,m,n]); default ${DEFAULT-VALUE}")
     Kind kind = Kind.conv;
 
-    @Option(names = "--theta", description = "sparsity threshold, >= 0; default ${DEFAULT-VALUE}")
+    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold, >= 0; default ${DEFAULT-VALUE}")
     double theta = DecompositionConfig.DEFAULT_THETA;
 
-    @Option(names = "--max-iter", description = "iterations, in [1, 10000]; default ${DEFAULT-VALUE}")
+    @Option(names = "--max-iter", paramLabel = "N", description = "iterations, in [1, 10000]; default ${DEFAULT-VALUE}")
     int maxIter = DecompositionConfig.DEFAULT_MAX_ITER;
 
-    @Option(names = "--tol", description = "per-slice early-stop tolerance, >= 0; default ${DEFAULT-VALUE}")
+    @Option(names = "--tol", paramLabel = "X",
+            description = "per-slice early-stop tolerance, >= 0; default ${DEFAULT-VALUE}")
     double tol = DecompositionConfig.DEFAULT_TOL;
 
-    @Option(names = "--slice-rows", description = "rows per slice, in [n, 1048576] (n: the basis width, or kw for "
+    @Option(names = "--slice-rows", paramLabel = "R",
+            description = "rows per slice, in [n, 1048576] (n: the basis width, or kw for "
             + "kernels wider than 1); conv and dense only; default ${DEFAULT-VALUE}")
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
-    @Option(names = "--basis-width", description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; "
+    @Option(names = "--basis-width", paramLabel = "n",
+            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; "
             + "default ${DEFAULT-VALUE}")
     int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
 
-    @Option(names = "--max-coeff", description = "largest |C|, in [2^-149, 2^127]; default ${DEFAULT-VALUE}")
+    @Option(names = "--max-coeff", paramLabel = "X",
+            description = "largest |C|, in [2^-149, 2^127]; default ${DEFAULT-VALUE}")
     double maxCoeff = DecompositionConfig.DEFAULT_MAX_COEFF;
 
-    @Option(names = "--threads", description = "worker threads, in [1, 1024]; default: available processors")
+    @Option(names = "--threads", paramLabel = "K",
+            description = "worker threads, in [1, 1024]; default: available processors")
     Integer threads;
 
-    @Option(names = "--out", required = true, description = "output folder (created if missing)")
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder (created if missing)")
     Path out;
 
     @Option(names = "--quiet", description = "no progress output")

@@ -61,19 +61,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", description = "output folder; default ${DEFAULT-VALUE}")
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder; default ${DEFAULT-VALUE}")
     Path out = Path.of("smartdeal-out", "demo");
 
-    @Option(names = "--epochs", description = "dense training epochs (Adam 1e-3, batch 128), in [1, 1000]; default ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", paramLabel = "N",
+            description = "dense training epochs (Adam 1e-3, batch 128), in [1, 1000]; default ${DEFAULT-VALUE}")
     int epochs = 10;
 
-    @Option(names = "--rt-epochs", description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
+    @Option(names = "--rt-epochs", paramLabel = "N",
+            description = "re-training epochs, in [0, 1000]; default ${DEFAULT-VALUE}")
     int rtEpochs = 24;
 
     /** Ramp length when {@code --ramp-epochs} is not given (capped at {@code --rt-epochs}). */
     static final int DEFAULT_RAMP_EPOCHS = 6;
 
-    @Option(names = "--ramp-epochs", description = "RT epochs over which the sparsity rises to the planned one (thresholds "
+    @Option(names = "--ramp-epochs", paramLabel = "N",
+            description = "RT epochs over which the sparsity rises to the planned one (thresholds "
             + "linearly, density targets geometrically), in [0, --rt-epochs]; default " + DEFAULT_RAMP_EPOCHS
             + " (or --rt-epochs if smaller)")
     Integer rampEpochs;
@@ -82,14 +85,17 @@ public final class DemoCommand implements Callable<Integer> {
             description = "hold the weights each decomposition zeroed at zero through the next RT epoch; default ${DEFAULT-VALUE}")
     boolean keepZeros = true;
 
-    @Option(names = "--rt-lr", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
+    @Option(names = "--rt-lr", paramLabel = "X",
+            description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
     double rtLr = 0.05;
 
-    @Option(names = "--theta", description = "one sparsity threshold theta for every layer, in [0, 1], instead of the "
+    @Option(names = "--theta", paramLabel = "T",
+            description = "one sparsity threshold theta for every layer, in [0, 1], instead of the "
             + "default plan's per-layer C densities")
     Double theta;
 
-    @Option(names = "--plan", description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); "
+    @Option(names = "--plan", paramLabel = "plan.json",
+            description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); "
             + "--theta replaces its thresholds; default: " + DEFAULT_PLAN)
     Path planFile;
 
@@ -100,11 +106,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "a small subset and 1 + 1 epochs (under a minute, for tests)")
     boolean quick;
 
-    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
             + " or " + FashionMnist.DEFAULT_DIR)
     Path dataDir;
 
-    @Option(names = "--seed", description = "random seed; default ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", description = "random seed; default ${DEFAULT-VALUE}")
     long seed = 42;
 
     @Option(names = "--quiet", description = "no progress bars")

@@ -66,27 +66,33 @@ public final class EnergyCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--data", paramLabel = "NAME", description = "measure activation statistics on this dataset; only fashion-mnist")
+    @Option(names = "--data", paramLabel = "NAME",
+            description = "measure activation statistics on this dataset; only fashion-mnist")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files")
     Path dataDir;
 
-    @Option(names = "--samples", paramLabel = "N", description = "test examples measured with --data, in [1, 10000]; default ${DEFAULT-VALUE}")
+    @Option(names = "--samples", paramLabel = "N",
+            description = "test examples measured with --data, in [1, 10000]; default ${DEFAULT-VALUE}")
     int samples = 256;
 
-    @Option(names = "--input", paramLabel = "CxHxW", description = "with FILE: the network's input shape, needed when its first "
+    @Option(names = "--input", paramLabel = "CxHxW",
+            description = "with FILE: the network's input shape, needed when its first "
             + "layer is a convolution without a flat-input preprocessor, e.g. 1x28x28")
     String input;
 
-    @Option(names = "--accelerators", paramLabel = "LIST", description = "all, or a comma list of smartdeal, diannao, cambriconx, "
+    @Option(names = "--accelerators", paramLabel = "LIST",
+            description = "all, or a comma list of smartdeal, diannao, cambriconx, "
             + "scnn, bitpragmatic (not with --paper, which prices all five); default ${DEFAULT-VALUE}")
     String accelerators = "all";
 
-    @Option(names = "--batch", paramLabel = "N", description = "images per priced pass, in [1, 4096]; default from knobs-v1.json (1)")
+    @Option(names = "--batch", paramLabel = "N",
+            description = "images per priced pass, in [1, 4096]; default from knobs-v1.json (1)")
     Integer batch;
 
-    @Option(names = "--dram-bw", paramLabel = "X", description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default "
+    @Option(names = "--dram-bw", paramLabel = "X",
+            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default "
             + "from knobs-v1.json (25.6)")
     String dramBw;
 

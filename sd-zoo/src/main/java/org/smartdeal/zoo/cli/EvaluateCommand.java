@@ -26,13 +26,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "a .sdm or DL4J .zip model")
     Path file;
 
-    @Option(names = "--data", description = "dataset; only fashion-mnist; default ${DEFAULT-VALUE}")
+    @Option(names = "--data", paramLabel = "NAME",
+            description = "dataset; only fashion-mnist; default ${DEFAULT-VALUE}")
     String data = "fashion-mnist";
 
-    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files")
     Path dataDir;
 
-    @Option(names = "--limit", description = "evaluate the first N test examples, N >= 1")
+    @Option(names = "--limit", paramLabel = "N", description = "evaluate the first N test examples, N >= 1")
     Integer limit;
 
     @Override

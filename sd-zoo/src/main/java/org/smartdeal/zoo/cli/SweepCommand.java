@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
  * {@code .sdm} read back from bytes; the Fashion-MNIST test set is used once, for the final figures of the dense
  * network and of the chosen candidate.
  */
-@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Search the conversion settings of a trained DL4J network (.zip) with Arbiter: convert with each "
             + "candidate's theta (or C density), slice rows and basis width, optionally re-train it (--rt-epochs), "
             + "score the reloaded .sdm on validation examples held out of "
@@ -101,7 +101,8 @@ public final class SweepCommand implements Callable<Integer> {
             + "targets to search, as --density's (repeat for more layers)")
     Map<String, String> layerDensity = new LinkedHashMap<>();
 
-    @Option(names = "--slice-rows", paramLabel = "M[,M...]", description = "slice heights to search, each in [1, 4096]; "
+    @Option(names = "--slice-rows", paramLabel = "M[,M...]",
+            description = "slice heights to search, each in [1, 4096]; "
             + "default: the plan's")
     String sliceRows;
 
@@ -113,30 +114,37 @@ public final class SweepCommand implements Callable<Integer> {
             + "default ${DEFAULT-VALUE}")
     String search = "grid";
 
-    @Option(names = "--points", paramLabel = "K", description = "grid values of a LO:HI range, in [2, 100]; default ${DEFAULT-VALUE}")
+    @Option(names = "--points", paramLabel = "K",
+            description = "grid values of a LO:HI range, in [2, 100]; default ${DEFAULT-VALUE}")
     int points = 5;
 
-    @Option(names = "--candidates", paramLabel = "N", description = "the most candidates to run, in [1, 1000]; default: the whole grid, "
+    @Option(names = "--candidates", paramLabel = "N",
+            description = "the most candidates to run, in [1, 1000]; default: the whole grid, "
             + "or 10 for a random search")
     Integer candidates;
 
-    @Option(names = "--max-drop", paramLabel = "POINTS", description = "the accuracy drop allowed, in percentage points "
+    @Option(names = "--max-drop", paramLabel = "POINTS",
+            description = "the accuracy drop allowed, in percentage points "
             + "in [0, 100]; default ${DEFAULT-VALUE}")
     double maxDrop = 1.0;
 
-    @Option(names = "--validation", paramLabel = "N", description = "validation examples held out of the training set, in [1, 59999]; "
+    @Option(names = "--validation", paramLabel = "N",
+            description = "validation examples held out of the training set, in [1, 59999]; "
             + "default ${DEFAULT-VALUE}")
     int validation = 5000;
 
-    @Option(names = "--rt-epochs", paramLabel = "N", description = "re-training (RT, as in demo) epochs of each candidate before it is "
+    @Option(names = "--rt-epochs", paramLabel = "N",
+            description = "re-training (RT, as in demo) epochs of each candidate before it is "
             + "scored, in [0, 1000]; 0 converts only; default ${DEFAULT-VALUE}")
     int rtEpochs = 0;
 
-    @Option(names = "--ramp-epochs", paramLabel = "N", description = "RT epochs over which the sparsity rises to the candidate's, in "
+    @Option(names = "--ramp-epochs", paramLabel = "N",
+            description = "RT epochs over which the sparsity rises to the candidate's, in "
             + "[0, --rt-epochs]; default " + DemoCommand.DEFAULT_RAMP_EPOCHS + " (or --rt-epochs if smaller)")
     Integer rampEpochs;
 
-    @Option(names = "--rt-lr", paramLabel = "X", description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
+    @Option(names = "--rt-lr", paramLabel = "X",
+            description = "RT learning rate (SGD, momentum 0.9), > 0; default ${DEFAULT-VALUE}")
     double rtLr = 0.05;
 
     @Option(names = "--keep-zeros", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -144,7 +152,8 @@ public final class SweepCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}")
     boolean keepZeros = true;
 
-    @Option(names = "--rt-examples", paramLabel = "N", description = "RT training examples (the training set less the validation "
+    @Option(names = "--rt-examples", paramLabel = "N",
+            description = "RT training examples (the training set less the validation "
             + "hold-out; the first N of it in a seeded random order), at least 1; default: all")
     Integer rtExamples;
 
@@ -154,18 +163,21 @@ public final class SweepCommand implements Callable<Integer> {
             + "with activation statistics measured on --energy-samples validation examples); default ${DEFAULT-VALUE}")
     String objective = "paper-cr";
 
-    @Option(names = "--energy-samples", paramLabel = "N", description = "with --objective energy: validation examples the activation "
+    @Option(names = "--energy-samples", paramLabel = "N",
+            description = "with --objective energy: validation examples the activation "
             + "statistics are measured on, in [1, --validation]; default ${DEFAULT-VALUE} (or --validation if smaller)")
     int energySamples = 256;
 
     @Option(names = "--data", paramLabel = "NAME", description = "the dataset; only ${DEFAULT-VALUE}")
     String data = "fashion-mnist";
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
             + " or " + FashionMnist.DEFAULT_DIR)
     Path dataDir;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed of the hold-out and of a random search; default ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N",
+            description = "seed of the hold-out and of a random search; default ${DEFAULT-VALUE}")
     long seed = 42;
 
     @Option(names = "--quiet", description = "no progress bar")

@@ -47,37 +47,46 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--task", required = true, description = "finetune (random halves) or adapt (classes 0-4 -> 5-9)")
+    @Option(names = "--task", paramLabel = "finetune|adapt", required = true,
+            description = "finetune (random halves) or adapt (classes 0-4 -> 5-9)")
     String task;
 
-    @Option(names = "--variant", required = true, description = "va (dense), sd (SD-T) or ss (SD-T with structured sparsity)")
+    @Option(names = "--variant", paramLabel = "va|sd|ss", required = true,
+            description = "va (dense), sd (SD-T) or ss (SD-T with structured sparsity)")
     String variant;
 
-    @Option(names = "--arch", required = true, description = "lenet300 or cnn")
+    @Option(names = "--arch", paramLabel = "lenet300|cnn", required = true, description = "lenet300 or cnn")
     String arch;
 
-    @Option(names = "--epochs", description = "transfer-training epochs, in [1, 10000]; default 80")
+    @Option(names = "--epochs", paramLabel = "N", description = "transfer-training epochs, in [1, 10000]; default 80")
     Integer epochs;
 
-    @Option(names = "--swa-start", description = "epoch from which SWA averages, in [1, epochs]; default epochs/2")
+    @Option(names = "--swa-start", paramLabel = "N",
+            description = "epoch from which SWA averages, in [1, epochs]; default epochs/2")
     Integer swaStart;
 
-    @Option(names = "--lr", description = "initial learning rate, in (0, 10]; default 0.01 (finetune) or 0.1 (adapt)")
+    @Option(names = "--lr", paramLabel = "X",
+            description = "initial learning rate, in (0, 10]; default 0.01 (finetune) or 0.1 (adapt)")
     Double lr;
 
-    @Option(names = "--swa-lr", description = "SWA learning rate, in (0, 10]; default lr*0.2 (finetune) or lr*0.05 (adapt)")
+    @Option(names = "--swa-lr", paramLabel = "X",
+            description = "SWA learning rate, in (0, 10]; default lr*0.2 (finetune) or lr*0.05 (adapt)")
     Double swaLr;
 
-    @Option(names = "--theta-g", description = "sd and ss: bucket-switch dead zone theta_g, in [0, 1]; default 0.005")
+    @Option(names = "--theta-g", paramLabel = "X",
+            description = "sd and ss: bucket-switch dead zone theta_g, in [0, 1]; default 0.005")
     Double thetaG;
 
-    @Option(names = "--theta-c", description = "sd and ss: bucket-switch counter threshold theta_c, in [1, 127]; default 7")
+    @Option(names = "--theta-c", paramLabel = "N",
+            description = "sd and ss: bucket-switch counter threshold theta_c, in [1, 127]; default 7")
     Integer thetaC;
 
-    @Option(names = "--theta", description = "sd and ss: decomposition threshold theta, in [2^-10, 1]; default 0.007")
+    @Option(names = "--theta", paramLabel = "X",
+            description = "sd and ss: decomposition threshold theta, in [2^-10, 1]; default 0.007")
     Double theta;
 
-    @Option(names = "--structured-ratio", description = "ss only: vector-wise pruning ratio, in [0, 1); default 0.3")
+    @Option(names = "--structured-ratio", paramLabel = "X",
+            description = "ss only: vector-wise pruning ratio, in [0, 1); default 0.3")
     Double structuredRatio;
 
     @Option(names = "--layer-ratios", paramLabel = "NAME=X[,NAME=X...]", description = "ss only: per-layer "
@@ -98,13 +107,15 @@ public final class TrainCommand implements Callable<Integer> {
             + "threshold (--layer-thetas, else --theta); default off: one switch, minCoeff from the largest threshold")
     boolean perLayerSwitch;
 
-    @Option(names = "--pretrain-epochs", description = "dense pre-training epochs (Adam 1e-3), in [1, 10000]; default 10")
+    @Option(names = "--pretrain-epochs", paramLabel = "N",
+            description = "dense pre-training epochs (Adam 1e-3), in [1, 10000]; default 10")
     Integer pretrainEpochs;
 
-    @Option(names = "--batch", description = "minibatch size, in [1, 65536]; default 128")
+    @Option(names = "--batch", paramLabel = "N", description = "minibatch size, in [1, 65536]; default 128")
     Integer batch;
 
-    @Option(names = "--limit", description = "keep only the first N training and the first N test examples, in [2, 60000]")
+    @Option(names = "--limit", paramLabel = "N",
+            description = "keep only the first N training and the first N test examples, in [2, 60000]")
     Integer limit;
 
     @Option(names = "--validation", paramLabel = "N", description = "hold N random examples of the target split "
@@ -116,14 +127,17 @@ public final class TrainCommand implements Callable<Integer> {
             + "summary.json and write them to sealed-test.json only, to be read once the settings are chosen")
     boolean sealTest;
 
-    @Option(names = "--out", description = "output folder; default smartdeal-out/train-<arch>-<task>-<variant>")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "output folder; default smartdeal-out/train-<arch>-<task>-<variant>")
     Path out;
 
-    @Option(names = "--data-dir", description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
             + " or " + FashionMnist.DEFAULT_DIR)
     Path dataDir;
 
-    @Option(names = "--seed", description = "seed of the split, initialisation and shuffling; default ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N",
+            description = "seed of the split, initialisation and shuffling; default ${DEFAULT-VALUE}")
     long seed = TrainingSettings.DEFAULT_SEED;
 
     @Option(names = "--quiet", description = "no progress bars")
