@@ -62,7 +62,8 @@ import org.smartdeal.zoo.recipes.Variant;
  *     [--test-limit N] [--out smartdeal-out/sd-training] [--seed 42] [--theta 7e-3] [--structured-ratio 0.3] \
  *     [--layer-ratios conv2=0.1,...] [--layer-thetas fc1=0.05,...] [--dense-layers fc2] [--theta-g 5e-3] \
  *     [--theta-c 7] [--lr by task] [--swa-lr by task] [--pretrain-lr 1e-3] [--batch 128] \
- *     [--pretrained-cache DIR] [--validation N] [--seal-test] [--per-layer-switch]
+ *     [--pretrained-cache DIR] [--validation N] [--seal-test] [--per-layer-switch] \
+ *     [--workers K [--averaging-frequency 5]]
  * </pre>
  * Every option left out keeps the {@link TrainingSettings} default. {@code --limit N} keeps the first N
  * training and the first N test examples; {@code --test-limit N} then keeps the first N test examples.
@@ -79,7 +80,9 @@ import org.smartdeal.zoo.recipes.Variant;
  * shows nothing but validation figures until the choice is fixed. The column {@code switched} (C entries
  * whose value changed, per epoch) is "-" for VA, which has no C. {@code --per-layer-switch} gives SD and SS
  * a bucket switch per layer ({@link TrainingSettings#perLayerSwitch}; off in every run docs/RESULTS.md
- * records).
+ * records). {@code --workers K} trains each epoch as dl4j-spark's parameter averaging would on K workers,
+ * averaging every {@code --averaging-frequency} minibatches per worker and restoring the SD invariants after
+ * each averaging ({@link ParameterAveragingEpochs}, in this JVM; docs/EXTENDING.md "Spark").
  */
 public final class SdTrainingRunner {
 
@@ -120,6 +123,8 @@ public final class SdTrainingRunner {
         Integer validation = null;
         boolean sealTest = false;
         boolean perLayerSwitch = false;
+        Integer workers = null;
+        int averagingFrequency = 5;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--seal-test")) {
@@ -158,11 +163,13 @@ public final class SdTrainingRunner {
                 case "--pretrain-lr" -> pretrainLr = Double.parseDouble(v);
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--validation" -> validation = Integer.parseInt(v);
+                case "--workers" -> workers = Integer.parseInt(v);
+                case "--averaging-frequency" -> averagingFrequency = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
                         + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --layer-thetas"
                         + " --dense-layers --theta-g --theta-c --lr --swa-lr --pretrain-lr --batch --validation"
-                        + " --seal-test --per-layer-switch");
+                        + " --seal-test --per-layer-switch --workers --averaging-frequency");
             }
         }
         if (sealTest && validation == null) {
@@ -243,7 +250,21 @@ public final class SdTrainingRunner {
                     if (pretrained == null) {
                         pretrained = pretrained(s, data, limit, cache, log);
                     }
-                    RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, out, log);
+                    ParameterAveragingEpochs averaging = workers == null ? null
+                            : new ParameterAveragingEpochs(workers, averagingFrequency);
+                    if (averaging != null) {
+                        log.log(averaging.toString());
+                    }
+                    Path outDir = out;
+                    RecipeResult r = SdTrainingRecipe.run(s, data, pretrained, outDir, log, (file, content) -> {
+                        Files.createDirectories(outDir);
+                        AtomicFiles.write(file, content);
+                    }, averaging == null ? SdTrainingRecipe.EpochTrainer.LOCAL : averaging);
+                    if (averaging != null) {
+                        log.log(String.format(Locale.ROOT, "%d averagings; the hook moved %d coefficients back onto "
+                                + "the grid and truncated %d counters", averaging.splits(),
+                                averaging.coefficientsRestored(), averaging.countersRestored()));
+                    }
                     double energy = energyRatio(s, pretrained, r);
                     String switched = switchedText(r.epochs());
                     System.out.printf(Locale.ROOT, "  %s %s %s: E_VA/E = %.3f, C density %.4f, C entries switched per"

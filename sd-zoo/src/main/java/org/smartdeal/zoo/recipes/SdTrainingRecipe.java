@@ -97,6 +97,28 @@ public final class SdTrainingRecipe {
     }
 
     /**
+     * Runs one epoch of the transfer training (step 4) on the network being trained: the place where the
+     * work of an epoch can be spread over workers. The recipe sets the network up (updater routing, schedules)
+     * before the first epoch and, around each call, starts and ends the epoch for SWA and increments the
+     * network's epoch count, so an implementation only fits: {@link #LOCAL} fits every minibatch in order; a
+     * parameter-averaging one (dl4j-spark's scheme) fits copies of the network on parts of the epoch, writes
+     * their mean into it and calls {@link SdTraining#restoreInvariants} (docs/EXTENDING.md, Spark).
+     */
+    @FunctionalInterface
+    public interface EpochTrainer {
+        /** Fits the minibatches of {@code data} one by one on {@code net}, in order (single machine). */
+        EpochTrainer LOCAL = SdTrainingRecipe::fitEpoch;
+
+        /**
+         * @param net      the network being trained (its parameters hold the epoch's result on return)
+         * @param data     the epoch's minibatches (reset before use; shuffled per epoch by the recipe's seed)
+         * @param listener receives {@link RecipeListener#step} per minibatch
+         * @return the mean training score (loss + L2) over the epoch's minibatches, NaN when there were none
+         */
+        double fitEpoch(MultiLayerNetwork net, InMemoryDataSetIterator data, RecipeListener listener);
+    }
+
+    /**
      * Runs the recipe, pre-training included.
      *
      * @param s        the settings
@@ -148,6 +170,30 @@ public final class SdTrainingRecipe {
      */
     public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, MultiLayerNetwork pretrained,
             Path outDir, RecipeListener listener, ModelOutput output) throws IOException {
+        return run(s, data, pretrained, outDir, listener, output, EpochTrainer.LOCAL);
+    }
+
+    /**
+     * Runs the recipe with the transfer training's epochs run by {@code trainer} (for example spread over
+     * workers); everything else as {@link #run(TrainingSettings, TaskSplits.TaskData, MultiLayerNetwork, Path,
+     * RecipeListener, ModelOutput)}.
+     *
+     * @param s          the settings
+     * @param data       the task's data; its task must be {@code s.task()}
+     * @param pretrained the result of {@link #pretrain} for these settings and data (not modified), or null
+     * @param outDir     folder the model file is meant for (names it; not created)
+     * @param listener   progress receiver
+     * @param output     receives the model file's path and content once, after training
+     * @param trainer    runs each transfer-training epoch ({@link EpochTrainer#LOCAL}: one machine)
+     * @return the result
+     * @throws IOException from {@code output}, or when the content cannot be read back
+     */
+    public static RecipeResult run(TrainingSettings s, TaskSplits.TaskData data, MultiLayerNetwork pretrained,
+            Path outDir, RecipeListener listener, ModelOutput output, EpochTrainer trainer) throws IOException {
+        if (trainer == null) {
+            throw new IllegalArgumentException("SdTrainingRecipe.run: the epoch trainer must not be null "
+                    + "(EpochTrainer.LOCAL: one machine)");
+        }
         if (data.task() != s.task()) {
             throw new IllegalArgumentException("data is split for task " + data.task().id() + " but the settings say "
                     + s.task().id());
@@ -203,7 +249,7 @@ public final class SdTrainingRecipe {
                     r.report().paperCR(), checkSet, decomposedAccuracy));
         }
 
-        List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener);
+        List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener, trainer);
         double validationAccuracy = valIt != null ? ModelScore.of(net, valIt).accuracy() : Double.NaN;
         ModelScore score = ModelScore.of(net, testIt);
         long stateBytes = TrainableState.bytes(net);
@@ -315,7 +361,7 @@ public final class SdTrainingRecipe {
 
     /** Transfer training with the SD-T routing, the SWA lr schedule and SWA. */
     private static List<RecipeListener.EpochResult> transfer(TrainingSettings s, MultiLayerNetwork net,
-            FashionMnist target, RecipeListener listener) {
+            FashionMnist target, RecipeListener listener, EpochTrainer trainer) {
         ISchedule schedule = new SwaLrSchedule(s.lr(), s.swaLr(), s.swaStart());
         IUpdater others = SdUpdaterRouting.sgdMomentum(schedule);
         Map<ParamRef, BucketSwitch> switches = bucketSwitches(s, net, schedule);
@@ -337,7 +383,7 @@ public final class SdTrainingRecipe {
                 long t = System.nanoTime();
                 Map<ParamRef, INDArray> before = snapshot(net, cParams);
                 swa.onEpochStart(net);
-                double loss = fitEpoch(net, it, listener);
+                double loss = trainer.fitEpoch(net, it, listener);
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
