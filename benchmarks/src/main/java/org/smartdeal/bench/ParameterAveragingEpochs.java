@@ -27,9 +27,9 @@ import org.smartdeal.zoo.recipes.SdTrainingRecipe;
  *       to integers, the inference cache dropped (a no-op on a dense network).</li>
  * </ul>
  * The workers run one after the other: the result is what the cluster would compute, not its speed. With one
- * worker it equals single-machine training ({@link SdTrainingRecipe.EpochTrainer#LOCAL}) exactly, whatever the
- * frequency (tested): the mean of one network is that network, and nothing in SD-T's updaters depends on the
- * iteration count, which restarts with every worker.
+ * worker it equals single-machine training ({@link SdTrainingRecipe.EpochTrainer#LOCAL}) exactly (tested with
+ * averaging every 3 minibatches): the mean of one network is that network, and nothing in SD-T's updaters
+ * depends on the iteration count, which restarts with every worker.
  */
 final class ParameterAveragingEpochs implements SdTrainingRecipe.EpochTrainer {
 

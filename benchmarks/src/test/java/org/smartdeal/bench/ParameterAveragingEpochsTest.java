@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.smartdeal.optim.BucketSwitch;
 import org.smartdeal.optim.SdTraining;
 import org.smartdeal.optim.SdUpdaterRouting;
@@ -85,42 +89,58 @@ class ParameterAveragingEpochsTest {
     }
 
     /**
-     * One split of two workers, one minibatch each, checked against DL4J's clone(): each clone fits its minibatch
-     * from the master's parameters and updater state; the master becomes their mean, restored to SD form.
+     * Two workers averaging every 2 minibatches over an epoch of 5, checked against DL4J's clone(), which copies
+     * parameters and updater state: split 1 gives each worker 2 minibatches from the master, split 2 has one
+     * worker left with the fifth minibatch and starts from split 1's averaged updater state (so the state must
+     * reach the workers, and the last mean is over one network, not two). After each split the master is the
+     * restored mean.
      */
     @Test
-    void aSplitIsTheRestoredMeanOfTheWorkersNetworks() {
+    void eachSplitIsTheRestoredMeanOfItsWorkersNetworks() {
         MultiLayerNetwork dense = ((ZooConfiguration.Sequential) ZooModel.LENET300.configuration(InputShape.MNIST, 10, 5))
                 .init();
         MultiLayerNetwork master = (MultiLayerNetwork) SdConverter.convert(dense, ConversionPlan.defaultPlan().withTheta(0.02))
                 .network();
         SdTraining.configure(master, BucketSwitch.builder(0.1).thetaG(1e-4).thetaC(1).theta(0.02).build(),
                 SdUpdaterRouting.sgdMomentum(0.1), 5e-4);
-        InMemoryDataSetIterator it = random(16, 7).iterator(8, false, 0);
-        MultiLayerNetwork a = master.clone();
-        MultiLayerNetwork b = master.clone();
-        a.fit(it.next());
-        b.fit(it.next());
+        InMemoryDataSetIterator it = random(40, 7).iterator(8, false, 0);
+        List<DataSet> b = new ArrayList<>();
+        while (it.hasNext()) {
+            b.add(it.next());
+        }
+        assertEquals(5, b.size());
+        // split 1: workers on (b0, b1) and (b2, b3)
+        MultiLayerNetwork w1 = master.clone();
+        MultiLayerNetwork w2 = master.clone();
+        w1.fit(b.get(0));
+        w1.fit(b.get(1));
+        w2.fit(b.get(2));
+        w2.fit(b.get(3));
         MultiLayerNetwork expected = master.clone();
-        expected.setParameters(a.params().add(b.params()).divi(2));
+        expected.setParameters(w1.params().add(w2.params()).divi(2));
         expected.getUpdater().setStateViewArray(null,
-                a.getUpdater().getStateViewArray().add(b.getUpdater().getStateViewArray()).divi(2), false);
-        SdTraining.Restoration restored = SdTraining.restoreInvariants(expected);
+                w1.getUpdater().getStateViewArray().add(w2.getUpdater().getStateViewArray()).divi(2), false);
+        SdTraining.Restoration r1 = SdTraining.restoreInvariants(expected);
+        // split 2: one worker on b4, from split 1's result
+        MultiLayerNetwork w3 = expected.clone();
+        w3.fit(b.get(4));
+        expected.setParameters(w3.params().dup());
+        expected.getUpdater().setStateViewArray(null, w3.getUpdater().getStateViewArray().dup(), false);
+        SdTraining.Restoration r2 = SdTraining.restoreInvariants(expected);
 
-        ParameterAveragingEpochs pa = new ParameterAveragingEpochs(2, 1);
+        ParameterAveragingEpochs pa = new ParameterAveragingEpochs(2, 2);
         pa.fitEpoch(master, it, RecipeListener.NONE);
-        INDArray got = master.params();
-        assertArrayEquals(bits(expected.params()), bits(got));
+        assertArrayEquals(bits(expected.params()), bits(master.params()));
         assertArrayEquals(bits(expected.getUpdater().getStateViewArray()), bits(master.getUpdater().getStateViewArray()));
-        assertEquals(1, pa.splits());
-        assertEquals(restored.coefficientsChanged(), pa.coefficientsRestored());
-        assertEquals(restored.countersChanged(), pa.countersRestored());
-        assertTrue(pa.coefficientsRestored() + pa.countersRestored() > 0, "the mean left SD form and was restored");
+        assertEquals(2, pa.splits());
+        assertEquals(r1.coefficientsChanged() + r2.coefficientsChanged(), pa.coefficientsRestored());
+        assertEquals(r1.countersChanged() + r2.countersChanged(), pa.countersRestored());
+        assertTrue(r1.coefficientsChanged() + r1.countersChanged() > 0, "the two-worker mean left SD form and was restored");
     }
 
     /** The exact values (INDArray.equals allows a tolerance). */
     private static double[] bits(INDArray a) {
-        return a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        return a.castTo(DataType.DOUBLE).toDoubleVector();
     }
 
     @Test

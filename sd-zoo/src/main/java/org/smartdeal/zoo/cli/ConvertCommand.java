@@ -67,7 +67,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults, in [0, 1]")
     Double theta;
 
-    @Option(names = "--report", paramLabel = "report.json", description = "write the report (JSON, or CSV for *.csv)")
+    @Option(names = "--report", paramLabel = "report.json|report.csv",
+            description = "write the report (JSON, or CSV for *.csv)")
     Path report;
 
     @Option(names = "--quiet", description = "no progress bar")

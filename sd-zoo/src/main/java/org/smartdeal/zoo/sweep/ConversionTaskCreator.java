@@ -192,15 +192,18 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     /**
-     * A failed candidate's error: the message of a check this project makes on settings or data (an
-     * {@link SdmFormatException}, or an {@link IllegalArgumentException} thrown from an {@code org.smartdeal}
-     * class), otherwise {@link ConversionCandidate#INTERNAL_ERROR} and the exception, a defect: an
+     * A failed candidate's error: the message of an {@link IllegalArgumentException} thrown from an
+     * {@code org.smartdeal} class (a check this project makes on the candidate's settings or data); otherwise
+     * {@link ConversionCandidate#INTERNAL_ERROR} and the exception, a defect. That covers an
      * {@code IllegalArgumentException} from ND4J's preconditions, DL4J or the JDK (say a
-     * {@code NumberFormatException}) inside a candidate is not something the candidate's settings asked for.
+     * {@code NumberFormatException}), and an {@link SdmFormatException}: the only {@code .sdm} a candidate reads is
+     * the one it has just written, so one that does not read back is a codec defect. An
+     * {@code IllegalArgumentException} from a caller's own hook ({@link Pricing}, a {@link Retrain} supplier) also
+     * counts as internal here, its message kept.
      */
     static String failure(Exception e) {
-        boolean ownCheck = e instanceof SdmFormatException || e instanceof IllegalArgumentException
-                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
+        boolean ownCheck = e instanceof IllegalArgumentException && e.getStackTrace().length > 0
+                && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
         return ownCheck ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e;
     }
 

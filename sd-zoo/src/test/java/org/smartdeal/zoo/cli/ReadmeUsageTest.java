@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * README.md's usage block of every subcommand (the indented lines right after its {@code ### `smartdeal NAME`}
  * heading) names exactly the options the command line accepts, so the two cannot drift apart (an audit found five
  * options missing from the README). Not listed there, by the README's own convention: {@code --help},
- * {@code --version} and {@code --quiet}, which "Usage" describes once for all commands.
+ * {@code --version} and {@code --quiet}, which "Usage" describes once for all commands. Option names only: value
+ * labels, allowed values, positional parameters and which options are required are not compared.
  */
 class ReadmeUsageTest {
 
@@ -128,10 +129,13 @@ class ReadmeUsageTest {
         return out;
     }
 
-    /** README.md at the project root (tests run in the module's folder). */
+    /** The project's README.md: in the working folder or a parent (Maven runs tests in the module's folder). */
     private static Path readme() {
-        Path p = Path.of("..", "README.md");
-        assertTrue(Files.isRegularFile(p), "README.md not found at " + p.toAbsolutePath());
-        return p;
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("README.md")) && Files.isRegularFile(d.resolve("sd-zoo").resolve("pom.xml"))) {
+                return d.resolve("README.md");
+            }
+        }
+        throw new AssertionError("the project's README.md was not found above " + Path.of("").toAbsolutePath());
     }
 }

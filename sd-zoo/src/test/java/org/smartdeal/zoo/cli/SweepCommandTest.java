@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -305,6 +306,13 @@ class SweepCommandTest {
                 .assertUserError(3, "--plan " + earlierBest + " is the output file " + earlierBest
                         + "; inputs are never overwritten: choose another --out");
         assertEquals("{\"defaults\": {\"theta\": 0.01}}", Files.readString(earlierBest));
+        // and an input model stored under an output's name (a zip is taken whatever its name)
+        Path modelAsOutput = out.resolve(SweepCommand.CANDIDATES);
+        Files.copy(zip, modelAsOutput);
+        CliRun.of("sweep", modelAsOutput.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(3, "IN.zip " + modelAsOutput + " is the output file " + modelAsOutput
+                        + "; inputs are never overwritten: choose another --out");
+        assertArrayEquals(Files.readAllBytes(zip), Files.readAllBytes(modelAsOutput));
         assertFalse(Files.exists(out.resolve(SweepCommand.SUMMARY)));
     }
 }

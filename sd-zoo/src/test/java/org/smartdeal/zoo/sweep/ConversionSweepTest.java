@@ -362,6 +362,15 @@ class ConversionSweepTest {
         ConversionCandidate n = nd4j.candidates().get(0);
         assertTrue(n.internalError(), n.error());
         assertEquals("internal error: java.lang.IllegalArgumentException: shape mismatch", n.error());
+        // the rule itself: this project's checks are the candidate's; a .sdm the candidate wrote that does not read
+        // back, or an exception from the JDK, is a defect
+        assertEquals("Retrain.rampEpochs must be in [0, epochs = 2], got 3", ConversionTaskCreator.failure(
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ConversionTaskCreator.Retrain(() -> blobs(10, 3), 2, 3, true, 0.05))));
+        assertTrue(ConversionTaskCreator.failure(new org.smartdeal.codec.SdmFormatException("bad"))
+                .startsWith(ConversionCandidate.INTERNAL_ERROR));
+        assertTrue(ConversionTaskCreator.failure(assertThrows(NumberFormatException.class, () -> Integer.parseInt("x")))
+                .startsWith(ConversionCandidate.INTERNAL_ERROR + "java.lang.NumberFormatException"));
     }
 
     /**
