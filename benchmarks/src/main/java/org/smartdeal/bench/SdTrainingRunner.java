@@ -125,6 +125,7 @@ public final class SdTrainingRunner {
         boolean perLayerSwitch = false;
         Integer workers = null;
         int averagingFrequency = 5;
+        boolean averagingFrequencyGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--seal-test")) {
@@ -164,7 +165,10 @@ public final class SdTrainingRunner {
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--validation" -> validation = Integer.parseInt(v);
                 case "--workers" -> workers = Integer.parseInt(v);
-                case "--averaging-frequency" -> averagingFrequency = Integer.parseInt(v);
+                case "--averaging-frequency" -> {
+                    averagingFrequency = Integer.parseInt(v);
+                    averagingFrequencyGiven = true;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + "; known: --archs --tasks --variants --epochs --swa-start --pretrain-epochs --limit --test-limit --seed"
                         + " --out --pretrained-cache --theta --structured-ratio --layer-ratios --layer-thetas"
@@ -175,6 +179,13 @@ public final class SdTrainingRunner {
         if (sealTest && validation == null) {
             throw new IllegalArgumentException("--seal-test needs --validation N: without a hold-out there is"
                     + " nothing but the test set to read");
+        }
+        if (averagingFrequencyGiven && workers == null) {
+            throw new IllegalArgumentException("--averaging-frequency needs --workers K: without workers every epoch"
+                    + " runs on one machine and nothing is averaged");
+        }
+        if (workers != null) {
+            new ParameterAveragingEpochs(workers, averagingFrequency); // checks both before any data is read
         }
         FashionMnist train = FashionMnist.load(FashionMnist.resolveDir(null), true);
         FashionMnist test = FashionMnist.load(FashionMnist.resolveDir(null), false);

@@ -149,5 +149,12 @@ class ParameterAveragingEpochsTest {
         assertEquals("ParameterAveragingEpochs.workers must be at least 1, got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new ParameterAveragingEpochs(2, 0));
         assertEquals("ParameterAveragingEpochs.frequency must be at least 1, got 0", e.getMessage());
+        // the runner checks them before reading any data
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SdTrainingRunner.main(new String[] {"--averaging-frequency", "10"}));
+        assertEquals("--averaging-frequency needs --workers K: without workers every epoch runs on one machine and "
+                + "nothing is averaged", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SdTrainingRunner.main(new String[] {"--workers", "0"}));
+        assertEquals("ParameterAveragingEpochs.workers must be at least 1, got 0", e.getMessage());
     }
 }
