@@ -80,8 +80,7 @@ public final class DecomposeCommand implements Callable<Integer> {
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
     @Option(names = "--basis-width", paramLabel = "n",
-            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; "
-            + "default ${DEFAULT-VALUE}")
+            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; default ${DEFAULT-VALUE}")
     int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
 
     @Option(names = "--max-coeff", paramLabel = "X",

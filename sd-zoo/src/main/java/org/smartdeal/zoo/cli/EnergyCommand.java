@@ -92,8 +92,7 @@ public final class EnergyCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--dram-bw", paramLabel = "X",
-            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default "
-            + "from knobs-v1.json (25.6)")
+            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default from knobs-v1.json (25.6)")
     String dramBw;
 
     @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")

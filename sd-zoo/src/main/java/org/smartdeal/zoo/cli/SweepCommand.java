@@ -102,8 +102,7 @@ public final class SweepCommand implements Callable<Integer> {
     Map<String, String> layerDensity = new LinkedHashMap<>();
 
     @Option(names = "--slice-rows", paramLabel = "M[,M...]",
-            description = "slice heights to search, each in [1, 4096]; "
-            + "default: the plan's")
+            description = "slice heights to search, each in [1, 4096]; default: the plan's")
     String sliceRows;
 
     @Option(names = "--basis-width", paramLabel = "N[,N...]", description = "basis widths to search (dense layers and "
@@ -124,13 +123,11 @@ public final class SweepCommand implements Callable<Integer> {
     Integer candidates;
 
     @Option(names = "--max-drop", paramLabel = "POINTS",
-            description = "the accuracy drop allowed, in percentage points "
-            + "in [0, 100]; default ${DEFAULT-VALUE}")
+            description = "the accuracy drop allowed, in percentage points in [0, 100]; default ${DEFAULT-VALUE}")
     double maxDrop = 1.0;
 
     @Option(names = "--validation", paramLabel = "N",
-            description = "validation examples held out of the training set, in [1, 59999]; "
-            + "default ${DEFAULT-VALUE}")
+            description = "validation examples held out of the training set, in [1, 59999]; default ${DEFAULT-VALUE}")
     int validation = 5000;
 
     @Option(names = "--rt-epochs", paramLabel = "N",
