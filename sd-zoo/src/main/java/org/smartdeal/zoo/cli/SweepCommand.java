@@ -119,7 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--candidates", paramLabel = "N",
             description = "the most candidates to run, in [1, 1000]; default: the whole grid, "
-            + "or 10 for a random search")
+            + "or 10 for a random search (distinct settings: a repeated draw is skipped)")
     Integer candidates;
 
     @Option(names = "--max-drop", paramLabel = "POINTS",
@@ -343,6 +343,14 @@ public final class SweepCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, ", %.3f uJ per inference on the SmartDeal accelerator",
                         r.score().baselineEnergyPj() / 1e6) : "");
         o.print(r.toTable());
+        if (r.repeatsSkipped() > 0) {
+            // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
+            o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
+                    r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
+                    r.spaceExhausted() ? String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one: "
+                            + "the space appears to hold only the %d settings run", ConversionSweep.MAX_REPEATS_IN_A_ROW,
+                            r.candidates().size()) : "");
+        }
 
         ObjectMapper m = new ObjectMapper();
         ObjectNode summary = m.createObjectNode();

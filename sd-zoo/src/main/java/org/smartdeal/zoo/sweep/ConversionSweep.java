@@ -3,10 +3,12 @@ package org.smartdeal.zoo.sweep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
 import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
@@ -49,6 +51,13 @@ public final class ConversionSweep {
     private ConversionSweep() {
     }
 
+    /**
+     * Proposals in a row whose plan was already run after which a sweep takes the space as exhausted: a random search
+     * over lists only (a continuous range practically never repeats), where drawing is microseconds and running a
+     * candidate is seconds to minutes.
+     */
+    public static final int MAX_REPEATS_IN_A_ROW = 1000;
+
     /** Told after every candidate. */
     @FunctionalInterface
     public interface Listener {
@@ -68,13 +77,21 @@ public final class ConversionSweep {
      * @param candidates every candidate in the order run
      * @param bestPosition position in {@code candidates} of the lowest score (the first one on ties), or -1 when
      *                     every candidate failed
+     * @param repeatsSkipped candidates the generator proposed with a plan equal to an earlier one's, not run (a
+     *                     random search over lists draws with replacement)
+     * @param spaceExhausted whether the sweep stopped short of its cap because the generator ran out or kept
+     *                     proposing plans already run ({@value #MAX_REPEATS_IN_A_ROW} times in a row)
      */
     public record Result(ModelScore baseline, CompressionScoreFunction score, List<ConversionCandidate> candidates,
-            int bestPosition) {
+            int bestPosition, int repeatsSkipped, boolean spaceExhausted) {
 
         /** Copies the list. */
         public Result {
             candidates = List.copyOf(candidates);
+            if (repeatsSkipped < 0) {
+                throw new IllegalArgumentException("ConversionSweep.Result: repeatsSkipped must be >= 0, got "
+                        + repeatsSkipped);
+            }
         }
 
         /** @return the best candidate (see {@link CompressionScoreFunction}), empty when every candidate failed */
@@ -182,6 +199,7 @@ public final class ConversionSweep {
                 root.put("best", candidates.get(bestPosition).index());
             }
             root.put("bestWithinDrop", bestWithinDrop());
+            root.put("repeatsSkipped", repeatsSkipped).put("spaceExhausted", spaceExhausted);
             ArrayNode arr = root.putArray("candidates");
             for (ConversionCandidate c : candidates) {
                 ObjectNode n = arr.addObject();
@@ -238,7 +256,8 @@ public final class ConversionSweep {
      * @param dense         the trained network (a MultiLayerNetwork or ComputationGraph; not modified)
      * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace} (its seed decides a random
      *                      search)
-     * @param maxCandidates the most candidates to run, at least 1 (a grid stops earlier when it is exhausted)
+     * @param maxCandidates the most candidates to run, at least 1 (a grid stops earlier when it is exhausted; a
+     *                      proposed plan equal to one already run is skipped and not counted: {@link Result#repeatsSkipped})
      * @param validation    the data to score on: hold it out of the training data
      * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1] (0.01 = one point)
      * @param listener      told after every candidate, may be null
@@ -280,7 +299,7 @@ public final class ConversionSweep {
      *
      * @param dense         the trained network (a MultiLayerNetwork or ComputationGraph; not modified)
      * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace}
-     * @param maxCandidates the most candidates to run, at least 1
+     * @param maxCandidates the most candidates to run, at least 1 (repeated plans skipped, as above)
      * @param validation    the data to score on (and to pick each candidate's RT epoch on)
      * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1]
      * @param options       what to do beyond converting ({@link Options#DEFAULT}: nothing)
@@ -324,10 +343,21 @@ public final class ConversionSweep {
                 : maxCandidates;
         DataProvider data = new ValidationData(validation);
         List<ConversionCandidate> done = new ArrayList<>();
+        // a candidate's result follows from its plan alone (ConversionTaskCreator), so a repeated plan is not run again
+        Set<ConversionPlan> run = new HashSet<>();
+        int repeats = 0;
+        int repeatsInARow = 0;
         int best = -1;
         double bestScore = Double.NaN;
-        while (done.size() < maxCandidates && generator.hasMoreCandidates()) {
+        while (done.size() < maxCandidates && generator.hasMoreCandidates() && repeatsInARow < MAX_REPEATS_IN_A_ROW) {
             Candidate<?> candidate = generator.getCandidate();
+            if (candidate.getException() == null && candidate.getValue() instanceof ConversionPlan plan
+                    && !run.add(plan)) {
+                repeats++;
+                repeatsInARow++;
+                continue;
+            }
+            repeatsInARow = 0;
             OptimizationResult r;
             try {
                 r = creator.create(candidate, data, score, null, null).call();
@@ -347,7 +377,7 @@ public final class ConversionSweep {
                 listener.candidateDone(c, done.size(), total);
             }
         }
-        return new Result(baseline, score, done, best);
+        return new Result(baseline, score, done, best, repeats, done.size() < maxCandidates);
     }
 
     /**

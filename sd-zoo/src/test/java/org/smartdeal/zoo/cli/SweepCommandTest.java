@@ -268,6 +268,23 @@ class SweepCommandTest {
     }
 
     @Test
+    void aRandomSearchOverAListSaysWhatItSkipped() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the sweep run");
+        Path out = dir.resolve("random-list");
+        CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.002,0.02", "--search",
+                "random", "--candidates", "4", "--validation", "500", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        JsonNode s = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)));
+        assertEquals(2, s.get("candidates").size(), "the list holds two settings: " + s);
+        assertTrue(s.get("spaceExhausted").asBoolean(), s.toString());
+        int skipped = s.get("repeatsSkipped").asInt();
+        assertTrue(r.out().contains(skipped + " settings already run were drawn again and skipped (each setting runs "
+                + "once); stopped after 1000 draws in a row repeated one: the space appears to hold only the 2 settings "
+                + "run"), r.out());
+        assertEquals(3, Files.readAllLines(out.resolve(SweepCommand.CANDIDATES)).size(), "header and two candidates");
+    }
+
+    @Test
     void badInputsAreNamed() throws IOException {
         Path out = dir.resolve("bad-inputs");
         CliRun.of("sweep", dir.resolve("missing.zip").toString(), "--out", out.toString(), "--quiet")

@@ -496,6 +496,35 @@ class ConversionSweepTest {
     }
 
     @Test
+    void aRandomSearchOverAListRunsEachPlanOnceAndStopsWhenTheListIsUsedUp() {
+        // Arbiter's random search draws list values with replacement; a plan's result follows from the plan alone
+        RandomSearchGenerator gen = new RandomSearchGenerator(thetaGrid(0.001, 0.02, 0.1), null);
+        gen.setRngSeed(5);
+        ConversionSweep.Result r = ConversionSweep.run(dense, gen, 10, validation, 0.01, null);
+        List<Double> thetas = new ArrayList<>();
+        r.candidates().forEach(c -> thetas.add(c.plan().defaults().theta()));
+        assertEquals(3, thetas.size(), "three distinct plans, not ten runs: " + thetas);
+        assertEquals(3, new java.util.HashSet<>(thetas).size(), thetas.toString());
+        assertTrue(r.spaceExhausted());
+        // once the three are run every draw repeats one, and the sweep gives up after MAX_REPEATS_IN_A_ROW of them
+        assertTrue(r.repeatsSkipped() >= ConversionSweep.MAX_REPEATS_IN_A_ROW, "" + r.repeatsSkipped());
+        assertEquals(r.repeatsSkipped(), r.toJsonNode().get("repeatsSkipped").asInt());
+
+        // under the cap: as many distinct plans as asked, in the generator's order with repeats left out
+        RandomSearchGenerator again = new RandomSearchGenerator(thetaGrid(0.001, 0.02, 0.1), null);
+        again.setRngSeed(5);
+        ConversionSweep.Result two = ConversionSweep.run(dense, again, 2, validation, 0.01, null);
+        assertEquals(thetas.subList(0, 2), two.candidates().stream().map(c -> c.plan().defaults().theta()).toList());
+        assertFalse(two.spaceExhausted());
+
+        // a grid never repeats: nothing skipped, exhausted when it holds fewer plans than the cap
+        ConversionSweep.Result g = ConversionSweep.run(dense, grid(thetaGrid(0.001, 0.1)), 5, validation, 0.01, null);
+        assertEquals(0, g.repeatsSkipped());
+        assertEquals(2, g.candidates().size());
+        assertTrue(g.spaceExhausted());
+    }
+
+    @Test
     void worksUnderArbitersLocalOptimizationRunner() throws Exception {
         ConversionPlanSpace space = thetaGrid(0.001, 0.1);
         ModelScore base = ModelScore.of(dense, validation);
