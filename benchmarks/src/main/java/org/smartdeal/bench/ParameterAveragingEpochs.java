@@ -14,7 +14,7 @@ import org.smartdeal.zoo.recipes.SdTrainingRecipe;
 
 /**
  * dl4j-spark's parameter averaging ({@code ParameterAveragingTrainingMaster} with {@code saveUpdater(true)}),
- * replayed in one JVM as the recipe's {@link SdTrainingRecipe.EpochTrainer}, with the hook of docs/EXTENDING.md
+ * replayed in one JVM as the recipe's {@link SdTrainingRecipe.EpochTrainer}, with the hook of docs/ARBITER-SPARK.md
  * ("Spark") after every averaging. Each split of an epoch gives {@code workers} workers {@code frequency}
  * consecutive minibatches each (the last split may have fewer workers), and runs the calls the master and its
  * workers make (dl4j-spark 1.0.0-M2 sources):

@@ -82,7 +82,7 @@ import org.smartdeal.zoo.recipes.Variant;
  * a bucket switch per layer ({@link TrainingSettings#perLayerSwitch}; off in every run docs/RESULTS.md
  * records). {@code --workers K} trains each epoch as dl4j-spark's parameter averaging would on K workers,
  * averaging every {@code --averaging-frequency} minibatches per worker and restoring the SD invariants after
- * each averaging ({@link ParameterAveragingEpochs}, in this JVM; docs/EXTENDING.md "Spark").
+ * each averaging ({@link ParameterAveragingEpochs}, in this JVM; docs/ARBITER-SPARK.md "Spark").
  */
 public final class SdTrainingRunner {
 

@@ -2,12 +2,14 @@ package org.smartdeal.layers;
 
 /**
  * Common view of the SD layer configurations ({@link SdDenseLayer}, {@link SdOutputLayer},
- * {@link SdConvolutionLayer}): the SD hyperparameters and the geometry of the packed parameters.
+ * {@link SdConvolutionLayer}): the SD hyperparameters and the geometry of the packed parameters. Every SD layer
+ * also routes its updaters per parameter ({@link PerParamUpdaterRouting}), which SD-T training needs: C to the
+ * bucket switch, M frozen.
  *
  * <p>Converters and cost models should test {@code instanceof SdLayer} <em>before</em> testing for
  * DL4J's layer types: {@link SdConvolutionLayer} is also a DL4J {@code ConvolutionLayer}.
  */
-public interface SdLayer {
+public interface SdLayer extends PerParamUpdaterRouting {
 
     /** Default maximum slice height (64 input channels of a 3x3 conv). */
     int DEFAULT_SLICE_ROWS = 192;

@@ -266,7 +266,7 @@ public final class SdTraining {
     /**
      * Puts an SD network back into the domain SD training works in, after something outside the bucket
      * switch has written its parameters or updater state, typically the arithmetic mean of several
-     * workers' networks in data-parallel training (parameter averaging; docs/EXTENDING.md):
+     * workers' networks in data-parallel training (parameter averaging; docs/ARBITER-SPARK.md):
      * <ul>
      *   <li>every SD layer's C becomes {@code M ? P(c) : 0} with the layer's own forward threshold
      *       ({@link SdLayer#getTheta}; no sparsity threshold when the layer does not project), as at the end

@@ -47,8 +47,17 @@ import java.util.TreeSet;
 public record EnergyReport(Workload workload, Map<String, ModelResult> results, ArchSpec arch, EnergyTable table,
                            String statsSource) {
 
-    /** Accelerator names accepted by {@link #accelerators}, DianNao-normalised reports need "diannao". */
-    public static final List<String> NAMES = List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic");
+    /**
+     * Accelerator names accepted by {@link #accelerators}: those of {@link AcceleratorModel#all()}, SmartDeal first
+     * (the order of {@code all}). DianNao-normalised reports need "diannao".
+     */
+    public static final List<String> NAMES = reportOrder();
+
+    private static List<String> reportOrder() {
+        List<String> names = new ArrayList<>(List.of("smartdeal"));
+        for (AcceleratorModel a : AcceleratorModel.all()) if (!names.contains(a.name())) names.add(a.name());
+        return List.copyOf(names);
+    }
 
     /** How many of the workload's benchmark layers an accelerator's totals cover. */
     public enum Coverage {
@@ -85,7 +94,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         for (String n : want) {
             AcceleratorModel a = AcceleratorModel.all().stream().filter(x -> x.name().equals(n)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("accelerator must be all or one of " + NAMES + ", got '" + n + "'"));
-            if (!out.contains(a)) out.add(a);
+            if (out.stream().noneMatch(x -> x.name().equals(n))) out.add(a);
         }
         return out;
     }
@@ -159,12 +168,36 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return of(net, "network", in, data, DEFAULT_SAMPLES, accelerators, Knobs.defaults());
     }
 
-    /** Prices a ready workload (e.g. a paper model) on the named accelerators. */
+    /** Prices a ready workload (e.g. a paper model) on the named accelerators ({@link #NAMES}). */
     public static EnergyReport of(Workload w, String statsSource, List<String> accelerators, Knobs knobs) {
+        return price(w, statsSource, accelerators(accelerators), knobs);
+    }
+
+    /**
+     * Prices a ready workload on accelerator models given as objects: the ones of {@link AcceleratorModel#all()} or
+     * models of your own, which then appear in every output ({@link #write}, {@link #summaryText}) like the five.
+     * A network's workload comes from {@link Workloads#of} or {@link ActStatsCollector#workload}. Every model is
+     * priced with the paper's energy table ({@link EnergyTable#paper28nm()}) and {@link ArchSpec#paper()} with the
+     * knobs; ratios to DianNao need a model named "diannao" among them.
+     *
+     * @param w            the workload
+     * @param statsSource  where its activation statistics come from (written into the reports)
+     * @param accelerators the models, in report order, with distinct names
+     * @param knobs        the [A] knobs
+     * @throws IllegalArgumentException for an empty list or two models with one name
+     */
+    public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
+                                     Knobs knobs) {
+        if (accelerators.isEmpty()) throw new IllegalArgumentException("EnergyReport.price: no accelerator models given");
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, ModelResult> res = new LinkedHashMap<>();
-        for (AcceleratorModel acc : accelerators(accelerators)) res.put(acc.name(), CostModel.price(acc, w, a, e, false));
+        for (AcceleratorModel acc : accelerators) {
+            if (res.containsKey(acc.name()))
+                throw new IllegalArgumentException("EnergyReport.price: two accelerator models are named '" + acc.name()
+                    + "'; each needs its own name");
+            res.put(acc.name(), CostModel.price(acc, w, a, e, false));
+        }
         return new EnergyReport(w, res, a, e, statsSource);
     }
 

@@ -27,6 +27,7 @@ import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
 import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
+import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
 import org.smartdeal.layers.impl.SdWeights;
@@ -248,10 +249,14 @@ public final class Workloads {
                 + "ConvolutionLayer, DepthwiseConvolution2D, DenseLayer, OutputLayer and the SD layers");
         LayerSpec spec;
         if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
-        else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdLayer) {
+        else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdDenseLayer) {
             var ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
             spec = LayerSpec.fc(name, LayerType.FC, Math.toIntExact(ff.getNOut()), Math.toIntExact(ff.getNIn()), true);
-        } else return null;
+        } else if (lc instanceof SdLayer)
+            // an SD layer kind this method has no LayerSpec for would otherwise be left out of the totals unseen
+            throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is an SD layer with no "
+                + "hardware model; supported: SdDenseLayer, SdOutputLayer, SdConvolutionLayer");
+        else return null;
         WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params) : denseWeights(spec, lc, params.get("W"));
         return new NetLayer(spec, w, mlnIndex, cgInput, pre);
     }

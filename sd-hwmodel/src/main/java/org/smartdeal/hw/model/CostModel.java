@@ -55,6 +55,6 @@ public final class CostModel {
         List<LayerResult> out = new ArrayList<>();
         for (Workload.Entry x : w.layers())
             if (acc.supports(x.layer()) && (!benchmarkOnly || x.layer().inBenchmark())) out.add(price(acc, x, a, e));
-        return new ModelResult(w.name(), acc.name(), out);
+        return new ModelResult(w.name(), acc.name(), acc.workUnit(), out);
     }
 }

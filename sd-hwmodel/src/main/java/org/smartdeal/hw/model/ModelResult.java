@@ -8,9 +8,10 @@ import java.util.List;
  *
  * @param model       model name
  * @param accelerator accelerator name
+ * @param workUnit    what the accelerator's work counts ({@link AcceleratorModel#workUnit()})
  * @param layers      per-layer results in execution order
  */
-public record ModelResult(String model, String accelerator, List<LayerResult> layers) {
+public record ModelResult(String model, String accelerator, String workUnit, List<LayerResult> layers) {
 
     /** Copies the list. */
     public ModelResult {

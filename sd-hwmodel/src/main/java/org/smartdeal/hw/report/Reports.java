@@ -1,6 +1,5 @@
 package org.smartdeal.hw.report;
 
-import org.smartdeal.hw.model.AcceleratorModel;
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
@@ -46,7 +45,7 @@ public final class Reports {
 
     /** Per-layer CSV rows of one model on one accelerator. */
     public static String layerCsvRows(ModelResult m) {
-        String unit = accelerator(m.accelerator()).workUnit();
+        String unit = m.workUnit();
         StringBuilder b = new StringBuilder();
         for (LayerResult r : m.layers()) {
             var l = r.layer();
@@ -151,7 +150,7 @@ public final class Reports {
             for (Action.Data d : Action.Data.values()) en.put(lv + "_" + d + "_pJ", m.energyPj(lv, d));
         o.put("energyByLevelAndData", en);
         o.put("scope", scope(m, w));
-        o.put("workUnit", accelerator(m.accelerator()).workUnit());
+        o.put("workUnit", m.workUnit());
         o.put("knobs", Specs.toMap(a.knobs()));
         o.put("arch", Specs.toMap(a));
         o.put("energyTable", Specs.toMap(e));
@@ -201,10 +200,5 @@ public final class Reports {
      */
     public static String g(double v) {
         return Double.toString(v);
-    }
-
-    private static AcceleratorModel accelerator(String name) {
-        return AcceleratorModel.all().stream().filter(x -> x.name().equals(name)).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("no accelerator model named '" + name + "'"));
     }
 }

@@ -15,12 +15,16 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.model.AcceleratorModel;
 import org.smartdeal.hw.model.Action;
+import org.smartdeal.hw.model.ActionCounts;
 import org.smartdeal.hw.model.CostModel;
 import org.smartdeal.hw.model.DianNao;
+import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
 import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.report.Reports;
+import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
@@ -28,6 +32,7 @@ import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
 
 import java.io.IOException;
@@ -257,6 +262,45 @@ class EnergyReportFilesTest {
         assertFalse(txt.contains("DRAM/SD:"), txt);
         assertFalse(Double.isNaN(r.ratio("scnn", "dram")));
         assertTrue(txt.contains("resnet50: 54 layers, 53 in the totals;"), txt);
+    }
+
+    /**
+     * An accelerator model of the user's own (DianNao's counts at half the compute rate, under another name) priced
+     * next to the paper's: it appears in every output under its name and work unit, with DianNao's energy (the same
+     * actions and table) and at least DianNao's cycles on every layer.
+     */
+    @Test
+    void anAcceleratorModelOfTheUsersOwnIsPricedAndReportedLikeThePapers() throws IOException {
+        AcceleratorModel dn = new DianNao();
+        AcceleratorModel half = new AcceleratorModel() {
+            @Override public String name() { return "diannao-half"; }
+            @Override public String workUnit() { return dn.workUnit(); }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+                ActionCounts c = dn.count(l, w, act, arch);
+                return new ActionCounts(name(), c.layerId(), 2 * c.ccomp(), c.work(), c.peakPerCycle() / 2, c.tiling(),
+                    c.actions());
+            }
+        };
+        EnergyReport r = EnergyReport.price(paper("resnet50"), "paper defaults", List.of(dn, half), K);
+        assertEquals(List.of("diannao", "diannao-half"), List.copyOf(r.results().keySet()));
+        assertEquals(1.0, r.ratio("diannao-half", "ee"), 0);
+        List<LayerResult> a = r.results().get("diannao").layers(), b = r.results().get("diannao-half").layers();
+        for (int i = 0; i < a.size(); i++) assertTrue(b.get(i).cycles() >= a.get(i).cycles(), a.get(i).layer().id());
+        assertTrue(r.ratio("diannao-half", "speedup") < 1, "" + r.ratio("diannao-half", "speedup"));
+        Path out = tmp.resolve("own");
+        r.write(out);
+        List<Map<String, String>> rows = csv(out.resolve("layers.csv")).stream()
+            .filter(l -> l.get("accelerator").equals("diannao-half")).toList();
+        assertEquals(b.size(), rows.size());
+        rows.forEach(l -> assertEquals("MAC", l.get("work_unit")));
+        assertTrue(r.summaryText().contains("diannao-half"), r.summaryText());
+
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.price(paper("resnet50"), "x", List.of(dn, new DianNao()), K));
+        assertTrue(twice.getMessage().contains("two accelerator models are named 'diannao'"), twice.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EnergyReport.price(paper("resnet50"), "x", List.of(), K));
+        // a name given twice in a list is priced once
+        assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
     }
 
     private static MultiLayerNetwork withBatchNorm() {

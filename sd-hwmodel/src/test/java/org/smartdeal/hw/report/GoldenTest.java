@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Golden reference outputs (Timeloop style): energy, cycles and DRAM bytes of three small layers
  * and of VGG-19/CIFAR on all accelerators at the default knobs, compared with relative tolerance
  * 1e-6. Regenerate deliberately after an intended model change with
- * {@code mvn -B -o -pl sd-hwmodel test -Dtest=GoldenTest -Dhwmodel.regenerateGoldens=true}
+ * {@code mvn -B -o -pl sd-hwmodel -am verify -Dtest=GoldenTest -Dsurefire.failIfNoSpecifiedTests=false -Dhwmodel.regenerateGoldens=true}
  * and commit the diff of src/test/resources/org/smartdeal/hw/golden/ with the reason.
  */
 class GoldenTest {

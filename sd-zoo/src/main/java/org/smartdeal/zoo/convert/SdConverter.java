@@ -541,13 +541,17 @@ public final class SdConverter {
             out = new SdOutputLayer.Builder(o.getLossFn()).name(o.getLayerName()).nIn(o.getNIn()).nOut(o.getNOut())
                     .activation(o.getActivationFn()).hasBias(o.hasBias()).sliceRows(sliceRows)
                     .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
-        } else {
+        } else if (old.getClass() == ConvolutionLayer.class) {
             ConvolutionLayer c = (ConvolutionLayer) old;
             out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), c.getPadding())
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
                     .maxCoeff(lp.maxCoeff()).build();
+        } else {
+            // kindOf marks only the three classes above DENSE, OUTPUT or CONV: a new kind needs its branch here
+            throw new IllegalStateException("SdConverter: no SD form for layer class " + old.getClass().getName()
+                    + " (layer " + old.getLayerName() + ")");
         }
         BaseLayer b = (BaseLayer) old;
         out.setIUpdater(b.getIUpdater());

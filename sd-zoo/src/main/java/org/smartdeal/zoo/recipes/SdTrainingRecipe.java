@@ -102,7 +102,7 @@ public final class SdTrainingRecipe {
      * before the first epoch and, around each call, starts and ends the epoch for SWA and increments the
      * network's epoch count, so an implementation only fits: {@link #LOCAL} fits every minibatch in order; a
      * parameter-averaging one (dl4j-spark's scheme) fits copies of the network on parts of the epoch, writes
-     * their mean into it and calls {@link SdTraining#restoreInvariants} (docs/EXTENDING.md, Spark).
+     * their mean into it and calls {@link SdTraining#restoreInvariants} (docs/ARBITER-SPARK.md, Spark).
      */
     @FunctionalInterface
     public interface EpochTrainer {

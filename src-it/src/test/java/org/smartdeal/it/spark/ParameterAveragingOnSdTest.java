@@ -23,7 +23,7 @@ import org.smartdeal.optim.SwaListener;
 
 /**
  * What dl4j-spark's ParameterAveragingTrainingMaster does to SD training, reproduced in process with
- * {@link ParameterAveragingRound} (docs/EXTENDING.md, "Spark"): two workers, each on its own half of
+ * {@link ParameterAveragingRound} (docs/ARBITER-SPARK.md, "Spark"): two workers, each on its own half of
  * {@link SyntheticBlobs}, then the arithmetic mean.
  */
 class ParameterAveragingOnSdTest {
