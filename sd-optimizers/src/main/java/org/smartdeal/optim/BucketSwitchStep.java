@@ -284,10 +284,13 @@ public final class BucketSwitchStep implements Regularization {
     }
 
     private static IllegalStateException routingError(double s, int i) {
+        if (Double.isNaN(s)) {
+            return new TrainingDivergedException("training diverged: a NaN gradient reached the bucket switch (C entry "
+                    + i + " of the parameter's block); lower the learning rate");
+        }
         return new IllegalStateException("BucketSwitchStep expects a switch direction in {-1, 0, +1} in the update "
                 + "array, got " + s + " at index " + i + ": the parameter must use the BucketSwitch updater and "
-                + "this step must be its last POST_UPDATER regularization"
-                + (Double.isNaN(s) ? " (NaN: a NaN gradient or momentum reached the updater)" : ""));
+                + "this step must be its last POST_UPDATER regularization");
     }
 
     /** Contributes nothing to the score. */

@@ -196,6 +196,7 @@ public final class Retraining {
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch and the history
+     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     Redecomposer<S> redecomposer, EpochListener listener) {
@@ -228,6 +229,7 @@ public final class Retraining {
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch at the full sparsity and the history
+     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     int rampEpochs, boolean keepZeros, Redecomposer<S> redecomposer,
@@ -248,6 +250,10 @@ public final class Retraining {
         for (int e = 0; e <= epochs; e++) {
             long t = System.nanoTime();
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train, masks);
+            if (e > 0 && !Double.isFinite(trainLoss)) {
+                throw new TrainingDivergedException("RT epoch " + e + " of " + epochs + " diverged: mean training loss "
+                        + trainLoss + "; lower the learning rate");
+            }
             double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);
             if (keepZeros && e < epochs) {

@@ -329,6 +329,16 @@ class BucketSwitchParallelTest {
     }
 
     @Test
+    void aNaNDirectionIsDivergenceNotARoutingError() {
+        float[] u = new float[8];
+        u[5] = Float.NaN;                                  // a NaN gradient's sign, as the updater passes it on
+        BucketSwitchStep step = new BucketSwitchStep(0x1p-7, 32);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> step.apply(Nd4j.ones(8), Nd4j.createFromArray(u), 1, 0, 0));
+        assertTrue(e.getMessage().contains("a NaN gradient reached the bucket switch (C entry 5"), e.getMessage());
+    }
+
+    @Test
     void poolRunsEveryChunkExactlyOnce() {
         int n = 7 * ChunkPool.CHUNK + 1;
         int[] visits = new int[n];

@@ -185,6 +185,16 @@ class RetrainingTest {
     }
 
     @Test
+    void aDenseEpochWhoseLossIsNotFiniteStopsTheRunNamingTheEpoch() {
+        MultiLayerNetwork n = net();
+        Retraining.useRtOptimizer(n, 1e30, 8);           // SGD at 1e30: the first steps overflow the weights
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> Retraining.run(n, blobs(3, 256), blobs(4, 128), 3, new NoOp(), null));
+        assertTrue(e.getMessage().startsWith("RT epoch 1 of 3 diverged: mean training loss "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; lower the learning rate"), e.getMessage());
+    }
+
+    @Test
     void rampLongerThanTheRunIsRejected() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Retraining.run(net(), blobs(3, 64), blobs(4, 64), 2, 3, false, new RampRecorder(), null));

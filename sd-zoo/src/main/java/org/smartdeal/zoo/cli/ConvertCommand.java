@@ -253,14 +253,15 @@ public final class ConvertCommand implements Callable<Integer> {
         String who = (option == null ? "" : option + " ") + file;
         String rule = command + " takes a dense DL4J ModelSerializer .zip (a trained network before conversion)";
         String name = file.getFileName().toString();
-        if (name.endsWith(SdModelFile.EXTENSION) && Files.isRegularFile(file)) {
+        if (name.endsWith(SdModelFile.EXTENSION) && Files.isRegularFile(file)
+                && ModelFiles.content(file) == ModelFiles.Content.SDM) {
             throw new BadInputException(who + ": is a .sdm file, already in SD form; " + rule);
         }
         Model m = ModelFiles.load(file);
         if (ModelFiles.hasSdLayers(m)) {
             throw new BadInputException(who + ": holds SD layers, already converted; " + rule);
         }
-        ModelFiles.requireFiniteParameters(m, who);
+        ModelFiles.requireFiniteParameters(m, who, "converted");
         return m;
     }
 }

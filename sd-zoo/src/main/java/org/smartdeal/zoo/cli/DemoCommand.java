@@ -22,6 +22,7 @@ import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
+import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -207,6 +208,8 @@ public final class DemoCommand implements Callable<Integer> {
                 o.println(e.line());
                 p.step();
             });
+        } catch (TrainingDivergedException e) {
+            throw new BadInputException(e.getMessage() + ": --rt-lr " + rtLr + " is too large for this network", e);
         }
         Model sd = SdConverter.build(dense, result.bestState());
         // The .sdm is serialised in memory and read back from those bytes (the reader the file will meet);
@@ -277,6 +280,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + "parameters): it holds a " + (ModelFiles.hasSdLayers(m) ? "SD " : "") + m.getClass().getSimpleName()
                     + " with " + m.numParams() + " parameters");
         }
+        ModelFiles.requireFiniteParameters(m, "--dense " + file, "converted");
         return mln;
     }
 

@@ -188,6 +188,7 @@ public final class EnergyCommand implements Callable<Integer> {
             name = z.id();
         } else {
             net = ModelFiles.load(source.file);
+            ModelFiles.requireFiniteParameters(net, source.file.toString(), "priced");
             type = FashionMnistInput.inputType(net, shape, false, source.file);
             String f = source.file.getFileName().toString();
             name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;

@@ -46,6 +46,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be >= 1, got " + limit);
         }
         Model net = ModelFiles.load(file);
+        ModelFiles.requireFiniteParameters(net, file.toString(), "evaluated");
         String f = file.getFileName().toString();
         String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error

@@ -61,6 +61,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         InputPaths.requireFile(null, file, "a .sdm file");
+        if (ModelFiles.content(file) == ModelFiles.Content.ZIP) {
+            throw new BadInputException(file + ": is a zip archive (a DL4J ModelSerializer model?), not a .sdm file; "
+                    + "inspect reads .sdm files: `smartdeal evaluate` scores a .zip, `smartdeal convert` makes a .sdm of it");
+        }
         SdmReader.Result r;
         try {
             r = SdmReader.read(file);

@@ -37,6 +37,17 @@ final class ModelFiles {
     static Model load(Path file) {
         InputPaths.requireFile(null, file, "a .sdm or DL4J .zip model file");
         String name = file.getFileName().toString();
+        Content content = content(file);
+        if (name.endsWith(SdModelFile.EXTENSION) && content == Content.ZIP) {
+            throw new BadInputException(file + ": is a zip archive, not a .sdm file; a DL4J ModelSerializer model must "
+                    + "be named .zip");
+        }
+        if (name.endsWith(".zip") && content == Content.SDM) {
+            throw new BadInputException(file + ": is a SmartDeal .sdm model named .zip; rename it to .sdm");
+        }
+        if (name.endsWith(".zip") && content == Content.OTHER) {
+            throw new BadInputException(file + ": not a DL4J ModelSerializer .zip: the file is not a zip archive");
+        }
         try {
             if (name.endsWith(SdModelFile.EXTENSION)) {
                 return SdModelFile.read(file);
@@ -54,15 +65,44 @@ final class ModelFiles {
         throw new BadInputException(file + ": model files must end in .sdm (SmartDeal) or .zip (DL4J ModelSerializer), got '" + name + "'");
     }
 
+    /** What a file's first bytes say it holds, whatever its name. */
+    enum Content {
+        /** Starts with the .sdm magic number. */
+        SDM,
+        /** Starts with a zip local-file header ("PK\3\4"), as DL4J's ModelSerializer files do. */
+        ZIP,
+        /** Neither, or unreadable (the reader then reports why). */
+        OTHER
+    }
+
+    /**
+     * @param file a regular file
+     * @return what its first bytes say it holds
+     */
+    static Content content(Path file) {
+        byte[] head;
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            head = in.readNBytes(SdmFile.MAGIC.length);
+        } catch (IOException e) {
+            return Content.OTHER;
+        }
+        if (java.util.Arrays.equals(head, SdmFile.MAGIC)) {
+            return Content.SDM;
+        }
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4 ? Content.ZIP
+                : Content.OTHER;
+    }
+
     /**
      * Requires every parameter of a loaded network to be finite: a NaN or infinite weight (a diverged
      * training run, a damaged file) cannot be decomposed or stored, and is bad input.
      *
-     * @param net a MultiLayerNetwork or ComputationGraph
-     * @param who the option and file, for the message
+     * @param net     a MultiLayerNetwork or ComputationGraph
+     * @param who     the option and file, for the message
+     * @param purpose what the command does with it, for the message ("converted", "evaluated", ...)
      * @throws BadInputException naming the file, the layer and the parameter
      */
-    static void requireFiniteParameters(Model net, String who) {
+    static void requireFiniteParameters(Model net, String who, String purpose) {
         for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
             for (java.util.Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> p : l.paramTable().entrySet()) {
                 org.nd4j.linalg.api.ndarray.INDArray v = p.getValue();
@@ -70,7 +110,7 @@ final class ModelFiles {
                     String name = l.conf().getLayer().getLayerName();
                     throw new BadInputException(who + ": parameter " + p.getKey() + " of layer "
                             + (name != null ? name : String.valueOf(l.getIndex())) + " holds NaN or infinite values; "
-                            + "only a network with finite parameters can be converted");
+                            + "only a network with finite parameters can be " + purpose);
                 }
             }
         }

@@ -91,8 +91,16 @@ public final class SmartDeal {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            // what the command printed before it failed (a table of failed candidates, say) comes first
+            line.getOut().flush();
             PrintWriter e = line.getErr();
             if (ex instanceof BadInputException) {
+                e.println("error: " + ex.getMessage());
+                e.flush();
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof org.smartdeal.optim.TrainingDivergedException) {
+                // the learning rate (or data) the user gave, not a defect
                 e.println("error: " + ex.getMessage());
                 e.flush();
                 return EXIT_BAD_INPUT;
@@ -137,7 +145,13 @@ public final class SmartDeal {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return commandLine(out, err).execute(args);
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            // print(String) does not flush even an auto-flushing writer: nothing a command printed may be lost
+            out.flush();
+            err.flush();
+        }
     }
 
     /**

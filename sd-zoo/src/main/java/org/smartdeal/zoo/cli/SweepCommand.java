@@ -59,8 +59,8 @@ import picocli.CommandLine.Spec;
             + "score the reloaded .sdm on validation examples held out of "
             + "the Fashion-MNIST training set, and keep the candidate with the largest gain (paper CR, or energy with "
             + "--objective energy) whose accuracy drop is at most --max-drop.",
-            "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan` and "
-            + "`train`) into --out, all at the end of the run. When every candidate fails, nothing is written and the "
+            "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan`, "
+            + "`sweep --plan` and `demo --plan`) into --out, all at the end of the run. When every candidate fails, nothing is written and the "
             + "exit code is 3; when any candidate fails on a defect, nothing is written and the exit code is 1."})
 public final class SweepCommand implements Callable<Integer> {
 

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.ZooModel;
@@ -177,8 +178,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + (limit != null ? " (after --limit " + limit + ")" : "") + ", got " + validation);
         }
         Map<Path, byte[]> files = new LinkedHashMap<>();
-        RecipeResult r = SdTrainingRecipe.run(settings, data, null, outDir, new CliListener(o, quiet, sealTest),
-                files::put);
+        RecipeResult r;
+        try {
+            r = SdTrainingRecipe.run(settings, data, null, outDir, new CliListener(o, quiet, sealTest), files::put);
+        } catch (TrainingDivergedException e) {
+            // the transfer training runs at --lr, and at --swa-lr from SWA on; the pre-training's Adam rate is fixed
+            boolean transfer = !e.getMessage().startsWith("pre-training");
+            throw new BadInputException(e.getMessage() + (transfer ? " (--lr " + settings.lr() + ", --swa-lr "
+                    + settings.swaLr() + ")" : ""), e);
+        }
         if (sealTest) {
             files.put(outDir.resolve(SEALED_FILE), sealed(r));
         }

@@ -29,6 +29,7 @@ import org.smartdeal.optim.SdTraining;
 import org.smartdeal.optim.SdUpdaterRouting;
 import org.smartdeal.optim.SwaListener;
 import org.smartdeal.optim.SwaLrSchedule;
+import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -304,6 +305,7 @@ public final class SdTrainingRecipe {
             for (int e = 0; e < s.pretrainEpochs(); e++) {
                 long t = System.nanoTime();
                 double loss = fitEpoch(dense, it, listener);
+                requireFiniteLoss(loss, "pre-training", e + 1, s.pretrainEpochs(), s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
                         s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
@@ -384,6 +386,7 @@ public final class SdTrainingRecipe {
                 Map<ParamRef, INDArray> before = snapshot(net, cParams);
                 swa.onEpochStart(net);
                 double loss = trainer.fitEpoch(net, it, listener);
+                requireFiniteLoss(loss, "training", e + 1, s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
@@ -461,6 +464,14 @@ public final class SdTrainingRecipe {
             listener.step();
         }
         return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** @throws TrainingDivergedException when an epoch's mean loss is NaN or infinite */
+    private static void requireFiniteLoss(double loss, String phase, int epoch, int epochs, double lr) {
+        if (!Double.isFinite(loss)) {
+            throw new TrainingDivergedException(String.format(Locale.ROOT, "%s epoch %d of %d diverged: mean training "
+                    + "loss %s at learning rate %s; lower the learning rate", phase, epoch, epochs, loss, lr));
+        }
     }
 
     private static Map<ParamRef, INDArray> snapshot(MultiLayerNetwork net, List<ParamRef> params) {

@@ -26,6 +26,7 @@ import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
+import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -193,7 +194,8 @@ public final class ConversionTaskCreator implements TaskCreator {
 
     /**
      * A failed candidate's error: the message of an {@link IllegalArgumentException} thrown from an
-     * {@code org.smartdeal} class (a check this project makes on the candidate's settings or data); otherwise
+     * {@code org.smartdeal} class (a check this project makes on the candidate's settings or data) or of a
+     * {@link TrainingDivergedException} (re-training that diverged at the candidate's settings); otherwise
      * {@link ConversionCandidate#INTERNAL_ERROR} and the exception, a defect. That covers an
      * {@code IllegalArgumentException} from ND4J's preconditions, DL4J or the JDK (say a
      * {@code NumberFormatException}), and an {@link SdmFormatException}: the only {@code .sdm} a candidate reads is
@@ -202,8 +204,8 @@ public final class ConversionTaskCreator implements TaskCreator {
      * counts as internal here, its message kept.
      */
     static String failure(Exception e) {
-        boolean ownCheck = e instanceof IllegalArgumentException && e.getStackTrace().length > 0
-                && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
+        boolean ownCheck = e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
+                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
         return ownCheck ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e;
     }
 

@@ -31,7 +31,10 @@ record CliRun(int exit, String out, String err) {
     static CliRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = SmartDeal.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        // buffered like the launcher's writers (SmartDeal.main: a PrintWriter over System.out), so a test sees only
+        // what a user would: text printed without a flush and never flushed is lost here too
+        int exit = SmartDeal.run(new PrintWriter(new java.io.BufferedWriter(out), true),
+                new PrintWriter(new java.io.BufferedWriter(err), true), args);
         return new CliRun(exit, out.toString(), err.toString());
     }
 

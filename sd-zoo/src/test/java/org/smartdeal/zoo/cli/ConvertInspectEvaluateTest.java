@@ -171,6 +171,26 @@ class ConvertInspectEvaluateTest {
         assertFalse(Files.exists(again));
     }
 
+    /** A model file is judged by its first bytes, not its name alone: a renamed file gets a message saying so. */
+    @Test
+    void aModelFileUnderTheOtherKindsNameIsNamedAsSuch() throws IOException {
+        Path sdm = dir.resolve("renamed-src.sdm");
+        assertEquals(0, run("convert", zip.toString(), "--out", sdm.toString(), "--quiet").exit());
+        Path sdmAsZip = Files.copy(sdm, dir.resolve("sdm-as.zip"));
+        run("evaluate", sdmAsZip.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                sdmAsZip + ": is a SmartDeal .sdm model named .zip; rename it to .sdm");
+        Path zipAsSdm = Files.copy(zip, dir.resolve("zip-as.sdm"));
+        Path out = dir.resolve("renamed-out.sdm");
+        run("convert", zipAsSdm.toString(), "--out", out.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                zipAsSdm + ": is a zip archive, not a .sdm file; a DL4J ModelSerializer model must be named .zip");
+        Path text = Files.writeString(dir.resolve("text.zip"), "not a model");
+        run("evaluate", text.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                text + ": not a DL4J ModelSerializer .zip: the file is not a zip archive");
+        run("inspect", zip.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                zip + ": is a zip archive (a DL4J ModelSerializer model?), not a .sdm file; inspect reads .sdm files");
+        assertFalse(Files.exists(out));
+    }
+
     /** A dense network with a NaN parameter (e.g. from a diverged run) is bad input naming the layer, exit 3. */
     @Test
     void convertRefusesNonFiniteParameters() throws IOException {

@@ -367,6 +367,11 @@ class ConversionSweepTest {
         assertEquals("Retrain.rampEpochs must be in [0, epochs = 2], got 3", ConversionTaskCreator.failure(
                 assertThrows(IllegalArgumentException.class,
                         () -> new ConversionTaskCreator.Retrain(() -> blobs(10, 3), 2, 3, true, 0.05))));
+        // re-training that diverged at the candidate's settings is the candidate's own failure too
+        assertEquals("RT epoch 1 of 2 diverged", ConversionTaskCreator.failure(
+                new org.smartdeal.optim.TrainingDivergedException("RT epoch 1 of 2 diverged")));
+        assertTrue(ConversionTaskCreator.failure(new IllegalStateException("RT epoch 1 of 2 diverged"))
+                .startsWith(ConversionCandidate.INTERNAL_ERROR));
         assertTrue(ConversionTaskCreator.failure(new org.smartdeal.codec.SdmFormatException("bad"))
                 .startsWith(ConversionCandidate.INTERNAL_ERROR));
         assertTrue(ConversionTaskCreator.failure(assertThrows(NumberFormatException.class, () -> Integer.parseInt("x")))

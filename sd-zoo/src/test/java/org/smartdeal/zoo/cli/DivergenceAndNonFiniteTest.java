@@ -1,0 +1,86 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.learning.config.Adam;
+import org.smartdeal.zoo.data.FashionMnist;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+
+/**
+ * Two ways a run goes wrong through what the user gave, each reported as bad input (exit 3) with a message and no
+ * stack trace: a learning rate at which training diverges (the loss or a gradient turns NaN), and a model file whose
+ * parameters are not finite, which every command that loads a dense model refuses before any work (convert's case
+ * is in {@link ConvertInspectEvaluateTest}).
+ */
+class DivergenceAndNonFiniteTest {
+
+    @TempDir
+    static Path dir;
+
+    /** LeNet-300-100 with one NaN bias (as a diverged run leaves it), in a DL4J zip. */
+    private static Path nan;
+
+    @BeforeAll
+    static void writeNanModel() throws IOException {
+        MultiLayerNetwork net = LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init();
+        net.getLayer(1).getParam("b").putScalar(3, Float.NaN);
+        nan = dir.resolve("nan.zip");
+        ModelSerializer.writeModel(net, nan.toFile(), false);
+    }
+
+    private static void requireData() {
+        Path d = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(d),
+                "Fashion-MNIST not installed in " + d + " (apt-get install dataset-fashion-mnist): skipping training run");
+    }
+
+    @Test
+    void evaluateEnergyAndDemoRefuseNonFiniteParametersBeforeAnyWork() {
+        String layer = ": parameter b of layer fc2 holds NaN or infinite values; only a network with finite parameters "
+                + "can be ";
+        // no data folder: the check comes before the data is read
+        String noData = dir.resolve("no-data").toString();
+        CliRun.of("evaluate", nan.toString(), "--data-dir", noData).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                nan + layer + "evaluated");
+        Path energyOut = dir.resolve("energy");
+        CliRun.of("energy", nan.toString(), "--out", energyOut.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, nan + layer + "priced");
+        Path demoOut = dir.resolve("demo");
+        CliRun.of("demo", "--quick", "--dense", nan.toString(), "--out", demoOut.toString(), "--data-dir", noData,
+                "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT, "--dense " + nan + layer + "converted");
+        assertEquals(Map.of(), CliRun.files(energyOut));
+        assertEquals(Map.of(), CliRun.files(demoOut));
+    }
+
+    @Test
+    void aReTrainingRateThatDivergesIsBadInputNamingTheOption() {
+        requireData();
+        Path out = dir.resolve("demo-rt");
+        CliRun.of("demo", "--quick", "--rt-epochs", "1", "--rt-lr", "1e30", "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "RT epoch 1 of 1 diverged: mean training loss ",
+                        "--rt-lr 1.0E30 is too large for this network");
+        assertEquals(Map.of(), CliRun.files(out), "nothing written");
+    }
+
+    @Test
+    void aTransferTrainingRateThatDivergesIsBadInputNamingTheOptions() {
+        requireData();
+        Path out = dir.resolve("train");
+        CliRun r = CliRun.of("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--epochs", "1",
+                "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--lr", "10", "--swa-lr", "10",
+                "--out", out.toString(), "--quiet");
+        // SGD at 10 on B and b: either an epoch's mean loss or, first, a gradient reaching the bucket switch is NaN
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "diverged", "(--lr 10.0, --swa-lr 10.0)");
+        assertEquals(Map.of(), CliRun.files(out), "nothing written");
+    }
+}
