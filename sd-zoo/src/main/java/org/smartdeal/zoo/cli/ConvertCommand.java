@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.ConversionReport;
 import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -121,6 +123,8 @@ public final class ConvertCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
         o.print(d.report().toTable());
+        warnZeroC(spec.commandLine().getErr(), d.report().layers().stream()
+                .filter(r -> r.converted() && r.cDensity() == 0).map(ConversionReport.Row::name).toList());
         long params = dense.numParams();
         o.printf(Locale.ROOT, "wrote %s: %d bytes | paper CR %.2fx | file CR %.2fx | %.2f s%n", out, layout.fileBytes(),
                 d.report().paperCR(), StorageBreakdown.fileCR(params, layout.fileBytes()), seconds);
@@ -214,12 +218,28 @@ public final class ConvertCommand implements Callable<Integer> {
                 : ((org.deeplearning4j.nn.graph.ComputationGraph) m).getLayers().length;
     }
 
+    /**
+     * Warns (on standard error; the run still succeeds) about layers whose C kept no non-zero entry: their W = C*B
+     * is zero, so the layer passes on its bias alone, which is rarely what a threshold was meant to give.
+     *
+     * @param err    where warnings go
+     * @param layers the names of such layers (nothing is printed when empty)
+     */
+    static void warnZeroC(PrintWriter err, List<String> layers) {
+        if (!layers.isEmpty()) {
+            err.println("warning: C keeps no non-zero coefficient in " + String.join(", ", layers) + " (C density 0): "
+                    + "W = C*B is zero there; a lower --theta or a --density target keeps weights");
+            err.flush();
+        }
+    }
+
     private ZooModel zoo() {
         try {
             return ZooModel.byName(source.zoo);
         } catch (IllegalArgumentException e) {
             // an unknown name given as an option value is a usage error, as in energy and train
-            throw usage("--zoo " + e.getMessage());
+            throw usage("--zoo must be a zoo model name (" + String.join(", ", ZooModel.names()) + "), got '"
+                    + source.zoo + "'");
         }
     }
 

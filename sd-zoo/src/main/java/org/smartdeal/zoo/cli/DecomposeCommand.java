@@ -175,6 +175,7 @@ public final class DecomposeCommand implements Callable<Integer> {
                 .put("sliceRows", sliceRows).put("basisWidth", basisWidth).put("maxCoeff", maxCoeff)
                 .put("threads", config.threads());
         ArrayNode items = report.putArray("inputs");
+        List<String> zeroC = new ArrayList<>();
         for (int i = 0; i < loaded.size(); i++) {
             Input in = loaded.get(i);
             LayerDecomposition dec = result.layers().get(i);
@@ -190,6 +191,9 @@ public final class DecomposeCommand implements Callable<Integer> {
             dec.rebuildWeight(w);
             files.put(out.resolve(in.name() + ".w.npy"), NpyFile.toBytes(Arrays.stream(in.shape()).asLongStream().toArray(), w));
             DecompositionStats s = dec.stats();
+            if (s.cDensity() == 0) {
+                zeroC.add(in.name());
+            }
             ObjectNode n = items.addObject();
             n.put("name", in.name()).put("file", in.file().toString());
             ArrayNode shape = n.putArray("shape");
@@ -209,6 +213,7 @@ public final class DecomposeCommand implements Callable<Integer> {
         files.put(out.resolve(REPORT),
                 mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
         OutputPaths.writeTogether(files);
+        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC);
         o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve(REPORT));
         return SmartDeal.EXIT_OK;
     }

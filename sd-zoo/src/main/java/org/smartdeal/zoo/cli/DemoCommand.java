@@ -104,7 +104,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "start from this trained LeNet-300-100 (DL4J zip, e.g. a previous demo's lenet300-dense.zip) instead of training one")
     Path denseFile;
 
-    @Option(names = "--quick", description = "a small subset and 1 + 1 epochs (under a minute, for tests)")
+    @Option(names = "--quick", description = "a small subset (6,000 training and 2,000 test images) and 1 + 1 "
+            + "epochs unless --epochs or --rt-epochs are given (under a minute, for tests)")
     boolean quick;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -137,6 +138,16 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
         PrintWriter o = spec.commandLine().getOut();
+        if (quick) {
+            // --quick's epoch counts are defaults: the ones given explicitly are honoured (and checked as given)
+            picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+            if (!given.hasMatchedOption("--epochs")) {
+                epochs = 1;
+            }
+            if (!given.hasMatchedOption("--rt-epochs")) {
+                rtEpochs = 1;
+            }
+        }
         validate();
         // Everything the user gave is checked before any training, so that a mistake costs no time and
         // --out is left as it was: the output folder and files, the plan (and its layer names), --dense.
@@ -156,8 +167,8 @@ public final class DemoCommand implements Callable<Integer> {
         OutputPaths.requireNotInput("--plan", planFile, "--out", List.of(sdm, zip, summaryFile, reportFile));
         ConversionPlan plan = loadPlan(dense);
 
-        int denseEpochs = quick ? 1 : epochs;
-        int rt = quick ? Math.min(1, rtEpochs) : rtEpochs;
+        int denseEpochs = epochs;
+        int rt = rtEpochs;
         int ramp = rampEpochs(rampEpochs, rt);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;

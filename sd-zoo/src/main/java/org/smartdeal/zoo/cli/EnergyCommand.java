@@ -147,7 +147,8 @@ public final class EnergyCommand implements Callable<Integer> {
             try {
                 zoo = ZooModel.byName(source.zoo);
             } catch (IllegalArgumentException e) {
-                throw usage("--zoo: " + e.getMessage());
+                throw usage("--zoo must be a zoo model name (" + String.join(", ", ZooModel.names()) + "), got '"
+                    + source.zoo + "'");
             }
         }
         // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files

@@ -78,7 +78,8 @@ public final class SmartDeal {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter e = c.getErr();
-            String msg = ex.getMessage() == null ? "" : ex.getMessage();
+            // picocli words a bad map value "Value for option option '--x' ..."
+            String msg = ex.getMessage() == null ? "" : ex.getMessage().replace("option option '", "option '");
             // picocli's own messages start with "Error: "; the handler adds "error: " itself
             e.println("error: " + (msg.startsWith("Error: ") ? msg.substring("Error: ".length()) : msg));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, e);

@@ -203,6 +203,18 @@ public final class SweepCommand implements Callable<Integer> {
             throw usage("--theta and --density both set the sparsity: give one (a density target replaces the "
                     + "threshold), got --theta " + theta + " and --density " + density);
         }
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            // picocli keeps the last value of a repeated map key; a layer given twice is a mistake to name
+            picocli.CommandLine.Model.OptionSpec given = spec.commandLine().getParseResult().matchedOption(option);
+            java.util.Set<String> layers = new java.util.HashSet<>();
+            for (String v : given == null ? List.<String>of() : given.originalStringValues()) {
+                String layer = v.split("=", 2)[0].trim();
+                if (!layers.add(layer)) {
+                    throw usage(option + " gives layer " + layer + " twice: give its values once, as a list (NAME=A,B) "
+                            + "or a range (NAME=LO:HI)");
+                }
+            }
+        }
         SdHyperparameterSpace sd = space();
         Map<String, SdHyperparameterSpace> perLayerTheta = new LinkedHashMap<>();
         layerTheta.forEach((layer, text) -> perLayerTheta.put(layer,

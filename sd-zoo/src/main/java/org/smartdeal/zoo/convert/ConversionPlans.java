@@ -84,7 +84,7 @@ public final class ConversionPlans {
         if (NAMES.contains(fileOrName)) {
             return named(fileOrName);
         }
-        throw new IllegalArgumentException("plan '" + fileOrName + "' is neither an existing file nor a shipped plan; "
+        throw new IllegalArgumentException("'" + fileOrName + "' is neither an existing file nor a shipped plan name; "
                 + "shipped plans: " + String.join(", ", NAMES));
     }
 }

@@ -110,7 +110,8 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.err().contains("--out must name a .sdm file"), r.err());
         r = run("convert", "--zoo", "nope", "--out", sdm.toString());
         assertEquals(SmartDeal.EXIT_USAGE, r.exit(), r.err());
-        assertTrue(r.err().contains("lenet300"), "lists the known names: " + r.err());
+        assertTrue(r.err().contains("--zoo must be a zoo model name (lenet300, "), "lists the known names: " + r.err());
+        assertTrue(r.err().contains("), got 'nope'"), r.err());
         assertFalse(Files.exists(sdm));
         Path junk = dir.resolve("junk.sdm");
         Files.writeString(junk, "not a model");
@@ -169,6 +170,18 @@ class ConvertInspectEvaluateTest {
         run("convert", sdZip.toString(), "--out", again.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
                 sdZip + ": holds SD layers, already converted", "convert takes a dense DL4J ModelSerializer .zip");
         assertFalse(Files.exists(again));
+    }
+
+    /** A threshold that zeroes every coefficient of a layer still converts (exit 0) but warns, naming the layers. */
+    @Test
+    void aThresholdThatLeavesNoCoefficientWarns() {
+        Path sdm = dir.resolve("zero.sdm");
+        CliRun r = run("convert", zip.toString(), "--out", sdm.toString(), "--theta", "1", "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith("warning: C keeps no non-zero coefficient in fc1, fc2, fc3 (C density 0): "),
+                r.err());
+        CliRun fine = run("convert", zip.toString(), "--out", dir.resolve("fine.sdm").toString(), "--quiet");
+        assertEquals("", fine.err());
     }
 
     /** A model file is judged by its first bytes, not its name alone: a renamed file gets a message saying so. */

@@ -43,6 +43,8 @@ class ConvertPlanNameTest {
         code = SmartDeal.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "convert", zip.toString(),
                 "--out", sdm.toString(), "--plan", "resnet99", "--quiet");
         assertEquals(SmartDeal.EXIT_BAD_INPUT, code);
+        assertTrue(err.toString().contains("--plan 'resnet99' is neither an existing file nor a shipped plan name; "
+                + "shipped plans: "), err.toString());
         assertTrue(err.toString().contains("mobilenetv2-cifar100"), err.toString());
         assertFalse(Files.exists(sdm));
     }

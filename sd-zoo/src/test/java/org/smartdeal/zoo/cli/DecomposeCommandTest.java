@@ -43,6 +43,16 @@ class DecomposeCommandTest {
     }
 
     @Test
+    void aThresholdThatLeavesNoCoefficientWarnsNamingTheInput() throws IOException {
+        Path a = npy("a.npy", new long[] {8, 5, 3, 3}, 1);
+        Path b = npy("b.npy", new long[] {4, 6, 3, 3}, 2);
+        CliRun r = run("decompose", "--quiet", "--theta", "1", "--out", dir.resolve("zero").toString(), a.toString(),
+                b.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith("warning: C keeps no non-zero coefficient in a, b (C density 0)"), r.err());
+    }
+
+    @Test
     void writesCBRebuiltWeightAndReportForEachInput() throws IOException {
         Path conv = npy("conv.npy", new long[] {8, 5, 3, 3}, 1);
         Path out = dir.resolve("out");

@@ -112,6 +112,13 @@ class DemoCommandTest {
             assertFalse(r.out().contains("dense LeNet-300-100"), "nothing trained: " + r.out());
             assertEquals(before, CliRun.files(earlier), c[0] + " " + c[1]);
         }
+        // --quick's one RT epoch is a default: a ramp longer than it is refused as such, an explicit --rt-epochs is
+        // honoured (this run gets past the check and stops at the missing data)
+        run("demo", "--quick", "--ramp-epochs", "3", "--out", earlier.toString(), "--data-dir", noData.toString(),
+                "--quiet").assertUserError(SmartDeal.EXIT_USAGE, "--ramp-epochs must be in [0, --rt-epochs = 1], got 3");
+        run("demo", "--quick", "--rt-epochs", "4", "--ramp-epochs", "3", "--out", earlier.toString(), "--data-dir",
+                noData.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT, noData.toString());
+        assertEquals(before, CliRun.files(earlier));
         // --out naming a file, or a folder whose parent cannot be a folder: exit 3 naming --out and the path
         run("demo", "--quick", "--out", file.toString(), "--data-dir", noData.toString(), "--quiet")
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out " + file + " exists and is not a folder");

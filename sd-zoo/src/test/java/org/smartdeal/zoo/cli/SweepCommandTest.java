@@ -260,6 +260,11 @@ class SweepCommandTest {
                 .assertUserError(2, "the grid has 2400000000 candidates, more than the 1000 one sweep runs");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--search", "random", "--quiet")
                 .assertUserError(2, "--search random needs a searched setting");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-theta", "fc1=0.1", "--layer-theta",
+                "fc1=0.2", "--quiet").assertUserError(2, "--layer-theta gives layer fc1 twice");
+        CliRun bad = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-theta", "fc1", "--quiet");
+        bad.assertUserError(2, "option '--layer-theta'");
+        assertFalse(bad.err().contains("option option"), bad.err());
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--slice-rows", "2,96", "--quiet")
                 .assertUserError(2, "--slice-rows 2 is below the basis width 3");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--slice-rows", "4,96", "--basis-width", "3,5",
