@@ -61,17 +61,50 @@ public final class PaperStudy {
      * @param sweep  whether to run the knob sweep too
      */
     public static Map<String, Object> run(Path outDir, Knobs knobs, boolean sweep) {
+        return run(outDir, knobs, sweep, what -> { });
+    }
+
+    /** Told as each part of the study is done (for a progress bar: {@link #steps} calls in all). */
+    @FunctionalInterface
+    public interface Listener {
+        /** @param done what was just done, e.g. "priced 7 models" or "sweep: batch=16" */
+        void stepDone(String done);
+    }
+
+    /**
+     * @param sweep whether the knob sweep runs
+     * @return how many times {@link Listener#stepDone} is called by {@link #run(Path, Knobs, boolean, Listener)}
+     */
+    public static int steps(boolean sweep) {
+        return 4 + (sweep ? SWEEP_CONFIGS : 0);
+    }
+
+    /** Configurations of the knob sweep ({@link #sweep}). */
+    private static final int SWEEP_CONFIGS = 9;
+
+    /**
+     * {@link #run(Path, Knobs, boolean)}, telling {@code listener} as each part is done: the pricing, the output files
+     * and charts, the band analysis, the training study, and each sweep configuration.
+     *
+     * @param outDir   output directory (created)
+     * @param knobs    the knobs of the main run
+     * @param sweep    whether to run the knob sweep too
+     * @param listener told {@link #steps(boolean)} times
+     * @return the summary map written as paper-summary.json
+     */
+    public static Map<String, Object> run(Path outDir, Knobs knobs, boolean sweep, Listener listener) {
         List<Map<String, Object>> summary = new ArrayList<>(1);
-        ReportFolder.write(outDir, dir -> summary.add(writeInto(dir, knobs, sweep)));
+        ReportFolder.write(outDir, dir -> summary.add(writeInto(dir, knobs, sweep, listener)));
         return summary.get(0);
     }
 
-    private static Map<String, Object> writeInto(Path outDir, Knobs knobs, boolean sweep) {
+    private static Map<String, Object> writeInto(Path outDir, Knobs knobs, boolean sweep, Listener listener) {
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, Workload> wl = new LinkedHashMap<>();
         for (String m : PaperModels.NAMES) wl.put(m, PaperModels.workload(m, knobs, a));
         Map<String, Map<String, ModelResult>> res = price(wl, a, e, false);
+        listener.stepDone("priced " + wl.size() + " models");
 
         StringBuilder layers = new StringBuilder(Reports.layerCsvHeader()), actions = new StringBuilder(Reports.actionsCsvHeader());
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -103,10 +136,13 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("fig10-speedup-vs-diannao.csv"), ratioCsv(res, "speedup"));
         Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
         charts(outDir, res);
+        listener.stepDone("wrote tables and charts");
         Reports.write(outDir.resolve("band-analysis.md"), BandAnalysis.markdown(BandAnalysis.rows(knobs)));
+        listener.stepDone("band analysis");
         TrainingStudy.run(outDir); // Tables V/VI on the paper platform, independent of the knobs
+        listener.stepDone("training study");
         if (sweep) {
-            String[] sw = sweep(wl, knobs, e);
+            String[] sw = sweep(wl, knobs, e, listener);
             Reports.write(outDir.resolve("sweep.csv"), sw[0]);
             Reports.write(outDir.resolve("sweep-summary.md"), sw[1]);
         }
@@ -220,7 +256,7 @@ public final class PaperStudy {
      * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
      * fraction (benchmark layers only): {CSV, Markdown}.
      */
-    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e) {
+    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
         ArchSpec paper = ArchSpec.paper();
         Map<String, ArchSpec> cfg = new LinkedHashMap<>();
         cfg.put("default", paper.withKnobs(base));
@@ -239,6 +275,7 @@ public final class PaperStudy {
             + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
         for (var c : cfg.entrySet()) {
             var res = price(wl, c.getValue(), e, true);
+            listener.stepDone("sweep: " + c.getKey());
             md.append("| ").append(c.getKey()).append(" |");
             for (var m : res.values()) {
                 double minDram = m.keySet().stream().filter(x -> !x.equals("smartdeal")).mapToDouble(x -> ratio(m, x, "dram")).min().orElse(Double.NaN);

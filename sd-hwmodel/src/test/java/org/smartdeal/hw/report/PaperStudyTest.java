@@ -20,6 +20,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (0.94x, inside [0.9, 4.5] but not above 1).
  */
 class PaperStudyTest {
+    /** The sweep tells its listener once per configuration, as many times as {@link PaperStudy#steps} counts. */
+    @Test
+    void theSweepReportsEachConfiguration() {
+        ArchSpec a = ArchSpec.paper();
+        Map<String, Workload> wl = Map.of("resnet164", PaperModels.workload("resnet164", a.knobs(), a));
+        List<String> steps = new java.util.ArrayList<>();
+        String[] out = PaperStudy.sweep(wl, a.knobs(), EnergyTable.paper28nm(), steps::add);
+        assertEquals(PaperStudy.steps(true) - PaperStudy.steps(false), steps.size());
+        assertEquals("sweep: default", steps.get(0));
+        assertEquals("sweep: tileCapFraction=1.0", steps.get(steps.size() - 1));
+        // one markdown table row per configuration
+        assertEquals(steps.size(), java.util.Arrays.stream(out[1].split("\n"))
+                .filter(l -> l.startsWith("| ") && !l.startsWith("| config ")).count());
+    }
+
     @Test
     void smartDealLowestOnCifarModels() {
         ArchSpec a = ArchSpec.paper();

@@ -134,7 +134,11 @@ class ReportFolderTest {
         // the files a run with the sweep wrote (sweep.csv, sweep-summary.md), and a file of the user's
         report(out, "sweep.csv", "config,model\n", "sweep-summary.md", "| config |\n");
         put(out, "mine.md", "mine");
-        PaperStudy.run(out, Knobs.defaults(), false);
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        PaperStudy.run(out, Knobs.defaults(), false, steps::add);
+        assertEquals(java.util.List.of("priced 7 models", "wrote tables and charts", "band analysis", "training study"),
+                steps);
+        assertEquals(PaperStudy.steps(false), steps.size());
         assertFalse(Files.exists(out.resolve("sweep.csv")));
         assertFalse(Files.exists(out.resolve("sweep-summary.md")));
         assertEquals("mine", Files.readString(out.resolve("mine.md")));

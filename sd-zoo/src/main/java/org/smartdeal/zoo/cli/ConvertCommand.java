@@ -61,9 +61,9 @@ public final class ConvertCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--plan", paramLabel = "plan.json|NAME",
-            description = {"conversion plan (defaults and per-layer overrides): a JSON file or, when no such file exists,",
-                "a shipped plan: resnet18-cifar10, resnet18-cifar10-delta, resnet18-cifar100 (paper Table X),",
-                "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar"})
+            description = "conversion plan (defaults and per-layer overrides): a JSON file or, when no such file "
+                + "exists, a shipped plan: resnet18-cifar10, resnet18-cifar10-delta, resnet18-cifar100 (paper Table X), "
+                + "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar")
     String planFile;
 
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults, in [0, 1]")

@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "decompose", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Decompose weight tensors (.npy) into C*B: per slice, a small dense basis B and a sparse C whose non-zeros are signed powers of two.",
-            "Writes NAME.c.npy [K,m,n], NAME.b.npy [K,n,n], NAME.w.npy (rebuilt weight, input layout, float32)",
-            "and report.json into --out."})
+            "Writes NAME.c.npy [K,m,n], NAME.b.npy [K,n,n], NAME.w.npy (rebuilt weight, input layout, float32) "
+            + "and report.json into --out."})
 public final class DecomposeCommand implements Callable<Integer> {
 
     /** How input arrays are laid out. */

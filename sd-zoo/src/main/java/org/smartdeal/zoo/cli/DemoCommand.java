@@ -109,8 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
-            + " or " + FashionMnist.DEFAULT_DIR)
+            description = FashionMnistInput.DATA_DIR_DESCRIPTION)
     Path dataDir;
 
     @Option(names = "--seed", paramLabel = "N", description = "random seed; default ${DEFAULT-VALUE}")
@@ -247,7 +246,9 @@ public final class DemoCommand implements Callable<Integer> {
                 .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes.length)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
-                .put("plan", planFile != null ? planFile.toString() : theta != null ? THETA_PLAN : DEFAULT_PLAN);
+                .put("planFile", planFile != null ? planFile.toString() : null);
+        // the plan the run converted with (--plan or the default, with --theta applied), as JSON
+        s.set("plan", m.readTree(plan.toJson()));
         if (theta != null) {
             s.put("theta", theta);
         } else {

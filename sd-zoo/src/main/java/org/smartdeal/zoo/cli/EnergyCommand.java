@@ -70,7 +70,8 @@ public final class EnergyCommand implements Callable<Integer> {
             description = "measure activation statistics on this dataset; only fashion-mnist")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = FashionMnistInput.DATA_DIR_DESCRIPTION)
     Path dataDir;
 
     @Option(names = "--samples", paramLabel = "N",
@@ -99,7 +100,7 @@ public final class EnergyCommand implements Callable<Integer> {
     boolean noSweep;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder; default ${DEFAULT-VALUE}")
-    Path out = Path.of("energy-report");
+    Path out = Path.of("smartdeal-out", "energy");
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -156,7 +157,13 @@ public final class EnergyCommand implements Callable<Integer> {
         OutputPaths.requireParentFolder("--out", out, "the report is staged there");
         if (source.paper) {
             long t0 = System.nanoTime();
-            Map<String, Object> summary = PaperStudy.run(out, knobs, !noSweep);
+            Map<String, Object> summary;
+            try (Progress p = Progress.start("paper study", PaperStudy.steps(!noSweep), quiet)) {
+                summary = PaperStudy.run(out, knobs, !noSweep, done -> {
+                    p.step();
+                    p.message(done);
+                });
+            }
             o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
                     + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
                     org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md", ReportFolder.MANIFEST,

@@ -30,7 +30,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "dataset; only fashion-mnist; default ${DEFAULT-VALUE}")
     String data = "fashion-mnist";
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder with the Fashion-MNIST IDX files")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = FashionMnistInput.DATA_DIR_DESCRIPTION)
     Path dataDir;
 
     @Option(names = "--limit", paramLabel = "N", description = "evaluate the first N test examples, N >= 1")

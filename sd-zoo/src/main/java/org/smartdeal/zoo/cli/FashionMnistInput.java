@@ -25,6 +25,10 @@ import org.smartdeal.zoo.data.InMemoryDataSetIterator;
  */
 final class FashionMnistInput {
 
+    /** The help text of every command's {@code --data-dir}. */
+    static final String DATA_DIR_DESCRIPTION = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
+            + " or " + FashionMnist.DEFAULT_DIR;
+
     private FashionMnistInput() {
     }
 

@@ -86,7 +86,8 @@ public final class InspectCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage(), e);
             }
         }
-        Map<String, SdSliceShape> shapes = sliceShapes(f);
+        Map<String, String> layerNames = new LinkedHashMap<>();
+        Map<String, SdSliceShape> shapes = sliceShapes(f, layerNames);
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("file", file.toString()).put("networkType", f.networkType().name()).put("fileBytes", r.layout().fileBytes());
@@ -95,7 +96,9 @@ public final class InspectCommand implements Callable<Integer> {
             if (s.type() == SectionType.SD_LAYER) {
                 SdLayerEntry e = f.sdLayer(s.name()).orElseThrow();
                 ObjectNode n = layers.addObject();
-                n.put("name", e.name()).put("kind", "SD").put("weightShape", Arrays.toString(e.weightShape()))
+                n.put("name", e.name());
+                layerName(e.name(), layerNames).ifPresent(l -> n.put("layer", l));
+                n.put("kind", "SD").put("weightShape", Arrays.toString(e.weightShape()))
                         .put("slices", e.layer().sliceCount()).put("sliceRows", e.layer().sliceRows())
                         .put("width", e.layer().width());
                 if (f.networkType() != NetworkType.OTHER) {
@@ -109,7 +112,9 @@ public final class InspectCommand implements Callable<Integer> {
             } else if (s.type() == SectionType.FLOAT_ARRAY) {
                 FloatArrayEntry e = f.floatArray(s.name()).orElseThrow();
                 ObjectNode n = layers.addObject();
-                n.put("name", e.name()).put("kind", e.role() == FloatArrayEntry.Role.DENSE_WEIGHT ? "dense weight" : "float32")
+                n.put("name", e.name());
+                layerName(e.name(), layerNames).ifPresent(l -> n.put("layer", l));
+                n.put("kind", e.role() == FloatArrayEntry.Role.DENSE_WEIGHT ? "dense weight" : "float32")
                         .put("weightShape", Arrays.toString(e.shape()));
                 bits(n, s.breakdown(), s.payloadBytes() + SectionInfo.FRAMING_BYTES);
             }
@@ -130,14 +135,15 @@ public final class InspectCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%s: %s, %d bytes%n", file, f.networkType(), r.layout().fileBytes());
         o.printf(Locale.ROOT, "%-28s %-13s %-20s %8s %8s %10s%n", "entry", "kind", "shape", "slices", "C dens", "bytes");
         for (var n : layers) {
-            o.printf(Locale.ROOT, "%-28s %-13s %-20s %8s %8s %10d%n", n.get("name").asText(), n.get("kind").asText(),
+            String entry = n.get("name").asText() + (n.has("layer") ? " (" + n.get("layer").asText() + ")" : "");
+            o.printf(Locale.ROOT, "%-28s %-13s %-20s %8s %8s %10d%n", entry, n.get("kind").asText(),
                     n.get("weightShape").asText(), n.has("slices") ? n.get("slices").asText() : "",
                     n.has("cDensity") ? String.format(Locale.ROOT, "%.4f", n.get("cDensity").asDouble()) : "",
                     n.get("bytes").asLong());
         }
-        o.printf(Locale.ROOT, "bits: index %d, C %d, tables %d, B %d, dense weights %d, other %d (= 8 x %d bytes)%n",
-                all.indexBits(), all.cBits(), all.tableBits(), all.bBits(), all.denseWeightBits(), all.otherBits(),
-                all.totalBits() / 8);
+        o.printf(Locale.ROOT, "bits: index %d, C %d, tables %d, B %d, dense weights %d, other %d; total %d bits "
+                        + "= %d bytes%n", all.indexBits(), all.cBits(), all.tableBits(), all.bBits(), all.denseWeightBits(),
+                all.otherBits(), all.totalBits(), all.totalBits() / 8);
         o.printf(Locale.ROOT, "weights %d | paper CR %.2fx | file CR %.2fx%n", denseWeights,
                 t.get("paperCR").asDouble(), t.get("fileCR").asDouble());
         return SmartDeal.EXIT_OK;
@@ -146,15 +152,20 @@ public final class InspectCommand implements Callable<Integer> {
     /**
      * The slice geometry of every SD layer in the stored configuration, by section name (the
      * layer index for a MultiLayerNetwork, the layer name for a ComputationGraph, as
-     * {@code SdModelFile} writes them).
+     * {@code SdModelFile} writes them). Fills {@code layerNames} with each MultiLayerNetwork layer's configured name
+     * by index (a ComputationGraph's sections carry the names already).
      */
-    private Map<String, SdSliceShape> sliceShapes(SdmFile f) {
+    private Map<String, SdSliceShape> sliceShapes(SdmFile f, Map<String, String> layerNames) {
         Map<String, SdSliceShape> out = new LinkedHashMap<>();
         try {
             switch (f.networkType()) {
                 case MULTI_LAYER_NETWORK -> {
                     MultiLayerConfiguration c = MultiLayerConfiguration.fromJson(f.configJson());
                     for (int i = 0; i < c.getConfs().size(); i++) {
+                        String name = c.getConf(i).getLayer().getLayerName();
+                        if (name != null && !name.equals(String.valueOf(i))) {
+                            layerNames.put(String.valueOf(i), name);
+                        }
                         if (c.getConf(i).getLayer() instanceof SdLayer sd) {
                             out.put(String.valueOf(i), sd.sliceShape());
                         }
@@ -176,6 +187,15 @@ public final class InspectCommand implements Callable<Integer> {
             throw new BadInputException(file + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * The configured layer name of a MultiLayerNetwork section ("0", or "7_W" for a parameter of layer 7), when the
+     * layer has a name of its own.
+     */
+    private static java.util.Optional<String> layerName(String section, Map<String, String> layerNames) {
+        int cut = section.indexOf('_');
+        return java.util.Optional.ofNullable(layerNames.get(cut < 0 ? section : section.substring(0, cut)));
     }
 
     /** The configured geometry of SD section {@code e}, checked against the stored [K, m, n] and R. */

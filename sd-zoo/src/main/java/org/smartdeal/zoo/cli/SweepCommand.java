@@ -169,8 +169,7 @@ public final class SweepCommand implements Callable<Integer> {
     String data = "fashion-mnist";
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
-            + " or " + FashionMnist.DEFAULT_DIR)
+            description = FashionMnistInput.DATA_DIR_DESCRIPTION)
     Path dataDir;
 
     @Option(names = "--seed", paramLabel = "N",

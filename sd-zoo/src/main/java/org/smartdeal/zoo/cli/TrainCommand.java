@@ -100,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     String layerThetas;
 
     @Option(names = "--dense-layers", split = ",", paramLabel = "NAME[,NAME...]", hideParamSyntax = true, description = "sd and ss: layers "
-            + "left dense (trained with SGD), e.g. fc2, the classifier adaptation re-initialises; default none")
+            + "left dense (trained with SGD), for example fc2, the classifier adaptation re-initialises; default none")
     List<String> denseLayers;
 
     @Option(names = "--per-layer-switch", description = "sd and ss: give each SD layer's C its own bucket switch, "
@@ -133,8 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "folder with the Fashion-MNIST IDX files; default: $" + FashionMnist.DIR_ENV
-            + " or " + FashionMnist.DEFAULT_DIR)
+            description = FashionMnistInput.DATA_DIR_DESCRIPTION)
     Path dataDir;
 
     @Option(names = "--seed", paramLabel = "N",

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.data.FashionMnist;
 
 /**
@@ -55,7 +56,9 @@ class DemoCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("report.json")));
         assertTrue(r.out().contains("(1 epoch)") && !r.out().contains("1 epochs"), r.out());
         // no --plan, no --theta: the default plan is recorded, theta null
-        assertEquals(DemoCommand.DEFAULT_PLAN, s.get("plan").asText());
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree(ConversionPlan.fromJson(DemoCommand.DEFAULT_PLAN).toJson()), s.get("plan"));
+        assertTrue(s.get("planFile").isNull(), s.toString());
         assertTrue(s.get("theta").isNull(), s.toString());
 
         // A second run from this folder's own baseline, with a plan and a theta override: both are recorded,
@@ -71,7 +74,12 @@ class DemoCommandTest {
         assertArrayEquals(baseline, Files.readAllBytes(zip));
         assertTrue(again.out().contains("is the --dense input, left as it was"), again.out());
         JsonNode t = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
-        assertEquals(plan.toString(), t.get("plan").asText());
+        assertEquals(plan.toString(), t.get("planFile").asText());
+        // the plan file with --theta applied everywhere (fc3's own 0.01 replaced), the file's slice rows kept
+        ConversionPlan used = ConversionPlan.fromJson(json.writeValueAsString(t.get("plan")));
+        assertEquals(0.02, used.defaults().theta());
+        assertEquals(0.02, used.settingsFor("fc3").theta());
+        assertEquals(512, used.defaults().sliceRows());
         assertEquals(0.02, t.get("theta").asDouble());
         assertEquals(zip.toString(), t.get("dense").asText());
         assertTrue(!oldSummary.equals(Files.readString(dir.resolve("summary.json"))));

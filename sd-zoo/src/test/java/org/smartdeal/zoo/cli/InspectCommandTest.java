@@ -2,6 +2,7 @@ package org.smartdeal.zoo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,7 @@ class InspectCommandTest {
         setC(net.getLayer(0).getParam(SdParamInitializer.C_KEY));
         JsonNode l = inspect(net);
         assertEquals("0", l.get("name").asText());
+        assertEquals("fc", l.get("layer").asText(), "the section of layer 0 is named after the configured layer");
         assertEquals(30, l.get("cNonZeros").asLong());
         assertEquals(42, l.get("cEntries").asLong());
         assertEquals(48, l.get("cEntriesPadded").asLong());
@@ -128,6 +130,7 @@ class InspectCommandTest {
         setC(g.getLayer("fc").getParam(SdParamInitializer.C_KEY));
         JsonNode l = inspect(g);
         assertEquals("fc", l.get("name").asText());
+        assertFalse(l.has("layer"), "a graph's sections carry the layer names already");
         assertEquals(30.0 / 42, l.get("cDensity").asDouble(), 1e-12);
     }
 
@@ -142,6 +145,17 @@ class InspectCommandTest {
         CliRun r = CliRun.of("inspect", sdm.toString());
         assertEquals(SmartDeal.EXIT_OK, r.exit(), r.err());
         assertTrue(r.out().contains(String.format(Locale.ROOT, "%.4f", 30.0 / 42)), r.out());
+        assertTrue(r.out().contains("\n0 (fc) "), r.out());
+        // the bit counts add up to the total stated with them
+        java.util.regex.Matcher bits = java.util.regex.Pattern.compile("bits: index (\\d+), C (\\d+), tables (\\d+), "
+                + "B (\\d+), dense weights (\\d+), other (\\d+); total (\\d+) bits = (\\d+) bytes").matcher(r.out());
+        assertTrue(bits.find(), r.out());
+        long sum = 0;
+        for (int i = 1; i <= 6; i++) {
+            sum += Long.parseLong(bits.group(i));
+        }
+        assertEquals(sum, Long.parseLong(bits.group(7)));
+        assertEquals(sum / 8, Long.parseLong(bits.group(8)));
     }
 
     /**
