@@ -36,7 +36,7 @@ public final class BitPragmatic implements AcceleratorModel {
             case FC, SE_FC -> Counts.ceilDiv(l.batch(), a.praWindows()) * mg * Counts.ceilDiv(l.c(), a.praBrick());
         };
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
-        List<Action> x = Counts.dram(t);
+        List<Action> x = t.dramActions();
         double lanes = (double) a.praFilters() * a.praWindows() * a.praBrick();
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac / a.praWindows(), Counts.sram(a.weightBankBytes())));
         // fix 14: no brick multicast on depthwise layers (each filter reads its own channel), as DianNao

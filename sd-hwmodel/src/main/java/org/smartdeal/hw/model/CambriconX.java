@@ -39,7 +39,7 @@ public final class CambriconX implements AcceleratorModel {
         double idxBits = Math.min(l.wSize(), a.cxIdxBitsPerNz() * nnz);
         double idxPerNz = nnz > 0 ? idxBits / 8 / nnz : 0;
         Tiling t = TilingSearch.search(l, (8 * nnz + idxBits) / (8 * l.wSize()), 1, 1, 0, a);
-        List<Action> x = Counts.dram(t);
+        List<Action> x = t.dramActions();
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight+index buffer reads", nzMac * (1 + idxPerNz),
             Counts.sram(a.weightBankBytes())));
         // fix 14: a depthwise filter needs its own channel, so the window is not shared by the 64 PEs

@@ -4,10 +4,7 @@ import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.WeightRep;
 
-import java.util.ArrayList;
-import java.util.List;
-
-/** Shared helpers of the five accelerator models: kernel sums and the common DRAM actions. */
+/** Shared helpers of the five accelerator models: kernel sums, the baselines' weight view, SRAM unit keys. */
 final class Counts {
     private Counts() {
     }
@@ -45,15 +42,6 @@ final class Counts {
         return a.knobs().baselineWeights() == org.smartdeal.hw.spec.Knobs.BaselineWeights.DENSE ? WeightRep.dense(l) : w;
     }
 
-    /** A fresh action list holding the four DRAM actions of a tiling. */
-    static List<Action> dram(Tiling t) {
-        List<Action> a = new ArrayList<>();
-        a.add(new Action(Action.Level.DRAM, Action.Data.W, "DRAM weight reads", t.wBytes(), "dram"));
-        a.add(new Action(Action.Level.DRAM, Action.Data.I, "DRAM input reads", t.iBytes(), "dram"));
-        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM output writes", t.oBytes(), "dram"));
-        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM psum write+read", t.psumBytes(), "dram"));
-        return a;
-    }
 
     static String sram(double bankBytes) {
         return "sram" + (long) bankBytes;

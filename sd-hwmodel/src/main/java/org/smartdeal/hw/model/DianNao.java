@@ -36,7 +36,7 @@ public final class DianNao implements AcceleratorModel {
             case FC, SE_FC -> l.batch() * Counts.ceilDiv(l.c(), ti) * Counts.ceilDiv(l.m(), tn);
         };
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
-        List<Action> x = Counts.dram(t);
+        List<Action> x = t.dramActions();
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac, Counts.sram(a.weightBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
             l.type() == LayerType.DWCONV ? mac : mac / tn, Counts.sram(a.inputBankBytes())));

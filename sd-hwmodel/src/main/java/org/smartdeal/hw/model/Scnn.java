@@ -88,7 +88,7 @@ public final class Scnn implements AcceleratorModel {
         double wBytesPerNz = 1 + a.scnnIdxBitsPerNz() / 8;
         Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),
             a.scnnActBytesPerNz() * act.dOut(), accBytes, a);
-        List<Action> x = Counts.dram(t);
+        List<Action> x = t.dramActions();
         // fix 13: a depthwise group (Kc = 1) reads only its own channel, so every channel is read once
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", a.scnnActBytesPerNz() * n * sumNnzA * (dw ? 1 : groups),
             Counts.sram(a.inputBankBytes())));

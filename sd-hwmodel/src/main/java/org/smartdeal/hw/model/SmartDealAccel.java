@@ -80,7 +80,7 @@ public final class SmartDealAccel implements AcceleratorModel {
         double fifo = kSeg * len * (1 - rz) * rowsAll;
         double betaW = sd ? (w.ceBytes() + w.bBytes()) / l.wSize() : 1;
         Tiling t = TilingSearch.search(l, betaW, 1, 1, 0, a);
-        List<Action> x = Counts.dram(t);
+        List<Action> x = t.dramActions();
         String wBank = Counts.sram(a.weightBankBytes());
         if (sd) {
             x.add(new Action(Action.Level.SRAM, Action.Data.W, "C_e+index buffer reads", kSeg * w.ceBytes(), wBank));

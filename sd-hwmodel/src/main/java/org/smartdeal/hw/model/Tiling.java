@@ -24,4 +24,18 @@ public record Tiling(int tN, int tM, int tC, int tE, int tF, String order, doubl
     public double dramBytes() {
         return wBytes + iBytes + oBytes + psumBytes;
     }
+
+    /**
+     * The four DRAM actions of this tiling (weight reads, input reads, output writes, partial-sum write and
+     * re-read; bytes, priced by the "dram" unit), in a fresh list an accelerator model adds its other actions to.
+     * The five models all start their action lists with it, so DRAM is counted alike everywhere.
+     */
+    public java.util.List<Action> dramActions() {
+        java.util.List<Action> a = new java.util.ArrayList<>();
+        a.add(new Action(Action.Level.DRAM, Action.Data.W, "DRAM weight reads", wBytes, "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.I, "DRAM input reads", iBytes, "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM output writes", oBytes, "dram"));
+        a.add(new Action(Action.Level.DRAM, Action.Data.O, "DRAM psum write+read", psumBytes, "dram"));
+        return a;
+    }
 }
