@@ -251,7 +251,7 @@ public final class Retraining {
             long t = System.nanoTime();
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train, masks);
             if (e > 0 && !Double.isFinite(trainLoss)) {
-                throw new TrainingDivergedException("RT epoch " + e + " of " + epochs + " diverged: mean training loss "
+                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of " + epochs + " diverged: mean training loss "
                         + trainLoss + "; lower the learning rate");
             }
             double scale = rampFactor(e, rampEpochs);
@@ -316,7 +316,10 @@ public final class Retraining {
         } else {
             ((ComputationGraph) net).incrementEpochCount();
         }
-        return n == 0 ? Double.NaN : sum / n;
+        if (n == 0) {
+            throw new IllegalArgumentException("RT training data holds no minibatch: nothing to train on");
+        }
+        return sum / n;
     }
 
     private static <S> EpochResult measure(Model net, DataSetIterator validation, int epoch, double rampFactor,

@@ -11,10 +11,29 @@ public class TrainingDivergedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** Which training diverged, for callers that name the learning rate responsible. */
+    public enum Phase {
+        /** Dense pre-training (the SD-T recipe's first step). */
+        PRE_TRAINING,
+        /** Training in SD form (SD-T; also a NaN gradient at the bucket switch). */
+        TRAINING,
+        /** The dense epochs of re-training (RT, {@link Retraining}). */
+        RE_TRAINING
+    }
+
+    private final Phase phase;
+
     /**
+     * @param phase   which training diverged
      * @param message what diverged where, and the value seen
      */
-    public TrainingDivergedException(String message) {
+    public TrainingDivergedException(Phase phase, String message) {
         super(message);
+        this.phase = java.util.Objects.requireNonNull(phase, "phase");
+    }
+
+    /** @return which training diverged */
+    public Phase phase() {
+        return phase;
     }
 }

@@ -336,6 +336,7 @@ class BucketSwitchParallelTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> step.apply(Nd4j.ones(8), Nd4j.createFromArray(u), 1, 0, 0));
         assertTrue(e.getMessage().contains("a NaN gradient reached the bucket switch (C entry 5"), e.getMessage());
+        assertEquals(TrainingDivergedException.Phase.TRAINING, e.phase());
     }
 
     @Test

@@ -192,6 +192,15 @@ class RetrainingTest {
                 () -> Retraining.run(n, blobs(3, 256), blobs(4, 128), 3, new NoOp(), null));
         assertTrue(e.getMessage().startsWith("RT epoch 1 of 3 diverged: mean training loss "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; lower the learning rate"), e.getMessage());
+        assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
+    }
+
+    @Test
+    void trainingDataWithoutAMinibatchIsRefusedNotTakenForDivergence() {
+        ListDataSetIterator<DataSet> empty = new ListDataSetIterator<>(new ArrayList<DataSet>(), 32);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Retraining.run(net(), empty, blobs(4, 64), 1, new NoOp(), null));
+        assertEquals("RT training data holds no minibatch: nothing to train on", e.getMessage());
     }
 
     @Test

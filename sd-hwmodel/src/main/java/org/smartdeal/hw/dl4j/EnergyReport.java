@@ -48,8 +48,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                            String statsSource) {
 
     /**
-     * Accelerator names accepted by {@link #accelerators}: those of {@link AcceleratorModel#all()}, SmartDeal first
-     * (the order of {@code all}). DianNao-normalised reports need "diannao".
+     * Accelerator names accepted by {@link #accelerators}: smartdeal, then the others of {@link AcceleratorModel#all()}
+     * in its order (the order of {@code all}). DianNao-normalised reports need "diannao".
      */
     public static final List<String> NAMES = reportOrder();
 
@@ -184,7 +184,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      * @param statsSource  where its activation statistics come from (written into the reports)
      * @param accelerators the models, in report order, with distinct names
      * @param knobs        the [A] knobs
-     * @throws IllegalArgumentException for an empty list or two models with one name
+     * @throws IllegalArgumentException for an empty list, two models with one name, or a name that is not lower-case
+     *                                  letters, digits, '.', '_' and '-'
      */
     public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
                                      Knobs knobs) {
@@ -193,6 +194,10 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, ModelResult> res = new LinkedHashMap<>();
         for (AcceleratorModel acc : accelerators) {
+            // names become file names (models/NAME.json) and CSV fields
+            if (acc.name() == null || !acc.name().matches("[a-z0-9][a-z0-9._-]*"))
+                throw new IllegalArgumentException("EnergyReport.price: an accelerator model's name must be lower-case "
+                    + "letters, digits, '.', '_' or '-' (it names files and CSV fields), got '" + acc.name() + "'");
             if (res.containsKey(acc.name()))
                 throw new IllegalArgumentException("EnergyReport.price: two accelerator models are named '" + acc.name()
                     + "'; each needs its own name");

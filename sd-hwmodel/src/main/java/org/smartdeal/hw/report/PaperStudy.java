@@ -76,11 +76,8 @@ public final class PaperStudy {
      * @return how many times {@link Listener#stepDone} is called by {@link #run(Path, Knobs, boolean, Listener)}
      */
     public static int steps(boolean sweep) {
-        return 4 + (sweep ? SWEEP_CONFIGS : 0);
+        return 4 + (sweep ? sweepConfigs(Knobs.defaults()).size() : 0);
     }
-
-    /** Configurations of the knob sweep ({@link #sweep}). */
-    private static final int SWEEP_CONFIGS = 9;
 
     /**
      * {@link #run(Path, Knobs, boolean)}, telling {@code listener} as each part is done: the pricing, the output files
@@ -256,7 +253,8 @@ public final class PaperStudy {
      * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
      * fraction (benchmark layers only): {CSV, Markdown}.
      */
-    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
+    /** The knob sweep's configurations, by name, each changing one knob of {@code base}. */
+    private static Map<String, ArchSpec> sweepConfigs(Knobs base) {
         ArchSpec paper = ArchSpec.paper();
         Map<String, ArchSpec> cfg = new LinkedHashMap<>();
         cfg.put("default", paper.withKnobs(base));
@@ -268,6 +266,11 @@ public final class PaperStudy {
             base.kappaPerSliceFetch(), true, base.rowZeroDefault())));
         // arch-v1.json's [A] tileCapFraction 0.5 (double buffering): a tile may use the whole buffer
         cfg.put("tileCapFraction=1.0", paper.withKnobs(base).withTileCapFraction(1.0));
+        return cfg;
+    }
+
+    static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
+        Map<String, ArchSpec> cfg = sweepConfigs(base);
         StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");
         for (int i = 0; i < wl.size(); i++) md.append("---|");
         md.append("\n");

@@ -299,6 +299,16 @@ class EnergyReportFilesTest {
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(dn, new DianNao()), K));
         assertTrue(twice.getMessage().contains("two accelerator models are named 'diannao'"), twice.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EnergyReport.price(paper("resnet50"), "x", List.of(), K));
+        AcceleratorModel slash = new AcceleratorModel() {
+            @Override public String name() { return "../dn"; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+                return dn.count(l, w, act, arch);
+            }
+        };
+        IllegalArgumentException path = assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.price(paper("resnet50"), "x", List.of(slash), K));
+        assertTrue(path.getMessage().contains("got '../dn'"), path.getMessage());
         // a name given twice in a list is priced once
         assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
     }

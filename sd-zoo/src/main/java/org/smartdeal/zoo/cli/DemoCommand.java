@@ -104,8 +104,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "start from this trained LeNet-300-100 (DL4J zip, e.g. a previous demo's lenet300-dense.zip) instead of training one")
     Path denseFile;
 
-    @Option(names = "--quick", description = "a small subset (6,000 training and 2,000 test images) and 1 + 1 "
-            + "epochs unless --epochs or --rt-epochs are given (under a minute, for tests)")
+    @Option(names = "--quick", description = "a small subset (6,000 training images, of which 600 are held out for "
+            + "RT's model selection, and 2,000 test images) and 1 + 1 epochs unless --epochs or --rt-epochs are given "
+            + "(under a minute, for tests)")
     boolean quick;
 
     @Option(names = "--data-dir", paramLabel = "DIR",

@@ -45,9 +45,6 @@ final class ModelFiles {
         if (name.endsWith(".zip") && content == Content.SDM) {
             throw new BadInputException(file + ": is a SmartDeal .sdm model named .zip; rename it to .sdm");
         }
-        if (name.endsWith(".zip") && content == Content.OTHER) {
-            throw new BadInputException(file + ": not a DL4J ModelSerializer .zip: the file is not a zip archive");
-        }
         try {
             if (name.endsWith(SdModelFile.EXTENSION)) {
                 return SdModelFile.read(file);
@@ -55,6 +52,10 @@ final class ModelFiles {
             if (name.endsWith(".zip")) {
                 return loadZip(file);
             }
+        } catch (java.util.zip.ZipException e) {
+            // java.util.zip's own words ("zip END header not found") say little to a user
+            throw new BadInputException(file + ": not a DL4J ModelSerializer .zip: the file is not a readable zip "
+                    + "archive (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot load the model: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -71,7 +72,7 @@ final class ModelFiles {
         SDM,
         /** Starts with a zip local-file header ("PK\3\4"), as DL4J's ModelSerializer files do. */
         ZIP,
-        /** Neither, or unreadable (the reader then reports why). */
+        /** Neither (a zip with data before its first entry included), or unreadable: the reader then decides. */
         OTHER
     }
 

@@ -358,9 +358,13 @@ public final class SweepCommand implements Callable<Integer> {
             // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
             o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
                     r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
-                    r.spaceExhausted() ? String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one: "
-                            + "the space appears to hold only the %d settings run", ConversionSweep.MAX_REPEATS_IN_A_ROW,
-                            r.candidates().size()) : "");
+                    switch (r.stop()) {
+                        case ALL_SETTINGS_RUN -> String.format(Locale.ROOT, "; the lists hold %d settings, all run",
+                                r.candidates().size());
+                        case REPEAT_LIMIT -> String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one",
+                                ConversionSweep.MAX_REPEATS_IN_A_ROW);
+                        default -> "";
+                    });
         }
 
         ObjectMapper m = new ObjectMapper();
@@ -561,6 +565,9 @@ public final class SweepCommand implements Callable<Integer> {
             if (!(d >= 0 && d <= 1)) {
                 throw usage(option + " values must be in [0, 1], got " + v);
             }
+            if (out.contains(d)) {
+                throw usage(option + " lists " + v + " twice: give each value once");
+            }
             out.add(d);
         }
         return searched(out);
@@ -605,6 +612,9 @@ public final class SweepCommand implements Callable<Integer> {
             }
             if (v < lo || v > hi) {
                 throw usage(option + " values must be in [" + lo + ", " + hi + "], got " + v);
+            }
+            if (out.contains(v)) {
+                throw usage(option + " lists " + v + " twice: give each value once");
             }
             out.add(v);
         }

@@ -182,7 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
             r = SdTrainingRecipe.run(settings, data, null, outDir, new CliListener(o, quiet, sealTest), files::put);
         } catch (TrainingDivergedException e) {
             // the transfer training runs at --lr, and at --swa-lr from SWA on; the pre-training's Adam rate is fixed
-            boolean transfer = !e.getMessage().startsWith("pre-training");
+            boolean transfer = e.phase() != TrainingDivergedException.Phase.PRE_TRAINING;
             throw new BadInputException(e.getMessage() + (transfer ? " (--lr " + settings.lr() + ", --swa-lr "
                     + settings.swaLr() + ")" : ""), e);
         }

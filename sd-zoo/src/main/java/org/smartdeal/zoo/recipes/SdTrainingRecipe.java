@@ -114,7 +114,8 @@ public final class SdTrainingRecipe {
          * @param net      the network being trained (its parameters hold the epoch's result on return)
          * @param data     the epoch's minibatches (reset before use; shuffled per epoch by the recipe's seed)
          * @param listener receives {@link RecipeListener#step} per minibatch
-         * @return the mean training score (loss + L2) over the epoch's minibatches, NaN when there were none
+         * @return the mean training score (loss + L2) over the epoch's minibatches; a NaN or infinite value ends the
+         *     run with a {@link TrainingDivergedException}
          */
         double fitEpoch(MultiLayerNetwork net, InMemoryDataSetIterator data, RecipeListener listener);
     }
@@ -305,7 +306,8 @@ public final class SdTrainingRecipe {
             for (int e = 0; e < s.pretrainEpochs(); e++) {
                 long t = System.nanoTime();
                 double loss = fitEpoch(dense, it, listener);
-                requireFiniteLoss(loss, "pre-training", e + 1, s.pretrainEpochs(), s.pretrainLr());
+                requireFiniteLoss(loss, TrainingDivergedException.Phase.PRE_TRAINING, e + 1, s.pretrainEpochs(),
+                        s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
                         s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
@@ -386,7 +388,8 @@ public final class SdTrainingRecipe {
                 Map<ParamRef, INDArray> before = snapshot(net, cParams);
                 swa.onEpochStart(net);
                 double loss = trainer.fitEpoch(net, it, listener);
-                requireFiniteLoss(loss, "training", e + 1, s.epochs(), schedule.valueAt(0, e));
+                requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1, s.epochs(),
+                        schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
@@ -463,14 +466,20 @@ public final class SdTrainingRecipe {
             n++;
             listener.step();
         }
-        return n == 0 ? Double.NaN : sum / n;
+        if (n == 0) {
+            throw new IllegalArgumentException("the epoch's data holds no minibatch: nothing to train on");
+        }
+        return sum / n;
     }
 
     /** @throws TrainingDivergedException when an epoch's mean loss is NaN or infinite */
-    private static void requireFiniteLoss(double loss, String phase, int epoch, int epochs, double lr) {
+    private static void requireFiniteLoss(double loss, TrainingDivergedException.Phase phase, int epoch, int epochs,
+                                          double lr) {
         if (!Double.isFinite(loss)) {
-            throw new TrainingDivergedException(String.format(Locale.ROOT, "%s epoch %d of %d diverged: mean training "
-                    + "loss %s at learning rate %s; lower the learning rate", phase, epoch, epochs, loss, lr));
+            throw new TrainingDivergedException(phase, String.format(Locale.ROOT, "%s epoch %d of %d diverged: mean "
+                    + "training loss %s at learning rate %s; lower the learning rate",
+                    phase == TrainingDivergedException.Phase.PRE_TRAINING ? "pre-training" : "training", epoch, epochs,
+                    loss, lr));
         }
     }
 

@@ -52,11 +52,23 @@ public final class ConversionSweep {
     }
 
     /**
-     * Proposals in a row whose plan was already run after which a sweep takes the space as exhausted: a random search
-     * over lists only (a continuous range practically never repeats), where drawing is microseconds and running a
-     * candidate is seconds to minutes.
+     * Proposals in a row whose plan was already run after which a sweep stops: a backstop for generators over spaces
+     * whose number of settings is not known ({@link ConversionPlanSpace#distinctSettings}); drawing is microseconds,
+     * running a candidate seconds to minutes.
      */
     public static final int MAX_REPEATS_IN_A_ROW = 1000;
+
+    /** Why a sweep stopped. */
+    public enum Stop {
+        /** It ran as many candidates as asked. */
+        CAP,
+        /** The generator had no more candidates (a grid run to its end). */
+        GENERATOR_DONE,
+        /** Every setting the space holds has run (a random search over lists only: fewer settings than asked). */
+        ALL_SETTINGS_RUN,
+        /** The generator proposed only plans already run, {@value #MAX_REPEATS_IN_A_ROW} times in a row. */
+        REPEAT_LIMIT
+    }
 
     /** Told after every candidate. */
     @FunctionalInterface
@@ -79,11 +91,10 @@ public final class ConversionSweep {
      *                     every candidate failed
      * @param repeatsSkipped candidates the generator proposed with a plan equal to an earlier one's, not run (a
      *                     random search over lists draws with replacement)
-     * @param spaceExhausted whether the sweep stopped short of its cap because the generator ran out or kept
-     *                     proposing plans already run ({@value #MAX_REPEATS_IN_A_ROW} times in a row)
+     * @param stop         why the sweep stopped
      */
     public record Result(ModelScore baseline, CompressionScoreFunction score, List<ConversionCandidate> candidates,
-            int bestPosition, int repeatsSkipped, boolean spaceExhausted) {
+            int bestPosition, int repeatsSkipped, Stop stop) {
 
         /** Copies the list. */
         public Result {
@@ -199,7 +210,7 @@ public final class ConversionSweep {
                 root.put("best", candidates.get(bestPosition).index());
             }
             root.put("bestWithinDrop", bestWithinDrop());
-            root.put("repeatsSkipped", repeatsSkipped).put("spaceExhausted", spaceExhausted);
+            root.put("repeatsSkipped", repeatsSkipped).put("stop", stop.name());
             ArrayNode arr = root.putArray("candidates");
             for (ConversionCandidate c : candidates) {
                 ObjectNode n = arr.addObject();
@@ -343,13 +354,28 @@ public final class ConversionSweep {
                 : maxCandidates;
         DataProvider data = new ValidationData(validation);
         List<ConversionCandidate> done = new ArrayList<>();
-        // a candidate's result follows from its plan alone (ConversionTaskCreator), so a repeated plan is not run again
+        // a candidate's result follows from its plan alone (ConversionTaskCreator), so a repeated plan is not run again;
+        // a candidate whose plan could not be built has no plan to compare and runs (and fails) each time
         Set<ConversionPlan> run = new HashSet<>();
+        long settings = ((ConversionPlanSpace) generator.getParameterSpace()).distinctSettings();
         int repeats = 0;
         int repeatsInARow = 0;
         int best = -1;
         double bestScore = Double.NaN;
-        while (done.size() < maxCandidates && generator.hasMoreCandidates() && repeatsInARow < MAX_REPEATS_IN_A_ROW) {
+        Stop stop = Stop.CAP;
+        while (done.size() < maxCandidates) {
+            if (!generator.hasMoreCandidates()) {
+                stop = Stop.GENERATOR_DONE;
+                break;
+            }
+            if (settings > 0 && run.size() >= settings) {
+                stop = Stop.ALL_SETTINGS_RUN;
+                break;
+            }
+            if (repeatsInARow >= MAX_REPEATS_IN_A_ROW) {
+                stop = Stop.REPEAT_LIMIT;
+                break;
+            }
             Candidate<?> candidate = generator.getCandidate();
             if (candidate.getException() == null && candidate.getValue() instanceof ConversionPlan plan
                     && !run.add(plan)) {
@@ -377,7 +403,7 @@ public final class ConversionSweep {
                 listener.candidateDone(c, done.size(), total);
             }
         }
-        return new Result(baseline, score, done, best, repeats, done.size() < maxCandidates);
+        return new Result(baseline, score, done, best, repeats, stop);
     }
 
     /**

@@ -198,7 +198,7 @@ class ConvertInspectEvaluateTest {
                 zipAsSdm + ": is a zip archive, not a .sdm file; a DL4J ModelSerializer model must be named .zip");
         Path text = Files.writeString(dir.resolve("text.zip"), "not a model");
         run("evaluate", text.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                text + ": not a DL4J ModelSerializer .zip: the file is not a zip archive");
+                text + ": not a DL4J ModelSerializer .zip: the file is not a readable zip archive (");
         run("inspect", zip.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
                 zip + ": is a zip archive (a DL4J ModelSerializer model?), not a .sdm file; inspect reads .sdm files");
         assertFalse(Files.exists(out));

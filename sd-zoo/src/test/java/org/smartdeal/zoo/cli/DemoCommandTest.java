@@ -33,9 +33,13 @@ class DemoCommandTest {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data),
                 "Fashion-MNIST not installed in " + data + " (apt-get install dataset-fashion-mnist): skipping the demo run");
-        CliRun r = run("demo", "--quick", "--rt-epochs", "1", "--out", dir.toString(), "--quiet");
+        // --quick with an explicit --epochs 2: the dense training runs the two epochs asked for
+        CliRun r = run("demo", "--quick", "--epochs", "2", "--out", dir.toString(), "--quiet");
         assertEquals(0, r.exit(), r.err() + r.out());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertEquals(2, s.get("epochs").asInt());
+        assertEquals(1, s.get("rtEpochs").asInt(), "--quick's one RT epoch");
+        assertTrue(r.out().contains("(2 epochs)"), r.out());
         Path sdm = dir.resolve("lenet300.sdm");
         // The file's size is what the summary reports, and the writer's section accounting adds up to it.
         assertEquals(Files.size(sdm), s.get("sdmBytes").asLong());
@@ -54,7 +58,8 @@ class DemoCommandTest {
         assertTrue(s.get("paperCR").asDouble() > 1, "paper CR " + s.get("paperCR"));
         assertTrue(Files.isRegularFile(dir.resolve("lenet300-dense.zip")));
         assertTrue(Files.isRegularFile(dir.resolve("report.json")));
-        assertTrue(r.out().contains("(1 epoch)") && !r.out().contains("1 epochs"), r.out());
+        assertFalse(r.out().contains("1 epochs"), r.out());
+        assertEquals("1 epoch", DemoCommand.epochs(1));
         // no --plan, no --theta: the default plan is recorded, theta null
         ObjectMapper json = new ObjectMapper();
         assertEquals(json.readTree(ConversionPlan.fromJson(DemoCommand.DEFAULT_PLAN).toJson()), s.get("plan"));

@@ -369,7 +369,8 @@ class ConversionSweepTest {
                         () -> new ConversionTaskCreator.Retrain(() -> blobs(10, 3), 2, 3, true, 0.05))));
         // re-training that diverged at the candidate's settings is the candidate's own failure too
         assertEquals("RT epoch 1 of 2 diverged", ConversionTaskCreator.failure(
-                new org.smartdeal.optim.TrainingDivergedException("RT epoch 1 of 2 diverged")));
+                new org.smartdeal.optim.TrainingDivergedException(
+                        org.smartdeal.optim.TrainingDivergedException.Phase.RE_TRAINING, "RT epoch 1 of 2 diverged")));
         assertTrue(ConversionTaskCreator.failure(new IllegalStateException("RT epoch 1 of 2 diverged"))
                 .startsWith(ConversionCandidate.INTERNAL_ERROR));
         assertTrue(ConversionTaskCreator.failure(new org.smartdeal.codec.SdmFormatException("bad"))
@@ -510,23 +511,85 @@ class ConversionSweepTest {
         r.candidates().forEach(c -> thetas.add(c.plan().defaults().theta()));
         assertEquals(3, thetas.size(), "three distinct plans, not ten runs: " + thetas);
         assertEquals(3, new java.util.HashSet<>(thetas).size(), thetas.toString());
-        assertTrue(r.spaceExhausted());
-        // once the three are run every draw repeats one, and the sweep gives up after MAX_REPEATS_IN_A_ROW of them
-        assertTrue(r.repeatsSkipped() >= ConversionSweep.MAX_REPEATS_IN_A_ROW, "" + r.repeatsSkipped());
+        assertEquals(ConversionSweep.Stop.ALL_SETTINGS_RUN, r.stop());
+        // the repeats: the same generator replayed by hand, drawing until the three values have come up
+        RandomSearchGenerator replay = new RandomSearchGenerator(thetaGrid(0.001, 0.02, 0.1), null);
+        replay.setRngSeed(5);
+        java.util.Set<Double> seen = new java.util.HashSet<>();
+        int draws = 0;
+        while (seen.size() < 3) {
+            seen.add(((ConversionPlan) replay.getCandidate().getValue()).defaults().theta());
+            draws++;
+        }
+        assertEquals(draws - 3, r.repeatsSkipped());
         assertEquals(r.repeatsSkipped(), r.toJsonNode().get("repeatsSkipped").asInt());
+        assertEquals("ALL_SETTINGS_RUN", r.toJsonNode().get("stop").asText());
 
         // under the cap: as many distinct plans as asked, in the generator's order with repeats left out
         RandomSearchGenerator again = new RandomSearchGenerator(thetaGrid(0.001, 0.02, 0.1), null);
         again.setRngSeed(5);
         ConversionSweep.Result two = ConversionSweep.run(dense, again, 2, validation, 0.01, null);
         assertEquals(thetas.subList(0, 2), two.candidates().stream().map(c -> c.plan().defaults().theta()).toList());
-        assertFalse(two.spaceExhausted());
+        assertEquals(ConversionSweep.Stop.CAP, two.stop());
 
-        // a grid never repeats: nothing skipped, exhausted when it holds fewer plans than the cap
+        // a grid of distinct values never repeats: nothing skipped, stopped when it ran out
         ConversionSweep.Result g = ConversionSweep.run(dense, grid(thetaGrid(0.001, 0.1)), 5, validation, 0.01, null);
         assertEquals(0, g.repeatsSkipped());
         assertEquals(2, g.candidates().size());
-        assertTrue(g.spaceExhausted());
+        assertEquals(ConversionSweep.Stop.GENERATOR_DONE, g.stop());
+    }
+
+    /**
+     * A generator over a space whose size is unknown (a continuous theta) that proposes one plan only: the sweep runs
+     * it once and gives up after MAX_REPEATS_IN_A_ROW repeats.
+     */
+    @Test
+    void aGeneratorThatOnlyRepeatsStopsAtTheRepeatLimit() {
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.05))
+                        .sliceRows(6).basisWidth(3).build())
+                .build();
+        assertEquals(-1, space.distinctSettings());
+        ConversionPlan plan = thetaGrid(0.01).getValue(new double[0]);
+        int[] drawn = {0};
+        org.deeplearning4j.arbiter.optimize.api.CandidateGenerator same =
+                new org.deeplearning4j.arbiter.optimize.api.CandidateGenerator() {
+                    @Override
+                    public boolean hasMoreCandidates() {
+                        return true;
+                    }
+
+                    @Override
+                    public org.deeplearning4j.arbiter.optimize.api.Candidate<ConversionPlan> getCandidate() {
+                        return new org.deeplearning4j.arbiter.optimize.api.Candidate<>(plan, drawn[0]++, new double[1]);
+                    }
+
+                    @Override
+                    public void reportResults(org.deeplearning4j.arbiter.optimize.api.OptimizationResult result) {
+                    }
+
+                    @Override
+                    public org.deeplearning4j.arbiter.optimize.api.ParameterSpace<?> getParameterSpace() {
+                        return space;
+                    }
+
+                    @Override
+                    public void setRngSeed(long seed) {
+                    }
+
+                    @Override
+                    public Class<?> getCandidateType() {
+                        return ConversionPlan.class;
+                    }
+                };
+        ConversionSweep.Result r = ConversionSweep.run(dense, same, 5, validation, 0.01, null);
+        assertEquals(1, r.candidates().size());
+        assertEquals(ConversionSweep.MAX_REPEATS_IN_A_ROW, r.repeatsSkipped());
+        assertEquals(ConversionSweep.Stop.REPEAT_LIMIT, r.stop());
+        assertEquals(1 + ConversionSweep.MAX_REPEATS_IN_A_ROW, drawn[0]);
+        // a list space counts its settings
+        assertEquals(3, thetaGrid(0.001, 0.02, 0.1).distinctSettings());
+        assertEquals(1, thetaGrid(0.01).distinctSettings());
     }
 
     @Test
