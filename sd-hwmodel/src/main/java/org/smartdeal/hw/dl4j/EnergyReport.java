@@ -174,11 +174,21 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     }
 
     /**
+     * Prices a ready workload on the named accelerators with an energy table of the user's own (e.g. another
+     * technology node, read with {@code Specs.read(EnergyTable.class, file)}): the same action counts, each priced by
+     * the given table's entry; every output echoes the table's values.
+     */
+    public static EnergyReport of(Workload w, String statsSource, List<String> accelerators, Knobs knobs,
+                                  EnergyTable table) {
+        return price(w, statsSource, accelerators(accelerators), knobs, table);
+    }
+
+    /**
      * Prices a ready workload on accelerator models given as objects: the ones of {@link AcceleratorModel#all()} or
      * models of your own, which then appear in every output ({@link #write}, {@link #summaryText}) like the five.
      * A network's workload comes from {@link Workloads#of} or {@link ActStatsCollector#workload}. Every model is
-     * priced with the paper's energy table ({@link EnergyTable#paper28nm()}) and {@link ArchSpec#paper()} with the
-     * knobs; ratios to DianNao need a model named "diannao" among them.
+     * priced with the paper's energy table ({@link EnergyTable#paper28nm()}; the five-argument form takes another)
+     * and {@link ArchSpec#paper()} with the knobs; ratios to DianNao need a model named "diannao" among them.
      *
      * @param w            the workload
      * @param statsSource  where its activation statistics come from (written into the reports)
@@ -189,9 +199,20 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
                                      Knobs knobs) {
+        return price(w, statsSource, accelerators, knobs, EnergyTable.paper28nm());
+    }
+
+    /**
+     * {@link #price(Workload, String, List, Knobs)} with an energy table of the user's own instead of the paper's.
+     *
+     * @param table the energy per action (pJ), e.g. from {@code Specs.read(EnergyTable.class, file)}
+     */
+    public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
+                                     Knobs knobs, EnergyTable table) {
+        java.util.Objects.requireNonNull(table, "table");
         if (accelerators.isEmpty()) throw new IllegalArgumentException("EnergyReport.price: no accelerator models given");
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);
-        EnergyTable e = EnergyTable.paper28nm();
+        EnergyTable e = table;
         Map<String, ModelResult> res = new LinkedHashMap<>();
         for (AcceleratorModel acc : accelerators) {
             // names become file names (models/NAME.json) and CSV fields

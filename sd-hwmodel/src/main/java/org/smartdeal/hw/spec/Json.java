@@ -110,38 +110,32 @@ public final class Json {
         while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
     }
 
+    /** Nesting deeper than this is refused (a corrupt or hostile file must not exhaust the stack). */
+    private static final int MAX_DEPTH = 256;
+    private int depth;
+
+    /** The character at the cursor; the end of the text is an error, not an exception from String. */
+    private char at() {
+        if (i >= s.length()) throw err("unexpected end");
+        return s.charAt(i);
+    }
+
+    /** The character at the cursor, moving past it. */
+    private char next() {
+        char c = at();
+        i++;
+        return c;
+    }
+
     private Object value() {
         ws();
-        if (i >= s.length()) throw err("unexpected end");
-        char c = s.charAt(i);
-        if (c == '{') {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            ws();
-            if (s.charAt(i) == '}') { i++; return m; }
-            while (true) {
-                ws();
-                String k = string();
-                ws();
-                if (s.charAt(i++) != ':') throw err("expected ':'");
-                m.put(k, value());
-                ws();
-                char d = s.charAt(i++);
-                if (d == '}') return m;
-                if (d != ',') throw err("expected ',' or '}'");
-            }
-        }
-        if (c == '[') {
-            List<Object> l = new ArrayList<>();
-            i++;
-            ws();
-            if (s.charAt(i) == ']') { i++; return l; }
-            while (true) {
-                l.add(value());
-                ws();
-                char d = s.charAt(i++);
-                if (d == ']') return l;
-                if (d != ',') throw err("expected ',' or ']'");
+        char c = at();
+        if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) throw err("nesting deeper than " + MAX_DEPTH);
+            try {
+                return c == '{' ? object() : array();
+            } finally {
+                depth--;
             }
         }
         if (c == '"') return string();
@@ -154,21 +148,74 @@ public final class Json {
         int st = i;
         while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
         if (st == i) throw err("unexpected character '" + c + "'");
-        return Double.parseDouble(s.substring(st, i));
+        try {
+            return Double.parseDouble(s.substring(st, i));
+        } catch (NumberFormatException e) {
+            i = st;
+            throw err("malformed number '" + s.substring(st, Math.min(s.length(), st + 40)) + "'");
+        }
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        i++;
+        ws();
+        if (at() == '}') { i++; return m; }
+        while (true) {
+            ws();
+            int keyAt = i;
+            String k = string();
+            ws();
+            if (next() != ':') throw err("expected ':'");
+            if (m.containsKey(k)) {
+                i = keyAt;
+                throw err("duplicate key '" + k + "'");
+            }
+            m.put(k, value());
+            ws();
+            char d = next();
+            if (d == '}') return m;
+            if (d != ',') throw err("expected ',' or '}'");
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> l = new ArrayList<>();
+        i++;
+        ws();
+        if (at() == ']') { i++; return l; }
+        while (true) {
+            l.add(value());
+            ws();
+            char d = next();
+            if (d == ']') return l;
+            if (d != ',') throw err("expected ',' or ']'");
+        }
     }
 
     private String string() {
-        if (s.charAt(i) != '"') throw err("expected string");
+        if (at() != '"') throw err("expected string");
         StringBuilder b = new StringBuilder();
         i++;
-        while (s.charAt(i) != '"') {
-            char c = s.charAt(i++);
+        while (at() != '"') {
+            char c = next();
             if (c == '\\') {
-                char e = s.charAt(i++);
+                char e = next();
                 switch (e) {
                     case 'n' -> b.append('\n');
                     case 't' -> b.append('\t');
-                    case 'u' -> { b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
+                    case 'r' -> b.append('\r');
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'u' -> {
+                        if (i + 4 > s.length()) throw err("unexpected end");
+                        try {
+                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        } catch (NumberFormatException ex) {
+                            throw err("malformed \\u escape");
+                        }
+                        i += 4;
+                    }
                     default -> b.append(e);
                 }
             } else b.append(c);

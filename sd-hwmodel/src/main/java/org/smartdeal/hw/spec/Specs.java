@@ -23,6 +23,61 @@ public final class Specs {
         return bind(type, (Map<String, Object>) root.get("values"), name);
     }
 
+    /** Largest spec file {@link #read} accepts: a spec is a few KB. */
+    public static final long MAX_FILE_BYTES = 1 << 20;
+
+    /**
+     * Reads record {@code type} from a user's JSON file in the resources' form
+     * ({@code {"version": 1, "name": ..., "values": {...}, "sources": {...}}}, name and sources optional), strictly:
+     * every field present, no unknown field, each of the right JSON type, and the record's own range checks.
+     *
+     * @param type the record, e.g. {@code EnergyTable.class}
+     * @param file the JSON file
+     * @return the record
+     * @throws IllegalArgumentException naming the file, the field, the rule and the value
+     * @throws java.io.IOException when the file cannot be read
+     */
+    public static <R extends Record> R read(Class<R> type, java.nio.file.Path file) throws java.io.IOException {
+        long size = java.nio.file.Files.size(file);
+        if (size > MAX_FILE_BYTES)
+            throw new IllegalArgumentException(file + ": " + size + " bytes, more than a spec file's " + MAX_FILE_BYTES
+                + " (a " + type.getSimpleName() + " is a few KB)");
+        Map<String, Object> root;
+        try {
+            root = Json.parseObject(java.nio.file.Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": not a " + type.getSimpleName() + " JSON file: " + e.getMessage(), e);
+        }
+        for (String k : root.keySet())
+            if (!java.util.Set.of("version", "name", "values", "sources").contains(k))
+                throw new IllegalArgumentException(file + ": unknown top-level key '" + k + "' (allowed: version, name, "
+                    + "values, sources)");
+        if (!Double.valueOf(1).equals(root.get("version")))
+            throw new IllegalArgumentException(file + ": version must be 1, got " + root.get("version"));
+        if (!(root.get("values") instanceof Map))
+            throw new IllegalArgumentException(file + ": 'values' must be an object of " + type.getSimpleName()
+                + " fields, got " + root.get("values"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) root.get("values");
+        requireKnownFields(type, values, file.toString());
+        return bind(type, values, file.toString());
+    }
+
+    /** Refuses a key that names no component of {@code type} (a misspelt field would otherwise be missed). */
+    @SuppressWarnings("unchecked")
+    private static void requireKnownFields(Class<? extends Record> type, Map<String, Object> values, String where) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (RecordComponent c : type.getRecordComponents()) names.add(c.getName());
+        for (String k : values.keySet()) {
+            if (!names.contains(k))
+                throw new IllegalArgumentException(where + ": " + type.getSimpleName() + " has no field '" + k
+                    + "' (fields: " + String.join(", ", names) + ")");
+        }
+        for (RecordComponent c : type.getRecordComponents())
+            if (c.getType().isRecord() && values.get(c.getName()) instanceof Map<?, ?> m)
+                requireKnownFields((Class<? extends Record>) c.getType(), (Map<String, Object>) m, where + "." + c.getName());
+    }
+
     /** Builds record {@code type} from a JSON object; {@code where} names the source in errors. */
     @SuppressWarnings("unchecked")
     public static <R extends Record> R bind(Class<R> type, Map<String, Object> values, String where) {
@@ -36,22 +91,45 @@ public final class Specs {
             Object v = values == null ? null : values.get(key);
             if (v == null && !values.containsKey(key))
                 throw new IllegalArgumentException(where + ": " + type.getSimpleName() + "." + key + " missing");
-            if (t == double.class) args[k] = v == null ? Double.POSITIVE_INFINITY : (Double) v;
-            else if (t == int.class) args[k] = ((Double) v).intValue();
-            else if (t == boolean.class) args[k] = (Boolean) v;
-            else if (t == String.class) args[k] = (String) v;
-            else if (t.isEnum()) args[k] = Enum.valueOf((Class<Enum>) t, (String) v);
-            else if (t.isRecord()) args[k] = bind((Class<Record>) t, (Map<String, Object>) v, where + "." + key);
+            String field = where + ": " + type.getSimpleName() + "." + key;
+            if (t == double.class) args[k] = v == null ? Double.POSITIVE_INFINITY : as(Double.class, v, field, "a number");
+            else if (t == int.class) {
+                double d = as(Double.class, v, field, "a whole number");
+                if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE)
+                    throw new IllegalArgumentException(field + " must be a whole number, got " + v);
+                args[k] = (int) d;
+            }
+            else if (t == boolean.class) args[k] = as(Boolean.class, v, field, "true or false");
+            else if (t == String.class) args[k] = as(String.class, v, field, "a string");
+            else if (t.isEnum()) {
+                String name = as(String.class, v, field, "one of " + java.util.Arrays.toString(t.getEnumConstants()));
+                try {
+                    args[k] = Enum.valueOf((Class<Enum>) t, name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(field + " must be one of "
+                        + java.util.Arrays.toString(t.getEnumConstants()) + ", got '" + name + "'", e);
+                }
+            }
+            else if (t.isRecord()) args[k] = bind((Class<Record>) t, as(Map.class, v, field, "an object"), where + "." + key);
             else throw new IllegalArgumentException(where + ": unsupported component type " + t + " for " + key);
         }
         try {
             return type.getDeclaredConstructor(types).newInstance(args);
         } catch (InvocationTargetException e) {
+            // the record's own range checks: say which file or resource held the value
+            if (e.getCause() instanceof IllegalArgumentException r) throw new IllegalArgumentException(where + ": " + r.getMessage(), r);
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code v} as {@code type}, or an error naming the field, what it must be and what it is. */
+    @SuppressWarnings("unchecked")
+    private static <T> T as(Class<?> type, Object v, String field, String what) {
+        if (!type.isInstance(v)) throw new IllegalArgumentException(field + " must be " + what + ", got " + v);
+        return (T) v;
     }
 
     /** Component-name map of a record (nested records as nested maps), for reports. */

@@ -313,6 +313,33 @@ class EnergyReportFilesTest {
         assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
     }
 
+    /**
+     * A table of the user's own prices the same action counts: with DRAM at twice the paper's 100 pJ, every
+     * accelerator's DRAM energy doubles to the last digit, every other level keeps its energy, cycles are unchanged,
+     * and the report echoes the table it used.
+     */
+    @Test
+    void anEnergyTableOfTheUsersOwnRepricesTheSameCounts() {
+        EnergyTable p = EnergyTable.paper28nm();
+        EnergyTable twiceDram = new EnergyTable(2 * p.dramPjPer8Bit(), p.macPjPer8Bit(), p.multPjPer8Bit(),
+            p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(), p.rfPjPer8Bit(), p.bitSerialTermPj(),
+            p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(), p.staticMw());
+        Workload w = paper("resnet164");
+        EnergyReport a = EnergyReport.of(w, "paper defaults", List.of("all"), K);
+        EnergyReport b = EnergyReport.of(w, "paper defaults", List.of("all"), K, twiceDram);
+        assertEquals(twiceDram, b.table());
+        for (String acc : a.results().keySet()) {
+            ModelResult x = a.results().get(acc), y = b.results().get(acc);
+            assertEquals(x.cycles(), y.cycles(), 0.0, acc);
+            for (Action.Level lv : Action.Level.values())
+                for (Action.Data d : Action.Data.values()) {
+                    double want = lv == Action.Level.DRAM ? 2 * x.energyPj(lv, d) : x.energyPj(lv, d);
+                    assertEquals(want, y.energyPj(lv, d), 1e-12 * Math.abs(want), acc + " " + lv + " " + d);
+                }
+            assertTrue(y.energyPj() > x.energyPj(), acc);
+        }
+    }
+
     private static MultiLayerNetwork withBatchNorm() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).list()
             .layer(new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).name("fc").build())

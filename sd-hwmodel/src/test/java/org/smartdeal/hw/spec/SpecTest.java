@@ -46,6 +46,58 @@ class SpecTest {
         assertEquals(Map.of("k", List.of(1.5, "x\"y", true)), v);
     }
 
+    /** Malformed JSON is an IllegalArgumentException naming the offset, never an exception from String or the stack. */
+    @Test
+    void malformedJsonIsNamedNotThrownThroughTheParser() {
+        for (String bad : new String[] {"{", "{\"a\"", "{\"a\":", "[1,", "\"abc", "{\"a\":1,\"a\":2}", "-", "[1e]",
+            "\"\\u12\"", "[".repeat(100_000)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad),
+                bad.length() > 20 ? "deep nesting" : bad);
+            assertTrue(e.getMessage().startsWith("JSON ") && e.getMessage().contains(" at offset "), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\":1,\"a\":2}")).getMessage()
+            .contains("duplicate key 'a'"));
+        assertEquals(List.of("a\tb\r"), Json.parse("[\"a\\tb\\r\"]"));
+    }
+
+    /** A spec file of the user's own: the shipped table read from a file is the shipped table; mistakes are named. */
+    @Test
+    void aSpecFileIsReadStrictly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        String shipped;
+        try (var in = Json.class.getResourceAsStream("/org/smartdeal/hw/energy-table-v1.json")) {
+            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("t.json"), shipped);
+        assertEquals(EnergyTable.paper28nm(), Specs.read(EnergyTable.class, f));
+        String[][] cases = {
+            {shipped.replace("\"dramPjPer8Bit\": 100", "\"dramPJPer8Bit\": 100"), "EnergyTable has no field 'dramPJPer8Bit'"},
+            {shipped.replace("\"staticMw\": 0", "\"staticMw\": \"0\""), "EnergyTable.staticMw must be a number, got 0"},
+            {shipped.replace("\"macPjPer8Bit\": 0.143", "\"macPjPer8Bit\": -1"), "EnergyTable.macPjPer8Bit must be in"},
+            {shipped.replace("\"version\": 1", "\"version\": 2"), "version must be 1, got 2.0"},
+            {shipped.replace("\"values\"", "\"valuez\""), "unknown top-level key 'valuez'"},
+            {"{\"version\": 1, \"values\": {}}", "EnergyTable.dramPjPer8Bit missing"},
+            {shipped.substring(0, 200), "not a EnergyTable JSON file: JSON unexpected end"},
+        };
+        for (String[] c : cases) {
+            java.nio.file.Files.writeString(f, c[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Specs.read(EnergyTable.class, f));
+            assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage());
+        }
+        java.nio.file.Files.write(f, new byte[(int) Specs.MAX_FILE_BYTES + 1]);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Specs.read(EnergyTable.class, f)).getMessage()
+            .contains("more than a spec file's"));
+        // a nested record (the knobs inside an architecture) is checked field by field too
+        String arch;
+        try (var in = Json.class.getResourceAsStream("/org/smartdeal/hw/arch-v1.json")) {
+            arch = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        java.nio.file.Files.writeString(f, arch);
+        assertEquals(ArchSpec.paper(), Specs.read(ArchSpec.class, f));
+        java.nio.file.Files.writeString(f, arch.replace("\"batch\"", "\"batchSize\""));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Specs.read(ArchSpec.class, f)).getMessage()
+            .contains(".knobs: Knobs has no field 'batchSize'"));
+    }
+
     @Test
     void boothDigitsFollowRadix4Definition() {
         assertEquals(0, ActStats.boothDigits(0));

@@ -16,8 +16,10 @@ import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.report.PaperStudy;
 import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.Workload;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
@@ -99,6 +101,11 @@ public final class EnergyCommand implements Callable<Integer> {
     @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")
     boolean noSweep;
 
+    @Option(names = "--energy-table", paramLabel = "FILE.json",
+            description = "energy per action (pJ) of your own, in the form of the shipped energy-table-v1.json (every "
+            + "EnergyTable field; see docs/EXTENDING.md); not with --paper; default: the paper's Table I (28 nm)")
+    Path energyTable;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output folder; default ${DEFAULT-VALUE}")
     Path out = Path.of("smartdeal-out", "energy");
 
@@ -152,6 +159,11 @@ public final class EnergyCommand implements Callable<Integer> {
                     + source.zoo + "'");
             }
         }
+        if (source.paper && energyTable != null) {
+            throw usage("--energy-table applies to networks and --paper-model; --paper compares with the paper's figures, "
+                + "which use its Table I");
+        }
+        EnergyTable table = energyTable == null ? EnergyTable.paper28nm() : readTable(energyTable);
         // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
         OutputPaths.requireFolder("--out", out);
         OutputPaths.requireParentFolder("--out", out, "the report is staged there");
@@ -174,18 +186,21 @@ public final class EnergyCommand implements Callable<Integer> {
         EnergyReport report;
         if (source.paperModel != null) {
             Workload w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
-            report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs);
+            report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs, table);
         } else {
-            report = priceNetwork(knobs, accs, shape, zoo);
+            report = priceNetwork(knobs, accs, shape, zoo, table);
         }
         report.write(out);
         o.print(report.summaryText());
+        if (energyTable != null) {
+            o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
+        }
         o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
                 + "%s%n", out, ReportFolder.MANIFEST);
         return SmartDeal.EXIT_OK;
     }
 
-    private EnergyReport priceNetwork(Knobs knobs, List<String> accs, int[] shape, ZooModel z) {
+    private EnergyReport priceNetwork(Knobs knobs, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
         String name;
         Model net;
         InputType type;
@@ -209,7 +224,7 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
         if (data == null) {
-            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs);
+            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs, table);
         }
         DataSetIterator it = fashionMnist(type, name);
         ActStatsCollector c = new ActStatsCollector(net, x, arch);
@@ -221,7 +236,19 @@ public final class EnergyCommand implements Callable<Integer> {
             }
         }
         String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test");
-        return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs);
+        return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs, table);
+    }
+
+    /** The user's energy table, checked field by field (exit 3 naming the file, the field and the value). */
+    private static EnergyTable readTable(Path file) {
+        InputPaths.requireFile("--energy-table", file, "an energy table JSON file");
+        try {
+            return Specs.read(EnergyTable.class, file);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--energy-table " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new BadInputException("--energy-table " + file + ": cannot be read: " + OutputPaths.reason(e), e);
+        }
     }
 
     private DataSetIterator fashionMnist(InputType type, String name) {

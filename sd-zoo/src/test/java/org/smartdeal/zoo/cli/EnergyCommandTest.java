@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
 import org.smartdeal.zoo.data.FashionMnist;
 
@@ -137,6 +138,31 @@ class EnergyCommandTest {
             assertEquals("SD", w.get("kind"));
             assertTrue(((Number) w.get("ceBytes")).doubleValue() > 0);
         }
+    }
+
+    /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
+    @Test
+    void anEnergyTableOfTheUsersOwnIsUsedAndEchoed() throws IOException {
+        String shipped;
+        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/energy-table-v1.json")) {
+            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Path table = Files.writeString(dir.resolve("table.json"), shipped.replace("\"dramPjPer8Bit\": 100",
+                "\"dramPjPer8Bit\": 200"));
+        Path out = dir.resolve("own-table");
+        CliRun r = run("energy", "--zoo", "cnn", "--energy-table", table.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("energy table: " + table), r.out());
+        Map<String, Object> s = Json.parseObject(Files.readString(out.resolve("summary.json")));
+        assertEquals(200.0, ((Map<?, ?>) s.get("energyTable")).get("dramPjPer8Bit"));
+
+        run("energy", "--paper", "--energy-table", table.toString(), "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--energy-table applies to networks and --paper-model");
+        Path typo = Files.writeString(dir.resolve("typo.json"), shipped.replace("\"selectPj\"", "\"selPj\""));
+        run("energy", "--zoo", "cnn", "--energy-table", typo.toString(), "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table " + typo + ": EnergyTable has no field 'selPj'");
+        run("energy", "--zoo", "cnn", "--energy-table", dir.resolve("none.json").toString(), "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table", "none.json");
     }
 
     @Test
