@@ -209,11 +209,13 @@ public final class Json {
                     case 'f' -> b.append('\f');
                     case 'u' -> {
                         if (i + 4 > s.length()) throw err("unexpected end");
-                        try {
-                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw err("malformed \\u escape");
+                        int code = 0;
+                        for (int h = i; h < i + 4; h++) {
+                            int digit = Character.digit(s.charAt(h), 16);
+                            if (digit < 0) throw err("malformed \\u escape");
+                            code = code * 16 + digit;
                         }
+                        b.append((char) code);
                         i += 4;
                     }
                     default -> b.append(e);

@@ -38,15 +38,27 @@ public final class Specs {
      * @throws java.io.IOException when the file cannot be read
      */
     public static <R extends Record> R read(Class<R> type, java.nio.file.Path file) throws java.io.IOException {
-        long size = java.nio.file.Files.size(file);
-        if (size > MAX_FILE_BYTES)
-            throw new IllegalArgumentException(file + ": " + size + " bytes, more than a spec file's " + MAX_FILE_BYTES
-                + " (a " + type.getSimpleName() + " is a few KB)");
+        String what = (type.getSimpleName().matches("[AEIOU].*") ? "an " : "a ") + type.getSimpleName();
+        byte[] bytes;
+        // at most one byte past the cap, whatever the file is (a pipe reports no size)
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES)
+            throw new IllegalArgumentException(file + ": more than a spec file's " + MAX_FILE_BYTES + " bytes (" + what
+                + " is a few KB)");
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text (save the JSON file as UTF-8)", e);
+        }
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte-order mark some editors write
         Map<String, Object> root;
         try {
-            root = Json.parseObject(java.nio.file.Files.readString(file));
+            root = Json.parseObject(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": not a " + type.getSimpleName() + " JSON file: " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": not " + what + " JSON file: " + e.getMessage(), e);
         }
         for (String k : root.keySet())
             if (!java.util.Set.of("version", "name", "values", "sources").contains(k))
@@ -59,8 +71,8 @@ public final class Specs {
                 + " fields, got " + root.get("values"));
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) root.get("values");
-        requireKnownFields(type, values, file.toString());
-        return bind(type, values, file.toString());
+        requireKnownFields(type, values, file + ": values");
+        return bind(type, values, file + ": values");
     }
 
     /** Refuses a key that names no component of {@code type} (a misspelt field would otherwise be missed). */
@@ -88,14 +100,15 @@ public final class Specs {
             String key = rc[k].getName();
             Class<?> t = rc[k].getType();
             types[k] = t;
-            Object v = values == null ? null : values.get(key);
+            if (values == null) throw new IllegalArgumentException(where + ": " + type.getSimpleName() + " values missing");
+            Object v = values.get(key);
             if (v == null && !values.containsKey(key))
                 throw new IllegalArgumentException(where + ": " + type.getSimpleName() + "." + key + " missing");
             String field = where + ": " + type.getSimpleName() + "." + key;
             if (t == double.class) args[k] = v == null ? Double.POSITIVE_INFINITY : as(Double.class, v, field, "a number");
             else if (t == int.class) {
                 double d = as(Double.class, v, field, "a whole number");
-                if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE)
+                if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)
                     throw new IllegalArgumentException(field + " must be a whole number, got " + v);
                 args[k] = (int) d;
             }

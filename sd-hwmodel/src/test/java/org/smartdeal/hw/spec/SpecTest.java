@@ -50,7 +50,7 @@ class SpecTest {
     @Test
     void malformedJsonIsNamedNotThrownThroughTheParser() {
         for (String bad : new String[] {"{", "{\"a\"", "{\"a\":", "[1,", "\"abc", "{\"a\":1,\"a\":2}", "-", "[1e]",
-            "\"\\u12\"", "[".repeat(100_000)}) {
+            "\"\\u12\"", "\"\\u-001\"", "\"\\u+041\"", "[".repeat(100_000)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad),
                 bad.length() > 20 ? "deep nesting" : bad);
             assertTrue(e.getMessage().startsWith("JSON ") && e.getMessage().contains(" at offset "), e.getMessage());
@@ -76,13 +76,20 @@ class SpecTest {
             {shipped.replace("\"version\": 1", "\"version\": 2"), "version must be 1, got 2.0"},
             {shipped.replace("\"values\"", "\"valuez\""), "unknown top-level key 'valuez'"},
             {"{\"version\": 1, \"values\": {}}", "EnergyTable.dramPjPer8Bit missing"},
-            {shipped.substring(0, 200), "not a EnergyTable JSON file: JSON unexpected end"},
+            {shipped.substring(0, 200), "not an EnergyTable JSON file: JSON unexpected end"},
         };
         for (String[] c : cases) {
             java.nio.file.Files.writeString(f, c[0]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Specs.read(EnergyTable.class, f));
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage());
         }
+        // a byte-order mark is read past; text that is not UTF-8 is named as such
+        java.nio.file.Files.writeString(f, "\uFEFF" + shipped);
+        assertEquals(EnergyTable.paper28nm(), Specs.read(EnergyTable.class, f));
+        byte[] latin1 = shipped.replace("28 nm", "28 \u00b5m").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(f, latin1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Specs.read(EnergyTable.class, f)).getMessage()
+            .contains(": not UTF-8 text"));
         java.nio.file.Files.write(f, new byte[(int) Specs.MAX_FILE_BYTES + 1]);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Specs.read(EnergyTable.class, f)).getMessage()
             .contains("more than a spec file's"));

@@ -155,14 +155,50 @@ class EnergyCommandTest {
         assertTrue(r.out().contains("energy table: " + table), r.out());
         Map<String, Object> s = Json.parseObject(Files.readString(out.resolve("summary.json")));
         assertEquals(200.0, ((Map<?, ?>) s.get("energyTable")).get("dramPjPer8Bit"));
+        // the table is applied: each DRAM byte costs 100 pJ more than with the paper's table, nothing else changes
+        Path paperOut = dir.resolve("paper-table");
+        assertEquals(0, run("energy", "--zoo", "cnn", "--out", paperOut.toString(), "--quiet").exit());
+        assertDramRepricedBy(100, paperOut, out);
+        // and on the paper-workload path
+        Path pmOwn = dir.resolve("pm-own");
+        Path pmPaper = dir.resolve("pm-paper");
+        assertEquals(0, run("energy", "--paper-model", "resnet164", "--accelerators", "smartdeal,diannao", "--energy-table",
+                table.toString(), "--out", pmOwn.toString(), "--quiet").exit());
+        assertEquals(0, run("energy", "--paper-model", "resnet164", "--accelerators", "smartdeal,diannao", "--out",
+                pmPaper.toString(), "--quiet").exit());
+        assertDramRepricedBy(100, pmPaper, pmOwn);
 
         run("energy", "--paper", "--energy-table", table.toString(), "--out", out.toString())
                 .assertUserError(SmartDeal.EXIT_USAGE, "--energy-table applies to networks and --paper-model");
         Path typo = Files.writeString(dir.resolve("typo.json"), shipped.replace("\"selectPj\"", "\"selPj\""));
         run("energy", "--zoo", "cnn", "--energy-table", typo.toString(), "--out", out.toString())
-                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table " + typo + ": EnergyTable has no field 'selPj'");
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table " + typo + ": values: EnergyTable has no field 'selPj'");
         run("energy", "--zoo", "cnn", "--energy-table", dir.resolve("none.json").toString(), "--out", out.toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table", "none.json");
+    }
+
+    /** Per accelerator of models.csv: energy(b) - energy(a) = extra pJ per byte x DRAM bytes, the same bytes. */
+    private static void assertDramRepricedBy(double extraPjPerByte, Path a, Path b) throws IOException {
+        Map<String, double[]> x = energyAndDram(a), y = energyAndDram(b);
+        assertEquals(x.keySet(), y.keySet());
+        for (String acc : x.keySet()) {
+            double[] p = x.get(acc), q = y.get(acc);
+            assertEquals(p[1], q[1], 0.0, acc + " DRAM bytes");
+            assertEquals(extraPjPerByte * p[1], q[0] - p[0], 1e-9 * q[0], acc + " energy");
+        }
+    }
+
+    /** models.csv: accelerator to {energy_pJ, dram_bytes}. */
+    private static Map<String, double[]> energyAndDram(Path out) throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("models.csv"));
+        List<String> head = List.of(lines.get(0).split(","));
+        Map<String, double[]> m = new java.util.TreeMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            m.put(f[head.indexOf("accelerator")], new double[] {Double.parseDouble(f[head.indexOf("energy_pJ")]),
+                Double.parseDouble(f[head.indexOf("dram_bytes")])});
+        }
+        return m;
     }
 
     @Test
