@@ -285,8 +285,9 @@ public final class BucketSwitchStep implements Regularization {
 
     private static IllegalStateException routingError(double s, int i) {
         if (Double.isNaN(s)) {
-            return new TrainingDivergedException(TrainingDivergedException.Phase.TRAINING, "training diverged: a NaN gradient reached the bucket switch (C entry "
-                    + i + " of the parameter's block); lower the learning rate");
+            return new TrainingDivergedException(TrainingDivergedException.Phase.TRAINING, "training diverged: a NaN "
+                    + "gradient reached the bucket switch (C entry " + i + " of the parameter's block); lower the "
+                    + "learning rate");
         }
         return new IllegalStateException("BucketSwitchStep expects a switch direction in {-1, 0, +1} in the update "
                 + "array, got " + s + " at index " + i + ": the parameter must use the BucketSwitch updater and "

@@ -251,8 +251,8 @@ public final class Retraining {
             long t = System.nanoTime();
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train, masks);
             if (e > 0 && !Double.isFinite(trainLoss)) {
-                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of " + epochs + " diverged: mean training loss "
-                        + trainLoss + "; lower the learning rate");
+                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of "
+                        + epochs + " diverged: mean training loss " + trainLoss + "; lower the learning rate");
             }
             double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);

@@ -87,7 +87,8 @@ public final class Specs {
         }
         for (RecordComponent c : type.getRecordComponents())
             if (c.getType().isRecord() && values.get(c.getName()) instanceof Map<?, ?> m)
-                requireKnownFields((Class<? extends Record>) c.getType(), (Map<String, Object>) m, where + "." + c.getName());
+                requireKnownFields((Class<? extends Record>) c.getType(), (Map<String, Object>) m,
+                    where + "." + c.getName());
     }
 
     /** Builds record {@code type} from a JSON object; {@code where} names the source in errors. */
@@ -123,14 +124,16 @@ public final class Specs {
                         + java.util.Arrays.toString(t.getEnumConstants()) + ", got '" + name + "'", e);
                 }
             }
-            else if (t.isRecord()) args[k] = bind((Class<Record>) t, as(Map.class, v, field, "an object"), where + "." + key);
+            else if (t.isRecord())
+                args[k] = bind((Class<Record>) t, as(Map.class, v, field, "an object"), where + "." + key);
             else throw new IllegalArgumentException(where + ": unsupported component type " + t + " for " + key);
         }
         try {
             return type.getDeclaredConstructor(types).newInstance(args);
         } catch (InvocationTargetException e) {
             // the record's own range checks: say which file or resource held the value
-            if (e.getCause() instanceof IllegalArgumentException r) throw new IllegalArgumentException(where + ": " + r.getMessage(), r);
+            if (e.getCause() instanceof IllegalArgumentException r)
+                throw new IllegalArgumentException(where + ": " + r.getMessage(), r);
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {

@@ -224,7 +224,8 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
         if (data == null) {
-            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs, table);
+            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs,
+                    table);
         }
         DataSetIterator it = fashionMnist(type, name);
         ActStatsCollector c = new ActStatsCollector(net, x, arch);

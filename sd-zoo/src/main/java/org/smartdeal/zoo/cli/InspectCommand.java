@@ -63,7 +63,8 @@ public final class InspectCommand implements Callable<Integer> {
         InputPaths.requireFile(null, file, "a .sdm file");
         if (ModelFiles.content(file) == ModelFiles.Content.ZIP) {
             throw new BadInputException(file + ": is a zip archive (a DL4J ModelSerializer model?), not a .sdm file; "
-                    + "inspect reads .sdm files: `smartdeal evaluate` scores a .zip, `smartdeal convert` makes a .sdm of it");
+                    + "inspect reads .sdm files: `smartdeal evaluate` scores a .zip, `smartdeal convert` makes a .sdm "
+                    + "of it");
         }
         SdmReader.Result r;
         try {

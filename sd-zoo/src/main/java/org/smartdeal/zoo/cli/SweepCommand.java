@@ -60,7 +60,8 @@ import picocli.CommandLine.Spec;
             + "the Fashion-MNIST training set, and keep the candidate with the largest gain (paper CR, or energy with "
             + "--objective energy) whose accuracy drop is at most --max-drop.",
             "Writes sweep.json, candidates.csv, best.sdm and best-plan.json (a plan for `convert --plan`, "
-            + "`sweep --plan` and `demo --plan`) into --out, all at the end of the run. When every candidate fails, nothing is written and the "
+            + "`sweep --plan` and `demo --plan`) into --out, all at the end of the run. When every candidate fails, "
+            + "nothing is written and the "
             + "exit code is 3; when any candidate fails on a defect, nothing is written and the exit code is 1."})
 public final class SweepCommand implements Callable<Integer> {
 

@@ -160,13 +160,16 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      * How many distinct plans the space holds when every searched setting is a list of values (the product of the
      * lists' lengths, so a list must not repeat a value; fixed values count once), or -1 when a setting is a range.
      *
-     * @return the number of settings, or -1 for a space with a continuous setting
+     * @return the number of settings, or -1 for a space with a continuous setting (or more than a long holds)
      */
     public long distinctSettings() {
         long n = 1;
         for (Object leaf : LeafUtils.getUniqueObjects(collectLeaves())) {
             if (leaf instanceof org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace<?> d) {
-                n = Math.multiplyExact(n, d.numValues());
+                if (n > Long.MAX_VALUE / Math.max(1, d.numValues())) {
+                    return -1; // more settings than a long counts: as good as unbounded
+                }
+                n *= d.numValues();
             } else if (!(leaf instanceof org.deeplearning4j.arbiter.optimize.parameter.FixedValue<?>)) {
                 return -1;
             }

@@ -268,7 +268,8 @@ public final class ConversionSweep {
      * @param generator     Arbiter's candidate generator over a {@link ConversionPlanSpace} (its seed decides a random
      *                      search)
      * @param maxCandidates the most candidates to run, at least 1 (a grid stops earlier when it is exhausted; a
-     *                      proposed plan equal to one already run is skipped and not counted: {@link Result#repeatsSkipped})
+     *                      proposed plan equal to one already run is skipped and not counted:
+     *                      {@link Result#repeatsSkipped})
      * @param validation    the data to score on: hold it out of the training data
      * @param maxDrop       the accuracy drop allowed, as a fraction in [0, 1] (0.01 = one point)
      * @param listener      told after every candidate, may be null
