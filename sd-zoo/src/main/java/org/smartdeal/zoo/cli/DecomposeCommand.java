@@ -241,6 +241,11 @@ public final class DecomposeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--slice-rows must be in [1, " + SliceLayout.MAX_SLICE_ROWS
                     + "] (and at least the basis width n), got " + sliceRows);
         }
+        if (kind == Kind.dense && sliceRows < basisWidth) {
+            // a dense layout's n is --basis-width itself, so this needs no input's shape (a conv's n can be kw)
+            throw new ParameterException(spec.commandLine(), "--slice-rows must be at least --basis-width " + basisWidth
+                    + " with --kind dense, got " + sliceRows);
+        }
     }
 
     private DecompositionConfig config() {

@@ -181,6 +181,8 @@ class DecomposeCommandTest {
         }
         run("decompose", "--kind", "slices", "--slice-rows", "8", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv and dense only");
+        run("decompose", "--kind", "dense", "--slice-rows", "2", "--out", out.toString(), missing)
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows must be at least --basis-width 3 with --kind dense, got 2");
         assertFalse(Files.exists(out));
     }
 
