@@ -129,7 +129,13 @@ public final class EnergyListener extends BaseTrainingListener {
 
     /** Prices the current workload (one inference pass per {@code knobs.batch()} images) on the named accelerators. */
     public EnergyReport report(String name, List<String> accelerators, Knobs knobs) {
-        return EnergyReport.of(workload(name), statsSource(), accelerators, knobs);
+        return report(name, accelerators, knobs, org.smartdeal.hw.spec.EnergyTable.paper28nm());
+    }
+
+    /** {@link #report(String, List, Knobs)} with an energy table of the user's own instead of the paper's. */
+    public EnergyReport report(String name, List<String> accelerators, Knobs knobs,
+                               org.smartdeal.hw.spec.EnergyTable table) {
+        return EnergyReport.of(workload(name), statsSource(), accelerators, knobs, table);
     }
 
     /**

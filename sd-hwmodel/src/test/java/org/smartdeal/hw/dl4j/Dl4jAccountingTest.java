@@ -163,6 +163,19 @@ class Dl4jAccountingTest {
         assertEquals(List.of("diannao", "smartdeal"), List.copyOf(r.results().keySet()));
         assertEquals(r.results().get("diannao").energyPj() * 6, l.forwardEnergyPj(r, "diannao"), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> l.forwardEnergyPj(r, "scnn"));
+        // with a table of the user's own (DRAM at 3x): the same DRAM bytes, each 200 pJ dearer
+        org.smartdeal.hw.spec.EnergyTable p = org.smartdeal.hw.spec.EnergyTable.paper28nm();
+        org.smartdeal.hw.spec.EnergyTable t = new org.smartdeal.hw.spec.EnergyTable(3 * p.dramPjPer8Bit(),
+            p.macPjPer8Bit(), p.multPjPer8Bit(), p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(),
+            p.rfPjPer8Bit(), p.bitSerialTermPj(), p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(),
+            p.staticMw());
+        EnergyReport r3 = l.report("tiny", List.of("diannao,smartdeal"), Knobs.defaults(), t);
+        for (String acc : List.of("diannao", "smartdeal")) {
+            double bytes = r.results().get(acc).dramBytes();
+            assertEquals(bytes, r3.results().get(acc).dramBytes(), 0.0, acc);
+            assertEquals(r.results().get(acc).energyPj() + 2 * p.dramPjPer8Bit() * bytes, r3.results().get(acc).energyPj(),
+                1e-9 * r3.results().get(acc).energyPj(), acc);
+        }
         assertThrows(IllegalArgumentException.class, () -> new EnergyListener(net, ArchSpec.paper(), 0, InputType.feedForward(4)));
     }
 
