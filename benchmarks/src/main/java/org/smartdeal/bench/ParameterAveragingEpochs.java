@@ -100,7 +100,11 @@ final class ParameterAveragingEpochs implements SdTrainingRecipe.EpochTrainer {
             countersRestored += r.countersChanged();
             splits++;
         }
-        return n == 0 ? Double.NaN : sum / n;
+        if (n == 0) {
+            // as EpochTrainer.LOCAL: an empty epoch is no data, not a NaN loss the recipe would take for divergence
+            throw new IllegalArgumentException("the epoch's data holds no minibatch: nothing to train on");
+        }
+        return sum / n;
     }
 
     /** @return averagings so far */

@@ -250,9 +250,10 @@ public final class Retraining {
         for (int e = 0; e <= epochs; e++) {
             long t = System.nanoTime();
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train, masks);
-            if (e > 0 && !Double.isFinite(trainLoss)) {
-                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of "
-                        + epochs + " diverged: mean training loss " + trainLoss + "; lower the learning rate");
+            if (e > 0) {
+                // the rate is the network's updater's, which this loop does not read
+                TrainingDivergedException.requireFiniteLoss(trainLoss, TrainingDivergedException.Phase.RE_TRAINING, e,
+                        epochs, Double.NaN);
             }
             double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);

@@ -14,11 +14,36 @@ public class TrainingDivergedException extends IllegalStateException {
     /** Which training diverged, for callers that name the learning rate responsible. */
     public enum Phase {
         /** Dense pre-training (the SD-T recipe's first step). */
-        PRE_TRAINING,
+        PRE_TRAINING("pre-training"),
         /** Training in SD form (SD-T; also a NaN gradient at the bucket switch). */
-        TRAINING,
+        TRAINING("training"),
         /** The dense epochs of re-training (RT, {@link Retraining}). */
-        RE_TRAINING
+        RE_TRAINING("RT");
+
+        private final String label;
+
+        Phase(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * The check every epoch loop makes: an epoch whose mean training loss is NaN or infinite ends the run.
+     *
+     * @param meanLoss the epoch's mean training loss
+     * @param phase    the training it belongs to
+     * @param epoch    the epoch, from 1
+     * @param epochs   the epochs of the phase
+     * @param lr       the learning rate of the epoch, named in the message, or NaN when the caller does not know it
+     * @throws TrainingDivergedException "PHASE epoch E of N diverged: mean training loss X [at learning rate LR];
+     *                                   lower the learning rate"
+     */
+    public static void requireFiniteLoss(double meanLoss, Phase phase, int epoch, int epochs, double lr) {
+        if (!Double.isFinite(meanLoss)) {
+            throw new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of " + epochs
+                    + " diverged: mean training loss " + meanLoss + (Double.isNaN(lr) ? "" : " at learning rate " + lr)
+                    + "; lower the learning rate");
+        }
     }
 
     private final Phase phase;

@@ -167,9 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
         OutputPaths.requireNotInput("--plan", planFile, "--out", List.of(sdm, zip, summaryFile, reportFile));
         ConversionPlan plan = loadPlan(dense);
 
-        int denseEpochs = epochs;
-        int rt = rtEpochs;
-        int ramp = rampEpochs(rampEpochs, rt);
+        int ramp = rampEpochs(rampEpochs, rtEpochs);
         Path dir = FashionMnist.resolveDir(dataDir);
         FashionMnist train;
         FashionMnist test;
@@ -190,7 +188,7 @@ public final class DemoCommand implements Callable<Integer> {
                 dir, fit.size(), val.size(), test.size());
 
         int itersPerEpoch = (fit.size() + 127) / 128;
-        int trainEpochs = denseFile != null ? 0 : denseEpochs;
+        int trainEpochs = denseFile != null ? 0 : epochs;
         try (Progress p = Progress.start("dense training", (long) trainEpochs * itersPerEpoch, quiet)) {
             for (int e = 0; e < trainEpochs; e++) {
                 trainIt.reset();
@@ -214,8 +212,8 @@ public final class DemoCommand implements Callable<Integer> {
 
         Retraining.useRtOptimizer(dense, rtLr, itersPerEpoch);
         Retraining.Result<NetworkDecomposition> result;
-        try (Progress p = Progress.start("re-training", rt + 1L, quiet)) {
-            result = Retraining.run(dense, trainIt, valIt, rt, ramp, keepZeros, SdConverter.redecomposer(plan), e -> {
+        try (Progress p = Progress.start("re-training", rtEpochs + 1L, quiet)) {
+            result = Retraining.run(dense, trainIt, valIt, rtEpochs, ramp, keepZeros, SdConverter.redecomposer(plan), e -> {
                 o.println(e.line());
                 p.step();
             });
@@ -256,7 +254,7 @@ public final class DemoCommand implements Callable<Integer> {
             s.putNull("theta");
         }
         s.put("dense", denseFile != null ? denseFile.toString() : null)
-                .put("epochs", trainEpochs).put("rtEpochs", rt).put("rampEpochs", ramp).put("keepZeros", keepZeros)
+                .put("epochs", trainEpochs).put("rtEpochs", rtEpochs).put("rampEpochs", ramp).put("keepZeros", keepZeros)
                 .put("rtBestEpoch", result.bestEpoch())
                 .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);

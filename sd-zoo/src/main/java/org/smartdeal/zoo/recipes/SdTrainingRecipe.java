@@ -306,8 +306,8 @@ public final class SdTrainingRecipe {
             for (int e = 0; e < s.pretrainEpochs(); e++) {
                 long t = System.nanoTime();
                 double loss = fitEpoch(dense, it, listener);
-                requireFiniteLoss(loss, TrainingDivergedException.Phase.PRE_TRAINING, e + 1, s.pretrainEpochs(),
-                        s.pretrainLr());
+                TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.PRE_TRAINING, e + 1,
+                        s.pretrainEpochs(), s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
                         s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
@@ -388,8 +388,8 @@ public final class SdTrainingRecipe {
                 Map<ParamRef, INDArray> before = snapshot(net, cParams);
                 swa.onEpochStart(net);
                 double loss = trainer.fitEpoch(net, it, listener);
-                requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1, s.epochs(),
-                        schedule.valueAt(0, e));
+                TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1,
+                        s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
@@ -470,17 +470,6 @@ public final class SdTrainingRecipe {
             throw new IllegalArgumentException("the epoch's data holds no minibatch: nothing to train on");
         }
         return sum / n;
-    }
-
-    /** @throws TrainingDivergedException when an epoch's mean loss is NaN or infinite */
-    private static void requireFiniteLoss(double loss, TrainingDivergedException.Phase phase, int epoch, int epochs,
-                                          double lr) {
-        if (!Double.isFinite(loss)) {
-            throw new TrainingDivergedException(phase, String.format(Locale.ROOT, "%s epoch %d of %d diverged: mean "
-                    + "training loss %s at learning rate %s; lower the learning rate",
-                    phase == TrainingDivergedException.Phase.PRE_TRAINING ? "pre-training" : "training", epoch, epochs,
-                    loss, lr));
-        }
     }
 
     private static Map<ParamRef, INDArray> snapshot(MultiLayerNetwork net, List<ParamRef> params) {
