@@ -55,4 +55,18 @@ public record ModelScore(double accuracy, double loss, long examples) {
         }
         return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);
     }
+
+    /**
+     * A difference of two accuracies in percentage points, for reports: {@code 100 * fraction} rounded to ten
+     * decimals. An accuracy is a count over at most a few million examples, so the rounding removes only the
+     * binary noise of the subtraction ({@code 100 * (0.8928 - 0.8848)} is {@code 0.8000000000000007}; this gives
+     * {@code 0.8}) and no real digit.
+     *
+     * @param fraction a difference of accuracies as fractions (0.01 = one point); NaN and infinities pass through
+     * @return the difference in points
+     */
+    public static double points(double fraction) {
+        double p = 100 * fraction;
+        return Double.isFinite(p) ? Math.round(p * 1e10) / 1e10 : p;
+    }
 }

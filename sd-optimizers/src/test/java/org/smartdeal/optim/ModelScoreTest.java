@@ -151,4 +151,15 @@ class ModelScoreTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ModelScore.of(null, new ExistingDataSetIterator(data())));
     }
+
+    @Test
+    void pointsDropOnlyTheSubtractionNoise() {
+        // 0.8928 - 0.8848 is 0.008000000000000007 in doubles; 0.9 - 0.9006 is -5.999999999999339E-4 (by hand: 80 and
+        // -6 examples of 10,000)
+        assertEquals("0.8", Double.toString(ModelScore.points(0.8928 - 0.8848)));
+        assertEquals("-0.06", Double.toString(ModelScore.points(0.9 - 0.9006)));
+        // a third of a point keeps its ten decimals; NaN passes through
+        assertEquals(33.3333333333, ModelScore.points(1.0 / 3), 0.0);
+        assertTrue(Double.isNaN(ModelScore.points(Double.NaN)));
+    }
 }

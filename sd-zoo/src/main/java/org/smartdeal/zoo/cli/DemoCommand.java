@@ -234,7 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
         double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes.length);
         double seconds = (System.nanoTime() - t0) / 1e9;
         o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",
-                baseline.accuracy(), sdScore.accuracy(), 100 * (baseline.accuracy() - sdScore.accuracy()));
+                baseline.accuracy(), sdScore.accuracy(), ModelScore.points(baseline.accuracy() - sdScore.accuracy()));
         o.printf(Locale.ROOT, "paper CR %.1fx | file CR %.1fx | %s: %d bytes (dense params %d bytes) | RT best epoch %d | %.1f s%n",
                 report.paperCR(), fileCR, sdm.getFileName(), sdmBytes.length, denseParams * 4, result.bestEpoch(), seconds);
 
@@ -242,7 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
         ObjectNode s = m.createObjectNode();
         s.put("model", "lenet300").put("dataset", "fashion-mnist").put("quick", quick)
                 .put("baselineAccuracy", baseline.accuracy()).put("sdAccuracy", sdScore.accuracy())
-                .put("accuracyDropPoints", 100 * (baseline.accuracy() - sdScore.accuracy()))
+                .put("accuracyDropPoints", ModelScore.points(baseline.accuracy() - sdScore.accuracy()))
                 .put("paperCR", report.paperCR()).put("fileCR", fileCR).put("sdmBytes", sdmBytes.length)
                 .put("sdmAccountedBytes", layout.fileBytes()).put("denseParamBytes", denseParams * 4)
                 .put("planFile", planFile != null ? planFile.toString() : null);

@@ -411,7 +411,7 @@ public final class SweepCommand implements Callable<Integer> {
             }
             summary.putObject("test").put("denseAccuracy", denseTest.accuracy())
                     .put("bestAccuracy", bestTest.accuracy())
-                    .put("dropPoints", 100 * (denseTest.accuracy() - bestTest.accuracy()))
+                    .put("dropPoints", ModelScore.points(denseTest.accuracy() - bestTest.accuracy()))
                     .put("examples", bestTest.examples());
             files.put(out.resolve(BEST_SDM), best.sdm());
             files.put(out.resolve(BEST_PLAN), best.plan().toJson().getBytes(StandardCharsets.UTF_8));
@@ -426,7 +426,7 @@ public final class SweepCommand implements Callable<Integer> {
                     100 * r.score().drop(best), r.bestWithinDrop() ? "" : " (no candidate met --max-drop " + fmt(maxDrop)
                             + ": this one has the smallest drop)");
             o.printf(Locale.ROOT, "test accuracy: dense %.4f | best.sdm %.4f | drop %.2f points (%d examples)%n",
-                    denseTest.accuracy(), bestTest.accuracy(), 100 * (denseTest.accuracy() - bestTest.accuracy()),
+                    denseTest.accuracy(), bestTest.accuracy(), ModelScore.points(denseTest.accuracy() - bestTest.accuracy()),
                     bestTest.examples());
             if (retrain != null) {
                 o.printf(Locale.ROOT, "best.sdm is re-trained (RT epoch %d kept); best-plan.json alone, as in `convert "

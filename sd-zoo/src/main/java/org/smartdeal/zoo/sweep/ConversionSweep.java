@@ -140,7 +140,7 @@ public final class ConversionSweep {
                         shortNumber(d.maxCoeff()), c.report().cDensity(), c.paperCR(), c.fileCR(),
                         priced ? String.format(Locale.ROOT, " %10.3f %7.2f", c.energyPj() / 1e6,
                                 score.baselineEnergyPj() / c.energyPj()) : "", c.accuracy(),
-                        100 * score.drop(c), score.withinDrop(c) ? "yes" : "no", c.seconds(),
+                        ModelScore.points(score.drop(c)), score.withinDrop(c) ? "yes" : "no", c.seconds(),
                         anyOverrides ? "  " + overrides(c.plan()) : ""));
             }
             return sb.toString();
@@ -177,7 +177,7 @@ public final class ConversionSweep {
                             Double.toString(c.paperCR()), Double.toString(c.fileCR()), Long.toString(c.sdmBytes()),
                             Double.isNaN(c.energyPj()) ? "" : Double.toString(c.energyPj()),
                             Double.toString(c.accuracy()), Double.toString(c.loss()),
-                            Double.toString(100 * score.drop(c)), Boolean.toString(score.withinDrop(c)),
+                            Double.toString(ModelScore.points(score.drop(c))), Boolean.toString(score.withinDrop(c)),
                             c.rtBestEpoch() < 0 ? "" : Integer.toString(c.rtBestEpoch())));
                 } else {
                     f.addAll(List.of("", "", "", "", "", "", "", "", "", "false", ""));
@@ -199,7 +199,7 @@ public final class ConversionSweep {
             ObjectNode root = m.createObjectNode();
             root.putObject("baseline").put("accuracy", baseline.accuracy()).put("loss", baseline.loss())
                     .put("examples", baseline.examples());
-            root.put("maxDropPoints", 100 * score.maxDrop());
+            root.put("maxDropPoints", ModelScore.points(score.maxDrop()));
             root.put("objective", score.objective().name());
             if (!Double.isNaN(score.baselineEnergyPj())) {
                 root.with("baseline").put("energyPj", score.baselineEnergyPj());
@@ -232,7 +232,7 @@ public final class ConversionSweep {
                 n.put("cDensity", c.report().cDensity()).put("wDensity", c.report().wDensity())
                         .put("meanRelError", c.report().meanRelError()).put("paperCR", c.paperCR())
                         .put("fileCR", c.fileCR()).put("sdmBytes", c.sdmBytes()).put("accuracy", c.accuracy())
-                        .put("loss", c.loss()).put("dropPoints", 100 * score.drop(c))
+                        .put("loss", c.loss()).put("dropPoints", ModelScore.points(score.drop(c)))
                         .put("withinDrop", score.withinDrop(c)).put("score", score.score(c));
                 if (c.rtBestEpoch() >= 0) {
                     n.put("rtBestEpoch", c.rtBestEpoch());
