@@ -114,6 +114,19 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public static EnergyReport of(Model net, String name, InputType inputType, DataSetIterator data, int samples,
                                   List<String> accelerators, Knobs knobs) {
+        return of(net, name, inputType, data, samples, accelerators, knobs, EnergyTable.paper28nm());
+    }
+
+    /**
+     * As {@link #of(Model, String, InputType, DataSetIterator, int, List, Knobs)}, pricing the action counts with
+     * an energy table of the caller's own (for example another technology node, read with
+     * {@link Specs#read}) instead of the paper's Table I.
+     *
+     * @param table the energy per action; the report echoes it
+     */
+    public static EnergyReport of(Model net, String name, InputType inputType, DataSetIterator data, int samples,
+                                  List<String> accelerators, Knobs knobs, EnergyTable table) {
+        java.util.Objects.requireNonNull(table, "table");
         ArchSpec a = ArchSpec.paper().withKnobs(knobs);
         Workload w;
         String src;
@@ -126,7 +139,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             src = Workloads.measuredStatsNote(c.images(), null);
             w = c.workload(name, src + Workloads.skippedNote(x));
         }
-        return of(w, src, accelerators, knobs);
+        return of(w, src, accelerators, knobs, table);
     }
 
     /** Examples the statistics of {@link #of(Model, DataSetIterator, List)} are measured on, at most. */

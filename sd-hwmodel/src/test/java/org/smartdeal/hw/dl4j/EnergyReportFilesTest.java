@@ -340,6 +340,28 @@ class EnergyReportFilesTest {
         }
     }
 
+    /** The network-level entry point takes a table too: the same network, DRAM at twice the paper's energy. */
+    @Test
+    void aNetworkIsPricedWithTheTableGiven() {
+        EnergyTable p = EnergyTable.paper28nm();
+        EnergyTable twiceDram = new EnergyTable(2 * p.dramPjPer8Bit(), p.macPjPer8Bit(), p.multPjPer8Bit(),
+            p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(), p.rfPjPer8Bit(), p.bitSerialTermPj(),
+            p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(), p.staticMw());
+        var it = new ListDataSetIterator<>(List.of(new DataSet(Dl4jAccountingTest.features(2), Nd4j.zeros(2, 2))), 2);
+        EnergyReport a = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), it, 2, List.of("all"), K);
+        EnergyReport b = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), it, 2, List.of("all"), K,
+            twiceDram);
+        assertEquals(p, a.table());
+        assertEquals(twiceDram, b.table());
+        for (String acc : a.results().keySet()) {
+            ModelResult x = a.results().get(acc), y = b.results().get(acc);
+            assertEquals(x.dramBytes(), y.dramBytes(), 0.0, acc);
+            assertEquals(x.energyPj() + p.dramPjPer8Bit() * x.dramBytes(), y.energyPj(), 1e-9 * y.energyPj(), acc);
+        }
+        assertThrows(NullPointerException.class, () -> EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4),
+            null, 0, List.of("all"), K, null));
+    }
+
     private static MultiLayerNetwork withBatchNorm() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).list()
             .layer(new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).name("fc").build())
