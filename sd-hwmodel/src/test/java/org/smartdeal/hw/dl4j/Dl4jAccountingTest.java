@@ -165,10 +165,7 @@ class Dl4jAccountingTest {
         assertThrows(IllegalArgumentException.class, () -> l.forwardEnergyPj(r, "scnn"));
         // with a table of the user's own (DRAM at 3x): the same DRAM bytes, each 200 pJ dearer
         org.smartdeal.hw.spec.EnergyTable p = org.smartdeal.hw.spec.EnergyTable.paper28nm();
-        org.smartdeal.hw.spec.EnergyTable t = new org.smartdeal.hw.spec.EnergyTable(3 * p.dramPjPer8Bit(),
-            p.macPjPer8Bit(), p.multPjPer8Bit(), p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(),
-            p.rfPjPer8Bit(), p.bitSerialTermPj(), p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(),
-            p.staticMw());
+        org.smartdeal.hw.spec.EnergyTable t = EnergyReportFilesTest.dramTimes(3);
         EnergyReport r3 = l.report("tiny", List.of("diannao,smartdeal"), Knobs.defaults(), t);
         for (String acc : List.of("diannao", "smartdeal")) {
             double bytes = r.results().get(acc).dramBytes();

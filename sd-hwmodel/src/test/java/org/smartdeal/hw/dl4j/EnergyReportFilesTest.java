@@ -320,10 +320,7 @@ class EnergyReportFilesTest {
      */
     @Test
     void anEnergyTableOfTheUsersOwnRepricesTheSameCounts() {
-        EnergyTable p = EnergyTable.paper28nm();
-        EnergyTable twiceDram = new EnergyTable(2 * p.dramPjPer8Bit(), p.macPjPer8Bit(), p.multPjPer8Bit(),
-            p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(), p.rfPjPer8Bit(), p.bitSerialTermPj(),
-            p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(), p.staticMw());
+        EnergyTable twiceDram = dramTimes(2);
         Workload w = paper("resnet164");
         EnergyReport a = EnergyReport.of(w, "paper defaults", List.of("all"), K);
         EnergyReport b = EnergyReport.of(w, "paper defaults", List.of("all"), K, twiceDram);
@@ -340,13 +337,19 @@ class EnergyReportFilesTest {
         }
     }
 
+    /** The paper's table with DRAM at {@code factor} times its 100 pJ per byte, everything else as it is. */
+    static EnergyTable dramTimes(double factor) {
+        EnergyTable p = EnergyTable.paper28nm();
+        return new EnergyTable(factor * p.dramPjPer8Bit(), p.macPjPer8Bit(), p.multPjPer8Bit(), p.addPjPer8Bit(),
+            p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(), p.rfPjPer8Bit(), p.bitSerialTermPj(), p.reShiftAddPj(),
+            p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(), p.staticMw());
+    }
+
     /** The network-level entry point takes a table too: the same network, DRAM at twice the paper's energy. */
     @Test
     void aNetworkIsPricedWithTheTableGiven() {
         EnergyTable p = EnergyTable.paper28nm();
-        EnergyTable twiceDram = new EnergyTable(2 * p.dramPjPer8Bit(), p.macPjPer8Bit(), p.multPjPer8Bit(),
-            p.addPjPer8Bit(), p.sramPjPer8BitAt2KB(), p.sramPjPer8BitAt16KB(), p.rfPjPer8Bit(), p.bitSerialTermPj(),
-            p.reShiftAddPj(), p.selectPj(), p.huffmanDecodePj(), p.crossbarPj(), p.staticMw());
+        EnergyTable twiceDram = dramTimes(2);
         var it = new ListDataSetIterator<>(List.of(new DataSet(Dl4jAccountingTest.features(2), Nd4j.zeros(2, 2))), 2);
         EnergyReport a = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), it, 2, List.of("all"), K);
         EnergyReport b = EnergyReport.of(withBatchNorm(), "bn", InputType.feedForward(4), it, 2, List.of("all"), K,
