@@ -25,6 +25,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.smartdeal.layers.SdInferenceCache;
 
 /**
  * Stochastic weight averaging for SD training (ALGORITHMS.md 6.4; Izmailov et al. 2018 as used by the
@@ -166,7 +167,8 @@ public final class SwaListener extends BaseTrainingListener {
     /**
      * Ends SWA: writes the mean into {@code model}, projects the coefficient parameters inside their masks
      * and, if the model has BatchNormalization layers, re-estimates their statistics with one pass over
-     * {@code trainData} (reset before and after; may be null when there is no BatchNorm).
+     * {@code trainData} (reset before and after; may be null when there is no BatchNorm). The SD layers' inference
+     * caches ({@link SdInferenceCache}) are dropped, as the weights they hold are the last epoch's.
      *
      * @throws IllegalStateException if no sample was taken
      */
@@ -185,6 +187,7 @@ public final class SwaListener extends BaseTrainingListener {
                 }
                 project(c.valueIn(model), mask, c.thetaOr(theta));
             }
+            SdInferenceCache.invalidate(model);
             recomputeBatchNorm(model, trainData);
         }
     }

@@ -43,7 +43,7 @@ class RestoreInvariantsTest {
     private static final BucketSwitch SWITCH = BucketSwitch.builder(0.05).theta(SdLayer.DEFAULT_THETA).build();
 
     /** sd1 (SD, 6 -> 5) -> sdOut (SD, 5 -> 3), float32, configured for SD-T, C a power-of-two fill. */
-    private static MultiLayerNetwork mln() {
+    static MultiLayerNetwork mln() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7)
                 .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
                 .layer(new SdDenseLayer.Builder().name("sd1").nIn(6).nOut(5).activation(Activation.TANH).build())
@@ -77,7 +77,7 @@ class RestoreInvariantsTest {
         return net;
     }
 
-    private static void fit(Model net, int batches, long seed) {
+    static void fit(Model net, int batches, long seed) {
         ListDataSetIterator<DataSet> it = new ListDataSetIterator<>(TestNets.data(batches, seed), 1);
         if (net instanceof MultiLayerNetwork m) {
             m.fit(it);

@@ -2,7 +2,9 @@ package org.smartdeal.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -21,6 +23,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.SdInferenceCache;
+import org.smartdeal.layers.impl.SdRuntimeLayer;
 
 /** SWA of ALGORITHMS.md 6.4 on known sequences, projection P inside the mask, BatchNorm statistics pass. */
 class SwaListenerTest {
@@ -123,6 +127,33 @@ class SwaListenerTest {
         assertArrayEquals(expected, got);
         // nothing else became non-zero: |W| sums to 0.5 + 0.25 + 0.5 + 0.25 + 0.5 + 2^-7 = 2.0078125
         assertEquals(2.0078125, w.norm1Number().doubleValue(), 0.0);
+    }
+
+    /**
+     * The weights an SD layer's inference cache holds are the last epoch's; after finish the network must compute
+     * with the averaged ones (as a clone, whose cache starts empty, does). Found by a user audit: the cached W
+     * survived finish on networks without BatchNorm.
+     */
+    @Test
+    void finishDropsTheSdInferenceCache() {
+        MultiLayerNetwork net = RestoreInvariantsTest.mln();
+        SwaListener swa = SdTraining.swaListener(net, 1);
+        net.setListeners(swa);
+        RestoreInvariantsTest.fit(net, 6, 11);
+        RestoreInvariantsTest.fit(net, 6, 12);
+        assertEquals(2, swa.samples());
+        SdInferenceCache.enable(net);
+        INDArray x = TestNets.data(1, 5).get(0).getFeatures();
+        INDArray lastEpoch = net.output(x);
+        SdRuntimeLayer sd1 = (SdRuntimeLayer) net.getLayer(0);
+        assertTrue(sd1.isInferenceCacheValid(), "the cache is filled by an inference pass");
+
+        swa.finish(net, null);
+
+        assertFalse(sd1.isInferenceCacheValid(), "finish drops the cache");
+        INDArray averaged = net.output(x);
+        assertEquals(net.clone().output(x), averaged);
+        assertTrue(averaged.sub(lastEpoch).amaxNumber().doubleValue() > 1e-4, "the mean differs from the last epoch");
     }
 
     @Test
