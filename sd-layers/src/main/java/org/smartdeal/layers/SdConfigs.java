@@ -45,10 +45,14 @@ final class SdConfigs {
         return Math.max(1, v);
     }
 
-    /** Checks nIn and nOut at instantiation time. */
+    /**
+     * Checks nIn and nOut: at instantiation time, and before it when DL4J sizes the flat parameter buffer from
+     * {@link SdLayer#sliceShape()} (index not known yet).
+     */
     static void validateSizes(String where, long nIn, long nOut) {
         if (nIn < 1) {
-            throw new IllegalArgumentException(where + ".nIn must be >= 1, got " + nIn);
+            throw new IllegalArgumentException(where + ".nIn must be >= 1, got " + nIn
+                    + " (set it on the builder, or give the configuration an input type with setInputType)");
         }
         if (nOut < 1) {
             throw new IllegalArgumentException(where + ".nOut must be >= 1, got " + nOut);

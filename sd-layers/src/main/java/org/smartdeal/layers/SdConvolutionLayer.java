@@ -178,6 +178,7 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, Per
 
     @Override
     public SdSliceShape sliceShape() {
+        SdConfigs.validateSizes(SdConfigs.where(this, getLayerName(), -1), getNIn(), getNOut());
         return new SdSliceShape(nOut, nIn * kernelSize[0] * kernelSize[1], SdConfigs.atLeastOne(effectiveBasisWidth()),
                 SdConfigs.atLeastOne(sliceRows));
     }

@@ -159,6 +159,7 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamU
 
     @Override
     public SdSliceShape sliceShape() {
+        SdConfigs.validateSizes(SdConfigs.where(this, getLayerName(), -1), getNIn(), getNOut());
         return new SdSliceShape(nOut, nIn, SdConfigs.atLeastOne(basisWidth), SdConfigs.atLeastOne(sliceRows));
     }
 

@@ -323,5 +323,13 @@ class SdConvolutionLayerTest {
         MultiLayerNetwork bad = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
         e = assertThrows(IllegalArgumentException.class, bad::init);
         assertEquals("SdConvolutionLayer(name=conv3, index=4).sliceRows must be in [n=3, 4096], got 0", e.getMessage());
+
+        MultiLayerNetwork noNIn = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list().layer(new SdConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(CLASSES).activation(Activation.SOFTMAX)
+                        .build()).build());
+        e = assertThrows(IllegalArgumentException.class, noNIn::init);
+        assertEquals("SdConvolutionLayer(name=conv1).nIn must be >= 1, got 0 (set it on the builder, or give the "
+                + "configuration an input type with setInputType)", e.getMessage());
     }
 }

@@ -422,5 +422,18 @@ class SdDenseAndOutputLayerTest {
         MultiLayerNetwork bad = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
         e = assertThrows(IllegalArgumentException.class, bad::init);
         assertEquals("SdDenseLayer(name=fc, index=1).sliceRows must be in [n=3, 4096], got 1", e.getMessage());
+
+        // nIn left unset on a first layer without an input type (DL4J infers later layers' nIn from the first's):
+        // named when DL4J sizes the parameters, before instantiation (it was SdSliceShape's "weightsPerUnit must
+        // be >= 1, got 0", naming neither the layer nor nIn)
+        String hint = " (set it on the builder, or give the configuration an input type with setInputType)";
+        MultiLayerNetwork noNIn = new MultiLayerNetwork(base(new NoOp()).list()
+                .layer(new SdDenseLayer.Builder().name("fc1").nOut(5).build()).layer(sdOut(true)).build());
+        e = assertThrows(IllegalArgumentException.class, noNIn::init);
+        assertEquals("SdDenseLayer(name=fc1).nIn must be >= 1, got 0" + hint, e.getMessage());
+        MultiLayerNetwork outNoNIn = new MultiLayerNetwork(base(new NoOp()).list()
+                .layer(new SdOutputLayer.Builder().name("out").nOut(3).activation(Activation.SOFTMAX).build()).build());
+        e = assertThrows(IllegalArgumentException.class, outNoNIn::init);
+        assertEquals("SdOutputLayer(name=out).nIn must be >= 1, got 0" + hint, e.getMessage());
     }
 }
