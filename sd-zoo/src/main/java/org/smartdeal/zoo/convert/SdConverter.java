@@ -127,6 +127,8 @@ public final class SdConverter {
      * @param dense the network (not modified)
      * @param plan the plan; naming a layer the network lacks is an error
      * @return per-layer SD forms and the report
+     * @throws IllegalArgumentException if the plan names a layer the network lacks, or the network has no Dense,
+     *     Output or Convolution layer (an SD network, for example; the message names its SD layers)
      */
     public static NetworkDecomposition decompose(Model dense, ConversionPlan plan) {
         return decompose(dense, plan, null);
@@ -144,6 +146,7 @@ public final class SdConverter {
         Objects.requireNonNull(plan, "plan");
         List<Slot> slots = slots(dense);
         plan.checkLayersExist(slots.stream().map(Slot::name).toList());
+        requireConvertibleLayer(slots);
         // Group planned layers by decomposition settings: one batch per distinct setting.
         Map<DecompositionConfig, List<Prepared>> groups = new LinkedHashMap<>();
         List<ConversionReport.Row> keptRows = new ArrayList<>();
@@ -390,6 +393,19 @@ public final class SdConverter {
             out.add(new Slot(name, i, ls[i], conf, kindOf(conf, ls[i]), bn));
         }
         return out;
+    }
+
+    /**
+     * A network without a Dense, Output or Convolution layer has nothing to convert; most often it is an SD network
+     * given a second time, whose "conversion" would return it unchanged with an empty report.
+     */
+    private static void requireConvertibleLayer(List<Slot> slots) {
+        if (slots.stream().anyMatch(s -> s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.CONV)) {
+            return;
+        }
+        List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
+        throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer or "
+                + "ConvolutionLayer)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
     }
 
     private static Kind kindOf(org.deeplearning4j.nn.conf.layers.Layer conf, Layer runtime) {

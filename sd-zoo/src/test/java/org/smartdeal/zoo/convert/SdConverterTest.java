@@ -144,6 +144,16 @@ class SdConverterTest {
         assertTrue(e.getMessage().contains("fc9"), e.getMessage());
     }
 
+    /** A converted network given again has nothing left to convert: refused, naming its SD layers. */
+    @Test
+    void anSdNetworkIsRefusedNamingItsSdLayers() {
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(mlp(), ConversionPlan.defaultPlan()).network();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdConverter.convert(sd, ConversionPlan.defaultPlan()));
+        assertEquals("the network has no layer to convert (DenseLayer, OutputLayer or ConvolutionLayer); these are "
+                + "already in SD form: fc1, fc2, out", e.getMessage());
+    }
+
     /**
      * layerNames gives the names the converter matches a plan against: configured names, else layer&lt;i&gt; in
      * a MultiLayerNetwork; a plan naming any of them is accepted, and skipping "layer1" keeps the unnamed
