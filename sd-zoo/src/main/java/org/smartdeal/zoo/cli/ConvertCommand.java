@@ -197,8 +197,8 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     /**
-     * Requires every layer a plan names to be in the network, as the converter does, with a message naming
-     * the plan too.
+     * Checks a plan against the network as the converter does ({@link SdConverter#checkPlan}: the layers it names
+     * exist, its dense slices are at least the basis width), with a message naming the plan too.
      *
      * @param planArg the {@code --plan} value: the plan file or a shipped plan's name
      * @param plan the plan it gave
@@ -207,7 +207,7 @@ public final class ConvertCommand implements Callable<Integer> {
      */
     static void checkPlanLayers(String planArg, ConversionPlan plan, Model net) {
         try {
-            plan.checkLayersExist(SdConverter.layerNames(net));
+            SdConverter.checkPlan(net, plan);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--plan " + planArg + ": " + e.getMessage(), e);
         }

@@ -272,11 +272,16 @@ public final class SweepCommand implements Callable<Integer> {
         FashionMnistInput.requireTenClasses(dense, input);
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
+        List<String> convertible = SdConverter.convertibleLayerNames(dense);
         for (String option : List.of("--layer-theta", "--layer-density")) {
             for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
                 if (!layerNames.contains(layer)) {
                     throw usage(option + " names layer '" + layer + "', which " + input + " does not have; its layers are "
                             + layerNames);
+                }
+                if (!convertible.contains(layer)) {
+                    throw usage(option + " names layer '" + layer + "', which is not converted (not a DenseLayer, "
+                            + "OutputLayer or ConvolutionLayer); the layers converted are " + convertible);
                 }
             }
         }

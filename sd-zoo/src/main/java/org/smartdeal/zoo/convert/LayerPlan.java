@@ -9,7 +9,9 @@ import java.util.Locale;
  *
  * @param layer layer name the settings apply to ({@code "defaults"} for the plan's defaults)
  * @param theta absolute sparsity threshold of the decomposition (ALGORITHMS.md 1.1), in [0, 1]
- * @param sliceRows rows per slice (ALGORITHMS.md 2), in [1, 4096]
+ * @param sliceRows rows per slice (ALGORITHMS.md 2), in [1, 4096]; at least basisWidth for a dense or output layer
+ *     (the converter refuses less); a convolution's slice is raised to its n (the kernel width when it is above 1,
+ *     else basisWidth)
  * @param basisWidth slice width n for 1x1 convolutions and dense layers, in [1, 16]
  * @param maxCoeff largest |C| allowed, a power of two in [2^-10, 2^10]
  * @param maxIter decomposition iterations, in [1, 1000]

@@ -145,8 +145,7 @@ public final class SdConverter {
     public static NetworkDecomposition decompose(Model dense, ConversionPlan plan, ProgressListener progress) {
         Objects.requireNonNull(plan, "plan");
         List<Slot> slots = slots(dense);
-        plan.checkLayersExist(slots.stream().map(Slot::name).toList());
-        requireConvertibleLayer(slots);
+        checkPlan(slots, plan);
         // Group planned layers by decomposition settings: one batch per distinct setting.
         Map<DecompositionConfig, List<Prepared>> groups = new LinkedHashMap<>();
         List<ConversionReport.Row> keptRows = new ArrayList<>();
@@ -396,16 +395,49 @@ public final class SdConverter {
     }
 
     /**
-     * A network without a Dense, Output or Convolution layer has nothing to convert; most often it is an SD network
-     * given a second time, whose "conversion" would return it unchanged with an empty report.
+     * The layers a plan converts (DL4J DenseLayer, OutputLayer and ConvolutionLayer), by the names
+     * {@link #layerNames} gives; the plan's settings for any other layer have no effect.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph (not modified)
+     * @return their names, in layer order
      */
-    private static void requireConvertibleLayer(List<Slot> slots) {
-        if (slots.stream().anyMatch(s -> s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.CONV)) {
-            return;
+    public static List<String> convertibleLayerNames(Model net) {
+        return slots(net).stream().filter(SdConverter::convertible).map(Slot::name).toList();
+    }
+
+    /**
+     * Checks a plan against a network before any work ({@link #decompose} does too): every layer the plan names
+     * exists; the network has a layer to convert (an SD network has none: the message names its SD layers, as
+     * converting it would return it unchanged with an empty report); and each Dense or Output layer the plan converts
+     * has {@code sliceRows >= basisWidth}, as the SD layer builders require (a convolution's n can be its kernel
+     * width, which a plan's defaults cannot know, so its slices are raised to n rows instead).
+     *
+     * @param net  a MultiLayerNetwork or ComputationGraph (not modified)
+     * @param plan the plan
+     * @throws IllegalArgumentException naming the layer, the rule and the value
+     */
+    public static void checkPlan(Model net, ConversionPlan plan) {
+        checkPlan(slots(net), Objects.requireNonNull(plan, "plan"));
+    }
+
+    private static void checkPlan(List<Slot> slots, ConversionPlan plan) {
+        plan.checkLayersExist(slots.stream().map(Slot::name).toList());
+        if (slots.stream().noneMatch(SdConverter::convertible)) {
+            List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
+            throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer or "
+                    + "ConvolutionLayer)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
         }
-        List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
-        throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer or "
-                + "ConvolutionLayer)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
+        for (Slot s : slots) {
+            LayerPlan lp = plan.settingsFor(s.name());
+            if (s.kind() != Kind.CONV && convertible(s) && !lp.skip() && lp.sliceRows() < lp.basisWidth()) {
+                throw new IllegalArgumentException("plan for layer " + s.name() + ": sliceRows must be >= basisWidth ("
+                        + lp.basisWidth() + ") for a " + s.conf().getClass().getSimpleName() + ", got " + lp.sliceRows());
+            }
+        }
+    }
+
+    private static boolean convertible(Slot s) {
+        return s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.CONV;
     }
 
     private static Kind kindOf(org.deeplearning4j.nn.conf.layers.Layer conf, Layer runtime) {
@@ -447,7 +479,7 @@ public final class SdConverter {
             nOut = (int) wArr.size(1);
             kh = 1;
             kw = 1;
-            layout = SliceLayout.dense(nIn, nOut, Math.max(lp.sliceRows(), lp.basisWidth()), lp.basisWidth());
+            layout = SliceLayout.dense(nIn, nOut, lp.sliceRows(), lp.basisWidth()); // sliceRows >= n: checkPlan
         } else {
             nOut = (int) wArr.size(0);
             nIn = (int) wArr.size(1);

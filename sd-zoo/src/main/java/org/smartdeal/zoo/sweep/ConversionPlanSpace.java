@@ -8,8 +8,10 @@ import java.util.Objects;
 import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.deeplearning4j.arbiter.util.LeafUtils;
+import org.deeplearning4j.nn.api.Model;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.convert.SdConverter;
 
 /**
  * Arbiter search space of {@link ConversionPlan}s: the conversion settings of a trained network (job 1,
@@ -128,6 +130,29 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers the network does not have: "
                     + unknown + "; the network's layers are " + layerNames);
+        }
+    }
+
+    /**
+     * Checks the space against the network before any candidate runs: the base plan as the converter checks it
+     * ({@link SdConverter#checkPlan}), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
+     * layers the converter converts: a space on a dropout or batch-normalization layer would give candidates that
+     * differ in name only.
+     *
+     * @param net the network the candidates convert
+     * @throws IllegalArgumentException naming the layers and the ones that qualify
+     */
+    public void checkAgainst(Model net) {
+        SdConverter.checkPlan(net, base);
+        checkLayersExist(SdConverter.layerNames(net));
+        List<String> convertible = SdConverter.convertibleLayerNames(net);
+        java.util.Set<String> inert = new java.util.TreeSet<>(layers.keySet());
+        inert.addAll(layerDensities.keySet());
+        inert.removeAll(convertible);
+        if (!inert.isEmpty()) {
+            throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers that are not converted (no "
+                    + "DenseLayer, OutputLayer or ConvolutionLayer): " + inert + "; their settings would change nothing; "
+                    + "the layers converted are " + convertible);
         }
     }
 

@@ -22,7 +22,6 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.LayerPlan;
-import org.smartdeal.zoo.convert.SdConverter;
 
 /**
  * A conversion sweep run in this thread: Arbiter's candidate generator proposes plans from a
@@ -342,7 +341,7 @@ public final class ConversionSweep {
                     + "point), got " + maxDrop);
         }
         ConversionTaskCreator creator = new ConversionTaskCreator(dense, options.retrain(), options.pricing());
-        ((ConversionPlanSpace) generator.getParameterSpace()).checkLayersExist(SdConverter.layerNames(dense));
+        ((ConversionPlanSpace) generator.getParameterSpace()).checkAgainst(dense);
         ModelScore baseline = ModelScore.of(dense, validation);
         if (!(baseline.examples() > 0)) {
             throw new IllegalArgumentException("ConversionSweep: the validation data holds no examples");

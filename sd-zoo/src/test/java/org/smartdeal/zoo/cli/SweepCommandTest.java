@@ -213,6 +213,18 @@ class SweepCommandTest {
                 .assertUserError(2, "--layer-density names layer 'fc9', which", "does not have; its layers are [fc1, fc2, fc3]");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-density", "fc1=0.1", "--layer-theta",
                 "fc1=0.01", "--quiet").assertUserError(2, "layer fc1 is in both --layer-theta and --layer-density");
+        // a layer the converter leaves alone: its candidates would differ in name only
+        MultiLayerNetwork withDropout = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .list().layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc").nIn(784).nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.5).name("drop").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(8).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
+        withDropout.init();
+        Path dropZip = dir.resolve("with-dropout.zip");
+        ModelSerializer.writeModel(withDropout, dropZip.toFile(), false);
+        CliRun.of("sweep", dropZip.toString(), "--out", out.toString(), "--layer-theta", "drop=0.01,0.02", "--quiet")
+                .assertUserError(2, "--layer-theta names layer 'drop', which is not converted (not a DenseLayer, "
+                        + "OutputLayer or ConvolutionLayer); the layers converted are [fc, out]");
     }
 
     @Test

@@ -144,6 +144,21 @@ class SdConverterTest {
         assertTrue(e.getMessage().contains("fc9"), e.getMessage());
     }
 
+    /**
+     * A dense layer's slices hold at least basisWidth rows: a plan asking for fewer is refused as the SD layer builder
+     * refuses it (it was raised to basisWidth without a word); a convolution's slices are raised to its n.
+     */
+    @Test
+    void aDenseSliceBelowTheBasisWidthIsRefused() {
+        ConversionPlan thin = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 2, \"basisWidth\": 3}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(), thin));
+        assertEquals("plan for layer fc1: sliceRows must be >= basisWidth (3) for a DenseLayer, got 2", e.getMessage());
+        ConversionPlan convsOnly = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 2, \"basisWidth\": 3}, "
+                + "\"layers\": {\"fc\": {\"sliceRows\": 3}}}");
+        ComputationGraph sd = (ComputationGraph) SdConverter.convert(residual(), convsOnly).network();
+        assertEquals(3, ((SdConvolutionLayer) sd.getLayer("conv1").conf().getLayer()).getSliceRows());
+    }
+
     /** A converted network given again has nothing left to convert: refused, naming its SD layers. */
     @Test
     void anSdNetworkIsRefusedNamingItsSdLayers() {

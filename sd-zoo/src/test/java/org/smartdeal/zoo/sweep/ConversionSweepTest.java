@@ -27,6 +27,7 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -191,6 +192,31 @@ class ConversionSweepTest {
                 () -> ConversionSweep.run(dense, grid(space), 10, validation, 0.01, (c, done, total) -> heard.add(done)));
         assertTrue(e.getMessage().contains("spaces for layers the network does not have: [fc9]")
                 && e.getMessage().contains("[layer0, layer1]"), e.getMessage());
+        assertTrue(heard.isEmpty(), "no candidate ran");
+    }
+
+    /**
+     * A space on a layer the converter leaves alone (here a dropout layer) would give candidates that differ in name
+     * only: refused before any candidate runs, naming the layers that are converted (found by an Arbiter-user audit).
+     */
+    @Test
+    void aSpaceOnALayerThatIsNotConvertedIsRefused() {
+        MultiLayerNetwork withDropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new DenseLayer.Builder().name("fc").nIn(12).nOut(16).activation(Activation.TANH).build())
+                .layer(new DropoutLayer.Builder(0.5).name("drop").build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).name("out").nIn(16).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        withDropout.init();
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .layer("drop", new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.004, 0.03)).build())
+                .build();
+        List<Integer> heard = new ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConversionSweep.run(withDropout,
+                grid(space), 10, validation, 0.01, (c, done, total) -> heard.add(done)));
+        assertEquals("ConversionPlanSpace has spaces for layers that are not converted (no DenseLayer, OutputLayer or "
+                + "ConvolutionLayer): [drop]; their settings would change nothing; the layers converted are [fc, out]",
+                e.getMessage());
         assertTrue(heard.isEmpty(), "no candidate ran");
     }
 
