@@ -43,10 +43,11 @@ import org.smartdeal.zoo.convert.SdConverter;
  *         .build();
  * }</pre>
  *
- * <p>Sampled values are checked when the plan is made ({@link LayerPlan}'s ranges: theta in [0, 1], sliceRows in
- * [1, 4096], basisWidth in [1, 16], maxCoeff a power of two in [2^-10, 2^10]); an out-of-range sample makes that
- * candidate fail with LayerPlan's message. A layer name the network lacks fails every candidate when it is
- * converted ({@link ConversionPlan#checkLayersExist}).
+ * <p>Fixed values are checked when the space is built, against {@link LayerPlan}'s ranges (theta in [0, 1],
+ * sliceRows in [1, 4096], basisWidth in [1, 16], maxCoeff a power of two in [2^-10, 2^10], density in [0, 1]);
+ * sampled values when a candidate's plan is made: an out-of-range sample makes that candidate fail with LayerPlan's
+ * message. {@link #checkAgainst} checks the space against the network before a sweep runs (layer names, layers
+ * that are converted, dense slices at least the basis width); {@code ConversionSweep} calls it.
  *
  * <p>Not serialised with Arbiter's JSON (a {@link ConversionPlan} is a record): keep the space in code, or the base
  * plan in its own JSON ({@link ConversionPlan#toJson}).
@@ -65,6 +66,14 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         this.density = b.density;
         this.layers = Collections.unmodifiableMap(new LinkedHashMap<>(b.layers));
         this.layerDensities = Collections.unmodifiableMap(new LinkedHashMap<>(b.layerDensities));
+        try {
+            fixedPlan();
+        } catch (IllegalArgumentException e) {
+            // a fixed value the SD layers accept but a plan does not (basisWidth 32, maxCoeff 2^11, density 1.5)
+            // would fail every candidate
+            throw new IllegalArgumentException("ConversionPlanSpace: a fixed value gives no valid plan, so every "
+                    + "candidate would fail: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -77,15 +86,30 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      */
     @Override
     public ConversionPlan getValue(double[] values) {
-        SdHyperparameters d = defaults == null ? null : defaults.getValue(values);
-        Double dd = density == null ? null : density.getValue(values);
+        return plan(h -> h.getValue(values), s -> s.getValue(values));
+    }
+
+    /**
+     * The plan of the fixed values alone, every searched setting keeping the base plan's value: what every candidate
+     * shares, checked when the space is built and against the network by {@link #checkAgainst}.
+     *
+     * @throws IllegalArgumentException when a fixed value is outside {@link LayerPlan}'s range
+     */
+    ConversionPlan fixedPlan() {
+        return plan(SdHyperparameterSpace::fixedValues, SdHyperparameterSpace::fixedValue);
+    }
+
+    private ConversionPlan plan(java.util.function.Function<SdHyperparameterSpace, SdHyperparameters> settings,
+                                java.util.function.Function<ParameterSpace<Double>, Double> densityOf) {
+        SdHyperparameters d = defaults == null ? null : settings.apply(defaults);
+        Double dd = density == null ? null : densityOf.apply(density);
         LayerPlan newDefaults = withDensity(with(base.defaults(), d), dd);
         Map<String, LayerPlan> overrides = new LinkedHashMap<>();
         base.overrides().forEach((name, p) -> overrides.put(name, withDensity(with(p, d), dd)));
         layers.forEach((name, space) -> overrides.put(name,
-                with(overrides.getOrDefault(name, newDefaults.forLayer(name)), space.getValue(values))));
+                with(overrides.getOrDefault(name, newDefaults.forLayer(name)), settings.apply(space))));
         layerDensities.forEach((name, space) -> overrides.put(name,
-                withDensity(overrides.getOrDefault(name, newDefaults.forLayer(name)), space.getValue(values))));
+                withDensity(overrides.getOrDefault(name, newDefaults.forLayer(name)), densityOf.apply(space))));
         return new ConversionPlan(newDefaults, base.convertDepthwise(), overrides);
     }
 
@@ -134,8 +158,9 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     }
 
     /**
-     * Checks the space against the network before any candidate runs: the base plan as the converter checks it
-     * ({@link SdConverter#checkPlan}), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
+     * Checks the space against the network before any candidate runs: the base plan with the space's fixed values as
+     * the converter checks it ({@link SdConverter#checkPlan}: a fixed sliceRows below a fixed basisWidth on a dense
+     * layer, for example), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
      * layers the converter converts: a space on a dropout or batch-normalization layer would give candidates that
      * differ in name only.
      *
@@ -143,7 +168,6 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      * @throws IllegalArgumentException naming the layers and the ones that qualify
      */
     public void checkAgainst(Model net) {
-        SdConverter.checkPlan(net, base);
         checkLayersExist(SdConverter.layerNames(net));
         List<String> convertible = SdConverter.convertibleLayerNames(net);
         java.util.Set<String> inert = new java.util.TreeSet<>(layers.keySet());
@@ -154,6 +178,7 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
                     + "DenseLayer, OutputLayer or ConvolutionLayer): " + inert + "; their settings would change nothing; "
                     + "the layers converted are " + convertible);
         }
+        SdConverter.checkPlan(net, fixedPlan());
     }
 
     /** @return the plan the samples are put into */

@@ -10,6 +10,7 @@ import org.deeplearning4j.arbiter.optimize.api.AbstractParameterSpace;
 import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpace;
 import org.deeplearning4j.arbiter.util.LeafUtils;
 import org.smartdeal.layers.SdLayer;
 
@@ -87,6 +88,17 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
 
     private static <T> T valueOf(ParameterSpace<T> space, double[] values) {
         return space == null ? null : space.getValue(values);
+    }
+
+    /** The fixed settings alone (a field is null when the space leaves it unset or searches it). */
+    SdHyperparameters fixedValues() {
+        return new SdHyperparameters(fixedValue(sliceRows), fixedValue(basisWidth), fixedValue(theta),
+                fixedValue(maxCoeff));
+    }
+
+    /** The value of a space without free parameters, else null. */
+    static <T> T fixedValue(ParameterSpace<T> space) {
+        return space == null || space.numParameters() > 0 ? null : space.getValue(new double[0]);
     }
 
     /** The number of distinct searched leaves (0 when every setting is fixed or unset). */
@@ -199,11 +211,13 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
      * @param where the field, for the message
      * @param space the space
      * @return {@code space}
-     * @throws IllegalArgumentException for a one-value discrete space
+     * @throws IllegalArgumentException for a one-value discrete or integer space ({@code IntegerParameterSpace(3, 3)})
      */
     static <T> ParameterSpace<T> gridSafe(String where, ParameterSpace<T> space) {
-        if (space instanceof DiscreteParameterSpace<?> d && d.numValues() == 1) {
-            throw new IllegalArgumentException(where + " is a DiscreteParameterSpace of one value: give the value "
+        String kind = space instanceof DiscreteParameterSpace<?> d && d.numValues() == 1 ? "a DiscreteParameterSpace"
+                : space instanceof IntegerParameterSpace i && i.getMin() == i.getMax() ? "an IntegerParameterSpace" : null;
+        if (kind != null) {
+            throw new IllegalArgumentException(where + " is " + kind + " of one value: give the value "
                     + "itself (a FixedValue), since Arbiter's grid search misplaces one-value discrete spaces and every "
                     + "candidate after them fails");
         }

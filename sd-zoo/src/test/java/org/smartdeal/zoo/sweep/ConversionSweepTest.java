@@ -22,6 +22,7 @@ import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
 import org.deeplearning4j.arbiter.optimize.parameter.FixedValue;
 import org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace;
 import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterSpace;
+import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpace;
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
@@ -666,6 +667,35 @@ class ConversionSweepTest {
         e = assertThrows(IllegalArgumentException.class, () -> new SdHyperparameterSpace.Builder()
                 .sliceRows(new DiscreteParameterSpace<>(96)));
         assertTrue(e.getMessage().contains("SdHyperparameterSpace.sliceRows is a DiscreteParameterSpace of one value"),
+                e.getMessage());
+        // fixed values the SD layers accept but a plan does not: refused when the space is built (each failed every
+        // candidate; LayerPlan allows basisWidth up to 16, maxCoeff up to 2^10, density up to 1)
+        for (Object[] c : new Object[][] {
+            {new SdHyperparameterSpace.Builder().basisWidth(32).build(), null, "basisWidth must be in [1, 16], got 32"},
+            {new SdHyperparameterSpace.Builder().maxCoeff(2048.0).build(), null, "maxCoeff"},
+            {null, 1.5, "density must be in [0, 1], got 1.5"}}) {
+            ConversionPlanSpace.Builder b = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan());
+            if (c[0] != null) {
+                b.layer("layer0", (SdHyperparameterSpace) c[0]);
+            } else {
+                b.layerDensity("layer1", new FixedValue<>((Double) c[1]));
+            }
+            e = assertThrows(IllegalArgumentException.class, b::build);
+            assertTrue(e.getMessage().startsWith("ConversionPlanSpace: a fixed value gives no valid plan, so every "
+                    + "candidate would fail: ") && e.getMessage().contains((String) c[2]), e.getMessage());
+        }
+        // a fixed slice height below a fixed basis width is a dense layer's error, found against the network
+        ConversionPlanSpace thin = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().sliceRows(2).basisWidth(3)
+                        .theta(new DiscreteParameterSpace<>(0.004, 0.01)).build())
+                .build();
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionSweep.run(dense, grid(thin), 10, validation, 0.01, null));
+        assertEquals("plan for layer layer0: sliceRows must be >= basisWidth (3) for a DenseLayer, got 2", e.getMessage());
+        // the same with an integer range of one value (every grid candidate failed with ArrayIndexOutOfBounds)
+        e = assertThrows(IllegalArgumentException.class, () -> new SdHyperparameterSpace.Builder()
+                .basisWidth(new IntegerParameterSpace(3, 3)));
+        assertTrue(e.getMessage().contains("SdHyperparameterSpace.basisWidth is an IntegerParameterSpace of one value"),
                 e.getMessage());
     }
 
