@@ -17,15 +17,20 @@ import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterS
 import org.deeplearning4j.arbiter.optimize.serde.jackson.JsonMapper;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.optim.BucketSwitch;
 
 /**
  * The SD layer spaces and {@link SdHyperparameterSpace} without running a sweep. Leaves are indexed by hand
@@ -224,6 +229,52 @@ class SdLayerSpacesTest {
         assertEquals(5e-3 + 0.5 * 1.5e-2, adam.getLearningRate(), EPS);
         assertEquals(0.9, adam.getBeta1());
         assertInstanceOf(SdOutputLayer.class, conf.getConf(1).getLayer());
+    }
+
+    /**
+     * withCandidateRates trains each candidate at its own (searched) learning rate and L2: the README's space with an
+     * L2, at the vector's midpoint, gives lr 5e-3 + 0.5 x 1.5e-2 = 0.0125 to the bucket switch of C and to the SGD of
+     * B and the bias, and L2 1e-3 to B; the fixed-rate listener gives 0.05 and 5e-4 whatever the candidate says (the
+     * Arbiter audit found a searched rate silently replaced).
+     */
+    @Test
+    void candidateRatesReachTheTrainingWhenAsked() {
+        MultiLayerSpace space = new MultiLayerSpace.Builder()
+                .updater(new AdamSpace(new ContinuousParameterSpace(5e-3, 2e-2),
+                        new FixedValue<>(0.9), new FixedValue<>(0.999), new FixedValue<>(1e-8)))
+                .l2(1e-3)
+                .addLayer(new SdDenseLayerSpace.Builder().nIn(12).nOut(8).activation(Activation.RELU).build())
+                .addLayer(new SdOutputLayerSpace.Builder().nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .lossFunction(LossFunction.MCXENT).build())
+                .build();
+        new RandomSearchGenerator(space);
+        for (boolean own : new boolean[] {true, false}) {
+            MultiLayerNetwork net = new MultiLayerNetwork(space.getValue(new double[] {0.5}).getMultiLayerConfiguration());
+            net.init();
+            SdTrainingTaskListener l = own ? SdTrainingTaskListener.withCandidateRates(7, 5e-3)
+                    : new SdTrainingTaskListener(0.05, 7, 5e-3);
+            l.preProcess(net, null);
+            double lr = own ? 5e-3 + 0.5 * 1.5e-2 : 0.05;
+            double l2 = own ? 1e-3 : 5e-4;
+            for (int i = 0; i < 2; i++) {
+                org.deeplearning4j.nn.conf.layers.BaseLayer c =
+                        (org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(i).conf().getLayer();
+                assertEquals(lr, assertInstanceOf(BucketSwitch.class, c.getUpdaterByParam("C")).getLearningRate(), EPS);
+                assertEquals(lr, assertInstanceOf(Nesterovs.class, c.getUpdaterByParam("B")).getLearningRate(), EPS);
+                L2Regularization reg = assertInstanceOf(L2Regularization.class, c.getRegularizationByParam("B").get(0));
+                assertEquals(l2, reg.getL2().valueAt(0, 0), EPS);
+            }
+        }
+        assertTrue(Double.isNaN(SdTrainingTaskListener.withCandidateRates(7, 5e-3).learningRate()));
+
+        MultiLayerNetwork mixed = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().updater(new Adam(0.01)).list()
+                .layer(new SdDenseLayer.Builder().name("fc").nIn(12).nOut(8).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).name("out").nIn(8).nOut(3).updater(new Adam(0.02))
+                        .activation(Activation.SOFTMAX).build()).build());
+        mixed.init();
+        assertMessage("SdOutputLayer(name=out) has learning rate 0.02 and L2 0.0, but SdDenseLayer(name=fc) has 0.01 and "
+                + "0.0: SD-T trains every layer at one rate",
+                () -> SdTrainingTaskListener.withCandidateRates(7, 5e-3).preProcess(mixed, null));
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
