@@ -42,8 +42,9 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * <ul>
  *   <li>The configuration JSON travels in the CONFIG section.</li>
  *   <li>Each SD layer is stored as one SD_LAYER section: the effective coefficients
- *       P(C) .* M (what the forward pass uses) Huffman-coded, B as int8 with one power-of-two
- *       scale, and the mask M when it differs from C != 0. Its bias is a float32 array.</li>
+ *       P(C) .* M (what the forward pass uses) Huffman-coded, B as int8 with a power-of-two scale
+ *       per slice (format 2.4; one per layer before), and the mask M when it differs from C != 0. Its bias is
+ *       a float32 array.</li>
  *   <li>Every other parameter (biases, BatchNorm, layers left dense) is a float32 array named by
  *       its key in the network's parameter table.</li>
  * </ul>

@@ -257,7 +257,8 @@ public final class ConversionTaskCreator implements TaskCreator {
     @Override
     public Callable<OptimizationResult> create(Candidate candidate, DataProvider dataProvider,
             ScoreFunction scoreFunction, List<StatusListener> statusListeners, IOptimizationRunner runner) {
-        return () -> run(candidate, () -> iterator(dataProvider.testData(candidate.getDataParameters()), "DataProvider"),
+        return () -> run(candidate, () -> iterator(requireData(dataProvider).testData(candidate.getDataParameters()),
+                        "DataProvider"),
                 scoreFunction, net -> scoreFunction.score(net, dataProvider, candidate.getDataParameters()),
                 statusListeners, runner);
     }
@@ -266,7 +267,7 @@ public final class ConversionTaskCreator implements TaskCreator {
     public Callable<OptimizationResult> create(Candidate candidate, Class<? extends DataSource> dataSource,
             Properties dataSourceProperties, ScoreFunction scoreFunction, List<StatusListener> statusListeners,
             IOptimizationRunner runner) {
-        return () -> run(candidate, () -> iterator(source(dataSource, dataSourceProperties).testData(),
+        return () -> run(candidate, () -> iterator(source(requireData(dataSource), dataSourceProperties).testData(),
                         dataSource.getName()),
                 scoreFunction, net -> scoreFunction.score(net, dataSource, dataSourceProperties), statusListeners, runner);
     }
@@ -334,6 +335,15 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     /** One configured data source per (class, properties), so its data is loaded once for the whole sweep. */
+    /** The data a candidate is scored on, named as missing when the runner's configuration gave none. */
+    private static <T> T requireData(T data) {
+        if (data == null) {
+            throw new IllegalArgumentException("ConversionTaskCreator: no validation data: give the "
+                    + "OptimizationConfiguration a dataSource(...) or a dataProvider(...)");
+        }
+        return data;
+    }
+
     private synchronized DataSource source(Class<? extends DataSource> type, Properties properties) throws Exception {
         if (cachedSource == null || cachedClass != type || !java.util.Objects.equals(cachedProperties, properties)) {
             DataSource s = type.getDeclaredConstructor().newInstance();

@@ -645,6 +645,22 @@ class ConversionSweepTest {
         }
     }
 
+    /** A runner configured without data fails each candidate saying so (it was a NullPointerException). */
+    @Test
+    void aRunnerWithoutDataNamesWhatIsMissing() throws Exception {
+        ConversionPlanSpace space = thetaGrid(0.001, 0.1);
+        org.deeplearning4j.arbiter.optimize.api.Candidate<?> first = grid(space).getCandidate();
+        ConversionTaskCreator creator = new ConversionTaskCreator(dense);
+        String want = "ConversionTaskCreator: no validation data: give the OptimizationConfiguration a dataSource(...) "
+                + "or a dataProvider(...)";
+        for (OptimizationResult r : List.of(
+                creator.create(first, (org.deeplearning4j.arbiter.optimize.api.data.DataProvider) null, null, null, null)
+                        .call(),
+                creator.create(first, null, null, null, null, null).call())) {
+            assertEquals(want, ((ConversionCandidate) r.getModelSpecificResults()).error());
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
         ConversionPlanSpace space = thetaGrid(0.001);
