@@ -151,11 +151,18 @@ public final class ConversionSweep {
             return theta ? (byDensity ? "-" : shortNumber(p.theta())) : (byDensity ? shortNumber(p.density()) : "-");
         }
 
-        /** Each override's sparsity in short, by layer name: {@code fc1 d=0.04, fc3 t=0.01}. */
-        private static String overrides(ConversionPlan plan) {
+        /**
+         * Each override in short, by layer name: its sparsity and the slice settings that differ from the defaults'
+         * ({@code fc1 d=0.04, fc3 t=0.01 rows=8 width=2 maxC=16}).
+         */
+        static String overrides(ConversionPlan plan) {
+            LayerPlan d = plan.defaults();
             List<String> parts = new ArrayList<>();
             new java.util.TreeMap<>(plan.overrides()).forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
-                    : p.density() > 0 ? " d=" + shortNumber(p.density()) : " t=" + shortNumber(p.theta()))));
+                    : (p.density() > 0 ? " d=" + shortNumber(p.density()) : " t=" + shortNumber(p.theta()))
+                    + (p.sliceRows() != d.sliceRows() ? " rows=" + p.sliceRows() : "")
+                    + (p.basisWidth() != d.basisWidth() ? " width=" + p.basisWidth() : "")
+                    + (p.maxCoeff() != d.maxCoeff() ? " maxC=" + shortNumber(p.maxCoeff()) : ""))));
             return String.join(", ", parts);
         }
 

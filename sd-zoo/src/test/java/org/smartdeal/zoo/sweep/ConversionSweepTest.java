@@ -645,6 +645,14 @@ class ConversionSweepTest {
         }
     }
 
+    /** The table names every per-layer setting that differs from the defaults (it showed the sparsity only). */
+    @Test
+    void theTableNamesEachLayersOwnSliceSettings() {
+        ConversionPlan p = ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.004, \"sliceRows\": 192}, \"layers\": {"
+                + "\"layer1\": {\"sliceRows\": 8, \"basisWidth\": 2, \"maxCoeff\": 16}, \"layer0\": {\"density\": 0.05}}}");
+        assertEquals("layer0 d=0.05, layer1 t=0.004 rows=8 width=2 maxC=16", ConversionSweep.Result.overrides(p));
+    }
+
     /** A runner configured without data fails each candidate saying so (it was a NullPointerException). */
     @Test
     void aRunnerWithoutDataNamesWhatIsMissing() throws Exception {
