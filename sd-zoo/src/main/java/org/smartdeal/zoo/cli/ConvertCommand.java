@@ -54,7 +54,7 @@ public final class ConvertCommand implements Callable<Integer> {
     Source source;
 
     @Option(names = "--weights", paramLabel = "random|FILE.zip",
-            description = "with --zoo: random (He) weights, or a ModelSerializer zip of the same architecture; default ${DEFAULT-VALUE}")
+            description = "with --zoo: random (He) weights, the same in every run (the zoo's seed 42), or a ModelSerializer zip of the same architecture; default ${DEFAULT-VALUE}")
     String weights = "random";
 
     @Option(names = "--out", required = true, paramLabel = "OUT.sdm", description = "the .sdm file to write (atomically)")

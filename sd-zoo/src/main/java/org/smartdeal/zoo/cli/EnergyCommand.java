@@ -54,7 +54,7 @@ public final class EnergyCommand implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "a .sdm or DL4J .zip model")
         Path file;
 
-        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo model with random (He) weights (see `smartdeal zoo list`)")
+        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo model with random (He) weights, the same in every run (seed 42; see `smartdeal zoo list`)")
         String zoo;
 
         @Option(names = "--paper-model", paramLabel = "NAME", description = "a paper workload: vgg11, resnet50, mobilenetv2, "
