@@ -251,6 +251,10 @@ public final class Workloads {
         if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
         else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdDenseLayer) {
             var ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+            // DL4J does not check a feed-forward input type against nIn; a wrong one would price the wrong input
+            if (in.getType() == InputType.Type.FF && in.arrayElementsPerExample() != ff.getNIn())
+                throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") has nIn " + ff.getNIn()
+                    + " but the input type gives it " + in + " (" + in.arrayElementsPerExample() + " values)");
             spec = LayerSpec.fc(name, LayerType.FC, Math.toIntExact(ff.getNOut()), Math.toIntExact(ff.getNIn()), true);
         } else if (lc instanceof SdLayer)
             // an SD layer kind this method has no LayerSpec for would otherwise be left out of the totals unseen

@@ -95,6 +95,16 @@ class WorkloadsTest {
         return net;
     }
 
+    /** A feed-forward input type whose size is not the first layer's nIn is refused (DL4J does not check it). */
+    @Test
+    void aFeedForwardInputTypeOfTheWrongSizeIsRefused() {
+        MultiLayerNetwork net = sdNet(true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Workloads.extract(net, InputType.feedForward(100)));
+        assertTrue(e.getMessage().contains("has nIn 6 but the input type gives it") && e.getMessage().contains("(100 values)"),
+            e.getMessage());
+    }
+
     @Test
     void sdLayersUseTheRebuiltWeightAndEncodedSizes() {
         MultiLayerNetwork net = sdNet(true, 1);
