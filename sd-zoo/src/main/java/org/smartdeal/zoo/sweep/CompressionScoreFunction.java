@@ -21,6 +21,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *       outside it, and among those outside the smallest drop wins.</li>
  * </ul>
  * The score needs no data: the candidate carries its accuracy ({@link ConversionTaskCreator} measures it).
+ * Arbiter's JSON writes it but cannot read it back (no creator), as with {@link ConversionPlanSpace}: keep a
+ * conversion search's configuration in code.
  */
 public final class CompressionScoreFunction implements ScoreFunction {
 

@@ -47,7 +47,8 @@ import org.smartdeal.zoo.convert.SdConverter;
  * <p>The score is the score function's: a {@link CompressionScoreFunction} scores the candidate itself (no data
  * needed); any other Arbiter score function (for example {@code EvaluationScoreFunction}) is given the reloaded
  * network. The result reference is held in memory: {@code getResultModel()} rebuilds the network from the
- * candidate's {@code .sdm} bytes.
+ * candidate's {@code .sdm} bytes; a {@code ResultSaver} in the runner's configuration is not used (write the chosen
+ * candidate's {@code .sdm} bytes yourself, as {@code smartdeal sweep} does).
  *
  * <p>Works with Arbiter's {@code LocalOptimizationRunner} and with {@link ConversionSweep}, which runs the
  * candidates one after the other without Arbiter's polling threads. The dense network is only read, so one creator
