@@ -35,6 +35,17 @@ public final class BitPragmatic implements AcceleratorModel {
             case DWCONV -> l.batch() * mg * l.e() * seg * Counts.ceilDiv(l.r() * l.s(), a.praBrick());
             case FC, SE_FC -> Counts.ceilDiv(l.batch(), a.praWindows()) * mg * Counts.ceilDiv(l.c(), a.praBrick());
         };
+        Derivation d = switch (l.type()) {
+            case CONV -> Derivation.of("tPRA * N * filterGroups * E * windowSegments * R * S * bricks", "tPRA", act.tPRA(),
+                "N", l.batch(), "filterGroups", mg, "E", l.e(), "windowSegments", seg, "R", l.r(), "S", l.s(),
+                "bricks", Counts.ceilDiv(l.cg(), a.praBrick()));
+            case DWCONV -> Derivation.of("tPRA * N * filterGroups * E * windowSegments * windowBricks", "tPRA", act.tPRA(),
+                "N", l.batch(), "filterGroups", mg, "E", l.e(), "windowSegments", seg,
+                "windowBricks", Counts.ceilDiv(l.r() * l.s(), a.praBrick()));
+            case FC, SE_FC -> Derivation.of("tPRA * batchWindows * filterGroups * bricks", "tPRA", act.tPRA(),
+                "batchWindows", Counts.ceilDiv(l.batch(), a.praWindows()), "filterGroups", mg,
+                "bricks", Counts.ceilDiv(l.c(), a.praBrick()));
+        };
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
         List<Action> x = t.dramActions();
         double lanes = (double) a.praFilters() * a.praWindows() * a.praBrick();
@@ -45,6 +56,6 @@ public final class BitPragmatic implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.praFilters() * a.praWindows(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.bitsRaw(), "term"));
-        return new ActionCounts(name(), l.id(), cc, mac * act.bitsRaw(), lanes, t, x);
+        return new ActionCounts(name(), l.id(), cc, mac * act.bitsRaw(), lanes, t, x, d);
     }
 }

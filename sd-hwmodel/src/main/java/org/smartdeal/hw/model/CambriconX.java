@@ -35,7 +35,11 @@ public final class CambriconX implements AcceleratorModel {
         double[] steps = new double[nzm.length];
         for (int m = 0; m < nzm.length; m++) steps[m] = Counts.ceilDiv(nzm[m], a.cxMacsPerPe());
         double nef = (double) l.batch() * l.e() * l.f(), nzMac = nef * nnz;
-        double cc = nef * Counts.groupMaxSum(steps, a.cxPes());
+        double groupMaxSteps = Counts.groupMaxSum(steps, a.cxPes());
+        double cc = nef * groupMaxSteps;
+        // groupMaxSteps: over groups of cxPes filters, the slowest filter's ceil(nnz / cxMacsPerPe), summed
+        Derivation d = Derivation.of("N * E * F * groupMaxSteps", "N", l.batch(), "E", l.e(), "F", l.f(),
+            "groupMaxSteps", groupMaxSteps, "nnzW", nnz);
         double idxBits = Math.min(l.wSize(), a.cxIdxBitsPerNz() * nnz);
         double idxPerNz = nnz > 0 ? idxBits / 8 / nnz : 0;
         Tiling t = TilingSearch.search(l, (8 * nnz + idxBits) / (8 * l.wSize()), 1, 1, 0, a);
@@ -49,6 +53,6 @@ public final class CambriconX implements AcceleratorModel {
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.cxPes(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", nzMac, "mac"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "IM selects", nzMac, "select"));
-        return new ActionCounts(name(), l.id(), cc, nzMac, (double) a.cxPes() * a.cxMacsPerPe(), t, x);
+        return new ActionCounts(name(), l.id(), cc, nzMac, (double) a.cxPes() * a.cxMacsPerPe(), t, x, d);
     }
 }

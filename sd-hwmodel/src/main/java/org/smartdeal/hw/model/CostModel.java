@@ -18,6 +18,14 @@ public final class CostModel {
 
     /** Prices one layer's counts: energy matrix, roofline cycles with double-buffer overlap, utilisation. */
     public static LayerResult price(ActionCounts c, LayerSpec l, ArchSpec a, EnergyTable e) {
+        if (!c.derivation().isEmpty()) {
+            // the reports give the formula and its quantities as the trace of ccomp: it must give ccomp
+            double d = c.derivation().ccomp();
+            if (!(Math.abs(d - c.ccomp()) <= 1e-9 * Math.max(1, c.ccomp())))
+                throw new IllegalStateException(c.accelerator() + " layer " + c.layerId() + ": ccomp " + c.ccomp()
+                    + " but its derivation " + c.derivation().ccompFormula() + " gives " + d + " ("
+                    + c.derivation().quantitiesText() + ")");
+        }
         double bw = a.knobs().dramBwBytesPerCycle();
         double cdram = c.tiling().dramBytes() / bw;
         double fill = (c.tiling().firstWTile() + c.tiling().firstITile()) / bw;
@@ -26,7 +34,7 @@ public final class CostModel {
         if (e.staticMw() > 0) {
             acts = new ArrayList<>(acts);
             acts.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "leakage cycles", cycles, "leakageCycle"));
-            c = new ActionCounts(c.accelerator(), c.layerId(), c.ccomp(), c.work(), c.peakPerCycle(), c.tiling(), acts);
+            c = c.withActions(acts);
         }
         double[][] m = new double[Action.Level.values().length][Action.Data.values().length];
         double tot = 0;

@@ -30,10 +30,19 @@ public final class DianNao implements AcceleratorModel {
     public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
         int tn = a.dnTn(), ti = a.dnTi();
         double nef = (double) l.batch() * l.e() * l.f(), mac = l.macs();
+        double outTiles = Counts.ceilDiv(l.m(), tn);
+        Derivation d = switch (l.type()) {
+            case CONV -> Derivation.of("N * E * F * R * S * inTiles * outTiles", "N", l.batch(), "E", l.e(), "F", l.f(),
+                "R", l.r(), "S", l.s(), "inTiles", Counts.ceilDiv(l.cg(), ti), "outTiles", outTiles);
+            case DWCONV -> Derivation.of("N * E * F * windowTiles * outTiles", "N", l.batch(), "E", l.e(), "F", l.f(),
+                "windowTiles", Counts.ceilDiv(l.r() * l.s(), ti), "outTiles", outTiles);
+            case FC, SE_FC -> Derivation.of("N * inTiles * outTiles", "N", l.batch(), "inTiles", Counts.ceilDiv(l.c(), ti),
+                "outTiles", outTiles);
+        };
         double cc = switch (l.type()) {
-            case CONV -> nef * l.r() * l.s() * Counts.ceilDiv(l.cg(), ti) * Counts.ceilDiv(l.m(), tn);
-            case DWCONV -> nef * Counts.ceilDiv(l.r() * l.s(), ti) * Counts.ceilDiv(l.m(), tn);
-            case FC, SE_FC -> l.batch() * Counts.ceilDiv(l.c(), ti) * Counts.ceilDiv(l.m(), tn);
+            case CONV -> nef * l.r() * l.s() * Counts.ceilDiv(l.cg(), ti) * outTiles;
+            case DWCONV -> nef * Counts.ceilDiv(l.r() * l.s(), ti) * outTiles;
+            case FC, SE_FC -> l.batch() * Counts.ceilDiv(l.c(), ti) * outTiles;
         };
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
         List<Action> x = t.dramActions();
@@ -43,6 +52,6 @@ public final class DianNao implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * mac / ti, "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", mac, "mac"));
-        return new ActionCounts(name(), l.id(), cc, mac, (double) tn * ti, t, x);
+        return new ActionCounts(name(), l.id(), cc, mac, (double) tn * ti, t, x, d);
     }
 }

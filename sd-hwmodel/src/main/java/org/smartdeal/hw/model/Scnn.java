@@ -64,7 +64,7 @@ public final class Scnn implements AcceleratorModel {
             }
         }
         short[] nz = w.nnzW();
-        double cc = 0, prod = 0, nnzW = 0;
+        double cc = 0, drain = 0, prod = 0, nnzW = 0;
         double[] nzWc = new double[cg];
         for (int k = 0; k < groups; k++) {
             java.util.Arrays.fill(nzWc, 0);
@@ -76,10 +76,14 @@ public final class Scnn implements AcceleratorModel {
                 prod += nnzA[cin] * nzWc[c];
                 nnzW += nzWc[c];
             }
-            cc += (double) kc * Math.max(tw, th) * (l.r() / 2);
+            drain += (double) kc * Math.max(tw, th) * (l.r() / 2);
         }
         double n = l.batch();
-        cc *= n;
+        // stepSum: over output-channel groups and input channels, the slowest PE tile's activation steps x
+        // ceil(group's non-zero weights / F); drainSteps: the halo drain per group; productSum: non-zero products
+        Derivation d = Derivation.of("N * (stepSum + drainSteps)", "N", n, "stepSum", cc, "drainSteps", drain,
+            "productSum", prod, "groups", groups, "Kc", kc);
+        cc = n * (cc + drain);
         prod *= n;
         double sumNnzA = 0;
         for (double v : nnzA) sumNnzA += v;
@@ -101,6 +105,6 @@ public final class Scnn implements AcceleratorModel {
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator drain reads", a.psumBytes() * l.oSize(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "products", prod, "mult"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "crossbar transfers", prod, "crossbar"));
-        return new ActionCounts(name(), l.id(), cc, prod, (double) pes * a.scnnF() * a.scnnI(), t, x);
+        return new ActionCounts(name(), l.id(), cc, prod, (double) pes * a.scnnF() * a.scnnI(), t, x, d);
     }
 }

@@ -67,15 +67,28 @@ public final class SmartDealAccel implements AcceleratorModel {
             for (int v : or) rowsUnion += Integer.bitCount(v);
         }
         double gms = Counts.groupMaxSum(perFilter, dimM);
+        double lineGroups = Counts.ceilDiv(l.e(), Math.max(1, dimC / l.r()));
         double cc = act.tSD() * switch (l.type()) {
             case CONV -> kSeg * (1 - rz) * gms;
-            case DWCONV -> n * Counts.ceilDiv(l.e(), Math.max(1, dimC / l.r())) * seg * (1 - rz) * gms;
+            case DWCONV -> n * lineGroups * seg * (1 - rz) * gms;
             case FC, SE_FC -> n * gms;
         };
         double nzMac = n * l.e() * l.f() * nnz;
         // an FC input row is one value per channel, not HWMODEL.md 2.4's spatial L = (dim_F - 1)U + S (fix 17)
         double len = fc ? 1 : (dimF - 1) * l.stride() + (l.s() - 1) * l.dil() + 1;
         double fetchRows = a.knobs().kappaPerSliceFetch() ? rowsAll : rowsUnion;
+        // groupMaxLoad: over groups of dimM filters, the slowest filter's busiest PE line (CONV: non-zero weights;
+        // DWCONV: non-zeros of one kernel row; FC: rebuild-engine steps), summed. The input reads are
+        // N E segments inputRowLength rowKeep fetchRows (fetchRows = rowsUnion, or rowsAll per slice with kappa)
+        List<Object> q = new java.util.ArrayList<>(List.of("tSD", act.tSD(), "N", n, "E", l.e()));
+        if (dw) q.addAll(List.of("lineGroups", lineGroups));
+        q.addAll(List.of("segments", seg, "rowKeep", 1 - rz, "groupMaxLoad", gms, "inputRowLength", len,
+            "rowsUnion", rowsUnion, "rowsAll", rowsAll));
+        Derivation d = Derivation.of(switch (l.type()) {
+            case CONV -> "tSD * N * E * segments * rowKeep * groupMaxLoad";
+            case DWCONV -> "tSD * N * lineGroups * segments * rowKeep * groupMaxLoad";
+            case FC, SE_FC -> "tSD * N * groupMaxLoad";
+        }, q.toArray());
         double inReads = kSeg * len * (1 - rz) * fetchRows;
         double fifo = kSeg * len * (1 - rz) * rowsAll;
         double betaW = sd ? (w.ceBytes() + w.bBytes()) / l.wSize() : 1;
@@ -96,6 +109,6 @@ public final class SmartDealAccel implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output GB writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "Booth encodes", inReads, "select"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", nzMac * act.boothDig(), "term"));
-        return new ActionCounts(name(), l.id(), cc, nzMac * act.boothDig(), (double) dimM * dimC * dimF, t, x);
+        return new ActionCounts(name(), l.id(), cc, nzMac * act.boothDig(), (double) dimM * dimC * dimF, t, x, d);
     }
 }

@@ -1,6 +1,7 @@
 package org.smartdeal.hw.report;
 
 import org.smartdeal.hw.model.Action;
+import org.smartdeal.hw.model.Derivation;
 import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
 import org.smartdeal.hw.model.Tiling;
@@ -40,7 +41,7 @@ public final class Reports {
             + "work_ops,work_unit,peak_work_per_cycle");
         for (Action.Level lv : Action.Level.values())
             for (Action.Data d : Action.Data.values()) h.append(",E_").append(lv).append('_').append(d).append("_pJ");
-        return h.append(",E_total_pJ\n").toString();
+        return h.append(",E_total_pJ,ccomp_formula,ccomp_quantities\n").toString();
     }
 
     /** Per-layer CSV rows of one model on one accelerator. */
@@ -57,7 +58,9 @@ public final class Reports {
                 g(t.iBytes()), g(t.oBytes()), g(t.psumBytes()), g(t.dramBytes()), g(t.firstWTile()), g(t.firstITile()),
                 g(r.counts().work()), unit, g(r.counts().peakPerCycle())));
             for (double[] row : r.energyPj()) for (double v : row) b.append(',').append(g(v));
-            b.append(',').append(g(r.totalPj())).append('\n');
+            Derivation d = r.counts().derivation();
+            b.append(',').append(g(r.totalPj())).append(',').append(d.ccompFormula()).append(',')
+                .append(d.quantitiesText()).append('\n');
         }
         return b.toString();
     }
@@ -159,6 +162,10 @@ public final class Reports {
             Map<String, Object> x = new LinkedHashMap<>(r.layer().toMap());
             x.put("tiling", Specs.toMap(r.counts().tiling()));
             x.put("ccompCycles", r.counts().ccomp());
+            if (!r.counts().derivation().isEmpty()) {
+                x.put("ccompFormula", r.counts().derivation().ccompFormula());
+                x.put("ccompQuantities", r.counts().derivation().quantities());
+            }
             x.put("cycles", r.cycles());
             x.put("boundBy", r.boundBy());
             x.put("utilisation", r.utilisation());
