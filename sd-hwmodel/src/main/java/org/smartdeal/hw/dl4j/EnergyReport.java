@@ -374,6 +374,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         o.put("knobs", Specs.toMap(arch.knobs()));
         o.put("arch", Specs.toMap(arch));
         o.put("energyTable", Specs.toMap(table));
+        o.put("sourcesOfDefaults", Reports.sourcesOfDefaults(table));
         return o;
     }
 

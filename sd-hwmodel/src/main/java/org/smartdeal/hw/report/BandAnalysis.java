@@ -116,13 +116,16 @@ public final class BandAnalysis {
 
     /** The rows as a Markdown table. */
     public static String markdown(List<Row> rows) {
-        StringBuilder b = new StringBuilder("| model | DN util | array bound | sync (tSD) | mapping (structural x imbalance) | compute SU | DRAM factor | SU | "
+        StringBuilder b = new StringBuilder("| model | DN compute util | array bound | sync (tSD) | mapping (structural x imbalance) | compute SU | DRAM factor | SU | "
             + "DN DRAM share (paper <= 0.40) | SU decoupled, BW inf | DN x (broadcast DW) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows)
             b.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %.2f | %.2f (%.2f x %.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", r.model(),
                 r.dnUtil(), r.arrayBound(), r.sync(), r.mapping(), r.structural(), r.mapping() / r.structural(), r.computeSU(), r.computeSU() / r.speedup(), r.speedup(),
                 r.dnDramShare(), r.decoupledSU(), r.dwBroadcast()));
-        return b.toString();
+        return b.append("\nDN compute util: DianNao's MACs / (1024 x its compute cycles), without DRAM stalls (layers.csv's "
+            + "utilisation counts them); DN DRAM share: DianNao's DRAM cycles / its cycles; every other column is a ratio "
+            + "(x). Sums over the benchmark layers at the default knobs; definitions: docs/HWMODEL-RESULTS.md, \"Why the "
+            + "bands are missed\".\n").toString();
     }
 
     /** Prints the table at the default knobs. */

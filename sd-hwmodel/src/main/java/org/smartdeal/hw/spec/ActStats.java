@@ -132,7 +132,8 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
      */
     public String describe() {
         return String.format(java.util.Locale.ROOT, "activation density %.4g, %.4g non-zero bits and %.4g Booth digits "
-                + "per activation, zero-row fraction %.4g, SD terms %.4g, PRA terms %.4g, output density %.4g",
+                + "per activation, zero-row fraction %.4g, tSD %.4g and tPRA %.4g (SmartDeal cycles per weight broadcast, "
+                + "Bit-pragmatic cycles per brick), output density %.4g",
                 dA, bitsRaw, boothDig, rowZero, tSD, tPRA, dOut);
     }
 }

@@ -44,6 +44,10 @@ public final class PaperModels {
     public static final double VECTOR_EXPONENT = 1.678;
     /** Huffman bits per C_e non-zero [P App. B]. */
     public static final double HUFF_BITS = 2.3;
+    /** Rows per slice of the paper workloads' synthetic SD weights (one n x n basis per slice) [A]. */
+    public static final int SLICE_ROWS = 192;
+    /** Index layout of the paper workloads' C_e [P App. B]. */
+    public static final WeightRep.IdxMode CE_INDEX = WeightRep.IdxMode.VECTOR_ELEM;
     /** Fig. 3 MBV2 bit sparsity (raw) and Booth sparsity. */
     public static final double BIT_SPARSITY = 0.798, BOOTH_SPARSITY = 0.660;
 
@@ -77,6 +81,25 @@ public final class PaperModels {
         };
     }
 
+    /**
+     * The assumptions every paper workload is built with, with their sources, for the reports (knobs.json of
+     * {@code PaperStudy}): they are constants here, not knobs.
+     */
+    public static Map<String, Object> assumptions() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("huffmanBitsPerCeNonZero", List.of(HUFF_BITS, "[P App. B]"));
+        o.put("ceIndex", List.of(CE_INDEX.name(), "[P App. B] 1 bit per vector + n bits per "
+            + "non-zero vector (HWMODEL.md 1.2)"));
+        o.put("sliceRows", List.of(SLICE_ROWS, "[A] ALGORITHMS.md default: one n x n basis per slice of this many rows"));
+        o.put("vectorDensityExponent", List.of(VECTOR_EXPONENT, "[A] rebuilt-W row density 1 - (1 - d_Ce)^k, "
+            + "least-squares fit to Table II's seven (C_e, W) pairs (fix 8)"));
+        o.put("activationBitSparsity", List.of(BIT_SPARSITY, "[P Fig. 3] MobileNetV2, used for every model"));
+        o.put("activationBoothSparsity", List.of(BOOTH_SPARSITY, "[P Fig. 3] MobileNetV2, used for every model"));
+        o.put("ceDensity", List.of("1 - spar. of Tables III/IV per model", "[P Tables III/IV]"));
+        o.put("rowZero", List.of("MobileNetV2 0.271, ResNet-164 0.324, else knobs.rowZeroDefault", "[P]"));
+        return o;
+    }
+
     /** The workload of one paper model with the default statistics described above. */
     public static Workload workload(String model, Knobs k, ArchSpec a) {
         List<LayerSpec> ls = layers(model);
@@ -87,7 +110,7 @@ public final class PaperModels {
         for (int i = 0; i < ls.size(); i++) {
             LayerSpec l = ls.get(i);
             boolean dw = l.type() == LayerType.DWCONV;
-            WeightRep w = WeightRep.syntheticSd(l, dw ? 1 : dV, dw ? 1 : dCe, HUFF_BITS, WeightRep.IdxMode.VECTOR_ELEM, 192,
+            WeightRep w = WeightRep.syntheticSd(l, dw ? 1 : dV, dw ? 1 : dCe, HUFF_BITS, CE_INDEX, SLICE_ROWS,
                 31L * i + model.hashCode());
             out.add(new Workload.Entry(l, w, i == 0 ? image : act));
         }

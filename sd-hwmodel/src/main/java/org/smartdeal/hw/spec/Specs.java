@@ -23,6 +23,19 @@ public final class Specs {
         return bind(type, (Map<String, Object>) root.get("values"), name);
     }
 
+    /**
+     * The {@code sources} of a shipped resource: for each value, where it comes from ([P ...] the paper, [A] an
+     * assumption, with its reason), as written beside the values.
+     *
+     * @param name resource name under {@code org/smartdeal/hw/} (e.g. {@code knobs-v1.json})
+     * @return field name to source note, in file order (empty when the resource has none)
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> sources(String name) {
+        Object s = Json.resource(name).get("sources");
+        return s instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+    }
+
     /** Largest spec file {@link #read} accepts: a spec is a few KB. */
     public static final long MAX_FILE_BYTES = 1 << 20;
 

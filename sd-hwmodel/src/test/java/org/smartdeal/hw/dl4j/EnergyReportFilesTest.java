@@ -32,6 +32,7 @@ import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
 
@@ -335,6 +336,27 @@ class EnergyReportFilesTest {
                 }
             assertTrue(y.energyPj() > x.energyPj(), acc);
         }
+    }
+
+    /**
+     * summary.json says where each default comes from beside the values (a traceability audit found the resources'
+     * sources dropped): the shipped notes of the knobs, the arch and, with the paper's table, the energy table; with a
+     * table of the caller's own, that it is one.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void summaryJsonEchoesTheSourcesOfTheDefaults(@TempDir Path dir) throws IOException {
+        Workload w = paper("resnet164");
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        EnergyReport.of(w, "paper defaults", List.of("diannao"), K).write(a);
+        EnergyReport.of(w, "paper defaults", List.of("diannao"), K, dramTimes(2)).write(b);
+        Map<String, Object> s = (Map<String, Object>) json(a.resolve("summary.json")).get("sourcesOfDefaults");
+        assertEquals(Specs.sources("knobs-v1.json"), s.get("knobs"));
+        assertTrue(((Map<String, Object>) s.get("knobs")).get("dramBwBytesPerCycle").toString().startsWith("[A] 25.6 GB/s"));
+        assertEquals("[P Table I]", ((Map<String, Object>) s.get("energyTable")).get("dramPjPer8Bit"));
+        assertTrue(((Map<String, Object>) s.get("arch")).get("weightBufBytes").toString().startsWith("[P T.IX]"));
+        Map<String, Object> own = (Map<String, Object>) json(b.resolve("summary.json")).get("sourcesOfDefaults");
+        assertTrue(own.get("energyTable").toString().startsWith("a table of the caller's own"), own.toString());
     }
 
     /** The paper's table with DRAM at {@code factor} times its 100 pJ per byte, everything else as it is. */
