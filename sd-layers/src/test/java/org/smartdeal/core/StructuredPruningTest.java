@@ -47,6 +47,23 @@ class StructuredPruningTest {
         assertArrayEquals(new double[] {0.5, 0, 2, 0, 1, -0.4, 0, 1, 0, -3}, out);
     }
 
+    /**
+     * Rows of the slice layout of a 1x1 conv or dense layer: nOut = 2 filters of length 7 in rows of width 3
+     * ([0, 3), [3, 6), [6, 7)). Row sums over the block by hand: row 0 |0.5|+|-0.1|+|2| + |-0.4|+|0.2|+|1| = 4.2,
+     * row 1 0.05+1+0.3 + 0.1+3+0.2 = 4.65, row 2 (one weight) 0.7 + 0.6 = 1.3; ratio 0.34 zeroes ceil(1.02) = 2 rows:
+     * rows 2 and 0.
+     */
+    @Test
+    void flatRowsOfTheSliceLayoutArePrunedWhole() {
+        float[] w = {0.5f, -0.1f, 2f, 0.05f, 1f, -0.3f, 0.7f, -0.4f, 0.2f, 1f, 0.1f, -3f, 0.2f, 0.6f};
+        float[] out = new float[w.length];
+        assertEquals(4, StructuredPruning.vectorWiseRows(w, 2, 7, 3, 0.34, 32, out));
+        assertArrayEquals(new float[] {0, 0, 0, 0.05f, 1f, -0.3f, 0, 0, 0, 0, 0.1f, -3f, 0.2f, 0}, out);
+        // a row wider than the filter is the whole filter
+        assertEquals(2, StructuredPruning.vectorWiseRows(w, 2, 7, 9, 1.0, 32, out));
+        assertThrows(IllegalArgumentException.class, () -> StructuredPruning.vectorWiseRows(w, 2, 7, 0, 0.5, 32, out));
+    }
+
     @Test
     void ratioBoundsAndTiesAreExact() {
         assertEquals(3, StructuredPruning.rowsToPrune(0.3, 10));

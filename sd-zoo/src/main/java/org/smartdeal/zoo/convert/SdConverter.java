@@ -494,8 +494,13 @@ public final class SdConverter {
             // Work on the [nOut, nIn*kh*kw] view: dense weights are transposed to it and back.
             float[] filters = denseLayout ? transpose(w, nIn, nOut) : w;
             if (lp.structuredRatio() > 0) {
-                prunedVectors = StructuredPruning.vectorWise(filters, nOut, nIn, kh, kw, lp.structuredRatio(),
-                        StructuredPruning.DEFAULT_GROUP_SIZE, filters);
+                // a vector is a row of the slice layout, so that pruned rows are zero rows of C (ALGORITHMS.md 3.1;
+                // for 1x1 convs and dense layers a row is basisWidth consecutive inputs, not one)
+                prunedVectors = kw > 1 && !denseLayout
+                        ? StructuredPruning.vectorWise(filters, nOut, nIn, kh, kw, lp.structuredRatio(),
+                                StructuredPruning.DEFAULT_GROUP_SIZE, filters)
+                        : StructuredPruning.vectorWiseRows(filters, nOut, nIn * kh * kw, layout.width(),
+                                lp.structuredRatio(), StructuredPruning.DEFAULT_GROUP_SIZE, filters);
             }
             if (lp.bnGammaThreshold() > 0 && s.batchNormAfter() != null) {
                 float[] gamma = s.batchNormAfter().getParam("gamma").dup('c').castTo(DataType.FLOAT).data().asFloat();
@@ -507,7 +512,6 @@ public final class SdConverter {
         return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels);
     }
 
-    /** Transposes a row-major [rows, cols] matrix. */
     /** Bisection steps on log(theta) in [1e-6, 1]: 2^-14 of the 13.8-wide log range, 0.08% in theta. */
     private static final int DENSITY_SEARCH_STEPS = 14;
 
@@ -562,6 +566,7 @@ public final class SdConverter {
         }
     }
 
+    /** Transposes a row-major [rows, cols] matrix. */
     private static float[] transpose(float[] a, int rows, int cols) {
         float[] t = new float[a.length];
         for (int r = 0; r < rows; r++) {
