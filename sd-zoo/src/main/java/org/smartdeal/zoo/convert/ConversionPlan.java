@@ -89,11 +89,36 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     /**
-     * @param theta the sparsity threshold for every layer
-     * @return a copy whose defaults use {@code theta}
+     * The plan with another default threshold. Overrides hold their settings merged with the defaults, so an
+     * override whose threshold and density target equal the defaults' inherited them and takes {@code theta} too;
+     * one that sets its own keeps it. (A shipped plan lists layers for their structured ratios only: before, its
+     * layers kept the old default and {@code convert --theta} changed nothing.)
+     *
+     * @param theta the sparsity threshold
+     * @return a copy whose defaults, and the overrides that inherit their threshold, use {@code theta}
      */
     public ConversionPlan withTheta(double theta) {
-        return new ConversionPlan(defaults.withTheta(theta), convertDepthwise, overrides);
+        Map<String, LayerPlan> o = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> o.put(k, v.theta() == defaults.theta() && v.density() == defaults.density()
+                ? v.withTheta(theta) : v));
+        return new ConversionPlan(defaults.withTheta(theta), convertDepthwise, o);
+    }
+
+    /**
+     * The settings an override sets to values other than the defaults' (its own settings, as {@link #toJson}
+     * writes them), in the JSON key order; empty for a layer without an override.
+     *
+     * @param layerName a layer name
+     * @return the keys, e.g. {@code [theta, structuredRatio]}
+     */
+    public List<String> ownSettings(String layerName) {
+        LayerPlan p = overrides.get(layerName);
+        if (p == null) {
+            return List.of();
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        write(new ObjectMapper(), p, defaults).fieldNames().forEachRemaining(keys::add);
+        return keys;
     }
 
     /**

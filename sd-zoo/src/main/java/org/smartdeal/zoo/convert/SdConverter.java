@@ -408,9 +408,11 @@ public final class SdConverter {
     /**
      * Checks a plan against a network before any work ({@link #decompose} does too): every layer the plan names
      * exists; the network has a layer to convert (an SD network has none: the message names its SD layers, as
-     * converting it would return it unchanged with an empty report); and each Dense or Output layer the plan converts
+     * converting it would return it unchanged with an empty report); each Dense or Output layer the plan converts
      * has {@code sliceRows >= basisWidth}, as the SD layer builders require (a convolution's n can be its kernel
-     * width, which a plan's defaults cannot know, so its slices are raised to n rows instead).
+     * width, which a plan's defaults cannot know, so its slices are raised to n rows instead); and no override sets
+     * anything but {@code skip} for a layer that is not converted, nor {@code bnGammaThreshold} for a layer no
+     * BatchNormalization follows (settings that would have no effect).
      *
      * @param net  a MultiLayerNetwork or ComputationGraph (not modified)
      * @param plan the plan
@@ -429,9 +431,22 @@ public final class SdConverter {
         }
         for (Slot s : slots) {
             LayerPlan lp = plan.settingsFor(s.name());
+            String cls = s.conf().getClass().getSimpleName();
             if (s.kind() != Kind.CONV && convertible(s) && !lp.skip() && lp.sliceRows() < lp.basisWidth()) {
                 throw new IllegalArgumentException("plan for layer " + s.name() + ": sliceRows must be >= basisWidth ("
-                        + lp.basisWidth() + ") for a " + s.conf().getClass().getSimpleName() + ", got " + lp.sliceRows());
+                        + lp.basisWidth() + ") for a " + cls + ", got " + lp.sliceRows());
+            }
+            List<String> own = new ArrayList<>(plan.ownSettings(s.name()));
+            own.remove("skip");
+            if (!convertible(s) && !own.isEmpty()) {
+                // settings for a layer that is not converted would have no effect (skip is harmless: it is kept anyway)
+                throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets " + String.join(", ", own)
+                        + " for a " + cls + ", which is not converted (only DenseLayer, OutputLayer and ConvolutionLayer "
+                        + "are); those settings would have no effect");
+            }
+            if (convertible(s) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
+                throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
+                        + "BatchNormalization follows the " + cls + "; the setting would have no effect");
             }
         }
     }

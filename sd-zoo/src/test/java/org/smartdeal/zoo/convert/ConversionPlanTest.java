@@ -82,6 +82,29 @@ class ConversionPlanTest {
         assertEquals(p.overrides().keySet(), q.overrides().keySet());
     }
 
+    /**
+     * withTheta reaches the overrides that inherit the default threshold (a layer listed for its structured ratio
+     * only, as in the shipped plans) and leaves those with a threshold or density of their own (a zoo audit found
+     * convert --theta changed nothing with a shipped plan).
+     */
+    @Test
+    void withThetaReachesOverridesThatInheritTheDefaultThreshold() {
+        ConversionPlan p = ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.004}, \"layers\": {\"a\": {\"structuredRatio\": 0.2},"
+                + " \"b\": {\"theta\": 0.01}, \"c\": {\"density\": 0.1}, \"d\": {\"skip\": true}}}");
+        ConversionPlan q = p.withTheta(0.05);
+        assertEquals(0.05, q.defaults().theta());
+        assertEquals(0.05, q.settingsFor("a").theta());
+        assertEquals(0.2, q.settingsFor("a").structuredRatio());
+        assertEquals(0.01, q.settingsFor("b").theta());
+        assertEquals(0.004, q.settingsFor("c").theta());
+        assertEquals(0.1, q.settingsFor("c").density());
+        assertEquals(0.05, q.settingsFor("zzz").theta(), "a layer without an override");
+        assertEquals(List.of("structuredRatio"), p.ownSettings("a"));
+        assertEquals(List.of("theta"), p.ownSettings("b"));
+        assertEquals(List.of("skip"), p.ownSettings("d"));
+        assertEquals(List.of(), p.ownSettings("zzz"));
+    }
+
     @Test
     void unknownLayerIsAnErrorNotIgnored() {
         ConversionPlan p = ConversionPlan.fromJson("{\"layers\": {\"conv9\": {\"skip\": true}}}");

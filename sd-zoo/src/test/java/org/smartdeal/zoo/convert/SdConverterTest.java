@@ -207,6 +207,26 @@ class SdConverterTest {
         assertTrue(zg >= 8 * 2 * 2, "zeros " + zg); // 8 filters x ceil(0.5 x 3 rows) rows of 2 or 3 weights
     }
 
+    /**
+     * Settings that would have no effect are refused, naming the layer and the settings: for a layer that is not
+     * converted (skip alone is accepted: the layer is kept anyway), and a BatchNorm threshold on a layer no
+     * BatchNormalization follows (both were ignored without a word).
+     */
+    @Test
+    void settingsWithoutEffectAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
+                ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"theta\": 0.05, \"structuredRatio\": 0.1}}}")));
+        assertEquals("plan.layers[bn1] sets theta, structuredRatio for a BatchNormalization, which is not converted (only "
+                + "DenseLayer, OutputLayer and ConvolutionLayer are); those settings would have no effect", e.getMessage());
+        SdConverter.convert(mlp(), ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"skip\": true}}}"));
+        e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
+                ConversionPlan.fromJson("{\"layers\": {\"fc2\": {\"bnGammaThreshold\": 0.1}}}")));
+        assertEquals("plan.layers[fc2] sets bnGammaThreshold, but no BatchNormalization follows the DenseLayer; the "
+                + "setting would have no effect", e.getMessage());
+        // fc1 has bn1 after it: accepted
+        SdConverter.convert(mlp(), ConversionPlan.fromJson("{\"layers\": {\"fc1\": {\"bnGammaThreshold\": 0.01}}}"));
+    }
+
     /** A converted network given again has nothing left to convert: refused, naming its SD layers. */
     @Test
     void anSdNetworkIsRefusedNamingItsSdLayers() {
