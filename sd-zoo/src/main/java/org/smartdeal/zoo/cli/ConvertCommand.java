@@ -15,6 +15,7 @@ import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.layers.Networks;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.ConversionReport;
@@ -228,7 +229,8 @@ public final class ConvertCommand implements Callable<Integer> {
     static void warnZeroC(PrintWriter err, List<String> layers) {
         if (!layers.isEmpty()) {
             err.println("warning: C keeps no non-zero coefficient in " + String.join(", ", layers) + " (C density 0): "
-                    + "W = C*B is zero there; a lower --theta or a --density target keeps weights");
+                    + "W = C*B is zero there; a lower --theta or a --density target keeps weights (where the plan's "
+                    + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");
             err.flush();
         }
     }
@@ -256,7 +258,50 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new BadInputException("--weights " + weights + " has " + w.numParams() + " parameters but zoo model "
                     + z.id() + " has " + m.numParams());
         }
+        String difference = architectureDifference(w, m);
+        if (difference != null) {
+            // the same parameter count is not the same network (a 784-284-148-10 MLP has LeNet-300-100's 266,610)
+            throw new BadInputException("--weights " + weights + " is not zoo model " + z.id() + "'s architecture: "
+                    + difference);
+        }
         return w;
+    }
+
+    /**
+     * The first difference between two networks' layer sequences (kind of network, layer count, layer class,
+     * parameter shapes), or null when they match.
+     */
+    static String architectureDifference(Model given, Model expected) {
+        if (given.getClass() != expected.getClass()) {
+            return "it holds a " + given.getClass().getSimpleName() + ", the zoo model is a "
+                    + expected.getClass().getSimpleName();
+        }
+        org.deeplearning4j.nn.api.Layer[] a = Networks.layers(given);
+        org.deeplearning4j.nn.api.Layer[] b = Networks.layers(expected);
+        if (a.length != b.length) {
+            return "it has " + a.length + " layers, the zoo model " + b.length;
+        }
+        for (int i = 0; i < a.length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer ca = a[i].conf().getLayer();
+            org.deeplearning4j.nn.conf.layers.Layer cb = b[i].conf().getLayer();
+            String where = "layer " + i + " (" + ca.getLayerName() + ")";
+            if (ca.getClass() != cb.getClass()) {
+                return where + " is a " + ca.getClass().getSimpleName() + ", the zoo model's a "
+                        + cb.getClass().getSimpleName();
+            }
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> pa = a[i].paramTable();
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> pb = b[i].paramTable();
+            if (!pa.keySet().equals(pb.keySet())) {
+                return where + " has parameters " + pa.keySet() + ", the zoo model's " + pb.keySet();
+            }
+            for (String k : pb.keySet()) {
+                if (!java.util.Arrays.equals(pa.get(k).shape(), pb.get(k).shape())) {
+                    return where + " has " + k + " " + java.util.Arrays.toString(pa.get(k).shape()) + ", the zoo model's "
+                            + java.util.Arrays.toString(pb.get(k).shape());
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -27,7 +27,8 @@ public record ConversionReport(List<Row> layers) {
      * @param slices number of slices (0 when kept dense)
      * @param cDensity non-zeros of C / entries of C (1 when kept dense)
      * @param wDensity non-zeros of the rebuilt W / entries of W
-     * @param relError ||W - C*B||_F / ||W||_F (0 when kept dense)
+     * @param relError ||W - C*B||_F / ||W||_F (0 when kept dense), W the layer's weights as given, before any
+     *     structured pruning, so that the error the pruning causes is in it
      * @param meanIterations mean decomposition iterations per slice
      * @param distinctExponents distinct exponents among C's non-zeros
      * @param prunedChannels output channels masked by the BatchNorm-gamma rule
@@ -138,14 +139,14 @@ public record ConversionReport(List<Row> layers) {
                     .put("wDensity", r.wDensity()).put("relError", r.relError()).put("meanIterations", r.meanIterations())
                     .put("distinctExponents", r.distinctExponents()).put("prunedChannels", r.prunedChannels())
                     .put("indexBits", r.indexBits()).put("cBits", r.cBits()).put("tableBits", r.tableBits())
-                    .put("bBits", r.bBits()).put("otherBits", r.denseBits()).put("paperCR", r.paperCR())
+                    .put("bBits", r.bBits()).put("denseWeightBits", r.denseBits()).put("paperCR", r.paperCR())
                     .put("seconds", r.seconds());
         }
         ObjectNode t = root.putObject("totals");
         t.put("weights", totalWeights()).put("cDensity", cDensity()).put("wDensity", wDensity())
                 .put("meanRelError", meanRelError())
                 .put("indexBits", sum(Row::indexBits)).put("cBits", sum(Row::cBits)).put("tableBits", sum(Row::tableBits))
-                .put("bBits", sum(Row::bBits)).put("otherBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
+                .put("bBits", sum(Row::bBits)).put("denseWeightBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
                 .put("paperCR", paperCR()).put("seconds", layers.stream().mapToDouble(Row::seconds).sum());
         return root;
     }
@@ -162,7 +163,7 @@ public record ConversionReport(List<Row> layers) {
     /** @return one CSV line per layer with a header line */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("name,type,shape,converted,weights,slices,cDensity,wDensity,relError,"
-                + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,otherBits,paperCR,seconds\n");
+                + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,denseWeightBits,paperCR,seconds\n");
         for (Row r : layers) {
             sb.append(String.join(",", r.name(), r.type(), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
                     Long.toString(r.weights()), Long.toString(r.slices()), Double.toString(r.cDensity()),

@@ -709,10 +709,25 @@ public final class SdConverter {
         StorageBreakdown sb = enc.breakdown();
         DecompositionStats st = d.stats();
         String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer" : "SdConvolutionLayer";
+        // the decomposition measured its error against the pruned W; the user's W is the one before pruning
+        double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(s, d) : st.relativeError();
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
-                l.numSlices(), st.cDensity(), st.weightDensity(), st.relativeError(), st.meanIterations(),
+                l.numSlices(), st.cDensity(), st.weightDensity(), relError, st.meanIterations(),
                 st.distinctExponents(), p.prunedChannels(), sb.indexBits(), sb.cBits(), sb.tableBits(), sb.bBits(), 0,
                 st.seconds());
+    }
+
+    /** ||W - C*B||_F / ||W||_F with W the layer's weights in the network (before pruning; 0 for an all-zero W). */
+    private static double errorAgainstOriginal(Slot s, LayerDecomposition d) {
+        double[] w = s.runtime().getParam("W").dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] cb = d.rebuildWeight();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < w.length; i++) {
+            num += (w[i] - cb[i]) * (w[i] - cb[i]);
+            den += w[i] * w[i];
+        }
+        return den == 0 ? 0 : Math.sqrt(num / den);
     }
 
     private static ConversionReport.Row keptRow(Slot s) {

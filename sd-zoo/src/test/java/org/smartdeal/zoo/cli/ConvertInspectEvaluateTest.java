@@ -52,7 +52,7 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.out().contains("fc1") && r.out().contains("TOTAL"), r.out());
         JsonNode rep = new ObjectMapper().readTree(Files.readString(report));
         JsonNode totals = rep.get("totals");
-        for (String k : new String[] {"indexBits", "cBits", "tableBits", "bBits", "otherBits", "paperCR"}) {
+        for (String k : new String[] {"indexBits", "cBits", "tableBits", "bBits", "denseWeightBits", "paperCR"}) {
             assertTrue(totals.has(k), "totals." + k);
         }
         // LeNet-300-100 has 784*300 + 300*100 + 100*10 = 266,200 weights.
@@ -248,6 +248,29 @@ class ConvertInspectEvaluateTest {
             assertFalse(r.err().contains(".tmp") || o.err().contains(".tmp"), r.err() + o.err());
         }
         assertFalse(Files.exists(fresh));
+    }
+
+    /**
+     * --weights must hold the zoo model's architecture, not only its parameter count: a 784-284-148-10 MLP has
+     * LeNet-300-100's 266,610 parameters (784 x 284 + 284 + 284 x 148 + 148 + 148 x 10 + 10) and was converted as
+     * itself (a zoo audit).
+     */
+    @Test
+    void weightsOfAnotherArchitectureWithTheSameParameterCountAreRefused() throws IOException {
+        MultiLayerNetwork other = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(284).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(284).nOut(148).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(148).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build());
+        other.init();
+        assertEquals(266_610, other.numParams());
+        Path otherZip = dir.resolve("other-arch.zip");
+        ModelSerializer.writeModel(other, otherZip.toFile(), false);
+        Path sdm = dir.resolve("other.sdm");
+        run("convert", "--zoo", "lenet300", "--weights", otherZip.toString(), "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--weights " + otherZip + " is not zoo model lenet300's "
+                        + "architecture: layer 0 (layer0) has W [784, 284], the zoo model's [784, 300]");
+        assertFalse(Files.exists(sdm));
     }
 
     /** Out-of-range values and options that do not apply are usage errors (2) naming the option and the value. */

@@ -188,6 +188,11 @@ class SdConverterTest {
             }
         }
         assertTrue(zeros >= 12 * 4 * 2, "zeros " + zeros);
+        // the report's error is against the user's W, pruning included (it was against the pruned W)
+        INDArray orig = mlp.getLayer(0).getParam("W").castTo(DataType.DOUBLE);
+        double expected = orig.sub(cb.castTo(DataType.DOUBLE)).norm2Number().doubleValue() / orig.norm2Number().doubleValue();
+        assertEquals(expected, r.decomposition().report().layers().get(0).relError(), 1e-6);
+        assertTrue(expected > 0.3, "half of the rows pruned: " + expected);
 
         ComputationGraph g = residual();
         SdConverter.Result rg = SdConverter.convert(g, ConversionPlan.fromJson("{\"layers\": {\"proj\": {\"structuredRatio\": 0.5}}}"));
