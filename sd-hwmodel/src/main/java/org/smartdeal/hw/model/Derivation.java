@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public record Derivation(String ccompFormula, Map<String, Double> quantities) {
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     /** No derivation (an accelerator model that does not give one). */
     public static final Derivation NONE = new Derivation("", Map.of());
 
@@ -28,7 +30,7 @@ public record Derivation(String ccompFormula, Map<String, Double> quantities) {
         java.util.Objects.requireNonNull(ccompFormula, "ccompFormula");
         Map<String, Double> copy = new LinkedHashMap<>();
         quantities.forEach((k, v) -> {
-            if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]*"))
+            if (k == null || !NAME.matcher(k).matches())
                 throw new IllegalArgumentException("Derivation: quantity name must be an identifier, got '" + k + "'");
             if (v == null || !Double.isFinite(v))
                 throw new IllegalArgumentException("Derivation: quantity " + k + " must be finite, got " + v);
