@@ -395,6 +395,18 @@ public final class SdConverter {
     }
 
     /**
+     * Whether the converter converts a layer of this configuration: exactly DL4J's DenseLayer, OutputLayer or
+     * ConvolutionLayer (subclasses, such as depthwise or separable convolutions, are kept dense).
+     *
+     * @param conf a layer configuration
+     * @return true for the three classes
+     */
+    public static boolean converts(org.deeplearning4j.nn.conf.layers.Layer conf) {
+        Class<?> c = conf.getClass();
+        return c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class;
+    }
+
+    /**
      * The layers a plan converts (DL4J DenseLayer, OutputLayer and ConvolutionLayer), by the names
      * {@link #layerNames} gives; the plan's settings for any other layer have no effect.
      *

@@ -336,10 +336,10 @@ public final class SdTrainingRecipe {
     }
 
     /**
-     * The conversion plan: {@link TrainingSettings#thetaFor} each layer (theta unless {@code layerThetas}
-     * says otherwise); SS adds {@link TrainingSettings#ratioFor} to each layer (the structured ratio to every
-     * layer but the classifier unless {@code layerRatios} says otherwise); the {@code denseLayers} are
-     * skipped.
+     * The conversion plan: {@link TrainingSettings#thetaFor} each layer the converter converts (theta unless
+     * {@code layerThetas} says otherwise); SS adds {@link TrainingSettings#ratioFor} to each of them (the structured
+     * ratio to every such layer but the classifier unless {@code layerRatios} says otherwise); the
+     * {@code denseLayers} are skipped. Other layers (pooling) get no override.
      *
      * @param s     the settings
      * @param dense the network to decompose (its layer names and which layer is last)
@@ -352,7 +352,11 @@ public final class SdTrainingRecipe {
         Map<String, LayerPlan> overrides = new LinkedHashMap<>();
         int n = dense.getnLayers();
         for (int i = 0; i < n; i++) {
-            String name = dense.getLayer(i).conf().getLayer().getLayerName();
+            org.deeplearning4j.nn.conf.layers.Layer conf = dense.getLayer(i).conf().getLayer();
+            if (!SdConverter.converts(conf)) {
+                continue; // pooling and the like: nothing to decompose or prune (a ratio there is refused)
+            }
+            String name = conf.getLayerName();
             double ratio = s.ratioFor(name, i == n - 1);
             boolean skip = s.denseLayers().contains(name);
             if (ratio > 0 || skip || s.layerThetas().containsKey(name)) {

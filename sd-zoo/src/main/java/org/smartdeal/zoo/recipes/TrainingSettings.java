@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.smartdeal.optim.BucketSwitch;
+import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits.Task;
 import org.smartdeal.zoo.models.InputShape;
@@ -135,10 +136,11 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         checkLayerValues("layerThetas", layerThetas, THETA_RANGE);
         Objects.requireNonNull(denseLayers, "TrainingSettings.denseLayers");
         if (!layerRatios.isEmpty() || !layerThetas.isEmpty() || !denseLayers.isEmpty()) {
-            List<String> names = layerNames(arch);
-            requireLayers(arch, names, "layerRatios", layerRatios.keySet());
-            requireLayers(arch, names, "layerThetas", layerThetas.keySet());
-            requireLayers(arch, names, "denseLayers", denseLayers);
+            MultiLayerConfiguration conf = ((ZooConfiguration.Sequential) arch
+                    .configuration(InputShape.MNIST, FashionMnist.CLASSES, DEFAULT_SEED)).conf();
+            requireLayers(arch, conf, "layerRatios", layerRatios.keySet());
+            requireLayers(arch, conf, "layerThetas", layerThetas.keySet());
+            requireLayers(arch, conf, "denseLayers", denseLayers);
         }
         layerRatios = Collections.unmodifiableMap(new LinkedHashMap<>(layerRatios));
         layerThetas = Collections.unmodifiableMap(new LinkedHashMap<>(layerThetas));
@@ -173,24 +175,28 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         }
     }
 
-    private static void requireLayers(ZooModel arch, List<String> names, String field, Set<String> named) {
+    /** Each named layer must be one of {@code arch}'s layers that are decomposed (a pooling layer is not). */
+    private static void requireLayers(ZooModel arch, MultiLayerConfiguration conf, String field, Set<String> named) {
+        List<String> names = new ArrayList<>();
+        List<String> decomposed = new ArrayList<>();
+        Map<String, String> kinds = new LinkedHashMap<>();
+        for (NeuralNetConfiguration c : conf.getConfs()) {
+            names.add(c.getLayer().getLayerName());
+            kinds.put(c.getLayer().getLayerName(), c.getLayer().getClass().getSimpleName());
+            if (SdConverter.converts(c.getLayer())) {
+                decomposed.add(c.getLayer().getLayerName());
+            }
+        }
         for (String n : named) {
             if (!names.contains(n)) {
                 throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', which "
                         + arch.id() + " does not have; its layers are " + names);
             }
+            if (!decomposed.contains(n)) {
+                throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', a "
+                        + kinds.get(n) + ", which is not decomposed; the decomposed layers are " + decomposed);
+            }
         }
-    }
-
-    /** The layer names of {@code arch} on Fashion-MNIST, in order. */
-    static List<String> layerNames(ZooModel arch) {
-        MultiLayerConfiguration conf = ((ZooConfiguration.Sequential) arch
-                .configuration(InputShape.MNIST, FashionMnist.CLASSES, DEFAULT_SEED)).conf();
-        List<String> names = new ArrayList<>();
-        for (NeuralNetConfiguration c : conf.getConfs()) {
-            names.add(c.getLayer().getLayerName());
-        }
-        return names;
     }
 
     private static void checkInt(String field, int v, int lo, int hi) {
