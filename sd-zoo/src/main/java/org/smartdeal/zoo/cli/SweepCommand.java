@@ -285,6 +285,13 @@ public final class SweepCommand implements Callable<Integer> {
                 }
             }
         }
+        try {
+            // what every candidate shares, against this network (a --slice-rows below a basis width the plan gives
+            // one layer, for example): an error here would otherwise fail every candidate
+            space.checkAgainst(dense);
+        } catch (IllegalArgumentException e) {
+            throw usage("the search fails on " + input + " whatever is drawn: " + e.getMessage());
+        }
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
         FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, name);

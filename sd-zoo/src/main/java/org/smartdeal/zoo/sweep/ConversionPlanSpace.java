@@ -160,7 +160,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
     /**
      * Checks the space against the network before any candidate runs: the base plan with the space's fixed values as
      * the converter checks it ({@link SdConverter#checkPlan}: a fixed sliceRows below a fixed basisWidth on a dense
-     * layer, for example), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
+     * layer, or below the basis width a plan gives a layer, for example; a searched setting is not held against
+     * it), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
      * layers the converter converts: a space on a dropout or batch-normalization layer would give candidates that
      * differ in name only.
      *
@@ -178,7 +179,9 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
                     + "DenseLayer, OutputLayer or ConvolutionLayer): " + inert + "; their settings would change nothing; "
                     + "the layers converted are " + convertible);
         }
-        SdConverter.checkPlan(net, fixedPlan());
+        // searched slice settings take the values that cannot fail the slice-height rule, so that a search some of
+        // whose candidates pass is not refused (the candidates that fail, fail alone)
+        SdConverter.checkPlan(net, plan(SdHyperparameterSpace::lenientValues, SdHyperparameterSpace::fixedValue));
     }
 
     /** @return the plan the samples are put into */

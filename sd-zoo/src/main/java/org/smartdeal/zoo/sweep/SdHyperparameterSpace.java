@@ -96,6 +96,18 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
                 fixedValue(maxCoeff));
     }
 
+    /**
+     * The settings to check a space against a network with, so that only a setting every candidate shares can fail:
+     * the fixed values, and for a searched sliceRows the largest a plan allows (4096) and for a searched basisWidth
+     * 1, the values that pass a slice-height check whatever the other setting is; theta and maxCoeff as
+     * {@link #fixedValues}.
+     */
+    SdHyperparameters lenientValues() {
+        return new SdHyperparameters(sliceRows != null && sliceRows.numParameters() > 0 ? Integer.valueOf(4096)
+                : fixedValue(sliceRows), basisWidth != null && basisWidth.numParameters() > 0 ? Integer.valueOf(1)
+                : fixedValue(basisWidth), fixedValue(theta), fixedValue(maxCoeff));
+    }
+
     /** The value of a space without free parameters, else null. */
     static <T> T fixedValue(ParameterSpace<T> space) {
         return space == null || space.numParameters() > 0 ? null : space.getValue(new double[0]);

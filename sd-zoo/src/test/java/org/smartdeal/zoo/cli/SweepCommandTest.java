@@ -225,6 +225,12 @@ class SweepCommandTest {
         CliRun.of("sweep", dropZip.toString(), "--out", out.toString(), "--layer-theta", "drop=0.01,0.02", "--quiet")
                 .assertUserError(2, "--layer-theta names layer 'drop', which is not converted (not a DenseLayer, "
                         + "OutputLayer or ConvolutionLayer); the layers converted are [fc, out]");
+        // what every candidate shares is checked against the network before any data is read: a plan giving fc1 a
+        // basis width of 8 cannot take --slice-rows 4 (it was exit 1 after loading the data)
+        Path wide = Files.writeString(dir.resolve("wide-fc1.json"), "{\"layers\": {\"fc1\": {\"basisWidth\": 8}}}");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", wide.toString(), "--slice-rows", "4",
+                "--quiet").assertUserError(2, "the search fails on " + zip + " whatever is drawn: plan for layer fc1: "
+                        + "sliceRows must be >= basisWidth (8) for a DenseLayer, got 4");
     }
 
     @Test

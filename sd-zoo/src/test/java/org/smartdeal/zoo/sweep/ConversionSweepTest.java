@@ -716,6 +716,15 @@ class ConversionSweepTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> ConversionSweep.run(dense, grid(thin), 10, validation, 0.01, null));
         assertEquals("plan for layer layer0: sliceRows must be >= basisWidth (3) for a DenseLayer, got 2", e.getMessage());
+        // a searched basis width is not held against a fixed slice height: widths 1 and 2 both fit 2 rows (a review
+        // found this search refused against the base plan's width 3)
+        ConversionPlanSpace narrow = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().sliceRows(2).basisWidth(new DiscreteParameterSpace<>(1, 2))
+                        .build())
+                .build();
+        ConversionSweep.Result ok = ConversionSweep.run(dense, grid(narrow), 10, validation, 0.01, null);
+        assertEquals(2, ok.candidates().size());
+        assertTrue(ok.candidates().stream().allMatch(ConversionCandidate::ok), ok.toTable());
         // the same with an integer range of one value (every grid candidate failed with ArrayIndexOutOfBounds)
         e = assertThrows(IllegalArgumentException.class, () -> new SdHyperparameterSpace.Builder()
                 .basisWidth(new IntegerParameterSpace(3, 3)));
