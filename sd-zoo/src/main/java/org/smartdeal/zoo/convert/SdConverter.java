@@ -362,8 +362,12 @@ public final class SdConverter {
     }
 
     /** A planned layer's weight after structured sparsity, ready to decompose. */
+    /**
+     * A layer ready to decompose; {@code originalSq} and {@code weightSq} are the squared Frobenius norms of its
+     * weights before and after the structured pruning (equal when nothing was pruned).
+     */
     private record Prepared(Slot slot, LayerPlan settings, SliceLayout layout, float[] weight, long prunedVectors,
-                            int prunedChannels) {
+                            int prunedChannels, double originalSq, double weightSq) {
     }
 
     private static List<Slot> slots(Model net) {
@@ -517,6 +521,7 @@ public final class SdConverter {
         }
         long prunedVectors = 0;
         int prunedChannels = 0;
+        double originalSq = sumOfSquares(w);
         if (lp.structuredRatio() > 0 || lp.bnGammaThreshold() > 0) {
             // Work on the [nOut, nIn*kh*kw] view: dense weights are transposed to it and back.
             float[] filters = denseLayout ? transpose(w, nIn, nOut) : w;
@@ -536,7 +541,16 @@ public final class SdConverter {
             }
             w = denseLayout ? transpose(filters, nOut, nIn) : filters;
         }
-        return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels);
+        return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels, originalSq,
+                prunedVectors > 0 || prunedChannels > 0 ? sumOfSquares(w) : originalSq);
+    }
+
+    private static double sumOfSquares(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += (double) v * v;
+        }
+        return s;
     }
 
     /** Bisection steps on log(theta) in [1e-6, 1]: 2^-14 of the 13.8-wide log range, 0.08% in theta. */
@@ -578,7 +592,8 @@ public final class SdConverter {
             }
             theta = Math.exp(hi);
         }
-        return new Prepared(p.slot(), lp.withTheta(theta), p.layout(), p.weight(), p.prunedVectors(), p.prunedChannels());
+        return new Prepared(p.slot(), lp.withTheta(theta), p.layout(), p.weight(), p.prunedVectors(), p.prunedChannels(),
+                p.originalSq(), p.weightSq());
     }
 
     /** The decomposition settings of a layer's plan at threshold {@code theta}, on every core. */
@@ -722,24 +737,26 @@ public final class SdConverter {
         DecompositionStats st = d.stats();
         String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer" : "SdConvolutionLayer";
         // the decomposition measured its error against the pruned W; the user's W is the one before pruning
-        double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(s, d) : st.relativeError();
+        double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(p, st) : st.relativeError();
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
                 l.numSlices(), st.cDensity(), st.weightDensity(), relError, st.meanIterations(),
                 st.distinctExponents(), p.prunedChannels(), sb.indexBits(), sb.cBits(), sb.tableBits(), sb.bBits(), 0,
                 st.seconds());
     }
 
-    /** ||W - C*B||_F / ||W||_F with W the layer's weights in the network (before pruning; 0 for an all-zero W). */
-    private static double errorAgainstOriginal(Slot s, LayerDecomposition d) {
-        double[] w = s.runtime().getParam("W").dup('c').castTo(DataType.DOUBLE).data().asDouble();
-        double[] cb = d.rebuildWeight();
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < w.length; i++) {
-            num += (w[i] - cb[i]) * (w[i] - cb[i]);
-            den += w[i] * w[i];
+    /**
+     * ||W - C*B||_F / ||W||_F with W the layer's weights before pruning (0 for an all-zero W), without rebuilding
+     * C*B: the pruned entries are whole zero rows of the decomposed weight, which give exact zero rows of C (tested),
+     * so C*B is 0 there and ||W - C*B||^2 = ||the pruned entries||^2 + ||pruned W - C*B||^2, the second term the
+     * decomposition's own error times ||pruned W||^2.
+     */
+    private static double errorAgainstOriginal(Prepared p, DecompositionStats st) {
+        if (p.originalSq() == 0) {
+            return 0;
         }
-        return den == 0 ? 0 : Math.sqrt(num / den);
+        double e = st.relativeError();
+        double decomposition = p.weightSq() == 0 ? 0 : e * e * p.weightSq(); // all pruned: nothing left to miss
+        return Math.sqrt(((p.originalSq() - p.weightSq()) + decomposition) / p.originalSq());
     }
 
     private static ConversionReport.Row keptRow(Slot s) {
