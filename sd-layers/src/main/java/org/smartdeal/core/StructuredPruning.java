@@ -53,7 +53,9 @@ public final class StructuredPruning {
      * one input channel as the vector of a 1x1 conv, but such a layer's C row holds n consecutive channels, rebuilt
      * as c_row x B: zeroing one channel of a row leaves the row non-zero and the decomposition rebuilds the zeroed
      * weight from its neighbours (a zoo audit found 58-70% of them back). Zeroing whole rows gives exact zero rows of
-     * C, which is what 3.1 asks the pruning for. Scores and blocks as in {@link #vectorWise}.
+     * C, which is what 3.1 asks the pruning for. Scores and blocks as in {@link #vectorWise}; the ratio counts row
+     * positions, and a short last row (length not a multiple of width) scores the L1 norm of its fewer weights, so it
+     * tends to go first (lenet300's fc1: one input of 784).
      *
      * @param weight the filters' weights, filter after filter ([nOut, length], C order; a dense layer's DL4J
      *               [nIn, nOut] weight transposed), not modified

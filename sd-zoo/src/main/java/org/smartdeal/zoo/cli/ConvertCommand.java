@@ -5,12 +5,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.codec.SdmWriter;
@@ -67,7 +69,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 + "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar")
     String planFile;
 
-    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults, in [0, 1]")
+    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults and the layers that set none of their own, in [0, 1]")
     Double theta;
 
     @Option(names = "--report", paramLabel = "report.json|report.csv",
@@ -289,15 +291,15 @@ public final class ConvertCommand implements Callable<Integer> {
                 return where + " is a " + ca.getClass().getSimpleName() + ", the zoo model's a "
                         + cb.getClass().getSimpleName();
             }
-            Map<String, org.nd4j.linalg.api.ndarray.INDArray> pa = a[i].paramTable();
-            Map<String, org.nd4j.linalg.api.ndarray.INDArray> pb = b[i].paramTable();
+            Map<String, INDArray> pa = a[i].paramTable();
+            Map<String, INDArray> pb = b[i].paramTable();
             if (!pa.keySet().equals(pb.keySet())) {
                 return where + " has parameters " + pa.keySet() + ", the zoo model's " + pb.keySet();
             }
             for (String k : pb.keySet()) {
-                if (!java.util.Arrays.equals(pa.get(k).shape(), pb.get(k).shape())) {
-                    return where + " has " + k + " " + java.util.Arrays.toString(pa.get(k).shape()) + ", the zoo model's "
-                            + java.util.Arrays.toString(pb.get(k).shape());
+                if (!Arrays.equals(pa.get(k).shape(), pb.get(k).shape())) {
+                    return where + " has " + k + " " + Arrays.toString(pa.get(k).shape()) + ", the zoo model's "
+                            + Arrays.toString(pb.get(k).shape());
                 }
             }
         }

@@ -116,7 +116,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         if (p == null) {
             return List.of();
         }
-        List<String> keys = new java.util.ArrayList<>();
+        List<String> keys = new ArrayList<>();
         write(new ObjectMapper(), p, defaults).fieldNames().forEachRemaining(keys::add);
         return keys;
     }

@@ -335,7 +335,6 @@ public final class ConversionTaskCreator implements TaskCreator {
                 + "(the validation examples), got " + (data == null ? null : data.getClass().getName()));
     }
 
-    /** One configured data source per (class, properties), so its data is loaded once for the whole sweep. */
     /** The data a candidate is scored on, named as missing when the runner's configuration gave none. */
     private static <T> T requireData(T data) {
         if (data == null) {
@@ -345,6 +344,7 @@ public final class ConversionTaskCreator implements TaskCreator {
         return data;
     }
 
+    /** One configured data source per (class, properties), so its data is loaded once for the whole sweep. */
     private synchronized DataSource source(Class<? extends DataSource> type, Properties properties) throws Exception {
         if (cachedSource == null || cachedClass != type || !java.util.Objects.equals(cachedProperties, properties)) {
             DataSource s = type.getDeclaredConstructor().newInstance();

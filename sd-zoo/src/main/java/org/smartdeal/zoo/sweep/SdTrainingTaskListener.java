@@ -46,6 +46,7 @@ public final class SdTrainingTaskListener implements TaskListener {
     private static final long serialVersionUID = 1L;
 
     private final double learningRate;
+    private final boolean candidateRates;
     private final int thetaC;
     private final double thetaG;
 
@@ -67,13 +68,15 @@ public final class SdTrainingTaskListener implements TaskListener {
     public SdTrainingTaskListener(double learningRate, int thetaC, double thetaG) {
         BucketSwitch.builder(learningRate).thetaC(thetaC).thetaG(thetaG).build();
         this.learningRate = learningRate;
+        this.candidateRates = false;
         this.thetaC = thetaC;
         this.thetaG = thetaG;
     }
 
     private SdTrainingTaskListener(int thetaC, double thetaG) {
         BucketSwitch.builder(1.0).thetaC(thetaC).thetaG(thetaG).build();
-        this.learningRate = Double.NaN;
+        this.learningRate = 0;
+        this.candidateRates = true;
         this.thetaC = thetaC;
         this.thetaG = thetaG;
     }
@@ -92,9 +95,9 @@ public final class SdTrainingTaskListener implements TaskListener {
         return new SdTrainingTaskListener(thetaC, thetaG);
     }
 
-    /** @return the learning rate every candidate trains at, or NaN when it is each candidate's own */
-    public double learningRate() {
-        return learningRate;
+    /** @return the learning rate every candidate trains at, or empty when it is each candidate's own */
+    public java.util.OptionalDouble learningRate() {
+        return candidateRates ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(learningRate);
     }
 
     /**
@@ -105,7 +108,7 @@ public final class SdTrainingTaskListener implements TaskListener {
      * @throws IllegalArgumentException for another kind of model, or an SD layer whose theta gives no minCoeff
      */
     public Map<ParamRef, BucketSwitch> bucketSwitchesFor(Model net) {
-        return bucketSwitchesFor(net, Double.isNaN(learningRate) ? rates(net)[0] : learningRate);
+        return bucketSwitchesFor(net, candidateRates ? rates(net)[0] : learningRate);
     }
 
     private Map<ParamRef, BucketSwitch> bucketSwitchesFor(Model net, double lr) {
@@ -129,7 +132,7 @@ public final class SdTrainingTaskListener implements TaskListener {
      */
     @Override
     public <T extends Model> T preProcess(T model, Candidate candidate) {
-        double[] r = Double.isNaN(learningRate) ? rates(model)
+        double[] r = candidateRates ? rates(model)
                 : new double[] {learningRate, SdUpdaterRouting.DEFAULT_WEIGHT_DECAY};
         return SdTraining.configure(model, bucketSwitchesFor(model, r[0]), SdUpdaterRouting.sgdMomentum(r[0]), r[1]);
     }

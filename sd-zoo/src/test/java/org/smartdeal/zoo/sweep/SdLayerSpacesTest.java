@@ -265,7 +265,8 @@ class SdLayerSpacesTest {
                 assertEquals(l2, reg.getL2().valueAt(0, 0), EPS);
             }
         }
-        assertTrue(Double.isNaN(SdTrainingTaskListener.withCandidateRates(7, 5e-3).learningRate()));
+        assertTrue(SdTrainingTaskListener.withCandidateRates(7, 5e-3).learningRate().isEmpty());
+        assertEquals(0.05, new SdTrainingTaskListener(0.05, 7, 5e-3).learningRate().getAsDouble());
 
         MultiLayerNetwork mixed = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().updater(new Adam(0.01)).list()
                 .layer(new SdDenseLayer.Builder().name("fc").nIn(12).nOut(8).build())
