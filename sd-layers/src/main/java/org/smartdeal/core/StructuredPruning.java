@@ -1,6 +1,7 @@
 package org.smartdeal.core;
 
 import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Structured sparsity applied to weights before decomposition (ALGORITHMS.md section 3): one-shot
@@ -82,6 +83,35 @@ public final class StructuredPruning {
         if (out != weight) {
             System.arraycopy(weight, 0, out, 0, weight.length);
         }
+        return rowWise(i -> Math.abs(weight[i]), (from, to) -> Arrays.fill(out, from, to, 0f), nOut, length, width,
+                ratio, groupSize);
+    }
+
+    /** As {@link #vectorWise(float[], int, int, int, int, double, int, float[])} for doubles. */
+    public static long vectorWise(double[] weight, int nOut, int nIn, int kh, int kw, double ratio,
+            int groupSize, double[] out) {
+        checkConv("vectorWise", weight.length, out.length, nOut, nIn, kh, kw, ratio, groupSize);
+        if (out != weight) {
+            System.arraycopy(weight, 0, out, 0, weight.length);
+        }
+        return rowWise(i -> Math.abs(weight[i]), (from, to) -> Arrays.fill(out, from, to, 0.0), nOut, nIn * kh * kw,
+                kw, ratio, groupSize);
+    }
+
+    /** Zeroes the flat index range [from, to) of the output. */
+    @FunctionalInterface
+    private interface RangeZeroer {
+        void zero(int from, int to);
+    }
+
+    /**
+     * The row-wise rule over any element type: scores the rows of each block by the summed absolute values
+     * {@code abs} gives for flat indices and zeroes the lowest rows' ranges with {@code zero}. A block's scores are
+     * taken before its rows are zeroed and blocks cover disjoint filters, so {@code abs} may read the array
+     * {@code zero} writes (in-place use).
+     */
+    private static long rowWise(IntToDoubleFunction abs, RangeZeroer zero, int nOut, int length,
+            int width, double ratio, int groupSize) {
         int rows = (length + width - 1) / width;
         double[] scores = new double[rows];
         long zeroed = 0;
@@ -93,47 +123,14 @@ public final class StructuredPruning {
                 for (int r = 0; r < rows; r++) {
                     double s = 0;
                     for (int x = r * width; x < Math.min(length, (r + 1) * width); x++) {
-                        s += Math.abs(weight[base + x]);
+                        s += abs.applyAsDouble(base + x);
                     }
                     scores[r] += s;
                 }
             }
             for (int r : lowestRows(scores, ratio)) {
                 for (int o = o0; o < o1; o++) {
-                    Arrays.fill(out, o * length + r * width, o * length + Math.min(length, (r + 1) * width), 0f);
-                    zeroed++;
-                }
-            }
-        }
-        return zeroed;
-    }
-
-    /** As {@link #vectorWise(float[], int, int, int, int, double, int, float[])} for doubles. */
-    public static long vectorWise(double[] weight, int nOut, int nIn, int kh, int kw, double ratio,
-            int groupSize, double[] out) {
-        checkConv("vectorWise", weight.length, out.length, nOut, nIn, kh, kw, ratio, groupSize);
-        if (out != weight) {
-            System.arraycopy(weight, 0, out, 0, weight.length);
-        }
-        int rows = nIn * kh;
-        double[] scores = new double[rows];
-        long zeroed = 0;
-        for (int o0 = 0; o0 < nOut; o0 += groupSize) {
-            int o1 = Math.min(nOut, o0 + groupSize);
-            Arrays.fill(scores, 0.0);
-            for (int o = o0; o < o1; o++) {
-                int base = o * rows * kw;
-                for (int r = 0; r < rows; r++) {
-                    double s = 0;
-                    for (int x = 0; x < kw; x++) {
-                        s += Math.abs(weight[base + r * kw + x]);
-                    }
-                    scores[r] += s;
-                }
-            }
-            for (int r : lowestRows(scores, ratio)) {
-                for (int o = o0; o < o1; o++) {
-                    Arrays.fill(out, o * rows * kw + r * kw, o * rows * kw + (r + 1) * kw, 0.0);
+                    zero.zero(o * length + r * width, o * length + Math.min(length, (r + 1) * width));
                     zeroed++;
                 }
             }

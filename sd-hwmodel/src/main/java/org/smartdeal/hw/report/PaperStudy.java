@@ -251,10 +251,6 @@ public final class PaperStudy {
         }
     }
 
-    /**
-     * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
-     * fraction (benchmark layers only): {CSV, Markdown}.
-     */
     /** The knob sweep's configurations, by name, each changing one knob of {@code base}. */
     private static Map<String, ArchSpec> sweepConfigs(Knobs base) {
         ArchSpec paper = ArchSpec.paper();
@@ -271,6 +267,10 @@ public final class PaperStudy {
         return cfg;
     }
 
+    /**
+     * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
+     * fraction (benchmark layers only): {CSV, Markdown}.
+     */
     static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
         Map<String, ArchSpec> cfg = sweepConfigs(base);
         StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");

@@ -356,14 +356,20 @@ public final class SdConverter {
 
     private enum Kind { DENSE, OUTPUT, CONV, KEPT, OTHER }
 
+    /**
+     * The layer classes the converter converts (exactly these classes: subclasses such as depthwise or separable
+     * convolutions are kept dense) and their kinds; the one place that rule is written.
+     */
+    private static final Map<Class<?>, Kind> CONVERTED = Map.of(DenseLayer.class, Kind.DENSE,
+            OutputLayer.class, Kind.OUTPUT, ConvolutionLayer.class, Kind.CONV);
+
     /** A layer of the network with its name, position and conversion kind. */
     private record Slot(String name, int index, Layer runtime, org.deeplearning4j.nn.conf.layers.Layer conf,
                         Kind kind, Layer batchNormAfter) {
     }
 
-    /** A planned layer's weight after structured sparsity, ready to decompose. */
     /**
-     * A layer ready to decompose; {@code originalSq} and {@code weightSq} are the squared Frobenius norms of its
+     * A planned layer's weight after structured sparsity, ready to decompose; {@code originalSq} and {@code weightSq} are the squared Frobenius norms of its
      * weights before and after the structured pruning (equal when nothing was pruned).
      */
     private record Prepared(Slot slot, LayerPlan settings, SliceLayout layout, float[] weight, long prunedVectors,
@@ -406,8 +412,7 @@ public final class SdConverter {
      * @return true for the three classes
      */
     public static boolean converts(org.deeplearning4j.nn.conf.layers.Layer conf) {
-        Class<?> c = conf.getClass();
-        return c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class;
+        return CONVERTED.containsKey(conf.getClass());
     }
 
     /**
@@ -468,22 +473,16 @@ public final class SdConverter {
     }
 
     private static boolean convertible(Slot s) {
-        return s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.CONV;
+        return CONVERTED.containsValue(s.kind());
     }
 
     private static Kind kindOf(org.deeplearning4j.nn.conf.layers.Layer conf, Layer runtime) {
         if (conf instanceof SdLayer) {
             return Kind.OTHER;
         }
-        Class<?> c = conf.getClass();
-        if (c == DenseLayer.class) {
-            return Kind.DENSE;
-        }
-        if (c == OutputLayer.class) {
-            return Kind.OUTPUT;
-        }
-        if (c == ConvolutionLayer.class) {
-            return Kind.CONV;
+        Kind converted = CONVERTED.get(conf.getClass());
+        if (converted != null) {
+            return converted;
         }
         boolean hasWeights = runtime.paramTable().keySet().stream()
                 .anyMatch(k -> conf.initializer().isWeightParam(conf, k));
@@ -526,13 +525,11 @@ public final class SdConverter {
             // Work on the [nOut, nIn*kh*kw] view: dense weights are transposed to it and back.
             float[] filters = denseLayout ? transpose(w, nIn, nOut) : w;
             if (lp.structuredRatio() > 0) {
-                // a vector is a row of the slice layout, so that pruned rows are zero rows of C (ALGORITHMS.md 3.1;
-                // for 1x1 convs and dense layers a row is basisWidth consecutive inputs, not one)
-                prunedVectors = kw > 1 && !denseLayout
-                        ? StructuredPruning.vectorWise(filters, nOut, nIn, kh, kw, lp.structuredRatio(),
-                                StructuredPruning.DEFAULT_GROUP_SIZE, filters)
-                        : StructuredPruning.vectorWiseRows(filters, nOut, nIn * kh * kw, layout.width(),
-                                lp.structuredRatio(), StructuredPruning.DEFAULT_GROUP_SIZE, filters);
+                // a vector is a row of the slice layout, so that pruned rows are zero rows of C (ALGORITHMS.md 3.1):
+                // kw weights of a kernel row when kw > 1 (vectorWise's vector); basisWidth consecutive inputs for
+                // 1x1 convs and dense layers, not one
+                prunedVectors = StructuredPruning.vectorWiseRows(filters, nOut, nIn * kh * kw, layout.width(),
+                        lp.structuredRatio(), StructuredPruning.DEFAULT_GROUP_SIZE, filters);
             }
             if (lp.bnGammaThreshold() > 0 && s.batchNormAfter() != null) {
                 float[] gamma = s.batchNormAfter().getParam("gamma").dup('c').castTo(DataType.FLOAT).data().asFloat();
