@@ -71,6 +71,19 @@ public record StorageBreakdown(long indexBits, long cBits, long tableBits, long 
         return indexBits + cBits + tableBits + bBits + denseWeightBits + otherBits;
     }
 
+    /**
+     * The breakdown in bits as one line of text (ALGORITHMS.md 4.3: index, C, tables, B, other), e.g.
+     * {@code index 70119, C 33511, tables 330, B 30280, dense weights 0, other 24664; total 158904 bits = 19863
+     * bytes}; the byte count is {@link #totalBits()} / 8 (a whole file's breakdown sums to 8 x its size).
+     *
+     * @return the text, without a line end
+     */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "index %d, C %d, tables %d, B %d, dense weights %d, other %d; "
+                + "total %d bits = %d bytes", indexBits, cBits, tableBits, bBits, denseWeightBits, otherBits, totalBits(),
+                totalBits() / 8);
+    }
+
     /** All bits rounded up to whole bytes. */
     public long totalBytes() {
         return (totalBits() + 7) / 8;

@@ -15,7 +15,12 @@ public interface SdLayer extends PerParamUpdaterRouting {
     int DEFAULT_SLICE_ROWS = 192;
     /** Default basis width for dense, output and 1x1 conv layers. */
     int DEFAULT_BASIS_WIDTH = 3;
-    /** Default threshold theta of the training projection P (ALGORITHMS.md 6.1). */
+    /**
+     * Default threshold theta of the training projection P (ALGORITHMS.md 6.1). For a C decomposed at threshold
+     * t, theta must not exceed 2^floor(log2 t), the smallest magnitude that decomposition can give (see
+     * {@code SdWeights}; {@code SdConverter} sets it so): with C from a decomposition at this same default,
+     * 4e-3, use 2^-8.
+     */
     double DEFAULT_THETA = 4e-3;
     /** Default clamp of |P(c)|. */
     double DEFAULT_MAX_COEFF = 32.0;

@@ -47,6 +47,9 @@ import org.smartdeal.layers.Networks;
  * multiplied by that 0/1 mask. The dense epoch then trains only the surviving weights, and the next
  * decomposition starts from a network that already lives on its support instead of undoing the
  * epoch. Measured on LeNet-300-100 at 4% C density: docs/RESULTS.md section 3.
+ *
+ * <p>Not implemented: ALGORITHMS.md 5's optional SWA of the dense weights during RT (the reference's option); the
+ * result is the best validation epoch's decomposition.
  */
 public final class Retraining {
 
@@ -144,8 +147,11 @@ public final class Retraining {
      * <p>The momentum is DL4J's {@link Nesterovs} (DL4J has no classical-momentum updater).
      * The weight decay is {@link L2Regularization}: DL4J adds 5e-4 * W to the gradient before the
      * updater, so the momentum buffer is v = mu*v + (g + wd*W), as in ALGORITHMS.md 6.2 and in
-     * PyTorch's SGD {@code weight_decay}, which the reference used. (DL4J's {@code WeightDecay}
-     * would instead subtract lr * wd * W after the updater, decoupled from the momentum.)
+     * PyTorch's SGD {@code weight_decay}, which the reference used. Like that, it applies to the biases
+     * too (as SD training's biases, ALGORITHMS.md 6.3; until 2026-12-05 RT left biases undecayed).
+     * (DL4J's {@code WeightDecay} would instead subtract lr * wd * W after the updater, decoupled from the
+     * momentum.) DL4J 1.0.0-M2.1 applies no regularization to BatchNormalization's gamma and beta (its
+     * {@code getRegularizationByParam} gives none for them), so those are not decayed.
      *
      * <p>DL4J evaluates learning-rate schedules at the network's cumulative iteration count, so
      * this also resets the network's iteration and epoch counters to 0: the halving then counts
@@ -170,7 +176,7 @@ public final class Retraining {
             if (l.conf().getLayer() instanceof BaseLayer bl) {
                 bl.setIUpdater(sgd.clone());
                 bl.setRegularization(wd);
-                bl.setRegularizationBias(List.of());
+                bl.setRegularizationBias(wd);
             }
         }
         if (net instanceof MultiLayerNetwork m) {

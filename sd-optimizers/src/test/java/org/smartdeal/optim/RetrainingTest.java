@@ -282,7 +282,9 @@ class RetrainingTest {
         L2Regularization l2 = assertInstanceOf(L2Regularization.class, l0.getRegularization().get(0));
         assertEquals(Regularization.ApplyStep.BEFORE_UPDATER, l2.applyStep());
         assertEquals(5e-4, l2.getL2().valueAt(0, 0), 0.0);
-        assertEquals(List.of(), l0.getRegularizationBias());
+        // biases are decayed too, as by PyTorch's SGD weight_decay (the reference) and in SD training (6.3)
+        assertEquals(List.of(l2), l0.getRegularizationBias());
+        assertEquals(List.of(l2), l0.getRegularizationByParam("b"));
         n.fit(blobs(5, 64));
         assertInstanceOf(Nesterovs.class, ((BaseLayer) n.getLayer(1).conf().getLayer()).getIUpdater());
     }

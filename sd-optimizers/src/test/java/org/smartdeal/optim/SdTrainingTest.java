@@ -128,6 +128,30 @@ class SdTrainingTest {
         assertTrue(SdTraining.coefficientParams(net).isEmpty());
     }
 
+    /**
+     * ALGORITHMS.md 6.3 decays BatchNorm's gamma and beta; DL4J 1.0.0-M2.1's BatchNormalization gives no
+     * regularization for any of its parameters whatever its configuration holds (SdTraining's Javadoc says so).
+     * If a DL4J upgrade changes that, this fails and the Javadoc needs updating.
+     */
+    @Test
+    void batchNormParametersAreNotDecayedBecauseDl4jIgnoresTheirRegularization() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.IDENTITY).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(3).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(3).nOut(1).activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        SdTraining.configure(net, BucketSwitch.builder(0.1).build(), new Nesterovs(0.05, 0.9), 5e-4);
+        BaseLayer bn = (BaseLayer) net.getLayerWiseConfigurations().getConf(1).getLayer();
+        assertEquals(List.of(new L2Regularization(5e-4)), bn.getRegularization(), "the routing sets it");
+        for (String p : List.of("gamma", "beta")) {
+            assertEquals(null, bn.getRegularizationByParam(p), p + ": DL4J applies none");
+            assertEquals(new Nesterovs(0.05, 0.9), bn.getUpdaterByParam(p), p + " trains with the other updater");
+        }
+    }
+
     @Test
     void somethingOtherThanANetworkIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

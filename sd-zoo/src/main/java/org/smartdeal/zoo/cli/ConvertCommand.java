@@ -125,7 +125,7 @@ public final class ConvertCommand implements Callable<Integer> {
         OutputPaths.writeTogether(files);
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
-        o.print(d.report().toTable());
+        o.print(d.report().toTable(layout.totalBreakdown()));
         warnZeroC(spec.commandLine().getErr(), d.report().layers().stream()
                 .filter(r -> r.converted() && r.cDensity() == 0).map(ConversionReport.Row::name).toList());
         long params = dense.numParams();

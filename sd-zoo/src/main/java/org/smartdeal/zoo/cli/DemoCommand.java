@@ -230,7 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         var report = result.bestState().report();
         o.println();
-        o.print(report.toTable());
+        o.print(report.toTable(layout.totalBreakdown()));
         double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes.length);
         double seconds = (System.nanoTime() - t0) / 1e9;
         o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",

@@ -142,9 +142,7 @@ public final class InspectCommand implements Callable<Integer> {
                     n.has("cDensity") ? String.format(Locale.ROOT, "%.4f", n.get("cDensity").asDouble()) : "",
                     n.get("bytes").asLong());
         }
-        o.printf(Locale.ROOT, "bits: index %d, C %d, tables %d, B %d, dense weights %d, other %d; total %d bits "
-                        + "= %d bytes%n", all.indexBits(), all.cBits(), all.tableBits(), all.bBits(), all.denseWeightBits(),
-                all.otherBits(), all.totalBits(), all.totalBits() / 8);
+        o.println("bits: " + all.describe());
         o.printf(Locale.ROOT, "weights %d | paper CR %.2fx | file CR %.2fx%n", denseWeights,
                 t.get("paperCR").asDouble(), t.get("fileCR").asDouble());
         return SmartDeal.EXIT_OK;

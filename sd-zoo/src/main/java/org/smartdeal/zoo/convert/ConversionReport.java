@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.StorageBreakdown;
 
 /**
  * What a conversion cost and saved, layer by layer and in total (ALGORITHMS.md 1.3 and 4.3).
@@ -101,8 +102,29 @@ public record ConversionReport(List<Row> layers) {
         return w == 0 ? 0 : layers.stream().mapToDouble(r -> r.wDensity() * r.weights()).sum() / w;
     }
 
-    /** @return a fixed-width table with one line per layer and a totals line */
+    /**
+     * The table of {@link #toTable()} with the written file's breakdown in bits, "other" (layer headers,
+     * padding, biases, names, framing) included, instead of the weights' (ALGORITHMS.md 4.3).
+     *
+     * @param file the breakdown of the {@code .sdm} written from this conversion ({@code SdmLayout.totalBreakdown()})
+     * @return the table and a {@code bits:} line
+     */
+    public String toTable(StorageBreakdown file) {
+        return rows() + String.format(Locale.ROOT, "bits: %s%n", file.describe());
+    }
+
+    /**
+     * @return a fixed-width table with one line per layer, a totals line and the weights' bits (index, C, tables, B,
+     *     dense; what counts in the paper CR: the file's other bits are known once it is written, see
+     *     {@link #toTable(StorageBreakdown)})
+     */
     public String toTable() {
+        return rows() + String.format(Locale.ROOT, "weight bits: index %d, C %d, tables %d, B %d, dense %d%n",
+                sum(Row::indexBits), sum(Row::cBits), sum(Row::tableBits), sum(Row::bBits), sum(Row::denseBits));
+    }
+
+    /** The header, one line per layer and the totals line. */
+    private String rows() {
         StringBuilder sb = new StringBuilder();
         String head = "%-22s %-20s %-18s %9s %7s %7s %9s %10s %10s %8s%n";
         sb.append(String.format(Locale.ROOT, head, "layer", "type", "shape", "weights", "C dens", "W dens",
@@ -114,8 +136,6 @@ public record ConversionReport(List<Row> layers) {
         }
         sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
                 meanRelError(), totalStoredBits() / 8192.0, paperCR(), layers.stream().mapToDouble(Row::seconds).sum()));
-        sb.append(String.format(Locale.ROOT, "bits: index %d, C %d, tables %d, B %d, dense %d%n",
-                sum(Row::indexBits), sum(Row::cBits), sum(Row::tableBits), sum(Row::bBits), sum(Row::denseBits)));
         return sb.toString();
     }
 

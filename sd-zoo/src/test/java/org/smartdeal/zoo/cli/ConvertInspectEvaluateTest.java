@@ -68,6 +68,18 @@ class ConvertInspectEvaluateTest {
             assertEquals(totals.get(k).asLong(), ins.get("totals").get(k).asLong(), k);
         }
         assertEquals(totals.get("paperCR").asDouble(), ins.get("totals").get("paperCR").asDouble(), 1e-9);
+        // convert prints the written file's breakdown in bits, other included (ALGORITHMS.md 4.3): the five
+        // weight parts are the report's and the total is the file's size
+        java.util.regex.Matcher bits = java.util.regex.Pattern.compile("bits: index (\\d+), C (\\d+), tables (\\d+), "
+                + "B (\\d+), dense weights (\\d+), other (\\d+); total (\\d+) bits = (\\d+) bytes").matcher(r.out());
+        assertTrue(bits.find(), r.out());
+        String[] keys = {"indexBits", "cBits", "tableBits", "bBits", "denseWeightBits"};
+        for (int k = 0; k < keys.length; k++) {
+            assertEquals(totals.get(keys[k]).asLong(), Long.parseLong(bits.group(k + 1)), keys[k]);
+        }
+        assertTrue(Long.parseLong(bits.group(6)) > 0, "other bits: headers, biases, names, framing");
+        assertEquals(Files.size(sdm), Long.parseLong(bits.group(8)), "bytes");
+        assertEquals(8 * Files.size(sdm), Long.parseLong(bits.group(7)), "total bits");
         // Per SD layer, inspect's C density (real rows, from the stored configuration) is convert's.
         // fc1 (784 inputs, n = 3: 262 rows in slices of 192) has rows padding its last slice.
         List<JsonNode> converted = new ArrayList<>();
