@@ -377,14 +377,24 @@ public final class RunsIndex {
         return positions.toArray();
     }
 
-    /** A growable int array (amortised doubling, no boxing). */
+    /**
+     * A growable int array (amortised doubling, no boxing) that asks {@link HeapCheck} before it grows: a RUNS
+     * index can describe a row of n non-zeros in one input bit, so its positions are bounded by the heap, not by
+     * the input (a 1 MB layer can list 135 M of them), and growing fails with a named error, not an
+     * {@link OutOfMemoryError}.
+     */
     private static final class IntList {
         int[] values = new int[64];
         int size;
 
-        void add(int v) {
+        void add(int v) throws SdmFormatException {
             if (size == values.length) {
-                values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * size));
+                long next = Math.min(Integer.MAX_VALUE - 8L, 2L * size);
+                // the copy and the old array are both live while it grows
+                HeapCheck.require((next + size) * Integer.BYTES, free -> new SdmFormatException("RUNS index: "
+                        + size + " positions so far; growing their list to " + next + " needs "
+                        + (next + size) * Integer.BYTES + " bytes of heap, only " + free + " free"));
+                values = Arrays.copyOf(values, (int) next);
             }
             values[size++] = v;
         }

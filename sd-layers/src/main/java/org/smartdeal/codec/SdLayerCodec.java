@@ -391,6 +391,11 @@ public final class SdLayerCodec {
                             + shifts[i] + " must be <= " + Int8Basis.MAX_FRAC_BITS);
                 }
             }
+            if (shiftBits(shifts) != width) {
+                // the writer uses the bit length of the largest shift; any other width misreads every later field
+                throw new SdmFormatException(context + ": B scale shift width w must be the bit length of the largest"
+                        + " shift (" + shiftBits(shifts) + "), got " + width);
+            }
         }
         r.require(8 * bEntries, "B of " + bEntries + " int8 entries");
         byte[] q = new byte[(int) bEntries];

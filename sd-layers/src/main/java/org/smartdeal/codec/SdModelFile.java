@@ -17,7 +17,12 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -59,6 +64,12 @@ public final class SdModelFile {
 
     /** File-name extension of SmartDeal model files. */
     public static final String EXTENSION = ".sdm";
+    /** Values converted per ND4J call when checking a narrow data type (HALF, BFLOAT16). */
+    private static final int CHECK_CHUNK = 1 << 16;
+    /** Heap per entry of the largest SD layer while it is initialised and filled (8 + 4 + 1 + 8 bytes). */
+    static final long BUILD_HEAP_BYTES_PER_ENTRY = 21;
+    /** Native memory per entry of the largest SD layer for initialisation and filling temporaries. */
+    static final long BUILD_NATIVE_BYTES_PER_ENTRY = 32;
 
     private SdModelFile() {
     }
@@ -212,6 +223,8 @@ public final class SdModelFile {
     public static Model build(SdmFile file, String source, int formatMinor) throws SdmFormatException {
         boolean storesR = formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR;
         Object conf = matchConfiguration(file, source, storesR);
+        checkMemoryForBuild(file, source, conf instanceof MultiLayerConfiguration mc ? mc.getDataType()
+                : ((ComputationGraphConfiguration) conf).getDataType());
         Model net;
         try {
             if (conf instanceof MultiLayerConfiguration mc) {
@@ -250,6 +263,44 @@ public final class SdModelFile {
             }
         }
         return net;
+    }
+
+    /**
+     * Refuses, before the network is initialised, a file whose network would not fit: what initialising and
+     * filling it allocates, estimated from the entries the configuration was matched against (a few kilobytes of
+     * RUNS index can describe a layer of a hundred million entries, and DL4J's initialisation fails with an
+     * {@link OutOfMemoryError}). Heap: {@link #BUILD_HEAP_BYTES_PER_ENTRY} per entry of the largest SD layer
+     * (its real-row mask, float copy, mask and its double form, one layer at a time). Native memory (JavaCPP's
+     * limit, {@code -Dorg.bytedeco.javacpp.maxbytes}, when it has one): every parameter in the network's data type
+     * plus {@link #BUILD_NATIVE_BYTES_PER_ENTRY} per entry of the largest SD layer for the temporaries of its
+     * initialisation and filling.
+     */
+    private static void checkMemoryForBuild(SdmFile file, String source, DataType type) throws SdmFormatException {
+        long params = 0;
+        long largest = 0;
+        for (SdLayerEntry e : file.sdLayers()) {
+            long entries = e.layer().c().length;
+            params += 2 * entries + e.layer().b().values().length;
+            largest = Math.max(largest, entries);
+        }
+        for (FloatArrayEntry f : file.floatArrays()) {
+            params += f.values().length;
+        }
+        long big = largest;
+        long heap = big * BUILD_HEAP_BYTES_PER_ENTRY;
+        HeapCheck.require(heap, free -> new SdmFormatException(source + ": building the network needs about " + heap
+                + " bytes of heap for its largest SD layer (" + big + " entries of C), only " + free
+                + " free (raise -Xmx)"));
+        long max = org.bytedeco.javacpp.Pointer.maxBytes();
+        if (max > 0) {
+            long nativeNeed = params * type.width() + largest * BUILD_NATIVE_BYTES_PER_ENTRY;
+            long nativeFree = max - org.bytedeco.javacpp.Pointer.totalBytes();
+            if (nativeNeed > nativeFree) {
+                throw new SdmFormatException(source + ": the network has " + params + " parameters (" + type
+                        + ") and needs about " + nativeNeed + " bytes of native memory to build, only " + nativeFree
+                        + " free under JavaCPP's limit of " + max + " (raise -Dorg.bytedeco.javacpp.maxbytes)");
+            }
+        }
     }
 
     /**
@@ -336,6 +387,10 @@ public final class SdModelFile {
         // the parameters' data type, in which every stored value must be representable
         DataType dataType = conf instanceof MultiLayerConfiguration mlc ? mlc.getDataType()
                 : ((ComputationGraphConfiguration) conf).getDataType();
+        if (dataType == null || !dataType.isFPType()) {
+            throw new SdmFormatException(source + ": section CONFIG: dataType must be a floating-point type (DOUBLE,"
+                    + " FLOAT, HALF or BFLOAT16), got " + dataType);
+        }
         Set<String> used = new HashSet<>();
         for (ConfiguredLayer l : layers) {
             matchLayer(file, source, storesR, l, used, dataType);
@@ -364,6 +419,7 @@ public final class SdModelFile {
         // As initialised, a frozen layer's parameters are those of the layer it wraps (its live
         // conf().getLayer() is the inner layer, which toSdm writes and build fills): match against that.
         org.deeplearning4j.nn.conf.layers.Layer layer = unwrapFrozen(cl.layer(), config + cl.where());
+        checkWindows(layer, config + cl.where());
         ParamInitializer init;
         long want;
         List<String> keys;
@@ -423,6 +479,53 @@ public final class SdModelFile {
         if (have != want) {
             throw new SdmFormatException(config + cl.where() + " has " + want + " parameters but its sections "
                     + held + " hold " + have);
+        }
+    }
+
+    /**
+     * The window settings of convolution and pooling layers that DL4J reads only at the first forward pass (a file
+     * whose CONFIG lacks them would load and then fail there): kernel size and dilation &gt;= 1, stride &gt;= 1,
+     * padding &gt;= 0, a convolution mode, and no {@code Causal} mode on a 2-D layer. Whether the windows fit the
+     * input is not checked (the configuration does not always state the input size).
+     */
+    private static void checkWindows(org.deeplearning4j.nn.conf.layers.Layer layer, String where)
+            throws SdmFormatException {
+        ConvolutionMode mode;
+        boolean oneD;
+        if (layer instanceof ConvolutionLayer c) {
+            checkWindow(where, "kernelSize", c.getKernelSize(), 1);
+            checkWindow(where, "stride", c.getStride(), 1);
+            checkWindow(where, "padding", c.getPadding(), 0);
+            checkWindow(where, "dilation", c.getDilation(), 1);
+            mode = c.getConvolutionMode();
+            oneD = layer instanceof Convolution1DLayer;
+        } else if (layer instanceof SubsamplingLayer p) {
+            checkWindow(where, "kernelSize", p.getKernelSize(), 1);
+            checkWindow(where, "stride", p.getStride(), 1);
+            checkWindow(where, "padding", p.getPadding(), 0);
+            checkWindow(where, "dilation", p.getDilation(), 1);
+            mode = p.getConvolutionMode();
+            oneD = layer instanceof Subsampling1DLayer;
+        } else {
+            return;
+        }
+        if (mode == null) {
+            throw new SdmFormatException(where + ": convolutionMode is missing");
+        }
+        if (mode == ConvolutionMode.Causal && !oneD) {
+            throw new SdmFormatException(where + ": convolutionMode Causal applies to 1-D layers only");
+        }
+    }
+
+    private static void checkWindow(String where, String field, int[] v, int min) throws SdmFormatException {
+        if (v == null || v.length == 0) {
+            throw new SdmFormatException(where + ": " + field + " is missing");
+        }
+        for (int x : v) {
+            if (x < min) {
+                throw new SdmFormatException(where + ": " + field + " must be >= " + min + " in every dimension, got "
+                        + Arrays.toString(v));
+            }
         }
     }
 
@@ -627,15 +730,21 @@ public final class SdModelFile {
             }
             return;
         }
-        float[] f = new float[values.length];
         for (int i = 0; i < values.length; i++) {
-            f[i] = (float) values[i];
-            checkKept(values, b, i, f[i], what, DataType.FLOAT);
+            checkKept(values, b, i, (float) values[i], what, DataType.FLOAT);
         }
         if (type != DataType.FLOAT) {
-            double[] back = Nd4j.create(f).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
-            for (int i = 0; i < back.length; i++) {
-                checkKept(values, b, i, back[i], what, type);
+            // through ND4J's own conversion, a chunk at a time: no copy as long as C
+            for (int from = 0; from < values.length; from += CHECK_CHUNK) {
+                int to = Math.min(values.length, from + CHECK_CHUNK);
+                float[] f = new float[to - from];
+                for (int i = from; i < to; i++) {
+                    f[i - from] = (float) values[i];
+                }
+                double[] back = Nd4j.create(f).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
+                for (int i = from; i < to; i++) {
+                    checkKept(values, b, i, back[i - from], what, type);
+                }
             }
         }
     }
@@ -674,13 +783,19 @@ public final class SdModelFile {
         if (type == DataType.FLOAT || type == DataType.DOUBLE) {
             return;
         }
-        double[] back = Nd4j.create(e.values()).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
-        for (int i = 0; i < back.length; i++) {
-            float v = e.values()[i];
-            if (!Double.isFinite(back[i]) || (v != 0 && back[i] == 0)) {
-                throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i + "] = " + v
-                        + " is not representable in the network's data type " + type + " (it would become "
-                        + back[i] + "); no value may overflow or become 0");
+        float[] values = e.values();
+        for (int from = 0; from < values.length; from += CHECK_CHUNK) {
+            int to = Math.min(values.length, from + CHECK_CHUNK);
+            double[] back = Nd4j.create(Arrays.copyOfRange(values, from, to)).castTo(type).castTo(DataType.DOUBLE)
+                    .data().asDouble();
+            for (int i = from; i < to; i++) {
+                float v = values[i];
+                double w = back[i - from];
+                if (!Double.isFinite(w) || (v != 0 && w == 0)) {
+                    throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i + "] = "
+                            + v + " is not representable in the network's data type " + type + " (it would become "
+                            + w + "); no value may overflow or become 0");
+                }
             }
         }
     }

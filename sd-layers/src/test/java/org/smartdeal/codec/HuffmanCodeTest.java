@@ -162,4 +162,37 @@ class HuffmanCodeTest {
                 () -> HuffmanCode.readTable(new BitReader(w.toByteArray(), "t")));
         assertTrue(e.getMessage().contains("Kraft"), e.getMessage());
     }
+
+    /** A table as the writer lays it out, with the offsets' width and values given (lengths 1 and 1). */
+    private static byte[] table(int min, int width, int... offsets) {
+        BitWriter w = new BitWriter();
+        w.writeBits(offsets.length, 16);
+        w.writeSigned(min, 16);
+        w.writeBits(width, 5);
+        for (int o : offsets) {
+            w.writeBits(o, width);
+            w.writeBits(offsets.length == 2 ? 1 : 2, 5);
+        }
+        w.padToByte();
+        return w.toByteArray();
+    }
+
+    /**
+     * The writer lists the symbols in increasing order from the smallest, in the bit length of the largest offset;
+     * anything else (an edited width inside a section whose CRC was recomputed) is refused, not read shifted.
+     */
+    @Test
+    void tablesNotInTheWritersFormAreRejected() throws Exception {
+        assertEquals(2, HuffmanCode.readTable(new BitReader(table(-3, 1, 0, 1), "t")).size());
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> HuffmanCode.readTable(new BitReader(table(-3, 3, 0, 1), "t")));
+        assertEquals("Huffman table: symbol offsets must start at 0 and take the bit length of the largest (1: 1 bits),"
+                + " got first offset 0 and width 3", e.getMessage());
+        e = assertThrows(SdmFormatException.class, () -> HuffmanCode.readTable(new BitReader(table(0, 2, 1, 2), "t")));
+        assertTrue(e.getMessage().contains("got first offset 1 and width 2"), e.getMessage());
+        // four symbols of length 2 (Kraft sum 1), the last two equal
+        e = assertThrows(SdmFormatException.class,
+                () -> HuffmanCode.readTable(new BitReader(table(0, 2, 0, 1, 2, 2), "t")));
+        assertEquals("Huffman table: symbols must increase, got 2 then 2 (entries 2 and 3)", e.getMessage());
+    }
 }

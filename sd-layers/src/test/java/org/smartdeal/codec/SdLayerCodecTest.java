@@ -421,6 +421,31 @@ class SdLayerCodecTest {
                 + "(truncated or corrupt data)", e.getMessage());
     }
 
+    /**
+     * The writer stores the shifts in the bit length of the largest; a wider field (an edited width inside a
+     * section whose CRC was recomputed) would read every later bit shifted and could load a different B.
+     */
+    @Test
+    void aShiftWidthOtherThanTheLargestShiftsBitLengthIsRejected() {
+        // K = 2, f = 0, w = 3, shifts 1 and 0 (bit length 1), two B entries
+        BitWriter w = zeroCLayerUpToShifts(2, 0, 3);
+        w.writeBits(1, 3);
+        w.writeBits(0, 3);
+        w.writeBits(64, 8);
+        w.writeBits(64, 8);
+        w.padToByte();
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
+        assertEquals("x: B scale shift width w must be the bit length of the largest shift (1), got 3", e.getMessage());
+        // the same layer in the writer's width decodes
+        BitWriter ok = zeroCLayerUpToShifts(2, 0, 1);
+        ok.writeBits(1, 1);
+        ok.writeBits(0, 1);
+        ok.writeBits(64, 8);
+        ok.writeBits(64, 8);
+        ok.padToByte();
+        assertTrue(catchThrowable(() -> SdLayerCodec.decode(ok.toByteArray(), "x")) == null);
+    }
+
     @Test
     void aSliceScaleBeyondTheLargestIsRejected() {
         // K = 1, f = 1000 and a shift of 200: f_0 = 1200 > 1100

@@ -232,6 +232,42 @@ class SdModelFileTest {
         assertTrue(e.getMessage().contains("section CONFIG"), e.getMessage());
     }
 
+    /**
+     * CONFIG settings a crafted file can change that DL4J would meet only later (a fuzzing audit, 2026-12-05): a
+     * data type that is not floating point (NullPointerException, IllegalStateException or a native "bad data
+     * type" before), and convolution windows without a stride or with a causal mode on a 2-D layer (loaded, then
+     * failed at the first output). Each is a named SdmFormatException now; the unedited file still loads.
+     */
+    @Test
+    void configSettingsThatCannotRunAreRefusedAtLoad() throws IOException {
+        MultiLayerNetwork net = paddedMln();
+        fillSdForm(net.getLayers(), 3);
+        SdmFile good = SdModelFile.toSdm(net);
+        String json = good.configJson();
+        assertTrue(SdModelFile.build(good, "good.sdm") instanceof MultiLayerNetwork);
+        String top = "\"dataType\" : \"FLOAT\"";
+        int last = json.lastIndexOf(top);
+        assertTrue(last > 0, "the configuration's own dataType: " + json);
+        for (String bad : new String[] {"null", "\"UTF8\"", "\"COMPRESSED\"", "\"LONG\""}) {
+            String edited = json.substring(0, last) + "\"dataType\" : " + bad + json.substring(last + top.length());
+            SdmFile f = new SdmFile(good.networkType(), edited, good.properties(), good.entries());
+            SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(f, "t.sdm"), bad);
+            assertEquals("t.sdm: section CONFIG: dataType must be a floating-point type (DOUBLE, FLOAT, HALF or"
+                    + " BFLOAT16), got " + bad.replace("\"", ""), e.getMessage());
+        }
+        String stride = json.replaceFirst("\"stride\" : \\[ 1, 1 \\]", "\"stride\" : null");
+        assertTrue(!stride.equals(json), "the conv layer's stride: " + json);
+        SdmFile noStride = new SdmFile(good.networkType(), stride, good.properties(), good.entries());
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(noStride, "t.sdm"));
+        assertEquals("t.sdm: section CONFIG: SdConvolutionLayer(name=conv, index=0): stride is missing", e.getMessage());
+        String causal = json.replaceFirst("\"convolutionMode\" : \"Same\"", "\"convolutionMode\" : \"Causal\"");
+        assertTrue(!causal.equals(json), "the conv layer's mode: " + json);
+        SdmFile causal2d = new SdmFile(good.networkType(), causal, good.properties(), good.entries());
+        e = assertThrows(SdmFormatException.class, () -> SdModelFile.check(causal2d, "t.sdm", SdmFile.FORMAT_MINOR));
+        assertEquals("t.sdm: section CONFIG: SdConvolutionLayer(name=conv, index=0): convolutionMode Causal applies to"
+                + " 1-D layers only", e.getMessage());
+    }
+
     @Test
     void layersWithPaddedLastSlicesRoundTripToTheSameOutputs() throws IOException {
         MultiLayerNetwork net = paddedMln();
