@@ -490,24 +490,24 @@ public final class SdModelFile {
      */
     private static void checkWindows(org.deeplearning4j.nn.conf.layers.Layer layer, String where)
             throws SdmFormatException {
+        int[][] windows;
         ConvolutionMode mode;
         boolean oneD;
         if (layer instanceof ConvolutionLayer c) {
-            checkWindow(where, "kernelSize", c.getKernelSize(), 1);
-            checkWindow(where, "stride", c.getStride(), 1);
-            checkWindow(where, "padding", c.getPadding(), 0);
-            checkWindow(where, "dilation", c.getDilation(), 1);
+            windows = new int[][] {c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()};
             mode = c.getConvolutionMode();
             oneD = layer instanceof Convolution1DLayer;
         } else if (layer instanceof SubsamplingLayer p) {
-            checkWindow(where, "kernelSize", p.getKernelSize(), 1);
-            checkWindow(where, "stride", p.getStride(), 1);
-            checkWindow(where, "padding", p.getPadding(), 0);
-            checkWindow(where, "dilation", p.getDilation(), 1);
+            windows = new int[][] {p.getKernelSize(), p.getStride(), p.getPadding(), p.getDilation()};
             mode = p.getConvolutionMode();
             oneD = layer instanceof Subsampling1DLayer;
         } else {
             return;
+        }
+        String[] fields = {"kernelSize", "stride", "padding", "dilation"};
+        int[] least = {1, 1, 0, 1};
+        for (int i = 0; i < fields.length; i++) {
+            checkWindow(where, fields[i], windows[i], least[i]);
         }
         if (mode == null) {
             throw new SdmFormatException(where + ": convolutionMode is missing");

@@ -428,22 +428,22 @@ class SdLayerCodecTest {
     @Test
     void aShiftWidthOtherThanTheLargestShiftsBitLengthIsRejected() {
         // K = 2, f = 0, w = 3, shifts 1 and 0 (bit length 1), two B entries
-        BitWriter w = zeroCLayerUpToShifts(2, 0, 3);
-        w.writeBits(1, 3);
-        w.writeBits(0, 3);
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> SdLayerCodec.decode(twoSlicesShifted(3), "x"));
+        assertEquals("x: B scale shift width w must be the bit length of the largest shift (1), got 3", e.getMessage());
+        // the same layer in the writer's width decodes
+        assertTrue(catchThrowable(() -> SdLayerCodec.decode(twoSlicesShifted(1), "x")) == null);
+    }
+
+    /** Two slices of C = 0 with B scale shifts 1 and 0 written in {@code width} bits each, and B = 64, 64. */
+    private static byte[] twoSlicesShifted(int width) {
+        BitWriter w = zeroCLayerUpToShifts(2, 0, width);
+        w.writeBits(1, width);
+        w.writeBits(0, width);
         w.writeBits(64, 8);
         w.writeBits(64, 8);
         w.padToByte();
-        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
-        assertEquals("x: B scale shift width w must be the bit length of the largest shift (1), got 3", e.getMessage());
-        // the same layer in the writer's width decodes
-        BitWriter ok = zeroCLayerUpToShifts(2, 0, 1);
-        ok.writeBits(1, 1);
-        ok.writeBits(0, 1);
-        ok.writeBits(64, 8);
-        ok.writeBits(64, 8);
-        ok.padToByte();
-        assertTrue(catchThrowable(() -> SdLayerCodec.decode(ok.toByteArray(), "x")) == null);
+        return w.toByteArray();
     }
 
     @Test
