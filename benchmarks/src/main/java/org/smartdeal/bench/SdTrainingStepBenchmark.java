@@ -117,8 +117,8 @@ public class SdTrainingStepBenchmark {
                         .weightDecay(s.weightDecay()).build();
                 switches = SdTraining.perLayerSwitches(out, template);
             }
-            default -> throw new IllegalArgumentException("SdTrainingStepBenchmark.variant must be va, sd or adam, got '"
-                    + variant + "'");
+            default -> throw new IllegalArgumentException("SdTrainingStepBenchmark.variant must be va, sd or adam, "
+                    + "got '" + variant + "'");
         }
         return SdTraining.configure(out, switches, SdUpdaterRouting.sgdMomentum(s.lr()), s.weightDecay());
     }

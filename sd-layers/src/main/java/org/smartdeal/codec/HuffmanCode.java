@@ -392,8 +392,8 @@ public final class HuffmanCode {
         int range = s[n - 1] - min;
         if (s[0] != min || (32 - Integer.numberOfLeadingZeros(range)) != w) {
             throw new SdmFormatException("Huffman table: symbol offsets must start at 0 and take the bit length of the"
-                    + " largest (" + range + ": " + (32 - Integer.numberOfLeadingZeros(range)) + " bits), got first offset "
-                    + (s[0] - min) + " and width " + w);
+                    + " largest (" + range + ": " + (32 - Integer.numberOfLeadingZeros(range))
+                    + " bits), got first offset " + (s[0] - min) + " and width " + w);
         }
         for (int i = 1; i < n; i++) {
             if (s[i] <= s[i - 1]) {

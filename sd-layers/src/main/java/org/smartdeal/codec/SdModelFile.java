@@ -13,11 +13,11 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -792,9 +792,9 @@ public final class SdModelFile {
                 float v = values[i];
                 double w = back[i - from];
                 if (!Double.isFinite(w) || (v != 0 && w == 0)) {
-                    throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i + "] = "
-                            + v + " is not representable in the network's data type " + type + " (it would become "
-                            + w + "); no value may overflow or become 0");
+                    throw new SdmFormatException(source + ": section FLOAT_ARRAY '" + e.name() + "': values[" + i
+                            + "] = " + v + " is not representable in the network's data type " + type
+                            + " (it would become " + w + "); no value may overflow or become 0");
                 }
             }
         }

@@ -80,8 +80,8 @@ public record StorageBreakdown(long indexBits, long cBits, long tableBits, long 
      */
     public String describe() {
         return String.format(java.util.Locale.ROOT, "index %d, C %d, tables %d, B %d, dense weights %d, other %d; "
-                + "total %d bits = %d bytes", indexBits, cBits, tableBits, bBits, denseWeightBits, otherBits, totalBits(),
-                totalBits() / 8);
+                + "total %d bits = %d bytes", indexBits, cBits, tableBits, bBits, denseWeightBits, otherBits,
+                totalBits(), totalBits() / 8);
     }
 
     /** All bits rounded up to whole bytes. */

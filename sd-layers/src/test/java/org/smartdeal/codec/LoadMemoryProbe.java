@@ -68,7 +68,8 @@ public final class LoadMemoryProbe {
     }
 
     /**
-     * @param args {@code runs ROWS} (decode {@link #amplifiedRuns}) or {@code build NIN} (build {@link #zeroDenseLayer})
+     * @param args {@code runs ROWS} (decode {@link #amplifiedRuns}) or {@code build NIN} (build
+     *             {@link #zeroDenseLayer})
      */
     public static void main(String[] args) {
         try {

@@ -259,7 +259,8 @@ class SdModelFileTest {
         assertTrue(!stride.equals(json), "the conv layer's stride: " + json);
         SdmFile noStride = new SdmFile(good.networkType(), stride, good.properties(), good.entries());
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdModelFile.build(noStride, "t.sdm"));
-        assertEquals("t.sdm: section CONFIG: SdConvolutionLayer(name=conv, index=0): stride is missing", e.getMessage());
+        assertEquals("t.sdm: section CONFIG: SdConvolutionLayer(name=conv, index=0): stride is missing",
+                e.getMessage());
         String causal = json.replaceFirst("\"convolutionMode\" : \"Same\"", "\"convolutionMode\" : \"Causal\"");
         assertTrue(!causal.equals(json), "the conv layer's mode: " + json);
         SdmFile causal2d = new SdmFile(good.networkType(), causal, good.properties(), good.entries());

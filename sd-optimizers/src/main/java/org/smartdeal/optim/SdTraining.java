@@ -57,8 +57,8 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * no-op updater). One departure from ALGORITHMS.md 6.3, which DL4J imposes: BatchNormalization's gamma and
  * beta are not decayed, because DL4J 1.0.0-M2.1's {@code BatchNormalization.getRegularizationByParam} returns
  * no regularization for any of its parameters, whatever the configuration says (the zoo's lenet300 and cnn,
- * on which every recorded training result was made, have no BatchNorm). A network without SD layers is thus configured for plain SGD-with-momentum training
- * (the vanilla "VA" variant of ALGORITHMS.md 6.5).
+ * on which every recorded training result was made, have no BatchNorm). A network without SD layers is thus
+ * configured for plain SGD-with-momentum training (the vanilla "VA" variant of ALGORITHMS.md 6.5).
  *
  * <p>The routing is written into the layer configurations, so it survives JSON and
  * {@code ModelSerializer} round trips. Configuring a network discards its updater state (a fresh

@@ -369,8 +369,9 @@ public final class SdConverter {
     }
 
     /**
-     * A planned layer's weight after structured sparsity, ready to decompose; {@code originalSq} and {@code weightSq} are the squared Frobenius norms of its
-     * weights before and after the structured pruning (equal when nothing was pruned).
+     * A planned layer's weight after structured sparsity, ready to decompose; {@code originalSq} and
+     * {@code weightSq} are the squared Frobenius norms of its weights before and after the structured pruning
+     * (equal when nothing was pruned).
      */
     private record Prepared(Slot slot, LayerPlan settings, SliceLayout layout, float[] weight, long prunedVectors,
                             int prunedChannels, double originalSq, double weightSq) {
