@@ -34,6 +34,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.Int8Basis;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.layers.SdLayer;
@@ -103,12 +104,13 @@ class ReadmeExamplesTest {
         // README begin
         ConversionPlan plan = ConversionPlan.defaultPlan().withTheta(0.02);
         SdConverter.Result r = SdConverter.convert(trainedNet, plan);     // MultiLayerNetwork or ComputationGraph
-        System.out.print(r.report().toTable());
-        SdModelFile.write(r.network(), file);                             // atomic; file: e.g. Path.of("model.sdm")
+        SdmLayout layout = SdModelFile.write(r.network(), file);          // atomic; file: e.g. Path.of("model.sdm")
+        System.out.print(r.report().toTable(layout.totalBreakdown()));    // per layer, and the file's bits
         Model back = SdModelFile.read(file);                              // a working DL4J network
         // README end
         String table = printed.toString(StandardCharsets.UTF_8);
         assertTrue(table.contains("fc1") && table.contains("fc3") && table.contains("TOTAL"), table);
+        assertTrue(table.contains("; total " + 8 * Files.size(file) + " bits = " + Files.size(file) + " bytes"), table);
         MultiLayerNetwork sd = assertInstanceOf(MultiLayerNetwork.class, r.network());
         for (int i = 0; i < 3; i++) {
             assertInstanceOf(SdLayer.class, sd.getLayer(i).conf().getLayer(), "layer " + i + " converted");
