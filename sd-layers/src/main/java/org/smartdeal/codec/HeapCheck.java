@@ -6,7 +6,7 @@ import java.util.function.LongFunction;
  * The check readers make before a large allocation: does it fit in the free heap? A reader that asks first
  * fails with its own message (naming the file, what it reads and the sizes) instead of an
  * {@link OutOfMemoryError}. The free heap is the most the heap may grow to ({@code -Xmx}) minus what is in
- * use now; garbage not yet collected counts as used, so the check errs on the side of refusing.
+ * use now; when that is too small, the check collects garbage once and measures again before refusing.
  */
 public final class HeapCheck {
 
@@ -29,6 +29,11 @@ public final class HeapCheck {
      * @throws E when {@code bytes} exceeds the free heap
      */
     public static <E extends Exception> void require(long bytes, LongFunction<E> failure) throws E {
+        if (bytes <= freeBytes()) {
+            return;
+        }
+        // garbage not yet collected counts as used: collect once before refusing, as an allocation would
+        System.gc();
         long free = freeBytes();
         if (bytes > free) {
             throw failure.apply(free);

@@ -389,17 +389,17 @@ public final class HuffmanCode {
         // the writer lists the symbols in increasing order from min, in the fewest bits that hold the largest
         // offset: a table in any other form was not written by it (e.g. a width edited inside a section whose
         // CRC was recomputed, which would read every later field shifted)
-        int range = s[n - 1] - min;
-        if (s[0] != min || (32 - Integer.numberOfLeadingZeros(range)) != w) {
-            throw new SdmFormatException("Huffman table: symbol offsets must start at 0 and take the bit length of the"
-                    + " largest (" + range + ": " + (32 - Integer.numberOfLeadingZeros(range))
-                    + " bits), got first offset " + (s[0] - min) + " and width " + w);
-        }
         for (int i = 1; i < n; i++) {
             if (s[i] <= s[i - 1]) {
                 throw new SdmFormatException("Huffman table: symbols must increase, got " + s[i - 1] + " then " + s[i]
                         + " (entries " + (i - 1) + " and " + i + ")");
             }
+        }
+        int range = s[n - 1] - min;
+        int bits = 32 - Integer.numberOfLeadingZeros(range);
+        if (s[0] != min || bits != w) {
+            throw new SdmFormatException("Huffman table: symbol offsets must start at 0 and take the bit length of the"
+                    + " largest (" + range + ": " + bits + " bits), got first offset " + (s[0] - min) + " and width " + w);
         }
         String problem = checkLengths(s, l);
         if (problem != null) {

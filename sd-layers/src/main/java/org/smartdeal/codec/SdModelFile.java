@@ -66,10 +66,8 @@ public final class SdModelFile {
     public static final String EXTENSION = ".sdm";
     /** Values converted per ND4J call when checking a narrow data type (HALF, BFLOAT16). */
     private static final int CHECK_CHUNK = 1 << 16;
-    /** Heap per entry of the largest SD layer while it is initialised and filled (8 + 4 + 1 + 8 bytes). */
-    static final long BUILD_HEAP_BYTES_PER_ENTRY = 21;
-    /** Native memory per entry of the largest SD layer for initialisation and filling temporaries. */
-    static final long BUILD_NATIVE_BYTES_PER_ENTRY = 32;
+    /** Heap per entry of the largest SD layer alive at once while it is filled (4 + 1 + 8 bytes). */
+    static final long BUILD_HEAP_BYTES_PER_ENTRY = 13;
 
     private SdModelFile() {
     }
@@ -223,8 +221,7 @@ public final class SdModelFile {
     public static Model build(SdmFile file, String source, int formatMinor) throws SdmFormatException {
         boolean storesR = formatMinor >= SdLayerCodec.UNIT_ROWS_SINCE_MINOR;
         Object conf = matchConfiguration(file, source, storesR);
-        checkMemoryForBuild(file, source, conf instanceof MultiLayerConfiguration mc ? mc.getDataType()
-                : ((ComputationGraphConfiguration) conf).getDataType());
+        checkHeapForBuild(file, source);
         Model net;
         try {
             if (conf instanceof MultiLayerConfiguration mc) {
@@ -266,41 +263,24 @@ public final class SdModelFile {
     }
 
     /**
-     * Refuses, before the network is initialised, a file whose network would not fit: what initialising and
-     * filling it allocates, estimated from the entries the configuration was matched against (a few kilobytes of
-     * RUNS index can describe a layer of a hundred million entries, and DL4J's initialisation fails with an
-     * {@link OutOfMemoryError}). Heap: {@link #BUILD_HEAP_BYTES_PER_ENTRY} per entry of the largest SD layer
-     * (its real-row mask, float copy, mask and its double form, one layer at a time). Native memory (JavaCPP's
-     * limit, {@code -Dorg.bytedeco.javacpp.maxbytes}, when it has one): every parameter in the network's data type
-     * plus {@link #BUILD_NATIVE_BYTES_PER_ENTRY} per entry of the largest SD layer for the temporaries of its
-     * initialisation and filling.
+     * Refuses, before the network is initialised, a file whose largest SD layer cannot be built in the heap: a few
+     * kilobytes of RUNS index can describe a layer of a hundred million entries, and building it allocated heap
+     * arrays as long as C until DL4J failed with an {@link OutOfMemoryError}. The estimate is
+     * {@link #BUILD_HEAP_BYTES_PER_ENTRY} per entry of that layer: the most alive at once while it is filled (the
+     * float copy of C, 4 bytes, the mask, 1, and its double form, 8; initialisation's real-row mask, 8, is garbage
+     * by then). What the first forward pass allocates, and ND4J's native memory (its arrays are outside the
+     * JVM heap and outside JavaCPP's counters), are not estimated.
      */
-    private static void checkMemoryForBuild(SdmFile file, String source, DataType type) throws SdmFormatException {
-        long params = 0;
+    private static void checkHeapForBuild(SdmFile file, String source) throws SdmFormatException {
         long largest = 0;
         for (SdLayerEntry e : file.sdLayers()) {
-            long entries = e.layer().c().length;
-            params += 2 * entries + e.layer().b().values().length;
-            largest = Math.max(largest, entries);
-        }
-        for (FloatArrayEntry f : file.floatArrays()) {
-            params += f.values().length;
+            largest = Math.max(largest, e.layer().c().length);
         }
         long big = largest;
         long heap = big * BUILD_HEAP_BYTES_PER_ENTRY;
         HeapCheck.require(heap, free -> new SdmFormatException(source + ": building the network needs about " + heap
                 + " bytes of heap for its largest SD layer (" + big + " entries of C), only " + free
                 + " free (raise -Xmx)"));
-        long max = org.bytedeco.javacpp.Pointer.maxBytes();
-        if (max > 0) {
-            long nativeNeed = params * type.width() + largest * BUILD_NATIVE_BYTES_PER_ENTRY;
-            long nativeFree = max - org.bytedeco.javacpp.Pointer.totalBytes();
-            if (nativeNeed > nativeFree) {
-                throw new SdmFormatException(source + ": the network has " + params + " parameters (" + type
-                        + ") and needs about " + nativeNeed + " bytes of native memory to build, only " + nativeFree
-                        + " free under JavaCPP's limit of " + max + " (raise -Dorg.bytedeco.javacpp.maxbytes)");
-            }
-        }
     }
 
     /**

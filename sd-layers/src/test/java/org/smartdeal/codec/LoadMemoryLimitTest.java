@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +25,22 @@ class LoadMemoryLimitTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-cp", cp, LoadMemoryProbe.class.getName()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        p.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe finished");
-        assertEquals(0, p.exitValue(), out);
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
+        Path out = Files.createTempFile("probe", ".out");
+        Path err = Files.createTempFile("probe", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the probe did not finish in 120 s: " + cmd);
+            }
+            String text = Files.readString(out, StandardCharsets.UTF_8).trim();
+            assertEquals(0, p.exitValue(), text + "\n" + Files.readString(err, StandardCharsets.UTF_8));
+            String[] lines = text.split("\n");
+            return lines[lines.length - 1];
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     @Test
@@ -43,7 +53,7 @@ class LoadMemoryLimitTest {
 
     @Test
     void aNetworkThatCannotBeBuiltInTheHeapIsANamedError() throws Exception {
-        // 40 M entries of C (320 MB as decoded) fit a 512 MB heap; building needs 21 bytes each (840 MB) more
+        // 40 M entries of C (320 MB as decoded) fit a 512 MB heap; building needs 13 bytes each (520 MB) more
         String out = probe("512m", "build", "40000000");
         assertTrue(out.startsWith(SdmFormatException.class.getName() + ": probe: building the network needs about "
                 + 40_001_536L * SdModelFile.BUILD_HEAP_BYTES_PER_ENTRY + " bytes of heap"), out);

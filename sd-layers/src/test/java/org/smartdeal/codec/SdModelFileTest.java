@@ -233,6 +233,48 @@ class SdModelFileTest {
     }
 
     /**
+     * The window checks of the reader accept every convolution and pooling layer DL4J offers as the writer writes
+     * them: depthwise, separable, transposed and plain 2-D convolutions with pooling (kept dense), and a causal 1-D
+     * convolution with 1-D pooling. Each network (dense, so its float32 values are stored exactly) reads back with the
+     * same outputs.
+     */
+    @Test
+    void everyKindOfConvolutionAndPoolingLayerRoundTrips() throws IOException {
+        MultiLayerNetwork twoD = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(3, 3).nOut(4)
+                        .depthMultiplier(2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(3)
+                        .dilation(2, 2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(PoolingType.MAX)
+                        .kernelSize(2, 2).stride(2, 2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Deconvolution2D.Builder(2, 2).nOut(2).stride(2, 2)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nOut(2).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(8, 8, 2)).build());
+        twoD.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 2, 8, 8);
+        assertEquals(twoD.output(x), ((MultiLayerNetwork) SdModelFile.build(SdModelFile.toSdm(twoD), "2d.sdm"))
+                .output(x));
+
+        MultiLayerNetwork oneD = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(12).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder(3).nOut(4)
+                        .convolutionMode(ConvolutionMode.Causal).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Subsampling1DLayer.Builder(PoolingType.MAX)
+                        .kernelSize(2).stride(2).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(3, 10)).build());
+        oneD.init();
+        INDArray s = Nd4j.rand(DataType.FLOAT, 2, 3, 10);
+        assertEquals(oneD.output(s), ((MultiLayerNetwork) SdModelFile.build(SdModelFile.toSdm(oneD), "1d.sdm"))
+                .output(s));
+    }
+
+    /**
      * CONFIG settings a crafted file can change that DL4J would meet only later (a fuzzing audit, 2026-12-05): a
      * data type that is not floating point (NullPointerException, IllegalStateException or a native "bad data
      * type" before), and convolution windows without a stride or with a causal mode on a 2-D layer (loaded, then
