@@ -13,16 +13,11 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -367,9 +362,23 @@ public final class SdModelFile {
         // the parameters' data type, in which every stored value must be representable
         DataType dataType = conf instanceof MultiLayerConfiguration mlc ? mlc.getDataType()
                 : ((ComputationGraphConfiguration) conf).getDataType();
-        if (dataType == null || !dataType.isFPType()) {
-            throw new SdmFormatException(source + ": section CONFIG: dataType must be a floating-point type (DOUBLE,"
-                    + " FLOAT, HALF or BFLOAT16), got " + dataType);
+        try {
+            ConfigurationCheck.dataType(dataType);
+            if (conf instanceof ComputationGraphConfiguration gc) {
+                ConfigurationCheck.acyclic(gc);
+                for (GraphVertex v : gc.getVertices().values()) {
+                    if (v instanceof LayerVertex lv) {
+                        ConfigurationCheck.preProcessor(lv.getPreProcessor());
+                    }
+                }
+            } else {
+                MultiLayerConfiguration mlc = (MultiLayerConfiguration) conf;
+                for (int i = 0; i < mlc.getConfs().size(); i++) {
+                    ConfigurationCheck.preProcessor(mlc.getInputPreProcess(i));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new SdmFormatException(source + ": section CONFIG: " + e.getMessage(), e);
         }
         Set<String> used = new HashSet<>();
         for (ConfiguredLayer l : layers) {
@@ -399,7 +408,11 @@ public final class SdModelFile {
         // As initialised, a frozen layer's parameters are those of the layer it wraps (its live
         // conf().getLayer() is the inner layer, which toSdm writes and build fills): match against that.
         org.deeplearning4j.nn.conf.layers.Layer layer = unwrapFrozen(cl.layer(), config + cl.where());
-        checkWindows(layer, config + cl.where());
+        try {
+            ConfigurationCheck.windows(layer);
+        } catch (IllegalArgumentException e) {
+            throw new SdmFormatException(config + cl.where() + ": " + e.getMessage(), e);
+        }
         ParamInitializer init;
         long want;
         List<String> keys;
@@ -463,64 +476,14 @@ public final class SdModelFile {
     }
 
     /**
-     * The window settings of convolution and pooling layers that DL4J reads only at the first forward pass (a file
-     * whose CONFIG lacks them would load and then fail there): kernel size and dilation &gt;= 1, stride &gt;= 1,
-     * padding &gt;= 0, a convolution mode, and no {@code Causal} mode on a 2-D layer. Whether the windows fit the
-     * input is not checked (the configuration does not always state the input size).
-     */
-    private static void checkWindows(org.deeplearning4j.nn.conf.layers.Layer layer, String where)
-            throws SdmFormatException {
-        int[][] windows;
-        ConvolutionMode mode;
-        boolean oneD;
-        if (layer instanceof ConvolutionLayer c) {
-            windows = new int[][] {c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation()};
-            mode = c.getConvolutionMode();
-            oneD = layer instanceof Convolution1DLayer;
-        } else if (layer instanceof SubsamplingLayer p) {
-            windows = new int[][] {p.getKernelSize(), p.getStride(), p.getPadding(), p.getDilation()};
-            mode = p.getConvolutionMode();
-            oneD = layer instanceof Subsampling1DLayer;
-        } else {
-            return;
-        }
-        String[] fields = {"kernelSize", "stride", "padding", "dilation"};
-        int[] least = {1, 1, 0, 1};
-        for (int i = 0; i < fields.length; i++) {
-            checkWindow(where, fields[i], windows[i], least[i]);
-        }
-        if (mode == null) {
-            throw new SdmFormatException(where + ": convolutionMode is missing");
-        }
-        if (mode == ConvolutionMode.Causal && !oneD) {
-            throw new SdmFormatException(where + ": convolutionMode Causal applies to 1-D layers only");
-        }
-    }
-
-    private static void checkWindow(String where, String field, int[] v, int min) throws SdmFormatException {
-        if (v == null || v.length == 0) {
-            throw new SdmFormatException(where + ": " + field + " is missing");
-        }
-        for (int x : v) {
-            if (x < min) {
-                throw new SdmFormatException(where + ": " + field + " must be >= " + min + " in every dimension, got "
-                        + Arrays.toString(v));
-            }
-        }
-    }
-
-    /**
      * The layer a {@link FrozenLayer} or {@link FrozenLayerWithBackprop} wraps (repeatedly), else
      * {@code layer} itself.
      */
     private static org.deeplearning4j.nn.conf.layers.Layer unwrapFrozen(org.deeplearning4j.nn.conf.layers.Layer layer,
                                                                         String where) throws SdmFormatException {
-        org.deeplearning4j.nn.conf.layers.Layer l = layer;
-        while (l instanceof FrozenLayer || l instanceof FrozenLayerWithBackprop) {
-            l = l instanceof FrozenLayer f ? f.getLayer() : ((FrozenLayerWithBackprop) l).getUnderlying();
-            if (l == null) {
-                throw new SdmFormatException(where + ": the frozen layer wraps no layer");
-            }
+        org.deeplearning4j.nn.conf.layers.Layer l = Networks.unwrapFrozen(layer);
+        if (l == null) {
+            throw new SdmFormatException(where + ": the frozen layer wraps no layer");
         }
         return l;
     }

@@ -28,4 +28,21 @@ public final class Networks {
         throw new IllegalArgumentException("network must be a MultiLayerNetwork or ComputationGraph, got "
                 + (net == null ? null : net.getClass().getName()));
     }
+
+    /**
+     * The layer a {@code FrozenLayer} or {@code FrozenLayerWithBackprop} configuration wraps (repeatedly), else
+     * {@code layer} itself; null when a frozen layer wraps none.
+     *
+     * @param layer a layer configuration
+     * @return the innermost layer configuration
+     */
+    public static org.deeplearning4j.nn.conf.layers.Layer unwrapFrozen(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        org.deeplearning4j.nn.conf.layers.Layer l = layer;
+        while (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer
+                || l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) {
+            l = l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f ? f.getLayer()
+                    : ((org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop) l).getUnderlying();
+        }
+        return l;
+    }
 }

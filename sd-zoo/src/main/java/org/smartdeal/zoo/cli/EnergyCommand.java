@@ -219,7 +219,7 @@ public final class EnergyCommand implements Callable<Integer> {
         Workloads.Extracted x;
         try {
             x = Workloads.extract(net, type);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | org.deeplearning4j.exception.DL4JException e) {
             throw new BadInputException(name + ": cannot price this network: " + e.getMessage(), e);
         }
         ArchSpec arch = ArchSpec.paper().withKnobs(knobs);

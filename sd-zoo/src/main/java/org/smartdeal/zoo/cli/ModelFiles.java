@@ -13,8 +13,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFile;
 import org.smartdeal.layers.Networks;
@@ -164,6 +166,7 @@ final class ModelFiles {
             // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
             graph = json.contains("\"vertices\"");
             long params = parameterCount(json, graph);
+            checkConfiguration(json, graph);
             long limit = Pointer.maxBytes();
             if (params > 0 && limit > 0 && params > limit / Float.BYTES) {
                 throw new IOException("configuration.json asks for " + params + " parameters (" + params * Float.BYTES
@@ -187,6 +190,39 @@ final class ModelFiles {
             return ModelSerializer.restoreComputationGraph(file.toFile(), false);
         }
         return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+    }
+
+    /**
+     * The settings DL4J checks only when it first runs the network ({@link ConfigurationCheck}): a floating-point
+     * data type, the windows of every convolution and pooling layer (frozen ones' inner layers), and a graph without
+     * cycles; a zip that breaks them used to load and then crash the JVM in native code or fail at the first output.
+     */
+    private static void checkConfiguration(String json, boolean graph) throws IOException {
+        String where = "configuration.json";
+        try {
+            if (graph) {
+                ComputationGraphConfiguration c = ComputationGraphConfiguration.fromJson(json);
+                ConfigurationCheck.dataType(c.getDataType());
+                ConfigurationCheck.acyclic(c);
+                for (var v : c.getVertices().entrySet()) {
+                    if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf() != null) {
+                        where = "configuration.json: vertex '" + v.getKey() + "'";
+                        ConfigurationCheck.windows(Networks.unwrapFrozen(lv.getLayerConf().getLayer()));
+                        ConfigurationCheck.preProcessor(lv.getPreProcessor());
+                    }
+                }
+            } else {
+                MultiLayerConfiguration c = MultiLayerConfiguration.fromJson(json);
+                ConfigurationCheck.dataType(c.getDataType());
+                for (int i = 0; i < c.getConfs().size(); i++) {
+                    where = "configuration.json: layer " + i;
+                    ConfigurationCheck.windows(Networks.unwrapFrozen(c.getConf(i).getLayer()));
+                    ConfigurationCheck.preProcessor(c.getInputPreProcess(i));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** The parameter count a DL4J configuration asks for (what {@code init()} would allocate). */
@@ -227,15 +263,22 @@ final class ModelFiles {
                 throw new IOException("coefficients.bin: shape information of length " + shapeLength + " and type "
                         + shapeType + " is not ND4J's (LONG or INT, 2 x rank + 4 entries, rank <= 32)");
             }
-            in.skipNBytes(shapeLength * shapeWidth);
+            long[] shapeInfo = new long[(int) shapeLength];
+            for (int i = 0; i < shapeInfo.length; i++) {
+                shapeInfo[i] = shapeWidth == Long.BYTES ? in.readLong() : in.readInt();
+            }
+            checkParameterShape(shapeInfo, params);
             String dataMode = in.readUTF();
             long length = in.readLong();
             String type = in.readUTF();
             int width;
             try {
-                width = DataType.valueOf(type).width();
+                DataType t = DataType.valueOf(type);
+                ConfigurationCheck.dataType(t);
+                width = t.width();
             } catch (IllegalArgumentException e) {
-                throw new IOException("coefficients.bin: data type '" + type + "' is not an ND4J data type", e);
+                throw new IOException("coefficients.bin: data type '" + type + "' is not a floating-point ND4J data"
+                        + " type (DOUBLE, FLOAT, HALF or BFLOAT16)", e);
             }
             if (length != params) {
                 throw new IOException("coefficients.bin holds " + length + " values but configuration.json has "
@@ -250,6 +293,50 @@ final class ModelFiles {
             }
         } catch (EOFException e) {
             throw new IOException("coefficients.bin ends inside its header (truncated)", e);
+        }
+    }
+
+    /**
+     * The shape information of the parameter array, which ND4J trusts when it reads the values (a stride of 1000
+     * on a vector read outside the buffer, or crashed the JVM): rank 1 or 2, a vector of exactly the configuration's
+     * parameter count ([n], [1, n] or [n, 1]), strides of a contiguous array in its order, element-wise stride 1,
+     * order 'c' or 'f'. Layout: rank, shape, strides, extras, element-wise stride, order.
+     */
+    private static void checkParameterShape(long[] info, long params) throws IOException {
+        long rank = info[0];
+        String what = "coefficients.bin: the parameters' shape information " + java.util.Arrays.toString(info);
+        if (info.length != 2 * rank + 4 || rank < 1 || rank > 2) {
+            throw new IOException(what + " is not a vector's (rank 1 or 2, 2 x rank + 4 entries)");
+        }
+        int r = (int) rank;
+        long[] shape = java.util.Arrays.copyOfRange(info, 1, 1 + r);
+        long[] stride = java.util.Arrays.copyOfRange(info, 1 + r, 1 + 2 * r);
+        long ews = info[2 * r + 2];
+        long order = info[2 * r + 3];
+        long n = 1;
+        for (long d : shape) {
+            if (d < 1) {
+                throw new IOException(what + ": dimensions must be >= 1");
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        if (n != params || (r == 2 && shape[0] != 1 && shape[1] != 1)) {
+            throw new IOException(what + ": the parameters must be a vector of the " + params
+                    + " that configuration.json asks for");
+        }
+        if (order != 'c' && order != 'f') {
+            throw new IOException(what + ": order must be 'c' (99) or 'f' (102), got " + order);
+        }
+        long[] contiguous = new long[r];
+        long step = 1;
+        for (int k = 0; k < r; k++) {
+            int dim = order == 'c' ? r - 1 - k : k;
+            contiguous[dim] = step;
+            step *= shape[dim];
+        }
+        if (!java.util.Arrays.equals(stride, contiguous) || ews != 1) {
+            throw new IOException(what + ": strides must be " + java.util.Arrays.toString(contiguous)
+                    + " and the element-wise stride 1 (a contiguous array)");
         }
     }
 }

@@ -123,4 +123,39 @@ class ModelFilesZipTest {
         assertEquals("coefficients.bin inflates to 123 bytes, too few for its 14 values of FLOAT (56 bytes after a 113-byte header)",
                 refusal(zipWith("short.zip", "coefficients.bin", shortData)));
     }
+
+    /**
+     * ND4J reads the values through the shape information it is given: a stride of 1000 on the parameter vector
+     * read outside the buffer (the JVM crashed in native code), a stride of 0 repeated the first weight, an integer
+     * type read the float bits as integers (a fuzzing audit, 2026-12-05). Both headers are checked now.
+     */
+    @Test
+    void parameterShapesAndTypesNdj4WouldMisreadAreRefused() throws IOException {
+        byte[] c = entries.get("coefficients.bin").clone();
+        // the shape information [rank 1, 14, stride 1, extras, ews 1, 'c'] starts after its 32-byte header
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        new DataOutputStream(b).writeLong(1000);
+        System.arraycopy(b.toByteArray(), 0, c, 32 + 2 * 8, 8);
+        assertEquals("coefficients.bin: the parameters' shape information [1, 14, 1000, 8192, 1, 99]: strides must be"
+                + " [1] and the element-wise stride 1 (a contiguous array)", refusal(zipWith("stride.zip",
+                "coefficients.bin", c)));
+
+        byte[] valid = entries.get("coefficients.bin");
+        int typeAt = 32 + 48 + 2 + "MIXED_DATA_TYPES".length() + 8; // the data type's UTF string
+        ByteArrayOutputStream t = new ByteArrayOutputStream();
+        t.write(valid, 0, typeAt);
+        new DataOutputStream(t).writeUTF("INT");
+        t.write(valid, typeAt + 2 + "FLOAT".length(), 14 * 4);
+        assertEquals("coefficients.bin: data type 'INT' is not a floating-point ND4J data type (DOUBLE, FLOAT, HALF or"
+                + " BFLOAT16)", refusal(zipWith("int.zip", "coefficients.bin", t.toByteArray())));
+
+        String json = new String(entries.get("configuration.json"), StandardCharsets.UTF_8);
+        String last = "\"dataType\" : \"FLOAT\"";
+        int at = json.lastIndexOf(last);
+        assertTrue(at > 0, json);
+        String intJson = json.substring(0, at) + "\"dataType\" : \"INT\"" + json.substring(at + last.length());
+        assertEquals("configuration.json: dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16),"
+                + " got INT", refusal(zipWith("intconf.zip", "configuration.json",
+                intJson.getBytes(StandardCharsets.UTF_8))));
+    }
 }
