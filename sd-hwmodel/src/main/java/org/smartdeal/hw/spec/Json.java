@@ -148,12 +148,15 @@ public final class Json {
         int st = i;
         while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
         if (st == i) throw err("unexpected character '" + c + "'");
-        try {
-            return Double.parseDouble(s.substring(st, i));
-        } catch (NumberFormatException e) {
+        String text = s.substring(st, i);
+        // JSON's number grammar, stricter than Double.parseDouble: no leading zeros (0124 is a typo for 0.124,
+        // not 124), no '+', no bare '.5' or '5.'
+        if (!JSON_NUMBER.matcher(text).matches()) {
             i = st;
-            throw err("malformed number '" + s.substring(st, Math.min(s.length(), st + 40)) + "'");
+            throw err("malformed number '" + text.substring(0, Math.min(text.length(), 40)) + "' (JSON numbers: "
+                + "-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?)");
         }
+        return Double.parseDouble(text);
     }
 
     private Map<String, Object> object() {
@@ -193,6 +196,10 @@ public final class Json {
         }
     }
 
+    /** JSON's number grammar (RFC 8259, section 6). */
+    private static final java.util.regex.Pattern JSON_NUMBER =
+        java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
     private String string() {
         if (at() != '"') throw err("expected string");
         StringBuilder b = new StringBuilder();
@@ -207,6 +214,7 @@ public final class Json {
                     case 'r' -> b.append('\r');
                     case 'b' -> b.append('\b');
                     case 'f' -> b.append('\f');
+                    case '"', '\\', '/' -> b.append(e);
                     case 'u' -> {
                         if (i + 4 > s.length()) throw err("unexpected end");
                         int code = 0;
@@ -218,8 +226,11 @@ public final class Json {
                         b.append((char) code);
                         i += 4;
                     }
-                    default -> b.append(e);
+                    default -> throw err("unknown escape '\\" + e + "' in a string");
                 }
+            } else if (c < 0x20) {
+                throw err("control character U+" + String.format("%04X", (int) c) + " inside a string (write it as an"
+                    + " escape)");
             } else b.append(c);
         }
         i++;

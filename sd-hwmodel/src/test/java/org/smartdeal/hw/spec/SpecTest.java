@@ -58,6 +58,14 @@ class SpecTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\":1,\"a\":2}")).getMessage()
             .contains("duplicate key 'a'"));
         assertEquals(List.of("a\tb\r"), Json.parse("[\"a\\tb\\r\"]"));
+        // JSON's own grammar, not Java's: 0124 (a typo for 0.124) was read as 124; +1, .5, 5., a raw control
+        // character and an unknown escape were accepted (a fuzzing audit, 2026-12-05)
+        for (String bad : new String[] {"[0124]", "[+1]", "[.5]", "[5.]", "[-.5]", "[\"a\u0001b\"]", "[\"a\\qb\"]"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+            assertTrue(e.getMessage().contains(" at offset "), e.getMessage());
+        }
+        assertEquals(List.of(0.124, -0.0, 1e-5, 120.0, 7.0), Json.parse("[0.124, -0, 1e-5, 1.2E+2, 7]"));
+        assertEquals(List.of("q\"/\\"), Json.parse("[\"q\\\"\\/\\\\\"]"));
     }
 
     /** A spec file of the user's own: the shipped table read from a file is the shipped table; mistakes are named. */
