@@ -27,6 +27,7 @@ import org.smartdeal.hw.spec.Knobs;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
+import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -413,10 +414,12 @@ public final class SweepCommand implements Callable<Integer> {
         {
             ModelScore denseTest;
             ModelScore bestTest;
+            String bestBits;
             try (Progress p = Progress.start("test set", 2, quiet)) {
                 denseTest = ModelScore.of(dense, testIt);
                 p.step();
                 bestTest = ModelScore.of(SdModelFile.read(best.sdm(), BEST_SDM), testIt);
+                bestBits = SdmReader.read(best.sdm(), BEST_SDM).layout().totalBreakdown().describe();
                 p.step();
             } catch (SdmFormatException e) {
                 throw new IllegalStateException("the sweep's own .sdm bytes did not read back", e);
@@ -440,6 +443,7 @@ public final class SweepCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "test accuracy: dense %.4f | best.sdm %.4f | drop %.2f points (%d examples)%n",
                     denseTest.accuracy(), bestTest.accuracy(), ModelScore.points(denseTest.accuracy() - bestTest.accuracy()),
                     bestTest.examples());
+            o.println("best.sdm bits: " + bestBits);
             if (retrain != null) {
                 o.printf(Locale.ROOT, "best.sdm is re-trained (RT epoch %d kept); best-plan.json alone, as in `convert "
                         + "--plan`, gives the decomposition before re-training%n", best.rtBestEpoch());

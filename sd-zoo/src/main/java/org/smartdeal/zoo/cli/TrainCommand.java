@@ -13,6 +13,9 @@ import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmFormatException;
+import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
@@ -193,6 +196,15 @@ public final class TrainCommand implements Callable<Integer> {
         // the model, sealed-test.json and summary.json appear together or not at all
         OutputPaths.writeTogether(files);
         o.printf(Locale.ROOT, "wrote %s and %s%n", outDir.resolve("summary.json"), r.modelFile());
+        byte[] model = files.get(r.modelFile());
+        if (model != null && r.modelFile().getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
+            try {
+                o.println("model bits: " + SdmReader.read(model, r.modelFile().toString()).layout().totalBreakdown()
+                        .describe());
+            } catch (SdmFormatException e) {
+                throw new IllegalStateException("the run's own .sdm bytes did not read back", e);
+            }
+        }
         if (sealTest) {
             o.printf(Locale.ROOT, "test figures sealed in %s%n", outDir.resolve(SEALED_FILE));
         }

@@ -100,6 +100,9 @@ class SweepCommandTest {
         // best.sdm: its size is the candidate's, and DL4J's own evaluation of the file gives the test figure
         Path sdm = out.resolve(SweepCommand.BEST_SDM);
         assertEquals(best.get("sdmBytes").asLong(), Files.size(sdm));
+        long sdmSize = Files.size(sdm);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("best.sdm bits: index ")
+                && l.endsWith("; total " + 8 * sdmSize + " bits = " + sdmSize + " bytes")), r.out());
         double fileAcc = SdModelFile.readMultiLayerNetwork(sdm)
                 .evaluate(FashionMnist.load(FashionMnist.resolveDir(null), false).iterator(500, false, 0)).accuracy();
         assertEquals(fileAcc, s.get("test").get("bestAccuracy").asDouble(), 1e-12);

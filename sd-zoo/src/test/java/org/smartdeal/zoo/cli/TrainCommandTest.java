@@ -60,6 +60,13 @@ class TrainCommandTest {
         assertEquals(!variant.equals("va"), header.contains("theta 0.00700000, theta_g 0.00500000, theta_c 7"), header);
         assertTrue(header.contains("pre-train 1 epoch,"), header);
         assertFalse(r.out().contains("1 epochs"), r.out());
+        // an SD model's file in bits, "other" included (ALGORITHMS.md 4.3); VA writes a DL4J zip and no such line
+        java.util.Optional<String> bits = r.out().lines().filter(l -> l.startsWith("model bits: index ")).findFirst();
+        assertEquals(!variant.equals("va"), bits.isPresent(), r.out());
+        if (bits.isPresent()) {
+            long size = Files.size(dir.resolve("lenet300-" + task + "-" + variant + ".sdm"));
+            assertTrue(bits.get().endsWith("; total " + 8 * size + " bits = " + size + " bytes"), bits.get());
+        }
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertEquals(task, s.get("task").asText());
         // settings a variant does not use are null in the summary
