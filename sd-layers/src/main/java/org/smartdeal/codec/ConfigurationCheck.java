@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -43,8 +45,9 @@ public final class ConfigurationCheck {
 
     /**
      * The windows of a convolution or pooling layer (any other layer passes): kernel size and dilation &gt;= 1,
-     * stride &gt;= 1, padding &gt;= 0 and at most the kernel's extent (k - 1) d + 1 in each dimension, a
-     * convolution mode, and no {@code Causal} mode on a 2-D layer. Whether the windows fit the input is not
+     * stride &gt;= 1, padding &gt;= 0 and, where it pads the input (not in Same mode, not for a transposed
+     * convolution), at most the kernel's extent (k - 1) d + 1 in each dimension, a convolution mode, and no
+     * {@code Causal} mode on a 2-D layer. Whether the windows fit the input is not
      * checked (a configuration does not always state the input size).
      *
      * @param layer a layer configuration (a frozen layer's inner layer)
@@ -72,7 +75,10 @@ public final class ConfigurationCheck {
         int[] k = windows[0];
         int[] pad = windows[2];
         int[] d = windows[3];
-        if (pad.length == k.length && d.length == k.length) {
+        // Same mode ignores the configured padding; a transposed convolution's padding trims its output
+        boolean padded = mode != ConvolutionMode.Same && !(layer instanceof Deconvolution2D)
+                && !(layer instanceof Deconvolution3D);
+        if (padded && pad.length == k.length && d.length == k.length) {
             for (int i = 0; i < k.length; i++) {
                 long extent = (long) (k[i] - 1) * d[i] + 1;
                 if (pad[i] > extent) {
@@ -104,8 +110,9 @@ public final class ConfigurationCheck {
 
     /**
      * The image size of a reshaping preprocessor between dense and convolutional layers (DL4J's
-     * {@code FeedForwardToCnnPreProcessor} and {@code CnnToFeedForwardPreProcessor}) must be at least 1 x 1 x 1;
-     * other preprocessors, and null, pass.
+     * {@code FeedForwardToCnnPreProcessor} and {@code CnnToFeedForwardPreProcessor}) must be at least 1 x 1 x 1,
+     * except a {@code CnnToFeedForwardPreProcessor} of 0 x 0 x 0, which takes its shape from the input; other
+     * preprocessors, and null, pass.
      *
      * @param preProcessor a layer's input preprocessor, possibly null
      */
@@ -121,6 +128,9 @@ public final class ConfigurationCheck {
             h = p.getInputHeight();
             w = p.getInputWidth();
             c = p.getNumChannels();
+            if (h == 0 && w == 0 && c == 0) {
+                return; // DL4J's "take the shape from the input" (its no-argument constructor)
+            }
         } else {
             return;
         }

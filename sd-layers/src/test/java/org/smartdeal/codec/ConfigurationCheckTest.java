@@ -37,6 +37,10 @@ class ConfigurationCheckTest {
                 + " for kernel [3, 3] and dilation [1, 1]", refusal(() -> ConfigurationCheck.windows(conv)));
         conv.setDilation(new int[] {2, 1});
         ConfigurationCheck.windows(conv); // extent (3 - 1) 2 + 1 = 5 >= 4
+        conv.setPadding(new int[] {9, 9});
+        conv.setConvolutionMode(ConvolutionMode.Same);
+        ConfigurationCheck.windows(conv); // Same mode ignores the configured padding
+        conv.setPadding(new int[] {1, 1});
         conv.setConvolutionMode(ConvolutionMode.Causal);
         assertEquals("convolutionMode Causal applies to 1-D layers only", refusal(() -> ConfigurationCheck.windows(conv)));
         SubsamplingLayer pool = new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
@@ -56,6 +60,11 @@ class ConfigurationCheckTest {
         ConfigurationCheck.preProcessor(null);
         assertEquals("FeedForwardToCnnPreProcessor: height, width and channels must be >= 1, got 0 x 28 x 1",
                 refusal(() -> ConfigurationCheck.preProcessor(new FeedForwardToCnnPreProcessor(0, 28, 1))));
+        // DL4J's "infer the shape" form passes; a partial shape does not
+        ConfigurationCheck.preProcessor(new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor());
+        assertEquals("CnnToFeedForwardPreProcessor: height, width and channels must be >= 1, got 0 x 4 x 2",
+                refusal(() -> ConfigurationCheck.preProcessor(
+                        new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(0, 4, 2))));
     }
 
     @Test

@@ -154,7 +154,8 @@ public final class Json {
         if (!JSON_NUMBER.matcher(text).matches()) {
             i = st;
             throw err("malformed number '" + text.substring(0, Math.min(text.length(), 40)) + "' (JSON numbers: "
-                + "-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?)");
+                + "an optional '-', 0 or digits without a leading 0, optionally '.' and digits, optionally e or E, a"
+                + " sign and digits)");
         }
         return Double.parseDouble(text);
     }

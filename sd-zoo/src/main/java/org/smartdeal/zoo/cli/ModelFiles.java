@@ -322,7 +322,7 @@ final class ModelFiles {
         }
         if (n != params || (r == 2 && shape[0] != 1 && shape[1] != 1)) {
             throw new IOException(what + ": the parameters must be a vector of the " + params
-                    + " that configuration.json asks for");
+                    + " values that configuration.json asks for");
         }
         if (order != 'c' && order != 'f') {
             throw new IOException(what + ": order must be 'c' (99) or 'f' (102), got " + order);
