@@ -65,6 +65,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (org.deeplearning4j.exception.DL4JInvalidInputException e) {
             throw new BadInputException(file + ": the network does not take Fashion-MNIST's 1x28x28 images: "
                     + e.getMessage(), e);
+        } catch (org.deeplearning4j.exception.DL4JException | org.nd4j.linalg.exception.ND4JException
+                | IllegalStateException | IllegalArgumentException e) {
+            // the file's configuration passed the load checks, but DL4J meets the rest (layer shapes that do not
+            // fit together, settings it checks only when it runs) at the first forward pass
+            throw new BadInputException(file + ": the network fails on its first forward pass over 1x28x28 images"
+                    + " (its layers' shapes or settings do not fit together): " + e.getMessage(), e);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),

@@ -354,6 +354,45 @@ class ConvertInspectEvaluateTest {
      * A network that does not take Fashion-MNIST's 1x28x28 images gets energy's message (one shared check),
      * exit 3, before the data is read: here a convolution taking 3 channels, as resnet20 does.
      */
+    /**
+     * A zip whose settings pass the load checks but whose layer shapes do not fit together fails at DL4J's first
+     * forward pass; evaluate names that (exit 3), where it reported an internal error (exit 1; a fuzzing audit,
+     * 2026-12-05). Here the reshaping before the dense layer claims 7 x 13 x 2 for the pooled 13 x 13 x 2.
+     */
+    @Test
+    void evaluateNamesANetworkThatFailsOnItsFirstForwardPass() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path good = dir.resolve("fits.zip");
+        ModelSerializer.writeModel(net, good.toFile(), false);
+        assertEquals(0, run("evaluate", good.toString(), "--limit", "20").exit());
+        String json = conf.toJson();
+        String edited = json.replaceFirst("\"inputHeight\" : 13", "\"inputHeight\" : 7");
+        assertTrue(!edited.equals(json), "the CnnToFeedForward preprocessor's height: " + json);
+        Path bad = dir.resolve("misfit.zip");
+        try (var in = new java.util.zip.ZipFile(good.toFile());
+                var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(e.getName().equals("configuration.json") ? edited.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                        : in.getInputStream(e).readAllBytes());
+                out.closeEntry();
+            }
+        }
+        CliRun r = run("evaluate", bad.toString(), "--limit", "20");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains(bad + ": the network fails on its first forward pass over 1x28x28 images"), r.err());
+    }
+
     @Test
     void evaluateRefusesANetworkThatDoesNotTakeFashionMnistImages() throws IOException {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
