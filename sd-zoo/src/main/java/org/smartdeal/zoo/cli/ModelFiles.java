@@ -313,13 +313,13 @@ final class ModelFiles {
         long[] stride = java.util.Arrays.copyOfRange(info, 1 + r, 1 + 2 * r);
         long ews = info[2 * r + 2];
         long order = info[2 * r + 3];
-        long n = 1;
         for (long d : shape) {
-            if (d < 1) {
-                throw new IOException(what + ": dimensions must be >= 1");
+            if (d < 1 || d > params) {
+                throw new IOException(what + ": dimensions must be in [1, " + params + "], the parameter count");
             }
-            n = Math.multiplyExact(n, d);
         }
+        // a vector: at most one dimension above 1, so the product cannot overflow
+        long n = r == 1 ? shape[0] : shape[0] * shape[1];
         if (n != params || (r == 2 && shape[0] != 1 && shape[1] != 1)) {
             throw new IOException(what + ": the parameters must be a vector of the " + params
                     + " values that configuration.json asks for");
