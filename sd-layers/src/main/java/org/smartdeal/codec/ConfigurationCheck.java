@@ -7,6 +7,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
@@ -17,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.smartdeal.layers.Networks;
 
 /**
  * Settings of a DL4J configuration read from a file that DL4J itself checks only when it first runs the network
@@ -29,6 +33,55 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class ConfigurationCheck {
 
     private ConfigurationCheck() {
+    }
+
+    /**
+     * Every rule of this class over a MultiLayerNetwork configuration: its data type, and each layer's windows (a
+     * frozen layer's inner layer's) and input preprocessor.
+     *
+     * @param conf the configuration
+     * @throws IllegalArgumentException naming the layer as {@code Class(name=..., index=i)}, the rule and the value
+     */
+    public static void network(MultiLayerConfiguration conf) {
+        dataType(conf.getDataType());
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer l = conf.getConf(i) == null ? null : conf.getConf(i).getLayer();
+            if (l != null) {
+                layer(l, conf.getInputPreProcess(i), l.getClass().getSimpleName() + "(name=" + l.getLayerName()
+                        + ", index=" + i + ")");
+            }
+        }
+    }
+
+    /**
+     * Every rule of this class over a ComputationGraph configuration: its data type, no cycle, and each layer
+     * vertex's windows (a frozen layer's inner layer's) and input preprocessor.
+     *
+     * @param conf the configuration
+     * @throws IllegalArgumentException naming the layer as {@code Class(name=...)} (the vertex name when the layer
+     *                                  has none), the rule and the value
+     */
+    public static void network(ComputationGraphConfiguration conf) {
+        dataType(conf.getDataType());
+        acyclic(conf);
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf() != null
+                    && lv.getLayerConf().getLayer() != null) {
+                Layer l = lv.getLayerConf().getLayer();
+                String name = l.getLayerName() != null ? l.getLayerName() : v.getKey();
+                layer(l, lv.getPreProcessor(), l.getClass().getSimpleName() + "(name=" + name + ")");
+            }
+        }
+    }
+
+    /** One layer's windows and preprocessor, the message prefixed with {@code where}. */
+    private static void layer(Layer layer, InputPreProcessor preProcessor, String where) {
+        try {
+            windows(Networks.unwrapFrozen(layer));
+            preProcessor(preProcessor);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -363,19 +363,10 @@ public final class SdModelFile {
         DataType dataType = conf instanceof MultiLayerConfiguration mlc ? mlc.getDataType()
                 : ((ComputationGraphConfiguration) conf).getDataType();
         try {
-            ConfigurationCheck.dataType(dataType);
             if (conf instanceof ComputationGraphConfiguration gc) {
-                ConfigurationCheck.acyclic(gc);
-                for (GraphVertex v : gc.getVertices().values()) {
-                    if (v instanceof LayerVertex lv) {
-                        ConfigurationCheck.preProcessor(lv.getPreProcessor());
-                    }
-                }
+                ConfigurationCheck.network(gc);
             } else {
-                MultiLayerConfiguration mlc = (MultiLayerConfiguration) conf;
-                for (int i = 0; i < mlc.getConfs().size(); i++) {
-                    ConfigurationCheck.preProcessor(mlc.getInputPreProcess(i));
-                }
+                ConfigurationCheck.network((MultiLayerConfiguration) conf);
             }
         } catch (IllegalArgumentException e) {
             throw new SdmFormatException(source + ": section CONFIG: " + e.getMessage(), e);
@@ -408,11 +399,6 @@ public final class SdModelFile {
         // As initialised, a frozen layer's parameters are those of the layer it wraps (its live
         // conf().getLayer() is the inner layer, which toSdm writes and build fills): match against that.
         org.deeplearning4j.nn.conf.layers.Layer layer = unwrapFrozen(cl.layer(), config + cl.where());
-        try {
-            ConfigurationCheck.windows(layer);
-        } catch (IllegalArgumentException e) {
-            throw new SdmFormatException(config + cl.where() + ": " + e.getMessage(), e);
-        }
         ParamInitializer init;
         long want;
         List<String> keys;
@@ -684,12 +670,17 @@ public final class SdModelFile {
                 for (int i = from; i < to; i++) {
                     f[i - from] = (float) values[i];
                 }
-                double[] back = Nd4j.create(f).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
+                double[] back = throughType(f, type);
                 for (int i = from; i < to; i++) {
                     checkKept(values, b, i, back[i - from], what, type);
                 }
             }
         }
+    }
+
+    /** Float values as ND4J converts them to {@code type} and back, widened to double. */
+    private static double[] throughType(float[] values, DataType type) {
+        return Nd4j.create(values).castTo(type).castTo(DataType.DOUBLE).data().asDouble();
     }
 
     /** {@code values} as an array of the parameter's shape and data type (checked by {@link #checkRepresentable}). */
@@ -729,8 +720,7 @@ public final class SdModelFile {
         float[] values = e.values();
         for (int from = 0; from < values.length; from += CHECK_CHUNK) {
             int to = Math.min(values.length, from + CHECK_CHUNK);
-            double[] back = Nd4j.create(Arrays.copyOfRange(values, from, to)).castTo(type).castTo(DataType.DOUBLE)
-                    .data().asDouble();
+            double[] back = throughType(Arrays.copyOfRange(values, from, to), type);
             for (int i = from; i < to; i++) {
                 float v = values[i];
                 double w = back[i - from];

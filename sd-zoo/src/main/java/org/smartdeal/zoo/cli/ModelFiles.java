@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.smartdeal.codec.ConfigurationCheck;
@@ -165,8 +164,9 @@ final class ModelFiles {
             json = new String(bytes, StandardCharsets.UTF_8);
             // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
             graph = json.contains("\"vertices\"");
-            long params = parameterCount(json, graph);
-            checkConfiguration(json, graph);
+            Object conf = parseConfiguration(json, graph);
+            long params = parameterCount(conf);
+            checkConfiguration(conf);
             long limit = Pointer.maxBytes();
             if (params > 0 && limit > 0 && params > limit / Float.BYTES) {
                 throw new IOException("configuration.json asks for " + params + " parameters (" + params * Float.BYTES
@@ -193,48 +193,47 @@ final class ModelFiles {
     }
 
     /**
-     * The settings DL4J checks only when it first runs the network ({@link ConfigurationCheck}): a floating-point
-     * data type, the windows of every convolution and pooling layer (frozen ones' inner layers), and a graph without
-     * cycles; a zip that breaks them used to load and then crash the JVM in native code or fail at the first output.
+     * The settings DL4J checks only when it first runs the network ({@link ConfigurationCheck#network}): a
+     * floating-point data type, the windows of every convolution and pooling layer (frozen ones' inner layers),
+     * reshaping preprocessors, and a graph without cycles; a zip that breaks them used to load and then crash the JVM
+     * in native code or fail at the first output.
      */
-    private static void checkConfiguration(String json, boolean graph) throws IOException {
-        String where = "configuration.json";
+    private static void checkConfiguration(Object conf) throws IOException {
         try {
-            if (graph) {
-                ComputationGraphConfiguration c = ComputationGraphConfiguration.fromJson(json);
-                ConfigurationCheck.dataType(c.getDataType());
-                ConfigurationCheck.acyclic(c);
-                for (var v : c.getVertices().entrySet()) {
-                    if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf() != null) {
-                        where = "configuration.json: vertex '" + v.getKey() + "'";
-                        ConfigurationCheck.windows(Networks.unwrapFrozen(lv.getLayerConf().getLayer()));
-                        ConfigurationCheck.preProcessor(lv.getPreProcessor());
-                    }
-                }
+            if (conf instanceof ComputationGraphConfiguration g) {
+                ConfigurationCheck.network(g);
             } else {
-                MultiLayerConfiguration c = MultiLayerConfiguration.fromJson(json);
-                ConfigurationCheck.dataType(c.getDataType());
-                for (int i = 0; i < c.getConfs().size(); i++) {
-                    where = "configuration.json: layer " + i;
-                    ConfigurationCheck.windows(Networks.unwrapFrozen(c.getConf(i).getLayer()));
-                    ConfigurationCheck.preProcessor(c.getInputPreProcess(i));
-                }
+                ConfigurationCheck.network((MultiLayerConfiguration) conf);
             }
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + e.getMessage(), e);
+            throw new IOException("configuration.json: " + e.getMessage(), e);
         }
     }
 
+    /** configuration.json as DL4J reads it: a ComputationGraphConfiguration or a MultiLayerConfiguration. */
+    private static Object parseConfiguration(String json, boolean graph) throws IOException {
+        try {
+            return graph ? ComputationGraphConfiguration.fromJson(json) : MultiLayerConfiguration.fromJson(json);
+        } catch (RuntimeException e) {
+            throw notReadable(e);
+        }
+    }
+
+    private static IOException notReadable(RuntimeException e) {
+        return new IOException("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can "
+                + "read: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
     /** The parameter count a DL4J configuration asks for (what {@code init()} would allocate). */
-    private static long parameterCount(String json, boolean graph) throws IOException {
+    private static long parameterCount(Object conf) throws IOException {
         try {
             long n = 0;
-            if (graph) {
-                for (GraphVertex v : ComputationGraphConfiguration.fromJson(json).getVertices().values()) {
+            if (conf instanceof ComputationGraphConfiguration g) {
+                for (GraphVertex v : g.getVertices().values()) {
                     n = Math.addExact(n, v.numParams(true));
                 }
             } else {
-                for (NeuralNetConfiguration c : MultiLayerConfiguration.fromJson(json).getConfs()) {
+                for (NeuralNetConfiguration c : ((MultiLayerConfiguration) conf).getConfs()) {
                     n = Math.addExact(n, c.getLayer().initializer().numParams(c));
                 }
             }
@@ -242,8 +241,7 @@ final class ModelFiles {
         } catch (ArithmeticException e) {
             throw new IOException("configuration.json asks for more than 2^63 parameters", e);
         } catch (RuntimeException e) {
-            throw new IOException("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can "
-                    + "read: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw notReadable(e);
         }
     }
 

@@ -418,8 +418,9 @@ public final class SweepCommand implements Callable<Integer> {
             try (Progress p = Progress.start("test set", 2, quiet)) {
                 denseTest = ModelScore.of(dense, testIt);
                 p.step();
-                bestTest = ModelScore.of(SdModelFile.read(best.sdm(), BEST_SDM), testIt);
-                bestBits = SdmReader.read(best.sdm(), BEST_SDM).layout().totalBreakdown().describe();
+                SdmReader.Result read = SdmReader.read(best.sdm(), BEST_SDM);
+                bestTest = ModelScore.of(SdModelFile.build(read.file(), BEST_SDM, read.formatMinor()), testIt);
+                bestBits = read.layout().totalBreakdown().describe();
                 p.step();
             } catch (SdmFormatException e) {
                 throw new IllegalStateException("the sweep's own .sdm bytes did not read back", e);

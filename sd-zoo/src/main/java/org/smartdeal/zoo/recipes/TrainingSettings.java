@@ -177,20 +177,18 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
 
     /** Each named layer must be one of {@code arch}'s layers that are decomposed (a pooling layer is not). */
     private static void requireLayers(ZooModel arch, MultiLayerConfiguration conf, String field, Set<String> named) {
-        List<String> names = new ArrayList<>();
         List<String> decomposed = new ArrayList<>();
-        Map<String, String> kinds = new LinkedHashMap<>();
+        Map<String, String> kinds = new LinkedHashMap<>(); // every layer's class, by name in order
         for (NeuralNetConfiguration c : conf.getConfs()) {
-            names.add(c.getLayer().getLayerName());
             kinds.put(c.getLayer().getLayerName(), c.getLayer().getClass().getSimpleName());
             if (SdConverter.converts(c.getLayer())) {
                 decomposed.add(c.getLayer().getLayerName());
             }
         }
         for (String n : named) {
-            if (!names.contains(n)) {
+            if (!kinds.containsKey(n)) {
                 throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', which "
-                        + arch.id() + " does not have; its layers are " + names);
+                        + arch.id() + " does not have; its layers are " + kinds.keySet());
             }
             if (!decomposed.contains(n)) {
                 throw new IllegalArgumentException("TrainingSettings." + field + " names layer '" + n + "', a "
