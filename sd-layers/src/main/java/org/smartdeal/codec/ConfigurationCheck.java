@@ -4,16 +4,22 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.exception.DL4JException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -47,8 +53,7 @@ public final class ConfigurationCheck {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer l = conf.getConf(i) == null ? null : conf.getConf(i).getLayer();
             if (l != null) {
-                layer(l, conf.getInputPreProcess(i), l.getClass().getSimpleName() + "(name=" + l.getLayerName()
-                        + ", index=" + i + ")");
+                layer(l, conf.getInputPreProcess(i), where(l, l.getLayerName(), i));
             }
         }
     }
@@ -68,10 +73,19 @@ public final class ConfigurationCheck {
             if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf() != null
                     && lv.getLayerConf().getLayer() != null) {
                 Layer l = lv.getLayerConf().getLayer();
-                String name = l.getLayerName() != null ? l.getLayerName() : v.getKey();
-                layer(l, lv.getPreProcessor(), l.getClass().getSimpleName() + "(name=" + name + ")");
+                layer(l, lv.getPreProcessor(), where(l, layerName(l, v.getKey()), -1));
             }
         }
+    }
+
+    /** A layer as messages name it: {@code Class(name=..., index=i)}, without the index when {@code index < 0}. */
+    private static String where(Layer layer, String name, int index) {
+        return layer.getClass().getSimpleName() + "(name=" + name + (index < 0 ? "" : ", index=" + index) + ")";
+    }
+
+    /** A graph layer's name: its own, else its vertex's. */
+    private static String layerName(Layer layer, String vertex) {
+        return layer.getLayerName() != null ? layer.getLayerName() : vertex;
     }
 
     /** One layer's windows and preprocessor, the message prefixed with {@code where}. */
@@ -244,6 +258,180 @@ public final class ConfigurationCheck {
                 path.push(in);
                 next.push(inputs.getOrDefault(in, List.of()).iterator());
             }
+        }
+    }
+
+    /**
+     * Every layer's stated input size must be the size its input has: DL4J reads a configuration without
+     * comparing them and fails only at the first forward pass (a {@code DenseLayer} of nIn=50 after one of nOut=100,
+     * a convolution of nIn=8 after one of 16 channels). The input types are propagated from {@code input} with DL4J's
+     * own rules (each preprocessor's and layer's {@code getOutputType}), and each layer's nIn is compared with the
+     * value DL4J itself derives from its incoming type ({@code FeedForwardLayer.setNIn}, on a copy): the size of a
+     * feed-forward or recurrent input, the flattened size of a flat image input to a dense-like layer, the channels of
+     * a convolutional one (2-D, 3-D, depthwise, separable, transposed, and {@code BatchNormalization}, whose nIn is
+     * the channels or the size), the same for the SD layers. A frozen layer's inner layer is checked. A
+     * {@code CnnToFeedForwardPreProcessor} that states its shape must state its input's.
+     *
+     * <p>Not checked (the types are still propagated through them): a layer whose nIn is 0 (not set); the embedding
+     * layers, whose nIn is the vocabulary size; layers without parameters (the loss layers, {@code DropoutLayer},
+     * {@code RepeatVector}), whose nIn sizes nothing; layers that are not {@code FeedForwardLayer}s (pooling,
+     * activation, PReLU, SameDiff layers, the recurrent wrappers); other preprocessors than the two reshaping ones
+     * beyond what their {@code getOutputType} checks.
+     *
+     * @param conf  the configuration
+     * @param input the type of the network's input
+     * @throws IllegalArgumentException naming the layer as {@code Class(name=..., index=i)}, the rule and both values,
+     *                                  e.g. "DenseLayer(name=fc2, index=1) takes nIn=50 but its input has 100 values
+     *                                  (from layer fc1's nOut)", or the layer where DL4J cannot derive a type
+     */
+    public static void inputSizes(MultiLayerConfiguration conf, InputType input) {
+        InputType t = input;
+        From from = new From("the network input", null, false);
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer l = conf.getConf(i).getLayer();
+            t = propagate(l, i, conf.getInputPreProcess(i), t, from, where(l, l.getLayerName(), i));
+            from = new From("layer " + (l.getLayerName() != null ? l.getLayerName() : String.valueOf(i)), l, true);
+        }
+    }
+
+    /**
+     * {@link #inputSizes(MultiLayerConfiguration, InputType)} over a ComputationGraph: a layer vertex's input is its
+     * input vertex's output type after the vertex's preprocessor; other vertices (merge, element-wise, subset, ...)
+     * give the types DL4J's {@code getOutputType} gives.
+     *
+     * @param conf   the configuration (acyclic: {@link #acyclic})
+     * @param inputs the types of the network's inputs, in {@code getNetworkInputs()} order
+     * @throws IllegalArgumentException naming the layer as {@code Class(name=...)}, the rule and both values, or the
+     *                                  vertex where DL4J cannot derive a type
+     */
+    public static void inputSizes(ComputationGraphConfiguration conf, InputType... inputs) {
+        List<String> networkInputs = conf.getNetworkInputs();
+        if (inputs.length != networkInputs.size()) {
+            throw new IllegalArgumentException("the graph has " + networkInputs.size() + " inputs " + networkInputs
+                    + ", got " + inputs.length + " input types");
+        }
+        acyclic(conf);
+        Map<String, InputType> types = new HashMap<>();
+        for (int k = 0; k < inputs.length; k++) {
+            types.put(networkInputs.get(k), inputs[k]);
+        }
+        int index = 0;
+        for (String v : topologicalOrder(conf)) {
+            GraphVertex vertex = conf.getVertices().get(v);
+            if (vertex == null) {
+                throw new IllegalArgumentException("vertex '" + v + "' has inputs but no configuration");
+            }
+            List<String> in = conf.getVertexInputs().getOrDefault(v, List.of());
+            InputType[] given = in.stream().map(types::get).toArray(InputType[]::new);
+            int i = index;
+            if (vertex instanceof LayerVertex lv && lv.getLayerConf() != null && lv.getLayerConf().getLayer() != null
+                    && in.size() == 1) {
+                Layer l = lv.getLayerConf().getLayer();
+                String src = in.get(0);
+                GraphVertex producer = conf.getVertices().get(src);
+                Layer previous = producer instanceof LayerVertex p && p.getLayerConf() != null
+                        ? p.getLayerConf().getLayer() : null;
+                From from = producer == null ? new From("network input '" + src + "'", null, false)
+                        : new From((previous != null ? "layer " : "vertex ") + src, previous, true);
+                types.put(v, propagate(l, i, lv.getPreProcessor(), given[0], from, where(l, layerName(l, v), -1)));
+            } else {
+                types.put(v, dl4j(() -> vertex.getOutputType(i, given), "vertex '" + v + "' ("
+                        + vertex.getClass().getSimpleName() + ")", "its inputs " + in));
+            }
+            index++;
+        }
+    }
+
+    /** The vertices of an acyclic graph, each after its inputs (Kahn's order, ties in the configuration's order). */
+    private static List<String> topologicalOrder(ComputationGraphConfiguration conf) {
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        List<String> order = new java.util.ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>(conf.getNetworkInputs());
+        while (order.size() < inputs.size()) {
+            for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
+                if (!done.contains(e.getKey()) && (e.getValue() == null || done.containsAll(e.getValue()))) {
+                    done.add(e.getKey());
+                    order.add(e.getKey());
+                }
+            }
+        }
+        return order;
+    }
+
+    /**
+     * One layer: its input type after its preprocessor, checked against the layer's nIn (and the preprocessor's
+     * stated shape); returns the layer's output type.
+     *
+     * @param layer    the layer (possibly frozen)
+     * @param index    its index, for DL4J's messages
+     * @param pre      its preprocessor, or null
+     * @param in       the type its input vertex or the previous layer gives
+     * @param from  where the input comes from
+     * @param where the layer, for the message
+     */
+    private static InputType propagate(Layer layer, int index, InputPreProcessor pre, InputType in, From from,
+            String where) {
+        String given = in + " (from " + from.text(false) + ")";
+        if (pre instanceof CnnToFeedForwardPreProcessor p && in instanceof InputType.InputTypeConvolutional c
+                && p.getNumChannels() > 0 && (p.getNumChannels() != c.getChannels()
+                || p.getInputHeight() != c.getHeight() || p.getInputWidth() != c.getWidth())) {
+            throw new IllegalArgumentException(where + ": its CnnToFeedForwardPreProcessor takes " + p.getNumChannels()
+                    + " x " + p.getInputHeight() + " x " + p.getInputWidth() + " (channels x height x width) but its"
+                    + " input is " + c.getChannels() + " x " + c.getHeight() + " x " + c.getWidth() + " (from "
+                    + from.text(false) + ")");
+        }
+        InputType t = pre == null ? in : dl4j(() -> pre.getOutputType(in), where, given);
+        Layer inner = Networks.unwrapFrozen(layer);
+        if (inner instanceof FeedForwardLayer ff && ff.getNIn() > 0 && !(inner instanceof EmbeddingLayer)
+                && !(inner instanceof EmbeddingSequenceLayer) && inner.initializer().numParams(inner) > 0) {
+            long has = dl4j(() -> {
+                FeedForwardLayer copy = (FeedForwardLayer) ff.clone();
+                copy.setNIn(t, true);
+                return copy.getNIn();
+            }, where, given);
+            if (has != ff.getNIn()) {
+                boolean nOut = pre == null && Networks.unwrapFrozen(from.layer()) instanceof FeedForwardLayer f
+                        && f.getNOut() == has;
+                throw new IllegalArgumentException(where + " takes nIn=" + ff.getNIn() + " but its input has " + has
+                        + unit(t, has) + " (from " + from.text(nOut) + (pre == null ? "" : " through its " + pre.getClass().getSimpleName()) + ")");
+            }
+        }
+        return dl4j(() -> layer.getOutputType(index, t), where, given);
+    }
+
+    /** What DL4J derives an nIn of {@code n} from, in words: " values", " channels", " values per time step". */
+    private static String unit(InputType in, long n) {
+        boolean channels = in instanceof InputType.InputTypeConvolutional
+                || in instanceof InputType.InputTypeConvolutional3D
+                || in instanceof InputType.InputTypeConvolutionalFlat f && n != f.getFlattenedSize();
+        if (channels) {
+            return n == 1 ? " channel" : " channels";
+        }
+        return (n == 1 ? " value" : " values") + (in instanceof InputType.InputTypeRecurrent ? " per time step" : "");
+    }
+
+    /** One of DL4J's type derivations, its exceptions (the layer or vertex rejects its input type) named. */
+    private static <T> T dl4j(java.util.function.Supplier<T> step, String where, String given) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException | IllegalStateException | InvalidInputTypeException | DL4JException e) {
+            throw new IllegalArgumentException(where + ": DL4J cannot derive its types from " + given + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where a layer's input comes from.
+     *
+     * @param what   "layer fc1", "vertex merge", "the network input", "network input 'in'"
+     * @param layer  the layer that gives it, or null
+     * @param output true when a layer or vertex gives it (its output), false for a network input
+     */
+    private record From(String what, Layer layer, boolean output) {
+
+        /** In words: "layer fc1's output", "layer fc1's nOut" ({@code nOut} true), "the network input". */
+        String text(boolean nOut) {
+            return output ? what + (nOut ? "'s nOut" : "'s output") : what;
         }
     }
 }

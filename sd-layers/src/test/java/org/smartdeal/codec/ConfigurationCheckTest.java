@@ -2,19 +2,31 @@ package org.smartdeal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.layers.Networks;
+import org.smartdeal.layers.SdConvolutionLayer;
+import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdOutputLayer;
 
 /** Each rule of {@link ConfigurationCheck} on a setting that breaks it and on the valid neighbour. */
 class ConfigurationCheckTest {
@@ -82,5 +94,144 @@ class ConfigurationCheckTest {
         conf.getVertexInputs().put("a", java.util.List.of("nowhere"));
         assertEquals("vertex 'a' takes input 'nowhere', which is neither a vertex nor a network input",
                 refusal(() -> ConfigurationCheck.acyclic(conf)));
+    }
+
+    private static NeuralNetConfiguration.ListBuilder list() {
+        return new NeuralNetConfiguration.Builder().seed(1).list();
+    }
+
+    private static DenseLayer dense(String name, int nIn, int nOut) {
+        return new DenseLayer.Builder().name(name).nIn(nIn).nOut(nOut).build();
+    }
+
+    private static ConvolutionLayer conv(String name, int nIn, int nOut) {
+        return new ConvolutionLayer.Builder(3, 3).name(name).nIn(nIn).nOut(nOut).build();
+    }
+
+    private static OutputLayer output(String name, int nIn, int nOut) {
+        return new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name(name).nIn(nIn).nOut(nOut)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build();
+    }
+
+    /**
+     * Sets a layer's nIn after the list builder (which sets the nIn of the layers after a dense first layer from the
+     * layer before them) as a configuration read from a file may hold it.
+     */
+    private static MultiLayerConfiguration withNIn(MultiLayerConfiguration conf, int index, long nIn) {
+        ((FeedForwardLayer) Networks.unwrapFrozen(conf.getConf(index).getLayer())).setNIn(nIn);
+        return conf;
+    }
+
+    @Test
+    void denseLayersWhoseSizesDoNotFitAreRefusedNamingBothSizes() {
+        ConfigurationCheck.inputSizes(list().layer(dense("fc1", 784, 100)).layer(dense("fc2", 100, 10)).build(),
+                InputType.feedForward(784));
+        assertEquals("DenseLayer(name=fc2, index=1) takes nIn=50 but its input has 100 values (from layer fc1's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(withNIn(list().layer(dense("fc1", 784, 100))
+                        .layer(dense("fc2", 100, 10)).build(), 1, 50), InputType.feedForward(784))));
+        assertEquals("DenseLayer(name=fc1, index=0) takes nIn=784 but its input has 100 values (from the network input)",
+                refusal(() -> ConfigurationCheck.inputSizes(list().layer(dense("fc1", 784, 100)).build(),
+                        InputType.feedForward(100))));
+        // a frozen layer's inner layer is checked; the SD layers are FeedForwardLayers like DL4J's
+        MultiLayerConfiguration frozen = list().layer(dense("fc1", 784, 100)).layer(new FrozenLayer(dense("fc2", 100, 10)))
+                .build();
+        ConfigurationCheck.inputSizes(frozen, InputType.feedForward(784));
+        assertEquals("FrozenLayer(name=layer1, index=1) takes nIn=50 but its input has 100 values (from layer fc1's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(withNIn(frozen, 1, 50), InputType.feedForward(784))));
+        ConfigurationCheck.inputSizes(list().layer(new SdDenseLayer.Builder().name("fc1").nIn(12).nOut(6).build())
+                .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build(),
+                InputType.feedForward(12));
+        assertEquals("SdOutputLayer(name=out, index=1) takes nIn=5 but its input has 6 values (from layer fc1's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(withNIn(list()
+                        .layer(new SdDenseLayer.Builder().name("fc1").nIn(12).nOut(6).build())
+                        .layer(new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(3)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build()).build(), 1, 5),
+                        InputType.feedForward(12))));
+    }
+
+    @Test
+    void convolutionsAndBatchNormTakeTheirInputsChannels() {
+        ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16)).layer(conv("conv2", 16, 4)).build(),
+                InputType.convolutional(28, 28, 1));
+        assertEquals("ConvolutionLayer(name=conv2, index=1) takes nIn=8 but its input has 16 channels (from layer "
+                + "conv1's nOut)", refusal(() -> ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16))
+                        .layer(conv("conv2", 8, 4)).build(), InputType.convolutional(28, 28, 1))));
+        assertEquals("ConvolutionLayer(name=conv1, index=0) takes nIn=1 but its input has 3 channels (from the network "
+                + "input)", refusal(() -> ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16)).build(),
+                        InputType.convolutional(28, 28, 3))));
+        ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16))
+                .layer(new BatchNormalization.Builder().name("bn").nIn(16).nOut(16).build()).build(),
+                InputType.convolutional(28, 28, 1));
+        assertEquals("BatchNormalization(name=bn, index=1) takes nIn=8 but its input has 16 channels (from layer "
+                + "conv1's nOut)", refusal(() -> ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16))
+                        .layer(new BatchNormalization.Builder().name("bn").nIn(8).nOut(8).build()).build(),
+                        InputType.convolutional(28, 28, 1))));
+        // the SD convolution through a pooling layer (no nIn of its own: the channels pass through)
+        assertEquals("SdConvolutionLayer(name=conv2, index=2) takes nIn=4 but its input has 16 channels (from layer "
+                + "pool1's output)", refusal(() -> ConfigurationCheck.inputSizes(list().layer(conv("conv1", 1, 16))
+                        .layer(new SubsamplingLayer.Builder().name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                        .layer(new SdConvolutionLayer.Builder(3, 3).name("conv2").nIn(4).nOut(4).build()).build(),
+                        InputType.convolutional(28, 28, 1))));
+        // an embedding's nIn is its vocabulary, not its input's width: not compared
+        ConfigurationCheck.inputSizes(list().layer(new EmbeddingLayer.Builder().name("emb").nIn(500).nOut(8).build())
+                .build(), InputType.feedForward(1));
+    }
+
+    /** conv1 (3x3) then pool1 (2x2, stride 2) on 28 x 28: 2 x 13 x 13, flattened 338 values. */
+    private static MultiLayerConfiguration pooledToDense(int fcIn, CnnToFeedForwardPreProcessor pre) {
+        return list().layer(conv("conv1", 1, 2))
+                .layer(new SubsamplingLayer.Builder().name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                .layer(dense("fc1", fcIn, 10)).inputPreProcessor(2, pre).build();
+    }
+
+    @Test
+    void aDenseLayerAfterAReshapeTakesTheReshapedSize() {
+        ConfigurationCheck.inputSizes(pooledToDense(338, new CnnToFeedForwardPreProcessor(13, 13, 2)),
+                InputType.convolutional(28, 28, 1));
+        ConfigurationCheck.inputSizes(pooledToDense(338, new CnnToFeedForwardPreProcessor()),
+                InputType.convolutional(28, 28, 1));
+        assertEquals("DenseLayer(name=fc1, index=2) takes nIn=100 but its input has 338 values (from layer pool1's "
+                + "output through its CnnToFeedForwardPreProcessor)", refusal(() -> ConfigurationCheck.inputSizes(
+                        pooledToDense(100, new CnnToFeedForwardPreProcessor(13, 13, 2)),
+                        InputType.convolutional(28, 28, 1))));
+        assertEquals("DenseLayer(name=fc1, index=2): its CnnToFeedForwardPreProcessor takes 2 x 7 x 13 (channels x "
+                + "height x width) but its input is 2 x 13 x 13 (from layer pool1's output)",
+                refusal(() -> ConfigurationCheck.inputSizes(pooledToDense(338, new CnnToFeedForwardPreProcessor(7, 13,
+                        2)), InputType.convolutional(28, 28, 1))));
+        // a flat image straight into a dense layer: its flattened size
+        assertEquals("DenseLayer(name=fc1, index=0) takes nIn=100 but its input has 784 values (from the network "
+                + "input)", refusal(() -> ConfigurationCheck.inputSizes(list().layer(dense("fc1", 100, 10)).build(),
+                        InputType.convolutionalFlat(28, 28, 1))));
+        // a convolution fed rows without a reshape: DL4J's own refusal, named
+        MultiLayerConfiguration rows = list().layer(dense("fc1", 4, 4)).layer(dense("fc2", 4, 2)).build();
+        rows.getConf(1).setLayer(conv("conv1", 1, 2)); // the list builder refuses it; a file may hold it
+        String m = refusal(() -> ConfigurationCheck.inputSizes(rows, InputType.feedForward(4)));
+        assertTrue(m.startsWith("ConvolutionLayer(name=conv1, index=1): DL4J cannot derive its types from "
+                + "InputTypeFeedForward(4) (from layer fc1's output): Invalid input"), m);
+    }
+
+    @Test
+    void aGraphLayerTakesItsInputVertexsType() {
+        java.util.function.IntFunction<ComputationGraphConfiguration> graph = outIn -> new NeuralNetConfiguration
+                .Builder().graphBuilder().addInputs("in")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .addLayer("b", dense("b", 4, 4), "in")
+                .addVertex("merge", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b")
+                .addLayer("out", output("out", outIn, 2), "merge")
+                .setOutputs("out").build();
+        ConfigurationCheck.inputSizes(graph.apply(7), InputType.feedForward(4));
+        assertEquals("OutputLayer(name=out) takes nIn=5 but its input has 7 values (from vertex merge's output)",
+                refusal(() -> ConfigurationCheck.inputSizes(graph.apply(5), InputType.feedForward(4))));
+        assertEquals("DenseLayer(name=a) takes nIn=4 but its input has 6 values (from network input 'in')",
+                refusal(() -> ConfigurationCheck.inputSizes(graph.apply(7), InputType.feedForward(6))));
+        assertEquals("the graph has 1 inputs [in], got 2 input types", refusal(() -> ConfigurationCheck.inputSizes(
+                graph.apply(7), InputType.feedForward(4), InputType.feedForward(4))));
+        ComputationGraphConfiguration chain = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("fc1", dense("fc1", 4, 100), "in")
+                .addLayer("fc2", dense("fc2", 50, 2), "fc1")
+                .setOutputs("fc2").build();
+        assertEquals("DenseLayer(name=fc2) takes nIn=50 but its input has 100 values (from layer fc1's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(chain, InputType.feedForward(4))));
     }
 }
