@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.exception.DL4JException;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -25,6 +26,8 @@ import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.smartdeal.layers.Networks;
 
@@ -339,6 +342,27 @@ public final class ConfigurationCheck {
                         + vertex.getClass().getSimpleName() + ")", "its inputs " + in));
             }
             index++;
+        }
+    }
+
+    /**
+     * {@link #inputSizes(MultiLayerConfiguration, InputType)} over a network's configuration.
+     *
+     * @param net    a MultiLayerNetwork or ComputationGraph
+     * @param inputs the types of its inputs (one for a MultiLayerNetwork)
+     * @throws IllegalArgumentException as the configuration forms do, or naming the class when {@code net} is neither
+     */
+    public static void inputSizes(Model net, InputType... inputs) {
+        if (net instanceof MultiLayerNetwork m && inputs.length == 1) {
+            inputSizes(m.getLayerWiseConfigurations(), inputs[0]);
+        } else if (net instanceof MultiLayerNetwork) {
+            throw new IllegalArgumentException("a MultiLayerNetwork has one input, got " + inputs.length
+                    + " input types");
+        } else if (net instanceof ComputationGraph g) {
+            inputSizes(g.getConfiguration(), inputs);
+        } else {
+            throw new IllegalArgumentException("inputSizes takes a MultiLayerNetwork or ComputationGraph, got "
+                    + (net == null ? null : net.getClass().getName()));
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.codec.SdmWriter;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code smartdeal convert}: a trained DL4J network (a ModelSerializer {@code .zip}, or a zoo model)
- * to a compact {@code .sdm} file, with a per-layer report.
+ * to a compact {@code .sdm} file, with a per-layer report. A {@code .zip} whose layers' sizes do not fit together is
+ * refused before anything is written, where the network states its input type by itself
+ * ({@link #checkInputSizes}); one whose first layer is a convolution without a flat-input preprocessor is not checked.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convert a DL4J network (.zip) or a zoo model to SD form and write a .sdm file.",
@@ -96,6 +100,9 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
+        if (zoo == null) {
+            checkInputSizes(dense, source.input);
+        }
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
         }
@@ -213,6 +220,30 @@ public final class ConvertCommand implements Callable<Integer> {
             SdConverter.checkPlan(net, plan);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--plan " + planArg + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a network whose layers' sizes do not fit together ({@link ConfigurationCheck#inputSizes}), which DL4J
+     * loads and fails on only at its first forward pass, where the network states its input type by itself
+     * ({@link FashionMnistInput#statedInputType}: a flat-input preprocessor or a first layer's nIn); a network that
+     * does not (a convolution first layer without a flat-input preprocessor, a first layer of no stated size, a
+     * recurrent first layer, a graph of several inputs) is not checked.
+     *
+     * @param net  the network to convert
+     * @param file its file, for the message
+     * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
+     *     nIn=50 but its input has 100 values (from layer fc1's nOut)"
+     */
+    static void checkInputSizes(Model net, Path file) {
+        InputType type = FashionMnistInput.statedInputType(net, file);
+        if (type == null) {
+            return;
+        }
+        try {
+            ConfigurationCheck.inputSizes(net, type);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": the layers' sizes do not fit together: " + e.getMessage(), e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
@@ -212,12 +213,17 @@ public final class EnergyCommand implements Callable<Integer> {
         } else {
             net = ModelFiles.load(source.file);
             ModelFiles.requireFiniteParameters(net, source.file.toString(), "priced");
-            type = FashionMnistInput.inputType(net, shape, false, source.file);
+            type = null; // derived below, where DL4J's exceptions are exit 3
             String f = source.file.getFileName().toString();
             name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         }
         Workloads.Extracted x;
         try {
+            if (type == null) {
+                type = FashionMnistInput.inputType(net, shape, false, source.file);
+                // DL4J reads a file without comparing each layer's nIn with its input; the pricing would not either
+                ConfigurationCheck.inputSizes(net, type);
+            }
             x = Workloads.extract(net, type);
         } catch (IllegalArgumentException | IllegalStateException | org.deeplearning4j.exception.DL4JException e) {
             throw new BadInputException(name + ": cannot price this network: " + e.getMessage(), e);

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.deeplearning4j.exception.DL4JException;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -125,6 +127,35 @@ final class FashionMnistInput {
         }
         throw new BadInputException(file + ": cannot infer the input type from the first layer ("
                 + (f.layer() == null ? "none" : f.layer().getClass().getSimpleName()) + "); give --input CxHxW");
+    }
+
+    /**
+     * The input type a network states by itself, for checks that need one (convert's layer sizes): from a flat-input
+     * preprocessor or a first layer's nIn ({@link #inputType} without a shape), where the first layer takes it.
+     *
+     * @param net  the network
+     * @param file the model file
+     * @return the type, or null when the network does not state it: a convolution first layer without a flat-input
+     *     preprocessor, a first layer of no stated size, a graph of several inputs, or a first layer that does not
+     *     take feed-forward rows of its nIn (a recurrent one: its nIn is the width of each time step)
+     */
+    static InputType statedInputType(Model net, Path file) {
+        if (net instanceof ComputationGraph g && g.getConfiguration().getNetworkInputs().size() != 1) {
+            return null;
+        }
+        InputType type;
+        try {
+            type = inputType(net, null, false, file);
+        } catch (BadInputException e) {
+            return null;
+        }
+        First f = first(net);
+        try {
+            f.layer().getOutputType(0, f.pre() == null ? type : f.pre().getOutputType(type));
+            return type;
+        } catch (IllegalArgumentException | IllegalStateException | InvalidInputTypeException | DL4JException e) {
+            return null;
+        }
     }
 
     /**

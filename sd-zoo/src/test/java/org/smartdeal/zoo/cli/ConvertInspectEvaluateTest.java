@@ -393,6 +393,32 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.err().contains(bad + ": the network fails on its first forward pass over 1x28x28 images"), r.err());
     }
 
+    /**
+     * A zip whose layer sizes do not fit together (the output layer takes 50 values after fc1's 100) loads; convert
+     * refuses it (exit 3) naming the layer and both sizes, where it wrote a .sdm that failed on its first use.
+     */
+    @Test
+    void convertRefusesANetworkWhoseLayerSizesDoNotFitAndWritesNothing() throws IOException {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc1").nIn(784).nOut(100).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(100).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        // as a file may state it (the list builder sets it from fc1)
+        ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf.getConf(1).getLayer()).setNIn(50);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path bad = dir.resolve("misfit.zip");
+        ModelSerializer.writeModel(net, bad.toFile(), false);
+        Path sdm = dir.resolve("misfit.sdm");
+        Path report = dir.resolve("misfit.json");
+        run("convert", bad.toString(), "--out", sdm.toString(), "--report", report.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, bad + ": the layers' sizes do not fit together: "
+                        + "OutputLayer(name=out, index=1) takes nIn=50 but its input has 100 values (from layer fc1's nOut)");
+        assertFalse(Files.exists(sdm));
+        assertFalse(Files.exists(report));
+    }
+
     @Test
     void evaluateRefusesANetworkThatDoesNotTakeFashionMnistImages() throws IOException {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()

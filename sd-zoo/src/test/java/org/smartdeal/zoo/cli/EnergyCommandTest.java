@@ -10,8 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 import org.smartdeal.hw.dl4j.Workloads;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
@@ -77,6 +87,48 @@ class EnergyCommandTest {
                 "charts/energy-by-level.png", "charts/speedup-and-efficiency-vs-diannao.png", "charts/dram-per-tensor.png")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
+    }
+
+    /** A network of this configuration with its initial weights, saved as NAME.zip in the test folder. */
+    private Path zip(String name, MultiLayerConfiguration conf) throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Path zip = dir.resolve(name + ".zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        return zip;
+    }
+
+    /**
+     * A network whose layer sizes do not fit together loads, and DL4J's type propagation, which the pricing uses,
+     * never compares them: energy refuses it (exit 3) naming the layer and both sizes, where it priced it or failed
+     * on a count inside the hardware model, and writes nothing.
+     */
+    @Test
+    void aNetworkWhoseLayerSizesDoNotFitIsRefusedNamingTheLayer() throws IOException {
+        // a reshape that claims 2 x 7 x 13 for conv1's 2 x 26 x 26 pooled to 2 x 13 x 13: priced as if it fitted before
+        Path out = dir.resolve("misfit-out");
+        MultiLayerConfiguration pooled = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(2).build())
+                .layer(new SubsamplingLayer.Builder().name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                .layer(new OutputLayer.Builder().name("out").nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        pooled.getInputPreProcessors().put(2, new CnnToFeedForwardPreProcessor(7, 13, 2));
+        run("energy", zip("reshape", pooled).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "reshape: cannot price this network: OutputLayer(name=out, index=2): its CnnToFeedForwardPreProcessor "
+                + "takes 2 x 7 x 13 (channels x height x width) but its input is 2 x 13 x 13 (from layer pool1's output)");
+        assertEquals(Map.of(), CliRun.files(out));
+
+        // conv2 takes 8 channels after conv1's 16: an internal count mismatch before
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(16).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(4).build())
+                .layer(new OutputLayer.Builder().name("out").nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        ((ConvolutionLayer) conf.getConf(1).getLayer()).setNIn(8); // as a file may state it
+        run("energy", zip("misfit", conf).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "misfit: cannot price this network: ConvolutionLayer(name=conv2, index=1) takes nIn=8 but its input "
+                + "has 16 channels (from layer conv1's nOut)");
+        assertEquals(Map.of(), CliRun.files(out));
     }
 
     @Test

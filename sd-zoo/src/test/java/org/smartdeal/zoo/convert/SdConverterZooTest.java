@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.convert;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -23,6 +24,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.ZooModel;
@@ -46,6 +48,8 @@ class SdConverterZooTest {
         assertEquals(before, dense.params(), "the input network is not modified");
         Model sd = r.network();
         assertEquals(dense.getClass(), sd.getClass());
+        // the SD layers state the sizes DL4J's layers did (ConfigurationCheck compares them with their inputs)
+        assertDoesNotThrow(() -> ConfigurationCheck.inputSizes(sd, zm.defaultConfiguration().inputType()), id);
         assertEquals(dense.numParams() - plannedWeights(r.decomposition()) + sdParams(sd, r.decomposition()), sd.numParams(),
                 "every planned W became C, B, M; all other parameters are carried over");
 

@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.learning.config.Adam;
+import org.smartdeal.codec.ConfigurationCheck;
 
 /** Registry lookup, validation, and layer names against the paper's Tables X and XI. */
 class ZooModelTest {
@@ -31,6 +33,31 @@ class ZooModelTest {
                 "vgg19-cifar", "resnet18", "resnet50", "resnet18-cifar", "resnet20", "resnet56", "resnet164",
                 "mobilenetv2", "mobilenetv2-cifar"), ZooModel.names());
         assertSame(ZooModel.RESNET18_CIFAR, ZooModel.byName("ResNet18-CIFAR"));
+    }
+
+    /** Every zoo network's layer sizes fit its input type; the zoo's lenet300 and cnn with one nIn changed do not. */
+    @Test
+    void everyZooNetworksLayerSizesFitAndAChangedNInIsNamed() {
+        for (ZooModel m : ZooModel.values()) {
+            ZooConfiguration c = m.defaultConfiguration();
+            if (c instanceof ZooConfiguration.Sequential s) {
+                assertDoesNotThrow(() -> ConfigurationCheck.inputSizes(s.conf(), s.inputType()), m.id());
+            } else {
+                ZooConfiguration.Graph g = (ZooConfiguration.Graph) c;
+                assertDoesNotThrow(() -> ConfigurationCheck.inputSizes(g.conf(), g.inputType()), m.id());
+            }
+        }
+        ZooConfiguration.Sequential lenet = (ZooConfiguration.Sequential) ZooModel.LENET300.defaultConfiguration();
+        ((FeedForwardLayer) lenet.conf().getConf(1).getLayer()).setNIn(50);
+        assertEquals("DenseLayer(name=fc2, index=1) takes nIn=50 but its input has 300 values (from layer fc1's nOut)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ConfigurationCheck.inputSizes(lenet.conf(), lenet.inputType())).getMessage());
+        ZooConfiguration.Sequential cnn = (ZooConfiguration.Sequential) ZooModel.CNN.defaultConfiguration();
+        ((FeedForwardLayer) cnn.conf().getConf(2).getLayer()).setNIn(8); // conv1, pool1, conv2 (SmallCnn)
+        assertEquals("ConvolutionLayer(name=conv2, index=2) takes nIn=8 but its input has 16 channels (from layer "
+                + "pool1's output)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ConfigurationCheck.inputSizes(cnn.conf(), cnn.inputType())).getMessage());
     }
 
     @Test
