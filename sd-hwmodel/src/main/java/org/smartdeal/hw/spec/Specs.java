@@ -2,7 +2,9 @@ package org.smartdeal.hw.spec;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -91,7 +93,7 @@ public final class Specs {
     /** Refuses a key that names no component of {@code type} (a misspelt field would otherwise be missed). */
     @SuppressWarnings("unchecked")
     private static void requireKnownFields(Class<? extends Record> type, Map<String, Object> values, String where) {
-        java.util.List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) names.add(c.getName());
         for (String k : values.keySet()) {
             if (!names.contains(k))
@@ -110,6 +112,7 @@ public final class Specs {
         RecordComponent[] rc = type.getRecordComponents();
         Object[] args = new Object[rc.length];
         Class<?>[] types = new Class<?>[rc.length];
+        List<String> nullNumbers = new ArrayList<>();
         for (int k = 0; k < rc.length; k++) {
             String key = rc[k].getName();
             Class<?> t = rc[k].getType();
@@ -119,7 +122,11 @@ public final class Specs {
             if (v == null && !values.containsKey(key))
                 throw new IllegalArgumentException(where + ": " + type.getSimpleName() + "." + key + " missing");
             String field = where + ": " + type.getSimpleName() + "." + key;
-            if (t == double.class) args[k] = v == null ? Double.POSITIVE_INFINITY : as(Double.class, v, field, "a number");
+            if (t == double.class) {
+                // JSON has no Infinity: the writer writes it as null (e.g. Knobs.dramBwBytesPerCycle, unlimited)
+                if (v == null) nullNumbers.add(key);
+                args[k] = v == null ? Double.POSITIVE_INFINITY : as(Double.class, v, field, "a number");
+            }
             else if (t == int.class) {
                 double d = as(Double.class, v, field, "a whole number");
                 if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)
@@ -146,7 +153,9 @@ public final class Specs {
         } catch (InvocationTargetException e) {
             // the record's own range checks: say which file or resource held the value
             if (e.getCause() instanceof IllegalArgumentException r)
-                throw new IllegalArgumentException(where + ": " + r.getMessage(), r);
+                throw new IllegalArgumentException(where + ": " + r.getMessage() + (nullNumbers.isEmpty() ? ""
+                    : " (null, which reads as Infinity, in " + type.getSimpleName() + "." + String.join(", ", nullNumbers)
+                        + ")"), r);
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {

@@ -82,6 +82,10 @@ class SpecTest {
             {shipped.replace("\"staticMw\": 0", "\"staticMw\": \"0\""), "EnergyTable.staticMw must be a number, got 0"},
             {shipped.replace("\"macPjPer8Bit\": 0.143", "\"macPjPer8Bit\": -1"), "EnergyTable.macPjPer8Bit must be in"},
             {shipped.replace("\"version\": 1", "\"version\": 2"), "version must be 1, got 2.0"},
+            // JSON null reads as Infinity (the writer's form of an unlimited knob); where that breaks a range the
+            // message says where the Infinity came from
+            {shipped.replace("\"macPjPer8Bit\": 0.143", "\"macPjPer8Bit\": null"),
+                "got Infinity (null, which reads as Infinity, in EnergyTable.macPjPer8Bit)"},
             {shipped.replace("\"values\"", "\"valuez\""), "unknown top-level key 'valuez'"},
             {"{\"version\": 1, \"values\": {}}", "EnergyTable.dramPjPer8Bit missing"},
             {shipped.substring(0, 200), "not an EnergyTable JSON file: JSON unexpected end"},

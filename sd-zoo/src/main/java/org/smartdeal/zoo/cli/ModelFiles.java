@@ -247,13 +247,14 @@ final class ModelFiles {
 
     /**
      * Reads the two buffer headers of ND4J's array serialisation ({@code Nd4j.write}: shape information,
-     * then data; each as allocation mode, length, data type, values) and checks them against the
+     * then data; each as allocation mode, length (8 bytes, 4 under the modes before 1.0.0-alpha), data type,
+     * values) and checks them against the
      * configuration's parameter count and the entry's inflated size, reading no values.
      */
     private static void checkCoefficientsHeader(DataInputStream in, long params, long entrySize) throws IOException {
         try {
             String shapeMode = in.readUTF();
-            long shapeLength = in.readLong();
+            long shapeLength = readLength(in, shapeMode);
             String shapeType = in.readUTF();
             int shapeWidth = "LONG".equals(shapeType) ? Long.BYTES : "INT".equals(shapeType) ? Integer.BYTES : -1;
             // rank r gives 2r + 4 entries; ND4J's rank is at most 32
@@ -267,7 +268,7 @@ final class ModelFiles {
             }
             checkParameterShape(shapeInfo, params);
             String dataMode = in.readUTF();
-            long length = in.readLong();
+            long length = readLength(in, dataMode);
             String type = in.readUTF();
             int width;
             try {
@@ -283,8 +284,8 @@ final class ModelFiles {
                         + params + " parameters");
             }
             // each UTF string is a 2-byte length and its (ASCII) bytes
-            long header = 2 + shapeMode.length() + Long.BYTES + 2 + shapeType.length() + shapeLength * shapeWidth
-                    + 2 + dataMode.length() + Long.BYTES + 2 + type.length();
+            long header = 2 + shapeMode.length() + lengthWidth(shapeMode) + 2 + shapeType.length()
+                    + shapeLength * shapeWidth + 2 + dataMode.length() + lengthWidth(dataMode) + 2 + type.length();
             if (entrySize >= 0 && entrySize - header < length * width) {
                 throw new IOException("coefficients.bin inflates to " + entrySize + " bytes, too few for its " + length
                         + " values of " + type + " (" + length * width + " bytes after a " + header + "-byte header)");
@@ -295,10 +296,27 @@ final class ModelFiles {
     }
 
     /**
+     * The allocation modes of ND4J before 1.0.0-alpha, whose buffers have 4-byte lengths (ND4J's own reader,
+     * {@code BaseDataBuffer.readHeader}, still reads them so, and DL4J 1.0.0-M2.1 loads such zips).
+     */
+    private static final java.util.Set<String> LEGACY_MODES = java.util.Set.of("DIRECT", "HEAP", "JAVACPP");
+
+    /** Bytes of a buffer's length field under allocation mode {@code mode}: 4 for the legacy modes, else 8. */
+    private static int lengthWidth(String mode) {
+        return LEGACY_MODES.contains(mode) ? Integer.BYTES : Long.BYTES;
+    }
+
+    /** A buffer's length field, 4 or 8 bytes by its allocation mode ({@link #lengthWidth}). */
+    private static long readLength(DataInputStream in, String mode) throws IOException {
+        return lengthWidth(mode) == Integer.BYTES ? in.readInt() : in.readLong();
+    }
+
+    /**
      * The shape information of the parameter array, which ND4J trusts when it reads the values (a stride of 1000
      * on a vector read outside the buffer, or crashed the JVM): rank 1 or 2, a vector of exactly the configuration's
      * parameter count ([n], [1, n] or [n, 1]), strides of a contiguous array in its order, element-wise stride 1,
-     * order 'c' or 'f'. Layout: rank, shape, strides, extras, element-wise stride, order.
+     * order 'c' or 'f'; for a configuration without parameters, an empty array. Layout: rank, shape, strides, extras,
+     * element-wise stride, order.
      */
     private static void checkParameterShape(long[] info, long params) throws IOException {
         long rank = info[0];
@@ -311,6 +329,14 @@ final class ModelFiles {
         long[] stride = java.util.Arrays.copyOfRange(info, 1 + r, 1 + 2 * r);
         long ews = info[2 * r + 2];
         long order = info[2 * r + 3];
+        if (params == 0) {
+            // a network without parameters (activation, pooling and loss layers only): ND4J writes an empty array
+            if (java.util.Arrays.stream(shape).anyMatch(d -> d == 0)) {
+                return;
+            }
+            throw new IOException(what + ": configuration.json asks for no parameters, so the array must be empty "
+                    + "(a dimension of 0)");
+        }
         for (long d : shape) {
             if (d < 1 || d > params) {
                 throw new IOException(what + ": dimensions must be in [1, " + params + "], the parameter count");

@@ -158,4 +158,81 @@ class ModelFilesZipTest {
                 + " got INT", refusal(zipWith("intconf.zip", "configuration.json",
                 intJson.getBytes(StandardCharsets.UTF_8))));
     }
+
+    /**
+     * A network without parameters (activation and loss layers only) is a valid DL4J model: ND4J writes its empty
+     * parameter array with shape information [1, 0, 0, 8200, 0, 99] (rank 1, length 0, the EMPTY flag), which the
+     * vector rule above refused as "dimensions must be in [1, 0]". It loads; a non-empty array for it does not.
+     */
+    @Test
+    void aNetworkWithoutParametersLoads() throws IOException {
+        MultiLayerNetwork none = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.RELU)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        none.init();
+        Path p = dir.resolve("none.zip");
+        ModelSerializer.writeModel(none, p.toFile(), false);
+        MultiLayerNetwork loaded = (MultiLayerNetwork) ModelFiles.loadZip(p);
+        assertEquals(0, loaded.numParams());
+        assertEquals(2, loaded.getnLayers());
+
+        // the 14-parameter zip's coefficients under the parameterless configuration
+        Map<String, byte[]> saved = entries;
+        try (ZipFile z = new ZipFile(p.toFile())) {
+            entries = new LinkedHashMap<>(saved);
+            entries.put("configuration.json", z.getInputStream(z.getEntry("configuration.json")).readAllBytes());
+        }
+        try {
+            assertEquals("coefficients.bin: the parameters' shape information [1, 14, 1, 8192, 1, 99]: "
+                    + "configuration.json asks for no parameters, so the array must be empty (a dimension of 0)",
+                    refusal(zipWith("none14.zip", "none", null)));
+        } finally {
+            entries = saved;
+        }
+    }
+
+    /**
+     * ND4J before 1.0.0-alpha wrote its buffers under the allocation modes DIRECT, HEAP or JAVACPP with 4-byte lengths
+     * and INT shape information; DL4J 1.0.0-M2.1 still reads them (ND4J's {@code BaseDataBuffer.readHeader}), and the
+     * header check read them as 8-byte lengths ("ends inside its header"). Here the valid zip's parameters rewritten
+     * in that form load to the same values.
+     */
+    @Test
+    void aZipWithTheLegacyFourByteLengthsLoads() throws IOException {
+        MultiLayerNetwork valid = (MultiLayerNetwork) ModelFiles.loadZip(zipWith("same14.zip", "none", null));
+        float[] p = valid.params().toFloatVector();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(b);
+        int[] info = {2, 1, 14, 14, 1, 0, 1, 99}; // rank 2, shape [1, 14], strides [14, 1], offset 0, ews 1, 'c'
+        o.writeUTF("JAVACPP");
+        o.writeInt(info.length);
+        o.writeUTF("INT");
+        for (int v : info) {
+            o.writeInt(v);
+        }
+        o.writeUTF("JAVACPP");
+        o.writeInt(p.length);
+        o.writeUTF("FLOAT");
+        for (float f : p) {
+            o.writeFloat(f);
+        }
+        o.flush();
+        byte[] legacy = b.toByteArray();
+        MultiLayerNetwork loaded = (MultiLayerNetwork) ModelFiles.loadZip(zipWith("legacy.zip", "coefficients.bin",
+                legacy));
+        assertEquals(valid.params(), loaded.params());
+        // its length fields are checked as the 8-byte ones are
+        byte[] longer = legacy.clone();
+        int dataLength = 2 + 7 + 4 + 2 + 3 + 8 * 4 + 2 + 7; // after the shape buffer and the data's mode
+        longer[dataLength + 3] = 15;
+        assertEquals("coefficients.bin holds 15 values but configuration.json has 14 parameters",
+                refusal(zipWith("legacy15.zip", "coefficients.bin", longer)));
+        byte[] shortData = java.util.Arrays.copyOf(legacy, legacy.length - 4);
+        // header: 2 + 7 (JAVACPP) + 4 + 2 + 3 (INT) + 8 x 4, then 2 + 7 + 4 + 2 + 5 (FLOAT) = 70 bytes; 126 - 4 = 122
+        assertEquals("coefficients.bin inflates to 122 bytes, too few for its 14 values of FLOAT (56 bytes after a "
+                + "70-byte header)", refusal(zipWith("legacyshort.zip", "coefficients.bin", shortData)));
+    }
 }
