@@ -248,8 +248,8 @@ final class ModelFiles {
     /**
      * Reads the two buffer headers of ND4J's array serialisation ({@code Nd4j.write}: shape information,
      * then data; each as allocation mode, length (8 bytes, 4 under the modes before 1.0.0-alpha), data type,
-     * values) and checks them against the
-     * configuration's parameter count and the entry's inflated size, reading no values.
+     * values) and checks them against the configuration's parameter count and the entry's inflated size, reading no
+     * values.
      */
     private static void checkCoefficientsHeader(DataInputStream in, long params, long entrySize) throws IOException {
         try {
