@@ -366,17 +366,27 @@ public final class ConfigurationCheck {
         }
     }
 
-    /** The vertices of an acyclic graph, each after its inputs (Kahn's order, ties in the configuration's order). */
+    /**
+     * The vertices of an acyclic graph, each after its inputs (Kahn's order, ties in the configuration's order). A
+     * vertex that cannot be placed (one named like a network input, which a crafted file can hold) is refused rather
+     * than looped on.
+     */
     private static List<String> topologicalOrder(ComputationGraphConfiguration conf) {
         Map<String, List<String>> inputs = conf.getVertexInputs();
         List<String> order = new java.util.ArrayList<>();
         java.util.Set<String> done = new java.util.HashSet<>(conf.getNetworkInputs());
         while (order.size() < inputs.size()) {
+            int before = order.size();
             for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
                 if (!done.contains(e.getKey()) && (e.getValue() == null || done.containsAll(e.getValue()))) {
                     done.add(e.getKey());
                     order.add(e.getKey());
                 }
+            }
+            if (order.size() == before) {
+                List<String> left = inputs.keySet().stream().filter(v -> !order.contains(v)).toList();
+                throw new IllegalArgumentException("vertices " + left + " cannot be ordered after their inputs"
+                        + " (a vertex named like a network input " + conf.getNetworkInputs() + "?)");
             }
         }
         return order;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -233,5 +234,12 @@ class ConfigurationCheckTest {
                 .setOutputs("fc2").build();
         assertEquals("DenseLayer(name=fc2) takes nIn=50 but its input has 100 values (from layer fc1's nOut)",
                 refusal(() -> ConfigurationCheck.inputSizes(chain, InputType.feedForward(4))));
+        // a crafted file whose vertex is named like the network input: refused, where the ordering looped forever
+        chain.getVertices().put("in", chain.getVertices().get("fc1"));
+        chain.getVertexInputs().put("in", List.of());
+        String m = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> refusal(() -> ConfigurationCheck.inputSizes(chain, InputType.feedForward(4))));
+        assertEquals("vertices [in] cannot be ordered after their inputs (a vertex named like a network input [in]?)",
+                m);
     }
 }
