@@ -57,6 +57,27 @@ public class TrainingDivergedException extends IllegalStateException {
         this.phase = java.util.Objects.requireNonNull(phase, "phase");
     }
 
+    /**
+     * This divergence with the epoch it happened in, for a divergence found inside an epoch (a NaN gradient at the
+     * bucket switch, which knows neither the epoch nor the parameter) and reported by the epoch loop that knows
+     * them. The phase stays; this exception becomes the cause.
+     *
+     * @param epoch  the epoch, from 1
+     * @param epochs the epochs of the phase
+     * @param where  where it diverged, e.g. "layer fc1, parameter C", or null when not known
+     * @return "PHASE epoch E of N diverged[ in WHERE]: DETAIL", DETAIL being this message without a leading
+     *         "PHASE diverged: "
+     */
+    public TrainingDivergedException inEpoch(int epoch, int epochs, String where) {
+        String lead = phase.label + " diverged: ";
+        String m = getMessage();
+        String detail = m != null && m.startsWith(lead) ? m.substring(lead.length()) : m;
+        TrainingDivergedException e = new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of "
+                + epochs + " diverged" + (where == null ? "" : " in " + where) + ": " + detail);
+        e.initCause(this);
+        return e;
+    }
+
     /** @return which training diverged */
     public Phase phase() {
         return phase;

@@ -2,6 +2,7 @@ package org.smartdeal.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -337,6 +338,22 @@ class BucketSwitchParallelTest {
                 () -> step.apply(Nd4j.ones(8), Nd4j.createFromArray(u), 1, 0, 0));
         assertTrue(e.getMessage().contains("a NaN gradient reached the bucket switch (C entry 5"), e.getMessage());
         assertEquals(TrainingDivergedException.Phase.TRAINING, e.phase());
+    }
+
+    @Test
+    void theEpochLoopPutsTheEpochAndParameterFirst() {
+        float[] u = new float[8];
+        u[5] = Float.NaN;
+        BucketSwitchStep step = new BucketSwitchStep(0x1p-7, 32);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> step.apply(Nd4j.ones(8), Nd4j.createFromArray(u), 1, 0, 0));
+        TrainingDivergedException in = e.inEpoch(2, 3, "layer fc1, parameter C");
+        assertEquals("training epoch 2 of 3 diverged in layer fc1, parameter C: a NaN gradient reached the bucket "
+                + "switch (C entry 5 of the parameter's block); lower the learning rate", in.getMessage());
+        assertEquals(TrainingDivergedException.Phase.TRAINING, in.phase());
+        assertSame(e, in.getCause());
+        String unknown = e.inEpoch(1, 1, null).getMessage();
+        assertTrue(unknown.startsWith("training epoch 1 of 1 diverged: a NaN gradient reached"), unknown);
     }
 
     @Test

@@ -391,7 +391,13 @@ public final class SdTrainingRecipe {
                 long t = System.nanoTime();
                 Map<ParamRef, INDArray> before = snapshot(net, cParams);
                 swa.onEpochStart(net);
-                double loss = trainer.fitEpoch(net, it, listener);
+                double loss;
+                try {
+                    loss = trainer.fitEpoch(net, it, listener);
+                } catch (TrainingDivergedException d) {
+                    // a NaN gradient at the bucket switch, mid-epoch: the switch knows neither epoch nor parameter
+                    throw d.inEpoch(e + 1, s.epochs(), nanUpdate(net, cParams));
+                }
                 TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1,
                         s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
@@ -474,6 +480,26 @@ public final class SdTrainingRecipe {
             throw new IllegalArgumentException("the epoch's data holds no minibatch: nothing to train on");
         }
         return sum / n;
+    }
+
+    /**
+     * The coefficient parameter whose update holds a NaN after the bucket switch refused one, as "layer L, parameter
+     * C", or null when none does (another trainer's network). DL4J updates the parameters in layer order, each
+     * switched in place in its gradient view before the next is touched, so the first C whose update still holds a
+     * NaN is the one refused: the ones before it hold finite steps.
+     */
+    private static String nanUpdate(MultiLayerNetwork net, List<ParamRef> cParams) {
+        org.deeplearning4j.nn.gradient.Gradient g = net.gradient();
+        if (g == null) {
+            return null;
+        }
+        for (ParamRef p : cParams) {
+            INDArray u = g.gradientForVariable().get(net.getLayer(p.layerName()).getIndex() + "_" + p.paramKey());
+            if (u != null && u.isNaN().any()) {
+                return "layer " + p.layerName() + ", parameter " + p.paramKey();
+            }
+        }
+        return null;
     }
 
     private static Map<ParamRef, INDArray> snapshot(MultiLayerNetwork net, List<ParamRef> params) {

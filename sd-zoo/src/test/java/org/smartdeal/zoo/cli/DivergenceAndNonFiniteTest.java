@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -80,7 +81,21 @@ class DivergenceAndNonFiniteTest {
                 "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--lr", "10", "--swa-lr", "10",
                 "--out", out.toString(), "--quiet");
         // SGD at 10 on B and b: either an epoch's mean loss or, first, a gradient reaching the bucket switch is NaN
-        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "diverged", "(--lr 10.0, --swa-lr 10.0)");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "training epoch 1 of 1 diverged", "(--lr 10.0, --swa-lr 10.0)");
+        assertEquals(Map.of(), CliRun.files(out), "nothing written");
+    }
+
+    @Test
+    void aNaNGradientAtTheBucketSwitchNamesTheEpochAndTheParameter() {
+        requireData();
+        Path out = dir.resolve("train-switch");
+        // at lr 1 a gradient turns NaN mid-epoch before any epoch ends with a NaN mean loss (measured: in epoch 3, in
+        // fc1's C, at another entry with one ND4J thread than with the test JVM's, as ND4J sums in another order)
+        CliRun r = CliRun.of("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--lr", "1",
+                "--epochs", "3", "--pretrain-epochs", "1", "--limit", "3000", "--out", out.toString(), "--quiet");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, " of 3 diverged in layer fc", ", parameter C: a NaN gradient "
+                + "reached the bucket switch (C entry ", "(--lr 1.0, --swa-lr 0.2)");
+        assertTrue(r.err().matches("(?s)error: training epoch [1-3] of 3 diverged in layer fc[1-3], .*"), r.err());
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }
 }
