@@ -135,8 +135,13 @@ public record ConversionReport(List<Row> layers) {
                     r.weights(), r.cDensity(), r.wDensity(), r.relError(), r.storedBits() / 8192.0, r.paperCR(), r.seconds()));
         }
         sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
-                meanRelError(), totalStoredBits() / 8192.0, paperCR(), layers.stream().mapToDouble(Row::seconds).sum()));
+                meanRelError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
         return sb.toString();
+    }
+
+    /** @return the layers' decomposition seconds, summed */
+    private double seconds() {
+        return layers.stream().mapToDouble(Row::seconds).sum();
     }
 
     private long sum(java.util.function.ToLongFunction<Row> f) {
@@ -167,7 +172,7 @@ public record ConversionReport(List<Row> layers) {
                 .put("meanRelError", meanRelError())
                 .put("indexBits", sum(Row::indexBits)).put("cBits", sum(Row::cBits)).put("tableBits", sum(Row::tableBits))
                 .put("bBits", sum(Row::bBits)).put("denseWeightBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
-                .put("paperCR", paperCR()).put("seconds", layers.stream().mapToDouble(Row::seconds).sum());
+                .put("paperCR", paperCR()).put("seconds", seconds());
         return root;
     }
 
@@ -180,7 +185,12 @@ public record ConversionReport(List<Row> layers) {
         }
     }
 
-    /** @return one CSV line per layer with a header line */
+    /**
+     * @return a header line, one CSV line per layer and a last line named {@code TOTAL} with the figures of the JSON
+     *     {@code totals}: the sums of the counts (weights, slices, pruned channels, the bits), the weight-weighted
+     *     densities and relative error ({@link #cDensity}, {@link #wDensity}, {@link #meanRelError}), {@link #paperCR}
+     *     and the summed seconds; type, shape, converted, meanIterations and distinctExponents are empty there
+     */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("name,type,shape,converted,weights,slices,cDensity,wDensity,relError,"
                 + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,denseWeightBits,paperCR,seconds\n");
@@ -193,6 +203,11 @@ public record ConversionReport(List<Row> layers) {
                     Long.toString(r.bBits()), Long.toString(r.denseBits()), Double.toString(r.paperCR()),
                     Double.toString(r.seconds()))).append('\n');
         }
+        sb.append(String.join(",", "TOTAL", "", "", "", Long.toString(totalWeights()), Long.toString(sum(Row::slices)),
+                Double.toString(cDensity()), Double.toString(wDensity()), Double.toString(meanRelError()), "", "",
+                Long.toString(sum(Row::prunedChannels)), Long.toString(sum(Row::indexBits)), Long.toString(sum(Row::cBits)),
+                Long.toString(sum(Row::tableBits)), Long.toString(sum(Row::bBits)), Long.toString(sum(Row::denseBits)),
+                Double.toString(paperCR()), Double.toString(seconds()))).append('\n');
         return sb.toString();
     }
 }

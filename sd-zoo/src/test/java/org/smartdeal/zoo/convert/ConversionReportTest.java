@@ -1,0 +1,73 @@
+package org.smartdeal.zoo.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.shade.jackson.databind.JsonNode;
+
+/** The CSV form of a {@link ConversionReport}: one line per layer and a total line holding the JSON totals. */
+class ConversionReportTest {
+
+    /** A converted 6x4 dense layer and a 2x5 layer kept dense (32 bits per weight), figures by hand. */
+    private static final ConversionReport REPORT = new ConversionReport(List.of(
+            new ConversionReport.Row("fc1", "SdDenseLayer", "[6, 4]", true, 24, 2, 0.5, 0.75, 0.25, 3.0, 4, 1,
+                    30, 40, 10, 16, 0, 0.5),
+            new ConversionReport.Row("fc2", "DenseLayer (kept)", "[2, 5]", false, 10, 0, 1.0, 1.0, 0.0, 0.0, 0, 0,
+                    0, 0, 0, 0, 320, 0.25)));
+
+    @Test
+    void theCsvEndsWithATotalLineOfTheJsonTotals() {
+        String[] lines = REPORT.toCsv().split("\n");
+        assertEquals(4, lines.length, "header, two layers, total");
+        String[] head = fields(lines[0]);
+        String[] fc1 = fields(lines[1]);
+        String[] fc2 = fields(lines[2]);
+        String[] total = fields(lines[3]);
+        assertEquals("[6, 4]", fc1[2]);
+        assertEquals(head.length, total.length, lines[3]);
+        assertEquals("TOTAL", total[0]);
+        JsonNode totals = REPORT.toJsonNode().get("totals");
+        for (int k = 1; k < head.length; k++) {
+            String col = head[k];
+            switch (col) {
+                // counts: the sums of the layer lines (24 + 10 weights, 2 + 0 slices, ...)
+                case "weights", "slices", "prunedChannels", "indexBits", "cBits", "tableBits", "bBits",
+                        "denseWeightBits" -> assertEquals(Long.parseLong(fc1[k]) + Long.parseLong(fc2[k]),
+                        Long.parseLong(total[k]), col);
+                // weighted means and rates: the JSON totals (relError under its JSON name, meanRelError)
+                case "cDensity", "wDensity", "paperCR", "seconds" -> assertEquals(totals.get(col).asDouble(),
+                        Double.parseDouble(total[k]), col);
+                case "relError" -> assertEquals(totals.get("meanRelError").asDouble(), Double.parseDouble(total[k]));
+                // no total: a layer's own description, a per-slice mean, a per-layer count of distinct values
+                default -> assertEquals("", total[k], col);
+            }
+        }
+        // by hand: cDensity over the converted layer only, wDensity (0.75*24 + 10)/34, relError 0.25*24/34,
+        // paper CR 32*34 / (30 + 40 + 10 + 16 + 320) bits
+        assertEquals(0.5, Double.parseDouble(total[6]));
+        assertEquals(28.0 / 34, Double.parseDouble(total[7]), 1e-15);
+        assertEquals(6.0 / 34, Double.parseDouble(total[8]), 1e-15);
+        assertEquals(32.0 * 34 / 416, Double.parseDouble(total[17]), 1e-12);
+        assertEquals("34", total[4]);
+    }
+
+    /** The fields of one CSV line; a field in double quotes (the shape) may hold commas. */
+    private static String[] fields(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (char c : line.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                out.add(f.toString());
+                f.setLength(0);
+            } else {
+                f.append(c);
+            }
+        }
+        out.add(f.toString());
+        return out.toArray(new String[0]);
+    }
+}
