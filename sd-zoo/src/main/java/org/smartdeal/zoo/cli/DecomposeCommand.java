@@ -80,7 +80,8 @@ public final class DecomposeCommand implements Callable<Integer> {
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
     @Option(names = "--basis-width", paramLabel = "n",
-            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only; default ${DEFAULT-VALUE}")
+            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only, not for kernels wider "
+            + "than 1 (their n is the kernel width); default ${DEFAULT-VALUE}")
     int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
 
     @Option(names = "--max-coeff", paramLabel = "X",
@@ -221,7 +222,8 @@ public final class DecomposeCommand implements Callable<Integer> {
     /**
      * --slice-rows and --basis-width within their ranges, and given only where they apply (not with
      * --kind slices, whose arrays are the slices); the rule that needs an input's shape (slice rows at
-     * least the basis width n, n = kw for kernels wider than 1) is checked per input.
+     * least the basis width n, n = kw for kernels wider than 1, where --basis-width does not apply) is checked per
+     * input ({@link #checkLayoutOptionsFor}).
      */
     private void checkLayoutOptions() {
         var parsed = spec.commandLine().getParseResult();
@@ -245,6 +247,37 @@ public final class DecomposeCommand implements Callable<Integer> {
             // a dense layout's n is --basis-width itself, so this needs no input's shape (a conv's n can be kw)
             throw new ParameterException(spec.commandLine(), "--slice-rows must be at least --basis-width " + basisWidth
                     + " with --kind dense, got " + sliceRows);
+        }
+    }
+
+    /**
+     * The rules of --basis-width and --slice-rows that need a conv input's kernel width kw (usage errors, exit 2,
+     * naming the option, the input and its kernel width): a kernel wider than 1 is sliced in rows of its own width,
+     * so an explicit --basis-width does not apply to it, and the slice rows must be at least that width; a kernel of
+     * width 1 is sliced in rows of --basis-width, which the slice rows must reach.
+     */
+    private void checkLayoutOptionsFor(Path f, int[] shape) {
+        int kw = shape[3];
+        if (kw > SliceLayout.MAX_WIDTH) {
+            return; // the input's fault, not the options': SliceLayout's message, exit 3
+        }
+        String where = f + " (shape " + Arrays.toString(shape) + ")";
+        if (kw == 1) {
+            if (sliceRows < basisWidth) {
+                throw new ParameterException(spec.commandLine(), "--slice-rows must be at least --basis-width "
+                        + basisWidth + " for " + where + ", a kernel of width 1, got " + sliceRows);
+            }
+            return;
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--basis-width")) {
+            throw new ParameterException(spec.commandLine(), "--basis-width applies to kernels of width 1 and to dense "
+                    + "layers only; a kernel wider than 1 is sliced in rows of its own width, and " + where
+                    + " has kernel width " + kw + ": leave --basis-width out, or decompose this input in a run of its own");
+        }
+        if (sliceRows < kw) {
+            throw new ParameterException(spec.commandLine(), "--slice-rows must be in [n=" + kw + ", "
+                    + SliceLayout.MAX_SLICE_ROWS + "] for " + where + ", whose basis width n is its kernel width " + kw
+                    + ", got " + sliceRows);
         }
     }
 
@@ -302,6 +335,9 @@ public final class DecomposeCommand implements Callable<Integer> {
                 throw new BadInputException(f + ": weights must be finite, got " + data[i] + " at flat index " + i
                         + " (shape " + Arrays.toString(shape) + ")");
             }
+        }
+        if (kind == Kind.conv) {
+            checkLayoutOptionsFor(f, shape);
         }
         SliceLayout layout;
         try {

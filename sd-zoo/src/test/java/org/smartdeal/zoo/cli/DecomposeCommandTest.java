@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,8 @@ class DecomposeCommandTest {
             {new String[] {dir.resolve("missing.npy").toString()}, 3, "missing.npy: no such file"},
             {new String[] {"--theta", "-1", good.toString()}, 2, "--theta must be finite and >= 0, got -1.0"},
             {new String[] {"--max-iter", "0", good.toString()}, 2, "--max-iter must be in [1, 10000], got 0"},
-            {new String[] {"--slice-rows", "2", good.toString()}, 3, "--slice-rows must be in [3, 1048576], got 2"},
+            {new String[] {"--slice-rows", "2", good.toString()}, 2, "--slice-rows must be in [n=3, 1048576] for " + good
+                    + " (shape [4, 2, 3, 3]), whose basis width n is its kernel width 3, got 2"},
             {new String[] {"--kind", "lstm", good.toString()}, 2, "--kind"},
         };
         for (Object[] c : cases) {
@@ -184,6 +186,34 @@ class DecomposeCommandTest {
         run("decompose", "--kind", "dense", "--slice-rows", "2", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows must be at least --basis-width 3 with --kind dense, got 2");
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * The layout options' rules that need an input's kernel width are usage errors (2) too, naming the option, the
+     * input and its kernel width: --basis-width does not apply to a kernel wider than 1 (it was ignored, and
+     * report.json recorded it), and --slice-rows must reach the basis width n (exit 3 before).
+     */
+    @Test
+    void layoutOptionsThatDoNotFitAKernelAreUsageErrors() throws IOException {
+        Path wide = npy("wide.npy", new long[] {32, 16, 3, 3}, 6);
+        Path flat = npy("flat.npy", new long[] {8, 4, 1, 1}, 7);
+        Path out = dir.resolve("none");
+        for (String n : List.of("5", "3")) {
+            run("decompose", "--kind", "conv", "--basis-width", n, "--out", out.toString(), wide.toString())
+                    .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width applies to kernels of width 1 and to dense "
+                            + "layers only", wide + " (shape [32, 16, 3, 3]) has kernel width 3",
+                            "leave --basis-width out");
+        }
+        run("decompose", "--slice-rows", "2", "--out", out.toString(), flat.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows must be at least --basis-width 3 for " + flat
+                        + " (shape [8, 4, 1, 1]), a kernel of width 1, got 2");
+        assertFalse(Files.exists(out));
+        // where it applies, --basis-width is used and recorded
+        assertEquals(0, run("decompose", "--basis-width", "5", "--slice-rows", "5", "--out", out.toString(),
+                flat.toString(), "--quiet").exit());
+        assertArrayEquals(new long[] {8, 1, 5}, NpyFile.read(out.resolve("flat.c.npy")).shape());
+        assertEquals(5, new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("settings")
+                .get("basisWidth").asInt());
     }
 
     /**
