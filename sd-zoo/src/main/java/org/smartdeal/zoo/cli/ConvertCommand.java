@@ -286,6 +286,12 @@ public final class ConvertCommand implements Callable<Integer> {
         if ("random".equals(weights)) {
             return m;
         }
+        if (!Files.exists(Path.of(weights))) {
+            // ModelFiles would say "WEIGHTS: no such file", naming neither the option nor its keyword
+            throw new BadInputException("--weights " + weights + ": no such file, and not the keyword random"
+                    + (weights.equalsIgnoreCase("random") ? " (lower case)" : "") + "; give random for the zoo's seeded "
+                    + "random weights or a ModelSerializer .zip of zoo model " + z.id());
+        }
         Model w = requireDense(Path.of(weights), "--weights", "convert");
         if (w.numParams() != m.numParams()) {
             throw new BadInputException("--weights " + weights + " has " + w.numParams() + " parameters but zoo model "

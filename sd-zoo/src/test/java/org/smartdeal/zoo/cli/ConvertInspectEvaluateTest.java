@@ -285,6 +285,25 @@ class ConvertInspectEvaluateTest {
         assertFalse(Files.exists(sdm));
     }
 
+    /**
+     * A --weights that is neither a file nor the keyword random is bad input (3) naming the option and the keyword;
+     * the message used to be "Random: no such file".
+     */
+    @Test
+    void aWeightsValueThatIsNoFileNamesTheOptionAndTheKeyword() {
+        Path sdm = dir.resolve("x.sdm");
+        run("convert", "--zoo", "lenet300", "--weights", "Random", "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "error: --weights Random: no such file, and not the keyword "
+                        + "random (lower case); give random for the zoo's seeded random weights or a ModelSerializer .zip "
+                        + "of zoo model lenet300");
+        Path missing = dir.resolve("missing.zip");
+        CliRun r = run("convert", "--zoo", "lenet300", "--weights", missing.toString(), "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "error: --weights " + missing + ": no such file, and not the "
+                        + "keyword random; give random");
+        assertFalse(r.err().contains("lower case"), r.err());
+        assertFalse(Files.exists(sdm));
+    }
+
     /** Out-of-range values and options that do not apply are usage errors (2) naming the option and the value. */
     @Test
     void convertOptionErrorsAreUsageErrorsNamingTheOption() throws IOException {
