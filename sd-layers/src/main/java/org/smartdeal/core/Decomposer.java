@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The SmartDeal decomposition W ~= C*B of whole layers (Chen et al., arXiv 2101.01163,
@@ -58,6 +59,19 @@ public final class Decomposer implements AutoCloseable {
         }
     }
 
+    /** Told when a layer of a batch is done, for progress reports. */
+    @FunctionalInterface
+    public interface LayerListener {
+        /**
+         * Called once per input, when its last slice is decomposed: from a worker thread, but never by two threads at
+         * once. Inputs finish in about input order (workers take the chunks in order), not exactly.
+         *
+         * @param index the input's index in the batch
+         * @param name  the input's name
+         */
+        void layerDone(int index, String name);
+    }
+
     /** The settings. */
     public DecompositionConfig config() {
         return config;
@@ -100,6 +114,17 @@ public final class Decomposer implements AutoCloseable {
      * @throws IllegalArgumentException when an input holds NaN or infinity (naming the layer)
      */
     public DecompositionBatch decompose(List<LayerInput> inputs) {
+        return decompose(inputs, null);
+    }
+
+    /**
+     * As {@link #decompose(List)}, telling {@code listener} as each input is done.
+     *
+     * @param inputs   layers, not modified
+     * @param listener told once per input, may be null; an exception it throws ends the batch with that exception
+     * @return one result per input, in order, and the batch wall time
+     */
+    public DecompositionBatch decompose(List<LayerInput> inputs, LayerListener listener) {
         long start = System.nanoTime();
         int nLayers = inputs.size();
         float[][] cs = new float[nLayers][];
@@ -120,6 +145,11 @@ public final class Decomposer implements AutoCloseable {
             }
         }
         firstChunk[nLayers] = chunks.size();
+        AtomicIntegerArray chunksLeft = new AtomicIntegerArray(nLayers);
+        for (int l = 0; l < nLayers; l++) {
+            chunksLeft.set(l, firstChunk[l + 1] - firstChunk[l]);
+        }
+        Object listenerLock = new Object();
         ChunkStats[] stats = new ChunkStats[chunks.size()];
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
@@ -139,6 +169,11 @@ public final class Decomposer implements AutoCloseable {
                 }
                 stats[ci] = runChunk(kern, in, ch[1], ch[2], cs[ch[0]], bs[ch[0]], its[ch[0]],
                         unitBuf);
+                if (listener != null && chunksLeft.decrementAndGet(ch[0]) == 0) {
+                    synchronized (listenerLock) {
+                        listener.layerDone(ch[0], in.name());
+                    }
+                }
             }
         };
         runWorkers(worker, chunks.size());

@@ -196,6 +196,35 @@ class DecomposerTest {
     }
 
     @Test
+    void theListenerHearsOfEveryLayerOnceWithItsName() {
+        // the conv layer spans 3 chunks (40 units of 2 slices, 16 units a chunk), the others one each
+        SliceLayout[] layouts = {SliceLayout.conv(40, 20, 3, 3, 48, 3), SliceLayout.dense(100, 30, 192, 3),
+                SliceLayout.depthwise(3, 3, 8, 2)};
+        List<LayerInput> inputs = new ArrayList<>();
+        for (int l = 0; l < layouts.length; l++) {
+            inputs.add(LayerInput.ofWeight("l" + l, layouts[l], gaussian(layouts[l].weightLength(), 0.05, 30 + l)));
+        }
+        for (int t = 1; t <= 3; t++) {
+            List<String> heard = new ArrayList<>();
+            DecompositionBatch withListener;
+            try (Decomposer dec = new Decomposer(ONE_THREAD.withThreads(t))) {
+                withListener = dec.decompose(inputs, (index, name) -> heard.add(index + "=" + name));
+            }
+            assertEquals(Set.of("0=l0", "1=l1", "2=l2"), new HashSet<>(heard), t + " threads");
+            assertEquals(3, heard.size(), t + " threads: once each, " + heard);
+            try (Decomposer dec = new Decomposer(ONE_THREAD)) {
+                assertArrayEquals(dec.decompose(inputs).layers().get(0).c(), withListener.layers().get(0).c());
+            }
+        }
+        // with one thread the layers finish in input order
+        List<Integer> order = new ArrayList<>();
+        try (Decomposer dec = new Decomposer(ONE_THREAD)) {
+            dec.decompose(inputs, (index, name) -> order.add(index));
+        }
+        assertEquals(List.of(0, 1, 2), order);
+    }
+
+    @Test
     void allZeroSliceAndZeroColumnsGiveZeroCoefficientsWithoutNaN() {
         int m = 10;
         int n = 3;

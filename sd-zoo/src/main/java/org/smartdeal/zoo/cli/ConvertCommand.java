@@ -107,9 +107,12 @@ public final class ConvertCommand implements Callable<Integer> {
             checkPlanLayers(planFile, plan, dense);
         }
         NetworkDecomposition d;
-        try (Progress p = Progress.start("decompose", 1, quiet)) {
-            d = SdConverter.decompose(dense, plan, (done, total, what) -> p.message(what));
-            p.step();
+        // the layers to decompose are known once the plan is applied: the converter's first call gives their count
+        try (Progress p = Progress.start("decompose", layerCount(dense), quiet)) {
+            d = SdConverter.decompose(dense, plan, (done, total, what) -> {
+                p.stepTo(done, total);
+                p.message(what);
+            });
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }

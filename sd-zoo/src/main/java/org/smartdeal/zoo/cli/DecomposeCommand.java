@@ -162,9 +162,8 @@ public final class DecomposeCommand implements Callable<Integer> {
                     : LayerInput.ofWeight(in.name(), in.layout(), in.data()));
         }
         DecompositionBatch result;
-        try (Decomposer d = new Decomposer(config); Progress p = Progress.start("decompose", 1, quiet)) {
-            result = d.decompose(batch);
-            p.step();
+        try (Decomposer d = new Decomposer(config); Progress p = Progress.start("decompose", batch.size(), quiet)) {
+            result = d.decompose(batch, (index, name) -> p.step());
         }
         // every output is staged and moved into --out only once all are ready (OutputPaths.writeTogether)
         Map<Path, byte[]> files = new LinkedHashMap<>();

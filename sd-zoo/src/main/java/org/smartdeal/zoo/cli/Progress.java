@@ -28,7 +28,8 @@ public final class Progress implements AutoCloseable {
 
     private final ProgressBar bar;
 
-    private Progress(ProgressBar bar) {
+    /** @param bar the bar drawn, or null to draw nothing (tests give their own bar) */
+    Progress(ProgressBar bar) {
         this.bar = bar;
     }
 
@@ -94,6 +95,20 @@ public final class Progress implements AutoCloseable {
     public void stepBy(long n) {
         if (bar != null) {
             bar.stepBy(n);
+        }
+    }
+
+    /**
+     * Moves the bar to {@code done} of {@code total} steps, for work whose step count is known only once it runs
+     * (convert's decomposition: the layers the plan converts).
+     *
+     * @param done  steps done
+     * @param total steps in all, replacing the total given to {@link #start}
+     */
+    public void stepTo(long done, long total) {
+        if (bar != null) {
+            bar.maxHint(total);
+            bar.stepTo(done);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -80,7 +81,11 @@ public final class SdConverter {
         }
     }
 
-    /** Receives progress: one call per decomposed layer batch and per built layer. */
+    /**
+     * Receives progress: in {@link #decompose(Model, ConversionPlan, ProgressListener)} one call with 0 done once the
+     * layers to decompose are known, then one per decomposed layer (from a decomposition worker thread, one call at a
+     * time); in {@link #build(Model, NetworkDecomposition, ProgressListener)} one per built layer.
+     */
     @FunctionalInterface
     public interface ProgressListener {
         /**
@@ -166,19 +171,22 @@ public final class SdConverter {
             groups.computeIfAbsent(cfg, k -> new ArrayList<>()).add(p);
         }
         Map<String, LayerDecomposition> results = new LinkedHashMap<>();
-        int done = 0;
+        AtomicInteger done = new AtomicInteger();
+        Decomposer.LayerListener layerDone = progress == null ? null : (index, name) -> {
+            int n = done.incrementAndGet();
+            progress.progress(n, prepared.size(), "decomposed " + n + "/" + prepared.size() + " layers");
+        };
+        if (progress != null) {
+            progress.progress(0, prepared.size(), "decomposing " + prepared.size() + " layers");
+        }
         for (Map.Entry<DecompositionConfig, List<Prepared>> g : groups.entrySet()) {
             List<LayerInput> inputs = g.getValue().stream()
                     .map(p -> LayerInput.ofWeight(p.slot().name(), p.layout(), p.weight())).toList();
             try (Decomposer dec = new Decomposer(g.getKey())) {
-                DecompositionBatch batch = dec.decompose(inputs);
+                DecompositionBatch batch = dec.decompose(inputs, layerDone);
                 for (int i = 0; i < inputs.size(); i++) {
                     results.put(g.getValue().get(i).slot().name(), batch.layers().get(i));
                 }
-            }
-            done += g.getValue().size();
-            if (progress != null) {
-                progress.progress(done, prepared.size(), "decomposed " + done + "/" + prepared.size() + " layers");
             }
         }
         // The report's storage figures come from encoding each layer (Huffman): layers are independent,

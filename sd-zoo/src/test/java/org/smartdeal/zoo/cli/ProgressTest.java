@@ -1,11 +1,15 @@
 package org.smartdeal.zoo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +55,20 @@ class ProgressTest {
     void quietHidesBarOnATerminal() {
         assertFalse(Progress.shows(true, PTS, () -> true));
         assertFalse(Progress.shows(true, null, () -> true));
+    }
+
+    /** Convert's decomposition learns its step count from the converter's first call: the bar takes it. */
+    @Test
+    void stepToSetsTheTotalAndTheSteps() {
+        ProgressBar bar = new ProgressBarBuilder().setInitialMax(60)
+                .setConsumer(new DelegatingProgressBarConsumer(line -> { })).build();
+        try (Progress p = new Progress(bar)) {
+            p.stepTo(0, 41);
+            assertEquals(41, bar.getMax());
+            assertEquals(0, bar.getCurrent());
+            p.stepTo(12, 41);
+            assertEquals(12, bar.getCurrent());
+        }
     }
 
     @Test

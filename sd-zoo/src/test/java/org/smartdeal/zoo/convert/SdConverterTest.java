@@ -85,6 +85,26 @@ class SdConverterTest {
         assertTrue(Double.isFinite(sd.score()));
     }
 
+    /**
+     * The decomposition reports each layer as it is done, after a first call giving the count: convert's bar used to
+     * stand at 0 until one call at the end, all layers being one batch (one decomposition setting).
+     */
+    @Test
+    void decomposeReportsProgressPerLayer() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(30).nOut(20).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().name("fc2").nIn(20).nOut(10).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(10).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        dense.init();
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        SdConverter.decompose(dense, ConversionPlan.defaultPlan(), (done, total, what) -> calls.add(done + "/" + total
+                + " " + what));
+        assertEquals(java.util.List.of("0/3 decomposing 3 layers", "1/3 decomposed 1/3 layers",
+                "2/3 decomposed 2/3 layers", "3/3 decomposed 3/3 layers"), calls);
+    }
+
     @Test
     void densityTargetFindsTheSmallestThresholdMeetingIt() {
         MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
