@@ -175,8 +175,19 @@ public final class SweepCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--seed", paramLabel = "N",
-            description = "seed of the hold-out and of a random search; default ${DEFAULT-VALUE}")
+            description = "seed of a random search and of the re-training shuffles; default ${DEFAULT-VALUE}")
     long seed = 42;
+
+    /**
+     * Seed of the validation hold-out, apart from {@link #seed}: the hold-out must be examples IN.zip was not trained
+     * on, and {@code demo --seed S} and {@code train} hold out the first examples of the seed-S order; changing the
+     * search's seed must not move the hold-out onto the network's training examples.
+     */
+    @Option(names = "--split-seed", paramLabel = "N",
+            description = "seed of the validation hold-out (the first --validation examples of this seed's order of "
+            + "the training set): the seed IN.zip's training held its validation out with (demo's --seed); "
+            + "default ${DEFAULT-VALUE}")
+    long splitSeed = 42;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -310,7 +321,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (validation >= train.size()) {
             throw usage("--validation must be below the training set's " + train.size() + " examples, got " + validation);
         }
-        TaskSplits.HoldOut cut = TaskSplits.holdOut(train, validation, seed);
+        TaskSplits.HoldOut cut = TaskSplits.holdOut(train, validation, splitSeed);
         FashionMnist val = cut.validation();
         FashionMnist fit = rtExamples == null ? cut.fit() : cut.fit().limit(Math.min(rtExamples, cut.fit().size()));
         InMemoryDataSetIterator valIt = val.iterator(512, false, seed);
@@ -338,9 +349,9 @@ public final class SweepCommand implements Callable<Integer> {
         }
 
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %s held out of the training set (seed %d); "
-                + "the %d test examples score the dense network and the chosen candidate only%n", dir,
-                plural(val.size(), "validation example"), seed, test.size());
+        o.printf(Locale.ROOT, "Fashion-MNIST from %s: %s held out of the training set (split seed %d; the network "
+                + "must not have been trained on them); the %d test examples score the dense network and the chosen "
+                + "candidate only%n", dir, plural(val.size(), "validation example"), splitSeed, test.size());
         o.printf(Locale.ROOT, "%s search over %s: up to %s, accuracy drop at most %s%n", search,
                 describe(), plural(max, "candidate"), points(maxDrop));
         if (byEnergy) {
@@ -384,7 +395,7 @@ public final class SweepCommand implements Callable<Integer> {
         ObjectMapper m = new ObjectMapper();
         ObjectNode summary = m.createObjectNode();
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
-                .put("space", describe()).put("seed", seed)
+                .put("space", describe()).put("seed", seed).put("splitSeed", splitSeed)
                 .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
         if (searchesRange()) {
             summary.put("points", points);
