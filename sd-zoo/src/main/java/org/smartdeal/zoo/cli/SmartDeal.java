@@ -106,6 +106,12 @@ public final class SmartDeal {
                 e.flush();
                 return EXIT_BAD_INPUT;
             }
+            String memory = outOfMemory(ex);
+            if (memory != null) {
+                e.println("error: " + memory);
+                e.flush();
+                return EXIT_BAD_INPUT;
+            }
             String io = fileProblem(ex);
             if (io != null) {
                 e.println("error: " + io);
@@ -118,6 +124,24 @@ public final class SmartDeal {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * Running out of memory (Java's heap, or the off-heap memory of ND4J's arrays, which JavaCPP reports as an
+     * OutOfMemoryError too, sometimes wrapped) is the JVM's limit being too small for the model or data, not a
+     * defect: the message gives both limits and how to raise them. Null when no OutOfMemoryError is in the chain.
+     */
+    static String outOfMemory(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return "out of memory (" + oom.getMessage() + "): this JVM may use "
+                        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB of Java heap and "
+                        + org.bytedeco.javacpp.Pointer.maxBytes() / (1 << 20) + " MB of off-heap memory for ND4J's "
+                        + "arrays; raise the limits with SMARTDEAL_JAVA_OPTS (the launcher's default is -Xmx8g), e.g. "
+                        + "SMARTDEAL_JAVA_OPTS=-Xmx16g, or give a smaller model or fewer examples";
+            }
+        }
+        return null;
     }
 
     /**
@@ -148,6 +172,11 @@ public final class SmartDeal {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         try {
             return commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError oom) {
+            // picocli hands exceptions to the handler above but lets errors through; the arrays that filled the
+            // heap are unreachable once the command has unwound, so the message can be printed
+            err.println("error: " + outOfMemory(oom));
+            return EXIT_BAD_INPUT;
         } finally {
             // print(String) does not flush even an auto-flushing writer: nothing a command printed may be lost
             out.flush();

@@ -72,4 +72,33 @@ class SmartDealTest {
         assertTrue(r.err().startsWith("error: Missing required parameter"), r.err());
         assertFalse(r.err().contains("Error:"), r.err());
     }
+
+    /**
+     * Running out of memory is the JVM's limit, not a defect: exit 3 with both limits and how to raise them, no stack
+     * trace, nothing written. A walk-through found `SMARTDEAL_JAVA_OPTS=-Xmx1g smartdeal convert --zoo vgg11` printing
+     * "Exception in thread main java.lang.OutOfMemoryError" and 27 frames (picocli lets errors through its handler).
+     * Here a child JVM with a 64 MB heap (and so 64 MB for ND4J's arrays) builds VGG-11 (133 M weights).
+     */
+    @Test
+    void runningOutOfMemoryIsNamedWithTheLimitsAndHowToRaiseThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException, InterruptedException {
+        java.nio.file.Path sdm = dir.resolve("vgg11.sdm");
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"), SmartDeal.class.getName(), "convert", "--zoo",
+                "vgg11", "--out", sdm.toString(), "--quiet").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), output);
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, p.exitValue(), output);
+        assertTrue(output.contains("error: out of memory (") && output.contains("MB of Java heap and ")
+                && output.contains("SMARTDEAL_JAVA_OPTS=-Xmx16g"), output);
+        assertFalse(output.contains("\tat ") || output.contains("Exception in thread"), output);
+        assertFalse(java.nio.file.Files.exists(sdm), "nothing written");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(0, files.count(), "no temporary file left");
+        }
+        // the handler's form: an OutOfMemoryError wrapped by ND4J
+        String m = SmartDeal.outOfMemory(new IllegalStateException(new OutOfMemoryError("Cannot allocate 4 MB")));
+        assertTrue(m.startsWith("out of memory (Cannot allocate 4 MB): this JVM may use "), m);
+        assertEquals(null, SmartDeal.outOfMemory(new IllegalStateException("no memory problem")));
+    }
 }
