@@ -166,7 +166,19 @@ public final class ConversionSweep {
             return String.join(", ", parts);
         }
 
-        /** @return one CSV line per candidate (the plan's default settings and the figures) with a header line */
+        /**
+         * The overrides as {@link #overrides} words them, "; " between layers ({@code fc1 d=0.04; fc3 t=0.01}), so that
+         * candidates that differ only in a layer's setting can be told apart; quoted if a layer name holds a comma.
+         */
+        private static String csvOverrides(ConversionPlan plan) {
+            String s = overrides(plan).replace(", ", "; ");
+            return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        }
+
+        /**
+         * @return one CSV line per candidate (the plan's default settings, its per-layer overrides in words, and the
+         *     figures) with a header line
+         */
         public String toCsv() {
             StringBuilder sb = new StringBuilder("candidate,theta,densityTarget,sliceRows,basisWidth,maxCoeff,layerOverrides,cDensity,"
                     + "wDensity,paperCR,fileCR,sdmBytes,energyPj,accuracy,loss,dropPoints,withinDrop,rtBestEpoch,best,seconds,error\n");
@@ -177,7 +189,7 @@ public final class ConversionSweep {
                         d == null ? "" : Double.toString(d.theta()), d == null ? "" : Double.toString(d.density()),
                         d == null ? "" : Integer.toString(d.sliceRows()),
                         d == null ? "" : Integer.toString(d.basisWidth()), d == null ? "" : Double.toString(d.maxCoeff()),
-                        c.plan() == null ? "" : Integer.toString(c.plan().overrides().size())));
+                        c.plan() == null ? "" : csvOverrides(c.plan())));
                 if (c.ok()) {
                     f.addAll(List.of(Double.toString(c.report().cDensity()), Double.toString(c.report().wDensity()),
                             Double.toString(c.paperCR()), Double.toString(c.fileCR()), Long.toString(c.sdmBytes()),

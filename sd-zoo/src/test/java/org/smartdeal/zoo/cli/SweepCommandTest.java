@@ -238,6 +238,14 @@ class SweepCommandTest {
             assertEquals(expected[i][1], plan.get("layers").get("fc2").get("density").asDouble(), 0, "candidate " + i);
         }
         assertTrue(r.out().contains("fc3 d=0.5, fc2 d=0.2") || r.out().contains("fc2 d=0.2, fc3 d=0.5"), r.out());
+        // candidates.csv names each candidate's per-layer settings (it gave only their count, 2 for all four)
+        List<String> csv = Files.readAllLines(out.resolve(SweepCommand.CANDIDATES));
+        int col = Arrays.asList(csv.get(0).split(",")).indexOf("layerOverrides");
+        for (int i = 0; i < 4; i++) {
+            String[] f = csv.get(i + 1).split(",", -1);
+            assertEquals(csv.get(0).split(",").length, f.length, csv.get(i + 1));
+            assertEquals("fc2 d=" + expected[i][1] + "; fc3 d=" + expected[i][0], f[col], "candidate " + i);
+        }
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-density", "fc9=0.1", "--quiet")
                 .assertUserError(2, "--layer-density names layer 'fc9', which", "does not have; its layers are [fc1, fc2, fc3]");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-density", "fc1=0.1", "--layer-theta",
