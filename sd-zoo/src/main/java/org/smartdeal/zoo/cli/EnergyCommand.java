@@ -213,6 +213,7 @@ public final class EnergyCommand implements Callable<Integer> {
         } else {
             net = ModelFiles.load(source.file);
             ModelFiles.requireFiniteParameters(net, source.file.toString(), "priced");
+            requireFeedForward(net, source.file);
             type = null; // derived below, where DL4J's exceptions are exit 3
             String f = source.file.getFileName().toString();
             name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
@@ -244,6 +245,25 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test");
         return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs, table);
+    }
+
+    /**
+     * Refuses a network with recurrent layers up front: the hardware model prices images through convolution, dense
+     * and pooling layers, and neither the input types nor {@code --input} describe a sequence, so
+     * such a network failed on DL4J's "Invalid input for RNN layer" with no word of why.
+     */
+    private static void requireFeedForward(Model net, java.nio.file.Path file) {
+        for (org.deeplearning4j.nn.api.Layer l : org.smartdeal.layers.Networks.layers(net)) {
+            org.deeplearning4j.nn.conf.layers.Layer c = org.smartdeal.layers.Networks.unwrapFrozen(l.conf().getLayer());
+            if (c instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer
+                    || c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional
+                    || c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep
+                    || c instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer) {
+                throw new BadInputException(file + ": cannot price this network: layer " + c.getLayerName() + " ("
+                        + c.getClass().getSimpleName() + ") is recurrent; energy prices feed-forward networks of "
+                        + "convolution, dense and pooling layers on images");
+            }
+        }
     }
 
     /** The user's energy table, checked field by field (exit 3 naming the file, the field and the value). */

@@ -131,6 +131,21 @@ class EnergyCommandTest {
         assertEquals(Map.of(), CliRun.files(out));
     }
 
+    /** A recurrent network is refused naming the layer and what energy prices (it failed on DL4J's RNN input check). */
+    @Test
+    void aRecurrentNetworkIsRefusedNamingTheLayer() throws IOException {
+        Path out = dir.resolve("lstm-out");
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().name("lstm1").nIn(28).nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder().name("out").nIn(8).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        run("energy", zip("lstm", conf).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "lstm.zip: cannot price this network: layer lstm1 (LSTM) is recurrent; energy prices feed-forward "
+                + "networks of convolution, dense and pooling layers on images");
+        assertEquals(Map.of(), CliRun.files(out));
+    }
+
     @Test
     void paperModelResnet164WritesTheFilesWithThePaperStatistics() throws IOException {
         Path out = dir.resolve("r164");
