@@ -101,6 +101,11 @@ public final class AtomicFiles {
         if (dir == null) {
             throw new IOException("cannot write " + abs + ": it has no parent directory");
         }
+        if (!Files.isDirectory(dir)) {
+            // createTempFile would name its hidden temporary file, not the file asked for
+            throw new java.nio.file.NoSuchFileException(abs.toString(), null, "its folder " + dir
+                    + (Files.exists(dir) ? " is not a folder" : " does not exist") + "; nothing was written");
+        }
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         boolean written = false;
         try {

@@ -47,9 +47,16 @@ class AtomicFilesTest {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(dir.resolve("a.json"), utf8("new a"));
         files.put(dir.resolve("missing").resolve("b.sdm"), utf8("new b"));
-        assertThrows(IOException.class, () -> AtomicFiles.writeAll(files));
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeAll(files));
         assertArrayEquals(utf8("old a"), Files.readAllBytes(dir.resolve("a.json")));
         assertEquals(List.of("a.json"), names(dir), "the staged temporary file of a.json is deleted");
+        // the message names the file asked for and its missing folder, not a hidden temporary file
+        Path b = dir.resolve("missing").resolve("b.sdm");
+        assertEquals(b + ": its folder " + b.getParent() + " does not exist; nothing was written", e.getMessage());
+        Files.write(dir.resolve("plain"), utf8("x"));
+        assertEquals(dir.resolve("plain").resolve("c.sdm") + ": its folder " + dir.resolve("plain")
+                + " is not a folder; nothing was written", assertThrows(IOException.class,
+                () -> AtomicFiles.write(dir.resolve("plain").resolve("c.sdm"), utf8("c"))).getMessage());
     }
 
     @Test

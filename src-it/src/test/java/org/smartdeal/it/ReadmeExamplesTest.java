@@ -145,8 +145,9 @@ class ReadmeExamplesTest {
         double lossBefore = ModelScore.of(net, train).loss();
         // README begin
         ISchedule lr = new SwaLrSchedule(0.01, 0.002, swaStart);          // smartdeal train's fine-tuning defaults
-        SdTraining.configure(net, BucketSwitch.builder(0.01).learningRateSchedule(lr).theta(0.02).build(),
-                SdUpdaterRouting.sgdMomentum(lr), 5e-4);                  // the plan's theta: minCoeff >= every layer's
+        BucketSwitch template = BucketSwitch.builder(0.01).learningRateSchedule(lr).build();
+        SdTraining.configure(net, SdTraining.perLayerSwitches(net, template), // each C's minCoeff from its layer's
+                SdUpdaterRouting.sgdMomentum(lr), 5e-4);                  // threshold, whatever the plan's theta
         SwaListener swa = SdTraining.swaListener(net, swaStart);          // projects C at each layer's threshold
         net.setListeners(swa);
         net.fit(train, epochs);

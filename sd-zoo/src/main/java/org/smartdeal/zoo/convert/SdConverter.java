@@ -53,8 +53,13 @@ import org.smartdeal.optim.Retraining;
  * Converts a trained dense DL4J network into an SD network (ALGORITHMS.md 1-3): every planned
  * {@link DenseLayer}, {@link OutputLayer} and {@link ConvolutionLayer} becomes the matching SD
  * layer holding the decomposition W ~= C*B of its trained weight; everything else (BatchNorm,
- * pooling, activations, vertices, preprocessors, biases, updaters) is carried over unchanged.
+ * pooling, activations, vertices, preprocessors, biases, the updater configurations) is carried over unchanged.
  * Depthwise convolutions stay dense (see {@link SdConvolutionLayer}).
+ *
+ * <p>The SD network is a new network: its updater state is fresh (the dense network's Adam moments, say, are not
+ * copied), it has no listeners, and its epoch and iteration counts start at 0, whatever the dense network's were.
+ * The counts matter to training: {@code SwaLrSchedule} and {@code SwaListener} read the epoch count, and a count
+ * carried over from dense training would start SD training late in the schedule and average from its first epoch.
  *
  * <p>The converted network computes exactly what the dense network computes with each planned W
  * replaced by C*B. To make the SD layers' training projection P a no-op on the decomposed C, each
@@ -238,6 +243,8 @@ public final class SdConverter {
         // which would be overwritten below anyway (every parameter of every layer is set).
         if (dense instanceof MultiLayerNetwork m) {
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+            conf.setEpochCount(0);
+            conf.setIterationCount(0);
             for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {
@@ -254,6 +261,8 @@ public final class SdConverter {
         } else {
             ComputationGraph g = (ComputationGraph) dense;
             ComputationGraphConfiguration conf = g.getConfiguration().clone();
+            conf.setEpochCount(0);
+            conf.setIterationCount(0);
             for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {

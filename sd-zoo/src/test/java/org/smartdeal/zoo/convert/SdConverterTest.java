@@ -86,6 +86,31 @@ class SdConverterTest {
     }
 
     /**
+     * The SD network starts at epoch and iteration 0, whatever the dense network's counts: SwaLrSchedule and
+     * SwaListener read the epoch count, and a library walk-through found README's SD training starting late in its
+     * schedule on a network converted after a dense epoch (and the same from its .sdm). The dense network's counts
+     * are left as they were.
+     */
+    @Test
+    void theSdNetworkStartsAtEpochAndIterationZero() {
+        MultiLayerNetwork dense = mlp();
+        dense.setEpochCount(3);
+        dense.setIterationCount(42);
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(dense, ConversionPlan.defaultPlan()).network();
+        assertEquals(0, sd.getEpochCount());
+        assertEquals(0, sd.getIterationCount());
+        assertEquals(3, dense.getEpochCount());
+        assertEquals(42, dense.getIterationCount());
+        ComputationGraph g = residual();
+        g.getConfiguration().setEpochCount(2);
+        g.getConfiguration().setIterationCount(7);
+        ComputationGraph sdg = (ComputationGraph) SdConverter.convert(g, ConversionPlan.defaultPlan()).network();
+        assertEquals(0, sdg.getConfiguration().getEpochCount());
+        assertEquals(0, sdg.getConfiguration().getIterationCount());
+        assertEquals(2, g.getConfiguration().getEpochCount());
+    }
+
+    /**
      * The decomposition reports each layer as it is done, after a first call giving the count: convert's bar used to
      * stand at 0 until one call at the end, all layers being one batch (one decomposition setting).
      */
