@@ -79,6 +79,38 @@ public final class ConfigurationCheck {
                 layer(l, lv.getPreProcessor(), where(l, layerName(l, v.getKey()), -1));
             }
         }
+        cachedOrder(conf);
+    }
+
+    /**
+     * The vertex order a file caches ({@code topologicalOrder} and {@code topologicalOrderStr}), which DL4J uses as
+     * it stands to number the vertices, lay out the parameters and run the graph, must be the order DL4J computes
+     * from the graph itself (what it wrote when it saved the file): a permuted cache loaded, then ran or converted
+     * the vertices on the wrong parameters (a fuzzing audit). A configuration without the cache passes.
+     */
+    private static void cachedOrder(ComputationGraphConfiguration conf) {
+        if (conf.getTopologicalOrder() == null || conf.getTopologicalOrderStr() == null) {
+            return;
+        }
+        ComputationGraphConfiguration fresh = conf.clone();
+        fresh.setTopologicalOrder(null);
+        fresh.setTopologicalOrderStr(null);
+        org.deeplearning4j.nn.graph.util.GraphIndices computed;
+        try {
+            computed = new org.deeplearning4j.nn.graph.ComputationGraph(fresh).calculateIndices();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("DL4J cannot order the graph's vertices: " + e.getMessage(), e);
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (int i : computed.getTopologicalSortOrder()) {
+            names.add(computed.getIdxToName().get(i));
+        }
+        if (!Arrays.equals(computed.getTopologicalSortOrder(), conf.getTopologicalOrder())
+                || !names.equals(conf.getTopologicalOrderStr())) {
+            throw new IllegalArgumentException("the cached vertex order (topologicalOrder " + Arrays.toString(
+                    conf.getTopologicalOrder()) + ", topologicalOrderStr " + conf.getTopologicalOrderStr() + ") is not "
+                    + "the graph's (" + Arrays.toString(computed.getTopologicalSortOrder()) + ", " + names + ")");
+        }
     }
 
     /** A layer as messages name it: {@code Class(name=..., index=i)}, without the index when {@code index < 0}. */
@@ -95,9 +127,40 @@ public final class ConfigurationCheck {
     private static void layer(Layer layer, InputPreProcessor preProcessor, String where) {
         try {
             windows(Networks.unwrapFrozen(layer));
+            sizes(Networks.unwrapFrozen(layer));
             preProcessor(preProcessor);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A layer's nIn and nOut must be in [0, 2^31 - 1] and its weight count nIn x nOut (x the kernel's entries, for a
+     * convolution) must not overflow: DL4J multiplies them without checking, so a crafted nIn of 2^62 counted as a
+     * few parameters, loaded, and failed later with an arithmetic error (a fuzzing audit). Other layers pass.
+     *
+     * @param layer a layer configuration (a frozen layer's inner layer)
+     */
+    public static void sizes(Layer layer) {
+        if (!(layer instanceof FeedForwardLayer ff)) {
+            return;
+        }
+        for (long v : new long[] {ff.getNIn(), ff.getNOut()}) {
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("nIn and nOut must be in [0, " + Integer.MAX_VALUE + "], got nIn "
+                        + ff.getNIn() + ", nOut " + ff.getNOut());
+            }
+        }
+        try {
+            long n = Math.multiplyExact(ff.getNIn(), ff.getNOut());
+            if (layer instanceof ConvolutionLayer c && c.getKernelSize() != null) {
+                for (int k : c.getKernelSize()) {
+                    n = Math.multiplyExact(n, (long) k);
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the weight count nIn x nOut" + (layer instanceof ConvolutionLayer
+                    ? " x kernel" : "") + " overflows a 64-bit count: nIn " + ff.getNIn() + ", nOut " + ff.getNOut(), e);
         }
     }
 
@@ -141,6 +204,20 @@ public final class ConfigurationCheck {
         int[] least = {1, 1, 0, 1};
         for (int i = 0; i < fields.length; i++) {
             window(fields[i], windows[i], least[i]);
+        }
+        // one entry per spatial dimension in every array: DL4J indexes them by dimension (stride [1] on a 2-D
+        // convolution failed inside DL4J's shape code)
+        boolean threeD = layer instanceof org.deeplearning4j.nn.conf.layers.Convolution3D
+                || layer instanceof Deconvolution3D;
+        int dims = windows[0].length;
+        boolean rankOk = threeD ? dims == 3 : oneD ? dims == 1 || dims == 2 : dims == 2;
+        for (int i = 0; i < fields.length; i++) {
+            if (!rankOk || windows[i].length != dims) {
+                throw new IllegalArgumentException("kernelSize, stride, padding and dilation must each have one entry "
+                        + "per spatial dimension (" + (threeD ? "3" : oneD ? "1 or 2" : "2") + "), got kernelSize "
+                        + Arrays.toString(windows[0]) + ", stride " + Arrays.toString(windows[1]) + ", padding "
+                        + Arrays.toString(windows[2]) + ", dilation " + Arrays.toString(windows[3]));
+            }
         }
         int[] k = windows[0];
         int[] pad = windows[2];
@@ -448,9 +525,13 @@ public final class ConfigurationCheck {
     private static <T> T dl4j(java.util.function.Supplier<T> step, String where, String given) {
         try {
             return step.get();
-        } catch (IllegalArgumentException | IllegalStateException | InvalidInputTypeException | DL4JException e) {
+        } catch (RuntimeException e) {
+            // on a crafted configuration DL4J's derivations also fail with index, null-pointer, arithmetic and
+            // unsupported-operation exceptions (a fuzzing audit): every one means the same to the caller
             throw new IllegalArgumentException(where + ": DL4J cannot derive its types from " + given + ": "
-                    + e.getMessage(), e);
+                    + (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof InvalidInputTypeException || e instanceof DL4JException ? ""
+                    : e.getClass().getSimpleName() + ": ") + e.getMessage(), e);
         }
     }
 

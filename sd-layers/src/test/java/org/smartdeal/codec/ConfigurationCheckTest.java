@@ -242,4 +242,54 @@ class ConfigurationCheckTest {
         assertEquals("vertices [in] cannot be ordered after their inputs (a vertex named like a network input [in]?)",
                 m);
     }
+
+    /**
+     * Rules from a fuzzing audit of the zip loader (2026-12-05), each of which let a crafted file through to an
+     * internal error: window arrays of the wrong length, sizes whose product overflows, a permuted cached vertex
+     * order, and DL4J type derivations failing with exceptions other than its own.
+     */
+    @Test
+    void craftedWindowsSizesOrdersAndVerticesAreRefusedNamed() {
+        ConvolutionLayer c = conv("conv1", 1, 4);
+        c.setStride(new int[] {1});
+        assertEquals("kernelSize, stride, padding and dilation must each have one entry per spatial dimension (2), "
+                + "got kernelSize [3, 3], stride [1], padding [0, 0], dilation [1, 1]",
+                refusal(() -> ConfigurationCheck.windows(c)));
+
+        DenseLayer big = dense("fc1", 8, 32);
+        big.setNIn(1L << 62);
+        assertEquals("nIn and nOut must be in [0, 2147483647], got nIn 4611686018427387904, nOut 32",
+                refusal(() -> ConfigurationCheck.sizes(big)));
+        ConvolutionLayer wide = conv("conv1", Integer.MAX_VALUE, Integer.MAX_VALUE);
+        wide.setKernelSize(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE});
+        assertTrue(refusal(() -> ConfigurationCheck.sizes(wide)).startsWith("the weight count nIn x nOut x kernel "
+                + "overflows a 64-bit count"));
+        MultiLayerConfiguration withBig = list().layer(dense("fc1", 8, 32)).layer(output("out", 32, 2)).build();
+        withBig.getConf(0).getLayer().setLayerName("fc1");
+        ((DenseLayer) withBig.getConf(0).getLayer()).setNIn(1L << 62);
+        assertTrue(refusal(() -> ConfigurationCheck.network(withBig)).startsWith("DenseLayer(name=fc1, index=0): nIn "
+                + "and nOut must be in"));
+
+        ComputationGraphConfiguration g = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .addLayer("b", dense("b", 4, 3), "in")
+                .addVertex("merge", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b")
+                .addLayer("out", output("out", 6, 2), "merge")
+                .setOutputs("out").build();
+        new org.deeplearning4j.nn.graph.ComputationGraph(g).init(); // caches DL4J's own order in g, as a saved file has
+        assertTrue(g.getTopologicalOrder() != null && g.getTopologicalOrderStr() != null);
+        ConfigurationCheck.network(g);
+        int[] t = g.getTopologicalOrder().clone(); // (clone() does not copy the cache: permute g's own)
+        int last = t[t.length - 1];
+        t[t.length - 1] = t[1];
+        t[1] = last;
+        g.setTopologicalOrder(t);
+        assertTrue(refusal(() -> ConfigurationCheck.network(g)).startsWith("the cached vertex order "
+                + "(topologicalOrder " + java.util.Arrays.toString(t)), "a permuted order");
+
+        ComputationGraphConfiguration noInputs = g.clone();
+        noInputs.getVertexInputs().put("merge", List.of());
+        String m = refusal(() -> ConfigurationCheck.inputSizes(noInputs, InputType.feedForward(4)));
+        assertTrue(m.startsWith("vertex 'merge' (MergeVertex): DL4J cannot derive its types from its inputs []: "), m);
+    }
 }

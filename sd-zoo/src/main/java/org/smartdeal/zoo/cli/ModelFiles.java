@@ -165,8 +165,8 @@ final class ModelFiles {
             // A ComputationGraph configuration lists "vertices"; a MultiLayerNetwork's lists "confs".
             graph = json.contains("\"vertices\"");
             Object conf = parseConfiguration(json, graph);
+            checkConfiguration(conf); // first: it bounds each layer's sizes, whose product DL4J's count trusts
             long params = parameterCount(conf);
-            checkConfiguration(conf);
             long limit = Pointer.maxBytes();
             if (params > 0 && limit > 0 && params > limit / Float.BYTES) {
                 throw new IOException("configuration.json asks for " + params + " parameters (" + params * Float.BYTES

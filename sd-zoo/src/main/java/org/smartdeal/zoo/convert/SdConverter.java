@@ -417,7 +417,12 @@ public final class SdConverter {
             } else {
                 bn = bnByInput.get(name);
             }
-            out.add(new Slot(name, i, ls[i], conf, kindOf(conf, ls[i]), bn));
+            Kind kind = kindOf(conf, ls[i]);
+            if (kind != Kind.OTHER && net instanceof ComputationGraph g
+                    && g.getConfiguration().getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex) {
+                kind = Kind.KEPT; // a frozen vertex's layer stays dense, as a FrozenLayer does (it threw before)
+            }
+            out.add(new Slot(name, i, ls[i], conf, kind, bn));
         }
         return out;
     }

@@ -111,6 +111,25 @@ class SdConverterTest {
     }
 
     /**
+     * Layers inside a ComputationGraph's FrozenVertex stay dense, as a FrozenLayer does; convert threw a ClassCastException on them (a fuzzing audit).
+     */
+    @Test
+    void frozenVertexLayersStayDense() {
+        var conf = residual().getConfiguration().clone();
+        for (String v : new String[] {"conv1", "conv2"}) {
+            conf.getVertices().put(v, new org.deeplearning4j.nn.conf.graph.FrozenVertex(conf.getVertices().get(v)));
+        }
+        ComputationGraph frozen = new ComputationGraph(conf);
+        frozen.init();
+        ComputationGraph sd = (ComputationGraph) SdConverter.convert(frozen, ConversionPlan.defaultPlan()).network();
+        assertEquals(ConvolutionLayer.class, sd.getLayer("conv1").conf().getLayer().getClass());
+        assertEquals(ConvolutionLayer.class, sd.getLayer("conv2").conf().getLayer().getClass());
+        assertInstanceOf(SdConvolutionLayer.class, sd.getLayer("proj").conf().getLayer());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+        assertEquals(2, sd.outputSingle(x).size(0));
+    }
+
+    /**
      * The decomposition reports each layer as it is done, after a first call giving the count: convert's bar used to
      * stand at 0 until one call at the end, all layers being one batch (one decomposition setting).
      */
