@@ -66,15 +66,18 @@ final class FashionMnistInput {
     }
 
     private static First first(Model net) {
+        // a frozen first layer states its input through the layer it wraps
         if (net instanceof MultiLayerNetwork m) {
-            return new First(m.getLayerWiseConfigurations().getConf(0).getLayer(),
+            return new First(org.smartdeal.layers.Networks.unwrapFrozen(
+                    m.getLayerWiseConfigurations().getConf(0).getLayer()),
                     m.getLayerWiseConfigurations().getInputPreProcess(0));
         }
         var conf = ((ComputationGraph) net).getConfiguration();
         String in = conf.getNetworkInputs().get(0);
         for (var e : conf.getVertexInputs().entrySet()) {
             if (e.getValue().contains(in) && conf.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
-                return new First(lv.getLayerConf().getLayer(), lv.getPreProcessor());
+                return new First(org.smartdeal.layers.Networks.unwrapFrozen(lv.getLayerConf().getLayer()),
+                        lv.getPreProcessor());
             }
         }
         return new First(null, null);

@@ -436,6 +436,19 @@ class ConvertInspectEvaluateTest {
                         + "OutputLayer(name=out, index=1) takes nIn=50 but its input has 100 values (from layer fc1's nOut)");
         assertFalse(Files.exists(sdm));
         assertFalse(Files.exists(report));
+
+        // a frozen first layer states its input through the layer it wraps: checked too (it was converted unchecked)
+        var frozenConf = conf.clone();
+        frozenConf.getConf(0).setLayer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(
+                frozenConf.getConf(0).getLayer()));
+        MultiLayerNetwork frozen = new MultiLayerNetwork(frozenConf);
+        frozen.init();
+        Path badFrozen = dir.resolve("misfit-frozen.zip");
+        ModelSerializer.writeModel(frozen, badFrozen.toFile(), false);
+        run("convert", badFrozen.toString(), "--out", sdm.toString(), "--quiet").assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, badFrozen + ": the layers' sizes do not fit together: OutputLayer(name=out, "
+                + "index=1) takes nIn=50 but its input has 100 values (from layer fc1's nOut)");
+        assertFalse(Files.exists(sdm));
     }
 
     @Test
