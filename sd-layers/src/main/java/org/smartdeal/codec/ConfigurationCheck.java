@@ -350,7 +350,9 @@ public final class ConfigurationCheck {
      * feed-forward or recurrent input, the flattened size of a flat image input to a dense-like layer, the channels of
      * a convolutional one (2-D, 3-D, depthwise, separable, transposed, and {@code BatchNormalization}, whose nIn is
      * the channels or the size), the same for the SD layers. A frozen layer's inner layer is checked. A
-     * {@code CnnToFeedForwardPreProcessor} that states its shape must state its input's.
+     * {@code CnnToFeedForwardPreProcessor} that states its shape must state its input's, a
+     * {@code BatchNormalization}'s nOut must be its nIn, and an {@code ElementWiseVertex}'s inputs must have one shape
+     * (DL4J's type derivation passes all three).
      *
      * <p>Not checked (the types are still propagated through them): a layer whose nIn is 0 (not set); the embedding
      * layers, whose nIn is the vocabulary size; layers without parameters (the loss layers, {@code DropoutLayer},
@@ -415,6 +417,17 @@ public final class ConfigurationCheck {
                         : new From((previous != null ? "layer " : "vertex ") + src, previous, true);
                 types.put(v, propagate(l, i, lv.getPreProcessor(), given[0], from, where(l, layerName(l, v), -1)));
             } else {
+                if (vertex instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex) {
+                    // DL4J's getOutputType takes the first input's type without comparing the others
+                    for (int k = 1; k < given.length; k++) {
+                        if (given[0] != null && given[k] != null
+                                && !Arrays.equals(given[0].getShape(false), given[k].getShape(false))) {
+                            throw new IllegalArgumentException("vertex '" + v + "' (ElementWiseVertex) combines inputs "
+                                    + "of different shapes: " + in.get(0) + " gives " + given[0] + ", " + in.get(k)
+                                    + " gives " + given[k]);
+                        }
+                    }
+                }
                 types.put(v, dl4j(() -> vertex.getOutputType(i, given), "vertex '" + v + "' ("
                         + vertex.getClass().getSimpleName() + ")", "its inputs " + in));
             }
@@ -506,6 +519,12 @@ public final class ConfigurationCheck {
                 throw new IllegalArgumentException(where + " takes nIn=" + ff.getNIn() + " but its input has " + has
                         + unit(t, has) + " (from " + from.text(nOut) + (pre == null ? "" : " through its " + pre.getClass().getSimpleName()) + ")");
             }
+        }
+        if (inner instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn && bn.getNIn() > 0
+                && bn.getNOut() != bn.getNIn()) {
+            // DL4J's getOutputType passes the input through, so a batch norm stating another nOut went unnoticed
+            throw new IllegalArgumentException(where + " takes nIn=" + bn.getNIn() + " but states nOut=" + bn.getNOut()
+                    + "; a batch normalization's nOut is its nIn");
         }
         return dl4j(() -> layer.getOutputType(index, t), where, given);
     }

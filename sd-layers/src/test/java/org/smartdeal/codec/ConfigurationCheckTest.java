@@ -287,6 +287,26 @@ class ConfigurationCheckTest {
         assertTrue(refusal(() -> ConfigurationCheck.network(g)).startsWith("the cached vertex order "
                 + "(topologicalOrder " + java.util.Arrays.toString(t)), "a permuted order");
 
+        // an element-wise vertex whose inputs differ, and a batch norm stating another nOut than its nIn: DL4J's
+        // getOutputType passes both (a fuzzing audit: priced and converted, exit 0)
+        ComputationGraphConfiguration sum = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .addLayer("b", dense("b", 4, 5), "in")
+                .addVertex("add", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "a", "b")
+                .addLayer("out", output("out", 3, 2), "add")
+                .setOutputs("out").build();
+        assertEquals("vertex 'add' (ElementWiseVertex) combines inputs of different shapes: a gives "
+                + "InputTypeFeedForward(3), b gives InputTypeFeedForward(5)",
+                refusal(() -> ConfigurationCheck.inputSizes(sum, InputType.feedForward(4))));
+        MultiLayerConfiguration bn = list().layer(dense("fc1", 4, 6))
+                .layer(new BatchNormalization.Builder().name("bn").nIn(6).nOut(6).build())
+                .layer(output("out", 6, 2)).build();
+        ConfigurationCheck.inputSizes(bn, InputType.feedForward(4));
+        ((BatchNormalization) bn.getConf(1).getLayer()).setNOut(7);
+        assertEquals("BatchNormalization(name=bn, index=1) takes nIn=6 but states nOut=7; a batch normalization's nOut "
+                + "is its nIn", refusal(() -> ConfigurationCheck.inputSizes(bn, InputType.feedForward(4))));
+
         ComputationGraphConfiguration noInputs = g.clone();
         noInputs.getVertexInputs().put("merge", List.of());
         String m = refusal(() -> ConfigurationCheck.inputSizes(noInputs, InputType.feedForward(4)));
