@@ -372,7 +372,9 @@ public final class ConfigurationCheck {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer l = conf.getConf(i).getLayer();
             t = propagate(l, i, conf.getInputPreProcess(i), t, from, where(l, l.getLayerName(), i));
-            from = new From("layer " + (l.getLayerName() != null ? l.getLayerName() : String.valueOf(i)), l, true);
+            // a frozen wrapper read from JSON may carry no name of its own: its inner layer's is the one given
+            String name = l.getLayerName() != null ? l.getLayerName() : Networks.unwrapFrozen(l).getLayerName();
+            from = new From("layer " + (name != null ? name : String.valueOf(i)), l, true);
         }
     }
 
