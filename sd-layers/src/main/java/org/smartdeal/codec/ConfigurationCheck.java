@@ -45,8 +45,8 @@ public final class ConfigurationCheck {
     }
 
     /**
-     * Every rule of this class over a MultiLayerNetwork configuration: its data type, and each layer's windows (a
-     * frozen layer's inner layer's) and input preprocessor.
+     * Every rule of this class over a MultiLayerNetwork configuration: its data type, and each layer's windows,
+     * sizes and activation function (a frozen layer's inner layer's) and input preprocessor.
      *
      * @param conf the configuration
      * @throws IllegalArgumentException naming the layer as {@code Class(name=..., index=i)}, the rule and the value
@@ -62,8 +62,9 @@ public final class ConfigurationCheck {
     }
 
     /**
-     * Every rule of this class over a ComputationGraph configuration: its data type, no cycle, and each layer
-     * vertex's windows (a frozen layer's inner layer's) and input preprocessor.
+     * Every rule of this class over a ComputationGraph configuration: its data type, no cycle, each layer
+     * vertex's windows, sizes and activation function (a frozen layer's inner layer's) and input preprocessor, and
+     * the cached vertex order.
      *
      * @param conf the configuration
      * @throws IllegalArgumentException naming the layer as {@code Class(name=...)} (the vertex name when the layer
@@ -128,6 +129,11 @@ public final class ConfigurationCheck {
         try {
             windows(Networks.unwrapFrozen(layer));
             sizes(Networks.unwrapFrozen(layer));
+            if (Networks.unwrapFrozen(layer) instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
+                    && b.getActivationFn() == null) {
+                // DL4J writes every such layer's activation; without it the first forward pass meets a null
+                throw new IllegalArgumentException("activationFn is missing");
+            }
             preProcessor(preProcessor);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);

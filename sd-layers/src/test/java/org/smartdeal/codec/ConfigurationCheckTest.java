@@ -307,6 +307,13 @@ class ConfigurationCheckTest {
         assertEquals("BatchNormalization(name=bn, index=1) takes nIn=6 but states nOut=7; a batch normalization's nOut "
                 + "is its nIn", refusal(() -> ConfigurationCheck.inputSizes(bn, InputType.feedForward(4))));
 
+        // a layer whose activation the file omits (DL4J always writes it): refused, where evaluate met a null
+        MultiLayerConfiguration noActivation = list().layer(dense("fc1", 4, 6)).layer(output("out", 6, 2)).build();
+        ConfigurationCheck.network(noActivation);
+        ((org.deeplearning4j.nn.conf.layers.BaseLayer) noActivation.getConf(0).getLayer()).setActivationFn(null);
+        assertTrue(refusal(() -> ConfigurationCheck.network(noActivation)).endsWith(", index=0): activationFn is "
+                + "missing"));
+
         ComputationGraphConfiguration noInputs = g.clone();
         noInputs.getVertexInputs().put("merge", List.of());
         String m = refusal(() -> ConfigurationCheck.inputSizes(noInputs, InputType.feedForward(4)));
