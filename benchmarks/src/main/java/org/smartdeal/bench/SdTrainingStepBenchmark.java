@@ -80,12 +80,25 @@ public class SdTrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         net = network(ZooModel.byName(arch), variant);
+        INDArray[] xy = minibatch();
+        x = xy[0];
+        y = xy[1];
+    }
+
+    /**
+     * The seeded minibatch every step trains on: uniform random Fashion-MNIST-shaped rows and one-hot labels cycling
+     * through the classes.
+     *
+     * @return {features [BATCH, 784], labels [BATCH, 10]}
+     */
+    static INDArray[] minibatch() {
         Nd4j.getRandom().setSeed(7);
-        x = Nd4j.rand(DataType.FLOAT, BATCH, 28 * 28);
-        y = Nd4j.zeros(DataType.FLOAT, BATCH, FashionMnist.CLASSES);
+        INDArray features = Nd4j.rand(DataType.FLOAT, BATCH, 28 * 28);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, FashionMnist.CLASSES);
         for (int i = 0; i < BATCH; i++) {
-            y.putScalar(i, (i * 7) % FashionMnist.CLASSES, 1.0);
+            labels.putScalar(i, (i * 7) % FashionMnist.CLASSES, 1.0);
         }
+        return new INDArray[] {features, labels};
     }
 
     /**

@@ -8,10 +8,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.models.ZooModel;
 
 /**
@@ -83,7 +80,7 @@ public final class TrainingStepSplitRunner {
     }
 
     /**
-     * Runs {@code steps} fits on a seeded random minibatch and splits their wall time at DL4J's gradient callback.
+     * Runs {@code steps} fits on the benchmark's seeded minibatch ({@link SdTrainingStepBenchmark#minibatch}) and splits their wall time at DL4J's gradient callback.
      *
      * @param net   a routed network of {@link SdTrainingStepBenchmark#network}
      * @param steps number of steps, at least 1
@@ -97,12 +94,9 @@ public final class TrainingStepSplitRunner {
                 gradientDone[0] = System.nanoTime();
             }
         });
-        Nd4j.getRandom().setSeed(7);
-        INDArray x = Nd4j.rand(DataType.FLOAT, SdTrainingStepBenchmark.BATCH, 28 * 28);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, SdTrainingStepBenchmark.BATCH, FashionMnist.CLASSES);
-        for (int i = 0; i < SdTrainingStepBenchmark.BATCH; i++) {
-            y.putScalar(i, (i * 7) % FashionMnist.CLASSES, 1.0);
-        }
+        INDArray[] xy = SdTrainingStepBenchmark.minibatch();
+        INDArray x = xy[0];
+        INDArray y = xy[1];
         long gradient = 0;
         long update = 0;
         for (int i = 0; i < steps; i++) {

@@ -98,7 +98,7 @@ public final class ConfigurationCheck {
         fresh.setTopologicalOrderStr(null);
         org.deeplearning4j.nn.graph.util.GraphIndices computed;
         try {
-            computed = new org.deeplearning4j.nn.graph.ComputationGraph(fresh).calculateIndices();
+            computed = new ComputationGraph(fresh).calculateIndices();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("DL4J cannot order the graph's vertices: " + e.getMessage(), e);
         }
@@ -124,13 +124,16 @@ public final class ConfigurationCheck {
         return layer.getLayerName() != null ? layer.getLayerName() : vertex;
     }
 
-    /** One layer's windows and preprocessor, the message prefixed with {@code where}. */
+    /**
+     * One layer's windows, sizes and activation function (a frozen layer's inner layer's) and its preprocessor, the
+     * message prefixed with {@code where}.
+     */
     private static void layer(Layer layer, InputPreProcessor preProcessor, String where) {
+        Layer inner = Networks.unwrapFrozen(layer);
         try {
-            windows(Networks.unwrapFrozen(layer));
-            sizes(Networks.unwrapFrozen(layer));
-            if (Networks.unwrapFrozen(layer) instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
-                    && b.getActivationFn() == null) {
+            windows(inner);
+            sizes(inner);
+            if (inner instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b && b.getActivationFn() == null) {
                 // DL4J writes every such layer's activation; without it the first forward pass meets a null
                 throw new IllegalArgumentException("activationFn is missing");
             }
