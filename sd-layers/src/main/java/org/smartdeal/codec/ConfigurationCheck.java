@@ -556,13 +556,27 @@ public final class ConfigurationCheck {
         try {
             return step.get();
         } catch (RuntimeException e) {
-            // on a crafted configuration DL4J's derivations also fail with index, null-pointer, arithmetic and
-            // unsupported-operation exceptions (a fuzzing audit): every one means the same to the caller
+            // whatever the exception's type (see describe), it means the same to the caller
             throw new IllegalArgumentException(where + ": DL4J cannot derive its types from " + given + ": "
-                    + (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    || e instanceof InvalidInputTypeException || e instanceof DL4JException ? ""
-                    : e.getClass().getSimpleName() + ": ") + e.getMessage(), e);
+                    + describe(e), e);
         }
+    }
+
+    /**
+     * An exception from DL4J or ND4J meeting a configuration or an input, in words for a refusal: its message,
+     * preceded by its class name unless the class is one DL4J and ND4J use for bad configurations and inputs
+     * (IllegalArgumentException, IllegalStateException, InvalidInputTypeException, DL4JException,
+     * ND4JException). On crafted files DL4J also fails with index, null-pointer, arithmetic and
+     * unsupported-operation exceptions (a fuzzing audit); naming those keeps a defect of ours recognisable.
+     *
+     * @param e the exception
+     * @return "its message", or "NullPointerException: its message"
+     */
+    public static String describe(RuntimeException e) {
+        boolean usual = e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof InvalidInputTypeException || e instanceof DL4JException
+                || e instanceof org.nd4j.linalg.exception.ND4JException;
+        return (usual ? "" : e.getClass().getSimpleName() + ": ") + e.getMessage();
     }
 
     /**

@@ -319,4 +319,22 @@ class ConfigurationCheckTest {
         String m = refusal(() -> ConfigurationCheck.inputSizes(noInputs, InputType.feedForward(4)));
         assertTrue(m.startsWith("vertex 'merge' (MergeVertex): DL4J cannot derive its types from its inputs []: "), m);
     }
+
+    /**
+     * The message rule every refusal of a DL4J or ND4J failure follows (the derivations here, convert's and energy's
+     * forward check, evaluate's first forward pass): the usual types give their message alone, any other its class
+     * name first.
+     */
+    @Test
+    void describeNamesTheClassOfAnExceptionThatIsNotOneOfTheUsualOnes() {
+        assertEquals("bad size", ConfigurationCheck.describe(new IllegalArgumentException("bad size")));
+        assertEquals("no input", ConfigurationCheck.describe(new IllegalStateException("no input")));
+        assertEquals("rank", ConfigurationCheck.describe(new org.nd4j.linalg.exception.ND4JException("rank")));
+        assertEquals("shape", ConfigurationCheck.describe(
+                new org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException("shape")));
+        assertEquals("input", ConfigurationCheck.describe(new org.deeplearning4j.exception.DL4JInvalidInputException("input")));
+        assertEquals("NullPointerException: null", ConfigurationCheck.describe(new NullPointerException()));
+        assertEquals("ArrayIndexOutOfBoundsException: 3",
+                ConfigurationCheck.describe(new ArrayIndexOutOfBoundsException("3")));
+    }
 }

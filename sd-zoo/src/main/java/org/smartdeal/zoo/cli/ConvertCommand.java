@@ -227,16 +227,18 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses a network whose layers' sizes do not fit together ({@link ConfigurationCheck#inputSizes}), which DL4J
-     * loads and fails on only at its first forward pass, where the network states its input type by itself
-     * ({@link FashionMnistInput#statedInputType}: a flat-input preprocessor or a first layer's nIn); a network that
-     * does not (a convolution first layer without a flat-input preprocessor, a first layer of no stated size, a
-     * recurrent first layer, a graph of several inputs) is not checked.
+     * Refuses a network whose layers' sizes do not fit together ({@link ConfigurationCheck#inputSizes}), or that fails
+     * a forward pass of one all-zero example ({@link ForwardCheck}), which DL4J loads and fails on only at its first
+     * forward pass, where the network states its input type by itself ({@link FashionMnistInput#statedInputType}: a
+     * flat-input preprocessor or a first layer's nIn); a network that does not (a convolution first layer without a
+     * flat-input preprocessor, a first layer of no stated size, a recurrent first layer, a graph of several inputs)
+     * is not checked.
      *
      * @param net  the network to convert
      * @param file its file, for the message
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
-     *     nIn=50 but its input has 100 values (from layer fc1's nOut)"
+     *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
+     *     of one all-zero input of shape [1, 784] (...): ..."
      */
     static void checkInputSizes(Model net, Path file) {
         InputType type = FashionMnistInput.statedInputType(net, file);
@@ -248,6 +250,7 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(file + ": the layers' sizes do not fit together: " + e.getMessage(), e);
         }
+        ForwardCheck.require(net, type, file);
     }
 
     private static int layerCount(Model m) {

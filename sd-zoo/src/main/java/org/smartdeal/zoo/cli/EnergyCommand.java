@@ -229,6 +229,11 @@ public final class EnergyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IllegalStateException | org.deeplearning4j.exception.DL4JException e) {
             throw new BadInputException(name + ": cannot price this network: " + e.getMessage(), e);
         }
+        if (z == null) {
+            // settings DL4J meets only when it runs (a graph's merge axis, say) would fail the measured statistics
+            // and evaluate, not the pricing: a file that cannot run is refused before it is priced
+            ForwardCheck.require(net, type, source.file);
+        }
         ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
         if (data == null) {
             return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs,

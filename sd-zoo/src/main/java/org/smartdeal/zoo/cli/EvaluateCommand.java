@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
+import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
@@ -69,12 +70,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             // the file's configuration passed the load checks, but DL4J meets the rest (layer shapes that do not
             // fit together, settings it checks only when it runs) at the first forward pass; on crafted files it
             // fails with index, null-pointer and unsupported-operation exceptions too (a fuzzing audit), so the
-            // exception's class is named, which keeps a defect of ours recognisable
+            // exception's class is named (ConfigurationCheck.describe), which keeps a defect of ours recognisable
             throw new BadInputException(file + ": the network fails on its first forward pass over 1x28x28 images"
-                    + " (its layers' shapes or settings do not fit together): " + (e instanceof IllegalStateException
-                    || e instanceof IllegalArgumentException || e instanceof org.deeplearning4j.exception.DL4JException
-                    || e instanceof org.nd4j.linalg.exception.ND4JException ? "" : e.getClass().getSimpleName() + ": ")
-                    + e.getMessage(), e);
+                    + " (its layers' shapes or settings do not fit together): " + ConfigurationCheck.describe(e), e);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),

@@ -370,10 +370,6 @@ class ConvertInspectEvaluateTest {
     }
 
     /**
-     * A network that does not take Fashion-MNIST's 1x28x28 images gets energy's message (one shared check),
-     * exit 3, before the data is read: here a convolution taking 3 channels, as resnet20 does.
-     */
-    /**
      * A zip whose settings pass the load checks but whose layer shapes do not fit together fails at DL4J's first
      * forward pass; evaluate names that (exit 3), where it reported an internal error (exit 1; a fuzzing audit,
      * 2026-12-05). Here the reshaping before the dense layer claims 7 x 13 x 2 for the pooled 13 x 13 x 2.
@@ -397,19 +393,74 @@ class ConvertInspectEvaluateTest {
         String json = conf.toJson();
         String edited = json.replaceFirst("\"inputHeight\" : 13", "\"inputHeight\" : 7");
         assertTrue(!edited.equals(json), "the CnnToFeedForward preprocessor's height: " + json);
-        Path bad = dir.resolve("misfit.zip");
-        try (var in = new java.util.zip.ZipFile(good.toFile());
-                var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+        Path bad = withConfiguration(good, edited, dir.resolve("misfit.zip"));
+        CliRun r = run("evaluate", bad.toString(), "--limit", "20");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains(bad + ": the network fails on its first forward pass over 1x28x28 images"), r.err());
+    }
+
+    /**
+     * A copy of a ModelSerializer zip with another configuration.json, as a crafted or damaged file may hold.
+     *
+     * @return {@code to}
+     */
+    private static Path withConfiguration(Path from, String json, Path to) throws IOException {
+        try (var in = new java.util.zip.ZipFile(from.toFile());
+                var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
             for (var e : java.util.Collections.list(in.entries())) {
                 out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                out.write(e.getName().equals("configuration.json") ? edited.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                out.write(e.getName().equals("configuration.json") ? json.getBytes(java.nio.charset.StandardCharsets.UTF_8)
                         : in.getInputStream(e).readAllBytes());
                 out.closeEntry();
             }
         }
-        CliRun r = run("evaluate", bad.toString(), "--limit", "20");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
-        assertTrue(r.err().contains(bad + ": the network fails on its first forward pass over 1x28x28 images"), r.err());
+        return to;
+    }
+
+    /**
+     * A graph whose MergeVertex concatenates along the width (axis 3) instead of the channels passes DL4J's type
+     * derivation, which ignores the axis, and so every configuration check: convert and energy wrote a .sdm and a
+     * report, exit 0, for a network whose next convolution then got 4 channels instead of 8 in evaluate (a fuzzing
+     * audit, 2026-12-05). Both now refuse it after one forward pass of an all-zero example (ForwardCheck), exit 3,
+     * writing nothing; the same graph merging on the channels passes.
+     */
+    @Test
+    void aNetworkThatFailsAForwardPassIsRefusedByConvertAndEnergyBeforeAnythingIsWritten() throws IOException {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("in")
+                .addLayer("c1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+                .addLayer("c2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+                .addVertex("merge", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "c1", "c2")
+                .addLayer("c3", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).build(), "merge")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "c3")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1)).build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        Path good = dir.resolve("merge.zip");
+        ModelSerializer.writeModel(graph, good.toFile(), false);
+        assertEquals(0, run("convert", good.toString(), "--out", dir.resolve("merge.sdm").toString(), "--quiet").exit());
+        assertEquals(0, run("energy", good.toString(), "--out", dir.resolve("merge-energy").toString(), "--quiet")
+                .exit());
+
+        String json = conf.toJson();
+        String edited = json.replace("\"mergeAxis\" : 1", "\"mergeAxis\" : 3");
+        assertTrue(!edited.equals(json), "the MergeVertex's axis: " + json);
+        Path bad = withConfiguration(good, edited, dir.resolve("merge-width.zip"));
+        String message = bad + ": the network fails a forward pass of one all-zero input of shape [1, 1, 28, 28] (its "
+                + "layers' shapes or settings do not fit together): ";
+        Path sdm = dir.resolve("merge-width.sdm");
+        Path report = dir.resolve("merge-width.csv");
+        run("convert", bad.toString(), "--out", sdm.toString(), "--report", report.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, message);
+        assertFalse(Files.exists(sdm));
+        assertFalse(Files.exists(report));
+        Path out = dir.resolve("merge-width-energy");
+        run("energy", bad.toString(), "--out", out.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                message);
+        assertFalse(Files.exists(out));
     }
 
     /**
@@ -452,6 +503,10 @@ class ConvertInspectEvaluateTest {
         assertFalse(Files.exists(sdm));
     }
 
+    /**
+     * A network that does not take Fashion-MNIST's 1x28x28 images gets energy's message (one shared check),
+     * exit 3, before the data is read: here a convolution taking 3 channels, as resnet20 does.
+     */
     @Test
     void evaluateRefusesANetworkThatDoesNotTakeFashionMnistImages() throws IOException {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
