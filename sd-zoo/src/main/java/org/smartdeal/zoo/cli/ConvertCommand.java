@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  * {@code smartdeal convert}: a trained DL4J network (a ModelSerializer {@code .zip}, or a zoo model)
  * to a compact {@code .sdm} file, with a per-layer report. A {@code .zip} whose layers' sizes do not fit together is
  * refused before anything is written, where the network states its input type by itself
- * ({@link #checkInputSizes}); one whose first layer is a convolution without a flat-input preprocessor is not checked.
+ * ({@link #checkInputSizes}) or {@code --input} gives it; one whose first layer is a convolution without a flat-input
+ * preprocessor is not checked without {@code --input}.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convert a DL4J network (.zip) or a zoo model to SD form and write a .sdm file.",
@@ -76,6 +77,12 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults and the layers that set none of their own, in [0, 1]")
     Double theta;
 
+    @Option(names = "--input", paramLabel = "CxHxW",
+            description = "with IN.zip: the network's input shape, for the checks that the layers' sizes fit together and "
+            + "that it runs, which otherwise need a first layer stating its input (a dense layer or a flat-input "
+            + "preprocessor), e.g. 1x28x28 for a convolution first layer")
+    String input;
+
     @Option(names = "--report", paramLabel = "report.json|report.csv",
             description = "write the report (JSON, or CSV for *.csv)")
     Path report;
@@ -93,6 +100,13 @@ public final class ConvertCommand implements Callable<Integer> {
         if (source.input != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
             throw usage("--weights applies with --zoo only (an IN.zip carries its own weights), got --weights " + weights);
         }
+        if (input != null && source.zoo != null) {
+            throw usage("--input applies to IN.zip only (a zoo model knows its input shape), got --input " + input);
+        }
+        int[] shape = input == null ? null : FashionMnistInput.parseShape(input);
+        if (input != null && shape == null) {
+            throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
+        }
         ZooModel zoo = source.zoo != null ? zoo() : null;
         if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
             throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
@@ -101,7 +115,7 @@ public final class ConvertCommand implements Callable<Integer> {
         ConversionPlan plan = plan();
         Model dense = load(zoo);
         if (zoo == null) {
-            checkInputSizes(dense, source.input);
+            checkInputSizes(dense, source.input, shape);
         }
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
@@ -230,18 +244,20 @@ public final class ConvertCommand implements Callable<Integer> {
      * Refuses a network whose layers' sizes do not fit together ({@link ConfigurationCheck#inputSizes}), or that fails
      * a forward pass of one all-zero example ({@link ForwardCheck}), which DL4J loads and fails on only at its first
      * forward pass, where the network states its input type by itself ({@link FashionMnistInput#statedInputType}: a
-     * flat-input preprocessor or a first layer's nIn); a network that does not (a convolution first layer without a
-     * flat-input preprocessor, a first layer of no stated size, a recurrent first layer, a graph of several inputs)
-     * is not checked.
+     * flat-input preprocessor or a first layer's nIn) or {@code --input} gives it; a network that does not (a
+     * convolution first layer without a flat-input preprocessor, a first layer of no stated size, a recurrent first
+     * layer, a graph of several inputs) is not checked without {@code --input}.
      *
-     * @param net  the network to convert
-     * @param file its file, for the message
+     * @param net   the network to convert
+     * @param file  its file, for the message
+     * @param shape {@code --input}'s {C, H, W}, or null
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
      *     of one all-zero input of shape [1, 784] (...): ..."
      */
-    static void checkInputSizes(Model net, Path file) {
-        InputType type = FashionMnistInput.statedInputType(net, file);
+    static void checkInputSizes(Model net, Path file, int[] shape) {
+        InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)
+                : FashionMnistInput.inputType(net, shape, false, file);
         if (type == null) {
             return;
         }

@@ -292,18 +292,11 @@ public final class EnergyCommand implements Callable<Integer> {
     }
 
     private int[] parseInput() {
-        String[] p = input.toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (p.length == 3) {
-                int[] v = {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
-                if (v[0] >= 1 && v[1] >= 1 && v[2] >= 1) {
-                    return v;
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        int[] v = FashionMnistInput.parseShape(input);
+        if (v == null) {
+            throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
         }
-        throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
+        return v;
     }
 
     private Knobs knobs() {

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -85,7 +86,8 @@ final class FashionMnistInput {
      * The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn.
      *
      * @param net the network
-     * @param shape {@code [C, H, W]} the user gave (energy's {@code --input}), or null
+     * @param shape {@code [C, H, W]} the user gave ({@code --input} of energy and convert), or null; a first layer
+     *     that takes rows (a dense one, without a preprocessor) takes it as C*H*W values
      * @param dataSize true to take a convolution first layer without a preprocessor at Fashion-MNIST's 28x28
      *     (a convolution takes any size; its channels are what must match) and a first layer of no stated size
      *     as taking rows of 784 values, false to require {@code shape} in those cases
@@ -116,7 +118,8 @@ final class FashionMnistInput {
                     + "give the input shape with --input CxHxW, e.g. --input 1x28x28");
         }
         if (shape != null) {
-            return InputType.convolutional(shape[1], shape[2], shape[0]);
+            InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);
+            return takesRows(f, image) ? InputType.feedForward((long) shape[0] * shape[1] * shape[2]) : image;
         }
         if (f.layer() instanceof FeedForwardLayer ff) {
             return InputType.feedForward(ff.getNIn());
@@ -128,6 +131,41 @@ final class FashionMnistInput {
         }
         throw new BadInputException(file + ": cannot infer the input type from the first layer ("
                 + (f.layer() == null ? "none" : f.layer().getClass().getSimpleName()) + "); give --input CxHxW");
+    }
+
+    /**
+     * Whether a network's first layer takes an image of this shape as rows of C*H*W values: it takes rows (DL4J would
+     * put a CnnToFeedForward preprocessor before it, as before a dense or output layer) and the network has no
+     * preprocessor there, so its data comes flat.
+     */
+    private static boolean takesRows(First f, InputType image) {
+        if (f.layer() == null || f.pre() != null) {
+            return false;
+        }
+        try {
+            return f.layer().getPreProcessorForInputType(image) instanceof CnnToFeedForwardPreProcessor;
+        } catch (RuntimeException e) {
+            return false; // the layer refuses the image: the checks that follow name the problem
+        }
+    }
+
+    /**
+     * The value of an {@code --input CxHxW} option.
+     *
+     * @param input the option's value, e.g. {@code 1x28x28} (an upper-case X is taken too)
+     * @return {C, H, W}, or null when the value is not three positive integers joined by x
+     */
+    static int[] parseShape(String input) {
+        String[] p = input.toLowerCase(Locale.ROOT).split("x", -1);
+        if (p.length != 3) {
+            return null;
+        }
+        try {
+            int[] v = {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+            return v[0] >= 1 && v[1] >= 1 && v[2] >= 1 ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /**

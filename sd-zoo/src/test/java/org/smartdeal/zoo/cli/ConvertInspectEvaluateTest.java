@@ -504,6 +504,57 @@ class ConvertInspectEvaluateTest {
     }
 
     /**
+     * A convolution first layer states its channels, not its image size, so convert could not check such a network
+     * (the usual form of a DL4J CNN: setInputType(convolutional(...)) adds no preprocessor) and converted one whose
+     * batch norm takes 3 channels after a 1-channel convolution, exit 0. {@code --input CxHxW} gives the checks the
+     * shape: the misfit is refused naming the layer, the network that fits passes, and so does a dense-first
+     * network; {@code --input} with {@code --zoo}, or not of the form CxHxW, is a usage error.
+     */
+    @Test
+    void inputGivesTheChecksTheShapeThatAConvolutionFirstLayerDoesNotState() throws IOException {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("c1").nOut(1).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().name("bn").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build();
+        MultiLayerNetwork fits = new MultiLayerNetwork(conf.clone());
+        fits.init();
+        Path good = dir.resolve("conv-first.zip");
+        ModelSerializer.writeModel(fits, good.toFile(), false);
+        Path sdm = dir.resolve("conv-first.sdm");
+        for (Path fitting : List.of(good, zip)) {
+            CliRun r = run("convert", fitting.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet");
+            assertEquals(0, r.exit(), fitting + ": " + r.err());
+            Files.delete(sdm);
+        }
+
+        var bn = (org.deeplearning4j.nn.conf.layers.BatchNormalization) conf.getConf(1).getLayer();
+        bn.setNIn(3);
+        bn.setNOut(3);
+        MultiLayerNetwork misfit = new MultiLayerNetwork(conf);
+        misfit.init();
+        Path bad = dir.resolve("conv-first-misfit.zip");
+        ModelSerializer.writeModel(misfit, bad.toFile(), false);
+        assertEquals(0, run("convert", bad.toString(), "--out", sdm.toString(), "--quiet").exit(), "unchecked without it");
+        Files.delete(sdm);
+        run("convert", bad.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet").assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, bad + ": the layers' sizes do not fit together: BatchNormalization(name=bn, "
+                + "index=1) takes nIn=3 but its input has 1 channel (from layer c1's nOut)");
+        assertFalse(Files.exists(sdm));
+
+        run("convert", "--zoo", "cnn", "--out", sdm.toString(), "--input", "1x28x28")
+                .assertUserError(SmartDeal.EXIT_USAGE, "--input applies to IN.zip only");
+        for (String malformed : List.of("1x28", "1x28x28x", "0x28x28", "ax28x28")) {
+            run("convert", good.toString(), "--out", sdm.toString(), "--input", malformed)
+                    .assertUserError(SmartDeal.EXIT_USAGE, "--input must be CxHxW with positive integers, e.g. 1x28x28, "
+                            + "got '" + malformed + "'");
+        }
+        assertFalse(Files.exists(sdm));
+    }
+
+    /**
      * A network that does not take Fashion-MNIST's 1x28x28 images gets energy's message (one shared check),
      * exit 3, before the data is read: here a convolution taking 3 channels, as resnet20 does.
      */

@@ -131,6 +131,31 @@ class EnergyCommandTest {
         assertEquals(Map.of(), CliRun.files(out));
     }
 
+    /**
+     * {@code --input CxHxW} on a network whose first layer takes rows (a dense layer, no preprocessor) gives it C*H*W
+     * values, as its data comes: 1x28x28 prices the 784-input network as without the option (before, the image went
+     * to the dense layer as an image and the network was refused), and 3x32x32 is refused naming fc1's 784 against the
+     * 3,072 values.
+     */
+    @Test
+    void inputGivesADenseFirstLayerItsShapeAsRows() throws IOException {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(FashionMnist.PIXELS).nOut(8)
+                        .name("fc1").build())
+                .layer(new OutputLayer.Builder().name("out").nIn(8).nOut(10).activation(Activation.SOFTMAX).build())
+                .build();
+        Path file = zip("mlp", conf);
+        Path plain = dir.resolve("plain");
+        Path shaped = dir.resolve("shaped");
+        assertEquals(0, run("energy", file.toString(), "--out", plain.toString()).exit());
+        CliRun r = run("energy", file.toString(), "--input", "1x28x28", "--out", shaped.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(Files.readString(plain.resolve("models.csv")), Files.readString(shaped.resolve("models.csv")));
+        run("energy", file.toString(), "--input", "3x32x32", "--out", dir.resolve("cifar").toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "DenseLayer(name=fc1, index=0) takes nIn=784 but its input has 3072 values "
+                + "(from the network input)");
+    }
+
     /** A recurrent network is refused naming the layer and what energy prices (it failed on DL4J's RNN input check). */
     @Test
     void aRecurrentNetworkIsRefusedNamingTheLayer() throws IOException {
