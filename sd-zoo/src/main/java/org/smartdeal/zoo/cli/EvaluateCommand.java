@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -52,8 +53,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         String f = file.getFileName().toString();
         String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(FashionMnistInput.inputType(net, null, true, file), name);
+        InputType type = FashionMnistInput.inputType(net, null, true, file);
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, name);
         FashionMnistInput.requireTenClasses(net, file);
+        // layer sizes that do not fit are named as such (DL4J's first forward pass names only the shapes it met)
+        ForwardCheck.requireRuns(net, type, file);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
         if (limit != null) {
             test = test.limit(limit);

@@ -24,6 +24,26 @@ final class ForwardCheck {
     }
 
     /**
+     * The checks a command makes before long work on a network of a known input type: its layers' sizes fit together
+     * ({@link ConfigurationCheck#inputSizes}: DL4J loads a file without comparing each layer's nIn with its input),
+     * then {@link #require}.
+     *
+     * @param net  the network
+     * @param type its input type
+     * @param file the model file, for the message
+     * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
+     *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or {@link #require}'s
+     */
+    static void requireRuns(Model net, InputType type, Path file) {
+        try {
+            ConfigurationCheck.inputSizes(net, type);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": the layers' sizes do not fit together: " + e.getMessage(), e);
+        }
+        require(net, type, file);
+    }
+
+    /**
      * Runs the network once on one all-zero example of {@code type}.
      *
      * @param net  the network (a MultiLayerNetwork, or a ComputationGraph of one input)

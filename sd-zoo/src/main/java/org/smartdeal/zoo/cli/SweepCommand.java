@@ -307,6 +307,8 @@ public final class SweepCommand implements Callable<Integer> {
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
         FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, name);
+        // a network that cannot run failed inside the first candidate's scoring as an internal error
+        ForwardCheck.requireRuns(dense, inputType, input);
         if (byEnergy) {
             try {
                 Workloads.extract(dense, inputType);

@@ -371,11 +371,12 @@ class ConvertInspectEvaluateTest {
 
     /**
      * A zip whose settings pass the load checks but whose layer shapes do not fit together fails at DL4J's first
-     * forward pass; evaluate names that (exit 3), where it reported an internal error (exit 1; a fuzzing audit,
-     * 2026-12-05). Here the reshaping before the dense layer claims 7 x 13 x 2 for the pooled 13 x 13 x 2.
+     * forward pass; evaluate reported that as an internal error (exit 1; a fuzzing audit, 2026-12-05), then named
+     * DL4J's failure, and now names the misfit before reading the data (exit 3): here the reshaping before the dense
+     * layer claims 7 x 13 x 2 for the pooled 13 x 13 x 2.
      */
     @Test
-    void evaluateNamesANetworkThatFailsOnItsFirstForwardPass() throws IOException {
+    void evaluateNamesTheMisfitOfANetworkThatCannotRun() throws IOException {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
@@ -394,9 +395,9 @@ class ConvertInspectEvaluateTest {
         String edited = json.replaceFirst("\"inputHeight\" : 13", "\"inputHeight\" : 7");
         assertTrue(!edited.equals(json), "the CnnToFeedForward preprocessor's height: " + json);
         Path bad = withConfiguration(good, edited, dir.resolve("misfit.zip"));
-        CliRun r = run("evaluate", bad.toString(), "--limit", "20");
-        assertEquals(SmartDeal.EXIT_BAD_INPUT, r.exit(), r.err());
-        assertTrue(r.err().contains(bad + ": the network fails on its first forward pass over 1x28x28 images"), r.err());
+        run("evaluate", bad.toString(), "--limit", "20").assertUserError(SmartDeal.EXIT_BAD_INPUT, bad + ": the layers' "
+                + "sizes do not fit together: OutputLayer(name=layer2, index=2): its CnnToFeedForwardPreProcessor takes "
+                + "2 x 7 x 13 (channels x height x width) but its input is 2 x 13 x 13 (from layer layer1's output)");
     }
 
     /**

@@ -388,6 +388,20 @@ class SweepCommandTest {
                 .assertUserError(3, "five.zip: the network's output layer has 5 units, but Fashion-MNIST has 10 classes");
         CliRun.of("evaluate", five.toString(), "--limit", "10")
                 .assertUserError(3, "the network's output layer has 5 units, but Fashion-MNIST has 10 classes");
+        // layer sizes that do not fit: an internal error inside the first candidate's scoring before (exit 1)
+        var misfitConf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc1").nIn(784).nOut(32).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(32).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) misfitConf.getConf(1).getLayer()).setNIn(16);
+        MultiLayerNetwork misfit = new MultiLayerNetwork(misfitConf);
+        misfit.init();
+        Path misfitZip = dir.resolve("misfit.zip");
+        ModelSerializer.writeModel(misfit, misfitZip.toFile(), false);
+        CliRun.of("sweep", misfitZip.toString(), "--out", out.toString(), "--theta", "0.004", "--quiet")
+                .assertUserError(3, misfitZip + ": the layers' sizes do not fit together: OutputLayer(name=out, index=1) "
+                        + "takes nIn=16 but its input has 32 values (from layer fc1's nOut)");
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"layers\": {\"fc9\": {\"theta\": 0.01}}}");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", plan.toString(), "--quiet")
