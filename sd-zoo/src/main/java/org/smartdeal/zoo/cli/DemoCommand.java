@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.learning.config.Adam;
@@ -291,7 +292,14 @@ public final class DemoCommand implements Callable<Integer> {
                     + "parameters): it holds a " + (ModelFiles.hasSdLayers(m) ? "SD " : "") + m.getClass().getSimpleName()
                     + " with " + m.numParams() + " parameters");
         }
+        // the same parameter count is not the same network (a 784-284-148-10 MLP has LeNet-300-100's 266,610)
+        String difference = ConvertCommand.architectureDifference(m,
+                LeNet300.build(InputShape.MNIST, FashionMnist.CLASSES, 1, new Adam(1e-3)).init());
+        if (difference != null) {
+            throw new BadInputException("--dense " + file + ": not LeNet-300-100: " + difference);
+        }
         ModelFiles.requireFiniteParameters(m, "--dense " + file, "converted");
+        ForwardCheck.requireRuns(mln, InputType.feedForward(FashionMnist.PIXELS), file);
         return mln;
     }
 

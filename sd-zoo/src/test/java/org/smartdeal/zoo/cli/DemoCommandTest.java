@@ -108,6 +108,18 @@ class DemoCommandTest {
         Path conv1 = Files.writeString(tmp.resolve("conv1.json"), "{\"layers\": {\"conv1\": {\"skip\": true}}}");
         Path sdm = Files.writeString(tmp.resolve("model.sdm"), "not read");
         Path file = Files.writeString(tmp.resolve("afile"), "x");
+        // LeNet-300-100's 266,610 parameters in another MLP, 784-284-148-10: trained and converted as the demo's before
+        Path other = tmp.resolve("mlp-284-148.zip");
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork mlp = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(284).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(284).nOut(148).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(148).nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .build());
+        mlp.init();
+        assertEquals(266_610, mlp.numParams());
+        org.deeplearning4j.util.ModelSerializer.writeModel(mlp, other.toFile(), false);
         String[][] cases = {
             // a plan naming a layer LeNet-300-100 lacks: the message of convert's check, exit 3, no stack trace
             {"--plan", conv1.toString(), "--plan " + conv1 + ": plan.layers names layers the network does not have: [conv1]",
@@ -115,6 +127,8 @@ class DemoCommandTest {
             {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
             {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
             {"--dense", sdm.toString(), "--dense " + sdm + ": not a DL4J ModelSerializer .zip of LeNet-300-100"},
+            {"--dense", other.toString(), "--dense " + other + ": not LeNet-300-100: layer 0 (layer0) has W [784, 284], "
+                + "the zoo model's [784, 300]"},
             // a plan that is one of the run's outputs would be overwritten by it
             {"--plan", earlier.resolve("summary.json").toString(), "--plan " + earlier.resolve("summary.json")
                 + " is the output file", "inputs are never overwritten"},
