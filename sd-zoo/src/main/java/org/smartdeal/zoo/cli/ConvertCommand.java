@@ -114,8 +114,12 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
-        if (zoo == null) {
-            checkInputSizes(dense, source.input, shape);
+        if (zoo == null && !checkInputSizes(dense, source.input, shape)) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
+                    + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
+                    + "and run is not checked; give --input CxHxW (e.g. --input 1x28x28) to check it");
+            err.flush();
         }
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
@@ -254,13 +258,16 @@ public final class ConvertCommand implements Callable<Integer> {
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
      *     of one all-zero input of shape [1, 784] (...): ..."
+     * @return whether the network was checked: false when its input type is neither stated nor given
      */
-    static void checkInputSizes(Model net, Path file, int[] shape) {
+    static boolean checkInputSizes(Model net, Path file, int[] shape) {
         InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)
                 : FashionMnistInput.inputType(net, shape, false, file);
-        if (type != null) {
-            ForwardCheck.requireRuns(net, type, file);
+        if (type == null) {
+            return false;
         }
+        ForwardCheck.requireRuns(net, type, file);
+        return true;
     }
 
     private static int layerCount(Model m) {

@@ -528,8 +528,14 @@ class ConvertInspectEvaluateTest {
         for (Path fitting : List.of(good, zip)) {
             CliRun r = run("convert", fitting.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet");
             assertEquals(0, r.exit(), fitting + ": " + r.err());
+            assertFalse(r.err().contains("note:"), r.err());
             Files.delete(sdm);
         }
+        // a network that states its input (lenet300's dense first layer) is checked without --input: no note
+        CliRun stated = run("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, stated.exit(), stated.err());
+        assertFalse(stated.err().contains("note:"), stated.err());
+        Files.delete(sdm);
 
         var bn = (org.deeplearning4j.nn.conf.layers.BatchNormalization) conf.getConf(1).getLayer();
         bn.setNIn(3);
@@ -538,7 +544,10 @@ class ConvertInspectEvaluateTest {
         misfit.init();
         Path bad = dir.resolve("conv-first-misfit.zip");
         ModelSerializer.writeModel(misfit, bad.toFile(), false);
-        assertEquals(0, run("convert", bad.toString(), "--out", sdm.toString(), "--quiet").exit(), "unchecked without it");
+        CliRun unchecked = run("convert", bad.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, unchecked.exit(), "unchecked without it");
+        assertTrue(unchecked.err().contains("note: " + bad + " does not state its input shape"), unchecked.err());
+        assertTrue(unchecked.err().contains("give --input CxHxW (e.g. --input 1x28x28) to check it"), unchecked.err());
         Files.delete(sdm);
         run("convert", bad.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet").assertUserError(
                 SmartDeal.EXIT_BAD_INPUT, bad + ": the layers' sizes do not fit together: BatchNormalization(name=bn, "
