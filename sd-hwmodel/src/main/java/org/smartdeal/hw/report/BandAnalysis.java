@@ -35,8 +35,8 @@ import java.util.Locale;
  * <li>{@code computeSU}: DN / SD compute cycles (BW unlimited, no fill) = arrayBound / (sync x mapping);</li>
  * <li>{@code dramFactor}: computeSU / speedup at the given knobs (DRAM roofline plus fill);</li>
  * <li>{@code dnDramShare}: DianNao DRAM cycles / DianNao cycles at the given knobs. Figs. 9 and 10
- *     together bound it: speedup >= 8.8 with DRAM ratio <= 3.5 and a shared bandwidth need
- *     D_DN/BW = rho T_SD BW/BW <= (3.5/8.8) T_DN, i.e. at most 0.40;</li>
+ *     together bound it: speedup &ge; 8.8 with DRAM ratio &le; 3.5 and a shared bandwidth need
+ *     D_DN/BW = rho T_SD BW/BW &le; (3.5/8.8) T_DN, i.e. at most 0.40;</li>
  * <li>{@code dwBroadcast}: DN compute cycles if depthwise layers used DianNao's plain NBin broadcast
  *     (one output channel per cycle, [S:DN]) instead of HWMODEL.md's per-lane ports, over the default.</li>
  * </ul>
