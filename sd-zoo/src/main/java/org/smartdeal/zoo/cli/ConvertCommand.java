@@ -114,13 +114,7 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
-        if (zoo == null && !checkInputSizes(dense, source.input, shape)) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
-                    + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
-                    + "and run is not checked; give --input CxHxW (e.g. --input 1x28x28) to check it");
-            err.flush();
-        }
+        boolean unchecked = zoo == null && !checkInputSizes(dense, source.input, shape);
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
         }
@@ -132,7 +126,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 p.message(what);
             });
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
+            throw new BadInputException(what() + ": " + e.getMessage(), e);
         }
         Model sd;
         try (Progress p = Progress.start("build", layerCount(dense), quiet)) {
@@ -140,6 +134,9 @@ public final class ConvertCommand implements Callable<Integer> {
                 p.step();
                 p.message(what);
             });
+        } catch (IllegalArgumentException e) {
+            // a setting the SD layer's builder refuses, which DL4J's loader let through
+            throw new BadInputException(what() + ": " + e.getMessage(), e);
         }
         SdmWriter.Serialized file = SdmWriter.serialize(SdModelFile.toSdm(sd));
         SdmLayout layout = file.layout();
@@ -156,6 +153,13 @@ public final class ConvertCommand implements Callable<Integer> {
         o.print(d.report().toTable(layout.totalBreakdown()));
         warnZeroC(spec.commandLine().getErr(), d.report().layers().stream()
                 .filter(r -> r.converted() && r.cDensity() == 0).map(ConversionReport.Row::name).toList());
+        if (unchecked) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
+                    + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
+                    + "and run was not checked; give --input CxHxW (e.g. --input 1x28x28) to check it");
+            err.flush();
+        }
         long params = dense.numParams();
         o.printf(Locale.ROOT, "wrote %s: %d bytes | paper CR %.2fx | file CR %.2fx | %.2f s%n", out, layout.fileBytes(),
                 d.report().paperCR(), StorageBreakdown.fileCR(params, layout.fileBytes()), seconds);
@@ -163,6 +167,11 @@ public final class ConvertCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "wrote %s%n", report);
         }
         return SmartDeal.EXIT_OK;
+    }
+
+    /** What is converted, for messages: the input file, or "zoo model NAME". */
+    private String what() {
+        return source.input != null ? source.input.toString() : "zoo model " + source.zoo;
     }
 
     private ParameterException usage(String message) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -658,7 +659,11 @@ public final class SdConverter {
                     .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
         } else if (old.getClass() == ConvolutionLayer.class) {
             ConvolutionLayer c = (ConvolutionLayer) old;
-            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), c.getPadding())
+            // Same mode ignores the configured padding (DL4J computes its own), as a file may still hold one, which
+            // the builder refuses in Same mode: the SD layer gets none, and computes what the dense one does
+            int[] padding = c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length]
+                    : c.getPadding();
+            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding)
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)

@@ -504,6 +504,23 @@ class ConvertInspectEvaluateTest {
         assertFalse(Files.exists(sdm));
     }
 
+    /** The converter's refusals name the file (a fuzzing audit found "the network has no layer to convert" alone). */
+    @Test
+    void aNetworkWithNothingToConvertIsRefusedNamingTheFile() throws IOException {
+        MultiLayerNetwork none = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder().build())
+                .build());
+        none.init();
+        Path file = dir.resolve("nothing.zip");
+        ModelSerializer.writeModel(none, file.toFile(), false);
+        Path sdm = dir.resolve("nothing.sdm");
+        run("convert", file.toString(), "--out", sdm.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                file + ": the network has no layer to convert (DenseLayer, OutputLayer or ConvolutionLayer)");
+        assertFalse(Files.exists(sdm));
+    }
+
     /**
      * A convolution first layer states its channels, not its image size, so convert could not check such a network
      * (the usual form of a DL4J CNN: setInputType(convolutional(...)) adds no preprocessor) and converted one whose

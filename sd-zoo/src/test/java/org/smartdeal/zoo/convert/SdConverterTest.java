@@ -197,6 +197,27 @@ class SdConverterTest {
         assertEquals(32.0 * rep.totalWeights() / rep.totalStoredBits(), rep.paperCR(), 1e-12);
     }
 
+    /**
+     * A Same-mode convolution with a padding in its configuration (DL4J's builder refuses one, a file may hold it, and
+     * DL4J then ignores it) converted to an internal error, the SD builder refusing the padding (a fuzzing audit,
+     * 2026-12-05); the SD layer now gets none, and computes what the dense network does.
+     */
+    @Test
+    void aSameModeConvolutionWithAPaddingInItsConfigurationConverts() {
+        ComputationGraph dense = residual();
+        ((ConvolutionLayer) dense.getLayer("conv2").conf().getLayer()).setPadding(new int[] {1, 1});
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+        INDArray denseOut = dense.outputSingle(x);
+        assertTrue(denseOut.equalsWithEps(residual().outputSingle(x), 0), "DL4J ignores the padding in Same mode");
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+        ComputationGraph sd = (ComputationGraph) r.network();
+        SdConvolutionLayer conv2 = (SdConvolutionLayer) sd.getLayer("conv2").conf().getLayer();
+        assertEquals("[0, 0]", java.util.Arrays.toString(conv2.getPadding()));
+        ComputationGraph ref = dense.clone();
+        SdConverter.overwriteWithCB(ref, r.decomposition());
+        assertTrue(ref.outputSingle(x).equalsWithEps(sd.outputSingle(x), 1e-5));
+    }
+
     @Test
     void planOverridesSkipAndUnknownLayers() {
         MultiLayerNetwork dense = mlp();
