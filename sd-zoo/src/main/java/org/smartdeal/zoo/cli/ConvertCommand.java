@@ -264,10 +264,10 @@ public final class ConvertCommand implements Callable<Integer> {
      * @param net   the network to convert
      * @param file  its file, for the message
      * @param shape {@code --input}'s {C, H, W}, or null
+     * @return whether the network was checked: false when its input type is neither stated nor given
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
-     *     of one all-zero input of shape [1, 784] (...): ..."
-     * @return whether the network was checked: false when its input type is neither stated nor given
+     *     of 2 all-zero inputs of shape [2, 784] (...): ..."
      */
     static boolean checkInputSizes(Model net, Path file, int[] shape) {
         InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -120,6 +121,10 @@ final class FashionMnistInput {
         if (shape != null) {
             InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);
             return takesRows(f, image) ? InputType.feedForward((long) shape[0] * shape[1] * shape[2]) : image;
+        }
+        if (f.layer() instanceof EmbeddingLayer && f.pre() == null) {
+            // one index per example, not a row of nIn values (nIn is the number of indices it knows)
+            return InputType.feedForward(1);
         }
         if (f.layer() instanceof FeedForwardLayer ff) {
             return InputType.feedForward(ff.getNIn());
@@ -260,7 +265,8 @@ final class FashionMnistInput {
             return String.format(Locale.ROOT, "%dx%dx%d images", ci.getChannels(), ci.getHeight(), ci.getWidth());
         }
         if (type instanceof InputType.InputTypeFeedForward ff) {
-            return "rows of " + ff.getSize() + " values";
+            return ff.getSize() == 1 ? "one value per example (an embedding layer's index, say)"
+                    : "rows of " + ff.getSize() + " values";
         }
         return type.toString();
     }

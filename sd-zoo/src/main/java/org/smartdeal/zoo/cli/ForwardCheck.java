@@ -2,23 +2,37 @@ package org.smartdeal.zoo.cli;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.smartdeal.codec.ConfigurationCheck;
 
 /**
- * The last check on a model file before long work: one inference forward pass of a single all-zero example of the
- * network's input type. The configuration checks ({@link ConfigurationCheck}) compare what DL4J's type derivations
- * see; some settings DL4J meets only when it runs (a graph's merge axis, a loss layer where the output layer was, a
- * convolution whose channels differ from what it is given when the input type is not stated), and a file with them
- * was priced or converted, exit 0, to fail in {@code evaluate} (a fuzzing audit, 2026-12-05). One example costs a
- * forward pass of the network at batch 1: a fraction of a second for ResNet-50 at 224 x 224.
+ * The last check on a model file before long work: one inference forward pass of {@value #EXAMPLES} all-zero
+ * examples of the network's input type. The configuration checks ({@link ConfigurationCheck}) compare what DL4J's
+ * type derivations see; some settings DL4J meets only when it runs (a graph's merge axis, a loss layer where the
+ * output layer was, a convolution whose channels differ from what it is given when the input type is not stated),
+ * and a file with them was priced or converted, exit 0, to fail in {@code evaluate} (a fuzzing audit, 2026-12-05).
+ * Two examples, not one, and an output of one row per example: at batch 1 an embedding layer reads a row of N values
+ * as N indices, and a reshape to [1, ...] or a stack of examples passes (the audit's second round). The output must
+ * be finite too: a half-precision network whose activations overflow gives NaN predictions. Before the pass, the
+ * largest layer output of the two examples must fit into the off-heap memory ND4J may use (a 1.6 KB file that
+ * upsamples by 3000 needs tens of GB). The pass costs about two inferences: a fraction of a second for ResNet-50
+ * at 224 x 224.
  */
 final class ForwardCheck {
+
+    /** Examples in the check's forward pass: two, so that a layer that mixes examples shows. */
+    static final int EXAMPLES = 2;
 
     private ForwardCheck() {
     }
@@ -44,18 +58,20 @@ final class ForwardCheck {
     }
 
     /**
-     * Runs the network once on one all-zero example of {@code type}.
+     * Runs the network once on {@value #EXAMPLES} all-zero examples of {@code type} and checks its outputs: one row per
+     * example, finite values.
      *
      * @param net  the network (a MultiLayerNetwork, or a ComputationGraph of one input)
      * @param type its input type; a type whose shape is not fixed apart from the batch (a recurrent one of unknown
      *             length) is not checked
      * @param file the model file, for the message
-     * @throws BadInputException "FILE: the network fails a forward pass of one all-zero input of shape [1, 784] (its
-     *     layers' shapes or settings do not fit together): ..."
+     * @throws BadInputException "FILE: the network fails a forward pass of 2 all-zero inputs of shape [2, 784] (its
+     *     layers' shapes or settings do not fit together): ...", or names the output that has another number of rows
+     *     or non-finite values, or the memory the largest layer output needs
      */
     static void require(Model net, InputType type, Path file) {
         long[] shape = type.getShape(true);
-        shape[0] = 1;
+        shape[0] = EXAMPLES;
         for (long d : shape) {
             if (d <= 0) {
                 return;
@@ -64,17 +80,76 @@ final class ForwardCheck {
         if (net instanceof ComputationGraph g && g.getConfiguration().getNetworkInputs().size() != 1) {
             return;
         }
-        INDArray x = Nd4j.zeros(net.params().dataType(), shape);
+        DataType dataType = net.params().dataType();
+        requireMemory(net, type, dataType, file);
+        INDArray x = Nd4j.zeros(dataType, shape);
+        INDArray[] outputs;
         try {
+            outputs = net instanceof MultiLayerNetwork m ? new INDArray[] {m.output(x, false)}
+                    : ((ComputationGraph) net).output(false, x);
+        } catch (RuntimeException e) {
+            throw new BadInputException(file + ": the network fails a forward pass of " + EXAMPLES + " all-zero inputs of "
+                    + "shape " + Arrays.toString(shape) + " (its layers' shapes or settings do not fit together): "
+                    + ConfigurationCheck.describe(e), e);
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            INDArray o = outputs[i];
+            String which = outputs.length == 1 ? "its output" : "its output " + i;
+            if (o.rank() == 0 || o.size(0) != EXAMPLES) {
+                throw new BadInputException(file + ": the network mixes examples: for " + EXAMPLES + " inputs of shape "
+                        + Arrays.toString(shape) + " " + which + " has shape " + Arrays.toString(o.shape())
+                        + ", not one row per example (a layer or vertex reshapes or stacks across the examples)");
+            }
+            if (o.isNaN().any() || o.isInfinite().any()) {
+                throw new BadInputException(file + ": the network's output on all-zero inputs holds NaN or infinite values"
+                        + " (" + which + ", data type " + dataType + "): its activations overflow, or a layer divides by "
+                        + "zero");
+            }
+        }
+    }
+
+    /**
+     * A lower bound of the memory the pass needs, the largest layer output of the {@value #EXAMPLES} examples, must
+     * fit into the off-heap memory ND4J may still take; where it does not, the pass would run out of memory, or run
+     * for minutes past the limit (ND4J's native operations are not all counted against it), and DL4J's type
+     * derivations, which give the sizes, ran without allocating anything.
+     */
+    private static void requireMemory(Model net, InputType type, DataType dataType, Path file) {
+        long limit = Pointer.maxBytes();
+        if (limit <= 0) {
+            return;
+        }
+        String largest = null;
+        long elements = 0;
+        try {
+            Map<String, InputType> types = new LinkedHashMap<>();
             if (net instanceof MultiLayerNetwork m) {
-                m.output(x, false);
+                List<InputType> list = m.getLayerWiseConfigurations().getLayerActivationTypes(type);
+                for (int i = 0; i < list.size(); i++) {
+                    types.put("layer " + i + " (" + m.getLayer(i).conf().getLayer().getLayerName() + ")", list.get(i));
+                }
             } else {
-                ((ComputationGraph) net).output(false, x);
+                ((ComputationGraph) net).getConfiguration().getLayerActivationTypes(type)
+                        .forEach((name, t) -> types.put("vertex " + name, t));
+            }
+            for (Map.Entry<String, InputType> e : types.entrySet()) {
+                long n = e.getValue().arrayElementsPerExample();
+                if (n > elements) {
+                    elements = n;
+                    largest = e.getKey() + ", " + e.getValue();
+                }
             }
         } catch (RuntimeException e) {
-            throw new BadInputException(file + ": the network fails a forward pass of one all-zero input of shape "
-                    + Arrays.toString(shape) + " (its layers' shapes or settings do not fit together): "
-                    + ConfigurationCheck.describe(e), e);
+            return; // the pass itself names what does not fit
+        }
+        double bytes = (double) elements * EXAMPLES * dataType.width();
+        double free = limit - Pointer.totalBytes();
+        if (bytes > free) {
+            throw new BadInputException(String.format(Locale.ROOT, "%s: running the network on %d examples needs at "
+                    + "least %.0f MB for the output of %s (%d values per example), more than the %.0f MB of off-heap "
+                    + "memory left of this JVM's %d MB for ND4J's arrays; raise the limits with SMARTDEAL_JAVA_OPTS "
+                    + "(e.g. SMARTDEAL_JAVA_OPTS=-Xmx16g), or give a smaller model", file, EXAMPLES, bytes / (1 << 20),
+                    largest, elements, Math.max(free, 0) / (1 << 20), limit / (1 << 20)));
         }
     }
 }

@@ -450,7 +450,7 @@ class ConvertInspectEvaluateTest {
         String edited = json.replace("\"mergeAxis\" : 1", "\"mergeAxis\" : 3");
         assertTrue(!edited.equals(json), "the MergeVertex's axis: " + json);
         Path bad = withConfiguration(good, edited, dir.resolve("merge-width.zip"));
-        String message = bad + ": the network fails a forward pass of one all-zero input of shape [1, 1, 28, 28] (its "
+        String message = bad + ": the network fails a forward pass of 2 all-zero inputs of shape [2, 1, 28, 28] (its "
                 + "layers' shapes or settings do not fit together): ";
         Path sdm = dir.resolve("merge-width.sdm");
         Path report = dir.resolve("merge-width.csv");

@@ -1,0 +1,137 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.StackVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@link ForwardCheck}: what the forward pass of two all-zero examples refuses that DL4J's type derivations let
+ * through (each case a file the second fuzzing audit of 2026-12-05 found priced or converted and then failing in
+ * evaluate), and that a network which runs passes.
+ */
+class ForwardCheckTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Path FILE = Path.of("net.zip");
+
+    private static MultiLayerNetwork mlp(DataType dataType) {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(dataType).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(784).nOut(8).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder().name("out").nIn(8).nOut(10).activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        return n;
+    }
+
+    @Test
+    void aNetworkThatRunsPasses() {
+        ForwardCheck.requireRuns(mlp(DataType.FLOAT), InputType.feedForward(784), FILE);
+    }
+
+    /** A StackVertex puts the examples of its two inputs one after the other: 2 inputs give 4 output rows. */
+    @Test
+    void aGraphThatStacksExamplesIsRefused() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("in")
+                .addLayer("fc", new DenseLayer.Builder().nIn(784).nOut(8).build(), "in")
+                .addVertex("stack", new StackVertex(), "fc", "fc")
+                .addLayer("out", new OutputLayer.Builder().nIn(8).nOut(10).activation(Activation.SOFTMAX).build(), "stack")
+                .setOutputs("out").build());
+        g.init();
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ForwardCheck.requireRuns(g, InputType.feedForward(784), FILE));
+        assertEquals("net.zip: the network mixes examples: for 2 inputs of shape [2, 784] its output has shape [4, 10], "
+                + "not one row per example (a layer or vertex reshapes or stacks across the examples)", e.getMessage());
+    }
+
+    /**
+     * Half precision tops out at 65,504: a bias of 60,000 through weights of 100 overflows to infinity, and the
+     * softmax of infinities is NaN, whatever the input (hand calculation: 8 x 60,000 x 100 = 4.8e7).
+     */
+    @Test
+    void anOutputThatOverflowsItsDataTypeIsRefused() {
+        MultiLayerNetwork n = mlp(DataType.HALF);
+        n.getLayer(0).getParam("b").assign(60_000);
+        n.getLayer(1).getParam("W").assign(100);
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ForwardCheck.requireRuns(n, InputType.feedForward(784), FILE));
+        assertEquals("net.zip: the network's output on all-zero inputs holds NaN or infinite values (its output, data "
+                + "type HALF): its activations overflow, or a layer divides by zero", e.getMessage());
+        // the same network at float precision runs
+        MultiLayerNetwork f = mlp(DataType.FLOAT);
+        f.getLayer(0).getParam("b").assign(60_000);
+        f.getLayer(1).getParam("W").assign(100);
+        ForwardCheck.requireRuns(f, InputType.feedForward(784), FILE);
+    }
+
+    /**
+     * An upsampling of 3,000 turns a 26 x 26 plane into 78,000 x 78,000 = 6.084e9 values per example: 45.3 GiB for
+     * the two examples at 4 bytes, more than any limit of this machine's JVMs, so the check refuses it without
+     * allocating (the pass ran for minutes and took 18 GB of native memory before).
+     */
+    @Test
+    void aLayerOutputLargerThanTheMemoryLeftIsRefusedBeforeThePass() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv").nOut(1).build())
+                .layer(new Upsampling2D.Builder(3000).name("up").build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build());
+        n.init();
+        long t0 = System.nanoTime();
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ForwardCheck.requireRuns(n, InputType.convolutionalFlat(28, 28, 1), FILE));
+        assertTrue(e.getMessage().startsWith("net.zip: running the network on 2 examples needs at least 46417 MB for "
+                + "the output of layer 1 (up), InputTypeConvolutional(h=78000,w=78000,c=1,NCHW) (6084000000 values per "
+                + "example), more than the "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("raise the limits with SMARTDEAL_JAVA_OPTS (e.g. SMARTDEAL_JAVA_OPTS=-Xmx16g),"
+                + " or give a smaller model"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 30e9, "refused before any forward pass");
+    }
+
+    /**
+     * An embedding layer first takes one index per example, not a row of its nIn values: convert checks such a network
+     * with indices (the pass read a row of 20 values as 20 indices at batch 1), and evaluate says that it does not
+     * take images instead of scoring pixel values as indices.
+     */
+    @Test
+    void anEmbeddingFirstNetworkIsCheckedWithOneIndexPerExample() throws IOException {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new EmbeddingLayer.Builder().name("embed").nIn(784).nOut(16).build())
+                .layer(new OutputLayer.Builder().name("out").nIn(16).nOut(10).activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        Path zip = dir.resolve("embed.zip");
+        ModelSerializer.writeModel(n, zip.toFile(), false);
+        assertEquals(InputType.feedForward(1), FashionMnistInput.statedInputType(n, zip));
+        Path sdm = dir.resolve("embed.sdm");
+        CliRun c = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(Files.exists(sdm));
+        CliRun.of("evaluate", zip.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "--data fashion-mnist gives 1x28x28 images (784 values), but embed takes one value per example (an "
+                + "embedding layer's index, say)");
+    }
+}
