@@ -227,7 +227,9 @@ public final class EnergyCommand implements Callable<Integer> {
             }
             x = Workloads.extract(net, type);
         } catch (IllegalArgumentException | IllegalStateException | org.deeplearning4j.exception.DL4JException e) {
-            throw new BadInputException(name + ": cannot price this network: " + e.getMessage(), e);
+            // a file is named by its path, as every other refusal names it; a zoo model by its name
+            throw new BadInputException((z == null ? source.file.toString() : name) + ": cannot price this network: "
+                    + e.getMessage(), e);
         }
         if (z == null) {
             // settings DL4J meets only when it runs (a graph's merge axis, say) would fail the measured statistics
@@ -239,7 +241,7 @@ public final class EnergyCommand implements Callable<Integer> {
             return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs,
                     table);
         }
-        DataSetIterator it = fashionMnist(type, name);
+        DataSetIterator it = fashionMnist(type, z == null ? source.file.toString() : name);
         ActStatsCollector c = new ActStatsCollector(net, x, arch);
         try (Progress p = Progress.start("activation statistics", samples, quiet)) {
             while (it.hasNext()) {
@@ -283,8 +285,8 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
-    private DataSetIterator fashionMnist(InputType type, String name) {
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, name);
+    private DataSetIterator fashionMnist(InputType type, String what) {
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, what);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
         InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);
         FashionMnistInput.apply(it, layout);

@@ -50,11 +50,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Model net = ModelFiles.load(file);
         ModelFiles.requireFiniteParameters(net, file.toString(), "evaluated");
-        String f = file.getFileName().toString();
-        String name = f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
         InputType type = FashionMnistInput.inputType(net, null, true, file);
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, name);
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, file.toString());
         FashionMnistInput.requireTenClasses(net, file);
         // layer sizes that do not fit are named as such (DL4J's first forward pass names only the shapes it met)
         ForwardCheck.requireRuns(net, type, file);

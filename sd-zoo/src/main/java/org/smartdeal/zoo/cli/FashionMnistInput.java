@@ -228,7 +228,8 @@ final class FashionMnistInput {
     }
 
     /**
-     * Requires a network with one output of Fashion-MNIST's 10 classes, before any data goes through it.
+     * Requires a network with one output of Fashion-MNIST's 10 classes, from an output layer (one with a loss
+     * function), before any data goes through it.
      *
      * @param net  the network
      * @param file the model file, for the message
@@ -248,6 +249,15 @@ final class FashionMnistInput {
         if (outputs.size() != 1) {
             throw new BadInputException(file + ": the network has " + outputs.size() + " outputs; Fashion-MNIST needs one, "
                     + "of its " + FashionMnist.CLASSES + " classes");
+        }
+        org.deeplearning4j.nn.api.Layer last = net instanceof MultiLayerNetwork m ? m.getOutputLayer()
+                : ((ComputationGraph) net).getOutputLayer(0);
+        if (!(last instanceof org.deeplearning4j.nn.api.layers.IOutputLayer)) {
+            // DL4J fails only when it scores the first minibatch ("Cannot calculate score ... without an OutputLayer")
+            throw new BadInputException(file + ": the network's last layer"
+                    + (last == null ? "" : ", " + last.conf().getLayer().getClass().getSimpleName() + ",")
+                    + " is not an output layer (one with a loss function, such as OutputLayer), so it has no loss or "
+                    + "classes to score on Fashion-MNIST");
         }
         if (outputs.get(0) instanceof FeedForwardLayer ff && ff.getNOut() != FashionMnist.CLASSES) {
             throw new BadInputException(file + ": the network's output layer has " + ff.getNOut() + " units, but "

@@ -306,7 +306,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, name);
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, input.toString());
         // a network that cannot run failed inside the first candidate's scoring as an internal error
         ForwardCheck.requireRuns(dense, inputType, input);
         if (byEnergy) {

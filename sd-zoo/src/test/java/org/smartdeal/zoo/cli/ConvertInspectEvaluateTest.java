@@ -598,7 +598,7 @@ class ConvertInspectEvaluateTest {
         Path rgb = dir.resolve("rgb.zip");
         ModelSerializer.writeModel(net, rgb.toFile(), false);
         run("evaluate", rgb.toString(), "--limit", "10", "--data-dir", dir.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                "--data fashion-mnist gives 1x28x28 images (784 values), but rgb takes images of 3 channels");
+                "--data fashion-mnist gives 1x28x28 images (784 values), but " + rgb + " takes images of 3 channels");
         // energy, the same file with --input: the channels must be the convolution's
         run("energy", rgb.toString(), "--input", "1x28x28", "--out", dir.resolve("e").toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives 1 channel, but the first layer of " + rgb

@@ -114,7 +114,7 @@ class EnergyCommandTest {
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
         pooled.getInputPreProcessors().put(2, new CnnToFeedForwardPreProcessor(7, 13, 2));
         run("energy", zip("reshape", pooled).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                "reshape: cannot price this network: OutputLayer(name=out, index=2): its CnnToFeedForwardPreProcessor "
+                "reshape.zip: cannot price this network: OutputLayer(name=out, index=2): its CnnToFeedForwardPreProcessor "
                 + "takes 2 x 7 x 13 (channels x height x width) but its input is 2 x 13 x 13 (from layer pool1's output)");
         assertEquals(Map.of(), CliRun.files(out));
 
@@ -126,7 +126,7 @@ class EnergyCommandTest {
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
         ((ConvolutionLayer) conf.getConf(1).getLayer()).setNIn(8); // as a file may state it
         run("energy", zip("misfit", conf).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                "misfit: cannot price this network: ConvolutionLayer(name=conv2, index=1) takes nIn=8 but its input "
+                "misfit.zip: cannot price this network: ConvolutionLayer(name=conv2, index=1) takes nIn=8 but its input "
                 + "has 16 channels (from layer conv1's nOut)");
         assertEquals(Map.of(), CliRun.files(out));
     }

@@ -112,6 +112,25 @@ class ForwardCheckTest {
     }
 
     /**
+     * A network that ends in an activation layer runs, and converts, but has no loss to score: evaluate named the
+     * failure of its first scored minibatch as layer shapes that "do not fit together"; it now says what is missing.
+     */
+    @Test
+    void evaluateNamesANetworkWithoutAnOutputLayer() throws IOException {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(784).nOut(10).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.SOFTMAX)
+                        .build())
+                .build());
+        n.init();
+        Path zip = dir.resolve("no-output-layer.zip");
+        ModelSerializer.writeModel(n, zip.toFile(), false);
+        CliRun.of("evaluate", zip.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT, zip + ": the "
+                + "network's last layer, ActivationLayer, is not an output layer (one with a loss function, such as "
+                + "OutputLayer), so it has no loss or classes to score on Fashion-MNIST");
+    }
+
+    /**
      * An embedding layer first takes one index per example, not a row of its nIn values: convert checks such a network
      * with indices (the pass read a row of 20 values as 20 indices at batch 1), and evaluate says that it does not
      * take images instead of scoring pixel values as indices.
@@ -131,7 +150,7 @@ class ForwardCheckTest {
         assertEquals(0, c.exit(), c.err());
         assertTrue(Files.exists(sdm));
         CliRun.of("evaluate", zip.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                "--data fashion-mnist gives 1x28x28 images (784 values), but embed takes one value per example (an "
+                "--data fashion-mnist gives 1x28x28 images (784 values), but " + zip + " takes one value per example (an "
                 + "embedding layer's index, say)");
     }
 }
