@@ -50,6 +50,33 @@ class ForwardCheckTest {
         ForwardCheck.requireRuns(mlp(DataType.FLOAT), InputType.feedForward(784), FILE);
     }
 
+    /**
+     * No false refusals: the small zoo models (dense, batch norm, residual graphs, depthwise, option-A shortcuts),
+     * saved as files and converted with {@code --input} so that every check runs, convert with exit 0 and without the
+     * unchecked note; their .sdm files, whose networks the checks meet in energy and evaluate, pass too.
+     */
+    @Test
+    void theSmallZooModelsPassEveryCheckDenseAndConverted() throws IOException {
+        for (org.deeplearning4j.nn.api.Model dense : java.util.List.of(
+                org.smartdeal.zoo.models.ZooModel.CNN.defaultConfiguration().init(),
+                org.smartdeal.zoo.models.ZooModel.RESNET20.defaultConfiguration().init(),
+                org.smartdeal.zoo.models.ZooModel.MOBILENETV2_CIFAR.defaultConfiguration().init(),
+                org.smartdeal.zoo.models.ZooModel.VGG11_CIFAR.defaultConfiguration().init())) {
+            Path zip = dir.resolve("zoo.zip");
+            ModelSerializer.writeModel(dense, zip.toFile(), false);
+            InputType type = FashionMnistInput.inputType(dense, null, true, zip);
+            long[] chw = type.getShape(false);
+            String input = chw.length == 3 ? chw[0] + "x" + chw[1] + "x" + chw[2] : "1x28x28";
+            Path sdm = dir.resolve("zoo.sdm");
+            CliRun c = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--input", input, "--quiet");
+            assertEquals(0, c.exit(), input + ": " + c.err());
+            assertTrue(!c.err().contains("note:"), c.err());
+            org.deeplearning4j.nn.api.Model sd = org.smartdeal.codec.SdModelFile.read(sdm);
+            ForwardCheck.requireRuns(sd, FashionMnistInput.inputType(sd, FashionMnistInput.parseShape(input), false, sdm),
+                    sdm);
+        }
+    }
+
     /** A StackVertex puts the examples of its two inputs one after the other: 2 inputs give 4 output rows. */
     @Test
     void aGraphThatStacksExamplesIsRefused() {
