@@ -255,7 +255,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     /**
      * Refuses a network whose layers' sizes do not fit together ({@link ConfigurationCheck#inputSizes}), or that fails
-     * a forward pass of one all-zero example ({@link ForwardCheck}), which DL4J loads and fails on only at its first
+     * a forward pass of two all-zero examples ({@link ForwardCheck}), which DL4J loads and fails on only at its first
      * forward pass, where the network states its input type by itself ({@link FashionMnistInput#statedInputType}: a
      * flat-input preprocessor or a first layer's nIn) or {@code --input} gives it; a network that does not (a
      * convolution first layer without a flat-input preprocessor, a first layer of no stated size, a recurrent first
