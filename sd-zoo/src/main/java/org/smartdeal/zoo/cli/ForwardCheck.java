@@ -80,7 +80,9 @@ final class ForwardCheck {
         if (net instanceof ComputationGraph g && g.getConfiguration().getNetworkInputs().size() != 1) {
             return;
         }
-        DataType dataType = net.params().dataType();
+        // the configuration's type (a network without parameters has no parameter array to ask)
+        DataType dataType = net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().getDataType()
+                : ((ComputationGraph) net).getConfiguration().getDataType();
         requireMemory(net, type, dataType, file);
         INDArray x = Nd4j.zeros(dataType, shape);
         INDArray[] outputs;
