@@ -46,7 +46,7 @@ public final class ConfigurationCheck {
 
     /**
      * Every rule of this class over a MultiLayerNetwork configuration: its data type, and each layer's windows,
-     * sizes and activation function (a frozen layer's inner layer's) and input preprocessor.
+     * sizes, depth multiplier and activation function (a frozen layer's inner layer's) and input preprocessor.
      *
      * @param conf the configuration
      * @throws IllegalArgumentException naming the layer as {@code Class(name=..., index=i)}, the rule and the value
@@ -62,9 +62,9 @@ public final class ConfigurationCheck {
     }
 
     /**
-     * Every rule of this class over a ComputationGraph configuration: its data type, no cycle, each layer
-     * vertex's windows, sizes and activation function (a frozen layer's inner layer's) and input preprocessor, and
-     * the cached vertex order.
+     * Every rule of this class over a ComputationGraph configuration: its data type, its outputs (at least one, each
+     * a vertex, each named once), no cycle, each layer vertex's windows, sizes, depth multiplier and activation
+     * function (a frozen layer's inner layer's) and input preprocessor, and the cached vertex order.
      *
      * @param conf the configuration
      * @throws IllegalArgumentException naming the layer as {@code Class(name=...)} (the vertex name when the layer
@@ -72,6 +72,7 @@ public final class ConfigurationCheck {
      */
     public static void network(ComputationGraphConfiguration conf) {
         dataType(conf.getDataType());
+        outputs(conf);
         acyclic(conf);
         for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
             if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf() != null
@@ -81,6 +82,27 @@ public final class ConfigurationCheck {
             }
         }
         cachedOrder(conf);
+    }
+
+    /**
+     * A graph's outputs must be vertices of the graph, at least one, each named once: DL4J's builder checks this, its
+     * loader does not, and a file naming an output twice ran with a null second output; one naming none was priced
+     * and converted (a fuzzing audit).
+     */
+    private static void outputs(ComputationGraphConfiguration conf) {
+        List<String> outputs = conf.getNetworkOutputs();
+        if (outputs == null || outputs.isEmpty()) {
+            throw new IllegalArgumentException("networkOutputs must name at least one vertex, got " + outputs);
+        }
+        if (new java.util.HashSet<>(outputs).size() != outputs.size()) {
+            throw new IllegalArgumentException("networkOutputs must name each vertex once, got " + outputs);
+        }
+        for (String o : outputs) {
+            if (o == null || !conf.getVertices().containsKey(o)) {
+                throw new IllegalArgumentException("networkOutputs names '" + o + "', which is not a vertex of the graph "
+                        + "(its vertices: " + conf.getVertices().keySet() + ")");
+            }
+        }
     }
 
     /**
@@ -133,6 +155,13 @@ public final class ConfigurationCheck {
         try {
             windows(inner);
             sizes(inner);
+            int multiplier = inner instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D d
+                    ? d.getDepthMultiplier() : inner instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D sc
+                    ? sc.getDepthMultiplier() : 1;
+            if (multiplier < 1) {
+                // DL4J's builders refuse it; a file that holds one gave a layer of empty parameter arrays
+                throw new IllegalArgumentException("depthMultiplier must be >= 1, got " + multiplier);
+            }
             if (inner instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b && b.getActivationFn() == null) {
                 // DL4J writes every such layer's activation; without it the first forward pass meets a null
                 throw new IllegalArgumentException("activationFn is missing");

@@ -97,6 +97,41 @@ class ConfigurationCheckTest {
                 refusal(() -> ConfigurationCheck.acyclic(conf)));
     }
 
+    /**
+     * A graph's outputs (DL4J's builder checks them, its loader does not): a file naming one twice ran with a null
+     * second output, one naming none was priced and converted (the second fuzzing audit of 2026-12-05).
+     */
+    @Test
+    void aGraphMustNameEachOutputOnceAndAtLeastOne() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(2).nOut(2).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(2).nOut(1)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "a")
+                .setOutputs("out").build();
+        ConfigurationCheck.network(conf);
+        conf.setNetworkOutputs(new java.util.ArrayList<>(List.of("out", "out")));
+        assertEquals("networkOutputs must name each vertex once, got [out, out]",
+                refusal(() -> ConfigurationCheck.network(conf)));
+        conf.setNetworkOutputs(new java.util.ArrayList<>());
+        assertEquals("networkOutputs must name at least one vertex, got []", refusal(() -> ConfigurationCheck.network(conf)));
+        conf.setNetworkOutputs(new java.util.ArrayList<>(List.of("in")));
+        assertEquals("networkOutputs names 'in', which is not a vertex of the graph (its vertices: [a, out])",
+                refusal(() -> ConfigurationCheck.network(conf)));
+    }
+
+    /** A depthwise (or separable) convolution's depth multiplier 0, which DL4J's builders refuse, gave empty parameters. */
+    @Test
+    void aDepthMultiplierBelowOneIsRefused() {
+        var dw = new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(3, 3).name("dw").nIn(2).nOut(2)
+                .depthMultiplier(1).build();
+        MultiLayerConfiguration ok = list().layer(dw).build();
+        ConfigurationCheck.network(ok);
+        dw.setDepthMultiplier(0);
+        String m = refusal(() -> ConfigurationCheck.network(list().layer(dw).build()));
+        assertTrue(m.endsWith("depthMultiplier must be >= 1, got 0"), m);
+        assertTrue(m.startsWith("DepthwiseConvolution2D(name=dw"), m);
+    }
+
     private static NeuralNetConfiguration.ListBuilder list() {
         return new NeuralNetConfiguration.Builder().seed(1).list();
     }

@@ -94,9 +94,16 @@ final class ForwardCheck {
                     + "shape " + Arrays.toString(shape) + " (its layers' shapes or settings do not fit together): "
                     + ConfigurationCheck.describe(e), e);
         }
+        if (outputs == null || outputs.length == 0) {
+            throw new BadInputException(file + ": the network gives no output");
+        }
         for (int i = 0; i < outputs.length; i++) {
             INDArray o = outputs[i];
             String which = outputs.length == 1 ? "its output" : "its output " + i;
+            if (o == null) {
+                throw new BadInputException(file + ": the network gives no array for " + which + " (a graph naming an "
+                        + "output twice, say)");
+            }
             if (o.rank() == 0 || o.size(0) != EXAMPLES) {
                 throw new BadInputException(file + ": the network mixes examples: for " + EXAMPLES + " inputs of shape "
                         + Arrays.toString(shape) + " " + which + " has shape " + Arrays.toString(o.shape())

@@ -108,7 +108,7 @@ final class ModelFiles {
         for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
             for (java.util.Map.Entry<String, org.nd4j.linalg.api.ndarray.INDArray> p : l.paramTable().entrySet()) {
                 org.nd4j.linalg.api.ndarray.INDArray v = p.getValue();
-                if (v.isNaN().any() || v.isInfinite().any()) {
+                if (v.length() > 0 && (v.isNaN().any() || v.isInfinite().any())) {
                     String name = l.conf().getLayer().getLayerName();
                     throw new BadInputException(who + ": parameter " + p.getKey() + " of layer "
                             + (name != null ? name : String.valueOf(l.getIndex())) + " holds NaN or infinite values; "
