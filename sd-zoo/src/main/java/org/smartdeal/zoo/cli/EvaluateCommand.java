@@ -69,12 +69,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new BadInputException(file + ": the network does not take Fashion-MNIST's 1x28x28 images: "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
-            // the file's configuration passed the load checks, but DL4J meets the rest (layer shapes that do not
-            // fit together, settings it checks only when it runs) at the first forward pass; on crafted files it
-            // fails with index, null-pointer and unsupported-operation exceptions too (a fuzzing audit), so the
-            // exception's class is named (ConfigurationCheck.describe), which keeps a defect of ours recognisable
-            throw new BadInputException(file + ": the network fails on its first forward pass over 1x28x28 images"
-                    + " (its layers' shapes or settings do not fit together): " + ConfigurationCheck.describe(e), e);
+            // the network passed the load checks and ran two all-zero images (ForwardCheck), so what fails here is
+            // what real images or the scoring meet: values that overflow to NaN, a loss DL4J cannot score per example
+            // (its CenterLossOutputLayer), memory; on crafted files DL4J also fails with index, null-pointer and
+            // unsupported-operation exceptions (a fuzzing audit), so the exception's class is named
+            // (ConfigurationCheck.describe), which keeps a defect of ours recognisable
+            throw new BadInputException(file + ": the network fails on the test images (DL4J's forward pass or its "
+                    + "per-example scoring): " + ConfigurationCheck.describe(e), e);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),

@@ -7,6 +7,17 @@ import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.SpaceToBatchLayer;
+import org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -39,7 +50,9 @@ final class FashionMnistInput {
         /** Rows of 784 values, [N, 784]: dense first layers and flat-input CNN preprocessors. */
         FLAT,
         /** Images [N, 1, 28, 28]: a convolution first layer without a flat-input preprocessor. */
-        IMAGE
+        IMAGE,
+        /** Images [N, 28, 28, 1]: the same, for a network in DL4J's channels-last format (NHWC). */
+        IMAGE_NHWC
     }
 
     /** The first layer of a network and the preprocessor before it. */
@@ -84,6 +97,82 @@ final class FashionMnistInput {
     }
 
     /**
+     * The layer that decides whether a network takes rows or images: its first layer or, past first layers that take
+     * either (batch normalization, activation, dropout) without a preprocessor, the next one. A batch normalization
+     * first states only its channels, and taken as deciding, a CNN starting with one was read as taking rows.
+     */
+    private static First deciding(Model net) {
+        First f = first(net);
+        if (f.pre() != null || !eitherKind(f.layer())) {
+            return f;
+        }
+        if (net instanceof MultiLayerNetwork m) {
+            var conf = m.getLayerWiseConfigurations();
+            for (int i = 1; i < conf.getConfs().size(); i++) {
+                if (conf.getInputPreProcess(i) != null) {
+                    return f;
+                }
+                Layer l = org.smartdeal.layers.Networks.unwrapFrozen(conf.getConf(i).getLayer());
+                if (!eitherKind(l)) {
+                    return new First(l, null);
+                }
+            }
+            return f;
+        }
+        // a graph: follow the chain of single-input layer vertices from the input while they take either
+        var conf = ((ComputationGraph) net).getConfiguration();
+        String at = conf.getNetworkInputs().get(0);
+        for (int steps = 0; steps <= conf.getVertices().size(); steps++) {
+            String next = null;
+            for (var e : conf.getVertexInputs().entrySet()) {
+                if (e.getValue().contains(at)) {
+                    if (next != null || e.getValue().size() != 1
+                            || !(conf.getVertices().get(e.getKey()) instanceof LayerVertex)) {
+                        return f; // branches or merges: undecided, as before
+                    }
+                    next = e.getKey();
+                }
+            }
+            if (next == null) {
+                return f;
+            }
+            LayerVertex lv = (LayerVertex) conf.getVertices().get(next);
+            Layer l = org.smartdeal.layers.Networks.unwrapFrozen(lv.getLayerConf().getLayer());
+            if (steps > 0 && lv.getPreProcessor() != null) {
+                return f;
+            }
+            if (!eitherKind(l)) {
+                return new First(l, steps == 0 ? lv.getPreProcessor() : null);
+            }
+            at = next;
+        }
+        return f;
+    }
+
+    /** Layers that take rows and images alike. */
+    private static boolean eitherKind(Layer l) {
+        return l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer;
+    }
+
+    /** Layers that take images only (a convolution states its channels; the others state nothing). */
+    private static boolean takesImages(Layer l) {
+        return l instanceof ConvolutionLayer || l instanceof SubsamplingLayer || l instanceof Upsampling2D
+                || l instanceof ZeroPaddingLayer || l instanceof Cropping2D || l instanceof SpaceToDepthLayer
+                || l instanceof SpaceToBatchLayer || l instanceof LocalResponseNormalization;
+    }
+
+    /** The image format a layer expects: NHWC where its configuration says so, else DL4J's default NCHW. */
+    private static CNN2DFormat format(Layer l) {
+        CNN2DFormat f = l instanceof ConvolutionLayer c ? c.getCnn2dDataFormat()
+                : l instanceof SubsamplingLayer p ? p.getCnn2dDataFormat()
+                : l instanceof Upsampling2D u ? u.getFormat()
+                : l instanceof ZeroPaddingLayer z ? z.getDataFormat()
+                : l instanceof Cropping2D c2 ? c2.getDataFormat()
+                : l instanceof SpaceToDepthLayer d ? d.getDataFormat() : null;
+        return f == null ? CNN2DFormat.NCHW : f;
+    }
+
+    /**
      * The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn.
      *
      * @param net the network
@@ -98,25 +187,29 @@ final class FashionMnistInput {
      *     first convolution's
      */
     static InputType inputType(Model net, int[] shape, boolean dataSize, Path file) {
-        First f = first(net);
+        First f = deciding(net);
         if (f.pre() instanceof FeedForwardToCnnPreProcessor p) {
             return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
                     : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
         }
-        if (f.layer() instanceof ConvolutionLayer c) {
-            if (shape != null && c.getNIn() > 0 && c.getNIn() != shape[0]) {
+        if (f.pre() == null && takesImages(f.layer())) {
+            CNN2DFormat format = format(f.layer());
+            long channels = f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
+            if (shape != null && channels > 0 && channels != shape[0]) {
                 throw new BadInputException("--input " + shape[0] + "x" + shape[1] + "x" + shape[2] + " gives " + shape[0]
                         + (shape[0] == 1 ? " channel" : " channels") + ", but the first layer of " + file
-                        + " (a convolution) takes " + c.getNIn());
+                        + " (a convolution) takes " + channels);
             }
             if (shape != null) {
-                return InputType.convolutional(shape[1], shape[2], shape[0]);
+                return InputType.convolutional(shape[1], shape[2], shape[0], format);
             }
             if (dataSize) {
-                return InputType.convolutional(28, 28, c.getNIn());
+                // a layer that states no channels (pooling, upsampling, padding) takes Fashion-MNIST's one
+                return InputType.convolutional(28, 28, channels > 0 ? channels : 1, format);
             }
-            throw new BadInputException(file + ": the first layer is a convolution without a flat-input preprocessor; "
-                    + "give the input shape with --input CxHxW, e.g. --input 1x28x28");
+            throw new BadInputException(file + ": the first layer is " + (f.layer() instanceof ConvolutionLayer
+                    ? "a convolution" : "an image layer (" + f.layer().getClass().getSimpleName() + ")") + " without a "
+                    + "flat-input preprocessor; give the input shape with --input CxHxW, e.g. --input 1x28x28");
         }
         if (shape != null) {
             InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);
@@ -218,7 +311,7 @@ final class FashionMnistInput {
         }
         if (type instanceof InputType.InputTypeConvolutional ci && ci.getHeight() == 28 && ci.getWidth() == 28
                 && ci.getChannels() == 1) {
-            return Layout.IMAGE;
+            return ci.getFormat() == CNN2DFormat.NHWC ? Layout.IMAGE_NHWC : Layout.IMAGE;
         }
         // a convolution first layer states its channels, not its image size: name only what is known
         String takes = type instanceof InputType.InputTypeConvolutional ci && ci.getChannels() != 1
@@ -290,6 +383,9 @@ final class FashionMnistInput {
     static void apply(InMemoryDataSetIterator it, Layout layout) {
         if (layout == Layout.IMAGE) {
             FashionMnist.asImages(it);
+        } else if (layout == Layout.IMAGE_NHWC) {
+            // one channel: the rows' pixel order is already height, width, channel
+            it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 28, 28, 1)));
         }
     }
 }

@@ -77,6 +77,63 @@ class ForwardCheckTest {
         }
     }
 
+    /**
+     * Valid DL4J CNNs that the checks refused (the session's second fuzzing round built them as users do): a network
+     * in channels-last format (NHWC), one that starts with a batch normalization (taken as deciding, it made the
+     * network read as taking rows), and ones that start with a layer that states no channels (pooling, upsampling).
+     * Each converts with {@code --input}, converts without it (unchecked, with the note), and evaluates on
+     * Fashion-MNIST, where DL4J itself runs it.
+     */
+    @Test
+    void validCnnsOfOtherFormsPassConvertAndEvaluate() throws IOException {
+        Path data = org.smartdeal.zoo.data.FashionMnist.resolveDir(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.smartdeal.zoo.data.FashionMnist.isAvailable(data),
+                "Fashion-MNIST not installed in " + data + ": skipping the evaluate part of the false-refusal test");
+        java.util.Map<String, org.deeplearning4j.nn.conf.MultiLayerConfiguration> nets = new java.util.LinkedHashMap<>();
+        nets.put("nhwc", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2)
+                        .dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)).build());
+        nets.put("bn-first", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        nets.put("pool-first", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        nets.put("upsample-first", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new Upsampling2D.Builder(2).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        for (var e : nets.entrySet()) {
+            MultiLayerNetwork n = new MultiLayerNetwork(e.getValue());
+            n.init();
+            Path zip = dir.resolve(e.getKey() + ".zip");
+            ModelSerializer.writeModel(n, zip.toFile(), false);
+            Path sdm = dir.resolve(e.getKey() + ".sdm");
+            CliRun checked = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet");
+            assertEquals(0, checked.exit(), e.getKey() + ": " + checked.err());
+            CliRun unchecked = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+            assertEquals(0, unchecked.exit(), e.getKey() + ": " + unchecked.err());
+            assertTrue(unchecked.err().contains("note: "), e.getKey() + ": " + unchecked.err());
+            CliRun v = CliRun.of("evaluate", zip.toString(), "--limit", "20");
+            assertEquals(0, v.exit(), e.getKey() + ": " + v.err());
+            assertTrue(v.out().contains("on 20 Fashion-MNIST test examples"), v.out());
+        }
+    }
+
     /** A StackVertex puts the examples of its two inputs one after the other: 2 inputs give 4 output rows. */
     @Test
     void aGraphThatStacksExamplesIsRefused() {
