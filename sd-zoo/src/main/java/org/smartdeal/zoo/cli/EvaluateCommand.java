@@ -55,7 +55,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         FashionMnistInput.Layout layout = FashionMnistInput.layout(type, file.toString());
         FashionMnistInput.requireTenClasses(net, file);
         // layer sizes that do not fit are named as such (DL4J's first forward pass names only the shapes it met)
-        ForwardCheck.requireRuns(net, type, file);
+        FashionMnistInput.requireTenClassOutput(ForwardCheck.requireRuns(net, type, file), file);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
         if (limit != null) {
             test = test.limit(limit);

@@ -358,6 +358,24 @@ final class FashionMnistInput {
         }
     }
 
+    /**
+     * Requires the output a forward pass gave ({@link ForwardCheck#requireRuns}) to be one row of Fashion-MNIST's 10
+     * class scores per example: the output layer's stated nOut is not always what it gives (a LossLayer passes its
+     * input on whatever nOut its file states, a fuzzing audit found one stating 10 and giving 12).
+     *
+     * @param shape the output's shape, or null when the forward pass was not run
+     * @param file  the model file, for the message
+     * @throws BadInputException "FILE: the network's output has shape [2, 12] for 2 examples, but Fashion-MNIST needs
+     *     one row of 10 class scores per example"
+     */
+    static void requireTenClassOutput(long[] shape, Path file) {
+        if (shape != null && (shape.length != 2 || shape[1] != FashionMnist.CLASSES)) {
+            throw new BadInputException(file + ": the network's output has shape " + java.util.Arrays.toString(shape)
+                    + " for " + ForwardCheck.EXAMPLES + " examples, but Fashion-MNIST needs one row of "
+                    + FashionMnist.CLASSES + " class scores per example");
+        }
+    }
+
     /** An input type in words: {@code 3x32x32 images}, {@code rows of 100 values}. */
     static String describe(InputType type) {
         if (type instanceof InputType.InputTypeConvolutionalFlat cf) {

@@ -45,16 +45,17 @@ final class ForwardCheck {
      * @param net  the network
      * @param type its input type
      * @param file the model file, for the message
+     * @return {@link #require}'s
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or {@link #require}'s
      */
-    static void requireRuns(Model net, InputType type, Path file) {
+    static long[] requireRuns(Model net, InputType type, Path file) {
         try {
             ConfigurationCheck.inputSizes(net, type);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(file + ": the layers' sizes do not fit together: " + e.getMessage(), e);
         }
-        require(net, type, file);
+        return require(net, type, file);
     }
 
     /**
@@ -65,20 +66,21 @@ final class ForwardCheck {
      * @param type its input type; a type whose shape is not fixed apart from the batch (a recurrent one of unknown
      *             length) is not checked
      * @param file the model file, for the message
+     * @return the shape of the (first) output for the {@value #EXAMPLES} examples, or null when the type is not checked
      * @throws BadInputException "FILE: the network fails a forward pass of 2 all-zero inputs of shape [2, 784] (its
      *     layers' shapes or settings do not fit together): ...", or names the output that has another number of rows
      *     or non-finite values, or the memory the largest layer output needs
      */
-    static void require(Model net, InputType type, Path file) {
+    static long[] require(Model net, InputType type, Path file) {
         long[] shape = type.getShape(true);
         shape[0] = EXAMPLES;
         for (long d : shape) {
             if (d <= 0) {
-                return;
+                return null;
             }
         }
         if (net instanceof ComputationGraph g && g.getConfiguration().getNetworkInputs().size() != 1) {
-            return;
+            return null;
         }
         // the configuration's type (a network without parameters has no parameter array to ask)
         DataType dataType = net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().getDataType()
@@ -115,6 +117,7 @@ final class ForwardCheck {
                         + "zero");
             }
         }
+        return outputs[0].shape();
     }
 
     /**
@@ -129,7 +132,7 @@ final class ForwardCheck {
             return;
         }
         String largest = null;
-        long elements = 0;
+        double elements = 0;
         try {
             Map<String, InputType> types = new LinkedHashMap<>();
             if (net instanceof MultiLayerNetwork m) {
@@ -142,7 +145,11 @@ final class ForwardCheck {
                         .forEach((name, t) -> types.put("vertex " + name, t));
             }
             for (Map.Entry<String, InputType> e : types.entrySet()) {
-                long n = e.getValue().arrayElementsPerExample();
+                // in doubles: DL4J's own long product overflows on a crafted size (an upsampling by 2^30)
+                double n = 1;
+                for (long d : e.getValue().getShape(false)) {
+                    n *= Math.max(d, 1);
+                }
                 if (n > elements) {
                     elements = n;
                     largest = e.getKey() + ", " + e.getValue();
@@ -151,11 +158,11 @@ final class ForwardCheck {
         } catch (RuntimeException e) {
             return; // the pass itself names what does not fit
         }
-        double bytes = (double) elements * EXAMPLES * dataType.width();
+        double bytes = elements * EXAMPLES * dataType.width();
         double free = limit - Pointer.totalBytes();
         if (bytes > free) {
             throw new BadInputException(String.format(Locale.ROOT, "%s: running the network on %d examples needs at "
-                    + "least %.0f MB for the output of %s (%d values per example), more than the %.0f MB of off-heap "
+                    + "least %.0f MB for the output of %s (%.0f values per example), more than the %.0f MB of off-heap "
                     + "memory left of this JVM's %d MB for ND4J's arrays; raise the limits with SMARTDEAL_JAVA_OPTS "
                     + "(e.g. SMARTDEAL_JAVA_OPTS=-Xmx16g), or give a smaller model", file, EXAMPLES, bytes / (1 << 20),
                     largest, elements, Math.max(free, 0) / (1 << 20), limit / (1 << 20)));

@@ -308,7 +308,7 @@ public final class SweepCommand implements Callable<Integer> {
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
         FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, input.toString());
         // a network that cannot run failed inside the first candidate's scoring as an internal error
-        ForwardCheck.requireRuns(dense, inputType, input);
+        FashionMnistInput.requireTenClassOutput(ForwardCheck.requireRuns(dense, inputType, input), input);
         if (byEnergy) {
             try {
                 Workloads.extract(dense, inputType);

@@ -134,6 +134,26 @@ class ForwardCheckTest {
         }
     }
 
+    /**
+     * A LossLayer passes its input on, whatever nOut its file states: one stating 10 after a 12-unit layer passed the
+     * ten-class check and failed in DL4J's scoring; evaluate now reads the width from the forward pass.
+     */
+    @Test
+    void evaluateReadsTheNumberOfClassesFromTheOutputNotTheStatedNOut() throws IOException {
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(784).nOut(12).activation(Activation.SOFTMAX).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder().name("loss").build())
+                .build();
+        ((org.deeplearning4j.nn.conf.layers.LossLayer) conf.getConf(1).getLayer()).setNOut(10);
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        Path zip = dir.resolve("loss-12.zip");
+        ModelSerializer.writeModel(n, zip.toFile(), false);
+        CliRun.of("evaluate", zip.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT, zip
+                + ": the network's output has shape [2, 12] for 2 examples, but Fashion-MNIST needs one row of 10 class "
+                + "scores per example");
+    }
+
     /** A StackVertex puts the examples of its two inputs one after the other: 2 inputs give 4 output rows. */
     @Test
     void aGraphThatStacksExamplesIsRefused() {
