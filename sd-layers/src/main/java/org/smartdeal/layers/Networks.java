@@ -45,4 +45,46 @@ public final class Networks {
         }
         return l;
     }
+
+    /**
+     * A deep copy of a graph configuration that keeps every MergeVertex's merge axis: DL4J's own {@code clone()}
+     * builds each MergeVertex anew with the default axis 1, so a channels-last (NHWC) graph merging on axis 3 came
+     * out merging on the height (a fuzzing audit found a converted NHWC graph whose .sdm failed on its first input).
+     *
+     * @param conf the configuration (not modified)
+     * @return the copy
+     */
+    public static org.deeplearning4j.nn.conf.ComputationGraphConfiguration cloneConfiguration(
+            org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration copy = conf.clone();
+        conf.getVertices().forEach((name, v) -> {
+            org.deeplearning4j.nn.conf.graph.GraphVertex c = copy.getVertices().get(name);
+            if (v instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex f
+                    && c instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex fc) {
+                v = f.getUnderlying();
+                c = fc.getUnderlying();
+            }
+            if (v instanceof org.deeplearning4j.nn.conf.graph.MergeVertex m
+                    && c instanceof org.deeplearning4j.nn.conf.graph.MergeVertex mc) {
+                mc.setMergeAxis(m.getMergeAxis());
+            }
+        });
+        return copy;
+    }
+
+    /**
+     * A copy of a graph, as DL4J's {@code ComputationGraph.clone()} makes one (configuration, parameters, updater
+     * state), with the merge axes {@link #cloneConfiguration} keeps.
+     *
+     * @param graph an initialised graph (not modified)
+     * @return the copy, initialised
+     */
+    public static ComputationGraph copy(ComputationGraph graph) {
+        ComputationGraph c = new ComputationGraph(cloneConfiguration(graph.getConfiguration()));
+        c.init(graph.params().dup(), false);
+        if (graph.getUpdater(false) != null && graph.getUpdater(false).getStateViewArray() != null) {
+            c.getUpdater().setStateViewArray(graph.getUpdater(false).getStateViewArray().dup());
+        }
+        return c;
+    }
 }

@@ -239,7 +239,8 @@ public final class SdConverter {
         d.layers().forEach(p -> byName.put(p.name(), p));
         List<Slot> slots = slots(dense);
         Model sd;
-        // The configuration is deep-copied with clone() (no JSON round trip), and the new network is
+        // The configuration is deep-copied with clone() (no JSON round trip; for a graph through
+        // Networks.cloneConfiguration, which keeps the merge axes DL4J's clone() resets), and the new network is
         // initialised on a zeroed flat parameter array: DL4J then skips its random initialisation,
         // which would be overwritten below anyway (every parameter of every layer is set).
         if (dense instanceof MultiLayerNetwork m) {
@@ -261,7 +262,7 @@ public final class SdConverter {
             sd = out;
         } else {
             ComputationGraph g = (ComputationGraph) dense;
-            ComputationGraphConfiguration conf = g.getConfiguration().clone();
+            ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             for (Slot s : slots) {

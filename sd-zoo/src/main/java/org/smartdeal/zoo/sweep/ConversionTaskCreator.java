@@ -173,7 +173,8 @@ public final class ConversionTaskCreator implements TaskCreator {
                 sd = r.network();
                 d = r.decomposition();
             } else {
-                Model copy = dense instanceof MultiLayerNetwork m ? m.clone() : ((ComputationGraph) dense).clone();
+                Model copy = dense instanceof MultiLayerNetwork m ? m.clone()
+                        : org.smartdeal.layers.Networks.copy((ComputationGraph) dense);
                 Retraining.useRtOptimizer(copy, retrain.lr(), retrainBatches());
                 Retraining.Result<NetworkDecomposition> rt = Retraining.run(copy, trainData(), validation,
                         retrain.epochs(), retrain.rampEpochs(), retrain.keepZeros(), SdConverter.redecomposer(plan), null);

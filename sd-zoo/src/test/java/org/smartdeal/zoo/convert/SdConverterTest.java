@@ -218,6 +218,53 @@ class SdConverterTest {
         assertTrue(ref.outputSingle(x).equalsWithEps(sd.outputSingle(x), 1e-5));
     }
 
+    /**
+     * A channels-last graph merging on axis 3: DL4J's configuration clone() resets a MergeVertex to axis 1, and the
+     * converted network (and its .sdm) merged on the height, failing on its first input (the session's third fuzzing
+     * round). The SD graph keeps the axis and computes what the dense one does with W = C*B; so does the sweep's copy.
+     */
+    @Test
+    void aChannelsLastGraphKeepsItsMergeAxis() throws java.io.IOException {
+        org.deeplearning4j.nn.conf.graph.MergeVertex merge = new org.deeplearning4j.nn.conf.graph.MergeVertex();
+        merge.setMergeAxis(3);
+        org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        ComputationGraph dense = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5).graphBuilder()
+                .addInputs("in")
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(nhwc).build(), "in")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(nhwc).build(), "in")
+                .addVertex("merge", merge, "c1", "c2")
+                .addLayer("c3", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(nhwc).build(), "merge")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "c3")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(12, 12, 2, nhwc)).build());
+        dense.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 12, 12, 2);
+        assertEquals(3, ((org.deeplearning4j.nn.conf.graph.MergeVertex) dense.getConfiguration().getVertices()
+                .get("merge")).getMergeAxis());
+        assertEquals(1, ((org.deeplearning4j.nn.conf.graph.MergeVertex) dense.getConfiguration().clone().getVertices()
+                .get("merge")).getMergeAxis(), "DL4J's clone() resets the axis (the defect worked around)");
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+        ComputationGraph sd = (ComputationGraph) r.network();
+        assertEquals(3, ((org.deeplearning4j.nn.conf.graph.MergeVertex) sd.getConfiguration().getVertices().get("merge"))
+                .getMergeAxis());
+        ComputationGraph ref = org.smartdeal.layers.Networks.copy(dense);
+        SdConverter.overwriteWithCB(ref, r.decomposition());
+        assertTrue(ref.outputSingle(x).equalsWithEps(sd.outputSingle(x), 1e-5));
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("nhwc-merge", ".sdm");
+        try {
+            org.smartdeal.codec.SdModelFile.write(sd, file);
+            ComputationGraph back = (ComputationGraph) org.smartdeal.codec.SdModelFile.read(file);
+            assertEquals(3, ((org.deeplearning4j.nn.conf.graph.MergeVertex) back.getConfiguration().getVertices()
+                    .get("merge")).getMergeAxis());
+            // B is stored as int8 with a power-of-two scale per slice: the reloaded probabilities agree to its rounding
+            assertTrue(sd.outputSingle(x).equalsWithEps(back.outputSingle(x), 2e-2), "the .sdm runs and agrees");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        assertTrue(dense.outputSingle(x).equalsWithEps(org.smartdeal.layers.Networks.copy(dense).outputSingle(x), 0));
+    }
+
     @Test
     void planOverridesSkipAndUnknownLayers() {
         MultiLayerNetwork dense = mlp();
