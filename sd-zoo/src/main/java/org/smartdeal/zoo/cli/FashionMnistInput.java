@@ -98,15 +98,17 @@ final class FashionMnistInput {
 
     /**
      * The layer that decides whether a network takes rows or images: its first layer or, past first layers that take
-     * either (batch normalization, activation, dropout) without a preprocessor, the next one. A batch normalization
+     * either (batch normalization, activation, dropout, PReLU) without a preprocessor, the next one; in a graph, the
+     * layers (or reshaping vertices) the input reaches through such layers and through vertices that are not layers,
+     * a layer that takes images deciding for images. A batch normalization
      * first states only its channels, and taken as deciding, a CNN starting with one was read as taking rows.
      */
     private static First deciding(Model net) {
         First f = first(net);
-        if (f.pre() != null || !eitherKind(f.layer())) {
-            return f;
-        }
         if (net instanceof MultiLayerNetwork m) {
+            if (f.pre() != null || !eitherKind(f.layer())) {
+                return f;
+            }
             var conf = m.getLayerWiseConfigurations();
             for (int i = 1; i < conf.getConfs().size(); i++) {
                 if (conf.getInputPreProcess(i) != null) {
@@ -119,46 +121,58 @@ final class FashionMnistInput {
             }
             return f;
         }
-        // a graph: follow the chain of single-input layer vertices from the input while they take either
+        // a graph: breadth first from the input, through vertices that are not layers (scale, shift, merge, ...) and
+        // layers that take either, to the layers that decide; one that takes images decides for images
         var conf = ((ComputationGraph) net).getConfiguration();
-        String at = conf.getNetworkInputs().get(0);
-        for (int steps = 0; steps <= conf.getVertices().size(); steps++) {
-            String next = null;
+        if (conf.getNetworkInputs().size() != 1) {
+            return f;
+        }
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(conf.getNetworkInputs().get(0)));
+        java.util.Set<String> seen = new java.util.HashSet<>(queue);
+        First found = null;
+        while (!queue.isEmpty()) {
+            String at = queue.poll();
             for (var e : conf.getVertexInputs().entrySet()) {
-                if (e.getValue().contains(at)) {
-                    if (next != null || e.getValue().size() != 1
-                            || !(conf.getVertices().get(e.getKey()) instanceof LayerVertex)) {
-                        return f; // branches or merges: undecided, as before
+                if (!e.getValue().contains(at) || !seen.add(e.getKey())) {
+                    continue;
+                }
+                var vertex = conf.getVertices().get(e.getKey());
+                if (vertex instanceof org.deeplearning4j.nn.conf.graph.PreprocessorVertex pv) {
+                    // a reshaping vertex decides as a layer's preprocessor would
+                    if (found == null) {
+                        found = new First(null, pv.getPreProcessor());
                     }
-                    next = e.getKey();
+                    continue;
+                }
+                if (!(vertex instanceof LayerVertex lv)) {
+                    queue.add(e.getKey());
+                    continue;
+                }
+                Layer l = org.smartdeal.layers.Networks.unwrapFrozen(lv.getLayerConf().getLayer());
+                if (lv.getPreProcessor() == null && eitherKind(l)) {
+                    queue.add(e.getKey());
+                } else if (lv.getPreProcessor() == null && takesImages(l)) {
+                    return new First(l, null);
+                } else if (found == null) {
+                    found = new First(l, lv.getPreProcessor());
                 }
             }
-            if (next == null) {
-                return f;
-            }
-            LayerVertex lv = (LayerVertex) conf.getVertices().get(next);
-            Layer l = org.smartdeal.layers.Networks.unwrapFrozen(lv.getLayerConf().getLayer());
-            if (steps > 0 && lv.getPreProcessor() != null) {
-                return f;
-            }
-            if (!eitherKind(l)) {
-                return new First(l, steps == 0 ? lv.getPreProcessor() : null);
-            }
-            at = next;
         }
-        return f;
+        return found != null ? found : f;
     }
 
     /** Layers that take rows and images alike. */
     private static boolean eitherKind(Layer l) {
-        return l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer;
+        return l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer
+                || l instanceof org.deeplearning4j.nn.conf.layers.PReLULayer;
     }
 
     /** Layers that take images only (a convolution states its channels; the others state nothing). */
     private static boolean takesImages(Layer l) {
         return l instanceof ConvolutionLayer || l instanceof SubsamplingLayer || l instanceof Upsampling2D
                 || l instanceof ZeroPaddingLayer || l instanceof Cropping2D || l instanceof SpaceToDepthLayer
-                || l instanceof SpaceToBatchLayer || l instanceof LocalResponseNormalization;
+                || l instanceof SpaceToBatchLayer || l instanceof LocalResponseNormalization
+                || l instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
     }
 
     /** The image format a layer expects: NHWC where its configuration says so, else DL4J's default NCHW. */
@@ -192,6 +206,15 @@ final class FashionMnistInput {
             return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
                     : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
         }
+        if (f.pre() instanceof CnnToFeedForwardPreProcessor p && p.getInputHeight() > 0 && p.getInputWidth() > 0
+                && p.getNumChannels() > 0) {
+            // a first layer that takes rows behind a reshaping preprocessor (setInputType(convolutional(...)) puts one
+            // before a dense first layer): the network takes the images the preprocessor states
+            if (shape != null) {
+                return InputType.convolutional(shape[1], shape[2], shape[0], p.getFormat());
+            }
+            return InputType.convolutional(p.getInputHeight(), p.getInputWidth(), p.getNumChannels(), p.getFormat());
+        }
         if (f.pre() == null && takesImages(f.layer())) {
             CNN2DFormat format = format(f.layer());
             long channels = f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
@@ -207,9 +230,10 @@ final class FashionMnistInput {
                 // a layer that states no channels (pooling, upsampling, padding) takes Fashion-MNIST's one
                 return InputType.convolutional(28, 28, channels > 0 ? channels : 1, format);
             }
-            throw new BadInputException(file + ": the first layer is " + (f.layer() instanceof ConvolutionLayer
-                    ? "a convolution" : "an image layer (" + f.layer().getClass().getSimpleName() + ")") + " without a "
-                    + "flat-input preprocessor; give the input shape with --input CxHxW, e.g. --input 1x28x28");
+            throw new BadInputException(file + ": the network takes images of a size it does not state (its first "
+                    + "layer that takes them, " + (f.layer() instanceof ConvolutionLayer ? "a convolution"
+                    : "a " + f.layer().getClass().getSimpleName()) + ", has no flat-input preprocessor); give the input "
+                    + "shape with --input CxHxW, e.g. --input 1x28x28");
         }
         if (shape != null) {
             InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);
@@ -352,7 +376,9 @@ final class FashionMnistInput {
                     + " is not an output layer (one with a loss function, such as OutputLayer), so it has no loss or "
                     + "classes to score on Fashion-MNIST");
         }
-        if (outputs.get(0) instanceof FeedForwardLayer ff && ff.getNOut() != FashionMnist.CLASSES) {
+        // a LossLayer passes its input on and states no classes (nOut 0); the forward check reads its width
+        if (outputs.get(0) instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer ff
+                && ff.getNOut() != FashionMnist.CLASSES) {
             throw new BadInputException(file + ": the network's output layer has " + ff.getNOut() + " units, but "
                     + "Fashion-MNIST has " + FashionMnist.CLASSES + " classes");
         }

@@ -81,8 +81,10 @@ class ForwardCheckTest {
      * Valid DL4J CNNs that the checks refused (the session's second fuzzing round built them as users do): a network
      * in channels-last format (NHWC), one that starts with a batch normalization (taken as deciding, it made the
      * network read as taking rows), and ones that start with a layer that states no channels (pooling, upsampling).
-     * Each converts with {@code --input}, converts without it (unchecked, with the note), and evaluates on
-     * Fashion-MNIST, where DL4J itself runs it.
+     * The third round added a LossLayer last, a dense first layer behind setInputType's preprocessor, a PReLU before
+     * the first convolution and a graph scaling its input first. Each converts with {@code --input}, converts without
+     * it (unchecked with the note, unless it states its input), and evaluates on Fashion-MNIST, where DL4J itself
+     * runs it.
      */
     @Test
     void validCnnsOfOtherFormsPassConvertAndEvaluate() throws IOException {
@@ -117,8 +119,36 @@ class ForwardCheckTest {
                 .layer(new GlobalPoolingLayer.Builder().build())
                 .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(28, 28, 1)).build());
-        for (var e : nets.entrySet()) {
-            MultiLayerNetwork n = new MultiLayerNetwork(e.getValue());
+        // the third round's: a LossLayer last (it states no classes), a dense first layer behind the preprocessor
+        // setInputType(convolutional) adds, a PReLU before the first convolution
+        nets.put("loss-layer-last", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(10).activation(Activation.SOFTMAX).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder().build())
+                .setInputType(InputType.feedForward(784)).build());
+        nets.put("dense-first-images", new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().nOut(16).build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        nets.put("prelu-first", new NeuralNetConfiguration.Builder().seed(1).list()
+                // DL4J does not derive a first PReLU's input shape: the user states it
+                .layer(new org.deeplearning4j.nn.conf.layers.PReLULayer.Builder().inputShape(1, 28, 28).sharedAxes(2, 3)
+                        .build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        java.util.Map<String, org.deeplearning4j.nn.api.Model> models = new java.util.LinkedHashMap<>();
+        nets.forEach((k, c) -> models.put(k, new MultiLayerNetwork(c)));
+        // a graph whose input goes through a ScaleVertex before its first convolution
+        models.put("graph-scale-first", new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("in")
+                .addVertex("scale", new org.deeplearning4j.nn.conf.graph.ScaleVertex(0.5), "in")
+                .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "scale")
+                .addLayer("pool", new GlobalPoolingLayer.Builder().build(), "c")
+                .addLayer("out", new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(28, 28, 1)).build()));
+        for (var e : models.entrySet()) {
+            org.deeplearning4j.nn.api.Model n = e.getValue();
             n.init();
             Path zip = dir.resolve(e.getKey() + ".zip");
             ModelSerializer.writeModel(n, zip.toFile(), false);
@@ -127,7 +157,9 @@ class ForwardCheckTest {
             assertEquals(0, checked.exit(), e.getKey() + ": " + checked.err());
             CliRun unchecked = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
             assertEquals(0, unchecked.exit(), e.getKey() + ": " + unchecked.err());
-            assertTrue(unchecked.err().contains("note: "), e.getKey() + ": " + unchecked.err());
+            // the two that state their input (rows; images through the preprocessor) are checked without --input
+            assertEquals(!e.getKey().equals("loss-layer-last") && !e.getKey().equals("dense-first-images"),
+                    unchecked.err().contains("note: "), e.getKey() + ": " + unchecked.err());
             CliRun v = CliRun.of("evaluate", zip.toString(), "--limit", "20");
             assertEquals(0, v.exit(), e.getKey() + ": " + v.err());
             assertTrue(v.out().contains("on 20 Fashion-MNIST test examples"), v.out());
