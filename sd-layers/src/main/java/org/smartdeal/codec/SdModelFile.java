@@ -336,7 +336,10 @@ public final class SdModelFile {
                             + " vertices (a network needs at least one layer)");
                 }
                 for (Map.Entry<String, GraphVertex> v : gc.getVertices().entrySet()) {
-                    if (v.getValue() instanceof LayerVertex lv) {
+                    // a FrozenVertex around a layer holds that layer's parameters (the converter keeps it dense)
+                    GraphVertex vertex = v.getValue() instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex fv
+                            && fv.getUnderlying() instanceof LayerVertex ? fv.getUnderlying() : v.getValue();
+                    if (vertex instanceof LayerVertex lv) {
                         if (lv.getLayerConf() == null || lv.getLayerConf().getLayer() == null) {
                             throw new SdmFormatException(source + ": section CONFIG: vertex '" + v.getKey()
                                     + "' has no layer configuration");
@@ -417,6 +420,14 @@ public final class SdModelFile {
                 // out and init creates only mean and var/log10stdev, so the file holds no entry for them.
                 keys.remove(BatchNormalizationParamInitializer.GAMMA);
                 keys.remove(BatchNormalizationParamInitializer.BETA);
+            }
+            if (layer instanceof org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer c
+                    && !keys.contains(org.deeplearning4j.nn.params.CenterLossParamInitializer.CENTER_KEY)) {
+                // DL4J's CenterLossParamInitializer counts and lists the class centres (nOut x nIn) only in its
+                // NeuralNetConfiguration overloads; init creates them, the writer stores them (a fuzzing audit found
+                // a converted center-loss network whose .sdm did not load)
+                keys.add(org.deeplearning4j.nn.params.CenterLossParamInitializer.CENTER_KEY);
+                want = Math.addExact(want, Math.multiplyExact(c.getNIn(), c.getNOut()));
             }
         } catch (RuntimeException e) {
             throw new SdmFormatException(config + (e.getMessage() != null && e.getMessage().startsWith(cl.where())

@@ -238,6 +238,52 @@ class SdModelFileTest {
      * convolution with 1-D pooling. Each network (dense, so its float32 values are stored exactly) reads back with the
      * same outputs.
      */
+    /**
+     * A center-loss output layer's class centres: DL4J's initializer counts and lists them only through its
+     * NeuralNetConfiguration overloads, so the file held them and the loader found "sections [..._cL] match no
+     * parameter" (the session-24 fuzzing rounds). They round-trip now, bit for bit.
+     */
+    @Test
+    void aCenterLossOutputLayerRoundTripsWithItsCentres() throws IOException {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new SdDenseLayer.Builder().name("fc1").nIn(10).nOut(6).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer.Builder().name("out").nIn(6).nOut(4)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        n.getLayer(1).getParam("cL").assign(Nd4j.rand(DataType.FLOAT, 4, 6));
+        Path file = dir.resolve("center-loss.sdm");
+        SdModelFile.write(n, file);
+        MultiLayerNetwork back = (MultiLayerNetwork) SdModelFile.read(file);
+        assertEquals(n.getLayer(1).getParam("cL"), back.getLayer(1).getParam("cL"));
+        assertEquals(n.getLayer(1).getParam("W"), back.getLayer(1).getParam("W"));
+    }
+
+    /**
+     * A FrozenVertex around a dense layer holds that layer's parameters: the writer stored them and the reader refused
+     * the vertex ("an .sdm file stores only the parameters of layers"), so a converted graph did not load (the
+     * session-24 fuzzing rounds). It is read as the layer it wraps; parameters and outputs come back exactly.
+     */
+    @Test
+    void aFrozenVertexAroundALayerRoundTrips() throws IOException {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4)
+                .graphBuilder().addInputs("in")
+                .addLayer("d1", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "d1")
+                .setOutputs("out").build();
+        conf.getVertices().put("d1", new org.deeplearning4j.nn.conf.graph.FrozenVertex(conf.getVertices().get("d1")));
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Path file = dir.resolve("frozen-vertex.sdm");
+        SdModelFile.write(g, file);
+        ComputationGraph back = (ComputationGraph) SdModelFile.read(file);
+        assertEquals(g.params(), back.params());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 6);
+        assertEquals(g.outputSingle(x), back.outputSingle(x));
+    }
+
     @Test
     void everyKindOfConvolutionAndPoolingLayerRoundTrips() throws IOException {
         MultiLayerNetwork twoD = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).list()
