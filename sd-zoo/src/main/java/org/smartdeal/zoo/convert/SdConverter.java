@@ -170,6 +170,7 @@ public final class SdConverter {
                 keptRows.add(keptRow(s));
                 continue;
             }
+            requireConvertible(s);
             Prepared p = withDensityTheta(prepare(s, lp));
             lp = p.settings();
             prepared.put(s.name(), p);
@@ -639,6 +640,19 @@ public final class SdConverter {
             }
         }
         return t;
+    }
+
+    /**
+     * Refuses a layer with a setting the SD layers do not have, before any work: a dense layer's layer normalisation
+     * (hasLayerNorm, with its gain g) was dropped, and the converted network computed something else, exit 0 (the
+     * session-24 fuzzing rounds). A plan that skips the layer keeps it dense.
+     */
+    private static void requireConvertible(Slot s) {
+        if (s.conf() instanceof DenseLayer d && d.hasLayerNorm()) {
+            throw new IllegalArgumentException("layer " + s.name() + " (DenseLayer) has layer normalisation "
+                    + "(hasLayerNorm), which SD layers do not support; keep it dense with \"skip\": true in the plan's "
+                    + "layers");
+        }
     }
 
     private static org.deeplearning4j.nn.conf.layers.Layer sdLayer(org.deeplearning4j.nn.conf.layers.Layer old,
