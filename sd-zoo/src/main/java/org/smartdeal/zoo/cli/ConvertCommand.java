@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * {@code smartdeal convert}: a trained DL4J network (a ModelSerializer {@code .zip}, or a zoo model)
  * to a compact {@code .sdm} file, with a per-layer report. A {@code .zip} whose layers' sizes do not fit together is
  * refused before anything is written, where the network states its input type by itself
- * ({@link #checkInputSizes}) or {@code --input} gives it; one whose first layer is a convolution without a flat-input
+ * ({@link #checkRuns}) or {@code --input} gives it; one whose first layer is a convolution without a flat-input
  * preprocessor is not checked without {@code --input}.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
@@ -103,10 +103,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (input != null && source.zoo != null) {
             throw usage("--input applies to IN.zip only (a zoo model knows its input shape), got --input " + input);
         }
-        int[] shape = input == null ? null : FashionMnistInput.parseShape(input);
-        if (input != null && shape == null) {
-            throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
-        }
+        int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
         ZooModel zoo = source.zoo != null ? zoo() : null;
         if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
             throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
@@ -114,7 +111,7 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
-        boolean unchecked = zoo == null && !checkInputSizes(dense, source.input, shape);
+        boolean unchecked = zoo == null && !checkRuns(dense, source.input, shape);
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
         }
@@ -269,7 +266,7 @@ public final class ConvertCommand implements Callable<Integer> {
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
      *     of 2 all-zero inputs of shape [2, 784] (...): ..."
      */
-    static boolean checkInputSizes(Model net, Path file, int[] shape) {
+    static boolean checkRuns(Model net, Path file, int[] shape) {
         InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)
                 : FashionMnistInput.inputType(net, shape, false, file);
         if (type == null) {

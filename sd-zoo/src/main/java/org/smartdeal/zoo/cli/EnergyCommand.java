@@ -131,7 +131,7 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--input applies to a FILE (.sdm or .zip) only: zoo models and paper workloads know their input "
                     + "shape, got --input " + input);
         }
-        int[] shape = input == null ? null : parseInput();
+        int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
         if (noSweep && !source.paper) {
             throw usage("--no-sweep applies with --paper only (the sweep is part of the paper study)");
         }
@@ -291,14 +291,6 @@ public final class EnergyCommand implements Callable<Integer> {
         InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);
         FashionMnistInput.apply(it, layout);
         return it;
-    }
-
-    private int[] parseInput() {
-        int[] v = FashionMnistInput.parseShape(input);
-        if (v == null) {
-            throw usage("--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
-        }
-        return v;
     }
 
     private Knobs knobs() {

@@ -272,6 +272,26 @@ final class FashionMnistInput {
     }
 
     /**
+     * The value of a command's {@code --input CxHxW} option (energy and convert), or null when it is not given.
+     *
+     * @param cl    the command, for the usage error
+     * @param input the option's value, or null
+     * @return {C, H, W}, or null
+     * @throws picocli.CommandLine.ParameterException (exit 2) when the value is not three positive integers
+     */
+    static int[] parseShape(picocli.CommandLine cl, String input) {
+        if (input == null) {
+            return null;
+        }
+        int[] v = parseShape(input);
+        if (v == null) {
+            throw new picocli.CommandLine.ParameterException(cl,
+                    "--input must be CxHxW with positive integers, e.g. 1x28x28, got '" + input + "'");
+        }
+        return v;
+    }
+
+    /**
      * The value of an {@code --input CxHxW} option.
      *
      * @param input the option's value, e.g. {@code 1x28x28} (an upper-case X is taken too)
