@@ -150,7 +150,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      * examples of {@code data}, the default knobs, the model named "network", and the input type read from the
      * first minibatch: features [n, f] give {@code InputType.feedForward(f)} (DL4J's preprocessors then reshape it
      * for a network configured with {@code convolutionalFlat}), [n, c, h, w] give
-     * {@code InputType.convolutional(h, w, c)}. Other shapes, or another layout, need
+     * {@code InputType.convolutional(h, w, c)}. Other shapes, or another layout (a channels-last network's
+     * [n, h, w, c] with {@code InputType.convolutional(h, w, c, CNN2DFormat.NHWC)}), need
      * {@link #of(Model, String, InputType, DataSetIterator, int, List, Knobs)}.
      * <pre>
      * EnergyReport report = EnergyReport.of(net, testData, List.of("all"));

@@ -61,7 +61,9 @@ import java.util.Map;
  * {@code Ce = P(C) .* M} and B: W is the rebuilt {@code Ce B} (via {@link SdWeights}, the layers' own
  * rebuild), ceNnz the non-zeros of Ce, ceBytes and bBytes the exact encoded sizes from
  * {@link SdLayerCodec} (Huffman payload + code table + index, and int8 B with its scale), numB = K.
- * Unsupported: SeparableConvolution2D, Deconvolution2D, 1-D/3-D convolutions, NHWC data, unequal
+ * Channels-last (NHWC) convolutions are priced as their NCHW twins: the shapes and DL4J's weight layout do not
+ * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
+ * Unsupported: SeparableConvolution2D, Deconvolution2D, 1-D/3-D convolutions, unequal
  * strides or dilations per axis, unequal row and column padding (each rejected with a message naming
  * the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
  * is priced with the symmetric padding that gives the same output size [A]: shapes, MACs, weight and
@@ -83,8 +85,15 @@ public final class Workloads {
      * @param mlnIndex  MultiLayerNetwork layer index (its input is {@code feedForward(...).get(mlnIndex)}), -1 for graphs
      * @param cgInput   ComputationGraph vertex whose output is this layer's input, null for MLN
      * @param pre       the layer's input preprocessor, or null
+     * @param format    the image layout the layer reads (its {@code cnn2dDataFormat}); NCHW for dense layers
      */
-    public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, InputPreProcessor pre) {
+    public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, InputPreProcessor pre,
+                           CNN2DFormat format) {
+
+        /** Checks the format. */
+        public NetLayer {
+            if (format == null) throw new IllegalArgumentException("Workloads: layer " + spec.id() + " needs a CNN2DFormat");
+        }
 
         /** This layer's input from a MultiLayerNetwork activation list (index 0 = network input), preprocessed. */
         public INDArray input(List<INDArray> acts) {
@@ -97,9 +106,13 @@ public final class Workloads {
             return x == null ? null : prep(x);
         }
 
-        /** Applies this layer's input preprocessor (if any) to a raw input activation. */
+        /**
+         * Applies this layer's input preprocessor (if any) to a raw input activation and, for a channels-last
+         * convolution, permutes the result from [N, H, W, C] to the [N, C, H, W] of {@link ActStatsAccumulator}.
+         */
         public INDArray prep(INDArray x) {
-            return pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
+            INDArray y = pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
+            return format == CNN2DFormat.NHWC && y.rank() == 4 ? y.permute(0, 3, 1, 2) : y;
         }
     }
 
@@ -262,15 +275,16 @@ public final class Workloads {
                 + "hardware model; supported: SdDenseLayer, SdOutputLayer, SdConvolutionLayer");
         else return null;
         WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params) : denseWeights(spec, lc, params.get("W"));
-        return new NetLayer(spec, w, mlnIndex, cgInput, pre);
+        // DL4J keeps a convolution's weights in one layout whatever the data format; only the input is permuted
+        CNN2DFormat format = lc instanceof ConvolutionLayer cl && cl.getCnn2dDataFormat() != null
+            ? cl.getCnn2dDataFormat() : CNN2DFormat.NCHW;
+        return new NetLayer(spec, w, mlnIndex, cgInput, pre, format);
     }
 
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
         if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
             throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
                 + in + " -> " + out);
-        if (ci.getFormat() != CNN2DFormat.NCHW)
-            throw new IllegalArgumentException("Workloads: layer " + name + " uses " + ci.getFormat() + "; only NCHW is supported");
         int[] k = cl.getKernelSize(), st = cl.getStride(), dl = cl.getDilation();
         if (st[0] != st[1] || dl[0] != dl[1])
             throw new IllegalArgumentException("Workloads: layer " + name + " needs equal strides and dilations per axis, got stride "

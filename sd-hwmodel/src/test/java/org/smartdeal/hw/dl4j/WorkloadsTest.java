@@ -1,6 +1,9 @@
 package org.smartdeal.hw.dl4j;
 
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -13,15 +16,22 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.WeightRep;
+import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdOutputLayer;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -194,5 +204,71 @@ class WorkloadsTest {
         assertTrue(e2.getMessage().contains("input 5 to output 4"), e2.getMessage());
         assertEquals(1, Workloads.pad("c", 7, 4, 3, 2, 1)); // Same mode, 7 -> ceil(7/2) = 4: pad 1
         assertEquals(0, Nd4j.zeros(1).sumNumber().intValue());
+    }
+
+    /**
+     * A channels-last network and its NCHW twin (the same parameters; the dense layer's rows permuted from the
+     * flattened [H, W, C] order to [C, H, W], so both compute the same function) give the same workload: shapes,
+     * weights and every measured statistic, each priced the same on every accelerator. The reference is the NCHW
+     * path, which the other tests check against hand calculations.
+     */
+    @Test
+    void aChannelsLastNetworkIsPricedAsItsChannelsFirstTwin() {
+        MultiLayerNetwork nchw = twin(CNN2DFormat.NCHW), nhwc = twin(CNN2DFormat.NHWC);
+        INDArray dense = nchw.getLayer(4).getParam("W"), perm = dense.dup();
+        assertEquals(16, dense.rows());
+        int c = 4, h = 2, w = 2; // dw: 8x8 -> 4x4 (3x3, stride 2, pad 1), pool 2x2 -> 2x2, of 4 channels
+        for (int ch = 0; ch < c; ch++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++)
+            perm.putRow((y * w + x) * c + ch, dense.getRow((ch * h + y) * w + x));
+        nhwc.setParams(nchw.params());
+        nhwc.getLayer(4).setParam("W", perm);
+        INDArray img = Nd4j.rand(DataType.FLOAT, 16, 2, 8, 8).subi(0.3), imgLast = img.permute(0, 2, 3, 1).dup('c');
+        // the premise: the two networks compute the same outputs on the same images
+        assertTrue(nchw.output(img).equalsWithEps(nhwc.output(imgLast), 1e-5));
+
+        var a = EnergyReport.of(nchw, "twin", InputType.convolutional(8, 8, 2, CNN2DFormat.NCHW),
+            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(16, 3))), 16), 16, List.of("all"), Knobs.defaults());
+        var b = EnergyReport.of(nhwc, "twin", InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC),
+            new ListDataSetIterator<>(List.of(new DataSet(imgLast, Nd4j.zeros(16, 3))), 16), 16, List.of("all"), Knobs.defaults());
+        List<Map<String, Object>> wa = a.workloadMaps(), wb = b.workloadMaps();
+        assertEquals(List.of("conv", "sdconv", "dw", "fc", "out"), wa.stream().map(m -> m.get("id")).toList());
+        for (int i = 0; i < wa.size(); i++) {
+            Map<String, Object> sa = new LinkedHashMap<>(wa.get(i)), sb = new LinkedHashMap<>(wb.get(i));
+            if ("fc".equals(sa.get("id"))) {
+                // the PRA brick groups 16 consecutive inputs of the flattened vector, whose order is the format's
+                ((Map<?, ?>) sa.get("actStats")).remove("tPRA");
+                ((Map<?, ?>) sb.get("actStats")).remove("tPRA");
+            }
+            assertEquals(sa, sb, "layer " + sa.get("id"));
+        }
+        assertEquals("SD", ((Map<?, ?>) wa.get(1).get("weightRep")).get("kind"));
+        for (String acc : EnergyReport.NAMES) {
+            var ra = a.results().get(acc).layers();
+            var rb = b.results().get(acc).layers();
+            assertEquals(ra.stream().map(r -> r.layer().id()).toList(), rb.stream().map(r -> r.layer().id()).toList(), acc);
+            assertTrue(ra.size() >= 3, acc + " prices the three convolutions at least");
+            for (int i = 0; i < ra.size(); i++) {
+                String id = ra.get(i).layer().id();
+                if (id.equals("fc") && acc.equals("bitpragmatic")) continue; // it reads tPRA, see above
+                assertEquals(ra.get(i).totalPj(), rb.get(i).totalPj(), 0, acc + " " + id);
+                assertEquals(ra.get(i).cycles(), rb.get(i).cycles(), 0, acc + " " + id);
+            }
+        }
+    }
+
+    private static MultiLayerNetwork twin(CNN2DFormat f) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(4).dataFormat(f).activation(Activation.RELU).name("conv").build())
+            .layer(new SdConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same).dataFormat(f)
+                .activation(Activation.RELU).name("sdconv").build())
+            .layer(new DepthwiseConvolution2D.Builder(3, 3).stride(2, 2).padding(1, 1).dataFormat(f).activation(Activation.RELU).name("dw").build())
+            .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).dataFormat(f)
+                .name("pool").build())
+            .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).name("fc").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(8, 8, 2, f)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
     }
 }

@@ -156,6 +156,67 @@ class EnergyCommandTest {
                 + "(from the network input)");
     }
 
+    /**
+     * A channels-last CNN is priced on Fashion-MNIST (it was refused, "only NCHW is supported"): its workload equals
+     * that of its channels-first twin (the same network with the output layer's rows reordered from the flattened
+     * [H, W, C] to [C, H, W]), whose pricing the other tests check, except the output layer's Bit-pragmatic brick
+     * statistic.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aChannelsLastCnnIsPricedAsItsChannelsFirstTwin() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
+        MultiLayerNetwork first = twin(org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
+        MultiLayerNetwork last = twin(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        last.setParams(first.params());
+        var w = first.getLayer(2).getParam("W");
+        var perm = w.dup();
+        int c = 4, side = 13; // conv 3x3 on 28x28 -> 26x26, pooled 2x2 -> 13x13, of 4 channels
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    perm.putRow((y * side + x) * c + ch, w.getRow((ch * side + y) * side + x));
+                }
+            }
+        }
+        last.getLayer(2).setParam("W", perm);
+        Map<String, Object> layers = null;
+        for (MultiLayerNetwork net : List.of(first, last)) {
+            String name = net == first ? "nchw" : "nhwc";
+            Path zip = dir.resolve(name + ".zip");
+            ModelSerializer.writeModel(net, zip.toFile(), false);
+            Path out = dir.resolve(name + "-out");
+            // DL4J's usual CNN states no image size: --input gives it
+            CliRun r = run("energy", zip.toString(), "--input", "1x28x28", "--data", "fashion-mnist", "--samples", "64",
+                    "--out", out.toString(), "--quiet");
+            assertEquals(0, r.exit(), r.err());
+            Map<String, Object> wl = json(out.resolve("workload.json"));
+            wl.remove("model");
+            // the PRA brick groups 16 consecutive inputs of the output layer's flattened vector, whose order is the
+            // format's own (4 pixels x 4 channels against 16 pixels of one channel): the one value that differs
+            ((Map<String, Object>) ((Map<String, Object>) ((List<Object>) wl.get("layers")).get(1)).get("actStats")).remove("tPRA");
+            if (layers == null) {
+                layers = wl;
+                assertEquals(2, ((List<Object>) wl.get("layers")).size(), "conv1 and out are priced");
+            } else {
+                assertEquals(layers, wl);
+            }
+        }
+    }
+
+    private static MultiLayerNetwork twin(org.deeplearning4j.nn.conf.CNN2DFormat f) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).dataFormat(f).activation(Activation.RELU)
+                        .build())
+                .layer(new SubsamplingLayer.Builder().name("pool1").kernelSize(2, 2).stride(2, 2).dataFormat(f).build())
+                .layer(new OutputLayer.Builder().name("out").nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1, f)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     /** A recurrent network is refused naming the layer and what energy prices (it failed on DL4J's RNN input check). */
     @Test
     void aRecurrentNetworkIsRefusedNamingTheLayer() throws IOException {
