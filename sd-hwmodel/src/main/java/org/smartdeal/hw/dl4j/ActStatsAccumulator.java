@@ -23,7 +23,7 @@ import org.smartdeal.hw.spec.LayerType;
  *     (HWMODEL.md's {@code (dimF-1)U + S} with dilation); columns outside the real input (padding or
  *     beyond W) count as zero. rowZero = all-zero segments / segments.</li>
  * <li>tSD: mean over non-zero segments and kernel columns s in 0..S-1 of
- *     {@code max(1, max_{k<dimF} boothDigits(q[n,c,h,(j dimF + k) U + s dil - pad]))}
+ *     {@code max(1, max_{k<dimF} boothDigits(q[n,c,h,(j dimF + k) U + s dil - padW]))}
  *     (out-of-range positions are 0); 1 when no segment is non-zero.</li>
  * <li>tPRA: mean over (n, h, w, 16-channel brick) of {@code max(1, max popcount(|q|))} over the brick's
  *     channels (the last brick may be partial).</li>
@@ -33,7 +33,7 @@ import org.smartdeal.hw.spec.LayerType;
  *     Counted per image; {@link ActStats.ScnnTiles} keeps the mean count per tile and, per channel,
  *     the mean over images of max_p ceil(count / I), I = SCNN's activation vector width (fix 16).</li>
  * </ul>
- * The layer geometry (S, U, pad, dil, F, E) comes from the {@link LayerSpec}; dimF, the brick and
+ * The layer geometry (S, U, padW, dil, F, E) comes from the {@link LayerSpec}; dimF, the brick and
  * the PE grid from the {@link ArchSpec}.
  */
 public final class ActStatsAccumulator {
@@ -132,7 +132,7 @@ public final class ActStatsAccumulator {
     }
 
     private void rows(int[] q, int n) {
-        int c = l.c(), h = l.h(), w = l.w(), u = l.stride(), sk = l.s(), dil = l.dil(), pad = l.pad();
+        int c = l.c(), h = l.h(), w = l.w(), u = l.stride(), sk = l.s(), dil = l.dil(), pad = l.padW();
         int seg = (l.f() + dimF - 1) / dimF, span = (dimF - 1) * u + (sk - 1) * dil + 1;
         for (int img = 0; img < n; img++)
             for (int ch = 0; ch < c; ch++)

@@ -3,6 +3,7 @@ package org.smartdeal.hw.dl4j;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -17,6 +18,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.smartdeal.codec.EncodedLayer;
 import org.smartdeal.codec.SdLayerCodec;
 import org.smartdeal.hw.spec.ActStats;
@@ -63,10 +66,12 @@ import java.util.Map;
  * {@link SdLayerCodec} (Huffman payload + code table + index, and int8 B with its scale), numB = K.
  * Channels-last (NHWC) convolutions are priced as their NCHW twins: the shapes and DL4J's weight layout do not
  * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
- * Unsupported: SeparableConvolution2D, Deconvolution2D, 1-D/3-D convolutions, unequal
- * strides or dilations per axis, unequal row and column padding (each rejected with a message naming
- * the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
- * is priced with the symmetric padding that gives the same output size [A]: shapes, MACs, weight and
+ * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported: SeparableConvolution2D,
+ * Deconvolution2D, 1-D/3-D convolutions, unequal strides or dilations per axis (each rejected with a message
+ * naming the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
+ * is priced with the symmetric padding that gives the same output size [A]; where none does (an even kernel at
+ * stride 1), with DL4J's padding before the input on each side and the one row (column) more after it as zero
+ * rows of the input ({@code Workloads.axis}), which counts them in the input traffic. Shapes, MACs, weight and
  * output traffic are exact; since input tiles are charged the real rows they read (fix 22), the input
  * traffic counts the rows and columns the symmetric windows read, which can differ from DL4J's windows
  * by one row or column at the edge; the activation-statistics windows shift
@@ -86,13 +91,19 @@ public final class Workloads {
      * @param cgInput   ComputationGraph vertex whose output is this layer's input, null for MLN
      * @param pre       the layer's input preprocessor, or null
      * @param format    the image layout the layer reads (its {@code cnn2dDataFormat}); NCHW for dense layers
+     * @param extraRows zero rows {@link #prep} appends below the input: the part of DL4J's Same padding that
+     *                  {@code spec}'s padding on each side does not cover ({@code Workloads.axis}); 0 or 1
+     * @param extraCols the same for the columns, appended on the right
      */
     public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, InputPreProcessor pre,
-                           CNN2DFormat format) {
+                           CNN2DFormat format, int extraRows, int extraCols) {
 
-        /** Checks the format. */
+        /** Checks the format and the appended rows. */
         public NetLayer {
             if (format == null) throw new IllegalArgumentException("Workloads: layer " + spec.id() + " needs a CNN2DFormat");
+            if (extraRows < 0 || extraCols < 0)
+                throw new IllegalArgumentException("Workloads: layer " + spec.id() + " appends " + extraRows + " rows and "
+                    + extraCols + " columns; need >= 0");
         }
 
         /** This layer's input from a MultiLayerNetwork activation list (index 0 = network input), preprocessed. */
@@ -112,7 +123,13 @@ public final class Workloads {
          */
         public INDArray prep(INDArray x) {
             INDArray y = pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
-            return format == CNN2DFormat.NHWC && y.rank() == 4 ? y.permute(0, 3, 1, 2) : y;
+            if (format == CNN2DFormat.NHWC && y.rank() == 4) y = y.permute(0, 3, 1, 2);
+            if (extraRows == 0 && extraCols == 0 || y.rank() != 4) return y;
+            long[] sh = y.shape();
+            INDArray z = Nd4j.zeros(y.dataType(), sh[0], sh[1], sh[2] + extraRows, sh[3] + extraCols);
+            z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, sh[2]), NDArrayIndex.interval(0, sh[3]))
+                .assign(y);
+            return z;
         }
     }
 
@@ -278,7 +295,12 @@ public final class Workloads {
         // DL4J keeps a convolution's weights in one layout whatever the data format; only the input is permuted
         CNN2DFormat format = lc instanceof ConvolutionLayer cl && cl.getCnn2dDataFormat() != null
             ? cl.getCnn2dDataFormat() : CNN2DFormat.NCHW;
-        return new NetLayer(spec, w, mlnIndex, cgInput, pre, format);
+        int extraRows = 0, extraCols = 0;
+        if (in instanceof InputType.InputTypeConvolutional ci && spec.type() != LayerType.FC) {
+            extraRows = spec.h() - (int) ci.getHeight();
+            extraCols = spec.w() - (int) ci.getWidth();
+        }
+        return new NetLayer(spec, w, mlnIndex, cgInput, pre, format, extraRows, extraCols);
     }
 
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
@@ -291,15 +313,31 @@ public final class Workloads {
                 + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
         int h = (int) ci.getHeight(), w = (int) ci.getWidth(), c = (int) ci.getChannels();
         int e = (int) co.getHeight(), f = (int) co.getWidth(), m = (int) co.getChannels();
-        int pad = pad(name, h, e, k[0], st[0], dl[0]);
-        int padW = pad(name, w, f, k[1], st[1], dl[1]);
-        if (padW != pad && (w + 2 * pad - ((k[1] - 1) * dl[1] + 1)) / st[1] + 1 != f)
-            throw new IllegalArgumentException("Workloads: layer " + name + " pads " + pad + " rows but " + padW
-                + " columns; LayerSpec has one pad");
+        boolean same = cl.getConvolutionMode() == ConvolutionMode.Same;
+        int[] rows = axis(name, h, e, k[0], st[0], dl[0], same), cols = axis(name, w, f, k[1], st[1], dl[1], same);
         boolean dw = cl instanceof DepthwiseConvolution2D;
         int groups = dw ? c : 1;
         LayerType type = dw && m == c ? LayerType.DWCONV : LayerType.CONV;
-        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h, w, e, f, st[0], pad, dl[0], true);
+        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h + rows[1], w + cols[1], e, f, st[0], rows[0], dl[0],
+            true, cols[0]);
+    }
+
+    /**
+     * One axis of a convolution as {padding on each side, zero rows appended after the input}: the symmetric padding
+     * of {@link #pad} when one exists, else, in Same mode, DL4J's own padding (floor(need / 2) before, the rest
+     * after) as that padding on each side and the one row more after it as part of the input, which
+     * {@link NetLayer#prep} appends (an even kernel at stride 1, as U-Net's 2 x 2 Same convolutions: 64 rows
+     * padded 0 before and 1 after give 64; no symmetric padding does).
+     */
+    static int[] axis(String name, int in, int out, int k, int stride, int dil, boolean same) {
+        try {
+            return new int[] {pad(name, in, out, k, stride, dil), 0};
+        } catch (IllegalArgumentException e) {
+            int keff = (k - 1) * dil + 1, need = Math.max(0, (out - 1) * stride + keff - in), before = need / 2;
+            int extra = need - 2 * before;
+            if (!same || extra < 1 || (in + extra + 2 * before - keff) / stride + 1 != out) throw e;
+            return new int[] {before, extra};
+        }
     }
 
     /** The symmetric padding that makes the conv arithmetic give {@code out}; errors name the layer. */

@@ -55,7 +55,7 @@ public final class TilingSearch {
         double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
         // fix 22: real input rows (columns) read by all E (F) tiles and by the first, per t = 1, 2, 4, ...
         double[][] rowsReal = realRows(l.e(), l.h(), l.stride(), l.r(), l.dil(), l.pad());
-        double[][] colsReal = realRows(l.f(), l.w(), l.stride(), l.s(), l.dil(), l.pad());
+        double[][] colsReal = realRows(l.f(), l.w(), l.stride(), l.s(), l.dil(), l.padW());
         double wAll = l.wSize() * betaW, iAll = l.iSize() * betaI, oAll = l.oSize() * betaO;
         double inBuf = inBufBytes(a, accBytes);
         boolean fuse = a.knobs().fuseOnChip() && iAll <= inBuf && oAll <= inBuf;

@@ -35,7 +35,7 @@ public final class Reports {
 
     /** Per-layer CSV header (columns: docs/HWMODEL-RESULTS.md "Output files"). */
     public static String layerCsvHeader() {
-        StringBuilder h = new StringBuilder("model,accelerator,layer,type,N,M,C,G,R,S,H,W,E,F,U,pad,dil,inBenchmark,"
+        StringBuilder h = new StringBuilder("model,accelerator,layer,type,N,M,C,G,R,S,H,W,E,F,U,pad,padW,dil,inBenchmark,"
             + "tN,tM,tC,tE,tF,loopOrder,ccomp_cycles,cdram_cycles,fill_cycles,cycles,boundBy,utilisation,"
             + "dramW_bytes,dramI_bytes,dramO_bytes,dramPsum_bytes,dram_bytes,firstWTile_bytes,firstITile_bytes,"
             + "work_ops,work_unit,peak_work_per_cycle");
@@ -52,7 +52,7 @@ public final class Reports {
             var l = r.layer();
             Tiling t = r.counts().tiling();
             b.append(String.join(",", m.model(), m.accelerator(), l.id(), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
-                i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), i(l.pad()), i(l.dil()),
+                i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), i(l.pad()), i(l.padW()), i(l.dil()),
                 String.valueOf(l.inBenchmark()), i(t.tN()), i(t.tM()), i(t.tC()), i(t.tE()), i(t.tF()), t.order(),
                 g(r.counts().ccomp()), g(r.cdram()), g(r.fill()), g(r.cycles()), r.boundBy(), g(r.utilisation()), g(t.wBytes()),
                 g(t.iBytes()), g(t.oBytes()), g(t.psumBytes()), g(t.dramBytes()), g(t.firstWTile()), g(t.firstITile()),

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * One layer of a workload in execution order (HWMODEL.md 1.1, Timeloop-style problem shape).
  * Sizes are in elements; {@code e} and {@code f} must equal the convolution arithmetic
- * {@code (h + 2 pad - ((r-1) dil + 1)) / stride + 1}.
+ * {@code (h + 2 pad - ((r-1) dil + 1)) / stride + 1} and {@code (w + 2 padW - ((s-1) dil + 1)) / stride + 1}.
  *
  * @param id          layer name
  * @param type        layer kind
@@ -21,12 +21,19 @@ import java.util.Map;
  * @param e           output height
  * @param f           output width
  * @param stride      U
- * @param pad         zero padding on each side
+ * @param pad         zero padding above and below (rows), each side
  * @param dil         dilation (1 = none); only changes the input halo
  * @param inBenchmark false for classifier FC layers, which Figs. 8-10 exclude [P VI-D]
+ * @param padW        zero padding left and right (columns), each side; a kernel of 1 x 7 pads only these
  */
 public record LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
-                        int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark) {
+                        int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark, int padW) {
+
+    /** A layer padded alike on rows and columns ({@code padW = pad}). */
+    public LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
+                     int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark) {
+        this(id, type, batch, m, c, groups, r, s, h, w, e, f, stride, pad, dil, inBenchmark, pad);
+    }
 
     /** Validates every field; errors name the layer, field, range and value. */
     public LayerSpec {
@@ -36,6 +43,7 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
         pos(id, "r", r); pos(id, "s", s); pos(id, "h", h); pos(id, "w", w); pos(id, "e", e); pos(id, "f", f);
         pos(id, "stride", stride); pos(id, "dil", dil);
         if (pad < 0) throw new IllegalArgumentException("LayerSpec(" + id + ").pad must be >= 0, got " + pad);
+        if (padW < 0) throw new IllegalArgumentException("LayerSpec(" + id + ").padW must be >= 0, got " + padW);
         if (r > 15) throw new IllegalArgumentException("LayerSpec(" + id + ").r must be in [1, 15], got " + r);
         if (c % groups != 0 || m % groups != 0)
             throw new IllegalArgumentException("LayerSpec(" + id + ").groups=" + groups + " must divide c=" + c + " and m=" + m);
@@ -43,7 +51,7 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
             throw new IllegalArgumentException("LayerSpec(" + id + ") DWCONV needs groups = c = m, got " + groups + "/" + c + "/" + m);
         if ((type == LayerType.FC || type == LayerType.SE_FC) && (h | w | e | f | r | s) != 1)
             throw new IllegalArgumentException("LayerSpec(" + id + ") " + type + " needs h=w=e=f=r=s=1");
-        int ee = (h + 2 * pad - ((r - 1) * dil + 1)) / stride + 1, ff = (w + 2 * pad - ((s - 1) * dil + 1)) / stride + 1;
+        int ee = (h + 2 * pad - ((r - 1) * dil + 1)) / stride + 1, ff = (w + 2 * padW - ((s - 1) * dil + 1)) / stride + 1;
         if (ee != e || ff != f)
             throw new IllegalArgumentException("LayerSpec(" + id + ") output " + e + "x" + f + " must equal conv arithmetic " + ee + "x" + ff);
     }
@@ -66,7 +74,7 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
 
     /** The same layer at another batch size. */
     public LayerSpec withBatch(int n) {
-        return new LayerSpec(id, type, n, m, c, groups, r, s, h, w, e, f, stride, pad, dil, inBenchmark);
+        return new LayerSpec(id, type, n, m, c, groups, r, s, h, w, e, f, stride, pad, dil, inBenchmark, padW);
     }
 
     /** Input channels per group, C/G. */
@@ -92,7 +100,7 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("id", id); o.put("type", type.name()); o.put("N", batch); o.put("M", m); o.put("C", c); o.put("G", groups);
         o.put("R", r); o.put("S", s); o.put("H", h); o.put("W", w); o.put("E", e); o.put("F", f); o.put("U", stride);
-        o.put("pad", pad); o.put("dil", dil); o.put("inBenchmark", inBenchmark);
+        o.put("pad", pad); o.put("padW", padW); o.put("dil", dil); o.put("inBenchmark", inBenchmark);
         return o;
     }
 }

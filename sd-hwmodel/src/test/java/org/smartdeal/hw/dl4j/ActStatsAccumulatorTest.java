@@ -78,6 +78,25 @@ class ActStatsAccumulatorTest {
         assertArrayEquals(new double[] {2}, st.scnn().meanMaxSteps(), 0); // I = 1: the slowest tile's count
     }
 
+    /**
+     * The row segments follow the column padding: a 1 x 3 kernel padded 0 rows and 1 column (a Same convolution) on
+     * the input of the test above reads the same column windows as its 3 x 3 kernel padded 1 on each side, so its
+     * rowZero and tSD are the hand values there (6/9 and 14/9); with the columns unpadded they would differ.
+     */
+    @Test
+    void rowSegmentsUseTheColumnPadding() {
+        LayerSpec l = new LayerSpec("c1x3", LayerType.CONV, 1, 1, 1, 1, 1, 3, 3, 10, 3, 10, 1, 0, 1, true, 1);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 4, 16, 2, 1);
+        int[] q = new int[30];
+        q[10] = 3;
+        q[20 + 5] = -1;
+        q[20 + 9] = 7;
+        a.addQuantised(q, 1);
+        ActStats st = a.stats(1);
+        assertEquals(6.0 / 9, st.rowZero(), 1e-12);
+        assertEquals(14.0 / 9, st.tSD(), 1e-12);
+    }
+
     @Test
     void scnnTileMaximaAreTakenPerImageBeforeAveraging() {
         // 1x1 conv, C = M = 1, input 4 x 4, PE grid 2x2 (2x2 pixels per tile), I = 2. Image A has its

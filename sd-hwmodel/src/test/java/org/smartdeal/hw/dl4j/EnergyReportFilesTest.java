@@ -75,7 +75,7 @@ class EnergyReportFilesTest {
         for (Workload.Entry e : w.layers()) {
             LayerSpec l = e.layer();
             out.add(new Workload.Entry(new LayerSpec(l.id(), l.type(), l.batch(), l.m(), l.c(), l.groups(), l.r(), l.s(), l.h(),
-                l.w(), l.e(), l.f(), l.stride(), l.pad(), l.dil(), true), e.weights(), e.act()));
+                l.w(), l.e(), l.f(), l.stride(), l.pad(), l.dil(), true, l.padW()), e.weights(), e.act()));
         }
         return new Workload(w.name(), out, w.notes());
     }

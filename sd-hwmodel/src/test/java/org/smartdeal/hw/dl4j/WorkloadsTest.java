@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.WeightRep;
+import org.smartdeal.hw.spec.Workload;
 import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdOutputLayer;
@@ -254,6 +256,50 @@ class WorkloadsTest {
                 assertEquals(ra.get(i).cycles(), rb.get(i).cycles(), 0, acc + " " + id);
             }
         }
+    }
+
+    /**
+     * Same convolutions that no one symmetric padding describes are priced with DL4J's own padding. A 2 x 2 kernel at
+     * stride 1, which DL4J pads 0 rows (columns) before and 1 after, is priced as its twin with that padding made by a
+     * ZeroPaddingLayer before a Truncate 2 x 2 convolution: the same workload, statistics and pricing. A 1 x 3 kernel
+     * pads 0 rows and 1 column on each side (both were refused: "no symmetric padding", "pads 0 rows but 1 columns").
+     */
+    @Test
+    void sameConvolutionsOfEvenAndOblongKernelsArePricedWithDl4jsPadding() {
+        MultiLayerNetwork same = evenSame(false), padded = evenSame(true);
+        padded.setParams(same.params());
+        INDArray img = Nd4j.rand(DataType.FLOAT, 8, 2, 6, 6).subi(0.3);
+        assertTrue(same.output(img).equalsWithEps(padded.output(img), 1e-5)); // the premise: one function
+        var a = EnergyReport.of(same, "even", InputType.convolutional(6, 6, 2),
+            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(8, 3))), 8), 8, List.of("all"), Knobs.defaults());
+        var b = EnergyReport.of(padded, "even", InputType.convolutional(6, 6, 2),
+            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(8, 3))), 8), 8, List.of("all"), Knobs.defaults());
+        assertEquals(a.workloadMaps(), b.workloadMaps());
+        for (String acc : EnergyReport.NAMES) {
+            assertEquals(a.results().get(acc).energyPj(), b.results().get(acc).energyPj(), 0, acc);
+            assertEquals(a.results().get(acc).cycles(), b.results().get(acc).cycles(), 0, acc);
+        }
+        List<LayerSpec> s = a.workload().layers().stream().map(Workload.Entry::layer).toList();
+        // 2x2 on 6x6 in 7x7 (one zero row and column appended), pad 0 -> 6x6; 1x3 on 6x6 padded 0 rows, 1 column -> 6x6
+        assertEquals(new LayerSpec("even", LayerType.CONV, 1, 3, 2, 1, 2, 2, 7, 7, 6, 6, 1, 0, 1, true, 0), s.get(0));
+        assertEquals(new LayerSpec("oblong", LayerType.CONV, 1, 4, 3, 1, 1, 3, 6, 6, 6, 6, 1, 0, 1, true, 1), s.get(1));
+        var x = Workloads.extract(same, InputType.convolutional(6, 6, 2));
+        assertEquals(List.of(1, 0), List.of(x.layers().get(0).extraRows(), x.layers().get(1).extraRows()));
+        assertEquals(List.of(1, 0), List.of(x.layers().get(0).extraCols(), x.layers().get(1).extraCols()));
+    }
+
+    private static MultiLayerNetwork evenSame(boolean explicitPadding) {
+        var b = new NeuralNetConfiguration.Builder().seed(5).list();
+        if (explicitPadding) b.layer(new ZeroPaddingLayer.Builder(0, 1, 0, 1).build());
+        b.layer(new ConvolutionLayer.Builder(2, 2).nOut(3).convolutionMode(explicitPadding ? ConvolutionMode.Truncate
+                : ConvolutionMode.Same).activation(Activation.RELU).name("even").build())
+            .layer(new ConvolutionLayer.Builder(1, 3).nOut(4).convolutionMode(ConvolutionMode.Same).activation(Activation.RELU)
+                .name("oblong").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(6, 6, 2));
+        MultiLayerNetwork net = new MultiLayerNetwork(b.build());
+        net.init();
+        return net;
     }
 
     private static MultiLayerNetwork twin(CNN2DFormat f) {

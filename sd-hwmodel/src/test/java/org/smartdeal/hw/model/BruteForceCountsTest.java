@@ -33,9 +33,11 @@ class BruteForceCountsTest {
         LayerSpec.conv("c1x1s2even", LayerType.CONV, 8, 32, 1, 16, 16, 2, 0, 1),
         LayerSpec.conv("d2p2", LayerType.CONV, 8, 16, 3, 12, 12, 1, 2, 2),
         // stride 2 at dilation 4: one-column tiles read only the columns under taps; the pruned search missed them
-        LayerSpec.conv("d4s2p4", LayerType.CONV, 8, 8, 3, 12, 12, 2, 4, 4));
+        LayerSpec.conv("d4s2p4", LayerType.CONV, 8, 8, 3, 12, 12, 2, 4, 4),
+        // a 3 x 7 kernel padded 1 row and 3 columns on each side (an Inception-style Same convolution)
+        new LayerSpec("c3x7p1x3", LayerType.CONV, 1, 8, 8, 1, 3, 7, 32, 32, 32, 32, 1, 1, 1, true, 3));
     /** The layers of {@link #LAYERS} whose best tiling on the small buffers must split E or F (fix 22). */
-    static final List<String> HALO_TILED = List.of("c3x3p1", "c1x1s2even", "d2p2", "d4s2p4");
+    static final List<String> HALO_TILED = List.of("c3x3p1", "c1x1s2even", "d2p2", "d4s2p4", "c3x7p1x3");
 
     static int[] weights(LayerSpec l, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -159,10 +161,10 @@ class BruteForceCountsTest {
         // real input rows (columns) of each E (F) tile, and the padded extent of the first (largest) one
         int[] rowsIn = new int[lim[3]], colsIn = new int[lim[4]];
         for (int j = 0; j < lim[3]; j++) rowsIn[j] = inputRows(j * eT, Math.min(eT, l.e() - j * eT), l.h(), l.stride(), l.r(), l.dil(), l.pad(), true);
-        for (int j = 0; j < lim[4]; j++) colsIn[j] = inputRows(j * fT, Math.min(fT, l.f() - j * fT), l.w(), l.stride(), l.s(), l.dil(), l.pad(), true);
+        for (int j = 0; j < lim[4]; j++) colsIn[j] = inputRows(j * fT, Math.min(fT, l.f() - j * fT), l.w(), l.stride(), l.s(), l.dil(), l.padW(), true);
         double maxW = (dw ? mT : (double) mT * cT) * l.r() * l.s();
         double maxI = (double) nT * cT * inputRows(0, eT, l.h(), l.stride(), l.r(), l.dil(), l.pad(), false)
-            * inputRows(0, fT, l.w(), l.stride(), l.s(), l.dil(), l.pad(), false);
+            * inputRows(0, fT, l.w(), l.stride(), l.s(), l.dil(), l.padW(), false);
         if (maxW > a.weightBufBytes() * a.tileCapFraction() || maxI > a.inputBufBytes() * a.tileCapFraction()) return null;
         int[] perm = new int[5], cnt = new int[5];
         for (int k = 0; k < 4; k++) perm[k + 1] = 1 + "MCEF".indexOf(order.charAt(k));
