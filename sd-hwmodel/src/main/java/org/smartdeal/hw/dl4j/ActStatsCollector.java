@@ -26,8 +26,8 @@ import java.util.Map;
  * compressed. HWMODEL.md 1.3's "= next layer's dA" holds only in a chain without pooling: in a graph the
  * next priced layer can be a sibling branch (a residual block's downsample conv), and pooling raises the
  * density (audit of 2026-12-04). When a forward pass does not hold a layer's output (a MultiLayerNetwork
- * training pass stops at the output layer's input), dOut falls back to the next priced layer's dA, and
- * to 1 for the last layer.
+ * training pass stops at the output layer's input; the depthwise half of a separable convolution, whose output is
+ * the pointwise half's input), dOut falls back to the next priced layer's dA, and to 1 for the last layer.
  */
 public final class ActStatsCollector {
     private final Model net;
@@ -68,7 +68,7 @@ public final class ActStatsCollector {
             }
             for (int i = 0; i < acc.size(); i++) {
                 int out = layers.layers().get(i).mlnIndex() + 1;
-                if (out < acts.size()) addOut(i, acts.get(out));
+                if (layers.layers().get(i).output() != null && out < acts.size()) addOut(i, acts.get(out));
             }
             if (n > 0) images += n;
         }
@@ -90,7 +90,8 @@ public final class ActStatsCollector {
                 n = addTo(acc.get(i), x);
             }
             for (int i = 0; i < acc.size(); i++) {
-                INDArray o = acts.get(layers.layers().get(i).spec().id());
+                String name = layers.layers().get(i).output();
+                INDArray o = name == null ? null : acts.get(name);
                 if (o != null) addOut(i, o);
             }
             if (n > 0) images += n;

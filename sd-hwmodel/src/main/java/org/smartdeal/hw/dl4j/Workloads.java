@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -13,9 +14,11 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,6 +43,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Extracts the cost model's workload from a DL4J network: one {@link LayerSpec} and {@link WeightRep}
@@ -51,6 +55,9 @@ import java.util.Map;
  * <li>{@link ConvolutionLayer} (incl. {@code SdConvolutionLayer}): CONV with G = 1;</li>
  * <li>{@link DepthwiseConvolution2D}: DWCONV (G = C = M) when depthMultiplier = 1, else CONV with
  *     G = C, M = C x depthMultiplier (grouped; the cost model's DWCONV needs G = C = M);</li>
+ * <li>{@link SeparableConvolution2D}: two layers, {@code NAME/dw} (as a DepthwiseConvolution2D of its kernel and
+ *     depth multiplier) and {@code NAME/pw} (a 1 x 1 CONV), the second reading the first's output, which is computed
+ *     for the statistics ({@link NetLayer#prep});</li>
  * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
  * </ul>
  * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
@@ -66,7 +73,7 @@ import java.util.Map;
  * {@link SdLayerCodec} (Huffman payload + code table + index, and int8 B with its scale), numB = K.
  * Channels-last (NHWC) convolutions are priced as their NCHW twins: the shapes and DL4J's weight layout do not
  * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
- * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported: SeparableConvolution2D,
+ * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported:
  * Deconvolution2D, 1-D/3-D convolutions, unequal strides or dilations per axis (each rejected with a message
  * naming the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
  * is priced with the symmetric padding that gives the same output size [A]; where none does (an even kernel at
@@ -85,25 +92,20 @@ public final class Workloads {
     /**
      * One priced layer of a network and where its input activation lives.
      *
-     * @param spec      the layer (batch 1)
-     * @param weights   its executed 8-bit weights
-     * @param mlnIndex  MultiLayerNetwork layer index (its input is {@code feedForward(...).get(mlnIndex)}), -1 for graphs
-     * @param cgInput   ComputationGraph vertex whose output is this layer's input, null for MLN
-     * @param pre       the layer's input preprocessor, or null
-     * @param format    the image layout the layer reads (its {@code cnn2dDataFormat}); NCHW for dense layers
-     * @param extraRows zero rows {@link #prep} appends below the input: the part of DL4J's Same padding that
-     *                  {@code spec}'s padding on each side does not cover ({@code Workloads.axis}); 0 or 1
-     * @param extraCols the same for the columns, appended on the right
+     * @param spec     the layer (batch 1)
+     * @param weights  its executed 8-bit weights
+     * @param mlnIndex MultiLayerNetwork layer index (its input is {@code feedForward(...).get(mlnIndex)}), -1 for graphs
+     * @param cgInput  ComputationGraph vertex whose output is this layer's input, null for MLN
+     * @param output   the DL4J layer (vertex) whose activation is this layer's output, or null when DL4J holds none (the
+     *                 depthwise half of a separable convolution, whose output only the pointwise half reads)
+     * @param toNchw   what turns the raw input activation into the values the statistics read ({@link #prep})
      */
-    public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, InputPreProcessor pre,
-                           CNN2DFormat format, int extraRows, int extraCols) {
+    public record NetLayer(LayerSpec spec, WeightRep weights, int mlnIndex, String cgInput, String output,
+                           UnaryOperator<INDArray> toNchw) {
 
-        /** Checks the format and the appended rows. */
+        /** Checks the transform. */
         public NetLayer {
-            if (format == null) throw new IllegalArgumentException("Workloads: layer " + spec.id() + " needs a CNN2DFormat");
-            if (extraRows < 0 || extraCols < 0)
-                throw new IllegalArgumentException("Workloads: layer " + spec.id() + " appends " + extraRows + " rows and "
-                    + extraCols + " columns; need >= 0");
+            if (toNchw == null) throw new IllegalArgumentException("Workloads: layer " + spec.id() + " needs an input transform");
         }
 
         /** This layer's input from a MultiLayerNetwork activation list (index 0 = network input), preprocessed. */
@@ -118,11 +120,25 @@ public final class Workloads {
         }
 
         /**
-         * Applies this layer's input preprocessor (if any) to a raw input activation and, for a channels-last
-         * convolution, permutes the result from [N, H, W, C] to the [N, C, H, W] of {@link ActStatsAccumulator}.
+         * The values this layer reads, from the raw input activation: the layer's input preprocessor (if any) applied;
+         * for the pointwise half of a separable convolution, its depthwise half computed; for a channels-last
+         * convolution, permuted from [N, H, W, C] to the [N, C, H, W] of {@link ActStatsAccumulator}; and the zero rows
+         * and columns of DL4J's Same padding that the spec counts as input ({@code Workloads.axis}) appended.
          */
         public INDArray prep(INDArray x) {
+            return toNchw.apply(x);
+        }
+    }
+
+    /**
+     * The transform of {@link NetLayer#prep}: preprocessor, then {@code inner} (or null), then the permutation of a
+     * channels-last layer, then {@code extraRows} zero rows below and {@code extraCols} zero columns on the right.
+     */
+    private static UnaryOperator<INDArray> toNchw(InputPreProcessor pre, UnaryOperator<INDArray> inner, CNN2DFormat format,
+                                                  int extraRows, int extraCols) {
+        return x -> {
             INDArray y = pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
+            if (inner != null) y = inner.apply(y);
             if (format == CNN2DFormat.NHWC && y.rank() == 4) y = y.permute(0, 3, 1, 2);
             if (extraRows == 0 && extraCols == 0 || y.rank() != 4) return y;
             long[] sh = y.shape();
@@ -130,7 +146,7 @@ public final class Workloads {
             z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, sh[2]), NDArrayIndex.interval(0, sh[3]))
                 .assign(y);
             return z;
-        }
+        };
     }
 
     /**
@@ -233,9 +249,9 @@ public final class Workloads {
             InputPreProcessor pre = conf.getInputPreProcess(i);
             InputType t = i == 0 ? in : outs.get(i - 1);
             if (pre != null) t = pre.getOutputType(t);
-            NetLayer l = layer(name, lc, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre);
-            if (l != null) layers.add(l);
-            else if (lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+            List<NetLayer> l = layer(name, lc, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre);
+            layers.addAll(l);
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
         }
         return new Extracted(layers, skipped);
     }
@@ -260,23 +276,25 @@ public final class Workloads {
             InputType t = src == null ? null : types.get(src);
             InputPreProcessor pre = lv.getPreProcessor();
             if (pre != null && t != null) t = pre.getOutputType(t);
-            NetLayer l = t == null ? null : layer(name, lc, t, types.get(name), g.getLayer(name).paramTable(), -1, src, pre);
-            if (l != null && srcs.size() != 1)
+            List<NetLayer> l = t == null ? List.of() : layer(name, lc, t, types.get(name), g.getLayer(name).paramTable(), -1,
+                src, pre);
+            if (!l.isEmpty() && srcs.size() != 1)
                 throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
-            if (l != null) layers.add(l);
-            else if (lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+            layers.addAll(l);
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
         }
         return new Extracted(layers, skipped);
     }
 
-    /** One priced layer, or null when the layer kind is not priced. */
-    static NetLayer layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
-                          String cgInput, InputPreProcessor pre) {
+    /** The priced layers of one DL4J layer (two for a separable convolution), or none when its kind is not priced. */
+    static List<NetLayer> layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
+                                String cgInput, InputPreProcessor pre) {
         String cls = lc.getClass().getSimpleName();
-        if (cls.equals("SeparableConvolution2D") || cls.equals("Deconvolution2D") || cls.equals("Convolution1DLayer")
-            || cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
+        if (cls.equals("Deconvolution2D") || cls.equals("Convolution1DLayer") || cls.equals("Convolution3D")
+            || cls.equals("Deconvolution3D"))
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is not supported; supported: "
-                + "ConvolutionLayer, DepthwiseConvolution2D, DenseLayer, OutputLayer and the SD layers");
+                + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, DenseLayer, OutputLayer and the SD layers");
+        if (lc instanceof SeparableConvolution2D sc) return separable(name, sc, in, out, params, mlnIndex, cgInput, pre);
         LayerSpec spec;
         if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
         else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdDenseLayer) {
@@ -290,17 +308,62 @@ public final class Workloads {
             // an SD layer kind this method has no LayerSpec for would otherwise be left out of the totals unseen
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is an SD layer with no "
                 + "hardware model; supported: SdDenseLayer, SdOutputLayer, SdConvolutionLayer");
-        else return null;
-        WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params) : denseWeights(spec, lc, params.get("W"));
+        else return List.of();
+        WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params)
+            : denseWeights(spec, lc instanceof DepthwiseConvolution2D, params.get("W"));
         // DL4J keeps a convolution's weights in one layout whatever the data format; only the input is permuted
-        CNN2DFormat format = lc instanceof ConvolutionLayer cl && cl.getCnn2dDataFormat() != null
-            ? cl.getCnn2dDataFormat() : CNN2DFormat.NCHW;
+        CNN2DFormat format = lc instanceof ConvolutionLayer cl ? formatOf(cl) : CNN2DFormat.NCHW;
         int extraRows = 0, extraCols = 0;
         if (in instanceof InputType.InputTypeConvolutional ci && spec.type() != LayerType.FC) {
             extraRows = spec.h() - (int) ci.getHeight();
             extraCols = spec.w() - (int) ci.getWidth();
         }
-        return new NetLayer(spec, w, mlnIndex, cgInput, pre, format, extraRows, extraCols);
+        return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, extraRows, extraCols)));
+    }
+
+    private static CNN2DFormat formatOf(ConvolutionLayer cl) {
+        return cl.getCnn2dDataFormat() == null ? CNN2DFormat.NCHW : cl.getCnn2dDataFormat();
+    }
+
+    /**
+     * A SeparableConvolution2D as the two layers it runs: {@code NAME/dw}, the depthwise convolution of its kernel,
+     * stride, padding and dilation (DWCONV, or at depth multiplier d > 1 a grouped CONV of C groups and C x d outputs,
+     * output channel c d + j for input channel c and multiplier j), and {@code NAME/pw}, the 1 x 1 convolution of its
+     * pointwise weights {@code pW}. The pointwise half reads the depthwise output, which DL4J computes inside the
+     * layer and never returns: {@link NetLayer#prep} computes it with DL4J's DepthwiseConvolution2D on the layer's
+     * depthwise weights (no bias and no activation come between the halves). Each half's weights are quantised with
+     * their own scale.
+     */
+    private static List<NetLayer> separable(String name, SeparableConvolution2D sc, InputType in, InputType out,
+                                            Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre) {
+        if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
+            throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
+                + in + " -> " + out);
+        INDArray dwW = params.get("W"), pwW = params.get("pW");
+        if (dwW == null || pwW == null)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (SeparableConvolution2D) lacks its depthwise "
+                + "weights \"W\" or its pointwise weights \"pW\"");
+        int dm = sc.getDepthMultiplier(), c = (int) ci.getChannels(), mid = c * dm;
+        CNN2DFormat format = formatOf(sc);
+        // DL4J's SeparableConvolution2D holds W as [d, C, kh, kw]; DepthwiseConvolution2D's layout is [kh, kw, C, d]
+        INDArray depthwise = dwW.permute(2, 3, 1, 0).dup('c');
+        DepthwiseConvolution2D dwConf = new DepthwiseConvolution2D.Builder(sc.getKernelSize()).stride(sc.getStride())
+            .padding(sc.getPadding()).dilation(sc.getDilation()).convolutionMode(sc.getConvolutionMode()).depthMultiplier(dm)
+            .nIn(c).nOut(mid).hasBias(false).activation(Activation.IDENTITY).dataFormat(format).name(name + "/dw").build();
+        InputType midType = InputType.convolutional(co.getHeight(), co.getWidth(), mid, format);
+        LayerSpec dw = convSpec(name + "/dw", dwConf, in, midType);
+        LayerSpec pw = new LayerSpec(name + "/pw", LayerType.CONV, 1, (int) co.getChannels(), mid, 1, 1, 1,
+            (int) co.getHeight(), (int) co.getWidth(), (int) co.getHeight(), (int) co.getWidth(), 1, 0, 1, true);
+        MultiLayerNetwork half = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(dwW.dataType()).list()
+            .layer(dwConf).build());
+        half.init();
+        half.getLayer(0).setParam("W", depthwise);
+        int extraRows = dw.h() - (int) ci.getHeight(), extraCols = dw.w() - (int) ci.getWidth();
+        return List.of(
+            new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null,
+                toNchw(pre, null, format, extraRows, extraCols)),
+            new NetLayer(pw, denseWeights(pw, false, pwW), mlnIndex, cgInput, name,
+                toNchw(pre, x -> half.output(x), format, 0, 0)));
     }
 
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
@@ -358,10 +421,10 @@ public final class Workloads {
     }
 
     /** W in the [M][C/G][R][S] C order of {@link WeightRep#fromWeights}. */
-    static float[] kernelOrder(LayerSpec l, Layer lc, INDArray w) {
+    static float[] kernelOrder(LayerSpec l, boolean depthwiseLayout, INDArray w) {
         INDArray x = w.castTo(DataType.FLOAT);
         if (l.type() == LayerType.FC) return x.transpose().dup('c').data().asFloat();
-        if (lc instanceof DepthwiseConvolution2D) {
+        if (depthwiseLayout) {
             // DL4J M2.1 depthwise W is [kh, kw, nIn, depthMultiplier]; output channel m = ci*dm + d
             float[] src = x.dup('c').data().asFloat();
             long[] sh = x.shape();
@@ -374,9 +437,9 @@ public final class Workloads {
         return x.dup('c').data().asFloat();
     }
 
-    private static WeightRep denseWeights(LayerSpec l, Layer lc, INDArray w) {
+    private static WeightRep denseWeights(LayerSpec l, boolean depthwiseLayout, INDArray w) {
         if (w == null) throw new IllegalArgumentException("Workloads: layer " + l.id() + " has no weight parameter \"W\"");
-        return WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, int8(kernelOrder(l, lc, w)), 0, 0, 0, 0);
+        return WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, int8(kernelOrder(l, depthwiseLayout, w)), 0, 0, 0, 0);
     }
 
     private static WeightRep sdWeights(LayerSpec l, SdLayer sd, Map<String, INDArray> p) {
@@ -409,7 +472,7 @@ public final class Workloads {
             ceBytes = (nnz * PaperModels.HUFF_BITS + vectors + (double) n * nzVectors) / 8;
             bBytes = (double) sh.basisLength();
         }
-        int[] q = int8(kernelOrder(l, (Layer) sd, w));
+        int[] q = int8(kernelOrder(l, false, w));
         WeightRep r = WeightRep.fromWeights(l, WeightRep.Kind.SD, q, nnz, ceBytes, bBytes, Math.toIntExact(sh.numSlices()));
         return new WeightRep(r.kind(), r.nnzW(), r.rowMask(), sh.basisWidth(), r.ceNnz(), r.ceBytes(), r.bBytes(), r.numB());
     }

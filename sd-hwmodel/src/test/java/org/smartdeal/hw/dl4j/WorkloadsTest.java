@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,6 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
@@ -228,10 +230,8 @@ class WorkloadsTest {
         // the premise: the two networks compute the same outputs on the same images
         assertTrue(nchw.output(img).equalsWithEps(nhwc.output(imgLast), 1e-5));
 
-        var a = EnergyReport.of(nchw, "twin", InputType.convolutional(8, 8, 2, CNN2DFormat.NCHW),
-            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(16, 3))), 16), 16, List.of("all"), Knobs.defaults());
-        var b = EnergyReport.of(nhwc, "twin", InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC),
-            new ListDataSetIterator<>(List.of(new DataSet(imgLast, Nd4j.zeros(16, 3))), 16), 16, List.of("all"), Knobs.defaults());
+        var a = priced(nchw, InputType.convolutional(8, 8, 2, CNN2DFormat.NCHW), img);
+        var b = priced(nhwc, InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC), imgLast);
         List<Map<String, Object>> wa = a.workloadMaps(), wb = b.workloadMaps();
         assertEquals(List.of("conv", "sdconv", "dw", "fc", "out"), wa.stream().map(m -> m.get("id")).toList());
         for (int i = 0; i < wa.size(); i++) {
@@ -270,22 +270,78 @@ class WorkloadsTest {
         padded.setParams(same.params());
         INDArray img = Nd4j.rand(DataType.FLOAT, 8, 2, 6, 6).subi(0.3);
         assertTrue(same.output(img).equalsWithEps(padded.output(img), 1e-5)); // the premise: one function
-        var a = EnergyReport.of(same, "even", InputType.convolutional(6, 6, 2),
-            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(8, 3))), 8), 8, List.of("all"), Knobs.defaults());
-        var b = EnergyReport.of(padded, "even", InputType.convolutional(6, 6, 2),
-            new ListDataSetIterator<>(List.of(new DataSet(img, Nd4j.zeros(8, 3))), 8), 8, List.of("all"), Knobs.defaults());
-        assertEquals(a.workloadMaps(), b.workloadMaps());
-        for (String acc : EnergyReport.NAMES) {
-            assertEquals(a.results().get(acc).energyPj(), b.results().get(acc).energyPj(), 0, acc);
-            assertEquals(a.results().get(acc).cycles(), b.results().get(acc).cycles(), 0, acc);
-        }
+        var a = priced(same, InputType.convolutional(6, 6, 2), img);
+        assertPricedAlike(priced(padded, InputType.convolutional(6, 6, 2), img), a);
         List<LayerSpec> s = a.workload().layers().stream().map(Workload.Entry::layer).toList();
         // 2x2 on 6x6 in 7x7 (one zero row and column appended), pad 0 -> 6x6; 1x3 on 6x6 padded 0 rows, 1 column -> 6x6
         assertEquals(new LayerSpec("even", LayerType.CONV, 1, 3, 2, 1, 2, 2, 7, 7, 6, 6, 1, 0, 1, true, 0), s.get(0));
         assertEquals(new LayerSpec("oblong", LayerType.CONV, 1, 4, 3, 1, 1, 3, 6, 6, 6, 6, 1, 0, 1, true, 1), s.get(1));
-        var x = Workloads.extract(same, InputType.convolutional(6, 6, 2));
-        assertEquals(List.of(1, 0), List.of(x.layers().get(0).extraRows(), x.layers().get(1).extraRows()));
-        assertEquals(List.of(1, 0), List.of(x.layers().get(0).extraCols(), x.layers().get(1).extraCols()));
+        // the statistics read the 2 x 2 layer's input with the zero row and column appended
+        INDArray read = Workloads.extract(same, InputType.convolutional(6, 6, 2)).layers().get(0).prep(img);
+        assertArrayEquals(new long[] {8, 2, 7, 7}, read.shape());
+        assertEquals(img, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 6), NDArrayIndex.interval(0, 6)));
+        assertEquals(0, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(6), NDArrayIndex.all()).amaxNumber().doubleValue());
+        assertEquals(0, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(6)).amaxNumber().doubleValue());
+    }
+
+    /**
+     * A SeparableConvolution2D (refused before) is priced as the depthwise and the 1 x 1 convolution it runs: equal to
+     * its twin built of a DepthwiseConvolution2D (no bias, no activation) and a ConvolutionLayer 1 x 1 with the same
+     * weights, whose depthwise output DL4J returns where the separable layer's stays inside it. Depth multiplier 2,
+     * so the depthwise half is a grouped CONV of 3 groups and 6 outputs.
+     */
+    @Test
+    void aSeparableConvolutionIsPricedAsItsDepthwiseAndPointwiseTwin() {
+        MultiLayerNetwork sep = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new SeparableConvolution2D.Builder(3, 3).nOut(5).depthMultiplier(2).stride(2, 2)
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).name("sep").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(8, 8, 3)).build());
+        sep.init();
+        MultiLayerNetwork twin = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(2).stride(2, 2).convolutionMode(ConvolutionMode.Same)
+                .hasBias(false).activation(Activation.IDENTITY).name("sep/dw").build())
+            .layer(new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.RELU).name("sep/pw").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(8, 8, 3)).build());
+        twin.init();
+        var p = sep.getLayer(0);
+        // multiplier 1 of input channel 0 is depthwise output channel 0 x 2 + 1 = 1: its kernel is zero
+        p.getParam("W").get(NDArrayIndex.point(1), NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
+        twin.getLayer(0).setParam("W", p.getParam("W").permute(2, 3, 1, 0).dup()); // [d, C, kh, kw] -> [kh, kw, C, d]
+        twin.getLayer(1).setParam("W", p.getParam("pW").dup());
+        twin.getLayer(1).setParam("b", p.getParam("b").dup());
+        twin.getLayer(2).setParams(sep.getLayer(1).params().dup());
+        INDArray img = Nd4j.rand(DataType.FLOAT, 16, 3, 8, 8).subi(0.3);
+        assertTrue(sep.output(img).equalsWithEps(twin.output(img), 1e-5)); // the premise: one function
+
+        var a = priced(sep, InputType.convolutional(8, 8, 3), img);
+        assertPricedAlike(priced(twin, InputType.convolutional(8, 8, 3), img), a);
+        List<LayerSpec> s = a.workload().layers().stream().map(Workload.Entry::layer).toList();
+        // 8x8 stride 2 Same -> 4x4 (symmetric pad 1); 3 channels x 2 = 6 depthwise outputs; 1x1 to 5
+        assertEquals(new LayerSpec("sep/dw", LayerType.CONV, 1, 6, 3, 3, 3, 3, 8, 8, 4, 4, 2, 1, 1, true), s.get(0));
+        assertEquals(new LayerSpec("sep/pw", LayerType.CONV, 1, 5, 6, 1, 1, 1, 4, 4, 4, 4, 1, 0, 1, true), s.get(1));
+        short[] nnz = Workloads.extract(sep, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW();
+        assertArrayEquals(Workloads.extract(twin, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW(), nnz);
+        assertEquals(0, nnz[1], "depthwise output channel 1 has the zero kernel: " + java.util.Arrays.toString(nnz));
+        // the depthwise output is not an activation of the network: its density is the pointwise half's input's
+        assertEquals(a.workload().layers().get(1).act().dA(), a.workload().layers().get(0).act().dOut(), 0);
+    }
+
+    /** Prices a network on one minibatch of images with the default knobs on every accelerator. */
+    private static EnergyReport priced(MultiLayerNetwork net, InputType type, INDArray images) {
+        int n = (int) images.size(0);
+        return EnergyReport.of(net, "twin", type, new ListDataSetIterator<>(List.of(new DataSet(images, Nd4j.zeros(n, 3))), n), n,
+            List.of("all"), Knobs.defaults());
+    }
+
+    /** The same workload (shapes, weights, statistics) and the same energy and cycles on every accelerator. */
+    private static void assertPricedAlike(EnergyReport expected, EnergyReport actual) {
+        assertEquals(expected.workloadMaps(), actual.workloadMaps());
+        for (String acc : EnergyReport.NAMES) {
+            assertEquals(expected.results().get(acc).energyPj(), actual.results().get(acc).energyPj(), 0, acc);
+            assertEquals(expected.results().get(acc).cycles(), actual.results().get(acc).cycles(), 0, acc);
+        }
     }
 
     private static MultiLayerNetwork evenSame(boolean explicitPadding) {
