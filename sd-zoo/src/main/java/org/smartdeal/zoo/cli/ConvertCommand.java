@@ -111,7 +111,7 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
-        boolean unchecked = zoo == null && !checkRuns(dense, source.input, shape);
+        boolean unchecked = zoo == null && !checkRuns(dense, source.input, shape, quiet);
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
         }
@@ -261,18 +261,19 @@ public final class ConvertCommand implements Callable<Integer> {
      * @param net   the network to convert
      * @param file  its file, for the message
      * @param shape {@code --input}'s {C, H, W}, or null
+     * @param quiet no progress bar for the forward pass
      * @return whether the network was checked: false when its input type is neither stated nor given
      * @throws BadInputException "FILE: the layers' sizes do not fit together: DenseLayer(name=fc2, index=1) takes
      *     nIn=50 but its input has 100 values (from layer fc1's nOut)", or "FILE: the network fails a forward pass
      *     of 2 all-zero inputs of shape [2, 784] (...): ..."
      */
-    static boolean checkRuns(Model net, Path file, int[] shape) {
+    static boolean checkRuns(Model net, Path file, int[] shape, boolean quiet) {
         InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)
                 : FashionMnistInput.inputType(net, shape, false, file);
         if (type == null) {
             return false;
         }
-        ForwardCheck.requireRuns(net, type, file);
+        ForwardCheck.requireRuns(net, type, file, quiet);
         return true;
     }
 

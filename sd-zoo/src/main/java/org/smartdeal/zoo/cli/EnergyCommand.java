@@ -234,7 +234,7 @@ public final class EnergyCommand implements Callable<Integer> {
         if (z == null) {
             // settings DL4J meets only when it runs (a graph's merge axis, say) would fail the measured statistics
             // and evaluate, not the pricing: a file that cannot run is refused before it is priced
-            ForwardCheck.require(net, type, source.file);
+            ForwardCheck.require(net, type, source.file, quiet);
         }
         ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
         if (data == null) {
