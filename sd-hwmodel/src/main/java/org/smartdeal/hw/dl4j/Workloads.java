@@ -357,13 +357,17 @@ public final class Workloads {
         MultiLayerNetwork half = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(dwW.dataType()).list()
             .layer(dwConf).build());
         half.init();
-        half.getLayer(0).setParam("W", depthwise);
+        UnaryOperator<INDArray> depthwiseOutput = x -> {
+            // the weights as they are now: an EnergyListener measures a network that trains
+            half.getLayer(0).setParam("W", dwW.permute(2, 3, 1, 0));
+            return half.output(x);
+        };
         int extraRows = dw.h() - (int) ci.getHeight(), extraCols = dw.w() - (int) ci.getWidth();
         return List.of(
             new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null,
                 toNchw(pre, null, format, extraRows, extraCols)),
             new NetLayer(pw, denseWeights(pw, false, pwW), mlnIndex, cgInput, name,
-                toNchw(pre, x -> half.output(x), format, 0, 0)));
+                toNchw(pre, depthwiseOutput, format, 0, 0)));
     }
 
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {

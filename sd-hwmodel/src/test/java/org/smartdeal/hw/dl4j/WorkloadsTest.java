@@ -324,6 +324,12 @@ class WorkloadsTest {
         short[] nnz = Workloads.extract(sep, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW();
         assertArrayEquals(Workloads.extract(twin, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW(), nnz);
         assertEquals(0, nnz[1], "depthwise output channel 1 has the zero kernel: " + java.util.Arrays.toString(nnz));
+        // the pointwise half reads the depthwise output of the weights as they are when it measures (a listener's
+        // network trains): zero depthwise weights give a zero input
+        var x = Workloads.extract(sep, InputType.convolutional(8, 8, 3));
+        assertTrue(x.layers().get(1).prep(img).amaxNumber().doubleValue() > 0);
+        p.getParam("W").assign(0);
+        assertEquals(0, x.layers().get(1).prep(img).amaxNumber().doubleValue());
         // the depthwise output is not an activation of the network: its density is the pointwise half's input's
         assertEquals(a.workload().layers().get(1).act().dA(), a.workload().layers().get(0).act().dOut(), 0);
     }
