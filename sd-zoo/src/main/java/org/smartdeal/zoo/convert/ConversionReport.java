@@ -136,7 +136,28 @@ public record ConversionReport(List<Row> layers) {
         }
         sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
                 meanRelError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
-        return sb.toString();
+        return sb.append(keptLine()).toString();
+    }
+
+    /**
+     * @return "kept dense: 34 of 38 layers, 20,121,920 of 20,772,904 weights (96.9%): SeparableConvolution2D x 34 (...)"
+     *     and a line break when layers were kept dense, else "": a table of 38 lines hid that the file stays as large
+     *     as the network
+     */
+    String keptLine() {
+        List<Row> kept = layers.stream().filter(r -> !r.converted()).toList();
+        if (kept.isEmpty()) {
+            return "";
+        }
+        long w = kept.stream().mapToLong(Row::weights).sum();
+        java.util.Map<String, Long> kinds = kept.stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> r.type().replace(" (kept)", ""), java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
+        StringBuilder k = new StringBuilder();
+        kinds.forEach((type, n) -> k.append(k.length() == 0 ? "" : ", ").append(type).append(" x ").append(n));
+        long all = totalWeights();
+        return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s (skipped by the plan, "
+                + "or of a kind with no SD form; DenseLayer, OutputLayer and ConvolutionLayer convert)%n", kept.size(),
+                layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k);
     }
 
     /** @return the layers' decomposition seconds, summed */

@@ -807,7 +807,8 @@ public final class SdConverter {
             if (s.conf().initializer().isWeightParam(s.conf(), e.getKey())) {
                 weights += e.getValue().length();
                 nz += e.getValue().neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
-                shape = Arrays.toString(e.getValue().shape());
+                // every weight array: a separable convolution has its depthwise and its pointwise one
+                shape = (shape.isEmpty() ? "" : shape + " + ") + Arrays.toString(e.getValue().shape());
             }
         }
         return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName() + " (kept)", shape, false, weights,

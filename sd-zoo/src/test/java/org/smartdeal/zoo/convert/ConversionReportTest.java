@@ -52,6 +52,16 @@ class ConversionReportTest {
         assertEquals("34", total[4]);
     }
 
+    /** The table says which layers were kept dense and how much of the weights they hold: 10 of 34 here. */
+    @Test
+    void theTableNamesTheLayersKeptDense() {
+        String[] lines = REPORT.toTable().split("\n");
+        assertEquals("kept dense: 1 of 2 layers, 10 of 34 weights (29.4%): DenseLayer x 1 (skipped by the plan, or of a "
+                + "kind with no SD form; DenseLayer, OutputLayer and ConvolutionLayer convert)", lines[4]);
+        ConversionReport none = new ConversionReport(List.of(REPORT.layers().get(0)));
+        assertEquals("", none.keptLine());
+    }
+
     /** The fields of one CSV line; a field in double quotes (the shape) may hold commas. */
     private static String[] fields(String line) {
         List<String> out = new java.util.ArrayList<>();
