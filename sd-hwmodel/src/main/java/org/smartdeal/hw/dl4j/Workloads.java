@@ -380,8 +380,13 @@ public final class Workloads {
                 + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
         int h = (int) ci.getHeight(), w = (int) ci.getWidth(), c = (int) ci.getChannels();
         int e = (int) co.getHeight(), f = (int) co.getWidth(), m = (int) co.getChannels();
+        if (ci.getFormat() != formatOf(cl))
+            throw new IllegalArgumentException("Workloads: layer " + name + " reads " + formatOf(cl) + " images but its input "
+                + "type is " + ci + "; give the network's input type in " + formatOf(cl) + ", e.g. InputType.convolutional("
+                + h + ", " + w + ", " + c + ", CNN2DFormat." + formatOf(cl) + ")");
         boolean same = cl.getConvolutionMode() == ConvolutionMode.Same;
-        int[] rows = axis(name, h, e, k[0], st[0], dl[0], same), cols = axis(name, w, f, k[1], st[1], dl[1], same);
+        int[] p = cl.getPadding();
+        int[] rows = axis(name, h, e, k[0], st[0], dl[0], same, p[0]), cols = axis(name, w, f, k[1], st[1], dl[1], same, p[1]);
         boolean dw = cl instanceof DepthwiseConvolution2D;
         int groups = dw ? c : 1;
         LayerType type = dw && m == c ? LayerType.DWCONV : LayerType.CONV;
@@ -390,13 +395,16 @@ public final class Workloads {
     }
 
     /**
-     * One axis of a convolution as {padding on each side, zero rows appended after the input}: the symmetric padding
-     * of {@link #pad} when one exists, else, in Same mode, DL4J's own padding (floor(need / 2) before, the rest
-     * after) as that padding on each side and the one row more after it as part of the input, which
-     * {@link NetLayer#prep} appends (an even kernel at stride 1, as U-Net's 2 x 2 Same convolutions: 64 rows
-     * padded 0 before and 1 after give 64; no symmetric padding does).
+     * One axis of a convolution as {padding on each side, zero rows appended after the input}. Outside Same mode, the
+     * layer's own padding {@code configured} (DL4J pads it on each side; several paddings can give one output size at
+     * stride > 1, and the windows differ). In Same mode, the symmetric padding of {@link #pad} when one exists, else
+     * DL4J's own padding (floor(need / 2) before, the rest after) as that padding on each side and the one row more
+     * after it as part of the input, which {@link NetLayer#prep} appends (an even kernel at stride 1, as U-Net's
+     * 2 x 2 Same convolutions: 64 rows padded 0 before and 1 after give 64; no symmetric padding does).
      */
-    static int[] axis(String name, int in, int out, int k, int stride, int dil, boolean same) {
+    static int[] axis(String name, int in, int out, int k, int stride, int dil, boolean same, int configured) {
+        if (!same && configured >= 0 && (in + 2 * configured - ((k - 1) * dil + 1)) / stride + 1 == out)
+            return new int[] {configured, 0};
         try {
             return new int[] {pad(name, in, out, k, stride, dil), 0};
         } catch (IllegalArgumentException e) {

@@ -76,7 +76,8 @@ public final class Scnn implements AcceleratorModel {
                 prod += nnzA[cin] * nzWc[c];
                 nnzW += nzWc[c];
             }
-            drain += (double) kc * Math.max(tw, th) * (l.r() / 2);
+            // fix 25: a halo strip above or below a tile is tw wide and R/2 high, one beside it th high and S/2 wide
+            drain += (double) kc * Math.max(tw * (l.r() / 2), th * (l.s() / 2));
         }
         double n = l.batch();
         // stepSum: over output-channel groups and input channels, the slowest PE tile's activation steps x
@@ -87,7 +88,7 @@ public final class Scnn implements AcceleratorModel {
         prod *= n;
         double sumNnzA = 0;
         for (double v : nnzA) sumNnzA += v;
-        double halo = Math.min(l.oSize(), n * l.m() * 2.0 * (l.r() / 2) * (g - 1) * (l.e() + l.f()));
+        double halo = Math.min(l.oSize(), n * l.m() * 2.0 * (g - 1) * ((l.r() / 2) * l.f() + (l.s() / 2) * l.e()));
         double accBytes = pes * a.scnnAccumulatorsPerPe() * a.psumBytes();
         double wBytesPerNz = 1 + a.scnnIdxBitsPerNz() / 8;
         Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),

@@ -28,6 +28,10 @@ import org.deeplearning4j.zoo.model.UNet;
 import org.deeplearning4j.zoo.model.Xception;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
@@ -68,8 +72,7 @@ class Dl4jZooModelsTest {
     @MethodSource("models")
     void everyLayerIsPricedWithDl4jsShapes(ZooModel zoo) throws Exception {
         Model net = zoo.init();
-        int[] s = zoo.metaData().getInputShape()[0];
-        InputType in = InputType.convolutional(s[1], s[2], s[0]);
+        InputType in = inputType(zoo);
         long[] expected = count(net, in); // {priced layers, MACs}
 
         Knobs knobs = Knobs.defaults();
@@ -87,6 +90,45 @@ class Dl4jZooModelsTest {
             double e = r.results().get(acc).energyPj(), c = r.results().get(acc).cycles();
             assertTrue(e > 0 && Double.isFinite(e) && c > 0 && Double.isFinite(c), acc + ": " + e + " pJ, " + c + " cycles");
         }
+    }
+
+    /**
+     * Measured statistics on the architectures whose statistics read more than a layer's input: Xception's separable
+     * layers (the pointwise input computed) and U-Net's 2 x 2 Same convolutions (a zero row and column appended), at
+     * small input sizes, on 2 random images. Every priced layer is measured on both images and its statistics are
+     * in their ranges (dA in [0, 1], tSD at least 1); the values themselves are checked on the twin networks of
+     * {@code WorkloadsTest}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("smallModels")
+    void statisticsAreMeasuredThroughEveryLayer(ZooModel zoo) throws Exception {
+        Model net = zoo.init();
+        InputType in = inputType(zoo);
+        long[] shape = in.getShape(true);
+        shape[0] = 2;
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape);
+        Workloads.Extracted layers = Workloads.extract(net, in);
+        ActStatsCollector c = new ActStatsCollector(net, layers, ArchSpec.paper());
+        c.add(x);
+        assertEquals(2, c.images());
+        List<ActStats> st = c.stats();
+        assertEquals(layers.layers().size(), st.size());
+        for (int i = 0; i < st.size(); i++) {
+            ActStats a = st.get(i);
+            String id = layers.layers().get(i).spec().id();
+            assertTrue(a.dA() >= 0 && a.dA() <= 1 && a.tSD() >= 1 && a.dOut() >= 0 && a.dOut() <= 1, id + ": " + a);
+        }
+    }
+
+    static Stream<ZooModel> smallModels() {
+        return Stream.of(Xception.builder().numClasses(10).inputShape(new int[] {3, 71, 71}).build(),
+            UNet.builder().numClasses(1).inputShape(new int[] {3, 64, 64}).build());
+    }
+
+    /** The model's stated input, channels first. */
+    private static InputType inputType(ZooModel zoo) {
+        int[] s = zoo.metaData().getInputShape()[0];
+        return InputType.convolutional(s[1], s[2], s[0]);
     }
 
     /** {priced layers, MACs} counted from the configuration and DL4J's activation types. */

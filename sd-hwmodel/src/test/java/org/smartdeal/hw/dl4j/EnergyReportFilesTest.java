@@ -169,6 +169,7 @@ class EnergyReportFilesTest {
         for (Map<String, String> l : csv(out.resolve("layers.csv"))) {
             LayerSpec x = spec.get(l.get("layer"));
             assertEquals(x.pad(), Integer.parseInt(l.get("pad")), l.get("layer"));
+            assertEquals(x.padW(), Integer.parseInt(l.get("padW")), l.get("layer"));
             assertEquals(x.dil(), Integer.parseInt(l.get("dil")), l.get("layer"));
             assertEquals(unit.get(l.get("accelerator")), l.get("work_unit"));
             // fill = (first W tile + first I tile) / BW and utilisation = work / (peak x cycles), CostModel.price

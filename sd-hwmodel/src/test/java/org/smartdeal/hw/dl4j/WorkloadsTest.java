@@ -285,6 +285,29 @@ class WorkloadsTest {
     }
 
     /**
+     * Outside Same mode the layer's own padding is priced: a 3x3 stride-4 convolution padded 1 on 8x8 gives 2x2, as
+     * padding 0 would ((8 + 2 - 3) / 4 + 1 = (8 - 3) / 4 + 1 = 2), and its windows start one row and column earlier.
+     * A channels-last layer given a channels-first input type is refused naming the format to give (it was priced
+     * on values read in the wrong order, or refused with a weight count).
+     */
+    @Test
+    void explicitPaddingIsReadAndAFormatMismatchIsRefused() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+            .layer(new ConvolutionLayer.Builder(3, 3).stride(4, 4).padding(1, 1).convolutionMode(ConvolutionMode.Truncate)
+                .nOut(2).name("c").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(8, 8, 1)).build());
+        net.init();
+        assertEquals(new LayerSpec("c", LayerType.CONV, 1, 2, 1, 1, 3, 3, 8, 8, 2, 2, 4, 1, 1, true),
+            Workloads.extract(net, InputType.convolutional(8, 8, 1)).specs().get(0));
+
+        MultiLayerNetwork last = twin(CNN2DFormat.NHWC);
+        var e = assertThrows(IllegalArgumentException.class, () -> Workloads.extract(last, InputType.convolutional(8, 8, 2)));
+        assertTrue(e.getMessage().contains("layer conv reads NHWC images but its input type is")
+            && e.getMessage().contains("InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC)"), e.getMessage());
+    }
+
+    /**
      * A SeparableConvolution2D (refused before) is priced as the depthwise and the 1 x 1 convolution it runs: equal to
      * its twin built of a DepthwiseConvolution2D (no bias, no activation) and a ConvolutionLayer 1 x 1 with the same
      * weights, whose depthwise output DL4J returns where the separable layer's stays inside it. Depth multiplier 2,

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hand calculations for fixes 10-16 and 22 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
+ * Hand calculations for fixes 10-16, 22 and 25 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
  * Fix 10 (psums) is checked against the tile-by-tile simulator in {@link BruteForceCountsTest}.
  */
 class ModelFixesTest {
@@ -94,6 +94,23 @@ class ModelFixesTest {
         // fix 13: IARAM reads = 1.5 B x N x sum_c nnzA_c = 1.5 * 48 * 0.5 * 196 = 7,056 (was x 48 groups)
         ActionCounts c = new Scnn().count(DW, WeightRep.dense(DW), ACT, ARCH);
         assertEquals(7_056, c.count("IARAM reads"), 1e-9);
+    }
+
+    @Test
+    void scnnHaloFollowsTheKernelsHeightAndWidth() {
+        // fix 25: 1x7 (pad 0 x 3) and its 7x1 transpose, 16 -> 16 channels, 64x64: tw = th = 64/8 = 8,
+        // Kc = min(16, 1024 / 64) = 16, one group. Drain = Kc max(tw floor(R/2), th floor(S/2)) = 16 max(0, 24) = 384
+        // for both (it was 16 x 8 x floor(R/2): 0 for the 1x7, 384 for the 7x1); halo psums
+        // M 2 (G-1) (floor(R/2) F + floor(S/2) E) = 16 x 2 x 7 x 192 = 43,008 for both (was 0 and 43,008)
+        LayerSpec wide = new LayerSpec("1x7", LayerType.CONV, 1, 16, 16, 1, 1, 7, 64, 64, 64, 64, 1, 0, 1, true, 3);
+        LayerSpec tall = new LayerSpec("7x1", LayerType.CONV, 1, 16, 16, 1, 7, 1, 64, 64, 64, 64, 1, 3, 1, true, 0);
+        for (LayerSpec l : new LayerSpec[] {wide, tall}) {
+            ActionCounts c = new Scnn().count(l, WeightRep.dense(l), ACT, ARCH);
+            assertEquals(384, c.derivation().quantities().get("drainSteps"), 0, l.id());
+            assertEquals(43_008 * ARCH.psumBytes(), c.count("halo psum exchange"), 1e-9, l.id());
+        }
+        assertEquals(new Scnn().count(wide, WeightRep.dense(wide), ACT, ARCH).ccomp(),
+            new Scnn().count(tall, WeightRep.dense(tall), ACT, ARCH).ccomp(), 0);
     }
 
     @Test

@@ -170,9 +170,9 @@ class EnergyCommandTest {
         MultiLayerNetwork first = twin(org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
         MultiLayerNetwork last = twin(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
         last.setParams(first.params());
-        var w = first.getLayer(2).getParam("W");
+        var w = first.getLayer(3).getParam("W");
         var perm = w.dup();
-        int c = 4, side = 13; // conv 3x3 on 28x28 -> 26x26, pooled 2x2 -> 13x13, of 4 channels
+        int c = 4, side = 12; // conv 3x3 twice on 28x28 -> 24x24, pooled 2x2 -> 12x12, of 4 channels
         for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < side; y++) {
                 for (int x = 0; x < side; x++) {
@@ -180,7 +180,7 @@ class EnergyCommandTest {
                 }
             }
         }
-        last.getLayer(2).setParam("W", perm);
+        last.getLayer(3).setParam("W", perm);
         Map<String, Object> layers = null;
         for (MultiLayerNetwork net : List.of(first, last)) {
             String name = net == first ? "nchw" : "nhwc";
@@ -195,10 +195,10 @@ class EnergyCommandTest {
             wl.remove("model");
             // the PRA brick groups 16 consecutive inputs of the output layer's flattened vector, whose order is the
             // format's own (4 pixels x 4 channels against 16 pixels of one channel): the one value that differs
-            ((Map<String, Object>) ((Map<String, Object>) ((List<Object>) wl.get("layers")).get(1)).get("actStats")).remove("tPRA");
+            ((Map<String, Object>) ((Map<String, Object>) ((List<Object>) wl.get("layers")).get(2)).get("actStats")).remove("tPRA");
             if (layers == null) {
                 layers = wl;
-                assertEquals(2, ((List<Object>) wl.get("layers")).size(), "conv1 and out are priced");
+                assertEquals(3, ((List<Object>) wl.get("layers")).size(), "conv1, conv2 and out are priced");
             } else {
                 assertEquals(layers, wl);
             }
@@ -208,6 +208,10 @@ class EnergyCommandTest {
     private static MultiLayerNetwork twin(org.deeplearning4j.nn.conf.CNN2DFormat f) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).dataFormat(f).activation(Activation.RELU)
+                        .build())
+                // conv2 reads 4 channels: its statistics see the channels-last values in the wrong order unless the
+                // pricing permutes them (conv1's single channel is the same in both orders)
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(4).dataFormat(f).activation(Activation.RELU)
                         .build())
                 .layer(new SubsamplingLayer.Builder().name("pool1").kernelSize(2, 2).stride(2, 2).dataFormat(f).build())
                 .layer(new OutputLayer.Builder().name("out").nOut(10).activation(Activation.SOFTMAX).build())
