@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -58,6 +59,8 @@ import java.util.function.UnaryOperator;
  * <li>{@link SeparableConvolution2D}: two layers, {@code NAME/dw} (as a DepthwiseConvolution2D of its kernel and
  *     depth multiplier) and {@code NAME/pw} (a 1 x 1 CONV), the second reading the first's output, which is computed
  *     for the statistics ({@link NetLayer#prep});</li>
+ * <li>{@link Deconvolution2D}: the CONV of stride 1 over its zero-inserted input that it equals
+ *     ({@code transposed}, an [A] mapping that counts the inserted zeros);</li>
  * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
  * </ul>
  * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
@@ -74,7 +77,7 @@ import java.util.function.UnaryOperator;
  * Channels-last (NHWC) convolutions are priced as their NCHW twins: the shapes and DL4J's weight layout do not
  * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
  * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported:
- * Deconvolution2D, 1-D/3-D convolutions, unequal strides or dilations per axis (each rejected with a message
+ * 1-D/3-D convolutions, a Deconvolution2D that crops its output, unequal strides or dilations per axis (each rejected with a message
  * naming the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
  * is priced with the symmetric padding that gives the same output size [A]; where none does (an even kernel at
  * stride 1), with DL4J's padding before the input on each side and the one row (column) more after it as zero
@@ -132,22 +135,27 @@ public final class Workloads {
 
     /**
      * The transform of {@link NetLayer#prep}: preprocessor, then {@code inner} (or null), then the permutation of a
-     * channels-last layer, then {@code extraRows} zero rows below and {@code extraCols} zero columns on the right.
+     * channels-last layer, then, for a transposed convolution, {@code insert - 1} zero rows (columns) between the rows
+     * (columns), then {@code border} = {top, bottom, left, right} zero rows and columns around.
      */
     private static UnaryOperator<INDArray> toNchw(InputPreProcessor pre, UnaryOperator<INDArray> inner, CNN2DFormat format,
-                                                  int extraRows, int extraCols) {
+                                                  int insert, int[] border) {
         return x -> {
             INDArray y = pre == null ? x : pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
             if (inner != null) y = inner.apply(y);
             if (format == CNN2DFormat.NHWC && y.rank() == 4) y = y.permute(0, 3, 1, 2);
-            if (extraRows == 0 && extraCols == 0 || y.rank() != 4) return y;
+            if (insert == 1 && border[0] + border[1] + border[2] + border[3] == 0 || y.rank() != 4) return y;
             long[] sh = y.shape();
-            INDArray z = Nd4j.zeros(y.dataType(), sh[0], sh[1], sh[2] + extraRows, sh[3] + extraCols);
-            z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, sh[2]), NDArrayIndex.interval(0, sh[3]))
-                .assign(y);
+            long h = (sh[2] - 1) * insert + 1, w = (sh[3] - 1) * insert + 1;
+            INDArray z = Nd4j.zeros(y.dataType(), sh[0], sh[1], h + border[0] + border[1], w + border[2] + border[3]);
+            z.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(border[0], insert, border[0] + h),
+                NDArrayIndex.interval(border[2], insert, border[2] + w)).assign(y);
             return z;
         };
     }
+
+    /** No zero insertion and no border: the input as DL4J gives it. */
+    private static final int[] NO_BORDER = {0, 0, 0, 0};
 
     /**
      * The priced layers of a network and the layers left out.
@@ -290,11 +298,12 @@ public final class Workloads {
     static List<NetLayer> layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
                                 String cgInput, InputPreProcessor pre) {
         String cls = lc.getClass().getSimpleName();
-        if (cls.equals("Deconvolution2D") || cls.equals("Convolution1DLayer") || cls.equals("Convolution3D")
-            || cls.equals("Deconvolution3D"))
+        if (cls.equals("Convolution1DLayer") || cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is not supported; supported: "
-                + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, DenseLayer, OutputLayer and the SD layers");
+                + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, DenseLayer, OutputLayer "
+                + "and the SD layers");
         if (lc instanceof SeparableConvolution2D sc) return separable(name, sc, in, out, params, mlnIndex, cgInput, pre);
+        if (lc instanceof Deconvolution2D dc) return List.of(transposed(name, dc, in, out, params, mlnIndex, cgInput, pre));
         LayerSpec spec;
         if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
         else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdDenseLayer) {
@@ -313,12 +322,10 @@ public final class Workloads {
             : denseWeights(spec, lc instanceof DepthwiseConvolution2D, params.get("W"));
         // DL4J keeps a convolution's weights in one layout whatever the data format; only the input is permuted
         CNN2DFormat format = lc instanceof ConvolutionLayer cl ? formatOf(cl) : CNN2DFormat.NCHW;
-        int extraRows = 0, extraCols = 0;
-        if (in instanceof InputType.InputTypeConvolutional ci && spec.type() != LayerType.FC) {
-            extraRows = spec.h() - (int) ci.getHeight();
-            extraCols = spec.w() - (int) ci.getWidth();
-        }
-        return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, extraRows, extraCols)));
+        int[] border = NO_BORDER;
+        if (in instanceof InputType.InputTypeConvolutional ci && spec.type() != LayerType.FC)
+            border = new int[] {0, spec.h() - (int) ci.getHeight(), 0, spec.w() - (int) ci.getWidth()};
+        return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, 1, border)));
     }
 
     private static CNN2DFormat formatOf(ConvolutionLayer cl) {
@@ -362,12 +369,63 @@ public final class Workloads {
             half.getLayer(0).setParam("W", dwW.permute(2, 3, 1, 0));
             return half.output(x);
         };
-        int extraRows = dw.h() - (int) ci.getHeight(), extraCols = dw.w() - (int) ci.getWidth();
+        int[] border = {0, dw.h() - (int) ci.getHeight(), 0, dw.w() - (int) ci.getWidth()};
         return List.of(
-            new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null,
-                toNchw(pre, null, format, extraRows, extraCols)),
-            new NetLayer(pw, denseWeights(pw, false, pwW), mlnIndex, cgInput, name,
-                toNchw(pre, depthwiseOutput, format, 0, 0)));
+            new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null, toNchw(pre, null, format, 1, border)),
+            new NetLayer(pw, denseWeights(pw, false, pwW), mlnIndex, cgInput, name, toNchw(pre, depthwiseOutput, format, 1,
+                NO_BORDER)));
+    }
+
+    /**
+     * A Deconvolution2D (transposed convolution) as the convolution accelerators without a transposed dataflow run
+     * [A]: stride 1 over the input with {@code U - 1} zero rows and columns inserted between its rows and columns,
+     * padded so that the output is DL4J's (Truncate: {@code keff - 1 - p} on each side; Same: {@code P = out + keff - 1
+     * - up} in all, ceil(P / 2) before, which reproduces DL4J's output exactly, checked), with the kernel flipped and
+     * DL4J's W [C, M, kh, kw] read as [M, C, kh, kw]. The MACs so count the inserted zeros, which DianNao and
+     * Cambricon-X multiply and the designs that skip zero activations (SCNN, Bit-pragmatic, SmartDeal's Booth
+     * terms) partly skip; the input tile traffic counts them too, as if the zero-inserted map were what DRAM holds.
+     * The statistics read the zero-inserted input. Where before and after differ, the spec pads the smaller on each
+     * side and counts the rest as zero rows of the input ({@link NetLayer#prep} adds them).
+     */
+    private static NetLayer transposed(String name, Deconvolution2D dc, InputType in, InputType out, Map<String, INDArray> params,
+                                       int mlnIndex, String cgInput, InputPreProcessor pre) {
+        if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
+            throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
+                + in + " -> " + out);
+        int[] k = dc.getKernelSize(), st = dc.getStride(), dl = dc.getDilation(), p = dc.getPadding();
+        if (st[0] != st[1] || dl[0] != dl[1])
+            throw new IllegalArgumentException("Workloads: layer " + name + " needs equal strides and dilations per axis, got stride "
+                + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
+        if (ci.getFormat() != formatOf(dc))
+            throw new IllegalArgumentException("Workloads: layer " + name + " reads " + formatOf(dc) + " images but its input "
+                + "type is " + ci + "; give the network's input type in " + formatOf(dc));
+        boolean same = dc.getConvolutionMode() == ConvolutionMode.Same;
+        int[] rows = transposedAxis(name, (int) ci.getHeight(), (int) co.getHeight(), k[0], st[0], dl[0], same, p[0]);
+        int[] cols = transposedAxis(name, (int) ci.getWidth(), (int) co.getWidth(), k[1], st[1], dl[1], same, p[1]);
+        int pad = Math.min(rows[0], rows[1]), padW = Math.min(cols[0], cols[1]);
+        int[] border = {rows[0] - pad, rows[1] - pad, cols[0] - padW, cols[1] - padW};
+        int c = (int) ci.getChannels(), m = (int) co.getChannels();
+        int h = ((int) ci.getHeight() - 1) * st[0] + 1 + border[0] + border[1];
+        int w = ((int) ci.getWidth() - 1) * st[0] + 1 + border[2] + border[3];
+        LayerSpec spec = new LayerSpec(name, LayerType.CONV, 1, m, c, 1, k[0], k[1], h, w, (int) co.getHeight(),
+            (int) co.getWidth(), 1, pad, dl[0], true, padW);
+        INDArray wt = params.get("W");
+        if (wt == null) throw new IllegalArgumentException("Workloads: layer " + name + " has no weight parameter \"W\"");
+        float[] src = wt.castTo(DataType.FLOAT).dup('c').data().asFloat(), flipped = new float[src.length];
+        for (int mo = 0; mo < m; mo++) for (int ci2 = 0; ci2 < c; ci2++) for (int y = 0; y < k[0]; y++) for (int x = 0; x < k[1]; x++)
+            flipped[((mo * c + ci2) * k[0] + y) * k[1] + x] = src[((ci2 * m + mo) * k[0] + (k[0] - 1 - y)) * k[1] + (k[1] - 1 - x)];
+        WeightRep weights = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(flipped), 0, 0, 0, 0);
+        return new NetLayer(spec, weights, mlnIndex, cgInput, name, toNchw(pre, null, formatOf(dc), st[0], border));
+    }
+
+    /** One axis of a transposed convolution as {zero rows before, after} the zero-inserted input; errors name the layer. */
+    private static int[] transposedAxis(String name, int in, int out, int k, int stride, int dil, boolean same, int pad) {
+        int keff = (k - 1) * dil + 1, up = (in - 1) * stride + 1, total = out + keff - 1 - up;
+        int before = same ? total - total / 2 : keff - 1 - pad;
+        if (total < 0 || before < 0 || before > total)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (Deconvolution2D) crops its output (padding " + pad
+                + " with kernel " + k + " and stride " + stride + " gives " + out + " from " + in + "); not supported");
+        return new int[] {before, total - before};
     }
 
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -33,6 +34,7 @@ import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdOutputLayer;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -355,6 +357,58 @@ class WorkloadsTest {
         assertEquals(0, x.layers().get(1).prep(img).amaxNumber().doubleValue());
         // the depthwise output is not an activation of the network: its density is the pointwise half's input's
         assertEquals(a.workload().layers().get(1).act().dA(), a.workload().layers().get(0).act().dOut(), 0);
+    }
+
+    /**
+     * A Deconvolution2D (refused before) is priced as the stride-1 convolution over its zero-inserted input that it
+     * equals: its twin is a ConvolutionLayer with the kernel flipped and W read as [M, C, kh, kw], fed the input with
+     * one zero between rows and columns (and, in Same mode, the one zero row and column more before it that DL4J's
+     * padding puts there). The premise, that the twin computes DL4J's transposed convolution, is checked first; then
+     * workloads, statistics and pricing are equal. Truncate (3x3, stride 2, pad 1: 4x4 -> 7x7) and Same (8x8).
+     */
+    @Test
+    void aTransposedConvolutionIsPricedAsTheConvolutionOverItsZeroInsertedInput() {
+        for (ConvolutionMode mode : new ConvolutionMode[] {ConvolutionMode.Truncate, ConvolutionMode.Same}) {
+            boolean same = mode == ConvolutionMode.Same;
+            int out = same ? 8 : 7, before = same ? 2 : 1, side = 7 + (same ? 1 : 0);
+            MultiLayerNetwork deconv = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(4).list()
+                .layer(new Deconvolution2D.Builder(3, 3).stride(2, 2).padding(1, 1).convolutionMode(mode).nOut(3)
+                    .activation(Activation.RELU).name("up").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+                .setInputType(InputType.convolutional(4, 4, 2)).build());
+            deconv.init();
+            // the twin reads a side x side input: the zero-inserted 7x7, after the extra row and column of Same mode
+            MultiLayerNetwork conv = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(4).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).nOut(3)
+                    .activation(Activation.RELU).name("up").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+                .setInputType(InputType.convolutional(side, side, 2)).build());
+            conv.init();
+            INDArray w = deconv.getLayer(0).getParam("W"), flipped = Nd4j.zeros(DataType.FLOAT, 3, 2, 3, 3);
+            // kernel row 0 of (input 0, output 1) is zero: the flipped kernel's row 2, which the row masks must show
+            w.get(NDArrayIndex.point(0), NDArrayIndex.point(1), NDArrayIndex.point(0), NDArrayIndex.all()).assign(0);
+            for (int o = 0; o < 3; o++) for (int c = 0; c < 2; c++) for (int y = 0; y < 3; y++) for (int x = 0; x < 3; x++)
+                flipped.putScalar(new int[] {o, c, y, x}, w.getFloat(c, o, 2 - y, 2 - x));
+            conv.getLayer(0).setParam("W", flipped);
+            conv.getLayer(0).setParam("b", deconv.getLayer(0).getParam("b").dup());
+            conv.getLayer(1).setParams(deconv.getLayer(1).params().dup());
+            INDArray img = Nd4j.rand(DataType.FLOAT, 8, 2, 4, 4).subi(0.3);
+            INDArray inserted = Nd4j.zeros(DataType.FLOAT, 8, 2, side, side);
+            int off = before - 1; // the twin pads 1 on each side; a larger "before" is zero rows of its input
+            for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++)
+                inserted.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(off + 2 * y), NDArrayIndex.point(off + 2 * x))
+                    .assign(img.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(y), NDArrayIndex.point(x)));
+            assertEquals(out, deconv.feedForward(img, false).get(1).size(2));
+            assertTrue(deconv.output(img).equalsWithEps(conv.output(inserted), 1e-5), mode + ": the premise");
+            var a = priced(deconv, InputType.convolutional(4, 4, 2), img);
+            assertPricedAlike(priced(conv, InputType.convolutional(side, side, 2), inserted), a);
+            Workloads.NetLayer up = Workloads.extract(deconv, InputType.convolutional(4, 4, 2)).layers().get(0);
+            assertEquals(inserted, up.prep(img));
+            WeightRep twin = Workloads.extract(conv, InputType.convolutional(side, side, 2)).layers().get(0).weights();
+            assertArrayEquals(twin.nnzW(), up.weights().nnzW());
+            assertArrayEquals(twin.rowMask(), up.weights().rowMask());
+            assertTrue(up.weights().nnzW()[2] <= 6, "kernel (output 1, input 0) lost a row: " + Arrays.toString(up.weights().nnzW()));
+        }
     }
 
     /** Prices a network on one minibatch of images with the default knobs on every accelerator. */
