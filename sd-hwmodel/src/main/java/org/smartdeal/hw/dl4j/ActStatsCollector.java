@@ -1,8 +1,12 @@
 package org.smartdeal.hw.dl4j;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,6 +18,7 @@ import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Workload;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,11 +55,63 @@ public final class ActStatsCollector {
         return images;
     }
 
-    /** Runs one minibatch of network input through the network (inference mode) and measures it. */
+    /**
+     * Runs one minibatch of network input through the network (inference mode) and measures it. Not modified:
+     * features.
+     *
+     * <p>The pass is made layer by layer (vertex by vertex), each on a copy of its input, rather than with DL4J's
+     * {@code feedForward(features, false)}: in inference DL4J's ActivationLayer applies its function in place, so the
+     * array feedForward returns for the layer before it (and, for a first ActivationLayer, the caller's features)
+     * held the activated values, and a layer reading the same array beside it in a graph was measured on them
+     * (found by fuzzing, session 25). The outputs are the same as feedForward's.
+     */
     public void add(INDArray features) {
-        if (net instanceof MultiLayerNetwork m) addMln(m.feedForward(features, false));
-        else if (net instanceof ComputationGraph g) addCg(g.feedForward(features, false));
+        if (net instanceof MultiLayerNetwork m) addMln(forward(m, features));
+        else if (net instanceof ComputationGraph g) addCg(forward(g, features));
         else throw new IllegalArgumentException("ActStatsCollector: network must be a MultiLayerNetwork or ComputationGraph");
+    }
+
+    /** The activations of an inference pass, index 0 = the input, i + 1 = layer i's output; no array is shared. */
+    static List<INDArray> forward(MultiLayerNetwork m, INDArray features) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+            List<INDArray> acts = new ArrayList<>();
+            INDArray cur = features.dup();
+            acts.add(cur);
+            for (int i = 0; i < m.getnLayers(); i++) {
+                InputPreProcessor pre = m.getLayerWiseConfigurations().getInputPreProcess(i);
+                INDArray in = pre == null ? cur.dup() : pre.preProcess(cur.dup(), (int) cur.size(0), mgr);
+                cur = m.getLayer(i).activate(in, false, mgr);
+                m.getLayer(i).clear();
+                acts.add(cur);
+            }
+            return acts;
+        }
+    }
+
+    /** The activations of an inference pass by vertex name, the network inputs included; no array is shared. */
+    static Map<String, INDArray> forward(ComputationGraph g, INDArray features) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+            List<String> inputs = g.getConfiguration().getNetworkInputs();
+            if (inputs.size() != 1)
+                throw new IllegalArgumentException("ActStatsCollector: the graph has " + inputs.size() + " inputs " + inputs
+                    + "; add(features) takes one");
+            Map<String, INDArray> acts = new LinkedHashMap<>();
+            acts.put(inputs.get(0), features.dup());
+            GraphVertex[] vertices = g.getVertices();
+            for (int idx : g.topologicalSortOrder()) {
+                GraphVertex v = vertices[idx];
+                if (v.isInputVertex()) continue;
+                VertexIndices[] from = v.getInputVertices();
+                // setInput, as DL4J's own pass does: a layer vertex then applies its preprocessor and sets the layer input
+                for (int k = 0; k < from.length; k++)
+                    v.setInput(k, acts.get(vertices[from[k].getVertexIndex()].getVertexName()).dup(), mgr);
+                acts.put(v.getVertexName(), v.doForward(false, mgr));
+                v.clear();
+            }
+            return acts;
+        }
     }
 
     /** Adds the activations of one MLN forward pass (index 0 = network input, i+1 = layer i's output). */
