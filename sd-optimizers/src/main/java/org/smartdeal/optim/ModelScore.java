@@ -10,7 +10,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * Classification accuracy and mean loss of a MultiLayerNetwork or single-output ComputationGraph
- * over a dataset, in inference mode (no dropout, BatchNorm running statistics).
+ * over a dataset, in inference mode (no dropout, BatchNorm running statistics). The data is not modified.
  *
  * @param accuracy fraction of examples whose arg-max output is the labelled class
  * @param loss mean loss per example: the network's loss function only, without the L1/L2/weight
@@ -39,12 +39,15 @@ public record ModelScore(double accuracy, double loss, long examples) {
             DataSet ds = data.next();
             INDArray out;
             INDArray perExample;
+            // each pass on copies: in inference DL4J's ActivationLayer works in place, and as a first layer it overwrote
+            // the features, so the loss read activated features and a reused iterator (a sweep's validation data)
+            // drifted from one scoring to the next
             if (net instanceof MultiLayerNetwork m) {
-                out = m.output(ds.getFeatures(), false);
-                perExample = m.scoreExamples(ds, false);
+                out = m.output(ds.getFeatures().dup(), false);
+                perExample = m.scoreExamples(copy(ds), false);
             } else if (net instanceof ComputationGraph g) {
-                out = g.outputSingle(false, ds.getFeatures());
-                perExample = g.scoreExamples(ds, false);
+                out = g.outputSingle(false, ds.getFeatures().dup());
+                perExample = g.scoreExamples(copy(ds), false);
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                         + (net == null ? null : net.getClass().getName()));
@@ -54,6 +57,11 @@ public record ModelScore(double accuracy, double loss, long examples) {
             count += ds.numExamples();
         }
         return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);
+    }
+
+    /** The minibatch with its features copied (labels and masks shared: DL4J does not write them). */
+    private static DataSet copy(DataSet ds) {
+        return new DataSet(ds.getFeatures().dup(), ds.getLabels(), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
     }
 
     /**

@@ -99,6 +99,41 @@ class ModelScoreTest {
         return sum / n;
     }
 
+    /**
+     * A first ActivationLayer, which DL4J applies in place in inference, leaves the data as it was: scoring twice on
+     * one iterator gives the same figures (the features were sigmoid-ed once per scoring before, and the loss of the
+     * first scoring read the activated features), equal to the mean cross-entropy from the outputs.
+     */
+    @Test
+    void scoringDoesNotModifyTheData() {
+        MultiLayerNetwork net = new MultiLayerNetwork(base(false).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.SIGMOID).build())
+                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        List<DataSet> data = data();
+        List<INDArray> before = data.stream().map(d -> d.getFeatures().dup()).toList();
+        ExistingDataSetIterator it = new ExistingDataSetIterator(data);
+        ModelScore first = ModelScore.of(net, it);
+        ModelScore second = ModelScore.of(net, it);
+        for (int i = 0; i < data.size(); i++) {
+            assertEquals(before.get(i), data.get(i).getFeatures(), "minibatch " + i);
+        }
+        assertEquals(first, second);
+        List<DataSet> copies = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            copies.add(new DataSet(before.get(i), data.get(i).getLabels()));
+        }
+        // the reference reads copies itself, since DL4J's output() would overwrite them
+        double ref = 0;
+        for (DataSet d : copies) {
+            ref += meanCrossEntropy(net, List.of(new DataSet(d.getFeatures().dup(), d.getLabels()))) * d.numExamples();
+        }
+        assertEquals(ref / 21, first.loss(), 1e-12);
+    }
+
     @Test
     void lossIsMeanCrossEntropyWeightedByExample() {
         MultiLayerNetwork net = mln(false);
