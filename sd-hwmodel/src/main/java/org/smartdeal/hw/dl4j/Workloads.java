@@ -379,8 +379,9 @@ public final class Workloads {
     /**
      * A Deconvolution2D (transposed convolution) as the convolution accelerators without a transposed dataflow run
      * [A]: stride 1 over the input with {@code U - 1} zero rows and columns inserted between its rows and columns,
-     * padded so that the output is DL4J's (Truncate: {@code keff - 1 - p} on each side; Same: {@code P = out + keff - 1
-     * - up} in all, ceil(P / 2) before, which reproduces DL4J's output exactly, checked), with the kernel flipped and
+     * padded so that the output is DL4J's (Truncate: {@code keff - 1 - p} on each side; Same: {@code keff + U - 2} in
+     * all, {@code keff - 1 - (keff - U) / 2} before with the division rounded toward zero, which reproduces DL4J's
+     * output exactly, checked), with the kernel flipped and
      * DL4J's W [C, M, kh, kw] read as [M, C, kh, kw]. The MACs so count the inserted zeros, which DianNao and
      * Cambricon-X multiply and the designs that skip zero activations (SCNN, Bit-pragmatic, SmartDeal's Booth
      * terms) partly skip; the input tile traffic counts them too, as if the zero-inserted map were what DRAM holds.
@@ -421,7 +422,12 @@ public final class Workloads {
     /** One axis of a transposed convolution as {zero rows before, after} the zero-inserted input; errors name the layer. */
     private static int[] transposedAxis(String name, int in, int out, int k, int stride, int dil, boolean same, int pad) {
         int keff = (k - 1) * dil + 1, up = (in - 1) * stride + 1, total = out + keff - 1 - up;
-        int before = same ? total - total / 2 : keff - 1 - pad;
+        // Same: DL4J pads its output (keff - U) / 2 before, rounded toward zero and negative when U > keff; found
+        // against DL4J's output for every kernel 1-5, stride 1-3 and dilation 1-2 (a probe), and by a fuzzing round
+        int before = same ? keff - 1 - (keff - stride) / 2 : keff - 1 - pad;
+        if (out < 1)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (Deconvolution2D) has an output of " + out
+                + " rows or columns from " + in + " (padding " + pad + " with kernel " + k + " and stride " + stride + ")");
         if (total < 0 || before < 0 || before > total)
             throw new IllegalArgumentException("Workloads: layer " + name + " (Deconvolution2D) crops its output (padding " + pad
                 + " with kernel " + k + " and stride " + stride + " gives " + out + " from " + in + "); not supported");
