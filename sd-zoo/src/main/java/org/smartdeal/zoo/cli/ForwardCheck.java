@@ -77,7 +77,7 @@ final class ForwardCheck {
      * @return the shape of the (first) output for the {@value #EXAMPLES} examples, or null when the type is not checked
      * @throws BadInputException "FILE: the network fails a forward pass of 2 all-zero inputs of shape [2, 784] (its
      *     layers' shapes or settings do not fit together): ...", or names the output that has another number of rows
-     *     or non-finite values, or the memory the largest layer output needs
+     *     or non-finite values, or a layer whose output is empty, or the memory the largest layer output needs
      */
     static long[] require(Model net, InputType type, Path file) {
         return require(net, type, file, true);
@@ -101,7 +101,11 @@ final class ForwardCheck {
         // the configuration's type (a network without parameters has no parameter array to ask)
         DataType dataType = net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().getDataType()
                 : ((ComputationGraph) net).getConfiguration().getDataType();
-        requireMemory(net, type, dataType, file);
+        Map<String, InputType> types = outputTypes(net, type);
+        if (types != null) {
+            requireNonEmpty(types, file);
+        }
+        requireMemory(types, dataType, file);
         INDArray x = Nd4j.zeros(dataType, shape);
         INDArray[] outputs;
         try (Progress p = Progress.start("checking that the network runs (" + EXAMPLES + " examples)", 1, quiet)) {
@@ -143,13 +147,8 @@ final class ForwardCheck {
      * for minutes past the limit (ND4J's native operations are not all counted against it), and DL4J's type
      * derivations, which give the sizes, ran without allocating anything.
      */
-    private static void requireMemory(Model net, InputType type, DataType dataType, Path file) {
-        long limit = Pointer.maxBytes();
-        if (limit <= 0) {
-            return;
-        }
-        String largest = null;
-        double elements = 0;
+    /** Each layer's (vertex's) output type, by "layer 3 (conv2)" or "vertex NAME"; null when DL4J cannot derive them. */
+    private static Map<String, InputType> outputTypes(Model net, InputType type) {
         try {
             Map<String, InputType> types = new LinkedHashMap<>();
             if (net instanceof MultiLayerNetwork m) {
@@ -161,19 +160,45 @@ final class ForwardCheck {
                 ((ComputationGraph) net).getConfiguration().getLayerActivationTypes(type)
                         .forEach((name, t) -> types.put("vertex " + name, t));
             }
-            for (Map.Entry<String, InputType> e : types.entrySet()) {
-                // in doubles: DL4J's own long product overflows on a crafted size (an upsampling by 2^30)
-                double n = 1;
-                for (long d : e.getValue().getShape(false)) {
-                    n *= Math.max(d, 1);
-                }
-                if (n > elements) {
-                    elements = n;
-                    largest = e.getKey() + ", " + e.getValue();
-                }
-            }
+            return types;
         } catch (RuntimeException e) {
-            return; // the pass itself names what does not fit
+            return null; // the pass itself names what does not fit
+        }
+    }
+
+    /**
+     * Refuses a network whose layer gives an empty image (a height, width or channel count below 1), naming the layer,
+     * before DL4J runs it: DL4J's native operation can abort the JVM on one rather than throw (a transposed convolution
+     * whose padding leaves no output row did, called directly, in session 25; the CLI's pass on such files gave a
+     * Java exception, "Length must be >= 1", naming no layer).
+     */
+    private static void requireNonEmpty(Map<String, InputType> types, Path file) {
+        for (Map.Entry<String, InputType> e : types.entrySet()) {
+            if (e.getValue() instanceof InputType.InputTypeConvolutional c
+                    && (c.getHeight() < 1 || c.getWidth() < 1 || c.getChannels() < 1)) {
+                throw new BadInputException(file + ": the output of " + e.getKey() + " is empty, " + c
+                        + ": its layers' shapes or settings do not fit together");
+            }
+        }
+    }
+
+    private static void requireMemory(Map<String, InputType> types, DataType dataType, Path file) {
+        long limit = Pointer.maxBytes();
+        if (limit <= 0 || types == null) {
+            return;
+        }
+        String largest = null;
+        double elements = 0;
+        for (Map.Entry<String, InputType> e : types.entrySet()) {
+            // in doubles: DL4J's own long product overflows on a crafted size (an upsampling by 2^30)
+            double n = 1;
+            for (long d : e.getValue().getShape(false)) {
+                n *= Math.max(d, 1);
+            }
+            if (n > elements) {
+                elements = n;
+                largest = e.getKey() + ", " + e.getValue();
+            }
         }
         double bytes = elements * EXAMPLES * dataType.width();
         double free = limit - Pointer.totalBytes();

@@ -248,6 +248,28 @@ class ForwardCheckTest {
     }
 
     /**
+     * A transposed convolution whose padding leaves no output row (4 rows, kernel 1, padding 2: 3 + 1 - 4 = 0) is
+     * refused from the layer types, naming the layer, before the pass: DL4J's native operation can abort the JVM
+     * (SIGFPE) on such a layer, and the pass failed with "Length must be >= 1", naming none.
+     */
+    @Test
+    void aLayerWithAnEmptyOutputIsRefusedBeforeThePass() {
+        org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv").stride(8, 8).nOut(2).dataFormat(nhwc).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Deconvolution2D.Builder(1, 1).name("up").padding(2, 2)
+                        .nOut(2).dataFormat(nhwc).build())
+                .layer(new GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1, nhwc)).build());
+        n.init();
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ForwardCheck.requireRuns(n, InputType.convolutional(28, 28, 1, nhwc), FILE));
+        assertEquals("net.zip: the output of layer 1 (up) is empty, InputTypeConvolutional(h=0,w=0,c=2,NHWC): its layers' "
+                + "shapes or settings do not fit together", e.getMessage());
+    }
+
+    /**
      * A network that ends in an activation layer runs, and converts, but has no loss to score: evaluate named the
      * failure of its first scored minibatch as layer shapes that "do not fit together"; it now says what is missing.
      */
