@@ -99,6 +99,7 @@ public final class ActStatsCollector {
                     + "; add(features) takes one");
             Map<String, INDArray> acts = new LinkedHashMap<>();
             acts.put(inputs.get(0), features.dup());
+            g.setInput(0, features.dup()); // vertices read the minibatch size from the graph's input (PreprocessorVertex)
             GraphVertex[] vertices = g.getVertices();
             for (int idx : g.topologicalSortOrder()) {
                 GraphVertex v = vertices[idx];

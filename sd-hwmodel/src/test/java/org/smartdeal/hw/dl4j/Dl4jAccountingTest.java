@@ -192,6 +192,49 @@ class Dl4jAccountingTest {
         assertEquals(before, features, "the caller's features are not modified");
     }
 
+    /**
+     * Where no layer works in place, the collector's own pass gives DL4J's feedForward activations, array by array:
+     * an MLN of convolution, batch normalisation, dropout, pooling, a frozen dense layer behind a preprocessor and an
+     * output layer; a graph with a merge, an element-wise sum, a preprocessor vertex and an L2-normalise vertex.
+     */
+    @Test
+    void theCollectorsPassEqualsFeedForward() {
+        MultiLayerNetwork m = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+            .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+            .layer(new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.5).build())
+            .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).build())
+            .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(new DenseLayer.Builder().nOut(5)
+                .activation(Activation.TANH).build()))
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+            .setInputType(InputType.convolutionalFlat(10, 10, 1)).build());
+        m.init();
+        INDArray x = Nd4j.rand(4, 100);
+        List<INDArray> mine = ActStatsCollector.forward(m, x), dl4j = m.feedForward(x.dup(), false);
+        assertEquals(dl4j.size(), mine.size());
+        for (int i = 0; i < mine.size(); i++) assertTrue(dl4j.get(i).equalsWithEps(mine.get(i), 1e-6), "activation " + i);
+
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder().addInputs("in")
+            .addLayer("a", new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.RELU).build(), "in")
+            .addLayer("b", new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.SIGMOID).build(), "in")
+            .addVertex("sum", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "a", "b")
+            .addVertex("cat", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "sum", "a")
+            .addVertex("norm", new org.deeplearning4j.nn.conf.graph.L2NormalizeVertex(), "cat")
+            .addVertex("img", new org.deeplearning4j.nn.conf.graph.PreprocessorVertex(
+                new org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor(2, 4, 1)), "norm")
+            .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 2).nIn(1).nOut(2)
+                .activation(Activation.RELU).build(), "img")
+            .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                .build(), "conv")
+            .setOutputs("out").setInputTypes(InputType.feedForward(6)).build());
+        g.init();
+        INDArray y = Nd4j.rand(5, 6);
+        Map<String, INDArray> gm = ActStatsCollector.forward(g, y), gd = g.feedForward(y.dup(), false);
+        assertEquals(gd.keySet(), gm.keySet());
+        gd.forEach((k, v) -> assertTrue(v.equalsWithEps(gm.get(k), 1e-6), "vertex " + k));
+    }
+
     @Test
     void listenerSamplesEveryNthForwardPassAndPricesOnRequest() {
         MultiLayerNetwork net = mln();
