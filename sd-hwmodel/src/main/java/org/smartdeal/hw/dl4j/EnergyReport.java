@@ -1,6 +1,7 @@
 package org.smartdeal.hw.dl4j;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.hw.model.AcceleratorModel;
@@ -150,8 +151,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      * examples of {@code data}, the default knobs, the model named "network", and the input type read from the
      * first minibatch: features [n, f] give {@code InputType.feedForward(f)} (DL4J's preprocessors then reshape it
      * for a network configured with {@code convolutionalFlat}), [n, c, h, w] give
-     * {@code InputType.convolutional(h, w, c)}. Other shapes, or another layout (a channels-last network's
-     * [n, h, w, c] with {@code InputType.convolutional(h, w, c, CNN2DFormat.NHWC)}), need
+     * {@code InputType.convolutional(h, w, c)}, and [n, h, w, c] the channels-last type when the network's first
+     * layer that reads the input is a channels-last convolution or pooling ({@link Workloads#readsChannelsLast}).
+     * Other shapes need
      * {@link #of(Model, String, InputType, DataSetIterator, int, List, Knobs)}.
      * <pre>
      * EnergyReport report = EnergyReport.of(net, testData, List.of("all"));
@@ -174,7 +176,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         if (shape.length == 2) {
             in = InputType.feedForward(shape[1]);
         } else if (shape.length == 4) {
-            in = InputType.convolutional(shape[2], shape[3], shape[1]);
+            in = Workloads.readsChannelsLast(net) ? InputType.convolutional(shape[1], shape[2], shape[3], CNN2DFormat.NHWC)
+                : InputType.convolutional(shape[2], shape[3], shape[1]);
         } else {
             throw new IllegalArgumentException("EnergyReport.of: features must be [n, f] or [n, c, h, w] to infer the "
                 + "input type, got shape " + java.util.Arrays.toString(shape) + "; pass the InputType explicitly");

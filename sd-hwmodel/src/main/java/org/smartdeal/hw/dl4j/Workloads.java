@@ -328,6 +328,31 @@ public final class Workloads {
         return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, 1, border)));
     }
 
+    /**
+     * Whether the network's first layer that reads its input (MultiLayerNetwork layer 0; a graph's layers fed by its
+     * first input) is a channels-last convolution or pooling layer: its images come as [n, h, w, c].
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph
+     * @return true for NHWC, false otherwise (NCHW, or a first layer that states no layout)
+     */
+    public static boolean readsChannelsLast(Model net) {
+        List<Layer> first = new ArrayList<>();
+        if (net instanceof MultiLayerNetwork m && m.getnLayers() > 0) {
+            first.add(m.getLayerWiseConfigurations().getConf(0).getLayer());
+        } else if (net instanceof ComputationGraph g) {
+            String in = g.getConfiguration().getNetworkInputs().get(0);
+            g.getConfiguration().getVertexInputs().forEach((name, from) -> {
+                if (from.contains(in) && g.getConfiguration().getVertices().get(name) instanceof LayerVertex lv)
+                    first.add(lv.getLayerConf().getLayer());
+            });
+        }
+        for (Layer l : first) {
+            if (l instanceof ConvolutionLayer c) return formatOf(c) == CNN2DFormat.NHWC;
+            if (l instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer p) return p.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+        }
+        return false;
+    }
+
     private static CNN2DFormat formatOf(ConvolutionLayer cl) {
         return cl.getCnn2dDataFormat() == null ? CNN2DFormat.NCHW : cl.getCnn2dDataFormat();
     }

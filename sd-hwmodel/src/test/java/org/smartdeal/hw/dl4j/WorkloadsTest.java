@@ -234,6 +234,11 @@ class WorkloadsTest {
 
         var a = priced(nchw, InputType.convolutional(8, 8, 2, CNN2DFormat.NCHW), img);
         var b = priced(nhwc, InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC), imgLast);
+        // the short form reads the channels-last type from the network and [n, h, w, c] features
+        assertTrue(Workloads.readsChannelsLast(nhwc) && !Workloads.readsChannelsLast(nchw));
+        var shortForm = EnergyReport.of(nhwc, new ListDataSetIterator<>(List.of(new DataSet(imgLast, Nd4j.zeros(16, 3))), 16),
+            List.of("all"));
+        assertEquals(b.workloadMaps(), shortForm.workloadMaps());
         List<Map<String, Object>> wa = a.workloadMaps(), wb = b.workloadMaps();
         assertEquals(List.of("conv", "sdconv", "dw", "fc", "out"), wa.stream().map(m -> m.get("id")).toList());
         for (int i = 0; i < wa.size(); i++) {
