@@ -293,7 +293,7 @@ public final class SweepCommand implements Callable<Integer> {
                 }
                 if (!convertible.contains(layer)) {
                     throw usage(option + " names layer '" + layer + "', which is not converted (not a DenseLayer, "
-                            + "OutputLayer or ConvolutionLayer); the layers converted are " + convertible);
+                            + "OutputLayer, ConvolutionLayer or SeparableConvolution2D); the layers converted are " + convertible);
                 }
             }
         }

@@ -52,8 +52,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param convertDepthwise whether depthwise convolutions are converted: must be false. ALGORITHMS.md 2
  *     asks to offer it (the default plan leaves them dense: they gain little), but there is no SD
  *     depthwise layer yet, so true is rejected rather than silently ignored. The same holds for any
- *     other ConvolutionLayer subclass (separable, deconvolution, 1-D/3-D): it is kept dense and listed
- *     as kept.
+ *     other ConvolutionLayer subclass (deconvolution, 1-D/3-D): it is kept dense and listed as kept. A
+ *     separable convolution converts its pointwise half; its depthwise half is kept dense as a
+ *     DepthwiseConvolution2D named NAME_dw.
  * @param overrides per-layer settings, already merged with the defaults, by layer name
  *
  * <p>Serializable (Java serialisation, through the validating constructor) because Arbiter's candidates carry

@@ -24,9 +24,13 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -207,6 +211,9 @@ public final class SdConverter {
                 LayerDecomposition d = results.get(s.name());
                 planned.add(new NetworkDecomposition.PlannedLayer(s.name(), s.index(), p.settings(), d,
                         p.prunedVectors(), p.prunedChannels()));
+                if (s.kind() == Kind.SEPARABLE) {
+                    rows.add(depthwiseRow(s, depthwiseName(slots, s.name())));
+                }
                 rows.add(sdRows.get(s.name()));
             } else {
                 keptRows.stream().filter(r -> r.name().equals(s.name())).findFirst().ifPresent(rows::add);
@@ -239,6 +246,13 @@ public final class SdConverter {
         Map<String, NetworkDecomposition.PlannedLayer> byName = new LinkedHashMap<>();
         d.layers().forEach(p -> byName.put(p.name(), p));
         List<Slot> slots = slots(dense);
+        // a converted separable convolution becomes two layers, its depthwise half (kept dense) before its SD 1 x 1 half
+        Map<String, String> depthwise = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            if (s.kind() == Kind.SEPARABLE && byName.containsKey(s.name())) {
+                depthwise.put(s.name(), depthwiseName(slots, s.name()));
+            }
+        }
         Model sd;
         // The configuration is deep-copied with clone() (no JSON round trip; for a graph through
         // Networks.cloneConfiguration, which keeps the merge axes DL4J's clone() resets), and the new network is
@@ -248,11 +262,36 @@ public final class SdConverter {
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
             conf.setEpochCount(0);
             conf.setIterationCount(0);
-            for (Slot s : slots) {
-                NetworkDecomposition.PlannedLayer p = byName.get(s.name());
-                if (p != null) {
-                    conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
+            if (depthwise.isEmpty()) {
+                for (Slot s : slots) {
+                    NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+                    if (p != null) {
+                        conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
+                    }
                 }
+            } else {
+                // layers are inserted: every layer is named as the report names it, and the preprocessors move along
+                List<NeuralNetConfiguration> confs = new ArrayList<>();
+                Map<Integer, org.deeplearning4j.nn.conf.InputPreProcessor> pre = new LinkedHashMap<>();
+                for (Slot s : slots) {
+                    NeuralNetConfiguration c = conf.getConf(s.index());
+                    c.getLayer().setLayerName(s.name());
+                    if (conf.getInputPreProcess(s.index()) != null) {
+                        pre.put(confs.size(), conf.getInputPreProcess(s.index()));
+                    }
+                    NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+                    if (depthwise.containsKey(s.name())) {
+                        NeuralNetConfiguration half = c.clone();
+                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), depthwise.get(s.name())));
+                        confs.add(half);
+                    }
+                    if (p != null) {
+                        c.setLayer(sdLayer(s.conf(), p));
+                    }
+                    confs.add(c);
+                }
+                conf.setConfs(confs);
+                conf.setInputPreProcessors(pre);
             }
             long n = 0;
             for (NeuralNetConfiguration c : conf.getConfs()) {
@@ -269,8 +308,28 @@ public final class SdConverter {
             for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {
-                    GraphVertex v = conf.getVertices().get(s.name());
-                    ((LayerVertex) v).getLayerConf().setLayer(sdLayer(s.conf(), p));
+                    LayerVertex v = (LayerVertex) conf.getVertices().get(s.name());
+                    String dw = depthwise.get(s.name());
+                    if (dw != null) {
+                        // the depthwise half takes the vertex's inputs and preprocessor; the SD half reads it
+                        NeuralNetConfiguration half = v.getLayerConf().clone();
+                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), dw));
+                        Map<String, GraphVertex> vertices = new LinkedHashMap<>();
+                        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+                            if (e.getKey().equals(s.name())) {
+                                vertices.put(dw, new LayerVertex(half, v.getPreProcessor()));
+                            }
+                            vertices.put(e.getKey(), e.getValue());
+                        }
+                        conf.getVertices().clear();
+                        conf.getVertices().putAll(vertices);
+                        v.setPreProcessor(null);
+                        conf.getVertexInputs().put(dw, conf.getVertexInputs().get(s.name()));
+                        conf.getVertexInputs().put(s.name(), new ArrayList<>(List.of(dw)));
+                        conf.setTopologicalOrder(null);
+                        conf.setTopologicalOrderStr(null);
+                    }
+                    v.getLayerConf().setLayer(sdLayer(s.conf(), p));
                 }
             }
             long n = 0;
@@ -282,29 +341,40 @@ public final class SdConverter {
             sd = out;
         }
         Layer[] src = Networks.layers(dense);
-        Layer[] dst = Networks.layers(sd);
+        Map<String, Layer> dst = new LinkedHashMap<>();
+        Layer[] built = Networks.layers(sd);
+        for (int i = 0; i < built.length; i++) {
+            dst.put(depthwise.isEmpty() ? nameOf(dense, src[i], i) : nameOf(sd, built[i], i), built[i]);
+        }
         for (int i = 0; i < src.length; i++) {
             String name = nameOf(dense, src[i], i);
+            Layer target = dst.get(name);
             NetworkDecomposition.PlannedLayer p = byName.get(name);
             if (p == null) {
                 for (Map.Entry<String, INDArray> e : src[i].paramTable().entrySet()) {
-                    dst[i].getParam(e.getKey()).assign(e.getValue());
+                    target.getParam(e.getKey()).assign(e.getValue());
                 }
             } else {
-                SdLayer sdConf = (SdLayer) dst[i].conf().getLayer();
+                SdLayer sdConf = (SdLayer) target.conf().getLayer();
                 LayerDecomposition dec = p.decomposition();
                 checkShapes(name, sdConf.sliceShape(), dec.layout());
                 float[] c = dec.c();
-                set(dst[i], SdParamInitializer.C_KEY, c);
-                set(dst[i], SdParamInitializer.B_KEY, dec.bAsFloat());
+                set(target, SdParamInitializer.C_KEY, c);
+                set(target, SdParamInitializer.B_KEY, dec.bAsFloat());
                 float[] mask = new float[c.length];
                 for (int k = 0; k < c.length; k++) {
                     mask[k] = c[k] != 0 ? 1f : 0f;
                 }
-                set(dst[i], SdParamInitializer.MASK_KEY, mask);
+                set(target, SdParamInitializer.MASK_KEY, mask);
                 INDArray bias = src[i].paramTable().get("b");
                 if (bias != null) {
-                    dst[i].getParam(SdParamInitializer.BIAS_KEY).assign(bias);
+                    target.getParam(SdParamInitializer.BIAS_KEY).assign(bias);
+                }
+                String dw = depthwise.get(name);
+                if (dw != null) {
+                    // DL4J's separable layer holds [d, C, kh, kw]; its DepthwiseConvolution2D [kh, kw, C, d]
+                    dst.get(dw).getParam("W").assign(
+                            src[i].getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY).permute(2, 3, 1, 0));
                 }
             }
             if (progress != null) {
@@ -330,7 +400,7 @@ public final class SdConverter {
     public static void overwriteWithCB(Model dense, NetworkDecomposition d) {
         Layer[] ls = Networks.layers(dense);
         for (NetworkDecomposition.PlannedLayer p : d.layers()) {
-            INDArray w = ls[p.index()].getParam("W");
+            INDArray w = ls[p.index()].getParam(weightKey(ls[p.index()].conf().getLayer()));
             float[] rebuilt = new float[p.decomposition().layout().weightLength()];
             p.decomposition().rebuildWeight(rebuilt);
             long[] shape = Arrays.stream(p.decomposition().layout().weightShape()).asLongStream().toArray();
@@ -357,7 +427,8 @@ public final class SdConverter {
             @Override
             public List<INDArray> plannedWeights(Model net, NetworkDecomposition state) {
                 Layer[] ls = Networks.layers(net);
-                return state.layers().stream().map(p -> ls[p.index()].getParam("W")).toList();
+                return state.layers().stream()
+                        .map(p -> ls[p.index()].getParam(weightKey(ls[p.index()].conf().getLayer()))).toList();
             }
 
             @Override
@@ -374,14 +445,36 @@ public final class SdConverter {
 
     // ---------------------------------------------------------------------------------------------
 
-    private enum Kind { DENSE, OUTPUT, CONV, KEPT, OTHER }
+    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, KEPT, OTHER }
 
     /**
-     * The layer classes the converter converts (exactly these classes: subclasses such as depthwise or separable
-     * convolutions are kept dense) and their kinds; the one place that rule is written.
+     * The layer classes the converter converts (exactly these classes: other subclasses such as depthwise or
+     * transposed convolutions are kept dense) and their kinds; the one place that rule is written. A
+     * SeparableConvolution2D is converted as two layers: its depthwise half, kept dense as a DepthwiseConvolution2D
+     * named {@code NAME_dw}, and its 1 x 1 pointwise half, the SD layer {@code NAME} ({@link #build}).
      */
     private static final Map<Class<?>, Kind> CONVERTED = Map.of(DenseLayer.class, Kind.DENSE,
-            OutputLayer.class, Kind.OUTPUT, ConvolutionLayer.class, Kind.CONV);
+            OutputLayer.class, Kind.OUTPUT, ConvolutionLayer.class, Kind.CONV, SeparableConvolution2D.class,
+            Kind.SEPARABLE);
+
+    /** The parameter a converted layer's decomposed weight is: a separable convolution's pointwise weights. */
+    private static String weightKey(org.deeplearning4j.nn.conf.layers.Layer conf) {
+        return conf instanceof SeparableConvolution2D ? SeparableConvolutionParamInitializer.POINT_WISE_WEIGHT_KEY : "W";
+    }
+
+    /**
+     * The name of a separable convolution's depthwise half in the converted network: {@code NAME_dw}, or
+     * {@code NAME_dw2}, ... when the network already has a layer of that name.
+     */
+    private static String depthwiseName(List<Slot> slots, String name) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        slots.forEach(s -> taken.add(s.name()));
+        String n = name + "_dw";
+        for (int k = 2; taken.contains(n); k++) {
+            n = name + "_dw" + k;
+        }
+        return n;
+    }
 
     /** A layer of the network with its name, position and conversion kind. */
     private record Slot(String name, int index, Layer runtime, org.deeplearning4j.nn.conf.layers.Layer conf,
@@ -431,18 +524,19 @@ public final class SdConverter {
     }
 
     /**
-     * Whether the converter converts a layer of this configuration: exactly DL4J's DenseLayer, OutputLayer or
-     * ConvolutionLayer (subclasses, such as depthwise or separable convolutions, are kept dense).
+     * Whether the converter converts a layer of this configuration: exactly DL4J's DenseLayer, OutputLayer,
+     * ConvolutionLayer or SeparableConvolution2D (its pointwise half; other subclasses, such as depthwise or transposed
+     * convolutions, are kept dense).
      *
      * @param conf a layer configuration
-     * @return true for the three classes
+     * @return true for the four classes
      */
     public static boolean converts(org.deeplearning4j.nn.conf.layers.Layer conf) {
         return CONVERTED.containsKey(conf.getClass());
     }
 
     /**
-     * The layers a plan converts (DL4J DenseLayer, OutputLayer and ConvolutionLayer), by the names
+     * The layers a plan converts (DL4J DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D), by the names
      * {@link #layerNames} gives; the plan's settings for any other layer have no effect.
      *
      * @param net a MultiLayerNetwork or ComputationGraph (not modified)
@@ -473,13 +567,13 @@ public final class SdConverter {
         plan.checkLayersExist(slots.stream().map(Slot::name).toList());
         if (slots.stream().noneMatch(SdConverter::convertible)) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
-            throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer or "
-                    + "ConvolutionLayer)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
+            throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer, "
+                    + "ConvolutionLayer or SeparableConvolution2D)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
         }
         for (Slot s : slots) {
             LayerPlan lp = plan.settingsFor(s.name());
             String cls = s.conf().getClass().getSimpleName();
-            if (s.kind() != Kind.CONV && convertible(s) && !lp.skip() && lp.sliceRows() < lp.basisWidth()) {
+            if ((s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT) && !lp.skip() && lp.sliceRows() < lp.basisWidth()) {
                 throw new IllegalArgumentException("plan for layer " + s.name() + ": sliceRows must be >= basisWidth ("
                         + lp.basisWidth() + ") for a " + cls + ", got " + lp.sliceRows());
             }
@@ -488,8 +582,8 @@ public final class SdConverter {
             if (!convertible(s) && !own.isEmpty()) {
                 // settings for a layer that is not converted would have no effect (skip is harmless: it is kept anyway)
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets " + String.join(", ", own)
-                        + " for a " + cls + ", which is not converted (only DenseLayer, OutputLayer and ConvolutionLayer "
-                        + "are); those settings would have no effect");
+                        + " for a " + cls + ", which is not converted (only DenseLayer, OutputLayer, ConvolutionLayer and "
+                        + "SeparableConvolution2D are); those settings would have no effect");
             }
             if (convertible(s) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
@@ -521,7 +615,7 @@ public final class SdConverter {
     }
 
     private static Prepared prepare(Slot s, LayerPlan lp) {
-        INDArray wArr = s.runtime().getParam("W");
+        INDArray wArr = s.runtime().getParam(weightKey(s.conf()));
         INDArray wc = wArr.dataType() == DataType.FLOAT ? wArr.dup('c') : wArr.castTo(DataType.FLOAT).dup('c');
         float[] w = wc.data().asFloat();
         SliceLayout layout;
@@ -529,7 +623,7 @@ public final class SdConverter {
         int nIn;
         int kh;
         int kw;
-        boolean denseLayout = s.kind() != Kind.CONV;
+        boolean denseLayout = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT;
         if (denseLayout) {
             nIn = (int) wArr.size(0);
             nOut = (int) wArr.size(1);
@@ -683,12 +777,40 @@ public final class SdConverter {
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
                     .maxCoeff(lp.maxCoeff()).build();
+        } else if (old.getClass() == SeparableConvolution2D.class) {
+            // the pointwise half: a 1 x 1 convolution of the depthwise half's C x d channels, with the layer's bias
+            // and activation (DL4J applies both after the pointwise product); its depthwise half is depthwiseHalf's
+            SeparableConvolution2D c = (SeparableConvolution2D) old;
+            out = new SdConvolutionLayer.Builder(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0})
+                    .convolutionMode(ConvolutionMode.Truncate).dataFormat(c.getCnn2dDataFormat()).name(c.getLayerName())
+                    .nIn(c.getNIn() * c.getDepthMultiplier()).nOut(c.getNOut()).activation(c.getActivationFn())
+                    .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
+                    .maxCoeff(lp.maxCoeff()).build();
         } else {
-            // kindOf marks only the three classes above DENSE, OUTPUT or CONV: a new kind needs its branch here
+            // kindOf marks only the classes above DENSE, OUTPUT, CONV or SEPARABLE: a new kind needs its branch here
             throw new IllegalStateException("SdConverter: no SD form for layer class " + old.getClass().getName()
                     + " (layer " + old.getLayerName() + ")");
         }
-        BaseLayer b = (BaseLayer) old;
+        copyTrainingSettings((BaseLayer) old, out);
+        return out;
+    }
+
+    /**
+     * A separable convolution's depthwise half: DL4J's DepthwiseConvolution2D of its kernel, stride, padding, dilation,
+     * mode and depth multiplier, with no bias and no activation (DL4J applies both after the pointwise product).
+     */
+    private static org.deeplearning4j.nn.conf.layers.Layer depthwiseHalf(SeparableConvolution2D c, String name) {
+        int[] padding = c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
+        BaseLayer out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding)
+                .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                .depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn()).nOut(c.getNIn() * c.getDepthMultiplier())
+                .hasBias(false).activation(Activation.IDENTITY).name(name).build();
+        copyTrainingSettings(c, out);
+        return out;
+    }
+
+    /** The dense layer's updaters, regularization, initialisation, normalisation, dropout, noise and constraints. */
+    private static void copyTrainingSettings(BaseLayer b, BaseLayer out) {
         out.setIUpdater(b.getIUpdater());
         out.setBiasUpdater(b.getBiasUpdater());
         out.setRegularization(b.getRegularization());
@@ -701,7 +823,6 @@ public final class SdConverter {
         out.setIDropout(b.getIDropout());
         out.setWeightNoise(b.getWeightNoise());
         out.setConstraints(b.getConstraints());
-        return out;
     }
 
     private static void checkShapes(String name, SdSliceShape s, SliceLayout l) {
@@ -775,7 +896,8 @@ public final class SdConverter {
         EncodedLayer enc = SdLayerCodec.encode(d.c(), l.numSlices(), l.rows(), l.width(), l.unitRows(), d.bAsFloat());
         StorageBreakdown sb = enc.breakdown();
         DecompositionStats st = d.stats();
-        String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer" : "SdConvolutionLayer";
+        String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer"
+                : s.kind() == Kind.SEPARABLE ? "SdConvolutionLayer (1x1)" : "SdConvolutionLayer";
         // the decomposition measured its error against the pruned W; the user's W is the one before pruning
         double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(p, st) : st.relativeError();
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
@@ -797,6 +919,15 @@ public final class SdConverter {
         double e = st.relativeError();
         double decomposition = p.weightSq() == 0 ? 0 : e * e * p.weightSq(); // all pruned: nothing left to miss
         return Math.sqrt(((p.originalSq() - p.weightSq()) + decomposition) / p.originalSq());
+    }
+
+    /** The report row of a converted separable convolution's depthwise half, kept dense: 32 bits per weight. */
+    private static ConversionReport.Row depthwiseRow(Slot s, String name) {
+        INDArray w = s.runtime().getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY);
+        long n = w.length();
+        double nz = w.neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+        return new ConversionReport.Row(name, "DepthwiseConvolution2D (kept)", Arrays.toString(w.shape()), false, n, 0, 1,
+                n == 0 ? 0 : nz / n, 0, 0, 0, 0, 0, 0, 0, 0, 32 * n, 0);
     }
 
     private static ConversionReport.Row keptRow(Slot s) {

@@ -176,7 +176,7 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
         inert.removeAll(convertible);
         if (!inert.isEmpty()) {
             throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers that are not converted (no "
-                    + "DenseLayer, OutputLayer or ConvolutionLayer): " + inert + "; their settings would change nothing; "
+                    + "DenseLayer, OutputLayer, ConvolutionLayer or SeparableConvolution2D): " + inert + "; their settings would change nothing; "
                     + "the layers converted are " + convertible);
         }
         // searched slice settings take the values that cannot fail the slice-height rule, so that a search some of

@@ -517,7 +517,8 @@ class ConvertInspectEvaluateTest {
         ModelSerializer.writeModel(none, file.toFile(), false);
         Path sdm = dir.resolve("nothing.sdm");
         run("convert", file.toString(), "--out", sdm.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                file + ": the network has no layer to convert (DenseLayer, OutputLayer or ConvolutionLayer)");
+                file + ": the network has no layer to convert (DenseLayer, OutputLayer, ConvolutionLayer or "
+                + "SeparableConvolution2D)");
         assertFalse(Files.exists(sdm));
     }
 

@@ -63,6 +63,76 @@ class SdConverterTest {
         return g;
     }
 
+    /**
+     * A SeparableConvolution2D converts to its depthwise half, kept dense as a DepthwiseConvolution2D NAME_dw, and its
+     * pointwise half, an SD 1 x 1 convolution NAME (it was kept dense whole: DL4J's Xception converted to 1.04x).
+     * Reference: the dense network with the separable layer's pointwise weights pW overwritten by C*B. In a
+     * MultiLayerNetwork behind a flat-input preprocessor (which moves to the depthwise half, and the later
+     * preprocessor one index on) and in a graph (channels-last, depth multiplier 2); the .sdm reads back to the same
+     * outputs, and the report lists the depthwise half kept and the pointwise half in SD form.
+     */
+    @Test
+    void aSeparableConvolutionConvertsAsItsDepthwiseAndAnSdPointwiseHalf() throws java.io.IOException {
+        MultiLayerNetwork mln = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).name("sep").nOut(16)
+                        .depthMultiplier(1).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 4)).build());
+        mln.init();
+        org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(9).graphBuilder()
+                .addInputs("in")
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(6).dataFormat(nhwc).activation(Activation.RELU)
+                        .convolutionMode(ConvolutionMode.Same).build(), "in")
+                .addLayer("sep", new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(12)
+                        .depthMultiplier(2).stride(2, 2).convolutionMode(ConvolutionMode.Same).dataFormat(nhwc)
+                        .activation(Activation.RELU).build(), "c1")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "sep")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(10, 10, 2, nhwc)).build());
+        graph.init();
+        for (Model dense : new Model[] {mln, graph}) {
+            INDArray before = dense.params().dup();
+            SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+            assertEquals(before, dense.params(), "the input network is not modified");
+            Model sd = r.network();
+            org.deeplearning4j.nn.api.Layer[] layers = org.smartdeal.layers.Networks.layers(sd);
+            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> byName = new java.util.LinkedHashMap<>();
+            for (org.deeplearning4j.nn.api.Layer l : layers) byName.put(l.conf().getLayer().getLayerName(), l.conf().getLayer());
+            assertInstanceOf(DepthwiseConvolution2D.class, byName.get("sep_dw"));
+            SdConvolutionLayer pw = assertInstanceOf(SdConvolutionLayer.class, byName.get("sep"));
+            assertEquals(1, pw.getKernelSize()[0] * pw.getKernelSize()[1]);
+            Model ref = dense instanceof MultiLayerNetwork m ? m.clone() : org.smartdeal.layers.Networks.copy((ComputationGraph) dense);
+            SdConverter.overwriteWithCB(ref, r.decomposition());
+            INDArray x = dense == mln ? Nd4j.rand(DataType.FLOAT, 4, 256) : Nd4j.rand(DataType.FLOAT, 4, 10, 10, 2);
+            INDArray expected = output(ref, x), actual = output(sd, x);
+            assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            java.util.List<String> names = r.report().layers().stream().map(ConversionReport.Row::name).toList();
+            assertEquals(names.indexOf("sep") - 1, names.indexOf("sep_dw"), names.toString());
+            ConversionReport.Row dwRow = r.report().layers().get(names.indexOf("sep_dw"));
+            long dwWeights = (dense == mln ? 4 : 6 * 2) * 9;
+            assertEquals(dwWeights, dwRow.weights());
+            assertEquals(32 * dwWeights, dwRow.denseBits());
+            assertTrue(r.report().layers().get(names.indexOf("sep")).converted());
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("separable", ".sdm");
+            try {
+                org.smartdeal.codec.SdModelFile.write(sd, file);
+                Model back = org.smartdeal.codec.SdModelFile.read(file);
+                // B is stored as int8 with a power-of-two scale per slice: the reloaded outputs agree to its rounding
+                assertTrue(output(back, x).equalsWithEps(actual, 2e-2), output(back, x) + " vs " + actual);
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private static INDArray output(Model net, INDArray x) {
+        return net instanceof MultiLayerNetwork m ? m.output(x) : ((ComputationGraph) net).outputSingle(x);
+    }
+
     @Test
     void mlnOutputEqualsDenseNetworkWithWReplacedByCB() {
         MultiLayerNetwork dense = mlp();
@@ -382,7 +452,7 @@ class SdConverterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
                 ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"theta\": 0.05, \"structuredRatio\": 0.1}}}")));
         assertEquals("plan.layers[bn1] sets theta, structuredRatio for a BatchNormalization, which is not converted (only "
-                + "DenseLayer, OutputLayer and ConvolutionLayer are); those settings would have no effect", e.getMessage());
+                + "DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are); those settings would have no effect", e.getMessage());
         SdConverter.convert(mlp(), ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"skip\": true}}}"));
         e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
                 ConversionPlan.fromJson("{\"layers\": {\"fc2\": {\"bnGammaThreshold\": 0.1}}}")));
@@ -398,8 +468,8 @@ class SdConverterTest {
         MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(mlp(), ConversionPlan.defaultPlan()).network();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.convert(sd, ConversionPlan.defaultPlan()));
-        assertEquals("the network has no layer to convert (DenseLayer, OutputLayer or ConvolutionLayer); these are "
-                + "already in SD form: fc1, fc2, out", e.getMessage());
+        assertEquals("the network has no layer to convert (DenseLayer, OutputLayer, ConvolutionLayer or "
+                + "SeparableConvolution2D); these are already in SD form: fc1, fc2, out", e.getMessage());
     }
 
     /**
