@@ -287,6 +287,7 @@ public final class SdConverter {
                     }
                     if (p != null) {
                         c.setLayer(sdLayer(s.conf(), p));
+                        c.getLayer().setLayerName(s.name()); // an unnamed layer keeps the name of its old position
                     }
                     confs.add(c);
                 }
@@ -568,7 +569,8 @@ public final class SdConverter {
         if (slots.stream().noneMatch(SdConverter::convertible)) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
             throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer, "
-                    + "ConvolutionLayer or SeparableConvolution2D)" + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
+                    + "ConvolutionLayer or SeparableConvolution2D)"
+                    + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
         }
         for (Slot s : slots) {
             LayerPlan lp = plan.settingsFor(s.name());

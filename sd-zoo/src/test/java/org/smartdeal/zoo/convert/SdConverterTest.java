@@ -74,7 +74,7 @@ class SdConverterTest {
     @Test
     void aSeparableConvolutionConvertsAsItsDepthwiseAndAnSdPointwiseHalf() throws java.io.IOException {
         MultiLayerNetwork mln = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).list()
-                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).name("sep").nOut(16)
+                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(16)
                         .depthMultiplier(1).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
@@ -95,6 +95,7 @@ class SdConverterTest {
                 .setOutputs("out").setInputTypes(InputType.convolutional(10, 10, 2, nhwc)).build());
         graph.init();
         for (Model dense : new Model[] {mln, graph}) {
+            String sep = dense == mln ? "layer0" : "sep"; // the unnamed MLN layer keeps the report's name, layer0
             INDArray before = dense.params().dup();
             SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
             assertEquals(before, dense.params(), "the input network is not modified");
@@ -102,8 +103,8 @@ class SdConverterTest {
             org.deeplearning4j.nn.api.Layer[] layers = org.smartdeal.layers.Networks.layers(sd);
             java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> byName = new java.util.LinkedHashMap<>();
             for (org.deeplearning4j.nn.api.Layer l : layers) byName.put(l.conf().getLayer().getLayerName(), l.conf().getLayer());
-            assertInstanceOf(DepthwiseConvolution2D.class, byName.get("sep_dw"));
-            SdConvolutionLayer pw = assertInstanceOf(SdConvolutionLayer.class, byName.get("sep"));
+            assertInstanceOf(DepthwiseConvolution2D.class, byName.get(sep + "_dw"));
+            SdConvolutionLayer pw = assertInstanceOf(SdConvolutionLayer.class, byName.get(sep));
             assertEquals(1, pw.getKernelSize()[0] * pw.getKernelSize()[1]);
             Model ref = dense instanceof MultiLayerNetwork m ? m.clone() : org.smartdeal.layers.Networks.copy((ComputationGraph) dense);
             SdConverter.overwriteWithCB(ref, r.decomposition());
@@ -111,12 +112,12 @@ class SdConverterTest {
             INDArray expected = output(ref, x), actual = output(sd, x);
             assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
             java.util.List<String> names = r.report().layers().stream().map(ConversionReport.Row::name).toList();
-            assertEquals(names.indexOf("sep") - 1, names.indexOf("sep_dw"), names.toString());
-            ConversionReport.Row dwRow = r.report().layers().get(names.indexOf("sep_dw"));
+            assertEquals(names.indexOf(sep) - 1, names.indexOf(sep + "_dw"), names.toString());
+            ConversionReport.Row dwRow = r.report().layers().get(names.indexOf(sep + "_dw"));
             long dwWeights = (dense == mln ? 4 : 6 * 2) * 9;
             assertEquals(dwWeights, dwRow.weights());
             assertEquals(32 * dwWeights, dwRow.denseBits());
-            assertTrue(r.report().layers().get(names.indexOf("sep")).converted());
+            assertTrue(r.report().layers().get(names.indexOf(sep)).converted());
             java.nio.file.Path file = java.nio.file.Files.createTempFile("separable", ".sdm");
             try {
                 org.smartdeal.codec.SdModelFile.write(sd, file);
