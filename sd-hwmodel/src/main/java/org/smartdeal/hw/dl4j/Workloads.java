@@ -6,10 +6,12 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -59,6 +61,7 @@ import java.util.function.UnaryOperator;
  * <li>{@link SeparableConvolution2D}: two layers, {@code NAME/dw} (as a DepthwiseConvolution2D of its kernel and
  *     depth multiplier) and {@code NAME/pw} (a 1 x 1 CONV), the second reading the first's output, which is computed
  *     for the statistics ({@link NetLayer#prep});</li>
+ * <li>{@link Convolution1DLayer}: the CONV of one input row, kernel 1 x k ({@code oneDimensional});</li>
  * <li>{@link Deconvolution2D}: the CONV of stride 1 over its zero-inserted input that it equals
  *     ({@code transposed}, an [A] mapping that counts the inserted zeros);</li>
  * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
@@ -77,7 +80,7 @@ import java.util.function.UnaryOperator;
  * Channels-last (NHWC) convolutions are priced as their NCHW twins: the shapes and DL4J's weight layout do not
  * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
  * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported:
- * 1-D/3-D convolutions, a Deconvolution2D that crops its output, unequal strides or dilations per axis (each rejected with a message
+ * 3-D convolutions, a Deconvolution2D that crops its output, unequal strides or dilations per axis (each rejected with a message
  * naming the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
  * is priced with the symmetric padding that gives the same output size [A]; where none does (an even kernel at
  * stride 1), with DL4J's padding before the input on each side and the one row (column) more after it as zero
@@ -298,10 +301,11 @@ public final class Workloads {
     static List<NetLayer> layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
                                 String cgInput, InputPreProcessor pre) {
         String cls = lc.getClass().getSimpleName();
-        if (cls.equals("Convolution1DLayer") || cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
+        if (cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is not supported; supported: "
-                + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, DenseLayer, OutputLayer "
-                + "and the SD layers");
+                + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, Convolution1DLayer, "
+                + "DenseLayer, OutputLayer and the SD layers");
+        if (lc instanceof Convolution1DLayer c1) return List.of(oneDimensional(name, c1, in, out, params, mlnIndex, cgInput, pre));
         if (lc instanceof SeparableConvolution2D sc) return separable(name, sc, in, out, params, mlnIndex, cgInput, pre);
         if (lc instanceof Deconvolution2D dc) return List.of(transposed(name, dc, in, out, params, mlnIndex, cgInput, pre));
         LayerSpec spec;
@@ -459,12 +463,56 @@ public final class Workloads {
         return new int[] {before, total - before};
     }
 
+    /**
+     * A Convolution1DLayer as the CONV of one input row: C channels of length L, kernel 1 x k along the row, so the
+     * L outputs are the row's columns (SmartDeal's dim_F segments run along them). Causal mode pads (k - 1) dil before
+     * the sequence, counted as zero columns of the input; Same and Truncate as the 2-D layers. DL4J M2.1 states W as
+     * [M, C, k, 1] but computes with its values in [k, C, M] order, which is reordered to the [M][C][1][k] of
+     * {@link WeightRep#fromWeights}; the statistics read [N, C, L] (or [N, L, C]) as [N, C, 1, L].
+     */
+    private static NetLayer oneDimensional(String name, Convolution1DLayer c, InputType in, InputType out,
+                                           Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre) {
+        if (!(in instanceof InputType.InputTypeRecurrent ri) || !(out instanceof InputType.InputTypeRecurrent ro)
+            || ri.getTimeSeriesLength() < 1 || ro.getTimeSeriesLength() < 1)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (Convolution1DLayer) needs sequence input and output "
+                + "types of a fixed length, got " + in + " -> " + out + "; give InputType.recurrent(channels, length)");
+        int k = c.getKernelSize()[0], st = c.getStride()[0], dil = c.getDilation()[0];
+        int len = (int) ri.getTimeSeriesLength(), outLen = (int) ro.getTimeSeriesLength();
+        int[] cols;
+        if (c.getConvolutionMode() == ConvolutionMode.Causal) {
+            cols = new int[] {0, 0};
+        } else {
+            cols = axis(name, len, outLen, k, st, dil, c.getConvolutionMode() == ConvolutionMode.Same, c.getPadding()[0]);
+        }
+        int before = c.getConvolutionMode() == ConvolutionMode.Causal ? (k - 1) * dil : 0;
+        int[] border = {0, 0, before, cols[1]};
+        LayerSpec spec = new LayerSpec(name, LayerType.CONV, 1, (int) ro.getSize(), (int) ri.getSize(), 1, 1, k, 1,
+            len + before + cols[1], 1, outLen, st, 0, dil, true, cols[0]);
+        INDArray wt = params.get("W");
+        if (wt == null) throw new IllegalArgumentException("Workloads: layer " + name + " has no weight parameter \"W\"");
+        // DL4J M2.1's Convolution1DLayer states W as [M, C, k, 1] but computes with its values read as [k, C, M] (found
+        // against the layer's output; WorkloadsTest checks it through a 2-D twin)
+        int m = (int) ro.getSize(), ch = (int) ri.getSize();
+        float[] flat = wt.castTo(DataType.FLOAT).dup('c').data().asFloat(), kernels = new float[flat.length];
+        for (int o = 0; o < m; o++) for (int ci = 0; ci < ch; ci++) for (int j = 0; j < k; j++)
+            kernels[(o * ch + ci) * k + j] = flat[(j * ch + ci) * m + o];
+        WeightRep w = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(kernels), 0, 0, 0, 0);
+        boolean nwc = c.getRnnDataFormat() == RNNFormat.NWC;
+        UnaryOperator<INDArray> asImage = x -> {
+            INDArray y = nwc ? x.permute(0, 2, 1) : x;
+            return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
+        };
+        return new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, asImage, CNN2DFormat.NCHW, 1, border));
+    }
+
     private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
         if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
             throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
                 + in + " -> " + out);
         int[] k = cl.getKernelSize(), st = cl.getStride(), dl = cl.getDilation();
-        if (st[0] != st[1] || dl[0] != dl[1])
+        // a dilation along an axis the kernel spans once changes nothing: a 1 x k kernel's row dilation
+        int dil = k[0] == 1 ? dl[1] : dl[0];
+        if (st[0] != st[1] || dl[0] != dl[1] && k[0] > 1 && k[1] > 1)
             throw new IllegalArgumentException("Workloads: layer " + name + " needs equal strides and dilations per axis, got stride "
                 + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
         int h = (int) ci.getHeight(), w = (int) ci.getWidth(), c = (int) ci.getChannels();
@@ -475,11 +523,11 @@ public final class Workloads {
                 + h + ", " + w + ", " + c + ", CNN2DFormat." + formatOf(cl) + ")");
         boolean same = cl.getConvolutionMode() == ConvolutionMode.Same;
         int[] p = cl.getPadding();
-        int[] rows = axis(name, h, e, k[0], st[0], dl[0], same, p[0]), cols = axis(name, w, f, k[1], st[1], dl[1], same, p[1]);
+        int[] rows = axis(name, h, e, k[0], st[0], dil, same, p[0]), cols = axis(name, w, f, k[1], st[1], dil, same, p[1]);
         boolean dw = cl instanceof DepthwiseConvolution2D;
         int groups = dw ? c : 1;
         LayerType type = dw && m == c ? LayerType.DWCONV : LayerType.CONV;
-        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h + rows[1], w + cols[1], e, f, st[0], rows[0], dl[0],
+        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h + rows[1], w + cols[1], e, f, st[0], rows[0], dil,
             true, cols[0]);
     }
 

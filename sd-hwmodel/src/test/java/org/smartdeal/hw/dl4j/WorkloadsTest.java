@@ -452,6 +452,66 @@ class WorkloadsTest {
         }
     }
 
+    /**
+     * A Convolution1DLayer (refused before) is priced as the convolution of one input row with a 1 x k kernel: equal to
+     * its 2-D twin on [N, C, 1, L] with kernels 1 x 3 (dilation 2, padding 1) and 1 x 2, the second behind a
+     * ZeroPaddingLayer of one column on the left, which is what Causal mode pads.
+     */
+    @Test
+    void aOneDimensionalConvolutionIsPricedAsItsOneRowTwin() {
+        MultiLayerNetwork seq = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(6).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder(3).dilation(2).padding(1)
+                .convolutionMode(ConvolutionMode.Truncate).nOut(4).activation(Activation.RELU).name("c1").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder(2).convolutionMode(ConvolutionMode.Causal)
+                .nOut(3).activation(Activation.RELU).name("c2").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.recurrent(2, 10)).build());
+        seq.init();
+        MultiLayerNetwork row = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(6).list()
+            .layer(new ConvolutionLayer.Builder(1, 3).dilation(1, 2).padding(0, 1).convolutionMode(ConvolutionMode.Truncate)
+                .nOut(4).activation(Activation.RELU).name("c1").build())
+            .layer(new ZeroPaddingLayer.Builder(0, 0, 1, 0).build())
+            .layer(new ConvolutionLayer.Builder(1, 2).convolutionMode(ConvolutionMode.Truncate).nOut(3)
+                .activation(Activation.RELU).name("c2").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(1, 10, 2)).build());
+        row.init();
+        // DL4J M2.1's 1-D layer computes with its W values in [k, C, M] order (its stated shape is [M, C, k, 1]); the
+        // kernel of output 1 and input 0 is zeroed in that order, so a kernel order read as stated shows in nnzW
+        INDArray w1 = seq.getLayer(0).getParam("W");
+        float[] flat = w1.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        for (int j = 0; j < 3; j++) flat[(j * 2) * 4 + 1] = 0;
+        w1.assign(Nd4j.create(flat, w1.shape(), 'c'));
+        row.getLayer(0).setParam("W", rowKernels(w1, 4, 2, 3));
+        row.getLayer(0).setParam("b", seq.getLayer(0).getParam("b"));
+        row.getLayer(2).setParam("W", rowKernels(seq.getLayer(1).getParam("W"), 3, 4, 2));
+        row.getLayer(2).setParam("b", seq.getLayer(1).getParam("b"));
+        row.getLayer(4).setParams(seq.getLayer(3).params().dup());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 2, 10).subi(0.3), image = x.reshape(8, 2, 1, 10);
+        assertTrue(seq.output(x).equalsWithEps(row.output(image), 1e-5)); // the premise: one function
+        var a = priced(seq, InputType.recurrent(2, 10), x);
+        assertPricedAlike(priced(row, InputType.convolutional(1, 10, 2), image), a);
+        // c1: 10 -> (10 + 2 - 5) + 1 = 8 columns; c2 reads 8 + 1 causal zero column with a 1 x 2 kernel -> 8
+        assertEquals(new LayerSpec("c1", LayerType.CONV, 1, 4, 2, 1, 1, 3, 1, 10, 1, 8, 1, 0, 2, true, 1),
+            a.workload().layers().get(0).layer());
+        assertEquals(new LayerSpec("c2", LayerType.CONV, 1, 3, 4, 1, 1, 2, 1, 9, 1, 8, 1, 0, 1, true, 0),
+            a.workload().layers().get(1).layer());
+        assertEquals(0, a.workload().layers().get(0).weights().nnzW()[1 * 2], "kernel (output 1, input 0)");
+    }
+
+    /** A 1-D layer's weights as the [M, C, 1, k] kernels of a 2-D convolution: value (o, c, j) at flat (j C + c) M + o. */
+    private static INDArray rowKernels(INDArray w, int m, int c, int k) {
+        float[] flat = w.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        INDArray out = Nd4j.zeros(DataType.FLOAT, m, c, 1, k);
+        for (int o = 0; o < m; o++) for (int ci = 0; ci < c; ci++) for (int j = 0; j < k; j++)
+            out.putScalar(new int[] {o, ci, 0, j}, flat[(j * c + ci) * m + o]);
+        return out;
+    }
+
     /** Prices a network on one minibatch of images with the default knobs on every accelerator. */
     private static EnergyReport priced(MultiLayerNetwork net, InputType type, INDArray images) {
         int n = (int) images.size(0);
