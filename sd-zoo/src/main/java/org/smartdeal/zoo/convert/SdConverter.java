@@ -342,14 +342,16 @@ public final class SdConverter {
             sd = out;
         }
         Layer[] src = Networks.layers(dense);
-        Map<String, Layer> dst = new LinkedHashMap<>();
         Layer[] built = Networks.layers(sd);
+        // layers correspond by position, or by name once a separable convolution added its depthwise half (names are
+        // unique then: checkPlan)
+        Map<String, Layer> dst = new LinkedHashMap<>();
         for (int i = 0; i < built.length; i++) {
-            dst.put(depthwise.isEmpty() ? nameOf(dense, src[i], i) : nameOf(sd, built[i], i), built[i]);
+            dst.put(nameOf(sd, built[i], i), built[i]);
         }
         for (int i = 0; i < src.length; i++) {
             String name = nameOf(dense, src[i], i);
-            Layer target = dst.get(name);
+            Layer target = depthwise.isEmpty() ? built[i] : dst.get(name);
             NetworkDecomposition.PlannedLayer p = byName.get(name);
             if (p == null) {
                 for (Map.Entry<String, INDArray> e : src[i].paramTable().entrySet()) {
@@ -566,6 +568,17 @@ public final class SdConverter {
 
     private static void checkPlan(List<Slot> slots, ConversionPlan plan) {
         plan.checkLayersExist(slots.stream().map(Slot::name).toList());
+        // the plan and the decomposition address converted layers by name, and the split of a separable layer every
+        // layer: a repeated name (a MultiLayerNetwork allows one) would give one layer's decomposition to another
+        boolean splits = slots.stream().anyMatch(s -> s.kind() == Kind.SEPARABLE && !plan.settingsFor(s.name()).skip());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Slot s : slots) {
+            if (!seen.add(s.name()) && (splits || slots.stream().anyMatch(o -> o.name().equals(s.name()) && convertible(o)))) {
+                throw new IllegalArgumentException("layer name " + s.name() + " is used by more than one layer; the "
+                        + "converter addresses " + (splits ? "layers" : "the layers it converts") + " by name (give each "
+                        + "its own name)");
+            }
+        }
         if (slots.stream().noneMatch(SdConverter::convertible)) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
             throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer, "
@@ -788,6 +801,9 @@ public final class SdConverter {
                     .nIn(c.getNIn() * c.getDepthMultiplier()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
                     .maxCoeff(lp.maxCoeff()).build();
+            copyTrainingSettings(c, out);
+            out.setIDropout(null); // DL4J drops the separable layer's input once: the depthwise half has it
+            return out;
         } else {
             // kindOf marks only the classes above DENSE, OUTPUT, CONV or SEPARABLE: a new kind needs its branch here
             throw new IllegalStateException("SdConverter: no SD form for layer class " + old.getClass().getName()
@@ -928,7 +944,9 @@ public final class SdConverter {
         INDArray w = s.runtime().getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY);
         long n = w.length();
         double nz = w.neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
-        return new ConversionReport.Row(name, "DepthwiseConvolution2D (kept)", Arrays.toString(w.shape()), false, n, 0, 1,
+        long[] sh = w.shape(); // [d, C, kh, kw] in the separable layer; the DepthwiseConvolution2D holds [kh, kw, C, d]
+        return new ConversionReport.Row(name, "DepthwiseConvolution2D (kept)",
+                Arrays.toString(new long[] {sh[2], sh[3], sh[1], sh[0]}), false, n, 0, 1,
                 n == 0 ? 0 : nz / n, 0, 0, 0, 0, 0, 0, 0, 0, 32 * n, 0);
     }
 

@@ -130,6 +130,58 @@ class SdConverterTest {
         }
     }
 
+    /**
+     * From a review of the separable conversion: the separable layer's dropout applies once, to its input, so only the
+     * depthwise half carries it (both halves did: a doubled dropout in training); and layers that share a name are
+     * refused when the converter addresses them by name (two Dense layers named "fc" converted silently wrong: one
+     * got the other's decomposition, or the conversion failed on a geometry check), while repeated names among
+     * layers it does not convert stay allowed.
+     */
+    @Test
+    void separableDropoutAppliesOnceAndRepeatedNamesAreRefused() {
+        MultiLayerNetwork drop = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).name("sep").nOut(8)
+                        .dropOut(0.5).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(8, 8, 4)).build());
+        drop.init();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(drop, ConversionPlan.defaultPlan()).network();
+        assertInstanceOf(org.deeplearning4j.nn.conf.dropout.Dropout.class,
+                ((org.deeplearning4j.nn.conf.layers.BaseLayer) sd.getLayer(0).conf().getLayer()).getIDropout(), "sep_dw");
+        assertEquals(null, ((org.deeplearning4j.nn.conf.layers.BaseLayer) sd.getLayer(1).conf().getLayer()).getIDropout(),
+                "sep, the SD half");
+
+        MultiLayerNetwork twice = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new DenseLayer.Builder().name("fc").nIn(20).nOut(12).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name("fc").nIn(12).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        twice.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdConverter.convert(twice, ConversionPlan.defaultPlan()));
+        assertEquals("layer name fc is used by more than one layer; the converter addresses the layers it converts by "
+                + "name (give each its own name)", e.getMessage());
+        MultiLayerNetwork activations = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new DenseLayer.Builder().name("fc1").nIn(20).nOut(12).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().name("act")
+                        .activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().name("fc2").nIn(12).nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().name("act")
+                        .activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        activations.init();
+        SdConverter.Result r = SdConverter.convert(activations, ConversionPlan.defaultPlan());
+        MultiLayerNetwork ref = activations.clone();
+        SdConverter.overwriteWithCB(ref, r.decomposition());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 20);
+        assertTrue(ref.output(x).equalsWithEps(((MultiLayerNetwork) r.network()).output(x), 1e-5));
+    }
+
     private static INDArray output(Model net, INDArray x) {
         return net instanceof MultiLayerNetwork m ? m.output(x) : ((ComputationGraph) net).outputSingle(x);
     }
