@@ -98,8 +98,9 @@ public final class ActStatsCollector {
                 throw new IllegalArgumentException("ActStatsCollector: the graph has " + inputs.size() + " inputs " + inputs
                     + "; add(features) takes one");
             Map<String, INDArray> acts = new LinkedHashMap<>();
-            acts.put(inputs.get(0), features.dup());
-            g.setInput(0, features.dup()); // vertices read the minibatch size from the graph's input (PreprocessorVertex)
+            INDArray input = features.dup(); // every vertex reads a copy of it, so one copy serves the map and the graph
+            acts.put(inputs.get(0), input);
+            g.setInput(0, input); // vertices read the minibatch size from the graph's input (PreprocessorVertex)
             GraphVertex[] vertices = g.getVertices();
             for (int idx : g.topologicalSortOrder()) {
                 GraphVertex v = vertices[idx];

@@ -372,9 +372,8 @@ public final class Workloads {
      */
     private static List<NetLayer> separable(String name, SeparableConvolution2D sc, InputType in, InputType out,
                                             Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre) {
-        if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
-            throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
-                + in + " -> " + out);
+        InputType.InputTypeConvolutional[] io = imageTypes(name, sc, in, out);
+        InputType.InputTypeConvolutional ci = io[0], co = io[1];
         INDArray dwW = params.get("W"), pwW = params.get("pW");
         if (dwW == null || pwW == null)
             throw new IllegalArgumentException("Workloads: layer " + name + " (SeparableConvolution2D) lacks its depthwise "
@@ -419,16 +418,12 @@ public final class Workloads {
      */
     private static NetLayer transposed(String name, Deconvolution2D dc, InputType in, InputType out, Map<String, INDArray> params,
                                        int mlnIndex, String cgInput, InputPreProcessor pre) {
-        if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
-            throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
-                + in + " -> " + out);
+        InputType.InputTypeConvolutional[] io = imageTypes(name, dc, in, out);
+        InputType.InputTypeConvolutional ci = io[0], co = io[1];
         int[] k = dc.getKernelSize(), st = dc.getStride(), dl = dc.getDilation(), p = dc.getPadding();
         if (st[0] != st[1] || dl[0] != dl[1])
             throw new IllegalArgumentException("Workloads: layer " + name + " needs equal strides and dilations per axis, got stride "
                 + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
-        if (ci.getFormat() != formatOf(dc))
-            throw new IllegalArgumentException("Workloads: layer " + name + " reads " + formatOf(dc) + " images but its input "
-                + "type is " + ci + "; give the network's input type in " + formatOf(dc));
         boolean same = dc.getConvolutionMode() == ConvolutionMode.Same;
         int[] rows = transposedAxis(name, (int) ci.getHeight(), (int) co.getHeight(), k[0], st[0], dl[0], same, p[0]);
         int[] cols = transposedAxis(name, (int) ci.getWidth(), (int) co.getWidth(), k[1], st[1], dl[1], same, p[1]);
@@ -505,10 +500,24 @@ public final class Workloads {
         return new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, asImage, CNN2DFormat.NCHW, 1, border));
     }
 
-    private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
+    /**
+     * A 2-D convolution's input and output types, checked: both images, and the input in the layout the layer reads
+     * (a channels-last layer given a channels-first type would be priced on values read in the wrong order).
+     */
+    private static InputType.InputTypeConvolutional[] imageTypes(String name, ConvolutionLayer cl, InputType in, InputType out) {
         if (!(in instanceof InputType.InputTypeConvolutional ci) || !(out instanceof InputType.InputTypeConvolutional co))
             throw new IllegalArgumentException("Workloads: layer " + name + " needs convolutional input and output types, got "
                 + in + " -> " + out);
+        if (ci.getFormat() != formatOf(cl))
+            throw new IllegalArgumentException("Workloads: layer " + name + " reads " + formatOf(cl) + " images but its input "
+                + "type is " + ci + "; give the network's input type in " + formatOf(cl) + ", e.g. InputType.convolutional("
+                + ci.getHeight() + ", " + ci.getWidth() + ", " + ci.getChannels() + ", CNN2DFormat." + formatOf(cl) + ")");
+        return new InputType.InputTypeConvolutional[] {ci, co};
+    }
+
+    private static LayerSpec convSpec(String name, ConvolutionLayer cl, InputType in, InputType out) {
+        InputType.InputTypeConvolutional[] io = imageTypes(name, cl, in, out);
+        InputType.InputTypeConvolutional ci = io[0], co = io[1];
         int[] k = cl.getKernelSize(), st = cl.getStride(), dl = cl.getDilation();
         // a dilation along an axis the kernel spans once changes nothing: a 1 x k kernel's row dilation
         int dil = k[0] == 1 ? dl[1] : dl[0];
@@ -517,10 +526,6 @@ public final class Workloads {
                 + st[0] + "x" + st[1] + ", dilation " + dl[0] + "x" + dl[1]);
         int h = (int) ci.getHeight(), w = (int) ci.getWidth(), c = (int) ci.getChannels();
         int e = (int) co.getHeight(), f = (int) co.getWidth(), m = (int) co.getChannels();
-        if (ci.getFormat() != formatOf(cl))
-            throw new IllegalArgumentException("Workloads: layer " + name + " reads " + formatOf(cl) + " images but its input "
-                + "type is " + ci + "; give the network's input type in " + formatOf(cl) + ", e.g. InputType.convolutional("
-                + h + ", " + w + ", " + c + ", CNN2DFormat." + formatOf(cl) + ")");
         boolean same = cl.getConvolutionMode() == ConvolutionMode.Same;
         int[] p = cl.getPadding();
         int[] rows = axis(name, h, e, k[0], st[0], dil, same, p[0]), cols = axis(name, w, f, k[1], st[1], dil, same, p[1]);

@@ -346,7 +346,7 @@ public final class SdConverter {
         // layers correspond by position, or by name once a separable convolution added its depthwise half (names are
         // unique then: checkPlan)
         Map<String, Layer> dst = new LinkedHashMap<>();
-        for (int i = 0; i < built.length; i++) {
+        for (int i = 0; i < built.length && !depthwise.isEmpty(); i++) {
             dst.put(nameOf(sd, built[i], i), built[i]);
         }
         for (int i = 0; i < src.length; i++) {
@@ -783,11 +783,7 @@ public final class SdConverter {
                     .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
         } else if (old.getClass() == ConvolutionLayer.class) {
             ConvolutionLayer c = (ConvolutionLayer) old;
-            // Same mode ignores the configured padding (DL4J computes its own), as a file may still hold one, which
-            // the builder refuses in Same mode: the SD layer gets none, and computes what the dense one does
-            int[] padding = c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length]
-                    : c.getPadding();
-            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding)
+            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
@@ -818,13 +814,21 @@ public final class SdConverter {
      * mode and depth multiplier, with no bias and no activation (DL4J applies both after the pointwise product).
      */
     private static org.deeplearning4j.nn.conf.layers.Layer depthwiseHalf(SeparableConvolution2D c, String name) {
-        int[] padding = c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
-        BaseLayer out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding)
+        BaseLayer out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c))
                 .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                 .depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn()).nOut(c.getNIn() * c.getDepthMultiplier())
                 .hasBias(false).activation(Activation.IDENTITY).name(name).build();
         copyTrainingSettings(c, out);
         return out;
+    }
+
+    /**
+     * The padding a converted convolution is built with. Same mode ignores the configured padding (DL4J computes its
+     * own), as a file may still hold one, which the builders refuse in Same mode: the new layer gets none, and computes
+     * what the dense one does.
+     */
+    private static int[] padding(ConvolutionLayer c) {
+        return c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
     }
 
     /** The dense layer's updaters, regularization, initialisation, normalisation, dropout, noise and constraints. */
