@@ -12,7 +12,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * {@code org.smartdeal.optim.SdUpdaterRouting} (and {@code SdTraining.configure}) call it for every
  * trainable parameter of the layer.
  *
- * <p>The SD layers ({@link SdDenseLayer}, {@link SdOutputLayer}, {@link SdConvolutionLayer}) implement it:
+ * <p>The SD layers ({@link SdDenseLayer}, {@link SdOutputLayer}, {@link SdConvolutionLayer},
+ * {@link SdDepthwiseConvolutionLayer}) implement it:
  * C gets the bucket switch, B and b SGD with momentum, and the mask M stays frozen
  * ({@link FreezeUpdater}, no regularization). The settings are part of the layer configuration and its
  * JSON. The interface lives here, with the layers, because sd-layers does not depend on sd-optimizers.

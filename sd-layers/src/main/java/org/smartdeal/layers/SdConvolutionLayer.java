@@ -43,9 +43,9 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * kernel of {@code SdWeights}), 256ch 8x8 1.02x (1.01x) ConvolutionLayer (target 1.15x).
  * Benchmark: {@code SdLayerStepBenchmarkConv}.
  *
- * <p><b>Depthwise convolution stays dense.</b> The default conversion plan leaves depthwise layers
- * dense (ALGORITHMS.md 2: "a depthwise layer gains little"): a kh x kw depthwise kernel is one
- * 3 x 3 slice per channel, so C*B stores 9 coefficients plus 9 basis entries for 9 weights.
+ * <p>Depthwise convolutions have their own SD layer, {@link SdDepthwiseConvolutionLayer}; the default conversion plan
+ * leaves them dense (ALGORITHMS.md 2: "a depthwise layer gains little"): a 3 x 3 depthwise kernel is one 3 x 3
+ * slice, so C*B stores 9 coefficients plus 9 basis entries for 9 weights.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, PerParamUpdaterRouting {

@@ -2,12 +2,13 @@ package org.smartdeal.layers;
 
 /**
  * Common view of the SD layer configurations ({@link SdDenseLayer}, {@link SdOutputLayer},
- * {@link SdConvolutionLayer}): the SD hyperparameters and the geometry of the packed parameters. Every SD layer
+ * {@link SdConvolutionLayer}, {@link SdDepthwiseConvolutionLayer}): the SD hyperparameters and the geometry of the packed parameters. Every SD layer
  * also routes its updaters per parameter ({@link PerParamUpdaterRouting}), which SD-T training needs: C to the
  * bucket switch, M frozen.
  *
  * <p>Converters and cost models should test {@code instanceof SdLayer} <em>before</em> testing for
- * DL4J's layer types: {@link SdConvolutionLayer} is also a DL4J {@code ConvolutionLayer}.
+ * DL4J's layer types: {@link SdConvolutionLayer} is also a DL4J {@code ConvolutionLayer}, and
+ * {@link SdDepthwiseConvolutionLayer} a DL4J {@code DepthwiseConvolution2D}.
  */
 public interface SdLayer extends PerParamUpdaterRouting {
 
@@ -95,8 +96,32 @@ public interface SdLayer extends PerParamUpdaterRouting {
     /** Geometry of the packed C, B and M for this layer (needs nIn and nOut set). */
     SdSliceShape sliceShape();
 
-    /** Shape of the DL4J weight W that C and B rebuild ([nIn, nOut] or [nOut, nIn, kh, kw]). */
+    /** Shape of the DL4J weight W that C and B rebuild ([nIn, nOut], [nOut, nIn, kh, kw] or [kh, kw, nIn, d]). */
     long[] weightShape();
+
+    /**
+     * Where the output units of {@link #sliceShape()} sit in the DL4J weight {@link #weightShape()}. The default
+     * follows the rank: units as columns for a rank-2 weight, the leading axis otherwise.
+     */
+    default WeightOrder weightOrder() {
+        return weightShape().length == 2 ? WeightOrder.UNITS_AS_COLUMNS : WeightOrder.UNITS_FIRST;
+    }
+
+    /**
+     * How a DL4J weight holds the U output units of the slice layout, each with its L weights in C order (ALGORITHMS.md
+     * 2). The rebuild computes a unit-major [U, L] product; this says how DL4J's W reads it.
+     */
+    enum WeightOrder {
+        /** Dense and output layers, W [nIn, nOut]: unit o is column o (W is the [U, L] product transposed). */
+        UNITS_AS_COLUMNS,
+        /** Convolutions, W [nOut, nIn, kh, kw]: unit o is W[o], in C order (W is the [U, L] product reshaped). */
+        UNITS_FIRST,
+        /**
+         * Depthwise convolutions, W [kh, kw, nIn, d] (DL4J M2.1's layout): unit u = c*d + j is the kh x kw kernel
+         * W[:, :, c, j], so the units are the trailing axes (W in C order is the [U, L] product transposed to [L, U]).
+         */
+        UNITS_LAST
+    }
 
     /** Fan-in handed to the weight initialiser for B. */
     long fanIn();

@@ -45,6 +45,7 @@ public final class SdWeights {
 
     private final SdSliceShape shape;
     private final long[] weightShape;
+    private final SdLayer.WeightOrder order;
     private final boolean unitsAreColumns;
     private final double theta;
     private final double maxCoeff;
@@ -56,6 +57,10 @@ public final class SdWeights {
     private transient INDArray prodPerUnit;
     private transient INDArray unitMajor;
     private transient INDArray weight;
+    /** UNITS_LAST: W viewed as [L, U] (C order), which the rebuild fills with the unit-major product transposed. */
+    private transient INDArray weightByUnitColumns;
+    /** UNITS_LAST: the unit-major [U, L] copy of DL4J's dW that the chain rule reads. */
+    private transient INDArray unitMajorGrad;
     private transient INDArray weightGrad;
     private transient float[] floatScratch;
     private transient double[] doubleScratch;
@@ -109,7 +114,8 @@ public final class SdWeights {
     /**
      * @param shape       packed geometry
      * @param weightShape DL4J weight shape: rank 2 {@code [nIn, nOut]} (units are columns) or
-     *                    rank 4 {@code [nOut, nIn, kh, kw]} (units are the leading axis)
+     *                    rank 4 {@code [nOut, nIn, kh, kw]} (units are the leading axis); for a depthwise weight use
+     *                    the constructor with a {@link SdLayer.WeightOrder}
      * @param theta       projection threshold
      * @param maxCoeff    projection clamp
      * @param project     whether P is applied (false only for gradient checks)
@@ -121,10 +127,34 @@ public final class SdWeights {
     /** As {@link #SdWeights(SdSliceShape, long[], double, double, boolean)} with an explicit kernel. */
     public SdWeights(SdSliceShape shape, long[] weightShape, double theta, double maxCoeff, boolean project,
             Kernel kernel) {
+        this(shape, weightShape, weightShape.length == 2 ? SdLayer.WeightOrder.UNITS_AS_COLUMNS
+                : SdLayer.WeightOrder.UNITS_FIRST, theta, maxCoeff, project, kernel);
+    }
+
+    /**
+     * As {@link #SdWeights(SdSliceShape, long[], double, double, boolean, Kernel)} with the order of the units in
+     * the weight given.
+     *
+     * @param order where the units sit in W: UNITS_AS_COLUMNS needs a rank-2 weight, UNITS_LAST a weight whose
+     *              trailing axes hold the units and leading axes each unit's weights (a depthwise [kh, kw, nIn, d])
+     */
+    public SdWeights(SdSliceShape shape, long[] weightShape, SdLayer.WeightOrder order, double theta, double maxCoeff,
+            boolean project, Kernel kernel) {
         this.kernel = kernel;
         this.shape = shape;
         this.weightShape = weightShape.clone();
-        this.unitsAreColumns = weightShape.length == 2;
+        this.order = order;
+        this.unitsAreColumns = order == SdLayer.WeightOrder.UNITS_AS_COLUMNS;
+        if (unitsAreColumns && weightShape.length != 2) {
+            throw new IllegalArgumentException("SdWeights: units as columns need a rank-2 weight, got shape "
+                    + java.util.Arrays.toString(weightShape));
+        }
+        if (order == SdLayer.WeightOrder.UNITS_LAST && (weightShape.length != 4
+                || weightShape[0] * weightShape[1] != shape.weightsPerUnit())) {
+            throw new IllegalArgumentException("SdWeights: a depthwise weight [kh, kw, nIn, d] with kh*kw = "
+                    + shape.weightsPerUnit() + " weights per unit was expected, got shape "
+                    + java.util.Arrays.toString(weightShape));
+        }
         long real = 1;
         for (long d : weightShape) {
             real *= d;
@@ -141,8 +171,9 @@ public final class SdWeights {
 
     /** Builds the helper for a layer configuration (nIn/nOut must be set). */
     public static SdWeights of(SdLayer layer) {
-        return new SdWeights(layer.sliceShape(), layer.weightShape(), layer.getTheta(), layer.getMaxCoeff(),
-                layer.isProjectCoefficients());
+        SdSliceShape s = layer.sliceShape();
+        return new SdWeights(s, layer.weightShape(), layer.weightOrder(), layer.getTheta(), layer.getMaxCoeff(),
+                layer.isProjectCoefficients(), Kernel.auto(s));
     }
 
     /** Packed geometry. */
@@ -177,12 +208,20 @@ public final class SdWeights {
                 lastFloat = false;
             }
             ceStale = true;
-            return weight;
+            return unitsToWeight();
         }
         effectiveCoefficients(c, mask, ce);
         Nd4j.matmul(ce, b, prod, false, false, false);
         if (unitMajor != prodPerUnit) {
             unitMajor.assign(prodPerUnit.get(NDArrayIndex.all(), NDArrayIndex.interval(0, shape.weightsPerUnit())));
+        }
+        return unitsToWeight();
+    }
+
+    /** W from the unit-major product: a view of it, except for UNITS_LAST, whose W is a transposed copy. */
+    private INDArray unitsToWeight() {
+        if (weightByUnitColumns != null) {
+            weightByUnitColumns.assign(unitMajor.transpose());
         }
         return weight;
     }
@@ -216,17 +255,19 @@ public final class SdWeights {
      */
     void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
             LayerWorkspaceMgr mgr, ArrayType type, boolean zeroGradM) {
-        if (kernel == Kernel.JAVA && lastFloat && dW.dataType() == DataType.FLOAT
-                && dW.data().length() == dW.length() && isFlatAccessible(gradC) && isFlatAccessible(gradB)
+        // the Java kernels read dW's buffer as unit-major [U, L]; the ND4J path below reads W's own layout
+        INDArray dUnits = kernel == Kernel.JAVA && order == SdLayer.WeightOrder.UNITS_LAST ? toUnitMajor(dW) : dW;
+        if (kernel == Kernel.JAVA && lastFloat && dUnits.dataType() == DataType.FLOAT
+                && dUnits.data().length() == dUnits.length() && isFlatAccessible(gradC) && isFlatAccessible(gradB)
                 && gradC.dataType() == DataType.FLOAT && gradB.dataType() == DataType.FLOAT) {
-            floatKernel.backward(dW, gradC, gradB);
+            floatKernel.backward(dUnits, gradC, gradB);
             if (zeroGradM) {
                 gradM.assign(0);
             }
             return;
         }
         if (kernel == Kernel.JAVA && jc != null && !lastFloat) {
-            javaBackward(dW, gradC, gradB);
+            javaBackward(dUnits, gradC, gradB);
             if (zeroGradM) {
                 gradM.assign(0);
             }
@@ -531,8 +572,24 @@ public final class SdWeights {
             prodPerUnit = prod.reshape('c', new long[] {shape.units(), shape.paddedPerUnit()});
             unitMajor = shape.paddedPerUnit() == shape.weightsPerUnit() ? prodPerUnit
                     : Nd4j.create(dt, new long[] {shape.units(), shape.weightsPerUnit()}, 'c');
-            weight = unitsAreColumns ? unitMajor.transpose() : unitMajor.reshape('c', weightShape);
+            if (order == SdLayer.WeightOrder.UNITS_LAST) {
+                weight = Nd4j.create(dt, weightShape, 'c');
+                weightByUnitColumns = weight.reshape('c', shape.weightsPerUnit(), shape.units());
+            } else {
+                weight = unitsAreColumns ? unitMajor.transpose() : unitMajor.reshape('c', weightShape);
+            }
         }
+    }
+
+    /** UNITS_LAST: DL4J's dW [kh, kw, nIn, d] copied to the unit-major [U, L] the chain rule reads. */
+    private INDArray toUnitMajor(INDArray dW) {
+        if (unitMajorGrad == null || unitMajorGrad.dataType() != dW.dataType()) {
+            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                unitMajorGrad = Nd4j.create(dW.dataType(), new long[] {shape.units(), shape.weightsPerUnit()}, 'c');
+            }
+        }
+        unitMajorGrad.assign(dW.reshape('c', shape.weightsPerUnit(), shape.units()).transpose());
+        return unitMajorGrad;
     }
 
     /** A zeroed weight-gradient array in the layout DL4J's runtime writes dW into. */
@@ -567,7 +624,9 @@ public final class SdWeights {
             INDArray gradM, LayerWorkspaceMgr mgr, ArrayType type) {
         long u = shape.units();
         long l = shape.weightsPerUnit();
-        INDArray dUnits = unitsAreColumns ? dW.transpose() : dW.reshape('c', new long[] {u, l});
+        INDArray dUnits = unitsAreColumns ? dW.transpose()
+                : order == SdLayer.WeightOrder.UNITS_LAST ? dW.reshape('c', new long[] {l, u}).transpose()
+                : dW.reshape('c', new long[] {u, l});
         INDArray dPadded;
         if (shape.paddedPerUnit() == l && dUnits.ordering() == 'c' && dUnits.elementWiseStride() == 1) {
             dPadded = dUnits;
