@@ -56,8 +56,8 @@ import java.util.function.UnaryOperator;
  * <p>Priced layers (HWMODEL.md 1.1):
  * <ul>
  * <li>{@link ConvolutionLayer} (incl. {@code SdConvolutionLayer}): CONV with G = 1;</li>
- * <li>{@link DepthwiseConvolution2D}: DWCONV (G = C = M) when depthMultiplier = 1, else CONV with
- *     G = C, M = C x depthMultiplier (grouped; the cost model's DWCONV needs G = C = M);</li>
+ * <li>{@link DepthwiseConvolution2D} (incl. {@code SdDepthwiseConvolutionLayer}): DWCONV (G = C = M) when
+ *     depthMultiplier = 1, else CONV with G = C, M = C x depthMultiplier (grouped; the cost model's DWCONV needs G = C = M);</li>
  * <li>{@link SeparableConvolution2D}: two layers, {@code NAME/dw} (as a DepthwiseConvolution2D of its kernel and
  *     depth multiplier) and {@code NAME/pw} (a 1 x 1 CONV), the second reading the first's output, which is computed
  *     for the statistics ({@link NetLayer#prep});</li>
@@ -320,7 +320,7 @@ public final class Workloads {
         } else if (lc instanceof SdLayer)
             // an SD layer kind this method has no LayerSpec for would otherwise be left out of the totals unseen
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is an SD layer with no "
-                + "hardware model; supported: SdDenseLayer, SdOutputLayer, SdConvolutionLayer");
+                + "hardware model; supported: SdDenseLayer, SdOutputLayer, SdConvolutionLayer, SdDepthwiseConvolutionLayer");
         else return List.of();
         WeightRep w = lc instanceof SdLayer sd ? sdWeights(spec, sd, params)
             : denseWeights(spec, lc instanceof DepthwiseConvolution2D, params.get("W"));
@@ -626,7 +626,7 @@ public final class Workloads {
             ceBytes = (nnz * PaperModels.HUFF_BITS + vectors + (double) n * nzVectors) / 8;
             bBytes = (double) sh.basisLength();
         }
-        int[] q = int8(kernelOrder(l, false, w));
+        int[] q = int8(kernelOrder(l, sd.weightOrder() == SdLayer.WeightOrder.UNITS_LAST, w));
         WeightRep r = WeightRep.fromWeights(l, WeightRep.Kind.SD, q, nnz, ceBytes, bBytes, Math.toIntExact(sh.numSlices()));
         return new WeightRep(r.kind(), r.nnzW(), r.rowMask(), sh.basisWidth(), r.ceNnz(), r.ceBytes(), r.bBytes(), r.numB());
     }

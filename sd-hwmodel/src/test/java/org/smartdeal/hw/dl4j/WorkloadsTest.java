@@ -32,6 +32,7 @@ import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
 import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdDepthwiseConvolutionLayer;
 import org.smartdeal.layers.SdOutputLayer;
 
 import java.util.Arrays;
@@ -200,6 +201,59 @@ class WorkloadsTest {
         assertEquals(LayerSpec.fc("out", LayerType.FC, 2, 16, true), s.get(2));
         assertArrayEquals(new short[] {9, 8}, x.layers().get(0).weights().nnzW());
         assertEquals("dw", x.layers().get(1).cgInput());
+    }
+
+    /**
+     * An SD depthwise layer (depth multiplier 2, so a grouped CONV of C = 2 groups and M = 4 outputs) is priced with
+     * the W its C and B rebuild, read in DL4J's [kh, kw, nIn, d] layout: its shape, nnzW and row masks equal those of
+     * DL4J's DepthwiseConvolution2D holding that W (the dense path, checked by hand above); ceNnz counts Ce = C .* M
+     * (36 entries, 5 masked: 31); numB = K = 4 slices (one per output channel, 3 rows each).
+     */
+    @Test
+    void sdDepthwiseLayersArePricedFromTheirRebuiltWeight() {
+        java.util.function.Function<org.deeplearning4j.nn.conf.layers.Layer, MultiLayerNetwork> net = dw -> {
+            MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(dw)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX)
+                    .name("out").build())
+                .setInputType(InputType.convolutional(5, 5, 2)).build());
+            n.init();
+            return n;
+        };
+        MultiLayerNetwork sd = net.apply(new SdDepthwiseConvolutionLayer.Builder(3, 3).depthMultiplier(2).name("dw")
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build());
+        MultiLayerNetwork dense = net.apply(new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(2).name("dw")
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build());
+        var l = sd.getLayer(0);
+        assertArrayEquals(new long[] {4, 3, 3}, l.getParam("C").shape());
+        INDArray c = Nd4j.create(DataType.FLOAT, 4, 3, 3);
+        for (int i = 0; i < 36; i++) c.putScalar(i, (i % 3 == 0 ? -1 : 1) * Math.scalb(1.0, i % 4 - 2));
+        INDArray m = Nd4j.ones(DataType.FLOAT, 4, 3, 3);
+        for (int[] z : new int[][] {{0, 1, 0}, {0, 1, 1}, {0, 1, 2}, {2, 0, 0}, {3, 2, 1}}) m.putScalar(z, 0); // a row of unit 0
+        INDArray b = Nd4j.create(DataType.FLOAT, 4, 3, 3);
+        for (int i = 0; i < 36; i++) b.putScalar(i, ((i * 7) % 11 - 5) / 8.0);
+        l.setParam("C", c);
+        l.setParam("M", m);
+        l.setParam("B", b);
+        // W[y, x, ci, j] of unit u = ci*2 + j: sum_k (C .* M)[u, y, k] B[u, k, x]
+        INDArray w = Nd4j.create(DataType.FLOAT, 3, 3, 2, 2);
+        for (int u = 0; u < 4; u++) for (int y = 0; y < 3; y++) for (int x = 0; x < 3; x++) {
+            double acc = 0;
+            for (int k = 0; k < 3; k++) acc += c.getDouble(u, y, k) * m.getDouble(u, y, k) * b.getDouble(u, k, x);
+            w.putScalar(new int[] {y, x, u / 2, u % 2}, acc);
+        }
+        dense.getLayer(0).setParam("W", w);
+        Workloads.NetLayer s = Workloads.extract(sd, InputType.convolutional(5, 5, 2)).layers().get(0);
+        Workloads.NetLayer d = Workloads.extract(dense, InputType.convolutional(5, 5, 2)).layers().get(0);
+        assertEquals(new LayerSpec("dw", LayerType.CONV, 1, 4, 2, 2, 3, 3, 5, 5, 5, 5, 1, 1, 1, true), s.spec());
+        assertEquals(d.spec(), s.spec());
+        assertEquals(WeightRep.Kind.SD, s.weights().kind());
+        assertArrayEquals(d.weights().nnzW(), s.weights().nnzW());
+        assertArrayEquals(d.weights().rowMask(), s.weights().rowMask());
+        assertEquals(0b101, s.weights().rowMask()[0]); // unit 0's kernel row 1 is masked out of C
+        assertEquals(31, s.weights().ceNnz(), 0);
+        assertEquals(4, s.weights().numB());
+        assertEquals(3, s.weights().n());
     }
 
     @Test
