@@ -77,6 +77,12 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults and the layers that set none of their own, in [0, 1]")
     Double theta;
 
+    @Option(names = "--convert-depthwise",
+            description = "also convert depthwise convolutions (DepthwiseConvolution2D) to SD form, as a plan's "
+                + "\"convertDepthwise\": true does; by default they are kept dense (a 3 x 3 depthwise kernel is one "
+                + "slice with its own 3 x 3 basis: little to gain)")
+    boolean convertDepthwise;
+
     @Option(names = "--input", paramLabel = "CxHxW",
             description = "with IN.zip: the network's input shape, for the checks that the layers' sizes fit together and "
             + "that it runs, which otherwise need a first layer stating its input (a dense layer or a flat-input "
@@ -208,6 +214,9 @@ public final class ConvertCommand implements Callable<Integer> {
 
     private ConversionPlan plan() {
         ConversionPlan p = planFile == null ? ConversionPlan.defaultPlan() : resolvePlan(planFile);
+        if (convertDepthwise) {
+            p = new ConversionPlan(p.defaults(), true, p.overrides());
+        }
         // --theta is range-checked above, so this cannot fail
         return theta == null ? p : p.withTheta(theta);
     }

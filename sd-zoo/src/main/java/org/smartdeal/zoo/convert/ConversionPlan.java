@@ -49,12 +49,11 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * converter searches the threshold per layer (see {@link SdConverter}).
  *
  * @param defaults settings of every layer without an override
- * @param convertDepthwise whether depthwise convolutions are converted: must be false. ALGORITHMS.md 2
- *     asks to offer it (the default plan leaves them dense: they gain little), but there is no SD
- *     depthwise layer yet, so true is rejected rather than silently ignored. The same holds for any
- *     other ConvolutionLayer subclass (deconvolution, 1-D/3-D): it is kept dense and listed as kept. A
- *     separable convolution converts its pointwise half; its depthwise half is kept dense as a
- *     DepthwiseConvolution2D named NAME_dw.
+ * @param convertDepthwise whether DepthwiseConvolution2D layers are converted to SdDepthwiseConvolutionLayer (default
+ *     false: ALGORITHMS.md 2 offers it, but a depthwise layer gains little, a 3 x 3 kernel being one slice with its
+ *     own 3 x 3 basis). With true, a depthwise layer whose settings set {@code "skip": true} stays dense. Other ConvolutionLayer subclasses (deconvolution,
+ *     1-D/3-D) are always kept dense and listed as kept. A separable convolution converts its pointwise half; its
+ *     depthwise half is kept dense as a DepthwiseConvolution2D named NAME_dw, whatever this flag says.
  * @param overrides per-layer settings, already merged with the defaults, by layer name
  *
  * <p>Serializable (Java serialisation, through the validating constructor) because Arbiter's candidates carry
@@ -70,11 +69,6 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     public ConversionPlan {
         if (defaults == null) {
             throw new IllegalArgumentException("plan.defaults must not be null");
-        }
-        if (convertDepthwise) {
-            throw new IllegalArgumentException("plan.convertDepthwise must be false, got true: this version has no SD "
-                    + "depthwise layer, so depthwise convolutions are always kept dense (the conversion report lists "
-                    + "them as kept)");
         }
         overrides = Map.copyOf(overrides);
         overrides.forEach((k, v) -> {

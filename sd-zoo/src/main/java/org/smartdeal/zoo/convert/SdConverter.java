@@ -48,6 +48,7 @@ import org.smartdeal.core.StructuredPruning;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdConvolutionLayer;
 import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.SdDepthwiseConvolutionLayer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdOutputLayer;
 import org.smartdeal.layers.SdSliceShape;
@@ -59,7 +60,9 @@ import org.smartdeal.optim.Retraining;
  * {@link DenseLayer}, {@link OutputLayer} and {@link ConvolutionLayer} becomes the matching SD
  * layer holding the decomposition W ~= C*B of its trained weight; everything else (BatchNorm,
  * pooling, activations, vertices, preprocessors, biases, the updater configurations) is carried over unchanged.
- * Depthwise convolutions stay dense (see {@link SdConvolutionLayer}).
+ * A {@link DepthwiseConvolution2D} becomes an {@link SdDepthwiseConvolutionLayer} only when the plan asks for it
+ * ({@link ConversionPlan#convertDepthwise}; a layer's {@code "skip": true} still keeps it): by default it stays
+ * dense (ALGORITHMS.md 2: a depthwise layer gains little).
  *
  * <p>The SD network is a new network: its updater state is fresh (the dense network's Adam moments, say, are not
  * copied), it has no listeners, and its epoch and iteration counts start at 0, whatever the dense network's were.
@@ -170,7 +173,7 @@ public final class SdConverter {
             if (s.kind() == Kind.OTHER) {
                 continue;
             }
-            if (s.kind() == Kind.KEPT || lp.skip()) {
+            if (s.kind() == Kind.KEPT || lp.skip() || !convertible(s, plan)) {
                 keptRows.add(keptRow(s));
                 continue;
             }
@@ -448,11 +451,13 @@ public final class SdConverter {
 
     // ---------------------------------------------------------------------------------------------
 
-    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, KEPT, OTHER }
+    /** DEPTHWISE: a DepthwiseConvolution2D, converted only when the plan asks for it ({@link #convertible}). */
+    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, KEPT, OTHER }
 
     /**
-     * The layer classes the converter converts (exactly these classes: other subclasses such as depthwise or
-     * transposed convolutions are kept dense) and their kinds; the one place that rule is written. A
+     * The layer classes the converter converts by default (exactly these classes: other subclasses such as
+     * transposed convolutions are kept dense; a DepthwiseConvolution2D is converted when the plan asks for it, see
+     * {@link #convertible}) and their kinds; the one place that rule is written. A
      * SeparableConvolution2D is converted as two layers: its depthwise half, kept dense as a DepthwiseConvolution2D
      * named {@code NAME_dw}, and its 1 x 1 pointwise half, the SD layer {@code NAME} ({@link #build}).
      */
@@ -527,9 +532,9 @@ public final class SdConverter {
     }
 
     /**
-     * Whether the converter converts a layer of this configuration: exactly DL4J's DenseLayer, OutputLayer,
-     * ConvolutionLayer or SeparableConvolution2D (its pointwise half; other subclasses, such as depthwise or transposed
-     * convolutions, are kept dense).
+     * Whether the default plan converts a layer of this configuration: exactly DL4J's DenseLayer, OutputLayer,
+     * ConvolutionLayer or SeparableConvolution2D (its pointwise half; other subclasses, such as transposed
+     * convolutions, are kept dense, and so is a DepthwiseConvolution2D unless a plan asks for it).
      *
      * @param conf a layer configuration
      * @return true for the four classes
@@ -539,14 +544,15 @@ public final class SdConverter {
     }
 
     /**
-     * The layers a plan converts (DL4J DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D), by the names
-     * {@link #layerNames} gives; the plan's settings for any other layer have no effect.
+     * The layers the default plan converts (DL4J DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D),
+     * by the names {@link #layerNames} gives; depthwise convolutions are not listed, as only a plan that asks converts
+     * them.
      *
      * @param net a MultiLayerNetwork or ComputationGraph (not modified)
      * @return their names, in layer order
      */
     public static List<String> convertibleLayerNames(Model net) {
-        return slots(net).stream().filter(SdConverter::convertible).map(Slot::name).toList();
+        return slots(net).stream().filter(s -> convertible(s, null)).map(Slot::name).toList();
     }
 
     /**
@@ -573,13 +579,14 @@ public final class SdConverter {
         boolean splits = slots.stream().anyMatch(s -> s.kind() == Kind.SEPARABLE && !plan.settingsFor(s.name()).skip());
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Slot s : slots) {
-            if (!seen.add(s.name()) && (splits || slots.stream().anyMatch(o -> o.name().equals(s.name()) && convertible(o)))) {
+            if (!seen.add(s.name())
+                    && (splits || slots.stream().anyMatch(o -> o.name().equals(s.name()) && convertible(o, plan)))) {
                 throw new IllegalArgumentException("layer name " + s.name() + " is used by more than one layer; the "
                         + "converter addresses " + (splits ? "layers" : "the layers it converts") + " by name (give each "
                         + "its own name)");
             }
         }
-        if (slots.stream().noneMatch(SdConverter::convertible)) {
+        if (slots.stream().noneMatch(s -> convertible(s, plan))) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
             throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer, "
                     + "ConvolutionLayer or SeparableConvolution2D)"
@@ -594,20 +601,32 @@ public final class SdConverter {
             }
             List<String> own = new ArrayList<>(plan.ownSettings(s.name()));
             own.remove("skip");
-            if (!convertible(s) && !own.isEmpty()) {
+            if (!convertible(s, plan) && !own.isEmpty()) {
                 // settings for a layer that is not converted would have no effect (skip is harmless: it is kept anyway)
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets " + String.join(", ", own)
-                        + " for a " + cls + ", which is not converted (only DenseLayer, OutputLayer, ConvolutionLayer and "
-                        + "SeparableConvolution2D are); those settings would have no effect");
+                        + " for a " + cls + ", which is not converted ("
+                        + (s.kind() == Kind.DEPTHWISE ? "depthwise layers are kept dense unless the plan sets "
+                        + "\"convertDepthwise\": true"
+                        : "only DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are, and "
+                        + "DepthwiseConvolution2D when the plan asks") + "); those settings would have no effect");
             }
-            if (convertible(s) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
+            if (convertible(s, plan) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
                         + "BatchNormalization follows the " + cls + "; the setting would have no effect");
             }
         }
     }
 
-    private static boolean convertible(Slot s) {
+    /**
+     * Whether the plan converts a layer of this kind (its {@code skip} aside): the kinds of {@link #CONVERTED}, and a
+     * depthwise convolution when the plan sets {@code convertDepthwise}.
+     *
+     * @param plan the plan, or null for the default plan's choice (depthwise layers kept)
+     */
+    private static boolean convertible(Slot s, ConversionPlan plan) {
+        if (s.kind() == Kind.DEPTHWISE) {
+            return plan != null && plan.convertDepthwise();
+        }
         return CONVERTED.containsValue(s.kind());
     }
 
@@ -618,6 +637,9 @@ public final class SdConverter {
         Kind converted = CONVERTED.get(conf.getClass());
         if (converted != null) {
             return converted;
+        }
+        if (conf.getClass() == DepthwiseConvolution2D.class) {
+            return Kind.DEPTHWISE;
         }
         boolean hasWeights = runtime.paramTable().keySet().stream()
                 .anyMatch(k -> conf.initializer().isWeightParam(conf, k));
@@ -639,12 +661,20 @@ public final class SdConverter {
         int kh;
         int kw;
         boolean denseLayout = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT;
+        // a depthwise W [kh, kw, nIn, d] is [kh*kw, nIn*d] in C order, the transpose of its units' rows, as a dense W
+        boolean unitsLast = denseLayout || s.kind() == Kind.DEPTHWISE;
         if (denseLayout) {
             nIn = (int) wArr.size(0);
             nOut = (int) wArr.size(1);
             kh = 1;
             kw = 1;
             layout = SliceLayout.dense(nIn, nOut, lp.sliceRows(), lp.basisWidth()); // sliceRows >= n: checkPlan
+        } else if (s.kind() == Kind.DEPTHWISE) {
+            kh = (int) wArr.size(0);
+            kw = (int) wArr.size(1);
+            nOut = (int) (wArr.size(2) * wArr.size(3));
+            nIn = 1; // per output channel: one input channel's kh x kw window
+            layout = SliceLayout.depthwise(kh, kw, (int) wArr.size(2), (int) wArr.size(3), Math.max(lp.sliceRows(), kw));
         } else {
             nOut = (int) wArr.size(0);
             nIn = (int) wArr.size(1);
@@ -657,8 +687,8 @@ public final class SdConverter {
         int prunedChannels = 0;
         double originalSq = sumOfSquares(w);
         if (lp.structuredRatio() > 0 || lp.bnGammaThreshold() > 0) {
-            // Work on the [nOut, nIn*kh*kw] view: dense weights are transposed to it and back.
-            float[] filters = denseLayout ? transpose(w, nIn, nOut) : w;
+            // Work on the [nOut, nIn*kh*kw] view: dense and depthwise weights are transposed to it and back.
+            float[] filters = unitsLast ? transpose(w, nIn * kh * kw, nOut) : w;
             if (lp.structuredRatio() > 0) {
                 // a vector is a row of the slice layout, so that pruned rows are zero rows of C (ALGORITHMS.md 3.1):
                 // kw weights of a kernel row when kw > 1 (vectorWise's vector); basisWidth consecutive inputs for
@@ -671,7 +701,7 @@ public final class SdConverter {
                 StructuredPruning.ChannelMask mask = StructuredPruning.bnGammaMask(gamma, lp.bnGammaThreshold());
                 prunedChannels = StructuredPruning.maskOutputChannels(filters, mask, filters);
             }
-            w = denseLayout ? transpose(filters, nOut, nIn) : filters;
+            w = unitsLast ? transpose(filters, nOut, nIn * kh * kw) : filters;
         }
         return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels, originalSq,
                 prunedVectors > 0 || prunedChannels > 0 ? sumOfSquares(w) : originalSq);
@@ -788,6 +818,13 @@ public final class SdConverter {
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
                     .maxCoeff(lp.maxCoeff()).build();
+        } else if (old.getClass() == DepthwiseConvolution2D.class) {
+            DepthwiseConvolution2D c = (DepthwiseConvolution2D) old;
+            out = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+                    .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                    .depthMultiplier(c.getDepthMultiplier()).name(c.getLayerName()).nIn(c.getNIn())
+                    .nOut(c.getNOut()).activation(c.getActivationFn()).hasBias(c.hasBias()).sliceRows(sliceRows)
+                    .theta(theta).maxCoeff(lp.maxCoeff()).build();
         } else if (old.getClass() == SeparableConvolution2D.class) {
             // the pointwise half: a 1 x 1 convolution of the depthwise half's C x d channels, with the layer's bias
             // and activation (DL4J applies both after the pointwise product); its depthwise half is depthwiseHalf's
@@ -801,7 +838,8 @@ public final class SdConverter {
             out.setIDropout(null); // DL4J drops the separable layer's input once: the depthwise half has it
             return out;
         } else {
-            // kindOf marks only the classes above DENSE, OUTPUT, CONV or SEPARABLE: a new kind needs its branch here
+            // kindOf marks only the classes above DENSE, OUTPUT, CONV, DEPTHWISE or SEPARABLE: a new kind needs its
+            // branch here
             throw new IllegalStateException("SdConverter: no SD form for layer class " + old.getClass().getName()
                     + " (layer " + old.getLayerName() + ")");
         }
@@ -919,7 +957,8 @@ public final class SdConverter {
         StorageBreakdown sb = enc.breakdown();
         DecompositionStats st = d.stats();
         String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer"
-                : s.kind() == Kind.SEPARABLE ? "SdConvolutionLayer (1x1)" : "SdConvolutionLayer";
+                : s.kind() == Kind.SEPARABLE ? "SdConvolutionLayer (1x1)"
+                : s.kind() == Kind.DEPTHWISE ? "SdDepthwiseConvolutionLayer" : "SdConvolutionLayer";
         // the decomposition measured its error against the pruned W; the user's W is the one before pruning
         double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(p, st) : st.relativeError();
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),

@@ -17,7 +17,10 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.LeNet300;
 
-/** {@code convert --plan NAME}: a shipped plan is found by name when no file of that name exists. */
+/**
+ * {@code convert --plan NAME}: a shipped plan is found by name when no file of that name exists; and
+ * {@code convert --convert-depthwise} on top of a shipped plan.
+ */
 class ConvertPlanNameTest {
 
     @TempDir
@@ -47,5 +50,38 @@ class ConvertPlanNameTest {
                 + "shipped plans: "), err.toString());
         assertTrue(err.toString().contains("mobilenetv2-cifar100"), err.toString());
         assertFalse(Files.exists(sdm));
+    }
+
+    /**
+     * {@code --convert-depthwise} converts the depthwise layers of the zoo's CIFAR MobileNetV2 (17 of them) on top of the
+     * shipped Table XI plan, whose structured ratios still apply; without it they are kept. The report names each
+     * depthwise layer's type, and the .sdm holds SD entries of the depthwise shape [3, 3, C, 1].
+     */
+    @Test
+    void convertDepthwiseConvertsTheDepthwiseLayersOfAPlan() throws IOException {
+        for (boolean depthwise : new boolean[] {false, true}) {
+            Path sdm = dir.resolve("mb-" + depthwise + ".sdm");
+            Path csv = dir.resolve("mb-" + depthwise + ".csv");
+            StringWriter err = new StringWriter();
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("convert", "--zoo",
+                    "mobilenetv2-cifar", "--plan", "mobilenetv2-cifar10", "--out", sdm.toString(), "--report",
+                    csv.toString(), "--quiet"));
+            if (depthwise) {
+                args.add("--convert-depthwise");
+            }
+            int code = SmartDeal.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                    args.toArray(String[]::new));
+            assertEquals(0, code, err.toString());
+            java.util.List<String> rows = Files.readAllLines(csv).stream()
+                    .filter(l -> l.contains("DepthwiseConvolution")).toList();
+            assertEquals(17, rows.size(), rows.toString());
+            String type = depthwise ? "SdDepthwiseConvolutionLayer,\"[3, 3, " : "DepthwiseConvolution2D (kept),\"[3, 3, ";
+            assertTrue(rows.stream().allMatch(r -> r.contains(type)), rows.toString());
+            StringWriter out = new StringWriter();
+            assertEquals(0, SmartDeal.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "inspect",
+                    sdm.toString()));
+            assertEquals(depthwise, out.toString().lines().anyMatch(l -> l.matches("layers\\.0\\.conv2 +SD +\\[3, 3, 32, 1\\].*")),
+                    out.toString());
+        }
     }
 }

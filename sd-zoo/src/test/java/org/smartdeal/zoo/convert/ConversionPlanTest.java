@@ -11,11 +11,16 @@ import org.junit.jupiter.api.Test;
 class ConversionPlanTest {
 
     @Test
-    void convertingDepthwiseLayersIsRejectedNotIgnored() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConversionPlan.fromJson("{\"convertDepthwise\": true}"));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("plan.convertDepthwise must be false"), e.getMessage());
+    void convertDepthwiseIsReadWrittenAndOffByDefault() {
+        org.junit.jupiter.api.Assertions.assertFalse(ConversionPlan.defaultPlan().convertDepthwise());
         org.junit.jupiter.api.Assertions.assertFalse(ConversionPlan.fromJson("{\"convertDepthwise\": false}").convertDepthwise());
+        ConversionPlan on = ConversionPlan.fromJson("{\"convertDepthwise\": true}");
+        org.junit.jupiter.api.Assertions.assertTrue(on.convertDepthwise());
+        org.junit.jupiter.api.Assertions.assertTrue(ConversionPlan.fromJson(on.toJson()).convertDepthwise());
+        org.junit.jupiter.api.Assertions.assertTrue(on.withTheta(0.01).convertDepthwise());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConversionPlan.fromJson("{\"convertDepthwise\": 1}"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("plan.convertDepthwise"), e.getMessage());
     }
 
     @Test

@@ -321,6 +321,110 @@ class SdConverterTest {
     }
 
     /**
+     * With {@code "convertDepthwise": true} a DepthwiseConvolution2D becomes an SdDepthwiseConvolutionLayer (ALGORITHMS.md
+     * 2 "offer it"): in a graph (the residual net's 3 x 3, depth multiplier 1) and in a MultiLayerNetwork (channels-last,
+     * depth multiplier 2, stride 2). Reference: the dense network with the depthwise W overwritten by C*B; the report
+     * row is SD with the layer's [kh, kw, nIn, d] shape and nIn*d slices; the .sdm reads back to the same outputs. A
+     * layer whose settings skip it stays dense, and the default plan keeps it dense (test above).
+     */
+    @Test
+    void aDepthwiseConvolutionConvertsWhenThePlanAsks() throws java.io.IOException {
+        org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        MultiLayerNetwork mln = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("c1").nOut(4).dataFormat(nhwc).activation(Activation.RELU)
+                        .build())
+                .layer(new DepthwiseConvolution2D.Builder(3, 3).name("dw").depthMultiplier(2).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).dataFormat(nhwc).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("pool").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(9, 9, 2, nhwc)).build());
+        mln.init();
+        ConversionPlan plan = ConversionPlan.fromJson("{\"convertDepthwise\": true}");
+        for (Model dense : new Model[] {residual(), mln}) {
+            INDArray before = dense.params().dup();
+            SdConverter.Result r = SdConverter.convert(dense, plan);
+            assertEquals(before, dense.params(), "the input network is not modified");
+            Model sd = r.network();
+            org.deeplearning4j.nn.api.Layer dw = dense == mln ? ((MultiLayerNetwork) sd).getLayer(1)
+                    : ((ComputationGraph) sd).getLayer("dw");
+            org.smartdeal.layers.SdDepthwiseConvolutionLayer conf =
+                    assertInstanceOf(org.smartdeal.layers.SdDepthwiseConvolutionLayer.class, dw.conf().getLayer());
+            int d = dense == mln ? 2 : 1, nIn = dense == mln ? 4 : 8;
+            assertEquals(d, conf.getDepthMultiplier());
+            assertEquals(nIn * d, conf.getNOut());
+            Model ref = dense instanceof MultiLayerNetwork m ? m.clone() : ((ComputationGraph) dense).clone();
+            SdConverter.overwriteWithCB(ref, r.decomposition());
+            INDArray x = dense == mln ? Nd4j.rand(DataType.FLOAT, 3, 9, 9, 2) : Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+            INDArray expected = output(ref, x), actual = output(sd, x);
+            assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            assertFalse(expected.equalsWithEps(output(dense, x), 1e-7), "C*B is not W: the check can fail");
+            ConversionReport.Row row = r.report().layers().stream().filter(l -> l.name().equals("dw")).findFirst()
+                    .orElseThrow();
+            assertTrue(row.converted());
+            assertEquals("SdDepthwiseConvolutionLayer", row.type());
+            assertEquals(java.util.Arrays.toString(new int[] {3, 3, nIn, d}), row.shape());
+            assertEquals(9L * nIn * d, row.weights());
+            assertEquals(nIn * d, row.slices());
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("depthwise", ".sdm");
+            try {
+                org.smartdeal.codec.SdModelFile.write(sd, file);
+                Model back = org.smartdeal.codec.SdModelFile.read(file);
+                // B is stored as int8 with a power-of-two scale per slice: the reloaded outputs agree to its rounding
+                assertTrue(output(back, x).equalsWithEps(actual, 2e-2), output(back, x) + " vs " + actual);
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+        Model kept = SdConverter.convert(residual(),
+                ConversionPlan.fromJson("{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"skip\": true}}}")).network();
+        assertEquals(DepthwiseConvolution2D.class, ((ComputationGraph) kept).getLayer("dw").conf().getLayer().getClass());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(residual(),
+                ConversionPlan.fromJson("{\"layers\": {\"dw\": {\"theta\": 0.01}}}")));
+        assertEquals("plan.layers[dw] sets theta for a DepthwiseConvolution2D, which is not converted (depthwise layers "
+                + "are kept dense unless the plan sets \"convertDepthwise\": true); those settings would have no effect",
+                e.getMessage());
+    }
+
+    /**
+     * Structured pruning of a depthwise layer zeroes whole kernel rows (ALGORITHMS.md 3.1: a vector is one row of a unit's
+     * matrix; units in blocks of 32 share the rows). Hand case: 2 channels, one block; kernel row 0 is large, rows 1
+     * and 2 small in both channels; ratio 0.5 zeroes ceil(0.5 * 3) = 2 rows per unit, rows 1 and 2: 4 vectors, and C
+     * is zero there.
+     */
+    @Test
+    void structuredRatioZeroesKernelRowsOfADepthwiseLayer() {
+        ComputationGraph dense = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).graphBuilder()
+                .addInputs("in")
+                .addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).activation(Activation.RELU)
+                        .build(), "in")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "dw")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(6, 6, 2)).build());
+        dense.init();
+        INDArray w = dense.getLayer("dw").getParam("W"); // [kh, kw, nIn, d] = [3, 3, 2, 1]
+        for (int y = 0; y < 3; y++) for (int x = 0; x < 3; x++) for (int c = 0; c < 2; c++)
+            w.putScalar(new int[] {y, x, c, 0}, (y == 0 ? 1.0 : 0.05 * (y + 1)) * (x == 1 ? -1 : 1) * (c + 1));
+        NetworkDecomposition d = SdConverter.decompose(dense, ConversionPlan.fromJson(
+                "{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"structuredRatio\": 0.5}, \"out\": {\"skip\": true}}}"));
+        NetworkDecomposition.PlannedLayer p = d.layers().get(0);
+        assertEquals("dw", p.name());
+        assertEquals(4, p.prunedVectors());
+        float[] c = p.decomposition().c(); // [K = 2 units, m = 3 rows, n = 3]
+        assertEquals(18, c.length);
+        for (int u = 0; u < 2; u++) {
+            boolean rowZeroNonZero = false;
+            for (int j = 0; j < 3; j++) {
+                rowZeroNonZero |= c[u * 9 + j] != 0;
+                assertEquals(0f, c[u * 9 + 3 + j], "unit " + u + " row 1");
+                assertEquals(0f, c[u * 9 + 6 + j], "unit " + u + " row 2");
+            }
+            assertTrue(rowZeroNonZero, "unit " + u + " keeps kernel row 0");
+        }
+    }
+
+    /**
      * A Same-mode convolution with a padding in its configuration (DL4J's builder refuses one, a file may hold it, and
      * DL4J then ignores it) converted to an internal error, the SD builder refusing the padding (a fuzzing audit,
      * 2026-12-05); the SD layer now gets none, and computes what the dense network does.
@@ -505,7 +609,8 @@ class SdConverterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
                 ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"theta\": 0.05, \"structuredRatio\": 0.1}}}")));
         assertEquals("plan.layers[bn1] sets theta, structuredRatio for a BatchNormalization, which is not converted (only "
-                + "DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are); those settings would have no effect", e.getMessage());
+                + "DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are, and DepthwiseConvolution2D when "
+                + "the plan asks); those settings would have no effect", e.getMessage());
         SdConverter.convert(mlp(), ConversionPlan.fromJson("{\"layers\": {\"bn1\": {\"skip\": true}}}"));
         e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(mlp(),
                 ConversionPlan.fromJson("{\"layers\": {\"fc2\": {\"bnGammaThreshold\": 0.1}}}")));

@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -81,21 +82,29 @@ class SdTrainingWiringTest {
         return (MultiLayerNetwork) SdConverter.convert(n, ConversionPlan.defaultPlan().withTheta(7e-3)).network();
     }
 
-    /** conv1 3x3 (SD) -> bn -> conv2 3x3 (SD) + skip -> global pool -> fc (SD), a ComputationGraph. */
+    /**
+     * conv1 3x3 (SD) -> bn -> dw 3x3 depthwise (SD, the plan converts depthwise layers) -> conv2 3x3 (SD) + skip ->
+     * global pool -> fc (SD), a ComputationGraph.
+     */
     private static ComputationGraph sdGraph() {
         ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-3))
                 .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in")
                 .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
                 .addLayer("bn1", new BatchNormalization.Builder().build(), "conv1")
+                .addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).activation(Activation.TANH)
+                        .build(), "bn1")
                 .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build(),
-                        "bn1")
+                        "dw")
                 .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "conv2", "bn1")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "add")
                 .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
                 .setOutputs("fc").setInputTypes(InputType.convolutional(6, 6, 2)).build());
         g.init();
-        return (ComputationGraph) SdConverter.convert(g, ConversionPlan.defaultPlan().withTheta(7e-3)).network();
+        ConversionPlan plan = new ConversionPlan(ConversionPlan.defaultPlan().defaults(), true, java.util.Map.of());
+        ComputationGraph sd = (ComputationGraph) SdConverter.convert(g, plan.withTheta(7e-3)).network();
+        assertInstanceOf(org.smartdeal.layers.SdDepthwiseConvolutionLayer.class, sd.getLayer("dw").conf().getLayer());
+        return sd;
     }
 
     private static List<DataSet> data(long seed, int batches, long[] featureShape, int classes) {
@@ -259,7 +268,7 @@ class SdTrainingWiringTest {
         SdTraining.configure(g, bs, others(), WD);
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson());
         assertEquals(g.getConfiguration(), back);
-        for (String v : List.of("conv1", "bn1", "conv2", "fc")) {
+        for (String v : List.of("conv1", "bn1", "dw", "conv2", "fc")) {
             assertRouted(g.getLayer(v).conf().getLayer(), bs);
         }
         List<DataSet> data = data(14, 4, new long[] {8, 2, 6, 6}, 3);
@@ -269,7 +278,7 @@ class SdTrainingWiringTest {
             }
             g.incrementEpochCount();
         }
-        for (String v : List.of("conv1", "conv2", "fc")) {
+        for (String v : List.of("conv1", "dw", "conv2", "fc")) {
             float[] c = g.getLayer(v).getParam("C").dup().data().asFloat();
             float[] m = g.getLayer(v).getParam("M").dup().data().asFloat();
             for (int k = 0; k < c.length; k++) {
@@ -300,13 +309,13 @@ class SdTrainingWiringTest {
         g.computeGradientAndScore();
         java.util.Map<String, INDArray> grads = new java.util.HashMap<>();
         java.util.Map<String, INDArray> before = new java.util.HashMap<>();
-        for (String v : List.of("conv1", "conv2", "fc")) {
+        for (String v : List.of("conv1", "dw", "conv2", "fc")) {
             grads.put(v, g.gradient().getGradientFor(v + "_C").dup());
             before.put(v, g.getLayer(v).getParam("C").dup());
         }
         g.fit(ds);
         int checked = 0;
-        for (String v : List.of("conv1", "conv2", "fc")) {
+        for (String v : List.of("conv1", "dw", "conv2", "fc")) {
             float[] gr = grads.get(v).data().asFloat();
             float[] c0 = before.get(v).data().asFloat();
             float[] c1 = g.getLayer(v).getParam("C").dup().data().asFloat();
