@@ -53,6 +53,8 @@ public final class DecomposeCommand implements Callable<Integer> {
         conv,
         /** DL4J dense [nIn, nOut]. */
         dense,
+        /** DL4J M2.1 depthwise [kh, kw, nIn, depthMultiplier]: one kh x kw matrix per output channel, n = kw. */
+        depthwise,
         /** Raw slices [K, m, n]. */
         slices
     }
@@ -60,8 +62,9 @@ public final class DecomposeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kind", paramLabel = "conv|dense|slices",
-            description = "conv ([nOut,nIn,kh,kw]), dense ([nIn,nOut]) or slices ([K,m,n]); default ${DEFAULT-VALUE}")
+    @Option(names = "--kind", paramLabel = "conv|dense|depthwise|slices",
+            description = "conv ([nOut,nIn,kh,kw]), dense ([nIn,nOut]), depthwise ([kh,kw,nIn,depthMultiplier]) or "
+            + "slices ([K,m,n]); default ${DEFAULT-VALUE}")
     Kind kind = Kind.conv;
 
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold, >= 0; default ${DEFAULT-VALUE}")
@@ -76,7 +79,7 @@ public final class DecomposeCommand implements Callable<Integer> {
 
     @Option(names = "--slice-rows", paramLabel = "R",
             description = "rows per slice, in [n, 1048576] (n: the basis width, or kw for "
-            + "kernels wider than 1); conv and dense only; default ${DEFAULT-VALUE}")
+            + "kernels wider than 1 and depthwise kernels); conv, dense and depthwise only; default ${DEFAULT-VALUE}")
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
     @Option(names = "--basis-width", paramLabel = "n",
@@ -229,10 +232,15 @@ public final class DecomposeCommand implements Callable<Integer> {
         if (kind == Kind.slices) {
             for (String o : List.of("--slice-rows", "--basis-width")) {
                 if (parsed.hasMatchedOption(o)) {
-                    throw new ParameterException(spec.commandLine(), o + " applies to --kind conv and dense only; --kind "
-                            + "slices takes the slices [K, m, n] as they are");
+                    throw new ParameterException(spec.commandLine(), o + " applies to --kind conv and dense"
+                            + (o.equals("--slice-rows") ? ", and depthwise," : "") + " only; --kind slices takes the "
+                            + "slices [K, m, n] as they are");
                 }
             }
+        }
+        if (kind == Kind.depthwise && parsed.hasMatchedOption("--basis-width")) {
+            throw new ParameterException(spec.commandLine(), "--basis-width does not apply to --kind depthwise: a "
+                    + "depthwise kernel is sliced in rows of its own width kw (ALGORITHMS.md 2); leave it out");
         }
         if (basisWidth < 1 || basisWidth > SliceLayout.MAX_WIDTH) {
             throw new ParameterException(spec.commandLine(), "--basis-width must be in [1, " + SliceLayout.MAX_WIDTH
@@ -250,25 +258,26 @@ public final class DecomposeCommand implements Callable<Integer> {
     }
 
     /**
-     * The rules of --basis-width and --slice-rows that need a conv input's kernel width kw (usage errors, exit 2,
-     * naming the option, the input and its kernel width): a kernel wider than 1 is sliced in rows of its own width,
+     * The rules of --basis-width and --slice-rows that need a conv or depthwise input's kernel width kw (usage errors,
+     * exit 2, naming the option, the input and its kernel width): a depthwise kernel, and a kernel wider than 1, is
+     * sliced in rows of its own width,
      * so an explicit --basis-width does not apply to it, and the slice rows must be at least that width; a kernel of
      * width 1 is sliced in rows of --basis-width, which the slice rows must reach.
      */
     private void checkLayoutOptionsFor(Path f, int[] shape) {
-        int kw = shape[3];
+        int kw = kind == Kind.depthwise ? shape[1] : shape[3];
         if (kw > SliceLayout.MAX_WIDTH) {
             return; // the input's fault, not the options': SliceLayout's message, exit 3
         }
         String where = f + " (shape " + Arrays.toString(shape) + ")";
-        if (kw == 1) {
+        if (kw == 1 && kind == Kind.conv) {
             if (sliceRows < basisWidth) {
                 throw new ParameterException(spec.commandLine(), "--slice-rows must be at least --basis-width "
                         + basisWidth + " for " + where + ", a kernel of width 1, got " + sliceRows);
             }
             return;
         }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--basis-width")) {
+        if (kind == Kind.conv && spec.commandLine().getParseResult().hasMatchedOption("--basis-width")) {
             throw new ParameterException(spec.commandLine(), "--basis-width applies to kernels of width 1 and to dense "
                     + "layers only; a kernel wider than 1 is sliced in rows of its own width, and " + where
                     + " has kernel width " + kw + ": leave --basis-width out, or decompose this input in a run of its own");
@@ -315,7 +324,7 @@ public final class DecomposeCommand implements Callable<Integer> {
             shape[i] = Math.toIntExact(arr.shape()[i]);
         }
         int rank = switch (kind) {
-            case conv -> 4;
+            case conv, depthwise -> 4;
             case dense -> 2;
             case slices -> 3;
         };
@@ -335,7 +344,7 @@ public final class DecomposeCommand implements Callable<Integer> {
                         + " (shape " + Arrays.toString(shape) + ")");
             }
         }
-        if (kind == Kind.conv) {
+        if (kind == Kind.conv || kind == Kind.depthwise) {
             checkLayoutOptionsFor(f, shape);
         }
         SliceLayout layout;
@@ -343,6 +352,7 @@ public final class DecomposeCommand implements Callable<Integer> {
             layout = switch (kind) {
                 case conv -> SliceLayout.conv(shape[0], shape[1], shape[2], shape[3], sliceRows, basisWidth);
                 case dense -> SliceLayout.dense(shape[0], shape[1], sliceRows, basisWidth);
+                case depthwise -> SliceLayout.depthwise(shape[0], shape[1], shape[2], shape[3], sliceRows);
                 case slices -> SliceLayout.rawSlices(shape[0], shape[1], shape[2]);
             };
         } catch (IllegalArgumentException e) {
@@ -357,6 +367,7 @@ public final class DecomposeCommand implements Callable<Integer> {
         return switch (kind) {
             case conv -> "[nOut, nIn, kh, kw]";
             case dense -> "[nIn, nOut]";
+            case depthwise -> "[kh, kw, nIn, depthMultiplier]";
             case slices -> "[K, m, n]";
         };
     }

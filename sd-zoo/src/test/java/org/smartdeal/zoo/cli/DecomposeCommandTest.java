@@ -108,6 +108,53 @@ class DecomposeCommandTest {
         assertArrayEquals(new long[] {3, 2, 2}, NpyFile.read(out.resolve("sl.b.npy")).shape());
     }
 
+    /**
+     * A depthwise weight [kh, kw, nIn, d] = [3, 3, 2, 2] is 4 units (output channel c*2 + j), each its 3 x 3 kernel
+     * W[:, :, c, j]: C [4, 3, 3], B [4, 3, 3], and the rebuilt weight in the input's layout, checked with plain loops
+     * (--slice-rows 3 keeps one slice per unit); a 5 x 3 kernel at --slice-rows 3 is cut into 2 slices per unit, the
+     * second padded (2 units: C [4, 3, 3]); --slice-rows below kw is a usage error, and so is a rank-2 input.
+     */
+    @Test
+    void depthwiseKindSlicesEachOutputChannelsKernel() throws IOException {
+        Path dw = npy("dw.npy", new long[] {3, 3, 2, 2}, 9);
+        Path out = dir.resolve("dw");
+        assertEquals(0, run("decompose", "--kind", "depthwise", "--quiet", "--out", out.toString(), dw.toString()).exit());
+        NpyArray c = NpyFile.read(out.resolve("dw.c.npy"));
+        NpyArray b = NpyFile.read(out.resolve("dw.b.npy"));
+        NpyArray w = NpyFile.read(out.resolve("dw.w.npy"));
+        assertArrayEquals(new long[] {4, 3, 3}, c.shape());
+        assertArrayEquals(new long[] {4, 3, 3}, b.shape());
+        assertArrayEquals(new long[] {3, 3, 2, 2}, w.shape());
+        for (int ch = 0; ch < 2; ch++) {
+            for (int j = 0; j < 2; j++) {
+                int u = ch * 2 + j;
+                for (int y = 0; y < 3; y++) {
+                    for (int x = 0; x < 3; x++) {
+                        double s = 0;
+                        for (int k = 0; k < 3; k++) {
+                            s += c.data()[(u * 3 + y) * 3 + k] * b.data()[(u * 3 + k) * 3 + x];
+                        }
+                        assertEquals(s, w.data()[((y * 3 + x) * 2 + ch) * 2 + j], 1e-6, "unit " + u + " (" + y + "," + x + ")");
+                    }
+                }
+            }
+        }
+        Path two = dir.resolve("dw2");
+        assertEquals(0, run("decompose", "--kind", "depthwise", "--slice-rows", "3", "--quiet", "--out", two.toString(),
+                dw.toString()).exit());
+        assertArrayEquals(new long[] {4, 3, 3}, NpyFile.read(two.resolve("dw.c.npy")).shape());
+        Path tall = npy("tall.npy", new long[] {5, 3, 2, 1}, 10);
+        assertEquals(0, run("decompose", "--kind", "depthwise", "--slice-rows", "3", "--quiet", "--out", two.toString(),
+                tall.toString()).exit());
+        assertArrayEquals(new long[] {4, 3, 3}, NpyFile.read(two.resolve("tall.c.npy")).shape()); // 2 units x 2 slices
+        run("decompose", "--kind", "depthwise", "--slice-rows", "2", "--out", dir.resolve("none").toString(), dw.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows must be in [n=3, 1048576] for " + dw
+                        + " (shape [3, 3, 2, 2]), whose basis width n is its kernel width 3, got 2");
+        run("decompose", "--kind", "depthwise", "--out", dir.resolve("none").toString(), npy("flat.npy", new long[] {4, 3}, 1)
+                .toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, "--kind depthwise needs a rank-4 array "
+                        + "[kh, kw, nIn, depthMultiplier], got shape [4, 3]");
+    }
+
     @Test
     void badInputsExitWithCodeAndMessageAndWriteNothing() throws IOException {
         Path good = npy("good.npy", new long[] {4, 2, 3, 3}, 4);
@@ -182,7 +229,11 @@ class DecomposeCommandTest {
             assertTrue(r.err().startsWith("error: " + c[0]), "the option, not a file, comes first: " + r.err());
         }
         run("decompose", "--kind", "slices", "--slice-rows", "8", "--out", out.toString(), missing)
-                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv and dense only");
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv and dense, and depthwise, only");
+        run("decompose", "--kind", "slices", "--basis-width", "4", "--out", out.toString(), missing)
+                .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width applies to --kind conv and dense only");
+        run("decompose", "--kind", "depthwise", "--basis-width", "4", "--out", out.toString(), missing)
+                .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width does not apply to --kind depthwise");
         run("decompose", "--kind", "dense", "--slice-rows", "2", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows must be at least --basis-width 3 with --kind dense, got 2");
         assertFalse(Files.exists(out));
