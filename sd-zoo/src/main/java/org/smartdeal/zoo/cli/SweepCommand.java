@@ -284,7 +284,7 @@ public final class SweepCommand implements Callable<Integer> {
         FashionMnistInput.requireTenClasses(dense, input);
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
-        List<String> convertible = SdConverter.convertibleLayerNames(dense);
+        List<String> convertible = SdConverter.convertibleLayerNames(dense, base);
         for (String option : List.of("--layer-theta", "--layer-density")) {
             for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
                 if (!layerNames.contains(layer)) {
@@ -292,8 +292,8 @@ public final class SweepCommand implements Callable<Integer> {
                             + layerNames);
                 }
                 if (!convertible.contains(layer)) {
-                    throw usage(option + " names layer '" + layer + "', which is not converted (not a DenseLayer, "
-                            + "OutputLayer, ConvolutionLayer or SeparableConvolution2D); the layers converted are " + convertible);
+                    throw usage(option + " names layer '" + layer + "', which is not converted (not a "
+                            + SdConverter.CONVERTED_KINDS + "); the layers converted are " + convertible);
                 }
             }
         }

@@ -552,8 +552,24 @@ public final class SdConverter {
      * @return their names, in layer order
      */
     public static List<String> convertibleLayerNames(Model net) {
-        return slots(net).stream().filter(s -> convertible(s, null)).map(Slot::name).toList();
+        return convertibleLayerNames(net, null);
     }
+
+    /**
+     * The layers a plan can convert (its {@code skip} settings aside): those of {@link #convertibleLayerNames(Model)},
+     * and the depthwise convolutions when the plan sets {@code convertDepthwise}.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph (not modified)
+     * @param plan the plan, or null for the default plan's choice
+     * @return their names, in layer order
+     */
+    public static List<String> convertibleLayerNames(Model net, ConversionPlan plan) {
+        return slots(net).stream().filter(s -> convertible(s, plan)).map(Slot::name).toList();
+    }
+
+    /** What the converter converts, for messages. */
+    public static final String CONVERTED_KINDS = "DenseLayer, OutputLayer, ConvolutionLayer or SeparableConvolution2D, "
+            + "and DepthwiseConvolution2D when the plan sets convertDepthwise";
 
     /**
      * Checks a plan against a network before any work ({@link #decompose} does too): every layer the plan names
@@ -588,8 +604,7 @@ public final class SdConverter {
         }
         if (slots.stream().noneMatch(s -> convertible(s, plan))) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
-            throw new IllegalArgumentException("the network has no layer to convert (DenseLayer, OutputLayer, "
-                    + "ConvolutionLayer or SeparableConvolution2D)"
+            throw new IllegalArgumentException("the network has no layer to convert (" + CONVERTED_KINDS + ")"
                     + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
         }
         for (Slot s : slots) {
@@ -609,6 +624,17 @@ public final class SdConverter {
                         + "\"convertDepthwise\": true"
                         : "only DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are, and "
                         + "DepthwiseConvolution2D when the plan asks") + "); those settings would have no effect");
+            }
+            if (convertible(s, plan) && !lp.skip() && lp.structuredRatio() > 0) {
+                int rows = layout(s, lp).unitRows();
+                if (StructuredPruning.rowsToPrune(lp.structuredRatio(), rows) >= rows) {
+                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "plan for layer %s: "
+                            + "structuredRatio %s would zero every row of every unit of this %s, which has %d row%s per "
+                            + "unit (ALGORITHMS.md 3.1 prunes ceil(ratio x rows) = %d), leaving the layer all zeros; give "
+                            + "it %s in plan.layers[%s]", s.name(), lp.structuredRatio(), cls, rows, rows == 1 ? "" : "s",
+                            StructuredPruning.rowsToPrune(lp.structuredRatio(), rows), rows == 1 ? "structuredRatio 0"
+                            : "a structuredRatio of at most " + (rows - 1) + "/" + rows, s.name()));
+                }
             }
             if (convertible(s, plan) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
@@ -651,49 +677,42 @@ public final class SdConverter {
         return n != null ? n : (net instanceof MultiLayerNetwork ? "layer" + index : String.valueOf(index));
     }
 
+    /** The slice layout a planned layer is decomposed in (its weight's shape and the plan's slicing). */
+    private static SliceLayout layout(Slot s, LayerPlan lp) {
+        long[] sh = s.runtime().getParam(weightKey(s.conf())).shape();
+        if (s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT) {
+            return SliceLayout.dense((int) sh[0], (int) sh[1], lp.sliceRows(), lp.basisWidth()); // sliceRows >= n: checkPlan
+        }
+        if (s.kind() == Kind.DEPTHWISE) {
+            return SliceLayout.depthwise((int) sh[0], (int) sh[1], (int) sh[2], (int) sh[3],
+                    Math.max(lp.sliceRows(), (int) sh[1]));
+        }
+        int kw = (int) sh[3];
+        int n = kw > 1 ? kw : lp.basisWidth();
+        return SliceLayout.conv((int) sh[0], (int) sh[1], (int) sh[2], kw, Math.max(lp.sliceRows(), n), lp.basisWidth());
+    }
+
     private static Prepared prepare(Slot s, LayerPlan lp) {
         INDArray wArr = s.runtime().getParam(weightKey(s.conf()));
         INDArray wc = wArr.dataType() == DataType.FLOAT ? wArr.dup('c') : wArr.castTo(DataType.FLOAT).dup('c');
         float[] w = wc.data().asFloat();
-        SliceLayout layout;
-        int nOut;
-        int nIn;
-        int kh;
-        int kw;
-        boolean denseLayout = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT;
-        // a depthwise W [kh, kw, nIn, d] is [kh*kw, nIn*d] in C order, the transpose of its units' rows, as a dense W
-        boolean unitsLast = denseLayout || s.kind() == Kind.DEPTHWISE;
-        if (denseLayout) {
-            nIn = (int) wArr.size(0);
-            nOut = (int) wArr.size(1);
-            kh = 1;
-            kw = 1;
-            layout = SliceLayout.dense(nIn, nOut, lp.sliceRows(), lp.basisWidth()); // sliceRows >= n: checkPlan
-        } else if (s.kind() == Kind.DEPTHWISE) {
-            kh = (int) wArr.size(0);
-            kw = (int) wArr.size(1);
-            nOut = (int) (wArr.size(2) * wArr.size(3));
-            nIn = 1; // per output channel: one input channel's kh x kw window
-            layout = SliceLayout.depthwise(kh, kw, (int) wArr.size(2), (int) wArr.size(3), Math.max(lp.sliceRows(), kw));
-        } else {
-            nOut = (int) wArr.size(0);
-            nIn = (int) wArr.size(1);
-            kh = (int) wArr.size(2);
-            kw = (int) wArr.size(3);
-            int n = kw > 1 ? kw : lp.basisWidth();
-            layout = SliceLayout.conv(nOut, nIn, kh, kw, Math.max(lp.sliceRows(), n), lp.basisWidth());
-        }
+        SliceLayout layout = layout(s, lp);
+        // each unit's weights: a row of [nOut, perUnit]; dense W [nIn, nOut] and depthwise W [kh, kw, nIn, d] (that is
+        // [kh*kw, nIn*d] in C order) hold the transpose of that view
+        boolean unitsLast = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.DEPTHWISE;
+        int nOut = layout.units();
+        int perUnit = layout.unitLength();
         long prunedVectors = 0;
         int prunedChannels = 0;
         double originalSq = sumOfSquares(w);
         if (lp.structuredRatio() > 0 || lp.bnGammaThreshold() > 0) {
             // Work on the [nOut, nIn*kh*kw] view: dense and depthwise weights are transposed to it and back.
-            float[] filters = unitsLast ? transpose(w, nIn * kh * kw, nOut) : w;
+            float[] filters = unitsLast ? transpose(w, perUnit, nOut) : w;
             if (lp.structuredRatio() > 0) {
                 // a vector is a row of the slice layout, so that pruned rows are zero rows of C (ALGORITHMS.md 3.1):
                 // kw weights of a kernel row when kw > 1 (vectorWise's vector); basisWidth consecutive inputs for
                 // 1x1 convs and dense layers, not one
-                prunedVectors = StructuredPruning.vectorWiseRows(filters, nOut, nIn * kh * kw, layout.width(),
+                prunedVectors = StructuredPruning.vectorWiseRows(filters, nOut, perUnit, layout.width(),
                         lp.structuredRatio(), StructuredPruning.DEFAULT_GROUP_SIZE, filters);
             }
             if (lp.bnGammaThreshold() > 0 && s.batchNormAfter() != null) {
@@ -701,7 +720,7 @@ public final class SdConverter {
                 StructuredPruning.ChannelMask mask = StructuredPruning.bnGammaMask(gamma, lp.bnGammaThreshold());
                 prunedChannels = StructuredPruning.maskOutputChannels(filters, mask, filters);
             }
-            w = unitsLast ? transpose(filters, nOut, nIn * kh * kw) : filters;
+            w = unitsLast ? transpose(filters, nOut, perUnit) : filters;
         }
         return new Prepared(s, lp, layout, w, prunedVectors, prunedChannels, originalSq,
                 prunedVectors > 0 || prunedChannels > 0 ? sumOfSquares(w) : originalSq);

@@ -170,13 +170,13 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      */
     public void checkAgainst(Model net) {
         checkLayersExist(SdConverter.layerNames(net));
-        List<String> convertible = SdConverter.convertibleLayerNames(net);
+        List<String> convertible = SdConverter.convertibleLayerNames(net, base);
         java.util.Set<String> inert = new java.util.TreeSet<>(layers.keySet());
         inert.addAll(layerDensities.keySet());
         inert.removeAll(convertible);
         if (!inert.isEmpty()) {
-            throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers that are not converted (no "
-                    + "DenseLayer, OutputLayer, ConvolutionLayer or SeparableConvolution2D): " + inert + "; their settings would change nothing; "
+            throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers that are not converted (not a "
+                    + SdConverter.CONVERTED_KINDS + "): " + inert + "; their settings would change nothing; "
                     + "the layers converted are " + convertible);
         }
         // searched slice settings take the values that cannot fail the slice-height rule, so that a search some of

@@ -518,7 +518,7 @@ class ConvertInspectEvaluateTest {
         Path sdm = dir.resolve("nothing.sdm");
         run("convert", file.toString(), "--out", sdm.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
                 file + ": the network has no layer to convert (DenseLayer, OutputLayer, ConvolutionLayer or "
-                + "SeparableConvolution2D)");
+                + "SeparableConvolution2D, and DepthwiseConvolution2D when the plan sets convertDepthwise)");
         assertFalse(Files.exists(sdm));
     }
 

@@ -261,7 +261,8 @@ class SweepCommandTest {
         ModelSerializer.writeModel(withDropout, dropZip.toFile(), false);
         CliRun.of("sweep", dropZip.toString(), "--out", out.toString(), "--layer-theta", "drop=0.01,0.02", "--quiet")
                 .assertUserError(2, "--layer-theta names layer 'drop', which is not converted (not a DenseLayer, "
-                        + "OutputLayer, ConvolutionLayer or SeparableConvolution2D); the layers converted are [fc, out]");
+                        + "OutputLayer, ConvolutionLayer or SeparableConvolution2D, and DepthwiseConvolution2D when the "
+                        + "plan sets convertDepthwise); the layers converted are [fc, out]");
         // what every candidate shares is checked against the network before any data is read: a plan giving fc1 a
         // basis width of 8 cannot take --slice-rows 4 (it was exit 1 after loading the data)
         Path wide = Files.writeString(dir.resolve("wide-fc1.json"), "{\"layers\": {\"fc1\": {\"basisWidth\": 8}}}");

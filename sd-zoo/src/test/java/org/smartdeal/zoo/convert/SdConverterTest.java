@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -425,6 +426,57 @@ class SdConverterTest {
     }
 
     /**
+     * From a review of the depthwise conversion: ALGORITHMS.md 3.1 prunes ceil(ratio x rows) rows of every unit, and a
+     * depthwise unit has only kh rows, so a structured ratio above 2/3 zeroed a 3 x 3 depthwise layer whole (and any
+     * ratio a 1 x k one), silently. A ratio that would zero every row of a layer's units is refused before any work,
+     * naming the largest that does not; 2/3 itself still converts (2 of 3 rows). The same holds for any layer kind: a
+     * 1 x 1 convolution of 2 inputs at basis width 3 has one row per unit.
+     */
+    @Test
+    void aStructuredRatioThatWouldZeroAWholeLayerIsRefused() {
+        ConversionPlan tooMuch = ConversionPlan.fromJson(
+                "{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"structuredRatio\": 0.7}}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SdConverter.decompose(residual(), tooMuch));
+        assertEquals("plan for layer dw: structuredRatio 0.7 would zero every row of every unit of this "
+                + "DepthwiseConvolution2D, which has 3 rows per unit (ALGORITHMS.md 3.1 prunes ceil(ratio x rows) = 3), "
+                + "leaving the layer all zeros; give it a structuredRatio of at most 2/3 in plan.layers[dw]", e.getMessage());
+        NetworkDecomposition d = SdConverter.decompose(residual(), ConversionPlan.fromJson(
+                "{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"structuredRatio\": 0.6666666666}}}"));
+        assertEquals(2 * 8, d.layers().stream().filter(p -> p.name().equals("dw")).findFirst().orElseThrow()
+                .prunedVectors(), "2 of 3 kernel rows in each of 8 channels");
+        ComputationGraph narrow = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).graphBuilder()
+                .addInputs("in")
+                .addLayer("pw", new ConvolutionLayer.Builder(1, 1).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "pw")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(4, 4, 2)).build());
+        narrow.init();
+        e = assertThrows(IllegalArgumentException.class, () -> SdConverter.decompose(narrow,
+                ConversionPlan.fromJson("{\"layers\": {\"pw\": {\"structuredRatio\": 0.1}}}")));
+        assertTrue(e.getMessage().contains("which has 1 row per unit") && e.getMessage().contains("give it structuredRatio 0"),
+                e.getMessage());
+    }
+
+    /** The layers a plan can convert include the depthwise ones when it sets convertDepthwise (sweeps search them). */
+    @Test
+    void convertibleLayerNamesFollowThePlansDepthwiseChoice() {
+        assertEquals(List.of("conv1", "conv2", "proj", "fc"), SdConverter.convertibleLayerNames(residual()));
+        assertEquals(List.of("conv1", "conv2", "dw", "proj", "fc"), SdConverter.convertibleLayerNames(residual(),
+                ConversionPlan.fromJson("{\"convertDepthwise\": true}")));
+        new org.smartdeal.zoo.sweep.ConversionPlanSpace.Builder(ConversionPlan.fromJson("{\"convertDepthwise\": true}"))
+                .layerDensity("dw", new org.deeplearning4j.arbiter.optimize.parameter.FixedValue<>(0.5)).build()
+                .checkAgainst(residual());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new org.smartdeal.zoo.sweep.ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                        .layerDensity("dw", new org.deeplearning4j.arbiter.optimize.parameter.FixedValue<>(0.5)).build()
+                        .checkAgainst(residual()));
+        assertTrue(e.getMessage().contains("[dw]") && e.getMessage().contains("when the plan sets convertDepthwise"),
+                e.getMessage());
+    }
+
+    /**
      * A Same-mode convolution with a padding in its configuration (DL4J's builder refuses one, a file may hold it, and
      * DL4J then ignores it) converted to an internal error, the SD builder refusing the padding (a fuzzing audit,
      * 2026-12-05); the SD layer now gets none, and computes what the dense network does.
@@ -627,7 +679,8 @@ class SdConverterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.convert(sd, ConversionPlan.defaultPlan()));
         assertEquals("the network has no layer to convert (DenseLayer, OutputLayer, ConvolutionLayer or "
-                + "SeparableConvolution2D); these are already in SD form: fc1, fc2, out", e.getMessage());
+                + "SeparableConvolution2D, and DepthwiseConvolution2D when the plan sets convertDepthwise); these are "
+                + "already in SD form: fc1, fc2, out", e.getMessage());
     }
 
     /**

@@ -215,8 +215,9 @@ class ConversionSweepTest {
         List<Integer> heard = new ArrayList<>();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConversionSweep.run(withDropout,
                 grid(space), 10, validation, 0.01, (c, done, total) -> heard.add(done)));
-        assertEquals("ConversionPlanSpace has spaces for layers that are not converted (no DenseLayer, OutputLayer, "
-                + "ConvolutionLayer or SeparableConvolution2D): [drop]; their settings would change nothing; the layers converted are [fc, out]",
+        assertEquals("ConversionPlanSpace has spaces for layers that are not converted (not a DenseLayer, OutputLayer, "
+                + "ConvolutionLayer or SeparableConvolution2D, and DepthwiseConvolution2D when the plan sets "
+                + "convertDepthwise): [drop]; their settings would change nothing; the layers converted are [fc, out]",
                 e.getMessage());
         assertTrue(heard.isEmpty(), "no candidate ran");
     }
