@@ -29,6 +29,7 @@ public record ModelScore(double accuracy, double loss, long examples) {
      * @param net a MultiLayerNetwork or ComputationGraph with one output
      * @param data labelled examples
      * @return accuracy and mean loss
+     * @throws NonFiniteOutputException when an output holds NaN (a diverged network)
      */
     public static ModelScore of(Model net, DataSetIterator data) {
         data.reset();
@@ -51,6 +52,12 @@ public record ModelScore(double accuracy, double loss, long examples) {
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                         + (net == null ? null : net.getClass().getName()));
+            }
+            if (out.isNaN().any()) {
+                // DL4J's Evaluation refuses NaN predictions with an IllegalStateException of its own
+                throw new NonFiniteOutputException("the network's outputs hold NaN values (minibatch "
+                        + (count == 0 ? 1 : "after " + count + " examples") + "): its parameters or activations "
+                        + "overflowed");
             }
             eval.eval(ds.getLabels(), out);
             loss += perExample.sumNumber().doubleValue();
@@ -76,5 +83,15 @@ public record ModelScore(double accuracy, double loss, long examples) {
     public static double points(double fraction) {
         double p = 100 * fraction;
         return Double.isFinite(p) ? Math.round(p * 1e10) / 1e10 : p;
+    }
+
+    /** A network's outputs hold NaN values: it has diverged (or was given such parameters). */
+    public static final class NonFiniteOutputException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what was found where */
+        public NonFiniteOutputException(String message) {
+            super(message);
+        }
     }
 }

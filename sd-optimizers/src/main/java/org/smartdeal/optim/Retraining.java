@@ -235,7 +235,8 @@ public final class Retraining {
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch at the full sparsity and the history
-     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss
+     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss, or with NaN or
+     *     infinite parameters
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     int rampEpochs, boolean keepZeros, Redecomposer<S> redecomposer,
@@ -260,13 +261,25 @@ public final class Retraining {
                 // the rate is the network's updater's, which this loop does not read
                 TrainingDivergedException.requireFiniteLoss(trainLoss, TrainingDivergedException.Phase.RE_TRAINING, e,
                         epochs, Double.NaN);
+                TrainingDivergedException.requireFiniteParameters(net.params(), TrainingDivergedException.Phase.RE_TRAINING,
+                        e, epochs, Double.NaN);
             }
             double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);
             if (keepZeros && e < epochs) {
                 masks = zeroMasks(redecomposer.plannedWeights(net, state));
             }
-            EpochResult r = measure(net, validation, e, scale, trainLoss, redecomposer, state, t);
+            EpochResult r;
+            try {
+                r = measure(net, validation, e, scale, trainLoss, redecomposer, state, t);
+            } catch (ModelScore.NonFiniteOutputException x) {
+                if (e == 0) {
+                    throw x; // before any training: the network as given
+                }
+                // the epoch's loss was finite (computed before each update) but its last updates overflowed
+                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of "
+                        + epochs + " diverged: " + x.getMessage() + "; lower the learning rate");
+            }
             history.add(r);
             report(r, listener);
             if (scale == 1.0 && (bestParams == null || r.valAccuracy() > bestAcc)) {

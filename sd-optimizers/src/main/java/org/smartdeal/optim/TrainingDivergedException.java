@@ -46,6 +46,27 @@ public class TrainingDivergedException extends IllegalStateException {
         }
     }
 
+    /**
+     * The check after an epoch whose mean loss was finite: its last updates can still have left NaN or infinite
+     * parameters (the loss of a step is computed before its update), which the next scoring meets as NaN predictions.
+     *
+     * @param params the network's parameters after the epoch
+     * @param phase  the training it belongs to
+     * @param epoch  the epoch, from 1
+     * @param epochs the epochs of the phase
+     * @param lr     the learning rate of the epoch, named in the message, or NaN when the caller does not know it
+     * @throws TrainingDivergedException "PHASE epoch E of N diverged: the parameters hold NaN or infinite values after
+     *                                   it [at learning rate LR]; lower the learning rate"
+     */
+    public static void requireFiniteParameters(org.nd4j.linalg.api.ndarray.INDArray params, Phase phase, int epoch,
+            int epochs, double lr) {
+        if (params != null && (params.isNaN().any() || params.isInfinite().any())) {
+            throw new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of " + epochs
+                    + " diverged: the parameters hold NaN or infinite values after it"
+                    + (Double.isNaN(lr) ? "" : " at learning rate " + lr) + "; lower the learning rate");
+        }
+    }
+
     private final Phase phase;
 
     /**

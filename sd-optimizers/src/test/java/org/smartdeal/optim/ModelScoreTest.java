@@ -197,4 +197,32 @@ class ModelScoreTest {
         assertEquals(33.3333333333, ModelScore.points(1.0 / 3), 0.0);
         assertTrue(Double.isNaN(ModelScore.points(Double.NaN)));
     }
+
+    /**
+     * NaN outputs (a diverged network) are refused with {@link ModelScore.NonFiniteOutputException}, which the training
+     * loops turn into a divergence naming the epoch; DL4J's Evaluation would throw its own IllegalStateException.
+     */
+    @Test
+    void nanOutputsAreRefusedAsNonFinite() {
+        MultiLayerNetwork net = mln(false);
+        net.getLayer(0).getParam("W").putScalar(0, Double.NaN);
+        ModelScore.NonFiniteOutputException e = assertThrows(ModelScore.NonFiniteOutputException.class,
+                () -> ModelScore.of(net, new ExistingDataSetIterator(data())));
+        assertEquals("the network's outputs hold NaN values (minibatch 1): its parameters or activations overflowed",
+                e.getMessage());
+    }
+
+    /** The parameter check of the epoch loops: NaN or infinite values end the run, finite ones pass. */
+    @Test
+    void nonFiniteParametersAreADivergence() {
+        TrainingDivergedException.requireFiniteParameters(Nd4j.createFromArray(1f, -3e38f), TrainingDivergedException.Phase.TRAINING,
+                1, 2, 0.1);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> TrainingDivergedException.requireFiniteParameters(Nd4j.createFromArray(1f, Float.POSITIVE_INFINITY),
+                        TrainingDivergedException.Phase.TRAINING, 2, 3, 0.1));
+        assertEquals("training epoch 2 of 3 diverged: the parameters hold NaN or infinite values after it at learning "
+                + "rate 0.1; lower the learning rate", e.getMessage());
+        assertThrows(TrainingDivergedException.class, () -> TrainingDivergedException.requireFiniteParameters(
+                Nd4j.createFromArray(Float.NaN), TrainingDivergedException.Phase.PRE_TRAINING, 1, 1, Double.NaN));
+    }
 }

@@ -195,6 +195,30 @@ class RetrainingTest {
         assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
     }
 
+    /**
+     * An epoch of one minibatch whose update overflows: the loss DL4J reports is the one computed before the update,
+     * finite, but the weights are huge and the validation outputs NaN. The run stops naming the epoch (a sweep with a
+     * few RT examples met DL4J's own refusal of NaN predictions, reported as an internal error).
+     */
+    @Test
+    void anEpochThatLeavesNaNOutputsStopsTheRunThoughItsLossWasFinite() {
+        // ReLU (unbounded, as lenet300's) instead of net()'s tanh: huge weights give infinite outputs, NaN softmax
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        Retraining.useRtOptimizer(n, 1e30, 1);
+        ListDataSetIterator<DataSet> oneBatch = blobs(3, 32);
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> Retraining.run(n, oneBatch, blobs(4, 128), 2, new NoOp(), null));
+        assertEquals("RT epoch 1 of 2 diverged: the network's outputs hold NaN values (minibatch 1): its parameters or "
+                + "activations overflowed; lower the learning rate", e.getMessage());
+        assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
+    }
+
     @Test
     void trainingDataWithoutAMinibatchIsRefusedNotTakenForDivergence() {
         ListDataSetIterator<DataSet> empty = new ListDataSetIterator<>(new ArrayList<DataSet>(), 32);

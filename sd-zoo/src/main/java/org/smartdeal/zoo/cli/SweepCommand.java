@@ -419,8 +419,11 @@ public final class SweepCommand implements Callable<Integer> {
         }
         if (best == null) {
             // --out is left as it was: a set without best.sdm beside an earlier run's would mislead
-            throw new BadInputException("every candidate failed (their errors are in the table above); nothing was "
-                    + "written into " + out);
+            boolean diverged = retrain != null && r.candidates().stream()
+                    .anyMatch(c -> c.error() != null && c.error().startsWith("RT epoch") && c.error().contains("diverged"));
+            throw new BadInputException("every candidate failed (their errors are in the table above)"
+                    + (diverged ? "; re-training diverged: --rt-lr " + rtLr + " is too large for this network" : "")
+                    + "; nothing was written into " + out);
         }
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out.resolve(CANDIDATES), r.toCsv().getBytes(StandardCharsets.UTF_8));

@@ -308,6 +308,8 @@ public final class SdTrainingRecipe {
                 double loss = fitEpoch(dense, it, listener);
                 TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.PRE_TRAINING, e + 1,
                         s.pretrainEpochs(), s.pretrainLr());
+                TrainingDivergedException.requireFiniteParameters(dense.params(),
+                        TrainingDivergedException.Phase.PRE_TRAINING, e + 1, s.pretrainEpochs(), s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
                         s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
@@ -400,6 +402,8 @@ public final class SdTrainingRecipe {
                 }
                 TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1,
                         s.epochs(), schedule.valueAt(0, e));
+                TrainingDivergedException.requireFiniteParameters(net.params(), TrainingDivergedException.Phase.TRAINING,
+                        e + 1, s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
