@@ -25,6 +25,11 @@ public class TrainingDivergedException extends IllegalStateException {
         Phase(String label) {
             this.label = label;
         }
+
+        /** @return how messages name the phase: "pre-training", "training" or "RT" */
+        public String label() {
+            return label;
+        }
     }
 
     /**

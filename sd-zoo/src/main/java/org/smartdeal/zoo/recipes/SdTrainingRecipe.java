@@ -230,7 +230,7 @@ public final class SdTrainingRecipe {
         MultiLayerNetwork dense = pretrained != null ? pretrained.clone() : pretrain(s, data.source(), listener);
         double pretrainAccuracy = Double.NaN;
         if (s.task() == Task.FINETUNE) {
-            pretrainAccuracy = ModelScore.of(dense, checkIt).accuracy();
+            pretrainAccuracy = scoreAfter(TrainingDivergedException.Phase.PRE_TRAINING, dense, checkIt).accuracy();
             listener.log(String.format(Locale.ROOT, "pre-trained dense %s: %s accuracy %.4f", s.arch().id(),
                     checkSet, pretrainAccuracy));
         } else {
@@ -252,8 +252,9 @@ public final class SdTrainingRecipe {
         }
 
         List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener, trainer);
-        double validationAccuracy = valIt != null ? ModelScore.of(net, valIt).accuracy() : Double.NaN;
-        ModelScore score = ModelScore.of(net, testIt);
+        double validationAccuracy = valIt != null
+                ? scoreAfter(TrainingDivergedException.Phase.TRAINING, net, valIt).accuracy() : Double.NaN;
+        ModelScore score = scoreAfter(TrainingDivergedException.Phase.TRAINING, net, testIt);
         long stateBytes = TrainableState.bytes(net);
         long stateBytesAsHeld = TrainableState.bytesAsHeld(net);
         double density = s.variant().isSd() ? coefficientDensity(net) : Double.NaN;
@@ -543,5 +544,19 @@ public final class SdTrainingRecipe {
 
     private static int batches(int examples, int batch) {
         return (examples + batch - 1) / batch;
+    }
+
+    /**
+     * Scores a network right after a training phase. Each epoch's loss is computed before its updates, so an epoch can
+     * end with a finite loss and weights that give NaN outputs: that is the phase's divergence, reported as such.
+     */
+    private static ModelScore scoreAfter(TrainingDivergedException.Phase phase, MultiLayerNetwork net,
+            org.nd4j.linalg.dataset.api.iterator.DataSetIterator data) {
+        try {
+            return ModelScore.of(net, data);
+        } catch (ModelScore.NonFiniteOutputException e) {
+            throw new TrainingDivergedException(phase, phase.label() + " diverged: after its last epoch " + e.getMessage()
+                    + "; lower the learning rate");
+        }
     }
 }
