@@ -32,6 +32,19 @@ public record ModelScore(double accuracy, double loss, long examples) {
      * @throws NonFiniteOutputException when an output holds NaN (a diverged network)
      */
     public static ModelScore of(Model net, DataSetIterator data) {
+        return of(net, data, null);
+    }
+
+    /**
+     * As {@link #of(Model, DataSetIterator)}, reporting progress.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph with one output
+     * @param data labelled examples
+     * @param scored called after each minibatch with its number of examples (for a progress bar), may be null
+     * @return accuracy and mean loss
+     * @throws NonFiniteOutputException when an output holds NaN (a diverged network)
+     */
+    public static ModelScore of(Model net, DataSetIterator data, java.util.function.LongConsumer scored) {
         data.reset();
         Evaluation eval = new Evaluation();
         double loss = 0;
@@ -62,6 +75,9 @@ public record ModelScore(double accuracy, double loss, long examples) {
             eval.eval(ds.getLabels(), out);
             loss += perExample.sumNumber().doubleValue();
             count += ds.numExamples();
+            if (scored != null) {
+                scored.accept(ds.numExamples());
+            }
         }
         return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);
     }

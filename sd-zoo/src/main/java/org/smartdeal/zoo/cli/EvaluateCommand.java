@@ -39,6 +39,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "evaluate the first N test examples, N >= 1")
     Integer limit;
 
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
     @Override
     public Integer call() throws IOException {
         if (!"fashion-mnist".equals(data)) {
@@ -63,8 +66,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         InMemoryDataSetIterator it = test.iterator(512, false, 0);
         FashionMnistInput.apply(it, layout);
         ModelScore s;
-        try {
-            s = ModelScore.of(net, it);
+        try (Progress p = Progress.start("evaluating", it.numExamples(), quiet)) {
+            s = ModelScore.of(net, it, p::stepBy);
         } catch (org.deeplearning4j.exception.DL4JInvalidInputException e) {
             throw new BadInputException(file + ": the network does not take Fashion-MNIST's 1x28x28 images: "
                     + e.getMessage(), e);

@@ -230,7 +230,8 @@ public final class SdTrainingRecipe {
         MultiLayerNetwork dense = pretrained != null ? pretrained.clone() : pretrain(s, data.source(), listener);
         double pretrainAccuracy = Double.NaN;
         if (s.task() == Task.FINETUNE) {
-            pretrainAccuracy = scoreAfter(TrainingDivergedException.Phase.PRE_TRAINING, dense, checkIt).accuracy();
+            pretrainAccuracy = scoreAfter(TrainingDivergedException.Phase.PRE_TRAINING, dense, checkIt, listener,
+                    "scoring (" + checkSet + ")").accuracy();
             listener.log(String.format(Locale.ROOT, "pre-trained dense %s: %s accuracy %.4f", s.arch().id(),
                     checkSet, pretrainAccuracy));
         } else {
@@ -244,7 +245,7 @@ public final class SdTrainingRecipe {
             ConversionPlan plan = plan(s, dense);
             SdConverter.Result r = SdConverter.convert(dense, plan);
             net = (MultiLayerNetwork) r.network();
-            decomposedAccuracy = ModelScore.of(net, checkIt).accuracy();
+            decomposedAccuracy = score(net, checkIt, listener, "scoring (" + checkSet + ")").accuracy();
             listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f",
                     s.thetaText(), s.variant() == Variant.SS
                             ? ", structured ratio " + s.ratioText() : "",
@@ -253,8 +254,9 @@ public final class SdTrainingRecipe {
 
         List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener, trainer);
         double validationAccuracy = valIt != null
-                ? scoreAfter(TrainingDivergedException.Phase.TRAINING, net, valIt).accuracy() : Double.NaN;
-        ModelScore score = scoreAfter(TrainingDivergedException.Phase.TRAINING, net, testIt);
+                ? scoreAfter(TrainingDivergedException.Phase.TRAINING, net, valIt, listener, "scoring (validation)")
+                        .accuracy() : Double.NaN;
+        ModelScore score = scoreAfter(TrainingDivergedException.Phase.TRAINING, net, testIt, listener, "scoring (test)");
         long stateBytes = TrainableState.bytes(net);
         long stateBytesAsHeld = TrainableState.bytesAsHeld(net);
         double density = s.variant().isSd() ? coefficientDensity(net) : Double.NaN;
@@ -272,7 +274,7 @@ public final class SdTrainingRecipe {
             reloaded = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(content), false);
         }
         output.accept(file, content);
-        double fileAccuracy = ModelScore.of(reloaded, testIt).accuracy();
+        double fileAccuracy = score(reloaded, testIt, listener, "scoring the reloaded file (test)").accuracy();
         long modelBytes = content.length;
         double seconds = (System.nanoTime() - t0) / 1e9;
         String testFigures = listener.showsTestFigures()
@@ -551,12 +553,23 @@ public final class SdTrainingRecipe {
      * end with a finite loss and weights that give NaN outputs: that is the phase's divergence, reported as such.
      */
     private static ModelScore scoreAfter(TrainingDivergedException.Phase phase, MultiLayerNetwork net,
-            org.nd4j.linalg.dataset.api.iterator.DataSetIterator data) {
+            InMemoryDataSetIterator data, RecipeListener listener, String what) {
         try {
-            return ModelScore.of(net, data);
+            return score(net, data, listener, what);
         } catch (ModelScore.NonFiniteOutputException e) {
             throw new TrainingDivergedException(phase, phase.label() + " diverged: after its last epoch " + e.getMessage()
                     + "; lower the learning rate");
+        }
+    }
+
+    /** Scores a network as a phase of its own for the listener (a progress bar), one step per minibatch. */
+    private static ModelScore score(org.deeplearning4j.nn.api.Model net, InMemoryDataSetIterator data, RecipeListener listener,
+            String what) {
+        listener.phaseStarted(what, batches(data.numExamples(), data.batch()));
+        try {
+            return ModelScore.of(net, data, n -> listener.step());
+        } finally {
+            listener.phaseEnded();
         }
     }
 }
