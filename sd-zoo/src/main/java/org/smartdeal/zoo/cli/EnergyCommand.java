@@ -127,6 +127,10 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--samples applies with --data only (the examples measured); without --data the paper's "
                 + "default statistics are used");
         }
+        if (data == null && dataDir != null) {
+            throw usage("--data-dir applies with --data only (where the examples measured are read); without --data the "
+                + "paper's default statistics are used, got --data-dir " + dataDir);
+        }
         if (input != null && source.file == null) {
             throw usage("--input applies to a FILE (.sdm or .zip) only: zoo models and paper workloads know their input "
                     + "shape, got --input " + input);

@@ -135,7 +135,7 @@ public final class FashionMnist {
         Path imageFile = require(dir, prefix + "-images-idx3-ubyte");
         Path labelFile = require(dir, prefix + "-labels-idx1-ubyte");
         int[] labels = readLabels(labelFile);
-        float[] images = readImages(imageFile, labels.length);
+        float[] images = readImages(imageFile, labels.length, labelFile);
         return new FashionMnist(images, labels);
     }
 
@@ -309,7 +309,7 @@ public final class FashionMnist {
         }
     }
 
-    private static float[] readImages(Path file, int expected) throws IOException {
+    private static float[] readImages(Path file, int expected, Path labelFile) throws IOException {
         try (DataInputStream in = open(file)) {
             int magic = in.readInt();
             if (magic != IMAGE_MAGIC) {
@@ -319,7 +319,10 @@ public final class FashionMnist {
             int rows = in.readInt();
             int cols = in.readInt();
             if (n != expected) {
-                throw new IOException(file + ": image count must equal the label count " + expected + ", got " + n);
+                // which of the two is wrong cannot be told: both are named (a training labels file copied over the
+                // test one was blamed on the test images)
+                throw new IOException(file + " holds " + n + " images but " + labelFile + " holds " + expected
+                        + " labels; the two files must be of the same split (training 60,000, test 10,000)");
             }
             if (rows != 28 || cols != 28) {
                 throw new IOException(file + ": images must be 28x28, got " + rows + "x" + cols);

@@ -381,6 +381,9 @@ class EnergyCommandTest {
         CliRun ns = run("energy", "--paper-model", "resnet164", "--samples", "10");
         assertEquals(SmartDeal.EXIT_USAGE, ns.exit());
         assertTrue(ns.err().contains("--samples applies with --data only"), ns.err());
+        CliRun dd = run("energy", "--zoo", "cnn", "--data-dir", "/tmp");
+        assertEquals(SmartDeal.EXIT_USAGE, dd.exit());
+        assertTrue(dd.err().contains("--data-dir applies with --data only"), dd.err());
         CliRun pa = run("energy", "--paper", "--no-sweep", "--accelerators", "diannao", "--out", out.toString());
         assertEquals(SmartDeal.EXIT_USAGE, pa.exit());
         assertTrue(pa.err().contains("--paper always prices all five"), pa.err());

@@ -195,6 +195,15 @@ class FashionMnistTest {
                 + " GZIP format;"), e.getMessage());
     }
 
+    /** Image and label counts that differ name both files (the labels file was not named before). */
+    @Test
+    void countsThatDifferNameBothFiles(@TempDir Path dir) throws IOException {
+        testSplit(dir, labelFile(6, 6, 0), imageFile(5, 5, 0), true);
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(dir, false));
+        assertEquals(dir.resolve("t10k-images-idx3-ubyte.gz") + " holds 5 images but " + dir.resolve("t10k-labels-idx1-ubyte.gz")
+                + " holds 6 labels; the two files must be of the same split (training 60,000, test 10,000)", e.getMessage());
+    }
+
     @Test
     void trailingDataIsRejectedInRawAndGzipFiles(@TempDir Path dir) throws IOException {
         testSplit(dir, labelFile(5, 5, 0), imageFile(5, 5, 1000), false);
