@@ -59,7 +59,7 @@ public final class ConversionSweep {
 
     /** Why a sweep stopped. */
     public enum Stop {
-        /** It ran as many candidates as asked. */
+        /** It ran as many candidates as asked, and the space holds more. */
         CAP,
         /** The generator had no more candidates (a grid run to its end). */
         GENERATOR_DONE,
@@ -420,6 +420,14 @@ public final class ConversionSweep {
             }
             if (listener != null) {
                 listener.candidateDone(c, done.size(), total);
+            }
+        }
+        if (stop == Stop.CAP) {
+            // the cap reached together with the end of the space (a grid as large as the cap): the space is the reason
+            if (!generator.hasMoreCandidates()) {
+                stop = Stop.GENERATOR_DONE;
+            } else if (settings > 0 && run.size() >= settings) {
+                stop = Stop.ALL_SETTINGS_RUN;
             }
         }
         return new Result(baseline, score, done, best, repeats, stop);

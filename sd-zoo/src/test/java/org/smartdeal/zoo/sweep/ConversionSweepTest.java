@@ -565,6 +565,15 @@ class ConversionSweepTest {
         assertEquals(0, g.repeatsSkipped());
         assertEquals(2, g.candidates().size());
         assertEquals(ConversionSweep.Stop.GENERATOR_DONE, g.stop());
+        // a grid exactly as large as the cap ran to its end: GENERATOR_DONE, not CAP (sweep.json said CAP)
+        ConversionSweep.Result exact = ConversionSweep.run(dense, grid(thetaGrid(0.001, 0.1)), 2, validation, 0.01, null);
+        assertEquals(2, exact.candidates().size());
+        assertEquals(ConversionSweep.Stop.GENERATOR_DONE, exact.stop());
+        // three list values drawn at random with a cap of three: all settings run
+        RandomSearchGenerator three = new RandomSearchGenerator(thetaGrid(0.001, 0.02, 0.1), null);
+        three.setRngSeed(5);
+        assertEquals(ConversionSweep.Stop.ALL_SETTINGS_RUN,
+                ConversionSweep.run(dense, three, 3, validation, 0.01, null).stop());
     }
 
     /**
