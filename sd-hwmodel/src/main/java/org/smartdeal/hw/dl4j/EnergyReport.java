@@ -324,8 +324,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         List<String> out = new ArrayList<>();
         for (String acc : results.keySet())
             switch (coverage(acc)) {
-                case PARTIAL -> out.add(acc + ": " + coverageText(acc) + "; its totals cover those " + layersInTotals(acc)
-                    + " layers only, so it has no ratios");
+                case PARTIAL -> out.add(acc + ": " + coverageText(acc) + "; its totals cover "
+                    + (layersInTotals(acc) == 1 ? "that layer" : "those " + layersInTotals(acc) + " layers")
+                    + " only, so it has no ratios");
                 case NONE -> out.add(acc + ": " + coverageText(acc) + "; no totals, no ratios");
                 case FULL -> { }
             }

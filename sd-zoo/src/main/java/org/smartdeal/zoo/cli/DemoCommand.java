@@ -290,7 +290,7 @@ public final class DemoCommand implements Callable<Integer> {
                 || ModelFiles.hasSdLayers(m)) {
             throw new BadInputException("--dense " + file + ": not LeNet-300-100 (a dense MultiLayerNetwork with 266,610 "
                     + "parameters): it holds a " + (ModelFiles.hasSdLayers(m) ? "SD " : "") + m.getClass().getSimpleName()
-                    + " with " + m.numParams() + " parameters");
+                    + String.format(java.util.Locale.ROOT, " with %,d parameters", m.numParams()));
         }
         // the same parameter count is not the same network (a 784-284-148-10 MLP has LeNet-300-100's 266,610)
         String difference = ConvertCommand.architectureDifference(m,

@@ -69,8 +69,11 @@ public interface RecipeListener {
          */
         public String line() {
             String c = sdForm ? String.format(Locale.ROOT, " %d C entries switched,", switched) : "";
-            return String.format(Locale.ROOT, "%s epoch %d/%d: lr %.5g, score %.4f (loss + L2),%s %.1f s",
-                    phase, epoch, epochs, lr, meanLoss, c, seconds);
+            // a diverging run's score can reach 1e31: %.4f would print all 32 digits
+            String score = Math.abs(meanLoss) < 1e6 ? String.format(Locale.ROOT, "%.4f", meanLoss)
+                    : String.format(Locale.ROOT, "%.4g", meanLoss);
+            return String.format(Locale.ROOT, "%s epoch %d/%d: lr %.5g, score %s (loss + L2),%s %.1f s",
+                    phase, epoch, epochs, lr, score, c, seconds);
         }
     }
 }
