@@ -31,20 +31,25 @@ import org.smartdeal.zoo.models.ZooModel;
 
 /**
  * SdConverter on the zoo's small and CIFAR-sized architectures (residual vertices, strided and 1x1
- * convolutions, depthwise convolutions kept dense, BatchNorm, the classifier). Reference: the dense
- * network itself with each planned W overwritten by C*B ({@link SdConverter#overwriteWithCB}), which
- * rebuilds W in core code, independently of the SD layers' ND4J rebuild. The large ImageNet models
- * are spot-checked in src-it ({@code LargeZooConversionTest}).
+ * convolutions, depthwise convolutions kept dense or, with convertDepthwise, in SD form, BatchNorm, the
+ * classifier). Reference: the dense network itself with each planned W overwritten by C*B
+ * ({@link SdConverter#overwriteWithCB}), which rebuilds W in core code, independently of the SD layers' rebuild.
+ * The large ImageNet models are spot-checked in src-it ({@code LargeZooConversionTest}).
  */
 class SdConverterZooTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"lenet300", "cnn", "resnet20", "resnet18-cifar", "mobilenetv2-cifar", "vgg11-cifar"})
+    @ValueSource(strings = {"lenet300", "cnn", "resnet20", "resnet18-cifar", "mobilenetv2-cifar", "vgg11-cifar",
+        "mobilenetv2-cifar+depthwise"})
     void convertedOutputEqualsDenseWithCBAndTrains(String id) {
-        ZooModel zm = ZooModel.byName(id);
+        // "+depthwise": the plan converts the depthwise layers too (convertDepthwise)
+        boolean depthwise = id.endsWith("+depthwise");
+        ZooModel zm = ZooModel.byName(id.replace("+depthwise", ""));
         Model dense = zm.defaultConfiguration().init();
         INDArray before = dense.params().dup();
-        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.defaultPlan());
+        ConversionPlan plan = depthwise ? ConversionPlan.fromJson("{\"convertDepthwise\": true}")
+                : ConversionPlan.defaultPlan();
+        SdConverter.Result r = SdConverter.convert(dense, plan);
         assertEquals(before, dense.params(), "the input network is not modified");
         Model sd = r.network();
         assertEquals(dense.getClass(), sd.getClass());
@@ -53,20 +58,21 @@ class SdConverterZooTest {
         assertEquals(dense.numParams() - plannedWeights(r.decomposition()) + sdParams(sd, r.decomposition()), sd.numParams(),
                 "every planned W became C, B, M; all other parameters are carried over");
 
-        // Every weight-carrying Dense/Output/Conv layer was converted; depthwise ones were kept.
+        // Every weight-carrying Dense/Output/Conv layer was converted; depthwise ones were kept unless the plan asked.
         Layer[] dl = layers(dense);
         Layer[] sl = layers(sd);
         int planned = 0;
         for (int i = 0; i < dl.length; i++) {
             Class<?> c = dl[i].conf().getLayer().getClass();
-            boolean convertible = c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class;
+            boolean convertible = c == DenseLayer.class || c == OutputLayer.class || c == ConvolutionLayer.class
+                    || depthwise && c == DepthwiseConvolution2D.class;
             if (convertible) {
                 planned++;
                 assertInstanceOf(SdLayer.class, sl[i].conf().getLayer(), "layer " + i + " converted");
             } else {
                 assertEquals(c, sl[i].conf().getLayer().getClass(), "layer " + i + " kept");
             }
-            if (c == DepthwiseConvolution2D.class) {
+            if (c == DepthwiseConvolution2D.class && !depthwise) {
                 assertEquals(dl[i].getParam("W"), sl[i].getParam("W"), "depthwise weights copied");
             }
         }
