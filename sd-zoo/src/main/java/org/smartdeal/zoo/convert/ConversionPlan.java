@@ -53,7 +53,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *     false: ALGORITHMS.md 2 offers it, but a depthwise layer gains little, a 3 x 3 kernel being one slice with its
  *     own 3 x 3 basis). With true, a depthwise layer whose settings set {@code "skip": true} stays dense. Other ConvolutionLayer subclasses (deconvolution,
  *     1-D/3-D) are always kept dense and listed as kept. A separable convolution converts its pointwise half; its
- *     depthwise half is kept dense as a DepthwiseConvolution2D named NAME_dw, whatever this flag says.
+ *     depthwise half, named NAME_dw, is kept dense as a DepthwiseConvolution2D, or with this flag converted to an
+ *     SdDepthwiseConvolutionLayer at the separable layer's settings (its structured ratio and BatchNorm threshold
+ *     apply to the pointwise half only).
  * @param overrides per-layer settings, already merged with the defaults, by layer name
  *
  * <p>Serializable (Java serialisation, through the validating constructor) because Arbiter's candidates carry

@@ -157,8 +157,8 @@ public record ConversionReport(List<Row> layers) {
         long all = totalWeights();
         return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s (skipped by the plan, "
                 + "or of a kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D "
-                + "convert, the last with its depthwise half kept dense, and DepthwiseConvolution2D when the plan sets "
-                + "convertDepthwise)%n", kept.size(),
+                + "convert, the last with its depthwise half kept dense unless the plan sets convertDepthwise, which "
+                + "also converts DepthwiseConvolution2D)%n", kept.size(),
                 layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k);
     }
 

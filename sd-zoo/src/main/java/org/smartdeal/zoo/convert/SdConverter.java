@@ -178,11 +178,22 @@ public final class SdConverter {
                 continue;
             }
             requireConvertible(s);
-            Prepared p = withDensityTheta(prepare(s, lp));
-            lp = p.settings();
-            prepared.put(s.name(), p);
-            DecompositionConfig cfg = decompositionConfig(lp, lp.theta());
-            groups.computeIfAbsent(cfg, k -> new ArrayList<>()).add(p);
+            List<Prepared> ps = new ArrayList<>();
+            ps.add(withDensityTheta(prepare(s, lp)));
+            if (s.kind() == Kind.SEPARABLE && plan.convertDepthwise()) {
+                // its depthwise half in SD form too, at the layer's settings; the structured ratio and the BatchNorm
+                // threshold are the pointwise half's (they act on the layer's output channels)
+                Slot half = new Slot(depthwiseName(slots, s.name()), s.index(), s.runtime(), s.conf(),
+                        Kind.SEPARABLE_DW, null);
+                LayerPlan hp = new LayerPlan(half.name(), lp.theta(), lp.sliceRows(), lp.basisWidth(), lp.maxCoeff(),
+                        lp.maxIter(), lp.tol(), 0, 0, false, lp.density());
+                ps.add(withDensityTheta(prepare(half, hp)));
+            }
+            for (Prepared p : ps) {
+                prepared.put(p.slot().name(), p);
+                DecompositionConfig cfg = decompositionConfig(p.settings(), p.settings().theta());
+                groups.computeIfAbsent(cfg, k -> new ArrayList<>()).add(p);
+            }
         }
         Map<String, LayerDecomposition> results = new LinkedHashMap<>();
         AtomicInteger done = new AtomicInteger();
@@ -211,12 +222,20 @@ public final class SdConverter {
         for (Slot s : slots) {
             Prepared p = prepared.get(s.name());
             if (p != null) {
-                LayerDecomposition d = results.get(s.name());
-                planned.add(new NetworkDecomposition.PlannedLayer(s.name(), s.index(), p.settings(), d,
-                        p.prunedVectors(), p.prunedChannels()));
                 if (s.kind() == Kind.SEPARABLE) {
-                    rows.add(depthwiseRow(s, depthwiseName(slots, s.name())));
+                    // the depthwise half first, in the order the network computes
+                    String dw = depthwiseName(slots, s.name());
+                    Prepared h = prepared.get(dw);
+                    if (h != null) {
+                        planned.add(new NetworkDecomposition.PlannedLayer(dw, s.index(), h.settings(), results.get(dw),
+                                h.prunedVectors(), h.prunedChannels()));
+                        rows.add(sdRows.get(dw));
+                    } else {
+                        rows.add(depthwiseRow(s, dw));
+                    }
                 }
+                planned.add(new NetworkDecomposition.PlannedLayer(s.name(), s.index(), p.settings(), results.get(s.name()),
+                        p.prunedVectors(), p.prunedChannels()));
                 rows.add(sdRows.get(s.name()));
             } else {
                 keptRows.stream().filter(r -> r.name().equals(s.name())).findFirst().ifPresent(rows::add);
@@ -249,7 +268,8 @@ public final class SdConverter {
         Map<String, NetworkDecomposition.PlannedLayer> byName = new LinkedHashMap<>();
         d.layers().forEach(p -> byName.put(p.name(), p));
         List<Slot> slots = slots(dense);
-        // a converted separable convolution becomes two layers, its depthwise half (kept dense) before its SD 1 x 1 half
+        // a converted separable convolution becomes two layers, its depthwise half (kept dense, or in SD form when
+        // planned) before its SD 1 x 1 half
         Map<String, String> depthwise = new LinkedHashMap<>();
         for (Slot s : slots) {
             if (s.kind() == Kind.SEPARABLE && byName.containsKey(s.name())) {
@@ -285,7 +305,8 @@ public final class SdConverter {
                     NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                     if (depthwise.containsKey(s.name())) {
                         NeuralNetConfiguration half = c.clone();
-                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), depthwise.get(s.name())));
+                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), depthwise.get(s.name()),
+                                byName.get(depthwise.get(s.name()))));
                         confs.add(half);
                     }
                     if (p != null) {
@@ -317,7 +338,7 @@ public final class SdConverter {
                     if (dw != null) {
                         // the depthwise half takes the vertex's inputs and preprocessor; the SD half reads it
                         NeuralNetConfiguration half = v.getLayerConf().clone();
-                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), dw));
+                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), dw, byName.get(dw)));
                         Map<String, GraphVertex> vertices = new LinkedHashMap<>();
                         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
                             if (e.getKey().equals(s.name())) {
@@ -361,26 +382,17 @@ public final class SdConverter {
                     target.getParam(e.getKey()).assign(e.getValue());
                 }
             } else {
-                SdLayer sdConf = (SdLayer) target.conf().getLayer();
-                LayerDecomposition dec = p.decomposition();
-                checkShapes(name, sdConf.sliceShape(), dec.layout());
-                float[] c = dec.c();
-                set(target, SdParamInitializer.C_KEY, c);
-                set(target, SdParamInitializer.B_KEY, dec.bAsFloat());
-                float[] mask = new float[c.length];
-                for (int k = 0; k < c.length; k++) {
-                    mask[k] = c[k] != 0 ? 1f : 0f;
-                }
-                set(target, SdParamInitializer.MASK_KEY, mask);
+                setSd(target, name, p);
                 INDArray bias = src[i].paramTable().get("b");
                 if (bias != null) {
                     target.getParam(SdParamInitializer.BIAS_KEY).assign(bias);
                 }
                 String dw = depthwise.get(name);
-                if (dw != null) {
+                if (dw != null && byName.containsKey(dw)) {
+                    setSd(dst.get(dw), dw, byName.get(dw));
+                } else if (dw != null) {
                     // DL4J's separable layer holds [d, C, kh, kw]; its DepthwiseConvolution2D [kh, kw, C, d]
-                    dst.get(dw).getParam("W").assign(
-                            src[i].getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY).permute(2, 3, 1, 0));
+                    dst.get(dw).getParam("W").assign(separableDepthwise(src[i]));
                 }
             }
             if (progress != null) {
@@ -388,6 +400,21 @@ public final class SdConverter {
             }
         }
         return sd;
+    }
+
+    /** Fills an SD layer's C, B and M (its mask: C's non-zeros) from a planned layer's decomposition. */
+    private static void setSd(Layer target, String name, NetworkDecomposition.PlannedLayer p) {
+        SdLayer sdConf = (SdLayer) target.conf().getLayer();
+        LayerDecomposition dec = p.decomposition();
+        checkShapes(name, sdConf.sliceShape(), dec.layout());
+        float[] c = dec.c();
+        set(target, SdParamInitializer.C_KEY, c);
+        set(target, SdParamInitializer.B_KEY, dec.bAsFloat());
+        float[] mask = new float[c.length];
+        for (int k = 0; k < c.length; k++) {
+            mask[k] = c[k] != 0 ? 1f : 0f;
+        }
+        set(target, SdParamInitializer.MASK_KEY, mask);
     }
 
     /** A zeroed flat parameter row vector of n values with the data type of the dense network's. */
@@ -406,7 +433,7 @@ public final class SdConverter {
     public static void overwriteWithCB(Model dense, NetworkDecomposition d) {
         Layer[] ls = Networks.layers(dense);
         for (NetworkDecomposition.PlannedLayer p : d.layers()) {
-            INDArray w = ls[p.index()].getParam(weightKey(ls[p.index()].conf().getLayer()));
+            INDArray w = plannedWeight(ls[p.index()], p);
             float[] rebuilt = new float[p.decomposition().layout().weightLength()];
             p.decomposition().rebuildWeight(rebuilt);
             long[] shape = Arrays.stream(p.decomposition().layout().weightShape()).asLongStream().toArray();
@@ -434,7 +461,7 @@ public final class SdConverter {
             public List<INDArray> plannedWeights(Model net, NetworkDecomposition state) {
                 Layer[] ls = Networks.layers(net);
                 return state.layers().stream()
-                        .map(p -> ls[p.index()].getParam(weightKey(ls[p.index()].conf().getLayer()))).toList();
+                        .map(p -> plannedWeight(ls[p.index()], p)).toList();
             }
 
             @Override
@@ -451,15 +478,20 @@ public final class SdConverter {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** DEPTHWISE: a DepthwiseConvolution2D, converted only when the plan asks for it ({@link #convertible}). */
-    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, KEPT, OTHER }
+    /**
+     * DEPTHWISE: a DepthwiseConvolution2D, converted only when the plan asks for it ({@link #convertible});
+     * SEPARABLE_DW: the depthwise half of a SeparableConvolution2D, a slot of its own that only {@link #decompose}
+     * makes, when the plan converts depthwise layers.
+     */
+    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, SEPARABLE_DW, KEPT, OTHER }
 
     /**
      * The layer classes the converter converts by default (exactly these classes: other subclasses such as
      * transposed convolutions are kept dense; a DepthwiseConvolution2D is converted when the plan asks for it, see
      * {@link #convertible}) and their kinds; the one place that rule is written. A
-     * SeparableConvolution2D is converted as two layers: its depthwise half, kept dense as a DepthwiseConvolution2D
-     * named {@code NAME_dw}, and its 1 x 1 pointwise half, the SD layer {@code NAME} ({@link #build}).
+     * SeparableConvolution2D is converted as two layers: its depthwise half {@code NAME_dw}, kept dense as a
+     * DepthwiseConvolution2D (or, when the plan converts depthwise layers, an SdDepthwiseConvolutionLayer), and its
+     * 1 x 1 pointwise half, the SD layer {@code NAME} ({@link #build}).
      */
     private static final Map<Class<?>, Kind> CONVERTED = Map.of(DenseLayer.class, Kind.DENSE,
             OutputLayer.class, Kind.OUTPUT, ConvolutionLayer.class, Kind.CONV, SeparableConvolution2D.class,
@@ -468,6 +500,26 @@ public final class SdConverter {
     /** The parameter a converted layer's decomposed weight is: a separable convolution's pointwise weights. */
     private static String weightKey(org.deeplearning4j.nn.conf.layers.Layer conf) {
         return conf instanceof SeparableConvolution2D ? SeparableConvolutionParamInitializer.POINT_WISE_WEIGHT_KEY : "W";
+    }
+
+    /**
+     * A separable convolution's depthwise weights [d, C, kh, kw] seen in DepthwiseConvolution2D's layout [kh, kw, C, d]
+     * (a view: writing it writes the layer's weights).
+     */
+    private static INDArray separableDepthwise(Layer l) {
+        return l.getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY).permute(2, 3, 1, 0);
+    }
+
+    /** The weight a planned layer decomposed, in its layout's shape (a view into the layer's parameters). */
+    private static INDArray plannedWeight(Layer l, NetworkDecomposition.PlannedLayer p) {
+        org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
+        return conf instanceof SeparableConvolution2D && p.decomposition().layout().kind() == SliceLayout.Kind.DEPTHWISE
+                ? separableDepthwise(l) : l.getParam(weightKey(conf));
+    }
+
+    /** The weight a slot decomposes, in its layout's shape. */
+    private static INDArray slotWeight(Slot s) {
+        return s.kind() == Kind.SEPARABLE_DW ? separableDepthwise(s.runtime()) : s.runtime().getParam(weightKey(s.conf()));
     }
 
     /**
@@ -679,11 +731,11 @@ public final class SdConverter {
 
     /** The slice layout a planned layer is decomposed in (its weight's shape and the plan's slicing). */
     private static SliceLayout layout(Slot s, LayerPlan lp) {
-        long[] sh = s.runtime().getParam(weightKey(s.conf())).shape();
+        long[] sh = slotWeight(s).shape();
         if (s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT) {
             return SliceLayout.dense((int) sh[0], (int) sh[1], lp.sliceRows(), lp.basisWidth()); // sliceRows >= n: checkPlan
         }
-        if (s.kind() == Kind.DEPTHWISE) {
+        if (s.kind() == Kind.DEPTHWISE || s.kind() == Kind.SEPARABLE_DW) {
             return SliceLayout.depthwise((int) sh[0], (int) sh[1], (int) sh[2], (int) sh[3],
                     Math.max(lp.sliceRows(), (int) sh[1]));
         }
@@ -693,13 +745,14 @@ public final class SdConverter {
     }
 
     private static Prepared prepare(Slot s, LayerPlan lp) {
-        INDArray wArr = s.runtime().getParam(weightKey(s.conf()));
+        INDArray wArr = slotWeight(s);
         INDArray wc = wArr.dataType() == DataType.FLOAT ? wArr.dup('c') : wArr.castTo(DataType.FLOAT).dup('c');
         float[] w = wc.data().asFloat();
         SliceLayout layout = layout(s, lp);
         // each unit's weights: a row of [nOut, perUnit]; dense W [nIn, nOut] and depthwise W [kh, kw, nIn, d] (that is
         // [kh*kw, nIn*d] in C order) hold the transpose of that view
-        boolean unitsLast = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.DEPTHWISE;
+        boolean unitsLast = s.kind() == Kind.DENSE || s.kind() == Kind.OUTPUT || s.kind() == Kind.DEPTHWISE
+                || s.kind() == Kind.SEPARABLE_DW;
         int nOut = layout.units();
         int perUnit = layout.unitLength();
         long prunedVectors = 0;
@@ -816,9 +869,8 @@ public final class SdConverter {
     private static org.deeplearning4j.nn.conf.layers.Layer sdLayer(org.deeplearning4j.nn.conf.layers.Layer old,
                                                                    NetworkDecomposition.PlannedLayer p) {
         LayerPlan lp = p.settings();
-        double theta = lp.theta() == 0 ? 0 : Math.scalb(1.0, Math.getExponent(lp.theta()));
-        // The same slice height the decomposition's layout was built with (at least n).
-        int sliceRows = Math.max(lp.sliceRows(), p.decomposition().layout().width());
+        double theta = theta(lp);
+        int sliceRows = sliceRows(p);
         BaseLayer out;
         if (old.getClass() == DenseLayer.class) {
             DenseLayer d = (DenseLayer) old;
@@ -868,15 +920,36 @@ public final class SdConverter {
 
     /**
      * A separable convolution's depthwise half: DL4J's DepthwiseConvolution2D of its kernel, stride, padding, dilation,
-     * mode and depth multiplier, with no bias and no activation (DL4J applies both after the pointwise product).
+     * mode and depth multiplier, with no bias and no activation (DL4J applies both after the pointwise product); an
+     * SdDepthwiseConvolutionLayer when the half is planned.
+     *
+     * @param planned the half's decomposition, or null to keep it dense
      */
-    private static org.deeplearning4j.nn.conf.layers.Layer depthwiseHalf(SeparableConvolution2D c, String name) {
-        BaseLayer out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c))
-                .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
-                .depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn()).nOut(c.getNIn() * c.getDepthMultiplier())
-                .hasBias(false).activation(Activation.IDENTITY).name(name).build();
+    private static org.deeplearning4j.nn.conf.layers.Layer depthwiseHalf(SeparableConvolution2D c, String name,
+                                                                         NetworkDecomposition.PlannedLayer planned) {
+        DepthwiseConvolution2D.Builder b;
+        if (planned == null) {
+            b = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c));
+        } else {
+            b = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+                    .sliceRows(sliceRows(planned)).theta(theta(planned.settings())).maxCoeff(planned.settings().maxCoeff());
+        }
+        BaseLayer out = b.dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
+                .dataFormat(c.getCnn2dDataFormat()).depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn())
+                .nOut(c.getNIn() * c.getDepthMultiplier()).hasBias(false).activation(Activation.IDENTITY).name(name)
+                .build();
         copyTrainingSettings(c, out);
         return out;
+    }
+
+    /** An SD layer's theta: the largest power of two not above the plan's (see the class Javadoc); 0 stays 0. */
+    private static double theta(LayerPlan lp) {
+        return lp.theta() == 0 ? 0 : Math.scalb(1.0, Math.getExponent(lp.theta()));
+    }
+
+    /** The slice height the decomposition's layout was built with (at least n). */
+    private static int sliceRows(NetworkDecomposition.PlannedLayer p) {
+        return Math.max(p.settings().sliceRows(), p.decomposition().layout().width());
     }
 
     /**
@@ -977,7 +1050,8 @@ public final class SdConverter {
         DecompositionStats st = d.stats();
         String type = s.kind() == Kind.DENSE ? "SdDenseLayer" : s.kind() == Kind.OUTPUT ? "SdOutputLayer"
                 : s.kind() == Kind.SEPARABLE ? "SdConvolutionLayer (1x1)"
-                : s.kind() == Kind.DEPTHWISE ? "SdDepthwiseConvolutionLayer" : "SdConvolutionLayer";
+                : s.kind() == Kind.DEPTHWISE || s.kind() == Kind.SEPARABLE_DW ? "SdDepthwiseConvolutionLayer"
+                : "SdConvolutionLayer";
         // the decomposition measured its error against the pruned W; the user's W is the one before pruning
         double relError = p.prunedVectors() > 0 || p.prunedChannels() > 0 ? errorAgainstOriginal(p, st) : st.relativeError();
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
@@ -1001,7 +1075,7 @@ public final class SdConverter {
         return Math.sqrt(((p.originalSq() - p.weightSq()) + decomposition) / p.originalSq());
     }
 
-    /** The report row of a converted separable convolution's depthwise half, kept dense: 32 bits per weight. */
+    /** The report row of a converted separable convolution's depthwise half kept dense: 32 bits per weight. */
     private static ConversionReport.Row depthwiseRow(Slot s, String name) {
         INDArray w = s.runtime().getParam(SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY);
         long n = w.length();

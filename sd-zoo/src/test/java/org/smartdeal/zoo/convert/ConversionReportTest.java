@@ -58,7 +58,8 @@ class ConversionReportTest {
         String[] lines = REPORT.toTable().split("\n");
         assertEquals("kept dense: 1 of 2 layers, 10 of 34 weights (29.4%): DenseLayer x 1 (skipped by the plan, or of a "
                 + "kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D convert, the last "
-                + "with its depthwise half kept dense, and DepthwiseConvolution2D when the plan sets convertDepthwise)", lines[4]);
+                + "with its depthwise half kept dense unless the plan sets convertDepthwise, which also converts "
+                + "DepthwiseConvolution2D)", lines[4]);
         ConversionReport none = new ConversionReport(List.of(REPORT.layers().get(0)));
         assertEquals("", none.keptLine());
     }

@@ -1,5 +1,6 @@
 package org.smartdeal.zoo.convert;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -65,23 +66,26 @@ class SdConverterTest {
     }
 
     /**
-     * A SeparableConvolution2D converts to its depthwise half, kept dense as a DepthwiseConvolution2D NAME_dw, and its
-     * pointwise half, an SD 1 x 1 convolution NAME (it was kept dense whole: DL4J's Xception converted to 1.04x).
-     * Reference: the dense network with the separable layer's pointwise weights pW overwritten by C*B. In a
-     * MultiLayerNetwork behind a flat-input preprocessor (which moves to the depthwise half, and the later
-     * preprocessor one index on) and in a graph (channels-last, depth multiplier 2); the .sdm reads back to the same
-     * outputs, and the report lists the depthwise half kept and the pointwise half in SD form.
+     * 4 x 8 x 8 images given flat -> a separable 3x3 convolution of 16 outputs (depth multiplier 1) named
+     * {@code name} (null: unnamed) -> fc (8) -> out (3 classes).
      */
-    @Test
-    void aSeparableConvolutionConvertsAsItsDepthwiseAndAnSdPointwiseHalf() throws java.io.IOException {
+    private static MultiLayerNetwork separableMln(String name) {
         MultiLayerNetwork mln = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).list()
-                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(16)
+                .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).name(name).nOut(16)
                         .depthMultiplier(1).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(8, 8, 4)).build());
         mln.init();
+        return mln;
+    }
+
+    /**
+     * 2 x 10 x 10 channels-last images -> c1 (3x3 Same, 6 channels) -> sep (separable 3x3, depth multiplier 2, stride 2,
+     * 12 outputs) -> average pool -> out (3 classes).
+     */
+    private static ComputationGraph separableGraph() {
         org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(9).graphBuilder()
                 .addInputs("in")
@@ -95,6 +99,21 @@ class SdConverterTest {
                         .activation(Activation.SOFTMAX).build(), "pool")
                 .setOutputs("out").setInputTypes(InputType.convolutional(10, 10, 2, nhwc)).build());
         graph.init();
+        return graph;
+    }
+
+    /**
+     * A SeparableConvolution2D converts to its depthwise half, kept dense as a DepthwiseConvolution2D NAME_dw, and its
+     * pointwise half, an SD 1 x 1 convolution NAME (it was kept dense whole: DL4J's Xception converted to 1.04x).
+     * Reference: the dense network with the separable layer's pointwise weights pW overwritten by C*B. In a
+     * MultiLayerNetwork behind a flat-input preprocessor (which moves to the depthwise half, and the later
+     * preprocessor one index on) and in a graph (channels-last, depth multiplier 2); the .sdm reads back to the same
+     * outputs, and the report lists the depthwise half kept and the pointwise half in SD form.
+     */
+    @Test
+    void aSeparableConvolutionConvertsAsItsDepthwiseAndAnSdPointwiseHalf() throws java.io.IOException {
+        MultiLayerNetwork mln = separableMln(null);
+        ComputationGraph graph = separableGraph();
         for (Model dense : new Model[] {mln, graph}) {
             String sep = dense == mln ? "layer0" : "sep"; // the unnamed MLN layer keeps the report's name, layer0
             INDArray before = dense.params().dup();
@@ -119,15 +138,70 @@ class SdConverterTest {
             assertEquals(dwWeights, dwRow.weights());
             assertEquals(32 * dwWeights, dwRow.denseBits());
             assertTrue(r.report().layers().get(names.indexOf(sep)).converted());
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("separable", ".sdm");
-            try {
-                org.smartdeal.codec.SdModelFile.write(sd, file);
-                Model back = org.smartdeal.codec.SdModelFile.read(file);
-                // B is stored as int8 with a power-of-two scale per slice: the reloaded outputs agree to its rounding
-                assertTrue(output(back, x).equalsWithEps(actual, 2e-2), output(back, x) + " vs " + actual);
-            } finally {
-                java.nio.file.Files.deleteIfExists(file);
+            assertReloads(sd, x, actual);
+        }
+    }
+
+    /**
+     * With convertDepthwise a separable convolution's depthwise half is in SD form too (an SdDepthwiseConvolutionLayer
+     * NAME_dw, decomposed at the layer's settings; the structured ratio stays the pointwise half's). Reference: the
+     * dense network with both of the separable layer's weights overwritten by C*B (overwriteWithCB writes the
+     * depthwise W through its [kh, kw, C, d] view); channels-last graph at depth multiplier 2 and a MultiLayerNetwork;
+     * the report has two SD rows; RT's planned weights are the layer's W and pW; the .sdm reloads.
+     */
+    @Test
+    void convertDepthwiseAlsoConvertsTheDepthwiseHalfOfASeparableConvolution() throws java.io.IOException {
+        ComputationGraph graph = separableGraph();
+        MultiLayerNetwork mln = separableMln("sep");
+        ConversionPlan plan = ConversionPlan.fromJson("{\"convertDepthwise\": true}");
+        for (Model dense : new Model[] {graph, mln}) {
+            INDArray before = dense.params().dup();
+            SdConverter.Result r = SdConverter.convert(dense, plan);
+            assertEquals(before, dense.params(), "the input network is not modified");
+            Model sd = r.network();
+            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> byName = new java.util.LinkedHashMap<>();
+            for (org.deeplearning4j.nn.api.Layer l : org.smartdeal.layers.Networks.layers(sd)) {
+                byName.put(l.conf().getLayer().getLayerName(), l.conf().getLayer());
             }
+            org.smartdeal.layers.SdDepthwiseConvolutionLayer half =
+                    assertInstanceOf(org.smartdeal.layers.SdDepthwiseConvolutionLayer.class, byName.get("sep_dw"));
+            assertEquals(dense == graph ? 2 : 1, half.getDepthMultiplier());
+            assertFalse(half.hasBias());
+            assertInstanceOf(SdConvolutionLayer.class, byName.get("sep"));
+            assertEquals(List.of("sep_dw", "sep"), r.decomposition().layers().stream()
+                    .map(NetworkDecomposition.PlannedLayer::name).filter(n -> n.startsWith("sep")).toList());
+            Model ref = dense instanceof MultiLayerNetwork m ? m.clone() : ((ComputationGraph) dense).clone();
+            SdConverter.overwriteWithCB(ref, r.decomposition());
+            INDArray x = dense == graph ? Nd4j.rand(DataType.FLOAT, 4, 10, 10, 2) : Nd4j.rand(DataType.FLOAT, 4, 256);
+            INDArray expected = output(ref, x), actual = output(sd, x);
+            assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            // the depthwise W itself was overwritten, through its [kh, kw, C, d] view, with C*B (the decomposition's own
+            // rebuild); on the graph C*B differs from W (relative error 0.03), on the MLN's 4 channels it is exact
+            org.deeplearning4j.nn.api.Layer sepRef = dense == graph ? ((ComputationGraph) ref).getLayer("sep")
+                    : ((MultiLayerNetwork) ref).getLayer(0);
+            org.deeplearning4j.nn.api.Layer sepDense = dense == graph ? ((ComputationGraph) dense).getLayer("sep")
+                    : ((MultiLayerNetwork) dense).getLayer(0);
+            NetworkDecomposition.PlannedLayer dwPlan = r.decomposition().layers().stream()
+                    .filter(l -> l.name().equals("sep_dw")).findFirst().orElseThrow();
+            float[] cb = new float[dwPlan.decomposition().layout().weightLength()];
+            dwPlan.decomposition().rebuildWeight(cb);
+            INDArray cbW = Nd4j.create(cb, new long[] {3, 3, dense == graph ? 6 : 4, dense == graph ? 2 : 1}, 'c');
+            assertTrue(cbW.equalsWithEps(sepRef.getParam("W").permute(2, 3, 1, 0), 1e-6), "W = C*B");
+            if (dense == graph) {
+                assertFalse(sepRef.getParam("W").equalsWithEps(sepDense.getParam("W"), 1e-3), "C*B is not W here");
+            }
+            ConversionReport.Row row = r.report().layers().stream().filter(l -> l.name().equals("sep_dw")).findFirst()
+                    .orElseThrow();
+            assertTrue(row.converted());
+            assertEquals("SdDepthwiseConvolutionLayer", row.type());
+            assertEquals(java.util.Arrays.toString(new int[] {3, 3, dense == graph ? 6 : 4, dense == graph ? 2 : 1}),
+                    row.shape());
+            List<INDArray> rtWeights = SdConverter.redecomposer(plan).plannedWeights(ref, r.decomposition());
+            assertEquals(r.decomposition().layers().size(), rtWeights.size());
+            assertArrayEquals(new long[] {3, 3, dense == graph ? 6 : 4, dense == graph ? 2 : 1},
+                    rtWeights.get(r.decomposition().layers().stream().map(NetworkDecomposition.PlannedLayer::name).toList()
+                            .indexOf("sep_dw")).shape());
+            assertReloads(sd, x, actual);
         }
     }
 
@@ -181,6 +255,21 @@ class SdConverterTest {
         SdConverter.overwriteWithCB(ref, r.decomposition());
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 20);
         assertTrue(ref.output(x).equalsWithEps(((MultiLayerNetwork) r.network()).output(x), 1e-5));
+    }
+
+    /**
+     * The network written to an .sdm and read back gives {@code actual} on {@code x}, to the rounding of B, which the
+     * file stores as int8 with a power-of-two scale per slice.
+     */
+    private static void assertReloads(Model sd, INDArray x, INDArray actual) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("converted", ".sdm");
+        try {
+            org.smartdeal.codec.SdModelFile.write(sd, file);
+            Model back = org.smartdeal.codec.SdModelFile.read(file);
+            assertTrue(output(back, x).equalsWithEps(actual, 2e-2), output(back, x) + " vs " + actual);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
     }
 
     private static INDArray output(Model net, INDArray x) {
@@ -367,15 +456,7 @@ class SdConverterTest {
             assertEquals(java.util.Arrays.toString(new int[] {3, 3, nIn, d}), row.shape());
             assertEquals(9L * nIn * d, row.weights());
             assertEquals(nIn * d, row.slices());
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("depthwise", ".sdm");
-            try {
-                org.smartdeal.codec.SdModelFile.write(sd, file);
-                Model back = org.smartdeal.codec.SdModelFile.read(file);
-                // B is stored as int8 with a power-of-two scale per slice: the reloaded outputs agree to its rounding
-                assertTrue(output(back, x).equalsWithEps(actual, 2e-2), output(back, x) + " vs " + actual);
-            } finally {
-                java.nio.file.Files.deleteIfExists(file);
-            }
+            assertReloads(sd, x, actual);
         }
         Model kept = SdConverter.convert(residual(),
                 ConversionPlan.fromJson("{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"skip\": true}}}")).network();
