@@ -68,9 +68,8 @@ public record ModelScore(double accuracy, double loss, long examples) {
             }
             if (out.isNaN().any()) {
                 // DL4J's Evaluation refuses NaN predictions with an IllegalStateException of its own
-                throw new NonFiniteOutputException("the network's outputs hold NaN values (minibatch "
-                        + (count == 0 ? 1 : "after " + count + " examples") + "): its parameters or activations "
-                        + "overflowed");
+                throw new NonFiniteOutputException("the network's outputs hold NaN values (in the minibatch that "
+                        + "starts at example " + (count + 1) + "): its parameters or activations overflowed");
             }
             eval.eval(ds.getLabels(), out);
             loss += perExample.sumNumber().doubleValue();

@@ -208,7 +208,8 @@ class ModelScoreTest {
         net.getLayer(0).getParam("W").putScalar(0, Double.NaN);
         ModelScore.NonFiniteOutputException e = assertThrows(ModelScore.NonFiniteOutputException.class,
                 () -> ModelScore.of(net, new ExistingDataSetIterator(data())));
-        assertEquals("the network's outputs hold NaN values (minibatch 1): its parameters or activations overflowed",
+        assertEquals("the network's outputs hold NaN values (in the minibatch that starts at example 1): its parameters "
+                + "or activations overflowed",
                 e.getMessage());
     }
 

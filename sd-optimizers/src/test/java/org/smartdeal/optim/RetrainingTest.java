@@ -214,8 +214,8 @@ class RetrainingTest {
         ListDataSetIterator<DataSet> oneBatch = blobs(3, 32);
         TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
                 () -> Retraining.run(n, oneBatch, blobs(4, 128), 2, new NoOp(), null));
-        assertEquals("RT epoch 1 of 2 diverged: the network's outputs hold NaN values (minibatch 1): its parameters or "
-                + "activations overflowed; lower the learning rate", e.getMessage());
+        assertEquals("RT epoch 1 of 2 diverged: the network's outputs hold NaN values (in the minibatch that starts at "
+                + "example 1): its parameters or activations overflowed; lower the learning rate", e.getMessage());
         assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
     }
 

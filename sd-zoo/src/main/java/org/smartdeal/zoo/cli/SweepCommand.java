@@ -422,7 +422,7 @@ public final class SweepCommand implements Callable<Integer> {
             boolean diverged = retrain != null && r.candidates().stream()
                     .anyMatch(c -> c.error() != null && c.error().startsWith("RT epoch") && c.error().contains("diverged"));
             throw new BadInputException("every candidate failed (their errors are in the table above)"
-                    + (diverged ? "; re-training diverged: --rt-lr " + rtLr + " is too large for this network" : "")
+                    + (diverged ? "; re-training diverged: --rt-lr " + fmt(rtLr) + " is too large for this network" : "")
                     + "; nothing was written into " + out);
         }
         Map<Path, byte[]> files = new LinkedHashMap<>();
