@@ -2,9 +2,9 @@ package org.smartdeal.layers;
 
 /**
  * Common view of the SD layer configurations ({@link SdDenseLayer}, {@link SdOutputLayer},
- * {@link SdConvolutionLayer}, {@link SdDepthwiseConvolutionLayer}): the SD hyperparameters and the geometry of the packed parameters. Every SD layer
- * also routes its updaters per parameter ({@link PerParamUpdaterRouting}), which SD-T training needs: C to the
- * bucket switch, M frozen.
+ * {@link SdConvolutionLayer}, {@link SdDepthwiseConvolutionLayer}): the SD hyperparameters and the geometry of the
+ * packed parameters. Every SD layer also routes its updaters per parameter ({@link PerParamUpdaterRouting}), which
+ * SD-T training needs: C to the bucket switch, M frozen.
  *
  * <p>Converters and cost models should test {@code instanceof SdLayer} <em>before</em> testing for
  * DL4J's layer types: {@link SdConvolutionLayer} is also a DL4J {@code ConvolutionLayer}, and

@@ -261,8 +261,8 @@ public final class Retraining {
                 // the rate is the network's updater's, which this loop does not read
                 TrainingDivergedException.requireFiniteLoss(trainLoss, TrainingDivergedException.Phase.RE_TRAINING, e,
                         epochs, Double.NaN);
-                TrainingDivergedException.requireFiniteParameters(net.params(), TrainingDivergedException.Phase.RE_TRAINING,
-                        e, epochs, Double.NaN);
+                TrainingDivergedException.requireFiniteParameters(net.params(),
+                        TrainingDivergedException.Phase.RE_TRAINING, e, epochs, Double.NaN);
             }
             double scale = rampFactor(e, rampEpochs);
             S state = redecomposer.redecompose(net, scale);

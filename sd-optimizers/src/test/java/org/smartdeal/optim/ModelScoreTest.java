@@ -216,8 +216,8 @@ class ModelScoreTest {
     /** The parameter check of the epoch loops: NaN or infinite values end the run, finite ones pass. */
     @Test
     void nonFiniteParametersAreADivergence() {
-        TrainingDivergedException.requireFiniteParameters(Nd4j.createFromArray(1f, -3e38f), TrainingDivergedException.Phase.TRAINING,
-                1, 2, 0.1);
+        TrainingDivergedException.requireFiniteParameters(Nd4j.createFromArray(1f, -3e38f),
+                TrainingDivergedException.Phase.TRAINING, 1, 2, 0.1);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> TrainingDivergedException.requireFiniteParameters(Nd4j.createFromArray(1f, Float.POSITIVE_INFINITY),
                         TrainingDivergedException.Phase.TRAINING, 2, 3, 0.1));

@@ -229,7 +229,8 @@ class WorkloadsTest {
         INDArray c = Nd4j.create(DataType.FLOAT, 4, 3, 3);
         for (int i = 0; i < 36; i++) c.putScalar(i, (i % 3 == 0 ? -1 : 1) * Math.scalb(1.0, i % 4 - 2));
         INDArray m = Nd4j.ones(DataType.FLOAT, 4, 3, 3);
-        for (int[] z : new int[][] {{0, 1, 0}, {0, 1, 1}, {0, 1, 2}, {2, 0, 0}, {3, 2, 1}}) m.putScalar(z, 0); // a row of unit 0
+        // unit 0's kernel row 1, and two single entries
+        for (int[] z : new int[][] {{0, 1, 0}, {0, 1, 1}, {0, 1, 2}, {2, 0, 0}, {3, 2, 1}}) m.putScalar(z, 0);
         INDArray b = Nd4j.create(DataType.FLOAT, 4, 3, 3);
         for (int i = 0; i < 36; i++) b.putScalar(i, ((i * 7) % 11 - 5) / 8.0);
         l.setParam("C", c);

@@ -78,9 +78,9 @@ public final class ConvertCommand implements Callable<Integer> {
     Double theta;
 
     @Option(names = "--convert-depthwise",
-            description = "also convert depthwise convolutions (DepthwiseConvolution2D, and the depthwise half NAME_dw of "
-                + "each SeparableConvolution2D) to SD form, as a plan's \"convertDepthwise\": true does; by default they "
-                + "are kept dense (a 3 x 3 depthwise kernel is one slice with its own 3 x 3 basis: little to gain)")
+            description = "also convert depthwise convolutions (DepthwiseConvolution2D, and the depthwise half NAME_dw "
+                + "of each SeparableConvolution2D) to SD form, as a plan's \"convertDepthwise\": true does; by default "
+                + "they are kept dense (a 3 x 3 depthwise kernel is one slice with its own 3 x 3 basis: little to gain)")
     boolean convertDepthwise;
 
     @Option(names = "--input", paramLabel = "CxHxW",
