@@ -28,7 +28,9 @@ import org.smartdeal.zoo.models.ZooModel;
  * so the quartiles show how far the ratio itself is resolved.
  *
  * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
- * [--iters 5]}; default models {@code resnet18-cifar mobilenetv2-cifar}. Output: CSV on stdout.
+ * [--iters 5] [--convert-depthwise]}; default models {@code resnet18-cifar mobilenetv2-cifar}; with
+ * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). Output:
+ * CSV on stdout.
  */
 public final class InferenceLatencyRunner {
 
@@ -42,8 +44,10 @@ public final class InferenceLatencyRunner {
         int warmup = 3;
         int rounds = 7;
         int iters = 5;
+        boolean depthwise = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--convert-depthwise" -> depthwise = true;
                 case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -54,14 +58,16 @@ public final class InferenceLatencyRunner {
         if (models.isEmpty()) {
             models = List.of("resnet18-cifar", "mobilenetv2-cifar");
         }
-        System.out.printf(Locale.ROOT, "# cores %d, JDK %s, warmup %d, rounds %d, iters %d%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup, rounds, iters);
+        System.out.printf(Locale.ROOT, "# cores %d, JDK %s, warmup %d, rounds %d, iters %d, depthwise layers %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup, rounds, iters,
+                depthwise ? "converted" : "kept dense");
+        ConversionPlan plan = new ConversionPlan(ConversionPlan.defaultPlan().defaults(), depthwise, java.util.Map.of());
         System.out.println("model,batch,dense_ms,sd_ms,sd_cached_ms,sd_over_dense,sd_cached_over_dense,"
                 + "paired_sd_median,paired_sd_q1,paired_sd_q3,paired_cached_median,paired_cached_q1,paired_cached_q3");
         for (String id : models) {
             ZooModel zm = ZooModel.byName(id);
             Model dense = zm.defaultConfiguration().init();
-            Model sd = SdConverter.convert(dense, ConversionPlan.defaultPlan()).network();
+            Model sd = SdConverter.convert(dense, plan).network();
             Model cached = copy(sd);
             SdInferenceCache.enable(cached);
             for (int batch : batches) {
