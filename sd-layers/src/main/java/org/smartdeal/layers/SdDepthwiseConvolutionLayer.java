@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.smartdeal.layers.impl.SdDepthwiseConvolutionLayerImpl;
 import org.smartdeal.layers.params.SdParamInitializer;
 
@@ -155,8 +156,12 @@ public class SdDepthwiseConvolutionLayer extends DepthwiseConvolution2D implemen
         return sliceRows;
     }
 
-    /** The basis width n, which for a depthwise layer is always the kernel width kw. */
+    /**
+     * The basis width n, which for a depthwise layer is always the kernel width kw. Not a property of the JSON form
+     * (there is no such setting to read back).
+     */
     @Override
+    @JsonIgnore
     public int getBasisWidth() {
         return kernelSize[1];
     }

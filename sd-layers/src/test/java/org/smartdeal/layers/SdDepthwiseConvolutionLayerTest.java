@@ -330,6 +330,8 @@ class SdDepthwiseConvolutionLayerTest {
     void configurationRoundTripsThroughJsonAndKeepsDl4jDepthwiseSemantics() {
         for (Case c : cases().toList()) {
             MultiLayerConfiguration conf = conf(c, sdDw(c, true), new Adam(1e-3), DataType.DOUBLE);
+            // n is the kernel width, not a setting: the JSON form has no basisWidth to read back
+            assertFalse(conf.toJson().contains("basisWidth"), c.name);
             MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
             assertEquals(conf, back, c.name);
             SdDepthwiseConvolutionLayer l = (SdDepthwiseConvolutionLayer) back.getConf(1).getLayer();
