@@ -277,8 +277,10 @@ public final class Retraining {
                     throw x; // before any training: the network as given
                 }
                 // the epoch's loss was finite (computed before each update) but its last updates overflowed
-                throw new TrainingDivergedException(TrainingDivergedException.Phase.RE_TRAINING, "RT epoch " + e + " of "
-                        + epochs + " diverged: " + x.getMessage() + "; lower the learning rate");
+                TrainingDivergedException d = TrainingDivergedException.diverged(
+                        TrainingDivergedException.Phase.RE_TRAINING, e, epochs, x.getMessage(), Double.NaN);
+                d.initCause(x);
+                throw d;
             }
             history.add(r);
             report(r, listener);

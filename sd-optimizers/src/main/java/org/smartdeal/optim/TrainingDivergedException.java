@@ -45,10 +45,23 @@ public class TrainingDivergedException extends IllegalStateException {
      */
     public static void requireFiniteLoss(double meanLoss, Phase phase, int epoch, int epochs, double lr) {
         if (!Double.isFinite(meanLoss)) {
-            throw new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of " + epochs
-                    + " diverged: mean training loss " + meanLoss + (Double.isNaN(lr) ? "" : " at learning rate " + lr)
-                    + "; lower the learning rate");
+            throw diverged(phase, epoch, epochs, "mean training loss " + meanLoss, lr);
         }
+    }
+
+    /**
+     * The divergence of one epoch, in the words every epoch loop uses.
+     *
+     * @param phase  the training it belongs to
+     * @param epoch  the epoch, from 1
+     * @param epochs the epochs of the phase
+     * @param what   what was seen, e.g. "mean training loss NaN"
+     * @param lr     the learning rate of the epoch, named in the message, or NaN when the caller does not know it
+     * @return "PHASE epoch E of N diverged: WHAT [at learning rate LR]; lower the learning rate"
+     */
+    public static TrainingDivergedException diverged(Phase phase, int epoch, int epochs, String what, double lr) {
+        return new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of " + epochs + " diverged: "
+                + what + (Double.isNaN(lr) ? "" : " at learning rate " + lr) + "; lower the learning rate");
     }
 
     /**
@@ -66,9 +79,7 @@ public class TrainingDivergedException extends IllegalStateException {
     public static void requireFiniteParameters(org.nd4j.linalg.api.ndarray.INDArray params, Phase phase, int epoch,
             int epochs, double lr) {
         if (params != null && (params.isNaN().any() || params.isInfinite().any())) {
-            throw new TrainingDivergedException(phase, phase.label + " epoch " + epoch + " of " + epochs
-                    + " diverged: the parameters hold NaN or infinite values after it"
-                    + (Double.isNaN(lr) ? "" : " at learning rate " + lr) + "; lower the learning rate");
+            throw diverged(phase, epoch, epochs, "the parameters hold NaN or infinite values after it", lr);
         }
     }
 
