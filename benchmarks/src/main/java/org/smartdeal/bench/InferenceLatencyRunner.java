@@ -61,7 +61,7 @@ public final class InferenceLatencyRunner {
         System.out.printf(Locale.ROOT, "# cores %d, JDK %s, warmup %d, rounds %d, iters %d, depthwise layers %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup, rounds, iters,
                 depthwise ? "converted" : "kept dense");
-        ConversionPlan plan = new ConversionPlan(ConversionPlan.defaultPlan().defaults(), depthwise, java.util.Map.of());
+        ConversionPlan plan = ConversionPlan.defaultPlan().withConvertDepthwise(depthwise);
         System.out.println("model,batch,dense_ms,sd_ms,sd_cached_ms,sd_over_dense,sd_cached_over_dense,"
                 + "paired_sd_median,paired_sd_q1,paired_sd_q3,paired_cached_median,paired_cached_q1,paired_cached_q3");
         for (String id : models) {

@@ -215,7 +215,7 @@ public final class ConvertCommand implements Callable<Integer> {
     private ConversionPlan plan() {
         ConversionPlan p = planFile == null ? ConversionPlan.defaultPlan() : resolvePlan(planFile);
         if (convertDepthwise) {
-            p = new ConversionPlan(p.defaults(), true, p.overrides());
+            p = p.withConvertDepthwise(true);
         }
         // --theta is range-checked above, so this cannot fail
         return theta == null ? p : p.withTheta(theta);

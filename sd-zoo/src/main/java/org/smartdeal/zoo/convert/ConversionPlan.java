@@ -86,6 +86,14 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
     }
 
     /**
+     * @param convert whether depthwise convolutions are converted
+     * @return a copy of this plan with {@code convertDepthwise} set to {@code convert}
+     */
+    public ConversionPlan withConvertDepthwise(boolean convert) {
+        return new ConversionPlan(defaults, convert, overrides);
+    }
+
+    /**
      * The plan with another default threshold. Overrides hold their settings merged with the defaults, so an
      * override whose threshold and density target equal the defaults' inherited them and takes {@code theta} too;
      * one that sets its own keeps it. (A shipped plan lists layers for their structured ratios only: before, its

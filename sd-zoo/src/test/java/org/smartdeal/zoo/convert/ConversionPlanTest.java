@@ -18,6 +18,10 @@ class ConversionPlanTest {
         org.junit.jupiter.api.Assertions.assertTrue(on.convertDepthwise());
         org.junit.jupiter.api.Assertions.assertTrue(ConversionPlan.fromJson(on.toJson()).convertDepthwise());
         org.junit.jupiter.api.Assertions.assertTrue(on.withTheta(0.01).convertDepthwise());
+        ConversionPlan off = on.withConvertDepthwise(false);
+        org.junit.jupiter.api.Assertions.assertFalse(off.convertDepthwise());
+        org.junit.jupiter.api.Assertions.assertEquals(on.defaults(), off.defaults());
+        org.junit.jupiter.api.Assertions.assertEquals(on, off.withConvertDepthwise(true));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConversionPlan.fromJson("{\"convertDepthwise\": 1}"));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("plan.convertDepthwise"), e.getMessage());

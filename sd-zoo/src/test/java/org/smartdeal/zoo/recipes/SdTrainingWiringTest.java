@@ -101,8 +101,8 @@ class SdTrainingWiringTest {
                         .activation(Activation.SOFTMAX).build(), "pool")
                 .setOutputs("fc").setInputTypes(InputType.convolutional(6, 6, 2)).build());
         g.init();
-        ConversionPlan plan = new ConversionPlan(ConversionPlan.defaultPlan().defaults(), true, java.util.Map.of());
-        ComputationGraph sd = (ComputationGraph) SdConverter.convert(g, plan.withTheta(7e-3)).network();
+        ConversionPlan plan = ConversionPlan.defaultPlan().withConvertDepthwise(true).withTheta(7e-3);
+        ComputationGraph sd = (ComputationGraph) SdConverter.convert(g, plan).network();
         assertInstanceOf(org.smartdeal.layers.SdDepthwiseConvolutionLayer.class, sd.getLayer("dw").conf().getLayer());
         return sd;
     }
