@@ -68,17 +68,34 @@ public class SdLayerStepBenchmarkConv {
                         .activation(Activation.RELU).build()
                 : new ConvolutionLayer.Builder(3, 3).convolutionMode(ConvolutionMode.Same).nOut(ch)
                         .activation(Activation.RELU).build();
+        net = network(layer, ch, hw);
+        x = minibatch(ch, hw);
+        y = Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
+    }
+
+    /**
+     * The benchmarked network: {@code layer} (ch channels in and out, hw x hw images) followed by a parameter-free CNN
+     * MSE loss, Nesterov momentum, seed 42. Shared with {@link SdLayerStepBenchmarkDepthwise}.
+     */
+    static MultiLayerNetwork network(Layer layer, int ch, int hw) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
                 .updater(new Nesterovs(0.01, 0.9)).weightInit(WeightInit.RELU).list()
                 .layer(layer)
                 .layer(new CnnLossLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.convolutional(hw, hw, ch))
                 .build();
-        net = new MultiLayerNetwork(conf);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        return net;
+    }
+
+    /**
+     * The features of the benchmarked minibatch: 32 images of ch x hw x hw, uniform in [0, 1), after seeding ND4J's
+     * generator with 7 (the targets are drawn next from the same stream).
+     */
+    static INDArray minibatch(int ch, int hw) {
         Nd4j.getRandom().setSeed(7);
-        x = Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
-        y = Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
+        return Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
     }
 
     /** One training step. */

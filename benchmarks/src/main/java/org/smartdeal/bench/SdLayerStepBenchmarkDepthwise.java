@@ -2,20 +2,13 @@ package org.smartdeal.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -69,16 +62,8 @@ public class SdLayerStepBenchmarkDepthwise {
                         .activation(Activation.RELU).build()
                 : new DepthwiseConvolution2D.Builder(3, 3).convolutionMode(ConvolutionMode.Same).depthMultiplier(1)
                         .activation(Activation.RELU).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
-                .updater(new Nesterovs(0.01, 0.9)).weightInit(WeightInit.RELU).list()
-                .layer(layer)
-                .layer(new CnnLossLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(hw, hw, ch))
-                .build();
-        net = new MultiLayerNetwork(conf);
-        net.init();
-        Nd4j.getRandom().setSeed(7);
-        x = Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
+        net = SdLayerStepBenchmarkConv.network(layer, ch, hw);
+        x = SdLayerStepBenchmarkConv.minibatch(ch, hw);
         y = Nd4j.rand(DataType.FLOAT, 32, ch, hw, hw);
     }
 
