@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -119,12 +118,6 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, Per
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         return SdLayerRouting.regularization(paramName, paramTraining, getRegularization(), getRegularizationBias());
-    }
-
-    /** The mask "M". */
-    @Override
-    public Set<String> frozenParamKeys() {
-        return SdLayerRouting.FROZEN_KEYS;
     }
 
     /**

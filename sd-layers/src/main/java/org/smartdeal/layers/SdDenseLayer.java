@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -128,12 +127,6 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         return SdLayerRouting.regularization(paramName, paramTraining, getRegularization(), getRegularizationBias());
-    }
-
-    /** The mask "M". */
-    @Override
-    public Set<String> frozenParamKeys() {
-        return SdLayerRouting.FROZEN_KEYS;
     }
 
     /**

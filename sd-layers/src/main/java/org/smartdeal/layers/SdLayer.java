@@ -71,6 +71,12 @@ public interface SdLayer extends PerParamUpdaterRouting {
         }
     }
 
+    /** The mask "M": it never trains (routing gives it {@link FreezeUpdater}). */
+    @Override
+    default java.util.Set<String> frozenParamKeys() {
+        return SdLayerRouting.FROZEN_KEYS;
+    }
+
     /** Maximum slice height m. */
     int getSliceRows();
 
