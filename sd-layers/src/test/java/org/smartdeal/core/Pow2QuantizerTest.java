@@ -1,5 +1,6 @@
 package org.smartdeal.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,5 +146,111 @@ class Pow2QuantizerTest {
         assertTrue(e.getMessage().contains("pMin") && e.getMessage().contains("-2000"));
         assertThrows(IllegalArgumentException.class,
                 () -> Pow2Quantizer.trainingProjection(Double.NaN, 1));
+    }
+
+    @Test
+    void thresholdsKeepTheExactBoundaryValue() {
+        // zeroBelow: "magnitudes strictly below this become 0", so |c| = zeroBelow itself is kept.
+        Pow2Quantizer z = new Pow2Quantizer(Pow2Quantizer.Tie.DOWN, 32, null, 0.25);
+        assertEquals(0.25, z.quantize(0.25), "|c| = zeroBelow is kept");
+        assertEquals(-0.25, z.quantize(-0.25), "|c| = zeroBelow is kept, with its sign");
+        assertEquals(0.0, z.quantize(Math.nextDown(0.25)), "just below zeroBelow");
+        // P with theta = 0 zeroes nothing (zeroBelow = max(0, 0 - 1e-5) = 0) and is accepted.
+        Pow2Quantizer p0 = Pow2Quantizer.trainingProjection(0, 1.0);
+        assertEquals(0.0, p0.zeroBelow(), "theta 0");
+        assertEquals(Double.MIN_VALUE, p0.quantize(Double.MIN_VALUE), "2^-1074 survives theta 0");
+        // maxCoeff at its minimum 2^-1074 is accepted; the cap is 2^-1074 itself.
+        Pow2Quantizer tiny = Pow2Quantizer.decomposition(Double.MIN_VALUE);
+        assertEquals(Double.MIN_VALUE, tiny.cap(), "cap for maxCoeff = 2^-1074");
+        assertEquals(Double.MIN_VALUE, tiny.quantize(1.0), "1 clamped to 2^-1074");
+        // maxCoeff at the top of the double range: the cap is 2^1023.
+        assertEquals(0x1p1023, Pow2Quantizer.decomposition(Double.MAX_VALUE).cap(), "cap for Double.MAX_VALUE");
+        // Window edges: 2^pMin is kept (only magnitudes below it become 0), 2^pMax is not clamped.
+        Pow2Quantizer w = Pow2Quantizer.decomposition(32, new ExponentWindow(-3, 2));
+        assertEquals(0.0, w.quantize(Math.nextDown(0.125)), "just below 2^pMin");
+        assertEquals(-4.0, w.quantize(-4.0), "-2^pMax");
+        assertEquals(4.0, w.quantize(5.0), "5 -> 4 = 2^pMax, in the window");
+        assertEquals(4.0, w.quantize(6.0), "6 is a tie 4/8, down to 4");
+    }
+
+    @Test
+    void accessorsReturnTheSettings() {
+        // trainingProjection(theta, maxCoeff): ties UP, zeroBelow = theta - 1e-5 (ALGORITHMS.md 6.1).
+        Pow2Quantizer p = Pow2Quantizer.trainingProjection(4e-3, 20);
+        assertEquals(Pow2Quantizer.Tie.UP, p.tie());
+        assertEquals(20.0, p.maxCoeff());
+        assertEquals(16.0, p.cap(), "largest power of two <= 20");
+        assertEquals(4e-3 - 1e-5, p.zeroBelow(), 1e-18, "theta - 1e-5 = 3.99e-3");
+        assertTrue(p.window().isEmpty());
+        ExponentWindow win = new ExponentWindow(-6, 1);
+        Pow2Quantizer d = Pow2Quantizer.decomposition(32, win);
+        assertEquals(Pow2Quantizer.Tie.DOWN, d.tie());
+        assertEquals(win, d.window().orElseThrow());
+        assertEquals(2.0, d.cap(), "2^pMax = 2 below maxCoeff 32");
+        assertEquals(0.0, d.zeroBelow());
+        assertEquals("Pow2Quantizer[tie=DOWN, maxCoeff=32.0, cap=2.0, window=ExponentWindow[pMin=-6, pMax=1], "
+                + "zeroBelow=0.0]", d.toString());
+    }
+
+    @Test
+    void floatAndArrayOverloadsQuantizeLikeTheDoubleOne() {
+        // Hand values: 3 is a tie 2/4 (down), 0.3 -> 0.25, -0.1 -> -0.125, 100 -> clamped to 32.
+        assertEquals(2f, DOWN.quantize(3f));
+        assertEquals(-0.125f, DOWN.quantize(-0.1f));
+        double[] in = {9, 3.0, 0.3, -0.1, 100.0, 9};
+        double[] out = {7, 7, 7, 7, 7, 7, 7};
+        DOWN.quantize(in, 1, out, 2, 4);
+        assertArrayEquals(new double[] {7, 7, 2.0, 0.25, -0.125, 32.0, 7}, out, "offsets 1 -> 2, length 4");
+        double[] same = {3.0, 0.3, -0.1};
+        DOWN.quantize(same, same);
+        assertArrayEquals(new double[] {2.0, 0.25, -0.125}, same, "in place");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DOWN.quantize(new double[3], new double[2]));
+        assertEquals("Pow2Quantizer.quantize: in has length 3 but out has length 2", e.getMessage());
+        // The static rounding with each tie rule: 3 = 1.5 * 2 and 1.5 * 2^-1030 (subnormal) are ties.
+        assertEquals(4.0, Pow2Quantizer.nearestPowerOfTwo(3.0, Pow2Quantizer.Tie.UP));
+        assertEquals(2.0, Pow2Quantizer.nearestPowerOfTwo(3.0, Pow2Quantizer.Tie.DOWN));
+        assertEquals(-0x1p-1029, Pow2Quantizer.nearestPowerOfTwo(-1.5 * 0x1p-1030, Pow2Quantizer.Tie.UP));
+    }
+
+    @Test
+    void exponentAndPowerOfTwoHelpersAtTheirEdges() {
+        // floor(log2(3 * 2^-1074)) = -1073 and 2^-1030 (subnormal) has exponent -1030.
+        assertEquals(-1073, Pow2Quantizer.exponentOf(3 * Double.MIN_VALUE));
+        assertEquals(-1030, Pow2Quantizer.exponentOf(-0x1p-1030));
+        assertEquals(-1023, Pow2Quantizer.exponentOf(Math.nextDown(Double.MIN_NORMAL)), "largest subnormal");
+        assertEquals(1023, Pow2Quantizer.exponentOf(Double.MAX_VALUE));
+        // powerOfTwo accepts exactly [-1074, 1023].
+        assertEquals(Double.MIN_VALUE, Pow2Quantizer.powerOfTwo(-1074));
+        assertEquals(0x1p1023, Pow2Quantizer.powerOfTwo(1023));
+        assertEquals(Double.MIN_NORMAL, Pow2Quantizer.powerOfTwo(-1022));
+        assertEquals(0x1p-1023, Pow2Quantizer.powerOfTwo(-1023));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pow2Quantizer.powerOfTwo(1024));
+        assertEquals("Pow2Quantizer.powerOfTwo.p must be in [-1074, 1023], got 1024", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pow2Quantizer.powerOfTwo(-1075));
+        assertEquals("Pow2Quantizer.powerOfTwo.p must be in [-1074, 1023], got -1075", e.getMessage());
+        assertTrue(Pow2Quantizer.isPowerOfTwoOrZero(Double.MIN_NORMAL));
+        assertFalse(Pow2Quantizer.isPowerOfTwoOrZero(Math.nextUp(Double.MIN_NORMAL)));
+        assertFalse(Pow2Quantizer.isPowerOfTwoOrZero(Double.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void exponentWindowAcceptsItsEdgesAndRefusesOneBeyond() {
+        // ExponentWindow: pMin in [-1074, 1023], pMax in [pMin, 1023].
+        assertEquals(-1074, new ExponentWindow(-1074, -1074).pMin());
+        assertEquals(1023, new ExponentWindow(1023, 1023).pMax());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ExponentWindow(-1075, 0));
+        assertEquals("ExponentWindow.pMin must be in [-1074, 1023], got -1075", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ExponentWindow(1024, 1024));
+        assertEquals("ExponentWindow.pMin must be in [-1074, 1023], got 1024", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ExponentWindow(0, 1024));
+        assertEquals("ExponentWindow.pMax must be in [pMin=0, 1023], got 1024", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pow2Quantizer.decomposition(0.0));
+        assertEquals("Pow2Quantizer.maxCoeff must be finite and in [2^-1074, Double.MAX_VALUE], got 0.0",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pow2Quantizer.trainingProjection(-1e-300, 1));
+        assertEquals("Pow2Quantizer.trainingProjection.theta must be finite and >= 0, got -1.0E-300", e.getMessage());
     }
 }

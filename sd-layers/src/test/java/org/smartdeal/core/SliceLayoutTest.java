@@ -2,6 +2,7 @@ package org.smartdeal.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -185,5 +186,125 @@ class SliceLayoutTest {
                 () -> l.toSlices(new float[5], new double[l.packedLength()]));
         assertTrue(e.getMessage().contains("weight length 5 must be 36"));
         assertThrows(IndexOutOfBoundsException.class, () -> l.realRows(2));
+    }
+
+    /** Asserts that {@code call} throws IllegalArgumentException with exactly {@code message}. */
+    private static void assertRefused(String message, Runnable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void everyShapeArgumentIsCheckedNamingFieldRangeAndValue() {
+        assertRefused("SliceLayout.conv.nOut must be in [1, 2147483647], got 0", () -> SliceLayout.conv(0, 2, 3, 3));
+        assertRefused("SliceLayout.conv.nIn must be in [1, 2147483647], got 0", () -> SliceLayout.conv(2, 0, 3, 3));
+        assertRefused("SliceLayout.conv.kh must be in [1, 2147483647], got 0", () -> SliceLayout.conv(2, 2, 0, 3));
+        assertRefused("SliceLayout.conv.kw must be in [1, 64], got 65", () -> SliceLayout.conv(2, 2, 3, 65));
+        assertRefused("SliceLayout.conv.sliceRows must be in [4, 1048576], got 3",
+                () -> SliceLayout.conv(2, 2, 1, 1, 3, 4));
+        assertRefused("SliceLayout.dense.nOut must be in [1, 2147483647], got 0", () -> SliceLayout.dense(4, 0));
+        assertRefused("SliceLayout.dense.basisWidth must be in [1, 64], got 0", () -> SliceLayout.dense(4, 2, 8, 0));
+        assertRefused("SliceLayout.dense.sliceRows must be in [3, 1048576], got 2", () -> SliceLayout.dense(4, 2, 2, 3));
+        assertRefused("SliceLayout.depthwise.kh must be in [1, 2147483647], got 0",
+                () -> SliceLayout.depthwise(0, 3, 4, 1));
+        assertRefused("SliceLayout.depthwise.kw must be in [1, 64], got 0", () -> SliceLayout.depthwise(3, 0, 4, 1));
+        assertRefused("SliceLayout.depthwise.nIn must be in [1, 2147483647], got 0",
+                () -> SliceLayout.depthwise(3, 3, 0, 1));
+        assertRefused("SliceLayout.depthwise.depthMultiplier must be in [1, 2147483647], got 0",
+                () -> SliceLayout.depthwise(3, 3, 4, 0));
+        assertRefused("SliceLayout.depthwise.sliceRows must be in [3, 1048576], got 2",
+                () -> SliceLayout.depthwise(3, 3, 4, 1, 2));
+        assertRefused("SliceLayout.rawSlices.K must be in [1, 2147483647], got 0", () -> SliceLayout.rawSlices(0, 4, 3));
+        assertRefused("SliceLayout.rawSlices.m must be in [1, 2147483647], got 0", () -> SliceLayout.rawSlices(2, 0, 3));
+        assertRefused("SliceLayout.rawSlices.n must be in [1, 64], got 65", () -> SliceLayout.rawSlices(2, 4, 65));
+        // Each range includes both of its ends: kw = sliceRows = 64 = MAX_WIDTH, sliceRows = 2^20 = MAX_SLICE_ROWS.
+        assertEquals(64, SliceLayout.conv(1, 1, 1, 64, 64, 64).width());
+        assertEquals(1, SliceLayout.conv(1, 1, 1, 1, 1, 1).width());
+        assertEquals(3, SliceLayout.conv(1, 1, 1, 1, SliceLayout.MAX_SLICE_ROWS, 3).width());
+        assertEquals(1, SliceLayout.rawSlices(1, 1, 1).numSlices());
+    }
+
+    @Test
+    void sizeLimitsAreExactAndNameTheSize() {
+        // Weights and packed arrays must hold at most Integer.MAX_VALUE - 16 = 2147483631 = 3*137*263*19867 entries.
+        // Layouts allocate nothing, so these huge shapes cost nothing.
+        assertEquals(2147483631, SliceLayout.rawSlices(2147483631, 1, 1).packedLength(), "the largest size is accepted");
+        assertEquals(2147483631, SliceLayout.rawSlices(19867, 137 * 263, 3).packedLength());
+        assertRefused("SliceLayout.rawSlices: weight size 2147483632 of shape [536870908, 2, 2] must be <= 2147483631",
+                () -> SliceLayout.rawSlices(536870908, 2, 2));
+        assertRefused("SliceLayout.conv: weight size 2147483648 of shape [2, 1073741824, 1, 1] must be <= 2147483631",
+                () -> SliceLayout.conv(2, 1 << 30, 1, 1));
+        assertRefused("SliceLayout.dense: weight size 2147483648 of shape [65536, 32768] must be <= 2147483631",
+                () -> SliceLayout.dense(65536, 32768));
+        assertRefused("SliceLayout.depthwise: weight size 2147483648 of shape [2, 2, 536870912, 1] must be <= 2147483631",
+                () -> SliceLayout.depthwise(2, 2, 1 << 29, 1));
+        // Padding can push the packed array over the limit although the weight fits: dense [4, 4e8] with rows of 3
+        // packs 4 weights per unit into R = m = 2 rows of 3, 6 entries: K*m*n = 4e8*2*3 = 2.4e9.
+        assertRefused("SliceLayout.dense: packed size K*m*n = 400000000*2*3 = 2400000000 must be <= 2147483631"
+                + " (weight shape [4, 400000000])", () -> SliceLayout.dense(4, 400_000_000));
+    }
+
+    @Test
+    void indexHelpersAndSliceBoundsFollowTheLayout() {
+        // conv [2, 3, 3, 3]: unit o = filter o, 27 contiguous weights: weightIndex(o, e) = 27 o + e.
+        SliceLayout conv = SliceLayout.conv(2, 3, 3, 3);
+        assertEquals(27, conv.unitStride());
+        assertEquals(1, conv.elementStride());
+        assertEquals(31, conv.weightIndex(1, 4));
+        // dense [nIn 4, nOut 5]: unit o = column o: weightIndex(o, e) = o + 5 e.
+        SliceLayout dense = SliceLayout.dense(4, 5);
+        assertEquals(1, dense.unitStride());
+        assertEquals(5, dense.elementStride());
+        assertEquals(17, dense.weightIndex(2, 3));
+        // depthwise [3, 3, nIn 2, dm 3]: unit u = ci*3 + dm, entry e = y*3 + x at weight[e * 6 + u].
+        SliceLayout dw = SliceLayout.depthwise(3, 3, 2, 3);
+        assertEquals(6, dw.elementStride());
+        assertEquals(4 * 6 + 5, dw.weightIndex(5, 4));
+        // realEntries checks k like realRows: k in [0, K - 1].
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> conv.realEntries(2));
+        assertEquals("SliceLayout slice index k must be in [0, 1], got 2", e.getMessage());
+        e = assertThrows(IndexOutOfBoundsException.class, () -> conv.realEntries(-1));
+        assertEquals("SliceLayout slice index k must be in [0, 1], got -1", e.getMessage());
+        assertEquals("CONV [2, 3, 3, 3] U=2 S=1 m=9 n=3", conv.describe());
+        assertEquals("SliceLayout[DENSE [4, 5] U=5 S=1 m=2 n=3]", dense.toString());
+    }
+
+    @Test
+    void everyPackAndUnpackChecksBothLengthsAndWritesThePadding() {
+        // dense [4, 2]: units of 4 weights in R = m = 2 rows of 3, so entries 4 and 5 of each unit are padding.
+        SliceLayout l = SliceLayout.dense(4, 2);
+        String msg = "SliceLayout(DENSE [4, 2] U=2 S=1 m=2 n=3): weight length 7 must be 8 (shape [4, 2]) and packed "
+                + "length 12 must be 12 ([K=2, m=2, n=3])";
+        assertRefused(msg, () -> l.toSlices(new float[7], new double[12]));
+        assertRefused(msg, () -> l.toSlices(new double[7], new double[12]));
+        assertRefused(msg, () -> l.toSlices(new float[7], new float[12]));
+        assertRefused(msg, () -> l.fromSlices(new double[12], new float[7]));
+        assertRefused(msg, () -> l.fromSlices(new double[12], new double[7]));
+        assertRefused(msg, () -> l.fromSlices(new float[12], new float[7]));
+        double[] w = {1, 2, 3, 4, 5, 6, 7, 8}; // [nIn 4][nOut 2]: column 0 = 1, 3, 5, 7; column 1 = 2, 4, 6, 8
+        double[] packed = new double[12];
+        java.util.Arrays.fill(packed, 9);
+        l.toSlices(w, packed);
+        assertArrayEquals(new double[] {1, 3, 5, 7, 0, 0, 2, 4, 6, 8, 0, 0}, packed, "double -> double");
+        float[] fw = {1, 2, 3, 4, 5, 6, 7, 8};
+        float[] fpacked = new float[12];
+        java.util.Arrays.fill(fpacked, 9);
+        l.toSlices(fw, fpacked);
+        assertArrayEquals(new float[] {1, 3, 5, 7, 0, 0, 2, 4, 6, 8, 0, 0}, fpacked, "float -> float");
+    }
+
+    @Test
+    void layoutsAreEqualWhenKindShapeAndSlicingAreEqual() {
+        SliceLayout a = SliceLayout.conv(8, 4, 3, 3);
+        assertEquals(a, SliceLayout.conv(8, 4, 3, 3, 192, 5), "basisWidth is unused for kw > 1");
+        assertEquals(a.hashCode(), SliceLayout.conv(8, 4, 3, 3, 192, 5).hashCode());
+        assertTrue(a.equals(a));
+        assertFalse(a.equals(null));
+        assertFalse(a.equals("CONV"));
+        assertFalse(a.equals(SliceLayout.conv(8, 4, 3, 3, 6, 3)), "other sliceRows: m = 6, S = 2");
+        assertFalse(a.equals(SliceLayout.conv(8, 4, 3, 3, 9, 3)), "other sliceRows: m = 9, S = 2");
+        assertFalse(a.equals(SliceLayout.conv(8, 2, 6, 3)), "other shape, same U, R and n");
+        assertFalse(SliceLayout.rawSlices(8, 12, 3).equals(SliceLayout.conv(8, 4, 3, 3)), "other kind, same slicing");
+        assertFalse(SliceLayout.dense(6, 4, 192, 3).equals(SliceLayout.dense(6, 4, 192, 2)), "other width");
     }
 }

@@ -125,4 +125,61 @@ class StructuredPruningTest {
             }
         }
     }
+
+    @Test
+    void doubleVectorWiseMatchesTheHandComputedFloatCase() {
+        // The weights of vectorWiseZeroesTheLowestSummedRowPositionsPerBlock as doubles: same rows zeroed, same count.
+        double[] w = {1, 1, 0.1, 0.1, 5, 0, -0.2, 0, 1, -1, 0.1, 0, 0, 0.1, 3, 0, 0, 0, 9, 9, 0.5, 0, 0.1, 0.1};
+        double[] out = new double[w.length];
+        assertEquals(2 * 2 + 2 * 1, StructuredPruning.vectorWise(w, 3, 2, 2, 2, 0.5, 2, out));
+        assertArrayEquals(new double[] {1, 1, 0, 0, 5, 0, 0, 0, 1, -1, 0, 0, 0, 0.1, 0, 0, 0, 0, 9, 9, 0.5, 0, 0, 0},
+                out);
+    }
+
+    @Test
+    void eachBlockIsScoredOnItsOwn() {
+        // groupSize 1: every filter is its own block (ALGORITHMS.md 3.1 sums scores within a block only).
+        // Filter 0 rows (L1) 10, 1 -> row 1 goes; filter 1 rows 1, 2 -> row 0 goes (summed over both blocks it
+        // would be row 1 again: 11 vs 3).
+        float[] w = {10, 1, 1, 2};
+        float[] out = new float[4];
+        assertEquals(2, StructuredPruning.vectorWise(w, 2, 2, 1, 1, 0.5, 1, out));
+        assertArrayEquals(new float[] {10, 0, 0, 2}, out);
+        float[] rows = new float[4];
+        assertEquals(2, StructuredPruning.vectorWiseRows(w, 2, 2, 1, 0.5, 1, rows), "rows of width 1");
+        assertArrayEquals(new float[] {10, 0, 0, 2}, rows);
+    }
+
+    @Test
+    void smallestValidArgumentsAreAcceptedAndTheNextOnesRefusedByName() {
+        // nOut, nIn, kh, kw, groupSize >= 1, ratio in [0, 1], width >= 1: the minimum of each is accepted.
+        float[] one = {2f};
+        float[] out = new float[1];
+        assertEquals(0, StructuredPruning.vectorWise(one, 1, 1, 1, 1, 0.0, 1, out), "ratio 0 prunes nothing");
+        assertArrayEquals(new float[] {2f}, out);
+        assertEquals(1, StructuredPruning.vectorWiseRows(one, 1, 1, 1, 1.0, 1, out), "ratio 1 prunes everything");
+        assertArrayEquals(new float[] {0f}, out);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new float[1], 0, 1, 1, 1, 0.5, 1, new float[1]));
+        assertEquals("StructuredPruning.vectorWise: nOut, nIn, kh, kw must each be >= 1, got [0, 1, 1, 1]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new float[1], 1, 1, 1, 1, 0.5, 0, new float[1]));
+        assertEquals("StructuredPruning.vectorWise.groupSize must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new float[1], 1, 1, 1, 1, -0.01, 1, new float[1]));
+        assertEquals("StructuredPruning.vectorWise.ratio must be in [0, 1], got -0.01", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWise(new double[4], 1, 2, 1, 2, 1.5, 1, new double[4]));
+        assertEquals("StructuredPruning.vectorWise.ratio must be in [0, 1], got 1.5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWiseRows(new float[14], 2, 7, 3, 0.5, 0, new float[14]));
+        assertEquals("StructuredPruning.vectorWiseRows.groupSize must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StructuredPruning.vectorWiseRows(new float[14], 2, 7, 0, 0.5, 1, new float[14]));
+        assertEquals("StructuredPruning.vectorWiseRows.width must be >= 1, got 0", e.getMessage());
+        // Threshold 0 masks nothing, not even gamma = 0 (only |gamma| < threshold is masked).
+        StructuredPruning.ChannelMask m = StructuredPruning.bnGammaMask(new float[] {0f, -1f}, 0.0);
+        assertArrayEquals(new boolean[] {true, true}, m.keep());
+        assertEquals(0, m.removed());
+    }
 }
