@@ -49,12 +49,23 @@ public final class BitPragmatic implements AcceleratorModel {
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
         List<Action> x = t.dramActions();
         double lanes = (double) a.praFilters() * a.praWindows() * a.praBrick();
-        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac / a.praWindows(), Counts.sram(a.weightBankBytes())));
-        // fix 14: no brick multicast on depthwise layers (each filter reads its own channel), as DianNao
+        // fix 27: the buffers are read and the accumulators work for the busy lanes only (HWMODEL.md 2.3: idle lanes are
+        // clock-gated and free). A step reads each busy filter's weight brick once for its window group, and each busy
+        // window's input brick once for its filter group (once per convolution group the filter group spans; fix 14: a
+        // depthwise filter reads its own channel); HWMODEL.md's Mac/8, Mac/64 and 512-lane accumulator are the case of
+        // full groups. FC: the windows are images [A].
+        boolean fc = l.type() == LayerType.FC || l.type() == LayerType.SE_FC, dw = l.type() == LayerType.DWCONV;
+        double images = fc ? 1 : l.batch(), rows = fc ? 1 : l.e(), windows = fc ? l.batch() : l.f();
+        double taps = dw || fc ? 1 : l.r() * l.s(), laneItems = dw ? l.r() * l.s() : l.cg();
+        double brickSteps = images * rows * taps * Counts.ceilDiv(laneItems, a.praBrick()); // per filter and window
+        double inputReaders = dw ? l.m() : Counts.groupsSpanned(l.m(), l.m() / l.groups(), a.praFilters());
+        x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads",
+            images * l.m() * rows * Counts.ceilDiv(windows, a.praWindows()) * taps * laneItems, Counts.sram(a.weightBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
-            l.type() == LayerType.DWCONV ? mac : mac / a.praFilters(), Counts.sram(a.inputBankBytes())));
+            images * inputReaders * rows * windows * taps * laneItems, Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
-        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.praFilters() * a.praWindows(), "rf"));
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write",
+            2 * a.psumBytes() * act.tPRA() * brickSteps * l.m() * windows, "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.bitsRaw(), "term"));
         return new ActionCounts(name(), l.id(), cc, mac * act.bitsRaw(), lanes, t, x, d);
     }

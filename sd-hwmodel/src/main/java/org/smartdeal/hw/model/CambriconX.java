@@ -50,7 +50,12 @@ public final class CambriconX implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", l.type() == LayerType.DWCONV ? l.macs()
             : nef * Counts.ceilDiv(l.m(), a.cxPes()) * l.cg() * l.r() * l.s(), Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
-        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc * a.cxPes(), "rf"));
+        // fix 27: a PE waiting for the slowest of its group is clock-gated and free (HWMODEL.md 2.3): each filter's PE
+        // accumulates once per step of its own, ceil(nnzW_m / 16) a pixel; HWMODEL.md's 6 Ccomp 64 is the case of 64
+        // filters of equal steps
+        double ownSteps = 0;
+        for (double s : steps) ownSteps += s;
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * nef * ownSteps, "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", nzMac, "mac"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "IM selects", nzMac, "select"));
         return new ActionCounts(name(), l.id(), cc, nzMac, (double) a.cxPes() * a.cxMacsPerPe(), t, x, d);

@@ -33,6 +33,17 @@ final class Counts {
         return t;
     }
 
+    /**
+     * Over the groups of {@code size} consecutive filters of {@code m}, the sum of the number of convolution groups
+     * ({@code perGroup} consecutive filters each) that each group spans: how often an input brick multicast to one
+     * group of filters is read.
+     */
+    static double groupsSpanned(int m, int perGroup, int size) {
+        double t = 0;
+        for (int s = 0; s < m; s += size) t += (Math.min(m, s + size) - 1) / perGroup - s / perGroup + 1;
+        return t;
+    }
+
     static double ceilDiv(double a, double b) {
         return Math.ceil(a / b - 1e-9);
     }

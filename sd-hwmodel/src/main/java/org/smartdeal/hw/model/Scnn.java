@@ -66,15 +66,25 @@ public final class Scnn implements AcceleratorModel {
         short[] nz = w.nnzW();
         double cc = 0, drain = 0, prod = 0, nnzW = 0;
         double[] nzWc = new double[cg];
+        // fix 26: filter m of a grouped layer reads input channels (m / (M/G)) C/G + c, c < C/G; a Kc group's weights are
+        // summed per convolution group it spans (depthwise: one filter per group, G = 1: the whole group)
+        int perGroup = l.m() / l.groups();
+        int[] reads = new int[l.groups()]; // how many Kc groups read each convolution group's channels
         for (int k = 0; k < groups; k++) {
-            java.util.Arrays.fill(nzWc, 0);
-            for (int m = k * kc; m < Math.min(l.m(), (k + 1) * kc); m++)
-                for (int c = 0; c < cg; c++) nzWc[c] += nz[m * cg + c];
-            for (int c = 0; c < cg; c++) {
-                int cin = dw ? k : c;
-                cc += maxTileSteps[cin] * Counts.ceilDiv(nzWc[c], a.scnnF());
-                prod += nnzA[cin] * nzWc[c];
-                nnzW += nzWc[c];
+            int end = Math.min(l.m(), (k + 1) * kc);
+            for (int m0 = k * kc; m0 < end; ) {
+                int gi = m0 / perGroup, m1 = Math.min(end, (gi + 1) * perGroup);
+                java.util.Arrays.fill(nzWc, 0);
+                for (int m = m0; m < m1; m++)
+                    for (int c = 0; c < cg; c++) nzWc[c] += nz[m * cg + c];
+                for (int c = 0; c < cg; c++) {
+                    int cin = gi * cg + c;
+                    cc += maxTileSteps[cin] * Counts.ceilDiv(nzWc[c], a.scnnF());
+                    prod += nnzA[cin] * nzWc[c];
+                    nnzW += nzWc[c];
+                }
+                reads[gi]++;
+                m0 = m1;
             }
             // fix 25: a halo strip above or below a tile is tw wide and R/2 high, one beside it th high and S/2 wide
             drain += (double) kc * Math.max(tw * (l.r() / 2), th * (l.s() / 2));
@@ -86,17 +96,23 @@ public final class Scnn implements AcceleratorModel {
             "productSum", prod, "groups", groups, "Kc", kc);
         cc = n * (cc + drain);
         prod *= n;
-        double sumNnzA = 0;
-        for (double v : nnzA) sumNnzA += v;
         double halo = Math.min(l.oSize(), n * l.m() * 2.0 * (g - 1) * ((l.r() / 2) * l.f() + (l.s() / 2) * l.e()));
         double accBytes = pes * a.scnnAccumulatorsPerPe() * a.psumBytes();
         double wBytesPerNz = 1 + a.scnnIdxBitsPerNz() / 8;
         Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),
             a.scnnActBytesPerNz() * act.dOut(), accBytes, a);
         List<Action> x = t.dramActions();
-        // fix 13: a depthwise group (Kc = 1) reads only its own channel, so every channel is read once
-        x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", a.scnnActBytesPerNz() * n * sumNnzA * (dw ? 1 : groups),
-            Counts.sram(a.inputBankBytes())));
+        // fix 13: a depthwise group (Kc = 1) reads only its own channel, so every channel is read once; fix 26: a Kc group
+        // of a grouped layer reads the channels of the convolution groups it spans
+        double iaram = 0, sumNnzA = 0;
+        for (double v : nnzA) sumNnzA += v;
+        if (dw) iaram = a.scnnActBytesPerNz() * n * sumNnzA;
+        else for (int gi = 0; gi < l.groups(); gi++) {
+            double s = 0;
+            for (int c = 0; c < cg; c++) s += nnzA[gi * cg + c];
+            iaram += a.scnnActBytesPerNz() * n * s * reads[gi];
+        }
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "IARAM reads", iaram, Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", wBytesPerNz * nnzW * n, Counts.sram(a.weightBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "OARAM writes", l.oSize() * a.scnnActBytesPerNz() * act.dOut(),
             Counts.sram(a.outputBankBytes())));

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on eight
  * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums, and
  * four whose tiles cut through zero padding or unused input rows: fix 22), for MACs, DianNao, Cambricon-X and
- * SmartDeal cycles, SmartDeal input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling
- * search (simulated tile by tile, and minimised over every tiling and loop order).
+ * SmartDeal cycles, DianNao and Cambricon-X buffer reads and accumulator bytes of the busy lanes (fix 27), SmartDeal
+ * input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling search (simulated tile by tile, and
+ * minimised over every tiling and loop order).
  */
 class BruteForceCountsTest {
     static final ArchSpec ARCH = ArchSpec.paper();
@@ -62,22 +63,39 @@ class BruteForceCountsTest {
             int[] w = weights(l, seed++);
             WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
             boolean dw = l.type() == LayerType.DWCONV;
-            long nzMac = 0, dnCycles = 0, cxCycles = 0;
+            long nzMac = 0, dnCycles = 0, cxCycles = 0, dnInputs = 0, dnAccumulations = 0, cxInputs = 0, cxAccumulations = 0;
             double sdCycles = 0, sdReads = 0;
             int cg = l.cg(), rs = l.r() * l.s();
             for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int f = 0; f < l.f(); f++) {
                 for (int m = 0; m < l.m(); m++) for (int c = 0; c < cg; c++) for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
                     if (wAt(l, w, m, c, r, s) != 0) nzMac++;
-                if (dw) { for (int t0 = 0; t0 < rs; t0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) dnCycles++; }
-                else for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
-                    for (int c0 = 0; c0 < cg; c0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) dnCycles++;
+                // DianNao: a cycle multiplies Ti input lanes with Tn output lanes; only busy lanes read or accumulate
+                // (HWMODEL.md 2.3, fix 27): one read per busy input lane (depthwise: a port per lane, checked as Mac
+                // below), one accumulation per busy output lane
+                if (dw) {
+                    for (int t0 = 0; t0 < rs; t0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) {
+                        dnCycles++;
+                        dnAccumulations += Math.min(ARCH.dnTn(), l.m() - m0);
+                    }
+                } else for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
+                    for (int c0 = 0; c0 < cg; c0 += ARCH.dnTi()) for (int m0 = 0; m0 < l.m(); m0 += ARCH.dnTn()) {
+                        dnCycles++;
+                        dnInputs += Math.min(ARCH.dnTi(), cg - c0);
+                        dnAccumulations += Math.min(ARCH.dnTn(), l.m() - m0);
+                    }
+                // Cambricon-X: a group of 64 filters shares the pixel's dense window (depthwise: each its own channel's);
+                // each PE accumulates once per step of 16 of its own non-zero weights, idle while waiting (fix 27)
                 for (int g0 = 0; g0 < l.m(); g0 += ARCH.cxPes()) {
                     long slowest = 0;
                     for (int m = g0; m < Math.min(l.m(), g0 + ARCH.cxPes()); m++) {
                         long cnt = 0;
                         for (int c = 0; c < cg; c++) for (int j = 0; j < rs; j++) if (w[(m * cg + c) * rs + j] != 0) cnt++;
-                        slowest = Math.max(slowest, (cnt + ARCH.cxMacsPerPe() - 1) / ARCH.cxMacsPerPe());
+                        long steps = (cnt + ARCH.cxMacsPerPe() - 1) / ARCH.cxMacsPerPe();
+                        slowest = Math.max(slowest, steps);
+                        cxAccumulations += steps;
+                        if (dw) cxInputs += rs;
                     }
+                    if (!dw) cxInputs += (long) cg * rs;
                     cxCycles += slowest;
                 }
             }
@@ -130,6 +148,13 @@ class BruteForceCountsTest {
             assertEquals(sdCycles, sd.ccomp(), 1e-6, l.id() + " SmartDeal cycles");
             assertEquals(nzMac * ACT.boothDig(), sd.count("bit-serial terms"), 1e-6, l.id() + " SmartDeal terms");
             assertEquals(sdReads, sd.count("input GB reads"), 1e-6, l.id() + " SmartDeal input GB reads");
+            assertEquals(l.macs(), dn.count("weight buffer reads"), 0, l.id() + " DianNao weight reads");
+            assertEquals(dw ? l.macs() : dnInputs, dn.count("input buffer reads"), 1e-9 * l.macs(), l.id() + " DianNao input reads");
+            assertEquals(2 * ARCH.psumBytes() * dnAccumulations, dn.count("accumulator read+write"), 1e-9 * dnAccumulations,
+                l.id() + " DianNao accumulator bytes (3 B read and written per busy output lane and cycle)");
+            assertEquals(cxInputs, cx.count("input buffer reads"), 1e-9 * cxInputs, l.id() + " Cambricon-X input reads");
+            assertEquals(2 * ARCH.psumBytes() * cxAccumulations, cx.count("accumulator read+write"), 1e-9 * cxAccumulations,
+                l.id() + " Cambricon-X accumulator bytes (busy PE steps)");
         }
     }
 
