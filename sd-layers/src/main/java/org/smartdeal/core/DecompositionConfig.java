@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param maxCoeff bound on |C|, in [2^-149, 2^127] (C is stored as float32); the effective cap
  *     is the largest power of two &lt;= maxCoeff (default 32)
  * @param window optional exponent window [pMin, pMax] for C, may be null for none; pMin below
- *     -149 acts as -149 because C is stored as float32
+ *     -149 acts as -149 because C is stored as float32; 2^pMin must be at most maxCoeff
  * @param normalizeColumns scale each column of C by 2^mean(round(log2|c|) - log2|c|) over its
  *     non-zeros before quantizing (the paper's normalisation; off by default, as in the reference)
  * @param threads worker threads, in [1, 1024] (default: available processors); results do not
@@ -58,6 +58,7 @@ public record DecompositionConfig(double theta, double tol, int maxIter, double 
             throw new IllegalArgumentException(
                     "DecompositionConfig.threads must be in [1, 1024], got " + threads);
         }
+        Pow2Quantizer.requireWindowBelowCap("DecompositionConfig", maxCoeff, window);
     }
 
     /** The defaults: theta 4e-3, tol 1e-10, maxIter 30, maxCoeff 32, no window, no column

@@ -54,7 +54,7 @@ public final class Pow2Quantizer {
      * @param tie rounding of exact ties, not null
      * @param maxCoeff upper bound on |Q(c)|, finite and &gt;= 2^-1074; the effective cap is the
      *     largest power of two &lt;= maxCoeff
-     * @param window optional exponent window, may be null for none
+     * @param window optional exponent window, may be null for none; 2^pMin must be at most maxCoeff
      * @param zeroBelow magnitudes strictly below this become 0; 0 for no threshold; finite, &gt;= 0
      */
     public Pow2Quantizer(Tie tie, double maxCoeff, ExponentWindow window, double zeroBelow) {
@@ -70,6 +70,7 @@ public final class Pow2Quantizer {
             throw new IllegalArgumentException(
                     "Pow2Quantizer.zeroBelow must be finite and >= 0, got " + zeroBelow);
         }
+        requireWindowBelowCap("Pow2Quantizer", maxCoeff, window);
         this.tie = tie;
         this.maxCoeff = maxCoeff;
         this.window = window;
@@ -83,6 +84,23 @@ public final class Pow2Quantizer {
         this.cap = c;
         this.floor = f;
         this.roundAdd = tie == Tie.UP ? HALF_MANTISSA : HALF_MANTISSA - 1;
+    }
+
+    /**
+     * Refuses an exponent window whose smallest power of two exceeds maxCoeff: no non-zero value would satisfy both
+     * (the cap would put every result below the window), so such a setting is a mistake, not a quantizer.
+     *
+     * @param owner    the class named in the message
+     * @param maxCoeff the cap on |Q|
+     * @param window   the window, or null for none
+     * @throws IllegalArgumentException if 2^pMin &gt; maxCoeff
+     */
+    static void requireWindowBelowCap(String owner, double maxCoeff, ExponentWindow window) {
+        if (window != null && Math.scalb(1.0, window.pMin()) > maxCoeff) {
+            throw new IllegalArgumentException(owner + ": the exponent window [" + window.pMin() + ", " + window.pMax()
+                    + "] starts above maxCoeff " + maxCoeff + ": 2^pMin must be <= maxCoeff, got 2^pMin = "
+                    + Math.scalb(1.0, window.pMin()));
+        }
     }
 
     /** The decomposition quantizer: ties down, |Q| &lt;= maxCoeff, no window. */

@@ -149,6 +149,24 @@ class Pow2QuantizerTest {
     }
 
     @Test
+    void aWindowStartingAboveTheCapIsRefused() {
+        // ALGORITHMS.md 1.2: |Q| <= maxCoeff and |Q| >= 2^pMin for non-zero Q; with 2^pMin > maxCoeff no power of two
+        // satisfies both (the cap had won: quantize(5) gave 2^0, outside the window [2, 3])
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pow2Quantizer.decomposition(1.0, new ExponentWindow(2, 3)));
+        assertEquals("Pow2Quantizer: the exponent window [2, 3] starts above maxCoeff 1.0: 2^pMin must be <= maxCoeff, "
+                + "got 2^pMin = 4.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> DecompositionConfig.defaults().withMaxCoeff(3.9).withWindow(new ExponentWindow(2, 5)));
+        assertTrue(e.getMessage().startsWith("DecompositionConfig: the exponent window [2, 5] starts above maxCoeff 3.9"),
+                e.getMessage());
+        // at the bound: 2^pMin = maxCoeff is allowed, and maxCoeff between powers of two caps at the one below
+        assertEquals(4.0, Pow2Quantizer.decomposition(4.0, new ExponentWindow(2, 3)).quantize(5), 0.0);
+        assertEquals(4.0, DecompositionConfig.defaults().withMaxCoeff(7.0).withWindow(new ExponentWindow(2, 5))
+                .quantizer().quantize(9), 0.0);
+    }
+
+    @Test
     void thresholdsKeepTheExactBoundaryValue() {
         // zeroBelow: "magnitudes strictly below this become 0", so |c| = zeroBelow itself is kept.
         Pow2Quantizer z = new Pow2Quantizer(Pow2Quantizer.Tie.DOWN, 32, null, 0.25);
