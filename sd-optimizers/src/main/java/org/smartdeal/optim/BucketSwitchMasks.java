@@ -109,8 +109,9 @@ public final class BucketSwitchMasks {
             a = ((MultiLayerNetwork) net).getLayer(p.layerName()) == null ? null
                     : ((MultiLayerNetwork) net).getLayer(p.layerName()).getParam(p.paramKey());
         } else if (net instanceof ComputationGraph) {
-            a = ((ComputationGraph) net).getLayer(p.layerName()) == null ? null
-                    : ((ComputationGraph) net).getLayer(p.layerName()).getParam(p.paramKey());
+            // a graph's getLayer throws DL4J's own IllegalStateException for an unknown name; its vertex map does not
+            var v = ((ComputationGraph) net).getVertex(p.layerName());
+            a = v == null || !v.hasLayer() ? null : v.getLayer().getParam(p.paramKey());
         } else {
             throw new IllegalArgumentException("expected a MultiLayerNetwork or ComputationGraph, got "
                     + net.getClass().getName());

@@ -140,10 +140,14 @@ class BucketSwitchMasksEdgesTest {
     @Test
     void errorsNameTheParameterAndTheReason() {
         ComputationGraph g = graph(BucketSwitch.builder(1.0).maskInState(true).build());
-        // (an unknown layer name of a graph is reported by DL4J's ComputationGraph.getLayer itself)
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> BucketSwitchMasks.installFromNonZeros(g, Set.of(ParamRef.of("d", "nope"))));
         assertEquals("network has no parameter d/nope", unknown.getMessage(), "unknown parameter of a graph's layer");
+        // an unknown layer of a graph: the same message (DL4J's ComputationGraph.getLayer throws its own
+        // IllegalStateException for it, which the masks no longer call)
+        IllegalArgumentException unknownLayer = assertThrows(IllegalArgumentException.class,
+                () -> BucketSwitchMasks.installFromNonZeros(g, Set.of(ParamRef.of("nope", "W"))));
+        assertEquals("network has no parameter nope/W", unknownLayer.getMessage(), "unknown layer of a graph");
         IllegalArgumentException noBlock = assertThrows(IllegalArgumentException.class,
                 () -> BucketSwitchMasks.install(g, Map.of(ParamRef.of("nope", "W"), Nd4j.ones(DataType.FLOAT, 6, 5))));
         assertEquals("no updater block holds the parameters [nope/W]", noBlock.getMessage(), "no block");
