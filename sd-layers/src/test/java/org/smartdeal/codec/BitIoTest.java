@@ -64,4 +64,19 @@ class BitIoTest {
         BitWriter w = new BitWriter();
         assertThrows(IllegalArgumentException.class, () -> w.writeSigned(40000, 16));
     }
+
+    /** A 16-bit two's complement field holds [-32768, 32767]; one beyond either end is refused with the range. */
+    @Test
+    void signedFieldBoundsAreAcceptedAndOneBeyondRefused() throws Exception {
+        BitWriter w = new BitWriter();
+        w.writeSigned(-32768, 16);
+        w.writeSigned(32767, 16);
+        BitReader r = new BitReader(w.toByteArray(), "t");
+        assertEquals(-32768, r.readSigned(16));
+        assertEquals(32767, r.readSigned(16));
+        assertEquals("value must be in [-32768, 32767] for 16 bits, got 32768",
+                assertThrows(IllegalArgumentException.class, () -> w.writeSigned(32768, 16)).getMessage());
+        assertEquals("value must be in [-32768, 32767] for 16 bits, got -32769",
+                assertThrows(IllegalArgumentException.class, () -> w.writeSigned(-32769, 16)).getMessage());
+    }
 }

@@ -195,4 +195,104 @@ class HuffmanCodeTest {
                 () -> HuffmanCode.readTable(new BitReader(table(0, 2, 0, 1, 2, 2), "t")));
         assertEquals("Huffman table: symbols must increase, got 2 then 2 (entries 2 and 3)", e.getMessage());
     }
+
+    private static String fromLengthsError(int[] symbols, int[] lengths) {
+        return assertThrows(IllegalArgumentException.class, () -> HuffmanCode.fromLengths(symbols, lengths)).getMessage();
+    }
+
+    /**
+     * A table's symbols and lengths (docs/FORMAT.md: symbols in [-32768, 32767], lengths in [1, 24] with Kraft
+     * equality, one symbol with a 0-bit code): each bound is accepted and one beyond it refused with the rule and value.
+     */
+    @Test
+    void fromLengthsAcceptsTheBoundsAndNamesWhatIsBeyond() throws Exception {
+        assertEquals(2, HuffmanCode.fromLengths(new int[] {32767, -32768}, new int[] {1, 1}).size());
+        assertEquals("HuffmanCode: symbol must be in [-32768, 32767], got -32769",
+                fromLengthsError(new int[] {0, -32769}, new int[] {1, 1}));
+        assertEquals("HuffmanCode: symbol must be in [-32768, 32767], got 32768",
+                fromLengthsError(new int[] {32768, 0}, new int[] {1, 1}));
+        assertEquals("HuffmanCode: symbols.length 2 != lengths.length 1", fromLengthsError(new int[] {1, 2}, new int[] {1}));
+        // a repeat that is not adjacent as given (lengths 1, 2, 2: Kraft sum 1)
+        assertEquals("HuffmanCode: symbol 1 occurs twice", fromLengthsError(new int[] {1, 2, 1}, new int[] {1, 2, 2}));
+        // lengths 1, 2, ..., 23, 24, 24: Kraft sum 1 - 2^-23 + 2 x 2^-24 = 1, the longest 24 bits
+        int[] symbols = new int[25];
+        int[] lengths = new int[25];
+        for (int i = 0; i < 25; i++) {
+            symbols[i] = i;
+            lengths[i] = Math.min(i + 1, 24);
+        }
+        HuffmanCode deep = HuffmanCode.fromLengths(symbols, lengths);
+        assertEquals(24, deep.lengthOf(24));
+        assertEquals((1 << 24) - 1, deep.codeOf(24)); // canonical: the last code of the longest length is all ones
+        // lengths 1, ..., 24, 25, 25: the same sum, one bit too long
+        int[] s26 = new int[26];
+        int[] l26 = new int[26];
+        for (int i = 0; i < 26; i++) {
+            s26[i] = i;
+            l26[i] = Math.min(i + 1, 25);
+        }
+        assertEquals("HuffmanCode: code length of symbol 24 must be in [1, 24], got 25", fromLengthsError(s26, l26));
+        assertEquals("HuffmanCode: code length of symbol 2 must be in [1, 24], got 0",
+                fromLengthsError(new int[] {1, 2}, new int[] {1, 0}));
+    }
+
+    /**
+     * Canonical codes (shorter codes first, then by symbol, consecutive values) whatever order the symbols are given in:
+     * lengths 2, 2, 1 for symbols 1, 2, 3 give 3 = 0, 1 = 10, 2 = 11; symbols given 2, 1 sort to 1 = 0, 2 = 1.
+     */
+    @Test
+    void canonicalCodesDoNotDependOnTheGivenOrder() throws Exception {
+        HuffmanCode c = HuffmanCode.fromLengths(new int[] {1, 2, 3}, new int[] {2, 2, 1});
+        assertEquals(0b0, c.codeOf(3));
+        assertEquals(0b10, c.codeOf(1));
+        assertEquals(0b11, c.codeOf(2));
+        HuffmanCode d = HuffmanCode.fromLengths(new int[] {2, 1}, new int[] {1, 1});
+        assertArrayEquals(new int[] {1, 2}, d.symbols());
+        assertEquals(0, d.codeOf(1));
+        assertEquals(1, d.codeOf(2));
+        // bits 1 0 decode to 2 then 1
+        BitReader r = new BitReader(new byte[] {(byte) 0x80}, "t");
+        assertEquals(2, d.decode(r));
+        assertEquals(1, d.decode(r));
+    }
+
+    /** build's arguments: maxLength in [1, 24], at most 2^maxLength symbols, symbols in [-32768, 32767]. */
+    @Test
+    void buildAcceptsTheBoundsAndRefusesOneBeyond() {
+        assertArrayEquals(new int[] {1, 1}, HuffmanCode.build(new int[] {1, 2}, new long[] {1, 5}, 1).lengths());
+        assertEquals("HuffmanCode: 3 symbols cannot have codes of at most 1 bits", assertThrows(IllegalArgumentException.class,
+                () -> HuffmanCode.build(new int[] {1, 2, 3}, new long[] {1, 1, 1}, 1)).getMessage());
+        assertArrayEquals(new int[] {1, 1}, HuffmanCode.build(new int[] {1, 2}, new long[] {1, 5}, 24).lengths());
+        assertEquals("HuffmanCode.maxLength must be in [1, 24], got 25", assertThrows(IllegalArgumentException.class,
+                () -> HuffmanCode.build(new int[] {1, 2}, new long[] {1, 1}, 25)).getMessage());
+        assertArrayEquals(new int[] {-32768, 32767},
+                HuffmanCode.build(new int[] {32767, -32768}, new long[] {1, 1}).symbols());
+        assertEquals("HuffmanCode symbol must be in [-32768, 32767], got 32768", assertThrows(IllegalArgumentException.class,
+                () -> HuffmanCode.build(new int[] {32768}, new long[] {1})).getMessage());
+        assertEquals("HuffmanCode symbol must be in [-32768, 32767], got -32769", assertThrows(IllegalArgumentException.class,
+                () -> HuffmanCode.build(new int[] {-32769}, new long[] {1})).getMessage());
+    }
+
+    /**
+     * A table read back: the widest symbol range (-32768 to 32767, offsets of 16 bits) is accepted; a width of 17 is
+     * refused; a table cut inside its entries names the bits they need (2 x (1 + 5) = 12; 37 header bits, 3 pad bits).
+     */
+    @Test
+    void readTableBoundsAndTruncation() throws Exception {
+        BitWriter w = new BitWriter();
+        HuffmanCode.fromLengths(new int[] {-32768, 32767}, new int[] {1, 1}).writeTable(w);
+        HuffmanCode back = HuffmanCode.readTable(new BitReader(w.toByteArray(), "t"));
+        assertArrayEquals(new int[] {-32768, 32767}, back.symbols());
+        assertArrayEquals(new int[] {1, 1}, back.lengths());
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> HuffmanCode.readTable(new BitReader(table(0, 17, 0, 1), "t")));
+        assertEquals("Huffman table: symbol offset width must be in [0, 16], got 17", e.getMessage());
+        BitWriter cut = new BitWriter();
+        cut.writeBits(2, 16);
+        cut.writeSigned(0, 16);
+        cut.writeBits(1, 5);
+        e = assertThrows(SdmFormatException.class, () -> HuffmanCode.readTable(new BitReader(cut.toByteArray(), "t")));
+        assertEquals("t: Huffman table of 2 symbols needs 12 bits but only 3 remain (truncated or corrupt data)",
+                e.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package org.smartdeal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,5 +103,50 @@ class Int8BasisTest {
         assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[2], 1000, new int[] {0, 101}));
         assertThrows(IllegalArgumentException.class, () -> new Int8Basis(new byte[3], 0, new int[2]));
         assertThrows(IllegalArgumentException.class, () -> Int8Basis.quantize(new double[3], 2));
+    }
+
+    private static String basisError(byte[] values, int fracBits, int... shifts) {
+        return assertThrows(IllegalArgumentException.class, () -> new Int8Basis(values, fracBits, shifts)).getMessage();
+    }
+
+    /**
+     * The record's checks (docs/FORMAT.md, B 2.4: f in [-1100, 1100], shift_k in [0, 255], f + shift_k <= 1100): each
+     * bound is accepted and one beyond it refused with the field, rule and value.
+     */
+    @Test
+    void fracBitsAndShiftsAtTheBoundsAreAcceptedAndOneBeyondRefused() {
+        assertEquals(-1100, new Int8Basis(new byte[1], -1100).fracBits());
+        assertEquals(1100, new Int8Basis(new byte[1], 1100).fracBits());
+        assertEquals("Int8Basis.fracBits must be in [-1100, 1100], got -1101", basisError(new byte[1], -1101, 0));
+        assertEquals("Int8Basis.fracBits must be in [-1100, 1100], got 1101", basisError(new byte[1], 1101, 0));
+        assertEquals(255 + 845, new Int8Basis(new byte[2], 845, new int[] {0, 255}).fracBitsOf(1));
+        assertEquals("Int8Basis.shifts[1] must be in [0, 255] with fracBits + shift <= 1100 (fracBits = 846), got 255",
+                basisError(new byte[2], 846, 0, 255));
+        assertEquals("Int8Basis.shifts[0] must be in [0, 255] with fracBits + shift <= 1100 (fracBits = 0), got 256",
+                basisError(new byte[2], 0, 256, 0));
+        assertEquals("Int8Basis.shifts[0] must be in [0, 255] with fracBits + shift <= 1100 (fracBits = 0), got -1",
+                basisError(new byte[2], 0, -1, 0));
+    }
+
+    /**
+     * The float entry point widens exactly (a round trip against the double one); roundTrip(b) is rint(b * 2^f) * 2^-f
+     * (0.3: f = 8 as 0.3 * 256 = 76.8 <= 127 < 153.6, q = 77, 77 / 256 = 0.30078125); equality and the summary string.
+     */
+    @Test
+    void floatInputRoundTripEqualityAndSummary() {
+        float[] f = {0.5f, -1f, 0.25f, 3f};
+        Int8Basis fromFloats = Int8Basis.quantize(f, 2);
+        Int8Basis fromDoubles = Int8Basis.quantize(new double[] {0.5, -1, 0.25, 3}, 2);
+        assertEquals(fromDoubles, fromFloats);
+        assertEquals(fromDoubles.hashCode(), fromFloats.hashCode());
+        assertNotEquals(Int8Basis.quantize(new double[] {0.5, -1, 0.25, 2}, 2), fromFloats);
+        assertArrayEquals(new double[] {0.30078125}, Int8Basis.roundTrip(new double[] {0.3}));
+        assertEquals("Int8Basis[4 values, 2 slices, fracBits=5]", fromFloats.toString());
+        // each slice's scale from its own values only (FORMAT.md, B 2.4): {4, 0} -> f_0 = 4 (64), {0.25, 0.5} -> f_1 = 7
+        // (0.5 * 128 = 64 <= 127 < 128); f = 4, shifts 0 and 3; q = 64, 0, 32, 64
+        Int8Basis perSlice = Int8Basis.quantize(new double[] {4, 0, 0.25, 0.5}, 2);
+        assertEquals(4, perSlice.fracBits());
+        assertArrayEquals(new int[] {0, 3}, perSlice.shifts());
+        assertArrayEquals(new byte[] {64, 0, 32, 64}, perSlice.values());
     }
 }

@@ -180,4 +180,29 @@ class MaskedZerosTest {
         assertTrue(decodeError(list(1, 2, 0x80, 0), zeros).contains("1 bytes after the last code"));
         assertTrue(decodeError(list(2, 1, 0x80), zeros).contains("needs 1 bits but only 0 remain"));
     }
+
+    /**
+     * The list's bounds (docs/FORMAT.md, masked-in zeros; gamma codes by hand): Z = 1 and Z = K*m*n are accepted, as
+     * is Z = 8 x the list bytes (8 codes gamma(1) = 1 in the byte FF: positions 0..7); a 31-bit zero prefix is still a
+     * code (it is then refused for the entry it points at), a 32nd zero bit is not.
+     */
+    @Test
+    void countAndPrefixBoundsAreAcceptedAndOneBeyondRefused() throws Exception {
+        boolean[] all = MaskedZeros.decode(cursor(list(8, 1, 0xFF)), new double[8], "t");
+        boolean[] expected = new boolean[8];
+        Arrays.fill(expected, true);
+        assertArrayEquals(expected, all);
+        assertEquals("t: masked-in zero count must be in [1, K*m*n = 8], got 9",
+                decodeError(list(9, 2, 0xFF, 0x80), new double[8]));
+        // gamma(1) = 1: Z = 1 lists entry 0
+        boolean[] one = MaskedZeros.decode(cursor(list(1, 1, 0x80)), new double[3], "t");
+        assertArrayEquals(new boolean[] {true, false, false}, one);
+        assertEquals("t: 9 masked-in zeros need at least 9 bits, the list has 8",
+                decodeError(list(9, 1, 0xFF), new double[1001]));
+        assertEquals("t: 17 masked-in zeros need at least 17 bits, the list has 16",
+                decodeError(list(17, 2, 0xFF, 0xFF), new double[1001]));
+        // 31 zeros, the one bit, 31 zero bits: gap 2^31 -> entry -1 + 2^31; 63 bits and 1 pad bit in 8 bytes
+        assertEquals("t, masked-in zero list: code 0 points at entry 2147483647, beyond K*m*n = 1001",
+                decodeError(list(1, 8, 0, 0, 0, 0x01, 0, 0, 0, 0), new double[1001]));
+    }
 }

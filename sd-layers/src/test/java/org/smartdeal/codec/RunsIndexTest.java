@@ -327,4 +327,95 @@ class RunsIndexTest {
                 () -> SdLayerCodec.decode(w.toByteArray(), "layer x"));
         assertEquals("layer x: index mode must be 0 (ELEM), 1 (VECTOR) or 2 (RUNS), got 3", e.getMessage());
     }
+
+    /** The exact message of the RUNS reader on {@code bytes}, which must be refused. */
+    private static String runsMessage(byte[] bytes, int rows, int n) {
+        return assertThrows(SdmFormatException.class,
+                () -> RunsIndex.readPositions(new BitReader(bytes, "t"), rows, n)).getMessage();
+    }
+
+    private static byte[] bits(String s) {
+        BitWriter w = new BitWriter();
+        for (char ch : s.toCharArray()) {
+            w.writeBit(ch - '0');
+        }
+        return w.toByteArray();
+    }
+
+    /**
+     * The reader's bounds (docs/FORMAT.md, RUNS index): a unary prefix of at most (remaining rows >> k) + 1 bits and
+     * a run of at most the remaining rows are accepted, one more is refused; every truncated field is named.
+     * Streams worked out by hand, MSB-first; toByteArray pads the last byte with 0 bits.
+     */
+    @Test
+    void readerBoundsAndTruncationsAreNamedExactly() throws Exception {
+        // 4 rows, k = 1: (4 >> 1) = 2 zeros then the one bit, low bit 0 -> run 4 = the trailing run, Z = 0; raw flag
+        assertArrayEquals(new int[0], RunsIndex.readPositions(new BitReader(bits("00001" + "001" + "0" + "0"), "t"), 4, 1));
+        // one zero more: a prefix of 3 zero bits (the pad bits are zeros too) is refused at the 3rd
+        assertEquals("RUNS index: run 0 at row 0 of 4: unary prefix longer than 3 bits (remaining rows 4 >> k = 1, plus 1)",
+                runsMessage(bits("00001" + "000"), 4, 1));
+        // 4 rows, k = 1: run 0 = q 0 | low 1 = 1 (row 1 non-zero, 2 rows remain); run 1 = q 1 | low 1 = 3 > 2
+        assertEquals("RUNS index: run 1 of 3 zero rows at row 2 overflows the 4 rows (at most 2 remain)",
+                runsMessage(bits("00001" + "11" + "011"), 4, 1));
+        // ... while run 1 = q 1 | low 0 = 2 reaches the last row exactly (the trailing run); raw pattern 1 of row 1
+        assertArrayEquals(new int[] {1},
+                RunsIndex.readPositions(new BitReader(bits("00001" + "11" + "010" + "0" + "1"), "t"), 4, 1));
+        // 10 rows, k = 3: the one bit of run 0, then the byte ends 2 bits later, before the 3 low bits
+        assertEquals("RUNS index: run 0 (at row 0 of 10) low 3 bits needs 3 bits but only 2 remain (truncated or corrupt data)",
+                runsMessage(bits("00011" + "1"), 10, 1));
+        // 2 rows, k = 0, both non-zero (runs 0, 0) and the trailing run 0: 8 bits, then no coding flag
+        assertEquals("RUNS index: pattern coding flag after 2 non-zero rows needs 1 bits but only 0 remain"
+                + " (truncated or corrupt data)", runsMessage(bits("00000" + "111"), 2, 5));
+        // the same with the raw flag and one 5-bit pattern: 14 bits, padded to 16, 7 bits left for 2 x 5
+        assertEquals("RUNS index: raw patterns of 2 non-zero rows of n = 5 needs 10 bits but only 7 remain"
+                + " (truncated or corrupt data)", runsMessage(bits("00000" + "111" + "0" + "10000"), 2, 5));
+        // Z = 0 with the Huffman flag and an empty table is valid (only "an empty table with Z > 0" is refused):
+        // 3 rows, k = 0, run 3 = 000 1, flag 1, table size 0 (16 bits)
+        assertArrayEquals(new int[0],
+                RunsIndex.readPositions(new BitReader(bits("00000" + "0001" + "1" + "0".repeat(16)), "t"), 3, 2));
+        assertEquals("RUNS index pattern table is empty but there are 1 non-zero rows",
+                runsMessage(bits("00000" + "1" + "001" + "1" + "0".repeat(16)), 3, 2));
+    }
+
+    /**
+     * The widest rows with Huffman patterns are n = 15 (docs/FORMAT.md): 3 rows of one pattern cost 3 x 15 = 45 raw
+     * bits against a one-symbol table of 16 + 16 + 5 + (0 + 5) = 42 bits and 0-bit codes, so n = 15 takes Huffman;
+     * n = 16 must stay raw (48 bits).
+     */
+    @Test
+    void huffmanPatternsUpToFifteenWideRows() throws Exception {
+        double[] c15 = new double[3 * 15];
+        double[] c16 = new double[3 * 16];
+        for (int row = 0; row < 3; row++) {
+            c15[row * 15] = 1;
+            c16[row * 16] = 1;
+        }
+        RunsIndex p15 = roundTrip(c15, 15);
+        assertTrue(p15.huffmanPatterns());
+        assertEquals(42, p15.patternBits());
+        assertEquals(3, p15.nonZeroRows());
+        RunsIndex p16 = roundTrip(c16, 16);
+        assertFalse(p16.huffmanPatterns());
+        assertEquals(48, p16.patternBits());
+        assertEquals(3, p16.nonZeroRows());
+    }
+
+    /**
+     * A run whose quotient and low bits do not fit one 64-bit write: 38 non-zero rows, 126 zero rows, a non-zero row,
+     * no trailing zeros (n = 1). Rice bits of runs {0 x 38, 126, 0}: k = 0: 126 + 40 = 166, k = 1: 63 + 80 = 143,
+     * k = 2: 31 + 120 = 151 -> k = 1; run 126 is q = 63 zero bits, the one bit and low bit 0: 63 + 1 + 1 = 65 > 64.
+     */
+    @Test
+    void aRunLongerThanOneWordKeepsItsLowBits() throws Exception {
+        double[] c = new double[38 + 126 + 1];
+        Arrays.fill(c, 0, 38, 1.0);
+        c[164] = -1;
+        RunsIndex plan = roundTrip(c, 1);
+        assertEquals(1, plan.riceParameter());
+        assertEquals(143, plan.runBits());
+        int[] runs = new int[40];
+        runs[38] = 126;
+        assertArrayEquals(runs, plan.runs());
+        assertEquals(39, plan.nonZeroRows());
+    }
 }

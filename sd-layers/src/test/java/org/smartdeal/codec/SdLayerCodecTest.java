@@ -456,4 +456,14 @@ class SdLayerCodecTest {
         SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(w.toByteArray(), "x"));
         assertEquals("x: B scale of slice 0: f + shift = 1000 + 200 must be <= 1100", e.getMessage());
     }
+
+    /** Subnormal powers of two: 2^-1074 (mantissa 1) and 2^-1073 (mantissa 2); FORMAT.md: p in [-1074, 1023]. */
+    @Test
+    void subnormalExponentsAreTheMantissasBit() throws Exception {
+        assertEquals(-1074, PowerOfTwoSymbols.exponentOrInvalid(Double.MIN_VALUE));
+        assertEquals(-1073, PowerOfTwoSymbols.exponentOrInvalid(Math.scalb(1.0, -1073)));
+        assertEquals(-1030, PowerOfTwoSymbols.exponentOrInvalid(-Math.scalb(1.0, -1030)));
+        assertEquals(Integer.MIN_VALUE, PowerOfTwoSymbols.exponentOrInvalid(3 * Double.MIN_VALUE));
+        roundTrip(new double[] {Math.scalb(1.0, -1073), 0, -Math.scalb(1.0, -1030), 1, 0, 0}, 2, 1, 3, new double[18]);
+    }
 }

@@ -3,6 +3,7 @@ package org.smartdeal.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -65,12 +66,17 @@ class SparsityIndexTest {
             SparsityIndex.write(c, 3, mode, w);
             assertEquals(SparsityIndex.bits(c, 3, mode), w.bitLength());
             boolean[] nz = new boolean[c.length];
-            SparsityIndex.read(new BitReader(w.toByteArray(), "t"), 40, 3, mode, nz);
+            long nnz = SparsityIndex.read(new BitReader(w.toByteArray(), "t"), 40, 3, mode, nz);
             boolean[] expected = new boolean[c.length];
+            long nonZeros = 0;
             for (int i = 0; i < c.length; i++) {
                 expected[i] = c[i] != 0;
+                nonZeros += c[i] != 0 ? 1 : 0;
             }
             assertArrayEquals(expected, nz, mode.name());
+            // the count read equals the non-zeros written (a round trip against the writer)
+            assertTrue(nonZeros > 0);
+            assertEquals(nonZeros, nnz, mode.name());
         }
     }
 
@@ -81,5 +87,48 @@ class SparsityIndexTest {
         w.writeBits(0b000, 3); // but row 0 has no non-zero
         assertThrows(SdmFormatException.class, () -> SparsityIndex.read(
                 new BitReader(w.toByteArray(), "t"), 2, 3, IndexMode.VECTOR, new boolean[6]));
+    }
+
+    private static String readError(byte[] bytes, int rows, int n, IndexMode mode) {
+        return assertThrows(SdmFormatException.class, () -> SparsityIndex.read(
+                new BitReader(bytes, "t"), rows, n, mode, new boolean[rows * n])).getMessage();
+    }
+
+    /** Truncated ELEM and VECTOR indexes name the part and the bits (byte counts by hand; bits are MSB-first). */
+    @Test
+    void truncatedIndexesNameThePartAndTheBits() throws Exception {
+        // ELEM of 4 x 3 = 12 entries in 1 byte
+        assertEquals("t: ELEM index of 12 entries needs 12 bits but only 8 remain (truncated or corrupt data)",
+                readError(new byte[] {(byte) 0xFF}, 4, 3, IndexMode.ELEM));
+        // VECTOR of 12 rows: the flags alone do not fit 1 byte
+        assertEquals("t: VECTOR index row flags of 12 rows needs 12 bits but only 8 remain (truncated or corrupt data)",
+                readError(new byte[] {(byte) 0xFF}, 12, 1, IndexMode.VECTOR));
+        // VECTOR of 4 rows of n = 3, flags 1100: 2 x 3 entry bits needed, 4 left in the byte
+        assertEquals("t: VECTOR index entries of 2 non-zero rows needs 6 bits but only 4 remain (truncated or corrupt data)",
+                readError(new byte[] {(byte) 0xC0}, 4, 3, IndexMode.VECTOR));
+        // flags 1100, entries 100 010, 6 pad bits: 12 bits remain after the flags; 6 after the index fit, 7 do not
+        byte[] b = {(byte) 0xC8, (byte) 0x80};
+        SparsityIndex.VectorRows rows = SparsityIndex.readVectorRows(new BitReader(b, "t"), 4, 3, 6);
+        assertEquals(2, rows.nonZeroRows());
+        SdmFormatException e = assertThrows(SdmFormatException.class,
+                () -> SparsityIndex.readVectorRows(new BitReader(b, "t"), 4, 3, 7));
+        assertEquals("t: VECTOR index entries of 2 non-zero rows and the 7 bits after the index needs 13 bits but only 12"
+                + " remain (truncated or corrupt data)", e.getMessage());
+        boolean[] nz = new boolean[12];
+        assertEquals(2, SparsityIndex.read(new BitReader(b, "t"), 4, 3, IndexMode.VECTOR, nz));
+        assertTrue(nz[0] && nz[4]);
+    }
+
+    /** The plan's size is the chosen mode's: the VECTOR/RUNS tie of 15 rows of n = 2 above is 17 bits. */
+    @Test
+    void planBitsAreTheChosenModesBits() {
+        double[] c = new double[30];
+        c[1] = 1;
+        SparsityIndex.Plan plan = SparsityIndex.plan(c, 2);
+        assertEquals(IndexMode.VECTOR, plan.mode());
+        assertEquals(17, plan.bits());
+        BitWriter w = new BitWriter();
+        plan.write(w);
+        assertEquals(17, w.bitLength());
     }
 }
