@@ -30,10 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  * <li>Bit-pragmatic (fixed {@link ActStats}, tPRA = 5): images x 64-filter groups x output rows x 8-window groups x
  *     kernel taps x 16-lane bricks (depthwise: bricks of taps; FC: 8-image windows x filter groups x bricks), tPRA
- *     cycles per step. Checked on every layer and on the grouped {@link #DM2}: cycles, bit-serial terms, output
- *     buffer writes, weight and input buffer reads and the accumulator bytes of the busy lanes (idle lanes are
- *     clock-gated and free, HWMODEL.md 2.3; fix 27), and where every window or filter is busy, that these are
- *     HWMODEL.md's amortised Mac/8, Mac/64 and 512-lane counts.</li>
+ *     cycles per step. Checked on every layer and on the grouped {@link #DM2} and {@link #G32}: cycles, bit-serial
+ *     terms, output buffer writes, weight and input buffer reads and the accumulator bytes of the busy lanes (idle
+ *     lanes are clock-gated and free, HWMODEL.md 2.3; fix 27), and where every window or filter is busy, that these
+ *     are HWMODEL.md's amortised Mac/8, Mac/64 and 512-lane counts.</li>
  * <li>SCNN, with uniform density ({@code ActStats.scnn() == null}) and with {@link ActStats.ScnnTiles} built here,
  *     image by image, from a random sparse int8 tensor (and checked equal to what {@link ActStatsAccumulator}
  *     measures from the same tensor): the 8 x 8 PE grid and its planar input tiles aligned to the output tiles, the
@@ -69,6 +69,11 @@ class BruteForceBaselinesTest {
         LayerSpec.fc("fc16", LayerType.FC, 128, 64, false).withBatch(16));
     /** A depthwise layer of depth multiplier 2 as {@code Workloads} prices it: a CONV of C groups, output c d + j. */
     static final LayerSpec DM2 = new LayerSpec("dm2", LayerType.CONV, 1, 16, 8, 8, 3, 3, 10, 10, 10, 10, 1, 1, 1, true);
+    /**
+     * A grouped convolution of 32 groups of two input channels and four filters: C/G = 2 (a filter reads two channels,
+     * at g C/G + c) and 128 filters, so each of Bit-pragmatic's two 64-filter groups spans 16 convolution groups.
+     */
+    static final LayerSpec G32 = new LayerSpec("g32", LayerType.CONV, 1, 128, 64, 32, 3, 3, 8, 8, 8, 8, 1, 1, 1, true);
 
     static List<LayerSpec> convLayers() {
         List<LayerSpec> out = new ArrayList<>(BruteForceCountsTest.LAYERS);
@@ -145,6 +150,7 @@ class BruteForceBaselinesTest {
         int busyW = 0, busyI = 0, busyBoth = 0, idle = 0;
         List<LayerSpec> layers = praLayers();
         layers.add(DM2);
+        layers.add(G32);
         for (LayerSpec l : layers) {
             ActionCounts c = new BitPragmatic().count(l, WeightRep.dense(l), ACT, ARCH);
             double[] t = pragmatic(l, ACT, ARCH);
@@ -363,19 +369,22 @@ class BruteForceBaselinesTest {
     }
 
     /**
-     * A grouped convolution that is not depthwise ({@link #DM2}: 8 groups of one input channel and two filters, what
-     * {@code Workloads} makes of a depth multiplier of 2): each filter multiplies the tiles of its own group's input
+     * Grouped convolutions that are not depthwise ({@link #DM2}: 8 groups of one input channel and two filters, what
+     * {@code Workloads} makes of a depth multiplier of 2; {@link #G32}: two channels a group): each filter multiplies the tiles of its own group's input
      * channel, and a Kc group's weights are summed per convolution group before the ceil(. / F) (fix 26; before it,
      * every filter was charged channel 0's tiles: 4,361 products against the loop nest's 3,656 with measured tiles).
      */
     @Test
     void scnnGroupedConvolutionReadsEachFiltersOwnChannels() {
-        LayerSpec l = DM2.withBatch(2);
-        int[] w = BruteForceCountsTest.weights(l, 7);
-        WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
-        int[][][] nz = nonZerosPerPe(l, activations(l, 8), ARCH);
-        ActStats act = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, tiles(nz, ARCH));
-        compareScnn(l, scnn(l, w, null, ACT, ARCH), new Scnn().count(l, rep, ACT, ARCH), "uniform density");
-        compareScnn(l, scnn(l, w, nz, act, ARCH), new Scnn().count(l, rep, act, ARCH), "measured tiles");
+        long seed = 7;
+        for (LayerSpec grouped : List.of(DM2, G32)) {
+            LayerSpec l = grouped.withBatch(2);
+            int[] w = BruteForceCountsTest.weights(l, seed++);
+            WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
+            int[][][] nz = nonZerosPerPe(l, activations(l, seed++), ARCH);
+            ActStats act = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, tiles(nz, ARCH));
+            compareScnn(l, scnn(l, w, null, ACT, ARCH), new Scnn().count(l, rep, ACT, ARCH), "uniform density");
+            compareScnn(l, scnn(l, w, nz, act, ARCH), new Scnn().count(l, rep, act, ARCH), "measured tiles");
+        }
     }
 }
