@@ -259,9 +259,7 @@ public final class Retraining {
             double trainLoss = e == 0 ? Double.NaN : fitOneEpoch(net, train, masks);
             if (e > 0) {
                 // the rate is the network's updater's, which this loop does not read
-                TrainingDivergedException.requireFiniteLoss(trainLoss, TrainingDivergedException.Phase.RE_TRAINING, e,
-                        epochs, Double.NaN);
-                TrainingDivergedException.requireFiniteParameters(net.params(),
+                TrainingDivergedException.requireFiniteEpoch(trainLoss, net.params(),
                         TrainingDivergedException.Phase.RE_TRAINING, e, epochs, Double.NaN);
             }
             double scale = rampFactor(e, rampEpochs);

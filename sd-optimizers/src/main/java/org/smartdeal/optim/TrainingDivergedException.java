@@ -50,6 +50,24 @@ public class TrainingDivergedException extends IllegalStateException {
     }
 
     /**
+     * The check at the end of every training epoch: its mean loss, then its parameters, must be finite
+     * ({@link #requireFiniteLoss}, {@link #requireFiniteParameters}).
+     *
+     * @param meanLoss the epoch's mean training loss
+     * @param params   the network's parameters after the epoch
+     * @param phase    the training it belongs to
+     * @param epoch    the epoch, from 1
+     * @param epochs   the epochs of the phase
+     * @param lr       the learning rate of the epoch, named in the message, or NaN when the caller does not know it
+     * @throws TrainingDivergedException naming the first of the two that is not finite
+     */
+    public static void requireFiniteEpoch(double meanLoss, org.nd4j.linalg.api.ndarray.INDArray params, Phase phase,
+            int epoch, int epochs, double lr) {
+        requireFiniteLoss(meanLoss, phase, epoch, epochs, lr);
+        requireFiniteParameters(params, phase, epoch, epochs, lr);
+    }
+
+    /**
      * The divergence of one epoch, in the words every epoch loop uses.
      *
      * @param phase  the training it belongs to

@@ -309,9 +309,7 @@ public final class SdTrainingRecipe {
             for (int e = 0; e < s.pretrainEpochs(); e++) {
                 long t = System.nanoTime();
                 double loss = fitEpoch(dense, it, listener);
-                TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.PRE_TRAINING, e + 1,
-                        s.pretrainEpochs(), s.pretrainLr());
-                TrainingDivergedException.requireFiniteParameters(dense.params(),
+                TrainingDivergedException.requireFiniteEpoch(loss, dense.params(),
                         TrainingDivergedException.Phase.PRE_TRAINING, e + 1, s.pretrainEpochs(), s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
@@ -403,10 +401,8 @@ public final class SdTrainingRecipe {
                     // a NaN gradient at the bucket switch, mid-epoch: the switch knows neither epoch nor parameter
                     throw d.inEpoch(e + 1, s.epochs(), nanUpdate(net, cParams));
                 }
-                TrainingDivergedException.requireFiniteLoss(loss, TrainingDivergedException.Phase.TRAINING, e + 1,
-                        s.epochs(), schedule.valueAt(0, e));
-                TrainingDivergedException.requireFiniteParameters(net.params(), TrainingDivergedException.Phase.TRAINING,
-                        e + 1, s.epochs(), schedule.valueAt(0, e));
+                TrainingDivergedException.requireFiniteEpoch(loss, net.params(),
+                        TrainingDivergedException.Phase.TRAINING, e + 1, s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
