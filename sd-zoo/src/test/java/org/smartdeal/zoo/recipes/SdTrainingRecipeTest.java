@@ -89,6 +89,12 @@ class SdTrainingRecipeTest {
                 FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
     }
 
+    /** LeNet-300-100 SD fine-tuning on {@link #blankFinetuneData}: 1 pre-training and 1 SD epoch, batch 8, 4 held out. */
+    private static TrainingSettings blankRunSettings() {
+        return TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
+                .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
+    }
+
     /**
      * A sealing listener with a hold-out: the run completes on 40 synthetic examples (1 pre-training epoch,
      * 1 SD epoch), the final line says "test accuracy sealed" and no other line has a test accuracy, while the
@@ -98,8 +104,7 @@ class SdTrainingRecipeTest {
     @Test
     void aSealingListenerSeesNoTestFigureButTheResultHasThem(@TempDir Path dir) throws java.io.IOException {
         TaskSplits.TaskData data = blankFinetuneData();
-        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
-                .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
+        TrainingSettings s = blankRunSettings();
         java.util.List<String> lines = new java.util.ArrayList<>();
         RecipeListener sealing = new RecipeListener() {
             @Override
@@ -130,8 +135,7 @@ class SdTrainingRecipeTest {
     @Test
     void everyStageIsAPhaseWithTheStepsItAnnounced(@TempDir Path dir) throws java.io.IOException {
         TaskSplits.TaskData data = blankFinetuneData();
-        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1)
-                .swaStart(1).pretrainEpochs(1).batchSize(8).validationExamples(4).build();
+        TrainingSettings s = blankRunSettings();
         java.util.List<String> phases = new java.util.ArrayList<>();
         long[] steps = new long[2]; // announced, taken in the current phase
         RecipeListener recorder = new RecipeListener() {
