@@ -419,8 +419,8 @@ public final class SweepCommand implements Callable<Integer> {
         }
         if (best == null) {
             // --out is left as it was: a set without best.sdm beside an earlier run's would mislead
-            boolean diverged = retrain != null && r.candidates().stream().anyMatch(
-                    c -> c.error() != null && c.error().startsWith("RT epoch") && c.error().contains("diverged"));
+            boolean diverged = r.candidates().stream().anyMatch(
+                    c -> c.failure() == ConversionCandidate.Failure.DIVERGED);
             throw new BadInputException("every candidate failed (their errors are in the table above)"
                     + (diverged ? "; re-training diverged: --rt-lr " + fmt(rtLr) + " is too large for this network" : "")
                     + "; nothing was written into " + out);

@@ -22,10 +22,29 @@ import org.smartdeal.zoo.convert.ConversionReport;
  *                   or NaN when the sweep does not price
  * @param seconds    wall time of re-training, conversion, serialisation, reload and scoring
  * @param error      why the candidate failed, or null
+ * @param failure    what kind of failure that was, or null when the candidate did not fail
  */
 public record ConversionCandidate(int index, ConversionPlan plan, ConversionReport report, double paperCR,
         double fileCR, byte[] sdm, double accuracy, double loss, long examples, int rtBestEpoch, double energyPj,
-        double seconds, String error) {
+        double seconds, String error, Failure failure) {
+
+    /** What kind of failure a failed candidate had; the sweep's verdict and its advice follow from it. */
+    public enum Failure {
+        /** A check this project makes refused the candidate's settings or data; the error names field, rule and value. */
+        SETTINGS,
+        /** Re-training diverged at the candidate's settings (a {@code TrainingDivergedException}). */
+        DIVERGED,
+        /** Anything else: a defect, not the candidate's doing; the error starts with {@link #INTERNAL_ERROR}. */
+        INTERNAL
+    }
+
+    /** An error and a failure kind come together: both null (the candidate worked) or both set. */
+    public ConversionCandidate {
+        if ((error == null) != (failure == null)) {
+            throw new IllegalArgumentException("ConversionCandidate " + index + ": error and failure must be both null "
+                    + "or both set, got error " + (error == null ? "null" : "'" + error + "'") + " and failure " + failure);
+        }
+    }
 
     /**
      * A candidate that failed.
@@ -33,12 +52,16 @@ public record ConversionCandidate(int index, ConversionPlan plan, ConversionRepo
      * @param index   its number
      * @param plan    its plan, or null
      * @param seconds time spent
+     * @param failure what kind of failure
      * @param error   what went wrong (a message naming the field, rule and value where there is one)
      * @return the failed candidate
      */
-    public static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, String error) {
+    public static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, Failure failure,
+            String error) {
+        java.util.Objects.requireNonNull(failure, "ConversionCandidate.failed failure");
+        java.util.Objects.requireNonNull(error, "ConversionCandidate.failed error");
         return new ConversionCandidate(index, plan, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0, -1,
-                Double.NaN, seconds, error);
+                Double.NaN, seconds, error, failure);
     }
 
     /** Starts the error of a candidate that failed on something other than its settings or data (a defect). */
@@ -46,7 +69,7 @@ public record ConversionCandidate(int index, ConversionPlan plan, ConversionRepo
 
     /** @return true when the candidate failed on a defect rather than on its settings or data */
     public boolean internalError() {
-        return error != null && error.startsWith(INTERNAL_ERROR);
+        return failure == Failure.INTERNAL;
     }
 
     /** @return true when the candidate was converted, reloaded and scored */

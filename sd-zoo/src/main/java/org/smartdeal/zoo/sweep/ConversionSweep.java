@@ -244,7 +244,7 @@ public final class ConversionSweep {
                 }
                 n.put("seconds", c.seconds());
                 if (!c.ok()) {
-                    n.put("error", c.error());
+                    n.put("error", c.error()).put("failure", c.failure().name().toLowerCase(Locale.ROOT));
                     continue;
                 }
                 n.put("cDensity", c.report().cDensity()).put("wDensity", c.report().wDensity())

@@ -162,7 +162,8 @@ public final class ConversionTaskCreator implements TaskCreator {
     public ConversionCandidate evaluate(int index, ConversionPlan plan, DataSetIterator validation) {
         long t0 = System.nanoTime();
         if (plan == null) {
-            return ConversionCandidate.failed(index, null, 0, "candidate " + index + " has no plan");
+            return ConversionCandidate.failed(index, null, 0, ConversionCandidate.Failure.SETTINGS,
+                    "candidate " + index + " has no plan");
         }
         try {
             Model sd;
@@ -188,9 +189,9 @@ public final class ConversionTaskCreator implements TaskCreator {
             double energy = pricing == null ? Double.NaN : price(pricing, reloaded, "candidate " + index);
             return new ConversionCandidate(index, plan, d.report(), d.report().paperCR(),
                     StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
-                    bestEpoch, energy, (System.nanoTime() - t0) / 1e9, null);
+                    bestEpoch, energy, (System.nanoTime() - t0) / 1e9, null, null);
         } catch (IllegalArgumentException | SdmFormatException e) {
-            return ConversionCandidate.failed(index, plan, (System.nanoTime() - t0) / 1e9, failure(e));
+            return failed(index, plan, (System.nanoTime() - t0) / 1e9, e);
         }
     }
 
@@ -206,9 +207,26 @@ public final class ConversionTaskCreator implements TaskCreator {
      * counts as internal here, its message kept.
      */
     static String failure(Exception e) {
-        boolean ownCheck = e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
-                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
-        return ownCheck ? e.getMessage() : ConversionCandidate.INTERNAL_ERROR + e;
+        return kind(e) == ConversionCandidate.Failure.INTERNAL ? ConversionCandidate.INTERNAL_ERROR + e : e.getMessage();
+    }
+
+    /**
+     * The kind of a failed candidate's error, by the rule of {@link #failure}: {@code DIVERGED} for a
+     * {@link TrainingDivergedException}, {@code SETTINGS} for an {@link IllegalArgumentException} thrown from an
+     * {@code org.smartdeal} class, {@code INTERNAL} for anything else.
+     */
+    static ConversionCandidate.Failure kind(Exception e) {
+        if (e instanceof TrainingDivergedException) {
+            return ConversionCandidate.Failure.DIVERGED;
+        }
+        boolean ownCheck = e instanceof IllegalArgumentException && e.getStackTrace().length > 0
+                && e.getStackTrace()[0].getClassName().startsWith("org.smartdeal.");
+        return ownCheck ? ConversionCandidate.Failure.SETTINGS : ConversionCandidate.Failure.INTERNAL;
+    }
+
+    /** The failed candidate for an exception: its error ({@link #failure}) and kind ({@link #kind}). */
+    private static ConversionCandidate failed(int index, ConversionPlan plan, double seconds, Exception e) {
+        return ConversionCandidate.failed(index, plan, seconds, kind(e), failure(e));
     }
 
     /**
@@ -291,7 +309,8 @@ public final class ConversionTaskCreator implements TaskCreator {
         Double score = null;
         String trace = null;
         if (candidate.getException() != null) {
-            c = ConversionCandidate.failed(index, null, 0, "the plan could not be made from the sample: "
+            c = ConversionCandidate.failed(index, null, 0, ConversionCandidate.Failure.SETTINGS,
+                    "the plan could not be made from the sample: "
                     + candidate.getException().getMessage());
         } else {
             ConversionPlan plan = null;
@@ -309,7 +328,7 @@ public final class ConversionTaskCreator implements TaskCreator {
                 }
             } catch (Exception e) {
                 // a bad candidate value or data fails one of this project's checks; anything else is a defect
-                c = ConversionCandidate.failed(index, plan, (System.currentTimeMillis() - start) / 1e3, failure(e));
+                c = failed(index, plan, (System.currentTimeMillis() - start) / 1e3, e);
                 trace = ExceptionUtils.getStackTrace(e);
             }
         }

@@ -222,19 +222,33 @@ class ConversionSweepTest {
         assertTrue(heard.isEmpty(), "no candidate ran");
     }
 
+    /** A candidate's error and its failure kind come together or not at all. */
+    @Test
+    void anErrorNeedsAFailureKindAndAWorkingCandidateHasNeither() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ConversionCandidate(3,
+                null, null, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, 0, -1, Double.NaN, 0, "bad", null));
+        assertEquals("ConversionCandidate 3: error and failure must be both null or both set, got error 'bad' and "
+                + "failure null", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ConversionCandidate(3, null, null, 1, 1, new byte[1],
+                0.5, 0.1, 10, -1, Double.NaN, 0, null, ConversionCandidate.Failure.SETTINGS));
+        ConversionCandidate f = ConversionCandidate.failed(3, null, 0, ConversionCandidate.Failure.DIVERGED, "RT");
+        assertFalse(f.ok());
+        assertFalse(f.internalError(), "a divergence is the candidate's settings' doing, not a defect");
+    }
+
     /** A drop exactly at the bound is within it, despite the rounding of a difference of accuracies. */
     @Test
     void aDropAtTheBoundIsWithinIt() {
         // 0.8928 - 0.8848 = 0.008000000000000007 in doubles (the audit's case: 4464 and 4424 of 5000 examples)
         double base = 4464 / 5000.0;
         ConversionCandidate atBound = new ConversionCandidate(0, ConversionPlan.defaultPlan(), null, 10, 9, new byte[1],
-                4424 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null);
+                4424 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null, null);
         CompressionScoreFunction f = new CompressionScoreFunction(base, 0.008);
         assertTrue(f.drop(atBound) > 0.008, "the rounding the tolerance exists for: " + f.drop(atBound));
         assertTrue(f.withinDrop(atBound));
         assertEquals(-10, f.score(atBound), 0, "within: -paper CR");
         ConversionCandidate over = new ConversionCandidate(1, ConversionPlan.defaultPlan(), null, 20, 19, new byte[1],
-                4423 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null);
+                4423 / 5000.0, 0.3, 5000, -1, Double.NaN, 1, null, null);
         assertFalse(f.withinDrop(over), "one example more is outside");
         assertEquals(0.0002, f.score(over), 1e-12, "outside: drop - maxDrop");
     }
@@ -365,6 +379,9 @@ class ConversionSweepTest {
         assertTrue(bad.candidates().get(0).error().contains("the price of candidate 0 must be finite and > 0 pJ, got NaN"),
                 bad.candidates().get(0).error());
         assertFalse(bad.candidates().get(0).internalError(), "a bad value is the candidate's, not a defect");
+        assertEquals(ConversionCandidate.Failure.SETTINGS, bad.candidates().get(0).failure());
+        assertEquals("settings", bad.toJsonNode().get("candidates").get(0).get("failure").asText(),
+                "sweep.json names the kind");
         // an exception other than IllegalArgumentException is a defect, reported as such, with the plan kept
         ConversionSweep.Result broken = ConversionSweep.run(dense, grid(thetaGrid(0.001)), 1, validation, 0.02,
                 new ConversionSweep.Options(null, net -> {
@@ -377,6 +394,7 @@ class ConversionSweepTest {
         ConversionCandidate c = broken.candidates().get(0);
         assertTrue(c.internalError(), c.error());
         assertEquals("internal error: java.lang.IllegalStateException: boom", c.error());
+        assertEquals(ConversionCandidate.Failure.INTERNAL, c.failure());
         assertEquals(0.001, c.plan().defaults().theta(), 0, "the failed candidate keeps its plan");
         // so is an IllegalArgumentException from outside this project (here ND4J's preconditions): it is not
         // one of the checks on a candidate's settings or data
@@ -399,8 +417,14 @@ class ConversionSweepTest {
         assertEquals("RT epoch 1 of 2 diverged", ConversionTaskCreator.failure(
                 new org.smartdeal.optim.TrainingDivergedException(
                         org.smartdeal.optim.TrainingDivergedException.Phase.RE_TRAINING, "RT epoch 1 of 2 diverged")));
+        assertEquals(ConversionCandidate.Failure.DIVERGED, ConversionTaskCreator.kind(
+                new org.smartdeal.optim.TrainingDivergedException(
+                        org.smartdeal.optim.TrainingDivergedException.Phase.RE_TRAINING, "RT epoch 1 of 2 diverged")));
+        // the kind follows the exception's type, not its words
         assertTrue(ConversionTaskCreator.failure(new IllegalStateException("RT epoch 1 of 2 diverged"))
                 .startsWith(ConversionCandidate.INTERNAL_ERROR));
+        assertEquals(ConversionCandidate.Failure.INTERNAL,
+                ConversionTaskCreator.kind(new IllegalStateException("RT epoch 1 of 2 diverged")));
         assertTrue(ConversionTaskCreator.failure(new org.smartdeal.codec.SdmFormatException("bad"))
                 .startsWith(ConversionCandidate.INTERNAL_ERROR));
         assertTrue(ConversionTaskCreator.failure(assertThrows(NumberFormatException.class, () -> Integer.parseInt("x")))
