@@ -57,8 +57,14 @@ public record ModelScore(double accuracy, double loss, long examples) {
             // the features, so the loss read activated features and a reused iterator (a sweep's validation data)
             // drifted from one scoring to the next
             if (net instanceof MultiLayerNetwork m) {
-                out = m.output(ds.getFeatures().dup(), false);
-                perExample = m.scoreExamples(copy(ds), false);
+                INDArray[] pass = onePass(m, ds);
+                if (pass != null) {
+                    out = pass[0];
+                    perExample = pass[1];
+                } else {
+                    out = m.output(ds.getFeatures().dup(), false);
+                    perExample = m.scoreExamples(copy(ds), false);
+                }
             } else if (net instanceof ComputationGraph g) {
                 out = g.outputSingle(false, ds.getFeatures().dup());
                 perExample = g.scoreExamples(copy(ds), false);
@@ -79,6 +85,43 @@ public record ModelScore(double accuracy, double loss, long examples) {
             }
         }
         return new ModelScore(count == 0 ? Double.NaN : eval.accuracy(), count == 0 ? Double.NaN : loss / count, count);
+    }
+
+    /**
+     * The outputs and the per-example scores of a minibatch from one forward pass, or null where that pass does not
+     * apply (masks, a network of one layer, or a last layer that is not an output layer: the caller then makes DL4J's
+     * two calls). DL4J's
+     * {@code output} and {@code scoreExamples} each run the whole network; both run its layers up to the output
+     * layer alike (inference mode, each layer's input preprocessor first), then {@code output} activates the output
+     * layer and {@code scoreExamples} scores it without regularization. This runs the layers up to the output layer
+     * once and does both on its input, so it gives the same numbers as the two calls (a test compares them bit for
+     * bit) in about half the time (docs/RESULTS.md 9). The price is memory: DL4J's {@code feedForwardToLayer},
+     * which runs the layers here with DL4J's own handling of preprocessors and data formats, keeps every layer's
+     * activations of the minibatch until it returns, where {@code output} keeps about two at a time.
+     */
+    static INDArray[] onePass(MultiLayerNetwork m, DataSet ds) {
+        int n = m.getnLayers();
+        if (n < 2 || ds.getFeaturesMaskArray() != null || ds.getLabelsMaskArray() != null
+                || !(m.getOutputLayer() instanceof org.deeplearning4j.nn.api.layers.IOutputLayer ol)) {
+            return null;
+        }
+        // a copy: in inference DL4J's ActivationLayer works in place (see above)
+        INDArray x = ds.getFeatures().dup();
+        INDArray in = m.feedForwardToLayer(n - 2, x, false).get(n - 1);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        org.deeplearning4j.nn.conf.InputPreProcessor pre = m.getLayerWiseConfigurations().getInputPreProcess(n - 1);
+        if (pre != null) {
+            in = pre.preProcess(in, (int) x.size(0), mgr);
+        }
+        try {
+            ol.setInput(in, mgr);
+            INDArray out = ol.activate(false, mgr);
+            ol.setLabels(ds.getLabels());
+            INDArray perExample = ol.computeScoreForExamples(0, mgr);
+            return new INDArray[] {out, perExample};
+        } finally {
+            ol.clear();
+        }
     }
 
     /** The minibatch with its features copied (labels and masks shared: DL4J does not write them). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
@@ -179,6 +180,94 @@ class ModelScoreTest {
         assertTrue(withL2.score(data.get(0), false) > plain.score(data.get(0), false) + 0.1);
         assertEquals(want, ModelScore.of(plain, new ExistingDataSetIterator(data)).loss(), 1e-12);
         assertEquals(want, ModelScore.of(withL2, new ExistingDataSetIterator(data)).loss(), 1e-12);
+    }
+
+    /**
+     * The one forward pass gives DL4J's own {@code output(x, false)} and {@code scoreExamples(ds, false)} bit for bit,
+     * on networks whose output layer has an input preprocessor or none, after BatchNorm, dropout, pooling, an in-place
+     * ActivationLayer, SD layers and before a LossLayer; and the scores built on it equal those built on the two calls.
+     */
+    @Test
+    void onePassGivesDl4jsOutputsAndScoresBitForBit() {
+        NeuralNetConfiguration.Builder f = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1));
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder conv =
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU);
+        Map<String, MultiLayerConfiguration> nets = new java.util.LinkedHashMap<>();
+        nets.put("dense, two layers", base(false).list()
+                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build()).build());
+        nets.put("activation layer first", base(false).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder().activation(Activation.SIGMOID).build())
+                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build()).build());
+        nets.put("cnn: batchnorm, pooling, dropout, dense", f.list()
+                .layer(conv.build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(7).dropOut(0.5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).dropOut(0.5)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(8, 8, 1)).build());
+        nets.put("cnn straight into the output layer (its own preprocessor)", f.list()
+                .layer(conv.build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(8, 8, 1)).build());
+        nets.put("sd layers", f.list()
+                .layer(new org.smartdeal.layers.SdConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU)
+                        .build())
+                .layer(new org.smartdeal.layers.SdDenseLayer.Builder().nOut(6).activation(Activation.RELU).build())
+                .layer(new org.smartdeal.layers.SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(8, 8, 1)).build());
+        nets.put("loss layer last", f.list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(3).activation(Activation.IDENTITY).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build()).build());
+        for (Map.Entry<String, MultiLayerConfiguration> e : nets.entrySet()) {
+            MultiLayerNetwork net = new MultiLayerNetwork(e.getValue());
+            net.init();
+            boolean image = e.getValue().getInputPreProcess(0) != null || e.getKey().startsWith("cnn")
+                    || e.getKey().startsWith("sd");
+            DataType type = e.getKey().startsWith("dense") || e.getKey().startsWith("activation") ? DataType.DOUBLE
+                    : DataType.FLOAT;
+            long[] shape = e.getKey().startsWith("loss") ? new long[] {9, 64}
+                    : image ? new long[] {9, 1, 8, 8} : new long[] {9, 6};
+            Nd4j.getRandom().setSeed(17);
+            INDArray x = Nd4j.randn(type, shape).muli(2);
+            INDArray y = Nd4j.zeros(type, 9, 3);
+            for (int i = 0; i < 9; i++) {
+                y.putScalar(i, (i * 7) % 3, 1);
+            }
+            DataSet ds = new DataSet(x, y);
+            INDArray[] one = ModelScore.onePass(net, ds);
+            assertTrue(one != null, e.getKey());
+            double[] wantOut = net.output(x.dup(), false).castTo(DataType.DOUBLE).dup().data().asDouble();
+            double[] wantScores = net.scoreExamples(new DataSet(x.dup(), y), false).castTo(DataType.DOUBLE).dup().data()
+                    .asDouble();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(wantOut,
+                    one[0].castTo(DataType.DOUBLE).dup().data().asDouble(), e.getKey() + ": outputs");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(wantScores,
+                    one[1].castTo(DataType.DOUBLE).dup().data().asDouble(), e.getKey() + ": per-example scores");
+            // the sum as ModelScore takes it, by ND4J in the scores' own type
+            double sum = net.scoreExamples(new DataSet(x.dup(), y), false).sumNumber().doubleValue();
+            assertEquals(sum / 9, ModelScore.of(net, new ExistingDataSetIterator(List.of(ds))).loss(), 0.0,
+                    e.getKey() + ": the mean loss of DL4J's per-example scores");
+        }
+        // where the one pass does not apply, DL4J's two calls are made: masks, a one-layer network
+        DataSet masked = new DataSet(Nd4j.ones(DataType.DOUBLE, 2, 6), Nd4j.ones(DataType.DOUBLE, 2, 3),
+                null, Nd4j.ones(DataType.DOUBLE, 2, 1));
+        assertEquals(null, ModelScore.onePass(mln(false), masked));
+        MultiLayerNetwork single = new MultiLayerNetwork(base(false).list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3)
+                        .activation(Activation.SOFTMAX).build()).build());
+        single.init();
+        assertEquals(null, ModelScore.onePass(single, data().get(0)));
+        assertEquals(meanCrossEntropy(single, data()), ModelScore.of(single, new ExistingDataSetIterator(data())).loss(),
+                1e-12);
     }
 
     @Test
