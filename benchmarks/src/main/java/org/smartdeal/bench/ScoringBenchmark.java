@@ -25,11 +25,12 @@ import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.models.ZooModel;
 
 /**
- * Scoring one minibatch of 512 Fashion-MNIST-shaped examples (accuracy and per-example loss, as {@code evaluate},
- * a sweep's candidates and RT's validation do): {@code impl} = dl4j makes DL4J's two calls, {@code output(x, false)}
- * and {@code scoreExamples(ds, false)}, each a full forward pass; {@code modelscore} is {@link ModelScore#of}, which
+ * Scoring one minibatch (accuracy and per-example loss, as {@code evaluate}, a sweep's candidates and RT's validation
+ * do): {@code impl} = dl4j makes DL4J's two calls, {@code output(x, false)} and {@code scoreExamples(ds, false)}
+ * ({@code outputSingle} for a graph), each a full forward pass; {@code modelscore} is {@link ModelScore#of}, which
  * since session 28 shares one forward pass between the two (same numbers, bit for bit: {@code ModelScoreTest}). The
- * zoo's lenet300 and cnn at their fixed seed, dense or converted with the default plan ({@code form}); the weights
+ * zoo's lenet300 and cnn (MultiLayerNetworks, 512 Fashion-MNIST-shaped examples) and resnet20 (a ComputationGraph,
+ * 64 CIFAR-shaped examples) at their fixed seed, dense or converted with the default plan ({@code form}); the weights
  * do not change the work. Random features, one-hot labels, seed 42.
  */
 @State(Scope.Benchmark)
@@ -40,8 +41,8 @@ import org.smartdeal.zoo.models.ZooModel;
 @Fork(value = 1, jvmArgs = {"-Xmx4g"})
 public class ScoringBenchmark {
 
-    /** A zoo model taking 1 x 28 x 28 images (or 784 values). */
-    @Param({"lenet300", "cnn"})
+    /** A zoo model: lenet300 and cnn take 1 x 28 x 28 images (or 784 values), resnet20 3 x 32 x 32. */
+    @Param({"lenet300", "cnn", "resnet20"})
     public String model;
 
     /** dense (the zoo network) or sd (converted with the default plan). */
@@ -52,21 +53,24 @@ public class ScoringBenchmark {
     @Param({"dl4j", "modelscore"})
     public String impl;
 
-    private MultiLayerNetwork net;
+    private org.deeplearning4j.nn.api.Model net;
     private DataSet batch;
     private ExistingDataSetIterator it;
 
     /** Builds the network and one seeded minibatch. */
     @Setup
     public void setUp() {
-        MultiLayerNetwork dense = (MultiLayerNetwork) ZooModel.byName(model).defaultConfiguration().init();
-        net = "sd".equals(form) ? (MultiLayerNetwork) SdConverter.convert(dense, ConversionPlan.defaultPlan()).network()
-                : dense;
+        org.deeplearning4j.nn.api.Model dense = ZooModel.byName(model).defaultConfiguration().init();
+        net = "sd".equals(form) ? SdConverter.convert(dense, ConversionPlan.defaultPlan()).network() : dense;
         Nd4j.getRandom().setSeed(42);
-        INDArray x = "lenet300".equals(model) ? Nd4j.rand(DataType.FLOAT, 512, 784)
-                : Nd4j.rand(DataType.FLOAT, 512, 1, 28, 28);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 512, 10);
-        for (int i = 0; i < 512; i++) {
+        int n = "resnet20".equals(model) ? 64 : 512;
+        INDArray x = switch (model) {
+            case "lenet300" -> Nd4j.rand(DataType.FLOAT, n, 784);
+            case "cnn" -> Nd4j.rand(DataType.FLOAT, n, 1, 28, 28);
+            default -> Nd4j.rand(DataType.FLOAT, n, 3, 32, 32);
+        };
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
+        for (int i = 0; i < n; i++) {
             y.putScalar(i, i % 10, 1);
         }
         batch = new DataSet(x, y);
@@ -77,9 +81,18 @@ public class ScoringBenchmark {
     @Benchmark
     public double score() {
         if ("dl4j".equals(impl)) {
-            INDArray out = net.output(batch.getFeatures().dup(), false);
-            INDArray perExample = net.scoreExamples(new DataSet(batch.getFeatures().dup(), batch.getLabels()), false);
-            return out.getDouble(0) + perExample.sumNumber().doubleValue() / 512;
+            DataSet copy = new DataSet(batch.getFeatures().dup(), batch.getLabels());
+            INDArray out;
+            INDArray perExample;
+            if (net instanceof MultiLayerNetwork m) {
+                out = m.output(batch.getFeatures().dup(), false);
+                perExample = m.scoreExamples(copy, false);
+            } else {
+                org.deeplearning4j.nn.graph.ComputationGraph g = (org.deeplearning4j.nn.graph.ComputationGraph) net;
+                out = g.outputSingle(false, batch.getFeatures().dup());
+                perExample = g.scoreExamples(copy, false);
+            }
+            return out.getDouble(0) + perExample.sumNumber().doubleValue() / batch.numExamples();
         }
         return ModelScore.of(net, it).loss();
     }

@@ -66,8 +66,14 @@ public record ModelScore(double accuracy, double loss, long examples) {
                     perExample = m.scoreExamples(copy(ds), false);
                 }
             } else if (net instanceof ComputationGraph g) {
-                out = g.outputSingle(false, ds.getFeatures().dup());
-                perExample = g.scoreExamples(copy(ds), false);
+                INDArray[] pass = onePass(g, ds);
+                if (pass != null) {
+                    out = pass[0];
+                    perExample = pass[1];
+                } else {
+                    out = g.outputSingle(false, ds.getFeatures().dup());
+                    perExample = g.scoreExamples(copy(ds), false);
+                }
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                         + (net == null ? null : net.getClass().getName()));
@@ -90,7 +96,7 @@ public record ModelScore(double accuracy, double loss, long examples) {
     /**
      * The outputs and the per-example scores of a minibatch from one forward pass, or null where that pass does not
      * apply (masks, a network of one layer, or a last layer that is not an output layer: the caller then makes DL4J's
-     * two calls). DL4J's
+     * two calls; {@link #onePass(ComputationGraph, DataSet)} does the same for graphs). DL4J's
      * {@code output} and {@code scoreExamples} each run the whole network; both run its layers up to the output
      * layer alike (inference mode, each layer's input preprocessor first), then {@code output} activates the output
      * layer and {@code scoreExamples} scores it without regularization. This runs the layers up to the output layer
@@ -121,6 +127,39 @@ public record ModelScore(double accuracy, double loss, long examples) {
             return new INDArray[] {out, perExample};
         } finally {
             ol.clear();
+        }
+    }
+
+    /**
+     * As {@link #onePass(MultiLayerNetwork, DataSet)} for a graph of one input and one output: DL4J's
+     * {@code feedForward} runs every vertex once (the output layer included, whose activations are the outputs), and
+     * the output vertex then scores its input as {@code scoreExamples} does (its preprocessor, then the layer's
+     * per-example score without regularization). Null where that does not apply (masks, several inputs or outputs,
+     * an output vertex that is not an output layer): the caller then makes DL4J's two calls.
+     */
+    static INDArray[] onePass(ComputationGraph g, DataSet ds) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = g.getConfiguration();
+        if (ds.getFeaturesMaskArray() != null || ds.getLabelsMaskArray() != null || conf.getNetworkInputs().size() != 1
+                || conf.getNetworkOutputs().size() != 1) {
+            return null;
+        }
+        String name = conf.getNetworkOutputs().get(0);
+        java.util.List<String> inputs = conf.getVertexInputs().get(name);
+        if (!(g.getVertex(name) instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex v)
+                || !(v.getLayer() instanceof org.deeplearning4j.nn.api.layers.IOutputLayer ol) || inputs == null
+                || inputs.size() != 1) {
+            return null;
+        }
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        // a copy: in inference DL4J's ActivationLayer works in place (see above)
+        java.util.Map<String, INDArray> acts = g.feedForward(new INDArray[] {ds.getFeatures().dup()}, false, true);
+        try {
+            v.setInput(0, acts.get(inputs.get(0)), mgr);
+            ol.setLabels(ds.getLabels());
+            INDArray perExample = v.computeScoreForExamples(0, mgr);
+            return new INDArray[] {acts.get(name), perExample};
+        } finally {
+            g.clearLayersStates();
         }
     }
 

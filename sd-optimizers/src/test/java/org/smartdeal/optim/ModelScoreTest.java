@@ -270,6 +270,91 @@ class ModelScoreTest {
                 1e-12);
     }
 
+    /**
+     * The graphs' one forward pass gives DL4J's {@code outputSingle(false, x)} and {@code scoreExamples(ds, false)} bit
+     * for bit: a plain graph, two branches merged into the output layer (DL4J inserts a MergeVertex), a residual
+     * block (ElementWiseVertex) with BatchNorm and pooling, SD layers with a convolution straight into the output
+     * layer (a preprocessor on the output vertex), and an in-place ActivationLayer first.
+     */
+    @Test
+    void onePassOfAGraphGivesDl4jsOutputsAndScoresBitForBit() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder b;
+        Map<String, org.deeplearning4j.nn.conf.ComputationGraphConfiguration> graphs = new java.util.LinkedHashMap<>();
+        NeuralNetConfiguration.Builder f = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1));
+        graphs.put("dense", base(false).graphBuilder().addInputs("in")
+                .addLayer("0", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("1", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "0")
+                .setOutputs("1").build());
+        graphs.put("dense, two branches merged", base(false).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.TANH).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(6).nOut(2).activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "a", "b")
+                .setOutputs("out").build());
+        graphs.put("dense, activation layer first", base(false).graphBuilder().addInputs("in")
+                .addLayer("act", new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                        .activation(Activation.SIGMOID).build(), "in")
+                .addLayer("0", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "act")
+                .addLayer("1", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "0")
+                .setOutputs("1").build());
+        b = f.graphBuilder().addInputs("in")
+                .addLayer("c1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.RELU)
+                        .build(), "in")
+                .addLayer("c2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build(), "c1")
+                .addVertex("add", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "c1", "c2")
+                .addLayer("bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build(), "add")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "bn")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).dropOut(0.5)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(8, 8, 1));
+        graphs.put("cnn, residual block", b.build());
+        graphs.put("cnn, sd layers", f.graphBuilder().addInputs("in")
+                .addLayer("c", new org.smartdeal.layers.SdConvolutionLayer.Builder(3, 3).nOut(4)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("out", new org.smartdeal.layers.SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3).activation(Activation.SOFTMAX).build(), "c")
+                .setOutputs("out").setInputTypes(InputType.convolutional(8, 8, 1)).build());
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.ComputationGraphConfiguration> e : graphs.entrySet()) {
+            ComputationGraph g = new ComputationGraph(e.getValue());
+            g.init();
+            boolean image = e.getKey().startsWith("cnn");
+            DataType type = image ? DataType.FLOAT : DataType.DOUBLE;
+            Nd4j.getRandom().setSeed(19);
+            INDArray x = Nd4j.randn(type, image ? new long[] {9, 1, 8, 8} : new long[] {9, 6}).muli(2);
+            INDArray y = Nd4j.zeros(type, 9, 3);
+            for (int i = 0; i < 9; i++) {
+                y.putScalar(i, (i * 5) % 3, 1);
+            }
+            DataSet ds = new DataSet(x, y);
+            INDArray[] one = ModelScore.onePass(g, ds);
+            assertTrue(one != null, e.getKey());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    g.outputSingle(false, x.dup()).castTo(DataType.DOUBLE).dup().data().asDouble(),
+                    one[0].castTo(DataType.DOUBLE).dup().data().asDouble(), e.getKey() + ": outputs");
+            INDArray want = g.scoreExamples(new DataSet(x.dup(), y), false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.castTo(DataType.DOUBLE).dup().data().asDouble(),
+                    one[1].castTo(DataType.DOUBLE).dup().data().asDouble(), e.getKey() + ": per-example scores");
+            assertEquals(want.sumNumber().doubleValue() / 9,
+                    ModelScore.of(g, new ExistingDataSetIterator(List.of(ds))).loss(), 0.0, e.getKey());
+        }
+        // two outputs: DL4J's calls (which refuse a graph of several outputs as ModelScore always did)
+        ComputationGraph two = new ComputationGraph(base(false).graphBuilder().addInputs("in")
+                .addLayer("0", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("o1", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "0")
+                .addLayer("o2", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(3)
+                        .activation(Activation.IDENTITY).build(), "0")
+                .setOutputs("o1", "o2").build());
+        two.init();
+        assertEquals(null, ModelScore.onePass(two, data().get(0)));
+    }
+
     @Test
     void rejectsOtherModels() {
         assertThrows(IllegalArgumentException.class,
