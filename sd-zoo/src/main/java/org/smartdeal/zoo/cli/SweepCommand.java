@@ -718,6 +718,6 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : ConversionSweep.shortNumber(v);
+        return ConversionSweep.shortNumber(v);
     }
 }

@@ -264,19 +264,24 @@ public final class ConversionSweep {
     }
 
     /**
-     * A number in at most three significant digits, without trailing zeros: {@code 0.001}, {@code 0.00168}, {@code 32},
-     * {@code 1.5E-300}.
+     * A number in short form: a whole number below 10^7 as it is ({@code 32}, {@code 4096}), any other in at most three
+     * significant digits without trailing zeros ({@code 0.001}, {@code 0.00168}, {@code 12.3}), in E notation below
+     * 10^-6 and from 10^7 up ({@code 1.5E-300}, {@code 1E+30}).
      *
-     * @param v a finite number
+     * @param v a number; NaN and infinities as {@link Double#toString}
      * @return its short form
      */
     public static String shortNumber(double v) {
         if (!Double.isFinite(v)) {
             return Double.toString(v);
         }
+        if (v == Math.rint(v) && Math.abs(v) < 1e7) {
+            // exact: three digits would show a maxCoeff of 1024 as 1020
+            return Long.toString((long) v);
+        }
         java.math.BigDecimal b = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros();
-        // plain digits from 1e-6 up (0.00168, 4096); BigDecimal's own E notation below (1.5E-300)
-        return Math.abs(v) >= 1 || v == 0 ? b.toPlainString() : b.toString();
+        // BigDecimal's toString writes E notation below 1e-6 (and for the whole numbers rounded here from 1e7 up)
+        return Math.abs(v) >= 1 && Math.abs(v) < 1e7 ? b.toPlainString() : b.toString();
     }
 
     /**

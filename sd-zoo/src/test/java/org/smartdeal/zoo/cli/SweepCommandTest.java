@@ -357,7 +357,7 @@ class SweepCommandTest {
         CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.002,0.02", "--rt-epochs", "1",
                 "--rt-lr", "1e30", "--rt-examples", "500", "--validation", "500", "--quiet");
         r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "every candidate failed (their errors are in the table above)",
-                "; re-training diverged: --rt-lr ", " is too large for this network");
+                "; re-training diverged: --rt-lr 1E+30 is too large for this network");
         // the table reaches the user although the command fails (it used to stay in the output buffer)
         assertEquals(2, r.out().split("failed: RT epoch 1 of 1 diverged: mean training loss ", -1).length - 1, r.out());
         assertEquals(Map.of(), CliRun.files(out));

@@ -222,6 +222,27 @@ class ConversionSweepTest {
         assertTrue(heard.isEmpty(), "no candidate ran");
     }
 
+    /**
+     * Short numbers in the table and messages: whole numbers below 10^7 exactly (a maxCoeff of 1024 printed as 1020
+     * before), others in three significant digits, E notation at the extremes (an --rt-lr of 1e30 printed 31 digits).
+     */
+    @Test
+    void shortNumbersKeepWholeNumbersAndUseENotationAtTheExtremes() {
+        assertEquals("1024", ConversionSweep.shortNumber(1024));
+        assertEquals("4096", ConversionSweep.shortNumber(4096));
+        assertEquals("9999999", ConversionSweep.shortNumber(9_999_999));
+        assertEquals("1E+7", ConversionSweep.shortNumber(1e7));
+        assertEquals("1E+30", ConversionSweep.shortNumber(1e30));
+        assertEquals("1.23E+7", ConversionSweep.shortNumber(12_345_678.5));
+        assertEquals("12.3", ConversionSweep.shortNumber(12.345));
+        assertEquals("0.00168", ConversionSweep.shortNumber(0.001684));
+        assertEquals("0.001", ConversionSweep.shortNumber(0.001));
+        assertEquals("1.5E-300", ConversionSweep.shortNumber(1.5e-300));
+        assertEquals("-0.05", ConversionSweep.shortNumber(-0.05));
+        assertEquals("0", ConversionSweep.shortNumber(0));
+        assertEquals("NaN", ConversionSweep.shortNumber(Double.NaN));
+    }
+
     /** A candidate's error and its failure kind come together or not at all. */
     @Test
     void anErrorNeedsAFailureKindAndAWorkingCandidateHasNeither() {
