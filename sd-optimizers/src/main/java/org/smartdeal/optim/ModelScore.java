@@ -1,8 +1,15 @@
 package org.smartdeal.optim;
 
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -108,14 +115,14 @@ public record ModelScore(double accuracy, double loss, long examples) {
     static INDArray[] onePass(MultiLayerNetwork m, DataSet ds) {
         int n = m.getnLayers();
         if (n < 2 || ds.getFeaturesMaskArray() != null || ds.getLabelsMaskArray() != null
-                || !(m.getOutputLayer() instanceof org.deeplearning4j.nn.api.layers.IOutputLayer ol)) {
+                || !(m.getOutputLayer() instanceof IOutputLayer ol)) {
             return null;
         }
         // a copy: in inference DL4J's ActivationLayer works in place (see above)
         INDArray x = ds.getFeatures().dup();
         INDArray in = m.feedForwardToLayer(n - 2, x, false).get(n - 1);
-        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
-        org.deeplearning4j.nn.conf.InputPreProcessor pre = m.getLayerWiseConfigurations().getInputPreProcess(n - 1);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        InputPreProcessor pre = m.getLayerWiseConfigurations().getInputPreProcess(n - 1);
         if (pre != null) {
             in = pre.preProcess(in, (int) x.size(0), mgr);
         }
@@ -138,21 +145,20 @@ public record ModelScore(double accuracy, double loss, long examples) {
      * an output vertex that is not an output layer): the caller then makes DL4J's two calls.
      */
     static INDArray[] onePass(ComputationGraph g, DataSet ds) {
-        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = g.getConfiguration();
+        ComputationGraphConfiguration conf = g.getConfiguration();
         if (ds.getFeaturesMaskArray() != null || ds.getLabelsMaskArray() != null || conf.getNetworkInputs().size() != 1
                 || conf.getNetworkOutputs().size() != 1) {
             return null;
         }
         String name = conf.getNetworkOutputs().get(0);
-        java.util.List<String> inputs = conf.getVertexInputs().get(name);
-        if (!(g.getVertex(name) instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex v)
-                || !(v.getLayer() instanceof org.deeplearning4j.nn.api.layers.IOutputLayer ol) || inputs == null
-                || inputs.size() != 1) {
+        List<String> inputs = conf.getVertexInputs().get(name);
+        if (!(g.getVertex(name) instanceof LayerVertex v) || !(v.getLayer() instanceof IOutputLayer ol)
+                || inputs == null || inputs.size() != 1) {
             return null;
         }
-        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         // a copy: in inference DL4J's ActivationLayer works in place (see above)
-        java.util.Map<String, INDArray> acts = g.feedForward(new INDArray[] {ds.getFeatures().dup()}, false, true);
+        Map<String, INDArray> acts = g.feedForward(new INDArray[] {ds.getFeatures().dup()}, false, true);
         try {
             v.setInput(0, acts.get(inputs.get(0)), mgr);
             ol.setLabels(ds.getLabels());
