@@ -458,6 +458,26 @@ class SpecEdgesTest {
         assertEquals("WeightRep.syntheticSd(c).huffBits must be in [1.0, 8.0], got 0.5", message(() -> WeightRep.syntheticSd(c, 1, 0.5, 0.5, WeightRep.IdxMode.VECTOR, 4, 7)));
     }
 
+    /**
+     * HWMODEL.md 1.2 defines a C_e vector as a kernel row of S weights (R = S > 1) or n channels of a 1x1 / FC kernel.
+     * A 1 x 7 kernel had been treated as 1x1: with every vector on, each kernel counted 1 non-zero for its 7 weights.
+     */
+    @Test
+    void syntheticSdRefusesKernelsWithOneSideOfOne() {
+        LayerSpec row = new LayerSpec("row", LayerType.CONV, 1, 2, 3, 1, 1, 7, 5, 9, 5, 3, 1, 0, 1, true, 0);
+        LayerSpec col = new LayerSpec("col", LayerType.CONV, 1, 2, 3, 1, 7, 1, 9, 5, 3, 5, 1, 0, 1, true, 0);
+        assertEquals("WeightRep.syntheticSd(row): the kernel must be 1x1 or have R, S > 1 (a C_e vector is a kernel row of S"
+            + " weights or n channels of a 1x1 / FC kernel, HWMODEL.md 1.2), got 1x7",
+            message(() -> WeightRep.syntheticSd(row, 1, 0.5, 2, WeightRep.IdxMode.VECTOR, 192, 1)));
+        assertTrue(message(() -> WeightRep.syntheticSd(col, 1, 0.5, 2, WeightRep.IdxMode.VECTOR, 192, 1)).endsWith("got 7x1"));
+        // a 3 x 5 kernel has rows of 5 weights: with every vector on, 3 rows x 5 = 15 non-zeros a kernel, mask 0b111
+        LayerSpec wide = new LayerSpec("wide", LayerType.CONV, 1, 1, 1, 1, 3, 5, 5, 5, 5, 5, 1, 1, 1, true, 2);
+        WeightRep w = WeightRep.syntheticSd(wide, 1, 0.5, 2, WeightRep.IdxMode.VECTOR, 192, 1);
+        assertEquals(15, w.nnzW()[0]);
+        assertEquals(7, w.rowMask()[0]);
+        assertEquals(5, w.n(), "n = S");
+    }
+
     @Test
     void fromWeightsCountsNonZerosAndRows() {
         // 3x3 kernel [M=1][C=1][R=3][S=3]: rows 0 and 2 hold non-zeros (3 of them), row 1 none -> mask 0b101
