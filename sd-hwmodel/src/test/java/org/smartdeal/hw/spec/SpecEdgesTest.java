@@ -491,6 +491,8 @@ class SpecEdgesTest {
         WeightRep q = WeightRep.fromWeights(p, WeightRep.Kind.DENSE8, new int[] {0, 4}, 0, 0, 0, 0);
         assertArrayEquals(new short[] {0, 1}, q.nnzW());
         assertArrayEquals(new short[] {0, 1}, q.rowMask());
+        assertEquals("WeightRep.fromWeights(k): got 8 weights, need M*C/G*R*S = 9", message(
+            () -> WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, new int[8], 0, 0, 0, 0)), "one 3x3 kernel: 1 x 9");
         assertEquals("WeightRep.fromWeights(p): got 3 weights, need M*C/G*R*S = 2", message(() -> WeightRep.fromWeights(p, WeightRep.Kind.DENSE8, new int[3], 0, 0, 0, 0)));
     }
 
