@@ -79,13 +79,18 @@ public record WeightRep(Kind kind, short[] nnzW, short[] rowMask, int n, double 
      * non-zero with probability {@code vecDensity} (seeded); a non-zero vector gives a fully
      * non-zero weight row (R>1) or n non-zero weights (1x1/FC vector of n channels). C_e stores
      * {@code ceDensity * |C_e|} non-zeros at {@code huffBits} each plus a {@code idx} index;
-     * B is numB n x n bytes with numB = M * ceil(rows / sliceRows) [P III-C].
+     * B is numB n x n bytes with numB = M * ceil(rows / sliceRows) [P III-C]. The kernel must be 1x1 or have
+     * R, S > 1 (HWMODEL.md 1.2 defines C_e vectors for those two only): a 1 x 7 or 7 x 1 kernel is refused.
      */
     public static WeightRep syntheticSd(LayerSpec l, double vecDensity, double ceDensity, double huffBits, IdxMode idx,
                                         int sliceRows, long seed) {
         Specs.range("WeightRep.syntheticSd(" + l.id() + ")", "vecDensity", vecDensity, 0, 1);
         Specs.range("WeightRep.syntheticSd(" + l.id() + ")", "ceDensity", ceDensity, 0, vecDensity);
         Specs.range("WeightRep.syntheticSd(" + l.id() + ")", "huffBits", huffBits, 1, 8);
+        if ((l.r() > 1) != (l.s() > 1))
+            throw new IllegalArgumentException("WeightRep.syntheticSd(" + l.id() + "): the kernel must be 1x1 or have R, S > 1"
+                + " (a C_e vector is a kernel row of S weights or n channels of a 1x1 / FC kernel, HWMODEL.md 1.2), got "
+                + l.r() + "x" + l.s());
         SplittableRandom rnd = new SplittableRandom(seed);
         int cg = l.cg(), n = basisDim(l), kern = l.kernels();
         short[] nz = new short[kern], mk = new short[kern];
