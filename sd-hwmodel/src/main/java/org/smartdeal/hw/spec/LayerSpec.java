@@ -50,7 +50,8 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
         if (type == LayerType.DWCONV && !(groups == c && c == m))
             throw new IllegalArgumentException("LayerSpec(" + id + ") DWCONV needs groups = c = m, got " + groups + "/" + c + "/" + m);
         if ((type == LayerType.FC || type == LayerType.SE_FC) && (h | w | e | f | r | s) != 1)
-            throw new IllegalArgumentException("LayerSpec(" + id + ") " + type + " needs h=w=e=f=r=s=1");
+            throw new IllegalArgumentException("LayerSpec(" + id + ") " + type + " needs h=w=e=f=r=s=1, got h=" + h + " w=" + w
+                    + " e=" + e + " f=" + f + " r=" + r + " s=" + s);
         int ee = (h + 2 * pad - ((r - 1) * dil + 1)) / stride + 1, ff = (w + 2 * padW - ((s - 1) * dil + 1)) / stride + 1;
         if (ee != e || ff != f)
             throw new IllegalArgumentException("LayerSpec(" + id + ") output " + e + "x" + f + " must equal conv arithmetic " + ee + "x" + ff);

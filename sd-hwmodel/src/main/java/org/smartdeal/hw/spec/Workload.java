@@ -16,7 +16,11 @@ public record Workload(String name, List<Entry> layers, String notes) {
     public record Entry(LayerSpec layer, WeightRep weights, ActStats act) {
         /** Checks that the weights match the layer. */
         public Entry {
-            if (layer == null || weights == null || act == null) throw new IllegalArgumentException("Workload.Entry fields must be non-null");
+            if (layer == null || weights == null || act == null) {
+                throw new IllegalArgumentException("Workload.Entry" + (layer == null ? "" : "(" + layer.id() + ")")
+                        + ": layer, weights and act must be non-null, got null " + (layer == null ? "layer"
+                        : weights == null ? "weights" : "act"));
+            }
             weights.checkFor(layer);
         }
     }

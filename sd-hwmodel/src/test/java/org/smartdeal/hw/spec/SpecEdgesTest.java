@@ -225,7 +225,10 @@ class SpecEdgesTest {
             {1, 1, 1, 1, 1, 2}}; // h w e f r s
         for (LayerType t : new LayerType[] {LayerType.FC, LayerType.SE_FC})
             for (int[] v : notOne)
-                assertEquals("LayerSpec(q) " + t + " needs h=w=e=f=r=s=1", message(() -> new LayerSpec("q", t, 1, 1, 1, 1, v[4], v[5], v[0], v[1], v[2], v[3], 1, 0, 1, true)), Arrays.toString(v));
+                assertEquals("LayerSpec(q) " + t + " needs h=w=e=f=r=s=1, got h=" + v[0] + " w=" + v[1] + " e=" + v[2] + " f="
+                        + v[3] + " r=" + v[4] + " s=" + v[5],
+                        message(() -> new LayerSpec("q", t, 1, 1, 1, 1, v[4], v[5], v[0], v[1], v[2], v[3], 1, 0, 1, true)),
+                        Arrays.toString(v));
         // the output size must be the conv arithmetic: 8x8 input, 3x3, pad 1 gives 8x8, so 8x7 is refused
         assertEquals("LayerSpec(a) output 8x7 must equal conv arithmetic 8x8", message(() -> new LayerSpec("a", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 8, 7, 1, 1, 1, true)));
     }
@@ -501,8 +504,16 @@ class SpecEdgesTest {
         LayerSpec l = LayerSpec.fc("fc", LayerType.FC, 2, 3, true);
         WeightRep w = WeightRep.dense(l);
         ActStats a = ActStats.worstCase();
-        for (Object[] nulls : new Object[][] {{null, w, a}, {l, null, a}, {l, w, null}})
-            assertEquals("Workload.Entry fields must be non-null", message(() -> new Workload.Entry((LayerSpec) nulls[0], (WeightRep) nulls[1], (ActStats) nulls[2])));
+        // each null is named (the message used to say only "fields must be non-null")
+        String[] want = {"Workload.Entry: layer, weights and act must be non-null, got null layer",
+            "Workload.Entry(fc): layer, weights and act must be non-null, got null weights",
+            "Workload.Entry(fc): layer, weights and act must be non-null, got null act"};
+        Object[][] cases = {{null, w, a}, {l, null, a}, {l, w, null}};
+        for (int i = 0; i < cases.length; i++) {
+            Object[] nulls = cases[i];
+            assertEquals(want[i], message(() -> new Workload.Entry((LayerSpec) nulls[0], (WeightRep) nulls[1],
+                    (ActStats) nulls[2])));
+        }
         assertEquals("WeightRep for fc has 1 kernels, layer needs M*C/G = 6", message(() -> new Workload.Entry(l, WeightRep.dense(LayerSpec.fc("x", LayerType.FC, 1, 1, true)), a)));
         assertEquals("Workload(w).layers must be non-empty", message(() -> new Workload("w", List.of(), "")));
         assertEquals("Workload(w).layers must be non-empty", message(() -> new Workload("w", null, "")));
