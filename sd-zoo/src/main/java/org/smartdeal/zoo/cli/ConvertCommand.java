@@ -160,7 +160,7 @@ public final class ConvertCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
                     + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
-                    + "and run was not checked; give --input CxHxW (e.g. --input 1x28x28) to check it");
+                    + "and run was not checked; give --input CxHxW to check it, " + FashionMnistInput.inputExample(dense));
             err.flush();
         }
         long params = dense.numParams();

@@ -103,6 +103,22 @@ final class FashionMnistInput {
      * a layer that takes images deciding for images. A batch normalization
      * first states only its channels, and taken as deciding, a CNN starting with one was read as taking rows.
      */
+    /**
+     * An example of {@code --input} for a network that does not state its input shape, for messages: with the
+     * channels its first convolution takes ("e.g. --input 3x32x32 (3 channels, as its first convolution takes;
+     * height and width those of your images)"; 1x28x28 for one channel), or Fashion-MNIST's 1x28x28 when no layer
+     * states them.
+     */
+    static String inputExample(Model net) {
+        First f = deciding(net);
+        long channels = f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
+        if (channels <= 0) {
+            return "e.g. --input 1x28x28";
+        }
+        return "e.g. --input " + channels + (channels == 1 ? "x28x28 (1 channel" : "x32x32 (" + channels + " channels")
+                + ", as its first convolution takes; height and width those of your images)";
+    }
+
     private static First deciding(Model net) {
         First f = first(net);
         if (net instanceof MultiLayerNetwork m) {
@@ -233,7 +249,7 @@ final class FashionMnistInput {
             throw new BadInputException(file + ": the network takes images of a size it does not state (its first "
                     + "layer that takes them, " + (f.layer() instanceof ConvolutionLayer ? "a convolution"
                     : "a " + f.layer().getClass().getSimpleName()) + ", has no flat-input preprocessor); give the input "
-                    + "shape with --input CxHxW, e.g. --input 1x28x28");
+                    + "shape with --input CxHxW, " + inputExample(net));
         }
         if (shape != null) {
             InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);

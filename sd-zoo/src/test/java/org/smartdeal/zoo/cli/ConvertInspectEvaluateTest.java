@@ -565,7 +565,8 @@ class ConvertInspectEvaluateTest {
         CliRun unchecked = run("convert", bad.toString(), "--out", sdm.toString(), "--quiet");
         assertEquals(0, unchecked.exit(), "unchecked without it");
         assertTrue(unchecked.err().contains("note: " + bad + " does not state its input shape"), unchecked.err());
-        assertTrue(unchecked.err().contains("give --input CxHxW (e.g. --input 1x28x28) to check it"), unchecked.err());
+        assertTrue(unchecked.err().contains("give --input CxHxW to check it, e.g. --input 1x28x28 (1 channel, as its "
+                + "first convolution takes; height and width those of your images)"), unchecked.err());
         Files.delete(sdm);
         run("convert", bad.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet").assertUserError(
                 SmartDeal.EXIT_BAD_INPUT, bad + ": the layers' sizes do not fit together: BatchNormalization(name=bn, "

@@ -132,6 +132,25 @@ class EnergyCommandTest {
     }
 
     /**
+     * A network that does not state its input size (a first convolution of 3 channels, no input type) is refused
+     * asking for {@code --input} with an example of the channels it takes: the example used to be 1x28x28, which the
+     * check of those channels then refused.
+     */
+    @Test
+    void aNetworkOfUnstatedSizeIsAskedForAnInputOfItsChannels() throws IOException {
+        Path out = dir.resolve("unstated-out");
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nIn(3).nOut(2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().name("out").nIn(2).nOut(10).activation(Activation.SOFTMAX).build())
+                .build();
+        run("energy", zip("unstated", conf).toString(), "--out", out.toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "give the input shape with --input CxHxW, e.g. --input 3x32x32 (3 channels, as "
+                        + "its first convolution takes; height and width those of your images)");
+        assertEquals(Map.of(), CliRun.files(out));
+    }
+
+    /**
      * {@code --input CxHxW} on a network whose first layer takes rows (a dense layer, no preprocessor) gives it C*H*W
      * values, as its data comes: 1x28x28 prices the 784-input network as without the option (before, the image went
      * to the dense layer as an image and the network was refused), and 3x32x32 is refused naming fc1's 784 against the
