@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * subcommands) on stderr, and the exit code is {@link SmartDeal#EXIT_USAGE}.
  */
 @Command(name = "zoo", mixinStandardHelpOptions = true,
-        description = "The model zoo: VGG, ResNet, MobileNetV2, LeNet builders.",
+        description = "The model zoo: VGG, ResNet, MobileNetV2, LeNet and a small CNN.",
         subcommands = {ZooCommand.ListModels.class})
 public final class ZooCommand {
 

@@ -229,7 +229,7 @@ public final class FashionMnist {
         Path p = find(dir, base);
         if (p == null) {
             throw new DataMissingException("Fashion-MNIST file " + base + "(.gz) not found in " + dir
-                    + ". Install the Debian package with `sudo apt-get install dataset-fashion-mnist` (files go to "
+                    + (java.nio.file.Files.isDirectory(dir) ? "" : " (no such folder)") + ". Install the Debian package with `sudo apt-get install dataset-fashion-mnist` (files go to "
                     + DEFAULT_DIR + "), or point --data-dir / -D" + DIR_PROPERTY + " / $" + DIR_ENV
                     + " at a folder holding the four IDX files from https://github.com/zalandoresearch/fashion-mnist.");
         }

@@ -76,6 +76,10 @@ class FashionMnistTest {
         IOException e = assertThrows(FashionMnist.DataMissingException.class, () -> FashionMnist.load(empty, true));
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
         assertTrue(e.getMessage().contains(empty.toString()), e.getMessage());
+        assertFalse(e.getMessage().contains("no such folder"), "the folder exists: " + e.getMessage());
+        Path none = empty.resolve("none");
+        IOException n = assertThrows(FashionMnist.DataMissingException.class, () -> FashionMnist.load(none, true));
+        assertTrue(n.getMessage().contains("not found in " + none + " (no such folder). Install"), n.getMessage());
     }
 
     @Test
