@@ -202,7 +202,8 @@ public final class Retraining {
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch and the history
-     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss
+     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss, or one over
+     *     {@link TrainingDivergedException#RUNAWAY_FACTOR} times the validation loss before training
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     Redecomposer<S> redecomposer, EpochListener listener) {
@@ -235,8 +236,9 @@ public final class Retraining {
      * @param redecomposer how planned layers are decomposed and overwritten
      * @param listener per-epoch callback, may be null
      * @return the best epoch at the full sparsity and the history
-     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss, or with NaN or
-     *     infinite parameters
+     * @throws TrainingDivergedException when a dense epoch ends with a NaN or infinite mean loss, one over
+     *     {@link TrainingDivergedException#RUNAWAY_FACTOR} times the validation loss before training (epoch 0's), or
+     *     NaN or infinite parameters
      */
     public static <S> Result<S> run(Model net, DataSetIterator train, DataSetIterator validation, int epochs,
                                     int rampEpochs, boolean keepZeros, Redecomposer<S> redecomposer,
@@ -260,6 +262,9 @@ public final class Retraining {
             if (e > 0) {
                 // the rate is the network's updater's, which this loop does not read
                 TrainingDivergedException.requireFiniteEpoch(trainLoss, net.params(),
+                        TrainingDivergedException.Phase.RE_TRAINING, e, epochs, Double.NaN);
+                // a finite loss can still be running away: against the validation loss of the first decomposition
+                TrainingDivergedException.requireNoRunaway(trainLoss, history.get(0).valLoss(),
                         TrainingDivergedException.Phase.RE_TRAINING, e, epochs, Double.NaN);
             }
             double scale = rampFactor(e, rampEpochs);

@@ -219,6 +219,49 @@ class RetrainingTest {
         assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
     }
 
+    /**
+     * Weights that run away while the loss stays finite (SGD at a rate far too large, with RT's weight decay, on a
+     * ReLU network) end the run as a divergence: the first epoch's mean training loss is over 10^4 times the
+     * validation loss before training, where before the run went on to a network at chance accuracy, exit 0.
+     */
+    @Test
+    void aFiniteLossThatRunsAwayStopsTheRun() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        Retraining.useRtOptimizer(n, 50, 8);            // SGD at 50: a mean loss of about 3e27, finite
+        List<Retraining.EpochResult> seen = new ArrayList<>();
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> Retraining.run(n, blobs(3, 256), blobs(4, 128), 3, new NoOp(), seen::add));
+        assertEquals(1, seen.size(), "only epoch 0 (before training) was reported");
+        double before = seen.get(0).valLoss();
+        assertTrue(e.getMessage().startsWith("RT epoch 1 of 3 diverged: mean training loss "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", over 10^4 times the loss before training ("
+                + String.format(java.util.Locale.ROOT, "%.4g", before) + "); lower the learning rate"), e.getMessage());
+        double loss = Double.parseDouble(e.getMessage().split("mean training loss ")[1].split(",")[0]);
+        assertTrue(Double.isFinite(loss) && loss > 1e4 * Math.max(before, 1), "finite and over the bound: " + loss);
+        assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
+    }
+
+    /** The bound itself: 10^4 times the loss before training, or times 1 when that loss is below 1; NaN: no check. */
+    @Test
+    void theRunawayBoundIsTenThousandTimesTheLossBefore() {
+        TrainingDivergedException.requireNoRunaway(2e4, 2, TrainingDivergedException.Phase.TRAINING, 1, 1, 0.1);
+        org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class, () -> TrainingDivergedException
+                .requireNoRunaway(2.0001e4, 2, TrainingDivergedException.Phase.TRAINING, 1, 1, 0.1));
+        TrainingDivergedException.requireNoRunaway(1e4, 0.01, TrainingDivergedException.Phase.TRAINING, 1, 1, 0.1);
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> TrainingDivergedException.requireNoRunaway(10001, 0.01, TrainingDivergedException.Phase.TRAINING,
+                        2, 5, 0.1));
+        assertEquals("training epoch 2 of 5 diverged: mean training loss 1.000e+04, over 10^4 times the loss before "
+                + "training (0.01000) at learning rate 0.1; lower the learning rate", e.getMessage());
+        TrainingDivergedException.requireNoRunaway(1e300, Double.NaN, TrainingDivergedException.Phase.TRAINING, 1, 1, 0.1);
+    }
+
     @Test
     void trainingDataWithoutAMinibatchIsRefusedNotTakenForDivergence() {
         ListDataSetIterator<DataSet> empty = new ListDataSetIterator<>(new ArrayList<DataSet>(), 32);
