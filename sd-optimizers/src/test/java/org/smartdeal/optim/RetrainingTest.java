@@ -184,6 +184,18 @@ class RetrainingTest {
         assertTrue(free.revived.subList(1, 4).stream().allMatch(c -> c > 0), "without keepZeros SGD revives them: " + free.revived);
     }
 
+    /** net() with ReLU (unbounded, as lenet300's) instead of tanh: huge weights give huge or infinite outputs. */
+    private static MultiLayerNetwork reluNet() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        return n;
+    }
+
     @Test
     void aDenseEpochWhoseLossIsNotFiniteStopsTheRunNamingTheEpoch() {
         MultiLayerNetwork n = net();
@@ -203,13 +215,7 @@ class RetrainingTest {
     @Test
     void anEpochThatLeavesNaNOutputsStopsTheRunThoughItsLossWasFinite() {
         // ReLU (unbounded, as lenet300's) instead of net()'s tanh: huge weights give infinite outputs, NaN softmax
-        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        n.init();
+        MultiLayerNetwork n = reluNet();
         Retraining.useRtOptimizer(n, 1e30, 1);
         ListDataSetIterator<DataSet> oneBatch = blobs(3, 32);
         TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
@@ -226,13 +232,7 @@ class RetrainingTest {
      */
     @Test
     void aFiniteLossThatRunsAwayStopsTheRun() {
-        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-2))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        n.init();
+        MultiLayerNetwork n = reluNet();
         Retraining.useRtOptimizer(n, 50, 8);            // SGD at 50: a mean loss of about 3e27, finite
         List<Retraining.EpochResult> seen = new ArrayList<>();
         TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
