@@ -355,6 +355,35 @@ class ModelScoreTest {
         assertEquals(null, ModelScore.onePass(two, data().get(0)));
     }
 
+    /**
+     * Around the one pass: masked data takes DL4J's two calls in a graph too (and scores as they do); the progress
+     * callback gets each minibatch's size; the output layer holds no input after scoring (the pass's arrays are
+     * released, as DL4J's own scoring clears its layers).
+     */
+    @Test
+    void maskedGraphDataProgressAndReleasedInputs() {
+        ComputationGraph g = graph(false);
+        g.setParams(mln(false).params().dup());
+        List<DataSet> data = data();
+        DataSet first = data.get(0);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, first.numExamples(), 1);
+        DataSet masked = new DataSet(first.getFeatures(), first.getLabels(), null, mask);
+        assertEquals(null, ModelScore.onePass(g, masked));
+        double want = g.scoreExamples(new DataSet(first.getFeatures().dup(), first.getLabels(), null, mask), false)
+                .sumNumber().doubleValue() / first.numExamples();
+        assertEquals(want, ModelScore.of(g, new ExistingDataSetIterator(List.of(masked))).loss(), 0.0);
+
+        List<Long> sizes = new ArrayList<>();
+        MultiLayerNetwork m = mln(false);
+        ModelScore.of(m, new ExistingDataSetIterator(data), sizes::add);
+        assertEquals(data.stream().map(d -> (long) d.numExamples()).toList(), sizes);
+        assertEquals(null, ((org.deeplearning4j.nn.layers.AbstractLayer<?>) m.getOutputLayer()).getInput(),
+                "the network's output layer keeps no input");
+        ModelScore.of(g, new ExistingDataSetIterator(data));
+        assertEquals(null, ((org.deeplearning4j.nn.layers.AbstractLayer<?>) g.getOutputLayer(0)).getInput(),
+                "the graph's output layer keeps no input");
+    }
+
     @Test
     void rejectsOtherModels() {
         assertThrows(IllegalArgumentException.class,

@@ -247,6 +247,19 @@ class RetrainingTest {
         assertEquals(TrainingDivergedException.Phase.RE_TRAINING, e.phase());
     }
 
+    /** A finite loss with NaN or infinite parameters after the epoch is a divergence too, named as such. */
+    @Test
+    void anEpochThatEndsWithNonFiniteParametersIsADivergence() {
+        INDArray params = Nd4j.createFromArray(1.0, Double.POSITIVE_INFINITY);
+        TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                () -> TrainingDivergedException.requireFiniteEpoch(0.5, params, TrainingDivergedException.Phase.TRAINING,
+                        3, 4, 0.01));
+        assertEquals("training epoch 3 of 4 diverged: the parameters hold NaN or infinite values after it at learning "
+                + "rate 0.01; lower the learning rate", e.getMessage());
+        TrainingDivergedException.requireFiniteEpoch(0.5, Nd4j.createFromArray(1.0, 2.0),
+                TrainingDivergedException.Phase.TRAINING, 3, 4, 0.01);
+    }
+
     /** The bound itself: 10^4 times the loss before training, or times 1 when that loss is below 1; NaN: no check. */
     @Test
     void theRunawayBoundIsTenThousandTimesTheLossBefore() {
