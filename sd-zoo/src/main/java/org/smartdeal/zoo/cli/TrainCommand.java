@@ -17,6 +17,7 @@ import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.TrainingDivergedException;
+import org.smartdeal.zoo.convert.StructuredRatioTooLargeException;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.ZooModel;
@@ -339,7 +340,27 @@ public final class TrainCommand implements Callable<Integer> {
                         + " and no bucket switch), got --variant " + v.id());
             }
         }
+        checkPlan(built, ratios);
         return built;
+    }
+
+    /**
+     * Checks the plan SD and SS will decompose with before any work, with the converter's own rules
+     * ({@link SdTrainingRecipe#checkPlan}): a structured ratio that would zero every row of a layer's units is refused
+     * in terms of the option that gave it, {@code --layer-ratios NAME=X} or {@code --structured-ratio X}.
+     */
+    private void checkPlan(TrainingSettings s, Map<String, Double> ratios) {
+        try {
+            SdTrainingRecipe.checkPlan(s);
+        } catch (StructuredRatioTooLargeException e) {
+            Double own = ratios.get(e.layer());
+            String given = own != null ? "--layer-ratios " + e.layer() + "=" + own
+                    : structuredRatio != null ? "--structured-ratio " + structuredRatio
+                    : "the default --structured-ratio " + s.structuredRatio();
+            throw usage(given + " would zero every row of " + e.layer() + "'s units (" + e.unitRows() + " row"
+                    + (e.unitRows() == 1 ? "" : "s") + " each, of which a ratio r prunes ceil(r x " + e.unitRows()
+                    + ")); at most " + e.largestAllowed() + " there");
+        }
     }
 
     private ParameterException usage(String message) {

@@ -400,6 +400,37 @@ class TrainCommandTest {
                 .assertUserError(SmartDeal.EXIT_USAGE, "--layer-thetas names layer 'fc1', which --dense-layers leaves dense");
     }
 
+    /**
+     * A structured ratio that would zero every row of a layer's units is refused before any work (exit 2), by the
+     * option that gave it, with the largest ratio allowed there: the converter's rule, checked on the architecture
+     * before pre-training rather than after it. CNN conv1 units have 3 rows (1 channel, 3x3 kernel):
+     * ceil(0.9 x 3) = 3; LeNet-300-100's fc1 units have their 784 inputs in ceil(784 / 3) = 262 rows of the basis width,
+     * fc3's their 100 in 34. The data folder is empty, so a run that got past the
+     * options would stop at the data (exit 3) instead of training; nothing appears in --out.
+     */
+    @Test
+    void aStructuredRatioThatZeroesALayerIsAUsageErrorBeforeTraining(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        String[] common = {"train", "--variant", "ss", "--data-dir", dir.toString(), "--out", out.toString(), "--quiet",
+            "--pretrain-epochs", "1", "--epochs", "1", "--limit", "1000"};
+        java.util.Map<String, String> before = CliRun.files(dir);
+        run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios", "conv1=0.9"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "error: --layer-ratios conv1=0.9 would zero every row of conv1's "
+                        + "units (3 rows each", "at most 2/3 there");
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--structured-ratio", "0.9999"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "error: --structured-ratio 0.9999 would zero every row of fc1's "
+                        + "units (262 rows each", "at most 261/262 there");
+        // the classifier is pruned only when --layer-ratios names it, and is refused by that option then
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--layer-ratios", "fc3=0.999"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios fc3=0.999 would zero every row of fc3's units",
+                        "at most 33/34 there");
+        assertEquals(before, CliRun.files(dir), "nothing written");
+        assertFalse(Files.exists(out));
+        // the largest ratio allowed passes the options and stops at the missing data
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios",
+                "conv1=0.66")).exit());
+    }
+
     private static String[] concat(String[] a, String... b) {
         return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
