@@ -247,6 +247,7 @@ public final class SdTrainingRecipe {
             ConversionPlan plan = plan(s, dense);
             SdConverter.Result r = SdConverter.convert(dense, plan);
             net = (MultiLayerNetwork) r.network();
+            listener.decomposed(r.report());
             decomposedAccuracy = score(net, checkIt, listener, "scoring (" + checkSet + ")").accuracy();
             listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f",
                     s.thetaText(), s.variant() == Variant.SS

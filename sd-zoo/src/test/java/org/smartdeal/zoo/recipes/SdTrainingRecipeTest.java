@@ -453,6 +453,31 @@ class SdTrainingRecipeTest {
         assertFalse(java.nio.file.Files.exists(dir.resolve("out")), "nothing written");
     }
 
+    /**
+     * The listener gets the converter's report once, after the decomposition: with fc1's threshold at 0.5, far above
+     * the initial weights' magnitudes (Xavier-like, about 1/sqrt(784) = 0.036, and at most a few times that after one
+     * epoch on blank images), fc1's C keeps no non-zero coefficient, while fc2 and fc3 at the default 7e-3 keep some.
+     */
+    @Test
+    void theListenerSeesTheDecompositionReportWithTheLayersWhoseCIsZero(@TempDir Path dir) throws java.io.IOException {
+        List<org.smartdeal.zoo.convert.ConversionReport> reports = new java.util.ArrayList<>();
+        RecipeListener recorder = new RecipeListener() {
+            @Override
+            public void decomposed(org.smartdeal.zoo.convert.ConversionReport report) {
+                reports.add(report);
+            }
+        };
+        TrainingSettings sd = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1).swaStart(1)
+                .pretrainEpochs(1).batchSize(8).layerThetas(Map.of("fc1", 0.5)).build();
+        SdTrainingRecipe.run(sd, blankFinetuneData(), dir, recorder);
+        assertEquals(1, reports.size());
+        assertEquals(List.of("fc1"), reports.get(0).zeroCoefficientLayers());
+        // VA decomposes nothing: no report
+        SdTrainingRecipe.run(TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300).epochs(1).swaStart(1)
+                .pretrainEpochs(1).batchSize(8).build(), blankFinetuneData(), dir, recorder);
+        assertEquals(1, reports.size());
+    }
+
     /** An epoch's line: the score with four decimals, or in scientific notation once it is huge (a diverging run). */
     @Test
     void epochLinesKeepHugeScoresShort() {
