@@ -22,7 +22,6 @@ import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.ConversionPlans;
-import org.smartdeal.zoo.convert.ConversionReport;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.models.ZooModel;
@@ -154,8 +153,7 @@ public final class ConvertCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter o = spec.commandLine().getOut();
         o.print(d.report().toTable(layout.totalBreakdown()));
-        warnZeroC(spec.commandLine().getErr(), d.report().layers().stream()
-                .filter(r -> r.converted() && r.cDensity() == 0).map(ConversionReport.Row::name).toList());
+        warnZeroC(spec.commandLine().getErr(), d.report().zeroCoefficientLayers());
         if (unchecked) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
@@ -299,10 +297,22 @@ public final class ConvertCommand implements Callable<Integer> {
      * @param layers the names of such layers (nothing is printed when empty)
      */
     static void warnZeroC(PrintWriter err, List<String> layers) {
+        warnZeroC(err, layers, "a lower --theta or a --density target keeps weights (where the plan's "
+                + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");
+    }
+
+    /**
+     * The warning of {@link #warnZeroC(PrintWriter, List)} with the remedy in the options of the command that
+     * decomposed ({@code train} has no {@code --density}, for example).
+     *
+     * @param err    where warnings go
+     * @param layers the names of such layers (nothing is printed when empty)
+     * @param remedy what keeps weights, in the command's options, e.g. "a lower --theta keeps weights"
+     */
+    static void warnZeroC(PrintWriter err, List<String> layers, String remedy) {
         if (!layers.isEmpty()) {
             err.println("warning: C keeps no non-zero coefficient in " + String.join(", ", layers) + " (C density 0): "
-                    + "W = C*B is zero there; a lower --theta or a --density target keeps weights (where the plan's "
-                    + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");
+                    + "W = C*B is zero there; " + remedy);
             err.flush();
         }
     }

@@ -17,6 +17,8 @@ import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.TrainingDivergedException;
+import org.smartdeal.zoo.convert.ConversionReport;
+import org.smartdeal.zoo.convert.StructuredRatioTooLargeException;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.ZooModel;
@@ -182,7 +184,8 @@ public final class TrainCommand implements Callable<Integer> {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         RecipeResult r;
         try {
-            r = SdTrainingRecipe.run(settings, data, null, outDir, new CliListener(o, quiet, sealTest), files::put);
+            r = SdTrainingRecipe.run(settings, data, null, outDir,
+                    new CliListener(o, spec.commandLine().getErr(), quiet, sealTest, settings.variant()), files::put);
         } catch (TrainingDivergedException e) {
             // the transfer training runs at --lr, and at --swa-lr from SWA on; the pre-training's Adam rate is fixed
             boolean transfer = e.phase() != TrainingDivergedException.Phase.PRE_TRAINING;
@@ -304,6 +307,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (validation != null) {
             b.validationExamples(validation);
         }
+        if (v.isSd() && denseLayers != null) {
+            List<String> decomposed = TrainingSettings.decomposedLayers(a);
+            // with a name the arch lacks among them, the sets differ and build() names that one
+            if (new LinkedHashSet<>(denseLayers).equals(new LinkedHashSet<>(decomposed))) {
+                throw usage("--dense-layers names every layer of " + a.id() + " that SD decomposes ("
+                        + String.join(", ", decomposed) + "): nothing would be trained in SD form; use --variant va"
+                        + " to train it dense, got --variant " + v.id());
+            }
+        }
         TrainingSettings built;
         try {
             built = b.build();
@@ -339,7 +351,27 @@ public final class TrainCommand implements Callable<Integer> {
                         + " and no bucket switch), got --variant " + v.id());
             }
         }
+        checkPlan(built, ratios);
         return built;
+    }
+
+    /**
+     * Checks the plan SD and SS will decompose with before any work, with the converter's own rules
+     * ({@link SdTrainingRecipe#checkPlan}): a structured ratio that would zero every row of a layer's units is refused
+     * in terms of the option that gave it, {@code --layer-ratios NAME=X} or {@code --structured-ratio X}.
+     */
+    private void checkPlan(TrainingSettings s, Map<String, Double> ratios) {
+        try {
+            SdTrainingRecipe.checkPlan(s);
+        } catch (StructuredRatioTooLargeException e) {
+            Double own = ratios.get(e.layer());
+            String given = own != null ? "--layer-ratios " + e.layer() + "=" + own
+                    : structuredRatio != null ? "--structured-ratio " + structuredRatio
+                    : "the default --structured-ratio " + s.structuredRatio();
+            throw usage(given + " would zero every row of " + e.layer() + "'s units (" + e.unitRows() + " row"
+                    + (e.unitRows() == 1 ? "" : "s") + " each, of which a ratio r prunes ceil(r x " + e.unitRows()
+                    + ")); at most " + e.largestAllowed() + " there");
+        }
     }
 
     private ParameterException usage(String message) {
@@ -450,17 +482,31 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints log lines and drives one progress bar per phase. */
+    /**
+     * Prints log lines, drives one progress bar per phase and warns on standard error, as {@code convert} does,
+     * about layers the decomposition left with no non-zero coefficient.
+     */
     private static final class CliListener implements RecipeListener {
         private final PrintWriter out;
+        private final PrintWriter err;
         private final boolean quiet;
         private final boolean sealTest;
+        private final Variant variant;
         private Progress bar;
 
-        CliListener(PrintWriter out, boolean quiet, boolean sealTest) {
+        CliListener(PrintWriter out, PrintWriter err, boolean quiet, boolean sealTest, Variant variant) {
             this.out = out;
+            this.err = err;
             this.quiet = quiet;
             this.sealTest = sealTest;
+            this.variant = variant;
+        }
+
+        @Override
+        public void decomposed(ConversionReport report) {
+            ConvertCommand.warnZeroC(err, report.zeroCoefficientLayers(), "a lower --theta or --layer-thetas value "
+                    + "keeps weights" + (variant == Variant.SS ? " (where --structured-ratio or --layer-ratios prunes, "
+                    + "a lower ratio may be what is needed)" : ""));
         }
 
         @Override

@@ -96,6 +96,14 @@ public record ConversionReport(List<Row> layers) {
         return all == 0 ? 0 : nz / all;
     }
 
+    /**
+     * @return the converted layers whose C kept no non-zero coefficient (C density 0: their W = C*B is zero, the
+     *     layer passes on its bias alone), in network order; empty when there are none
+     */
+    public List<String> zeroCoefficientLayers() {
+        return layers.stream().filter(r -> r.converted() && r.cDensity() == 0).map(Row::name).toList();
+    }
+
     /** @return the weight-weighted density of the rebuilt W over all layers */
     public double wDensity() {
         long w = totalWeights();

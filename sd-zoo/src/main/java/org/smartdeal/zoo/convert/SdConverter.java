@@ -630,11 +630,13 @@ public final class SdConverter {
      * has {@code sliceRows >= basisWidth}, as the SD layer builders require (a convolution's n can be its kernel
      * width, which a plan's defaults cannot know, so its slices are raised to n rows instead); and no override sets
      * anything but {@code skip} for a layer that is not converted, nor {@code bnGammaThreshold} for a layer no
-     * BatchNormalization follows (settings that would have no effect).
+     * BatchNormalization follows (settings that would have no effect); and no layer's {@code structuredRatio} prunes
+     * every row of its units.
      *
      * @param net  a MultiLayerNetwork or ComputationGraph (not modified)
      * @param plan the plan
-     * @throws IllegalArgumentException naming the layer, the rule and the value
+     * @throws StructuredRatioTooLargeException when a layer's structuredRatio would zero every row of its units
+     * @throws IllegalArgumentException naming the layer, the rule and the value, for the other rules
      */
     public static void checkPlan(Model net, ConversionPlan plan) {
         checkPlan(slots(net), Objects.requireNonNull(plan, "plan"));
@@ -679,13 +681,9 @@ public final class SdConverter {
             }
             if (convertible(s, plan) && !lp.skip() && lp.structuredRatio() > 0) {
                 int rows = layout(s, lp).unitRows();
-                if (StructuredPruning.rowsToPrune(lp.structuredRatio(), rows) >= rows) {
-                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "plan for layer %s: "
-                            + "structuredRatio %s would zero every row of every unit of this %s, which has %d row%s per "
-                            + "unit (ALGORITHMS.md 3.1 prunes ceil(ratio x rows) = %d), leaving the layer all zeros; give "
-                            + "it %s in plan.layers[%s]", s.name(), lp.structuredRatio(), cls, rows, rows == 1 ? "" : "s",
-                            StructuredPruning.rowsToPrune(lp.structuredRatio(), rows), rows == 1 ? "structuredRatio 0"
-                            : "a structuredRatio of at most " + (rows - 1) + "/" + rows, s.name()));
+                int pruned = StructuredPruning.rowsToPrune(lp.structuredRatio(), rows);
+                if (pruned >= rows) {
+                    throw new StructuredRatioTooLargeException(s.name(), cls, lp.structuredRatio(), rows, pruned);
                 }
             }
             if (convertible(s, plan) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {

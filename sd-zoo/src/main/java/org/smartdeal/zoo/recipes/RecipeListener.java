@@ -34,6 +34,16 @@ public interface RecipeListener {
         log(epoch.line());
     }
 
+    /**
+     * SD and SS: the network was decomposed, once, before the transfer training ({@link
+     * org.smartdeal.zoo.convert.SdConverter#convert}); VA never calls it.
+     *
+     * @param report the converter's report, one row per weight-carrying layer (a layer whose C kept no non-zero
+     *               coefficient: {@link org.smartdeal.zoo.convert.ConversionReport#zeroCoefficientLayers})
+     */
+    default void decomposed(org.smartdeal.zoo.convert.ConversionReport report) {
+    }
+
     /** A log line (a stage result, a setting). */
     default void log(String line) {
     }

@@ -205,6 +205,8 @@ public final class SdTrainingRecipe {
                     + " (TrainingSettings.validationExamples > 0), got 0: the intermediate checks would score the"
                     + " test set");
         }
+        // the plan's rules hold for the architecture whatever its weights: refuse a plan before pre-training, not after
+        checkPlan(s);
         long t0 = System.nanoTime();
         listener.log(s.describe());
         listener.log(data.describe());
@@ -245,6 +247,7 @@ public final class SdTrainingRecipe {
             ConversionPlan plan = plan(s, dense);
             SdConverter.Result r = SdConverter.convert(dense, plan);
             net = (MultiLayerNetwork) r.network();
+            listener.decomposed(r.report());
             decomposedAccuracy = score(net, checkIt, listener, "scoring (" + checkSet + ")").accuracy();
             listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f",
                     s.thetaText(), s.variant() == Variant.SS
@@ -368,6 +371,26 @@ public final class SdTrainingRecipe {
             }
         }
         return new ConversionPlan(defaults, false, overrides);
+    }
+
+    /**
+     * Checks, before any training, the conversion plan SD and SS will decompose with ({@link #plan}) against
+     * {@code s.arch()} freshly initialised, with the converter's own rules ({@link SdConverter#checkPlan}): they
+     * depend on the layers' shapes, not on their weights, so a plan refused here would be refused after
+     * pre-training. Nothing to check for VA.
+     *
+     * @param s the settings
+     * @throws org.smartdeal.zoo.convert.StructuredRatioTooLargeException when a structured ratio
+     *     ({@link TrainingSettings#ratioFor}) would zero every row of a layer's units
+     * @throws IllegalArgumentException when the plan breaks another of the converter's rules
+     */
+    public static void checkPlan(TrainingSettings s) {
+        if (!s.variant().isSd()) {
+            return;
+        }
+        MultiLayerNetwork dense = (MultiLayerNetwork) s.arch()
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, s.seed()).init();
+        SdConverter.checkPlan(dense, plan(s, dense));
     }
 
     /** Transfer training with the SD-T routing, the SWA lr schedule and SWA. */

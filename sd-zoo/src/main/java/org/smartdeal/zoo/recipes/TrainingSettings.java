@@ -65,7 +65,8 @@ import org.smartdeal.zoo.models.ZooModel;
  *                        {@code perLayerSwitch}; empty by default; every name must be a layer of {@code arch}
  * @param denseLayers     SD and SS: layers left dense (not decomposed; trained with SGD like VA), e.g. the
  *                        re-initialised classifier of adaptation; empty by default (the whole network in
- *                        SD form); every name must be a layer of {@code arch}
+ *                        SD form); every name must be a layer of {@code arch}, and for SD and SS not every one
+ *                        of {@link #decomposedLayers} (nothing would be in SD form: that is VA)
  * @param perLayerSwitch  SD and SS: give each SD layer's C a bucket switch of its own whose minCoeff derives from
  *                        that layer's threshold ({@link #thetaFor}), so that a layer with a smaller threshold
  *                        revives coefficients at its own smallest bucket; false (the default, and what every run
@@ -141,6 +142,12 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             requireLayers(arch, conf, "layerRatios", layerRatios.keySet());
             requireLayers(arch, conf, "layerThetas", layerThetas.keySet());
             requireLayers(arch, conf, "denseLayers", denseLayers);
+            List<String> decomposed = decomposedLayers(conf);
+            if (variant.isSd() && denseLayers.containsAll(decomposed)) {
+                throw new IllegalArgumentException("TrainingSettings.denseLayers names every layer " + arch.id()
+                        + " decomposes (" + String.join(", ", decomposed) + "): nothing would be trained in SD form;"
+                        + " variant va trains it dense, got variant " + variant.id());
+            }
         }
         layerRatios = Collections.unmodifiableMap(new LinkedHashMap<>(layerRatios));
         layerThetas = Collections.unmodifiableMap(new LinkedHashMap<>(layerThetas));
@@ -173,6 +180,24 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
                         + "'] must be in " + range.text() + ", got " + v);
             }
         }
+    }
+
+    /**
+     * The layers of an architecture that SD and SS decompose (those {@link SdConverter#converts}), which
+     * {@link #layerRatios}, {@link #layerThetas} and {@link #denseLayers} may name; {@link #denseLayers} may not name
+     * all of them.
+     *
+     * @param arch {@link ZooModel#LENET300} or {@link ZooModel#CNN}
+     * @return their names, in layer order, e.g. {@code [fc1, fc2, fc3]} for lenet300
+     */
+    public static List<String> decomposedLayers(ZooModel arch) {
+        return decomposedLayers(((ZooConfiguration.Sequential) arch
+                .configuration(InputShape.MNIST, FashionMnist.CLASSES, DEFAULT_SEED)).conf());
+    }
+
+    private static List<String> decomposedLayers(MultiLayerConfiguration conf) {
+        return conf.getConfs().stream().map(NeuralNetConfiguration::getLayer).filter(SdConverter::converts)
+                .map(org.deeplearning4j.nn.conf.layers.Layer::getLayerName).toList();
     }
 
     /** Each named layer must be one of {@code arch}'s layers that are decomposed (a pooling layer is not). */

@@ -87,6 +87,7 @@ class TrainCommandTest {
         assertEquals(Files.size(model), s.get("modelBytes").asLong());
         assertTrue(s.get("seconds").asDouble() > 0);
         assertEquals(2, s.get("epochLog").size());
+        assertFalse(r.err().contains("warning: C keeps no non-zero coefficient"), r.err());
         if (variant.equals("va")) {
             // LeNet-300-100 has 266,610 parameters (ModelStatsTest); SGD with momentum holds value + momentum,
             // 4 + 4 bytes each.
@@ -398,6 +399,76 @@ class TrainCommandTest {
                 .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios names layer 'fc1', which --dense-layers leaves dense");
         run(concat(common, "--variant", "sd", "--dense-layers", "fc2,fc1", "--layer-thetas", "fc1=0.05"))
                 .assertUserError(SmartDeal.EXIT_USAGE, "--layer-thetas names layer 'fc1', which --dense-layers leaves dense");
+    }
+
+    /**
+     * A structured ratio that would zero every row of a layer's units is refused before any work (exit 2), by the
+     * option that gave it, with the largest ratio allowed there: the converter's rule, checked on the architecture
+     * before pre-training rather than after it. CNN conv1 units have 3 rows (1 channel, 3x3 kernel):
+     * ceil(0.9 x 3) = 3; LeNet-300-100's fc1 units have their 784 inputs in ceil(784 / 3) = 262 rows of the basis width,
+     * fc3's their 100 in 34. The data folder is empty, so a run that got past the
+     * options would stop at the data (exit 3) instead of training; nothing appears in --out.
+     */
+    @Test
+    void aStructuredRatioThatZeroesALayerIsAUsageErrorBeforeTraining(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        String[] common = {"train", "--variant", "ss", "--data-dir", dir.toString(), "--out", out.toString(), "--quiet",
+            "--pretrain-epochs", "1", "--epochs", "1", "--limit", "1000"};
+        java.util.Map<String, String> before = CliRun.files(dir);
+        run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios", "conv1=0.9"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "error: --layer-ratios conv1=0.9 would zero every row of conv1's "
+                        + "units (3 rows each", "at most 2/3 there");
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--structured-ratio", "0.9999"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "error: --structured-ratio 0.9999 would zero every row of fc1's "
+                        + "units (262 rows each", "at most 261/262 there");
+        // the classifier is pruned only when --layer-ratios names it, and is refused by that option then
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--layer-ratios", "fc3=0.999"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios fc3=0.999 would zero every row of fc3's units",
+                        "at most 33/34 there");
+        assertEquals(before, CliRun.files(dir), "nothing written");
+        assertFalse(Files.exists(out));
+        // the largest ratio allowed passes the options and stops at the missing data
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios",
+                "conv1=0.66")).exit());
+    }
+
+    /**
+     * SD or SS with every decomposed layer left dense would write an "sd" model without an SD layer: refused before
+     * any work (exit 2), for either architecture and in any order; leaving some layers dense stops at the missing data.
+     */
+    @Test
+    void denseLayersNamingEveryDecomposedLayerAreAUsageError(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        String[] common = {"train", "--task", "finetune", "--data-dir", dir.toString(), "--out", out.toString(),
+            "--quiet"};
+        run(concat(common, "--variant", "sd", "--arch", "lenet300", "--dense-layers", "fc1,fc2,fc3"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "error: --dense-layers names every layer of lenet300 that SD "
+                        + "decomposes (fc1, fc2, fc3): nothing would be trained in SD form; use --variant va");
+        run(concat(common, "--variant", "ss", "--arch", "cnn", "--dense-layers", "fc2,conv1,fc1,conv3,conv2"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--dense-layers names every layer of cnn that SD decomposes "
+                        + "(conv1, conv2, conv3, fc1, fc2)", "use --variant va", "got --variant ss");
+        assertFalse(Files.exists(out));
+        // a name the arch lacks among them is named as such
+        run(concat(common, "--variant", "sd", "--arch", "lenet300", "--dense-layers", "fc1,fc2,fc3,fc4"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "--dense-layers names layer 'fc4', which lenet300 does not have");
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--variant", "sd", "--arch", "lenet300",
+                "--dense-layers", "fc1,fc3")).exit());
+    }
+
+    /**
+     * A per-layer threshold far above fc1's weights leaves its C without a non-zero coefficient: the run goes on
+     * (exit 0) and warns on standard error as convert does. 1,000 examples, 1 pre-training and 1 training epoch.
+     */
+    @Test
+    void aLayerWhoseCIsAllZeroIsWarnedAbout(@TempDir Path dir) {
+        requireData();
+        CliRun r = run("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--layer-thetas",
+                "fc1=0.5", "--epochs", "1", "--pretrain-epochs", "1", "--limit", "1000", "--out", dir.toString(),
+                "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertTrue(r.err().startsWith("warning: C keeps no non-zero coefficient in fc1 (C density 0): W = C*B is zero "
+                + "there; a lower --theta or --layer-thetas value keeps weights"), r.err());
+        assertFalse(r.err().contains("--density"), "train has no --density: " + r.err());
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -397,6 +397,87 @@ class SdTrainingRecipeTest {
         assertTrue(converted.getLayer(0).paramTable().containsKey("C"));
     }
 
+    /**
+     * A structured ratio that prunes every row of a layer's units is refused by checkPlan, with the converter's own
+     * rule, for the architecture alone (no training): the CNN's conv1 sees 1 channel through a 3x3 kernel, so its
+     * units have 3 rows (slices of the kernel width, ALGORITHMS.md 2) and ceil(0.9 x 3) = 3 prunes them all, while
+     * 2/3 prunes ceil(2) = 2. A dense layer's unit is its nIn inputs in rows of the basis width 3: LeNet-300-100's fc1
+     * units have ceil(784 / 3) = 262 rows, and ceil(0.9999 x 262) = 262.
+     */
+    @Test
+    void checkPlanRefusesARatioThatZeroesALayerWithoutTraining() {
+        TrainingSettings conv1 = TrainingSettings.builder(Task.ADAPT, Variant.SS, ZooModel.CNN)
+                .layerRatios(Map.of("conv1", 0.9)).build();
+        org.smartdeal.zoo.convert.StructuredRatioTooLargeException e = assertThrows(
+                org.smartdeal.zoo.convert.StructuredRatioTooLargeException.class, () -> SdTrainingRecipe.checkPlan(conv1));
+        assertEquals("conv1", e.layer());
+        assertEquals(0.9, e.ratio());
+        assertEquals(3, e.unitRows());
+        assertEquals("2/3", e.largestAllowed());
+        assertTrue(e.getMessage().contains("give it a structuredRatio of at most 2/3 in plan.layers[conv1]"), e.getMessage());
+        SdTrainingRecipe.checkPlan(TrainingSettings.builder(Task.ADAPT, Variant.SS, ZooModel.CNN)
+                .layerRatios(Map.of("conv1", 2.0 / 3)).build());
+        e = assertThrows(org.smartdeal.zoo.convert.StructuredRatioTooLargeException.class, () -> SdTrainingRecipe.checkPlan(
+                TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300).structuredRatio(0.9999).build()));
+        assertEquals("fc1", e.layer());
+        assertEquals(262, e.unitRows());
+        assertEquals("261/262", e.largestAllowed());
+        // SD prunes nothing, and VA has no plan: the same ratio is not looked at
+        SdTrainingRecipe.checkPlan(TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300)
+                .structuredRatio(0.9999).build());
+        SdTrainingRecipe.checkPlan(TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300)
+                .structuredRatio(0.9999).build());
+    }
+
+    /**
+     * The run checks the plan before pre-training: the listener sees no phase start, and nothing is written (fc2's
+     * units are its 300 inputs in 100 rows of 3: ceil(0.999 x 100) = 100).
+     */
+    @Test
+    void theRunRefusesSuchARatioBeforePreTraining(@TempDir Path dir) {
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300).epochs(1)
+                .swaStart(1).pretrainEpochs(1).batchSize(8).layerRatios(Map.of("fc2", 0.999)).build();
+        List<String> phases = new java.util.ArrayList<>();
+        RecipeListener recorder = new RecipeListener() {
+            @Override
+            public void phaseStarted(String phase, long totalSteps) {
+                phases.add(phase);
+            }
+        };
+        org.smartdeal.zoo.convert.StructuredRatioTooLargeException e = assertThrows(
+                org.smartdeal.zoo.convert.StructuredRatioTooLargeException.class,
+                () -> SdTrainingRecipe.run(s, blankFinetuneData(), dir.resolve("out"), recorder));
+        assertEquals("fc2", e.layer());
+        assertEquals("99/100", e.largestAllowed());
+        assertEquals(List.of(), phases);
+        assertFalse(java.nio.file.Files.exists(dir.resolve("out")), "nothing written");
+    }
+
+    /**
+     * The listener gets the converter's report once, after the decomposition: with fc1's threshold at 0.5, far above
+     * the initial weights' magnitudes (Xavier-like, about 1/sqrt(784) = 0.036, and at most a few times that after one
+     * epoch on blank images), fc1's C keeps no non-zero coefficient, while fc2 and fc3 at the default 7e-3 keep some.
+     */
+    @Test
+    void theListenerSeesTheDecompositionReportWithTheLayersWhoseCIsZero(@TempDir Path dir) throws java.io.IOException {
+        List<org.smartdeal.zoo.convert.ConversionReport> reports = new java.util.ArrayList<>();
+        RecipeListener recorder = new RecipeListener() {
+            @Override
+            public void decomposed(org.smartdeal.zoo.convert.ConversionReport report) {
+                reports.add(report);
+            }
+        };
+        TrainingSettings sd = TrainingSettings.builder(Task.FINETUNE, Variant.SD, ZooModel.LENET300).epochs(1).swaStart(1)
+                .pretrainEpochs(1).batchSize(8).layerThetas(Map.of("fc1", 0.5)).build();
+        SdTrainingRecipe.run(sd, blankFinetuneData(), dir, recorder);
+        assertEquals(1, reports.size());
+        assertEquals(List.of("fc1"), reports.get(0).zeroCoefficientLayers());
+        // VA decomposes nothing: no report
+        SdTrainingRecipe.run(TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300).epochs(1).swaStart(1)
+                .pretrainEpochs(1).batchSize(8).build(), blankFinetuneData(), dir, recorder);
+        assertEquals(1, reports.size());
+    }
+
     /** An epoch's line: the score with four decimals, or in scientific notation once it is huge (a diverging run). */
     @Test
     void epochLinesKeepHugeScoresShort() {

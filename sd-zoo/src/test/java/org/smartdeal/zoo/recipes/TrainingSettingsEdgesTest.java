@@ -191,6 +191,27 @@ class TrainingSettingsEdgesTest {
     }
 
     /**
+     * SD and SS with every decomposed layer left dense would train nothing in SD form (an "sd" file without an SD
+     * layer): refused, in any order; VA ignores denseLayers. The decomposed layers are those SdConverter converts:
+     * LeNet300's fc1..fc3, SmallCnn's conv1..3, fc1 and fc2 (not the pooling layers).
+     */
+    @Test
+    void denseLayersMayNotNameEveryDecomposedLayer() {
+        assertEquals(List.of("fc1", "fc2", "fc3"), TrainingSettings.decomposedLayers(ZooModel.LENET300));
+        assertEquals(List.of("conv1", "conv2", "conv3", "fc1", "fc2"), TrainingSettings.decomposedLayers(ZooModel.CNN));
+        assertEquals("TrainingSettings.denseLayers names every layer lenet300 decomposes (fc1, fc2, fc3): nothing would"
+                + " be trained in SD form; variant va trains it dense, got variant sd",
+                refused(b -> b.denseLayers(Set.of("fc3", "fc1", "fc2"))));
+        TrainingSettings.Builder cnn = TrainingSettings.builder(Task.ADAPT, Variant.SS, ZooModel.CNN)
+                .denseLayers(Set.of("fc2", "fc1", "conv3", "conv2", "conv1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, cnn::build).getMessage().startsWith(
+                "TrainingSettings.denseLayers names every layer cnn decomposes (conv1, conv2, conv3, fc1, fc2)"));
+        assertEquals(Set.of("fc1", "fc2"), sd().denseLayers(Set.of("fc1", "fc2")).build().denseLayers());
+        assertEquals(3, TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300)
+                .denseLayers(Set.of("fc1", "fc2", "fc3")).build().denseLayers().size());
+    }
+
+    /**
      * ratioFor, thetaFor and maxTheta as their Javadoc states them: SS alone applies ratios and never to a dense
      * layer; maxTheta is the largest of theta and the thresholds of layers that are decomposed.
      */
