@@ -509,13 +509,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // the default, 256, is cut to the validation examples there are
         energySamples = Math.min(energySamples, validation);
-        if (rtEpochs == 0) {
-            for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                    throw usage(o + " applies to re-training only: give --rt-epochs N (N >= 1) too");
-                }
-            }
-        }
+        DemoCommand.rtOnlyOptionGiven(spec, rtEpochs, "give --rt-epochs N (N >= 1) too", "--rt-examples");
         DemoCommand.checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (rtExamples != null && rtExamples < 1) {
             throw usage("--rt-examples must be at least 1, got " + rtExamples);

@@ -298,6 +298,11 @@ class SweepCommandTest {
         for (String[] c : cases) {
             CliRun.of("sweep", zip.toString(), "--out", out.toString(), c[0], c[1], "--quiet").assertUserError(2, c[2]);
         }
+        // a negatable option is named in the form typed
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--no-keep-zeros", "--quiet")
+                .assertUserError(2, "--no-keep-zeros applies to re-training only: give --rt-epochs N (N >= 1) too");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--keep-zeros", "--quiet")
+                .assertUserError(2, "error: --keep-zeros applies to re-training only");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--rt-epochs", "2", "--ramp-epochs", "3", "--quiet")
                 .assertUserError(2, "--ramp-epochs must be in [0, --rt-epochs = 2], got 3");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--density", "0.1", "--quiet")
