@@ -299,10 +299,21 @@ public final class ConvertCommand implements Callable<Integer> {
      * @param layers the names of such layers (nothing is printed when empty)
      */
     static void warnZeroC(PrintWriter err, List<String> layers) {
+        warnZeroC(err, layers, "a lower --theta or a --density target keeps weights (where the plan's "
+                + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");
+    }
+
+    /**
+     * The warning of {@link #warnZeroC(PrintWriter, List)} with the command's own remedy.
+     *
+     * @param err standard error
+     * @param layers the layers (or inputs) whose C is all zero; nothing is printed when empty
+     * @param remedy what keeps weights, in the command's own options (e.g. "a lower --theta keeps weights")
+     */
+    static void warnZeroC(PrintWriter err, List<String> layers, String remedy) {
         if (!layers.isEmpty()) {
             err.println("warning: C keeps no non-zero coefficient in " + String.join(", ", layers) + " (C density 0): "
-                    + "W = C*B is zero there; a lower --theta or a --density target keeps weights (where the plan's "
-                    + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");
+                    + "W = C*B is zero there; " + remedy);
             err.flush();
         }
     }

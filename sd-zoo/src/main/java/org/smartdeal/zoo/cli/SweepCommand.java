@@ -30,6 +30,7 @@ import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
@@ -259,9 +260,9 @@ public final class SweepCommand implements Callable<Integer> {
                     + DEFAULT_THETA + ") would replace: give --density to search densities, or --theta to replace them");
         }
         if (sliceRows != null) {
-            int smallest = integers("--slice-rows", sliceRows, 1, 4096).stream().min(Integer::compare).orElseThrow();
+            int smallest = integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS).stream().min(Integer::compare).orElseThrow();
             int widest = basisWidth != null
-                    ? integers("--basis-width", basisWidth, 1, 16).stream().max(Integer::compare).orElseThrow()
+                    ? integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH).stream().max(Integer::compare).orElseThrow()
                     : base.defaults().basisWidth();
             if (smallest < widest) {
                 throw usage("--slice-rows " + smallest + " is below the basis width " + widest + ": a slice holds at least "
@@ -559,10 +560,10 @@ public final class SweepCommand implements Callable<Integer> {
             b.theta(values("--theta", thetaText()));
         }
         if (sliceRows != null) {
-            b.sliceRows(searched(integers("--slice-rows", sliceRows, 1, 4096)));
+            b.sliceRows(searched(integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS)));
         }
         if (basisWidth != null) {
-            b.basisWidth(searched(integers("--basis-width", basisWidth, 1, 16)));
+            b.basisWidth(searched(integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH)));
         }
         return b.build();
     }
