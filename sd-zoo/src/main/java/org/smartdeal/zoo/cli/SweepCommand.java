@@ -670,11 +670,17 @@ public final class SweepCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static String settings(ConversionPlan p) {
-        return String.format(Locale.ROOT, "%s, slice rows %d, basis width %d", p.defaults().density() > 0
+    /**
+     * A candidate's settings in words: the plan's defaults and, when it has any, its per-layer overrides as the table
+     * words them ({@code theta 0.001, slice rows 192, basis width 3, layers fc1 d=0.1}), which may be all that tells
+     * candidates apart.
+     */
+    static String settings(ConversionPlan p) {
+        String overrides = ConversionSweep.Result.overrides(p);
+        return String.format(Locale.ROOT, "%s, slice rows %d, basis width %d%s", p.defaults().density() > 0
                         ? "C density target " + ConversionSweep.shortNumber(p.defaults().density())
                         : "theta " + ConversionSweep.shortNumber(p.defaults().theta()),
-                p.defaults().sliceRows(), p.defaults().basisWidth());
+                p.defaults().sliceRows(), p.defaults().basisWidth(), overrides.isEmpty() ? "" : ", layers " + overrides);
     }
 
     /** {@code "1 candidate"}, {@code "5 candidates"}. */

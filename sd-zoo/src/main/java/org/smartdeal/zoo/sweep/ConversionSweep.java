@@ -156,8 +156,11 @@ public final class ConversionSweep {
         /**
          * Each override in short, by layer name: its sparsity and the slice settings that differ from the defaults'
          * ({@code fc1 d=0.04, fc3 t=0.01 rows=8 width=2 maxC=16}).
+         *
+         * @param plan a candidate's plan
+         * @return the overrides in words, sorted by layer name; empty when the plan has none
          */
-        static String overrides(ConversionPlan plan) {
+        public static String overrides(ConversionPlan plan) {
             LayerPlan d = plan.defaults();
             List<String> parts = new ArrayList<>();
             new java.util.TreeMap<>(plan.overrides()).forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
