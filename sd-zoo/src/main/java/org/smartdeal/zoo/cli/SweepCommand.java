@@ -382,17 +382,21 @@ public final class SweepCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, ", %.3f uJ per inference on the SmartDeal accelerator",
                         r.score().baselineEnergyPj() / 1e6) : "");
         o.print(r.toTable());
+        String allRun = String.format(Locale.ROOT, "the lists hold %d settings, all run", r.candidates().size());
         if (r.repeatsSkipped() > 0) {
             // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
             o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
                     r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
                     switch (r.stop()) {
-                        case ALL_SETTINGS_RUN -> String.format(Locale.ROOT, "; the lists hold %d settings, all run",
-                                r.candidates().size());
+                        case ALL_SETTINGS_RUN -> "; " + allRun;
                         case REPEAT_LIMIT -> String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one",
                                 ConversionSweep.MAX_REPEATS_IN_A_ROW);
                         default -> "";
                     });
+        } else if (r.stop() == ConversionSweep.Stop.ALL_SETTINGS_RUN) {
+            // no draw repeated, yet fewer candidates than asked for may have run: say why the search stopped
+            o.printf(Locale.ROOT, "%s run (up to %d asked for): %s%n", plural(r.candidates().size(), "candidate"), max,
+                    allRun);
         }
 
         ObjectMapper m = new ObjectMapper();

@@ -377,6 +377,16 @@ class SweepCommandTest {
                 + " drawn again and skipped (each setting runs once); the lists hold 2 settings, all run")
                 || skipped == 0 && !r.out().contains("drawn again"), r.out());
         assertEquals(3, Files.readAllLines(out.resolve(SweepCommand.CANDIDATES)).size(), "header and two candidates");
+        // why the search stopped is said whether or not a draw repeated (it was said only after a repeat): seed 1
+        // draws the two values first, with no repeat (checked), and stops there, one short of --candidates 3
+        CliRun once = CliRun.of("sweep", zip.toString(), "--out", dir.resolve("random-once").toString(), "--theta",
+                "0.004,0.008", "--search", "random", "--candidates", "3", "--validation", "100", "--seed", "1", "--quiet");
+        assertEquals(0, once.exit(), once.err() + once.out());
+        JsonNode s1 = new ObjectMapper().readTree(Files.readString(dir.resolve("random-once").resolve(SweepCommand.SUMMARY)));
+        assertEquals(0, s1.get("repeatsSkipped").asInt(), s1.toString());
+        assertEquals("ALL_SETTINGS_RUN", s1.get("stop").asText(), s1.toString());
+        assertTrue(once.out().contains("2 candidates run (up to 3 asked for): the lists hold 2 settings, all run"),
+                once.out());
     }
 
     @Test
