@@ -29,6 +29,7 @@ import org.smartdeal.core.Decomposer;
 import org.smartdeal.core.LayerDecomposition;
 import org.smartdeal.core.LayerInput;
 import org.smartdeal.core.SliceLayout;
+import org.smartdeal.zoo.convert.LayerPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,7 +68,7 @@ public final class DecomposeCommand implements Callable<Integer> {
             + "slices ([K,m,n]); default ${DEFAULT-VALUE}")
     Kind kind = Kind.conv;
 
-    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold, >= 0; default ${DEFAULT-VALUE}")
+    @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold, in [0, 1] (as in plans); default ${DEFAULT-VALUE}")
     double theta = DecompositionConfig.DEFAULT_THETA;
 
     @Option(names = "--max-iter", paramLabel = "N", description = "iterations, in [1, 10000]; default ${DEFAULT-VALUE}")
@@ -83,7 +84,7 @@ public final class DecomposeCommand implements Callable<Integer> {
     int sliceRows = SliceLayout.DEFAULT_SLICE_ROWS;
 
     @Option(names = "--basis-width", paramLabel = "n",
-            description = "n for 1x1 convs and dense layers, in [1, 64]; conv and dense only, not for kernels wider "
+            description = "n for 1x1 convs and dense layers, in [1, 16] (as in plans); conv and dense only, not for kernels wider "
             + "than 1 (their n is the kernel width); default ${DEFAULT-VALUE}")
     int basisWidth = SliceLayout.DEFAULT_BASIS_WIDTH;
 
@@ -216,13 +217,15 @@ public final class DecomposeCommand implements Callable<Integer> {
         files.put(out.resolve(REPORT),
                 mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
         OutputPaths.writeTogether(files);
-        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC);
+        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, "a lower --theta (got " + theta
+                + ") keeps weights");
         o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve(REPORT));
         return SmartDeal.EXIT_OK;
     }
 
     /**
-     * --slice-rows and --basis-width within their ranges, and given only where they apply (not with
+     * --theta, --slice-rows and --basis-width within their ranges (theta and the basis width as in a plan,
+     * {@link LayerPlan}), and given only where they apply (not with
      * --kind slices, whose arrays are the slices); the rule that needs an input's shape (slice rows at
      * least the basis width n, n = kw for kernels wider than 1, where --basis-width does not apply) is checked per
      * input ({@link #checkLayoutOptionsFor}).
@@ -242,9 +245,14 @@ public final class DecomposeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--basis-width does not apply to --kind depthwise: a "
                     + "depthwise kernel is sliced in rows of its own width kw (ALGORITHMS.md 2); leave it out");
         }
-        if (basisWidth < 1 || basisWidth > SliceLayout.MAX_WIDTH) {
-            throw new ParameterException(spec.commandLine(), "--basis-width must be in [1, " + SliceLayout.MAX_WIDTH
-                    + "], got " + basisWidth);
+        // the ranges of a conversion plan (LayerPlan), so that decompose's layers are ones a plan can make
+        if (basisWidth < 1 || basisWidth > LayerPlan.MAX_BASIS_WIDTH) {
+            throw new ParameterException(spec.commandLine(), "--basis-width must be in [1, " + LayerPlan.MAX_BASIS_WIDTH
+                    + "] (as in plans), got " + basisWidth);
+        }
+        if (!(theta >= 0 && theta <= LayerPlan.MAX_THETA)) {
+            throw new ParameterException(spec.commandLine(), "--theta must be in [0, " + (int) LayerPlan.MAX_THETA
+                    + "] (as in plans), got " + theta);
         }
         if (sliceRows < 1 || sliceRows > SliceLayout.MAX_SLICE_ROWS) {
             throw new ParameterException(spec.commandLine(), "--slice-rows must be in [1, " + SliceLayout.MAX_SLICE_ROWS

@@ -341,6 +341,62 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The options that act on re-training only, refused with {@code --rt-epochs 0} ({@link #rtOnlyOptionGiven}). */
+    static final List<String> RT_ONLY_OPTIONS = List.of("--ramp-epochs", "--rt-lr", "--keep-zeros");
+
+    /**
+     * The first of {@code options} given on the command line, named as the user typed it: a negatable option as
+     * {@code --no-NAME} or {@code --NAME}, or {@code --[no-]NAME} when the form cannot be told (both typed).
+     *
+     * @param spec the command
+     * @param options option names (a negatable one by its positive name)
+     * @return the option as typed, or null when none of them was given
+     */
+    static String givenOption(CommandSpec spec, List<String> options) {
+        picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String name : options) {
+            // a negatable option matches by its positive name in either form
+            if (!parsed.hasMatchedOption(name)) {
+                continue;
+            }
+            picocli.CommandLine.Model.OptionSpec option = parsed.matchedOption(name);
+            if (!option.negatable()) {
+                return name;
+            }
+            String negated = "--no-" + name.substring(2);
+            boolean positive = false;
+            boolean negative = false;
+            for (String arg : parsed.originalArgs()) {
+                positive |= arg.equals(name) || arg.startsWith(name + "=");
+                negative |= arg.equals(negated) || arg.startsWith(negated + "=");
+            }
+            return positive == negative ? "--[no-]" + name.substring(2) : negative ? negated : name;
+        }
+        return null;
+    }
+
+    /**
+     * Refuses (exit 2) an option of {@link #RT_ONLY_OPTIONS}, or one of {@code more}, given with {@code --rt-epochs 0},
+     * where it would have no effect: no epoch is trained, so neither the ramp, the learning rate nor the zeros held
+     * through an epoch play any part.
+     *
+     * @param spec the command
+     * @param rtEpochs the RT epochs
+     * @param hint what the user can do, after "applies to re-training only: "
+     * @param more further options that act on re-training only
+     */
+    static void rtOnlyOptionGiven(CommandSpec spec, int rtEpochs, String hint, String... more) {
+        if (rtEpochs != 0) {
+            return;
+        }
+        List<String> options = new java.util.ArrayList<>(RT_ONLY_OPTIONS);
+        options.addAll(List.of(more));
+        String given = givenOption(spec, options);
+        if (given != null) {
+            throw new ParameterException(spec.commandLine(), given + " applies to re-training only: " + hint);
+        }
+    }
+
     /** The ramp length: --ramp-epochs if given, else {@value #DEFAULT_RAMP_EPOCHS}, at most {@code rt}. */
     static int rampEpochs(Integer given, int rt) {
         return Math.min(given != null ? given : DEFAULT_RAMP_EPOCHS, rt);
@@ -350,6 +406,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (epochs < 1 || epochs > 1000) {
             throw new ParameterException(spec.commandLine(), "--epochs must be in [1, 1000], got " + epochs);
         }
+        if (denseFile != null && spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+            throw new ParameterException(spec.commandLine(), "--epochs applies to dense training only, and --dense "
+                    + denseFile + " gives the trained network: leave out --epochs " + epochs + " or --dense");
+        }
+        rtOnlyOptionGiven(spec, rtEpochs, "--rt-epochs 0 trains no epoch, so leave it out or give --rt-epochs N "
+                + "(N >= 1)");
         checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (theta != null && !(theta >= 0 && theta <= 1)) {
             throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + theta);

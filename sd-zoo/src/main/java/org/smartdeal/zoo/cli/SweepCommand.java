@@ -30,6 +30,7 @@ import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmReader;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.LayerPlan;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
@@ -259,9 +260,9 @@ public final class SweepCommand implements Callable<Integer> {
                     + DEFAULT_THETA + ") would replace: give --density to search densities, or --theta to replace them");
         }
         if (sliceRows != null) {
-            int smallest = integers("--slice-rows", sliceRows, 1, 4096).stream().min(Integer::compare).orElseThrow();
+            int smallest = integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS).stream().min(Integer::compare).orElseThrow();
             int widest = basisWidth != null
-                    ? integers("--basis-width", basisWidth, 1, 16).stream().max(Integer::compare).orElseThrow()
+                    ? integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH).stream().max(Integer::compare).orElseThrow()
                     : base.defaults().basisWidth();
             if (smallest < widest) {
                 throw usage("--slice-rows " + smallest + " is below the basis width " + widest + ": a slice holds at least "
@@ -381,17 +382,21 @@ public final class SweepCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, ", %.3f uJ per inference on the SmartDeal accelerator",
                         r.score().baselineEnergyPj() / 1e6) : "");
         o.print(r.toTable());
+        String allRun = String.format(Locale.ROOT, "the lists hold %d settings, all run", r.candidates().size());
         if (r.repeatsSkipped() > 0) {
             // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
             o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
                     r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
                     switch (r.stop()) {
-                        case ALL_SETTINGS_RUN -> String.format(Locale.ROOT, "; the lists hold %d settings, all run",
-                                r.candidates().size());
+                        case ALL_SETTINGS_RUN -> "; " + allRun;
                         case REPEAT_LIMIT -> String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one",
                                 ConversionSweep.MAX_REPEATS_IN_A_ROW);
                         default -> "";
                     });
+        } else if (r.stop() == ConversionSweep.Stop.ALL_SETTINGS_RUN) {
+            // no draw repeated, yet fewer candidates than asked for may have run: say why the search stopped
+            o.printf(Locale.ROOT, "%s run (up to %d asked for): %s%n", plural(r.candidates().size(), "candidate"), max,
+                    allRun);
         }
 
         ObjectMapper m = new ObjectMapper();
@@ -509,13 +514,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // the default, 256, is cut to the validation examples there are
         energySamples = Math.min(energySamples, validation);
-        if (rtEpochs == 0) {
-            for (String o : List.of("--ramp-epochs", "--rt-lr", "--keep-zeros", "--no-keep-zeros", "--rt-examples")) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                    throw usage(o + " applies to re-training only: give --rt-epochs N (N >= 1) too");
-                }
-            }
-        }
+        DemoCommand.rtOnlyOptionGiven(spec, rtEpochs, "give --rt-epochs N (N >= 1) too", "--rt-examples");
         DemoCommand.checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (rtExamples != null && rtExamples < 1) {
             throw usage("--rt-examples must be at least 1, got " + rtExamples);
@@ -565,10 +564,10 @@ public final class SweepCommand implements Callable<Integer> {
             b.theta(values("--theta", thetaText()));
         }
         if (sliceRows != null) {
-            b.sliceRows(searched(integers("--slice-rows", sliceRows, 1, 4096)));
+            b.sliceRows(searched(integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS)));
         }
         if (basisWidth != null) {
-            b.basisWidth(searched(integers("--basis-width", basisWidth, 1, 16)));
+            b.basisWidth(searched(integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH)));
         }
         return b.build();
     }
@@ -675,11 +674,17 @@ public final class SweepCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static String settings(ConversionPlan p) {
-        return String.format(Locale.ROOT, "%s, slice rows %d, basis width %d", p.defaults().density() > 0
+    /**
+     * A candidate's settings in words: the plan's defaults and, when it has any, its per-layer overrides as the table
+     * words them ({@code theta 0.001, slice rows 192, basis width 3, layers fc1 d=0.1}), which may be all that tells
+     * candidates apart.
+     */
+    static String settings(ConversionPlan p) {
+        String overrides = ConversionSweep.Result.overrides(p);
+        return String.format(Locale.ROOT, "%s, slice rows %d, basis width %d%s", p.defaults().density() > 0
                         ? "C density target " + ConversionSweep.shortNumber(p.defaults().density())
                         : "theta " + ConversionSweep.shortNumber(p.defaults().theta()),
-                p.defaults().sliceRows(), p.defaults().basisWidth());
+                p.defaults().sliceRows(), p.defaults().basisWidth(), overrides.isEmpty() ? "" : ", layers " + overrides);
     }
 
     /** {@code "1 candidate"}, {@code "5 candidates"}. */

@@ -27,6 +27,15 @@ public record LayerPlan(String layer, double theta, int sliceRows, int basisWidt
                         int maxIter, double tol, double structuredRatio, double bnGammaThreshold, boolean skip,
                         double density) implements java.io.Serializable {
 
+    /** The largest threshold theta (of any plan, and of {@code decompose --theta}). */
+    public static final double MAX_THETA = 1;
+
+    /** The most rows per slice (of any plan, and of a sweep's {@code --slice-rows}). */
+    public static final int MAX_SLICE_ROWS = 4096;
+
+    /** The widest basis of a 1x1 convolution or dense layer (of any plan, a sweep and {@code decompose}). */
+    public static final int MAX_BASIS_WIDTH = 16;
+
     /** The defaults of ALGORITHMS.md: theta 4e-3, 192 rows, width 3, maxCoeff 32, 30 iterations, tol 1e-10. */
     public static final LayerPlan DEFAULTS = new LayerPlan("defaults", 4e-3, 192, 3, 32, 30, 1e-10, 0, 0, false, 0);
 
@@ -51,10 +60,10 @@ public record LayerPlan(String layer, double theta, int sliceRows, int basisWidt
 
     /** Validates every field. */
     public LayerPlan {
-        check(layer, "theta", theta, 0, 1);
+        check(layer, "theta", theta, 0, MAX_THETA);
         check(layer, "density", density, 0, 1);
-        check(layer, "sliceRows", sliceRows, 1, 4096);
-        check(layer, "basisWidth", basisWidth, 1, 16);
+        check(layer, "sliceRows", sliceRows, 1, MAX_SLICE_ROWS);
+        check(layer, "basisWidth", basisWidth, 1, MAX_BASIS_WIDTH);
         check(layer, "maxCoeff", maxCoeff, 0x1p-10, 0x1p10);
         if (Double.doubleToRawLongBits(maxCoeff) != Double.doubleToRawLongBits(Math.scalb(1.0, Math.getExponent(maxCoeff)))) {
             throw new IllegalArgumentException(where(layer) + ".maxCoeff must be a power of two, got " + maxCoeff);

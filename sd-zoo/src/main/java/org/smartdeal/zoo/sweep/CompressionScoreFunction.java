@@ -20,6 +20,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *   <li>drop &gt; maxDrop: score = drop - maxDrop (&gt; 0), so every candidate within the bound beats every one
  *       outside it, and among those outside the smallest drop wins.</li>
  * </ul>
+ * The score ties candidates of equal gain within the bound, and of equal drop outside it; {@link #ranking()} breaks
+ * those ties (the smaller drop, the larger gain) and is what a sweep chooses its best candidate by.
  * The score needs no data: the candidate carries its accuracy ({@link ConversionTaskCreator} measures it).
  * Arbiter's JSON writes it but cannot read it back (no creator), as with {@link ConversionPlanSpace}: keep a
  * conversion search's configuration in code.
@@ -138,6 +140,46 @@ public final class CompressionScoreFunction implements ScoreFunction {
         }
         double drop = drop(c);
         return withinDrop(c) ? -gain(c) : drop - maxDrop;
+    }
+
+    /**
+     * The order a sweep chooses its best candidate by, best first; it refines {@link #score(ConversionCandidate)},
+     * whose ties it breaks:
+     * <ol>
+     *   <li>a scored candidate before a failed one;</li>
+     *   <li>within the drop bound ({@link #withinDrop}) before outside it;</li>
+     *   <li>within the bound: the larger gain, then, of equal gains, the smaller drop;</li>
+     *   <li>outside the bound: the smaller drop, then, of equal drops, the larger gain.</li>
+     * </ol>
+     * Gains and drops are compared exactly (equal accuracies on the same examples give equal drops); a NaN gain (an
+     * unpriced candidate) counts as the smallest. Candidates equal in all of these compare as equal: a sweep then
+     * keeps the one it ran first.
+     *
+     * @return the comparator (negative: the first argument is better)
+     */
+    public java.util.Comparator<ConversionCandidate> ranking() {
+        return (a, b) -> {
+            if (a.ok() != b.ok()) {
+                return a.ok() ? -1 : 1;
+            }
+            if (!a.ok()) {
+                return 0;
+            }
+            boolean aWithin = withinDrop(a);
+            if (aWithin != withinDrop(b)) {
+                return aWithin ? -1 : 1;
+            }
+            // larger gain first: compare b's with a's; the smaller drop first: a's with b's
+            int byGain = Double.compare(gainForRanking(b), gainForRanking(a));
+            int byDrop = Double.compare(drop(a), drop(b));
+            return aWithin ? (byGain != 0 ? byGain : byDrop) : (byDrop != 0 ? byDrop : byGain);
+        };
+    }
+
+    /** The gain, NaN as the smallest (Double.compare would order NaN above every number). */
+    private double gainForRanking(ConversionCandidate c) {
+        double g = gain(c);
+        return Double.isNaN(g) ? Double.NEGATIVE_INFINITY : g;
     }
 
     @Override

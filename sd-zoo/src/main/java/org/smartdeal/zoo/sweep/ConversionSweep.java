@@ -86,8 +86,10 @@ public final class ConversionSweep {
      * @param baseline   the dense network's accuracy and loss on the validation data
      * @param score      the score function (baseline and drop bound)
      * @param candidates every candidate in the order run
-     * @param bestPosition position in {@code candidates} of the lowest score (the first one on ties), or -1 when
-     *                     every candidate failed
+     * @param bestPosition position in {@code candidates} of the best candidate by
+     *                     {@link CompressionScoreFunction#ranking()} (the largest gain within the drop bound, of equal
+     *                     gains the smaller drop; outside it the smallest drop, of equal drops the larger gain; the
+     *                     first one run when still tied), or -1 when every candidate failed
      * @param repeatsSkipped candidates the generator proposed with a plan equal to an earlier one's, not run (a
      *                     random search over lists draws with replacement)
      * @param stop         why the sweep stopped
@@ -154,8 +156,11 @@ public final class ConversionSweep {
         /**
          * Each override in short, by layer name: its sparsity and the slice settings that differ from the defaults'
          * ({@code fc1 d=0.04, fc3 t=0.01 rows=8 width=2 maxC=16}).
+         *
+         * @param plan a candidate's plan
+         * @return the overrides in words, sorted by layer name; empty when the plan has none
          */
-        static String overrides(ConversionPlan plan) {
+        public static String overrides(ConversionPlan plan) {
             LayerPlan d = plan.defaults();
             List<String> parts = new ArrayList<>();
             new java.util.TreeMap<>(plan.overrides()).forEach((name, p) -> parts.add(name + (p.skip() ? " dense"
@@ -384,8 +389,6 @@ public final class ConversionSweep {
         long settings = ((ConversionPlanSpace) generator.getParameterSpace()).distinctSettings();
         int repeats = 0;
         int repeatsInARow = 0;
-        int best = -1;
-        double bestScore = Double.NaN;
         Stop stop = Stop.CAP;
         while (done.size() < maxCandidates) {
             if (!generator.hasMoreCandidates()) {
@@ -418,11 +421,6 @@ public final class ConversionSweep {
             generator.reportResults(r);
             ConversionCandidate c = (ConversionCandidate) r.getModelSpecificResults();
             done.add(c);
-            double s = score.score(c);
-            if (!Double.isNaN(s) && (best < 0 || s < bestScore)) {
-                best = done.size() - 1;
-                bestScore = s;
-            }
             if (listener != null) {
                 listener.candidateDone(c, done.size(), total);
             }
@@ -435,7 +433,29 @@ public final class ConversionSweep {
                 stop = Stop.ALL_SETTINGS_RUN;
             }
         }
-        return new Result(baseline, score, done, best, repeats, stop);
+        return new Result(baseline, score, done, bestPosition(score, done), repeats, stop);
+    }
+
+    /**
+     * The best candidate's position by {@link CompressionScoreFunction#ranking()}: the largest gain within the drop
+     * bound (of equal gains, the smaller drop); when none is within it, the smallest drop (of equal drops, the larger
+     * gain); of candidates still tied, the first in the list (the first run).
+     *
+     * @param score      the score function (baseline, drop bound, objective)
+     * @param candidates the candidates in the order run
+     * @return the position in {@code candidates}, or -1 when every candidate failed (or there are none)
+     */
+    public static int bestPosition(CompressionScoreFunction score, List<ConversionCandidate> candidates) {
+        java.util.Comparator<ConversionCandidate> ranking = score.ranking();
+        int best = -1;
+        for (int i = 0; i < candidates.size(); i++) {
+            ConversionCandidate c = candidates.get(i);
+            // strictly better only: of candidates the ranking ties, the first one run stays
+            if (c.ok() && (best < 0 || ranking.compare(c, candidates.get(best)) < 0)) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /**

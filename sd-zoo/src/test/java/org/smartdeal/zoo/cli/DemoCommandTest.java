@@ -163,6 +163,43 @@ class DemoCommandTest {
         assertFalse(p.err().contains(".partial") || p.err().contains(".tmp"), p.err());
     }
 
+    /**
+     * Options that would have no effect are usage errors, before any work: --epochs when --dense gives the trained
+     * network, and the re-training options with --rt-epochs 0 (named as typed). The dataset folder given is empty, so
+     * a check that came after loading the data would fail on the data instead.
+     */
+    @Test
+    void optionsWithoutEffectAreUsageErrors(@TempDir Path tmp) throws IOException {
+        Path noData = Files.createDirectories(tmp.resolve("no-data"));
+        Path dense = Files.writeString(tmp.resolve("lenet300-dense.zip"), "not read");
+        String[] common = {"--out", tmp.resolve("out").toString(), "--data-dir", noData.toString(), "--quiet"};
+        String[][] cases = {
+            {"--quick", "--epochs", "3", "--dense", dense.toString()},
+            {"--quick", "--rt-epochs", "0", "--rt-lr", "0.1"},
+            {"--quick", "--rt-epochs", "0", "--no-keep-zeros"},
+            {"--rt-epochs", "0", "--keep-zeros"},
+            {"--quick", "--rt-epochs", "0", "--ramp-epochs", "0"},
+        };
+        String[][] messages = {
+            {"--epochs applies to dense training only, and --dense " + dense + " gives the trained network",
+                "--epochs 3"},
+            {"--rt-lr applies to re-training only: --rt-epochs 0 trains no epoch"},
+            {"--no-keep-zeros applies to re-training only: --rt-epochs 0 trains no epoch"},
+            {"error: --keep-zeros applies to re-training only"},
+            {"--ramp-epochs applies to re-training only", "give --rt-epochs N (N >= 1)"},
+        };
+        for (int i = 0; i < cases.length; i++) {
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("demo"),
+                    java.util.stream.Stream.concat(java.util.Arrays.stream(cases[i]), java.util.Arrays.stream(common)))
+                    .toArray(String[]::new);
+            run(args).assertUserError(SmartDeal.EXIT_USAGE, messages[i]);
+        }
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
+        // --rt-epochs 0 alone passes the option checks and stops at the missing data
+        run("demo", "--quick", "--rt-epochs", "0", "--out", tmp.resolve("out").toString(), "--data-dir",
+                noData.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT, noData.toString());
+    }
+
     @Test
     void rampLongerThanRtIsAnOptionError(@TempDir Path dir) {
         CliRun r = run("demo", "--rt-epochs", "3", "--ramp-epochs", "4", "--out", dir.toString());

@@ -76,20 +76,27 @@ class SweepCommandTest {
             assertEquals(settings[i][0], d.get("theta").asDouble(), 0, "candidate " + i);
             assertEquals((int) settings[i][1], d.get("sliceRows").asInt(), "candidate " + i);
         }
-        // the best: the largest paper CR among drops <= 2 points, else the smallest drop (brute force here)
+        // the best: the largest paper CR among drops <= 2 points (of equal CRs the smaller drop), else the smallest
+        // drop (of equal drops the larger CR) (brute force here)
         double base = s.get("baseline").get("accuracy").asDouble();
         int expected = -1;
         for (int i = 0; i < 4; i++) {
             JsonNode c = cands.get(i);
             double drop = base - c.get("accuracy").asDouble();
             assertEquals(100 * drop, c.get("dropPoints").asDouble(), 1e-9);
-            if (drop <= 0.02 && (expected < 0 || c.get("paperCR").asDouble() > cands.get(expected).get("paperCR").asDouble())) {
+            if (drop <= 0.02 && (expected < 0 || c.get("paperCR").asDouble() > cands.get(expected).get("paperCR").asDouble()
+                    || c.get("paperCR").asDouble() == cands.get(expected).get("paperCR").asDouble()
+                    && c.get("dropPoints").asDouble() < cands.get(expected).get("dropPoints").asDouble())) {
                 expected = i;
             }
         }
         if (expected < 0) {
             for (int i = 0; i < 4; i++) {
-                if (expected < 0 || cands.get(i).get("dropPoints").asDouble() < cands.get(expected).get("dropPoints").asDouble()) {
+                JsonNode c = cands.get(i);
+                JsonNode e = expected < 0 ? null : cands.get(expected);
+                if (e == null || c.get("dropPoints").asDouble() < e.get("dropPoints").asDouble()
+                        || c.get("dropPoints").asDouble() == e.get("dropPoints").asDouble()
+                        && c.get("paperCR").asDouble() > e.get("paperCR").asDouble()) {
                     expected = i;
                 }
             }
@@ -238,6 +245,11 @@ class SweepCommandTest {
             assertEquals(expected[i][1], plan.get("layers").get("fc2").get("density").asDouble(), 0, "candidate " + i);
         }
         assertTrue(r.out().contains("fc3 d=0.5, fc2 d=0.2") || r.out().contains("fc2 d=0.2, fc3 d=0.5"), r.out());
+        // the best line names the per-layer settings, which are all that tell these candidates apart
+        JsonNode bestPlan = cands.get(new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)))
+                .get("best").asInt()).get("plan").get("layers");
+        assertTrue(r.out().contains(", basis width 3, layers fc2 d=" + bestPlan.get("fc2").get("density").asDouble()
+                + ", fc3 d=" + bestPlan.get("fc3").get("density").asDouble() + ") | paper CR"), r.out());
         // candidates.csv names each candidate's per-layer settings (it gave only their count, 2 for all four)
         List<String> csv = Files.readAllLines(out.resolve(SweepCommand.CANDIDATES));
         int col = Arrays.asList(csv.get(0).split(",")).indexOf("layerOverrides");
@@ -271,6 +283,19 @@ class SweepCommandTest {
                         + "sliceRows must be >= basisWidth (8) for a DenseLayer, got 4");
     }
 
+    /** The best line's settings: the plan's defaults, then its per-layer overrides as the table words them. */
+    @Test
+    void aCandidatesSettingsNameItsPerLayerOverrides() {
+        assertEquals("theta 0.001, slice rows 192, basis width 3", SweepCommand.settings(
+                ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.001}}")));
+        assertEquals("theta 0.001, slice rows 192, basis width 3, layers fc1 d=0.1, fc3 t=0.01 rows=8", SweepCommand.settings(
+                ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.001}, \"layers\": {\"fc3\": {\"theta\": 0.01, "
+                        + "\"sliceRows\": 8}, \"fc1\": {\"density\": 0.1}}}")));
+        assertEquals("C density target 0.3, slice rows 96, basis width 2, layers fc2 dense", SweepCommand.settings(
+                ConversionPlan.fromJson("{\"defaults\": {\"density\": 0.3, \"sliceRows\": 96, \"basisWidth\": 2}, "
+                        + "\"layers\": {\"fc2\": {\"skip\": true}}}")));
+    }
+
     @Test
     void badOptionValuesAreUsageErrorsAndChangeNothing() {
         Path out = dir.resolve("untouched");
@@ -298,6 +323,11 @@ class SweepCommandTest {
         for (String[] c : cases) {
             CliRun.of("sweep", zip.toString(), "--out", out.toString(), c[0], c[1], "--quiet").assertUserError(2, c[2]);
         }
+        // a negatable option is named in the form typed
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--no-keep-zeros", "--quiet")
+                .assertUserError(2, "--no-keep-zeros applies to re-training only: give --rt-epochs N (N >= 1) too");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--keep-zeros", "--quiet")
+                .assertUserError(2, "error: --keep-zeros applies to re-training only");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--rt-epochs", "2", "--ramp-epochs", "3", "--quiet")
                 .assertUserError(2, "--ramp-epochs must be in [0, --rt-epochs = 2], got 3");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--density", "0.1", "--quiet")
@@ -347,6 +377,16 @@ class SweepCommandTest {
                 + " drawn again and skipped (each setting runs once); the lists hold 2 settings, all run")
                 || skipped == 0 && !r.out().contains("drawn again"), r.out());
         assertEquals(3, Files.readAllLines(out.resolve(SweepCommand.CANDIDATES)).size(), "header and two candidates");
+        // why the search stopped is said whether or not a draw repeated (it was said only after a repeat): seed 1
+        // draws the two values first, with no repeat (checked), and stops there, one short of --candidates 3
+        CliRun once = CliRun.of("sweep", zip.toString(), "--out", dir.resolve("random-once").toString(), "--theta",
+                "0.004,0.008", "--search", "random", "--candidates", "3", "--validation", "100", "--seed", "1", "--quiet");
+        assertEquals(0, once.exit(), once.err() + once.out());
+        JsonNode s1 = new ObjectMapper().readTree(Files.readString(dir.resolve("random-once").resolve(SweepCommand.SUMMARY)));
+        assertEquals(0, s1.get("repeatsSkipped").asInt(), s1.toString());
+        assertEquals("ALL_SETTINGS_RUN", s1.get("stop").asText(), s1.toString());
+        assertTrue(once.out().contains("2 candidates run (up to 3 asked for): the lists hold 2 settings, all run"),
+                once.out());
     }
 
     @Test

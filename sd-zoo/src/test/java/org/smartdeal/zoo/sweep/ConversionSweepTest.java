@@ -274,6 +274,53 @@ class ConversionSweepTest {
         assertEquals(0.0002, f.score(over), 1e-12, "outside: drop - maxDrop");
     }
 
+    /** A working candidate with a paper CR, an accuracy of {@code correct} of 5000 examples and a price. */
+    private static ConversionCandidate scored(int index, double paperCR, int correct, double energyPj) {
+        return new ConversionCandidate(index, ConversionPlan.defaultPlan(), null, paperCR, paperCR, new byte[1],
+                correct / 5000.0, 0.3, 5000, -1, energyPj, 1, null, null);
+    }
+
+    /**
+     * Ties in the score are broken the documented way (CompressionScoreFunction.ranking): outside the drop bound, of
+     * equal drops the larger gain (the sweep picked the first run, here the least compressed: 25.66x over 26.52x at
+     * the same 17.00-point drop); within it, of equal gains the smaller drop; a full tie keeps the first run.
+     */
+    @Test
+    void tiesInTheScoreGoToTheLargerGainOrTheSmallerDrop() {
+        // baseline 4464 of 5000 (89.28%); 3614 correct is a drop of 850 examples = 17.00 points
+        CompressionScoreFunction f = new CompressionScoreFunction(4464 / 5000.0, 0.01);
+        ConversionCandidate failed = ConversionCandidate.failed(0, null, 1, ConversionCandidate.Failure.SETTINGS, "x");
+        ConversionCandidate less = scored(1, 25.66, 3614, Double.NaN);
+        ConversionCandidate more = scored(2, 26.52, 3614, Double.NaN);
+        assertEquals(17.00, ModelScore.points(f.drop(more)), 1e-9);
+        assertEquals(f.score(less), f.score(more), "the score alone ties them");
+        assertEquals(2, ConversionSweep.bestPosition(f, List.of(failed, less, more)), "same drop: the larger CR");
+        assertEquals(1, ConversionSweep.bestPosition(f, List.of(failed, more, less)), "in either order");
+        ConversionCandidate smallerDrop = scored(3, 20, 3620, Double.NaN);
+        assertEquals(1, ConversionSweep.bestPosition(f, List.of(less, smallerDrop, more)),
+                "a smaller drop (16.88 points) still beats a larger CR outside the bound");
+        // within the bound (drops 0.20 and 0.40 points): equal CRs go to the smaller drop; a larger CR wins first
+        ConversionCandidate within40 = scored(4, 30, 4444, Double.NaN);
+        ConversionCandidate within20 = scored(5, 30, 4454, Double.NaN);
+        assertTrue(f.withinDrop(within40) && f.withinDrop(within20));
+        assertEquals(f.score(within40), f.score(within20), "the score alone ties them");
+        assertEquals(2, ConversionSweep.bestPosition(f, List.of(more, within40, within20)), "same CR: the smaller drop");
+        ConversionCandidate within40More = scored(6, 31, 4444, Double.NaN);
+        assertEquals(3, ConversionSweep.bestPosition(f, List.of(more, within40, within20, within40More)));
+        // a full tie keeps the first run; none scored: -1
+        ConversionCandidate twin = scored(7, 30, 4454, Double.NaN);
+        assertEquals(0, ConversionSweep.bestPosition(f, List.of(within20, twin)));
+        assertEquals(-1, ConversionSweep.bestPosition(f, List.of(failed)));
+        assertEquals(-1, ConversionSweep.bestPosition(f, List.of()));
+        // the energy objective breaks a tie in drop by the energy gain, not the CR
+        CompressionScoreFunction e = new CompressionScoreFunction(4464 / 5000.0, 0.01,
+                CompressionScoreFunction.Objective.ENERGY, 1000);
+        ConversionCandidate cheap = scored(8, 20, 3614, 100);
+        ConversionCandidate compressed = scored(9, 40, 3614, 200);
+        assertEquals(0, ConversionSweep.bestPosition(e, List.of(cheap, compressed)), "10x less energy beats 5x");
+        assertEquals(1, ConversionSweep.bestPosition(e, List.of(compressed, cheap)));
+    }
+
     @Test
     void perLayerSpacesOverrideTheDefaultsForTheirLayerOnly() {
         ConversionPlan base = ConversionPlan.fromJson("{\"defaults\": {\"theta\": 0.004, \"density\": 0.5},"
