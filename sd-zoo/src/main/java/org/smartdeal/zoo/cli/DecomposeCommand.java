@@ -243,7 +243,7 @@ public final class DecomposeCommand implements Callable<Integer> {
         }
         if (kind == Kind.depthwise && parsed.hasMatchedOption("--basis-width")) {
             throw new ParameterException(spec.commandLine(), "--basis-width does not apply to --kind depthwise: a "
-                    + "depthwise kernel is sliced in rows of its own width kw (ALGORITHMS.md 2); leave it out");
+                    + "depthwise kernel is sliced in rows of its own width kw; leave it out");
         }
         // the ranges of a conversion plan (LayerPlan), so that decompose's layers are ones a plan can make
         if (basisWidth < 1 || basisWidth > LayerPlan.MAX_BASIS_WIDTH) {

@@ -25,7 +25,7 @@ public final class StructuredRatioTooLargeException extends IllegalArgumentExcep
      */
     StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows, int pruned) {
         super(String.format(Locale.ROOT, "plan for layer %s: structuredRatio %s would zero every row of every unit of "
-                + "this %s, which has %d row%s per unit (ALGORITHMS.md 3.1 prunes ceil(ratio x rows) = %d), leaving the "
+                + "this %s, which has %d row%s per unit (a ratio r prunes ceil(r x rows) = %d of them), leaving the "
                 + "layer all zeros; give it %s in plan.layers[%s]", layer, ratio, layerClass, unitRows,
                 unitRows == 1 ? "" : "s", pruned, unitRows == 1 ? "structuredRatio 0"
                 : "a structuredRatio of at most " + largestAllowed(unitRows), layer));

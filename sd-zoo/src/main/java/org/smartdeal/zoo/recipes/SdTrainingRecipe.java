@@ -305,6 +305,7 @@ public final class SdTrainingRecipe {
     public static MultiLayerNetwork pretrain(TrainingSettings s, FashionMnist source, RecipeListener listener) {
         MultiLayerNetwork dense = (MultiLayerNetwork) s.arch()
                 .configuration(InputShape.MNIST, FashionMnist.CLASSES, s.seed(), new Adam(s.pretrainLr())).init();
+        double before = lossBefore(dense, source, s.batchSize());
         InMemoryDataSetIterator it = source.iterator(s.batchSize(), true, s.seed());
         int steps = batches(source.size(), s.batchSize());
         listener.phaseStarted("pre-training", (long) steps * s.pretrainEpochs());
@@ -314,6 +315,8 @@ public final class SdTrainingRecipe {
                 double loss = fitEpoch(dense, it, listener);
                 TrainingDivergedException.requireFiniteEpoch(loss, dense.params(),
                         TrainingDivergedException.Phase.PRE_TRAINING, e + 1, s.pretrainEpochs(), s.pretrainLr());
+                TrainingDivergedException.requireNoRunaway(loss, before, TrainingDivergedException.Phase.PRE_TRAINING,
+                        e + 1, s.pretrainEpochs(), s.pretrainLr());
                 dense.incrementEpochCount();
                 listener.epoch(new RecipeListener.EpochResult("pre-training", e + 1, s.pretrainEpochs(),
                         s.pretrainLr(), loss, 0, false, (System.nanoTime() - t) / 1e9));
@@ -408,6 +411,7 @@ public final class SdTrainingRecipe {
         SwaListener swa = SdTraining.swaListener(net, s.swaStart());
         List<ParamRef> cParams = new ArrayList<>(SdTraining.coefficientParams(net));
 
+        double lossBefore = lossBefore(net, target, s.batchSize());
         InMemoryDataSetIterator it = target.iterator(s.batchSize(), true, s.seed() + 1);
         int steps = batches(target.size(), s.batchSize());
         List<RecipeListener.EpochResult> out = new ArrayList<>();
@@ -426,6 +430,8 @@ public final class SdTrainingRecipe {
                 }
                 TrainingDivergedException.requireFiniteEpoch(loss, net.params(),
                         TrainingDivergedException.Phase.TRAINING, e + 1, s.epochs(), schedule.valueAt(0, e));
+                TrainingDivergedException.requireNoRunaway(loss, lossBefore, TrainingDivergedException.Phase.TRAINING,
+                        e + 1, s.epochs(), schedule.valueAt(0, e));
                 swa.onEpochEnd(net);
                 net.incrementEpochCount();
                 RecipeListener.EpochResult r = new RecipeListener.EpochResult("training", e + 1, s.epochs(),
@@ -490,6 +496,19 @@ public final class SdTrainingRecipe {
             sep = ", ";
         }
         return b.toString();
+    }
+
+    /**
+     * The loss of {@code net} on the first minibatch of {@code data} in its stored order, before a phase trains it:
+     * the reference of the runaway check ({@link TrainingDivergedException#requireNoRunaway}), regularization
+     * included as in the epochs' mean loss. A fresh unshuffled iterator, so that the training iterator's order is
+     * the one it would have had.
+     */
+    private static double lossBefore(MultiLayerNetwork net, FashionMnist data, int batchSize) {
+        if (data.size() == 0) {
+            return Double.NaN;
+        }
+        return net.score(data.limit(Math.min(batchSize, data.size())).iterator(batchSize, false, 0).next(), false);
     }
 
     private static double fitEpoch(MultiLayerNetwork net, InMemoryDataSetIterator it, RecipeListener listener) {

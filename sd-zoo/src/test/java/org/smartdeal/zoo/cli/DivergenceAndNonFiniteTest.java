@@ -85,6 +85,23 @@ class DivergenceAndNonFiniteTest {
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }
 
+    /**
+     * A rate at which the loss runs away but stays finite (va at SGD 10: a mean loss of about 5e31, which ended at
+     * chance accuracy with exit 0 before) is a divergence too: the epoch's mean loss is over 10^4 times the loss of the
+     * first target minibatch before training.
+     */
+    @Test
+    void aFiniteRunawayLossIsADivergenceToo() {
+        requireData();
+        Path out = dir.resolve("train-va");
+        CliRun r = CliRun.of("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--epochs", "1",
+                "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--lr", "10", "--swa-lr", "10",
+                "--out", out.toString(), "--quiet");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "training epoch 1 of 1 diverged: mean training loss ",
+                ", over 10^4 times the loss before training (", "(--lr 10.0, --swa-lr 10.0)");
+        assertEquals(Map.of(), CliRun.files(out), "nothing written");
+    }
+
     @Test
     void aNaNGradientAtTheBucketSwitchNamesTheEpochAndTheParameter() {
         requireData();

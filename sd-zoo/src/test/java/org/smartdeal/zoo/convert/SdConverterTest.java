@@ -520,7 +520,7 @@ class SdConverterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.decompose(residual(), tooMuch));
         assertEquals("plan for layer dw: structuredRatio 0.7 would zero every row of every unit of this "
-                + "DepthwiseConvolution2D, which has 3 rows per unit (ALGORITHMS.md 3.1 prunes ceil(ratio x rows) = 3), "
+                + "DepthwiseConvolution2D, which has 3 rows per unit (a ratio r prunes ceil(r x rows) = 3 of them), "
                 + "leaving the layer all zeros; give it a structuredRatio of at most 2/3 in plan.layers[dw]", e.getMessage());
         NetworkDecomposition d = SdConverter.decompose(residual(), ConversionPlan.fromJson(
                 "{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"structuredRatio\": 0.6666666666}}}"));
