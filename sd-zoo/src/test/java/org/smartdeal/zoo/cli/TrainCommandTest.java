@@ -243,6 +243,7 @@ class TrainCommandTest {
         "--epochs|0|--epochs must be in [1, 10000], got 0",
         "--lr|-1|--lr must be in (0, 10], got -1.0",
         "--theta-g|2|--theta-g must be in [0, 1], got 2.0",
+        "--theta|2|--theta must be in [0.0009765625, 1], got 2.0",
         "--theta-c|0|--theta-c must be in [1, 127], got 0",
         "--limit|1|--limit must be in [2, 60000], got 1",
         "--validation|0|--validation must be in [1, 60000], got 0",
