@@ -368,9 +368,20 @@ public final class TrainCommand implements Callable<Integer> {
             String given = own != null ? "--layer-ratios " + e.layer() + "=" + own
                     : structuredRatio != null ? "--structured-ratio " + structuredRatio
                     : "the default --structured-ratio " + s.structuredRatio();
+            // the other layers the same option would empty, so that one correction is enough: those without an entry
+            // of their own for --structured-ratio, the other entries for --layer-ratios
+            List<String> also = new java.util.ArrayList<>();
+            for (StructuredRatioTooLargeException m : e.more()) {
+                Double mine = ratios.get(m.layer());
+                if ((own == null) == (mine == null)) {
+                    also.add((mine == null ? m.layer() : "--layer-ratios " + m.layer() + "=" + mine) + " (" + m.unitRows()
+                            + " row" + (m.unitRows() == 1 ? "" : "s") + " each, at most " + m.largestAllowed() + ")");
+                }
+            }
             throw usage(given + " would zero every row of " + e.layer() + "'s units (" + e.unitRows() + " row"
                     + (e.unitRows() == 1 ? "" : "s") + " each, of which a ratio r prunes ceil(r x " + e.unitRows()
-                    + ")); at most " + e.largestAllowed() + " there");
+                    + ")); at most " + e.largestAllowed() + " there" + (also.isEmpty() ? ""
+                    : "; so would " + (own == null ? "it in " : "") + String.join(", ", also)));
         }
     }
 

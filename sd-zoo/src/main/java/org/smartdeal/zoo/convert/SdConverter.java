@@ -679,18 +679,36 @@ public final class SdConverter {
                         : "only DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are, and "
                         + "DepthwiseConvolution2D when the plan asks") + "); those settings would have no effect");
             }
-            if (convertible(s, plan) && !lp.skip() && lp.structuredRatio() > 0) {
-                int rows = layout(s, lp).unitRows();
-                int pruned = StructuredPruning.rowsToPrune(lp.structuredRatio(), rows);
-                if (pruned >= rows) {
-                    throw new StructuredRatioTooLargeException(s.name(), cls, lp.structuredRatio(), rows, pruned);
+            StructuredRatioTooLargeException tooLarge = ratioTooLarge(s, plan);
+            if (tooLarge != null) {
+                // the later layers the plan's ratios would zero too, so that one refusal names them all
+                List<StructuredRatioTooLargeException> more = new ArrayList<>();
+                for (Slot later : slots.subList(slots.indexOf(s) + 1, slots.size())) {
+                    StructuredRatioTooLargeException e = ratioTooLarge(later, plan);
+                    if (e != null) {
+                        more.add(e);
+                    }
                 }
+                throw new StructuredRatioTooLargeException(s.name(), cls, tooLarge.ratio(), tooLarge.unitRows(),
+                        StructuredPruning.rowsToPrune(tooLarge.ratio(), tooLarge.unitRows()), more);
             }
             if (convertible(s, plan) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
                         + "BatchNormalization follows the " + cls + "; the setting would have no effect");
             }
         }
+    }
+
+    /** The refusal of a layer whose plan ratio would zero every row of its units, or null when it leaves a row. */
+    private static StructuredRatioTooLargeException ratioTooLarge(Slot s, ConversionPlan plan) {
+        LayerPlan lp = plan.settingsFor(s.name());
+        if (!convertible(s, plan) || lp.skip() || lp.structuredRatio() <= 0) {
+            return null;
+        }
+        int rows = layout(s, lp).unitRows();
+        int pruned = StructuredPruning.rowsToPrune(lp.structuredRatio(), rows);
+        return pruned >= rows ? new StructuredRatioTooLargeException(s.name(), s.conf().getClass().getSimpleName(),
+                lp.structuredRatio(), rows, pruned) : null;
     }
 
     /**

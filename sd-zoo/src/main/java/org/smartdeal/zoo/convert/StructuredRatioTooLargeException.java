@@ -15,6 +15,7 @@ public final class StructuredRatioTooLargeException extends IllegalArgumentExcep
     private final String layer;
     private final double ratio;
     private final int unitRows;
+    private final java.util.List<StructuredRatioTooLargeException> more;
 
     /**
      * @param layer      the layer's name in the plan
@@ -24,12 +25,29 @@ public final class StructuredRatioTooLargeException extends IllegalArgumentExcep
      * @param pruned     the rows the ratio prunes per unit ({@code >= unitRows})
      */
     StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows, int pruned) {
+        this(layer, layerClass, ratio, unitRows, pruned, java.util.List.of());
+    }
+
+    /**
+     * The refusal of a layer, with the later layers of the same plan whose ratio would zero their rows too.
+     *
+     * @param layer      the layer's name in the plan
+     * @param layerClass its configuration's class, for the message
+     * @param ratio      the plan's structured ratio for it
+     * @param unitRows   rows of each of its units in the plan's slice layout
+     * @param pruned     the rows the ratio prunes per unit
+     * @param more       the same refusal for the plan's later layers, in network order (not repeated in the message
+     *                   beyond their names and bounds)
+     */
+    StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows, int pruned,
+            java.util.List<StructuredRatioTooLargeException> more) {
         super(String.format(Locale.ROOT, "plan for layer %s: structuredRatio %s would zero every row of every unit of "
                 + "this %s, which has %d row%s per unit (a ratio r prunes ceil(r x rows) = %d of them), leaving the "
                 + "layer all zeros; give it %s in plan.layers[%s]", layer, ratio, layerClass, unitRows,
                 unitRows == 1 ? "" : "s", pruned, unitRows == 1 ? "structuredRatio 0"
-                : "a structuredRatio of at most " + largestAllowed(unitRows), layer));
+                : "a structuredRatio of at most " + largestAllowed(unitRows), layer) + alsoIn(more));
         this.layer = layer;
+        this.more = java.util.List.copyOf(more);
         this.ratio = ratio;
         this.unitRows = unitRows;
     }
@@ -55,6 +73,25 @@ public final class StructuredRatioTooLargeException extends IllegalArgumentExcep
      */
     public String largestAllowed() {
         return largestAllowed(unitRows);
+    }
+
+    /**
+     * @return the later layers of the same plan whose ratio would zero every row of their units too, in network
+     *     order; empty when this layer is the only one
+     */
+    public java.util.List<StructuredRatioTooLargeException> more() {
+        return more;
+    }
+
+    private static String alsoIn(java.util.List<StructuredRatioTooLargeException> more) {
+        if (more.isEmpty()) {
+            return "";
+        }
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (StructuredRatioTooLargeException e : more) {
+            parts.add(e.layer + " (structuredRatio " + e.ratio + ", at most " + e.largestAllowed() + ")");
+        }
+        return "; the same holds for " + String.join(", ", parts);
     }
 
     private static String largestAllowed(int rows) {

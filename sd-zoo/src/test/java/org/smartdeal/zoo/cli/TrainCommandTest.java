@@ -419,9 +419,16 @@ class TrainCommandTest {
         run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios", "conv1=0.9"))
                 .assertUserError(SmartDeal.EXIT_USAGE, "error: --layer-ratios conv1=0.9 would zero every row of conv1's "
                         + "units (3 rows each", "at most 2/3 there");
+        // every layer the option would empty is named, so that one correction is enough: 0.9999 prunes
+        // ceil(0.9999 x 262) = 262 rows of fc1 and ceil(0.9999 x 100) = 100 of fc2 (the classifier takes no global ratio)
         run(concat(common, "--task", "finetune", "--arch", "lenet300", "--structured-ratio", "0.9999"))
                 .assertUserError(SmartDeal.EXIT_USAGE, "error: --structured-ratio 0.9999 would zero every row of fc1's "
-                        + "units (262 rows each", "at most 261/262 there");
+                        + "units (262 rows each", "at most 261/262 there; so would it in fc2 (100 rows each, at most "
+                        + "99/100)");
+        // conv2's units have 16 channels x 3 rows = 48: ceil(0.99 x 48) = 48; fc1's own 0.5 leaves rows
+        run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios", "conv1=0.9,conv2=0.99,fc1=0.5"))
+                .assertUserError(SmartDeal.EXIT_USAGE, "at most 2/3 there; so would --layer-ratios conv2=0.99 (48 rows "
+                        + "each, at most 47/48)");
         // the classifier is pruned only when --layer-ratios names it, and is refused by that option then
         run(concat(common, "--task", "finetune", "--arch", "lenet300", "--layer-ratios", "fc3=0.999"))
                 .assertUserError(SmartDeal.EXIT_USAGE, "--layer-ratios fc3=0.999 would zero every row of fc3's units",

@@ -522,6 +522,7 @@ class SdConverterTest {
         assertEquals("plan for layer dw: structuredRatio 0.7 would zero every row of every unit of this "
                 + "DepthwiseConvolution2D, which has 3 rows per unit (a ratio r prunes ceil(r x rows) = 3 of them), "
                 + "leaving the layer all zeros; give it a structuredRatio of at most 2/3 in plan.layers[dw]", e.getMessage());
+        assertEquals(List.of(), ((StructuredRatioTooLargeException) e).more(), "the one layer the plan empties");
         NetworkDecomposition d = SdConverter.decompose(residual(), ConversionPlan.fromJson(
                 "{\"convertDepthwise\": true, \"layers\": {\"dw\": {\"structuredRatio\": 0.6666666666}}}"));
         assertEquals(2 * 8, d.layers().stream().filter(p -> p.name().equals("dw")).findFirst().orElseThrow()
@@ -538,6 +539,26 @@ class SdConverterTest {
                 ConversionPlan.fromJson("{\"layers\": {\"pw\": {\"structuredRatio\": 0.1}}}")));
         assertTrue(e.getMessage().contains("which has 1 row per unit") && e.getMessage().contains("give it structuredRatio 0"),
                 e.getMessage());
+    }
+
+    /**
+     * A plan whose ratios would empty several layers is refused once, naming them all: on the zoo cnn, conv1's units
+     * have 1 channel x 3 rows (ceil(0.9 x 3) = 3) and conv2's 16 x 3 = 48 (ceil(0.99 x 48) = 48); conv3's 0.5 leaves
+     * rows.
+     */
+    @Test
+    void aPlanThatEmptiesSeveralLayersNamesThemAll() {
+        org.deeplearning4j.nn.api.Model cnn = org.smartdeal.zoo.models.ZooModel.CNN.defaultConfiguration().init();
+        ConversionPlan plan = ConversionPlan.fromJson("{\"layers\": {\"conv1\": {\"structuredRatio\": 0.9}, "
+                + "\"conv2\": {\"structuredRatio\": 0.99}, \"conv3\": {\"structuredRatio\": 0.5}}}");
+        StructuredRatioTooLargeException e = assertThrows(StructuredRatioTooLargeException.class,
+                () -> SdConverter.checkPlan(cnn, plan));
+        assertEquals("conv1", e.layer());
+        assertEquals(List.of("conv2"), e.more().stream().map(StructuredRatioTooLargeException::layer).toList());
+        assertEquals(48, e.more().get(0).unitRows());
+        assertEquals("47/48", e.more().get(0).largestAllowed());
+        assertTrue(e.getMessage().endsWith("give it a structuredRatio of at most 2/3 in plan.layers[conv1]; the same "
+                + "holds for conv2 (structuredRatio 0.99, at most 47/48)"), e.getMessage());
     }
 
     /** The layers a plan can convert include the depthwise ones when it sets convertDepthwise (sweeps search them). */
