@@ -58,33 +58,26 @@ public record ModelScore(double accuracy, double loss, long examples) {
         long count = 0;
         while (data.hasNext()) {
             DataSet ds = data.next();
-            INDArray out;
-            INDArray perExample;
             // each pass on copies: in inference DL4J's ActivationLayer works in place, and as a first layer it overwrote
             // the features, so the loss read activated features and a reused iterator (a sweep's validation data)
             // drifted from one scoring to the next
+            INDArray[] pass;
             if (net instanceof MultiLayerNetwork m) {
-                INDArray[] pass = onePass(m, ds);
-                if (pass != null) {
-                    out = pass[0];
-                    perExample = pass[1];
-                } else {
-                    out = m.output(ds.getFeatures().dup(), false);
-                    perExample = m.scoreExamples(copy(ds), false);
+                pass = onePass(m, ds);
+                if (pass == null) {
+                    pass = new INDArray[] {m.output(ds.getFeatures().dup(), false), m.scoreExamples(copy(ds), false)};
                 }
             } else if (net instanceof ComputationGraph g) {
-                INDArray[] pass = onePass(g, ds);
-                if (pass != null) {
-                    out = pass[0];
-                    perExample = pass[1];
-                } else {
-                    out = g.outputSingle(false, ds.getFeatures().dup());
-                    perExample = g.scoreExamples(copy(ds), false);
+                pass = onePass(g, ds);
+                if (pass == null) {
+                    pass = new INDArray[] {g.outputSingle(false, ds.getFeatures().dup()), g.scoreExamples(copy(ds), false)};
                 }
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
                         + (net == null ? null : net.getClass().getName()));
             }
+            INDArray out = pass[0];
+            INDArray perExample = pass[1];
             if (out.isNaN().any()) {
                 // DL4J's Evaluation refuses NaN predictions with an IllegalStateException of its own
                 throw new NonFiniteOutputException("the network's outputs hold NaN values (in the minibatch that "

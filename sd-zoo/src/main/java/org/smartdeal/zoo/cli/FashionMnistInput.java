@@ -97,21 +97,16 @@ final class FashionMnistInput {
     }
 
     /**
-     * The layer that decides whether a network takes rows or images: its first layer or, past first layers that take
-     * either (batch normalization, activation, dropout, PReLU) without a preprocessor, the next one; in a graph, the
-     * layers (or reshaping vertices) the input reaches through such layers and through vertices that are not layers,
-     * a layer that takes images deciding for images. A batch normalization
-     * first states only its channels, and taken as deciding, a CNN starting with one was read as taking rows.
-     */
-    /**
      * An example of {@code --input} for a network that does not state its input shape, for messages: with the
      * channels its first convolution takes ("e.g. --input 3x32x32 (3 channels, as its first convolution takes;
      * height and width those of your images)"; 1x28x28 for one channel), or Fashion-MNIST's 1x28x28 when no layer
      * states them.
      */
     static String inputExample(Model net) {
-        First f = deciding(net);
-        long channels = f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
+        return inputExample(firstChannels(deciding(net)));
+    }
+
+    private static String inputExample(long channels) {
         if (channels <= 0) {
             return "e.g. --input 1x28x28";
         }
@@ -119,6 +114,18 @@ final class FashionMnistInput {
                 + ", as its first convolution takes; height and width those of your images)";
     }
 
+    /** The channels the deciding layer takes when it is a convolution, else 0 (it states none). */
+    private static long firstChannels(First f) {
+        return f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
+    }
+
+    /**
+     * The layer that decides whether a network takes rows or images: its first layer or, past first layers that take
+     * either (batch normalization, activation, dropout, PReLU) without a preprocessor, the next one; in a graph, the
+     * layers (or reshaping vertices) the input reaches through such layers and through vertices that are not layers,
+     * a layer that takes images deciding for images. A batch normalization
+     * first states only its channels, and taken as deciding, a CNN starting with one was read as taking rows.
+     */
     private static First deciding(Model net) {
         First f = first(net);
         if (net instanceof MultiLayerNetwork m) {
@@ -233,7 +240,7 @@ final class FashionMnistInput {
         }
         if (f.pre() == null && takesImages(f.layer())) {
             CNN2DFormat format = format(f.layer());
-            long channels = f.layer() instanceof ConvolutionLayer c ? c.getNIn() : 0;
+            long channels = firstChannels(f);
             if (shape != null && channels > 0 && channels != shape[0]) {
                 throw new BadInputException("--input " + shape[0] + "x" + shape[1] + "x" + shape[2] + " gives " + shape[0]
                         + (shape[0] == 1 ? " channel" : " channels") + ", but the first layer of " + file
@@ -249,7 +256,7 @@ final class FashionMnistInput {
             throw new BadInputException(file + ": the network takes images of a size it does not state (its first "
                     + "layer that takes them, " + (f.layer() instanceof ConvolutionLayer ? "a convolution"
                     : "a " + f.layer().getClass().getSimpleName()) + ", has no flat-input preprocessor); give the input "
-                    + "shape with --input CxHxW, " + inputExample(net));
+                    + "shape with --input CxHxW, " + inputExample(channels));
         }
         if (shape != null) {
             InputType image = InputType.convolutional(shape[1], shape[2], shape[0]);

@@ -689,8 +689,7 @@ public final class SdConverter {
                         more.add(e);
                     }
                 }
-                throw new StructuredRatioTooLargeException(s.name(), cls, tooLarge.ratio(), tooLarge.unitRows(),
-                        StructuredPruning.rowsToPrune(tooLarge.ratio(), tooLarge.unitRows()), more);
+                throw new StructuredRatioTooLargeException(s.name(), cls, tooLarge.ratio(), tooLarge.unitRows(), more);
             }
             if (convertible(s, plan) && own.contains("bnGammaThreshold") && lp.bnGammaThreshold() > 0 && s.batchNormAfter() == null) {
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets bnGammaThreshold, but no "
@@ -706,9 +705,8 @@ public final class SdConverter {
             return null;
         }
         int rows = layout(s, lp).unitRows();
-        int pruned = StructuredPruning.rowsToPrune(lp.structuredRatio(), rows);
-        return pruned >= rows ? new StructuredRatioTooLargeException(s.name(), s.conf().getClass().getSimpleName(),
-                lp.structuredRatio(), rows, pruned) : null;
+        return StructuredPruning.rowsToPrune(lp.structuredRatio(), rows) >= rows ? new StructuredRatioTooLargeException(
+                s.name(), s.conf().getClass().getSimpleName(), lp.structuredRatio(), rows, List.of()) : null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.convert;
 
 import java.util.Locale;
+import org.smartdeal.core.StructuredPruning;
 
 /**
  * A plan's structured ratio would prune every row of every unit of a layer (ALGORITHMS.md 3.1 prunes
@@ -18,34 +19,23 @@ public final class StructuredRatioTooLargeException extends IllegalArgumentExcep
     private final java.util.List<StructuredRatioTooLargeException> more;
 
     /**
-     * @param layer      the layer's name in the plan
-     * @param layerClass its configuration's class, for the message (e.g. {@code ConvolutionLayer})
-     * @param ratio      the plan's structured ratio for it
-     * @param unitRows   rows of each of its units in the plan's slice layout
-     * @param pruned     the rows the ratio prunes per unit ({@code >= unitRows})
-     */
-    StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows, int pruned) {
-        this(layer, layerClass, ratio, unitRows, pruned, java.util.List.of());
-    }
-
-    /**
      * The refusal of a layer, with the later layers of the same plan whose ratio would zero their rows too.
      *
      * @param layer      the layer's name in the plan
-     * @param layerClass its configuration's class, for the message
+     * @param layerClass its configuration's class, for the message (e.g. {@code ConvolutionLayer})
      * @param ratio      the plan's structured ratio for it
-     * @param unitRows   rows of each of its units in the plan's slice layout
-     * @param pruned     the rows the ratio prunes per unit
+     * @param unitRows   rows of each of its units in the plan's slice layout (the ratio prunes all of them)
      * @param more       the same refusal for the plan's later layers, in network order (not repeated in the message
-     *                   beyond their names and bounds)
+     *                   beyond their names and bounds); empty when this layer is the only one
      */
-    StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows, int pruned,
+    StructuredRatioTooLargeException(String layer, String layerClass, double ratio, int unitRows,
             java.util.List<StructuredRatioTooLargeException> more) {
         super(String.format(Locale.ROOT, "plan for layer %s: structuredRatio %s would zero every row of every unit of "
                 + "this %s, which has %d row%s per unit (a ratio r prunes ceil(r x rows) = %d of them), leaving the "
                 + "layer all zeros; give it %s in plan.layers[%s]", layer, ratio, layerClass, unitRows,
-                unitRows == 1 ? "" : "s", pruned, unitRows == 1 ? "structuredRatio 0"
-                : "a structuredRatio of at most " + largestAllowed(unitRows), layer) + alsoIn(more));
+                unitRows == 1 ? "" : "s", StructuredPruning.rowsToPrune(ratio, unitRows), unitRows == 1
+                ? "structuredRatio 0" : "a structuredRatio of at most " + largestAllowed(unitRows), layer)
+                + alsoIn(more));
         this.layer = layer;
         this.more = java.util.List.copyOf(more);
         this.ratio = ratio;

@@ -1,6 +1,5 @@
 package org.smartdeal.zoo.recipes;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -202,13 +201,10 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
 
     /** Each named layer must be one of {@code arch}'s layers that are decomposed (a pooling layer is not). */
     private static void requireLayers(ZooModel arch, MultiLayerConfiguration conf, String field, Set<String> named) {
-        List<String> decomposed = new ArrayList<>();
+        List<String> decomposed = decomposedLayers(conf);
         Map<String, String> kinds = new LinkedHashMap<>(); // every layer's class, by name in order
         for (NeuralNetConfiguration c : conf.getConfs()) {
             kinds.put(c.getLayer().getLayerName(), c.getLayer().getClass().getSimpleName());
-            if (SdConverter.converts(c.getLayer())) {
-                decomposed.add(c.getLayer().getLayerName());
-            }
         }
         for (String n : named) {
             if (!kinds.containsKey(n)) {
