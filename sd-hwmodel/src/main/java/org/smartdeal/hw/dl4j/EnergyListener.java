@@ -127,7 +127,10 @@ public final class EnergyListener extends BaseTrainingListener {
             + sampled + " of " + forwardPasses + " forward passes sampled, every " + every + ")";
     }
 
-    /** Prices the current workload (one inference pass per {@code knobs.batch()} images) on the named accelerators. */
+    /**
+     * Prices the current workload (one inference pass per {@code knobs.batch()} images) on the named accelerators, on
+     * the listener's architecture with these knobs.
+     */
     public EnergyReport report(String name, List<String> accelerators, Knobs knobs) {
         return report(name, accelerators, knobs, org.smartdeal.hw.spec.EnergyTable.paper28nm());
     }
@@ -135,7 +138,8 @@ public final class EnergyListener extends BaseTrainingListener {
     /** {@link #report(String, List, Knobs)} with an energy table of the user's own instead of the paper's. */
     public EnergyReport report(String name, List<String> accelerators, Knobs knobs,
                                org.smartdeal.hw.spec.EnergyTable table) {
-        return EnergyReport.of(workload(name), statsSource(), accelerators, knobs, table);
+        // the architecture the statistics were measured for (dim_F, PRA brick, SCNN grid) is the one priced
+        return EnergyReport.of(workload(name), statsSource(), accelerators, arch.withKnobs(knobs), table);
     }
 
     /**

@@ -127,8 +127,23 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public static EnergyReport of(Model net, String name, InputType inputType, DataSetIterator data, int samples,
                                   List<String> accelerators, Knobs knobs, EnergyTable table) {
+        return of(net, name, inputType, data, samples, accelerators, ArchSpec.paper().withKnobs(knobs), table);
+    }
+
+    /**
+     * As {@link #of(Model, String, InputType, DataSetIterator, int, List, Knobs, EnergyTable)} on an architecture of the
+     * caller's own (buffer sizes, array dimensions, ..., read with {@code Specs.read(ArchSpec.class, file)} from a file
+     * in the form of the shipped {@code arch-v1.json}) instead of the paper's Table IX; its knobs are the ones used.
+     *
+     * @param arch  the five accelerators' resources and the knobs; the report echoes it
+     * @param table the energy per action; the report echoes it
+     */
+    public static EnergyReport of(Model net, String name, InputType inputType, DataSetIterator data, int samples,
+                                  List<String> accelerators, ArchSpec arch, EnergyTable table) {
+        java.util.Objects.requireNonNull(arch, "arch");
         java.util.Objects.requireNonNull(table, "table");
-        ArchSpec a = ArchSpec.paper().withKnobs(knobs);
+        ArchSpec a = arch;
+        Knobs knobs = arch.knobs();
         Workload w;
         String src;
         if (data == null) {
@@ -140,7 +155,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             src = Workloads.measuredStatsNote(c.images(), null);
             w = c.workload(name, src + Workloads.skippedNote(x));
         }
-        return of(w, src, accelerators, knobs, table);
+        return of(w, src, accelerators, a, table);
     }
 
     /** Examples the statistics of {@link #of(Model, DataSetIterator, List)} are measured on, at most. */
@@ -201,6 +216,18 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     }
 
     /**
+     * Prices a ready workload on the named accelerators with an architecture and an energy table of the user's own
+     * (e.g. {@code Specs.read(ArchSpec.class, file)}); the architecture's knobs are the ones used. Build the workload with
+     * the same architecture ({@link Workloads#of}, {@link ActStatsCollector}, {@code PaperModels.workload} take it): its
+     * activation statistics depend on sdDimF, praBrick, scnnPeGrid and scnnI. Only SCNN notices statistics of another
+     * grid or I and refuses them; the others price what they are given.
+     */
+    public static EnergyReport of(Workload w, String statsSource, List<String> accelerators, ArchSpec arch,
+                                  EnergyTable table) {
+        return price(w, statsSource, accelerators(accelerators), arch, table);
+    }
+
+    /**
      * Prices a ready workload on accelerator models given as objects: the ones of {@link AcceleratorModel#all()} or
      * models of your own, which then appear in every output ({@link #write}, {@link #summaryText}) like the five.
      * A network's workload comes from {@link Workloads#of} or {@link ActStatsCollector#workload}. Every model is
@@ -226,9 +253,21 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
                                      Knobs knobs, EnergyTable table) {
+        return price(w, statsSource, accelerators, ArchSpec.paper().withKnobs(knobs), table);
+    }
+
+    /**
+     * {@link #price(Workload, String, List, Knobs, EnergyTable)} on an architecture of the user's own instead of
+     * {@link ArchSpec#paper()}; its knobs are the ones used.
+     *
+     * @param arch the accelerators' resources and the knobs, e.g. from {@code Specs.read(ArchSpec.class, file)}
+     */
+    public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
+                                     ArchSpec arch, EnergyTable table) {
+        java.util.Objects.requireNonNull(arch, "arch");
         java.util.Objects.requireNonNull(table, "table");
         if (accelerators.isEmpty()) throw new IllegalArgumentException("EnergyReport.price: no accelerator models given");
-        ArchSpec a = ArchSpec.paper().withKnobs(knobs);
+        ArchSpec a = arch;
         EnergyTable e = table;
         Map<String, ModelResult> res = new LinkedHashMap<>();
         for (AcceleratorModel acc : accelerators) {
@@ -379,7 +418,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         o.put("knobs", Specs.toMap(arch.knobs()));
         o.put("arch", Specs.toMap(arch));
         o.put("energyTable", Specs.toMap(table));
-        o.put("sourcesOfDefaults", Reports.sourcesOfDefaults(table));
+        o.put("sourcesOfDefaults", Reports.sourcesOfDefaults(arch, table));
         return o;
     }
 

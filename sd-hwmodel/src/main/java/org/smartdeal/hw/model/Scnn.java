@@ -29,6 +29,31 @@ public final class Scnn implements AcceleratorModel {
         return "non-zero product";
     }
 
+    /**
+     * Bytes of SCNN's accumulators: scnnPeGrid^2 PEs x scnnAccumulatorsPerPe x psumBytes (192 KB in arch-v1.json). They
+     * are taken from the input buffer, the designs having the same total SRAM (HWMODEL-RESULTS fix 12).
+     */
+    public static double accumulatorBytes(ArchSpec a) {
+        return (double) a.scnnPeGrid() * a.scnnPeGrid() * a.scnnAccumulatorsPerPe() * a.psumBytes();
+    }
+
+    /**
+     * Refuses an architecture whose SCNN accumulators leave no input buffer ({@link #accumulatorBytes}).
+     *
+     * @throws IllegalArgumentException naming the fields and their values
+     */
+    public static void requireFits(ArchSpec a) {
+        double acc = accumulatorBytes(a);
+        if (!(acc < a.inputBufBytes()))
+            throw new IllegalArgumentException("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = "
+                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + plain(a.psumBytes()) + " = " + plain(acc)
+                + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, " + plain(a.inputBufBytes()));
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
     /** {@inheritDoc} */
     @Override
     public boolean supports(LayerSpec l) {
@@ -39,6 +64,7 @@ public final class Scnn implements AcceleratorModel {
     @Override
     public ActionCounts count(LayerSpec l, WeightRep w0, ActStats act, ArchSpec a) {
         if (!supports(l)) throw new IllegalArgumentException("Scnn: layer " + l.id() + " of type " + l.type() + " is not modelled [P]");
+        requireFits(a);
         WeightRep w = Counts.baseline(l, w0, a);
         boolean dw = l.type() == LayerType.DWCONV;
         int g = a.scnnPeGrid(), pes = g * g, cg = l.cg();
@@ -97,7 +123,7 @@ public final class Scnn implements AcceleratorModel {
         cc = n * (cc + drain);
         prod *= n;
         double halo = Math.min(l.oSize(), n * l.m() * 2.0 * (g - 1) * ((l.r() / 2) * l.f() + (l.s() / 2) * l.e()));
-        double accBytes = pes * a.scnnAccumulatorsPerPe() * a.psumBytes();
+        double accBytes = accumulatorBytes(a);
         double wBytesPerNz = 1 + a.scnnIdxBitsPerNz() / 8;
         Tiling t = TilingSearch.search(l, wBytesPerNz * nnzW / l.wSize(), a.scnnActBytesPerNz() * act.dA(),
             a.scnnActBytesPerNz() * act.dOut(), accBytes, a);

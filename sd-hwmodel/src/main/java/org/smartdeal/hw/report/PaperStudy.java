@@ -131,7 +131,7 @@ public final class PaperStudy {
         Reports.write(outDir.resolve("paper-summary.json"), Json.write(summary));
         Map<String, Object> knobEcho = new LinkedHashMap<>(Specs.toMap(a));
         knobEcho.put("energyTable", Specs.toMap(e));
-        knobEcho.put("sourcesOfDefaults", Reports.sourcesOfDefaults(e));
+        knobEcho.put("sourcesOfDefaults", Reports.sourcesOfDefaults(a, e));
         knobEcho.put("paperWorkloads", PaperModels.assumptions());
         Reports.write(outDir.resolve("knobs.json"), Json.write(knobEcho));
         Reports.write(outDir.resolve("fig8-energy-efficiency-vs-diannao.csv"), ratioCsv(res, "ee"));

@@ -267,6 +267,29 @@ class Dl4jAccountingTest {
         assertThrows(IllegalArgumentException.class, () -> new EnergyListener(net, ArchSpec.paper(), 0, InputType.feedForward(4)));
     }
 
+    /**
+     * A listener built on an architecture of the caller's own prices on it (the statistics were measured for its dim_F,
+     * brick and SCNN grid), with the knobs given; before, its report took the paper's architecture with those knobs.
+     */
+    @Test
+    void aListenerPricesOnItsOwnArchitecture() {
+        MultiLayerNetwork net = mln();
+        Map<String, Object> m = org.smartdeal.hw.spec.Specs.toMap(ArchSpec.paper());
+        m.put("dnTn", 64.0);
+        m.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> knobs = (Map<String, Object>) m.get("knobs");
+        knobs.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
+        ArchSpec wide = org.smartdeal.hw.spec.Specs.bind(ArchSpec.class, m, "test");
+        EnergyListener l = new EnergyListener(net, wide, 1, InputType.feedForward(4));
+        net.setListeners(l);
+        net.fit(new DataSet(features(2), Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}})));
+        Knobs batch4 = Knobs.defaults().withBatch(4);
+        EnergyReport r = l.report("tiny", List.of("diannao"), batch4);
+        assertEquals(wide.withKnobs(batch4), r.arch());
+        assertEquals(4, r.arch().knobs().batch());
+    }
+
     @Test
     void listenerOnAGraphMeasuresTheSameStatistics() {
         ComputationGraph g = graph();

@@ -22,6 +22,7 @@ import org.smartdeal.hw.model.CostModel;
 import org.smartdeal.hw.model.DianNao;
 import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
+import org.smartdeal.hw.model.Scnn;
 import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.report.Reports;
 import org.smartdeal.hw.spec.ActStats;
@@ -358,6 +359,70 @@ class EnergyReportFilesTest {
         assertTrue(((Map<String, Object>) s.get("arch")).get("weightBufBytes").toString().startsWith("[P T.IX]"));
         Map<String, Object> own = (Map<String, Object>) json(b.resolve("summary.json")).get("sourcesOfDefaults");
         assertTrue(own.get("energyTable").toString().startsWith("a table of the caller's own"), own.toString());
+    }
+
+    /**
+     * An architecture of the caller's own: DianNao with 64 output lanes instead of 32. Its compute cycles are a product
+     * with the factor outTiles = ceil(M / dnTn) for every layer type (HWMODEL.md 2.4; `DianNao`), so each ResNet-164
+     * layer's ccomp scales by ceil(M/64) / ceil(M/32): 1 for its 16- and 32-filter layers, 1/2 for the others. The
+     * paper's architecture through the ArchSpec form gives the Knobs form's report to the bit, and summary.json names
+     * an architecture of the caller's own as such.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void anArchitectureOfTheCallersOwnIsUsedAndEchoed(@TempDir Path dir) throws IOException {
+        Map<String, Object> m = Specs.toMap(ArchSpec.paper());
+        m.put("dnTn", 64.0);
+        m.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
+        ((Map<String, Object>) m.get("knobs")).replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
+        ArchSpec wide = Specs.bind(ArchSpec.class, m, "test");
+        Workload w = paper("resnet164");
+        EnergyReport a = EnergyReport.of(w, "paper defaults", List.of("diannao"), K);
+        EnergyReport b = EnergyReport.of(w, "paper defaults", List.of("diannao"), wide, EnergyTable.paper28nm());
+        assertEquals(wide, b.arch());
+        List<LayerResult> x = a.results().get("diannao").layers(), y = b.results().get("diannao").layers();
+        assertEquals(x.size(), y.size());
+        int halved = 0;
+        for (int i = 0; i < x.size(); i++) {
+            int filters = x.get(i).layer().m();
+            double scale = Math.ceil(filters / 64.0) / Math.ceil(filters / 32.0);
+            if (scale == 0.5) halved++;
+            assertEquals(scale * x.get(i).counts().ccomp(), y.get(i).counts().ccomp(), 0.0, x.get(i).layer().id());
+        }
+        assertTrue(halved > 0 && halved < x.size(), halved + " of " + x.size());
+
+        EnergyReport same = EnergyReport.of(w, "paper defaults", List.of("all"), ArchSpec.paper().withKnobs(K),
+            EnergyTable.paper28nm());
+        EnergyReport viaKnobs = EnergyReport.of(w, "paper defaults", List.of("all"), K);
+        for (String acc : viaKnobs.results().keySet()) {
+            assertEquals(viaKnobs.results().get(acc).energyPj(), same.results().get(acc).energyPj(), 0.0, acc);
+            assertEquals(viaKnobs.results().get(acc).cycles(), same.results().get(acc).cycles(), 0.0, acc);
+        }
+        Path own = dir.resolve("own"), paperArch = dir.resolve("paper");
+        b.write(own);
+        a.write(paperArch);
+        Map<String, Object> s = (Map<String, Object>) json(own.resolve("summary.json")).get("sourcesOfDefaults");
+        assertTrue(s.get("arch").toString().startsWith("an architecture of the caller's own"), s.toString());
+        assertEquals(64.0, ((Map<String, Object>) json(own.resolve("summary.json")).get("arch")).get("dnTn"));
+        s = (Map<String, Object>) json(paperArch.resolve("summary.json")).get("sourcesOfDefaults");
+        assertEquals(Specs.sources("arch-v1.json"), s.get("arch"));
+    }
+
+    /** SCNN's accumulators come out of the input buffer: 8 x 8 PEs x 1024 entries x 3 B = 196,608 B of 524,288. */
+    @Test
+    void scnnRefusesAnArchitectureWhoseAccumulatorsFillTheInputBuffer() {
+        assertEquals(196_608, Scnn.accumulatorBytes(ArchSpec.paper()), 0.0);
+        Scnn.requireFits(ArchSpec.paper());
+        ArchSpec small = ArchSpec.paper().withBuffers(196_608, 262_144, 4096);
+        String msg = assertThrows(IllegalArgumentException.class, () -> Scnn.requireFits(small)).getMessage();
+        assertEquals("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = 8^2 x 1024 x 3 = 196608 bytes, "
+            + "are taken from the input buffer and must be smaller than inputBufBytes, 196608", msg);
+        Workload w = paper("resnet164");
+        assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.of(w, "x", List.of("scnn"), small.withKnobs(K), EnergyTable.paper28nm()));
+        // the other four do not hold accumulators in that buffer and price the same architecture
+        assertEquals(4, EnergyReport.of(w, "x", List.of("smartdeal", "diannao", "cambriconx", "bitpragmatic"),
+            small.withKnobs(K), EnergyTable.paper28nm()).results().size());
     }
 
     /** The paper's table with DRAM at {@code factor} times its 100 pJ per byte, everything else as it is. */

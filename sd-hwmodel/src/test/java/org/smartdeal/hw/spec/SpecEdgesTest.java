@@ -137,7 +137,8 @@ class SpecEdgesTest {
     /**
      * Every ArchSpec field one step outside its range, through the JSON binding a user's file takes (ArchSpec's
      * compact constructor: buffers [64, 1e10], banks [64, their buffer], tileCapFraction [0.01, 1], psumBytes [1, 8],
-     * the fifteen counts [1, 65536], index widths [0, 32], scnnActBytesPerNz [1, 8]); each bound itself is accepted.
+     * fourteen counts [1, 65536], scnnPeGrid [1, 64], index widths [0, 32], scnnActBytesPerNz [1, 8]); each bound itself is
+     * accepted.
      */
     @Test
     void everyArchSpecFieldIsRangeChecked() {
@@ -153,8 +154,8 @@ class SpecEdgesTest {
             String m = message(() -> Specs.bind(ArchSpec.class, v, "f"));
             assertTrue(m.startsWith("f: ArchSpec." + c[0] + " must be in [") && m.endsWith("got " + c[1]), m);
         }
-        for (String f : List.of("sdDimM", "sdDimC", "sdDimF", "sdRePerLine", "dnTn", "dnTi", "cxPes", "cxMacsPerPe", "scnnPeGrid",
-            "scnnF", "scnnI", "scnnAccumulatorsPerPe", "praFilters", "praWindows", "praBrick")) {
+        for (String f : List.of("sdDimM", "sdDimC", "sdDimF", "sdRePerLine", "dnTn", "dnTi", "cxPes", "cxMacsPerPe", "scnnF",
+            "scnnI", "scnnAccumulatorsPerPe", "praFilters", "praWindows", "praBrick")) {
             Map<String, Object> v = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
             v.put(f, 65536.0);
             assertEquals(65536, Specs.toMap(Specs.bind(ArchSpec.class, v, "f")).get(f), "upper bound of " + f);
@@ -163,6 +164,11 @@ class SpecEdgesTest {
             v.put(f, 65537.0);
             assertEquals("f: ArchSpec." + f + " must be in [1.0, 65536.0], got 65537.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
         }
+        Map<String, Object> v = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
+        v.put("scnnPeGrid", 64.0);
+        assertEquals(64, Specs.toMap(Specs.bind(ArchSpec.class, v, "f")).get("scnnPeGrid"));
+        v.put("scnnPeGrid", 65.0);
+        assertEquals("f: ArchSpec.scnnPeGrid must be in [1.0, 64.0], got 65.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
     }
 
     @Test

@@ -92,11 +92,12 @@ public final class EnergyCommand implements Callable<Integer> {
     String accelerators = "all";
 
     @Option(names = "--batch", paramLabel = "N",
-            description = "images per priced pass, in [1, 4096]; default from knobs-v1.json (1)")
+            description = "images per priced pass, in [1, 4096]; default from --arch-spec's knobs, else knobs-v1.json (1)")
     Integer batch;
 
     @Option(names = "--dram-bw", paramLabel = "X",
-            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default from knobs-v1.json (25.6)")
+            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default from --arch-spec's knobs, else "
+            + "knobs-v1.json (25.6)")
     String dramBw;
 
     @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")
@@ -107,6 +108,12 @@ public final class EnergyCommand implements Callable<Integer> {
             + "EnergyTable field; see docs/EXTENDING.md); not with --paper; default: the paper's Table I (28 nm)")
     Path energyTable;
 
+    @Option(names = "--arch-spec", paramLabel = "FILE.json",
+            description = "accelerator resources of your own (buffers, array sizes, ...) and default knobs, in the form of "
+            + "the shipped arch-v1.json (every ArchSpec field; see docs/EXTENDING.md); not with --paper; default: the "
+            + "paper's Table IX")
+    Path archSpec;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output folder; default ${DEFAULT-VALUE}")
     Path out = Path.of("smartdeal-out", "energy");
 
@@ -115,7 +122,7 @@ public final class EnergyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Knobs knobs = knobs();
+        Knobs knobs = knobs(Knobs.defaults()); // the options' checks; applied to --arch-spec's knobs below
         PrintWriter o = spec.commandLine().getOut();
         if (data != null && !"fashion-mnist".equals(data)) {
             throw usage("--data must be fashion-mnist, got '" + data + "'");
@@ -168,7 +175,13 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--energy-table applies to networks and --paper-model; --paper compares with the paper's figures, "
                 + "which use its Table I");
         }
+        if (source.paper && archSpec != null) {
+            throw usage("--arch-spec applies to networks and --paper-model; --paper compares with the paper's figures, "
+                + "which use its Table IX resources");
+        }
         EnergyTable table = energyTable == null ? EnergyTable.paper28nm() : readTable(energyTable);
+        ArchSpec arch = archSpec == null ? ArchSpec.paper().withKnobs(knobs) : readArch(archSpec, accs);
+        knobs = arch.knobs();
         // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
         OutputPaths.requireFolder("--out", out);
         OutputPaths.requireParentFolder("--out", out, "the report is staged there");
@@ -189,23 +202,34 @@ public final class EnergyCommand implements Callable<Integer> {
             return SmartDeal.EXIT_OK;
         }
         EnergyReport report;
-        if (source.paperModel != null) {
-            Workload w = PaperModels.workload(source.paperModel, knobs, ArchSpec.paper().withKnobs(knobs));
-            report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, knobs, table);
-        } else {
-            report = priceNetwork(knobs, accs, shape, zoo, table);
+        try {
+            if (source.paperModel != null) {
+                Workload w = PaperModels.workload(source.paperModel, knobs, arch);
+                report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, arch, table);
+            } else {
+                report = priceNetwork(arch, accs, shape, zoo, table);
+            }
+        } catch (IllegalStateException e) {
+            if (archSpec == null || e.getMessage() == null || !e.getMessage().startsWith(NO_TILING)) throw e;
+            throw new BadInputException("--arch-spec " + archSpec + ": " + e.getMessage() + "; its buffers (inputBufBytes "
+                + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes " + Numbers.plain(arch.weightBufBytes())
+                + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes()) + ", of which tileCapFraction "
+                + Numbers.plain(arch.tileCapFraction()) + " per tile) are too small for this network", e);
         }
         report.write(out);
         o.print(report.summaryText());
         if (energyTable != null) {
             o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
         }
+        if (archSpec != null) {
+            o.printf(Locale.ROOT, "architecture: %s (its values are echoed in summary.json)%n", archSpec);
+        }
         o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
                 + "%s%n", out, ReportFolder.MANIFEST);
         return SmartDeal.EXIT_OK;
     }
 
-    private EnergyReport priceNetwork(Knobs knobs, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
+    private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
         String name;
         Model net;
         InputType type;
@@ -240,10 +264,9 @@ public final class EnergyCommand implements Callable<Integer> {
             // and evaluate, not the pricing: a file that cannot run is refused before it is priced
             ForwardCheck.require(net, type, source.file, quiet);
         }
-        ArchSpec arch = ArchSpec.paper().withKnobs(knobs);
         if (data == null) {
-            return EnergyReport.of(Workloads.of(net, name, knobs, arch, type), Workloads.PAPER_STATS_NOTE, accs, knobs,
-                    table);
+            return EnergyReport.of(Workloads.of(net, name, arch.knobs(), arch, type), Workloads.PAPER_STATS_NOTE, accs,
+                    arch, table);
         }
         DataSetIterator it = fashionMnist(type, z == null ? source.file.toString() : name);
         ActStatsCollector c = new ActStatsCollector(net, x, arch);
@@ -255,7 +278,7 @@ public final class EnergyCommand implements Callable<Integer> {
             }
         }
         String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test");
-        return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, knobs, table);
+        return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, arch, table);
     }
 
     /**
@@ -289,6 +312,34 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
+    /** Start of {@code TilingSearch}'s refusal of a layer that no tiling fits into the buffers. */
+    private static final String NO_TILING = "TilingSearch: no feasible tiling";
+
+    /**
+     * The user's architecture, checked field by field, with --batch and --dram-bw applied to its knobs; SCNN's
+     * accumulators must leave room in its input buffer when SCNN is priced (exit 3 naming the file, field and value).
+     */
+    private ArchSpec readArch(Path file, List<String> accs) {
+        InputPaths.requireFile("--arch-spec", file, "an architecture JSON file");
+        ArchSpec a;
+        try {
+            a = Specs.read(ArchSpec.class, file);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--arch-spec " + e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new BadInputException("--arch-spec " + file + ": cannot be read: " + OutputPaths.reason(e), e);
+        }
+        if (EnergyReport.accelerators(accs).stream().anyMatch(m -> m instanceof org.smartdeal.hw.model.Scnn)) {
+            try {
+                org.smartdeal.hw.model.Scnn.requireFits(a);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--arch-spec " + file + ": " + e.getMessage()
+                    + " (or leave SCNN out with --accelerators)", e);
+            }
+        }
+        return a.withKnobs(knobs(a.knobs()));
+    }
+
     private DataSetIterator fashionMnist(InputType type, String what) {
         FashionMnistInput.Layout layout = FashionMnistInput.layout(type, what);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
@@ -297,8 +348,9 @@ public final class EnergyCommand implements Callable<Integer> {
         return it;
     }
 
-    private Knobs knobs() {
-        Knobs k = Knobs.defaults();
+    /** {@code base} with --batch and --dram-bw applied, each checked. */
+    private Knobs knobs(Knobs base) {
+        Knobs k = base;
         if (batch != null) {
             if (batch < 1 || batch > 4096) {
                 throw usage("--batch must be in [1, 4096], got " + batch);

@@ -409,11 +409,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** A range bound as a person writes it: 1, 0.05, 0.0009765625 (2^-10; Java would write 9.765625E-4). */
     private static String fmt(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return Math.abs(v) >= 1e-6 && Math.abs(v) < 1e7
-                ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString() : Double.toString(v);
+        return Numbers.plain(v);
     }
 
     /** The content of summary.json. */

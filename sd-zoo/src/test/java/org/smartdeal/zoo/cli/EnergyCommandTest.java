@@ -354,6 +354,77 @@ class EnergyCommandTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table", "none.json");
     }
 
+    /**
+     * --arch-spec: a copy of the shipped arch-v1.json with DianNao's 32 output lanes doubled and batch 2 in its knobs.
+     * DianNao's compute cycles carry the factor ceil(M / dnTn) on every layer type (HWMODEL.md 2.4), so each layer's
+     * ccomp_cycles scales by ceil(M/64) / ceil(M/32) against the paper's architecture at the same batch; --batch
+     * overrides the file's knobs; the values are echoed; mistakes are named.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void anArchitectureOfTheUsersOwnIsUsedAndEchoed() throws IOException {
+        String shipped;
+        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/arch-v1.json")) {
+            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(shipped.contains("\"dnTn\": 32") && shipped.contains("\"batch\": 1,"), shipped);
+        Path arch = Files.writeString(dir.resolve("arch.json"), shipped.replace("\"dnTn\": 32", "\"dnTn\": 64")
+                .replace("\"batch\": 1,", "\"batch\": 2,"));
+        Path own = dir.resolve("own-arch"), paper = dir.resolve("paper-arch");
+        CliRun r = run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--arch-spec", arch.toString(), "--out",
+                own.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("architecture: " + arch), r.out());
+        assertEquals(0, run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--batch", "2", "--out", paper.toString(),
+                "--quiet").exit());
+        Map<String, Object> s = json(own.resolve("summary.json"));
+        assertEquals(64.0, ((Map<String, Object>) s.get("arch")).get("dnTn"));
+        assertEquals(2.0, ((Map<String, Object>) s.get("knobs")).get("batch"));
+        List<String> a = Files.readAllLines(paper.resolve("layers.csv")), b = Files.readAllLines(own.resolve("layers.csv"));
+        List<String> head = List.of(a.get(0).split(","));
+        int m = head.indexOf("M"), cc = head.indexOf("ccomp_cycles"), halved = 0;
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++) {
+            String[] x = a.get(i).split(","), y = b.get(i).split(",");
+            int filters = Integer.parseInt(x[m]);
+            double scale = Math.ceil(filters / 64.0) / Math.ceil(filters / 32.0);
+            halved += scale == 0.5 ? 1 : 0;
+            assertEquals(scale * Double.parseDouble(x[cc]), Double.parseDouble(y[cc]), 0.0, a.get(i));
+        }
+        assertTrue(halved > 0, "a layer of more than 32 filters");
+        // --batch replaces the file's batch
+        Path three = dir.resolve("batch3");
+        assertEquals(0, run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--arch-spec", arch.toString(), "--batch",
+                "3", "--out", three.toString(), "--quiet").exit());
+        assertEquals(3.0, ((Map<String, Object>) json(three.resolve("summary.json")).get("knobs")).get("batch"));
+
+        run("energy", "--paper", "--arch-spec", arch.toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_USAGE, "--arch-spec applies to networks and --paper-model");
+        Path typo = Files.writeString(dir.resolve("typo.json"), shipped.replace("\"dnTi\"", "\"dnTj\""));
+        run("energy", "--zoo", "cnn", "--arch-spec", typo.toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + typo + ": values: ArchSpec has no field 'dnTj'");
+        Path grid = Files.writeString(dir.resolve("grid.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 65"));
+        run("energy", "--zoo", "cnn", "--arch-spec", grid.toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + grid, "ArchSpec.scnnPeGrid must be in [1.0, 64.0], got 65.0");
+        // SCNN's accumulators (8 x 8 x 1024 x 3 B = 192 KB) taken from a 128 KB input buffer: refused when SCNN is priced
+        Path smallIn = Files.writeString(dir.resolve("small-in.json"), shipped.replace("\"inputBufBytes\": 524288",
+                "\"inputBufBytes\": 131072"));
+        run("energy", "--zoo", "cnn", "--arch-spec", smallIn.toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + smallIn, "= 196608 bytes",
+                        "smaller than inputBufBytes, 131072", "--accelerators");
+        assertEquals(0, run("energy", "--zoo", "cnn", "--accelerators", "smartdeal,diannao", "--arch-spec", smallIn.toString(),
+                "--out", own.toString(), "--quiet").exit());
+        // too small for any tile of the network: 64 B of input buffer at a tile capacity of 0.1 is 6.4 B, less than the 9
+        // input bytes of one output of a 3x3 convolution
+        Path tiny = Files.writeString(dir.resolve("tiny.json"), shipped.replace("\"inputBufBytes\": 524288",
+                "\"inputBufBytes\": 64").replace("\"inputBankBytes\": 16384", "\"inputBankBytes\": 64")
+                .replace("\"tileCapFraction\": 0.5", "\"tileCapFraction\": 0.1"));
+        run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--arch-spec", tiny.toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + tiny, "no feasible tiling", "too small for this network");
+        run("energy", "--zoo", "cnn", "--arch-spec", dir.resolve("none.json").toString(), "--out", own.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec", "none.json");
+    }
+
     /** Per accelerator of models.csv: energy(b) - energy(a) = extra pJ per byte x DRAM bytes, the same bytes. */
     private static void assertDramRepricedBy(double extraPjPerByte, Path a, Path b) throws IOException {
         Map<String, double[]> x = energyAndDram(a), y = energyAndDram(b);
