@@ -133,11 +133,13 @@ public record WeightRep(Kind kind, short[] nnzW, short[] rowMask, int n, double 
         int rs = l.r() * l.s();
         if (w.length != l.kernels() * rs)
             throw new IllegalArgumentException("WeightRep.fromWeights(" + l.id() + "): got " + w.length + " weights, need M*C/G*R*S = " + l.kernels() * rs);
-        boolean rowVec = l.r() > 1 && l.s() > 1;
+        // bit r per kernel row whenever R > 1, an R x 1 kernel too (its rows are one weight each; fix 28: it had one bit
+        // for its R rows, so SmartDeal fetched one input row where it needs R); R = 1 (1 x 1, 1 x S, FC): bit 0
+        boolean rows = l.r() > 1;
         short[] nz = new short[l.kernels()], mk = new short[l.kernels()];
         for (int k = 0; k < l.kernels(); k++) {
             int cnt = 0, mask = 0;
-            for (int j = 0; j < rs; j++) if (w[k * rs + j] != 0) { cnt++; mask |= rowVec ? 1 << (j / l.s()) : 1; }
+            for (int j = 0; j < rs; j++) if (w[k * rs + j] != 0) { cnt++; mask |= rows ? 1 << (j / l.s()) : 1; }
             nz[k] = (short) cnt;
             mk[k] = (short) mask;
         }

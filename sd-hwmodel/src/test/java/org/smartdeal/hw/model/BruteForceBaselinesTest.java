@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HWMODEL.md 4.3 for the two baselines {@link BruteForceCountsTest} leaves out: the counts of {@link BitPragmatic} and
  * {@link Scnn} equal, to 1e-9 relative, a brute-force enumeration of the loop nest HWMODEL.md 2.4 describes, written
  * from the spec's definitions (its [A] choices where it leaves one open, each named where it is used). Layers: the
- * nine of {@link BruteForceCountsTest#LAYERS} and the six of {@link #MORE} (a 1 x 3 and a 3 x 1 kernel on planes that
+ * eleven of {@link BruteForceCountsTest#LAYERS} and the six of {@link #MORE} (a 1 x 3 and a 3 x 1 kernel on planes that
  * are not multiples of the 8 x 8 PE grid, 130 filters in two SCNN Kc groups, a 64 x 64 plane whose 40 filters take
  * three, a 16 x 64 plane of 2 x 8 output tiles whose 80 filters take two, 128 filters that fill two Bit-pragmatic
  * filter groups, a strided 5 x 5 depthwise layer), and for Bit-pragmatic the four of {@link #FCS} (FC and SE FC layers

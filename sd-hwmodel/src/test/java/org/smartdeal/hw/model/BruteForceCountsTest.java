@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on eight
- * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums, and
- * four whose tiles cut through zero padding or unused input rows: fix 22), for MACs, DianNao, Cambricon-X and
+ * HWMODEL.md 4.3: the analytical counts equal a brute-force loop-nest enumeration exactly on eleven
+ * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums, four
+ * whose tiles cut through zero padding or unused input rows: fix 22, a 3 x 7 Same conv, and a 5 x 1 conv and a
+ * 3 x 1 depthwise layer whose kernel rows are one weight each: fix 28), for MACs, DianNao, Cambricon-X and
  * SmartDeal cycles, DianNao and Cambricon-X buffer reads and accumulator bytes of the busy lanes (fix 27), SmartDeal
  * input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling search (simulated tile by tile, and
  * minimised over every tiling and loop order).
@@ -36,7 +37,10 @@ class BruteForceCountsTest {
         // stride 2 at dilation 4: one-column tiles read only the columns under taps; the pruned search missed them
         LayerSpec.conv("d4s2p4", LayerType.CONV, 8, 8, 3, 12, 12, 2, 4, 4),
         // a 3 x 7 kernel padded 1 row and 3 columns on each side (an Inception-style Same convolution)
-        new LayerSpec("c3x7p1x3", LayerType.CONV, 1, 8, 8, 1, 3, 7, 32, 32, 32, 32, 1, 1, 1, true, 3));
+        new LayerSpec("c3x7p1x3", LayerType.CONV, 1, 8, 8, 1, 3, 7, 32, 32, 32, 32, 1, 1, 1, true, 3),
+        // R x 1 kernels (Inception's 7 x 1), whose kernel rows are one weight each (fix 28), padded 2 (1) rows only
+        new LayerSpec("c5x1p2", LayerType.CONV, 1, 12, 10, 1, 5, 1, 12, 9, 12, 9, 1, 2, 1, true, 0),
+        new LayerSpec("dw3x1p1", LayerType.DWCONV, 1, 16, 16, 16, 3, 1, 10, 10, 10, 10, 1, 1, 1, true, 0));
     /** The layers of {@link #LAYERS} whose best tiling on the small buffers must split E or F (fix 22). */
     static final List<String> HALO_TILED = List.of("c3x3p1", "c1x1s2even", "d2p2", "d4s2p4", "c3x7p1x3");
 

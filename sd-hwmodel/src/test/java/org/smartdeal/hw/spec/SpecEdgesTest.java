@@ -500,6 +500,14 @@ class SpecEdgesTest {
         WeightRep q = WeightRep.fromWeights(p, WeightRep.Kind.DENSE8, new int[] {0, 4}, 0, 0, 0, 0);
         assertArrayEquals(new short[] {0, 1}, q.nnzW());
         assertArrayEquals(new short[] {0, 1}, q.rowMask());
+        // fix 28: a 5x1 kernel's rows are one weight each: rows 0, 3 and 4 non-zero -> 0b11001; its 1x5 transpose is
+        // one row -> bit 0
+        LayerSpec tall = new LayerSpec("t", LayerType.CONV, 1, 1, 1, 1, 5, 1, 5, 1, 1, 1, 1, 0, 1, true, 0);
+        WeightRep t = WeightRep.fromWeights(tall, WeightRep.Kind.DENSE8, new int[] {3, 0, 0, -2, 1}, 0, 0, 0, 0);
+        assertEquals(3, t.nnzW()[0]);
+        assertEquals(0b11001, t.rowMask()[0]);
+        LayerSpec wide = new LayerSpec("w", LayerType.CONV, 1, 1, 1, 1, 1, 5, 1, 5, 1, 1, 1, 0, 1, true, 0);
+        assertEquals(1, WeightRep.fromWeights(wide, WeightRep.Kind.DENSE8, new int[] {3, 0, 0, -2, 1}, 0, 0, 0, 0).rowMask()[0]);
         assertEquals("WeightRep.fromWeights(k): got 8 weights, need M*C/G*R*S = 9", message(
             () -> WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, new int[8], 0, 0, 0, 0)), "one 3x3 kernel: 1 x 9");
         assertEquals("WeightRep.fromWeights(p): got 3 weights, need M*C/G*R*S = 2", message(() -> WeightRep.fromWeights(p, WeightRep.Kind.DENSE8, new int[3], 0, 0, 0, 0)));
