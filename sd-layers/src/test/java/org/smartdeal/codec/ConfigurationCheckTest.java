@@ -507,4 +507,61 @@ class ConfigurationCheckTest {
         assertEquals("DenseLayer(name=fc2, index=1) takes nIn=5 but its input has 6 values (from layer fc1's nOut)",
                 refusal(() -> ConfigurationCheck.inputSizes(conf, InputType.feedForward(4))));
     }
+
+    /**
+     * One entry per spatial dimension by the layer's kind: 3 for a 3-D convolution, 1 or 2 for a 1-D one (DL4J keeps
+     * some 1-D windows as [k, 1]); and padding equal to the kernel's extent (k - 1) d + 1 = 3 is allowed.
+     */
+    @Test
+    void windowRanksFollowTheLayersKindAndPaddingMayEqualTheExtent() {
+        var c3 = new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder().kernelSize(2, 2, 2).stride(1, 1, 1)
+                .padding(0, 0, 0).dilation(1, 1, 1).convolutionMode(ConvolutionMode.Truncate).nIn(1).nOut(1).build();
+        ConfigurationCheck.windows(c3);
+        c3.setKernelSize(new int[] {2, 2});
+        c3.setStride(new int[] {1, 1});
+        c3.setPadding(new int[] {0, 0});
+        c3.setDilation(new int[] {1, 1});
+        assertEquals("kernelSize, stride, padding and dilation must each have one entry per spatial dimension (3), "
+                + "got kernelSize [2, 2], stride [1, 1], padding [0, 0], dilation [1, 1]",
+                refusal(() -> ConfigurationCheck.windows(c3)));
+        var c1 = new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().kernelSize(3).stride(1)
+                .convolutionMode(ConvolutionMode.Truncate).nIn(1).nOut(1).build();
+        for (int dims = 1; dims <= 3; dims++) {
+            int[] ones = new int[dims];
+            java.util.Arrays.fill(ones, 1);
+            c1.setKernelSize(ones.clone());
+            c1.setStride(ones.clone());
+            c1.setPadding(new int[dims]);
+            c1.setDilation(ones.clone());
+            if (dims < 3) {
+                ConfigurationCheck.windows(c1);
+            } else {
+                assertTrue(refusal(() -> ConfigurationCheck.windows(c1)).startsWith("kernelSize, stride, padding and"
+                        + " dilation must each have one entry per spatial dimension (1 or 2), got kernelSize [1, 1, 1]"));
+            }
+        }
+        ConvolutionLayer conv = new ConvolutionLayer.Builder(3, 3).nIn(1).nOut(2).padding(3, 3)
+                .convolutionMode(ConvolutionMode.Truncate).build();
+        ConfigurationCheck.windows(conv);
+        conv.setPadding(new int[] {3, 4});
+        assertTrue(refusal(() -> ConfigurationCheck.windows(conv)).startsWith("padding must be at most the kernel's"
+                + " extent (k - 1) d + 1 in every dimension, got padding [3, 4]"));
+    }
+
+    /** A layer without parameters decides no weight shape: its stated nIn is not compared (a loss layer's here). */
+    @Test
+    void aParameterlessLayersStatedNInIsNotCompared() {
+        MultiLayerConfiguration conf = list().layer(dense("fc1", 4, 6))
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).name("loss").build())
+                .build();
+        FeedForwardLayer loss = (FeedForwardLayer) conf.getConf(1).getLayer();
+        loss.setNIn(5);
+        assertEquals(0, loss.initializer().numParams(loss));
+        ConfigurationCheck.inputSizes(conf, InputType.feedForward(4));
+        // the same stated nIn on a layer with weights is refused
+        ((FeedForwardLayer) conf.getConf(0).getLayer()).setNIn(5);
+        assertEquals("DenseLayer(name=fc1, index=0) takes nIn=5 but its input has 4 values (from the network input)",
+                refusal(() -> ConfigurationCheck.inputSizes(conf, InputType.feedForward(4))));
+    }
 }

@@ -251,6 +251,11 @@ class SdmReaderEdgesTest {
         assertEquals("ERROR section 0 (CONFIG): deflated configuration does not inflate to exactly the stated "
                 + json.length + " bytes (" + json.length + ", stream unfinished; corrupt file)",
                 inflate(json.length, Arrays.copyOf(stream, len - 4)));
+        // Cut in the middle, the stream yields fewer bytes than stated and then needs input: an error, not a loop
+        // waiting for input no one supplies.
+        String half = inflate(json.length, Arrays.copyOf(stream, len / 2));
+        assertTrue(half.startsWith("ERROR section 0 (CONFIG): deflated configuration does not inflate to exactly the"
+                + " stated " + json.length + " bytes (") && half.endsWith(", stream unfinished; corrupt file)"), half);
         // A zlib stream that needs a preset dictionary (RFC 1950 FDICT) inflates nothing: an error, not a
         // loop waiting for a dictionary no one supplies.
         Deflater withDict = new Deflater(9);
