@@ -84,9 +84,12 @@ public final class BitReader {
 
     /** Skips to the next byte boundary; the skipped bits must be zero. */
     public void alignToByte() throws SdmFormatException {
+        long start = pos;
         int pad = (int) ((8 - (pos & 7)) & 7);
-        if (readBits(pad) != 0) {
-            throw new SdmFormatException(context + ": non-zero padding bits at bit " + pos);
+        long bits = readBits(pad);
+        if (bits != 0) {
+            throw new SdmFormatException(context + ": padding bits " + start + " to " + (pos - 1) + " must be 0, got "
+                    + String.format("%" + pad + "s", Long.toBinaryString(bits)).replace(' ', '0'));
         }
     }
 }

@@ -56,7 +56,9 @@ class BitIoTest {
     void nonZeroPaddingIsRejected() throws Exception {
         BitReader r = new BitReader(new byte[] {(byte) 0b1000_0001}, "t");
         r.readBit();
-        assertThrows(SdmFormatException.class, r::alignToByte);
+        // the message names the padding bits (1 to 7, not the position after them) and their value
+        assertEquals("t: padding bits 1 to 7 must be 0, got 0000001",
+                assertThrows(SdmFormatException.class, r::alignToByte).getMessage());
     }
 
     @Test

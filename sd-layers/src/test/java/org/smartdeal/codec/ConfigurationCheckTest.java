@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -371,5 +372,196 @@ class ConfigurationCheckTest {
         assertEquals("NullPointerException: null", ConfigurationCheck.describe(new NullPointerException()));
         assertEquals("ArrayIndexOutOfBoundsException: 3",
                 ConfigurationCheck.describe(new ArrayIndexOutOfBoundsException("3")));
+    }
+
+    /** in -> a (dense 4 -> 3) -> out (3 -> 2), the layers named like their vertices. */
+    private static ComputationGraphConfiguration twoLayerGraph() {
+        return new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .addLayer("out", output("out", 3, 2), "a")
+                .setOutputs("out").build();
+    }
+
+    /**
+     * {@code network} of a graph applies each rule the other tests check alone (from mutation testing: with any of
+     * the data type, the cycle or the per-layer call removed, no test failed): the data type, no cycle, and every
+     * layer vertex's rules, named by the layer's name or, when it has none, its vertex's.
+     */
+    @Test
+    void aGraphsNetworkCheckAppliesTheDataTypeCycleAndLayerRules() {
+        ConfigurationCheck.network(twoLayerGraph());
+        ComputationGraphConfiguration ints = twoLayerGraph();
+        ints.setDataType(DataType.INT);
+        assertEquals("dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16), got INT",
+                refusal(() -> ConfigurationCheck.network(ints)));
+        ComputationGraphConfiguration cycle = twoLayerGraph();
+        cycle.getVertexInputs().put("a", List.of("in", "out"));
+        assertEquals("vertex 'a' feeds itself through 'out': the graph has a cycle",
+                refusal(() -> ConfigurationCheck.network(cycle)));
+        // the same cycle through inputSizes: its own acyclic check names it (not the ordering's fallback)
+        assertEquals("vertex 'a' feeds itself through 'out': the graph has a cycle",
+                refusal(() -> ConfigurationCheck.inputSizes(cycle, InputType.feedForward(4))));
+        ComputationGraphConfiguration noActivation = twoLayerGraph();
+        Layer a = ((org.deeplearning4j.nn.conf.graph.LayerVertex) noActivation.getVertices().get("a")).getLayerConf()
+                .getLayer();
+        ((org.deeplearning4j.nn.conf.layers.BaseLayer) a).setActivationFn(null);
+        a.setLayerName("fc1");
+        assertEquals("DenseLayer(name=fc1): activationFn is missing", refusal(() -> ConfigurationCheck.network(noActivation)));
+        a.setLayerName(null);
+        assertEquals("DenseLayer(name=a): activationFn is missing", refusal(() -> ConfigurationCheck.network(noActivation)));
+    }
+
+    /** A layer's preprocessor is checked through {@code network}; a 1 x 1 x 1 image is the smallest allowed. */
+    @Test
+    void preprocessorsAreCheckedThroughTheNetworkAndOneByOneByOneIsAllowed() {
+        ConfigurationCheck.preProcessor(new FeedForwardToCnnPreProcessor(1, 1, 1));
+        ConfigurationCheck.preProcessor(new CnnToFeedForwardPreProcessor(1, 1, 1));
+        MultiLayerConfiguration bad = list().layer(conv("conv1", 1, 2)).layer(output("out", 2, 2))
+                .inputPreProcessor(0, new FeedForwardToCnnPreProcessor(1, 0, 1)).build();
+        assertEquals("ConvolutionLayer(name=conv1, index=0): FeedForwardToCnnPreProcessor: height, width and channels"
+                + " must be >= 1, got 1 x 0 x 1", refusal(() -> ConfigurationCheck.network(bad)));
+        bad.getInputPreProcessors().put(0, new FeedForwardToCnnPreProcessor(1, 1, 0));
+        assertEquals("ConvolutionLayer(name=conv1, index=0): FeedForwardToCnnPreProcessor: height, width and channels"
+                + " must be >= 1, got 1 x 1 x 0", refusal(() -> ConfigurationCheck.network(bad)));
+    }
+
+    /**
+     * Layers whose nIn is not compared: a stated nIn of 0 (DL4J infers it), a layer without parameters (a dropout
+     * layer's nIn decides no weight shape) and a batch normalization without nIn; a valid element-wise vertex; a
+     * graph whose configuration lists a vertex before its input (ordered by its inputs, not its position).
+     */
+    @Test
+    void sizesThatDecideNoWeightAreNotComparedAndGraphsAreWalkedInInputOrder() {
+        MultiLayerConfiguration zero = list().layer(dense("fc1", 4, 6)).layer(dense("fc2", 6, 2)).build();
+        ((DenseLayer) zero.getConf(1).getLayer()).setNIn(0);
+        ConfigurationCheck.inputSizes(zero, InputType.feedForward(4));
+        MultiLayerConfiguration dropout = list().layer(dense("fc1", 4, 6))
+                .layer(new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.5).name("drop").nIn(5).nOut(5)
+                        .build())
+                .layer(output("out", 6, 2)).build();
+        ((FeedForwardLayer) dropout.getConf(1).getLayer()).setNIn(5);
+        ConfigurationCheck.inputSizes(dropout, InputType.feedForward(4));
+        MultiLayerConfiguration bn = list().layer(dense("fc1", 4, 6))
+                .layer(new BatchNormalization.Builder().name("bn").nIn(6).nOut(6).build()).layer(output("out", 6, 2))
+                .build();
+        BatchNormalization b = (BatchNormalization) bn.getConf(1).getLayer();
+        b.setNIn(0);
+        b.setNOut(6);
+        ConfigurationCheck.inputSizes(bn, InputType.feedForward(4));
+
+        ComputationGraphConfiguration sum = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .addLayer("b", dense("b", 4, 3), "in")
+                .addLayer("c", dense("c", 4, 3), "in")
+                .addVertex("add", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "a", "b", "c")
+                .addLayer("out", output("out", 3, 2), "add")
+                .setOutputs("out").build();
+        ConfigurationCheck.inputSizes(sum, InputType.feedForward(4));
+
+        ComputationGraphConfiguration backwards = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("out", output("out", 3, 2), "a")
+                .addLayer("a", dense("a", 4, 3), "in")
+                .setOutputs("out").build();
+        assertEquals(List.of("out", "a"), List.copyOf(backwards.getVertexInputs().keySet()));
+        ConfigurationCheck.inputSizes(backwards, InputType.feedForward(4));
+        ((FeedForwardLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) backwards.getVertices().get("out"))
+                .getLayerConf().getLayer()).setNIn(5);
+        assertEquals("OutputLayer(name=out) takes nIn=5 but its input has 3 values (from layer a's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(backwards, InputType.feedForward(4))));
+    }
+
+    /** The form that takes a network: one input type for a MultiLayerNetwork, a type per input for a graph. */
+    @Test
+    void inputSizesOfANetworkDispatchesOnItsKind() {
+        MultiLayerConfiguration conf = list().layer(dense("fc1", 4, 6)).layer(output("out", 6, 2)).build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        ConfigurationCheck.inputSizes(net, InputType.feedForward(4));
+        assertEquals("DenseLayer(name=fc1, index=0) takes nIn=4 but its input has 5 values (from the network input)",
+                refusal(() -> ConfigurationCheck.inputSizes(net, InputType.feedForward(5))));
+        assertEquals("a MultiLayerNetwork has one input, got 2 input types", refusal(() -> ConfigurationCheck.inputSizes(
+                net, InputType.feedForward(4), InputType.feedForward(4))));
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(twoLayerGraph());
+        ConfigurationCheck.inputSizes(graph, InputType.feedForward(4));
+        assertEquals("DenseLayer(name=a) takes nIn=4 but its input has 5 values (from network input 'in')",
+                refusal(() -> ConfigurationCheck.inputSizes(graph, InputType.feedForward(5))));
+        assertEquals("inputSizes takes a MultiLayerNetwork or ComputationGraph, got null",
+                refusal(() -> ConfigurationCheck.inputSizes((org.deeplearning4j.nn.api.Model) null,
+                        InputType.feedForward(4))));
+    }
+
+    /**
+     * A frozen layer's name in the message about the next layer: the wrapper's when it has one, else its inner
+     * layer's (DL4J's JSON may keep no name for the wrapper).
+     */
+    @Test
+    void theLayerBeforeIsNamedByItsWrapperOrElseItsInnerLayer() {
+        MultiLayerConfiguration conf = list().layer(new FrozenLayer(dense("fc1", 4, 6))).layer(dense("fc2", 5, 2))
+                .build();
+        conf.getConf(0).getLayer().setLayerName("frozen");
+        ((FeedForwardLayer) conf.getConf(1).getLayer()).setNIn(5);
+        assertEquals("DenseLayer(name=fc2, index=1) takes nIn=5 but its input has 6 values (from layer frozen's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(conf, InputType.feedForward(4))));
+        conf.getConf(0).getLayer().setLayerName(null);
+        ((FrozenLayer) conf.getConf(0).getLayer()).getLayer().setLayerName("fc1");
+        assertEquals("DenseLayer(name=fc2, index=1) takes nIn=5 but its input has 6 values (from layer fc1's nOut)",
+                refusal(() -> ConfigurationCheck.inputSizes(conf, InputType.feedForward(4))));
+    }
+
+    /**
+     * One entry per spatial dimension by the layer's kind: 3 for a 3-D convolution, 1 or 2 for a 1-D one (DL4J keeps
+     * some 1-D windows as [k, 1]); and padding equal to the kernel's extent (k - 1) d + 1 = 3 is allowed.
+     */
+    @Test
+    void windowRanksFollowTheLayersKindAndPaddingMayEqualTheExtent() {
+        var c3 = new org.deeplearning4j.nn.conf.layers.Convolution3D.Builder().kernelSize(2, 2, 2).stride(1, 1, 1)
+                .padding(0, 0, 0).dilation(1, 1, 1).convolutionMode(ConvolutionMode.Truncate).nIn(1).nOut(1).build();
+        ConfigurationCheck.windows(c3);
+        c3.setKernelSize(new int[] {2, 2});
+        c3.setStride(new int[] {1, 1});
+        c3.setPadding(new int[] {0, 0});
+        c3.setDilation(new int[] {1, 1});
+        assertEquals("kernelSize, stride, padding and dilation must each have one entry per spatial dimension (3), "
+                + "got kernelSize [2, 2], stride [1, 1], padding [0, 0], dilation [1, 1]",
+                refusal(() -> ConfigurationCheck.windows(c3)));
+        var c1 = new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().kernelSize(3).stride(1)
+                .convolutionMode(ConvolutionMode.Truncate).nIn(1).nOut(1).build();
+        for (int dims = 1; dims <= 3; dims++) {
+            int[] ones = new int[dims];
+            java.util.Arrays.fill(ones, 1);
+            c1.setKernelSize(ones.clone());
+            c1.setStride(ones.clone());
+            c1.setPadding(new int[dims]);
+            c1.setDilation(ones.clone());
+            if (dims < 3) {
+                ConfigurationCheck.windows(c1);
+            } else {
+                assertTrue(refusal(() -> ConfigurationCheck.windows(c1)).startsWith("kernelSize, stride, padding and"
+                        + " dilation must each have one entry per spatial dimension (1 or 2), got kernelSize [1, 1, 1]"));
+            }
+        }
+        ConvolutionLayer conv = new ConvolutionLayer.Builder(3, 3).nIn(1).nOut(2).padding(3, 3)
+                .convolutionMode(ConvolutionMode.Truncate).build();
+        ConfigurationCheck.windows(conv);
+        conv.setPadding(new int[] {3, 4});
+        assertTrue(refusal(() -> ConfigurationCheck.windows(conv)).startsWith("padding must be at most the kernel's"
+                + " extent (k - 1) d + 1 in every dimension, got padding [3, 4]"));
+    }
+
+    /** A layer without parameters decides no weight shape: its stated nIn is not compared (a loss layer's here). */
+    @Test
+    void aParameterlessLayersStatedNInIsNotCompared() {
+        MultiLayerConfiguration conf = list().layer(dense("fc1", 4, 6))
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).name("loss").build())
+                .build();
+        FeedForwardLayer loss = (FeedForwardLayer) conf.getConf(1).getLayer();
+        loss.setNIn(5);
+        assertEquals(0, loss.initializer().numParams(loss));
+        ConfigurationCheck.inputSizes(conf, InputType.feedForward(4));
+        // the same stated nIn on a layer with weights is refused
+        ((FeedForwardLayer) conf.getConf(0).getLayer()).setNIn(5);
+        assertEquals("DenseLayer(name=fc1, index=0) takes nIn=5 but its input has 4 values (from the network input)",
+                refusal(() -> ConfigurationCheck.inputSizes(conf, InputType.feedForward(4))));
     }
 }

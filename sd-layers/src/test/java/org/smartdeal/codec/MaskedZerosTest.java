@@ -176,7 +176,8 @@ class MaskedZerosTest {
         // gamma(4) = 00 100 -> position 3, which holds 0.5 in C
         assertTrue(decodeError(list(1, 1, 0x20), new double[] {0, 0, 0, 0.5}).contains("entry 3 is listed as a masked-in zero but C holds 0.5"));
         assertTrue(decodeError(list(1, 5, 0, 0, 0, 0, 0), zeros).contains("prefix longer than 31 zero bits"));
-        assertTrue(decodeError(list(1, 1, 0x81), zeros).contains("non-zero padding bits"));
+        String padding = decodeError(list(1, 1, 0x81), zeros); // gamma(1) = 1, then the padding bits 0000001
+        assertTrue(padding.contains("masked-in zero list: padding bits 1 to 7 must be 0, got 0000001"), padding);
         assertTrue(decodeError(list(1, 2, 0x80, 0), zeros).contains("1 bytes after the last code"));
         assertTrue(decodeError(list(2, 1, 0x80), zeros).contains("needs 1 bits but only 0 remain"));
     }

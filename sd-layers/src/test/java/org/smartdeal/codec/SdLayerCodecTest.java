@@ -466,4 +466,76 @@ class SdLayerCodecTest {
         assertEquals(Integer.MIN_VALUE, PowerOfTwoSymbols.exponentOrInvalid(3 * Double.MIN_VALUE));
         roundTrip(new double[] {Math.scalb(1.0, -1073), 0, -Math.scalb(1.0, -1030), 1, 0, 0}, 2, 1, 3, new double[18]);
     }
+
+    /**
+     * K*m, K*m*n and K*n*n at Java's array limit (2^31 - 9 = 2,147,483,639) are accepted, one beyond refused; every
+     * field at its own limit 2^31 - 1 is refused by the products.
+     */
+    @Test
+    void shapeProductsAtTheArrayLimitAreAcceptedAndOneBeyondRefused() {
+        long max = SdLayerCodec.MAX_ENTRIES;
+        assertEquals(2_147_483_639L, max);
+        assertEquals(max, SdLayerCodec.checkShape(1, max, 1));
+        assertEquals(max, SdLayerCodec.checkShape(max, 1, 1));
+        assertEquals("K*m*n = 1*2147483640*1 and K*n*n must be <= 2147483639",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, max + 1, 1)).getMessage());
+        assertEquals("K*m*n = 2147483640*1*1 and K*n*n must be <= 2147483639",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(max + 1, 1, 1)).getMessage());
+        // K*n*n: 46,340^2 = 2,147,395,600 fits, 46,341^2 = 2,147,488,281 does not; with K = 2, 32,768^2 = 2^30 does not
+        assertEquals(46_340L, SdLayerCodec.checkShape(1, 1, 46_340));
+        assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, 1, 46_341));
+        assertEquals(2 * 32_767L, SdLayerCodec.checkShape(2, 1, 32_767));
+        assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(2, 1, 32_768));
+        // K*m*n with n = 2: 2 (2^30 - 5) = 2^31 - 10 fits, 2 (2^30 - 4) = 2^31 - 8 does not
+        assertEquals(2 * ((1L << 30) - 5), SdLayerCodec.checkShape(1, (1L << 30) - 5, 2));
+        assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, (1L << 30) - 4, 2));
+        long top = Integer.MAX_VALUE;
+        // each field at 2^31 - 1 is within its own range; the product refuses it
+        assertEquals("K*m*n = 1*2147483647*1 and K*n*n must be <= 2147483639",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, top, 1)).getMessage());
+        assertEquals("K*m*n = 1*1*2147483647 and K*n*n must be <= 2147483639",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, 1, top)).getMessage());
+        assertEquals("K*m*n = 2147483647*2147483647*2147483647 and K*n*n must be <= 2147483639",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(top, top, top)).getMessage());
+        // each field alone: 1 and 2^31 - 1 pass their own range, 0 does not
+        assertEquals("m (slice rows) must be in [1, 2147483647], got 0",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, 0, 1)).getMessage());
+        assertEquals("n (width) must be in [1, 2147483647], got 2147483648",
+                assertThrows(IllegalArgumentException.class, () -> SdLayerCodec.checkShape(1, 1, top + 1)).getMessage());
+    }
+
+    /**
+     * The 2.3 lost-slice rule slice by slice, K = 5 slices of m = n = 2 with one scale (f = 0), q and C by hand:
+     * slice 0 B and C non-zero (kept); slice 1 B all zero, C non-zero only in its last entry (lost); slice 2 B and C
+     * zero (nothing to lose); slice 3 B zero but for its last entry (kept); slice 4 B zero, C non-zero in its first
+     * entry (lost). Two lost, the first slice 1.
+     */
+    @Test
+    void everyLostSliceOfAVersion23LayerIsCountedAndTheFirstNamed() throws Exception {
+        byte[] q = new byte[5 * 4];
+        q[0] = 64;
+        q[3 * 4 + 3] = 1;
+        double[] c = new double[5 * 4];
+        c[0] = 1;
+        c[1 * 4 + 3] = 0.5;
+        c[3 * 4] = 2;
+        c[4 * 4] = -1;
+        SdLayerData layer = new SdLayerData(5, 2, 2, c, Int8Basis.oneScale(q, 0, 5));
+        byte[] v23 = SdLayerCodec.encode(layer, 3).bytes();
+        SdmFormatException e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(v23, "layer 'fc1'", 3));
+        assertTrue(e.getMessage().startsWith("layer 'fc1': B of 2 of 5 slices (the first: slice 1) is all zero while"
+                + " their C is not: format 2.3 stores one B scale per layer (f = 0)"), e.getMessage());
+        // with slice 0's B zero too, slice 0 is the first of three
+        q[0] = 0;
+        SdLayerData first = new SdLayerData(5, 2, 2, c, Int8Basis.oneScale(q, 0, 5));
+        byte[] zeroFirst = SdLayerCodec.encode(first, 3).bytes();
+        e = assertThrows(SdmFormatException.class, () -> SdLayerCodec.decode(zeroFirst, "layer 'fc1'", 3));
+        assertTrue(e.getMessage().startsWith("layer 'fc1': B of 3 of 5 slices (the first: slice 0)"), e.getMessage());
+        q[0] = 64;
+        // without slices 1 and 4's non-zeros of C the same B reads
+        c[1 * 4 + 3] = 0;
+        c[4 * 4] = 0;
+        SdLayerData kept = new SdLayerData(5, 2, 2, c, Int8Basis.oneScale(q, 0, 5));
+        assertEquals(kept, SdLayerCodec.decode(SdLayerCodec.encode(kept, 3).bytes(), "layer 'fc1'", 3).layer());
+    }
 }

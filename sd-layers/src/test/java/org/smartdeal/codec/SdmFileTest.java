@@ -67,7 +67,7 @@ class SdmFileTest {
         return Int8Basis.oneScale(one.values(), one.fracBits(), slices);
     }
 
-    private static byte[] sampleBytes() {
+    static byte[] sampleBytes() {
         return SdmWriter.serialize(sampleFile()).bytes();
     }
 
@@ -77,7 +77,7 @@ class SdmFileTest {
     }
 
     /** Recomputes the CRC32C of the section starting at {@code offset} (to craft valid-CRC bad payloads). */
-    private static void fixSectionCrc(byte[] b, int offset) {
+    static void fixSectionCrc(byte[] b, int offset) {
         long len = 0;
         for (int i = 0; i < 8; i++) {
             len = (len << 8) | (b[offset + 1 + i] & 0xFF);
