@@ -310,4 +310,23 @@ class ActStatsAccumulatorTest {
         // n*C*H*W = 2*2*4*5 = 80
         assertEquals("ActStatsAccumulator(c): input has 40 values, layer needs n*C*H*W = 80", e.getMessage());
     }
+
+    /**
+     * Round half away from zero of the float just below 0.5 (0.5 - 2^-25) is 0. Adding 0.5f in float rounds that sum,
+     * 1 - 2^-25, up to 1.0f, which quantised it to 1; a tensor whose maximum is 127 (s = 1) and that holds it had
+     * density 1 instead of 0.5.
+     */
+    @Test
+    void theFloatJustBelowOneHalfQuantisesToZero() {
+        float below = Math.nextDown(0.5f);
+        assertEquals(0.5f - 0x1p-25f, below, 0);
+        assertEquals(0, ActStatsAccumulator.quantise(below, 1f));
+        assertEquals(0, ActStatsAccumulator.quantise(-below, 1f));
+        assertEquals(1, ActStatsAccumulator.quantise(0.5f, 1f));
+        assertEquals(1, ActStatsAccumulator.quantise(Math.nextDown(1.5f), 1f)); // 1.4999999 -> 1
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 2, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
+        a.add(new float[] {127f, below}, 1); // s = 127 / 127 = 1: q = [127, 0]
+        assertEquals(0.5, a.stats(1).dA(), 0);
+    }
 }
