@@ -89,7 +89,9 @@ public final class ActStatsAccumulator {
     /** {@code clamp(sign(x) floor(|x|/s + 0.5), -128, 127)}; 0 when s = 0. */
     public static int quantise(float x, float s) {
         if (s == 0 || x == 0) return 0;
-        int q = (int) Math.floor(Math.abs(x) / s + 0.5f);
+        // the half is added in double, which holds the float quotient plus 0.5 exactly; in float, the quotient just
+        // below 0.5 (0.5 - 2^-25) plus 0.5f rounds up to 1.0f
+        int q = (int) Math.floor(Math.abs(x) / s + 0.5);
         return x < 0 ? Math.max(-128, -q) : Math.min(127, q);
     }
 

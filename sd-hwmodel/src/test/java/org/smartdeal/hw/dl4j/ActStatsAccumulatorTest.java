@@ -160,4 +160,173 @@ class ActStatsAccumulatorTest {
         assertThrows(IllegalStateException.class, () -> a.stats(1));
         assertThrows(IllegalArgumentException.class, () -> new ActStatsAccumulator(fc, 0, 16, 8, 4));
     }
+
+    /**
+     * HWMODEL.md 1.3 computed literally on a 4-D array q[n][c][h][w], apart from the accumulator's flat-index loops: rowZero
+     * over the (n, c, h, j) segments, each the padded column span [j dimF U, j dimF U + (dimF-1) U + (S-1) dil + 1);
+     * tSD over the non-zero segments and kernel columns s of max(1, max over k < dimF of the Booth digits at padded column
+     * (j dimF + k) U + s dil); tPRA over (n, h, w, brick) of max(1, max popcount |q|); the SCNN tile of pixel (y, x) is
+     * (min(G-1, y / (U ceil(E/G))), min(G-1, x / (U ceil(F/G)))), counted per image and channel.
+     *
+     * @return {rowZero (unclamped), tSD, tPRA, meanNnz..., meanMaxSteps...}
+     */
+    private static double[] naive(LayerSpec l, int[][][][] q, int dimF, int brick, int grid, int inputs) {
+        int n = q.length, c = l.c(), h = l.h(), w = l.w(), u = l.stride();
+        double segs = 0, zero = 0, tsd = 0, tsdN = 0, pra = 0, praN = 0;
+        for (int[][][] img : q)
+            for (int[][] plane : img)
+                for (int[] row : plane)
+                    for (int j = 0; j * dimF < l.f(); j++) {
+                        int lo = j * dimF * u, hi = lo + (dimF - 1) * u + (l.s() - 1) * l.dil() + 1;
+                        boolean allZero = true;
+                        for (int p = lo; p < hi; p++) allZero &= at(row, p - l.padW()) == 0;
+                        segs++;
+                        if (allZero) { zero++; continue; }
+                        for (int s = 0; s < l.s(); s++) {
+                            int mx = 1;
+                            for (int k = 0; k < dimF; k++)
+                                mx = Math.max(mx, ActStats.boothDigits(at(row, (j * dimF + k) * u + s * l.dil() - l.padW())));
+                            tsd += mx;
+                            tsdN++;
+                        }
+                    }
+        for (int[][][] img : q)
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int b = 0; b < c; b += brick) {
+                        int mx = 1;
+                        for (int ch = b; ch < c && ch < b + brick; ch++) mx = Math.max(mx, Integer.bitCount(Math.abs(img[ch][y][x])));
+                        pra += mx;
+                        praN++;
+                    }
+        int th = -Math.floorDiv(-l.e(), grid), tw = -Math.floorDiv(-l.f(), grid);
+        double[] out = new double[3 + c * grid * grid + c];
+        out[0] = zero / segs;
+        out[1] = tsdN == 0 ? 1 : tsd / tsdN;
+        out[2] = pra / praN;
+        for (int[][][] img : q)
+            for (int ch = 0; ch < c; ch++) {
+                int[][] tiles = new int[grid][grid];
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                        if (img[ch][y][x] != 0) tiles[Math.min(grid - 1, y / (u * th))][Math.min(grid - 1, x / (u * tw))]++;
+                int mx = 0;
+                for (int py = 0; py < grid; py++)
+                    for (int px = 0; px < grid; px++) {
+                        out[3 + ch * grid * grid + py * grid + px] += tiles[py][px] / (double) n;
+                        mx = Math.max(mx, tiles[py][px]);
+                    }
+                out[3 + c * grid * grid + ch] += Math.ceil(mx / (double) inputs) / n;
+            }
+        return out;
+    }
+
+    private static int at(int[] row, int col) {
+        return col >= 0 && col < row.length ? row[col] : 0;
+    }
+
+    /**
+     * Several images and channels, stride 2, dilation 2, column padding, bricks narrower than C and input rows past the
+     * last SCNN tile (clamped into it): the accumulator against {@link #naive} on seeded random int8 tensors, some rows
+     * all zero.
+     */
+    @Test
+    void statisticsMatchTheLiteralDefinitionsOnStridedDilatedMultiChannelInputs() {
+        LayerSpec[] layers = {
+            // 3x3 stride 2 unpadded: 9 x 13 -> 4 x 6; row 8 and column 12 lie past the windows of the last output, and on
+            // the 2 x 2 PE grid (tiles of 2 x 3 outputs, 4 x 6 input pixels) past the last tile, into which they are clamped
+            new LayerSpec("s2", LayerType.CONV, 1, 2, 3, 1, 3, 3, 9, 13, 4, 6, 2, 0, 1, true),
+            // 3x3 dilation 2 padded 2: 6 x 10 -> 6 x 10
+            new LayerSpec("d2", LayerType.CONV, 1, 2, 2, 1, 3, 3, 6, 10, 6, 10, 1, 2, 2, true),
+            // 1 x 3, stride 2, columns padded 1: 5 x 12 -> 3 x 6
+            new LayerSpec("c1x3", LayerType.CONV, 1, 4, 5, 1, 1, 3, 5, 12, 3, 6, 2, 0, 1, true, 1)};
+        int[][] settings = {{4, 2, 2, 2}, {3, 16, 2, 3}, {2, 3, 3, 1}}; // dimF, brick, grid, I
+        java.util.Random rnd = new java.util.Random(20261206);
+        for (int t = 0; t < layers.length; t++) {
+            LayerSpec l = layers[t];
+            int dimF = settings[t][0], brick = settings[t][1], grid = settings[t][2], inputs = settings[t][3], n = 3;
+            int[][][][] q = new int[n][l.c()][l.h()][l.w()];
+            int[] flat = new int[n * l.c() * l.h() * l.w()];
+            int i = 0;
+            for (int[][][] img : q)
+                for (int[][] plane : img)
+                    for (int[] row : plane) {
+                        boolean empty = rnd.nextInt(4) == 0;
+                        for (int x = 0; x < row.length; x++) {
+                            row[x] = empty || rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(256) - 128;
+                            flat[i++] = row[x];
+                        }
+                    }
+            ActStatsAccumulator a = new ActStatsAccumulator(l, dimF, brick, grid, inputs);
+            a.addQuantised(flat, n);
+            ActStats st = a.stats(1);
+            double[] want = naive(l, q, dimF, brick, grid, inputs);
+            int cg = l.c() * grid * grid;
+            assertEquals(want[0], st.rowZero(), 1e-12, l.id() + " rowZero");
+            assertEquals(want[1], st.tSD(), 1e-12, l.id() + " tSD");
+            assertEquals(want[2], st.tPRA(), 1e-12, l.id() + " tPRA");
+            assertArrayEquals(java.util.Arrays.copyOfRange(want, 3, 3 + cg), st.scnn().meanNnz(), 1e-12, l.id() + " scnn nnz");
+            assertArrayEquals(java.util.Arrays.copyOfRange(want, 3 + cg, want.length), st.scnn().meanMaxSteps(), 1e-12,
+                l.id() + " scnn steps");
+            assertTrue(want[0] > 0 && want[0] < 1 && want[1] > 1, l.id() + ": both kinds of segment occur");
+        }
+    }
+
+    @Test
+    void bricksEndAtTheLastChannel() {
+        // FC with C = 32 and brick 16: exactly two bricks per image. Image 0: channel 3 = 7 (popcount 3), channel 20 = 1;
+        // image 1: all zero -> bricks (3, 1) and (1, 1): tPRA = 6 / 4. A third, empty brick at channel 32 would add a 1.
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 32, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
+        int[] q = new int[64];
+        q[3] = 7;
+        q[20] = 1;
+        a.addQuantised(q, 2);
+        assertEquals(6.0 / 4, a.stats(1).tPRA(), 1e-12);
+        assertEquals(2, a.images());
+        assertEquals(fc, a.layer());
+    }
+
+    @Test
+    void eachSettingMustBeAtLeastOne() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 3, true);
+        int[][] bad = {{0, 16, 8, 4}, {8, 0, 8, 4}, {8, 16, 0, 4}, {8, 16, 8, 0}};
+        for (int[] b : bad) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new ActStatsAccumulator(fc, b[0], b[1], b[2], b[3]));
+            assertEquals("ActStatsAccumulator(fc): dimF, brick, grid and scnnI must be >= 1, got " + b[0] + ", " + b[1] + ", "
+                + b[2] + ", " + b[3], e.getMessage());
+        }
+        // 1 is allowed for each: one value per segment, one channel per brick, one PE, one input per step
+        ActStatsAccumulator one = new ActStatsAccumulator(fc, 1, 1, 1, 1);
+        one.addQuantised(new int[] {0, 3, -1}, 1);
+        assertEquals((1 + 2 + 1) / 3.0, one.stats(1).tPRA(), 1e-12); // max(1, popcount) per channel: 1, 2, 1
+    }
+
+    @Test
+    void quantisedInputOfTheWrongLengthIsRefusedNamingTheNeed() {
+        LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 1, 2, 3, 4, 5, 1, 1, 1);
+        ActStatsAccumulator a = new ActStatsAccumulator(l, 8, 16, 8, 4);
+        var e = assertThrows(IllegalArgumentException.class, () -> a.addQuantised(new int[40], 2));
+        // n*C*H*W = 2*2*4*5 = 80
+        assertEquals("ActStatsAccumulator(c): input has 40 values, layer needs n*C*H*W = 80", e.getMessage());
+    }
+
+    /**
+     * Round half away from zero of the float just below 0.5 (0.5 - 2^-25) is 0. Adding 0.5f in float rounds that sum,
+     * 1 - 2^-25, up to 1.0f, which quantised it to 1; a tensor whose maximum is 127 (s = 1) and that holds it had
+     * density 1 instead of 0.5.
+     */
+    @Test
+    void theFloatJustBelowOneHalfQuantisesToZero() {
+        float below = Math.nextDown(0.5f);
+        assertEquals(0.5f - 0x1p-25f, below, 0);
+        assertEquals(0, ActStatsAccumulator.quantise(below, 1f));
+        assertEquals(0, ActStatsAccumulator.quantise(-below, 1f));
+        assertEquals(1, ActStatsAccumulator.quantise(0.5f, 1f));
+        assertEquals(1, ActStatsAccumulator.quantise(Math.nextDown(1.5f), 1f)); // 1.4999999 -> 1
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 2, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
+        a.add(new float[] {127f, below}, 1); // s = 127 / 127 = 1: q = [127, 0]
+        assertEquals(0.5, a.stats(1).dA(), 0);
+    }
 }

@@ -40,5 +40,11 @@ class BandAnalysisTest {
         assertEquals(m.get("mobilenetv2").mapping(), m.get("mobilenetv2").structural(), 1e-6);
         assertEquals(2.14, m.get("vgg11").mapping() / m.get("vgg11").structural(), 0.01);
         assertTrue(BandAnalysis.markdown(rows).contains("| mobilenetv2 | 0.595 | 9.18 |"));
+        // whole rows as docs/HWMODEL-RESULTS.md ("Why the bands are missed") publishes them: the mapping split, the DRAM
+        // factor (compute SU / SU), SU and DianNao's DRAM share included
+        String md = BandAnalysis.markdown(rows);
+        assertTrue(md.contains("\n| vgg11 | 0.899 | 27.88 | 2.42 | 2.49 (1.16 x 2.14) | 4.62 | 1.03 | 4.48 | 0.12 | 11.18 | 1.00 |\n"), md);
+        assertTrue(md.contains("\n| mobilenetv2 | 0.595 | 9.18 | 1.78 | 2.11 (2.11 x 1.00) | 2.45 | 2.11 | 1.16 | 0.64 | 4.35 | 5.53 |\n"), md);
+        assertTrue(md.contains("\n| vgg19-cifar | 0.959 | 49.62 | 2.51 | 4.09 (1.65 x 2.48) | 4.83 | 0.77 | 6.24 | 0.82 | 12.14 | 1.00 |\n"), md);
     }
 }

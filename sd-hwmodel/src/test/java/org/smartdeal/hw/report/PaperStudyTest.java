@@ -33,6 +33,18 @@ class PaperStudyTest {
         // one markdown table row per configuration
         assertEquals(steps.size(), java.util.Arrays.stream(out[1].split("\n"))
                 .filter(l -> l.startsWith("| ") && !l.startsWith("| config ")).count());
+        // the cells docs/HWMODEL-RESULTS.md publishes for ResNet-164 (SD EE / SD SU / min baseline DRAM ratio)
+        assertTrue(out[1].contains("\n| config | resnet164 |\n|---|---|\n| default | 1.55 / 1.45 / 0.94 |\n| batch=16 | 1.47 / 1.45 / 0.73 |\n"),
+            out[1]);
+        // the CSV's last two columns are E_x / E_SD and cycles_x / cycles_SD of the same configuration
+        List<String[]> rows = java.util.Arrays.stream(out[0].split("\n")).skip(1).map(l -> l.split(","))
+            .filter(r -> r[0].equals("default")).toList();
+        String[] sd = rows.stream().filter(r -> r[2].equals("smartdeal")).findFirst().orElseThrow();
+        for (String[] r : rows) {
+            assertEquals(Double.parseDouble(r[3]) / Double.parseDouble(sd[3]), Double.parseDouble(r[9]), 0, r[2]);
+            assertEquals(Double.parseDouble(r[4]) / Double.parseDouble(sd[4]), Double.parseDouble(r[10]), 0, r[2]);
+        }
+        assertEquals(5, rows.size());
     }
 
     @Test

@@ -135,7 +135,7 @@ class ReportFolderTest {
         report(out, "sweep.csv", "config,model\n", "sweep-summary.md", "| config |\n");
         put(out, "mine.md", "mine");
         java.util.List<String> steps = new java.util.ArrayList<>();
-        PaperStudy.run(out, Knobs.defaults(), false, steps::add);
+        Map<String, Object> summary = PaperStudy.run(out, Knobs.defaults(), false, steps::add);
         assertEquals(java.util.List.of("priced 7 models", "wrote tables and charts", "band analysis", "training study"),
                 steps);
         assertEquals(PaperStudy.steps(false), steps.size());
@@ -144,6 +144,17 @@ class ReportFolderTest {
         assertEquals("mine", Files.readString(out.resolve("mine.md")));
         assertTrue(Files.size(out.resolve("paper-summary.json")) > 0);
         assertTrue(Files.readString(out.resolve(ReportFolder.MANIFEST)).contains("\nfig9-dram.png\n"));
+        // every file PaperStudy's Javadoc lists; the summary returned is paper-summary.json
+        for (String f : List.of("layers.csv", "actions.csv", "knobs.json", "paper-comparison.md", "band-analysis.md",
+            TrainingStudy.ACTIONS_CSV, TrainingStudy.SUMMARY_JSON, "workloads/resnet164.json", "models/resnet164-scnn.json",
+            "models/efficientnetb0-smartdeal.json"))
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        assertFalse(Files.exists(out.resolve("models/efficientnetb0-scnn.json")), "SCNN is not run on EfficientNet-B0 [P]");
+        for (String fig : List.of("fig8-energy-efficiency-vs-diannao.csv", "fig9-dram-vs-smartdeal.csv", "fig10-speedup-vs-diannao.csv"))
+            assertEquals(8, Files.readAllLines(out.resolve(fig)).size(), fig + ": a header and the seven models");
+        assertEquals(7, summary.size());
+        assertEquals(org.smartdeal.hw.spec.Json.parse(Files.readString(out.resolve("paper-summary.json"))).toString(),
+            org.smartdeal.hw.spec.Json.parse(org.smartdeal.hw.spec.Json.write(summary)).toString());
     }
 
     /** A copy of a folder tree (links copied as links), as a process killed at this instant leaves the disk. */
@@ -349,5 +360,90 @@ class ReportFolderTest {
         assertEquals(Map.of("summary.txt", "second", ReportFolder.MANIFEST, "summary.txt"), set(real.resolve("out")));
         if (folder != null) assertEquals(folder, Files.readAttributes(real.resolve("out"),
             java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "the working folder itself, not a new one");
+    }
+
+    @Test
+    void temporaryFoldersNamedWithoutAProcessNumberAreStale() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        Path letters = Files.createDirectory(tmp.resolve(".out.partial-abc-1")), dash = Files.createDirectory(tmp.resolve(".out.partial--7"));
+        put(letters, "summary.txt", "half");
+        report(out, "summary.txt", "second");
+        assertFalse(Files.exists(letters) || Files.exists(dash));
+    }
+
+    @Test
+    void aWorkingFolderThatNoLongerExistsDoesNotStopTheSwap() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "old.csv", "o");
+        ReportFolder.workingFolder = () -> tmp.resolve("gone").resolve("deeper");
+        try {
+            report(out, "summary.txt", "second");
+        } finally {
+            ReportFolder.workingFolder = () -> Path.of("").toAbsolutePath();
+        }
+        assertEquals(Map.of("summary.txt", "second", ReportFolder.MANIFEST, "summary.txt"), set(out));
+    }
+
+    @Test
+    void anUpdateInPlaceLeavesNoTemporaryFolderAndKeepsTheUsersEmptyFolder() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "old.csv", "o");
+        Files.createDirectories(out.resolve("empty"));
+        ReportFolder.workingFolder = () -> out;
+        try {
+            report(out, "summary.txt", "second");
+        } finally {
+            ReportFolder.workingFolder = () -> Path.of("").toAbsolutePath();
+        }
+        assertEquals(Map.of("summary.txt", "second", ReportFolder.MANIFEST, "summary.txt"), set(out));
+        assertTrue(Files.isDirectory(out.resolve("empty")));
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of(out), s.toList(), "no temporary folder is left next to the report");
+        }
+        // swapped, not in place: the user's empty folder is carried into the new folder
+        report(out, "summary.txt", "third");
+        assertTrue(Files.isDirectory(out.resolve("empty")), "an empty folder of the user's is carried");
+    }
+
+    /**
+     * A file the user makes while the report is staged, where the new set now has a folder of that name, cannot be moved
+     * into the new folder: the previous folder is kept (renamed .out.kept-TIME) with the file in it, not deleted; a
+     * folder the user makes meanwhile gets the permissions it was made with.
+     */
+    @Test
+    void aLateFileThatCannotBeMovedBackKeepsThePreviousFolder() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> own = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        ReportFolder.afterStep = step -> {
+            if (!step.equals("staged")) return;
+            try {
+                put(out, "u", "mine");
+                put(out, "late/dir/x.txt", "x");
+                Files.setPosixFilePermissions(out.resolve("late"), own);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream warning = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warning, true));
+        try {
+            report(out, "summary.txt", "second", "u/f.txt", "new");
+        } finally {
+            ReportFolder.afterStep = step -> { };
+            System.setErr(err);
+        }
+        assertEquals("new", Files.readString(out.resolve("u/f.txt")));
+        assertEquals("x", Files.readString(out.resolve("late/dir/x.txt")));
+        assertEquals(own, Files.getPosixFilePermissions(out.resolve("late")));
+        List<Path> kept;
+        try (Stream<Path> s = Files.list(tmp)) {
+            kept = s.filter(p -> p.getFileName().toString().startsWith(".out.kept-")).toList();
+        }
+        assertEquals(1, kept.size(), "the previous folder is kept");
+        assertEquals("mine", Files.readString(kept.get(0).resolve("u")));
+        assertTrue(warning.toString().contains(kept.get(0).toString()), warning.toString());
     }
 }

@@ -89,4 +89,49 @@ class TrainingStudyTest {
         out.add(b.toString());
         return out;
     }
+
+    /**
+     * Per pass, the summary's sums are those of the CSV's rows of that pass and add up to the total; the paper's Table V
+     * values ride beside SDT and SS (ResNet-18 1.36 / 1.50, MobileNetV2 1.29 / 1.40 [P]), the SS keep ratios beside SS
+     * only; text fields are quoted; the summary returned is the one written.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void perPassSumsTableVAndTheReturnedSummary(@TempDir Path dir) throws IOException {
+        Map<String, Object> returned = TrainingStudy.run(dir);
+        Map<String, Object> written = (Map<String, Object>) Json.parse(Files.readString(dir.resolve(TrainingStudy.SUMMARY_JSON)));
+        assertEquals(written.get("models").toString(), Json.parse(Json.write(returned.get("models"))).toString());
+        List<String> lines = Files.readAllLines(dir.resolve(TrainingStudy.ACTIONS_CSV));
+        List<String> head = split(lines.get(0));
+        int model = head.indexOf("model"), variant = head.indexOf("variant"), pass = head.indexOf("pass"),
+            action = head.indexOf("action"), energy = head.indexOf("energy_pJ");
+        Map<String, Double> perPass = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = split(line);
+            assertTrue(line.contains(",\"" + f.get(action) + "\",") && !f.get(action).isEmpty(), line);
+            perPass.merge(f.get(model) + "/" + f.get(variant) + "/" + f.get(pass) + "_pJ", Double.parseDouble(f.get(energy)), Double::sum);
+        }
+        Map<String, Object> models = (Map<String, Object>) written.get("models");
+        Map<String, double[]> tableV = Map.of("resnet18-cifar", new double[] {1.36, 1.50}, "mobilenetv2-cifar", new double[] {1.29, 1.40});
+        for (String m : TrainingModel.PAPER_MODELS)
+            for (TrainingModel.Mode mode : TrainingModel.Mode.values()) {
+                Map<String, Object> v = (Map<String, Object>) ((Map<String, Object>) models.get(m)).get(mode.name());
+                Map<String, Object> pp = (Map<String, Object>) v.get("perPass");
+                double sum = 0;
+                for (var e : pp.entrySet()) {
+                    double want = perPass.getOrDefault(m + "/" + mode + "/" + e.getKey(), 0.0);
+                    assertEquals(want, (double) e.getValue(), 1e-9 * Math.abs(want), m + " " + mode + " " + e.getKey());
+                    sum += (double) e.getValue();
+                }
+                assertEquals(Json.num(v, "totalPj"), sum, 1e-9 * sum, m + " " + mode);
+                assertTrue(sum > 0, m + " " + mode);
+                assertEquals(mode == TrainingModel.Mode.SS, v.containsKey("ssKeep"), m + " " + mode);
+                if (mode == TrainingModel.Mode.VA) {
+                    assertTrue(!v.containsKey("paperTableV"), m);
+                    assertEquals(1.0, Json.num(v, "efficiencyOverVa"), 0, m);
+                } else {
+                    assertEquals(tableV.get(m)[mode == TrainingModel.Mode.SDT ? 0 : 1], Json.num(v, "paperTableV"), 0, m + " " + mode);
+                }
+            }
+    }
 }
