@@ -231,8 +231,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      * Prices a ready workload on accelerator models given as objects: the ones of {@link AcceleratorModel#all()} or
      * models of your own, which then appear in every output ({@link #write}, {@link #summaryText}) like the five.
      * A network's workload comes from {@link Workloads#of} or {@link ActStatsCollector#workload}. Every model is
-     * priced with the paper's energy table ({@link EnergyTable#paper28nm()}; the five-argument form takes another)
-     * and {@link ArchSpec#paper()} with the knobs; ratios to DianNao need a model named "diannao" among them.
+     * priced with the paper's energy table ({@link EnergyTable#paper28nm()}) and {@link ArchSpec#paper()} with the
+     * knobs (the five-argument forms take a table, and an architecture, of the caller's own); ratios to DianNao need
+     * a model named "diannao" among them.
      *
      * @param w            the workload
      * @param statsSource  where its activation statistics come from (written into the reports)
@@ -278,7 +279,12 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             if (res.containsKey(acc.name()))
                 throw new IllegalArgumentException("EnergyReport.price: two accelerator models are named '" + acc.name()
                     + "'; each needs its own name");
-            res.put(acc.name(), CostModel.price(acc, w, a, e, false));
+            try {
+                res.put(acc.name(), CostModel.price(acc, w, a, e, false));
+            } catch (IllegalStateException ex) {
+                // e.g. no tiling fits the architecture's buffers: say on which accelerator
+                throw new IllegalStateException(acc.name() + ": " + ex.getMessage(), ex);
+            }
         }
         return new EnergyReport(w, res, a, e, statsSource);
     }

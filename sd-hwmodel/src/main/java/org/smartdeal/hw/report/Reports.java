@@ -188,8 +188,9 @@ public final class Reports {
 
     /**
      * Where the shipped defaults come from, for the reports beside the values: the {@code sources} of
-     * {@code knobs-v1.json}, {@code arch-v1.json} (when the architecture's resources are the paper's, whatever its
-     * knobs) and {@code energy-table-v1.json} (when the paper's table is the one used). A value an option replaced
+     * {@code knobs-v1.json} and {@code arch-v1.json} (when the architecture's resources are the paper's, whatever its
+     * knobs; otherwise the knobs are the caller's architecture's) and {@code energy-table-v1.json} (when the paper's
+     * table is the one used). A value an option replaced
      * keeps its default's note; the values used are the report's {@code knobs}, {@code arch} and {@code energyTable}.
      */
     public static Map<String, Object> sourcesOfDefaults(ArchSpec a, EnergyTable e) {
@@ -197,8 +198,11 @@ public final class Reports {
         o.put("note", "where each shipped default comes from: [P ...] the paper (table or section), [A] an assumption "
             + "and its reason; the values used are under knobs, arch and energyTable (an option may have replaced a "
             + "default); cycles are at the 1 GHz clock of Table IX, so staticMw mW is staticMw pJ per cycle");
-        o.put("knobs", Specs.sources("knobs-v1.json"));
-        o.put("arch", a.withKnobs(ArchSpec.paper().knobs()).equals(ArchSpec.paper()) ? Specs.sources("arch-v1.json")
+        boolean paperArch = a.withKnobs(ArchSpec.paper().knobs()).equals(ArchSpec.paper());
+        o.put("knobs", paperArch ? Specs.sources("knobs-v1.json")
+            : "the knobs of the caller's architecture (not knobs-v1.json), options applied over them: their values are "
+            + "under knobs");
+        o.put("arch", paperArch ? Specs.sources("arch-v1.json")
             : "an architecture of the caller's own (not arch-v1.json): its values are under arch");
         o.put("energyTable", e.equals(EnergyTable.paper28nm()) ? Specs.sources("energy-table-v1.json")
             : "a table of the caller's own (not energy-table-v1.json): its values are under energyTable");

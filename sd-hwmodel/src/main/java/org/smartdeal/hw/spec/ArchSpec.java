@@ -22,8 +22,8 @@ package org.smartdeal.hw.spec;
  * @param cxPes                  Cambricon-X PEs [A] 64
  * @param cxMacsPerPe            Cambricon-X MACs per PE [A] 16
  * @param cxIdxBitsPerNz         step-index width [A] 4
- * @param scnnPeGrid             SCNN PE grid side (8x8) [S:SC]; at most 64, since measured statistics keep C x grid^2
- *                               tile counts per layer
+ * @param scnnPeGrid             SCNN PE grid side (8x8) [S:SC]; at most 32: measured statistics keep C x grid^2 tile
+ *                               counts per convolution (8 bytes each, twice: 16 KB per input channel at 32)
  * @param scnnF                  SCNN weight vector width F [S:SC] 4
  * @param scnnI                  SCNN activation vector width I [S:SC] 4
  * @param scnnAccumulatorsPerPe  SCNN accumulator entries per PE [S:DNNsim] 1024
@@ -57,8 +57,9 @@ public record ArchSpec(double inputBufBytes, double inputBankBytes, double weigh
         String[] in = {"sdDimM", "sdDimC", "sdDimF", "sdRePerLine", "dnTn", "dnTi", "cxPes", "cxMacsPerPe",
             "scnnF", "scnnI", "scnnAccumulatorsPerPe", "praFilters", "praWindows", "praBrick"};
         for (int k = 0; k < iv.length; k++) Specs.range(a, in[k], iv[k], 1, 1 << 16);
-        // the per-PE statistics of a measured layer are C x grid^2 counts (ActStatsAccumulator); 64 x 64 PEs
-        Specs.range(a, "scnnPeGrid", scnnPeGrid, 1, 64);
+        // the per-PE statistics of a measured layer are C x grid^2 counts (ActStatsAccumulator): at 32 x 32 PEs about
+        // 0.2 GB over ResNet-50's 22,531 convolution input channels, and as much again for their means
+        Specs.range(a, "scnnPeGrid", scnnPeGrid, 1, 32);
         Specs.range(a, "cxIdxBitsPerNz", cxIdxBitsPerNz, 0, 32);
         Specs.range(a, "scnnIdxBitsPerNz", scnnIdxBitsPerNz, 0, 32);
         Specs.range(a, "scnnActBytesPerNz", scnnActBytesPerNz, 1, 8);

@@ -63,7 +63,7 @@ public record WeightRep(Kind kind, short[] nnzW, short[] rowMask, int n, double 
     public static WeightRep dense(LayerSpec l) {
         short[] nz = new short[l.kernels()], mk = new short[l.kernels()];
         java.util.Arrays.fill(nz, (short) (l.r() * l.s()));
-        java.util.Arrays.fill(mk, (short) (l.r() > 1 && l.s() > 1 ? (1 << l.r()) - 1 : 1));
+        java.util.Arrays.fill(mk, (short) (l.r() > 1 ? (1 << l.r()) - 1 : 1));   // a bit per kernel row for R > 1 (fix 28)
         return new WeightRep(Kind.DENSE8, nz, mk, basisDim(l), 0, 0, 0, 0);
     }
 

@@ -403,9 +403,11 @@ class EnergyReportFilesTest {
         a.write(paperArch);
         Map<String, Object> s = (Map<String, Object>) json(own.resolve("summary.json")).get("sourcesOfDefaults");
         assertTrue(s.get("arch").toString().startsWith("an architecture of the caller's own"), s.toString());
+        assertTrue(s.get("knobs").toString().startsWith("the knobs of the caller's architecture"), s.toString());
         assertEquals(64.0, ((Map<String, Object>) json(own.resolve("summary.json")).get("arch")).get("dnTn"));
         s = (Map<String, Object>) json(paperArch.resolve("summary.json")).get("sourcesOfDefaults");
         assertEquals(Specs.sources("arch-v1.json"), s.get("arch"));
+        assertEquals(Specs.sources("knobs-v1.json"), s.get("knobs"));
     }
 
     /** SCNN's accumulators come out of the input buffer: 8 x 8 PEs x 1024 entries x 3 B = 196,608 B of 524,288. */

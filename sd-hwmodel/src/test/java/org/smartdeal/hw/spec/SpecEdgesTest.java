@@ -137,7 +137,7 @@ class SpecEdgesTest {
     /**
      * Every ArchSpec field one step outside its range, through the JSON binding a user's file takes (ArchSpec's
      * compact constructor: buffers [64, 1e10], banks [64, their buffer], tileCapFraction [0.01, 1], psumBytes [1, 8],
-     * fourteen counts [1, 65536], scnnPeGrid [1, 64], index widths [0, 32], scnnActBytesPerNz [1, 8]); each bound itself is
+     * fourteen counts [1, 65536], scnnPeGrid [1, 32], index widths [0, 32], scnnActBytesPerNz [1, 8]); each bound itself is
      * accepted.
      */
     @Test
@@ -165,10 +165,10 @@ class SpecEdgesTest {
             assertEquals("f: ArchSpec." + f + " must be in [1.0, 65536.0], got 65537.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
         }
         Map<String, Object> v = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
-        v.put("scnnPeGrid", 64.0);
-        assertEquals(64, Specs.toMap(Specs.bind(ArchSpec.class, v, "f")).get("scnnPeGrid"));
-        v.put("scnnPeGrid", 65.0);
-        assertEquals("f: ArchSpec.scnnPeGrid must be in [1.0, 64.0], got 65.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
+        v.put("scnnPeGrid", 32.0);
+        assertEquals(32, Specs.toMap(Specs.bind(ArchSpec.class, v, "f")).get("scnnPeGrid"));
+        v.put("scnnPeGrid", 33.0);
+        assertEquals("f: ArchSpec.scnnPeGrid must be in [1.0, 32.0], got 33.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
     }
 
     @Test
@@ -388,7 +388,8 @@ class SpecEdgesTest {
         LayerSpec other = LayerSpec.conv("o", LayerType.CONV, 4, 3, 3, 5, 5, 1, 1, 1);
         assertEquals("WeightRep for o has 6 kernels, layer needs M*C/G = 12",
             message(() -> d.checkFor(other)));
-        // 5x5 kernel: n = 5; 1x1 and 1x7: n = 3 [A]; a 1x7 kernel is not row-vectored, so its dense mask is 1
+        // 5x5 kernel: n = 5; 1x1 and 1x7: n = 3 [A]; a 1x7 kernel is one row, so its dense mask is 1; its 7x1
+        // transpose has seven rows of one weight, bits 0-6 (fix 28; it was 1)
         assertEquals(5, WeightRep.basisDim(LayerSpec.conv("f", LayerType.CONV, 1, 1, 5, 5, 5, 1, 2, 1)));
         assertEquals(3, WeightRep.basisDim(LayerSpec.conv("p", LayerType.CONV, 1, 1, 1, 5, 5, 1, 0, 1)));
         LayerSpec row = new LayerSpec("row", LayerType.CONV, 1, 1, 1, 1, 1, 7, 5, 9, 5, 3, 1, 0, 1, true, 0);
@@ -397,7 +398,7 @@ class SpecEdgesTest {
         assertEquals(1, WeightRep.dense(row).rowMask()[0]);
         LayerSpec col = new LayerSpec("col", LayerType.CONV, 1, 1, 1, 1, 7, 1, 9, 5, 3, 5, 1, 0, 1, true, 0);
         assertEquals(3, WeightRep.basisDim(col));
-        assertEquals(1, WeightRep.dense(col).rowMask()[0]);
+        assertEquals(0b1111111, WeightRep.dense(col).rowMask()[0]);
         // asSparse8 keeps the zeros and drops the SD fields
         WeightRep sd = new WeightRep(WeightRep.Kind.SD, new short[] {1, 0}, new short[] {1, 0}, 3, 5, 6, 7, 8);
         assertEquals(new WeightRep(WeightRep.Kind.SPARSE8, sd.nnzW(), sd.rowMask(), 3, 0, 0, 0, 0), sd.asSparse8());
@@ -508,6 +509,9 @@ class SpecEdgesTest {
         assertEquals(0b11001, t.rowMask()[0]);
         LayerSpec wide = new LayerSpec("w", LayerType.CONV, 1, 1, 1, 1, 1, 5, 1, 5, 1, 1, 1, 0, 1, true, 0);
         assertEquals(1, WeightRep.fromWeights(wide, WeightRep.Kind.DENSE8, new int[] {3, 0, 0, -2, 1}, 0, 0, 0, 0).rowMask()[0]);
+        // dense weights follow the same rule: five rows of the 5x1 kernel, one of the 1x5
+        assertEquals(0b11111, WeightRep.dense(tall).rowMask()[0]);
+        assertEquals(1, WeightRep.dense(wide).rowMask()[0]);
         assertEquals("WeightRep.fromWeights(k): got 8 weights, need M*C/G*R*S = 9", message(
             () -> WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, new int[8], 0, 0, 0, 0)), "one 3x3 kernel: 1 x 9");
         assertEquals("WeightRep.fromWeights(p): got 3 weights, need M*C/G*R*S = 2", message(() -> WeightRep.fromWeights(p, WeightRep.Kind.DENSE8, new int[3], 0, 0, 0, 0)));

@@ -210,11 +210,11 @@ public final class EnergyCommand implements Callable<Integer> {
                 report = priceNetwork(arch, accs, shape, zoo, table);
             }
         } catch (IllegalStateException e) {
-            if (archSpec == null || e.getMessage() == null || !e.getMessage().startsWith(NO_TILING)) throw e;
-            throw new BadInputException("--arch-spec " + archSpec + ": " + e.getMessage() + "; its buffers (inputBufBytes "
-                + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes " + Numbers.plain(arch.weightBufBytes())
-                + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes()) + ", of which tileCapFraction "
-                + Numbers.plain(arch.tileCapFraction()) + " per tile) are too small for this network", e);
+            if (archSpec == null || e.getMessage() == null || !e.getMessage().contains(NO_TILING)) throw e;
+            throw new BadInputException("--arch-spec " + archSpec + ": " + e.getMessage() + "; its buffers are too small "
+                + "for this network (inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
+                + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
+                + ", tileCapFraction " + Numbers.plain(arch.tileCapFraction()) + ")", e);
         }
         report.write(out);
         o.print(report.summaryText());
@@ -312,7 +312,7 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
-    /** Start of {@code TilingSearch}'s refusal of a layer that no tiling fits into the buffers. */
+    /** In {@code TilingSearch}'s refusal of a layer that no tiling fits into the buffers. */
     private static final String NO_TILING = "TilingSearch: no feasible tiling";
 
     /**

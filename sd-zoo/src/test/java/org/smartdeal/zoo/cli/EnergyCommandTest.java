@@ -23,8 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
+import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.zoo.data.FashionMnist;
 
 /** {@code smartdeal energy}: the zoo CNN on Fashion-MNIST, a paper workload, a converted model and bad inputs. */
@@ -397,15 +401,35 @@ class EnergyCommandTest {
         assertEquals(0, run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--arch-spec", arch.toString(), "--batch",
                 "3", "--out", three.toString(), "--quiet").exit());
         assertEquals(3.0, ((Map<String, Object>) json(three.resolve("summary.json")).get("knobs")).get("batch"));
+        // --dram-bw replaces the file's bandwidth and keeps its batch
+        Path bw = dir.resolve("bw");
+        assertEquals(0, run("energy", "--zoo", "cnn", "--accelerators", "diannao", "--arch-spec", arch.toString(), "--dram-bw",
+                "12.8", "--out", bw.toString(), "--quiet").exit());
+        Map<String, Object> bwKnobs = (Map<String, Object>) json(bw.resolve("summary.json")).get("knobs");
+        assertEquals(12.8, bwKnobs.get("dramBwBytesPerCycle"));
+        assertEquals(2.0, bwKnobs.get("batch"));
+        // the paper workload's statistics are built for the file's architecture: SmartDeal's tSD is the expected
+        // maximum Booth digit count over sdDimF activations (HWMODEL.md 1.3), so 4 of them give a smaller tSD than 8
+        Path dimF4 = Files.writeString(dir.resolve("dimf4.json"), shipped.replace("\"sdDimF\": 8", "\"sdDimF\": 4"));
+        Path pm4 = dir.resolve("pm-dimf4"), pm8 = dir.resolve("pm-dimf8");
+        assertEquals(0, run("energy", "--paper-model", "resnet164", "--accelerators", "smartdeal", "--arch-spec",
+                dimF4.toString(), "--out", pm4.toString(), "--quiet").exit());
+        assertEquals(0, run("energy", "--paper-model", "resnet164", "--accelerators", "smartdeal", "--out", pm8.toString(),
+                "--quiet").exit());
+        double tsd4 = tSdOfSecondLayer(pm4), tsd8 = tSdOfSecondLayer(pm8);
+        Knobs k = Knobs.defaults();
+        ArchSpec fourWide = Specs.read(ArchSpec.class, dimF4);
+        assertEquals(PaperModels.workload("resnet164", k, fourWide).layers().get(1).act().tSD(), tsd4, 1e-12);
+        assertTrue(tsd4 < tsd8 && tsd4 >= 1, tsd4 + " against " + tsd8);
 
         run("energy", "--paper", "--arch-spec", arch.toString(), "--out", own.toString())
                 .assertUserError(SmartDeal.EXIT_USAGE, "--arch-spec applies to networks and --paper-model");
         Path typo = Files.writeString(dir.resolve("typo.json"), shipped.replace("\"dnTi\"", "\"dnTj\""));
         run("energy", "--zoo", "cnn", "--arch-spec", typo.toString(), "--out", own.toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + typo + ": values: ArchSpec has no field 'dnTj'");
-        Path grid = Files.writeString(dir.resolve("grid.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 65"));
+        Path grid = Files.writeString(dir.resolve("grid.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 33"));
         run("energy", "--zoo", "cnn", "--arch-spec", grid.toString(), "--out", own.toString())
-                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + grid, "ArchSpec.scnnPeGrid must be in [1.0, 64.0], got 65.0");
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + grid, "ArchSpec.scnnPeGrid must be in [1.0, 32.0], got 33.0");
         // SCNN's accumulators (8 x 8 x 1024 x 3 B = 192 KB) taken from a 128 KB input buffer: refused when SCNN is priced
         Path smallIn = Files.writeString(dir.resolve("small-in.json"), shipped.replace("\"inputBufBytes\": 524288",
                 "\"inputBufBytes\": 131072"));
@@ -423,6 +447,36 @@ class EnergyCommandTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + tiny, "no feasible tiling", "too small for this network");
         run("energy", "--zoo", "cnn", "--arch-spec", dir.resolve("none.json").toString(), "--out", own.toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec", "none.json");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double tSdOfSecondLayer(Path out) throws IOException {
+        List<Object> layers = (List<Object>) json(out.resolve("workload.json")).get("layers");
+        return ((Number) ((Map<String, Object>) ((Map<String, Object>) layers.get(1)).get("actStats")).get("tSD"))
+                .doubleValue();
+    }
+
+    /**
+     * Statistics measured with --data are measured for the file's architecture: with a 4 x 4 SCNN grid the collector
+     * keeps 4 x 4 tiles per channel, which SCNN prices (it refuses tile statistics of another grid, so a collector left
+     * on the paper's 8 x 8 grid would fail the run).
+     */
+    @Test
+    void measuredStatisticsFollowTheUsersArchitecture() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
+        String shipped;
+        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/arch-v1.json")) {
+            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(shipped.contains("\"scnnPeGrid\": 8"), shipped);
+        Path grid4 = Files.writeString(dir.resolve("grid4.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 4"));
+        Path out = dir.resolve("grid4-out");
+        CliRun r = run("energy", "--zoo", "cnn", "--data", "fashion-mnist", "--samples", "16", "--accelerators", "scnn",
+                "--arch-spec", grid4.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        List<String> layers = Files.readAllLines(out.resolve("layers.csv"));
+        assertEquals(4, layers.size(), "a header and SCNN's three convolutions: " + layers);
     }
 
     /** Per accelerator of models.csv: energy(b) - energy(a) = extra pJ per byte x DRAM bytes, the same bytes. */
