@@ -142,20 +142,18 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                                   List<String> accelerators, ArchSpec arch, EnergyTable table) {
         java.util.Objects.requireNonNull(arch, "arch");
         java.util.Objects.requireNonNull(table, "table");
-        ArchSpec a = arch;
-        Knobs knobs = arch.knobs();
         Workload w;
         String src;
         if (data == null) {
-            w = Workloads.of(net, name, knobs, a, inputType);
+            w = Workloads.of(net, name, arch.knobs(), arch, inputType);
             src = Workloads.PAPER_STATS_NOTE;
         } else {
             Workloads.Extracted x = Workloads.extract(net, inputType);
-            ActStatsCollector c = ActStatsCollector.collect(net, x, data, samples, a);
+            ActStatsCollector c = ActStatsCollector.collect(net, x, data, samples, arch);
             src = Workloads.measuredStatsNote(c.images(), null);
             w = c.workload(name, src + Workloads.skippedNote(x));
         }
-        return of(w, src, accelerators, a, table);
+        return of(w, src, accelerators, arch, table);
     }
 
     /** Examples the statistics of {@link #of(Model, DataSetIterator, List)} are measured on, at most. */
@@ -268,8 +266,6 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         java.util.Objects.requireNonNull(arch, "arch");
         java.util.Objects.requireNonNull(table, "table");
         if (accelerators.isEmpty()) throw new IllegalArgumentException("EnergyReport.price: no accelerator models given");
-        ArchSpec a = arch;
-        EnergyTable e = table;
         Map<String, ModelResult> res = new LinkedHashMap<>();
         for (AcceleratorModel acc : accelerators) {
             // names become file names (models/NAME.json) and CSV fields
@@ -280,13 +276,13 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                 throw new IllegalArgumentException("EnergyReport.price: two accelerator models are named '" + acc.name()
                     + "'; each needs its own name");
             try {
-                res.put(acc.name(), CostModel.price(acc, w, a, e, false));
+                res.put(acc.name(), CostModel.price(acc, w, arch, table, false));
             } catch (IllegalStateException ex) {
                 // e.g. no tiling fits the architecture's buffers: say on which accelerator
                 throw new IllegalStateException(acc.name() + ": " + ex.getMessage(), ex);
             }
         }
-        return new EnergyReport(w, res, a, e, statsSource);
+        return new EnergyReport(w, res, arch, table, statsSource);
     }
 
     /** Number of layers an accelerator priced (SCNN skips FC layers), benchmark or not. */

@@ -46,12 +46,9 @@ public final class Scnn implements AcceleratorModel {
         double acc = accumulatorBytes(a);
         if (!(acc < a.inputBufBytes()))
             throw new IllegalArgumentException("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = "
-                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + plain(a.psumBytes()) + " = " + plain(acc)
-                + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, " + plain(a.inputBufBytes()));
-    }
-
-    private static String plain(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + Counts.plain(a.psumBytes()) + " = "
+                + Counts.plain(acc) + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, "
+                + Counts.plain(a.inputBufBytes()));
     }
 
     /** {@inheritDoc} */

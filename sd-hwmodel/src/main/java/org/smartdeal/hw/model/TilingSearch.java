@@ -142,9 +142,9 @@ public final class TilingSearch {
         }
         if (bestT == null)
             throw new IllegalStateException("TilingSearch: no feasible tiling for layer " + l.id() + ": its smallest tile does "
-                + "not fit the bytes a tile may use (input " + plain(capI) + ", weight " + plain(capW) + ", output "
-                + plain(capO) + (accBytes > 0 ? ", with " + plain(accBytes) + " bytes of accumulators taken from the input "
-                + "buffer and added to the output's" : "") + ")");
+                + "not fit the bytes a tile may use (input " + Counts.plain(capI) + ", weight " + Counts.plain(capW)
+                + ", output " + Counts.plain(capO) + (accBytes > 0 ? ", with " + Counts.plain(accBytes) + " bytes of "
+                + "accumulators taken from the input buffer and added to the output's" : "") + ")");
         return bestT;
     }
 
@@ -166,10 +166,6 @@ public final class TilingSearch {
         double m = 1;
         for (int k = 0; k < j; k++) if (!rel(ord[k], w, i, o, dw)) m *= t[ord[k]];
         return m;
-    }
-
-    private static String plain(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static double inBufBytes(ArchSpec a, double accBytes) {

@@ -274,13 +274,7 @@ class Dl4jAccountingTest {
     @Test
     void aListenerPricesOnItsOwnArchitecture() {
         MultiLayerNetwork net = mln();
-        Map<String, Object> m = org.smartdeal.hw.spec.Specs.toMap(ArchSpec.paper());
-        m.put("dnTn", 64.0);
-        m.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> knobs = (Map<String, Object>) m.get("knobs");
-        knobs.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
-        ArchSpec wide = org.smartdeal.hw.spec.Specs.bind(ArchSpec.class, m, "test");
+        ArchSpec wide = EnergyReportFilesTest.paperWith("dnTn", 64);
         EnergyListener l = new EnergyListener(net, wide, 1, InputType.feedForward(4));
         net.setListeners(l);
         net.fit(new DataSet(features(2), Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}})));

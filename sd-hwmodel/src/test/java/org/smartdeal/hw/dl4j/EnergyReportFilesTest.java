@@ -371,11 +371,7 @@ class EnergyReportFilesTest {
     @Test
     @SuppressWarnings("unchecked")
     void anArchitectureOfTheCallersOwnIsUsedAndEchoed(@TempDir Path dir) throws IOException {
-        Map<String, Object> m = Specs.toMap(ArchSpec.paper());
-        m.put("dnTn", 64.0);
-        m.replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
-        ((Map<String, Object>) m.get("knobs")).replaceAll((k, v) -> v instanceof Integer i ? (Object) i.doubleValue() : v);
-        ArchSpec wide = Specs.bind(ArchSpec.class, m, "test");
+        ArchSpec wide = paperWith("dnTn", 64);
         Workload w = paper("resnet164");
         EnergyReport a = EnergyReport.of(w, "paper defaults", List.of("diannao"), K);
         EnergyReport b = EnergyReport.of(w, "paper defaults", List.of("diannao"), wide, EnergyTable.paper28nm());
@@ -408,6 +404,13 @@ class EnergyReportFilesTest {
         s = (Map<String, Object>) json(paperArch.resolve("summary.json")).get("sourcesOfDefaults");
         assertEquals(Specs.sources("arch-v1.json"), s.get("arch"));
         assertEquals(Specs.sources("knobs-v1.json"), s.get("knobs"));
+    }
+
+    /** The paper's architecture with one field changed, bound as a user's file is. */
+    static ArchSpec paperWith(String field, double value) {
+        Map<String, Object> m = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
+        m.put(field, value);
+        return Specs.bind(ArchSpec.class, m, "test");
     }
 
     /** SCNN's accumulators come out of the input buffer: 8 x 8 PEs x 1024 entries x 3 B = 196,608 B of 524,288. */

@@ -179,7 +179,8 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--arch-spec applies to networks and --paper-model; --paper compares with the paper's figures, "
                 + "which use its Table IX resources");
         }
-        EnergyTable table = energyTable == null ? EnergyTable.paper28nm() : readTable(energyTable);
+        EnergyTable table = energyTable == null ? EnergyTable.paper28nm()
+                : readSpec(EnergyTable.class, "--energy-table", energyTable, "an energy table JSON file");
         ArchSpec arch = archSpec == null ? ArchSpec.paper().withKnobs(knobs) : readArch(archSpec, accs);
         knobs = arch.knobs();
         // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
@@ -300,15 +301,18 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
-    /** The user's energy table, checked field by field (exit 3 naming the file, the field and the value). */
-    private static EnergyTable readTable(Path file) {
-        InputPaths.requireFile("--energy-table", file, "an energy table JSON file");
+    /**
+     * A spec file of the user's (the energy table, the architecture), read strictly by {@link Specs#read}: exit 3 naming
+     * the option, the file, the field and the value.
+     */
+    private static <T extends Record> T readSpec(Class<T> type, String option, Path file, String what) {
+        InputPaths.requireFile(option, file, what);
         try {
-            return Specs.read(EnergyTable.class, file);
+            return Specs.read(type, file);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--energy-table " + e.getMessage(), e);
+            throw new BadInputException(option + " " + e.getMessage(), e);
         } catch (java.io.IOException e) {
-            throw new BadInputException("--energy-table " + file + ": cannot be read: " + OutputPaths.reason(e), e);
+            throw new BadInputException(option + " " + file + ": cannot be read: " + OutputPaths.reason(e), e);
         }
     }
 
@@ -320,15 +324,7 @@ public final class EnergyCommand implements Callable<Integer> {
      * accumulators must leave room in its input buffer when SCNN is priced (exit 3 naming the file, field and value).
      */
     private ArchSpec readArch(Path file, List<String> accs) {
-        InputPaths.requireFile("--arch-spec", file, "an architecture JSON file");
-        ArchSpec a;
-        try {
-            a = Specs.read(ArchSpec.class, file);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--arch-spec " + e.getMessage(), e);
-        } catch (java.io.IOException e) {
-            throw new BadInputException("--arch-spec " + file + ": cannot be read: " + OutputPaths.reason(e), e);
-        }
+        ArchSpec a = readSpec(ArchSpec.class, "--arch-spec", file, "an architecture JSON file");
         if (EnergyReport.accelerators(accs).stream().anyMatch(m -> m instanceof org.smartdeal.hw.model.Scnn)) {
             try {
                 org.smartdeal.hw.model.Scnn.requireFits(a);

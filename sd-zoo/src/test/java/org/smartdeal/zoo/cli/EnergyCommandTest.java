@@ -41,6 +41,13 @@ class EnergyCommandTest {
         return CliRun.of(args);
     }
 
+    /** A spec file shipped in sd-hwmodel's resources, as text to copy and edit. */
+    private static String shippedSpec(String name) throws IOException {
+        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private static Map<String, Object> json(Path p) throws IOException {
         return Json.parseObject(Files.readString(p));
     }
@@ -324,10 +331,7 @@ class EnergyCommandTest {
     /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
     @Test
     void anEnergyTableOfTheUsersOwnIsUsedAndEchoed() throws IOException {
-        String shipped;
-        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/energy-table-v1.json")) {
-            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String shipped = shippedSpec("energy-table-v1.json");
         Path table = Files.writeString(dir.resolve("table.json"), shipped.replace("\"dramPjPer8Bit\": 100",
                 "\"dramPjPer8Bit\": 200"));
         Path out = dir.resolve("own-table");
@@ -367,10 +371,7 @@ class EnergyCommandTest {
     @Test
     @SuppressWarnings("unchecked")
     void anArchitectureOfTheUsersOwnIsUsedAndEchoed() throws IOException {
-        String shipped;
-        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/arch-v1.json")) {
-            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String shipped = shippedSpec("arch-v1.json");
         assertTrue(shipped.contains("\"dnTn\": 32") && shipped.contains("\"batch\": 1,"), shipped);
         Path arch = Files.writeString(dir.resolve("arch.json"), shipped.replace("\"dnTn\": 32", "\"dnTn\": 64")
                 .replace("\"batch\": 1,", "\"batch\": 2,"));
@@ -465,10 +466,7 @@ class EnergyCommandTest {
     void measuredStatisticsFollowTheUsersArchitecture() throws IOException {
         Path data = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
-        String shipped;
-        try (var in = EnergyTable.class.getResourceAsStream("/org/smartdeal/hw/arch-v1.json")) {
-            shipped = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
+        String shipped = shippedSpec("arch-v1.json");
         assertTrue(shipped.contains("\"scnnPeGrid\": 8"), shipped);
         Path grid4 = Files.writeString(dir.resolve("grid4.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 4"));
         Path out = dir.resolve("grid4-out");
