@@ -211,11 +211,20 @@ public final class EnergyCommand implements Callable<Integer> {
                 report = priceNetwork(arch, accs, shape, zoo, table);
             }
         } catch (IllegalStateException e) {
-            if (archSpec == null || e.getMessage() == null || !e.getMessage().contains(NO_TILING)) throw e;
-            throw new BadInputException("--arch-spec " + archSpec + ": " + e.getMessage() + "; its buffers are too small "
-                + "for this network (inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
+            if (e.getMessage() == null || !e.getMessage().contains(NO_TILING)) throw e;
+            // a layer (a kernel of ~10^5 taps, say) whose smallest tile overflows the buffers: the input's property
+            String buffers = "(inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
                 + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
-                + ", tileCapFraction " + Numbers.plain(arch.tileCapFraction()) + ")", e);
+                + ", tileCapFraction " + Numbers.plain(arch.tileCapFraction()) + ")";
+            if (archSpec != null) {
+                throw new BadInputException("--arch-spec " + archSpec + ": " + e.getMessage() + "; its buffers are too "
+                    + "small for this network " + buffers, e);
+            }
+            String what = source.file != null ? source.file.toString()
+                : source.zoo != null ? source.zoo : source.paperModel;
+            throw new BadInputException(what + ": cannot price this network: " + e.getMessage() + "; the paper's "
+                + "buffers (arch-v1.json) are too small for this layer " + buffers + "; give larger ones with --arch-spec",
+                e);
         }
         report.write(out);
         o.print(report.summaryText());

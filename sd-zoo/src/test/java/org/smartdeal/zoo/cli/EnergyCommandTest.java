@@ -637,6 +637,32 @@ class EnergyCommandTest {
         assertTrue(((String) json(out.resolve("summary.json")).get("notes")).contains("bn1 (BatchNormalization)"));
     }
 
+    /**
+     * A layer no tile of which fits the paper's buffers is the input's property (exit 3 naming the file, the layer and
+     * the buffers), not an internal error: one filter of a 1 x 140,000 kernel is 140,000 weight bytes at 8 bits, more
+     * than the 131,072 a tile may use (half of the 256 KB weight buffer, arch-v1.json).
+     */
+    @Test
+    void aLayerTooLargeForThePaperBuffersIsBadInput() throws IOException {
+        int taps = 140_000;
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, taps).nOut(1).name("wide").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(2).name("out")
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(1, taps, 1))
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        Path zip = dir.resolve("wide.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        Path out = dir.resolve("wide");
+        run("energy", zip.toString(), "--input", "1x1x" + taps, "--accelerators", "diannao", "--out", out.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, zip + ": cannot price this network: diannao: TilingSearch: no "
+                        + "feasible tiling for layer wide", "weight 131072", "the paper's buffers (arch-v1.json) are too "
+                        + "small for this layer (inputBufBytes 524288, weightBufBytes 262144", "--arch-spec");
+        assertFalse(Files.exists(out));
+    }
+
     /** Options that do not apply are usage errors (2) saying why; an --out that cannot be made is bad input (3). */
     @Test
     void optionsThatDoNotApplyAndUnwritableOutAreRefusedUpFront() throws IOException {
