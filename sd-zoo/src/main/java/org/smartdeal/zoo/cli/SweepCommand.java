@@ -404,7 +404,7 @@ public final class SweepCommand implements Callable<Integer> {
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
                 .put("space", describe()).put("seed", seed).put("splitSeed", splitSeed)
                 .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
-        if (searchesRange()) {
+        if ("grid".equals(search) && searchesRange()) {
             summary.put("points", points);
         }
         if (byEnergy) {
@@ -489,6 +489,11 @@ public final class SweepCommand implements Callable<Integer> {
         }
         if (points < 2 || points > 100) {
             throw usage("--points must be in [2, 100], got " + points);
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--points") && !("grid".equals(search) && searchesRange())) {
+            throw usage("--points applies to a grid search over a LO:HI range (--theta, --density, --layer-theta or "
+                    + "--layer-density); " + ("grid".equals(search) ? "this space has no range"
+                    : "a random search samples ranges log-uniformly") + ", got --points " + points);
         }
         if (candidates != null && (candidates < 1 || candidates > MAX_CANDIDATES)) {
             throw usage("--candidates must be in [1, " + MAX_CANDIDATES + "], got " + candidates);

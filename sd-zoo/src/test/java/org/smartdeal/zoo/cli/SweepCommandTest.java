@@ -346,6 +346,13 @@ class SweepCommandTest {
                 .assertUserError(2, "the grid has 2400000000 candidates, more than the 1000 one sweep runs");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01", "--search", "random", "--quiet")
                 .assertUserError(2, "--search random needs a searched setting");
+        // --points shapes a grid over a range only: with lists, or with a random search, it would do nothing
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01,0.02", "--points", "3", "--quiet")
+                .assertUserError(2, "--points applies to a grid search over a LO:HI range", "this space has no range",
+                        "got --points 3");
+        CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--search", "random", "--points", "3", "--quiet")
+                .assertUserError(2, "--points applies to a grid search over a LO:HI range",
+                        "a random search samples ranges log-uniformly");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--layer-theta", "fc1=0.1", "--layer-theta",
                 "fc1=0.2", "--quiet").assertUserError(2, "--layer-theta gives layer fc1 twice");
         CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--theta", "0.01,0.01,0.02", "--quiet")
