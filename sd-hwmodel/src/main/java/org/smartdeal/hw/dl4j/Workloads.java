@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.function.UnaryOperator;
 
 /**
@@ -228,12 +229,31 @@ public final class Workloads {
         return firstLayer ? ActStats.iid(1.0, 40, 0, act.dA(), a.sdDimF(), a.praBrick()) : act;
     }
 
+    /** Up to this many unpriced layers are named one by one in {@link #skippedNote}; more are grouped by kind. */
+    static final int SKIPPED_LISTED = 8;
+
     /**
-     * The note naming the network's layers with parameters that are not priced ("; not priced (parameters of other
-     * layer kinds): bn1 (BatchNormalization), ..."), to append to a workload's notes; empty when there are none.
+     * The note naming the network's layers with parameters that are not priced, to append to a workload's notes;
+     * empty when there are none. Up to {@value #SKIPPED_LISTED} layers: "; not priced (parameters of other layer
+     * kinds): bn1 (BatchNormalization), ...". More (ResNet-50's 53 BatchNormalization layers) are counted by kind,
+     * each kind naming its first three: "; not priced (parameters of other layer kinds), 53 layers:
+     * BatchNormalization x 53 (bn1, layer1.0.bn1, layer1.0.bn2 and 50 more)". {@link Extracted#skipped()} has them all.
      */
     public static String skippedNote(Extracted x) {
-        return x.skipped().isEmpty() ? "" : "; not priced (parameters of other layer kinds): " + String.join(", ", x.skipped());
+        List<String> s = x.skipped();
+        if (s.isEmpty()) return "";
+        String head = "; not priced (parameters of other layer kinds)";
+        if (s.size() <= SKIPPED_LISTED) return head + ": " + String.join(", ", s);
+        Map<String, List<String>> byKind = new LinkedHashMap<>(); // entries are "name (Kind)", in layer order
+        for (String e : s) {
+            int k = e.lastIndexOf(" (");
+            byKind.computeIfAbsent(e.substring(k + 2, e.length() - 1), u -> new ArrayList<>()).add(e.substring(0, k));
+        }
+        StringJoiner j = new StringJoiner(", ", head + ", " + s.size() + " layers: ", "");
+        byKind.forEach((kind, names) -> j.add(kind + " x " + names.size() + " (" + String.join(", ",
+            names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "")
+            + ")"));
+        return j.toString();
     }
 
     /**

@@ -25,6 +25,7 @@ import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
 import org.smartdeal.hw.spec.Workload;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -171,6 +172,22 @@ class WorkloadsEdgesTest {
         Workloads.Extracted m = Workloads.extract(net, InputType.convolutional(6, 6, 1));
         assertEquals(List.of("bn (BatchNormalization)"), m.skipped());
         assertEquals("; not priced (parameters of other layer kinds): bn (BatchNormalization)", Workloads.skippedNote(m));
+    }
+
+    /** Up to eight unpriced layers are named one by one; more are counted by kind, each naming its first three. */
+    @Test
+    void manyUnpricedLayersAreCountedByKind() {
+        Workloads.Extracted x = Workloads.extract(graph(InputType.convolutional(6, 6, 1)), InputType.convolutional(6, 6, 1));
+        List<String> eight = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) eight.add("bn" + i + " (BatchNormalization)");
+        assertEquals("; not priced (parameters of other layer kinds): " + String.join(", ", eight),
+            Workloads.skippedNote(new Workloads.Extracted(x.layers(), eight)));
+        // nine: 7 BatchNormalization layers and 2 PReLU layers (a name with " (" in it keeps it), in layer order
+        List<String> nine = List.of("bn1 (BatchNormalization)", "p (1) (PReLULayer)", "bn2 (BatchNormalization)",
+            "bn3 (BatchNormalization)", "bn4 (BatchNormalization)", "bn5 (BatchNormalization)", "p2 (PReLULayer)",
+            "bn6 (BatchNormalization)", "bn7 (BatchNormalization)");
+        assertEquals("; not priced (parameters of other layer kinds), 9 layers: BatchNormalization x 7 (bn1, bn2, bn3 "
+            + "and 4 more), PReLULayer x 2 (p (1), p2)", Workloads.skippedNote(new Workloads.Extracted(x.layers(), nine)));
     }
 
     @Test
