@@ -259,7 +259,7 @@ public final class EnergyCommand implements Callable<Integer> {
         Workloads.Extracted x;
         try {
             if (type == null) {
-                type = FashionMnistInput.inputType(net, shape, false, source.file);
+                type = FashionMnistInput.inputType(net, shape, data != null, source.file);
                 // DL4J reads a file without comparing each layer's nIn with its input; the pricing would not either
                 ConfigurationCheck.inputSizes(net, type);
             }

@@ -159,6 +159,14 @@ class EnergyCommandTest {
                 SmartDeal.EXIT_BAD_INPUT, "give the input shape with --input CxHxW, e.g. --input 3x32x32 (3 channels, as "
                         + "its first convolution takes; height and width those of your images)");
         assertEquals(Map.of(), CliRun.files(out));
+        // with --data the images are Fashion-MNIST's: the channels that cannot take them are named first (before, the
+        // user was sent to give --input 3x32x32 and then told Fashion-MNIST has one channel)
+        assumeTrue(FashionMnist.isAvailable(FashionMnist.resolveDir(null)), "Fashion-MNIST not found (install "
+                + "dataset-fashion-mnist)");
+        run("energy", dir.resolve("unstated.zip").toString(), "--data", "fashion-mnist", "--samples", "4", "--out",
+                out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT, "--data fashion-mnist gives 1x28x28 images "
+                        + "(784 values), but", "takes images of 3 channels");
+        assertEquals(Map.of(), CliRun.files(out));
     }
 
     /**
