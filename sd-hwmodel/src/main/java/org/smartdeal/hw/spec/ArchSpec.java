@@ -45,11 +45,11 @@ public record ArchSpec(double inputBufBytes, double inputBankBytes, double weigh
     public ArchSpec {
         String a = "ArchSpec";
         Specs.range(a, "inputBufBytes", inputBufBytes, 64, 1e10);
-        Specs.range(a, "inputBankBytes", inputBankBytes, 64, inputBufBytes);
+        Specs.range(a, "inputBankBytes", inputBankBytes, 64, inputBufBytes, "inputBufBytes");
         Specs.range(a, "weightBufBytes", weightBufBytes, 64, 1e10);
-        Specs.range(a, "weightBankBytes", weightBankBytes, 64, weightBufBytes);
+        Specs.range(a, "weightBankBytes", weightBankBytes, 64, weightBufBytes, "weightBufBytes");
         Specs.range(a, "outputBufBytes", outputBufBytes, 64, 1e10);
-        Specs.range(a, "outputBankBytes", outputBankBytes, 64, outputBufBytes);
+        Specs.range(a, "outputBankBytes", outputBankBytes, 64, outputBufBytes, "outputBufBytes");
         Specs.range(a, "tileCapFraction", tileCapFraction, 0.01, 1);
         Specs.range(a, "psumBytes", psumBytes, 1, 8);
         int[] iv = {sdDimM, sdDimC, sdDimF, sdRePerLine, dnTn, dnTi, cxPes, cxMacsPerPe, scnnF, scnnI,

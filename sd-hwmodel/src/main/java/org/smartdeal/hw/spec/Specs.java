@@ -185,7 +185,16 @@ public final class Specs {
     }
 
     static void range(String rec, String field, double v, double lo, double hi) {
+        check(rec, field, v, lo, hi, String.valueOf(hi));
+    }
+
+    /** As above, the upper bound another field's value, named in the message ("[64.0, inputBufBytes = 64.0]"). */
+    static void range(String rec, String field, double v, double lo, double hi, String hiField) {
+        check(rec, field, v, lo, hi, hiField + " = " + hi);
+    }
+
+    private static void check(String rec, String field, double v, double lo, double hi, String hiText) {
         if (!(v >= lo && v <= hi))
-            throw new IllegalArgumentException(rec + "." + field + " must be in [" + lo + ", " + hi + "], got " + v);
+            throw new IllegalArgumentException(rec + "." + field + " must be in [" + lo + ", " + hiText + "], got " + v);
     }
 }

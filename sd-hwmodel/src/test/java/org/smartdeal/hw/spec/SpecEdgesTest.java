@@ -169,6 +169,11 @@ class SpecEdgesTest {
         assertEquals(32, Specs.toMap(Specs.bind(ArchSpec.class, v, "f")).get("scnnPeGrid"));
         v.put("scnnPeGrid", 33.0);
         assertEquals("f: ArchSpec.scnnPeGrid must be in [1.0, 32.0], got 33.0", message(() -> Specs.bind(ArchSpec.class, v, "f")));
+        // a bank's bound is its buffer: a buffer made smaller than the shipped bank names the buffer field
+        Map<String, Object> b = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
+        b.put("inputBufBytes", 64.0);
+        assertEquals("f: ArchSpec.inputBankBytes must be in [64.0, inputBufBytes = 64.0], got 16384.0",
+            message(() -> Specs.bind(ArchSpec.class, b, "f")));
     }
 
     @Test
