@@ -25,6 +25,7 @@ import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
 import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.convert.ConversionPlan;
+import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -309,6 +310,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (planFile == null) {
             plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : THETA_PLAN);
         } else {
+            if (!Files.exists(planFile) && ConversionPlans.names().contains(planFile.toString())) {
+                // convert and sweep take a shipped plan's name; those plans name the layers of other networks
+                throw new BadInputException("--plan " + planFile + ": no such file; '" + planFile + "' is a shipped plan "
+                        + "for convert --zoo and sweep, whose layers LeNet-300-100 (fc1, fc2, fc3) does not have: demo "
+                        + "takes a plan JSON file");
+            }
             InputPaths.requireFile("--plan", planFile, "a plan JSON file");
             try {
                 plan = ConversionPlan.load(planFile);
