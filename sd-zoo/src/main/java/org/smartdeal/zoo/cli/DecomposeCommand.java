@@ -219,7 +219,9 @@ public final class DecomposeCommand implements Callable<Integer> {
         OutputPaths.writeTogether(files);
         ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, "a lower --theta (got " + theta
                 + ") keeps weights");
-        o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote %s%n", loaded.size(), result.wallSeconds(), out.resolve(REPORT));
+        // NAME.c.npy, NAME.b.npy, NAME.w.npy per input, and the report
+        o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote into %s: %s.{c,b,w}.npy and %s%n", loaded.size(),
+                result.wallSeconds(), out, loaded.size() == 1 ? loaded.get(0).name() : "NAME", REPORT);
         return SmartDeal.EXIT_OK;
     }
 

@@ -63,6 +63,7 @@ class DecomposeCommandTest {
         Path out = dir.resolve("out");
         CliRun r = run("decompose", "--quiet", "--out", out.toString(), conv.toString());
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("; wrote into " + out + ": conv.{c,b,w}.npy and report.json"), r.out());
         NpyArray c = NpyFile.read(out.resolve("conv.c.npy"));
         NpyArray b = NpyFile.read(out.resolve("conv.b.npy"));
         NpyArray w = NpyFile.read(out.resolve("conv.w.npy"));
@@ -104,7 +105,11 @@ class DecomposeCommandTest {
         Path fc = npy("fc.npy", new long[] {10, 4}, 2);
         Path sl = npy("sl.npy", new long[] {3, 7, 2}, 3);
         Path out = dir.resolve("o2");
-        assertEquals(0, run("decompose", "--kind", "dense", "--out", out.toString(), fc.toString()).exit());
+        Path fc2 = npy("fc2.npy", new long[] {6, 3}, 4);
+        CliRun two = run("decompose", "--kind", "dense", "--out", out.toString(), fc.toString(), fc2.toString());
+        assertEquals(0, two.exit(), two.err());
+        assertTrue(two.out().contains("decomposed 2 input(s) in "), two.out());
+        assertTrue(two.out().contains("; wrote into " + out + ": NAME.{c,b,w}.npy and report.json"), two.out());
         // Dense [nIn=10, nOut=4]: 4 units, ceil(10/3) = 4 rows of n = 3.
         assertArrayEquals(new long[] {4, 4, 3}, NpyFile.read(out.resolve("fc.c.npy")).shape());
         assertEquals(0, run("decompose", "--kind", "slices", "--out", out.toString(), sl.toString()).exit());
