@@ -78,7 +78,8 @@ public interface RecipeListener {
          * dense epoch has no C and its line no count.
          */
         public String line() {
-            String c = sdForm ? String.format(Locale.ROOT, " %d C entries switched,", switched) : "";
+            String c = sdForm ? String.format(Locale.ROOT, " %d C %s switched,", switched, switched == 1 ? "entry" : "entries")
+                    : "";
             // a diverging run's score can reach 1e31: %.4f would print all 32 digits
             String score = Math.abs(meanLoss) < 1e6 ? String.format(Locale.ROOT, "%.4f", meanLoss)
                     : String.format(Locale.ROOT, "%.4g", meanLoss);

@@ -444,8 +444,8 @@ public final class SdTrainingRecipe {
             listener.phaseEnded();
         }
         swa.finish(net, it);
-        listener.log(String.format(Locale.ROOT, "SWA: %d epoch samples averaged (from epoch %d)", swa.samples(),
-                s.swaStart()));
+        listener.log(String.format(Locale.ROOT, "SWA: the weights of %d %s averaged (from epoch %d)", swa.samples(),
+                swa.samples() == 1 ? "epoch" : "epochs", s.swaStart()));
         return out;
     }
 

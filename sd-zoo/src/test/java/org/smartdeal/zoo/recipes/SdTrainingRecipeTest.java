@@ -483,6 +483,8 @@ class SdTrainingRecipeTest {
     void epochLinesKeepHugeScoresShort() {
         assertEquals("training epoch 3/80: lr 0.010000, score 0.4321 (loss + L2), 1234 C entries switched, 12.3 s",
                 new RecipeListener.EpochResult("training", 3, 80, 0.01, 0.43214, 1234, true, 12.34).line());
+        assertEquals("training epoch 4/80: lr 0.010000, score 0.4321 (loss + L2), 1 C entry switched, 12.3 s",
+                new RecipeListener.EpochResult("training", 4, 80, 0.01, 0.43214, 1, true, 12.34).line());
         assertEquals("pre-training epoch 1/2: lr 10.000, score 4.644e+31 (loss + L2), 1.0 s",
                 new RecipeListener.EpochResult("pre-training", 1, 2, 10, 4.6435089799e31, 0, false, 1.0).line());
     }
