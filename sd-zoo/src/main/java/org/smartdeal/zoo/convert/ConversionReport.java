@@ -139,7 +139,7 @@ public record ConversionReport(List<Row> layers) {
                 "rel err", "stored KB", "paper CR", "seconds"));
         String line = "%-22s %-20s %-18s %9d %7.3f %7.3f %9.2e %10.2f %10.2f %8.3f%n";
         for (Row r : layers) {
-            sb.append(String.format(Locale.ROOT, line, clip(r.name(), 22), clip(r.type(), 20), clip(r.shape(), 18),
+            sb.append(String.format(Locale.ROOT, line, clip(r.name(), 22), clipType(r.type(), 20), clip(r.shape(), 18),
                     r.weights(), r.cDensity(), r.wDensity(), r.relError(), r.storedBits() / 8192.0, r.paperCR(), r.seconds()));
         }
         sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
@@ -165,8 +165,8 @@ public record ConversionReport(List<Row> layers) {
         long all = totalWeights();
         return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s (skipped by the plan, "
                 + "or of a kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D "
-                + "convert, the last with its depthwise half kept dense unless the plan sets convertDepthwise, which "
-                + "also converts DepthwiseConvolution2D)%n", kept.size(),
+                + "convert, the last with its depthwise half kept dense unless the plan sets convertDepthwise (smartdeal "
+                + "convert --convert-depthwise), which also converts DepthwiseConvolution2D)%n", kept.size(),
                 layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k);
     }
 
@@ -181,6 +181,13 @@ public record ConversionReport(List<Row> layers) {
 
     private static String clip(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+    }
+
+    /** A type clipped to n characters keeping its " (kept)" mark: "DepthwiseCon~ (kept)". */
+    static String clipType(String type, int n) {
+        String kept = " (kept)";
+        return type.length() > n && type.endsWith(kept)
+                ? clip(type.substring(0, type.length() - kept.length()), n - kept.length()) + kept : clip(type, n);
     }
 
     /** @return the report as JSON: {@code layers} (one object per row) and {@code totals} */

@@ -58,10 +58,19 @@ class ConversionReportTest {
         String[] lines = REPORT.toTable().split("\n");
         assertEquals("kept dense: 1 of 2 layers, 10 of 34 weights (29.4%): DenseLayer x 1 (skipped by the plan, or of a "
                 + "kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D convert, the last "
-                + "with its depthwise half kept dense unless the plan sets convertDepthwise, which also converts "
-                + "DepthwiseConvolution2D)", lines[4]);
+                + "with its depthwise half kept dense unless the plan sets convertDepthwise (smartdeal convert "
+                + "--convert-depthwise), which also converts DepthwiseConvolution2D)", lines[4]);
         ConversionReport none = new ConversionReport(List.of(REPORT.layers().get(0)));
         assertEquals("", none.keptLine());
+    }
+
+    /** A type longer than the table's 20 characters is clipped before its " (kept)" mark, which stays. */
+    @Test
+    void clippedTypesKeepTheirKeptMark() {
+        assertEquals("DepthwiseCon~ (kept)", ConversionReport.clipType("DepthwiseConvolution2D (kept)", 20));
+        assertEquals("OutputLayer (kept)", ConversionReport.clipType("OutputLayer (kept)", 20));
+        assertEquals("SdDepthwiseConvolut~", ConversionReport.clipType("SdDepthwiseConvolutionLayer", 20));
+        assertEquals("DenseLayer", ConversionReport.clipType("DenseLayer", 20));
     }
 
     /** The fields of one CSV line; a field in double quotes (the shape) may hold commas. */
