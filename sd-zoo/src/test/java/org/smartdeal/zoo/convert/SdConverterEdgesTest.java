@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.layers.SdDenseLayer;
+import org.smartdeal.layers.params.SdParamInitializer;
 
 /**
  * {@link SdConverter} at the places mutation testing found unchecked: the training settings an SD layer takes over
@@ -170,7 +172,10 @@ class SdConverterEdgesTest {
         assertEquals(DataType.DOUBLE, sd.params().dataType());
     }
 
-    /** build(): a new network, for a graph as for a MultiLayerNetwork: epoch and iteration counts start again at 0. */
+    /**
+     * build(): a new network, for a graph as for a MultiLayerNetwork: epoch and iteration counts start again at 0 (for a
+     * graph DL4J's configuration clone already starts them there, so build()'s own two resets are not what this pins).
+     */
     @Test
     void aConvertedGraphStartsItsCountersAtZero() {
         ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(6).graphBuilder().addInputs("in")
@@ -185,5 +190,61 @@ class SdConverterEdgesTest {
         assertEquals(0, sd.getConfiguration().getEpochCount());
         assertEquals(0, sd.getConfiguration().getIterationCount());
         assertEquals(4, g.getConfiguration().getEpochCount(), "the dense graph is not modified");
+    }
+
+    /** build(): a converted layer keeps the dense layer's bias (biasInit 0.5 here), and reports one step per layer. */
+    @Test
+    void aConvertedLayerKeepsItsBiasAndEachLayerIsReported() {
+        MultiLayerNetwork dense = mlp(DataType.FLOAT);
+        dense.getLayer(0).getParam("b").putScalar(3, -2);
+        NetworkDecomposition d = SdConverter.decompose(dense, ConversionPlan.defaultPlan());
+        List<String> steps = new java.util.ArrayList<>();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.build(dense, d,
+                (done, total, what) -> steps.add(done + "/" + total + " " + what));
+        assertEquals(dense.getLayer(0).getParam("b"), sd.getLayer(0).getParam(SdParamInitializer.BIAS_KEY));
+        assertEquals(-2.0, sd.getLayer(0).getParam(SdParamInitializer.BIAS_KEY).getDouble(3));
+        assertEquals(List.of("1/2 built layer fc", "2/2 built layer out"), steps);
+    }
+
+    /** depthwiseName: NAME_dw, or NAME_dw2 when the network has a layer of that name already. */
+    @Test
+    void aDepthwiseHalfTakesTheNextFreeName() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).list()
+                .layer(new SeparableConvolution2D.Builder(3, 3).name("sep").nOut(4).depthMultiplier(1)
+                        .activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().name("sep_dw").nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(5, 5, 2)).build());
+        dense.init();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(dense, ConversionPlan.defaultPlan()).network();
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < sd.getnLayers(); i++) {
+            names.add(sd.getLayer(i).conf().getLayer().getLayerName());
+        }
+        assertEquals(List.of("sep_dw2", "sep", "sep_dw", "out"), names);
+    }
+
+    /** converts(): the four classes of its Javadoc, not a layer without an SD form. */
+    @Test
+    void theFourConvertedClassesAreNamed() {
+        assertTrue(SdConverter.converts(new DenseLayer.Builder().nIn(2).nOut(2).build()));
+        assertTrue(SdConverter.converts(new SeparableConvolution2D.Builder(3, 3).nIn(2).nOut(2).build()));
+        assertFalse(SdConverter.converts(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build()));
+        assertFalse(SdConverter.converts(new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(3, 3).build()));
+    }
+
+    /**
+     * checkPlan refuses a bnGammaThreshold "that would have no effect" (no BatchNormalization after the layer); a
+     * threshold of 0 is off, so it is accepted there.
+     */
+    @Test
+    void aBnGammaThresholdOfZeroNeedsNoBatchNorm() {
+        MultiLayerNetwork dense = mlp(DataType.FLOAT);
+        SdConverter.checkPlan(dense, ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"bnGammaThreshold\": 0}}}"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.checkPlan(dense,
+                ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"bnGammaThreshold\": 0.01}}}")));
+        assertEquals("plan.layers[fc] sets bnGammaThreshold, but no BatchNormalization follows the DenseLayer; the setting "
+                + "would have no effect", e.getMessage());
     }
 }
