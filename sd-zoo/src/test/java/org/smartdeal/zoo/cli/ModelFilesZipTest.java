@@ -184,6 +184,21 @@ class ModelFilesZipTest {
             out.closeEntry();
         }
         assertEquals("no coefficients.bin entry, but configuration.json has 14 parameters", refusal(p));
+        // a network without parameters needs the entry too: DL4J refused the zip in its own words ("Model wasnt found
+        // within file: gotConfig: [true], gotCoefficients: [false]", an IllegalStateException) after the checks let it by
+        MultiLayerNetwork none = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        none.init();
+        Path q = dir.resolve("noparams-nocoeff.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(q))) {
+            out.putNextEntry(new ZipEntry("configuration.json"));
+            out.write(none.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        assertEquals("no coefficients.bin entry; a DL4J ModelSerializer zip holds one even for a network without "
+                + "parameters", refusal(q));
         String m = refusal(zipWith("garbled.zip", "configuration.json", "not json".getBytes(StandardCharsets.UTF_8)));
         assertTrue(m.startsWith("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can read: "), m);
     }
