@@ -235,13 +235,15 @@ class SdConverterEdgesTest {
     }
 
     /**
-     * checkPlan refuses a bnGammaThreshold "that would have no effect" (no BatchNormalization after the layer); a
-     * threshold of 0 is off, so it is accepted there.
+     * checkPlan refuses a layer's own bnGammaThreshold "that would have no effect" (no BatchNormalization after the
+     * layer); a threshold of 0 is off, so a layer may turn the plan's default off without one (a layer's own settings
+     * are those that differ from the defaults, so the default here is not 0).
      */
     @Test
     void aBnGammaThresholdOfZeroNeedsNoBatchNorm() {
         MultiLayerNetwork dense = mlp(DataType.FLOAT);
-        SdConverter.checkPlan(dense, ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"bnGammaThreshold\": 0}}}"));
+        SdConverter.checkPlan(dense, ConversionPlan.fromJson(
+                "{\"defaults\": {\"bnGammaThreshold\": 0.01}, \"layers\": {\"fc\": {\"bnGammaThreshold\": 0}}}"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.checkPlan(dense,
                 ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"bnGammaThreshold\": 0.01}}}")));
         assertEquals("plan.layers[fc] sets bnGammaThreshold, but no BatchNormalization follows the DenseLayer; the setting "
