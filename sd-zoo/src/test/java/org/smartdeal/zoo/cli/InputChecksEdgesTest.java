@@ -1,8 +1,10 @@
 package org.smartdeal.zoo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -100,7 +102,7 @@ class InputChecksEdgesTest {
                 e.getMessage());
         Path notZip = Files.write(dir.resolve("n.zip"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         e = assertThrows(BadInputException.class, () -> ModelFiles.load(notZip));
-        assertEquals(true, e.getMessage().startsWith(notZip + ": not a DL4J ModelSerializer .zip: the file is not a "
+        assertTrue(e.getMessage().startsWith(notZip + ": not a DL4J ModelSerializer .zip: the file is not a "
                 + "readable zip archive ("), e.getMessage());
     }
 
@@ -115,7 +117,7 @@ class InputChecksEdgesTest {
                         .build());
         net.init();
         ModelFiles.requireFiniteParameters(net, "--dense m.zip", "converted");
-        assertEquals(false, ModelFiles.hasSdLayers(net));
+        assertFalse(ModelFiles.hasSdLayers(net));
         net.getLayer(2).getParam("b").putScalar(1, Double.POSITIVE_INFINITY);
         BadInputException e = assertThrows(BadInputException.class,
                 () -> ModelFiles.requireFiniteParameters(net, "--dense m.zip", "converted"));
@@ -139,7 +141,7 @@ class InputChecksEdgesTest {
         net.init();
         org.deeplearning4j.nn.api.Model sd = org.smartdeal.zoo.convert.SdConverter.convert(net,
                 org.smartdeal.zoo.convert.ConversionPlan.fromJson("{\"layers\": {\"out\": {\"skip\": true}}}")).network();
-        assertEquals(true, ModelFiles.hasSdLayers(sd));
+        assertTrue(ModelFiles.hasSdLayers(sd));
     }
 
     /** load: the file is checked first ("no such file", not the reader's words), then read by its extension. */
@@ -161,6 +163,6 @@ class InputChecksEdgesTest {
                 org.smartdeal.zoo.convert.ConversionPlan.defaultPlan()).network();
         Path sdm = dir.resolve("m.sdm");
         org.smartdeal.codec.SdModelFile.write(sd, sdm);
-        assertEquals(true, ModelFiles.hasSdLayers(ModelFiles.load(sdm)));
+        assertTrue(ModelFiles.hasSdLayers(ModelFiles.load(sdm)));
     }
 }
