@@ -176,10 +176,10 @@ final class ModelFiles {
             }
             var coefficients = zip.getEntry("coefficients.bin");
             if (coefficients == null) {
-                if (params > 0) {
-                    throw new IOException("no coefficients.bin entry, but configuration.json has " + params
-                            + " parameters");
-                }
+                // ModelSerializer writes the entry for every network, and cannot restore a zip without it, even one
+                // of a network without parameters ("Model wasnt found within file")
+                throw new IOException("no coefficients.bin entry" + (params > 0 ? ", but configuration.json has " + params
+                        + " parameters" : "; a DL4J ModelSerializer zip holds one even for a network without parameters"));
             } else {
                 try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients)))) {
                     checkCoefficientsHeader(in, params, coefficients.getSize());

@@ -114,6 +114,148 @@ class ModelFilesZipTest {
         assertTrue(m.contains("more than this JVM's off-heap limit"), m);
     }
 
+    /**
+     * The limit is inclusive ("at most MAX_CONFIG_BYTES once inflated"): the valid configuration padded with spaces to
+     * exactly 64 MiB loads.
+     */
+    @Test
+    void aConfigurationOfExactlyTheLimitLoads() throws IOException {
+        byte[] json = entries.get("configuration.json");
+        byte[] padded = java.util.Arrays.copyOf(json, SdmFile.MAX_CONFIG_BYTES);
+        java.util.Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        Path p = zipWith("exact.zip", "configuration.json", padded);
+        assertEquals(14, ((MultiLayerNetwork) ModelFiles.loadZip(p)).numParams());
+    }
+
+    /**
+     * The refusal's numbers: 3 x 2e9 weights + 2e9 biases, then 2e9 x 2 + 2 = 12,000,000,002 parameters, 4 bytes each,
+     * 45,776 MB (48,000,000,008 / 2^20, rounded down); the limit is ND4J's, in MB.
+     */
+    @Test
+    void theMemoryRefusalNamesTheParametersAndBothSizesInMegabytes() throws IOException {
+        String json = new String(entries.get("configuration.json"), StandardCharsets.UTF_8);
+        String big = json.replaceFirst("\"nout\" ?: ?2", "\"nout\" : 2000000000")
+                .replaceFirst("\"nin\" ?: ?2", "\"nin\" : 2000000000");
+        String m = refusal(zipWith("huge2.zip", "configuration.json", big.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("configuration.json asks for 12000000002 parameters (45776 MB as float32), more than this JVM's "
+                + "off-heap limit of " + org.bytedeco.javacpp.Pointer.maxBytes() / (1 << 20) + " MB; if the model is "
+                + "real, raise the limit (SMARTDEAL_JAVA_OPTS, e.g. -Xmx or -Dorg.bytedeco.javacpp.maxbytes)", m);
+    }
+
+    /**
+     * The shape information's length: 2 x rank + 4 entries, so 4 (rank 0) and 68 (rank 32) are lengths ND4J can write
+     * and reach the vector rule, while 3, 69 and 70 are not ND4J's.
+     */
+    @Test
+    void shapeInformationLengthsAreCheckedAtTheirEnds() throws IOException {
+        assertEquals("coefficients.bin: the parameters' shape information [0, 14, 1, 99] is not a vector's (rank 1 or 2,"
+                + " 2 x rank + 4 entries)", refusal(zipWith("len4.zip", "coefficients.bin", shapeInfo(0, 14, 1, 99))));
+        long[] rank32 = new long[68];
+        rank32[0] = 32;
+        String m = refusal(zipWith("len68.zip", "coefficients.bin", shapeInfo(rank32)));
+        assertTrue(m.startsWith("coefficients.bin: the parameters' shape information [32, 0, ")
+                && m.endsWith("] is not a vector's (rank 1 or 2, 2 x rank + 4 entries)"), m);
+        for (int n : new int[] {3, 69, 70}) {
+            assertEquals("coefficients.bin: shape information of length " + n + " and type LONG is not ND4J's (LONG or "
+                    + "INT, 2 x rank + 4 entries, rank <= 32)", refusal(zipWith("len" + n + ".zip", "coefficients.bin",
+                    shapeInfo(new long[n]))));
+        }
+    }
+
+    /** The vector rule's other clauses: a rank-2 array with no dimension of 1, an order other than 'c' and 'f'. */
+    @Test
+    void aMatrixOrAnUnknownOrderIsRefused() throws IOException {
+        // rank 2, shape [2, 7], strides [7, 1], extras, ews 1, 'c': 14 values, but not a vector
+        assertEquals("coefficients.bin: the parameters' shape information [2, 2, 7, 7, 1, 0, 1, 99]: the parameters must be"
+                + " a vector of the 14 values that configuration.json asks for", refusal(zipWith("matrix.zip",
+                "coefficients.bin", shapeInfo(2, 2, 7, 7, 1, 0, 1, 99))));
+        assertEquals("coefficients.bin: the parameters' shape information [1, 14, 1, 8192, 1, 120]: order must be 'c' (99)"
+                + " or 'f' (102), got 120", refusal(zipWith("order.zip", "coefficients.bin",
+                shapeInfo(1, 14, 1, 8192, 1, 'x'))));
+    }
+
+    /** A zip without coefficients.bin for a configuration with parameters; a configuration DL4J cannot read. */
+    @Test
+    void aMissingCoefficientsEntryOrAnUnreadableConfigurationIsRefused() throws IOException {
+        Path p = dir.resolve("nocoeff.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(p))) {
+            out.putNextEntry(new ZipEntry("configuration.json"));
+            out.write(entries.get("configuration.json"));
+            out.closeEntry();
+        }
+        assertEquals("no coefficients.bin entry, but configuration.json has 14 parameters", refusal(p));
+        // a network without parameters needs the entry too: DL4J refused the zip in its own words ("Model wasnt found
+        // within file: gotConfig: [true], gotCoefficients: [false]", an IllegalStateException) after the checks let it by
+        MultiLayerNetwork none = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        none.init();
+        Path q = dir.resolve("noparams-nocoeff.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(q))) {
+            out.putNextEntry(new ZipEntry("configuration.json"));
+            out.write(none.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        assertEquals("no coefficients.bin entry; a DL4J ModelSerializer zip holds one even for a network without "
+                + "parameters", refusal(q));
+        String m = refusal(zipWith("garbled.zip", "configuration.json", "not json".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(m.startsWith("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can read: "), m);
+    }
+
+    /** A ComputationGraph zip: loaded as a graph, its configuration checked as a MultiLayerNetwork's is. */
+    @Test
+    void aGraphZipLoadsAsAGraphAndIsChecked() throws IOException {
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(
+                new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                        .addLayer("fc", new DenseLayer.Builder().nIn(3).nOut(2).activation(Activation.TANH).build(), "in")
+                        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2)
+                                .activation(Activation.SOFTMAX).build(), "fc")
+                        .setOutputs("out").build());
+        g.init();
+        Path p = dir.resolve("graph.zip");
+        ModelSerializer.writeModel(g, p.toFile(), false);
+        org.deeplearning4j.nn.graph.ComputationGraph loaded = (org.deeplearning4j.nn.graph.ComputationGraph) ModelFiles.loadZip(p);
+        assertEquals(g.params(), loaded.params());
+        String json;
+        try (ZipFile z = new ZipFile(p.toFile())) {
+            json = new String(z.getInputStream(z.getEntry("configuration.json")).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // the graph's own data type comes first in its JSON (each vertex's layer configuration repeats one after it)
+        String last = "\"dataType\" : \"FLOAT\"";
+        int at = json.indexOf(last);
+        assertTrue(at > 0 && at < json.indexOf("\"vertices\""), json);
+        Map<String, byte[]> saved = entries;
+        try {
+            entries = new LinkedHashMap<>();
+            try (ZipFile z = new ZipFile(p.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                    entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+                }
+            }
+            String intJson = json.substring(0, at) + "\"dataType\" : \"INT\"" + json.substring(at + last.length());
+            assertEquals("configuration.json: dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16),"
+                    + " got INT", refusal(zipWith("intgraph.zip", "configuration.json",
+                    intJson.getBytes(StandardCharsets.UTF_8))));
+        } finally {
+            entries = saved;
+        }
+    }
+
+    /** A coefficients.bin whose shape information is {@code info} (LONG), followed by nothing. */
+    private static byte[] shapeInfo(long... info) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(b);
+        o.writeUTF("MIXED_DATA_TYPES");
+        o.writeLong(info.length);
+        o.writeUTF("LONG");
+        for (long v : info) {
+            o.writeLong(v);
+        }
+        o.flush();
+        return b.toByteArray();
+    }
+
     @Test
     void aTruncatedOrMissingCoefficientsEntryIsRefused() throws IOException {
         byte[] c = java.util.Arrays.copyOf(entries.get("coefficients.bin"), 40);
