@@ -106,6 +106,8 @@ class CostModelEdgesTest {
         // ccomp 0.5: tolerance 10^-9 (absolute, max(1, 0.5)); 0.5 + 8e-10 passes (it would not at 0.5 x 10^-9)
         assertEquals(0.5, CostModel.price(counts(0.5, Derivation.of("x", "x", 0.5 + 8e-10)), L, A, T).counts().ccomp());
         assertThrows(IllegalStateException.class, () -> CostModel.price(counts(0.5, Derivation.of("x", "x", 0.5 + 2e-9)), L, A, T));
+        // ccomp 0: a derivation giving exactly 10^-9 is accepted (|d - ccomp| <= 10^-9)
+        assertEquals(0, CostModel.price(counts(0, Derivation.of("x", "x", 1e-9)), L, A, T).counts().ccomp());
         // below too, and a formula that gives NaN is refused
         assertThrows(IllegalStateException.class, () -> CostModel.price(counts(0.5, Derivation.of("x", "x", 0.5 - 2e-9)), L, A, T));
         assertThrows(IllegalStateException.class, () -> CostModel.price(counts(0, Derivation.of("x / x", "x", 0)), L, A, T));

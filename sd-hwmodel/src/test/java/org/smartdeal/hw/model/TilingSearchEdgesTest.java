@@ -170,6 +170,69 @@ class TilingSearchEdgesTest {
     }
 
     @Test
+    void tilesOfAStridedNonSquareKernelSkipTheRowsNoTapReads() {
+        // 1 x 3, stride 2, columns padded 1, 8 -> 4 channels, 8 x 8 -> 4 x 4; everything fits the paper buffers. Untiled,
+        // the input rows 0..6 are read (8 x 7 x 8 = 448 B); in one-row tiles only rows 0, 2, 4, 6 (8 x 4 x 8 = 256 B).
+        // Column tiles would re-read the shared columns (2 + 3 + 3 + 3 = 11 of 8). So: W 96 + I 256 + O 64 = 416 B,
+        // t_E = 4, t_F = 1. The search must not prune here (stride 2 > the kernel's 1 row), and the same for 3 x 1
+        LayerSpec wide = new LayerSpec("1x3s2", LayerType.CONV, 1, 4, 8, 1, 1, 3, 8, 8, 4, 4, 2, 0, 1, true, 1);
+        Tiling w = TilingSearch.search(wide, 1, 1, 1, 0, A);
+        assertEquals(416, w.dramBytes(), 1e-9, w.toString());
+        assertEquals(256, w.iBytes(), 1e-9);
+        assertEquals(4, w.tE());
+        assertEquals(1, w.tF());
+        LayerSpec tall = new LayerSpec("3x1s2", LayerType.CONV, 1, 4, 8, 1, 3, 1, 8, 8, 4, 4, 2, 1, 1, true, 0);
+        Tiling t = TilingSearch.search(tall, 1, 1, 1, 0, A);
+        assertEquals(416, t.dramBytes(), 1e-9, t.toString());
+        assertEquals(1, t.tE());
+        assertEquals(4, t.tF());
+        // 3 x 3 at dilation 2, stride 2, 7 x 7 -> 2 x 2: untiled rows 0..6 (7); one-row tiles rows {0, 2, 4} and
+        // {2, 4, 6} (6), the same for columns: I 8 x 6 x 6 = 288 B instead of 392; + W 288 + O 16 = 592 B
+        LayerSpec dil = LayerSpec.conv("d2s2", LayerType.CONV, 4, 8, 3, 7, 7, 2, 0, 2);
+        Tiling d = TilingSearch.search(dil, 1, 1, 1, 0, A);
+        assertEquals(592, d.dramBytes(), 1e-9, d.toString());
+        assertEquals(2, d.tE());
+        assertEquals(2, d.tF());
+    }
+
+    @Test
+    void equalTrafficGoesToTheFewestTiles() {
+        // 1 x 2, stride 2, 8 -> 4 channels, 8 x 8 -> 4 x 4, all fitting; searched without pruning (stride 2 > 1 row).
+        // One-row tiles read rows 0, 2, 4, 6 only (I = 8 x 4 x 8 = 256 B), so t_E = 4; column tiles of n outputs read
+        // 2n columns, all 8 whatever t_F is: the same traffic (W 64 + I 256 + O 64 = 384 B) for t_F = 1, 2, 4, and
+        // the rule "ties: fewest tiles" (HWMODEL.md 2.1) picks t_F = 1
+        LayerSpec wide = new LayerSpec("1x2s2", LayerType.CONV, 1, 4, 8, 1, 1, 2, 8, 8, 4, 4, 2, 0, 1, true);
+        Tiling w = TilingSearch.search(wide, 1, 1, 1, 0, A);
+        assertEquals(384, w.dramBytes(), 1e-9);
+        assertEquals("1 1 4 1", w.tM() + " " + w.tC() + " " + w.tE() + " " + w.tF());
+        // its transpose: t_F = 4, and t_E = 1 of the tied row tilings
+        LayerSpec tall = new LayerSpec("2x1s2", LayerType.CONV, 1, 4, 8, 1, 2, 1, 8, 8, 4, 4, 2, 0, 1, true);
+        Tiling t = TilingSearch.search(tall, 1, 1, 1, 0, A);
+        assertEquals(384, t.dramBytes(), 1e-9);
+        assertEquals("1 1 1 4", t.tM() + " " + t.tC() + " " + t.tE() + " " + t.tF());
+        // depthwise, 8 channels: tiling M (each channel's input is its own) moves the same bytes too, W 16 + I 256 +
+        // O 128 = 400 B; t_M = 1
+        LayerSpec dw = new LayerSpec("dw1x2s2", LayerType.DWCONV, 1, 8, 8, 8, 1, 2, 8, 8, 4, 4, 2, 0, 1, true);
+        Tiling d = TilingSearch.search(dw, 1, 1, 1, 0, A);
+        assertEquals(400, d.dramBytes(), 1e-9);
+        assertEquals("1 1 4 1", d.tM() + " " + d.tC() + " " + d.tE() + " " + d.tF());
+    }
+
+    @Test
+    void theInputTileIsCountedInStoredBytes() {
+        // the layer "f" of aTileOfExactlyTheBytesATileMayUseFits at 2 stored bytes an input element (SCNN's 1.5 dA
+        // can be more than 1): its 800-element padded tile takes 1,600 B, which fits a 3,200 B buffer untiled and not
+        // a 3,198 B one
+        LayerSpec l = LayerSpec.conv("f", LayerType.CONV, 8, 8, 3, 8, 8, 1, 1, 1);
+        Tiling fits = TilingSearch.search(l, 1, 2, 1, 0, A.withBuffers(3200, 1 << 20, 4096));
+        assertEquals(1, fits.tC() * fits.tE() * fits.tF(), fits.toString());
+        assertEquals(1_024, fits.iBytes(), 1e-9);
+        assertEquals(1_024, fits.firstITile(), 1e-9);
+        Tiling split = TilingSearch.search(l, 1, 2, 1, 0, A.withBuffers(3198, 1 << 20, 4096));
+        assertTrue(split.tC() * split.tE() * split.tF() > 1, split.toString());
+    }
+
+    @Test
     void accumulatorBytesMustLeaveSomeInputBuffer() {
         LayerSpec l = LayerSpec.conv("acc", LayerType.CONV, 4, 4, 3, 6, 6, 1, 1, 1);
         assertEquals("TilingSearch(acc): accBytes must be in [0, inputBufBytes 524288.0), got -1.0",
