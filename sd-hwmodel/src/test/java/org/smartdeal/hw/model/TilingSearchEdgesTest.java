@@ -87,6 +87,23 @@ class TilingSearchEdgesTest {
     }
 
     @Test
+    void weightsThatDoNotStayResidentAreFetchedOncePerImage() {
+        // BruteForceCountsTest's c3x3 (70 x 20 x 3 x 3, 10 x 10, batch 2) on its small buffers: the chosen tiling
+        // is NMCEF with only the batch and M tiled (t_N = 2, t_M = 14): M, the weights' innermost tiled loop, is the
+        // outermost of the four, and each image fetches the weights again (fix 7); its bytes equal the
+        // simulator's (25,200 B of weights = 2 x 12,600)
+        LayerSpec l = LayerSpec.conv("c3x3", LayerType.CONV, 70, 20, 3, 10, 10, 1, 0, 1).withBatch(2);
+        ArchSpec small = A.withBuffers(4096, 2048, 512);
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, small);
+        double[] sim = BruteForceCountsTest.simulate(l, t.tN(), new int[] {t.tM(), t.tC(), t.tE(), t.tF()},
+            t.order().replace("N", ""), small);
+        assertEquals(sim[0], t.wBytes(), 1e-9, t.toString());
+        assertEquals(sim[1], t.iBytes(), 1e-9);
+        assertEquals(sim[3], t.psumBytes(), 1e-9);
+        assertEquals(2 * l.wSize(), t.wBytes(), 1e-9, t.toString());
+    }
+
+    @Test
     void storedBytesPerElementScaleEachTensorAndNotThePartialSums() {
         // everything fits the paper buffers: traffic is |W| betaW + |I| betaI + |O| betaO exactly (invariant 4.1.6)
         LayerSpec l = LayerSpec.conv("small", LayerType.CONV, 32, 16, 3, 14, 14, 1, 1, 1);
