@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.smartdeal.core.Pow2Quantizer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
 
@@ -166,6 +167,25 @@ class SdWeightsEdgesTest {
             }
         }
         assertEquals(0.0, gM.sumNumber().doubleValue(), "dM");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"JAVA", "ND4J"})
+    void aDoubleCoefficientExactlyAtTheThresholdIsKept(SdWeights.Kernel kernel) {
+        // ALGORITHMS.md 6.1: P zeroes |c| < theta - 1e-5 only; at exactly theta - 1e-5 (as the quantizer computes it)
+        // c is kept and rounded to its nearest power of two, as Pow2Quantizer does; one ulp below it is zeroed
+        Pow2Quantizer q = Pow2Quantizer.trainingProjection(4e-3, 32);
+        double at = q.zeroBelow();
+        double want = q.quantize(at);
+        assertTrue(want > 0, "P(" + at + ") = " + want);
+        SdSliceShape s = new SdSliceShape(1, 3, 3, 3);
+        INDArray b = Nd4j.create(new double[] {1, 0, 0, 0, 1, 0, 0, 0, 1}, s.basisShape(), 'c'); // W = Ce
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, s.coefficientShape());
+        SdWeights w = new SdWeights(s, new long[] {3, 1}, 4e-3, 32, true, kernel);
+        INDArray out = w.rebuild(Nd4j.create(new double[] {at, -at, Math.nextDown(at)}, s.coefficientShape(), 'c'), b, mask);
+        assertEquals(want, out.getDouble(0, 0));
+        assertEquals(-want, out.getDouble(1, 0));
+        assertEquals(0.0, out.getDouble(2, 0));
     }
 
     @Test
