@@ -244,10 +244,11 @@ public final class Workloads {
         if (s.isEmpty()) return "";
         String head = "; not priced (parameters of other layer kinds)";
         if (s.size() <= SKIPPED_LISTED) return head + ": " + String.join(", ", s);
-        Map<String, List<String>> byKind = new LinkedHashMap<>(); // entries are "name (Kind)", in layer order
+        Map<String, List<String>> byKind = new LinkedHashMap<>(); // extract's entries are "name (Kind)", in layer order
         for (String e : s) {
-            int k = e.lastIndexOf(" (");
-            byKind.computeIfAbsent(e.substring(k + 2, e.length() - 1), u -> new ArrayList<>()).add(e.substring(0, k));
+            int k = e.endsWith(")") ? e.lastIndexOf(" (") : -1;
+            byKind.computeIfAbsent(k < 0 ? "other" : e.substring(k + 2, e.length() - 1), u -> new ArrayList<>())
+                .add(k < 0 ? e : e.substring(0, k));
         }
         StringJoiner j = new StringJoiner(", ", head + ", " + s.size() + " layers: ", "");
         byKind.forEach((kind, names) -> j.add(kind + " x " + names.size() + " (" + String.join(", ",

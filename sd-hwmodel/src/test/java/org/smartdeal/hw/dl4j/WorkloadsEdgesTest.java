@@ -188,6 +188,10 @@ class WorkloadsEdgesTest {
             "bn6 (BatchNormalization)", "bn7 (BatchNormalization)");
         assertEquals("; not priced (parameters of other layer kinds), 9 layers: BatchNormalization x 7 (bn1, bn2, bn3 "
             + "and 4 more), PReLULayer x 2 (p (1), p2)", Workloads.skippedNote(new Workloads.Extracted(x.layers(), nine)));
+        // entries made by hand without a kind in brackets are counted as "other"
+        List<String> plain = new ArrayList<>(nine);
+        plain.set(8, "odd");
+        assertTrue(Workloads.skippedNote(new Workloads.Extracted(x.layers(), plain)).endsWith(", other x 1 (odd)"));
     }
 
     @Test

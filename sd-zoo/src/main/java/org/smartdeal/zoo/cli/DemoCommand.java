@@ -312,8 +312,8 @@ public final class DemoCommand implements Callable<Integer> {
         } else {
             if (!Files.exists(planFile) && ConversionPlans.names().contains(planFile.toString())) {
                 // convert and sweep take a shipped plan's name; those plans name the layers of other networks
-                throw new BadInputException("--plan " + planFile + ": no such file; '" + planFile + "' is a shipped plan "
-                        + "for convert --zoo and sweep, whose layers LeNet-300-100 (fc1, fc2, fc3) does not have: demo "
+                throw new BadInputException("--plan " + planFile + ": no such file; '" + planFile + "' is a shipped plan, "
+                        + "which convert and sweep take, for layers LeNet-300-100 (fc1, fc2, fc3) does not have: demo "
                         + "takes a plan JSON file");
             }
             InputPaths.requireFile("--plan", planFile, "a plan JSON file");

@@ -127,8 +127,8 @@ class DemoCommandTest {
             {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
             {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
             // a shipped plan's name, which convert and sweep take: its layers are another network's
-            {"--plan", "resnet18-cifar10", "--plan resnet18-cifar10: no such file; 'resnet18-cifar10' is a shipped plan "
-                + "for convert --zoo and sweep", "demo takes a plan JSON file"},
+            {"--plan", "resnet18-cifar10", "--plan resnet18-cifar10: no such file; 'resnet18-cifar10' is a shipped plan, "
+                + "which convert and sweep take, for layers LeNet-300-100", "demo takes a plan JSON file"},
             {"--dense", sdm.toString(), "--dense " + sdm + ": not a DL4J ModelSerializer .zip of LeNet-300-100"},
             {"--dense", other.toString(), "--dense " + other + ": not LeNet-300-100: layer 0 (layer0) has W [784, 284], "
                 + "the zoo model's [784, 300]"},

@@ -848,7 +848,7 @@ class ConversionSweepTest {
             ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
                     .defaults(new SdHyperparameterSpace.Builder()
                             .theta(new ContinuousParameterSpace(new LogUniformDistribution(1e-3, 1.6e-2))).build())
-                    .layer("layer1", new SdHyperparameterSpace.Builder().theta(1e-3).build())   // one layer, by name
+                    .layer("layer1", new SdHyperparameterSpace.Builder().theta(1e-3).build())   // a layer of trainedNet, by name
                     .build();
             ConversionSweep.Result r = ConversionSweep.run(trainedNet,
                     new GridSearchCandidateGenerator(space, 5, GridSearchCandidateGenerator.Mode.Sequential, null),
