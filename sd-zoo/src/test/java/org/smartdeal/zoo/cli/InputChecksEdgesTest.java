@@ -133,12 +133,7 @@ class InputChecksEdgesTest {
     /** hasSdLayers: true as soon as one layer is in SD form. */
     @Test
     void aConvertedNetworkHoldsSdLayers() {
-        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
-                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
-                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc").nIn(6).nOut(4).build())
-                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(4).nOut(2).build())
-                        .build());
-        net.init();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = fcOut();
         org.deeplearning4j.nn.api.Model sd = org.smartdeal.zoo.convert.SdConverter.convert(net,
                 org.smartdeal.zoo.convert.ConversionPlan.fromJson("{\"layers\": {\"out\": {\"skip\": true}}}")).network();
         assertTrue(ModelFiles.hasSdLayers(sd));
@@ -150,12 +145,7 @@ class InputChecksEdgesTest {
         Path missing = dir.resolve("gone.sdm");
         BadInputException e = assertThrows(BadInputException.class, () -> ModelFiles.load(missing));
         assertEquals(missing + ": no such file", e.getMessage());
-        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
-                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
-                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc").nIn(6).nOut(4).build())
-                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(4).nOut(2).build())
-                        .build());
-        net.init();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = fcOut();
         Path zip = dir.resolve("m.zip");
         org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), false);
         assertEquals(net.params(), ((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) ModelFiles.load(zip)).params());
@@ -164,5 +154,16 @@ class InputChecksEdgesTest {
         Path sdm = dir.resolve("m.sdm");
         org.smartdeal.codec.SdModelFile.write(sd, sdm);
         assertTrue(ModelFiles.hasSdLayers(ModelFiles.load(sdm)));
+    }
+
+    /** A dense network of two layers, fc (6 -> 4) and out (4 -> 2), initialised with seed 1. */
+    private static org.deeplearning4j.nn.multilayer.MultiLayerNetwork fcOut() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc").nIn(6).nOut(4).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(4).nOut(2).build())
+                        .build());
+        net.init();
+        return net;
     }
 }
