@@ -249,4 +249,37 @@ class SdConverterEdgesTest {
         assertEquals("plan.layers[fc] sets bnGammaThreshold, but no BatchNormalization follows the DenseLayer; the setting "
                 + "would have no effect", e.getMessage());
     }
+
+    /**
+     * A pruned layer's reported relative error is ||W - C*B||_F / ||W||_F against its weights before pruning
+     * (SdConverter computes it without rebuilding C*B, from the pruned entries' energy and the decomposition's own
+     * error): checked by plain sums over the dense W and the twin network holding C*B. fc is 12 -> 8; at basis width 3
+     * a unit's 12 weights are 4 rows of 3, and structuredRatio 0.5 zeroes 2 rows of each unit: 8 x 2 x 3 = 48 zeros.
+     */
+    @Test
+    void aPrunedLayersRelativeErrorIsAgainstTheWeightsBeforePruning() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).list()
+                .layer(new DenseLayer.Builder().name("fc").nIn(12).nOut(8).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(8).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        dense.init();
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.fromJson("{\"defaults\": {\"basisWidth\": 3}, "
+                + "\"layers\": {\"fc\": {\"structuredRatio\": 0.5}, \"out\": {\"skip\": true}}}"));
+        MultiLayerNetwork twin = dense.clone();
+        SdConverter.overwriteWithCB(twin, r.decomposition());
+        float[] w = dense.getLayer("fc").getParam("W").dup('c').data().asFloat();
+        float[] cb = twin.getLayer("fc").getParam("W").dup('c').data().asFloat();
+        double diff = 0;
+        double norm = 0;
+        int zeros = 0;
+        for (int k = 0; k < w.length; k++) {
+            diff += ((double) w[k] - cb[k]) * ((double) w[k] - cb[k]);
+            norm += (double) w[k] * w[k];
+            zeros += cb[k] == 0 ? 1 : 0;
+        }
+        assertTrue(zeros >= 48, zeros + " zeros in C*B");
+        ConversionReport.Row fc = r.report().layers().get(0);
+        assertEquals(Math.sqrt(diff / norm), fc.relError(), 1e-5);
+    }
 }
