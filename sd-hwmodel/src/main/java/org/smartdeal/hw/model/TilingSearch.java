@@ -33,6 +33,18 @@ public final class TilingSearch {
     }
 
     /**
+     * A layer whose smallest tile does not fit the bytes a tile may use in the architecture's buffers: a property of
+     * the layer and the architecture (a kernel of some 10^5 taps, or buffers made too small), not of the model.
+     */
+    public static final class NoFeasibleTilingException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NoFeasibleTilingException(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * Searches the tiling with minimum DRAM bytes (ties: fewest tiles).
      *
      * @param l        layer
@@ -141,7 +153,7 @@ public final class TilingSearch {
             }
         }
         if (bestT == null)
-            throw new IllegalStateException("TilingSearch: no feasible tiling for layer " + l.id() + ": its smallest tile does "
+            throw new NoFeasibleTilingException("TilingSearch: no feasible tiling for layer " + l.id() + ": its smallest tile does "
                 + "not fit the bytes a tile may use (input " + Counts.plain(capI) + ", weight " + Counts.plain(capW)
                 + ", output " + Counts.plain(capO) + (accBytes > 0 ? ", with " + Counts.plain(accBytes) + " bytes of "
                 + "accumulators taken from the input buffer and added to the output's" : "") + ")");

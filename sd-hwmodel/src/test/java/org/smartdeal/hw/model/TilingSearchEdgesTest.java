@@ -269,7 +269,7 @@ class TilingSearchEdgesTest {
         // one filter's 3 x 3 x 1 weights (9 B) against a 64 B buffer's 32 B: fits; a 1 x 1 x 40 filter slice with
         // 7 x 7 kernel taps (49 B) does not
         LayerSpec l = LayerSpec.conv("k7", LayerType.CONV, 2, 1, 7, 8, 8, 1, 0, 1);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(TilingSearch.NoFeasibleTilingException.class,
             () -> TilingSearch.search(l, 1, 1, 1, 0, A.withBuffers(1 << 20, 64, 4096)));
         assertEquals("TilingSearch: no feasible tiling for layer k7: its smallest tile does not fit the bytes a tile may "
             + "use (input 524288, weight 32, output 4096)", e.getMessage());

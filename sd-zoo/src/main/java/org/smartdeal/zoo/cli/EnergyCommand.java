@@ -14,6 +14,7 @@ import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.model.TilingSearch;
 import org.smartdeal.hw.report.PaperStudy;
 import org.smartdeal.hw.report.ReportFolder;
 import org.smartdeal.hw.spec.ArchSpec;
@@ -211,7 +212,8 @@ public final class EnergyCommand implements Callable<Integer> {
                 report = priceNetwork(arch, accs, shape, zoo, table);
             }
         } catch (IllegalStateException e) {
-            if (e.getMessage() == null || !e.getMessage().contains(NO_TILING)) throw e;
+            // EnergyReport.price names the accelerator in an exception of its own, the search's as its cause
+            if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw e;
             // a layer (a kernel of ~10^5 taps, say) whose smallest tile overflows the buffers: the input's property
             String buffers = "(inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
                 + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
@@ -324,9 +326,6 @@ public final class EnergyCommand implements Callable<Integer> {
             throw new BadInputException(option + " " + file + ": cannot be read: " + OutputPaths.reason(e), e);
         }
     }
-
-    /** In {@code TilingSearch}'s refusal of a layer that no tiling fits into the buffers. */
-    private static final String NO_TILING = "TilingSearch: no feasible tiling";
 
     /**
      * The user's architecture, checked field by field, with --batch and --dram-bw applied to its knobs; SCNN's
