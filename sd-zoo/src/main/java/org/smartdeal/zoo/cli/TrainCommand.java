@@ -397,19 +397,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     private void check(String option, Double v, double lo, double hi) {
         if (v != null && !(v >= lo && v <= hi)) {
-            throw usage(option + " must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + v);
+            throw usage(option + " must be in [" + Numbers.plain(lo) + ", " + Numbers.plain(hi) + "], got " + v);
         }
     }
 
     private void checkOpen(String option, Double v, double hi) {
         if (v != null && !(v > 0 && v <= hi)) {
-            throw usage(option + " must be in (0, " + fmt(hi) + "], got " + v);
+            throw usage(option + " must be in (0, " + Numbers.plain(hi) + "], got " + v);
         }
-    }
-
-    /** A range bound as a person writes it: 1, 0.05, 0.0009765625 (2^-10; Java would write 9.765625E-4). */
-    private static String fmt(double v) {
-        return Numbers.plain(v);
     }
 
     /** The content of summary.json. */
