@@ -25,6 +25,7 @@ import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,7 +101,7 @@ public final class ConvertCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         // option values and combinations first (exit 2), then paths and files (exit 3), all before any work
         if (theta != null && !(theta >= 0 && theta <= 1)) {
-            throw usage("--theta must be in [0, 1], got " + theta);
+            throw usage("--theta must be in [0, 1], got " + Numbers.plain(theta));
         }
         if (source.input != null && spec.commandLine().getParseResult().hasMatchedOption("--weights")) {
             throw usage("--weights applies with --zoo only (an IN.zip carries its own weights), got --weights " + weights);

@@ -30,6 +30,7 @@ import org.smartdeal.core.LayerDecomposition;
 import org.smartdeal.core.LayerInput;
 import org.smartdeal.core.SliceLayout;
 import org.smartdeal.zoo.convert.LayerPlan;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -217,7 +218,7 @@ public final class DecomposeCommand implements Callable<Integer> {
         files.put(out.resolve(REPORT),
                 mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
         OutputPaths.writeTogether(files);
-        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, "a lower --theta (got " + theta
+        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, "a lower --theta (got " + Numbers.plain(theta)
                 + ") keeps weights");
         // NAME.c.npy, NAME.b.npy, NAME.w.npy per input, and the report
         o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote into %s: %s.{c,b,w}.npy and %s%n", loaded.size(),
@@ -254,7 +255,7 @@ public final class DecomposeCommand implements Callable<Integer> {
         }
         if (!(theta >= 0 && theta <= LayerPlan.MAX_THETA)) {
             throw new ParameterException(spec.commandLine(), "--theta must be in [0, " + (int) LayerPlan.MAX_THETA
-                    + "] (as in plans), got " + theta);
+                    + "] (as in plans), got " + Numbers.plain(theta));
         }
         if (sliceRows < 1 || sliceRows > SliceLayout.MAX_SLICE_ROWS) {
             throw new ParameterException(spec.commandLine(), "--slice-rows must be in [1, " + SliceLayout.MAX_SLICE_ROWS

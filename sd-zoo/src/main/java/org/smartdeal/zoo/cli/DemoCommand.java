@@ -33,6 +33,7 @@ import org.smartdeal.zoo.data.InMemoryDataSetIterator;
 import org.smartdeal.zoo.data.TaskSplits;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.LeNet300;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -344,7 +345,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + "], got " + rampEpochs);
         }
         if (!(rtLr > 0) || Double.isInfinite(rtLr)) {
-            throw new ParameterException(spec.commandLine(), "--rt-lr must be finite and > 0, got " + rtLr);
+            throw new ParameterException(spec.commandLine(), "--rt-lr must be finite and > 0, got " + Numbers.plain(rtLr));
         }
     }
 
@@ -421,7 +422,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + "(N >= 1)");
         checkRtOptions(spec, rtEpochs, rampEpochs, rtLr);
         if (theta != null && !(theta >= 0 && theta <= 1)) {
-            throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + theta);
+            throw new ParameterException(spec.commandLine(), "--theta must be in [0, 1], got " + Numbers.plain(theta));
         }
     }
 }

@@ -27,6 +27,7 @@ import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
 import org.smartdeal.zoo.models.ZooConfiguration;
 import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

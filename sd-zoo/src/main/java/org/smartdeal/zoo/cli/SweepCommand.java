@@ -41,6 +41,7 @@ import org.smartdeal.zoo.sweep.ConversionPlanSpace;
 import org.smartdeal.zoo.sweep.ConversionTaskCreator;
 import org.smartdeal.zoo.sweep.ConversionSweep;
 import org.smartdeal.zoo.sweep.SdHyperparameterSpace;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -499,7 +500,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw usage("--candidates must be in [1, " + MAX_CANDIDATES + "], got " + candidates);
         }
         if (!(maxDrop >= 0 && maxDrop <= 100)) {
-            throw usage("--max-drop must be in [0, 100] percentage points, got " + maxDrop);
+            throw usage("--max-drop must be in [0, 100] percentage points, got " + Numbers.plain(maxDrop));
         }
         if (validation < 1 || validation > 59_999) {
             throw usage("--validation must be in [1, 59999], got " + validation);

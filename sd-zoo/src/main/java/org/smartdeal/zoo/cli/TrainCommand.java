@@ -27,6 +27,7 @@ import org.smartdeal.zoo.recipes.RecipeResult;
 import org.smartdeal.zoo.recipes.SdTrainingRecipe;
 import org.smartdeal.zoo.recipes.TrainingSettings;
 import org.smartdeal.zoo.recipes.Variant;
+import org.smartdeal.zoo.text.Numbers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -245,7 +246,7 @@ public final class TrainCommand implements Callable<Integer> {
         checkInt("--theta-c", thetaC, 1, 127);
         check("--theta", theta, 0x1p-10, 1);
         if (structuredRatio != null && !(structuredRatio >= 0 && structuredRatio < 1)) {
-            throw usage("--structured-ratio must be in [0, 1), got " + structuredRatio);
+            throw usage("--structured-ratio must be in [0, 1), got " + Numbers.plain(structuredRatio));
         }
         Map<String, Double> ratios;
         try {
@@ -397,13 +398,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     private void check(String option, Double v, double lo, double hi) {
         if (v != null && !(v >= lo && v <= hi)) {
-            throw usage(option + " must be in [" + Numbers.plain(lo) + ", " + Numbers.plain(hi) + "], got " + v);
+            throw usage(option + " must be in [" + Numbers.plain(lo) + ", " + Numbers.plain(hi) + "], got "
+                    + Numbers.plain(v));
         }
     }
 
     private void checkOpen(String option, Double v, double hi) {
         if (v != null && !(v > 0 && v <= hi)) {
-            throw usage(option + " must be in (0, " + Numbers.plain(hi) + "], got " + v);
+            throw usage(option + " must be in (0, " + Numbers.plain(hi) + "], got " + Numbers.plain(v));
         }
     }
 

@@ -29,6 +29,7 @@ import org.nd4j.shade.jackson.core.JsonToken;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.smartdeal.zoo.text.Numbers;
 
 /**
  * What to convert and how: plan-wide defaults plus per-layer overrides addressed by layer name.
@@ -136,7 +137,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
      */
     public ConversionPlan ramped(double factor) {
         if (!(factor > 0 && factor <= 1)) {
-            throw new IllegalArgumentException("ramp factor must be in (0, 1], got " + factor);
+            throw new IllegalArgumentException("ramp factor must be in (0, 1], got " + Numbers.plain(factor));
         }
         return mapLayers(p -> p.withSparsity(p.theta() * factor, p.density() == 0 ? 0 : Math.pow(p.density(), factor)));
     }

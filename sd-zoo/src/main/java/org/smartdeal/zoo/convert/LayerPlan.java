@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.convert;
 
 import java.util.Locale;
+import org.smartdeal.zoo.text.Numbers;
 
 /**
  * The conversion settings of one layer, fully resolved (defaults merged with the layer's
@@ -66,27 +67,26 @@ public record LayerPlan(String layer, double theta, int sliceRows, int basisWidt
         check(layer, "basisWidth", basisWidth, 1, MAX_BASIS_WIDTH);
         check(layer, "maxCoeff", maxCoeff, 0x1p-10, 0x1p10);
         if (Double.doubleToRawLongBits(maxCoeff) != Double.doubleToRawLongBits(Math.scalb(1.0, Math.getExponent(maxCoeff)))) {
-            throw new IllegalArgumentException(where(layer) + ".maxCoeff must be a power of two, got " + maxCoeff);
+            throw new IllegalArgumentException(where(layer) + ".maxCoeff must be a power of two, got "
+                    + Numbers.plain(maxCoeff));
         }
         check(layer, "maxIter", maxIter, 1, 1000);
         check(layer, "tol", tol, 0, 1);
         if (!(structuredRatio >= 0 && structuredRatio < 1)) {
-            throw new IllegalArgumentException(where(layer) + ".structuredRatio must be in [0, 1), got " + structuredRatio);
+            throw new IllegalArgumentException(where(layer) + ".structuredRatio must be in [0, 1), got "
+                    + Numbers.plain(structuredRatio));
         }
         if (!(bnGammaThreshold >= 0) || Double.isInfinite(bnGammaThreshold)) {
-            throw new IllegalArgumentException(where(layer) + ".bnGammaThreshold must be finite and >= 0, got " + bnGammaThreshold);
+            throw new IllegalArgumentException(where(layer) + ".bnGammaThreshold must be finite and >= 0, got "
+                    + Numbers.plain(bnGammaThreshold));
         }
     }
 
     private static void check(String layer, String field, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi)) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s.%s must be in [%s, %s], got %s",
-                    where(layer), field, fmt(lo), fmt(hi), fmt(v)));
+                    where(layer), field, Numbers.plain(lo), Numbers.plain(hi), Numbers.plain(v)));
         }
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static String where(String layer) {

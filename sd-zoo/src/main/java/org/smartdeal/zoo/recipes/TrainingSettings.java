@@ -19,6 +19,7 @@ import org.smartdeal.zoo.data.TaskSplits.Task;
 import org.smartdeal.zoo.models.InputShape;
 import org.smartdeal.zoo.models.ZooConfiguration;
 import org.smartdeal.zoo.models.ZooModel;
+import org.smartdeal.zoo.text.Numbers;
 
 /**
  * Everything {@link SdTrainingRecipe} needs to know, validated on construction (errors name the field,
@@ -130,7 +131,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
         check("theta", theta, 0x1p-10, 1);
         if (!(structuredRatio >= 0 && structuredRatio < 1)) {
             throw new IllegalArgumentException("TrainingSettings.structuredRatio must be in [0, 1), got "
-                    + structuredRatio);
+                    + Numbers.plain(structuredRatio));
         }
         checkLayerValues("layerRatios", layerRatios, RATIO_RANGE);
         checkLayerValues("layerThetas", layerThetas, THETA_RANGE);
@@ -165,7 +166,8 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
     /** Structured ratios: [0, 1). */
     private static final Range RATIO_RANGE = new Range(r -> r >= 0 && r < 1, "[0, 1)");
     /** Decomposition thresholds: [2^-10, 1]. */
-    private static final Range THETA_RANGE = new Range(t -> t >= 0x1p-10 && t <= 1, "[" + 0x1p-10 + ", 1.0]");
+    private static final Range THETA_RANGE = new Range(t -> t >= 0x1p-10 && t <= 1,
+            "[" + Numbers.plain(0x1p-10) + ", 1]");
 
     private static void checkLayerValues(String field, Map<String, Double> values, Range range) {
         Objects.requireNonNull(values, "TrainingSettings." + field);
@@ -176,7 +178,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             Double v = e.getValue();
             if (v == null || !range.contains().test(v)) {
                 throw new IllegalArgumentException("TrainingSettings." + field + "['" + e.getKey()
-                        + "'] must be in " + range.text() + ", got " + v);
+                        + "'] must be in " + range.text() + ", got " + (v == null ? "null" : Numbers.plain(v)));
             }
         }
     }
@@ -227,14 +229,15 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
 
     private static void check(String field, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi)) {
-            throw new IllegalArgumentException("TrainingSettings." + field + " must be in [" + lo + ", " + hi
-                    + "], got " + v);
+            throw new IllegalArgumentException("TrainingSettings." + field + " must be in [" + Numbers.plain(lo) + ", "
+                    + Numbers.plain(hi) + "], got " + Numbers.plain(v));
         }
     }
 
     private static void checkOpen(String field, double v, double hi) {
         if (!(v > 0 && v <= hi)) {
-            throw new IllegalArgumentException("TrainingSettings." + field + " must be in (0, " + hi + "], got " + v);
+            throw new IllegalArgumentException("TrainingSettings." + field + " must be in (0, " + Numbers.plain(hi)
+                    + "], got " + Numbers.plain(v));
         }
     }
 
@@ -302,7 +305,7 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
             }
             if (!range.contains().test(r)) {
                 throw new IllegalArgumentException("layer " + noun + " '" + t + "' must be in " + range.text()
-                        + ", got " + r);
+                        + ", got " + Numbers.plain(r));
             }
             if (out.put(name, r) != null) {
                 throw new IllegalArgumentException("layer " + noun + " for '" + name + "' is given twice");

@@ -312,7 +312,7 @@ class ConvertInspectEvaluateTest {
                 .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1], got -0.1");
         Path plan = Files.writeString(dir.resolve("plan.json"), "{}");
         CliRun r = run("convert", "--zoo", "lenet300", "--plan", plan.toString(), "--theta", "5", "--out", sdm.toString())
-                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1], got 5.0");
+                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1], got 5");
         assertFalse(r.err().contains("--plan"), "--theta is to blame, not --plan: " + r.err());
         run("convert", zip.toString(), "--weights", "random", "--out", sdm.toString())
                 .assertUserError(SmartDeal.EXIT_USAGE, "--weights applies with --zoo only");

@@ -52,7 +52,7 @@ class DecomposeCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().startsWith("warning: C keeps no non-zero coefficient in a, b (C density 0)"), r.err());
         // only decompose's own options: it has no --density, and no plan
-        assertTrue(r.err().contains("a lower --theta (got 1.0) keeps weights"), r.err());
+        assertTrue(r.err().contains("a lower --theta (got 1) keeps weights"), r.err());
         assertFalse(r.err().contains("--density") || r.err().contains("plan") || r.err().contains("structuredRatio"),
                 r.err());
     }
@@ -182,7 +182,7 @@ class DecomposeCommandTest {
             {new String[] {dense.toString()}, 3, "dense.npy: --kind conv needs a rank-4 array [nOut, nIn, kh, kw], got shape [6, 2]"},
             {new String[] {empty.toString()}, 3, "empty.npy: arrays must not be empty, got shape [0, 1, 3, 3]"},
             {new String[] {dir.resolve("missing.npy").toString()}, 3, "missing.npy: no such file"},
-            {new String[] {"--theta", "-1", good.toString()}, 2, "--theta must be in [0, 1] (as in plans), got -1.0"},
+            {new String[] {"--theta", "-1", good.toString()}, 2, "--theta must be in [0, 1] (as in plans), got -1"},
             {new String[] {"--max-iter", "0", good.toString()}, 2, "--max-iter must be in [1, 10000], got 0"},
             {new String[] {"--slice-rows", "2", good.toString()}, 2, "--slice-rows must be in [n=3, 1048576] for " + good
                     + " (shape [4, 2, 3, 3]), whose basis width n is its kernel width 3, got 2"},
@@ -233,7 +233,7 @@ class DecomposeCommandTest {
             {"--basis-width", "17", "--basis-width must be in [1, 16] (as in plans), got 17"},
             {"--basis-width", "40", "--basis-width must be in [1, 16] (as in plans), got 40"},
             // a threshold above 1 zeroed every C (exit 0); plans, convert and demo take [0, 1]
-            {"--theta", "5", "--theta must be in [0, 1] (as in plans), got 5.0"},
+            {"--theta", "5", "--theta must be in [0, 1] (as in plans), got 5"},
             {"--theta", "NaN", "--theta must be in [0, 1] (as in plans), got NaN"},
             {"--slice-rows", "0", "--slice-rows must be in [1, 1048576] (and at least the basis width n), got 0"},
             {"--slice-rows", "2000000", "--slice-rows must be in [1, 1048576] (and at least the basis width n), got 2000000"},
@@ -243,7 +243,7 @@ class DecomposeCommandTest {
             assertTrue(r.err().startsWith("error: " + c[0]), "the option, not a file, comes first: " + r.err());
         }
         run("decompose", "--kind", "dense", "--theta", "5", "--out", out.toString(), missing)
-                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1] (as in plans), got 5.0");
+                .assertUserError(SmartDeal.EXIT_USAGE, "--theta must be in [0, 1] (as in plans), got 5");
         run("decompose", "--kind", "dense", "--basis-width", "40", "--slice-rows", "64", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width must be in [1, 16] (as in plans), got 40");
         run("decompose", "--kind", "slices", "--slice-rows", "8", "--out", out.toString(), missing)

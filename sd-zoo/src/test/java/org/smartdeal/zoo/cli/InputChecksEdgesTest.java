@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.smartdeal.codec.SdmFile;
 
 /**
- * The input checks shared by the commands, called directly: {@link InputPaths#requireFile}, the numbers of the
- * messages ({@link Numbers#plain}) and how {@link ModelFiles} tells a file's kind from its first bytes and its name.
+ * The input checks shared by the commands, called directly: {@link InputPaths#requireFile} and how
+ * {@link ModelFiles} tells a file's kind from its first bytes and its name.
  */
 class InputChecksEdgesTest {
 
@@ -46,27 +46,6 @@ class InputChecksEdgesTest {
         assumeTrue(Files.exists(dev) && !Files.isRegularFile(dev), "no /dev/null device: skipping the device case");
         BadInputException e = assertThrows(BadInputException.class, () -> InputPaths.requireFile("--in", dev, "an image"));
         assertEquals("--in /dev/null: not a regular file (a device, pipe or socket), expected an image", e.getMessage());
-    }
-
-    /** The examples of {@link Numbers#plain}'s Javadoc, and each of its three forms at its bounds. */
-    @Test
-    void numbersAreWrittenAsAPersonWritesThem() {
-        assertEquals("1", Numbers.plain(1));
-        assertEquals("0.05", Numbers.plain(0.05));
-        assertEquals("524288", Numbers.plain(524288));
-        assertEquals("0.0009765625", Numbers.plain(0x1p-10));
-        assertEquals("-3", Numbers.plain(-3));
-        assertEquals("-0.05", Numbers.plain(-0.05));
-        // whole numbers below 10^15 as integers; 10^15 itself in Java's form
-        assertEquals("999999999999999", Numbers.plain(999_999_999_999_999.0));
-        assertEquals("1.0E15", Numbers.plain(1e15));
-        // fractions plain in [10^-6, 10^7), in Java's form outside
-        assertEquals("0.000001", Numbers.plain(1e-6));
-        assertEquals("9.99E-7", Numbers.plain(9.99e-7));
-        assertEquals("9999999.5", Numbers.plain(9_999_999.5));
-        assertEquals("1.00000005E7", Numbers.plain(10_000_000.5));
-        assertEquals("NaN", Numbers.plain(Double.NaN));
-        assertEquals("Infinity", Numbers.plain(Double.POSITIVE_INFINITY));
     }
 
     /** The kind by the first bytes: the .sdm magic, a zip's "PK\3\4", or neither (a short or unreadable file too). */

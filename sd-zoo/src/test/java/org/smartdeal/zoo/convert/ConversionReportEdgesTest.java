@@ -90,9 +90,9 @@ class ConversionReportEdgesTest {
                 refused(() -> new LayerPlan("defaults", 1e15, 192, 3, 32, 30, 0, 0, 0, false, 0)));
         assertEquals("plan.layers[fc].basisWidth must be in [1, 16], got 17",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 17, 32, 30, 0, 0, 0, false, 0)));
-        assertEquals("plan.layers[fc].maxCoeff must be in [9.765625E-4, 1024], got 2048",
+        assertEquals("plan.layers[fc].maxCoeff must be in [0.0009765625, 1024], got 2048",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 2048, 30, 0, 0, 0, false, 0)));
-        assertEquals("plan.layers[fc].maxCoeff must be a power of two, got 3.0",
+        assertEquals("plan.layers[fc].maxCoeff must be a power of two, got 3",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 3, 30, 0, 0, 0, false, 0)));
         assertEquals("plan.layers[fc].maxIter must be in [1, 1000], got 0",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 32, 0, 0, 0, 0, false, 0)));
@@ -100,7 +100,7 @@ class ConversionReportEdgesTest {
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 32, 1001, 0, 0, 0, false, 0)));
         assertEquals("plan.layers[fc].tol must be in [0, 1], got 1.5",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 32, 30, 1.5, 0, 0, false, 0)));
-        assertEquals("plan.layers[fc].structuredRatio must be in [0, 1), got 1.0",
+        assertEquals("plan.layers[fc].structuredRatio must be in [0, 1), got 1",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 32, 30, 0, 1, 0, false, 0)));
         assertEquals("plan.layers[fc].bnGammaThreshold must be finite and >= 0, got Infinity",
                 refused(() -> new LayerPlan("fc", 0.01, 192, 3, 32, 30, 0, 0, Double.POSITIVE_INFINITY, false, 0)));

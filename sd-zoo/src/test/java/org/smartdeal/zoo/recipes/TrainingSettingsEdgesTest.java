@@ -66,8 +66,9 @@ class TrainingSettingsEdgesTest {
     }
 
     /**
-     * Real fields: closed ranges print their ends as doubles ("[0.0, 1.0]"), the half-open learning rates as
-     * "(0, 10.0]". NaN fails every range (the checks are written as "not inside").
+     * Real fields: ranges and values are written as a person writes them ("[0, 1]", "(0, 10]", 2^-10 as
+     * 0.0009765625; {@code Numbers.plain}), as the command line's options are. NaN fails every range (the checks
+     * are written as "not inside").
      */
     @Test
     void realFieldsAcceptTheirEndsAndRefuseOneBeyond() {
@@ -76,34 +77,34 @@ class TrainingSettingsEdgesTest {
         assertEquals(10.0, sd().swaLr(10).build().swaLr());
         // the smallest positive lr (its SWA lr set too: 0.2 x Double.MIN_VALUE rounds to 0, which is refused)
         assertEquals(Double.MIN_VALUE, sd().lr(Double.MIN_VALUE).swaLr(Double.MIN_VALUE).build().lr());
-        assertEquals("TrainingSettings.lr must be in (0, 10.0], got 0.0", refused(b -> b.lr(0)));
-        assertEquals("TrainingSettings.lr must be in (0, 10.0], got 10.5", refused(b -> b.lr(10.5)));
-        assertEquals("TrainingSettings.lr must be in (0, 10.0], got NaN", refused(b -> b.lr(Double.NaN)));
-        assertEquals("TrainingSettings.swaLr must be in (0, 10.0], got 0.0", refused(b -> b.swaLr(0)));
-        assertEquals("TrainingSettings.swaLr must be in (0, 10.0], got 10.5", refused(b -> b.swaLr(10.5)));
+        assertEquals("TrainingSettings.lr must be in (0, 10], got 0", refused(b -> b.lr(0)));
+        assertEquals("TrainingSettings.lr must be in (0, 10], got 10.5", refused(b -> b.lr(10.5)));
+        assertEquals("TrainingSettings.lr must be in (0, 10], got NaN", refused(b -> b.lr(Double.NaN)));
+        assertEquals("TrainingSettings.swaLr must be in (0, 10], got 0", refused(b -> b.swaLr(0)));
+        assertEquals("TrainingSettings.swaLr must be in (0, 10], got 10.5", refused(b -> b.swaLr(10.5)));
         // pretrainLr in (0, 1]
         assertEquals(1.0, sd().pretrainLr(1).build().pretrainLr());
-        assertEquals("TrainingSettings.pretrainLr must be in (0, 1.0], got 0.0", refused(b -> b.pretrainLr(0)));
-        assertEquals("TrainingSettings.pretrainLr must be in (0, 1.0], got 1.5", refused(b -> b.pretrainLr(1.5)));
+        assertEquals("TrainingSettings.pretrainLr must be in (0, 1], got 0", refused(b -> b.pretrainLr(0)));
+        assertEquals("TrainingSettings.pretrainLr must be in (0, 1], got 1.5", refused(b -> b.pretrainLr(1.5)));
         // thetaG and weightDecay in [0, 1]
         for (double end : new double[] {0, 1}) {
             assertEquals(end, sd().thetaG(end).build().thetaG());
             assertEquals(end, sd().weightDecay(end).build().weightDecay());
         }
-        assertEquals("TrainingSettings.thetaG must be in [0.0, 1.0], got -0.5", refused(b -> b.thetaG(-0.5)));
-        assertEquals("TrainingSettings.thetaG must be in [0.0, 1.0], got 1.5", refused(b -> b.thetaG(1.5)));
-        assertEquals("TrainingSettings.weightDecay must be in [0.0, 1.0], got -0.5", refused(b -> b.weightDecay(-0.5)));
-        assertEquals("TrainingSettings.weightDecay must be in [0.0, 1.0], got 1.5", refused(b -> b.weightDecay(1.5)));
-        // theta in [2^-10, 1] (2^-10 = 9.765625E-4)
+        assertEquals("TrainingSettings.thetaG must be in [0, 1], got -0.5", refused(b -> b.thetaG(-0.5)));
+        assertEquals("TrainingSettings.thetaG must be in [0, 1], got 1.5", refused(b -> b.thetaG(1.5)));
+        assertEquals("TrainingSettings.weightDecay must be in [0, 1], got -0.5", refused(b -> b.weightDecay(-0.5)));
+        assertEquals("TrainingSettings.weightDecay must be in [0, 1], got 1.5", refused(b -> b.weightDecay(1.5)));
+        // theta in [2^-10, 1] (2^-10 = 0.0009765625; the next double below it is 0.0009765624999999999)
         assertEquals(0x1p-10, sd().theta(0x1p-10).build().theta());
         assertEquals(1.0, sd().theta(1).build().theta());
-        assertEquals("TrainingSettings.theta must be in [9.765625E-4, 1.0], got 9.765624999999999E-4",
+        assertEquals("TrainingSettings.theta must be in [0.0009765625, 1], got 0.0009765624999999999",
                 refused(b -> b.theta(Math.nextDown(0x1p-10))));
-        assertEquals("TrainingSettings.theta must be in [9.765625E-4, 1.0], got 1.0000000000000002",
+        assertEquals("TrainingSettings.theta must be in [0.0009765625, 1], got 1.0000000000000002",
                 refused(b -> b.theta(Math.nextUp(1.0))));
         // structuredRatio in [0, 1)
         assertEquals(0.0, sd().structuredRatio(0).build().structuredRatio());
-        assertEquals("TrainingSettings.structuredRatio must be in [0, 1), got 1.0", refused(b -> b.structuredRatio(1)));
+        assertEquals("TrainingSettings.structuredRatio must be in [0, 1), got 1", refused(b -> b.structuredRatio(1)));
         assertEquals("TrainingSettings.structuredRatio must be in [0, 1), got -0.1",
                 refused(b -> b.structuredRatio(-0.1)));
         assertEquals("TrainingSettings.structuredRatio must be in [0, 1), got NaN",
@@ -118,7 +119,7 @@ class TrainingSettingsEdgesTest {
                 refused(b -> b.layerRatios(Map.of("fc1", -0.1))));
         assertEquals(Map.of("fc1", 0x1p-10, "fc2", 1.0),
                 sd().layerThetas(Map.of("fc1", 0x1p-10, "fc2", 1.0)).build().layerThetas());
-        assertEquals("TrainingSettings.layerThetas['fc1'] must be in [9.765625E-4, 1.0], got 9.765624999999999E-4",
+        assertEquals("TrainingSettings.layerThetas['fc1'] must be in [0.0009765625, 1], got 0.0009765624999999999",
                 refused(b -> b.layerThetas(Map.of("fc1", Math.nextDown(0x1p-10)))));
         Map<String, Double> nullValue = new HashMap<>();
         nullValue.put("fc1", null);
@@ -131,11 +132,11 @@ class TrainingSettingsEdgesTest {
         // the parser: the same ranges
         assertEquals(Map.of("fc1", 0x1p-10, "fc2", 1.0), TrainingSettings.parseLayerThetas("fc1=0.0009765625,fc2=1"));
         assertEquals(Map.of("fc1", 0.0), TrainingSettings.parseLayerRatios("fc1=0"));
-        assertEquals("layer ratio 'fc1=1' must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
+        assertEquals("layer ratio 'fc1=1' must be in [0, 1), got 1", assertThrows(IllegalArgumentException.class,
                 () -> TrainingSettings.parseLayerRatios("fc1=1")).getMessage());
         assertEquals("layer ratio 'fc1=-0.1' must be in [0, 1), got -0.1", assertThrows(IllegalArgumentException.class,
                 () -> TrainingSettings.parseLayerRatios("fc1=-0.1")).getMessage());
-        assertEquals("layer theta 'fc1=1.5' must be in [9.765625E-4, 1.0], got 1.5",
+        assertEquals("layer theta 'fc1=1.5' must be in [0.0009765625, 1], got 1.5",
                 assertThrows(IllegalArgumentException.class, () -> TrainingSettings.parseLayerThetas("fc1=1.5")).getMessage());
     }
 
