@@ -68,11 +68,19 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.sdm", description = "the .sdm file to write (atomically)")
     Path out;
 
-    @Option(names = "--plan", paramLabel = "plan.json|NAME",
+    @Option(names = "--plan", paramLabel = "plan.json|NAME", completionCandidates = PlanNames.class,
             description = "conversion plan (defaults and per-layer overrides): a JSON file or, when no such file "
-                + "exists, a shipped plan: resnet18-cifar10, resnet18-cifar10-delta, resnet18-cifar100 (paper Table X), "
-                + "mobilenetv2-cifar10, mobilenetv2-cifar100 (Table XI); for --zoo resnet18-cifar / mobilenetv2-cifar")
+                + "exists, a shipped plan: ${COMPLETION-CANDIDATES} (the resnet18 plans from paper Table X for --zoo "
+                + "resnet18-cifar, the mobilenetv2 plans from Table XI for --zoo mobilenetv2-cifar)")
     String planFile;
+
+    /** The shipped plans' names, for {@code --plan}'s help text: {@link ConversionPlans#names()}. */
+    static final class PlanNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ConversionPlans.names().iterator();
+        }
+    }
 
     @Option(names = "--theta", paramLabel = "T", description = "sparsity threshold for the plan's defaults and the layers that set none of their own, in [0, 1]")
     Double theta;

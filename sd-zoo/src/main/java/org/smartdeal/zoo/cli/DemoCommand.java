@@ -98,9 +98,10 @@ public final class DemoCommand implements Callable<Integer> {
             + "default plan's per-layer C densities")
     Double theta;
 
-    @Option(names = "--plan", paramLabel = "plan.json",
-            description = "conversion plan JSON (defaults and per-layer overrides: fc1, fc2, fc3); "
-            + "--theta replaces its thresholds; default: " + DEFAULT_PLAN)
+    @Option(names = "--plan", paramLabel = "plan.json|NAME",
+            description = "conversion plan (defaults and per-layer overrides: fc1, fc2, fc3): a JSON file or, when no "
+            + "such file exists, a shipped plan's name naming those layers; --theta replaces its thresholds; default: "
+            + DEFAULT_PLAN)
     Path planFile;
 
     @Option(names = "--dense", paramLabel = "FILE.zip",
@@ -305,26 +306,29 @@ public final class DemoCommand implements Callable<Integer> {
         return mln;
     }
 
-    /** The plan: --plan (a readable JSON file naming only LeNet-300-100's layers) or the default, with --theta applied. */
+    /**
+     * The plan: --plan (a readable JSON file, or a shipped plan's name, naming only LeNet-300-100's layers) or the
+     * default, with --theta applied.
+     */
     private ConversionPlan loadPlan(MultiLayerNetwork net) {
         ConversionPlan plan;
         if (planFile == null) {
             plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : THETA_PLAN);
         } else {
             if (!Files.exists(planFile) && ConversionPlans.names().contains(planFile.toString())) {
-                // convert and sweep take a shipped plan's name; those plans name the layers of other networks
-                throw new BadInputException("--plan " + planFile + ": no such file; '" + planFile + "' is a shipped plan, "
-                        + "which convert and sweep take, for layers LeNet-300-100 (fc1, fc2, fc3) does not have: demo "
-                        + "takes a plan JSON file");
-            }
-            InputPaths.requireFile("--plan", planFile, "a plan JSON file");
-            try {
-                plan = ConversionPlan.load(planFile);
-            } catch (IOException e) {
-                throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
-            } catch (IllegalArgumentException e) {
-                // the message starts with the file name
-                throw new BadInputException("--plan " + e.getMessage(), e);
+                // a shipped plan's name, as convert and sweep take it (an existing file of that name wins); the check
+                // below refuses one whose layers are another network's
+                plan = ConvertCommand.resolvePlan(planFile.toString());
+            } else {
+                InputPaths.requireFile("--plan", planFile, "a plan JSON file");
+                try {
+                    plan = ConversionPlan.load(planFile);
+                } catch (IOException e) {
+                    throw new BadInputException("--plan " + planFile + ": cannot be read: " + OutputPaths.reason(e), e);
+                } catch (IllegalArgumentException e) {
+                    // the message starts with the file name
+                    throw new BadInputException("--plan " + e.getMessage(), e);
+                }
             }
             ConvertCommand.checkPlanLayers(planFile.toString(), plan, net);
         }

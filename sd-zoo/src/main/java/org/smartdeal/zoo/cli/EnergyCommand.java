@@ -88,10 +88,18 @@ public final class EnergyCommand implements Callable<Integer> {
             + "layer is a convolution without a flat-input preprocessor, e.g. 1x28x28")
     String input;
 
-    @Option(names = "--accelerators", paramLabel = "LIST",
-            description = "all, or a comma list of smartdeal, diannao, cambriconx, "
-            + "scnn, bitpragmatic (not with --paper, which prices all five); default ${DEFAULT-VALUE}")
+    @Option(names = "--accelerators", paramLabel = "LIST", completionCandidates = AcceleratorNames.class,
+            description = "all, or a comma list of ${COMPLETION-CANDIDATES} (not with --paper, which prices the "
+            + "paper's five); default ${DEFAULT-VALUE}")
     String accelerators = "all";
+
+    /** The names {@code --accelerators} takes, for its help text: {@link EnergyReport#NAMES}, in report order. */
+    static final class AcceleratorNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return EnergyReport.NAMES.iterator();
+        }
+    }
 
     @Option(names = "--batch", paramLabel = "N",
             description = "images per priced pass, in [1, 4096]; default from --arch-spec's knobs, else knobs-v1.json (1)")

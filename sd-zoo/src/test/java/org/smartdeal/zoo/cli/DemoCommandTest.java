@@ -126,9 +126,10 @@ class DemoCommandTest {
                 "[fc1, fc2, fc3]"},
             {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
             {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
-            // a shipped plan's name, which convert and sweep take: its layers are another network's
-            {"--plan", "resnet18-cifar10", "--plan resnet18-cifar10: no such file; 'resnet18-cifar10' is a shipped plan, "
-                + "which convert and sweep take, for layers LeNet-300-100", "demo takes a plan JSON file"},
+            // a shipped plan's name is resolved as convert resolves it, then refused by the same check: its layers
+            // (conv1 first, Table X's ResNet-18) are another network's
+            {"--plan", "resnet18-cifar10", "--plan resnet18-cifar10: plan.layers names layers the network does not "
+                + "have: [conv1, ", "[fc1, fc2, fc3]"},
             {"--dense", sdm.toString(), "--dense " + sdm + ": not a DL4J ModelSerializer .zip of LeNet-300-100"},
             {"--dense", other.toString(), "--dense " + other + ": not LeNet-300-100: layer 0 (layer0) has W [784, 284], "
                 + "the zoo model's [784, 300]"},

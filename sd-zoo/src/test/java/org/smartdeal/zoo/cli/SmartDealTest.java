@@ -29,6 +29,24 @@ class SmartDealTest {
                 + "evaluate on the task's test set."), r.out());
     }
 
+    /**
+     * The names the help offers for {@code energy --accelerators} and {@code convert --plan} are the registries'
+     * ({@link org.smartdeal.hw.dl4j.EnergyReport#NAMES}, {@link org.smartdeal.zoo.convert.ConversionPlans#names()}),
+     * in their order, so a model or plan added there is offered without editing the option's text.
+     */
+    @Test
+    void optionHelpListsTheRegisteredNames() {
+        CliRun energy = CliRun.of("energy", "--help");
+        assertEquals(0, energy.exit(), energy.err());
+        assertTrue(energy.out().replaceAll("\\s+", " ").contains("all, or a comma list of "
+                + String.join(", ", org.smartdeal.hw.dl4j.EnergyReport.NAMES) + " (not with --paper"), energy.out());
+        CliRun convert = CliRun.of("convert", "--help");
+        assertEquals(0, convert.exit(), convert.err());
+        assertTrue(convert.out().replaceAll("\\s+", " ").contains("a shipped plan: "
+                + String.join(", ", org.smartdeal.zoo.convert.ConversionPlans.names()) + " (the resnet18 plans"),
+                convert.out());
+    }
+
     /** Every command's -V prints the one version (the jar manifest's, else the fallback). */
     @ParameterizedTest
     @ValueSource(strings = {"-V", "demo -V", "convert -V", "energy -V", "train --version", "zoo list -V"})
