@@ -27,8 +27,12 @@ class ModelChecksTest {
             ActStats.fitted(1.616, 1.36, 0.2, 8, 16))), "test");
 
     /** A dense 1024-MAC array as EXTENDING.md 2 writes it, with its counts and actions open to change. */
-    record Array(String name, BiFunction<LayerSpec, ArchSpec, Double> ccomp, boolean chargeDram, double extraCount)
-            implements AcceleratorModel {
+    record Array(String name, BiFunction<LayerSpec, ArchSpec, Double> ccomp, boolean chargeDram, double extraCount,
+            double workScale) implements AcceleratorModel {
+        Array(String name, BiFunction<LayerSpec, ArchSpec, Double> ccomp, boolean chargeDram, double extraCount) {
+            this(name, ccomp, chargeDram, extraCount, 1);
+        }
+
         @Override
         public String workUnit() {
             return "MAC";
@@ -36,10 +40,12 @@ class ModelChecksTest {
 
         @Override
         public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
-            double mac = l.macs();
+            double mac = l.macs() * workScale;
             Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
             List<Action> x = chargeDram ? t.dramActions() : new java.util.ArrayList<>();
-            x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", mac, "mac"));
+            if (mac == mac) { // a NaN work has no MAC action (Action refuses NaN)
+                x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", mac, "mac"));
+            }
             x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "extra", extraCount, "add"));
             return new ActionCounts(name, l.id(), ccomp.apply(l, a), mac, 1024, t, x);
         }
@@ -56,6 +62,25 @@ class ModelChecksTest {
             assertEquals(List.of(), ModelChecks.violations(acc, W, A, T), acc.name());
         }
         assertEquals(List.of(), ModelChecks.violations(sound(), W, A, T));
+    }
+
+    /**
+     * Zero is a count, not a violation: a layer of no work and no compute cycles whose only energy is its DRAM traffic
+     * keeps every rule, at the bounds (ccomp 0 = work / peak; energy = DRAM bytes x 100 pJ exactly).
+     */
+    @Test
+    void aModelOfNoWorkKeepsEveryRuleAtItsBounds() {
+        Array idle = new Array("idle", (l, a) -> 0.0, true, 0, 0);
+        assertEquals(List.of(), ModelChecks.violations(idle, W, A, T));
+        LayerResult r = CostModel.price(idle, W.layers().get(0), A, T);
+        assertEquals(43_008 * 100.0, r.totalPj(), 0, "DRAM energy alone");
+    }
+
+    @Test
+    void aWorkThatIsNotANumberIsReportedAlone() {
+        // one line: the bounds that compare against the work are not compared (they would fail too)
+        assertEquals(List.of("nanwork layer c: work must be finite and >= 0, got NaN"),
+                ModelChecks.violations(new Array("nanwork", (l, a) -> 1.0, true, 0, Double.NaN), W, A, T));
     }
 
     @Test
