@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +17,14 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -139,14 +142,65 @@ class RetrainingEdgesTest {
     void amongEqualEpochsTheFirstIsKeptWithItsParameters() {
         MultiLayerNetwork n = net();
         List<INDArray> params = new ArrayList<>();
+        ScoreRecorder scores = new ScoreRecorder();
+        n.setListeners(scores);
+        long start = System.nanoTime();
         Retraining.Result<Integer> res = Retraining.run(n, blobs(3), blobs(4), 2, new Zeroer(),
                 r -> params.add(n.params().dup()));
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        assertEquals(2, n.getEpochCount(), "each dense epoch is counted");
+        // an epoch's training loss is the mean of DL4J's scores of its 2 minibatches, as the listener saw them
+        assertEquals(4, scores.scores.size());
+        assertEquals(Double.NaN, res.history().get(0).trainLoss(), "no training before the first decomposition");
+        for (int e = 1; e <= 2; e++) {
+            double mean = (scores.scores.get(2 * e - 2) + scores.scores.get(2 * e - 1)) / 2;
+            assertEquals(mean, res.history().get(e).trainLoss(), 1e-12 * mean, "epoch " + e);
+        }
+        for (Retraining.EpochResult r : res.history()) {
+            assertTrue(r.seconds() >= 0 && r.seconds() <= elapsed, r.seconds() + " s of " + elapsed + " s in all");
+        }
         assertEquals(List.of(0.5, 0.5, 0.5),
                 res.history().stream().map(Retraining.EpochResult::valAccuracy).toList());
         assertEquals(0, res.bestEpoch());
         assertEquals(0, res.bestState());
         assertArrayEquals(params.get(0).toFloatVector(), n.params().toFloatVector(), 0f);
         assertEquals(false, params.get(0).equals(params.get(2)), "the dense epochs changed the parameters");
+    }
+
+    /** DL4J's score of every minibatch, in order (the loss computed before its update). */
+    private static final class ScoreRecorder extends BaseTrainingListener {
+        final List<Double> scores = new ArrayList<>();
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            scores.add(model.score());
+        }
+    }
+
+    /**
+     * The RT optimizer replaces an updater the network already has ("resets the updater state"): after a first fit
+     * with Adam (2 state entries a parameter) or plain SGD (none), the updater is Nesterovs, one momentum entry a
+     * parameter: (4*8 + 8) + (8*2 + 2) = 58.
+     */
+    @Test
+    void theRtOptimizerReplacesTheUpdaterTheNetworkHad() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-2)).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        n.fit(blobs(3));
+        assertEquals(2 * 58, n.getUpdater().getStateViewArray().length());
+        Retraining.useRtOptimizer(n, 0.05, 2);
+        assertEquals(58, n.getUpdater().getStateViewArray().length());
+
+        ComputationGraph g = graph();
+        g.fit(blobs(3));
+        assertEquals(null, g.getUpdater().getStateViewArray(), "plain SGD keeps no state");
+        Retraining.useRtOptimizer(g, 0.05, 2);
+        assertEquals(58, g.getUpdater().getStateViewArray().length());
     }
 
     /**
