@@ -29,9 +29,11 @@ class ChunkPoolEdgesTest {
         return sorted;
     }
 
+    /** "an integer >= 1": 1 (the calling thread alone) is allowed, as a pool and as the property. */
     @Test
     void aPoolOfOneThreadIsAllowed() {
         assertEquals(1, new ChunkPool(1).threads());
+        assertEquals(1, ChunkPool.threadsFromProperty("1"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ChunkPool(0));
         assertEquals("ChunkPool threads must be >= 1, got 0", e.getMessage());
     }
@@ -52,6 +54,14 @@ class ChunkPoolEdgesTest {
             assertEquals(List.of(), calls(pool, 0));
             assertEquals(List.of(), calls(pool, -1));
         }
+    }
+
+    /** The shared pool is made once, with the threads the property gives (available processors when unset). */
+    @Test
+    void theSharedPoolIsOnePoolSizedByTheProperty() {
+        ChunkPool shared = ChunkPool.shared();
+        assertSame(shared, ChunkPool.shared());
+        assertEquals(ChunkPool.threadsFromProperty(System.getProperty(ChunkPool.THREADS_PROPERTY)), shared.threads());
     }
 
     /** A thread's scratch holds four chunks of each type, allocated once and then reused. */
