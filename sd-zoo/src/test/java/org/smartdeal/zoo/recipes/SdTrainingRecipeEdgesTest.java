@@ -26,8 +26,9 @@ import org.smartdeal.zoo.models.ZooModel;
  * or so a run): the log lines and result fields of the stages that the other recipe tests do not read (an SS run
  * without a hold-out, an adaptation VA run), the epoch trainer's contract (called once an epoch; a NaN, a runaway
  * or a NaN gradient at the bucket switch ends the run naming the epoch), the argument checks, and the small types
- * ({@link Variant}, {@link RecipeListener}'s default epoch line, {@link RecipeResult}'s checks). Found by mutation
- * testing: each case was a change of the recipe that no test noticed.
+ * ({@link Variant}, {@link RecipeListener}'s default epoch line, {@link RecipeResult}'s checks). Cases no earlier
+ * test checked, written from the class Javadoc (a mutation-testing run meant to list them did not finish;
+ * docs/RESULTS.md 8).
  */
 class SdTrainingRecipeEdgesTest {
 

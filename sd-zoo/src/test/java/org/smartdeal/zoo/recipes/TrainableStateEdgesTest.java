@@ -16,8 +16,9 @@ import org.smartdeal.optim.BucketSwitch;
  * {@link TrainableState#bytes(org.nd4j.linalg.learning.config.IUpdater, INDArray, INDArray)} for one parameter, by
  * hand from the class Javadoc's definition: a frozen parameter counts 0; any other n entries at width w count
  * (n + stateSize) w; C under a bucket switch counts 1 + w + 1 bytes an entry inside its mask (one more with the mask
- * flag in the state), a bitmap of ceil(n / 8) bytes and the epoch word of w bytes. Found by mutation testing: each
- * case was a change of the class that no test noticed (the network tests sum many parameters at once).
+ * flag in the state), a bitmap of ceil(n / 8) bytes and the epoch word of w bytes. Cases no earlier test checked,
+ * written from the class Javadoc (a mutation-testing run meant to list them did not finish; docs/RESULTS.md 8); the
+ * network tests sum many parameters at once.
  */
 class TrainableStateEdgesTest {
 

@@ -15,8 +15,8 @@ import org.smartdeal.zoo.convert.ConversionPlan;
 /**
  * {@link CompressionScoreFunction} and {@link ConversionCandidate} alone, on candidates whose figures are set by
  * hand: every argument at the ends of its documented range and one step beyond, the score and the ranking by the
- * class Javadoc's rules, the Arbiter entry points. Found by mutation testing: each case was a change of the classes
- * that no test noticed.
+ * class Javadoc's rules, the Arbiter entry points. Cases no earlier test checked, written from the class Javadoc (a
+ * mutation-testing run meant to list them did not finish; docs/RESULTS.md 8).
  */
 class CompressionScoreFunctionEdgesTest {
 

@@ -21,8 +21,8 @@ import org.smartdeal.zoo.convert.LayerPlan;
 /**
  * {@link ConversionPlanSpace} alone, without a sweep: how a sample goes into the plan (every field of the class
  * Javadoc's rules), the count of distinct settings, the nested spaces Arbiter indexes, equality and the builder's
- * refusals. Found by mutation testing: each case was a change of the class that no test noticed
- * ({@code ConversionSweepTest} runs whole sweeps over a few of these paths).
+ * refusals. Cases no earlier test checked, written from the class Javadoc (a mutation-testing run meant to list them
+ * did not finish; docs/RESULTS.md 8); {@code ConversionSweepTest} runs whole sweeps over a few of these paths.
  */
 class ConversionPlanSpaceEdgesTest {
 

@@ -25,8 +25,8 @@ import org.smartdeal.zoo.data.TaskSplits;
  * {@link FashionMnistDataSource} at the bounds of its properties table, on a training split of ten examples written
  * here byte by byte in the IDX layout (a big-endian magic 2049 or 2051, the count, for images 28 and 28, then one
  * unsigned byte per label or pixel; Xiao et al. 2017), so that no test needs the real data. Example i has label i
- * and first pixel i / 255, which names it in the iterators. Found by mutation testing: each case was a change of
- * the class that no test noticed.
+ * and first pixel i / 255, which names it in the iterators. Cases no earlier test checked, written from the class
+ * Javadoc (a mutation-testing run meant to list them did not finish; docs/RESULTS.md 8).
  */
 class FashionMnistDataSourceEdgesTest {
 

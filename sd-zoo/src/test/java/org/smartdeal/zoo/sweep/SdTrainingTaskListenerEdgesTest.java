@@ -29,8 +29,8 @@ import org.smartdeal.optim.ParamRef;
  * {@link SdTrainingTaskListener} on small networks built here: the shared maxCoeff of the bucket switches (the
  * smallest of the SD layers' clamps, class Javadoc), a network without SD layers, a ComputationGraph, and every
  * refusal of {@code rates} (an updater without a learning rate, a regularization other than L2, layers that disagree
- * on L2, no layer to read a rate from) with its message. Found by mutation testing: each case was a change of the
- * class that no test noticed.
+ * on L2, no layer to read a rate from) with its message. Cases no earlier test checked, written from the class
+ * Javadoc (a mutation-testing run meant to list them did not finish; docs/RESULTS.md 8).
  */
 class SdTrainingTaskListenerEdgesTest {
 
