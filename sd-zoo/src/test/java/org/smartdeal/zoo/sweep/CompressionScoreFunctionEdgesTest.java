@@ -146,6 +146,30 @@ class CompressionScoreFunctionEdgesTest {
         assertEquals(2, ConversionSweep.bestPosition(energy, List.of(failed, unpriced, priced, outside)));
     }
 
+    /**
+     * The ties of the ranking, by hand (baseline 900 of 1000, bound 0.02): within the bound two candidates of paper
+     * CR 20 at 890 and 880 (drops 0.01, 0.02) rank by the smaller drop; outside it two of drop 0.03 (870) with CRs
+     * 40 and 30 rank by the larger gain. A drop of exactly the bound is within it (880: 0.9 - 0.88 is 0.02000...0018
+     * in doubles, inside the 1e-9 tolerance), one of 0.021 (879) is not.
+     */
+    @Test
+    void tiesAreBrokenByTheDropWithinTheBoundAndByTheGainOutsideIt() {
+        CompressionScoreFunction cr = new CompressionScoreFunction(0.9, 0.02);
+        java.util.Comparator<ConversionCandidate> r = cr.ranking();
+        ConversionCandidate smallDrop = scored(0, 20, 890, 1), boundDrop = scored(1, 20, 880, 1);
+        assertTrue(cr.withinDrop(boundDrop), "a drop of exactly maxDrop is within it");
+        assertFalse(cr.withinDrop(scored(2, 20, 879, 1)));
+        assertEquals(-1, r.compare(smallDrop, boundDrop));
+        assertEquals(1, r.compare(boundDrop, smallDrop));
+        ConversionCandidate outsideBig = scored(3, 40, 870, 1), outsideSmall = scored(4, 30, 870, 1);
+        assertEquals(-1, r.compare(outsideBig, outsideSmall));
+        assertEquals(1, r.compare(outsideSmall, outsideBig));
+        // the first key decides even when the second disagrees: within, CR 30 at drop 0.02 before CR 20 at 0.01;
+        // outside, drop 0.03 with CR 10 before drop 0.04 with CR 40
+        assertTrue(r.compare(scored(5, 30, 880, 1), smallDrop) < 0, "within: the larger gain first");
+        assertTrue(r.compare(scored(6, 10, 870, 1), scored(7, 40, 860, 1)) < 0, "outside: the smaller drop first");
+    }
+
     /** A failed candidate: no figures, the kind and error both set (null refused for either, by name). */
     @Test
     void aFailedCandidateHasNoFiguresAndNeedsItsKindAndError() {

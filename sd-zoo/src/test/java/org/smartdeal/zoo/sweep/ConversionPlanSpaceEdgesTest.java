@@ -269,4 +269,26 @@ class ConversionPlanSpaceEdgesTest {
                 () -> new ConversionPlanSpace.Builder(BASE).build().checkLayersExist(List.of("fc1")));
         assertTrue(e.getMessage().startsWith("plan.layers names layers the network does not have: "), e.getMessage());
     }
+
+    /**
+     * checkAgainst, on the edge tests' 12-16-3 network (layers layer0, layer1): a space naming a layer the network
+     * lacks is refused as such (not as a layer that is not converted); a base plan whose fixed slices are shorter than
+     * its basis width fails the converter's own check for every candidate, and is refused before the search; the same
+     * widths searched are accepted (a candidate may still pass).
+     */
+    @Test
+    void checkAgainstRefusesUnknownLayersAndPlansNoCandidateCouldPass() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = ConversionSweepEdgesTest.untrained12x16x3();
+        ConversionPlanSpace unknown = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .layer("nope", new SdHyperparameterSpace.Builder().build()).build();
+        assertEquals("ConversionPlanSpace has spaces for layers the network does not have: [nope]; the network's "
+                + "layers are [layer0, layer1]", assertThrows(IllegalArgumentException.class,
+                        () -> unknown.checkAgainst(net)).getMessage());
+        ConversionPlan shortSlices = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 2, \"basisWidth\": 3}}");
+        ConversionPlanSpace fixed = new ConversionPlanSpace.Builder(shortSlices).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fixed.checkAgainst(net));
+        assertTrue(e.getMessage().contains("sliceRows"), e.getMessage());
+        new ConversionPlanSpace.Builder(shortSlices).defaults(new SdHyperparameterSpace.Builder()
+                .basisWidth(new DiscreteParameterSpace<>(1, 3)).build()).build().checkAgainst(net);
+    }
 }

@@ -3,6 +3,7 @@ package org.smartdeal.zoo.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -280,5 +281,41 @@ class SdLayerSpacesTest {
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
         assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+
+    /**
+     * Equality (Arbiter compares spaces when it collects unique leaves): two spaces built alike are equal with equal
+     * hashes and strings; another SD space, another base setting, another class or a dense space's other hasBias is
+     * not. Each string names the class and its SD space.
+     */
+    @Test
+    void spacesAreEqualWhenBuiltAlikeAndNamedInTheirStrings() {
+        SdHyperparameterSpace a = new SdHyperparameterSpace.Builder().theta(0.01).build();
+        SdHyperparameterSpace b = new SdHyperparameterSpace.Builder().theta(0.02).build();
+        java.util.function.Function<SdHyperparameterSpace, Object> dense =
+                sd -> new SdDenseLayerSpace.Builder().nIn(12).nOut(16).sd(sd).build();
+        java.util.function.Function<SdHyperparameterSpace, Object> output =
+                sd -> new SdOutputLayerSpace.Builder().nIn(16).nOut(3).sd(sd).build();
+        // (no kernel size or stride: Arbiter's FixedValue of an int[] compares the arrays by identity, so two
+        // convolution spaces that set one are never equal, DL4J's own ConvolutionLayerSpace too)
+        java.util.function.Function<SdHyperparameterSpace, Object> conv =
+                sd -> new SdConvolutionLayerSpace.Builder().nOut(4).sd(sd).build();
+        for (java.util.function.Function<SdHyperparameterSpace, Object> f : java.util.List.of(dense, output, conv)) {
+            Object x = f.apply(a);
+            assertEquals(x, f.apply(a));
+            assertEquals(x.hashCode(), f.apply(a).hashCode());
+            assertEquals(x.toString(), f.apply(a).toString());
+            assertTrue(x.toString().startsWith(x.getClass().getSimpleName() + "(") && x.toString().contains("sd: "),
+                    x.toString());
+            assertNotEquals(x, f.apply(b), "another SD space");
+            assertNotEquals(x, "a string");
+        }
+        assertNotEquals(dense.apply(a), output.apply(a), "another class");
+        assertNotEquals(new SdOutputLayerSpace.Builder().nIn(16).nOut(3).sd(a).build(),
+                new SdOutputLayerSpace.Builder().nIn(16).nOut(4).sd(a).build(), "another nOut");
+        assertNotEquals(new SdConvolutionLayerSpace.Builder().nOut(4).sd(a).build(),
+                new SdConvolutionLayerSpace.Builder().nOut(8).sd(a).build(), "another nOut");
+        assertNotEquals(new SdDenseLayerSpace.Builder().nIn(12).nOut(16).hasBias(true).sd(a).build(),
+                new SdDenseLayerSpace.Builder().nIn(12).nOut(16).hasBias(false).sd(a).build(), "another hasBias");
     }
 }
