@@ -286,8 +286,8 @@ class ConversionPlanSpaceEdgesTest {
                         () -> unknown.checkAgainst(net)).getMessage());
         ConversionPlan shortSlices = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 2, \"basisWidth\": 3}}");
         ConversionPlanSpace fixed = new ConversionPlanSpace.Builder(shortSlices).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fixed.checkAgainst(net));
-        assertTrue(e.getMessage().contains("sliceRows"), e.getMessage());
+        assertEquals("plan for layer layer0: sliceRows must be >= basisWidth (3) for a DenseLayer, got 2",
+                assertThrows(IllegalArgumentException.class, () -> fixed.checkAgainst(net)).getMessage());
         new ConversionPlanSpace.Builder(shortSlices).defaults(new SdHyperparameterSpace.Builder()
                 .basisWidth(new DiscreteParameterSpace<>(1, 3)).build()).build().checkAgainst(net);
     }
