@@ -12,9 +12,6 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -63,14 +60,9 @@ class SdTrainingEdgesTest {
                 .build();
     }
 
-    /** TestNets.denseConf as a graph: dense "d" 6 -> 5, output "out" 5 -> 3, with plain SGD. */
+    /** {@link TestNets#denseGraphConf}. */
     private static ComputationGraphConfiguration denseGraphConf() {
-        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1))
-                .graphBuilder().addInputs("in")
-                .addLayer("d", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "d")
-                .setOutputs("out").setInputTypes(InputType.feedForward(6)).build();
+        return TestNets.denseGraphConf();
     }
 
     /**

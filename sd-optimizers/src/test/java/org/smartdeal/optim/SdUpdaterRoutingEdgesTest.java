@@ -14,19 +14,14 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.layers.FreezeUpdater;
 import org.smartdeal.layers.SdDenseLayer;
 
@@ -43,14 +38,9 @@ class SdUpdaterRoutingEdgesTest {
         return BucketSwitch.builder(0.5).thetaC(3).minCoeff(0x1p-6).maxCoeff(4).build();
     }
 
-    /** Dense "d" 6 -> 5, output "out" 5 -> 3, plain SGD. */
+    /** {@link TestNets#denseGraphConf}. */
     private static ComputationGraphConfiguration graphConf() {
-        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1))
-                .graphBuilder().addInputs("in")
-                .addLayer("d", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "d")
-                .setOutputs("out").setInputTypes(InputType.feedForward(6)).build();
+        return TestNets.denseGraphConf();
     }
 
     private static BaseLayer vertex(ComputationGraphConfiguration conf, String name) {

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -33,6 +35,16 @@ final class TestNets {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .build();
+    }
+
+    /** {@link #denseConf} as a graph: dense "d" 6 -> 5 (tanh), softmax output "out" 5 -> 3, float32, plain SGD. */
+    static ComputationGraphConfiguration denseGraphConf() {
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1))
+                .graphBuilder().addInputs("in")
+                .addLayer("d", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "d")
+                .setOutputs("out").setInputTypes(InputType.feedForward(6)).build();
     }
 
     /** The dense network with layer0/W on BucketSwitch (mask in state), the rest on Nesterovs. */
