@@ -34,13 +34,7 @@ class SdTrainingRecipeEdgesTest {
 
     /** Fine-tuning data: 40 blank training images labelled 0, 1, 0, 1, ... and 4 blank test images. */
     private static TaskSplits.TaskData finetune() {
-        int n = 40;
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-        }
-        return TaskSplits.split(Task.FINETUNE, FashionMnist.of(new float[n * FashionMnist.PIXELS], labels),
-                FashionMnist.of(new float[4 * FashionMnist.PIXELS], new int[] {0, 1, 0, 1}), 1);
+        return SdTrainingRecipeTest.blankFinetuneData();
     }
 
     /** Adaptation data: 60 blank training images labelled 0..9 in turn (30 of classes 0-4, 30 of 5-9), 10 test. */

@@ -79,7 +79,7 @@ class SdTrainingRecipeTest {
      * Fine-tuning data of 40 blank training images labelled 0, 1, 0, 1, ... (halves of 20 / 20) and 4 blank
      * test images labelled 0, 1, 0, 1: enough for a whole recipe run in a second.
      */
-    private static TaskSplits.TaskData blankFinetuneData() {
+    static TaskSplits.TaskData blankFinetuneData() {
         int n = 40;
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
