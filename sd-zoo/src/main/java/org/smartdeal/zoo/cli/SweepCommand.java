@@ -405,7 +405,7 @@ public final class SweepCommand implements Callable<Integer> {
         summary.put("input", input.toString()).put("dataset", "fashion-mnist").put("search", search)
                 .put("space", describe()).put("seed", seed).put("splitSeed", splitSeed)
                 .put("validationExamples", val.size()).put("testExamples", test.size()).put("rtEpochs", rtEpochs);
-        if ("grid".equals(search) && searchesRange()) {
+        if (pointsApply()) {
             summary.put("points", points);
         }
         if (byEnergy) {
@@ -491,7 +491,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (points < 2 || points > 100) {
             throw usage("--points must be in [2, 100], got " + points);
         }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--points") && !("grid".equals(search) && searchesRange())) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--points") && !pointsApply()) {
             throw usage("--points applies to a grid search over a LO:HI range (--theta, --density, --layer-theta or "
                     + "--layer-density); " + ("grid".equals(search) ? "this space has no range"
                     : "a random search samples ranges log-uniformly") + ", got --points " + points);
@@ -703,7 +703,12 @@ public final class SweepCommand implements Callable<Integer> {
         return n < 0x1p53 ? Long.toString((long) n) : String.format(Locale.ROOT, "%.3g", n);
     }
 
-    /** Whether a LO:HI range is searched (then --points matters). */
+    /** Whether --points matters: a grid search over at least one LO:HI range, which it cuts into that many values. */
+    private boolean pointsApply() {
+        return "grid".equals(search) && searchesRange();
+    }
+
+    /** Whether a LO:HI range is searched (in a grid search, then --points matters). */
     private boolean searchesRange() {
         java.util.stream.Stream<String> specs = java.util.stream.Stream.concat(
                 java.util.stream.Stream.of(thetaText(), density),
