@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.hw.model.AcceleratorModel;
+import org.smartdeal.hw.model.AcceleratorRegistry;
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.model.CostModel;
 import org.smartdeal.hw.model.LayerResult;
@@ -49,15 +50,26 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                            String statsSource) {
 
     /**
-     * Accelerator names accepted by {@link #accelerators}: smartdeal, then the others of {@link AcceleratorModel#all()}
-     * in its order (the order of {@code all}). DianNao-normalised reports need "diannao".
+     * The built-in accelerators' names in report order: smartdeal, then the others of {@link AcceleratorModel#all()}
+     * in its order. {@link #accelerators} accepts these and the names of registered models ({@link #names()}).
+     * DianNao-normalised reports need "diannao".
      */
-    public static final List<String> NAMES = reportOrder();
+    public static final List<String> NAMES = reportOrder(AcceleratorModel.all());
 
-    private static List<String> reportOrder() {
+    private static List<String> reportOrder(List<AcceleratorModel> models) {
         List<String> names = new ArrayList<>(List.of("smartdeal"));
-        for (AcceleratorModel a : AcceleratorModel.all()) if (!names.contains(a.name())) names.add(a.name());
+        for (AcceleratorModel a : models) if (!names.contains(a.name())) names.add(a.name());
         return List.copyOf(names);
+    }
+
+    /**
+     * Every name {@link #accelerators} accepts, in the order {@code all} prices them: {@link #NAMES}, then the models
+     * registered on the class path ({@link AcceleratorRegistry}) in the order they are found.
+     *
+     * @throws AcceleratorRegistry.RegistrationException when a registered model is broken (its class, name or loading)
+     */
+    public static List<String> names() {
+        return reportOrder(AcceleratorRegistry.models());
     }
 
     /** How many of the workload's benchmark layers an accelerator's totals cover. */
@@ -76,13 +88,16 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     }
 
     /**
-     * Parses an accelerator list: {@code all} or names from {@link #NAMES}, comma-separated.
+     * Parses an accelerator list: {@code all} (every name of {@link #names()}) or names from it, comma-separated.
      *
      * @throws IllegalArgumentException naming the bad entry and the allowed names; also for an empty list or an
      *                                  empty name (e.g. {@code "smartdeal,,scnn"})
+     * @throws AcceleratorRegistry.RegistrationException when a model registered on the class path is broken
      */
     public static List<AcceleratorModel> accelerators(List<String> names) {
-        String given = String.join(",", names), rule = "the accelerator list must be all or a comma list of " + NAMES + ", got ";
+        List<AcceleratorModel> known = AcceleratorRegistry.models();
+        List<String> allNames = reportOrder(known);
+        String given = String.join(",", names), rule = "the accelerator list must be all or a comma list of " + allNames + ", got ";
         if (given.isBlank()) throw new IllegalArgumentException(rule + "an empty list");
         List<String> want = new ArrayList<>();
         for (String n : names)
@@ -90,11 +105,11 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                 if (p.isBlank()) throw new IllegalArgumentException(rule + "an empty name in '" + given + "'");
                 want.add(p.trim().toLowerCase(Locale.ROOT));
             }
-        if (want.contains("all")) want = NAMES;
+        if (want.contains("all")) want = allNames;
         List<AcceleratorModel> out = new ArrayList<>();
         for (String n : want) {
-            AcceleratorModel a = AcceleratorModel.all().stream().filter(x -> x.name().equals(n)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("accelerator must be all or one of " + NAMES + ", got '" + n + "'"));
+            AcceleratorModel a = known.stream().filter(x -> x.name().equals(n)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("accelerator must be all or one of " + allNames + ", got '" + n + "'"));
             if (out.stream().noneMatch(x -> x.name().equals(n))) out.add(a);
         }
         return out;
@@ -198,7 +213,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return of(net, "network", in, data, DEFAULT_SAMPLES, accelerators, Knobs.defaults());
     }
 
-    /** Prices a ready workload (e.g. a paper model) on the named accelerators ({@link #NAMES}). */
+    /** Prices a ready workload (e.g. a paper model) on the named accelerators ({@link #names()}). */
     public static EnergyReport of(Workload w, String statsSource, List<String> accelerators, Knobs knobs) {
         return price(w, statsSource, accelerators(accelerators), knobs);
     }
@@ -269,7 +284,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         Map<String, ModelResult> res = new LinkedHashMap<>();
         for (AcceleratorModel acc : accelerators) {
             // names become file names (models/NAME.json) and CSV fields
-            if (acc.name() == null || !acc.name().matches("[a-z0-9][a-z0-9._-]*"))
+            if (acc.name() == null || !acc.name().matches(AcceleratorRegistry.NAME_RULE))
                 throw new IllegalArgumentException("EnergyReport.price: an accelerator model's name must be lower-case "
                     + "letters, digits, '.', '_' or '-' (it names files and CSV fields), got '" + acc.name() + "'");
             if (res.containsKey(acc.name()))

@@ -31,9 +31,9 @@ public interface AcceleratorModel {
     ActionCounts count(LayerSpec layer, WeightRep w, ActStats act, ArchSpec arch);
 
     /**
-     * The five accelerators of the paper's Figs. 8-10, DianNao first (the normalisation base): the ones
-     * {@code smartdeal energy --accelerators} and {@code EnergyReport.NAMES} know by name. A model of your own
-     * needs no entry here: price it with {@code EnergyReport.price} or {@link CostModel#price}.
+     * The five accelerators of the paper's Figs. 8-10, DianNao first (the normalisation base). A model of your own
+     * needs no entry here: price it with {@code EnergyReport.price} or {@link CostModel#price}, or register it on the
+     * class path ({@link AcceleratorRegistry}) for {@code smartdeal energy --accelerators NAME}.
      */
     static List<AcceleratorModel> all() {
         return List.of(new DianNao(), new CambriconX(), new Scnn(), new BitPragmatic(), new SmartDealAccel());

@@ -317,6 +317,47 @@ class EnergyReportFilesTest {
     }
 
     /**
+     * A model registered on the class path (a services file, as a plug-in jar on SMARTDEAL_CLASSPATH gives) is a name
+     * {@link EnergyReport#accelerators} accepts, after the five, and {@code all} includes it. The stand-in rebuilds
+     * DianNao's action counts under its own name, so its energy and cycles must equal DianNao's exactly. Without the
+     * registration the name is refused as before; a broken one is refused naming its class.
+     */
+    @Test
+    void aModelRegisteredOnTheClassPathIsKnownByName() throws IOException {
+        String copy = org.smartdeal.hw.model.AcceleratorRegistryTest.DianNaoCopy.class.getName();
+        ClassLoader cl = org.smartdeal.hw.model.AcceleratorRegistryTest.registering(tmp.resolve("plugin"), copy);
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(cl);
+        try {
+            List<String> expected = new ArrayList<>(EnergyReport.NAMES);
+            expected.add("diannao-copy");
+            assertEquals(expected, EnergyReport.names());
+            assertEquals(expected, EnergyReport.accelerators(List.of("all")).stream().map(AcceleratorModel::name).toList());
+            EnergyReport r = EnergyReport.of(paper("resnet164"), "paper defaults", List.of("diannao,diannao-copy"), K);
+            assertEquals(List.of("diannao", "diannao-copy"), List.copyOf(r.results().keySet()));
+            assertEquals(r.results().get("diannao").energyPj(), r.results().get("diannao-copy").energyPj(), 0);
+            assertEquals(r.results().get("diannao").cycles(), r.results().get("diannao-copy").cycles(), 0);
+            assertEquals(1.0, r.ratio("diannao-copy", "speedup"), 0);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+        assertEquals(EnergyReport.NAMES, EnergyReport.names());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.accelerators(List.of("diannao-copy")));
+        assertTrue(unknown.getMessage().contains("got 'diannao-copy'"), unknown.getMessage());
+
+        Thread.currentThread().setContextClassLoader(
+            org.smartdeal.hw.model.AcceleratorRegistryTest.registering(tmp.resolve("broken"), "com.example.Missing"));
+        try {
+            RuntimeException e = assertThrows(org.smartdeal.hw.model.AcceleratorRegistry.RegistrationException.class,
+                () -> EnergyReport.accelerators(List.of("diannao")));
+            assertTrue(e.getMessage().contains("com.example.Missing"), e.getMessage());
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
+    /**
      * A table of the user's own prices the same action counts: with DRAM at twice the paper's 100 pJ, every
      * accelerator's DRAM energy doubles to the last digit, every other level keeps its energy, cycles are unchanged,
      * and the report echoes the table it used.

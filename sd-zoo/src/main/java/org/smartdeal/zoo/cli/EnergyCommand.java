@@ -14,6 +14,7 @@ import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.dl4j.Workloads;
+import org.smartdeal.hw.model.AcceleratorRegistry;
 import org.smartdeal.hw.model.TilingSearch;
 import org.smartdeal.hw.report.PaperStudy;
 import org.smartdeal.hw.report.ReportFolder;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code smartdeal energy}: prices a network on the SmartDeal accelerator and the four baselines of the
- * paper (HWMODEL.md) and writes per-layer and per-model CSV and JSON (every count, every energy term with
+ * paper (HWMODEL.md), and on models registered on the class path ({@link AcceleratorRegistry}), and writes per-layer and per-model CSV and JSON (every count, every energy term with
  * its unit, every knob) and PNG charts; {@code --paper} runs the paper's seven-model study
  * ({@link PaperStudy}). Activation statistics are measured on Fashion-MNIST with {@code --data}, else
  * the paper's defaults are used (the output says which).
@@ -46,7 +47,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Energy, latency and DRAM traffic of a network on SmartDeal, DianNao, Cambricon-X, SCNN and Bit-pragmatic.",
             "Writes summary.json/.txt, models.csv, layers.csv, actions.csv, workload.json, models/*.json and charts/*.png to --out.",
-            "Without --data the activation statistics are the paper's defaults (Fig. 3 fit); the output says so."})
+            "Without --data the activation statistics are the paper's defaults (Fig. 3 fit); the output says so.",
+            "Accelerator models of your own registered on the class path (SMARTDEAL_CLASSPATH, docs/EXTENDING.md 2) are "
+                + "priced too."})
 public final class EnergyCommand implements Callable<Integer> {
 
     @Spec
@@ -93,11 +96,19 @@ public final class EnergyCommand implements Callable<Integer> {
             + "paper's five); default ${DEFAULT-VALUE}")
     String accelerators = "all";
 
-    /** The names {@code --accelerators} takes, for its help text: {@link EnergyReport#NAMES}, in report order. */
+    /**
+     * The names {@code --accelerators} takes, for its help text: {@link EnergyReport#names()}, the five and the models
+     * registered on the class path, in report order. A broken registration leaves the help at the five; the command
+     * itself then refuses to run, naming the class (exit 3).
+     */
     static final class AcceleratorNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return EnergyReport.NAMES.iterator();
+            try {
+                return EnergyReport.names().iterator();
+            } catch (AcceleratorRegistry.RegistrationException e) {
+                return EnergyReport.NAMES.iterator();
+            }
         }
     }
 
@@ -159,6 +170,9 @@ public final class EnergyCommand implements Callable<Integer> {
         List<String> accs = List.of(accelerators);
         try {
             EnergyReport.accelerators(accs);
+        } catch (AcceleratorRegistry.RegistrationException e) {
+            // a plug-in on the class path (SMARTDEAL_CLASSPATH), not the command line, is wrong
+            throw new BadInputException(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw usage("--accelerators: " + e.getMessage());
         }

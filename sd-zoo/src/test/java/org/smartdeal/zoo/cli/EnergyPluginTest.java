@@ -1,0 +1,100 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smartdeal.hw.model.AcceleratorModel;
+import org.smartdeal.hw.model.AcceleratorRegistry;
+import org.smartdeal.hw.model.ActionCounts;
+import org.smartdeal.hw.model.DianNao;
+import org.smartdeal.hw.spec.ActStats;
+import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Json;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.WeightRep;
+
+/**
+ * {@code smartdeal energy} with an accelerator model registered on the class path, as a jar on SMARTDEAL_CLASSPATH
+ * registers one (docs/EXTENDING.md 2): here a services file in a temporary folder read through the thread's context
+ * class loader, which is the application class path when the launcher runs.
+ */
+public class EnergyPluginTest {
+
+    @TempDir
+    Path dir;
+
+    /** DianNao's action counts under the name {@code plugin-dn}: priced alike, so its ratios to DianNao are exactly 1. */
+    public static class PluginDianNao implements AcceleratorModel {
+        private final AcceleratorModel dn = new DianNao();
+
+        @Override public String name() { return "plugin-dn"; }
+        @Override public String workUnit() { return dn.workUnit(); }
+        @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+            ActionCounts c = dn.count(l, w, act, arch);
+            return new ActionCounts(name(), c.layerId(), c.ccomp(), c.work(), c.peakPerCycle(), c.tiling(), c.actions());
+        }
+    }
+
+    /** Runs {@code body} with a context class loader that also sees a services file listing {@code classNames}. */
+    private <T> T registered(Supplier<T> body, String... classNames) throws IOException {
+        Path plugin = Files.createTempDirectory(dir, "plugin");
+        Path f = plugin.resolve(AcceleratorRegistry.SERVICES_FILE);
+        Files.createDirectories(f.getParent());
+        Files.write(f, List.of(classNames));
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader cl = new URLClassLoader(new URL[]{plugin.toUri().toURL()}, getClass().getClassLoader())) {
+            Thread.currentThread().setContextClassLoader(cl);
+            return body.get();
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRegisteredModelIsListedInTheHelpAndPricedByName() throws IOException {
+        CliRun help = registered(() -> CliRun.of("energy", "--help"), PluginDianNao.class.getName());
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("bitpragmatic, plugin-dn (not with --paper"), help.out());
+
+        Path out = dir.resolve("priced");
+        CliRun r = registered(() -> CliRun.of("energy", "--paper-model", "resnet164", "--accelerators",
+            "diannao,plugin-dn", "--out", out.toString()), PluginDianNao.class.getName());
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> s = Json.parseObject(Files.readString(out.resolve("summary.json")));
+        Map<String, Object> acc = (Map<String, Object>) ((Map<String, Object>) s.get("accelerators")).get("plugin-dn");
+        assertEquals(1.0, ((Number) acc.get("energyEfficiencyVsDiannao")).doubleValue(), 0);
+        assertEquals(1.0, ((Number) acc.get("speedupVsDiannao")).doubleValue(), 0);
+        assertTrue(Files.isRegularFile(out.resolve("models/plugin-dn.json")));
+
+        // without the registration the name is a usage error listing the five
+        CliRun unknown = CliRun.of("energy", "--paper-model", "resnet164", "--accelerators", "plugin-dn", "--out",
+            dir.resolve("unknown").toString());
+        unknown.assertUserError(SmartDeal.EXIT_USAGE, "--accelerators: accelerator must be all or one of "
+            + "[smartdeal, diannao, cambriconx, scnn, bitpragmatic], got 'plugin-dn'");
+    }
+
+    @Test
+    void aBrokenRegistrationIsBadInputNamingTheClassAndNothingIsWritten() throws IOException {
+        Path out = dir.resolve("broken");
+        CliRun r = registered(() -> CliRun.of("energy", "--paper-model", "resnet164", "--out", out.toString()),
+            "com.example.MissingAccelerator");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "a registered accelerator model cannot be loaded",
+            "com.example.MissingAccelerator", AcceleratorRegistry.SERVICES_FILE);
+        assertTrue(Files.notExists(out), "nothing written");
+
+        // the help still shows, with the five
+        CliRun help = registered(() -> CliRun.of("energy", "--help"), "com.example.MissingAccelerator");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("scnn, bitpragmatic (not with --paper"), help.out());
+    }
+}
