@@ -111,7 +111,7 @@ public final class SdUpdaterRouting {
         Set<ParamRef> routed = new HashSet<>();
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
-            routeLayer(confs.get(i).getLayer(), i, coefficientSwitches, otherUpdater, otherWeightDecay, routed);
+            routeLayer(confs.get(i).getLayer(), "index " + i, coefficientSwitches, otherUpdater, otherWeightDecay, routed);
         }
         checkAllRouted(coefficientSwitches.keySet(), routed);
         return conf;
@@ -122,13 +122,14 @@ public final class SdUpdaterRouting {
             Map<ParamRef, BucketSwitch> coefficientSwitches, IUpdater otherUpdater, double otherWeightDecay) {
         checkSwitches(coefficientSwitches);
         Set<ParamRef> routed = new HashSet<>();
-        int index = 0;
+        // the position among all the configuration's vertices (merge, element-wise and other non-layer ones too)
+        int vertex = 0;
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             if (e.getValue() instanceof LayerVertex) {
-                routeLayer(((LayerVertex) e.getValue()).getLayerConf().getLayer(), index, coefficientSwitches,
-                        otherUpdater, otherWeightDecay, routed);
+                routeLayer(((LayerVertex) e.getValue()).getLayerConf().getLayer(), "vertex " + vertex,
+                        coefficientSwitches, otherUpdater, otherWeightDecay, routed);
             }
-            index++;
+            vertex++;
         }
         checkAllRouted(coefficientSwitches.keySet(), routed);
         return conf;
@@ -154,7 +155,8 @@ public final class SdUpdaterRouting {
         }
     }
 
-    private static void routeLayer(Layer layer, int index, Map<ParamRef, BucketSwitch> coefficientSwitches,
+    /** @param where the layer's position for messages: "index i" in a network, "vertex i" in a graph */
+    private static void routeLayer(Layer layer, String where, Map<ParamRef, BucketSwitch> coefficientSwitches,
             IUpdater otherUpdater, double otherWeightDecay, Set<ParamRef> routed) {
         if (!(otherWeightDecay >= 0 && Double.isFinite(otherWeightDecay))) {
             throw new IllegalArgumentException("otherWeightDecay must be finite and >= 0, got " + otherWeightDecay);
@@ -169,8 +171,8 @@ public final class SdUpdaterRouting {
             ParamRef p = e.getKey();
             if (p.layerName().equals(name)) {
                 if (!keys.contains(p.paramKey())) {
-                    throw new IllegalArgumentException("coefficient parameter " + p + ": layer '" + name + "' (index "
-                            + index + ", " + layer.getClass().getSimpleName() + ") has no such parameter; its keys are "
+                    throw new IllegalArgumentException("coefficient parameter " + p + ": layer '" + name + "' ("
+                            + where + ", " + layer.getClass().getSimpleName() + ") has no such parameter; its keys are "
                             + keys);
                 }
                 coeffKeys.put(p.paramKey(), e.getValue());
@@ -199,13 +201,13 @@ public final class SdUpdaterRouting {
             BaseLayer b = (BaseLayer) layer;
             List<String> weightKeys = layer.initializer().weightKeys(layer);
             if (!coeffKeys.isEmpty() && !coeffKeys.keySet().equals(new HashSet<>(weightKeys))) {
-                throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+                throw new IllegalArgumentException("layer '" + name + "' (" + where + ", "
                         + layer.getClass().getSimpleName() + ") routes updaters by weight/bias only: coefficient "
                         + "parameters must be exactly its weight keys " + weightKeys + ", got " + coeffKeys.keySet()
                         + "; implement PerParamUpdaterRouting for finer routing");
             }
             if (new HashSet<>(coeffKeys.values()).size() > 1) {
-                throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+                throw new IllegalArgumentException("layer '" + name + "' (" + where + ", "
                         + layer.getClass().getSimpleName() + ") has one updater for all its weights " + weightKeys
                         + ", so their bucket switches must be equal, got " + coeffKeys);
             }
@@ -220,7 +222,7 @@ public final class SdUpdaterRouting {
             b.setBiasUpdater(otherUpdater.clone());
             b.setRegularizationBias(new ArrayList<>(otherRegs));
         } else {
-            throw new IllegalArgumentException("layer '" + name + "' (index " + index + ", "
+            throw new IllegalArgumentException("layer '" + name + "' (" + where + ", "
                     + layer.getClass().getName() + ") has parameters " + keys + " but is neither a BaseLayer nor "
                     + "PerParamUpdaterRouting, so its updaters cannot be routed");
         }

@@ -103,7 +103,7 @@ class SdUpdaterRoutingEdgesTest {
 
     /**
      * A graph's map is checked as a network's: a null switch and a parameter no vertex has are refused by name, and
-     * a layer's message gives its vertex index ("out" is the second vertex, index 1).
+     * a layer's message gives its place among the graph's vertices ("out" is the second vertex, vertex 1).
      */
     @Test
     void aGraphsSwitchesAreCheckedAsANetworksAre() {
@@ -119,7 +119,7 @@ class SdUpdaterRoutingEdgesTest {
 
         IllegalArgumentException b = assertThrows(IllegalArgumentException.class,
                 () -> SdUpdaterRouting.route(graphConf(), Map.of(ParamRef.of("out", "b"), bs()), OTHERS, 0));
-        assertEquals("layer 'out' (index 1, OutputLayer) routes updaters by weight/bias only: coefficient parameters "
+        assertEquals("layer 'out' (vertex 1, OutputLayer) routes updaters by weight/bias only: coefficient parameters "
                 + "must be exactly its weight keys [W], got [b]; implement PerParamUpdaterRouting for finer routing",
                 b.getMessage());
     }
