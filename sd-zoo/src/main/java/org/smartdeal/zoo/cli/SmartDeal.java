@@ -91,6 +91,13 @@ public final class SmartDeal {
             e.flush();
             return EXIT_USAGE;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            // ND4J frees native buffers only when their Java objects are collected; with little heap pressure, long
+            // runs grow off-heap memory without bound (DL4J-NOTES.md): collect every 10 s. Not for help and version
+            // requests, which need no ND4J (loading its native backend takes about 2 s).
+            if (!onlyHelp(parseResult)) org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(10_000);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             // what the command printed before it failed (a table of failed candidates, say) comes first
             line.getOut().flush();
@@ -124,6 +131,16 @@ public final class SmartDeal {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    /** Whether the command line only asks for help or the version: {@code --help}, {@code -V}, {@code help}, no command. */
+    static boolean onlyHelp(CommandLine.ParseResult top) {
+        if (!top.hasSubcommand()) return true;
+        for (CommandLine.ParseResult p = top; p != null; p = p.subcommand()) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()
+                    || p.commandSpec().userObject() instanceof CommandLine.HelpCommand) return true;
+        }
+        return false;
     }
 
     /**
@@ -190,9 +207,6 @@ public final class SmartDeal {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        // ND4J frees native buffers only when their Java objects are collected; with little heap
-        // pressure, long runs grow off-heap memory without bound (DL4J-NOTES.md). Collect every 10 s.
-        org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(10_000);
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

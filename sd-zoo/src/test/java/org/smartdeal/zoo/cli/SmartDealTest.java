@@ -30,8 +30,32 @@ class SmartDealTest {
     }
 
     /**
+     * Help and version requests run without loading ND4J (its native backend costs about 2 s of every start);
+     * every command that does work sets ND4J's collection window first. The parse results are picocli's for each line.
+     */
+    @Test
+    void onlyHelpAndVersionRequestsSkipND4J() {
+        for (String[] args : new String[][]{{"--help"}, {"-V"}, {"energy", "--help"}, {"demo", "-V"}, {"help", "energy"},
+                {"zoo", "list", "--help"}}) {
+            assertTrue(SmartDeal.onlyHelp(commandLine().parseArgs(args)), String.join(" ", args));
+        }
+        for (String[] args : new String[][]{{"zoo", "list"}, {"energy", "--paper-model", "resnet50"}, {"inspect", "x.sdm"}}) {
+            assertFalse(SmartDeal.onlyHelp(commandLine().parseArgs(args)), String.join(" ", args));
+        }
+        // a command that does work sets the window (set to 100 ms first, so that the check can fail)
+        org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(100);
+        assertEquals(0, CliRun.of("zoo", "list").exit());
+        assertEquals(10_000, org.nd4j.linalg.factory.Nd4j.getMemoryManager().getAutoGcWindow());
+    }
+
+    private static picocli.CommandLine commandLine() {
+        java.io.PrintWriter sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        return SmartDeal.commandLine(sink, sink);
+    }
+
+    /**
      * The names the help offers for {@code energy --accelerators} and {@code convert --plan} are the registries'
-     * ({@link org.smartdeal.hw.dl4j.EnergyReport#NAMES}, {@link org.smartdeal.zoo.convert.ConversionPlans#names()}),
+     * ({@link org.smartdeal.hw.dl4j.EnergyReport#names()}, {@link org.smartdeal.zoo.convert.ConversionPlans#names()}),
      * in their order, so a model or plan added there is offered without editing the option's text.
      */
     @Test
