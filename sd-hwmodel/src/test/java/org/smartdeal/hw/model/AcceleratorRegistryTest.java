@@ -131,6 +131,20 @@ public class AcceleratorRegistryTest {
         assertThrows(UnsupportedOperationException.class, () -> m.add(new DianNao()));
     }
 
+    /** {@code models()} reads the thread's context class loader (the application class path of a launcher or script). */
+    @Test
+    void theContextClassLoaderIsTheOneRead() throws IOException {
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(registering(binary(DianNaoCopy.class)));
+        try {
+            assertEquals("diannao-copy", AcceleratorRegistry.models().get(5).name());
+            Thread.currentThread().setContextClassLoader(null);
+            assertEquals(FIVE, names(AcceleratorRegistry.models()), "without one, this class's own loader");
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
     @Test
     void aRegisteredModelCannotTakeABuiltInsOrAnotherRegisteredModelsName() throws IOException {
         String m = refusal(binary(NamedDianNao.class));
