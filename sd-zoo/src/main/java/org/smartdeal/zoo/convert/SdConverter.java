@@ -276,95 +276,112 @@ public final class SdConverter {
                 depthwise.put(s.name(), depthwiseName(slots, s.name()));
             }
         }
-        Model sd;
         // The configuration is deep-copied with clone() (no JSON round trip; for a graph through
         // Networks.cloneConfiguration, which keeps the merge axes DL4J's clone() resets), and the new network is
         // initialised on a zeroed flat parameter array: DL4J then skips its random initialisation,
         // which would be overwritten below anyway (every parameter of every layer is set).
-        if (dense instanceof MultiLayerNetwork m) {
-            MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
-            conf.setEpochCount(0);
-            conf.setIterationCount(0);
-            if (depthwise.isEmpty()) {
-                for (Slot s : slots) {
-                    NetworkDecomposition.PlannedLayer p = byName.get(s.name());
-                    if (p != null) {
-                        conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
-                    }
-                }
-            } else {
-                // layers are inserted: every layer is named as the report names it, and the preprocessors move along
-                List<NeuralNetConfiguration> confs = new ArrayList<>();
-                Map<Integer, org.deeplearning4j.nn.conf.InputPreProcessor> pre = new LinkedHashMap<>();
-                for (Slot s : slots) {
-                    NeuralNetConfiguration c = conf.getConf(s.index());
-                    c.getLayer().setLayerName(s.name());
-                    if (conf.getInputPreProcess(s.index()) != null) {
-                        pre.put(confs.size(), conf.getInputPreProcess(s.index()));
-                    }
-                    NetworkDecomposition.PlannedLayer p = byName.get(s.name());
-                    if (depthwise.containsKey(s.name())) {
-                        NeuralNetConfiguration half = c.clone();
-                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), depthwise.get(s.name()),
-                                byName.get(depthwise.get(s.name()))));
-                        confs.add(half);
-                    }
-                    if (p != null) {
-                        c.setLayer(sdLayer(s.conf(), p));
-                        c.getLayer().setLayerName(s.name()); // an unnamed layer keeps the name of its old position
-                    }
-                    confs.add(c);
-                }
-                conf.setConfs(confs);
-                conf.setInputPreProcessors(pre);
-            }
-            long n = 0;
-            for (NeuralNetConfiguration c : conf.getConfs()) {
-                n += c.getLayer().initializer().numParams(c);
-            }
-            MultiLayerNetwork out = new MultiLayerNetwork(conf);
-            out.init(flatParams(n, m.params()), false);
-            sd = out;
-        } else {
-            ComputationGraph g = (ComputationGraph) dense;
-            ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
-            conf.setEpochCount(0);
-            conf.setIterationCount(0);
+        Model sd = dense instanceof MultiLayerNetwork m ? sdNetwork(m, slots, byName, depthwise)
+                : sdGraph((ComputationGraph) dense, slots, byName, depthwise);
+        fillParams(dense, sd, byName, depthwise, progress);
+        return sd;
+    }
+
+    /** The SD network's configuration and zeroed parameters: planned layers replaced, depthwise halves inserted. */
+    private static MultiLayerNetwork sdNetwork(MultiLayerNetwork m, List<Slot> slots,
+            Map<String, NetworkDecomposition.PlannedLayer> byName, Map<String, String> depthwise) {
+        MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+        conf.setEpochCount(0);
+        conf.setIterationCount(0);
+        if (depthwise.isEmpty()) {
             for (Slot s : slots) {
                 NetworkDecomposition.PlannedLayer p = byName.get(s.name());
                 if (p != null) {
-                    LayerVertex v = (LayerVertex) conf.getVertices().get(s.name());
-                    String dw = depthwise.get(s.name());
-                    if (dw != null) {
-                        // the depthwise half takes the vertex's inputs and preprocessor; the SD half reads it
-                        NeuralNetConfiguration half = v.getLayerConf().clone();
-                        half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), dw, byName.get(dw)));
-                        Map<String, GraphVertex> vertices = new LinkedHashMap<>();
-                        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-                            if (e.getKey().equals(s.name())) {
-                                vertices.put(dw, new LayerVertex(half, v.getPreProcessor()));
-                            }
-                            vertices.put(e.getKey(), e.getValue());
-                        }
-                        conf.getVertices().clear();
-                        conf.getVertices().putAll(vertices);
-                        v.setPreProcessor(null);
-                        conf.getVertexInputs().put(dw, conf.getVertexInputs().get(s.name()));
-                        conf.getVertexInputs().put(s.name(), new ArrayList<>(List.of(dw)));
-                        conf.setTopologicalOrder(null);
-                        conf.setTopologicalOrderStr(null);
-                    }
-                    v.getLayerConf().setLayer(sdLayer(s.conf(), p));
+                    conf.getConf(s.index()).setLayer(sdLayer(s.conf(), p));
                 }
             }
-            long n = 0;
-            for (GraphVertex v : conf.getVertices().values()) {
-                n += v.numParams(false);
+        } else {
+            // layers are inserted: every layer is named as the report names it, and the preprocessors move along
+            List<NeuralNetConfiguration> confs = new ArrayList<>();
+            Map<Integer, org.deeplearning4j.nn.conf.InputPreProcessor> pre = new LinkedHashMap<>();
+            for (Slot s : slots) {
+                NeuralNetConfiguration c = conf.getConf(s.index());
+                c.getLayer().setLayerName(s.name());
+                if (conf.getInputPreProcess(s.index()) != null) {
+                    pre.put(confs.size(), conf.getInputPreProcess(s.index()));
+                }
+                NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+                if (depthwise.containsKey(s.name())) {
+                    NeuralNetConfiguration half = c.clone();
+                    half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), depthwise.get(s.name()),
+                            byName.get(depthwise.get(s.name()))));
+                    confs.add(half);
+                }
+                if (p != null) {
+                    c.setLayer(sdLayer(s.conf(), p));
+                    c.getLayer().setLayerName(s.name()); // an unnamed layer keeps the name of its old position
+                }
+                confs.add(c);
             }
-            ComputationGraph out = new ComputationGraph(conf);
-            out.init(flatParams(n, g.params()), false);
-            sd = out;
+            conf.setConfs(confs);
+            conf.setInputPreProcessors(pre);
         }
+        long n = 0;
+        for (NeuralNetConfiguration c : conf.getConfs()) {
+            n += c.getLayer().initializer().numParams(c);
+        }
+        MultiLayerNetwork out = new MultiLayerNetwork(conf);
+        out.init(flatParams(n, m.params()), false);
+        return out;
+    }
+
+    /** {@link #sdNetwork} for a graph: a depthwise half becomes a vertex of its own feeding the SD 1 x 1 half. */
+    private static ComputationGraph sdGraph(ComputationGraph g, List<Slot> slots,
+            Map<String, NetworkDecomposition.PlannedLayer> byName, Map<String, String> depthwise) {
+        ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
+        conf.setEpochCount(0);
+        conf.setIterationCount(0);
+        for (Slot s : slots) {
+            NetworkDecomposition.PlannedLayer p = byName.get(s.name());
+            if (p != null) {
+                LayerVertex v = (LayerVertex) conf.getVertices().get(s.name());
+                String dw = depthwise.get(s.name());
+                if (dw != null) {
+                    // the depthwise half takes the vertex's inputs and preprocessor; the SD half reads it
+                    NeuralNetConfiguration half = v.getLayerConf().clone();
+                    half.setLayer(depthwiseHalf((SeparableConvolution2D) s.conf(), dw, byName.get(dw)));
+                    Map<String, GraphVertex> vertices = new LinkedHashMap<>();
+                    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+                        if (e.getKey().equals(s.name())) {
+                            vertices.put(dw, new LayerVertex(half, v.getPreProcessor()));
+                        }
+                        vertices.put(e.getKey(), e.getValue());
+                    }
+                    conf.getVertices().clear();
+                    conf.getVertices().putAll(vertices);
+                    v.setPreProcessor(null);
+                    conf.getVertexInputs().put(dw, conf.getVertexInputs().get(s.name()));
+                    conf.getVertexInputs().put(s.name(), new ArrayList<>(List.of(dw)));
+                    conf.setTopologicalOrder(null);
+                    conf.setTopologicalOrderStr(null);
+                }
+                v.getLayerConf().setLayer(sdLayer(s.conf(), p));
+            }
+        }
+        long n = 0;
+        for (GraphVertex v : conf.getVertices().values()) {
+            n += v.numParams(false);
+        }
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(flatParams(n, g.params()), false);
+        return out;
+    }
+
+    /**
+     * Sets every parameter of the new network: a planned layer's C, B, M and bias (and its depthwise half's), every
+     * other layer's parameters copied from the dense network.
+     */
+    private static void fillParams(Model dense, Model sd, Map<String, NetworkDecomposition.PlannedLayer> byName,
+            Map<String, String> depthwise, ProgressListener progress) {
         Layer[] src = Networks.layers(dense);
         Layer[] built = Networks.layers(sd);
         // layers correspond by position, or by name once a separable convolution added its depthwise half (names are
@@ -399,7 +416,6 @@ public final class SdConverter {
                 progress.progress(i + 1, src.length, "built layer " + name);
             }
         }
-        return sd;
     }
 
     /** Fills an SD layer's C, B and M (its mask: C's non-zeros) from a planned layer's decomposition. */
