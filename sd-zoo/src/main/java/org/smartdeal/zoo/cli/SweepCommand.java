@@ -212,100 +212,13 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        // option values first (exit 2), then files (exit 3), all before any work
-        if (theta != null && density != null) {
-            throw usage("--theta and --density both set the sparsity: give one (a density target replaces the "
-                    + "threshold), got --theta " + theta + " and --density " + density);
-        }
-        for (String option : List.of("--layer-theta", "--layer-density")) {
-            // picocli keeps the last value of a repeated map key; a layer given twice is a mistake to name
-            picocli.CommandLine.Model.OptionSpec given = spec.commandLine().getParseResult().matchedOption(option);
-            java.util.Set<String> layers = new java.util.HashSet<>();
-            for (String v : given == null ? List.<String>of() : given.originalStringValues()) {
-                String layer = v.split("=", 2)[0].trim();
-                if (!layers.add(layer)) {
-                    throw usage(option + " gives layer " + layer + " twice: give its values once, as a list (NAME=A,B) "
-                            + "or a range (NAME=LO:HI)");
-                }
-            }
-        }
-        SdHyperparameterSpace sd = space();
-        Map<String, SdHyperparameterSpace> perLayerTheta = new LinkedHashMap<>();
-        layerTheta.forEach((layer, text) -> perLayerTheta.put(layer,
-                new SdHyperparameterSpace.Builder().theta(values("--layer-theta " + layer, text)).build()));
-        Map<String, org.deeplearning4j.arbiter.optimize.api.ParameterSpace<Double>> perLayerDensity = new LinkedHashMap<>();
-        layerDensity.forEach((layer, text) -> perLayerDensity.put(layer, values("--layer-density " + layer, text)));
-        for (String layer : layerTheta.keySet()) {
-            if (layerDensity.containsKey(layer)) {
-                throw usage("layer " + layer + " is in both --layer-theta and --layer-density: give one (a density "
-                        + "target replaces the threshold)");
-            }
-        }
-        checkOptions();
-        boolean byEnergy = "energy".equals(objective);
-        int ramp = DemoCommand.rampEpochs(rampEpochs, rtEpochs);
-        OutputPaths.requireFolder("--out", out);
-        List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
-                out.resolve(BEST_PLAN));
-        for (Path p : outputs) {
-            OutputPaths.requireFile("--out", p);
-        }
-        OutputPaths.requireNotInput("IN.zip", input, "--out", outputs);
-        if (planFile != null && Files.isRegularFile(Path.of(planFile))) {
-            OutputPaths.requireNotInput("--plan", Path.of(planFile), "--out", outputs);
-        }
-        ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
-        if (theta == null && density == null && (base.defaults().density() > 0
-                || base.overrides().values().stream().anyMatch(l -> l.density() > 0))) {
-            throw usage("--plan " + planFile + " sets C density targets, which the default threshold search (--theta "
-                    + DEFAULT_THETA + ") would replace: give --density to search densities, or --theta to replace them");
-        }
-        if (sliceRows != null) {
-            int smallest = integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS).stream().min(Integer::compare).orElseThrow();
-            int widest = basisWidth != null
-                    ? integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH).stream().max(Integer::compare).orElseThrow()
-                    : base.defaults().basisWidth();
-            if (smallest < widest) {
-                throw usage("--slice-rows " + smallest + " is below the basis width " + widest + ": a slice holds at least "
-                        + "as many rows as the basis is wide (the converter would use " + widest + "), so give slice rows "
-                        + "of at least " + widest);
-            }
-        }
-        ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
-        if (density != null) {
-            sb.density(values("--density", density));
-        }
-        perLayerTheta.forEach(sb::layer);
-        perLayerDensity.forEach(sb::layerDensity);
-        ConversionPlanSpace space = sb.build();
-        Search searchPlan = search(space);
-        CandidateGenerator generator = searchPlan.generator();
-        int max = searchPlan.max();
-
-        Model dense = ConvertCommand.requireDense(input, null, "sweep");
-        FashionMnistInput.requireTenClasses(dense, input);
-        ConvertCommand.checkPlanLayers(planFile, base, dense);
-        List<String> layerNames = SdConverter.layerNames(dense);
-        List<String> convertible = SdConverter.convertibleLayerNames(dense, base);
-        for (String option : List.of("--layer-theta", "--layer-density")) {
-            for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
-                if (!layerNames.contains(layer)) {
-                    throw usage(option + " names layer '" + layer + "', which " + input + " does not have; its layers are "
-                            + layerNames);
-                }
-                if (!convertible.contains(layer)) {
-                    throw usage(option + " names layer '" + layer + "', which is not converted (not a "
-                            + SdConverter.CONVERTED_KINDS + "); the layers converted are " + convertible);
-                }
-            }
-        }
-        try {
-            // what every candidate shares, against this network (a --slice-rows below a basis width the plan gives
-            // one layer, for example): an error here would otherwise fail every candidate
-            space.checkAgainst(dense);
-        } catch (IllegalArgumentException e) {
-            throw usage("the search fails on " + input + " whatever is drawn: " + e.getMessage());
-        }
+        Setup setup = setup();
+        ConversionPlan base = setup.base();
+        CandidateGenerator generator = setup.search().generator();
+        int max = setup.search().max();
+        boolean byEnergy = setup.byEnergy();
+        int ramp = setup.ramp();
+        Model dense = network(base, setup.space());
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
         FashionMnistInput.Layout layout = FashionMnistInput.layout(inputType, input.toString());
@@ -383,22 +296,7 @@ public final class SweepCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, ", %.3f uJ per inference on the SmartDeal accelerator",
                         r.score().baselineEnergyPj() / 1e6) : "");
         o.print(r.toTable());
-        String allRun = String.format(Locale.ROOT, "the lists hold %d settings, all run", r.candidates().size());
-        if (r.repeatsSkipped() > 0) {
-            // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
-            o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
-                    r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
-                    switch (r.stop()) {
-                        case ALL_SETTINGS_RUN -> "; " + allRun;
-                        case REPEAT_LIMIT -> String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one",
-                                ConversionSweep.MAX_REPEATS_IN_A_ROW);
-                        default -> "";
-                    });
-        } else if (r.stop() == ConversionSweep.Stop.ALL_SETTINGS_RUN) {
-            // no draw repeated, yet fewer candidates than asked for may have run: say why the search stopped
-            o.printf(Locale.ROOT, "%s run (up to %d asked for): %s%n", plural(r.candidates().size(), "candidate"), max,
-                    allRun);
-        }
+        printWhyStopped(o, r, max);
 
         ObjectMapper m = new ObjectMapper();
         ObjectNode summary = m.createObjectNode();
@@ -481,6 +379,136 @@ public final class SweepCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s into %s (%.1f s)%n", String.join(", ", names), out,
                 (System.nanoTime() - t0) / 1e9);
         return SmartDeal.EXIT_OK;
+    }
+
+    /** Says why the search ran fewer candidates than asked for, when it did: repeated draws, or every setting run. */
+    private static void printWhyStopped(PrintWriter o, ConversionSweep.Result r, int max) {
+        String allRun = String.format(Locale.ROOT, "the lists hold %d settings, all run", r.candidates().size());
+        if (r.repeatsSkipped() > 0) {
+            // Arbiter's random search draws list values with replacement: a repeated setting would give the same result
+            o.printf(Locale.ROOT, "%d %s drawn again and skipped (each setting runs once)%s%n", r.repeatsSkipped(),
+                    r.repeatsSkipped() == 1 ? "setting already run was" : "settings already run were",
+                    switch (r.stop()) {
+                        case ALL_SETTINGS_RUN -> "; " + allRun;
+                        case REPEAT_LIMIT -> String.format(Locale.ROOT, "; stopped after %d draws in a row repeated one",
+                                ConversionSweep.MAX_REPEATS_IN_A_ROW);
+                        default -> "";
+                    });
+        } else if (r.stop() == ConversionSweep.Stop.ALL_SETTINGS_RUN) {
+            // no draw repeated, yet fewer candidates than asked for may have run: say why the search stopped
+            o.printf(Locale.ROOT, "%s run (up to %d asked for): %s%n", plural(r.candidates().size(), "candidate"), max,
+                    allRun);
+        }
+    }
+
+    /** What the options set, checked (exit 2; files exit 3) before any work. */
+    private record Setup(ConversionPlan base, ConversionPlanSpace space, Search search, boolean byEnergy, int ramp) {
+    }
+
+    /**
+     * Checks the options and output paths and builds the search: the base plan, the space over it and the grid or
+     * random search (exit 2 for an option, 3 for a file).
+     */
+    private Setup setup() throws IOException {
+        // option values first (exit 2), then files (exit 3), all before any work
+        if (theta != null && density != null) {
+            throw usage("--theta and --density both set the sparsity: give one (a density target replaces the "
+                    + "threshold), got --theta " + theta + " and --density " + density);
+        }
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            // picocli keeps the last value of a repeated map key; a layer given twice is a mistake to name
+            picocli.CommandLine.Model.OptionSpec given = spec.commandLine().getParseResult().matchedOption(option);
+            java.util.Set<String> layers = new java.util.HashSet<>();
+            for (String v : given == null ? List.<String>of() : given.originalStringValues()) {
+                String layer = v.split("=", 2)[0].trim();
+                if (!layers.add(layer)) {
+                    throw usage(option + " gives layer " + layer + " twice: give its values once, as a list (NAME=A,B) "
+                            + "or a range (NAME=LO:HI)");
+                }
+            }
+        }
+        SdHyperparameterSpace sd = space();
+        Map<String, SdHyperparameterSpace> perLayerTheta = new LinkedHashMap<>();
+        layerTheta.forEach((layer, text) -> perLayerTheta.put(layer,
+                new SdHyperparameterSpace.Builder().theta(values("--layer-theta " + layer, text)).build()));
+        Map<String, org.deeplearning4j.arbiter.optimize.api.ParameterSpace<Double>> perLayerDensity = new LinkedHashMap<>();
+        layerDensity.forEach((layer, text) -> perLayerDensity.put(layer, values("--layer-density " + layer, text)));
+        for (String layer : layerTheta.keySet()) {
+            if (layerDensity.containsKey(layer)) {
+                throw usage("layer " + layer + " is in both --layer-theta and --layer-density: give one (a density "
+                        + "target replaces the threshold)");
+            }
+        }
+        checkOptions();
+        boolean byEnergy = "energy".equals(objective);
+        int ramp = DemoCommand.rampEpochs(rampEpochs, rtEpochs);
+        OutputPaths.requireFolder("--out", out);
+        List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
+                out.resolve(BEST_PLAN));
+        for (Path p : outputs) {
+            OutputPaths.requireFile("--out", p);
+        }
+        OutputPaths.requireNotInput("IN.zip", input, "--out", outputs);
+        if (planFile != null && Files.isRegularFile(Path.of(planFile))) {
+            OutputPaths.requireNotInput("--plan", Path.of(planFile), "--out", outputs);
+        }
+        ConversionPlan base = planFile == null ? ConversionPlan.defaultPlan() : ConvertCommand.resolvePlan(planFile);
+        if (theta == null && density == null && (base.defaults().density() > 0
+                || base.overrides().values().stream().anyMatch(l -> l.density() > 0))) {
+            throw usage("--plan " + planFile + " sets C density targets, which the default threshold search (--theta "
+                    + DEFAULT_THETA + ") would replace: give --density to search densities, or --theta to replace them");
+        }
+        if (sliceRows != null) {
+            int smallest = integers("--slice-rows", sliceRows, 1, LayerPlan.MAX_SLICE_ROWS).stream().min(Integer::compare).orElseThrow();
+            int widest = basisWidth != null
+                    ? integers("--basis-width", basisWidth, 1, LayerPlan.MAX_BASIS_WIDTH).stream().max(Integer::compare).orElseThrow()
+                    : base.defaults().basisWidth();
+            if (smallest < widest) {
+                throw usage("--slice-rows " + smallest + " is below the basis width " + widest + ": a slice holds at least "
+                        + "as many rows as the basis is wide (the converter would use " + widest + "), so give slice rows "
+                        + "of at least " + widest);
+            }
+        }
+        ConversionPlanSpace.Builder sb = new ConversionPlanSpace.Builder(base).defaults(sd);
+        if (density != null) {
+            sb.density(values("--density", density));
+        }
+        perLayerTheta.forEach(sb::layer);
+        perLayerDensity.forEach(sb::layerDensity);
+        ConversionPlanSpace space = sb.build();
+        return new Setup(base, space, search(space), byEnergy, ramp);
+    }
+
+    /**
+     * Reads the dense network and checks it against the options: ten classes, the plan's and the per-layer options'
+     * layer names, and what every candidate shares (exit 2 or 3 before any candidate runs).
+     */
+    private Model network(ConversionPlan base, ConversionPlanSpace space) throws IOException {
+        Model dense = ConvertCommand.requireDense(input, null, "sweep");
+        FashionMnistInput.requireTenClasses(dense, input);
+        ConvertCommand.checkPlanLayers(planFile, base, dense);
+        List<String> layerNames = SdConverter.layerNames(dense);
+        List<String> convertible = SdConverter.convertibleLayerNames(dense, base);
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
+                if (!layerNames.contains(layer)) {
+                    throw usage(option + " names layer '" + layer + "', which " + input + " does not have; its layers are "
+                            + layerNames);
+                }
+                if (!convertible.contains(layer)) {
+                    throw usage(option + " names layer '" + layer + "', which is not converted (not a "
+                            + SdConverter.CONVERTED_KINDS + "); the layers converted are " + convertible);
+                }
+            }
+        }
+        try {
+            // what every candidate shares, against this network (a --slice-rows below a basis width the plan gives
+            // one layer, for example): an error here would otherwise fail every candidate
+            space.checkAgainst(dense);
+        } catch (IllegalArgumentException e) {
+            throw usage("the search fails on " + input + " whatever is drawn: " + e.getMessage());
+        }
+        return dense;
     }
 
     /** Every option value and combination that needs no file (exit 2), before any work. */
