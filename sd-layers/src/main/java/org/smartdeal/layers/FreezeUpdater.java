@@ -26,12 +26,12 @@ public final class FreezeUpdater implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+    public GradientUpdater<FreezeUpdater> instantiate(INDArray viewArray, boolean initializeViewArray) {
         return new Applier(this);
     }
 
     @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+    public GradientUpdater<FreezeUpdater> instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
         return new Applier(this);
     }
 

@@ -225,6 +225,7 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, Per
      * Builder in DL4J style: kernel, stride, padding, dilation, convolution mode and data format as
      * for ConvolutionLayer.Builder; SD settings optional with the documented defaults.
      */
+    @SuppressWarnings("unchecked") // build() narrows DL4J's generic <E extends Layer> E build(), as DL4J's builders do
     public static class Builder extends ConvolutionLayer.BaseConvBuilder<Builder> {
         private CNN2DFormat dataFormat;
         private int sliceRows = DEFAULT_SLICE_ROWS;
@@ -296,7 +297,6 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, Per
 
         /** Builds and validates (DL4J's kernel/stride/padding checks, then the SD fields). */
         @Override
-        @SuppressWarnings("unchecked")
         public SdConvolutionLayer build() {
             ConvolutionUtils.validateConvolutionModePadding(convolutionMode, padding);
             ConvolutionUtils.validateCnnKernelStridePadding(kernelSize, stride, padding);

@@ -248,6 +248,7 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
     }
 
     /** Builder in DL4J style; nIn/nOut as for DenseLayer, SD settings optional with the documented defaults. */
+    @SuppressWarnings("unchecked") // build() narrows DL4J's generic <E extends Layer> E build(), as DL4J's builders do
     public static class Builder extends FeedForwardLayer.Builder<Builder> {
         private boolean hasBias = true;
         private int sliceRows = DEFAULT_SLICE_ROWS;
@@ -294,7 +295,6 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
 
         /** Builds and validates (errors name the layer, field, range and value). */
         @Override
-        @SuppressWarnings("unchecked")
         public SdDenseLayer build() {
             SdDenseLayer l = new SdDenseLayer(this);
             SdConfigs.validate(SdConfigs.where(l, l.getLayerName(), -1), basisWidth, l, l);

@@ -237,6 +237,7 @@ public class SdDepthwiseConvolutionLayer extends DepthwiseConvolution2D implemen
      * Builder in DL4J style: kernel, stride, padding, dilation, mode, depth multiplier and data format as for
      * DepthwiseConvolution2D.Builder; SD settings optional with the documented defaults.
      */
+    @SuppressWarnings("unchecked") // build() narrows DL4J's generic <E extends Layer> E build(), as DL4J's builders do
     public static class Builder extends DepthwiseConvolution2D.Builder {
         private int sliceRows = DEFAULT_SLICE_ROWS;
         private double theta = DEFAULT_THETA;

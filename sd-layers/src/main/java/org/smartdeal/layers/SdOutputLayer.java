@@ -208,6 +208,7 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamU
     }
 
     /** Builder in DL4J style; nIn/nOut/lossFunction as for OutputLayer, SD settings optional with the documented defaults. */
+    @SuppressWarnings("unchecked") // build() narrows DL4J's generic <E extends Layer> E build(), as DL4J's builders do
     public static class Builder extends BaseOutputLayer.Builder<Builder> {
         private int sliceRows = DEFAULT_SLICE_ROWS;
         private int basisWidth = DEFAULT_BASIS_WIDTH;
@@ -262,7 +263,6 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamU
 
         /** Builds and validates (errors name the layer, field, range and value). */
         @Override
-        @SuppressWarnings("unchecked")
         public SdOutputLayer build() {
             SdOutputLayer l = new SdOutputLayer(this);
             SdConfigs.validate(SdConfigs.where(l, l.getLayerName(), -1), basisWidth, l, l);

@@ -192,7 +192,7 @@ public final class BucketSwitch implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+    public GradientUpdater<BucketSwitch> instantiate(INDArray viewArray, boolean initializeViewArray) {
         BucketSwitchUpdater u = new BucketSwitchUpdater(this);
         u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
         return u;
@@ -203,7 +203,7 @@ public final class BucketSwitch implements IUpdater {
      * loop uses); the array has the layout of {@link #stateSize(long)}.
      */
     @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+    public GradientUpdater<BucketSwitch> instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
         BucketSwitchUpdater u = new BucketSwitchUpdater(this);
         u.setState(updaterState, initializeStateArrays);
         return u;

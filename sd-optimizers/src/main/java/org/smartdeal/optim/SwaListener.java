@@ -56,6 +56,8 @@ import org.smartdeal.layers.SdInferenceCache;
  * <p>All work runs inside {@code scopeOutOfWorkspaces()}. The average lives in this listener only; it is
  * not saved with the model (a run restored mid-SWA starts a new average).
  */
+// "try": try (MemoryWorkspace ws = ...scopeOutOfWorkspaces()) only scopes allocations out of DL4J's workspaces
+@SuppressWarnings("try")
 public final class SwaListener extends BaseTrainingListener {
 
     private final int swaStart;

@@ -34,6 +34,8 @@ import java.util.Map;
  * training pass stops at the output layer's input; the depthwise half of a separable convolution, whose output is
  * the pointwise half's input), dOut falls back to the next priced layer's dA, and to 1 for the last layer.
  */
+// "try": try (MemoryWorkspace ws = ...scopeOutOfWorkspaces()) only scopes allocations out of DL4J's workspaces
+@SuppressWarnings("try")
 public final class ActStatsCollector {
     private final Model net;
     private final Workloads.Extracted layers;

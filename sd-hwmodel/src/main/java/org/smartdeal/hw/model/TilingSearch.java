@@ -90,7 +90,7 @@ public final class TilingSearch {
                     boolean brkC = false;
                     int cT = dw ? mT : ceil(cg, t[C]);
                     u[C] = dw ? 1 : ceil(cg, cT);
-                    double wTile = (double) (dw ? mT : mT * (double) cT) * l.r() * l.s() * betaW;
+                    double wTile = (dw ? mT : mT * (double) cT) * l.r() * l.s() * betaW;
                     if (wTile > capW) continue;
                     for (t[E] = 1; t[E] < 2 * l.e(); t[E] *= 2) {
                         boolean brkE = false;

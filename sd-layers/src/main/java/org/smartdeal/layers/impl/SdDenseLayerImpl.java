@@ -23,6 +23,8 @@ import org.smartdeal.layers.SdDenseLayer;
  * used at most once and dropped by any other forward computation, by a new input or mask, and by
  * every parameter setter.
  */
+// "try": try (MemoryWorkspace ws = ...scopeOutOfWorkspaces()) only scopes allocations out of DL4J's workspaces
+@SuppressWarnings("try")
 public class SdDenseLayerImpl extends BaseLayer<SdDenseLayer> implements SdRuntimeLayer {
 
     private final SdLayerCore core;

@@ -41,6 +41,8 @@ import org.smartdeal.layers.SdSliceShape;
  * (at t = 4e-3, the default, 0.0045 becomes 2^-8 = 0.0039), and P at theta = t would zero it. A layer built by
  * hand for a C decomposed at t needs theta &lt;= 2^floor(log2 t).
  */
+// "try": try (MemoryWorkspace ws = ...scopeOutOfWorkspaces()) only scopes allocations out of DL4J's workspaces
+@SuppressWarnings("try")
 public final class SdWeights {
 
     private final SdSliceShape shape;
