@@ -64,7 +64,7 @@ class ConfigurationCheckTest {
         assertEquals("kernelSize is missing", refusal(() -> ConfigurationCheck.windows(pool)));
         ConfigurationCheck.windows(new DenseLayer.Builder().nIn(2).nOut(2).build()); // not a window layer
 
-        ConfigurationCheck.dataType(DataType.HALF);
+        ConfigurationCheck.dataType(DataType.FLOAT16);
         assertEquals("dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16), got UTF8",
                 refusal(() -> ConfigurationCheck.dataType(DataType.UTF8)));
         assertEquals("dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16), got null",
@@ -391,7 +391,7 @@ class ConfigurationCheckTest {
     void aGraphsNetworkCheckAppliesTheDataTypeCycleAndLayerRules() {
         ConfigurationCheck.network(twoLayerGraph());
         ComputationGraphConfiguration ints = twoLayerGraph();
-        ints.setDataType(DataType.INT);
+        ints.setDataType(DataType.INT32);
         assertEquals("dataType must be a floating-point type (DOUBLE, FLOAT, HALF or BFLOAT16), got INT",
                 refusal(() -> ConfigurationCheck.network(ints)));
         ComputationGraphConfiguration cycle = twoLayerGraph();

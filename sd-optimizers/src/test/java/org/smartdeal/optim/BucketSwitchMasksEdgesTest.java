@@ -61,7 +61,7 @@ class BucketSwitchMasksEdgesTest {
             g.fit(ds);
         }
         assertEquals(0.0, w.mul(zerosAtStart).norm1Number().doubleValue(), 0.0, "outside M: still exactly 0");
-        long moved = w.neq(before).castTo(DataType.INT).sumNumber().longValue();
+        long moved = w.neq(before).castTo(DataType.INT32).sumNumber().longValue();
         assertTrue(moved > 0, "inside M the bucket switch must have moved entries, moved " + moved);
     }
 
@@ -82,7 +82,7 @@ class BucketSwitchMasksEdgesTest {
             net.fit(ds);
         }
         assertEquals(0.0, w.mul(mask.rsub(1)).norm1Number().doubleValue(), 0.0, "rows 1..4 are outside: still 0");
-        long revived = w.neq(0).castTo(DataType.INT).sumNumber().longValue();
+        long revived = w.neq(0).castTo(DataType.INT32).sumNumber().longValue();
         assertTrue(revived >= 1 && revived <= 3, "only row 0 may revive, revived " + revived);
     }
 
@@ -122,7 +122,7 @@ class BucketSwitchMasksEdgesTest {
             net.fit(new DataSet(Nd4j.create(x), Nd4j.create(y)));
         }
         assertEquals(0.0, net.getLayer(0).getParam("RW").norm1Number().doubleValue(), 0.0, "RW outside: still 0");
-        assertTrue(net.getLayer(0).getParam("W").neq(0).castTo(DataType.INT).sumNumber().intValue() > 0,
+        assertTrue(net.getLayer(0).getParam("W").neq(0).castTo(DataType.INT32).sumNumber().intValue() > 0,
                 "W inside keeps non-zero entries");
     }
 
@@ -133,7 +133,7 @@ class BucketSwitchMasksEdgesTest {
         INDArray w = g.getLayer("d").getParam("W");
         w.assign(0);
         g.fit(TestNets.data(1, 9).get(0));
-        long revived = w.neq(0).castTo(DataType.INT).sumNumber().longValue();
+        long revived = w.neq(0).castTo(DataType.INT32).sumNumber().longValue();
         assertTrue(revived >= 15, "most of the 30 zeros revive at the first step, revived " + revived);
     }
 

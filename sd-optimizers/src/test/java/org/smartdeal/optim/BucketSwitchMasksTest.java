@@ -43,7 +43,7 @@ class BucketSwitchMasksTest {
         INDArray w = net.getLayer(0).getParam("W");
         INDArray outside = w.mul(mask.rsub(1));
         assertEquals(0.0, outside.norm1Number().doubleValue(), 0.0);
-        long revived = w.neq(0).castTo(DataType.INT).sumNumber().longValue();
+        long revived = w.neq(0).castTo(DataType.INT32).sumNumber().longValue();
         // thetaC 1 and lr 1: every inside entry with a non-dead gradient revives at the first step
         assertTrue(revived >= 5 && revived <= 10, "revived " + revived + " of the 10 entries inside the mask");
     }

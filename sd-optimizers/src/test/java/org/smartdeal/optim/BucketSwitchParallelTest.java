@@ -122,7 +122,7 @@ class BucketSwitchParallelTest {
                 assertBitEqual(one.state, r.state, "updater state after iteration " + it);
                 assertBitEqual(one.lastUpdate, r.lastUpdate, "update of iteration " + it);
             }
-            switches += one.lastUpdate.neq(0).castTo(DataType.INT).sumNumber().intValue();
+            switches += one.lastUpdate.neq(0).castTo(DataType.INT32).sumNumber().intValue();
         }
         return switches;
     }

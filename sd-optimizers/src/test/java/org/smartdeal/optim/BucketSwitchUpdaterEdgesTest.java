@@ -176,7 +176,7 @@ class BucketSwitchUpdaterEdgesTest {
         // the kernels walk offset() + i: a view with element-wise stride 2 would be read wrongly, so it is refused
         BucketSwitch cfg = quick().build();
         IllegalArgumentException intState = assertThrows(IllegalArgumentException.class,
-                () -> cfg.instantiate(Nd4j.create(DataType.INT, 5), true));
+                () -> cfg.instantiate(Nd4j.create(DataType.INT32, 5), true));
         assertEquals("BucketSwitch updater state must be FLOAT or DOUBLE, got INT", intState.getMessage());
         BucketSwitchUpdater u = (BucketSwitchUpdater) cfg.instantiate(Nd4j.create(DataType.FLOAT, 5), true);
         INDArray columnOfC = Nd4j.create(DataType.FLOAT, 2, 2).getColumn(0); // stride 2

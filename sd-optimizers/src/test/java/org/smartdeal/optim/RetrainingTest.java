@@ -150,7 +150,7 @@ class RetrainingTest {
         public Integer redecompose(Model model, double rampFactor) {
             INDArray w = ((MultiLayerNetwork) model).getLayer(0).getParam("W");
             INDArray rows = w.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2), org.nd4j.linalg.indexing.NDArrayIndex.all());
-            revived.add(rows.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue());
+            revived.add(rows.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().longValue());
             rows.assign(0);
             return revived.size();
         }

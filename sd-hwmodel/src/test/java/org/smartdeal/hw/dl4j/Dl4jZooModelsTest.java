@@ -60,7 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Dl4jZooModelsTest {
 
-    static Stream<ZooModel> models() {
+    static Stream<ZooModel<?>> models() {
         return Stream.of(LeNet.builder().numClasses(10).build(), SimpleCNN.builder().numClasses(10).build(),
             ResNet50.builder().numClasses(10).build(), SqueezeNet.builder().numClasses(10).build(),
             Darknet19.builder().numClasses(10).build(), TinyYOLO.builder().numClasses(10).build(),
@@ -70,7 +70,7 @@ class Dl4jZooModelsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void everyLayerIsPricedWithDl4jsShapes(ZooModel zoo) throws Exception {
+    void everyLayerIsPricedWithDl4jsShapes(ZooModel<?> zoo) throws Exception {
         Model net = zoo.init();
         InputType in = inputType(zoo);
         long[] expected = count(net, in); // {priced layers, MACs}
@@ -101,7 +101,7 @@ class Dl4jZooModelsTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("smallModels")
-    void statisticsAreMeasuredThroughEveryLayer(ZooModel zoo) throws Exception {
+    void statisticsAreMeasuredThroughEveryLayer(ZooModel<?> zoo) throws Exception {
         Model net = zoo.init();
         InputType in = inputType(zoo);
         long[] shape = in.getShape(true);
@@ -120,13 +120,14 @@ class Dl4jZooModelsTest {
         }
     }
 
-    static Stream<ZooModel> smallModels() {
+    static Stream<ZooModel<?>> smallModels() {
         return Stream.of(Xception.builder().numClasses(10).inputShape(new int[] {3, 71, 71}).build(),
             UNet.builder().numClasses(1).inputShape(new int[] {3, 64, 64}).build());
     }
 
-    /** The model's stated input, channels first. */
-    private static InputType inputType(ZooModel zoo) {
+    /** The model's stated input, channels first (metaData() is deprecated in DL4J without a replacement). */
+    @SuppressWarnings("deprecation")
+    private static InputType inputType(ZooModel<?> zoo) {
         int[] s = zoo.metaData().getInputShape()[0];
         return InputType.convolutional(s[1], s[2], s[0]);
     }

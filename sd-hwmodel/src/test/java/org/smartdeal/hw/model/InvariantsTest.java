@@ -109,6 +109,7 @@ class InvariantsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked") // Specs.toMap gives the nested knobs as a Map<String, Object>
     void inv7PeakThroughputOfOriginalConfigs() {
         Map<String, Object> m = Specs.toMap(A);
         m.put("dnTn", 16.0); m.put("dnTi", 16.0); m.put("cxPes", 16.0); m.put("cxMacsPerPe", 16.0);

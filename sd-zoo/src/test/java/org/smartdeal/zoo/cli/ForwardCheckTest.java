@@ -208,7 +208,7 @@ class ForwardCheckTest {
      */
     @Test
     void anOutputThatOverflowsItsDataTypeIsRefused() {
-        MultiLayerNetwork n = mlp(DataType.HALF);
+        MultiLayerNetwork n = mlp(DataType.FLOAT16);
         n.getLayer(0).getParam("b").assign(60_000);
         n.getLayer(1).getParam("W").assign(100);
         BadInputException e = assertThrows(BadInputException.class,
