@@ -145,6 +145,38 @@ public final class EnergyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Knobs knobs = knobs(Knobs.defaults()); // the options' checks; applied to --arch-spec's knobs below
         PrintWriter o = spec.commandLine().getOut();
+        List<String> accs = List.of(accelerators);
+        Checked c = checkOptions(accs);
+        EnergyTable table = energyTable == null ? EnergyTable.paper28nm()
+                : readSpec(EnergyTable.class, "--energy-table", energyTable, "an energy table JSON file");
+        ArchSpec arch = archSpec == null ? ArchSpec.paper().withKnobs(knobs) : readArch(archSpec, accs);
+        knobs = arch.knobs();
+        // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
+        OutputPaths.requireFolder("--out", out);
+        OutputPaths.requireParentFolder("--out", out, "the report is staged there");
+        if (source.paper) {
+            return paperStudy(o, knobs);
+        }
+        EnergyReport report = price(arch, accs, c.shape(), c.zoo(), table, knobs);
+        report.write(out);
+        o.print(report.summaryText());
+        if (energyTable != null) {
+            o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
+        }
+        if (archSpec != null) {
+            o.printf(Locale.ROOT, "architecture: %s (its values are echoed in summary.json)%n", archSpec);
+        }
+        o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
+                + "%s%n", out, ReportFolder.MANIFEST);
+        return SmartDeal.EXIT_OK;
+    }
+
+    /** The input shape (--input) and zoo model (--zoo) the options give, each null when not given. */
+    private record Checked(int[] shape, ZooModel zoo) {
+    }
+
+    /** Every option against the others and its own range (exit 2; a broken accelerator plug-in exit 3), before any work. */
+    private Checked checkOptions(List<String> accs) {
         if (data != null && !"fashion-mnist".equals(data)) {
             throw usage("--data must be fashion-mnist, got '" + data + "'");
         }
@@ -167,7 +199,6 @@ public final class EnergyCommand implements Callable<Integer> {
         if (noSweep && !source.paper) {
             throw usage("--no-sweep applies with --paper only (the sweep is part of the paper study)");
         }
-        List<String> accs = List.of(accelerators);
         try {
             EnergyReport.accelerators(accs);
         } catch (AcceleratorRegistry.RegistrationException e) {
@@ -186,15 +217,7 @@ public final class EnergyCommand implements Callable<Integer> {
         if (source.paperModel != null && !PaperModels.NAMES.contains(source.paperModel)) {
             throw usage("--paper-model must be one of " + PaperModels.NAMES + ", got '" + source.paperModel + "'");
         }
-        ZooModel zoo = null;
-        if (source.zoo != null) {
-            try {
-                zoo = ZooModel.byName(source.zoo);
-            } catch (IllegalArgumentException e) {
-                throw usage("--zoo must be a zoo model name (" + String.join(", ", ZooModel.names()) + "), got '"
-                    + source.zoo + "'");
-            }
-        }
+        ZooModel zoo = zooModel();
         if (source.paper && energyTable != null) {
             throw usage("--energy-table applies to networks and --paper-model; --paper compares with the paper's figures, "
                 + "which use its Table I");
@@ -203,37 +226,52 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--arch-spec applies to networks and --paper-model; --paper compares with the paper's figures, "
                 + "which use its Table IX resources");
         }
-        EnergyTable table = energyTable == null ? EnergyTable.paper28nm()
-                : readSpec(EnergyTable.class, "--energy-table", energyTable, "an energy table JSON file");
-        ArchSpec arch = archSpec == null ? ArchSpec.paper().withKnobs(knobs) : readArch(archSpec, accs);
-        knobs = arch.knobs();
-        // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
-        OutputPaths.requireFolder("--out", out);
-        OutputPaths.requireParentFolder("--out", out, "the report is staged there");
-        if (source.paper) {
-            long t0 = System.nanoTime();
-            Map<String, Object> summary;
-            try (Progress p = Progress.start("paper study", PaperStudy.steps(!noSweep), quiet)) {
-                summary = PaperStudy.run(out, knobs, !noSweep, done -> {
-                    p.step();
-                    p.message(done);
-                });
+        return new Checked(shape, zoo);
+    }
+
+    /** The zoo model --zoo names (exit 2 listing the names when it names none), or null without --zoo. */
+    private ZooModel zooModel() {
+        if (source.zoo != null) {
+            try {
+                return ZooModel.byName(source.zoo);
+            } catch (IllegalArgumentException e) {
+                throw usage("--zoo must be a zoo model name (" + String.join(", ", ZooModel.names()) + "), got '"
+                    + source.zoo + "'");
             }
-            o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
-                    + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
-                    org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md", ReportFolder.MANIFEST,
-                    (System.nanoTime() - t0) / 1e9);
-            o.print(java.nio.file.Files.readString(out.resolve("paper-comparison.md")));
-            return SmartDeal.EXIT_OK;
         }
-        EnergyReport report;
+        return null;
+    }
+
+    /** {@code --paper}: the seven-model study into --out, its comparison printed. */
+    private int paperStudy(PrintWriter o, Knobs knobs) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Object> summary;
+        try (Progress p = Progress.start("paper study", PaperStudy.steps(!noSweep), quiet)) {
+            summary = PaperStudy.run(out, knobs, !noSweep, done -> {
+                p.step();
+                p.message(done);
+            });
+        }
+        o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
+                + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
+                org.smartdeal.hw.spec.Specs.toMap(knobs), out, noSweep ? "" : ", sweep.csv, sweep-summary.md", ReportFolder.MANIFEST,
+                (System.nanoTime() - t0) / 1e9);
+        o.print(java.nio.file.Files.readString(out.resolve("paper-comparison.md")));
+        return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * Prices the --paper-model workload or the network (FILE, --zoo); a layer no tile of the buffers holds is bad
+     * input naming the buffers (exit 3).
+     */
+    private EnergyReport price(ArchSpec arch, List<String> accs, int[] shape, ZooModel zoo, EnergyTable table,
+            Knobs knobs) {
         try {
             if (source.paperModel != null) {
                 Workload w = PaperModels.workload(source.paperModel, knobs, arch);
-                report = EnergyReport.of(w, "paper defaults: " + w.notes(), accs, arch, table);
-            } else {
-                report = priceNetwork(arch, accs, shape, zoo, table);
+                return EnergyReport.of(w, "paper defaults: " + w.notes(), accs, arch, table);
             }
+            return priceNetwork(arch, accs, shape, zoo, table);
         } catch (IllegalStateException e) {
             // EnergyReport.price names the accelerator in an exception of its own, the search's as its cause
             if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw e;
@@ -251,17 +289,6 @@ public final class EnergyCommand implements Callable<Integer> {
                 + "buffers (arch-v1.json) are too small for this layer " + buffers + "; give larger ones with --arch-spec",
                 e);
         }
-        report.write(out);
-        o.print(report.summaryText());
-        if (energyTable != null) {
-            o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
-        }
-        if (archSpec != null) {
-            o.printf(Locale.ROOT, "architecture: %s (its values are echoed in summary.json)%n", archSpec);
-        }
-        o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
-                + "%s%n", out, ReportFolder.MANIFEST);
-        return SmartDeal.EXIT_OK;
     }
 
     private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
