@@ -87,4 +87,24 @@ public final class Networks {
         }
         return c;
     }
+
+    /**
+     * Copies a layer's settings other than its updaters and regularization: weight and bias initialisation, gain,
+     * gradient normalisation and its threshold, dropout, weight noise and constraints. Used where one layer stands
+     * in for another (a dense layer's SD form, an SD layer's plain DL4J form).
+     *
+     * @param from the layer whose settings are taken (not modified)
+     * @param to   the layer that receives them
+     */
+    public static void copyLayerSettings(org.deeplearning4j.nn.conf.layers.BaseLayer from,
+            org.deeplearning4j.nn.conf.layers.BaseLayer to) {
+        to.setWeightInitFn(from.getWeightInitFn());
+        to.setBiasInit(from.getBiasInit());
+        to.setGainInit(from.getGainInit());
+        to.setGradientNormalization(from.getGradientNormalization());
+        to.setGradientNormalizationThreshold(from.getGradientNormalizationThreshold());
+        to.setIDropout(from.getIDropout());
+        to.setWeightNoise(from.getWeightNoise());
+        to.setConstraints(from.getConstraints());
+    }
 }

@@ -37,6 +37,7 @@ import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.layers.DenseExport;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.params.SdParamInitializer;
 import org.smartdeal.optim.BucketSwitch;
@@ -107,6 +108,7 @@ class ReadmeExamplesTest {
         SdmLayout layout = SdModelFile.write(r.network(), file);          // atomic; file: e.g. Path.of("model.sdm")
         System.out.print(r.report().toTable(layout.totalBreakdown()));    // per layer, and the file's bits
         Model back = SdModelFile.read(file);                              // a working DL4J network
+        Model plain = DenseExport.toDense(back);                          // DL4J's own layers, W = C*B rebuilt
         // README end
         String table = printed.toString(StandardCharsets.UTF_8);
         assertTrue(table.contains("fc1") && table.contains("fc3") && table.contains("TOTAL"), table);
@@ -132,6 +134,9 @@ class ReadmeExamplesTest {
                     doubles(reloaded.getLayer(i).getParam(SdParamInitializer.B_KEY)), "layer " + i + " B");
         }
         assertTrue(out.equalsWithEps(reloaded.output(x), 1e-2), "outputs of the reloaded file");
+        MultiLayerNetwork dense = assertInstanceOf(MultiLayerNetwork.class, plain);
+        assertEquals(org.deeplearning4j.nn.conf.layers.DenseLayer.class, dense.getLayer(0).conf().getLayer().getClass());
+        assertTrue(reloaded.output(x).equalsWithEps(dense.output(x), 1e-6), "the plain network computes the reloaded one");
         assertTrue(r.report().paperCR() > 1, "paper CR " + r.report().paperCR());
     }
 

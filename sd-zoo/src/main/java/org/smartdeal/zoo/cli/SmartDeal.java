@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "smartdeal", mixinStandardHelpOptions = true, versionProvider = SmartDeal.Version.class,
         description = "SmartDeal (W = C*B, C sparse powers of two) for Deeplearning4j.",
         subcommands = {DemoCommand.class, ConvertCommand.class, InspectCommand.class, EvaluateCommand.class,
-            DecomposeCommand.class, ZooCommand.class, EnergyCommand.class, TrainCommand.class, SweepCommand.class,
-            CommandLine.HelpCommand.class})
+            ExportCommand.class, DecomposeCommand.class, ZooCommand.class, EnergyCommand.class, TrainCommand.class,
+            SweepCommand.class, CommandLine.HelpCommand.class})
 public final class SmartDeal {
 
     /** Success. */

@@ -997,14 +997,7 @@ public final class SdConverter {
         out.setBiasUpdater(b.getBiasUpdater());
         out.setRegularization(b.getRegularization());
         out.setRegularizationBias(b.getRegularizationBias());
-        out.setWeightInitFn(b.getWeightInitFn());
-        out.setBiasInit(b.getBiasInit());
-        out.setGainInit(b.getGainInit());
-        out.setGradientNormalization(b.getGradientNormalization());
-        out.setGradientNormalizationThreshold(b.getGradientNormalizationThreshold());
-        out.setIDropout(b.getIDropout());
-        out.setWeightNoise(b.getWeightNoise());
-        out.setConstraints(b.getConstraints());
+        Networks.copyLayerSettings(b, out);
     }
 
     private static void checkShapes(String name, SdSliceShape s, SliceLayout l) {

@@ -81,8 +81,8 @@ class ReadmeUsageTest {
             checked++;
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
-        assertEquals(9, checked, "commands checked: demo, convert, inspect, evaluate, decompose, zoo list, energy, train, "
-                + "sweep");
+        assertEquals(10, checked, "commands checked: demo, convert, inspect, evaluate, export, decompose, zoo list, energy, "
+                + "train, sweep");
     }
 
     /** Every command that runs, by its README name ("demo", "zoo list"): help and commands of commands excluded. */

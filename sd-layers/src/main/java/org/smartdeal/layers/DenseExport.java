@@ -1,0 +1,177 @@
+package org.smartdeal.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.smartdeal.layers.impl.SdWeights;
+import org.smartdeal.layers.params.SdParamInitializer;
+
+/**
+ * An SD network as a plain DL4J network: every SD layer becomes the DL4J layer it stands for ({@link DenseLayer},
+ * {@link OutputLayer}, {@link ConvolutionLayer}, {@link DepthwiseConvolution2D}) holding the weight its C, B and M
+ * rebuild to (W = P(C) .* M x B, the weight the SD layer computes with, in DL4J's layout) and its bias; every other
+ * layer, vertex and preprocessor is carried over with its parameters. The result needs none of this project's
+ * classes: saved with {@code ModelSerializer}, it loads into stock DL4J, e.g. to deploy a compressed model where the
+ * plugin is not installed, or to compare with other tools. Its outputs are the SD network's to float rounding.
+ *
+ * <p>What does not carry over: a weight's updater or regularization that is one of this project's (the bucket switch
+ * of SD training, the mask's freeze) is replaced by the layer's bias updater when that is DL4J's, else {@link NoOp},
+ * and the project's regularizations are dropped; updater state, listeners and the epoch and iteration counts are not
+ * copied (the new network starts at 0, as a converted one does).
+ */
+public final class DenseExport {
+
+    private DenseExport() {
+    }
+
+    /**
+     * The plain DL4J form of an SD network.
+     *
+     * @param sd an initialised MultiLayerNetwork or ComputationGraph (not modified); a network without SD layers gives
+     *           a copy of itself
+     * @return a new, initialised network of the same class
+     * @throws IllegalArgumentException for another model class
+     */
+    public static Model toDense(Model sd) {
+        Objects.requireNonNull(sd, "sd");
+        Model out;
+        if (sd instanceof MultiLayerNetwork m) {
+            MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+            conf.setEpochCount(0);
+            conf.setIterationCount(0);
+            for (NeuralNetConfiguration c : conf.getConfs()) {
+                c.setLayer(plain(c.getLayer()));
+            }
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            long n = 0;
+            for (NeuralNetConfiguration c : conf.getConfs()) {
+                n += c.getLayer().initializer().numParams(c);
+            }
+            net.init(Nd4j.create(m.params().dataType(), 1, n), false);
+            out = net;
+        } else if (sd instanceof ComputationGraph g) {
+            ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
+            conf.setEpochCount(0);
+            conf.setIterationCount(0);
+            long n = 0;
+            for (GraphVertex v : conf.getVertices().values()) {
+                if (v instanceof LayerVertex lv) {
+                    lv.getLayerConf().setLayer(plain(lv.getLayerConf().getLayer()));
+                }
+                n += v.numParams(false);
+            }
+            ComputationGraph net = new ComputationGraph(conf);
+            net.init(Nd4j.create(g.params().dataType(), 1, n), false);
+            out = net;
+        } else {
+            throw new IllegalArgumentException("DenseExport.toDense: the network must be a MultiLayerNetwork or "
+                    + "ComputationGraph, got " + (sd == null ? null : sd.getClass().getName()));
+        }
+        Layer[] src = Networks.layers(sd);
+        Layer[] dst = Networks.layers(out);
+        for (int i = 0; i < src.length; i++) {
+            Map<String, INDArray> p = src[i].paramTable();
+            org.deeplearning4j.nn.conf.layers.Layer conf = Networks.unwrapFrozen(src[i].conf().getLayer());
+            if (conf instanceof SdLayer s) {
+                INDArray w = SdWeights.of(s).rebuild(p.get(SdParamInitializer.C_KEY), p.get(SdParamInitializer.B_KEY),
+                        p.get(SdParamInitializer.MASK_KEY));
+                dst[i].getParam("W").assign(w);
+                if (p.containsKey(SdParamInitializer.BIAS_KEY)) {
+                    dst[i].getParam("b").assign(p.get(SdParamInitializer.BIAS_KEY));
+                }
+            } else {
+                for (Map.Entry<String, INDArray> e : p.entrySet()) {
+                    dst[i].getParam(e.getKey()).assign(e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The layer configuration an SD one stands for (a frozen wrapper kept), else {@code layer} itself. */
+    private static org.deeplearning4j.nn.conf.layers.Layer plain(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer instanceof FrozenLayer f) {
+            return new FrozenLayer(plain(f.getLayer()));
+        }
+        if (layer instanceof FrozenLayerWithBackprop f) {
+            return new FrozenLayerWithBackprop(plain(f.getUnderlying()));
+        }
+        BaseLayer out;
+        if (layer instanceof SdDenseLayer d) {
+            out = new DenseLayer.Builder().nIn(d.getNIn()).nOut(d.getNOut()).activation(d.getActivationFn())
+                    .hasBias(d.hasBias()).build();
+        } else if (layer instanceof SdOutputLayer o) {
+            out = new OutputLayer.Builder(o.getLossFn()).nIn(o.getNIn()).nOut(o.getNOut())
+                    .activation(o.getActivationFn()).hasBias(o.hasBias()).build();
+        } else if (layer instanceof SdDepthwiseConvolutionLayer c) {
+            out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c))
+                    .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                    .depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn()).nOut(c.getNOut())
+                    .activation(c.getActivationFn()).hasBias(c.hasBias()).build();
+        } else if (layer instanceof SdConvolutionLayer c) {
+            out = new ConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+                    .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                    .nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn()).hasBias(c.hasBias()).build();
+        } else if (layer instanceof SdLayer) {
+            // SdLayer is implemented by the four classes above; a fifth needs its branch here
+            throw new IllegalStateException("DenseExport: no plain DL4J form for SD layer class "
+                    + layer.getClass().getName() + " (layer " + layer.getLayerName() + ")");
+        } else {
+            return layer;
+        }
+        BaseLayer b = (BaseLayer) layer;
+        out.setLayerName(b.getLayerName());
+        IUpdater biasUpdater = stock(b.getBiasUpdater()) ? b.getBiasUpdater() : new NoOp();
+        out.setIUpdater(stock(b.getIUpdater()) ? b.getIUpdater() : biasUpdater.clone());
+        out.setBiasUpdater(biasUpdater);
+        out.setRegularization(stockOnly(b.getRegularization()));
+        out.setRegularizationBias(stockOnly(b.getRegularizationBias()));
+        Networks.copyLayerSettings(b, out);
+        return out;
+    }
+
+    private static int[] padding(ConvolutionLayer c) {
+        return c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
+    }
+
+    /** Whether an object (an updater, a regularization) is DL4J's or ND4J's own, so stock DL4J can read it back. */
+    private static boolean stock(Object o) {
+        return o != null && (o.getClass().getName().startsWith("org.nd4j.")
+                || o.getClass().getName().startsWith("org.deeplearning4j."));
+    }
+
+    private static List<Regularization> stockOnly(List<Regularization> regs) {
+        List<Regularization> out = new ArrayList<>();
+        if (regs != null) {
+            for (Regularization r : regs) {
+                if (stock(r)) {
+                    out.add(r.clone());
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,230 @@
+package org.smartdeal.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * {@link DenseExport}: the expected weights come from {@link SdTestSupport}'s naive rebuild (per unit, C[k] B[k] in
+ * plain loops, laid out as DL4J's dense and convolution weights), and the expected outputs from the SD network itself,
+ * which DL4J's own layers must reproduce on the exported weights. Double precision throughout, so agreement is to
+ * 1e-10 and a wrong layout or a dropped mask shows at order 1e-1.
+ */
+class DenseExportTest {
+
+    private static NeuralNetConfiguration.Builder base() {
+        return new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.DOUBLE).updater(new Sgd(0.1))
+                .weightInit(WeightInit.XAVIER);
+    }
+
+    /** Gives an initialised SD layer random C (30% zeros), B and the matching mask; returns {C, B}. */
+    private static double[][] randomize(Layer layer, long seed) {
+        SdSliceShape s = ((SdLayer) Networks.unwrapFrozen(layer.conf().getLayer())).sliceShape();
+        double[] c = SdTestSupport.randomC(s, seed, 0.3);
+        double[] b = SdTestSupport.randomB(s, seed + 1);
+        SdTestSupport.setSdParams(layer, c, b, SdTestSupport.maskOf(c));
+        return new double[][] {c, b};
+    }
+
+    private static void assertSameOutputs(INDArray expected, INDArray actual) {
+        assertEquals(expected.length(), actual.length());
+        double worst = expected.sub(actual).norm1Number().doubleValue() / expected.length();
+        assertTrue(worst < 1e-10, "mean |difference| " + worst);
+    }
+
+    private static MultiLayerNetwork reload(MultiLayerNetwork net) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, false);
+        return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), false);
+    }
+
+    @Test
+    void denseAndOutputLayersGetTheRebuiltWeightsAndLoadIntoStockDl4j() throws IOException {
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(new SdDenseLayer.Builder().name("fc1").nOut(12).activation(Activation.TANH).sliceRows(8)
+                        .basisWidth(4).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).name("out").nOut(5).activation(Activation.SOFTMAX)
+                        .sliceRows(6).basisWidth(3).build())
+                .setInputType(InputType.feedForward(20)).build());
+        sd.init();
+        double[][] fc1 = randomize(sd.getLayer(0), 1);
+        randomize(sd.getLayer(1), 3);
+        sd.getLayer(0).getParam("b").assign(Nd4j.linspace(DataType.DOUBLE, -0.5, 0.1, 12).reshape(1, 12));
+        INDArray before = sd.params().dup();
+
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+
+        assertEquals(DenseLayer.class, dense.getLayer(0).conf().getLayer().getClass());
+        assertEquals(OutputLayer.class, dense.getLayer(1).conf().getLayer().getClass());
+        assertEquals("fc1", dense.getLayer(0).conf().getLayer().getLayerName());
+        SdSliceShape s = ((SdLayer) sd.getLayer(0).conf().getLayer()).sliceShape();
+        INDArray expectedW = SdTestSupport.denseWeight(SdTestSupport.rebuildUnits(s, fc1[0], fc1[1]));
+        assertEquals(0, expectedW.sub(dense.getLayer(0).getParam("W")).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(sd.getLayer(0).getParam("b"), dense.getLayer(0).getParam("b"));
+        assertEquals(LossFunction.MCXENT.getILossFunction(),
+                ((OutputLayer) dense.getLayer(1).conf().getLayer()).getLossFn());
+
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 7, 20).subi(0.5);
+        assertSameOutputs(sd.output(x), dense.output(x));
+        assertEquals(before, sd.params(), "the SD network is not modified");
+        assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"),
+                "no class of this project in the configuration");
+        assertEquals(dense.output(x), reload(dense).output(x));
+        assertEquals(0, dense.getEpochCount());
+    }
+
+    @Test
+    void convolutionsDepthwiseAndCarriedLayersGiveTheSdNetworksOutputs() throws IOException {
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(new ConvolutionLayer.Builder(1, 1).nOut(3).activation(Activation.TANH).build())
+                .layer(new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}).name("c1")
+                        .convolutionMode(ConvolutionMode.Same).dilation(2, 2).nOut(6).activation(Activation.RELU)
+                        .sliceRows(9).basisWidth(3).build())
+                .layer(new BatchNormalization.Builder().build())
+                .layer(new SdDepthwiseConvolutionLayer.Builder(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})
+                        .name("dw").depthMultiplier(2).activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[] {2, 2}, new int[] {1, 1}).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(9, 9, 2)).build());
+        sd.init();
+        double[][] c1 = randomize(sd.getLayer(1), 5);
+        randomize(sd.getLayer(3), 7);
+        randomize(sd.getLayer(5), 9);
+        // BatchNorm with statistics of its own, carried over as they are (DL4J keeps log10 of the deviation)
+        sd.getLayer(2).getParam("mean").assign(0.25);
+        sd.getLayer(2).getParam("log10stdev").assign(0.3);
+
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+
+        assertEquals(ConvolutionLayer.class, dense.getLayer(1).conf().getLayer().getClass());
+        assertEquals(DepthwiseConvolution2D.class, dense.getLayer(3).conf().getLayer().getClass());
+        ConvolutionLayer conv = (ConvolutionLayer) dense.getLayer(1).conf().getLayer();
+        assertEquals(ConvolutionMode.Same, conv.getConvolutionMode());
+        assertEquals(List.of(2, 2), List.of(conv.getDilation()[0], conv.getDilation()[1]));
+        assertEquals(2, ((DepthwiseConvolution2D) dense.getLayer(3).conf().getLayer()).getDepthMultiplier());
+        SdSliceShape s = ((SdLayer) sd.getLayer(1).conf().getLayer()).sliceShape();
+        INDArray expectedW = SdTestSupport.convWeight(SdTestSupport.rebuildUnits(s, c1[0], c1[1]), 3, 3, 3);
+        assertEquals(0, expectedW.sub(dense.getLayer(1).getParam("W")).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(sd.getLayer(2).getParam("log10stdev"), dense.getLayer(2).getParam("log10stdev"));
+
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 9, 9).subi(0.5);
+        assertSameOutputs(sd.output(x), dense.output(x));
+        assertSameOutputs(sd.output(x), reload(dense).output(x));
+        assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"));
+    }
+
+    @Test
+    void aGraphKeepsItsVerticesAndPreprocessors() throws IOException {
+        ComputationGraph sd = new ComputationGraph(base().graphBuilder().addInputs("in")
+                .addLayer("a", new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1})
+                        .nOut(4).activation(Activation.TANH).build(), "in")
+                .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(3).activation(Activation.TANH).build(), "in")
+                .addVertex("merge", new MergeVertex(), "a", "b")
+                .addLayer("fc", new SdDenseLayer.Builder().nOut(6).activation(Activation.RELU).build(), "merge")
+                .addLayer("out", new SdOutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build(), "fc")
+                .setOutputs("out").setInputTypes(InputType.convolutional(5, 5, 2)).build());
+        sd.init();
+        randomize(sd.getLayer("a"), 13);
+        randomize(sd.getLayer("fc"), 15);
+        randomize(sd.getLayer("out"), 17);
+
+        ComputationGraph dense = (ComputationGraph) DenseExport.toDense(sd);
+
+        assertEquals(ConvolutionLayer.class, dense.getLayer("a").conf().getLayer().getClass());
+        assertEquals(DenseLayer.class, dense.getLayer("fc").conf().getLayer().getClass());
+        ComputationGraphConfiguration conf = dense.getConfiguration();
+        assertInstanceOf(MergeVertex.class, conf.getVertices().get("merge"));
+        assertEquals(sd.getConfiguration().getVertexInputs(), conf.getVertexInputs());
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 2, 5, 5).subi(0.5);
+        assertSameOutputs(sd.outputSingle(x), dense.outputSingle(x));
+        assertFalse(conf.toJson().contains("org.smartdeal"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(dense, bytes, false);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
+                false);
+        assertEquals(dense.outputSingle(x), back.outputSingle(x));
+    }
+
+    /**
+     * A frozen SD layer stays frozen; a weight updater of this project's (the mask's {@link FreezeUpdater}, standing
+     * for the bucket switch of SD training) becomes the layer's bias updater, which stock DL4J can read.
+     */
+    @Test
+    void frozenWrappersStayAndTheProjectsUpdatersAreReplaced() {
+        SdDenseLayer frozenInner = new SdDenseLayer.Builder().name("fc1").nIn(6).nOut(5).activation(Activation.TANH)
+                .build();
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(new FrozenLayer(frozenInner))
+                .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY)
+                        .updater(new FreezeUpdater()).biasUpdater(new Adam(0.01)).build())
+                .setInputType(InputType.feedForward(6)).build());
+        sd.init();
+        randomize(sd.getLayer(0), 19);
+        randomize(sd.getLayer(1), 21);
+
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+
+        FrozenLayer f = assertInstanceOf(FrozenLayer.class, dense.getLayerWiseConfigurations().getConf(0).getLayer());
+        assertEquals(DenseLayer.class, f.getLayer().getClass());
+        OutputLayer out = (OutputLayer) dense.getLayer(1).conf().getLayer();
+        assertEquals(new Adam(0.01), out.getIUpdater());
+        assertEquals(new Adam(0.01), out.getBiasUpdater());
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 6);
+        assertSameOutputs(sd.output(x), dense.output(x));
+        assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"));
+    }
+
+    @Test
+    void aNetworkWithoutSdLayersIsCopiedAndOtherModelsAreRefused() {
+        MultiLayerNetwork plain = new MultiLayerNetwork(base().list()
+                .layer(new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(3)).build());
+        plain.init();
+        MultiLayerNetwork copy = (MultiLayerNetwork) DenseExport.toDense(plain);
+        assertNotSame(plain.params(), copy.params());
+        assertEquals(plain.params(), copy.params());
+        Model notANetwork = plain.getLayer(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(notANetwork));
+        assertTrue(e.getMessage().startsWith("DenseExport.toDense: the network must be a MultiLayerNetwork or "
+                + "ComputationGraph, got "), e.getMessage());
+    }
+}

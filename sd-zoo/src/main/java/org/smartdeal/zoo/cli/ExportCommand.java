@@ -1,0 +1,143 @@
+package org.smartdeal.zoo.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.smartdeal.layers.DenseExport;
+import org.smartdeal.layers.Networks;
+import org.smartdeal.layers.SdLayer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code smartdeal export}: an SD model as a plain DL4J {@code .zip} ({@link DenseExport}): every SD layer becomes
+ * DL4J's own layer holding its rebuilt weight, so the file loads with {@code ModelSerializer} where this plugin is not
+ * installed. When the input type is known (the network states it, or {@code --input} gives it) the exported network's
+ * outputs are compared with the SD network's on {@value #EXAMPLES} random examples before anything is written.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write an SD model (.sdm, or a DL4J .zip holding SD layers) as a plain DL4J .zip: every SD layer "
+            + "becomes DL4J's own layer (DenseLayer, OutputLayer, ConvolutionLayer, DepthwiseConvolution2D) with its "
+            + "rebuilt weight W = C*B, so ModelSerializer loads it without this plugin.",
+            "The exported network's outputs are compared with the SD network's on 4 random examples first."})
+public final class ExportCommand implements Callable<Integer> {
+
+    /** Random examples the two networks are compared on. */
+    static final int EXAMPLES = 4;
+
+    /**
+     * Largest mean absolute difference of the two networks' outputs accepted, relative to the SD outputs' mean
+     * absolute value: float32 rounding of the rebuilt weight gives differences near 1e-7 of it.
+     */
+    static final double TOLERANCE = 1e-4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "a .sdm file, or a DL4J .zip holding SD layers")
+    Path file;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.zip", description = "the DL4J model file to write")
+    Path out;
+
+    @Option(names = "--input", paramLabel = "CxHxW",
+            description = "the network's input shape for the output comparison, needed when its first layer is a "
+            + "convolution without a flat-input preprocessor, e.g. 1x28x28; without it such a network is exported "
+            + "uncompared (a note says so)")
+    String input;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
+        OutputPaths.requireFile("--out", out);
+        OutputPaths.requireNotInput("FILE", file, "--out", List.of(out));
+        Model sd = ModelFiles.load(file);
+        ModelFiles.requireFiniteParameters(sd, file.toString(), "exported");
+        Map<String, Integer> kinds = new TreeMap<>();
+        List<String> names = new ArrayList<>();
+        Layer[] layers = Networks.layers(sd);
+        for (int i = 0; i < layers.length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = Networks.unwrapFrozen(layers[i].conf().getLayer());
+            if (conf instanceof SdLayer) {
+                kinds.merge(conf.getClass().getSimpleName(), 1, Integer::sum);
+                names.add(conf.getLayerName() != null ? conf.getLayerName() : "layer" + i);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new BadInputException(file + ": has no SD layers: it is a plain DL4J network already, nothing to "
+                    + "export");
+        }
+        Model dense = DenseExport.toDense(sd);
+        PrintWriter o = spec.commandLine().getOut();
+        String compared = compare(sd, dense, shape);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(dense, bytes, false);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(out, bytes.toByteArray());
+        OutputPaths.writeTogether(files);
+        o.printf(Locale.ROOT, "%s: %d SD %s (%s) exported as DL4J's own layers with the rebuilt weights%n", file,
+                names.size(), names.size() == 1 ? "layer" : "layers", String.join(", ", names));
+        o.println(compared);
+        o.printf(Locale.ROOT, "wrote %s (%,d bytes; the SD file is %,d bytes) in %.1f s%n", out, bytes.size(),
+                java.nio.file.Files.size(file), (System.nanoTime() - t0) / 1e9);
+        return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * Compares the two networks' outputs on random examples of the input type; a difference above {@link #TOLERANCE}
+     * is a defect (exit 1, nothing written). Returns the line that says what was compared.
+     */
+    private String compare(Model sd, Model dense, int[] shape) {
+        InputType type;
+        try {
+            type = FashionMnistInput.inputType(sd, shape, false, file);
+        } catch (BadInputException e) {
+            return "outputs not compared: the input type is not known (" + e.getMessage() + ")";
+        }
+        if (sd instanceof ComputationGraph g && g.getNumInputArrays() != 1) {
+            return "outputs not compared: the graph has " + g.getNumInputArrays() + " inputs";
+        }
+        long[] s = type.getShape(true);
+        s[0] = EXAMPLES;
+        Nd4j.getRandom().setSeed(42);
+        INDArray x = Nd4j.rand(sd.params().dataType(), s);
+        INDArray a = output(sd, x);
+        INDArray b = output(dense, x);
+        double scale = Math.max(Transforms.abs(a, true).meanNumber().doubleValue(), Double.MIN_NORMAL);
+        double diff = a.sub(b).norm1Number().doubleValue() / a.length();
+        if (!(diff <= TOLERANCE * scale)) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the exported network's outputs differ from the "
+                    + "SD network's (mean |difference| %.3g against mean |output| %.3g); nothing was written", diff, scale));
+        }
+        return String.format(Locale.ROOT, "outputs compared on %d random examples of shape %s: mean |difference| "
+                + "%.2g (mean |output| %.3g)", EXAMPLES, java.util.Arrays.toString(s), diff, scale);
+    }
+
+    private static INDArray output(Model net, INDArray x) {
+        return net instanceof MultiLayerNetwork m ? m.output(x, false) : ((ComputationGraph) net).outputSingle(false, x);
+    }
+}

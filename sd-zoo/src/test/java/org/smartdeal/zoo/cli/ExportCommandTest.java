@@ -1,0 +1,121 @@
+package org.smartdeal.zoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.layers.SdConvolutionLayer;
+import org.smartdeal.layers.SdOutputLayer;
+import org.smartdeal.zoo.models.InputShape;
+import org.smartdeal.zoo.models.LeNet300;
+
+/**
+ * {@code smartdeal export}: a converted LeNet-300-100 written as a plain DL4J zip, checked against the .sdm it came
+ * from (the same outputs on the same examples, read back by DL4J's own ModelSerializer), and the refusals.
+ */
+class ExportCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Path convertedLenet() throws IOException {
+        Path zip = dir.resolve("lenet.zip");
+        ModelSerializer.writeModel(LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init(), zip.toFile(), false);
+        Path sdm = dir.resolve("lenet.sdm");
+        CliRun c = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        return sdm;
+    }
+
+    @Test
+    void aConvertedNetworkBecomesAPlainDl4jZipWithTheSameOutputs() throws IOException {
+        Path sdm = convertedLenet();
+        Path out = dir.resolve("lenet-dense.zip");
+        CliRun r = CliRun.of("export", sdm.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith(sdm + ": 3 SD layers (fc1, fc2, fc3) exported as DL4J's own layers"),
+                r.out());
+        assertTrue(r.out().contains("outputs compared on 4 random examples of shape [4, 784]: mean |difference| "),
+                r.out());
+
+        MultiLayerNetwork dense = ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
+        assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"), "stock DL4J classes only");
+        for (int i = 0; i < 3; i++) {
+            String kind = dense.getLayer(i).conf().getLayer().getClass().getSimpleName();
+            assertEquals(i < 2 ? "DenseLayer" : "OutputLayer", kind);
+        }
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdModelFile.read(sdm);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 16, 784);
+        INDArray a = sd.output(x);
+        INDArray b = dense.output(x);
+        // float32 W rebuilt once for the file and once by the SD layer: the same products, so equal to rounding
+        assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-6, a.sub(b).amaxNumber().toString());
+        assertEquals(784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10, dense.numParams());
+    }
+
+    @Test
+    void refusals() throws IOException {
+        Path sdm = convertedLenet();
+        // a plain network: nothing to export
+        Path plain = dir.resolve("lenet.zip");
+        CliRun.of("export", plain.toString(), "--out", dir.resolve("x.zip").toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, plain + ": has no SD layers: it is a plain DL4J network "
+                        + "already, nothing to export");
+        // the input is never the output
+        CliRun.of("export", sdm.toString(), "--out", sdm.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out", sdm.toString());
+        CliRun.of("export", dir.resolve("missing.sdm").toString(), "--out", dir.resolve("y.zip").toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "missing.sdm");
+        CliRun.of("export", sdm.toString()).assertUserError(SmartDeal.EXIT_USAGE, "--out");
+        CliRun.of("export", sdm.toString(), "--out", dir.resolve("z.zip").toString(), "--input", "1x0x28")
+                .assertUserError(SmartDeal.EXIT_USAGE, "--input");
+        assertEquals(java.util.Set.of("/", "lenet.sdm", "lenet.zip"), CliRun.files(dir).keySet(), "nothing written");
+    }
+
+    /**
+     * A network whose first layer is a convolution without a flat-input preprocessor does not state its input size:
+     * exported with a note, or compared at the size --input gives.
+     */
+    @Test
+    void aNetworkOfUnknownInputSizeIsComparedAtTheSizeInputGives() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}).nIn(2)
+                        .nOut(4).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.TANH).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX)
+                        .build())
+                .build());
+        net.init();
+        Path zip = dir.resolve("sdconv.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+
+        CliRun blind = CliRun.of("export", zip.toString(), "--out", dir.resolve("a.zip").toString(), "--quiet");
+        assertEquals(0, blind.exit(), blind.err());
+        assertTrue(blind.out().contains("outputs not compared: the input type is not known ("), blind.out());
+
+        CliRun sized = CliRun.of("export", zip.toString(), "--out", dir.resolve("b.zip").toString(), "--input",
+                "2x6x6", "--quiet");
+        assertEquals(0, sized.exit(), sized.err());
+        assertTrue(sized.out().contains("outputs compared on 4 random examples of shape [4, 2, 6, 6]"), sized.out());
+        assertTrue(Files.size(dir.resolve("a.zip")) > 0);
+    }
+}
