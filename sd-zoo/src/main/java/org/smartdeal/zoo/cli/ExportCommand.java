@@ -99,12 +99,23 @@ public final class ExportCommand implements Callable<Integer> {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, bytes.toByteArray());
         OutputPaths.writeTogether(files);
-        o.printf(Locale.ROOT, "%s: %d SD %s (%s) exported as DL4J's own layers with the rebuilt weights%n", file,
-                names.size(), names.size() == 1 ? "layer" : "layers", String.join(", ", names));
+        List<String> counts = new ArrayList<>();
+        kinds.forEach((kind, n) -> counts.add(n + " " + kind));
+        o.printf(Locale.ROOT, "%s: %d SD %s (%s: %s) exported as DL4J's own layers with the rebuilt weights%n", file,
+                names.size(), names.size() == 1 ? "layer" : "layers", String.join(", ", counts), shortList(names));
         o.println(compared);
         o.printf(Locale.ROOT, "wrote %s (%,d bytes; the SD file is %,d bytes) in %.1f s%n", out, bytes.size(),
                 java.nio.file.Files.size(file), (System.nanoTime() - t0) / 1e9);
         return SmartDeal.EXIT_OK;
+    }
+
+    /** The names, or the first three and the last two with the count between when there are more than eight. */
+    static String shortList(List<String> names) {
+        if (names.size() <= 8) {
+            return String.join(", ", names);
+        }
+        return String.join(", ", names.subList(0, 3)) + ", ... (" + (names.size() - 5) + " more), "
+                + String.join(", ", names.subList(names.size() - 2, names.size()));
     }
 
     /**
@@ -116,11 +127,21 @@ public final class ExportCommand implements Callable<Integer> {
         try {
             type = FashionMnistInput.inputType(sd, shape, false, file);
         } catch (BadInputException e) {
-            return "outputs not compared: the input type is not known (" + e.getMessage() + ")";
+            return "outputs not compared: " + e.getMessage();
         }
         if (sd instanceof ComputationGraph g && g.getNumInputArrays() != 1) {
             return "outputs not compared: the graph has " + g.getNumInputArrays() + " inputs";
         }
+        return compareOutputs(sd, dense, type);
+    }
+
+    /**
+     * The two networks' outputs on {@value #EXAMPLES} random examples (seed 42) of the input type.
+     *
+     * @return the line saying what was compared
+     * @throws IllegalStateException when they differ by more than {@link #TOLERANCE} (relative)
+     */
+    static String compareOutputs(Model sd, Model dense, InputType type) {
         long[] s = type.getShape(true);
         s[0] = EXAMPLES;
         Nd4j.getRandom().setSeed(42);

@@ -51,7 +51,8 @@ class ExportCommandTest {
         Path out = dir.resolve("lenet-dense.zip");
         CliRun r = CliRun.of("export", sdm.toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith(sdm + ": 3 SD layers (fc1, fc2, fc3) exported as DL4J's own layers"),
+        assertTrue(r.out().startsWith(sdm + ": 3 SD layers (2 SdDenseLayer, 1 SdOutputLayer: fc1, fc2, fc3) exported as "
+                + "DL4J's own layers"),
                 r.out());
         assertTrue(r.out().contains("outputs compared on 4 random examples of shape [4, 784]: mean |difference| "),
                 r.out());
@@ -90,6 +91,29 @@ class ExportCommandTest {
         assertEquals(java.util.Set.of("/", "lenet.sdm", "lenet.zip"), CliRun.files(dir).keySet(), "nothing written");
     }
 
+    /** The comparison is not vacuous: a network that computes something else is caught, nothing passes silently. */
+    @Test
+    void aNetworkThatComputesSomethingElseFailsTheComparison() {
+        MultiLayerNetwork a = LeNet300.build(InputShape.MNIST, 10, 1, new Adam(1e-3)).init();
+        MultiLayerNetwork b = a.clone();
+        org.deeplearning4j.nn.conf.inputs.InputType type = org.deeplearning4j.nn.conf.inputs.InputType.feedForward(784);
+        assertTrue(ExportCommand.compareOutputs(a, b, type).contains("mean |difference| 0.0"));
+        b.getLayer(1).getParam("W").muli(1.01); // one weight matrix 1% off
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ExportCommand.compareOutputs(a, b, type));
+        assertTrue(e.getMessage().startsWith("the exported network's outputs differ from the SD network's"),
+                e.getMessage());
+    }
+
+    @Test
+    void longListsOfLayersAreShortened() {
+        // eight names in full; nine as the first three, the count of the four between and the last two
+        assertEquals("a, b, c, d, e, f, g, h", ExportCommand.shortList(java.util.List.of("a", "b", "c", "d", "e", "f", "g",
+                "h")));
+        assertEquals("a, b, c, ... (4 more), h, i", ExportCommand.shortList(java.util.List.of("a", "b", "c", "d", "e", "f",
+                "g", "h", "i")));
+    }
+
     /**
      * A network whose first layer is a convolution without a flat-input preprocessor does not state its input size:
      * exported with a note, or compared at the size --input gives.
@@ -110,7 +134,8 @@ class ExportCommandTest {
 
         CliRun blind = CliRun.of("export", zip.toString(), "--out", dir.resolve("a.zip").toString(), "--quiet");
         assertEquals(0, blind.exit(), blind.err());
-        assertTrue(blind.out().contains("outputs not compared: the input type is not known ("), blind.out());
+        assertTrue(blind.out().contains("outputs not compared: " + zip + ": the network takes images of a size it does "
+                + "not state"), blind.out());
 
         CliRun sized = CliRun.of("export", zip.toString(), "--out", dir.resolve("b.zip").toString(), "--input",
                 "2x6x6", "--quiet");
