@@ -131,6 +131,8 @@ class SdConverterTest {
             INDArray x = dense == mln ? Nd4j.rand(DataType.FLOAT, 4, 256) : Nd4j.rand(DataType.FLOAT, 4, 10, 10, 2);
             INDArray expected = output(ref, x), actual = output(sd, x);
             assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            // the SD network's plain DL4J form computes the reference too
+            assertTrue(expected.equalsWithEps(output(org.smartdeal.layers.DenseExport.toDense(sd), x), 1e-5), "export");
             java.util.List<String> names = r.report().layers().stream().map(ConversionReport.Row::name).toList();
             assertEquals(names.indexOf(sep) - 1, names.indexOf(sep + "_dw"), names.toString());
             ConversionReport.Row dwRow = r.report().layers().get(names.indexOf(sep + "_dw"));
@@ -175,6 +177,8 @@ class SdConverterTest {
             INDArray x = dense == graph ? Nd4j.rand(DataType.FLOAT, 4, 10, 10, 2) : Nd4j.rand(DataType.FLOAT, 4, 256);
             INDArray expected = output(ref, x), actual = output(sd, x);
             assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            // the SD network's plain DL4J form computes the reference too
+            assertTrue(expected.equalsWithEps(output(org.smartdeal.layers.DenseExport.toDense(sd), x), 1e-5), "export");
             // the depthwise W itself was overwritten, through its [kh, kw, C, d] view, with C*B (the decomposition's own
             // rebuild); on the graph C*B differs from W (relative error 0.03), on the MLN's 4 channels it is exact
             org.deeplearning4j.nn.api.Layer sepRef = dense == graph ? ((ComputationGraph) ref).getLayer("sep")
@@ -448,6 +452,8 @@ class SdConverterTest {
             INDArray x = dense == mln ? Nd4j.rand(DataType.FLOAT, 3, 9, 9, 2) : Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
             INDArray expected = output(ref, x), actual = output(sd, x);
             assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+            // the SD network's plain DL4J form computes the reference too
+            assertTrue(expected.equalsWithEps(output(org.smartdeal.layers.DenseExport.toDense(sd), x), 1e-5), "export");
             assertFalse(expected.equalsWithEps(output(dense, x), 1e-7), "C*B is not W: the check can fail");
             ConversionReport.Row row = r.report().layers().stream().filter(l -> l.name().equals("dw")).findFirst()
                     .orElseThrow();
