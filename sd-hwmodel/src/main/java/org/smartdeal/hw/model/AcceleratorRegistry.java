@@ -66,6 +66,7 @@ public final class AcceleratorRegistry {
      *                               {@link #NAME_RULE}, is {@code all} or is taken
      */
     public static List<AcceleratorModel> models(ClassLoader loader) {
+        java.util.Objects.requireNonNull(loader, "loader");
         Map<String, AcceleratorModel> byName = new LinkedHashMap<>();
         for (AcceleratorModel m : AcceleratorModel.all()) byName.put(m.name(), m);
         Iterator<ServiceLoader.Provider<AcceleratorModel>> it =
