@@ -75,27 +75,42 @@ public final class ExportCommand implements Callable<Integer> {
         int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
         OutputPaths.requireFile("--out", out);
         OutputPaths.requireNotInput("FILE", file, "--out", List.of(out));
-        Model sd = ModelFiles.load(file);
-        ModelFiles.requireFiniteParameters(sd, file.toString(), "exported");
+        Model sd;
+        Model dense;
+        String compared;
         Map<String, Integer> kinds = new TreeMap<>();
         List<String> names = new ArrayList<>();
-        Layer[] layers = Networks.layers(sd);
-        for (int i = 0; i < layers.length; i++) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = Networks.unwrapFrozen(layers[i].conf().getLayer());
-            if (conf instanceof SdLayer) {
-                kinds.merge(conf.getClass().getSimpleName(), 1, Integer::sum);
-                names.add(conf.getLayerName() != null ? conf.getLayerName() : "layer" + i);
-            }
-        }
-        if (names.isEmpty()) {
-            throw new BadInputException(file + ": has no SD layers: it is a plain DL4J network already, nothing to "
-                    + "export");
-        }
-        Model dense = DenseExport.toDense(sd);
-        PrintWriter o = spec.commandLine().getOut();
-        String compared = compare(sd, dense, shape);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(dense, bytes, false);
+        // ResNet-50 at 224 x 224 on 2 cores: reading 11 s, the comparison's two forward passes 16 s, DL4J's zip writer
+        // 21 s
+        try (Progress p = Progress.start("export", 4, quiet)) {
+            p.message("reading " + file.getFileName());
+            sd = ModelFiles.load(file);
+            ModelFiles.requireFiniteParameters(sd, file.toString(), "exported");
+            Layer[] layers = Networks.layers(sd);
+            for (int i = 0; i < layers.length; i++) {
+                org.deeplearning4j.nn.conf.layers.Layer conf = Networks.unwrapFrozen(layers[i].conf().getLayer());
+                if (conf instanceof SdLayer) {
+                    kinds.merge(conf.getClass().getSimpleName(), 1, Integer::sum);
+                    names.add(conf.getLayerName() != null ? conf.getLayerName() : "layer" + i);
+                }
+            }
+            if (names.isEmpty()) {
+                throw new BadInputException(file + ": has no SD layers: it is a plain DL4J network already, nothing to "
+                        + "export");
+            }
+            p.step();
+            p.message("rebuilding the weights");
+            dense = DenseExport.toDense(sd);
+            p.step();
+            p.message("comparing the outputs");
+            compared = compare(sd, dense, shape);
+            p.step();
+            p.message("serialising");
+            ModelSerializer.writeModel(dense, bytes, false);
+            p.step();
+        }
+        PrintWriter o = spec.commandLine().getOut();
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, bytes.toByteArray());
         OutputPaths.writeTogether(files);
