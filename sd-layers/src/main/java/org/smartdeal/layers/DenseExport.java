@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -37,6 +38,10 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * classes: saved with {@code ModelSerializer}, it loads into stock DL4J, e.g. to deploy a compressed model where the
  * plugin is not installed, or to compare with other tools. Its outputs are the SD network's to float rounding.
  *
+ * <p>SD layers inside DL4J's frozen wrappers ({@code FrozenLayer}, {@code FrozenLayerWithBackprop}, a graph's
+ * {@code FrozenVertex}) are replaced inside them. A network that would still need one of this project's classes (an
+ * SD layer in another wrapper, a project updater on a layer that is not SD) is refused, not exported half-plain.
+ *
  * <p>What does not carry over: a weight's updater or regularization that is one of this project's (the bucket switch
  * of SD training, the mask's freeze) is replaced by the layer's bias updater when that is DL4J's, else {@link NoOp},
  * and the project's regularizations are dropped; updater state, listeners and the epoch and iteration counts are not
@@ -53,7 +58,8 @@ public final class DenseExport {
      * @param sd an initialised MultiLayerNetwork or ComputationGraph (not modified); a network without SD layers gives
      *           a copy of itself
      * @return a new, initialised network of the same class
-     * @throws IllegalArgumentException for another model class
+     * @throws IllegalArgumentException for another model class, or a network that would still need this project's
+     *                                  classes (the message names them)
      */
     public static Model toDense(Model sd) {
         Objects.requireNonNull(sd, "sd");
@@ -65,6 +71,7 @@ public final class DenseExport {
             for (NeuralNetConfiguration c : conf.getConfs()) {
                 c.setLayer(plain(c.getLayer()));
             }
+            requirePlain(conf.toJson());
             MultiLayerNetwork net = new MultiLayerNetwork(conf);
             long n = 0;
             for (NeuralNetConfiguration c : conf.getConfs()) {
@@ -78,11 +85,13 @@ public final class DenseExport {
             conf.setIterationCount(0);
             long n = 0;
             for (GraphVertex v : conf.getVertices().values()) {
-                if (v instanceof LayerVertex lv) {
+                GraphVertex inner = v instanceof FrozenVertex f ? f.getUnderlying() : v;
+                if (inner instanceof LayerVertex lv) {
                     lv.getLayerConf().setLayer(plain(lv.getLayerConf().getLayer()));
                 }
                 n += v.numParams(false);
             }
+            requirePlain(conf.toJson());
             ComputationGraph net = new ComputationGraph(conf);
             net.init(Nd4j.create(g.params().dataType(), 1, n), false);
             out = net;
@@ -109,6 +118,25 @@ public final class DenseExport {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a configuration that still names a class of this project after the SD layers were replaced: an SD layer
+     * inside a wrapper this class does not open (e.g. {@code TimeDistributed}), or a setting of this project's on a
+     * layer that is not SD. Such a file would not load without the plugin, against what {@link #toDense} promises.
+     */
+    private static void requirePlain(String json) {
+        java.util.Set<String> left = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("org\\.smartdeal\\.[A-Za-z0-9_.$]+").matcher(json);
+        while (m.find()) {
+            left.add(m.group());
+        }
+        if (!left.isEmpty()) {
+            throw new IllegalArgumentException("DenseExport.toDense: the network would still need this project's "
+                    + "classes " + left + " (an SD layer inside a wrapper other than FrozenLayer, "
+                    + "FrozenLayerWithBackprop or FrozenVertex, or a setting of this project's on another layer); "
+                    + "no plain DL4J form");
+        }
     }
 
     /** The layer configuration an SD one stands for (a frozen wrapper kept), else {@code layer} itself. */

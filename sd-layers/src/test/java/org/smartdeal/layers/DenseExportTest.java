@@ -212,6 +212,57 @@ class DenseExportTest {
         assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"));
     }
 
+    /** A graph vertex wrapped in DL4J's FrozenVertex is opened like a frozen layer. */
+    @Test
+    void aFrozenVertexIsOpened() {
+        ComputationGraphConfiguration conf = base().graphBuilder().addInputs("in")
+                .addLayer("fc", new SdDenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new SdOutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                        .build(), "fc")
+                .setOutputs("out").build();
+        conf.getVertices().put("fc", new org.deeplearning4j.nn.conf.graph.FrozenVertex(conf.getVertices().get("fc")));
+        ComputationGraph frozen = new ComputationGraph(conf);
+        frozen.init();
+        randomize(frozen.getLayer("fc"), 23);
+        randomize(frozen.getLayer("out"), 25);
+
+        ComputationGraph dense = (ComputationGraph) DenseExport.toDense(frozen);
+
+        org.deeplearning4j.nn.conf.graph.FrozenVertex v = assertInstanceOf(
+                org.deeplearning4j.nn.conf.graph.FrozenVertex.class, dense.getConfiguration().getVertices().get("fc"));
+        assertEquals(DenseLayer.class, ((org.deeplearning4j.nn.conf.graph.LayerVertex) v.getUnderlying()).getLayerConf()
+                .getLayer().getClass());
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 5);
+        assertSameOutputs(frozen.outputSingle(x), dense.outputSingle(x));
+        assertFalse(dense.getConfiguration().toJson().contains("org.smartdeal"));
+    }
+
+    /**
+     * What would leave a class of this project in the exported configuration is refused, never written: an SD layer
+     * inside a wrapper that is not a frozen one, a project updater on a layer that is not SD.
+     */
+    @Test
+    void whatCannotBecomePlainDl4jIsRefused() {
+        MultiLayerNetwork wrapped = new MultiLayerNetwork(base().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed(new SdDenseLayer.Builder().nIn(3)
+                        .nOut(4).activation(Activation.TANH).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2)
+                        .activation(Activation.IDENTITY).build())
+                .build());
+        wrapped.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(wrapped));
+        assertTrue(e.getMessage().startsWith("DenseExport.toDense: the network would still need this project's classes "
+                + "[org.smartdeal.layers.SdDenseLayer"), e.getMessage());
+
+        MultiLayerNetwork updater = new MultiLayerNetwork(base().list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(4).updater(new FreezeUpdater()).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY).build())
+                .build());
+        updater.init();
+        e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(updater));
+        assertTrue(e.getMessage().contains("[org.smartdeal.layers.FreezeUpdater]"), e.getMessage());
+    }
+
     @Test
     void aNetworkWithoutSdLayersIsCopiedAndOtherModelsAreRefused() {
         MultiLayerNetwork plain = new MultiLayerNetwork(base().list()
