@@ -101,7 +101,12 @@ public final class ExportCommand implements Callable<Integer> {
             }
             p.step();
             p.message("rebuilding the weights");
-            dense = DenseExport.toDense(sd);
+            try {
+                dense = DenseExport.toDense(sd);
+            } catch (IllegalArgumentException e) {
+                // an SD layer in a wrapper the export does not open: the file's network, not a defect
+                throw new BadInputException(file + ": cannot be exported: " + e.getMessage(), e);
+            }
             p.step();
             p.message("comparing the outputs");
             compared = compare(sd, dense, shape);
