@@ -105,6 +105,25 @@ class ExportCommandTest {
                 e.getMessage());
     }
 
+    /** A network DenseExport cannot make plain (an SD layer inside TimeDistributed) is bad input, nothing written. */
+    @Test
+    void aNetworkTheExportCannotOpenIsBadInput() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed(
+                        new org.smartdeal.layers.SdDenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH).build()))
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2)
+                        .activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        Path zip = dir.resolve("wrapped.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        Path out = dir.resolve("wrapped-dense.zip");
+        CliRun.of("export", zip.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, zip + ": cannot be exported: DenseExport.toDense: the network "
+                        + "would still need this project's classes [org.smartdeal.layers.SdDenseLayer");
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void longListsOfLayersAreShortened() {
         // eight names in full; nine as the first three, the count of the four between and the last two
