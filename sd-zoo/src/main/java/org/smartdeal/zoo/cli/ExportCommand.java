@@ -47,7 +47,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     /**
      * Largest mean absolute difference of the two networks' outputs accepted, relative to the SD outputs' mean
-     * absolute value: float32 rounding of the rebuilt weight gives differences near 1e-7 of it.
+     * absolute value. Both compute with the same rebuilt weight, so they agree to float rounding (exactly, on the
+     * networks README names); the margin leaves room for kernels that sum in another order.
      */
     static final double TOLERANCE = 1e-4;
 
@@ -164,8 +165,8 @@ public final class ExportCommand implements Callable<Integer> {
     static String compareOutputs(Model sd, Model dense, InputType type) {
         long[] s = type.getShape(true);
         s[0] = EXAMPLES;
-        Nd4j.getRandom().setSeed(42);
-        INDArray x = Nd4j.rand(sd.params().dataType(), s);
+        // a generator of its own: the comparison leaves ND4J's global one as it was
+        INDArray x = Nd4j.rand(Nd4j.getRandomFactory().getNewRandomInstance(42), s).castTo(sd.params().dataType());
         INDArray a = output(sd, x);
         INDArray b = output(dense, x);
         double scale = Math.max(Transforms.abs(a, true).meanNumber().doubleValue(), Double.MIN_NORMAL);
