@@ -261,6 +261,80 @@ class DenseExportTest {
         updater.init();
         e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(updater));
         assertTrue(e.getMessage().contains("[org.smartdeal.layers.FreezeUpdater]"), e.getMessage());
+
+        ComputationGraph graph = new ComputationGraph(base().graphBuilder().addInputs("in")
+                .addLayer("fc", new DenseLayer.Builder().nIn(3).nOut(4).updater(new FreezeUpdater()).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                        .build(), "fc")
+                .setOutputs("out").build());
+        graph.init();
+        e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(graph));
+        assertTrue(e.getMessage().contains("[org.smartdeal.layers.FreezeUpdater]"), e.getMessage());
+    }
+
+    /** A regularization of a class outside DL4J and ND4J (as the bucket switch's are): dropped by the export. */
+    public static final class OwnRegularization extends org.nd4j.linalg.learning.regularization.L1Regularization {
+        public OwnRegularization() {
+            super(0.5);
+        }
+
+        @Override
+        public org.nd4j.linalg.learning.regularization.Regularization clone() {
+            return new OwnRegularization(); // DL4J clones layer settings when it builds a configuration
+        }
+    }
+
+    /**
+     * The layer settings carry over (dropout, weight init, DL4J's regularizations; the project's are dropped), a
+     * FrozenLayerWithBackprop stays around its layer, and the epoch and iteration counts restart at 0 in a network and
+     * in a graph.
+     */
+    @Test
+    void settingsCarryOverAndCountsRestart() {
+        SdDenseLayer inner = (SdDenseLayer) new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH)
+                .dropOut(0.8).weightInit(WeightInit.LECUN_NORMAL)
+                .regularization(List.of(new org.nd4j.linalg.learning.regularization.L2Regularization(1e-3),
+                        new OwnRegularization()))
+                .regularizationBias(List.of(new OwnRegularization(),
+                        new org.nd4j.linalg.learning.regularization.L2Regularization(2e-3)))
+                .build();
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(inner))
+                .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .setInputType(InputType.feedForward(4)).build());
+        sd.init();
+        randomize(sd.getLayer(0), 27);
+        randomize(sd.getLayer(1), 29);
+        sd.setEpochCount(3);
+        sd.getLayerWiseConfigurations().setIterationCount(40);
+
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+
+        org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f = assertInstanceOf(
+                org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop.class,
+                dense.getLayerWiseConfigurations().getConf(0).getLayer());
+        DenseLayer fc = assertInstanceOf(DenseLayer.class, f.getUnderlying());
+        assertEquals(inner.getIDropout(), fc.getIDropout());
+        assertEquals(inner.getWeightInitFn(), fc.getWeightInitFn());
+        assertEquals(List.of(new org.nd4j.linalg.learning.regularization.L2Regularization(1e-3)), fc.getRegularization());
+        assertEquals(List.of(new org.nd4j.linalg.learning.regularization.L2Regularization(2e-3)),
+                fc.getRegularizationBias());
+        assertEquals(0, dense.getEpochCount());
+        assertEquals(0, dense.getLayerWiseConfigurations().getIterationCount());
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 4);
+        assertSameOutputs(sd.output(x), dense.output(x));
+
+        ComputationGraph graph = new ComputationGraph(base().graphBuilder().addInputs("in")
+                .addLayer("out", new SdOutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                        .build(), "in")
+                .setOutputs("out").build());
+        graph.init();
+        graph.getConfiguration().setEpochCount(5);
+        graph.getConfiguration().setIterationCount(70);
+        ComputationGraph g = (ComputationGraph) DenseExport.toDense(graph);
+        assertEquals(0, g.getConfiguration().getEpochCount());
+        assertEquals(0, g.getConfiguration().getIterationCount());
     }
 
     @Test
