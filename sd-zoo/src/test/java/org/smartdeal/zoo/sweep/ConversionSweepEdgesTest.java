@@ -261,6 +261,10 @@ class ConversionSweepEdgesTest {
         // mark, theta, density, rows, width, maxCoeff (the default 32)
         assertEquals(List.of("*0", "0.01", "-", "6", "3", "32"), List.of(table[1].trim().split(" +")).subList(0, 6));
         assertTrue(table[1].endsWith("  layer0 t=0.02 rows=4"), table[1]);
+        // a baseline of 1 with a bound of 1 (100 points) holds every accuracy: each row says "yes" under "within"
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(table[i].contains(" yes "), table[i]);
+        }
         assertEquals(List.of("1", "-", "0.25", "6", "3", "32"), List.of(table[2].trim().split(" +")).subList(0, 6));
         assertTrue(table[2].endsWith("  layer1 d=0.5"), table[2]);
         assertTrue(table[3].endsWith("  "), "no overrides: the column is empty: '" + table[3] + "'");

@@ -473,12 +473,12 @@ class ConversionTaskCreatorEdgesTest {
     }
 
     /**
-     * A failed candidate's seconds are the time spent on it: at least 0 and at most the time the call took as
+     * A candidate's seconds, failed or not, are the time spent on it: at least 0 and at most the time the call took as
      * measured around it on the same clock (nanoTime for evaluate, currentTimeMillis for Arbiter's create). The one
      * from create fails after converting, in the score function.
      */
     @Test
-    void aFailedCandidatesSecondsLieWithinTheCall() throws Exception {
+    void aCandidatesSecondsLieWithinTheCall() throws Exception {
         ConversionTaskCreator creator = new ConversionTaskCreator(net);
         long t0 = System.nanoTime();
         ConversionCandidate unknown = creator.evaluate(0, ConversionPlan.fromJson("{\"layers\": {\"fc9\": "
@@ -486,6 +486,11 @@ class ConversionTaskCreatorEdgesTest {
         double around = (System.nanoTime() - t0) / 1e9;
         assertFalse(unknown.ok());
         assertTrue(unknown.seconds() >= 0 && unknown.seconds() <= around, unknown.seconds() + " s of " + around);
+        t0 = System.nanoTime();
+        ConversionCandidate ok = creator.evaluate(2, plan(), examples(30, 1));
+        around = (System.nanoTime() - t0) / 1e9;
+        assertTrue(ok.ok(), ok.error());
+        assertTrue(ok.seconds() >= 0 && ok.seconds() <= around, ok.seconds() + " s of " + around);
 
         ScoreFunction refusing = new ScoreFunction() {
             @Override
