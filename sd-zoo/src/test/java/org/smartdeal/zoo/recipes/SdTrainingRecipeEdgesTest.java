@@ -37,7 +37,8 @@ import org.smartdeal.zoo.models.ZooModel;
  * test checked, written from the class Javadoc (a mutation-testing run meant to list them did not finish;
  * docs/RESULTS.md 8). A later PIT run's survivors added the epoch's mean against DL4J's own minibatch scores, the
  * switched count against a count made in the trainer, the phases' announced steps over two epochs, the times, the
- * iteration and epoch counts, the runaway reference and a NaN pre-training epoch.
+ * iteration and epoch counts, the runaway reference, a NaN pre-training epoch, the settings and data lines, an
+ * adaptation run's SWA mean of two epochs, and a trainer's own divergence without a NaN update.
  */
 class SdTrainingRecipeEdgesTest {
 
@@ -136,11 +137,12 @@ class SdTrainingRecipeEdgesTest {
                 scores.add(model.score());
             }
         };
+        TaskSplits.TaskData data = finetune();
         long t0 = System.nanoTime();
-        RecipeResult r = SdTrainingRecipe.run(s, finetune(), null, dir, log, (file, content) -> {
+        RecipeResult r = SdTrainingRecipe.run(s, data, null, dir, log, (file, content) -> {
             Files.createDirectories(dir);
             Files.write(file, content);
-        }, (net, data, listener) -> {
+        }, (net, batches, listener) -> {
             int e = calls[0]++;
             if (e == 0) {
                 net.addListeners(scoresOf);
@@ -150,7 +152,7 @@ class SdTrainingRecipeEdgesTest {
             for (ParamRef c : SdTraining.coefficientParams(net)) {
                 before.add(net.getLayer(c.layerName()).getParam(c.paramKey()).dup());
             }
-            means[e] = SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, data, listener);
+            means[e] = SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, batches, listener);
             assertEquals(3, scores.size(), "20 target examples in minibatches of 8");
             assertEquals(scores.stream().mapToDouble(Double::doubleValue).sum() / 3, means[e], 1e-12,
                     "the mean of DL4J's minibatch scores");
@@ -163,6 +165,7 @@ class SdTrainingRecipeEdgesTest {
         });
         double around = (System.nanoTime() - t0) / 1e9;
         assertEquals(2, calls[0], "one call an epoch");
+        assertEquals(List.of(s.describe(), data.describe()), log.lines.subList(0, 2), "the settings and data first");
         // 20 source and 20 target examples in minibatches of 8: 3 steps an epoch, 2 epochs each
         assertEquals(List.of("pre-training", "scoring (test)", "scoring (test)", "training", "scoring (test)",
                 "scoring the reloaded file (test)"), log.phases);
@@ -226,9 +229,10 @@ class SdTrainingRecipeEdgesTest {
      */
     @Test
     void anAdaptationVaRunResetsTheClassifierAndDecomposesNothing(@TempDir Path dir) throws java.io.IOException {
-        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.LENET300).epochs(1)
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.LENET300).epochs(2)
                 .swaStart(1).pretrainEpochs(1).batchSize(8).build();
         Lines log = new Lines();
+        List<INDArray> after = new ArrayList<>();
         // The trainer fits as LOCAL does but reports a mean loss of 1.5e4. The runaway rule refuses a loss over 10^4
         // times max(loss before training, 1); before, the fresh classifier's outputs on blank images are nearly
         // uniform over 10 classes, a loss of about ln 10 = 2.30, so 1.5e4 (6.5e3 times it) is no runaway. A
@@ -238,9 +242,19 @@ class SdTrainingRecipeEdgesTest {
             Files.write(file, content);
         }, (net, data, listener) -> {
             SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, data, listener);
+            after.add(net.params().dup());
             return 1.5e4;
         });
         assertEquals(1.5e4, r.epochs().get(0).meanLoss(), 0);
+        // SWA from epoch 1 of 2: the network holds the mean of the two epochs' weights (no C, no BatchNorm here)
+        assertTrue(log.lines.contains("SWA: the weights of 2 epochs averaged (from epoch 1)"), String.join("\n", log.lines));
+        INDArray mean = after.get(0).castTo(DataType.DOUBLE).add(after.get(1).castTo(DataType.DOUBLE)).div(2)
+                .castTo(DataType.FLOAT);
+        assertTrue(mean.equalsWithEps(((MultiLayerNetwork) r.network()).params(), 1e-6), "the SWA mean");
+        // the transfer counts from 0 what it trained, not the pre-training's epoch and minibatches: 30 target
+        // examples (classes 5-9) in minibatches of 8 are 4 steps an epoch
+        assertEquals(2, ((MultiLayerNetwork) r.network()).getEpochCount());
+        assertEquals(8, ((MultiLayerNetwork) r.network()).getIterationCount());
         assertTrue(log.lines.contains("adaptation: classifier 'fc3' re-initialised"), String.join("\n", log.lines));
         assertFalse(log.has("pre-trained dense"));
         assertFalse(log.has("decomposed"));
@@ -251,7 +265,7 @@ class SdTrainingRecipeEdgesTest {
         RecipeListener.EpochResult e = r.epochs().get(0);
         assertFalse(e.sdForm());
         assertEquals(0, e.switched());
-        assertFalse(log.first("training epoch 1/1: ").contains(" C entr"));
+        assertFalse(log.first("training epoch 1/2: ").contains(" C entr"));
         assertEquals(dir.resolve("lenet300-adapt-va.zip"), r.modelFile());
         assertTrue(Files.isRegularFile(r.modelFile()));
         assertTrue(log.lines.get(log.lines.size() - 1).startsWith("lenet300 adapt va: test accuracy "),
@@ -288,6 +302,22 @@ class SdTrainingRecipeEdgesTest {
                 }));
         assertTrue(e.getMessage().matches("training epoch 1 of 2 diverged in layer fc[123], parameter C: a NaN gradient "
                 + "reached the bucket switch .*"), e.getMessage());
+        // a divergence the trainer reports itself, with no NaN in any C update (none computed yet, or one good
+        // minibatch fitted): the epoch is named and no layer
+        TrainingDivergedException own = new TrainingDivergedException(TrainingDivergedException.Phase.TRAINING,
+                "training diverged: the trainer's own check");
+        e = assertThrows(TrainingDivergedException.class, () -> SdTrainingRecipe.run(s, finetune(), pretrained, dir,
+                RecipeListener.NONE, (f, c) -> { }, (net, data, l) -> {
+                    throw own;
+                }));
+        assertEquals("training epoch 1 of 2 diverged: the trainer's own check", e.getMessage());
+        e = assertThrows(TrainingDivergedException.class, () -> SdTrainingRecipe.run(s, finetune(), pretrained, dir,
+                RecipeListener.NONE, (f, c) -> { }, (net, data, l) -> {
+                    data.reset();
+                    net.fit(data.next());
+                    throw own;
+                }));
+        assertEquals("training epoch 1 of 2 diverged: the trainer's own check", e.getMessage());
     }
 
     /**
