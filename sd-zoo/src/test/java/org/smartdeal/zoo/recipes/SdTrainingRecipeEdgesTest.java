@@ -10,10 +10,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.smartdeal.optim.ParamRef;
+import org.smartdeal.optim.SdTraining;
 import org.smartdeal.optim.SwaLrSchedule;
 import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -28,7 +35,10 @@ import org.smartdeal.zoo.models.ZooModel;
  * or a NaN gradient at the bucket switch ends the run naming the epoch), the argument checks, and the small types
  * ({@link Variant}, {@link RecipeListener}'s default epoch line, {@link RecipeResult}'s checks). Cases no earlier
  * test checked, written from the class Javadoc (a mutation-testing run meant to list them did not finish;
- * docs/RESULTS.md 8).
+ * docs/RESULTS.md 8). A later PIT run's survivors added the epoch's mean against DL4J's own minibatch scores, the
+ * switched count against a count made in the trainer, the phases' announced steps over two epochs, the times, the
+ * iteration and epoch counts, the runaway reference, a NaN pre-training epoch, the settings and data lines, an
+ * adaptation run's SWA mean of two epochs, and a trainer's own divergence without a NaN update.
  */
 class SdTrainingRecipeEdgesTest {
 
@@ -49,7 +59,7 @@ class SdTrainingRecipeEdgesTest {
     }
 
     /** A listener that keeps the log lines (the epochs reach them through the default {@code epoch}). */
-    private static final class Lines implements RecipeListener {
+    private static class Lines implements RecipeListener {
         final List<String> lines = new ArrayList<>();
 
         @Override
@@ -68,6 +78,43 @@ class SdTrainingRecipeEdgesTest {
     }
 
     /**
+     * A listener that also keeps the epochs it is told of and checks each phase: as many steps taken as announced
+     * when it ends, and every phase started ended.
+     */
+    private static final class Recorder extends Lines {
+        final List<RecipeListener.EpochResult> epochs = new ArrayList<>();
+        final List<String> phases = new ArrayList<>();
+        final List<Long> announced = new ArrayList<>();
+        long taken;
+        int ended;
+
+        @Override
+        public void phaseStarted(String phase, long totalSteps) {
+            assertEquals(phases.size(), ended, "a phase starts after the previous one ended");
+            phases.add(phase);
+            announced.add(totalSteps);
+            taken = 0;
+        }
+
+        @Override
+        public void step() {
+            taken++;
+        }
+
+        @Override
+        public void phaseEnded() {
+            assertEquals(announced.get(announced.size() - 1), taken, phases.get(phases.size() - 1));
+            ended++;
+        }
+
+        @Override
+        public void epoch(RecipeListener.EpochResult epoch) {
+            epochs.add(epoch);
+            super.epoch(epoch);
+        }
+    }
+
+    /**
      * SS fine-tuning without a hold-out, 2 epochs with SWA from epoch 2: the trainer runs once an epoch; the log has
      * the pre-trained and decomposed accuracies on the test set (there is no validation set), the structured ratio,
      * the shared bucket switch (minCoeff 2^-7 = 0.0078125 for theta 7e-3, the smallest 2^i &gt;= theta), the
@@ -77,18 +124,55 @@ class SdTrainingRecipeEdgesTest {
     @Test
     void anSsRunLogsEachStageAndReturnsItsFigures(@TempDir Path dir) throws java.io.IOException {
         TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.SS, ZooModel.LENET300).epochs(2)
-                .swaStart(2).pretrainEpochs(1).batchSize(8).build();
+                .swaStart(2).pretrainEpochs(2).batchSize(8).build();
         int[] calls = {0};
-        Lines log = new Lines();
-        RecipeResult r = SdTrainingRecipe.run(s, finetune(), null, dir, log, (file, content) -> {
+        Recorder log = new Recorder();
+        // DL4J's own score of each minibatch, and the entries of C each epoch changed, counted here
+        List<Double> scores = new ArrayList<>();
+        double[] means = new double[2];
+        long[] switched = new long[2];
+        TrainingListener scoresOf = new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                scores.add(model.score());
+            }
+        };
+        TaskSplits.TaskData data = finetune();
+        long t0 = System.nanoTime();
+        RecipeResult r = SdTrainingRecipe.run(s, data, null, dir, log, (file, content) -> {
             Files.createDirectories(dir);
             Files.write(file, content);
-        }, (net, data, listener) -> {
-            calls[0]++;
-            return SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, data, listener);
+        }, (net, batches, listener) -> {
+            int e = calls[0]++;
+            if (e == 0) {
+                net.addListeners(scoresOf);
+            }
+            scores.clear();
+            List<INDArray> before = new ArrayList<>();
+            for (ParamRef c : SdTraining.coefficientParams(net)) {
+                before.add(net.getLayer(c.layerName()).getParam(c.paramKey()).dup());
+            }
+            means[e] = SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, batches, listener);
+            assertEquals(3, scores.size(), "20 target examples in minibatches of 8");
+            assertEquals(scores.stream().mapToDouble(Double::doubleValue).sum() / 3, means[e], 1e-12,
+                    "the mean of DL4J's minibatch scores");
+            int i = 0;
+            for (ParamRef c : SdTraining.coefficientParams(net)) {
+                switched[e] += net.getLayer(c.layerName()).getParam(c.paramKey()).neq(before.get(i++))
+                        .castTo(DataType.INT32).sumNumber().longValue();
+            }
+            return means[e];
         });
+        double around = (System.nanoTime() - t0) / 1e9;
         assertEquals(2, calls[0], "one call an epoch");
-        assertTrue(log.has("pre-training epoch 1/1: "), String.join("\n", log.lines));
+        assertEquals(List.of(s.describe(), data.describe()), log.lines.subList(0, 2), "the settings and data first");
+        // 20 source and 20 target examples in minibatches of 8: 3 steps an epoch, 2 epochs each
+        assertEquals(List.of("pre-training", "scoring (test)", "scoring (test)", "training", "scoring (test)",
+                "scoring the reloaded file (test)"), log.phases);
+        assertEquals(List.of(6L, 1L, 1L, 6L, 1L, 1L), log.announced);
+        assertEquals(log.phases.size(), log.ended, "every phase ended");
+        assertTrue(log.has("pre-training epoch 1/2: "), String.join("\n", log.lines));
+        assertTrue(log.has("pre-training epoch 2/2: "), String.join("\n", log.lines));
         String pre = log.first("pre-trained dense lenet300: test accuracy ");
         assertEquals(String.format(Locale.ROOT, "pre-trained dense lenet300: test accuracy %.4f", r.pretrainAccuracy()),
                 pre);
@@ -118,8 +202,19 @@ class SdTrainingRecipeEdgesTest {
             assertEquals(schedule.valueAt(0, e), er.lr(), 0);
             assertTrue(er.sdForm());
         }
+        for (int e = 0; e < 2; e++) {
+            assertEquals(means[e], r.epochs().get(e).meanLoss(), 0, "the trainer's mean");
+            assertEquals(switched[e], r.epochs().get(e).switched(), "C entries changed in epoch " + (e + 1));
+        }
+        // the run's time holds every epoch's, and lies within the call
+        assertTrue(r.seconds() >= 0 && r.seconds() <= around, r.seconds() + " s of " + around);
+        assertEquals(4, log.epochs.size(), "2 pre-training and 2 training epochs");
+        for (RecipeListener.EpochResult e : log.epochs) {
+            assertTrue(e.seconds() >= 0 && e.seconds() <= r.seconds(), e.line());
+        }
         MultiLayerNetwork net = (MultiLayerNetwork) r.network();
         assertEquals(2, net.getEpochCount(), "the recipe counts the epochs it trained");
+        assertEquals(6, net.getIterationCount(), "the transfer's 2 x 3 minibatches, counted from 0");
         assertEquals(TrainableState.bytes(net), r.trainableStateBytes());
         assertEquals(TrainableState.bytesAsHeld(net), r.trainableStateBytesAsHeld());
         assertEquals(SdTrainingRecipe.coefficientDensity(net), r.coefficientDensity(), 0);
@@ -134,10 +229,32 @@ class SdTrainingRecipeEdgesTest {
      */
     @Test
     void anAdaptationVaRunResetsTheClassifierAndDecomposesNothing(@TempDir Path dir) throws java.io.IOException {
-        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.LENET300).epochs(1)
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.VA, ZooModel.LENET300).epochs(2)
                 .swaStart(1).pretrainEpochs(1).batchSize(8).build();
         Lines log = new Lines();
-        RecipeResult r = SdTrainingRecipe.run(s, adapt(), dir, log);
+        List<INDArray> after = new ArrayList<>();
+        // The trainer fits as LOCAL does but reports a mean loss of 1.5e4. The runaway rule refuses a loss over 10^4
+        // times max(loss before training, 1); before, the fresh classifier's outputs on blank images are nearly
+        // uniform over 10 classes, a loss of about ln 10 = 2.30, so 1.5e4 (6.5e3 times it) is no runaway. A
+        // reference of 1 or less would make it one.
+        RecipeResult r = SdTrainingRecipe.run(s, adapt(), null, dir, log, (file, content) -> {
+            Files.createDirectories(dir);
+            Files.write(file, content);
+        }, (net, data, listener) -> {
+            SdTrainingRecipe.EpochTrainer.LOCAL.fitEpoch(net, data, listener);
+            after.add(net.params().dup());
+            return 1.5e4;
+        });
+        assertEquals(1.5e4, r.epochs().get(0).meanLoss(), 0);
+        // SWA from epoch 1 of 2: the network holds the mean of the two epochs' weights (no C, no BatchNorm here)
+        assertTrue(log.lines.contains("SWA: the weights of 2 epochs averaged (from epoch 1)"), String.join("\n", log.lines));
+        INDArray mean = after.get(0).castTo(DataType.DOUBLE).add(after.get(1).castTo(DataType.DOUBLE)).div(2)
+                .castTo(DataType.FLOAT);
+        assertTrue(mean.equalsWithEps(((MultiLayerNetwork) r.network()).params(), 1e-6), "the SWA mean");
+        // the transfer counts from 0 what it trained, not the pre-training's epoch and minibatches: 30 target
+        // examples (classes 5-9) in minibatches of 8 are 4 steps an epoch
+        assertEquals(2, ((MultiLayerNetwork) r.network()).getEpochCount());
+        assertEquals(8, ((MultiLayerNetwork) r.network()).getIterationCount());
         assertTrue(log.lines.contains("adaptation: classifier 'fc3' re-initialised"), String.join("\n", log.lines));
         assertFalse(log.has("pre-trained dense"));
         assertFalse(log.has("decomposed"));
@@ -148,7 +265,7 @@ class SdTrainingRecipeEdgesTest {
         RecipeListener.EpochResult e = r.epochs().get(0);
         assertFalse(e.sdForm());
         assertEquals(0, e.switched());
-        assertFalse(log.first("training epoch 1/1: ").contains(" C entr"));
+        assertFalse(log.first("training epoch 1/2: ").contains(" C entr"));
         assertEquals(dir.resolve("lenet300-adapt-va.zip"), r.modelFile());
         assertTrue(Files.isRegularFile(r.modelFile()));
         assertTrue(log.lines.get(log.lines.size() - 1).startsWith("lenet300 adapt va: test accuracy "),
@@ -185,6 +302,40 @@ class SdTrainingRecipeEdgesTest {
                 }));
         assertTrue(e.getMessage().matches("training epoch 1 of 2 diverged in layer fc[123], parameter C: a NaN gradient "
                 + "reached the bucket switch .*"), e.getMessage());
+        // a divergence the trainer reports itself, with no NaN in any C update (none computed yet, or one good
+        // minibatch fitted): the epoch is named and no layer
+        TrainingDivergedException own = new TrainingDivergedException(TrainingDivergedException.Phase.TRAINING,
+                "training diverged: the trainer's own check");
+        e = assertThrows(TrainingDivergedException.class, () -> SdTrainingRecipe.run(s, finetune(), pretrained, dir,
+                RecipeListener.NONE, (f, c) -> { }, (net, data, l) -> {
+                    throw own;
+                }));
+        assertEquals("training epoch 1 of 2 diverged: the trainer's own check", e.getMessage());
+        e = assertThrows(TrainingDivergedException.class, () -> SdTrainingRecipe.run(s, finetune(), pretrained, dir,
+                RecipeListener.NONE, (f, c) -> { }, (net, data, l) -> {
+                    data.reset();
+                    net.fit(data.next());
+                    throw own;
+                }));
+        assertEquals("training epoch 1 of 2 diverged: the trainer's own check", e.getMessage());
+    }
+
+    /**
+     * Pre-training counts its epochs in the network it returns, and an epoch whose mean loss is NaN (images of NaN
+     * pixels) ends it naming the phase, the epoch and Adam's learning rate.
+     */
+    @Test
+    void preTrainingCountsItsEpochsAndANaNEpochNamesItself() {
+        TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300).pretrainEpochs(2)
+                .batchSize(8).build();
+        assertEquals(2, SdTrainingRecipe.pretrain(s, finetune().source(), RecipeListener.NONE).getEpochCount());
+        float[] nan = new float[8 * FashionMnist.PIXELS];
+        java.util.Arrays.fill(nan, Float.NaN);
+        FashionMnist bad = FashionMnist.of(nan, new int[8]);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> SdTrainingRecipe.pretrain(s, bad, RecipeListener.NONE));
+        assertEquals("pre-training epoch 1 of 2 diverged: mean training loss NaN at learning rate " + s.pretrainLr()
+                + "; lower the learning rate", e.getMessage());
     }
 
     /** The run's argument checks, before anything is trained or written. */

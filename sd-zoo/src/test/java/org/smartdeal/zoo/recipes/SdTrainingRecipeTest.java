@@ -123,6 +123,9 @@ class SdTrainingRecipeTest {
         assertTrue(lines.stream().filter(l -> l.contains("test accuracy")).allMatch(l -> l.contains("test accuracy sealed,")),
                 String.join("\n", lines));
         assertTrue(lines.stream().noneMatch(l -> l.contains("reloaded file")), String.join("\n", lines));
+        // 40 examples split into source and target halves of 20; 4 of the target's held out
+        assertTrue(lines.contains("validation: 4 of the 20 target examples held out, 16 trained on; accuracies before"
+                + " the end are on the validation examples"), String.join("\n", lines));
         assertTrue(r.accuracy() == 0 || r.accuracy() == 0.5, "accuracy " + r.accuracy());
         assertTrue(r.fileAccuracy() == 0 || r.fileAccuracy() == 0.5, "file accuracy " + r.fileAccuracy());
     }

@@ -32,7 +32,9 @@ import org.smartdeal.zoo.convert.ConversionPlan;
  * (each candidate converts in milliseconds): every argument check with its message, the listener's total for a
  * random search, the result's own checks, and the table, CSV and JSON of failed and priced candidates read field
  * by field. Cases no earlier test checked, written from the class Javadoc (a mutation-testing run meant to list them
- * did not finish; docs/RESULTS.md 8); {@code ConversionSweepTest} runs the sweeps on a trained network.
+ * did not finish; docs/RESULTS.md 8); {@code ConversionSweepTest} runs the sweeps on a trained network. The
+ * tables of working candidates, RT's epoch 0, {@code Options}' checks and the generator's reported results were added
+ * for the survivors of a later PIT run of {@code ConversionSweep} against the quick sweep tests (RESULTS 8).
  */
 class ConversionSweepEdgesTest {
 
@@ -227,5 +229,109 @@ class ConversionSweepEdgesTest {
         assertFalse(c.has("rtBestEpoch"));
         assertEquals(best, r.toJsonNode().get("best").asInt());
         assertTrue(r.toJsonNode().get("bestWithinDrop").asBoolean());
+    }
+
+    /** The candidate {@code plan} gives on the edge tests' network, converted only (no RT), with RT's epoch set. */
+    private static ConversionCandidate converted(int index, String plan, int rtBestEpoch) {
+        ConversionCandidate c = new ConversionTaskCreator(net).evaluate(index, ConversionPlan.fromJson(plan), data());
+        assertTrue(c.ok(), c.error());
+        return new ConversionCandidate(c.index(), c.plan(), c.report(), c.paperCR(), c.fileCR(), c.sdm(), c.accuracy(),
+                c.loss(), c.examples(), rtBestEpoch, c.energyPj(), c.seconds(), null, null);
+    }
+
+    /**
+     * A table of working candidates: the theta column holds the threshold and the density column "-" for a plan by
+     * threshold (density 0), and the other way round for a plan by density target (Result.toTable's Javadoc); each
+     * row ends with its own overrides when any candidate has some: a layer's threshold as t=, its density as d=, its
+     * slice height when it differs from the defaults' 6, and nothing for a plan without overrides.
+     */
+    @Test
+    void aTableOfWorkingCandidatesShowsThetaOrDensityAndEachRowsOverrides() {
+        ConversionCandidate byTheta = converted(0, "{\"defaults\": {\"theta\": 0.01, \"sliceRows\": 6, "
+                + "\"basisWidth\": 3}, \"layers\": {\"layer0\": {\"theta\": 0.02, \"sliceRows\": 4}}}", -1);
+        ConversionCandidate byDensity = converted(1, "{\"defaults\": {\"density\": 0.25, \"sliceRows\": 6, "
+                + "\"basisWidth\": 3}, \"layers\": {\"layer1\": {\"density\": 0.5}}}", -1);
+        ConversionCandidate plain = converted(2, "{\"defaults\": {\"theta\": 0.01, \"sliceRows\": 6, "
+                + "\"basisWidth\": 3}}", -1);
+        CompressionScoreFunction score = new CompressionScoreFunction(1, 1);
+        ConversionSweep.Result r = new ConversionSweep.Result(new ModelScore(1, 0.3, 30), score,
+                List.of(byTheta, byDensity, plain), 0, 0, ConversionSweep.Stop.GENERATOR_DONE);
+        String[] table = r.toTable().split("\n");
+        assertEquals(4, table.length, r.toTable());
+        // mark, theta, density, rows, width, maxCoeff (the default 32)
+        assertEquals(List.of("*0", "0.01", "-", "6", "3", "32"), List.of(table[1].trim().split(" +")).subList(0, 6));
+        assertTrue(table[1].endsWith("  layer0 t=0.02 rows=4"), table[1]);
+        // a baseline of 1 with a bound of 1 (100 points) holds every accuracy: each row says "yes" under "within"
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(table[i].contains(" yes "), table[i]);
+        }
+        assertEquals(List.of("1", "-", "0.25", "6", "3", "32"), List.of(table[2].trim().split(" +")).subList(0, 6));
+        assertTrue(table[2].endsWith("  layer1 d=0.5"), table[2]);
+        assertTrue(table[3].endsWith("  "), "no overrides: the column is empty: '" + table[3] + "'");
+        assertFalse(table[3].contains("="), table[3]);
+    }
+
+    /**
+     * A working candidate's CSV and JSON: RT's best epoch 0 is an epoch (only -1, no RT, leaves the field out), the
+     * best at position 0 is named, and overrides without a comma or quote in them are written unquoted, "; " between
+     * layers.
+     */
+    @Test
+    void aCandidateReTrainedBestAtEpochZeroKeepsItsEpochInCsvAndJson() {
+        ConversionCandidate c = converted(4, "{\"defaults\": {\"theta\": 0.01, \"sliceRows\": 6, \"basisWidth\": "
+                + "3}, \"layers\": {\"layer0\": {\"theta\": 0.02}, \"layer1\": {\"density\": 0.5}}}", 0);
+        ConversionCandidate failed = ConversionCandidate.failed(5, null, 0, ConversionCandidate.Failure.SETTINGS, "x");
+        ConversionSweep.Result r = new ConversionSweep.Result(new ModelScore(1, 0.3, 30),
+                new CompressionScoreFunction(1, 1), List.of(c, failed), 0, 0, ConversionSweep.Stop.CAP);
+        String[] row = r.toCsv().split("\n")[1].split(",", -1);
+        assertEquals(21, row.length);
+        assertEquals("4", row[0]);
+        assertEquals("layer0 t=0.02; layer1 d=0.5", row[6]);
+        assertEquals("0", row[17], "rtBestEpoch");
+        assertEquals("true", row[18], "best");
+        JsonNode json = r.toJsonNode();
+        assertEquals(4, json.get("best").asInt());
+        assertEquals(0, json.get("candidates").get(0).get("rtBestEpoch").asInt());
+        assertTrue(json.get("candidates").get(0).has("rtBestEpoch"));
+    }
+
+    /** Options: an objective is required, and ENERGY needs a pricing; PAPER_CR needs none. */
+    @Test
+    void optionsNeedAnObjectiveAndEnergyNeedsAPricing() {
+        assertEquals("ConversionSweep.Options.objective must be PAPER_CR or ENERGY, got null",
+                refused(() -> new ConversionSweep.Options(null, null, null)));
+        assertEquals("ConversionSweep.Options: the ENERGY objective needs a pricing, got none",
+                refused(() -> new ConversionSweep.Options(null, null, CompressionScoreFunction.Objective.ENERGY)));
+        ConversionTaskCreator.Pricing price = n -> 1;
+        assertSame(price, new ConversionSweep.Options(null, price, CompressionScoreFunction.Objective.ENERGY).pricing());
+        assertEquals(CompressionScoreFunction.Objective.PAPER_CR,
+                new ConversionSweep.Options(null, null, CompressionScoreFunction.Objective.PAPER_CR).objective());
+        assertEquals(CompressionScoreFunction.Objective.PAPER_CR,
+                new ConversionSweep.Options(null, price, CompressionScoreFunction.Objective.PAPER_CR).objective());
+    }
+
+    /**
+     * The generator hears every candidate's result, in the order run, with the candidate as its model-specific
+     * result (Arbiter's contract: an adaptive generator proposes from them); a grid of two run with a cap of two
+     * ran to its end, so the sweep stopped because the generator was done, not at the cap.
+     */
+    @Test
+    void theGeneratorHearsEveryResultAndAGridAsLargeAsTheCapIsDone() {
+        List<org.deeplearning4j.arbiter.optimize.api.OptimizationResult> heard = new ArrayList<>();
+        GridSearchCandidateGenerator g = new GridSearchCandidateGenerator(thetas(0.01, 0.02), 5,
+                GridSearchCandidateGenerator.Mode.Sequential, null) {
+            @Override
+            public void reportResults(org.deeplearning4j.arbiter.optimize.api.OptimizationResult result) {
+                heard.add(result);
+            }
+        };
+        ConversionSweep.Result r = ConversionSweep.run(net, g, 2, data(), 0.01, null);
+        assertEquals(2, r.candidates().size());
+        assertEquals(ConversionSweep.Stop.GENERATOR_DONE, r.stop());
+        assertEquals(2, heard.size());
+        for (int i = 0; i < 2; i++) {
+            assertSame(r.candidates().get(i), heard.get(i).getModelSpecificResults());
+            assertEquals(i, heard.get(i).getIndex());
+        }
     }
 }

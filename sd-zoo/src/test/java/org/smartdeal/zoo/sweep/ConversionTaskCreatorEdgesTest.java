@@ -44,7 +44,8 @@ import org.smartdeal.zoo.convert.ConversionPlan;
  * {@link CompressionScoreFunction}, status listeners, data providers and sources that give the wrong data, the
  * cached data source, re-training data that is missing or empty, and the checks of {@link ConversionTaskCreator.Retrain}
  * and of a price. Cases no earlier test checked, written from the class Javadoc (a mutation-testing run meant to
- * list them did not finish; docs/RESULTS.md 8).
+ * list them did not finish; docs/RESULTS.md 8). RT's own optimiser and a diverged candidate, a data source's score
+ * function and a failed candidate's seconds were added for the survivors of a later PIT run (RESULTS 8).
  */
 class ConversionTaskCreatorEdgesTest {
 
@@ -405,5 +406,123 @@ class ConversionTaskCreatorEdgesTest {
         assertEquals(ConversionCandidate.Failure.INTERNAL, ConversionTaskCreator.kind(bare));
         assertEquals("internal error: java.lang.IllegalArgumentException: bare", ConversionTaskCreator.failure(bare));
         assertFalse(ConversionTaskCreator.failure(own).startsWith(ConversionCandidate.INTERNAL_ERROR));
+    }
+
+    /**
+     * Re-training uses the Retrain settings' optimiser (SGD with momentum at Retrain.lr), not the updater the dense
+     * network was built with (DL4J's default SGD): at an lr of 1e10 the first RT epoch diverges, and the candidate
+     * fails as DIVERGED with the divergence's message, its plan kept; the sweep goes on.
+     */
+    @Test
+    void reTrainingAtTheRetrainLearningRateCanDivergeACandidate() throws Exception {
+        ConversionTaskCreator creator = new ConversionTaskCreator(net, new ConversionTaskCreator.Retrain(
+                () -> examples(30, 2), 1, 0, false, 1e10));
+        ConversionCandidate c = result(creator.create(candidate(0, plan()), provider(examples(30, 1)),
+                new CompressionScoreFunction(0.5, 1), null, null).call());
+        assertEquals(ConversionCandidate.Failure.DIVERGED, c.failure(), c.error());
+        assertTrue(c.error().startsWith("RT epoch 1 of 1 diverged: "), c.error());
+        assertEquals(0.01, c.plan().defaults().theta(), 0);
+    }
+
+    /**
+     * With a data source, another Arbiter score function is given the network read back from the candidate's bytes
+     * with the source's class and properties (its own entry point for sources), and its value is the result's score.
+     */
+    @Test
+    void anotherScoreFunctionIsGivenTheDataSourceAndItsProperties() throws Exception {
+        List<Object[]> calls = new ArrayList<>();
+        ScoreFunction params = new ScoreFunction() {
+            @Override
+            public double score(Object model, DataProvider dataProvider, Map<String, Object> dataParameters) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public double score(Object model, Class<? extends DataSource> dataSource, Properties properties) {
+                calls.add(new Object[] {model, dataSource, properties});
+                return ((Model) model).numParams();
+            }
+
+            @Override
+            public boolean minimize() {
+                return true;
+            }
+
+            @Override
+            public List<Class<?>> getSupportedModelTypes() {
+                return List.of(Model.class);
+            }
+
+            @Override
+            public List<Class<?>> getSupportedDataTypes() {
+                return List.of(DataSetIterator.class);
+            }
+        };
+        Properties p = new Properties();
+        p.setProperty("n", "20");
+        OptimizationResult r = new ConversionTaskCreator(net).create(candidate(0, plan()), CountingSource.class, p,
+                params, null, null).call();
+        ConversionCandidate c = result(r);
+        assertTrue(c.ok(), c.error());
+        assertEquals(1, calls.size());
+        assertSame(CountingSource.class, calls.get(0)[1]);
+        assertSame(p, calls.get(0)[2]);
+        Model back = ConversionTaskCreator.rebuild(c.sdm(), 0);
+        assertEquals(back.params(), ((Model) calls.get(0)[0]).params());
+        assertEquals(back.numParams(), r.getScore(), 0);
+    }
+
+    /**
+     * A candidate's seconds, failed or not, are the time spent on it: at least 0 and at most the time the call took as
+     * measured around it on the same clock (nanoTime for evaluate, currentTimeMillis for Arbiter's create). The one
+     * from create fails after converting, in the score function.
+     */
+    @Test
+    void aCandidatesSecondsLieWithinTheCall() throws Exception {
+        ConversionTaskCreator creator = new ConversionTaskCreator(net);
+        long t0 = System.nanoTime();
+        ConversionCandidate unknown = creator.evaluate(0, ConversionPlan.fromJson("{\"layers\": {\"fc9\": "
+                + "{\"theta\": 0.01}}}"), examples(30, 1));
+        double around = (System.nanoTime() - t0) / 1e9;
+        assertFalse(unknown.ok());
+        assertTrue(unknown.seconds() >= 0 && unknown.seconds() <= around, unknown.seconds() + " s of " + around);
+        t0 = System.nanoTime();
+        ConversionCandidate ok = creator.evaluate(2, plan(), examples(30, 1));
+        around = (System.nanoTime() - t0) / 1e9;
+        assertTrue(ok.ok(), ok.error());
+        assertTrue(ok.seconds() >= 0 && ok.seconds() <= around, ok.seconds() + " s of " + around);
+
+        ScoreFunction refusing = new ScoreFunction() {
+            @Override
+            public double score(Object model, DataProvider dataProvider, Map<String, Object> dataParameters) {
+                throw new IllegalArgumentException("no score");
+            }
+
+            @Override
+            public double score(Object model, Class<? extends DataSource> dataSource, Properties properties) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean minimize() {
+                return true;
+            }
+
+            @Override
+            public List<Class<?>> getSupportedModelTypes() {
+                return List.of(Model.class);
+            }
+
+            @Override
+            public List<Class<?>> getSupportedDataTypes() {
+                return List.of(DataSetIterator.class);
+            }
+        };
+        long before = System.currentTimeMillis();
+        ConversionCandidate c = result(creator.create(candidate(1, plan()), provider(examples(30, 1)),
+                refusing, null, null).call());
+        double aroundMillis = (System.currentTimeMillis() - before) / 1e3;
+        assertEquals("no score", c.error());
+        assertTrue(c.seconds() >= 0 && c.seconds() <= aroundMillis, c.seconds() + " s of " + aroundMillis);
     }
 }
