@@ -151,8 +151,9 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     /**
-     * Converts with one plan and scores the reloaded network; never throws for a bad plan or a failed
-     * conversion (the candidate then holds the error).
+     * Converts with one plan (re-training it first when the creator has {@link Retrain} settings) and scores the
+     * reloaded network; never throws for a bad plan, a failed conversion or re-training that diverged (the candidate
+     * then holds the error and its kind).
      *
      * @param index      the candidate's number
      * @param plan       the plan (null: a failed candidate saying the plan is missing)
@@ -190,7 +191,8 @@ public final class ConversionTaskCreator implements TaskCreator {
             return new ConversionCandidate(index, plan, d.report(), d.report().paperCR(),
                     StorageBreakdown.fileCR(denseParams, bytes.length), bytes, s.accuracy(), s.loss(), s.examples(),
                     bestEpoch, energy, (System.nanoTime() - t0) / 1e9, null, null);
-        } catch (IllegalArgumentException | SdmFormatException e) {
+        } catch (IllegalArgumentException | SdmFormatException | TrainingDivergedException e) {
+            // re-training that diverged at this candidate's settings fails the candidate (DIVERGED), as a bad plan does
             return failed(index, plan, (System.nanoTime() - t0) / 1e9, e);
         }
     }

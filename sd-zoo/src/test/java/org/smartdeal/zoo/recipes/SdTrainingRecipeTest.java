@@ -42,7 +42,8 @@ class SdTrainingRecipeTest {
     }
 
     @Test
-    void aValidationHoldOutAsLargeAsTheTargetIsRejectedBeforeAnyTraining() {
+    void aValidationHoldOutAsLargeAsTheTargetIsRejectedBeforeAnyTraining(@TempDir Path dir) {
+        Path out = dir.resolve("unused"); // a folder of its own: a stray one in the working directory cannot fail it
         // 8 synthetic examples: fine-tuning halves of 4 / 4, so a hold-out of 4 would leave nothing to train on
         TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE,
                 FashionMnist.of(new float[8 * FashionMnist.PIXELS], new int[8]),
@@ -50,14 +51,15 @@ class SdTrainingRecipeTest {
         TrainingSettings s = TrainingSettings.builder(Task.FINETUNE, Variant.VA, ZooModel.LENET300)
                 .validationExamples(4).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SdTrainingRecipe.run(s, data, Path.of("unused"), RecipeListener.NONE));
+                () -> SdTrainingRecipe.run(s, data, out, RecipeListener.NONE));
         assertTrue(e.getMessage().contains("TrainingSettings.validationExamples must be below the 4 examples of the"
                 + " target split, got 4"), e.getMessage());
-        assertFalse(java.nio.file.Files.exists(Path.of("unused")), "nothing written");
+        assertFalse(java.nio.file.Files.exists(out), "nothing written");
     }
 
     @Test
-    void aListenerThatHidesTestFiguresIsRefusedWithoutAValidationHoldOut() {
+    void aListenerThatHidesTestFiguresIsRefusedWithoutAValidationHoldOut(@TempDir Path dir) {
+        Path out = dir.resolve("unused");
         TaskSplits.TaskData data = TaskSplits.split(Task.FINETUNE,
                 FashionMnist.of(new float[8 * FashionMnist.PIXELS], new int[8]),
                 FashionMnist.of(new float[2 * FashionMnist.PIXELS], new int[2]), 1);
@@ -69,10 +71,10 @@ class SdTrainingRecipeTest {
             }
         };
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SdTrainingRecipe.run(s, data, Path.of("unused"), sealing));
+                () -> SdTrainingRecipe.run(s, data, out, sealing));
         assertTrue(e.getMessage().contains("a listener that hides test figures needs a validation hold-out"
                 + " (TrainingSettings.validationExamples > 0), got 0"), e.getMessage());
-        assertFalse(java.nio.file.Files.exists(Path.of("unused")), "nothing written");
+        assertFalse(java.nio.file.Files.exists(out), "nothing written");
     }
 
     /**

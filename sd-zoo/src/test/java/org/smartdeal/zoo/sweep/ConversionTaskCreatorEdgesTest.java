@@ -422,6 +422,10 @@ class ConversionTaskCreatorEdgesTest {
         assertEquals(ConversionCandidate.Failure.DIVERGED, c.failure(), c.error());
         assertTrue(c.error().startsWith("RT epoch 1 of 1 diverged: "), c.error());
         assertEquals(0.01, c.plan().defaults().theta(), 0);
+        // evaluate, the public step create() calls, holds the divergence in the candidate too (it let it through)
+        ConversionCandidate direct = creator.evaluate(1, plan(), examples(30, 1));
+        assertEquals(ConversionCandidate.Failure.DIVERGED, direct.failure(), direct.error());
+        assertTrue(direct.error().startsWith("RT epoch 1 of 1 diverged: "), direct.error());
     }
 
     /**
