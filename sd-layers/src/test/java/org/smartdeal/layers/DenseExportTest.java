@@ -291,13 +291,13 @@ class DenseExportTest {
      */
     @Test
     void settingsCarryOverAndCountsRestart() {
-        SdDenseLayer inner = (SdDenseLayer) new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH)
-                .dropOut(0.8).weightInit(WeightInit.LECUN_NORMAL)
-                .regularization(List.of(new org.nd4j.linalg.learning.regularization.L2Regularization(1e-3),
-                        new OwnRegularization()))
-                .regularizationBias(List.of(new OwnRegularization(),
-                        new org.nd4j.linalg.learning.regularization.L2Regularization(2e-3)))
-                .build();
+        SdDenseLayer.Builder b = new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH)
+                .dropOut(0.8).weightInit(WeightInit.LECUN_NORMAL);
+        b.regularization(List.of(new org.nd4j.linalg.learning.regularization.L2Regularization(1e-3),
+                new OwnRegularization()));
+        b.regularizationBias(List.of(new OwnRegularization(),
+                new org.nd4j.linalg.learning.regularization.L2Regularization(2e-3)));
+        SdDenseLayer inner = b.build();
         MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
                 .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(inner))
                 .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY)

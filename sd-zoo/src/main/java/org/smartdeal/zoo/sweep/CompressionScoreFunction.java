@@ -183,6 +183,7 @@ public final class CompressionScoreFunction implements ScoreFunction {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // Arbiter's ScoreFunction declares this deprecated DataProvider form
     public double score(Object model, DataProvider dataProvider, Map<String, Object> dataParameters) {
         return score(candidate(model));
     }

@@ -347,6 +347,7 @@ public final class ConversionSweep {
      * @return every candidate and the best
      * @throws IllegalArgumentException naming the argument when one is out of range
      */
+    @SuppressWarnings("deprecation") // Arbiter 1.0.0-M2.1's TaskCreator still takes its deprecated DataProvider
     public static Result run(Model dense, CandidateGenerator generator, int maxCandidates, DataSetIterator validation,
             double maxDrop, Options options, Listener listener) {
         if (options == null) {
@@ -462,6 +463,7 @@ public final class ConversionSweep {
      * A validation iterator as Arbiter's data provider: its test data. It has no training data (re-training data,
      * when there is any, goes to {@link ConversionTaskCreator.Retrain}).
      */
+    @SuppressWarnings("deprecation") // Arbiter 1.0.0-M2.1's TaskCreator still takes its deprecated DataProvider
     static final class ValidationData implements DataProvider {
         private static final long serialVersionUID = 1L;
         private final transient DataSetIterator validation;

@@ -277,6 +277,7 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     @Override
+    @SuppressWarnings({"deprecation", "rawtypes", "unchecked"}) // Arbiter's deprecated DataProvider form, raw Candidate
     public Callable<OptimizationResult> create(Candidate candidate, DataProvider dataProvider,
             ScoreFunction scoreFunction, List<StatusListener> statusListeners, IOptimizationRunner runner) {
         return () -> run(candidate, () -> iterator(requireData(dataProvider).testData(candidate.getDataParameters()),
@@ -286,6 +287,7 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // Arbiter's TaskCreator passes its generic Candidate raw
     public Callable<OptimizationResult> create(Candidate candidate, Class<? extends DataSource> dataSource,
             Properties dataSourceProperties, ScoreFunction scoreFunction, List<StatusListener> statusListeners,
             IOptimizationRunner runner) {

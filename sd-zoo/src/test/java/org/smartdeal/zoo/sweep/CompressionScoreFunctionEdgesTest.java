@@ -86,6 +86,7 @@ class CompressionScoreFunctionEdgesTest {
      * scores NaN and is never within the bound.
      */
     @Test
+    @SuppressWarnings("deprecation") // Arbiter's DataProvider entry point is tested too
     void theScoreIsMinusTheGainWithinTheBoundAndTheExcessOutside() {
         CompressionScoreFunction cr = new CompressionScoreFunction(0.9, 0.02);
         CompressionScoreFunction energy = new CompressionScoreFunction(0.9, 0.02, ENERGY, 1000);

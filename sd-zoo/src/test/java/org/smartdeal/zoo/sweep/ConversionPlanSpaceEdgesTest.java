@@ -161,6 +161,7 @@ class ConversionPlanSpaceEdgesTest {
      * "layerDensities.NAME"); the space itself is not a leaf and cannot be indexed.
      */
     @Test
+    @SuppressWarnings("rawtypes") // Arbiter's getNestedSpaces returns a raw map
     void theNestedSpacesAreNamedInOrderAndTheSpaceIsNoLeaf() {
         SdHyperparameterSpace d = new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.01))
                 .build();

@@ -722,6 +722,7 @@ class ConversionSweepTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // Arbiter's DataProvider form is tested too
     void worksUnderArbitersLocalOptimizationRunner() throws Exception {
         ConversionPlanSpace space = thetaGrid(0.001, 0.1);
         ModelScore base = ModelScore.of(dense, validation);
@@ -757,6 +758,7 @@ class ConversionSweepTest {
 
     /** A runner configured without data fails each candidate saying so (it was a NullPointerException). */
     @Test
+    @SuppressWarnings("deprecation") // Arbiter's DataProvider form is tested too
     void aRunnerWithoutDataNamesWhatIsMissing() throws Exception {
         ConversionPlanSpace space = thetaGrid(0.001, 0.1);
         org.deeplearning4j.arbiter.optimize.api.Candidate<?> first = grid(space).getCandidate();

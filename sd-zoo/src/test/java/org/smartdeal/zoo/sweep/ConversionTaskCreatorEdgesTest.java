@@ -47,6 +47,7 @@ import org.smartdeal.zoo.convert.ConversionPlan;
  * list them did not finish; docs/RESULTS.md 8). RT's own optimiser and a diverged candidate, a data source's score
  * function and a failed candidate's seconds were added for the survivors of a later PIT run (RESULTS 8).
  */
+@SuppressWarnings("deprecation") // Arbiter's TaskCreator and ScoreFunction take the deprecated DataProvider
 class ConversionTaskCreatorEdgesTest {
 
     private static MultiLayerNetwork net;
