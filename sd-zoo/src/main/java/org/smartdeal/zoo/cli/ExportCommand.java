@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
  * outputs are compared with the SD network's on {@value #EXAMPLES} random examples before anything is written.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write an SD model (.sdm, or a DL4J .zip holding SD layers) as a plain DL4J .zip: every SD layer "
-            + "becomes DL4J's own layer (DenseLayer, OutputLayer, ConvolutionLayer, DepthwiseConvolution2D) with its "
-            + "rebuilt weight W = C*B, so ModelSerializer loads it without this plugin.",
-            "The exported network's outputs are compared with the SD network's on 4 random examples first."})
+        description = {"Write an SD model (.sdm, or a DL4J .zip holding SD layers) as a plain DL4J .zip that loads "
+            + "without this plugin.",
+            "Every SD layer becomes DL4J's own layer (DenseLayer, OutputLayer, ConvolutionLayer, DepthwiseConvolution2D) "
+            + "with its rebuilt weight W = C*B. The exported network's outputs are compared with the SD network's on 4 "
+            + "random examples first."})
 public final class ExportCommand implements Callable<Integer> {
 
     /** Random examples the two networks are compared on. */
