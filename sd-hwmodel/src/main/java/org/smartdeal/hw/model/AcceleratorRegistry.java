@@ -85,19 +85,19 @@ public final class AcceleratorRegistry {
                     + "); the class must be public, implement AcceleratorModel and have a public no-argument "
                     + "constructor; registered in " + servicesFiles(loader), e);
             }
-            String who = "accelerator model " + p.type().getName() + " (" + origin(p.type()) + ", registered in "
-                + servicesFiles(loader) + ")";
-            if (name == null || !name.matches(NAME_RULE))
-                throw new RegistrationException(who + ": its name must be lower-case letters, digits, '.', '_' or '-' "
-                    + "(it names files and CSV fields), got '" + name + "'", null);
-            if (name.equals("all"))
-                throw new RegistrationException(who + ": its name must not be 'all', which --accelerators reads as "
-                    + "every model", null);
-            AcceleratorModel taken = byName.get(name);
-            if (taken != null)
-                throw new RegistrationException(who + ": its name '" + name + "' is taken by "
-                    + taken.getClass().getName() + " (" + origin(taken.getClass()) + "); each model needs its own name",
-                    null);
+            AcceleratorModel taken = name == null ? null : byName.get(name);
+            String problem = name == null || !name.matches(NAME_RULE)
+                ? "its name must be lower-case letters, digits, '.', '_' or '-' (it names files and CSV fields), got '"
+                    + name + "'"
+                : name.equals("all") ? "its name must not be 'all', which --accelerators reads as every model"
+                : taken != null ? "its name '" + name + "' is taken by " + taken.getClass().getName() + " ("
+                    + origin(taken.getClass()) + "); each model needs its own name"
+                : null;
+            if (problem != null) {
+                // the services files are listed only for a refusal: listing them scans the class path
+                throw new RegistrationException("accelerator model " + p.type().getName() + " (" + origin(p.type())
+                    + ", registered in " + servicesFiles(loader) + "): " + problem, null);
+            }
             byName.put(name, m);
         }
         return Collections.unmodifiableList(new ArrayList<>(byName.values()));
