@@ -216,8 +216,8 @@ public final class SweepCommand implements Callable<Integer> {
         ConversionPlan base = setup.base();
         CandidateGenerator generator = setup.search().generator();
         int max = setup.search().max();
-        boolean byEnergy = setup.byEnergy();
-        int ramp = setup.ramp();
+        boolean byEnergy = "energy".equals(objective);
+        int ramp = DemoCommand.rampEpochs(rampEpochs, rtEpochs);
         Model dense = network(base, setup.space());
         String name = input.getFileName().toString().replaceFirst("\\.zip$", "");
         InputType inputType = FashionMnistInput.inputType(dense, null, true, input);
@@ -402,7 +402,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /** What the options set, checked (exit 2; files exit 3) before any work. */
-    private record Setup(ConversionPlan base, ConversionPlanSpace space, Search search, boolean byEnergy, int ramp) {
+    private record Setup(ConversionPlan base, ConversionPlanSpace space, Search search) {
     }
 
     /**
@@ -440,8 +440,6 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         checkOptions();
-        boolean byEnergy = "energy".equals(objective);
-        int ramp = DemoCommand.rampEpochs(rampEpochs, rtEpochs);
         OutputPaths.requireFolder("--out", out);
         List<Path> outputs = List.of(out.resolve(SUMMARY), out.resolve(CANDIDATES), out.resolve(BEST_SDM),
                 out.resolve(BEST_PLAN));
@@ -476,7 +474,7 @@ public final class SweepCommand implements Callable<Integer> {
         perLayerTheta.forEach(sb::layer);
         perLayerDensity.forEach(sb::layerDensity);
         ConversionPlanSpace space = sb.build();
-        return new Setup(base, space, search(space), byEnergy, ramp);
+        return new Setup(base, space, search(space));
     }
 
     /**
