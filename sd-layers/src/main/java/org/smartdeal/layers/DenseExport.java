@@ -68,15 +68,13 @@ public final class DenseExport {
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
             conf.setEpochCount(0);
             conf.setIterationCount(0);
+            long n = 0;
             for (NeuralNetConfiguration c : conf.getConfs()) {
                 c.setLayer(plain(c.getLayer()));
+                n += c.getLayer().initializer().numParams(c);
             }
             requirePlain(conf.toJson());
             MultiLayerNetwork net = new MultiLayerNetwork(conf);
-            long n = 0;
-            for (NeuralNetConfiguration c : conf.getConfs()) {
-                n += c.getLayer().initializer().numParams(c);
-            }
             net.init(Nd4j.create(m.params().dataType(), 1, n), false);
             out = net;
         } else if (sd instanceof ComputationGraph g) {
