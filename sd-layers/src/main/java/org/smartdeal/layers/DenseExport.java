@@ -7,7 +7,6 @@ import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
@@ -153,12 +152,12 @@ public final class DenseExport {
             out = new OutputLayer.Builder(o.getLossFn()).nIn(o.getNIn()).nOut(o.getNOut())
                     .activation(o.getActivationFn()).hasBias(o.hasBias()).build();
         } else if (layer instanceof SdDepthwiseConvolutionLayer c) {
-            out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c))
+            out = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn()).nOut(c.getNOut())
                     .activation(c.getActivationFn()).hasBias(c.hasBias()).build();
         } else if (layer instanceof SdConvolutionLayer c) {
-            out = new ConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+            out = new ConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn()).hasBias(c.hasBias()).build();
         } else if (layer instanceof SdLayer) {
@@ -177,10 +176,6 @@ public final class DenseExport {
         out.setRegularizationBias(stockOnly(b.getRegularizationBias()));
         Networks.copyLayerSettings(b, out);
         return out;
-    }
-
-    private static int[] padding(ConvolutionLayer c) {
-        return c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
     }
 
     /** Whether an object (an updater, a regularization) is DL4J's or ND4J's own, so stock DL4J can read it back. */

@@ -2,6 +2,7 @@ package org.smartdeal.layers;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -106,5 +107,18 @@ public final class Networks {
         to.setIDropout(from.getIDropout());
         to.setWeightNoise(from.getWeightNoise());
         to.setConstraints(from.getConstraints());
+    }
+
+    /**
+     * The padding a convolution standing in for another is built with. Same mode ignores the configured padding (DL4J
+     * computes its own), but a file may still hold one, which DL4J's builders refuse in Same mode: the new layer gets
+     * none and computes what the original does. In other modes the configured padding, as is.
+     *
+     * @param c the convolution being replaced (not modified)
+     * @return the padding for the replacement's builder
+     */
+    public static int[] builderPadding(org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+        return c.getConvolutionMode() == ConvolutionMode.Same
+                ? new int[c.getPadding().length] : c.getPadding();
     }
 }

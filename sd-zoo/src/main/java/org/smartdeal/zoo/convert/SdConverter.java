@@ -914,14 +914,14 @@ public final class SdConverter {
                     .basisWidth(lp.basisWidth()).theta(theta).maxCoeff(lp.maxCoeff()).build();
         } else if (old.getClass() == ConvolutionLayer.class) {
             ConvolutionLayer c = (ConvolutionLayer) old;
-            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+            out = new SdConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut()).activation(c.getActivationFn())
                     .hasBias(c.hasBias()).sliceRows(sliceRows).basisWidth(lp.basisWidth()).theta(theta)
                     .maxCoeff(lp.maxCoeff()).build();
         } else if (old.getClass() == DepthwiseConvolution2D.class) {
             DepthwiseConvolution2D c = (DepthwiseConvolution2D) old;
-            out = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+            out = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
                     .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
                     .depthMultiplier(c.getDepthMultiplier()).name(c.getLayerName()).nIn(c.getNIn())
                     .nOut(c.getNOut()).activation(c.getActivationFn()).hasBias(c.hasBias()).sliceRows(sliceRows)
@@ -959,9 +959,9 @@ public final class SdConverter {
                                                                          NetworkDecomposition.PlannedLayer planned) {
         DepthwiseConvolution2D.Builder b;
         if (planned == null) {
-            b = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), padding(c));
+            b = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c));
         } else {
-            b = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), padding(c))
+            b = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
                     .sliceRows(sliceRows(planned)).theta(theta(planned.settings())).maxCoeff(planned.settings().maxCoeff());
         }
         BaseLayer out = b.dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
@@ -980,15 +980,6 @@ public final class SdConverter {
     /** The slice height the decomposition's layout was built with (at least n). */
     private static int sliceRows(NetworkDecomposition.PlannedLayer p) {
         return Math.max(p.settings().sliceRows(), p.decomposition().layout().width());
-    }
-
-    /**
-     * The padding a converted convolution is built with. Same mode ignores the configured padding (DL4J computes its
-     * own), as a file may still hold one, which the builders refuse in Same mode: the new layer gets none, and computes
-     * what the dense one does.
-     */
-    private static int[] padding(ConvolutionLayer c) {
-        return c.getConvolutionMode() == ConvolutionMode.Same ? new int[c.getPadding().length] : c.getPadding();
     }
 
     /** The dense layer's updaters, regularization, initialisation, normalisation, dropout, noise and constraints. */
