@@ -223,6 +223,22 @@ class WorkloadsEdgesTest {
     }
 
     @Test
+    void thePaperStatsNoteStatesTheSparsitiesTheDefaultStatisticsHave() {
+        // every report priced without --data carries PAPER_STATS_NOTE as its statsSource; the bit and Booth sparsity
+        // it names must be those of paperDefaultStats (non-first layer), to the note's one decimal. Expected values:
+        // bit 1 - bitsRaw / 8 = 79.8% (PaperModels.BIT_SPARSITY, Fig. 3); Booth 1 - boothDig / 4 = 64.5%, not Fig. 3's
+        // 66.0%, because ActStats.fitted stops at its bracket end (SpecEdgesTest, docs/HWMODEL-RESULTS.md "Fig. 3
+        // statistics"). The note said "66.0% Booth sparsity" before.
+        ActStats s = Workloads.paperDefaultStats(false, Knobs.defaults(), ArchSpec.paper());
+        java.util.regex.Matcher bit = java.util.regex.Pattern.compile("([0-9.]+)% bit").matcher(Workloads.PAPER_STATS_NOTE);
+        java.util.regex.Matcher booth = java.util.regex.Pattern.compile("([0-9.]+)% Booth").matcher(Workloads.PAPER_STATS_NOTE);
+        assertTrue(bit.find(), Workloads.PAPER_STATS_NOTE);
+        assertTrue(booth.find(), Workloads.PAPER_STATS_NOTE);
+        assertEquals(100 * (1 - s.bitsRaw() / 8), Double.parseDouble(bit.group(1)), 0.05);
+        assertEquals(100 * (1 - s.boothDig() / 4), Double.parseDouble(booth.group(1)), 0.05);
+    }
+
+    @Test
     void theInputLayoutIsReadFromTheFirstLayerThatReadsTheInput() {
         ComputationGraph nhwc = new ComputationGraph(new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
             .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(2).dataFormat(CNN2DFormat.NHWC).build(), "in")
