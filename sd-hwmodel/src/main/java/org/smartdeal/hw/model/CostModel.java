@@ -29,7 +29,10 @@ public final class CostModel {
         double bw = a.knobs().dramBwBytesPerCycle();
         double cdram = c.tiling().dramBytes() / bw;
         double fill = (c.tiling().firstWTile() + c.tiling().firstITile()) / bw;
-        double cycles = Math.max(c.ccomp(), cdram) + fill;
+        // fix 31: the first tiles load before compute starts, then compute overlaps the remaining transfers:
+        // fill + max(ccomp, (dram - first tiles) / BW). HWMODEL.md 2.2's max(ccomp, dram / BW) + fill counted the
+        // first tiles' bytes twice on a DRAM-bound layer (once in dram / BW, once in fill).
+        double cycles = Math.max(c.ccomp() + fill, cdram);
         List<Action> acts = c.actions();
         if (e.staticMw() > 0) {
             acts = new ArrayList<>(acts);
@@ -44,7 +47,7 @@ public final class CostModel {
             tot += pj;
         }
         double util = cycles > 0 ? c.work() / (c.peakPerCycle() * cycles) : 0;
-        return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() >= cdram ? "compute" : "dram", util);
+        return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() + fill >= cdram ? "compute" : "dram", util);
     }
 
     /** Counts and prices one layer on one accelerator. */

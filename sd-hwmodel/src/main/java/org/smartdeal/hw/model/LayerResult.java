@@ -5,7 +5,8 @@ import org.smartdeal.hw.spec.LayerSpec;
 /**
  * One layer priced on one accelerator: the action counts, the energy matrix (level x data type,
  * pJ, each cell the sum of count x unit energy of its actions) and the roofline latency
- * {@code cycles = max(ccomp, dram/BW) + fill} (HWMODEL.md 2.2-2.3).
+ * {@code cycles = max(ccomp + fill, dram/BW)} (HWMODEL.md 2.2-2.3 with fix 31: the first tiles load before compute
+ * starts, the rest overlaps it, so a DRAM-bound layer takes dram/BW, its first tiles counted once).
  *
  * @param layer       the layer (at the priced batch)
  * @param counts      action counts
@@ -14,7 +15,7 @@ import org.smartdeal.hw.spec.LayerSpec;
  * @param cycles      latency in cycles
  * @param cdram       DRAM cycles, dram bytes / BW
  * @param fill        pipeline fill cycles, (first W tile + first I tile) / BW
- * @param boundBy     "compute" or "dram"
+ * @param boundBy     "compute" when ccomp + fill &gt;= dram/BW, else "dram"
  * @param utilisation effectual work / (peak x cycles)
  */
 public record LayerResult(LayerSpec layer, ActionCounts counts, double[][] energyPj, double totalPj, double cycles,

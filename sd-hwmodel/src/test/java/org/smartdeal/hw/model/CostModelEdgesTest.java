@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link CostModel} on counts set by hand (HWMODEL.md 2.2-2.3): the roofline {@code max(Ccomp, DRAM/BW) + fill},
+ * {@link CostModel} on counts set by hand (HWMODEL.md 2.2-2.3): the roofline {@code max(Ccomp + fill, DRAM/BW)} (fix 31),
  * the energy matrix as count x table entry, the leakage action, which side bounds a layer at a tie, the check of a
  * derivation at its tolerance and the benchmark filter. The bandwidth is 32 B/cycle so that every quotient below is
  * exact in binary.
@@ -42,15 +42,18 @@ class CostModelEdgesTest {
 
     @Test
     void dramBoundLayerIsPricedByHand() {
-        LayerResult r = CostModel.price(counts(100, Derivation.NONE), L, A, T);
+        LayerResult r = CostModel.price(counts(80, Derivation.NONE), L, A, T);
         assertEquals(3_560, r.dramBytes());
         assertEquals(111.25, r.cdram());
         assertEquals(24, r.fill());
-        // max(100, 111.25) + 24
-        assertEquals(135.25, r.cycles());
+        // max(80 + 24, 111.25): the first tiles (768 B) load before compute, the other 2,792 B (87.25 cycles) while
+        // it runs, so the layer takes 24 + max(80, 87.25) = 111.25, the first tiles counted once (HWMODEL.md 2.2's
+        // max(80, 111.25) + 24 = 135.25 counted them twice)
+        assertEquals(111.25, r.cycles());
+        assertEquals(r.fill() + Math.max(80, (3_560 - 768) / 32.0), r.cycles());
         assertEquals("dram", r.boundBy());
-        // 51,200 MACs / (1,024 per cycle x 135.25 cycles)
-        assertEquals(51_200 / (1024 * 135.25), r.utilisation(), 1e-15);
+        // 51,200 MACs / (1,024 per cycle x 111.25 cycles)
+        assertEquals(51_200 / (1024 * 111.25), r.utilisation(), 1e-15);
         // each cell is count x table entry: DRAM W 1,000 x 100 pJ, I 2,000 x 100, O (500 + 60) x 100; 100 MACs x 0.143
         double[][] m = r.energyPj();
         assertEquals(100_000, m[Action.Level.DRAM.ordinal()][Action.Data.W.ordinal()], 1e-9);
@@ -66,24 +69,28 @@ class CostModelEdgesTest {
     @Test
     void computeBoundLayerAndTheTieGoesToCompute() {
         LayerResult c = CostModel.price(counts(200, Derivation.NONE), L, A, T);
+        // 200 + 24 fill
         assertEquals(224, c.cycles());
         assertEquals("compute", c.boundBy());
-        // Ccomp equal to DRAM/BW: both bounds are met, the layer is reported compute-bound (ccomp >= cdram)
-        LayerResult tie = CostModel.price(counts(111.25, Derivation.NONE), L, A, T);
-        assertEquals(135.25, tie.cycles());
+        // ccomp + fill equal to DRAM/BW (87.25 + 24 = 111.25): both bounds are met, the layer is reported
+        // compute-bound (ccomp + fill >= cdram)
+        LayerResult tie = CostModel.price(counts(87.25, Derivation.NONE), L, A, T);
+        assertEquals(111.25, tie.cycles());
         assertEquals("compute", tie.boundBy());
-        LayerResult below = CostModel.price(counts(Math.nextDown(111.25), Derivation.NONE), L, A, T);
+        // one ulp less compute (87.25 - 2^-46; + 24 is exact at this exponent): DRAM bounds it
+        LayerResult below = CostModel.price(counts(Math.nextDown(87.25), Derivation.NONE), L, A, T);
         assertEquals("dram", below.boundBy());
+        assertEquals(111.25, below.cycles());
     }
 
     @Test
     void leakageIsOneActionOfTheLayersCyclesAtStaticPower() {
-        LayerResult r = CostModel.price(counts(100, Derivation.NONE), L, A, leaking(2));
-        // 135.25 cycles x 2 mW at 1 GHz = 270.5 pJ, in the compute-overhead cell
+        LayerResult r = CostModel.price(counts(80, Derivation.NONE), L, A, leaking(2));
+        // 111.25 cycles (DRAM-bound, as above) x 2 mW at 1 GHz = 222.5 pJ, in the compute-overhead cell
         assertEquals(6, r.counts().actions().size());
-        assertEquals(135.25, r.counts().count("leakage cycles"));
-        assertEquals(270.5, r.energyPj()[Action.Level.COMPUTE.ordinal()][Action.Data.OVERHEAD.ordinal()], 1e-12);
-        assertEquals(356_014.3 + 270.5, r.totalPj(), 1e-6);
+        assertEquals(111.25, r.counts().count("leakage cycles"));
+        assertEquals(222.5, r.energyPj()[Action.Level.COMPUTE.ordinal()][Action.Data.OVERHEAD.ordinal()], 1e-12);
+        assertEquals(356_014.3 + 222.5, r.totalPj(), 1e-6);
     }
 
     @Test
