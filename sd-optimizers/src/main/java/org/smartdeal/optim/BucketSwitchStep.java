@@ -33,6 +33,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * each entry depends only on its own C and s. After a routing error every other chunk has still been
  * processed, and the error reported is the one at the lowest index.
  *
+ * <p><b>Threads.</b> One step may be called from several threads at once: it belongs to a layer
+ * configuration, which DL4J lets several networks share, and it keeps its per-call state per thread.
+ *
  * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
  * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
  * routing error.
@@ -48,18 +51,14 @@ public final class BucketSwitchStep implements Regularization {
     private final double minCoeff;
     private final double maxCoeff;
 
-    private transient INDArray cachedParam;
-    private transient INDArray cachedUpdate;
-    private transient FloatBuffer paramF;
-    private transient FloatBuffer updateF;
-    private transient DoubleBuffer paramD;
-    private transient DoubleBuffer updateD;
-    /* The current call's offsets, read by the chunk kernels (published by ChunkPool.run). */
-    private transient int paramOffset;
-    private transient int updateOffset;
-    /* Created on first use (transient fields are not restored by deserialization). */
-    private transient ChunkPool.Kernel floatKernel;
-    private transient ChunkPool.Kernel doubleKernel;
+    /*
+     * The state of a call (NIO views of the last parameter and update arrays, their offsets, the chunk
+     * kernels) lives in a per-thread Job, not in the step: a step is part of a layer configuration,
+     * and DL4J lets several networks share one configuration object (new MultiLayerNetwork(conf)
+     * twice does not copy its layers), so two threads training two such networks call apply() on the
+     * same step at once. Created on first use (transient fields are not restored by deserialization).
+     */
+    private transient volatile ThreadLocal<Job> jobs;
     private transient ChunkPool pool;
 
     /**
@@ -110,26 +109,103 @@ public final class BucketSwitchStep implements Regularization {
 
     @Override
     public void apply(INDArray param, INDArray update, double lr, int iteration, int epoch) {
-        if (param != cachedParam || update != cachedUpdate) {
-            DirectBuffers.requireDense(param, "BucketSwitchStep parameter");
-            DirectBuffers.requireDense(update, "BucketSwitchStep update");
-            DirectBuffers.requireSameLayout(param, "BucketSwitchStep parameter", update, "update");
-            boolean f = param.dataType() == DataType.FLOAT;
-            paramF = f ? DirectBuffers.floats(param) : null;
-            updateF = f ? DirectBuffers.floats(update) : null;
-            paramD = f ? null : DirectBuffers.doubles(param);
-            updateD = f ? null : DirectBuffers.doubles(update);
-            cachedParam = param;
-            cachedUpdate = update;
-        }
-        paramOffset = (int) param.offset();
-        updateOffset = (int) update.offset();
-        if (floatKernel == null) {
-            floatKernel = this::floatChunk;
-            doubleKernel = this::doubleChunk;
-        }
+        Job job = jobs().get();
+        job.bind(param, update);
         ChunkPool p = pool != null ? pool : ChunkPool.shared();
-        p.run((int) param.length(), paramF != null ? floatKernel : doubleKernel);
+        p.run((int) param.length(), job.paramF != null ? job.floatKernel : job.doubleKernel);
+    }
+
+    private ThreadLocal<Job> jobs() {
+        ThreadLocal<Job> j = jobs;
+        if (j == null) {
+            synchronized (this) {
+                j = jobs;
+                if (j == null) {
+                    j = ThreadLocal.withInitial(Job::new);
+                    jobs = j;
+                }
+            }
+        }
+        return j;
+    }
+
+    /**
+     * One thread's call state: the NIO views of the parameter and update arrays of its last call (kept
+     * while the same arrays come back, so a thread's calls allocate nothing after its first), the
+     * call's offsets, read by the chunk kernels on the pool's threads (published by ChunkPool.run), and
+     * the kernels.
+     */
+    private final class Job {
+        private INDArray cachedParam;
+        private INDArray cachedUpdate;
+        private FloatBuffer paramF;
+        private FloatBuffer updateF;
+        private DoubleBuffer paramD;
+        private DoubleBuffer updateD;
+        private int paramOffset;
+        private int updateOffset;
+        private final ChunkPool.Kernel floatKernel = this::floatChunk;
+        private final ChunkPool.Kernel doubleKernel = this::doubleChunk;
+
+        void bind(INDArray param, INDArray update) {
+            if (param != cachedParam || update != cachedUpdate) {
+                DirectBuffers.requireDense(param, "BucketSwitchStep parameter");
+                DirectBuffers.requireDense(update, "BucketSwitchStep update");
+                DirectBuffers.requireSameLayout(param, "BucketSwitchStep parameter", update, "update");
+                boolean f = param.dataType() == DataType.FLOAT;
+                paramF = f ? DirectBuffers.floats(param) : null;
+                updateF = f ? DirectBuffers.floats(update) : null;
+                paramD = f ? null : DirectBuffers.doubles(param);
+                updateD = f ? null : DirectBuffers.doubles(update);
+                cachedParam = param;
+                cachedUpdate = update;
+            }
+            paramOffset = (int) param.offset();
+            updateOffset = (int) update.offset();
+        }
+
+        private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
+            float[][] f = scratch.floats();
+            float[] uF = f[0];
+            float[] pF = f[1];
+            updateF.get(updateOffset + start, uF, 0, len);
+            if (maxAbs(uF, len) == 0f) {
+                return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
+            }
+            paramF.get(paramOffset + start, pF, 0, len);
+            float[] out = f[2];
+            if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
+                updateF.put(updateOffset + start, out, 0, len);
+                return;
+            }
+            int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
+            if (bad >= 0) {
+                throw routingError(uF[bad], start + bad);
+            }
+            updateF.put(updateOffset + start, uF, 0, len);
+        }
+
+        private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
+            double[][] f = scratch.doubles();
+            double[] uD = f[0];
+            double[] pD = f[1];
+            updateD.get(updateOffset + start, uD, 0, len);
+            if (maxAbs(uD, len) == 0d) {
+                return;
+            }
+            paramD.get(paramOffset + start, pD, 0, len);
+            for (int i = 0; i < len; i++) {
+                double s = uD[i];
+                if (s == 0d) {
+                    continue;
+                }
+                if (s != 1d && s != -1d) {
+                    throw routingError(s, start + i);
+                }
+                uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
+            }
+            updateD.put(updateOffset + start, uD, 0, len);
+        }
     }
 
     /** Runs this step's chunks on {@code p} instead of {@link ChunkPool#shared()} (tests). */
@@ -153,27 +229,6 @@ public final class BucketSwitchStep implements Regularization {
             m = Math.max(m, Math.abs(u[i]));
         }
         return m;
-    }
-
-    private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
-        float[][] f = scratch.floats();
-        float[] uF = f[0];
-        float[] pF = f[1];
-        updateF.get(updateOffset + start, uF, 0, len);
-        if (maxAbs(uF, len) == 0f) {
-            return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
-        }
-        paramF.get(paramOffset + start, pF, 0, len);
-        float[] out = f[2];
-        if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
-            updateF.put(updateOffset + start, out, 0, len);
-            return;
-        }
-        int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
-        if (bad >= 0) {
-            throw routingError(uF[bad], start + bad);
-        }
-        updateF.put(updateOffset + start, uF, 0, len);
     }
 
     /** 2^100: turns a non-zero |x| >= 2^-100 into a product of magnitude >= 1 (see below). */
@@ -259,28 +314,6 @@ public final class BucketSwitchStep implements Regularization {
             u[i] = ci - next;
         }
         return -1;
-    }
-
-    private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
-        double[][] f = scratch.doubles();
-        double[] uD = f[0];
-        double[] pD = f[1];
-        updateD.get(updateOffset + start, uD, 0, len);
-        if (maxAbs(uD, len) == 0d) {
-            return;
-        }
-        paramD.get(paramOffset + start, pD, 0, len);
-        for (int i = 0; i < len; i++) {
-            double s = uD[i];
-            if (s == 0d) {
-                continue;
-            }
-            if (s != 1d && s != -1d) {
-                throw routingError(s, start + i);
-            }
-            uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
-        }
-        updateD.put(updateOffset + start, uD, 0, len);
     }
 
     private static IllegalStateException routingError(double s, int i) {
