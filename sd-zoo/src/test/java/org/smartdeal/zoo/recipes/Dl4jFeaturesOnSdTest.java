@@ -268,6 +268,7 @@ class Dl4jFeaturesOnSdTest {
             a.fit(d);
         }
         MultiLayerNetwork b = a.clone();
+        SdInferenceCache.enable(b); // one clone rebuilds W in every pass, the other reuses its cached W
         INDArray x = data.get(0).getFeatures();
         float[] seqOut = a.output(x, false).ravel().toFloatVector();
         double seqAcc = a.evaluate(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data))
@@ -415,5 +416,64 @@ class Dl4jFeaturesOnSdTest {
         float[] p0 = params(sd);
         data.forEach(sd::fit);
         assertArrayEquals(p0, params(sd), "the fine-tune updater did not reach the SD layers' routed parameters");
+    }
+
+    /**
+     * Probe 3 (DOUBLE): an SD network converted from a DOUBLE dense network trains with the bucket switch in
+     * float64 (the updater's double path): after six steps C has switched, every entry is 0 or +-2^p (the
+     * bucket switch's domain, ALGORITHMS.md 6.2), and the SD output equals DL4J's dense network with
+     * W = C*B (DenseExport) to 1e-12, double rounding of two three-layer forward passes.
+     */
+    @Test
+    void doublePrecisionNetworkTrainsWithTheBucketSwitchAndMatchesTheDenseNetwork() {
+        MultiLayerConfiguration conf = denseMlpConf();
+        conf.setDataType(DataType.DOUBLE);
+        MultiLayerNetwork dense = new MultiLayerNetwork(conf);
+        dense.init();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter
+                .convert(dense, ConversionPlan.defaultPlan().withTheta(7e-3)).network();
+        SdTraining.configure(sd, fastSwitch(), new Nesterovs(0.05, 0.9), WD);
+        assertEquals(DataType.DOUBLE, sd.params().dataType());
+        double[] c0 = sd.getLayer(0).getParam("C").dup().data().asDouble();
+        for (DataSet d : data(47, 6)) {
+            sd.fit(new DataSet(d.getFeatures().castTo(DataType.DOUBLE), d.getLabels().castTo(DataType.DOUBLE)));
+        }
+        double[] c = sd.getLayer(0).getParam("C").dup().data().asDouble();
+        assertFalse(java.util.Arrays.equals(c0, c), "no switch in six steps: the test would be vacuous");
+        for (double v : c) {
+            assertTrue(v == 0 || org.smartdeal.optim.Pow2.isPowerOfTwo(Math.abs(v)), "C entry " + v);
+        }
+        MultiLayerNetwork plain = (MultiLayerNetwork) org.smartdeal.layers.DenseExport.toDense(sd);
+        INDArray x = data(53, 1).get(0).getFeatures().castTo(DataType.DOUBLE);
+        assertTrue(plain.output(x, false).equalsWithEps(sd.output(x, false), 1e-12));
+    }
+
+    /** Probe 4 on a ComputationGraph: as {@link #workspaceModesTrainAndInferIdentically}. */
+    @Test
+    void graphWorkspaceModesTrainAndInferIdentically() {
+        List<DataSet> data = data(59, 6);
+        ComputationGraph src = sdGraph();
+        ComputationGraph on = graphWithWorkspaces(src, WorkspaceMode.ENABLED);
+        ComputationGraph off = graphWithWorkspaces(src, WorkspaceMode.NONE);
+        INDArray x = data.get(0).getFeatures();
+        float[] before = on.params().toFloatVector();
+        for (DataSet d : data) {
+            on.fit(d);
+            off.fit(d);
+        }
+        assertArrayEquals(on.params().toFloatVector(), off.params().toFloatVector());
+        assertArrayEquals(on.getUpdater().getStateViewArray().toFloatVector(),
+                off.getUpdater().getStateViewArray().toFloatVector());
+        assertArrayEquals(on.outputSingle(x).ravel().toFloatVector(), off.outputSingle(x).ravel().toFloatVector());
+        assertFalse(java.util.Arrays.equals(before, on.params().toFloatVector()));
+    }
+
+    private static ComputationGraph graphWithWorkspaces(ComputationGraph src, WorkspaceMode mode) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = src.getConfiguration().clone();
+        conf.setTrainingWorkspaceMode(mode);
+        conf.setInferenceWorkspaceMode(mode);
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init(src.params().dup(), true);
+        return g;
     }
 }
