@@ -34,7 +34,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * processed, and the error reported is the one at the lowest index.
  *
  * <p><b>Threads.</b> One step may be called from several threads at once: it belongs to a layer
- * configuration, which DL4J lets several networks share, and it keeps its per-call state per thread.
+ * configuration, which DL4J lets several networks share, and each call works on call state of its own.
  *
  * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
  * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
@@ -53,12 +53,14 @@ public final class BucketSwitchStep implements Regularization {
 
     /*
      * The state of a call (NIO views of the last parameter and update arrays, their offsets, the chunk
-     * kernels) lives in a per-thread Job, not in the step: a step is part of a layer configuration,
-     * and DL4J lets several networks share one configuration object (new MultiLayerNetwork(conf)
-     * twice does not copy its layers), so two threads training two such networks call apply() on the
-     * same step at once. Created on first use (transient fields are not restored by deserialization).
+     * kernels) lives in a Job that a call takes for itself, not in fields of the step: a step is part
+     * of a layer configuration, and DL4J lets several networks share one configuration object (new
+     * MultiLayerNetwork(conf) twice does not copy its layers), so two threads training two such
+     * networks call apply() on the same step at once. The idle Job is kept for the next call (no
+     * allocation when calls do not overlap); an overlapping call makes a Job of its own. Guarded by
+     * this; transient (fields are not restored by deserialization, the Job is made on first use).
      */
-    private transient volatile ThreadLocal<Job> jobs;
+    private transient Job idle;
     private transient ChunkPool pool;
 
     /**
@@ -109,31 +111,30 @@ public final class BucketSwitchStep implements Regularization {
 
     @Override
     public void apply(INDArray param, INDArray update, double lr, int iteration, int epoch) {
-        Job job = jobs().get();
-        job.bind(param, update);
-        ChunkPool p = pool != null ? pool : ChunkPool.shared();
-        p.run((int) param.length(), job.paramF != null ? job.floatKernel : job.doubleKernel);
+        Job job = take();
+        try {
+            job.bind(param, update);
+            ChunkPool p = pool != null ? pool : ChunkPool.shared();
+            p.run((int) param.length(), job.paramF != null ? job.floatKernel : job.doubleKernel);
+        } finally {
+            giveBack(job);
+        }
     }
 
-    private ThreadLocal<Job> jobs() {
-        ThreadLocal<Job> j = jobs;
-        if (j == null) {
-            synchronized (this) {
-                j = jobs;
-                if (j == null) {
-                    j = ThreadLocal.withInitial(Job::new);
-                    jobs = j;
-                }
-            }
-        }
-        return j;
+    private synchronized Job take() {
+        Job j = idle;
+        idle = null;
+        return j != null ? j : new Job();
+    }
+
+    private synchronized void giveBack(Job j) {
+        idle = j;
     }
 
     /**
-     * One thread's call state: the NIO views of the parameter and update arrays of its last call (kept
-     * while the same arrays come back, so a thread's calls allocate nothing after its first), the
-     * call's offsets, read by the chunk kernels on the pool's threads (published by ChunkPool.run), and
-     * the kernels.
+     * One call's state: the NIO views of the parameter and update arrays (kept while the same arrays
+     * come back, so repeated calls allocate nothing), the call's offsets, read by the chunk kernels on
+     * the pool's threads (published by ChunkPool.run), and the kernels.
      */
     private final class Job {
         private INDArray cachedParam;
