@@ -111,4 +111,51 @@ class SharedConfigurationTrainingTest {
         assertArrayEquals(refA.params().toFloatVector(), a.params().toFloatVector(), "network a");
         assertArrayEquals(refB.params().toFloatVector(), b.params().toFloatVector(), "network b");
     }
+
+    /**
+     * The same defect at the level of the step alone, with more overlap: one {@link BucketSwitchStep}
+     * called from two threads at once on arrays of 2^20 entries, 30 times each. Reference: the rule
+     * {@link BucketSwitchStep#next} applied entry by entry (exact in float: C and the result are powers of
+     * two within a factor 2, so {@code C - next} is exact).
+     */
+    @Test
+    void oneStepCalledFromTwoThreadsAtOnceGivesEachCallersResult() throws Exception {
+        BucketSwitchStep step = new BucketSwitchStep(0x1p-7, 1.0);
+        int n = 1 << 20;
+        CyclicBarrier start = new CyclicBarrier(2);
+        ExecutorService ex = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                java.util.Random rnd = new java.util.Random(100 + t);
+                float[] c = new float[n];
+                float[] s = new float[n];
+                float[] expected = new float[n];
+                for (int i = 0; i < n; i++) {
+                    c[i] = rnd.nextInt(4) == 0 ? 0f : (rnd.nextBoolean() ? 1 : -1) * (float) Math.scalb(1.0, -rnd.nextInt(8));
+                    s[i] = rnd.nextInt(3) - 1;
+                    expected[i] = s[i] == 0 ? 0f : (float) (c[i] - BucketSwitchStep.next(c[i], s[i], 0x1p-7, 1.0));
+                }
+                INDArray param = Nd4j.createFromArray(c);
+                INDArray directions = Nd4j.createFromArray(s);
+                runs.add(ex.submit(() -> {
+                    start.await();
+                    int wrong = 0;
+                    for (int r = 0; r < 30; r++) {
+                        INDArray update = directions.dup();
+                        step.apply(param, update, 1.0, r, 0);
+                        if (!Arrays.equals(expected, update.toFloatVector())) {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (Future<Integer> f : runs) {
+                org.junit.jupiter.api.Assertions.assertEquals(0, f.get(), "calls with another thread's result");
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+    }
 }
