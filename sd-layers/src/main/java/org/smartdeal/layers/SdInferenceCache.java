@@ -10,7 +10,8 @@ import org.smartdeal.layers.impl.SdRuntimeLayer;
  * Network-wide switch of the SD layers' inference cache ({@link SdRuntimeLayer}): with it on, an SD
  * network used for inference rebuilds each W = P(C).*M @ B once and then costs what the dense network
  * costs; training still rebuilds W at every step, and every fit step, training forward pass and
- * layer parameter setter drops the cache.
+ * layer parameter setter drops the cache, and so does DL4J's network-level {@code setParamTable} (it
+ * reaches the layers through their {@code paramTable()}).
  *
  * <p>One case the layers cannot see: {@code network.setParams(p)} on an initialised network copies
  * into the existing flat parameter array without calling the layers. Call {@link #invalidate(Model)}

@@ -33,6 +33,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * each entry depends only on its own C and s. After a routing error every other chunk has still been
  * processed, and the error reported is the one at the lowest index.
  *
+ * <p><b>Threads.</b> One step may be called from several threads at once: it belongs to a layer
+ * configuration, which DL4J lets several networks share, and each call works on call state of its own.
+ *
  * <p>Must be the LAST POST_UPDATER regularization of its parameter, and the parameter must use the
  * {@link BucketSwitch} updater; any other value than -1, 0, +1 in the update array is reported as a
  * routing error.
@@ -48,18 +51,16 @@ public final class BucketSwitchStep implements Regularization {
     private final double minCoeff;
     private final double maxCoeff;
 
-    private transient INDArray cachedParam;
-    private transient INDArray cachedUpdate;
-    private transient FloatBuffer paramF;
-    private transient FloatBuffer updateF;
-    private transient DoubleBuffer paramD;
-    private transient DoubleBuffer updateD;
-    /* The current call's offsets, read by the chunk kernels (published by ChunkPool.run). */
-    private transient int paramOffset;
-    private transient int updateOffset;
-    /* Created on first use (transient fields are not restored by deserialization). */
-    private transient ChunkPool.Kernel floatKernel;
-    private transient ChunkPool.Kernel doubleKernel;
+    /*
+     * The state of a call (NIO views of the last parameter and update arrays, their offsets, the chunk
+     * kernels) lives in a Job that a call takes for itself, not in fields of the step: a step is part
+     * of a layer configuration, and DL4J lets several networks share one configuration object (new
+     * MultiLayerNetwork(conf) twice does not copy its layers), so two threads training two such
+     * networks call apply() on the same step at once. The idle Job is kept for the next call (no
+     * allocation when calls do not overlap); an overlapping call makes a Job of its own. Guarded by
+     * this; transient (fields are not restored by deserialization, the Job is made on first use).
+     */
+    private transient Job idle;
     private transient ChunkPool pool;
 
     /**
@@ -110,26 +111,102 @@ public final class BucketSwitchStep implements Regularization {
 
     @Override
     public void apply(INDArray param, INDArray update, double lr, int iteration, int epoch) {
-        if (param != cachedParam || update != cachedUpdate) {
-            DirectBuffers.requireDense(param, "BucketSwitchStep parameter");
-            DirectBuffers.requireDense(update, "BucketSwitchStep update");
-            DirectBuffers.requireSameLayout(param, "BucketSwitchStep parameter", update, "update");
-            boolean f = param.dataType() == DataType.FLOAT;
-            paramF = f ? DirectBuffers.floats(param) : null;
-            updateF = f ? DirectBuffers.floats(update) : null;
-            paramD = f ? null : DirectBuffers.doubles(param);
-            updateD = f ? null : DirectBuffers.doubles(update);
-            cachedParam = param;
-            cachedUpdate = update;
+        Job job = take();
+        try {
+            job.bind(param, update);
+            ChunkPool p = pool != null ? pool : ChunkPool.shared();
+            p.run((int) param.length(), job.paramF != null ? job.floatKernel : job.doubleKernel);
+        } finally {
+            giveBack(job);
         }
-        paramOffset = (int) param.offset();
-        updateOffset = (int) update.offset();
-        if (floatKernel == null) {
-            floatKernel = this::floatChunk;
-            doubleKernel = this::doubleChunk;
+    }
+
+    private synchronized Job take() {
+        Job j = idle;
+        idle = null;
+        return j != null ? j : new Job();
+    }
+
+    private synchronized void giveBack(Job j) {
+        idle = j;
+    }
+
+    /**
+     * One call's state: the NIO views of the parameter and update arrays (kept while the same arrays
+     * come back, so repeated calls allocate nothing), the call's offsets, read by the chunk kernels on
+     * the pool's threads (published by ChunkPool.run), and the kernels.
+     */
+    private final class Job {
+        private INDArray cachedParam;
+        private INDArray cachedUpdate;
+        private FloatBuffer paramF;
+        private FloatBuffer updateF;
+        private DoubleBuffer paramD;
+        private DoubleBuffer updateD;
+        private int paramOffset;
+        private int updateOffset;
+        private final ChunkPool.Kernel floatKernel = this::floatChunk;
+        private final ChunkPool.Kernel doubleKernel = this::doubleChunk;
+
+        void bind(INDArray param, INDArray update) {
+            if (param != cachedParam || update != cachedUpdate) {
+                DirectBuffers.requireDense(param, "BucketSwitchStep parameter");
+                DirectBuffers.requireDense(update, "BucketSwitchStep update");
+                DirectBuffers.requireSameLayout(param, "BucketSwitchStep parameter", update, "update");
+                boolean f = param.dataType() == DataType.FLOAT;
+                paramF = f ? DirectBuffers.floats(param) : null;
+                updateF = f ? DirectBuffers.floats(update) : null;
+                paramD = f ? null : DirectBuffers.doubles(param);
+                updateD = f ? null : DirectBuffers.doubles(update);
+                cachedParam = param;
+                cachedUpdate = update;
+            }
+            paramOffset = (int) param.offset();
+            updateOffset = (int) update.offset();
         }
-        ChunkPool p = pool != null ? pool : ChunkPool.shared();
-        p.run((int) param.length(), paramF != null ? floatKernel : doubleKernel);
+
+        private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
+            float[][] f = scratch.floats();
+            float[] uF = f[0];
+            float[] pF = f[1];
+            updateF.get(updateOffset + start, uF, 0, len);
+            if (maxAbs(uF, len) == 0f) {
+                return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
+            }
+            paramF.get(paramOffset + start, pF, 0, len);
+            float[] out = f[2];
+            if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
+                updateF.put(updateOffset + start, out, 0, len);
+                return;
+            }
+            int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
+            if (bad >= 0) {
+                throw routingError(uF[bad], start + bad);
+            }
+            updateF.put(updateOffset + start, uF, 0, len);
+        }
+
+        private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
+            double[][] f = scratch.doubles();
+            double[] uD = f[0];
+            double[] pD = f[1];
+            updateD.get(updateOffset + start, uD, 0, len);
+            if (maxAbs(uD, len) == 0d) {
+                return;
+            }
+            paramD.get(paramOffset + start, pD, 0, len);
+            for (int i = 0; i < len; i++) {
+                double s = uD[i];
+                if (s == 0d) {
+                    continue;
+                }
+                if (s != 1d && s != -1d) {
+                    throw routingError(s, start + i);
+                }
+                uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
+            }
+            updateD.put(updateOffset + start, uD, 0, len);
+        }
     }
 
     /** Runs this step's chunks on {@code p} instead of {@link ChunkPool#shared()} (tests). */
@@ -153,27 +230,6 @@ public final class BucketSwitchStep implements Regularization {
             m = Math.max(m, Math.abs(u[i]));
         }
         return m;
-    }
-
-    private void floatChunk(int start, int len, ChunkPool.Scratch scratch) {
-        float[][] f = scratch.floats();
-        float[] uF = f[0];
-        float[] pF = f[1];
-        updateF.get(updateOffset + start, uF, 0, len);
-        if (maxAbs(uF, len) == 0f) {
-            return; // no switch in this chunk: the update stays 0 (a NaN is not == 0 and is reported below)
-        }
-        paramF.get(paramOffset + start, pF, 0, len);
-        float[] out = f[2];
-        if (switchFloatsBranchFree(pF, uF, out, f[3], len, (float) minCoeff, (float) maxCoeff)) {
-            updateF.put(updateOffset + start, out, 0, len);
-            return;
-        }
-        int bad = switchFloats(pF, uF, len, (float) minCoeff, (float) maxCoeff);
-        if (bad >= 0) {
-            throw routingError(uF[bad], start + bad);
-        }
-        updateF.put(updateOffset + start, uF, 0, len);
     }
 
     /** 2^100: turns a non-zero |x| >= 2^-100 into a product of magnitude >= 1 (see below). */
@@ -259,28 +315,6 @@ public final class BucketSwitchStep implements Regularization {
             u[i] = ci - next;
         }
         return -1;
-    }
-
-    private void doubleChunk(int start, int len, ChunkPool.Scratch scratch) {
-        double[][] f = scratch.doubles();
-        double[] uD = f[0];
-        double[] pD = f[1];
-        updateD.get(updateOffset + start, uD, 0, len);
-        if (maxAbs(uD, len) == 0d) {
-            return;
-        }
-        paramD.get(paramOffset + start, pD, 0, len);
-        for (int i = 0; i < len; i++) {
-            double s = uD[i];
-            if (s == 0d) {
-                continue;
-            }
-            if (s != 1d && s != -1d) {
-                throw routingError(s, start + i);
-            }
-            uD[i] = pD[i] - next(pD[i], s, minCoeff, maxCoeff);
-        }
-        updateD.put(updateOffset + start, uD, 0, len);
     }
 
     private static IllegalStateException routingError(double s, int i) {

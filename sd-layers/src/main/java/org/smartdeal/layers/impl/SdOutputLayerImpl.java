@@ -81,6 +81,20 @@ public class SdOutputLayerImpl extends BaseOutputLayer<SdOutputLayer> implements
         super.setParamTable(paramTable);
     }
 
+    /**
+     * Drops the cached W too: the arrays returned are the layer's own, and DL4J's network-level
+     * {@code setParamTable} (MultiLayerNetwork and ComputationGraph) copies new values into them through
+     * this method without calling any layer setter. (DL4J also reads the table for regularization
+     * scores; the cost there is one rebuild of W at the next inference pass.)
+     */
+    @Override
+    public java.util.Map<String, INDArray> paramTable(boolean backpropParamsOnly) {
+        if (core != null) {
+            core.invalidate();
+        }
+        return super.paramTable(backpropParamsOnly);
+    }
+
     @Override
     public void setParamsViewArray(INDArray params) {
         invalidateIfBuilt();

@@ -12,7 +12,8 @@ public interface SdRuntimeLayer {
     /**
      * Turns the inference cache on or off. When on, inference forward passes rebuild W once and
      * reuse it until a training forward pass, a backward pass (any fit step) or a parameter setter
-     * drops it; training always rebuilds W at every step. Writing into the parameter arrays by other
+     * drops it (so does {@code paramTable()}, through which DL4J's network-level {@code setParamTable}
+     * writes); training always rebuilds W at every step. Writing into the parameter arrays by other
      * means (for example {@code network.setParams(...)}, which copies into the existing flat
      * parameter array without telling the layers) requires {@link #invalidateWeightCache()}.
      *
