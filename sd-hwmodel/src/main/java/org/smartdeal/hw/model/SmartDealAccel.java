@@ -107,8 +107,22 @@ public final class SmartDealAccel implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "input GB reads", inReads, Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.I, "input FIFO writes", fifo, "rf"));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output GB writes", l.oSize(), Counts.sram(a.outputBankBytes())));
+        // fix 32: the output accumulators, charged as Bit-pragmatic's on the same array (HWMODEL.md 2.4 gave SmartDeal
+        // none): a read and a write of a psum per busy output per cycle. A slice's dim_F outputs are busy while the
+        // slice works on them, tSD rowKeep perFilter[m] cycles (FC: tSD perFilter[m], no row skipping), so the bytes
+        // are 2 psumBytes tSD rowKeep (N E F) sum_m perFilter[m]; idle slices and the padded columns of a segment
+        // are clock-gated (HWMODEL.md 2.3).
+        double outsPerFilter = l.oSize() / l.m(), sliceCycles = act.tSD() * (fc ? 1 : 1 - rz) * sum(perFilter);
+        x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write",
+            2 * a.psumBytes() * outsPerFilter * sliceCycles, "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "Booth encodes", inReads, "select"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", nzMac * act.boothDig(), "term"));
         return new ActionCounts(name(), l.id(), cc, nzMac * act.boothDig(), (double) dimM * dimC * dimF, t, x, d);
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s;
     }
 }

@@ -39,7 +39,7 @@ class PaperStudyTest {
         // the cells docs/HWMODEL-RESULTS.md publishes for ResNet-164 and VGG19-CIFAR (SD EE / SD SU / min baseline DRAM
         // ratio)
         assertTrue(out[1].contains("\n| config | resnet164 | vgg19-cifar |\n|---|---|---|\n"
-            + "| default | 1.55 / 1.64 / 0.94 | 9.96 / 7.04 / 1.65 |\n| batch=16 | 1.47 / 1.57 / 0.73 | 8.37 / 4.64 / 0.90 |\n"),
+            + "| default | 1.49 / 1.64 / 0.94 | 9.37 / 7.04 / 1.65 |\n| batch=16 | 1.40 / 1.57 / 0.73 | 7.15 / 4.64 / 0.90 |\n"),
             out[1]);
         // the CSV's last two columns are E_x / E_SD and cycles_x / cycles_SD of the same configuration
         List<String[]> rows = java.util.Arrays.stream(out[0].split("\n")).skip(1).map(l -> l.split(","))
@@ -53,7 +53,7 @@ class PaperStudyTest {
     }
 
     @Test
-    void smartDealLowestOnCifarModels() {
+    void smartDealLowestOnCifarModelsButResNet164Energy() {
         ArchSpec a = ArchSpec.paper();
         EnergyTable e = EnergyTable.paper28nm();
         for (String m : List.of("vgg19-cifar", "resnet164")) {
@@ -63,7 +63,12 @@ class PaperStudyTest {
             ModelResult sd = r.get("smartdeal");
             for (ModelResult x : r.values()) {
                 if (x == sd) continue;
-                assertTrue(x.energyPj() > sd.energyPj(), m + " energy " + x.accelerator());
+                if (m.equals("resnet164") && x.accelerator().equals("scnn"))
+                    // since fix 32 (SmartDeal's accumulators charged as Bit-pragmatic's) SCNN uses 3% less energy than
+                    // SD on ResNet-164: its compressed activations cut the DRAM traffic that dominates both at batch 1
+                    // (HWMODEL-RESULTS.md, "Why the bands are missed" item 4)
+                    assertEquals(0.97, x.energyPj() / sd.energyPj(), 0.01, m + " energy scnn");
+                else assertTrue(x.energyPj() > sd.energyPj(), m + " energy " + x.accelerator());
                 assertTrue(x.cycles() > sd.cycles(), m + " latency " + x.accelerator());
                 if (m.equals("resnet164") && x.accelerator().equals("scnn"))
                     // SCNN keeps activations compressed (1.5 B per non-zero); since fix 8 (Table II vector density)
@@ -72,7 +77,7 @@ class PaperStudyTest {
                 else assertTrue(x.dramBytes() >= sd.dramBytes() * 0.999, m + " DRAM " + x.accelerator());
             }
             String md = PaperStudy.comparisonMarkdown(Map.of(m, r), a.knobs());
-            assertTrue(md.contains("| " + m + " |") && md.contains("lowest ok"), md);
+            assertTrue(md.contains("| " + m + " |") && md.contains(m.equals("resnet164") ? "lowest MISS" : "lowest ok"), md);
         }
     }
 }
