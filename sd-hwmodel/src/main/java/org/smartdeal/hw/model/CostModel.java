@@ -47,7 +47,7 @@ public final class CostModel {
             tot += pj;
         }
         double util = cycles > 0 ? c.work() / (c.peakPerCycle() * cycles) : 0;
-        return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() + fill >= cdram ? "compute" : "dram", util);
+        return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() >= cdram ? "compute" : "dram", util);
     }
 
     /** Counts and prices one layer on one accelerator. */

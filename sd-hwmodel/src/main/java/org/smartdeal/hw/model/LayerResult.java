@@ -15,7 +15,8 @@ import org.smartdeal.hw.spec.LayerSpec;
  * @param cycles      latency in cycles
  * @param cdram       DRAM cycles, dram bytes / BW
  * @param fill        pipeline fill cycles, (first W tile + first I tile) / BW
- * @param boundBy     "compute" when ccomp + fill &gt;= dram/BW, else "dram"
+ * @param boundBy     the busier resource: "compute" when ccomp &gt;= dram/BW, else "dram" (a layer whose fill
+ *                    dominates, one tile loaded whole, is "dram" though its cycles are ccomp + fill)
  * @param utilisation effectual work / (peak x cycles)
  */
 public record LayerResult(LayerSpec layer, ActionCounts counts, double[][] energyPj, double totalPj, double cycles,

@@ -72,15 +72,17 @@ class CostModelEdgesTest {
         // 200 + 24 fill
         assertEquals(224, c.cycles());
         assertEquals("compute", c.boundBy());
-        // ccomp + fill equal to DRAM/BW (87.25 + 24 = 111.25): both bounds are met, the layer is reported
-        // compute-bound (ccomp + fill >= cdram)
-        LayerResult tie = CostModel.price(counts(87.25, Derivation.NONE), L, A, T);
-        assertEquals(111.25, tie.cycles());
+        // boundBy names the busier resource. Ccomp equal to DRAM/BW: the layer is reported compute-bound
+        // (ccomp >= cdram), and takes 111.25 + 24 fill cycles
+        LayerResult tie = CostModel.price(counts(111.25, Derivation.NONE), L, A, T);
+        assertEquals(135.25, tie.cycles());
         assertEquals("compute", tie.boundBy());
-        // one ulp less compute (87.25 - 2^-46; + 24 is exact at this exponent): DRAM bounds it
-        LayerResult below = CostModel.price(counts(Math.nextDown(87.25), Derivation.NONE), L, A, T);
+        LayerResult below = CostModel.price(counts(Math.nextDown(111.25), Derivation.NONE), L, A, T);
         assertEquals("dram", below.boundBy());
-        assertEquals(111.25, below.cycles());
+        // DRAM busier than compute (100 < 111.25) yet the fill keeps compute on the critical path: 100 + 24
+        LayerResult fillBound = CostModel.price(counts(100, Derivation.NONE), L, A, T);
+        assertEquals("dram", fillBound.boundBy());
+        assertEquals(124, fillBound.cycles());
     }
 
     @Test
