@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * small layers (3x3 conv, strided 1x1 conv, depthwise, a deep 1x1 conv whose tiling spills partial sums, four
  * whose tiles cut through zero padding or unused input rows: fix 22, a 3 x 7 Same conv, and a 5 x 1 conv and a
  * 3 x 1 depthwise layer whose kernel rows are one weight each: fix 28), for MACs, DianNao, Cambricon-X and
- * SmartDeal cycles, DianNao and Cambricon-X buffer reads and accumulator bytes of the busy lanes (fix 27), SmartDeal
- * input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling search (simulated tile by tile, and
+ * SmartDeal cycles and accumulator bytes (fix 32), DianNao and Cambricon-X buffer reads and accumulator bytes of
+ * the busy lanes (fix 27), SmartDeal input-GB reads, and the DRAM traffic and first-tile fill bytes of the tiling search (simulated tile by tile, and
  * minimised over every tiling and loop order).
  */
 class BruteForceCountsTest {
@@ -68,7 +68,7 @@ class BruteForceCountsTest {
             WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
             boolean dw = l.type() == LayerType.DWCONV;
             long nzMac = 0, dnCycles = 0, cxCycles = 0, dnInputs = 0, dnAccumulations = 0, cxInputs = 0, cxAccumulations = 0;
-            double sdCycles = 0, sdReads = 0;
+            double sdCycles = 0, sdReads = 0, sdAccumulations = 0;
             int cg = l.cg(), rs = l.r() * l.s();
             for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int f = 0; f < l.f(); f++) {
                 for (int m = 0; m < l.m(); m++) for (int c = 0; c < cg; c++) for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
@@ -110,21 +110,25 @@ class BruteForceCountsTest {
             for (int n = 0; n < l.batch(); n++) for (int e = 0; e < l.e(); e++) for (int j = 0; j < segs; j++)
                 for (int g0 = 0; g0 < l.m(); g0 += ARCH.sdDimM()) {
                     long slowest = 0;
+                    // fix 32: each busy output of the segment (its columns up to F) reads and writes its accumulator
+                    // every cycle its slice works, the slice's own busiest line (depthwise: kernel row) times tSD rowKeep
+                    int busyColumns = Math.min(dimF, l.f() - j * dimF);
                     for (int m = g0; m < Math.min(l.m(), g0 + ARCH.sdDimM()); m++) {
+                        long own = 0;
                         if (dw) {
                             for (int r = 0; r < l.r(); r++) {
                                 long cnt = 0;
                                 for (int s = 0; s < l.s(); s++) if (wAt(l, w, m, 0, r, s) != 0) cnt++;
-                                slowest = Math.max(slowest, cnt);
+                                own = Math.max(own, cnt);
                             }
-                            continue;
-                        }
-                        for (int line = 0; line < ARCH.sdDimC(); line++) {
+                        } else for (int line = 0; line < ARCH.sdDimC(); line++) {
                             long cnt = 0;
                             for (int c = line; c < cg; c += ARCH.sdDimC()) for (int r = 0; r < l.r(); r++) for (int s = 0; s < l.s(); s++)
                                 if (wAt(l, w, m, c, r, s) != 0) cnt++;
-                            slowest = Math.max(slowest, cnt);
+                            own = Math.max(own, cnt);
                         }
+                        slowest = Math.max(slowest, own);
+                        sdAccumulations += own * ACT.tSD() * (1 - ACT.rowZero()) * busyColumns;
                     }
                     if (!dw || e < rowBlocks) sdCycles += slowest * ACT.tSD() * (1 - ACT.rowZero());
                     for (int c = 0; c < cg; c++) for (int r = 0; r < l.r(); r++) {
@@ -152,6 +156,8 @@ class BruteForceCountsTest {
             assertEquals(sdCycles, sd.ccomp(), 1e-6, l.id() + " SmartDeal cycles");
             assertEquals(nzMac * ACT.boothDig(), sd.count("bit-serial terms"), 1e-6, l.id() + " SmartDeal terms");
             assertEquals(sdReads, sd.count("input GB reads"), 1e-6, l.id() + " SmartDeal input GB reads");
+            assertEquals(2 * ARCH.psumBytes() * sdAccumulations, sd.count("accumulator read+write"), 1e-9 * sdAccumulations,
+                l.id() + " SmartDeal accumulator bytes (3 B read and written per busy output and slice cycle)");
             assertEquals(l.macs(), dn.count("weight buffer reads"), 0, l.id() + " DianNao weight reads");
             assertEquals(dw ? l.macs() : dnInputs, dn.count("input buffer reads"), 1e-9 * l.macs(), l.id() + " DianNao input reads");
             assertEquals(2 * ARCH.psumBytes() * dnAccumulations, dn.count("accumulator read+write"), 1e-9 * dnAccumulations,
