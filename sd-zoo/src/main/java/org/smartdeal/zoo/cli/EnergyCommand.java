@@ -147,6 +147,8 @@ public final class EnergyCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         List<String> accs = List.of(accelerators);
         Checked c = checkOptions(accs);
+        requireOutsideOut("--energy-table", energyTable);
+        requireOutsideOut("--arch-spec", archSpec);
         EnergyTable table = energyTable == null ? EnergyTable.paper28nm()
                 : readSpec(EnergyTable.class, "--energy-table", energyTable, "an energy table JSON file");
         ArchSpec arch = archSpec == null ? ArchSpec.paper().withKnobs(knobs) : readArch(archSpec, accs);
@@ -169,6 +171,24 @@ public final class EnergyCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wrote %s: summary.json, summary.txt, models.csv, layers.csv, actions.csv, workload.json, models/, charts/, "
                 + "%s%n", out, ReportFolder.MANIFEST);
         return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * An input JSON inside --out may be one of the files the report replaces (summary.json, workload.json,
+     * models/NAME.json) or removes (those an earlier report listed): refused, exit 3, as convert and sweep refuse an
+     * output that names an input.
+     */
+    private void requireOutsideOut(String option, Path input) throws IOException {
+        if (input == null) {
+            return;
+        }
+        boolean inside = input.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())
+                || java.nio.file.Files.exists(input) && java.nio.file.Files.isDirectory(out)
+                && input.toRealPath().startsWith(out.toRealPath());
+        if (inside) {
+            throw new BadInputException(option + " " + input + " is inside --out " + out + ", whose files the report "
+                    + "replaces; inputs are never overwritten: move it or choose another --out");
+        }
     }
 
     /** The input shape (--input) and zoo model (--zoo) the options give, each null when not given. */

@@ -142,18 +142,26 @@ public final class ExportCommand implements Callable<Integer> {
 
     /**
      * Compares the two networks' outputs on random examples of the input type; a difference above {@link #TOLERANCE}
-     * is a defect (exit 1, nothing written). Returns the line that says what was compared.
+     * is a defect (exit 1, nothing written). An {@code --input} the network cannot take, or at which it fails
+     * {@link ForwardCheck#requireRuns}, is bad input (exit 3, nothing written). Returns the line that says what was
+     * compared.
      */
     private String compare(Model sd, Model dense, int[] shape) {
         InputType type;
         try {
             type = FashionMnistInput.inputType(sd, shape, false, file);
         } catch (BadInputException e) {
+            if (shape != null) {
+                throw e; // an --input the network cannot take is the user's mistake (exit 3, as convert), not a note
+            }
             return "outputs not compared: " + e.getMessage();
         }
         if (sd instanceof ComputationGraph g && g.getNumInputArrays() != 1) {
             return "outputs not compared: the graph has " + g.getNumInputArrays() + " inputs";
         }
+        // convert's size, memory and forward checks (exit 3 naming the layer), so that an --input of another size
+        // fails here, not as an internal error in the comparison's forward pass
+        ForwardCheck.requireRuns(sd, type, file, true);
         return compareOutputs(sd, dense, type);
     }
 

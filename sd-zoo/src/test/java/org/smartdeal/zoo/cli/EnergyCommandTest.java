@@ -337,6 +337,23 @@ class EnergyCommandTest {
         }
     }
 
+    /**
+     * An --energy-table or --arch-spec inside --out is refused before anything is written: named summary.json or
+     * workload.json, the report overwrote it (exit 0), one of the inputs the project never overwrites.
+     */
+    @Test
+    void aSpecFileInsideOutIsRefusedAndLeftAsItWas() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("report"));
+        Path table = Files.writeString(out.resolve("summary.json"), shippedSpec("energy-table-v1.json"));
+        Path arch = Files.writeString(out.resolve("workload.json"), shippedSpec("arch-v1.json"));
+        Map<String, String> before = CliRun.files(out);
+        run("energy", "--zoo", "lenet300", "--energy-table", table.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--energy-table " + table + " is inside --out " + out);
+        run("energy", "--zoo", "lenet300", "--arch-spec", arch.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + arch + " is inside --out " + out);
+        assertEquals(before, CliRun.files(out), "the inputs and the folder as they were");
+    }
+
     /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
     @Test
     void anEnergyTableOfTheUsersOwnIsUsedAndEchoed() throws IOException {

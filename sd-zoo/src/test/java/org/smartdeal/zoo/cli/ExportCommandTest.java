@@ -162,4 +162,29 @@ class ExportCommandTest {
         assertTrue(sized.out().contains("outputs compared on 4 random examples of shape [4, 2, 6, 6]"), sized.out());
         assertTrue(Files.size(dir.resolve("a.zip")) > 0);
     }
+
+    /**
+     * An --input the network cannot take is bad input naming the mismatch, as in convert, and nothing is written: it
+     * was an internal error (exit 1) for a network that states its input, and a note (exit 0, file written) for one
+     * that does not.
+     */
+    @Test
+    void anInputOfTheWrongSizeIsBadInput() throws IOException {
+        Path sdm = convertedLenet();
+        CliRun.of("export", sdm.toString(), "--out", dir.resolve("w1.zip").toString(), "--input", "3x28x28", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "fc1", "784", "2352");
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}).nIn(2)
+                        .nOut(4).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(2).activation(Activation.SOFTMAX)
+                        .build())
+                .build());
+        net.init();
+        Path zip = dir.resolve("sdconv.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        CliRun.of("export", zip.toString(), "--out", dir.resolve("w2.zip").toString(), "--input", "3x6x6", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 3x6x6 gives 3 channels", "takes 2");
+        assertFalse(Files.exists(dir.resolve("w1.zip")) || Files.exists(dir.resolve("w2.zip")), "nothing written");
+    }
 }
