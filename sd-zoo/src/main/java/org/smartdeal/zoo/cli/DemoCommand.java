@@ -204,6 +204,11 @@ public final class DemoCommand implements Callable<Integer> {
                 p.message(String.format(Locale.ROOT, "epoch %d loss %.4f", e + 1, dense.score()));
             }
         }
+        if (denseFile != null) {
+            // the loaded network's epochs stand for the training loop above: RT then sees the shuffles it would have
+            // seen after training them here, so a previous demo's baseline repeats that demo's RT
+            trainIt.skipEpochs(dense.getEpochCount());
+        }
         ModelScore baseline = ModelScore.of(dense, testIt);
         o.printf(Locale.ROOT, "dense LeNet-300-100: test accuracy %.4f, loss %.4f (%s)%n", baseline.accuracy(),
                 baseline.loss(), denseFile != null ? "loaded from " + denseFile : epochs(trainEpochs));

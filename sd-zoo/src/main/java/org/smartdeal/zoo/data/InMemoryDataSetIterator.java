@@ -103,6 +103,26 @@ public final class InMemoryDataSetIterator implements DataSetIterator {
         return true;
     }
 
+    /**
+     * Leaves the iterator as it is after reading {@code epochs} whole epochs from a fresh one (resetting before each):
+     * the next {@link #reset()} starts epoch {@code epochs}, in the order a run that read them would see. Used where a
+     * run resumes from a network those epochs trained, so that what follows is the same as in the run that trained it.
+     *
+     * @param epochs the number of epochs to skip, &gt;= 0 (0 leaves the iterator as it is)
+     * @throws IllegalArgumentException for a negative count
+     */
+    public void skipEpochs(int epochs) {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs to skip must be >= 0, got " + epochs);
+        }
+        if (epochs == 0) {
+            return;
+        }
+        epoch = epochs - 1;
+        arrange();
+        cursor = order.length;
+    }
+
     /** Starts the next epoch; with shuffling on, the order changes deterministically. */
     @Override
     public void reset() {

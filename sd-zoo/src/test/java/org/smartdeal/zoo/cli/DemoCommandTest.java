@@ -66,6 +66,22 @@ class DemoCommandTest {
         assertTrue(s.get("planFile").isNull(), s.toString());
         assertTrue(s.get("theta").isNull(), s.toString());
 
+        // The same run from the saved baseline repeats the first: its RT sees the shuffles the first run's RT saw
+        // after the baseline's 2 epochs (InMemoryDataSetIterator.skipEpochs), so the file comes out byte for byte
+        // equal (it did not before: RT then started from the epoch-0 shuffle)
+        Path repeat = dir.resolve("repeat");
+        CliRun same = run("demo", "--quick", "--dense", dir.resolve("lenet300-dense.zip").toString(),
+                "--out", repeat.toString(), "--quiet");
+        assertEquals(0, same.exit(), same.err() + same.out());
+        assertArrayEquals(Files.readAllBytes(sdm), Files.readAllBytes(repeat.resolve("lenet300.sdm")));
+        assertEquals(s.get("sdAccuracy").asDouble(), new ObjectMapper().readTree(repeat.resolve("summary.json").toFile())
+                .get("sdAccuracy").asDouble());
+        try (var files = Files.walk(repeat)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+
         // A second run from this folder's own baseline, with a plan and a theta override: both are recorded,
         // and the baseline, an input, is left byte for byte as it was (not rewritten).
         Path plan = Files.writeString(dir.resolve("plan.json"),
