@@ -124,7 +124,11 @@ class ParameterAveragingOnSdTest {
         MultiLayerNetwork master = SdTestNets.sdNetwork(2);
         SdInferenceCache.enable(master);
         INDArray x = SyntheticBlobs.examples(6, 21).getFeatures();
+        // the updater exists before the cache is built (DL4J builds it lazily, reading every layer's paramTable,
+        // which drops a cached W: then averaging would find no cache to leave stale)
+        master.getUpdater();
         INDArray before = master.output(x);
+        assertTrue(((SdRuntimeLayer) master.getLayer(0)).isInferenceCacheValid(), "output() built the cache");
         ParameterAveragingRound.run(master, split(3), true); // ends in master.setParameters(mean)
 
         MultiLayerNetwork fresh = new MultiLayerNetwork(master.getLayerWiseConfigurations().clone());
