@@ -298,7 +298,7 @@ public final class SdmReader {
         } else if (bytes.length >= 6 && (bytes[0] & 0xFF) == 0x93 && bytes[1] == 'N' && bytes[2] == 'U') {
             hint = " (this is a NumPy .npy file)";
         } else if (bytes.length < SdmFile.MAGIC.length) {
-            hint = " (file has only " + bytes.length + " bytes)";
+            hint = " (file has only " + bytes.length + (bytes.length == 1 ? " byte)" : " bytes)");
         }
         throw new SdmFormatException(file + ": not an .sdm file: magic number must be "
                 + HexFormat.ofDelimiter(" ").formatHex(SdmFile.MAGIC) + ", found [" + found + "]" + hint);

@@ -68,6 +68,9 @@ class SdmReaderEdgesTest {
             String msg = readError(other, "z").getMessage();
             assertTrue(msg.endsWith("] (file has only 6 bytes)"), "byte " + i + ": " + msg);
         }
+        // one byte is "1 byte"
+        assertTrue(readError(new byte[1], "z").getMessage().endsWith(" [00] (file has only 1 byte)"),
+                readError(new byte[1], "z").getMessage());
     }
 
     @Test

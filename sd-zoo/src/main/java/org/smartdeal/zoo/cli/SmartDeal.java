@@ -74,6 +74,13 @@ public final class SmartDeal {
         cl.setOut(out);
         cl.setErr(err);
         installVersion(cl);
+        // "" would be the working folder, and messages would name it as nothing: an empty path is a usage error
+        cl.registerConverter(java.nio.file.Path.class, s -> {
+            if (s.isEmpty()) {
+                throw new CommandLine.TypeConversionException("an empty path names no file or folder");
+            }
+            return java.nio.file.Path.of(s);
+        });
         // A usage error names what was wrong and how to see the options, without a subcommand's whole option list.
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

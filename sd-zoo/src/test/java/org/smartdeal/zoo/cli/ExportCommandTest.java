@@ -83,6 +83,9 @@ class ExportCommandTest {
         // the input is never the output
         CliRun.of("export", sdm.toString(), "--out", sdm.toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--out", sdm.toString());
+        // the output is a DL4J zip and is named so (a zip named .sdm would be refused by evaluate, convert, export)
+        CliRun.of("export", sdm.toString(), "--out", dir.resolve("e.sdm").toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "--out must name a .zip file (a DL4J model), got " + dir.resolve("e.sdm"));
         CliRun.of("export", dir.resolve("missing.sdm").toString(), "--out", dir.resolve("y.zip").toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "missing.sdm");
         CliRun.of("export", sdm.toString()).assertUserError(SmartDeal.EXIT_USAGE, "--out");

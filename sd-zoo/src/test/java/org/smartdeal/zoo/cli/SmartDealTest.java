@@ -16,6 +16,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The top-level command line: help, versions, and file-system errors in words. */
 class SmartDealTest {
 
+    /**
+     * An empty path is a usage error naming the option (it would be the working folder, and the messages that name the
+     * file would name nothing: "error: : is a directory" from inspect, "got " from convert).
+     */
+    @Test
+    void anEmptyPathIsAUsageError() {
+        CliRun.of("inspect", "").assertUserError(SmartDeal.EXIT_USAGE, "an empty path names no file or folder");
+        CliRun.of("convert", "--zoo", "lenet300", "--out", "")
+                .assertUserError(SmartDeal.EXIT_USAGE, "'--out'", "an empty path names no file or folder");
+    }
+
     /** The subcommand list shows each command's whole first sentence, not the text up to a line break. */
     @Test
     void topLevelHelpShowsWholeSentences() {
