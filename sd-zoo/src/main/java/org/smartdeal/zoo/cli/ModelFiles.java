@@ -220,8 +220,14 @@ final class ModelFiles {
     }
 
     private static IOException notReadable(RuntimeException e) {
+        // DL4J's reader meets a missing part (valid JSON without a network's fields) as a NullPointerException, whose
+        // message names DL4J's internals rather than the file
+        String why = e instanceof NullPointerException
+                ? "a part it needs is missing or null (a MultiLayerNetwork's layer list \"confs\", a graph's "
+                        + "\"vertices\")"
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
         return new IOException("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can "
-                + "read: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                + "read: " + why, e);
     }
 
     /** The parameter count a DL4J configuration asks for (what {@code init()} would allocate). */

@@ -201,6 +201,11 @@ class ModelFilesZipTest {
                 + "parameters", refusal(q));
         String m = refusal(zipWith("garbled.zip", "configuration.json", "not json".getBytes(StandardCharsets.UTF_8)));
         assertTrue(m.startsWith("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can read: "), m);
+        // JSON, but not a network: DL4J's reader fails with a NullPointerException about its own getters, which the
+        // message does not repeat
+        assertEquals("configuration.json is not a network configuration this DL4J (1.0.0-M2.1) can read: a part it "
+                + "needs is missing or null (a MultiLayerNetwork's layer list \"confs\", a graph's \"vertices\")",
+                refusal(zipWith("empty-json.zip", "configuration.json", "{}".getBytes(StandardCharsets.UTF_8))));
     }
 
     /** A ComputationGraph zip: loaded as a graph, its configuration checked as a MultiLayerNetwork's is. */
