@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.layers.SdInferenceCache;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.params.SdParamInitializer;
@@ -165,6 +166,77 @@ public final class SdTraining {
             throw notANetwork(net);
         }
         return net;
+    }
+
+    /**
+     * Sets the learning rate of every trainable parameter of a network, keeping its updater state: the bucket switch
+     * of every C, the updaters of B and b, and every other layer's weight and bias updater. DL4J's own
+     * {@code net.setLearningRate} changes only each layer's layer-wide updater, which a parameter routed by
+     * {@link #configure} does not use, and once the network has trained it fails in its rebuild of the updater
+     * (a NullPointerException in {@code NetworkUtils.rebuildUpdaterStateArray}, DL4J 1.0.0-M2.1); this is the call to
+     * use on a configured network, e.g. between the stages of a fine-tuning script. The rates are changed in the
+     * updater configurations the live updater reads at every step, so nothing is rebuilt and the state (momentum,
+     * bucket-switch counters) stays as it is. Updaters without a learning rate (the mask's freeze, NoOp on a frozen
+     * layer) are left alone. The change is in the layer configurations, so it survives JSON and
+     * {@code ModelSerializer} round trips.
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph, initialised; Modified
+     * @param lr  the new learning rate, finite and &gt;= 0; &gt; 0 when a bucket switch trains (at 0 no coefficient
+     *            would ever switch, and {@link BucketSwitch} refuses it)
+     * @throws IllegalArgumentException for a rate out of range (nothing is changed), or anything but the two
+     *                                  network types
+     */
+    public static void setLearningRate(Model net, double lr) {
+        List<IUpdater> updaters = updatersWithLearningRate(net);
+        if (!(lr >= 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        }
+        if (lr == 0 && updaters.stream().anyMatch(u -> u instanceof BucketSwitch)) {
+            throw new IllegalArgumentException("learning rate must be > 0 for a network trained with the bucket "
+                    + "switch (BucketSwitch.learningRate), got 0.0");
+        }
+        updaters.forEach(u -> u.setLrAndSchedule(lr, null));
+    }
+
+    /**
+     * Sets a learning-rate schedule on every trainable parameter of a network, keeping its updater state; as
+     * {@link #setLearningRate(Model, double)} with a schedule in place of a fixed rate.
+     *
+     * @param net      a MultiLayerNetwork or ComputationGraph, initialised; Modified
+     * @param schedule the schedule, not null
+     * @throws IllegalArgumentException for a null schedule or anything but the two network types
+     */
+    public static void setLearningRate(Model net, ISchedule schedule) {
+        List<IUpdater> updaters = updatersWithLearningRate(net);
+        if (schedule == null) {
+            throw new IllegalArgumentException("schedule must not be null");
+        }
+        updaters.forEach(u -> u.setLrAndSchedule(Double.NaN, schedule));
+    }
+
+    /**
+     * The updaters (each once) that have a learning rate among those the network's trainable parameters use and its
+     * layers' layer-wide ones (which DL4J's {@code getLearningRate} reports).
+     */
+    private static List<IUpdater> updatersWithLearningRate(Model net) {
+        List<IUpdater> all = new ArrayList<>();
+        for (Layer layer : layersOf(net)) {
+            for (String key : layer.initializer().paramKeys(layer)) {
+                all.add(layer.getUpdaterByParam(key));
+            }
+            if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                all.add(b.getIUpdater());
+                all.add(b.getBiasUpdater());
+            }
+        }
+        List<IUpdater> out = new ArrayList<>();
+        Set<IUpdater> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (IUpdater u : all) {
+            if (u != null && u.hasLearningRate() && seen.add(u)) {
+                out.add(u);
+            }
+        }
+        return out;
     }
 
     /**
