@@ -231,6 +231,14 @@ class Dl4jFeaturesOnSdTest {
         INDArray expected = fresh.output(x, false);
         assertNotEquals(before, expected);
         assertEquals(expected, a.output(x, false), "setParamTable left a stale cached W");
+        // the fix must not cost the cache itself: inference and the project's scoring (output and per-example loss,
+        // no regularization term, which would read the table) keep the W they built
+        org.smartdeal.layers.impl.SdRuntimeLayer fc1 = (org.smartdeal.layers.impl.SdRuntimeLayer) a.getLayer(0);
+        assertTrue(fc1.isInferenceCacheValid());
+        a.output(x, false);
+        org.smartdeal.optim.ModelScore.of(a, new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+                data(24, 2), 8));
+        assertTrue(fc1.isInferenceCacheValid(), "output() or ModelScore dropped the cache");
     }
 
     /** Probe 6 on a ComputationGraph: as {@link #networkSetParamTableDropsTheCachedWeight}. */
