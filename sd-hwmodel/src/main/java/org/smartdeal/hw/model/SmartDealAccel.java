@@ -40,7 +40,7 @@ public final class SmartDealAccel implements AcceleratorModel {
         double rz = act.rowZero(), n = l.batch();
         double seg = Counts.ceilDiv(l.f(), dimF), kSeg = n * l.e() * seg;
         double[] perFilter = new double[l.m()];
-        double nnz = 0, rowsAll = 0, rowsUnion = 0;
+        double nnz = 0, rowsAll = 0, rowsUnion = 0, perFilterSum = 0;
         int[] lines = new int[dimC];
         for (int m = 0; m < l.m(); m++) {
             java.util.Arrays.fill(lines, 0);
@@ -59,6 +59,7 @@ public final class SmartDealAccel implements AcceleratorModel {
             int best = 0;
             for (int v : lines) best = Math.max(best, v);
             perFilter[m] = fc ? Counts.ceilDiv(vec, (double) dimC * a.sdRePerLine()) : dw ? mx : best;
+            perFilterSum += perFilter[m];
         }
         if (dw) rowsUnion = rowsAll;
         else for (int g0 = 0; g0 < l.m(); g0 += dimM) {
@@ -112,17 +113,11 @@ public final class SmartDealAccel implements AcceleratorModel {
         // slice works on them, tSD rowKeep perFilter[m] cycles (FC: tSD perFilter[m], no row skipping), so the bytes
         // are 2 psumBytes tSD rowKeep (N E F) sum_m perFilter[m]; idle slices and the padded columns of a segment
         // are clock-gated (HWMODEL.md 2.3).
-        double outsPerFilter = l.oSize() / l.m(), sliceCycles = act.tSD() * (fc ? 1 : 1 - rz) * sum(perFilter);
+        double outsPerFilter = l.oSize() / l.m(), sliceCycles = act.tSD() * (fc ? 1 : 1 - rz) * perFilterSum;
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write",
             2 * a.psumBytes() * outsPerFilter * sliceCycles, "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "Booth encodes", inReads, "select"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", nzMac * act.boothDig(), "term"));
         return new ActionCounts(name(), l.id(), cc, nzMac * act.boothDig(), (double) dimM * dimC * dimF, t, x, d);
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s;
     }
 }
