@@ -59,14 +59,19 @@ class HandCalcTest {
         assertEquals(8 / (2.5 * 0.75) * 28 / 32, 112_896.0 / 30_240, 1e-12);
     }
 
+    /** C3 with channels c < 64 keeping all three kernel rows (9 weights) and c >= 64 only row 0 (3 weights). */
+    private static WeightRep structuredC3() {
+        int[] w = new int[128 * 128 * 9];
+        for (int m = 0; m < 128; m++) for (int c = 0; c < 128; c++) for (int j = 0; j < 9; j++)
+            w[(m * 128 + c) * 9 + j] = c < 64 || j < 3 ? 1 + j : 0;
+        return WeightRep.fromWeights(C3, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
+    }
+
     @Test
     void smartDealComputeCyclesStructuredWeights() {
         // channels c < 64 keep all three kernel rows (9 weights), c >= 64 only row 0 (3 weights):
         // per line 4*9 + 4*3 = 48, x2 groups = 96 -> 112*0.75*2.5*96 = 20,160
-        int[] w = new int[128 * 128 * 9];
-        for (int m = 0; m < 128; m++) for (int c = 0; c < 128; c++) for (int j = 0; j < 9; j++)
-            w[(m * 128 + c) * 9 + j] = c < 64 || j < 3 ? 1 + j : 0;
-        WeightRep rep = WeightRep.fromWeights(C3, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
+        WeightRep rep = structuredC3();
         ActionCounts sd = new SmartDealAccel().count(C3, rep, ACT, ARCH);
         assertEquals(20_160, sd.ccomp(), 1e-6);
         // effectual terms nzMac*boothDig = 784*128*768*1.4 = 107,898,470.4: the ideal array bound 13,171 cycles
@@ -89,10 +94,7 @@ class HandCalcTest {
         assertEquals(pra.count("accumulator read+write") * 2.5 * 0.75 / 5, sd.count("accumulator read+write"), 1e-6);
         // the structured weights of the test above: each slice's busiest line holds 48 weights, 6 x 784 x 128 x 48 x
         // 1.875 = 54,190,080 B
-        int[] w = new int[128 * 128 * 9];
-        for (int m = 0; m < 128; m++) for (int c = 0; c < 128; c++) for (int j = 0; j < 9; j++)
-            w[(m * 128 + c) * 9 + j] = c < 64 || j < 3 ? 1 + j : 0;
-        WeightRep rep = WeightRep.fromWeights(C3, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
+        WeightRep rep = structuredC3();
         assertEquals(54_190_080, new SmartDealAccel().count(C3, rep, ACT, ARCH).count("accumulator read+write"), 1e-6);
     }
 

@@ -137,11 +137,10 @@ class ExportCommandTest {
     }
 
     /**
-     * A network whose first layer is a convolution without a flat-input preprocessor does not state its input size:
-     * exported with a note, or compared at the size --input gives.
+     * sdconv.zip: an SD convolution (2 -> 4 channels, 3 x 3) first, without a flat-input preprocessor, so the network
+     * does not state its input size; then global average pooling, a dense layer and an SD output layer.
      */
-    @Test
-    void aNetworkOfUnknownInputSizeIsComparedAtTheSizeInputGives() throws IOException {
+    private Path unsizedConvolutionZip() throws IOException {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
                 .layer(new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}).nIn(2)
                         .nOut(4).activation(Activation.RELU).build())
@@ -153,6 +152,16 @@ class ExportCommandTest {
         net.init();
         Path zip = dir.resolve("sdconv.zip");
         ModelSerializer.writeModel(net, zip.toFile(), false);
+        return zip;
+    }
+
+    /**
+     * A network whose first layer is a convolution without a flat-input preprocessor does not state its input size:
+     * exported with a note, or compared at the size --input gives.
+     */
+    @Test
+    void aNetworkOfUnknownInputSizeIsComparedAtTheSizeInputGives() throws IOException {
+        Path zip = unsizedConvolutionZip();
 
         CliRun blind = CliRun.of("export", zip.toString(), "--out", dir.resolve("a.zip").toString(), "--quiet");
         assertEquals(0, blind.exit(), blind.err());
@@ -176,16 +185,7 @@ class ExportCommandTest {
         Path sdm = convertedLenet();
         CliRun.of("export", sdm.toString(), "--out", dir.resolve("w1.zip").toString(), "--input", "3x28x28", "--quiet")
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "fc1", "784", "2352");
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
-                .layer(new SdConvolutionLayer.Builder(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}).nIn(2)
-                        .nOut(4).activation(Activation.RELU).build())
-                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
-                .layer(new SdOutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(2).activation(Activation.SOFTMAX)
-                        .build())
-                .build());
-        net.init();
-        Path zip = dir.resolve("sdconv.zip");
-        ModelSerializer.writeModel(net, zip.toFile(), false);
+        Path zip = unsizedConvolutionZip();
         CliRun.of("export", zip.toString(), "--out", dir.resolve("w2.zip").toString(), "--input", "3x6x6", "--quiet")
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 3x6x6 gives 3 channels", "takes 2");
         assertFalse(Files.exists(dir.resolve("w1.zip")) || Files.exists(dir.resolve("w2.zip")), "nothing written");
