@@ -74,6 +74,8 @@ public final class SmartDeal {
         cl.setOut(out);
         cl.setErr(err);
         installVersion(cl);
+        // names are case-insensitive everywhere (--zoo, --variant, --arch); enum-valued options (--kind) too
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         // "" would be the working folder, and messages would name it as nothing: an empty path is a usage error
         cl.registerConverter(java.nio.file.Path.class, s -> {
             if (s.isEmpty()) {

@@ -112,8 +112,11 @@ class DecomposeCommandTest {
         assertTrue(two.out().contains("; wrote into " + out + ": NAME.{c,b,w}.npy and report.json"), two.out());
         // Dense [nIn=10, nOut=4]: 4 units, ceil(10/3) = 4 rows of n = 3.
         assertArrayEquals(new long[] {4, 4, 3}, NpyFile.read(out.resolve("fc.c.npy")).shape());
-        assertEquals(0, run("decompose", "--kind", "slices", "--out", out.toString(), sl.toString()).exit());
+        // kind names are case-insensitive, as --zoo's are; the report gives the canonical name
+        assertEquals(0, run("decompose", "--kind", "Slices", "--out", out.toString(), sl.toString()).exit());
         assertArrayEquals(new long[] {3, 7, 2}, NpyFile.read(out.resolve("sl.c.npy")).shape());
+        assertEquals("slices", new ObjectMapper().readTree(out.resolve(DecomposeCommand.REPORT).toFile())
+                .get("settings").get("kind").asText());
         assertArrayEquals(new long[] {3, 2, 2}, NpyFile.read(out.resolve("sl.b.npy")).shape());
     }
 
