@@ -35,7 +35,9 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.Int8Basis;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.hw.dl4j.EnergyListener;
 import org.smartdeal.hw.dl4j.EnergyReport;
+import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.layers.DenseExport;
 import org.smartdeal.layers.SdLayer;
@@ -201,6 +203,36 @@ class ReadmeExamplesTest {
         }
     }
 
+    /**
+     * Three epochs of two minibatches of 32 are six forward passes and 192 examples; sampling every 4th pass measures
+     * passes 1 and 5 (64 examples). At the default batch of 1 the listener's total is the report's energy per image
+     * times the examples seen; the report prices the network as it is after training, as {@link EnergyReport#of}
+     * prices it with the same statistics source.
+     */
+    @Test
+    void pricingWhileTraining() {
+        MultiLayerNetwork net = converted.clone();
+        int epochs = 3;
+        DataSetIterator train = data(9);
+        // README begin
+        EnergyListener meter = new EnergyListener(net, ArchSpec.paper(), 4,   // measures one minibatch in 4
+                InputType.feedForward(784));
+        net.addListeners(meter);
+        net.fit(train, epochs);
+        EnergyReport now = meter.report("lenet300", List.of("smartdeal,diannao"), Knobs.defaults()); // weights as now
+        double seenUj = meter.forwardEnergyPj(now, "smartdeal") / 1e6;        // forward passes of every example seen
+        // README end
+        assertEquals(6, meter.forwardPasses());
+        assertEquals(2, meter.sampledPasses());
+        assertEquals(3L * EXAMPLES, meter.examplesSeen());
+        assertEquals(List.of("smartdeal", "diannao"), new ArrayList<>(now.results().keySet()));
+        assertTrue(now.statsSource().contains("on " + EXAMPLES + " training examples (2 of 6 forward passes sampled, "
+                + "every 4)"), now.statsSource());
+        double perImagePj = now.results().get("smartdeal").energyPj();
+        assertEquals(perImagePj * 3 * EXAMPLES / 1e6, seenUj, 1e-9 * seenUj, "batch 1: energy per image x examples");
+        assertTrue(perImagePj < now.results().get("diannao").energyPj(), "SmartDeal below DianNao (Fig. 8)");
+    }
+
     @Test
     void everyReadmeSnippetIsRunByATest() throws IOException {
         Path root = projectRoot();
@@ -211,7 +243,7 @@ class ReadmeExamplesTest {
                 root.resolve("sd-zoo/src/test/java/org/smartdeal/zoo/sweep/SdLayerSpacesTest.java"))));
         tested.addAll(markedRegions(Files.readAllLines(
                 root.resolve("sd-zoo/src/test/java/org/smartdeal/zoo/sweep/ConversionSweepTest.java"))));
-        assertEquals(5, readme.size(), "README 'As a library' has five Java snippets");
+        assertEquals(6, readme.size(), "README 'As a library' has six Java snippets");
         assertEquals(readme.stream().sorted().toList(), tested.stream().sorted().toList(),
                 "README ```java blocks and the tests' README regions differ");
     }
