@@ -119,6 +119,22 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
         entries = List.copyOf(entries);
     }
 
+    /**
+     * A copy of this file with one more property: {@code key} set to {@code value}, after the properties already
+     * held, or in place of the value {@code key} already has. Readers that do not know a key ignore it, so a
+     * property needs no format version.
+     *
+     * @param key   the property's name, not null
+     * @param value its value, not null
+     * @return the copy; this file is not modified
+     */
+    public SdmFile withProperty(String key, String value) {
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.put(Objects.requireNonNull(key, "SdmFile.withProperty key"),
+                Objects.requireNonNull(value, "SdmFile.withProperty value"));
+        return new SdmFile(networkType, configJson, props, entries);
+    }
+
     /** The SD layers in file order. */
     public List<SdLayerEntry> sdLayers() {
         List<SdLayerEntry> out = new ArrayList<>();
