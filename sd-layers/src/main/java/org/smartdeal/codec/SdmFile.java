@@ -33,7 +33,10 @@ import java.util.Set;
  *                            toJson()) in UTF-8; U &lt;= {@link #MAX_CONFIG_BYTES}
  *                            (2.0: the UTF-8 JSON itself, the whole payload)
  * Section 1, type 2 META   : u8 network type (0 other, 1 MultiLayerNetwork, 2 ComputationGraph)
- *                            u32 P, P x (str key, str value)          properties, in order
+ *                            u32 P, P x (str key, str value)          properties, in order (each
+ *                            key once; a reader ignores unknown keys, so a new key needs no version;
+ *                            written: writer, dl4j, and optionally input = CxHxW, the image input
+ *                            shape a DL4J configuration may not state, docs/FORMAT.md)
  *                            u32 E, E x (u8 section type 3|4, str name)  table of contents, E = N - 2
  * Sections 2..N-1          : the E entries, in table-of-contents order, each
  *   type 3 SD_LAYER    : str name, str paramPrefix
