@@ -313,10 +313,11 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
-    private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
+    private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] given, ZooModel z, EnergyTable table) {
         String name;
         Model net;
         InputType type;
+        int[] shape = null; // a FILE's: --input, or the shape the .sdm records
         if (z != null) {
             ZooConfiguration c = z.defaultConfiguration();
             net = c.init();
@@ -325,7 +326,7 @@ public final class EnergyCommand implements Callable<Integer> {
         } else {
             ModelFiles.Loaded loaded = ModelFiles.loadWithProperties(source.file);
             net = loaded.net();
-            RecordedInput.Choice input = RecordedInput.choose(shape, loaded.properties(), source.file);
+            RecordedInput.Choice input = RecordedInput.choose(given, loaded.properties(), source.file);
             input.warn(spec.commandLine().getErr());
             shape = input.shape();
             ModelFiles.requireFiniteParameters(net, source.file.toString(), "priced");

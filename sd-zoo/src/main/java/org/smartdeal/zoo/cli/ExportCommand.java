@@ -153,8 +153,8 @@ public final class ExportCommand implements Callable<Integer> {
     /**
      * Compares the two networks' outputs on random examples of the input type; a difference above {@link #TOLERANCE}
      * is a defect (exit 1, nothing written). An {@code --input} (or recorded shape, {@link RecordedInput}) the network
-     * cannot take, or at which it fails {@link ForwardCheck#requireRuns}, is bad input (exit 3, nothing written). Returns the line that says what was
-     * compared.
+     * cannot take, or at which it fails {@link ForwardCheck#requireRuns}, is bad input (exit 3, nothing written).
+     * Returns the line that says what was compared.
      */
     private String compare(Model sd, Model dense, int[] shape) {
         InputType type;
