@@ -33,7 +33,10 @@ import java.util.Set;
  *                            toJson()) in UTF-8; U &lt;= {@link #MAX_CONFIG_BYTES}
  *                            (2.0: the UTF-8 JSON itself, the whole payload)
  * Section 1, type 2 META   : u8 network type (0 other, 1 MultiLayerNetwork, 2 ComputationGraph)
- *                            u32 P, P x (str key, str value)          properties, in order
+ *                            u32 P, P x (str key, str value)          properties, in order (each
+ *                            key once; a reader ignores unknown keys, so a new key needs no version;
+ *                            written: writer, dl4j, and optionally input = CxHxW, the image input
+ *                            shape a DL4J configuration may not state, docs/FORMAT.md)
  *                            u32 E, E x (u8 section type 3|4, str name)  table of contents, E = N - 2
  * Sections 2..N-1          : the E entries, in table-of-contents order, each
  *   type 3 SD_LAYER    : str name, str paramPrefix
@@ -117,6 +120,22 @@ public record SdmFile(NetworkType networkType, String configJson, Map<String, St
             }
         }
         entries = List.copyOf(entries);
+    }
+
+    /**
+     * A copy of this file with one more property: {@code key} set to {@code value}, after the properties already
+     * held, or in place of the value {@code key} already has. Readers that do not know a key ignore it, so a
+     * property needs no format version.
+     *
+     * @param key   the property's name, not null
+     * @param value its value, not null
+     * @return the copy; this file is not modified
+     */
+    public SdmFile withProperty(String key, String value) {
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.put(Objects.requireNonNull(key, "SdmFile.withProperty key"),
+                Objects.requireNonNull(value, "SdmFile.withProperty value"));
+        return new SdmFile(networkType, configJson, props, entries);
     }
 
     /** The SD layers in file order. */

@@ -596,4 +596,24 @@ class SdmFileTest {
         // a missing file stays a NoSuchFileException (the CLI's inspect reports it as "no such file")
         assertThrows(java.nio.file.NoSuchFileException.class, () -> SdmReader.read(dir.resolve("missing.sdm")));
     }
+
+    /**
+     * withProperty adds a property after the others (or replaces a key's value in place), leaves the original as it
+     * was, and the property reads back from the bytes: the sample's two properties are theta and note.
+     */
+    @Test
+    void withPropertyAddsOneAndItReadsBack() throws SdmFormatException {
+        SdmFile f = sampleFile();
+        SdmFile g = f.withProperty("input", "1x28x28");
+        assertEquals(List.of("theta", "note"), List.copyOf(f.properties().keySet()), "the original is not modified");
+        assertEquals(List.of("theta", "note", "input"), List.copyOf(g.properties().keySet()));
+        assertEquals(f.entries(), g.entries());
+        assertEquals(f.configJson(), g.configJson());
+        SdmFile back = SdmReader.read(SdmWriter.serialize(g).bytes(), "g.sdm").file();
+        assertEquals("1x28x28", back.properties().get("input"));
+        SdmFile replaced = g.withProperty("theta", "0.01");
+        assertEquals(List.of("theta", "note", "input"), List.copyOf(replaced.properties().keySet()));
+        assertEquals("0.01", replaced.properties().get("theta"));
+        assertThrows(NullPointerException.class, () -> f.withProperty("input", null));
+    }
 }

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  * to a compact {@code .sdm} file, with a per-layer report. A {@code .zip} whose layers' sizes do not fit together is
  * refused before anything is written, where the network states its input type by itself
  * ({@link #checkRuns}) or {@code --input} gives it; one whose first layer is a convolution without a flat-input
- * preprocessor is not checked without {@code --input}.
+ * preprocessor is not checked without {@code --input}. The image input shape it knows ({@code --input}, or a zoo
+ * model's) is recorded in the file ({@link RecordedInput}).
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Convert a DL4J network (.zip) or a zoo model to SD form and write a .sdm file.",
@@ -94,7 +95,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW",
             description = "with IN.zip: the network's input shape, for the checks that the layers' sizes fit together and "
             + "that it runs, which otherwise need a first layer stating its input (a dense layer or a flat-input "
-            + "preprocessor), e.g. 1x28x28 for a convolution first layer")
+            + "preprocessor), e.g. 1x28x28 for a convolution first layer; recorded in the .sdm (META property input), "
+            + "where energy, export and evaluate find it (a zoo model's image input is recorded too)")
     String input;
 
     @Option(names = "--report", paramLabel = "report.json|report.csv",
@@ -149,7 +151,10 @@ public final class ConvertCommand implements Callable<Integer> {
             // a setting the SD layer's builder refuses, which DL4J's loader let through
             throw new BadInputException(what() + ": " + e.getMessage(), e);
         }
-        SdmWriter.Serialized file = SdmWriter.serialize(SdModelFile.toSdm(sd));
+        // the input shape DL4J's configuration may not state, for the commands that read the file (RecordedInput)
+        String recorded = shape != null ? RecordedInput.format(shape)
+                : zoo != null ? RecordedInput.of(zoo.defaultConfiguration().inputType()) : null;
+        SdmWriter.Serialized file = SdmWriter.serialize(RecordedInput.record(SdModelFile.toSdm(sd), recorded));
         SdmLayout layout = file.layout();
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, file.bytes());

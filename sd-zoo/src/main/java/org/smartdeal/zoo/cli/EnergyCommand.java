@@ -88,7 +88,9 @@ public final class EnergyCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "CxHxW",
             description = "with FILE: the network's input shape, needed when its first "
-            + "layer is a convolution without a flat-input preprocessor, e.g. 1x28x28")
+            + "layer is a convolution without a flat-input preprocessor, e.g. 1x28x28, unless the .sdm records it "
+            + "(convert --input does); given, it wins over the recorded shape, and a note on standard error says when "
+            + "they differ")
     String input;
 
     @Option(names = "--accelerators", paramLabel = "LIST", completionCandidates = AcceleratorNames.class,
@@ -311,17 +313,22 @@ public final class EnergyCommand implements Callable<Integer> {
         }
     }
 
-    private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] shape, ZooModel z, EnergyTable table) {
+    private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] given, ZooModel z, EnergyTable table) {
         String name;
         Model net;
         InputType type;
+        int[] shape = null; // a FILE's: --input, or the shape the .sdm records
         if (z != null) {
             ZooConfiguration c = z.defaultConfiguration();
             net = c.init();
             type = c.inputType();
             name = z.id();
         } else {
-            net = ModelFiles.load(source.file);
+            ModelFiles.Loaded loaded = ModelFiles.loadWithProperties(source.file);
+            net = loaded.net();
+            RecordedInput.Choice input = RecordedInput.choose(given, loaded.properties(), source.file);
+            input.warn(spec.commandLine().getErr());
+            shape = input.shape();
             ModelFiles.requireFiniteParameters(net, source.file.toString(), "priced");
             requireFeedForward(net, source.file);
             type = null; // derived below, where DL4J's exceptions are exit 3

@@ -51,10 +51,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit must be >= 1, got " + limit);
         }
-        Model net = ModelFiles.load(file);
+        ModelFiles.Loaded loaded = ModelFiles.loadWithProperties(file);
+        Model net = loaded.net();
         ModelFiles.requireFiniteParameters(net, file.toString(), "evaluated");
-        // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error
-        InputType type = FashionMnistInput.inputType(net, null, true, file);
+        // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error; a
+        // shape the .sdm records is what the network takes
+        int[] recorded = RecordedInput.choose(null, loaded.properties(), file).shape();
+        InputType type = FashionMnistInput.inputType(net, recorded, true, file);
         FashionMnistInput.Layout layout = FashionMnistInput.layout(type, file.toString());
         FashionMnistInput.requireTenClasses(net, file);
         // layer sizes that do not fit are named as such (DL4J's first forward pass names only the shapes it met)

@@ -64,8 +64,9 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "CxHxW",
             description = "the network's input shape for the output comparison, needed when its first layer is a "
-            + "convolution without a flat-input preprocessor, e.g. 1x28x28; without it such a network is exported "
-            + "uncompared (a note says so)")
+            + "convolution without a flat-input preprocessor, e.g. 1x28x28, unless the .sdm records it (convert --input "
+            + "does); without either such a network is exported uncompared (a note says so); given, it wins over the "
+            + "recorded shape, and a note on standard error says when they differ")
     String input;
 
     @Option(names = "--quiet", description = "no progress bar")
@@ -84,6 +85,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Model sd;
         Model dense;
+        RecordedInput.Choice input;
         String compared;
         Map<String, Integer> kinds = new TreeMap<>();
         List<String> names = new ArrayList<>();
@@ -92,7 +94,9 @@ public final class ExportCommand implements Callable<Integer> {
         // 21 s
         try (Progress p = Progress.start("export", 4, quiet)) {
             p.message("reading " + file.getFileName());
-            sd = ModelFiles.load(file);
+            ModelFiles.Loaded loaded = ModelFiles.loadWithProperties(file);
+            sd = loaded.net();
+            input = RecordedInput.choose(shape, loaded.properties(), file);
             ModelFiles.requireFiniteParameters(sd, file.toString(), "exported");
             Layer[] layers = Networks.layers(sd);
             for (int i = 0; i < layers.length; i++) {
@@ -116,12 +120,13 @@ public final class ExportCommand implements Callable<Integer> {
             }
             p.step();
             p.message("comparing the outputs");
-            compared = compare(sd, dense, shape);
+            compared = compare(sd, dense, input.shape());
             p.step();
             p.message("serialising");
             ModelSerializer.writeModel(dense, bytes, false);
             p.step();
         }
+        input.warn(spec.commandLine().getErr());
         PrintWriter o = spec.commandLine().getOut();
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, bytes.toByteArray());
@@ -147,9 +152,9 @@ public final class ExportCommand implements Callable<Integer> {
 
     /**
      * Compares the two networks' outputs on random examples of the input type; a difference above {@link #TOLERANCE}
-     * is a defect (exit 1, nothing written). An {@code --input} the network cannot take, or at which it fails
-     * {@link ForwardCheck#requireRuns}, is bad input (exit 3, nothing written). Returns the line that says what was
-     * compared.
+     * is a defect (exit 1, nothing written). An {@code --input} (or recorded shape, {@link RecordedInput}) the network
+     * cannot take, or at which it fails {@link ForwardCheck#requireRuns}, is bad input (exit 3, nothing written).
+     * Returns the line that says what was compared.
      */
     private String compare(Model sd, Model dense, int[] shape) {
         InputType type;

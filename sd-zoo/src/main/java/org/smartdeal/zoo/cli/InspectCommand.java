@@ -43,10 +43,12 @@ import picocli.CommandLine.Spec;
  * geometry ({@link SdSliceShape}: nIn, kernel, basisWidth, sliceRows) comes from the DL4J
  * configuration stored in the file. The JSON also gives the stored (padded) length K*m*n as
  * {@code cEntriesPadded}. A file of network type OTHER carries no DL4J configuration, so its SD
- * layers get no C density.
+ * layers get no C density. The input shape the file records ({@link RecordedInput}) is shown after its size, and
+ * in the JSON as {@code input}.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Per-layer table and totals of a .sdm file: shapes, C density, bits by kind, paper CR.")
+        description = "Per-layer table and totals of a .sdm file: shapes, C density, bits by kind, paper CR, and the "
+            + "input shape it records.")
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -87,11 +89,16 @@ public final class InspectCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage(), e);
             }
         }
+        // a recorded input shape that does not parse is refused here too, as the commands that use it refuse it
+        int[] input = RecordedInput.choose(null, f.properties(), file).shape();
         Map<String, String> layerNames = new LinkedHashMap<>();
         Map<String, SdSliceShape> shapes = sliceShapes(f, layerNames);
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("file", file.toString()).put("networkType", f.networkType().name()).put("fileBytes", r.layout().fileBytes());
+        if (input != null) {
+            root.put("input", RecordedInput.format(input));
+        }
         ArrayNode layers = root.putArray("layers");
         for (SectionInfo s : r.layout().sections()) {
             if (s.type() == SectionType.SD_LAYER) {
@@ -133,7 +140,8 @@ public final class InspectCommand implements Callable<Integer> {
             o.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             return SmartDeal.EXIT_OK;
         }
-        o.printf(Locale.ROOT, "%s: %s, %d bytes%n", file, f.networkType(), r.layout().fileBytes());
+        o.printf(Locale.ROOT, "%s: %s, %d bytes%s%n", file, f.networkType(), r.layout().fileBytes(),
+                input == null ? "" : ", input " + RecordedInput.format(input));
         o.printf(Locale.ROOT, "%-28s %-13s %-20s %8s %8s %10s%n", "entry", "kind", "shape", "slices", "C dens", "bytes");
         for (var n : layers) {
             String entry = n.get("name").asText() + (n.has("layer") ? " (" + n.get("layer").asText() + ")" : "");

@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmFile;
+import org.smartdeal.codec.SdmReader;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdLayer;
 
@@ -36,6 +37,28 @@ final class ModelFiles {
      *     kind, or unreadable
      */
     static Model load(Path file) {
+        return loadWithProperties(file).net();
+    }
+
+    /**
+     * A loaded network with the properties its file carries.
+     *
+     * @param net        a MultiLayerNetwork or ComputationGraph
+     * @param properties a {@code .sdm} file's META properties (such as {@link RecordedInput#KEY}); empty for a
+     *                   {@code .zip}
+     */
+    record Loaded(Model net, java.util.Map<String, String> properties) {
+    }
+
+    /**
+     * Loads a network as {@link #load} does, keeping a {@code .sdm} file's META properties (read once, with the
+     * network).
+     *
+     * @param file a {@code .sdm} or DL4J {@code .zip} file
+     * @return the network and the properties
+     * @throws BadInputException as {@link #load}
+     */
+    static Loaded loadWithProperties(Path file) {
         InputPaths.requireFile(null, file, "a .sdm or DL4J .zip model file");
         String name = file.getFileName().toString();
         Content content = content(file);
@@ -48,10 +71,11 @@ final class ModelFiles {
         }
         try {
             if (name.endsWith(SdModelFile.EXTENSION)) {
-                return SdModelFile.read(file);
+                SdmReader.Result r = SdmReader.read(file);
+                return new Loaded(SdModelFile.build(r.file(), file.toString(), r.formatMinor()), r.file().properties());
             }
             if (name.endsWith(".zip")) {
-                return loadZip(file);
+                return new Loaded(loadZip(file), java.util.Map.of());
             }
         } catch (java.util.zip.ZipException e) {
             // java.util.zip's own words ("zip END header not found") say little to a user

@@ -243,7 +243,12 @@ class EnergyCommandTest {
         }
     }
 
-    private static MultiLayerNetwork twin(org.deeplearning4j.nn.conf.CNN2DFormat f) {
+    /**
+     * DL4J's usual CNN, in image format {@code f}: two 3 x 3 convolutions (4 channels), 2 x 2 pooling and a 10-class
+     * output layer, built with {@code setInputType(convolutional(28, 28, 1))}, which puts no preprocessor before the
+     * first convolution, so the network states no image size (its output layer's nIn, 4 x 12 x 12, fixes it).
+     */
+    static MultiLayerNetwork twin(org.deeplearning4j.nn.conf.CNN2DFormat f) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).dataFormat(f).activation(Activation.RELU)
                         .build())
