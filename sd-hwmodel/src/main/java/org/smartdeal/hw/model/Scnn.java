@@ -12,9 +12,11 @@ import java.util.List;
  * SCNN (Parashar et al., ISCA'17), PT-IS-CP-sparse: 8x8 PEs of F x I = 4 x 4 multipliers, output
  * channels in groups of Kc, per-channel barrier and halo term as in [S:DNNsim SCNN.cpp]
  * (HWMODEL.md 2.4). Not modelled for FC/SE layers [P].
- * Activation non-zeros per PE tile come from {@code ActStats.scnn} (per-image maxima, fix 16) or, when absent, the uniform
- * density dA over a ceil(H/8) x ceil(W/8) input tile [A]. Halo psums: 2 floor(R/2) rows on each
- * of the 7 inner tile boundaries per direction, capped at |O| [A].
+ * Activation non-zeros per PE tile come from {@code ActStats.scnn} (per-image maxima, fix 16) or, when absent, from
+ * i.i.d. activations of density dA: the slowest tile's expected steps ({@link #expectedSlowestTileSteps}, fix 34). Halo
+ * psums: 2 floor(R/2) rows on each of the 7 inner tile boundaries per direction, capped at |O| [A]. Each product is
+ * added into its 24-bit accumulator, psumBytes 8-bit adds (fix 35), as the MACs of DianNao and Cambricon-X and the
+ * bit-serial terms of Bit-pragmatic and SmartDeal include their adds.
  */
 public final class Scnn implements AcceleratorModel {
     /** {@inheritDoc} */
@@ -68,7 +70,7 @@ public final class Scnn implements AcceleratorModel {
         int tw = (l.f() + g - 1) / g, th = (l.e() + g - 1) / g;
         int kc = dw ? 1 : Math.max(1, Math.min(l.m(), a.scnnAccumulatorsPerPe() / (tw * th)));
         int groups = (l.m() + kc - 1) / kc;
-        double tileIn = Math.ceil((double) l.h() / g) * Math.ceil((double) l.w() / g);
+        double uniformSteps = act.scnn() == null ? expectedSlowestTileSteps(l, act.dA(), a) : 0;
         double[] maxTileSteps = new double[l.c()], nnzA = new double[l.c()];
         ActStats.ScnnTiles st = act.scnn();
         if (st != null && (st.grid() != g || st.inputsPerStep() != a.scnnI() || st.channels() != l.c()))
@@ -77,7 +79,7 @@ public final class Scnn implements AcceleratorModel {
                 + ", I = " + a.scnnI() + " and the layer C = " + l.c());
         for (int c = 0; c < l.c(); c++) {
             if (st == null) {
-                maxTileSteps[c] = Counts.ceilDiv(Math.ceil(act.dA() * tileIn - 1e-9), a.scnnI());
+                maxTileSteps[c] = uniformSteps;
                 nnzA[c] = act.dA() * l.h() * l.w();
             } else {
                 double s = 0;
@@ -144,7 +146,71 @@ public final class Scnn implements AcceleratorModel {
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read-modify-write", 2 * a.psumBytes() * prod, "rf"));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator drain reads", a.psumBytes() * l.oSize(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "products", prod, "mult"));
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "accumulate adds", a.psumBytes() * prod, "add"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "crossbar transfers", prod, "crossbar"));
         return new ActionCounts(name(), l.id(), cc, prod, (double) pes * a.scnnF() * a.scnnI(), t, x, d);
+    }
+
+    /**
+     * Fix 34: the expected activation steps of one input channel's slowest PE tile when the activations are i.i.d.
+     * non-zero with probability {@code dA}: {@code E[max_p ceil(X_p / I)]}, {@code X_p ~ Binomial(n_p, dA)}, where
+     * {@code n_p} counts the input pixels of PE p. Pixel (h, w) belongs to PE (min(G-1, floor(h / (U th))), min(G-1,
+     * floor(w / (U tw)))), th = ceil(E/G), tw = ceil(F/G): the rule by which measured statistics count
+     * {@code scnnNZ[c][p]} (HWMODEL.md 1.3), so this is the expectation of what they measure as
+     * {@code ActStats.ScnnTiles.meanMaxSteps}. Before the fix the uniform case took the mean tile,
+     * ceil(ceil(dA ceil(H/G) ceil(W/G)) / I), where every other design pays its synchronisation under the same
+     * statistics (SmartDeal's tSD, Bit-pragmatic's tPRA, Cambricon-X's slowest filter).
+     *
+     * <p>Computed as {@code sum_{s >= 0} (1 - prod_p P(X_p <= s I))}, each binomial's distribution by the ratio of
+     * successive probabilities in logarithms (no underflow for tiles of thousands of pixels).
+     *
+     * @param l  the layer (H, W, E, F, stride)
+     * @param dA activation density in [0, 1]
+     * @param a  the architecture (PE grid G, vector width I)
+     * @return the expected steps, 0 for dA = 0; ceil(largest tile / I) for dA = 1
+     */
+    public static double expectedSlowestTileSteps(LayerSpec l, double dA, ArchSpec a) {
+        int g = a.scnnPeGrid(), inputs = a.scnnI();
+        int[] rows = tileExtents(l.h(), l.stride() * ((l.e() + g - 1) / g), g);
+        int[] cols = tileExtents(l.w(), l.stride() * ((l.f() + g - 1) / g), g);
+        java.util.Map<Integer, Integer> tiles = new java.util.TreeMap<>(); // pixels -> how many PEs hold that many
+        for (int r : rows)
+            for (int c : cols)
+                if (r * c > 0) tiles.merge(r * c, 1, Integer::sum);
+        if (dA <= 0 || tiles.isEmpty()) return 0;
+        int largest = ((java.util.TreeMap<Integer, Integer>) tiles).lastKey();
+        int top = (largest + inputs - 1) / inputs;
+        double[] below = new double[top]; // below[s] = P(every tile needs at most s steps)
+        java.util.Arrays.fill(below, 1);
+        for (java.util.Map.Entry<Integer, Integer> e : tiles.entrySet()) {
+            double[] cdf = binomialCdf(e.getKey(), dA);
+            for (int s = 0; s < top; s++) below[s] *= Math.pow(cdf[Math.min(e.getKey(), s * inputs)], e.getValue());
+        }
+        double steps = 0;
+        for (int s = 0; s < top; s++) steps += 1 - below[s];
+        return steps;
+    }
+
+    /** Pixels per PE row (column): {@code in} pixels, {@code per} to a PE, the rest to the last of {@code g}. */
+    private static int[] tileExtents(int in, int per, int g) {
+        int[] n = new int[g];
+        for (int i = 0; i < g; i++) n[i] = Math.max(0, Math.min(in, i == g - 1 ? in : (i + 1) * per) - i * per);
+        return n;
+    }
+
+    /** P(X <= x) for x = 0..n, X ~ Binomial(n, d); d = 1 puts all mass on n. */
+    private static double[] binomialCdf(int n, double d) {
+        double[] cdf = new double[n + 1];
+        if (d >= 1) {
+            cdf[n] = 1;
+            return cdf;
+        }
+        double logP = n * Math.log1p(-d), logRatio = Math.log(d) - Math.log1p(-d), sum = 0;
+        for (int x = 0; x <= n; x++) {
+            sum += Math.exp(logP);
+            cdf[x] = Math.min(1, sum);
+            if (x < n) logP += Math.log(n - x) - Math.log(x + 1) + logRatio;
+        }
+        return cdf;
     }
 }

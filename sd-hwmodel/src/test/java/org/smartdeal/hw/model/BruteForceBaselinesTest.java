@@ -257,9 +257,9 @@ class BruteForceBaselinesTest {
             while (kc < l.m() && (kc + 1) * th * tw <= a.scnnAccumulatorsPerPe()) kc++;
         double[] tile = new double[pes];
         for (int p : peOfPixel(l, a)) tile[p]++;
-        // [A] uniform density (the model's fix 6): the slowest PE holds ceil(dA ceil(H/G) ceil(W/G)) non-zeros, every
-        // PE dA times the pixels of its tile (expected products)
-        double slowestUniform = Math.ceil(act.dA() * ceil(l.h(), g) * ceil(l.w(), g) - 1e-9);
+        // [A] uniform density: every PE holds dA times the pixels of its tile (expected products); the slowest PE's
+        // activation steps are the expectation of the maximum over the tiles (fix 34)
+        double slowestUniform = nz == null ? expectedSlowestSteps(tile, act.dA(), a.scnnI()) : 0;
         int perGroup = l.m() / l.groups();
         double actBytes = a.scnnActBytesPerNz(), wBytes = 1 + a.scnnIdxBitsPerNz() / 8;
         double steps = 0, drain = 0, products = 0, iaram = 0, wReads = 0, groups = 0;
@@ -277,18 +277,21 @@ class BruteForceBaselinesTest {
                                 for (int s = 0; s < l.s(); s++)
                                     if (BruteForceCountsTest.wAt(l, w, m, c % l.cg(), r, s) != 0) nzW++;
                     wReads += wBytes * nzW; // read once per image, multicast to the PEs
-                    long slowest = 0;
+                    double slowest = 0;
+                    long weightSteps = 0;
+                    for (int f0 = 0; f0 < nzW; f0 += a.scnnF()) weightSteps++;
                     for (int p = 0; p < pes; p++) {
                         double acts = nz == null ? act.dA() * tile[p] : nz[n][c][p];
                         products += acts * nzW;
                         iaram += actBytes * acts; // each non-zero activation read once per group
-                        double held = nz == null ? slowestUniform : nz[n][c][p];
-                        long pairs = 0;
-                        for (int i0 = 0; i0 < held; i0 += a.scnnI())
-                            for (int f0 = 0; f0 < nzW; f0 += a.scnnF()) pairs++;
-                        slowest = Math.max(slowest, pairs);
+                        if (nz != null) {
+                            long pairs = 0;
+                            for (int i0 = 0; i0 < nz[n][c][p]; i0 += a.scnnI())
+                                for (int f0 = 0; f0 < nzW; f0 += a.scnnF()) pairs++;
+                            slowest = Math.max(slowest, pairs);
+                        }
                     }
-                    steps += slowest;
+                    steps += nz == null ? slowestUniform * weightSteps : slowest;
                 }
                 // halo drain, one psum a step per channel: the strips above and below the tile (tw wide, floor(R/2)
                 // high) and those beside it (th high, floor(S/2) wide) move concurrently (fix 25). [A] HWMODEL.md's
@@ -322,8 +325,36 @@ class BruteForceBaselinesTest {
         // per output
         out.put("operand buffer reads", products * (1.0 / a.scnnF() + 1.0 / a.scnnI()));
         out.put("accumulator read-modify-write", 2 * a.psumBytes() * products);
+        out.put("accumulate adds", a.psumBytes() * products); // fix 35: a 24-bit add per product, in 8-bit adds
         out.put("accumulator drain reads", a.psumBytes() * l.oSize());
         return out;
+    }
+
+    /**
+     * E[max_p ceil(X_p / I)] for independent X_p ~ Binomial(tile[p], d), by its definition as a sum of tail
+     * probabilities, sum over s >= 0 of 1 - prod_p P(X_p <= s I), each binomial term C(n, x) d^x (1-d)^(n-x) written
+     * out (the model computes the same expectation from ratios of successive probabilities in logarithms, over tile
+     * sizes it derives from the layer's shape).
+     */
+    static double expectedSlowestSteps(double[] tile, double d, int inputs) {
+        int largest = 0;
+        for (double t : tile) largest = Math.max(largest, (int) t);
+        double e = 0;
+        for (int s = 0; s * inputs < largest; s++) {
+            double all = 1;
+            for (double t : tile) {
+                int n = (int) t;
+                double atMost = 0;
+                for (int x = 0; x <= Math.min(n, s * inputs); x++) {
+                    double choose = 1;
+                    for (int k = 1; k <= x; k++) choose = choose * (n - x + k) / k;
+                    atMost += choose * Math.pow(d, x) * Math.pow(1 - d, n - x);
+                }
+                all *= atMost;
+            }
+            e += 1 - all;
+        }
+        return e;
     }
 
     static void compareScnn(LayerSpec l, Map<String, Double> want, ActionCounts c, String how) {

@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelFixesTest {
     static final ArchSpec ARCH = ArchSpec.paper();
     static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    /** ACT at ResNet-50 stage 2's fitted density, 0.478. */
+    static final ActStats ACT_478 = new ActStats(0.478, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
     /** Depthwise 3x3 stride 2, 48 channels, 14x14 -> 7x7: 48 * 49 * 9 = 21,168 MACs. */
     static final LayerSpec DW = LayerSpec.conv("dw", LayerType.DWCONV, 48, 48, 3, 14, 14, 2, 1, 1);
 
@@ -131,6 +133,50 @@ class ModelFixesTest {
         var se = PaperModels.layers("efficientnetb0").stream().filter(l -> l.type() == LayerType.SE_FC).toList();
         assertEquals(32, se.size());
         se.forEach(l -> assertFalse(l.inBenchmark(), l.id()));
+    }
+
+    /**
+     * Fix 34: without measured tile statistics SCNN waits for the expected slowest of its PE tiles, as every other
+     * design pays its synchronisation. Hand calculations (exact binomial sums, done with rational arithmetic):
+     * <ul>
+     * <li>16 x 16, 3 x 3 same: 64 tiles of 2 x 2 = 4 pixels; at dA = 0.01 a tile needs one step (I = 4) unless it is
+     *     all zero, so E = 1 - 0.99^256 = 0.923685016..., where the mean tile (0.04 non-zeros) rounded to 1;</li>
+     * <li>28 x 28 (ResNet-50 stage 2's planes): 7 x 7 busy tiles of 4 x 4 = 16 pixels (ceil(28/8) = 4; the eighth
+     *     PE row and column get none); at dA = 0.478, P(Bin(16, 0.478) <= 4s) = 3.04e-5, 0.0555, 0.6655, 0.99338 for
+     *     s = 0..3, so E = sum_s (1 - P^49) = 3.2777040551, where the mean tile gave ceil(ceil(7.65) / 4) = 2;</li>
+     * <li>dense input (dA = 1, a first layer): the largest tile's ceil(pixels / I), as before the fix: 20 x 20 in
+     *     tiles of 3 rows (ceil(20/8)) gives 3 x 3 = 9 pixels, 3 steps.</li>
+     * </ul>
+     */
+    @Test
+    void scnnWaitsForTheExpectedSlowestTile() {
+        LayerSpec small = LayerSpec.conv("s16", LayerType.CONV, 8, 4, 3, 16, 16, 1, 1, 1);
+        assertEquals(1 - Math.pow(0.99, 256), Scnn.expectedSlowestTileSteps(small, 0.01, ARCH), 1e-12);
+        LayerSpec stage2 = LayerSpec.conv("s2", LayerType.CONV, 64, 64, 3, 28, 28, 1, 1, 1);
+        assertEquals(3.277704055071868, Scnn.expectedSlowestTileSteps(stage2, 0.478, ARCH), 1e-9);
+        LayerSpec dense = LayerSpec.conv("d20", LayerType.CONV, 8, 3, 3, 20, 20, 1, 1, 1);
+        assertEquals(3, Scnn.expectedSlowestTileSteps(dense, 1, ARCH), 1e-12);
+        assertEquals(0, Scnn.expectedSlowestTileSteps(dense, 0, ARCH), 0);
+        // the cycles use it: stage2 at uniform density, dense weights, one Kc group per 1024 / 16 = 64 filters
+        WeightRep w = WeightRep.dense(stage2);
+        ActionCounts c = new Scnn().count(stage2, w, ACT_478, ARCH);
+        double stepSum = c.derivation().quantities().get("stepSum");
+        // 64 input channels x 9 non-zero weights a channel per filter x 64 filters / F = 4 -> 144 weight steps
+        assertEquals(64 * 3.277704055071868 * 144, stepSum, 1e-6);
+    }
+
+    /**
+     * Fix 35: SCNN adds each product into its 24-bit accumulator: psumBytes = 3 8-bit adds a product (the energy
+     * table's k-bit add rule), as DianNao's and Cambricon-X's MAC and Bit-pragmatic's and SmartDeal's shift-and-add
+     * terms include theirs; before, SCNN alone paid only the multiplier.
+     */
+    @Test
+    void scnnPaysAnAddPerProduct() {
+        LayerSpec l = LayerSpec.conv("s2", LayerType.CONV, 64, 64, 3, 28, 28, 1, 1, 1);
+        ActionCounts c = new Scnn().count(l, WeightRep.dense(l), ACT, ARCH);
+        assertEquals(3 * c.count("products"), c.count("accumulate adds"), 1e-6);
+        // dense weights, dA = 0.5: 0.5 x 28 x 28 x 64 channels x 64 filters x 9 taps products
+        assertEquals(0.5 * 28 * 28 * 64 * 64 * 9, c.count("products"), 1e-6);
     }
 
     @Test
