@@ -25,8 +25,9 @@ import org.smartdeal.hw.spec.LayerType;
  * <li>tSD: mean over non-zero segments and kernel columns s in 0..S-1 of
  *     {@code max(1, max_{k<dimF} boothDigits(q[n,c,h,(j dimF + k) U + s dil - padW]))}
  *     (out-of-range positions are 0); 1 when no segment is non-zero.</li>
- * <li>tPRA: mean over (n, h, w, 16-channel brick) of {@code max(1, max popcount(|q|))} over the brick's
- *     channels (the last brick may be partial).</li>
+ * <li>tPRA: mean over (n, h, w, 16-channel brick) of {@code max(1, max oneffsets(|q|))} over the brick's
+ *     channels (the last brick may be partial), {@link ActStats#oneffsets(int)} being Bit-pragmatic's terms after
+ *     its recoding of runs of ones; praTerms = mean oneffsets(|q|) over every q, zeros included.</li>
  * <li>scnnNZ[c][p] (CONV/DWCONV only, c-major, p = py*G + px on the G x G = 8 x 8 PE grid):
  *     input pixel (h, w) belongs to PE (min(G-1, floor(h / (U th))), min(G-1, floor(w / (U tw))))
  *     with th = ceil(E/G), tw = ceil(F/G), i.e. the input tile aligned to each PE's output tile [A].
@@ -37,10 +38,17 @@ import org.smartdeal.hw.spec.LayerType;
  * the PE grid from the {@link ArchSpec}.
  */
 public final class ActStatsAccumulator {
+    /** {@link ActStats#oneffsets(int)} of every magnitude |q| in 0..128. */
+    private static final int[] ONEFFSETS = new int[129];
+
+    static {
+        for (int v = 0; v < ONEFFSETS.length; v++) ONEFFSETS[v] = ActStats.oneffsets(v);
+    }
+
     private final LayerSpec l;
     private final int dimF, brick, grid, scnnI;
     private long values, nonZero, images;
-    private double popSum, boothSum;
+    private double popSum, boothSum, praTermSum;
     private long segments, zeroSegments, tsdCount, praCount;
     private double tsdSum, praSum;
     private final long[] scnnSum;
@@ -124,6 +132,7 @@ public final class ActStatsAccumulator {
             if (v != 0) {
                 nonZero++;
                 popSum += Integer.bitCount(Math.abs(v));
+                praTermSum += ONEFFSETS[Math.abs(v)];
                 boothSum += ActStats.boothDigits(v);
             }
         }
@@ -169,7 +178,7 @@ public final class ActStatsAccumulator {
                 for (int b0 = 0; b0 < c; b0 += brick) {
                     int mx = 1;
                     for (int ch = b0; ch < Math.min(c, b0 + brick); ch++)
-                        mx = Math.max(mx, Integer.bitCount(Math.abs(q[(img * c + ch) * hw + px])));
+                        mx = Math.max(mx, ONEFFSETS[Math.abs(q[(img * c + ch) * hw + px])]);
                     praSum += mx;
                     praCount++;
                 }
@@ -219,6 +228,7 @@ public final class ActStatsAccumulator {
         }
         double rz = Math.min(0.999, (double) zeroSegments / segments);
         double tsd = tsdCount == 0 ? 1 : Math.min(4, tsdSum / tsdCount);
-        return new ActStats(density(), popSum / values, boothSum / values, rz, tsd, praSum / praCount, dOut, nz);
+        return new ActStats(density(), popSum / values, boothSum / values, rz, tsd, praSum / praCount, praTermSum / values, dOut,
+            nz);
     }
 }

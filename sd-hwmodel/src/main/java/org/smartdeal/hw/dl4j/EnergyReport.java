@@ -453,7 +453,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             ActStats a = x.act();
             Map<String, Object> am = new LinkedHashMap<>();
             am.put("dA", a.dA()); am.put("bitsRaw", a.bitsRaw()); am.put("boothDig", a.boothDig()); am.put("rowZero", a.rowZero());
-            am.put("tSD", a.tSD()); am.put("tPRA", a.tPRA()); am.put("dOut", a.dOut());
+            am.put("tSD", a.tSD()); am.put("tPRA", a.tPRA()); am.put("praTerms", a.praTerms()); am.put("dOut", a.dOut());
             am.put("bitSparsity", 1 - a.bitsRaw() / 8); am.put("boothSparsity", 1 - a.boothDig() / 4);
             if (a.scnn() != null) {
                 am.put("scnnMeanNnz", java.util.Arrays.stream(a.scnn().meanNnz()).boxed().toList());

@@ -10,8 +10,10 @@ import java.util.List;
 
 /**
  * Bit-pragmatic (Albericio et al., MICRO'17) on the SmartDeal array [P Table IX]: 64 filters x 8
- * windows x 16-channel bricks of bit-serial terms; activation bits only, a brick waits for its
- * densest activation (tPRA, [S:DNNsim BitPragmatic.cpp]) (HWMODEL.md 2.4).
+ * windows x 16-channel bricks of bit-serial terms; activation bits only. Each activation is processed as its
+ * oneffsets, the signed power-of-two terms left after recoding runs of ones ({@link ActStats#oneffsets(int)},
+ * DNNsim's {@code BOOTH_ENCODING}); the work is {@code MACs x praTerms} terms and a brick waits for the activation
+ * with the most oneffsets (tPRA, [S:DNNsim BitPragmatic.cpp]) (HWMODEL.md 2.4).
  */
 public final class BitPragmatic implements AcceleratorModel {
     /** {@inheritDoc} */
@@ -20,7 +22,7 @@ public final class BitPragmatic implements AcceleratorModel {
         return "bitpragmatic";
     }
 
-    /** {@inheritDoc} (one per non-zero activation bit of each MAC) */
+    /** {@inheritDoc} (one per oneffset of each MAC's activation) */
     @Override
     public String workUnit() {
         return "bit-serial term";
@@ -35,16 +37,18 @@ public final class BitPragmatic implements AcceleratorModel {
             case DWCONV -> l.batch() * mg * l.e() * seg * Counts.ceilDiv(l.r() * l.s(), a.praBrick());
             case FC, SE_FC -> Counts.ceilDiv(l.batch(), a.praWindows()) * mg * Counts.ceilDiv(l.c(), a.praBrick());
         };
+        // tPRA: cycles per brick step (the brick's most oneffsets); praTerms: oneffsets per activation, listed for the
+        // bit-serial term count mac * praTerms
         Derivation d = switch (l.type()) {
             case CONV -> Derivation.of("tPRA * N * filterGroups * E * windowSegments * R * S * bricks", "tPRA", act.tPRA(),
                 "N", l.batch(), "filterGroups", mg, "E", l.e(), "windowSegments", seg, "R", l.r(), "S", l.s(),
-                "bricks", Counts.ceilDiv(l.cg(), a.praBrick()));
+                "bricks", Counts.ceilDiv(l.cg(), a.praBrick()), "praTerms", act.praTerms());
             case DWCONV -> Derivation.of("tPRA * N * filterGroups * E * windowSegments * windowBricks", "tPRA", act.tPRA(),
                 "N", l.batch(), "filterGroups", mg, "E", l.e(), "windowSegments", seg,
-                "windowBricks", Counts.ceilDiv(l.r() * l.s(), a.praBrick()));
+                "windowBricks", Counts.ceilDiv(l.r() * l.s(), a.praBrick()), "praTerms", act.praTerms());
             case FC, SE_FC -> Derivation.of("tPRA * batchWindows * filterGroups * bricks", "tPRA", act.tPRA(),
                 "batchWindows", Counts.ceilDiv(l.batch(), a.praWindows()), "filterGroups", mg,
-                "bricks", Counts.ceilDiv(l.c(), a.praBrick()));
+                "bricks", Counts.ceilDiv(l.c(), a.praBrick()), "praTerms", act.praTerms());
         };
         Tiling t = TilingSearch.search(l, 1, 1, 1, 0, a);
         List<Action> x = t.dramActions();
@@ -66,7 +70,7 @@ public final class BitPragmatic implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write",
             2 * a.psumBytes() * act.tPRA() * brickSteps * l.m() * windows, "rf"));
-        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.bitsRaw(), "term"));
-        return new ActionCounts(name(), l.id(), cc, mac * act.bitsRaw(), lanes, t, x, d);
+        x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "bit-serial terms", mac * act.praTerms(), "term"));
+        return new ActionCounts(name(), l.id(), cc, mac * act.praTerms(), lanes, t, x, d);
     }
 }

@@ -76,7 +76,8 @@ public final class BandAnalysis {
             for (Workload.Entry x : w.layers()) {
                 ActStats s = x.act();
                 double t = Math.max(1, s.boothDig() / (1 - s.rowZero()));
-                ActStats d = new ActStats(s.dA(), s.bitsRaw(), s.boothDig(), s.rowZero(), t, s.tPRA(), s.dOut(), s.scnn());
+                ActStats d = new ActStats(s.dA(), s.bitsRaw(), s.boothDig(), s.rowZero(), t, s.tPRA(), s.praTerms(), s.dOut(),
+                    s.scnn());
                 dec.add(new Workload.Entry(x.layer(), x.weights(), d));
                 dense.add(new Workload.Entry(x.layer(), WeightRep.dense(x.layer()), d));
             }

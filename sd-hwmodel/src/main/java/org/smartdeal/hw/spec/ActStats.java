@@ -4,16 +4,18 @@ package org.smartdeal.hw.spec;
  * Statistics of one layer's 8-bit input activations (HWMODEL.md 1.3; exact definitions there).
  *
  * @param dA       value density #(q != 0)/#q
- * @param bitsRaw  mean popcount(|q|) over all q (zeros included)
+ * @param bitsRaw  mean popcount(|q|) over all q (zeros included); Fig. 3's bit sparsity "w/o Booth" is 1 - bitsRaw/8
  * @param boothDig mean non-zero radix-4 Booth digits per q (0..4)
  * @param rowZero  fraction of all-zero input row segments feeding one dim_F output segment
  * @param tSD      SmartDeal cycles per weight broadcast: mean max(1, max Booth digits over dim_F)
- * @param tPRA     Bit-pragmatic cycles per brick: mean max(1, max popcount over 16 channels)
+ * @param tPRA     Bit-pragmatic cycles per brick: mean max(1, max {@link #oneffsets} over 16 channels)
+ * @param praTerms Bit-pragmatic terms per activation: mean {@link #oneffsets}(|q|) over all q (zeros included),
+ *                 in [0, 8 dA]; at most bitsRaw on measured data, since recoding never adds terms
  * @param dOut     density of this layer's output
  * @param scnn     optional SCNN per-tile statistics measured on real images; null means uniform density dA
  */
 public record ActStats(double dA, double bitsRaw, double boothDig, double rowZero, double tSD, double tPRA,
-                       double dOut, ScnnTiles scnn) {
+                       double praTerms, double dOut, ScnnTiles scnn) {
 
     /**
      * SCNN's per-PE-tile activation statistics (HWMODEL.md 1.3 {@code scnnNZ[c][p]}), reduced per image
@@ -54,12 +56,17 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
         Specs.range("ActStats", "rowZero", rowZero, 0, 0.999);
         Specs.range("ActStats", "tSD", tSD, 1, 4);
         Specs.range("ActStats", "tPRA", tPRA, 1, 8);
+        Specs.range("ActStats", "praTerms", praTerms, 0, 8 * dA + 1e-12);
         Specs.range("ActStats", "dOut", dOut, 0, 1);
     }
 
-    /** Dense worst case: every activation non-zero with 8 set bits (tPRA = 8) and 4 Booth digits. */
+    /**
+     * Dense worst case: every activation non-zero with 8 set bits and 4 Booth digits, and Bit-pragmatic charged one
+     * term per bit (tPRA = 8, praTerms = 8). No 8-bit magnitude has 8 oneffsets (255 has 2), so the PRA part is a
+     * hypothetical every-term ceiling kept for the invariants (PRA at 8 terms per activation equals DianNao).
+     */
     public static ActStats worstCase() {
-        return new ActStats(1, 8, 4, 0, 4, 8, 1, null);
+        return new ActStats(1, 8, 4, 0, 4, 8, 8, 1, null);
     }
 
     /** Radix-4 Booth digits of q (two's complement, 8 bit, b_-1 = 0), HWMODEL.md 1.3. */
@@ -73,18 +80,68 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
     }
 
     /**
+     * Bit-pragmatic's oneffsets of a magnitude: the number of signed power-of-two terms the activation is
+     * processed as, after the recoding of runs of ones that DNNsim's BitPragmatic applies by default
+     * ({@code BOOTH_ENCODING} on [S:DNNsim BitPragmatic.cpp]) and that the paper describes as its improved oneffset
+     * encoding (Albericio et al., MICRO'17). See {@link #oneffsetDigits} for the recoding.
+     *
+     * @param magnitude |q|, in [0, 255]
+     * @return the number of non-zero recoded digits, at most popcount(magnitude): 7 gives 2 (8 - 1), 5 gives 2
+     */
+    public static int oneffsets(int magnitude) {
+        int n = 0;
+        for (int d : oneffsetDigits(magnitude)) if (d != 0) n++;
+        return n;
+    }
+
+    /**
+     * The signed digits of Bit-pragmatic's oneffset recoding of a magnitude, whose weighted sum is the magnitude.
+     * The bits are read from the most significant (bit 7) down; at bit i the recoder looks at bit i and the two
+     * below it (bits below 0 read as 0). Outside a run, three ones in a row open a run with a +2^(i+1) digit, and any
+     * other 1 bit is a +2^i digit of its own. Inside a run, a 0 bit with a 1 below it is a -2^i digit (a hole in the
+     * run), and a 1 bit with two zeros below it closes the run with a -2^i digit; all other bits emit nothing. So a run
+     * of ones costs two terms whatever its length (127 = 128 - 1), plus one per isolated hole (119 = 128 - 8 - 1).
+     *
+     * @param magnitude |q|, in [0, 255]
+     * @return digits d[0..8] in {-1, 0, 1} with {@code sum d[i] 2^i == magnitude}; a new array
+     */
+    public static int[] oneffsetDigits(int magnitude) {
+        if (magnitude < 0 || magnitude > 255)
+            throw new IllegalArgumentException("ActStats.oneffsetDigits: magnitude must be in [0, 255], got " + magnitude);
+        int[] d = new int[9];
+        boolean run = false;
+        for (int i = 7; i >= 0; i--) {
+            int window = (magnitude << 2 >> i) & 0b111; // bits i, i-1, i-2 of the magnitude
+            if (!run) {
+                if (window == 0b111) { d[i + 1] = 1; run = true; }
+                else if (window >= 0b100) d[i] = 1;
+            } else if (window == 0b010 || window == 0b011) d[i] = -1;
+            else if (window == 0b100) { d[i] = -1; run = false; }
+        }
+        return d;
+    }
+
+    /**
      * Statistics of an i.i.d. activation model [A]: a segment row is all-zero with probability
      * {@code rowZero}; otherwise each value is zero with probability 1 - dA/(1-rowZero) and else has
      * magnitude v in 1..127 with P(v) ~ exp(-v/lambda). tSD and tPRA are exact expectations of the
-     * maxima over dimF (resp. brick) i.i.d. values.
+     * maxima over dimF (resp. brick) i.i.d. values of Booth digits (resp.
+     * {@link #oneffsets}); praTerms is dA times the mean oneffsets of a non-zero value.
      */
     public static ActStats iid(double dA, double lambda, double rowZero, double dOut, int dimF, int brick) {
         double[] p = magnitudePmf(lambda);
-        double pop = 0, booth = 0;
-        for (int v = 1; v < 128; v++) { pop += p[v] * Integer.bitCount(v); booth += p[v] * boothDigits(v); }
+        int[] booths = new int[128], terms = new int[128];
+        double pop = 0, booth = 0, pra = 0;
+        for (int v = 1; v < 128; v++) {
+            booths[v] = boothDigits(v);
+            terms[v] = oneffsets(v);
+            pop += p[v] * Integer.bitCount(v);
+            booth += p[v] * booths[v];
+            pra += p[v] * terms[v];
+        }
         double d1 = Math.min(1, dA / (1 - rowZero));
-        double tsd = expectedMax(p, d1, dimF, false), tpra = expectedMax(p, dA, brick, true);
-        return new ActStats(dA, dA * pop, dA * booth, rowZero, tsd, tpra, dOut, null);
+        double tsd = expectedMax(p, d1, dimF, booths), tpra = expectedMax(p, dA, brick, terms);
+        return new ActStats(dA, dA * pop, dA * booth, rowZero, tsd, tpra, dA * pra, dOut, null);
     }
 
     /**
@@ -114,10 +171,11 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
         return p;
     }
 
-    private static double expectedMax(double[] p, double d, int k, boolean popcount) {
-        int top = popcount ? 8 : 4;
+    /** E[max(1, max of k i.i.d. counts)], a value being zero with probability 1 - d and else v ~ p with count[v]. */
+    private static double expectedMax(double[] p, double d, int k, int[] count) {
+        int top = 8;
         double[] cdf = new double[top + 1];
-        for (int v = 1; v < 128; v++) cdf[popcount ? Integer.bitCount(v) : boothDigits(v)] += d * p[v];
+        for (int v = 1; v < 128; v++) cdf[count[v]] += d * p[v];
         cdf[0] += 1 - d;
         for (int x = 1; x <= top; x++) cdf[x] += cdf[x - 1];
         double e = 1;
@@ -133,7 +191,7 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
     public String describe() {
         return String.format(java.util.Locale.ROOT, "activation density %.4g, %.4g non-zero bits and %.4g Booth digits "
                 + "per activation, zero-row fraction %.4g, tSD %.4g and tPRA %.4g (SmartDeal cycles per weight broadcast, "
-                + "Bit-pragmatic cycles per brick), output density %.4g",
-                dA, bitsRaw, boothDig, rowZero, tSD, tPRA, dOut);
+                + "Bit-pragmatic cycles per brick), %.4g Bit-pragmatic oneffsets per activation, output density %.4g",
+                dA, bitsRaw, boothDig, rowZero, tSD, tPRA, praTerms, dOut);
     }
 }

@@ -42,8 +42,10 @@ class ActStatsAccumulatorTest {
         assertEquals(0.25, st.rowZero(), 1e-12);
         // tSD over the 3 non-zero segments (S = 1): max(1, digits) = 4, 4, 2
         assertEquals(10.0 / 3, st.tSD(), 1e-12);
-        // one pixel, one brick of 4 channels: max popcount 7
-        assertEquals(7, st.tPRA(), 1e-12);
+        // Bit-pragmatic oneffsets (ActStats.oneffsets): 42 and 85 have no run of three ones -> 3 and 4 terms; 127 = 128 - 1
+        // -> 2. praTerms (0+3+4+2)/4; one pixel, one brick of 4 channels: tPRA = max 4
+        assertEquals(9.0 / 4, st.praTerms(), 1e-12);
+        assertEquals(4, st.tPRA(), 1e-12);
         assertEquals(0.25, st.dOut(), 0);
         assertNull(st.scnn());
     }
@@ -71,8 +73,9 @@ class ActStatsAccumulatorTest {
         // row2 j1: col 5 in all three windows -> 1, 1, 1                                 (3)
         // row2 j2: col 9 in all three windows -> 2, 2, 2                                 (6)
         assertEquals(14.0 / 9, st.tSD(), 1e-12);
-        // tPRA: 30 pixels, one channel each: 27 x 1 + popcounts 2, 1, 3
-        assertEquals(33.0 / 30, st.tPRA(), 1e-12);
+        // oneffsets: 3 = 2 + 1 -> 2, |-1| -> 1, 7 = 8 - 1 -> 2; tPRA: 30 pixels, one channel each: 27 x 1 + 2, 1, 2
+        assertEquals((2 + 1 + 2) / 30.0, st.praTerms(), 1e-12);
+        assertEquals(32.0 / 30, st.tPRA(), 1e-12);
         // SCNN 2x2 grid: th = ceil(3/2) = 2, tw = ceil(10/2) = 5; (1,0) -> PE 0; (2,5), (2,9) -> PE (1,1) = 3
         assertArrayEquals(new double[] {1, 0, 0, 2}, st.scnn().meanNnz(), 0);
         assertArrayEquals(new double[] {2}, st.scnn().meanMaxSteps(), 0); // I = 1: the slowest tile's count
@@ -137,6 +140,8 @@ class ActStatsAccumulatorTest {
         assertEquals(0.75, st.dA(), 1e-12);
         // popcount 127 -> 7, 64 -> 1, 127 -> 7: 15/4
         assertEquals(15.0 / 4, st.bitsRaw(), 1e-12);
+        // oneffsets 127 = 128 - 1 -> 2, 64 -> 1, 127 -> 2: 5/4
+        assertEquals(5.0 / 4, st.praTerms(), 1e-12);
         assertEquals(2, a.images());
     }
 
@@ -149,6 +154,26 @@ class ActStatsAccumulatorTest {
         assertEquals(0, st.dA(), 0);
         assertEquals(1, st.tSD(), 0);
         assertEquals(1, st.tPRA(), 0);
+        assertEquals(0, st.praTerms(), 0);
+    }
+
+    /**
+     * Bit-pragmatic's statistics count oneffsets (runs of ones recoded), not set bits. FC, C = 4, brick 2, two images:
+     * image 0 q = [127, 119, -117, 0], image 1 q = [28, 0, 5, -128]. Oneffsets (ActStats.oneffsets): 127 = 128 - 1 -> 2,
+     * 119 = 128 - 8 - 1 -> 3, 117 = 128 - 8 - 2 - 1 -> 4, 0 -> 0; 28 = 32 - 4 -> 2, 0 -> 0, 5 = 4 + 1 -> 2, 128 -> 1.
+     * praTerms = (2 + 3 + 4 + 0 + 2 + 0 + 2 + 1) / 8 = 14/8. Bricks: image 0 (127, 119) -> 3, (117, 0) -> 4; image 1
+     * (28, 0) -> 2, (5, 128) -> 2: tPRA = 11/4. With popcounts (7, 6, 5, 0; 3, 0, 2, 1) the bricks would be 7, 5, 3,
+     * 2 (tPRA 17/4), and bitsRaw stays the popcount mean 24/8.
+     */
+    @Test
+    void bitPragmaticStatisticsCountOneffsets() {
+        LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 4, true);
+        ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 2, 8, 4);
+        a.addQuantised(new int[] {127, 119, -117, 0, 28, 0, 5, -128}, 2);
+        ActStats st = a.stats(1);
+        assertEquals(14.0 / 8, st.praTerms(), 1e-12);
+        assertEquals(11.0 / 4, st.tPRA(), 1e-12);
+        assertEquals(24.0 / 8, st.bitsRaw(), 1e-12);
     }
 
     @Test
@@ -165,7 +190,7 @@ class ActStatsAccumulatorTest {
      * HWMODEL.md 1.3 computed literally on a 4-D array q[n][c][h][w], apart from the accumulator's flat-index loops: rowZero
      * over the (n, c, h, j) segments, each the padded column span [j dimF U, j dimF U + (dimF-1) U + (S-1) dil + 1);
      * tSD over the non-zero segments and kernel columns s of max(1, max over k < dimF of the Booth digits at padded column
-     * (j dimF + k) U + s dil); tPRA over (n, h, w, brick) of max(1, max popcount |q|); the SCNN tile of pixel (y, x) is
+     * (j dimF + k) U + s dil); tPRA over (n, h, w, brick) of max(1, max oneffsets |q|); the SCNN tile of pixel (y, x) is
      * (min(G-1, y / (U ceil(E/G))), min(G-1, x / (U ceil(F/G)))), counted per image and channel.
      *
      * @return {rowZero (unclamped), tSD, tPRA, meanNnz..., meanMaxSteps...}
@@ -195,7 +220,7 @@ class ActStatsAccumulatorTest {
                 for (int x = 0; x < w; x++)
                     for (int b = 0; b < c; b += brick) {
                         int mx = 1;
-                        for (int ch = b; ch < c && ch < b + brick; ch++) mx = Math.max(mx, Integer.bitCount(Math.abs(img[ch][y][x])));
+                        for (int ch = b; ch < c && ch < b + brick; ch++) mx = Math.max(mx, ActStats.oneffsets(Math.abs(img[ch][y][x])));
                         pra += mx;
                         praN++;
                     }
@@ -265,6 +290,9 @@ class ActStatsAccumulatorTest {
             assertEquals(want[0], st.rowZero(), 1e-12, l.id() + " rowZero");
             assertEquals(want[1], st.tSD(), 1e-12, l.id() + " tSD");
             assertEquals(want[2], st.tPRA(), 1e-12, l.id() + " tPRA");
+            double terms = 0;
+            for (int v : flat) terms += ActStats.oneffsets(Math.abs(v));
+            assertEquals(terms / flat.length, st.praTerms(), 1e-12, l.id() + " praTerms");
             assertArrayEquals(java.util.Arrays.copyOfRange(want, 3, 3 + cg), st.scnn().meanNnz(), 1e-12, l.id() + " scnn nnz");
             assertArrayEquals(java.util.Arrays.copyOfRange(want, 3 + cg, want.length), st.scnn().meanMaxSteps(), 1e-12,
                 l.id() + " scnn steps");
@@ -274,15 +302,16 @@ class ActStatsAccumulatorTest {
 
     @Test
     void bricksEndAtTheLastChannel() {
-        // FC with C = 32 and brick 16: exactly two bricks per image. Image 0: channel 3 = 7 (popcount 3), channel 20 = 1;
-        // image 1: all zero -> bricks (3, 1) and (1, 1): tPRA = 6 / 4. A third, empty brick at channel 32 would add a 1.
+        // FC with C = 32 and brick 16: exactly two bricks per image. Image 0: channel 3 = 7 (oneffsets 2: 8 - 1), channel
+        // 20 = 1; image 1: all zero -> bricks (2, 1) and (1, 1): tPRA = 5 / 4. A third, empty brick at channel 32 would add
+        // a 1.
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 1, 32, true);
         ActStatsAccumulator a = new ActStatsAccumulator(fc, 8, 16, 8, 4);
         int[] q = new int[64];
         q[3] = 7;
         q[20] = 1;
         a.addQuantised(q, 2);
-        assertEquals(6.0 / 4, a.stats(1).tPRA(), 1e-12);
+        assertEquals(5.0 / 4, a.stats(1).tPRA(), 1e-12);
         assertEquals(2, a.images());
         assertEquals(fc, a.layer());
     }
@@ -299,7 +328,7 @@ class ActStatsAccumulatorTest {
         // 1 is allowed for each: one value per segment, one channel per brick, one PE, one input per step
         ActStatsAccumulator one = new ActStatsAccumulator(fc, 1, 1, 1, 1);
         one.addQuantised(new int[] {0, 3, -1}, 1);
-        assertEquals((1 + 2 + 1) / 3.0, one.stats(1).tPRA(), 1e-12); // max(1, popcount) per channel: 1, 2, 1
+        assertEquals((1 + 2 + 1) / 3.0, one.stats(1).tPRA(), 1e-12); // max(1, oneffsets) per channel: 1, 2 (3 = 2 + 1), 1
     }
 
     @Test

@@ -81,16 +81,19 @@ class Dl4jAccountingTest {
         assertEquals(3.5, a.bitsRaw(), 1e-9);
         assertEquals(2.5, a.boothDig(), 1e-9);
         assertEquals(10.0 / 3, a.tSD(), 1e-9);
-        assertEquals(7, a.tPRA(), 1e-9);
+        // Bit-pragmatic oneffsets of q = [0, 42, 85, -127]: 0, 3, 4, 2 (127 = 128 - 1); one brick -> tPRA 4
+        assertEquals(4, a.tPRA(), 1e-9);
+        assertEquals(9.0 / 4, a.praTerms(), 1e-9);
         assertEquals(0.5, a.dOut(), 1e-9);   // next layer's dA
-        // second layer input = [0, 1] -> q = [0, 127]: popcount 7, Booth 127 = -1 + 2*64 -> 2 digits
+        // second layer input = [0, 1] -> q = [0, 127]: popcount 7, Booth 127 = -1 + 2*64 -> 2 digits, oneffsets 2
         ActStats b = st.get(1);
         assertEquals(0.5, b.dA(), 1e-9);
         assertEquals(3.5, b.bitsRaw(), 1e-9);
         assertEquals(1.0, b.boothDig(), 1e-9);
         assertEquals(0.5, b.rowZero(), 1e-9);
         assertEquals(2, b.tSD(), 1e-9);
-        assertEquals(7, b.tPRA(), 1e-9);
+        assertEquals(2, b.tPRA(), 1e-9);
+        assertEquals(1, b.praTerms(), 1e-9);
     }
 
     @Test

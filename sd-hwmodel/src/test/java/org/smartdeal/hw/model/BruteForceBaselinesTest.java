@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * filter groups, a strided 5 x 5 depthwise layer), and for Bit-pragmatic the four of {@link #FCS} (FC and SE FC layers
  * at batch 1, 3, 12 and 16).
  * <ul>
- * <li>Bit-pragmatic (fixed {@link ActStats}, tPRA = 5): images x 64-filter groups x output rows x 8-window groups x
+ * <li>Bit-pragmatic (fixed {@link ActStats}, tPRA = 5, praTerms = 1.2 oneffsets per activation): images x 64-filter groups x output rows x 8-window groups x
  *     kernel taps x 16-lane bricks (depthwise: bricks of taps; FC: 8-image windows x filter groups x bricks), tPRA
  *     cycles per step. Checked on every layer and on the grouped {@link #DM2} and {@link #G32}: cycles, bit-serial
  *     terms, output buffer writes, weight and input buffer reads and the accumulator bytes of the busy lanes (idle
@@ -117,8 +117,9 @@ class BruteForceBaselinesTest {
                             for (int b0 = 0; b0 < laneItems; b0 += lanes) {
                                 int nl = Math.min(lanes, laneItems - b0);
                                 t[0] += act.tPRA();
-                                // every MAC adds the non-zero bits of its activation: bitsRaw on average, zeros included
-                                t[1] += (double) nf * nw * nl * act.bitsRaw();
+                                // every MAC adds its activation's oneffsets (recoded terms): praTerms on average, zeros
+                                // included
+                                t[1] += (double) nf * nw * nl * act.praTerms();
                                 t[2] += (double) nf * nl;            // a filter's weight brick, shared by the windows
                                 t[3] += (double) readers * nw * nl;  // a window's input brick, multicast to the filters
                                 t[5] += act.tPRA() * nf * nw * 2 * a.psumBytes();
@@ -394,7 +395,7 @@ class BruteForceBaselinesTest {
             ActStats m = acc.stats(0.4);
             assertArrayEquals(st.meanNnz(), m.scnn().meanNnz(), 1e-12, l.id() + ": measured mean non-zeros per tile");
             assertArrayEquals(st.meanMaxSteps(), m.scnn().meanMaxSteps(), 1e-12, l.id() + ": measured slowest-tile steps");
-            ActStats act = new ActStats(m.dA(), m.bitsRaw(), m.boothDig(), m.rowZero(), m.tSD(), m.tPRA(), m.dOut(), st);
+            ActStats act = new ActStats(m.dA(), m.bitsRaw(), m.boothDig(), m.rowZero(), m.tSD(), m.tPRA(), m.praTerms(), m.dOut(), st);
             compareScnn(l, scnn(l, w, nz, act, ARCH), new Scnn().count(l, rep, act, ARCH), "measured tiles");
         }
     }
@@ -413,7 +414,7 @@ class BruteForceBaselinesTest {
             int[] w = BruteForceCountsTest.weights(l, seed++);
             WeightRep rep = WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0);
             int[][][] nz = nonZerosPerPe(l, activations(l, seed++), ARCH);
-            ActStats act = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, tiles(nz, ARCH));
+            ActStats act = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 1.2, 0.5, tiles(nz, ARCH));
             compareScnn(l, scnn(l, w, null, ACT, ARCH), new Scnn().count(l, rep, ACT, ARCH), "uniform density");
             compareScnn(l, scnn(l, w, nz, act, ARCH), new Scnn().count(l, rep, act, ARCH), "measured tiles");
         }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BruteForceCountsTest {
     static final ArchSpec ARCH = ArchSpec.paper();
-    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 1.2, 0.5, null);
     static final List<LayerSpec> LAYERS = List.of(
         LayerSpec.conv("c3x3", LayerType.CONV, 70, 20, 3, 10, 10, 1, 0, 1).withBatch(2),
         LayerSpec.conv("c1x1s2", LayerType.CONV, 70, 40, 1, 15, 15, 2, 0, 1),

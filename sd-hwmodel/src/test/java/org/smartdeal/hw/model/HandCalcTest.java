@@ -17,12 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resources (SD: dim_M 64 slices x dim_C 16 lines x dim_F 8 MACs; DianNao Tn = Ti = 32; 1 GHz;
  * W buffer 256 KB, I buffer 512 KB, half of each per tile; DRAM 25.6 B/cycle), compared with the
  * code (docs/HWMODEL-RESULTS.md, "Hand check"). Activation statistics are fixed round numbers
- * (tSD 2.5, rowZero 0.25, boothDig 1.4) so every product can be followed on paper.
+ * (tSD 2.5, rowZero 0.25, boothDig 1.4; Bit-pragmatic: tPRA 5 and praTerms 1.2 oneffsets against bitsRaw 1.6
+ * set bits) so every product can be followed on paper.
  */
 class HandCalcTest {
     static final ArchSpec ARCH = ArchSpec.paper();
     static final EnergyTable E = EnergyTable.paper28nm();
-    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 1.2, 0.5, null);
     /** ResNet-50 stage 2, block 1: 3x3 conv, 128 -> 128 channels, 28x28, stride 1, pad 1. */
     static final LayerSpec C3 = LayerSpec.conv("s2b1_b", LayerType.CONV, 128, 128, 3, 28, 28, 1, 1, 1);
     /** ResNet-50 stage 2, block 1: 1x1 conv, 512 -> 128 channels, 28x28. */
@@ -77,6 +78,18 @@ class HandCalcTest {
         // effectual terms nzMac*boothDig = 784*128*768*1.4 = 107,898,470.4: the ideal array bound 13,171 cycles
         assertEquals(107_898_470.4, sd.work(), 1e-3);
         assertTrue(sd.work() / 8192 < sd.ccomp());
+    }
+
+    @Test
+    void bitPragmaticCountsOneffsetsNotSetBits() {
+        // cycles: tPRA x N x ceil(M/64) x E x ceil(F/8) x R x S x ceil(C/16) = 5 x 1 x 2 x 28 x 4 x 9 x 8 = 80,640
+        ActionCounts pra = new BitPragmatic().count(C3, WeightRep.dense(C3), ACT, ARCH);
+        assertEquals(80_640, pra.ccomp(), 1e-9);
+        // terms: one per oneffset of each MAC's activation, MACs x praTerms = 115,605,504 x 1.2 = 138,726,604.8 (the set
+        // bits, bitsRaw 1.6, would give 184,968,806.4)
+        assertEquals(138_726_604.8, pra.count("bit-serial terms"), 1e-6);
+        assertEquals(138_726_604.8, pra.work(), 1e-6, "useful operations: the terms");
+        assertEquals(1.2, pra.derivation().quantities().get("praTerms"), 0);
     }
 
     @Test

@@ -47,7 +47,7 @@ class InvariantsTest {
     void inv3EquivalenceCases() {
         WeightRep dense = WeightRep.dense(EVEN);
         double dn = new DianNao().count(EVEN, dense, ACT, A).ccomp();
-        ActStats eightBits = new ActStats(1, 8, 4, 0, 4, 8, 1, null);
+        ActStats eightBits = new ActStats(1, 8, 4, 0, 4, 8, 8, 1, null);
         assertEquals(dn, new BitPragmatic().count(EVEN, dense, eightBits, A).ccomp(), 0.01 * dn, "PRA at tPRA=8 vs DianNao");
         assertEquals(dn, new CambriconX().count(EVEN, dense, ACT, A).ccomp(), 1e-9, "CX with full nnzW vs DianNao");
     }

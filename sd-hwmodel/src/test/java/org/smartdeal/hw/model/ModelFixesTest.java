@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModelFixesTest {
     static final ArchSpec ARCH = ArchSpec.paper();
-    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    static final ActStats ACT = new ActStats(0.5, 1.6, 1.4, 0.25, 2.5, 5, 1.2, 0.5, null);
     /** ACT at ResNet-50 stage 2's fitted density, 0.478. */
-    static final ActStats ACT_478 = new ActStats(0.478, 1.6, 1.4, 0.25, 2.5, 5, 0.5, null);
+    static final ActStats ACT_478 = new ActStats(0.478, 1.6, 1.4, 0.25, 2.5, 5, 1.2, 0.5, null);
     /** Depthwise 3x3 stride 2, 48 channels, 14x14 -> 7x7: 48 * 49 * 9 = 21,168 MACs. */
     static final LayerSpec DW = LayerSpec.conv("dw", LayerType.DWCONV, 48, 48, 3, 14, 14, 2, 1, 1);
 
@@ -184,14 +184,14 @@ class ModelFixesTest {
         // fix 16: per-image tile maxima are stored for one grid and vector width; another is a clear error
         LayerSpec l = LayerSpec.conv("c", LayerType.CONV, 4, 1, 1, 4, 4, 1, 0, 1);
         ActStats.ScnnTiles tiles = new ActStats.ScnnTiles(2, 4, new double[4], new double[1]);
-        ActStats act = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 0.5, tiles);
+        ActStats act = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 1.2, 0.5, tiles);
         var e = assertThrows(IllegalArgumentException.class, () -> new Scnn().count(l, WeightRep.dense(l), act, ARCH));
         assertTrue(e.getMessage().contains("grid 2") && e.getMessage().contains("grid 8"), e.getMessage());
         // with the architecture's grid, the stored per-image maxima are used as they are: 1 channel, 3.5 steps,
         // ceil(4 filters' 1 weight / F = 4) = 1 weight step, plus no halo (1x1): 3.5 cycles
         double[] nnz = new double[64];
         nnz[0] = 10;
-        ActStats ok = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 0.5, new ActStats.ScnnTiles(8, 4, nnz, new double[] {3.5}));
+        ActStats ok = new ActStats(0.5, 1.6, 1.4, 0, 2.5, 5, 1.2, 0.5, new ActStats.ScnnTiles(8, 4, nnz, new double[] {3.5}));
         ActionCounts c = new Scnn().count(l, WeightRep.dense(l), ok, ARCH);
         assertEquals(3.5, c.ccomp(), 1e-12);
         assertEquals(10 * 4, c.count("products"), 1e-12); // 10 non-zeros x 4 filters

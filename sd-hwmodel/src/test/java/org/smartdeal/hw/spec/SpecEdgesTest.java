@@ -247,10 +247,10 @@ class SpecEdgesTest {
     @Test
     void actStatsRangesAtTheirBounds() {
         // ActStats' compact constructor: dA, dOut in [0, 1]; bitsRaw <= 8 dA; boothDig <= 4 dA; rowZero <= 0.999;
-        // tSD in [1, 4]; tPRA in [1, 8]
+        // tSD in [1, 4]; tPRA in [1, 8]; praTerms <= 8 dA
         ActStats w = ActStats.worstCase();
-        assertEquals(new ActStats(1, 8, 4, 0, 4, 8, 1, null), w, "dense, 8 bits, 4 Booth digits (its javadoc)");
-        assertEquals(0.999, new ActStats(0.5, 4, 2, 0.999, 1, 1, 0, null).rowZero());
+        assertEquals(new ActStats(1, 8, 4, 0, 4, 8, 8, 1, null), w, "dense, 8 bits, 4 Booth digits (its javadoc)");
+        assertEquals(0.999, new ActStats(0.5, 4, 2, 0.999, 1, 1, 3, 0, null).rowZero());
         // bitsRaw and boothDig bounds carry a 1e-12 slack for rounding: 8 x 0.5 and 4 x 0.5 plus 1e-12
         String[][] bad = {
             {"ActStats.bitsRaw must be in [0.0, 4.0", "got 4.1"},
@@ -258,21 +258,25 @@ class SpecEdgesTest {
             {"ActStats.rowZero must be in [0.0, 0.999]", "got 1.0"},
             {"ActStats.tSD must be in [1.0, 4.0]", "got 0.9"},
             {"ActStats.tPRA must be in [1.0, 8.0]", "got 8.1"},
+            {"ActStats.praTerms must be in [0.0, 4.0", "got 4.1"},
+            {"ActStats.praTerms must be in [0.0, 4.0", "got -0.1"},
             {"ActStats.dOut must be in [0.0, 1.0]", "got -0.1"}};
         List<org.junit.jupiter.api.function.Executable> x = List.of(
-            () -> new ActStats(0.5, 4.1, 2, 0, 1, 1, 0, null),
-            () -> new ActStats(0.5, 4, 2.1, 0, 1, 1, 0, null),
-            () -> new ActStats(0.5, 4, 2, 1, 1, 1, 0, null),
-            () -> new ActStats(0.5, 4, 2, 0, 0.9, 1, 0, null),
-            () -> new ActStats(0.5, 4, 2, 0, 1, 8.1, 0, null),
-            () -> new ActStats(0.5, 4, 2, 0, 1, 1, -0.1, null));
+            () -> new ActStats(0.5, 4.1, 2, 0, 1, 1, 3, 0, null),
+            () -> new ActStats(0.5, 4, 2.1, 0, 1, 1, 3, 0, null),
+            () -> new ActStats(0.5, 4, 2, 1, 1, 1, 3, 0, null),
+            () -> new ActStats(0.5, 4, 2, 0, 0.9, 1, 3, 0, null),
+            () -> new ActStats(0.5, 4, 2, 0, 1, 8.1, 3, 0, null),
+            () -> new ActStats(0.5, 4, 2, 0, 1, 1, 4.1, 0, null),
+            () -> new ActStats(0.5, 4, 2, 0, 1, 1, -0.1, 0, null),
+            () -> new ActStats(0.5, 4, 2, 0, 1, 1, 3, -0.1, null));
         for (int k = 0; k < bad.length; k++) {
             String m = message(x.get(k));
             assertTrue(m.startsWith(bad[k][0]) && m.endsWith(bad[k][1]), m);
         }
-        // exactly at the bounds: 4 bits and 2 digits at dA 0.5
-        assertEquals(4, new ActStats(0.5, 4, 2, 0, 1, 1, 0, null).bitsRaw());
-        assertEquals(4.0, new ActStats(1, 8, 4, 0, 4, 8, 1, null).tSD());
+        // exactly at the bounds: 4 bits, 2 digits and 4 oneffsets at dA 0.5
+        assertEquals(4, new ActStats(0.5, 4, 2, 0, 1, 1, 4, 0, null).bitsRaw());
+        assertEquals(4.0, new ActStats(1, 8, 4, 0, 4, 8, 8, 1, null).tSD());
     }
 
     @Test
@@ -299,10 +303,10 @@ class SpecEdgesTest {
 
     @Test
     void actStatsDescribeIsFourSignificantDigits() {
-        ActStats a = new ActStats(0.47843, 1.61649, 1.3, 0.271, 2.34567, 5.0, 0.5, null);
+        ActStats a = new ActStats(0.47843, 1.61649, 1.3, 0.271, 2.34567, 5.0, 1.23456, 0.5, null);
         assertEquals("activation density 0.4784, 1.616 non-zero bits and 1.300 Booth digits per activation, zero-row "
             + "fraction 0.2710, tSD 2.346 and tPRA 5.000 (SmartDeal cycles per weight broadcast, Bit-pragmatic cycles "
-            + "per brick), output density 0.5000", a.describe());
+            + "per brick), 1.235 Bit-pragmatic oneffsets per activation, output density 0.5000", a.describe());
     }
 
     /**
@@ -312,16 +316,17 @@ class SpecEdgesTest {
     @Test
     void iidModelAtItsCorners() {
         ActStats zero = ActStats.iid(0, 10, 0, 0, 8, 16);
-        assertEquals(new ActStats(0, 0, 0, 0, 1, 1, 0, null), zero, "dA = 0: no bits, no digits, one cycle each");
+        assertEquals(new ActStats(0, 0, 0, 0, 1, 1, 0, 0, null), zero, "dA = 0: no bits, no digits, one cycle each");
         // dA = 1, lambda -> infinity: v uniform on 1..127, so the means are plain averages over 1..127 (a naive loop)
         double pop = 0, booth = 0;
         for (int v = 1; v < 128; v++) { pop += Integer.bitCount(v); booth += ActStats.boothDigits(v); }
         ActStats u = ActStats.iid(1, 1e12, 0, 1, 8, 16);
         assertEquals(pop / 127, u.bitsRaw(), 1e-9);
         assertEquals(booth / 127, u.boothDig(), 1e-9);
-        // tPRA over one value (brick 1) is the mean of max(1, popcount): values of popcount 1 count 1 anyway
-        double e1 = 0;
-        for (int v = 1; v < 128; v++) e1 += Math.max(1, Integer.bitCount(v));
+        // praTerms is the mean oneffsets; tPRA over one value (brick 1) is the mean of max(1, oneffsets)
+        double terms = 0, e1 = 0;
+        for (int v = 1; v < 128; v++) { terms += ActStats.oneffsets(v); e1 += Math.max(1, ActStats.oneffsets(v)); }
+        assertEquals(terms / 127, u.praTerms(), 1e-9);
         assertEquals(e1 / 127, ActStats.iid(1, 1e12, 0, 1, 8, 1).tPRA(), 1e-9);
         double b1 = 0;
         for (int v = 1; v < 128; v++) b1 += Math.max(1, ActStats.boothDigits(v));
@@ -330,6 +335,31 @@ class SpecEdgesTest {
         // a single value (dimF 1) of density 0.5 has E max(1, digits) = 0.5 * 1 + 0.5 * b1 / 127
         assertEquals(0.5 + 0.5 * b1 / 127, ActStats.iid(0.3, 1e12, 0.4, 1, 1, 16).tSD(), 1e-9);
         assertEquals(0.4, ActStats.iid(0.3, 1e12, 0.4, 1, 1, 16).rowZero());
+    }
+
+    /**
+     * Bit-pragmatic's statistics of the i.i.d. model against a naive enumeration: a brick of two values, each zero with
+     * probability 1 - dA and else v in 1..127 with P(v) ~ exp(-v / lambda); praTerms = dA E[oneffsets(v)] and tPRA =
+     * E[max(1, oneffsets(a), oneffsets(b))] summed over every pair (zeros included) rather than through the CDF.
+     */
+    @Test
+    void iidBitPragmaticStatisticsMatchPairEnumeration() {
+        double dA = 0.6, lambda = 20;
+        double[] p = new double[128]; // p[0] = P(zero), p[v] = P(value v)
+        double z = 0;
+        for (int v = 1; v < 128; v++) z += Math.exp(-v / lambda);
+        p[0] = 1 - dA;
+        for (int v = 1; v < 128; v++) p[v] = dA * Math.exp(-v / lambda) / z;
+        double terms = 0, pairMax = 0;
+        for (int a = 0; a < 128; a++) {
+            terms += p[a] * ActStats.oneffsets(a);
+            for (int b = 0; b < 128; b++)
+                pairMax += p[a] * p[b] * Math.max(1, Math.max(ActStats.oneffsets(a), ActStats.oneffsets(b)));
+        }
+        ActStats s = ActStats.iid(dA, lambda, 0, 1, 8, 2);
+        assertEquals(terms, s.praTerms(), 1e-12);
+        assertEquals(pairMax, s.tPRA(), 1e-12);
+        assertTrue(s.praTerms() < s.bitsRaw(), "runs of ones are recoded to fewer terms: " + s.describe());
     }
 
     /**

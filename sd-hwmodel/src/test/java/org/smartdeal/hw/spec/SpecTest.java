@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class SpecTest {
         x = assertThrows(IllegalArgumentException.class,
             () -> new LayerSpec("l3", LayerType.CONV, 1, 8, 8, 1, 3, 3, 8, 8, 9, 8, 1, 1, 1, true));
         assertTrue(x.getMessage().contains("l3") && x.getMessage().contains("9x8"), x.getMessage());
-        x = assertThrows(IllegalArgumentException.class, () -> new ActStats(1.2, 1, 1, 0, 1, 1, 1, null));
+        x = assertThrows(IllegalArgumentException.class, () -> new ActStats(1.2, 1, 1, 0, 1, 1, 1, 1, null));
         assertTrue(x.getMessage().contains("ActStats.dA must be in [0.0, 1.0], got 1.2"), x.getMessage());
         x = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": [1, 2}"));
         assertTrue(x.getMessage().contains("offset"), x.getMessage());
@@ -126,12 +127,62 @@ class SpecTest {
         assertEquals(2, ActStats.boothDigits(127), "127 = 128 - 1");
     }
 
+    /**
+     * Bit-pragmatic's oneffsets (DNNsim's BOOTH_ENCODING), by hand: bits read from the top with the bit and the two
+     * below it; outside a run 111 gives +2^(i+1) and opens a run, any other 1 gives +2^i; inside a run 010/011 give
+     * -2^i and 100 gives -2^i and closes the run.
+     */
+    @Test
+    void oneffsetsRecodeRunsOfOnes() {
+        assertEquals(0, ActStats.oneffsets(0));
+        assertEquals(1, ActStats.oneffsets(1));
+        // 11: window 110 at bit 1 is not a run, so +2 and then +1
+        assertEquals(2, ActStats.oneffsets(3), "3 = 2 + 1");
+        assertEquals(2, ActStats.oneffsets(5), "5 = 4 + 1");
+        // 111: +8 at bit 2 (window 111), nothing at bit 1 (110), -1 at bit 0 (100, closes)
+        assertEquals(2, ActStats.oneffsets(7), "7 = 8 - 1");
+        assertEquals(2, ActStats.oneffsets(127), "127 = 128 - 1");
+        // 1110111: +128 at bit 6, -8 at bit 3 (window 011), -1 at bit 0 (100)
+        assertEquals(3, ActStats.oneffsets(119), "119 = 128 - 8 - 1");
+        assertArrayEquals(new int[] {-1, 0, 0, -1, 0, 0, 0, 1, 0}, ActStats.oneffsetDigits(119));
+        // 1110101: +128 at bit 6, -8 at bit 3 (010), -2 at bit 1 (010), -1 at bit 0 (100)
+        assertEquals(4, ActStats.oneffsets(117), "117 = 128 - 8 - 2 - 1");
+        assertArrayEquals(new int[] {-1, -1, 0, -1, 0, 0, 0, 1, 0}, ActStats.oneffsetDigits(117));
+        // 11100: +32 at bit 4, -4 at bit 2 (100)
+        assertEquals(2, ActStats.oneffsets(28), "28 = 32 - 4");
+        // 11111111: +256 at bit 7, -1 at bit 0: the digit above the 8 bits
+        assertArrayEquals(new int[] {-1, 0, 0, 0, 0, 0, 0, 0, 1}, ActStats.oneffsetDigits(255));
+        assertEquals("ActStats.oneffsetDigits: magnitude must be in [0, 255], got 256",
+            assertThrows(IllegalArgumentException.class, () -> ActStats.oneffsetDigits(256)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ActStats.oneffsets(-1));
+    }
+
+    /** The recoded digits are a signed-digit representation of every 8-bit magnitude that never needs more terms. */
+    @Test
+    void oneffsetDigitsSumToTheMagnitudeWithNoMoreTermsThanSetBits() {
+        for (int v = 0; v < 256; v++) {
+            int[] d = ActStats.oneffsetDigits(v);
+            assertEquals(9, d.length);
+            long sum = 0;
+            int terms = 0;
+            for (int i = 0; i < d.length; i++) {
+                assertTrue(d[i] >= -1 && d[i] <= 1, v + ": digit " + i + " = " + d[i]);
+                sum += (long) d[i] << i;
+                if (d[i] != 0) terms++;
+            }
+            assertEquals(v, sum, "digits of " + v);
+            assertEquals(terms, ActStats.oneffsets(v), "oneffsets of " + v);
+            assertTrue(terms <= Integer.bitCount(v), v + ": " + terms + " terms > popcount " + Integer.bitCount(v));
+        }
+    }
+
     @Test
     void fittedActivationsReproduceFig3WithinThreePoints() {
         ActStats a = ActStats.fitted(8 * 0.202, 4 * 0.34, 0.271, 8, 16);
         assertEquals(0.798, 1 - a.bitsRaw() / 8, 0.03, "MBV2 bit sparsity [P Fig. 3]");
         assertEquals(0.660, 1 - a.boothDig() / 4, 0.03, "MBV2 Booth sparsity [P Fig. 3]");
         assertTrue(a.tSD() >= 1 && a.tSD() <= 4 && a.tPRA() >= 1 && a.tPRA() <= 8);
+        assertTrue(a.praTerms() > 0 && a.praTerms() <= a.bitsRaw(), "recoding never adds terms: " + a.describe());
     }
 
     @Test
