@@ -64,10 +64,11 @@ class PaperStudyTest {
             for (ModelResult x : r.values()) {
                 if (x == sd) continue;
                 if (m.equals("resnet164") && x.accelerator().equals("scnn"))
-                    // since fix 32 (SmartDeal's accumulators charged as Bit-pragmatic's) SCNN uses 3% less energy than
-                    // SD on ResNet-164: its compressed activations cut the DRAM traffic that dominates both at batch 1
-                    // (HWMODEL-RESULTS.md, "Why the bands are missed" item 4)
-                    assertEquals(0.97, x.energyPj() / sd.energyPj(), 0.01, m + " energy scnn");
+                    // since fix 32 (SmartDeal's accumulators charged as Bit-pragmatic's) SCNN uses 2% less energy than
+                    // SD on ResNet-164 (3% before fix 35 charged its accumulate adds): its compressed activations cut
+                    // the DRAM traffic that dominates both at batch 1 (HWMODEL-RESULTS.md, "Why the bands are missed"
+                    // item 4)
+                    assertEquals(0.98, x.energyPj() / sd.energyPj(), 0.005, m + " energy scnn");
                 else assertTrue(x.energyPj() > sd.energyPj(), m + " energy " + x.accelerator());
                 assertTrue(x.cycles() > sd.cycles(), m + " latency " + x.accelerator());
                 if (m.equals("resnet164") && x.accelerator().equals("scnn"))
