@@ -21,7 +21,15 @@ import java.util.Map;
  * <li>Activations: the i.i.d. model {@link ActStats#fitted} matched to MBV2's Fig. 3 bit sparsity
  *     (79.8% raw, 66.0% Booth) for every model [A: the paper prints only MBV2's values]; row
  *     sparsity 27.1% (MBV2) and 32.4% (ResNet164) [P V-A, stated maxima used as means], else the
- *     {@code rowZeroDefault} knob; the first layer sees dense image pixels (dA=1) [A].</li>
+ *     {@code rowZeroDefault} knob; the first layer sees dense image pixels (dA=1) [A]. Every later layer gets the
+ *     post-ReLU statistics, also where its input is not a ReLU output (MobileNetV2's linear bottlenecks, feeding
+ *     its expand layers and last 1 x 1 conv; EfficientNet-B0's swish) [A].</li>
+ * <li>DeepLabV3+ [A: the paper names no implementation]: a ResNet-50 backbone at output stride 16 (stage 4
+ *     dilated 2 instead of strided), ASPP with regular (not separable) 3 x 3 convolutions at dilations 6, 12 and
+ *     18, and a decoder of regular 3 x 3 convolutions, as in the widely used PyTorch implementation
+ *     (jfzhang95/pytorch-deeplab-xception), on a 360 x 480 CamVid image: 46.2 GMACs, about half of them in those
+ *     3 x 3 convolutions (separable ASPP and decoder convolutions, the TensorFlow reference's option, would give
+ *     about 25 GMACs).</li>
  * </ul>
  */
 public final class PaperModels {
