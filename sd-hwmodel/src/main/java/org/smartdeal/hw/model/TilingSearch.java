@@ -79,7 +79,7 @@ public final class TilingSearch {
         long bestTiles = Long.MAX_VALUE;
         Tiling bestT = null;
         int[] t = new int[4], u = new int[4];
-        int[] ns = l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1};
+        int[] ns = batchTileCounts(l.batch());
         for (int tN : ns) {
             int nT = l.batch() / tN;
             for (t[M] = 1; t[M] < 2 * l.m(); t[M] *= 2) {
@@ -233,6 +233,18 @@ public final class TilingSearch {
     /** Length of {@code [from, from + len)} inside {@code [0, in)}. */
     private static long clip(long from, long len, int in) {
         return Math.max(0, Math.min(from + len, in) - Math.max(from, 0));
+    }
+
+    /**
+     * Fix 38: the batch tile counts tried, the powers of two that divide N and N itself (so that every batch tile
+     * holds N / tN whole images), as the other loops try powers of two. Before, only 1 and N were tried, which left
+     * the minibatch of 128 in training either whole or image by image.
+     */
+    static int[] batchTileCounts(int n) {
+        java.util.List<Integer> counts = new java.util.ArrayList<>();
+        for (int q = 1; q < n; q *= 2) if (n % q == 0) counts.add(q);
+        counts.add(n);
+        return counts.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static int pos(int[] ord, int loop) {

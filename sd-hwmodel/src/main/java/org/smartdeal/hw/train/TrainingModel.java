@@ -119,8 +119,12 @@ public final class TrainingModel {
                 throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got " + keep);
             WeightRep sd = mode == Mode.VA ? null : WeightRep.syntheticSd(l0, dw ? 1 : vecDensity, dw ? 1 : ceDensity, t.huffBits(),
                 t.idxMode(), t.sliceRows(), l0.id().hashCode());
-            double betaW = sd == null ? t.masterWeightBytes() : (sd.ceBytes() + sd.bBytes()) / w;
+            // fix 36: VA's FP and BP read the 16-bit working copy, as SD-T's read the compact C_e and B
+            double betaW = sd == null ? t.workingWeightBytes() : (sd.ceBytes() + sd.bBytes()) / w;
             Tiling tl = TilingSearch.search(l, betaW, t.activationBytes(), t.activationBytes(), 0, a);
+            // fix 37: WG reads no weights and computes the same dense dW in every mode, held at gradientBytes while it
+            // accumulates: its tiling is its own, the same for VA, SD-T and SS, not the one fitted to a mode's weights
+            Tiling tlWg = TilingSearch.search(l, t.gradientBytes(), t.activationBytes(), t.activationBytes(), 0, a);
             Layer x = new Layer(out, l0.id(), iBank, wBank, t);
             double macs = l.macs() * keep;
             for (Pass p : first ? List.of(Pass.FORWARD) : List.of(Pass.FORWARD, Pass.INPUT_GRADIENT)) {
@@ -133,7 +137,7 @@ public final class TrainingModel {
                 }
             }
             Pass wg = Pass.WEIGHT_GRADIENT;
-            x.traffic(wg, tl, false);
+            x.traffic(wg, tlWg, false);
             x.macs(wg, macs);
             if (sd != null) { // dC_e = dW B^T on the fixed non-zeros; dB = C_e^T dW by shift-adds (C_e is a power of 2)
                 double q = sd.ceNnz() * sd.n();
@@ -144,12 +148,16 @@ public final class TrainingModel {
             if (sd == null) {
                 x.gradientWrites("weight", w, "parameters (|W|)");
                 x.sgdMomentum("weight", w, "parameters (|W|)");
+                x.mem(Pass.UPDATE, Level.DRAM, Data.W, "DRAM weight working-copy writes", w, "parameters (|W|)",
+                    t.workingWeightBytes(), "workingWeightBytes", "dram"); // fix 36: what FP and BP read
             } else {
                 double bParams = sd.numB() * (double) sd.n() * sd.n();
                 x.gradientWrites("C_e", sd.ceNnz(), "C_e non-zeros");
                 x.gradientWrites("basis", bParams, "B parameters (numB x n x n)");
                 x.sgdMomentum("basis", bParams, "B parameters (numB x n x n)");
                 Pass u = Pass.UPDATE;
+                // fix 36: the compact B that FP and BP read is rewritten from the FP32 master, as VA's working copy is
+                x.mem(u, Level.DRAM, Data.W, "DRAM basis working-copy writes", sd.bBytes(), "bytes (B)", 1, "-", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM C_e gradient reads", sd.ceNnz(), "C_e non-zeros", t.gradientBytes(), "gradientBytes", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM C_e reads", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");
                 x.mem(u, Level.DRAM, Data.W, "DRAM C_e writes", sd.ceBytes(), "bytes (C_e + index)", 1, "-", "dram");

@@ -14,8 +14,10 @@ import org.smartdeal.hw.spec.WeightRep;
  * @param rfBytesPerAccess   bytes per RF access of a 16-bit operand [A, HWMODEL.md 5: x2] 2
  * @param rfAccessesPerMac   RF accesses per MAC: weight, input, partial sum [A] 3
  * @param activationBytes    bytes per activation and activation gradient in DRAM [A, HWMODEL.md 5] 2
- * @param masterWeightBytes  bytes per FP32 weight: VA's FP/BP weight reads and every SGD-momentum
- *                           update of W and B [P Table V] 4
+ * @param masterWeightBytes  bytes per FP32 master weight, read and written by every SGD-momentum update of W and B
+ *                           [P Table V: the stored model is FP32] 4
+ * @param workingWeightBytes bytes per weight of VA's working copy, which its FP and BP read and each update
+ *                           writes (the 16-bit datapath's operand width; fix 36) [A] 2
  * @param momentumBytes      bytes per momentum entry [A, HWMODEL.md 5] 4
  * @param gradientBytes      bytes per weight gradient (VA: W; SD-T: C_e non-zero, B entry), written by WG
  *                           and read by the update [A, HWMODEL.md 5; fix 23] 2
@@ -28,16 +30,18 @@ import org.smartdeal.hw.spec.WeightRep;
  * @param paperBatch         minibatch of the Tables V/VI comparison [HWMODEL.md 5] 128
  */
 public record TrainingSpec(double multWidthFactor, double addWidthFactor, double rfBytesPerAccess, double rfAccessesPerMac,
-                           double activationBytes, double masterWeightBytes, double momentumBytes, double gradientBytes,
+                           double activationBytes, double masterWeightBytes, double workingWeightBytes,
+                           double momentumBytes, double gradientBytes,
                            double updateOpsPerParam, double counterBits, double selectsPerCeUpdate, double huffBits,
                            WeightRep.IdxMode idxMode, int sliceRows, int paperBatch) {
 
     /** Validates every field; errors name the field, the range and the value. */
     public TrainingSpec {
         double[] v = {multWidthFactor, addWidthFactor, rfBytesPerAccess, rfAccessesPerMac, activationBytes, masterWeightBytes,
-            momentumBytes, gradientBytes, updateOpsPerParam, counterBits, selectsPerCeUpdate};
+            workingWeightBytes, momentumBytes, gradientBytes, updateOpsPerParam, counterBits, selectsPerCeUpdate};
         String[] n = {"multWidthFactor", "addWidthFactor", "rfBytesPerAccess", "rfAccessesPerMac", "activationBytes",
-            "masterWeightBytes", "momentumBytes", "gradientBytes", "updateOpsPerParam", "counterBits", "selectsPerCeUpdate"};
+            "masterWeightBytes", "workingWeightBytes", "momentumBytes", "gradientBytes", "updateOpsPerParam", "counterBits",
+            "selectsPerCeUpdate"};
         for (int k = 0; k < v.length; k++) range(n[k], v[k], 0, 64);
         range("huffBits", huffBits, 1, 8);
         range("sliceRows", sliceRows, 1, 1 << 20);

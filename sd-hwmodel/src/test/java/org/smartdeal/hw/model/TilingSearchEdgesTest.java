@@ -276,4 +276,19 @@ class TilingSearchEdgesTest {
         // at 98 B (49 B a tile) one filter's weights fit
         assertEquals(98, TilingSearch.search(l, 1, 1, 1, 0, A.withBuffers(1 << 20, 98, 4096)).wBytes(), 1e-9);
     }
+
+    /**
+     * Fix 38: batch tiles of N / tN whole images, tN a power of two dividing N or N itself (before: 1 or N only).
+     * By hand: 16 -> 1, 2, 4, 8, 16; 12 -> 1, 2, 4, 12 (8 does not divide 12); 128 -> the eight powers 1..128;
+     * 1 -> 1; 7 -> 1, 7.
+     */
+    @Test
+    void batchTilesArePowersOfTwoThatDivideTheBatch() {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 2, 4, 8, 16}, TilingSearch.batchTileCounts(16));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 2, 4, 12}, TilingSearch.batchTileCounts(12));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 2, 4, 8, 16, 32, 64, 128},
+            TilingSearch.batchTileCounts(128));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1}, TilingSearch.batchTileCounts(1));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 7}, TilingSearch.batchTileCounts(7));
+    }
 }

@@ -57,12 +57,13 @@ class TrainingEdgesTest {
 
     @Test
     void trainingSpecRangesNameTheField() {
-        // TrainingSpec's compact constructor: the eleven factors and byte counts in [0, 64], huffBits in [1, 8],
+        // TrainingSpec's compact constructor: the twelve factors and byte counts in [0, 64], huffBits in [1, 8],
         // sliceRows in [1, 2^20], paperBatch in [1, 4096]
         String[] names = {"multWidthFactor", "addWidthFactor", "rfBytesPerAccess", "rfAccessesPerMac", "activationBytes",
-            "masterWeightBytes", "momentumBytes", "gradientBytes", "updateOpsPerParam", "counterBits", "selectsPerCeUpdate"};
+            "masterWeightBytes", "workingWeightBytes", "momentumBytes", "gradientBytes", "updateOpsPerParam", "counterBits",
+            "selectsPerCeUpdate"};
         for (int k = 0; k < names.length; k++) {
-            double[] v = {4, 2, 2, 3, 2, 4, 4, 2, 3, 4, 4};
+            double[] v = {4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4};
             v[k] = 64;
             assertEquals(64.0, org.smartdeal.hw.spec.Specs.toMap(spec(v, 2.3, 192, 128)).get(names[k]), "the bound itself: " + names[k]);
             v[k] = 0;
@@ -72,7 +73,7 @@ class TrainingEdgesTest {
             v[k] = -0.5;
             assertEquals("TrainingSpec." + names[k] + " must be in [0.0, 64.0], got -0.5", message(() -> spec(v, 2.3, 192, 128)));
         }
-        double[] d = {4, 2, 2, 3, 2, 4, 4, 2, 3, 4, 4};
+        double[] d = {4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4};
         assertEquals(8, spec(d, 8, 1 << 20, 4096).huffBits());
         assertEquals(1, spec(d, 1, 1, 1).sliceRows());
         assertEquals("TrainingSpec.huffBits must be in [1.0, 8.0], got 0.5", message(() -> spec(d, 0.5, 192, 128)));
@@ -82,14 +83,14 @@ class TrainingEdgesTest {
         assertEquals("TrainingSpec.paperBatch must be in [1.0, 4096.0], got 0.0", message(() -> spec(d, 2.3, 192, 0)));
         assertEquals("TrainingSpec.paperBatch must be in [1.0, 4096.0], got 4097.0", message(() -> spec(d, 2.3, 192, 4097)));
         assertEquals("TrainingSpec.idxMode must be VECTOR or VECTOR_ELEM, got null", message(() ->
-            new TrainingSpec(4, 2, 2, 3, 2, 4, 4, 2, 3, 4, 4, 2.3, null, 192, 128)));
+            new TrainingSpec(4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4, 2.3, null, 192, 128)));
         // counterBytes = counterBits / 8: 12 bits are 1.5 bytes
-        d[9] = 12;
+        d[10] = 12;
         assertEquals(1.5, spec(d, 2.3, 192, 128).counterBytes());
     }
 
     private static TrainingSpec spec(double[] v, double huffBits, int sliceRows, int paperBatch) {
-        return new TrainingSpec(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], huffBits,
+        return new TrainingSpec(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], huffBits,
             WeightRep.IdxMode.VECTOR_ELEM, sliceRows, paperBatch);
     }
 
@@ -139,7 +140,7 @@ class TrainingEdgesTest {
         // ceBytes = (9 x 2 + 6) / 8 = 3; rows ceil(7 / 3) = 3, sliceRows 2 -> numB = 2 x 2 = 4, B = 4 x 9 = 36 bytes
         // (WeightRep.syntheticSd). The update reads and writes C_e (3 bytes each) and B's 36 FP32 parameters.
         List<LayerSpec> pw = List.of(LayerSpec.conv("p", LayerType.CONV, 2, 7, 1, 3, 3, 1, 0, 1));
-        TrainingSpec t = new TrainingSpec(4, 2, 2, 3, 2, 4, 4, 2, 3, 4, 4, 2, WeightRep.IdxMode.VECTOR, 2, 128);
+        TrainingSpec t = new TrainingSpec(4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4, 2, WeightRep.IdxMode.VECTOR, 2, 128);
         List<TrainingAction> xs = TrainingModel.actions(pw, TrainingModel.Mode.SDT, 0.5, 1, l -> 1, 1, A, t);
         assertEquals(3, count(xs, "DRAM C_e reads"), 1e-12);
         assertEquals(3, count(xs, "DRAM C_e writes"), 1e-12);

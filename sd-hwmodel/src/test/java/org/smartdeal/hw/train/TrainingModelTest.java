@@ -47,16 +47,20 @@ class TrainingModelTest {
         var a = ArchSpec.paper();
         var e = EnergyTable.paper28nm();
         double va = TrainingModel.iteration(l, TrainingModel.Mode.VA, 1, 1, 1, 128, a, e).dramPj();
-        // VA DRAM = FP pass (W at 4 B + I + O at 2 B) + WG pass (I + O only, and the 2 B gradient per weight it
-        // writes, fix 23) + update 18 B per weight
-        var t = org.smartdeal.hw.model.TilingSearch.search(l.get(0).withBatch(128), 4, 2, 2, 0, a);
-        assertEquals((2 * t.dramBytes() - t.wBytes() + (2 + 18) * l.get(0).wSize()) * e.dramPjPer8Bit(), va, 1e-6 * va);
+        // VA DRAM = FP pass (W at the 2 B working copy, fix 36, + I + O at 2 B) + WG pass (I + O only, on its own tiling,
+        // fix 37, searched with dW at 2 B: here the FP pass's, all at 2 B; and the 2 B gradient per weight it writes,
+        // fix 23) + update 18 B per weight + the 2 B working copy it writes (fix 36)
+        var t = org.smartdeal.hw.model.TilingSearch.search(l.get(0).withBatch(128), 2, 2, 2, 0, a);
+        assertEquals((2 * t.dramBytes() - t.wBytes() + (2 + 18 + 2) * l.get(0).wSize()) * e.dramPjPer8Bit(), va, 1e-6 * va);
     }
 
     @Test
-    void orderingAndMobileNetV2Band() {
+    void orderingAndTableVBands() {
         Map<String, Map<String, Double>> t = TrainingModel.paperTable(ArchSpec.paper(), EnergyTable.paper28nm());
         for (Map<String, Double> r : t.values()) assertTrue(r.get("SS") > r.get("SD") && r.get("SD") > 1, r.toString());
+        // HWMODEL.md 5's acceptance, +-25% of Table V; ResNet-18's SS was 2.09 (+39%) before fixes 36-38
+        assertEquals(1.36, t.get("resnet18-cifar").get("SD"), 0.25 * 1.36, "Table V ResNet-18 C10 fine-tune SD EE");
+        assertEquals(1.50, t.get("resnet18-cifar").get("SS"), 0.25 * 1.50, "Table V ResNet-18 C10 fine-tune SS EE");
         assertEquals(1.29, t.get("mobilenetv2-cifar").get("SD"), 0.25 * 1.29, "Table V MBV2 C10 fine-tune SD EE");
         assertEquals(1.40, t.get("mobilenetv2-cifar").get("SS"), 0.25 * 1.40, "Table V MBV2 C10 fine-tune SS EE");
     }
@@ -70,7 +74,9 @@ class TrainingModelTest {
      * 2.0908) and leaves MobileNetV2's values within 1e-14; re-pinned after fixes 23 (WG writes the gradient
      * the update reads, and SD-T's update reads dC_e) and 24 (weight SRAM accesses at the 2 KB weight bank):
      * ResNet-18 SD-T 1.5375 -> 1.5384, SS 2.0908 -> 2.0916, MobileNetV2 SD-T 1.0693 -> 1.0698, SS 1.1386 ->
-     * 1.1391; DRAM +0.06% to +0.67%, on-chip -0.72% to -0.002%, compute unchanged. Not an independent check (that is
+     * 1.1391; DRAM +0.06% to +0.67%, on-chip -0.72% to -0.002%, compute unchanged; re-pinned after fixes 36-38
+     * (VA's 16-bit working copy, WG's own tiling, batch tiles in powers of two): ResNet-18 1.5384 -> 1.2445 and
+     * 2.0916 -> 1.6765, MobileNetV2 1.0698 -> 1.0348 and 1.1391 -> 1.1016. Not an independent check (that is
      * {@link #smallLayerActionsByHand}): it makes any change of these figures visible.
      */
     @Test
@@ -78,18 +84,21 @@ class TrainingModelTest {
         ArchSpec a = ArchSpec.paper();
         EnergyTable e = EnergyTable.paper28nm();
         Map<String, Map<String, Double>> t = TrainingModel.paperTable(a, e);
-        assertRel(1.5383527082812487, t.get("resnet18-cifar").get("SD"));
-        assertRel(2.0915687170232946, t.get("resnet18-cifar").get("SS"));
-        assertRel(1.0698376264695153, t.get("mobilenetv2-cifar").get("SD"));
-        assertRel(1.13912746624956, t.get("mobilenetv2-cifar").get("SS"));
+        // regression of fixes 36-38 (2026-12-07; the session-34 audit's independent variant gave 1.253 / 1.707 and
+        // 1.035 / 1.102 with WG's tiling searched with weights free, here with dW at 2 B); 1.538 / 2.092 and
+        // 1.070 / 1.139 before them
+        assertRel(1.2445396025311377, t.get("resnet18-cifar").get("SD"));
+        assertRel(1.676489400082304, t.get("resnet18-cifar").get("SS"));
+        assertRel(1.0347812822095248, t.get("mobilenetv2-cifar").get("SD"));
+        assertRel(1.101583395791139, t.get("mobilenetv2-cifar").get("SS"));
         // {compute, on-chip, DRAM} pJ per model, VA / SDT / SS
         double[][] before = {
-            {1.1378969961408005E11, 1.8915296947507156E11, 3.374804992E11},
-            {1.1377587894980734E11, 1.8536355220604285E11, 1.1716507745367114E11},
-            {7.390572646922588E10, 1.2122202817401442E11, 1.110649910584631E11},
-            {1.7983153547136E10, 3.5317796785151985E10, 2.713405568E11},
-            {1.7980777409025116E10, 3.501100086170619E10, 2.5045754815052307E11},
-            {1.091331648007182E10, 2.3655417792751778E10, 2.504226444366469E11}};
+            {1.1378969961408005E11, 1.867431451064318E11, 2.094385152E11},
+            {1.1377587894980734E11, 1.8541203519431387E11, 1.105791666971272E11},
+            {7.390572646922588E10, 1.2133135575197876E11, 1.089529471911351E11},
+            {1.7983153547136E10, 3.5143963963391975E10, 2.618356032E11},
+            {1.7980777409025116E10, 3.503379356148219E10, 2.5136155771052307E11},
+            {1.091331648007182E10, 2.367821049252778E10, 2.513266539966469E11}};
         int k = 0;
         for (String m : TrainingModel.PAPER_MODELS)
             for (TrainingModel.Mode mode : TrainingModel.Mode.values()) {
@@ -112,21 +121,25 @@ class TrainingModelTest {
      * <pre>
      * MACs per pass = N M E F R S C = 2*8*4*4*9*8 = 18432 (SS: keep 0.5 -> 9216); |W| = 576
      * per MAC: RF 3 accesses x 2 B = 6 B, multiplies x4, adds x2  -> 110592 B, 73728, 36864
-     * DRAM I = O = 2*8*4*4 * 2 B = 512 B; VA W = 576 * 4 B = 2304 B
+     * DRAM I = O = 2*8*4*4 * 2 B = 512 B; VA W = 576 * 2 B = 1152 B (the 16-bit working copy, fix 36)
      * SD (vecDensity 1, ceDensity 0.5): 192 vectors (M C R) of n = 3, all non-zero; ceNnz = max(192, 0.5*576) = 288;
      *   ceBytes = (288*2.3 + 192 + 3*192) / 8 = 178.8; numB = 8 * ceil(24 rows / 192) = 8, B = 8*3*3 = 72 B;
      *   W = 250.8 B; rebuild 288*3 = 864 shift-adds x2 = 1728; Huffman 288; dC_e 864 MACs (3456 mult, 1728 add);
      *   dB 864 x2 = 1728 shift-adds
      * WG's gradient writes (fix 23), 2 B per entry to DRAM and as many weight-bank SRAM accesses:
      *   VA dW 576*2 = 1152 B; SD dC_e 288*2 = 576 B, dB 72*2 = 144 B
-     * update VA: W and m r/w 576*4 = 2304 B each, g 576*2 = 1152 B; 3 ops/param: 6912 mult, 3456 add
-     * update SD: B (72 params) r/w 288 B each, g 144 B, 864 mult, 432 add; dC_e read 288*2 = 576 B (fix 23);
+     * update VA: W and m r/w 576*4 = 2304 B each, g 576*2 = 1152 B; 3 ops/param: 6912 mult, 3456 add; the working
+     *   copy written, 576*2 = 1152 B (fix 36)
+     * update SD: B (72 params) r/w 288 B each, g 144 B, 864 mult, 432 add; the compact B rewritten, 72 B (fix 36);
+     *   dC_e read 288*2 = 576 B (fix 23);
      *   C_e r/w 178.8 B each, counters r/w 288 * 0.5 = 144 B each, selects 288*4 = 1152
      * SRAM banks (fix 24): weights and weight gradients at the 2 KB weight bank (1.36 pJ/B), activations and
      *   psums at the 16 KB input bank (2.45 pJ/B)
-     * VA energy of c2: DRAM (18048 + 1152) B * 100 + SRAM input/output 3072 B * 2.45 + SRAM weights
-     *   (2*2304 + 1152) B * 1.36 + RF 331776 B * 0.143 + mult 228096 * 0.124 + add 114048 * 0.019
-     *   = 1920000 + 7526.4 + 7833.6 + 47443.968 + 28283.904 + 2166.912 = 2013254.784 pJ
+     * VA energy of c2: DRAM (FP 1152 + 1024, BP the same, WG 1024, update 10368 + 1152, gradient writes 1152 =
+     *   18048) B * 100 + SRAM input/output 3072 B * 2.45 + SRAM weights (2*1152 + 1152) B * 1.36 + RF 331776 B *
+     *   0.143 + mult 228096 * 0.124 + add 114048 * 0.019
+     *   = 1804800 + 7526.4 + 4700.16 + 47443.968 + 28283.904 + 2166.912 = 1894921.344 pJ
+     *   (2013254.784 before fix 36, when FP and BP read the FP32 master: DRAM 19200 B, SRAM weights 5760 B)
      * </pre>
      */
     @Test
@@ -145,11 +158,11 @@ class TrainingModelTest {
             List<Object[]> exp = new ArrayList<>();
             for (String p : List.of("FORWARD", "INPUT_GRADIENT", "WEIGHT_GRADIENT")) {
                 boolean wg = p.equals("WEIGHT_GRADIENT");
-                if (!wg) exp.add(new Object[] {p, "DRAM weight reads", sd ? 250.8 : 2304.0});
+                if (!wg) exp.add(new Object[] {p, "DRAM weight reads", sd ? 250.8 : 1152.0});
                 exp.add(new Object[] {p, "DRAM input reads", 512.0});
                 exp.add(new Object[] {p, "DRAM output writes", 512.0});
                 exp.add(new Object[] {p, "DRAM psum write+read", 0.0});
-                if (!wg) exp.add(new Object[] {p, "SRAM weight accesses", sd ? 250.8 : 2304.0});
+                if (!wg) exp.add(new Object[] {p, "SRAM weight accesses", sd ? 250.8 : 1152.0});
                 exp.add(new Object[] {p, "SRAM input accesses", 512.0});
                 exp.add(new Object[] {p, "SRAM output accesses", 512.0});
                 exp.add(new Object[] {p, "SRAM psum accesses", 0.0});
@@ -183,6 +196,7 @@ class TrainingModelTest {
                 exp.add(new Object[] {"UPDATE", "DRAM " + what + u[0], params * (Double) u[1]});
             exp.add(new Object[] {"UPDATE", "SGD-momentum multiplies", params * 12});
             exp.add(new Object[] {"UPDATE", "SGD-momentum adds", params * 6});
+            exp.add(new Object[] {"UPDATE", "DRAM " + what + " working-copy writes", sd ? 72.0 : 1152.0});
             if (sd) {
                 exp.add(new Object[] {"UPDATE", "DRAM C_e gradient reads", 576.0});
                 exp.add(new Object[] {"UPDATE", "DRAM C_e reads", 178.8});
@@ -204,8 +218,8 @@ class TrainingModelTest {
             }
             if (!sd) {
                 var it = TrainingModel.IterationEnergy.of(got, EnergyTable.paper28nm());
-                assertEquals(2013254.784, it.totalPj(), 1e-9 * 2013254.784, "VA energy of c2 by hand");
-                assertEquals(1920000, it.dramPj(), 1e-9 * 1920000);
+                assertEquals(1894921.344, it.totalPj(), 1e-9 * 1894921.344, "VA energy of c2 by hand");
+                assertEquals(1804800, it.dramPj(), 1e-9 * 1804800);
             }
         }
     }
@@ -220,7 +234,7 @@ class TrainingModelTest {
         assertEquals(18, 2 * t.masterWeightBytes() + 2 * t.momentumBytes() + t.gradientBytes());
         assertEquals(0.5, t.counterBytes());
         assertEquals(128, t.paperBatch());
-        var ex = assertThrows(IllegalArgumentException.class, () -> new TrainingSpec(4, 2, 2, 3, 2, 4, 4, 2, 3, -1, 4, 2.3,
+        var ex = assertThrows(IllegalArgumentException.class, () -> new TrainingSpec(4, 2, 2, 3, 2, 4, 2, 4, 2, 3, -1, 4, 2.3,
             org.smartdeal.hw.spec.WeightRep.IdxMode.VECTOR_ELEM, 192, 128));
         assertEquals("TrainingSpec.counterBits must be in [0.0, 64.0], got -1.0", ex.getMessage());
     }
