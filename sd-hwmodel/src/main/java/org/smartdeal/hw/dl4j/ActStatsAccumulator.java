@@ -185,17 +185,17 @@ public final class ActStatsAccumulator {
     }
 
     private void scnn(int[] q, int n) {
-        int c = l.c(), h = l.h(), w = l.w(), u = l.stride();
-        int th = (l.e() + grid - 1) / grid, tw = (l.f() + grid - 1) / grid;
+        int c = l.c(), h = l.h(), w = l.w();
         int pes = grid * grid;
-        int[] tile = new int[pes];
+        int[] tile = new int[pes], px = new int[w];
+        for (int x = 0; x < w; x++) px[x] = ActStats.ScnnTiles.peOf(x, l.stride(), l.f(), grid);
         for (int img = 0; img < n; img++)
             for (int ch = 0; ch < c; ch++) {
                 java.util.Arrays.fill(tile, 0);
                 for (int y = 0; y < h; y++) {
-                    int py = Math.min(grid - 1, y / (u * th));
+                    int py = ActStats.ScnnTiles.peOf(y, l.stride(), l.e(), grid);
                     for (int x = 0; x < w; x++)
-                        if (q[((img * c + ch) * h + y) * w + x] != 0) tile[py * grid + Math.min(grid - 1, x / (u * tw))]++;
+                        if (q[((img * c + ch) * h + y) * w + x] != 0) tile[py * grid + px[x]]++;
                 }
                 int mx = 0;
                 for (int p = 0; p < pes; p++) {

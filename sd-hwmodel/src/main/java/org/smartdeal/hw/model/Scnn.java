@@ -154,9 +154,8 @@ public final class Scnn implements AcceleratorModel {
     /**
      * Fix 34: the expected activation steps of one input channel's slowest PE tile when the activations are i.i.d.
      * non-zero with probability {@code dA}: {@code E[max_p ceil(X_p / I)]}, {@code X_p ~ Binomial(n_p, dA)}, where
-     * {@code n_p} counts the input pixels of PE p. Pixel (h, w) belongs to PE (min(G-1, floor(h / (U th))), min(G-1,
-     * floor(w / (U tw)))), th = ceil(E/G), tw = ceil(F/G): the rule by which measured statistics count
-     * {@code scnnNZ[c][p]} (HWMODEL.md 1.3), so this is the expectation of what they measure as
+     * {@code n_p} counts the input pixels of PE p by {@link ActStats.ScnnTiles#peOf}, the rule by which measured
+     * statistics count {@code scnnNZ[c][p]} (HWMODEL.md 1.3), so this is the expectation of what they measure as
      * {@code ActStats.ScnnTiles.meanMaxSteps}. Before the fix the uniform case took the mean tile,
      * ceil(ceil(dA ceil(H/G) ceil(W/G)) / I), where every other design pays its synchronisation under the same
      * statistics (SmartDeal's tSD, Bit-pragmatic's tPRA, Cambricon-X's slowest filter).
@@ -171,14 +170,15 @@ public final class Scnn implements AcceleratorModel {
      */
     public static double expectedSlowestTileSteps(LayerSpec l, double dA, ArchSpec a) {
         int g = a.scnnPeGrid(), inputs = a.scnnI();
-        int[] rows = tileExtents(l.h(), l.stride() * ((l.e() + g - 1) / g), g);
-        int[] cols = tileExtents(l.w(), l.stride() * ((l.f() + g - 1) / g), g);
-        java.util.Map<Integer, Integer> tiles = new java.util.TreeMap<>(); // pixels -> how many PEs hold that many
+        int[] rows = new int[g], cols = new int[g];
+        for (int y = 0; y < l.h(); y++) rows[ActStats.ScnnTiles.peOf(y, l.stride(), l.e(), g)]++;
+        for (int x = 0; x < l.w(); x++) cols[ActStats.ScnnTiles.peOf(x, l.stride(), l.f(), g)]++;
+        java.util.TreeMap<Integer, Integer> tiles = new java.util.TreeMap<>(); // pixels -> how many PEs hold that many
         for (int r : rows)
             for (int c : cols)
                 if (r * c > 0) tiles.merge(r * c, 1, Integer::sum);
         if (dA <= 0 || tiles.isEmpty()) return 0;
-        int largest = ((java.util.TreeMap<Integer, Integer>) tiles).lastKey();
+        int largest = tiles.lastKey();
         int top = (largest + inputs - 1) / inputs;
         double[] below = new double[top]; // below[s] = P(every tile needs at most s steps)
         java.util.Arrays.fill(below, 1);
@@ -189,13 +189,6 @@ public final class Scnn implements AcceleratorModel {
         double steps = 0;
         for (int s = 0; s < top; s++) steps += 1 - below[s];
         return steps;
-    }
-
-    /** Pixels per PE row (column): {@code in} pixels, {@code per} to a PE, the rest to the last of {@code g}. */
-    private static int[] tileExtents(int in, int per, int g) {
-        int[] n = new int[g];
-        for (int i = 0; i < g; i++) n[i] = Math.max(0, Math.min(in, i == g - 1 ? in : (i + 1) * per) - i * per);
-        return n;
     }
 
     /** P(X <= x) for x = 0..n, X ~ Binomial(n, d); d = 1 puts all mass on n. */

@@ -46,6 +46,22 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
         public int channels() {
             return meanMaxSteps.length;
         }
+
+        /**
+         * The PE row (column) whose input tile holds input row (column) {@code pixel}: the input tile aligned to the
+         * PE's output tile of ceil(outputs / grid) rows, {@code min(grid - 1, floor(pixel / (stride ceil(outputs /
+         * grid))))}, padding not shifting it [A] (HWMODEL.md 1.3 {@code scnnNZ}). The one rule by which measured
+         * statistics count a tile's non-zeros and SCNN's uniform-density fallback sizes its tiles.
+         *
+         * @param pixel   input row (column) index
+         * @param stride  the layer's stride U
+         * @param outputs output rows E (columns F)
+         * @param grid    PE grid side G
+         * @return the PE row (column), in [0, grid)
+         */
+        public static int peOf(int pixel, int stride, int outputs, int grid) {
+            return Math.min(grid - 1, pixel / (stride * ((outputs + grid - 1) / grid)));
+        }
     }
 
     /** Validates ranges. */

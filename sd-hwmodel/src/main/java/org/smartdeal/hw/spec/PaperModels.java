@@ -58,6 +58,8 @@ public final class PaperModels {
     public static final WeightRep.IdxMode CE_INDEX = WeightRep.IdxMode.VECTOR_ELEM;
     /** Fig. 3 MBV2 bit sparsity (raw) and Booth sparsity. */
     public static final double BIT_SPARSITY = 0.798, BOOTH_SPARSITY = 0.660;
+    /** Magnitude scale of the first layer's dense image pixels, i.i.d. with P(v) ~ exp(-v / lambda) [A]. */
+    static final int IMAGE_LAMBDA = 40;
 
     private PaperModels() {
     }
@@ -104,7 +106,8 @@ public final class PaperModels {
         o.put("activationBitSparsity", List.of(BIT_SPARSITY, "[P Fig. 3] MobileNetV2; used for every model [A]"));
         o.put("activationBoothSparsity", List.of(BOOTH_SPARSITY, "[P Fig. 3] MobileNetV2, the target of the fit; the "
             + "fitted i.i.d. model delivers 64.5% (within the accepted 3 points); used for every model [A]"));
-        o.put("firstLayerActivations", List.of("dense image pixels: dA 1, magnitudes i.i.d. with lambda 40",
+        o.put("firstLayerActivations", List.of("dense image pixels: dA 1, magnitudes i.i.d. with lambda "
+            + IMAGE_LAMBDA,
             "[A] the first layer of every model sees every pixel non-zero"));
         o.put("ceDensity", List.of("1 - spar. of Tables III/IV per model", "[P Tables III/IV], one density for every "
             + "layer of a model [A]; DeepLabV3+: ResNet-50's 45% sparsity [A], the paper giving only its CR"));
@@ -120,7 +123,7 @@ public final class PaperModels {
         List<LayerSpec> ls = layers(model);
         double dCe = ceDensity(model), dV = vectorDensity(dCe);
         ActStats act = ActStats.fitted(8 * (1 - BIT_SPARSITY), 4 * (1 - BOOTH_SPARSITY), rowZero(model, k), a.sdDimF(), a.praBrick());
-        ActStats image = ActStats.iid(1.0, 40, 0, act.dA(), a.sdDimF(), a.praBrick());
+        ActStats image = ActStats.iid(1.0, IMAGE_LAMBDA, 0, act.dA(), a.sdDimF(), a.praBrick());
         List<Workload.Entry> out = new ArrayList<>();
         for (int i = 0; i < ls.size(); i++) {
             LayerSpec l = ls.get(i);
