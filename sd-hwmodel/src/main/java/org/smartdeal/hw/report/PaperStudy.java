@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * The paper's Figs. 8-10 comparison (SmartDeal vs DianNao, Cambricon-X, SCNN, Bit-pragmatic on
  * seven models, HWMODEL.md 4.2) at given knobs, plus the one-at-a-time sweep of the ambiguous
- * knobs (batch, DRAM bandwidth, baseline weights, kappa). Writes into {@code outDir}:
+ * knobs (batch, DRAM bandwidth, baseline weights, kappa, fusion) and of three other [A] choices (the tile capacity
+ * fraction, the RF energy, the paper workloads' zero-row rule). Writes into {@code outDir}:
  * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv;
  * band-analysis.md ({@link BandAnalysis});
  * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}});
@@ -80,7 +81,7 @@ public final class PaperStudy {
      * @return how many times {@link Listener#stepDone} is called by {@link #run(Path, Knobs, boolean, Listener)}
      */
     public static int steps(boolean sweep) {
-        return 4 + (sweep ? sweepConfigs(Knobs.defaults()).size() : 0);
+        return 4 + (sweep ? sweepConfigs(Knobs.defaults(), EnergyTable.paper28nm()).size() : 0);
     }
 
     /**
@@ -270,35 +271,71 @@ public final class PaperStudy {
         }
     }
 
-    /** The knob sweep's configurations, by name, each changing one knob of {@code base}. */
-    private static Map<String, ArchSpec> sweepConfigs(Knobs base) {
+    /**
+     * One row of the knob sweep: the architecture with its knobs, the energy table, and the zero-row fraction every
+     * paper workload gets (NaN: each model's own, {@link PaperModels#rowZero} under the row's knobs).
+     */
+    private record SweepConfig(ArchSpec arch, EnergyTable table, double rowZeroAll) {
+        SweepConfig(ArchSpec arch, EnergyTable table) {
+            this(arch, table, Double.NaN);
+        }
+
+        /** The workloads this row prices: {@code wl} (built under {@code base}) unless the row changes them. */
+        Map<String, Workload> workloads(Map<String, Workload> wl, Knobs base) {
+            boolean sameRule = Double.isNaN(rowZeroAll) && arch.knobs().rowZeroDefault() == base.rowZeroDefault();
+            if (sameRule) return wl;
+            Map<String, Workload> out = new LinkedHashMap<>();
+            for (String m : wl.keySet())
+                out.put(m, PaperModels.workload(m, arch,
+                    Double.isNaN(rowZeroAll) ? PaperModels.rowZero(m, arch.knobs()) : rowZeroAll));
+            return out;
+        }
+    }
+
+    /**
+     * The knob sweep's configurations, by name, each changing one knob of {@code base} or one [A] entry of the
+     * architecture, the energy table or the paper workloads' zero-row rule.
+     */
+    private static Map<String, SweepConfig> sweepConfigs(Knobs base, EnergyTable e) {
         ArchSpec paper = ArchSpec.paper();
-        Map<String, ArchSpec> cfg = new LinkedHashMap<>();
-        cfg.put("default", paper.withKnobs(base));
-        cfg.put("batch=16", paper.withKnobs(base.withBatch(16)));
-        for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY}) cfg.put("dramBw=" + bw, paper.withKnobs(base.withBw(bw)));
-        cfg.put("baselineWeights=DENSE", paper.withKnobs(base.withBaselineWeights(Knobs.BaselineWeights.DENSE)));
-        cfg.put("kappaPerSliceFetch=true", paper.withKnobs(base.withKappa(true)));
-        cfg.put("fuseOnChip=true", paper.withKnobs(new Knobs(base.batch(), base.dramBwBytesPerCycle(), base.baselineWeights(),
-            base.kappaPerSliceFetch(), true, base.rowZeroDefault())));
+        Map<String, SweepConfig> cfg = new LinkedHashMap<>();
+        cfg.put("default", new SweepConfig(paper.withKnobs(base), e));
+        cfg.put("batch=16", new SweepConfig(paper.withKnobs(base.withBatch(16)), e));
+        for (double bw : new double[] {12.8, 64, Double.POSITIVE_INFINITY})
+            cfg.put("dramBw=" + bw, new SweepConfig(paper.withKnobs(base.withBw(bw)), e));
+        cfg.put("baselineWeights=DENSE", new SweepConfig(paper.withKnobs(base.withBaselineWeights(Knobs.BaselineWeights.DENSE)), e));
+        cfg.put("kappaPerSliceFetch=true", new SweepConfig(paper.withKnobs(base.withKappa(true)), e));
+        cfg.put("fuseOnChip=true", new SweepConfig(paper.withKnobs(new Knobs(base.batch(), base.dramBwBytesPerCycle(),
+            base.baselineWeights(), base.kappaPerSliceFetch(), true, base.rowZeroDefault())), e));
         // arch-v1.json's [A] tileCapFraction 0.5 (double buffering): a tile may use the whole buffer
-        cfg.put("tileCapFraction=1.0", paper.withKnobs(base).withTileCapFraction(1.0));
+        cfg.put("tileCapFraction=1.0", new SweepConfig(paper.withKnobs(base).withTileCapFraction(1.0), e));
+        // energy-table-v1.json's [A] RF energy, which prices every design's accumulators: halved
+        double rf = e.rfPjPer8Bit() / 2;
+        cfg.put("rfPjPer8Bit=" + Reports.g(rf), new SweepConfig(paper.withKnobs(base), e.withRfPjPer8Bit(rf)));
+        // the zero-row rule: MobileNetV2's stated 27.1% for the five models the paper gives no value for, then no
+        // stated value used at all (every model at the knob's own value)
+        double mbv2 = PaperModels.rowZero("mobilenetv2", base);
+        cfg.put("rowZeroDefault=" + Reports.g(mbv2), new SweepConfig(paper.withKnobs(new Knobs(base.batch(),
+            base.dramBwBytesPerCycle(), base.baselineWeights(), base.kappaPerSliceFetch(), base.fuseOnChip(), mbv2)), e));
+        cfg.put("statedRowZero=off", new SweepConfig(paper.withKnobs(base), e, base.rowZeroDefault()));
         return cfg;
     }
 
     /**
      * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
-     * fraction (benchmark layers only): {CSV, Markdown}.
+     * fraction, energy-table-v1.json's [A] RF energy and the paper workloads' zero-row rule (benchmark layers
+     * only): {CSV, Markdown}.
      */
     static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
-        Map<String, ArchSpec> cfg = sweepConfigs(base);
+        Map<String, SweepConfig> cfg = sweepConfigs(base, e);
         StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");
         for (int i = 0; i < wl.size(); i++) md.append("---|");
         md.append("\n");
         StringBuilder b = new StringBuilder("config,model,accelerator,energy_pJ,cycles,dram_bytes,ee_vs_diannao,speedup_vs_diannao,"
             + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
         for (var c : cfg.entrySet()) {
-            var res = price(wl, c.getValue(), e, true);
+            SweepConfig sc = c.getValue();
+            var res = price(sc.workloads(wl, base), sc.arch(), sc.table(), true);
             listener.stepDone("sweep: " + c.getKey());
             md.append("| ").append(c.getKey()).append(" |");
             for (var m : res.values()) {

@@ -37,6 +37,15 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
                 + sramPjPer8BitAt16KB + " < " + sramPjPer8BitAt2KB);
     }
 
+    /**
+     * Copy with another RF / FIFO / accumulator energy (the knob sweep's sensitivity row: every design's
+     * accumulators are priced as RF accesses).
+     */
+    public EnergyTable withRfPjPer8Bit(double pj) {
+        return new EnergyTable(dramPjPer8Bit, macPjPer8Bit, multPjPer8Bit, addPjPer8Bit, sramPjPer8BitAt2KB,
+            sramPjPer8BitAt16KB, pj, bitSerialTermPj, reShiftAddPj, selectPj, huffmanDecodePj, crossbarPj, staticMw);
+    }
+
     /** The table shipped as resource {@code energy-table-v1.json} (28 nm, Table I). */
     public static EnergyTable paper28nm() {
         return Specs.load(EnergyTable.class, "energy-table-v1.json");

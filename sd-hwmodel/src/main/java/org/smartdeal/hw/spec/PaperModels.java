@@ -120,9 +120,23 @@ public final class PaperModels {
 
     /** The workload of one paper model with the default statistics described above. */
     public static Workload workload(String model, Knobs k, ArchSpec a) {
+        return workload(model, a, rowZero(model, k));
+    }
+
+    /**
+     * The workload of one paper model with the default statistics described above except the zero-row fraction,
+     * given here for every layer but the first (which sees dense pixels): the knob sweep's rows that change the
+     * {@link #rowZero} rule use it.
+     *
+     * @param model   one of {@link #NAMES}
+     * @param a       the architecture whose dim_F and PRA brick the activation statistics are built for
+     * @param rowZero zero-row fraction, in [0, 0.99]
+     */
+    public static Workload workload(String model, ArchSpec a, double rowZero) {
+        Specs.range("PaperModels.workload", "rowZero", rowZero, 0, 0.99);
         List<LayerSpec> ls = layers(model);
         double dCe = ceDensity(model), dV = vectorDensity(dCe);
-        ActStats act = ActStats.fitted(8 * (1 - BIT_SPARSITY), 4 * (1 - BOOTH_SPARSITY), rowZero(model, k), a.sdDimF(), a.praBrick());
+        ActStats act = ActStats.fitted(8 * (1 - BIT_SPARSITY), 4 * (1 - BOOTH_SPARSITY), rowZero, a.sdDimF(), a.praBrick());
         ActStats image = ActStats.iid(1.0, IMAGE_LAMBDA, 0, act.dA(), a.sdDimF(), a.praBrick());
         List<Workload.Entry> out = new ArrayList<>();
         for (int i = 0; i < ls.size(); i++) {

@@ -587,6 +587,15 @@ class SpecEdgesTest {
         assertEquals(0.271, PaperModels.rowZero("mobilenetv2", k), "[P V-A]");
         assertEquals(0.324, PaperModels.rowZero("resnet164", k), "[P V-A]");
         assertEquals(0.2, PaperModels.rowZero("vgg11", new Knobs(1, 25.6, Knobs.BaselineWeights.SAME, false, false, 0.2)));
+        // a workload with its zero-row fraction given: every layer but the first (dense pixels) gets it
+        ArchSpec a = ArchSpec.paper();
+        Workload given = PaperModels.workload("resnet164", a, 0.1);
+        assertEquals(0, given.layers().get(0).act().rowZero());
+        assertTrue(given.layers().stream().skip(1).allMatch(x -> x.act().rowZero() == 0.1));
+        assertEquals(PaperModels.workload("resnet164", k, a).layers().get(1).act(),
+            PaperModels.workload("resnet164", a, 0.324).layers().get(1).act(), "the knob form delegates with rowZero()");
+        assertEquals("PaperModels.workload.rowZero must be in [0.0, 0.99], got 1.0",
+            message(() -> PaperModels.workload("resnet164", a, 1)));
         // vectorDensity at the ends of its range: 0 -> 0; the exponent fit at 0.5: 1 - 0.5^1.678
         assertEquals(0, PaperModels.vectorDensity(0));
         assertEquals(1 - Math.pow(0.5, 1.678), PaperModels.vectorDensity(0.5), 1e-15);
