@@ -64,7 +64,8 @@ public final class TilingSearch {
                 + a.inputBufBytes() + "), got " + accBytes);
         // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
         double capW = a.weightBufBytes() * a.tileCapFraction(), capI = inBufBytes(a, accBytes) * a.tileCapFraction();
-        double capO = a.outputBufBytes() + accBytes, ps = a.psumBytes();
+        // fix 39: the output buffer double-buffers as the others do; SCNN's accumulators are added whole
+        double capO = a.outputBufBytes() * a.tileCapFraction() + accBytes, ps = a.psumBytes();
         // fix 22: real input rows (columns) read by all E (F) tiles and by the first, per t = 1, 2, 4, ...
         double[][] rowsReal = realRows(l.e(), l.h(), l.stride(), l.r(), l.dil(), l.pad());
         double[][] colsReal = realRows(l.f(), l.w(), l.stride(), l.s(), l.dil(), l.padW());

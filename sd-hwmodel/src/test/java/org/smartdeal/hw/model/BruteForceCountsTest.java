@@ -221,7 +221,7 @@ class BruteForceCountsTest {
             if (o != curO) { visits[o]++; oSizes[o] = (double) nT * m * e * f; curO = o; }
         }
         int maxVisits = java.util.Arrays.stream(visits).max().orElse(1);
-        if (!dw && lim[2] > 1 && maxVisits == 1 && (double) nT * mT * eT * fT * a.psumBytes() > a.outputBufBytes()) return null;
+        if (!dw && lim[2] > 1 && maxVisits == 1 && (double) nT * mT * eT * fT * a.psumBytes() > a.outputBufBytes() * a.tileCapFraction()) return null;
         double psum = 0;
         for (int k = 0; k < visits.length; k++) psum += 2 * a.psumBytes() * oSizes[k] * (visits[k] - 1);
         return new double[] {tw, ti, l.oSize(), psum, (double) nT * cT * rowsIn[0] * colsIn[0]};
