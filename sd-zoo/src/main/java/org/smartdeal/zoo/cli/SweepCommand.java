@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
  * search over theta, slice rows and basis width; {@link ConversionSweep}) and keeps the most compressed candidate
  * whose accuracy drop on held-out validation data stays within a bound. Every candidate is scored on its
  * {@code .sdm} read back from bytes; the Fashion-MNIST test set is used once, for the final figures of the dense
- * network and of the chosen candidate.
+ * network and of the chosen candidate. A network fed images records their shape in every candidate's {@code .sdm}
+ * ({@link RecordedInput}), so the sizes reported are those of the {@code best.sdm} written.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = {"Search the conversion settings of a trained DL4J network (.zip) with Arbiter: convert with each "
@@ -284,8 +285,12 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ConversionSweep.Result r;
         try (Progress p = Progress.start("sweep", max, quiet)) {
+            // the image shape the sweep feeds, recorded in every candidate's bytes (RecordedInput), so the sizes the
+            // sweep reports are best.sdm's; rows record none
+            String recorded = RecordedInput.of(inputType);
             ConversionSweep.Options options = new ConversionSweep.Options(retrain, pricing,
-                    byEnergy ? CompressionScoreFunction.Objective.ENERGY : CompressionScoreFunction.Objective.PAPER_CR);
+                    byEnergy ? CompressionScoreFunction.Objective.ENERGY : CompressionScoreFunction.Objective.PAPER_CR,
+                    recorded == null ? Map.of() : Map.of(RecordedInput.KEY, recorded));
             r = ConversionSweep.run(dense, generator, max, valIt, maxDrop / 100, options, (c, done, total) -> {
                 p.step();
                 p.message(c.ok() ? String.format(Locale.ROOT, "#%d: CR %.1fx, accuracy %.4f", c.index(), c.paperCR(),

@@ -312,17 +312,25 @@ public final class ConversionSweep {
     /**
      * What a sweep does to each candidate beyond converting it, and what it maximises.
      *
-     * @param retrain   re-training of every candidate before it is scored, or null to convert only
-     * @param pricing   the price (pJ) of every candidate's reloaded network and of the dense network, or null
-     * @param objective the gain the best candidate maximises within the drop bound; {@code ENERGY} needs a pricing
+     * @param retrain    re-training of every candidate before it is scored, or null to convert only
+     * @param pricing    the price (pJ) of every candidate's reloaded network and of the dense network, or null
+     * @param objective  the gain the best candidate maximises within the drop bound; {@code ENERGY} needs a pricing
+     * @param properties META properties every candidate's {@code .sdm} records (in order; empty for none): its bytes,
+     *                   size and file CR are those of the file with them ({@link ConversionTaskCreator})
      */
     public record Options(ConversionTaskCreator.Retrain retrain, ConversionTaskCreator.Pricing pricing,
-            CompressionScoreFunction.Objective objective) {
+            CompressionScoreFunction.Objective objective, Map<String, String> properties) {
 
-        /** Convert only, no pricing, the paper's CR as the gain. */
+        /** Convert only, no pricing, the paper's CR as the gain, no properties. */
         public static final Options DEFAULT = new Options(null, null, CompressionScoreFunction.Objective.PAPER_CR);
 
-        /** Checks the objective and that ENERGY has a pricing. */
+        /** Options whose candidates record no properties beyond the library's own. */
+        public Options(ConversionTaskCreator.Retrain retrain, ConversionTaskCreator.Pricing pricing,
+                CompressionScoreFunction.Objective objective) {
+            this(retrain, pricing, objective, Map.of());
+        }
+
+        /** Checks the objective, that ENERGY has a pricing, and the properties (copied). */
         public Options {
             if (objective == null) {
                 throw new IllegalArgumentException("ConversionSweep.Options.objective must be PAPER_CR or ENERGY, got null");
@@ -331,6 +339,7 @@ public final class ConversionSweep {
                 throw new IllegalArgumentException("ConversionSweep.Options: the ENERGY objective needs a pricing, got "
                         + "none");
             }
+            properties = ConversionTaskCreator.copy("ConversionSweep.Options", properties);
         }
     }
 
@@ -370,7 +379,8 @@ public final class ConversionSweep {
             throw new IllegalArgumentException("ConversionSweep: maxDrop must be a fraction in [0, 1] (0.01 = one accuracy "
                     + "point), got " + maxDrop);
         }
-        ConversionTaskCreator creator = new ConversionTaskCreator(dense, options.retrain(), options.pricing());
+        ConversionTaskCreator creator = new ConversionTaskCreator(dense, options.retrain(), options.pricing(),
+                options.properties());
         ((ConversionPlanSpace) generator.getParameterSpace()).checkAgainst(dense);
         ModelScore baseline = ModelScore.of(dense, validation);
         if (!(baseline.examples() > 0)) {

@@ -1,6 +1,9 @@
 package org.smartdeal.zoo.sweep;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -21,6 +24,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmFile;
 import org.smartdeal.codec.SdmFormatException;
 import org.smartdeal.codec.SdmWriter;
 import org.smartdeal.codec.StorageBreakdown;
@@ -35,7 +39,7 @@ import org.smartdeal.zoo.convert.SdConverter;
  * Arbiter {@link TaskCreator} of a conversion sweep: each candidate is a {@link ConversionPlan} (from a
  * {@link ConversionPlanSpace}) applied to one trained dense network. A task converts the network
  * ({@link SdConverter#convert}; with {@link Retrain}, re-trains a copy of it with the plan first), writes the
- * {@code .sdm} bytes, reads them back, scores the reloaded network on the validation data (the data source's or
+ * {@code .sdm} bytes (with the creator's META properties, if any), reads them back, scores the reloaded network on the validation data (the data source's or
  * provider's {@code testData}, a {@code DataSetIterator}: hold validation examples out of the training set; the
  * test set is for the final report only) and returns an {@link OptimizationResult} whose model-specific result is
  * the {@link ConversionCandidate}.
@@ -61,6 +65,7 @@ public final class ConversionTaskCreator implements TaskCreator {
     private final long denseParams;
     private final Retrain retrain;
     private final Pricing pricing;
+    private final Map<String, String> properties;
     private int retrainBatches = -1;
     private DataSource cachedSource;
     private Class<? extends DataSource> cachedClass;
@@ -140,6 +145,19 @@ public final class ConversionTaskCreator implements TaskCreator {
      * @throws IllegalArgumentException if the network is neither
      */
     public ConversionTaskCreator(Model dense, Retrain retrain, Pricing pricing) {
+        this(dense, retrain, pricing, Map.of());
+    }
+
+    /**
+     * @param dense      the trained network to convert (a MultiLayerNetwork or ComputationGraph; not modified)
+     * @param retrain    re-training of each candidate, or null to convert only
+     * @param pricing    the price of each candidate's reloaded network, or null not to price
+     * @param properties META properties every candidate's {@code .sdm} records after the library's own (in this
+     *                   order; e.g. {@code smartdeal sweep}'s input shape), so that the bytes scored, counted
+     *                   ({@link ConversionCandidate#sdmBytes()}, the file CR) and kept are the file's; empty for none
+     * @throws IllegalArgumentException if the network is neither, or a property's key or value is null
+     */
+    public ConversionTaskCreator(Model dense, Retrain retrain, Pricing pricing, Map<String, String> properties) {
         if (!(dense instanceof MultiLayerNetwork || dense instanceof ComputationGraph)) {
             throw new IllegalArgumentException("ConversionTaskCreator: the network must be an initialised "
                     + "MultiLayerNetwork or ComputationGraph, got " + (dense == null ? null : dense.getClass().getName()));
@@ -148,6 +166,27 @@ public final class ConversionTaskCreator implements TaskCreator {
         this.denseParams = dense.numParams();
         this.retrain = retrain;
         this.pricing = pricing;
+        this.properties = copy("ConversionTaskCreator", properties);
+    }
+
+    /**
+     * The properties in their order, unmodifiable, checked: a null map, key or value is refused.
+     *
+     * @param owner the type whose field they are, for the message
+     */
+    static Map<String, String> copy(String owner, Map<String, String> properties) {
+        if (properties == null) {
+            throw new IllegalArgumentException(owner + ".properties must be a map (empty for none), got null");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        properties.forEach((k, v) -> {
+            if (k == null || v == null) {
+                throw new IllegalArgumentException(owner + ".properties must hold no null key or value, got " + k
+                        + "=" + v);
+            }
+            out.put(k, v);
+        });
+        return Collections.unmodifiableMap(out);
     }
 
     /**
@@ -184,7 +223,11 @@ public final class ConversionTaskCreator implements TaskCreator {
                 sd = SdConverter.build(copy, d);
                 bestEpoch = rt.bestEpoch();
             }
-            byte[] bytes = SdmWriter.serialize(SdModelFile.toSdm(sd)).bytes();
+            SdmFile file = SdModelFile.toSdm(sd);
+            for (Map.Entry<String, String> p : properties.entrySet()) {
+                file = file.withProperty(p.getKey(), p.getValue());
+            }
+            byte[] bytes = SdmWriter.serialize(file).bytes();
             Model reloaded = rebuild(bytes, index);
             ModelScore s = ModelScore.of(reloaded, validation);
             double energy = pricing == null ? Double.NaN : price(pricing, reloaded, "candidate " + index);
@@ -413,5 +456,10 @@ public final class ConversionTaskCreator implements TaskCreator {
     /** @return the dense network every candidate converts */
     public Model dense() {
         return dense;
+    }
+
+    /** @return the META properties every candidate's {@code .sdm} records after the library's own (unmodifiable) */
+    public Map<String, String> properties() {
+        return properties;
     }
 }

@@ -21,6 +21,8 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.smartdeal.codec.SdModelFile;
+import org.smartdeal.codec.SdmReader;
+import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.optim.ModelScore;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.SdConverter;
@@ -104,9 +106,12 @@ class SweepCommandTest {
         assertEquals(expected, s.get("best").asInt(), s.toString());
         JsonNode best = cands.get(expected);
 
-        // best.sdm: its size is the candidate's, and DL4J's own evaluation of the file gives the test figure
+        // best.sdm: its size is the candidate's, and DL4J's own evaluation of the file gives the test figure; the
+        // network takes rows (its first layer states 784 inputs), so the file records no input shape, as convert's
         Path sdm = out.resolve(SweepCommand.BEST_SDM);
         assertEquals(best.get("sdmBytes").asLong(), Files.size(sdm));
+        assertFalse(SdmReader.read(sdm).file().properties().containsKey(RecordedInput.KEY),
+                SdmReader.read(sdm).file().properties().toString());
         long sdmSize = Files.size(sdm);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("best.sdm bits: index ")
                 && l.endsWith("; total " + 8 * sdmSize + " bits = " + sdmSize + " bytes")), r.out());
@@ -134,6 +139,60 @@ class SweepCommandTest {
             assertEquals(i == expected, Boolean.parseBoolean(f[head.indexOf("best")]));
         }
         assertTrue(r.out().contains("*" + expected + " "), r.out());
+    }
+
+    /**
+     * A network fed images (EnergyCommandTest's CNN, whose first convolution states no image size) gets a best.sdm
+     * recording the shape the sweep fed it, 1x28x28, as {@code convert --input 1x28x28} records it: the file is
+     * byte for byte what convert writes with best-plan.json, every size the sweep reports (sweep.json, the CSV, the
+     * printed bits, the file CR) is that file's, and energy and inspect read the shape without --input.
+     */
+    @Test
+    void anImageInputSweepRecordsTheShapeItFedAndReportsTheSizeOfTheFileWritten() throws IOException {
+        assumeTrue(data, "Fashion-MNIST not installed in " + FashionMnist.resolveDir(null) + ": skipping the sweep run");
+        MultiLayerNetwork cnn = EnergyCommandTest.twin(org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
+        Path cnnZip = dir.resolve("cnn.zip");
+        ModelSerializer.writeModel(cnn, cnnZip.toFile(), false);
+        Path out = dir.resolve("cnn-sweep");
+        CliRun r = CliRun.of("sweep", cnnZip.toString(), "--out", out.toString(), "--theta", "0.002,0.02",
+                "--validation", "100", "--max-drop", "100", "--quiet");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        Path sdm = out.resolve(SweepCommand.BEST_SDM);
+        assertEquals("1x28x28", SdmReader.read(sdm).file().properties().get(RecordedInput.KEY));
+
+        // the sizes reported are best.sdm's: the JSON's, the CSV's, the printed bits and the file CR
+        JsonNode s = new ObjectMapper().readTree(Files.readString(out.resolve(SweepCommand.SUMMARY)));
+        int bestIndex = s.get("best").asInt();
+        JsonNode best = s.get("candidates").get(bestIndex);
+        long size = Files.size(sdm);
+        assertEquals(size, best.get("sdmBytes").asLong());
+        assertEquals(StorageBreakdown.fileCR(cnn.numParams(), size), best.get("fileCR").asDouble(), 0);
+        List<String> csv = Files.readAllLines(out.resolve(SweepCommand.CANDIDATES));
+        List<String> head = Arrays.asList(csv.get(0).split(","));
+        assertEquals(size, Long.parseLong(csv.get(bestIndex + 1).split(",", -1)[head.indexOf("sdmBytes")]));
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("best.sdm bits: index ")
+                && l.endsWith("; total " + 8 * size + " bits = " + size + " bytes")), r.out());
+        // and so are the other candidates': each is the file convert writes with its plan and the same shape
+        for (JsonNode c : s.get("candidates")) {
+            Path plan = Files.writeString(dir.resolve("cnn-plan-" + c.get("candidate").asInt() + ".json"),
+                    c.get("plan").toString());
+            Path converted = dir.resolve("cnn-" + c.get("candidate").asInt() + ".sdm");
+            CliRun conv = CliRun.of("convert", cnnZip.toString(), "--plan", plan.toString(), "--input", "1x28x28",
+                    "--out", converted.toString(), "--quiet");
+            assertEquals(0, conv.exit(), conv.err());
+            assertEquals(Files.size(converted), c.get("sdmBytes").asLong(), "candidate " + c.get("candidate"));
+            if (c.get("candidate").asInt() == bestIndex) {
+                assertArrayEquals(Files.readAllBytes(converted), Files.readAllBytes(sdm));
+            }
+        }
+
+        // read back without --input: energy takes the recorded shape (it asks for --input without it), inspect shows it
+        CliRun e = CliRun.of("energy", sdm.toString(), "--out", dir.resolve("cnn-energy").toString(), "--quiet");
+        assertEquals(0, e.exit(), e.err());
+        assertFalse(e.err().contains("note:"), e.err());
+        CliRun i = CliRun.of("inspect", sdm.toString());
+        assertEquals(0, i.exit(), i.err());
+        assertTrue(i.out().startsWith(sdm + ": MULTI_LAYER_NETWORK, " + size + " bytes, input 1x28x28\n"), i.out());
     }
 
     /**

@@ -151,6 +151,39 @@ class ConversionTaskCreatorEdgesTest {
         assertSame(graph, new ConversionTaskCreator(graph, null, null).dense());
     }
 
+    /**
+     * The creator's META properties are in every candidate's bytes, after the library's two, and its size counts
+     * them: 20 bytes more for {@code input=1x28x28} (docs/FORMAT.md: two {@code str}s, each a u32 length and its
+     * bytes, 4 + 5 and 4 + 7), the file CR following; the network read back is the same. A null map, key or value is
+     * refused.
+     */
+    @Test
+    void theCreatorsPropertiesAreInEveryCandidatesBytesAndSize() throws Exception {
+        ConversionCandidate plain = new ConversionTaskCreator(net).evaluate(0, plan(), examples(30, 1));
+        ConversionCandidate recorded = new ConversionTaskCreator(net, null, null, Map.of("input", "1x28x28"))
+                .evaluate(0, plan(), examples(30, 1));
+        assertEquals(List.of("writer", "dl4j", "input"), List.copyOf(
+                org.smartdeal.codec.SdmReader.read(recorded.sdm(), "recorded").file().properties().keySet()));
+        assertEquals("1x28x28", org.smartdeal.codec.SdmReader.read(recorded.sdm(), "recorded").file().properties()
+                .get("input"));
+        assertEquals(plain.sdmBytes() + 20, recorded.sdmBytes());
+        assertEquals(recorded.sdm().length, recorded.sdmBytes());
+        assertEquals(4.0 * net.numParams() / recorded.sdmBytes(), recorded.fileCR(), 0);
+        assertEquals(plain.accuracy(), recorded.accuracy(), 0);
+        assertEquals(Map.of("input", "1x28x28"), new ConversionSweep.Options(null, null,
+                CompressionScoreFunction.Objective.PAPER_CR, Map.of("input", "1x28x28")).properties());
+        assertEquals(Map.of(), ConversionSweep.Options.DEFAULT.properties());
+
+        assertEquals("ConversionTaskCreator.properties must be a map (empty for none), got null",
+                assertThrows(IllegalArgumentException.class, () -> new ConversionTaskCreator(net, null, null, null))
+                        .getMessage());
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("input", null);
+        assertEquals("ConversionSweep.Options.properties must hold no null key or value, got input=null",
+                assertThrows(IllegalArgumentException.class, () -> new ConversionSweep.Options(null, null,
+                        CompressionScoreFunction.Objective.PAPER_CR, nullValue)).getMessage());
+    }
+
     /** evaluate: a null plan fails as a setting, at once; a plan naming a layer the network lacks fails with its message. */
     @Test
     void aMissingOrWrongPlanFailsItsCandidateOnly() throws Exception {
