@@ -13,10 +13,11 @@ import org.smartdeal.codec.SdmFile;
  * <p>DL4J's configuration of a graph, or of a network whose first layer is a convolution without a flat-input
  * preprocessor, states no input size. {@code convert} records the shape it knows: {@code --input}, or a zoo model's
  * image input. {@code sweep} records the image shape it feeds the network (Fashion-MNIST's 1x28x28) in every
- * candidate's bytes, so that the sizes it reports are those of the {@code best.sdm} it writes. {@code energy}, {@code export} and {@code evaluate} take the recorded shape as if it were their
- * {@code --input} when none is given. A network whose input is rows (a zoo model of dense layers, whose first layer
- * states its nIn) gets no property. A given {@code --input} wins over the recorded shape (the user said so); one that
- * differs is named in one line on standard error. A file without the property reads as before.
+ * candidate's bytes, so that the sizes it reports are those of the {@code best.sdm} it writes. {@code energy},
+ * {@code export} and {@code evaluate} take the recorded shape as if it were their {@code --input} when none is given.
+ * A network whose input is rows (a zoo model of dense layers, whose first layer states its nIn) gets no property. A
+ * given {@code --input} wins over the recorded shape (the user said so); one that differs is named in one line on
+ * standard error. A file without the property reads as before.
  */
 final class RecordedInput {
 

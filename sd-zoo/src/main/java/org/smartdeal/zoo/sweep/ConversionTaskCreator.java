@@ -39,10 +39,10 @@ import org.smartdeal.zoo.convert.SdConverter;
  * Arbiter {@link TaskCreator} of a conversion sweep: each candidate is a {@link ConversionPlan} (from a
  * {@link ConversionPlanSpace}) applied to one trained dense network. A task converts the network
  * ({@link SdConverter#convert}; with {@link Retrain}, re-trains a copy of it with the plan first), writes the
- * {@code .sdm} bytes (with the creator's META properties, if any), reads them back, scores the reloaded network on the validation data (the data source's or
- * provider's {@code testData}, a {@code DataSetIterator}: hold validation examples out of the training set; the
- * test set is for the final report only) and returns an {@link OptimizationResult} whose model-specific result is
- * the {@link ConversionCandidate}.
+ * {@code .sdm} bytes (with the creator's META properties, if any), reads them back, scores the reloaded network on
+ * the validation data (the data source's or provider's {@code testData}, a {@code DataSetIterator}: hold validation
+ * examples out of the training set; the test set is for the final report only) and returns an
+ * {@link OptimizationResult} whose model-specific result is the {@link ConversionCandidate}.
  * With {@link Retrain}, each task re-trains its own copy of the dense network on a fresh iterator from
  * {@link Retrain#train()} (whatever the data source's {@code trainData} is). A data provider's validation
  * iterator is shared by the tasks, so run them one at a time ({@link ConversionSweep} does, and so does
