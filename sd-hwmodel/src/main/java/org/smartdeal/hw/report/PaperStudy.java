@@ -328,8 +328,9 @@ public final class PaperStudy {
      */
     static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
         Map<String, SweepConfig> cfg = sweepConfigs(base, e);
-        StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " |\n|---|");
-        for (int i = 0; i < wl.size(); i++) md.append("---|");
+        StringBuilder md = new StringBuilder("| config | " + String.join(" | ", wl.keySet()) + " | models in EE band / SU band "
+            + "/ SD lowest energy / SD lowest latency |\n|---|");
+        for (int i = 0; i <= wl.size(); i++) md.append("---|");
         md.append("\n");
         StringBuilder b = new StringBuilder("config,model,accelerator,energy_pJ,cycles,dram_bytes,ee_vs_diannao,speedup_vs_diannao,"
             + "dram_vs_smartdeal,sd_energy_gain_over_x,sd_speedup_over_x\n");
@@ -338,12 +339,18 @@ public final class PaperStudy {
             var res = price(sc.workloads(wl, base), sc.arch(), sc.table(), true);
             listener.stepDone("sweep: " + c.getKey());
             md.append("| ").append(c.getKey()).append(" |");
+            int[] met = new int[4];
             for (var m : res.values()) {
                 double minDram = m.keySet().stream().filter(x -> !x.equals("smartdeal")).mapToDouble(x -> ratio(m, x, "dram")).min().orElse(Double.NaN);
-                md.append(' ').append(f(ratio(m, "smartdeal", "ee"))).append(" / ").append(f(ratio(m, "smartdeal", "speedup")))
-                    .append(" / ").append(f(minDram)).append(" |");
+                double ee = ratio(m, "smartdeal", "ee"), su = ratio(m, "smartdeal", "speedup");
+                md.append(' ').append(f(ee)).append(" / ").append(f(su)).append(" / ").append(f(minDram)).append(" |");
+                ModelResult sd = m.get("smartdeal");
+                if (ee >= EE_LOW && ee <= EE_HIGH) met[0]++;
+                if (su >= SU_LOW && su <= SU_HIGH) met[1]++;
+                if (m.values().stream().allMatch(x -> x == sd || x.energyPj() > sd.energyPj())) met[2]++;
+                if (m.values().stream().allMatch(x -> x == sd || x.cycles() > sd.cycles())) met[3]++;
             }
-            md.append('\n');
+            md.append(String.format(Locale.ROOT, " %d / %d / %d / %d of %d |%n", met[0], met[1], met[2], met[3], res.size()));
             for (var m : res.entrySet())
                 for (ModelResult x : m.getValue().values()) {
                     ModelResult sd = m.getValue().get("smartdeal");
@@ -354,7 +361,10 @@ public final class PaperStudy {
                 }
         }
         return new String[] {b.toString(), "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of "
-            + "DRAM_x/DRAM_SD (benchmark layers; one knob changed from the default per row)\n\n" + md};
+            + "DRAM_x/DRAM_SD (benchmark layers; one knob changed from the default per row); the last column counts the "
+            + "models whose EE is in [" + plain(EE_LOW) + ", " + plain(EE_HIGH) + "], whose speedup is in [" + plain(SU_LOW)
+            + ", " + plain(SU_HIGH) + "], and on which SmartDeal has the lowest energy and the lowest latency of all "
+            + "accelerators\n\n" + md};
     }
 
     /**

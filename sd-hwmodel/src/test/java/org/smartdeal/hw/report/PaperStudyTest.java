@@ -38,9 +38,31 @@ class PaperStudyTest {
                 .filter(l -> l.startsWith("| ") && !l.startsWith("| config ")).count());
         // the cells docs/HWMODEL-RESULTS.md publishes for ResNet-164 and VGG19-CIFAR (SD EE / SD SU / min baseline DRAM
         // ratio)
-        assertTrue(out[1].contains("\n| config | resnet164 | vgg19-cifar |\n|---|---|---|\n"
-            + "| default | 1.49 / 1.64 / 0.94 | 9.37 / 7.04 / 1.65 |\n| batch=16 | 1.40 / 1.56 / 0.73 | 7.19 / 4.58 / 0.91 |\n"),
-            out[1]);
+        assertTrue(out[1].contains("\n| config | resnet164 | vgg19-cifar | models in EE band / SU band / SD lowest energy / "
+            + "SD lowest latency |\n|---|---|---|---|\n"
+            + "| default | 1.49 / 1.64 / 0.94 | 9.37 / 7.04 / 1.65 | 0 / 1 / 1 / 2 of 2 |\n"
+            + "| batch=16 | 1.40 / 1.56 / 0.73 | 7.19 / 4.58 / 0.91 | 1 / 0 / "), out[1]);
+        // the last column counts again from the CSV's energies and cycles, row by row
+        Map<String, Map<String, List<String[]>>> byConfig = new java.util.LinkedHashMap<>();
+        java.util.Arrays.stream(out[0].split("\n")).skip(1).map(l -> l.split(",")).forEach(r -> byConfig
+            .computeIfAbsent(r[0], k -> new java.util.LinkedHashMap<>()).computeIfAbsent(r[1], k -> new java.util.ArrayList<>()).add(r));
+        for (var c : byConfig.entrySet()) {
+            int[] met = new int[4];
+            for (List<String[]> accs : c.getValue().values()) {
+                String[] sd = accs.stream().filter(r -> r[2].equals("smartdeal")).findFirst().orElseThrow();
+                String[] dn = accs.stream().filter(r -> r[2].equals("diannao")).findFirst().orElseThrow();
+                double ee = Double.parseDouble(dn[3]) / Double.parseDouble(sd[3]), su = Double.parseDouble(dn[4]) / Double.parseDouble(sd[4]);
+                if (ee >= 1.5 && ee <= 8.7) met[0]++;
+                if (su >= 6.8 && su <= 25) met[1]++;
+                if (accs.stream().allMatch(r -> r == sd || Double.parseDouble(r[3]) > Double.parseDouble(sd[3]))) met[2]++;
+                if (accs.stream().allMatch(r -> r == sd || Double.parseDouble(r[4]) > Double.parseDouble(sd[4]))) met[3]++;
+            }
+            String row = java.util.Arrays.stream(out[1].split("\n")).filter(l -> l.startsWith("| " + c.getKey() + " |"))
+                .findFirst().orElseThrow();
+            assertTrue(row.endsWith(String.format(java.util.Locale.ROOT, " %d / %d / %d / %d of 2 |", met[0], met[1], met[2],
+                met[3])), row);
+        }
+        assertEquals(steps.size(), byConfig.size());
         // the CSV's last two columns are E_x / E_SD and cycles_x / cycles_SD of the same configuration
         List<String[]> rows = java.util.Arrays.stream(out[0].split("\n")).skip(1).map(l -> l.split(","))
             .filter(r -> r[0].equals("default") && r[1].equals("resnet164")).toList();
@@ -97,9 +119,9 @@ class PaperStudyTest {
                 }
             }
         // the cells docs/HWMODEL-RESULTS.md publishes for these rows (SD EE / SD SU / min baseline DRAM ratio)
-        assertTrue(md.contains("| rfPjPer8Bit=0.0715 | 1.54 / 1.64 / 0.94 | 9.76 / 7.04 / 1.65 |\n"
-            + "| rowZeroDefault=0.271 | 1.49 / 1.64 / 0.94 | 9.63 / 7.96 / 1.65 |\n"
-            + "| statedRowZero=off | 1.45 / 1.43 / 0.94 | 9.37 / 7.04 / 1.65 |\n"), md);
+        assertTrue(md.contains("| rfPjPer8Bit=0.0715 | 1.54 / 1.64 / 0.94 | 9.76 / 7.04 / 1.65 | 1 / 1 / 1 / 2 of 2 |\n"
+            + "| rowZeroDefault=0.271 | 1.49 / 1.64 / 0.94 | 9.63 / 7.96 / 1.65 | 0 / 1 / 1 / 2 of 2 |\n"
+            + "| statedRowZero=off | 1.45 / 1.43 / 0.94 | 9.37 / 7.04 / 1.65 | 0 / 1 / 1 / 2 of 2 |\n"), md);
     }
 
     @Test
