@@ -57,6 +57,19 @@ import org.smartdeal.layers.params.SdParamInitializer;
  */
 public final class SdModelFile {
 
+    /**
+     * The META properties {@link #toSdm} records, in this order: the writer and the DL4J version it was built against.
+     * Callers add their own after them ({@link SdmFile#withProperty}).
+     */
+    public static final Map<String, String> OWN_PROPERTIES;
+
+    static {
+        Map<String, String> own = new LinkedHashMap<>();
+        own.put("writer", "smartdeal-dl4j");
+        own.put("dl4j", "1.0.0-M2.1");
+        OWN_PROPERTIES = java.util.Collections.unmodifiableMap(own);
+    }
+
     /** File-name extension of SmartDeal model files. */
     public static final String EXTENSION = ".sdm";
     /** Values converted per ND4J call when checking a narrow data type (HALF, BFLOAT16). */
@@ -119,10 +132,7 @@ public final class SdModelFile {
                 }
             }
         }
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("writer", "smartdeal-dl4j");
-        props.put("dl4j", "1.0.0-M2.1");
-        return new SdmFile(type, json, props, entries);
+        return new SdmFile(type, json, new LinkedHashMap<>(OWN_PROPERTIES), entries);
     }
 
     /**

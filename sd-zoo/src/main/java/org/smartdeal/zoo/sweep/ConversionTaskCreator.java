@@ -170,7 +170,8 @@ public final class ConversionTaskCreator implements TaskCreator {
     }
 
     /**
-     * The properties in their order, unmodifiable, checked: a null map, key or value is refused.
+     * The properties in their order, unmodifiable, checked: a null map, key or value is refused, and so is a key the
+     * library records itself ({@link SdModelFile#OWN_PROPERTIES}), which would replace its value.
      *
      * @param owner the type whose field they are, for the message
      */
@@ -183,6 +184,10 @@ public final class ConversionTaskCreator implements TaskCreator {
             if (k == null || v == null) {
                 throw new IllegalArgumentException(owner + ".properties must hold no null key or value, got " + k
                         + "=" + v);
+            }
+            if (SdModelFile.OWN_PROPERTIES.containsKey(k)) {
+                throw new IllegalArgumentException(owner + ".properties must not hold the keys the library records "
+                        + "itself, " + SdModelFile.OWN_PROPERTIES.keySet() + ", got " + k + "=" + v);
             }
             out.put(k, v);
         });

@@ -182,6 +182,15 @@ class ConversionTaskCreatorEdgesTest {
         assertEquals("ConversionSweep.Options.properties must hold no null key or value, got input=null",
                 assertThrows(IllegalArgumentException.class, () -> new ConversionSweep.Options(null, null,
                         CompressionScoreFunction.Objective.PAPER_CR, nullValue)).getMessage());
+        Map<String, String> nullKey = new java.util.HashMap<>();
+        nullKey.put(null, "1x28x28");
+        assertEquals("ConversionTaskCreator.properties must hold no null key or value, got null=1x28x28",
+                assertThrows(IllegalArgumentException.class, () -> new ConversionTaskCreator(net, null, null, nullKey))
+                        .getMessage());
+        // the library's own keys would be replaced in place, not added after them: refused
+        assertEquals("ConversionTaskCreator.properties must not hold the keys the library records itself, [writer, "
+                + "dl4j], got dl4j=2.0", assertThrows(IllegalArgumentException.class,
+                () -> new ConversionTaskCreator(net, null, null, Map.of("dl4j", "2.0"))).getMessage());
     }
 
     /** evaluate: a null plan fails as a setting, at once; a plan naming a layer the network lacks fails with its message. */
