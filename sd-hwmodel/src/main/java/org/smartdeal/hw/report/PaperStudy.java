@@ -18,19 +18,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The paper's Figs. 8-10 comparison (SmartDeal vs DianNao, Cambricon-X, SCNN, Bit-pragmatic on
  * seven models, HWMODEL.md 4.2) at given knobs, plus the one-at-a-time sweep of the ambiguous
  * knobs (batch, DRAM bandwidth, baseline weights, kappa, fusion) and of three other [A] choices (the tile capacity
  * fraction, the RF energy, the paper workloads' zero-row rule). Writes into {@code outDir}:
- * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv;
+ * per-model layer CSV, action CSV and JSON; fig8/fig9/fig10 CSVs; PNG charts; sweep.csv and sweep-summary.md;
  * band-analysis.md ({@link BandAnalysis});
  * paper-comparison.md; paper-summary.json ({model: {accelerator: {energyPj, cycles, dramBytes}}});
  * the training-energy comparison's training-actions.csv and training-summary.json ({@link TrainingStudy}).
  */
 public final class PaperStudy {
-    /** Accelerators in report order, DianNao (the normalisation base) first. */
+    /** Accelerators in report order: SmartDeal, then DianNao (the normalisation base) and the three other baselines. */
     public static final List<String> ACCELERATORS = List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic");
     /** HWMODEL.md 4.2's acceptance band of SmartDeal's energy efficiency over DianNao (the paper: 2.0-6.7x). */
     public static final double EE_LOW = 1.5, EE_HIGH = 8.7;
@@ -272,22 +273,24 @@ public final class PaperStudy {
     }
 
     /**
-     * One row of the knob sweep: the architecture with its knobs, the energy table, and the zero-row fraction every
-     * paper workload gets (NaN: each model's own, {@link PaperModels#rowZero} under the row's knobs).
+     * One row of the knob sweep: the architecture with its knobs, the energy table, and the zero-row fraction of every
+     * layer but the first of every paper workload (empty: each model's own, {@link PaperModels#rowZero} under the
+     * row's knobs).
      */
-    private record SweepConfig(ArchSpec arch, EnergyTable table, double rowZeroAll) {
+    private record SweepConfig(ArchSpec arch, EnergyTable table, OptionalDouble rowZeroAll) {
         SweepConfig(ArchSpec arch, EnergyTable table) {
-            this(arch, table, Double.NaN);
+            this(arch, table, OptionalDouble.empty());
         }
 
-        /** The workloads this row prices: {@code wl} (built under {@code base}) unless the row changes them. */
+        /**
+         * The workloads this row prices: {@code wl}, the paper workloads built under {@code base}, unless the row
+         * changes their zero-row fraction; then the same models built anew.
+         */
         Map<String, Workload> workloads(Map<String, Workload> wl, Knobs base) {
-            boolean sameRule = Double.isNaN(rowZeroAll) && arch.knobs().rowZeroDefault() == base.rowZeroDefault();
-            if (sameRule) return wl;
+            if (rowZeroAll.isEmpty() && arch.knobs().rowZeroDefault() == base.rowZeroDefault()) return wl;
             Map<String, Workload> out = new LinkedHashMap<>();
             for (String m : wl.keySet())
-                out.put(m, PaperModels.workload(m, arch,
-                    Double.isNaN(rowZeroAll) ? PaperModels.rowZero(m, arch.knobs()) : rowZeroAll));
+                out.put(m, PaperModels.workload(m, arch, rowZeroAll.orElse(PaperModels.rowZero(m, arch.knobs()))));
             return out;
         }
     }
@@ -317,14 +320,22 @@ public final class PaperStudy {
         double mbv2 = PaperModels.rowZero("mobilenetv2", base);
         cfg.put("rowZeroDefault=" + Reports.g(mbv2), new SweepConfig(paper.withKnobs(new Knobs(base.batch(),
             base.dramBwBytesPerCycle(), base.baselineWeights(), base.kappaPerSliceFetch(), base.fuseOnChip(), mbv2)), e));
-        cfg.put("statedRowZero=off", new SweepConfig(paper.withKnobs(base), e, base.rowZeroDefault()));
+        cfg.put("statedRowZero=off", new SweepConfig(paper.withKnobs(base), e, OptionalDouble.of(base.rowZeroDefault())));
         return cfg;
     }
 
     /**
-     * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2, plus arch-v1.json's [A] tile capacity
-     * fraction, energy-table-v1.json's [A] RF energy and the paper workloads' zero-row rule (benchmark layers
-     * only): {CSV, Markdown}.
+     * One-at-a-time sweep of the ambiguous knobs of HWMODEL.md 4.2 and the fusion knob, plus arch-v1.json's [A] tile
+     * capacity fraction, energy-table-v1.json's [A] RF energy and the paper workloads' zero-row rule (benchmark layers
+     * only): {CSV, Markdown}. The Markdown table's last column counts, per row, the models in each band and those on
+     * which SmartDeal has the lowest energy and the lowest latency. The two zero-row rows are relative to
+     * {@code base}: rowZeroDefault=0.271 gives the models without a stated fraction MobileNetV2's, and
+     * statedRowZero=off gives every model {@code base.rowZeroDefault()} (0 by default).
+     *
+     * @param wl   the paper workloads, built by {@link PaperModels#workload(String, Knobs, ArchSpec)} under {@code base}
+     *             (the zero-row rows build the same models anew)
+     * @param base the knobs every row starts from
+     * @param e    the energy table every row but the RF one prices with
      */
     static String[] sweep(Map<String, Workload> wl, Knobs base, EnergyTable e, Listener listener) {
         Map<String, SweepConfig> cfg = sweepConfigs(base, e);
@@ -350,7 +361,7 @@ public final class PaperStudy {
                 if (m.values().stream().allMatch(x -> x == sd || x.energyPj() > sd.energyPj())) met[2]++;
                 if (m.values().stream().allMatch(x -> x == sd || x.cycles() > sd.cycles())) met[3]++;
             }
-            md.append(String.format(Locale.ROOT, " %d / %d / %d / %d of %d |%n", met[0], met[1], met[2], met[3], res.size()));
+            md.append(String.format(Locale.ROOT, " %d / %d / %d / %d of %d |\n", met[0], met[1], met[2], met[3], res.size()));
             for (var m : res.entrySet())
                 for (ModelResult x : m.getValue().values()) {
                     ModelResult sd = m.getValue().get("smartdeal");
@@ -361,10 +372,10 @@ public final class PaperStudy {
                 }
         }
         return new String[] {b.toString(), "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of "
-            + "DRAM_x/DRAM_SD (benchmark layers; one knob changed from the default per row); the last column counts the "
-            + "models whose EE is in [" + plain(EE_LOW) + ", " + plain(EE_HIGH) + "], whose speedup is in [" + plain(SU_LOW)
-            + ", " + plain(SU_HIGH) + "], and on which SmartDeal has the lowest energy and the lowest latency of all "
-            + "accelerators\n\n" + md};
+            + "DRAM_x/DRAM_SD (benchmark layers; one knob or [A] entry changed from the default per row); the last "
+            + "column counts the models whose EE is in [" + plain(EE_LOW) + ", " + plain(EE_HIGH) + "], whose speedup is in [" + plain(SU_LOW)
+            + ", " + plain(SU_HIGH) + "], and on which SmartDeal has the lowest energy and the lowest latency of the "
+            + "accelerators priced\n\n" + md};
     }
 
     /**

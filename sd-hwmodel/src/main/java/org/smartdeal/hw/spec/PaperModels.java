@@ -131,6 +131,8 @@ public final class PaperModels {
      * @param model   one of {@link #NAMES}
      * @param a       the architecture whose dim_F and PRA brick the activation statistics are built for
      * @param rowZero zero-row fraction, in [0, 0.99]
+     * @return the workload, its layers in {@link #layers} order
+     * @throws IllegalArgumentException for an unknown model or a fraction outside [0, 0.99]
      */
     public static Workload workload(String model, ArchSpec a, double rowZero) {
         Specs.range("PaperModels.workload", "rowZero", rowZero, 0, 0.99);

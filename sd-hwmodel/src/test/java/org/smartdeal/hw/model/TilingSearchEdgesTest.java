@@ -13,15 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link TilingSearch} (HWMODEL.md 2.1 with fixes 1-3, 7, 9-12 and 22 of docs/HWMODEL-RESULTS.md) at its edges, fast:
- * tiny layers on 64-128 B buffers against the tile-by-tile simulator of {@link BruteForceCountsTest} over every
- * tiling and loop order (the chosen tiling's bytes, the minimum, and the tie rule "fewest tiles"), the first weight
- * tile, the stored bytes per element, the fuseOnChip knob at its bound, and the argument and feasibility checks
- * with their messages. {@link BruteForceCountsTest} does the same on larger layers in about 25 s.
+ * {@link TilingSearch} (HWMODEL.md 2.1 with fixes 1-3, 7, 9-12, 22, 38 and 39 of docs/HWMODEL-RESULTS.md) at its
+ * edges, fast: tiny layers on 64-128 B buffers against the tile-by-tile simulator of {@link BruteForceCountsTest}
+ * over every tiling and loop order (the chosen tiling's bytes, the minimum, and the tie rule "fewest tiles"), the
+ * first weight tile, the stored bytes per element, the fuseOnChip knob at its bound, and the argument and feasibility
+ * checks with their messages. {@link BruteForceCountsTest} does the same on larger layers in about 25 s.
  */
 class TilingSearchEdgesTest {
     static final ArchSpec A = ArchSpec.paper();
-    /** Buffers of 128 B (input), 128 B (weights), 64 B (output): a tile may use 64, 64 and 64 B. */
+    /** Buffers of 128 B (input), 128 B (weights), 64 B (output): a tile may use 64, 64 and 32 B (fix 39). */
     static final ArchSpec TINY = A.withBuffers(128, 128, 64);
     static final List<LayerSpec> LAYERS = List.of(
         // batch 2, padded 3x3: N is a fifth loop, tiled 1 or N (fix 7)
