@@ -154,6 +154,22 @@ public final class PaperStudy {
         return summary;
     }
 
+    /** Whether SmartDeal's energy efficiency over DianNao is inside HWMODEL.md 4.2's band. */
+    private static boolean inEeBand(double ee) {
+        return ee >= EE_LOW && ee <= EE_HIGH;
+    }
+
+    /** Whether SmartDeal's speedup over DianNao is inside HWMODEL.md 4.2's band. */
+    private static boolean inSuBand(double su) {
+        return su >= SU_LOW && su <= SU_HIGH;
+    }
+
+    /** Whether SmartDeal's figure is strictly below every other accelerator's (a tie is not lowest). */
+    private static boolean sdLowest(Map<String, ModelResult> per, java.util.function.ToDoubleFunction<ModelResult> figure) {
+        ModelResult sd = per.get("smartdeal");
+        return per.values().stream().allMatch(x -> x == sd || figure.applyAsDouble(x) > figure.applyAsDouble(sd));
+    }
+
     static double ratio(Map<String, ModelResult> per, String acc, String kind) {
         ModelResult x = per.get(acc), dn = per.get("diannao"), sd = per.get("smartdeal");
         if (x == null) return Double.NaN;
@@ -189,7 +205,7 @@ public final class PaperStudy {
             var p = m.getValue();
             ModelResult sd = p.get("smartdeal");
             double ee = ratio(p, "smartdeal", "ee"), su = ratio(p, "smartdeal", "speedup");
-            boolean lowest = p.values().stream().allMatch(x -> x == sd || (x.energyPj() > sd.energyPj() && x.cycles() > sd.cycles()));
+            boolean lowest = sdLowest(p, ModelResult::energyPj) && sdLowest(p, ModelResult::cycles);
             String[] bl = {"cambriconx", "scnn", "bitpragmatic"};
             StringBuilder eg = new StringBuilder(), sg = new StringBuilder();
             for (int i = 0; i < 3; i++) {
@@ -201,8 +217,7 @@ public final class PaperStudy {
             StringBuilder dr = new StringBuilder();
             for (String acc : List.of("diannao", "cambriconx", "scnn", "bitpragmatic"))
                 dr.append(dr.length() > 0 ? " / " : "").append(p.containsKey(acc) ? f(ratio(p, acc, "dram")) : "-");
-            String ok = (ee >= EE_LOW && ee <= EE_HIGH ? "EE ok" : "EE MISS") + ", "
-                + (su >= SU_LOW && su <= SU_HIGH ? "SU ok" : "SU MISS") + ", "
+            String ok = (inEeBand(ee) ? "EE ok" : "EE MISS") + ", " + (inSuBand(su) ? "SU ok" : "SU MISS") + ", "
                 + (lowest ? "lowest ok" : "lowest MISS");
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", m.getKey(), f(ee), f(su), eg, sg, dr, ok));
         }
@@ -355,11 +370,10 @@ public final class PaperStudy {
                 double minDram = m.keySet().stream().filter(x -> !x.equals("smartdeal")).mapToDouble(x -> ratio(m, x, "dram")).min().orElse(Double.NaN);
                 double ee = ratio(m, "smartdeal", "ee"), su = ratio(m, "smartdeal", "speedup");
                 md.append(' ').append(f(ee)).append(" / ").append(f(su)).append(" / ").append(f(minDram)).append(" |");
-                ModelResult sd = m.get("smartdeal");
-                if (ee >= EE_LOW && ee <= EE_HIGH) met[0]++;
-                if (su >= SU_LOW && su <= SU_HIGH) met[1]++;
-                if (m.values().stream().allMatch(x -> x == sd || x.energyPj() > sd.energyPj())) met[2]++;
-                if (m.values().stream().allMatch(x -> x == sd || x.cycles() > sd.cycles())) met[3]++;
+                if (inEeBand(ee)) met[0]++;
+                if (inSuBand(su)) met[1]++;
+                if (sdLowest(m, ModelResult::energyPj)) met[2]++;
+                if (sdLowest(m, ModelResult::cycles)) met[3]++;
             }
             md.append(String.format(Locale.ROOT, " %d / %d / %d / %d of %d |\n", met[0], met[1], met[2], met[3], res.size()));
             for (var m : res.entrySet())
