@@ -21,6 +21,11 @@ final class SdLayerRouting {
     private SdLayerRouting() {
     }
 
+    /** @return whether the parameter never trains (the mask M) */
+    static boolean isFrozen(String param) {
+        return FROZEN_KEYS.contains(param);
+    }
+
     static IUpdater updater(String param, SdParamTraining perParam, IUpdater updater, IUpdater biasUpdater) {
         if (SdParamInitializer.MASK_KEY.equals(param)) {
             return FREEZE;

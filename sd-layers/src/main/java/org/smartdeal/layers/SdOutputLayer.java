@@ -90,6 +90,12 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamU
         return SdParamInitializer.getInstance();
     }
 
+    /** True for the mask M only, so that network updaters skip M's block: see {@link SdDenseLayer#isPretrainParam}. */
+    @Override
+    public boolean isPretrainParam(String paramName) {
+        return SdLayerRouting.isFrozen(paramName);
+    }
+
     /**
      * M goes to {@link FreezeUpdater}; a parameter set with {@link #setParamTraining} to its own updater;
      * otherwise b to the bias updater if set, C and B to the layer updater.

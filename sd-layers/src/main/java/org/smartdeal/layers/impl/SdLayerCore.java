@@ -25,8 +25,9 @@ import org.smartdeal.layers.SdLayer;
  * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. Per step the
  * backward pass allocates nothing for dense and output layers: DL4J writes dW into a persistent
  * buffer of {@link SdWeights} (its gemm overwrites it entirely), and dM is zeroed only the first time
- * a gradient view is seen (afterwards nothing but {@link org.smartdeal.layers.FreezeUpdater}, which
- * zeroes it again, writes that view; this saves a native op over an array of C's size per step). One
+ * a gradient view is seen (this saves a native op over an array of C's size per step). Afterwards nothing
+ * writes that view but {@link org.smartdeal.layers.FreezeUpdater} (zeros), which only a layer-wise updater
+ * runs: network updaters skip M's block, M being a pretrain parameter of the SD configurations. One
  * instance per runtime layer; not thread-safe, like DL4J layers.
  *
  * <p><b>Inference cache</b> (off by default, see {@link SdRuntimeLayer#setInferenceCache}): when on,
@@ -144,7 +145,7 @@ final class SdLayerCore {
         INDArray gB = gradientViews.get(B_KEY);
         INDArray gM = gradientViews.get(MASK_KEY);
         // dM is 0. Once zeroed, this gradient view stays 0: nothing but this method and
-        // FreezeUpdater (which zeroes it) writes it, so it is zeroed again only for a new view.
+        // FreezeUpdater (zeros) writes it, so it is zeroed again only for a new view.
         weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM, gM != zeroedMaskGradient);
         zeroedMaskGradient = gM;
         Gradient g = new DefaultGradient();

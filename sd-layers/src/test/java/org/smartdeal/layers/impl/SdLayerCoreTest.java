@@ -113,7 +113,7 @@ class SdLayerCoreTest {
         INDArray other = Nd4j.valueArrayOf(s.coefficientShape(), 5.0, DataType.DOUBLE);
         backprop(core, views(other), false, Nd4j.ones(1, 5), new INDArray[1]);
         assertEquals(0.0, other.sumNumber().doubleValue(), "a new view is zeroed again");
-        // the same view again: nothing but FreezeUpdater writes it, so it is not zeroed a second time (documented)
+        // the same view again: nothing but FreezeUpdater (zeros) writes it, so it is not zeroed a second time
         gM.assign(1.0);
         backprop(core, views(gM), false, Nd4j.ones(1, 5), new INDArray[1]);
         assertEquals(0.0, gM.sumNumber().doubleValue(), "the view last zeroed was 'other', so gM is new again");

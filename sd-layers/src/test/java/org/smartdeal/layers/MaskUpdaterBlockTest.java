@@ -1,0 +1,152 @@
+package org.smartdeal.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.LayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The mask M is declared a pretrain parameter, so that DL4J's network updaters skip its updater block in backprop
+ * training (saving the block's views and its FreezeUpdater op every step), while M still never changes.
+ */
+class MaskUpdaterBlockTest {
+
+    private static List<Layer> allSdLayers() {
+        return List.of(
+                new SdConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(),
+                new SdDepthwiseConvolutionLayer.Builder(3, 3).depthMultiplier(1).activation(Activation.RELU).build(),
+                new SdDenseLayer.Builder().nOut(6).activation(Activation.TANH).build(),
+                new SdOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build());
+    }
+
+    private static MultiLayerNetwork net() {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.FLOAT).updater(new Nesterovs(0.05, 0.9)).list();
+        for (Layer l : allSdLayers()) {
+            list.layer(l);
+        }
+        MultiLayerConfiguration conf = list.setInputType(InputType.convolutionalFlat(8, 8, 2)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** Names of a block's parameters, e.g. "0_M". */
+    private static List<String> params(UpdaterBlock block) {
+        List<String> out = new ArrayList<>();
+        for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+            out.add(p.getLayer().getConfig().getLayerName() + "_" + p.getParamName());
+        }
+        return out;
+    }
+
+    @Test
+    void everySdLayerConfigurationCallsOnlyTheMaskAPretrainParameter() {
+        for (Layer l : allSdLayers()) {
+            assertTrue(l.isPretrainParam("M"), l.getClass().getSimpleName());
+            for (String key : List.of("C", "B", "b")) {
+                assertFalse(l.isPretrainParam(key), l.getClass().getSimpleName() + " " + key);
+            }
+        }
+    }
+
+    /**
+     * Four SD layers give blocks [0_C, 0_B] [0_M] [0_b, 1_C, 1_B] [1_M] ... [3_b] (layer index_parameter): DL4J
+     * merges neighbouring parameters with equal updater settings, and M (FreezeUpdater, pretrain) splits them.
+     * Exactly the mask blocks are skipped by the network updater; a layer-wise updater would visit them.
+     */
+    private static void assertOnlyTheMaskBlocksAreSkipped(Updater updater, int sdLayers) {
+        List<UpdaterBlock> blocks = ((BaseMultiLayerUpdater<?>) updater).getUpdaterBlocks();
+        int skipped = 0;
+        for (UpdaterBlock block : blocks) {
+            List<String> names = params(block);
+            boolean mask = names.stream().allMatch(n -> n.endsWith("_M"));
+            assertTrue(mask || names.stream().noneMatch(n -> n.endsWith("_M")), "M shares a block: " + names);
+            assertEquals(mask, block.skipDueToPretrainConfig(false), "network updater, block " + names);
+            assertFalse(block.skipDueToPretrainConfig(true), "layer-wise updater, block " + names);
+            skipped += mask ? 1 : 0;
+        }
+        assertEquals(sdLayers, skipped);
+    }
+
+    @Test
+    void networkUpdatersSkipExactlyTheMaskBlocks() {
+        MultiLayerNetwork net = net();
+        assertOnlyTheMaskBlocksAreSkipped(net.getUpdater(), 4);
+        ComputationGraph graph = net.toComputationGraph();
+        graph.init();
+        assertOnlyTheMaskBlocksAreSkipped(graph.getUpdater(), 4);
+    }
+
+    @Test
+    void masksStayUnchangedInTrainingAndBlocksWithoutMasksStillTrain() {
+        MultiLayerNetwork net = net();
+        List<INDArray> m0 = new ArrayList<>();
+        List<INDArray> c0 = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            INDArray m = net.getLayer(i).getParam("M");
+            for (long k = 0; k < m.length(); k += 5) {
+                m.putScalar(k, 0);
+            }
+            m0.add(m.dup());
+            c0.add(net.getLayer(i).getParam("C").dup());
+        }
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 128);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+        for (int r = 0; r < 8; r++) {
+            y.putScalar(r, r % 3, 1);
+        }
+        for (int s = 0; s < 5; s++) {
+            net.fit(x, y);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(m0.get(i).data().asFloat(), net.getLayer(i).getParam("M").data().asFloat(), 0f,
+                    "M of layer " + i);
+            assertFalse(c0.get(i).equals(net.getLayer(i).getParam("C")), "C of layer " + i + " must train");
+        }
+    }
+
+    /** A layer-wise updater visits the mask block, and its FreezeUpdater turns an M gradient into a zero update. */
+    @Test
+    void aLayerWiseUpdaterStillFreezesTheMask() {
+        MultiLayerNetwork net = net();
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer dense = net.getLayer(2);
+        INDArray flat = dense.getGradientsViewArray().assign(1.0);
+        Map<String, INDArray> views =
+                dense.conf().getLayer().initializer().getGradientsFromFlattened(dense.conf(), flat);
+        Gradient g = new DefaultGradient(flat);
+        for (String key : List.of("C", "B", "M", "b")) {
+            g.gradientForVariable().put(key, views.get(key));
+        }
+        new LayerUpdater(dense, null).update(dense, g, 0, 0, 8, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(0.0, views.get("M").amaxNumber().doubleValue(), "M's update");
+        assertTrue(views.get("C").amaxNumber().doubleValue() > 0, "C's update");
+    }
+}
