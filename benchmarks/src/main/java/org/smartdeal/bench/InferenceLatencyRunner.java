@@ -1,5 +1,8 @@
 package org.smartdeal.bench;
 
+import static org.smartdeal.bench.Quantiles.median;
+import static org.smartdeal.bench.Quantiles.quantile;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -113,21 +116,5 @@ public final class InferenceLatencyRunner {
 
     private static INDArray output(Model m, INDArray x) {
         return m instanceof MultiLayerNetwork n ? n.output(x) : ((ComputationGraph) m).outputSingle(x);
-    }
-
-    /** The q-quantile of {@code v} with linear interpolation between order statistics (q in [0, 1]). */
-    static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double pos = q * (s.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (pos - lo) * (s[hi] - s[lo]);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

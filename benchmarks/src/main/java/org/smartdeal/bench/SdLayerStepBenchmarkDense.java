@@ -58,22 +58,58 @@ public class SdLayerStepBenchmarkDense {
     /** Builds the one-layer network and a seeded minibatch. */
     @Setup
     public void setUp() {
-        String[] p = shape.split("x");
-        int nIn = Integer.parseInt(p[0]);
-        int nOut = Integer.parseInt(p[1]);
-        Layer layer = "sd".equals(impl)
-                ? new SdDenseLayer.Builder().nIn(nIn).nOut(nOut).activation(Activation.RELU).build()
-                : new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(Activation.RELU).build();
+        net = network(shape, impl);
+        INDArray[] xy = minibatch(shape);
+        x = xy[0];
+        y = xy[1];
+    }
+
+    /**
+     * The benchmarked network: one dense layer of the shape (nIn x nOut, ReLU), DL4J's ({@code impl} dl4j) or
+     * {@link SdDenseLayer} ({@code sd}), then a parameter-free MSE loss layer; Nesterovs(0.01, 0.9), seed 42.
+     */
+    static MultiLayerNetwork network(String shape, String impl) {
+        long[] io = parseShape(shape);
+        int nIn = Math.toIntExact(io[0]);
+        int nOut = Math.toIntExact(io[1]);
+        Layer layer = switch (impl) {
+            case "sd" -> new SdDenseLayer.Builder().nIn(nIn).nOut(nOut).activation(Activation.RELU).build();
+            case "dl4j" -> new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(Activation.RELU).build();
+            default -> throw new IllegalArgumentException("impl must be dl4j or sd, got " + impl);
+        };
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.FLOAT)
                 .updater(new Nesterovs(0.01, 0.9)).weightInit(WeightInit.XAVIER).list()
                 .layer(layer)
                 .layer(new LossLayer.Builder(LossFunction.MSE).activation(Activation.IDENTITY).build())
                 .build();
-        net = new MultiLayerNetwork(conf);
-        net.init();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    /** The benchmarked minibatch of 128: inputs and targets uniform in [0, 1), seed 7. */
+    static INDArray[] minibatch(String shape) {
+        long[] io = parseShape(shape);
         Nd4j.getRandom().setSeed(7);
-        x = Nd4j.rand(DataType.FLOAT, 128, nIn);
-        y = Nd4j.rand(DataType.FLOAT, 128, nOut);
+        INDArray in = Nd4j.rand(DataType.FLOAT, 128, io[0]);
+        INDArray out = Nd4j.rand(DataType.FLOAT, 128, io[1]);
+        return new INDArray[] {in, out};
+    }
+
+    /** "nInxnOut" as {nIn, nOut}, both positive. */
+    static long[] parseShape(String shape) {
+        String[] p = shape.split("x");
+        try {
+            if (p.length == 2) {
+                long[] io = {Long.parseLong(p[0]), Long.parseLong(p[1])};
+                if (io[0] > 0 && io[1] > 0) {
+                    return io;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("a shape is nInxnOut with both positive, e.g. 512x10; got " + shape);
     }
 
     /** One training step. */

@@ -43,9 +43,9 @@ public final class TrainingStepSplitRunner {
         int warmup = 300;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--steps" -> steps = positive("--steps", args, ++i);
-                case "--rounds" -> rounds = positive("--rounds", args, ++i);
-                case "--warmup" -> warmup = positive("--warmup", args, ++i);
+                case "--steps" -> steps = RunnerArgs.integer("--steps", args, ++i, 1);
+                case "--rounds" -> rounds = RunnerArgs.integer("--rounds", args, ++i, 1);
+                case "--warmup" -> warmup = RunnerArgs.integer("--warmup", args, ++i, 1);
                 default -> arch = args[i];
             }
         }
@@ -121,21 +121,5 @@ public final class TrainingStepSplitRunner {
         double[] u = rounds.stream().mapToDouble(Split::updateMs).sorted().toArray();
         int m = rounds.size() / 2;
         return new Split(f[m], g[m], u[m]);
-    }
-
-    private static int positive(String flag, String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        int v;
-        try {
-            v = Integer.parseInt(args[i]);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a positive integer, got '" + args[i] + "'");
-        }
-        if (v < 1) {
-            throw new IllegalArgumentException(flag + " must be a positive integer, got " + v);
-        }
-        return v;
     }
 }

@@ -1,0 +1,30 @@
+package org.smartdeal.bench;
+
+/** Command-line values of the experiment runners. */
+final class RunnerArgs {
+
+    private RunnerArgs() {
+    }
+
+    /**
+     * The integer value at {@code args[i]} of option {@code flag}.
+     *
+     * @throws IllegalArgumentException naming the flag when the value is missing, not an integer or below min
+     */
+    static int integer(String flag, String[] args, int i, int min) {
+        String rule = min == 1 ? "a positive integer" : "an integer >= " + min;
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        int v;
+        try {
+            v = Integer.parseInt(args[i]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be " + rule + ", got '" + args[i] + "'", e);
+        }
+        if (v < min) {
+            throw new IllegalArgumentException(flag + " must be " + rule + ", got " + v);
+        }
+        return v;
+    }
+}

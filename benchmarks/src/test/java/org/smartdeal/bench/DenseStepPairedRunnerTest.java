@@ -1,0 +1,45 @@
+package org.smartdeal.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.smartdeal.layers.SdDenseLayer;
+
+/**
+ * {@link DenseStepPairedRunner}: it times the JMH benchmark's two networks, its figures are consistent with each
+ * other, and bad arguments are refused by name. No timing is asserted.
+ */
+class DenseStepPairedRunnerTest {
+
+    @Test
+    void theNetworksAreTheBenchmarksAndTheFiguresAreConsistent() {
+        MultiLayerNetwork sd = SdLayerStepBenchmarkDense.network("16x4", "sd");
+        assertTrue(sd.getLayer(0).conf().getLayer() instanceof SdDenseLayer);
+        // DL4J's 16x4 dense layer: 16 x 4 weights + 4 biases
+        assertEquals(68, SdLayerStepBenchmarkDense.network("16x4", "dl4j").numParams());
+        DenseStepPairedRunner.Result r = DenseStepPairedRunner.run("16x4", 1, 3, 2);
+        assertTrue(r.dl4jMs() > 0 && r.sdMs() > 0, r.csv());
+        assertEquals(r.sdMs() / r.dl4jMs(), r.ratio(), 1e-12);
+        assertTrue(r.pairedQ1() <= r.pairedMedian() && r.pairedMedian() <= r.pairedQ3(), r.csv());
+        assertEquals(DenseStepPairedRunner.HEADER.split(",").length, r.csv().split(",").length);
+        assertEquals(2, r.steps());
+        // calibrated rounds: 16x4 steps take well under 50 ms, so a 50 ms round holds more than one step
+        assertTrue(DenseStepPairedRunner.run("16x4", 0, 1, -50).steps() > 1);
+    }
+
+    @Test
+    void badArgumentsAreRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DenseStepPairedRunner.main(new String[] {"--rounds", "0"}));
+        assertTrue(e.getMessage().contains("--rounds must be a positive integer, got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DenseStepPairedRunner.main(new String[] {"512by10"}));
+        assertTrue(e.getMessage().contains("got 512by10"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DenseStepPairedRunner.main(new String[] {"--steps"}));
+        assertTrue(e.getMessage().contains("--steps needs a value"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SdLayerStepBenchmarkDense.network("4x0", "sd"));
+        assertThrows(IllegalArgumentException.class, () -> SdLayerStepBenchmarkDense.network("4x2", "tf"));
+    }
+}
