@@ -13,15 +13,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The training step of {@link SdLayerStepBenchmarkDense} (the same networks and minibatch: DL4J's DenseLayer
  * against {@code SdDenseLayer}, {@code fit} on 128 rows) timed as a paired comparison in one JVM: rounds of
  * steps alternate between the two networks (the first of each pair alternates too), so a drift
- * of the machine's speed, which on a shared virtual machine moves a JMH fork by 20-40%, hits both sides of a pair
- * alike. Reported per shape: the median round of each side, per step; the ratio of the two medians; and the median
+ * of the machine's speed, which on a shared virtual machine moves JMH runs minutes apart by tens of percent, hits
+ * both sides of a pair alike. Reported per shape: the median round of each side, per step; the ratio of the two medians; and the median
  * and quartiles of the paired ratios (each SD round over the DL4J round next to it), which say how far the ratio
  * itself is resolved. {@code System.gc()} runs after every round, as the JMH benchmark's teardown does after
  * every iteration.
  *
- * <p>A round is {@code --steps} steps, by default as many as take DL4J's network about {@code --round-ms} (1000)
- * milliseconds: the warmup rounds then run for that time each, and DL4J's last one sets the step count of the
- * recorded rounds; both sides run the same number of steps.
+ * <p>A round is {@code --steps} steps, by default as many as DL4J's network ran in its last warmup round, each
+ * warmup round then lasting {@code --round-ms} (1000) milliseconds (recorded rounds come out somewhat shorter, the
+ * code being warmer by then); both sides run the same number of steps.
  *
  * <p>Usage: {@code DenseStepPairedRunner [SHAPE ...] [--warmup 5] [--rounds 21] [--round-ms 1000] [--steps N]};
  * default shapes {@code 512x512 512x10}. Output: CSV on stdout. Run it on one pinned core for the issue-3 figure:
