@@ -11,17 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The training step of {@link SdLayerStepBenchmarkDense} (the same networks and minibatch: DL4J's DenseLayer
- * against {@code SdDenseLayer}, {@code fit} on 128 rows) timed as a paired comparison in one JVM: rounds of
- * steps alternate between the two networks (the first of each pair alternates too), so a drift
- * of the machine's speed, which on a shared virtual machine moves JMH runs minutes apart by tens of percent, hits
- * both sides of a pair alike. Reported per shape: the median round of each side, per step; the ratio of the two medians; and the median
+ * against {@code SdDenseLayer}, {@code fit} on 128 rows) timed as a paired comparison in one JVM: rounds of steps
+ * alternate between the two networks (the first of each pair alternates too), so a drift of the machine's speed,
+ * which on a shared virtual machine moves JMH runs minutes apart by tens of percent, hits both sides of a pair
+ * alike. Reported per shape: the median round of each side, per step; the ratio of the two medians; and the median
  * and quartiles of the paired ratios (each SD round over the DL4J round next to it), which say how far the ratio
- * itself is resolved. {@code System.gc()} runs after every round, as the JMH benchmark's teardown does after
- * every iteration.
+ * itself is resolved. {@code System.gc()} runs after every round, as the JMH benchmark's teardown does after every
+ * iteration.
  *
  * <p>A round is {@code --steps} steps, by default as many as DL4J's network ran in its last warmup round, each
- * warmup round then lasting {@code --round-ms} (1000) milliseconds (recorded rounds come out somewhat shorter, the
- * code being warmer by then); both sides run the same number of steps.
+ * warmup round then lasting {@code --round-ms} (1000) milliseconds (the recorded rounds, timed without the
+ * clock checks, can come out shorter); both sides run the same number of steps.
  *
  * <p>Usage: {@code DenseStepPairedRunner [SHAPE ...] [--warmup 5] [--rounds 21] [--round-ms 1000] [--steps N]};
  * default shapes {@code 512x512 512x10}. Output: CSV on stdout. Run it on one pinned core for the issue-3 figure:
@@ -73,13 +73,14 @@ public final class DenseStepPairedRunner {
         if (shapes.isEmpty()) {
             shapes = List.of("512x512", "512x10");
         }
-        System.out.printf(Locale.ROOT, "# cores %d, JDK %s, OMP_NUM_THREADS %s, warmup %d, rounds %d, %s%n",
+        System.out.printf(Locale.ROOT, "# cores %d, JDK %s, OMP_NUM_THREADS %s, warmup pairs %d, rounds %d, %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), warmup, rounds,
-                steps > 0 ? steps + " steps per round" : "rounds of about " + roundMs + " ms");
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), steps > 0 ? warmup : Math.max(warmup, 1),
+                rounds, steps > 0 ? steps + " steps per round"
+                        : "steps per round calibrated on a " + roundMs + " ms warmup round of DL4J's network");
         System.out.println(HEADER);
         for (String shape : shapes) {
-            System.out.println(run(shape, warmup, rounds, steps > 0 ? steps : -roundMs).csv());
+            System.out.println(run(shape, warmup, rounds, steps, roundMs).csv());
         }
     }
 
@@ -87,18 +88,18 @@ public final class DenseStepPairedRunner {
      * Times one shape: {@code warmup} unrecorded pairs of rounds (at least one when calibrating), then
      * {@code rounds} recorded pairs.
      *
-     * @param steps fit calls per round if positive; if negative, -steps is a round's target duration in ms for
-     *              DL4J's network
+     * @param steps   fit calls per round if positive; 0 to calibrate them on DL4J's last warmup round
+     * @param roundMs the duration of a warmup round when calibrating (ignored otherwise)
      */
-    static Result run(String shape, int warmup, int rounds, int steps) {
+    static Result run(String shape, int warmup, int rounds, int steps, int roundMs) {
         MultiLayerNetwork[] nets = {SdLayerStepBenchmarkDense.network(shape, "dl4j"),
             SdLayerStepBenchmarkDense.network(shape, "sd")};
         INDArray[] xy = SdLayerStepBenchmarkDense.minibatch(shape);
-        int target = -steps;
-        int warmupPairs = steps < 0 ? Math.max(warmup, 1) : warmup;
+        boolean calibrate = steps <= 0;
+        int warmupPairs = calibrate ? Math.max(warmup, 1) : warmup;
         for (int w = 0; w < warmupPairs; w++) {
             for (int k = 0; k < 2; k++) {
-                if (steps > 0) {
+                if (!calibrate || steps > 0) {
                     timeSteps(nets[k], xy, steps);
                 } else {
                     // a warmup round runs for the target time; DL4J's last one calibrates the recorded rounds
@@ -107,9 +108,9 @@ public final class DenseStepPairedRunner {
                     do {
                         nets[k].fit(xy[0], xy[1]);
                         done++;
-                    } while (System.nanoTime() - t0 < target * 1_000_000L);
+                    } while (System.nanoTime() - t0 < roundMs * 1_000_000L);
                     if (k == 0 && w == warmupPairs - 1) {
-                        steps = (int) Math.max(1, Math.round(done * target * 1e6 / (System.nanoTime() - t0)));
+                        steps = calibratedSteps(done, System.nanoTime() - t0, roundMs);
                     }
                 }
                 System.gc();
@@ -129,6 +130,15 @@ public final class DenseStepPairedRunner {
         }
         return new Result(shape, steps, median(perStep[0]), median(perStep[1]), median(paired), quantile(paired, 0.25),
                 quantile(paired, 0.75));
+    }
+
+    /**
+     * The steps of a round of {@code roundMs} at the rate of a warmup round that ran {@code done} steps in
+     * {@code elapsedNanos}; at least 1.
+     */
+    static int calibratedSteps(int done, long elapsedNanos, int roundMs) {
+        double perStepNanos = (double) elapsedNanos / done;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(roundMs * 1e6 / perStepNanos)));
     }
 
     /** Runs {@code steps} fit calls; returns ms per step. */

@@ -20,14 +20,24 @@ class DenseStepPairedRunnerTest {
         assertTrue(sd.getLayer(0).conf().getLayer() instanceof SdDenseLayer);
         // DL4J's 16x4 dense layer: 16 x 4 weights + 4 biases
         assertEquals(68, SdLayerStepBenchmarkDense.network("16x4", "dl4j").numParams());
-        DenseStepPairedRunner.Result r = DenseStepPairedRunner.run("16x4", 1, 3, 2);
+        DenseStepPairedRunner.Result r = DenseStepPairedRunner.run("16x4", 1, 3, 2, 1000);
         assertTrue(r.dl4jMs() > 0 && r.sdMs() > 0, r.csv());
         assertEquals(r.sdMs() / r.dl4jMs(), r.ratio(), 1e-12);
         assertTrue(r.pairedQ1() <= r.pairedMedian() && r.pairedMedian() <= r.pairedQ3(), r.csv());
         assertEquals(DenseStepPairedRunner.HEADER.split(",").length, r.csv().split(",").length);
         assertEquals(2, r.steps());
-        // calibrated rounds: 16x4 steps take well under 50 ms, so a 50 ms round holds more than one step
-        assertTrue(DenseStepPairedRunner.run("16x4", 0, 1, -50).steps() > 1);
+        // calibrating: at least one warmup pair runs even with warmup 0, and some step count comes out
+        assertTrue(DenseStepPairedRunner.run("16x4", 0, 1, 0, 20).steps() >= 1);
+    }
+
+    @Test
+    void calibrationScalesTheWarmupRateToTheRoundLength() {
+        // 300 steps in 0.6 s: 2 ms per step, so a 1,000 ms round holds 500 steps
+        assertEquals(500, DenseStepPairedRunner.calibratedSteps(300, 600_000_000L, 1000));
+        // one step slower than the round: still 1
+        assertEquals(1, DenseStepPairedRunner.calibratedSteps(1, 5_000_000_000L, 1000));
+        // a long round at a fast rate does not overflow: 1 ns per step for 3,000,000 ms
+        assertEquals(Integer.MAX_VALUE, DenseStepPairedRunner.calibratedSteps(1000, 1000L, 3_000_000));
     }
 
     @Test

@@ -113,9 +113,10 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
 
     /**
      * True for the mask M only. DL4J's network updaters skip, in backprop training, an updater block whose
-     * parameters are all pretrain parameters; M's block (its {@link FreezeUpdater}) thus costs no native op and no
-     * array view per step. M stays unchanged either way: its gradient is always 0 (SD runtime layers write zeros),
-     * and an updater that does visit the block (DL4J's layer-wise {@code LayerUpdater}) applies FreezeUpdater.
+     * parameters are all pretrain parameters; M's block (its {@link FreezeUpdater}) thus costs no updater op and
+     * no array view per step. M stays unchanged: the SD runtime layers zero its gradient on every backward pass
+     * (a training listener that writes into gradients must leave M's slot alone), and an updater that does visit
+     * the block (DL4J's layer-wise {@code LayerUpdater}) applies FreezeUpdater.
      */
     @Override
     public boolean isPretrainParam(String paramName) {

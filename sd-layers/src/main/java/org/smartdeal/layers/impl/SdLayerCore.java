@@ -24,10 +24,16 @@ import org.smartdeal.layers.SdLayer;
  * <p>A training {@code activate} rebuilds W and the following backward pass on the same input
  * reuses it (as DL4J does for weight noise); any other backward pass rebuilds first. Per step the
  * backward pass allocates nothing for dense and output layers: DL4J writes dW into a persistent
- * buffer of {@link SdWeights} (its gemm overwrites it entirely), and dM is zeroed only the first time
- * a gradient view is seen (this saves a native op over an array of C's size per step). Afterwards nothing
- * writes that view but {@link org.smartdeal.layers.FreezeUpdater} (zeros), which only a layer-wise updater
- * runs: network updaters skip M's block, M being a pretrain parameter of the SD configurations. One
+ * buffer of {@link SdWeights} (its gemm overwrites it entirely).
+ *
+ * <p>dM is zeroed on every backward pass. This is what keeps M fixed in training: DL4J's network updaters skip
+ * M's updater block (M is a pretrain parameter of the SD configurations), so the step subtracts M's gradient slot
+ * as the backward pass left it, after DL4J's gradient normalization (which keeps zeros zero unless a layer's norm
+ * is NaN, i.e. the step has diverged anyway) and the listeners' {@code onGradientCalculation}. A listener that
+ * writes into gradients must leave M's slot alone. Zeroing every pass (one native op over an array of C's size)
+ * also clears whatever an earlier step left there, e.g. the NaN of a diverged step before good parameters are
+ * restored into the same network. A layer-wise updater (DL4J's {@code LayerUpdater}) still applies
+ * {@link org.smartdeal.layers.FreezeUpdater} to the block. One
  * instance per runtime layer; not thread-safe, like DL4J layers.
  *
  * <p><b>Inference cache</b> (off by default, see {@link SdRuntimeLayer#setInferenceCache}): when on,
@@ -47,8 +53,6 @@ final class SdLayerCore {
     private boolean inTrainingForward;
     private boolean cacheEnabled;
     private boolean cacheValid;
-    /** The dM gradient view last zeroed by {@link #backprop} (it stays 0, see there). */
-    private INDArray zeroedMaskGradient;
 
     SdLayerCore(SdLayer conf) {
         this.weights = SdWeights.of(conf);
@@ -144,10 +148,8 @@ final class SdLayerCore {
         INDArray gC = gradientViews.get(C_KEY);
         INDArray gB = gradientViews.get(B_KEY);
         INDArray gM = gradientViews.get(MASK_KEY);
-        // dM is 0. Once zeroed, this gradient view stays 0: nothing but this method and
-        // FreezeUpdater (zeros) writes it, so it is zeroed again only for a new view.
-        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM, gM != zeroedMaskGradient);
-        zeroedMaskGradient = gM;
+        // dM = 0, written on every pass (see the class comment: network updaters skip M's block)
+        weights.backward(dW, b, mask, gC, gB, gM, mgr, ArrayType.BP_WORKING_MEM);
         Gradient g = new DefaultGradient();
         g.setGradientFor(C_KEY, gC);
         g.setGradientFor(B_KEY, gB);

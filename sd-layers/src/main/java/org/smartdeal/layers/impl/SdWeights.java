@@ -243,36 +243,22 @@ public final class SdWeights {
 
     /**
      * Chains dW to the packed parameters using the Ce and B of the last {@link #rebuild} (b must be
-     * the B it was called with). Modified: gradC, gradB, gradM.
+     * the B it was called with). Modified: gradC, gradB, gradM (zeroed).
      */
     public void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
             LayerWorkspaceMgr mgr, ArrayType type) {
-        backward(dW, b, mask, gradC, gradB, gradM, mgr, type, true);
-    }
-
-    /**
-     * As {@link #backward(INDArray, INDArray, INDArray, INDArray, INDArray, INDArray, LayerWorkspaceMgr,
-     * ArrayType)}; with {@code zeroGradM} false the Java kernels leave gradM alone (the caller knows
-     * it already holds zeros) instead of zeroing it.
-     */
-    void backward(INDArray dW, INDArray b, INDArray mask, INDArray gradC, INDArray gradB, INDArray gradM,
-            LayerWorkspaceMgr mgr, ArrayType type, boolean zeroGradM) {
         // the Java kernels read dW's buffer as unit-major [U, L]; the ND4J path below reads W's own layout
         INDArray dUnits = kernel == Kernel.JAVA && order == SdLayer.WeightOrder.UNITS_LAST ? toUnitMajor(dW) : dW;
         if (kernel == Kernel.JAVA && lastFloat && dUnits.dataType() == DataType.FLOAT
                 && dUnits.data().length() == dUnits.length() && isFlatAccessible(gradC) && isFlatAccessible(gradB)
                 && gradC.dataType() == DataType.FLOAT && gradB.dataType() == DataType.FLOAT) {
             floatKernel.backward(dUnits, gradC, gradB);
-            if (zeroGradM) {
-                gradM.assign(0);
-            }
+            gradM.assign(0);
             return;
         }
         if (kernel == Kernel.JAVA && jc != null && !lastFloat) {
             javaBackward(dUnits, gradC, gradB);
-            if (zeroGradM) {
-                gradM.assign(0);
-            }
+            gradM.assign(0);
             return;
         }
         backward(dW, effectiveC(), b, mask, gradC, gradB, gradM, mgr, type);
