@@ -65,6 +65,10 @@ public final class DenseStepPairedRunner {
                 case "--steps" -> steps = RunnerArgs.integer("--steps", args, ++i, 1);
                 case "--round-ms" -> roundMs = RunnerArgs.integer("--round-ms", args, ++i, 1);
                 default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + "; the options are --warmup, --rounds, --round-ms and --steps");
+                    }
                     SdLayerStepBenchmarkDense.parseShape(args[i]);
                     shapes.add(args[i]);
                 }

@@ -49,6 +49,8 @@ class DenseStepPairedRunnerTest {
         assertTrue(e.getMessage().contains("got 512by10"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> DenseStepPairedRunner.main(new String[] {"--steps"}));
         assertTrue(e.getMessage().contains("--steps needs a value"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DenseStepPairedRunner.main(new String[] {"--warmups"}));
+        assertTrue(e.getMessage().contains("unknown option --warmups"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SdLayerStepBenchmarkDense.network("4x0", "sd"));
         assertThrows(IllegalArgumentException.class, () -> SdLayerStepBenchmarkDense.network("4x2", "tf"));
     }
