@@ -45,7 +45,10 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * pass' pre-activation instead of recomputing it (same bits; {@link SdDenseLayerImpl}); dW goes into
  * a persistent buffer; dM is zeroed once per gradient view; the kernel's bulk copies run on both of
  * its threads. Not done: the updater blocks of M and b exist because M is a parameter between B and
- * b (removing them would change the parameter layout and the saved format). Measured with JMH
+ * b (removing them would change the parameter layout and the saved format). Since then (session 36,
+ * docs/RESULTS.md section "SD dense step after skipping the mask's updater block"): M is a pretrain
+ * parameter ({@link #isPretrainParam}), so network updaters skip its block, and dM is zeroed on every
+ * backward pass instead; b keeps its own block. Measured with JMH
  * ({@code -f 2 -wi 3 -i 8}, SD and DenseLayer in the same run), OMP_NUM_THREADS=1: before 1.62x
  * (512x512) and 1.31x (512x10) (docs/RESULTS.md section 2); after, two runs: 5.23 / 4.92 ms =
  * 1.06x and 5.52 / 5.07 ms = 1.09x (512x512), 0.962 / 0.875 ms = 1.10x and 1.007 / 0.823 ms =
