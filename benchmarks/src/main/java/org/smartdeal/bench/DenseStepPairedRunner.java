@@ -101,24 +101,30 @@ public final class DenseStepPairedRunner {
         INDArray[] xy = SdLayerStepBenchmarkDense.minibatch(shape);
         boolean calibrate = steps <= 0;
         int warmupPairs = calibrate ? Math.max(warmup, 1) : warmup;
+        int dl4jDone = 0;
+        long dl4jNanos = 0;
         for (int w = 0; w < warmupPairs; w++) {
             for (int k = 0; k < 2; k++) {
-                if (!calibrate || steps > 0) {
-                    timeSteps(nets[k], xy, steps);
-                } else {
-                    // a warmup round runs for the target time; DL4J's last one calibrates the recorded rounds
+                if (calibrate) {
+                    // a warmup round runs for roundMs; DL4J's last one calibrates the recorded rounds
                     int done = 0;
                     long t0 = System.nanoTime();
                     do {
                         nets[k].fit(xy[0], xy[1]);
                         done++;
                     } while (System.nanoTime() - t0 < roundMs * 1_000_000L);
-                    if (k == 0 && w == warmupPairs - 1) {
-                        steps = calibratedSteps(done, System.nanoTime() - t0, roundMs);
+                    if (k == 0) {
+                        dl4jDone = done;
+                        dl4jNanos = System.nanoTime() - t0;
                     }
+                } else {
+                    timeSteps(nets[k], xy, steps);
                 }
                 System.gc();
             }
+        }
+        if (calibrate) {
+            steps = calibratedSteps(dl4jDone, dl4jNanos, roundMs);
         }
         double[][] perStep = new double[2][rounds];
         for (int r = 0; r < rounds; r++) {

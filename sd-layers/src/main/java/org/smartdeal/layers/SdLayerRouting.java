@@ -27,7 +27,7 @@ final class SdLayerRouting {
     }
 
     static IUpdater updater(String param, SdParamTraining perParam, IUpdater updater, IUpdater biasUpdater) {
-        if (SdParamInitializer.MASK_KEY.equals(param)) {
+        if (isFrozen(param)) {
             return FREEZE;
         }
         IUpdater own = perParam == null ? null : perParam.updater(param);
@@ -42,7 +42,7 @@ final class SdLayerRouting {
 
     static List<Regularization> regularization(String param, SdParamTraining perParam, List<Regularization> weights,
             List<Regularization> bias) {
-        if (SdParamInitializer.MASK_KEY.equals(param)) {
+        if (isFrozen(param)) {
             return List.of();
         }
         List<Regularization> own = perParam == null ? null : perParam.regularization(param);
@@ -66,7 +66,7 @@ final class SdLayerRouting {
      */
     static SdParamTraining set(String where, List<String> keys, SdParamTraining perParam, String param,
             IUpdater updater, List<Regularization> regularization) {
-        if (FROZEN_KEYS.contains(param)) {
+        if (isFrozen(param)) {
             throw new IllegalArgumentException(where + ": parameter '" + param + "' is frozen (the mask) and takes "
                     + "no updater");
         }
