@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -26,6 +27,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -160,6 +162,99 @@ class MaskUpdaterBlockTest {
         new LayerUpdater(dense, null).update(dense, g, 0, 0, 8, LayerWorkspaceMgr.noWorkspaces());
         assertEquals(0.0, views.get("M").amaxNumber().doubleValue(), "M's update");
         assertTrue(views.get("C").amaxNumber().doubleValue() > 0, "C's update");
+    }
+
+    /**
+     * Skipping M's block changes nothing in training: a network whose SD layers are test subclasses that keep M's
+     * block (isPretrainParam false, so the network updater visits it and applies M's FreezeUpdater) ends, after
+     * fit steps with Adam, L2 and per-layer gradient renormalization (which divides every gradient slot, M's too,
+     * by the layer's norm), with parameters and updater state equal bit for bit. The subclasses are set by
+     * rewriting the configuration's JSON, so both networks share every other setting.
+     */
+    @Test
+    void skippingTheMaskBlockTrainsBitForBitAsVisitingIt() {
+        MultiLayerConfiguration conf = trainingConf();
+        String json = conf.toJson();
+        String rewritten = json;
+        for (Class<?> c : List.of(SdConvolutionLayer.class, SdDepthwiseConvolutionLayer.class, SdDenseLayer.class,
+                SdOutputLayer.class)) {
+            String from = "\"" + c.getName() + "\"";
+            assertTrue(rewritten.contains(from), "the configuration's JSON names " + c.getName());
+            rewritten = rewritten.replace(from, "\"" + MaskUpdaterBlockTest.class.getName() + "$Visited"
+                    + c.getSimpleName() + "\"");
+        }
+        MultiLayerNetwork skipped = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+        skipped.init();
+        MultiLayerNetwork visited = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(rewritten));
+        visited.init();
+        for (org.deeplearning4j.nn.api.Layer l : visited.getLayers()) {
+            assertFalse(l.conf().getLayer().isPretrainParam("M"), l.conf().getLayer().getClass().getName());
+        }
+        assertOnlyTheMaskBlocksAreSkipped(skipped.getUpdater(), allSdLayers().size());
+        for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) visited.getUpdater()).getUpdaterBlocks()) {
+            assertFalse(block.skipDueToPretrainConfig(false), "visited network, block " + params(block));
+        }
+        assertEquals(skipped.params(), visited.params(), "initial parameters");
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 128);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+        for (int r = 0; r < 8; r++) {
+            y.putScalar(r, (r * 7) % 3, 1);
+        }
+        INDArray p0 = skipped.params().dup();
+        for (int s = 0; s < 6; s++) {
+            skipped.fit(x, y);
+            visited.fit(x, y);
+        }
+        assertFalse(p0.equals(skipped.params()), "the parameters must train");
+        assertArrayEquals(visited.params().data().asFloat(), skipped.params().data().asFloat(), 0f, "parameters");
+        INDArray us = skipped.getUpdater().getStateViewArray();
+        INDArray uv = visited.getUpdater().getStateViewArray();
+        assertTrue(us.length() > 0, "Adam has state");
+        assertArrayEquals(uv.data().asFloat(), us.data().asFloat(), 0f, "updater state");
+    }
+
+    /** {@link #net()}'s layers with Adam, L2 and per-layer L2 renormalization of the gradients. */
+    private static MultiLayerConfiguration trainingConf() {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.FLOAT).updater(new Adam(0.01)).l2(1e-3)
+                .gradientNormalization(GradientNormalization.RenormalizeL2PerLayer).list();
+        for (Layer l : allSdLayers()) {
+            list.layer(l);
+        }
+        return list.setInputType(InputType.convolutionalFlat(8, 8, 2)).build();
+    }
+
+    /** SD convolution that keeps M's updater block (test only; see the bit-for-bit test). */
+    public static class VisitedSdConvolutionLayer extends SdConvolutionLayer {
+        @Override
+        public boolean isPretrainParam(String paramName) {
+            return false;
+        }
+    }
+
+    /** SD depthwise convolution that keeps M's updater block. */
+    public static class VisitedSdDepthwiseConvolutionLayer extends SdDepthwiseConvolutionLayer {
+        @Override
+        public boolean isPretrainParam(String paramName) {
+            return false;
+        }
+    }
+
+    /** SD dense layer that keeps M's updater block. */
+    public static class VisitedSdDenseLayer extends SdDenseLayer {
+        @Override
+        public boolean isPretrainParam(String paramName) {
+            return false;
+        }
+    }
+
+    /** SD output layer that keeps M's updater block. */
+    public static class VisitedSdOutputLayer extends SdOutputLayer {
+        @Override
+        public boolean isPretrainParam(String paramName) {
+            return false;
+        }
     }
 
     /** A layer's gradient views by parameter key (views of the network's flattened gradient). */
