@@ -51,7 +51,8 @@ import org.smartdeal.layers.SdInferenceCache;
  * biased batch variance of each BN input (DL4J's own convention), averages them over the pass weighted
  * by batch size (a cumulative average: the old running values are discarded, which is the "reset") and
  * writes them into {@code mean} and {@code var} or {@code log10stdev = log10(sqrt(var))} (when the layer
- * uses {@code useLogStd}). Rank-2 and rank-4 (NCHW and NHWC) inputs are supported.
+ * uses {@code useLogStd}; a variance below {@code max(1e-6 eps, 1e-30)}, e.g. the 0 of a dead ReLU unit, is written
+ * as that floor, since log10(0) is -infinity). Rank-2 and rank-4 (NCHW and NHWC) inputs are supported.
  *
  * <p>All work runs inside {@code scopeOutOfWorkspaces()}. The average lives in this listener only; it is
  * not saved with the model (a run restored mid-SWA starts a new average).
@@ -273,13 +274,27 @@ public final class SwaListener extends BaseTrainingListener {
             meanParam.assign(m.reshape(meanParam.shape()).castTo(meanParam.dataType()));
             if (conf.isUseLogStd()) {
                 INDArray p = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-                INDArray log10std = Transforms.log(var, 10.0, true).muli(0.5); // log10(sqrt(var))
+                // a channel of zero variance (e.g. a dead ReLU unit) would give log10(0) = -infinity
+                INDArray floored = Transforms.max(var, minLogStdVariance(conf.getEps()), true);
+                INDArray log10std = Transforms.log(floored, 10.0, false).muli(0.5); // log10(sqrt(var))
                 p.assign(log10std.reshape(p.shape()).castTo(p.dataType()));
             } else {
                 INDArray p = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
                 p.assign(var.reshape(p.shape()).castTo(p.dataType()));
             }
         }
+    }
+
+    /**
+     * The smallest variance written as {@code log10stdev}: {@code max(1e-6 eps, 1e-30)}. A channel whose inputs are
+     * all equal has variance 0, whose log is -infinity; DL4J's own training never writes that (its running variance
+     * only decays towards 0), and a -infinity would be refused by the .sdm writer and turn into NaN at DL4J's next
+     * training step. DL4J's inference divides by {@code sqrt(var + eps)}, so the floor moves no output by more than
+     * a relative 5e-7 (and a constant channel not at all: its input minus its mean is 0); 1e-30 keeps
+     * {@code 10^(2 log10stdev)} a normal float when eps is 0.
+     */
+    static double minLogStdVariance(double eps) {
+        return Math.max(1e-6 * eps, 1e-30);
     }
 
     private static void recomputeBatchNorm(Model model, DataSetIterator data) {

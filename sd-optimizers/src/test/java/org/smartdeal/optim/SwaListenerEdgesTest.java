@@ -2,6 +2,7 @@ package org.smartdeal.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -315,6 +316,41 @@ class SwaListenerEdgesTest {
         double var = 8.0 / 3;
         double expected = g.getLayer("bn").paramTable().containsKey("var") ? var : Math.log10(Math.sqrt(var));
         assertArrayEquals(new double[] {expected, expected, expected}, stat.toDoubleVector(), 1e-12, "variance 8/3");
+    }
+
+    /**
+     * A BN channel whose input is constant (a dead unit) has variance 0: log10stdev gets the floor's finite
+     * 0.5 log10(1e-6 eps) instead of -infinity, the channel's normalised output is 0, and DL4J trains on from there
+     * with finite parameters (a -infinity turned into NaN at the next step before the floor).
+     */
+    @Test
+    void aChannelOfZeroVarianceGetsAFiniteLogStd() {
+        ComputationGraph g = graph(true);
+        assertTrue(g.getLayer("bn").paramTable().containsKey("log10stdev"), "DL4J's default BN stores log10 std");
+        g.getLayer("d").getParam("W").assign(Nd4j.eye(3));
+        g.getLayer("d").getParam("W").getColumn(1).assign(0); // channel 1: 0 x + 7
+        g.getLayer("d").getParam("b").assign(7);
+        DataSet ds = new DataSet(Nd4j.createFromArray(new double[][] {{1, 2, 3}, {2, 3, 4}, {3, 5, 5}}),
+                Nd4j.zeros(DataType.DOUBLE, 3, 1));
+        SwaListener swa = new SwaListener(1, 4e-3, List.of());
+        swa.addSample(g);
+        swa.finish(g, new ExistingDataSetIterator(List.of(ds)));
+        double eps = ((BatchNormalization) ((org.deeplearning4j.nn.conf.graph.LayerVertex) g.getConfiguration()
+                .getVertices().get("bn")).getLayerConf().getLayer()).getEps();
+        double[] log10std = g.getLayer("bn").getParam("log10stdev").toDoubleVector();
+        assertEquals(0.5 * Math.log10(1e-6 * eps), log10std[1], 1e-12, "floored log10 std of the constant channel");
+        assertEquals(Math.log10(Math.sqrt(2.0 / 3)), log10std[0], 1e-12, "channel 0 (1, 2, 3 + 7) as before");
+        assertEquals(7.0, g.getLayer("bn").getParam("mean").getDouble(1), 1e-12, "mean of the constant channel");
+        INDArray out = g.feedForward(ds.getFeatures(), false).get("bn");
+        assertEquals(0.0, out.getColumn(1).amaxNumber().doubleValue(), 1e-12, "normalised constant channel");
+        g.fit(ds);
+        assertFalse(g.params().isNaN().any() || g.params().isInfinite().any(), "parameters after a further fit step");
+    }
+
+    @Test
+    void minLogStdVarianceIsAMillionthOfEpsAndNeverZero() {
+        assertEquals(1e-11, SwaListener.minLogStdVariance(1e-5), 1e-25);
+        assertEquals(1e-30, SwaListener.minLogStdVariance(0), 0);
     }
 
     @Test
