@@ -43,8 +43,11 @@ import org.smartdeal.layers.params.SdParamInitializer;
  *
  * <p>What does not carry over: a weight's updater or regularization that is one of this project's (the bucket switch
  * of SD training, the mask's freeze) is replaced by the layer's bias updater when that is DL4J's, else {@link NoOp},
- * and the project's regularizations are dropped; updater state, listeners and the epoch and iteration counts are not
- * copied (the new network starts at 0, as a converted one does).
+ * and the project's regularizations are dropped; a learning-rate schedule of this project's inside a DL4J updater,
+ * on any layer (SD training's {@code SwaLrSchedule}, which {@code SdTraining.configure} gives every layer, BatchNorm
+ * included), becomes a fixed rate, the schedule's value at the network's iteration and epoch; updater state,
+ * listeners and the epoch and iteration counts are not copied (the new network starts at 0, as a converted one
+ * does).
  */
 public final class DenseExport {
 
@@ -65,11 +68,12 @@ public final class DenseExport {
         Model out;
         if (sd instanceof MultiLayerNetwork m) {
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;
             for (NeuralNetConfiguration c : conf.getConfs()) {
-                c.setLayer(plain(c.getLayer()));
+                c.setLayer(plain(c.getLayer(), at));
                 n += c.getLayer().initializer().numParams(c);
             }
             requirePlain(conf.toJson());
@@ -78,13 +82,14 @@ public final class DenseExport {
             out = net;
         } else if (sd instanceof ComputationGraph g) {
             ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
+            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;
             for (GraphVertex v : conf.getVertices().values()) {
                 GraphVertex inner = v instanceof FrozenVertex f ? f.getUnderlying() : v;
                 if (inner instanceof LayerVertex lv) {
-                    lv.getLayerConf().setLayer(plain(lv.getLayerConf().getLayer()));
+                    lv.getLayerConf().setLayer(plain(lv.getLayerConf().getLayer(), at));
                 }
                 n += v.numParams(false);
             }
@@ -136,13 +141,21 @@ public final class DenseExport {
         }
     }
 
-    /** The layer configuration an SD one stands for (a frozen wrapper kept), else {@code layer} itself. */
-    private static org.deeplearning4j.nn.conf.layers.Layer plain(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    /** The SD network's iteration and epoch counts, at which a project schedule's rate is taken. */
+    private record Counts(int iteration, int epoch) {
+    }
+
+    /**
+     * The layer configuration an SD one stands for (a frozen wrapper kept), else {@code layer} itself (a clone's,
+     * changed in place) with its updaters' project schedules fixed at {@code at}.
+     */
+    private static org.deeplearning4j.nn.conf.layers.Layer plain(org.deeplearning4j.nn.conf.layers.Layer layer,
+            Counts at) {
         if (layer instanceof FrozenLayer f) {
-            return new FrozenLayer(plain(f.getLayer()));
+            return new FrozenLayer(plain(f.getLayer(), at));
         }
         if (layer instanceof FrozenLayerWithBackprop f) {
-            return new FrozenLayerWithBackprop(plain(f.getUnderlying()));
+            return new FrozenLayerWithBackprop(plain(f.getUnderlying(), at));
         }
         BaseLayer out;
         if (layer instanceof SdDenseLayer d) {
@@ -165,17 +178,44 @@ public final class DenseExport {
             throw new IllegalStateException("DenseExport: no plain DL4J form for SD layer class "
                     + layer.getClass().getName() + " (layer " + layer.getLayerName() + ")");
         } else {
+            if (layer instanceof BaseLayer b) {
+                b.setIUpdater(fixedSchedule(b.getIUpdater(), at));
+                b.setBiasUpdater(fixedSchedule(b.getBiasUpdater(), at));
+            }
             return layer;
         }
         BaseLayer b = (BaseLayer) layer;
         out.setLayerName(b.getLayerName());
-        IUpdater biasUpdater = stock(b.getBiasUpdater()) ? b.getBiasUpdater() : new NoOp();
-        out.setIUpdater(stock(b.getIUpdater()) ? b.getIUpdater() : biasUpdater.clone());
+        IUpdater biasUpdater = stock(b.getBiasUpdater()) ? fixedSchedule(b.getBiasUpdater(), at) : new NoOp();
+        out.setIUpdater(stock(b.getIUpdater()) ? fixedSchedule(b.getIUpdater(), at) : biasUpdater.clone());
         out.setBiasUpdater(biasUpdater);
         out.setRegularization(stockOnly(b.getRegularization()));
         out.setRegularizationBias(stockOnly(b.getRegularizationBias()));
         Networks.copyLayerSettings(b, out);
         return out;
+    }
+
+    /**
+     * A DL4J updater whose configuration names a class of this project (a learning-rate schedule such as SD
+     * training's SwaLrSchedule) as a copy at the fixed rate the schedule gives at {@code at}; any other updater as it
+     * is (one still naming a project class afterwards, e.g. in its momentum schedule, is refused by
+     * {@link #requirePlain}).
+     */
+    private static IUpdater fixedSchedule(IUpdater u, Counts at) {
+        if (u == null || !u.hasLearningRate() || !namesProjectClass(u)) {
+            return u;
+        }
+        IUpdater fixed = u.clone();
+        fixed.setLrAndSchedule(u.getLearningRate(at.iteration(), at.epoch()), null);
+        return fixed;
+    }
+
+    private static boolean namesProjectClass(Object o) {
+        try {
+            return NeuralNetConfiguration.mapper().writeValueAsString(o).contains("org.smartdeal.");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("DenseExport: cannot write " + o + " as JSON", e);
+        }
     }
 
     /** Whether an object (an updater, a regularization) is DL4J's or ND4J's own, so stock DL4J can read it back. */

@@ -337,6 +337,64 @@ class DenseExportTest {
         assertEquals(0, g.getConfiguration().getIterationCount());
     }
 
+    /** A learning-rate schedule of a class outside DL4J and ND4J (as SD training's SwaLrSchedule): 1e-3 (i + 10 e). */
+    public static final class OwnSchedule implements org.nd4j.linalg.schedule.ISchedule {
+        @Override
+        public double valueAt(int iteration, int epoch) {
+            return 1e-3 * (iteration + 10 * epoch);
+        }
+
+        @Override
+        public org.nd4j.linalg.schedule.ISchedule clone() {
+            return new OwnSchedule();
+        }
+    }
+
+    /**
+     * SD training gives every layer, BatchNorm included, a DL4J updater holding the project's SwaLrSchedule: the export
+     * fixes the rate at the schedule's value at the network's iteration and epoch (here 7 and 2: 1e-3 x 27), on the
+     * layers that are not SD as on the SD ones, and leaves the source network's updaters as they were.
+     */
+    @Test
+    void aProjectScheduleInsideADl4jUpdaterBecomesItsCurrentRate() throws IOException {
+        org.nd4j.linalg.learning.config.Nesterovs scheduled = new org.nd4j.linalg.learning.config.Nesterovs(
+                new OwnSchedule(), 0.9);
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH)
+                        .updater(scheduled).biasUpdater(scheduled).build())
+                .layer(new BatchNormalization.Builder().name("bn").updater(scheduled).biasUpdater(scheduled).build())
+                .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .setInputType(InputType.feedForward(4)).build());
+        sd.init();
+        randomize(sd.getLayer(0), 31);
+        randomize(sd.getLayer(2), 33);
+        sd.setEpochCount(2);
+        sd.getLayerWiseConfigurations().setIterationCount(7);
+
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+
+        org.nd4j.linalg.learning.config.Nesterovs fixed = new org.nd4j.linalg.learning.config.Nesterovs(0.027, 0.9);
+        for (int i = 0; i < 2; i++) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) dense
+                    .getLayerWiseConfigurations().getConf(i).getLayer();
+            assertEquals(fixed.getLearningRate(), ((org.nd4j.linalg.learning.config.Nesterovs) l.getIUpdater())
+                    .getLearningRate(), 1e-15, "weight updater's rate, layer " + l.getLayerName());
+            assertEquals(fixed, l.getIUpdater(), "layer " + l.getLayerName());
+            assertEquals(fixed, l.getBiasUpdater(), "layer " + l.getLayerName());
+        }
+        String json = dense.getLayerWiseConfigurations().toJson();
+        assertFalse(json.contains("org.smartdeal"), json);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 4);
+        assertSameOutputs(sd.output(x), reload(dense).output(x));
+        for (int i = 0; i < 2; i++) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) sd
+                    .getLayerWiseConfigurations().getConf(i).getLayer();
+            assertInstanceOf(OwnSchedule.class, ((org.nd4j.linalg.learning.config.Nesterovs) l.getIUpdater())
+                    .getLearningRateSchedule(), "the source's schedule, layer " + l.getLayerName());
+        }
+    }
+
     @Test
     void aNetworkWithoutSdLayersIsCopiedAndOtherModelsAreRefused() {
         MultiLayerNetwork plain = new MultiLayerNetwork(base().list()
