@@ -87,10 +87,29 @@ public final class ActStatsAccumulator {
     /**
      * The per-tensor int8 scale {@code max|x| / 127} (0 for an all-zero or empty tensor).
      * Not modified: x.
+     *
+     * @throws IllegalArgumentException when x holds a NaN or an infinity (as {@link #scale(float[], String)})
      */
     public static float scale(float[] x) {
+        return scale(x, "the tensor");
+    }
+
+    /**
+     * {@link #scale(float[])}, naming the tensor in its error: a NaN or an infinity has no int8 value (a NaN scale
+     * would quantise every value to 0, and the statistics would describe an all-zero tensor).
+     *
+     * @param what the tensor in the error message, e.g. "input of layer conv1"
+     * @throws IllegalArgumentException naming {@code what}, the first non-finite value and its index
+     */
+    public static float scale(float[] x, String what) {
         float mx = 0;
         for (float v : x) mx = Math.max(mx, Math.abs(v));
+        if (!Float.isFinite(mx)) {
+            int i = 0;
+            while (Float.isFinite(x[i])) i++;
+            throw new IllegalArgumentException(what + ": value [" + i + "] of " + x.length + " is " + x[i]
+                + "; int8 quantisation needs finite values");
+        }
         return mx / 127f;
     }
 
@@ -115,7 +134,7 @@ public final class ActStatsAccumulator {
         if (x.length != need)
             throw new IllegalArgumentException("ActStatsAccumulator(" + l.id() + "): input has " + x.length
                 + " values, layer needs n*C*H*W = " + n + "*" + c + "*" + h + "*" + w + " = " + need);
-        float s = scale(x);
+        float s = scale(x, "ActStatsAccumulator(" + l.id() + "): input");
         int[] q = new int[x.length];
         for (int i = 0; i < x.length; i++) q[i] = quantise(x[i], s);
         addQuantised(q, n);

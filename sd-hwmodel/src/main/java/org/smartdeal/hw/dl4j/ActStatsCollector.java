@@ -163,7 +163,7 @@ public final class ActStatsCollector {
     private void addOut(int i, INDArray o) {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             float[] x = o.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            float s = ActStatsAccumulator.scale(x);
+            float s = ActStatsAccumulator.scale(x, "ActStatsCollector: output of layer " + layers.layers().get(i).spec().id());
             long nz = 0;
             for (float v : x) if (ActStatsAccumulator.quantise(v, s) != 0) nz++;
             outNonZero[i] += nz;

@@ -464,7 +464,7 @@ public final class Workloads {
         float[] src = wt.castTo(DataType.FLOAT).dup('c').data().asFloat(), flipped = new float[src.length];
         for (int mo = 0; mo < m; mo++) for (int ci2 = 0; ci2 < c; ci2++) for (int y = 0; y < k[0]; y++) for (int x = 0; x < k[1]; x++)
             flipped[((mo * c + ci2) * k[0] + y) * k[1] + x] = src[((ci2 * m + mo) * k[0] + (k[0] - 1 - y)) * k[1] + (k[1] - 1 - x)];
-        WeightRep weights = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(flipped), 0, 0, 0, 0);
+        WeightRep weights = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(name, flipped), 0, 0, 0, 0);
         return new NetLayer(spec, weights, mlnIndex, cgInput, name, toNchw(pre, null, formatOf(dc), st[0], border));
     }
 
@@ -516,7 +516,7 @@ public final class Workloads {
         float[] flat = wt.castTo(DataType.FLOAT).dup('c').data().asFloat(), kernels = new float[flat.length];
         for (int o = 0; o < m; o++) for (int ci = 0; ci < ch; ci++) for (int j = 0; j < k; j++)
             kernels[(o * ch + ci) * k + j] = flat[(j * ch + ci) * m + o];
-        WeightRep w = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(kernels), 0, 0, 0, 0);
+        WeightRep w = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(name, kernels), 0, 0, 0, 0);
         boolean nwc = c.getRnnDataFormat() == RNNFormat.NWC;
         UnaryOperator<INDArray> asImage = x -> {
             INDArray y = nwc ? x.permute(0, 2, 1) : x;
@@ -591,9 +591,12 @@ public final class Workloads {
             + out + " with kernel " + k + ", stride " + stride + ", dilation " + dil);
     }
 
-    /** Symmetric per-tensor int8 (round half away from zero) of a float array; s = max|w|/127. */
-    static int[] int8(float[] w) {
-        float s = ActStatsAccumulator.scale(w);
+    /**
+     * Symmetric per-tensor int8 (round half away from zero) of layer {@code name}'s weights; s = max|w|/127. A NaN
+     * or infinite weight is refused, naming the layer.
+     */
+    static int[] int8(String name, float[] w) {
+        float s = ActStatsAccumulator.scale(w, "Workloads: weights of layer " + name);
         int[] q = new int[w.length];
         for (int i = 0; i < w.length; i++) q[i] = ActStatsAccumulator.quantise(w[i], s);
         return q;
@@ -618,7 +621,7 @@ public final class Workloads {
 
     private static WeightRep denseWeights(LayerSpec l, boolean depthwiseLayout, INDArray w) {
         if (w == null) throw new IllegalArgumentException("Workloads: layer " + l.id() + " has no weight parameter \"W\"");
-        return WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, int8(kernelOrder(l, depthwiseLayout, w)), 0, 0, 0, 0);
+        return WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, int8(l.id(), kernelOrder(l, depthwiseLayout, w)), 0, 0, 0, 0);
     }
 
     private static WeightRep sdWeights(LayerSpec l, SdLayer sd, Map<String, INDArray> p) {
@@ -651,7 +654,7 @@ public final class Workloads {
             ceBytes = (nnz * PaperModels.HUFF_BITS + vectors + (double) n * nzVectors) / 8;
             bBytes = (double) sh.basisLength();
         }
-        int[] q = int8(kernelOrder(l, sd.weightOrder() == SdLayer.WeightOrder.UNITS_LAST, w));
+        int[] q = int8(l.id(), kernelOrder(l, sd.weightOrder() == SdLayer.WeightOrder.UNITS_LAST, w));
         WeightRep r = WeightRep.fromWeights(l, WeightRep.Kind.SD, q, nnz, ceBytes, bBytes, Math.toIntExact(sh.numSlices()));
         return new WeightRep(r.kind(), r.nnzW(), r.rowMask(), sh.basisWidth(), r.ceNnz(), r.ceBytes(), r.bBytes(), r.numB());
     }

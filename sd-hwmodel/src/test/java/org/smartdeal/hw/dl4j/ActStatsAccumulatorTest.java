@@ -27,6 +27,22 @@ class ActStatsAccumulatorTest {
         assertEquals(0, ActStatsAccumulator.quantise(5f, 0f));     // all-zero tensor: s = 0
     }
 
+    /** A NaN scale would quantise every value to 0: non-finite values are refused, the first one named. */
+    @Test
+    void nonFiniteValuesHaveNoInt8Value() {
+        var e = assertThrows(IllegalArgumentException.class,
+            () -> ActStatsAccumulator.scale(new float[] {1, 2, Float.NaN, Float.POSITIVE_INFINITY}, "input of fc"));
+        assertEquals("input of fc: value [2] of 4 is NaN; int8 quantisation needs finite values", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> ActStatsAccumulator.scale(new float[] {0, Float.NEGATIVE_INFINITY}));
+        assertEquals("the tensor: value [1] of 2 is -Infinity; int8 quantisation needs finite values", e.getMessage());
+        ActStatsAccumulator a = new ActStatsAccumulator(LayerSpec.fc("fc", LayerType.FC, 2, 4, true), 8, 16, 8, 4);
+        e = assertThrows(IllegalArgumentException.class, () -> a.add(new float[] {0, 1, Float.NaN, 3}, 1));
+        assertEquals("ActStatsAccumulator(fc): input: value [2] of 4 is NaN; int8 quantisation needs finite values",
+            e.getMessage());
+        assertEquals(0, a.images(), "nothing was added");
+    }
+
     @Test
     void fcLayerStatistics() {
         LayerSpec fc = LayerSpec.fc("fc", LayerType.FC, 2, 4, true);

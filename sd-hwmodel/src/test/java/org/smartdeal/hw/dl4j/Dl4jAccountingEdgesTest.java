@@ -62,6 +62,26 @@ class Dl4jAccountingEdgesTest {
         assertEquals("ActStatsCollector: samples must be >= 1, got 0", e.getMessage());
     }
 
+    /**
+     * Data with a NaN, or a network with a NaN weight, is refused when priced, naming the tensor; before, a NaN scale
+     * quantised every value to 0 and the report priced an all-zero input without a word.
+     */
+    @Test
+    void nonFiniteDataOrWeightsAreRefusedNamingTheLayer() {
+        List<DataSet> nan = batches(1, 2);
+        nan.get(0).getFeatures().putScalar(1, 3, Double.NaN);
+        var e = assertThrows(IllegalArgumentException.class, () -> EnergyReport.of(Dl4jAccountingTest.mln(), "tiny",
+            InputType.feedForward(4), new ListDataSetIterator<>(nan, 1), 2, List.of("smartdeal"), Knobs.defaults()));
+        assertEquals("ActStatsAccumulator(fc): input: value [7] of 8 is NaN; int8 quantisation needs finite values",
+            e.getMessage());
+        MultiLayerNetwork bad = Dl4jAccountingTest.mln();
+        bad.getLayer(1).getParam("W").putScalar(0, 1, Double.POSITIVE_INFINITY);
+        e = assertThrows(IllegalArgumentException.class,
+            () -> EnergyReport.of(bad, "tiny", InputType.feedForward(4), null, 0, List.of("smartdeal"), Knobs.defaults()));
+        assertTrue(e.getMessage().startsWith("Workloads: weights of layer out: value ["), e.getMessage());
+        assertTrue(e.getMessage().endsWith("] of 4 is Infinity; int8 quantisation needs finite values"), e.getMessage());
+    }
+
     @Test
     void aGraphActivationMapWithoutTheNetworkInputIsReadFromTheGraph() {
         ComputationGraph g = Dl4jAccountingTest.graph();
