@@ -62,9 +62,15 @@ public final class DenseExport {
      * @return a new, initialised network of the same class
      * @throws IllegalArgumentException for another model class, or a network that would still need this project's
      *                                  classes (the message names them)
+     * @throws IllegalStateException    for a network that is not initialised
      */
     public static Model toDense(Model sd) {
         Objects.requireNonNull(sd, "sd");
+        if (!(sd instanceof MultiLayerNetwork || sd instanceof ComputationGraph)) {
+            throw new IllegalArgumentException("DenseExport.toDense: the network must be a MultiLayerNetwork or "
+                    + "ComputationGraph, got " + sd.getClass().getName());
+        }
+        Layer[] src = Networks.layers(sd); // refuses a network without init()
         Model out;
         if (sd instanceof MultiLayerNetwork m) {
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
@@ -80,7 +86,8 @@ public final class DenseExport {
             MultiLayerNetwork net = new MultiLayerNetwork(conf);
             net.init(Nd4j.create(m.params().dataType(), 1, n), false);
             out = net;
-        } else if (sd instanceof ComputationGraph g) {
+        } else {
+            ComputationGraph g = (ComputationGraph) sd;
             ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
             Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
@@ -97,11 +104,7 @@ public final class DenseExport {
             ComputationGraph net = new ComputationGraph(conf);
             net.init(Nd4j.create(g.params().dataType(), 1, n), false);
             out = net;
-        } else {
-            throw new IllegalArgumentException("DenseExport.toDense: the network must be a MultiLayerNetwork or "
-                    + "ComputationGraph, got " + (sd == null ? null : sd.getClass().getName()));
         }
-        Layer[] src = Networks.layers(sd);
         Layer[] dst = Networks.layers(out);
         for (int i = 0; i < src.length; i++) {
             Map<String, INDArray> p = src[i].paramTable();

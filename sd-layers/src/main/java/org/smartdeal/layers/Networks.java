@@ -18,16 +18,23 @@ public final class Networks {
      * @param net a MultiLayerNetwork or ComputationGraph
      * @return its layers (the network's own array, not a copy)
      * @throws IllegalArgumentException naming the class when {@code net} is neither
+     * @throws IllegalStateException when the network is not initialised (DL4J creates its layers in {@code init()})
      */
     public static Layer[] layers(Model net) {
+        Layer[] layers;
         if (net instanceof MultiLayerNetwork m) {
-            return m.getLayers();
+            layers = m.getLayers();
+        } else if (net instanceof ComputationGraph g) {
+            layers = g.getLayers();
+        } else {
+            throw new IllegalArgumentException("network must be a MultiLayerNetwork or ComputationGraph, got "
+                    + (net == null ? null : net.getClass().getName()));
         }
-        if (net instanceof ComputationGraph g) {
-            return g.getLayers();
+        if (layers == null) {
+            throw new IllegalStateException("the " + net.getClass().getSimpleName()
+                    + " is not initialised (call init() first)");
         }
-        throw new IllegalArgumentException("network must be a MultiLayerNetwork or ComputationGraph, got "
-                + (net == null ? null : net.getClass().getName()));
+        return layers;
     }
 
     /**

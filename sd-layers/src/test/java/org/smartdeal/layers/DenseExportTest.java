@@ -405,6 +405,9 @@ class DenseExportTest {
         MultiLayerNetwork copy = (MultiLayerNetwork) DenseExport.toDense(plain);
         assertNotSame(plain.params(), copy.params());
         assertEquals(plain.params(), copy.params());
+        MultiLayerNetwork notInitialised = new MultiLayerNetwork(plain.getLayerWiseConfigurations().clone());
+        IllegalStateException s = assertThrows(IllegalStateException.class, () -> DenseExport.toDense(notInitialised));
+        assertEquals("the MultiLayerNetwork is not initialised (call init() first)", s.getMessage());
         Model notANetwork = plain.getLayer(0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DenseExport.toDense(notANetwork));
         assertTrue(e.getMessage().startsWith("DenseExport.toDense: the network must be a MultiLayerNetwork or "

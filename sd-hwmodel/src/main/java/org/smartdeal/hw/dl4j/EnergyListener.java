@@ -49,6 +49,8 @@ public final class EnergyListener extends BaseTrainingListener {
      */
     public EnergyListener(Model net, ArchSpec arch, int every, InputType... inputTypes) {
         if (every < 1) throw new IllegalArgumentException("EnergyListener.every must be >= 1, got " + every);
+        java.util.Objects.requireNonNull(net, "EnergyListener.net must not be null");
+        java.util.Objects.requireNonNull(arch, "EnergyListener.arch must not be null (ArchSpec.paper() is the paper's)");
         this.net = net;
         this.arch = arch;
         this.every = every;

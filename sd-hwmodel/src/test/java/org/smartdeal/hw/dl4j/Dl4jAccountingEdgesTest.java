@@ -83,6 +83,15 @@ class Dl4jAccountingEdgesTest {
     }
 
     @Test
+    void anEnergyListenerNeedsANetworkAndAnArchitecture() {
+        var e = assertThrows(NullPointerException.class,
+            () -> new EnergyListener(Dl4jAccountingTest.mln(), null, 1, InputType.feedForward(4)));
+        assertEquals("EnergyListener.arch must not be null (ArchSpec.paper() is the paper's)", e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> new EnergyListener(null, ArchSpec.paper(), 1));
+        assertEquals("EnergyListener.net must not be null", e.getMessage());
+    }
+
+    @Test
     void aGraphActivationMapWithoutTheNetworkInputIsReadFromTheGraph() {
         ComputationGraph g = Dl4jAccountingTest.graph();
         ActStatsCollector c = new ActStatsCollector(g, Workloads.extract(g, InputType.feedForward(4)), ArchSpec.paper());

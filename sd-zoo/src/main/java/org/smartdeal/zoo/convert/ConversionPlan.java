@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.shade.jackson.core.JsonLocation;
@@ -241,6 +242,7 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
      * @return the plan
      */
     public static ConversionPlan fromJson(String json) {
+        Objects.requireNonNull(json, "ConversionPlan.fromJson: the JSON text must not be null");
         JsonNode root = parse(json);
         if (root == null || root.isMissingNode()) {
             throw new IllegalArgumentException("plan is empty: it must be a JSON object");

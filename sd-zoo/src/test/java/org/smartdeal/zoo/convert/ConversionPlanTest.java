@@ -143,6 +143,12 @@ class ConversionPlanTest {
     }
 
     @Test
+    void nullTextIsNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> ConversionPlan.fromJson(null));
+        assertEquals("ConversionPlan.fromJson: the JSON text must not be null", e.getMessage());
+    }
+
+    @Test
     void trailingContentAndDuplicateKeysAreErrorsNotIgnored() {
         assertEquals("plan has content after its JSON value, which ends at line 1, column 27; a plan is one JSON object",
                 message("{\"defaults\":{\"theta\":0.01}} xyz"));

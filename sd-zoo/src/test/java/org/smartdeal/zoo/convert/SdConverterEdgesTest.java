@@ -58,6 +58,18 @@ class SdConverterEdgesTest {
         return n;
     }
 
+    /** A network whose init() was not called has no layers yet: refused by name, not a NullPointerException. */
+    @Test
+    void aNetworkWithoutInitIsRefused() {
+        MultiLayerNetwork n = new MultiLayerNetwork(mlp(DataType.FLOAT).getLayerWiseConfigurations().clone());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SdConverter.convert(n, ConversionPlan.defaultPlan()));
+        assertEquals("the MultiLayerNetwork is not initialised (call init() first)", e.getMessage());
+        ComputationGraph g = new ComputationGraph(mlp(DataType.FLOAT).toComputationGraph().getConfiguration().clone());
+        e = assertThrows(IllegalStateException.class, () -> SdConverter.convert(g, ConversionPlan.defaultPlan()));
+        assertEquals("the ComputationGraph is not initialised (call init() first)", e.getMessage());
+    }
+
     /** copyTrainingSettings' Javadoc: updaters, regularization, initialisation, normalisation, dropout, noise, constraints. */
     @Test
     void theSdLayerKeepsTheDenseLayersTrainingSettings() {
