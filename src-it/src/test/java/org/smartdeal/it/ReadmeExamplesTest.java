@@ -188,7 +188,7 @@ class ReadmeExamplesTest {
         EnergyReport report = EnergyReport.of(net, "lenet300", InputType.feedForward(784), data, 256,
                 List.of("all"), Knobs.defaults());                        // or List.of("smartdeal,diannao")
         System.out.print(report.summaryText());
-        double smartdealUj = report.results().get("smartdeal").energyPj() / 1e6;
+        double smartdealUj = report.energyPj("smartdeal") / 1e6;         // NaN if an accelerator priced nothing
         report.write(outDir);                                             // summary.json, CSVs, charts/*.png
         // README end
         assertEquals(EnergyReport.NAMES, new ArrayList<>(report.results().keySet()));

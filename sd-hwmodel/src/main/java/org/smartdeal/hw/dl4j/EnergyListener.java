@@ -146,11 +146,12 @@ public final class EnergyListener extends BaseTrainingListener {
 
     /**
      * Forward-pass energy of all examples seen on one accelerator, pJ:
-     * (priced energy / knobs.batch) x {@link #examplesSeen()}.
+     * ({@link EnergyReport#energyPj priced energy} / knobs.batch) x {@link #examplesSeen()}; NaN when the accelerator
+     * priced none of the benchmark layers (SCNN on an all-FC network).
+     *
+     * @throws IllegalArgumentException when the accelerator is not in the report
      */
     public double forwardEnergyPj(EnergyReport r, String accelerator) {
-        var m = r.results().get(accelerator);
-        if (m == null) throw new IllegalArgumentException("EnergyListener: accelerator " + accelerator + " not in the report " + r.results().keySet());
-        return m.energyPj() / r.arch().knobs().batch() * examples;
+        return r.energyPj(accelerator) / r.arch().knobs().batch() * examples;
     }
 }

@@ -300,6 +300,34 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         return new EnergyReport(w, res, arch, table, statsSource);
     }
 
+    /**
+     * An accelerator's total energy over the benchmark layers, pJ; NaN when its coverage is {@link Coverage#NONE}
+     * (SCNN on an all-FC network: nothing priced, which {@code results().get(a).energyPj()} would give as 0).
+     *
+     * @throws IllegalArgumentException when the accelerator is not in this report
+     */
+    public double energyPj(String accelerator) {
+        return total(accelerator, ModelResult::energyPj);
+    }
+
+    /** An accelerator's total cycles over the benchmark layers; NaN when not modelled (as {@link #energyPj}). */
+    public double cycles(String accelerator) {
+        return total(accelerator, ModelResult::cycles);
+    }
+
+    /** An accelerator's total DRAM bytes over the benchmark layers; NaN when not modelled (as {@link #energyPj}). */
+    public double dramBytes(String accelerator) {
+        return total(accelerator, ModelResult::dramBytes);
+    }
+
+    private double total(String accelerator, java.util.function.ToDoubleFunction<ModelResult> f) {
+        ModelResult r = results.get(accelerator);
+        if (r == null)
+            throw new IllegalArgumentException("EnergyReport: accelerator " + accelerator + " is not in the report "
+                + results.keySet());
+        return coverage(accelerator) == Coverage.NONE ? Double.NaN : f.applyAsDouble(r);
+    }
+
     /** Number of layers an accelerator priced (SCNN skips FC layers), benchmark or not. */
     public int layersPriced(String accelerator) {
         ModelResult r = results.get(accelerator);
@@ -417,11 +445,10 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         Map<String, Object> acc = new LinkedHashMap<>();
         for (ModelResult r : results.values()) {
             String a = r.accelerator();
-            boolean none = coverage(a) == Coverage.NONE;
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("energyPj", none ? Double.NaN : r.energyPj());
-            t.put("cycles", none ? Double.NaN : r.cycles());
-            t.put("dramBytes", none ? Double.NaN : r.dramBytes());
+            t.put("energyPj", energyPj(a));
+            t.put("cycles", cycles(a));
+            t.put("dramBytes", dramBytes(a));
             t.put("layersPriced", r.layers().size());
             t.put("layersInTotals", layersInTotals(a));
             t.put("coverage", coverage(a).name().toLowerCase(Locale.ROOT));

@@ -239,6 +239,14 @@ class EnergyReportFilesTest {
         EnergyReport r = EnergyReport.of(Dl4jAccountingTest.mln(), "tiny", InputType.feedForward(4), null, 0, List.of("all"), K);
         assertEquals(EnergyReport.Coverage.NONE, r.coverage("scnn"));
         assertEquals("scnn (not modelled)", r.chartLabel("scnn"));
+        assertEquals(0.0, r.results().get("scnn").energyPj(), "the raw result sums no layer");
+        assertTrue(Double.isNaN(r.energyPj("scnn")) && Double.isNaN(r.cycles("scnn")) && Double.isNaN(r.dramBytes("scnn")),
+            "the report's totals say 'not priced', not 0");
+        assertEquals(r.results().get("diannao").energyPj(), r.energyPj("diannao"), 0, "a priced accelerator's total");
+        assertEquals(r.results().get("diannao").cycles(), r.cycles("diannao"), 0);
+        assertEquals(r.results().get("diannao").dramBytes(), r.dramBytes("diannao"), 0);
+        var e = assertThrows(IllegalArgumentException.class, () -> r.energyPj("tpu"));
+        assertTrue(e.getMessage().startsWith("EnergyReport: accelerator tpu is not in the report [smartdeal, "), e.getMessage());
         Path out = tmp.resolve("fc");
         r.write(out);
         String txt = Files.readString(out.resolve("summary.txt"));
