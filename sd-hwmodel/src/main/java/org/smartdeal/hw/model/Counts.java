@@ -58,8 +58,4 @@ final class Counts {
         return "sram" + (long) bankBytes;
     }
 
-    /** A byte count in a message: 196608, 6.4 (Java would write 196608.0). */
-    static String plain(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
 }

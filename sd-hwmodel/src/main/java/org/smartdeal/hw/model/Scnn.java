@@ -48,9 +48,9 @@ public final class Scnn implements AcceleratorModel {
         double acc = accumulatorBytes(a);
         if (!(acc < a.inputBufBytes()))
             throw new IllegalArgumentException("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = "
-                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + Counts.plain(a.psumBytes()) + " = "
-                + Counts.plain(acc) + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, "
-                + Counts.plain(a.inputBufBytes()));
+                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + org.smartdeal.hw.spec.Specs.plain(a.psumBytes()) + " = "
+                + org.smartdeal.hw.spec.Specs.plain(acc) + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, "
+                + org.smartdeal.hw.spec.Specs.plain(a.inputBufBytes()));
     }
 
     /** {@inheritDoc} */

@@ -155,8 +155,8 @@ public final class TilingSearch {
         }
         if (bestT == null)
             throw new NoFeasibleTilingException("TilingSearch: no feasible tiling for layer " + l.id() + ": its smallest tile does "
-                + "not fit the bytes a tile may use (input " + Counts.plain(capI) + ", weight " + Counts.plain(capW)
-                + ", output " + Counts.plain(capO) + (accBytes > 0 ? ", with " + Counts.plain(accBytes) + " bytes of "
+                + "not fit the bytes a tile may use (input " + org.smartdeal.hw.spec.Specs.plain(capI) + ", weight " + org.smartdeal.hw.spec.Specs.plain(capW)
+                + ", output " + org.smartdeal.hw.spec.Specs.plain(capO) + (accBytes > 0 ? ", with " + org.smartdeal.hw.spec.Specs.plain(accBytes) + " bytes of "
                 + "accumulators taken from the input buffer and added to the output's" : "") + ")");
         return bestT;
     }

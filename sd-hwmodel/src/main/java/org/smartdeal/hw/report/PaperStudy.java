@@ -196,8 +196,8 @@ public final class PaperStudy {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Knobs: %s%n%n", Specs.toMap(k)));
         b.append("| model | SD EE/DN | SD speedup/DN | SD energy gain over CX / SCNN / PRA | SD speedup over CX / SCNN / PRA "
-            + "| DRAM baseline/SD: DN / CX / SCNN / PRA | bands (EE in [" + plain(EE_LOW) + "," + plain(EE_HIGH) + "], SU in ["
-            + plain(SU_LOW) + "," + plain(SU_HIGH) + "], SD lowest E and latency) |\n");
+            + "| DRAM baseline/SD: DN / CX / SCNN / PRA | bands (EE in [" + Specs.plain(EE_LOW) + "," + Specs.plain(EE_HIGH) + "], SU in ["
+            + Specs.plain(SU_LOW) + "," + Specs.plain(SU_HIGH) + "], SD lowest E and latency) |\n");
         b.append("|---|---|---|---|---|---|---|\n");
         double[] sum = new double[3], logSum = new double[3];
         int[] cnt = new int[3];
@@ -229,11 +229,6 @@ public final class PaperStudy {
         return b.toString();
     }
 
-    /** A number as written in HWMODEL.md: 1.5, 25. */
-    static String plain(double v) {
-        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-    }
-
     static String f(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
     }
@@ -251,8 +246,8 @@ public final class PaperStudy {
             // the target band SmartDeal's bars should reach, drawn across the models (the paper's range inside it)
             Map<String, Double> band = new LinkedHashMap<>();
             double low = ee ? EE_LOW : SU_LOW, high = ee ? EE_HIGH : SU_HIGH;
-            band.put("target band, low: " + plain(low) + "x (paper " + (ee ? "2.0-6.7x" : "8.8-19.2x") + ")", low);
-            band.put("target band, high: " + plain(high) + "x", high);
+            band.put("target band, low: " + Specs.plain(low) + "x (paper " + (ee ? "2.0-6.7x" : "8.8-19.2x") + ")", low);
+            band.put("target band, high: " + Specs.plain(high) + "x", high);
             Charts.bars(out.resolve(ee ? "fig8-energy-efficiency.png" : "fig10-speedup.png"),
                 ee ? "Energy efficiency normalised to DianNao (Fig. 8 analogue)" : "Speedup normalised to DianNao, batch latency (Fig. 10 analogue)",
                 "model", ee ? "E_DianNao / E_x (x)" : "cycles_DianNao / cycles_x (x)", models, s, false, band);
@@ -387,8 +382,8 @@ public final class PaperStudy {
         }
         return new String[] {b.toString(), "SD energy efficiency vs DianNao / SD speedup vs DianNao / min over baselines of "
             + "DRAM_x/DRAM_SD (benchmark layers; one knob or [A] entry changed from the default per row); the last "
-            + "column counts the models whose EE is in [" + plain(EE_LOW) + ", " + plain(EE_HIGH) + "], whose speedup is in [" + plain(SU_LOW)
-            + ", " + plain(SU_HIGH) + "], and on which SmartDeal has the lowest energy and the lowest latency of the "
+            + "column counts the models whose EE is in [" + Specs.plain(EE_LOW) + ", " + Specs.plain(EE_HIGH) + "], whose speedup is in [" + Specs.plain(SU_LOW)
+            + ", " + Specs.plain(SU_HIGH) + "], and on which SmartDeal has the lowest energy and the lowest latency of the "
             + "accelerators priced\n\n" + md};
     }
 

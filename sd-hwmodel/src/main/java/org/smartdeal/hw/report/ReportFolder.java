@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  *   <li>The report writes its whole set into a fresh temporary sibling folder
  *       ({@code .<name>.partial-<pid>-<random>}). If that fails, the target folder is not touched.</li>
  *   <li>Before the first change, every path of the new set is checked against the target folder: a file
- *       where the set needs a folder, or a folder where it needs a file, fails here, the folder unchanged.</li>
+ *       where the set needs a folder, a folder where it needs a file, or a file of a name the set writes that
+ *       the previous report did not list in {@value #MANIFEST} (the user's, or another command's, e.g. a demo's
+ *       {@code summary.json}) fails here, the folder unchanged.</li>
  *   <li>The files of the target folder that the previous report did not list in {@value #MANIFEST} (the
  *       user's files) and the new set does not replace are hard-linked (copied where links are not
  *       possible) into the temporary folder, with their folders; {@value #MANIFEST} there lists the new
@@ -49,9 +51,9 @@ import java.util.stream.Stream;
  *       the target is missing (killed between the renames), else moves the user's entries out of it as
  *       above and deletes it, and deletes the temporary folders of processes that no longer run.</li>
  * </ol>
- * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed, unless the
- * new set writes a file of the same name. A folder written before reports kept a manifest has none: its
- * old files stay until they are overwritten. A target that is a symbolic link is followed (the folder it
+ * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed: a new set that
+ * writes a file of the same name is refused. A folder written before reports kept a manifest has none, so its
+ * files count as the user's. A target that is a symbolic link is followed (the folder it
  * points to is replaced, the link kept); a target that cannot be renamed (a mount point) or holds the
  * working folder (compared as real paths, so also through a symbolically linked parent: a shell in it would
  * be left in the deleted previous folder) is updated in place instead: the previous report's files that the
@@ -202,7 +204,7 @@ public final class ReportFolder {
         TreeSet<String> old = manifest(target);
         TreeSet<String> stale = new TreeSet<>(old);
         stale.removeAll(fresh);
-        for (String f : fresh) checkPlace(target, f, stale);
+        for (String f : fresh) checkPlace(target, f, old, stale);
         carryUserFiles(target, staging, old, fresh);
         writeManifest(staging, fresh);
         applyPermissions(target, staging);
@@ -442,8 +444,13 @@ public final class ReportFolder {
     }
 
     /** A file of the new set may go to {@code f}: no file on its folder path (unless it is stale) and no folder at it. */
-    private static void checkPlace(Path target, String f, TreeSet<String> stale) throws FileSystemException {
+    private static void checkPlace(Path target, String f, TreeSet<String> old, TreeSet<String> stale)
+            throws FileSystemException {
         Path to = target.resolve(f);
+        if (!old.contains(f) && Files.exists(to, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS))
+            throw new FileSystemException(to.toString(), null, "exists and is not a file of an earlier report (not listed in "
+                + MANIFEST + "), and the report writes a file of that name; move it away or write the report to another "
+                + "folder");
         for (Path p = to.getParent(); !p.equals(target); p = p.getParent())
             if (Files.exists(p) && !Files.isDirectory(p) && !stale.contains(rel(target, p)))
                 throw new FileSystemException(p.toString(), null, "is a file, but the report writes " + f
@@ -480,9 +487,11 @@ public final class ReportFolder {
         StringBuilder b = new StringBuilder("# Files of the last report written to this folder (smartdeal energy). The next report\n"
             + "# written here removes those it does not write again; files not listed are never removed.\n");
         for (String f : files) b.append(f).append('\n');
-        Path tmp = Files.createTempFile(target, "." + MANIFEST + ".", ".tmp");
+        // not Files.createTempFile, whose rw------- the manifest would keep: CREATE_NEW gives the umask's permissions,
+        // as every other file of the report has
+        Path tmp = target.resolve("." + MANIFEST + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
         try {
-            Files.writeString(tmp, b);
+            Files.writeString(tmp, b, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             move(tmp, target.resolve(MANIFEST));
         } finally {
             Files.deleteIfExists(tmp);

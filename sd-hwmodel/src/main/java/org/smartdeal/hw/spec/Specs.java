@@ -185,16 +185,31 @@ public final class Specs {
     }
 
     static void range(String rec, String field, double v, double lo, double hi) {
-        check(rec, field, v, lo, hi, String.valueOf(hi));
+        check(rec, field, v, lo, hi, plain(hi));
     }
 
     /** As above, the upper bound another field's value, named in the message ("[64.0, inputBufBytes = 64.0]"). */
     static void range(String rec, String field, double v, double lo, double hi, String hiField) {
-        check(rec, field, v, lo, hi, hiField + " = " + hi);
+        check(rec, field, v, lo, hi, hiField + " = " + plain(hi));
     }
 
     private static void check(String rec, String field, double v, double lo, double hi, String hiText) {
         if (!(v >= lo && v <= hi))
-            throw new IllegalArgumentException(rec + "." + field + " must be in [" + lo + ", " + hiText + "], got " + v);
+            throw new IllegalArgumentException(rec + "." + field + " must be in [" + plain(lo) + ", " + hiText + "], got "
+                + plain(v));
+    }
+
+    /**
+     * A number in a message, as a person writes it: 1, 0.05, 196608, 0.0009765625 (Java would write 1.0, 196608.0
+     * and 9.765625E-4). Whole numbers below 10^15 are written as integers, other values in [10^-6, 10^7) in plain
+     * decimals (exactly, as many digits as {@link Double#toString} gives), the rest, NaN and the infinities as
+     * {@link Double#toString} writes them. The one formatter of the project: the CLI's messages use it too.
+     */
+    public static String plain(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Math.abs(v) >= 1e-6 && Math.abs(v) < 1e7
+                ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString() : Double.toString(v);
     }
 }

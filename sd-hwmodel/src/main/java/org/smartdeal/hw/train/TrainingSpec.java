@@ -51,7 +51,8 @@ public record TrainingSpec(double multWidthFactor, double addWidthFactor, double
 
     private static void range(String field, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi))
-            throw new IllegalArgumentException("TrainingSpec." + field + " must be in [" + lo + ", " + hi + "], got " + v);
+            throw new IllegalArgumentException("TrainingSpec." + field + " must be in [" + Specs.plain(lo) + ", "
+                + Specs.plain(hi) + "], got " + Specs.plain(v));
     }
 
     /** The defaults of resource {@code training-v1.json}. */

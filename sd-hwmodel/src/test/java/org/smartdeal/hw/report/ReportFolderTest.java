@@ -98,6 +98,37 @@ class ReportFolderTest {
         assertEquals(before, tree(out));
     }
 
+    /**
+     * A file no report listed, of a name the report writes (another command's summary.json in the same folder), is
+     * refused before any change, where it used to be replaced; a file the previous report listed is replaced.
+     */
+    @Test
+    void aFileOfTheUsersThatTheReportWouldReplaceFailsBeforeAnyChange() throws IOException {
+        Path out = tmp.resolve("out");
+        put(out, "summary.json", "the demo's");
+        Map<String, String> before = tree(out);
+        var e = assertThrows(UncheckedIOException.class, () -> report(out, "summary.json", "energy", "models.csv", "m"));
+        FileSystemException f = assertInstanceOf(FileSystemException.class, e.getCause());
+        assertEquals(out.resolve("summary.json").toString(), f.getFile());
+        assertEquals("exists and is not a file of an earlier report (not listed in report-files.txt), and the report "
+            + "writes a file of that name; move it away or write the report to another folder", f.getReason());
+        assertEquals(before, tree(out));
+        Files.delete(out.resolve("summary.json"));
+        report(out, "summary.json", "energy 1");
+        report(out, "summary.json", "energy 2");
+        assertEquals("energy 2", Files.readString(out.resolve("summary.json")), "a report's own file is replaced");
+    }
+
+    /** The manifest gets the permissions every other file of the report gets (not a temporary file's rw-------). */
+    @Test
+    void theManifestHasTheReportFilesPermissions() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        report(out, "summary.txt", "second");
+        assertEquals(Files.getPosixFilePermissions(out.resolve("summary.txt")),
+            Files.getPosixFilePermissions(out.resolve(ReportFolder.MANIFEST)));
+    }
+
     @Test
     void aFolderWhereTheReportWritesAFileFailsBeforeAnyChange() throws IOException {
         Path out = tmp.resolve("out");

@@ -137,9 +137,9 @@ class JsonSpecsEdgesTest {
         assertEquals("here: Knobs.batch must be a whole number, got 1", message(() -> Specs.bind(Knobs.class, k, "here")));
         // Integer.MAX_VALUE is a whole number in range: bound, then refused by Knobs' own range [1, 4096]
         k.put("batch", (double) Integer.MAX_VALUE);
-        assertEquals("here: Knobs.batch must be in [1.0, 4096.0], got 2.147483647E9", message(() -> Specs.bind(Knobs.class, k, "here")));
+        assertEquals("here: Knobs.batch must be in [1, 4096], got 2147483647", message(() -> Specs.bind(Knobs.class, k, "here")));
         k.put("batch", (double) Integer.MIN_VALUE);
-        assertEquals("here: Knobs.batch must be in [1.0, 4096.0], got -2.147483648E9", message(() -> Specs.bind(Knobs.class, k, "here")));
+        assertEquals("here: Knobs.batch must be in [1, 4096], got -2147483648", message(() -> Specs.bind(Knobs.class, k, "here")));
         k.put("batch", 2.0);
         assertEquals(2, Specs.bind(Knobs.class, k, "here").batch());
         k.put("baselineWeights", "SOME");
@@ -155,13 +155,13 @@ class JsonSpecsEdgesTest {
         k.remove("rowZeroDefault");
         assertEquals("here: Knobs.rowZeroDefault missing", message(() -> Specs.bind(Knobs.class, k, "here")));
         k.put("rowZeroDefault", null);
-        assertEquals("here: Knobs.rowZeroDefault must be in [0.0, 0.99], got Infinity (null, which reads as Infinity, in "
+        assertEquals("here: Knobs.rowZeroDefault must be in [0, 0.99], got Infinity (null, which reads as Infinity, in "
             + "Knobs.rowZeroDefault)", message(() -> Specs.bind(Knobs.class, k, "here")));
         k.put("rowZeroDefault", 0.0);
         k.put("dramBwBytesPerCycle", null);
         assertEquals(Double.POSITIVE_INFINITY, Specs.bind(Knobs.class, k, "here").dramBwBytesPerCycle(), "null is unlimited");
         k.put("batch", 0.0);
-        assertEquals("here: Knobs.batch must be in [1.0, 4096.0], got 0.0 (null, which reads as Infinity, in "
+        assertEquals("here: Knobs.batch must be in [1, 4096], got 0 (null, which reads as Infinity, in "
             + "Knobs.dramBwBytesPerCycle)", message(() -> Specs.bind(Knobs.class, k, "here")), "the note names every null");
         // a string component, a nested record that is not an object, a component type JSON cannot hold
         Map<String, Object> l = new LinkedHashMap<>(LayerSpec.fc("x", LayerType.FC, 1, 1, true).toMap());

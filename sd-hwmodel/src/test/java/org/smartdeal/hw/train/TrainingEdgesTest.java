@@ -69,19 +69,19 @@ class TrainingEdgesTest {
             v[k] = 0;
             assertEquals(0.0, org.smartdeal.hw.spec.Specs.toMap(spec(v, 2.3, 192, 128)).get(names[k]), "the bound itself: " + names[k]);
             v[k] = 64.5;
-            assertEquals("TrainingSpec." + names[k] + " must be in [0.0, 64.0], got 64.5", message(() -> spec(v, 2.3, 192, 128)));
+            assertEquals("TrainingSpec." + names[k] + " must be in [0, 64], got 64.5", message(() -> spec(v, 2.3, 192, 128)));
             v[k] = -0.5;
-            assertEquals("TrainingSpec." + names[k] + " must be in [0.0, 64.0], got -0.5", message(() -> spec(v, 2.3, 192, 128)));
+            assertEquals("TrainingSpec." + names[k] + " must be in [0, 64], got -0.5", message(() -> spec(v, 2.3, 192, 128)));
         }
         double[] d = {4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4};
         assertEquals(8, spec(d, 8, 1 << 20, 4096).huffBits());
         assertEquals(1, spec(d, 1, 1, 1).sliceRows());
-        assertEquals("TrainingSpec.huffBits must be in [1.0, 8.0], got 0.5", message(() -> spec(d, 0.5, 192, 128)));
-        assertEquals("TrainingSpec.huffBits must be in [1.0, 8.0], got 8.5", message(() -> spec(d, 8.5, 192, 128)));
-        assertEquals("TrainingSpec.sliceRows must be in [1.0, 1048576.0], got 0.0", message(() -> spec(d, 2.3, 0, 128)));
-        assertEquals("TrainingSpec.sliceRows must be in [1.0, 1048576.0], got 1048577.0", message(() -> spec(d, 2.3, (1 << 20) + 1, 128)));
-        assertEquals("TrainingSpec.paperBatch must be in [1.0, 4096.0], got 0.0", message(() -> spec(d, 2.3, 192, 0)));
-        assertEquals("TrainingSpec.paperBatch must be in [1.0, 4096.0], got 4097.0", message(() -> spec(d, 2.3, 192, 4097)));
+        assertEquals("TrainingSpec.huffBits must be in [1, 8], got 0.5", message(() -> spec(d, 0.5, 192, 128)));
+        assertEquals("TrainingSpec.huffBits must be in [1, 8], got 8.5", message(() -> spec(d, 8.5, 192, 128)));
+        assertEquals("TrainingSpec.sliceRows must be in [1, 1048576], got 0", message(() -> spec(d, 2.3, 0, 128)));
+        assertEquals("TrainingSpec.sliceRows must be in [1, 1048576], got 1048577", message(() -> spec(d, 2.3, (1 << 20) + 1, 128)));
+        assertEquals("TrainingSpec.paperBatch must be in [1, 4096], got 0", message(() -> spec(d, 2.3, 192, 0)));
+        assertEquals("TrainingSpec.paperBatch must be in [1, 4096], got 4097", message(() -> spec(d, 2.3, 192, 4097)));
         assertEquals("TrainingSpec.idxMode must be VECTOR or VECTOR_ELEM, got null", message(() ->
             new TrainingSpec(4, 2, 2, 3, 2, 4, 2, 4, 2, 3, 4, 4, 2.3, null, 192, 128)));
         // counterBytes = counterBits / 8: 12 bits are 1.5 bytes

@@ -236,6 +236,6 @@ class TrainingModelTest {
         assertEquals(128, t.paperBatch());
         var ex = assertThrows(IllegalArgumentException.class, () -> new TrainingSpec(4, 2, 2, 3, 2, 4, 2, 4, 2, 3, -1, 4, 2.3,
             org.smartdeal.hw.spec.WeightRep.IdxMode.VECTOR_ELEM, 192, 128));
-        assertEquals("TrainingSpec.counterBits must be in [0.0, 64.0], got -1.0", ex.getMessage());
+        assertEquals("TrainingSpec.counterBits must be in [0, 64], got -1", ex.getMessage());
     }
 }

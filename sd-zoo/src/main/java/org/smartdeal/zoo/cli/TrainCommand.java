@@ -190,8 +190,8 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (TrainingDivergedException e) {
             // the transfer training runs at --lr, and at --swa-lr from SWA on; the pre-training's Adam rate is fixed
             boolean transfer = e.phase() != TrainingDivergedException.Phase.PRE_TRAINING;
-            throw new BadInputException(e.getMessage() + (transfer ? " (--lr " + settings.lr() + ", --swa-lr "
-                    + settings.swaLr() + ")" : ""), e);
+            throw new BadInputException(e.getMessage() + (transfer ? " (--lr " + Numbers.plain(settings.lr())
+                    + ", --swa-lr " + Numbers.derived(settings.swaLr()) + ")" : ""), e);
         }
         if (sealTest) {
             files.put(outDir.resolve(SEALED_FILE), sealed(r));

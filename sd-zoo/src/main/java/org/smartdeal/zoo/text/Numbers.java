@@ -15,10 +15,17 @@ public final class Numbers {
      * {@link Double#toString} gives), the rest, NaN and the infinities as {@link Double#toString} writes them.
      */
     public static String plain(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
+        return org.smartdeal.hw.spec.Specs.plain(v);
+    }
+
+    /**
+     * A value computed from the user's (a rate derived from another, say) as {@link #plain} writes it after rounding
+     * to 15 significant digits, so that 10 x 0.05 reads 0.5, not 0.49999999999999994.
+     */
+    public static String derived(double v) {
+        if (!Double.isFinite(v) || v == 0) {
+            return plain(v);
         }
-        return Math.abs(v) >= 1e-6 && Math.abs(v) < 1e7
-                ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString() : Double.toString(v);
+        return plain(new java.math.BigDecimal(v).round(new java.math.MathContext(15)).doubleValue());
     }
 }

@@ -461,7 +461,7 @@ class EnergyCommandTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + typo + ": values: ArchSpec has no field 'dnTj'");
         Path grid = Files.writeString(dir.resolve("grid.json"), shipped.replace("\"scnnPeGrid\": 8", "\"scnnPeGrid\": 33"));
         run("energy", "--zoo", "cnn", "--arch-spec", grid.toString(), "--out", own.toString())
-                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + grid, "ArchSpec.scnnPeGrid must be in [1.0, 32.0], got 33.0");
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--arch-spec " + grid, "ArchSpec.scnnPeGrid must be in [1, 32], got 33");
         // SCNN's accumulators (8 x 8 x 1024 x 3 B = 192 KB) taken from a 128 KB input buffer: refused when SCNN is priced
         Path smallIn = Files.writeString(dir.resolve("small-in.json"), shipped.replace("\"inputBufBytes\": 524288",
                 "\"inputBufBytes\": 131072"));

@@ -27,4 +27,24 @@ class NumbersTest {
         assertEquals("NaN", Numbers.plain(Double.NaN));
         assertEquals("Infinity", Numbers.plain(Double.POSITIVE_INFINITY));
     }
+
+    /** A derived value is rounded to 15 significant digits first: 10 x (0.005 / 0.1), adapt's --swa-lr at --lr 10. */
+    @Test
+    void derivedValuesLoseTheirLastBitsOfRounding() {
+        double swaLr = 10 * (0.005 / 0.1);
+        assertEquals("0.49999999999999994", Numbers.plain(swaLr));
+        assertEquals("0.5", Numbers.derived(swaLr));
+        assertEquals("0.123456789012346", Numbers.derived(0.1234567890123456789));
+        assertEquals("0", Numbers.derived(0));
+        assertEquals("NaN", Numbers.derived(Double.NaN));
+        assertEquals("1.23456789012346E-10", Numbers.derived(1.234567890123456e-10));
+    }
+
+    /** The hardware model's messages use the same formatter. */
+    @Test
+    void theHardwareModelWritesNumbersAlike() {
+        for (double v : new double[] {1, 0.05, 1e15, 9.99e-7, 196608, 6.4}) {
+            assertEquals(Numbers.plain(v), org.smartdeal.hw.spec.Specs.plain(v));
+        }
+    }
 }
