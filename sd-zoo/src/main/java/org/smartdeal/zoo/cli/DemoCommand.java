@@ -25,7 +25,6 @@ import org.smartdeal.optim.ModelScore;
 import org.smartdeal.optim.Retraining;
 import org.smartdeal.optim.TrainingDivergedException;
 import org.smartdeal.zoo.convert.ConversionPlan;
-import org.smartdeal.zoo.convert.ConversionPlans;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.data.FashionMnist;
@@ -244,8 +243,9 @@ public final class DemoCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",
                 baseline.accuracy(), sdScore.accuracy(), ModelScore.points(baseline.accuracy() - sdScore.accuracy()));
-        o.printf(Locale.ROOT, "paper CR %.1fx | file CR %.1fx | %s: %d bytes (dense params %d bytes) | RT best epoch %d | %.1f s%n",
-                report.paperCR(), fileCR, sdm.getFileName(), sdmBytes.length, denseParams * 4, result.bestEpoch(), seconds);
+        o.printf(Locale.ROOT, "paper CR %.1fx | file CR %.1fx | %s: %d bytes (dense params %d bytes) | %s | %.1f s%n",
+                report.paperCR(), fileCR, sdm.getFileName(), sdmBytes.length, denseParams * 4,
+                rtEpochs > 0 ? "RT best epoch " + result.bestEpoch() : "no RT", seconds);
 
         ObjectMapper m = new ObjectMapper();
         ObjectNode s = m.createObjectNode();
@@ -263,9 +263,15 @@ public final class DemoCommand implements Callable<Integer> {
             s.putNull("theta");
         }
         s.put("dense", denseFile != null ? denseFile.toString() : null)
-                .put("epochs", trainEpochs).put("rtEpochs", rtEpochs).put("rampEpochs", ramp).put("keepZeros", keepZeros)
-                .put("rtBestEpoch", result.bestEpoch())
-                .put("rtLearningRate", rtLr).put("trainExamples", fit.size()).put("validationExamples", val.size())
+                .put("epochs", trainEpochs).put("rtEpochs", rtEpochs);
+        if (rtEpochs > 0) {
+            s.put("rampEpochs", ramp).put("keepZeros", keepZeros).put("rtBestEpoch", result.bestEpoch())
+                    .put("rtLearningRate", rtLr);
+        } else {
+            // settings of a re-training that did not run: null, as train writes what does not apply
+            s.putNull("rampEpochs").putNull("keepZeros").putNull("rtBestEpoch").putNull("rtLearningRate");
+        }
+        s.put("trainExamples", fit.size()).put("validationExamples", val.size())
                 .put("testExamples", test.size()).put("seed", seed).put("seconds", seconds);
         byte[] summaryBytes = m.writerWithDefaultPrettyPrinter().writeValueAsString(s).getBytes(StandardCharsets.UTF_8);
         Map<Path, byte[]> files = new LinkedHashMap<>();
@@ -320,9 +326,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (planFile == null) {
             plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : THETA_PLAN);
         } else {
-            if (!Files.exists(planFile) && ConversionPlans.names().contains(planFile.toString())) {
-                // a shipped plan's name, as convert and sweep take it (an existing file of that name wins); the check
-                // below refuses one whose layers are another network's
+            if (!Files.exists(planFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a shipped plan's name, as convert and sweep take it (an existing file of that name wins), or a
+                // missing file, refused as convert refuses it, listing the shipped plans; the check below refuses a
+                // plan whose layers are another network's
                 plan = ConvertCommand.resolvePlan(planFile.toString());
             } else {
                 InputPaths.requireFile("--plan", planFile, "a plan JSON file");

@@ -106,6 +106,19 @@ class DemoCommandTest {
         assertTrue(!oldSummary.equals(Files.readString(dir.resolve("summary.json"))));
         assertEquals(List.of("/", "lenet300-dense.zip", "lenet300.sdm", "plan.json", "report.json", "summary.json"),
                 List.copyOf(CliRun.files(dir).keySet()), "no temporary file left");
+
+        // --rt-epochs 0: the re-training settings that did not apply are null, and no best RT epoch is printed
+        Path noRt = dir.resolve("no-rt");
+        CliRun conversionOnly = run("demo", "--quick", "--rt-epochs", "0", "--dense", zip.toString(), "--out",
+                noRt.toString(), "--quiet");
+        assertEquals(0, conversionOnly.exit(), conversionOnly.err() + conversionOnly.out());
+        assertTrue(conversionOnly.out().contains("| no RT |") && !conversionOnly.out().contains("RT best epoch"),
+                conversionOnly.out());
+        JsonNode u = new ObjectMapper().readTree(noRt.resolve("summary.json").toFile());
+        assertEquals(0, u.get("rtEpochs").asInt());
+        for (String f : List.of("rampEpochs", "keepZeros", "rtBestEpoch", "rtLearningRate")) {
+            assertTrue(u.get(f).isNull(), f + " in " + u);
+        }
     }
 
     /**
@@ -140,7 +153,8 @@ class DemoCommandTest {
             // a plan naming a layer LeNet-300-100 lacks: the message of convert's check, exit 3, no stack trace
             {"--plan", conv1.toString(), "--plan " + conv1 + ": plan.layers names layers the network does not have: [conv1]",
                 "[fc1, fc2, fc3]"},
-            {"--plan", tmp.resolve("none.json").toString(), "--plan " + tmp.resolve("none.json") + ": no such file"},
+            {"--plan", tmp.resolve("none.json").toString(), "--plan '" + tmp.resolve("none.json") + "' is neither an "
+                + "existing file nor a shipped plan name; shipped plans: resnet18-cifar10, "},
             {"--plan", tmp.toString(), "--plan " + tmp + ": is a directory, expected a plan JSON file"},
             // a shipped plan's name is resolved as convert resolves it, then refused by the same check: its layers
             // (conv1 first, Table X's ResNet-18) are another network's

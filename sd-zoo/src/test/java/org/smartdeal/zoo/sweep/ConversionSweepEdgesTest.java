@@ -152,12 +152,14 @@ class ConversionSweepEdgesTest {
                 + "{\"density\": 0.25}}}");
         List<ConversionCandidate> list = new ArrayList<>(List.of(
                 ConversionCandidate.failed(0, null, 1.5, ConversionCandidate.Failure.SETTINGS, "no \"plan\""),
-                ConversionCandidate.failed(1, odd, 2, ConversionCandidate.Failure.DIVERGED, "RT diverged")));
+                ConversionCandidate.failed(1, odd, 2, ConversionCandidate.Failure.DIVERGED, "RT diverged"),
+                ConversionCandidate.failed(2, ConversionPlan.fromJson("{\"defaults\": {\"density\": 0.1}}"), 3,
+                        ConversionCandidate.Failure.DIVERGED, "RT diverged")));
         CompressionScoreFunction score = new CompressionScoreFunction(0.9, 0.01);
         ConversionSweep.Result r = new ConversionSweep.Result(new ModelScore(0.9, 0.3, 30), score, list, -1, 0,
                 ConversionSweep.Stop.GENERATOR_DONE);
         list.clear();
-        assertEquals(2, r.candidates().size(), "the list is copied");
+        assertEquals(3, r.candidates().size(), "the list is copied");
         assertTrue(r.best().isEmpty());
         assertFalse(r.bestWithinDrop());
         assertEquals("ConversionSweep.Result: repeatsSkipped must be >= 0, got -1", refused(() -> new ConversionSweep.Result(
@@ -173,6 +175,8 @@ class ConversionSweepEdgesTest {
         assertEquals(21, csv[0].split(",").length);
         assertEquals("0,,,,,,,,,,,,,,,,false,,false,1.5,\"no \"\"plan\"\"\"", csv[1]);
         assertEquals("1,0.004,0.0,192,3,32.0,\"fc,\"\"1 d=0.25\",,,,,,,,,,false,,false,2.0,\"RT diverged\"", csv[2]);
+        // a density target replaces the threshold: its theta column is blank, as the table's is "-"
+        assertEquals("2,,0.1,192,3,32.0,,,,,,,,,,,false,,false,3.0,\"RT diverged\"", csv[3]);
 
         JsonNode json = r.toJsonNode();
         assertTrue(json.get("best").isNull());
