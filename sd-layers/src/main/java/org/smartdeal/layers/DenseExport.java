@@ -41,13 +41,14 @@ import org.smartdeal.layers.params.SdParamInitializer;
  * {@code FrozenVertex}) are replaced inside them. A network that would still need one of this project's classes (an
  * SD layer in another wrapper, a project updater on a layer that is not SD) is refused, not exported half-plain.
  *
- * <p>What does not carry over: a weight's updater or regularization that is one of this project's (the bucket switch
- * of SD training, the mask's freeze) is replaced by the layer's bias updater when that is DL4J's, else {@link NoOp},
- * and the project's regularizations are dropped; a learning-rate schedule of this project's inside a DL4J updater,
- * on any layer (SD training's {@code SwaLrSchedule}, which {@code SdTraining.configure} gives every layer, BatchNorm
- * included), becomes a fixed rate, the schedule's value at the network's iteration and epoch; updater state,
- * listeners and the epoch and iteration counts are not copied (the new network starts at 0, as a converted one
- * does).
+ * <p>Training settings: an SD layer's are read as it routes them per parameter. The plain weight W takes C's updater
+ * and regularizations when that updater is DL4J's, else B's (after {@code SdTraining.configure}: C has the bucket
+ * switch, B SGD with momentum and the L2, so W gets those), else the bias updater, else {@link NoOp}; the bias takes
+ * b's. The project's regularizations are dropped. A learning-rate schedule of this project's inside a DL4J updater, on
+ * any layer (SD training's {@code SwaLrSchedule}, which {@code SdTraining.configure} gives every layer, BatchNorm
+ * included), becomes a fixed rate: the schedule's value at the network's iteration and epoch, the rate the next step
+ * would have used (DL4J's own schedules are kept, and restart with the counts). What does not carry over: updater
+ * state, listeners and the epoch and iteration counts (the new network starts at 0, as a converted one does).
  */
 public final class DenseExport {
 
@@ -73,8 +74,9 @@ public final class DenseExport {
         Layer[] src = Networks.layers(sd); // refuses a network without init()
         Model out;
         if (sd instanceof MultiLayerNetwork m) {
+            Counts at = new Counts(m.getLayerWiseConfigurations().getIterationCount(),
+                    m.getLayerWiseConfigurations().getEpochCount());
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
-            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;
@@ -88,8 +90,9 @@ public final class DenseExport {
             out = net;
         } else {
             ComputationGraph g = (ComputationGraph) sd;
+            // from the source: DL4J's ComputationGraphConfiguration.clone() does not copy the counts
+            Counts at = new Counts(g.getConfiguration().getIterationCount(), g.getConfiguration().getEpochCount());
             ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
-            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;
@@ -189,11 +192,17 @@ public final class DenseExport {
         }
         BaseLayer b = (BaseLayer) layer;
         out.setLayerName(b.getLayerName());
-        IUpdater biasUpdater = stock(b.getBiasUpdater()) ? fixedSchedule(b.getBiasUpdater(), at) : new NoOp();
-        out.setIUpdater(stock(b.getIUpdater()) ? fixedSchedule(b.getIUpdater(), at) : biasUpdater.clone());
+        // the settings as the SD layer routes them per parameter (SdTraining.configure gives C the bucket switch, B
+        // and b DL4J's SGD with momentum and L2): W takes C's when they are DL4J's, else B's, else the bias updater
+        IUpdater bias = b.getUpdaterByParam(SdParamInitializer.BIAS_KEY);
+        IUpdater biasUpdater = stock(bias) ? fixedSchedule(bias, at) : new NoOp();
+        String weightKey = stock(b.getUpdaterByParam(SdParamInitializer.C_KEY)) ? SdParamInitializer.C_KEY
+                : stock(b.getUpdaterByParam(SdParamInitializer.B_KEY)) ? SdParamInitializer.B_KEY : null;
+        out.setIUpdater(weightKey != null ? fixedSchedule(b.getUpdaterByParam(weightKey), at) : biasUpdater.clone());
         out.setBiasUpdater(biasUpdater);
-        out.setRegularization(stockOnly(b.getRegularization()));
-        out.setRegularizationBias(stockOnly(b.getRegularizationBias()));
+        out.setRegularization(stockOnly(b.getRegularizationByParam(weightKey != null ? weightKey
+                : SdParamInitializer.C_KEY)));
+        out.setRegularizationBias(stockOnly(b.getRegularizationByParam(SdParamInitializer.BIAS_KEY)));
         Networks.copyLayerSettings(b, out);
         return out;
     }

@@ -58,6 +58,8 @@ public final class Networks {
      * A deep copy of a graph configuration that keeps every MergeVertex's merge axis: DL4J's own {@code clone()}
      * builds each MergeVertex anew with the default axis 1, so a channels-last (NHWC) graph merging on axis 3 came
      * out merging on the height (a fuzzing audit found a converted NHWC graph whose .sdm failed on its first input).
+     * It also keeps the iteration and epoch counts, which DL4J's {@code clone()} leaves at 0 (unlike
+     * MultiLayerConfiguration's).
      *
      * @param conf the configuration (not modified)
      * @return the copy
@@ -65,6 +67,8 @@ public final class Networks {
     public static org.deeplearning4j.nn.conf.ComputationGraphConfiguration cloneConfiguration(
             org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
         org.deeplearning4j.nn.conf.ComputationGraphConfiguration copy = conf.clone();
+        copy.setIterationCount(conf.getIterationCount());
+        copy.setEpochCount(conf.getEpochCount());
         conf.getVertices().forEach((name, v) -> {
             org.deeplearning4j.nn.conf.graph.GraphVertex c = copy.getVertices().get(name);
             if (v instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex f

@@ -351,17 +351,25 @@ class DenseExportTest {
     }
 
     /**
-     * SD training gives every layer, BatchNorm included, a DL4J updater holding the project's SwaLrSchedule: the export
-     * fixes the rate at the schedule's value at the network's iteration and epoch (here 7 and 2: 1e-3 x 27), on the
-     * layers that are not SD as on the SD ones, and leaves the source network's updaters as they were.
+     * SD training (SdTraining.configure) routes an SD layer's parameters one by one: C the bucket switch (here the
+     * project's FreezeUpdater stands for it), B and b DL4J's Nesterovs holding the project's SwaLrSchedule (here
+     * {@link OwnSchedule}) with L2 on B; every other layer, BatchNorm included, gets the scheduled Nesterovs as its
+     * own updater. The export gives W B's settings (C's updater is the project's) and the bias b's, fixes the schedule
+     * at the network's iteration and epoch (here 7 and 2: 1e-3 x 27), in a network and in a graph, and leaves the
+     * source's settings as they were.
      */
     @Test
-    void aProjectScheduleInsideADl4jUpdaterBecomesItsCurrentRate() throws IOException {
+    void sdTrainingsRoutedSettingsAndScheduleBecomePlainDl4jOnes() throws IOException {
         org.nd4j.linalg.learning.config.Nesterovs scheduled = new org.nd4j.linalg.learning.config.Nesterovs(
                 new OwnSchedule(), 0.9);
+        List<org.nd4j.linalg.learning.regularization.Regularization> l2 = List.of(
+                new org.nd4j.linalg.learning.regularization.L2Regularization(5e-4));
+        SdDenseLayer fc = new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH).build();
+        fc.setParamTraining("C", new FreezeUpdater(), List.of());
+        fc.setParamTraining("B", scheduled, l2);
+        fc.setParamTraining("b", scheduled, List.of());
         MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
-                .layer(new SdDenseLayer.Builder().name("fc").nIn(4).nOut(3).activation(Activation.TANH)
-                        .updater(scheduled).biasUpdater(scheduled).build())
+                .layer(fc)
                 .layer(new BatchNormalization.Builder().name("bn").updater(scheduled).biasUpdater(scheduled).build())
                 .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY)
                         .build())
@@ -369,30 +377,51 @@ class DenseExportTest {
         sd.init();
         randomize(sd.getLayer(0), 31);
         randomize(sd.getLayer(2), 33);
+        ComputationGraph graph = sd.toComputationGraph();
+        graph.getConfiguration().setEpochCount(2);
+        graph.getConfiguration().setIterationCount(7);
         sd.setEpochCount(2);
         sd.getLayerWiseConfigurations().setIterationCount(7);
 
         MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+        ComputationGraph denseGraph = (ComputationGraph) DenseExport.toDense(graph);
 
         org.nd4j.linalg.learning.config.Nesterovs fixed = new org.nd4j.linalg.learning.config.Nesterovs(0.027, 0.9);
-        for (int i = 0; i < 2; i++) {
-            org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) dense
-                    .getLayerWiseConfigurations().getConf(i).getLayer();
-            assertEquals(fixed.getLearningRate(), ((org.nd4j.linalg.learning.config.Nesterovs) l.getIUpdater())
-                    .getLearningRate(), 1e-15, "weight updater's rate, layer " + l.getLayerName());
-            assertEquals(fixed, l.getIUpdater(), "layer " + l.getLayerName());
-            assertEquals(fixed, l.getBiasUpdater(), "layer " + l.getLayerName());
+        for (org.deeplearning4j.nn.conf.layers.Layer c : List.of(dense.getLayerWiseConfigurations().getConf(0).getLayer(),
+                graphLayer(denseGraph, DenseLayer.class))) {
+            DenseLayer d = assertInstanceOf(DenseLayer.class, c);
+            assertEquals(fixed, d.getIUpdater(), "W takes B's updater, at the fixed rate, " + c.getClass());
+            assertEquals(l2, d.getRegularization(), "W takes B's L2");
+            assertEquals(fixed, d.getBiasUpdater(), "the bias takes b's updater");
+            assertEquals(List.of(), d.getRegularizationBias());
         }
-        String json = dense.getLayerWiseConfigurations().toJson();
+        for (org.deeplearning4j.nn.conf.layers.Layer c : List.of(dense.getLayerWiseConfigurations().getConf(1).getLayer(),
+                graphLayer(denseGraph, BatchNormalization.class))) {
+            BatchNormalization bn = assertInstanceOf(BatchNormalization.class, c);
+            assertEquals(fixed.getLearningRate(), ((org.nd4j.linalg.learning.config.Nesterovs) bn.getIUpdater())
+                    .getLearningRate(), 1e-15, "BatchNorm's rate");
+            assertEquals(fixed, bn.getIUpdater());
+            assertEquals(fixed, bn.getBiasUpdater());
+        }
+        String json = dense.getLayerWiseConfigurations().toJson() + denseGraph.getConfiguration().toJson();
         assertFalse(json.contains("org.smartdeal"), json);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 4);
         assertSameOutputs(sd.output(x), reload(dense).output(x));
-        for (int i = 0; i < 2; i++) {
-            org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) sd
-                    .getLayerWiseConfigurations().getConf(i).getLayer();
-            assertInstanceOf(OwnSchedule.class, ((org.nd4j.linalg.learning.config.Nesterovs) l.getIUpdater())
-                    .getLearningRateSchedule(), "the source's schedule, layer " + l.getLayerName());
-        }
+        assertSameOutputs(sd.output(x), denseGraph.outputSingle(x));
+        SdDenseLayer source = (SdDenseLayer) sd.getLayerWiseConfigurations().getConf(0).getLayer();
+        assertInstanceOf(OwnSchedule.class, ((org.nd4j.linalg.learning.config.Nesterovs) source.getUpdaterByParam("B"))
+                .getLearningRateSchedule(), "the source's B schedule");
+        assertInstanceOf(OwnSchedule.class, ((org.nd4j.linalg.learning.config.Nesterovs) ((BatchNormalization) sd
+                .getLayerWiseConfigurations().getConf(1).getLayer()).getIUpdater()).getLearningRateSchedule(),
+                "the source's BatchNorm schedule");
+    }
+
+    /** The one layer configuration of a class in a graph (toComputationGraph names its vertices by index). */
+    private static org.deeplearning4j.nn.conf.layers.Layer graphLayer(ComputationGraph g, Class<?> type) {
+        List<org.deeplearning4j.nn.conf.layers.Layer> found = java.util.Arrays.stream(g.getLayers())
+                .map(l -> l.conf().getLayer()).filter(type::isInstance).toList();
+        assertEquals(1, found.size(), type.getSimpleName() + " layers");
+        return found.get(0);
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class ActStatsAccumulator {
      * would quantise every value to 0, and the statistics would describe an all-zero tensor).
      *
      * @param what the tensor in the error message, e.g. "input of layer conv1"
-     * @throws IllegalArgumentException naming {@code what}, the first non-finite value and its index
+     * @throws NonFiniteValuesException naming {@code what}, the first non-finite value and its index
      */
     public static float scale(float[] x, String what) {
         float mx = 0;
@@ -107,7 +107,7 @@ public final class ActStatsAccumulator {
         if (!Float.isFinite(mx)) {
             int i = 0;
             while (Float.isFinite(x[i])) i++;
-            throw new IllegalArgumentException(what + ": value [" + i + "] of " + x.length + " is " + x[i]
+            throw new NonFiniteValuesException(what + ": value [" + i + "] of " + x.length + " is " + x[i]
                 + "; int8 quantisation needs finite values");
         }
         return mx / 127f;

@@ -13,6 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.Workload;
@@ -118,45 +120,64 @@ public final class ActStatsCollector {
         }
     }
 
-    /** Adds the activations of one MLN forward pass (index 0 = network input, i+1 = layer i's output). */
+    /**
+     * Adds the activations of one MLN forward pass (index 0 = network input, i+1 = layer i's output).
+     *
+     * @throws NonFiniteValuesException naming the first layer input or output that holds a NaN or an infinity;
+     *                                  nothing of the pass is added then
+     */
     public void addMln(List<INDArray> acts) {
+        INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
+        for (int i = 0; i < acc.size(); i++) {
+            in[i] = layers.layers().get(i).input(acts);
+            int o = layers.layers().get(i).mlnIndex() + 1;
+            out[i] = layers.layers().get(i).output() != null && o < acts.size() ? acts.get(o) : null;
+        }
+        add(in, out);
+    }
+
+    /**
+     * Adds the activations of one graph forward pass (vertex name to output, network inputs included).
+     *
+     * @throws NonFiniteValuesException as {@link #addMln}
+     */
+    public void addCg(Map<String, INDArray> acts) {
+        INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
+        for (int i = 0; i < acc.size(); i++) {
+            Workloads.NetLayer l = layers.layers().get(i);
+            INDArray x = l.input(acts);
+            if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
+                // a training-time activation map may leave out the network inputs: take them from the graph
+                int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
+                if (k >= 0) x = l.prep(g.getInput(k));
+            }
+            in[i] = x;
+            out[i] = l.output() == null ? null : acts.get(l.output());
+        }
+        add(in, out);
+    }
+
+    /** Checks every layer's input and output of one pass first, then adds them all: a pass is added whole or not. */
+    private void add(INDArray[] in, INDArray[] out) {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (int i = 0; i < acc.size(); i++) {
+                String id = layers.layers().get(i).spec().id();
+                requireFinite(in[i], "ActStatsAccumulator(" + id + "): input");
+                requireFinite(out[i], "ActStatsCollector: output of layer " + id);
+            }
             int n = -1;
-            for (int i = 0; i < acc.size(); i++) {
-                INDArray x = layers.layers().get(i).input(acts);
-                if (x == null) continue;
-                n = addTo(acc.get(i), x);
-            }
-            for (int i = 0; i < acc.size(); i++) {
-                int out = layers.layers().get(i).mlnIndex() + 1;
-                if (layers.layers().get(i).output() != null && out < acts.size()) addOut(i, acts.get(out));
-            }
+            for (int i = 0; i < acc.size(); i++) if (in[i] != null) n = addTo(acc.get(i), in[i]);
+            for (int i = 0; i < acc.size(); i++) if (out[i] != null) addOut(i, out[i]);
             if (n > 0) images += n;
         }
     }
 
-    /** Adds the activations of one graph forward pass (vertex name to output, network inputs included). */
-    public void addCg(Map<String, INDArray> acts) {
-        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            int n = -1;
-            for (int i = 0; i < acc.size(); i++) {
-                Workloads.NetLayer l = layers.layers().get(i);
-                INDArray x = l.input(acts);
-                if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
-                    // a training-time activation map may leave out the network inputs: take them from the graph
-                    int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
-                    if (k >= 0) x = l.prep(g.getInput(k));
-                }
-                if (x == null) continue;
-                n = addTo(acc.get(i), x);
-            }
-            for (int i = 0; i < acc.size(); i++) {
-                String name = layers.layers().get(i).output();
-                INDArray o = name == null ? null : acts.get(name);
-                if (o != null) addOut(i, o);
-            }
-            if (n > 0) images += n;
-        }
+    /** Refuses a NaN or an infinity in {@code x} (null: nothing to check) with the message of the int8 scale. */
+    private static void requireFinite(INDArray x, String what) {
+        if (x == null || !(BooleanIndexing.or(x, Conditions.isNan()) || BooleanIndexing.or(x, Conditions.isInfinite())))
+            return;
+        ActStatsAccumulator.scale(x.castTo(DataType.FLOAT).dup('c').data().asFloat(), what); // throws, naming the value
+        throw new NonFiniteValuesException(what + ": holds NaN or infinite values"); // not reached: they stay in float
     }
 
     /** Counts the int8 non-zeros of layer i's output (one scale per minibatch, as for the inputs). */

@@ -23,7 +23,9 @@ import java.util.Map;
  * <li>every {@code every}-th forward pass (the 1st, (every+1)-th, ...) is <em>sampled</em>: each priced
  *     layer's input activation is measured into the layer's {@link ActStatsAccumulator} (HWMODEL.md 1.3
  *     statistics, per-minibatch int8 scale). The cost is one pass over the activations in Java per
- *     sampled minibatch; nothing else is done per iteration;</li>
+ *     sampled minibatch; nothing else is done per iteration. A sampled minibatch whose activations hold a NaN
+ *     or an infinity (a diverged step) is skipped whole and counted in {@link #skippedNonFinite()}, and the
+ *     report's statistics source says so: the listener never stops the training it watches;</li>
  * <li>{@code iterationDone} counts iterations.</li>
  * </ul>
  * Pricing happens only on request ({@link #report}): the weights are read from the network at that
@@ -39,7 +41,8 @@ public final class EnergyListener extends BaseTrainingListener {
     private final ArchSpec arch;
     private final int every;
     private final ActStatsCollector collector;
-    private long forwardPasses, sampled, examples, iterations;
+    private long forwardPasses, sampled, examples, iterations, skippedNonFinite;
+    private String lastNonFinite;
 
     /**
      * @param net        the network the listener is attached to
@@ -62,10 +65,7 @@ public final class EnergyListener extends BaseTrainingListener {
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
         examples += activations.get(0).size(0);
-        if (forwardPasses++ % every == 0) {
-            collector.addMln(activations);
-            sampled++;
-        }
+        if (forwardPasses++ % every == 0) sample(() -> collector.addMln(activations));
     }
 
     /** {@inheritDoc} */
@@ -73,10 +73,26 @@ public final class EnergyListener extends BaseTrainingListener {
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
         INDArray any = activations.values().iterator().next();
         examples += any.size(0);
-        if (forwardPasses++ % every == 0) {
-            collector.addCg(activations);
+        if (forwardPasses++ % every == 0) sample(() -> collector.addCg(activations));
+    }
+
+    /**
+     * Measures a sampled pass; one whose activations hold a NaN or an infinity (a diverged step) is skipped and
+     * counted ({@link #skippedNonFinite()}): the listener measures, it does not stop the training it watches.
+     */
+    private void sample(Runnable add) {
+        try {
+            add.run();
             sampled++;
+        } catch (NonFiniteValuesException e) {
+            skippedNonFinite++;
+            lastNonFinite = e.getMessage();
         }
+    }
+
+    /** Sampled passes skipped because their activations held a NaN or an infinity. */
+    public long skippedNonFinite() {
+        return skippedNonFinite;
     }
 
     /** {@inheritDoc} */
@@ -116,7 +132,9 @@ public final class EnergyListener extends BaseTrainingListener {
      * @throws IllegalStateException before any forward pass was sampled
      */
     public Workload workload(String name) {
-        if (sampled == 0) throw new IllegalStateException("EnergyListener: no forward pass sampled yet");
+        if (sampled == 0)
+            throw new IllegalStateException("EnergyListener: no forward pass sampled yet" + (skippedNonFinite == 0 ? ""
+                : " (" + skippedNonFinite + " skipped for non-finite activations, the last: " + lastNonFinite + ")"));
         Workloads.Extracted now = Workloads.extract(net, inputTypes);
         var stats = collector.stats();
         List<Workload.Entry> e = new java.util.ArrayList<>();
@@ -126,7 +144,9 @@ public final class EnergyListener extends BaseTrainingListener {
 
     private String statsSource() {
         return "activation statistics measured by EnergyListener on " + collector.images() + " training examples ("
-            + sampled + " of " + forwardPasses + " forward passes sampled, every " + every + ")";
+            + sampled + " of " + forwardPasses + " forward passes sampled, every " + every + ")"
+            + (skippedNonFinite == 0 ? "" : "; " + skippedNonFinite + " sampled passes skipped for non-finite "
+                + "activations, the last: " + lastNonFinite);
     }
 
     /**

@@ -527,7 +527,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
 
     /**
      * Writes into {@code dir}, replacing the files of the report written there before as one set
-     * ({@link ReportFolder}: a failure leaves the folder as it was; other files are never removed):
+     * ({@link ReportFolder}: a failure leaves the folder as it was; other files are never removed, and one that
+     * has the name of a file this report writes is refused, an {@link java.io.UncheckedIOException} whose cause
+     * names it):
      * {@code summary.json}, {@code summary.txt}, {@code models.csv} (per model and accelerator),
      * {@code layers.csv} (per layer and accelerator: counts, tiling, energy matrix), {@code actions.csv}
      * (every count x unit energy), {@code workload.json} (shapes, weights, ActStats),

@@ -60,7 +60,8 @@ public final class PaperStudy {
     /**
      * Runs the study and writes every output; returns the summary map written as paper-summary.json. The files
      * replace those of the report written to {@code outDir} before as one set ({@link ReportFolder}: e.g. no
-     * sweep.csv is left from an earlier run when {@code sweep} is false; other files are never removed).
+     * sweep.csv is left from an earlier run when {@code sweep} is false; other files are never removed, and one
+     * that has the name of a file the study writes is refused before anything is written).
      *
      * @param outDir output directory (created)
      * @param knobs  the knobs of the main run (the sweep varies them one at a time)

@@ -82,6 +82,33 @@ class Dl4jAccountingEdgesTest {
         assertTrue(e.getMessage().endsWith("] of 4 is Infinity; int8 quantisation needs finite values"), e.getMessage());
     }
 
+    /**
+     * A sampled pass with a NaN (a diverged step) is skipped whole by the listener, not thrown into the training it
+     * watches: nothing of it is added (the first layer's input is finite, the NaN is in its output, the second's
+     * input), and the statistics source says so.
+     */
+    @Test
+    void anEnergyListenerSkipsAPassWithNonFiniteActivationsWhole() {
+        MultiLayerNetwork net = Dl4jAccountingTest.mln();
+        EnergyListener meter = new EnergyListener(net, ArchSpec.paper(), 1, InputType.feedForward(4));
+        List<INDArray> bad = ActStatsCollector.forward(net, Dl4jAccountingTest.features(2));
+        bad.get(1).putScalar(0, 1, Double.NaN); // the output of fc, the input of out
+        meter.onForwardPass(net, bad);
+        assertEquals(1, meter.skippedNonFinite());
+        assertEquals(0, meter.sampledPasses());
+        assertEquals(0, meter.examplesSampled(), "the pass is added whole or not at all");
+        var none = assertThrows(IllegalStateException.class, () -> meter.workload("tiny"));
+        assertTrue(none.getMessage().startsWith("EnergyListener: no forward pass sampled yet (1 skipped for non-finite "
+            + "activations, the last: ActStatsCollector: output of layer fc: value [1] of 4 is NaN"), none.getMessage());
+        meter.onForwardPass(net, ActStatsCollector.forward(net, Dl4jAccountingTest.features(2)));
+        assertEquals(1, meter.sampledPasses());
+        assertEquals(2, meter.examplesSampled());
+        assertEquals(2, meter.forwardPasses());
+        String source = meter.workload("tiny").notes();
+        assertTrue(source.contains("(1 of 2 forward passes sampled, every 1); 1 sampled passes skipped for non-finite "
+            + "activations"), source);
+    }
+
     @Test
     void anEnergyListenerNeedsANetworkAndAnArchitecture() {
         var e = assertThrows(NullPointerException.class,
