@@ -61,7 +61,7 @@ public final class TilingSearch {
         int rEff = (l.r() - 1) * l.dil() + 1, sEff = (l.s() - 1) * l.dil() + 1;
         if (!(accBytes >= 0 && accBytes < a.inputBufBytes()))
             throw new IllegalArgumentException("TilingSearch(" + l.id() + "): accBytes must be in [0, inputBufBytes "
-                + a.inputBufBytes() + "), got " + accBytes);
+                + org.smartdeal.hw.spec.Specs.plain(a.inputBufBytes()) + "), got " + org.smartdeal.hw.spec.Specs.plain(accBytes));
         // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
         double capW = a.weightBufBytes() * a.tileCapFraction(), capI = inBufBytes(a, accBytes) * a.tileCapFraction();
         // fix 39: the output buffer double-buffers as the others do; SCNN's accumulators are added whole

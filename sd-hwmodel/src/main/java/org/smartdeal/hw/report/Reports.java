@@ -134,17 +134,19 @@ public final class Reports {
 
     /**
      * Model totals with the energy matrix, DRAM per tensor, what the totals cover ({@link #scope}), every knob,
-     * the architecture and energy table, and per layer the tiling, cycles, work and actions.
+     * the architecture and energy table, and per layer the tiling, cycles, work and actions. An accelerator that
+     * priced none of the benchmark layers (SCNN on an all-FC network) has null totals, as in summary.json, not 0.
      *
      * @param w the priced workload (for the layers the accelerator did not price)
      */
     public static Map<String, Object> modelJson(ModelResult m, Workload w, ArchSpec a, EnergyTable e) {
+        boolean none = m.layers().stream().noneMatch(r -> r.layer().inBenchmark());
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", m.model());
         o.put("accelerator", m.accelerator());
-        o.put("energyPj", m.energyPj());
-        o.put("cycles", m.cycles());
-        o.put("dramBytes", m.dramBytes());
+        o.put("energyPj", none ? Double.NaN : m.energyPj());
+        o.put("cycles", none ? Double.NaN : m.cycles());
+        o.put("dramBytes", none ? Double.NaN : m.dramBytes());
         Map<String, Object> dram = new LinkedHashMap<>();
         for (String t : List.of("W", "I", "O", "psum")) dram.put(t + "Bytes", m.dramBytes(t));
         o.put("dramBytesPerTensor", dram);

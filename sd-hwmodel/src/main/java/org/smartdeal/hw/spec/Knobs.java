@@ -27,7 +27,8 @@ public record Knobs(int batch, double dramBwBytesPerCycle, BaselineWeights basel
     public Knobs {
         Specs.range("Knobs", "batch", batch, 1, 4096);
         if (!(dramBwBytesPerCycle > 0))
-            throw new IllegalArgumentException("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got " + dramBwBytesPerCycle);
+            throw new IllegalArgumentException("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got "
+                + Specs.plain(dramBwBytesPerCycle));
         if (baselineWeights == null) throw new IllegalArgumentException("Knobs.baselineWeights must be SAME or DENSE, got null");
         Specs.range("Knobs", "rowZeroDefault", rowZeroDefault, 0, 0.99);
     }

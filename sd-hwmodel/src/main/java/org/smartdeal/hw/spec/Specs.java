@@ -80,10 +80,10 @@ public final class Specs {
                 throw new IllegalArgumentException(file + ": unknown top-level key '" + k + "' (allowed: version, name, "
                     + "values, sources)");
         if (!Double.valueOf(1).equals(root.get("version")))
-            throw new IllegalArgumentException(file + ": version must be 1, got " + root.get("version"));
+            throw new IllegalArgumentException(file + ": version must be 1, got " + value(root.get("version")));
         if (!(root.get("values") instanceof Map))
             throw new IllegalArgumentException(file + ": 'values' must be an object of " + type.getSimpleName()
-                + " fields, got " + root.get("values"));
+                + " fields, got " + value(root.get("values")));
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) root.get("values");
         requireKnownFields(type, values, file + ": values");
@@ -130,7 +130,7 @@ public final class Specs {
             else if (t == int.class) {
                 double d = as(Double.class, v, field, "a whole number");
                 if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)
-                    throw new IllegalArgumentException(field + " must be a whole number, got " + v);
+                    throw new IllegalArgumentException(field + " must be a whole number, got " + value(v));
                 args[k] = (int) d;
             }
             else if (t == boolean.class) args[k] = as(Boolean.class, v, field, "true or false");
@@ -166,7 +166,7 @@ public final class Specs {
     /** {@code v} as {@code type}, or an error naming the field, what it must be and what it is. */
     @SuppressWarnings("unchecked")
     private static <T> T as(Class<?> type, Object v, String field, String what) {
-        if (!type.isInstance(v)) throw new IllegalArgumentException(field + " must be " + what + ", got " + v);
+        if (!type.isInstance(v)) throw new IllegalArgumentException(field + " must be " + what + ", got " + value(v));
         return (T) v;
     }
 
@@ -188,7 +188,7 @@ public final class Specs {
         check(rec, field, v, lo, hi, plain(hi));
     }
 
-    /** As above, the upper bound another field's value, named in the message ("[64.0, inputBufBytes = 64.0]"). */
+    /** As above, the upper bound another field's value, named in the message ("[64, inputBufBytes = 64]"). */
     static void range(String rec, String field, double v, double lo, double hi, String hiField) {
         check(rec, field, v, lo, hi, hiField + " = " + plain(hi));
     }
@@ -199,11 +199,17 @@ public final class Specs {
                 + plain(v));
     }
 
+    /** A JSON value in a message: a number as {@link #plain} writes it, anything else as it is. */
+    static String value(Object v) {
+        return v instanceof Number n ? plain(n.doubleValue()) : String.valueOf(v);
+    }
+
     /**
      * A number in a message, as a person writes it: 1, 0.05, 196608, 0.0009765625 (Java would write 1.0, 196608.0
      * and 9.765625E-4). Whole numbers below 10^15 are written as integers, other values in [10^-6, 10^7) in plain
      * decimals (exactly, as many digits as {@link Double#toString} gives), the rest, NaN and the infinities as
-     * {@link Double#toString} writes them. The one formatter of the project: the CLI's messages use it too.
+     * {@link Double#toString} writes them. The hardware model's messages and the command line's ({@code Numbers.plain}
+     * in sd-zoo calls it) use it.
      */
     public static String plain(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {

@@ -2,6 +2,7 @@ package org.smartdeal.hw.train;
 
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.spec.EnergyTable;
+import org.smartdeal.hw.spec.Specs;
 
 /**
  * One counted action of one layer in one pass of a training iteration (HWMODEL.md 5). The priced part is
@@ -26,7 +27,7 @@ public record TrainingAction(String layer, TrainingModel.Pass pass, Action actio
     public TrainingAction {
         if (action.count() != quantity * factor)
             throw new IllegalArgumentException("TrainingAction(" + layer + ", " + pass + ", " + action.name() + ").count must be quantity "
-                + quantity + " x factor " + factor + ", got " + action.count());
+                + Specs.plain(quantity) + " x factor " + Specs.plain(factor) + ", got " + Specs.plain(action.count()));
     }
 
     /** An action of {@code quantity x factor} table units priced by {@code unit}. */

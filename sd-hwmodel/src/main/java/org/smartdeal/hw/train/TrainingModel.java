@@ -10,6 +10,7 @@ import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
+import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.WeightRep;
 
 import java.util.ArrayList;
@@ -116,7 +117,8 @@ public final class TrainingModel {
             double w = l.wSize();
             double keep = mode == Mode.SS && !dw ? ssKeep.applyAsDouble(l0) : 1;
             if (!(keep >= 0 && keep <= 1))
-                throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got " + keep);
+                throw new IllegalArgumentException("TrainingModel: SS keep ratio of layer " + l0.id() + " must be in [0, 1], got "
+                    + Specs.plain(keep));
             WeightRep sd = mode == Mode.VA ? null : WeightRep.syntheticSd(l0, dw ? 1 : vecDensity, dw ? 1 : ceDensity, t.huffBits(),
                 t.idxMode(), t.sliceRows(), l0.id().hashCode());
             // fix 36: VA's FP and BP read the 16-bit working copy, as SD-T's read the compact C_e and B

@@ -258,6 +258,9 @@ class EnergyReportFilesTest {
         assertEquals("none", scnn.get("coverage"));
         assertEquals("NaN", scnn.get("energy_pJ"));
         assertNull(accelerators(out).get("scnn").get("energyPj"));
+        String scnnJson = Files.readString(out.resolve("models/scnn.json"));
+        assertTrue(scnnJson.contains("\"energyPj\": null"),
+            scnnJson.substring(0, Math.min(400, scnnJson.length())));
     }
 
     /** ResNet-50 on SmartDeal and SCNN only: SCNN covers all 53 benchmark layers; the ratios are absent for lack of DianNao. */

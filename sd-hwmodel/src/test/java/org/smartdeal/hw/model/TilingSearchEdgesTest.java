@@ -253,9 +253,9 @@ class TilingSearchEdgesTest {
     @Test
     void accumulatorBytesMustLeaveSomeInputBuffer() {
         LayerSpec l = LayerSpec.conv("acc", LayerType.CONV, 4, 4, 3, 6, 6, 1, 1, 1);
-        assertEquals("TilingSearch(acc): accBytes must be in [0, inputBufBytes 524288.0), got -1.0",
+        assertEquals("TilingSearch(acc): accBytes must be in [0, inputBufBytes 524288), got -1",
             assertThrows(IllegalArgumentException.class, () -> TilingSearch.search(l, 1, 1, 1, -1, A)).getMessage());
-        assertEquals("TilingSearch(acc): accBytes must be in [0, inputBufBytes 524288.0), got 524288.0",
+        assertEquals("TilingSearch(acc): accBytes must be in [0, inputBufBytes 524288), got 524288",
             assertThrows(IllegalArgumentException.class, () -> TilingSearch.search(l, 1, 1, 1, 524_288, A)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> TilingSearch.search(l, 1, 1, 1, Double.NaN, A));
         // one byte less is accepted; the half byte left to a tile holds no input tile

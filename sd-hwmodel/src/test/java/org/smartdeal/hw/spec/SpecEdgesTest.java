@@ -77,7 +77,7 @@ class SpecEdgesTest {
         assertEquals(4096, k.withBatch(4096).batch());
         assertEquals("Knobs.batch must be in [1, 4096], got 4097", message(() -> k.withBatch(4097)));
         assertEquals(Double.POSITIVE_INFINITY, k.withBw(Double.POSITIVE_INFINITY).dramBwBytesPerCycle());
-        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got 0.0",
+        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got 0",
             message(() -> k.withBw(0)));
         assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got NaN",
             message(() -> k.withBw(Double.NaN)));

@@ -82,7 +82,7 @@ class SpecTest {
             {shipped.replace("\"dramPjPer8Bit\": 100", "\"dramPJPer8Bit\": 100"), "EnergyTable has no field 'dramPJPer8Bit'"},
             {shipped.replace("\"staticMw\": 0", "\"staticMw\": \"0\""), "EnergyTable.staticMw must be a number, got 0"},
             {shipped.replace("\"macPjPer8Bit\": 0.143", "\"macPjPer8Bit\": -1"), "EnergyTable.macPjPer8Bit must be in"},
-            {shipped.replace("\"version\": 1", "\"version\": 2"), "version must be 1, got 2.0"},
+            {shipped.replace("\"version\": 1", "\"version\": 2"), "version must be 1, got 2"},
             // JSON null reads as Infinity (the writer's form of an unlimited knob); where that breaks a range the
             // message says where the Infinity came from
             {shipped.replace("\"macPjPer8Bit\": 0.143", "\"macPjPer8Bit\": null"),

@@ -38,7 +38,7 @@ class TrainingEdgesTest {
         assertEquals(6, ok.action().count());
         // energy = count x the table entry: 6 bytes x 1 pJ (DISTINCT's DRAM entry)
         assertEquals(6, ok.energyPj(DISTINCT));
-        assertEquals("TrainingAction(l, UPDATE, reads).count must be quantity 3.0 x factor 2.0, got 7.0", message(() ->
+        assertEquals("TrainingAction(l, UPDATE, reads).count must be quantity 3 x factor 2, got 7", message(() ->
             new TrainingAction("l", TrainingModel.Pass.UPDATE, new Action(Action.Level.DRAM, Action.Data.W, "reads", 7, "dram"), 3,
                 "bytes", 2, "-")));
     }

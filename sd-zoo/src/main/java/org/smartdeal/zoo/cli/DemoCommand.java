@@ -326,7 +326,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (planFile == null) {
             plan = ConversionPlan.fromJson(theta == null ? DEFAULT_PLAN : THETA_PLAN);
         } else {
-            if (!Files.exists(planFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(planFile)) {
                 // a shipped plan's name, as convert and sweep take it (an existing file of that name wins), or a
                 // missing file, refused as convert refuses it, listing the shipped plans; the check below refuses a
                 // plan whose layers are another network's

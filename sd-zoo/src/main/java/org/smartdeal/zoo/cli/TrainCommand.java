@@ -191,7 +191,8 @@ public final class TrainCommand implements Callable<Integer> {
             // the transfer training runs at --lr, and at --swa-lr from SWA on; the pre-training's Adam rate is fixed
             boolean transfer = e.phase() != TrainingDivergedException.Phase.PRE_TRAINING;
             throw new BadInputException(e.getMessage() + (transfer ? " (--lr " + Numbers.plain(settings.lr())
-                    + ", --swa-lr " + Numbers.derived(settings.swaLr()) + ")" : ""), e);
+                    + ", --swa-lr " + (swaLr != null ? Numbers.plain(settings.swaLr()) : Numbers.derived(settings.swaLr()))
+                    + ")" : ""), e);
         }
         if (sealTest) {
             files.put(outDir.resolve(SEALED_FILE), sealed(r));

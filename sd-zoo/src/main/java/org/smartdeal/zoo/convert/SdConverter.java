@@ -132,6 +132,8 @@ public final class SdConverter {
      * @param dense a trained MultiLayerNetwork or ComputationGraph (not modified)
      * @param plan what to convert and how
      * @return the SD network and the report
+     * @throws IllegalArgumentException as {@link #decompose(Model, ConversionPlan)}
+     * @throws IllegalStateException if the network is not initialised
      */
     public static Result convert(Model dense, ConversionPlan plan) {
         NetworkDecomposition d = decompose(dense, plan);
@@ -147,6 +149,7 @@ public final class SdConverter {
      * @return per-layer SD forms and the report
      * @throws IllegalArgumentException if the plan names a layer the network lacks, or the network has no Dense,
      *     Output or Convolution layer (an SD network, for example; the message names its SD layers)
+     * @throws IllegalStateException if the network is not initialised
      */
     public static NetworkDecomposition decompose(Model dense, ConversionPlan plan) {
         return decompose(dense, plan, null);

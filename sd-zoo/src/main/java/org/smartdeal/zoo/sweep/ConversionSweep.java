@@ -191,9 +191,9 @@ public final class ConversionSweep {
                 ConversionCandidate c = candidates.get(i);
                 LayerPlan d = c.plan() == null ? null : c.plan().defaults();
                 List<String> f = new ArrayList<>(List.of(Integer.toString(c.index()),
-                        // a density target replaces the threshold, which is then blank, as "-" in toTable
+                        // a density target replaces the threshold: the one not in use is blank, as "-" in toTable
                         d == null || d.density() > 0 ? "" : Double.toString(d.theta()),
-                        d == null ? "" : Double.toString(d.density()),
+                        d == null || d.density() == 0 ? "" : Double.toString(d.density()),
                         d == null ? "" : Integer.toString(d.sliceRows()),
                         d == null ? "" : Integer.toString(d.basisWidth()), d == null ? "" : Double.toString(d.maxCoeff()),
                         c.plan() == null ? "" : csvOverrides(c.plan())));

@@ -174,7 +174,7 @@ class ConversionSweepEdgesTest {
         String[] csv = r.toCsv().split("\n");
         assertEquals(21, csv[0].split(",").length);
         assertEquals("0,,,,,,,,,,,,,,,,false,,false,1.5,\"no \"\"plan\"\"\"", csv[1]);
-        assertEquals("1,0.004,0.0,192,3,32.0,\"fc,\"\"1 d=0.25\",,,,,,,,,,false,,false,2.0,\"RT diverged\"", csv[2]);
+        assertEquals("1,0.004,,192,3,32.0,\"fc,\"\"1 d=0.25\",,,,,,,,,,false,,false,2.0,\"RT diverged\"", csv[2]);
         // a density target replaces the threshold: its theta column is blank, as the table's is "-"
         assertEquals("2,,0.1,192,3,32.0,,,,,,,,,,,false,,false,3.0,\"RT diverged\"", csv[3]);
 

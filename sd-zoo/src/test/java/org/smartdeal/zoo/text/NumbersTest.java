@@ -39,12 +39,4 @@ class NumbersTest {
         assertEquals("NaN", Numbers.derived(Double.NaN));
         assertEquals("1.23456789012346E-10", Numbers.derived(1.234567890123456e-10));
     }
-
-    /** The hardware model's messages use the same formatter. */
-    @Test
-    void theHardwareModelWritesNumbersAlike() {
-        for (double v : new double[] {1, 0.05, 1e15, 9.99e-7, 196608, 6.4}) {
-            assertEquals(Numbers.plain(v), org.smartdeal.hw.spec.Specs.plain(v));
-        }
-    }
 }
