@@ -4,6 +4,7 @@ import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.WeightRep;
 
 import java.util.List;
@@ -48,9 +49,9 @@ public final class Scnn implements AcceleratorModel {
         double acc = accumulatorBytes(a);
         if (!(acc < a.inputBufBytes()))
             throw new IllegalArgumentException("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = "
-                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + org.smartdeal.hw.spec.Specs.plain(a.psumBytes()) + " = "
-                + org.smartdeal.hw.spec.Specs.plain(acc) + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, "
-                + org.smartdeal.hw.spec.Specs.plain(a.inputBufBytes()));
+                + a.scnnPeGrid() + "^2 x " + a.scnnAccumulatorsPerPe() + " x " + Specs.plain(a.psumBytes()) + " = "
+                + Specs.plain(acc) + " bytes, are taken from the input buffer and must be smaller than inputBufBytes, "
+                + Specs.plain(a.inputBufBytes()));
     }
 
     /** {@inheritDoc} */

@@ -3,6 +3,7 @@ package org.smartdeal.hw.model;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
+import org.smartdeal.hw.spec.Specs;
 
 /**
  * Exhaustive DRAM-minimising tiling search shared by all accelerators (HWMODEL.md 2.1): tile counts
@@ -61,7 +62,7 @@ public final class TilingSearch {
         int rEff = (l.r() - 1) * l.dil() + 1, sEff = (l.s() - 1) * l.dil() + 1;
         if (!(accBytes >= 0 && accBytes < a.inputBufBytes()))
             throw new IllegalArgumentException("TilingSearch(" + l.id() + "): accBytes must be in [0, inputBufBytes "
-                + org.smartdeal.hw.spec.Specs.plain(a.inputBufBytes()) + "), got " + org.smartdeal.hw.spec.Specs.plain(accBytes));
+                + Specs.plain(a.inputBufBytes()) + "), got " + Specs.plain(accBytes));
         // fix 12: accumulators count inside the same total SRAM [P T.IX notes], taken from the input buffer
         double capW = a.weightBufBytes() * a.tileCapFraction(), capI = inBufBytes(a, accBytes) * a.tileCapFraction();
         // fix 39: the output buffer double-buffers as the others do; SCNN's accumulators are added whole
@@ -155,8 +156,8 @@ public final class TilingSearch {
         }
         if (bestT == null)
             throw new NoFeasibleTilingException("TilingSearch: no feasible tiling for layer " + l.id() + ": its smallest tile does "
-                + "not fit the bytes a tile may use (input " + org.smartdeal.hw.spec.Specs.plain(capI) + ", weight " + org.smartdeal.hw.spec.Specs.plain(capW)
-                + ", output " + org.smartdeal.hw.spec.Specs.plain(capO) + (accBytes > 0 ? ", with " + org.smartdeal.hw.spec.Specs.plain(accBytes) + " bytes of "
+                + "not fit the bytes a tile may use (input " + Specs.plain(capI) + ", weight " + Specs.plain(capW)
+                + ", output " + Specs.plain(capO) + (accBytes > 0 ? ", with " + Specs.plain(accBytes) + " bytes of "
                 + "accumulators taken from the input buffer and added to the output's" : "") + ")");
         return bestT;
     }

@@ -124,7 +124,7 @@ final class OutputPaths {
         } catch (NoSuchFileException e) {
             // the folder exists (checked by the callers), yet creating a file in it reports a missing file: a
             // pseudo file system such as /proc, which refuses new files with ENOENT
-            throw new BadInputException(message.apply(Files.isDirectory(dir) ? "the folder does not take new files"
+            throw new BadInputException(message.apply(Files.isDirectory(dir) ? "the folder does not accept new files"
                     : reason(e)), e);
         } catch (IOException e) {
             throw new BadInputException(message.apply(reason(e)), e);

@@ -260,7 +260,7 @@ class ConvertInspectEvaluateTest {
             assertFalse(r.err().contains(".tmp") || o.err().contains(".tmp"), r.err() + o.err());
             // /proc exists but refuses new files with ENOENT: said so, not "no such file or folder"
             run("convert", zip.toString(), "--out", "/proc/y.sdm", "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                    "--out /proc/y.sdm: its parent folder /proc cannot be written to (the folder does not take new files)");
+                    "--out /proc/y.sdm: its parent folder /proc cannot be written to (the folder does not accept new files)");
         }
         assertFalse(Files.exists(fresh));
     }

@@ -81,7 +81,7 @@ class DivergenceAndNonFiniteTest {
                 "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--lr", "10", "--swa-lr", "10",
                 "--out", out.toString(), "--quiet");
         // SGD at 10 on B and b: either an epoch's mean loss or, first, a gradient reaching the bucket switch is NaN
-        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "training epoch 1 of 1 diverged", "(--lr 10.0, --swa-lr 10.0)");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "training epoch 1 of 1 diverged", "(--lr 10, --swa-lr 10)");
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }
 
@@ -98,7 +98,7 @@ class DivergenceAndNonFiniteTest {
                 "--swa-start", "1", "--pretrain-epochs", "1", "--limit", "2000", "--lr", "10", "--swa-lr", "10",
                 "--out", out.toString(), "--quiet");
         r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "training epoch 1 of 1 diverged: mean training loss ",
-                ", over 10^4 times the loss before training (", "(--lr 10.0, --swa-lr 10.0)");
+                ", over 10^4 times the loss before training (", "(--lr 10, --swa-lr 10)");
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }
 
@@ -111,7 +111,7 @@ class DivergenceAndNonFiniteTest {
         CliRun r = CliRun.of("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--lr", "1",
                 "--epochs", "3", "--pretrain-epochs", "1", "--limit", "3000", "--out", out.toString(), "--quiet");
         r.assertUserError(SmartDeal.EXIT_BAD_INPUT, " of 3 diverged in layer fc", ", parameter C: a NaN gradient "
-                + "reached the bucket switch (C entry ", "(--lr 1.0, --swa-lr 0.2)");
+                + "reached the bucket switch (C entry ", "(--lr 1, --swa-lr 0.2)");
         assertTrue(r.err().matches("(?s)error: training epoch [1-3] of 3 diverged in layer fc[1-3], .*"), r.err());
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }

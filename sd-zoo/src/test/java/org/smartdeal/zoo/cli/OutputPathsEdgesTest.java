@@ -63,7 +63,8 @@ class OutputPathsEdgesTest {
     void foldersThatTakeNoNewEntriesAreRefusedWithTheReason() {
         assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc: skipping the folders that take no new entries");
         BadInputException e = assertThrows(BadInputException.class, () -> OutputPaths.requireFolder("--out", Path.of("/proc")));
-        assertEquals("--out /proc: the folder cannot be written to (no such file or folder)", e.getMessage());
+        assertEquals("--out /proc: the folder cannot be written to (the folder does not accept new files)",
+                e.getMessage());
         // creating a folder in /proc fails with NoSuchFileException, which the message leaves out (no second reason)
         e = assertThrows(BadInputException.class, () -> OutputPaths.requireFolder("--out", Path.of("/proc/x/y")));
         assertEquals("--out /proc/x/y: the folder does not exist and cannot be created (/proc does not accept new "
@@ -71,10 +72,10 @@ class OutputPathsEdgesTest {
         e = assertThrows(BadInputException.class,
                 () -> OutputPaths.requireParentFolder("--out", Path.of("/proc/x"), "the report is staged beside it"));
         assertEquals("--out /proc/x: its parent folder /proc cannot be written to, and the report is staged beside it "
-                + "(no such file or folder)", e.getMessage());
+                + "(the folder does not accept new files)", e.getMessage());
         e = assertThrows(BadInputException.class, () -> OutputPaths.requireFile("--report", Path.of("/proc/r.json")));
-        assertEquals("--report /proc/r.json: its parent folder /proc cannot be written to (no such file or folder)",
-                e.getMessage());
+        assertEquals("--report /proc/r.json: its parent folder /proc cannot be written to (the folder does not accept "
+                + "new files)", e.getMessage());
         e = assertThrows(BadInputException.class, () -> OutputPaths.requireFile("--report", Path.of("/proc/x/r.json")));
         assertEquals("--report /proc/x/r.json: parent folder /proc/x does not exist and cannot be created (/proc does "
                 + "not accept new folders)", e.getMessage());
