@@ -322,6 +322,11 @@ class DenseExportTest {
                 fc.getRegularizationBias());
         assertEquals(0, dense.getEpochCount());
         assertEquals(0, dense.getLayerWiseConfigurations().getIterationCount());
+        // a layer without a bias updater of its own trains its bias with the weight updater, in DL4J as in the SD
+        // layer (SdLayerRouting): the export states it (before session 37 it froze that bias with NoOp)
+        OutputLayer out = (OutputLayer) dense.getLayerWiseConfigurations().getConf(1).getLayer();
+        assertEquals(new Sgd(0.1), out.getIUpdater());
+        assertEquals(new Sgd(0.1), out.getBiasUpdater());
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 4);
         assertSameOutputs(sd.output(x), dense.output(x));
 

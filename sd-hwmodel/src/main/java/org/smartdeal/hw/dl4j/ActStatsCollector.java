@@ -127,13 +127,17 @@ public final class ActStatsCollector {
      *                                  nothing of the pass is added then
      */
     public void addMln(List<INDArray> acts) {
-        INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
-        for (int i = 0; i < acc.size(); i++) {
-            in[i] = layers.layers().get(i).input(acts);
-            int o = layers.layers().get(i).mlnIndex() + 1;
-            out[i] = layers.layers().get(i).output() != null && o < acts.size() ? acts.get(o) : null;
+        // out of DL4J's workspaces for the preparation too: MultiLayerNetwork calls listeners with its activation
+        // workspace open, in which preparing a separable convolution's half (an output() call) would fail
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
+            for (int i = 0; i < acc.size(); i++) {
+                in[i] = layers.layers().get(i).input(acts);
+                int o = layers.layers().get(i).mlnIndex() + 1;
+                out[i] = layers.layers().get(i).output() != null && o < acts.size() ? acts.get(o) : null;
+            }
+            add(in, out);
         }
-        add(in, out);
     }
 
     /**
@@ -142,41 +146,48 @@ public final class ActStatsCollector {
      * @throws NonFiniteValuesException as {@link #addMln}
      */
     public void addCg(Map<String, INDArray> acts) {
-        INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
-        for (int i = 0; i < acc.size(); i++) {
-            Workloads.NetLayer l = layers.layers().get(i);
-            INDArray x = l.input(acts);
-            if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
-                // a training-time activation map may leave out the network inputs: take them from the graph
-                int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
-                if (k >= 0) x = l.prep(g.getInput(k));
-            }
-            in[i] = x;
-            out[i] = l.output() == null ? null : acts.get(l.output());
-        }
-        add(in, out);
-    }
-
-    /** Checks every layer's input and output of one pass first, then adds them all: a pass is added whole or not. */
-    private void add(INDArray[] in, INDArray[] out) {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray[] in = new INDArray[acc.size()], out = new INDArray[acc.size()];
             for (int i = 0; i < acc.size(); i++) {
-                String id = layers.layers().get(i).spec().id();
-                requireFinite(in[i], "ActStatsAccumulator(" + id + "): input");
-                requireFinite(out[i], "ActStatsCollector: output of layer " + id);
+                Workloads.NetLayer l = layers.layers().get(i);
+                INDArray x = l.input(acts);
+                if (x == null && net instanceof ComputationGraph g && g.getInputs() != null) {
+                    // a training-time activation map may leave out the network inputs: take them from the graph
+                    int k = g.getConfiguration().getNetworkInputs().indexOf(l.cgInput());
+                    if (k >= 0) x = l.prep(g.getInput(k));
+                }
+                in[i] = x;
+                out[i] = l.output() == null ? null : acts.get(l.output());
             }
-            int n = -1;
-            for (int i = 0; i < acc.size(); i++) if (in[i] != null) n = addTo(acc.get(i), in[i]);
-            for (int i = 0; i < acc.size(); i++) if (out[i] != null) addOut(i, out[i]);
-            if (n > 0) images += n;
+            add(in, out);
         }
     }
 
-    /** Refuses a NaN or an infinity in {@code x} (null: nothing to check) with the message of the int8 scale. */
+    /**
+     * Checks every layer's input and output of one pass first, then adds them all: a pass is added whole or not.
+     * Called out of DL4J's workspaces.
+     */
+    private void add(INDArray[] in, INDArray[] out) {
+        for (int i = 0; i < acc.size(); i++) {
+            String id = layers.layers().get(i).spec().id();
+            requireFinite(in[i], "ActStatsAccumulator(" + id + "): input");
+            requireFinite(out[i], "ActStatsCollector: output of layer " + id);
+        }
+        int n = -1;
+        for (int i = 0; i < acc.size(); i++) if (in[i] != null) n = addTo(acc.get(i), in[i]);
+        for (int i = 0; i < acc.size(); i++) if (out[i] != null) addOut(i, out[i]);
+        if (n > 0) images += n;
+    }
+
+    /**
+     * Refuses a NaN or an infinity in {@code x} (null: nothing to check) with the message of the int8 scale. The
+     * check is on the float values that will be quantised: a finite double beyond the float range becomes infinite.
+     */
     private static void requireFinite(INDArray x, String what) {
-        if (x == null || !(BooleanIndexing.or(x, Conditions.isNan()) || BooleanIndexing.or(x, Conditions.isInfinite())))
-            return;
-        ActStatsAccumulator.scale(x.castTo(DataType.FLOAT).dup('c').data().asFloat(), what); // throws, naming the value
+        if (x == null) return;
+        INDArray f = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
+        if (!(BooleanIndexing.or(f, Conditions.isNan()) || BooleanIndexing.or(f, Conditions.isInfinite()))) return;
+        ActStatsAccumulator.scale(f.dup('c').data().asFloat(), what); // throws, naming the value
         throw new NonFiniteValuesException(what + ": holds NaN or infinite values"); // not reached: they stay in float
     }
 

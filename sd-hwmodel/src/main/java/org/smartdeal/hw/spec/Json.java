@@ -35,7 +35,7 @@ public final class Json {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
         Object v = parse(text);
-        if (!(v instanceof Map)) throw new IllegalArgumentException("JSON text must be an object, got " + v);
+        if (!(v instanceof Map)) throw new IllegalArgumentException("JSON text must be an object, got " + Specs.value(v));
         return (Map<String, Object>) v;
     }
 
@@ -52,7 +52,7 @@ public final class Json {
     /** Returns the number under {@code key} of the object {@code o}, or fails naming the key. */
     public static double num(Map<String, Object> o, String key) {
         Object v = o.get(key);
-        if (!(v instanceof Double d)) throw new IllegalArgumentException("JSON key '" + key + "' must be a number, got " + v);
+        if (!(v instanceof Double d)) throw new IllegalArgumentException("JSON key '" + key + "' must be a number, got " + Specs.value(v));
         return d;
     }
 

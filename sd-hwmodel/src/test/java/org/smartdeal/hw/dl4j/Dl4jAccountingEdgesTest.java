@@ -107,6 +107,59 @@ class Dl4jAccountingEdgesTest {
         String source = meter.workload("tiny").notes();
         assertTrue(source.contains("(1 of 2 forward passes sampled, every 1); 1 sampled passes skipped for non-finite "
             + "activations"), source);
+        // whole: the statistics are those of a listener that saw the good pass alone (fc's finite input of the bad
+        // pass, checked before the NaN was found, left no trace)
+        EnergyListener clean = new EnergyListener(net, ArchSpec.paper(), 1, InputType.feedForward(4));
+        clean.onForwardPass(net, ActStatsCollector.forward(net, Dl4jAccountingTest.features(2)));
+        for (int i = 0; i < 2; i++)
+            assertEquals(clean.workload("tiny").layers().get(i).act(), meter.workload("tiny").layers().get(i).act(), "layer " + i);
+    }
+
+    /**
+     * A double activation beyond the float range is finite as a double but infinite as the float that is quantised:
+     * refused as such, before anything of the pass is added.
+     */
+    @Test
+    void aDoubleBeyondTheFloatRangeIsNotFiniteForTheInt8Scale() {
+        MultiLayerNetwork net = Dl4jAccountingTest.mln();
+        ActStatsCollector c = new ActStatsCollector(net, Workloads.extract(net, InputType.feedForward(4)), ArchSpec.paper());
+        List<INDArray> acts = ActStatsCollector.forward(net, Dl4jAccountingTest.features(2));
+        List<INDArray> wide = new ArrayList<>();
+        for (INDArray a : acts) wide.add(a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        wide.get(1).putScalar(0, 0, 1e300);
+        var e = assertThrows(NonFiniteValuesException.class, () -> c.addMln(wide));
+        assertEquals("ActStatsCollector: output of layer fc: value [0] of 4 is Infinity; int8 quantisation needs finite "
+            + "values", e.getMessage());
+        assertEquals(0, c.images());
+    }
+
+    /**
+     * MultiLayerNetwork calls listeners with its activation workspace open: the listener prepares a separable
+     * convolution's inputs (an output() call of its depthwise half) and a Same-padded convolution's out of it, so
+     * that fit trains on (it failed with "Expected no workspace active" before the preparation was scoped out).
+     */
+    @Test
+    void anEnergyListenerMeasuresASeparableConvolutionDuringFit() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).updater(new Sgd(0.01))
+            .list()
+            .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(4)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.RELU).build())
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(3)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).activation(Activation.RELU).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build())
+            .setInputType(InputType.convolutional(6, 6, 2)).build());
+        net.init();
+        EnergyListener meter = new EnergyListener(net, ArchSpec.paper(), 1, InputType.convolutional(6, 6, 2));
+        net.setListeners(meter);
+        INDArray x = Nd4j.rand(4, 2, 6, 6);
+        INDArray y = Nd4j.zeros(4, 2);
+        for (int r = 0; r < 4; r++) y.putScalar(r, r % 2, 1);
+        net.fit(x, y);
+        net.fit(x, y);
+        assertEquals(2, meter.sampledPasses());
+        assertEquals(8, meter.examplesSampled());
+        assertEquals(0, meter.skippedNonFinite());
+        assertTrue(meter.report("sep", List.of("smartdeal"), Knobs.defaults()).energyPj("smartdeal") > 0);
     }
 
     @Test

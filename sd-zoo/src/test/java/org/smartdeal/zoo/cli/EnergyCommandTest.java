@@ -359,6 +359,21 @@ class EnergyCommandTest {
         assertEquals(before, CliRun.files(out), "the inputs and the folder as they were");
     }
 
+    /**
+     * A file no report listed, of a name the report writes (a demo's summary.json in the same --out), is refused,
+     * exit 3 naming it, and the folder is left as it was; the report goes into a folder of its own.
+     */
+    @Test
+    void anotherCommandsSummaryInOutIsRefusedNotReplaced() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(out.resolve("summary.json"), "{\"model\": \"the demo's summary\"}");
+        Map<String, String> before = CliRun.files(out);
+        run("energy", "--zoo", "lenet300", "--accelerators", "smartdeal", "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, out.resolve("summary.json") + ": exists and is not a file of "
+                        + "an earlier report (not listed in report-files.txt)");
+        assertEquals(before, CliRun.files(out), "the demo's summary and the folder as they were");
+    }
+
     /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
     @Test
     void anEnergyTableOfTheUsersOwnIsUsedAndEchoed() throws IOException {
