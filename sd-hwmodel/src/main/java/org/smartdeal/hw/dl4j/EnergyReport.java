@@ -293,8 +293,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             try {
                 res.put(acc.name(), CostModel.price(acc, w, arch, table, false));
             } catch (IllegalStateException ex) {
-                // e.g. no tiling fits the architecture's buffers: say on which accelerator
-                throw new IllegalStateException(acc.name() + ": " + ex.getMessage(), ex);
+                // e.g. no tiling fits the architecture's buffers: say on which accelerator, unless the message does
+                String m = ex.getMessage() == null ? "" : ex.getMessage();
+                throw new IllegalStateException(m.startsWith(acc.name() + " ") ? m : acc.name() + ": " + m, ex);
             }
         }
         return new EnergyReport(w, res, arch, table, statsSource);

@@ -33,6 +33,14 @@ public record ActionCounts(String accelerator, String layerId, double ccomp, dou
         this(accelerator, layerId, ccomp, work, peakPerCycle, tiling, actions, Derivation.NONE);
     }
 
+    /**
+     * The same counts under another model's name: a model that delegates to another (DianNao at another rate, say)
+     * names its counts with its own {@code name()}, which {@link CostModel} checks.
+     */
+    public ActionCounts withAccelerator(String name) {
+        return new ActionCounts(name, layerId, ccomp, work, peakPerCycle, tiling, actions, derivation);
+    }
+
     /** The same counts with other actions (the leakage action added by {@link CostModel}, for example). */
     public ActionCounts withActions(List<Action> other) {
         return new ActionCounts(accelerator, layerId, ccomp, work, peakPerCycle, tiling, other, derivation);

@@ -16,8 +16,20 @@ public final class CostModel {
     private CostModel() {
     }
 
-    /** Prices one layer's counts: energy matrix, roofline cycles with double-buffer overlap, utilisation. */
+    /**
+     * Prices one layer's counts: energy matrix, roofline cycles with double-buffer overlap, utilisation.
+     *
+     * @throws IllegalStateException when the counts carry a "leakageCycle" action (this method adds it, from the
+     *                               table's static power), or a derivation that does not give ccomp
+     * @throws IllegalArgumentException for an action whose unit the energy table does not price, naming the
+     *                                  accelerator, the layer, the action and the units it has
+     */
     public static LayerResult price(ActionCounts c, LayerSpec l, ArchSpec a, EnergyTable e) {
+        for (Action x : c.actions())
+            if (x.unit().equals("leakageCycle"))
+                throw new IllegalStateException(c.accelerator() + " layer " + c.layerId() + ": action '" + x.name()
+                    + "' has the unit leakageCycle, which CostModel adds itself from the table's static power; a "
+                    + "model must not count it");
         if (!c.derivation().isEmpty()) {
             // the reports give the formula and its quantities as the trace of ccomp: it must give ccomp
             double d = c.derivation().ccomp();
@@ -42,7 +54,14 @@ public final class CostModel {
         double[][] m = new double[Action.Level.values().length][Action.Data.values().length];
         double tot = 0;
         for (Action x : acts) {
-            double pj = x.count() * (x.unit().equals("leakageCycle") ? e.staticMw() : e.pj(x.unit()));
+            double unitPj;
+            try {
+                unitPj = x.unit().equals("leakageCycle") ? e.staticMw() : e.pj(x.unit());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(c.accelerator() + " layer " + c.layerId() + ", action '" + x.name()
+                    + "': " + ex.getMessage(), ex);
+            }
+            double pj = x.count() * unitPj;
             m[x.level().ordinal()][x.data().ordinal()] += pj;
             tot += pj;
         }
@@ -53,7 +72,11 @@ public final class CostModel {
     /** Counts and prices one layer on one accelerator. */
     public static LayerResult price(AcceleratorModel acc, Workload.Entry x, ArchSpec a, EnergyTable e) {
         LayerSpec l = x.layer().withBatch(a.knobs().batch());
-        return price(acc.count(l, x.weights(), x.act(), a), l, a, e);
+        ActionCounts c = acc.count(l, x.weights(), x.act(), a);
+        if (!acc.name().equals(c.accelerator()))
+            throw new IllegalStateException(acc.name() + " layer " + l.id() + ": the model's counts are named '"
+                + c.accelerator() + "'; an accelerator model names its ActionCounts with its own name()");
+        return price(c, l, a, e);
     }
 
     /** Prices every layer the accelerator supports. */

@@ -79,7 +79,8 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
             case "select" -> selectPj;
             case "huffman" -> huffmanDecodePj;
             case "crossbar" -> crossbarPj;
-            default -> throw new IllegalArgumentException("EnergyTable: unknown unit key '" + unit + "'");
+            default -> throw new IllegalArgumentException("EnergyTable: unknown unit key '" + unit + "' (the keys: dram, "
+                + "mac, mult, add, add24, rf, term, reShiftAdd, select, huffman, crossbar, sram<bank bytes>)");
         };
     }
 }

@@ -309,7 +309,7 @@ class Dl4jAccountingEdgesTest {
             @Override public boolean supports(org.smartdeal.hw.spec.LayerSpec l) { return l.type() == org.smartdeal.hw.spec.LayerType.FC; }
             @Override public org.smartdeal.hw.model.ActionCounts count(org.smartdeal.hw.spec.LayerSpec l,
                                                                        org.smartdeal.hw.spec.WeightRep w, ActStats act, ArchSpec arch) {
-                return dn.count(l, w, act, arch);
+                return dn.count(l, w, act, arch).withAccelerator(name());
             }
         };
         // WorkloadsTest.cnn(): conv, fc, out

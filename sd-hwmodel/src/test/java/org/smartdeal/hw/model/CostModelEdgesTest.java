@@ -1,6 +1,7 @@
 package org.smartdeal.hw.model;
 
 import org.junit.jupiter.api.Test;
+import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.LayerSpec;
@@ -143,6 +144,43 @@ class CostModelEdgesTest {
         LayerResult r = CostModel.price(new DianNao(), new Workload.Entry(L, WeightRep.dense(L), ModelFixesTest.ACT), b4, T);
         assertEquals(4, r.layer().batch());
         assertTrue(r.counts().work() == 4 * L.macs(), "work " + r.counts().work() + " for 4 x " + L.macs() + " MACs");
+    }
+
+    /**
+     * What a model of the user's must not do is refused, naming the model, the layer and the action: counts named
+     * after another model (a delegate's, not renamed), a leakage action of its own (CostModel adds leakage from the
+     * table; a second one would count it twice), a unit the energy table does not price.
+     */
+    @Test
+    void aModelsMistakesAreNamedNotPricedSilently() {
+        AcceleratorModel delegate = new AcceleratorModel() {
+            @Override public String name() { return "dn-copy"; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
+                return new DianNao().count(l, w, act, a);
+            }
+        };
+        Workload.Entry x = new Workload.Entry(L, WeightRep.dense(L), ModelFixesTest.ACT);
+        IllegalStateException named = assertThrows(IllegalStateException.class, () -> CostModel.price(delegate, x, A, T));
+        assertEquals("dn-copy layer l: the model's counts are named 'diannao'; an accelerator model names its "
+            + "ActionCounts with its own name()", named.getMessage());
+        ActionCounts renamed = new DianNao().count(L.withBatch(1), WeightRep.dense(L), ModelFixesTest.ACT, A)
+            .withAccelerator("dn-copy");
+        assertEquals("dn-copy", CostModel.price(renamed, L, A, T).counts().accelerator());
+
+        List<Action> leak = TL.dramActions();
+        leak.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "my leakage", 10, "leakageCycle"));
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> CostModel.price(
+            new ActionCounts("test", "l", 80, 51_200, 1024, TL, leak), L, A, leaking(2)));
+        assertTrue(twice.getMessage().startsWith("test layer l: action 'my leakage' has the unit leakageCycle, which "
+            + "CostModel adds itself"), twice.getMessage());
+
+        List<Action> odd = TL.dramActions();
+        odd.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", 100, "mac8"));
+        IllegalArgumentException unit = assertThrows(IllegalArgumentException.class, () -> CostModel.price(
+            new ActionCounts("test", "l", 80, 51_200, 1024, TL, odd), L, A, T));
+        assertTrue(unit.getMessage().startsWith("test layer l, action 'MACs': EnergyTable: unknown unit key 'mac8' "
+            + "(the keys: dram, mac, "), unit.getMessage());
     }
 
     static List<String> ids(ModelResult r) {

@@ -40,7 +40,8 @@ class SpecEdgesTest {
         assertEquals(10, DISTINCT.pj("select"));
         assertEquals(11, DISTINCT.pj("huffman"));
         assertEquals(12, DISTINCT.pj("crossbar"));
-        assertEquals("EnergyTable: unknown unit key 'leak'", message(() -> DISTINCT.pj("leak")));
+        assertEquals("EnergyTable: unknown unit key 'leak' (the keys: dram, mac, mult, add, add24, rf, term, reShiftAdd, "
+            + "select, huffman, crossbar, sram<bank bytes>)", message(() -> DISTINCT.pj("leak")));
     }
 
     @Test

@@ -348,6 +348,7 @@ class Dl4jFeaturesOnSdTest {
      * outputs in [0, 1], through three layers of at most 20 terms.
      */
     @Test
+    @SuppressWarnings("deprecation") // DataType.HALF: the name the .sdm reader and DL4J's configurations use
     void halfPrecisionForwardMatchesTheDenseNetwork() {
         MultiLayerNetwork sd32 = sdMlp();
         MultiLayerConfiguration conf = sd32.getLayerWiseConfigurations().clone();
