@@ -323,6 +323,18 @@ class EnergyReportFilesTest {
         IllegalArgumentException path = assertThrows(IllegalArgumentException.class,
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(slash), K));
         assertTrue(path.getMessage().contains("got '../dn'"), path.getMessage());
+        // a delegate's counts not renamed: refused, the model named once (not "dn-copy: dn-copy layer ...")
+        AcceleratorModel copy = new AcceleratorModel() {
+            @Override public String name() { return "dn-copy"; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+                return dn.count(l, w, act, arch);
+            }
+        };
+        IllegalStateException unnamed = assertThrows(IllegalStateException.class,
+            () -> EnergyReport.price(paper("resnet50"), "x", List.of(copy), K));
+        assertTrue(unnamed.getMessage().startsWith("dn-copy layer ") && unnamed.getMessage().contains(
+            ": the model's counts are named 'diannao'"), unnamed.getMessage());
         // a name given twice in a list is priced once
         assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
     }
