@@ -36,5 +36,11 @@ class LauncherTest {
         assertEquals(3, p.waitFor(), out);
         assertTrue(out.contains("error: SMARTDEAL_CLASSPATH entry /no/such/models.jar does not exist"), out);
         assertTrue(!out.contains("building the command line"), "refused before the build: " + out);
+        // java's "folder/*" (every jar in it) is checked as the folder
+        pb.environment().put("SMARTDEAL_CLASSPATH", "/no/such/folder/*");
+        p = pb.start();
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(3, p.waitFor(), out);
+        assertTrue(out.contains("entry /no/such/folder/* does not exist"), out);
     }
 }
