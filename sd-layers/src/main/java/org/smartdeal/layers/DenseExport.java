@@ -74,9 +74,8 @@ public final class DenseExport {
         Layer[] src = Networks.layers(sd); // refuses a network without init()
         Model out;
         if (sd instanceof MultiLayerNetwork m) {
-            Counts at = new Counts(m.getLayerWiseConfigurations().getIterationCount(),
-                    m.getLayerWiseConfigurations().getEpochCount());
             MultiLayerConfiguration conf = m.getLayerWiseConfigurations().clone();
+            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;
@@ -90,9 +89,8 @@ public final class DenseExport {
             out = net;
         } else {
             ComputationGraph g = (ComputationGraph) sd;
-            // from the source: DL4J's ComputationGraphConfiguration.clone() does not copy the counts
-            Counts at = new Counts(g.getConfiguration().getIterationCount(), g.getConfiguration().getEpochCount());
-            ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration());
+            ComputationGraphConfiguration conf = Networks.cloneConfiguration(g.getConfiguration()); // keeps the counts
+            Counts at = new Counts(conf.getIterationCount(), conf.getEpochCount());
             conf.setEpochCount(0);
             conf.setIterationCount(0);
             long n = 0;

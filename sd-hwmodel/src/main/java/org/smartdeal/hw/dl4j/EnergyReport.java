@@ -338,7 +338,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
     /** Number of an accelerator's priced layers that its totals sum ({@code inBenchmark}). */
     public int layersInTotals(String accelerator) {
         ModelResult r = results.get(accelerator);
-        return r == null ? 0 : (int) r.layers().stream().filter(x -> x.layer().inBenchmark()).count();
+        return r == null ? 0 : r.benchmarkLayersPriced();
     }
 
     /** Number of the workload's layers that totals sum ({@code inBenchmark}). */

@@ -18,6 +18,11 @@ public record ModelResult(String model, String accelerator, String workUnit, Lis
         layers = List.copyOf(layers);
     }
 
+    /** How many benchmark layers the accelerator priced: what the totals sum (0: nothing priced, not "free"). */
+    public int benchmarkLayersPriced() {
+        return (int) layers.stream().filter(r -> r.layer().inBenchmark()).count();
+    }
+
     /** Benchmark energy, pJ. */
     public double energyPj() {
         return layers.stream().filter(r -> r.layer().inBenchmark()).mapToDouble(LayerResult::totalPj).sum();

@@ -140,7 +140,7 @@ public final class Reports {
      * @param w the priced workload (for the layers the accelerator did not price)
      */
     public static Map<String, Object> modelJson(ModelResult m, Workload w, ArchSpec a, EnergyTable e) {
-        boolean none = m.layers().stream().noneMatch(r -> r.layer().inBenchmark());
+        boolean none = m.benchmarkLayersPriced() == 0;
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", m.model());
         o.put("accelerator", m.accelerator());

@@ -313,30 +313,29 @@ class EnergyReportFilesTest {
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(dn, new DianNao()), K));
         assertTrue(twice.getMessage().contains("two accelerator models are named 'diannao'"), twice.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EnergyReport.price(paper("resnet50"), "x", List.of(), K));
-        AcceleratorModel slash = new AcceleratorModel() {
-            @Override public String name() { return "../dn"; }
-            @Override public String workUnit() { return "MAC"; }
-            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
-                return dn.count(l, w, act, arch);
-            }
-        };
+        AcceleratorModel slash = passingOn("../dn", dn);
         IllegalArgumentException path = assertThrows(IllegalArgumentException.class,
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(slash), K));
         assertTrue(path.getMessage().contains("got '../dn'"), path.getMessage());
         // a delegate's counts not renamed: refused, the model named once (not "dn-copy: dn-copy layer ...")
-        AcceleratorModel copy = new AcceleratorModel() {
-            @Override public String name() { return "dn-copy"; }
-            @Override public String workUnit() { return "MAC"; }
-            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
-                return dn.count(l, w, act, arch);
-            }
-        };
+        AcceleratorModel copy = passingOn("dn-copy", dn);
         IllegalStateException unnamed = assertThrows(IllegalStateException.class,
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(copy), K));
         assertTrue(unnamed.getMessage().startsWith("dn-copy layer ") && unnamed.getMessage().contains(
             ": the model's counts are named 'diannao'"), unnamed.getMessage());
         // a name given twice in a list is priced once
         assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
+    }
+
+    /** A model named {@code name} that passes on {@code delegate}'s counts as they are, under the delegate's name. */
+    private static AcceleratorModel passingOn(String name, AcceleratorModel delegate) {
+        return new AcceleratorModel() {
+            @Override public String name() { return name; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+                return delegate.count(l, w, act, arch);
+            }
+        };
     }
 
     /**

@@ -149,8 +149,17 @@ public final class ConversionSweep {
 
         /** The threshold (or "-" under a density target) or the density target (or "-"). */
         private static String sparsity(LayerPlan p, boolean theta) {
+            return sparsity(p, theta, ConversionSweep::shortNumber, "-");
+        }
+
+        /**
+         * The threshold or the density target as {@code number} writes it, {@code unused} for the one a plan does not
+         * use: a density target (above 0) replaces the threshold.
+         */
+        private static String sparsity(LayerPlan p, boolean theta, java.util.function.DoubleFunction<String> number,
+                String unused) {
             boolean byDensity = p.density() > 0;
-            return theta ? (byDensity ? "-" : shortNumber(p.theta())) : (byDensity ? shortNumber(p.density()) : "-");
+            return theta == byDensity ? unused : number.apply(theta ? p.theta() : p.density());
         }
 
         /**
@@ -191,9 +200,8 @@ public final class ConversionSweep {
                 ConversionCandidate c = candidates.get(i);
                 LayerPlan d = c.plan() == null ? null : c.plan().defaults();
                 List<String> f = new ArrayList<>(List.of(Integer.toString(c.index()),
-                        // a density target replaces the threshold: the one not in use is blank, as "-" in toTable
-                        d == null || d.density() > 0 ? "" : Double.toString(d.theta()),
-                        d == null || d.density() == 0 ? "" : Double.toString(d.density()),
+                        d == null ? "" : sparsity(d, true, Double::toString, ""),
+                        d == null ? "" : sparsity(d, false, Double::toString, ""),
                         d == null ? "" : Integer.toString(d.sliceRows()),
                         d == null ? "" : Integer.toString(d.basisWidth()), d == null ? "" : Double.toString(d.maxCoeff()),
                         c.plan() == null ? "" : csvOverrides(c.plan())));
