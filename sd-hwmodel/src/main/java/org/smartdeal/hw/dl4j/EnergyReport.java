@@ -25,6 +25,7 @@ import org.smartdeal.hw.spec.Workload;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -542,6 +543,28 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         ReportFolder.write(dir, this::writeInto);
     }
 
+    private static final String LAYERS_CSV = "layers.csv", ACTIONS_CSV = "actions.csv", MODELS_CSV = "models.csv",
+        SUMMARY_JSON = "summary.json", SUMMARY_TXT = "summary.txt", WORKLOAD_JSON = "workload.json",
+        CHART_ENERGY = "charts/energy-by-level.png", CHART_DRAM = "charts/dram-per-tensor.png",
+        CHART_RATIOS = "charts/speedup-and-efficiency-vs-diannao.png";
+
+    private static String modelFile(String accelerator) {
+        return "models/" + accelerator + ".json";
+    }
+
+    /**
+     * The files {@link #write} writes for a report on these accelerators (names as {@link AcceleratorModel#name()}),
+     * {@link ReportFolder#MANIFEST} aside: known before pricing, so that a caller can check the folder first
+     * ({@link ReportFolder#check}).
+     */
+    public static List<String> fileNames(Collection<String> accelerators) {
+        List<String> out = new ArrayList<>(List.of(LAYERS_CSV, ACTIONS_CSV, MODELS_CSV, SUMMARY_JSON, SUMMARY_TXT, WORKLOAD_JSON,
+            CHART_ENERGY, CHART_DRAM));
+        if (accelerators.contains("diannao")) out.add(CHART_RATIOS);
+        for (String a : accelerators) out.add(modelFile(a));
+        return out;
+    }
+
     private void writeInto(Path dir) {
         StringBuilder layers = new StringBuilder(Reports.layerCsvHeader()), actions = new StringBuilder(Reports.actionsCsvHeader());
         StringBuilder models = new StringBuilder("model,accelerator,layers_priced,layers_in_totals,benchmark_layers,coverage,"
@@ -551,7 +574,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             String a = r.accelerator();
             layers.append(Reports.layerCsvRows(r));
             actions.append(Reports.actionsCsvRows(r, table));
-            Reports.write(dir.resolve("models/" + a + ".json"), Json.write(Reports.modelJson(r, workload, arch, table)));
+            Reports.write(dir.resolve(modelFile(a)), Json.write(Reports.modelJson(r, workload, arch, table)));
             boolean none = coverage(a) == Coverage.NONE;
             List<String> row = new ArrayList<>(List.of(r.model(), a, Integer.toString(r.layers().size()),
                 Integer.toString(layersInTotals(a)), Integer.toString(benchmarkLayers()), coverage(a).name().toLowerCase(Locale.ROOT)));
@@ -561,17 +584,17 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             for (String kind : List.of("ee", "speedup", "dram")) row.add(Reports.g(ratio(a, kind)));
             models.append(String.join(",", row)).append('\n');
         }
-        Reports.write(dir.resolve("layers.csv"), layers.toString());
-        Reports.write(dir.resolve("actions.csv"), actions.toString());
-        Reports.write(dir.resolve("models.csv"), models.toString());
-        Reports.write(dir.resolve("summary.json"), Json.write(summary()));
-        Reports.write(dir.resolve("summary.txt"), summaryText());
+        Reports.write(dir.resolve(LAYERS_CSV), layers.toString());
+        Reports.write(dir.resolve(ACTIONS_CSV), actions.toString());
+        Reports.write(dir.resolve(MODELS_CSV), models.toString());
+        Reports.write(dir.resolve(SUMMARY_JSON), Json.write(summary()));
+        Reports.write(dir.resolve(SUMMARY_TXT), summaryText());
         Map<String, Object> wl = new LinkedHashMap<>();
         wl.put("model", workload.name());
         wl.put("statsSource", statsSource);
         wl.put("layers", workloadMaps());
-        Reports.write(dir.resolve("workload.json"), Json.write(wl));
-        charts(dir.resolve("charts"));
+        Reports.write(dir.resolve(WORKLOAD_JSON), Json.write(wl));
+        charts(dir);
     }
 
     private void charts(Path dir) {
@@ -595,8 +618,8 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         }
         boolean allFull = accs.stream().allMatch(a -> coverage(a) == Coverage.FULL);
         String cover = allFull ? "" : " (not every accelerator prices every layer: see the labels)";
-        Charts.bars(dir.resolve("energy-by-level.png"), m + ": energy by level" + cover, "accelerator", "energy (uJ)", labels, lv, true);
-        Charts.bars(dir.resolve("dram-per-tensor.png"), m + ": DRAM traffic per tensor" + cover, "accelerator",
+        Charts.bars(dir.resolve(CHART_ENERGY), m + ": energy by level" + cover, "accelerator", "energy (uJ)", labels, lv, true);
+        Charts.bars(dir.resolve(CHART_DRAM), m + ": DRAM traffic per tensor" + cover, "accelerator",
             "DRAM (MB, 10^6 bytes)", labels, tn, true);
         if (results.containsKey("diannao")) {
             List<Double> ee = new ArrayList<>(), su = new ArrayList<>();
@@ -607,7 +630,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             }
             rat.put("energy efficiency (E_DN / E_x)", ee);
             rat.put("speedup (cycles_DN / cycles_x)", su);
-            Charts.bars(dir.resolve("speedup-and-efficiency-vs-diannao.png"), m + ": normalised to DianNao (0 = no ratio: "
+            Charts.bars(dir.resolve(CHART_RATIOS), m + ": normalised to DianNao (0 = no ratio: "
                 + "not every benchmark layer priced)", "accelerator", "ratio to DianNao (x)", labels, rat, false);
         }
     }

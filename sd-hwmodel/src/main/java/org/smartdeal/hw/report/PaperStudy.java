@@ -41,6 +41,50 @@ public final class PaperStudy {
     private PaperStudy() {
     }
 
+    private static final String LAYERS_CSV = "layers.csv", ACTIONS_CSV = "actions.csv", SUMMARY_JSON = "paper-summary.json",
+        KNOBS_JSON = "knobs.json", FIG8_CSV = "fig8-energy-efficiency-vs-diannao.csv", FIG9_CSV = "fig9-dram-vs-smartdeal.csv",
+        FIG10_CSV = "fig10-speedup-vs-diannao.csv", FIG8_PNG = "fig8-energy-efficiency.png", FIG9_PNG = "fig9-dram.png",
+        FIG10_PNG = "fig10-speedup.png", COMPARISON_MD = "paper-comparison.md", BAND_MD = "band-analysis.md",
+        SWEEP_CSV = "sweep.csv", SWEEP_MD = "sweep-summary.md";
+
+    private static String modelFile(String model, String accelerator) {
+        return "models/" + model + "-" + accelerator + ".json";
+    }
+
+    private static String workloadFile(String model) {
+        return "workloads/" + model + ".json";
+    }
+
+    private static String energyChart(String model) {
+        return "charts/energy-by-level-" + model + ".png";
+    }
+
+    private static String dramChart(String model) {
+        return "charts/dram-per-tensor-" + model + ".png";
+    }
+
+    /**
+     * The files {@link #run} writes ({@link ReportFolder#MANIFEST} aside), known before the study runs, so that a
+     * caller can check the folder first ({@link ReportFolder#check}).
+     *
+     * @param sweep whether the knob sweep is run
+     */
+    public static List<String> fileNames(boolean sweep) {
+        List<String> out = new ArrayList<>(List.of(LAYERS_CSV, ACTIONS_CSV, SUMMARY_JSON, KNOBS_JSON, FIG8_CSV, FIG9_CSV, FIG10_CSV,
+            FIG8_PNG, FIG9_PNG, FIG10_PNG, COMPARISON_MD, BAND_MD, TrainingStudy.ACTIONS_CSV, TrainingStudy.SUMMARY_JSON));
+        if (sweep) out.addAll(List.of(SWEEP_CSV, SWEEP_MD));
+        for (String m : PaperModels.NAMES) {
+            out.addAll(List.of(workloadFile(m), energyChart(m), dramChart(m)));
+            for (String a : ACCELERATORS) if (paperRuns(m, a)) out.add(modelFile(m, a));
+        }
+        return out;
+    }
+
+    /** Whether the paper ran a model on an accelerator (all but SCNN on the models it excludes). */
+    private static boolean paperRuns(String model, String accelerator) {
+        return !accelerator.equals("scnn") || PaperModels.scnnRuns(model);
+    }
+
     /** Prices all seven paper models on every accelerator the paper ran them on. */
     public static Map<String, Map<String, ModelResult>> price(Map<String, Workload> workloads, ArchSpec a, EnergyTable e,
                                                               boolean benchmarkOnly) {
@@ -48,7 +92,7 @@ public final class PaperStudy {
         for (Map.Entry<String, Workload> w : workloads.entrySet()) {
             Map<String, ModelResult> per = new LinkedHashMap<>();
             for (String name : ACCELERATORS) {
-                if (name.equals("scnn") && !PaperModels.scnnRuns(w.getKey())) continue;
+                if (!paperRuns(w.getKey(), name)) continue;
                 AcceleratorModel acc = AcceleratorModel.all().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
                 per.put(name, CostModel.price(acc, w.getValue(), a, e, benchmarkOnly));
             }
@@ -117,7 +161,7 @@ public final class PaperStudy {
             for (ModelResult r : m.getValue().values()) {
                 layers.append(Reports.layerCsvRows(r));
                 actions.append(Reports.actionsCsvRows(r, e));
-                Reports.write(outDir.resolve("models/" + m.getKey() + "-" + r.accelerator() + ".json"), Json.write(Reports.modelJson(r, wl.get(m.getKey()), a, e)));
+                Reports.write(outDir.resolve(modelFile(m.getKey(), r.accelerator())), Json.write(Reports.modelJson(r, wl.get(m.getKey()), a, e)));
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("energyPj", r.energyPj()); t.put("cycles", r.cycles()); t.put("dramBytes", r.dramBytes());
                 perAcc.put(r.accelerator(), t);
@@ -127,30 +171,30 @@ public final class PaperStudy {
             shapes.put("model", m.getKey());
             shapes.put("statsSource", wl.get(m.getKey()).notes());
             shapes.put("layers", PaperModels.layersAsMaps(m.getKey()));
-            Reports.write(outDir.resolve("workloads/" + m.getKey() + ".json"), Json.write(shapes));
+            Reports.write(outDir.resolve(workloadFile(m.getKey())), Json.write(shapes));
         }
-        Reports.write(outDir.resolve("layers.csv"), layers.toString());
-        Reports.write(outDir.resolve("actions.csv"), actions.toString());
-        Reports.write(outDir.resolve("paper-summary.json"), Json.write(summary));
+        Reports.write(outDir.resolve(LAYERS_CSV), layers.toString());
+        Reports.write(outDir.resolve(ACTIONS_CSV), actions.toString());
+        Reports.write(outDir.resolve(SUMMARY_JSON), Json.write(summary));
         Map<String, Object> knobEcho = new LinkedHashMap<>(Specs.toMap(a));
         knobEcho.put("energyTable", Specs.toMap(e));
         knobEcho.put("sourcesOfDefaults", Reports.sourcesOfDefaults(a, e));
         knobEcho.put("paperWorkloads", PaperModels.assumptions());
-        Reports.write(outDir.resolve("knobs.json"), Json.write(knobEcho));
-        Reports.write(outDir.resolve("fig8-energy-efficiency-vs-diannao.csv"), ratioCsv(res, "ee"));
-        Reports.write(outDir.resolve("fig9-dram-vs-smartdeal.csv"), ratioCsv(res, "dram"));
-        Reports.write(outDir.resolve("fig10-speedup-vs-diannao.csv"), ratioCsv(res, "speedup"));
-        Reports.write(outDir.resolve("paper-comparison.md"), comparisonMarkdown(res, knobs));
+        Reports.write(outDir.resolve(KNOBS_JSON), Json.write(knobEcho));
+        Reports.write(outDir.resolve(FIG8_CSV), ratioCsv(res, "ee"));
+        Reports.write(outDir.resolve(FIG9_CSV), ratioCsv(res, "dram"));
+        Reports.write(outDir.resolve(FIG10_CSV), ratioCsv(res, "speedup"));
+        Reports.write(outDir.resolve(COMPARISON_MD), comparisonMarkdown(res, knobs));
         charts(outDir, res);
         listener.stepDone("wrote tables and charts");
-        Reports.write(outDir.resolve("band-analysis.md"), BandAnalysis.markdown(BandAnalysis.rows(knobs)));
+        Reports.write(outDir.resolve(BAND_MD), BandAnalysis.markdown(BandAnalysis.rows(knobs)));
         listener.stepDone("band analysis");
         TrainingStudy.run(outDir); // Tables V/VI on the paper platform, independent of the knobs
         listener.stepDone("training study");
         if (sweep) {
             String[] sw = sweep(wl, knobs, e, listener);
-            Reports.write(outDir.resolve("sweep.csv"), sw[0]);
-            Reports.write(outDir.resolve("sweep-summary.md"), sw[1]);
+            Reports.write(outDir.resolve(SWEEP_CSV), sw[0]);
+            Reports.write(outDir.resolve(SWEEP_MD), sw[1]);
         }
         return summary;
     }
@@ -249,7 +293,7 @@ public final class PaperStudy {
             double low = ee ? EE_LOW : SU_LOW, high = ee ? EE_HIGH : SU_HIGH;
             band.put("target band, low: " + Specs.plain(low) + "x (paper " + (ee ? "2.0-6.7x" : "8.8-19.2x") + ")", low);
             band.put("target band, high: " + Specs.plain(high) + "x", high);
-            Charts.bars(out.resolve(ee ? "fig8-energy-efficiency.png" : "fig10-speedup.png"),
+            Charts.bars(out.resolve(ee ? FIG8_PNG : FIG10_PNG),
                 ee ? "Energy efficiency normalised to DianNao (Fig. 8 analogue)" : "Speedup normalised to DianNao, batch latency (Fig. 10 analogue)",
                 "model", ee ? "E_DianNao / E_x (x)" : "cycles_DianNao / cycles_x (x)", models, s, false, band);
         }
@@ -259,7 +303,7 @@ public final class PaperStudy {
             for (String m : models) { double r = ratio(res.get(m), acc, "dram"); v.add(Double.isNaN(r) ? 0.0 : r); }
             dram.put(acc, v);
         }
-        Charts.bars(out.resolve("fig9-dram.png"), "DRAM bytes normalised to SmartDeal (Fig. 9 analogue)", "model",
+        Charts.bars(out.resolve(FIG9_PNG), "DRAM bytes normalised to SmartDeal (Fig. 9 analogue)", "model",
             "bytes_x / bytes_SmartDeal (x)", models, dram, false);
         for (String m : models) {
             List<String> accs = new ArrayList<>(res.get(m).keySet());
@@ -278,8 +322,8 @@ public final class PaperStudy {
                 for (String acc : accs) v.add(res.get(m).get(acc).dramBytes(t) / 1e6);
                 tn.put(t, v);
             }
-            Charts.bars(out.resolve("charts/energy-by-level-" + m + ".png"), m + ": energy by level", "accelerator", "energy (uJ)", accs, lv, true);
-            Charts.bars(out.resolve("charts/dram-per-tensor-" + m + ".png"), m + ": DRAM traffic per tensor", "accelerator", "DRAM (MB, 10^6 bytes)", accs, tn, true);
+            Charts.bars(out.resolve(energyChart(m)), m + ": energy by level", "accelerator", "energy (uJ)", accs, lv, true);
+            Charts.bars(out.resolve(dramChart(m)), m + ": DRAM traffic per tensor", "accelerator", "DRAM (MB, 10^6 bytes)", accs, tn, true);
         }
     }
 

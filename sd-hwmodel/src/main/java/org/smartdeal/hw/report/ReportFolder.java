@@ -17,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -86,13 +87,8 @@ public final class ReportFolder {
      */
     public static void write(Path dir, Body body) {
         try {
-            Path target = dir.toAbsolutePath().normalize();
-            if (Files.isSymbolicLink(target) && Files.isDirectory(target)) target = target.toRealPath();
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
-                throw new FileSystemException(target.toString(), null, "exists and is not a folder; the report needs a folder");
-            Path parent = target.getParent();
-            if (parent == null) throw new FileSystemException(target.toString(), null, "a report needs a folder with a parent folder");
-            Files.createDirectories(parent);
+            Path target = target(dir);
+            Files.createDirectories(target.getParent());
             recover(target);
             Path staging = createStaging(target);
             try {
@@ -109,6 +105,40 @@ public final class ReportFolder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Checks, without changing anything, that a report writing files of these names into {@code dir} would not
+     * be refused for a conflict of step 2 of the class comment (a file of the user's or of another command of
+     * one of these names, a file where one of them needs a folder, a folder where one of them is a file). A
+     * report that takes long to compute calls it first, so that such a conflict is reported before the work and
+     * not after it; {@link #write} checks the set actually written again.
+     *
+     * @param dir   the report's folder (may be missing)
+     * @param names relative paths ({@code /}-separated) of files the report will write
+     * @throws UncheckedIOException a {@link FileSystemException} naming the path in conflict
+     */
+    public static void check(Path dir, Collection<String> names) {
+        try {
+            Path target = target(dir);
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
+            TreeSet<String> old = manifest(target);
+            TreeSet<String> stale = new TreeSet<>(old);
+            stale.removeAll(names);
+            for (String f : names) checkPlace(target, f, old, stale);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The folder a report into {@code dir} writes: absolute, a linked folder resolved; refused if it is a file. */
+    private static Path target(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        if (Files.isSymbolicLink(target) && Files.isDirectory(target)) target = target.toRealPath();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
+            throw new FileSystemException(target.toString(), null, "exists and is not a folder; the report needs a folder");
+        if (target.getParent() == null) throw new FileSystemException(target.toString(), null, "a report needs a folder with a parent folder");
+        return target;
     }
 
     /**

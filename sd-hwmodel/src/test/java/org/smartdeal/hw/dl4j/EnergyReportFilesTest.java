@@ -249,6 +249,7 @@ class EnergyReportFilesTest {
         assertTrue(e.getMessage().startsWith("EnergyReport: accelerator tpu is not in the report [smartdeal, "), e.getMessage());
         Path out = tmp.resolve("fc");
         r.write(out);
+        assertManifestIsFileNames(out, List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic"));
         String txt = Files.readString(out.resolve("summary.txt"));
         String row = txt.lines().filter(l -> l.startsWith("scnn ")).findFirst().orElseThrow();
         assertTrue(row.endsWith("not modelled: no model for FC layers"), row);
@@ -559,8 +560,10 @@ class EnergyReportFilesTest {
         Path out = tmp.resolve("again");
         Workload w = paper("vgg19-cifar");
         EnergyReport.of(w, "paper defaults", List.of("all"), K).write(out);
+        assertManifestIsFileNames(out, List.of("smartdeal", "diannao", "cambriconx", "scnn", "bitpragmatic"));
         Files.writeString(out.resolve("my-notes.txt"), "mine");
         EnergyReport.of(w, "paper defaults", List.of("diannao"), K.withBatch(4)).write(out);
+        assertManifestIsFileNames(out, List.of("diannao"));
         try (Stream<Path> s = Files.list(out.resolve("models"))) {
             assertEquals(List.of("diannao.json"), s.map(p -> p.getFileName().toString()).toList());
         }
@@ -569,6 +572,26 @@ class EnergyReportFilesTest {
         assertTrue(csv(out.resolve("layers.csv")).stream().allMatch(m -> m.get("N").equals("4")));
         assertEquals(List.of("diannao"), List.copyOf(accelerators(out).keySet()));
         assertTrue(Files.readString(out.resolve(ReportFolder.MANIFEST)).contains("\nmodels/diannao.json\n"));
+    }
+
+    /**
+     * The files a report lists in its manifest are those {@link EnergyReport#fileNames} gives before pricing (what
+     * the CLI checks the folder against first), with and without DianNao's ratio chart, for an accelerator that
+     * prices no layer too; and SmartDeal alone into a fresh folder.
+     */
+    private static void assertManifestIsFileNames(Path out, List<String> accelerators) throws IOException {
+        java.util.TreeSet<String> listed = new java.util.TreeSet<>(Files.readAllLines(out.resolve(ReportFolder.MANIFEST)));
+        listed.removeIf(l -> l.startsWith("#") || l.isBlank());
+        assertEquals(new java.util.TreeSet<>(EnergyReport.fileNames(accelerators)), listed);
+    }
+
+    @Test
+    void fileNamesKnownBeforePricingAreTheFilesWritten() throws IOException {
+        Path out = tmp.resolve("names");
+        EnergyReport.of(paper("resnet164"), "paper defaults", List.of("smartdeal"), K).write(out);
+        assertManifestIsFileNames(out, List.of("smartdeal"));
+        assertFalse(EnergyReport.fileNames(List.of("smartdeal")).contains("charts/speedup-and-efficiency-vs-diannao.png"));
+        assertTrue(EnergyReport.fileNames(List.of("diannao")).contains("charts/speedup-and-efficiency-vs-diannao.png"));
     }
 
     /** A file called {@code charts} in the folder: the write fails before any change, the previous set intact. */

@@ -156,6 +156,34 @@ class ReportFolderTest {
         assertEquals("s", Files.readString(out.resolve("summary.txt")));
     }
 
+    /**
+     * check, before a report is computed: the conflicts write finds among the names given (another command's
+     * file, a folder where a file goes, a file where a folder goes) are refused naming the path, and nothing on
+     * disk changes; the earlier report's own files, a missing folder and unrelated files of the user's pass.
+     */
+    @Test
+    void checkFindsTheConflictsOfTheNamesGivenAndChangesNothing() throws IOException {
+        Path out = tmp.resolve("checked");
+        ReportFolder.check(out, List.of("summary.json"));
+        assertFalse(Files.exists(out), "a missing folder passes and is not created");
+        report(out, "summary.json", "old", "models/a.json", "a");
+        put(out, "notes.txt", "mine");
+        Map<String, String> before = tree(out);
+        ReportFolder.check(out, List.of("summary.json", "models/a.json", "models/b.json", "charts/x.png"));
+        var e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(out, List.of("summary.json", "notes.txt")));
+        assertTrue(e.getMessage().contains(out.resolve("notes.txt") + ": exists and is not a file of an earlier report"),
+            e.getMessage());
+        e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(out, List.of("models")));
+        assertTrue(e.getMessage().contains("is a folder, but the report writes a file of that name"), e.getMessage());
+        e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(out, List.of("notes.txt/x.json")));
+        assertTrue(e.getMessage().contains("is a file, but the report writes notes.txt/x.json into a folder"), e.getMessage());
+        ReportFolder.check(out, List.of("summary.json/x.json")); // the earlier report's file, removed by the new set
+        assertEquals(before, tree(out), "nothing changed");
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(file, List.of("summary.json")));
+        assertTrue(e.getMessage().contains("not a folder"), e.getMessage());
+    }
+
     @Test
     void aTargetThatIsAFileIsRejected() throws IOException {
         Path file = Files.writeString(tmp.resolve("afile"), "x");
@@ -180,6 +208,13 @@ class ReportFolderTest {
         assertEquals("mine", Files.readString(out.resolve("mine.md")));
         assertTrue(Files.size(out.resolve("paper-summary.json")) > 0);
         assertTrue(Files.readString(out.resolve(ReportFolder.MANIFEST)).contains("\nfig9-dram.png\n"));
+        // the names the CLI checks the folder against before the study are the files written
+        java.util.TreeSet<String> listed = new java.util.TreeSet<>(Files.readAllLines(out.resolve(ReportFolder.MANIFEST)));
+        listed.removeIf(l -> l.startsWith("#") || l.isBlank());
+        assertEquals(new java.util.TreeSet<>(PaperStudy.fileNames(false)), listed);
+        java.util.List<String> withSweep = new java.util.ArrayList<>(PaperStudy.fileNames(true));
+        withSweep.removeAll(PaperStudy.fileNames(false));
+        assertEquals(java.util.List.of("sweep.csv", "sweep-summary.md"), withSweep);
         // every file PaperStudy's Javadoc lists; the summary returned is paper-summary.json
         for (String f : List.of("layers.csv", "actions.csv", "knobs.json", "paper-comparison.md", "band-analysis.md",
             TrainingStudy.ACTIONS_CSV, TrainingStudy.SUMMARY_JSON, "workloads/resnet164.json", "models/resnet164-scnn.json",

@@ -158,6 +158,8 @@ public final class EnergyCommand implements Callable<Integer> {
         // the report is staged beside --out and moved in at the end (ReportFolder): both must accept files
         OutputPaths.requireFolder("--out", out);
         OutputPaths.requireParentFolder("--out", out, "the report is staged there");
+        // a file of another command's in --out that the report would replace is refused now, not after the pricing
+        ReportFolder.check(out, source.paper ? PaperStudy.fileNames(!noSweep) : EnergyReport.fileNames(c.accelerators()));
         if (source.paper) {
             return paperStudy(o, knobs);
         }
@@ -194,7 +196,7 @@ public final class EnergyCommand implements Callable<Integer> {
     }
 
     /** The input shape (--input) and zoo model (--zoo) the options give, each null when not given. */
-    private record Checked(int[] shape, ZooModel zoo) {
+    private record Checked(int[] shape, ZooModel zoo, List<String> accelerators) {
     }
 
     /** Every option against the others and its own range (exit 2; a broken accelerator plug-in exit 3), before any work. */
@@ -221,8 +223,9 @@ public final class EnergyCommand implements Callable<Integer> {
         if (noSweep && !source.paper) {
             throw usage("--no-sweep applies with --paper only (the sweep is part of the paper study)");
         }
+        List<String> names;
         try {
-            EnergyReport.accelerators(accs);
+            names = EnergyReport.accelerators(accs).stream().map(org.smartdeal.hw.model.AcceleratorModel::name).toList();
         } catch (AcceleratorRegistry.RegistrationException e) {
             // a plug-in on the class path (SMARTDEAL_CLASSPATH), not the command line, is wrong
             throw new BadInputException(e.getMessage(), e);
@@ -248,7 +251,7 @@ public final class EnergyCommand implements Callable<Integer> {
             throw usage("--arch-spec applies to networks and --paper-model; --paper compares with the paper's figures, "
                 + "which use its Table IX resources");
         }
-        return new Checked(shape, zoo);
+        return new Checked(shape, zoo, names);
     }
 
     /** The zoo model --zoo names (exit 2 listing the names when it names none), or null without --zoo. */

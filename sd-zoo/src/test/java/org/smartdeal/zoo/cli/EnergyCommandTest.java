@@ -372,6 +372,19 @@ class EnergyCommandTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, out.resolve("summary.json") + ": exists and is not a file of "
                         + "an earlier report (not listed in report-files.txt)");
         assertEquals(before, CliRun.files(out), "the demo's summary and the folder as they were");
+        // before any pricing: a model file that cannot be read is not reached (it would be refused as unreadable)
+        Path broken = Files.writeString(dir.resolve("broken.sdm"), "not a model");
+        run("energy", broken.toString(), "--out", out.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, out.resolve("summary.json") + ": exists and is not a file of "
+                        + "an earlier report");
+        // and before the paper study (35 s): its paper-comparison.md of another origin
+        Path paper = Files.createDirectories(dir.resolve("paper-shared"));
+        Files.writeString(paper.resolve("paper-comparison.md"), "my notes");
+        Map<String, String> paperBefore = CliRun.files(paper);
+        run("energy", "--paper", "--no-sweep", "--out", paper.toString(), "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, paper.resolve("paper-comparison.md") + ": exists and is not a "
+                        + "file of an earlier report");
+        assertEquals(paperBefore, CliRun.files(paper));
     }
 
     /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
