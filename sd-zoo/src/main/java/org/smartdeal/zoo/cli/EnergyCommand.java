@@ -100,8 +100,9 @@ public final class EnergyCommand implements Callable<Integer> {
 
     /**
      * The names {@code --accelerators} takes, for its help text: {@link EnergyReport#names()}, the five and the models
-     * registered on the class path, in report order. A broken registration leaves the help at the five; the command
-     * itself then refuses to run, naming the class (exit 3).
+     * registered on the class path, in report order. A broken registration leaves the help at the five and a note
+     * that one is broken (listing the registrations does not say which); the command itself then refuses to run,
+     * naming the class (exit 3).
      */
     static final class AcceleratorNames implements Iterable<String> {
         @Override
@@ -109,7 +110,9 @@ public final class EnergyCommand implements Callable<Integer> {
             try {
                 return EnergyReport.names().iterator();
             } catch (AcceleratorRegistry.RegistrationException e) {
-                return EnergyReport.NAMES.iterator();
+                List<String> names = new java.util.ArrayList<>(EnergyReport.NAMES);
+                names.add("(and a registered model that is broken: running energy names it)");
+                return names.iterator();
             }
         }
     }
