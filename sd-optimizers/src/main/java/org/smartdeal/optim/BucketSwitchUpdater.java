@@ -39,8 +39,8 @@ import org.nd4j.linalg.learning.GradientUpdater;
  *
  * <p><b>Determinism.</b> Every entry's result depends only on that entry's gradient and state, so
  * the result is bit-identical for any thread count (tested). The one documented difference from a
- * branchy reading of the rule: a NaN in {@code v} (a NaN gradient) makes the counter and the
- * direction NaN, which {@link BucketSwitchStep} then rejects, rather than counting as a step.
+ * branchy reading of the rule: a NaN in {@code v} (a NaN gradient) makes the direction NaN (float32: the
+ * counter too), which {@link BucketSwitchStep} then rejects as divergence, rather than counting as a step.
  */
 public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> {
 
@@ -342,7 +342,9 @@ public final class BucketSwitchUpdater implements GradientUpdater<BucketSwitch> 
             vs[i] = mu * vs[i] + gs[i] * keep;
             int c = (int) cs[i] + stepOf(-lr * vs[i], thetaGBits) * (int) keep;
             int fire = (thetaC - 1 - Math.abs(c)) >>> 31;
-            gs[i] = fire * Integer.signum(c);
+            // a NaN v (a NaN gradient) would count as a step with its sign bit's sign: pass it on as a NaN
+            // direction, as the float32 loop does, for BucketSwitchStep to report (never taken in training)
+            gs[i] = vs[i] != vs[i] ? Double.NaN : fire * Integer.signum(c);
             cs[i] = c * (1 - fire);
         }
         g.put(gradOffset + start, gs, 0, len);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
  * The runtime of the bucket switch (ALGORITHMS.md 6.2) at its edges: the counter threshold at exactly
@@ -87,6 +88,31 @@ class BucketSwitchUpdaterEdgesTest {
         double[] s = h.step(0, 0.25, -0.25, up, -up);
         assertArrayEquals(new double[] {0, 0, -1, 1}, s, "d = -g: only |d| > 0.25 counts, with the sign of d");
         assertArrayEquals(new double[] {1, 1, 0.5, 2}, h.param.toDoubleVector(), "C halves for s=-1, doubles for s=+1");
+    }
+
+    /**
+     * A NaN gradient is divergence in float64 as in float32: its direction is NaN, which the step reports,
+     * instead of a switch with the NaN's sign bit (the float64 loop compared bit patterns, where a NaN's exceed
+     * theta_g's: C kept switching on a NaN network with no error). The other entries switch as usual.
+     */
+    @Test
+    void aNaNGradientIsReportedAsDivergenceInFloat64AndFloat32() {
+        DoubleHarness h = new DoubleHarness(quick().thetaC(1).build(), 0.5, 0.5, 0.5);
+        INDArray grad = Nd4j.createFromArray(-1.0, Double.NaN, -Double.NaN);
+        h.updater.applyUpdater(grad, 0, 0);
+        assertEquals(1.0, grad.getDouble(0), "a finite entry switches");
+        assertTrue(Double.isNaN(grad.getDouble(1)) && Double.isNaN(grad.getDouble(2)), grad.toString());
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> h.step.apply(h.param, grad, 1, 0, 0));
+        assertTrue(e.getMessage().contains("a NaN gradient reached the bucket switch (C entry 1"), e.getMessage());
+
+        BucketSwitch cfg = quick().thetaC(1).build();
+        INDArray state = Nd4j.create(DataType.FLOAT, cfg.stateSize(3));
+        GradientUpdater<?> f = cfg.instantiate(state, true);
+        INDArray g32 = Nd4j.createFromArray(-1f, Float.NaN, -Float.NaN);
+        f.applyUpdater(g32, 0, 0);
+        assertEquals(1f, g32.getFloat(0));
+        assertTrue(Float.isNaN(g32.getFloat(1)) && Float.isNaN(g32.getFloat(2)), g32.toString());
     }
 
     @Test
