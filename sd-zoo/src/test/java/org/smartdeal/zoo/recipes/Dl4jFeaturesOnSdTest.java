@@ -175,6 +175,92 @@ class Dl4jFeaturesOnSdTest {
         assertFalse(java.util.Arrays.equals(aParams, ref.params().toFloatVector()));
     }
 
+    /**
+     * DL4J 1.0.0-M2.1's {@code ComputationGraph.clone()} drops the epoch and iteration counts (its configuration's
+     * clone does), and the bucket switch zeroes its counters when the epoch it is given changes: a graph cloned
+     * after an epoch leaves the original's trajectory. {@code Networks.copy} keeps the counts and follows it bit for
+     * bit (README "With DL4J's own tools"; a MultiLayerNetwork's clone keeps them, as the test above shows).
+     */
+    @Test
+    void aGraphCloneAfterAnEpochRestartsTheCountsWhereNetworksCopyKeepsThem() {
+        List<DataSet> data = data(19, 6);
+        ComputationGraph ref = sdGraph();
+        ComputationGraph a = sdGraph();
+        for (ComputationGraph g : List.of(ref, a)) {
+            g.fit(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.subList(0, 3)), 2);
+            g.fit(data.get(3));
+        }
+        ComputationGraph cloned = a.clone();
+        ComputationGraph copied = org.smartdeal.layers.Networks.copy(a);
+        assertEquals(2, a.getConfiguration().getEpochCount());
+        assertEquals(0, cloned.getConfiguration().getEpochCount(),
+                "DL4J's clone now keeps the epoch count: the README's warning is out of date");
+        assertEquals(2, copied.getConfiguration().getEpochCount());
+        assertEquals(a.getConfiguration().getIterationCount(), copied.getConfiguration().getIterationCount());
+        for (int i = 4; i < 6; i++) {
+            ref.fit(data.get(i));
+            cloned.fit(data.get(i));
+            copied.fit(data.get(i));
+        }
+        assertArrayEquals(ref.params().toFloatVector(), copied.params().toFloatVector());
+        assertArrayEquals(ref.getUpdater().getStateViewArray().toFloatVector(),
+                copied.getUpdater().getStateViewArray().toFloatVector());
+        assertFalse(java.util.Arrays.equals(ref.params().toFloatVector(), cloned.params().toFloatVector()),
+                "the clone's bucket-switch counters restarted, so it must have left the trajectory");
+    }
+
+    /**
+     * DL4J's EarlyStoppingTrainer on an SD-T network: the best model it keeps (InMemoryModelSaver, a clone) is the
+     * network of its best epoch bit for bit (snapshots taken by an EarlyStoppingListener), every C entry is 0 or
+     * +-2^p, and it still trains with the bucket switch (C's updater, C staying on the grid).
+     */
+    @Test
+    void earlyStoppingKeepsTheBucketSwitchAndItsBestModelIsTheNetworkOfTheBestEpoch() {
+        List<DataSet> data = data(23, 6);
+        MultiLayerNetwork net = sdMlp();
+        Map<Integer, float[]> atEpoch = new java.util.HashMap<>();
+        var conf = new org.deeplearning4j.earlystopping.EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
+                .epochTerminationConditions(new org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition(4))
+                .scoreCalculator(new org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator(
+                        new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.subList(4, 6)), true))
+                .modelSaver(new org.deeplearning4j.earlystopping.saver.InMemoryModelSaver<>()).evaluateEveryNEpochs(1)
+                .build();
+        var snapshots = new org.deeplearning4j.earlystopping.listener.EarlyStoppingListener<MultiLayerNetwork>() {
+            @Override
+            public void onStart(org.deeplearning4j.earlystopping.EarlyStoppingConfiguration<MultiLayerNetwork> c,
+                    MultiLayerNetwork n) {
+            }
+
+            @Override
+            public void onEpoch(int epoch, double score,
+                    org.deeplearning4j.earlystopping.EarlyStoppingConfiguration<MultiLayerNetwork> c, MultiLayerNetwork n) {
+                atEpoch.put(epoch, params(n));
+            }
+
+            @Override
+            public void onCompletion(org.deeplearning4j.earlystopping.EarlyStoppingResult<MultiLayerNetwork> r) {
+            }
+        };
+        var result = new org.deeplearning4j.earlystopping.trainer.EarlyStoppingTrainer(conf, net,
+                new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.subList(0, 4)), snapshots).fit();
+        assertEquals(4, result.getTotalEpochs());
+        assertEquals(4, atEpoch.size());
+        MultiLayerNetwork best = result.getBestModel();
+        assertArrayEquals(atEpoch.get(result.getBestModelEpoch()), params(best));
+        assertTrue(best.getLayer(0).conf().getLayer().getUpdaterByParam("C") instanceof BucketSwitch);
+        float[] before = best.getLayer(0).getParam("C").dup().ravel().toFloatVector();
+        for (DataSet d : data.subList(0, 4)) {
+            best.fit(d);
+        }
+        float[] after = best.getLayer(0).getParam("C").dup().ravel().toFloatVector();
+        assertFalse(java.util.Arrays.equals(before, after), "no switch in four steps: the check below would be vacuous");
+        for (int l = 0; l < 3; l++) {
+            for (float v : best.getLayer(l).getParam("C").dup().ravel().toFloatVector()) {
+                assertTrue(v == 0 || org.smartdeal.optim.Pow2.isPowerOfTwo(Math.abs(v)), "layer " + l + " C entry " + v);
+            }
+        }
+    }
+
     /** The SD MLP with both workspace modes set to {@code mode}, same parameters as {@link #sdMlp()}. */
     private static MultiLayerNetwork withWorkspaces(MultiLayerNetwork src, WorkspaceMode mode) {
         MultiLayerConfiguration conf = src.getLayerWiseConfigurations().clone();
