@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -36,6 +37,7 @@ import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.PaperModels;
 import org.smartdeal.hw.spec.WeightRep;
 import org.smartdeal.hw.spec.Workload;
+import org.smartdeal.layers.Networks;
 import org.smartdeal.layers.SdDenseLayer;
 import org.smartdeal.layers.SdLayer;
 import org.smartdeal.layers.SdSliceShape;
@@ -279,13 +281,14 @@ public final class Workloads {
         List<InputType> outs = conf.getLayerActivationTypes(in);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<INDArray> probe = hasSequence(in) ? probe(net, in) : null;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer lc = conf.getConf(i).getLayer();
             String name = lc.getLayerName() != null ? lc.getLayerName() : "layer" + i;
             InputPreProcessor pre = conf.getInputPreProcess(i);
-            InputType t = i == 0 ? in : outs.get(i - 1);
-            if (pre != null) t = pre.getOutputType(t);
-            List<NetLayer> l = layer(name, lc, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre);
+            InputType raw = i == 0 ? in : outs.get(i - 1), t = pre == null ? raw : pre.getOutputType(raw);
+            Steps steps = probe == null ? Steps.ONE : Steps.of(probe.get(i), lc, knownLength(in));
+            List<NetLayer> l = layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
             layers.addAll(l);
             if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
         }
@@ -302,6 +305,8 @@ public final class Workloads {
         for (int k = 0; k < inputs.size(); k++) types.put(inputs.get(k), in[k]);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        Map<String, INDArray> probe = hasSequence(in) ? probe(g, in) : null;
+        boolean known = knownLength(in);
         var vertices = g.getVertices();
         for (int idx : g.topologicalSortOrder()) {
             String name = vertices[idx].getVertexName();
@@ -309,11 +314,12 @@ public final class Workloads {
             Layer lc = lv.getLayerConf().getLayer();
             List<String> srcs = conf.getVertexInputs().get(name);
             String src = srcs == null || srcs.isEmpty() ? null : srcs.get(0);
-            InputType t = src == null ? null : types.get(src);
+            InputType raw = src == null ? null : types.get(src), t = raw;
             InputPreProcessor pre = lv.getPreProcessor();
             if (pre != null && t != null) t = pre.getOutputType(t);
-            List<NetLayer> l = t == null ? List.of() : layer(name, lc, t, types.get(name), g.getLayer(name).paramTable(), -1,
-                src, pre);
+            Steps steps = probe == null || src == null ? Steps.ONE : Steps.of(probe.get(src), lc, known);
+            List<NetLayer> l = t == null ? List.of() : layer(name, lc, raw, t, types.get(name), g.getLayer(name).paramTable(),
+                -1, src, pre, steps);
             if (!l.isEmpty() && srcs.size() != 1)
                 throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
             layers.addAll(l);
@@ -322,21 +328,104 @@ public final class Workloads {
         return new Extracted(layers, skipped);
     }
 
-    /** The priced layers of one DL4J layer (two for a separable convolution), or none when its kind is not priced. */
-    static List<NetLayer> layer(String name, Layer lc, InputType in, InputType out, Map<String, INDArray> params, int mlnIndex,
-                                String cgInput, InputPreProcessor pre) {
+    /** Whether a network input is a sequence: only then are layers probed for the time steps they run. */
+    private static boolean hasSequence(InputType... in) {
+        return java.util.Arrays.stream(in).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
+    }
+
+    /** Whether every sequence input states its length. */
+    private static boolean knownLength(InputType... in) {
+        return java.util.Arrays.stream(in).allMatch(t -> !(t instanceof InputType.InputTypeRecurrent r) || r.getTimeSeriesLength() > 0);
+    }
+
+    /** Length given to a sequence of unstated length in the probe: 2, so that a layer run per step shows 2 rows. */
+    private static final long PROBE_LENGTH = 2;
+
+    /** One example of zeros of an input type (a sequence of unstated length: {@value #PROBE_LENGTH} steps). */
+    private static INDArray zeros(InputType t) {
+        long[] shape = t.getShape(true);
+        shape[0] = 1;
+        if (t instanceof InputType.InputTypeRecurrent r && r.getTimeSeriesLength() < 1)
+            shape[r.getFormat() == RNNFormat.NWC ? 1 : 2] = PROBE_LENGTH;
+        return Nd4j.zeros(DataType.FLOAT, shape);
+    }
+
+    /**
+     * The activations of an inference pass of one example of zeros, index 0 = the input: DL4J's input types do not
+     * say which feed-forward rows are time steps (RnnToFeedForwardPreProcessor makes one row of each step) and
+     * misstate some (a GlobalPoolingLayer over time is typed a sequence), the arrays' shapes do.
+     */
+    private static List<INDArray> probe(MultiLayerNetwork net, InputType in) {
+        try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return net.feedForward(zeros(in).castTo(net.params().dataType()), false);
+        }
+    }
+
+    /** As {@link #probe(MultiLayerNetwork, InputType)} for a graph: the activations by vertex name, inputs included. */
+    private static Map<String, INDArray> probe(ComputationGraph g, InputType... in) {
+        try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray[] x = new INDArray[in.length];
+            for (int k = 0; k < in.length; k++) x[k] = zeros(in[k]).castTo(g.params().dataType());
+            return g.feedForward(x, false);
+        }
+    }
+
+    /**
+     * How often a layer runs per example and on what: once (ONE), or once per time step, reading a sequence
+     * ([N, C, T] or, {@code nwc}, [N, T, C]) or feed-forward rows split from one ([N T, C], {@code split}).
+     *
+     * @param count the steps per example; below 1 when the sequence's length is not stated
+     */
+    record Steps(long count, boolean sequence, boolean split, boolean nwc) {
+        static final Steps ONE = new Steps(1, false, false, false);
+
+        /** Whether the layer runs once per time step. */
+        boolean perStep() {
+            return sequence || split;
+        }
+
+        /** From the activation a layer reads in the probe (one example). */
+        static Steps of(INDArray a, Layer lc, boolean knownLength) {
+            if (a == null) return ONE;
+            Layer l = Networks.unwrapFrozen(lc);
+            long nIn = l instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff ? ff.getNIn() : -1;
+            if (a.rank() == 3) {
+                boolean nwc = a.size(1) != nIn && a.size(2) == nIn;
+                long t = nwc ? a.size(1) : a.size(2);
+                return new Steps(knownLength ? t : -1, true, false, nwc);
+            }
+            long rows = a.size(0);
+            return rows == 1 ? ONE : new Steps(knownLength ? rows : -1, false, true, false);
+        }
+    }
+
+    /**
+     * The priced layers of one DL4J layer (two for a separable convolution), or none when its kind is not priced. A
+     * frozen layer (FrozenLayer, FrozenLayerWithBackprop) is priced as the layer it wraps: it runs the same.
+     *
+     * @param raw   the type of the activation the layer reads, before its preprocessor; {@code in} after it
+     * @param steps how often the layer runs per example ({@link Steps#ONE} outside sequence networks)
+     */
+    static List<NetLayer> layer(String name, Layer frozenOrNot, InputType raw, InputType in, InputType out,
+                                Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre, Steps steps) {
+        Layer lc = Networks.unwrapFrozen(frozenOrNot);
+        if (lc == null) return List.of();
         String cls = lc.getClass().getSimpleName();
         if (cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") is not supported; supported: "
                 + "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D, Deconvolution2D, Convolution1DLayer, "
                 + "DenseLayer, OutputLayer and the SD layers");
         if (lc instanceof Convolution1DLayer c1) return List.of(oneDimensional(name, c1, in, out, params, mlnIndex, cgInput, pre));
+        if (steps.perStep() && lc instanceof ConvolutionLayer)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") runs once per time step of a "
+                + "sequence (its images are the steps of " + raw + "); not supported");
         if (lc instanceof SeparableConvolution2D sc) return separable(name, sc, in, out, params, mlnIndex, cgInput, pre);
         if (lc instanceof Deconvolution2D dc) return List.of(transposed(name, dc, in, out, params, mlnIndex, cgInput, pre));
         LayerSpec spec;
         if (lc instanceof ConvolutionLayer cl) spec = convSpec(name, cl, in, out);
         else if (lc instanceof DenseLayer || lc instanceof BaseOutputLayer || lc instanceof SdDenseLayer) {
             var ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+            if (steps.perStep()) return List.of(perTimeStep(name, ff, raw, steps, params, mlnIndex, cgInput));
             // DL4J does not check a feed-forward input type against nIn; a wrong one would price the wrong input
             if (in.getType() == InputType.Type.FF && in.arrayElementsPerExample() != ff.getNIn())
                 throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") has nIn " + ff.getNIn()
@@ -523,6 +612,39 @@ public final class Workloads {
             return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
         };
         return new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, asImage, CNN2DFormat.NCHW, 1, border));
+    }
+
+    /**
+     * A dense or output layer that runs once per time step of a sequence (an RnnOutputLayer, a dense layer behind
+     * DL4J's RnnToFeedForwardPreProcessor, and the dense layers after it, whose rows are the steps): the CONV of a
+     * 1 x 1 kernel over one input row of T columns, C = nIn channels, M = nOut outputs, so its MACs are
+     * T x nIn x nOut per example. Its weights W [nIn, nOut] are read as [M][C]; the statistics read the sequence as
+     * [N, C, 1, T]: from [N, C, T] (or [N, T, C]) as the layer's input, or, from rows split from a sequence
+     * ([N T, C]), put back together as DL4J's FeedForwardToRnnPreProcessor does. SD layers, which DL4J does not run
+     * on sequences, are refused.
+     */
+    private static NetLayer perTimeStep(String name, org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff, InputType raw,
+                                        Steps steps, Map<String, INDArray> params, int mlnIndex, String cgInput) {
+        String cls = ff.getClass().getSimpleName();
+        if (ff instanceof SdLayer)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") runs once per time step of a "
+                + "sequence; SD layers are priced on feed-forward and image inputs only");
+        if (steps.count() < 1)
+            throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") runs once per time step of a "
+                + "sequence of unstated length (" + raw + "); give the network's input as InputType.recurrent(size, length)");
+        int t = Math.toIntExact(steps.count()), m = Math.toIntExact(ff.getNOut()), c = Math.toIntExact(ff.getNIn());
+        LayerSpec spec = new LayerSpec(name, LayerType.CONV, 1, m, c, 1, 1, 1, 1, t, 1, t, 1, 0, 1, true);
+        INDArray w = params.get("W");
+        if (w == null) throw new IllegalArgumentException("Workloads: layer " + name + " has no weight parameter \"W\"");
+        WeightRep weights = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8,
+            int8(name, w.castTo(DataType.FLOAT).transpose().dup('c').data().asFloat()), 0, 0, 0, 0);
+        boolean nwc = steps.nwc(), split = steps.split();
+        UnaryOperator<INDArray> asImage = x -> {
+            INDArray y = split ? new FeedForwardToRnnPreProcessor(RNNFormat.NCW).preProcess(x, (int) (x.size(0) / t),
+                LayerWorkspaceMgr.noWorkspaces()) : nwc ? x.permute(0, 2, 1) : x;
+            return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
+        };
+        return new NetLayer(spec, weights, mlnIndex, cgInput, name, toNchw(null, asImage, CNN2DFormat.NCHW, 1, NO_BORDER));
     }
 
     /**

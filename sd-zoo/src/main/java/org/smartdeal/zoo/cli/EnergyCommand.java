@@ -382,16 +382,26 @@ public final class EnergyCommand implements Callable<Integer> {
      * such a network failed on DL4J's "Invalid input for RNN layer" with no word of why.
      */
     private static void requireFeedForward(Model net, java.nio.file.Path file) {
+        String api = "; the Java API prices sequence networks of a stated length (Workloads.of with "
+                + "InputType.recurrent(size, length), then EnergyReport.of; README, As a library)";
         for (org.deeplearning4j.nn.api.Layer l : org.smartdeal.layers.Networks.layers(net)) {
             org.deeplearning4j.nn.conf.layers.Layer c = org.smartdeal.layers.Networks.unwrapFrozen(l.conf().getLayer());
             if (c instanceof org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer
                     || c instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional
                     || c instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep
-                    || c instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer) {
+                    || c instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer
+                    || c instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer) {
                 throw new BadInputException(file + ": cannot price this network: layer " + c.getLayerName() + " ("
-                        + c.getClass().getSimpleName() + ") is recurrent; energy prices feed-forward networks of "
-                        + "convolution, dense and pooling layers on images");
+                        + c.getClass().getSimpleName() + ") reads sequences; energy prices networks of convolution, "
+                        + "dense and pooling layers on images or vectors" + api);
             }
+        }
+        if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph g
+                && g.getConfiguration().getNetworkInputs().size() > 1) {
+            throw new BadInputException(file + ": cannot price this network: the graph has "
+                    + g.getConfiguration().getNetworkInputs().size() + " inputs " + g.getConfiguration().getNetworkInputs()
+                    + "; energy prices networks of one input (the Java API takes one InputType per input: Workloads.of("
+                    + "net, name, knobs, arch, types...), then EnergyReport.of)");
         }
     }
 

@@ -264,7 +264,11 @@ class EnergyCommandTest {
         return net;
     }
 
-    /** A recurrent network is refused naming the layer and what energy prices (it failed on DL4J's RNN input check). */
+    /**
+     * A recurrent network, a one-dimensional convolution and a graph of two inputs are refused naming the layer or
+     * the inputs, what energy prices and the Java API's route (they failed on DL4J's RNN input check, or were advised
+     * an --input that could not work).
+     */
     @Test
     void aRecurrentNetworkIsRefusedNamingTheLayer() throws IOException {
         Path out = dir.resolve("lstm-out");
@@ -274,8 +278,31 @@ class EnergyCommandTest {
                         .activation(Activation.SOFTMAX).build())
                 .build();
         run("energy", zip("lstm", conf).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
-                "lstm.zip: cannot price this network: layer lstm1 (LSTM) is recurrent; energy prices feed-forward "
-                + "networks of convolution, dense and pooling layers on images");
+                "lstm.zip: cannot price this network: layer lstm1 (LSTM) reads sequences; energy prices networks of "
+                + "convolution, dense and pooling layers on images or vectors; the Java API prices sequence networks");
+        assertEquals(Map.of(), CliRun.files(out));
+        // a Convolution1DLayer too (it was taken for an image layer: "--input 4x32x32" advised, then DL4J's RNN check)
+        MultiLayerConfiguration c1d = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder(3).name("c1d").nIn(4).nOut(8)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build())
+                .layer(new OutputLayer.Builder().name("out").nIn(8).nOut(10).activation(Activation.SOFTMAX).build())
+                .build();
+        run("energy", zip("c1d", c1d).toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "c1d.zip: cannot price this network: layer c1d (Convolution1DLayer) reads sequences");
+        // a graph of two inputs: energy takes one input shape (it advised --input, then refused it)
+        org.deeplearning4j.nn.graph.ComputationGraph two = new org.deeplearning4j.nn.graph.ComputationGraph(
+                new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("img", "vec")
+                        .addLayer("a", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(4).build(), "img")
+                        .addLayer("b", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(3).nOut(4).build(), "vec")
+                        .addVertex("m", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b")
+                        .addLayer("out", new OutputLayer.Builder().nIn(8).nOut(2).activation(Activation.SOFTMAX).build(), "m")
+                        .setOutputs("out").build());
+        two.init();
+        Path twoZip = dir.resolve("two.zip");
+        ModelSerializer.writeModel(two, twoZip.toFile(), false);
+        run("energy", twoZip.toString(), "--out", out.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                "two.zip: cannot price this network: the graph has 2 inputs [img, vec]; energy prices networks of one input");
         assertEquals(Map.of(), CliRun.files(out));
     }
 
