@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -287,12 +288,18 @@ public final class Workloads {
             String name = lc.getLayerName() != null ? lc.getLayerName() : "layer" + i;
             InputPreProcessor pre = conf.getInputPreProcess(i);
             InputType raw = i == 0 ? in : outs.get(i - 1), t = pre == null ? raw : pre.getOutputType(raw);
-            Steps steps = probe == null ? Steps.ONE : Steps.of(probe.get(i), lc, knownLength(in));
+            Steps steps = probe == null ? Steps.ONE : Steps.of(probe.get(i), lc, pre, knownLength(in));
             List<NetLayer> l = layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
         }
         return new Extracted(layers, skipped);
+    }
+
+    /** A layer's class name for the list of layers not priced; a frozen one's as the layer it wraps, marked so. */
+    private static String kind(Layer lc) {
+        Layer inner = Networks.unwrapFrozen(lc);
+        return inner == null || inner == lc ? lc.getClass().getSimpleName() : inner.getClass().getSimpleName() + ", frozen";
     }
 
     private static Extracted extractCg(ComputationGraph g, InputType... in) {
@@ -317,13 +324,13 @@ public final class Workloads {
             InputType raw = src == null ? null : types.get(src), t = raw;
             InputPreProcessor pre = lv.getPreProcessor();
             if (pre != null && t != null) t = pre.getOutputType(t);
-            Steps steps = probe == null || src == null ? Steps.ONE : Steps.of(probe.get(src), lc, known);
+            Steps steps = probe == null || src == null ? Steps.ONE : Steps.of(probe.get(src), lc, pre, known);
             List<NetLayer> l = t == null ? List.of() : layer(name, lc, raw, t, types.get(name), g.getLayer(name).paramTable(),
                 -1, src, pre, steps);
             if (!l.isEmpty() && srcs.size() != 1)
                 throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + lc.getClass().getSimpleName() + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
         }
         return new Extracted(layers, skipped);
     }
@@ -338,8 +345,11 @@ public final class Workloads {
         return java.util.Arrays.stream(in).allMatch(t -> !(t instanceof InputType.InputTypeRecurrent r) || r.getTimeSeriesLength() > 0);
     }
 
-    /** Length given to a sequence of unstated length in the probe: 2, so that a layer run per step shows 2 rows. */
-    private static final long PROBE_LENGTH = 2;
+    /**
+     * Length given to a sequence of unstated length in the probe: long enough for the usual kernels and poolings over
+     * time, and above 1, so that a layer run per step shows its steps (whose number is then unknown: refused).
+     */
+    private static final long PROBE_LENGTH = 64;
 
     /** One example of zeros of an input type (a sequence of unstated length: {@value #PROBE_LENGTH} steps). */
     private static INDArray zeros(InputType t) {
@@ -358,6 +368,8 @@ public final class Workloads {
     private static List<INDArray> probe(MultiLayerNetwork net, InputType in) {
         try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             return net.feedForward(zeros(in).castTo(net.params().dataType()), false);
+        } catch (RuntimeException e) {
+            throw probeFailed(e, in);
         }
     }
 
@@ -367,7 +379,16 @@ public final class Workloads {
             INDArray[] x = new INDArray[in.length];
             for (int k = 0; k < in.length; k++) x[k] = zeros(in[k]).castTo(g.params().dataType());
             return g.feedForward(x, false);
+        } catch (RuntimeException e) {
+            throw probeFailed(e, in);
         }
+    }
+
+    private static IllegalArgumentException probeFailed(RuntimeException e, InputType... in) {
+        String unstated = knownLength(in) ? "" : " (a sequence of unstated length was given " + PROBE_LENGTH + " steps; "
+            + "give InputType.recurrent(size, length))";
+        return new IllegalArgumentException("Workloads: a sequence network is priced after a forward pass of one example "
+            + "of zeros of its input type " + java.util.Arrays.toString(in) + ", which failed" + unstated + ": " + e.getMessage(), e);
     }
 
     /**
@@ -384,15 +405,24 @@ public final class Workloads {
             return sequence || split;
         }
 
-        /** From the activation a layer reads in the probe (one example). */
-        static Steps of(INDArray a, Layer lc, boolean knownLength) {
+        /**
+         * From the activation a layer reads in the probe (one example) and its preprocessor. A sequence [1, C, T] is
+         * read per step by a layer without a preprocessor (an RnnOutputLayer) or behind RnnToFeedForwardPreProcessor,
+         * in the layout they state (a convolution behind RnnToCnnPreProcessor too, which is then refused); behind
+         * another preprocessor (a Keras flatten, a reshape) the layer runs once on what it makes. Feed-forward rows of one example (more than one) are steps split from a sequence. A single
+         * step runs once (ONE): a sequence of length 1 is priced as the dense layer it is.
+         */
+        static Steps of(INDArray a, Layer lc, InputPreProcessor pre, boolean knownLength) {
             if (a == null) return ONE;
             Layer l = Networks.unwrapFrozen(lc);
-            long nIn = l instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff ? ff.getNIn() : -1;
             if (a.rank() == 3) {
-                boolean nwc = a.size(1) != nIn && a.size(2) == nIn;
+                if (!(pre == null || pre instanceof RnnToFeedForwardPreProcessor
+                    || pre instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor)) return ONE;
+                RNNFormat f = pre instanceof RnnToFeedForwardPreProcessor p ? p.getRnnDataFormat()
+                    : l instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer r ? r.getRnnDataFormat() : RNNFormat.NCW;
+                boolean nwc = f == RNNFormat.NWC;
                 long t = nwc ? a.size(1) : a.size(2);
-                return new Steps(knownLength ? t : -1, true, false, nwc);
+                return t == 1 && knownLength ? ONE : new Steps(knownLength ? t : -1, true, false, nwc);
             }
             long rows = a.size(0);
             return rows == 1 ? ONE : new Steps(knownLength ? rows : -1, false, true, false);
@@ -620,15 +650,15 @@ public final class Workloads {
      * 1 x 1 kernel over one input row of T columns, C = nIn channels, M = nOut outputs, so its MACs are
      * T x nIn x nOut per example. Its weights W [nIn, nOut] are read as [M][C]; the statistics read the sequence as
      * [N, C, 1, T]: from [N, C, T] (or [N, T, C]) as the layer's input, or, from rows split from a sequence
-     * ([N T, C]), put back together as DL4J's FeedForwardToRnnPreProcessor does. SD layers, which DL4J does not run
-     * on sequences, are refused.
+     * ([N T, C]), put back together as DL4J's FeedForwardToRnnPreProcessor does. SD layers per step have no
+     * hardware model here and are refused.
      */
     private static NetLayer perTimeStep(String name, org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff, InputType raw,
                                         Steps steps, Map<String, INDArray> params, int mlnIndex, String cgInput) {
         String cls = ff.getClass().getSimpleName();
         if (ff instanceof SdLayer)
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") runs once per time step of a "
-                + "sequence; SD layers are priced on feed-forward and image inputs only");
+                + "sequence; SD layers are priced on feed-forward and image inputs only (per step: not modelled)");
         if (steps.count() < 1)
             throw new IllegalArgumentException("Workloads: layer " + name + " (" + cls + ") runs once per time step of a "
                 + "sequence of unstated length (" + raw + "); give the network's input as InputType.recurrent(size, length)");
@@ -640,6 +670,9 @@ public final class Workloads {
             int8(name, w.castTo(DataType.FLOAT).transpose().dup('c').data().asFloat()), 0, 0, 0, 0);
         boolean nwc = steps.nwc(), split = steps.split();
         UnaryOperator<INDArray> asImage = x -> {
+            if (split && x.size(0) % t != 0)
+                throw new IllegalArgumentException("Workloads: layer " + name + " reads " + x.size(0) + " rows, not a whole "
+                    + "number of sequences of the " + t + " steps of the input type; measure on sequences of that length");
             INDArray y = split ? new FeedForwardToRnnPreProcessor(RNNFormat.NCW).preProcess(x, (int) (x.size(0) / t),
                 LayerWorkspaceMgr.noWorkspaces()) : nwc ? x.permute(0, 2, 1) : x;
             return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));

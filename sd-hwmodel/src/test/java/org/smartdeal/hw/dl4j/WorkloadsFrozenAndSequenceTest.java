@@ -200,4 +200,84 @@ class WorkloadsFrozenAndSequenceTest {
             + "unstated length"), e.getMessage());
         assertTrue(e.getMessage().endsWith("give the network's input as InputType.recurrent(size, length)"), e.getMessage());
     }
+    /**
+     * Behind a preprocessor that flattens the sequence (a Keras Flatten: [N, 8, 10] to [N, 80]) a dense layer runs
+     * once: FC 80 -> 6, 480 MACs (the review of this change found it priced 10 times, as a per-step layer).
+     */
+    @Test
+    void aDenseLayerBehindAFlattenOfTheSequenceRunsOnce() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new Convolution1DLayer.Builder(3).convolutionMode(ConvolutionMode.Same).nIn(4).nOut(8).name("c1d").build())
+            .layer(new DenseLayer.Builder().nIn(80).nOut(6).name("fc").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(2).activation(Activation.SOFTMAX)
+                .name("out").build())
+            .inputPreProcessor(1, new org.deeplearning4j.preprocessors.KerasFlattenRnnPreprocessor(8, 10)).build());
+        net.init();
+        List<LayerSpec> specs = Workloads.extract(net, InputType.recurrent(4, 10)).specs();
+        assertEquals(LayerSpec.fc("fc", LayerType.FC, 6, 80, true), specs.get(1));
+        assertEquals(480.0, specs.get(1).macs());
+    }
+
+    /**
+     * A channels-last RnnOutputLayer whose length equals its nIn (5): the statistics read step t, channel c from
+     * x[e, t, c] (the layout is the layer's, not guessed from the shape, where both sizes are 5).
+     */
+    @Test
+    void aChannelsLastSequenceIsReadInItsLayoutWhenLengthEqualsChannels() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3).activation(Activation.SOFTMAX)
+                .dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC).name("out").build())
+            .build());
+        net.init();
+        InputType in = InputType.recurrent(5, 5, org.deeplearning4j.nn.conf.RNNFormat.NWC);
+        Workloads.NetLayer out = Workloads.extract(net, in).layers().get(0);
+        assertEquals(new LayerSpec("out", LayerType.CONV, 1, 3, 5, 1, 1, 1, 1, 5, 1, 5, 1, 0, 1, true), out.spec());
+        INDArray x = Nd4j.arange(25).castTo(DataType.FLOAT).reshape(1, 5, 5); // x[0, t, c] = 5 t + c
+        INDArray image = out.prep(x);
+        assertEquals(1f, image.getFloat(0, 1, 0, 0), "channel 1 at step 0");
+        assertEquals(5f, image.getFloat(0, 0, 0, 1), "channel 0 at step 1");
+    }
+
+    /**
+     * A sequence of unstated length: a Conv1D gets its own message (the probe pass, on 64 steps, no longer fails
+     * first), and a dense layer after pooling over time, which runs once, is priced.
+     */
+    @Test
+    void anUnstatedLengthIsRefusedOnlyWhereTheStepsCount() {
+        MultiLayerNetwork conv = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new Convolution1DLayer.Builder(3).nIn(4).nOut(8).name("c1d").build())
+            .layer(new GlobalPoolingLayer.Builder().name("pool").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2).activation(Activation.SOFTMAX)
+                .name("out").build())
+            // as setInputType adds it: DL4J types the pooled output a sequence (its type check fails without it)
+            .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+            .build());
+        conv.init();
+        var e = assertThrows(IllegalArgumentException.class, () -> Workloads.extract(conv, InputType.recurrent(4)));
+        assertTrue(e.getMessage().startsWith("Workloads: layer c1d (Convolution1DLayer) needs sequence input and output "
+            + "types of a fixed length"), e.getMessage());
+        MultiLayerNetwork lstm = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9).list()
+            .layer(new LSTM.Builder().nIn(4).nOut(5).name("lstm").build())
+            .layer(new GlobalPoolingLayer.Builder().name("pool").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(2).activation(Activation.SOFTMAX)
+                .name("out").build())
+            .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+            .build());
+        lstm.init();
+        assertEquals(List.of(LayerSpec.fc("out", LayerType.FC, 2, 5, true)), Workloads.extract(lstm, InputType.recurrent(4)).specs());
+    }
+
+    /** A frozen layer that is not priced is listed as the layer it wraps: "bn (BatchNormalization, frozen)". */
+    @Test
+    void aFrozenLayerNotPricedIsListedAsTheLayerItWraps() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+            .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).name("c1").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().name("bn").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out")
+                .build())
+            .setInputType(InputType.convolutionalFlat(8, 8, 1)).build());
+        net.init();
+        MultiLayerNetwork frozen = new TransferLearning.Builder(net).setFeatureExtractor(1).build();
+        assertEquals(List.of("bn (BatchNormalization, frozen)"), Workloads.extract(frozen, InputType.convolutionalFlat(8, 8, 1)).skipped());
+    }
 }

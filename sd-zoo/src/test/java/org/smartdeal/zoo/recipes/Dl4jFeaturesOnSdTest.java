@@ -179,7 +179,8 @@ class Dl4jFeaturesOnSdTest {
      * DL4J 1.0.0-M2.1's {@code ComputationGraph.clone()} drops the epoch and iteration counts (its configuration's
      * clone does), and the bucket switch zeroes its counters when the epoch it is given changes: a graph cloned
      * after an epoch leaves the original's trajectory. {@code Networks.copy} keeps the counts and follows it bit for
-     * bit (README "With DL4J's own tools"; a MultiLayerNetwork's clone keeps them, as the test above shows).
+     * bit (README "With DL4J's own tools"; a MultiLayerNetwork's clone keeps them: MultiLayerConfiguration.clone()
+     * starts from Object.clone()).
      */
     @Test
     void aGraphCloneAfterAnEpochRestartsTheCountsWhereNetworksCopyKeepsThem() {
