@@ -121,6 +121,10 @@ public final class ReportFolder {
     public static void check(Path dir, Collection<String> names) {
         try {
             Path target = target(dir);
+            // a process killed between the two renames of a commit left the folder as .<name>.previous, which
+            // write restores first (recover): check that one
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(backupOf(target), LinkOption.NOFOLLOW_LINKS))
+                target = backupOf(target);
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
             TreeSet<String> old = manifest(target);
             TreeSet<String> stale = new TreeSet<>(old);

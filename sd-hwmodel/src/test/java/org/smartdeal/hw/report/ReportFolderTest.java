@@ -179,6 +179,11 @@ class ReportFolderTest {
         assertTrue(e.getMessage().contains("is a file, but the report writes notes.txt/x.json into a folder"), e.getMessage());
         ReportFolder.check(out, List.of("summary.json/x.json")); // the earlier report's file, removed by the new set
         assertEquals(before, tree(out), "nothing changed");
+        // a folder a killed commit left as .<name>.previous, which write would restore first, is the one checked
+        Path gone = tmp.resolve("gone");
+        Files.move(out, ReportFolder.backupOf(gone));
+        e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(gone, List.of("notes.txt")));
+        assertTrue(e.getMessage().contains("notes.txt: exists and is not a file of an earlier report"), e.getMessage());
         Path file = Files.writeString(tmp.resolve("afile"), "x");
         e = assertThrows(UncheckedIOException.class, () -> ReportFolder.check(file, List.of("summary.json")));
         assertTrue(e.getMessage().contains("not a folder"), e.getMessage());
