@@ -135,6 +135,28 @@ public final class ReportFolder {
         }
     }
 
+    /**
+     * The report folder whose {@value #MANIFEST} lists {@code file} (a folder above it, or its own), or null: another
+     * command writing that file would replace one file of the report's set, which the next report written there
+     * would then replace in turn as its own (commands that write fixed names check their outputs with it).
+     * Manifests that cannot be read are passed over.
+     *
+     * @param file a file another command is about to write
+     * @return the report folder, or null
+     */
+    public static Path reportListing(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        for (Path d = abs.getParent(); d != null; d = d.getParent()) {
+            if (!Files.isRegularFile(d.resolve(MANIFEST))) continue;
+            try {
+                if (manifest(d).contains(rel(d, abs))) return d;
+            } catch (IOException e) {
+                // an unreadable manifest lists nothing we can see
+            }
+        }
+        return null;
+    }
+
     /** The folder a report into {@code dir} writes: absolute, a linked folder resolved; refused if it is a file. */
     private static Path target(Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();

@@ -82,6 +82,7 @@ final class OutputPaths {
         if (Files.isDirectory(abs)) {
             throw new BadInputException(option + " " + file + ": is a directory, expected a file");
         }
+        requireNotReportFile(option, file);
         Path parent = abs.getParent();
         if (parent == null) {
             throw new BadInputException(option + " " + file + ": names no file (it has no parent folder)");
@@ -95,6 +96,22 @@ final class OutputPaths {
         }
         requireCreatable(parent, why -> option + " " + file + ": parent folder " + parent
                 + " does not exist and cannot be created (" + why + ")");
+    }
+
+    /**
+     * Refuses an output that is a file of an energy report ({@code smartdeal energy} lists its files in
+     * report-files.txt): writing it would replace one file of the report's set, and the next report written there
+     * would replace it in turn as its own.
+     *
+     * @throws BadInputException naming the option, the file and the report's folder
+     */
+    static void requireNotReportFile(String option, Path file) {
+        Path report = org.smartdeal.hw.report.ReportFolder.reportListing(file);
+        if (report != null) {
+            throw new BadInputException(option + " " + file + ": is a file of the energy report in " + report + " (listed in "
+                    + "its " + org.smartdeal.hw.report.ReportFolder.MANIFEST + "); write to another folder, or move the "
+                    + "report away");
+        }
     }
 
     /** A missing folder can be created: its nearest existing ancestor is a folder that accepts a new folder. */
@@ -215,6 +232,9 @@ final class OutputPaths {
      * @throws BadInputException naming the target (not a temporary file) and the reason
      */
     static void writeTogether(Map<Path, byte[]> files) {
+        for (Path p : files.keySet()) {
+            requireNotReportFile("output", p);
+        }
         try {
             for (Path p : files.keySet()) {
                 Files.createDirectories(p.toAbsolutePath().normalize().getParent());

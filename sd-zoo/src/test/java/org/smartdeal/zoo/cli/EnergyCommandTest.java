@@ -414,6 +414,22 @@ class EnergyCommandTest {
         assertEquals(paperBefore, CliRun.files(paper));
     }
 
+    /**
+     * The other way round: train does not write its summary.json into an energy report's folder, where the report
+     * lists a file of that name (the next report would replace train's as its own); refused before any work.
+     */
+    @Test
+    void anotherCommandDoesNotReplaceAFileOfAnEnergyReport() throws IOException {
+        Path out = dir.resolve("report");
+        assertEquals(0, run("energy", "--zoo", "lenet300", "--accelerators", "smartdeal", "--out", out.toString(), "--quiet")
+                .exit());
+        Map<String, String> before = CliRun.files(out);
+        run("train", "--task", "finetune", "--variant", "sd", "--arch", "lenet300", "--epochs", "1", "--out", out.toString(),
+                "--quiet").assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "--out " + out.resolve("summary.json") + ": is a file of the energy report in " + out);
+        assertEquals(before, CliRun.files(out));
+    }
+
     /** --energy-table: a copy of the shipped table with DRAM at 200 pJ is used and echoed; mistakes are named. */
     @Test
     void anEnergyTableOfTheUsersOwnIsUsedAndEchoed() throws IOException {

@@ -46,6 +46,28 @@ class OutputPathsEdgesTest {
         assertEquals(Map.of("f", "x"), names(dir), "nothing created");
     }
 
+    /**
+     * A file an energy report lists (another command's summary.json written into the report's folder, which the
+     * next report would replace as its own) is refused, before the work and again when the files are written; a
+     * file the report does not list, or one in a folder without a report, is not.
+     */
+    @Test
+    void aFileOfAnEnergyReportIsRefused() throws IOException {
+        Path report = Files.createDirectories(dir.resolve("report").resolve("models"));
+        Files.writeString(dir.resolve("report").resolve("report-files.txt"), "# files\nsummary.json\nmodels/diannao.json\n");
+        Path summary = dir.resolve("report").resolve("summary.json");
+        BadInputException e = assertThrows(BadInputException.class, () -> OutputPaths.requireFile("--out", summary));
+        assertEquals("--out " + summary + ": is a file of the energy report in " + dir.resolve("report") + " (listed in its "
+                + "report-files.txt); write to another folder, or move the report away", e.getMessage());
+        Path model = report.resolve("diannao.json");
+        assertThrows(BadInputException.class, () -> OutputPaths.requireFile("--out", model));
+        e = assertThrows(BadInputException.class, () -> OutputPaths.writeTogether(Map.of(model, new byte[] {1})));
+        assertTrue(e.getMessage().startsWith("output " + model + ": is a file of the energy report"), e.getMessage());
+        assertFalse(Files.exists(model), "nothing written");
+        OutputPaths.requireFile("--out", dir.resolve("report").resolve("best.sdm"));
+        OutputPaths.requireFile("--out", dir.resolve("summary.json"));
+    }
+
     @Test
     void aWritableOrCreatableOutputFolderIsAcceptedAndLeftAsItWas() throws IOException {
         OutputPaths.requireFolder("--out", dir);
