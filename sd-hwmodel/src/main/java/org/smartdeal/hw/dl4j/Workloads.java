@@ -409,8 +409,9 @@ public final class Workloads {
          * From the activation a layer reads in the probe (one example) and its preprocessor. A sequence [1, C, T] is
          * read per step by a layer without a preprocessor (an RnnOutputLayer) or behind RnnToFeedForwardPreProcessor,
          * in the layout they state (a convolution behind RnnToCnnPreProcessor too, which is then refused); behind
-         * another preprocessor (a Keras flatten, a reshape) the layer runs once on what it makes. Feed-forward rows of one example (more than one) are steps split from a sequence. A single
-         * step runs once (ONE): a sequence of length 1 is priced as the dense layer it is.
+         * another preprocessor (a Keras flatten, a reshape) the layer runs once on what it makes. Feed-forward rows
+         * of one example (more than one) are steps split from a sequence. A single step runs once (ONE): a sequence
+         * of length 1 is priced as the dense layer it is.
          */
         static Steps of(INDArray a, Layer lc, InputPreProcessor pre, boolean knownLength) {
             if (a == null) return ONE;

@@ -70,8 +70,9 @@ final class OutputPaths {
     }
 
     /**
-     * Requires an output file that can be written atomically: not an existing folder, in a parent folder
-     * that exists and can be written to, or can be created.
+     * Requires an output file that can be written atomically: not an existing folder, not a file of an energy
+     * report ({@link #requireNotReportFile}), in a parent folder that exists and can be written to, or can be
+     * created.
      *
      * @param option the option naming it, e.g. {@code --report}
      * @param file the file
