@@ -128,8 +128,7 @@ public final class DenseStepPairedRunner {
         }
         double[][] perStep = new double[2][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int j = 0; j < 2; j++) {
-                int k = (r + j) % 2;
+            for (int k : order(r)) {
                 perStep[k][r] = timeSteps(nets[k], xy, steps);
                 System.gc();
             }
@@ -140,6 +139,11 @@ public final class DenseStepPairedRunner {
         }
         return new Result(shape, steps, median(perStep[0]), median(perStep[1]), median(paired), quantile(paired, 0.25),
                 quantile(paired, 0.75));
+    }
+
+    /** The networks of recorded round {@code r} in the order they run (0 = DL4J, 1 = SD): DL4J first in even rounds. */
+    static int[] order(int r) {
+        return new int[] {r % 2, (r + 1) % 2};
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.smartdeal.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,14 @@ class DenseStepPairedRunnerTest {
         assertEquals(2, r.steps());
         // calibrating: at least one warmup pair runs even with warmup 0, and some step count comes out
         assertTrue(DenseStepPairedRunner.run("16x4", 0, 1, 0, 20).steps() >= 1);
+    }
+
+    /** Each recorded round runs both networks once, the first alternating: DL4J, SD; SD, DL4J; DL4J, SD. */
+    @Test
+    void theRoundsAlternateWhichNetworkRunsFirst() {
+        assertArrayEquals(new int[] {0, 1}, DenseStepPairedRunner.order(0));
+        assertArrayEquals(new int[] {1, 0}, DenseStepPairedRunner.order(1));
+        assertArrayEquals(new int[] {0, 1}, DenseStepPairedRunner.order(30));
     }
 
     @Test
