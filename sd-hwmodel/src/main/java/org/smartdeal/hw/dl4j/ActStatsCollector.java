@@ -70,21 +70,34 @@ public final class ActStatsCollector {
      * (found by fuzzing, session 25). The outputs are the same as feedForward's.
      */
     public void add(INDArray features) {
-        if (net instanceof MultiLayerNetwork m) addMln(forward(m, features));
-        else if (net instanceof ComputationGraph g) addCg(forward(g, features));
-        else throw new IllegalArgumentException("ActStatsCollector: network must be a MultiLayerNetwork or ComputationGraph");
+        if (net instanceof MultiLayerNetwork m) {
+            addMln(forward(m, features));
+        } else if (net instanceof ComputationGraph g) {
+            List<String> inputs = g.getConfiguration().getNetworkInputs();
+            if (inputs.size() != 1)
+                throw new IllegalArgumentException("ActStatsCollector: the graph has " + inputs.size() + " inputs " + inputs
+                    + "; add(features) takes one");
+            addCg(forward(g, features));
+        } else {
+            throw new IllegalArgumentException("ActStatsCollector: network must be a MultiLayerNetwork or ComputationGraph");
+        }
     }
 
-    /** The activations of an inference pass, index 0 = the input, i + 1 = layer i's output; no array is shared. */
+    /**
+     * The activations of an inference pass, index 0 = the input, i + 1 = layer i's output; no array is shared. The
+     * preprocessors get the minibatch size of the network input, as in DL4J's own pass (rows split from sequences,
+     * e.g. [N T, C], are put back into N sequences by FeedForwardToRnnPreProcessor).
+     */
     static List<INDArray> forward(MultiLayerNetwork m, INDArray features) {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
             List<INDArray> acts = new ArrayList<>();
             INDArray cur = features.dup();
             acts.add(cur);
+            int miniBatch = (int) features.size(0);
             for (int i = 0; i < m.getnLayers(); i++) {
                 InputPreProcessor pre = m.getLayerWiseConfigurations().getInputPreProcess(i);
-                INDArray in = pre == null ? cur.dup() : pre.preProcess(cur.dup(), (int) cur.size(0), mgr);
+                INDArray in = pre == null ? cur.dup() : pre.preProcess(cur.dup(), miniBatch, mgr);
                 cur = m.getLayer(i).activate(in, false, mgr);
                 m.getLayer(i).clear();
                 acts.add(cur);
@@ -93,18 +106,24 @@ public final class ActStatsCollector {
         }
     }
 
-    /** The activations of an inference pass by vertex name, the network inputs included; no array is shared. */
-    static Map<String, INDArray> forward(ComputationGraph g, INDArray features) {
+    /**
+     * The activations of an inference pass by vertex name, the network inputs included; no array is shared.
+     *
+     * @param features one array per network input, in the graph's input order
+     */
+    static Map<String, INDArray> forward(ComputationGraph g, INDArray... features) {
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
             List<String> inputs = g.getConfiguration().getNetworkInputs();
-            if (inputs.size() != 1)
+            if (inputs.size() != features.length)
                 throw new IllegalArgumentException("ActStatsCollector: the graph has " + inputs.size() + " inputs " + inputs
-                    + "; add(features) takes one");
+                    + ", got " + features.length + " arrays");
             Map<String, INDArray> acts = new LinkedHashMap<>();
-            INDArray input = features.dup(); // every vertex reads a copy of it, so one copy serves the map and the graph
-            acts.put(inputs.get(0), input);
-            g.setInput(0, input); // vertices read the minibatch size from the graph's input (PreprocessorVertex)
+            for (int k = 0; k < inputs.size(); k++) {
+                INDArray input = features[k].dup(); // every vertex reads a copy of it, so one copy serves the map and the graph
+                acts.put(inputs.get(k), input);
+                g.setInput(k, input); // vertices read the minibatch size from the graph's input (PreprocessorVertex)
+            }
             GraphVertex[] vertices = g.getVertices();
             for (int idx : g.topologicalSortOrder()) {
                 GraphVertex v = vertices[idx];

@@ -361,13 +361,14 @@ public final class Workloads {
     }
 
     /**
-     * The activations of an inference pass of one example of zeros, index 0 = the input: DL4J's input types do not
-     * say which feed-forward rows are time steps (RnnToFeedForwardPreProcessor makes one row of each step) and
-     * misstate some (a GlobalPoolingLayer over time is typed a sequence), the arrays' shapes do.
+     * The activations of an inference pass of one example of zeros ({@link ActStatsCollector#forward}), index 0 = the
+     * input: DL4J's input types do not say which feed-forward rows are time steps (RnnToFeedForwardPreProcessor
+     * makes one row of each step) and misstate some (a GlobalPoolingLayer over time is typed a sequence), the
+     * arrays' shapes do.
      */
     private static List<INDArray> probe(MultiLayerNetwork net, InputType in) {
-        try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return net.feedForward(zeros(in).castTo(net.params().dataType()), false);
+        try {
+            return ActStatsCollector.forward(net, zeros(in).castTo(net.params().dataType()));
         } catch (RuntimeException e) {
             throw probeFailed(e, in);
         }
@@ -375,10 +376,10 @@ public final class Workloads {
 
     /** As {@link #probe(MultiLayerNetwork, InputType)} for a graph: the activations by vertex name, inputs included. */
     private static Map<String, INDArray> probe(ComputationGraph g, InputType... in) {
-        try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            INDArray[] x = new INDArray[in.length];
-            for (int k = 0; k < in.length; k++) x[k] = zeros(in[k]).castTo(g.params().dataType());
-            return g.feedForward(x, false);
+        INDArray[] x = new INDArray[in.length];
+        for (int k = 0; k < in.length; k++) x[k] = zeros(in[k]).castTo(g.params().dataType());
+        try {
+            return ActStatsCollector.forward(g, x);
         } catch (RuntimeException e) {
             throw probeFailed(e, in);
         }
@@ -638,11 +639,14 @@ public final class Workloads {
             kernels[(o * ch + ci) * k + j] = flat[(j * ch + ci) * m + o];
         WeightRep w = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8, int8(name, kernels), 0, 0, 0, 0);
         boolean nwc = c.getRnnDataFormat() == RNNFormat.NWC;
-        UnaryOperator<INDArray> asImage = x -> {
-            INDArray y = nwc ? x.permute(0, 2, 1) : x;
-            return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
-        };
-        return new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, asImage, CNN2DFormat.NCHW, 1, border));
+        return new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, x -> sequenceAsImage(x, nwc), CNN2DFormat.NCHW, 1,
+            border));
+    }
+
+    /** A sequence [N, C, L] (channels-last {@code nwc}: [N, L, C]) as the image [N, C, 1, L] of one row. */
+    private static INDArray sequenceAsImage(INDArray x, boolean nwc) {
+        INDArray y = nwc ? x.permute(0, 2, 1) : x;
+        return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
     }
 
     /**
@@ -666,17 +670,16 @@ public final class Workloads {
         int t = Math.toIntExact(steps.count()), m = Math.toIntExact(ff.getNOut()), c = Math.toIntExact(ff.getNIn());
         LayerSpec spec = new LayerSpec(name, LayerType.CONV, 1, m, c, 1, 1, 1, 1, t, 1, t, 1, 0, 1, true);
         INDArray w = params.get("W");
-        if (w == null) throw new IllegalArgumentException("Workloads: layer " + name + " has no weight parameter \"W\"");
-        WeightRep weights = WeightRep.fromWeights(spec, WeightRep.Kind.DENSE8,
-            int8(name, w.castTo(DataType.FLOAT).transpose().dup('c').data().asFloat()), 0, 0, 0, 0);
-        boolean nwc = steps.nwc(), split = steps.split();
+        // W [nIn, nOut] transposed is the [M][C][1][1] kernel order of a convolution
+        WeightRep weights = denseWeights(spec, false, w == null ? null : w.transpose());
+        boolean split = steps.split();
         UnaryOperator<INDArray> asImage = x -> {
-            if (split && x.size(0) % t != 0)
+            if (!split) return sequenceAsImage(x, steps.nwc());
+            if (x.size(0) % t != 0)
                 throw new IllegalArgumentException("Workloads: layer " + name + " reads " + x.size(0) + " rows, not a whole "
                     + "number of sequences of the " + t + " steps of the input type; measure on sequences of that length");
-            INDArray y = split ? new FeedForwardToRnnPreProcessor(RNNFormat.NCW).preProcess(x, (int) (x.size(0) / t),
-                LayerWorkspaceMgr.noWorkspaces()) : nwc ? x.permute(0, 2, 1) : x;
-            return y.dup('c').reshape('c', y.size(0), y.size(1), 1, y.size(2));
+            return sequenceAsImage(new FeedForwardToRnnPreProcessor(RNNFormat.NCW).preProcess(x, (int) (x.size(0) / t),
+                LayerWorkspaceMgr.noWorkspaces()), false);
         };
         return new NetLayer(spec, weights, mlnIndex, cgInput, name, toNchw(null, asImage, CNN2DFormat.NCHW, 1, NO_BORDER));
     }

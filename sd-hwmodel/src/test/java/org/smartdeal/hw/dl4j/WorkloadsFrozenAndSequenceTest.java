@@ -159,6 +159,22 @@ class WorkloadsFrozenAndSequenceTest {
     }
 
     /**
+     * The statistics' own inference pass gives FeedForwardToRnnPreProcessor the network's minibatch size, as DL4J's
+     * does: the output layer's activations equal net.output, [2, 10, 28] (with the row count, 56, as the minibatch
+     * they came out [56, 10, 1]).
+     */
+    @Test
+    void theStatisticsPassRegroupsStepRowsByTheNetworksMinibatch() {
+        MultiLayerNetwork net = sequenceNet();
+        Nd4j.getRandom().setSeed(13);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4, 28);
+        List<INDArray> acts = ActStatsCollector.forward(net, x);
+        INDArray expected = net.output(x, false);
+        assertEquals(List.of(2L, 10L, 28L), List.of(acts.get(3).shape()[0], acts.get(3).shape()[1], acts.get(3).shape()[2]));
+        assertTrue(expected.equalsWithEps(acts.get(3), 1e-6), acts.get(3).shapeInfoToString());
+    }
+
+    /**
      * An LSTM is not priced (named), its RnnOutputLayer is, per step; pooling over time makes one row again (DL4J
      * types the pooled output as a sequence of 28, so the steps are read from a probe pass's shapes, not the types).
      */
