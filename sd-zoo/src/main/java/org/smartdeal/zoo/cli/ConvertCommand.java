@@ -121,7 +121,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
         ZooModel zoo = source.zoo != null ? zoo() : null;
-        if (!out.getFileName().toString().endsWith(SdModelFile.EXTENSION)) {
+        if (!ModelFiles.named(out, SdModelFile.EXTENSION)) {
             throw new BadInputException("--out must name a " + SdModelFile.EXTENSION + " file, got " + out);
         }
         checkOutputs();
@@ -159,7 +159,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         files.put(out, file.bytes());
         if (report != null) {
-            String text = report.getFileName().toString().endsWith(".csv") ? d.report().toCsv() : d.report().toJson();
+            String text = ModelFiles.named(report, ".csv") ? d.report().toCsv() : d.report().toJson();
             files.put(report, text.getBytes(StandardCharsets.UTF_8));
         }
         // the .sdm and the report appear together or not at all
@@ -200,8 +200,7 @@ public final class ConvertCommand implements Callable<Integer> {
     private void checkOutputs() throws IOException {
         OutputPaths.requireFile("--out", out);
         if (report != null) {
-            String r = report.getFileName().toString();
-            if (!r.endsWith(".json") && !r.endsWith(".csv")) {
+            if (!ModelFiles.named(report, ".json") && !ModelFiles.named(report, ".csv")) {
                 throw new BadInputException("--report must name a .json or .csv file, got " + report);
             }
             if (OutputPaths.sameFile(report, out)) {
@@ -419,8 +418,7 @@ public final class ConvertCommand implements Callable<Integer> {
     static Model requireDense(Path file, String option, String command) {
         String who = (option == null ? "" : option + " ") + file;
         String rule = command + " takes a dense DL4J ModelSerializer .zip (a trained network before conversion)";
-        String name = file.getFileName().toString();
-        if (name.endsWith(SdModelFile.EXTENSION) && Files.isRegularFile(file)
+        if (ModelFiles.named(file, SdModelFile.EXTENSION) && Files.isRegularFile(file)
                 && ModelFiles.content(file) == ModelFiles.Content.SDM) {
             throw new BadInputException(who + ": is a .sdm file, already in SD form; " + rule);
         }

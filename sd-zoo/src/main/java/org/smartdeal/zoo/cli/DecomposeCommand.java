@@ -317,7 +317,7 @@ public final class DecomposeCommand implements Callable<Integer> {
 
     private Input load(Path f) {
         String file = f.getFileName().toString();
-        if (!file.endsWith(".npy")) {
+        if (!ModelFiles.named(f, ".npy")) {
             throw new BadInputException(f + ": input must be a .npy file, got name '" + file + "'");
         }
         String name = file.substring(0, file.length() - 4);

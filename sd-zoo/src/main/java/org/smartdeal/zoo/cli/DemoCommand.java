@@ -295,9 +295,9 @@ public final class DemoCommand implements Callable<Integer> {
     private static MultiLayerNetwork loadDense(Path file) {
         String expected = "a DL4J ModelSerializer .zip of LeNet-300-100 (e.g. an earlier demo's " + DENSE_ZIP + ")";
         InputPaths.requireFile("--dense", file, expected);
-        if (!file.getFileName().toString().endsWith(".zip")) {
+        if (!ModelFiles.named(file, ".zip")) {
             throw new BadInputException("--dense " + file + ": not " + expected
-                    + (file.getFileName().toString().endsWith(SdModelFile.EXTENSION) ? "; a .sdm file is an SD model" : ""));
+                    + (ModelFiles.named(file, SdModelFile.EXTENSION) ? "; a .sdm file is an SD model" : ""));
         }
         Model m = ModelFiles.load(file);
         if (!(m instanceof MultiLayerNetwork mln) || mln.numParams() != LENET300_PARAMS

@@ -78,7 +78,7 @@ public final class ExportCommand implements Callable<Integer> {
         int[] shape = FashionMnistInput.parseShape(spec.commandLine(), input);
         OutputPaths.requireFile("--out", out);
         OutputPaths.requireNotInput("FILE", file, "--out", List.of(out));
-        if (!out.getFileName().toString().endsWith(".zip")) {
+        if (!ModelFiles.named(out, ".zip")) {
             // as convert's --out must end in .sdm: the file is a DL4J zip, and the other commands tell files apart by
             // their names (a zip named .sdm would be refused by evaluate)
             throw new BadInputException("--out must name a .zip file (a DL4J model), got " + out);

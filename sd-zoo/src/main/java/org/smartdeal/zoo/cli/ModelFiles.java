@@ -29,6 +29,20 @@ final class ModelFiles {
     }
 
     /**
+     * Whether a file's name ends in an extension, in any case ({@code model.SDM} and {@code model.Zip} too, as
+     * files copied from case-insensitive systems are often named). One rule for every command, reading and
+     * writing.
+     *
+     * @param file      the file
+     * @param extension the extension with its dot, in lower case, e.g. {@code ".sdm"}
+     * @return whether the name ends in it
+     */
+    static boolean named(Path file, String extension) {
+        Path name = file.getFileName();
+        return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(extension);
+    }
+
+    /**
      * Loads a network, choosing the reader by extension.
      *
      * @param file a {@code .sdm} or DL4J {@code .zip} file
@@ -62,19 +76,21 @@ final class ModelFiles {
         InputPaths.requireFile(null, file, "a .sdm or DL4J .zip model file");
         String name = file.getFileName().toString();
         Content content = content(file);
-        if (name.endsWith(SdModelFile.EXTENSION) && content == Content.ZIP) {
+        boolean sdm = named(file, SdModelFile.EXTENSION);
+        boolean zip = named(file, ".zip");
+        if (sdm && content == Content.ZIP) {
             throw new BadInputException(file + ": is a zip archive, not a .sdm file; a DL4J ModelSerializer model must "
                     + "be named .zip");
         }
-        if (name.endsWith(".zip") && content == Content.SDM) {
+        if (zip && content == Content.SDM) {
             throw new BadInputException(file + ": is a SmartDeal .sdm model named .zip; rename it to .sdm");
         }
         try {
-            if (name.endsWith(SdModelFile.EXTENSION)) {
+            if (sdm) {
                 SdmReader.Result r = SdmReader.read(file);
                 return new Loaded(SdModelFile.build(r.file(), file.toString(), r.formatMinor()), r.file().properties());
             }
-            if (name.endsWith(".zip")) {
+            if (zip) {
                 return new Loaded(loadZip(file), java.util.Map.of());
             }
         } catch (java.util.zip.ZipException e) {

@@ -105,6 +105,23 @@ class ConvertInspectEvaluateTest {
         assertTrue(t.out().contains("paper CR"), t.out());
     }
 
+    /** Upper-case extensions are the same kinds: NET.ZIP in, OUT.SDM and REPORT.CSV out, then inspect and export. */
+    @Test
+    void extensionsInUpperCaseAreTaken() throws IOException {
+        Path upperZip = Files.copy(zip, dir.resolve("NET.ZIP"));
+        Path sdm = dir.resolve("OUT.SDM");
+        Path report = dir.resolve("REPORT.CSV");
+        CliRun r = run("convert", upperZip.toString(), "--out", sdm.toString(), "--theta", "0.05", "--report",
+                report.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.readString(report).startsWith("name,"), "CSV, not JSON: " + Files.readString(report));
+        assertEquals(0, run("inspect", sdm.toString()).exit());
+        Path exported = dir.resolve("DENSE.ZIP");
+        CliRun e = run("export", sdm.toString(), "--out", exported.toString());
+        assertEquals(0, e.exit(), e.err());
+        assertTrue(Files.isRegularFile(exported));
+    }
+
     @Test
     void convertRejectsBadInputsWithoutWritingOutput() throws IOException {
         Path sdm = dir.resolve("x.sdm");

@@ -85,6 +85,30 @@ class InputChecksEdgesTest {
                 + "readable zip archive ("), e.getMessage());
     }
 
+    /**
+     * Extensions are matched in any case (files copied from case-insensitive systems): a DL4J zip named NET.ZIP
+     * loads, the name/content checks apply to M.SDM and M.Zip as to their lower-case spellings.
+     */
+    @Test
+    void extensionsAreMatchedInAnyCase() throws IOException {
+        assertTrue(ModelFiles.named(Path.of("a/NET.ZIP"), ".zip"));
+        assertTrue(ModelFiles.named(Path.of("m.Sdm"), ".sdm"));
+        assertFalse(ModelFiles.named(Path.of("m.sdm.bak"), ".sdm"));
+        assertFalse(ModelFiles.named(Path.of("/"), ".sdm"));
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = fcOut();
+        Path upper = dir.resolve("NET.ZIP");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, upper.toFile(), false);
+        org.deeplearning4j.nn.api.Model loaded = ModelFiles.load(upper);
+        assertEquals(net.params(), loaded.params());
+        Path zipNamedSdm = Files.write(dir.resolve("M.SDM"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0});
+        BadInputException e = assertThrows(BadInputException.class, () -> ModelFiles.load(zipNamedSdm));
+        assertEquals(zipNamedSdm + ": is a zip archive, not a .sdm file; a DL4J ModelSerializer model must be named .zip",
+                e.getMessage());
+        Path sdmNamedZip = Files.write(dir.resolve("M.Zip"), SdmFile.MAGIC);
+        e = assertThrows(BadInputException.class, () -> ModelFiles.load(sdmNamedZip));
+        assertEquals(sdmNamedZip + ": is a SmartDeal .sdm model named .zip; rename it to .sdm", e.getMessage());
+    }
+
     /** A NaN or infinite parameter is named with its layer (by name, else index); a layer without parameters is fine. */
     @Test
     void aNetworkWithANonFiniteParameterIsRefusedByLayer() {
