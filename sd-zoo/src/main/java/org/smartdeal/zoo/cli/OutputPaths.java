@@ -115,8 +115,23 @@ final class OutputPaths {
         }
     }
 
-    /** A missing folder can be created: its nearest existing ancestor is a folder that accepts a new folder. */
+    /**
+     * A missing folder can be created: no part of its path is a symbolic link to nothing (creating the folder would
+     * fail there, after the work), and its nearest existing ancestor is a folder that accepts a new folder.
+     */
     private static void requireCreatable(Path abs, java.util.function.UnaryOperator<String> message) {
+        for (Path d = abs; d != null && !Files.exists(d); d = d.getParent()) {
+            if (Files.isSymbolicLink(d)) {
+                String to;
+                try {
+                    to = String.valueOf(Files.readSymbolicLink(d));
+                } catch (IOException e) {
+                    to = "a path that cannot be read";
+                }
+                throw new BadInputException(message.apply(d + " is a symbolic link to " + to + ", which does not exist; "
+                        + "create that folder first"));
+            }
+        }
         Path a = abs.getParent();
         while (a != null && !Files.exists(a)) {
             a = a.getParent();
@@ -184,6 +199,9 @@ final class OutputPaths {
         if (e instanceof DirectoryNotEmptyException) {
             return "the folder is not empty";
         }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "already exists";
+        }
         if (e instanceof FileSystemException f) {
             String r = f.getReason();
             if (r == null) {
@@ -236,13 +254,68 @@ final class OutputPaths {
         for (Path p : files.keySet()) {
             requireNotReportFile("output", p);
         }
+        java.util.List<Path> made = new java.util.ArrayList<>();
         try {
             for (Path p : files.keySet()) {
-                Files.createDirectories(p.toAbsolutePath().normalize().getParent());
+                createFolders(p.toAbsolutePath().normalize().getParent(), made);
             }
             AtomicFiles.writeAll(files);
         } catch (IOException e) {
-            throw new BadInputException(describe(e), e);
+            removeEmpty(made);
+            if (e instanceof FileSystemException f && f.getFile() != null) {
+                throw new BadInputException(describe(e), e);
+            }
+            // an error of the write itself (e.g. "No space left on device") names no file: name the outputs
+            throw new BadInputException("writing " + names(files.keySet()) + ": " + reason(e)
+                    + "; no output was changed", e);
+        }
+    }
+
+    /** The outputs of a write, for a message: the one file, or the folder and the file names. */
+    private static String names(java.util.Collection<Path> files) {
+        if (files.size() == 1) {
+            return files.iterator().next().toString();
+        }
+        java.util.Set<Path> parents = new java.util.LinkedHashSet<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Path p : files) {
+            parents.add(p.toAbsolutePath().normalize().getParent());
+            names.add(String.valueOf(p.getFileName()));
+        }
+        return parents.size() == 1 ? String.join(", ", names) + " in " + parents.iterator().next() : files.toString();
+    }
+
+    /**
+     * Creates a folder and its missing parents, recording the ones it made (outermost first); a part of the path
+     * that exists and is not a folder (a file, or a link to nothing) is named.
+     */
+    private static void createFolders(Path dir, java.util.List<Path> made) throws IOException {
+        java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            missing.push(d);
+        }
+        for (Path d : missing) {
+            try {
+                Files.createDirectory(d);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (Files.isDirectory(d)) {
+                    continue; // made meanwhile by another process
+                }
+                throw new FileSystemException(d.toString(), null, Files.isSymbolicLink(d)
+                        ? "is a symbolic link to nothing, where a folder is needed" : "exists and is not a folder");
+            }
+            made.add(d);
+        }
+    }
+
+    /** Removes the folders a failed write created, innermost first, while they are empty. */
+    private static void removeEmpty(java.util.List<Path> made) {
+        for (int i = made.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(made.get(i));
+            } catch (IOException e) {
+                return; // not empty (or not ours any more): leave it and its parents
+            }
         }
     }
 

@@ -202,6 +202,49 @@ class OutputPathsEdgesTest {
     }
 
     /** The entries under a folder and their text ("" for a folder). */
+    /**
+     * A symbolic link to nothing as the output folder, or on the way to it, is refused before the work; creating the
+     * folder at the end used to fail there with "file system error (FileAlreadyExistsException)".
+     */
+    @Test
+    void aLinkToNothingOnTheOutputPathIsRefusedUpFront() throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("dang"), dir.resolve("nonexist").resolve("sub"));
+        BadInputException e = assertThrows(BadInputException.class, () -> OutputPaths.requireFolder("--out", link));
+        assertEquals("--out " + link + ": the folder does not exist and cannot be created (" + link + " is a symbolic "
+                + "link to " + dir.resolve("nonexist").resolve("sub") + ", which does not exist; create that folder first)",
+                e.getMessage());
+        Path under = link.resolve("x.sdm");
+        e = assertThrows(BadInputException.class, () -> OutputPaths.requireFile("--out", under));
+        assertEquals("--out " + under + ": parent folder " + link + " does not exist and cannot be created (" + link
+                + " is a symbolic link to " + dir.resolve("nonexist").resolve("sub") + ", which does not exist; create "
+                + "that folder first)", e.getMessage());
+        // once the folder it points to exists, the link is an output folder like any other
+        Files.createDirectories(dir.resolve("nonexist").resolve("sub"));
+        OutputPaths.requireFolder("--out", link);
+        OutputPaths.writeTogether(Map.of(link.resolve("f"), "1".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("1", Files.readString(dir.resolve("nonexist").resolve("sub").resolve("f")));
+    }
+
+    /**
+     * A write that fails removes the folders it created for its outputs (a failed run leaves no new empty folder), and
+     * a folder on an output's path that is in the way is named with the reason.
+     */
+    @Test
+    void aFailedWriteRemovesTheFoldersItCreated() throws IOException {
+        Path busy = Files.createDirectories(dir.resolve("busy"));
+        Files.writeString(busy.resolve("keep"), "k");
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(busy, "x".getBytes(StandardCharsets.UTF_8)); // a non-empty folder: its rename fails
+        files.put(dir.resolve("new").resolve("a").resolve("f"), "y".getBytes(StandardCharsets.UTF_8));
+        BadInputException e = assertThrows(BadInputException.class, () -> OutputPaths.writeTogether(files));
+        assertTrue(e.getMessage().startsWith(busy + ": "), e.getMessage());
+        assertEquals(Map.of("busy", "", "busy/keep", "k"), names(dir), "new/a and new removed, busy untouched");
+        Path file = Files.writeString(dir.resolve("plain"), "p");
+        e = assertThrows(BadInputException.class, () -> OutputPaths.writeTogether(
+                Map.of(file.resolve("f"), "z".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(file + ": exists and is not a folder", e.getMessage());
+    }
+
     private static Map<String, String> names(Path d) throws IOException {
         Map<String, String> m = new java.util.TreeMap<>();
         try (var s = Files.walk(d)) {
