@@ -155,11 +155,17 @@ public final class DenseExport {
      */
     private static org.deeplearning4j.nn.conf.layers.Layer plain(org.deeplearning4j.nn.conf.layers.Layer layer,
             Counts at) {
+        // a new wrapper has no name (DL4J's constructors do not take the wrapped layer's): a graph saved with such a
+        // layer vertex did not load back (NullPointerException in ComputationGraph.init)
         if (layer instanceof FrozenLayer f) {
-            return new FrozenLayer(plain(f.getLayer(), at));
+            FrozenLayer w = new FrozenLayer(plain(f.getLayer(), at));
+            w.setLayerName(f.getLayerName());
+            return w;
         }
         if (layer instanceof FrozenLayerWithBackprop f) {
-            return new FrozenLayerWithBackprop(plain(f.getUnderlying(), at));
+            FrozenLayerWithBackprop w = new FrozenLayerWithBackprop(plain(f.getUnderlying(), at));
+            w.setLayerName(f.getLayerName());
+            return w;
         }
         BaseLayer out;
         if (layer instanceof SdDenseLayer d) {

@@ -212,6 +212,40 @@ class DenseExportTest {
         assertFalse(dense.getLayerWiseConfigurations().toJson().contains("org.smartdeal"));
     }
 
+    /**
+     * A graph with FrozenLayer and FrozenLayerWithBackprop vertices (what TransferLearning's feature extractor makes),
+     * around an SD layer and around a BatchNormalization, loads back into stock DL4J: the new wrappers keep their
+     * names (unnamed, the saved graph failed in ComputationGraph.init with a NullPointerException).
+     */
+    @Test
+    void aGraphsFrozenLayersKeepTheirNamesAndTheZipLoads() throws IOException {
+        ComputationGraph sd = new ComputationGraph(base().graphBuilder().addInputs("in")
+                .addLayer("fc", new FrozenLayer(new SdDenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH)
+                        .build()), "in")
+                .addLayer("bn", new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(
+                        new BatchNormalization.Builder().nOut(4).build()), "fc")
+                .addLayer("out", new SdOutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                        .build(), "bn")
+                .setOutputs("out").build());
+        sd.init();
+        randomize(sd.getLayer("fc"), 27);
+        randomize(sd.getLayer("out"), 29);
+
+        ComputationGraph dense = (ComputationGraph) DenseExport.toDense(sd);
+
+        for (String v : new String[] {"fc", "bn"}) {
+            assertEquals(v, ((org.deeplearning4j.nn.conf.graph.LayerVertex) dense.getConfiguration().getVertices().get(v))
+                    .getLayerConf().getLayer().getLayerName(), v);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(dense, bytes, false);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
+                false);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 5);
+        assertSameOutputs(sd.outputSingle(x), loaded.outputSingle(x));
+        assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayer.class, loaded.getLayer("fc"));
+    }
+
     /** A graph vertex wrapped in DL4J's FrozenVertex is opened like a frozen layer. */
     @Test
     void aFrozenVertexIsOpened() {

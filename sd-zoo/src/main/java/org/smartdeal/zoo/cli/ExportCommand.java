@@ -119,11 +119,13 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new BadInputException(file + ": cannot be exported: " + e.getMessage(), e);
             }
             p.step();
-            p.message("comparing the outputs");
-            compared = compare(sd, dense, input.shape());
-            p.step();
             p.message("serialising");
             ModelSerializer.writeModel(dense, bytes, false);
+            p.step();
+            // the network compared is the one the file holds, read back from its bytes as DL4J will read it (a zip
+            // that DL4J cannot load, or loads differently, is a defect found here, before anything is written)
+            p.message("comparing the outputs");
+            compared = compare(sd, readBack(bytes.toByteArray(), dense), input.shape());
             p.step();
         }
         input.warn(spec.commandLine().getErr());
@@ -148,6 +150,17 @@ public final class ExportCommand implements Callable<Integer> {
         }
         return String.join(", ", names.subList(0, 3)) + ", ... (" + (names.size() - 5) + " more), "
                 + String.join(", ", names.subList(names.size() - 2, names.size()));
+    }
+
+    /** The exported network as DL4J's ModelSerializer reads it from the bytes about to be written. */
+    private static Model readBack(byte[] zip, Model dense) throws IOException {
+        try (java.io.InputStream in = new java.io.ByteArrayInputStream(zip)) {
+            return dense instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(in, false)
+                    : ModelSerializer.restoreComputationGraph(in, false);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the exported network does not load back with DL4J's ModelSerializer ("
+                    + e + "); nothing was written. This is a defect of the export", e);
+        }
     }
 
     /**

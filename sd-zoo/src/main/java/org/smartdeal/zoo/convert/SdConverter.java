@@ -176,7 +176,7 @@ public final class SdConverter {
             if (s.kind() == Kind.OTHER) {
                 continue;
             }
-            if (s.kind() == Kind.KEPT || lp.skip() || !convertible(s, plan)) {
+            if (s.kind() == Kind.KEPT || s.kind() == Kind.FROZEN || lp.skip() || !convertible(s, plan)) {
                 keptRows.add(keptRow(s));
                 continue;
             }
@@ -502,7 +502,12 @@ public final class SdConverter {
      * SEPARABLE_DW: the depthwise half of a SeparableConvolution2D, a slot of its own that only {@link #decompose}
      * makes, when the plan converts depthwise layers.
      */
-    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, SEPARABLE_DW, KEPT, OTHER }
+    /** Why a frozen layer is not converted, and the route that converts it. */
+    static final String FROZEN_RULE = "frozen layers (FrozenLayer, FrozenLayerWithBackprop, FrozenVertex) are kept dense "
+            + "and frozen; to have them in SD form, convert the network before freezing it (TransferLearning on the SD "
+            + "network keeps its frozen SD layers as they are)";
+
+    private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, SEPARABLE_DW, KEPT, FROZEN, OTHER }
 
     /**
      * The layer classes the converter converts by default (exactly these classes: other subclasses such as
@@ -593,9 +598,11 @@ public final class SdConverter {
                 bn = bnByInput.get(name);
             }
             Kind kind = kindOf(conf, ls[i]);
-            if (kind != Kind.OTHER && net instanceof ComputationGraph g
-                    && g.getConfiguration().getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex) {
-                kind = Kind.KEPT; // a frozen vertex's layer stays dense, as a FrozenLayer does (it threw before)
+            if (kind != Kind.OTHER && frozen(net, ls[i], name)) {
+                // a frozen layer stays dense and frozen: converting it would drop the wrapper (its runtime layer's
+                // configuration is the wrapped layer's), so it would train (a TransferLearning feature extractor
+                // came out trainable, and a graph's could not run its backward pass)
+                kind = Kind.FROZEN;
             }
             out.add(new Slot(name, i, ls[i], conf, kind, bn));
         }
@@ -672,13 +679,16 @@ public final class SdConverter {
                     && (splits || slots.stream().anyMatch(o -> o.name().equals(s.name()) && convertible(o, plan)))) {
                 throw new IllegalArgumentException("layer name " + s.name() + " is used by more than one layer; the "
                         + "converter addresses " + (splits ? "layers" : "the layers it converts") + " by name (give each "
-                        + "its own name)");
+                        + "its own name" + (s.name().matches("layer\\d+") ? "; a layer without a name is called "
+                        + "layerN, N its index" : "") + ")");
             }
         }
         if (slots.stream().noneMatch(s -> convertible(s, plan))) {
             List<String> sd = slots.stream().filter(s -> s.conf() instanceof SdLayer).map(Slot::name).toList();
+            List<String> frozen = slots.stream().filter(s -> s.kind() == Kind.FROZEN).map(Slot::name).toList();
             throw new IllegalArgumentException("the network has no layer to convert (" + CONVERTED_KINDS + ")"
-                    + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd)));
+                    + (sd.isEmpty() ? "" : "; these are already in SD form: " + String.join(", ", sd))
+                    + (frozen.isEmpty() ? "" : "; these are frozen: " + String.join(", ", frozen) + " (" + FROZEN_RULE + ")"));
         }
         for (Slot s : slots) {
             LayerPlan lp = plan.settingsFor(s.name());
@@ -692,8 +702,8 @@ public final class SdConverter {
             if (!convertible(s, plan) && !own.isEmpty()) {
                 // settings for a layer that is not converted would have no effect (skip is harmless: it is kept anyway)
                 throw new IllegalArgumentException("plan.layers[" + s.name() + "] sets " + String.join(", ", own)
-                        + " for a " + cls + ", which is not converted ("
-                        + (s.kind() == Kind.DEPTHWISE ? "depthwise layers are kept dense unless the plan sets "
+                        + " for a " + (s.kind() == Kind.FROZEN ? "frozen " : "") + cls + ", which is not converted ("
+                        + (s.kind() == Kind.FROZEN ? FROZEN_RULE : s.kind() == Kind.DEPTHWISE ? "depthwise layers are kept dense unless the plan sets "
                         + "\"convertDepthwise\": true"
                         : "only DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D are, and "
                         + "DepthwiseConvolution2D when the plan asks") + "); those settings would have no effect");
@@ -739,6 +749,18 @@ public final class SdConverter {
             return plan != null && plan.convertDepthwise();
         }
         return CONVERTED.containsValue(s.kind());
+    }
+
+    /**
+     * Whether a layer is frozen: DL4J's runtime FrozenLayer or FrozenLayerWithBackprop (what TransferLearning's
+     * feature extractor makes; their {@code conf().getLayer()} is the wrapped layer's configuration), or the layer of
+     * a graph's FrozenVertex.
+     */
+    private static boolean frozen(Model net, Layer runtime, String name) {
+        return runtime instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                || runtime instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop
+                || net instanceof ComputationGraph g
+                && g.getConfiguration().getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex;
     }
 
     private static Kind kindOf(org.deeplearning4j.nn.conf.layers.Layer conf, Layer runtime) {
@@ -1115,7 +1137,8 @@ public final class SdConverter {
                 shape = (shape.isEmpty() ? "" : shape + " + ") + Arrays.toString(e.getValue().shape());
             }
         }
-        return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName() + " (kept)", shape, false, weights,
+        return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName()
+                + (s.kind() == Kind.FROZEN ? " (frozen, kept)" : " (kept)"), shape, false, weights,
                 0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
     }
 }

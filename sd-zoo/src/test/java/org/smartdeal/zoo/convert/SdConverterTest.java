@@ -347,6 +347,47 @@ class SdConverterTest {
     }
 
     /**
+     * TransferLearning's feature extractor (FrozenLayer around fc1 and bn1 of a MultiLayerNetwork; around conv1, bn1
+     * and conv2 of a graph) stays dense and frozen, reported as such; the other layers are converted, and the network
+     * trains with the frozen ones unchanged. Before, the frozen layers were converted without their wrapper: the
+     * MultiLayerNetwork's fc1 trained, and the graph's backward pass failed ("all epsilons not set").
+     */
+    @Test
+    void transferLearningsFrozenLayersStayDenseAndFrozen() {
+        var ft = new org.deeplearning4j.nn.transferlearning.FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build();
+        MultiLayerNetwork tl = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(mlp())
+                .fineTuneConfiguration(ft).setFeatureExtractor(1).build();
+        SdConverter.Result r = SdConverter.convert(tl, ConversionPlan.defaultPlan());
+        MultiLayerNetwork sd = (MultiLayerNetwork) r.network();
+        assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayer.class, sd.getLayer(0));
+        assertEquals(DenseLayer.class, sd.getLayer(0).conf().getLayer().getClass());
+        assertInstanceOf(SdDenseLayer.class, sd.getLayer(2).conf().getLayer());
+        assertEquals("DenseLayer (frozen, kept)", r.report().layers().get(0).type());
+        INDArray fc1 = sd.getLayer(0).params().dup();
+        INDArray fc2 = sd.getLayer(2).params().dup();
+        org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 16, 20),
+                Nd4j.eye(3).repeat(0, 6).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 16)));
+        sd.fit(batch);
+        assertEquals(fc1, sd.getLayer(0).params(), "frozen fc1 unchanged");
+        assertFalse(fc2.equals(sd.getLayer(2).params()), "fc2 trains");
+        // settings for a frozen layer are refused with the rule and the route that converts it
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(tl,
+                ConversionPlan.fromJson("{\"layers\": {\"fc1\": {\"theta\": 0.01}}}")));
+        assertTrue(e.getMessage().contains("sets theta for a frozen DenseLayer, which is not converted (" + SdConverter.FROZEN_RULE),
+                e.getMessage());
+
+        ComputationGraph g = new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(residual())
+                .fineTuneConfiguration(ft).setFeatureExtractor("conv2").build();
+        ComputationGraph sdg = (ComputationGraph) SdConverter.convert(g, ConversionPlan.defaultPlan()).network();
+        assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayer.class, sdg.getLayer("conv1"));
+        assertEquals(ConvolutionLayer.class, sdg.getLayer("conv2").conf().getLayer().getClass());
+        assertInstanceOf(SdConvolutionLayer.class, sdg.getLayer("proj").conf().getLayer());
+        INDArray conv1 = sdg.getLayer("conv1").params().dup();
+        sdg.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 4, 3, 8, 8), Nd4j.eye(4)));
+        assertEquals(conv1, sdg.getLayer("conv1").params(), "frozen conv1 unchanged");
+    }
+
+    /**
      * The decomposition reports each layer as it is done, after a first call giving the count: convert's bar used to
      * stand at 0 until one call at the end, all layers being one batch (one decomposition setting).
      */
