@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.layers.Networks;
 import org.smartdeal.zoo.convert.ConversionPlan;
 import org.smartdeal.zoo.convert.ConversionPlans;
+import org.smartdeal.zoo.convert.ConversionReport;
 import org.smartdeal.zoo.convert.NetworkDecomposition;
 import org.smartdeal.zoo.convert.SdConverter;
 import org.smartdeal.zoo.models.ZooModel;
@@ -168,6 +170,7 @@ public final class ConvertCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.print(d.report().toTable(layout.totalBreakdown()));
         warnZeroC(spec.commandLine().getErr(), d.report().zeroCoefficientLayers());
+        noteDensityMisses(spec.commandLine().getErr(), plan, d.report());
         if (unchecked) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
@@ -309,6 +312,37 @@ public final class ConvertCommand implements Callable<Integer> {
      * @param err    where warnings go
      * @param layers the names of such layers (nothing is printed when empty)
      */
+    /**
+     * A note naming the converted layers whose C density is more than 10% off the plan's density target: a layer's
+     * density can jump across the target between two nearby thresholds (an audit's dense layer: 0.380 at theta 0.222,
+     * 0.128 at 0.278, target 0.25), and the search keeps the smallest threshold that meets it, so the report alone
+     * looked like a missed setting. The depthwise half of a separable layer with settings of its own is not checked
+     * (its target is its layer's, not the one the plan gives its name).
+     *
+     * @param err    where notes go
+     * @param plan   the plan converted with
+     * @param report the conversion's report
+     */
+    static void noteDensityMisses(PrintWriter err, ConversionPlan plan, ConversionReport report) {
+        List<String> misses = new ArrayList<>();
+        for (ConversionReport.Row r : report.layers()) {
+            String n = r.name();
+            if (!r.converted() || n.endsWith("_dw") && !plan.ownSettings(n.substring(0, n.length() - 3)).isEmpty()) {
+                continue;
+            }
+            double target = plan.settingsFor(n).density();
+            if (target > 0 && Math.abs(r.cDensity() - target) > 0.1 * target) {
+                misses.add(String.format(Locale.ROOT, "%s %.3f (target %s)", n, r.cDensity(), Numbers.plain(target)));
+            }
+        }
+        if (!misses.isEmpty()) {
+            err.println("note: C density more than 10% off the plan's target in " + String.join(", ", misses) + ": the "
+                    + "density can jump across a target between two nearby thresholds, and the converter keeps the "
+                    + "smallest threshold whose density is at most the target; a layer's own theta chooses otherwise");
+            err.flush();
+        }
+    }
+
     static void warnZeroC(PrintWriter err, List<String> layers) {
         warnZeroC(err, layers, "a lower --theta or a --density target keeps weights (where the plan's "
                 + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");

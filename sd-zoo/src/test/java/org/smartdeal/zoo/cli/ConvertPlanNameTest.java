@@ -84,4 +84,35 @@ class ConvertPlanNameTest {
                     out.toString());
         }
     }
+
+    /**
+     * The note on density targets missed by more than 10% names each such layer with its density and target; a layer
+     * within 10%, one without a target, one kept dense and a separable layer's depthwise half whose layer has settings
+     * of its own are not named (hand-made report rows).
+     */
+    @Test
+    void densityTargetsMissedByMoreThanATenthAreNoted() {
+        org.smartdeal.zoo.convert.ConversionPlan plan = org.smartdeal.zoo.convert.ConversionPlan.fromJson(
+                "{\"defaults\": {\"density\": 0.25}, \"layers\": {\"c\": {\"theta\": 0.01, \"density\": 0},"
+                        + " \"s\": {\"density\": 0.5}}}");
+        java.util.List<org.smartdeal.zoo.convert.ConversionReport.Row> rows = java.util.List.of(row("a", true, 0.159),
+                row("b", true, 0.26), row("c", true, 0.9), row("d", false, 1.0), row("s_dw", true, 0.9),
+                row("s", true, 0.3));
+        StringWriter err = new StringWriter();
+        ConvertCommand.noteDensityMisses(new PrintWriter(err, true), plan,
+                new org.smartdeal.zoo.convert.ConversionReport(rows));
+        assertEquals("note: C density more than 10% off the plan's target in a 0.159 (target 0.25), s 0.300 (target "
+                + "0.5): the density can jump across a target between two nearby thresholds, and the converter keeps the "
+                + "smallest threshold whose density is at most the target; a layer's own theta chooses otherwise\n",
+                err.toString());
+        StringWriter none = new StringWriter();
+        ConvertCommand.noteDensityMisses(new PrintWriter(none, true), plan,
+                new org.smartdeal.zoo.convert.ConversionReport(java.util.List.of(row("b", true, 0.26))));
+        assertEquals("", none.toString());
+    }
+
+    private static org.smartdeal.zoo.convert.ConversionReport.Row row(String name, boolean converted, double cDensity) {
+        return new org.smartdeal.zoo.convert.ConversionReport.Row(name, "DenseLayer", "[4, 4]", converted, 16, 1,
+                cDensity, cDensity, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+    }
 }
