@@ -212,6 +212,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (sealTest) {
             o.printf(Locale.ROOT, "test figures sealed in %s%n", outDir.resolve(SEALED_FILE));
+        } else if (java.nio.file.Files.exists(outDir.resolve(SEALED_FILE))) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: " + outDir.resolve(SEALED_FILE) + " is an earlier sealed run's (it names its run); this "
+                    + "run's test figures are in summary.json");
+            err.flush();
         }
         return SmartDeal.EXIT_OK;
     }
@@ -474,10 +479,17 @@ public final class TrainCommand implements Callable<Integer> {
         return m.writerWithDefaultPrettyPrinter().writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The content of sealed-test.json: the test figures summary.json leaves out under {@code --seal-test}. */
+    /**
+     * The content of sealed-test.json: the test figures summary.json leaves out under {@code --seal-test}, after the
+     * run they belong to (task, variant, arch, seed, model file), since a later run into the same folder that does
+     * not seal leaves the file where it is.
+     */
     private static byte[] sealed(RecipeResult r) throws IOException {
         ObjectMapper m = new ObjectMapper();
         ObjectNode n = m.createObjectNode();
+        TrainingSettings s = r.settings();
+        n.put("task", s.task().id()).put("variant", s.variant().id()).put("arch", s.arch().id()).put("seed", s.seed())
+                .put("modelFile", r.modelFile().getFileName().toString());
         putNumber(n, "accuracy", r.accuracy());
         putNumber(n, "fileAccuracy", r.fileAccuracy());
         putNumber(n, "loss", r.loss());

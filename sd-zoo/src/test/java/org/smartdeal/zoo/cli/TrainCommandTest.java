@@ -190,6 +190,16 @@ class TrainCommandTest {
         // the VA .zip reloads bit-identically, so the file's accuracy is the trained network's
         assertEquals(t.get("accuracy").asDouble(), t.get("fileAccuracy").asDouble(), 0.0, t.toString());
         assertTrue(t.get("loss").asDouble() > 0, t.toString());
+        // the file names its run: a later run into the folder that does not seal leaves it, with a note
+        assertEquals("va", t.get("variant").asText());
+        assertEquals(s.get("seed").asLong(), t.get("seed").asLong());
+        assertEquals(s.get("modelFile").asText(), t.get("modelFile").asText());
+        CliRun again = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--epochs", "1",
+                "--pretrain-epochs", "1", "--limit", "2000", "--validation", "200", "--out", dir.toString(), "--quiet");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.err().contains("note: " + dir.resolve("sealed-test.json") + " is an earlier sealed run's (it names "
+                + "its run); this run's test figures are in summary.json"), again.err());
+        assertEquals(t, new ObjectMapper().readTree(dir.resolve("sealed-test.json").toFile()));
     }
 
     @Test
