@@ -144,7 +144,7 @@ public final class AtomicFiles {
      */
     static void checkHeapFor(long bytes, Path path) throws IOException {
         HeapCheck.require(3 * bytes, free -> new IOException("file " + path + ": reading " + bytes
-                + " bytes needs about " + 3 * bytes + " bytes of heap but only " + free + " are free (raise -Xmx)"));
+                + " bytes needs about " + 3 * bytes + " bytes of heap but only " + free + " are free; " + HeapCheck.ADVICE));
     }
 
     private static void syncDirectory(Path dir) {

@@ -13,6 +13,9 @@ public final class HeapCheck {
     private HeapCheck() {
     }
 
+    /** What to do when a check refuses, ending every refusal's message: one wording for the library and the CLI. */
+    public static final String ADVICE = "raise the JVM's -Xmx (with the smartdeal command: SMARTDEAL_JAVA_OPTS=-Xmx16g)";
+
     /** The bytes the heap can still hold: {@link Runtime#maxMemory()} minus the bytes in use. */
     private static long freeBytes() {
         Runtime rt = Runtime.getRuntime();

@@ -108,7 +108,7 @@ final class MaskedZeros {
         BitReader r = new BitReader(codes, context);
         // a few list bytes describe a mask as long as C, which the input does not bound: ask the heap first
         HeapCheck.require(c.length, free -> p.error("the mask of " + c.length + " entries needs " + c.length
-                + " bytes of heap, only " + free + " free"));
+                + " bytes of heap, only " + free + " free; " + HeapCheck.ADVICE));
         boolean[] mask = new boolean[c.length];
         for (int i = 0; i < c.length; i++) {
             mask[i] = c[i] != 0.0;

@@ -393,7 +393,7 @@ public final class RunsIndex {
                 // the copy and the old array are both live while it grows
                 HeapCheck.require((next + size) * Integer.BYTES, free -> new SdmFormatException("RUNS index: "
                         + size + " positions so far; growing their list to " + next + " needs "
-                        + (next + size) * Integer.BYTES + " bytes of heap, only " + free + " free"));
+                        + (next + size) * Integer.BYTES + " bytes of heap, only " + free + " free; " + HeapCheck.ADVICE));
                 values = Arrays.copyOf(values, (int) next);
             }
             values[size++] = v;

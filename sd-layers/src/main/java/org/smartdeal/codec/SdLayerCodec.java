@@ -473,7 +473,7 @@ public final class SdLayerCodec {
 
     private static void checkHeap(long heapNeeded, long entries, String context) throws SdmFormatException {
         HeapCheck.require(heapNeeded, heapFree -> new SdmFormatException(context + ": layer of K*m*n = " + entries
-                + " entries needs about " + heapNeeded + " bytes of heap, only " + heapFree + " free"));
+                + " entries needs about " + heapNeeded + " bytes of heap, only " + heapFree + " free; " + HeapCheck.ADVICE));
     }
 
     /**

@@ -285,7 +285,7 @@ public final class SdModelFile {
         long heap = big * BUILD_HEAP_BYTES_PER_ENTRY;
         HeapCheck.require(heap, free -> new SdmFormatException(source + ": building the network needs about " + heap
                 + " bytes of heap for its largest SD layer (" + big + " entries of C), only " + free
-                + " free (raise -Xmx)"));
+                + " free; " + HeapCheck.ADVICE));
     }
 
     /**

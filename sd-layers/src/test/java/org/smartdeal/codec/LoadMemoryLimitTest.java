@@ -48,7 +48,7 @@ class LoadMemoryLimitTest {
         // 4 M rows x 15 positions = 60 M ints (240 MB) from a 0.5 MB layer, in a 96 MB heap
         String out = probe("96m", "runs", "4000000");
         assertTrue(out.startsWith(SdmFormatException.class.getName() + ": probe: RUNS index: ")
-                && out.contains("bytes of heap, only"), out);
+                && out.contains("bytes of heap, only") && out.contains(HeapCheck.ADVICE), out);
     }
 
     @Test

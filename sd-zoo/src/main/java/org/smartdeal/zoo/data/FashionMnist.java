@@ -406,7 +406,7 @@ public final class FashionMnist {
 
     private static void checkHeap(long bytes, Path file, String what) throws IOException {
         HeapCheck.require(bytes, free -> new IOException(file + ": " + what + " need " + bytes
-                + " bytes of heap but only " + free + " are free (raise -Xmx, e.g. SMARTDEAL_JAVA_OPTS=-Xmx4g)"));
+                + " bytes of heap but only " + free + " are free; " + org.smartdeal.codec.HeapCheck.ADVICE));
     }
 
     /** Thrown when the dataset files are absent; the message says how to obtain them. */
