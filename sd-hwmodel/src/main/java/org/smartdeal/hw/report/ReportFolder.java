@@ -2,13 +2,15 @@ package org.smartdeal.hw.report;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -16,9 +18,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,12 +59,25 @@ import java.util.stream.Stream;
  * Files that no report wrote (not in the previous {@value #MANIFEST}) are never removed or changed: a new set that
  * writes a file of the same name is refused. A folder written before reports kept a manifest has none, so its
  * files count as the user's. A target that is a symbolic link is followed (the folder it
- * points to is replaced, the link kept); a target that cannot be renamed (a mount point) or holds the
- * working folder (compared as real paths, so also through a symbolically linked parent: a shell in it would
- * be left in the deleted previous folder) is updated in place instead: the previous report's files that the
- * new set does not write are removed and the new files
- * moved in one by one, which a killed process can leave half done. Two processes must not write the same
- * folder at once.
+ * points to is replaced, the link kept). A target is updated in place instead, without carrying anything,
+ * where the swap cannot keep the user's entries as they are or cannot be made:
+ * <ul>
+ *   <li>it cannot be renamed (a mount point: also found before the carry, as being on another device than its
+ *       temporary sibling or, on Linux, as listed in {@code /proc/self/mountinfo});</li>
+ *   <li>it holds the working folder (compared as real paths, so also through a symbolically linked parent: a
+ *       shell in it would be left in the deleted previous folder);</li>
+ *   <li>it holds, at any depth (links not followed), an entry whose name as Java lists it does not name that entry
+ *       again (a name not valid in the file-name encoding, e.g. not UTF-8 under a UTF-8 locale, listed with
+ *       U+FFFD): its carried copy would get another name, or two such names the same one;</li>
+ *   <li>it holds a folder or file on another device (a mount point inside it, compared by {@code unix:dev} where
+ *       the platform has it, else by file store, and not entered), or, on Linux, a mount point that
+ *       {@code /proc/self/mountinfo} lists inside it (a bind mount of the same file system): it would be copied,
+ *       not linked, and the mount itself moved into the previous folder and kept there.</li>
+ * </ul>
+ * In place, the previous report's files that the new set does not write are removed and the new files moved in
+ * one by one, which a killed process can leave half done; the user's entries stay where they are. An entry of
+ * such a name made while a report is staged is not carried and not moved back: the previous folder is kept
+ * ({@code .<name>.kept-<time>}) with it. Two processes must not write the same folder at once.
  */
 public final class ReportFolder {
 
@@ -261,17 +278,17 @@ public final class ReportFolder {
         TreeSet<String> stale = new TreeSet<>(old);
         stale.removeAll(fresh);
         for (String f : fresh) checkPlace(target, f, old, stale);
+        // the working folder (or one inside it): renaming it would leave the shell that started us in the deleted
+        // previous folder; an entry that cannot be carried would be renamed, copied or left behind by the swap
+        if (realOrSelf(workingFolder.get()).startsWith(target.toRealPath()) || uncarriable(target, staging) != null) {
+            commitInPlace(target, staging, old, fresh, stale);
+            return;
+        }
         carryUserFiles(target, staging, old, fresh);
         writeManifest(staging, fresh);
         applyPermissions(target, staging);
         afterStep.accept("staged");
         Path backup = backupOf(target);
-        if (realOrSelf(workingFolder.get()).startsWith(target.toRealPath())) {
-            // the working folder (or one inside it): renaming it would leave the shell that started us in the
-            // deleted previous folder
-            commitInPlace(target, staging, old, fresh, stale);
-            return;
-        }
         try {
             Files.move(target, backup, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileSystemException e) {
@@ -292,6 +309,124 @@ public final class ReportFolder {
         }
         syncDirectory(target.getParent());
         retire(backup, target);
+    }
+
+    /**
+     * The first entry of {@code target} (links not followed) that a swap could not carry into {@code staging} as it
+     * is, or null: an entry whose name, as listed, names another entry or none (a name not valid in the file-name
+     * encoding, e.g. not UTF-8, listed with U+FFFD, {@link #roundTrips}), or one on another device than the
+     * temporary folder (a mount point, which a hard link cannot reach: its contents would be copied and the mount
+     * moved into the previous folder), the target itself included; on Linux also a mount point that
+     * {@code /proc/self/mountinfo} lists at or inside the target (a bind mount of the same file system has the
+     * same device). A folder on another device is not entered. Costs two status reads per entry (its type and
+     * its device); stops at the first found.
+     */
+    static Path uncarriable(Path target, Path staging) throws IOException {
+        Object dev = device.of(staging);
+        if (!dev.equals(device.of(target))) return target;
+        List<Path> mounts = mountsAtOrUnder(target.toRealPath(), mountInfo());
+        if (!mounts.isEmpty()) return mounts.get(0); // also a bind mount of the same file system, same device
+        Deque<Path> folders = new ArrayDeque<>();
+        folders.push(target);
+        while (!folders.isEmpty()) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(folders.pop())) {
+                for (Path p : s) {
+                    if (!roundTrips(target, p)) return p;
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isSymbolicLink()) continue; // recreated, never followed
+                    if (!dev.equals(device.of(p))) return p;
+                    if (a.isDirectory()) folders.push(p);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The lines of {@code /proc/self/mountinfo} (Linux), bytes as ISO-8859-1 characters; none elsewhere. */
+    private static List<String> mountInfo() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException | java.nio.file.InvalidPathException | SecurityException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The mount points of {@code mountinfo} lines (Linux's {@code /proc/self/mountinfo}: the fifth field, with
+     * {@code \NNN} octal escapes, bytes as ISO-8859-1 characters) that are {@code real} or inside it.
+     */
+    static List<Path> mountsAtOrUnder(Path real, List<String> mountinfo) {
+        List<Path> out = new ArrayList<>();
+        java.nio.charset.Charset names = fileNameCharset();
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            if (f.length < 5 || !f[4].startsWith("/")) continue;
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            String m = f[4];
+            for (int i = 0; i < m.length(); i++) {
+                char c = m.charAt(i);
+                if (c == '\\' && i + 3 < m.length() && m.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                    b.write(Integer.parseInt(m.substring(i + 1, i + 4), 8));
+                    i += 3;
+                } else {
+                    b.write(c);
+                }
+            }
+            try {
+                Path p = real.getFileSystem().getPath(new String(b.toByteArray(), names));
+                if (p.startsWith(real)) out.add(p);
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a name of this file system: not inside the folder
+            }
+        }
+        return out;
+    }
+
+    /** The charset the JVM decodes file names with ({@code sun.jnu.encoding}), UTF-8 if unknown. */
+    private static java.nio.charset.Charset fileNameCharset() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException | SecurityException e) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
+    /** Names the device (file system) a path that is not a link is on; tests replace it to stand for a mount. */
+    @FunctionalInterface
+    interface DeviceOf {
+        /** A value equal for two paths on the same device. */
+        Object of(Path p) throws IOException;
+    }
+
+    /** The device of a path, {@link #deviceOf} unless a test replaced it. */
+    static volatile DeviceOf device = ReportFolder::deviceOf;
+
+    /** {@code unix:dev} (links not followed) where the platform has it, else the {@link java.nio.file.FileStore}. */
+    static Object deviceOf(Path p) throws IOException {
+        if (p.getFileSystem().supportedFileAttributeViews().contains("unix"))
+            return Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        return Files.getFileStore(p);
+    }
+
+    /**
+     * Whether the relative name {@link #rel} gives an entry listed under {@code root}, resolved again, is that entry:
+     * not so where the listed name is not valid in the file-name encoding (decoded with U+FFFD, so it names another
+     * file or none). No file system access where the name comes back byte for byte (every name valid in the encoding);
+     * else the entry must be found under the name and have the same file key (a name spelled otherwise, e.g.
+     * normalised).
+     */
+    static boolean roundTrips(Path root, Path p) throws IOException {
+        String r = rel(root, p);
+        Path back = root.resolve(r);
+        if (back.equals(p)) return true;
+        if (r.indexOf('\uFFFD') >= 0) return false;
+        try {
+            Object a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object b = Files.readAttributes(back, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return a == null || a.equals(b);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     private static Path realOrSelf(Path p) {
@@ -346,6 +481,10 @@ public final class ReportFolder {
         boolean all = true;
         List<Path[]> made = new ArrayList<>(); // folders created in the target, with the folder they copy
         for (Path p : entries) {
+            if (!roundTrips(backup, p)) {
+                all = false; // its name, as listed, names another file: keep it where it is, under its own name
+                continue;
+            }
             String r = rel(backup, p);
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (r.equals(MANIFEST) || fresh.contains(r) || (old.contains(r) && a.isRegularFile())) continue;
@@ -400,6 +539,7 @@ public final class ReportFolder {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
                 if (d.equals(target)) return FileVisitResult.CONTINUE;
+                if (!roundTrips(target, d)) return FileVisitResult.SKIP_SUBTREE; // made since the check: left behind
                 String r = rel(target, d);
                 try (Stream<Path> s = Files.list(d)) {
                     if (s.findAny().isEmpty()) copyDirectory(d, staging.resolve(r)); // the user's empty folder
@@ -409,6 +549,7 @@ public final class ReportFolder {
 
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                if (!roundTrips(target, f)) return FileVisitResult.CONTINUE; // made since the check: left behind
                 String r = rel(target, f);
                 if (r.equals(MANIFEST) || fresh.contains(r) || (old.contains(r) && attrs.isRegularFile())) {
                     return FileVisitResult.CONTINUE;
