@@ -73,4 +73,108 @@ class AtomicFilesTest {
         assertArrayEquals(utf8("two"), Files.readAllBytes(t), "a failing body leaves the target as it was");
         assertEquals(List.of("x.sdm"), names(dir));
     }
+
+    /**
+     * A write deletes the temporary files of its target left by processes that no longer run (a pid above any the
+     * system gives), keeps those of running processes (this one's, standing for a concurrent write) and leaves
+     * other targets' and other names alone.
+     */
+    @Test
+    void aWriteRemovesItsTargetsTemporaryFilesOfDeadProcesses(@TempDir Path dir) throws IOException {
+        long dead = 1L << 40;
+        long self = ProcessHandle.current().pid();
+        for (String n : new String[] {".m.sdm." + dead + "-123.tmp", ".m.sdm." + self + "-5.tmp", ".m.sdm.77.tmp",
+                ".other.sdm." + dead + "-1.tmp", ".m.sdm." + dead + "-x.tmp"}) {
+            Files.write(dir.resolve(n), utf8("left"));
+        }
+        AtomicFiles.write(dir.resolve("m.sdm"), utf8("new"));
+        assertEquals(List.of(".m.sdm." + dead + "-x.tmp", ".m.sdm." + self + "-5.tmp", ".m.sdm.77.tmp",
+                ".other.sdm." + dead + "-1.tmp", "m.sdm"), names(dir));
+        // the temporary name carries the writer's pid (what the next write reads)
+        AtomicFiles.afterMove = target -> { };
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        AtomicFiles.write(dir.resolve("n.sdm"), out -> {
+            seen.addAll(names(dir));
+            out.write(1);
+        });
+        assertEquals(1, seen.stream().filter(n -> n.matches("\\.n\\.sdm\\." + self + "-\\d+\\.tmp")).count(), seen.toString());
+    }
+
+    /**
+     * A shutdown while a write stages its files deletes the temporary files and makes the write fail without
+     * replacing anything; a shutdown while the renames run waits for them (every target new).
+     */
+    @Test
+    void aShutdownCompletesTheRenamesInProgressAndStopsTheRest(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("a"), utf8("old a"));
+        java.util.concurrent.CountDownLatch staging = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                AtomicFiles.write(dir.resolve("a"), out -> {
+                    out.write(utf8("new a"));
+                    staging.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                });
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            writer.start();
+            staging.await();
+            long before = AtomicFiles.completedWrites();
+            assertEquals(before, AtomicFiles.shutDown());
+            assertEquals(List.of("a"), names(dir), "the temporary file is deleted at once");
+            release.countDown();
+            writer.join();
+            assertEquals(java.io.InterruptedIOException.class, failure.get().getClass(), String.valueOf(failure.get()));
+            assertArrayEquals(utf8("old a"), Files.readAllBytes(dir.resolve("a")));
+            assertEquals(List.of("a"), names(dir));
+        } finally {
+            AtomicFiles.resumeAfterShutDownForTest();
+        }
+
+        // the renames of a writeAll: the shutdown, asked after the first one, returns once the last is done
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(dir.resolve("a"), utf8("A"));
+        files.put(dir.resolve("b"), utf8("B"));
+        java.util.concurrent.atomic.AtomicReference<List<String>> seenByShutdown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread stopper = new Thread(() -> {
+            AtomicFiles.shutDown();
+            try {
+                seenByShutdown.set(List.of(Files.readString(dir.resolve("a")), Files.readString(dir.resolve("b"))));
+            } catch (IOException e) {
+                seenByShutdown.set(List.of(e.toString()));
+            }
+        });
+        try {
+            AtomicFiles.afterMove = target -> {
+                if (target.endsWith("a")) {
+                    stopper.start();
+                    try {
+                        Thread.sleep(200); // the stopper now waits for the lock this write holds
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    assertEquals(Thread.State.BLOCKED, stopper.getState());
+                }
+            };
+            long before = AtomicFiles.completedWrites();
+            AtomicFiles.writeAll(files);
+            stopper.join();
+            assertEquals(List.of("A", "B"), seenByShutdown.get(), "both renames done before the shutdown returned");
+            assertEquals(before + 1, AtomicFiles.completedWrites());
+            assertThrows(java.io.InterruptedIOException.class, () -> AtomicFiles.write(dir.resolve("c"), utf8("c")));
+            assertEquals(List.of("a", "b"), names(dir));
+        } finally {
+            AtomicFiles.afterMove = target -> { };
+            AtomicFiles.resumeAfterShutDownForTest();
+        }
+    }
 }

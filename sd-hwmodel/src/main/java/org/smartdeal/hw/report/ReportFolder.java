@@ -110,7 +110,8 @@ public final class ReportFolder {
             Path staging = createStaging(target);
             try {
                 body.writeInto(staging);
-                commit(target, staging);
+                // under the lock of AtomicFiles' renames: a JVM stopped by a signal completes the commit first
+                org.smartdeal.codec.AtomicFiles.exclusive(() -> commit(target, staging));
             } catch (Throwable t) {
                 try {
                     deleteTree(staging);

@@ -21,10 +21,12 @@ import org.smartdeal.codec.AtomicFiles;
 final class OutputPaths {
 
     /**
-     * The temporary names the writers use next to a target: {@code .NAME.<digits>.tmp}
-     * ({@code AtomicFiles}), {@code .NAME.partial-<pid>-<digits>} and {@code .NAME.previous} ({@code ReportFolder}).
+     * The temporary names the writers use next to a target: {@code .NAME.<pid>-<digits>.tmp}
+     * ({@code AtomicFiles}; {@code .NAME.<digits>.tmp} in earlier versions), {@code .NAME.partial-<pid>-<digits>} and
+     * {@code .NAME.previous} ({@code ReportFolder}).
      */
-    private static final Pattern TEMP_NAME = Pattern.compile("^\\.(.+?)(?:\\.-?\\d+\\.tmp|\\.partial-[-\\d]+|\\.previous)$");
+    private static final Pattern TEMP_NAME = Pattern.compile(
+            "^\\.(.+?)(?:\\.(?:\\d+-)?-?\\d+\\.tmp|\\.partial-[-\\d]+|\\.previous)$");
 
     private OutputPaths() {
     }

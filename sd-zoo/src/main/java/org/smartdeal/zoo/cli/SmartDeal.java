@@ -196,8 +196,13 @@ public final class SmartDeal {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(commandLine(out, err), out, err, args);
+    }
+
+    /** {@link #run(PrintWriter, PrintWriter, String...)} on a command line already built. */
+    static int run(CommandLine cl, PrintWriter out, PrintWriter err, String... args) {
         try {
-            return commandLine(out, err).execute(args);
+            return cl.execute(args);
         } catch (OutOfMemoryError oom) {
             // picocli hands exceptions to the handler above but lets errors through; the arrays that filled the
             // heap are unreachable once the command has unwound, so the message can be printed
@@ -218,6 +223,39 @@ public final class SmartDeal {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(out, err, args));
+        System.exit(runUntilInterrupted(commandLine(out, err), out, err, args));
+    }
+
+    /**
+     * {@link #run} with a notice when the JVM is stopped by a signal (Ctrl-C's SIGINT, SIGTERM) before the command
+     * ends: the write in progress completes first ({@code AtomicFiles.shutDown}), then one line on standard error says
+     * whether the run's outputs had been written or nothing of it was. The JVM's exit code is then the signal's
+     * (130 for SIGINT, 143 for SIGTERM).
+     *
+     * @param cl   the command line ({@link #commandLine})
+     * @param out  standard output
+     * @param err  standard error
+     * @param args the arguments
+     * @return the exit code, when the command ends
+     */
+    static int runUntilInterrupted(CommandLine cl, PrintWriter out, PrintWriter err, String... args) {
+        long before = org.smartdeal.codec.AtomicFiles.completedWrites();
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread notice = new Thread(() -> {
+            if (ended.get()) {
+                return;
+            }
+            long written = org.smartdeal.codec.AtomicFiles.shutDown() - before;
+            err.println(written > 0
+                    ? "smartdeal: interrupted after writing its outputs (they are complete)"
+                    : "smartdeal: interrupted before writing its outputs: nothing was written, earlier files are as they were");
+            err.flush();
+        }, "smartdeal-interrupt-notice");
+        Runtime.getRuntime().addShutdownHook(notice);
+        try {
+            return run(cl, out, err, args);
+        } finally {
+            ended.set(true);
+        }
     }
 }

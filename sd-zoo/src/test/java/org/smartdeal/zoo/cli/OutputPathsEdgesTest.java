@@ -155,6 +155,7 @@ class OutputPathsEdgesTest {
     @Test
     void temporaryNamesAreReportedAsTheUsersPath() {
         assertEquals("/out/m.sdm", OutputPaths.userPath("/out/.m.sdm.-12.tmp"));
+        assertEquals("/out/m.sdm", OutputPaths.userPath("/out/.m.sdm.4242-9876543210.tmp")); // <pid>-<random>
         assertEquals("/out/rep", OutputPaths.userPath("/out/.rep.partial--7"));
         assertEquals("out/rep/a.csv", OutputPaths.userPath("out/.rep.previous/a.csv"));
         // a path with nothing to replace comes back exactly as given, not as Path normalises it
