@@ -167,7 +167,7 @@ public final class EnergyCommand implements Callable<Integer> {
             return paperStudy(o, knobs);
         }
         EnergyReport report = price(arch, accs, c.shape(), c.zoo(), table, knobs);
-        report.write(out);
+        writing(() -> report.write(out));
         o.print(report.summaryText());
         if (energyTable != null) {
             o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
@@ -270,15 +270,34 @@ public final class EnergyCommand implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * Runs a step that writes the report into --out; an error of the file system that names no file (a full disk:
+     * "No space left on device") is reported naming --out (the report's folder is left as it was: ReportFolder
+     * writes into a temporary folder first).
+     */
+    private void writing(Runnable step) {
+        try {
+            step.run();
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+                throw e;
+            }
+            throw new BadInputException("--out " + out + ": writing the report failed (" + OutputPaths.reason(e.getCause())
+                    + "); the folder is as it was", e);
+        }
+    }
+
     /** {@code --paper}: the seven-model study into --out, its comparison printed. */
     private int paperStudy(PrintWriter o, Knobs knobs) throws IOException {
         long t0 = System.nanoTime();
         Map<String, Object> summary;
         try (Progress p = Progress.start("paper study", PaperStudy.steps(!noSweep), quiet)) {
-            summary = PaperStudy.run(out, knobs, !noSweep, done -> {
+            java.util.concurrent.atomic.AtomicReference<Map<String, Object>> result = new java.util.concurrent.atomic.AtomicReference<>();
+            writing(() -> result.set(PaperStudy.run(out, knobs, !noSweep, done -> {
                 p.step();
                 p.message(done);
-            });
+            })));
+            summary = result.get();
         }
         o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
                 + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
