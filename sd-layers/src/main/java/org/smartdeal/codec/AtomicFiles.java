@@ -24,13 +24,16 @@ import java.util.Map;
  * ({@link java.nio.file.AtomicMoveNotSupportedException}) rather than silently lose atomicity.
  * New files get permissions rw-r--r-- on POSIX systems.
  *
- * <p><b>Interruption.</b> The renames of a write (all of {@link #writeAll}'s) run under one lock that a shutdown
- * hook takes too: a JVM stopped by Ctrl-C (SIGINT) or SIGTERM while they run first completes them, so such a
- * signal leaves every target of a write old or every one new; the hook then deletes the temporary files still
- * being written, and a write that had not reached its renames fails without replacing anything. A process killed
- * outright (SIGKILL, a power cut) can leave its temporary files, and, within the milliseconds of a
- * {@link #writeAll}'s renames, some targets new and some old. Each write of a target first deletes the temporary
- * files of that target left by processes that no longer run.
+ * <p><b>Interruption.</b> The renames of a write (all of {@link #writeAll}'s) run under one lock that
+ * {@link #shutDown} takes too. A program that calls it from a shutdown hook of its own (the {@code smartdeal}
+ * command line does; this class installs none, so a library user's own hooks may still write) gets, on Ctrl-C
+ * (SIGINT) or SIGTERM: renames in progress completed first, so every target of a write old or every one new; the
+ * temporary files still being written deleted; and a write that had not reached its renames failed without
+ * replacing anything. A process killed outright (SIGKILL, a power cut) can leave its temporary files, and, within
+ * the milliseconds of a {@link #writeAll}'s renames, some targets new and some old. Each write first deletes the
+ * temporary files of its targets that a process killed outright left: those not modified for {@value #STALE_SECONDS}
+ * seconds whose process no longer runs, or is this one without writing them (a container's pid, the same in every
+ * run). The age keeps the files of live writers on other hosts of a shared folder, whose pids mean nothing here.
  */
 public final class AtomicFiles {
 
@@ -53,21 +56,17 @@ public final class AtomicFiles {
     /** Writes whose renames all completed, in this JVM. */
     private static long completed;
 
-    static {
-        try {
-            Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::shutDown, "smartdeal-atomic-files"));
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the class was first used during shutdown: nothing of it can be in progress
-        }
-    }
+    /** A temporary file not modified for this long, whose writer is not running here, is a leftover. */
+    static final int STALE_SECONDS = 60;
 
     /** Called after each rename of a write; tests replace it to act between two renames. */
     static volatile java.util.function.Consumer<Path> afterMove = target -> { };
 
     /**
      * Stops writes for the JVM's shutdown: waits for the renames in progress to complete, then deletes the temporary
-     * files still being written (their writes fail without replacing a target); no rename starts afterwards. Run by a
-     * shutdown hook of this class; a program that reports the interruption calls it first to know what was written.
+     * files still being written (their writes fail without replacing a target); no rename starts afterwards, in this
+     * JVM. For a program's own shutdown hook (the {@code smartdeal} command line's), which can then report what was
+     * written.
      *
      * @return the writes whose renames had all completed in this JVM ({@link #completedWrites})
      */
@@ -97,9 +96,9 @@ public final class AtomicFiles {
     }
 
     /**
-     * Runs the step that makes a set of files visible (renames of folders, say) under the lock the renames of
-     * {@link #writeAll} take, so that a JVM shutting down on a signal waits for it to complete; counted as one
-     * completed write.
+     * Runs the short step that makes a set of files visible (the renames that swap two folders, say) under the lock
+     * the renames of {@link #writeAll} take, so that {@link #shutDown} waits for it to complete; counted as one
+     * completed write. It should do no more than that: other writes wait for it.
      *
      * @param action the step
      * @throws IOException from the step, or when the JVM is shutting down (the step is then not started)
@@ -137,6 +136,7 @@ public final class AtomicFiles {
      */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
+        removeStaleQuietly(java.util.List.of(abs));
         Path tmp = stage(abs, body);
         boolean moved = false;
         try {
@@ -169,6 +169,7 @@ public final class AtomicFiles {
     public static void writeAll(Map<Path, byte[]> files) throws IOException {
         Map<Path, Path> staged = new LinkedHashMap<>();
         boolean moved = false;
+        removeStaleQuietly(files.keySet());
         try {
             for (Map.Entry<Path, byte[]> e : files.entrySet()) {
                 byte[] bytes = e.getValue();
@@ -208,11 +209,6 @@ public final class AtomicFiles {
             throw new java.nio.file.NoSuchFileException(abs.toString(), null, "its folder " + dir
                     + (Files.exists(dir) ? " is not a folder" : " does not exist") + "; nothing was written");
         }
-        try {
-            removeStale(abs);
-        } catch (IOException | RuntimeException e) {
-            // a folder that can be written but not listed: the leftovers stay, the write goes on
-        }
         Path tmp = Files.createTempFile(dir, tempPrefix(abs) + ProcessHandle.current().pid() + "-", ".tmp");
         synchronized (COMMIT) {
             if (shuttingDown) {
@@ -250,39 +246,61 @@ public final class AtomicFiles {
         return "." + abs.getFileName() + ".";
     }
 
+    /** {@link #removeStale}, whose failure (a folder that can be written but not listed) leaves the leftovers. */
+    private static void removeStaleQuietly(java.util.Collection<Path> targets) {
+        try {
+            removeStale(targets);
+        } catch (IOException | RuntimeException e) {
+            // the write goes on; the leftovers stay
+        }
+    }
+
+    /** A temporary name of this class: {@code .<target name>.<pid>-<random>.tmp}. */
+    private static final java.util.regex.Pattern TEMP = java.util.regex.Pattern.compile("^\\.(.+)\\.(\\d{1,18})-\\d+\\.tmp$");
+
     /**
-     * Deletes the temporary files of {@code abs} ({@code .<name>.<pid>-<random>.tmp} beside it) whose process no
-     * longer runs: what a process killed while writing it left. Those of running processes (a concurrent write)
-     * and of this one are kept; so is anything else.
+     * Deletes the temporary files of these targets (beside each) that a process killed outright left (class comment):
+     * one listing per folder. Files of other names (an older version's {@code .<name>.<random>.tmp}, owner unknown,
+     * included) are kept.
      */
-    static void removeStale(Path abs) throws IOException {
-        String prefix = tempPrefix(abs);
+    static void removeStale(java.util.Collection<Path> targets) throws IOException {
+        Map<Path, java.util.Set<String>> byFolder = new LinkedHashMap<>();
+        for (Path t : targets) {
+            Path abs = t.toAbsolutePath();
+            if (abs.getParent() != null && abs.getFileName() != null) {
+                byFolder.computeIfAbsent(abs.getParent(), d -> new java.util.HashSet<>()).add(abs.getFileName().toString());
+            }
+        }
+        long self = ProcessHandle.current().pid();
+        long now = System.currentTimeMillis();
         java.util.List<Path> stale = new java.util.ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(abs.getParent(), p -> {
-            String n = p.getFileName().toString();
-            return n.startsWith(prefix) && n.endsWith(".tmp") && n.length() > prefix.length() + 4;
-        })) {
-            for (Path p : s) {
-                String mid = p.getFileName().toString();
-                mid = mid.substring(prefix.length(), mid.length() - ".tmp".length());
-                int dash = mid.indexOf('-');
-                if (dash <= 0 || !mid.substring(0, dash).chars().allMatch(Character::isDigit)
-                        || !mid.substring(dash + 1).chars().allMatch(Character::isDigit) || dash == mid.length() - 1) {
-                    continue; // not a name this class gives (an older version's .<name>.<random>.tmp: owner unknown)
-                }
-                long pid;
-                try {
-                    pid = Long.parseLong(mid.substring(0, dash));
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    stale.add(p);
+        for (Map.Entry<Path, java.util.Set<String>> f : byFolder.entrySet()) {
+            if (!Files.isDirectory(f.getKey())) {
+                continue;
+            }
+            try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(f.getKey(), ".*.tmp")) {
+                for (Path p : s) {
+                    java.util.regex.Matcher m = TEMP.matcher(p.getFileName().toString());
+                    if (!m.matches() || !f.getValue().contains(m.group(1))) {
+                        continue;
+                    }
+                    long pid = Long.parseLong(m.group(2));
+                    boolean writerRuns = pid == self ? isStaged(p) : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                    if (!writerRuns && now - Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis()
+                            > STALE_SECONDS * 1000L) {
+                        stale.add(p);
+                    }
                 }
             }
         }
         for (Path p : stale) {
             deleteQuietly(p);
+        }
+    }
+
+    private static boolean isStaged(Path p) {
+        synchronized (COMMIT) {
+            return STAGED.contains(p);
         }
     }
 

@@ -159,12 +159,16 @@ public final class DenseExport {
         // layer vertex did not load back (NullPointerException in ComputationGraph.init)
         if (layer instanceof FrozenLayer f) {
             FrozenLayer w = new FrozenLayer(plain(f.getLayer(), at));
-            w.setLayerName(f.getLayerName());
+            if (f.getLayerName() != null) {
+                w.setLayerName(f.getLayerName()); // DL4J's setter names the wrapped layer too: not with null
+            }
             return w;
         }
         if (layer instanceof FrozenLayerWithBackprop f) {
             FrozenLayerWithBackprop w = new FrozenLayerWithBackprop(plain(f.getUnderlying(), at));
-            w.setLayerName(f.getLayerName());
+            if (f.getLayerName() != null) {
+                w.setLayerName(f.getLayerName());
+            }
             return w;
         }
         BaseLayer out;

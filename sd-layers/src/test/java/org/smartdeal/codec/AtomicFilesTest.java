@@ -75,23 +75,29 @@ class AtomicFilesTest {
     }
 
     /**
-     * A write deletes the temporary files of its target left by processes that no longer run (a pid above any the
-     * system gives), keeps those of running processes (this one's, standing for a concurrent write) and leaves
-     * other targets' and other names alone.
+     * A write deletes the temporary files of its targets that a killed process left: not modified for a minute and
+     * of a process that no longer runs (a pid above any the system gives) or of this one without being staged (a
+     * container's pid, the same in every run). It keeps recent ones (a live writer on another host of a shared
+     * folder), other targets' and other names.
      */
     @Test
-    void aWriteRemovesItsTargetsTemporaryFilesOfDeadProcesses(@TempDir Path dir) throws IOException {
+    void aWriteRemovesItsTargetsTemporaryFilesOfKilledProcesses(@TempDir Path dir) throws IOException {
         long dead = 1L << 40;
         long self = ProcessHandle.current().pid();
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - (AtomicFiles.STALE_SECONDS + 60) * 1000L);
         for (String n : new String[] {".m.sdm." + dead + "-123.tmp", ".m.sdm." + self + "-5.tmp", ".m.sdm.77.tmp",
-                ".other.sdm." + dead + "-1.tmp", ".m.sdm." + dead + "-x.tmp"}) {
-            Files.write(dir.resolve(n), utf8("left"));
+                ".other.sdm." + dead + "-1.tmp", ".m.sdm." + dead + "-x.tmp", ".x.sdm." + dead + "-9.tmp"}) {
+            Files.setLastModifiedTime(Files.write(dir.resolve(n), utf8("left")), old);
         }
-        AtomicFiles.write(dir.resolve("m.sdm"), utf8("new"));
-        assertEquals(List.of(".m.sdm." + dead + "-x.tmp", ".m.sdm." + self + "-5.tmp", ".m.sdm.77.tmp",
-                ".other.sdm." + dead + "-1.tmp", "m.sdm"), names(dir));
+        Files.write(dir.resolve(".m.sdm." + dead + "-8.tmp"), utf8("recent")); // a writer elsewhere, seconds ago
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        files.put(dir.resolve("m.sdm"), utf8("new m"));
+        files.put(dir.resolve("x.sdm"), utf8("new x"));
+        AtomicFiles.writeAll(files);
+        assertEquals(List.of(".m.sdm." + dead + "-8.tmp", ".m.sdm." + dead + "-x.tmp", ".m.sdm.77.tmp",
+                ".other.sdm." + dead + "-1.tmp", "m.sdm", "x.sdm"), names(dir));
         // the temporary name carries the writer's pid (what the next write reads)
-        AtomicFiles.afterMove = target -> { };
         java.util.List<String> seen = new java.util.ArrayList<>();
         AtomicFiles.write(dir.resolve("n.sdm"), out -> {
             seen.addAll(names(dir));
@@ -157,10 +163,10 @@ class AtomicFilesTest {
             AtomicFiles.afterMove = target -> {
                 if (target.endsWith("a")) {
                     stopper.start();
-                    try {
-                        Thread.sleep(200); // the stopper now waits for the lock this write holds
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    // the stopper comes to wait for the lock this write holds
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (stopper.getState() != Thread.State.BLOCKED && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
                     }
                     assertEquals(Thread.State.BLOCKED, stopper.getState());
                 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.smartdeal.codec.AtomicFiles;
 
 /**
  * Writes a report's files into a folder as one consistent set, so that a folder written again (a
@@ -110,8 +111,7 @@ public final class ReportFolder {
             Path staging = createStaging(target);
             try {
                 body.writeInto(staging);
-                // under the lock of AtomicFiles' renames: a JVM stopped by a signal completes the commit first
-                org.smartdeal.codec.AtomicFiles.exclusive(() -> commit(target, staging));
+                commit(target, staging);
             } catch (Throwable t) {
                 try {
                     deleteTree(staging);
@@ -271,7 +271,7 @@ public final class ReportFolder {
             throw new IllegalArgumentException("a report may not write a file named " + MANIFEST + " (ReportFolder keeps it)");
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             writeManifest(staging, fresh);
-            move(staging, target);
+            AtomicFiles.exclusive(() -> move(staging, target));
             syncDirectory(target.getParent());
             return;
         }
@@ -282,7 +282,7 @@ public final class ReportFolder {
         // the working folder (or one inside it): renaming it would leave the shell that started us in the deleted
         // previous folder; an entry that cannot be carried would be renamed, copied or left behind by the swap
         if (realOrSelf(workingFolder.get()).startsWith(target.toRealPath()) || uncarriable(target, staging) != null) {
-            commitInPlace(target, staging, old, fresh, stale);
+            AtomicFiles.exclusive(() -> commitInPlace(target, staging, old, fresh, stale));
             return;
         }
         carryUserFiles(target, staging, old, fresh);
@@ -290,26 +290,41 @@ public final class ReportFolder {
         applyPermissions(target, staging);
         afterStep.accept("staged");
         Path backup = backupOf(target);
-        try {
-            Files.move(target, backup, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileSystemException e) {
-            commitInPlace(target, staging, old, fresh, stale); // e.g. a mount point, which cannot be renamed
-            return;
+        // the two renames (or the update in place) under AtomicFiles' lock: a program stopping on a signal through
+        // AtomicFiles.shutDown (the CLI) waits for them; carrying before and retiring after need no lock
+        boolean swapped = swap(target, staging, backup, old, fresh, stale);
+        if (swapped) {
+            syncDirectory(target.getParent());
+            retire(backup, target);
         }
-        afterStep.accept("previous moved aside");
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            afterStep.accept("new set in place");
-        } catch (IOException e) {
+    }
+
+    /** The swap of {@link #commit}: whether it swapped the folders (false: it updated the target in place). */
+    private static boolean swap(Path target, Path staging, Path backup, TreeSet<String> old, TreeSet<String> fresh,
+                                TreeSet<String> stale) throws IOException {
+        boolean[] swapped = new boolean[1];
+        AtomicFiles.exclusive(() -> {
             try {
-                Files.move(backup, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException restore) {
-                e.addSuppressed(restore); // the next write restores it (recover)
+                Files.move(target, backup, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                commitInPlace(target, staging, old, fresh, stale); // e.g. a mount point, which cannot be renamed
+                return;
             }
-            throw e;
-        }
-        syncDirectory(target.getParent());
-        retire(backup, target);
+            afterStep.accept("previous moved aside");
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                afterStep.accept("new set in place");
+            } catch (IOException e) {
+                try {
+                    Files.move(backup, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException restore) {
+                    e.addSuppressed(restore); // the next write restores it (recover)
+                }
+                throw e;
+            }
+            swapped[0] = true;
+        });
+        return swapped[0];
     }
 
     /**

@@ -306,13 +306,6 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     /**
-     * Warns (on standard error; the run still succeeds) about layers whose C kept no non-zero entry: their W = C*B
-     * is zero, so the layer passes on its bias alone, which is rarely what a threshold was meant to give.
-     *
-     * @param err    where warnings go
-     * @param layers the names of such layers (nothing is printed when empty)
-     */
-    /**
      * A note naming the converted layers whose C density is more than 10% off the plan's density target: a layer's
      * density can jump across the target between two nearby thresholds (an audit's dense layer: 0.380 at theta 0.222,
      * 0.128 at 0.278, target 0.25), and the search keeps the smallest threshold that meets it, so the report alone
@@ -343,6 +336,13 @@ public final class ConvertCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Warns (on standard error; the run still succeeds) about layers whose C kept no non-zero entry: their W = C*B
+     * is zero, so the layer passes on its bias alone, which is rarely what a threshold was meant to give.
+     *
+     * @param err    where warnings go
+     * @param layers the names of such layers (nothing is printed when empty)
+     */
     static void warnZeroC(PrintWriter err, List<String> layers) {
         warnZeroC(err, layers, "a lower --theta or a --density target keeps weights (where the plan's "
                 + "bnGammaThreshold or structuredRatio is set, a lower one may be what is needed)");

@@ -272,8 +272,8 @@ public final class EnergyCommand implements Callable<Integer> {
 
     /**
      * Runs a step that writes the report into --out; an error of the file system that names no file (a full disk:
-     * "No space left on device") is reported naming --out (the report's folder is left as it was: ReportFolder
-     * writes into a temporary folder first).
+     * "No space left on device") is reported naming --out. ReportFolder writes into a temporary folder first, so such
+     * an error, almost always met there, leaves the folder as it was; not so in the rare update in place.
      */
     private void writing(Runnable step) {
         try {
@@ -283,7 +283,7 @@ public final class EnergyCommand implements Callable<Integer> {
                 throw e;
             }
             throw new BadInputException("--out " + out + ": writing the report failed (" + OutputPaths.reason(e.getCause())
-                    + "); the folder is as it was", e);
+                    + ")", e);
         }
     }
 

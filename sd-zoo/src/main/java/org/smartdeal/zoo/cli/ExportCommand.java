@@ -90,6 +90,7 @@ public final class ExportCommand implements Callable<Integer> {
         Map<String, Integer> kinds = new TreeMap<>();
         List<String> names = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] zip;
         // ResNet-50 at 224 x 224 on 2 cores: reading 11 s, the comparison's two forward passes 16 s, DL4J's zip writer
         // 21 s
         try (Progress p = Progress.start("export", 4, quiet)) {
@@ -121,24 +122,28 @@ public final class ExportCommand implements Callable<Integer> {
             p.step();
             p.message("serialising");
             ModelSerializer.writeModel(dense, bytes, false);
+            zip = bytes.toByteArray();
+            bytes = null; // one copy of the zip in memory
+            boolean graph = dense instanceof ComputationGraph;
+            dense = null; // the network read back stands for it from here on
             p.step();
             // the network compared is the one the file holds, read back from its bytes as DL4J will read it (a zip
             // that DL4J cannot load, or loads differently, is a defect found here, before anything is written)
             p.message("comparing the outputs");
-            compared = compare(sd, readBack(bytes.toByteArray(), dense), input.shape());
+            compared = compare(sd, readBack(zip, graph), input.shape());
             p.step();
         }
         input.warn(spec.commandLine().getErr());
         PrintWriter o = spec.commandLine().getOut();
         Map<Path, byte[]> files = new LinkedHashMap<>();
-        files.put(out, bytes.toByteArray());
+        files.put(out, zip);
         OutputPaths.writeTogether(files);
         List<String> counts = new ArrayList<>();
         kinds.forEach((kind, n) -> counts.add(n + " " + kind));
         o.printf(Locale.ROOT, "%s: %d SD %s (%s: %s) exported as DL4J's own layers with the rebuilt weights%n", file,
                 names.size(), names.size() == 1 ? "layer" : "layers", String.join(", ", counts), shortList(names));
         o.println(compared);
-        o.printf(Locale.ROOT, "wrote %s (%,d bytes; the SD file is %,d bytes) in %.1f s%n", out, bytes.size(),
+        o.printf(Locale.ROOT, "wrote %s (%,d bytes; the SD file is %,d bytes) in %.1f s%n", out, zip.length,
                 java.nio.file.Files.size(file), (System.nanoTime() - t0) / 1e9);
         return SmartDeal.EXIT_OK;
     }
@@ -153,11 +158,11 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     /** The exported network as DL4J's ModelSerializer reads it from the bytes about to be written. */
-    private static Model readBack(byte[] zip, Model dense) throws IOException {
+    private static Model readBack(byte[] zip, boolean graph) {
         try (java.io.InputStream in = new java.io.ByteArrayInputStream(zip)) {
-            return dense instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(in, false)
-                    : ModelSerializer.restoreComputationGraph(in, false);
-        } catch (RuntimeException e) {
+            return graph ? ModelSerializer.restoreComputationGraph(in, false)
+                    : ModelSerializer.restoreMultiLayerNetwork(in, false);
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("the exported network does not load back with DL4J's ModelSerializer ("
                     + e + "); nothing was written. This is a defect of the export", e);
         }

@@ -492,6 +492,7 @@ public final class SweepCommand implements Callable<Integer> {
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
         List<String> convertible = SdConverter.convertibleLayerNames(dense, base);
+        List<String> frozen = SdConverter.frozenLayerNames(dense);
         for (String option : List.of("--layer-theta", "--layer-density")) {
             for (String layer : (option.equals("--layer-theta") ? layerTheta : layerDensity).keySet()) {
                 if (!layerNames.contains(layer)) {
@@ -499,8 +500,9 @@ public final class SweepCommand implements Callable<Integer> {
                             + layerNames);
                 }
                 if (!convertible.contains(layer)) {
-                    throw usage(option + " names layer '" + layer + "', which is not converted (not a "
-                            + SdConverter.CONVERTED_KINDS + "); the layers converted are " + convertible);
+                    throw usage(option + " names layer '" + layer + "', which is not converted ("
+                            + (frozen.contains(layer) ? SdConverter.FROZEN_RULE : "not a " + SdConverter.CONVERTED_KINDS)
+                            + "); the layers converted are " + convertible);
                 }
             }
         }

@@ -214,8 +214,8 @@ public final class TrainCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "test figures sealed in %s%n", outDir.resolve(SEALED_FILE));
         } else if (java.nio.file.Files.exists(outDir.resolve(SEALED_FILE))) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println("note: " + outDir.resolve(SEALED_FILE) + " is an earlier sealed run's (it names its run); this "
-                    + "run's test figures are in summary.json");
+            err.println("note: " + outDir.resolve(SEALED_FILE) + " is an earlier sealed run's; this run's test figures "
+                    + "are in summary.json");
             err.flush();
         }
         return SmartDeal.EXIT_OK;

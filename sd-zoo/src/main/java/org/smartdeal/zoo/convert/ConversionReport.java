@@ -160,14 +160,16 @@ public record ConversionReport(List<Row> layers) {
         long w = kept.stream().mapToLong(Row::weights).sum();
         java.util.Map<String, Long> kinds = kept.stream().collect(java.util.stream.Collectors.groupingBy(
                 r -> r.type().replace(" (kept)", ""), java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
+        boolean frozen = kinds.keySet().stream().anyMatch(t -> t.endsWith(FROZEN_MARK));
         StringBuilder k = new StringBuilder();
         kinds.forEach((type, n) -> k.append(k.length() == 0 ? "" : ", ").append(type).append(" x ").append(n));
         long all = totalWeights();
         return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s (skipped by the plan, "
-                + "or of a kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D "
+                + "%sor of a kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D "
                 + "convert, the last with its depthwise half kept dense unless the plan sets convertDepthwise (smartdeal "
                 + "convert --convert-depthwise), which also converts DepthwiseConvolution2D)%n", kept.size(),
-                layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k);
+                layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k,
+                frozen ? "frozen (kept dense and frozen: convert the network before freezing it), " : "");
     }
 
     /** @return the layers' decomposition seconds, summed */
@@ -183,11 +185,20 @@ public record ConversionReport(List<Row> layers) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "~";
     }
 
-    /** A type clipped to n characters keeping its " (kept)" mark: "DepthwiseCon~ (kept)". */
+    /** The mark of a frozen layer's row type, which stays dense and frozen: {@code "DenseLayer (frozen)"}. */
+    public static final String FROZEN_MARK = " (frozen)";
+
+    /**
+     * A type clipped to n characters keeping its " (kept)" or " (frozen)" mark: "DepthwiseCon~ (kept)",
+     * "ConvolutionL~ (frozen)".
+     */
     static String clipType(String type, int n) {
-        String kept = " (kept)";
-        return type.length() > n && type.endsWith(kept)
-                ? clip(type.substring(0, type.length() - kept.length()), n - kept.length()) + kept : clip(type, n);
+        for (String mark : new String[] {" (kept)", FROZEN_MARK}) {
+            if (type.length() > n && type.endsWith(mark)) {
+                return clip(type.substring(0, type.length() - mark.length()), n - mark.length()) + mark;
+            }
+        }
+        return clip(type, n);
     }
 
     /** @return the report as JSON: {@code layers} (one object per row) and {@code totals} */

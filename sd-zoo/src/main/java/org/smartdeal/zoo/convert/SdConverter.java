@@ -271,6 +271,7 @@ public final class SdConverter {
         Map<String, NetworkDecomposition.PlannedLayer> byName = new LinkedHashMap<>();
         d.layers().forEach(p -> byName.put(p.name(), p));
         List<Slot> slots = slots(dense);
+        requireNotFrozen(slots, byName.keySet());
         // a converted separable convolution becomes two layers, its depthwise half (kept dense, or in SD form when
         // planned) before its SD 1 x 1 half
         Map<String, String> depthwise = new LinkedHashMap<>();
@@ -497,16 +498,17 @@ public final class SdConverter {
 
     // ---------------------------------------------------------------------------------------------
 
-    /**
-     * DEPTHWISE: a DepthwiseConvolution2D, converted only when the plan asks for it ({@link #convertible});
-     * SEPARABLE_DW: the depthwise half of a SeparableConvolution2D, a slot of its own that only {@link #decompose}
-     * makes, when the plan converts depthwise layers.
-     */
     /** Why a frozen layer is not converted, and the route that converts it. */
-    static final String FROZEN_RULE = "frozen layers (FrozenLayer, FrozenLayerWithBackprop, FrozenVertex) are kept dense "
+    public static final String FROZEN_RULE = "frozen layers (FrozenLayer, FrozenLayerWithBackprop, FrozenVertex) are kept dense "
             + "and frozen; to have them in SD form, convert the network before freezing it (TransferLearning on the SD "
             + "network keeps its frozen SD layers as they are)";
 
+    /**
+     * DEPTHWISE: a DepthwiseConvolution2D, converted only when the plan asks for it ({@link #convertible});
+     * SEPARABLE_DW: the depthwise half of a SeparableConvolution2D, a slot of its own that only {@link #decompose}
+     * makes, when the plan converts depthwise layers; KEPT: a layer with weights of a kind with no SD form; FROZEN: a
+     * layer that would convert but is frozen (kept dense and frozen).
+     */
     private enum Kind { DENSE, OUTPUT, CONV, SEPARABLE, DEPTHWISE, SEPARABLE_DW, KEPT, FROZEN, OTHER }
 
     /**
@@ -645,6 +647,16 @@ public final class SdConverter {
         return slots(net).stream().filter(s -> convertible(s, plan)).map(Slot::name).toList();
     }
 
+    /**
+     * The layers that would convert but are frozen, and so stay dense and frozen ({@link #FROZEN_RULE}).
+     *
+     * @param net a MultiLayerNetwork or ComputationGraph (not modified)
+     * @return their names, in layer order
+     */
+    public static List<String> frozenLayerNames(Model net) {
+        return slots(net).stream().filter(s -> s.kind() == Kind.FROZEN).map(Slot::name).toList();
+    }
+
     /** What the converter converts, for messages. */
     public static final String CONVERTED_KINDS = "DenseLayer, OutputLayer, ConvolutionLayer or SeparableConvolution2D, "
             + "and DepthwiseConvolution2D when the plan sets convertDepthwise";
@@ -749,6 +761,20 @@ public final class SdConverter {
             return plan != null && plan.convertDepthwise();
         }
         return CONVERTED.containsValue(s.kind());
+    }
+
+    /**
+     * Refuses a decomposition that plans a layer the network holds frozen (a decomposition of the unfrozen network
+     * applied to a frozen copy): building it would drop the frozen wrapper, as conversion did before frozen layers
+     * were kept.
+     */
+    private static void requireNotFrozen(List<Slot> slots, java.util.Collection<String> planned) {
+        List<String> frozen = slots.stream().filter(s -> s.kind() == Kind.FROZEN && planned.contains(s.name()))
+                .map(Slot::name).toList();
+        if (!frozen.isEmpty()) {
+            throw new IllegalArgumentException("the decomposition plans layers this network holds frozen: "
+                    + String.join(", ", frozen) + " (" + FROZEN_RULE + ")");
+        }
     }
 
     /**
@@ -1138,7 +1164,7 @@ public final class SdConverter {
             }
         }
         return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName()
-                + (s.kind() == Kind.FROZEN ? " (frozen, kept)" : " (kept)"), shape, false, weights,
+                + (s.kind() == Kind.FROZEN ? ConversionReport.FROZEN_MARK : " (kept)"), shape, false, weights,
                 0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
     }
 }

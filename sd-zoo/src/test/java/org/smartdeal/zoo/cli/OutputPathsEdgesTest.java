@@ -202,7 +202,6 @@ class OutputPathsEdgesTest {
         assertFalse(OutputPaths.sameFile(in, Files.writeString(dir.resolve("copy.json"), "{}")));
     }
 
-    /** The entries under a folder and their text ("" for a folder). */
     /**
      * A symbolic link to nothing as the output folder, or on the way to it, is refused before the work; creating the
      * folder at the end used to fail there with "file system error (FileAlreadyExistsException)".
@@ -246,6 +245,7 @@ class OutputPathsEdgesTest {
         assertEquals(file + ": exists and is not a folder", e.getMessage());
     }
 
+    /** The entries under a folder and their text ("" for a folder). */
     private static Map<String, String> names(Path d) throws IOException {
         Map<String, String> m = new java.util.TreeMap<>();
         try (var s = Files.walk(d)) {

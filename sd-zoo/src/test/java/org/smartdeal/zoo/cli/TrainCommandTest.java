@@ -197,8 +197,8 @@ class TrainCommandTest {
         CliRun again = run("train", "--task", "finetune", "--variant", "va", "--arch", "lenet300", "--epochs", "1",
                 "--pretrain-epochs", "1", "--limit", "2000", "--validation", "200", "--out", dir.toString(), "--quiet");
         assertEquals(0, again.exit(), again.err());
-        assertTrue(again.err().contains("note: " + dir.resolve("sealed-test.json") + " is an earlier sealed run's (it names "
-                + "its run); this run's test figures are in summary.json"), again.err());
+        assertTrue(again.err().contains("note: " + dir.resolve("sealed-test.json") + " is an earlier sealed run's; this "
+                + "run's test figures are in summary.json"), again.err());
         assertEquals(t, new ObjectMapper().readTree(dir.resolve("sealed-test.json").toFile()));
     }
 

@@ -362,7 +362,12 @@ class SdConverterTest {
         assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayer.class, sd.getLayer(0));
         assertEquals(DenseLayer.class, sd.getLayer(0).conf().getLayer().getClass());
         assertInstanceOf(SdDenseLayer.class, sd.getLayer(2).conf().getLayer());
-        assertEquals("DenseLayer (frozen, kept)", r.report().layers().get(0).type());
+        assertEquals("DenseLayer (frozen)", r.report().layers().get(0).type());
+        // fc1's 20 x 12 weights of 20 x 12 + 12 x 8 + 8 x 3 = 360 (the frozen BatchNormalization has none)
+        assertTrue(r.report().keptLine().startsWith("kept dense: 1 of 3 layers, 240 of 360 weights (66.7%): DenseLayer "
+                + "(frozen) x 1 (skipped by the plan, frozen (kept dense and frozen: convert the network before freezing "
+                + "it), or of"), r.report().keptLine());
+        assertEquals("DenseL~ (frozen)", ConversionReport.clipType("DenseLayer (frozen)", 16));
         INDArray fc1 = sd.getLayer(0).params().dup();
         INDArray fc2 = sd.getLayer(2).params().dup();
         org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 16, 20),
@@ -375,6 +380,30 @@ class SdConverterTest {
                 ConversionPlan.fromJson("{\"layers\": {\"fc1\": {\"theta\": 0.01}}}")));
         assertTrue(e.getMessage().contains("sets theta for a frozen DenseLayer, which is not converted (" + SdConverter.FROZEN_RULE),
                 e.getMessage());
+
+        // a decomposition of the unfrozen network is not built onto the frozen one (it would drop the wrapper)
+        NetworkDecomposition unfrozen = SdConverter.decompose(mlp(), ConversionPlan.defaultPlan());
+        e = assertThrows(IllegalArgumentException.class, () -> SdConverter.build(tl, unfrozen));
+        assertEquals("the decomposition plans layers this network holds frozen: fc1 (" + SdConverter.FROZEN_RULE + ")",
+                e.getMessage());
+
+        // FrozenLayerWithBackprop (passes gradients through, trains nothing) is frozen too
+        MultiLayerNetwork wb = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(1e-2))
+                .list()
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(new DenseLayer.Builder()
+                        .name("fc1").nIn(20).nOut(12).activation(Activation.TANH).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(12).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        wb.init();
+        SdConverter.Result rwb = SdConverter.convert(wb, ConversionPlan.defaultPlan());
+        MultiLayerNetwork sdwb = (MultiLayerNetwork) rwb.network();
+        assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayerWithBackprop.class, sdwb.getLayer(0));
+        assertEquals(DenseLayer.class, sdwb.getLayer(0).conf().getLayer().getClass());
+        assertEquals("DenseLayer (frozen)", rwb.report().layers().get(0).type());
+        INDArray wbBefore = sdwb.getLayer(0).params().dup();
+        sdwb.fit(batch);
+        assertEquals(wbBefore, sdwb.getLayer(0).params(), "FrozenLayerWithBackprop's fc1 unchanged");
 
         ComputationGraph g = new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(residual())
                 .fineTuneConfiguration(ft).setFeatureExtractor("conv2").build();
