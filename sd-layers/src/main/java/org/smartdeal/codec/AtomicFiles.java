@@ -144,7 +144,7 @@ public final class AtomicFiles {
                 requireRunning();
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 afterMove.accept(abs);
-                STAGED.remove(tmp);
+                STAGED.remove(tmp.toAbsolutePath().normalize());
                 completed++;
             }
             moved = true;
@@ -160,8 +160,8 @@ public final class AtomicFiles {
      * Writes several files as one step: every content to its temporary file first, and only when all are
      * written and fsync'ed, each renamed onto its target in the map's order. A failure while writing leaves
      * every target untouched (the temporary files are deleted); only a failing rename, after the others
-     * succeeded, or a process killed outright while they run, can leave some targets new and some old (a JVM
-     * shutting down on a signal waits for them: class comment). The parent folders must exist.
+     * succeeded, or a process killed outright while they run, can leave some targets new and some old (a
+     * {@link #shutDown} waits for them: class comment). The parent folders must exist.
      *
      * @param files target and content
      * @throws IOException from the file system; the exception names the temporary file or the target
@@ -180,7 +180,7 @@ public final class AtomicFiles {
                 requireRunning();
                 for (Map.Entry<Path, Path> e : staged.entrySet()) {
                     Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    STAGED.remove(e.getValue());
+                    STAGED.remove(e.getValue().toAbsolutePath().normalize());
                     afterMove.accept(e.getKey());
                 }
                 completed++;
@@ -215,7 +215,7 @@ public final class AtomicFiles {
                 deleteQuietly(tmp);
                 requireRunning();
             }
-            STAGED.add(tmp);
+            STAGED.add(tmp.toAbsolutePath().normalize());
         }
         boolean written = false;
         try {
@@ -286,8 +286,13 @@ public final class AtomicFiles {
                     }
                     long pid = Long.parseLong(m.group(2));
                     boolean writerRuns = pid == self ? isStaged(p) : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                    if (!writerRuns && now - Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis()
-                            > STALE_SECONDS * 1000L) {
+                    long modified;
+                    try {
+                        modified = Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis();
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue; // renamed or deleted since the listing
+                    }
+                    if (!writerRuns && now - modified > STALE_SECONDS * 1000L) {
                         stale.add(p);
                     }
                 }
@@ -300,13 +305,13 @@ public final class AtomicFiles {
 
     private static boolean isStaged(Path p) {
         synchronized (COMMIT) {
-            return STAGED.contains(p);
+            return STAGED.contains(p.toAbsolutePath().normalize());
         }
     }
 
     private static void unstage(Path tmp) {
         synchronized (COMMIT) {
-            STAGED.remove(tmp);
+            STAGED.remove(tmp.toAbsolutePath().normalize());
         }
         deleteQuietly(tmp);
     }

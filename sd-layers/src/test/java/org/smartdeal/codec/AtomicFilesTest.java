@@ -2,7 +2,9 @@ package org.smartdeal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +99,17 @@ class AtomicFilesTest {
         AtomicFiles.writeAll(files);
         assertEquals(List.of(".m.sdm." + dead + "-8.tmp", ".m.sdm." + dead + "-x.tmp", ".m.sdm.77.tmp",
                 ".other.sdm." + dead + "-1.tmp", "m.sdm", "x.sdm"), names(dir));
+        // an old file of a process that runs (a child of this test, standing for a live writer on this host) is kept
+        Process live = new ProcessBuilder("sleep", "60").start();
+        try {
+            Path liveTmp = Files.setLastModifiedTime(Files.write(dir.resolve(".m.sdm." + live.pid() + "-6.tmp"),
+                    utf8("live")), old);
+            AtomicFiles.write(dir.resolve("m.sdm"), utf8("newer m"));
+            assertTrue(Files.exists(liveTmp), "a running process's file is kept, however old");
+            Files.delete(liveTmp);
+        } finally {
+            live.destroyForcibly();
+        }
         // the temporary name carries the writer's pid (what the next write reads)
         java.util.List<String> seen = new java.util.ArrayList<>();
         AtomicFiles.write(dir.resolve("n.sdm"), out -> {
@@ -104,6 +117,53 @@ class AtomicFilesTest {
             out.write(1);
         });
         assertEquals(1, seen.stream().filter(n -> n.matches("\\.n\\.sdm\\." + self + "-\\d+\\.tmp")).count(), seen.toString());
+    }
+
+    /**
+     * A temporary file of this process that a write is still staging is kept by the cleanup, however old its time
+     * stamp (the cleanup counts this pid's unstaged files as a killed run's: a container's pid repeats).
+     */
+    @Test
+    void thisProcesssFileBeingStagedIsKept(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("s.sdm");
+        java.util.concurrent.CountDownLatch staging = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                AtomicFiles.write(target, out -> {
+                    out.write(utf8("s"));
+                    staging.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                });
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        writer.start();
+        staging.await();
+        Path tmp;
+        try (Stream<Path> l = Files.list(dir)) {
+            tmp = l.filter(p -> p.getFileName().toString().startsWith(".s.sdm.")).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - (AtomicFiles.STALE_SECONDS + 60) * 1000L));
+        AtomicFiles.removeStale(List.of(dir.resolve(".").resolve("s.sdm"))); // spelled otherwise: normalised
+        assertTrue(Files.exists(tmp), "staged by this process: kept");
+        release.countDown();
+        writer.join();
+        assertEquals(null, failure.get());
+        assertArrayEquals(utf8("s"), Files.readAllBytes(target));
+        // once the write is done, an old unstaged file of this pid is a leftover
+        Path left = Files.setLastModifiedTime(Files.write(dir.resolve(".s.sdm." + ProcessHandle.current().pid() + "-7.tmp"),
+                utf8("left")), java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - (AtomicFiles.STALE_SECONDS + 60) * 1000L));
+        AtomicFiles.removeStale(List.of(target));
+        assertFalse(Files.exists(left));
     }
 
     /**

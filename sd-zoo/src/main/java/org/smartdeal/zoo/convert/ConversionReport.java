@@ -189,8 +189,8 @@ public record ConversionReport(List<Row> layers) {
     public static final String FROZEN_MARK = " (frozen)";
 
     /**
-     * A type clipped to n characters keeping its " (kept)" or " (frozen)" mark: "DepthwiseCon~ (kept)",
-     * "ConvolutionL~ (frozen)".
+     * A type clipped to n characters keeping its " (kept)" or " (frozen)" mark; at 20: "DepthwiseCon~ (kept)",
+     * "Convolutio~ (frozen)".
      */
     static String clipType(String type, int n) {
         for (String mark : new String[] {" (kept)", FROZEN_MARK}) {

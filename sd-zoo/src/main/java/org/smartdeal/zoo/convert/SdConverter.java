@@ -600,10 +600,11 @@ public final class SdConverter {
                 bn = bnByInput.get(name);
             }
             Kind kind = kindOf(conf, ls[i]);
-            if (kind != Kind.OTHER && frozen(net, ls[i], name)) {
-                // a frozen layer stays dense and frozen: converting it would drop the wrapper (its runtime layer's
-                // configuration is the wrapped layer's), so it would train (a TransferLearning feature extractor
-                // came out trainable, and a graph's could not run its backward pass)
+            if (kind != Kind.OTHER && kind != Kind.KEPT && frozen(net, ls[i], name)) {
+                // a frozen layer of a kind that converts stays dense and frozen: converting it would drop the wrapper
+                // (its runtime layer's configuration is the wrapped layer's), so it would train (a TransferLearning
+                // feature extractor came out trainable, and a graph's could not run its backward pass); a frozen
+                // layer of a kind without SD form is kept as any such layer is
                 kind = Kind.FROZEN;
             }
             out.add(new Slot(name, i, ls[i], conf, kind, bn));

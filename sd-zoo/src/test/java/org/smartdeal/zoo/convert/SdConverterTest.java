@@ -381,6 +381,18 @@ class SdConverterTest {
         assertTrue(e.getMessage().contains("sets theta for a frozen DenseLayer, which is not converted (" + SdConverter.FROZEN_RULE),
                 e.getMessage());
 
+        assertEquals(List.of("fc1"), SdConverter.frozenLayerNames(tl), "fc1; the frozen BatchNormalization has no SD form");
+        // a frozen layer of a kind with no SD form is kept as such layers are, without the convert-first advice
+        MultiLayerNetwork emb = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(
+                        new org.deeplearning4j.nn.conf.layers.EmbeddingLayer.Builder().name("emb").nIn(10).nOut(6).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(6).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        emb.init();
+        assertEquals(List.of(), SdConverter.frozenLayerNames(emb));
+        assertEquals("EmbeddingLayer (kept)", SdConverter.convert(emb, ConversionPlan.defaultPlan()).report().layers().get(0)
+                .type());
         // a decomposition of the unfrozen network is not built onto the frozen one (it would drop the wrapper)
         NetworkDecomposition unfrozen = SdConverter.decompose(mlp(), ConversionPlan.defaultPlan());
         e = assertThrows(IllegalArgumentException.class, () -> SdConverter.build(tl, unfrozen));
