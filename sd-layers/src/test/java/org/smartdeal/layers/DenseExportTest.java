@@ -246,6 +246,28 @@ class DenseExportTest {
         assertInstanceOf(org.deeplearning4j.nn.layers.FrozenLayer.class, loaded.getLayer("fc"));
     }
 
+    /** A wrapper without a name leaves the wrapped layer's name as it is (DL4J's setter would null it). */
+    @Test
+    void anUnnamedWrapperKeepsItsLayersName() throws ReflectiveOperationException {
+        FrozenLayer wrapper = new FrozenLayer(new SdDenseLayer.Builder().nIn(6).nOut(5)
+                .activation(Activation.TANH).build());
+        MultiLayerNetwork sd = new MultiLayerNetwork(base().list()
+                .layer(wrapper)
+                .layer(new SdOutputLayer.Builder(LossFunction.MSE).name("out").nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(6)).build());
+        sd.init();
+        // DL4J's builder names the wrapper; a hand-written configuration may not: its name field cleared directly
+        // (the setter would clear the wrapped layer's too)
+        FrozenLayer conf = (FrozenLayer) sd.getLayerWiseConfigurations().getConf(0).getLayer();
+        java.lang.reflect.Field name = org.deeplearning4j.nn.conf.layers.Layer.class.getDeclaredField("layerName");
+        name.setAccessible(true);
+        name.set(conf, null);
+        name.set(conf.getLayer(), "inner"); // (DL4J's builder gave the wrapped layer the wrapper's name, layer0)
+        MultiLayerNetwork dense = (MultiLayerNetwork) DenseExport.toDense(sd);
+        FrozenLayer f = (FrozenLayer) dense.getLayerWiseConfigurations().getConf(0).getLayer();
+        assertEquals("inner", f.getLayer().getLayerName());
+    }
+
     /** A graph vertex wrapped in DL4J's FrozenVertex is opened like a frozen layer. */
     @Test
     void aFrozenVertexIsOpened() {
