@@ -126,26 +126,7 @@ class AtomicFilesTest {
     @Test
     void thisProcesssFileBeingStagedIsKept(@TempDir Path dir) throws Exception {
         Path target = dir.resolve("s.sdm");
-        java.util.concurrent.CountDownLatch staging = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            try {
-                AtomicFiles.write(target, out -> {
-                    out.write(utf8("s"));
-                    staging.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                });
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        writer.start();
-        staging.await();
+        BlockedWrite writer = BlockedWrite.start(target, "s");
         Path tmp;
         try (Stream<Path> l = Files.list(dir)) {
             tmp = l.filter(p -> p.getFileName().toString().startsWith(".s.sdm.")).findFirst().orElseThrow();
@@ -154,9 +135,7 @@ class AtomicFilesTest {
                 System.currentTimeMillis() - (AtomicFiles.STALE_SECONDS + 60) * 1000L));
         AtomicFiles.removeStale(List.of(dir.resolve(".").resolve("s.sdm"))); // spelled otherwise: normalised
         assertTrue(Files.exists(tmp), "staged by this process: kept");
-        release.countDown();
-        writer.join();
-        assertEquals(null, failure.get());
+        assertEquals(null, writer.finish());
         assertArrayEquals(utf8("s"), Files.readAllBytes(target));
         // once the write is done, an old unstaged file of this pid is a leftover
         Path left = Files.setLastModifiedTime(Files.write(dir.resolve(".s.sdm." + ProcessHandle.current().pid() + "-7.tmp"),
@@ -173,33 +152,13 @@ class AtomicFilesTest {
     @Test
     void aShutdownCompletesTheRenamesInProgressAndStopsTheRest(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("a"), utf8("old a"));
-        java.util.concurrent.CountDownLatch staging = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            try {
-                AtomicFiles.write(dir.resolve("a"), out -> {
-                    out.write(utf8("new a"));
-                    staging.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                });
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
         try {
-            writer.start();
-            staging.await();
+            BlockedWrite writer = BlockedWrite.start(dir.resolve("a"), "new a");
             long before = AtomicFiles.completedWrites();
             assertEquals(before, AtomicFiles.shutDown());
             assertEquals(List.of("a"), names(dir), "the temporary file is deleted at once");
-            release.countDown();
-            writer.join();
-            assertEquals(java.io.InterruptedIOException.class, failure.get().getClass(), String.valueOf(failure.get()));
+            Throwable failure = writer.finish();
+            assertEquals(java.io.InterruptedIOException.class, failure.getClass(), String.valueOf(failure));
             assertArrayEquals(utf8("old a"), Files.readAllBytes(dir.resolve("a")));
             assertEquals(List.of("a"), names(dir));
         } finally {
@@ -241,6 +200,43 @@ class AtomicFilesTest {
         } finally {
             AtomicFiles.afterMove = target -> { };
             AtomicFiles.resumeAfterShutDownForTest();
+        }
+    }
+
+    /** A write on a thread of its own whose content waits, once written, until {@link #finish}. */
+    private record BlockedWrite(Thread thread, java.util.concurrent.CountDownLatch release,
+                                java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+
+        /** Starts the write and returns once its temporary file holds the content. */
+        static BlockedWrite start(Path target, String content) throws InterruptedException {
+            java.util.concurrent.CountDownLatch staging = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    AtomicFiles.write(target, out -> {
+                        out.write(utf8(content));
+                        staging.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IOException(e);
+                        }
+                    });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            t.start();
+            staging.await();
+            return new BlockedWrite(t, release, failure);
+        }
+
+        /** Lets the write go on and returns what it threw, or null. */
+        Throwable finish() throws InterruptedException {
+            release.countDown();
+            thread.join();
+            return failure.get();
         }
     }
 }
