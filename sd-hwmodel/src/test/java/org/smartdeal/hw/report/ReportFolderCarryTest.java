@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.smartdeal.hw.report.ReportFolderFixtures.manifest;
+import static org.smartdeal.hw.report.ReportFolderFixtures.put;
+import static org.smartdeal.hw.report.ReportFolderFixtures.report;
 
 /**
  * {@link ReportFolder}: entries of the user's that a swap could not carry as they are (a name that is not valid
@@ -41,17 +44,6 @@ class ReportFolderCarryTest {
         ReportFolder.device = ReportFolder::deviceOf;
         ReportFolder.trace = (event, path) -> { };
         ReportFolder.afterStep = step -> { };
-    }
-
-    private static void put(Path dir, String rel, String text) throws IOException {
-        Files.createDirectories(dir.resolve(rel).getParent());
-        Files.writeString(dir.resolve(rel), text);
-    }
-
-    private static void report(Path out, String... files) {
-        ReportFolder.write(out, d -> {
-            for (int i = 0; i < files.length; i += 2) put(d, files[i], files[i + 1]);
-        });
     }
 
     private static Object key(Path p) throws IOException {
@@ -91,10 +83,6 @@ class ReportFolderCarryTest {
         String[] r = sh("for f in \"$1\"/* \"$1\"/.[!.]*; do [ -e \"$f\" ] && printf '%s\\n' \"${f##*/}\"; done; true", dir);
         assertEquals("0", r[0], r[1]);
         return new TreeSet<>(Arrays.asList(r[1].split("\n")));
-    }
-
-    private static List<String> manifest(Path out) throws IOException {
-        return Files.readAllLines(out.resolve(ReportFolder.MANIFEST)).stream().filter(l -> !l.startsWith("#")).toList();
     }
 
     private void assertNoLeftovers(Path out) throws IOException {

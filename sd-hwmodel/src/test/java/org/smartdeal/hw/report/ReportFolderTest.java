@@ -15,6 +15,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.smartdeal.hw.report.ReportFolderFixtures.manifest;
+import static org.smartdeal.hw.report.ReportFolderFixtures.put;
+import static org.smartdeal.hw.report.ReportFolderFixtures.report;
+import static org.smartdeal.hw.report.ReportFolderFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,28 +34,6 @@ class ReportFolderTest {
     @TempDir
     Path tmp;
 
-    /** Every file under a folder with its content, relative paths with '/'. */
-    private static Map<String, String> tree(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s::iterator)
-                if (Files.isRegularFile(p)) out.put(root.relativize(p).toString().replace('\\', '/'), Files.readString(p));
-        }
-        return out;
-    }
-
-    private static void put(Path dir, String rel, String text) throws IOException {
-        Files.createDirectories(dir.resolve(rel).getParent());
-        Files.writeString(dir.resolve(rel), text);
-    }
-
-    /** Writes a report of the given files (relative path, text, relative path, text, ...) with ReportFolder. */
-    private static void report(Path out, String... files) {
-        ReportFolder.write(out, d -> {
-            for (int i = 0; i < files.length; i += 2) put(d, files[i], files[i + 1]);
-        });
-    }
-
     @Test
     void secondReportRemovesTheFilesItNoLongerWritesAndKeepsTheUsersFiles() throws IOException {
         Path out = tmp.resolve("out");
@@ -62,8 +44,7 @@ class ReportFolderTest {
         assertEquals(Map.of("notes.txt", "mine", "models/mine.json", "mine too", "summary.txt", "second", "models/a.json", "a2",
             ReportFolder.MANIFEST, Files.readString(out.resolve(ReportFolder.MANIFEST))), tree(out));
         assertFalse(Files.exists(out.resolve("charts")), "a folder the report emptied is removed");
-        List<String> listed = Files.readAllLines(out.resolve(ReportFolder.MANIFEST)).stream().filter(l -> !l.startsWith("#")).toList();
-        assertEquals(List.of("models/a.json", "summary.txt"), listed);
+        assertEquals(List.of("models/a.json", "summary.txt"), manifest(out));
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of(out), s.toList(), "no temporary folder is left next to the report");
         }

@@ -167,7 +167,10 @@ public final class EnergyCommand implements Callable<Integer> {
             return paperStudy(o, knobs);
         }
         EnergyReport report = price(arch, accs, c.shape(), c.zoo(), table, knobs);
-        writing(() -> report.write(out));
+        writing(() -> {
+            report.write(out);
+            return null;
+        });
         o.print(report.summaryText());
         if (energyTable != null) {
             o.printf(Locale.ROOT, "energy table: %s (its values are echoed in summary.json)%n", energyTable);
@@ -271,13 +274,13 @@ public final class EnergyCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs a step that writes the report into --out; an error of the file system that names no file (a full disk:
+     * Runs a step that writes the report into --out and returns what it returns; an error of the file system that names no file (a full disk:
      * "No space left on device") is reported naming --out. ReportFolder writes into a temporary folder first, so such
      * an error, almost always met there, leaves the folder as it was; not so in the rare update in place.
      */
-    private void writing(Runnable step) {
+    private <T> T writing(java.util.function.Supplier<T> step) {
         try {
-            step.run();
+            return step.get();
         } catch (java.io.UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
                 throw e;
@@ -292,12 +295,10 @@ public final class EnergyCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Map<String, Object> summary;
         try (Progress p = Progress.start("paper study", PaperStudy.steps(!noSweep), quiet)) {
-            java.util.concurrent.atomic.AtomicReference<Map<String, Object>> result = new java.util.concurrent.atomic.AtomicReference<>();
-            writing(() -> result.set(PaperStudy.run(out, knobs, !noSweep, done -> {
+            summary = writing(() -> PaperStudy.run(out, knobs, !noSweep, done -> {
                 p.step();
                 p.message(done);
-            })));
-            summary = result.get();
+            }));
         }
         o.printf(Locale.ROOT, "paper study (%d models, knobs %s): wrote %s (paper-summary.json, paper-comparison.md, fig8/9/10 CSV "
                 + "and PNG, layers.csv, actions.csv, models/, charts/%s, %s) in %.1f s%n", summary.size(),
