@@ -29,11 +29,14 @@ import java.util.Map;
  * command line does; this class installs none, so a library user's own hooks may still write) gets, on Ctrl-C
  * (SIGINT) or SIGTERM: renames in progress completed first, so every target of a write old or every one new; the
  * temporary files still being written deleted; and a write that had not reached its renames failed without
- * replacing anything. A process killed outright (SIGKILL, a power cut) can leave its temporary files, and, within
- * the milliseconds of a {@link #writeAll}'s renames, some targets new and some old. Each write first deletes the
- * temporary files of its targets that a process killed outright left: those not modified for {@value #STALE_SECONDS}
- * seconds whose process no longer runs, or is this one without writing them (a container's pid, the same in every
- * run). The age keeps the files of live writers on other hosts of a shared folder, whose pids mean nothing here.
+ * replacing anything. The same holds for a folder filled before one step makes it visible ({@code ReportFolder}'s
+ * staged report): made with {@link #createStagingFolder}, it is deleted with what it holds, and the folders made in it
+ * with {@link #createDirectories} are not made again afterwards. A process killed outright (SIGKILL, a power cut) can
+ * leave its temporary files, and, within the milliseconds of a {@link #writeAll}'s renames, some targets new and some
+ * old. Each write first deletes the temporary files of its targets that a process killed outright left: those not
+ * modified for {@value #STALE_SECONDS} seconds whose process no longer runs, or is this one without writing them (a
+ * container's pid, the same in every run). The age keeps the files of live writers on other hosts of a shared folder,
+ * whose pids mean nothing here.
  */
 public final class AtomicFiles {
 
@@ -47,12 +50,14 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Held by the renames of a write and by {@link #shutDown}; guards the three fields below. */
+    /** Held by the renames of a write and by {@link #shutDown}; guards the four fields below. */
     private static final Object COMMIT = new Object();
     /** Set by {@link #shutDown}: no rename starts after it. */
     private static boolean shuttingDown;
     /** Temporary files being written or waiting for their rename. */
     private static final java.util.Set<Path> STAGED = new java.util.HashSet<>();
+    /** Folders of {@link #createStagingFolder} not yet released (absolute, normalised). */
+    private static final java.util.Set<Path> STAGED_FOLDERS = new java.util.HashSet<>();
     /** Writes whose renames all completed, in this JVM. */
     private static long completed;
 
@@ -64,9 +69,10 @@ public final class AtomicFiles {
 
     /**
      * Stops writes for the JVM's shutdown: waits for the renames in progress to complete, then deletes the temporary
-     * files still being written (their writes fail without replacing a target); no rename starts afterwards, in this
-     * JVM. For a program's own shutdown hook (the {@code smartdeal} command line's), which can then report what was
-     * written.
+     * files still being written (their writes fail without replacing a target) and the folders of
+     * {@link #createStagingFolder} not yet released, with what they hold; no rename starts afterwards, and no
+     * {@link #createStagingFolder} or {@link #createDirectories} makes anything, in this JVM. For a program's own
+     * shutdown hook (the {@code smartdeal} command line's), which can then report what was written.
      *
      * @return the writes whose renames had all completed in this JVM ({@link #completedWrites})
      */
@@ -77,7 +83,63 @@ public final class AtomicFiles {
                 deleteQuietly(tmp);
             }
             STAGED.clear();
+            for (Path dir : STAGED_FOLDERS) {
+                deleteFolderQuietly(dir);
+            }
+            STAGED_FOLDERS.clear();
             return completed;
+        }
+    }
+
+    /**
+     * Creates a folder that is filled before one step makes it visible (a rename onto its target under
+     * {@link #exclusive}, say), and registers it so that {@link #shutDown} deletes it with what it holds, as it deletes
+     * the temporary files of a write. The folder gets the default permissions (the umask's). Folders inside it are to
+     * be made with {@link #createDirectories}, which a shutdown refuses: one made by {@link Files#createDirectories}
+     * while the JVM stops could make the deleted folder again. Whoever fills it calls {@link #releaseStagingFolder}
+     * once the folder has been moved onto its target or deleted.
+     *
+     * @param dir the folder; its parent must exist
+     * @return {@code dir}
+     * @throws java.nio.file.FileAlreadyExistsException if {@code dir} exists
+     * @throws java.io.InterruptedIOException when the JVM is shutting down ({@link #shutDown}): nothing is created
+     * @throws IOException from the file system
+     */
+    public static Path createStagingFolder(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        synchronized (COMMIT) {
+            requireRunning();
+            Files.createDirectory(abs);
+            STAGED_FOLDERS.add(abs);
+        }
+        return dir;
+    }
+
+    /**
+     * Forgets a folder of {@link #createStagingFolder}, which {@link #shutDown} then leaves alone: called once it has
+     * been moved onto its target or deleted. A folder not registered is ignored.
+     *
+     * @param dir the folder, as given to {@link #createStagingFolder}
+     */
+    public static void releaseStagingFolder(Path dir) {
+        synchronized (COMMIT) {
+            STAGED_FOLDERS.remove(dir.toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * {@link Files#createDirectories}, refused once {@link #shutDown} has begun: for the folders made inside a folder of
+     * {@link #createStagingFolder}, which, deleted by the shutdown, must not be made again by a write still running.
+     *
+     * @param dir the folder to create with its missing parents
+     * @return {@code dir}
+     * @throws java.io.InterruptedIOException when the JVM is shutting down: nothing is created
+     * @throws IOException from the file system
+     */
+    public static Path createDirectories(Path dir) throws IOException {
+        synchronized (COMMIT) {
+            requireRunning();
+            return Files.createDirectories(dir);
         }
     }
 
@@ -314,6 +376,50 @@ public final class AtomicFiles {
             STAGED.remove(tmp.toAbsolutePath().normalize());
         }
         deleteQuietly(tmp);
+    }
+
+    /**
+     * Deletes a folder of {@link #createStagingFolder} with what it holds, links not followed: first renamed to
+     * {@code <name>.deleting} beside it, so that no entry can be made in it meanwhile (a path into it no longer
+     * resolves; {@link #createDirectories} is refused by then), then deleted there. What cannot be deleted stays.
+     */
+    private static void deleteFolderQuietly(Path dir) {
+        Path doomed = dir.resolveSibling(dir.getFileName() + ".deleting");
+        try {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return; // moved onto its target or deleted, not yet released
+        } catch (IOException e) {
+            doomed = dir; // delete it where it is
+        }
+        deleteTreeQuietly(doomed);
+    }
+
+    /** Deletes a tree, links not followed, its folders made writable by their owner first; what fails stays. */
+    private static void deleteTreeQuietly(Path root) {
+        if (Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                PosixFileAttributeView v = Files.getFileAttributeView(root, PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (v != null) {
+                    java.util.Set<java.nio.file.attribute.PosixFilePermission> p = v.readAttributes().permissions();
+                    p.addAll(PosixFilePermissions.fromString("rwx------"));
+                    v.setPermissions(p);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // try the entries anyway
+            }
+            java.util.List<Path> children = new java.util.ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(root)) {
+                s.forEach(children::add);
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                // what was listed is deleted; the folder then stays
+            }
+            for (Path c : children) {
+                deleteTreeQuietly(c);
+            }
+        }
+        deleteQuietly(root);
     }
 
     private static void deleteQuietly(Path tmp) {

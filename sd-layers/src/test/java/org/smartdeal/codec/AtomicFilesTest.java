@@ -203,6 +203,33 @@ class AtomicFilesTest {
         }
     }
 
+    /**
+     * A shutdown deletes a staging folder not yet released with what it holds (a read-only folder inside included) and
+     * then refuses to make one, or a folder inside the deleted one, again; a released folder (one moved onto its
+     * target) is left alone.
+     */
+    @Test
+    void aShutdownDeletesTheStagingFoldersAndRefusesToMakeThemAgain(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("kept"), utf8("the user's"));
+        Path staged = AtomicFiles.createStagingFolder(dir.resolve(".r.partial-1"));
+        Files.write(AtomicFiles.createDirectories(staged.resolve("a").resolve("b")).resolve("f"), utf8("staged"));
+        Files.setPosixFilePermissions(staged.resolve("a"), java.nio.file.attribute.PosixFilePermissions.fromString("r-x------"));
+        Path released = AtomicFiles.createStagingFolder(dir.resolve(".s.partial-1"));
+        Files.write(released.resolve("g"), utf8("moved onto its target"));
+        AtomicFiles.releaseStagingFolder(dir.resolve("x").resolve("..").resolve(".s.partial-1")); // spelled otherwise
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> AtomicFiles.createStagingFolder(staged));
+        try {
+            AtomicFiles.shutDown();
+            assertEquals(List.of(".s.partial-1", "kept"), names(dir), "the staging folder is gone, nothing else");
+            assertThrows(java.io.InterruptedIOException.class, () -> AtomicFiles.createDirectories(staged.resolve("a")));
+            assertThrows(java.io.InterruptedIOException.class, () -> AtomicFiles.createStagingFolder(dir.resolve(".t.partial-1")));
+            assertEquals(List.of(".s.partial-1", "kept"), names(dir), "nothing made after the shutdown");
+            assertArrayEquals(utf8("moved onto its target"), Files.readAllBytes(released.resolve("g")));
+        } finally {
+            AtomicFiles.resumeAfterShutDownForTest();
+        }
+    }
+
     /** A write on a thread of its own whose content waits, once written, until {@link #finish}. */
     private record BlockedWrite(Thread thread, java.util.concurrent.CountDownLatch release,
                                 java.util.concurrent.atomic.AtomicReference<Throwable> failure) {

@@ -47,7 +47,8 @@ public final class Charts {
             line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         }
         try {
-            java.nio.file.Files.createDirectories(png.toAbsolutePath().getParent());
+            // refused once the JVM is shutting down: a report folder being staged is not made again (ReportFolder)
+            org.smartdeal.codec.AtomicFiles.createDirectories(png.toAbsolutePath().getParent());
             BitmapEncoder.saveBitmap(c, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -35,7 +35,10 @@ import org.smartdeal.codec.AtomicFiles;
  * process is killed while it commits.
  * <ol>
  *   <li>The report writes its whole set into a fresh temporary sibling folder
- *       ({@code .<name>.partial-<pid>-<random>}). If that fails, the target folder is not touched.</li>
+ *       ({@code .<name>.partial-<pid>-<random>}). If that fails, the target folder is not touched and the
+ *       temporary folder is deleted. It is registered with {@link AtomicFiles#createStagingFolder} until the swap of
+ *       step 4, so that a program stopping through {@link AtomicFiles#shutDown} (the {@code smartdeal} command line
+ *       on Ctrl-C or SIGTERM) deletes it and the write fails, the target folder untouched.</li>
  *   <li>Before the first change, every path of the new set is checked against the target folder: a file
  *       where the set needs a folder, a folder where it needs a file, or a file of a name the set writes that
  *       the previous report did not list in {@value #MANIFEST} (the user's, or another command's, e.g. a demo's
@@ -88,7 +91,11 @@ public final class ReportFolder {
     /** Writes a report's files under a folder. */
     @FunctionalInterface
     public interface Body {
-        /** Writes every file of the report under {@code dir} (an empty folder). */
+        /**
+         * Writes every file of the report under {@code dir} (an empty folder), making the folders inside it with
+         * {@link AtomicFiles#createDirectories} ({@link Reports#write} does): a shutdown deletes {@code dir} and then
+         * refuses those, where {@link Files#createDirectories} would make {@code dir} again while the JVM stops.
+         */
         void writeInto(Path dir) throws IOException;
     }
 
@@ -101,12 +108,13 @@ public final class ReportFolder {
      * @param dir  the report's folder
      * @param body writes the report's files into the folder it is given
      * @throws UncheckedIOException from the body or the file system: a {@link FileSystemException} naming the
-     *                              path for a conflict found before any change
+     *                              path for a conflict found before any change; a {@link java.io.InterruptedIOException}
+     *                              when the JVM is shutting down ({@link AtomicFiles#shutDown}), nothing replaced
      */
     public static void write(Path dir, Body body) {
         try {
             Path target = target(dir);
-            Files.createDirectories(target.getParent());
+            AtomicFiles.createDirectories(target.getParent()); // nothing is made once the JVM is shutting down
             recover(target);
             Path staging = createStaging(target);
             try {
@@ -119,6 +127,8 @@ public final class ReportFolder {
                     t.addSuppressed(suppressed);
                 }
                 throw t;
+            } finally {
+                AtomicFiles.releaseStagingFolder(staging); // moved onto the target or deleted
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -187,14 +197,15 @@ public final class ReportFolder {
 
     /**
      * A new empty sibling {@code .<name>.partial-<pid>-<random>}, made with the default permissions (the
-     * umask's, as a folder the report creates gets; not the rwx------ of a temporary folder).
+     * umask's, as a folder the report creates gets; not the rwx------ of a temporary folder), and registered with
+     * {@link AtomicFiles#createStagingFolder}: {@link AtomicFiles#shutDown} deletes it.
      */
     private static Path createStaging(Path target) throws IOException {
         String prefix = partialPrefix(target) + ProcessHandle.current().pid() + "-";
         for (int attempt = 0; ; attempt++) {
             Path p = target.resolveSibling(prefix + Long.toUnsignedString(RANDOM.nextLong()));
             try {
-                return Files.createDirectory(p);
+                return AtomicFiles.createStagingFolder(p);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (attempt == 100) throw e;
             }
@@ -609,12 +620,15 @@ public final class ReportFolder {
         }
     }
 
-    /** Creates {@code to} (and its parents) if missing, writable by its owner; permissions come later. */
+    /**
+     * Creates {@code to} (and its parents) in the staged folder if missing, writable by its owner; permissions come
+     * later. Through {@link AtomicFiles#createDirectories}: once a shutdown has deleted the staged folder, refused.
+     */
     private static void copyDirectory(Path from, Path to) throws IOException {
         if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) return;
         List<Path> missing = new ArrayList<>();
         for (Path d = to; !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) missing.add(d);
-        Files.createDirectories(to);
+        AtomicFiles.createDirectories(to);
         for (Path d : missing) makeOwnerWritable(d);
     }
 

@@ -211,10 +211,17 @@ public final class Reports {
         return o;
     }
 
-    /** Writes text to a file, creating parent directories. */
+    /**
+     * Writes text to a file, creating parent directories with {@link org.smartdeal.codec.AtomicFiles#createDirectories}
+     * (refused once the JVM is shutting down, so that a report folder being staged, which the shutdown deletes, is not
+     * made again: {@link ReportFolder}).
+     *
+     * @throws UncheckedIOException from the file system, or an {@link java.io.InterruptedIOException} when the JVM is
+     *                              shutting down
+     */
     public static void write(Path p, String text) {
         try {
-            Files.createDirectories(p.toAbsolutePath().getParent());
+            org.smartdeal.codec.AtomicFiles.createDirectories(p.toAbsolutePath().getParent());
             Files.writeString(p, text);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -228,7 +228,8 @@ public final class SmartDeal {
 
     /**
      * {@link #run} with a notice when the JVM is stopped by a signal (Ctrl-C's SIGINT, SIGTERM) before the command
-     * ends: the write in progress completes first ({@code AtomicFiles.shutDown}), then one line on standard error says
+     * ends: the write in progress completes first ({@code AtomicFiles.shutDown}, which also deletes the temporary files
+     * and an energy report's staged folder of a write not yet made visible), then one line on standard error says
      * whether the run's outputs had been written or nothing of it was. The JVM's exit code is then the signal's
      * (130 for SIGINT, 143 for SIGTERM).
      *

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.smartdeal.hw.report.ReportFolder;
 
 /**
  * A command stopped by SIGTERM (as by Ctrl-C's SIGINT: both run the JVM's shutdown hooks) says on standard error
@@ -58,6 +59,32 @@ class InterruptNoticeTest {
         String err = stop("wait");
         assertEquals("smartdeal: interrupted before writing its outputs: nothing was written, earlier files are as they "
                 + "were\n", err);
+    }
+
+    /**
+     * A stop while an energy report is staged (the probe is inside {@link ReportFolder#write}'s body, one file in the
+     * staged folder, when it prints {@code started}) deletes the staged folder {@code .out.partial-<pid>-<n>}, which
+     * used to stay until the next report into the same folder, and leaves the previous report as it was.
+     */
+    @Test
+    void aStopWhileAReportIsStagedLeavesNoStagedFolder() throws Exception {
+        Path reports = Files.createDirectories(dir.resolve("reports"));
+        Path out = reports.resolve("out");
+        ReportFolder.write(out, d -> Files.writeString(d.resolve("summary.txt"), "earlier"));
+        List<String> before = entries(reports);
+        String err = stop("stage", out.toString());
+        assertEquals("smartdeal: interrupted before writing its outputs: nothing was written, earlier files are as they "
+                + "were\n", err);
+        assertEquals(before, entries(reports), "no .out.partial- folder left beside the report");
+        assertEquals("earlier", Files.readString(out.resolve("summary.txt")));
+        assertEquals(List.of(ReportFolder.MANIFEST, "summary.txt"), entries(out));
+    }
+
+    /** The names in a folder, sorted. */
+    private static List<String> entries(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

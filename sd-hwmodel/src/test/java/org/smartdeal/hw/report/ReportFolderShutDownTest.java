@@ -1,0 +1,125 @@
+package org.smartdeal.hw.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.smartdeal.hw.report.ReportFolderFixtures.put;
+import static org.smartdeal.hw.report.ReportFolderFixtures.report;
+import static org.smartdeal.hw.report.ReportFolderFixtures.tree;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smartdeal.codec.AtomicFiles;
+import org.smartdeal.codec.AtomicFilesShutDowns;
+
+/**
+ * {@link ReportFolder} and the JVM's shutdown ({@link AtomicFiles#shutDown}, which the {@code smartdeal} command line's
+ * hook calls on Ctrl-C or SIGTERM) while a report is staged: the staged folder {@code .<name>.partial-<pid>-<n>} is
+ * deleted, the previous report is left as it was, and the writes still running fail without making anything again
+ * (the folder used to stay until the next report into the same folder).
+ */
+class ReportFolderShutDownTest {
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void resume() {
+        ReportFolder.trace = (event, path) -> { };
+        AtomicFilesShutDowns.resume();
+    }
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aShutdownWhileTheReportIsWrittenDeletesTheStagedFolderAndRefusesTheWritesAfterIt() throws Exception {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first", "models/a.json", "a1");
+        Map<String, String> before = tree(out);
+        CountDownLatch staged = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<List<String>> afterRefusal = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                ReportFolder.write(out, d -> {
+                    Reports.write(d.resolve("summary.txt"), "second");
+                    Reports.write(d.resolve("models/a.json"), "a2");
+                    staged.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                    }
+                    try {
+                        Reports.write(d.resolve("charts/x.png"), "x"); // its folder, and the staged one, are gone
+                    } finally {
+                        afterRefusal.set(names());
+                    }
+                });
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        writer.start();
+        staged.await();
+        assertEquals(1, names().stream().filter(n -> n.startsWith(".out.partial-")).count(), names().toString());
+        AtomicFiles.shutDown();
+        assertEquals(List.of("out"), names(), "the staged folder is deleted by the shutdown");
+        release.countDown();
+        writer.join();
+        UncheckedIOException e = assertInstanceOf(UncheckedIOException.class, failure.get());
+        assertInstanceOf(InterruptedIOException.class, e.getCause(), "the write after the shutdown is refused");
+        assertEquals(List.of("out"), afterRefusal.get(), "the refused write made nothing again");
+        assertEquals(before, tree(out), "the previous report is as it was");
+
+        // a report begun after the shutdown makes nothing, not even its missing parent folder
+        e = assertThrows(UncheckedIOException.class, () -> report(out, "summary.txt", "third"));
+        assertInstanceOf(InterruptedIOException.class, e.getCause());
+        e = assertThrows(UncheckedIOException.class, () -> report(tmp.resolve("new").resolve("out"), "summary.txt", "s"));
+        assertInstanceOf(InterruptedIOException.class, e.getCause());
+        assertEquals(List.of("out"), names());
+        assertEquals(before, tree(out));
+    }
+
+    /**
+     * A shutdown while the user's files are carried into the staged folder (step 3 of {@link ReportFolder}): the folder
+     * is deleted and the next user's folder is not made in it again (the carry stops).
+     */
+    @Test
+    void aShutdownWhileTheUsersFilesAreCarriedStopsTheCarry() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        put(out, "u1/f", "mine");
+        put(out, "u2/g", "mine too");
+        Map<String, String> before = tree(out);
+        List<String> carried = new ArrayList<>();
+        ReportFolder.trace = (event, path) -> {
+            if (event.equals("carried")) {
+                carried.add(path.getFileName().toString());
+                AtomicFiles.shutDown(); // on the writing thread: the lock is its own
+            }
+        };
+        var e = assertThrows(UncheckedIOException.class, () -> report(out, "summary.txt", "second"));
+        assertInstanceOf(InterruptedIOException.class, e.getCause(), String.valueOf(e.getCause()));
+        assertEquals(1, carried.size(), "the second user's folder is not made in the deleted staged folder: " + carried);
+        assertEquals(List.of("out"), names());
+        assertEquals(before, tree(out));
+    }
+}
