@@ -128,6 +128,20 @@ public final class AtomicFiles {
     }
 
     /**
+     * Whether a folder was made by {@link #createStagingFolder} and not yet released: a staging folder of this JVM
+     * still being filled, which a clean-up of leftovers (another thread's write into the same target, whose process is
+     * this one) must leave alone.
+     *
+     * @param dir the folder
+     * @return true while it is registered
+     */
+    public static boolean isStagingFolder(Path dir) {
+        synchronized (COMMIT) {
+            return STAGED_FOLDERS.contains(dir.toAbsolutePath().normalize());
+        }
+    }
+
+    /**
      * {@link Files#createDirectories}, refused once {@link #shutDown} has begun: for the folders made inside a folder of
      * {@link #createStagingFolder}, which, deleted by the shutdown, must not be made again by a write still running.
      *

@@ -242,7 +242,8 @@ public final class ReportFolder {
      * Brings the folder back to one complete set after a process was killed while writing it: a previous
      * folder left by a commit is restored when the target is missing (killed between the two renames: the
      * old set) and deleted otherwise (the new set is in place); temporary folders of processes that no longer
-     * run (or of this one) are deleted.
+     * run (or of this one, unless another of its threads is still
+     * filling it: {@link AtomicFiles#isStagingFolder}) are deleted.
      */
     static void recover(Path target) throws IOException {
         Path backup = backupOf(target);
@@ -255,6 +256,8 @@ public final class ReportFolder {
         try (Stream<Path> s = Files.list(target.getParent())) {
             s.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
                 .filter(p -> !ownerRuns(p.getFileName().toString().substring(prefix.length())))
+                // another thread of this JVM staging a report into the same folder (its pid is ours)
+                .filter(p -> !AtomicFiles.isStagingFolder(p))
                 .forEach(stale::add);
         }
         for (Path p : stale) deleteTree(p);

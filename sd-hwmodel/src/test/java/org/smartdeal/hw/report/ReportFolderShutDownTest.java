@@ -1,8 +1,10 @@
 package org.smartdeal.hw.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.smartdeal.hw.report.ReportFolderFixtures.put;
 import static org.smartdeal.hw.report.ReportFolderFixtures.report;
 import static org.smartdeal.hw.report.ReportFolderFixtures.tree;
@@ -11,11 +13,14 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -78,12 +83,13 @@ class ReportFolderShutDownTest {
             }
         });
         writer.start();
-        staged.await();
+        assertTrue(staged.await(30, TimeUnit.SECONDS), "the writer reached its body: " + failure.get());
         assertEquals(1, names().stream().filter(n -> n.startsWith(".out.partial-")).count(), names().toString());
         AtomicFiles.shutDown();
         assertEquals(List.of("out"), names(), "the staged folder is deleted by the shutdown");
         release.countDown();
-        writer.join();
+        writer.join(30_000);
+        assertFalse(writer.isAlive(), "the writer ended");
         UncheckedIOException e = assertInstanceOf(UncheckedIOException.class, failure.get());
         assertInstanceOf(InterruptedIOException.class, e.getCause(), "the write after the shutdown is refused");
         assertEquals(List.of("out"), afterRefusal.get(), "the refused write made nothing again");
@@ -121,5 +127,32 @@ class ReportFolderShutDownTest {
         assertEquals(1, carried.size(), "the second user's folder is not made in the deleted staged folder: " + carried);
         assertEquals(List.of("out"), names());
         assertEquals(before, tree(out));
+    }
+    /**
+     * The shutdown deletes a staged folder without following links: a link inside it to a read-only folder outside,
+     * a link to a file there, and a registered staging path that was replaced by a link, leave the outside folder,
+     * its file and its permissions as they were (found by a review, by mutating the deletion to follow links).
+     */
+    @Test
+    void aShutdownDeletesAStagedFolderWithoutFollowingItsLinks() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectory(outside.resolve("sub"));
+        Files.writeString(outside.resolve("keep"), "k");
+        Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("r-x------"));
+        try {
+            Path staged = AtomicFiles.createStagingFolder(tmp.resolve(".r.partial-1-1"));
+            Files.createSymbolicLink(staged.resolve("link"), outside);
+            Files.createSymbolicLink(staged.resolve("flink"), outside.resolve("keep"));
+            Path replaced = AtomicFiles.createStagingFolder(tmp.resolve(".r.partial-1-2"));
+            Files.delete(replaced);
+            Files.createSymbolicLink(replaced, outside);
+            AtomicFiles.shutDown();
+            assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)));
+            assertEquals("k", Files.readString(outside.resolve("keep")));
+            assertTrue(Files.isDirectory(outside.resolve("sub")));
+            assertFalse(Files.exists(staged, LinkOption.NOFOLLOW_LINKS), "the staged folder is deleted");
+        } finally {
+            Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -502,5 +505,51 @@ class ReportFolderTest {
         assertEquals(1, kept.size(), "the previous folder is kept");
         assertEquals("mine", Files.readString(kept.get(0).resolve("u")));
         assertTrue(warning.toString().contains(kept.get(0).toString()), warning.toString());
+    }
+    /**
+     * Two threads of one JVM writing reports into one folder (a library user's): the second's clean-up of leftovers
+     * must not take the first's staged folder for a dead process's (its pid is the same). It did: the first then
+     * committed the one file it wrote after the deletion, its earlier file lost, with no error (found by a review).
+     * Each report is complete; the last committed wins.
+     */
+    @Test
+    void aSecondThreadWritingTheSameFolderLeavesTheFirstThreadsStagedReportAlone() throws Exception {
+        Path out = tmp.resolve("out");
+        report(out, "a.txt", "1", "b.txt", "1");
+        CountDownLatch inBody = new CountDownLatch(1), go = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread first = new Thread(() -> {
+            try {
+                ReportFolder.write(out, d -> {
+                    Reports.write(d.resolve("a.txt"), "A");
+                    inBody.countDown();
+                    try {
+                        go.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    Reports.write(d.resolve("b.txt"), "A");
+                });
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        first.start();
+        try {
+            assertTrue(inBody.await(30, TimeUnit.SECONDS), "the first report reached its body");
+            report(out, "a.txt", "B", "b.txt", "B");
+            assertEquals("B", tree(out).get("b.txt"), "the second report is in place, whole");
+            assertEquals("B", tree(out).get("a.txt"));
+        } finally {
+            go.countDown();
+            first.join(30_000);
+        }
+        assertEquals(null, failure.get());
+        Map<String, String> last = tree(out);
+        assertEquals("A", last.get("a.txt"), "the first report's earlier file is kept: " + last);
+        assertEquals("A", last.get("b.txt"));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of("out"), left.map(p -> p.getFileName().toString()).toList(), "nothing staged is left");
+        }
     }
 }
