@@ -85,15 +85,16 @@ import java.util.function.UnaryOperator;
  * depend on the data format, and {@link NetLayer#prep} hands the statistics the input in NCHW order.
  * Rows and columns may be padded differently (a 1 x 7 kernel). Unsupported:
  * 3-D convolutions, a Deconvolution2D that crops its output, unequal strides or dilations per axis (each rejected with a message
- * naming the layer). Same-mode padding, which DL4J may split unevenly (at stride 2, 0 before and 1 after),
- * is priced with the symmetric padding that gives the same output size [A]; where none does (an even kernel at
- * stride 1), with DL4J's padding before the input on each side and the one row (column) more after it as zero
- * rows of the input ({@code Workloads.axis}), which counts them in the input traffic. Shapes, MACs, weight and
- * output traffic are exact; since input tiles are charged the real rows they read (fix 22), the input
- * traffic counts the rows and columns the symmetric windows read, which can differ from DL4J's windows
- * by one row or column at the edge; the activation-statistics windows shift
- * by at most one row or column (under 1% on a 3x3 stride-2 conv over 256 Fashion-MNIST images: rowZero
- * 0.1552 / 0.1539, tSD 3.670 / 3.643).
+ * naming the layer). Same-mode padding is DL4J's own ({@link #axis}): of {@code need = (out - 1) U + keff - in},
+ * floor(need / 2) before the input and the rest after, so one row (column) more after than before when need is odd
+ * (a 3 x 3 stride-2 layer on 28 rows: 0 before, 1 after; U-Net's 2 x 2 at stride 1: 0 and 1). The spec's
+ * {@code pad} / {@code padW} are the padding before; {@link LayerSpec} accepts that odd split. The windows are
+ * DL4J's (output row o reads from input row {@code o U - pad}), and the padding on either side is made on chip:
+ * the input traffic ({@code TilingSearch.realRows}) and the statistics ({@link ActStatsAccumulator}) read the real
+ * input only, so per-value statistics (dA, bit and Booth densities) are over the real input's values. Until
+ * session 40 an odd split was priced with a symmetric padding of the same output size (3 x 3 stride 2 on 28 rows:
+ * 1 and 1, every window one row and column early), or, where none exists, with the extra row appended to the
+ * input as zeros (counted in the input traffic and in the statistics' sizes).
  */
 public final class Workloads {
     private Workloads() {
@@ -133,7 +134,9 @@ public final class Workloads {
          * The values this layer reads, from the raw input activation: the layer's input preprocessor (if any) applied;
          * for the pointwise half of a separable convolution, its depthwise half computed; for a channels-last
          * convolution, permuted from [N, H, W, C] to the [N, C, H, W] of {@link ActStatsAccumulator}; and the zero rows
-         * and columns of DL4J's Same padding that the spec counts as input ({@code Workloads.axis}) appended.
+         * and columns the spec counts as input: a transposed convolution's inserted zeros and border
+         * ({@code Workloads.transposed}), a causal 1-D convolution's leading columns. Padding that the spec's
+         * {@code pad} / {@code padW} describe (Same mode's included) is not added: the windows are clipped to the input.
          */
         public INDArray prep(INDArray x) {
             return toNchw.apply(x);
@@ -472,10 +475,7 @@ public final class Workloads {
             : denseWeights(spec, lc instanceof DepthwiseConvolution2D, params.get("W"));
         // DL4J keeps a convolution's weights in one layout whatever the data format; only the input is permuted
         CNN2DFormat format = lc instanceof ConvolutionLayer cl ? formatOf(cl) : CNN2DFormat.NCHW;
-        int[] border = NO_BORDER;
-        if (in instanceof InputType.InputTypeConvolutional ci && spec.type() != LayerType.FC)
-            border = new int[] {0, spec.h() - (int) ci.getHeight(), 0, spec.w() - (int) ci.getWidth()};
-        return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, 1, border)));
+        return List.of(new NetLayer(spec, w, mlnIndex, cgInput, name, toNchw(pre, null, format, 1, NO_BORDER)));
     }
 
     /**
@@ -543,9 +543,8 @@ public final class Workloads {
             half.getLayer(0).setParam("W", dwW.permute(2, 3, 1, 0));
             return half.output(x);
         };
-        int[] border = {0, dw.h() - (int) ci.getHeight(), 0, dw.w() - (int) ci.getWidth()};
         return List.of(
-            new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null, toNchw(pre, null, format, 1, border)),
+            new NetLayer(dw, denseWeights(dw, true, depthwise), mlnIndex, cgInput, null, toNchw(pre, null, format, 1, NO_BORDER)),
             new NetLayer(pw, denseWeights(pw, false, pwW), mlnIndex, cgInput, name, toNchw(pre, depthwiseOutput, format, 1,
                 NO_BORDER)));
     }
@@ -607,9 +606,9 @@ public final class Workloads {
     /**
      * A Convolution1DLayer as the CONV of one input row: C channels of length L, kernel 1 x k along the row, so the
      * L outputs are the row's columns (SmartDeal's dim_F segments run along them). Causal mode pads (k - 1) dil before
-     * the sequence, counted as zero columns of the input; Same and Truncate as the 2-D layers. DL4J M2.1 states W as
-     * [M, C, k, 1] but computes with its values in [k, C, M] order, which is reordered to the [M][C][1][k] of
-     * {@link WeightRep#fromWeights}; the statistics read [N, C, L] (or [N, L, C]) as [N, C, 1, L].
+     * the sequence, counted as zero columns of the input; Same and Truncate as the 2-D layers ({@link #axis}). DL4J
+     * M2.1 states W as [M, C, k, 1] but computes with its values in [k, C, M] order, which is reordered to the
+     * [M][C][1][k] of {@link WeightRep#fromWeights}; the statistics read [N, C, L] (or [N, L, C]) as [N, C, 1, L].
      */
     private static NetLayer oneDimensional(String name, Convolution1DLayer c, InputType in, InputType out,
                                            Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre) {
@@ -619,16 +618,13 @@ public final class Workloads {
                 + "types of a fixed length, got " + in + " -> " + out + "; give InputType.recurrent(channels, length)");
         int k = c.getKernelSize()[0], st = c.getStride()[0], dil = c.getDilation()[0];
         int len = (int) ri.getTimeSeriesLength(), outLen = (int) ro.getTimeSeriesLength();
-        int[] cols;
-        if (c.getConvolutionMode() == ConvolutionMode.Causal) {
-            cols = new int[] {0, 0};
-        } else {
-            cols = axis(name, len, outLen, k, st, dil, c.getConvolutionMode() == ConvolutionMode.Same, c.getPadding()[0]);
-        }
-        int before = c.getConvolutionMode() == ConvolutionMode.Causal ? (k - 1) * dil : 0;
-        int[] border = {0, 0, before, cols[1]};
+        boolean causal = c.getConvolutionMode() == ConvolutionMode.Causal;
+        int padW = causal ? 0 : axis(name, len, outLen, k, st, dil, c.getConvolutionMode() == ConvolutionMode.Same,
+            c.getPadding()[0]);
+        int before = causal ? (k - 1) * dil : 0;
+        int[] border = {0, 0, before, 0};
         LayerSpec spec = new LayerSpec(name, LayerType.CONV, 1, (int) ro.getSize(), (int) ri.getSize(), 1, 1, k, 1,
-            len + before + cols[1], 1, outLen, st, 0, dil, true, cols[0]);
+            len + before, 1, outLen, st, 0, dil, true, padW);
         INDArray wt = params.get("W");
         if (wt == null) throw new IllegalArgumentException("Workloads: layer " + name + " has no weight parameter \"W\"");
         // DL4J M2.1's Convolution1DLayer states W as [M, C, k, 1] but computes with its values read as [k, C, M] (found
@@ -712,33 +708,27 @@ public final class Workloads {
         int e = (int) co.getHeight(), f = (int) co.getWidth(), m = (int) co.getChannels();
         boolean same = cl.getConvolutionMode() == ConvolutionMode.Same;
         int[] p = cl.getPadding();
-        int[] rows = axis(name, h, e, k[0], st[0], dil, same, p[0]), cols = axis(name, w, f, k[1], st[1], dil, same, p[1]);
+        int padH = axis(name, h, e, k[0], st[0], dil, same, p[0]), padW = axis(name, w, f, k[1], st[1], dil, same, p[1]);
         boolean dw = cl instanceof DepthwiseConvolution2D;
         int groups = dw ? c : 1;
         LayerType type = dw && m == c ? LayerType.DWCONV : LayerType.CONV;
-        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h + rows[1], w + cols[1], e, f, st[0], rows[0], dil,
-            true, cols[0]);
+        return new LayerSpec(name, type, 1, m, c, groups, k[0], k[1], h, w, e, f, st[0], padH, dil, true, padW);
     }
 
     /**
-     * One axis of a convolution as {padding on each side, zero rows appended after the input}. Outside Same mode, the
-     * layer's own padding {@code configured} (DL4J pads it on each side; several paddings can give one output size at
-     * stride > 1, and the windows differ). In Same mode, the symmetric padding of {@link #pad} when one exists, else
-     * DL4J's own padding (floor(need / 2) before, the rest after) as that padding on each side and the one row more
-     * after it as part of the input, which {@link NetLayer#prep} appends (an even kernel at stride 1, as U-Net's
-     * 2 x 2 Same convolutions: 64 rows padded 0 before and 1 after give 64; no symmetric padding does).
+     * The padding before one axis (rows or columns) of a convolution, the spec's {@code pad} or {@code padW}. Outside
+     * Same mode, the layer's own padding {@code configured}, which DL4J pads on each side (several paddings can give
+     * one output size at stride > 1, and the windows differ), else the symmetric padding of {@link #pad}. In Same
+     * mode, DL4J's own split (ConvolutionUtils.getSameModeTopLeftPadding): of {@code need = (out - 1) U + keff - in},
+     * at least 0, floor(need / 2) before and the rest after, which is one row more after than before when need is
+     * odd ({@link LayerSpec} reads that split from the padding before): a 3 x 3 stride-2 layer on 28 rows pads 0 before
+     * and 1 after, U-Net's 2 x 2 Same convolutions at stride 1 likewise. Nothing is appended to the input: the
+     * padding after is made on chip as the padding before is, and the windows are clipped to the real input.
      */
-    static int[] axis(String name, int in, int out, int k, int stride, int dil, boolean same, int configured) {
-        if (!same && configured >= 0 && (in + 2 * configured - ((k - 1) * dil + 1)) / stride + 1 == out)
-            return new int[] {configured, 0};
-        try {
-            return new int[] {pad(name, in, out, k, stride, dil), 0};
-        } catch (IllegalArgumentException e) {
-            int keff = (k - 1) * dil + 1, need = Math.max(0, (out - 1) * stride + keff - in), before = need / 2;
-            int extra = need - 2 * before;
-            if (!same || extra < 1 || (in + extra + 2 * before - keff) / stride + 1 != out) throw e;
-            return new int[] {before, extra};
-        }
+    static int axis(String name, int in, int out, int k, int stride, int dil, boolean same, int configured) {
+        if (same) return Math.max(0, (out - 1) * stride + (k - 1) * dil + 1 - in) / 2;
+        if (configured >= 0 && (in + 2 * configured - ((k - 1) * dil + 1)) / stride + 1 == out) return configured;
+        return pad(name, in, out, k, stride, dil);
     }
 
     /** The symmetric padding that makes the conv arithmetic give {@code out}; errors name the layer. */

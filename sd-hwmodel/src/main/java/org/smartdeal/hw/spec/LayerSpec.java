@@ -5,8 +5,13 @@ import java.util.Map;
 
 /**
  * One layer of a workload in execution order (HWMODEL.md 1.1, Timeloop-style problem shape).
- * Sizes are in elements; {@code e} and {@code f} must equal the convolution arithmetic
- * {@code (h + 2 pad - ((r-1) dil + 1)) / stride + 1} and {@code (w + 2 padW - ((s-1) dil + 1)) / stride + 1}.
+ * Sizes are in elements. Windows of output row {@code o} start at input row {@code o stride - pad} (columns alike
+ * with {@code padW}); rows outside {@code [0, h)} are zero padding, made on chip and never counted as input. Per axis,
+ * {@code e} must equal the convolution arithmetic {@code (h + 2 pad - ((r-1) dil + 1)) / stride + 1} (the same
+ * padding after the input as before), or the axis must be DL4J's odd Same split: {@code e = ceil(h / stride)} (Same
+ * mode's output), {@code need = (e-1) stride + (r-1) dil + 1 - h} odd and {@code pad = floor(need / 2)}, so one more
+ * padding row after the input than before ({@code ConvolutionUtils.getSameModeTopLeftPadding}; a 3 x 3 stride-2
+ * layer on 28 rows pads 0 before and 1 after). Columns alike with {@code w, s, f, padW}.
  *
  * @param id          layer name
  * @param type        layer kind
@@ -21,10 +26,12 @@ import java.util.Map;
  * @param e           output height
  * @param f           output width
  * @param stride      U
- * @param pad         zero padding above and below (rows), each side
+ * @param pad         zero padding rows before (above) the input; the same number after it, or one more where the rows
+ *                    are DL4J's odd Same split (see above)
  * @param dil         dilation (1 = none); only changes the input halo
  * @param inBenchmark false for classifier FC layers, which Figs. 8-10 exclude [P VI-D]
- * @param padW        zero padding left and right (columns), each side; a kernel of 1 x 7 pads only these
+ * @param padW        zero padding columns before (left of) the input; the same number after it, or one more where the
+ *                    columns are DL4J's odd Same split; a kernel of 1 x 7 pads only these
  */
 public record LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
                         int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark, int padW) {
@@ -53,8 +60,20 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
             throw new IllegalArgumentException("LayerSpec(" + id + ") " + type + " needs h=w=e=f=r=s=1, got h=" + h + " w=" + w
                     + " e=" + e + " f=" + f + " r=" + r + " s=" + s);
         int ee = (h + 2 * pad - ((r - 1) * dil + 1)) / stride + 1, ff = (w + 2 * padW - ((s - 1) * dil + 1)) / stride + 1;
-        if (ee != e || ff != f)
-            throw new IllegalArgumentException("LayerSpec(" + id + ") output " + e + "x" + f + " must equal conv arithmetic " + ee + "x" + ff);
+        if (!(ee == e || oddSameSplit(h, e, r, stride, dil, pad)) || !(ff == f || oddSameSplit(w, f, s, stride, dil, padW)))
+            throw new IllegalArgumentException("LayerSpec(" + id + ") output " + e + "x" + f + " must equal conv arithmetic " + ee + "x" + ff
+                + " (pad " + pad + ", padW " + padW + " on each side) or, per axis, DL4J Same's odd split (out = ceil(in / U), "
+                + "need = (out - 1) U + keff - in odd, pad = floor(need / 2) before, one more after)");
+    }
+
+    /**
+     * Whether one axis is DL4J Same's uneven split: the output is Same mode's {@code ceil(in / stride)},
+     * {@code need = (out - 1) stride + keff - in} is odd and positive and {@code pad = floor(need / 2)}: the input is
+     * padded {@code pad} before and {@code pad + 1} after.
+     */
+    private static boolean oddSameSplit(int in, int out, int k, int stride, int dil, int pad) {
+        long need = (long) (out - 1) * stride + (long) (k - 1) * dil + 1 - in;
+        return out == (in + stride - 1) / stride && need % 2 == 1 && pad == need / 2; // a negative odd need leaves -1
     }
 
     private static void pos(String id, String field, int v) {

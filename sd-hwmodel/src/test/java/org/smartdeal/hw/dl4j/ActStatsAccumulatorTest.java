@@ -267,9 +267,9 @@ class ActStatsAccumulatorTest {
     }
 
     /**
-     * Several images and channels, stride 2, dilation 2, column padding, bricks narrower than C and input rows past the
-     * last SCNN tile (clamped into it): the accumulator against {@link #naive} on seeded random int8 tensors, some rows
-     * all zero.
+     * Several images and channels, stride 2, dilation 2, column padding (one layer padded one column more after its
+     * input than before, DL4J's Same split), bricks narrower than C and input rows past the last SCNN tile (clamped into
+     * it): the accumulator against {@link #naive} on seeded random int8 tensors, some rows all zero.
      */
     @Test
     void statisticsMatchTheLiteralDefinitionsOnStridedDilatedMultiChannelInputs() {
@@ -280,8 +280,10 @@ class ActStatsAccumulatorTest {
             // 3x3 dilation 2 padded 2: 6 x 10 -> 6 x 10
             new LayerSpec("d2", LayerType.CONV, 1, 2, 2, 1, 3, 3, 6, 10, 6, 10, 1, 2, 2, true),
             // 1 x 3, stride 2, columns padded 1: 5 x 12 -> 3 x 6
-            new LayerSpec("c1x3", LayerType.CONV, 1, 4, 5, 1, 1, 3, 5, 12, 3, 6, 2, 0, 1, true, 1)};
-        int[][] settings = {{4, 2, 2, 2}, {3, 16, 2, 3}, {2, 3, 3, 1}}; // dimF, brick, grid, I
+            new LayerSpec("c1x3", LayerType.CONV, 1, 4, 5, 1, 1, 3, 5, 12, 3, 6, 2, 0, 1, true, 1),
+            // 3 x 3, stride 2, Same on 6 x 12 -> 3 x 6: need 1 on both axes, DL4J's split 0 before and 1 after (padW 0)
+            new LayerSpec("same", LayerType.CONV, 1, 2, 3, 1, 3, 3, 6, 12, 3, 6, 2, 0, 1, true, 0)};
+        int[][] settings = {{4, 2, 2, 2}, {3, 16, 2, 3}, {2, 3, 3, 1}, {4, 2, 2, 2}}; // dimF, brick, grid, I
         java.util.Random rnd = new java.util.Random(20261206);
         for (int t = 0; t < layers.length; t++) {
             LayerSpec l = layers[t];

@@ -93,8 +93,9 @@ class Dl4jZooModelsTest {
     }
 
     /**
-     * Measured statistics on the architectures whose statistics read more than a layer's input: Xception's separable
-     * layers (the pointwise input computed) and U-Net's 2 x 2 Same convolutions (a zero row and column appended), at
+     * Measured statistics on two architectures with unusual inputs to measure: Xception's separable layers (the
+     * pointwise input computed) and U-Net's 2 x 2 Same convolutions (padded 0 before and 1 after; until session 40 a
+     * zero row and column were appended to their input), at
      * small input sizes, on 2 random images. Every priced layer is measured on both images and its statistics are
      * in their ranges (dA in [0, 1], tSD at least 1); the values themselves are checked on the twin networks of
      * {@code WorkloadsTest}.

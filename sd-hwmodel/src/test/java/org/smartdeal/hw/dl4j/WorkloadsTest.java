@@ -25,6 +25,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.smartdeal.hw.model.LayerResult;
+import org.smartdeal.hw.model.Tiling;
+import org.smartdeal.hw.spec.ActStats;
 import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
@@ -39,6 +42,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -322,28 +326,94 @@ class WorkloadsTest {
 
     /**
      * Same convolutions that no one symmetric padding describes are priced with DL4J's own padding. A 2 x 2 kernel at
-     * stride 1, which DL4J pads 0 rows (columns) before and 1 after, is priced as its twin with that padding made by a
-     * ZeroPaddingLayer before a Truncate 2 x 2 convolution: the same workload, statistics and pricing. A 1 x 3 kernel
-     * pads 0 rows and 1 column on each side (both were refused: "no symmetric padding", "pads 0 rows but 1 columns").
+     * stride 1 (U-Net's), which DL4J pads 0 rows (columns) before and 1 after, is priced with that padding made on
+     * chip: against its twin, a ZeroPaddingLayer of (0, 1, 0, 1) before a Truncate 2 x 2 convolution, by
+     * {@link #assertPricedAsItsPaddedTwin}. Until session 40 the row and column after were appended to the input as
+     * zeros, which priced it as the twin. A 1 x 3 kernel pads 0 rows and 1 column on each side (both were refused:
+     * "no symmetric padding", "pads 0 rows but 1 columns"), the same in both networks.
      */
     @Test
     void sameConvolutionsOfEvenAndOblongKernelsArePricedWithDl4jsPadding() {
         MultiLayerNetwork same = evenSame(false), padded = evenSame(true);
         padded.setParams(same.params());
-        INDArray img = Nd4j.rand(DataType.FLOAT, 8, 2, 6, 6).subi(0.3);
-        assertTrue(same.output(img).equalsWithEps(padded.output(img), 1e-5)); // the premise: one function
-        var a = priced(same, InputType.convolutional(6, 6, 2), img);
-        assertPricedAlike(priced(padded, InputType.convolutional(6, 6, 2), img), a);
+        INDArray img = sparseImages(8, 2, 6, 6);
+        // one input tile: the twin sends the 2 x 7 x 7 = 98 B it stores, the Same layer 2 x 6 x 6 = 72 B, 26 B less
+        var a = assertPricedAsItsPaddedTwin(same, InputType.convolutional(6, 6, 2), img, padded, InputType.convolutional(6, 6, 2),
+            img, new int[] {0, 1, 0, 1}, 26);
+        assertDenseInputBytes(a, "even", 1, 72);
         List<LayerSpec> s = a.workload().layers().stream().map(Workload.Entry::layer).toList();
-        // 2x2 on 6x6 in 7x7 (one zero row and column appended), pad 0 -> 6x6; 1x3 on 6x6 padded 0 rows, 1 column -> 6x6
-        assertEquals(new LayerSpec("even", LayerType.CONV, 1, 3, 2, 1, 2, 2, 7, 7, 6, 6, 1, 0, 1, true, 0), s.get(0));
+        // 2x2 on 6x6, 0 before and 1 after -> 6x6; 1x3 on 6x6 padded 0 rows, 1 column -> 6x6
+        assertEquals(new LayerSpec("even", LayerType.CONV, 1, 3, 2, 1, 2, 2, 6, 6, 6, 6, 1, 0, 1, true, 0), s.get(0));
         assertEquals(new LayerSpec("oblong", LayerType.CONV, 1, 4, 3, 1, 1, 3, 6, 6, 6, 6, 1, 0, 1, true, 1), s.get(1));
-        // the statistics read the 2 x 2 layer's input with the zero row and column appended
-        INDArray read = Workloads.extract(same, InputType.convolutional(6, 6, 2)).layers().get(0).prep(img);
-        assertArrayEquals(new long[] {8, 2, 7, 7}, read.shape());
-        assertEquals(img, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 6), NDArrayIndex.interval(0, 6)));
-        assertEquals(0, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(6), NDArrayIndex.all()).amaxNumber().doubleValue());
-        assertEquals(0, read.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(6)).amaxNumber().doubleValue());
+        // the statistics read the 2 x 2 layer's input as DL4J gives it
+        assertEquals(img, Workloads.extract(same, InputType.convolutional(6, 6, 2)).layers().get(0).prep(img));
+    }
+
+    /**
+     * Same convolutions at stride 2 whose padding DL4J splits one row (column) more after the input than before are
+     * priced with that split, the padding made on chip: each against its twin by {@link #assertPricedAsItsPaddedTwin}.
+     * A 3 x 3 stride-2 convolution on 28 x 28 x 2 (-> 14 x 14; need 13 x 2 + 3 - 28 = 1: 0 before, 1 after), a
+     * 3 x 3 stride-2 depthwise one, the same split, and a 7 x 1 stride-2 one on 16 x 16 x 2 (-> 8 x 8; rows: need
+     * 7 x 2 + 7 - 16 = 5, 2 before and 3 after; columns: need 7 x 2 + 1 - 16 = -1, none). Until session 40 the
+     * three were priced with the symmetric padding of the same output size (1, 1 and 3 rows on each side), every
+     * window one row (column) early.
+     */
+    @Test
+    void sameConvolutionsAtStrideTwoArePricedWithDl4jsSplitMadeOnChip() {
+        // one input tile: the twin sends the 2 x 29 x 29 = 1,682 B it stores, the Same layer 2 x 28 x 28 = 1,568 B, the
+        // 2 x 57 = 114 B of row 28 and column 28 less
+        var conv = assertSameAsItsTwin(mode -> new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(4).convolutionMode(mode)
+            .activation(Activation.RELU).name("s2").build(), new int[] {0, 1, 0, 1}, 28, 28, 114);
+        assertEquals(new LayerSpec("s2", LayerType.CONV, 1, 4, 2, 1, 3, 3, 28, 28, 14, 14, 2, 0, 1, true, 0), layer(conv, 0));
+        assertDenseInputBytes(conv, "s2", 1, 1568);
+        var dw = assertSameAsItsTwin(mode -> new DepthwiseConvolution2D.Builder(3, 3).stride(2, 2).convolutionMode(mode)
+            .activation(Activation.RELU).name("dw").build(), new int[] {0, 1, 0, 1}, 28, 28, 114);
+        assertEquals(new LayerSpec("dw", LayerType.DWCONV, 1, 2, 2, 2, 3, 3, 28, 28, 14, 14, 2, 0, 1, true, 0), layer(dw, 0));
+        assertDenseInputBytes(dw, "dw", 1, 1568);
+        // a kernel one column wide at stride 2 reads every other column, and one-column tiles (t_F = 8) skip the others:
+        // the twin sends 2 x 21 x 8 = 336 B, the Same layer 2 x 16 x 8 = 256 B, the 2 x 5 x 8 = 80 B of its zero rows less
+        var tall = assertSameAsItsTwin(mode -> new ConvolutionLayer.Builder(7, 1).stride(2, 2).nOut(3).convolutionMode(mode)
+            .activation(Activation.RELU).name("tall").build(), new int[] {2, 3, 0, 0}, 16, 16, 80);
+        assertEquals(new LayerSpec("tall", LayerType.CONV, 1, 3, 2, 1, 7, 1, 16, 16, 8, 8, 2, 2, 1, true, 0), layer(tall, 0));
+        assertDenseInputBytes(tall, "tall", 8, 256);
+    }
+
+    /**
+     * A Same Convolution1DLayer at stride 2 is split as the 2-D layers: kernel 5 on 10 steps gives 5 (need 4 x 2 + 5 -
+     * 10 = 3: 1 before, 2 after), priced against its one-row twin, a ZeroPaddingLayer of (0, 0, 1, 2) before a 1 x 5
+     * stride-2 Truncate convolution, by {@link #assertPricedAsItsPaddedTwin}. Until session 40 it was priced padded 2
+     * on each side, the symmetric padding of the same length.
+     */
+    @Test
+    void aSameOneDimensionalConvolutionAtStrideTwoIsPricedWithDl4jsSplitMadeOnChip() {
+        MultiLayerNetwork seq = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(12).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder(5).stride(2)
+                .convolutionMode(ConvolutionMode.Same).nOut(4).activation(Activation.RELU).name("c1").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.recurrent(2, 10)).build());
+        seq.init();
+        MultiLayerNetwork row = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(12).list()
+            .layer(new ZeroPaddingLayer.Builder(0, 0, 1, 2).build())
+            .layer(new ConvolutionLayer.Builder(1, 5).stride(2, 2).convolutionMode(ConvolutionMode.Truncate)
+                .nOut(4).activation(Activation.RELU).name("c1").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(InputType.convolutional(1, 10, 2)).build());
+        row.init();
+        row.getLayer(1).setParam("W", rowKernels(seq.getLayer(0).getParam("W"), 4, 2, 5));
+        row.getLayer(1).setParam("b", seq.getLayer(0).getParam("b"));
+        row.getLayer(3).setParams(seq.getLayer(2).params().dup());
+        INDArray image = sparseImages(8, 2, 1, 10), x = image.reshape(8, 2, 10);
+        // one input tile: the twin sends the 2 x 13 = 26 B it stores, the Same layer 2 x 10 = 20 B, 6 B less
+        var a = assertPricedAsItsPaddedTwin(seq, InputType.recurrent(2, 10), x, row, InputType.convolutional(1, 10, 2), image,
+            new int[] {0, 0, 1, 2}, 6);
+        assertDenseInputBytes(a, "c1", 1, 20);
+        // 10 columns, 1 before (2 after) -> (10 + 1 + 2 - 5) / 2 + 1 = 5
+        assertEquals(new LayerSpec("c1", LayerType.CONV, 1, 4, 2, 1, 1, 5, 1, 10, 1, 5, 2, 0, 1, true, 1),
+            a.workload().layers().get(0).layer());
     }
 
     /**
@@ -403,8 +473,9 @@ class WorkloadsTest {
         var a = priced(sep, InputType.convolutional(8, 8, 3), img);
         assertPricedAlike(priced(twin, InputType.convolutional(8, 8, 3), img), a);
         List<LayerSpec> s = a.workload().layers().stream().map(Workload.Entry::layer).toList();
-        // 8x8 stride 2 Same -> 4x4 (symmetric pad 1); 3 channels x 2 = 6 depthwise outputs; 1x1 to 5
-        assertEquals(new LayerSpec("sep/dw", LayerType.CONV, 1, 6, 3, 3, 3, 3, 8, 8, 4, 4, 2, 1, 1, true), s.get(0));
+        // 8x8 stride 2 Same -> 4x4 (need 3 x 2 + 3 - 8 = 1: DL4J pads 0 before, 1 after); 3 channels x 2 = 6 depthwise
+        // outputs; 1x1 to 5
+        assertEquals(new LayerSpec("sep/dw", LayerType.CONV, 1, 6, 3, 3, 3, 3, 8, 8, 4, 4, 2, 0, 1, true), s.get(0));
         assertEquals(new LayerSpec("sep/pw", LayerType.CONV, 1, 5, 6, 1, 1, 1, 4, 4, 4, 4, 1, 0, 1, true), s.get(1));
         short[] nnz = Workloads.extract(sep, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW();
         assertArrayEquals(Workloads.extract(twin, InputType.convolutional(8, 8, 3)).layers().get(0).weights().nnzW(), nnz);
@@ -581,6 +652,160 @@ class WorkloadsTest {
             assertEquals(expected.results().get(acc).energyPj(), actual.results().get(acc).energyPj(), 0, acc);
             assertEquals(expected.results().get(acc).cycles(), actual.results().get(acc).cycles(), 0, acc);
         }
+    }
+
+    /**
+     * Prices a Same-mode layer, {@code layer.apply(Same)} on {@code h x w x 2} images before an output layer, against
+     * its twin, {@code layer.apply(Truncate)} behind a ZeroPaddingLayer of DL4J's {@code split} = {top, bottom, left,
+     * right}, with the same parameters, by {@link #assertPricedAsItsPaddedTwin}.
+     *
+     * @return the Same network's report
+     */
+    private static EnergyReport assertSameAsItsTwin(Function<ConvolutionMode, org.deeplearning4j.nn.conf.layers.Layer> layer,
+                                                 int[] split, int h, int w, double zerosSent) {
+        InputType in = InputType.convolutional(h, w, 2);
+        MultiLayerNetwork same = oneLayer(null, layer.apply(ConvolutionMode.Same), in);
+        MultiLayerNetwork twin = oneLayer(new ZeroPaddingLayer.Builder(split[0], split[1], split[2], split[3]).build(),
+            layer.apply(ConvolutionMode.Truncate), in);
+        twin.setParams(same.params());
+        INDArray img = sparseImages(8, 2, h, w);
+        return assertPricedAsItsPaddedTwin(same, in, img, twin, in, img, split, zerosSent);
+    }
+
+    private static LayerSpec layer(EnergyReport r, int i) {
+        return r.workload().layers().get(i).layer();
+    }
+
+    /**
+     * On the four designs that store activations dense (all but SCNN), layer {@code id} is tiled in one E tile and
+     * {@code tF} F tiles only, and its input moves {@code bytes} (a hand calculation).
+     */
+    private static void assertDenseInputBytes(EnergyReport r, String id, int tF, double bytes) {
+        for (String acc : EnergyReport.NAMES) {
+            if (acc.equals("scnn")) continue;
+            Tiling t = result(r, acc, id).counts().tiling();
+            assertEquals(List.of(1, 1, 1, 1, tF), List.of(t.tN(), t.tM(), t.tC(), t.tE(), t.tF()), acc + " " + id + ": " + t);
+            assertEquals(bytes, t.iBytes(), 0, acc + " " + id + " input DRAM bytes");
+        }
+    }
+
+    private static MultiLayerNetwork oneLayer(ZeroPaddingLayer padding, org.deeplearning4j.nn.conf.layers.Layer layer,
+                                              InputType in) {
+        var b = new NeuralNetConfiguration.Builder().seed(8).list();
+        if (padding != null) b.layer(padding);
+        b.layer(layer)
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).name("out").build())
+            .setInputType(in);
+        MultiLayerNetwork net = new MultiLayerNetwork(b.build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * Seeded images in [0, 0.5) of which about 60% of the values are zero and every third row is all zero, so that
+     * the row-segment statistics see zero and non-zero segments.
+     */
+    private static INDArray sparseImages(int n, int c, int h, int w) {
+        Nd4j.getRandom().setSeed(40);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, c, h, w).subi(0.6);
+        x = org.nd4j.linalg.ops.transforms.Transforms.relu(x, false);
+        if (h > 1) x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 3, h), NDArrayIndex.all()).assign(0);
+        else x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
+        return x;
+    }
+
+    /**
+     * The first layer of {@code same}, a Same-mode convolution, priced as DL4J pads it, against the first layer of
+     * {@code twin}, the same convolution unpadded behind a ZeroPaddingLayer of DL4J's {@code split} = {top, bottom,
+     * left, right}. First the premise: the two layers' activations are equal, so the twin is DL4J's padding. The
+     * twin stores its padding as input; the Same layer's spec pads {@code split[0]} rows and {@code split[2]}
+     * columns before its real input and the rest after, made on chip. So:
+     * <ul>
+     * <li>the same shape (the twin's input is the real one plus the split, unpadded), MACs and weights;</li>
+     * <li>the same windows: tSD (over the non-zero row segments, of which the twin's zero rows have none) and dOut
+     *     equal; the SCNN non-zeros per channel equal, and per PE tile where nothing pads before (the tile of an
+     *     input pixel is not shifted by the padding before, in either spec [A]);</li>
+     * <li>the same non-zeros over the real input: dA, the bit and Booth densities and praTerms are the twin's times
+     *     its stored size over the real one; rowZero and tPRA, means over the stored rows (pixels), are the twin's
+     *     with its all-zero padding rows (padding pixels of brick value 1) taken out;</li>
+     * <li>on every accelerator, one tiling for both, the same weight and output bytes, and the input bytes of the
+     *     dense-input designs smaller by {@code zerosSent}, the bytes of padding the twin's tiles send (SCNN stores
+     *     non-zeros only: equal);</li>
+     * <li>the layers after it priced alike.</li>
+     * </ul>
+     *
+     * @return the Same network's report
+     */
+    private static EnergyReport assertPricedAsItsPaddedTwin(MultiLayerNetwork same, InputType sameType, INDArray x,
+                                                            MultiLayerNetwork twin, InputType twinType, INDArray twinX,
+                                                            int[] split, double zerosSent) {
+        INDArray ys = same.feedForward(x, false).get(1), yt = twin.feedForward(twinX, false).get(2);
+        assertTrue(ys.reshape(yt.shape()).equalsWithEps(yt, 1e-5), "the premise: the twin pads as DL4J's Same mode does");
+        EnergyReport rs = priced(same, sameType, x), rt = priced(twin, twinType, twinX);
+        Workload.Entry es = rs.workload().layers().get(0), et = rt.workload().layers().get(0);
+        LayerSpec ls = es.layer(), lt = et.layer();
+        String id = ls.id();
+        assertEquals(new LayerSpec(id, ls.type(), 1, ls.m(), ls.c(), ls.groups(), ls.r(), ls.s(), ls.h() + split[0] + split[1],
+            ls.w() + split[2] + split[3], ls.e(), ls.f(), ls.stride(), 0, ls.dil(), true, 0), lt);
+        assertEquals(List.of(split[0], split[2]), List.of(ls.pad(), ls.padW()), id + ": padding before");
+        assertEquals(lt.macs(), ls.macs(), 0, id);
+        assertArrayEquals(et.weights().nnzW(), es.weights().nnzW(), id);
+        assertArrayEquals(et.weights().rowMask(), es.weights().rowMask(), id);
+        ActStats s = es.act(), t = et.act();
+        assertTrue(s.rowZero() > 0 && s.tSD() > 1 && s.dA() > t.dA(), id + ": the statistics are not trivial: " + s);
+        assertEquals(t.tSD(), s.tSD(), 0, id + " tSD");
+        assertEquals(t.dOut(), s.dOut(), 0, id + " dOut");
+        double real = (double) ls.h() * ls.w(), stored = (double) lt.h() * lt.w();
+        assertEquals(t.dA() * stored / real, s.dA(), 1e-12 * s.dA(), id + " dA");
+        assertEquals(t.bitsRaw() * stored / real, s.bitsRaw(), 1e-12 * s.bitsRaw(), id + " bitsRaw");
+        assertEquals(t.boothDig() * stored / real, s.boothDig(), 1e-12 * s.boothDig(), id + " boothDig");
+        assertEquals(t.praTerms() * stored / real, s.praTerms(), 1e-12 * s.praTerms(), id + " praTerms");
+        assertEquals((t.rowZero() * lt.h() - (split[0] + split[1])) / ls.h(), s.rowZero(), 1e-12, id + " rowZero");
+        assertEquals((t.tPRA() * stored - (stored - real)) / real, s.tPRA(), 1e-12, id + " tPRA");
+        int pes = s.scnn().grid() * s.scnn().grid();
+        for (int c = 0; c < ls.c(); c++) {
+            double ns = 0, nt = 0;
+            for (int p = 0; p < pes; p++) {
+                ns += s.scnn().meanNnz()[c * pes + p];
+                nt += t.scnn().meanNnz()[c * pes + p];
+            }
+            assertEquals(nt, ns, 1e-9, id + " SCNN non-zeros of channel " + c);
+        }
+        if (split[0] == 0 && split[2] == 0) {
+            assertArrayEquals(t.scnn().meanNnz(), s.scnn().meanNnz(), 0, id + " SCNN tiles");
+            assertArrayEquals(t.scnn().meanMaxSteps(), s.scnn().meanMaxSteps(), 0, id + " SCNN steps");
+        }
+        for (String acc : EnergyReport.NAMES) {
+            String at = acc + " " + id;
+            Tiling ts = result(rs, acc, id).counts().tiling(), tt = result(rt, acc, id).counts().tiling();
+            assertEquals(List.of(tt.tN(), tt.tM(), tt.tC(), tt.tE(), tt.tF()), List.of(ts.tN(), ts.tM(), ts.tC(), ts.tE(), ts.tF()),
+                at + ": " + tt + " / " + ts);
+            double want = acc.equals("scnn") ? tt.iBytes() : tt.iBytes() - zerosSent;
+            assertEquals(want, ts.iBytes(), 1e-12 * want, at + " input DRAM bytes");
+            assertEquals(tt.wBytes(), ts.wBytes(), 0, at + " weight DRAM bytes");
+            assertEquals(tt.oBytes(), ts.oBytes(), 1e-12 * tt.oBytes(), at + " output DRAM bytes");
+        }
+        int n = rs.workload().layers().size();
+        assertEquals(rt.workloadMaps().subList(1, n), rs.workloadMaps().subList(1, n));
+        for (String acc : EnergyReport.NAMES)
+            for (Workload.Entry e : rs.workload().layers().subList(1, n)) {
+                LayerResult a = find(rs, acc, e.layer().id()), b = find(rt, acc, e.layer().id());
+                if (a == null && b == null) continue; // SCNN prices no FC layer
+                assertEquals(b.totalPj(), a.totalPj(), 0, acc + " " + e.layer().id());
+                assertEquals(b.cycles(), a.cycles(), 0, acc + " " + e.layer().id());
+            }
+        return rs;
+    }
+
+    /** The result of layer {@code id} on accelerator {@code acc}. */
+    private static LayerResult result(EnergyReport r, String acc, String id) {
+        LayerResult x = find(r, acc, id);
+        assertTrue(x != null, acc + " priced no layer " + id);
+        return x;
+    }
+
+    private static LayerResult find(EnergyReport r, String acc, String id) {
+        return r.results().get(acc).layers().stream().filter(l -> l.layer().id().equals(id)).findFirst().orElse(null);
     }
 
     private static MultiLayerNetwork evenSame(boolean explicitPadding) {

@@ -8,6 +8,7 @@ import org.smartdeal.hw.spec.LayerType;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,44 +42,82 @@ class TilingSearchEdgesTest {
     void tinyLayersMatchTheSimulatorOverEveryTilingAndOrder() {
         boolean batchTiled = false, rowsSkipped = false;
         for (LayerSpec l : LAYERS) {
-            boolean dw = l.type() == LayerType.DWCONV;
-            Tiling best = TilingSearch.search(l, 1, 1, 1, 0, TINY);
-            double[] sim = BruteForceCountsTest.simulate(l, best.tN(), new int[] {best.tM(), best.tC(), best.tE(), best.tF()},
-                best.order().replace("N", ""), TINY);
-            assertTrue(sim != null, l.id() + ": the chosen tiling " + best + " does not fit");
-            assertEquals(sim[0], best.wBytes(), 1e-9, l.id() + " W");
-            assertEquals(sim[1], best.iBytes(), 1e-9, l.id() + " I");
-            assertEquals(sim[2], best.oBytes(), 1e-9, l.id() + " O");
-            assertEquals(sim[3], best.psumBytes(), 1e-9, l.id() + " psum");
-            assertEquals(sim[4], best.firstITile(), 1e-9, l.id() + " first input tile");
-            // the first weight tile: ceil(M / t_M) filters of ceil(C/G / t_C) channels (one channel if depthwise)
-            int mT = BruteForceCountsTest.ceil(l.m(), best.tM());
-            double wTile = (double) mT * (dw ? 1 : BruteForceCountsTest.ceil(l.cg(), best.tC())) * l.r() * l.s();
-            assertEquals(wTile, best.firstWTile(), 0, l.id() + " first weight tile");
-            if (dw) assertEquals(best.tM(), best.tC(), l.id() + ": depthwise t_C is t_M");
-            assertEquals(best.tN() > 1 ? "N" : "", best.order().substring(0, best.order().length() - 4), l.id());
+            Tiling best = assertMatchesTheSimulator(l);
             batchTiled |= best.tN() > 1;
             rowsSkipped |= l.id().equals("c1s2") && best.iBytes() < l.iSize();
-            // every tiling and order, simulated: the minimum, and the fewest tiles among the tilings that reach it
-            double min = Double.POSITIVE_INFINITY;
-            long fewest = Long.MAX_VALUE;
-            for (int tN : l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1})
-                for (int tm = 1; tm < 2 * l.m(); tm *= 2) for (int tc = 1; tc < 2 * (dw ? 1 : l.cg()); tc *= 2)
-                    for (int te = 1; te < 2 * l.e(); te *= 2) for (int tf = 1; tf < 2 * l.f(); tf *= 2)
-                        for (String ord : BruteForceCountsTest.orders()) {
-                            double[] s = BruteForceCountsTest.simulate(l, tN, new int[] {tm, tc, te, tf}, ord, TINY);
-                            if (s == null) continue;
-                            double tot = s[0] + s[1] + s[2] + s[3];
-                            long tiles = (long) tN * u(l.m(), tm) * (dw ? 1 : u(l.cg(), tc)) * u(l.e(), te) * u(l.f(), tf);
-                            if (tot < min * (1 - 1e-12)) { min = tot; fewest = tiles; }
-                            else if (tot <= min * (1 + 1e-12)) fewest = Math.min(fewest, tiles);
-                        }
-            assertEquals(min, best.dramBytes(), 1e-9 * min, l.id() + " minimum");
-            long tiles = (long) best.tN() * best.tM() * (dw ? 1 : best.tC()) * best.tE() * best.tF();
-            assertEquals(fewest, tiles, l.id() + ": ties go to the fewest tiles, chose " + best);
         }
         assertTrue(batchTiled, "no tiny layer tiled the batch");
         assertTrue(rowsSkipped, "c1s2's tiles should skip its unused input rows");
+    }
+
+    /**
+     * The tiling the search chooses for {@code l} on {@link #TINY} buffers against the tile-by-tile simulator: its
+     * bytes per tensor, its first tiles, and that no tiling and order the simulator tries moves fewer bytes (ties:
+     * fewest tiles).
+     */
+    private static Tiling assertMatchesTheSimulator(LayerSpec l) {
+        boolean dw = l.type() == LayerType.DWCONV;
+        Tiling best = TilingSearch.search(l, 1, 1, 1, 0, TINY);
+        double[] sim = BruteForceCountsTest.simulate(l, best.tN(), new int[] {best.tM(), best.tC(), best.tE(), best.tF()},
+            best.order().replace("N", ""), TINY);
+        assertTrue(sim != null, l.id() + ": the chosen tiling " + best + " does not fit");
+        assertEquals(sim[0], best.wBytes(), 1e-9, l.id() + " W");
+        assertEquals(sim[1], best.iBytes(), 1e-9, l.id() + " I");
+        assertEquals(sim[2], best.oBytes(), 1e-9, l.id() + " O");
+        assertEquals(sim[3], best.psumBytes(), 1e-9, l.id() + " psum");
+        assertEquals(sim[4], best.firstITile(), 1e-9, l.id() + " first input tile");
+        // the first weight tile: ceil(M / t_M) filters of ceil(C/G / t_C) channels (one channel if depthwise)
+        int mT = BruteForceCountsTest.ceil(l.m(), best.tM());
+        double wTile = (double) mT * (dw ? 1 : BruteForceCountsTest.ceil(l.cg(), best.tC())) * l.r() * l.s();
+        assertEquals(wTile, best.firstWTile(), 0, l.id() + " first weight tile");
+        if (dw) assertEquals(best.tM(), best.tC(), l.id() + ": depthwise t_C is t_M");
+        assertEquals(best.tN() > 1 ? "N" : "", best.order().substring(0, best.order().length() - 4), l.id());
+        // every tiling and order, simulated: the minimum, and the fewest tiles among the tilings that reach it
+        double min = Double.POSITIVE_INFINITY;
+        long fewest = Long.MAX_VALUE;
+        for (int tN : l.batch() > 1 ? new int[] {1, l.batch()} : new int[] {1})
+            for (int tm = 1; tm < 2 * l.m(); tm *= 2) for (int tc = 1; tc < 2 * (dw ? 1 : l.cg()); tc *= 2)
+                for (int te = 1; te < 2 * l.e(); te *= 2) for (int tf = 1; tf < 2 * l.f(); tf *= 2)
+                    for (String ord : BruteForceCountsTest.orders()) {
+                        double[] s = BruteForceCountsTest.simulate(l, tN, new int[] {tm, tc, te, tf}, ord, TINY);
+                        if (s == null) continue;
+                        double tot = s[0] + s[1] + s[2] + s[3];
+                        long tiles = (long) tN * u(l.m(), tm) * (dw ? 1 : u(l.cg(), tc)) * u(l.e(), te) * u(l.f(), tf);
+                        if (tot < min * (1 - 1e-12)) { min = tot; fewest = tiles; }
+                        else if (tot <= min * (1 + 1e-12)) fewest = Math.min(fewest, tiles);
+                    }
+        assertEquals(min, best.dramBytes(), 1e-9 * min, l.id() + " minimum");
+        long tiles = (long) best.tN() * best.tM() * (dw ? 1 : best.tC()) * best.tE() * best.tF();
+        assertEquals(fewest, tiles, l.id() + ": ties go to the fewest tiles, chose " + best);
+        return best;
+    }
+
+    /**
+     * A Same layer padded one row (column) more after its input than before, DL4J's split of an odd need (the spec's
+     * pad is the padding before): 3 x 3, stride 2, 28 -> 14, pad 0. Output row o reads input rows 2o, 2o + 1, 2o + 2,
+     * so the 14 output rows read rows 0..28, of which row 28 is the padding after, made on chip. By hand: untiled
+     * (one tile), rows 0..27, each once: 28 of 28. Two tiles of 7 output rows: rows 0..14 (15) and 14..28, clipped
+     * to 14..27 (14): 29, the first 15. Fourteen one-row tiles (t = 16): 3 rows each but the last, rows 26, 27 (2):
+     * 13 x 3 + 2 = 41, the first 3. The layer with 8 -> 8 channels fits the paper buffers untiled, and its input moves
+     * once: 8 x 28 x 28 = 6,272 B, no padding row counted (appended to the input as zeros, as until session 40 where
+     * no symmetric padding fitted, the row and column after made it 8 x 29 x 29 = 6,728 B). On tiny buffers (8 x 8 ->
+     * 4 x 4, need 1 likewise) the search agrees with the tile-by-tile simulator.
+     */
+    @Test
+    void aSameLayerPaddedOneMoreAfterThanBeforeSendsItsRealRowsOnce() {
+        double[][] rows = TilingSearch.realRows(14, 28, 2, 3, 1, 0);
+        assertArrayEquals(new double[] {28, 28}, rows[0]);
+        assertArrayEquals(new double[] {29, 15}, rows[1]);
+        assertArrayEquals(new double[] {41, 3}, rows[4]);
+        LayerSpec l = new LayerSpec("s2", LayerType.CONV, 1, 8, 8, 1, 3, 3, 28, 28, 14, 14, 2, 0, 1, true, 0);
+        Tiling t = TilingSearch.search(l, 1, 1, 1, 0, A);
+        assertEquals(List.of(1, 1, 1, 1), List.of(t.tM(), t.tC(), t.tE(), t.tF()), t.toString());
+        assertEquals(6272, t.iBytes(), 0);
+        assertEquals(6272, t.firstITile(), 0);
+        assertEquals(l.iSize(), t.iBytes(), 0);
+        Tiling tiny = assertMatchesTheSimulator(new LayerSpec("s2tiny", LayerType.CONV, 1, 2, 2, 1, 3, 3, 8, 8, 4, 4, 2, 0, 1,
+            true, 0));
+        assertTrue(tiny.tE() * tiny.tF() > 1, "the tiny layer is tiled: " + tiny);
     }
 
     /** Effective tile count (fix 2). */

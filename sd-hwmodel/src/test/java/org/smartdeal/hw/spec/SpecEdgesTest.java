@@ -243,7 +243,44 @@ class SpecEdgesTest {
                         message(() -> new LayerSpec("q", t, 1, 1, 1, 1, v[4], v[5], v[0], v[1], v[2], v[3], 1, 0, 1, true)),
                         Arrays.toString(v));
         // the output size must be the conv arithmetic: 8x8 input, 3x3, pad 1 gives 8x8, so 8x7 is refused
-        assertEquals("LayerSpec(a) output 8x7 must equal conv arithmetic 8x8", message(() -> new LayerSpec("a", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 8, 7, 1, 1, 1, true)));
+        assertEquals("LayerSpec(a) output 8x7 must equal conv arithmetic 8x8" + BOTH_RULES.formatted(1, 1),
+            message(() -> new LayerSpec("a", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 8, 7, 1, 1, 1, true)));
+    }
+
+    /** The tail of LayerSpec's output-size message, naming both rules, for pad and padW. */
+    private static final String BOTH_RULES = " (pad %d, padW %d on each side) or, per axis, DL4J Same's odd split (out = "
+        + "ceil(in / U), need = (out - 1) U + keff - in odd, pad = floor(need / 2) before, one more after)";
+
+    /**
+     * An axis padded one row (column) more after the input than before, DL4J's Same split of an odd need = (E - 1) U +
+     * keff - H, is accepted with pad = floor(need / 2), the padding before, and nothing else is: 3x3 stride 2 on 28 gives
+     * 14 with need = 13 x 2 + 3 - 28 = 1 (0 before, 1 after; symmetric padding 0 gives (28 - 3) / 2 + 1 = 13); 2x2
+     * stride 1 on 64 gives 64 with need = 63 + 2 - 64 = 1 (U-Net). A 4x4 stride-1 kernel on 8 has need = 7 + 4 - 8 = 3:
+     * pad 1 (1 before, 2 after) is DL4J's, pad 0 would be 0 before and 3 after and is refused; an even need (3x3 on
+     * 8 -> 8, need 2) has no uneven split, so pad 0 is refused there too. An output other than Same mode's
+     * ceil(H / U) is no Same split even where need is odd (3x3 stride 1, 8 -> 9: need 3, pad 1).
+     */
+    @Test
+    void layerSpecAcceptsDl4jsOddSameSplitAndNothingMore() {
+        LayerSpec s2 = new LayerSpec("s2", LayerType.CONV, 1, 4, 2, 1, 3, 3, 28, 28, 14, 14, 2, 0, 1, true, 0);
+        assertEquals(List.of(28, 28, 0, 0), List.of(s2.h(), s2.w(), s2.pad(), s2.padW()));
+        assertEquals(4 * 14 * 14 * 9 * 2, s2.macs(), 0);
+        LayerSpec unet = new LayerSpec("up", LayerType.CONV, 1, 8, 8, 1, 2, 2, 64, 64, 64, 64, 1, 0, 1, true, 0);
+        assertEquals(64 * 64 * 8, unet.iSize(), 0, "the padding after is not input");
+        // only the rows split unevenly: 28 -> 14 rows (0 before, 1 after), 28 -> 28 columns of a 1-wide kernel
+        assertEquals(14, new LayerSpec("rows", LayerType.CONV, 1, 1, 1, 1, 3, 1, 28, 28, 14, 14, 2, 0, 1, true, 0).e());
+        assertEquals(1, new LayerSpec("k4", LayerType.CONV, 1, 1, 1, 1, 4, 4, 8, 8, 8, 8, 1, 1, 1, true).pad());
+        // pad 0 on both axes (0 before, 3 after), or on the columns only (rows 1 and 2, columns 0 and 3): refused
+        assertEquals("LayerSpec(k4) output 8x8 must equal conv arithmetic 5x5" + BOTH_RULES.formatted(0, 0),
+            message(() -> new LayerSpec("k4", LayerType.CONV, 1, 1, 1, 1, 4, 4, 8, 8, 8, 8, 1, 0, 1, true)));
+        assertEquals("LayerSpec(k4w) output 8x8 must equal conv arithmetic 7x5" + BOTH_RULES.formatted(1, 0),
+            message(() -> new LayerSpec("k4w", LayerType.CONV, 1, 1, 1, 1, 4, 4, 8, 8, 8, 8, 1, 1, 1, true, 0)));
+        assertEquals("LayerSpec(even) output 8x8 must equal conv arithmetic 6x6" + BOTH_RULES.formatted(0, 0),
+            message(() -> new LayerSpec("even", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 8, 8, 1, 0, 1, true)));
+        assertEquals("LayerSpec(big) output 9x8 must equal conv arithmetic 8x8" + BOTH_RULES.formatted(1, 1),
+            message(() -> new LayerSpec("big", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 9, 8, 1, 1, 1, true)));
+        // pad 1 on 28 -> 14 is the symmetric arithmetic ((28 + 2 - 3) / 2 + 1 = 14), windows one row earlier: accepted
+        assertEquals(1, new LayerSpec("sym", LayerType.CONV, 1, 1, 1, 1, 3, 3, 28, 28, 14, 14, 2, 1, 1, true).pad());
     }
 
     @Test
