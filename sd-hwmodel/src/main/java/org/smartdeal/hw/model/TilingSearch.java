@@ -210,7 +210,8 @@ public final class TilingSearch {
      * @param stride U
      * @param k      kernel rows R (or columns S)
      * @param dil    dilation
-     * @param pad    zero padding on each side
+     * @param pad    zero padding before the input (output row o reads from {@code o stride - pad}; the padding after,
+     *               as much or DL4J Same's one more, is clipped like it)
      */
     static double[][] realRows(int out, int in, int stride, int k, int dil, int pad) {
         double[][] rows = new double[32 - Integer.numberOfLeadingZeros(2 * out - 1)][];

@@ -281,6 +281,11 @@ class SpecEdgesTest {
             message(() -> new LayerSpec("big", LayerType.CONV, 1, 1, 1, 1, 3, 3, 8, 8, 9, 8, 1, 1, 1, true)));
         // pad 1 on 28 -> 14 is the symmetric arithmetic ((28 + 2 - 3) / 2 + 1 = 14), windows one row earlier: accepted
         assertEquals(1, new LayerSpec("sym", LayerType.CONV, 1, 1, 1, 1, 3, 3, 28, 28, 14, 14, 2, 1, 1, true).pad());
+        // one more before than DL4J's split (8 -> 8, 4 x 4: need 3, 1 before and 2 after, not 2 and 1): refused
+        assertEquals("LayerSpec(k4p2) output 8x8 must equal conv arithmetic 9x9" + BOTH_RULES.formatted(2, 2),
+            message(() -> new LayerSpec("k4p2", LayerType.CONV, 1, 1, 1, 1, 4, 4, 8, 8, 8, 8, 1, 2, 1, true)));
+        // dilation 2: keff 5, need = 13 x 2 + 5 - 28 = 3, so 1 before and 2 after (the symmetric arithmetic gives 13)
+        assertEquals(1, new LayerSpec("dil", LayerType.CONV, 1, 1, 1, 1, 3, 3, 28, 28, 14, 14, 2, 1, 2, true).pad());
     }
 
     @Test
