@@ -406,34 +406,73 @@ public final class AtomicFiles {
         } catch (IOException e) {
             doomed = dir; // delete it where it is
         }
-        deleteTreeQuietly(doomed);
+        try {
+            deleteTree(doomed);
+        } catch (IOException e) {
+            // what could be deleted is; the next write into the same target removes the rest
+        }
     }
 
-    /** Deletes a tree, links not followed, its folders made writable by their owner first; what fails stays. */
-    private static void deleteTreeQuietly(Path root) {
+    /**
+     * Deletes a file, or a folder with what it holds, links not followed (a link is deleted, not what it names); each
+     * folder is made readable, writable and searchable by its owner first, so that a read-only folder inside goes
+     * too. Every entry is tried; the first failure is thrown afterwards, any later ones suppressed in it. A path that
+     * does not exist is left as it is.
+     *
+     * @param root the file or folder
+     * @throws IOException the first entry that could not be listed, made writable or deleted
+     */
+    public static void deleteTree(Path root) throws IOException {
+        IOException first = null;
         if (Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                PosixFileAttributeView v = Files.getFileAttributeView(root, PosixFileAttributeView.class,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                if (v != null) {
-                    java.util.Set<java.nio.file.attribute.PosixFilePermission> p = v.readAttributes().permissions();
-                    p.addAll(PosixFilePermissions.fromString("rwx------"));
-                    v.setPermissions(p);
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                // try the entries anyway
-            }
             java.util.List<Path> children = new java.util.ArrayList<>();
-            try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(root)) {
-                s.forEach(children::add);
-            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                // what was listed is deleted; the folder then stays
+            try {
+                makeOwnerWritable(root);
+                try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(root)) {
+                    s.forEach(children::add);
+                }
+            } catch (IOException e) {
+                first = e; // the entries listed are still deleted; the folder then stays
+            } catch (java.nio.file.DirectoryIteratorException e) {
+                first = e.getCause();
             }
             for (Path c : children) {
-                deleteTreeQuietly(c);
+                try {
+                    deleteTree(c);
+                } catch (IOException e) {
+                    first = firstOf(first, e);
+                }
             }
         }
-        deleteQuietly(root);
+        try {
+            Files.deleteIfExists(root);
+        } catch (IOException e) {
+            first = firstOf(first, e);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static IOException firstOf(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    /** Adds read, write and search for the owner to a folder's permissions (POSIX only; links not followed). */
+    private static void makeOwnerWritable(Path dir) throws IOException {
+        PosixFileAttributeView v = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (v == null) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> p = v.readAttributes().permissions();
+        if (p.addAll(PosixFilePermissions.fromString("rwx------"))) {
+            v.setPermissions(p);
+        }
     }
 
     private static void deleteQuietly(Path tmp) {

@@ -122,7 +122,7 @@ public final class ReportFolder {
                 commit(target, staging);
             } catch (Throwable t) {
                 try {
-                    deleteTree(staging);
+                    AtomicFiles.deleteTree(staging);
                 } catch (IOException suppressed) {
                     t.addSuppressed(suppressed);
                 }
@@ -260,7 +260,7 @@ public final class ReportFolder {
                 .filter(p -> !AtomicFiles.isStagingFolder(p))
                 .forEach(stale::add);
         }
-        for (Path p : stale) deleteTree(p);
+        for (Path p : stale) AtomicFiles.deleteTree(p);
     }
 
     /**
@@ -483,7 +483,7 @@ public final class ReportFolder {
         }
         if (allMoved) {
             try {
-                deleteTree(backup);
+                AtomicFiles.deleteTree(backup);
                 return;
             } catch (IOException e) {
                 // the new set is in place; the next write deletes what is left of the previous folder (recover)
@@ -670,7 +670,7 @@ public final class ReportFolder {
             move(staging.resolve(f), to);
         }
         writeManifest(target, fresh);
-        deleteTree(staging);
+        AtomicFiles.deleteTree(staging);
     }
 
     /** A file of the new set may go to {@code f}: no file on its folder path (unless it is stale) and no folder at it. */
@@ -752,20 +752,6 @@ public final class ReportFolder {
 
     private static String rel(Path root, Path p) {
         return root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
-    }
-
-    /** Deletes a tree (links not followed); its read-only folders are made writable by their owner first. */
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
-        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            makeOwnerWritable(root);
-            List<Path> children;
-            try (Stream<Path> s = Files.list(root)) {
-                children = s.toList();
-            }
-            for (Path c : children) deleteTree(c);
-        }
-        Files.deleteIfExists(root);
     }
 
     private static void syncDirectory(Path dir) {
