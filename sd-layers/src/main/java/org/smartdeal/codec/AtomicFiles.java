@@ -157,6 +157,18 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Whether {@link #shutDown} has begun: a writer whose work failed can then tell a failure caused by the shutdown
+     * (its folder deleted under it, say) from one of its own.
+     *
+     * @return true once {@link #shutDown} has been called in this JVM
+     */
+    public static boolean isShuttingDown() {
+        synchronized (COMMIT) {
+            return shuttingDown;
+        }
+    }
+
     /** @return the writes ({@link #write} or {@link #writeAll} calls, {@link #exclusive} blocks) completed in this JVM */
     public static long completedWrites() {
         synchronized (COMMIT) {

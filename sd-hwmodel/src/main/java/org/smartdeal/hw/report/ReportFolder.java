@@ -109,29 +109,51 @@ public final class ReportFolder {
      * @param body writes the report's files into the folder it is given
      * @throws UncheckedIOException from the body or the file system: a {@link FileSystemException} naming the
      *                              path for a conflict found before any change; a {@link java.io.InterruptedIOException}
-     *                              when the JVM is shutting down ({@link AtomicFiles#shutDown}), nothing replaced
+     *                              when the JVM is shutting down ({@link AtomicFiles#shutDown}), nothing replaced, also
+     *                              where the body failed otherwise once the shutdown had begun (a body writing with
+     *                              plain NIO finds its folder deleted), the body's exception being its cause
      */
     public static void write(Path dir, Body body) {
         try {
-            Path target = target(dir);
-            AtomicFiles.createDirectories(target.getParent()); // nothing is made once the JVM is shutting down
-            recover(target);
-            Path staging = createStaging(target);
-            try {
-                body.writeInto(staging);
-                commit(target, staging);
-            } catch (Throwable t) {
-                try {
-                    AtomicFiles.deleteTree(staging);
-                } catch (IOException suppressed) {
-                    t.addSuppressed(suppressed);
-                }
-                throw t;
-            } finally {
-                AtomicFiles.releaseStagingFolder(staging); // moved onto the target or deleted
-            }
+            writeOrFail(dir, body);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(duringShutDown(e));
+        } catch (UncheckedIOException e) {
+            IOException cause = duringShutDown(e.getCause());
+            throw cause == e.getCause() ? e : new UncheckedIOException(cause);
+        }
+    }
+
+    /**
+     * A failure as {@link #write} reports it: an {@link java.io.InterruptedIOException} with {@code e} as its cause if
+     * the JVM's shutdown had begun when it was caught, whatever the body's writes met (a deleted folder, usually).
+     */
+    private static IOException duringShutDown(IOException e) {
+        if (e instanceof java.io.InterruptedIOException || !AtomicFiles.isShuttingDown()) {
+            return e;
+        }
+        var i = new java.io.InterruptedIOException("interrupted: the JVM is shutting down; nothing was replaced");
+        i.initCause(e);
+        return i;
+    }
+
+    private static void writeOrFail(Path dir, Body body) throws IOException {
+        Path target = target(dir);
+        AtomicFiles.createDirectories(target.getParent()); // nothing is made once the JVM is shutting down
+        recover(target);
+        Path staging = createStaging(target);
+        try {
+            body.writeInto(staging);
+            commit(target, staging);
+        } catch (Throwable t) {
+            try {
+                AtomicFiles.deleteTree(staging);
+            } catch (IOException suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            throw t;
+        } finally {
+            AtomicFiles.releaseStagingFolder(staging); // moved onto the target or deleted
         }
     }
 

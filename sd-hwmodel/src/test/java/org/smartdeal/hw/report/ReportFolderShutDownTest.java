@@ -105,6 +105,42 @@ class ReportFolderShutDownTest {
     }
 
     /**
+     * A body writing with plain NIO after the shutdown deleted its folder meets a {@link java.nio.file.NoSuchFileException};
+     * {@link ReportFolder#write} reports it as the interruption it is, the NIO failure as its cause, whether the body
+     * threw it as it is or wrapped in an {@link UncheckedIOException} (found by a review: it came through as a missing
+     * file). A failure of the body's own before any shutdown keeps its type.
+     */
+    @Test
+    void aBodyWritingWithPlainNioAfterTheShutdownReportsTheInterruption() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        Map<String, String> before = tree(out);
+        var e = assertThrows(UncheckedIOException.class, () -> ReportFolder.write(out, d -> {
+            throw new java.nio.file.NoSuchFileException(d.resolve("mine").toString());
+        }));
+        assertInstanceOf(java.nio.file.NoSuchFileException.class, e.getCause(), "no shutdown: the body's own failure");
+        for (boolean wrapped : new boolean[] {false, true}) {
+            e = assertThrows(UncheckedIOException.class, () -> ReportFolder.write(out, d -> {
+                AtomicFiles.shutDown(); // as the hook would, on another thread, while the body writes
+                if (wrapped) {
+                    try {
+                        Files.writeString(d.resolve("summary.txt"), "second");
+                    } catch (IOException x) {
+                        throw new UncheckedIOException(x);
+                    }
+                } else {
+                    Files.writeString(d.resolve("summary.txt"), "second");
+                }
+            }), "wrapped " + wrapped);
+            assertInstanceOf(InterruptedIOException.class, e.getCause(), "wrapped " + wrapped + ": " + e.getCause());
+            assertInstanceOf(java.nio.file.NoSuchFileException.class, e.getCause().getCause(), "wrapped " + wrapped);
+            AtomicFilesShutDowns.resume();
+        }
+        assertEquals(List.of("out"), names());
+        assertEquals(before, tree(out), "the previous report is as it was");
+    }
+
+    /**
      * A shutdown while the user's files are carried into the staged folder (step 3 of {@link ReportFolder}): the folder
      * is deleted and the next user's folder is not made in it again (the carry stops).
      */
