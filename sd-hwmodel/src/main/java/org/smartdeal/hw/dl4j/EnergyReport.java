@@ -57,6 +57,39 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      */
     public static final List<String> NAMES = reportOrder(AcceleratorModel.all());
 
+    /**
+     * An accelerator model that could not price a layer of the workload: no tiling of the layer fits the
+     * architecture's buffers ({@link org.smartdeal.hw.model.TilingSearch.NoFeasibleTilingException} as the cause), the
+     * model refused the layer or the architecture (an IllegalArgumentException of its own as the cause), or it failed
+     * (a defect: a registered model of the user's, say, whose class {@link #modelClass} names). The message starts
+     * with the accelerator's name.
+     */
+    public static final class PricingException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final String accelerator;
+        private final transient Class<?> modelClass;
+
+        PricingException(AcceleratorModel model, RuntimeException cause) {
+            super(prefixed(model.name(), cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+            this.accelerator = model.name();
+            this.modelClass = model.getClass();
+        }
+
+        private static String prefixed(String name, String m) {
+            return m.startsWith(name + " ") || m.startsWith(name + ":") ? m : name + ": " + m;
+        }
+
+        /** @return the name of the accelerator model that failed */
+        public String accelerator() {
+            return accelerator;
+        }
+
+        /** @return the model's class (null after deserialisation) */
+        public Class<?> modelClass() {
+            return modelClass;
+        }
+    }
+
     private static List<String> reportOrder(List<AcceleratorModel> models) {
         List<String> names = new ArrayList<>(List.of("smartdeal"));
         for (AcceleratorModel a : models) if (!names.contains(a.name())) names.add(a.name());
@@ -255,6 +288,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
      * @param knobs        the [A] knobs
      * @throws IllegalArgumentException for an empty list, two models with one name, or a name that is not lower-case
      *                                  letters, digits, '.', '_' and '-'
+     * @throws PricingException         when a model cannot price a layer (no tiling fits the buffers, an architecture
+     *                                  it cannot run, as SCNN's accumulators filling the input buffer, or a defect of
+     *                                  the model's), naming the accelerator, with the model's failure as its cause
      */
     public static EnergyReport price(Workload w, String statsSource, List<? extends AcceleratorModel> accelerators,
                                      Knobs knobs) {
@@ -293,10 +329,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
                     + "'; each needs its own name");
             try {
                 res.put(acc.name(), CostModel.price(acc, w, arch, table, false));
-            } catch (IllegalStateException ex) {
+            } catch (RuntimeException ex) {
                 // e.g. no tiling fits the architecture's buffers: say on which accelerator, unless the message does
-                String m = ex.getMessage() == null ? "" : ex.getMessage();
-                throw new IllegalStateException(m.startsWith(acc.name() + " ") ? m : acc.name() + ": " + m, ex);
+                throw new PricingException(acc, ex);
             }
         }
         return new EnergyReport(w, res, arch, table, statsSource);

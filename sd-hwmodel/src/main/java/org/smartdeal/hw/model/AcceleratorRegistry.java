@@ -103,8 +103,14 @@ public final class AcceleratorRegistry {
         return Collections.unmodifiableList(new ArrayList<>(byName.values()));
     }
 
-    /** The jar or folder a class came from, for messages. */
-    private static String origin(Class<?> c) {
+    /**
+     * The jar or folder a class came from, for messages: {@code "from file:/path/my-models.jar"}, or
+     * {@code "location unknown"}.
+     *
+     * @param c the class
+     * @return the words naming where it came from
+     */
+    public static String origin(Class<?> c) {
         CodeSource cs = c.getProtectionDomain().getCodeSource();
         return cs == null || cs.getLocation() == null ? "location unknown" : "from " + cs.getLocation();
     }

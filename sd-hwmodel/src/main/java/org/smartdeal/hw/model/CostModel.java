@@ -20,7 +20,8 @@ public final class CostModel {
      * Prices one layer's counts: energy matrix, roofline cycles with double-buffer overlap, utilisation.
      *
      * @throws IllegalStateException when the counts carry a "leakageCycle" action (this method adds it, from the
-     *                               table's static power), or a derivation that does not give ccomp
+     *                               table's static power), or a derivation that does not give ccomp or cannot be
+     *                               evaluated (an unknown name, a function), naming the accelerator and the layer
      * @throws IllegalArgumentException for an action whose unit the energy table does not price, naming the
      *                                  accelerator, the layer, the action and the units it has
      */
@@ -32,7 +33,13 @@ public final class CostModel {
                     + "model must not count it");
         if (!c.derivation().isEmpty()) {
             // the reports give the formula and its quantities as the trace of ccomp: it must give ccomp
-            double d = c.derivation().ccomp();
+            double d;
+            try {
+                d = c.derivation().ccomp();
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalStateException(c.accelerator() + " layer " + c.layerId() + ": its derivation of ccomp "
+                    + "cannot be evaluated: " + ex.getMessage(), ex);
+            }
             if (!(Math.abs(d - c.ccomp()) <= 1e-9 * Math.max(1, c.ccomp())))
                 throw new IllegalStateException(c.accelerator() + " layer " + c.layerId() + ": ccomp " + c.ccomp()
                     + " but its derivation " + c.derivation().ccompFormula() + " gives " + d + " ("
@@ -69,10 +76,24 @@ public final class CostModel {
         return new LayerResult(l, c, m, tot, cycles, cdram, fill, c.ccomp() >= cdram ? "compute" : "dram", util);
     }
 
-    /** Counts and prices one layer on one accelerator. */
+    /**
+     * Counts and prices one layer on one accelerator.
+     *
+     * @throws IllegalStateException naming the accelerator and the layer when the model's counting fails (any runtime
+     *                               exception of its own is the cause) or its counts are wrong (see above)
+     */
     public static LayerResult price(AcceleratorModel acc, Workload.Entry x, ArchSpec a, EnergyTable e) {
         LayerSpec l = x.layer().withBatch(a.knobs().batch());
-        ActionCounts c = acc.count(l, x.weights(), x.act(), a);
+        ActionCounts c;
+        try {
+            c = acc.count(l, x.weights(), x.act(), a);
+        } catch (IllegalStateException | IllegalArgumentException ex) {
+            throw ex; // the tiling search's, or a model's own about its input, which name the layer
+        } catch (RuntimeException ex) {
+            // a defect of the model (one of the user's, say): say on which layer
+            throw new IllegalStateException(acc.name() + " layer " + l.id() + ": counting failed: "
+                + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : " \"" + ex.getMessage() + "\""), ex);
+        }
         if (!acc.name().equals(c.accelerator()))
             throw new IllegalStateException(acc.name() + " layer " + l.id() + ": the model's counts are named '"
                 + c.accelerator() + "'; an accelerator model names its ActionCounts with its own name()");

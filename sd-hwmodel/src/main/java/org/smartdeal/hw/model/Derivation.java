@@ -151,7 +151,13 @@ public record Derivation(String ccompFormula, Map<String, Double> quantities) {
                 while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_')) pos++;
                 String name = s.substring(start, pos);
                 Double v = values.get(name);
-                if (v == null) throw error("unknown quantity '" + name + "'; known: " + values.keySet());
+                if (v == null) {
+                    boolean call = s.substring(pos).stripLeading().startsWith("(");
+                    throw error("unknown quantity '" + name + "'; known: " + values.keySet() + (call
+                        ? "; formulas have no functions (numbers, quantity names, + - * / and parentheses only): give "
+                          + "the function's result as a quantity of its own"
+                        : ""));
+                }
                 return v;
             }
             throw error("unexpected '" + c + "'");

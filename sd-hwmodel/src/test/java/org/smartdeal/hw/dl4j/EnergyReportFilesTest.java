@@ -49,6 +49,7 @@ import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -324,6 +325,22 @@ class EnergyReportFilesTest {
             () -> EnergyReport.price(paper("resnet50"), "x", List.of(copy), K));
         assertTrue(unnamed.getMessage().startsWith("dn-copy layer ") && unnamed.getMessage().contains(
             ": the model's counts are named 'diannao'"), unnamed.getMessage());
+        EnergyReport.PricingException pricing = assertInstanceOf(EnergyReport.PricingException.class, unnamed);
+        assertEquals("dn-copy", pricing.accelerator());
+        assertEquals(copy.getClass(), pricing.modelClass());
+        // a model failing while it counts (a defect of its own) is a PricingException naming it and the layer
+        AcceleratorModel failing = new AcceleratorModel() {
+            @Override public String name() { return "failing"; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+                throw new NullPointerException("no stats");
+            }
+        };
+        EnergyReport.PricingException npe = assertThrows(EnergyReport.PricingException.class,
+            () -> EnergyReport.price(paper("resnet50"), "x", List.of(dn, failing), K));
+        assertEquals("failing", npe.accelerator());
+        assertTrue(npe.getMessage().startsWith("failing layer ") && npe.getMessage().endsWith(
+            ": counting failed: NullPointerException \"no stats\""), npe.getMessage());
         // a name given twice in a list is priced once
         assertEquals(1, EnergyReport.accelerators(List.of("scnn,scnn")).size());
     }
@@ -487,8 +504,10 @@ class EnergyReportFilesTest {
         assertEquals("SCNN's accumulators, scnnPeGrid^2 x scnnAccumulatorsPerPe x psumBytes = 8^2 x 1024 x 3 = 196608 bytes, "
             + "are taken from the input buffer and must be smaller than inputBufBytes, 196608", msg);
         Workload w = paper("resnet164");
-        assertThrows(IllegalArgumentException.class,
+        EnergyReport.PricingException scnn = assertThrows(EnergyReport.PricingException.class,
             () -> EnergyReport.of(w, "x", List.of("scnn"), small.withKnobs(K), EnergyTable.paper28nm()));
+        assertEquals("scnn: " + msg, scnn.getMessage());
+        assertInstanceOf(IllegalArgumentException.class, scnn.getCause());
         // the other four do not hold accumulators in that buffer and price the same architecture
         assertEquals(4, EnergyReport.of(w, "x", List.of("smartdeal", "diannao", "cambriconx", "bitpragmatic"),
             small.withKnobs(K), EnergyTable.paper28nm()).results().size());

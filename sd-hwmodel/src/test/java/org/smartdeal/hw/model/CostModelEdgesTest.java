@@ -168,6 +168,24 @@ class CostModelEdgesTest {
             .withAccelerator("dn-copy");
         assertEquals("dn-copy", CostModel.price(renamed, L, A, T).counts().accelerator());
 
+        // a derivation that cannot be evaluated, and a model that fails while counting (a defect of its own), are
+        // named with the accelerator and the layer, the failure as the cause
+        IllegalStateException formula = assertThrows(IllegalStateException.class,
+            () -> CostModel.price(counts(100, Derivation.of("ceil(x)", "x", 100)), L, A, T));
+        assertTrue(formula.getMessage().startsWith("test layer l: its derivation of ccomp cannot be evaluated: "
+            + "Derivation formula \"ceil(x)\" at 4: unknown quantity 'ceil'"), formula.getMessage());
+        assertTrue(formula.getCause() instanceof IllegalArgumentException);
+        AcceleratorModel broken = new AcceleratorModel() {
+            @Override public String name() { return "broken"; }
+            @Override public String workUnit() { return "MAC"; }
+            @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec a) {
+                throw new ArithmeticException("/ by zero");
+            }
+        };
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> CostModel.price(broken, x, A, T));
+        assertEquals("broken layer l: counting failed: ArithmeticException \"/ by zero\"", failed.getMessage());
+        assertTrue(failed.getCause() instanceof ArithmeticException);
+
         List<Action> leak = TL.dramActions();
         leak.add(new Action(Action.Level.COMPUTE, Action.Data.OVERHEAD, "my leakage", 10, "leakageCycle"));
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> CostModel.price(

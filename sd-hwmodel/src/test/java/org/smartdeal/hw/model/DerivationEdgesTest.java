@@ -70,6 +70,12 @@ class DerivationEdgesTest {
         assertEquals("Derivation formula \"\" at 0: a value is missing at the end", message(""));
         assertEquals("Derivation formula \"  \" at 2: a value is missing at the end", message("  "));
         assertTrue(message("c").startsWith("Derivation formula \"c\" at 1: unknown quantity 'c'; known: "), message("c"));
+        assertTrue(!message("c").contains("function"), message("c")); // no word of functions for a plain name
+        // a function call (ceil, as a model's Java computes it) is no quantity: the message says what formulas take
+        String call = message("ceil (a / b)");
+        assertTrue(call.startsWith("Derivation formula \"ceil (a / b)\" at 4: unknown quantity 'ceil'; known: "), call);
+        assertTrue(call.endsWith("; formulas have no functions (numbers, quantity names, + - * / and parentheses only): "
+            + "give the function's result as a quantity of its own"), call);
     }
 
     @Test

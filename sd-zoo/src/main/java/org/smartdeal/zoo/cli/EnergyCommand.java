@@ -320,9 +320,9 @@ public final class EnergyCommand implements Callable<Integer> {
                 return EnergyReport.of(w, "paper defaults: " + w.notes(), accs, arch, table);
             }
             return priceNetwork(arch, accs, shape, zoo, table);
-        } catch (IllegalStateException e) {
-            // EnergyReport.price names the accelerator in an exception of its own, the search's as its cause
-            if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw e;
+        } catch (EnergyReport.PricingException e) {
+            // EnergyReport.price names the accelerator in an exception of its own, the model's as its cause
+            if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw pluginFailure(e);
             // a layer (a kernel of ~10^5 taps, say) whose smallest tile overflows the buffers: the input's property
             String buffers = "(inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
                 + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
@@ -337,6 +337,29 @@ public final class EnergyCommand implements Callable<Integer> {
                 + "buffers (arch-v1.json) are too small for this layer " + buffers + "; give larger ones with --arch-spec",
                 e);
         }
+    }
+
+    /**
+     * A registered model of the user's (SMARTDEAL_CLASSPATH) that fails is bad input naming its class, where it came
+     * from and the line of its own code that failed (exit 3), not an internal error of the command's; a failure of one
+     * of the five is returned as it is.
+     */
+    static RuntimeException pluginFailure(EnergyReport.PricingException e) {
+        Class<?> c = e.modelClass();
+        if (EnergyReport.NAMES.contains(e.accelerator()) || c == null) return e;
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        StackTraceElement[] trace = root.getStackTrace();
+        StackTraceElement at = trace.length == 0 ? null : trace[0];
+        for (StackTraceElement f : trace) {
+            if (f.getClassName().equals(c.getName()) || f.getClassName().startsWith(c.getName() + "$")) {
+                at = f;
+                break;
+            }
+        }
+        return new BadInputException("accelerator model '" + e.accelerator() + "' (" + c.getName() + ", "
+            + AcceleratorRegistry.origin(c) + ", registered on the class path) failed: " + e.getMessage()
+            + (at == null ? "" : " (at " + at + ")"), e);
     }
 
     private EnergyReport priceNetwork(ArchSpec arch, List<String> accs, int[] given, ZooModel z, EnergyTable table) {

@@ -45,6 +45,36 @@ public class EnergyPluginTest {
         }
     }
 
+    /** A registered model with a defect: its count fails on every layer (as a division by zero of its own would). */
+    public static class FailingPlugin implements AcceleratorModel {
+        @Override public String name() { return "failing-plugin"; }
+        @Override public String workUnit() { return "MAC"; }
+        @Override public ActionCounts count(LayerSpec l, WeightRep w, ActStats act, ArchSpec arch) {
+            return fail(l);
+        }
+
+        private ActionCounts fail(LayerSpec l) {
+            throw new ArithmeticException("/ by zero on " + l.id());
+        }
+    }
+
+    /**
+     * A registered model that fails is bad input (exit 3) naming the model, its class, where it came from and the line
+     * of its code that failed, not an internal error of the command's with a stack trace; nothing is written.
+     */
+    @Test
+    void aRegisteredModelThatFailsIsBadInputNamingItsClassAndLine() throws IOException {
+        Path out = dir.resolve("failed");
+        CliRun r = registered(() -> CliRun.of("energy", "--paper-model", "resnet164", "--accelerators",
+            "diannao,failing-plugin", "--out", out.toString()), FailingPlugin.class.getName());
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "accelerator model 'failing-plugin' (" + FailingPlugin.class.getName()
+            + ", from file:", "registered on the class path) failed: failing-plugin layer ",
+            ": counting failed: ArithmeticException \"/ by zero on ",
+            "(at " + FailingPlugin.class.getName() + ".fail(EnergyPluginTest.java:");
+        assertTrue(!r.err().contains("internal error"), r.err());
+        assertTrue(Files.notExists(out), "nothing written");
+    }
+
     /** Runs {@code body} with a context class loader that also sees a services file listing {@code classNames}. */
     private <T> T registered(Supplier<T> body, String... classNames) throws IOException {
         Path plugin = Files.createTempDirectory(dir, "plugin");

@@ -44,6 +44,8 @@ class ZooCommandTest {
         for (ZooModel m : ZooModel.values()) {
             String[] row = rows.get(m.id());
             assertEquals(m.defaultInputShape().toString(), row[1], m.id());
+            assertTrue(PARAMS.containsKey(m.id()), "zoo model " + m.id() + " has no trainable parameter count in "
+                    + "ZooCommandTest.PARAMS: add it (docs/EXTENDING.md 5)");
             assertEquals(PARAMS.get(m.id()), row[3], m.id() + " " + Arrays.toString(row));
         }
         // MACs, independent count (see ModelStatsTest)

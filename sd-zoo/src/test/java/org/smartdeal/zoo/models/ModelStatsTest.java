@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  *   <li>CIFAR models (3x32x32, 10 classes): hand calculations in the comments below, checked with
  *       an independent Python count.</li>
  *   <li>MACs (conv + linear only): ResNet-18 1.81 G, ResNet-50 4.09 G, MobileNetV2 300 M, VGG-16
- *       15.47 G as commonly quoted; the exact integers were computed by an independent
+ *       15.47 G as commonly quoted; the exact integers of every model were computed by an independent
  *       layer-by-layer Python count (out_h * out_w * k * k * c_in / groups * c_out per conv),
  *       {@code src/test/resources/org/smartdeal/zoo/models/reference_counts.py}, which also
  *       reproduces every parameter count below.</li>
@@ -71,12 +71,38 @@ class ModelStatsTest {
         assertEquals(expected, ModelStats.trainableParams(ZooModel.byName(name).defaultConfiguration()));
     }
 
+    /**
+     * {@link #trainableParamsMatchStandardDefinitions} and {@link #macsMatchIndependentCount} have a row for every zoo
+     * model, so that a new entry cannot go without its independent counts (docs/EXTENDING.md 5).
+     */
+    @Test
+    void everyZooModelHasIndependentCounts() throws NoSuchMethodException {
+        for (String test : List.of("trainableParamsMatchStandardDefinitions", "macsMatchIndependentCount")) {
+            CsvSource rows = getClass().getDeclaredMethod(test, String.class, long.class).getAnnotation(CsvSource.class);
+            java.util.Set<String> counted = java.util.Arrays.stream(rows.value()).map(r -> r.split(",")[0].trim())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+            assertEquals(new java.util.TreeSet<>(ZooModel.names()), counted,
+                test + " needs a row, from an independent count, for every zoo model");
+        }
+    }
+
     @ParameterizedTest(name = "{0} needs {1} MACs per example")
     @CsvSource({
         "resnet18, 1814073344",
         "resnet50, 4089184256",
         "mobilenetv2, 300774272",
         "vgg16, 15470264320",
+        // reference_counts.py for the rest (ImageNet at 224 x 224, CIFAR at 32 x 32)
+        "vgg11, 7609090048",
+        "vgg19, 19632062464",
+        "resnet18-cifar, 555422720",
+        "mobilenetv2-cifar, 91154944",
+        "vgg11-cifar, 153293824",
+        "vgg16-cifar, 313725952",
+        "vgg19-cifar, 398660608",
+        "resnet20, 40551040",
+        "resnet56, 125485696",
+        "resnet164, 247646720",
         // 784*300 + 300*100 + 100*10
         "lenet300, 266200",
         // 28*28*9*16 + 14*14*9*16*32 + 7*7*9*32*64 + 576*128 + 128*10

@@ -31,6 +31,22 @@ class ZooNetworkTest {
 
     private static final int BATCH = 2;
 
+    /**
+     * Every zoo model that is not ImageNet-sized is in {@link #smallModelsForwardAndTrain}'s list (ImageNet models
+     * run in src-it's LargeZooConversionTest and {@link #mobileNetV2ForwardAtImageNetSize}): a new entry is not left out
+     * without a word (docs/EXTENDING.md 5).
+     */
+    @Test
+    void everyModelThatIsNotImageNetSizedIsInTheSmallList() throws NoSuchMethodException {
+        EnumSource listed = getClass().getDeclaredMethod("smallModelsForwardAndTrain", ZooModel.class)
+            .getAnnotation(EnumSource.class);
+        java.util.Set<String> small = java.util.Arrays.stream(ZooModel.values())
+            .filter(m -> m.defaultInputShape() != InputShape.IMAGENET).map(Enum::name)
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        assertEquals(small, new java.util.TreeSet<>(java.util.List.of(listed.names())),
+            "smallModelsForwardAndTrain's names must be the zoo models that are not ImageNet-sized");
+    }
+
     @ParameterizedTest(name = "{0}: forward + one training step")
     @EnumSource(value = ZooModel.class, names = {"LENET300", "CNN", "VGG11_CIFAR", "VGG16_CIFAR", "VGG19_CIFAR",
         "RESNET18_CIFAR", "RESNET20", "RESNET56", "RESNET164", "MOBILENETV2_CIFAR"})

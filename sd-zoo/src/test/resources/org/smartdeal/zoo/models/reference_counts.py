@@ -55,6 +55,46 @@ def vgg(cfg,H,bn,head,classes):
     for d in [head,head,classes]:
         P+=f*d+d;M+=f*d;f=d
     return P,M
+def cifar_basic(n,classes):
+    # ResNet-(6n+2), He et al. 2016 section 4.2: BN after every conv, option-A (parameter-free) shortcuts
+    P=0;M=0;h=w=32
+    h,w,p,m=conv(h,w,3,16,3,1,1);P+=p+32;M+=m
+    c=16
+    for s,pl in enumerate([16,32,64]):
+        for b in range(n):
+            st=2 if s>0 and b==0 else 1
+            h,w,p,m=conv(h,w,c,pl,3,st,1);P+=p+2*pl;M+=m
+            h,w,p,m=conv(h,w,pl,pl,3,1,1);P+=p+2*pl;M+=m
+            c=pl
+    P+=c*classes+classes;M+=c*classes
+    return P,M
+def preact_bottleneck(n,classes):
+    # ResNet-(9n+2), He et al. ECCV 2016: stem without BN; BN-ReLU before each conv; 1x1 projection without BN
+    P=0;M=0;h=w=32
+    h,w,p,m=conv(h,w,3,16,3,1,1);P+=p;M+=m
+    c=16
+    for s,pl in enumerate([16,32,64]):
+        for b in range(n):
+            st=2 if s>0 and b==0 else 1
+            h1,w1,p,m=conv(h,w,c,pl,1,1,0);P+=p+2*c;M+=m
+            h2,w2,p,m=conv(h1,w1,pl,pl,3,st,1);P+=p+2*pl;M+=m
+            h3,w3,p,m=conv(h2,w2,pl,4*pl,1,1,0);P+=p+2*pl;M+=m
+            if b==0:
+                _,_,p,m=conv(h,w,c,4*pl,1,st,0);P+=p;M+=m
+            h,w,c=h3,w3,4*pl
+    P+=2*c+c*classes+classes;M+=c*classes
+    return P,M
+def mlp(sizes):
+    # fully connected layers with biases
+    P=sum(a*b+b for a,b in zip(sizes,sizes[1:]));M=sum(a*b for a,b in zip(sizes,sizes[1:]))
+    return P,M
+def small_cnn(classes):
+    # 3x3 'same' convs with biases, 16-32-64 channels, a 2x2 max-pool after each, dense 128, classifier
+    P=0;M=0;h=w=28;c=1
+    for o in [16,32,64]:
+        h,w,p,m=conv(h,w,c,o,3,1,1,bias=True);P+=p;M+=m;c=o;h//=2;w//=2
+    q,m=mlp([c*h*w,128,classes]);P+=q;M+=m
+    return P,M
 V11=[64,'M',128,'M',256,256,'M',512,512,'M',512,512,'M']
 V16=[64,64,'M',128,128,'M',256,256,256,'M',512,512,512,'M',512,512,512,'M']
 V19=[64,64,'M',128,128,'M',256,256,256,256,'M',512,512,512,512,'M',512,512,512,512,'M']
@@ -69,3 +109,8 @@ print('vgg19',vgg(V19,224,False,4096,1000))
 print('vgg19-cifar',vgg(V19,32,True,512,10))
 print('vgg11-cifar',vgg(V11,32,True,512,10))
 print('vgg16-cifar',vgg(V16,32,True,512,10))
+print('resnet20',cifar_basic(3,10))
+print('resnet56',cifar_basic(9,10))
+print('resnet164',preact_bottleneck(18,10))
+print('lenet300',mlp([784,300,100,10]))
+print('cnn',small_cnn(10))
