@@ -248,6 +248,47 @@ class ReadmeExamplesTest {
                 "README ```java blocks and the tests' README regions differ");
     }
 
+    /**
+     * "As a library" names the coordinates and, per package, the classes the examples use: the version is the
+     * project's (the parent pom's first {@code <version>}), each module named exists, and every class named in the
+     * package table is a class of that package, so a rename or a move fails here.
+     */
+    @Test
+    void theLibraryTableNamesRealPackagesAndClasses() throws Exception {
+        Path root = projectRoot();
+        List<String> lines = Files.readAllLines(root.resolve("README.md"));
+        String pom = Files.readString(root.resolve("pom.xml"));
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("<version>([^<]+)</version>").matcher(pom);
+        assertTrue(v.find(), "pom.xml has a version");
+        assertTrue(lines.contains("  <version>" + v.group(1) + "</version>"), "README gives version " + v.group(1));
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                "^\\|\\s*([a-z-]*)\\s*\\| `(org\\.smartdeal[a-z0-9.]*)`(, `[a-z0-9.]+`)? \\| (.*) \\|$");
+        java.util.regex.Pattern type = java.util.regex.Pattern.compile("`([A-Z][A-Za-z0-9]*)`");
+        int rows = 0, classes = 0;
+        String module = null;
+        for (String l : lines) {
+            java.util.regex.Matcher m = row.matcher(l);
+            if (!m.matches()) {
+                continue;
+            }
+            rows++;
+            if (!m.group(1).isEmpty()) {
+                module = m.group(1);
+                assertTrue(Files.isDirectory(root.resolve(module).resolve("src/main/java")), "module " + module);
+            }
+            String pkg = m.group(2);
+            assertTrue(Files.isDirectory(root.resolve(module).resolve("src/main/java")
+                    .resolve(pkg.replace('.', '/'))), pkg + " is a package of " + module);
+            java.util.regex.Matcher t = type.matcher(m.group(4));
+            while (t.find()) {
+                Class.forName(pkg + "." + t.group(1)); // throws, naming it, if it is not there
+                classes++;
+            }
+        }
+        assertEquals(10, rows, "the package table's rows");
+        assertTrue(classes >= 20, "classes named in the table: " + classes);
+    }
+
     /** The directory holding README.md and src-it, searched upwards from the working directory (src-it/). */
     private static Path projectRoot() {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
