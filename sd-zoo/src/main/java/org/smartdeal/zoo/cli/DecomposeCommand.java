@@ -238,8 +238,9 @@ public final class DecomposeCommand implements Callable<Integer> {
         if (kind == Kind.slices) {
             for (String o : List.of("--slice-rows", "--basis-width")) {
                 if (parsed.hasMatchedOption(o)) {
-                    throw new ParameterException(spec.commandLine(), o + " applies to --kind conv and dense"
-                            + (o.equals("--slice-rows") ? ", and depthwise," : "") + " only; --kind slices takes the "
+                    throw new ParameterException(spec.commandLine(), o + " applies to --kind "
+                            + (o.equals("--slice-rows") ? "conv, dense and depthwise" : "conv and dense")
+                            + " only; --kind slices takes the "
                             + "slices [K, m, n] as they are");
                 }
             }

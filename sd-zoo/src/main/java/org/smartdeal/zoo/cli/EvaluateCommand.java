@@ -58,7 +58,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         // shape the .sdm records is what the network takes
         int[] recorded = RecordedInput.choose(null, loaded.properties(), file).shape();
         InputType type = FashionMnistInput.inputType(net, recorded, true, file);
-        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, file.toString());
+        FashionMnistInput.Layout layout = FashionMnistInput.layout(type, file.toString(), recorded);
         FashionMnistInput.requireTenClasses(net, file);
         // layer sizes that do not fit are named as such (DL4J's first forward pass names only the shapes it met)
         FashionMnistInput.requireTenClassOutput(ForwardCheck.requireRuns(net, type, file), file);

@@ -372,6 +372,15 @@ final class FashionMnistInput {
      * @throws BadInputException "--data fashion-mnist gives 1x28x28 images (784 values), but NAME takes ..."
      */
     static Layout layout(InputType type, String name) {
+        return layout(type, name, null);
+    }
+
+    /**
+     * {@link #layout(InputType, String)} for a network whose input shape a .sdm file records: a refusal names it.
+     *
+     * @param recorded the recorded {@code [channels, height, width]}, or null
+     */
+    static Layout layout(InputType type, String name, int[] recorded) {
         if (type instanceof InputType.InputTypeConvolutionalFlat cf && cf.getHeight() == 28 && cf.getWidth() == 28
                 && cf.getDepth() == 1 || type instanceof InputType.InputTypeFeedForward ff && ff.getSize() == FashionMnist.PIXELS) {
             return Layout.FLAT;
@@ -381,7 +390,9 @@ final class FashionMnistInput {
             return ci.getFormat() == CNN2DFormat.NHWC ? Layout.IMAGE_NHWC : Layout.IMAGE;
         }
         // a convolution first layer states its channels, not its image size: name only what is known
-        String takes = type instanceof InputType.InputTypeConvolutional ci && ci.getChannels() != 1
+        String takes = recorded != null && recorded.length == 3
+                ? recorded[0] + "x" + recorded[1] + "x" + recorded[2] + " images (the input shape the file records)"
+                : type instanceof InputType.InputTypeConvolutional ci && ci.getChannels() != 1
                 ? "images of " + ci.getChannels() + " channels" : describe(type);
         throw new BadInputException("--data fashion-mnist gives 1x28x28 images (784 values), but " + name + " takes "
                 + takes);

@@ -98,7 +98,10 @@ final class ModelFiles {
             throw new BadInputException(file + ": not a DL4J ModelSerializer .zip: the file is not a readable zip "
                     + "archive (" + e.getMessage() + ")", e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot load the model: " + e.getMessage(), e);
+            // the reader's messages start "file PATH: ": the path is named once
+            String m = String.valueOf(e.getMessage()), named = "file " + file + ": ";
+            throw new BadInputException(file + ": cannot load the model: "
+                    + (m.startsWith(named) ? m.substring(named.length()) : m), e);
         } catch (RuntimeException e) {
             // DL4J's own deserialisation failing (e.g. a configuration.json it cannot map)
             throw new BadInputException(file + ": not a network this DL4J (1.0.0-M2.1) can load from its "

@@ -249,10 +249,11 @@ public final class SdTrainingRecipe {
             net = (MultiLayerNetwork) r.network();
             listener.decomposed(r.report());
             decomposedAccuracy = score(net, checkIt, listener, "scoring (" + checkSet + ")").accuracy();
-            listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f",
+            listener.log(String.format(Locale.ROOT, "decomposed (theta %s%s): paper CR %.1fx, %s accuracy %.4f%s",
                     s.thetaText(), s.variant() == Variant.SS
                             ? ", structured ratio " + s.ratioText() : "",
-                    r.report().paperCR(), checkSet, decomposedAccuracy));
+                    r.report().paperCR(), checkSet, decomposedAccuracy, s.task() == Task.FINETUNE ? ""
+                            : " (the re-initialised classifier is not trained yet: near chance or below)"));
         }
 
         List<RecipeListener.EpochResult> epochs = transfer(s, net, target, listener, trainer);

@@ -621,6 +621,12 @@ class ConvertInspectEvaluateTest {
         ModelSerializer.writeModel(net, rgb.toFile(), false);
         run("evaluate", rgb.toString(), "--limit", "10", "--data-dir", dir.toString()).assertUserError(SmartDeal.EXIT_BAD_INPUT,
                 "--data fashion-mnist gives 1x28x28 images (784 values), but " + rgb + " takes images of 3 channels");
+        // converted for 3x8x8 images, the .sdm records that shape, and the refusal names it
+        Path rgbSdm = dir.resolve("rgb.sdm");
+        assertEquals(0, run("convert", rgb.toString(), "--input", "3x8x8", "--out", rgbSdm.toString()).exit());
+        run("evaluate", rgbSdm.toString(), "--limit", "10", "--data-dir", dir.toString()).assertUserError(
+                SmartDeal.EXIT_BAD_INPUT, "--data fashion-mnist gives 1x28x28 images (784 values), but " + rgbSdm
+                        + " takes 3x8x8 images (the input shape the file records)");
         // energy, the same file with --input: the channels must be the convolution's
         run("energy", rgb.toString(), "--input", "1x28x28", "--out", dir.resolve("e").toString())
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives 1 channel, but the first layer of " + rgb

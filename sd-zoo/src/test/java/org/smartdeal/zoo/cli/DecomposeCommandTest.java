@@ -250,7 +250,7 @@ class DecomposeCommandTest {
         run("decompose", "--kind", "dense", "--basis-width", "40", "--slice-rows", "64", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width must be in [1, 16] (as in plans), got 40");
         run("decompose", "--kind", "slices", "--slice-rows", "8", "--out", out.toString(), missing)
-                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv and dense, and depthwise, only");
+                .assertUserError(SmartDeal.EXIT_USAGE, "--slice-rows applies to --kind conv, dense and depthwise only");
         run("decompose", "--kind", "slices", "--basis-width", "4", "--out", out.toString(), missing)
                 .assertUserError(SmartDeal.EXIT_USAGE, "--basis-width applies to --kind conv and dense only");
         run("decompose", "--kind", "depthwise", "--basis-width", "4", "--out", out.toString(), missing)

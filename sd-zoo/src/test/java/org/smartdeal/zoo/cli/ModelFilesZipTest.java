@@ -76,6 +76,16 @@ class ModelFilesZipTest {
         return e.getMessage();
     }
 
+    /** A .sdm file that is not one is named once, then what the reader found (it was named twice: a walkthrough). */
+    @Test
+    void aGarbageSdmIsNamedOnce() throws IOException {
+        Path p = dir.resolve("garbage.sdm");
+        Files.write(p, new byte[] {0x25, 0x14, (byte) 0xda, 0x5a, 1, 2, 3, 4, 5, 6, 7, 8});
+        String m = assertThrows(BadInputException.class, () -> ModelFiles.load(p)).getMessage();
+        assertTrue(m.startsWith(p + ": cannot load the model: not an .sdm file: magic number must be "), m);
+        assertEquals(m.indexOf(p.toString()), m.lastIndexOf(p.toString()), m);
+    }
+
     @Test
     void theValidZipLoads() throws IOException {
         Path p = zipWith("same.zip", "none", null);

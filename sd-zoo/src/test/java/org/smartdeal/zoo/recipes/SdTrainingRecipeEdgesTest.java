@@ -351,6 +351,24 @@ class SdTrainingRecipeEdgesTest {
                 + "; lower the learning rate", e.getMessage());
     }
 
+    /**
+     * Adaptation, SD: the accuracy measured right after the decomposition is that of a re-initialised classifier,
+     * and the line says so (a walkthrough found "test accuracy 0.0000" alarming without it); fine-tuning's line has no
+     * such words ({@link #anSsRunLogsEachStageAndReturnsItsFigures} checks its end).
+     */
+    @Test
+    void anAdaptationSdRunSaysItsDecomposedAccuracyIsBeforeTheClassifierIsTrained(@TempDir Path dir)
+            throws java.io.IOException {
+        TrainingSettings s = TrainingSettings.builder(Task.ADAPT, Variant.SD, ZooModel.LENET300).epochs(1)
+                .pretrainEpochs(1).batchSize(8).build();
+        Lines log = new Lines();
+        RecipeResult r = SdTrainingRecipe.run(s, adapt(), null, dir, log, (file, content) -> { },
+                SdTrainingRecipe.EpochTrainer.LOCAL);
+        String decomposed = log.first("decomposed (theta ");
+        assertTrue(decomposed.endsWith(String.format(Locale.ROOT, "x, test accuracy %.4f (the re-initialised classifier "
+                + "is not trained yet: near chance or below)", r.decomposedAccuracy())), decomposed);
+    }
+
     /** The run's argument checks, before anything is trained or written. */
     @Test
     void aMissingTrainerOrDataOfAnotherTaskIsRefused(@TempDir Path dir) {
