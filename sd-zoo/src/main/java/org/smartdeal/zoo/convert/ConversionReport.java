@@ -21,7 +21,9 @@ public record ConversionReport(List<Row> layers) {
      * One layer.
      *
      * @param name layer name
-     * @param type layer type as converted, e.g. {@code SdConvolutionLayer} or {@code DenseLayer (kept)}
+     * @param type layer type as converted, e.g. {@code SdConvolutionLayer}; a layer kept dense has its DL4J type with a
+     *     mark saying why: {@code DenseLayer (skipped)} (the plan skips it), {@code DenseLayer (frozen)}, or
+     *     {@code BatchNormalization (kept)} (a kind with no SD form)
      * @param shape DL4J weight shape, e.g. {@code [64, 3, 3, 3]}
      * @param converted true when the layer is in SD form
      * @param weights number of weights (entries of W)
@@ -150,7 +152,8 @@ public record ConversionReport(List<Row> layers) {
     /**
      * @return "kept dense: 34 of 38 layers, 20,121,920 of 20,772,904 weights (96.9%): SeparableConvolution2D x 34 (...)"
      *     and a line break when layers were kept dense, else "": a table of 38 lines hid that the file stays as large
-     *     as the network
+     *     as the network. The layers are grouped by why they stay dense: skipped by the plan ({@link #SKIPPED_MARK}),
+     *     frozen ({@link #FROZEN_MARK}), or of a kind with no SD form
      */
     String keptLine() {
         List<Row> kept = layers.stream().filter(r -> !r.converted()).toList();
@@ -158,18 +161,35 @@ public record ConversionReport(List<Row> layers) {
             return "";
         }
         long w = kept.stream().mapToLong(Row::weights).sum();
-        java.util.Map<String, Long> kinds = kept.stream().collect(java.util.stream.Collectors.groupingBy(
-                r -> r.type().replace(" (kept)", ""), java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
-        boolean frozen = kinds.keySet().stream().anyMatch(t -> t.endsWith(FROZEN_MARK));
-        StringBuilder k = new StringBuilder();
-        kinds.forEach((type, n) -> k.append(k.length() == 0 ? "" : ", ").append(type).append(" x ").append(n));
+        List<String> why = new java.util.ArrayList<>();
+        String skipped = kinds(kept, SKIPPED_MARK);
+        if (!skipped.isEmpty()) {
+            why.add(skipped + " skipped by the plan");
+        }
+        String frozen = kinds(kept, FROZEN_MARK);
+        if (!frozen.isEmpty()) {
+            why.add(frozen + " frozen (kept dense and frozen: convert the network before freezing it)");
+        }
+        String other = kinds(kept, KEPT_MARK);
+        if (!other.isEmpty()) {
+            why.add(other + " of a kind with no SD form (DenseLayer, OutputLayer, ConvolutionLayer and "
+                    + "SeparableConvolution2D convert, the last with its depthwise half kept dense unless the plan sets "
+                    + "convertDepthwise (smartdeal convert --convert-depthwise), which also converts "
+                    + "DepthwiseConvolution2D)");
+        }
         long all = totalWeights();
-        return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s (skipped by the plan, "
-                + "%sor of a kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D "
-                + "convert, the last with its depthwise half kept dense unless the plan sets convertDepthwise (smartdeal "
-                + "convert --convert-depthwise), which also converts DepthwiseConvolution2D)%n", kept.size(),
-                layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, k,
-                frozen ? "frozen (kept dense and frozen: convert the network before freezing it), " : "");
+        return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s%n", kept.size(),
+                layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, String.join("; ", why));
+    }
+
+    /** "DenseLayer x 2, OutputLayer x 1": the kinds of the rows whose type carries {@code mark}, in network order. */
+    private static String kinds(List<Row> rows, String mark) {
+        java.util.Map<String, Long> n = rows.stream().filter(r -> r.type().endsWith(mark)).collect(
+                java.util.stream.Collectors.groupingBy(r -> r.type().substring(0, r.type().length() - mark.length()),
+                        java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
+        StringBuilder k = new StringBuilder();
+        n.forEach((type, count) -> k.append(k.length() == 0 ? "" : ", ").append(type).append(" x ").append(count));
+        return k.toString();
     }
 
     /** @return the layers' decomposition seconds, summed */
@@ -188,12 +208,18 @@ public record ConversionReport(List<Row> layers) {
     /** The mark of a frozen layer's row type, which stays dense and frozen: {@code "DenseLayer (frozen)"}. */
     public static final String FROZEN_MARK = " (frozen)";
 
+    /** The mark of the row type of a layer the plan skips ({@code "skip": true}): {@code "OutputLayer (skipped)"}. */
+    public static final String SKIPPED_MARK = " (skipped)";
+
+    /** The mark of the row type of a layer of a kind with no SD form (or not converted by this plan's settings). */
+    public static final String KEPT_MARK = " (kept)";
+
     /**
-     * A type clipped to n characters keeping its " (kept)" or " (frozen)" mark; at 20: "DepthwiseCon~ (kept)",
-     * "Convolutio~ (frozen)".
+     * A type clipped to n characters keeping its " (kept)", " (frozen)" or " (skipped)" mark; at 20:
+     * "DepthwiseCon~ (kept)", "Convolutio~ (frozen)".
      */
     static String clipType(String type, int n) {
-        for (String mark : new String[] {" (kept)", FROZEN_MARK}) {
+        for (String mark : new String[] {KEPT_MARK, FROZEN_MARK, SKIPPED_MARK}) {
             if (type.length() > n && type.endsWith(mark)) {
                 return clip(type.substring(0, type.length() - mark.length()), n - mark.length()) + mark;
             }

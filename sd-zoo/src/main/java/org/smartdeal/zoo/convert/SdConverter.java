@@ -177,7 +177,7 @@ public final class SdConverter {
                 continue;
             }
             if (s.kind() == Kind.KEPT || s.kind() == Kind.FROZEN || lp.skip() || !convertible(s, plan)) {
-                keptRows.add(keptRow(s));
+                keptRows.add(keptRow(s, s.kind() != Kind.KEPT && s.kind() != Kind.FROZEN && lp.skip()));
                 continue;
             }
             requireConvertible(s);
@@ -1147,12 +1147,13 @@ public final class SdConverter {
         long n = w.length();
         double nz = w.neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
         long[] sh = w.shape(); // [d, C, kh, kw] in the separable layer; the DepthwiseConvolution2D holds [kh, kw, C, d]
-        return new ConversionReport.Row(name, "DepthwiseConvolution2D (kept)",
+        return new ConversionReport.Row(name, "DepthwiseConvolution2D" + ConversionReport.KEPT_MARK,
                 Arrays.toString(new long[] {sh[2], sh[3], sh[1], sh[0]}), false, n, 0, 1,
                 n == 0 ? 0 : nz / n, 0, 0, 0, 0, 0, 0, 0, 0, 32 * n, 0);
     }
 
-    private static ConversionReport.Row keptRow(Slot s) {
+    /** The report row of a layer kept dense; {@code skipped}: because the plan skips it (it would convert). */
+    private static ConversionReport.Row keptRow(Slot s, boolean skipped) {
         long weights = 0;
         double nz = 0;
         String shape = "";
@@ -1165,7 +1166,8 @@ public final class SdConverter {
             }
         }
         return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName()
-                + (s.kind() == Kind.FROZEN ? ConversionReport.FROZEN_MARK : " (kept)"), shape, false, weights,
+                + (s.kind() == Kind.FROZEN ? ConversionReport.FROZEN_MARK
+                        : skipped ? ConversionReport.SKIPPED_MARK : ConversionReport.KEPT_MARK), shape, false, weights,
                 0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
     }
 }

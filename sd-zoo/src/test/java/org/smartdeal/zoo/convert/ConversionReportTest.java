@@ -1,6 +1,7 @@
 package org.smartdeal.zoo.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,12 +57,24 @@ class ConversionReportTest {
     @Test
     void theTableNamesTheLayersKeptDense() {
         String[] lines = REPORT.toTable().split("\n");
-        assertEquals("kept dense: 1 of 2 layers, 10 of 34 weights (29.4%): DenseLayer x 1 (skipped by the plan, or of a "
-                + "kind with no SD form; DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D convert, the last "
-                + "with its depthwise half kept dense unless the plan sets convertDepthwise (smartdeal convert "
-                + "--convert-depthwise), which also converts DepthwiseConvolution2D)", lines[4]);
+        assertEquals("kept dense: 1 of 2 layers, 10 of 34 weights (29.4%): DenseLayer x 1 of a kind with no SD form "
+                + "(DenseLayer, OutputLayer, ConvolutionLayer and SeparableConvolution2D convert, the last with its depthwise "
+                + "half kept dense unless the plan sets convertDepthwise (smartdeal convert --convert-depthwise), which also "
+                + "converts DepthwiseConvolution2D)", lines[4]);
         ConversionReport none = new ConversionReport(List.of(REPORT.layers().get(0)));
         assertEquals("", none.keptLine());
+        // grouped by why, each group in network order: the plan's skips, the frozen layers, the kinds with no SD form
+        ConversionReport.Row k = REPORT.layers().get(1);
+        java.util.function.BiFunction<String, String, ConversionReport.Row> as = (name, type) -> new ConversionReport.Row(
+                name, type, k.shape(), false, k.weights(), 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, k.denseBits(), 0);
+        ConversionReport mixed = new ConversionReport(List.of(as.apply("bn", "BatchNormalization (kept)"),
+                as.apply("fc2", "OutputLayer (skipped)"), as.apply("fc0", "DenseLayer (frozen)"),
+                as.apply("fc1", "DenseLayer (skipped)"), as.apply("bn2", "BatchNormalization (kept)")));
+        String line = mixed.keptLine();
+        assertTrue(line.startsWith("kept dense: 5 of 5 layers, 50 of 50 weights (100.0%): OutputLayer x 1, DenseLayer x 1 "
+                + "skipped by the plan; DenseLayer x 1 frozen (kept dense and frozen: convert the network before freezing "
+                + "it); BatchNormalization x 2 of a kind with no SD form ("), line);
+        assertEquals("OutputLa~ (skipped)", ConversionReport.clipType("OutputLayer (skipped)", 19));
     }
 
     /** A type longer than the table's 20 characters is clipped before its " (kept)" mark, which stays. */

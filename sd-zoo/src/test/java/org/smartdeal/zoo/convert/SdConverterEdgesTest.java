@@ -144,8 +144,10 @@ class SdConverterEdgesTest {
         ConversionReport r = SdConverter.convert(dense, ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"skip\": true}}}"))
                 .report();
         ConversionReport.Row fc = r.layers().get(0);
-        assertEquals(new ConversionReport.Row("fc", "DenseLayer (kept)", "[6, 5]", false, 30, 0, 1, 24.0 / 30, 0, 0, 0,
-                0, 0, 0, 0, 0, 32 * 30, 0), fc);
+        assertEquals(new ConversionReport.Row("fc", "DenseLayer (skipped)", "[6, 5]", false, 30, 0, 1, 24.0 / 30, 0, 0,
+                0, 0, 0, 0, 0, 0, 32 * 30, 0), fc);
+        assertTrue(r.keptLine().contains("DenseLayer x 1 skipped by the plan"), r.keptLine());
+        assertFalse(r.keptLine().contains("no SD form"), r.keptLine());
     }
 
     /**
