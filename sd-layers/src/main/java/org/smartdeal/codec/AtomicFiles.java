@@ -474,8 +474,14 @@ public final class AtomicFiles {
         return first;
     }
 
-    /** Adds read, write and search for the owner to a folder's permissions (POSIX only; links not followed). */
-    private static void makeOwnerWritable(Path dir) throws IOException {
+    /**
+     * Adds read, write and search for the owner to a folder's permissions, where they lack (POSIX only; links not
+     * followed; elsewhere nothing is done).
+     *
+     * @param dir the folder
+     * @throws IOException when its permissions cannot be read or set
+     */
+    public static void makeOwnerWritable(Path dir) throws IOException {
         PosixFileAttributeView v = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (v == null) {

@@ -17,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -654,20 +653,8 @@ public final class ReportFolder {
         List<Path> missing = new ArrayList<>();
         for (Path d = to; !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) missing.add(d);
         AtomicFiles.createDirectories(to);
-        for (Path d : missing) makeOwnerWritable(d);
+        for (Path d : missing) AtomicFiles.makeOwnerWritable(d);
     }
-
-    private static void makeOwnerWritable(Path d) throws IOException {
-        PosixFileAttributeView v = Files.getFileAttributeView(d, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (v == null) return;
-        Set<PosixFilePermission> p = v.readAttributes().permissions();
-        if (p.containsAll(OWNER_RWX)) return;
-        p.addAll(OWNER_RWX);
-        v.setPermissions(p);
-    }
-
-    private static final Set<PosixFilePermission> OWNER_RWX =
-        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private static void copyPermissions(Path from, Path to) throws IOException {
         PosixFileAttributeView a = Files.getFileAttributeView(from, PosixFileAttributeView.class);
