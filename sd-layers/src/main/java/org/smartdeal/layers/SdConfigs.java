@@ -1,6 +1,7 @@
 package org.smartdeal.layers;
 
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.smartdeal.layers.params.SdParamInitializer;
 
 /** Validation shared by the SD layer configurations. Messages name the layer, field, range and value. */
 final class SdConfigs {
@@ -33,6 +34,35 @@ final class SdConfigs {
         if (base.getWeightNoise() != null) {
             throw new IllegalArgumentException(where + ".weightNoise must be null (not supported by SD layers), got "
                     + base.getWeightNoise());
+        }
+        requireBiasConstraintsOnly(where, base);
+    }
+
+    /**
+     * DL4J applies a weight constraint ({@code constrainWeights}, {@code constrainAllParameters}) to the parameters its
+     * initializer calls weights, which in an SD layer are C and B: W = C*B would not meet it, and C would be rescaled
+     * off its powers of two. A constraint copied from a dense layer names W, which an SD layer does not have, and
+     * would do nothing. Both are refused; a bias constraint ({@code constrainBias}) acts on b as in DL4J's layers.
+     */
+    private static void requireBiasConstraintsOnly(String where, BaseLayer base) {
+        if (base.getConstraints() == null) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.layers.LayerConstraint c : base.getConstraints()) {
+            java.util.Set<String> on = c.getParams();
+            if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
+                throw new IllegalArgumentException(where + ".constraints: " + c.getClass().getSimpleName() + " on "
+                        + new java.util.TreeSet<>(on) + " is not supported by SD layers (W = C*B is rebuilt from C on "
+                        + "powers of two; a constraint on C and B would not hold on W and would take C off them): "
+                        + "constrain the bias only (constrainBias), or remove the weight constraint before converting");
+            }
+            if (on != null && !on.isEmpty() && c instanceof org.deeplearning4j.nn.conf.constraint.BaseConstraint bc
+                    && bc.getDimensions() != null && java.util.Arrays.stream(bc.getDimensions()).anyMatch(d -> d != 0)) {
+                throw new IllegalArgumentException(where + ".constraints: " + c.getClass().getSimpleName() + " on the "
+                        + "bias over dimensions " + java.util.Arrays.toString(bc.getDimensions()) + ": SD layers hold the "
+                        + "bias as a vector [nOut], whose one dimension is 0 (DL4J's layers hold [1, nOut], where it is "
+                        + "1; a converted layer's constraint is translated)");
+            }
         }
     }
 

@@ -436,4 +436,47 @@ class SdDenseAndOutputLayerTest {
         e = assertThrows(IllegalArgumentException.class, outNoNIn::init);
         assertEquals("SdOutputLayer(name=out).nIn must be >= 1, got 0" + hint, e.getMessage());
     }
+
+    /**
+     * DL4J applies a weight constraint to the parameters its initializer calls weights, C and B here: W = C*B did not
+     * meet it and C left its powers of two (found by a review: UnitNormConstraint(0) left W's column norms at 1.59).
+     * Weight and all-parameter constraints are refused, naming the layer; a bias constraint acts on b as in DL4J:
+     * MaxNormConstraint(0.1) keeps b's norm at most 0.1 after a step of SGD(5) that would take it far beyond.
+     */
+    @Test
+    void weightConstraintsAreRefusedAndABiasConstraintHoldsOnB() {
+        IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> new SdDenseLayer.Builder()
+                .name("fc").nIn(6).nOut(4).constrainWeights(new org.deeplearning4j.nn.conf.constraint.UnitNormConstraint(0))
+                .build());
+        assertTrue(w.getMessage().startsWith("SdDenseLayer(name=fc).constraints: UnitNormConstraint on [B, C] is not "
+                + "supported by SD layers"), w.getMessage());
+        IllegalArgumentException all = assertThrows(IllegalArgumentException.class, () -> new SdOutputLayer.Builder()
+                .name("out").nIn(6).nOut(4).constrainAllParameters(new org.deeplearning4j.nn.conf.constraint.NonNegativeConstraint())
+                .build());
+        assertTrue(all.getMessage().startsWith("SdOutputLayer(name=out).constraints: NonNegativeConstraint on [B, C, M, b]"),
+                all.getMessage());
+        // DL4J's layers hold the bias as [1, nOut] (a constraint over all outputs: dimension 1), SD layers as [nOut]
+        IllegalArgumentException dim = assertThrows(IllegalArgumentException.class, () -> new SdDenseLayer.Builder()
+                .name("fc").nIn(6).nOut(4).constrainBias(new org.deeplearning4j.nn.conf.constraint.MaxNormConstraint(1, 1))
+                .build());
+        assertEquals("SdDenseLayer(name=fc).constraints: MaxNormConstraint on the bias over dimensions [1]: SD layers "
+                + "hold the bias as a vector [nOut], whose one dimension is 0 (DL4J's layers hold [1, nOut], where it is 1; "
+                + "a converted layer's constraint is translated)", dim.getMessage());
+
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(new Sgd(5)).list()
+                .layer(new SdDenseLayer.Builder().nIn(6).nOut(4).activation(Activation.IDENTITY)
+                        .constrainBias(new org.deeplearning4j.nn.conf.constraint.MaxNormConstraint(0.1, 0)).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(3).activation(Activation.IDENTITY).build())
+                .build());
+        net.init();
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 8, 6);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 8, 3).addi(10);
+        INDArray before = net.getLayer(0).getParam(SdParamInitializer.BIAS_KEY).dup();
+        net.fit(x, y);
+        INDArray b = net.getLayer(0).getParam(SdParamInitializer.BIAS_KEY);
+        assertNotEquals(before, b, "the step moved b");
+        assertTrue(b.norm2Number().doubleValue() <= 0.1 + 1e-9, "b's norm " + b.norm2Number());
+    }
 }
