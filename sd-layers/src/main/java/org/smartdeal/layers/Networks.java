@@ -122,38 +122,28 @@ public final class Networks {
     }
 
     /**
-     * A layer's constraints as another layer takes them: DL4J's layers hold the bias as {@code [1, nOut]}, the SD
-     * layers as a vector {@code [nOut]}, so a bias constraint's dimension over the outputs is 1 in one and 0 in the
-     * other, and is translated between them (a bias constraint over dimension 0 alone, each entry of DL4J's bias, has
-     * no SD form and is refused). Other constraints are taken as they are (an SD layer refuses weight constraints).
+     * A layer's constraints as another layer takes them. An SD layer has no W: a dense layer's weight constraint (or a
+     * constraint on all its parameters) would name W there and do nothing, so converting a layer that has one is
+     * refused; bias constraints are taken as they are (the bias is a vector [nOut] in both).
+     *
+     * @throws IllegalArgumentException naming the layer and the constraint, for a weight constraint going into an SD
+     *                                  layer
      */
     static java.util.List<org.deeplearning4j.nn.api.layers.LayerConstraint> constraintsFor(
             org.deeplearning4j.nn.conf.layers.BaseLayer from, org.deeplearning4j.nn.conf.layers.BaseLayer to) {
         java.util.List<org.deeplearning4j.nn.api.layers.LayerConstraint> cs = from.getConstraints();
-        boolean toSd = to instanceof SdLayer;
-        if (cs == null || (from instanceof SdLayer) == toSd) {
-            return cs;
-        }
-        java.util.List<org.deeplearning4j.nn.api.layers.LayerConstraint> out = new java.util.ArrayList<>();
-        for (org.deeplearning4j.nn.api.layers.LayerConstraint c : cs) {
-            if (c instanceof org.deeplearning4j.nn.conf.constraint.BaseConstraint bc && bc.getParams() != null
-                    && bc.getParams().equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))
-                    && bc.getDimensions() != null && bc.getDimensions().length > 0) {
-                int[] d = bc.getDimensions();
-                if (toSd && java.util.Arrays.stream(d).noneMatch(x -> x == 1 || x == -1)) {
-                    throw new IllegalArgumentException("layer " + from.getLayerName() + ": its bias constraint "
-                            + c.getClass().getSimpleName() + " over dimensions " + java.util.Arrays.toString(d)
-                            + " acts on each entry of DL4J's [1, nOut] bias, which an SD layer's bias vector [nOut] "
-                            + "has no dimension for: give it dimension 1 (all outputs), or remove it before converting");
+        if (cs != null && to instanceof SdLayer && !(from instanceof SdLayer)) {
+            for (org.deeplearning4j.nn.api.layers.LayerConstraint c : cs) {
+                java.util.Set<String> on = c.getParams();
+                if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
+                    throw new IllegalArgumentException("layer " + from.getLayerName() + ": its constraint "
+                            + c.getClass().getSimpleName() + " on " + new java.util.TreeSet<>(on) + " has no SD form (an "
+                            + "SD layer holds C and B, not W, and a constraint on them would not hold on W = C*B): remove "
+                            + "it before converting, or keep the layer dense with \"skip\": true in the plan");
                 }
-                org.deeplearning4j.nn.conf.constraint.BaseConstraint copy = bc.clone();
-                copy.setDimensions(new int[] {toSd ? 0 : 1});
-                out.add(copy);
-            } else {
-                out.add(c);
             }
         }
-        return out;
+        return cs;
     }
 
     /**

@@ -35,33 +35,49 @@ final class SdConfigs {
             throw new IllegalArgumentException(where + ".weightNoise must be null (not supported by SD layers), got "
                     + base.getWeightNoise());
         }
-        requireBiasConstraintsOnly(where, base);
+        requireNoConstraintOnCOrB(where, base);
     }
 
     /**
      * DL4J applies a weight constraint ({@code constrainWeights}, {@code constrainAllParameters}) to the parameters its
      * initializer calls weights, which in an SD layer are C and B: W = C*B would not meet it, and C would be rescaled
-     * off its powers of two. A constraint copied from a dense layer names W, which an SD layer does not have, and
-     * would do nothing. Both are refused; a bias constraint ({@code constrainBias}) acts on b as in DL4J's layers.
+     * off its powers of two in training. Refused, at build and at load. A constraint on a parameter the layer does not
+     * have (W, as the converter copied a dense layer's before it refused them) does nothing and is let by, so that such
+     * files still load; a bias constraint ({@code constrainBias}) acts on b as in DL4J's layers.
      */
-    private static void requireBiasConstraintsOnly(String where, BaseLayer base) {
+    private static void requireNoConstraintOnCOrB(String where, BaseLayer base) {
+        if (base.getConstraints() == null) {
+            return;
+        }
+        java.util.Set<String> sd = java.util.Set.of(SdParamInitializer.C_KEY, SdParamInitializer.B_KEY,
+                SdParamInitializer.MASK_KEY);
+        for (org.deeplearning4j.nn.api.layers.LayerConstraint c : base.getConstraints()) {
+            java.util.Set<String> on = c.getParams();
+            if (on != null && on.stream().anyMatch(sd::contains)) {
+                throw new IllegalArgumentException(where + ".constraints: " + c.getClass().getSimpleName() + " on "
+                        + new java.util.TreeSet<>(on) + " is not supported by SD layers (DL4J applies a weight constraint "
+                        + "to C and B: W = C*B would not meet it and C would leave its powers of two); constrain the bias "
+                        + "only (constrainBias)");
+            }
+        }
+    }
+
+    /**
+     * Builder-time check of the bias constraints: the bias is a vector {@code [nOut]} (as in DL4J's layers), so a
+     * constraint over its entries takes dimension 0; another dimension fails in ND4J at the first fit, which this says
+     * at build time instead.
+     */
+    static void requireBiasConstraintDimensions(String where, BaseLayer base) {
         if (base.getConstraints() == null) {
             return;
         }
         for (org.deeplearning4j.nn.api.layers.LayerConstraint c : base.getConstraints()) {
-            java.util.Set<String> on = c.getParams();
-            if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
-                throw new IllegalArgumentException(where + ".constraints: " + c.getClass().getSimpleName() + " on "
-                        + new java.util.TreeSet<>(on) + " is not supported by SD layers (W = C*B is rebuilt from C on "
-                        + "powers of two; a constraint on C and B would not hold on W and would take C off them): "
-                        + "constrain the bias only (constrainBias), or remove the weight constraint before converting");
-            }
-            if (on != null && !on.isEmpty() && c instanceof org.deeplearning4j.nn.conf.constraint.BaseConstraint bc
-                    && bc.getDimensions() != null && java.util.Arrays.stream(bc.getDimensions()).anyMatch(d -> d != 0)) {
+            if (java.util.Set.of(SdParamInitializer.BIAS_KEY).equals(c.getParams())
+                    && c instanceof org.deeplearning4j.nn.conf.constraint.BaseConstraint bc && bc.getDimensions() != null
+                    && java.util.Arrays.stream(bc.getDimensions()).anyMatch(d -> d != 0)) {
                 throw new IllegalArgumentException(where + ".constraints: " + c.getClass().getSimpleName() + " on the "
-                        + "bias over dimensions " + java.util.Arrays.toString(bc.getDimensions()) + ": SD layers hold the "
-                        + "bias as a vector [nOut], whose one dimension is 0 (DL4J's layers hold [1, nOut], where it is "
-                        + "1; a converted layer's constraint is translated)");
+                        + "bias over dimensions " + java.util.Arrays.toString(bc.getDimensions()) + ": the bias is a "
+                        + "vector [nOut], whose one dimension is 0");
             }
         }
     }

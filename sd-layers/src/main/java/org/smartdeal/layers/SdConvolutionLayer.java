@@ -308,6 +308,7 @@ public class SdConvolutionLayer extends ConvolutionLayer implements SdLayer, Per
             ConvolutionUtils.validateCnnKernelStridePadding(kernelSize, stride, padding);
             SdConvolutionLayer l = new SdConvolutionLayer(this);
             SdConfigs.validate(SdConfigs.where(l, l.getLayerName(), -1), l.effectiveBasisWidth(), l, l);
+            SdConfigs.requireBiasConstraintDimensions(SdConfigs.where(l, l.getLayerName(), -1), l);
             return l;
         }
     }

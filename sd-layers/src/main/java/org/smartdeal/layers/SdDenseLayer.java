@@ -313,6 +313,7 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
         public SdDenseLayer build() {
             SdDenseLayer l = new SdDenseLayer(this);
             SdConfigs.validate(SdConfigs.where(l, l.getLayerName(), -1), basisWidth, l, l);
+            SdConfigs.requireBiasConstraintDimensions(SdConfigs.where(l, l.getLayerName(), -1), l);
             return l;
         }
     }

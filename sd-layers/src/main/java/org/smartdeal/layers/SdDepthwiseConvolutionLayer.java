@@ -403,5 +403,6 @@ public class SdDepthwiseConvolutionLayer extends DepthwiseConvolution2D implemen
                     + "] (it is the basis width n), got " + kernelSize[1]);
         }
         SdConfigs.validate(where, kernelSize[1], this, this);
+        SdConfigs.requireBiasConstraintDimensions(where, this);
     }
 }

@@ -272,6 +272,7 @@ public class SdOutputLayer extends BaseOutputLayer implements SdLayer, PerParamU
         public SdOutputLayer build() {
             SdOutputLayer l = new SdOutputLayer(this);
             SdConfigs.validate(SdConfigs.where(l, l.getLayerName(), -1), basisWidth, l, l);
+            SdConfigs.requireBiasConstraintDimensions(SdConfigs.where(l, l.getLayerName(), -1), l);
             return l;
         }
     }

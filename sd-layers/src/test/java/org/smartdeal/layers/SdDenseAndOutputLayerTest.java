@@ -448,20 +448,37 @@ class SdDenseAndOutputLayerTest {
         IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> new SdDenseLayer.Builder()
                 .name("fc").nIn(6).nOut(4).constrainWeights(new org.deeplearning4j.nn.conf.constraint.UnitNormConstraint(0))
                 .build());
-        assertTrue(w.getMessage().startsWith("SdDenseLayer(name=fc).constraints: UnitNormConstraint on [B, C] is not "
-                + "supported by SD layers"), w.getMessage());
+        assertEquals("SdDenseLayer(name=fc).constraints: UnitNormConstraint on [B, C] is not supported by SD layers "
+                + "(DL4J applies a weight constraint to C and B: W = C*B would not meet it and C would leave its powers of "
+                + "two); constrain the bias only (constrainBias)", w.getMessage());
         IllegalArgumentException all = assertThrows(IllegalArgumentException.class, () -> new SdOutputLayer.Builder()
                 .name("out").nIn(6).nOut(4).constrainAllParameters(new org.deeplearning4j.nn.conf.constraint.NonNegativeConstraint())
                 .build());
         assertTrue(all.getMessage().startsWith("SdOutputLayer(name=out).constraints: NonNegativeConstraint on [B, C, M, b]"),
                 all.getMessage());
-        // DL4J's layers hold the bias as [1, nOut] (a constraint over all outputs: dimension 1), SD layers as [nOut]
+        // the bias is a vector [nOut], as in DL4J's layers: dimension 1 would fail in ND4J at the first fit
         IllegalArgumentException dim = assertThrows(IllegalArgumentException.class, () -> new SdDenseLayer.Builder()
                 .name("fc").nIn(6).nOut(4).constrainBias(new org.deeplearning4j.nn.conf.constraint.MaxNormConstraint(1, 1))
                 .build());
-        assertEquals("SdDenseLayer(name=fc).constraints: MaxNormConstraint on the bias over dimensions [1]: SD layers "
-                + "hold the bias as a vector [nOut], whose one dimension is 0 (DL4J's layers hold [1, nOut], where it is 1; "
-                + "a converted layer's constraint is translated)", dim.getMessage());
+        assertEquals("SdDenseLayer(name=fc).constraints: MaxNormConstraint on the bias over dimensions [1]: the bias is "
+                + "a vector [nOut], whose one dimension is 0", dim.getMessage());
+        // a constraint on a parameter the layer does not have (W, as the converter once copied a dense layer's) does
+        // nothing and is let by at load, so that such files still load; one set on C after build is refused there
+        SdDenseLayer old = new SdDenseLayer.Builder().nIn(6).nOut(4).build();
+        var onW = new org.deeplearning4j.nn.conf.constraint.MaxNormConstraint(1, 1);
+        onW.setParams(Set.of("W"));
+        old.setConstraints(java.util.List.of(onW));
+        MultiLayerNetwork loads = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list().layer(old)
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(3).build()).build());
+        loads.init();
+        SdDenseLayer onC = new SdDenseLayer.Builder().nIn(6).nOut(4).build();
+        var c = new org.deeplearning4j.nn.conf.constraint.NonNegativeConstraint();
+        c.setParams(Set.of(SdParamInitializer.C_KEY));
+        onC.setConstraints(java.util.List.of(c));
+        MultiLayerNetwork refused = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list().layer(onC)
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(3).build()).build());
+        assertTrue(assertThrows(IllegalArgumentException.class, refused::init).getMessage().contains(
+                ".constraints: NonNegativeConstraint on [C] is not supported by SD layers"));
 
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .updater(new Sgd(5)).list()

@@ -136,6 +136,14 @@ class ReportFolderShutDownTest {
             assertInstanceOf(java.nio.file.NoSuchFileException.class, e.getCause().getCause(), "wrapped " + wrapped);
             AtomicFilesShutDowns.resume();
         }
+        // an interruption the body reports itself is passed on as it is, not wrapped in another
+        java.io.InterruptedIOException own = new java.io.InterruptedIOException("the body's own");
+        e = assertThrows(UncheckedIOException.class, () -> ReportFolder.write(out, d -> {
+            AtomicFiles.shutDown();
+            throw own;
+        }));
+        assertTrue(e.getCause() == own, "the body's InterruptedIOException itself: " + e.getCause());
+        AtomicFilesShutDowns.resume();
         assertEquals(List.of("out"), names());
         assertEquals(before, tree(out), "the previous report is as it was");
     }

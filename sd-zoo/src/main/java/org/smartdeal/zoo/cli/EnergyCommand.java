@@ -341,17 +341,17 @@ public final class EnergyCommand implements Callable<Integer> {
 
     /**
      * A registered model of the user's (SMARTDEAL_CLASSPATH) that fails is bad input naming its class, where it came
-     * from and the line of its own code that failed (exit 3), not an internal error of the command's; a failure of one
-     * of the five is returned as it is.
+     * from and, when its own code threw, the line of it that failed (exit 3), not an internal error of the command's; a
+     * failure of one of the five is returned as it is.
      */
     static RuntimeException pluginFailure(EnergyReport.PricingException e) {
         Class<?> c = e.modelClass();
         if (EnergyReport.NAMES.contains(e.accelerator()) || c == null) return e;
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        StackTraceElement[] trace = root.getStackTrace();
-        StackTraceElement at = trace.length == 0 ? null : trace[0];
-        for (StackTraceElement f : trace) {
+        // the first line of the plug-in's own code in the trace; none when the cost model refused its counts
+        StackTraceElement at = null;
+        for (StackTraceElement f : root.getStackTrace()) {
             if (f.getClassName().equals(c.getName()) || f.getClassName().startsWith(c.getName() + "$")) {
                 at = f;
                 break;

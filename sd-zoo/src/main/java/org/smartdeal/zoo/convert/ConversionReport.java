@@ -177,6 +177,16 @@ public record ConversionReport(List<Row> layers) {
                     + "convertDepthwise (smartdeal convert --convert-depthwise), which also converts "
                     + "DepthwiseConvolution2D)");
         }
+        // a row made elsewhere (Row is public) without a mark: named, without a reason
+        java.util.Map<String, Long> unmarked = kept.stream().filter(r -> !r.type().endsWith(SKIPPED_MARK)
+                && !r.type().endsWith(FROZEN_MARK) && !r.type().endsWith(KEPT_MARK)).collect(
+                java.util.stream.Collectors.groupingBy(Row::type, java.util.LinkedHashMap::new,
+                        java.util.stream.Collectors.counting()));
+        if (!unmarked.isEmpty()) {
+            StringBuilder u = new StringBuilder();
+            unmarked.forEach((type, count) -> u.append(u.length() == 0 ? "" : ", ").append(type).append(" x ").append(count));
+            why.add(u + " not converted");
+        }
         long all = totalWeights();
         return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s%n", kept.size(),
                 layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, String.join("; ", why));

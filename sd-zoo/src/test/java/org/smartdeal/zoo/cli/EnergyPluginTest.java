@@ -54,7 +54,8 @@ public class EnergyPluginTest {
         }
 
         private ActionCounts fail(LayerSpec l) {
-            throw new ArithmeticException("/ by zero on " + l.id());
+            // thrown inside the JDK: the plug-in's line is the second of the trace, not the first
+            return java.util.Objects.requireNonNull(null, "no counts for " + l.id());
         }
     }
 
@@ -69,10 +70,38 @@ public class EnergyPluginTest {
             "diannao,failing-plugin", "--out", out.toString()), FailingPlugin.class.getName());
         r.assertUserError(SmartDeal.EXIT_BAD_INPUT, "accelerator model 'failing-plugin' (" + FailingPlugin.class.getName()
             + ", from file:", "registered on the class path) failed: failing-plugin layer ",
-            ": counting failed: ArithmeticException \"/ by zero on ",
+            ": counting failed: NullPointerException \"no counts for ",
             "(at " + FailingPlugin.class.getName() + ".fail(EnergyPluginTest.java:");
         assertTrue(!r.err().contains("internal error"), r.err());
         assertTrue(Files.notExists(out), "nothing written");
+    }
+
+    /**
+     * {@link EnergyCommand#pluginFailure}: a failure of a model under one of the five names is not a plug-in's (returned
+     * as it is, an internal error); a plug-in whose counts the cost model refuses has no line of its own in the trace,
+     * and the message names none rather than the cost model's.
+     */
+    @Test
+    void aPluginFailureNamesTheLineOnlyWhenThePluginsCodeThrew() {
+        org.smartdeal.hw.spec.Knobs k = org.smartdeal.hw.spec.Knobs.defaults();
+        org.smartdeal.hw.spec.Workload w = org.smartdeal.hw.spec.PaperModels.workload("resnet164", k, ArchSpec.paper().withKnobs(k));
+        AcceleratorModel builtInName = new FailingPlugin() {
+            @Override public String name() { return "diannao"; }
+        };
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.smartdeal.hw.dl4j.EnergyReport.PricingException.class,
+            () -> org.smartdeal.hw.dl4j.EnergyReport.price(w, "x", List.of(builtInName), k));
+        assertTrue(EnergyCommand.pluginFailure(e) == e, "one of the five's names: not a plug-in's failure");
+        AcceleratorModel misnamed = new PluginDianNao() {
+            @Override public ActionCounts count(LayerSpec l, WeightRep wr, ActStats act, ArchSpec arch) {
+                return new DianNao().count(l, wr, act, arch); // named diannao, not plugin-dn
+            }
+        };
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(org.smartdeal.hw.dl4j.EnergyReport.PricingException.class,
+            () -> org.smartdeal.hw.dl4j.EnergyReport.price(w, "x", List.of(misnamed), k));
+        String m = EnergyCommand.pluginFailure(refused).getMessage();
+        assertTrue(m.startsWith("accelerator model 'plugin-dn' (") && m.contains(": the model's counts are named "
+            + "'diannao'"), m);
+        assertTrue(!m.contains("(at "), m);
     }
 
     /** Runs {@code body} with a context class loader that also sees a services file listing {@code classNames}. */

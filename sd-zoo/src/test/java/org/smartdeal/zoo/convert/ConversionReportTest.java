@@ -75,6 +75,9 @@ class ConversionReportTest {
                 + "skipped by the plan; DenseLayer x 1 frozen (kept dense and frozen: convert the network before freezing "
                 + "it); BatchNormalization x 2 of a kind with no SD form ("), line);
         assertEquals("OutputLa~ (skipped)", ConversionReport.clipType("OutputLayer (skipped)", 19));
+        // a row without a mark (Row is public) is named too, without a reason
+        assertEquals("kept dense: 1 of 1 layers, 10 of 10 weights (100.0%): MyLayer x 1 not converted"
+                + System.lineSeparator(), new ConversionReport(List.of(as.apply("mine", "MyLayer"))).keptLine());
     }
 
     /** A type longer than the table's 20 characters is clipped before its " (kept)" mark, which stays. */

@@ -1,6 +1,5 @@
 package org.smartdeal.zoo.convert;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -51,7 +50,7 @@ class SdConverterEdgesTest {
                         .updater(new Adam(0.01)).biasUpdater(new Sgd(0.1)).l2(1e-3).l1Bias(2e-3).biasInit(0.5)
                         .gainInit(0.75).gradientNormalization(GradientNormalization.ClipL2PerLayer)
                         .gradientNormalizationThreshold(2.5).dropOut(0.8).weightNoise(noise)
-                        .constrainBias(new MaxNormConstraint(0.5, 1)).build())
+                        .constrainBias(new MaxNormConstraint(0.5, 0)).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
                         .activation(Activation.SOFTMAX).build())
                 .build());
@@ -89,26 +88,24 @@ class SdConverterEdgesTest {
         assertEquals(GradientNormalization.ClipL2PerLayer, s.getGradientNormalization());
         assertEquals(2.5, s.getGradientNormalizationThreshold());
         assertEquals(d.getIDropout(), s.getIDropout());
-        // the bias constraint over DL4J's [1, nOut] bias (dimension 1) acts on the SD layer's [nOut] (dimension 0)
+        // the bias constraint is taken as it is (DL4J's bias is a vector [nOut] too: dimension 0 in both)
+        assertEquals(d.getConstraints(), s.getConstraints());
         assertEquals(1, s.getConstraints().size());
-        MaxNormConstraint dc = (MaxNormConstraint) d.getConstraints().get(0), sc = (MaxNormConstraint) s.getConstraints().get(0);
-        assertEquals(java.util.Set.of("b"), sc.getParams());
-        assertArrayEquals(new int[] {1}, dc.getDimensions(), "the dense layer's is not changed");
-        assertArrayEquals(new int[] {0}, sc.getDimensions());
-        assertEquals(dc.getMaxNorm(), sc.getMaxNorm());
         // and it holds: the bias starts at 0.5 in each of its 5 entries (norm 1.118), and after one step its norm is at
-        // most 0.5 (without the constraint it stays near 1.07: a step of the bias's SGD(0.1))
-        assertEquals(Math.sqrt(5 * 0.25), sd.getLayer(0).getParam("b").norm2Number().doubleValue(), 1e-6);
+        // most 0.5 (without the constraint it stays near 1.07: a step of the bias's SGD(0.1)); so does the dense
+        // network's, and that of the network exported back to DL4J's layers
         org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(1);
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 8, 6);
         org.nd4j.linalg.api.ndarray.INDArray labels = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 8, 3);
         labels.getColumn(0).assign(1);
-        sd.fit(org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 8, 6), labels);
-        assertTrue(sd.getLayer(0).getParam("b").norm2Number().doubleValue() <= 0.5 + 1e-5,
-                "" + sd.getLayer(0).getParam("b"));
-        // exported back to DL4J's layers, dimension 1 again
-        BaseLayer back = (BaseLayer) ((MultiLayerNetwork) org.smartdeal.layers.DenseExport.toDense(sd)).getLayer(0).conf()
-                .getLayer();
-        assertArrayEquals(new int[] {1}, ((MaxNormConstraint) back.getConstraints().get(0)).getDimensions());
+        MultiLayerNetwork back = (MultiLayerNetwork) org.smartdeal.layers.DenseExport.toDense(sd);
+        assertEquals(s.getConstraints(), ((BaseLayer) back.getLayer(0).conf().getLayer()).getConstraints());
+        for (MultiLayerNetwork n : List.of(dense, sd, back)) {
+            assertEquals(Math.sqrt(5 * 0.25), n.getLayer(0).getParam("b").norm2Number().doubleValue(), 1e-6);
+            n.fit(x, labels);
+            assertTrue(n.getLayer(0).getParam("b").norm2Number().doubleValue() <= 0.5 + 1e-5,
+                    n.getLayer(0).conf().getLayer().getClass().getSimpleName() + " " + n.getLayer(0).getParam("b"));
+        }
     }
 
     /**
@@ -118,35 +115,27 @@ class SdConverterEdgesTest {
      */
     @Test
     void aDenseLayerWithAWeightConstraintIsNotConvertedWithoutIt() {
-        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
-                .layer(new DenseLayer.Builder().name("fc").nIn(6).nOut(5).constrainWeights(new MaxNormConstraint(2, 1))
-                        .build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        dense.init();
+        MultiLayerNetwork dense = withFc(new DenseLayer.Builder().constrainWeights(new MaxNormConstraint(2, 1)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.convert(dense, ConversionPlan.defaultPlan()));
-        assertTrue(e.getMessage().startsWith("SdDenseLayer(name=fc") && e.getMessage().contains(".constraints: "
-                + "MaxNormConstraint on [W] is not supported by SD layers"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("constrain the bias only (constrainBias), or remove the weight constraint "
-                + "before converting"), e.getMessage());
-        // a bias constraint on each entry of DL4J's [1, nOut] bias (dimension 0) has no SD form: refused, naming it
-        MultiLayerNetwork perEntry = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
-                .layer(new DenseLayer.Builder().name("fc").nIn(6).nOut(5).constrainBias(new MaxNormConstraint(2, 0))
-                        .build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .build());
-        perEntry.init();
-        e = assertThrows(IllegalArgumentException.class, () -> SdConverter.convert(perEntry, ConversionPlan.defaultPlan()));
-        assertEquals("layer fc: its bias constraint MaxNormConstraint over dimensions [0] acts on each entry of DL4J's "
-                + "[1, nOut] bias, which an SD layer's bias vector [nOut] has no dimension for: give it dimension 1 (all "
-                + "outputs), or remove it before converting", e.getMessage());
+        assertEquals("layer fc: its constraint MaxNormConstraint on [W] has no SD form (an SD layer holds C and B, not W, "
+                + "and a constraint on them would not hold on W = C*B): remove it before converting, or keep the layer "
+                + "dense with \"skip\": true in the plan", e.getMessage());
         // kept dense by the plan, the layer keeps its constraint and converts the rest
         MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(dense,
                 ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"skip\": true}}}")).network();
         assertEquals(1, ((BaseLayer) sd.getLayer(0).conf().getLayer()).getConstraints().size());
+    }
+
+    /** 6 -> fc (5, the builder's other settings) -> out (3, softmax). */
+    private static MultiLayerNetwork withFc(DenseLayer.Builder fc) {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(fc.name("fc").nIn(6).nOut(5).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        return n;
     }
 
     /**

@@ -392,6 +392,9 @@ class SdConverterTest {
         assertEquals(List.of(), SdConverter.frozenLayerNames(emb));
         assertEquals("EmbeddingLayer (kept)", SdConverter.convert(emb, ConversionPlan.defaultPlan()).report().layers().get(0)
                 .type());
+        // and is reported as such where a plan also skips it: the kind is the reason it stays dense
+        assertEquals("EmbeddingLayer (kept)", SdConverter.convert(emb, ConversionPlan.fromJson(
+                "{\"layers\": {\"layer0\": {\"skip\": true}}}")).report().layers().get(0).type());
         // a decomposition of the unfrozen network is not built onto the frozen one (it would drop the wrapper)
         NetworkDecomposition unfrozen = SdConverter.decompose(mlp(), ConversionPlan.defaultPlan());
         e = assertThrows(IllegalArgumentException.class, () -> SdConverter.build(tl, unfrozen));
