@@ -946,6 +946,27 @@ public final class SdConverter {
                     + "(hasLayerNorm), which SD layers do not support; keep it dense with \"skip\": true in the plan's "
                     + "layers");
         }
+        // settings the SD layer would refuse when built, refused here before any decomposition
+        if (s.conf() instanceof BaseLayer b) {
+            String kind = b.getClass().getSimpleName();
+            if (b.getWeightNoise() != null) {
+                throw new IllegalArgumentException("layer " + s.name() + " (" + kind + ") has weight noise ("
+                        + b.getWeightNoise() + "), which SD layers do not support; remove it before converting, or keep "
+                        + "the layer dense with \"skip\": true in the plan's layers");
+            }
+            if (b.getConstraints() != null) {
+                for (org.deeplearning4j.nn.api.layers.LayerConstraint c : b.getConstraints()) {
+                    java.util.Set<String> on = c.getParams();
+                    if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
+                        throw new IllegalArgumentException("layer " + s.name() + " (" + kind + ") has the constraint "
+                                + c.getClass().getSimpleName() + " on " + new java.util.TreeSet<>(on) + ", which has no SD "
+                                + "form (an SD layer holds C and B, not W, and a constraint on them would not hold on "
+                                + "W = C*B); remove it before converting, or keep the layer dense with \"skip\": true in "
+                                + "the plan's layers");
+                    }
+                }
+            }
+        }
     }
 
     private static org.deeplearning4j.nn.conf.layers.Layer sdLayer(org.deeplearning4j.nn.conf.layers.Layer old,

@@ -118,9 +118,14 @@ class SdConverterEdgesTest {
         MultiLayerNetwork dense = withFc(new DenseLayer.Builder().constrainWeights(new MaxNormConstraint(2, 1)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.convert(dense, ConversionPlan.defaultPlan()));
-        assertEquals("layer fc: its constraint MaxNormConstraint on [W] has no SD form (an SD layer holds C and B, not W, "
-                + "and a constraint on them would not hold on W = C*B): remove it before converting, or keep the layer "
-                + "dense with \"skip\": true in the plan", e.getMessage());
+        assertEquals("layer fc (DenseLayer) has the constraint MaxNormConstraint on [W], which has no SD form (an SD "
+                + "layer holds C and B, not W, and a constraint on them would not hold on W = C*B); remove it before "
+                + "converting, or keep the layer dense with \"skip\": true in the plan's layers", e.getMessage());
+        // refused before any layer is decomposed
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        assertThrows(IllegalArgumentException.class, () -> SdConverter.decompose(dense, ConversionPlan.defaultPlan(),
+                (done, total, what) -> steps.add(what)));
+        assertEquals(java.util.List.of(), steps, "nothing decomposed");
         // kept dense by the plan, the layer keeps its constraint and converts the rest
         MultiLayerNetwork sd = (MultiLayerNetwork) SdConverter.convert(dense,
                 ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"skip\": true}}}")).network();
@@ -147,7 +152,9 @@ class SdConverterEdgesTest {
         MultiLayerNetwork dense = mlp(DataType.FLOAT, new DropConnect(0.9));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SdConverter.convert(dense, ConversionPlan.defaultPlan()));
-        assertTrue(e.getMessage().contains("weightNoise must be null (not supported by SD layers)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("layer fc (DenseLayer) has weight noise (DropConnect("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("), which SD layers do not support; remove it before converting, or keep the "
+                + "layer dense with \"skip\": true in the plan's layers"), e.getMessage());
     }
 
     /**
