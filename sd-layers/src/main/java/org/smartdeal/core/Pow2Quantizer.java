@@ -13,7 +13,11 @@ import java.util.Optional;
  * so it is exact for every double including subnormals ({@code Double.MIN_VALUE} = 2^-1074 maps
  * to itself). Afterwards:
  * <ul>
- *   <li>values with |c| below {@link #zeroBelow()} become 0 (used by P: theta - 1e-5);</li>
+ *   <li>values with |c| below {@link #zeroBelow()} become 0 (used by P: theta - 1e-5), and the others become at
+ *       least {@link #smallestKept()}, the smallest power of two not below it: when theta is not a power of two
+ *       (0.004), a value just above it (0.0045) would round to a power below it (2^-8), which P applied again would
+ *       zero; it becomes 2^-7, the result nearest to it, so that P(P(c)) = P(c) and a coefficient written as P(c)
+ *       reads back to the value the layer computed with (for a power-of-two theta nothing changes);</li>
  *   <li>with an {@link ExponentWindow}, values with |c| &lt; 2^pMin become 0 and results are
  *       clamped to 2^pMax;</li>
  *   <li>results are clamped to {@link #cap()}, the largest power of two &lt;= maxCoeff.</li>
@@ -47,6 +51,7 @@ public final class Pow2Quantizer {
     private final double cap;
     private final double floor;
     private final long roundAdd;
+    private final double smallestKept;
 
     /**
      * Creates a quantizer.
@@ -84,6 +89,8 @@ public final class Pow2Quantizer {
         this.cap = c;
         this.floor = f;
         this.roundAdd = tie == Tie.UP ? HALF_MANTISSA : HALF_MANTISSA - 1;
+        this.smallestKept = zeroBelow == 0 ? 0.0
+                : floorPowerOfTwo(zeroBelow) == zeroBelow ? zeroBelow : 2 * floorPowerOfTwo(zeroBelow);
     }
 
     /**
@@ -149,6 +156,11 @@ public final class Pow2Quantizer {
         return Optional.ofNullable(window);
     }
 
+    /** @return the smallest magnitude a non-zero result takes: the smallest power of two &gt;= zeroBelow (0 when none) */
+    public double smallestKept() {
+        return smallestKept;
+    }
+
     /** Magnitudes below this become 0 (0 when no threshold). */
     public double zeroBelow() {
         return zeroBelow;
@@ -166,6 +178,12 @@ public final class Pow2Quantizer {
             return 0.0;
         }
         double r = nearestPowerOfTwo(c, roundAdd);
+        if (Math.abs(r) < smallestKept) {
+            // kept (|c| >= zeroBelow) but nearest to a power of two below zeroBelow (theta not a power of two: 0.0045
+            // under theta 0.004 is nearest 2^-8): the smallest power of two kept instead, the nearest value of the
+            // results, so that every result maps to itself (P is idempotent)
+            r = Math.copySign(smallestKept, c);
+        }
         return Math.abs(r) > cap ? Math.copySign(cap, c) : r;
     }
 

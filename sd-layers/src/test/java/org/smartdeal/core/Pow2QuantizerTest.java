@@ -94,7 +94,22 @@ class Pow2QuantizerTest {
     void trainingProjectionZeroesBelowThetaMinusSlackAndTiesUp() {
         Pow2Quantizer p = Pow2Quantizer.trainingProjection(4e-3, 1.0);
         assertEquals(0.0, p.quantize(3.98e-3)); // < 4e-3 - 1e-5 = 3.99e-3
-        assertEquals(0x1p-8, p.quantize(3.995e-3)); // 2^-8 = 0.00390625 nearest
+        // 2^-8 = 0.00390625 is nearest but below theta - 1e-5, where P would send it to 0 next time: the smallest
+        // power of two kept, 2^-7, is the nearest of P's results (|c - 2^-7| = 0.0038 < |c - 0| = 0.004)
+        assertEquals(0x1p-7, p.smallestKept());
+        assertEquals(0x1p-7, p.quantize(3.995e-3));
+        assertEquals(-0x1p-7, p.quantize(-4.5e-3));
+        assertEquals(0x1p-7, p.quantize(5.5e-3)); // below 1.5 x 2^-8 = 0.00586 as well: 2^-7 either way
+        assertEquals(0x1p-6, p.quantize(0.0118)); // above 1.5 x 2^-7: 2^-6 as before
+        // idempotent: P(P(c)) = P(c) for values around the threshold and the powers of two
+        for (double c = 1e-3; c < 0.05; c *= 1.013) {
+            assertEquals(p.quantize(c), p.quantize(p.quantize(c)), "P(P(" + c + "))");
+        }
+        // a power-of-two theta keeps the literal rule: its smallest kept power is theta itself
+        Pow2Quantizer pow = Pow2Quantizer.trainingProjection(0x1p-8, 1.0);
+        assertEquals(0x1p-8, pow.smallestKept());
+        assertEquals(0x1p-8, pow.quantize(0x1p-8 - 5e-6)); // >= theta - 1e-5, nearest 2^-8
+        assertEquals(0.0, Pow2Quantizer.decomposition(1.0).smallestKept());
         assertEquals(1.0, p.cap());
         assertEquals(1.0, p.quantize(0.75)); // tie up
         assertEquals(1.0, p.quantize(3.0)); // 4 clamped to 1

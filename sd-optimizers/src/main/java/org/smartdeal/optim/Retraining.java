@@ -175,6 +175,8 @@ public final class Retraining {
         for (org.deeplearning4j.nn.api.Layer l : Networks.layers(net)) {
             if (l.conf().getLayer() instanceof BaseLayer bl) {
                 bl.setIUpdater(sgd.clone());
+                // an explicit bias updater (DenseExport writes one) would otherwise keep the biases on their old one
+                bl.setBiasUpdater(null);
                 bl.setRegularization(wd);
                 bl.setRegularizationBias(wd);
             }

@@ -49,7 +49,9 @@ import org.smartdeal.layers.SdInferenceCache;
  * parameter. Instead of adjusting {@code decay}, this listener runs training-mode forward passes (each BN
  * normalises with its batch statistics, as in PyTorch's {@code bn_update}), takes the batch mean and the
  * biased batch variance of each BN input (DL4J's own convention), averages them over the pass weighted
- * by batch size (a cumulative average: the old running values are discarded, which is the "reset") and
+ * by batch size (a cumulative average: the old running values are discarded, which is the "reset"; a minibatch
+ * holding one value per channel, one example of a dense BN input, has variance 0 whatever the data and is left out
+ * of the variance's average, and a pass of only such minibatches is refused) and
  * writes them into {@code mean} and {@code var} or {@code log10stdev = log10(sqrt(var))} (when the layer
  * uses {@code useLogStd}; a variance below {@code max(1e-6 eps, 1e-30)}, e.g. the 0 of a dead ReLU unit, is written
  * as that floor, since log10(0) is -infinity). Rank-2 and rank-4 (NCHW and NHWC) inputs are supported.
@@ -236,6 +238,8 @@ public final class SwaListener extends BaseTrainingListener {
         INDArray meanSum;
         INDArray varSum;
         long count;
+        /** Examples of the minibatches whose variance is averaged (those with more than one value per channel). */
+        long varCount;
 
         BnStats(Layer layer, InputPreProcessor preProcessor, int mlnIndex, String graphInput) {
             this.layer = layer;
@@ -261,15 +265,26 @@ public final class SwaListener extends BaseTrainingListener {
             long b = in.size(0);
             INDArray x = in.castTo(DataType.DOUBLE);
             INDArray m = x.mean(dims).reshape(-1).muli(b);
-            INDArray v = x.var(false, dims).reshape(-1).muli(b);
             meanSum = meanSum == null ? m : meanSum.addi(m);
-            varSum = varSum == null ? v : varSum.addi(v);
             count += b;
+            // a minibatch of one value per channel (one example of a dense BN input) has variance 0 whatever the data:
+            // it says nothing of the variance and is left out of its average (PyTorch's BatchNorm refuses it)
+            int channelAxis = in.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+            if (x.length() / x.size(channelAxis) > 1) {
+                INDArray v = x.var(false, dims).reshape(-1).muli(b);
+                varSum = varSum == null ? v : varSum.addi(v);
+                varCount += b;
+            }
         }
 
         void write() {
+            if (varCount == 0) {
+                throw new IllegalStateException("BatchNorm layer '" + conf.getLayerName() + "': every minibatch of the "
+                        + "SWA statistics pass held one value per channel (one example), whose variance is 0 whatever "
+                        + "the data; pass the data in minibatches of at least 2 examples");
+            }
             INDArray m = meanSum.div(count);
-            INDArray var = varSum.div(count);
+            INDArray var = varSum.div(varCount);
             INDArray meanParam = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
             meanParam.assign(m.reshape(meanParam.shape()).castTo(meanParam.dataType()));
             if (conf.isUseLogStd()) {

@@ -70,7 +70,10 @@ class BucketSwitchMasksTest {
         assertEquals(4.0, Pow2.project(3.0, theta));      // tie between 2 and 4 -> up
         assertEquals(-0.25, Pow2.project(-0.1875, theta));
         assertEquals(0.0, Pow2.project(0.0039, theta));   // < theta - 1e-5 = 0.00399
-        assertEquals(0x1p-8, Pow2.project(0.003995, theta)); // >= 0.00399: nearest power 2^-8
+        // >= 0.00399: nearest power 2^-8 is below 0.00399, where P applied again would give 0: the smallest power P
+        // keeps, 2^-7 (Pow2Quantizer.smallestKept), so that P(P(c)) = P(c)
+        assertEquals(0x1p-7, Pow2.project(0.003995, theta));
+        assertEquals(0x1p-7, Pow2.project(Pow2.project(0.003995, theta), theta));
         assertEquals(0.0, Pow2.project(0.0, theta));
         Random rnd = new Random(1);
         for (int i = 0; i < 1000; i++) {

@@ -217,4 +217,24 @@ class RestoreInvariantsTest {
     void truncateCountersNeedsAState() {
         assertThrows(IllegalStateException.class, () -> new BucketSwitchUpdater(SWITCH).truncateCounters());
     }
+
+    /**
+     * Idempotent also where theta is not a power of two (the SD layers' default 4e-3): a mean coefficient of 0.0045 was
+     * projected to 2^-8, below theta - 1e-5, which the next call (and the forward pass) sent to 0; P now gives 2^-7,
+     * the smallest power of two it keeps (found by a bug hunt).
+     */
+    @Test
+    void restoreInvariantsIsIdempotentWithTheDefaultTheta() {
+        MultiLayerNetwork net = RestoreInvariantsTest.mln();
+        org.deeplearning4j.nn.api.Layer sd1 = net.getLayer(0);
+        sd1.getParam("M").putScalar(0, 1.0);
+        sd1.getParam("C").putScalar(0, 0.0045); // e.g. the mean of 2^-7 and 2^-9... of two workers' values
+        SdTraining.Restoration first = SdTraining.restoreInvariants(net);
+        double afterFirst = sd1.getParam("C").getDouble(0);
+        SdTraining.Restoration second = SdTraining.restoreInvariants(net);
+        assertEquals(0x1p-7, afterFirst);
+        assertEquals(0L, second.coefficientsChanged(), "second restoreInvariants changed coefficients again: C[0] "
+                + "went 0.0045 -> " + afterFirst + " -> " + sd1.getParam("C").getDouble(0) + " (first call changed "
+                + first.coefficientsChanged() + ")");
+    }
 }

@@ -3,6 +3,7 @@ package org.smartdeal.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -237,5 +240,28 @@ class RetrainingEdgesTest {
                 new Retraining.EpochResult(3, 0.5, 0.12349, 0.5, 0.875, 0.04, 25.0, 1.5).line());
         assertEquals("RT epoch   0  loss      -  val loss 0.6931  val acc 0.5000  C density 1.0000  CR 1.0x  0.0s",
                 new Retraining.EpochResult(0, 1.0, Double.NaN, 0.69314, 0.5, 1.0, 1.0, 0.0).line());
+    }
+
+    /**
+     * Retraining.useRtOptimizer sets the RT optimiser on every parameter: a layer with DL4J's own bias updater
+     * (NeuralNetConfiguration.Builder.biasUpdater, or any network DenseExport.toDense writes) kept its old one for the
+     * biases, which then never had the lr halving (found by a bug hunt).
+     */
+    @Test
+    void rtOptimizerAlsoReplacesAnExplicitBiasUpdater() {
+        MultiLayerNetwork n = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-2)).biasUpdater(new Sgd(0.5)).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .build());
+        n.init();
+        Retraining.useRtOptimizer(n, 0.05, 2);
+        for (int i = 0; i < 2; i++) {
+            IUpdater w = n.getLayer(i).conf().getLayer().getUpdaterByParam("W");
+            IUpdater b = n.getLayer(i).conf().getLayer().getUpdaterByParam("b");
+            assertInstanceOf(Nesterovs.class, w, "layer " + i + " W");
+            assertInstanceOf(Nesterovs.class, b, "layer " + i + " bias updater after useRtOptimizer: " + b);
+        }
     }
 }

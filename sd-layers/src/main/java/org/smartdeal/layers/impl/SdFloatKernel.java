@@ -41,6 +41,8 @@ final class SdFloatKernel {
     private final Pow2Quantizer projection;
     private final boolean project;
     private final int zeroBelowBits;
+    /** Bits of the smallest power of two P keeps (Pow2Quantizer.smallestKept), as a float. */
+    private final int smallestKeptBits;
     private final int capFloatBits;
     private final int units;
     private final int n;
@@ -65,6 +67,8 @@ final class SdFloatKernel {
         this.projection = projection;
         this.project = project;
         this.zeroBelowBits = zeroBelowBits(projection.zeroBelow());
+        double kept = projection.smallestKept();
+        this.smallestKeptBits = kept > Float.MAX_VALUE ? FLOAT_EXPONENT : Float.floatToRawIntBits((float) kept);
         double cap = projection.cap();
         this.capFloatBits = cap > Float.MAX_VALUE ? FLOAT_EXPONENT : Float.floatToRawIntBits((float) cap);
         this.units = Math.toIntExact(shape.units());
@@ -187,7 +191,9 @@ final class SdFloatKernel {
         if (mag < FLOAT_MIN_NORMAL || mag >= FLOAT_EXPONENT) {
             return Float.floatToRawIntBits((float) projection.quantize((double) Float.intBitsToFloat(bits)));
         }
-        return (bits & FLOAT_SIGN) | Math.min((mag + FLOAT_HALF_MANTISSA) & FLOAT_EXPONENT, capFloatBits);
+        // at least the smallest power of two kept (Pow2Quantizer.quantize), at most the cap
+        int rounded = Math.max((mag + FLOAT_HALF_MANTISSA) & FLOAT_EXPONENT, smallestKeptBits);
+        return (bits & FLOAT_SIGN) | Math.min(rounded, capFloatBits);
     }
 
     /**
@@ -201,11 +207,14 @@ final class SdFloatKernel {
         int[] cb = ce;
         int[] mb = mask;
         int zb = zeroBelowBits;
+        int sk = smallestKeptBits;
         int cap = capFloatBits;
         for (int i = from; i < to; i++) {
             int bits = cb[i];
             int mag = bits & ~FLOAT_SIGN;
             int rounded = (mag + FLOAT_HALF_MANTISSA) & FLOAT_EXPONENT;
+            int under = (rounded - sk) >> 31;
+            rounded = (rounded & ~under) | (sk & under);
             int over = (cap - rounded) >> 31;
             int r = (rounded & ~over) | (cap & over) | (bits & FLOAT_SIGN);
             int keep = ~((mag - zb) >> 31);

@@ -318,7 +318,8 @@ public final class SdWeights {
         if (mag < MIN_NORMAL_BITS || mag >= EXPONENT_BITS) {
             return projection.quantize(v);
         }
-        long rounded = Math.min((mag + HALF_MANTISSA) & EXPONENT_BITS, capBits);
+        long rounded = Math.min(Math.max((mag + HALF_MANTISSA) & EXPONENT_BITS,
+                Double.doubleToRawLongBits(projection.smallestKept())), capBits);
         return Double.longBitsToDouble((bits & SIGN_BIT) | rounded);
     }
 

@@ -21,9 +21,10 @@ class SdWeightsTest {
     @Test
     void projectionFollowsAlgorithms61ByHand() {
         double theta = 4e-3;
-        // nearest power of two in the linear domain, ties up; |c| < theta - 1e-5 -> 0; clamp 32
+        // nearest power of two in the linear domain, ties up; |c| < theta - 1e-5 -> 0; at least 2^-7, the smallest
+        // power of two not below theta - 1e-5 (2^-8 would be zeroed by P applied again); clamp 32
         double[][] cases = {{0.0, 0.0}, {0.74, 0.5}, {0.75, 1.0}, {0.76, 1.0}, {-0.3, -0.25}, {-0.375, -0.5},
-                {3e-3, 0.0}, {0.003995, 0.00390625}, {0.00398, 0.0}, {1.0, 1.0}, {-2.0, -2.0}, {40.0, 32.0}, {-24.0, -32.0},
+                {3e-3, 0.0}, {0.003995, 0.0078125}, {0.00398, 0.0}, {0.0078125, 0.0078125}, {1.0, 1.0}, {-2.0, -2.0}, {40.0, 32.0}, {-24.0, -32.0},
                 {5.9, 4.0}, {6.0, 8.0}};
         for (double[] c : cases) {
             assertEquals(c[1], SdWeights.project(c[0], theta, 32.0), "P(" + c[0] + ")");
