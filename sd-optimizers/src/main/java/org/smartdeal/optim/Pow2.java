@@ -8,8 +8,8 @@ import org.smartdeal.core.Pow2Quantizer;
  *
  * <p>Holds the training projection P of ALGORITHMS.md 6.1: 0 for {@code |c| < theta - 1e-5}, otherwise
  * the nearest power of two in the linear domain with ties going UP, and at least the smallest power of two not
- * below {@code theta - 1e-5} (which differs only when theta is not a power of two, and makes P idempotent). (The decomposition quantizer Q
- * of 1.2 breaks ties DOWN; it lives in sd-layers' core package.)
+ * below {@code theta - 1e-5} (which differs only when theta is not a power of two, and makes P idempotent).
+ * (The decomposition quantizer Q of 1.2 breaks ties DOWN; it lives in sd-layers' core package.)
  */
 public final class Pow2 {
 
