@@ -73,7 +73,9 @@ import java.util.function.UnaryOperator;
  * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
  * (the paper's exclusion of classifier FC layers applies to its seven models only). Layers with
  * parameters of other kinds (BatchNorm, ...) are not priced and are listed in
- * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1].
+ * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1]. Layers of a
+ * priced class that the cost model cannot describe are listed there too, with the reason ({@link #notModelled}): an
+ * OCNNOutputLayer (parameters v, w, r; not a fully connected layer).
  *
  * <p>Weights (HWMODEL.md 1.2) are the executed 8-bit weights: symmetric per-tensor int8 of the layer's
  * W, {@code s = max|W|/127}, {@code q = round-half-away(W/s)}, and nnzW / row masks counted on q.
@@ -292,9 +294,11 @@ public final class Workloads {
             InputPreProcessor pre = conf.getInputPreProcess(i);
             InputType raw = i == 0 ? in : outs.get(i - 1), t = pre == null ? raw : pre.getOutputType(raw);
             Steps steps = probe == null ? Steps.ONE : Steps.of(probe.get(i), lc, pre, knownLength(in));
-            List<NetLayer> l = layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
+            String why = notModelled(lc);
+            List<NetLayer> l = why != null ? List.of()
+                : layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(skippedEntry(name, lc, why));
         }
         return new Extracted(layers, skipped);
     }
@@ -328,14 +332,32 @@ public final class Workloads {
             InputPreProcessor pre = lv.getPreProcessor();
             if (pre != null && t != null) t = pre.getOutputType(t);
             Steps steps = probe == null || src == null ? Steps.ONE : Steps.of(probe.get(src), lc, pre, known);
-            List<NetLayer> l = t == null ? List.of() : layer(name, lc, raw, t, types.get(name), g.getLayer(name).paramTable(),
-                -1, src, pre, steps);
+            String why = notModelled(lc);
+            List<NetLayer> l = t == null || why != null ? List.of() : layer(name, lc, raw, t, types.get(name),
+                g.getLayer(name).paramTable(), -1, src, pre, steps);
             if (!l.isEmpty() && srcs.size() != 1)
                 throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(skippedEntry(name, lc, why));
         }
         return new Extracted(layers, skipped);
+    }
+
+    /**
+     * Why a layer of a priced class is nonetheless not priced, or null: an OCNNOutputLayer (DL4J's one-class
+     * network output, a BaseOutputLayer) computes {@code w . g(V x) - r} with parameters v (V), w and r, not the
+     * {@code W x + b} of a fully connected layer. Such a layer is listed in {@link Extracted#skipped()} with the reason.
+     */
+    static String notModelled(Layer frozenOrNot) {
+        Layer lc = Networks.unwrapFrozen(frozenOrNot);
+        if (lc instanceof org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer)
+            return "a one-class output layer with parameters v, w, r, not a fully connected layer; not modelled";
+        return null;
+    }
+
+    /** An entry of {@link Extracted#skipped()}: "name (Kind)", or "name (Kind: reason)" (no parentheses in the reason). */
+    private static String skippedEntry(String name, Layer lc, String why) {
+        return name + " (" + kind(lc) + (why == null ? "" : ": " + why) + ")";
     }
 
     /** Whether a network input is a sequence: only then are layers probed for the time steps they run. */

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,6 +15,10 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.LayerSpec;
+import org.smartdeal.hw.spec.LayerType;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <li>an {@link EnergyListener} on a sequence graph counts examples from the graph's network input, not from a
  *     layer's per-step rows: one fit on 2 sequences of 5 steps is 2 examples (the minibatch given), not the 10 rows
  *     [N T, C] that the dense layer behind RnnToFeedForwardPreProcessor holds.</li>
+ * <li>a network ending in an OCNNOutputLayer (parameters v, w, r; no W) is extracted, the layer listed as not priced
+ *     with the reason, where the extraction threw; its dense layer is priced as the FC 5 -> 6 it is (nIn from the
+ *     input type feedForward(5), nOut 6 as configured).</li>
  * </ul>
  */
 class WorkloadsEdgeNetworksTest {
@@ -47,5 +55,25 @@ class WorkloadsEdgeNetworksTest {
         g.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 2, 3, 5), Nd4j.rand(DataType.FLOAT, 2, 2, 5)));
         assertEquals(2, l.examplesSampled());
         assertEquals(2, l.examplesSeen());
+    }
+
+    /**
+     * DL4J's OCNNOutputLayer (one-class network, a BaseOutputLayer) keeps its weights under v, w and r, not "W": the
+     * extraction refused the whole legal network ("layer ocnn has no weight parameter W"); it is now listed as not
+     * priced, with the reason, and the dense layer before it priced as FC 5 -> 6.
+     */
+    @Test
+    void aNetworkEndingInAnOcnnOutputLayerListsItAsNotPriced() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new DenseLayer.Builder().nOut(6).activation(Activation.RELU).name("fc").build())
+            .layer(new org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer.Builder().nIn(6).hiddenLayerSize(4).nu(0.1)
+                .activation(Activation.IDENTITY).name("ocnn").build())
+            .setInputType(InputType.feedForward(5)).build());
+        net.init();
+        Workloads.Extracted x = Workloads.extract(net, InputType.feedForward(5));
+        assertEquals(List.of(LayerSpec.fc("fc", LayerType.FC, 6, 5, true)), x.specs());
+        assertEquals(List.of("ocnn (OCNNOutputLayer: a one-class output layer with parameters v, w, r, not a fully "
+            + "connected layer; not modelled)"), x.skipped());
+        assertEquals("; not priced (parameters of other layer kinds): " + x.skipped().get(0), Workloads.skippedNote(x));
     }
 }
