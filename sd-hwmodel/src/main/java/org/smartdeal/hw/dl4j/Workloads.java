@@ -75,7 +75,8 @@ import java.util.function.UnaryOperator;
  * parameters of other kinds (BatchNorm, ...) are not priced and are listed in
  * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1]. Layers of a
  * priced class that the cost model cannot describe are listed there too, with the reason ({@link #notModelled}): an
- * OCNNOutputLayer (parameters v, w, r; not a fully connected layer).
+ * OCNNOutputLayer (parameters v, w, r; not a fully connected layer) and a 2-D convolution of more than 15 kernel rows
+ * ({@link LayerSpec}'s {@code r <= 15}, its row masks being 15 bits).
  *
  * <p>Weights (HWMODEL.md 1.2) are the executed 8-bit weights: symmetric per-tensor int8 of the layer's
  * W, {@code s = max|W|/127}, {@code q = round-half-away(W/s)}, and nnzW / row masks counted on q.
@@ -346,14 +347,24 @@ public final class Workloads {
     /**
      * Why a layer of a priced class is nonetheless not priced, or null: an OCNNOutputLayer (DL4J's one-class
      * network output, a BaseOutputLayer) computes {@code w . g(V x) - r} with parameters v (V), w and r, not the
-     * {@code W x + b} of a fully connected layer. Such a layer is listed in {@link Extracted#skipped()} with the reason.
+     * {@code W x + b} of a fully connected layer; a 2-D convolution (depthwise, separable, transposed, SD) of more
+     * than {@value #MAX_KERNEL_ROWS} kernel rows, which {@link LayerSpec} refuses (its row masks are 15 bits; a
+     * 16 x 1 kernel over a spectrogram's frequency axis is legal DL4J). Such a layer is listed in
+     * {@link Extracted#skipped()} with the reason.
      */
     static String notModelled(Layer frozenOrNot) {
         Layer lc = Networks.unwrapFrozen(frozenOrNot);
         if (lc instanceof org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer)
             return "a one-class output layer with parameters v, w, r, not a fully connected layer; not modelled";
+        // LayerSpec.r <= 15: a kernel's non-zero rows are a 15-bit mask (WeightRep.rowMask, a short per kernel)
+        if (lc instanceof ConvolutionLayer cl && !(lc instanceof Convolution1DLayer) && cl.getKernelSize() != null
+            && cl.getKernelSize().length == 2 && cl.getKernelSize()[0] > MAX_KERNEL_ROWS)
+            return cl.getKernelSize()[0] + " kernel rows; kernels of more than " + MAX_KERNEL_ROWS + " rows are not modelled";
         return null;
     }
+
+    /** The most kernel rows a convolution's {@link LayerSpec} takes ({@code r}; its row masks are 15 bits). */
+    static final int MAX_KERNEL_ROWS = 15;
 
     /** An entry of {@link Extracted#skipped()}: "name (Kind)", or "name (Kind: reason)" (no parentheses in the reason). */
     private static String skippedEntry(String name, Layer lc, String why) {

@@ -32,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <li>a network ending in an OCNNOutputLayer (parameters v, w, r; no W) is extracted, the layer listed as not priced
  *     with the reason, where the extraction threw; its dense layer is priced as the FC 5 -> 6 it is (nIn from the
  *     input type feedForward(5), nOut 6 as configured).</li>
+ * <li>a 16 x 1 convolution, which LayerSpec refuses (r <= 15, a 15-bit row mask), is listed as not priced with the
+ *     reason, where the extraction threw naming LayerSpec; the output layer after it is priced as FC 40 -> 2 (the
+ *     16 x 1 kernel, stride 1, no padding, maps 20 x 4 to 5 x 4, times its 2 channels: 40 inputs).</li>
  * </ul>
  */
 class WorkloadsEdgeNetworksTest {
@@ -75,5 +78,37 @@ class WorkloadsEdgeNetworksTest {
         assertEquals(List.of("ocnn (OCNNOutputLayer: a one-class output layer with parameters v, w, r, not a fully "
             + "connected layer; not modelled)"), x.skipped());
         assertEquals("; not priced (parameters of other layer kinds): " + x.skipped().get(0), Workloads.skippedNote(x));
+    }
+
+    /**
+     * A legal 16 x 1 convolution (a tall kernel over a spectrogram's frequency axis) was refused by LayerSpec's
+     * r <= 15 with a message naming LayerSpec rather than the layer; it is now listed as not priced, with the reason.
+     */
+    @Test
+    void aConvolutionWithSixteenKernelRowsIsListedAsNotPriced() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(16, 1).nOut(2).name("tall").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                .activation(Activation.IDENTITY).name("out").build())
+            .setInputType(InputType.convolutional(20, 4, 1)).build());
+        net.init();
+        Workloads.Extracted x = Workloads.extract(net, InputType.convolutional(20, 4, 1));
+        assertEquals(List.of(LayerSpec.fc("out", LayerType.FC, 2, 40, true)), x.specs());
+        assertEquals(List.of("tall (ConvolutionLayer: 16 kernel rows; kernels of more than 15 rows are not modelled)"),
+            x.skipped());
+    }
+
+    /** A 15 x 1 convolution, the tallest LayerSpec takes, is still priced: CONV 15 x 1 on 20 x 4, output 6 x 4. */
+    @Test
+    void aConvolutionWithFifteenKernelRowsIsPriced() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(15, 1).nOut(2).name("tall").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                .activation(Activation.IDENTITY).name("out").build())
+            .setInputType(InputType.convolutional(20, 4, 1)).build());
+        net.init();
+        Workloads.Extracted x = Workloads.extract(net, InputType.convolutional(20, 4, 1));
+        assertEquals(List.of(), x.skipped());
+        assertEquals(new LayerSpec("tall", LayerType.CONV, 1, 2, 1, 1, 15, 1, 20, 4, 6, 4, 1, 0, 1, true), x.specs().get(0));
     }
 }
