@@ -192,7 +192,8 @@ public final class Workloads {
 
     /**
      * The workload of a network with the paper's default activation statistics (no data):
-     * {@link #paperDefaultStats} per layer.
+     * {@link #paperDefaultStats} per layer, the dense-pixel ones for every layer that reads the network's input
+     * ({@link #readsNetworkInput}) and for the first priced layer.
      *
      * @param net        a MultiLayerNetwork or ComputationGraph (initialised)
      * @param name       model name for reports
@@ -202,12 +203,31 @@ public final class Workloads {
      */
     public static Workload of(Model net, String name, Knobs knobs, ArchSpec arch, InputType... inputTypes) {
         Extracted x = extract(net, inputTypes);
+        List<String> inputs = net instanceof ComputationGraph g ? g.getConfiguration().getNetworkInputs() : List.of();
         List<Workload.Entry> out = new ArrayList<>();
         for (int i = 0; i < x.layers().size(); i++) {
             NetLayer l = x.layers().get(i);
-            out.add(new Workload.Entry(l.spec(), l.weights(), paperDefaultStats(i == 0, knobs, arch)));
+            out.add(new Workload.Entry(l.spec(), l.weights(), paperDefaultStats(i == 0 || readsNetworkInput(x, i, inputs),
+                knobs, arch)));
         }
         return new Workload(name, out, PAPER_STATS_NOTE + skippedNote(x));
+    }
+
+    /**
+     * Whether priced layer {@code i} reads the network's input: a MultiLayerNetwork's layer 0, or a graph layer whose
+     * input is one of the graph's network inputs ({@code inputs}), as every branch of an Inception-style stem or a
+     * shortcut reading the image does. The pointwise half of a separable convolution reads its depthwise half's
+     * output ({@link #separable}: listed right after that half, which has no DL4J output), not the input. Until this
+     * was checked, only priced layer 0 had the dense-pixel defaults, and a second layer reading the image the
+     * post-ReLU model.
+     */
+    static boolean readsNetworkInput(Extracted x, int i, List<String> inputs) {
+        NetLayer l = x.layers().get(i);
+        if (!(l.mlnIndex() == 0 || l.cgInput() != null && inputs.contains(l.cgInput()))) return false;
+        if (i == 0) return true;
+        NetLayer before = x.layers().get(i - 1);
+        return !(before.output() == null && before.mlnIndex() == l.mlnIndex() && java.util.Objects.equals(before.cgInput(),
+            l.cgInput()));
     }
 
     /**
@@ -229,7 +249,8 @@ public final class Workloads {
      */
     public static final String PAPER_STATS_NOTE = "activation statistics: paper defaults (no data given): the i.i.d. model "
         + "fitted to Fig. 3 MBV2 (79.8% bit sparsity; 64.5% Booth sparsity, the nearest the model reaches to the paper's "
-        + "66.0%), rowZero = knob rowZeroDefault; first layer dense pixels (dA = 1), as PaperModels";
+        + "66.0%), rowZero = knob rowZeroDefault; the first layer and every layer reading the network's input dense pixels "
+        + "(dA = 1), as PaperModels' first layer";
 
     /**
      * The paper-default activation statistics of {@link PaperModels}: the first layer sees dense image

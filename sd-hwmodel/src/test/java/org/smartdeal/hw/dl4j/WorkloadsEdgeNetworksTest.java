@@ -15,12 +15,14 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.smartdeal.hw.spec.ArchSpec;
+import org.smartdeal.hw.spec.Knobs;
 import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Edge networks of the DL4J extraction and listener, found by a bug hunt (session h6, branch hunt), each failing
@@ -35,6 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <li>a 16 x 1 convolution, which LayerSpec refuses (r <= 15, a 15-bit row mask), is listed as not priced with the
  *     reason, where the extraction threw naming LayerSpec; the output layer after it is priced as FC 40 -> 2 (the
  *     16 x 1 kernel, stride 1, no padding, maps 20 x 4 to 5 x 4, times its 2 channels: 40 inputs).</li>
+ * <li>with the paper's default statistics ({@link Workloads#of}), every layer reading the network's input gets the
+ *     dense-pixel ones (dA = 1, {@link Workloads#paperDefaultStats}(true, ...)), not only priced layer 0: in a graph
+ *     whose image feeds two convolutions both have dA = 1, the output layer after them the MBV2-fitted model's dA;
+ *     the pointwise half of a separable convolution first in a network reads its depthwise half, not the image.</li>
  * </ul>
  */
 class WorkloadsEdgeNetworksTest {
@@ -110,5 +116,49 @@ class WorkloadsEdgeNetworksTest {
         Workloads.Extracted x = Workloads.extract(net, InputType.convolutional(20, 4, 1));
         assertEquals(List.of(), x.skipped());
         assertEquals(new LayerSpec("tall", LayerType.CONV, 1, 2, 1, 1, 15, 1, 20, 4, 6, 4, 1, 0, 1, true), x.specs().get(0));
+    }
+
+    /**
+     * Workloads.of gave the paper's dense-pixel statistics (dA = 1, rowZero 0) to priced layer 0 only
+     * ({@code paperDefaultStats(i == 0, ...)}); in a graph whose input feeds two convolutions (an Inception-style stem,
+     * a shortcut reading the image), the second read the same dense pixels but got the post-ReLU MBV2 model. The
+     * expected values are paperDefaultStats' own: (true, ...) for a and b, (false, ...) for out.
+     */
+    @Test
+    void everyLayerReadingTheImageGetsTheDensePixelDefaults() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+            .addLayer("a", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2).build(), "in")
+            .addLayer("b", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(2).build(), "in")
+            .addVertex("sum", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "a", "b")
+            .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                .activation(Activation.IDENTITY).build(), "sum")
+            .setOutputs("out").setInputTypes(InputType.convolutional(6, 6, 1)).build());
+        g.init();
+        var w = Workloads.of(g, "g", Knobs.defaults(), ArchSpec.paper(), InputType.convolutional(6, 6, 1));
+        assertEquals(List.of("a", "b", "out"), w.layers().stream().map(e -> e.layer().id()).toList());
+        var pixels = Workloads.paperDefaultStats(true, Knobs.defaults(), ArchSpec.paper());
+        var later = Workloads.paperDefaultStats(false, Knobs.defaults(), ArchSpec.paper());
+        assertEquals(1.0, w.layers().get(0).act().dA(), 0);
+        assertEquals(pixels, w.layers().get(0).act());
+        assertEquals(pixels, w.layers().get(1).act(), "b reads the image's pixels as a does");
+        assertEquals(later, w.layers().get(2).act());
+        assertTrue(later.dA() < 1, "the later layers' model is sparser than the pixels: " + later.dA());
+    }
+
+    /** A separable convolution reading the image: its depthwise half reads the pixels, its pointwise half does not. */
+    @Test
+    void onlyTheDepthwiseHalfOfASeparableFirstLayerReadsThePixels() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new org.deeplearning4j.nn.conf.layers.SeparableConvolution2D.Builder(3, 3).nOut(4).name("sep").build())
+            .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                .activation(Activation.IDENTITY).name("out").build())
+            .setInputType(InputType.convolutional(6, 6, 2)).build());
+        net.init();
+        var w = Workloads.of(net, "sep", Knobs.defaults(), ArchSpec.paper(), InputType.convolutional(6, 6, 2));
+        assertEquals(List.of("sep/dw", "sep/pw", "out"), w.layers().stream().map(e -> e.layer().id()).toList());
+        var pixels = Workloads.paperDefaultStats(true, Knobs.defaults(), ArchSpec.paper());
+        var later = Workloads.paperDefaultStats(false, Knobs.defaults(), ArchSpec.paper());
+        assertEquals(List.of(pixels, later, later), w.layers().stream().map(e -> e.act()).toList());
     }
 }
