@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -68,7 +69,10 @@ import java.util.function.UnaryOperator;
  * <li>{@link Convolution1DLayer}: the CONV of one input row, kernel 1 x k ({@code oneDimensional});</li>
  * <li>{@link Deconvolution2D}: the CONV of stride 1 over its zero-inserted input that it equals
  *     ({@code transposed}, an [A] mapping that counts the inserted zeros);</li>
- * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
+ * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC; run once per time step of a
+ *     sequence (an RnnOutputLayer, a TimeDistributed dense layer, a dense layer behind RnnToFeedForwardPreProcessor,
+ *     also where the sequence is made inside the network by a RepeatVector or EmbeddingSequenceLayer), the 1 x 1 CONV
+ *     over one row of T columns ({@code perTimeStep}).</li>
  * </ul>
  * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
  * (the paper's exclusion of classifier FC layers applies to its seven models only). Layers with
@@ -309,7 +313,7 @@ public final class Workloads {
         List<InputType> outs = conf.getLayerActivationTypes(in);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        List<INDArray> probe = hasSequence(in) ? probe(net, in) : null;
+        List<INDArray> probe = hasSequence(in) || hasSequence(outs.toArray(InputType[]::new)) ? probe(net, in) : null;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer lc = conf.getConf(i).getLayer();
             String name = lc.getLayerName() != null ? lc.getLayerName() : "layer" + i;
@@ -325,10 +329,26 @@ public final class Workloads {
         return new Extracted(layers, skipped);
     }
 
-    /** A layer's class name for the list of layers not priced; a frozen one's as the layer it wraps, marked so. */
+    /**
+     * A layer's class name for the list of layers not priced; a frozen or time-distributed one's as the layer it wraps,
+     * marked so.
+     */
     private static String kind(Layer lc) {
-        Layer inner = Networks.unwrapFrozen(lc);
-        return inner == null || inner == lc ? lc.getClass().getSimpleName() : inner.getClass().getSimpleName() + ", frozen";
+        Layer inner = unwrap(lc);
+        if (inner == null || inner == lc) return lc.getClass().getSimpleName();
+        return inner.getClass().getSimpleName() + (Networks.unwrapFrozen(lc) instanceof TimeDistributed ? ", time-distributed"
+            : ", frozen");
+    }
+
+    /**
+     * The layer that runs: a frozen layer (FrozenLayer, FrozenLayerWithBackprop) as the layer it wraps, and a
+     * TimeDistributed one (what Keras import makes of TimeDistributed(Dense)) as the layer it runs once per time step
+     * ({@link Steps#of} reads the steps from the wrapper's own format).
+     */
+    static Layer unwrap(Layer layer) {
+        Layer l = Networks.unwrapFrozen(layer);
+        while (l instanceof TimeDistributed td) l = Networks.unwrapFrozen(td.getUnderlying());
+        return l;
     }
 
     private static Extracted extractCg(ComputationGraph g, InputType... in) {
@@ -341,7 +361,8 @@ public final class Workloads {
         for (int k = 0; k < inputs.size(); k++) types.put(inputs.get(k), in[k]);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        Map<String, INDArray> probe = hasSequence(in) ? probe(g, in) : null;
+        Map<String, INDArray> probe = hasSequence(in) || hasSequence(types.values().toArray(InputType[]::new))
+            ? probe(g, in) : null;
         boolean known = knownLength(in);
         var vertices = g.getVertices();
         for (int idx : g.topologicalSortOrder()) {
@@ -374,7 +395,7 @@ public final class Workloads {
      * {@link Extracted#skipped()} with the reason.
      */
     static String notModelled(Layer frozenOrNot) {
-        Layer lc = Networks.unwrapFrozen(frozenOrNot);
+        Layer lc = unwrap(frozenOrNot);
         if (lc instanceof org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer)
             return "a one-class output layer with parameters v, w, r, not a fully connected layer; not modelled";
         // LayerSpec.r <= 15: a kernel's non-zero rows are a 15-bit mask (WeightRep.rowMask, a short per kernel)
@@ -392,7 +413,11 @@ public final class Workloads {
         return name + " (" + kind(lc) + (why == null ? "" : ": " + why) + ")";
     }
 
-    /** Whether a network input is a sequence: only then are layers probed for the time steps they run. */
+    /**
+     * Whether one of these types (the network's inputs, or its layers' activations) is a sequence: only then are
+     * layers probed for the time steps they run. A sequence made inside a network of feed-forward input (RepeatVector,
+     * EmbeddingSequenceLayer) counts: a layer reading it runs once per step (it was priced as one step).
+     */
     private static boolean hasSequence(InputType... in) {
         return java.util.Arrays.stream(in).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
     }
@@ -473,11 +498,12 @@ public final class Workloads {
          */
         static Steps of(INDArray a, Layer lc, InputPreProcessor pre, boolean knownLength) {
             if (a == null) return ONE;
-            Layer l = Networks.unwrapFrozen(lc);
+            Layer outer = Networks.unwrapFrozen(lc), l = unwrap(lc);
             if (a.rank() == 3) {
                 if (!(pre == null || pre instanceof RnnToFeedForwardPreProcessor
                     || pre instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor)) return ONE;
                 RNNFormat f = pre instanceof RnnToFeedForwardPreProcessor p ? p.getRnnDataFormat()
+                    : outer instanceof TimeDistributed td ? td.getRnnDataFormat()
                     : l instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer r ? r.getRnnDataFormat() : RNNFormat.NCW;
                 boolean nwc = f == RNNFormat.NWC;
                 long t = nwc ? a.size(1) : a.size(2);
@@ -490,14 +516,15 @@ public final class Workloads {
 
     /**
      * The priced layers of one DL4J layer (two for a separable convolution), or none when its kind is not priced. A
-     * frozen layer (FrozenLayer, FrozenLayerWithBackprop) is priced as the layer it wraps: it runs the same.
+     * frozen layer (FrozenLayer, FrozenLayerWithBackprop) is priced as the layer it wraps: it runs the same; a
+     * TimeDistributed one as the layer it wraps run once per time step ({@link #unwrap}).
      *
      * @param raw   the type of the activation the layer reads, before its preprocessor; {@code in} after it
      * @param steps how often the layer runs per example ({@link Steps#ONE} outside sequence networks)
      */
     static List<NetLayer> layer(String name, Layer frozenOrNot, InputType raw, InputType in, InputType out,
                                 Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre, Steps steps) {
-        Layer lc = Networks.unwrapFrozen(frozenOrNot);
+        Layer lc = unwrap(frozenOrNot);
         if (lc == null) return List.of();
         String cls = lc.getClass().getSimpleName();
         if (cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))

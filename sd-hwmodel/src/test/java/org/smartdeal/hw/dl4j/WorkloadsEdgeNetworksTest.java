@@ -1,9 +1,13 @@
 package org.smartdeal.hw.dl4j;
 
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.RepeatVector;
+import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,6 +25,7 @@ import org.smartdeal.hw.spec.LayerType;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     dense-pixel ones (dA = 1, {@link Workloads#paperDefaultStats}(true, ...)), not only priced layer 0: in a graph
  *     whose image feeds two convolutions both have dA = 1, the output layer after them the MBV2-fitted model's dA;
  *     the pointwise half of a separable convolution first in a network reads its depthwise half, not the image.</li>
+ * <li>a TimeDistributed(DenseLayer) 3 -> 4 on sequences of 6 steps is priced as the per-step dense layer it runs,
+ *     6 x 3 x 4 = 72 MACs per example (it was listed as not priced).</li>
+ * <li>an RnnOutputLayer 5 -> 2 reading the 3-step sequence a RepeatVector(3) makes inside a network of feed-forward
+ *     input is priced per step, the 1 x 1 CONV over one row of 3 columns, 3 x 5 x 2 = 30 MACs (it was priced as one
+ *     step, FC 5 -> 2, 10 MACs, and its statistics could not be measured: the [N, 5, 3] input met an FC spec).</li>
  * </ul>
  */
 class WorkloadsEdgeNetworksTest {
@@ -160,5 +170,59 @@ class WorkloadsEdgeNetworksTest {
         var pixels = Workloads.paperDefaultStats(true, Knobs.defaults(), ArchSpec.paper());
         var later = Workloads.paperDefaultStats(false, Knobs.defaults(), ArchSpec.paper());
         assertEquals(List.of(pixels, later, later), w.layers().stream().map(e -> e.act()).toList());
+    }
+
+    /**
+     * TimeDistributed(DenseLayer) (what Keras import makes of TimeDistributed(Dense)) runs its dense layer once per
+     * step, as the per-step DenseLayer priced since session 38: 6 steps x 3 x 4 = 72 MACs. It was left out as "not
+     * priced", as FrozenLayer was.
+     */
+    @Test
+    void aTimeDistributedDenseLayerIsPriced() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new TimeDistributed(new DenseLayer.Builder().nIn(3).nOut(4).activation(Activation.RELU).build(), RNNFormat.NCW))
+            .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                .name("out").build())
+            .setInputType(InputType.recurrent(3, 6)).build());
+        net.init();
+        Workloads.Extracted x = Workloads.extract(net, InputType.recurrent(3, 6));
+        assertEquals(List.of(), x.skipped());
+        assertEquals(2, x.specs().size());
+        assertEquals(new LayerSpec("layer0", LayerType.CONV, 1, 4, 3, 1, 1, 1, 1, 6, 1, 6, 1, 0, 1, true), x.specs().get(0));
+        assertEquals(6 * 3 * 4.0, x.specs().get(0).macs());
+    }
+
+    /** Dense 4 -> 5, RepeatVector(3), RnnOutputLayer 5 -> 2 on a feed-forward input (a seq2seq decoder's head). */
+    private static MultiLayerNetwork repeatNet() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+            .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).name("fc").build())
+            .layer(new RepeatVector.Builder(3).name("rep").build())
+            .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).activation(Activation.IDENTITY)
+                .name("out").build())
+            .setInputType(InputType.feedForward(4)).build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * The RnnOutputLayer reads a sequence of 3 steps ([N, 5, 3]) and runs once per step: 3 x 5 x 2 = 30 MACs per
+     * example, the 1 x 1 CONV over one row of 3 columns that a sequence-input network gets. The network's input is
+     * feed-forward, so no probe was made and the layer was priced as one step, FC 5 -> 2 (10 MACs).
+     */
+    @Test
+    void aLayerReadingASequenceMadeInsideTheNetworkIsPricedPerStep() {
+        List<LayerSpec> specs = Workloads.extract(repeatNet(), InputType.feedForward(4)).specs();
+        assertEquals(LayerSpec.fc("fc", LayerType.FC, 5, 4, true), specs.get(0));
+        assertEquals(new LayerSpec("out", LayerType.CONV, 1, 2, 5, 1, 1, 1, 1, 3, 1, 3, 1, 0, 1, true), specs.get(1));
+        assertEquals(30.0, specs.get(1).macs());
+    }
+
+    /** The same network's statistics can be measured: the per-step input [N, 5, 3] met an FC spec before. */
+    @Test
+    void theStatisticsOfALayerReadingASequenceMadeInsideTheNetworkCanBeMeasured() {
+        Nd4j.getRandom().setSeed(1);
+        DataSet d = new DataSet(Nd4j.rand(DataType.FLOAT, 2, 4), Nd4j.rand(DataType.FLOAT, 2, 2, 3));
+        assertDoesNotThrow(() -> EnergyReport.of(repeatNet(), "rep", InputType.feedForward(4),
+            new ListDataSetIterator<>(List.of(d)), 2, List.of("diannao"), Knobs.defaults()));
     }
 }
