@@ -18,8 +18,8 @@ import java.util.Map;
  * <p>What it counts, exactly:
  * <ul>
  * <li>every {@code onForwardPass} (one per minibatch; DL4J calls it from
- *     {@code computeGradientAndScore}, i.e. in training mode, dropout included): the minibatch size is
- *     added to {@link #examplesSeen()};</li>
+ *     {@code computeGradientAndScore}, i.e. in training mode, dropout included): the minibatch size (the rows of
+ *     the network's input; a graph's first network input) is added to {@link #examplesSeen()};</li>
  * <li>every {@code every}-th forward pass (the 1st, (every+1)-th, ...) is <em>sampled</em>: each priced
  *     layer's input activation is measured into the layer's {@link ActStatsAccumulator} (HWMODEL.md 1.3
  *     statistics, per-minibatch int8 scale). The cost is one pass over the activations in Java per
@@ -64,6 +64,7 @@ public final class EnergyListener extends BaseTrainingListener {
     /** {@inheritDoc} */
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
+        // index 0 is the network's input: a layer's output may hold one row per time step ([N T, C])
         examples += activations.get(0).size(0);
         if (forwardPasses++ % every == 0) sample(() -> collector.addMln(activations));
     }
@@ -71,9 +72,28 @@ public final class EnergyListener extends BaseTrainingListener {
     /** {@inheritDoc} */
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
-        INDArray any = activations.values().iterator().next();
-        examples += any.size(0);
+        examples += graphExamples(model, activations);
         if (forwardPasses++ % every == 0) sample(() -> collector.addCg(activations));
+    }
+
+    /**
+     * The examples of a graph's forward pass, from its network input: the map's entries are vertex outputs in no set
+     * order, and a layer's output may hold one row per time step ([N T, C] behind RnnToFeedForwardPreProcessor), which
+     * counted T times the examples when its entry came first. The training-time map may leave the inputs out; they
+     * are then read from the graph.
+     */
+    private long graphExamples(Model model, Map<String, INDArray> activations) {
+        Model m = model != null ? model : net;
+        if (m instanceof org.deeplearning4j.nn.graph.ComputationGraph g) {
+            List<String> inputs = g.getConfiguration().getNetworkInputs();
+            for (String in : inputs) if (activations.get(in) != null) return activations.get(in).size(0);
+            for (int k = 0; k < inputs.size(); k++) {
+                INDArray x = g.getInputs() == null ? null : g.getInput(k);
+                if (x != null) return x.size(0);
+            }
+        }
+        throw new IllegalStateException("EnergyListener: the forward pass of " + (m == null ? null : m.getClass().getSimpleName())
+            + " gave no network input to count its examples from");
     }
 
     /**

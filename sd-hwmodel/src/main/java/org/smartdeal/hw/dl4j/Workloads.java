@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -68,12 +69,18 @@ import java.util.function.UnaryOperator;
  * <li>{@link Convolution1DLayer}: the CONV of one input row, kernel 1 x k ({@code oneDimensional});</li>
  * <li>{@link Deconvolution2D}: the CONV of stride 1 over its zero-inserted input that it equals
  *     ({@code transposed}, an [A] mapping that counts the inserted zeros);</li>
- * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC.</li>
+ * <li>{@link DenseLayer}, {@link BaseOutputLayer} and the SD dense/output layers: FC; run once per time step of a
+ *     sequence (an RnnOutputLayer, a TimeDistributed dense layer, a dense layer behind RnnToFeedForwardPreProcessor,
+ *     also where the sequence is made inside the network by a RepeatVector or EmbeddingSequenceLayer), the 1 x 1 CONV
+ *     over one row of T columns ({@code perTimeStep}).</li>
  * </ul>
  * Every priced layer has {@code inBenchmark = true}: for real networks the totals cover all layers
  * (the paper's exclusion of classifier FC layers applies to its seven models only). Layers with
  * parameters of other kinds (BatchNorm, ...) are not priced and are listed in
- * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1].
+ * {@link Extracted#skipped()}; parameter-free layers (pooling, activations) are free [A, HWMODEL 1.1]. Layers of a
+ * priced class that the cost model cannot describe are listed there too, with the reason ({@link #notModelled}): an
+ * OCNNOutputLayer (parameters v, w, r; not a fully connected layer) and a 2-D convolution of more than 15 kernel rows
+ * ({@link LayerSpec}'s {@code r <= 15}, its row masks being 15 bits).
  *
  * <p>Weights (HWMODEL.md 1.2) are the executed 8-bit weights: symmetric per-tensor int8 of the layer's
  * W, {@code s = max|W|/127}, {@code q = round-half-away(W/s)}, and nnzW / row masks counted on q.
@@ -189,7 +196,8 @@ public final class Workloads {
 
     /**
      * The workload of a network with the paper's default activation statistics (no data):
-     * {@link #paperDefaultStats} per layer.
+     * {@link #paperDefaultStats} per layer, the dense-pixel ones for every layer that reads the network's input
+     * ({@link #readsNetworkInput}) and for the first priced layer.
      *
      * @param net        a MultiLayerNetwork or ComputationGraph (initialised)
      * @param name       model name for reports
@@ -199,12 +207,31 @@ public final class Workloads {
      */
     public static Workload of(Model net, String name, Knobs knobs, ArchSpec arch, InputType... inputTypes) {
         Extracted x = extract(net, inputTypes);
+        List<String> inputs = net instanceof ComputationGraph g ? g.getConfiguration().getNetworkInputs() : List.of();
         List<Workload.Entry> out = new ArrayList<>();
         for (int i = 0; i < x.layers().size(); i++) {
             NetLayer l = x.layers().get(i);
-            out.add(new Workload.Entry(l.spec(), l.weights(), paperDefaultStats(i == 0, knobs, arch)));
+            out.add(new Workload.Entry(l.spec(), l.weights(), paperDefaultStats(i == 0 || readsNetworkInput(x, i, inputs),
+                knobs, arch)));
         }
         return new Workload(name, out, PAPER_STATS_NOTE + skippedNote(x));
+    }
+
+    /**
+     * Whether priced layer {@code i} reads the network's input: a MultiLayerNetwork's layer 0, or a graph layer whose
+     * input is one of the graph's network inputs ({@code inputs}), as every branch of an Inception-style stem or a
+     * shortcut reading the image does. The pointwise half of a separable convolution reads its depthwise half's
+     * output ({@link #separable}: listed right after that half, which has no DL4J output), not the input. Until this
+     * was checked, only priced layer 0 had the dense-pixel defaults, and a second layer reading the image the
+     * post-ReLU model.
+     */
+    static boolean readsNetworkInput(Extracted x, int i, List<String> inputs) {
+        NetLayer l = x.layers().get(i);
+        if (!(l.mlnIndex() == 0 || l.cgInput() != null && inputs.contains(l.cgInput()))) return false;
+        if (i == 0) return true;
+        NetLayer before = x.layers().get(i - 1);
+        return !(before.output() == null && before.mlnIndex() == l.mlnIndex() && java.util.Objects.equals(before.cgInput(),
+            l.cgInput()));
     }
 
     /**
@@ -226,7 +253,8 @@ public final class Workloads {
      */
     public static final String PAPER_STATS_NOTE = "activation statistics: paper defaults (no data given): the i.i.d. model "
         + "fitted to Fig. 3 MBV2 (79.8% bit sparsity; 64.5% Booth sparsity, the nearest the model reaches to the paper's "
-        + "66.0%), rowZero = knob rowZeroDefault; first layer dense pixels (dA = 1), as PaperModels";
+        + "66.0%), rowZero = knob rowZeroDefault; the first layer and every layer reading the network's input dense pixels "
+        + "(dA = 1), as PaperModels' first layer";
 
     /**
      * The paper-default activation statistics of {@link PaperModels}: the first layer sees dense image
@@ -285,24 +313,42 @@ public final class Workloads {
         List<InputType> outs = conf.getLayerActivationTypes(in);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        List<INDArray> probe = hasSequence(in) ? probe(net, in) : null;
+        List<INDArray> probe = hasSequence(in) || hasSequence(outs.toArray(InputType[]::new)) ? probe(net, in) : null;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer lc = conf.getConf(i).getLayer();
             String name = lc.getLayerName() != null ? lc.getLayerName() : "layer" + i;
             InputPreProcessor pre = conf.getInputPreProcess(i);
             InputType raw = i == 0 ? in : outs.get(i - 1), t = pre == null ? raw : pre.getOutputType(raw);
             Steps steps = probe == null ? Steps.ONE : Steps.of(probe.get(i), lc, pre, knownLength(in));
-            List<NetLayer> l = layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
+            String why = notModelled(lc);
+            List<NetLayer> l = why != null ? List.of()
+                : layer(name, lc, raw, t, outs.get(i), net.getLayer(i).paramTable(), i, null, pre, steps);
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(skippedEntry(name, lc, why));
         }
         return new Extracted(layers, skipped);
     }
 
-    /** A layer's class name for the list of layers not priced; a frozen one's as the layer it wraps, marked so. */
+    /**
+     * A layer's class name for the list of layers not priced; a frozen or time-distributed one's as the layer it wraps,
+     * marked so.
+     */
     private static String kind(Layer lc) {
-        Layer inner = Networks.unwrapFrozen(lc);
-        return inner == null || inner == lc ? lc.getClass().getSimpleName() : inner.getClass().getSimpleName() + ", frozen";
+        Layer inner = unwrap(lc);
+        if (inner == null || inner == lc) return lc.getClass().getSimpleName();
+        return inner.getClass().getSimpleName() + (Networks.unwrapFrozen(lc) instanceof TimeDistributed ? ", time-distributed"
+            : ", frozen");
+    }
+
+    /**
+     * The layer that runs: a frozen layer (FrozenLayer, FrozenLayerWithBackprop) as the layer it wraps, and a
+     * TimeDistributed one (what Keras import makes of TimeDistributed(Dense)) as the layer it runs once per time step
+     * ({@link Steps#of} reads the steps from the wrapper's own format).
+     */
+    static Layer unwrap(Layer layer) {
+        Layer l = Networks.unwrapFrozen(layer);
+        while (l instanceof TimeDistributed td) l = Networks.unwrapFrozen(td.getUnderlying());
+        return l;
     }
 
     private static Extracted extractCg(ComputationGraph g, InputType... in) {
@@ -315,7 +361,8 @@ public final class Workloads {
         for (int k = 0; k < inputs.size(); k++) types.put(inputs.get(k), in[k]);
         List<NetLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        Map<String, INDArray> probe = hasSequence(in) ? probe(g, in) : null;
+        Map<String, INDArray> probe = hasSequence(in) || hasSequence(types.values().toArray(InputType[]::new))
+            ? probe(g, in) : null;
         boolean known = knownLength(in);
         var vertices = g.getVertices();
         for (int idx : g.topologicalSortOrder()) {
@@ -328,17 +375,49 @@ public final class Workloads {
             InputPreProcessor pre = lv.getPreProcessor();
             if (pre != null && t != null) t = pre.getOutputType(t);
             Steps steps = probe == null || src == null ? Steps.ONE : Steps.of(probe.get(src), lc, pre, known);
-            List<NetLayer> l = t == null ? List.of() : layer(name, lc, raw, t, types.get(name), g.getLayer(name).paramTable(),
-                -1, src, pre, steps);
+            String why = notModelled(lc);
+            List<NetLayer> l = t == null || why != null ? List.of() : layer(name, lc, raw, t, types.get(name),
+                g.getLayer(name).paramTable(), -1, src, pre, steps);
             if (!l.isEmpty() && srcs.size() != 1)
                 throw new IllegalArgumentException("Workloads: layer " + name + " has " + srcs.size() + " inputs " + srcs + "; need 1");
             layers.addAll(l);
-            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(name + " (" + kind(lc) + ")");
+            if (l.isEmpty() && lc.initializer().numParams(lc) > 0) skipped.add(skippedEntry(name, lc, why));
         }
         return new Extracted(layers, skipped);
     }
 
-    /** Whether a network input is a sequence: only then are layers probed for the time steps they run. */
+    /**
+     * Why a layer of a priced class is nonetheless not priced, or null: an OCNNOutputLayer (DL4J's one-class
+     * network output, a BaseOutputLayer) computes {@code w . g(V x) - r} with parameters v (V), w and r, not the
+     * {@code W x + b} of a fully connected layer; a 2-D convolution (depthwise, separable, transposed, SD) of more
+     * than {@value #MAX_KERNEL_ROWS} kernel rows, which {@link LayerSpec} refuses (its row masks are 15 bits; a
+     * 16 x 1 kernel over a spectrogram's frequency axis is legal DL4J). Such a layer is listed in
+     * {@link Extracted#skipped()} with the reason.
+     */
+    static String notModelled(Layer frozenOrNot) {
+        Layer lc = unwrap(frozenOrNot);
+        if (lc instanceof org.deeplearning4j.nn.conf.ocnn.OCNNOutputLayer)
+            return "a one-class output layer with parameters v, w, r, not a fully connected layer; not modelled";
+        // LayerSpec.r <= 15: a kernel's non-zero rows are a 15-bit mask (WeightRep.rowMask, a short per kernel)
+        if (lc instanceof ConvolutionLayer cl && !(lc instanceof Convolution1DLayer) && cl.getKernelSize() != null
+            && cl.getKernelSize().length == 2 && cl.getKernelSize()[0] > MAX_KERNEL_ROWS)
+            return cl.getKernelSize()[0] + " kernel rows; kernels of more than " + MAX_KERNEL_ROWS + " rows are not modelled";
+        return null;
+    }
+
+    /** The most kernel rows a convolution's {@link LayerSpec} takes ({@code r}; its row masks are 15 bits). */
+    static final int MAX_KERNEL_ROWS = 15;
+
+    /** An entry of {@link Extracted#skipped()}: "name (Kind)", or "name (Kind: reason)" (no parentheses in the reason). */
+    private static String skippedEntry(String name, Layer lc, String why) {
+        return name + " (" + kind(lc) + (why == null ? "" : ": " + why) + ")";
+    }
+
+    /**
+     * Whether one of these types (the network's inputs, or its layers' activations) is a sequence: only then are
+     * layers probed for the time steps they run. A sequence made inside a network of feed-forward input (RepeatVector,
+     * EmbeddingSequenceLayer) counts: a layer reading it runs once per step (it was priced as one step).
+     */
     private static boolean hasSequence(InputType... in) {
         return java.util.Arrays.stream(in).anyMatch(t -> t instanceof InputType.InputTypeRecurrent);
     }
@@ -419,11 +498,12 @@ public final class Workloads {
          */
         static Steps of(INDArray a, Layer lc, InputPreProcessor pre, boolean knownLength) {
             if (a == null) return ONE;
-            Layer l = Networks.unwrapFrozen(lc);
+            Layer outer = Networks.unwrapFrozen(lc), l = unwrap(lc);
             if (a.rank() == 3) {
                 if (!(pre == null || pre instanceof RnnToFeedForwardPreProcessor
                     || pre instanceof org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor)) return ONE;
                 RNNFormat f = pre instanceof RnnToFeedForwardPreProcessor p ? p.getRnnDataFormat()
+                    : outer instanceof TimeDistributed td ? td.getRnnDataFormat()
                     : l instanceof org.deeplearning4j.nn.conf.layers.RnnOutputLayer r ? r.getRnnDataFormat() : RNNFormat.NCW;
                 boolean nwc = f == RNNFormat.NWC;
                 long t = nwc ? a.size(1) : a.size(2);
@@ -436,14 +516,15 @@ public final class Workloads {
 
     /**
      * The priced layers of one DL4J layer (two for a separable convolution), or none when its kind is not priced. A
-     * frozen layer (FrozenLayer, FrozenLayerWithBackprop) is priced as the layer it wraps: it runs the same.
+     * frozen layer (FrozenLayer, FrozenLayerWithBackprop) is priced as the layer it wraps: it runs the same; a
+     * TimeDistributed one as the layer it wraps run once per time step ({@link #unwrap}).
      *
      * @param raw   the type of the activation the layer reads, before its preprocessor; {@code in} after it
      * @param steps how often the layer runs per example ({@link Steps#ONE} outside sequence networks)
      */
     static List<NetLayer> layer(String name, Layer frozenOrNot, InputType raw, InputType in, InputType out,
                                 Map<String, INDArray> params, int mlnIndex, String cgInput, InputPreProcessor pre, Steps steps) {
-        Layer lc = Networks.unwrapFrozen(frozenOrNot);
+        Layer lc = unwrap(frozenOrNot);
         if (lc == null) return List.of();
         String cls = lc.getClass().getSimpleName();
         if (cls.equals("Convolution3D") || cls.equals("Deconvolution3D"))
