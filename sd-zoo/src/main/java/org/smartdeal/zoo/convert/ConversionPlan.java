@@ -347,10 +347,15 @@ public record ConversionPlan(LayerPlan defaults, boolean convertDepthwise, Map<S
         if (v == null) {
             return dflt;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(where + "." + key + " must be an integer, got " + summary(v));
+        if (v.isIntegralNumber() && v.canConvertToInt()) {
+            return v.intValue();
         }
-        return v.intValue();
+        // JSON has one number type: 1E2 and 100.0 are the integer 100 too
+        double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+        if (d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE) {
+            return (int) d;
+        }
+        throw new IllegalArgumentException(where + "." + key + " must be an integer, got " + summary(v));
     }
 
     private static boolean bool(JsonNode v, String where) {

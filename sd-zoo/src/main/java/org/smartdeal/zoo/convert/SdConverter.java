@@ -186,7 +186,7 @@ public final class SdConverter {
             if (s.kind() == Kind.SEPARABLE && plan.convertDepthwise()) {
                 // its depthwise half in SD form too, at the layer's settings; the structured ratio and the BatchNorm
                 // threshold are the pointwise half's (they act on the layer's output channels)
-                Slot half = new Slot(depthwiseName(slots, s.name()), s.index(), s.runtime(), s.conf(),
+                Slot half = new Slot(depthwiseName(dense, slots, s.name()), s.index(), s.runtime(), s.conf(),
                         Kind.SEPARABLE_DW, null);
                 LayerPlan hp = new LayerPlan(half.name(), lp.theta(), lp.sliceRows(), lp.basisWidth(), lp.maxCoeff(),
                         lp.maxIter(), lp.tol(), 0, 0, false, lp.density());
@@ -227,7 +227,7 @@ public final class SdConverter {
             if (p != null) {
                 if (s.kind() == Kind.SEPARABLE) {
                     // the depthwise half first, in the order the network computes
-                    String dw = depthwiseName(slots, s.name());
+                    String dw = depthwiseName(dense, slots, s.name());
                     Prepared h = prepared.get(dw);
                     if (h != null) {
                         planned.add(new NetworkDecomposition.PlannedLayer(dw, s.index(), h.settings(), results.get(dw),
@@ -277,7 +277,7 @@ public final class SdConverter {
         Map<String, String> depthwise = new LinkedHashMap<>();
         for (Slot s : slots) {
             if (s.kind() == Kind.SEPARABLE && byName.containsKey(s.name())) {
-                depthwise.put(s.name(), depthwiseName(slots, s.name()));
+                depthwise.put(s.name(), depthwiseName(dense, slots, s.name()));
             }
         }
         // The configuration is deep-copied with clone() (no JSON round trip; for a graph through
@@ -550,11 +550,16 @@ public final class SdConverter {
 
     /**
      * The name of a separable convolution's depthwise half in the converted network: {@code NAME_dw}, or
-     * {@code NAME_dw2}, ... when the network already has a layer of that name.
+     * {@code NAME_dw2}, ... when the network already has a layer, a graph vertex or a graph input of that name.
      */
-    private static String depthwiseName(List<Slot> slots, String name) {
+    private static String depthwiseName(Model net, List<Slot> slots, String name) {
         java.util.Set<String> taken = new java.util.HashSet<>();
         slots.forEach(s -> taken.add(s.name()));
+        if (net instanceof ComputationGraph g) {
+            // a graph's other vertices (element-wise, merge, ...) and its inputs have names too
+            taken.addAll(g.getConfiguration().getVertices().keySet());
+            taken.addAll(g.getConfiguration().getNetworkInputs());
+        }
         String n = name + "_dw";
         for (int k = 2; taken.contains(n); k++) {
             n = name + "_dw" + k;

@@ -2,6 +2,7 @@ package org.smartdeal.zoo.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,20 @@ class ConversionPlanEdgesTest {
                 message("{\"defaults\": {\"theta\": {}}}"));
         assertEquals("plan.layers[fc].sliceRows must be an integer, got an array of 2 elements",
                 message("{\"layers\": {\"fc\": {\"sliceRows\": [1, 2]}}}"));
+    }
+
+    /**
+     * JSON has one number type: an integer setting written 1E2 or 100.0 is 100 (found by a bug hunt: refused as "must
+     * be an integer, got 100.0"); 100.5, 1E10 (beyond int) and a string are refused.
+     */
+    @Test
+    void anIntegerSettingMayBeWrittenAsAnyJsonNumberOfIntegerValue() {
+        assertEquals(100, ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 1E2}}").defaults().sliceRows());
+        assertEquals(100, ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 100.0}}").defaults().sliceRows());
+        assertEquals("plan.defaults.sliceRows must be an integer, got 100.5",
+                message("{\"defaults\": {\"sliceRows\": 100.5}}"));
+        assertTrue(message("{\"defaults\": {\"maxIter\": 1E10}}").startsWith("plan.defaults.maxIter must be an integer, got "));
+        assertTrue(message("{\"defaults\": {\"maxIter\": \"5\"}}").startsWith("plan.defaults.maxIter must be an integer, got "));
     }
 
     /**
