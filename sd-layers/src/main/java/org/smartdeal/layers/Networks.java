@@ -122,28 +122,41 @@ public final class Networks {
     }
 
     /**
-     * A layer's constraints as another layer takes them. An SD layer has no W: a dense layer's weight constraint (or a
-     * constraint on all its parameters) would name W there and do nothing, so converting a layer that has one is
-     * refused; bias constraints are taken as they are (the bias is a vector [nOut] in both).
-     *
-     * @throws IllegalArgumentException naming the layer and the constraint, for a weight constraint going into an SD
-     *                                  layer
+     * A layer's constraints as another layer takes them: as they are, once {@link #requireBiasConstraintsOnly} has
+     * passed where a layer of DL4J's goes into an SD layer (bias constraints are taken as they are: the bias is a
+     * vector [nOut] in both).
      */
     static java.util.List<org.deeplearning4j.nn.api.layers.LayerConstraint> constraintsFor(
             org.deeplearning4j.nn.conf.layers.BaseLayer from, org.deeplearning4j.nn.conf.layers.BaseLayer to) {
-        java.util.List<org.deeplearning4j.nn.api.layers.LayerConstraint> cs = from.getConstraints();
-        if (cs != null && to instanceof SdLayer && !(from instanceof SdLayer)) {
-            for (org.deeplearning4j.nn.api.layers.LayerConstraint c : cs) {
-                java.util.Set<String> on = c.getParams();
-                if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
-                    throw new IllegalArgumentException("layer " + from.getLayerName() + ": its constraint "
-                            + c.getClass().getSimpleName() + " on " + new java.util.TreeSet<>(on) + " has no SD form (an "
-                            + "SD layer holds C and B, not W, and a constraint on them would not hold on W = C*B): remove "
-                            + "it before converting, or keep the layer dense with \"skip\": true in the plan");
-                }
+        if (to instanceof SdLayer && !(from instanceof SdLayer)) {
+            requireBiasConstraintsOnly(from.getLayerName(), from);
+        }
+        return from.getConstraints();
+    }
+
+    /**
+     * Refuses a layer of DL4J's with a constraint on other parameters than its bias (a weight constraint, or one on all
+     * its parameters), before it is converted: an SD layer has no W, so the constraint would name a parameter the SD
+     * layer lacks and do nothing, and one on C and B would not hold on W = C*B.
+     *
+     * @param name  the layer's name, for the message
+     * @param layer the layer to convert (not modified)
+     * @throws IllegalArgumentException naming the layer, its kind, the constraint and the way out
+     */
+    public static void requireBiasConstraintsOnly(String name, org.deeplearning4j.nn.conf.layers.BaseLayer layer) {
+        if (layer.getConstraints() == null) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.layers.LayerConstraint c : layer.getConstraints()) {
+            java.util.Set<String> on = c.getParams();
+            if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
+                throw new IllegalArgumentException("layer " + name + " (" + layer.getClass().getSimpleName()
+                        + ") has the constraint " + c.getClass().getSimpleName() + " on " + new java.util.TreeSet<>(on)
+                        + ", which has no SD form (an SD layer holds C and B, not W, and a constraint on them would not "
+                        + "hold on W = C*B); remove it before converting, or keep the layer dense with \"skip\": true in "
+                        + "the plan's layers");
             }
         }
-        return cs;
     }
 
     /**

@@ -292,6 +292,7 @@ public final class SdWeights {
         INDArray mm = flatAccessible(mask);
         double zeroBelow = projection.zeroBelow();
         long capBits = Double.doubleToRawLongBits(projection.cap());
+        long keptBits = Double.doubleToRawLongBits(projection.smallestKept());
         read(cc, jc);
         double[] mv = jw.length >= len ? jw : new double[len];
         read(mm, mv);
@@ -299,7 +300,7 @@ public final class SdWeights {
             boolean in = mv[i] != 0.0;
             jmask[i] = in ? (byte) 1 : (byte) 0;
             double v = in ? jc[i] : 0.0;
-            jc[i] = project ? fastProject(v, zeroBelow, capBits) : v;
+            jc[i] = project ? fastProject(v, zeroBelow, keptBits, capBits) : v;
         }
     }
 
@@ -309,7 +310,7 @@ public final class SdWeights {
     private static final long HALF_MANTISSA = 1L << 51;
 
     /** P(v) with ties up: equals {@code projection.quantize(v)} for every v (see projectAndMask). */
-    private double fastProject(double v, double zeroBelow, long capBits) {
+    private double fastProject(double v, double zeroBelow, long keptBits, long capBits) {
         if (Math.abs(v) < zeroBelow) {
             return 0.0;
         }
@@ -318,8 +319,7 @@ public final class SdWeights {
         if (mag < MIN_NORMAL_BITS || mag >= EXPONENT_BITS) {
             return projection.quantize(v);
         }
-        long rounded = Math.min(Math.max((mag + HALF_MANTISSA) & EXPONENT_BITS,
-                Double.doubleToRawLongBits(projection.smallestKept())), capBits);
+        long rounded = Math.min(Math.max((mag + HALF_MANTISSA) & EXPONENT_BITS, keptBits), capBits);
         return Double.longBitsToDouble((bits & SIGN_BIT) | rounded);
     }
 
@@ -643,6 +643,7 @@ public final class SdWeights {
         int n = Math.toIntExact(cc.length());
         double zeroBelow = projection.zeroBelow();
         long capBits = Double.doubleToRawLongBits(projection.cap());
+        long keptBits = Double.doubleToRawLongBits(projection.smallestKept());
         DataType dt = cc.dataType();
         if (dt == DataType.FLOAT && mm.dataType() == dt && oo.dataType() == dt) {
             if (floatScratch == null || floatScratch.length < 2 * n) {
@@ -652,7 +653,7 @@ public final class SdWeights {
             floatPointer(cc).get(v, 0, n);
             floatPointer(mm).get(v, n, n);
             for (int i = 0; i < n; i++) {
-                v[i] = v[n + i] != 0f ? (float) fastProject(v[i], zeroBelow, capBits) : 0f;
+                v[i] = v[n + i] != 0f ? (float) fastProject(v[i], zeroBelow, keptBits, capBits) : 0f;
             }
             floatPointer(oo).put(v, 0, n);
         } else if (dt == DataType.DOUBLE && mm.dataType() == dt && oo.dataType() == dt) {
@@ -663,7 +664,7 @@ public final class SdWeights {
             doublePointer(cc).get(v, 0, n);
             doublePointer(mm).get(v, n, n);
             for (int i = 0; i < n; i++) {
-                v[i] = v[n + i] != 0.0 ? fastProject(v[i], zeroBelow, capBits) : 0.0;
+                v[i] = v[n + i] != 0.0 ? fastProject(v[i], zeroBelow, keptBits, capBits) : 0.0;
             }
             doublePointer(oo).put(v, 0, n);
         } else {

@@ -178,21 +178,20 @@ public record ConversionReport(List<Row> layers) {
                     + "DepthwiseConvolution2D)");
         }
         // a row made elsewhere (Row is public) without a mark: named, without a reason
-        java.util.Map<String, Long> unmarked = kept.stream().filter(r -> !r.type().endsWith(SKIPPED_MARK)
-                && !r.type().endsWith(FROZEN_MARK) && !r.type().endsWith(KEPT_MARK)).collect(
-                java.util.stream.Collectors.groupingBy(Row::type, java.util.LinkedHashMap::new,
-                        java.util.stream.Collectors.counting()));
+        String unmarked = kinds(kept.stream().filter(r -> !r.type().endsWith(SKIPPED_MARK)
+                && !r.type().endsWith(FROZEN_MARK) && !r.type().endsWith(KEPT_MARK)).toList(), "");
         if (!unmarked.isEmpty()) {
-            StringBuilder u = new StringBuilder();
-            unmarked.forEach((type, count) -> u.append(u.length() == 0 ? "" : ", ").append(type).append(" x ").append(count));
-            why.add(u + " not converted");
+            why.add(unmarked + " not converted");
         }
         long all = totalWeights();
         return String.format(Locale.ROOT, "kept dense: %d of %d layers, %,d of %,d weights (%.1f%%): %s%n", kept.size(),
                 layers.size(), w, all, all == 0 ? 0 : 100.0 * w / all, String.join("; ", why));
     }
 
-    /** "DenseLayer x 2, OutputLayer x 1": the kinds of the rows whose type carries {@code mark}, in network order. */
+    /**
+     * "DenseLayer x 2, OutputLayer x 1": the kinds of the rows whose type carries {@code mark}, the mark left out, in
+     * network order ({@code ""}: every row, its type as it is).
+     */
     private static String kinds(List<Row> rows, String mark) {
         java.util.Map<String, Long> n = rows.stream().filter(r -> r.type().endsWith(mark)).collect(
                 java.util.stream.Collectors.groupingBy(r -> r.type().substring(0, r.type().length() - mark.length()),

@@ -959,18 +959,7 @@ public final class SdConverter {
                         + b.getWeightNoise() + "), which SD layers do not support; remove it before converting, or keep "
                         + "the layer dense with \"skip\": true in the plan's layers");
             }
-            if (b.getConstraints() != null) {
-                for (org.deeplearning4j.nn.api.layers.LayerConstraint c : b.getConstraints()) {
-                    java.util.Set<String> on = c.getParams();
-                    if (on != null && !on.isEmpty() && !on.equals(java.util.Set.of(SdParamInitializer.BIAS_KEY))) {
-                        throw new IllegalArgumentException("layer " + s.name() + " (" + kind + ") has the constraint "
-                                + c.getClass().getSimpleName() + " on " + new java.util.TreeSet<>(on) + ", which has no SD "
-                                + "form (an SD layer holds C and B, not W, and a constraint on them would not hold on "
-                                + "W = C*B); remove it before converting, or keep the layer dense with \"skip\": true in "
-                                + "the plan's layers");
-                    }
-                }
-            }
+            Networks.requireBiasConstraintsOnly(s.name(), b);
         }
     }
 
