@@ -162,8 +162,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      * the converter checks it ({@link SdConverter#checkPlan}: a fixed sliceRows below a fixed basisWidth on a dense
      * layer, or below the basis width a plan gives a layer, for example; a searched setting is not held against
      * it), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
-     * layers the converter converts: a space on a dropout or batch-normalization layer would give candidates that
-     * differ in name only.
+     * layers the converter converts: a space on a dropout or batch-normalization layer, or on a layer the base plan
+     * skips (no sample changes skip), would give candidates that differ in name only.
      *
      * @param net the network the candidates convert
      * @throws IllegalArgumentException naming the layers and the ones that qualify
@@ -178,6 +178,15 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
             throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers that are not converted (not a "
                     + SdConverter.CONVERTED_KINDS + "): " + inert + "; their settings would change nothing; "
                     + "the layers converted are " + convertible);
+        }
+        // no space changes skip, so a layer the base plan keeps dense stays dense in every candidate
+        java.util.Set<String> skipped = new java.util.TreeSet<>(layers.keySet());
+        skipped.addAll(layerDensities.keySet());
+        skipped.removeIf(name -> !base.settingsFor(name).skip());
+        if (!skipped.isEmpty()) {
+            throw new IllegalArgumentException("ConversionPlanSpace has spaces for layers the base plan skips (keeps "
+                    + "dense, \"skip\": true): " + skipped + "; no sample changes skip, so their settings would change "
+                    + "nothing: drop those spaces, or the layers' skip from the plan");
         }
         // searched slice settings take the values that cannot fail the slice-height rule, so that a search some of
         // whose candidates pass is not refused (the candidates that fail, fail alone)

@@ -292,4 +292,36 @@ class ConversionPlanSpaceEdgesTest {
         new ConversionPlanSpace.Builder(shortSlices).defaults(new SdHyperparameterSpace.Builder()
                 .basisWidth(new DiscreteParameterSpace<>(1, 3)).build()).build().checkAgainst(net);
     }
+
+    /**
+     * A per-layer space on a layer the base plan skips is refused by checkAgainst: no sample changes {@code skip}
+     * ({@link ConversionPlanSpace#with} keeps it), so the layer stays dense in every candidate and the candidates
+     * differ in name only. Before, the check passed and a grid over three thetas for the skipped layer0 ran three
+     * conversions with the same paper CR and accuracy (the table showed "layer0 dense" on each row).
+     */
+    @Test
+    void checkAgainstRefusesSpacesOnLayersTheBasePlanSkips() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = ConversionSweepEdgesTest.untrained12x16x3();
+        ConversionPlan skipsLayer0 = ConversionPlan.fromJson("{\"defaults\": {\"sliceRows\": 6, \"basisWidth\": 3}, "
+                + "\"layers\": {\"layer0\": {\"skip\": true}}}");
+        ConversionPlanSpace theta = new ConversionPlanSpace.Builder(skipsLayer0).layer("layer0",
+                new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.001, 0.05, 0.3)).build()).build();
+        // the samples do differ only in the skipped layer's unused theta: every candidate keeps it dense
+        org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator grid =
+                new org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator(theta, 3,
+                        org.deeplearning4j.arbiter.optimize.generator.GridSearchCandidateGenerator.Mode.Sequential, null);
+        while (grid.hasMoreCandidates()) {
+            assertTrue(((ConversionPlan) grid.getCandidate().getValue()).settingsFor("layer0").skip());
+        }
+        String expected = "ConversionPlanSpace has spaces for layers the base plan skips (keeps dense, \"skip\": true): "
+                + "[layer0]; no sample changes skip, so their settings would change nothing: drop those spaces, or the "
+                + "layers' skip from the plan";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> theta.checkAgainst(net)).getMessage());
+        ConversionPlanSpace density = new ConversionPlanSpace.Builder(skipsLayer0)
+                .layerDensity("layer0", new DiscreteParameterSpace<>(0.1, 0.2)).build();
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> density.checkAgainst(net)).getMessage());
+        // the layer the plan converts may still have its own space
+        new ConversionPlanSpace.Builder(skipsLayer0).layer("layer1", new SdHyperparameterSpace.Builder()
+                .theta(new DiscreteParameterSpace<>(0.001, 0.05)).build()).build().checkAgainst(net);
+    }
 }
