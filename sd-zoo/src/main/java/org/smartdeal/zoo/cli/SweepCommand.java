@@ -426,6 +426,10 @@ public final class SweepCommand implements Callable<Integer> {
             java.util.Set<String> layers = new java.util.HashSet<>();
             for (String v : given == null ? List.<String>of() : given.originalStringValues()) {
                 String layer = v.split("=", 2)[0].trim();
+                if (layer.isEmpty()) {
+                    // picocli reads "=0.01" as an empty key, which ConversionPlanSpace would refuse as an internal error
+                    throw usage(option + " needs a layer name before '=' (NAME=values), got '" + v + "'");
+                }
                 if (!layers.add(layer)) {
                     throw usage(option + " gives layer " + layer + " twice: give its values once, as a list (NAME=A,B) "
                             + "or a range (NAME=LO:HI)");

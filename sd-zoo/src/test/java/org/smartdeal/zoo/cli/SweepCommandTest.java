@@ -355,6 +355,25 @@ class SweepCommandTest {
                         + "\"layers\": {\"fc2\": {\"skip\": true}}}")));
     }
 
+    /**
+     * A per-layer option without a layer name ({@code --layer-theta =0.01}: picocli gives an empty map key) is a
+     * usage error naming the option and the value typed (exit 2). Before, ConversionPlanSpace.Builder refused the
+     * blank name with an IllegalArgumentException that reached the user as "internal error: ..." and a stack trace,
+     * exit 1 (SmartDeal's handler: exit 1 is a defect, 2 a usage error).
+     */
+    @Test
+    void aPerLayerOptionWithoutALayerNameIsAUsageError() {
+        Path out = dir.resolve("untouched-blank");
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            for (String value : List.of("=0.01", " =0.01,0.02")) {
+                CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), option, value, "--quiet");
+                r.assertUserError(2, option + " needs a layer name before '=' (NAME=values), got '" + value + "'");
+                assertFalse(r.err().contains("internal error"), r.err());
+            }
+        }
+        assertFalse(Files.exists(out), "a refused run writes nothing");
+    }
+
     @Test
     void badOptionValuesAreUsageErrorsAndChangeNothing() {
         Path out = dir.resolve("untouched");
