@@ -163,7 +163,8 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
      * layer, or below the basis width a plan gives a layer, for example; a searched setting is not held against
      * it), per-layer spaces naming layers the network has ({@link #checkLayersExist}) and
      * layers the converter converts: a space on a dropout or batch-normalization layer, or on a layer the base plan
-     * skips (no sample changes skip), would give candidates that differ in name only.
+     * skips (no sample changes skip), would give candidates that differ in name only; so would any space over a base
+     * plan that skips every layer the network converts (each candidate would be the dense network).
      *
      * @param net the network the candidates convert
      * @throws IllegalArgumentException naming the layers and the ones that qualify
@@ -180,6 +181,11 @@ public final class ConversionPlanSpace extends AbstractParameterSpace<Conversion
                     + "the layers converted are " + convertible);
         }
         // no space changes skip, so a layer the base plan keeps dense stays dense in every candidate
+        if (!convertible.isEmpty() && convertible.stream().allMatch(name -> base.settingsFor(name).skip())) {
+            throw new IllegalArgumentException("ConversionPlanSpace: the base plan skips (keeps dense) every layer the "
+                    + "network converts, " + convertible + ", and no sample changes skip, so every candidate would be "
+                    + "the dense network: take skip off the layers to search in the plan");
+        }
         java.util.Set<String> skipped = new java.util.TreeSet<>(layers.keySet());
         skipped.addAll(layerDensities.keySet());
         skipped.removeIf(name -> !base.settingsFor(name).skip());

@@ -324,4 +324,32 @@ class ConversionPlanSpaceEdgesTest {
         new ConversionPlanSpace.Builder(skipsLayer0).layer("layer1", new SdHyperparameterSpace.Builder()
                 .theta(new DiscreteParameterSpace<>(0.001, 0.05)).build()).build().checkAgainst(net);
     }
+
+    /**
+     * A base plan that skips every layer the network converts ("skip": true in its defaults) is refused by
+     * checkAgainst: no sample changes skip, so every candidate would be the dense network. Before, the check passed and
+     * a grid over thetas 0.01 and 0.02 ran two candidates that were both the dense 12-16-3 network (C density 0, paper
+     * CR 1.00, the dense network's accuracy), the first chosen as "best".
+     */
+    @Test
+    void checkAgainstRefusesABasePlanThatSkipsEveryConvertedLayer() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = ConversionSweepEdgesTest.untrained12x16x3();
+        String expected = "ConversionPlanSpace: the base plan skips (keeps dense) every layer the network converts, "
+                + "[layer0, layer1], and no sample changes skip, so every candidate would be the dense network: take skip "
+                + "off the layers to search in the plan";
+        for (String json : List.of("{\"defaults\": {\"skip\": true}}",
+                "{\"layers\": {\"layer0\": {\"skip\": true}, \"layer1\": {\"skip\": true}}}")) {
+            ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.fromJson(json))
+                    .defaults(new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.01, 0.02))
+                            .sliceRows(6).basisWidth(3).build())
+                    .build();
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> space.checkAgainst(net))
+                    .getMessage(), json);
+        }
+        // one layer left to convert is enough
+        new ConversionPlanSpace.Builder(ConversionPlan.fromJson("{\"layers\": {\"layer0\": {\"skip\": true}}}"))
+                .defaults(new SdHyperparameterSpace.Builder().theta(new DiscreteParameterSpace<>(0.01, 0.02)).sliceRows(6)
+                        .basisWidth(3).build())
+                .build().checkAgainst(net);
+    }
 }
