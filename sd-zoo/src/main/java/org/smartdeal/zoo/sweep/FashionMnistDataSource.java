@@ -58,12 +58,22 @@ public final class FashionMnistDataSource implements DataSource {
      * Reads the data and cuts it.
      *
      * @param properties the settings of the class documentation (null: every default)
-     * @throws IllegalArgumentException naming the property, its rule and its value; or an unknown key
+     * @throws IllegalArgumentException naming the property, its rule and its value; or an unknown key, or an entry
+     *                                  that is not a String key and value (one {@code Properties.put} can make)
      * @throws UncheckedIOException when the data cannot be read
      */
     @Override
     public void configure(Properties properties) {
         Properties p = properties == null ? new Properties() : properties;
+        // Properties.getProperty and stringPropertyNames skip entries that are not Strings: put("batch", 64) would be
+        // ignored without a word, and the default used
+        for (java.util.Map.Entry<Object, Object> e : p.entrySet()) {
+            if (!(e.getKey() instanceof String) || !(e.getValue() instanceof String)) {
+                throw new IllegalArgumentException("FashionMnistDataSource: property " + e.getKey() + " must have a "
+                        + "String key and value (Properties.setProperty), got key " + e.getKey().getClass().getName()
+                        + ", value " + e.getValue().getClass().getName() + " " + e.getValue());
+            }
+        }
         for (String k : p.stringPropertyNames()) {
             if (!KEYS.contains(k)) {
                 throw new IllegalArgumentException("FashionMnistDataSource: unknown property '" + k + "'; known: "

@@ -212,4 +212,33 @@ class FashionMnistDataSourceEdgesTest {
             }
         }
     }
+
+    /**
+     * A property put as a number ({@code put("validation", 3)}, not {@code setProperty}) is refused with its key and
+     * value. Before, {@code Properties.getProperty} and {@code stringPropertyNames} (JDK Javadoc: they skip entries
+     * whose key or value is not a String) made configure ignore it without a word: the hold-out was the default
+     * 5000, which on this ten-example split failed with "property validation must be below the training set's 10
+     * examples, got 5000", naming a value the caller never gave.
+     */
+    @Test
+    void aPropertyThatIsNotAStringIsRefusedNotIgnored(@TempDir Path tmp) throws IOException {
+        Path dir = tenExamples(tmp);
+        Properties p = props(dir);
+        p.put("validation", 3);
+        assertEquals("FashionMnistDataSource: property validation must have a String key and value "
+                + "(Properties.setProperty), got key java.lang.String, value java.lang.Integer 3",
+                assertThrows(IllegalArgumentException.class, () -> new FashionMnistDataSource().configure(p))
+                        .getMessage());
+        Properties q = props(dir, "validation", "3");
+        q.put("batch", 2L);
+        assertEquals("FashionMnistDataSource: property batch must have a String key and value "
+                + "(Properties.setProperty), got key java.lang.String, value java.lang.Long 2",
+                assertThrows(IllegalArgumentException.class, () -> new FashionMnistDataSource().configure(q))
+                        .getMessage());
+        // as strings, the same settings work: 3 held out, 7 to train on in minibatches of 2
+        FashionMnistDataSource s = configured(dir, "validation", "3", "batch", "2");
+        List<Integer> batches = new ArrayList<>();
+        assertEquals(3, ids(s.testData(), batches).size());
+        assertEquals(List.of(2, 1), batches);
+    }
 }
