@@ -361,9 +361,13 @@ public final class ConversionTaskCreator implements TaskCreator {
         Double score = null;
         String trace = null;
         if (candidate.getException() != null) {
-            c = ConversionCandidate.failed(index, null, 0, ConversionCandidate.Failure.SETTINGS,
-                    "the plan could not be made from the sample: "
-                    + candidate.getException().getMessage());
+            // by the rule of failure(): a plan's own check (LayerPlan's range) is the sample's settings; anything else
+            // (an index error of Arbiter's grid, say) is a defect, named as one
+            Exception e = candidate.getException();
+            ConversionCandidate.Failure kind = kind(e);
+            String why = "the plan could not be made from the sample: ";
+            c = ConversionCandidate.failed(index, null, 0, kind, kind == ConversionCandidate.Failure.INTERNAL
+                    ? ConversionCandidate.INTERNAL_ERROR + why + e : why + e.getMessage());
         } else {
             ConversionPlan plan = null;
             try {

@@ -338,4 +338,32 @@ class ConversionSweepEdgesTest {
             assertEquals(i, heard.get(i).getIndex());
         }
     }
+
+    /**
+     * A candidate whose plan could not be made for a reason other than one of this project's checks is an internal
+     * failure, by ConversionTaskCreator.failure's rule (SETTINGS only for an IllegalArgumentException thrown from an
+     * org.smartdeal class; ConversionCandidate.Failure.SETTINGS: "a check this project makes refused the
+     * candidate's settings"). Arbiter's grid with one point per range (discretization count 1) leaves the range out
+     * of the vector it builds, so the leaf after it reads past the end (the bug SdHyperparameterSpace.gridSafe
+     * describes): every candidate throws an ArrayIndexOutOfBoundsException. Before, both candidates were reported as
+     * SETTINGS failures with the bare "Index 1 out of bounds for length 1", as if the user's values were out of range.
+     */
+    @Test
+    void aPlanThatCouldNotBeMadeForAnotherReasonThanACheckIsAnInternalFailure() {
+        ConversionPlanSpace space = new ConversionPlanSpace.Builder(ConversionPlan.defaultPlan())
+                .defaults(new SdHyperparameterSpace.Builder().theta(new ContinuousParameterSpace(0.001, 0.01))
+                        .maxCoeff(new DiscreteParameterSpace<>(16.0, 32.0)).sliceRows(6).basisWidth(3).build())
+                .build();
+        ConversionSweep.Result r = ConversionSweep.run(net,
+                new GridSearchCandidateGenerator(space, 1, GridSearchCandidateGenerator.Mode.Sequential, null), 10, data(),
+                0.01, null);
+        assertEquals(2, r.candidates().size());
+        for (ConversionCandidate c : r.candidates()) {
+            assertEquals(ConversionCandidate.Failure.INTERNAL, c.failure(), c.error());
+            assertTrue(c.internalError());
+            assertTrue(c.error().startsWith("internal error: the plan could not be made from the sample: "
+                    + "java.lang.ArrayIndexOutOfBoundsException: "), c.error());
+        }
+        assertEquals("internal", r.toJsonNode().get("candidates").get(0).get("failure").asText());
+    }
 }
