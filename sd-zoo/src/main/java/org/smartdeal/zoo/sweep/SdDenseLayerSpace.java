@@ -32,6 +32,9 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
         super(b);
         this.hasBias = b.hasBias;
         this.sd = b.sd;
+        if (sd != null) {
+            sd.checkSlicesHoldTheBasis("SdDenseLayerSpace");
+        }
         this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
     }
 
@@ -98,7 +101,12 @@ public class SdDenseLayerSpace extends FeedForwardLayerSpace<SdDenseLayer> {
             return this;
         }
 
-        /** Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built. */
+        /**
+         * Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built, and a
+         * fixed sliceRows is checked here against the fixed (or default) basisWidth.
+         *
+         * @throws IllegalArgumentException when a fixed sliceRows is below the basis width (every candidate would fail)
+         */
         @Override
         public SdDenseLayerSpace build() {
             return new SdDenseLayerSpace(this);

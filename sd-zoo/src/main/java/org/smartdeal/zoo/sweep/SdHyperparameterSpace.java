@@ -108,6 +108,24 @@ public final class SdHyperparameterSpace extends AbstractParameterSpace<SdHyperp
                 : fixedValue(basisWidth), fixedValue(theta), fixedValue(maxCoeff));
     }
 
+    /**
+     * Refuses, for a layer whose basis width n is its basisWidth (dense and output layers), a fixed sliceRows below a
+     * fixed basisWidth (an unset one counts as the layer default), which the layer builder refuses in every candidate
+     * (sliceRows must be in [n, {@value SdLayer#MAX_SLICE_ROWS}]); a searched one is left to the candidates.
+     *
+     * @param owner the layer space, for the message
+     * @throws IllegalArgumentException naming both settings and their values
+     */
+    void checkSlicesHoldTheBasis(String owner) {
+        Integer rows = sliceRows == null ? Integer.valueOf(SdLayer.DEFAULT_SLICE_ROWS) : fixedValue(sliceRows);
+        Integer width = basisWidth == null ? Integer.valueOf(SdLayer.DEFAULT_BASIS_WIDTH) : fixedValue(basisWidth);
+        if (rows != null && width != null && rows < width) {
+            throw new IllegalArgumentException(owner + ": sd.sliceRows must be at least the basis width n = " + width
+                    + (basisWidth == null ? " (the layer default)" : "") + ", got " + rows
+                    + ": the layer builder would refuse every candidate");
+        }
+    }
+
     /** The value of a space without free parameters, else null. */
     static <T> T fixedValue(ParameterSpace<T> space) {
         return space == null || space.numParameters() > 0 ? null : space.getValue(new double[0]);

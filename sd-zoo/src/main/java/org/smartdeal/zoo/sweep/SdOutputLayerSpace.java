@@ -21,6 +21,9 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
     private SdOutputLayerSpace(Builder b) {
         super(b);
         this.sd = b.sd;
+        if (sd != null) {
+            sd.checkSlicesHoldTheBasis("SdOutputLayerSpace");
+        }
         this.numParameters = LeafUtils.countUniqueParameters(collectLeaves());
     }
 
@@ -71,7 +74,12 @@ public class SdOutputLayerSpace extends BaseOutputLayerSpace<SdOutputLayer> {
             return this;
         }
 
-        /** Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built. */
+        /**
+         * Builds the space; the SD settings were checked when their {@link SdHyperparameterSpace} was built, and a
+         * fixed sliceRows is checked here against the fixed (or default) basisWidth.
+         *
+         * @throws IllegalArgumentException when a fixed sliceRows is below the basis width (every candidate would fail)
+         */
         @Override
         public SdOutputLayerSpace build() {
             return new SdOutputLayerSpace(this);

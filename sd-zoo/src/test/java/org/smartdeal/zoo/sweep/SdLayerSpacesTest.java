@@ -183,6 +183,29 @@ class SdLayerSpacesTest {
                 + "default)", () -> new SdHyperparameterSpace.Builder().theta((ParameterSpace<Double>) null));
     }
 
+    /**
+     * A dense or output layer's basis width n is its basisWidth, and SdConfigs.validate (the layer builder) requires
+     * sliceRows in [n, 4096]: a fixed sliceRows below a fixed or default (3) basisWidth would fail every candidate, so
+     * the layer space refuses it when built. Before, both spaces were built and every candidate failed with
+     * "SdDenseLayer(name=(unnamed)).sliceRows must be in [n=3, 4096], got 2". A searched basisWidth, or sliceRows at the
+     * basis width, is accepted.
+     */
+    @Test
+    void aFixedSliceRowsBelowTheBasisWidthIsRefusedWhenTheLayerSpaceIsBuilt() {
+        assertMessage("SdDenseLayerSpace: sd.sliceRows must be at least the basis width n = 3 (the layer default), got 2: "
+                + "the layer builder would refuse every candidate", () -> new SdDenseLayerSpace.Builder().nIn(4).nOut(2)
+                        .sd(new SdHyperparameterSpace.Builder().sliceRows(2).build()).build());
+        assertMessage("SdOutputLayerSpace: sd.sliceRows must be at least the basis width n = 8, got 4: the layer "
+                + "builder would refuse every candidate", () -> new SdOutputLayerSpace.Builder().nIn(4).nOut(2)
+                        .sd(new SdHyperparameterSpace.Builder().sliceRows(4).basisWidth(8).build()).build());
+        // at the basis width, and with the width searched, the spaces build (and the fixed one gives a layer)
+        assertEquals(2, new SdDenseLayerSpace.Builder().nIn(4).nOut(2)
+                .sd(new SdHyperparameterSpace.Builder().sliceRows(2).basisWidth(2).build()).build()
+                .getValue(new double[0]).getSliceRows());
+        new SdOutputLayerSpace.Builder().nIn(4).nOut(2).sd(new SdHyperparameterSpace.Builder().sliceRows(2)
+                .basisWidth(new DiscreteParameterSpace<>(1, 3)).build()).build();
+    }
+
     @Test
     void aSampledValueOutOfRangeFailsWhenTheCandidateIsBuilt() {
         ParameterSpace<Double> theta = new ContinuousParameterSpace(0.5, 2.0);
