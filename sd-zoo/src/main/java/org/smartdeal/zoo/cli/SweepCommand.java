@@ -508,7 +508,16 @@ public final class SweepCommand implements Callable<Integer> {
                             + (frozen.contains(layer) ? SdConverter.FROZEN_RULE : "not a " + SdConverter.CONVERTED_KINDS)
                             + "); the layers converted are " + convertible);
                 }
+                if (base.settingsFor(layer).skip()) {
+                    // no sample changes skip: the layer would stay dense in every candidate
+                    throw usage(option + " names layer '" + layer + "', which --plan " + planFile + " skips (\"skip\": "
+                            + "true, kept dense in every candidate): its values would change nothing");
+                }
             }
+        }
+        if (!convertible.isEmpty() && convertible.stream().allMatch(layer -> base.settingsFor(layer).skip())) {
+            throw usage("--plan " + planFile + " skips (\"skip\": true) every layer " + input + " converts, "
+                    + convertible + ": every candidate would be the dense network");
         }
         try {
             // what every candidate shares, against this network (a --slice-rows below a basis width the plan gives

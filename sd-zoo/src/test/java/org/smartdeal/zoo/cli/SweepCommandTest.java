@@ -374,6 +374,32 @@ class SweepCommandTest {
         assertFalse(Files.exists(out), "a refused run writes nothing");
     }
 
+    /**
+     * A per-layer option on a layer --plan skips, or a --plan that skips every layer, is a usage error in the options'
+     * words (no sample changes skip, so the candidates would differ in name only, or all be the dense network).
+     * Before, the sweep ran such candidates (ConversionPlanSpace.checkAgainst let them by); since it refuses them,
+     * the CLI prefixed its message with "the search fails on IN.zip whatever is drawn", which is not what happens.
+     */
+    @Test
+    void perLayerOptionsOnSkippedLayersAndAPlanSkippingEveryLayerAreUsageErrors() throws IOException {
+        Path out = dir.resolve("untouched-skip");
+        Path skipFc2 = dir.resolve("skip-fc2.json");
+        Files.writeString(skipFc2, "{\"layers\": {\"fc2\": {\"skip\": true}}}");
+        Path skipAll = dir.resolve("skip-all.json");
+        Files.writeString(skipAll, "{\"defaults\": {\"skip\": true}}");
+        for (String option : List.of("--layer-theta", "--layer-density")) {
+            CliRun r = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", skipFc2.toString(), option,
+                    "fc2=0.01,0.02", "--quiet");
+            r.assertUserError(2, option + " names layer 'fc2', which --plan " + skipFc2 + " skips (\"skip\": true, kept "
+                    + "dense in every candidate): its values would change nothing");
+            assertFalse(r.err().contains("whatever is drawn"), r.err());
+        }
+        CliRun all = CliRun.of("sweep", zip.toString(), "--out", out.toString(), "--plan", skipAll.toString(), "--quiet");
+        all.assertUserError(2, "--plan " + skipAll + " skips (\"skip\": true) every layer " + zip + " converts, "
+                + "[fc1, fc2, fc3]: every candidate would be the dense network");
+        assertFalse(Files.exists(out), "a refused run writes nothing");
+    }
+
     @Test
     void badOptionValuesAreUsageErrorsAndChangeNothing() {
         Path out = dir.resolve("untouched");
