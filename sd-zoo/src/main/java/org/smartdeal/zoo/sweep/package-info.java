@@ -36,7 +36,8 @@
  * runners Fashion-MNIST by class name and properties.
  *
  * <p>Belongs here: Arbiter adapters for SD layers, SD training and conversion. Not here: the {@code smartdeal sweep} command
- * ({@code zoo.cli}); dataset readers ({@code zoo.data}; their Arbiter data sources live here). Only this package of sd-zoo uses
- * Arbiter types.
+ * ({@code zoo.cli}); dataset readers ({@code zoo.data}; their Arbiter data sources live here). Arbiter types are used here and,
+ * to build the search it runs (generators, parameter spaces), by {@code smartdeal sweep}'s command class; nowhere
+ * else in sd-zoo.
  */
 package org.smartdeal.zoo.sweep;
