@@ -132,6 +132,7 @@ public final class SdTraining {
      * @param weightDecay  L2 coefficient of the other parameters, finite and &gt;= 0
      * @param <T>          the network class
      * @return {@code net}
+     * @throws IllegalStateException if the network is not initialised (nothing is changed)
      */
     public static <T extends Model> T configure(T net, BucketSwitch bucketSwitch, IUpdater others,
             double weightDecay) {
@@ -153,9 +154,14 @@ public final class SdTraining {
      * @param <T>         the network class
      * @return {@code net}
      * @throws IllegalArgumentException as {@link #configure(MultiLayerConfiguration, Map, IUpdater, double)}
+     * @throws IllegalStateException    if the network is not initialised (nothing is changed; route a configuration
+     *                                  before building its network with {@link #configure(MultiLayerConfiguration,
+     *                                  Map, IUpdater, double)})
      */
     public static <T extends Model> T configure(T net, Map<ParamRef, BucketSwitch> switches, IUpdater others,
             double weightDecay) {
+        // before the routing: the updater is built from the layers, which DL4J creates in init()
+        requireInitialised(net, "configure");
         if (net instanceof MultiLayerNetwork m) {
             configure(m.getLayerWiseConfigurations(), switches, others, weightDecay);
             m.setUpdater(new MultiLayerUpdater(m));
@@ -355,9 +361,11 @@ public final class SdTraining {
      *
      * @param net a MultiLayerNetwork or ComputationGraph, initialised; Modified
      * @return how many coefficients and counters changed
+     * @throws IllegalStateException if the network is not initialised
      */
     public static Restoration restoreInvariants(Model net) {
         layersOf(net); // rejects anything but a MultiLayerNetwork or ComputationGraph
+        requireInitialised(net, "restoreInvariants");
         org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
                 : ((ComputationGraph) net).getLayers();
         long coefficients = 0;
@@ -502,6 +510,20 @@ public final class SdTraining {
             return graphLayers(g.getConfiguration());
         }
         throw notANetwork(net);
+    }
+
+    /**
+     * Refuses a MultiLayerNetwork or ComputationGraph whose layers DL4J has not created yet ({@code init()} not
+     * called), where DL4J's updater would fail with a NullPointerException.
+     */
+    private static void requireInitialised(Model net, String method) {
+        org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
+                : net instanceof ComputationGraph g ? g.getLayers() : new org.deeplearning4j.nn.api.Layer[0];
+        if (layers == null) {
+            throw new IllegalStateException("SdTraining." + method + ": the " + net.getClass().getSimpleName()
+                    + " is not initialised (call init() first); to route a configuration before its network is built,"
+                    + " use SdTraining.configure on the configuration");
+        }
     }
 
     private static IllegalArgumentException notANetwork(Model net) {

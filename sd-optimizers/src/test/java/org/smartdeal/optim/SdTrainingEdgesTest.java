@@ -173,4 +173,36 @@ class SdTrainingEdgesTest {
         assertSame(g, SdTraining.configure(g, template(), others, 0));
         assertSame(g, SdTraining.configure(g, Map.of(), others, 0));
     }
+
+    /**
+     * A network built but not initialised (DL4J creates its layers in {@code init()}) is refused with a message naming
+     * the rule, and its configuration is left as it was. Before, configure routed the configuration and then failed in
+     * DL4J's updater with a NullPointerException ("Cannot read the array length because \"layers\" is null"), and
+     * restoreInvariants failed with one of its own. Once initialised, the same network configures.
+     */
+    @Test
+    void aNetworkNotYetInitialisedIsRefusedAndLeftUnchanged() {
+        Nesterovs others = new Nesterovs(0.05, 0.9);
+        MultiLayerNetwork m = new MultiLayerNetwork(oneSdLayer(0x1p-6));
+        String before = m.getLayerWiseConfigurations().toJson();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SdTraining.configure(m, template(), others, 5e-4));
+        assertEquals("SdTraining.configure: the MultiLayerNetwork is not initialised (call init() first); to route a "
+                + "configuration before its network is built, use SdTraining.configure on the configuration",
+                e.getMessage());
+        assertEquals(before, m.getLayerWiseConfigurations().toJson(), "the configuration was routed all the same");
+        assertEquals("SdTraining.restoreInvariants: the MultiLayerNetwork is not initialised (call init() first); to "
+                + "route a configuration before its network is built, use SdTraining.configure on the configuration",
+                assertThrows(IllegalStateException.class, () -> SdTraining.restoreInvariants(m)).getMessage());
+        m.init();
+        assertSame(m, SdTraining.configure(m, template(), others, 5e-4));
+
+        ComputationGraph g = new ComputationGraph(denseGraphConf());
+        String graphBefore = g.getConfiguration().toJson();
+        assertTrue(assertThrows(IllegalStateException.class, () -> SdTraining.configure(g, Map.of(), others, 5e-4))
+                .getMessage().startsWith("SdTraining.configure: the ComputationGraph is not initialised"));
+        assertEquals(graphBefore, g.getConfiguration().toJson());
+        g.init();
+        assertSame(g, SdTraining.configure(g, Map.of(), others, 5e-4));
+    }
 }
