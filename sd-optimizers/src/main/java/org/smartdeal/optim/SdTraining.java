@@ -78,7 +78,7 @@ public final class SdTraining {
      *
      * @param conf        the configuration, Modified
      * @param bucketSwitch updater of every SD layer's C
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @return {@code conf}
      * @throws IllegalArgumentException if an SD layer is unnamed, or its theta or maxCoeff do not fit
@@ -101,7 +101,7 @@ public final class SdTraining {
      *
      * @param conf        the configuration, Modified
      * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @return {@code conf}
      * @throws IllegalArgumentException if an SD layer is unnamed, its C has no switch, a switch's minCoeff or
@@ -128,7 +128,7 @@ public final class SdTraining {
      *
      * @param net          a MultiLayerNetwork or ComputationGraph, Modified
      * @param bucketSwitch updater of every SD layer's C
-     * @param others       updater of every other trainable parameter
+     * @param others       updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay  L2 coefficient of the other parameters, finite and &gt;= 0
      * @param <T>          the network class
      * @return {@code net}
@@ -149,7 +149,7 @@ public final class SdTraining {
      *
      * @param net         a MultiLayerNetwork or ComputationGraph, Modified
      * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @param <T>         the network class
      * @return {@code net}
