@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.layers.SdInferenceCache;
@@ -105,13 +106,15 @@ public final class SdTraining {
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @return {@code conf}
      * @throws IllegalArgumentException if an SD layer is unnamed, its C has no switch, a switch's minCoeff or
-     *                                  maxCoeff does not fit its layer's theta or maxCoeff, or the map names a
+     *                                  maxCoeff does not fit its layer's theta or maxCoeff, the map names a
      *                                  parameter that is not an SD layer's C (messages name the layer or
-     *                                  parameter, the field and the values)
+     *                                  parameter, the field and the values), or the configuration's data type is
+     *                                  neither FLOAT nor DOUBLE while it has SD layers (nothing is changed)
      */
     public static MultiLayerConfiguration configure(MultiLayerConfiguration conf, Map<ParamRef, BucketSwitch> switches,
             IUpdater others, double weightDecay) {
         Map<ParamRef, BucketSwitch> checked = checkedSwitches(layersOf(conf), switches);
+        requireSwitchDataType(checked, conf.getDataType());
         return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
     }
 
@@ -119,6 +122,7 @@ public final class SdTraining {
     public static ComputationGraphConfiguration configure(ComputationGraphConfiguration conf,
             Map<ParamRef, BucketSwitch> switches, IUpdater others, double weightDecay) {
         Map<ParamRef, BucketSwitch> checked = checkedSwitches(graphLayers(conf), switches);
+        requireSwitchDataType(checked, conf.getDataType());
         return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
     }
 
@@ -399,6 +403,19 @@ public final class SdTraining {
      */
     private static double projectionTheta(SdLayer sd) {
         return projects(sd) ? sd.getTheta() : Double.MIN_NORMAL;
+    }
+
+    /**
+     * Refuses bucket switches on a network of another data type than float32 or float64 (e.g. HALF, which an .sdm file
+     * may hold): the switch's state and step work in those two only, and DL4J would fail when it builds the updater,
+     * after the configuration was routed.
+     */
+    private static void requireSwitchDataType(Map<ParamRef, BucketSwitch> switches, DataType type) {
+        if (!switches.isEmpty() && type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new IllegalArgumentException("the network's data type must be FLOAT or DOUBLE to train its SD layers "
+                    + "with the bucket switch (its state and steps are float32 or float64), got " + type
+                    + "; cast the network to FLOAT first (its configuration's dataType and its parameters)");
+        }
     }
 
     private static IUpdater requireOthers(IUpdater others) {

@@ -205,4 +205,35 @@ class SdTrainingEdgesTest {
         g.init();
         assertSame(g, SdTraining.configure(g, Map.of(), others, 5e-4));
     }
+
+    /**
+     * A HALF network (which an .sdm file may hold) with SD layers is refused, naming the data type, before anything is
+     * routed: the bucket switch's state and steps work in float32 or float64. Before, configure routed the
+     * configuration and then failed in DL4J's building of the updater with "BucketSwitch updater state must be FLOAT
+     * or DOUBLE, got HALF", leaving the network with a routed configuration and its old updater; the configuration
+     * form was routed without a word and failed at the first fit. A HALF network without SD layers (VA) still
+     * configures.
+     */
+    @Test
+    @SuppressWarnings("deprecation") // DataType.HALF: the name DL4J's configurations use
+    void aHalfPrecisionNetworkOfSdLayersIsRefusedBeforeRouting() {
+        String message = "the network's data type must be FLOAT or DOUBLE to train its SD layers with the bucket "
+                + "switch (its state and steps are float32 or float64), got HALF; cast the network to FLOAT first (its "
+                + "configuration's dataType and its parameters)";
+        Nesterovs others = new Nesterovs(0.05, 0.9);
+        MultiLayerConfiguration conf = oneSdLayer(0x1p-6);
+        conf.setDataType(DataType.HALF);
+        MultiLayerNetwork m = new MultiLayerNetwork(conf);
+        m.init();
+        String before = conf.toJson();
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(m, template(), others, 5e-4)).getMessage());
+        assertEquals(before, conf.toJson(), "the configuration was routed all the same");
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(conf, template(), others, 5e-4)).getMessage());
+        assertEquals(before, conf.toJson());
+        MultiLayerConfiguration plain = TestNets.denseConf();
+        plain.setDataType(DataType.HALF);
+        assertSame(plain, SdTraining.configure(plain, template(), others, 5e-4));
+    }
 }
