@@ -18,12 +18,16 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 /**
  * Classification accuracy and mean loss of a MultiLayerNetwork or single-output ComputationGraph
  * over a dataset, in inference mode (no dropout, BatchNorm running statistics). The data is not modified.
+ * Masks are used as DL4J's own {@code evaluate} uses them: the features mask in the forward pass, and an example
+ * whose label mask is 0 is left out of the accuracy (a per-output label mask, the labels' shape, is refused by
+ * DL4J's {@code Evaluation} as there).
  *
- * @param accuracy fraction of examples whose arg-max output is the labelled class
+ * @param accuracy fraction of examples (those the label mask keeps) whose arg-max output is the labelled class
  * @param loss mean loss per example: the network's loss function only, without the L1/L2/weight
  *     decay regularization term (DL4J's {@code score(ds, false)} adds that term; the flag there is
  *     "training", not "add regularization"), averaged over all examples, so minibatches of
- *     different sizes weigh by their example count
+ *     different sizes weigh by their example count (an example the label mask leaves out scores 0 and is
+ *     counted, as in DL4J's {@code score})
  * @param examples number of examples seen
  */
 public record ModelScore(double accuracy, double loss, long examples) {
@@ -65,12 +69,15 @@ public record ModelScore(double accuracy, double loss, long examples) {
             if (net instanceof MultiLayerNetwork m) {
                 pass = onePass(m, ds);
                 if (pass == null) {
-                    pass = new INDArray[] {m.output(ds.getFeatures().dup(), false), m.scoreExamples(copy(ds), false)};
+                    pass = new INDArray[] {m.output(ds.getFeatures().dup(), false, ds.getFeaturesMaskArray(),
+                            ds.getLabelsMaskArray()), m.scoreExamples(copy(ds), false)};
                 }
             } else if (net instanceof ComputationGraph g) {
                 pass = onePass(g, ds);
                 if (pass == null) {
-                    pass = new INDArray[] {g.outputSingle(false, ds.getFeatures().dup()), g.scoreExamples(copy(ds), false)};
+                    pass = new INDArray[] {g.output(false, new INDArray[] {ds.getFeatures().dup()},
+                            orNull(ds.getFeaturesMaskArray()), orNull(ds.getLabelsMaskArray()))[0],
+                            g.scoreExamples(copy(ds), false)};
                 }
             } else {
                 throw new IllegalArgumentException("net must be a MultiLayerNetwork or ComputationGraph, got "
@@ -83,7 +90,8 @@ public record ModelScore(double accuracy, double loss, long examples) {
                 throw new NonFiniteOutputException("the network's outputs hold NaN values (in the minibatch that "
                         + "starts at example " + (count + 1) + "): its parameters or activations overflowed");
             }
-            eval.eval(ds.getLabels(), out);
+            // the label mask as DL4J's own evaluate passes it: an example whose mask is 0 is not counted
+            eval.eval(ds.getLabels(), out, ds.getLabelsMaskArray());
             loss += perExample.sumNumber().doubleValue();
             count += ds.numExamples();
             if (scored != null) {
@@ -160,6 +168,11 @@ public record ModelScore(double accuracy, double loss, long examples) {
         } finally {
             g.clearLayersStates();
         }
+    }
+
+    /** A one-element array holding {@code mask}, or null when there is no mask (ComputationGraph's mask arguments). */
+    private static INDArray[] orNull(INDArray mask) {
+        return mask == null ? null : new INDArray[] {mask};
     }
 
     /** The minibatch with its features copied (labels and masks shared: DL4J does not write them). */

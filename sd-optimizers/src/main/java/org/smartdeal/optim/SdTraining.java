@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.layers.SdInferenceCache;
@@ -78,7 +79,7 @@ public final class SdTraining {
      *
      * @param conf        the configuration, Modified
      * @param bucketSwitch updater of every SD layer's C
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @return {@code conf}
      * @throws IllegalArgumentException if an SD layer is unnamed, or its theta or maxCoeff do not fit
@@ -101,17 +102,19 @@ public final class SdTraining {
      *
      * @param conf        the configuration, Modified
      * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @return {@code conf}
      * @throws IllegalArgumentException if an SD layer is unnamed, its C has no switch, a switch's minCoeff or
-     *                                  maxCoeff does not fit its layer's theta or maxCoeff, or the map names a
+     *                                  maxCoeff does not fit its layer's theta or maxCoeff, the map names a
      *                                  parameter that is not an SD layer's C (messages name the layer or
-     *                                  parameter, the field and the values)
+     *                                  parameter, the field and the values), or the configuration's data type is
+     *                                  neither FLOAT nor DOUBLE while it has SD layers (nothing is changed)
      */
     public static MultiLayerConfiguration configure(MultiLayerConfiguration conf, Map<ParamRef, BucketSwitch> switches,
             IUpdater others, double weightDecay) {
         Map<ParamRef, BucketSwitch> checked = checkedSwitches(layersOf(conf), switches);
+        requireSwitchDataType(checked, conf.getDataType());
         return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
     }
 
@@ -119,6 +122,7 @@ public final class SdTraining {
     public static ComputationGraphConfiguration configure(ComputationGraphConfiguration conf,
             Map<ParamRef, BucketSwitch> switches, IUpdater others, double weightDecay) {
         Map<ParamRef, BucketSwitch> checked = checkedSwitches(graphLayers(conf), switches);
+        requireSwitchDataType(checked, conf.getDataType());
         return SdUpdaterRouting.route(conf, checked, requireOthers(others), weightDecay);
     }
 
@@ -128,10 +132,11 @@ public final class SdTraining {
      *
      * @param net          a MultiLayerNetwork or ComputationGraph, Modified
      * @param bucketSwitch updater of every SD layer's C
-     * @param others       updater of every other trainable parameter
+     * @param others       updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay  L2 coefficient of the other parameters, finite and &gt;= 0
      * @param <T>          the network class
      * @return {@code net}
+     * @throws IllegalStateException if the network is not initialised (nothing is changed)
      */
     public static <T extends Model> T configure(T net, BucketSwitch bucketSwitch, IUpdater others,
             double weightDecay) {
@@ -148,14 +153,19 @@ public final class SdTraining {
      *
      * @param net         a MultiLayerNetwork or ComputationGraph, Modified
      * @param switches    exactly one bucket switch per SD layer's C ({@link #coefficientParams}), not modified
-     * @param others      updater of every other trainable parameter
+     * @param others      updater of every other trainable parameter, not a BucketSwitch
      * @param weightDecay L2 coefficient of the other parameters, finite and &gt;= 0
      * @param <T>         the network class
      * @return {@code net}
      * @throws IllegalArgumentException as {@link #configure(MultiLayerConfiguration, Map, IUpdater, double)}
+     * @throws IllegalStateException    if the network is not initialised (nothing is changed; route a configuration
+     *                                  before building its network with {@link #configure(MultiLayerConfiguration,
+     *                                  Map, IUpdater, double)})
      */
     public static <T extends Model> T configure(T net, Map<ParamRef, BucketSwitch> switches, IUpdater others,
             double weightDecay) {
+        // before the routing: the updater is built from the layers, which DL4J creates in init()
+        requireInitialised(net, "configure");
         if (net instanceof MultiLayerNetwork m) {
             configure(m.getLayerWiseConfigurations(), switches, others, weightDecay);
             m.setUpdater(new MultiLayerUpdater(m));
@@ -355,9 +365,11 @@ public final class SdTraining {
      *
      * @param net a MultiLayerNetwork or ComputationGraph, initialised; Modified
      * @return how many coefficients and counters changed
+     * @throws IllegalStateException if the network is not initialised
      */
     public static Restoration restoreInvariants(Model net) {
         layersOf(net); // rejects anything but a MultiLayerNetwork or ComputationGraph
+        requireInitialised(net, "restoreInvariants");
         org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
                 : ((ComputationGraph) net).getLayers();
         long coefficients = 0;
@@ -391,6 +403,19 @@ public final class SdTraining {
      */
     private static double projectionTheta(SdLayer sd) {
         return projects(sd) ? sd.getTheta() : Double.MIN_NORMAL;
+    }
+
+    /**
+     * Refuses bucket switches on a network of another data type than float32 or float64 (e.g. HALF, which an .sdm file
+     * may hold): the switch's state and step work in those two only, and DL4J would fail when it builds the updater,
+     * after the configuration was routed.
+     */
+    private static void requireSwitchDataType(Map<ParamRef, BucketSwitch> switches, DataType type) {
+        if (!switches.isEmpty() && type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new IllegalArgumentException("the network's data type must be FLOAT or DOUBLE to train its SD layers "
+                    + "with the bucket switch (its state and steps are float32 or float64), got " + type
+                    + "; cast the network to FLOAT first (its configuration's dataType and its parameters)");
+        }
     }
 
     private static IUpdater requireOthers(IUpdater others) {
@@ -502,6 +527,20 @@ public final class SdTraining {
             return graphLayers(g.getConfiguration());
         }
         throw notANetwork(net);
+    }
+
+    /**
+     * Refuses a MultiLayerNetwork or ComputationGraph whose layers DL4J has not created yet ({@code init()} not
+     * called), where DL4J's updater would fail with a NullPointerException.
+     */
+    private static void requireInitialised(Model net, String method) {
+        org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
+                : net instanceof ComputationGraph g ? g.getLayers() : new org.deeplearning4j.nn.api.Layer[0];
+        if (layers == null) {
+            throw new IllegalStateException("SdTraining." + method + ": the " + net.getClass().getSimpleName()
+                    + " is not initialised (call init() first); to route a configuration before its network is built,"
+                    + " use SdTraining.configure on the configuration");
+        }
     }
 
     private static IllegalArgumentException notANetwork(Model net) {

@@ -73,10 +73,12 @@ public final class SdUpdaterRouting {
      * @param conf              configuration, modified in place
      * @param coefficientParams the parameters that hold power-of-two coefficients
      * @param bucketSwitch      updater for those parameters
-     * @param otherUpdater      updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)})
+     * @param otherUpdater      updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)}), not a
+     *                          BucketSwitch
      * @param otherWeightDecay  L2 coefficient for the other parameters (0 for none)
      * @return {@code conf}
-     * @throws IllegalArgumentException if a coefficient parameter is not found or cannot be routed
+     * @throws IllegalArgumentException if a coefficient parameter is not found or cannot be routed, or
+     *                                  {@code otherUpdater} is a BucketSwitch
      */
     public static MultiLayerConfiguration route(MultiLayerConfiguration conf, Set<ParamRef> coefficientParams,
             BucketSwitch bucketSwitch, IUpdater otherUpdater, double otherWeightDecay) {
@@ -99,15 +101,17 @@ public final class SdUpdaterRouting {
      *
      * @param conf                configuration, modified in place
      * @param coefficientSwitches the parameters that hold power-of-two coefficients, each with its updater
-     * @param otherUpdater        updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)})
+     * @param otherUpdater        updater for all other trainable parameters (e.g. {@link #sgdMomentum(double)}), not
+     *                            a BucketSwitch
      * @param otherWeightDecay    L2 coefficient for the other parameters (0 for none)
      * @return {@code conf}
      * @throws IllegalArgumentException if a coefficient parameter is not found, has no switch, or cannot be
-     *                                  routed (the message names it)
+     *                                  routed (the message names it), or {@code otherUpdater} is a BucketSwitch
      */
     public static MultiLayerConfiguration route(MultiLayerConfiguration conf,
             Map<ParamRef, BucketSwitch> coefficientSwitches, IUpdater otherUpdater, double otherWeightDecay) {
         checkSwitches(coefficientSwitches);
+        checkOther(otherUpdater);
         Set<ParamRef> routed = new HashSet<>();
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
@@ -121,6 +125,7 @@ public final class SdUpdaterRouting {
     public static ComputationGraphConfiguration route(ComputationGraphConfiguration conf,
             Map<ParamRef, BucketSwitch> coefficientSwitches, IUpdater otherUpdater, double otherWeightDecay) {
         checkSwitches(coefficientSwitches);
+        checkOther(otherUpdater);
         Set<ParamRef> routed = new HashSet<>();
         // the position among all the configuration's vertices (merge, element-wise and other non-layer ones too)
         int vertex = 0;
@@ -152,6 +157,19 @@ public final class SdUpdaterRouting {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("coefficient parameter " + e.getKey() + " has no BucketSwitch (null)");
             }
+        }
+    }
+
+    /**
+     * Refuses a BucketSwitch as the updater of the other parameters: its update is a switch direction, which only the
+     * POST_UPDATER BucketSwitchStep of a coefficient parameter turns into a step; the others get L2 only.
+     */
+    private static void checkOther(IUpdater otherUpdater) {
+        if (otherUpdater instanceof BucketSwitch) {
+            throw new IllegalArgumentException("otherUpdater must not be a BucketSwitch: its update is a switch "
+                    + "direction of -1, 0 or +1, which only the BucketSwitchStep routed with a coefficient parameter "
+                    + "turns into a step (the other parameters would move by 1 at every switch); give the others an "
+                    + "ordinary updater, e.g. SdUpdaterRouting.sgdMomentum(lr), got " + otherUpdater);
         }
     }
 

@@ -384,6 +384,52 @@ class ModelScoreTest {
                 "the graph's output layer keeps no input");
     }
 
+    /**
+     * Masks count as DL4J's own {@code evaluate} counts them (the reference here): a label mask of 0 leaves its
+     * example out of the accuracy, and a features mask enters the forward pass (DL4J's dense layers zero a masked-out
+     * example's pre-activations). Before, the accuracy ignored both: on 16 examples of which the label mask keeps 8,
+     * it was counted over all 16. The expected label-masked accuracy is also counted by hand from the unmasked
+     * outputs (arg-max equal to the labelled class among the 8 kept examples); the loss is DL4J's
+     * {@code scoreExamples} summed over the minibatch's examples, as before.
+     */
+    @Test
+    void masksCountAsInDl4jsEvaluation() {
+        MultiLayerNetwork m = mln(false);
+        ComputationGraph g = graph(false);
+        g.setParams(m.params().dup());
+        DataSet d = TestNets.data(1, 31).get(0);
+        INDArray keep = Nd4j.zeros(DataType.DOUBLE, 16, 1);
+        for (int i = 0; i < 16; i += 2) {
+            keep.putScalar(i, 0, 1.0);
+        }
+        INDArray x = d.getFeatures().castTo(DataType.DOUBLE);
+        INDArray y = d.getLabels().castTo(DataType.DOUBLE);
+        INDArray out = m.output(x, false);
+        int correct = 0;
+        for (int i = 0; i < 16; i += 2) {
+            correct += out.getRow(i).argMax().getInt(0) == y.getRow(i).argMax().getInt(0) ? 1 : 0;
+        }
+        DataSet labelMasked = new DataSet(x, y, null, keep);
+        DataSet featuresMasked = new DataSet(x, y, keep, null);
+        for (org.deeplearning4j.nn.api.Model net : List.of(m, g)) {
+            ModelScore s = ModelScore.of(net, new ExistingDataSetIterator(List.of(labelMasked)));
+            assertEquals(correct / 8.0, s.accuracy(), 0.0, net.getClass().getSimpleName() + " label mask");
+            assertEquals(evaluate(net, labelMasked), s.accuracy(), 0.0);
+            assertEquals(evaluate(net, featuresMasked),
+                    ModelScore.of(net, new ExistingDataSetIterator(List.of(featuresMasked))).accuracy(), 0.0,
+                    net.getClass().getSimpleName() + " features mask");
+        }
+        // the test is not vacuous: ignoring the masks gives other accuracies on this data
+        assertTrue(evaluate(m, new DataSet(x, y)) != correct / 8.0);
+        assertTrue(evaluate(m, new DataSet(x, y)) != evaluate(m, featuresMasked));
+    }
+
+    private static double evaluate(org.deeplearning4j.nn.api.Model net, DataSet ds) {
+        ExistingDataSetIterator it = new ExistingDataSetIterator(List.of(ds));
+        return net instanceof MultiLayerNetwork m ? m.evaluate(it).accuracy()
+                : ((ComputationGraph) net).evaluate(it).accuracy();
+    }
+
     @Test
     void rejectsOtherModels() {
         assertThrows(IllegalArgumentException.class,

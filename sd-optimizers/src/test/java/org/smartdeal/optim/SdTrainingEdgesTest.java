@@ -173,4 +173,67 @@ class SdTrainingEdgesTest {
         assertSame(g, SdTraining.configure(g, template(), others, 0));
         assertSame(g, SdTraining.configure(g, Map.of(), others, 0));
     }
+
+    /**
+     * A network built but not initialised (DL4J creates its layers in {@code init()}) is refused with a message naming
+     * the rule, and its configuration is left as it was. Before, configure routed the configuration and then failed in
+     * DL4J's updater with a NullPointerException ("Cannot read the array length because \"layers\" is null"), and
+     * restoreInvariants failed with one of its own. Once initialised, the same network configures.
+     */
+    @Test
+    void aNetworkNotYetInitialisedIsRefusedAndLeftUnchanged() {
+        Nesterovs others = new Nesterovs(0.05, 0.9);
+        MultiLayerNetwork m = new MultiLayerNetwork(oneSdLayer(0x1p-6));
+        String before = m.getLayerWiseConfigurations().toJson();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SdTraining.configure(m, template(), others, 5e-4));
+        assertEquals("SdTraining.configure: the MultiLayerNetwork is not initialised (call init() first); to route a "
+                + "configuration before its network is built, use SdTraining.configure on the configuration",
+                e.getMessage());
+        assertEquals(before, m.getLayerWiseConfigurations().toJson(), "the configuration was routed all the same");
+        assertEquals("SdTraining.restoreInvariants: the MultiLayerNetwork is not initialised (call init() first); to "
+                + "route a configuration before its network is built, use SdTraining.configure on the configuration",
+                assertThrows(IllegalStateException.class, () -> SdTraining.restoreInvariants(m)).getMessage());
+        m.init();
+        assertSame(m, SdTraining.configure(m, template(), others, 5e-4));
+
+        ComputationGraph g = new ComputationGraph(denseGraphConf());
+        String graphBefore = g.getConfiguration().toJson();
+        assertTrue(assertThrows(IllegalStateException.class, () -> SdTraining.configure(g, Map.of(), others, 5e-4))
+                .getMessage().startsWith("SdTraining.configure: the ComputationGraph is not initialised"));
+        assertEquals(graphBefore, g.getConfiguration().toJson());
+        g.init();
+        assertSame(g, SdTraining.configure(g, Map.of(), others, 5e-4));
+    }
+
+    /**
+     * A HALF network (which an .sdm file may hold) with SD layers is refused, naming the data type, before anything is
+     * routed: the bucket switch's state and steps work in float32 or float64. Before, configure routed the
+     * configuration and then failed in DL4J's building of the updater with "BucketSwitch updater state must be FLOAT
+     * or DOUBLE, got HALF", leaving the network with a routed configuration and its old updater; the configuration
+     * form was routed without a word and failed at the first fit. A HALF network without SD layers (VA) still
+     * configures.
+     */
+    @Test
+    @SuppressWarnings("deprecation") // DataType.HALF: the name DL4J's configurations use
+    void aHalfPrecisionNetworkOfSdLayersIsRefusedBeforeRouting() {
+        String message = "the network's data type must be FLOAT or DOUBLE to train its SD layers with the bucket "
+                + "switch (its state and steps are float32 or float64), got HALF; cast the network to FLOAT first (its "
+                + "configuration's dataType and its parameters)";
+        Nesterovs others = new Nesterovs(0.05, 0.9);
+        MultiLayerConfiguration conf = oneSdLayer(0x1p-6);
+        conf.setDataType(DataType.HALF);
+        MultiLayerNetwork m = new MultiLayerNetwork(conf);
+        m.init();
+        String before = conf.toJson();
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(m, template(), others, 5e-4)).getMessage());
+        assertEquals(before, conf.toJson(), "the configuration was routed all the same");
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(conf, template(), others, 5e-4)).getMessage());
+        assertEquals(before, conf.toJson());
+        MultiLayerConfiguration plain = TestNets.denseConf();
+        plain.setDataType(DataType.HALF);
+        assertSame(plain, SdTraining.configure(plain, template(), others, 5e-4));
+    }
 }

@@ -170,4 +170,38 @@ class SdUpdaterRoutingEdgesTest {
                 + "[fW, fRW, fb, bW, bRW, bb] but is neither a BaseLayer nor PerParamUpdaterRouting, so its updaters "
                 + "cannot be routed", e.getMessage());
     }
+
+    /**
+     * A BucketSwitch as the other parameters' updater is refused, naming the rule and the value, and the configuration
+     * is left as it was. The switch writes a direction -1, 0 or +1 as its update, which only the BucketSwitchStep
+     * routed with a coefficient parameter turns into the step to the next power of two; the others get L2 only, so
+     * DL4J subtracted the bare direction: on an SD network configured as SdTraining.configure(net, bs, bs, 5e-4), B
+     * and the biases moved by exactly 1.0 at every switch (2.0 after four steps at theta_c 2), silently.
+     */
+    @Test
+    void aBucketSwitchIsRefusedAsTheOtherUpdater() {
+        String message = "otherUpdater must not be a BucketSwitch: its update is a switch direction of -1, 0 or +1, "
+                + "which only the BucketSwitchStep routed with a coefficient parameter turns into a step (the other "
+                + "parameters would move by 1 at every switch); give the others an ordinary updater, e.g. "
+                + "SdUpdaterRouting.sgdMomentum(lr), got " + bs();
+        MultiLayerConfiguration conf = TestNets.denseConf();
+        String before = conf.toJson();
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdUpdaterRouting.route(conf, Set.of(TestNets.DENSE_W), bs(), bs(), 5e-4)).getMessage());
+        assertEquals(before, conf.toJson());
+        ComputationGraphConfiguration graph = graphConf();
+        String graphBefore = graph.toJson();
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdUpdaterRouting.route(graph, Map.of(), bs(), 5e-4)).getMessage());
+        assertEquals(graphBefore, graph.toJson());
+        // through SdTraining, on a network of SD layers
+        MultiLayerConfiguration sd = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).list()
+                .layer(new SdDenseLayer.Builder().name("sd1").nIn(6).nOut(5).theta(0x1p-6).build())
+                .layer(new org.smartdeal.layers.SdOutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("sdOut").nIn(5).nOut(3)
+                        .theta(0x1p-6).activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> SdTraining.configure(sd, bs(), bs(), 5e-4)).getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package org.smartdeal.zoo.recipes;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,7 +19,8 @@ import org.smartdeal.optim.BucketSwitch;
  * reported by {@link SdTrainingRecipe} and {@code smartdeal train}.
  *
  * <p><b>Definition ({@link #bytes}).</b> The sum over every parameter that training updates (all
- * parameters except those routed to {@link FreezeUpdater}, i.e. the SD masks M, which are only read) of
+ * parameters except those routed to {@link FreezeUpdater}, i.e. the SD masks M, which are only read, and those of
+ * layers DL4J holds frozen: FrozenLayer, FrozenLayerWithBackprop, a graph's FrozenVertex) of
  * <ul>
  *   <li>for a parameter trained by {@link BucketSwitch} (an SD layer's C): its <b>storage width</b>, per
  *       entry inside its mask M (the only entries training can change): 1 byte for the value (an int8
@@ -63,6 +65,9 @@ public final class TrainableState {
     private static long sum(Model net, boolean sparse) {
         long total = 0;
         for (Layer layer : Networks.layers(net)) {
+            if (heldFrozen(net, layer)) {
+                continue; // DL4J never updates it and keeps no updater state for it
+            }
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             Map<String, INDArray> params = layer.paramTable();
             for (Map.Entry<String, INDArray> p : params.entrySet()) {
@@ -72,6 +77,21 @@ public final class TrainableState {
             }
         }
         return total;
+    }
+
+    /**
+     * Whether DL4J holds a layer frozen: its runtime FrozenLayer or FrozenLayerWithBackprop (TransferLearning's feature
+     * extractor; their {@code conf().getLayer()} is the wrapped layer's configuration, updaters included), or the layer
+     * of a graph's FrozenVertex.
+     */
+    private static boolean heldFrozen(Model net, Layer layer) {
+        if (layer instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                || layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+            return true;
+        }
+        String name = layer.conf().getLayer().getLayerName();
+        return net instanceof ComputationGraph g
+                && g.getConfiguration().getVertices().get(name) instanceof FrozenVertex;
     }
 
     /**
