@@ -382,6 +382,33 @@ class SpecEdgesTest {
     }
 
     /**
+     * The i.i.d. model's expected maxima over the widest rows an architecture may have (found by a bug hunt): ArchSpec
+     * takes sdDimF and praBrick up to 65536, and from sdDimF 256 on the CDF's rounding (its top value summed to just
+     * under 1) made tSD 4.000000000000114, which ActStats refused, so pricing any network or paper workload on such
+     * an architecture failed with "ActStats.tSD must be in [1, 4]" (an internal error of `smartdeal energy
+     * --arch-spec`). A maximum cannot exceed the largest value with non-zero probability: 4 Booth digits of an 8-bit
+     * value (HWMODEL.md 1.3) and the largest oneffsets of a magnitude in 1..127 (naive loop below); over k values,
+     * each of 4 digits with probability q > 0, E[max] tends to that largest value as k grows.
+     */
+    @Test
+    void iidMaximaStayWithinTheLargestCountOverWideRows() {
+        int maxTerms = 0;
+        for (int v = 1; v < 128; v++) maxTerms = Math.max(maxTerms, ActStats.oneffsets(v));
+        for (int k : new int[] {256, 1024, 65536}) {
+            ActStats dense = ActStats.iid(1, 40, 0, 1, k, k);
+            assertTrue(dense.tSD() <= 4 && dense.tPRA() <= maxTerms, k + " values: " + dense.describe());
+            ActStats fit = ActStats.fitted(8 * 0.202, 4 * 0.34, 0, k, k);
+            assertTrue(fit.tSD() <= 4 && fit.tPRA() <= maxTerms, fit.describe());
+        }
+        // the architecture at its bound prices a paper workload (arch-v1.json with sdDimF and praBrick 65536)
+        Map<String, Object> v = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
+        v.put("sdDimF", 65536.0);
+        v.put("praBrick", 65536.0);
+        ArchSpec wide = Specs.bind(ArchSpec.class, v, "wide");
+        assertEquals(4, PaperModels.workload("vgg11", Knobs.defaults(), wide).layers().get(1).act().tSD(), 1e-9);
+    }
+
+    /**
      * Bit-pragmatic's statistics of the i.i.d. model against a naive enumeration: a brick of two values, each zero with
      * probability 1 - dA and else v in 1..127 with P(v) ~ exp(-v / lambda); praTerms = dA E[oneffsets(v)] and tPRA =
      * E[max(1, oneffsets(a), oneffsets(b))] summed over every pair (zeros included) rather than through the CDF.
