@@ -611,7 +611,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             actions.append(Reports.actionsCsvRows(r, table));
             Reports.write(dir.resolve(modelFile(a)), Json.write(Reports.modelJson(r, workload, arch, table)));
             boolean none = coverage(a) == Coverage.NONE;
-            List<String> row = new ArrayList<>(List.of(r.model(), a, Integer.toString(r.layers().size()),
+            List<String> row = new ArrayList<>(List.of(Reports.csv(r.model()), Reports.csv(a), Integer.toString(r.layers().size()),
                 Integer.toString(layersInTotals(a)), Integer.toString(benchmarkLayers()), coverage(a).name().toLowerCase(Locale.ROOT)));
             for (double v : new double[] {r.energyPj(), r.cycles(), r.dramBytes(), r.dramBytes("W"), r.dramBytes("I"),
                 r.dramBytes("O"), r.dramBytes("psum")})

@@ -51,7 +51,7 @@ public final class Reports {
         for (LayerResult r : m.layers()) {
             var l = r.layer();
             Tiling t = r.counts().tiling();
-            b.append(String.join(",", m.model(), m.accelerator(), l.id(), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
+            b.append(String.join(",", csv(m.model()), csv(m.accelerator()), csv(l.id()), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
                 i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), i(l.pad()), i(l.padW()), i(l.dil()),
                 String.valueOf(l.inBenchmark()), i(t.tN()), i(t.tM()), i(t.tC()), i(t.tE()), i(t.tF()), t.order(),
                 g(r.counts().ccomp()), g(r.cdram()), g(r.fill()), g(r.cycles()), r.boundBy(), g(r.utilisation()), g(t.wBytes()),
@@ -76,8 +76,9 @@ public final class Reports {
         for (LayerResult r : m.layers())
             for (Action a : r.counts().actions()) {
                 double u = a.unit().equals("leakageCycle") ? e.staticMw() : e.pj(a.unit());
-                b.append(String.join(",", m.model(), m.accelerator(), r.layer().id(), String.valueOf(r.layer().inBenchmark()),
-                    a.level().name(), a.data().name(), '"' + a.name() + '"', g(a.count()), a.countUnit(), a.unit(), g(u),
+                b.append(String.join(",", csv(m.model()), csv(m.accelerator()), csv(r.layer().id()),
+                    String.valueOf(r.layer().inBenchmark()), a.level().name(), a.data().name(),
+                    '"' + a.name().replace("\"", "\"\"") + '"', g(a.count()), a.countUnit(), a.unit(), g(u),
                     g(a.count() * u))).append('\n');
             }
         return b.toString();
@@ -226,6 +227,16 @@ public final class Reports {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * A text field of a CSV row (a model's name, which may be a file's stem, a DL4J layer's name) as RFC 4180 writes
+     * it: in double quotes with its quotes doubled when it holds a comma, a quote or a line break, so that the row keeps
+     * its columns; as it is otherwise.
+     */
+    public static String csv(String text) {
+        if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return text;
+        return '"' + text.replace("\"", "\"\"") + '"';
     }
 
     static String i(int v) {
