@@ -60,6 +60,23 @@ class SpecEdgesTest {
             message(() -> new EnergyTable(1, 2, 3, 4, 5, 4, 7, 8, 9, 10, 11, 12, 13)));
     }
 
+    /**
+     * An sram key is "sram" and a bank size in bytes (EnergyTable.pj's Javadoc; docs/EXTENDING.md 2: "a key the table
+     * does not know is refused naming the model, the layer, the action and the keys"). Found by a bug hunt: a key
+     * with no number after "sram" failed with Java's NumberFormatException text ('For input string: "x"', 'empty
+     * String'), naming neither the key nor the keys, and a negative or NaN size was priced at NaN pJ (log2 of a
+     * negative size), so a plug-in model's energies were silently NaN. Each is now refused like an unknown key.
+     */
+    @Test
+    void sramKeysWithoutAPositiveBankSizeAreRefused() {
+        String keys = " (the keys: dram, mac, mult, add, add24, rf, term, reShiftAdd, select, huffman, crossbar, sram<bank "
+            + "bytes>)";
+        for (String bad : List.of("sram", "sramx", "sram-5", "sramNaN", "sram0", "sramInfinity"))
+            assertEquals("EnergyTable: unit key '" + bad + "' must be sram and a bank size in bytes > 0, e.g. sram2048, got '"
+                + bad.substring(4) + "'" + keys, message(() -> DISTINCT.pj(bad)), bad);
+        assertEquals(5, DISTINCT.pj("sram1e3"), 1e-12, "a size in any number form, here 1000 bytes, clamped to e2K");
+    }
+
     @Test
     void energyTableRangeIsZeroToAMillionPicojoules() {
         // EnergyTable's compact constructor: every entry in [0, 1e6]
