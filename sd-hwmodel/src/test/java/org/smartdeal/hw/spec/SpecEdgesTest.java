@@ -88,6 +88,24 @@ class SpecEdgesTest {
             message(() -> new EnergyTable(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN)));
     }
 
+    /**
+     * The DRAM bandwidth has a floor, Knobs.MIN_DRAM_BW = 10^-6 bytes per cycle (1 KB/s at the 1 GHz clock), found by a
+     * bug hunt: any value above 0 was taken, and at 1e-320 (a subnormal double) a layer's DRAM bytes / bandwidth
+     * overflowed to Infinity cycles, written as null in summary.json (which means "not priced") with SU/DN "-" and no
+     * reason, and with a leaking energy table (staticMw > 0) `smartdeal energy --dram-bw 1e-320` failed as an internal
+     * error, "Action(leakage cycles).count must be finite". At the floor, 10^15 DRAM bytes take 10^21 cycles: finite.
+     */
+    @Test
+    void dramBandwidthHasAFloorThatKeepsCyclesFinite() {
+        Knobs k = Knobs.defaults();
+        assertEquals(Knobs.MIN_DRAM_BW, k.withBw(1e-6).dramBwBytesPerCycle());
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got "
+            + "1.0E-320", message(() -> k.withBw(1e-320)));
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got "
+            + "9.9E-7", message(() -> k.withBw(9.9e-7)));
+        assertTrue(Double.isFinite(1e15 / Knobs.MIN_DRAM_BW * 1e6), "cycles x staticMw at the bounds");
+    }
+
     @Test
     void knobsRangesAndCopies() {
         Knobs k = new Knobs(1, 25.6, Knobs.BaselineWeights.SAME, false, false, 0);
@@ -95,9 +113,9 @@ class SpecEdgesTest {
         assertEquals(4096, k.withBatch(4096).batch());
         assertEquals("Knobs.batch must be in [1, 4096], got 4097", message(() -> k.withBatch(4097)));
         assertEquals(Double.POSITIVE_INFINITY, k.withBw(Double.POSITIVE_INFINITY).dramBwBytesPerCycle());
-        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got 0",
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got 0",
             message(() -> k.withBw(0)));
-        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got NaN",
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got NaN",
             message(() -> k.withBw(Double.NaN)));
         assertEquals("Knobs.baselineWeights must be SAME or DENSE, got null",
             message(() -> k.withBaselineWeights(null)));

@@ -122,8 +122,8 @@ public final class EnergyCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--dram-bw", paramLabel = "X",
-            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default from --arch-spec's knobs, else "
-            + "knobs-v1.json (25.6)")
+            description = "DRAM bandwidth in bytes per 1 GHz cycle, at least 0.000001, or inf; default from --arch-spec's "
+            + "knobs, else knobs-v1.json (25.6)")
     String dramBw;
 
     @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")
@@ -499,13 +499,15 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         if (dramBw != null) {
             double bw;
+            String rule = "--dram-bw must be a number > 0 (bytes per cycle, at least " + Numbers.plain(Knobs.MIN_DRAM_BW)
+                + ") or inf, got '" + dramBw + "'";
             try {
                 bw = dramBw.equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(dramBw);
             } catch (NumberFormatException e) {
-                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+                throw usage(rule);
             }
-            if (!(bw > 0)) {
-                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+            if (!(bw >= Knobs.MIN_DRAM_BW)) {
+                throw usage(rule);
             }
             k = k.withBw(bw);
         }

@@ -618,6 +618,11 @@ class EnergyCommandTest {
         CliRun bw = run("energy", "--paper-model", "resnet164", "--dram-bw", "-1");
         assertEquals(SmartDeal.EXIT_USAGE, bw.exit());
         assertTrue(bw.err().contains("--dram-bw must be a number > 0"), bw.err());
+        // below Knobs.MIN_DRAM_BW (found by a bug hunt: 1e-320 was taken, and priced Infinity cycles)
+        CliRun tiny = run("energy", "--paper-model", "resnet164", "--dram-bw", "1e-320");
+        assertEquals(SmartDeal.EXIT_USAGE, tiny.exit(), tiny.err());
+        assertTrue(tiny.err().contains("--dram-bw must be a number > 0 (bytes per cycle, at least 0.000001) or inf, got "
+            + "'1e-320'"), tiny.err());
         CliRun d = run("energy", "--zoo", "cnn", "--data", "mnist");
         assertEquals(SmartDeal.EXIT_USAGE, d.exit());
         assertTrue(d.err().contains("--data must be fashion-mnist, got 'mnist'"), d.err());
