@@ -16,11 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * CSV and JSON writers. Units are in the column names ({@code _pJ}, {@code _bytes}, {@code _cycles}) or in
@@ -90,19 +88,38 @@ public final class Reports {
      * layers this accelerator has no model for (SCNN: FC).
      */
     public static String scope(ModelResult m, Workload w) {
-        List<LayerSpec> in = new ArrayList<>(), out = new ArrayList<>(), unpriced = new ArrayList<>();
-        Set<String> priced = new HashSet<>();
-        for (LayerResult r : m.layers()) {
-            (r.layer().inBenchmark() ? in : out).add(r.layer());
-            priced.add(r.layer().id());
-        }
-        for (Workload.Entry x : w.layers()) if (!priced.contains(x.layer().id())) unpriced.add(x.layer());
+        List<LayerSpec> in = new ArrayList<>(), out = new ArrayList<>(), unpriced = unpriced(m, w);
+        for (LayerResult r : m.layers()) (r.layer().inBenchmark() ? in : out).add(r.layer());
         StringBuilder b = new StringBuilder("sums over the ").append(in.size()).append(" priced layers with inBenchmark = true");
         if (out.isEmpty() && unpriced.isEmpty()) b.append(" (every layer of ").append(w.name()).append(')');
         if (!out.isEmpty()) b.append("; priced but outside the totals (inBenchmark = false): ").append(describe(out));
         if (!unpriced.isEmpty())
             b.append("; not priced (").append(m.accelerator()).append(" has no model for them): ").append(describe(unpriced));
         return b.toString();
+    }
+
+    /**
+     * The workload's layers that {@code m} did not price, in workload order. Told apart by layer, not by name: DL4J
+     * does not make a MultiLayerNetwork's layer names unique. Each priced layer (the workload's at the priced batch)
+     * accounts for one workload layer equal to it.
+     *
+     * @param m the priced model
+     * @param w the workload it was priced on
+     * @return the layers not priced (at the workload's batch)
+     */
+    public static List<LayerSpec> unpriced(ModelResult m, Workload w) {
+        List<LayerSpec> out = new ArrayList<>();
+        for (Workload.Entry x : w.layers()) out.add(x.layer());
+        for (LayerResult r : m.layers()) {
+            LayerSpec l = r.layer();
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).withBatch(l.batch()).equals(l)) {
+                    out.remove(i);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -287,6 +287,28 @@ class EnergyReportFilesTest {
         }
     }
 
+    /**
+     * DL4J does not make a MultiLayerNetwork's layer names unique (three layers may each be .name("x")), so what an
+     * accelerator did not price is told by the layer, not by its name (found by a bug hunt: SCNN, which prices the
+     * convolution "x" and not the FC "x", was reported as "conv layers only: 1 of 2 benchmark layers (no model for
+     * layers)", an empty list of types, and its scope left out the FC it did not price, as if every layer of the
+     * workload had been priced). Expected: the texts of a workload whose names differ (partialCoverage... above).
+     */
+    @Test
+    void layersOfTheSameNameAreToldApartInTheCoverageAndScope() {
+        ActStats act = ActStats.worstCase();
+        LayerSpec conv = LayerSpec.conv("x", LayerType.CONV, 4, 1, 3, 8, 8, 1, 0, 1);
+        LayerSpec fc = LayerSpec.fc("x", LayerType.FC, 2, 144, true);
+        Workload w = new Workload("dup", List.of(new Workload.Entry(conv, WeightRep.dense(conv), act),
+            new Workload.Entry(fc, WeightRep.dense(fc), act)), "test");
+        EnergyReport r = EnergyReport.of(w, "test", List.of("scnn", "diannao"), K);
+        assertEquals("conv layers only: 1 of 2 benchmark layers (no model for FC layers)", r.coverageText("scnn"));
+        assertEquals("sums over the 1 priced layers with inBenchmark = true; not priced (scnn has no model for them): 1 FC "
+            + "(x)", Reports.scope(r.results().get("scnn"), w));
+        assertEquals("sums over the 2 priced layers with inBenchmark = true (every layer of dup)",
+            Reports.scope(r.results().get("diannao"), w));
+    }
+
     /** LeNet-like all-FC network: SCNN prices nothing and says so instead of 0 layers / 0 uJ. */
     @Test
     void anAcceleratorThatPricesNoLayerIsNotModelledRatherThanZero() throws IOException {
