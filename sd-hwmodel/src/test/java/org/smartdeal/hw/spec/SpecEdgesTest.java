@@ -244,6 +244,20 @@ class SpecEdgesTest {
         assertEquals(0, fc.pad());
     }
 
+    /**
+     * WeightRep counts a kernel's non-zeros in a short: a LayerSpec of more than 32767 weights per kernel (R x S) is
+     * refused naming the layer (found by a bug hunt: 1 x 40000 was taken, WeightRep.dense wrote (short) 40000 =
+     * -25536 non-zeros per kernel, and the accelerators priced negative counts); 1 x 32767 is counted exactly.
+     */
+    @Test
+    void layerSpecKernelsFitAKernelCount() {
+        LayerSpec most = new LayerSpec("wide", LayerType.CONV, 1, 2, 1, 1, 1, 32767, 1, 32767, 1, 1, 1, 0, 1, true);
+        assertEquals(2 * 32767, WeightRep.dense(most).nnzTotal());
+        assertEquals("LayerSpec(wide) kernel 1x40000 has 40000 weights; at most 32767 (WeightRep counts a kernel's "
+            + "non-zeros in a short)",
+            message(() -> new LayerSpec("wide", LayerType.CONV, 1, 2, 1, 1, 1, 40000, 1, 40000, 1, 1, 1, 0, 1, true)));
+    }
+
     @Test
     void layerSpecChecksNameLayerFieldAndValue() {
         String[] fields = {"batch", "m", "c", "groups", "r", "s", "h", "w", "e", "f", "stride", "dil"};

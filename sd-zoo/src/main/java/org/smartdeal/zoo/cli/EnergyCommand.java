@@ -323,7 +323,7 @@ public final class EnergyCommand implements Callable<Integer> {
         } catch (EnergyReport.PricingException e) {
             // EnergyReport.price names the accelerator in an exception of its own, the model's as its cause
             if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw pluginFailure(e);
-            // a layer (a kernel of ~10^5 taps, say) whose smallest tile overflows the buffers: the input's property
+            // a layer whose smallest tile overflows the buffers (an --arch-spec's small ones): the input's property
             String buffers = "(inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
                 + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
                 + ", tileCapFraction " + Numbers.plain(arch.tileCapFraction()) + ")";
