@@ -8,7 +8,6 @@ import org.smartdeal.hw.model.AcceleratorModel;
 import org.smartdeal.hw.model.AcceleratorRegistry;
 import org.smartdeal.hw.model.Action;
 import org.smartdeal.hw.model.CostModel;
-import org.smartdeal.hw.model.LayerResult;
 import org.smartdeal.hw.model.ModelResult;
 import org.smartdeal.hw.report.Charts;
 import org.smartdeal.hw.report.ReportFolder;
@@ -18,6 +17,7 @@ import org.smartdeal.hw.spec.ArchSpec;
 import org.smartdeal.hw.spec.EnergyTable;
 import org.smartdeal.hw.spec.Json;
 import org.smartdeal.hw.spec.Knobs;
+import org.smartdeal.hw.spec.LayerSpec;
 import org.smartdeal.hw.spec.LayerType;
 import org.smartdeal.hw.spec.Specs;
 import org.smartdeal.hw.spec.WeightRep;
@@ -26,7 +26,6 @@ import org.smartdeal.hw.spec.Workload;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -418,10 +417,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
 
     /** "no model for FC layers": the types of the benchmark layers the accelerator did not price. */
     private String missing(String accelerator) {
-        Set<String> priced = new HashSet<>(), types = new TreeSet<>();
-        for (LayerResult r : results.get(accelerator).layers()) priced.add(r.layer().id());
-        for (Workload.Entry e : workload.layers())
-            if (e.layer().inBenchmark() && !priced.contains(e.layer().id())) types.add(e.layer().type().name());
+        Set<String> types = new TreeSet<>();
+        for (LayerSpec l : Reports.unpriced(results.get(accelerator), workload))
+            if (l.inBenchmark()) types.add(l.type().name());
         return "no model for " + String.join("/", types) + " layers";
     }
 
@@ -611,7 +609,7 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             actions.append(Reports.actionsCsvRows(r, table));
             Reports.write(dir.resolve(modelFile(a)), Json.write(Reports.modelJson(r, workload, arch, table)));
             boolean none = coverage(a) == Coverage.NONE;
-            List<String> row = new ArrayList<>(List.of(r.model(), a, Integer.toString(r.layers().size()),
+            List<String> row = new ArrayList<>(List.of(Reports.csv(r.model()), Reports.csv(a), Integer.toString(r.layers().size()),
                 Integer.toString(layersInTotals(a)), Integer.toString(benchmarkLayers()), coverage(a).name().toLowerCase(Locale.ROOT)));
             for (double v : new double[] {r.energyPj(), r.cycles(), r.dramBytes(), r.dramBytes("W"), r.dramBytes("I"),
                 r.dramBytes("O"), r.dramBytes("psum")})

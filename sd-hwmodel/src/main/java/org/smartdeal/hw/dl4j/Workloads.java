@@ -391,7 +391,9 @@ public final class Workloads {
      * network output, a BaseOutputLayer) computes {@code w . g(V x) - r} with parameters v (V), w and r, not the
      * {@code W x + b} of a fully connected layer; a 2-D convolution (depthwise, separable, transposed, SD) of more
      * than {@value #MAX_KERNEL_ROWS} kernel rows, which {@link LayerSpec} refuses (its row masks are 15 bits; a
-     * 16 x 1 kernel over a spectrogram's frequency axis is legal DL4J). Such a layer is listed in
+     * 16 x 1 kernel over a spectrogram's frequency axis is legal DL4J), or of more than
+     * {@link LayerSpec#MAX_KERNEL_WEIGHTS} weights per kernel (a 1 x 40000 kernel over a raw signal), whose non-zeros
+     * a {@link org.smartdeal.hw.spec.WeightRep} cannot count. Such a layer is listed in
      * {@link Extracted#skipped()} with the reason.
      */
     static String notModelled(Layer frozenOrNot) {
@@ -402,6 +404,12 @@ public final class Workloads {
         if (lc instanceof ConvolutionLayer cl && !(lc instanceof Convolution1DLayer) && cl.getKernelSize() != null
             && cl.getKernelSize().length == 2 && cl.getKernelSize()[0] > MAX_KERNEL_ROWS)
             return cl.getKernelSize()[0] + " kernel rows; kernels of more than " + MAX_KERNEL_ROWS + " rows are not modelled";
+        // LayerSpec.r x s <= 32767: a kernel's non-zeros are counted in a short (WeightRep.nnzW)
+        if (lc instanceof ConvolutionLayer cl && cl.getKernelSize() != null && cl.getKernelSize().length == 2
+            && (long) cl.getKernelSize()[0] * cl.getKernelSize()[1] > LayerSpec.MAX_KERNEL_WEIGHTS)
+            return cl.getKernelSize()[0] + " x " + cl.getKernelSize()[1] + " kernel, "
+                + (long) cl.getKernelSize()[0] * cl.getKernelSize()[1] + " weights each; kernels of more than "
+                + LayerSpec.MAX_KERNEL_WEIGHTS + " weights are not modelled";
         return null;
     }
 

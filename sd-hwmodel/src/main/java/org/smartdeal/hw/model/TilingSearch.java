@@ -35,7 +35,7 @@ public final class TilingSearch {
 
     /**
      * A layer whose smallest tile does not fit the bytes a tile may use in the architecture's buffers: a property of
-     * the layer and the architecture (a kernel of some 10^5 taps, or buffers made too small), not of the model.
+     * the layer and the architecture (buffers made too small for it), not of the model.
      */
     public static final class NoFeasibleTilingException extends IllegalStateException {
         private static final long serialVersionUID = 1L;

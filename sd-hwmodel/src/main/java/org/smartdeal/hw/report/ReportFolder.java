@@ -737,14 +737,19 @@ public final class ReportFolder {
         }
     }
 
-    /** The previous manifest's entries (relative paths inside the folder only); empty without one. */
+    /**
+     * The previous manifest's entries (relative paths inside the folder only); empty without one. A line that is not
+     * UTF-8 (a hand edit in another encoding) names no file a report wrote, the manifest being written in UTF-8: it is
+     * left out, as an entry outside the folder is.
+     */
     private static TreeSet<String> manifest(Path target) throws IOException {
         TreeSet<String> out = new TreeSet<>();
         Path m = target.resolve(MANIFEST);
         if (!Files.isRegularFile(m)) return out;
-        for (String line : Files.readAllLines(m)) {
+        // decoded leniently: a malformed byte becomes U+FFFD, and its line is left out
+        for (String line : new String(Files.readAllBytes(m), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
             String s = line.strip();
-            if (s.isEmpty() || s.startsWith("#")) continue;
+            if (s.isEmpty() || s.startsWith("#") || s.indexOf('\uFFFD') >= 0) continue;
             Path p = target.resolve(s).normalize();
             if (p.startsWith(target) && !p.equals(target)) out.add(rel(target, p));
         }

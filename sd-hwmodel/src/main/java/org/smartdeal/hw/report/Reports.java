@@ -16,11 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * CSV and JSON writers. Units are in the column names ({@code _pJ}, {@code _bytes}, {@code _cycles}) or in
@@ -51,7 +49,7 @@ public final class Reports {
         for (LayerResult r : m.layers()) {
             var l = r.layer();
             Tiling t = r.counts().tiling();
-            b.append(String.join(",", m.model(), m.accelerator(), l.id(), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
+            b.append(String.join(",", csv(m.model()), csv(m.accelerator()), csv(l.id()), l.type().name(), i(l.batch()), i(l.m()), i(l.c()),
                 i(l.groups()), i(l.r()), i(l.s()), i(l.h()), i(l.w()), i(l.e()), i(l.f()), i(l.stride()), i(l.pad()), i(l.padW()), i(l.dil()),
                 String.valueOf(l.inBenchmark()), i(t.tN()), i(t.tM()), i(t.tC()), i(t.tE()), i(t.tF()), t.order(),
                 g(r.counts().ccomp()), g(r.cdram()), g(r.fill()), g(r.cycles()), r.boundBy(), g(r.utilisation()), g(t.wBytes()),
@@ -76,8 +74,9 @@ public final class Reports {
         for (LayerResult r : m.layers())
             for (Action a : r.counts().actions()) {
                 double u = a.unit().equals("leakageCycle") ? e.staticMw() : e.pj(a.unit());
-                b.append(String.join(",", m.model(), m.accelerator(), r.layer().id(), String.valueOf(r.layer().inBenchmark()),
-                    a.level().name(), a.data().name(), '"' + a.name() + '"', g(a.count()), a.countUnit(), a.unit(), g(u),
+                b.append(String.join(",", csv(m.model()), csv(m.accelerator()), csv(r.layer().id()),
+                    String.valueOf(r.layer().inBenchmark()), a.level().name(), a.data().name(),
+                    '"' + a.name().replace("\"", "\"\"") + '"', g(a.count()), a.countUnit(), a.unit(), g(u),
                     g(a.count() * u))).append('\n');
             }
         return b.toString();
@@ -89,19 +88,38 @@ public final class Reports {
      * layers this accelerator has no model for (SCNN: FC).
      */
     public static String scope(ModelResult m, Workload w) {
-        List<LayerSpec> in = new ArrayList<>(), out = new ArrayList<>(), unpriced = new ArrayList<>();
-        Set<String> priced = new HashSet<>();
-        for (LayerResult r : m.layers()) {
-            (r.layer().inBenchmark() ? in : out).add(r.layer());
-            priced.add(r.layer().id());
-        }
-        for (Workload.Entry x : w.layers()) if (!priced.contains(x.layer().id())) unpriced.add(x.layer());
+        List<LayerSpec> in = new ArrayList<>(), out = new ArrayList<>(), unpriced = unpriced(m, w);
+        for (LayerResult r : m.layers()) (r.layer().inBenchmark() ? in : out).add(r.layer());
         StringBuilder b = new StringBuilder("sums over the ").append(in.size()).append(" priced layers with inBenchmark = true");
         if (out.isEmpty() && unpriced.isEmpty()) b.append(" (every layer of ").append(w.name()).append(')');
         if (!out.isEmpty()) b.append("; priced but outside the totals (inBenchmark = false): ").append(describe(out));
         if (!unpriced.isEmpty())
             b.append("; not priced (").append(m.accelerator()).append(" has no model for them): ").append(describe(unpriced));
         return b.toString();
+    }
+
+    /**
+     * The workload's layers that {@code m} did not price, in workload order. Told apart by layer, not by name: DL4J
+     * does not make a MultiLayerNetwork's layer names unique. Each priced layer (the workload's at the priced batch)
+     * accounts for one workload layer equal to it.
+     *
+     * @param m the priced model
+     * @param w the workload it was priced on
+     * @return the layers not priced (at the workload's batch)
+     */
+    public static List<LayerSpec> unpriced(ModelResult m, Workload w) {
+        List<LayerSpec> out = new ArrayList<>();
+        for (Workload.Entry x : w.layers()) out.add(x.layer());
+        for (LayerResult r : m.layers()) {
+            LayerSpec l = r.layer();
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).withBatch(l.batch()).equals(l)) {
+                    out.remove(i);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -226,6 +244,16 @@ public final class Reports {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * A text field of a CSV row (a model's name, which may be a file's stem, a DL4J layer's name) as RFC 4180 writes
+     * it: in double quotes with its quotes doubled when it holds a comma, a quote or a line break, so that the row keeps
+     * its columns; as it is otherwise.
+     */
+    public static String csv(String text) {
+        if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return text;
+        return '"' + text.replace("\"", "\"\"") + '"';
     }
 
     static String i(int v) {

@@ -187,15 +187,23 @@ public record ActStats(double dA, double bitsRaw, double boothDig, double rowZer
         return p;
     }
 
-    /** E[max(1, max of k i.i.d. counts)], a value being zero with probability 1 - d and else v ~ p with count[v]. */
+    /**
+     * E[max(1, max of k i.i.d. counts)], a value being zero with probability 1 - d and else v ~ p with count[v]. The sum
+     * {@code 1 + sum_x (1 - cdf(x-1)^k)} stops at the largest count of non-zero probability, above which the CDF is 1:
+     * summed in floating point it can end just below 1, and over wide rows (k in the hundreds, ArchSpec allows 65536)
+     * those terms lifted the maximum past that count (tSD 4.000000000000114, which the range check refused).
+     */
     private static double expectedMax(double[] p, double d, int k, int[] count) {
-        int top = 8;
+        int top = 8, hi = 0;
         double[] cdf = new double[top + 1];
-        for (int v = 1; v < 128; v++) cdf[count[v]] += d * p[v];
+        for (int v = 1; v < 128; v++) {
+            cdf[count[v]] += d * p[v];
+            if (d * p[v] > 0) hi = Math.max(hi, count[v]);
+        }
         cdf[0] += 1 - d;
         for (int x = 1; x <= top; x++) cdf[x] += cdf[x - 1];
         double e = 1;
-        for (int x = 2; x <= top; x++) e += 1 - Math.pow(Math.min(1, cdf[x - 1]), k);
+        for (int x = 2; x <= hi; x++) e += 1 - Math.pow(Math.min(1, cdf[x - 1]), k);
         return e;
     }
 

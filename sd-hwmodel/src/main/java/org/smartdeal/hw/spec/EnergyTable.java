@@ -63,10 +63,26 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
 
     /**
      * Unit energy for an action's unit key: {@code dram, mac, mult, add, add24, rf, term, reShiftAdd,
-     * select, huffman, crossbar} or {@code sram<bytes>} (bank size in bytes, e.g. {@code sram2048}).
+     * select, huffman, crossbar} or {@code sram<bytes>} (bank size in bytes, a finite number &gt; 0, e.g.
+     * {@code sram2048}).
+     *
+     * @throws IllegalArgumentException for any other key, naming it and the keys
      */
     public double pj(String unit) {
-        if (unit.startsWith("sram")) return sramPjPer8Bit(Double.parseDouble(unit.substring(4)));
+        if (unit.startsWith("sram")) {
+            String size = unit.substring(4);
+            double bytes;
+            try {
+                bytes = Double.parseDouble(size);
+            } catch (NumberFormatException e) {
+                bytes = Double.NaN;
+            }
+            // log2 of a negative or NaN size is NaN: the action would be priced at NaN pJ
+            if (!(bytes > 0) || Double.isInfinite(bytes))
+                throw new IllegalArgumentException("EnergyTable: unit key '" + unit + "' must be sram and a bank size in "
+                    + "bytes > 0, e.g. sram2048, got '" + size + "'" + KEYS);
+            return sramPjPer8Bit(bytes);
+        }
         return switch (unit) {
             case "dram" -> dramPjPer8Bit;
             case "mac" -> macPjPer8Bit;
@@ -79,8 +95,11 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
             case "select" -> selectPj;
             case "huffman" -> huffmanDecodePj;
             case "crossbar" -> crossbarPj;
-            default -> throw new IllegalArgumentException("EnergyTable: unknown unit key '" + unit + "' (the keys: dram, "
-                + "mac, mult, add, add24, rf, term, reShiftAdd, select, huffman, crossbar, sram<bank bytes>)");
+            default -> throw new IllegalArgumentException("EnergyTable: unknown unit key '" + unit + "'" + KEYS);
         };
     }
+
+    /** The unit keys {@link #pj} knows, for its messages. */
+    private static final String KEYS = " (the keys: dram, mac, mult, add, add24, rf, term, reShiftAdd, select, huffman, "
+        + "crossbar, sram<bank bytes>)";
 }

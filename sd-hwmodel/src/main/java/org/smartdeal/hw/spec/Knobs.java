@@ -5,7 +5,8 @@ package org.smartdeal.hw.spec;
  * resource {@code knobs-v1.json}; every result echoes them.
  *
  * @param batch               N for energy, DRAM and latency (latency at batch 1 [P]) [A] 1
- * @param dramBwBytesPerCycle DRAM bandwidth in bytes per 1 GHz cycle; +Inf = unlimited [A] 25.6
+ * @param dramBwBytesPerCycle DRAM bandwidth in bytes per 1 GHz cycle, at least {@link #MIN_DRAM_BW}; +Inf = unlimited
+ *                            [A] 25.6
  * @param baselineWeights     SAME: Cambricon-X and SCNN exploit the zeros of the same rebuilt W as
  *                            SmartDeal; DENSE: baselines run the dense 8-bit model [A] SAME
  * @param kappaPerSliceFetch  SmartDeal input GB read once per slice instead of multicast to dim_M slices [A] false
@@ -23,12 +24,18 @@ public record Knobs(int batch, double dramBwBytesPerCycle, BaselineWeights basel
         DENSE
     }
 
+    /**
+     * The smallest DRAM bandwidth, 10^-6 bytes per cycle (1 KB/s at 1 GHz): below it a layer's DRAM bytes / bandwidth
+     * can overflow to infinite cycles (at 1e-320, a subnormal double), which no report can carry.
+     */
+    public static final double MIN_DRAM_BW = 1e-6;
+
     /** Validates ranges. */
     public Knobs {
         Specs.range("Knobs", "batch", batch, 1, 4096);
-        if (!(dramBwBytesPerCycle > 0))
-            throw new IllegalArgumentException("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got "
-                + Specs.plain(dramBwBytesPerCycle));
+        if (!(dramBwBytesPerCycle >= MIN_DRAM_BW))
+            throw new IllegalArgumentException("Knobs.dramBwBytesPerCycle must be at least " + Specs.plain(MIN_DRAM_BW)
+                + " bytes per cycle (Infinity = unlimited), got " + Specs.plain(dramBwBytesPerCycle));
         if (baselineWeights == null) throw new IllegalArgumentException("Knobs.baselineWeights must be SAME or DENSE, got null");
         Specs.range("Knobs", "rowZeroDefault", rowZeroDefault, 0, 0.99);
     }

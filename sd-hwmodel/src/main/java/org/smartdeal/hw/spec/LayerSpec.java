@@ -19,8 +19,8 @@ import java.util.Map;
  * @param m           output channels
  * @param c           input channels
  * @param groups      G (DWCONV: groups = c = m)
- * @param r           kernel height
- * @param s           kernel width
+ * @param r           kernel height, at most 15 (a kernel's non-zero rows are a 15-bit mask)
+ * @param s           kernel width; r x s at most {@link #MAX_KERNEL_WEIGHTS}
  * @param h           input height
  * @param w           input width
  * @param e           output height
@@ -35,6 +35,9 @@ import java.util.Map;
  */
 public record LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
                         int h, int w, int e, int f, int stride, int pad, int dil, boolean inBenchmark, int padW) {
+
+    /** The most weights a kernel may have, R x S: {@link WeightRep} counts a kernel's non-zeros in a short. */
+    public static final int MAX_KERNEL_WEIGHTS = Short.MAX_VALUE;
 
     /** A layer padded alike on rows and columns ({@code padW = pad}). */
     public LayerSpec(String id, LayerType type, int batch, int m, int c, int groups, int r, int s,
@@ -52,6 +55,9 @@ public record LayerSpec(String id, LayerType type, int batch, int m, int c, int 
         if (pad < 0) throw new IllegalArgumentException("LayerSpec(" + id + ").pad must be >= 0, got " + pad);
         if (padW < 0) throw new IllegalArgumentException("LayerSpec(" + id + ").padW must be >= 0, got " + padW);
         if (r > 15) throw new IllegalArgumentException("LayerSpec(" + id + ").r must be in [1, 15], got " + r);
+        if ((long) r * s > MAX_KERNEL_WEIGHTS)
+            throw new IllegalArgumentException("LayerSpec(" + id + ") kernel " + r + "x" + s + " has " + (long) r * s
+                + " weights; at most " + MAX_KERNEL_WEIGHTS + " (WeightRep counts a kernel's non-zeros in a short)");
         if (c % groups != 0 || m % groups != 0)
             throw new IllegalArgumentException("LayerSpec(" + id + ").groups=" + groups + " must divide c=" + c + " and m=" + m);
         if (type == LayerType.DWCONV && !(groups == c && c == m))

@@ -234,6 +234,81 @@ class EnergyReportFilesTest {
         assertEquals("partial", accelerators(out).get("scnn").get("coverage"));
     }
 
+    /**
+     * Fields of one CSV record as RFC 4180 reads them: a field in double quotes may hold commas, and a doubled quote
+     * in it is one quote.
+     */
+    private static List<String> rfc4180(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted && c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { f.append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { out.add(f.toString()); f.setLength(0); }
+            else f.append(c);
+        }
+        out.add(f.toString());
+        return out;
+    }
+
+    /**
+     * A DL4J layer's name and the model's name (a file's stem: "my,net.zip") are the user's text: a comma or a quote
+     * in them must not shift the CSV columns (found by a bug hunt: layers.csv, actions.csv and models.csv wrote them
+     * bare, so the row "my,net,diannao,fc,1,FC,..." read as model "my", accelerator "net", layer "diannao", and
+     * every column after it one or two places off). Quoted as RFC 4180 says, every row has the header's columns and
+     * the names read back as written.
+     */
+    @Test
+    void namesWithCommasAndQuotesKeepTheCsvColumns() throws IOException {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.0)).list()
+            .layer(new DenseLayer.Builder().nIn(4).nOut(2).activation(Activation.IDENTITY).name("fc,1").build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(2).nOut(2).activation(Activation.SOFTMAX)
+                .name("out \"b\"").build())
+            .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        EnergyReport r = EnergyReport.of(net, "my,net", InputType.feedForward(4), null, 0, List.of("diannao"), K);
+        Path out = tmp.resolve("names");
+        r.write(out);
+        for (String f : List.of("layers.csv", "actions.csv", "models.csv")) {
+            List<String> lines = Files.readAllLines(out.resolve(f));
+            List<String> h = rfc4180(lines.get(0));
+            List<String> layers = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                List<String> v = rfc4180(line);
+                assertEquals(h.size(), v.size(), f + ": " + line);
+                assertEquals("my,net", v.get(h.indexOf("model")), f + ": " + line);
+                assertEquals("diannao", v.get(h.indexOf("accelerator")), f + ": " + line);
+                if (h.contains("layer")) layers.add(v.get(h.indexOf("layer")));
+            }
+            if (!f.equals("models.csv")) assertEquals(List.of("fc,1", "out \"b\""), layers.stream().distinct().toList(), f);
+        }
+    }
+
+    /**
+     * DL4J does not make a MultiLayerNetwork's layer names unique (three layers may each be .name("x")), so what an
+     * accelerator did not price is told by the layer, not by its name (found by a bug hunt: SCNN, which prices the
+     * convolution "x" and not the FC "x", was reported as "conv layers only: 1 of 2 benchmark layers (no model for
+     * layers)", an empty list of types, and its scope left out the FC it did not price, as if every layer of the
+     * workload had been priced). Expected: the texts of a workload whose names differ (partialCoverage... above).
+     */
+    @Test
+    void layersOfTheSameNameAreToldApartInTheCoverageAndScope() {
+        ActStats act = ActStats.worstCase();
+        LayerSpec conv = LayerSpec.conv("x", LayerType.CONV, 4, 1, 3, 8, 8, 1, 0, 1);
+        LayerSpec fc = LayerSpec.fc("x", LayerType.FC, 2, 144, true);
+        Workload w = new Workload("dup", List.of(new Workload.Entry(conv, WeightRep.dense(conv), act),
+            new Workload.Entry(fc, WeightRep.dense(fc), act)), "test");
+        EnergyReport r = EnergyReport.of(w, "test", List.of("scnn", "diannao"), K);
+        assertEquals("conv layers only: 1 of 2 benchmark layers (no model for FC layers)", r.coverageText("scnn"));
+        assertEquals("sums over the 1 priced layers with inBenchmark = true; not priced (scnn has no model for them): 1 FC "
+            + "(x)", Reports.scope(r.results().get("scnn"), w));
+        assertEquals("sums over the 2 priced layers with inBenchmark = true (every layer of dup)",
+            Reports.scope(r.results().get("diannao"), w));
+    }
+
     /** LeNet-like all-FC network: SCNN prices nothing and says so instead of 0 layers / 0 uJ. */
     @Test
     void anAcceleratorThatPricesNoLayerIsNotModelledRatherThanZero() throws IOException {

@@ -114,6 +114,36 @@ class WorkloadsEdgeNetworksTest {
             x.skipped());
     }
 
+    /**
+     * A legal 1 x 40000 convolution (a wide kernel over a raw signal) has 40000 weights per kernel, more than the short
+     * in which WeightRep counts a kernel's non-zeros holds (found by a bug hunt: the count wrapped to a negative number,
+     * this network's nnzW summed to -52210 for 80000 weights, and pricing failed as an internal error, SmartDeal's
+     * "Action(bit-serial terms).count must be finite and >= 0, got -141002.36..."). It is listed as not priced, with
+     * the reason, as a kernel of 16 rows is; 1 x 32767 is priced, every weight counted.
+     */
+    @Test
+    void aConvolutionOfMoreTapsThanAKernelCountHoldsIsListedAsNotPriced() {
+        for (int taps : new int[] {40000, 32767}) {
+            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, taps).nOut(2).name("wide").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                    .activation(Activation.IDENTITY).name("out").build())
+                .setInputType(InputType.convolutional(1, taps, 1)).build());
+            net.init();
+            Workloads.Extracted x = Workloads.extract(net, InputType.convolutional(1, taps, 1));
+            if (taps == 40000) {
+                assertEquals(List.of(LayerSpec.fc("out", LayerType.FC, 2, 2, true)), x.specs());
+                assertEquals(List.of("wide (ConvolutionLayer: 1 x 40000 kernel, 40000 weights each; kernels of more than "
+                    + "32767 weights are not modelled)"), x.skipped());
+            } else {
+                assertEquals(List.of(), x.skipped());
+                org.smartdeal.hw.spec.Workload w = Workloads.of(net, "wide", org.smartdeal.hw.spec.Knobs.defaults(),
+                    org.smartdeal.hw.spec.ArchSpec.paper(), InputType.convolutional(1, taps, 1));
+                assertEquals(2 * 32767, org.smartdeal.hw.spec.WeightRep.dense(w.layers().get(0).layer()).nnzTotal());
+            }
+        }
+    }
+
     /** A 15 x 1 convolution, the tallest LayerSpec takes, is still priced: CONV 15 x 1 on 20 x 4, output 6 x 4. */
     @Test
     void aConvolutionWithFifteenKernelRowsIsPriced() {

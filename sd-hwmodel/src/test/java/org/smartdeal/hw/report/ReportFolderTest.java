@@ -141,6 +141,26 @@ class ReportFolderTest {
     }
 
     /**
+     * A manifest line that is not UTF-8 (a hand edit in Latin-1, say) names no file a report wrote (the manifest is
+     * written in UTF-8), so it is ignored like an entry outside the folder (found by a bug hunt: the manifest was read strictly,
+     * and `smartdeal energy` into such a folder failed before pricing with "cannot read or write a file: Input length
+     * = 1", naming neither the file nor the fault). The lines that are UTF-8 still count: summary.txt is replaced.
+     */
+    @Test
+    void manifestLinesThatAreNotUtf8NameNoReportFile() throws IOException {
+        Path out = tmp.resolve("out");
+        report(out, "summary.txt", "first");
+        put(out, "notes.txt", "mine");
+        Files.write(out.resolve(ReportFolder.MANIFEST), new byte[] {'s', 'u', 'm', 'm', 'a', 'r', 'y', '.', 't', 'x', 't',
+            '\n', (byte) 0xff, (byte) 0xfe, 'x', '\n'});
+        ReportFolder.check(out, List.of("summary.txt"));
+        report(out, "summary.txt", "second");
+        assertEquals(Map.of("summary.txt", "second", "notes.txt", "mine", ReportFolder.MANIFEST,
+            Files.readString(out.resolve(ReportFolder.MANIFEST))), tree(out));
+        assertEquals(List.of("summary.txt"), manifest(out));
+    }
+
+    /**
      * check, before a report is computed: the conflicts write finds among the names given (another command's
      * file, a folder where a file goes, a file where a folder goes) are refused naming the path, and nothing on
      * disk changes; the earlier report's own files, a missing folder and unrelated files of the user's pass.

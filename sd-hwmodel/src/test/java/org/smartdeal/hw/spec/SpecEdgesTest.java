@@ -60,6 +60,23 @@ class SpecEdgesTest {
             message(() -> new EnergyTable(1, 2, 3, 4, 5, 4, 7, 8, 9, 10, 11, 12, 13)));
     }
 
+    /**
+     * An sram key is "sram" and a bank size in bytes (EnergyTable.pj's Javadoc; docs/EXTENDING.md 2: "a key the table
+     * does not know is refused naming the model, the layer, the action and the keys"). Found by a bug hunt: a key
+     * with no number after "sram" failed with Java's NumberFormatException text ('For input string: "x"', 'empty
+     * String'), naming neither the key nor the keys, and a negative or NaN size was priced at NaN pJ (log2 of a
+     * negative size), so a plug-in model's energies were silently NaN. Each is now refused like an unknown key.
+     */
+    @Test
+    void sramKeysWithoutAPositiveBankSizeAreRefused() {
+        String keys = " (the keys: dram, mac, mult, add, add24, rf, term, reShiftAdd, select, huffman, crossbar, sram<bank "
+            + "bytes>)";
+        for (String bad : List.of("sram", "sramx", "sram-5", "sramNaN", "sram0", "sramInfinity"))
+            assertEquals("EnergyTable: unit key '" + bad + "' must be sram and a bank size in bytes > 0, e.g. sram2048, got '"
+                + bad.substring(4) + "'" + keys, message(() -> DISTINCT.pj(bad)), bad);
+        assertEquals(5, DISTINCT.pj("sram1e3"), 1e-12, "a size in any number form, here 1000 bytes, clamped to e2K");
+    }
+
     @Test
     void energyTableRangeIsZeroToAMillionPicojoules() {
         // EnergyTable's compact constructor: every entry in [0, 1e6]
@@ -71,6 +88,24 @@ class SpecEdgesTest {
             message(() -> new EnergyTable(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN)));
     }
 
+    /**
+     * The DRAM bandwidth has a floor, Knobs.MIN_DRAM_BW = 10^-6 bytes per cycle (1 KB/s at the 1 GHz clock), found by a
+     * bug hunt: any value above 0 was taken, and at 1e-320 (a subnormal double) a layer's DRAM bytes / bandwidth
+     * overflowed to Infinity cycles, written as null in summary.json (which means "not priced") with SU/DN "-" and no
+     * reason, and with a leaking energy table (staticMw > 0) `smartdeal energy --dram-bw 1e-320` failed as an internal
+     * error, "Action(leakage cycles).count must be finite". At the floor, 10^15 DRAM bytes take 10^21 cycles: finite.
+     */
+    @Test
+    void dramBandwidthHasAFloorThatKeepsCyclesFinite() {
+        Knobs k = Knobs.defaults();
+        assertEquals(Knobs.MIN_DRAM_BW, k.withBw(1e-6).dramBwBytesPerCycle());
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got "
+            + "1.0E-320", message(() -> k.withBw(1e-320)));
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got "
+            + "9.9E-7", message(() -> k.withBw(9.9e-7)));
+        assertTrue(Double.isFinite(1e15 / Knobs.MIN_DRAM_BW * 1e6), "cycles x staticMw at the bounds");
+    }
+
     @Test
     void knobsRangesAndCopies() {
         Knobs k = new Knobs(1, 25.6, Knobs.BaselineWeights.SAME, false, false, 0);
@@ -78,9 +113,9 @@ class SpecEdgesTest {
         assertEquals(4096, k.withBatch(4096).batch());
         assertEquals("Knobs.batch must be in [1, 4096], got 4097", message(() -> k.withBatch(4097)));
         assertEquals(Double.POSITIVE_INFINITY, k.withBw(Double.POSITIVE_INFINITY).dramBwBytesPerCycle());
-        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got 0",
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got 0",
             message(() -> k.withBw(0)));
-        assertEquals("Knobs.dramBwBytesPerCycle must be > 0 (Infinity = unlimited), got NaN",
+        assertEquals("Knobs.dramBwBytesPerCycle must be at least 0.000001 bytes per cycle (Infinity = unlimited), got NaN",
             message(() -> k.withBw(Double.NaN)));
         assertEquals("Knobs.baselineWeights must be SAME or DENSE, got null",
             message(() -> k.withBaselineWeights(null)));
@@ -207,6 +242,20 @@ class SpecEdgesTest {
         assertEquals(200, fc.wSize());
         assertEquals(false, fc.inBenchmark());
         assertEquals(0, fc.pad());
+    }
+
+    /**
+     * WeightRep counts a kernel's non-zeros in a short: a LayerSpec of more than 32767 weights per kernel (R x S) is
+     * refused naming the layer (found by a bug hunt: 1 x 40000 was taken, WeightRep.dense wrote (short) 40000 =
+     * -25536 non-zeros per kernel, and the accelerators priced negative counts); 1 x 32767 is counted exactly.
+     */
+    @Test
+    void layerSpecKernelsFitAKernelCount() {
+        LayerSpec most = new LayerSpec("wide", LayerType.CONV, 1, 2, 1, 1, 1, 32767, 1, 32767, 1, 1, 1, 0, 1, true);
+        assertEquals(2 * 32767, WeightRep.dense(most).nnzTotal());
+        assertEquals("LayerSpec(wide) kernel 1x40000 has 40000 weights; at most 32767 (WeightRep counts a kernel's "
+            + "non-zeros in a short)",
+            message(() -> new LayerSpec("wide", LayerType.CONV, 1, 2, 1, 1, 1, 40000, 1, 40000, 1, 1, 1, 0, 1, true)));
     }
 
     @Test
@@ -379,6 +428,33 @@ class SpecEdgesTest {
         // a single value (dimF 1) of density 0.5 has E max(1, digits) = 0.5 * 1 + 0.5 * b1 / 127
         assertEquals(0.5 + 0.5 * b1 / 127, ActStats.iid(0.3, 1e12, 0.4, 1, 1, 16).tSD(), 1e-9);
         assertEquals(0.4, ActStats.iid(0.3, 1e12, 0.4, 1, 1, 16).rowZero());
+    }
+
+    /**
+     * The i.i.d. model's expected maxima over the widest rows an architecture may have (found by a bug hunt): ArchSpec
+     * takes sdDimF and praBrick up to 65536, and from sdDimF 256 on the CDF's rounding (its top value summed to just
+     * under 1) made tSD 4.000000000000114, which ActStats refused, so pricing any network or paper workload on such
+     * an architecture failed with "ActStats.tSD must be in [1, 4]" (an internal error of `smartdeal energy
+     * --arch-spec`). A maximum cannot exceed the largest value with non-zero probability: 4 Booth digits of an 8-bit
+     * value (HWMODEL.md 1.3) and the largest oneffsets of a magnitude in 1..127 (naive loop below); over k values,
+     * each of 4 digits with probability q > 0, E[max] tends to that largest value as k grows.
+     */
+    @Test
+    void iidMaximaStayWithinTheLargestCountOverWideRows() {
+        int maxTerms = 0;
+        for (int v = 1; v < 128; v++) maxTerms = Math.max(maxTerms, ActStats.oneffsets(v));
+        for (int k : new int[] {256, 1024, 65536}) {
+            ActStats dense = ActStats.iid(1, 40, 0, 1, k, k);
+            assertTrue(dense.tSD() <= 4 && dense.tPRA() <= maxTerms, k + " values: " + dense.describe());
+            ActStats fit = ActStats.fitted(8 * 0.202, 4 * 0.34, 0, k, k);
+            assertTrue(fit.tSD() <= 4 && fit.tPRA() <= maxTerms, fit.describe());
+        }
+        // the architecture at its bound prices a paper workload (arch-v1.json with sdDimF and praBrick 65536)
+        Map<String, Object> v = Json.parseObject(Json.write(Specs.toMap(ArchSpec.paper())));
+        v.put("sdDimF", 65536.0);
+        v.put("praBrick", 65536.0);
+        ArchSpec wide = Specs.bind(ArchSpec.class, v, "wide");
+        assertEquals(4, PaperModels.workload("vgg11", Knobs.defaults(), wide).layers().get(1).act().tSD(), 1e-9);
     }
 
     /**

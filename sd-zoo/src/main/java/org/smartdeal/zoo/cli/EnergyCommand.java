@@ -122,8 +122,8 @@ public final class EnergyCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--dram-bw", paramLabel = "X",
-            description = "DRAM bandwidth in bytes per 1 GHz cycle, > 0, or inf; default from --arch-spec's knobs, else "
-            + "knobs-v1.json (25.6)")
+            description = "DRAM bandwidth in bytes per 1 GHz cycle, at least 0.000001, or inf; default from --arch-spec's "
+            + "knobs, else knobs-v1.json (25.6)")
     String dramBw;
 
     @Option(names = "--no-sweep", description = "with --paper: skip the knob sweep")
@@ -323,7 +323,7 @@ public final class EnergyCommand implements Callable<Integer> {
         } catch (EnergyReport.PricingException e) {
             // EnergyReport.price names the accelerator in an exception of its own, the model's as its cause
             if (!(e.getCause() instanceof TilingSearch.NoFeasibleTilingException)) throw pluginFailure(e);
-            // a layer (a kernel of ~10^5 taps, say) whose smallest tile overflows the buffers: the input's property
+            // a layer whose smallest tile overflows the buffers (an --arch-spec's small ones): the input's property
             String buffers = "(inputBufBytes " + Numbers.plain(arch.inputBufBytes()) + ", weightBufBytes "
                 + Numbers.plain(arch.weightBufBytes()) + ", outputBufBytes " + Numbers.plain(arch.outputBufBytes())
                 + ", tileCapFraction " + Numbers.plain(arch.tileCapFraction()) + ")";
@@ -499,13 +499,15 @@ public final class EnergyCommand implements Callable<Integer> {
         }
         if (dramBw != null) {
             double bw;
+            String rule = "--dram-bw must be a number > 0 (bytes per cycle, at least " + Numbers.plain(Knobs.MIN_DRAM_BW)
+                + ") or inf, got '" + dramBw + "'";
             try {
                 bw = dramBw.equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(dramBw);
             } catch (NumberFormatException e) {
-                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+                throw usage(rule);
             }
-            if (!(bw > 0)) {
-                throw usage("--dram-bw must be a number > 0 (bytes per cycle) or inf, got '" + dramBw + "'");
+            if (!(bw >= Knobs.MIN_DRAM_BW)) {
+                throw usage(rule);
             }
             k = k.withBw(bw);
         }
