@@ -54,8 +54,13 @@ final class Counts {
     }
 
 
+    /**
+     * The unit key of an SRAM bank of {@code bankBytes} ({@link org.smartdeal.hw.spec.EnergyTable#pj}): "sram" and the
+     * size as {@link org.smartdeal.hw.spec.Specs#plain} writes it, so that a fractional size an architecture gives
+     * (3000.7 bytes) is priced at that size, not at its whole part; whole sizes read as before (sram2048).
+     */
     static String sram(double bankBytes) {
-        return "sram" + (long) bankBytes;
+        return "sram" + org.smartdeal.hw.spec.Specs.plain(bankBytes);
     }
 
 }

@@ -34,7 +34,7 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
         for (int k = 0; k < v.length; k++) Specs.range("EnergyTable", n[k], v[k], 0, 1e6);
         if (sramPjPer8BitAt16KB < sramPjPer8BitAt2KB)
             throw new IllegalArgumentException("EnergyTable.sramPjPer8BitAt16KB must be >= sramPjPer8BitAt2KB, got "
-                + sramPjPer8BitAt16KB + " < " + sramPjPer8BitAt2KB);
+                + Specs.plain(sramPjPer8BitAt16KB) + " < " + Specs.plain(sramPjPer8BitAt2KB));
     }
 
     /**

@@ -41,6 +41,19 @@ class CostModelEdgesTest {
             T.selectPj(), T.huffmanDecodePj(), T.crossbarPj(), mw);
     }
 
+    /**
+     * An SRAM action's unit key carries its bank size exactly (found by a bug hunt: an architecture's fractional bank,
+     * 3000.7 bytes, was priced under sram3000 while its reports echoed 3000.7). The expected energies are
+     * EnergyTable.sramPjPer8Bit's log2 interpolation at 3000.7 and 3000 bytes, which differ.
+     */
+    @Test
+    void sramUnitKeysKeepTheBankSize() {
+        assertEquals("sram2048", Counts.sram(2048), "whole sizes as before");
+        assertEquals("sram3000.7", Counts.sram(3000.7));
+        assertEquals(T.sramPjPer8Bit(3000.7), T.pj(Counts.sram(3000.7)), 0);
+        assertTrue(T.sramPjPer8Bit(3000.7) != T.sramPjPer8Bit(3000), "the whole part would be priced otherwise");
+    }
+
     @Test
     void dramBoundLayerIsPricedByHand() {
         LayerResult r = CostModel.price(counts(80, Derivation.NONE), L, A, T);

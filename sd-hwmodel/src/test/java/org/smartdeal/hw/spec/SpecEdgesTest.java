@@ -56,7 +56,7 @@ class SpecEdgesTest {
         // the range must be ordered; equal ends are a flat table
         EnergyTable flat = new EnergyTable(1, 2, 3, 4, 5, 5, 7, 8, 9, 10, 11, 12, 13);
         assertEquals(5, flat.pj("sram65536"), 1e-12);
-        assertEquals("EnergyTable.sramPjPer8BitAt16KB must be >= sramPjPer8BitAt2KB, got 4.0 < 5.0",
+        assertEquals("EnergyTable.sramPjPer8BitAt16KB must be >= sramPjPer8BitAt2KB, got 4 < 5",
             message(() -> new EnergyTable(1, 2, 3, 4, 5, 4, 7, 8, 9, 10, 11, 12, 13)));
     }
 
