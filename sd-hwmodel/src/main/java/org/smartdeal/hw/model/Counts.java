@@ -54,13 +54,9 @@ final class Counts {
     }
 
 
-    /**
-     * The unit key of an SRAM bank of {@code bankBytes} ({@link org.smartdeal.hw.spec.EnergyTable#pj}): "sram" and the
-     * size as {@link org.smartdeal.hw.spec.Specs#plain} writes it, so that a fractional size an architecture gives
-     * (3000.7 bytes) is priced at that size, not at its whole part; whole sizes read as before (sram2048).
-     */
+    /** The unit key of an SRAM bank of {@code bankBytes}: {@link org.smartdeal.hw.spec.EnergyTable#sramKey}. */
     static String sram(double bankBytes) {
-        return "sram" + org.smartdeal.hw.spec.Specs.plain(bankBytes);
+        return org.smartdeal.hw.spec.EnergyTable.sramKey(bankBytes);
     }
 
 }

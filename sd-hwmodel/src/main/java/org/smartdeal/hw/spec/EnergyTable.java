@@ -62,6 +62,18 @@ public record EnergyTable(double dramPjPer8Bit, double macPjPer8Bit, double mult
     }
 
     /**
+     * The unit key of an SRAM bank of {@code bankBytes} ({@link #pj}): "sram" and the size as {@link Specs#plain}
+     * writes it, so that a fractional size an architecture gives (3000.7 bytes) is priced at that size, not at its
+     * whole part; whole sizes read sram2048.
+     *
+     * @param bankBytes the bank's size in bytes
+     * @return the key
+     */
+    public static String sramKey(double bankBytes) {
+        return "sram" + Specs.plain(bankBytes);
+    }
+
+    /**
      * Unit energy for an action's unit key: {@code dram, mac, mult, add, add24, rf, term, reShiftAdd,
      * select, huffman, crossbar} or {@code sram<bytes>} (bank size in bytes, a finite number &gt; 0, e.g.
      * {@code sram2048}).

@@ -108,8 +108,8 @@ public final class TrainingModel {
     public static List<TrainingAction> actions(List<LayerSpec> layers, Mode mode, double ceDensity, double vecDensity,
                                                ToDoubleFunction<LayerSpec> ssKeep, int batch, ArchSpec a, TrainingSpec t) {
         List<TrainingAction> out = new ArrayList<>();
-        String iBank = "sram" + (long) a.inputBankBytes();
-        String wBank = "sram" + (long) a.weightBankBytes();
+        String iBank = EnergyTable.sramKey(a.inputBankBytes());
+        String wBank = EnergyTable.sramKey(a.weightBankBytes());
         boolean first = true;
         for (LayerSpec l0 : layers) {
             LayerSpec l = l0.withBatch(batch);
