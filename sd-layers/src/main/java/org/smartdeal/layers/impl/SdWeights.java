@@ -36,7 +36,8 @@ import org.smartdeal.layers.SdSliceShape;
  * <p>P is the training projection: 0 where {@code |c| < theta - 1e-5}, otherwise the nearest power
  * of two in the linear domain with ties going up, clamped to maxCoeff. It is a guard: C converted by
  * {@code SdConverter} is already in that domain, so P changes nothing there. That holds because the converter
- * gives each layer the largest power of two not above its decomposition threshold as theta: a decomposition at
+ * gives each layer the largest power of two not above its decomposition threshold as theta (or C's smallest
+ * magnitude where that is lower: a decomposition with maxIter 1 or a maxCoeff below the threshold): a decomposition at
  * threshold t keeps |c| &gt;= t and then rounds to the nearest power of two, which can be 2^floor(log2 t) &lt; t
  * (at t = 4e-3, the default, 0.0045 becomes 2^-8 = 0.0039), and P at theta = t would zero it. A layer built by
  * hand for a C decomposed at t needs theta &lt;= 2^floor(log2 t).

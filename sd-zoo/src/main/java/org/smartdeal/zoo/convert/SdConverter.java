@@ -72,7 +72,10 @@ import org.smartdeal.optim.Retraining;
  * <p>The converted network computes exactly what the dense network computes with each planned W
  * replaced by C*B. To make the SD layers' training projection P a no-op on the decomposed C, each
  * SD layer's {@code theta} is set to the largest power of two not above the plan's theta: the
- * decomposition's quantizer never produces a non-zero below it.
+ * decomposition's quantizer never produces a non-zero below it when it thresholds and maxCoeff is not below it.
+ * Where C holds a smaller magnitude (a plan with maxIter 1, whose decomposition is C = Q(W) with no threshold,
+ * ALGORITHMS.md 1.1; or a maxCoeff below the plan's theta, which clamps the coefficients it keeps below it), theta
+ * is that smallest magnitude instead, so that P keeps it.
  *
  * <p>The input network is never modified, except by {@link #overwriteWithCB}, whose purpose it is.
  */
@@ -966,7 +969,7 @@ public final class SdConverter {
     private static org.deeplearning4j.nn.conf.layers.Layer sdLayer(org.deeplearning4j.nn.conf.layers.Layer old,
                                                                    NetworkDecomposition.PlannedLayer p) {
         LayerPlan lp = p.settings();
-        double theta = theta(lp);
+        double theta = theta(p);
         int sliceRows = sliceRows(p);
         BaseLayer out;
         if (old.getClass() == DenseLayer.class) {
@@ -1029,7 +1032,7 @@ public final class SdConverter {
             b = new DepthwiseConvolution2D.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c));
         } else {
             b = new SdDepthwiseConvolutionLayer.Builder(c.getKernelSize(), c.getStride(), Networks.builderPadding(c))
-                    .sliceRows(sliceRows(planned)).theta(theta(planned.settings())).maxCoeff(planned.settings().maxCoeff());
+                    .sliceRows(sliceRows(planned)).theta(theta(planned)).maxCoeff(planned.settings().maxCoeff());
         }
         BaseLayer out = b.dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
                 .dataFormat(c.getCnn2dDataFormat()).depthMultiplier(c.getDepthMultiplier()).nIn(c.getNIn())
@@ -1039,9 +1042,23 @@ public final class SdConverter {
         return out;
     }
 
-    /** An SD layer's theta: the largest power of two not above the plan's (see the class Javadoc); 0 stays 0. */
-    private static double theta(LayerPlan lp) {
-        return lp.theta() == 0 ? 0 : Math.scalb(1.0, Math.getExponent(lp.theta()));
+    /**
+     * An SD layer's theta (see the class Javadoc): the largest power of two not above the plan's, or the smallest
+     * magnitude of the layer's C where that is below it (maxIter 1, or maxCoeff below the plan's theta), so that the
+     * layer's projection P keeps every coefficient of C; 0 stays 0.
+     */
+    private static double theta(NetworkDecomposition.PlannedLayer p) {
+        double plan = p.settings().theta();
+        if (plan == 0) {
+            return 0;
+        }
+        double theta = Math.scalb(1.0, Math.getExponent(plan));
+        for (float c : p.decomposition().c()) {
+            if (c != 0f && Math.abs(c) < theta) {
+                theta = Math.abs(c); // a power of two: P keeps it (and every larger power of two)
+            }
+        }
+        return theta;
     }
 
     /** The slice height the decomposition's layout was built with (at least n). */

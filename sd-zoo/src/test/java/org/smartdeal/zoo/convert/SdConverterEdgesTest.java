@@ -174,6 +174,37 @@ class SdConverterEdgesTest {
         return ((SdDenseLayer) sd.getLayer(0).conf().getLayer()).getTheta();
     }
 
+    /**
+     * The class Javadoc: the converted network computes exactly what the dense network computes with each planned W
+     * replaced by C*B, because its SD layers' projection P (ALGORITHMS.md 6.1, "a guard: C is already in the domain")
+     * keeps every coefficient the decomposition produced. A plan with maxIter 1 broke it: the decomposition is then
+     * C = Q(W) with no threshold (ALGORITHMS.md 1.1, the loop never runs), so fc's weights 0.001 and 0.002 (below
+     * 1.5 x 2^-9) give C entries 2^-10 and 2^-9 (by hand), below the SD layer's theta 2^-8 (the plan's 4e-3 rounded
+     * down), and P zeroed them: fc passed on tanh(bias) alone. Expected: the outputs of the dense network with W = C*B
+     * written in ({@link SdConverter#overwriteWithCB}).
+     */
+    @Test
+    void theSdLayersComputeCTimesBAlsoWithOneIterationThatKeepsCoefficientsBelowTheta() {
+        MultiLayerNetwork dense = mlp(DataType.FLOAT);
+        org.nd4j.linalg.api.ndarray.INDArray w = dense.getLayer(0).getParam("W");
+        for (int i = 0; i < w.length(); i++) {
+            w.putScalar(i, (i % 2 == 0 ? 1 : -1) * (i % 3 == 0 ? 0.002 : 0.001));
+        }
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(3);
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 4, 6);
+        SdConverter.Result r = SdConverter.convert(dense, ConversionPlan.fromJson("{\"defaults\": {\"maxIter\": 1}}"));
+        MultiLayerNetwork sd = (MultiLayerNetwork) r.network();
+        MultiLayerNetwork cb = dense.clone();
+        SdConverter.overwriteWithCB(cb, r.decomposition());
+        org.nd4j.linalg.api.ndarray.INDArray expected = cb.output(x);
+        org.nd4j.linalg.api.ndarray.INDArray actual = sd.output(x);
+        for (int i = 0; i < expected.length(); i++) {
+            assertEquals(expected.getDouble(i), actual.getDouble(i), 1e-6, "output " + i);
+        }
+        // the layer takes C's smallest magnitude, 2^-10, as its theta
+        assertEquals(0x1p-10, ((SdDenseLayer) sd.getLayer(0).conf().getLayer()).getTheta());
+    }
+
     /** LayerPlan's density: "the threshold that gives at most this density"; every density is at most 1, so theta 0. */
     @Test
     void aDensityTargetOfOneNeedsNoThreshold() {
