@@ -41,11 +41,13 @@ public record ConversionReport(List<Row> layers) {
      * @param bBits bits of B (int8)
      * @param denseBits 32 bits per weight of a layer kept dense
      * @param seconds decomposition time of this layer
+     * @param weightSq ||W||_F^2, W the layer's weights as given (before any structured pruning): the weight of its
+     *     relative error in the model's ({@link ConversionReport#relError})
      */
     public record Row(String name, String type, String shape, boolean converted, long weights, long slices,
                       double cDensity, double wDensity, double relError, double meanIterations, int distinctExponents,
                       int prunedChannels, long indexBits, long cBits, long tableBits, long bBits, long denseBits,
-                      double seconds) {
+                      double seconds, double weightSq) {
 
         /** @return bits this layer's weights take in the compressed form */
         public long storedBits() {
@@ -79,7 +81,29 @@ public record ConversionReport(List<Row> layers) {
         return stored == 0 ? 0 : 32.0 * totalWeights() / stored;
     }
 
-    /** @return the mean of the layers' relative errors weighted by their weight counts */
+    /**
+     * The model's relative reconstruction error (ALGORITHMS.md 1.3), ||W - C*B||_F / ||W||_F over the weights of all
+     * the layers listed, those kept dense contributing their norm and no error: sqrt(sum of relError^2 ||W||^2 / sum
+     * of ||W||^2); 0 when every weight is 0.
+     *
+     * @return the model's relative error
+     */
+    public double relError() {
+        double err = 0;
+        double all = 0;
+        for (Row r : layers) {
+            err += r.relError() * r.relError() * r.weightSq();
+            all += r.weightSq();
+        }
+        return all == 0 ? 0 : Math.sqrt(err / all);
+    }
+
+    /**
+     * The mean of the layers' relative errors weighted by their weight counts (a dense layer's 0 included): what the
+     * totals gave before {@link #relError} (JSON {@code meanRelError}, kept for readers of older reports).
+     *
+     * @return the weight-count-weighted mean of the layers' relative errors
+     */
     public double meanRelError() {
         long w = totalWeights();
         return w == 0 ? 0 : layers.stream().mapToDouble(r -> r.relError() * r.weights()).sum() / w;
@@ -145,7 +169,7 @@ public record ConversionReport(List<Row> layers) {
                     r.weights(), r.cDensity(), r.wDensity(), r.relError(), r.storedBits() / 8192.0, r.paperCR(), r.seconds()));
         }
         sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
-                meanRelError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
+                relError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
         return sb.append(keptLine()).toString();
     }
 
@@ -253,7 +277,7 @@ public record ConversionReport(List<Row> layers) {
         }
         ObjectNode t = root.putObject("totals");
         t.put("weights", totalWeights()).put("cDensity", cDensity()).put("wDensity", wDensity())
-                .put("meanRelError", meanRelError())
+                .put("relError", relError()).put("meanRelError", meanRelError())
                 .put("indexBits", sum(Row::indexBits)).put("cBits", sum(Row::cBits)).put("tableBits", sum(Row::tableBits))
                 .put("bBits", sum(Row::bBits)).put("denseWeightBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
                 .put("paperCR", paperCR()).put("seconds", seconds());
@@ -272,14 +296,15 @@ public record ConversionReport(List<Row> layers) {
     /**
      * @return a header line, one CSV line per layer and a last line named {@code TOTAL} with the figures of the JSON
      *     {@code totals}: the sums of the counts (weights, slices, pruned channels, the bits), the weight-weighted
-     *     densities and relative error ({@link #cDensity}, {@link #wDensity}, {@link #meanRelError}), {@link #paperCR}
-     *     and the summed seconds; type, shape, converted, meanIterations and distinctExponents are empty there
+     *     densities ({@link #cDensity}, {@link #wDensity}), the model's relative error ({@link #relError}),
+     *     {@link #paperCR} and the summed seconds; type, shape, converted, meanIterations and distinctExponents are
+     *     empty there. A name or type holding a comma, a quote or a line break is quoted as RFC 4180 says.
      */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("name,type,shape,converted,weights,slices,cDensity,wDensity,relError,"
                 + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,denseWeightBits,paperCR,seconds\n");
         for (Row r : layers) {
-            sb.append(String.join(",", r.name(), r.type(), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
+            sb.append(String.join(",", csv(r.name()), csv(r.type()), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
                     Long.toString(r.weights()), Long.toString(r.slices()), Double.toString(r.cDensity()),
                     Double.toString(r.wDensity()), Double.toString(r.relError()), Double.toString(r.meanIterations()),
                     Integer.toString(r.distinctExponents()), Integer.toString(r.prunedChannels()),
@@ -288,10 +313,16 @@ public record ConversionReport(List<Row> layers) {
                     Double.toString(r.seconds()))).append('\n');
         }
         sb.append(String.join(",", "TOTAL", "", "", "", Long.toString(totalWeights()), Long.toString(sum(Row::slices)),
-                Double.toString(cDensity()), Double.toString(wDensity()), Double.toString(meanRelError()), "", "",
+                Double.toString(cDensity()), Double.toString(wDensity()), Double.toString(relError()), "", "",
                 Long.toString(sum(Row::prunedChannels)), Long.toString(sum(Row::indexBits)), Long.toString(sum(Row::cBits)),
                 Long.toString(sum(Row::tableBits)), Long.toString(sum(Row::bBits)), Long.toString(sum(Row::denseBits)),
                 Double.toString(paperCR()), Double.toString(seconds()))).append('\n');
         return sb.toString();
+    }
+
+    /** A text field as RFC 4180 writes it: quoted, quotes doubled, when it holds a comma, a quote or a line break. */
+    private static String csv(String text) {
+        boolean plain = text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0;
+        return plain ? text : '"' + text.replace("\"", "\"\"") + '"';
     }
 }

@@ -869,6 +869,12 @@ public final class SdConverter {
                 prunedVectors > 0 || prunedChannels > 0 ? sumOfSquares(w) : originalSq);
     }
 
+    /** ||a||_F^2 in double (a weight array of any data type as given). */
+    private static double sumOfSquares(INDArray a) {
+        INDArray d = a.castTo(DataType.DOUBLE);
+        return d.mul(d).sumNumber().doubleValue();
+    }
+
     private static double sumOfSquares(float[] a) {
         double s = 0;
         for (float v : a) {
@@ -1155,7 +1161,7 @@ public final class SdConverter {
         return new ConversionReport.Row(s.name(), type, Arrays.toString(l.weightShape()), true, l.weightLength(),
                 l.numSlices(), st.cDensity(), st.weightDensity(), relError, st.meanIterations(),
                 st.distinctExponents(), p.prunedChannels(), sb.indexBits(), sb.cBits(), sb.tableBits(), sb.bBits(), 0,
-                st.seconds());
+                st.seconds(), p.originalSq());
     }
 
     /**
@@ -1181,18 +1187,20 @@ public final class SdConverter {
         long[] sh = w.shape(); // [d, C, kh, kw] in the separable layer; the DepthwiseConvolution2D holds [kh, kw, C, d]
         return new ConversionReport.Row(name, "DepthwiseConvolution2D" + ConversionReport.KEPT_MARK,
                 Arrays.toString(new long[] {sh[2], sh[3], sh[1], sh[0]}), false, n, 0, 1,
-                n == 0 ? 0 : nz / n, 0, 0, 0, 0, 0, 0, 0, 0, 32 * n, 0);
+                n == 0 ? 0 : nz / n, 0, 0, 0, 0, 0, 0, 0, 0, 32 * n, 0, sumOfSquares(w));
     }
 
     /** The report row of a layer kept dense; {@code skipped}: because the plan skips it (it would convert). */
     private static ConversionReport.Row keptRow(Slot s, boolean skipped) {
         long weights = 0;
         double nz = 0;
+        double sq = 0;
         String shape = "";
         for (Map.Entry<String, INDArray> e : s.runtime().paramTable().entrySet()) {
             if (s.conf().initializer().isWeightParam(s.conf(), e.getKey())) {
                 weights += e.getValue().length();
                 nz += e.getValue().neq(0).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+                sq += sumOfSquares(e.getValue());
                 // every weight array: a separable convolution has its depthwise and its pointwise one
                 shape = (shape.isEmpty() ? "" : shape + " + ") + Arrays.toString(e.getValue().shape());
             }
@@ -1200,6 +1208,6 @@ public final class SdConverter {
         return new ConversionReport.Row(s.name(), s.conf().getClass().getSimpleName()
                 + (s.kind() == Kind.FROZEN ? ConversionReport.FROZEN_MARK
                         : skipped ? ConversionReport.SKIPPED_MARK : ConversionReport.KEPT_MARK), shape, false, weights,
-                0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0);
+                0, 1, weights == 0 ? 0 : nz / weights, 0, 0, 0, 0, 0, 0, 0, 0, 32 * weights, 0, sq);
     }
 }

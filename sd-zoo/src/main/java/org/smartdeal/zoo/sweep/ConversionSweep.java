@@ -263,7 +263,7 @@ public final class ConversionSweep {
                     continue;
                 }
                 n.put("cDensity", c.report().cDensity()).put("wDensity", c.report().wDensity())
-                        .put("meanRelError", c.report().meanRelError()).put("paperCR", c.paperCR())
+                        .put("relError", c.report().relError()).put("meanRelError", c.report().meanRelError()).put("paperCR", c.paperCR())
                         .put("fileCR", c.fileCR()).put("sdmBytes", c.sdmBytes()).put("accuracy", c.accuracy())
                         .put("loss", c.loss()).put("dropPoints", ModelScore.points(score.drop(c)))
                         .put("withinDrop", score.withinDrop(c)).put("score", score.score(c));

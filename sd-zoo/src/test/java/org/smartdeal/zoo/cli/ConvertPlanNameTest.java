@@ -113,6 +113,6 @@ class ConvertPlanNameTest {
 
     private static org.smartdeal.zoo.convert.ConversionReport.Row row(String name, boolean converted, double cDensity) {
         return new org.smartdeal.zoo.convert.ConversionReport.Row(name, "DenseLayer", "[4, 4]", converted, 16, 1,
-                cDensity, cDensity, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+                cDensity, cDensity, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1);
     }
 }

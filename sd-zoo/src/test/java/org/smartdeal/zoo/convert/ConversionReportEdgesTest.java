@@ -18,7 +18,7 @@ class ConversionReportEdgesTest {
     /** A row with the given name, C density and bits; 10 weights, the rest 0. */
     private static ConversionReport.Row row(String name, boolean converted, double cDensity, long cBits, double seconds) {
         return new ConversionReport.Row(name, converted ? "SdDenseLayer" : "DenseLayer (kept)", "[2, 5]", converted, 10,
-                converted ? 1 : 0, cDensity, 1, 0, 0, 0, 0, 0, cBits, 0, 0, converted ? 0 : 320, seconds);
+                converted ? 1 : 0, cDensity, 1, 0, 0, 0, 0, 0, cBits, 0, 0, converted ? 0 : 320, seconds, 1);
     }
 
     /** Row.paperCR: 32 bits per weight over the stored bits; 0 for a row that stores nothing. */

@@ -10,12 +10,15 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 /** The CSV form of a {@link ConversionReport}: one line per layer and a total line holding the JSON totals. */
 class ConversionReportTest {
 
-    /** A converted 6x4 dense layer and a 2x5 layer kept dense (32 bits per weight), figures by hand. */
+    /**
+     * A converted 6x4 dense layer (||W||^2 = 4) and a 2x5 layer kept dense (32 bits per weight, ||W||^2 = 12), figures
+     * by hand.
+     */
     private static final ConversionReport REPORT = new ConversionReport(List.of(
             new ConversionReport.Row("fc1", "SdDenseLayer", "[6, 4]", true, 24, 2, 0.5, 0.75, 0.25, 3.0, 4, 1,
-                    30, 40, 10, 16, 0, 0.5),
+                    30, 40, 10, 16, 0, 0.5, 4),
             new ConversionReport.Row("fc2", "DenseLayer (kept)", "[2, 5]", false, 10, 0, 1.0, 1.0, 0.0, 0.0, 0, 0,
-                    0, 0, 0, 0, 320, 0.25)));
+                    0, 0, 0, 0, 320, 0.25, 12)));
 
     @Test
     void theCsvEndsWithATotalLineOfTheJsonTotals() {
@@ -36,21 +39,39 @@ class ConversionReportTest {
                 case "weights", "slices", "prunedChannels", "indexBits", "cBits", "tableBits", "bBits",
                         "denseWeightBits" -> assertEquals(Long.parseLong(fc1[k]) + Long.parseLong(fc2[k]),
                         Long.parseLong(total[k]), col);
-                // weighted means and rates: the JSON totals (relError under its JSON name, meanRelError)
-                case "cDensity", "wDensity", "paperCR", "seconds" -> assertEquals(totals.get(col).asDouble(),
-                        Double.parseDouble(total[k]), col);
-                case "relError" -> assertEquals(totals.get("meanRelError").asDouble(), Double.parseDouble(total[k]));
+                // weighted means, the model's relative error and rates: the JSON totals
+                case "cDensity", "wDensity", "relError", "paperCR", "seconds" -> assertEquals(
+                        totals.get(col).asDouble(), Double.parseDouble(total[k]), col);
                 // no total: a layer's own description, a per-slice mean, a per-layer count of distinct values
                 default -> assertEquals("", total[k], col);
             }
         }
-        // by hand: cDensity over the converted layer only, wDensity (0.75*24 + 10)/34, relError 0.25*24/34,
-        // paper CR 32*34 / (30 + 40 + 10 + 16 + 320) bits
+        // by hand: cDensity over the converted layer only, wDensity (0.75*24 + 10)/34, the model's relative error
+        // (ALGORITHMS.md 1.3) ||W - C*B|| / ||W|| = sqrt(0.25^2 * 4 / (4 + 12)) = 0.125 (the kept layer adds its norm
+        // and no error), paper CR 32*34 / (30 + 40 + 10 + 16 + 320) bits
         assertEquals(0.5, Double.parseDouble(total[6]));
         assertEquals(28.0 / 34, Double.parseDouble(total[7]), 1e-15);
-        assertEquals(6.0 / 34, Double.parseDouble(total[8]), 1e-15);
+        assertEquals(0.125, Double.parseDouble(total[8]), 1e-15);
+        assertEquals(0.125, REPORT.relError(), 1e-15);
+        // the weight-count mean of earlier reports, still in the JSON: 0.25 * 24 / 34
+        assertEquals(6.0 / 34, totals.get("meanRelError").asDouble(), 1e-15);
         assertEquals(32.0 * 34 / 416, Double.parseDouble(total[17]), 1e-12);
         assertEquals("34", total[4]);
+    }
+
+    /**
+     * A DL4J layer name holding a comma (legal in DL4J) is quoted as RFC 4180 says, so the row keeps the header's
+     * columns (it gave one field more, every later column shifted, before the quoting).
+     */
+    @Test
+    void aLayerNameWithACommaKeepsTheColumns() {
+        ConversionReport r = new ConversionReport(List.of(new ConversionReport.Row("fc,1", "DenseLayer (kept)", "[2, 5]",
+                false, 10, 0, 1.0, 1.0, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 320, 0.25, 12)));
+        String[] lines = r.toCsv().split("\n");
+        assertTrue(lines[1].startsWith("\"fc,1\","), lines[1]);
+        assertEquals(fields(lines[0]).length, fields(lines[1]).length, lines[1]);
+        assertEquals("fc,1", fields(lines[1])[0]);
+        assertEquals("320", fields(lines[1])[16], "denseWeightBits in its column");
     }
 
     /** The table says which layers were kept dense and how much of the weights they hold: 10 of 34 here. */
@@ -66,7 +87,7 @@ class ConversionReportTest {
         // grouped by why, each group in network order: the plan's skips, the frozen layers, the kinds with no SD form
         ConversionReport.Row k = REPORT.layers().get(1);
         java.util.function.BiFunction<String, String, ConversionReport.Row> as = (name, type) -> new ConversionReport.Row(
-                name, type, k.shape(), false, k.weights(), 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, k.denseBits(), 0);
+                name, type, k.shape(), false, k.weights(), 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, k.denseBits(), 0, k.weightSq());
         ConversionReport mixed = new ConversionReport(List.of(as.apply("bn", "BatchNormalization (kept)"),
                 as.apply("fc2", "OutputLayer (skipped)"), as.apply("fc0", "DenseLayer (frozen)"),
                 as.apply("fc1", "DenseLayer (skipped)"), as.apply("bn2", "BatchNormalization (kept)")));

@@ -58,6 +58,29 @@ class SdConverterEdgesTest {
         return n;
     }
 
+    /**
+     * The report's total relative error is the model's ||W - C*B||_F / ||W||_F (ALGORITHMS.md 1.3) over every layer
+     * listed: with fc converted and out skipped, relError(fc) * ||W_fc|| / sqrt(||W_fc||^2 + ||W_out||^2), the norms
+     * summed here from the dense network's weights (the weight-count mean of earlier reports gave relError(fc) * 30 /
+     * 45 instead).
+     */
+    @Test
+    void theTotalRelativeErrorIsTheModelsOverAllItsWeights() {
+        MultiLayerNetwork dense = mlp(DataType.FLOAT);
+        double[] sq = new double[2];
+        for (int i = 0; i < 2; i++) {
+            for (double v : dense.getLayer(i).getParam("W").castTo(DataType.DOUBLE).data().asDouble()) {
+                sq[i] += v * v;
+            }
+        }
+        ConversionReport r = SdConverter.convert(dense,
+                ConversionPlan.fromJson("{\"layers\": {\"out\": {\"skip\": true}}}")).report();
+        double fc = r.layers().get(0).relError();
+        assertTrue(fc > 0, "fc's decomposition error: " + fc);
+        assertEquals(fc * Math.sqrt(sq[0] / (sq[0] + sq[1])), r.relError(), 1e-9 * fc);
+        assertEquals(fc * 30 / 45, r.meanRelError(), 1e-12, "the weight-count mean, still in the JSON");
+    }
+
     /** A network whose init() was not called has no layers yet: refused by name, not a NullPointerException. */
     @Test
     void aNetworkWithoutInitIsRefused() {
@@ -228,8 +251,13 @@ class SdConverterEdgesTest {
         ConversionReport r = SdConverter.convert(dense, ConversionPlan.fromJson("{\"layers\": {\"fc\": {\"skip\": true}}}"))
                 .report();
         ConversionReport.Row fc = r.layers().get(0);
+        double sq = 0; // ||W||^2 of fc's weights as given, summed here entry by entry
+        for (double v : w.castTo(DataType.DOUBLE).data().asDouble()) {
+            sq += v * v;
+        }
+        assertEquals(sq, fc.weightSq(), 1e-12 * sq);
         assertEquals(new ConversionReport.Row("fc", "DenseLayer (skipped)", "[6, 5]", false, 30, 0, 1, 24.0 / 30, 0, 0,
-                0, 0, 0, 0, 0, 0, 32 * 30, 0), fc);
+                0, 0, 0, 0, 0, 0, 32 * 30, 0, fc.weightSq()), fc);
         assertTrue(r.keptLine().contains("DenseLayer x 1 skipped by the plan"), r.keptLine());
         assertFalse(r.keptLine().contains("no SD form"), r.keptLine());
     }
