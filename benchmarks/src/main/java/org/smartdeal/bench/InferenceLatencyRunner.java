@@ -32,8 +32,9 @@ import org.smartdeal.zoo.models.ZooModel;
  *
  * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
  * [--iters 5] [--convert-depthwise]}; default models {@code resnet18-cifar mobilenetv2-cifar}; with
- * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). Output:
- * CSV on stdout.
+ * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). The
+ * batch sizes, rounds and iterations must be positive, the warmup at least 0; a bad value or an unknown option is
+ * refused by name before any network is built. Output: CSV on stdout.
  */
 public final class InferenceLatencyRunner {
 
@@ -51,11 +52,17 @@ public final class InferenceLatencyRunner {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--convert-depthwise" -> depthwise = true;
-                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--iters" -> iters = Integer.parseInt(args[++i]);
-                default -> models.add(args[i]);
+                case "--batches" -> batches = batchSizes(args, ++i);
+                case "--warmup" -> warmup = RunnerArgs.integer("--warmup", args, ++i, 0);
+                case "--rounds" -> rounds = RunnerArgs.integer("--rounds", args, ++i, 1);
+                case "--iters" -> iters = RunnerArgs.integer("--iters", args, ++i, 1);
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + "; the options are --batches, --warmup, --rounds, --iters and --convert-depthwise");
+                    }
+                    models.add(args[i]);
+                }
             }
         }
         if (models.isEmpty()) {
@@ -108,6 +115,24 @@ public final class InferenceLatencyRunner {
                         median(pCached), quantile(pCached, 0.25), quantile(pCached, 0.75));
             }
         }
+    }
+
+    /**
+     * The batch sizes of {@code --batches} at {@code args[i]}: a comma-separated list of positive integers.
+     *
+     * @throws IllegalArgumentException naming --batches when the value is missing or an entry is not a positive
+     *     integer
+     */
+    static int[] batchSizes(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("--batches needs a value");
+        }
+        String[] parts = args[i].split(",", -1);
+        int[] out = new int[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            out[k] = RunnerArgs.integer("--batches", parts, k, 1);
+        }
+        return out;
     }
 
     private static Model copy(Model m) {
