@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,7 +32,8 @@ import org.smartdeal.zoo.models.ZooModel;
  * so the quartiles show how far the ratio itself is resolved.
  *
  * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
- * [--iters 5] [--convert-depthwise]}; default models {@code resnet18-cifar mobilenetv2-cifar}; with
+ * [--iters 5] [--convert-depthwise]}; MODEL is a zoo model (random inputs of its default input shape, flat for an
+ * MLP such as lenet300, see {@link #inputShape}); default models {@code resnet18-cifar mobilenetv2-cifar}; with
  * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). The
  * batch sizes, rounds and iterations must be positive, the warmup at least 0; a bad value or an unknown option is
  * refused by name before any network is built. Output: CSV on stdout.
@@ -83,7 +85,7 @@ public final class InferenceLatencyRunner {
             for (int batch : batches) {
                 InputShape s = zm.defaultInputShape();
                 Nd4j.getRandom().setSeed(batch);
-                INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(batch));
+                INDArray x = Nd4j.rand(DataType.FLOAT, inputShape(dense, s, batch));
                 Model[] nets = {dense, sd, cached};
                 for (int w = 0; w < warmup; w++) {
                     for (Model m : nets) {
@@ -133,6 +135,20 @@ public final class InferenceLatencyRunner {
             out[k] = RunnerArgs.integer("--batches", parts, k, 1);
         }
         return out;
+    }
+
+    /**
+     * The shape of a minibatch of {@code batch} inputs for {@code net}: {@code [batch, C*H*W]} when its first layer is
+     * a dense layer that takes flat input (the zoo's lenet300, {@code InputType.feedForward}), otherwise the image
+     * shape {@code [batch, C, H, W]} (convolutional networks, including those configured for flat input, whose
+     * preprocessor also takes images).
+     */
+    static long[] inputShape(Model net, InputShape s, int batch) {
+        if (net instanceof MultiLayerNetwork n && n.getLayerWiseConfigurations().getInputPreProcess(0) == null
+                && n.getLayerWiseConfigurations().getConf(0).getLayer() instanceof DenseLayer) {
+            return new long[] {batch, s.size()};
+        }
+        return s.batchShape(batch);
     }
 
     private static Model copy(Model m) {

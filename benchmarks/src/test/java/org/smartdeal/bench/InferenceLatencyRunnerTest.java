@@ -48,4 +48,22 @@ class InferenceLatencyRunnerTest {
     void batchSizesAreTheCommaSeparatedList() {
         assertArrayEquals(new int[] {1, 32}, InferenceLatencyRunner.batchSizes(new String[] {"--batches", "1,32"}, 1));
     }
+
+    /**
+     * The runner times any zoo model it is given: lenet300 is an MLP configured with {@code InputType.feedForward(784)}
+     * (LeNet300), so its minibatch is [batch, 784], as Fashion-MNIST's iterator delivers it; before, the runner gave it
+     * the image shape [1, 1, 28, 28] and DL4J refused it ("Input that is not a matrix; expected matrix (rank 2), got
+     * rank 4"). The convolutional models keep the image shape (cnn's flat-input preprocessor takes images too).
+     */
+    @Test
+    void theMlpGetsFlatInputAndRuns() {
+        org.deeplearning4j.nn.api.Model lenet = org.smartdeal.zoo.models.ZooModel.LENET300.defaultConfiguration().init();
+        assertArrayEquals(new long[] {2, 784}, InferenceLatencyRunner.inputShape(lenet,
+                org.smartdeal.zoo.models.ZooModel.LENET300.defaultInputShape(), 2));
+        org.deeplearning4j.nn.api.Model cnn = org.smartdeal.zoo.models.ZooModel.CNN.defaultConfiguration().init();
+        assertArrayEquals(new long[] {2, 1, 28, 28}, InferenceLatencyRunner.inputShape(cnn,
+                org.smartdeal.zoo.models.ZooModel.CNN.defaultInputShape(), 2));
+        InferenceLatencyRunner.main(new String[] {"lenet300", "cnn", "--batches", "1", "--warmup", "0", "--rounds", "1",
+            "--iters", "1"});
+    }
 }
