@@ -23,7 +23,8 @@ import org.smartdeal.zoo.models.ZooModel;
  * seconds of the conversion (on a loaded machine the wall time overstates the cost).
  *
  * <p>Usage: {@code ConversionTimeRunner [MODEL ...] [--repeat R]}, default models {@code resnet50 vgg16},
- * R = 2 (the first repetition includes JIT warm-up; the last is the figure to quote).
+ * R = 2, at least 1 (the first repetition includes JIT warm-up; the last is the figure to quote). A bad value or an
+ * unknown option is refused by name before any network is built.
  */
 public final class ConversionTimeRunner {
 
@@ -36,7 +37,9 @@ public final class ConversionTimeRunner {
         int repeat = 2;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--repeat")) {
-                repeat = Integer.parseInt(args[++i]);
+                repeat = RunnerArgs.integer("--repeat", args, ++i, 1);
+            } else if (args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; the only option is --repeat");
             } else {
                 models.add(args[i]);
             }

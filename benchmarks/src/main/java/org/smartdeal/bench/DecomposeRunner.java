@@ -22,7 +22,8 @@ import org.smartdeal.core.LayerInput;
  * prints per-layer seconds, slices, density and error plus totals and memory.
  *
  * <p>Usage: {@code DecomposeRunner [vgg19-cifar|resnet50] [--threads N] [--repeat R]
- * [--seed S] [--csv FILE]}. The first run includes JIT warm-up; later runs show steady state.
+ * [--seed S] [--csv FILE]} (N and R at least 1; a bad value, a missing value or an unknown option is refused by
+ * name). The first run includes JIT warm-up; later runs show steady state.
  * Memory: the exact bytes of the result arrays, and the heap in use with weights and results
  * held, after GC, minus the heap in use before the weights were generated (G1 rounds large arrays
  * up to whole regions, so this over-counts), both compared to the weights' float32 bytes.
@@ -41,15 +42,18 @@ public final class DecomposeRunner {
         Path csv = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--csv" -> csv = Path.of(args[++i]);
-                default -> model = args[i];
+                case "--threads" -> threads = RunnerArgs.integer("--threads", args, ++i, 1);
+                case "--repeat" -> repeat = RunnerArgs.integer("--repeat", args, ++i, 1);
+                case "--seed" -> seed = seed(value("--seed", args, ++i));
+                case "--csv" -> csv = Path.of(value("--csv", args, ++i));
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + "; the options are --threads, --repeat, --seed and --csv");
+                    }
+                    model = args[i];
+                }
             }
-        }
-        if (repeat < 1) {
-            throw new IllegalArgumentException("--repeat must be >= 1, got " + repeat);
         }
         List<ModelShapes.Shape> shapes = ModelShapes.byName(model);
         System.gc();
@@ -121,6 +125,22 @@ public final class DecomposeRunner {
                 }
             }
         }
+    }
+
+    private static long seed(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--seed must be an integer, got '" + v + "'", e);
+        }
+    }
+
+    /** The value of option {@code flag} at {@code args[i]}; refused by name when missing. */
+    private static String value(String flag, String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
     }
 
     private static String shape(int[] s) {

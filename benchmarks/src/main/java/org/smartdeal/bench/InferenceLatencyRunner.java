@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,9 +32,11 @@ import org.smartdeal.zoo.models.ZooModel;
  * so the quartiles show how far the ratio itself is resolved.
  *
  * <p>Usage: {@code InferenceLatencyRunner [MODEL ...] [--batches 1,32] [--warmup 3] [--rounds 7]
- * [--iters 5] [--convert-depthwise]}; default models {@code resnet18-cifar mobilenetv2-cifar}; with
- * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). Output:
- * CSV on stdout.
+ * [--iters 5] [--convert-depthwise]}; MODEL is a zoo model (random inputs of its default input shape, flat for an
+ * MLP such as lenet300, see {@link #inputShape}); default models {@code resnet18-cifar mobilenetv2-cifar}; with
+ * {@code --convert-depthwise} the depthwise layers are converted too (the plan's {@code convertDepthwise}). The
+ * batch sizes, rounds and iterations must be positive, the warmup at least 0; a bad value or an unknown option is
+ * refused by name before any network is built. Output: CSV on stdout.
  */
 public final class InferenceLatencyRunner {
 
@@ -51,11 +54,17 @@ public final class InferenceLatencyRunner {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--convert-depthwise" -> depthwise = true;
-                case "--batches" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--iters" -> iters = Integer.parseInt(args[++i]);
-                default -> models.add(args[i]);
+                case "--batches" -> batches = batchSizes(args, ++i);
+                case "--warmup" -> warmup = RunnerArgs.integer("--warmup", args, ++i, 0);
+                case "--rounds" -> rounds = RunnerArgs.integer("--rounds", args, ++i, 1);
+                case "--iters" -> iters = RunnerArgs.integer("--iters", args, ++i, 1);
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + "; the options are --batches, --warmup, --rounds, --iters and --convert-depthwise");
+                    }
+                    models.add(args[i]);
+                }
             }
         }
         if (models.isEmpty()) {
@@ -76,7 +85,7 @@ public final class InferenceLatencyRunner {
             for (int batch : batches) {
                 InputShape s = zm.defaultInputShape();
                 Nd4j.getRandom().setSeed(batch);
-                INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(batch));
+                INDArray x = Nd4j.rand(DataType.FLOAT, inputShape(dense, s, batch));
                 Model[] nets = {dense, sd, cached};
                 for (int w = 0; w < warmup; w++) {
                     for (Model m : nets) {
@@ -108,6 +117,38 @@ public final class InferenceLatencyRunner {
                         median(pCached), quantile(pCached, 0.25), quantile(pCached, 0.75));
             }
         }
+    }
+
+    /**
+     * The batch sizes of {@code --batches} at {@code args[i]}: a comma-separated list of positive integers.
+     *
+     * @throws IllegalArgumentException naming --batches when the value is missing or an entry is not a positive
+     *     integer
+     */
+    static int[] batchSizes(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("--batches needs a value");
+        }
+        String[] parts = args[i].split(",", -1);
+        int[] out = new int[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            out[k] = RunnerArgs.integer("--batches", parts, k, 1);
+        }
+        return out;
+    }
+
+    /**
+     * The shape of a minibatch of {@code batch} inputs for {@code net}: {@code [batch, C*H*W]} when its first layer is
+     * a dense layer that takes flat input (the zoo's lenet300, {@code InputType.feedForward}), otherwise the image
+     * shape {@code [batch, C, H, W]} (convolutional networks, including those configured for flat input, whose
+     * preprocessor also takes images).
+     */
+    static long[] inputShape(Model net, InputShape s, int batch) {
+        if (net instanceof MultiLayerNetwork n && n.getLayerWiseConfigurations().getInputPreProcess(0) == null
+                && n.getLayerWiseConfigurations().getConf(0).getLayer() instanceof DenseLayer) {
+            return new long[] {batch, s.size()};
+        }
+        return s.batchShape(batch);
     }
 
     private static Model copy(Model m) {

@@ -19,7 +19,7 @@ import org.smartdeal.core.Pow2Quantizer;
 /**
  * The power-of-two quantizer Q on IEEE bits against the textbook log/pow formulation
  * (ALGORITHMS.md 1.2), over the weights of one real layer (VGG/ResNet 512x512x3x3 = 2.36M values,
- * He-scaled Gaussian, fixed seed). Scores are nanoseconds per array.
+ * He-scaled Gaussian, fixed seed). Scores are microseconds per array ({@code OutputTimeUnit}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
