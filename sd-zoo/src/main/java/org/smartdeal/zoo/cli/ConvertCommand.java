@@ -129,6 +129,8 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer =
+                zoo == null ? ModelFiles.normalizer(source.input) : null;
         boolean unchecked = zoo == null && !checkRuns(dense, source.input, shape, quiet);
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
@@ -176,6 +178,14 @@ public final class ConvertCommand implements Callable<Integer> {
             err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
                     + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
                     + "and run was not checked; give --input CxHxW to check it, " + FashionMnistInput.inputExample(dense));
+            err.flush();
+        }
+        if (normalizer != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: " + source.input + " holds a data normaliser (" + normalizer.getClass().getSimpleName()
+                    + ", ModelSerializer.addNormalizerToModel), which a .sdm does not carry: the network still expects "
+                    + "its inputs normalised by it, so feed " + out + " normalised data (smartdeal evaluate scores the "
+                    + ".sdm on raw pixels)");
             err.flush();
         }
         long params = dense.numParams();

@@ -186,6 +186,49 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.err().contains("--data must be fashion-mnist"), r.err());
     }
 
+    /**
+     * A zip saved with its data normaliser (ModelSerializer.addNormalizerToModel: a network trained on standardised
+     * features) is scored on features the normaliser has processed, as DL4J gives the two together
+     * (restoreMultiLayerNetworkAndNormalizer); evaluate ignored the normaliser and scored raw pixels, silently (here
+     * 300 examples gave another accuracy than DL4J's own evaluation with the normaliser). convert says the .sdm does
+     * not carry it. Expected: DL4J's evaluate over the same 300 examples with the zip's normaliser as the iterator's
+     * preprocessor.
+     */
+    @Test
+    void evaluateAppliesTheNormaliserAZipHoldsAndConvertSaysTheSdmDropsIt() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize norm =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        norm.fit(FashionMnist.load(data, true).limit(1000).iterator(100, false, 0));
+        Path normalised = dir.resolve("lenet-normalised.zip");
+        Files.copy(zip, normalised);
+        ModelSerializer.addNormalizerToModel(normalised.toFile(), norm);
+        byte[] before = Files.readAllBytes(normalised);
+
+        CliRun r = run("evaluate", normalised.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("on 300 Fashion-MNIST test examples, normalised by the zip's NormalizerStandardize"),
+                r.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d{4})").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        var restored = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(normalised.toFile(), false);
+        var it = FashionMnist.load(data, false).limit(300).iterator(64, false, 0);
+        it.setPreProcessor((org.nd4j.linalg.dataset.api.DataSetPreProcessor) restored.getSecond());
+        double expected = restored.getFirst().evaluate(it).accuracy();
+        double raw = restored.getFirst().evaluate(FashionMnist.load(data, false).limit(300).iterator(64, false, 0))
+                .accuracy();
+        assertTrue(Math.abs(expected - raw) > 1e-3, "the normaliser changes the score: " + expected + " vs " + raw);
+        assertEquals(expected, Double.parseDouble(m.group(1)), 0.5e-4);
+
+        Path sdm = dir.resolve("lenet-normalised.sdm");
+        CliRun c = run("convert", normalised.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: " + normalised + " holds a data normaliser (NormalizerStandardize, "
+                + "ModelSerializer.addNormalizerToModel), which a .sdm does not carry"), c.err());
+        assertArrayEquals(before, Files.readAllBytes(normalised), "the input is not modified");
+    }
+
     /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
     @Test
     void convertRefusesAnAlreadyConvertedModel() throws IOException {
