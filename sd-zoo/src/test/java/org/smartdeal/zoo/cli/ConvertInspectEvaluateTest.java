@@ -229,6 +229,49 @@ class ConvertInspectEvaluateTest {
         assertArrayEquals(before, Files.readAllBytes(normalised), "the input is not modified");
     }
 
+    /**
+     * A text classifier (embedding sequence, 1-D convolution, global pooling over time, output layer, as DL4J's
+     * examples build one with each nIn given) converts and exports: DL4J 1.0.0-M2.1 types a GlobalPoolingLayer's output
+     * over a sequence as that sequence (its getOutputType returns the recurrent input type), while the layer gives one
+     * row per example, so the size check refused the network ("OutputLayer(name=out, index=3): DL4J cannot derive its
+     * types from InputTypeRecurrent(5,timeSeriesLength=10...)") though DL4J runs it. Expected: DL4J's own forward pass
+     * of the dense network (one row of 4 per example); the exported zip's outputs equal the .sdm's.
+     */
+    @Test
+    void aTextClassifierWithGlobalPoolingOverTimeConvertsAndExports() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(7).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("words").nIn(30)
+                        .nOut(6).inputLength(12).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(6).nOut(5).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("pool").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        org.nd4j.linalg.api.ndarray.INDArray words = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
+            {1, 5, 7, 2, 29, 3, 3, 0, 11, 8, 4, 6}, {9, 9, 1, 0, 0, 17, 23, 2, 5, 5, 12, 28}});
+        assertArrayEquals(new long[] {2, 4}, net.output(words).shape(), "DL4J runs the network");
+        Path text = dir.resolve("text.zip");
+        ModelSerializer.writeModel(net, text.toFile(), false);
+
+        Path sdm = dir.resolve("text.sdm");
+        CliRun c = run("convert", text.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        Path exported = dir.resolve("text-dense.zip");
+        CliRun e = run("export", sdm.toString(), "--out", exported.toString(), "--quiet");
+        assertEquals(0, e.exit(), e.err());
+        assertTrue(e.out().contains("outputs compared on 4 random examples"), e.out());
+        org.nd4j.linalg.api.ndarray.INDArray a = SdModelFile.read(sdm) instanceof MultiLayerNetwork m ? m.output(words)
+                : null;
+        org.nd4j.linalg.api.ndarray.INDArray b = ModelSerializer.restoreMultiLayerNetwork(exported.toFile(), false)
+                .output(words);
+        assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-6, a + " vs " + b);
+    }
+
     /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
     @Test
     void convertRefusesAnAlreadyConvertedModel() throws IOException {
