@@ -59,6 +59,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         Model net = loaded.net();
         org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer = ModelFiles.normalizer(file);
         ModelFiles.requireFiniteParameters(net, file.toString(), "evaluated");
+        if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph g
+                && g.getConfiguration().getNetworkInputs().size() != 1) {
+            throw new BadInputException(file + ": the graph has " + g.getConfiguration().getNetworkInputs().size()
+                    + " inputs " + g.getConfiguration().getNetworkInputs() + ", but Fashion-MNIST gives one (its images); "
+                    + "evaluate scores networks of one input");
+        }
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error; a
         // shape the .sdm records is what the network takes
         int[] recorded = RecordedInput.choose(null, loaded.properties(), file).shape();

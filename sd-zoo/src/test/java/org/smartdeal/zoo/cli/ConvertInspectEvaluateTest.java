@@ -272,6 +272,44 @@ class ConvertInspectEvaluateTest {
         assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-6, a + " vs " + b);
     }
 
+    /**
+     * A graph of two inputs (image rows and five side features, merged) is a network whose sizes fit: evaluate's
+     * refusal and convert's with --input said "the layers' sizes do not fit together: the graph has 2 inputs [a, b],
+     * got 1 input types", and convert's note without --input blamed a first convolution. Expected (README: evaluate
+     * scores one input of Fashion-MNIST images; a graph of several inputs is converted unchecked without --input): each
+     * names the two inputs and what the command feeds.
+     */
+    @Test
+    void aGraphOfTwoInputsIsNamedAsSuchNotAsSizesThatDoNotFit() throws IOException {
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(7).graphBuilder().addInputs("a", "b")
+                        .addLayer("da", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(8)
+                                .build(), "a")
+                        .addLayer("db", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(5).nOut(4)
+                                .build(), "b")
+                        .addVertex("merge", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "da", "db")
+                        .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(12).nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "merge")
+                        .setOutputs("out").build());
+        g.init();
+        Path two = dir.resolve("two-inputs.zip");
+        ModelSerializer.writeModel(g, two.toFile(), false);
+
+        CliRun e = run("evaluate", two.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                two + ": the graph has 2 inputs [a, b], but Fashion-MNIST gives one (its images)");
+        assertFalse(e.err().contains("do not fit"), e.err());
+        Path sdm = dir.resolve("two-inputs.sdm");
+        CliRun c = run("convert", two.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives one input's shape, but " + two
+                        + " is a graph of 2 inputs [a, b]");
+        assertFalse(c.err().contains("do not fit") || Files.exists(sdm), c.err());
+        CliRun ok = run("convert", two.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.err().contains("note: " + two + " is a graph of 2 inputs [a, b], so whether its layers fit "
+                + "together and run was not checked"), ok.err());
+    }
+
     /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
     @Test
     void convertRefusesAnAlreadyConvertedModel() throws IOException {
