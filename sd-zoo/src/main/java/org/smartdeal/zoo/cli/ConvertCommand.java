@@ -176,8 +176,11 @@ public final class ConvertCommand implements Callable<Integer> {
         if (unchecked) {
             PrintWriter err = spec.commandLine().getErr();
             List<String> inputs = graphInputs(dense);
+            String sequences = FashionMnistInput.sequences(dense, source.input);
             err.println(inputs.size() > 1 ? "note: " + source.input + " is a graph of " + inputs.size() + " inputs "
                     + inputs + ", so whether its layers fit together and run was not checked"
+                    : sequences != null ? "note: " + sequences + ", so whether its layers fit together and run was not "
+                    + "checked"
                     : "note: " + source.input + " does not state its input shape (its first layer is a convolution "
                     + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
                     + "and run was not checked; give --input CxHxW to check it, " + FashionMnistInput.inputExample(dense));

@@ -310,6 +310,47 @@ class ConvertInspectEvaluateTest {
                 + "together and run was not checked"), ok.err());
     }
 
+    /**
+     * A network whose first layer is a Convolution1DLayer reads sequences, [examples, channels, steps], a shape
+     * {@code --input CxHxW} cannot give (DL4J's Convolution1DLayer refuses a convolutional input type: "expect RNN
+     * input type"). convert's note advised "--input 2x32x32 (2 channels, as its first convolution takes ...)", which
+     * then failed as layer sizes that do not fit, and evaluate said the file "takes images of 2 channels". Expected:
+     * each says the network takes sequences, naming the layer; no --input advice.
+     */
+    @Test
+    void aSequenceNetworkIsNamedAsSuchNotGivenAnInputThatCannotWork() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(7).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(2).nOut(4).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Subsampling1DLayer.Builder().kernelSize(2).stride(2)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nIn(4).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        assertArrayEquals(new long[] {2, 10}, net.output(org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 2, 20)).shape(), "DL4J runs it on sequences");
+        Path seq = dir.resolve("seq.zip");
+        ModelSerializer.writeModel(net, seq.toFile(), false);
+        String takes = seq + ": the network takes sequences: its first layer, conv (Convolution1DLayer), reads "
+                + "[examples, 2 channels, steps], a shape --input CxHxW cannot give";
+
+        Path sdm = dir.resolve("seq.sdm");
+        CliRun c = run("convert", seq.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: " + takes + ", so whether its layers fit together and run was not checked"),
+                c.err());
+        assertFalse(c.err().contains("--input 2x32x32"), c.err());
+        run("convert", seq.toString(), "--out", dir.resolve("seq2.sdm").toString(), "--input", "2x1x20", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, takes);
+        CliRun e = run("evaluate", seq.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT, takes);
+        assertFalse(e.err().contains("images of 2 channels"), e.err());
+    }
+
     /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
     @Test
     void convertRefusesAnAlreadyConvertedModel() throws IOException {
