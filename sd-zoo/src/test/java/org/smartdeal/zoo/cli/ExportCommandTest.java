@@ -240,4 +240,32 @@ class ExportCommandTest {
         assertTrue(e.getMessage().startsWith("the exported network's outputs differ from the SD network's (output "
                 + "value:"), e.getMessage());
     }
+
+    /**
+     * An SD network saved by DL4J's ModelSerializer with its data normaliser (addNormalizerToModel) exports with it: the plain zip lacked normalizer.bin, so DL4J's restoreMultiLayerNetworkAndNormalizer gave the
+     * exported network without the normaliser its inputs need, silently. Expected: the normaliser DL4J restores from
+     * the exported zip has the source zip's mean and standard deviation.
+     */
+    @Test
+    void aZipsDataNormaliserIsCarriedIntoTheExport() throws IOException {
+        Path sdm = convertedLenet();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdModelFile.read(sdm);
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize norm =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        norm.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 32, 784), Nd4j.zeros(DataType.FLOAT, 32, 10)));
+        Path zip = dir.resolve("sd-normalised.zip");
+        // DL4J's writeModel(net, file, false, norm) fails in 1.0.0-M2.1 ("flush() failed: stream is closed")
+        ModelSerializer.writeModel(sd, zip.toFile(), false);
+        ModelSerializer.addNormalizerToModel(zip.toFile(), norm);
+        Path out = dir.resolve("sd-normalised-dense.zip");
+        CliRun r = CliRun.of("export", zip.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("the zip's data normaliser (NormalizerStandardize) is carried over"), r.out());
+        var restored = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(out.toFile(), false);
+        assertTrue(restored.getSecond() instanceof org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize,
+                String.valueOf(restored.getSecond()));
+        var back = (org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize) restored.getSecond();
+        assertEquals(norm.getMean(), back.getMean());
+        assertEquals(norm.getStd(), back.getStd());
+    }
 }
