@@ -106,12 +106,20 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * Feeds the network what it was trained on: the images in its layout, then processed by the zip's normaliser, as
-     * DL4J's own evaluation of a network restored with its normaliser does.
+     * DL4J's own evaluation of a network restored with its normaliser does. The normaliser gets the pixels scaled to
+     * [0, 1], as DL4J's MNIST iterators give them, except an ImagePreProcessingScaler, which gets the 0-255 bytes it
+     * is made to scale.
      */
     private void normalise(InMemoryDataSetIterator it, org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer) {
         org.nd4j.linalg.dataset.api.DataSetPreProcessor layoutStep = it.getPreProcessor();
         org.nd4j.linalg.dataset.api.DataSetPreProcessor step;
-        if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.DataNormalization n) {
+        if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler scaler) {
+            // it scales image bytes, 0-255, which FashionMnist has already divided by 255: give it the bytes
+            step = ds -> {
+                ds.setFeatures(ds.getFeatures().mul(255));
+                scaler.preProcess(ds);
+            };
+        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.DataNormalization n) {
             step = n;
         } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.MultiDataNormalization n) {
             // a graph's normaliser: its one input and output

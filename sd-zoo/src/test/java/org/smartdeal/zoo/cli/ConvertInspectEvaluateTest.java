@@ -227,6 +227,22 @@ class ConvertInspectEvaluateTest {
         assertTrue(c.err().contains("note: " + normalised + " holds a data normaliser (NormalizerStandardize, "
                 + "ModelSerializer.addNormalizerToModel), which a .sdm does not carry"), c.err());
         assertArrayEquals(before, Files.readAllBytes(normalised), "the input is not modified");
+
+        // an ImagePreProcessingScaler scales image bytes 0-255 to [0, 1]: on Fashion-MNIST's bytes it gives exactly the
+        // pixels the data already has, so accuracy and loss are those of the same network without it; applied to the
+        // scaled pixels it would divide them by 255 again (the accuracy of this bias-free ReLU network would not move,
+        // its loss would: 2.3026, uniform outputs)
+        Path scaled = dir.resolve("lenet-scaled.zip");
+        Files.copy(zip, scaled);
+        ModelSerializer.addNormalizerToModel(scaled.toFile(),
+                new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler());
+        CliRun s = run("evaluate", scaled.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, s.exit(), s.err());
+        CliRun plain = run("evaluate", zip.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, plain.exit(), plain.err());
+        String figures = plain.out().substring(plain.out().indexOf(": accuracy"), plain.out().indexOf(" on 300"));
+        assertTrue(s.out().contains(figures + " on 300 Fashion-MNIST test examples, normalised by the zip's "
+                + "ImagePreProcessingScaler"), s.out() + " against " + plain.out());
     }
 
     /**
