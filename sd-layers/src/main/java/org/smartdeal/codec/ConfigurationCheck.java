@@ -390,7 +390,9 @@ public final class ConfigurationCheck {
      * the channels or the size), the same for the SD layers. A frozen layer's inner layer is checked. A
      * {@code CnnToFeedForwardPreProcessor} that states its shape must state its input's, a
      * {@code BatchNormalization}'s nOut must be its nIn, and an {@code ElementWiseVertex}'s inputs must have one shape
-     * (DL4J's type derivation passes all three).
+     * (DL4J's type derivation passes all three). A {@code GlobalPoolingLayer} over a sequence gives rows of the
+     * sequence's size, as it does when it runs (collapsing its dimensions, the default), where DL4J's own type
+     * derivation says the sequence.
      *
      * <p>Not checked (the types are still propagated through them): a layer whose nIn is 0 (not set); the embedding
      * layers, whose nIn is the vocabulary size; layers without parameters (the loss layers, {@code DropoutLayer},
@@ -565,6 +567,11 @@ public final class ConfigurationCheck {
             // DL4J's getOutputType passes the input through, so a batch norm stating another nOut went unnoticed
             throw new IllegalArgumentException(where + " takes nIn=" + bn.getNIn() + " but states nOut=" + bn.getNOut()
                     + "; a batch normalization's nOut is its nIn");
+        }
+        if (inner instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp && gp.isCollapseDimensions()
+                && t instanceof InputType.InputTypeRecurrent r) {
+            // DL4J 1.0.0-M2.1's getOutputType returns a sequence as it is, but the layer gives one row per example
+            return InputType.feedForward(r.getSize());
         }
         return dl4j(() -> layer.getOutputType(index, t), where, given);
     }

@@ -159,6 +159,24 @@ class ConfigurationCheckTest {
         return conf;
     }
 
+    /**
+     * A global pooling layer over a sequence gives one row per example (collapseDimensions, its default), as DL4J runs
+     * it; DL4J 1.0.0-M2.1's getOutputType says the sequence itself, so a layer after it was refused. Expected: a
+     * feed-forward input of the sequence's size (5 channels here), compared with the next layer's nIn.
+     */
+    @Test
+    void aGlobalPoolingLayerOverASequenceGivesRows() {
+        java.util.function.IntFunction<MultiLayerConfiguration> text = nIn -> list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(6).nOut(5).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("pool").build())
+                .layer(dense("fc", nIn, 3)).build();
+        ConfigurationCheck.inputSizes(text.apply(5), InputType.recurrent(6, 12));
+        assertEquals("DenseLayer(name=fc, index=2) takes nIn=4 but its input has 5 values (from layer pool's output)",
+                refusal(() -> ConfigurationCheck.inputSizes(text.apply(4), InputType.recurrent(6, 12))));
+    }
+
     @Test
     void denseLayersWhoseSizesDoNotFitAreRefusedNamingBothSizes() {
         ConfigurationCheck.inputSizes(list().layer(dense("fc1", 784, 100)).layer(dense("fc2", 100, 10)).build(),

@@ -129,6 +129,8 @@ public final class ConvertCommand implements Callable<Integer> {
         checkOutputs();
         ConversionPlan plan = plan();
         Model dense = load(zoo);
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer =
+                zoo == null ? ModelFiles.normalizer(source.input) : null;
         boolean unchecked = zoo == null && !checkRuns(dense, source.input, shape, quiet);
         if (planFile != null) {
             checkPlanLayers(planFile, plan, dense);
@@ -173,9 +175,23 @@ public final class ConvertCommand implements Callable<Integer> {
         noteDensityMisses(spec.commandLine().getErr(), plan, d.report());
         if (unchecked) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println("note: " + source.input + " does not state its input shape (its first layer is a convolution "
+            List<String> inputs = graphInputs(dense);
+            String sequences = FashionMnistInput.sequences(dense, source.input);
+            err.println(inputs.size() > 1 ? "note: " + source.input + " is a graph of " + inputs.size() + " inputs "
+                    + inputs + ", so whether its layers fit together and run was not checked"
+                    : sequences != null ? "note: " + sequences + ", so whether its layers fit together and run was not "
+                    + "checked"
+                    : "note: " + source.input + " does not state its input shape (its first layer is a convolution "
                     + "without a flat-input preprocessor, or takes no stated size), so whether its layers fit together "
                     + "and run was not checked; give --input CxHxW to check it, " + FashionMnistInput.inputExample(dense));
+            err.flush();
+        }
+        if (normalizer != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: " + source.input + " holds a data normaliser (" + normalizer.getClass().getSimpleName()
+                    + ", ModelSerializer.addNormalizerToModel), which a .sdm does not carry: the network still expects "
+                    + "its inputs normalised by it, so feed " + out + " normalised data (smartdeal evaluate scores the "
+                    + ".sdm on raw pixels)");
             err.flush();
         }
         long params = dense.numParams();
@@ -279,7 +295,8 @@ public final class ConvertCommand implements Callable<Integer> {
      * forward pass, where the network states its input type by itself ({@link FashionMnistInput#statedInputType}: a
      * flat-input preprocessor or a first layer's nIn) or {@code --input} gives it; a network that does not (a
      * convolution first layer without a flat-input preprocessor, a first layer of no stated size, a recurrent first
-     * layer, a graph of several inputs) is not checked without {@code --input}.
+     * layer, a graph of several inputs) is not checked without {@code --input}; a graph of several inputs is refused
+     * with it, as {@code --input} gives one input's shape.
      *
      * @param net   the network to convert
      * @param file  its file, for the message
@@ -291,6 +308,12 @@ public final class ConvertCommand implements Callable<Integer> {
      *     of 2 all-zero inputs of shape [2, 784] (...): ..."
      */
     static boolean checkRuns(Model net, Path file, int[] shape, boolean quiet) {
+        List<String> inputs = graphInputs(net);
+        if (shape != null && inputs.size() > 1) {
+            throw new BadInputException("--input " + RecordedInput.format(shape) + " gives one input's shape, but " + file
+                    + " is a graph of " + inputs.size() + " inputs " + inputs + "; convert it without --input (its sizes "
+                    + "and forward pass are then not checked, as a note says)");
+        }
         InputType type = shape == null ? FashionMnistInput.statedInputType(net, file)
                 : FashionMnistInput.inputType(net, shape, false, file);
         if (type == null) {
@@ -298,6 +321,12 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         ForwardCheck.requireRuns(net, type, file, quiet);
         return true;
+    }
+
+    /** A graph's network inputs; empty for a MultiLayerNetwork. */
+    private static List<String> graphInputs(Model net) {
+        return net instanceof org.deeplearning4j.nn.graph.ComputationGraph g ? g.getConfiguration().getNetworkInputs()
+                : List.of();
     }
 
     private static int layerCount(Model m) {

@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code smartdeal evaluate}: test accuracy and loss of a {@code .sdm} or DL4J {@code .zip} model. */
+/**
+ * {@code smartdeal evaluate}: test accuracy and loss of a {@code .sdm} or DL4J {@code .zip} model. A zip's data
+ * normaliser ({@code ModelSerializer.addNormalizerToModel}) is applied to the images, as DL4J applies it to a network
+ * restored with its normaliser.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Accuracy and mean loss of a model (.sdm or DL4J .zip) on the Fashion-MNIST test set.")
 public final class EvaluateCommand implements Callable<Integer> {
@@ -53,7 +57,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         ModelFiles.Loaded loaded = ModelFiles.loadWithProperties(file);
         Model net = loaded.net();
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer = ModelFiles.normalizer(file);
         ModelFiles.requireFiniteParameters(net, file.toString(), "evaluated");
+        if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph g
+                && g.getConfiguration().getNetworkInputs().size() != 1) {
+            throw new BadInputException(file + ": the graph has " + g.getConfiguration().getNetworkInputs().size()
+                    + " inputs " + g.getConfiguration().getNetworkInputs() + ", but Fashion-MNIST gives one (its images); "
+                    + "evaluate scores networks of one input");
+        }
         // the check energy --data makes: the network takes 1x28x28 images (or 784 values), else a clear error; a
         // shape the .sdm records is what the network takes
         int[] recorded = RecordedInput.choose(null, loaded.properties(), file).shape();
@@ -68,6 +79,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         InMemoryDataSetIterator it = test.iterator(512, false, 0);
         FashionMnistInput.apply(it, layout);
+        if (normalizer != null) {
+            normalise(it, normalizer);
+        }
         ModelScore s;
         try (Progress p = Progress.start("evaluating", it.numExamples(), quiet)) {
             s = ModelScore.of(net, it, p::stepBy);
@@ -84,8 +98,47 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "per-example scoring): " + ConfigurationCheck.describe(e), e);
         }
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%n", file, s.accuracy(),
-                s.loss(), s.examples());
+        o.printf(Locale.ROOT, "%s: accuracy %.4f, loss %.4f on %d Fashion-MNIST test examples%s%n", file, s.accuracy(),
+                s.loss(), s.examples(), normalizer == null ? ""
+                : ", normalised by the zip's " + normalizer.getClass().getSimpleName());
         return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * Feeds the network what it was trained on: the images in its layout, then processed by the zip's normaliser, as
+     * DL4J's own evaluation of a network restored with its normaliser does. The normaliser gets the pixels scaled to
+     * [0, 1], as DL4J's MNIST iterators give them, except an ImagePreProcessingScaler, which gets the 0-255 bytes it
+     * is made to scale.
+     */
+    private void normalise(InMemoryDataSetIterator it, org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer) {
+        org.nd4j.linalg.dataset.api.DataSetPreProcessor layoutStep = it.getPreProcessor();
+        org.nd4j.linalg.dataset.api.DataSetPreProcessor step;
+        if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler scaler) {
+            // it scales image bytes, 0-255, which FashionMnist has already divided by 255: give it the bytes
+            step = ds -> {
+                ds.setFeatures(ds.getFeatures().mul(255));
+                scaler.preProcess(ds);
+            };
+        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.DataNormalization n) {
+            step = n;
+        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.MultiDataNormalization n) {
+            // a graph's normaliser: its one input and output
+            step = ds -> {
+                org.nd4j.linalg.dataset.MultiDataSet m = new org.nd4j.linalg.dataset.MultiDataSet(ds.getFeatures(),
+                        ds.getLabels());
+                n.preProcess(m);
+                ds.setFeatures(m.getFeatures(0));
+                ds.setLabels(m.getLabels(0));
+            };
+        } else {
+            throw new BadInputException(file + ": holds a data normaliser of a kind evaluate cannot apply ("
+                    + normalizer.getClass().getName() + "; DataNormalization and MultiDataNormalization are applied)");
+        }
+        it.setPreProcessor(ds -> {
+            if (layoutStep != null) {
+                layoutStep.preProcess(ds);
+            }
+            step.preProcess(ds);
+        });
     }
 }

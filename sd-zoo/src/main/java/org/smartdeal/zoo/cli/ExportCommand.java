@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code smartdeal export}: an SD model as a plain DL4J {@code .zip} ({@link DenseExport}): every SD layer becomes
  * DL4J's own layer holding its rebuilt weight, so the file loads with {@code ModelSerializer} where this plugin is not
- * installed. When the input type is known (the network states it, or {@code --input} gives it) the exported network's
+ * installed; a zip's data normaliser ({@code ModelSerializer.addNormalizerToModel}) goes with it. When the input type is
+ * known (the network states it, or {@code --input} gives it) the exported network's
  * outputs are compared with the SD network's on {@value #EXAMPLES} random examples before anything is written.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -87,6 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
         Model dense;
         RecordedInput.Choice input;
         String compared;
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer;
         Map<String, Integer> kinds = new TreeMap<>();
         List<String> names = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -123,6 +125,11 @@ public final class ExportCommand implements Callable<Integer> {
             p.message("serialising");
             ModelSerializer.writeModel(dense, bytes, false);
             zip = bytes.toByteArray();
+            // a zip's data normaliser goes with the network, as DL4J restores the two together
+            normalizer = ModelFiles.normalizer(file);
+            if (normalizer != null) {
+                zip = withNormalizer(zip, normalizer);
+            }
             bytes = null; // one copy of the zip in memory
             boolean graph = dense instanceof ComputationGraph;
             dense = null; // the network read back stands for it from here on
@@ -143,9 +150,36 @@ public final class ExportCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%s: %d SD %s (%s: %s) exported as DL4J's own layers with the rebuilt weights%n", file,
                 names.size(), names.size() == 1 ? "layer" : "layers", String.join(", ", counts), shortList(names));
         o.println(compared);
+        if (normalizer != null) {
+            o.println("the zip's data normaliser (" + normalizer.getClass().getSimpleName() + ") is carried over");
+        }
         o.printf(Locale.ROOT, "wrote %s (%,d bytes; the SD file is %,d bytes) in %.1f s%n", out, zip.length,
                 java.nio.file.Files.size(file), (System.nanoTime() - t0) / 1e9);
         return SmartDeal.EXIT_OK;
+    }
+
+    /**
+     * A ModelSerializer zip with a data normaliser added as DL4J's {@code ModelSerializer.addNormalizerToModel} adds it
+     * (entry {@code normalizer.bin}, written by its {@code NormalizerSerializer}), in memory: DL4J 1.0.0-M2.1's
+     * {@code writeModel} with a normaliser fails ("flush() failed: stream is closed").
+     */
+    static byte[] withNormalizer(byte[] zip, org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer)
+            throws IOException {
+        ByteArrayOutputStream norm = new ByteArrayOutputStream();
+        org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer.getDefault().write(normalizer, norm);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+                java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(z);
+                z.closeEntry();
+            }
+            z.putNextEntry(new java.util.zip.ZipEntry(ModelSerializer.NORMALIZER_BIN));
+            norm.writeTo(z);
+            z.closeEntry();
+        }
+        return out.toByteArray();
     }
 
     /** The names, or the first three and the last two with the count between when there are more than eight. */
@@ -194,29 +228,45 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     /**
-     * The two networks' outputs on {@value #EXAMPLES} random examples (seed 42) of the input type.
+     * The two networks' outputs on {@value #EXAMPLES} random examples (seed 42) of the input type: each output of a
+     * graph of several, each against the tolerance.
      *
-     * @return the line saying what was compared
-     * @throws IllegalStateException when they differ by more than {@link #TOLERANCE} (relative)
+     * @return the line saying what was compared (for several outputs, the largest relative difference)
+     * @throws IllegalStateException when they differ by more than {@link #TOLERANCE} (relative), naming a graph's
+     *     output when it has several
      */
     static String compareOutputs(Model sd, Model dense, InputType type) {
         long[] s = type.getShape(true);
         s[0] = EXAMPLES;
         // a generator of its own: the comparison leaves ND4J's global one as it was
         INDArray x = Nd4j.rand(Nd4j.getRandomFactory().getNewRandomInstance(42), s).castTo(sd.params().dataType());
-        INDArray a = output(sd, x);
-        INDArray b = output(dense, x);
-        double scale = Math.max(Transforms.abs(a, true).meanNumber().doubleValue(), Double.MIN_NORMAL);
-        double diff = a.sub(b).norm1Number().doubleValue() / a.length();
-        if (!(diff <= TOLERANCE * scale)) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "the exported network's outputs differ from the "
-                    + "SD network's (mean |difference| %.3g against mean |output| %.3g); nothing was written", diff, scale));
+        INDArray[] a = outputs(sd, x);
+        INDArray[] b = outputs(dense, x);
+        List<String> names = sd instanceof ComputationGraph g ? g.getConfiguration().getNetworkOutputs() : List.of();
+        double worstDiff = 0;
+        double worstScale = Double.MIN_NORMAL;
+        for (int i = 0; i < a.length; i++) {
+            double scale = Math.max(Transforms.abs(a[i], true).meanNumber().doubleValue(), Double.MIN_NORMAL);
+            double diff = a[i].sub(b[i]).norm1Number().doubleValue() / a[i].length();
+            if (!(diff <= TOLERANCE * scale)) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "the exported network's outputs differ from "
+                        + "the SD network's (%smean |difference| %.3g against mean |output| %.3g); nothing was written",
+                        a.length == 1 ? "" : "output " + names.get(i) + ": ", diff, scale));
+            }
+            if (i == 0 || diff / scale > worstDiff / worstScale) {
+                worstDiff = diff;
+                worstScale = scale;
+            }
         }
-        return String.format(Locale.ROOT, "outputs compared on %d random examples of shape %s: mean |difference| "
-                + "%.2g (mean |output| %.3g)", EXAMPLES, java.util.Arrays.toString(s), diff, scale);
+        return String.format(Locale.ROOT, "outputs compared on %d random examples of shape %s%s mean |difference| "
+                + "%.2g (mean |output| %.3g)", EXAMPLES, java.util.Arrays.toString(s), a.length == 1 ? ":"
+                : ", each of the graph's " + a.length + " outputs (" + String.join(", ", names) + "): largest",
+                worstDiff, worstScale);
     }
 
-    private static INDArray output(Model net, INDArray x) {
-        return net instanceof MultiLayerNetwork m ? m.output(x, false) : ((ComputationGraph) net).outputSingle(false, x);
+    /** Every output of the network for {@code x}: one for a MultiLayerNetwork, each of a graph's in its order. */
+    private static INDArray[] outputs(Model net, INDArray x) {
+        return net instanceof MultiLayerNetwork m ? new INDArray[] {m.output(x, false)}
+                : ((ComputationGraph) net).output(false, x);
     }
 }

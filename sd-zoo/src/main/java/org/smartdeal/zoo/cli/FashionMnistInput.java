@@ -184,6 +184,33 @@ final class FashionMnistInput {
         return found != null ? found : f;
     }
 
+    /**
+     * Why a network takes sequences, which no {@code --input CxHxW} and no image data can give: its deciding layer is a
+     * 1-D convolution or pooling (subclasses of the 2-D layers, whose channels it states as they do), without a
+     * preprocessor.
+     *
+     * @param net  the network
+     * @param file the model file, for the message
+     * @return "FILE: the network takes sequences: its first layer, conv (Convolution1DLayer), reads [examples, 2
+     *     channels, steps], a shape --input CxHxW cannot give", or null when it does not read sequences so
+     */
+    static String sequences(Model net, Path file) {
+        return sequences(deciding(net), file);
+    }
+
+    private static String sequences(First f, Path file) {
+        if (f.pre() != null || !(f.layer() instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer
+                || f.layer() instanceof org.deeplearning4j.nn.conf.layers.Subsampling1DLayer)) {
+            return null;
+        }
+        long channels = firstChannels(f);
+        return file + ": the network takes sequences: its first layer, " + (f.layer().getLayerName() != null
+                ? f.layer().getLayerName() + " (" + f.layer().getClass().getSimpleName() + ")"
+                : "a " + f.layer().getClass().getSimpleName()) + ", reads [examples, "
+                + (channels > 0 ? channels + (channels == 1 ? " channel" : " channels") : "channels")
+                + ", steps], a shape --input CxHxW cannot give";
+    }
+
     /** Layers that take rows and images alike. */
     private static boolean eitherKind(Layer l) {
         return l instanceof BatchNormalization || l instanceof ActivationLayer || l instanceof DropoutLayer
@@ -225,6 +252,10 @@ final class FashionMnistInput {
      */
     static InputType inputType(Model net, int[] shape, boolean dataSize, Path file) {
         First f = deciding(net);
+        String sequences = sequences(f, file);
+        if (sequences != null) {
+            throw new BadInputException(sequences);
+        }
         if (f.pre() instanceof FeedForwardToCnnPreProcessor p) {
             return shape != null ? InputType.convolutionalFlat(shape[1], shape[2], shape[0])
                     : InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());

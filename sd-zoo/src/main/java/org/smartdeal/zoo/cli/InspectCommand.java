@@ -157,8 +157,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     /**
-     * The slice geometry of every SD layer in the stored configuration, by section name (the
-     * layer index for a MultiLayerNetwork, the layer name for a ComputationGraph, as
+     * The slice geometry of every SD layer in the stored configuration (frozen ones' inner layers), by section name
+     * (the layer index for a MultiLayerNetwork, the layer name for a ComputationGraph, as
      * {@code SdModelFile} writes them). Fills {@code layerNames} with each MultiLayerNetwork layer's configured name
      * by index (a ComputationGraph's sections carry the names already).
      */
@@ -173,7 +173,8 @@ public final class InspectCommand implements Callable<Integer> {
                         if (name != null && !name.equals(String.valueOf(i))) {
                             layerNames.put(String.valueOf(i), name);
                         }
-                        if (c.getConf(i).getLayer() instanceof SdLayer sd) {
+                        // an SD layer frozen by TransferLearning is stored as the layer it wraps
+                        if (org.smartdeal.layers.Networks.unwrapFrozen(c.getConf(i).getLayer()) instanceof SdLayer sd) {
                             out.put(String.valueOf(i), sd.sliceShape());
                         }
                     }
@@ -181,7 +182,8 @@ public final class InspectCommand implements Callable<Integer> {
                 case COMPUTATION_GRAPH -> {
                     ComputationGraphConfiguration c = ComputationGraphConfiguration.fromJson(f.configJson());
                     for (Map.Entry<String, GraphVertex> v : c.getVertices().entrySet()) {
-                        if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof SdLayer sd) {
+                        if (v.getValue() instanceof LayerVertex lv && org.smartdeal.layers.Networks.unwrapFrozen(
+                                lv.getLayerConf().getLayer()) instanceof SdLayer sd) {
                             out.put(v.getKey(), sd.sliceShape());
                         }
                     }

@@ -110,6 +110,34 @@ final class ModelFiles {
         throw new BadInputException(file + ": model files must end in .sdm (SmartDeal) or .zip (DL4J ModelSerializer), got '" + name + "'");
     }
 
+    /**
+     * The data normaliser a DL4J zip holds ({@code ModelSerializer.addNormalizerToModel}, or {@code writeModel} with
+     * one): the network expects its features processed by it, as DL4J's {@code restoreMultiLayerNetworkAndNormalizer}
+     * gives the two together.
+     *
+     * @param file a model file that loaded ({@link #load})
+     * @return the normaliser, or null for a {@code .sdm} file or a zip without one
+     * @throws BadInputException naming the file and the entry when the zip's normaliser cannot be read
+     */
+    static org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer(Path file) {
+        if (!named(file, ".zip")) {
+            return null;
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            if (zip.getEntry(ModelSerializer.NORMALIZER_BIN) == null) {
+                return null;
+            }
+        } catch (IOException e) {
+            throw new BadInputException(file + ": " + OutputPaths.reason(e), e);
+        }
+        try {
+            return ModelSerializer.restoreNormalizerFromFile(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(file + ": its data normaliser (entry " + ModelSerializer.NORMALIZER_BIN
+                    + ") cannot be read: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What a file's first bytes say it holds, whatever its name. */
     enum Content {
         /** Starts with the .sdm magic number. */

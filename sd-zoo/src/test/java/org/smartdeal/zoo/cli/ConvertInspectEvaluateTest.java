@@ -186,6 +186,187 @@ class ConvertInspectEvaluateTest {
         assertTrue(r.err().contains("--data must be fashion-mnist"), r.err());
     }
 
+    /**
+     * A zip saved with its data normaliser (ModelSerializer.addNormalizerToModel: a network trained on standardised
+     * features) is scored on features the normaliser has processed, as DL4J gives the two together
+     * (restoreMultiLayerNetworkAndNormalizer); evaluate ignored the normaliser and scored raw pixels, silently (here
+     * 300 examples gave another accuracy than DL4J's own evaluation with the normaliser). convert says the .sdm does
+     * not carry it. Expected: DL4J's evaluate over the same 300 examples with the zip's normaliser as the iterator's
+     * preprocessor.
+     */
+    @Test
+    void evaluateAppliesTheNormaliserAZipHoldsAndConvertSaysTheSdmDropsIt() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not installed in " + data + ": skipping evaluate test");
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize norm =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        norm.fit(FashionMnist.load(data, true).limit(1000).iterator(100, false, 0));
+        Path normalised = dir.resolve("lenet-normalised.zip");
+        Files.copy(zip, normalised);
+        ModelSerializer.addNormalizerToModel(normalised.toFile(), norm);
+        byte[] before = Files.readAllBytes(normalised);
+
+        CliRun r = run("evaluate", normalised.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("on 300 Fashion-MNIST test examples, normalised by the zip's NormalizerStandardize"),
+                r.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("accuracy (\\d\\.\\d{4})").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        var restored = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(normalised.toFile(), false);
+        var it = FashionMnist.load(data, false).limit(300).iterator(64, false, 0);
+        it.setPreProcessor((org.nd4j.linalg.dataset.api.DataSetPreProcessor) restored.getSecond());
+        double expected = restored.getFirst().evaluate(it).accuracy();
+        double raw = restored.getFirst().evaluate(FashionMnist.load(data, false).limit(300).iterator(64, false, 0))
+                .accuracy();
+        assertTrue(Math.abs(expected - raw) > 1e-3, "the normaliser changes the score: " + expected + " vs " + raw);
+        assertEquals(expected, Double.parseDouble(m.group(1)), 0.5e-4);
+
+        Path sdm = dir.resolve("lenet-normalised.sdm");
+        CliRun c = run("convert", normalised.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: " + normalised + " holds a data normaliser (NormalizerStandardize, "
+                + "ModelSerializer.addNormalizerToModel), which a .sdm does not carry"), c.err());
+        assertArrayEquals(before, Files.readAllBytes(normalised), "the input is not modified");
+
+        // an ImagePreProcessingScaler scales image bytes 0-255 to [0, 1]: on Fashion-MNIST's bytes it gives exactly the
+        // pixels the data already has, so accuracy and loss are those of the same network without it; applied to the
+        // scaled pixels it would divide them by 255 again (the accuracy of this bias-free ReLU network would not move,
+        // its loss would: 2.3026, uniform outputs)
+        Path scaled = dir.resolve("lenet-scaled.zip");
+        Files.copy(zip, scaled);
+        ModelSerializer.addNormalizerToModel(scaled.toFile(),
+                new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler());
+        CliRun s = run("evaluate", scaled.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, s.exit(), s.err());
+        CliRun plain = run("evaluate", zip.toString(), "--limit", "300", "--quiet");
+        assertEquals(0, plain.exit(), plain.err());
+        String figures = plain.out().substring(plain.out().indexOf(": accuracy"), plain.out().indexOf(" on 300"));
+        assertTrue(s.out().contains(figures + " on 300 Fashion-MNIST test examples, normalised by the zip's "
+                + "ImagePreProcessingScaler"), s.out() + " against " + plain.out());
+    }
+
+    /**
+     * A text classifier (embedding sequence, 1-D convolution, global pooling over time, output layer, as DL4J's
+     * examples build one with each nIn given) converts and exports: DL4J 1.0.0-M2.1 types a GlobalPoolingLayer's output
+     * over a sequence as that sequence (its getOutputType returns the recurrent input type), while the layer gives one
+     * row per example, so the size check refused the network ("OutputLayer(name=out, index=3): DL4J cannot derive its
+     * types from InputTypeRecurrent(5,timeSeriesLength=10...)") though DL4J runs it. Expected: DL4J's own forward pass
+     * of the dense network (one row of 4 per example); the exported zip's outputs equal the .sdm's.
+     */
+    @Test
+    void aTextClassifierWithGlobalPoolingOverTimeConvertsAndExports() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(7).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("words").nIn(30)
+                        .nOut(6).inputLength(12).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(6).nOut(5).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).name("pool").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nIn(5).nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        org.nd4j.linalg.api.ndarray.INDArray words = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {
+            {1, 5, 7, 2, 29, 3, 3, 0, 11, 8, 4, 6}, {9, 9, 1, 0, 0, 17, 23, 2, 5, 5, 12, 28}});
+        assertArrayEquals(new long[] {2, 4}, net.output(words).shape(), "DL4J runs the network");
+        Path text = dir.resolve("text.zip");
+        ModelSerializer.writeModel(net, text.toFile(), false);
+
+        Path sdm = dir.resolve("text.sdm");
+        CliRun c = run("convert", text.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        Path exported = dir.resolve("text-dense.zip");
+        CliRun e = run("export", sdm.toString(), "--out", exported.toString(), "--quiet");
+        assertEquals(0, e.exit(), e.err());
+        assertTrue(e.out().contains("outputs compared on 4 random examples"), e.out());
+        org.nd4j.linalg.api.ndarray.INDArray a = SdModelFile.read(sdm) instanceof MultiLayerNetwork m ? m.output(words)
+                : null;
+        org.nd4j.linalg.api.ndarray.INDArray b = ModelSerializer.restoreMultiLayerNetwork(exported.toFile(), false)
+                .output(words);
+        assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-6, a + " vs " + b);
+    }
+
+    /**
+     * A graph of two inputs (image rows and five side features, merged) is a network whose sizes fit: evaluate's
+     * refusal and convert's with --input said "the layers' sizes do not fit together: the graph has 2 inputs [a, b],
+     * got 1 input types", and convert's note without --input blamed a first convolution. Expected (README: evaluate
+     * scores one input of Fashion-MNIST images; a graph of several inputs is converted unchecked without --input): each
+     * names the two inputs and what the command feeds.
+     */
+    @Test
+    void aGraphOfTwoInputsIsNamedAsSuchNotAsSizesThatDoNotFit() throws IOException {
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(7).graphBuilder().addInputs("a", "b")
+                        .addLayer("da", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(8)
+                                .build(), "a")
+                        .addLayer("db", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(5).nOut(4)
+                                .build(), "b")
+                        .addVertex("merge", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "da", "db")
+                        .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(12).nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "merge")
+                        .setOutputs("out").build());
+        g.init();
+        Path two = dir.resolve("two-inputs.zip");
+        ModelSerializer.writeModel(g, two.toFile(), false);
+
+        CliRun e = run("evaluate", two.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT,
+                two + ": the graph has 2 inputs [a, b], but Fashion-MNIST gives one (its images)");
+        assertFalse(e.err().contains("do not fit"), e.err());
+        Path sdm = dir.resolve("two-inputs.sdm");
+        CliRun c = run("convert", two.toString(), "--out", sdm.toString(), "--input", "1x28x28", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 1x28x28 gives one input's shape, but " + two
+                        + " is a graph of 2 inputs [a, b]");
+        assertFalse(c.err().contains("do not fit") || Files.exists(sdm), c.err());
+        CliRun ok = run("convert", two.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.err().contains("note: " + two + " is a graph of 2 inputs [a, b], so whether its layers fit "
+                + "together and run was not checked"), ok.err());
+    }
+
+    /**
+     * A network whose first layer is a Convolution1DLayer reads sequences, [examples, channels, steps], a shape
+     * {@code --input CxHxW} cannot give (DL4J's Convolution1DLayer refuses a convolutional input type: "expect RNN
+     * input type"). convert's note advised "--input 2x32x32 (2 channels, as its first convolution takes ...)", which
+     * then failed as layer sizes that do not fit, and evaluate said the file "takes images of 2 channels". Expected:
+     * each says the network takes sequences, naming the layer; no --input advice.
+     */
+    @Test
+    void aSequenceNetworkIsNamedAsSuchNotGivenAnInputThatCannotWork() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(7).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(2).nOut(4).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Subsampling1DLayer.Builder().kernelSize(2).stride(2)
+                        .build())
+                .layer(new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nIn(4).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        assertArrayEquals(new long[] {2, 10}, net.output(org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 2, 20)).shape(), "DL4J runs it on sequences");
+        Path seq = dir.resolve("seq.zip");
+        ModelSerializer.writeModel(net, seq.toFile(), false);
+        String takes = seq + ": the network takes sequences: its first layer, conv (Convolution1DLayer), reads "
+                + "[examples, 2 channels, steps], a shape --input CxHxW cannot give";
+
+        Path sdm = dir.resolve("seq.sdm");
+        CliRun c = run("convert", seq.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("note: " + takes + ", so whether its layers fit together and run was not checked"),
+                c.err());
+        assertFalse(c.err().contains("--input 2x32x32"), c.err());
+        run("convert", seq.toString(), "--out", dir.resolve("seq2.sdm").toString(), "--input", "2x1x20", "--quiet")
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, takes);
+        CliRun e = run("evaluate", seq.toString(), "--limit", "10").assertUserError(SmartDeal.EXIT_BAD_INPUT, takes);
+        assertFalse(e.err().contains("images of 2 channels"), e.err());
+    }
+
     /** An already converted model (a .sdm, or a zip holding SD layers) is refused: convert takes a dense .zip. */
     @Test
     void convertRefusesAnAlreadyConvertedModel() throws IOException {

@@ -190,4 +190,82 @@ class ExportCommandTest {
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "--input 3x6x6 gives 3 channels", "takes 2");
         assertFalse(Files.exists(dir.resolve("w1.zip")) || Files.exists(dir.resolve("w2.zip")), "nothing written");
     }
+
+    /**
+     * A graph of two outputs (a classifier and a regression head on one trunk) exports, each output compared: the
+     * comparison asked DL4J for the graph's single output, and DL4J's outputSingle refuses a graph of two ("Cannot use
+     * outputSingle with ComputationGraph that does not have exactly 1 output"), an internal error (exit 1) with
+     * nothing written. Expected: DL4J's own graph output of the zip read back equals the .sdm's on both outputs (the
+     * same rebuilt W = C*B, as for one output).
+     */
+    @Test
+    void aGraphOfTwoOutputsIsExportedWithEachOutputCompared() throws IOException {
+        org.deeplearning4j.nn.graph.ComputationGraph graph = new org.deeplearning4j.nn.graph.ComputationGraph(
+                new NeuralNetConfiguration.Builder().seed(3).graphBuilder().addInputs("in")
+                        .addLayer("trunk", new DenseLayer.Builder().nIn(12).nOut(8).activation(Activation.RELU).build(),
+                                "in")
+                        .addLayer("classes", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunction.MCXENT)
+                                .nIn(8).nOut(4).activation(Activation.SOFTMAX).build(), "trunk")
+                        .addLayer("value", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunction.MSE)
+                                .nIn(8).nOut(2).activation(Activation.IDENTITY).build(), "trunk")
+                        .setOutputs("classes", "value").build());
+        graph.init();
+        Path zip = dir.resolve("two-heads.zip");
+        ModelSerializer.writeModel(graph, zip.toFile(), false);
+        Path sdm = dir.resolve("two-heads.sdm");
+        CliRun c = CliRun.of("convert", zip.toString(), "--out", sdm.toString(), "--quiet");
+        assertEquals(0, c.exit(), c.err());
+        Path out = dir.resolve("two-heads-dense.zip");
+        CliRun r = CliRun.of("export", sdm.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("outputs compared on 4 random examples of shape [4, 12], each of the graph's 2 "
+                + "outputs (classes, value): largest mean |difference| "), r.out());
+
+        org.deeplearning4j.nn.graph.ComputationGraph dense = ModelSerializer.restoreComputationGraph(out.toFile(), false);
+        org.deeplearning4j.nn.graph.ComputationGraph sd = (org.deeplearning4j.nn.graph.ComputationGraph) SdModelFile.read(sdm);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 12);
+        INDArray[] a = sd.output(x);
+        INDArray[] b = dense.output(x);
+        assertEquals(2, b.length);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(a[i].sub(b[i]).amaxNumber().doubleValue() < 1e-6, "output " + i);
+        }
+
+        // the second output is compared too: a 1% change of its weights alone is caught
+        org.deeplearning4j.nn.graph.ComputationGraph off = dense.clone();
+        off.getLayer("value").getParam("W").muli(1.01);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ExportCommand.compareOutputs(sd, off,
+                        org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12)));
+        assertTrue(e.getMessage().startsWith("the exported network's outputs differ from the SD network's (output "
+                + "value:"), e.getMessage());
+    }
+
+    /**
+     * An SD network saved by DL4J's ModelSerializer with its data normaliser (addNormalizerToModel) exports with it: the plain zip lacked normalizer.bin, so DL4J's restoreMultiLayerNetworkAndNormalizer gave the
+     * exported network without the normaliser its inputs need, silently. Expected: the normaliser DL4J restores from
+     * the exported zip has the source zip's mean and standard deviation.
+     */
+    @Test
+    void aZipsDataNormaliserIsCarriedIntoTheExport() throws IOException {
+        Path sdm = convertedLenet();
+        MultiLayerNetwork sd = (MultiLayerNetwork) SdModelFile.read(sdm);
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize norm =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        norm.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 32, 784), Nd4j.zeros(DataType.FLOAT, 32, 10)));
+        Path zip = dir.resolve("sd-normalised.zip");
+        // DL4J's writeModel(net, file, false, norm) fails in 1.0.0-M2.1 ("flush() failed: stream is closed")
+        ModelSerializer.writeModel(sd, zip.toFile(), false);
+        ModelSerializer.addNormalizerToModel(zip.toFile(), norm);
+        Path out = dir.resolve("sd-normalised-dense.zip");
+        CliRun r = CliRun.of("export", zip.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("the zip's data normaliser (NormalizerStandardize) is carried over"), r.out());
+        var restored = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(out.toFile(), false);
+        assertTrue(restored.getSecond() instanceof org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize,
+                String.valueOf(restored.getSecond()));
+        var back = (org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize) restored.getSecond();
+        assertEquals(norm.getMean(), back.getMean());
+        assertEquals(norm.getStd(), back.getStd());
+    }
 }

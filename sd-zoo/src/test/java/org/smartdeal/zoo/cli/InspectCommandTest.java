@@ -134,6 +134,38 @@ class InspectCommandTest {
         assertEquals(30.0 / 42, l.get("cDensity").asDouble(), 1e-12);
     }
 
+    /**
+     * An SD layer frozen by TransferLearning on the SD network (README: its frozen SD layers stay as they are) is
+     * inspected like any: inspect looked for SD layers in the stored configuration without opening the frozen
+     * wrapper and refused the file ("section SD_LAYER '0' matches no SD layer of the stored configuration"), which
+     * evaluate and export read. Expected: the hand count of the class comment, 30 of 42 real entries, in a network and
+     * in a graph.
+     */
+    @Test
+    void aFrozenSdLayerIsInspectedAsTheLayerItWraps() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(sdLayer("fc")).layer(out()).build());
+        net.init();
+        setC(net.getLayer(0).getParam(SdParamInitializer.C_KEY));
+        MultiLayerNetwork frozen = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(net)
+                .setFeatureExtractor(0).build();
+        JsonNode l = inspect(frozen);
+        assertEquals("0", l.get("name").asText());
+        assertEquals(30, l.get("cNonZeros").asLong());
+        assertEquals(30.0 / 42, l.get("cDensity").asDouble(), 1e-12);
+
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+                .addInputs("in").addLayer("fc", sdLayer("fc"), "in").addLayer("out", out(), "fc")
+                .setOutputs("out").setInputTypes(InputType.feedForward(20)).build());
+        g.init();
+        setC(g.getLayer("fc").getParam(SdParamInitializer.C_KEY));
+        ComputationGraph frozenGraph = new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(g)
+                .setFeatureExtractor("fc").build();
+        JsonNode gl = inspect(frozenGraph);
+        assertEquals("fc", gl.get("name").asText());
+        assertEquals(30.0 / 42, gl.get("cDensity").asDouble(), 1e-12);
+    }
+
     @Test
     void tableShowsRealRowDensity() throws IOException {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
