@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.smartdeal.codec.ConfigurationCheck;
 import org.smartdeal.hw.dl4j.ActStatsCollector;
 import org.smartdeal.hw.dl4j.EnergyReport;
@@ -406,7 +405,13 @@ public final class EnergyCommand implements Callable<Integer> {
             return EnergyReport.of(Workloads.of(net, name, arch.knobs(), arch, type), Workloads.PAPER_STATS_NOTE, accs,
                     arch, table);
         }
-        DataSetIterator it = fashionMnist(type, z == null ? source.file.toString() : name);
+        InMemoryDataSetIterator it = fashionMnist(type, z == null ? source.file.toString() : name);
+        // a zip's data normaliser: the network runs on the inputs it was trained on, as evaluate scores it
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer =
+                z == null ? ModelFiles.normalizer(source.file) : null;
+        if (normalizer != null) {
+            FashionMnistInput.normalise(it, normalizer, source.file);
+        }
         ActStatsCollector c = new ActStatsCollector(net, x, arch);
         try (Progress p = Progress.start("activation statistics", samples, quiet)) {
             while (it.hasNext()) {
@@ -415,7 +420,8 @@ public final class EnergyCommand implements Callable<Integer> {
                 p.stepBy(f.size(0));
             }
         }
-        String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test");
+        String src = Workloads.measuredStatsNote(c.images(), "Fashion-MNIST test" + (normalizer == null ? ""
+                : ", normalised by the zip's " + normalizer.getClass().getSimpleName() + ","));
         return EnergyReport.of(c.workload(name, src + Workloads.skippedNote(x)), src, accs, arch, table);
     }
 
@@ -480,7 +486,7 @@ public final class EnergyCommand implements Callable<Integer> {
         return a.withKnobs(knobs(a.knobs()));
     }
 
-    private DataSetIterator fashionMnist(InputType type, String what) {
+    private InMemoryDataSetIterator fashionMnist(InputType type, String what) {
         FashionMnistInput.Layout layout = FashionMnistInput.layout(type, what);
         FashionMnist test = FashionMnistInput.load(dataDir, false);
         InMemoryDataSetIterator it = test.limit(samples).iterator(Math.min(samples, 128), false, 0);

@@ -80,7 +80,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         InMemoryDataSetIterator it = test.iterator(512, false, 0);
         FashionMnistInput.apply(it, layout);
         if (normalizer != null) {
-            normalise(it, normalizer);
+            FashionMnistInput.normalise(it, normalizer, file);
         }
         ModelScore s;
         try (Progress p = Progress.start("evaluating", it.numExamples(), quiet)) {
@@ -102,43 +102,5 @@ public final class EvaluateCommand implements Callable<Integer> {
                 s.loss(), s.examples(), normalizer == null ? ""
                 : ", normalised by the zip's " + normalizer.getClass().getSimpleName());
         return SmartDeal.EXIT_OK;
-    }
-
-    /**
-     * Feeds the network what it was trained on: the images in its layout, then processed by the zip's normaliser, as
-     * DL4J's own evaluation of a network restored with its normaliser does. The normaliser gets the pixels scaled to
-     * [0, 1], as DL4J's MNIST iterators give them, except an ImagePreProcessingScaler, which gets the 0-255 bytes it
-     * is made to scale.
-     */
-    private void normalise(InMemoryDataSetIterator it, org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer) {
-        org.nd4j.linalg.dataset.api.DataSetPreProcessor layoutStep = it.getPreProcessor();
-        org.nd4j.linalg.dataset.api.DataSetPreProcessor step;
-        if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler scaler) {
-            // it scales image bytes, 0-255, which FashionMnist has already divided by 255: give it the bytes
-            step = ds -> {
-                ds.setFeatures(ds.getFeatures().mul(255));
-                scaler.preProcess(ds);
-            };
-        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.DataNormalization n) {
-            step = n;
-        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.MultiDataNormalization n) {
-            // a graph's normaliser: its one input and output
-            step = ds -> {
-                org.nd4j.linalg.dataset.MultiDataSet m = new org.nd4j.linalg.dataset.MultiDataSet(ds.getFeatures(),
-                        ds.getLabels());
-                n.preProcess(m);
-                ds.setFeatures(m.getFeatures(0));
-                ds.setLabels(m.getLabels(0));
-            };
-        } else {
-            throw new BadInputException(file + ": holds a data normaliser of a kind evaluate cannot apply ("
-                    + normalizer.getClass().getName() + "; DataNormalization and MultiDataNormalization are applied)");
-        }
-        it.setPreProcessor(ds -> {
-            if (layoutStep != null) {
-                layoutStep.preProcess(ds);
-            }
-            step.preProcess(ds);
-        });
     }
 }

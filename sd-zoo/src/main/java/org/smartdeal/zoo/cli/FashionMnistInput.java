@@ -517,4 +517,48 @@ final class FashionMnistInput {
             it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 28, 28, 1)));
         }
     }
+
+    /**
+     * Feeds the network what it was trained on: the images in its layout, then processed by the zip's normaliser, as
+     * DL4J's own evaluation of a network restored with its normaliser does. The normaliser gets the pixels scaled to
+     * [0, 1], as DL4J's MNIST iterators give them, except an ImagePreProcessingScaler, which gets the 0-255 bytes it
+     * is made to scale. {@code evaluate} and {@code energy --data} use it.
+     *
+     * @param it         the test images, already laid out for the network; its preprocessor is extended
+     * @param normalizer the zip's normaliser ({@link ModelFiles#normalizer})
+     * @param file       the model file, for the message
+     * @throws BadInputException for a normaliser of a kind that cannot be applied to one input
+     */
+    static void normalise(InMemoryDataSetIterator it, org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> normalizer,
+            Path file) {
+        org.nd4j.linalg.dataset.api.DataSetPreProcessor layoutStep = it.getPreProcessor();
+        org.nd4j.linalg.dataset.api.DataSetPreProcessor step;
+        if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler scaler) {
+            // it scales image bytes, 0-255, which FashionMnist has already divided by 255: give it the bytes
+            step = ds -> {
+                ds.setFeatures(ds.getFeatures().mul(255));
+                scaler.preProcess(ds);
+            };
+        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.DataNormalization n) {
+            step = n;
+        } else if (normalizer instanceof org.nd4j.linalg.dataset.api.preprocessor.MultiDataNormalization n) {
+            // a graph's normaliser: its one input and output
+            step = ds -> {
+                org.nd4j.linalg.dataset.MultiDataSet m = new org.nd4j.linalg.dataset.MultiDataSet(ds.getFeatures(),
+                        ds.getLabels());
+                n.preProcess(m);
+                ds.setFeatures(m.getFeatures(0));
+                ds.setLabels(m.getLabels(0));
+            };
+        } else {
+            throw new BadInputException(file + ": holds a data normaliser of a kind evaluate cannot apply ("
+                    + normalizer.getClass().getName() + "; DataNormalization and MultiDataNormalization are applied)");
+        }
+        it.setPreProcessor(ds -> {
+            if (layoutStep != null) {
+                layoutStep.preProcess(ds);
+            }
+            step.preProcess(ds);
+        });
+    }
 }

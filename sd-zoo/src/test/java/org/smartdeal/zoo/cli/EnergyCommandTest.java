@@ -57,6 +57,67 @@ class EnergyCommandTest {
         return (Map<String, Object>) ((Map<String, Object>) summary.get("accelerators")).get(name);
     }
 
+    /**
+     * A zip saved with a data normaliser (ModelSerializer.addNormalizerToModel) runs on normalised images when its
+     * statistics are measured, as evaluate scores it (before, energy --data measured it on raw pixels, which the
+     * network was not trained on). Expected: the first layer's dA recomputed here from the 64 test images put
+     * through the same NormalizerStandardize (its preProcess), quantised as ActStatsAccumulator documents (s = max|x| /
+     * 127, round half away); standardised background pixels are non-zero, so it differs from the raw pixels' dA.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aZipsDataNormaliserIsAppliedToTheMeasuredImages() throws IOException {
+        Path data = FashionMnist.resolveDir(null);
+        assumeTrue(FashionMnist.isAvailable(data), "Fashion-MNIST not found in " + data + " (install dataset-fashion-mnist)");
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("fc").nIn(FashionMnist.PIXELS)
+                        .nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder().name("out").nIn(8).nOut(10).activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        Path zip = dir.resolve("mlp-normalised.zip");
+        ModelSerializer.writeModel(net, zip.toFile(), false);
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize norm =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        norm.fit(FashionMnist.load(data, true).limit(500).iterator(100, false, 0));
+        ModelSerializer.addNormalizerToModel(zip.toFile(), norm);
+        byte[] before = Files.readAllBytes(zip);
+        Path out = dir.resolve("mlp-normalised-out");
+        CliRun r = run("energy", zip.toString(), "--data", "fashion-mnist", "--samples", "64", "--accelerators",
+                "smartdeal", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("measured on 64 Fashion-MNIST test, normalised by the zip's NormalizerStandardize, "
+                + "examples"), r.out());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(zip)), "the input is not modified");
+
+        org.nd4j.linalg.dataset.DataSet ds = FashionMnist.load(data, false).limit(64).iterator(64, false, 0).next();
+        float[] raw = ds.getFeatures().dup().data().asFloat();
+        norm.preProcess(ds);
+        float[] px = ds.getFeatures().data().asFloat();
+        Map<String, Object> wl = json(out.resolve("workload.json"));
+        Map<String, Object> first = (Map<String, Object>) ((List<Object>) wl.get("layers")).get(0);
+        double dA = ((Number) ((Map<String, Object>) first.get("actStats")).get("dA")).doubleValue();
+        assertEquals("fc", first.get("id"));
+        // at most a value or two on a rounding boundary may fall the other way (float division order)
+        assertEquals(density(px), dA, 2.0 / px.length);
+        assertTrue(density(px) - density(raw) > 0.2, "standardised: " + density(px) + ", raw: " + density(raw));
+    }
+
+    /** Non-zeros of x quantised to int8 with s = max|x| / 127, round half away from zero, over its length. */
+    private static double density(float[] x) {
+        float max = 0;
+        for (float v : x) {
+            max = Math.max(max, Math.abs(v));
+        }
+        long nz = 0;
+        for (float v : x) {
+            if (Math.floor(Math.abs(v) / (max / 127f) + 0.5f) != 0) {
+                nz++;
+            }
+        }
+        return (double) nz / x.length;
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void zooCnnOnFashionMnistMeasuresTheStatistics() throws IOException {
