@@ -146,8 +146,9 @@ public final class Retraining {
      *
      * <p>The momentum is DL4J's {@link Nesterovs} (DL4J has no classical-momentum updater).
      * The weight decay is {@link L2Regularization}: DL4J adds 5e-4 * W to the gradient before the
-     * updater, so the momentum buffer is v = mu*v + (g + wd*W), as in ALGORITHMS.md 6.2 and in
-     * PyTorch's SGD {@code weight_decay}, which the reference used. Like that, it applies to the biases
+     * updater, so the decay enters the momentum buffer with the gradient (DL4J's Nesterovs keeps
+     * v = mu*v - lr*(g + wd*W)), as in ALGORITHMS.md 6.2 and in PyTorch's SGD {@code weight_decay}, which the
+     * reference used. Like that, it applies to the biases
      * too (as SD training's biases, ALGORITHMS.md 6.3; until 2026-12-05 RT left biases undecayed).
      * (DL4J's {@code WeightDecay} would instead subtract lr * wd * W after the updater, decoupled from the
      * momentum.) DL4J 1.0.0-M2.1 applies no regularization to BatchNormalization's gamma and beta (its
