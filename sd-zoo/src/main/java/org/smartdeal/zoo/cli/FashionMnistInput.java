@@ -551,8 +551,9 @@ final class FashionMnistInput {
                 ds.setLabels(m.getLabels(0));
             };
         } else {
-            throw new BadInputException(file + ": holds a data normaliser of a kind evaluate cannot apply ("
-                    + normalizer.getClass().getName() + "; DataNormalization and MultiDataNormalization are applied)");
+            throw new BadInputException(file + ": holds a data normaliser of a kind that cannot be applied to the test "
+                    + "images (" + normalizer.getClass().getName() + "; DataNormalization and MultiDataNormalization are "
+                    + "applied)");
         }
         it.setPreProcessor(ds -> {
             if (layoutStep != null) {
