@@ -44,8 +44,8 @@ public final class DecomposeRunner {
             switch (args[i]) {
                 case "--threads" -> threads = RunnerArgs.integer("--threads", args, ++i, 1);
                 case "--repeat" -> repeat = RunnerArgs.integer("--repeat", args, ++i, 1);
-                case "--seed" -> seed = seed(value("--seed", args, ++i));
-                case "--csv" -> csv = Path.of(value("--csv", args, ++i));
+                case "--seed" -> seed = seed(RunnerArgs.value("--seed", args, ++i));
+                case "--csv" -> csv = Path.of(RunnerArgs.value("--csv", args, ++i));
                 default -> {
                     if (args[i].startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + args[i]
@@ -133,14 +133,6 @@ public final class DecomposeRunner {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--seed must be an integer, got '" + v + "'", e);
         }
-    }
-
-    /** The value of option {@code flag} at {@code args[i]}; refused by name when missing. */
-    private static String value(String flag, String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 
     private static String shape(int[] s) {

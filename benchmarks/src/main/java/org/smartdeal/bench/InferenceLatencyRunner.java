@@ -126,10 +126,7 @@ public final class InferenceLatencyRunner {
      *     integer
      */
     static int[] batchSizes(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("--batches needs a value");
-        }
-        String[] parts = args[i].split(",", -1);
+        String[] parts = RunnerArgs.value("--batches", args, i).split(",", -1);
         int[] out = new int[parts.length];
         for (int k = 0; k < parts.length; k++) {
             out[k] = RunnerArgs.integer("--batches", parts, k, 1);

@@ -534,12 +534,14 @@ public final class SdTraining {
      * called), where DL4J's updater would fail with a NullPointerException.
      */
     private static void requireInitialised(Model net, String method) {
-        org.deeplearning4j.nn.api.Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
-                : net instanceof ComputationGraph g ? g.getLayers() : new org.deeplearning4j.nn.api.Layer[0];
-        if (layers == null) {
-            throw new IllegalStateException("SdTraining." + method + ": the " + net.getClass().getSimpleName()
-                    + " is not initialised (call init() first); to route a configuration before its network is built,"
-                    + " use SdTraining.configure on the configuration");
+        if (!(net instanceof MultiLayerNetwork || net instanceof ComputationGraph)) {
+            return; // the caller refuses it as no network
+        }
+        try {
+            org.smartdeal.layers.Networks.layers(net);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("SdTraining." + method + ": " + e.getMessage() + "; to route a configuration "
+                    + "before its network is built, use SdTraining.configure on the configuration", e);
         }
     }
 

@@ -249,7 +249,7 @@ public final class Reports {
     /**
      * A text field of a CSV row (a model's name, which may be a file's stem, a DL4J layer's name) as RFC 4180 writes
      * it: in double quotes with its quotes doubled when it holds a comma, a quote or a line break, so that the row keeps
-     * its columns; as it is otherwise.
+     * its columns; as it is otherwise. sd-zoo's conversion and sweep reports write their names with it too.
      */
     public static String csv(String text) {
         if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return text;

@@ -8,6 +8,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.smartdeal.codec.StorageBreakdown;
+import org.smartdeal.hw.report.Reports;
 
 /**
  * What a conversion cost and saved, layer by layer and in total (ALGORITHMS.md 1.3 and 4.3).
@@ -304,7 +305,7 @@ public record ConversionReport(List<Row> layers) {
         StringBuilder sb = new StringBuilder("name,type,shape,converted,weights,slices,cDensity,wDensity,relError,"
                 + "meanIterations,distinctExponents,prunedChannels,indexBits,cBits,tableBits,bBits,denseWeightBits,paperCR,seconds\n");
         for (Row r : layers) {
-            sb.append(String.join(",", csv(r.name()), csv(r.type()), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
+            sb.append(String.join(",", Reports.csv(r.name()), Reports.csv(r.type()), "\"" + r.shape() + "\"", Boolean.toString(r.converted()),
                     Long.toString(r.weights()), Long.toString(r.slices()), Double.toString(r.cDensity()),
                     Double.toString(r.wDensity()), Double.toString(r.relError()), Double.toString(r.meanIterations()),
                     Integer.toString(r.distinctExponents()), Integer.toString(r.prunedChannels()),
@@ -318,11 +319,5 @@ public record ConversionReport(List<Row> layers) {
                 Long.toString(sum(Row::tableBits)), Long.toString(sum(Row::bBits)), Long.toString(sum(Row::denseBits)),
                 Double.toString(paperCR()), Double.toString(seconds()))).append('\n');
         return sb.toString();
-    }
-
-    /** A text field as RFC 4180 writes it: quoted, quotes doubled, when it holds a comma, a quote or a line break. */
-    private static String csv(String text) {
-        boolean plain = text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0;
-        return plain ? text : '"' + text.replace("\"", "\"\"") + '"';
     }
 }

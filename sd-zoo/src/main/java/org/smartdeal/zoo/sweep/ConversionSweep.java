@@ -182,11 +182,11 @@ public final class ConversionSweep {
 
         /**
          * The overrides as {@link #overrides} words them, "; " between layers ({@code fc1 d=0.04; fc3 t=0.01}), so that
-         * candidates that differ only in a layer's setting can be told apart; quoted if a layer name holds a comma.
+         * candidates that differ only in a layer's setting can be told apart; quoted as RFC 4180 says
+         * ({@link org.smartdeal.hw.report.Reports#csv}) if a layer name holds a comma, a quote or a line break.
          */
         private static String csvOverrides(ConversionPlan plan) {
-            String s = overrides(plan).replace(", ", "; ");
-            return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+            return org.smartdeal.hw.report.Reports.csv(overrides(plan).replace(", ", "; "));
         }
 
         /**
