@@ -431,14 +431,17 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         ModelResult x = results.get(accelerator), dn = results.get("diannao"), sd = results.get("smartdeal");
         if (x == null || coverage(accelerator) != Coverage.FULL) return Double.NaN;
         return switch (kind) {
-            case "ee" -> dn == null ? Double.NaN : dn.energyPj() / x.energyPj();
+            case "ee" -> dn == null || dn.energyPj() == 0 || x.energyPj() == 0 ? Double.NaN : dn.energyPj() / x.energyPj();
             case "speedup" -> dn == null ? Double.NaN : dn.cycles() / x.cycles();
             case "dram" -> sd == null ? Double.NaN : x.dramBytes() / sd.dramBytes();
             default -> throw new IllegalArgumentException("ratio kind must be ee, speedup or dram, got " + kind);
         };
     }
 
-    /** Why ratios are absent, one line each: partial or no coverage, DianNao or SmartDeal not priced. */
+    /**
+     * Why ratios are absent, one line each: partial or no coverage, DianNao or SmartDeal not priced, an energy of
+     * 0 pJ (an energy table of zeros, whose energy ratio would be 0/0 or infinite).
+     */
     public List<String> ratioNotes() {
         List<String> out = new ArrayList<>();
         for (String acc : results.keySet())
@@ -451,6 +454,16 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
             }
         if (!results.containsKey("diannao"))
             out.add("EE/DN and SU/DN: diannao is not among the accelerators priced (add it to get them)");
+        else {
+            List<String> zero = results.keySet().stream()
+                .filter(a -> coverage(a) == Coverage.FULL && results.get(a).energyPj() == 0).toList();
+            if (zero.contains("diannao"))
+                out.add("EE/DN: diannao's energy is 0 pJ (the energy table prices every action it counts at 0), so no "
+                    + "accelerator has an energy ratio");
+            else if (!zero.isEmpty())
+                out.add("EE/DN: the energy of " + String.join(", ", zero) + " is 0 pJ (the energy table prices every "
+                    + "action counted at 0), so " + (zero.size() == 1 ? "it has" : "they have") + " no energy ratio");
+        }
         if (!results.containsKey("smartdeal"))
             out.add("DRAM/SD: smartdeal is not among the accelerators priced (add it to get it)");
         return out;

@@ -356,6 +356,23 @@ class EnergyReportFilesTest {
     }
 
     /**
+     * A table of zeros prices every action at 0 pJ: DianNao's energy is 0, so EE/DN would be 0/0 (NaN) for every
+     * accelerator, and the summary printed "-" with no reason (a hunt found it). Expected: NaN ratios with a line
+     * saying why, while the speedups (cycles, which the table does not touch) stay.
+     */
+    @Test
+    void anEnergyTableOfZerosSaysWhyThereAreNoEnergyRatios() {
+        EnergyTable zeros = new EnergyTable(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        EnergyReport r = EnergyReport.of(paper("resnet164"), "paper defaults", List.of("smartdeal,diannao"), K, zeros);
+        assertEquals(0.0, r.results().get("diannao").energyPj());
+        assertTrue(Double.isNaN(r.ratio("smartdeal", "ee")));
+        assertFalse(Double.isNaN(r.ratio("smartdeal", "speedup")));
+        String txt = r.summaryText();
+        assertTrue(txt.contains("EE/DN: diannao's energy is 0 pJ (the energy table prices every action it counts at 0)"),
+            txt);
+    }
+
+    /**
      * An accelerator model of the user's own (DianNao's counts at half the compute rate, under another name) priced
      * next to the paper's: it appears in every output under its name and work unit, with DianNao's energy (the same
      * actions and table) and at least DianNao's cycles on every layer.
