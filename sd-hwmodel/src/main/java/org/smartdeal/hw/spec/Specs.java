@@ -44,7 +44,9 @@ public final class Specs {
     /**
      * Reads record {@code type} from a user's JSON file in the resources' form
      * ({@code {"version": 1, "name": ..., "values": {...}, "sources": {...}}}, name and sources optional), strictly:
-     * every field present, no unknown field, each of the right JSON type, and the record's own range checks.
+     * every field present, no unknown field, each of the right JSON type, and the record's own range checks;
+     * {@code name}, when given, a string and {@code sources} an object of strings (both are notes for the reader,
+     * not used).
      *
      * @param type the record, e.g. {@code EnergyTable.class}
      * @param file the JSON file
@@ -81,6 +83,18 @@ public final class Specs {
                     + "values, sources)");
         if (!Double.valueOf(1).equals(root.get("version")))
             throw new IllegalArgumentException(file + ": version must be 1, got " + value(root.get("version")));
+        // name and sources are for the reader, not read; a wrong type is still a file that was not written as meant
+        if (root.containsKey("name") && !(root.get("name") instanceof String))
+            throw new IllegalArgumentException(file + ": 'name' must be a string, got " + value(root.get("name")));
+        if (root.containsKey("sources")) {
+            if (!(root.get("sources") instanceof Map<?, ?> src))
+                throw new IllegalArgumentException(file + ": 'sources' must be an object of notes, one string per "
+                    + "field, got " + value(root.get("sources")));
+            for (Map.Entry<?, ?> e : src.entrySet())
+                if (!(e.getValue() instanceof String))
+                    throw new IllegalArgumentException(file + ": sources." + e.getKey() + " must be a string (a note "
+                        + "on where the value comes from), got " + value(e.getValue()));
+        }
         if (!(root.get("values") instanceof Map))
             throw new IllegalArgumentException(file + ": 'values' must be an object of " + type.getSimpleName()
                 + " fields, got " + value(root.get("values")));

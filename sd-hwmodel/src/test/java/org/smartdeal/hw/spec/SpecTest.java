@@ -90,6 +90,13 @@ class SpecTest {
             {shipped.replace("\"values\"", "\"valuez\""), "unknown top-level key 'valuez'"},
             {"{\"version\": 1, \"values\": {}}", "EnergyTable.dramPjPer8Bit missing"},
             {shipped.substring(0, 200), "not an EnergyTable JSON file: JSON unexpected end"},
+            // name and sources are not read, but their types were not checked either: a file whose notes were
+            // misplaced (a number for the name, a list for the sources) was taken without a word (session 42's list)
+            {shipped.replaceFirst("\"name\": \"[^\"]*\"", "\"name\": 28"), "'name' must be a string, got 28"},
+            {shipped.replace("\"sources\": {", "\"sources\": [{").replaceFirst("}\\s*}\\s*$", "}]}"),
+                "'sources' must be an object of notes"},
+            {shipped.replace("\"sources\": {", "\"sources\": {\"note\": 100, "),
+                "sources.note must be a string (a note on where the value comes from), got 100"},
         };
         for (String[] c : cases) {
             java.nio.file.Files.writeString(f, c[0]);
