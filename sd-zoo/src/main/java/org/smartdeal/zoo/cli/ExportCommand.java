@@ -228,8 +228,9 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     /**
-     * The two networks' outputs on {@value #EXAMPLES} random examples (seed 42) of the input type: each output of a
-     * graph of several, each against the tolerance.
+     * The two networks' outputs on {@value #EXAMPLES} random examples (seed 42) of the input type, uniform in [0, 1),
+     * or indices uniform in [0, nIn) for a network whose first layer is an embedding: each output of a graph of
+     * several, each against the tolerance.
      *
      * @return the line saying what was compared (for several outputs, the largest relative difference)
      * @throws IllegalStateException when they differ by more than {@link #TOLERANCE} (relative), naming a graph's
@@ -239,7 +240,13 @@ public final class ExportCommand implements Callable<Integer> {
         long[] s = type.getShape(true);
         s[0] = EXAMPLES;
         // a generator of its own: the comparison leaves ND4J's global one as it was
-        INDArray x = Nd4j.rand(Nd4j.getRandomFactory().getNewRandomInstance(42), s).castTo(sd.params().dataType());
+        INDArray x = Nd4j.rand(Nd4j.getRandomFactory().getNewRandomInstance(42), s);
+        long indices = FashionMnistInput.embeddingIndices(sd);
+        if (indices > 0) {
+            // word indices in [0, nIn): values in [0, 1) would all read as word 0, comparing one embedding row only
+            x = Transforms.floor(x.muli(indices), false);
+        }
+        x = x.castTo(sd.params().dataType());
         INDArray[] a = outputs(sd, x);
         INDArray[] b = outputs(dense, x);
         List<String> names = sd instanceof ComputationGraph g ? g.getConfiguration().getNetworkOutputs() : List.of();

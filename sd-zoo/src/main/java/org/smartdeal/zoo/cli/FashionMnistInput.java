@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -237,7 +238,19 @@ final class FashionMnistInput {
     }
 
     /**
-     * The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn.
+     * The number of indices a network's first layer knows when it reads word indices (an embedding layer, or an
+     * embedding-sequence layer, without a preprocessor before it): its nIn; else 0. Random inputs for such a network
+     * must be indices in [0, nIn), not values in [0, 1), which all read as index 0.
+     */
+    static long embeddingIndices(Model net) {
+        First f = deciding(net);
+        return f.pre() == null && (f.layer() instanceof EmbeddingLayer || f.layer() instanceof EmbeddingSequenceLayer)
+                ? ((FeedForwardLayer) f.layer()).getNIn() : 0;
+    }
+
+    /**
+     * The input type of a loaded network: from its flat-input preprocessor or its first layer's nIn (an embedding
+     * layer's: one index per example; an embedding-sequence layer's: its inputLength indices).
      *
      * @param net the network
      * @param shape {@code [C, H, W]} the user gave ({@code --input} of energy and convert), or null; a first layer
@@ -296,6 +309,11 @@ final class FashionMnistInput {
         if (f.layer() instanceof EmbeddingLayer && f.pre() == null) {
             // one index per example, not a row of nIn values (nIn is the number of indices it knows)
             return InputType.feedForward(1);
+        }
+        if (f.layer() instanceof EmbeddingSequenceLayer e && f.pre() == null) {
+            // a row of inputLength indices per example (its nIn is the number of indices it knows, which was taken
+            // as the sequence's length)
+            return InputType.feedForward(e.getInputLength());
         }
         if (f.layer() instanceof FeedForwardLayer ff) {
             return InputType.feedForward(ff.getNIn());

@@ -268,4 +268,35 @@ class ExportCommandTest {
         assertEquals(norm.getMean(), back.getMean());
         assertEquals(norm.getStd(), back.getStd());
     }
+
+    /**
+     * A text classifier (embedding-sequence layer of 30 words and inputLength 12, Conv1D, global pooling) is compared
+     * on rows of 12 word indices drawn from all 30 words. Before, its input was taken as rows of nIn = 30 values (the
+     * vocabulary size as the sequence length) in [0, 1), which all read as word 0: an exported network whose
+     * embedding row 7 was wrong passed the comparison (left from session 42). Expected: the input type is
+     * feedForward(12), and a network that differs from the other in word 7's row alone fails the comparison.
+     */
+    @Test
+    void aTextClassifierIsComparedOnWordIndicesOfItsInputLength() {
+        MultiLayerNetwork a = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer.Builder().name("words").nIn(30)
+                        .nOut(6).inputLength(12).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.Convolution1DLayer.Builder().name("conv").kernelSize(3)
+                        .nIn(6).nOut(5).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("pool").build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(LossFunction.MCXENT).name("out")
+                        .nIn(5).nOut(4).activation(Activation.SOFTMAX).build())
+                .build());
+        a.init();
+        org.deeplearning4j.nn.conf.inputs.InputType type = FashionMnistInput.inputType(a, null, false, dir.resolve("t.sdm"));
+        assertEquals(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(12), type);
+        assertEquals(30, FashionMnistInput.embeddingIndices(a));
+        assertTrue(ExportCommand.compareOutputs(a, a.clone(), type).contains("of shape [4, 12]: mean |difference| 0.0"));
+        MultiLayerNetwork b = a.clone();
+        b.getLayer(0).getParam("W").getRow(7).muli(-3); // word 7's embedding only
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ExportCommand.compareOutputs(a, b, type));
+        assertTrue(e.getMessage().startsWith("the exported network's outputs differ from the SD network's"),
+                e.getMessage());
+    }
 }
