@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hand calculations for fixes 10-16, 22, 25 and 40 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
+ * Hand calculations for fixes 10-16, 22, 25, 40 and 41 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
  * Fix 10 (psums) is checked against the tile-by-tile simulator in {@link BruteForceCountsTest}.
  */
 class ModelFixesTest {
@@ -217,5 +217,21 @@ class ModelFixesTest {
         w[0] = 5; w[9] = 5; w[18] = 5; w[27 + 3] = 5; // [m][c = 0][r][s]: m 0..2 row 0, m 3 row 1
         ActionCounts rows = new SmartDealAccel().count(l, WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0), ACT, ARCH);
         assertEquals(180, rows.count("input GB reads"), 1e-9);
+    }
+
+    @Test
+    void baselinesReadEachConvolutionGroupsOwnInputs() {
+        // fix 41: the 2-group layer of fix 40 (filters 0, 1 read channel 0, filters 2, 3 channel 1; 3x3, 8x8 -> 8x8,
+        // 64 pixels). Cambricon-X: the 64-PE group holds all four filters, so its window is both channels' 2 x 9 = 18
+        // values a pixel: 64 x 18 = 1,152 reads (was 576, one channel's window). DianNao: the 32-lane output tile holds
+        // the four filters; each of the 9 tap cycles a pixel feeds one input lane per channel the tile reads:
+        // 64 x 9 x 2 = 1,152 (was 576); its cycles stay 64 x 9 (both channels fit the 32 input lanes)
+        LayerSpec l = new LayerSpec("dm2", LayerType.CONV, 1, 4, 2, 2, 3, 3, 8, 8, 8, 8, 1, 1, 1, true);
+        assertEquals(1_152, new CambriconX().count(l, WeightRep.dense(l), ACT, ARCH).count("input buffer reads"), 1e-9);
+        ActionCounts dn = new DianNao().count(l, WeightRep.dense(l), ACT, ARCH);
+        assertEquals(1_152, dn.count("input buffer reads"), 1e-9);
+        assertEquals(64 * 9, dn.ccomp(), 1e-9);
+        // Bit-pragmatic (fix 27) already read a brick per convolution group its filter group spans: 1,152 too
+        assertEquals(1_152, new BitPragmatic().count(l, WeightRep.dense(l), ACT, ARCH).count("input buffer reads"), 1e-9);
     }
 }
