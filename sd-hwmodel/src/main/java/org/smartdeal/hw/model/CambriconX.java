@@ -46,9 +46,11 @@ public final class CambriconX implements AcceleratorModel {
         List<Action> x = t.dramActions();
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight+index buffer reads", nzMac * (1 + idxPerNz),
             Counts.sram(a.weightBankBytes())));
-        // fix 14: a depthwise filter needs its own channel, so the window is not shared by the 64 PEs
+        // fix 14: a depthwise filter needs its own channel, so the window is not shared by the 64 PEs; fix 41: a PE group
+        // spanning several convolution groups holds each group's window (HWMODEL.md's ceil(M/64) is the case G = 1)
         x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", l.type() == LayerType.DWCONV ? l.macs()
-            : nef * Counts.ceilDiv(l.m(), a.cxPes()) * l.cg() * l.r() * l.s(), Counts.sram(a.inputBankBytes())));
+            : nef * Counts.groupsSpanned(l.m(), l.m() / l.groups(), a.cxPes()) * l.cg() * l.r() * l.s(),
+            Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         // fix 27: a PE waiting for the slowest of its group is clock-gated and free (HWMODEL.md 2.3): each filter's PE
         // accumulates once per step of its own, ceil(nnzW_m / 16) a pixel; HWMODEL.md's 6 Ccomp 64 is the case of 64

@@ -49,9 +49,10 @@ public final class DianNao implements AcceleratorModel {
         x.add(new Action(Action.Level.SRAM, Action.Data.W, "weight buffer reads", mac, Counts.sram(a.weightBankBytes())));
         // fix 27: idle lanes are clock-gated and free (HWMODEL.md 2.3): a cycle reads its busy input lanes once for the Tn
         // output lanes they feed, and each busy output lane accumulates once. HWMODEL.md's Mac/Tn and 6 Mac/Ti are the
-        // case of full tiles (M a multiple of Tn, C/G of Ti); depthwise inputs have a port per lane [A] and stay Mac
-        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads",
-            l.type() == LayerType.DWCONV ? mac : mac / l.m() * outTiles, Counts.sram(a.inputBankBytes())));
+        // case of full tiles (M a multiple of Tn, C/G of Ti); depthwise inputs have a port per lane [A] and stay Mac.
+        // Fix 41: an output tile spanning several convolution groups (a grouped CONV) reads each group's inputs
+        x.add(new Action(Action.Level.SRAM, Action.Data.I, "input buffer reads", l.type() == LayerType.DWCONV ? mac
+            : mac / l.m() * Counts.groupsSpanned(l.m(), l.m() / l.groups(), tn), Counts.sram(a.inputBankBytes())));
         x.add(new Action(Action.Level.SRAM, Action.Data.O, "output buffer writes", l.oSize(), Counts.sram(a.outputBankBytes())));
         x.add(new Action(Action.Level.RF, Action.Data.O, "accumulator read+write", 2 * a.psumBytes() * cc / outTiles * l.m(), "rf"));
         x.add(new Action(Action.Level.COMPUTE, Action.Data.ARITH, "MACs", mac, "mac"));

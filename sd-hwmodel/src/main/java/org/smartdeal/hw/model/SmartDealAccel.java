@@ -13,7 +13,7 @@ import java.util.List;
  * bit-serial radix-4 Booth MACs sharing one weight; rebuild engines turn C_e rows into weight rows
  * (once per output segment, no rebuilt-weight cache [A]); slices skip zero C_e vectors and zero
  * weights; zero input row segments are skipped (rowZero) (HWMODEL.md 2.4).
- * Union of needed input rows over a slice group is exact (OR of kernel row masks).
+ * Union of needed input rows over a slice group is exact (OR of kernel row masks, per convolution group: fix 40).
  * Depthwise: max non-zeros of one kernel row is taken as min(S, nnz) of the kernel [A].
  */
 public final class SmartDealAccel implements AcceleratorModel {
@@ -61,11 +61,19 @@ public final class SmartDealAccel implements AcceleratorModel {
             perFilter[m] = fc ? Counts.ceilDiv(vec, (double) dimC * a.sdRePerLine()) : dw ? mx : best;
             perFilterSum += perFilter[m];
         }
+        // fix 40: kernel c of filter m reads input channel (m / (M/G)) C/G + c, so a slice group spanning several
+        // convolution groups (a depth multiplier > 1) ORs the row masks per convolution group, not over all its filters
+        int perGroup = l.m() / l.groups();
         if (dw) rowsUnion = rowsAll;
         else for (int g0 = 0; g0 < l.m(); g0 += dimM) {
-            int[] or = new int[cg];
-            for (int m = g0; m < Math.min(l.m(), g0 + dimM); m++) for (int c = 0, k = m * cg; c < cg; c++, k++) or[c] |= mask[k];
-            for (int v : or) rowsUnion += Integer.bitCount(v);
+            int end = Math.min(l.m(), g0 + dimM);
+            for (int m0 = g0; m0 < end; ) {
+                int m1 = Math.min(end, (m0 / perGroup + 1) * perGroup);
+                int[] or = new int[cg];
+                for (int m = m0; m < m1; m++) for (int c = 0, k = m * cg; c < cg; c++, k++) or[c] |= mask[k];
+                for (int v : or) rowsUnion += Integer.bitCount(v);
+                m0 = m1;
+            }
         }
         double gms = Counts.groupMaxSum(perFilter, dimM);
         double lineGroups = Counts.ceilDiv(l.e(), Math.max(1, dimC / l.r()));

@@ -4,7 +4,7 @@ package org.smartdeal.hw.model;
  * The DRAM-optimal tiling of one layer for one accelerator (HWMODEL.md 2.1): tile counts per loop,
  * the loop order outer to inner, and the resulting DRAM bytes per tensor.
  *
- * @param tN           tiles of the batch loop (1 or N; the N loop is outermost)
+ * @param tN           tiles of the batch loop (a power of two dividing N, or N: fix 38; the N loop is outermost)
  * @param tM           tiles of M
  * @param tC           tiles of C/G
  * @param tE           tiles of E

@@ -7,8 +7,8 @@ import org.smartdeal.hw.spec.Specs;
 
 /**
  * Exhaustive DRAM-minimising tiling search shared by all accelerators (HWMODEL.md 2.1): tile counts
- * in powers of two for M, C/G, E, F, the batch tiled as 1 or N (N outermost), all 24 orders of
- * M, C, E, F. Reuse rule (Timeloop [S:TL]): a tensor is re-fetched once per iteration of every
+ * in powers of two for M, C/G, E, F, the batch tiled in the powers of two that divide N and N itself
+ * (N outermost, fix 38), all 24 orders of M, C, E, F. Reuse rule (Timeloop [S:TL]): a tensor is re-fetched once per iteration of every
  * irrelevant loop above its innermost relevant loop; loops with one tile are ignored.
  * Fixes to the spec (numbered as in docs/HWMODEL-RESULTS.md): (1, 22) the input halo factor is the sum over
  * the real E (F) tiles of the input rows (columns) each tile reads, clipped to the input [0, H) ([0, W)),

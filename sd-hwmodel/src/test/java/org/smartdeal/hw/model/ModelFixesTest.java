@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hand calculations for fixes 10-16, 22 and 25 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
+ * Hand calculations for fixes 10-16, 22, 25, 40 and 41 of docs/HWMODEL-RESULTS.md ("Fixes to HWMODEL.md made in code").
  * Fix 10 (psums) is checked against the tile-by-tile simulator in {@link BruteForceCountsTest}.
  */
 class ModelFixesTest {
@@ -195,5 +195,43 @@ class ModelFixesTest {
         ActionCounts c = new Scnn().count(l, WeightRep.dense(l), ok, ARCH);
         assertEquals(3.5, c.ccomp(), 1e-12);
         assertEquals(10 * 4, c.count("products"), 1e-12); // 10 non-zeros x 4 filters
+    }
+
+    @Test
+    void smartDealReadsEachConvolutionGroupsOwnInputRows() {
+        // fix 40: a grouped convolution (what Workloads makes of a depth multiplier of 2): 2 groups of one input channel
+        // and two filters, 3x3, pad 1, 8x8 -> 8x8. Kernel k = m * C/G + c reads input channel (m / 2) + c. One output
+        // segment per row (F = dim_F = 8), so K = N E seg = 8 segments of L = (8 - 1) 1 + 3 = 10 values, rowKeep 0.75.
+        LayerSpec l = new LayerSpec("dm2", LayerType.CONV, 1, 4, 2, 2, 3, 3, 8, 8, 8, 8, 1, 1, 1, true);
+        // dense: every filter needs the 3 rows of its own channel; the 64-filter slice group spans both groups, so
+        // the union is 3 rows of channel 0 plus 3 of channel 1: 8 x 10 x 0.75 x 6 = 360 (was 180: one channel's 3 rows)
+        ActionCounts dense = new SmartDealAccel().count(l, WeightRep.dense(l), ACT, ARCH);
+        assertEquals(360, dense.count("input GB reads"), 1e-9);
+        assertEquals(360, dense.count("Booth encodes"), 1e-9);
+        assertEquals(6, dense.derivation().quantities().get("rowsUnion"), 0);
+        // per filter (kappa): 4 filters x 3 rows = 12 rows, 720 reads; the union can never exceed it
+        assertEquals(720, dense.count("input FIFO writes"), 1e-9);
+        // filters 0, 1 (channel 0) use kernel row 0; filter 2 (channel 1) row 0, filter 3 row 1: union {0} + {0, 1} =
+        // 3 rows, 8 x 10 x 0.75 x 3 = 180 (was 120: the rows {0, 1} of "channel 0" OR-ed over all four filters)
+        int[] w = new int[4 * 9];
+        w[0] = 5; w[9] = 5; w[18] = 5; w[27 + 3] = 5; // [m][c = 0][r][s]: m 0..2 row 0, m 3 row 1
+        ActionCounts rows = new SmartDealAccel().count(l, WeightRep.fromWeights(l, WeightRep.Kind.DENSE8, w, 0, 0, 0, 0), ACT, ARCH);
+        assertEquals(180, rows.count("input GB reads"), 1e-9);
+    }
+
+    @Test
+    void baselinesReadEachConvolutionGroupsOwnInputs() {
+        // fix 41: the 2-group layer of fix 40 (filters 0, 1 read channel 0, filters 2, 3 channel 1; 3x3, 8x8 -> 8x8,
+        // 64 pixels). Cambricon-X: the 64-PE group holds all four filters, so its window is both channels' 2 x 9 = 18
+        // values a pixel: 64 x 18 = 1,152 reads (was 576, one channel's window). DianNao: the 32-lane output tile holds
+        // the four filters; each of the 9 tap cycles a pixel feeds one input lane per channel the tile reads:
+        // 64 x 9 x 2 = 1,152 (was 576); its cycles stay 64 x 9 (both channels fit the 32 input lanes)
+        LayerSpec l = new LayerSpec("dm2", LayerType.CONV, 1, 4, 2, 2, 3, 3, 8, 8, 8, 8, 1, 1, 1, true);
+        assertEquals(1_152, new CambriconX().count(l, WeightRep.dense(l), ACT, ARCH).count("input buffer reads"), 1e-9);
+        ActionCounts dn = new DianNao().count(l, WeightRep.dense(l), ACT, ARCH);
+        assertEquals(1_152, dn.count("input buffer reads"), 1e-9);
+        assertEquals(64 * 9, dn.ccomp(), 1e-9);
+        // Bit-pragmatic (fix 27) already read a brick per convolution group its filter group spans: 1,152 too
+        assertEquals(1_152, new BitPragmatic().count(l, WeightRep.dense(l), ACT, ARCH).count("input buffer reads"), 1e-9);
     }
 }
