@@ -355,6 +355,12 @@ public final class DecomposeCommand implements Callable<Integer> {
                 throw new BadInputException(f + ": weights must be finite, got " + data[i] + " at flat index " + i
                         + " (shape " + Arrays.toString(shape) + ")");
             }
+            // a float64 weight beyond float32's range has no float32 C * B or rebuilt weight (it became 0 and NaN)
+            if (Math.abs(data[i]) > Float.MAX_VALUE) {
+                throw new BadInputException(f + ": weights must be within float32's range (|w| <= " + Float.MAX_VALUE
+                        + ": C, B and the rebuilt weight are float32), got " + data[i] + " at flat index " + i
+                        + " (shape " + Arrays.toString(shape) + ")");
+            }
         }
         if (kind == Kind.conv || kind == Kind.depthwise) {
             checkLayoutOptionsFor(f, shape);

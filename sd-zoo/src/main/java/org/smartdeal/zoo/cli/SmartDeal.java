@@ -104,7 +104,12 @@ public final class SmartDeal {
             // ND4J frees native buffers only when their Java objects are collected; with little heap pressure, long
             // runs grow off-heap memory without bound (DL4J-NOTES.md): collect every 10 s. Not for help and version
             // requests, which need no ND4J (loading its native backend takes about 2 s).
-            if (!onlyHelp(parseResult)) org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(10_000);
+            if (!onlyHelp(parseResult)) {
+                org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow(10_000);
+                // out of memory in a fit, DL4J writes a crash dump into the working folder (a file outside --out
+                // that a failed run would leave behind) and logs about it; the command's own message says what to do
+                org.deeplearning4j.util.CrashReportingUtil.crashDumpsEnabled(false);
+            }
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {

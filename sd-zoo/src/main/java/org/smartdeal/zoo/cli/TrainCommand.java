@@ -349,6 +349,9 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        if (v == Variant.SS && structuredRatio != null) {
+            requireALayerTakes(a, ratios.keySet(), built.denseLayers());
+        }
         if (!v.isSd()) {
             String sdOnly = theta != null ? "--theta" : layerThetas != null ? "--layer-thetas"
                     : denseLayers != null ? "--dense-layers" : thetaG != null ? "--theta-g"
@@ -360,6 +363,36 @@ public final class TrainCommand implements Callable<Integer> {
         }
         checkPlan(built, ratios);
         return built;
+    }
+
+    /**
+     * --structured-ratio prunes the decomposed layers that have no --layer-ratios entry, the classifier (the last layer,
+     * pruned only by an entry of its own) and the --dense-layers excepted ({@link TrainingSettings#ratioFor}): a usage
+     * error when that leaves none, since the ratio given would prune nothing.
+     */
+    private void requireALayerTakes(ZooModel a, java.util.Set<String> ownRatio, java.util.Set<String> dense) {
+        List<String> decomposed = TrainingSettings.decomposedLayers(a);
+        String classifier = decomposed.get(decomposed.size() - 1);
+        List<String> own = new java.util.ArrayList<>();
+        for (String layer : decomposed) {
+            if (!layer.equals(classifier) && !dense.contains(layer)) {
+                if (!ownRatio.contains(layer)) {
+                    return;
+                }
+                own.add(layer);
+            }
+        }
+        List<String> left = decomposed.stream().filter(dense::contains).toList();
+        String given = "--structured-ratio " + Numbers.plain(structuredRatio) + " applies to no layer: ";
+        if (own.isEmpty()) {
+            throw usage(given + "--dense-layers leaves every layer it would prune dense (" + String.join(", ", left)
+                    + "), and the classifier " + classifier + " takes a ratio from --layer-ratios only; leave out "
+                    + "--structured-ratio");
+        }
+        throw usage(given + "--layer-ratios gives every layer it would prune (" + String.join(", ", own)
+                + "; not the classifier " + classifier
+                + (left.isEmpty() ? "" : ", nor " + String.join(", ", left) + ", which --dense-layers leaves dense")
+                + ") a ratio of its own; leave out --structured-ratio or one of those entries");
     }
 
     /**

@@ -315,4 +315,55 @@ class DecomposeCommandTest {
         assertEquals(java.util.List.of("/", "a.b.npy", "a.c.npy", "a.w.npy", "b.b.npy", "b.c.npy", "b.w.npy", "report.json"),
                 java.util.List.copyOf(CliRun.files(out).keySet()));
     }
+
+    /** A float64 .npy (C order, version 1.0), written byte by byte as numpy.save writes it. */
+    private Path npy64(String name, long[] shape, double[] v) throws IOException {
+        StringBuilder dims = new StringBuilder();
+        for (long s : shape) {
+            dims.append(s).append(", ");
+        }
+        StringBuilder h = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': ("
+                + dims.substring(0, dims.length() - (shape.length == 1 ? 1 : 2)) + "), }");
+        while ((10 + h.length() + 1) % 64 != 0) {
+            h.append(' ');
+        }
+        h.append('\n');
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length() + 8 * v.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length())
+                .put(h.toString().getBytes(StandardCharsets.US_ASCII));
+        for (double x : v) {
+            b.putDouble(x);
+        }
+        return Files.write(dir.resolve(name), b.array());
+    }
+
+    /**
+     * C, B and the rebuilt weight are float32: a float64 weight beyond float32's largest value
+     * (Float.MAX_VALUE = 3.4028235E38) has no float32 form. Such a file was decomposed into an all-zero C and W with
+     * "rel err NaN" printed and "relativeError": "NaN" in report.json, exit 0; it is bad input, named like a NaN.
+     */
+    @Test
+    void float64WeightsBeyondTheFloat32RangeAreRefused() throws IOException {
+        double[] v = new double[12];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.1 * (i + 1);
+        }
+        v[5] = 1e300;
+        Path big = npy64("big.npy", new long[] {6, 2}, v);
+        Path out = dir.resolve("none");
+        run("decompose", "--kind", "dense", "--quiet", "--out", out.toString(), big.toString())
+                .assertUserError(SmartDeal.EXIT_BAD_INPUT, "big.npy: weights must be within float32's range "
+                        + "(|w| <= 3.4028235E38: C, B and the rebuilt weight are float32), got 1.0E300 at flat index 5");
+        assertFalse(Files.exists(out));
+        // the largest float32 value itself is a weight like any other (3.4028234663852886E38 as a double)
+        v[5] = -Float.MAX_VALUE;
+        npy64("big.npy", new long[] {6, 2}, v);
+        CliRun ok = run("decompose", "--kind", "dense", "--quiet", "--out", out.toString(), big.toString());
+        assertEquals(0, ok.exit(), ok.err());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertTrue(report.get("inputs").get(0).get("relativeError").isNumber(), report.toString());
+        // read back as float64, the same shape
+        assertArrayEquals(new long[] {6, 2}, NpyFile.read(big).shape());
+    }
 }

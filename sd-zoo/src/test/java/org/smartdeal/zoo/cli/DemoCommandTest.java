@@ -240,4 +240,50 @@ class DemoCommandTest {
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("--ramp-epochs must be in [0, --rt-epochs = 3], got 4"), r.err());
     }
+
+    /**
+     * A --dense zip saved with a data normaliser expects its inputs processed by it (evaluate applies it), while demo
+     * trains and scores on Fashion-MNIST pixels scaled to [0, 1] and its .sdm carries none: such a zip was taken
+     * with the normaliser silently dropped. It is refused before any work (exit 3, naming the normaliser); an
+     * ImagePreProcessingScaler to [0, 1] gives exactly demo's pixels and is taken (the run then stops at the
+     * missing data).
+     */
+    @Test
+    void aDenseZipWithADataNormaliserDemoDoesNotApplyIsRefused(@TempDir Path tmp) throws IOException {
+        Path noData = Files.createDirectories(tmp.resolve("no-data"));
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = org.smartdeal.zoo.models.LeNet300.build(
+                org.smartdeal.zoo.models.InputShape.MNIST, FashionMnist.CLASSES, 1,
+                new org.nd4j.linalg.learning.config.Adam(1e-3)).init();
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize standardize =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        // fitted on 10 random rows: any fitted statistics make the point
+        standardize.fit(new org.nd4j.linalg.dataset.DataSet(org.nd4j.linalg.factory.Nd4j.rand(10, 784),
+                org.nd4j.linalg.factory.Nd4j.zeros(10, 10)));
+        Path standardized = tmp.resolve("standardized.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, standardized.toFile(), false);
+        org.deeplearning4j.util.ModelSerializer.addNormalizerToModel(standardized.toFile(), standardize);
+        Path out = tmp.resolve("out");
+        run("demo", "--quick", "--dense", standardized.toString(), "--out", out.toString(), "--data-dir",
+                noData.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT, "--dense " + standardized
+                + ": holds a data normaliser (NormalizerStandardize", "demo trains and scores on Fashion-MNIST pixels "
+                + "scaled to [0, 1]");
+        assertFalse(Files.exists(out));
+        // a scaler to [-1, 1] changes the pixels too
+        Path minusOne = tmp.resolve("minus-one.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, minusOne.toFile(), false);
+        org.deeplearning4j.util.ModelSerializer.addNormalizerToModel(minusOne.toFile(),
+                new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler(-1, 1));
+        run("demo", "--quick", "--dense", minusOne.toString(), "--out", out.toString(), "--data-dir",
+                noData.toString(), "--quiet").assertUserError(SmartDeal.EXIT_BAD_INPUT, "--dense " + minusOne
+                + ": holds a data normaliser (ImagePreProcessingScaler");
+        // 0-255 to [0, 1] is what demo gives the network: taken, and the run goes on to read the data
+        Path unit = tmp.resolve("unit.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, unit.toFile(), false);
+        org.deeplearning4j.util.ModelSerializer.addNormalizerToModel(unit.toFile(),
+                new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler(0, 1));
+        CliRun r = run("demo", "--quick", "--dense", unit.toString(), "--out", out.toString(), "--data-dir",
+                noData.toString(), "--quiet");
+        r.assertUserError(SmartDeal.EXIT_BAD_INPUT, noData.toString());
+        assertFalse(r.err().contains("normaliser"), r.err());
+    }
 }

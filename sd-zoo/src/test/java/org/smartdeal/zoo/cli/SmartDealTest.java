@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -153,5 +154,34 @@ class SmartDealTest {
         String m = SmartDeal.outOfMemory(new IllegalStateException(new OutOfMemoryError("Cannot allocate 4 MB")));
         assertTrue(m.startsWith("out of memory (Cannot allocate 4 MB): this JVM may use "), m);
         assertEquals(null, SmartDeal.outOfMemory(new IllegalStateException("no memory problem")));
+    }
+
+    /**
+     * Out of memory inside a network's fit, DL4J writes a memory crash dump into the working folder and logs three
+     * lines about it (CrashReportingUtil) before the command's own message: `SMARTDEAL_JAVA_OPTS=-Xmx512m smartdeal
+     * train --arch cnn --batch 65536 --limit 20000 ...` left dl4j-memory-crash-dump-*.txt (9 kB) in the folder it was
+     * started from, an output of a failed run outside --out. Once a command runs, DL4J's dumps are off: its dump
+     * call, pointed at a folder of the test's, writes nothing there.
+     */
+    @Test
+    void aCommandLeavesNoDl4jCrashDumpBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        boolean enabled = org.deeplearning4j.util.CrashReportingUtil.isCrashDumpsEnabled();
+        java.io.File root = org.deeplearning4j.util.CrashReportingUtil.getCrashDumpRootDirectory();
+        try {
+            org.deeplearning4j.util.CrashReportingUtil.crashDumpsEnabled(true);
+            org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(dir.toFile());
+            CliRun r = CliRun.of("zoo", "list");
+            assertEquals(0, r.exit(), r.err());
+            org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = org.smartdeal.zoo.models.LeNet300.build(
+                    org.smartdeal.zoo.models.InputShape.MNIST, 10, 1, new org.nd4j.linalg.learning.config.Adam(1e-3))
+                    .init();
+            org.deeplearning4j.util.CrashReportingUtil.writeMemoryCrashDump(net, new OutOfMemoryError("test"));
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(List.of(), files.toList(), "no crash dump");
+            }
+        } finally {
+            org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(root);
+            org.deeplearning4j.util.CrashReportingUtil.crashDumpsEnabled(enabled);
+        }
     }
 }

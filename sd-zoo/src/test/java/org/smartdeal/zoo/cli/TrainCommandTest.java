@@ -453,6 +453,41 @@ class TrainCommandTest {
     }
 
     /**
+     * --structured-ratio prunes the layers that have no ratio of their own, the classifier and the --dense-layers
+     * excepted (TrainingSettings.ratioFor): when --layer-ratios (with --dense-layers) covers every one of them, it
+     * prunes nothing. Such a run was accepted, and summary.json reported the ignored ratio as the run's
+     * structuredRatio; it is a usage error now, as a ratio for a layer left dense is. lenet300's layers that take it
+     * are fc1 and fc2 (fc3 is the classifier); the cnn's conv1, conv2, conv3 and fc1 (fc2 is). The data folder is
+     * empty: a run that gets past the options stops at the data (exit 3).
+     */
+    @Test
+    void aStructuredRatioThatNoLayerTakesIsAUsageError(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        String[] common = {"train", "--variant", "ss", "--data-dir", dir.toString(), "--out", out.toString(), "--quiet"};
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--structured-ratio", "0.5", "--layer-ratios",
+                "fc2=0.2,fc1=0.1")).assertUserError(SmartDeal.EXIT_USAGE, "error: --structured-ratio 0.5 applies to no "
+                + "layer: --layer-ratios gives every layer it would prune (fc1, fc2; not the classifier fc3) a ratio of "
+                + "its own; leave out --structured-ratio or one of those entries");
+        run(concat(common, "--task", "adapt", "--arch", "cnn", "--structured-ratio", "0.2", "--layer-ratios",
+                "conv1=0,conv2=0.1,conv3=0.2", "--dense-layers", "fc1")).assertUserError(SmartDeal.EXIT_USAGE,
+                "--structured-ratio 0.2 applies to no layer: --layer-ratios gives every layer it would prune (conv1, "
+                + "conv2, conv3; not the classifier fc2, nor fc1, which --dense-layers leaves dense) a ratio of its own");
+        run(concat(common, "--task", "finetune", "--arch", "lenet300", "--structured-ratio", "0.3", "--dense-layers",
+                "fc2,fc1")).assertUserError(SmartDeal.EXIT_USAGE, "--structured-ratio 0.3 applies to no layer: "
+                + "--dense-layers leaves every layer it would prune dense (fc1, fc2), and the classifier fc3 takes a "
+                + "ratio from --layer-ratios only");
+        assertFalse(Files.exists(out));
+        // a layer without an entry takes it: fc2 here; and the classifier's own entry leaves fc1 and fc2 to it
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--task", "finetune", "--arch", "lenet300",
+                "--structured-ratio", "0.5", "--layer-ratios", "fc1=0.1")).exit());
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--task", "finetune", "--arch", "lenet300",
+                "--structured-ratio", "0.5", "--layer-ratios", "fc3=0.1")).exit());
+        // without --structured-ratio, covering every layer is how per-layer ratios are given (README's cnn rows)
+        assertEquals(SmartDeal.EXIT_BAD_INPUT, run(concat(common, "--task", "adapt", "--arch", "cnn", "--layer-ratios",
+                "conv1=0,conv2=0.1,conv3=0.2,fc1=0.3")).exit());
+    }
+
+    /**
      * SD or SS with every decomposed layer left dense would write an "sd" model without an SD layer: refused before
      * any work (exit 2), for either architecture and in any order; leaving some layers dense stops at the missing data.
      */
