@@ -312,30 +312,10 @@ public final class DemoCommand implements Callable<Integer> {
         if (difference != null) {
             throw new BadInputException("--dense " + file + ": not LeNet-300-100: " + difference);
         }
-        requireNoOtherNormaliser(file);
+        FashionMnistInput.requireNoNormaliserBeyondUnitPixels("--dense " + file, file, "demo trains and scores");
         ModelFiles.requireFiniteParameters(m, "--dense " + file, "converted");
         ForwardCheck.requireRuns(mln, InputType.feedForward(FashionMnist.PIXELS), file);
         return mln;
-    }
-
-    /**
-     * A zip saved with a data normaliser expects its inputs processed by it (evaluate applies it), but demo trains,
-     * re-trains and scores on Fashion-MNIST pixels scaled to [0, 1] and its .sdm carries no normaliser: refused (exit
-     * 3) unless it is an ImagePreProcessingScaler of 0-255 bytes to [0, 1], which gives exactly those pixels.
-     */
-    private static void requireNoOtherNormaliser(Path file) {
-        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> n = ModelFiles.normalizer(file);
-        if (n == null || n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
-                && s.getMinRange() == 0 && s.getMaxRange() == 1 && s.getMaxPixelVal() == 255) {
-            return;
-        }
-        String what = n.getClass().getSimpleName()
-                + (n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
-                ? " to [" + Numbers.plain(s.getMinRange()) + ", " + Numbers.plain(s.getMaxRange()) + "] of 0-"
-                + Numbers.plain(s.getMaxPixelVal()) : "");
-        throw new BadInputException("--dense " + file + ": holds a data normaliser (" + what + ", ModelSerializer."
-                + "addNormalizerToModel), which demo does not apply: demo trains and scores on Fashion-MNIST pixels "
-                + "scaled to [0, 1], and its .sdm carries no normaliser; give a LeNet-300-100 trained on those pixels");
     }
 
     /**

@@ -31,6 +31,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.smartdeal.zoo.data.FashionMnist;
 import org.smartdeal.zoo.data.InMemoryDataSetIterator;
+import org.smartdeal.zoo.text.Numbers;
 
 /**
  * Feeding Fashion-MNIST's 1x28x28 images to a network, shared by {@code energy --data} and {@code evaluate}:
@@ -534,6 +535,33 @@ final class FashionMnistInput {
             // one channel: the rows' pixel order is already height, width, channel
             it.setPreProcessor(ds -> ds.setFeatures(ds.getFeatures().reshape(ds.getFeatures().size(0), 28, 28, 1)));
         }
+    }
+
+    /**
+     * For a command that gives a DL4J zip Fashion-MNIST pixels scaled to [0, 1] and writes a .sdm (which carries no
+     * normaliser): a zip saved with a data normaliser expects its inputs processed by it ({@code evaluate} applies
+     * it), so it is refused (exit 3) unless it is an ImagePreProcessingScaler of 0-255 bytes to [0, 1], which gives
+     * exactly those pixels.
+     *
+     * @param what  the file as the command names it ("--dense net.zip", "net.zip")
+     * @param file  the zip
+     * @param doing what the command does with the pixels ("demo trains and scores")
+     * @throws BadInputException "--dense net.zip: holds a data normaliser (NormalizerStandardize, ...), which ..."
+     */
+    static void requireNoNormaliserBeyondUnitPixels(String what, Path file, String doing) {
+        org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> n = ModelFiles.normalizer(file);
+        if (n == null || n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
+                && s.getMinRange() == 0 && s.getMaxRange() == 1 && s.getMaxPixelVal() == 255) {
+            return;
+        }
+        String kind = n.getClass().getSimpleName()
+                + (n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
+                ? " to [" + Numbers.plain(s.getMinRange()) + ", " + Numbers.plain(s.getMaxRange()) + "] of 0-"
+                + Numbers.plain(s.getMaxPixelVal()) : "");
+        String command = doing.substring(0, doing.indexOf(' '));
+        throw new BadInputException(what + ": holds a data normaliser (" + kind + ", ModelSerializer."
+                + "addNormalizerToModel), which " + command + " does not apply: " + doing + " on Fashion-MNIST pixels "
+                + "scaled to [0, 1], and its .sdm carries no normaliser; give a network trained on those pixels");
     }
 
     /**

@@ -576,4 +576,35 @@ class SweepCommandTest {
         assertArrayEquals(Files.readAllBytes(zip), Files.readAllBytes(modelAsOutput));
         assertFalse(Files.exists(out.resolve(SweepCommand.SUMMARY)));
     }
+
+    /**
+     * A zip saved with a data normaliser the sweep does not apply is refused before any candidate runs (exit 3), as
+     * demo refuses one: the sweep scored (and re-trained) every candidate on raw [0, 1] pixels, not the inputs the
+     * network was trained on, and its best.sdm carries no normaliser (found by session 43's CLI hunt). A scaler of
+     * 0-255 bytes to [0, 1], which gives exactly those pixels, is taken.
+     */
+    @Test
+    void aZipWithADataNormaliserTheSweepDoesNotApplyIsRefused() throws IOException {
+        org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize standardize =
+                new org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize();
+        // fitted on 10 random rows: any fitted statistics make the point
+        standardize.fit(new org.nd4j.linalg.dataset.DataSet(org.nd4j.linalg.factory.Nd4j.rand(10, 784),
+                org.nd4j.linalg.factory.Nd4j.zeros(10, 10)));
+        Path standardized = dir.resolve("standardized.zip");
+        Files.copy(zip, standardized);
+        ModelSerializer.addNormalizerToModel(standardized.toFile(), standardize);
+        Path out = dir.resolve("untouched-normaliser");
+        CliRun.of("sweep", standardized.toString(), "--out", out.toString(), "--quiet").assertUserError(3, standardized
+                + ": holds a data normaliser (NormalizerStandardize, ModelSerializer.addNormalizerToModel), which sweep "
+                + "does not apply: sweep scores and re-trains candidates on Fashion-MNIST pixels scaled to [0, 1]");
+        assertFalse(Files.exists(out), "a refused run writes nothing");
+        Path unit = dir.resolve("unit.zip");
+        Files.copy(zip, unit);
+        ModelSerializer.addNormalizerToModel(unit.toFile(),
+                new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler(0, 1));
+        Path empty = Files.createDirectories(dir.resolve("no-data"));
+        CliRun r = CliRun.of("sweep", unit.toString(), "--out", out.toString(), "--data-dir", empty.toString(), "--quiet");
+        r.assertUserError(3, empty.toString());
+        assertFalse(r.err().contains("normaliser"), r.err());
+    }
 }
