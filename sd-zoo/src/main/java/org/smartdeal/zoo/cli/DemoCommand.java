@@ -239,6 +239,9 @@ public final class DemoCommand implements Callable<Integer> {
         var report = result.bestState().report();
         o.println();
         o.print(report.toTable(layout.totalBreakdown()));
+        // as convert, decompose and train warn: a layer left with W = C*B zero passes on its bias alone
+        ConvertCommand.warnZeroC(spec.commandLine().getErr(), report.zeroCoefficientLayers(), "a lower --theta (or, in "
+                + "--plan, a lower theta, bnGammaThreshold or structuredRatio) keeps weights");
         double fileCR = StorageBreakdown.fileCR(denseParams, sdmBytes.length);
         double seconds = (System.nanoTime() - t0) / 1e9;
         o.printf(Locale.ROOT, "%nbaseline accuracy %.4f | SD accuracy (reloaded .sdm) %.4f | drop %.2f points%n",

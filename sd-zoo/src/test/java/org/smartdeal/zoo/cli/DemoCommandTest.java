@@ -119,6 +119,16 @@ class DemoCommandTest {
         for (String f : List.of("rampEpochs", "keepZeros", "rtBestEpoch", "rtLearningRate")) {
             assertTrue(u.get(f).isNull(), f + " in " + u);
         }
+        assertFalse(conversionOnly.err().contains("warning: C keeps no"), conversionOnly.err());
+
+        // --theta 1 zeroes every coefficient: demo warns as convert, decompose and train do (it printed the table's
+        // density 0 without a word; found by session 43's CLI hunt), and the run still succeeds
+        Path allZero = dir.resolve("all-zero");
+        CliRun zeroC = run("demo", "--quick", "--rt-epochs", "0", "--theta", "1", "--dense", zip.toString(), "--out",
+                allZero.toString(), "--quiet");
+        assertEquals(0, zeroC.exit(), zeroC.err() + zeroC.out());
+        assertTrue(zeroC.err().contains("warning: C keeps no non-zero coefficient in fc1, fc2, fc3 (C density 0): W = C*B "
+                + "is zero there; a lower --theta"), zeroC.err());
     }
 
     /**
