@@ -226,7 +226,8 @@ public final class DemoCommand implements Callable<Integer> {
                 p.step();
             });
         } catch (TrainingDivergedException e) {
-            throw new BadInputException(e.getMessage() + ": --rt-lr " + rtLr + " is too large for this network", e);
+            throw new BadInputException(e.getMessage() + ": --rt-lr " + Numbers.plain(rtLr)
+                    + " is too large for this network", e);
         }
         Model sd = SdConverter.build(dense, result.bestState());
         // The .sdm is serialised in memory and read back from those bytes (the reader the file will meet);

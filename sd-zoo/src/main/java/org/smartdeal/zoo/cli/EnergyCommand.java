@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Energy, latency and DRAM traffic of a network on SmartDeal, DianNao, Cambricon-X, SCNN and Bit-pragmatic.",
-            "Writes summary.json/.txt, models.csv, layers.csv, actions.csv, workload.json, models/*.json and charts/*.png to --out.",
+            "Writes summary.json/.txt, models.csv, layers.csv, actions.csv, workload.json, models/*.json, charts/*.png and "
+                + "report-files.txt (the list of the report's files) to --out.",
             "Without --data the activation statistics are the paper's defaults (Fig. 3 fit); the output says so.",
             "Accelerator models of your own registered on the class path (SMARTDEAL_CLASSPATH, docs/EXTENDING.md 2) are "
                 + "priced too."})

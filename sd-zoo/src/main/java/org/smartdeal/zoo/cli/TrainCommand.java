@@ -69,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer epochs;
 
     @Option(names = "--swa-start", paramLabel = "N",
-            description = "epoch from which SWA averages, in [1, epochs]; default epochs/2")
+            description = "epoch from which SWA averages, in [1, epochs]; default half the epochs, rounded down, at least 1")
     Integer swaStart;
 
     @Option(names = "--lr", paramLabel = "X",

@@ -67,9 +67,10 @@ class DivergenceAndNonFiniteTest {
     void aReTrainingRateThatDivergesIsBadInputNamingTheOption() {
         requireData();
         Path out = dir.resolve("demo-rt");
-        CliRun.of("demo", "--quick", "--rt-epochs", "1", "--rt-lr", "1e30", "--out", out.toString(), "--quiet")
+        // the rate as the user's other option values are echoed (Numbers.plain): 1000000, not Java's 1000000.0
+        CliRun.of("demo", "--quick", "--rt-epochs", "1", "--rt-lr", "1e6", "--out", out.toString(), "--quiet")
                 .assertUserError(SmartDeal.EXIT_BAD_INPUT, "RT epoch 1 of 1 diverged: mean training loss ",
-                        "--rt-lr 1.0E30 is too large for this network");
+                        "--rt-lr 1000000 is too large for this network");
         assertEquals(Map.of(), CliRun.files(out), "nothing written");
     }
 

@@ -58,6 +58,29 @@ class EnergyCommandTest {
     }
 
     /**
+     * The help's list of what energy writes into --out names every entry a run writes there (listed here from the
+     * folder itself): report-files.txt, which README describes and a later report reads, was missing from it.
+     */
+    @Test
+    void theHelpNamesEveryFileTheReportWrites() throws IOException {
+        Path out = dir.resolve("e");
+        CliRun r = run("energy", "--zoo", "lenet300", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.err());
+        CliRun help = run("energy", "--help");
+        assertEquals(0, help.exit(), help.err());
+        String text = help.out().replaceAll("\\s+", " ");
+        String writes = text.substring(text.indexOf("Writes "), text.indexOf(" to --out."));
+        List<String> entries;
+        try (var s = Files.list(out)) {
+            entries = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        for (String e : entries) {
+            String named = Files.isDirectory(out.resolve(e)) ? e + "/" : e.replace("summary.txt", "summary.json/.txt");
+            assertTrue(writes.contains(named), "energy --help says \"" + writes + "\" but the run wrote " + e);
+        }
+    }
+
+    /**
      * A zip saved with a data normaliser (ModelSerializer.addNormalizerToModel) runs on normalised images when its
      * statistics are measured, as evaluate scores it (before, energy --data measured it on raw pixels, which the
      * network was not trained on). Expected: the first layer's dA recomputed here from the 64 test images put

@@ -29,6 +29,24 @@ class TrainCommandTest {
         return CliRun.of(args);
     }
 
+    /**
+     * --swa-start's default as the help states it and as the settings compute it: half the epochs rounded down, at
+     * least 1 (by hand: 80 -> 40, 3 -> 1, 1 -> 1). The help said "epochs/2", which for --epochs 1 reads 0 or 0.5,
+     * outside the option's own range [1, epochs].
+     */
+    @Test
+    void theHelpGivesTheSwaStartDefaultTheSettingsUse() {
+        for (int[] c : new int[][] {{80, 40}, {3, 1}, {1, 1}}) {
+            assertEquals(c[1], org.smartdeal.zoo.recipes.TrainingSettings.builder(
+                    org.smartdeal.zoo.data.TaskSplits.Task.FINETUNE, org.smartdeal.zoo.recipes.Variant.SD,
+                    org.smartdeal.zoo.models.ZooModel.LENET300).epochs(c[0]).build().swaStart(), "epochs " + c[0]);
+        }
+        CliRun help = run("train", "--help");
+        assertEquals(0, help.exit(), help.err());
+        String text = help.out().replaceAll("\\s+", " ");
+        assertTrue(text.contains("in [1, epochs]; default half the epochs, rounded down, at least 1"), text);
+    }
+
     private static void requireData() {
         Path dir = FashionMnist.resolveDir(null);
         assumeTrue(FashionMnist.isAvailable(dir),
