@@ -111,7 +111,9 @@ public final class EnergyCommand implements Callable<Integer> {
                 return EnergyReport.names().iterator();
             } catch (AcceleratorRegistry.RegistrationException e) {
                 List<String> names = new java.util.ArrayList<>(EnergyReport.NAMES);
-                names.add("(and a registered model that is broken: running energy names it)");
+                // on the last name: picocli joins the names with ", ", which put a comma before the note
+                names.set(names.size() - 1, names.get(names.size() - 1)
+                        + " (and a registered model that is broken: running energy names it)");
                 return names.iterator();
             }
         }

@@ -154,7 +154,7 @@ public class EnergyPluginTest {
         // the help still shows, with the five and a word that a registration is broken
         CliRun help = registered(() -> CliRun.of("energy", "--help"), "com.example.MissingAccelerator");
         assertEquals(0, help.exit(), help.err());
-        assertTrue(help.out().replaceAll("\\s+", " ").contains("scnn, bitpragmatic, (and a registered model that is broken: "
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("scnn, bitpragmatic (and a registered model that is broken: "
             + "running energy names it) (not with --paper"), help.out());
     }
 }
