@@ -316,7 +316,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (difference != null) {
             throw new BadInputException("--dense " + file + ": not LeNet-300-100: " + difference);
         }
-        FashionMnistInput.requireNoNormaliserBeyondUnitPixels("--dense " + file, file, "demo trains and scores");
+        FashionMnistInput.requireNoNormaliserBeyondUnitPixels("--dense " + file, file, "demo", "trains and scores");
         ModelFiles.requireFiniteParameters(m, "--dense " + file, "converted");
         ForwardCheck.requireRuns(mln, InputType.feedForward(FashionMnist.PIXELS), file);
         return mln;

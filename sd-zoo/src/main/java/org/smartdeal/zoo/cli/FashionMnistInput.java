@@ -543,12 +543,14 @@ final class FashionMnistInput {
      * it), so it is refused (exit 3) unless it is an ImagePreProcessingScaler of 0-255 bytes to [0, 1], which gives
      * exactly those pixels.
      *
-     * @param what  the file as the command names it ("--dense net.zip", "net.zip")
-     * @param file  the zip
-     * @param doing what the command does with the pixels ("demo trains and scores")
-     * @throws BadInputException "--dense net.zip: holds a data normaliser (NormalizerStandardize, ...), which ..."
+     * @param what    the file as the command names it ("--dense net.zip", "net.zip")
+     * @param file    the zip
+     * @param command the command's name ("demo")
+     * @param does    what it does with the pixels ("trains and scores")
+     * @throws BadInputException "--dense net.zip: holds a data normaliser (NormalizerStandardize, ...), which demo does
+     *     not apply: demo trains and scores on Fashion-MNIST pixels scaled to [0, 1], ..."
      */
-    static void requireNoNormaliserBeyondUnitPixels(String what, Path file, String doing) {
+    static void requireNoNormaliserBeyondUnitPixels(String what, Path file, String command, String does) {
         org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> n = ModelFiles.normalizer(file);
         if (n == null || n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
                 && s.getMinRange() == 0 && s.getMaxRange() == 1 && s.getMaxPixelVal() == 255) {
@@ -558,9 +560,9 @@ final class FashionMnistInput {
                 + (n instanceof org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler s
                 ? " to [" + Numbers.plain(s.getMinRange()) + ", " + Numbers.plain(s.getMaxRange()) + "] of 0-"
                 + Numbers.plain(s.getMaxPixelVal()) : "");
-        String command = doing.substring(0, doing.indexOf(' '));
         throw new BadInputException(what + ": holds a data normaliser (" + kind + ", ModelSerializer."
-                + "addNormalizerToModel), which " + command + " does not apply: " + doing + " on Fashion-MNIST pixels "
+                + "addNormalizerToModel), which " + command + " does not apply: " + command + " " + does
+                + " on Fashion-MNIST pixels "
                 + "scaled to [0, 1], and its .sdm carries no normaliser; give a network trained on those pixels");
     }
 

@@ -492,8 +492,8 @@ public final class SweepCommand implements Callable<Integer> {
      */
     private Model network(ConversionPlan base, ConversionPlanSpace space) throws IOException {
         Model dense = ConvertCommand.requireDense(input, null, "sweep");
-        FashionMnistInput.requireNoNormaliserBeyondUnitPixels(input.toString(), input, "sweep scores and re-trains "
-                + "candidates");
+        FashionMnistInput.requireNoNormaliserBeyondUnitPixels(input.toString(), input, "sweep",
+                "scores and re-trains candidates");
         FashionMnistInput.requireTenClasses(dense, input);
         ConvertCommand.checkPlanLayers(planFile, base, dense);
         List<String> layerNames = SdConverter.layerNames(dense);
