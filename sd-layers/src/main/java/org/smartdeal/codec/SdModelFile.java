@@ -9,6 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -90,6 +93,52 @@ public final class SdModelFile {
      */
     public static SdmLayout write(Model net, Path path) throws IOException {
         return SdmWriter.write(path, toSdm(net));
+    }
+
+    /** A class name in DL4J's configuration JSON: the value of an {@code "@class"} property. */
+    private static final Pattern CLASS_ID = Pattern.compile("\"@class\"\\s*:\\s*\"([^\"\\\\]+)\"");
+
+    /**
+     * The error for a CONFIG that DL4J cannot deserialise. When the JSON names classes ({@code "@class"}) that are not
+     * on the class path, the message lists them, and for SD training's ({@code org.smartdeal.optim}: the bucket switch
+     * that {@code SdTraining.configure} routes C to) the module to add: DL4J's own message does not name the class (for
+     * a MultiLayerConfiguration it suggests a JSON format older than 1.0.0-beta). Otherwise DL4J's message.
+     */
+    private static SdmFormatException unloadableConfiguration(String json, String source, RuntimeException e) {
+        Set<String> missing = new TreeSet<>();
+        Matcher m = CLASS_ID.matcher(json);
+        while (m.find()) {
+            if (!loadable(m.group(1))) {
+                missing.add(m.group(1));
+            }
+        }
+        if (missing.isEmpty()) {
+            return new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: "
+                    + e.getMessage(), e);
+        }
+        String module = missing.stream().anyMatch(c -> c.startsWith("org.smartdeal.optim."))
+                ? " (SD training's updater settings, from the module sd-optimizers: add the dependency"
+                        + " org.smartdeal:sd-optimizers to load a network configured with SdTraining)"
+                : "";
+        return new SdmFormatException(source + ": section CONFIG: names classes that are not on the class path: "
+                + String.join(", ", missing) + module, e);
+    }
+
+    /** Whether the thread's context class loader or this class's loader finds {@code name} (not initialised). */
+    private static boolean loadable(String name) {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        for (ClassLoader loader : new ClassLoader[] {context, SdModelFile.class.getClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            try {
+                Class.forName(name, false, loader);
+                return true;
+            } catch (ClassNotFoundException | LinkageError notHere) {
+                // try the next loader
+            }
+        }
+        return false;
     }
 
     /**
@@ -370,7 +419,7 @@ public final class SdModelFile {
                 conf = gc;
             }
         } catch (RuntimeException e) {
-            throw new SdmFormatException(source + ": section CONFIG: not a loadable DL4J configuration: " + e.getMessage(), e);
+            throw unloadableConfiguration(file.configJson(), source, e);
         }
         // the parameters' data type, in which every stored value must be representable
         DataType dataType = conf instanceof MultiLayerConfiguration mlc ? mlc.getDataType()

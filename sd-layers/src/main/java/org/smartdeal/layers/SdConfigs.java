@@ -1,6 +1,12 @@
 package org.smartdeal.layers;
 
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.smartdeal.layers.params.SdParamInitializer;
 
 /** Validation shared by the SD layer configurations. Messages name the layer, field, range and value. */
@@ -103,5 +109,51 @@ final class SdConfigs {
         if (nOut < 1) {
             throw new IllegalArgumentException(where + ".nOut must be >= 1, got " + nOut);
         }
+    }
+
+    /**
+     * The memory report of an SD layer, made from the report {@code base} of the DL4J layer it extends (its
+     * activations, and its working memory for the convolution, the product or the loss, which the SD layers run as
+     * DL4J's layers do). Three things differ from {@code base}: the layer type is the SD layer's class; the updater
+     * state is counted per parameter with the updater each one is given ({@code getUpdaterByParam}: M's freeze keeps
+     * none, a parameter routed with {@code setParamTraining}, e.g. C on the bucket switch, keeps its own updater's),
+     * where DL4J's layers count the layer-wide updater over all parameters; and the rebuild of W = P(C).*M @ B,
+     * 2 |C| + |W| values in every forward pass (P(C).*M, its product with B, W), is added to the fixed working memory,
+     * twice in training (the backward pass holds as much again).
+     */
+    static LayerMemoryReport memoryReport(BaseLayer layer, LayerMemoryReport base) {
+        SdLayer sd = (SdLayer) layer;
+        SdSliceShape s = sd.sliceShape();
+        long c = s.coefficientLength();
+        long updaterState = stateSize(layer, SdParamInitializer.C_KEY, c)
+                + stateSize(layer, SdParamInitializer.B_KEY, s.basisLength())
+                + stateSize(layer, SdParamInitializer.MASK_KEY, c)
+                + (sd.hasBias() ? stateSize(layer, SdParamInitializer.BIAS_KEY, s.units()) : 0);
+        long w = 1;
+        for (long d : sd.weightShape()) {
+            w *= d;
+        }
+        long rebuild = 2 * c + w;
+        return new LayerMemoryReport.Builder(layer.getLayerName(), layer.getClass(), base.getInputType(),
+                base.getOutputType())
+                .standardMemory(base.getParameterSize(), updaterState)
+                .workingMemory(base.getWorkingMemoryFixedInference() + rebuild, base.getWorkingMemoryVariableInference(),
+                        plus(base.getWorkingMemoryFixedTrain(), 2 * rebuild), base.getWorkingMemoryVariableTrain())
+                .cacheMemory(base.getCacheModeMemFixed(), base.getCacheModeMemVariablePerEx())
+                .build();
+    }
+
+    private static long stateSize(BaseLayer layer, String key, long length) {
+        IUpdater u = layer.getUpdaterByParam(key);
+        return u == null ? 0 : u.stateSize(length);
+    }
+
+    private static Map<CacheMode, Long> plus(Map<CacheMode, Long> perMode, long add) {
+        Map<CacheMode, Long> out = new EnumMap<>(CacheMode.class);
+        for (CacheMode m : CacheMode.values()) {
+            Long v = perMode == null ? null : perMode.get(m);
+            out.put(m, (v == null ? 0 : v) + add);
+        }
+        return out;
     }
 }

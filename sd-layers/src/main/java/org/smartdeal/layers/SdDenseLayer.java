@@ -164,15 +164,12 @@ public class SdDenseLayer extends FeedForwardLayer implements SdLayer, PerParamU
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(numParams);
-        SdSliceShape s = sliceShape();
-        long rebuild = 2 * s.coefficientLength() + nIn * nOut;
-        return new LayerMemoryReport.Builder(layerName, SdDenseLayer.class, inputType, outputType)
-                .standardMemory(numParams, updaterState)
-                .workingMemory(rebuild, 0, 2 * rebuild, 0)
+        LayerMemoryReport base = new LayerMemoryReport.Builder(layerName, SdDenseLayer.class, inputType, outputType)
+                .standardMemory(initializer().numParams(this), 0)
+                .workingMemory(0, 0, 0, 0)
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .build();
+        return SdConfigs.memoryReport(this, base);
     }
 
     @Override

@@ -8,7 +8,9 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.Activation;
@@ -100,6 +102,15 @@ public class SdDepthwiseConvolutionLayer extends DepthwiseConvolution2D implemen
     @Override
     public ParamInitializer initializer() {
         return SdParamInitializer.getInstance();
+    }
+
+    /**
+     * DL4J's report of the layer this one extends, with this layer's class, the updater state of each parameter's
+     * own updater and the rebuild of W added to the working memory ({@code SdConfigs.memoryReport}).
+     */
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return SdConfigs.memoryReport(this, super.getMemoryReport(inputType));
     }
 
     /** True for the mask M only, so that network updaters skip M's block: see {@link SdDenseLayer#isPretrainParam}. */

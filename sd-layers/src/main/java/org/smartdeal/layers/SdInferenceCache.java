@@ -13,6 +13,9 @@ import org.smartdeal.layers.impl.SdRuntimeLayer;
  * layer parameter setter drops the cache, and so does DL4J's network-level {@code setParamTable} (it
  * reaches the layers through their {@code paramTable()}).
  *
+ * <p>SD layers that DL4J runs frozen ({@code FrozenLayer}, e.g. TransferLearning's feature extractor, and
+ * {@code FrozenLayerWithBackprop}) are switched too: their parameters never change, so their W is built once.
+ *
  * <p>One case the layers cannot see: {@code network.setParams(p)} on an initialised network copies
  * into the existing flat parameter array without calling the layers. Call {@link #invalidate(Model)}
  * after it (or after writing into parameter arrays directly).
@@ -67,7 +70,7 @@ public final class SdInferenceCache {
         }
         int n = 0;
         for (Layer l : layers) {
-            if (l instanceof SdRuntimeLayer s) {
+            if (insideFrozen(l) instanceof SdRuntimeLayer s) {
                 switch (action) {
                     case 0 -> s.setInferenceCache(false);
                     case 1 -> s.setInferenceCache(true);
@@ -77,5 +80,24 @@ public final class SdInferenceCache {
             }
         }
         return n;
+    }
+
+    /**
+     * The layer a frozen wrapper runs ({@code FrozenLayer}, as TransferLearning's feature extractor makes, or
+     * {@code FrozenLayerWithBackprop}), else {@code l}. Its parameters never change, so a cached W stays right; a
+     * FrozenLayer runs its layer in inference mode even while the network trains (so the cache serves training too),
+     * and a backward pass through a FrozenLayerWithBackprop drops it as every SD backward pass does.
+     */
+    private static Layer insideFrozen(Layer l) {
+        Layer in = l;
+        while (true) {
+            if (in instanceof org.deeplearning4j.nn.layers.FrozenLayer f) {
+                in = f.getInsideLayer();
+            } else if (in instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f) {
+                in = f.getInsideLayer();
+            } else {
+                return in;
+            }
+        }
     }
 }
