@@ -35,6 +35,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.Int8Basis;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.hw.dl4j.EnergyListener;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.spec.ArchSpec;
@@ -140,6 +141,15 @@ class ReadmeExamplesTest {
         assertEquals(org.deeplearning4j.nn.conf.layers.DenseLayer.class, dense.getLayer(0).conf().getLayer().getClass());
         assertTrue(reloaded.output(x).equalsWithEps(dense.output(x), 1e-6), "the plain network computes the reloaded one");
         assertTrue(r.report().paperCR() > 1, "paper CR " + r.report().paperCR());
+        // ALGORITHMS.md 4.3: paper CR = FP32 bits of the conv and FC weights / (index + C + tables + B bits, plus 32 per
+        // weight of a layer left dense). LeNet-300-100 has 784 x 300 + 300 x 100 + 100 x 10 = 266,200 weights (hand
+        // count), all in SD layers; the denominator is taken from the file as written (SdmLayout), so the CR the
+        // conversion reports is the one the file on disk achieves.
+        StorageBreakdown stored = layout.totalBreakdown();
+        assertEquals(0, stored.denseWeightBits(), "no layer left dense");
+        assertEquals(266_200, r.report().totalWeights(), "784 x 300 + 300 x 100 + 100 x 10");
+        assertEquals(32.0 * 266_200 / stored.paperBits(), r.report().paperCR(), 1e-12 * r.report().paperCR(),
+                "paper CR from the file's bits: " + stored.describe());
     }
 
     @Test
