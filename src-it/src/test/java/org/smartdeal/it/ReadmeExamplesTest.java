@@ -211,6 +211,25 @@ class ReadmeExamplesTest {
         for (String f : List.of("summary.json", "summary.txt", "models.csv", "layers.csv", "models/smartdeal.json")) {
             assertTrue(Files.size(outDir.resolve(f)) > 0, f);
         }
+        // What the snippet prints is what the folder keeps, and models.csv holds the report's own totals: its header
+        // names energy_pJ (column 7) and ee_vs_diannao (column 14), the energy efficiency E_DN / E_x of the ratio chart.
+        assertEquals(printed.toString(StandardCharsets.UTF_8), Files.readString(outDir.resolve("summary.txt")));
+        List<String> models = Files.readAllLines(outDir.resolve("models.csv"));
+        assertEquals(1 + EnergyReport.NAMES.size(), models.size(), "a header and one row per accelerator");
+        List<String> header = List.of(models.get(0).split(","));
+        int energy = header.indexOf("energy_pJ");
+        int ee = header.indexOf("ee_vs_diannao");
+        assertEquals(List.of(6, 13), List.of(energy, ee), models.get(0));
+        String[] sd = models.stream().filter(l -> l.startsWith("lenet300,smartdeal,")).findFirst().orElseThrow()
+                .split(",");
+        assertEquals(report.energyPj("smartdeal"), Double.parseDouble(sd[energy]), 0, "smartdeal energy_pJ");
+        assertEquals(diannaoUj / smartdealUj, Double.parseDouble(sd[ee]), 1e-12 * diannaoUj / smartdealUj,
+                "smartdeal ee_vs_diannao = E_DN / E_SD");
+        // README: "summary.json, CSVs, charts/*.png"
+        for (String chart : List.of("energy-by-level", "dram-per-tensor", "speedup-and-efficiency-vs-diannao")) {
+            byte[] png = Files.readAllBytes(outDir.resolve("charts").resolve(chart + ".png"));
+            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), chart + ".png is a PNG");
+        }
     }
 
     /**
