@@ -170,6 +170,21 @@ class ReadmeExamplesTest {
         net.fit(train, epochs);
         swa.finish(net, train);                                           // writes the average: C on 0 and +-2^p
         // README end
+        // "each C's minCoeff from its layer's threshold": a converted layer's theta is a power of two, at most 2^-6 (the
+        // largest power of two not above the plan's 0.02, SdConverter; lower where C holds a smaller coefficient), and
+        // the smallest 2^i >= a power of two is itself (ALGORITHMS.md 6.2), so each minCoeff is its layer's theta, not
+        // the template's own (from BucketSwitch.DEFAULT_THETA 4e-3: 2^-8 = 0.0039 < 4e-3 <= 2^-7)
+        assertEquals(0x1p-7, template.getMinCoeff(), "the template's minCoeff");
+        for (int i = 0; i < 3; i++) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer conf = (org.deeplearning4j.nn.conf.layers.BaseLayer) net
+                    .getLayer(i).conf().getLayer();
+            double theta = ((SdLayer) conf).getTheta();
+            assertTrue(theta > 0 && theta <= 0x1p-6 && theta == Math.scalb(1.0, Math.getExponent(theta)),
+                    "layer " + i + " theta " + theta);
+            BucketSwitch bs = assertInstanceOf(BucketSwitch.class, conf.getUpdaterByParam(SdParamInitializer.C_KEY),
+                    "layer " + i + " C's updater");
+            assertEquals(theta, bs.getMinCoeff(), "layer " + i + " minCoeff");
+        }
         assertEquals(epochs, net.getEpochCount(), "fit(iterator, epochs) counts epochs");
         assertEquals(epochs - swaStart + 1, swa.samples(), "one SWA sample per epoch from epoch swaStart");
         assertFalse(Arrays.equals(before, doubles(net.params())), "training moved parameters");
