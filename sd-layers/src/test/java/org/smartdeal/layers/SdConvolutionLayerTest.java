@@ -26,6 +26,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,9 +76,20 @@ class SdConvolutionLayerTest {
                         ConvolutionMode.Truncate, CNN2DFormat.NCHW, 2, 3, 5, 4, 192));
     }
 
+    /** ND4J's default types before this class, given back after it (surefire runs every class in one JVM). */
+    private static DataType defaultType;
+    private static DataType defaultFloatingType;
+
     @BeforeAll
     static void doublePrecision() {
+        defaultType = Nd4j.dataType();
+        defaultFloatingType = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(defaultType, defaultFloatingType);
     }
 
     private static SdConvolutionLayer sdConv(Case c, boolean project) {

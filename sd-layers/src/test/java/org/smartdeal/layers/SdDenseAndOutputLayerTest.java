@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +52,20 @@ class SdDenseAndOutputLayerTest {
     private static final int HIDDEN = 5;
     private static final int CLASSES = 3;
 
+    /** ND4J's default types before this class, given back after it (surefire runs every class in one JVM). */
+    private static DataType defaultType;
+    private static DataType defaultFloatingType;
+
     @BeforeAll
     static void doublePrecision() {
+        defaultType = Nd4j.dataType();
+        defaultFloatingType = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(defaultType, defaultFloatingType);
     }
 
     /** Dense 13-&gt;5 (n=3, sliceRows=3: R=5, S=2, m=3, a padded row) and output 5-&gt;3 (n=2: R=3, S=1). */

@@ -35,6 +35,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.smartdeal.codec.Int8Basis;
 import org.smartdeal.codec.SdModelFile;
 import org.smartdeal.codec.SdmLayout;
+import org.smartdeal.codec.StorageBreakdown;
 import org.smartdeal.hw.dl4j.EnergyListener;
 import org.smartdeal.hw.dl4j.EnergyReport;
 import org.smartdeal.hw.spec.ArchSpec;
@@ -140,6 +141,15 @@ class ReadmeExamplesTest {
         assertEquals(org.deeplearning4j.nn.conf.layers.DenseLayer.class, dense.getLayer(0).conf().getLayer().getClass());
         assertTrue(reloaded.output(x).equalsWithEps(dense.output(x), 1e-6), "the plain network computes the reloaded one");
         assertTrue(r.report().paperCR() > 1, "paper CR " + r.report().paperCR());
+        // ALGORITHMS.md 4.3: paper CR = FP32 bits of the conv and FC weights / (index + C + tables + B bits, plus 32 per
+        // weight of a layer left dense). LeNet-300-100 has 784 x 300 + 300 x 100 + 100 x 10 = 266,200 weights (hand
+        // count), all in SD layers; the denominator is taken from the file as written (SdmLayout), so the CR the
+        // conversion reports is the one the file on disk achieves.
+        StorageBreakdown stored = layout.totalBreakdown();
+        assertEquals(0, stored.denseWeightBits(), "no layer left dense");
+        assertEquals(266_200, r.report().totalWeights(), "784 x 300 + 300 x 100 + 100 x 10");
+        assertEquals(32.0 * 266_200 / stored.paperBits(), r.report().paperCR(), 1e-12 * r.report().paperCR(),
+                "paper CR from the file's bits: " + stored.describe());
     }
 
     @Test
@@ -160,6 +170,21 @@ class ReadmeExamplesTest {
         net.fit(train, epochs);
         swa.finish(net, train);                                           // writes the average: C on 0 and +-2^p
         // README end
+        // "each C's minCoeff from its layer's threshold": a converted layer's theta is a power of two, at most 2^-6 (the
+        // largest power of two not above the plan's 0.02, SdConverter; lower where C holds a smaller coefficient), and
+        // the smallest 2^i >= a power of two is itself (ALGORITHMS.md 6.2), so each minCoeff is its layer's theta, not
+        // the template's own (from BucketSwitch.DEFAULT_THETA 4e-3: 2^-8 = 0.0039 < 4e-3 <= 2^-7)
+        assertEquals(0x1p-7, template.getMinCoeff(), "the template's minCoeff");
+        for (int i = 0; i < 3; i++) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer conf = (org.deeplearning4j.nn.conf.layers.BaseLayer) net
+                    .getLayer(i).conf().getLayer();
+            double theta = ((SdLayer) conf).getTheta();
+            assertTrue(theta > 0 && theta <= 0x1p-6 && theta == Math.scalb(1.0, Math.getExponent(theta)),
+                    "layer " + i + " theta " + theta);
+            BucketSwitch bs = assertInstanceOf(BucketSwitch.class, conf.getUpdaterByParam(SdParamInitializer.C_KEY),
+                    "layer " + i + " C's updater");
+            assertEquals(theta, bs.getMinCoeff(), "layer " + i + " minCoeff");
+        }
         assertEquals(epochs, net.getEpochCount(), "fit(iterator, epochs) counts epochs");
         assertEquals(epochs - swaStart + 1, swa.samples(), "one SWA sample per epoch from epoch swaStart");
         assertFalse(Arrays.equals(before, doubles(net.params())), "training moved parameters");
@@ -200,6 +225,25 @@ class ReadmeExamplesTest {
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("smartdeal"));
         for (String f : List.of("summary.json", "summary.txt", "models.csv", "layers.csv", "models/smartdeal.json")) {
             assertTrue(Files.size(outDir.resolve(f)) > 0, f);
+        }
+        // What the snippet prints is what the folder keeps, and models.csv holds the report's own totals: its header
+        // names energy_pJ (column 7) and ee_vs_diannao (column 14), the energy efficiency E_DN / E_x of the ratio chart.
+        assertEquals(printed.toString(StandardCharsets.UTF_8), Files.readString(outDir.resolve("summary.txt")));
+        List<String> models = Files.readAllLines(outDir.resolve("models.csv"));
+        assertEquals(1 + EnergyReport.NAMES.size(), models.size(), "a header and one row per accelerator");
+        List<String> header = List.of(models.get(0).split(","));
+        int energy = header.indexOf("energy_pJ");
+        int ee = header.indexOf("ee_vs_diannao");
+        assertEquals(List.of(6, 13), List.of(energy, ee), models.get(0));
+        String[] sd = models.stream().filter(l -> l.startsWith("lenet300,smartdeal,")).findFirst().orElseThrow()
+                .split(",");
+        assertEquals(report.energyPj("smartdeal"), Double.parseDouble(sd[energy]), 0, "smartdeal energy_pJ");
+        assertEquals(diannaoUj / smartdealUj, Double.parseDouble(sd[ee]), 1e-12 * diannaoUj / smartdealUj,
+                "smartdeal ee_vs_diannao = E_DN / E_SD");
+        // README: "summary.json, CSVs, charts/*.png"
+        for (String chart : List.of("energy-by-level", "dram-per-tensor", "speedup-and-efficiency-vs-diannao")) {
+            byte[] png = Files.readAllBytes(outDir.resolve("charts").resolve(chart + ".png"));
+            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), chart + ".png is a PNG");
         }
     }
 

@@ -213,17 +213,37 @@ class Dl4jFeaturesOnSdTest {
     /**
      * DL4J's EarlyStoppingTrainer on an SD-T network: the best model it keeps (InMemoryModelSaver, a clone) is the
      * network of its best epoch bit for bit (snapshots taken by an EarlyStoppingListener), every C entry is 0 or
-     * +-2^p, and it still trains with the bucket switch (C's updater, C staying on the grid).
+     * +-2^p, and it still trains with the bucket switch (C's updater, C staying on the grid). The validation loss
+     * falls over the four epochs on this data, so its best epoch would be the last, whose network is the trained one
+     * itself: the score adds 10 to every epoch's loss but the second's (a cross-entropy of 3 classes stays far below
+     * 10 here, checked), so the best epoch is epoch 1 and the best model must differ from the trained network.
      */
     @Test
     void earlyStoppingKeepsTheBucketSwitchAndItsBestModelIsTheNetworkOfTheBestEpoch() {
         List<DataSet> data = data(23, 6);
         MultiLayerNetwork net = sdMlp();
         Map<Integer, float[]> atEpoch = new java.util.HashMap<>();
+        List<Double> losses = new ArrayList<>();
         var conf = new org.deeplearning4j.earlystopping.EarlyStoppingConfiguration.Builder<MultiLayerNetwork>()
                 .epochTerminationConditions(new org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition(4))
-                .scoreCalculator(new org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator(
-                        new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.subList(4, 6)), true))
+                .scoreCalculator(new org.deeplearning4j.earlystopping.scorecalc.ScoreCalculator<MultiLayerNetwork>() {
+                    private final org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator loss =
+                            new org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator(
+                                    new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+                                            data.subList(4, 6)), true);
+
+                    @Override
+                    public double calculateScore(MultiLayerNetwork n) {
+                        double l = loss.calculateScore(n);
+                        losses.add(l);
+                        return losses.size() == 2 ? l : l + 10;
+                    }
+
+                    @Override
+                    public boolean minimizeScore() {
+                        return true;
+                    }
+                })
                 .modelSaver(new org.deeplearning4j.earlystopping.saver.InMemoryModelSaver<>()).evaluateEveryNEpochs(1)
                 .build();
         var snapshots = new org.deeplearning4j.earlystopping.listener.EarlyStoppingListener<MultiLayerNetwork>() {
@@ -247,7 +267,14 @@ class Dl4jFeaturesOnSdTest {
         assertEquals(4, result.getTotalEpochs());
         assertEquals(4, atEpoch.size());
         MultiLayerNetwork best = result.getBestModel();
-        assertArrayEquals(atEpoch.get(result.getBestModelEpoch()), params(best));
+        assertEquals(4, losses.size(), "one validation loss per epoch");
+        for (double l : losses) {
+            assertTrue(l >= 0 && l < 5, "validation loss " + l + ": the +10 decides the best epoch");
+        }
+        assertEquals(1, result.getBestModelEpoch(), "the one epoch scored without +10");
+        assertArrayEquals(atEpoch.get(1), params(best));
+        assertFalse(java.util.Arrays.equals(params(net), params(best)),
+                "the best model is epoch 1's network, not the trained one");
         assertTrue(best.getLayer(0).conf().getLayer().getUpdaterByParam("C") instanceof BucketSwitch);
         float[] before = best.getLayer(0).getParam("C").dup().ravel().toFloatVector();
         for (DataSet d : data.subList(0, 4)) {

@@ -201,13 +201,23 @@ class ConversionTaskCreatorEdgesTest {
         assertEquals("candidate 3 has no plan", none.error());
         assertEquals(ConversionCandidate.Failure.SETTINGS, none.failure());
         assertEquals(0, none.seconds(), 0);
-        ConversionCandidate unknown = creator.evaluate(4, ConversionPlan.fromJson("{\"layers\": {\"fc9\": "
-                + "{\"theta\": 0.01}}}"), examples(30, 1));
+        ConversionPlan wrong = ConversionPlan.fromJson("{\"layers\": {\"fc9\": {\"theta\": 0.01}}}");
+        DataSetIterator data = examples(30, 1);
+        long t0 = System.nanoTime();
+        ConversionCandidate unknown = creator.evaluate(4, wrong, data);
+        double wall = (System.nanoTime() - t0) / 1e9;
         assertEquals(ConversionCandidate.Failure.SETTINGS, unknown.failure());
         assertTrue(unknown.error().startsWith("plan.layers names layers the network does not have: "), unknown.error());
         assertTrue(unknown.seconds() >= 0);
-        ConversionCandidate ok = creator.evaluate(5, plan(), examples(30, 1));
+        // the time the candidate spent before failing (ConversionCandidate: wall time, in seconds) lies within the
+        // wall time measured around the call, and is not 0: the plan was checked against the network
+        assertTrue(unknown.seconds() > 0 && unknown.seconds() <= wall, unknown.seconds() + " s, call " + wall + " s");
+        data = examples(30, 1);
+        t0 = System.nanoTime();
+        ConversionCandidate ok = creator.evaluate(5, plan(), data);
+        wall = (System.nanoTime() - t0) / 1e9;
         assertTrue(ok.ok(), ok.error());
+        assertTrue(ok.seconds() > 0 && ok.seconds() <= wall, ok.seconds() + " s, call " + wall + " s");
         assertEquals(30, ok.examples());
         assertEquals(ModelScore.of(ConversionTaskCreator.rebuild(ok.sdm(), 5), examples(30, 1)).accuracy(),
                 ok.accuracy(), 0);
