@@ -62,7 +62,9 @@ public final class BitReader {
         if (count < 0 || count > 64) {
             throw new IllegalArgumentException("BitReader.count must be in [0, 64], got " + count);
         }
-        require(count, count + "-bit field");
+        if (count > remainingBits()) {
+            require(count, count + "-bit field"); // throws; the message is built only then
+        }
         long v = 0;
         int left = count;
         while (left > 0) {
@@ -74,6 +76,24 @@ public final class BitReader {
             left -= take;
         }
         return v;
+    }
+
+    /**
+     * The next {@code count} bits (1..25) as an unsigned value, first bit most significant, without reading them.
+     * The caller ensures that {@code count <= remainingBits()}.
+     */
+    int peekBits(int count) {
+        int at = (int) (pos >>> 3);
+        int word = 0;
+        for (int i = 0; i < 4; i++) {
+            word = (word << 8) | (at + i < buf.length ? buf[at + i] & 0xFF : 0);
+        }
+        return (word << (int) (pos & 7)) >>> (32 - count);
+    }
+
+    /** Moves past {@code count} bits that {@link #peekBits} showed; the caller ensures that they remain. */
+    void skipBits(int count) {
+        pos += count;
     }
 
     /** Reads a {@code count}-bit two's complement value (1..64 bits). */

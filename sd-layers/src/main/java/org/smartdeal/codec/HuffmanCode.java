@@ -54,6 +54,14 @@ public final class HuffmanCode {
     private final int[] firstIndex;
     private final int[] countPerLength;
     private final int maxLen;
+    // decode's shortcut: for each prefix of lookupBits bits, the symbol and length of the code the bit-by-bit
+    // search finds within those bits (length 0: none, the search goes on past them)
+    private final int lookupBits;
+    private final int[] lookupSymbol;
+    private final byte[] lookupLength;
+
+    /** Longest prefix decode looks up in one step; longer codes are read bit by bit. */
+    private static final int LOOKUP_BITS = 10;
 
     private HuffmanCode(int[] symbols, int[] lengths) {
         this.symbols = symbols;
@@ -89,6 +97,22 @@ public final class HuffmanCode {
             codes[i] = code;
             canonicalSymbols[r] = symbols[i];
             code++;
+        }
+        this.lookupBits = n < 2 ? 0 : Math.min(ml, LOOKUP_BITS);
+        this.lookupSymbol = new int[1 << lookupBits];
+        this.lookupLength = new byte[1 << lookupBits];
+        for (int prefix = 0; prefix < lookupSymbol.length; prefix++) {
+            // the search of decode on the prefix's bits
+            int c = 0;
+            for (int len = 1; len <= lookupBits; len++) {
+                c = (c << 1) | ((prefix >>> (lookupBits - len)) & 1);
+                int offset = c - firstCode[len];
+                if (countPerLength[len] > 0 && offset >= 0 && offset < countPerLength[len]) {
+                    lookupSymbol[prefix] = canonicalSymbols[firstIndex[len] + offset];
+                    lookupLength[prefix] = (byte) len;
+                    break;
+                }
+            }
         }
     }
 
@@ -329,6 +353,15 @@ public final class HuffmanCode {
         if (symbols.length == 1) {
             return symbols[0];
         }
+        if (lookupBits > 0 && in.remainingBits() >= lookupBits) {
+            int prefix = in.peekBits(lookupBits);
+            int len = lookupLength[prefix];
+            if (len > 0) {
+                in.skipBits(len);
+                return lookupSymbol[prefix];
+            }
+        }
+        // a code longer than the lookup, too few bits left for it, or no code: bit by bit from the same position
         int code = 0;
         for (int len = 1; len <= maxLen; len++) {
             code = (code << 1) | in.readBit();

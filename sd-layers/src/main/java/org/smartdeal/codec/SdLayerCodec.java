@@ -288,6 +288,11 @@ public final class SdLayerCodec {
                         + PowerOfTwoSymbols.MIN_EXPONENT + ", " + PowerOfTwoSymbols.MAX_EXPONENT + "], got " + p);
             }
         }
+        // the value of each symbol, computed once per layer (the exponents are in range, checked above)
+        double[] valueBySymbol = new double[SYMBOL_RANGE];
+        for (int s : code.symbols()) {
+            valueBySymbol[s + SYMBOL_OFFSET] = PowerOfTwoSymbols.valueOf(s);
+        }
         long tableEnd = r.position();
         IndexMode mode;
         try {
@@ -356,13 +361,13 @@ public final class SdLayerCodec {
                 checkHeap(nnz * Double.BYTES, entries, context);
                 values = new double[(int) nnz];
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                    values[i] = valueBySymbol[code.decode(r) + SYMBOL_OFFSET];
                 }
             } else {
                 c = new double[(int) entries];
                 for (int i = 0; i < nz.length; i++) {
                     if (nz[i]) {
-                        c[packedIndex(i, unitReal, unitPacked)] = PowerOfTwoSymbols.valueOf(code.decode(r));
+                        c[packedIndex(i, unitReal, unitPacked)] = valueBySymbol[code.decode(r) + SYMBOL_OFFSET];
                     }
                 }
             }

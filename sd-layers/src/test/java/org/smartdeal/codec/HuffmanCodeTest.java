@@ -1,11 +1,13 @@
 package org.smartdeal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -294,5 +296,65 @@ class HuffmanCodeTest {
         e = assertThrows(SdmFormatException.class, () -> HuffmanCode.readTable(new BitReader(cut.toByteArray(), "t")));
         assertEquals("t: Huffman table of 2 symbols needs 12 bits but only 3 remain (truncated or corrupt data)",
                 e.getMessage());
+    }
+
+    /**
+     * decode reads each code's prefix from a lookup table when it can (session 43's performance pass); it must give
+     * what a naive prefix match over {@link HuffmanCode#codeOf}/{@link HuffmanCode#lengthOf} gives, at the same bit
+     * position, on every stream: codes short and long (up to the 24-bit limit, beyond the table's 10 bits), streams
+     * cut anywhere (the last codes run short of bits), and random bits.
+     */
+    @Test
+    void decodeMatchesANaivePrefixMatchOnValidTruncatedAndRandomStreams() {
+        Random rnd = new Random(43);
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 2 + rnd.nextInt(trial % 3 == 0 ? 40 : 8);
+            int[] symbols = new int[n];
+            long[] freqs = new long[n];
+            for (int i = 0; i < n; i++) {
+                symbols[i] = i * 3 - 50;
+                // geometric frequencies give long codes (up to the limit) on some trials
+                freqs[i] = trial % 2 == 0 ? 1 + rnd.nextInt(1000) : 1L << Math.min(40, i);
+            }
+            HuffmanCode code = HuffmanCode.build(symbols, freqs);
+            BitWriter w = new BitWriter();
+            int count = 1 + rnd.nextInt(200);
+            for (int k = 0; k < count; k++) {
+                code.encode(symbols[rnd.nextInt(n)], w);
+            }
+            byte[] valid = w.toByteArray();
+            byte[] noise = new byte[1 + rnd.nextInt(40)];
+            rnd.nextBytes(noise);
+            for (byte[] bytes : new byte[][] {valid, Arrays.copyOf(valid, rnd.nextInt(valid.length + 1)), noise}) {
+                BitReader fast = new BitReader(bytes, "t");
+                long[] naivePos = {0};
+                while (true) {
+                    Integer expected = naiveDecode(code, bytes, naivePos);
+                    if (expected == null) {
+                        assertThrows(SdmFormatException.class, () -> code.decode(fast));
+                        break;
+                    }
+                    int got = assertDoesNotThrow(() -> code.decode(fast));
+                    assertEquals(expected.intValue(), got);
+                    assertEquals(naivePos[0], fast.position());
+                }
+            }
+        }
+    }
+
+    /** The symbol whose code is the shortest prefix of the bits at pos[0] (pos advanced past it), or null if none. */
+    private static Integer naiveDecode(HuffmanCode code, byte[] bytes, long[] pos) {
+        long value = 0;
+        for (int len = 1; len <= 24 && pos[0] + len <= 8L * bytes.length; len++) {
+            long bit = pos[0] + len - 1;
+            value = (value << 1) | ((bytes[(int) (bit >>> 3)] >>> (7 - (int) (bit & 7))) & 1);
+            for (int s : code.symbols()) {
+                if (code.lengthOf(s) == len && code.codeOf(s) == value) {
+                    pos[0] += len;
+                    return s;
+                }
+            }
+        }
+        return null;
     }
 }

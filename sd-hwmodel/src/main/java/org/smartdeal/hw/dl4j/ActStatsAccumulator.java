@@ -74,6 +74,36 @@ public final class ActStatsAccumulator {
         this.scnnStepSum = conv ? new long[l.c()] : null;
     }
 
+    /**
+     * A copy of everything added so far, for {@link #restore}: {@link ActStatsCollector} adds a pass layer by layer
+     * and takes it back whole when a later layer holds a non-finite value.
+     */
+    ActStatsAccumulator copy() {
+        ActStatsAccumulator c = new ActStatsAccumulator(l, dimF, brick, grid, scnnI);
+        c.restore(this);
+        return c;
+    }
+
+    /** Sets everything added to what {@code from} (a {@link #copy} of this accumulator) holds. */
+    void restore(ActStatsAccumulator from) {
+        values = from.values;
+        nonZero = from.nonZero;
+        images = from.images;
+        popSum = from.popSum;
+        boothSum = from.boothSum;
+        praTermSum = from.praTermSum;
+        segments = from.segments;
+        zeroSegments = from.zeroSegments;
+        tsdCount = from.tsdCount;
+        praCount = from.praCount;
+        tsdSum = from.tsdSum;
+        praSum = from.praSum;
+        if (scnnSum != null) {
+            System.arraycopy(from.scnnSum, 0, scnnSum, 0, scnnSum.length);
+            System.arraycopy(from.scnnStepSum, 0, scnnStepSum, 0, scnnStepSum.length);
+        }
+    }
+
     /** The layer this accumulator measures. */
     public LayerSpec layer() {
         return l;

@@ -116,6 +116,53 @@ class Dl4jAccountingEdgesTest {
     }
 
     /**
+     * A NaN in the last layer's output is met after every layer's input and the outputs before it were checked and
+     * added (each array is made a float copy once, checked and added, since session 43's performance pass): the pass
+     * is refused and taken back whole, the convolution's SCNN tile counts included. Reference: a collector that only
+     * ever saw the good passes.
+     */
+    @Test
+    void aNaNInTheLastOutputTakesBackEverythingThePassAdded() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).updater(new Sgd(0.01))
+            .list()
+            .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                .activation(Activation.RELU).build())
+            .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+            .setInputType(InputType.convolutional(8, 8, 2)).build());
+        net.init();
+        Workloads.Extracted layers = Workloads.extract(net, InputType.convolutional(8, 8, 2));
+        ActStatsCollector seen = new ActStatsCollector(net, layers, ArchSpec.paper());
+        ActStatsCollector clean = new ActStatsCollector(net, layers, ArchSpec.paper());
+        Nd4j.getRandom().setSeed(11);
+        INDArray good1 = Nd4j.rand(3, 2, 8, 8), good2 = Nd4j.rand(2, 2, 8, 8);
+        seen.add(good1);
+        clean.add(good1);
+        List<INDArray> bad = ActStatsCollector.forward(net, Nd4j.rand(4, 2, 8, 8));
+        INDArray last = bad.get(bad.size() - 1);
+        last.putScalar(last.length() - 1, Double.NaN);
+        var e = assertThrows(NonFiniteValuesException.class, () -> seen.addMln(bad));
+        assertTrue(e.getMessage().startsWith("ActStatsCollector: output of layer "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": value [11] of 12 is NaN; int8 quantisation needs finite values"), e.getMessage());
+        assertEquals(3, seen.images());
+        seen.add(good2);
+        clean.add(good2);
+        List<ActStats> a = seen.stats(), b = clean.stats();
+        assertEquals(3, a.size());
+        for (int i = 0; i < a.size(); i++) {
+            ActStats x = a.get(i), y = b.get(i);
+            assertEquals(Arrays.asList(y.dA(), y.bitsRaw(), y.boothDig(), y.rowZero(), y.tSD(), y.tPRA(), y.praTerms(), y.dOut()),
+                Arrays.asList(x.dA(), x.bitsRaw(), x.boothDig(), x.rowZero(), x.tSD(), x.tPRA(), x.praTerms(), x.dOut()), "layer " + i);
+            assertEquals(y.scnn() == null, x.scnn() == null, "layer " + i);
+            if (y.scnn() != null) {
+                assertTrue(Arrays.equals(y.scnn().meanNnz(), x.scnn().meanNnz()), "layer " + i);
+                assertTrue(Arrays.equals(y.scnn().meanMaxSteps(), x.scnn().meanMaxSteps()), "layer " + i);
+            }
+        }
+        assertTrue(a.get(0).scnn() != null, "the convolution has SCNN tiles");
+    }
+
+    /**
      * A double activation beyond the float range is finite as a double but infinite as the float that is quantised:
      * refused as such, before anything of the pass is added.
      */
