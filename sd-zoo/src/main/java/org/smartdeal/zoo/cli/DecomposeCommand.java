@@ -218,8 +218,12 @@ public final class DecomposeCommand implements Callable<Integer> {
         files.put(out.resolve(REPORT),
                 mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report).getBytes(StandardCharsets.UTF_8));
         OutputPaths.writeTogether(files);
-        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, "a lower --theta (got " + Numbers.plain(theta)
-                + ") keeps weights");
+        // a --max-coeff below --theta caps every coefficient below the threshold the next refit applies, so the
+        // iterations drive C to zero: name that cause first
+        ConvertCommand.warnZeroC(spec.commandLine().getErr(), zeroC, maxCoeff < theta
+                ? "--max-coeff " + Numbers.plain(maxCoeff) + " is below --theta " + Numbers.plain(theta) + ", so every "
+                        + "coefficient is capped below the threshold; a --max-coeff of at least --theta keeps weights"
+                : "a lower --theta (got " + Numbers.plain(theta) + ") keeps weights");
         // NAME.c.npy, NAME.b.npy, NAME.w.npy per input, and the report
         o.printf(Locale.ROOT, "decomposed %d input(s) in %.3f s; wrote into %s: %s.{c,b,w}.npy and %s%n", loaded.size(),
                 result.wallSeconds(), out, loaded.size() == 1 ? loaded.get(0).name() : "NAME", REPORT);

@@ -55,6 +55,14 @@ class DecomposeCommandTest {
         assertTrue(r.err().contains("a lower --theta (got 1) keeps weights"), r.err());
         assertFalse(r.err().contains("--density") || r.err().contains("plan") || r.err().contains("structuredRatio"),
                 r.err());
+        // a --max-coeff below --theta caps every coefficient below the threshold: the warning named --theta alone,
+        // which the user had set to the default (found by session 43's CLI hunt)
+        CliRun capped = run("decompose", "--quiet", "--max-coeff", "0.001", "--out", dir.resolve("capped").toString(),
+                a.toString());
+        assertEquals(0, capped.exit(), capped.err());
+        assertTrue(capped.err().contains("in a (C density 0): W = C*B is zero there; --max-coeff 0.001 is below --theta "
+                + "0.004, so every coefficient is capped below the threshold; a --max-coeff of at least --theta keeps "
+                + "weights"), capped.err());
     }
 
     @Test
