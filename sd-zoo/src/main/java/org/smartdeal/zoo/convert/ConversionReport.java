@@ -110,7 +110,10 @@ public record ConversionReport(List<Row> layers) {
         return w == 0 ? 0 : layers.stream().mapToDouble(r -> r.relError() * r.weights()).sum() / w;
     }
 
-    /** @return the weight-weighted density of C over converted layers */
+    /**
+     * @return the weight-weighted density of C over converted layers; 0 when no layer is converted (the table shows
+     *     "-", the JSON null and the CSV an empty field then: there is no C)
+     */
     public double cDensity() {
         double nz = 0;
         double all = 0;
@@ -121,6 +124,10 @@ public record ConversionReport(List<Row> layers) {
             }
         }
         return all == 0 ? 0 : nz / all;
+    }
+
+    private boolean anyConverted() {
+        return layers.stream().anyMatch(Row::converted);
     }
 
     /**
@@ -169,8 +176,10 @@ public record ConversionReport(List<Row> layers) {
             sb.append(String.format(Locale.ROOT, line, clip(r.name(), 22), clipType(r.type(), 20), clip(r.shape(), 18),
                     r.weights(), r.cDensity(), r.wDensity(), r.relError(), r.storedBits() / 8192.0, r.paperCR(), r.seconds()));
         }
-        sb.append(String.format(Locale.ROOT, line, "TOTAL", "", "", totalWeights(), cDensity(), wDensity(),
-                relError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
+        // no converted layer has no C: "-", not a density of 0, which reads as a C of zeros
+        String cDens = anyConverted() ? String.format(Locale.ROOT, "%.3f", cDensity()) : "-";
+        sb.append(String.format(Locale.ROOT, line.replaceFirst("%7\\.3f", "%7s"), "TOTAL", "", "", totalWeights(), cDens,
+                wDensity(), relError(), totalStoredBits() / 8192.0, paperCR(), seconds()));
         return sb.append(keptLine()).toString();
     }
 
@@ -277,7 +286,13 @@ public record ConversionReport(List<Row> layers) {
                     .put("seconds", r.seconds());
         }
         ObjectNode t = root.putObject("totals");
-        t.put("weights", totalWeights()).put("cDensity", cDensity()).put("wDensity", wDensity())
+        t.put("weights", totalWeights());
+        if (anyConverted()) {
+            t.put("cDensity", cDensity());
+        } else {
+            t.putNull("cDensity");
+        }
+        t.put("wDensity", wDensity())
                 .put("relError", relError()).put("meanRelError", meanRelError())
                 .put("indexBits", sum(Row::indexBits)).put("cBits", sum(Row::cBits)).put("tableBits", sum(Row::tableBits))
                 .put("bBits", sum(Row::bBits)).put("denseWeightBits", sum(Row::denseBits)).put("totalBits", totalStoredBits())
@@ -314,7 +329,7 @@ public record ConversionReport(List<Row> layers) {
                     Double.toString(r.seconds()))).append('\n');
         }
         sb.append(String.join(",", "TOTAL", "", "", "", Long.toString(totalWeights()), Long.toString(sum(Row::slices)),
-                Double.toString(cDensity()), Double.toString(wDensity()), Double.toString(relError()), "", "",
+                anyConverted() ? Double.toString(cDensity()) : "", Double.toString(wDensity()), Double.toString(relError()), "", "",
                 Long.toString(sum(Row::prunedChannels)), Long.toString(sum(Row::indexBits)), Long.toString(sum(Row::cBits)),
                 Long.toString(sum(Row::tableBits)), Long.toString(sum(Row::bBits)), Long.toString(sum(Row::denseBits)),
                 Double.toString(paperCR()), Double.toString(seconds()))).append('\n');

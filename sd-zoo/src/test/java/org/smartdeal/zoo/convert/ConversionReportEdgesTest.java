@@ -41,6 +41,28 @@ class ConversionReportEdgesTest {
     }
 
     /**
+     * A report of no converted layer (a plan that skips every layer) has no C: its TOTAL C density is "-" in the table,
+     * null in the JSON and empty in the CSV, not 0.000 under rows of 1.000 (found by session 43's CLI hunt); a report
+     * with a converted layer keeps its number (0.5 by hand: one converted row of density 0.5 and equal weights).
+     */
+    @Test
+    void aReportWithoutAConvertedLayerHasNoTotalCDensity() throws Exception {
+        ConversionReport none = new ConversionReport(List.of(row("a", false, 1, 0, 0), row("b", false, 1, 0, 0)));
+        String total = none.toTable().lines().filter(l -> l.startsWith("TOTAL")).findFirst().orElseThrow();
+        assertEquals("-", total.substring(22 + 1 + 20 + 1 + 18 + 1 + 9 + 1, 22 + 1 + 20 + 1 + 18 + 1 + 9 + 1 + 7).trim(),
+                total);
+        assertEquals(none.toTable().lines().filter(l -> l.startsWith("a ")).findFirst().orElseThrow().length(),
+                total.length(), "the columns after it stay where they were");
+        assertTrue(new ObjectMapper().readTree(none.toJson()).get("totals").get("cDensity").isNull(), none.toJson());
+        String csvTotal = none.toCsv().lines().filter(l -> l.startsWith("TOTAL")).findFirst().orElseThrow();
+        assertEquals("", csvTotal.split(",", -1)[6], csvTotal);
+        ConversionReport one = new ConversionReport(List.of(row("a", true, 0.5, 8, 0), row("b", false, 1, 0, 0)));
+        String oneTotal = one.toTable().lines().filter(l -> l.startsWith("TOTAL")).findFirst().orElseThrow();
+        assertTrue(oneTotal.contains("  0.500 "), oneTotal);
+        assertEquals(0.5, new ObjectMapper().readTree(one.toJson()).get("totals").get("cDensity").asDouble());
+    }
+
+    /**
      * The table: names clipped to 22 characters (the 22nd a "~" when longer), stored KB as bits / 8192 and the summed
      * seconds on the TOTAL line; with a file's breakdown, the "bits:" line instead of "weight bits:".
      */
