@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
@@ -350,7 +351,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (v == Variant.SS && structuredRatio != null) {
-            requireALayerTakes(a, ratios.keySet(), built.denseLayers());
+            requireALayerTakes(a, built);
         }
         if (!v.isSd()) {
             String sdOnly = theta != null ? "--theta" : layerThetas != null ? "--layer-thetas"
@@ -367,21 +368,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * --structured-ratio prunes the decomposed layers that have no --layer-ratios entry, the classifier (the last layer,
-     * pruned only by an entry of its own) and the --dense-layers excepted ({@link TrainingSettings#ratioFor}): a usage
-     * error when that leaves none, since the ratio given would prune nothing.
+     * pruned only by an entry of its own) and the --dense-layers excepted ({@link TrainingSettings#takesStructuredRatio}):
+     * a usage error when that leaves none, since the ratio given would prune nothing.
      */
-    private void requireALayerTakes(ZooModel a, java.util.Set<String> ownRatio, java.util.Set<String> dense) {
+    private void requireALayerTakes(ZooModel a, TrainingSettings built) {
         List<String> decomposed = TrainingSettings.decomposedLayers(a);
         String classifier = decomposed.get(decomposed.size() - 1);
-        List<String> own = new java.util.ArrayList<>();
-        for (String layer : decomposed) {
-            if (!layer.equals(classifier) && !dense.contains(layer)) {
-                if (!ownRatio.contains(layer)) {
-                    return;
-                }
-                own.add(layer);
-            }
+        if (decomposed.stream().anyMatch(layer -> built.takesStructuredRatio(layer, layer.equals(classifier)))) {
+            return;
         }
+        Set<String> dense = built.denseLayers();
+        // none takes it: every other layer has a ratio of its own or is left dense
+        List<String> own = decomposed.stream().filter(l -> !l.equals(classifier) && !dense.contains(l)).toList();
         List<String> left = decomposed.stream().filter(dense::contains).toList();
         String given = "--structured-ratio " + Numbers.plain(structuredRatio) + " applies to no layer: ";
         if (own.isEmpty()) {

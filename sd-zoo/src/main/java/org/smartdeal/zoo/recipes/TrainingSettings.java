@@ -324,11 +324,23 @@ public record TrainingSettings(Task task, Variant variant, ZooModel arch, int ep
      * @return the ratio, in [0, 1)
      */
     public double ratioFor(String layer, boolean classifier) {
-        if (variant != Variant.SS || denseLayers.contains(layer)) {
-            return 0.0;
+        if (takesStructuredRatio(layer, classifier)) {
+            return structuredRatio;
         }
-        Double r = layerRatios.get(layer);
-        return r != null ? r : classifier ? 0.0 : structuredRatio;
+        Double r = variant == Variant.SS && !denseLayers.contains(layer) ? layerRatios.get(layer) : null;
+        return r != null ? r : 0.0;
+    }
+
+    /**
+     * Whether {@link #ratioFor} gives this layer {@link #structuredRatio}: SS, not one of the {@link #denseLayers},
+     * no entry of its own in {@link #layerRatios}, and not the classifier.
+     *
+     * @param layer      the layer's name
+     * @param classifier whether it is the network's output layer
+     * @return true when the layer is pruned by the structured ratio
+     */
+    public boolean takesStructuredRatio(String layer, boolean classifier) {
+        return variant == Variant.SS && !denseLayers.contains(layer) && !layerRatios.containsKey(layer) && !classifier;
     }
 
     /** The decomposition threshold of one layer: its entry of {@link #layerThetas}, else {@link #theta}. */
