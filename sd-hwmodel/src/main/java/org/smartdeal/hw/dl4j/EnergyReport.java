@@ -120,6 +120,23 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         results = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(results));
     }
 
+    /** The list entry that means every model. */
+    private static final String ALL = "all";
+
+    /** An entry of an accelerator list as {@link #accelerators} compares it: trimmed, in lower case. */
+    private static String acceleratorName(String entry) {
+        return entry.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether an accelerator list (entries, each possibly comma-separated) names {@code all}, in any case and
+     * anywhere in the list, which {@link #accelerators} reads as every model.
+     */
+    public static boolean namesAll(List<String> names) {
+        return names.stream().flatMap(n -> java.util.Arrays.stream(n.split(",", -1))).map(EnergyReport::acceleratorName)
+            .anyMatch(ALL::equals);
+    }
+
     /**
      * Parses an accelerator list: {@code all} (every name of {@link #names()}) or names from it, comma-separated.
      *
@@ -136,9 +153,9 @@ public record EnergyReport(Workload workload, Map<String, ModelResult> results, 
         for (String n : names)
             for (String p : n.split(",", -1)) {
                 if (p.isBlank()) throw new IllegalArgumentException(rule + "an empty name in '" + given + "'");
-                want.add(p.trim().toLowerCase(Locale.ROOT));
+                want.add(acceleratorName(p));
             }
-        if (want.contains("all")) want = allNames;
+        if (want.contains(ALL)) want = allNames;
         List<AcceleratorModel> out = new ArrayList<>();
         for (String n : want) {
             AcceleratorModel a = known.stream().filter(x -> x.name().equals(n)).findFirst()

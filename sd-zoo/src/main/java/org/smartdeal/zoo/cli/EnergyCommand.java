@@ -243,9 +243,7 @@ public final class EnergyCommand implements Callable<Integer> {
         if ((source.paper || source.paperModel != null) && data != null) {
             throw usage("--data applies to networks (FILE, --zoo); paper workloads use the paper's statistics");
         }
-        // all, in any case and wherever in the list, as EnergyReport.accelerators reads it
-        if (source.paper && java.util.Arrays.stream(accelerators.split(",", -1))
-                .noneMatch(n -> n.trim().equalsIgnoreCase("all"))) {
+        if (source.paper && !EnergyReport.namesAll(accs)) {
             throw usage("--accelerators applies to networks and --paper-model; --paper always prices all five accelerators "
                 + "(the figures are normalised to DianNao), got --accelerators " + accelerators);
         }
